@@ -1,0 +1,3 @@
+from safecorridor.cli.app import main
+
+main()

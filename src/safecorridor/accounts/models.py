@@ -1,0 +1,60 @@
+"""Organisations and their members."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from safecorridor.db.base import Base, utcnow
+from safecorridor.taxonomy.choices import Role
+
+organisation_partners = Table(
+    "organisation_partners",
+    Base.metadata,
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+    Column("partner_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Organisation(Base):
+    """An agency, a company or a secretariat. Owns records; lists partner organisations."""
+
+    __tablename__ = "organisations"
+    __mapper_args__ = {"confirm_deleted_rows": False}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40), default="agency")
+    country: Mapped[str | None] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    partners: Mapped[list[Organisation]] = relationship(
+        secondary=organisation_partners,
+        primaryjoin=lambda: Organisation.id == organisation_partners.c.organisation_id,
+        secondaryjoin=lambda: Organisation.id == organisation_partners.c.partner_id,
+        order_by=lambda: Organisation.name,
+    )
+    users: Mapped[list[User]] = relationship(back_populates="organisation", order_by="User.email")
+
+    def __repr__(self) -> str:
+        return f"Organisation({self.name!r})"
+
+
+class User(Base):
+    """A member of an organisation with one role. Passwords arrive with the API issue."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    display_name: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default=Role.VIEWER)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users")

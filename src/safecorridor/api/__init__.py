@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI) and, until the web issue lands, a plain index page."""

@@ -1,0 +1,1 @@
+"""The command-line interface (Typer): one module per concern."""

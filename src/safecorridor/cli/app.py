@@ -1,0 +1,39 @@
+"""`safecorridor`: the command-line entry point. Sub-apps live in one module per concern."""
+
+from __future__ import annotations
+
+import typer
+
+from safecorridor import __version__
+
+app = typer.Typer(
+    name="safecorridor",
+    help="SafeCorridor: incidents, threat and movements for an infrastructure corridor.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"safecorridor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """SafeCorridor: incidents, threat and movements for an infrastructure corridor."""
+
+
+def get_app() -> typer.Typer:
+    """The CLI with every concern's commands registered (imports are deferred for speed)."""
+    from safecorridor.cli import records  # noqa: F401  (init, demo, import, export, incidents, ...)
+
+    return app
+
+
+def main() -> None:
+    get_app()()

@@ -1,0 +1,65 @@
+"""Helpers shared by the CLI modules: the console, error exits, parsing of options."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print a one-line error and return the Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def parse_latlon(value: str) -> tuple[float, float]:
+    try:
+        lat_s, lon_s = value.split(",")
+        lat, lon = float(lat_s), float(lon_s)
+    except ValueError:
+        raise fail(f"--near must be LAT,LON (e.g. 24.94,67.12), not {value!r}") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise fail(f"--near {value}: latitude must be within ±90 and longitude within ±180")
+    return lat, lon
+
+
+def parse_pairs(values: list[str], option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for v in values:
+        if "=" not in v:
+            raise fail(f"{option} takes FIELD=VALUE, not {v!r}")
+        k, _, val = v.partition("=")
+        out[k.strip()] = val.strip()
+    return out
+
+
+@contextmanager
+def progress_bar(total: int | None, label: str) -> Iterator[Progress]:
+    """A progress bar on stderr (quiet when stderr is not a terminal)."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        progress.add_task(label, total=total)
+        yield progress

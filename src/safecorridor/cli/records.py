@@ -1,0 +1,347 @@
+"""Commands over the record: init, demo, import, export, incidents, sites, actors, routes, serve."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from safecorridor.cli.app import app
+from safecorridor.cli.common import (
+    console,
+    fail,
+    parse_day,
+    parse_latlon,
+    parse_pairs,
+    progress_bar,
+)
+from safecorridor.db.engine import migrate
+from safecorridor.db.session import get_engine, session_scope
+from safecorridor.incidents.models import Actor, Incident, Route, Site
+from safecorridor.incidents.service import (
+    IncidentFilter,
+    IncidentNotFoundError,
+    UnknownActorError,
+    count_incidents,
+    get_incident,
+    list_incidents,
+    to_public,
+)
+from safecorridor.settings import get_settings
+from safecorridor.sources.importers import ImportFormatError, import_file
+from safecorridor.sources.importers.registry import count_records
+
+import_app = typer.Typer(help="Import incidents from ACLED, GTD, UCDP GED, JSON Lines or any CSV.", no_args_is_help=True)
+export_app = typer.Typer(help="Export incidents as ACLED-style CSV or JSON Lines.", no_args_is_help=True)
+incidents_app = typer.Typer(help="List and show incidents.", no_args_is_help=True)
+sites_app = typer.Typer(help="Protected sites.", no_args_is_help=True)
+routes_app = typer.Typer(help="Named routes.", no_args_is_help=True)
+actors_app = typer.Typer(help="Actors (organisations and categories) with aliases and units.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+app.add_typer(incidents_app, name="incidents")
+app.add_typer(sites_app, name="sites")
+app.add_typer(routes_app, name="routes")
+app.add_typer(actors_app, name="actors")
+
+
+def _where() -> str:
+    s = get_settings()
+    return s.database_url and "the database at SAFECORRIDOR_DATABASE_URL" or str(
+        (s.data_dir / "safecorridor.db").resolve()
+    )
+
+
+@app.command()
+def init() -> None:
+    """Create or migrate the database (idempotent)."""
+    migrate(get_engine())
+    console.print(f"Database ready: {_where()}")
+
+
+@app.command()
+def demo() -> None:
+    """Load the CPEC demo world: organisations, users, actors, sites, routes, incidents."""
+    from safecorridor.demo.loader import load_demo
+
+    migrate(get_engine())
+    with session_scope() as session:
+        summary = load_demo(session)
+    console.print(f"Demo world loaded into {_where()}")
+    console.print(str(summary))
+
+
+# ---------------------------------------------------------------- import
+
+
+def _run_import(kind: str, file: Path, **options: object) -> None:
+    migrate(get_engine())
+    try:
+        with progress_bar(count_records(file) if file.is_file() else None, f"import {kind}") as bar:
+            report = import_file(kind, file, on_progress=lambda n: bar.advance(0, n), **options)
+    except ImportFormatError as exc:
+        raise fail(str(exc)) from None
+    for err in report.errors[:50]:
+        console.print(f"  line {err.line}: {err.reason}", highlight=False)
+    if report.rejected > 50:
+        console.print(f"  ... and {report.rejected - 50} more rejected rows")
+    console.print(f"{file}: {report.summary()}")
+
+
+FileArg = Annotated[Path, typer.Argument(help="The file to import.")]
+EncodingOpt = Annotated[str | None, typer.Option(help="Text encoding (default: UTF-8, else detected).")]
+
+
+@import_app.command("acled")
+def import_acled(
+    file: FileArg,
+    encoding: EncodingOpt = None,
+    monthfirst: Annotated[bool, typer.Option(help="Dates like 04/26/2022 are month first.")] = False,
+) -> None:
+    """ACLED CSV (columns as ACLED spells them; missing optional columns are fine)."""
+    _run_import("acled", file, encoding=encoding, dayfirst=not monthfirst)
+
+
+@import_app.command("gtd")
+def import_gtd(file: FileArg, encoding: EncodingOpt = None) -> None:
+    """Global Terrorism Database CSV (day/month 0 = unknown)."""
+    _run_import("gtd", file, encoding=encoding)
+
+
+@import_app.command("ucdp")
+def import_ucdp(file: FileArg, encoding: EncodingOpt = None) -> None:
+    """UCDP GED CSV (the HXL hashtag row of HDX exports is skipped)."""
+    _run_import("ucdp", file, encoding=encoding)
+
+
+@import_app.command("jsonl")
+def import_jsonl(file: FileArg) -> None:
+    """JSON Lines written by `export jsonl`."""
+    _run_import("jsonl", file)
+
+
+@import_app.command("csv")
+def import_csv(
+    file: FileArg,
+    map_: Annotated[list[str], typer.Option("--map", help="FIELD=COLUMN, repeatable (e.g. event_date=Date).")] = [],  # noqa: B006
+    default: Annotated[list[str], typer.Option(help="FIELD=VALUE for every row (e.g. event_type=Battles).")] = [],  # noqa: B006
+    mapping: Annotated[Path | None, typer.Option(help="YAML file with map: and defaults: sections.")] = None,
+    monthfirst: Annotated[bool, typer.Option(help="Dates like 04/26/2022 are month first (default day first).")] = False,
+    encoding: EncodingOpt = None,
+) -> None:
+    """Any CSV through a column mapping. Totals and note rows are rejected with a reason."""
+    _run_import(
+        "csv",
+        file,
+        mapping=parse_pairs(map_, "--map"),
+        defaults=parse_pairs(default, "--default"),
+        mapping_file=mapping,
+        dayfirst=not monthfirst,
+        encoding=encoding,
+    )
+
+
+# ---------------------------------------------------------------- filters shared by list/export
+
+
+def _filter(
+    since: str | None, until: str | None, event_type: list[str], actor: str | None,
+    admin1: str | None, near: str | None, km: float, source: str | None,
+) -> IncidentFilter:
+    return IncidentFilter(
+        date_from=parse_day(since, "--since"),
+        date_to=parse_day(until, "--until"),
+        event_types=event_type,
+        actor=actor,
+        admin1=admin1,
+        near=parse_latlon(near) if near else None,
+        km=km,
+        source_dataset=source,
+    )
+
+
+SinceOpt = Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD).")]
+UntilOpt = Annotated[str | None, typer.Option(help="Until this date (YYYY-MM-DD).")]
+TypeOpt = Annotated[list[str], typer.Option("--type", help="ACLED event type, repeatable.")]
+ActorOpt = Annotated[str | None, typer.Option(help="An actor or alias; its units count too.")]
+Admin1Opt = Annotated[str | None, typer.Option(help="Province / first-level region.")]
+NearOpt = Annotated[str | None, typer.Option(help="LAT,LON: only incidents near this point.")]
+KmOpt = Annotated[float, typer.Option(help="Radius for --near, in km.")]
+SourceOpt = Annotated[str | None, typer.Option(help="Only this dataset (acled, gtd, ucdp, csv, demo, ...).")]
+
+
+@export_app.command("csv")
+def export_csv(
+    out: Annotated[Path, typer.Argument(help="File to write.")],
+    since: SinceOpt = None, until: UntilOpt = None, event_type: TypeOpt = [],  # noqa: B006
+    actor: ActorOpt = None, admin1: Admin1Opt = None, source: SourceOpt = None,
+) -> None:
+    """ACLED-style CSV with SafeCorridor's extra columns (sc_*)."""
+    _export("csv", out, _filter(since, until, event_type, actor, admin1, None, 10, source))
+
+
+@export_app.command("jsonl")
+def export_jsonl(
+    out: Annotated[Path, typer.Argument(help="File to write.")],
+    since: SinceOpt = None, until: UntilOpt = None, event_type: TypeOpt = [],  # noqa: B006
+    actor: ActorOpt = None, admin1: Admin1Opt = None, source: SourceOpt = None,
+) -> None:
+    """One JSON object per incident."""
+    _export("jsonl", out, _filter(since, until, event_type, actor, admin1, None, 10, source))
+
+
+def _export(fmt: str, out: Path, flt: IncidentFilter) -> None:
+    from safecorridor.sources.export import export_file
+
+    migrate(get_engine())
+    try:
+        with session_scope() as session:
+            n = export_file(session, fmt, out, flt)
+    except UnknownActorError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"{n} incidents written to {out}")
+
+
+# ---------------------------------------------------------------- incidents
+
+
+@incidents_app.command("list")
+def incidents_list(
+    since: SinceOpt = None, until: UntilOpt = None, event_type: TypeOpt = [],  # noqa: B006
+    actor: ActorOpt = None, admin1: Admin1Opt = None, near: NearOpt = None, km: KmOpt = 10.0,
+    source: SourceOpt = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines instead of a table.")] = False,
+) -> None:
+    """Incidents, newest first, with filters."""
+    flt = _filter(since, until, event_type, actor, admin1, near, km, source)
+    try:
+        with session_scope() as session:
+            rows = list_incidents(session, flt, limit=limit)
+            total = count_incidents(session, flt)
+            if as_json:
+                for i in rows:
+                    typer.echo(to_public(i).model_dump_json())
+                return
+            table = Table(title=f"{len(rows)} of {total} incidents")
+            for col in ("id", "date", "type", "place", "admin1", "actor", "killed", "foreign"):
+                table.add_column(col, overflow="fold")
+            for i in rows:
+                table.add_row(
+                    str(i.id), _date(i), i.sub_event_type or i.event_type, i.location or "",
+                    i.admin1 or "", (i.actor1.name if i.actor1 else ""),
+                    _n(i.fatalities), _n(i.foreign_fatalities),
+                )
+    except UnknownActorError as exc:
+        raise fail(str(exc)) from None
+    console.print(table)
+
+
+def _n(v: int | None) -> str:
+    return "" if v is None else str(v)
+
+
+def _date(i: Incident) -> str:
+    iso = i.event_date.isoformat()
+    return {"month": iso[:7], "year": iso[:4]}.get(i.date_precision, iso)
+
+
+@incidents_app.command("show")
+def incidents_show(
+    incident_id: Annotated[int, typer.Argument(help="The incident's id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """One incident with its sources and history."""
+    with session_scope() as session:
+        try:
+            i = get_incident(session, incident_id)
+        except IncidentNotFoundError as exc:
+            raise fail(str(exc)) from None
+        pub = to_public(i)
+        if as_json:
+            typer.echo(pub.model_dump_json(indent=2))
+            return
+        console.print(f"[bold]Incident {i.id}[/] ({i.status}, TLP:{i.tlp})")
+        for name, value in pub.model_dump(exclude={"id", "extra", "source_urls"}).items():
+            if value not in (None, "", []):
+                console.print(f"  {name:20} {value}", highlight=False)
+        if pub.source_urls:
+            console.print("  sources:")
+            for url in pub.source_urls:
+                console.print(f"    {url}", highlight=False)
+        console.print("  history:")
+        for h in i.history:
+            console.print(f"    {h.changed_at:%Y-%m-%d %H:%M} {h.action} by {h.changed_by} {json.dumps(h.changes)}", highlight=False)
+
+
+# ---------------------------------------------------------------- sites, routes, actors
+
+
+@sites_app.command("list")
+def sites_list() -> None:
+    """Sites with their type, place and people on site."""
+    with session_scope() as session:
+        sites = session.scalars(select(Site).order_by(Site.name)).all()
+        table = Table(title=f"{len(sites)} sites")
+        for col in ("id", "name", "type", "province", "lat", "lon", "foreign", "local"):
+            table.add_column(col)
+        for s in sites:
+            table.add_row(
+                str(s.id), s.name, s.site_type, s.admin1 or "", f"{s.latitude:.4f}", f"{s.longitude:.4f}",
+                str(s.personnel_foreign), str(s.personnel_local),
+            )
+    console.print(table)
+
+
+@routes_app.command("list")
+def routes_list() -> None:
+    """Routes with their ends and length."""
+    with session_scope() as session:
+        routes = session.scalars(select(Route).order_by(Route.name)).all()
+        table = Table(title=f"{len(routes)} routes")
+        for col in ("id", "name", "from", "to", "km", "points"):
+            table.add_column(col)
+        for r in routes:
+            table.add_row(str(r.id), r.name, r.origin or "", r.destination or "", f"{r.length_km:.0f}", str(len(r.points)))
+    console.print(table)
+
+
+@actors_app.command("list")
+def actors_list(
+    search: Annotated[str | None, typer.Option(help="Only actors whose name contains this.")] = None,
+) -> None:
+    """Actors with kind, parent, aliases and how many incidents name them."""
+    with session_scope() as session:
+        q = select(Actor).options(selectinload(Actor.aliases), selectinload(Actor.parent)).order_by(Actor.name)
+        if search:
+            q = q.where(func.lower(Actor.name).contains(search.lower()))
+        actors = session.scalars(q).all()
+        rows = session.execute(select(Incident.actor1_id, func.count()).group_by(Incident.actor1_id)).all()
+        counts = {actor_id: n for actor_id, n in rows}
+        table = Table(title=f"{len(actors)} actors")
+        for col in ("id", "name", "kind", "part of", "aliases", "incidents"):
+            table.add_column(col, overflow="fold")
+        for a in actors:
+            aliases = ", ".join(x.alias for x in a.aliases if x.alias != a.name)
+            table.add_row(str(a.id), a.name, a.kind, a.parent.name if a.parent else "", aliases, str(counts.get(a.id, 0)))
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default SAFECORRIDOR_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default SAFECORRIDOR_PORT).")] = None,
+) -> None:
+    """Serve the web app and the JSON API."""
+    import uvicorn
+
+    settings = get_settings()
+    migrate(get_engine())
+    h, p = host or settings.host, port or settings.port
+    console.print(f"SafeCorridor on http://{h}:{p}/  (data: {_where()})")
+    uvicorn.run("safecorridor.api.app:create_app", factory=True, host=h, port=p, log_level="info")

@@ -1,0 +1,1 @@
+"""The record: incidents, actors, sites, routes and their history."""

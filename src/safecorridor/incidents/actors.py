@@ -1,0 +1,129 @@
+"""Actors: lookup through aliases, the unit → parent hierarchy, and creation on import."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safecorridor.incidents.models import Actor, ActorAlias
+from safecorridor.taxonomy.choices import ActorKind
+
+_PUNCT = re.compile(r"[^\w\s]")
+_SPACE = re.compile(r"\s+")
+
+
+def alias_key(name: str) -> str:
+    """Normalised lookup key: accents folded, case folded, punctuation and 'the' dropped.
+
+    >>> alias_key("The Baloch Liberation Army (BLA)")
+    'baloch liberation army bla'
+    """
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _PUNCT.sub(" ", text.casefold().replace("’", "'").replace("'s ", " "))
+    text = _SPACE.sub(" ", text).strip()
+    if text.startswith("the "):
+        text = text[4:]
+    return text
+
+
+def find_actor(session: Session, name: str) -> Actor | None:
+    """The actor whose name or alias matches ``name`` (after normalisation), if any."""
+    key = alias_key(name)
+    if not key:
+        return None
+    return session.scalar(
+        select(Actor).join(ActorAlias, ActorAlias.actor_id == Actor.id).where(ActorAlias.key == key)
+    )
+
+
+def add_actor(
+    session: Session,
+    name: str,
+    *,
+    kind: str = ActorKind.OTHER,
+    aliases: list[str] | tuple[str, ...] = (),
+    parent: Actor | None = None,
+    countries: str | None = None,
+    description: str | None = None,
+    source_url: str | None = None,
+) -> Actor:
+    """Create an actor with its name and aliases as lookup keys (or update an existing one)."""
+    actor = find_actor(session, name) or session.scalar(select(Actor).where(Actor.name == name))
+    if actor is None:
+        actor = Actor(name=name, kind=ActorKind(kind))
+        session.add(actor)
+    else:
+        actor.kind = ActorKind(kind)
+    actor.parent = parent
+    actor.countries = countries or actor.countries
+    actor.description = description or actor.description
+    actor.source_url = source_url or actor.source_url
+    session.flush()
+    known = {a.key for a in actor.aliases}
+    for alias in (name, *aliases):
+        key = alias_key(alias)
+        if not key or key in known:
+            continue
+        other = session.scalar(select(ActorAlias).where(ActorAlias.key == key))
+        if other is not None:
+            if other.actor_id != actor.id:
+                raise ValueError(
+                    f"alias {alias!r} already belongs to actor #{other.actor_id}; "
+                    f"it cannot also name {name!r}"
+                )
+            continue
+        actor.aliases.append(ActorAlias(alias=alias, key=key))
+        known.add(key)
+    session.flush()
+    return actor
+
+
+def actor_with_units(session: Session, actor_id: int) -> set[int]:
+    """The actor and every unit below it, at any depth."""
+    found = {actor_id}
+    frontier = [actor_id]
+    while frontier:
+        children = session.scalars(select(Actor.id).where(Actor.parent_id.in_(frontier))).all()
+        frontier = [c for c in children if c not in found]
+        found.update(frontier)
+    return found
+
+
+def top_parent(actor: Actor) -> Actor:
+    seen = set()
+    while actor.parent is not None and actor.id not in seen:
+        seen.add(actor.id)
+        actor = actor.parent
+    return actor
+
+
+class ActorResolver:
+    """Resolves many actor names quickly during an import: a cache over aliases.
+
+    Unknown names become new actors (kind ``other``) so no name in a dataset is lost; they
+    can be given aliases or a parent later.
+    """
+
+    def __init__(self, session: Session, *, create: bool = True) -> None:
+        self.session = session
+        self.create = create
+        rows = session.execute(select(ActorAlias.key, ActorAlias.actor_id)).all()
+        self._cache: dict[str, int | None] = {key: actor_id for key, actor_id in rows}
+
+    def resolve(self, name: str | None, *, kind: str = ActorKind.OTHER) -> int | None:
+        if not name or not name.strip():
+            return None
+        key = alias_key(name)
+        if not key:
+            return None
+        if key in self._cache:
+            return self._cache[key]
+        if not self.create:
+            return None
+        actor = add_actor(self.session, name.strip(), kind=kind)
+        self._cache[key] = actor.id
+        return actor.id

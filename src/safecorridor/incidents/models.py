@@ -1,0 +1,222 @@
+"""The incident record and what it refers to: actors, sites, routes, history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from safecorridor.db.base import Base, utcnow
+from safecorridor.sources.models import Document
+from safecorridor.taxonomy.choices import TLP, ActorKind, DatePrecision, IncidentStatus
+
+incident_documents = Table(
+    "incident_documents",
+    Base.metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Actor(Base):
+    """An organisation or a category (armed group, state force, company), never a person."""
+
+    __tablename__ = "actors"
+    __mapper_args__ = {"confirm_deleted_rows": False}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default=ActorKind.OTHER)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"), index=True)
+    countries: Mapped[str | None] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped[Actor | None] = relationship(remote_side=[id], back_populates="units")
+    units: Mapped[list[Actor]] = relationship(back_populates="parent", order_by="Actor.name")
+    aliases: Mapped[list[ActorAlias]] = relationship(
+        back_populates="actor", cascade="all, delete-orphan", order_by="ActorAlias.alias"
+    )
+
+    def __repr__(self) -> str:
+        return f"Actor({self.name!r})"
+
+
+class ActorAlias(Base):
+    """Another name of an actor; ``key`` is the normalised form used for lookups."""
+
+    __tablename__ = "actor_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+
+    actor: Mapped[Actor] = relationship(back_populates="aliases")
+
+
+class Incident(Base):
+    """A confirmed event. Fields follow the ACLED codebook, plus the corridor's own."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        UniqueConstraint("source_dataset", "source_key"),
+        Index("ix_incidents_event_date_id", "event_date", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # provenance of the record itself
+    source_dataset: Mapped[str] = mapped_column(String(20), default="manual")
+    source_key: Mapped[str] = mapped_column(String(100))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # when
+    event_date: Mapped[date] = mapped_column(Date)
+    date_precision: Mapped[str] = mapped_column(String(5), default=DatePrecision.DAY)
+    # what
+    disorder_type: Mapped[str | None] = mapped_column(String(60))
+    event_type: Mapped[str] = mapped_column(String(60), index=True)
+    sub_event_type: Mapped[str | None] = mapped_column(String(60))
+    # who
+    actor1_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"), index=True)
+    assoc_actor_1: Mapped[str | None] = mapped_column(String(500))
+    inter1: Mapped[str | None] = mapped_column(String(60))
+    actor2_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"), index=True)
+    assoc_actor_2: Mapped[str | None] = mapped_column(String(500))
+    inter2: Mapped[str | None] = mapped_column(String(60))
+    interaction: Mapped[str | None] = mapped_column(String(60))
+    civilian_targeting: Mapped[str | None] = mapped_column(String(40))
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"))
+    target_category: Mapped[str | None] = mapped_column(String(200))
+    # where
+    iso: Mapped[str | None] = mapped_column(String(3))
+    region: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(100), index=True)
+    admin1: Mapped[str | None] = mapped_column(String(100), index=True)
+    admin2: Mapped[str | None] = mapped_column(String(100))
+    admin3: Mapped[str | None] = mapped_column(String(100))
+    location: Mapped[str | None] = mapped_column(String(300))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    geo_precision: Mapped[int] = mapped_column(Integer, default=1)
+    h3_cell: Mapped[int] = mapped_column(BigInteger, index=True)
+    # how many
+    fatalities: Mapped[int | None]
+    foreign_fatalities: Mapped[int | None]
+    foreign_nationality: Mapped[str | None] = mapped_column(String(100))
+    injured: Mapped[int | None]
+    abducted: Mapped[int | None]
+    # narrative and sources
+    source: Mapped[str | None] = mapped_column(Text)
+    source_scale: Mapped[str | None] = mapped_column(String(100))
+    notes: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[str | None] = mapped_column(Text)
+    credibility: Mapped[str] = mapped_column(String(1), default="6")
+    # sharing and life cycle
+    tlp: Mapped[str] = mapped_column(String(12), default=TLP.CLEAR)
+    owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=IncidentStatus.CONFIRMED, index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    actor1: Mapped[Actor | None] = relationship(foreign_keys=[actor1_id])
+    actor2: Mapped[Actor | None] = relationship(foreign_keys=[actor2_id])
+    claimed_by: Mapped[Actor | None] = relationship(foreign_keys=[claimed_by_id])
+    documents: Mapped[list[Document]] = relationship(
+        secondary=incident_documents, order_by=lambda: Document.id
+    )
+    history: Mapped[list[IncidentChange]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", order_by="IncidentChange.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"Incident({self.id}, {self.event_date}, {self.event_type!r}, {self.location!r})"
+
+
+class IncidentChange(Base):
+    """One entry of an incident's history: who changed what, from what to what."""
+
+    __tablename__ = "incident_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    incident: Mapped[Incident] = relationship(back_populates="history")
+
+
+class Site(Base):
+    """A protected asset: a port, a plant, a dam, a road section, a campus."""
+
+    __tablename__ = "sites"
+    __mapper_args__ = {"confirm_deleted_rows": False}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    project: Mapped[str | None] = mapped_column(String(300))
+    site_type: Mapped[str] = mapped_column(String(20))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    polygon: Mapped[list[list[float]] | None] = mapped_column(JSON)
+    admin1: Mapped[str | None] = mapped_column(String(100))
+    admin2: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(100))
+    personnel_foreign: Mapped[int] = mapped_column(default=0)
+    personnel_local: Mapped[int] = mapped_column(default=0)
+    personnel_is_illustrative: Mapped[bool] = mapped_column(default=True)
+    perimeter: Mapped[str] = mapped_column(String(20), default="basic")
+    guard_force: Mapped[str] = mapped_column(String(20), default="basic")
+    hardening: Mapped[str] = mapped_column(String(20), default="basic")
+    description: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    h3_cell: Mapped[int] = mapped_column(BigInteger, index=True)
+    tlp: Mapped[str] = mapped_column(String(12), default=TLP.CLEAR)
+    owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Site({self.name!r})"
+
+
+class Route(Base):
+    """A named polyline ([[lat, lon], ...]) between places or sites."""
+
+    __tablename__ = "routes"
+    __mapper_args__ = {"confirm_deleted_rows": False}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    origin: Mapped[str | None] = mapped_column(String(200))
+    destination: Mapped[str | None] = mapped_column(String(200))
+    points: Mapped[list[list[float]]] = mapped_column(JSON)
+    length_km: Mapped[float] = mapped_column(Float, default=0.0)
+    description: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    tlp: Mapped[str] = mapped_column(String(12), default=TLP.CLEAR)
+    owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"Route({self.name!r})"

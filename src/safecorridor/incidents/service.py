@@ -1,0 +1,251 @@
+"""Services over the incident record: create, update with history, retract, query."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from safecorridor.geo import bounding_box, cell_of, cells_within, haversine_km
+from safecorridor.incidents.actors import ActorResolver, actor_with_units, find_actor
+from safecorridor.incidents.models import Incident, IncidentChange
+from safecorridor.incidents.schemas import IncidentCreate, IncidentPublic, IncidentUpdate
+from safecorridor.settings import get_settings
+from safecorridor.sources.models import Document
+from safecorridor.taxonomy.choices import IncidentStatus
+
+ACTOR_FIELDS = ("actor1", "actor2", "claimed_by")
+
+
+class IncidentNotFoundError(LookupError):
+    """No incident has the given id."""
+
+
+def content_hash(incident_in: IncidentCreate) -> str:
+    """sha256 of the incident's data in canonical JSON: the key of idempotent imports."""
+    data = incident_in.model_dump(mode="json", exclude={"source_dataset", "source_key"})
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def incident_values(
+    incident_in: IncidentCreate, resolver: ActorResolver, *, resolution: int | None = None
+) -> dict[str, Any]:
+    """Column values for an incident row (actors resolved to ids, H3 cell computed)."""
+    res = resolution or get_settings().h3_incident_resolution
+    data = incident_in.model_dump(exclude={"source_urls", *ACTOR_FIELDS})
+    data["date_precision"] = str(incident_in.date_precision)
+    data["tlp"] = str(incident_in.tlp)
+    digest = content_hash(incident_in)
+    data["content_hash"] = digest
+    data["source_key"] = incident_in.source_key or digest
+    data["actor1_id"] = resolver.resolve(incident_in.actor1)
+    data["actor2_id"] = resolver.resolve(incident_in.actor2)
+    data["claimed_by_id"] = resolver.resolve(incident_in.claimed_by)
+    data["h3_cell"] = cell_of(incident_in.latitude, incident_in.longitude, res)
+    return data
+
+
+def source_document(session: Session, url: str) -> Document:
+    """The reference-only Document for a cited URL (created once, keyed by the URL's hash)."""
+    digest = hashlib.sha256(("url:" + url.strip()).encode("utf-8")).hexdigest()
+    doc = session.scalar(select(Document).where(Document.sha256 == digest))
+    if doc is None:
+        doc = Document(sha256=digest, url=url.strip(), reliability="F")
+        session.add(doc)
+        session.flush()
+    return doc
+
+
+def create_incident(
+    *,
+    session: Session,
+    incident_in: IncidentCreate,
+    changed_by: str = "system",
+    owner_org_id: int | None = None,
+    resolver: ActorResolver | None = None,
+) -> Incident:
+    """Store a new incident, with its sources and a 'created' history entry."""
+    values = incident_values(incident_in, resolver or ActorResolver(session))
+    incident = Incident(**values, owner_org_id=owner_org_id)
+    for url in incident_in.source_urls:
+        incident.documents.append(source_document(session, url))
+    incident.history.append(
+        IncidentChange(changed_by=changed_by, action="created", changes={"source": values["source_dataset"]})
+    )
+    session.add(incident)
+    session.flush()
+    return incident
+
+
+def get_incident(session: Session, incident_id: int) -> Incident:
+    incident = session.get(
+        Incident,
+        incident_id,
+        options=[selectinload(Incident.documents), selectinload(Incident.history)],
+    )
+    if incident is None:
+        raise IncidentNotFoundError(f"no incident with id {incident_id}")
+    return incident
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def update_incident(
+    *, session: Session, incident_id: int, incident_in: IncidentUpdate, changed_by: str
+) -> Incident:
+    """Apply a partial change and record each field's old and new value in the history."""
+    incident = get_incident(session, incident_id)
+    changes: dict[str, list[Any]] = {}
+    for name, new in incident_in.model_dump(exclude_unset=True).items():
+        old = getattr(incident, name)
+        if old != new:
+            changes[name] = [_jsonable(old), _jsonable(new)]
+            setattr(incident, name, new)
+    # re-validate the whole record so an edit cannot make it invalid
+    IncidentCreate.model_validate(to_create(incident))
+    if "latitude" in changes or "longitude" in changes:
+        incident.h3_cell = cell_of(incident.latitude, incident.longitude, get_settings().h3_incident_resolution)
+    if changes:
+        incident.history.append(IncidentChange(changed_by=changed_by, action="updated", changes=changes))
+    session.flush()
+    return incident
+
+
+def retract_incident(*, session: Session, incident_id: int, changed_by: str, reason: str) -> Incident:
+    incident = get_incident(session, incident_id)
+    old = incident.status
+    incident.status = IncidentStatus.RETRACTED
+    incident.history.append(
+        IncidentChange(
+            changed_by=changed_by,
+            action="retracted",
+            changes={"status": [old, IncidentStatus.RETRACTED], "reason": reason},
+        )
+    )
+    session.flush()
+    return incident
+
+
+def to_create(incident: Incident) -> dict[str, Any]:
+    """An incident row back as IncidentCreate data (for export and re-validation)."""
+    data: dict[str, Any] = {
+        name: getattr(incident, name)
+        for name in IncidentCreate.model_fields
+        if name not in (*ACTOR_FIELDS, "source_urls") and hasattr(incident, name)
+    }
+    data["actor1"] = incident.actor1.name if incident.actor1 else None
+    data["actor2"] = incident.actor2.name if incident.actor2 else None
+    data["claimed_by"] = incident.claimed_by.name if incident.claimed_by else None
+    data["source_urls"] = [d.url for d in incident.documents if d.url]
+    return data
+
+
+def to_public(incident: Incident) -> IncidentPublic:
+    data = to_create(incident)
+    data.update(id=incident.id, status=incident.status, h3_cell=incident.h3_cell)
+    return IncidentPublic.model_validate(data)
+
+
+@dataclass
+class IncidentFilter:
+    """Filters of the incident list; every field is optional."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    event_types: list[str] = field(default_factory=list)
+    actor: str | None = None
+    admin1: str | None = None
+    country: str | None = None
+    source_dataset: str | None = None
+    near: tuple[float, float] | None = None
+    km: float = 10.0
+    include_retracted: bool = False
+    foreign_fatalities_only: bool = False
+
+
+class UnknownActorError(LookupError):
+    """An actor filter names no known actor."""
+
+
+def filtered_query(session: Session, flt: IncidentFilter) -> Select[tuple[Incident]]:
+    """The SELECT for a filter (the near-filter's exact distance check comes after)."""
+    q = select(Incident)
+    if not flt.include_retracted:
+        q = q.where(Incident.status == IncidentStatus.CONFIRMED)
+    if flt.date_from:
+        q = q.where(Incident.event_date >= flt.date_from)
+    if flt.date_to:
+        q = q.where(Incident.event_date <= flt.date_to)
+    if flt.event_types:
+        q = q.where(func.lower(Incident.event_type).in_([t.lower() for t in flt.event_types]))
+    if flt.admin1:
+        q = q.where(func.lower(Incident.admin1) == flt.admin1.lower())
+    if flt.country:
+        q = q.where(func.lower(Incident.country) == flt.country.lower())
+    if flt.source_dataset:
+        q = q.where(Incident.source_dataset == flt.source_dataset)
+    if flt.foreign_fatalities_only:
+        q = q.where(Incident.foreign_fatalities > 0)
+    if flt.actor:
+        actor = find_actor(session, flt.actor)
+        if actor is None:
+            raise UnknownActorError(f"no actor is named {flt.actor!r} (see `safecorridor actors list`)")
+        ids = actor_with_units(session, actor.id)
+        q = q.where(
+            or_(
+                Incident.actor1_id.in_(ids),
+                Incident.actor2_id.in_(ids),
+                Incident.claimed_by_id.in_(ids),
+            )
+        )
+    if flt.near:
+        lat, lon = flt.near
+        cells = cells_within(lat, lon, flt.km, get_settings().h3_incident_resolution)
+        if cells is not None:
+            q = q.where(Incident.h3_cell.in_(cells))
+        else:
+            a, b, c, d = bounding_box(lat, lon, flt.km)
+            q = q.where(
+                and_(
+                    Incident.latitude.between(a, c),
+                    Incident.longitude.between(b, d),
+                )
+            )
+    return q
+
+
+def list_incidents(
+    session: Session, flt: IncidentFilter | None = None, *, limit: int | None = 100, offset: int = 0
+) -> list[Incident]:
+    """Incidents matching ``flt``, newest first (ties by id)."""
+    flt = flt or IncidentFilter()
+    q = filtered_query(session, flt).order_by(Incident.event_date.desc(), Incident.id.desc())
+    q = q.options(
+        selectinload(Incident.actor1), selectinload(Incident.actor2), selectinload(Incident.claimed_by)
+    )
+    if flt.near is None:
+        return list(session.scalars(q.offset(offset).limit(limit)).all())
+    lat, lon = flt.near
+    rows = [
+        i for i in session.scalars(q).all()
+        if haversine_km(lat, lon, i.latitude, i.longitude) <= flt.km
+    ]
+    end = None if limit is None else offset + limit
+    return rows[offset:end]
+
+
+def count_incidents(session: Session, flt: IncidentFilter | None = None) -> int:
+    flt = flt or IncidentFilter()
+    if flt.near is not None:
+        return len(list_incidents(session, flt, limit=None))
+    return int(session.scalar(select(func.count()).select_from(filtered_query(session, flt).subquery())) or 0)

@@ -1,0 +1,30 @@
+"""Imports every model so that the metadata (and Alembic) see all tables."""
+
+from safecorridor.accounts.models import Organisation, User, organisation_partners
+from safecorridor.incidents.models import (
+    Actor,
+    ActorAlias,
+    Incident,
+    IncidentChange,
+    Route,
+    Site,
+    incident_documents,
+)
+from safecorridor.risk.models import RiskResult
+from safecorridor.sources.models import Document, ImportRun
+
+__all__ = [
+    "Actor",
+    "ActorAlias",
+    "Document",
+    "ImportRun",
+    "Incident",
+    "IncidentChange",
+    "Organisation",
+    "RiskResult",
+    "Route",
+    "Site",
+    "User",
+    "incident_documents",
+    "organisation_partners",
+]

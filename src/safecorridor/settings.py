@@ -1,0 +1,60 @@
+"""One typed settings object, read from ``SAFECORRIDOR_*`` environment variables.
+
+Every secret also accepts ``SAFECORRIDOR_<NAME>_FILE`` naming a file that holds it.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. See docs/configuration.md for each variable."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFECORRIDOR_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Where the embedded database lives.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; unset means SQLite in DATA_DIR/safecorridor.db.",
+    )
+    secret_key: str = Field(default="dev-insecure-secret", description="Signs web sessions.")
+    environment: str = Field(default="development", description="development or production.")
+    host: str = Field(default="127.0.0.1", description="Address `serve` binds to.")
+    port: int = Field(default=8000, description="Port `serve` listens on.")
+    import_batch_size: int = Field(default=2000, description="Rows per transaction in imports.")
+    h3_incident_resolution: int = Field(default=7, description="H3 resolution of incident cells.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_secret_files(cls, data: dict[str, object]) -> dict[str, object]:
+        for name in ("secret_key", "database_url"):
+            path = os.environ.get(f"SAFECORRIDOR_{name.upper()}_FILE")
+            if path and name not in data:
+                data[name] = Path(path).read_text(encoding="utf-8").strip()
+        return data
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key == "dev-insecure-secret":
+            raise ValueError(
+                "SAFECORRIDOR_SECRET_KEY must be set to a real secret when "
+                "SAFECORRIDOR_ENVIRONMENT=production"
+            )
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'safecorridor.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Sources: documents, and importers of event datasets (ACLED, GTD, UCDP, any CSV)."""

@@ -1,0 +1,198 @@
+"""Idempotent storage of imported rows, in batches, with an ImportRun row per run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from safecorridor.db.base import utcnow
+from safecorridor.db.session import get_engine
+from safecorridor.incidents.actors import ActorResolver
+from safecorridor.incidents.models import Incident, IncidentChange, incident_documents
+from safecorridor.incidents.schemas import IncidentCreate
+from safecorridor.incidents.service import _jsonable, incident_values, source_document
+from safecorridor.settings import get_settings
+from safecorridor.sources.importers.common import CsvRow, ImportReport, RowError, RowValueError
+from safecorridor.sources.models import ImportRun
+from safecorridor.taxonomy import TaxonomyError
+
+Parsed = tuple[int, IncidentCreate | RowError]
+ProgressFn = Callable[[int], None]
+
+
+def validation_message(exc: ValidationError | ValueError) -> str:
+    """One readable line out of a pydantic error: 'field: problem; field: problem'."""
+    if isinstance(exc, ValidationError):
+        parts = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            parts.append(f"{loc}: {msg}" if loc else msg)
+        return "; ".join(parts)
+    return str(exc)
+
+
+def build(line: int, make: Callable[[], dict[str, Any]]) -> Parsed:
+    """Run a row converter and validate its result; any problem becomes a RowError."""
+    try:
+        return line, IncidentCreate.model_validate(make())
+    except RowValueError as exc:
+        return line, RowError(line, str(exc))
+    except (ValidationError, TaxonomyError, ValueError) as exc:
+        return line, RowError(line, validation_message(exc))
+
+
+def parse_rows(rows: Iterable[CsvRow], convert: Callable[[dict[str, str]], dict[str, Any]]) -> Iterator[Parsed]:
+    """Convert CSV records one by one; a broken record or value becomes a RowError."""
+    for r in rows:
+        if "__error__" in r.values:
+            yield r.line, RowError(r.line, r.values["__error__"])
+        else:
+            yield build(r.line, lambda r=r: convert(r.values))  # type: ignore[misc]
+
+
+def _batches(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+_COMPARED = [c for c in Incident.__table__.columns.keys() if c not in {"id", "created_at", "updated_at"}]
+
+
+def _store_batch(
+    session: Session,
+    batch: list[tuple[int, IncidentCreate]],
+    resolver: ActorResolver,
+    report: ImportReport,
+    changed_by: str,
+) -> None:
+    # the last occurrence of a key in a batch wins; earlier ones count as unchanged
+    by_key: dict[tuple[str, str], tuple[int, IncidentCreate, dict[str, Any]]] = {}
+    for line, item in batch:
+        values = incident_values(item, resolver)
+        key = (item.source_dataset, values["source_key"])
+        if key in by_key:
+            report.unchanged += 1
+        by_key[key] = (line, item, values)
+    existing: dict[tuple[str, str], tuple[int, str]] = {}
+    for dataset in {ds for ds, _ in by_key}:
+        keys = [k for ds, k in by_key if ds == dataset]
+        rows = session.execute(
+            select(Incident.source_key, Incident.id, Incident.content_hash).where(
+                Incident.source_dataset == dataset, Incident.source_key.in_(keys)
+            )
+        )
+        existing.update({(dataset, k): (iid, digest) for k, iid, digest in rows})
+    new_rows: list[dict[str, Any]] = []
+    urls: dict[tuple[str, str], list[str]] = {}
+    now = utcnow()
+    for key, (_line, item, values) in by_key.items():
+        if key not in existing:
+            new_rows.append({**values, "created_at": now, "updated_at": now})
+            if item.source_urls:
+                urls[key] = item.source_urls
+            continue
+        iid, digest = existing[key]
+        if digest == values["content_hash"]:
+            report.unchanged += 1
+            continue
+        incident = session.get_one(Incident, iid)
+        changes = {}
+        for col in _COMPARED:
+            if col in values and getattr(incident, col) != values[col]:
+                changes[col] = [_jsonable(getattr(incident, col)), _jsonable(values[col])]
+                setattr(incident, col, values[col])
+        incident.history.append(IncidentChange(changed_by=changed_by, action="reimported", changes=changes))
+        report.updated += 1
+    if new_rows:
+        ids = session.execute(
+            insert(Incident).returning(
+                Incident.id, Incident.source_dataset, Incident.source_key, sort_by_parameter_order=True
+            ),
+            new_rows,
+        ).all()
+        session.execute(
+            insert(IncidentChange),
+            [
+                {"incident_id": iid, "changed_by": changed_by, "action": "imported",
+                 "changes": {"source": ds}, "changed_at": now}
+                for iid, ds, _ in ids
+            ],
+        )
+        links = [
+            {"incident_id": iid, "document_id": source_document(session, url).id}
+            for iid, ds, key in ids
+            for url in urls.get((ds, key), [])
+        ]
+        if links:
+            session.execute(insert(incident_documents), links)
+        report.new += len(new_rows)
+
+
+def import_rows(
+    parsed: Iterable[Parsed],
+    *,
+    kind: str,
+    path: Path,
+    file_sha256: str | None = None,
+    engine: Engine | None = None,
+    on_progress: ProgressFn | None = None,
+    changed_by: str = "import",
+) -> ImportReport:
+    """Store parsed rows in batches (one transaction each); bad rows are reported, not stored.
+
+    Re-running the same file changes nothing: rows are keyed by (dataset, the dataset's id or
+    the content hash) and compared by content hash.
+    """
+    factory = sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
+    report = ImportReport(path=str(path), kind=kind)
+    size = get_settings().import_batch_size
+    with factory() as session, session.begin():
+        run = ImportRun(kind=kind, path=str(path), file_sha256=file_sha256)
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    try:
+        for batch in _batches(parsed, size):
+            good: list[tuple[int, IncidentCreate]] = []
+            for line, item in batch:
+                if isinstance(item, RowError):
+                    report.errors.append(item)
+                else:
+                    good.append((line, item))
+            report.rows += len(batch)
+            with factory() as session, session.begin():
+                resolver = ActorResolver(session)
+                _store_batch(session, good, resolver, report, changed_by)
+            if on_progress:
+                on_progress(len(batch))
+        status = "finished"
+    except BaseException:
+        status = "failed"
+        raise
+    finally:
+        with factory() as session, session.begin():
+            run = session.get_one(ImportRun, run_id)
+            run.status = status
+            run.finished_at = utcnow()
+            run.rows_total = report.rows
+            run.rows_new = report.new
+            run.rows_updated = report.updated
+            run.rows_unchanged = report.unchanged
+            run.rows_rejected = report.rejected
+            run.errors = [{"line": e.line, "reason": e.reason} for e in report.errors[:1000]]
+    return report
+
+
+def import_file(kind: str, path: Path, **options: Any) -> ImportReport:
+    """Import ``path`` with the importer named ``kind`` (acled, gtd, ucdp, csv, jsonl)."""
+    from safecorridor.sources.importers import registry
+
+    return registry.run(kind, path, **options)

@@ -1,0 +1,57 @@
+"""Documents (one source text each) and import runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from safecorridor.db.base import Base, utcnow
+from safecorridor.taxonomy.choices import TLP
+
+
+class Document(Base):
+    """One source: a news report, a field report, a dataset row's cited source.
+
+    ``text`` may be empty for a reference-only source (a URL cited by an imported row);
+    ``sha256`` is then the hash of the URL, so the same source is stored once.
+    """
+
+    __tablename__ = "documents"
+    __mapper_args__ = {"confirm_deleted_rows": False}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str | None] = mapped_column(String(1000))
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    language: Mapped[str | None] = mapped_column(String(10))
+    text: Mapped[str | None] = mapped_column(Text)
+    reliability: Mapped[str] = mapped_column(String(1), default="F")
+    near_duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    tlp: Mapped[str] = mapped_column(String(12), default=TLP.CLEAR)
+
+
+class ImportRun(Base):
+    """One run of an importer: what file, when, and what it did (every job run is a row)."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    path: Mapped[str] = mapped_column(String(2000))
+    file_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    rows_total: Mapped[int] = mapped_column(default=0)
+    rows_new: Mapped[int] = mapped_column(default=0)
+    rows_updated: Mapped[int] = mapped_column(default=0)
+    rows_unchanged: Mapped[int] = mapped_column(default=0)
+    rows_rejected: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -1,0 +1,108 @@
+"""The CLI as a user runs it, through Typer's CliRunner, on the embedded database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from safecorridor.cli.app import get_app
+from tests.conftest import UCDP_CSV
+from tests.sources.conftest import ACLED_HEADER, ACLED_ROWS
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(get_app(), list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def acled(tmp_path: Path) -> Path:
+    import csv
+
+    p = tmp_path / "acled.csv"
+    with p.open("w", encoding="utf-8", newline="") as f:
+        f.write(ACLED_HEADER + "\n")
+        csv.writer(f).writerows(ACLED_ROWS)
+    return p
+
+
+def test_help_lists_the_everyday_commands() -> None:
+    code, out = invoke("--help")
+    assert code == 0
+    for cmd in ("init", "import", "export", "incidents", "sites", "actors", "serve"):
+        assert cmd in out
+
+
+def test_import_then_list_near_a_point(acled: Path) -> None:
+    code, out = invoke("import", "acled", str(acled))
+    assert code == 0, out
+    assert "3 new, 0 updated, 0 unchanged, 0 rejected" in out
+    code, out = invoke("import", "acled", str(acled))
+    assert "0 new, 0 updated, 3 unchanged" in out
+    code, out = invoke("incidents", "list", "--near", "24.94,67.12", "--km", "10", "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["source_key"] for r in rows] == ["PAK8812"]
+
+
+def test_ucdp_import_and_actor_filter() -> None:
+    code, out = invoke("import", "ucdp", str(UCDP_CSV))
+    assert code == 0, out
+    assert "5730 new" in out
+    code, out = invoke("incidents", "list", "--actor", "BRA", "--json", "--limit", "500")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows and all("BRA" in (r["actor1"], r["actor2"]) for r in rows)
+
+
+def test_show_prints_fields_and_history(acled: Path) -> None:
+    invoke("import", "acled", str(acled))
+    code, out = invoke("incidents", "show", "1")
+    assert code == 0
+    assert "event_type" in out and "history:" in out and "imported by import" in out
+    code, out = invoke("incidents", "show", "999")
+    assert code == 1 and "no incident with id 999" in out
+
+
+def test_bad_input_gives_a_one_line_error_and_exit_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("event_date,event_type\n2022-01-01,Battles\n")
+    code, out = invoke("import", "acled", str(bad))
+    assert code == 1
+    assert "missing required column(s) latitude, longitude" in out
+    code, out = invoke("incidents", "list", "--near", "north,south")
+    assert code == 1 and "--near must be LAT,LON" in out
+    code, out = invoke("incidents", "list", "--since", "26/04/2022")
+    assert code == 1 and "--since must be a date as YYYY-MM-DD" in out
+    code, out = invoke("incidents", "list", "--actor", "Nobody Army")
+    assert code == 1 and "no actor is named 'Nobody Army'" in out
+
+
+def test_export_writes_files_that_import_back(acled: Path, tmp_path: Path) -> None:
+    invoke("import", "acled", str(acled))
+    out_csv = tmp_path / "out.csv"
+    code, out = invoke("export", "csv", str(out_csv))
+    assert code == 0 and "3 incidents written" in out
+    code, out = invoke("import", "acled", str(out_csv))
+    assert "0 new, 0 updated, 3 unchanged" in out
+    out_jsonl = tmp_path / "out.jsonl"
+    code, out = invoke("export", "jsonl", str(out_jsonl), "--since", "2022-01-01")
+    assert code == 0 and "2 incidents written" in out
+    assert len(out_jsonl.read_text().splitlines()) == 2
+
+
+def test_csv_import_with_mapping_options(tmp_path: Path) -> None:
+    p = tmp_path / "log.csv"
+    p.write_text("When,Where,Lat,Lon\n26/04/2022,Karachi University,24.9418,67.1207\nTotal,,,\n", encoding="utf-8")
+    code, out = invoke(
+        "import", "csv", str(p), "--map", "event_date=When", "--map", "location=Where",
+        "--map", "latitude=Lat", "--map", "longitude=Lon", "--default", "event_type=Explosions/Remote violence",
+    )
+    assert code == 0, out
+    assert "1 new" in out and "line 3: a totals row" in out
+    code, out = invoke("import", "csv", str(p), "--map", "event_date")
+    assert code == 1 and "--map takes FIELD=VALUE" in out
