@@ -177,3 +177,24 @@ def test_incident_ordering_is_deterministic(session: Session) -> None:
     session.commit()
     assert [i.id for i in list_incidents(session)] == [b.id, a.id]
     assert session.scalar(select(Incident.id).order_by(Incident.id)) == a.id
+
+
+def test_storing_the_same_incident_twice_is_refused_clearly(session: Session) -> None:
+    from safecorridor.incidents.service import DuplicateIncidentError
+
+    create_incident(session)
+    with pytest.raises(DuplicateIncidentError, match="already stored as #"):
+        create_incident(session)
+
+
+def test_re_adding_a_unit_without_a_parent_keeps_its_parent(session: Session) -> None:
+    bla = add_actor(session, "Baloch Liberation Army", aliases=["BLA"])
+    add_actor(session, "Majeed Brigade", parent=bla)
+    unit = add_actor(session, "Majeed Brigade", aliases=["Majid Brigade"])
+    assert unit.parent is bla
+
+
+def test_acled_state_force_periods_resolve_to_the_same_actor(session: Session) -> None:
+    police = add_actor(session, "Police Forces of Pakistan", kind="state_force")
+    assert find_actor(session, "Police Forces of Pakistan (2018-)") is police
+    assert find_actor(session, "Police Forces of Pakistan (2008-2013)") is police

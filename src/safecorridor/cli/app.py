@@ -28,10 +28,18 @@ def _root(
     """SafeCorridor: incidents, threat and movements for an infrastructure corridor."""
 
 
+_registered: list[bool] = []
+
+
 def get_app() -> typer.Typer:
     """The CLI with every concern's commands registered (imports are deferred for speed)."""
     from safecorridor.cli import records  # noqa: F401  (init, demo, import, export, incidents, ...)
+    from safecorridor.cli.extract import eval_app, extract_command
 
+    if not _registered:
+        app.command("extract")(extract_command)
+        app.add_typer(eval_app, name="eval")
+        _registered.append(True)
     return app
 
 

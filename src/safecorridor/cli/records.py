@@ -73,7 +73,16 @@ def demo() -> None:
     with session_scope() as session:
         summary = load_demo(session)
     console.print(f"Demo world loaded into {_where()}")
-    console.print(str(summary))
+    console.print(
+        "  " + ", ".join(f"{kind}: {c.new} new, {c.unchanged} unchanged" for kind, c in summary.counts.items()),
+        highlight=False,
+    )
+    table = Table(title="Demo accounts (demo only: passwords are public)")
+    for col in ("e-mail", "role", "organisation", "password"):
+        table.add_column(col)
+    for u in summary.users:
+        table.add_row(u.email, u.role, u.organisation, u.password)
+    console.print(table)
 
 
 # ---------------------------------------------------------------- import

@@ -12,6 +12,8 @@ from safecorridor.incidents.models import Actor, ActorAlias
 from safecorridor.taxonomy.choices import ActorKind
 
 _PUNCT = re.compile(r"[^\w\s]")
+# ACLED dates state forces by government: "Police Forces of Pakistan (2018-2022)"
+_PERIOD = re.compile(r"\s*\(\d{4}-(\d{4})?\)\s*$")
 _SPACE = re.compile(r"\s+")
 
 
@@ -20,8 +22,10 @@ def alias_key(name: str) -> str:
 
     >>> alias_key("The Baloch Liberation Army (BLA)")
     'baloch liberation army bla'
+    >>> alias_key("Police Forces of Pakistan (2018-)")
+    'police forces of pakistan'
     """
-    text = unicodedata.normalize("NFKD", name)
+    text = unicodedata.normalize("NFKD", _PERIOD.sub("", name))
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = _PUNCT.sub(" ", text.casefold().replace("’", "'").replace("'s ", " "))
     text = _SPACE.sub(" ", text).strip()
@@ -51,14 +55,18 @@ def add_actor(
     description: str | None = None,
     source_url: str | None = None,
 ) -> Actor:
-    """Create an actor with its name and aliases as lookup keys (or update an existing one)."""
+    """Create an actor with its name and aliases as lookup keys (or update an existing one).
+
+    On an existing actor, ``parent`` and the descriptive fields change only when given.
+    """
     actor = find_actor(session, name) or session.scalar(select(Actor).where(Actor.name == name))
     if actor is None:
         actor = Actor(name=name, kind=ActorKind(kind))
         session.add(actor)
     else:
         actor.kind = ActorKind(kind)
-    actor.parent = parent
+    if parent is not None:
+        actor.parent = parent
     actor.countries = countries or actor.countries
     actor.description = description or actor.description
     actor.source_url = source_url or actor.source_url

@@ -26,6 +26,10 @@ class IncidentNotFoundError(LookupError):
     """No incident has the given id."""
 
 
+class DuplicateIncidentError(ValueError):
+    """An incident with the same dataset and key is already stored."""
+
+
 def content_hash(incident_in: IncidentCreate) -> str:
     """sha256 of the incident's data in canonical JSON: the key of idempotent imports."""
     data = incident_in.model_dump(mode="json", exclude={"source_dataset", "source_key"})
@@ -72,6 +76,15 @@ def create_incident(
 ) -> Incident:
     """Store a new incident, with its sources and a 'created' history entry."""
     values = incident_values(incident_in, resolver or ActorResolver(session))
+    existing = session.scalar(
+        select(Incident.id).where(
+            Incident.source_dataset == values["source_dataset"], Incident.source_key == values["source_key"]
+        )
+    )
+    if existing is not None:
+        raise DuplicateIncidentError(
+            f"incident {values['source_dataset']}:{values['source_key']} is already stored as #{existing}"
+        )
     incident = Incident(**values, owner_org_id=owner_org_id)
     for url in incident_in.source_urls:
         incident.documents.append(source_document(session, url))

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.db.base import utcnow
+from safecorridor.db.bulk import bulk_insert
 from safecorridor.db.session import get_engine
 from safecorridor.incidents.actors import ActorResolver
 from safecorridor.incidents.models import Incident, IncidentChange, incident_documents
@@ -112,14 +113,22 @@ def _store_batch(
         incident.history.append(IncidentChange(changed_by=changed_by, action="reimported", changes=changes))
         report.updated += 1
     if new_rows:
-        ids = session.execute(
-            insert(Incident).returning(
-                Incident.id, Incident.source_dataset, Incident.source_key, sort_by_parameter_order=True
-            ),
-            new_rows,
-        ).all()
-        session.execute(
-            insert(IncidentChange),
+        # COPY / executemany without RETURNING; the new ids are read back by key (unique index)
+        bulk_insert(session, Incident.__table__, new_rows)
+        ids = []
+        for dataset in {r["source_dataset"] for r in new_rows}:
+            keys = [r["source_key"] for r in new_rows if r["source_dataset"] == dataset]
+            ids += [
+                (iid, dataset, key)
+                for iid, key in session.execute(
+                    select(Incident.id, Incident.source_key).where(
+                        Incident.source_dataset == dataset, Incident.source_key.in_(keys)
+                    )
+                ).all()
+            ]
+        bulk_insert(
+            session,
+            IncidentChange.__table__,
             [
                 {"incident_id": iid, "changed_by": changed_by, "action": "imported",
                  "changes": {"source": ds}, "changed_at": now}
@@ -132,7 +141,7 @@ def _store_batch(
             for url in urls.get((ds, key), [])
         ]
         if links:
-            session.execute(insert(incident_documents), links)
+            bulk_insert(session, incident_documents, links)
         report.new += len(new_rows)
 
 

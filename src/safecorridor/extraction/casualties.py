@@ -1,0 +1,513 @@
+# ruff: noqa: E501  (regex lexicons are kept on one line each for readability)
+"""Casualty counts: words and digits, ranges, breakdowns, attackers kept apart."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "dozen": 12,
+    "both": 2,
+    "his": 1,
+    "her": 1,
+    "their": 1,
+}
+QUANT_WORDS = {
+    "at",
+    "least",
+    "as",
+    "many",
+    "up",
+    "to",
+    "some",
+    "nearly",
+    "around",
+    "about",
+    "over",
+    "more",
+    "than",
+    "almost",
+    "approximately",
+    "all",
+    "the",
+    "another",
+    "other",
+    "additional",
+    "further",
+    "of",
+    "them",
+    "whom",
+}
+ATTACKERS = {
+    "attacker",
+    "attackers",
+    "assailant",
+    "assailants",
+    "militant",
+    "militants",
+    "terrorist",
+    "terrorists",
+    "gunman",
+    "gunmen",
+    "insurgent",
+    "insurgents",
+    "bomber",
+    "bombers",
+    "miscreant",
+    "miscreants",
+    "fighters",
+    "khawarij",
+    "khwarij",
+    "kharijis",
+    "fidayeen",
+    "fidayee",
+    "raiders",
+    "hijackers",
+    "kidnappers",
+    "outlaws",
+}
+DEMONYMS = {
+    "chinese": "Chinese",
+    "japanese": "Japanese",
+    "american": "American",
+    "americans": "American",
+    "british": "British",
+    "afghan": "Afghan",
+    "afghans": "Afghan",
+    "iranian": "Iranian",
+    "iranians": "Iranian",
+    "russian": "Russian",
+    "russians": "Russian",
+    "korean": "Korean",
+    "sri": "Sri Lankan",
+    "german": "German",
+    "french": "French",
+    "turkish": "Turkish",
+    "uzbek": "Uzbek",
+    "foreign": None,
+    "foreigners": None,
+    "foreigner": None,
+}
+STOP = {
+    "and",
+    "including",
+    "in",
+    "on",
+    "at",
+    "while",
+    "when",
+    "as",
+    "after",
+    "before",
+    "near",
+    "during",
+    "who",
+    "which",
+    "that",
+    "with",
+    "by",
+    "from",
+    "outside",
+    "inside",
+    "among",
+    "but",
+    "since",
+    "were",
+    "was",
+    "are",
+    "is",
+    "have",
+    "has",
+    "had",
+    "been",
+    "for",
+    "of",
+    "to",
+    "into",
+    "across",
+    "along",
+    "said",
+    "according",
+    "dead",
+    "killed",
+    "injured",
+    "wounded",
+    "martyred",
+    "hurt",
+    "abducted",
+    "kidnapped",
+    "died",
+    "later",
+    "also",
+}
+PLURAL_VICTIM_SINGULAR = {
+    "driver",
+    "guard",
+    "policeman",
+    "soldier",
+    "man",
+    "woman",
+    "child",
+    "boy",
+    "girl",
+    "officer",
+    "worker",
+    "engineer",
+    "national",
+    "citizen",
+    "passerby",
+    "bystander",
+    "cop",
+    "official",
+    "employee",
+    "professor",
+    "teacher",
+    "student",
+    "sepoy",
+    "constable",
+    "personnel",
+    "cook",
+    "watchman",
+    "labourer",
+    "laborer",
+    "colleague",
+    "companion",
+    "son",
+    "brother",
+    "father",
+    "person",
+    "victim",
+    "visitor",
+    "tourist",
+    "chinese",
+    "resident",
+    "villager",
+    "pilgrim",
+    "motorcyclist",
+}
+
+_TOK = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
+KILL = r"killed|killing|kills|kill|dead|died|die|martyred|martyring|martyrdom|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|death"
+INJURE = r"injured|injuring|injuries|wounded|wounding|hurt|injures|injure"
+ABDUCT = r"abducted|abducting|kidnapped|kidnapping|abducts|kidnaps|taken hostage|held hostage|whisked away|went missing"
+_VERB = re.compile(rf"\b(?:(?P<kill>{KILL})|(?P<injure>{INJURE})|(?P<abduct>{ABDUCT}))\b", re.I)
+_TOLL = re.compile(
+    r"\b(?:death toll|toll|number of (?:the )?dead|number of deaths|casualties)\s+(?:\w+\s+){0,3}?(?:rose|climbed|reached|jumped|increased|went up|risen|stood|stands|is|was|has risen|had risen)\s+(?:to\s+)?(?:at least\s+)?(?P<n>\d+|[a-z]+)\b",
+    re.I,
+)
+_BREAK = re.compile(
+    r"\b(?:including|among them|among whom|of whom|of them|among the dead were|among those killed were)\s+(?:were\s+)?(?:at least\s+)?(?P<n>\d+|[a-z]+)\s+(?P<rest>(?:[A-Za-z-]+\s+){0,2}?)(?P<dem>Chinese|Japanese|Afghans?|Iranians?|Americans?|British|Russians?|Koreans?|foreigners?|foreign)\b",
+    re.I,
+)
+_BREAK2 = re.compile(
+    r"\b(?P<n>\d+|[a-z]+)\s+(?:of them|of whom|of the dead|of those killed|of the victims)\s+(?:were\s+)?(?P<dem>Chinese|Japanese|Afghans?|Iranians?|foreigners?|foreign)",
+    re.I,
+)
+_NONE = re.compile(
+    r"\bno (?:one|casualties|loss of (?:life|lives)|deaths?|fatalities|injuries|one was (?:killed|hurt|injured)|(?P<dem>Chinese|foreign) (?:national |nationals |citizens? |engineers? |workers? )?(?:was |were )?(?:killed|hurt|harmed|injured|casualties))\b|\bescaped unhurt\b|\bremained unhurt\b|\bwithout (?:causing )?(?:any )?casualties\b",
+    re.I,
+)
+
+
+@dataclass
+class Count:
+    what: str  # kill | injure | abduct
+    n: int
+    foreign: int
+    nationality: str | None
+    attackers: bool
+    additive: bool
+    noun: str | None
+    start: int
+    end: int
+
+
+@dataclass
+class Casualties:
+    counts: list[Count]
+    toll: tuple[int, int, int] | None = None  # (n, start, end)
+    breakdown: list[tuple[int, str | None, int, int]] | None = None
+    none: tuple[int, int, bool] | None = None  # (start, end, foreign_only)
+
+
+def number(tok: str) -> int | None:
+    t = tok.lower().replace(",", "")
+    if t.isdigit():
+        return int(t)
+    if "-" in t:
+        a, _, b = t.partition("-")
+        if a in NUMBERS and b in NUMBERS:
+            return NUMBERS[a] + NUMBERS[b]
+    return NUMBERS.get(t)
+
+
+def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool, int, int] | None:
+    """Parse [quant] NUM [-/to NUM] mods* [noun] → (n, foreign, nationality?, attackers, s, e)."""
+    i = 0
+    while i < len(tokens) and tokens[i][0].lower() in QUANT_WORDS:
+        i += 1
+    if i >= len(tokens):
+        return None
+    n = number(tokens[i][0])
+    if n is None:
+        return None
+    low = tokens[i][0].lower()
+    start = tokens[i][1]
+    end = tokens[i][2]
+    j = i + 1
+    if low == "a" and j < len(tokens) and tokens[j][0].lower() == "dozen":
+        n, j = 12, j + 1
+    if (
+        j + 1 < len(tokens)
+        and tokens[j][0].lower() in ("to", "-", "or", "–")
+        and number(tokens[j + 1][0]) is not None
+    ):
+        j += 2
+    nationality: str | None = None
+    foreign = False
+    attackers = False
+    noun_seen = False
+    for k in range(j, min(j + 4, len(tokens))):
+        w = tokens[k][0]
+        lw = w.lower()
+        if lw in STOP or not w[:1].isalpha():
+            break
+        if lw == "pakistani":
+            end = tokens[k][2]
+            continue
+        if lw in DEMONYMS:
+            foreign, nationality = True, DEMONYMS[lw] or nationality
+            if lw == "sri":
+                continue
+        if lw in ATTACKERS:
+            attackers = True
+        noun_seen = True
+        end = tokens[k][2]
+    if low in ("a", "an", "his", "her", "their", "both") and not noun_seen:
+        return None
+    return n, (n if foreign else 0), nationality, attackers, start, end
+
+
+def _tokens(text: str, offset: int) -> list[tuple[str, int, int]]:
+    return [(m.group(0), m.start() + offset, m.end() + offset) for m in _TOK.finditer(text)]
+
+
+_AUX = {
+    "were",
+    "was",
+    "have",
+    "has",
+    "had",
+    "been",
+    "are",
+    "is",
+    "also",
+    "reportedly",
+    "later",
+    "allegedly",
+    "all",
+    "got",
+    "being",
+    "be",
+    "instantly",
+    "on",
+    "the",
+    "spot",
+    "who",
+    "initially",
+    "critically",
+    "seriously",
+    "severely",
+    "badly",
+    "fatally",
+    "lost",
+    "their",
+    "embraced",
+    "sustained",
+    "succumbed",
+    "to",
+    "his",
+    "her",
+    "left",
+    "gravely",
+}
+
+
+def parse(sentence: str, offset: int) -> Casualties:
+    """Casualty statements in one sentence (offsets into the whole text)."""
+    out = Casualties([])
+    if not _VERB.search(sentence) and not _NONE.search(sentence):
+        return out
+    toks = _tokens(sentence, offset)
+    starts = {s: i for i, (_, s, _e) in enumerate(toks)}
+    for m in _VERB.finditer(sentence):
+        what = "kill" if m.group("kill") else "injure" if m.group("injure") else "abduct"
+        word = m.group(0).lower()
+        vi = starts.get(m.start() + offset)
+        if vi is None:
+            continue
+        also = "also" in sentence[max(0, m.start() - 12) : m.start()].lower()
+        parsed = None
+        # after the verb: "killing four", "injured 12 others", "left five dead"
+        if word in (
+            "killed",
+            "killing",
+            "kill",
+            "kills",
+            "martyring",
+            "martyred",
+            "injuring",
+            "injured",
+            "wounding",
+            "wounded",
+            "abducted",
+            "abducting",
+            "kidnapped",
+            "kidnapping",
+            "hurt",
+            "gunned down",
+            "shot dead",
+        ):
+            after = toks[vi + len(word.split()) : vi + 10]
+            if after and after[0][0].lower() in ("in", "by"):
+                after = []
+            got = _np(after) if after else None
+            if got is not None:
+                parsed = got
+                # a list: "killing two police officers and two visitors"
+                rest = [t for t in after if t[1] > got[5] - 1 and t[1] >= got[5]]
+                while (
+                    len(rest) > 1
+                    and rest[0][0].lower() in ("and", ",")
+                    and number(rest[1][0]) is not None
+                ):
+                    more = _np(rest[1:])
+                    if more is None or (rest[1][0].lower() in ("a", "an") and more[5] == rest[1][2]):
+                        break
+                    n0, f0, na0, at0, s0, _e0 = parsed
+                    parsed = (n0 + more[0], f0 + more[1], na0 or more[2], at0, s0, more[5])
+                    rest = [t for t in rest if t[1] >= more[5]]
+        if parsed is None:
+            # before the verb: "four people were killed", "11 dead", "two soldiers martyred"
+            k = vi - 1
+            while k >= 0 and toks[k][0].lower() in _AUX:
+                k -= 1
+            if k >= 0 and toks[k][0] == ",":
+                for j in range(k - 1, max(-1, k - 10), -1):
+                    if toks[j][0].lower() in ("including", "among"):
+                        k = j - 1
+                        if k >= 0 and toks[k][0] == ",":
+                            k -= 1
+                        break
+            if word in ("lives", "life", "injuries", "martyrdom", "death", "bodies") and not any(
+                t[0].lower() in ("lost", "sustained", "embraced", "succumbed")
+                for t in toks[max(0, vi - 3) : vi]
+            ):
+                continue
+            if word == "injuries" and any(
+                t[0].lower() == "succumbed" for t in toks[max(0, vi - 4) : vi]
+            ):
+                continue
+            parsed = _np_before(toks, k)
+        if parsed is None:
+            continue
+        n, foreign, nat, attackers, s, e = parsed
+        s, e = min(s, m.start() + offset), max(e, m.end() + offset)
+        out.counts.append(Count(what, n, foreign, nat, attackers, also, None, s, e))
+    for m in _TOLL.finditer(sentence):
+        tn = number(m.group("n"))
+        if tn is not None:
+            out.toll = (tn, m.start() + offset, m.end() + offset)
+    for rx in (_BREAK, _BREAK2):
+        for m in rx.finditer(sentence):
+            bn = number(m.group("n"))
+            if bn is not None:
+                dem = (
+                    m.group("dem").lower().rstrip("s")
+                    if m.group("dem").lower() not in ("chinese",)
+                    else "chinese"
+                )
+                nat = DEMONYMS.get(dem) or DEMONYMS.get(m.group("dem").lower())
+                out.breakdown = [
+                    *(out.breakdown or []),
+                    (bn, nat, m.start() + offset, m.end() + offset),
+                ]
+    nm = _NONE.search(sentence)
+    if nm:
+        out.none = (nm.start() + offset, nm.end() + offset, bool(nm.group("dem")))
+    return out
+
+
+def _np_followed_by_verb(after: list[tuple[str, int, int]]) -> bool:
+    # "killed four" is fine, but "injured 12 were shifted" is the before-pattern of another clause
+    return False
+
+
+def _np_before(
+    toks: list[tuple[str, int, int]], k: int
+) -> tuple[int, int, str | None, bool, int, int] | None:
+    """Walk back over a noun-phrase list ending at token k: "five Chinese and their driver"."""
+    total, foreign, nat, attackers = 0, 0, None, False
+    start = end = -1
+    found = False
+    while k >= 0:
+        j = k
+        # find the number that opens this noun phrase (up to 5 tokens back)
+        while j >= 0 and k - j < 5:
+            if number(toks[j][0]) is not None and toks[j][0].lower() not in ("his", "her"):
+                break
+            if toks[j][0].lower() in STOP or not toks[j][0][:1].isalnum():
+                j = -1
+                break
+            j -= 1
+        if j < 0 or k - j >= 5:
+            break
+        got = _np(toks[j : k + 1])
+        if got is None:
+            break
+        n, f, na, att, s, _e = got
+        total += n
+        foreign += f
+        nat = nat or na
+        attackers = attackers or att
+        start = s
+        end = max(end, toks[k][2])
+        found = True
+        if j - 1 >= 0 and toks[j - 1][0].lower() in ("and", ","):
+            k = j - 2
+            continue
+        break
+    if not found:
+        return None
+    return total, foreign, nat, attackers, start, end

@@ -1,0 +1,285 @@
+# ruff: noqa: E501  (regex lexicons are kept on one line each for readability)
+"""Date expressions: absolute and relative to the publication date, with their precision."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+}
+WEEKDAYS = {
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+}
+SMALL = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+
+_M = r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_M2 = _M.replace("?P<mon>", "?P<mon2>")
+_WD = r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_N = r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_PART = r"(?:\s+(?:morning|afternoon|evening|night|midnight))?"
+
+# Order matters: earlier alternatives win at the same start; longer matches are tried first.
+_PATTERNS: list[tuple[str, str]] = [
+    ("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"),
+    ("numeric", r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)\b"),
+    ("dmy", r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _M + r",?\s+(?P<y>(?:19|20)\d\d)\b"),
+    ("mdy", r"\b" + _M + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
+    ("dm", r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _M + r"(?!\w)"),
+    (
+        "md",
+        r"\b" + _M + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:,\s*)?(?:19|20)\d\d)(?![\d%])",
+    ),
+    ("my", r"\b(?:(?:early|mid|late|mid-)\s*-?)?" + _M + r",?\s+(?P<y>(?:19|20)\d\d)\b"),
+    (
+        "m_rel",
+        r"\b(?:in|during|since|of|early|mid|late)\s+(?:(?:early|mid|late)[- ])?"
+        + _M2
+        + r"(?!,?\s+(?:\d{1,2}\b|(?:19|20)\d\d))"
+        r"(?:\s+(?P<rel>this year|last year|of this year|of last year))?(?=\W|$)",
+    ),
+    ("year", r"\b(?:in|during)\s+(?:(?:early|mid|late)[- ]?)?(?P<y>(?:19|20)\d\d)\b(?!\s*[-–]\d)"),
+    (
+        "weekday",
+        r"\b(?:(?P<mod>on|last|this past|this|on the night of|late on|early on)\s+)?"
+        + _WD
+        + _PART
+        + r"\b",
+    ),
+    (
+        "yesterday",
+        r"\b(?:yesterday|last night|the previous day|the day before|a day earlier|on the eve)\b",
+    ),
+    (
+        "today",
+        r"\b(?:today|this morning|this afternoon|this evening|tonight|earlier today|early hours of today)\b",
+    ),
+    ("days_ago", r"\b" + _N + r"\s+days?\s+(?:ago|earlier|back)\b"),
+    ("weeks_ago", r"\b" + _N + r"\s+weeks?\s+(?:ago|earlier|back)\b"),
+    ("months_ago", r"\b" + _N + r"\s+months?\s+(?:ago|earlier|back)\b"),
+    ("last_week", r"\b(?:last week|the previous week|the week before|a week ago|past week)\b"),
+    ("this_week", r"\b(?:earlier this week|this week|earlier in the week)\b"),
+    ("last_month", r"\b(?:last month|the previous month|a month ago|past month)\b"),
+    (
+        "this_month",
+        r"\b(?:earlier this month|this month|earlier in the month|at the start of the month)\b",
+    ),
+    ("last_year", r"\b(?:last year|the previous year|a year ago)\b"),
+    ("this_year", r"\b(?:earlier this year|this year|earlier in the year)\b"),
+]
+_RX = re.compile(
+    "|".join(f"(?P<_{name}>{rx.replace('(?P<', f'(?P<{name}_')})" for name, rx in _PATTERNS)
+)
+_IGNORECASE_NAMES = {
+    "yesterday",
+    "today",
+    "days_ago",
+    "weeks_ago",
+    "months_ago",
+    "last_week",
+    "this_week",
+    "last_month",
+    "this_month",
+    "last_year",
+    "this_year",
+}
+_REPORTING_BEFORE = re.compile(
+    r"\b(?:reported|said|says|told|announced|stated|confirmed|added|revealed|claimed|"
+    r"reports?|statement|tweeted|posted|informed|disclosed)\b[^.;]{0,40}$",
+    re.I,
+)
+_REPORTING_AFTER = re.compile(
+    r"^[^.;]{0,6}\b(?:said|reported|told|announced|confirmed|stated)\b", re.I
+)
+
+
+@dataclass
+class DateMention:
+    start: int
+    end: int
+    value: date | None
+    precision: str
+    relative: bool
+    reporting: bool  # the date of a report or statement rather than of an event
+    text: str
+
+
+def _num(token: str) -> int:
+    return int(token) if token.isdigit() else SMALL.get(token.lower(), 1)
+
+
+def _safe(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _year_for(month: int, pub: date | None, day: int = 1) -> int | None:
+    if pub is None:
+        return None
+    if (month, day) <= (pub.month, pub.day) or month < pub.month:
+        return pub.year
+    return pub.year - 1
+
+
+def _minus_months(d: date, n: int) -> date:
+    y, m = divmod(d.year * 12 + d.month - 1 - n, 12)
+    return date(y, m + 1, 1)
+
+
+def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateMention]:
+    """Every date expression in ``text`` (offsets shifted by ``offset``)."""
+    out: list[DateMention] = []
+    for m in _RX.finditer(text):
+        name = next(k[1:] for k, v in m.groupdict().items() if v is not None and k.startswith("_"))
+        g = {
+            k[len(name) + 1 :]: v
+            for k, v in m.groupdict().items()
+            if v is not None and k.startswith(name + "_")
+        }
+        raw = m.group(0)
+        if (
+            name not in _IGNORECASE_NAMES
+            and name != "weekday"
+            and raw[:1].islower()
+            and name in ("md",)
+        ):
+            continue
+        value: date | None = None
+        precision = "day"
+        relative = False
+        if name == "iso":
+            value = _safe(int(g["y"]), int(g["m"]), int(g["d"]))
+        elif name == "numeric":
+            a, b, y = int(g["a"]), int(g["b"]), int(g["y"])
+            value = _safe(y, a, b) if b > 12 else _safe(y, b, a)
+        elif name in ("dmy", "mdy"):
+            value = _safe(int(g["y"]), MONTHS[g["mon"].lower().rstrip(".")], int(g["d"]))
+        elif name in ("dm", "md"):
+            mon, day = MONTHS[g["mon"].lower().rstrip(".")], int(g["d"])
+            yr = _year_for(mon, published, day)
+            value = _safe(yr, mon, day) if yr else None
+            relative = True
+        elif name == "my":
+            value = _safe(int(g["y"]), MONTHS[g["mon"].lower().rstrip(".")], 1)
+            precision = "month"
+        elif name == "m_rel":
+            mon = MONTHS[g["mon2"].lower().rstrip(".")]
+            rel = (g.get("rel") or "").lower()
+            if (
+                g["mon2"].lower() == "may"
+                and not rel
+                and not raw.lower().startswith(("in", "during", "since", "early", "mid", "late"))
+            ):
+                continue
+            if published is not None:
+                if "last" in rel:
+                    value = date(published.year - 1, mon, 1)
+                elif "this" in rel:
+                    value = date(published.year, mon, 1)
+                else:
+                    y2 = _year_for(mon, published)
+                    value = date(y2, mon, 1) if y2 else None
+            precision, relative = "month", True
+        elif name == "year":
+            value, precision = date(int(g["y"]), 1, 1), "year"
+        elif published is not None:
+            relative = True
+            low = raw.lower()
+            if name == "weekday":
+                wd = WEEKDAYS[g["wd"].lower()]
+                back = (published.weekday() - wd) % 7
+                if back == 0:
+                    before = text[max(0, m.start() - 60) : m.start()]
+                    after = text[m.end() : m.end() + 30]
+                    same_day = bool(
+                        _REPORTING_BEFORE.search(before) or _REPORTING_AFTER.search(after)
+                    )
+                    back = 0 if same_day and (g.get("mod") or "on").lower() not in ("last",) else 7
+                value = published - timedelta(days=back)
+            elif name == "yesterday":
+                value = published - timedelta(days=1)
+            elif name == "today":
+                value = published
+            elif name == "days_ago":
+                value = published - timedelta(days=_num(g["n"]))
+            elif name == "weeks_ago":
+                value, precision = published - timedelta(weeks=_num(g["n"])), "week"
+            elif name == "months_ago":
+                value, precision = _minus_months(published, _num(g["n"])), "month"
+            elif name == "last_week":
+                value, precision = published - timedelta(weeks=1), "week"
+            elif name == "this_week":
+                value, precision = published, "week"
+            elif name == "last_month":
+                value, precision = _minus_months(published, 1), "month"
+            elif name == "this_month":
+                value, precision = published.replace(day=1), "month"
+            elif name == "last_year":
+                value, precision = date(published.year - 1, 1, 1), "year"
+            elif name == "this_year":
+                value, precision = date(published.year, 1, 1), "year"
+            if name == "weekday" and low.startswith("this") and value is None:
+                continue
+        else:
+            continue
+        if value is None:
+            continue
+        if precision == "week":
+            value = value - timedelta(days=value.weekday())
+        before = text[max(0, m.start() - 60) : m.start()]
+        after = text[m.end() : m.end() + 30]
+        reporting = bool(_REPORTING_BEFORE.search(before) or _REPORTING_AFTER.search(after))
+        out.append(
+            DateMention(
+                m.start() + offset, m.end() + offset, value, precision, relative, reporting, raw
+            )
+        )
+    return out

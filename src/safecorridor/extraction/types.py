@@ -1,0 +1,95 @@
+"""The extractor's output type and the protocol every extractor implements."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any, Protocol, runtime_checkable
+
+Span = tuple[int, int]
+
+
+def cut_date(value: date | None, precision: str | None) -> str | None:
+    """ISO date cut to its precision: ``2022-04`` for a month, ``2022`` for a year, the Monday
+    of the week for a week, the full date for a day."""
+    if value is None:
+        return None
+    if precision == "year":
+        return f"{value.year:04d}"
+    if precision == "month":
+        return f"{value.year:04d}-{value.month:02d}"
+    if precision == "week":
+        return (value - timedelta(days=value.weekday())).isoformat()
+    return value.isoformat()
+
+
+@dataclass
+class CandidateEvent:
+    """One event a text reports, with the character span and confidence of each field."""
+
+    kind: str
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    event_date: date | None = None
+    date_precision: str | None = None
+    location_name: str | None = None
+    city: str | None = None
+    district: str | None = None
+    province: str | None = None
+    country: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    geo_precision: int | None = None
+    perpetrator: str | None = None
+    perpetrator_parent: str | None = None
+    claimed_by: str | None = None
+    actors: list[str] = field(default_factory=list)
+    target: list[str] = field(default_factory=list)
+    fatalities: int | None = None
+    foreign_fatalities: int | None = None
+    foreign_nationality: str | None = None
+    injured: int | None = None
+    abducted: int | None = None
+    attackers_killed: int | None = None
+    summary: str | None = None
+    span: Span | None = None
+    evidence: dict[str, Span] = field(default_factory=dict)
+    field_confidence: dict[str, float] = field(default_factory=dict)
+    confidence: float = 0.0
+    extractor: str = ""
+    extractor_version: str = ""
+
+    def set(self, name: str, value: Any, span: Span | None, confidence: float) -> None:
+        """Set a field with its evidence span and confidence (a None value is left unset)."""
+        if value is None:
+            return
+        setattr(self, name, value)
+        if span is not None:
+            self.evidence[name] = span
+        self.field_confidence[name] = round(confidence, 2)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: dates cut to their precision, spans as [start, end] lists."""
+        data = asdict(self)
+        data["event_date"] = cut_date(self.event_date, self.date_precision)
+        data["target"] = ",".join(self.target) or None
+        data["span"] = list(self.span) if self.span else None
+        data["evidence"] = {k: [s, e] for k, (s, e) in self.evidence.items()}
+        return data
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    """Anything that turns a text into candidate events (rule, statistical or LLM-backed)."""
+
+    name: str
+    version: str
+
+    def extract(
+        self,
+        text: str,
+        *,
+        published: date | None = None,
+        extra_places: list[dict[str, Any]] | None = None,
+        extra_aliases: dict[str, str] | None = None,
+    ) -> list[CandidateEvent]: ...

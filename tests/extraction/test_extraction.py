@@ -1,0 +1,276 @@
+# ruff: noqa: E501
+"""Rule extractor: the seed report, dates, casualties, places, multi-event, kinds, eval, CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from safecorridor.cli.extract import app
+from safecorridor.extraction import CandidateEvent, Extractor, RuleExtractor, extract
+from safecorridor.extraction.casualties import parse
+from safecorridor.extraction.dates import find_dates
+from safecorridor.extraction.evaluate import evaluate, load_gold
+from safecorridor.taxonomy import event_type_of, kind_of
+
+HERE = Path(__file__).parent
+SEED = Path(__file__).resolve().parents[3] / "shared" / "data" / "seed" / "cpec-jwg-security.txt"
+if not SEED.exists():
+    SEED = Path("/work/shared/data/seed/cpec-jwg-security.txt")
+PUB = date(2022, 9, 12)  # a Monday
+
+
+@pytest.fixture(scope="module")
+def seed() -> tuple[str, list[CandidateEvent]]:
+    text = SEED.read_text("utf-8")
+    return text, extract(text, published=PUB)
+
+
+def _span(text: str, ev: CandidateEvent, field: str) -> str:
+    s, e = ev.evidence[field]
+    return text[s:e]
+
+
+def test_seed_attack(seed: tuple[str, list[CandidateEvent]]) -> None:
+    text, events = seed
+    (attack,) = [e for e in events if e.kind == "suicide_attack"]
+    assert attack.event_type == "Explosions/Remote violence"
+    assert attack.sub_event_type == "Suicide bomb"
+    assert (attack.event_date, attack.date_precision) == (date(2022, 4, 1), "month")
+    assert attack.to_dict()["event_date"] == "2022-04"
+    assert attack.location_name == "Confucius Institute"
+    assert (attack.city, attack.province, attack.country) == ("Karachi", "Sindh", "Pakistan")
+    assert attack.geo_precision == 1 and attack.latitude and attack.longitude
+    assert attack.perpetrator == "Majeed Brigade"
+    assert attack.perpetrator_parent == "Baloch Liberation Army"
+    assert attack.claimed_by == "Baloch Liberation Army"
+    assert (attack.fatalities, attack.foreign_fatalities, attack.foreign_nationality) == (
+        4,
+        3,
+        "Chinese",
+    )
+    assert "foreign_nationals" in attack.target
+    assert "killing four" in _span(text, attack, "fatalities")
+    assert "three Chinese" in _span(text, attack, "foreign_fatalities")
+    assert "April this year" in _span(text, attack, "event_date")
+    assert "Confucius Institute" in _span(text, attack, "city")
+    assert "Baloch Liberation Army" in _span(text, attack, "claimed_by")
+    assert "Majeed Brigade" in _span(text, attack, "perpetrator")
+    assert "Shari Baloch" not in attack.actors  # a private person is never an actor
+    assert attack.extractor == "safecorridor-rules" and attack.extractor_version
+    assert 0 < attack.confidence <= 1
+
+
+def test_seed_other_events(seed: tuple[str, list[CandidateEvent]]) -> None:
+    text, events = seed
+    kinds = [e.kind for e in events]
+    assert kinds == ["meeting", "suicide_attack", "threat", "other"]
+    meeting = events[0]
+    assert (meeting.city, meeting.province) == ("Islamabad", "Islamabad Capital Territory")
+    assert "Chinese embassy" in _span(text, meeting, "city")
+    # reported "on Monday" on a Monday: the report's day; the meeting itself only to the month
+    assert meeting.to_dict()["event_date"] == "2022-09" and meeting.date_precision == "month"
+    threat = events[2]
+    assert threat.perpetrator == "Baloch Liberation Army" and "warned" in _span(
+        text, threat, "kind"
+    )
+    request = events[3]
+    assert request.sub_event_type == "Other" and request.event_type == "Strategic developments"
+    assert request.event_date is None  # unknown values stay null
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected", "precision"),
+    [
+        ("The attack took place on 26 April 2022.", date(2022, 4, 26), "day"),
+        ("The attack took place on April 26.", date(2022, 4, 26), "day"),
+        ("The attack took place on 26/4/2022.", date(2022, 4, 26), "day"),
+        ("Gunmen attacked the post yesterday.", date(2022, 9, 11), "day"),
+        ("Gunmen attacked the post last month.", date(2022, 8, 1), "month"),
+        ("Gunmen attacked the post in April this year.", date(2022, 4, 1), "month"),
+        ("Gunmen attacked the post earlier this week.", date(2022, 9, 12), "week"),
+        ("Gunmen attacked the post last week.", date(2022, 9, 5), "week"),
+        ("Gunmen attacked the post earlier this month.", date(2022, 9, 1), "month"),
+        ("Gunmen attacked the post on Saturday.", date(2022, 9, 10), "day"),
+        ("Gunmen attacked the post on Monday.", date(2022, 9, 5), "day"),
+        ("The blast was reported by police on Monday.", date(2022, 9, 12), "day"),
+        ("Gunmen attacked the post in 2019.", date(2019, 1, 1), "year"),
+        ("Gunmen attacked the post in May 2019.", date(2019, 5, 1), "month"),
+    ],
+)
+def test_dates(phrase: str, expected: date, precision: str) -> None:
+    (d,) = find_dates(phrase, PUB)
+    assert (d.value, d.precision) == (expected, precision)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "killed", "foreign", "injured"),
+    [
+        ("The bomber struck, killing four, including three Chinese professors.", 4, 3, None),
+        ("At least 11 people were killed and 20 injured.", 11, 0, 20),
+        ("Five Chinese nationals and their Pakistani driver were killed.", 6, 5, None),
+        ("Two soldiers were martyred while three others sustained injuries.", 2, 0, 3),
+        ("Gunmen killed two police officers and two visitors.", 4, 0, None),
+        ("Thirteen people, including nine Chinese nationals, were killed.", 13, 9, None),
+        ("The blast left five dead and 12 injured.", 5, 0, 12),
+    ],
+)
+def test_casualties(sentence: str, killed: int, foreign: int, injured: int | None) -> None:
+    c = parse(sentence, 0)
+    kills = [x for x in c.counts if x.what == "kill" and not x.attackers]
+    assert max(x.n for x in kills) == killed
+    brk = sum(n for n, *_ in (c.breakdown or []))
+    assert (brk or sum(x.foreign for x in kills)) == foreign
+    inj = [x.n for x in c.counts if x.what == "injure"]
+    assert (max(inj) if inj else None) == injured
+
+
+def test_attackers_excluded() -> None:
+    (ev,) = extract(
+        "Gunmen stormed a hotel in Gwadar on Saturday, killing five people. Three attackers were also killed.",
+        published=date(2019, 5, 12),
+    )
+    assert ev.fatalities == 5 and ev.attackers_killed == 3
+
+
+def test_place_disambiguation() -> None:
+    (ev,) = extract("A bomb exploded in Hyderabad on Friday, injuring six people.", published=PUB)
+    assert (ev.city, ev.province, ev.country) == ("Hyderabad", "Sindh", "Pakistan")
+    (ev2,) = extract("An IED struck an FC vehicle in Kech district on Sunday.", published=PUB)
+    assert (ev2.city, ev2.district, ev2.province, ev2.geo_precision) == (
+        None,
+        "Kech",
+        "Balochistan",
+        2,
+    )
+    (ev3,) = extract("Militants attacked a checkpost in Balochistan on Sunday.", published=PUB)
+    assert ev3.province == "Balochistan" and ev3.geo_precision == 3
+
+
+def test_extra_places_and_aliases() -> None:
+    site = {
+        "name": "Thar Block VII",
+        "lat": 24.8,
+        "lon": 70.3,
+        "city": "Islamkot",
+        "district": "Tharparkar",
+        "province": "Sindh",
+        "category": "corridor_project",
+    }
+    (ev,) = extract(
+        "Gunmen attacked Thar Block VII on Sunday. The Sindh Freedom Front claimed responsibility.",
+        published=PUB,
+        extra_places=[site],
+        extra_aliases={"Sindh Freedom Front": "SFF"},
+    )
+    assert ev.location_name == "Thar Block VII" and ev.claimed_by == "SFF"
+
+
+def test_multi_event() -> None:
+    text = (
+        "A roadside bomb struck a Levies vehicle in Mastung on 8 April 2023, martyring three "
+        "personnel. Separately, a landmine blast in Dera Bugti killed a shepherd on Friday."
+    )
+    events = extract(text, published=date(2023, 4, 10))
+    assert [(e.kind, e.city, e.fatalities) for e in events] == [
+        ("bombing", "Mastung", 3),
+        ("bombing", "Dera Bugti", 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "sub"),
+    [
+        ("A suicide bomber blew himself up in Quetta on Monday.", "suicide_attack", "Suicide bomb"),
+        (
+            "An IED exploded near a convoy in Turbat on Monday.",
+            "bombing",
+            "Remote explosive/landmine/IED",
+        ),
+        ("Unknown men hurled a grenade at a shop in Turbat on Monday.", "bombing", "Grenade"),
+        (
+            "Gunmen kidnapped two engineers in Hub on Monday.",
+            "abduction",
+            "Abduction/forced disappearance",
+        ),
+        ("Police arrested three suspects in Karachi on Monday.", "arrest", "Arrests"),
+        (
+            "Soldiers and militants exchanged fire in Kech district on Monday.",
+            "armed_clash",
+            "Armed clash",
+        ),
+        ("The two countries signed an agreement in Beijing on Monday.", "agreement", "Agreement"),
+        ("The minister met Chinese officials in Islamabad on Monday.", "meeting", "Other"),
+        ("The BLA warned China to leave Balochistan on Monday.", "threat", "Other"),
+    ],
+)
+def test_kinds(text: str, kind: str, sub: str) -> None:
+    (ev,) = extract(text, published=PUB)
+    assert (ev.kind, ev.sub_event_type) == (kind, sub)
+    assert ev.event_type == event_type_of(sub)
+    assert kind_of(sub) in (kind, "other")
+
+
+def test_no_event() -> None:
+    assert (
+        extract("The cabinet approved a new power tariff for CPEC coal plants.", published=PUB)
+        == []
+    )
+    assert extract("", published=PUB) == []
+
+
+def test_protocol() -> None:
+    assert isinstance(RuleExtractor(), Extractor)
+
+
+def test_dev_targets() -> None:
+    report = evaluate(load_gold(HERE / "gold" / "dev.jsonl"))
+    f = {k: v.f1 for k, v in report.fields.items()}
+    assert report.documents >= 30
+    for name in ("kind", "date", "city", "province"):
+        assert f[name] >= 0.9, (name, f[name])
+    for name in ("perpetrator", "claimed_by", "fatalities"):
+        assert f[name] >= 0.85, (name, f[name])
+
+
+def test_cli_json(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["extract", str(SEED), "--published", "2022-09-12", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    attack = next(e for e in data["events"] if e["kind"] == "suicide_attack")
+    for key in (
+        "kind",
+        "event_type",
+        "sub_event_type",
+        "event_date",
+        "date_precision",
+        "city",
+        "district",
+        "province",
+        "country",
+        "latitude",
+        "longitude",
+        "perpetrator",
+        "claimed_by",
+        "target",
+        "fatalities",
+        "foreign_fatalities",
+        "foreign_nationality",
+        "injured",
+        "confidence",
+        "evidence",
+    ):
+        assert key in attack
+    assert attack["event_date"] == "2022-04" and attack["evidence"]["fatalities"][1] > 0
+    result = runner.invoke(
+        app, ["eval", "extraction", str(HERE / "gold" / "dev.jsonl"), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["events"]["f1"] >= 0.9
