@@ -23,7 +23,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """SafeCorridor: incidents, threat and movements for an infrastructure corridor."""
 
@@ -34,11 +36,13 @@ _registered: list[bool] = []
 def get_app() -> typer.Typer:
     """The CLI with every concern's commands registered (imports are deferred for speed)."""
     from safecorridor.cli import records  # noqa: F401  (init, demo, import, export, incidents, ...)
+    from safecorridor.cli import risk
     from safecorridor.cli.extract import eval_app, extract_command
 
     if not _registered:
         app.command("extract")(extract_command)
         app.add_typer(eval_app, name="eval")
+        app.add_typer(risk.app, name="risk")
         _registered.append(True)
     return app
 
