@@ -8,7 +8,9 @@ from pydantic import ValidationError
 from safecorridor.settings import Settings
 
 
-def test_sqlite_in_the_data_dir_is_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sqlite_in_the_data_dir_is_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SAFECORRIDOR_DATA_DIR", str(tmp_path))
     s = Settings()
     assert s.effective_database_url == f"sqlite:///{tmp_path.resolve() / 'safecorridor.db'}"

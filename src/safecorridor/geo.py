@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import h3
 
@@ -50,6 +51,4 @@ def check_coordinates(lat: float, lon: float) -> None:
 
 
 def polyline_length_km(points: list[list[float]]) -> float:
-    return sum(
-        haversine_km(a[0], a[1], b[0], b[1]) for a, b in zip(points, points[1:], strict=False)
-    )
+    return sum(haversine_km(a[0], a[1], b[0], b[1]) for a, b in pairwise(points))

@@ -21,8 +21,12 @@ def test_index_health_and_readiness(session: Session) -> None:
 
 
 def test_amber_records_never_leave_without_sign_in(session: Session) -> None:
-    public = create_incident(session, location="Gwadar", latitude=25.12, longitude=62.32, tlp="GREEN")
-    secret = create_incident(session, location="Safe house", latitude=24.86, longitude=67.0, tlp="AMBER")
+    public = create_incident(
+        session, location="Gwadar", latitude=25.12, longitude=62.32, tlp="GREEN"
+    )
+    secret = create_incident(
+        session, location="Safe house", latitude=24.86, longitude=67.0, tlp="AMBER"
+    )
     session.commit()
     client = TestClient(create_app())
     listed = client.get("/api/v1/incidents").json()

@@ -97,10 +97,24 @@ def test_export_writes_files_that_import_back(acled: Path, tmp_path: Path) -> No
 
 def test_csv_import_with_mapping_options(tmp_path: Path) -> None:
     p = tmp_path / "log.csv"
-    p.write_text("When,Where,Lat,Lon\n26/04/2022,Karachi University,24.9418,67.1207\nTotal,,,\n", encoding="utf-8")
+    p.write_text(
+        "When,Where,Lat,Lon\n26/04/2022,Karachi University,24.9418,67.1207\nTotal,,,\n",
+        encoding="utf-8",
+    )
     code, out = invoke(
-        "import", "csv", str(p), "--map", "event_date=When", "--map", "location=Where",
-        "--map", "latitude=Lat", "--map", "longitude=Lon", "--default", "event_type=Explosions/Remote violence",
+        "import",
+        "csv",
+        str(p),
+        "--map",
+        "event_date=When",
+        "--map",
+        "location=Where",
+        "--map",
+        "latitude=Lat",
+        "--map",
+        "longitude=Lon",
+        "--default",
+        "event_type=Explosions/Remote violence",
     )
     assert code == 0, out
     assert "1 new" in out and "line 3: a totals row" in out

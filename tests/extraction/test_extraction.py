@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Rule extractor: the seed report, dates, casualties, places, multi-event, kinds, eval, CLI."""
 
 from __future__ import annotations

@@ -37,7 +37,9 @@ def test_the_migrated_schema_matches_the_models(engine: Engine) -> None:
     assert is_schema_current(engine)
 
 
-def test_incidents_store_their_h3_cell_as_an_indexed_integer(engine: Engine, session: Session) -> None:
+def test_incidents_store_their_h3_cell_as_an_indexed_integer(
+    engine: Engine, session: Session
+) -> None:
     inc = create_incident(session)
     session.commit()
     assert inc.h3_cell == h3.str_to_int(h3.latlng_to_cell(24.9418, 67.1207, 7))
@@ -49,14 +51,21 @@ def test_incidents_store_their_h3_cell_as_an_indexed_integer(engine: Engine, ses
 def test_a_new_incident_has_a_created_history_entry(session: Session) -> None:
     inc = create_incident(session)
     session.commit()
-    history = session.scalars(select(IncidentChange).where(IncidentChange.incident_id == inc.id)).all()
+    history = session.scalars(
+        select(IncidentChange).where(IncidentChange.incident_id == inc.id)
+    ).all()
     assert [h.action for h in history] == ["created"]
 
 
 def test_updates_record_old_and_new_values(session: Session) -> None:
     inc = create_incident(session, fatalities=3)
     session.commit()
-    update_incident(session=session, incident_id=inc.id, incident_in=IncidentUpdate(fatalities=4), changed_by="analyst@jwg")
+    update_incident(
+        session=session,
+        incident_id=inc.id,
+        incident_in=IncidentUpdate(fatalities=4),
+        changed_by="analyst@jwg",
+    )
     session.commit()
     again = get_incident(session, inc.id)
     assert again.fatalities == 4
@@ -69,7 +78,12 @@ def test_an_update_that_would_break_the_record_is_refused(session: Session) -> N
     inc = create_incident(session, fatalities=4, foreign_fatalities=3)
     session.commit()
     with pytest.raises(ValidationError, match="exceed fatalities"):
-        update_incident(session=session, incident_id=inc.id, incident_in=IncidentUpdate(fatalities=1), changed_by="a")
+        update_incident(
+            session=session,
+            incident_id=inc.id,
+            incident_in=IncidentUpdate(fatalities=1),
+            changed_by="a",
+        )
     session.rollback()
     assert get_incident(session, inc.id).fatalities == 4
 
@@ -91,7 +105,13 @@ def test_missing_incident_raises(session: Session) -> None:
 
 def test_near_query_finds_what_is_within_the_radius_only(session: Session) -> None:
     create_incident(session, location="Karachi University")  # 24.94, 67.12
-    create_incident(session, location="Port Qasim", latitude=24.7856, longitude=67.3464, sub_event_type="Suicide bomb")
+    create_incident(
+        session,
+        location="Port Qasim",
+        latitude=24.7856,
+        longitude=67.3464,
+        sub_event_type="Suicide bomb",
+    )
     create_incident(session, location="Gwadar", latitude=25.1216, longitude=62.3254)
     session.commit()
     near = list_incidents(session, IncidentFilter(near=(24.94, 67.12), km=10))
@@ -109,8 +129,12 @@ def test_actor_filter_includes_the_units_of_an_organisation(session: Session) ->
     add_actor(session, "Majeed Brigade", kind="armed_group", aliases=["Majid Brigade"], parent=bla)
     add_actor(session, "Tehrik-i-Taliban Pakistan", kind="armed_group", aliases=["TTP"])
     create_incident(session, actor1="Majid Brigade", claimed_by=None, location="Karachi University")
-    create_incident(session, actor1="BLA", claimed_by=None, location="Gwadar", latitude=25.12, longitude=62.32)
-    create_incident(session, actor1="TTP", claimed_by=None, location="Besham", latitude=34.93, longitude=72.87)
+    create_incident(
+        session, actor1="BLA", claimed_by=None, location="Gwadar", latitude=25.12, longitude=62.32
+    )
+    create_incident(
+        session, actor1="TTP", claimed_by=None, location="Besham", latitude=34.93, longitude=72.87
+    )
     session.commit()
     by_bla = list_incidents(session, IncidentFilter(actor="Baloch Liberation Army"))
     assert {i.location for i in by_bla} == {"Karachi University", "Gwadar"}
@@ -121,7 +145,12 @@ def test_actor_filter_includes_the_units_of_an_organisation(session: Session) ->
 
 
 def test_aliases_resolve_whatever_the_spelling(session: Session) -> None:
-    add_actor(session, "Baloch Liberation Army", kind="armed_group", aliases=["BLA", "BLA: Baloch Liberation Army"])
+    add_actor(
+        session,
+        "Baloch Liberation Army",
+        kind="armed_group",
+        aliases=["BLA", "BLA: Baloch Liberation Army"],
+    )
     session.commit()
     assert alias_key("The Baloch Liberation Army") == "baloch liberation army"
     found = find_actor(session, "BLA: Baloch Liberation Army")
@@ -136,10 +165,23 @@ def test_an_alias_cannot_name_two_actors(session: Session) -> None:
 
 
 def test_filters_by_date_type_and_province(session: Session) -> None:
-    create_incident(session, event_date=date(2021, 7, 14), admin1="Khyber Pakhtunkhwa", latitude=35.28, longitude=73.2)
+    create_incident(
+        session,
+        event_date=date(2021, 7, 14),
+        admin1="Khyber Pakhtunkhwa",
+        latitude=35.28,
+        longitude=73.2,
+    )
     create_incident(session, event_date=date(2022, 4, 26))
-    create_incident(session, event_date=date(2023, 8, 13), event_type="Battles", sub_event_type="Armed clash",
-                    admin1="Balochistan", latitude=25.12, longitude=62.32)
+    create_incident(
+        session,
+        event_date=date(2023, 8, 13),
+        event_type="Battles",
+        sub_event_type="Armed clash",
+        admin1="Balochistan",
+        latitude=25.12,
+        longitude=62.32,
+    )
     session.commit()
     assert len(list_incidents(session, IncidentFilter(date_from=date(2022, 1, 1)))) == 2
     assert len(list_incidents(session, IncidentFilter(date_to=date(2021, 12, 31)))) == 1
@@ -160,7 +202,9 @@ def test_filters_by_date_type_and_province(session: Session) -> None:
         ({"credibility": "9"}, "Admiralty code"),
     ],
 )
-def test_invalid_incidents_are_refused_with_a_reason(override: dict[str, object], message: str) -> None:
+def test_invalid_incidents_are_refused_with_a_reason(
+    override: dict[str, object], message: str
+) -> None:
     with pytest.raises(ValidationError, match=message):
         incident_in(**override)
 

@@ -24,7 +24,9 @@ def _count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Incident)) or 0)
 
 
-def test_acled_rows_import_with_every_field(engine: Engine, session: Session, acled_csv: Path) -> None:
+def test_acled_rows_import_with_every_field(
+    engine: Engine, session: Session, acled_csv: Path
+) -> None:
     report = import_file("acled", acled_csv)
     assert (report.new, report.rejected) == (3, 0)
     ku = session.scalar(select(Incident).where(Incident.source_key == "PAK8812"))
@@ -32,8 +34,15 @@ def test_acled_rows_import_with_every_field(engine: Engine, session: Session, ac
     assert ku.event_date == date(2022, 4, 26)  # "26 April 2022"
     assert (ku.event_type, ku.sub_event_type) == ("Explosions/Remote violence", "Suicide bomb")
     assert ku.actor1 is not None and ku.actor1.name == "BLA: Baloch Liberation Army"
-    assert (ku.admin1, ku.admin2, ku.fatalities, ku.geo_precision) == ("Sindh", "Karachi East", 4, 1)
-    assert ku.notes is not None and "Confucius Institute, killing\nthree" in ku.notes  # newline kept
+    assert (ku.admin1, ku.admin2, ku.fatalities, ku.geo_precision) == (
+        "Sindh",
+        "Karachi East",
+        4,
+        1,
+    )
+    assert (
+        ku.notes is not None and "Confucius Institute, killing\nthree" in ku.notes
+    )  # newline kept
     assert ku.target_category == "civilians"
     assert ku.extra["acled_timestamp"] == "1651616000"
     assert ku.history[0].action == "imported"
@@ -45,14 +54,21 @@ def test_reimport_adds_nothing(engine: Engine, session: Session, acled_csv: Path
     assert (again.new, again.updated, again.unchanged) == (0, 0, 3)
     assert _count(session) == 3
     runs = session.scalars(select(ImportRun).order_by(ImportRun.id)).all()
-    assert [(r.status, r.rows_new, r.rows_unchanged) for r in runs] == [("finished", 3, 0), ("finished", 0, 3)]
+    assert [(r.status, r.rows_new, r.rows_unchanged) for r in runs] == [
+        ("finished", 3, 0),
+        ("finished", 0, 3),
+    ]
 
 
-def test_a_corrected_row_updates_the_record_with_history(engine: Engine, session: Session, acled_csv: Path) -> None:
+def test_a_corrected_row_updates_the_record_with_history(
+    engine: Engine, session: Session, acled_csv: Path
+) -> None:
     import_file("acled", acled_csv)
     text = acled_csv.read_text(encoding="utf-8")
     assert "two children.,2," in text
-    acled_csv.write_text(text.replace("two children.,2,", "two children.,3,"), encoding="utf-8")  # 2 -> 3 killed
+    acled_csv.write_text(
+        text.replace("two children.,2,", "two children.,3,"), encoding="utf-8"
+    )  # 2 -> 3 killed
     report = import_file("acled", acled_csv)
     assert (report.new, report.updated, report.unchanged) == (0, 1, 2)
     gwadar = session.scalar(select(Incident).where(Incident.source_key == "PAK7560"))
@@ -61,7 +77,9 @@ def test_a_corrected_row_updates_the_record_with_history(engine: Engine, session
     assert gwadar.history[-1].changes["fatalities"] == [2, 3]
 
 
-def test_acled_tolerates_missing_optional_columns(engine: Engine, session: Session, tmp_path: Path) -> None:
+def test_acled_tolerates_missing_optional_columns(
+    engine: Engine, session: Session, tmp_path: Path
+) -> None:
     path = tmp_path / "minimal.csv"
     path.write_text(
         "event_date,event_type,sub_event_type,actor1,latitude,longitude,fatalities\n"
@@ -104,7 +122,10 @@ def test_bad_rows_are_reported_with_line_and_reason_and_good_rows_stored(
         (b"", "is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
         (b"just a line of prose and nothing else\n", "does not look like a CSV file"),
-        (b"event_date,event_type\n2022-04-26,Battles\n", "missing required column(s) latitude, longitude"),
+        (
+            b"event_date,event_type\n2022-04-26,Battles\n",
+            "missing required column(s) latitude, longitude",
+        ),
     ],
 )
 def test_a_malformed_file_is_refused_whole_and_the_store_is_unchanged(
@@ -118,32 +139,55 @@ def test_a_malformed_file_is_refused_whole_and_the_store_is_unchanged(
     assert _count(session) == 3
 
 
-def test_actor_names_resolve_through_aliases(engine: Engine, session: Session, acled_csv: Path) -> None:
-    bla = add_actor(session, "Baloch Liberation Army", kind="armed_group", aliases=["BLA: Baloch Liberation Army"])
+def test_actor_names_resolve_through_aliases(
+    engine: Engine, session: Session, acled_csv: Path
+) -> None:
+    bla = add_actor(
+        session,
+        "Baloch Liberation Army",
+        kind="armed_group",
+        aliases=["BLA: Baloch Liberation Army"],
+    )
     session.commit()
     import_file("acled", acled_csv)
-    n_bla = session.scalar(select(func.count()).select_from(Incident).where(Incident.actor1_id == bla.id))
+    n_bla = session.scalar(
+        select(func.count()).select_from(Incident).where(Incident.actor1_id == bla.id)
+    )
     assert n_bla == 2
-    assert session.scalar(select(func.count()).select_from(Actor).where(Actor.name.like("BLA%"))) == 0
+    assert (
+        session.scalar(select(func.count()).select_from(Actor).where(Actor.name.like("BLA%"))) == 0
+    )
 
 
-def test_gtd_dates_with_unknown_day_or_month_keep_their_precision(engine: Engine, session: Session, gtd_csv: Path) -> None:
+def test_gtd_dates_with_unknown_day_or_month_keep_their_precision(
+    engine: Engine, session: Session, gtd_csv: Path
+) -> None:
     report = import_file("gtd", gtd_csv)  # cp1252 file, detected
     assert report.new == 3
     assert [(e.line, e.reason) for e in report.errors] == [(5, "latitude is empty")]
     rows = {i.source_key: i for i in session.scalars(select(Incident))}
     consulate = rows["201811230006"]
     assert (consulate.event_date, consulate.date_precision) == (date(2018, 11, 23), "day")
-    assert (consulate.event_type, consulate.sub_event_type) == ("Violence against civilians", "Attack")
+    assert (consulate.event_type, consulate.sub_event_type) == (
+        "Violence against civilians",
+        "Attack",
+    )
     assert consulate.target_category == "diplomatic,foreign_nationals"
-    assert consulate.claimed_by is not None and consulate.claimed_by.name == "Baloch Liberation Army (BLA)"
+    assert (
+        consulate.claimed_by is not None
+        and consulate.claimed_by.name == "Baloch Liberation Army (BLA)"
+    )
     assert consulate.source == "“Attack on consulate”, Dawn"  # curly quotes survived cp1252
     dalbandin = rows["201808110001"]
     assert (dalbandin.event_date, dalbandin.date_precision) == (date(2018, 8, 1), "month")
     assert dalbandin.sub_event_type == "Suicide bomb"
     assert (dalbandin.fatalities, dalbandin.injured) == (1, 6)
     gwadar = rows["201700000001"]
-    assert (gwadar.event_date, gwadar.date_precision, gwadar.geo_precision) == (date(2017, 1, 1), "year", 2)
+    assert (gwadar.event_date, gwadar.date_precision, gwadar.geo_precision) == (
+        date(2017, 1, 1),
+        "year",
+        2,
+    )
 
 
 def test_the_real_ucdp_file_imports_completely_and_once(engine: Engine, session: Session) -> None:
@@ -173,7 +217,9 @@ def test_the_hxl_row_is_skipped_not_rejected(engine: Engine, tmp_path: Path) -> 
     assert (report.rows, report.new, report.rejected) == (3, 3, 0)
 
 
-def test_export_csv_reimports_to_the_same_records(engine: Engine, session: Session, acled_csv: Path, gtd_csv: Path, tmp_path: Path) -> None:
+def test_export_csv_reimports_to_the_same_records(
+    engine: Engine, session: Session, acled_csv: Path, gtd_csv: Path, tmp_path: Path
+) -> None:
     import_file("acled", acled_csv)
     import_file("gtd", gtd_csv)
     out = tmp_path / "export.csv"
@@ -186,29 +232,41 @@ def test_export_csv_reimports_to_the_same_records(engine: Engine, session: Sessi
 def test_export_into_a_fresh_store_gives_the_same_records(
     sqlite_engine: Engine, acled_csv: Path, gtd_csv: Path, tmp_path: Path, fmt: str
 ) -> None:
+    from sqlalchemy.orm import sessionmaker
+
     from safecorridor.db.engine import make_engine, migrate
     from safecorridor.incidents.service import to_create
-    from sqlalchemy.orm import sessionmaker
 
     import_file("acled", acled_csv)
     import_file("gtd", gtd_csv)
     out = tmp_path / f"export.{fmt}"
     with sessionmaker(bind=sqlite_engine)() as s:
         export_file(s, fmt, out)
-        before = {(i.source_dataset, i.source_key): (i.content_hash, to_create(i)) for i in s.scalars(select(Incident))}
+        before = {
+            (i.source_dataset, i.source_key): (i.content_hash, to_create(i))
+            for i in s.scalars(select(Incident))
+        }
     fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     migrate(fresh)
     report = import_file("acled" if fmt == "csv" else "jsonl", out, engine=fresh)
     assert report.new == 6
     with sessionmaker(bind=fresh)() as s:
-        after = {(i.source_dataset, i.source_key): (i.content_hash, to_create(i)) for i in s.scalars(select(Incident))}
+        after = {
+            (i.source_dataset, i.source_key): (i.content_hash, to_create(i))
+            for i in s.scalars(select(Incident))
+        }
     assert after == before
     fresh.dispose()
 
 
 def test_jsonl_lines_that_are_not_json_are_rejected_by_line(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
-    good = {"event_date": "2024-10-06", "event_type": "Explosions/Remote violence", "latitude": 24.9, "longitude": 67.16}
+    good = {
+        "event_date": "2024-10-06",
+        "event_type": "Explosions/Remote violence",
+        "latitude": 24.9,
+        "longitude": 67.16,
+    }
     path.write_text(json.dumps(good) + "\n{broken\n[1, 2]\n", encoding="utf-8")
     report = import_file("jsonl", path)
     assert report.new == 1

@@ -21,7 +21,11 @@ MAPPING = {
     "notes": "Remarks",
     "actor1": "Group",
 }
-DEFAULTS = {"event_type": "Violence against civilians", "sub_event_type": "Attack", "country": "Pakistan"}
+DEFAULTS = {
+    "event_type": "Violence against civilians",
+    "sub_event_type": "Attack",
+    "country": "Pakistan",
+}
 
 # a police log as spreadsheets save it: cp1252, semicolons, a multi-line remark, a totals row
 POLICE_LOG = (
@@ -40,7 +44,9 @@ def police_log(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_cp1252_semicolon_file_imports_through_the_mapping(engine: Engine, session: Session, police_log: Path) -> None:
+def test_a_cp1252_semicolon_file_imports_through_the_mapping(
+    engine: Engine, session: Session, police_log: Path
+) -> None:
     report = import_file("csv", police_log, mapping=MAPPING, defaults=DEFAULTS, dayfirst=True)
     assert report.new == 2
     rows = {i.location: i for i in session.scalars(select(Incident))}
@@ -52,7 +58,9 @@ def test_a_cp1252_semicolon_file_imports_through_the_mapping(engine: Engine, ses
     assert turbat.actor1 is not None and turbat.actor1.name == "BLF"
 
 
-def test_totals_and_note_rows_are_rejected_with_the_reason(engine: Engine, police_log: Path) -> None:
+def test_totals_and_note_rows_are_rejected_with_the_reason(
+    engine: Engine, police_log: Path
+) -> None:
     report = import_file("csv", police_log, mapping=MAPPING, defaults=DEFAULTS)
     reasons = {e.line: e.reason for e in report.errors}
     assert reasons[5].startswith("a note or heading")
@@ -71,11 +79,15 @@ def test_reimport_through_the_mapping_adds_nothing(engine: Engine, police_log: P
     assert (again.new, again.unchanged) == (0, 2)
 
 
-def test_a_mapping_file_works_like_options(engine: Engine, police_log: Path, tmp_path: Path) -> None:
+def test_a_mapping_file_works_like_options(
+    engine: Engine, police_log: Path, tmp_path: Path
+) -> None:
     mf = tmp_path / "map.yaml"
     mf.write_text(
-        "map:\n" + "".join(f"  {k}: {v}\n" for k, v in MAPPING.items())
-        + "defaults:\n" + "".join(f"  {k}: {v}\n" for k, v in DEFAULTS.items()),
+        "map:\n"
+        + "".join(f"  {k}: {v}\n" for k, v in MAPPING.items())
+        + "defaults:\n"
+        + "".join(f"  {k}: {v}\n" for k, v in DEFAULTS.items()),
         encoding="utf-8",
     )
     assert import_file("csv", police_log, mapping_file=mf).new == 2
@@ -85,12 +97,21 @@ def test_a_mapping_file_works_like_options(engine: Engine, police_log: Path, tmp
     ("mapping", "defaults", "message"),
     [
         ({**MAPPING, "lattitude": "Lat"}, DEFAULTS, "unknown field(s) in the mapping: lattitude"),
-        ({**MAPPING, "latitude": "Latitude"}, DEFAULTS, "mapped column(s) not in the file: Latitude"),
+        (
+            {**MAPPING, "latitude": "Latitude"},
+            DEFAULTS,
+            "mapped column(s) not in the file: Latitude",
+        ),
         (MAPPING, {}, "the mapping must give event_type"),
     ],
 )
 def test_a_wrong_mapping_is_refused_before_anything_is_stored(
-    engine: Engine, session: Session, police_log: Path, mapping: dict[str, str], defaults: dict[str, str], message: str
+    engine: Engine,
+    session: Session,
+    police_log: Path,
+    mapping: dict[str, str],
+    defaults: dict[str, str],
+    message: str,
 ) -> None:
     with pytest.raises(ImportFormatError) as exc:
         import_file("csv", police_log, mapping=mapping, defaults=defaults)
@@ -98,6 +119,8 @@ def test_a_wrong_mapping_is_refused_before_anything_is_stored(
     assert session.scalar(select(Incident)) is None
 
 
-def test_a_wrong_encoding_named_by_the_user_is_a_clear_error(engine: Engine, police_log: Path) -> None:
+def test_a_wrong_encoding_named_by_the_user_is_a_clear_error(
+    engine: Engine, police_log: Path
+) -> None:
     with pytest.raises(ImportFormatError, match="cannot be read as utf-8"):
         import_file("csv", police_log, mapping=MAPPING, defaults=DEFAULTS, encoding="utf-8")

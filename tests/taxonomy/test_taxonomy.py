@@ -20,12 +20,17 @@ def test_tlp_and_risk_ranks_increase() -> None:
 def test_acled_types_are_complete_and_normalised() -> None:
     types = taxonomy.event_types()
     assert set(types) == {
-        "Battles", "Explosions/Remote violence", "Violence against civilians",
-        "Protests", "Riots", "Strategic developments",
+        "Battles",
+        "Explosions/Remote violence",
+        "Violence against civilians",
+        "Protests",
+        "Riots",
+        "Strategic developments",
     }
     assert "Suicide bomb" in types["Explosions/Remote violence"]
     assert taxonomy.check_event_type("explosions/remote VIOLENCE", "suicide bomb") == (
-        "Explosions/Remote violence", "Suicide bomb"
+        "Explosions/Remote violence",
+        "Suicide bomb",
     )
     assert taxonomy.event_type_of("Abduction/forced disappearance") == "Violence against civilians"
 

@@ -22,7 +22,6 @@ class Organisation(Base):
     """An agency, a company or a secretariat. Owns records; lists partner organisations."""
 
     __tablename__ = "organisations"
-    __mapper_args__ = {"confirm_deleted_rows": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)

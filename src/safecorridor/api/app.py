@@ -6,13 +6,14 @@ nothing marked AMBER or stricter leaves the store without an identity to check.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,7 @@ from safecorridor.incidents.service import (
 from safecorridor.taxonomy.choices import TLP
 
 PUBLIC_TLP = (TLP.CLEAR, TLP.GREEN)
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent.parent / "web" / "templates")
 
 
 def get_session() -> Iterator[Session]:
@@ -74,7 +76,11 @@ def create_app() -> FastAPI:
         except Exception as exc:  # the database is unreachable
             return _problem(503, "Not ready", f"database unreachable: {exc.__class__.__name__}")
         if not current:
-            return _problem(503, "Not ready", "database schema is not at the latest migration; run `safecorridor init`")
+            return _problem(
+                503,
+                "Not ready",
+                "database schema is not at the latest migration; run `safecorridor init`",
+            )
         return JSONResponse({"status": "ready"})
 
     @app.get("/api/v1/incidents")
@@ -88,7 +94,9 @@ def create_app() -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> dict[str, Any]:
-        flt = IncidentFilter(date_from=since, date_to=until, event_types=event_type, actor=actor, admin1=admin1)
+        flt = IncidentFilter(
+            date_from=since, date_to=until, event_types=event_type, actor=actor, admin1=admin1
+        )
         try:
             rows = [i for i in list_incidents(session, flt, limit=None) if i.tlp in PUBLIC_TLP]
         except UnknownActorError as exc:
@@ -132,10 +140,18 @@ def create_app() -> FastAPI:
 
     @app.get("/api/v1/sites")
     def sites(session: SessionDep) -> list[dict[str, Any]]:
-        rows = session.scalars(select(Site).where(Site.tlp.in_(PUBLIC_TLP)).order_by(Site.name)).all()
+        rows = session.scalars(
+            select(Site).where(Site.tlp.in_(PUBLIC_TLP)).order_by(Site.name)
+        ).all()
         return [
-            {"id": s.id, "name": s.name, "site_type": s.site_type, "latitude": s.latitude,
-             "longitude": s.longitude, "admin1": s.admin1}
+            {
+                "id": s.id,
+                "name": s.name,
+                "site_type": s.site_type,
+                "latitude": s.latitude,
+                "longitude": s.longitude,
+                "admin1": s.admin1,
+            }
             for s in rows
         ]
 
@@ -143,31 +159,27 @@ def create_app() -> FastAPI:
     def actors(session: SessionDep) -> list[dict[str, Any]]:
         rows = session.scalars(select(Actor).order_by(Actor.name)).all()
         return [
-            {"id": a.id, "name": a.name, "kind": a.kind, "parent_id": a.parent_id,
-             "aliases": [x.alias for x in a.aliases]}
+            {
+                "id": a.id,
+                "name": a.name,
+                "kind": a.kind,
+                "parent_id": a.parent_id,
+                "aliases": [x.alias for x in a.aliases],
+            }
             for a in rows
         ]
 
     @app.get("/", response_class=HTMLResponse)
-    def index(session: SessionDep) -> str:
-        n_inc = count_incidents(session)
-        n_sites = session.scalar(select(func.count()).select_from(Site)) or 0
+    def index(request: Request, session: SessionDep) -> HTMLResponse:
         recent = [i for i in list_incidents(session, limit=200) if i.tlp in PUBLIC_TLP][:15]
-        rows = "".join(
-            f"<tr><td>{i.event_date}</td><td>{html.escape(i.sub_event_type or i.event_type)}</td>"
-            f"<td>{html.escape(i.location or '')}</td><td>{html.escape(i.admin1 or '')}</td>"
-            f"<td>{'' if i.fatalities is None else i.fatalities}</td></tr>"
-            for i in recent
+        return TEMPLATES.TemplateResponse(
+            request,
+            "index.html",
+            {
+                "n_incidents": count_incidents(session),
+                "n_sites": session.scalar(select(func.count()).select_from(Site)) or 0,
+                "incidents": recent,
+            },
         )
-        return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>SafeCorridor</title><meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem;color:#1a1a1a}}
-table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.3rem;text-align:left}}</style>
-</head><body><h1>SafeCorridor</h1>
-<p>{n_inc} incidents, {n_sites} sites in the record. Public (TLP:CLEAR/GREEN) view.</p>
-<p>API: <a href="/api/v1/docs">/api/v1/docs</a> · <a href="/api/v1/incidents">/api/v1/incidents</a> ·
-<a href="/api/v1/incidents.geojson">GeoJSON</a> · <a href="/api/v1/sites">sites</a> · <a href="/healthz">health</a></p>
-<h2>Latest incidents</h2><table><thead><tr><th>Date</th><th>Type</th><th>Place</th><th>Province</th><th>Killed</th></tr></thead>
-<tbody>{rows}</tbody></table></body></html>"""
 
     return app

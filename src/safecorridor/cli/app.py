@@ -35,8 +35,10 @@ _registered: list[bool] = []
 
 def get_app() -> typer.Typer:
     """The CLI with every concern's commands registered (imports are deferred for speed)."""
-    from safecorridor.cli import records  # noqa: F401  (init, demo, import, export, incidents, ...)
-    from safecorridor.cli import risk
+    from safecorridor.cli import (
+        records,  # noqa: F401  (init, demo, import, export, incidents, ...)
+        risk,
+    )
     from safecorridor.cli.extract import eval_app, extract_command
 
     if not _registered:

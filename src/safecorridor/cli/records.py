@@ -36,12 +36,18 @@ from safecorridor.settings import get_settings
 from safecorridor.sources.importers import ImportFormatError, import_file
 from safecorridor.sources.importers.registry import count_records
 
-import_app = typer.Typer(help="Import incidents from ACLED, GTD, UCDP GED, JSON Lines or any CSV.", no_args_is_help=True)
-export_app = typer.Typer(help="Export incidents as ACLED-style CSV or JSON Lines.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import incidents from ACLED, GTD, UCDP GED, JSON Lines or any CSV.", no_args_is_help=True
+)
+export_app = typer.Typer(
+    help="Export incidents as ACLED-style CSV or JSON Lines.", no_args_is_help=True
+)
 incidents_app = typer.Typer(help="List and show incidents.", no_args_is_help=True)
 sites_app = typer.Typer(help="Protected sites.", no_args_is_help=True)
 routes_app = typer.Typer(help="Named routes.", no_args_is_help=True)
-actors_app = typer.Typer(help="Actors (organisations and categories) with aliases and units.", no_args_is_help=True)
+actors_app = typer.Typer(
+    help="Actors (organisations and categories) with aliases and units.", no_args_is_help=True
+)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(incidents_app, name="incidents")
@@ -52,7 +58,7 @@ app.add_typer(actors_app, name="actors")
 
 def _where() -> str:
     s = get_settings()
-    return s.database_url and "the database at SAFECORRIDOR_DATABASE_URL" or str(
+    return (s.database_url and "the database at SAFECORRIDOR_DATABASE_URL") or str(
         (s.data_dir / "safecorridor.db").resolve()
     )
 
@@ -74,7 +80,10 @@ def demo() -> None:
         summary = load_demo(session)
     console.print(f"Demo world loaded into {_where()}")
     console.print(
-        "  " + ", ".join(f"{kind}: {c.new} new, {c.unchanged} unchanged" for kind, c in summary.counts.items()),
+        "  "
+        + ", ".join(
+            f"{kind}: {c.new} new, {c.unchanged} unchanged" for kind, c in summary.counts.items()
+        ),
         highlight=False,
     )
     table = Table(title="Demo accounts (demo only: passwords are public)")
@@ -91,8 +100,10 @@ def demo() -> None:
 def _run_import(kind: str, file: Path, **options: object) -> None:
     migrate(get_engine())
     try:
-        with progress_bar(count_records(file) if file.is_file() else None, f"import {kind}") as bar:
-            report = import_file(kind, file, on_progress=lambda n: bar.advance(0, n), **options)
+        total = count_records(file) if file.is_file() else None
+        with progress_bar(total, f"import {kind}") as bar:
+            task = bar.task_ids[0]
+            report = import_file(kind, file, on_progress=lambda n: bar.advance(task, n), **options)
     except ImportFormatError as exc:
         raise fail(str(exc)) from None
     for err in report.errors[:50]:
@@ -103,14 +114,18 @@ def _run_import(kind: str, file: Path, **options: object) -> None:
 
 
 FileArg = Annotated[Path, typer.Argument(help="The file to import.")]
-EncodingOpt = Annotated[str | None, typer.Option(help="Text encoding (default: UTF-8, else detected).")]
+EncodingOpt = Annotated[
+    str | None, typer.Option(help="Text encoding (default: UTF-8, else detected).")
+]
 
 
 @import_app.command("acled")
 def import_acled(
     file: FileArg,
     encoding: EncodingOpt = None,
-    monthfirst: Annotated[bool, typer.Option(help="Dates like 04/26/2022 are month first.")] = False,
+    monthfirst: Annotated[
+        bool, typer.Option(help="Dates like 04/26/2022 are month first.")
+    ] = False,
 ) -> None:
     """ACLED CSV (columns as ACLED spells them; missing optional columns are fine)."""
     _run_import("acled", file, encoding=encoding, dayfirst=not monthfirst)
@@ -137,10 +152,18 @@ def import_jsonl(file: FileArg) -> None:
 @import_app.command("csv")
 def import_csv(
     file: FileArg,
-    map_: Annotated[list[str], typer.Option("--map", help="FIELD=COLUMN, repeatable (e.g. event_date=Date).")] = [],  # noqa: B006
-    default: Annotated[list[str], typer.Option(help="FIELD=VALUE for every row (e.g. event_type=Battles).")] = [],  # noqa: B006
-    mapping: Annotated[Path | None, typer.Option(help="YAML file with map: and defaults: sections.")] = None,
-    monthfirst: Annotated[bool, typer.Option(help="Dates like 04/26/2022 are month first (default day first).")] = False,
+    map_: Annotated[
+        list[str], typer.Option("--map", help="FIELD=COLUMN, repeatable (e.g. event_date=Date).")
+    ] = [],  # noqa: B006
+    default: Annotated[
+        list[str], typer.Option(help="FIELD=VALUE for every row (e.g. event_type=Battles).")
+    ] = [],  # noqa: B006
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML file with map: and defaults: sections.")
+    ] = None,
+    monthfirst: Annotated[
+        bool, typer.Option(help="Dates like 04/26/2022 are month first (default day first).")
+    ] = False,
     encoding: EncodingOpt = None,
 ) -> None:
     """Any CSV through a column mapping. Totals and note rows are rejected with a reason."""
@@ -159,8 +182,14 @@ def import_csv(
 
 
 def _filter(
-    since: str | None, until: str | None, event_type: list[str], actor: str | None,
-    admin1: str | None, near: str | None, km: float, source: str | None,
+    since: str | None,
+    until: str | None,
+    event_type: list[str],
+    actor: str | None,
+    admin1: str | None,
+    near: str | None,
+    km: float,
+    source: str | None,
 ) -> IncidentFilter:
     return IncidentFilter(
         date_from=parse_day(since, "--since"),
@@ -181,14 +210,20 @@ ActorOpt = Annotated[str | None, typer.Option(help="An actor or alias; its units
 Admin1Opt = Annotated[str | None, typer.Option(help="Province / first-level region.")]
 NearOpt = Annotated[str | None, typer.Option(help="LAT,LON: only incidents near this point.")]
 KmOpt = Annotated[float, typer.Option(help="Radius for --near, in km.")]
-SourceOpt = Annotated[str | None, typer.Option(help="Only this dataset (acled, gtd, ucdp, csv, demo, ...).")]
+SourceOpt = Annotated[
+    str | None, typer.Option(help="Only this dataset (acled, gtd, ucdp, csv, demo, ...).")
+]
 
 
 @export_app.command("csv")
 def export_csv(
     out: Annotated[Path, typer.Argument(help="File to write.")],
-    since: SinceOpt = None, until: UntilOpt = None, event_type: TypeOpt = [],  # noqa: B006
-    actor: ActorOpt = None, admin1: Admin1Opt = None, source: SourceOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    event_type: TypeOpt = [],  # noqa: B006
+    actor: ActorOpt = None,
+    admin1: Admin1Opt = None,
+    source: SourceOpt = None,
 ) -> None:
     """ACLED-style CSV with SafeCorridor's extra columns (sc_*)."""
     _export("csv", out, _filter(since, until, event_type, actor, admin1, None, 10, source))
@@ -197,8 +232,12 @@ def export_csv(
 @export_app.command("jsonl")
 def export_jsonl(
     out: Annotated[Path, typer.Argument(help="File to write.")],
-    since: SinceOpt = None, until: UntilOpt = None, event_type: TypeOpt = [],  # noqa: B006
-    actor: ActorOpt = None, admin1: Admin1Opt = None, source: SourceOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    event_type: TypeOpt = [],  # noqa: B006
+    actor: ActorOpt = None,
+    admin1: Admin1Opt = None,
+    source: SourceOpt = None,
 ) -> None:
     """One JSON object per incident."""
     _export("jsonl", out, _filter(since, until, event_type, actor, admin1, None, 10, source))
@@ -221,8 +260,13 @@ def _export(fmt: str, out: Path, flt: IncidentFilter) -> None:
 
 @incidents_app.command("list")
 def incidents_list(
-    since: SinceOpt = None, until: UntilOpt = None, event_type: TypeOpt = [],  # noqa: B006
-    actor: ActorOpt = None, admin1: Admin1Opt = None, near: NearOpt = None, km: KmOpt = 10.0,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    event_type: TypeOpt = [],  # noqa: B006
+    actor: ActorOpt = None,
+    admin1: Admin1Opt = None,
+    near: NearOpt = None,
+    km: KmOpt = 10.0,
     source: SourceOpt = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines instead of a table.")] = False,
@@ -242,9 +286,14 @@ def incidents_list(
                 table.add_column(col, overflow="fold")
             for i in rows:
                 table.add_row(
-                    str(i.id), _date(i), i.sub_event_type or i.event_type, i.location or "",
-                    i.admin1 or "", (i.actor1.name if i.actor1 else ""),
-                    _n(i.fatalities), _n(i.foreign_fatalities),
+                    str(i.id),
+                    _date(i),
+                    i.sub_event_type or i.event_type,
+                    i.location or "",
+                    i.admin1 or "",
+                    (i.actor1.name if i.actor1 else ""),
+                    _n(i.fatalities),
+                    _n(i.foreign_fatalities),
                 )
     except UnknownActorError as exc:
         raise fail(str(exc)) from None
@@ -285,7 +334,10 @@ def incidents_show(
                 console.print(f"    {url}", highlight=False)
         console.print("  history:")
         for h in i.history:
-            console.print(f"    {h.changed_at:%Y-%m-%d %H:%M} {h.action} by {h.changed_by} {json.dumps(h.changes)}", highlight=False)
+            when = f"{h.changed_at:%Y-%m-%d %H:%M}"
+            console.print(
+                f"    {when} {h.action} by {h.changed_by} {json.dumps(h.changes)}", highlight=False
+            )
 
 
 # ---------------------------------------------------------------- sites, routes, actors
@@ -301,8 +353,14 @@ def sites_list() -> None:
             table.add_column(col)
         for s in sites:
             table.add_row(
-                str(s.id), s.name, s.site_type, s.admin1 or "", f"{s.latitude:.4f}", f"{s.longitude:.4f}",
-                str(s.personnel_foreign), str(s.personnel_local),
+                str(s.id),
+                s.name,
+                s.site_type,
+                s.admin1 or "",
+                f"{s.latitude:.4f}",
+                f"{s.longitude:.4f}",
+                str(s.personnel_foreign),
+                str(s.personnel_local),
             )
     console.print(table)
 
@@ -316,34 +374,58 @@ def routes_list() -> None:
         for col in ("id", "name", "from", "to", "km", "points"):
             table.add_column(col)
         for r in routes:
-            table.add_row(str(r.id), r.name, r.origin or "", r.destination or "", f"{r.length_km:.0f}", str(len(r.points)))
+            table.add_row(
+                str(r.id),
+                r.name,
+                r.origin or "",
+                r.destination or "",
+                f"{r.length_km:.0f}",
+                str(len(r.points)),
+            )
     console.print(table)
 
 
 @actors_app.command("list")
 def actors_list(
-    search: Annotated[str | None, typer.Option(help="Only actors whose name contains this.")] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Only actors whose name contains this.")
+    ] = None,
 ) -> None:
     """Actors with kind, parent, aliases and how many incidents name them."""
     with session_scope() as session:
-        q = select(Actor).options(selectinload(Actor.aliases), selectinload(Actor.parent)).order_by(Actor.name)
+        q = (
+            select(Actor)
+            .options(selectinload(Actor.aliases), selectinload(Actor.parent))
+            .order_by(Actor.name)
+        )
         if search:
             q = q.where(func.lower(Actor.name).contains(search.lower()))
         actors = session.scalars(q).all()
-        rows = session.execute(select(Incident.actor1_id, func.count()).group_by(Incident.actor1_id)).all()
+        rows = session.execute(
+            select(Incident.actor1_id, func.count()).group_by(Incident.actor1_id)
+        ).all()
         counts = {actor_id: n for actor_id, n in rows}
         table = Table(title=f"{len(actors)} actors")
         for col in ("id", "name", "kind", "part of", "aliases", "incidents"):
             table.add_column(col, overflow="fold")
         for a in actors:
             aliases = ", ".join(x.alias for x in a.aliases if x.alias != a.name)
-            table.add_row(str(a.id), a.name, a.kind, a.parent.name if a.parent else "", aliases, str(counts.get(a.id, 0)))
+            table.add_row(
+                str(a.id),
+                a.name,
+                a.kind,
+                a.parent.name if a.parent else "",
+                aliases,
+                str(counts.get(a.id, 0)),
+            )
     console.print(table)
 
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind (default SAFECORRIDOR_HOST).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (default SAFECORRIDOR_HOST).")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default SAFECORRIDOR_PORT).")] = None,
 ) -> None:
     """Serve the web app and the JSON API."""

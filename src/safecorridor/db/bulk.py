@@ -39,5 +39,8 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:  # type: ignore[union-attr]
         for row in rows:
             copy.write_row(
-                [json.dumps(row[c]) if c in json_cols and row[c] is not None else row[c] for c in columns]
+                [
+                    json.dumps(row[c]) if c in json_cols and row[c] is not None else row[c]
+                    for c in columns
+                ]
             )

@@ -257,8 +257,10 @@ def parse_world(data: Any) -> World:
     actors: list[ActorSpec] = each("actors", ActorSpec)
     sites: list[SiteSpec] = each("sites", SiteSpec)
     routes: list[RouteSpec] = each("routes", RouteSpec)
-    incidents = [_incident(raw, i) if isinstance(raw, dict) else _not_mapping(i)
-                 for i, raw in enumerate(sections["incidents"])]
+    incidents = [
+        _incident(raw, i) if isinstance(raw, dict) else _not_mapping(i)
+        for i, raw in enumerate(sections["incidents"])
+    ]
 
     _unique([o.name for o in orgs], "organisation")
     _unique([u.email for u in users], "user")

@@ -413,7 +413,9 @@ def parse(sentence: str, offset: int) -> Casualties:
                     and number(rest[1][0]) is not None
                 ):
                     more = _np(rest[1:])
-                    if more is None or (rest[1][0].lower() in ("a", "an") and more[5] == rest[1][2]):
+                    if more is None or (
+                        rest[1][0].lower() in ("a", "an") and more[5] == rest[1][2]
+                    ):
                         break
                     n0, f0, na0, at0, s0, _e0 = parsed
                     parsed = (n0 + more[0], f0 + more[1], na0 or more[2], at0, s0, more[5])

@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Offline resources of the rule extractor: gazetteer (GeoNames + Pakistan's provinces,
 districts and towns + corridor landmarks), the actor alias table, and one PhraseMatcher."""
 
@@ -26,7 +25,42 @@ PK_ADMIN1 = {
 COUNTRY_RANK = {"PK": 0, "CN": 1, "AF": 2, "IR": 2, "IN": 3}
 # Single words that are places somewhere but far more often ordinary English words in news.
 COMMON_WORDS = frozenset(
-    ["police", "security", "army", "university", "state", "city", "district", "province", "said", "attack", "bar", "mobile", "reading", "bath", "nice", "sale", "gun", "union", "victoria", "wells", "march", "may", "june", "police", "station", "deal", "chinese", "china's", "president", "prime", "along", "opposition", "sui", "kalat"]
+    [
+        "police",
+        "security",
+        "army",
+        "university",
+        "state",
+        "city",
+        "district",
+        "province",
+        "said",
+        "attack",
+        "bar",
+        "mobile",
+        "reading",
+        "bath",
+        "nice",
+        "sale",
+        "gun",
+        "union",
+        "victoria",
+        "wells",
+        "march",
+        "may",
+        "june",
+        "police",
+        "station",
+        "deal",
+        "chinese",
+        "china's",
+        "president",
+        "prime",
+        "along",
+        "opposition",
+        "sui",
+        "kalat",
+    ]
 ) - {"sui", "kalat"}
 _WORD_OK = re.compile(r"^[A-Za-z][A-Za-z .'’-]{2,40}$")
 

@@ -37,7 +37,6 @@ class Actor(Base):
     """An organisation or a category (armed group, state force, company), never a person."""
 
     __tablename__ = "actors"
-    __mapper_args__ = {"confirm_deleted_rows": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), unique=True)
@@ -171,7 +170,6 @@ class Site(Base):
     """A protected asset: a port, a plant, a dam, a road section, a campus."""
 
     __tablename__ = "sites"
-    __mapper_args__ = {"confirm_deleted_rows": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), unique=True)
@@ -204,7 +202,6 @@ class Route(Base):
     """A named polyline ([[lat, lon], ...]) between places or sites."""
 
     __tablename__ = "routes"
-    __mapper_args__ = {"confirm_deleted_rows": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), unique=True)

@@ -56,8 +56,20 @@ class IncidentBase(BaseModel):
     extra: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator(
-        "sub_event_type", "actor1", "actor2", "claimed_by", "admin1", "admin2", "admin3",
-        "location", "country", "assoc_actor_1", "assoc_actor_2", "notes", "source", "tags",
+        "sub_event_type",
+        "actor1",
+        "actor2",
+        "claimed_by",
+        "admin1",
+        "admin2",
+        "admin3",
+        "location",
+        "country",
+        "assoc_actor_1",
+        "assoc_actor_2",
+        "notes",
+        "source",
+        "tags",
         mode="before",
     )
     @classmethod
@@ -92,13 +104,14 @@ class IncidentBase(BaseModel):
             and self.foreign_fatalities > self.fatalities
         ):
             raise ValueError(
-                f"foreign_fatalities ({self.foreign_fatalities}) exceed fatalities ({self.fatalities})"
+                f"foreign_fatalities ({self.foreign_fatalities}) "
+                f"exceed fatalities ({self.fatalities})"
             )
         return self
 
 
 class IncidentCreate(IncidentBase):
-    """An incident to store. ``source_dataset``/``source_key`` identify it for idempotent imports."""
+    """An incident to store; ``source_dataset`` and ``source_key`` make imports idempotent."""
 
     source_dataset: str = "manual"
     source_key: str | None = None

@@ -78,18 +78,20 @@ def create_incident(
     values = incident_values(incident_in, resolver or ActorResolver(session))
     existing = session.scalar(
         select(Incident.id).where(
-            Incident.source_dataset == values["source_dataset"], Incident.source_key == values["source_key"]
+            Incident.source_dataset == values["source_dataset"],
+            Incident.source_key == values["source_key"],
         )
     )
     if existing is not None:
-        raise DuplicateIncidentError(
-            f"incident {values['source_dataset']}:{values['source_key']} is already stored as #{existing}"
-        )
+        key = f"{values['source_dataset']}:{values['source_key']}"
+        raise DuplicateIncidentError(f"incident {key} is already stored as #{existing}")
     incident = Incident(**values, owner_org_id=owner_org_id)
     for url in incident_in.source_urls:
         incident.documents.append(source_document(session, url))
     incident.history.append(
-        IncidentChange(changed_by=changed_by, action="created", changes={"source": values["source_dataset"]})
+        IncidentChange(
+            changed_by=changed_by, action="created", changes={"source": values["source_dataset"]}
+        )
     )
     session.add(incident)
     session.flush()
@@ -127,14 +129,20 @@ def update_incident(
     # re-validate the whole record so an edit cannot make it invalid
     IncidentCreate.model_validate(to_create(incident))
     if "latitude" in changes or "longitude" in changes:
-        incident.h3_cell = cell_of(incident.latitude, incident.longitude, get_settings().h3_incident_resolution)
+        incident.h3_cell = cell_of(
+            incident.latitude, incident.longitude, get_settings().h3_incident_resolution
+        )
     if changes:
-        incident.history.append(IncidentChange(changed_by=changed_by, action="updated", changes=changes))
+        incident.history.append(
+            IncidentChange(changed_by=changed_by, action="updated", changes=changes)
+        )
     session.flush()
     return incident
 
 
-def retract_incident(*, session: Session, incident_id: int, changed_by: str, reason: str) -> Incident:
+def retract_incident(
+    *, session: Session, incident_id: int, changed_by: str, reason: str
+) -> Incident:
     incident = get_incident(session, incident_id)
     old = incident.status
     incident.status = IncidentStatus.RETRACTED
@@ -190,7 +198,7 @@ class UnknownActorError(LookupError):
     """An actor filter names no known actor."""
 
 
-def filtered_query(session: Session, flt: IncidentFilter) -> Select[tuple[Incident]]:
+def filtered_query(session: Session, flt: IncidentFilter) -> Select[Incident]:
     """The SELECT for a filter (the near-filter's exact distance check comes after)."""
     q = select(Incident)
     if not flt.include_retracted:
@@ -212,7 +220,9 @@ def filtered_query(session: Session, flt: IncidentFilter) -> Select[tuple[Incide
     if flt.actor:
         actor = find_actor(session, flt.actor)
         if actor is None:
-            raise UnknownActorError(f"no actor is named {flt.actor!r} (see `safecorridor actors list`)")
+            raise UnknownActorError(
+                f"no actor is named {flt.actor!r} (see `safecorridor actors list`)"
+            )
         ids = actor_with_units(session, actor.id)
         q = q.where(
             or_(
@@ -244,13 +254,16 @@ def list_incidents(
     flt = flt or IncidentFilter()
     q = filtered_query(session, flt).order_by(Incident.event_date.desc(), Incident.id.desc())
     q = q.options(
-        selectinload(Incident.actor1), selectinload(Incident.actor2), selectinload(Incident.claimed_by)
+        selectinload(Incident.actor1),
+        selectinload(Incident.actor2),
+        selectinload(Incident.claimed_by),
     )
     if flt.near is None:
         return list(session.scalars(q.offset(offset).limit(limit)).all())
     lat, lon = flt.near
     rows = [
-        i for i in session.scalars(q).all()
+        i
+        for i in session.scalars(q).all()
         if haversine_km(lat, lon, i.latitude, i.longitude) <= flt.km
     ]
     end = None if limit is None else offset + limit
@@ -261,4 +274,7 @@ def count_incidents(session: Session, flt: IncidentFilter | None = None) -> int:
     flt = flt or IncidentFilter()
     if flt.near is not None:
         return len(list_incidents(session, flt, limit=None))
-    return int(session.scalar(select(func.count()).select_from(filtered_query(session, flt).subquery())) or 0)
+    return int(
+        session.scalar(select(func.count()).select_from(filtered_query(session, flt).subquery()))
+        or 0
+    )

@@ -19,7 +19,9 @@ from safecorridor.incidents.service import IncidentFilter, filtered_query, to_cr
 from safecorridor.sources.importers.acled import ACLED_COLUMNS, SC_COLUMNS
 
 
-def iter_incidents(session: Session, flt: IncidentFilter | None = None, chunk: int = 1000) -> Iterator[Incident]:
+def iter_incidents(
+    session: Session, flt: IncidentFilter | None = None, chunk: int = 1000
+) -> Iterator[Incident]:
     q = (
         filtered_query(session, flt or IncidentFilter())
         .order_by(Incident.event_date, Incident.id)

@@ -20,7 +20,6 @@ class Document(Base):
     """
 
     __tablename__ = "documents"
-    __mapper_args__ = {"confirm_deleted_rows": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)

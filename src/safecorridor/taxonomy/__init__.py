@@ -27,7 +27,8 @@ def load(name: str) -> dict[str, Any]:
 def event_types() -> dict[str, list[str]]:
     """ACLED event type → its sub-event types."""
     return {
-        et: list(spec["sub_event_types"]) for et, spec in load("acled_event_types")["event_types"].items()
+        et: list(spec["sub_event_types"])
+        for et, spec in load("acled_event_types")["event_types"].items()
     }
 
 
@@ -88,7 +89,9 @@ def check_targets(value: str | None) -> str | None:
     parts = [p.strip() for p in value.split(",") if p.strip()]
     for p in parts:
         if p not in known:
-            raise TaxonomyError(f"{p!r} is not a target category; expected one of: {', '.join(known)}")
+            raise TaxonomyError(
+                f"{p!r} is not a target category; expected one of: {', '.join(known)}"
+            )
     return ",".join(parts)
 
 

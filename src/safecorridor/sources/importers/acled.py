@@ -19,23 +19,73 @@ from safecorridor.sources.importers.common import (
 from safecorridor.sources.importers.store import Parsed, parse_rows
 
 ACLED_COLUMNS = [
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
-    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
-    "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
-    "fatalities", "tags", "timestamp",
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
 ]
 REQUIRED = ("event_date", "event_type", "latitude", "longitude")
 # what SafeCorridor adds to an ACLED-style export, so that a re-import loses nothing
 SC_COLUMNS = [
-    "sc_source_dataset", "sc_date_precision", "sc_claimed_by", "sc_target_category",
-    "sc_foreign_fatalities", "sc_foreign_nationality", "sc_injured", "sc_abducted",
-    "sc_credibility", "sc_tlp", "sc_source_urls", "sc_extra",
+    "sc_source_dataset",
+    "sc_date_precision",
+    "sc_claimed_by",
+    "sc_target_category",
+    "sc_foreign_fatalities",
+    "sc_foreign_nationality",
+    "sc_injured",
+    "sc_abducted",
+    "sc_credibility",
+    "sc_tlp",
+    "sc_source_urls",
+    "sc_extra",
 ]
 _TEXT = [
-    "disorder_type", "assoc_actor_1", "inter1", "assoc_actor_2", "inter2", "interaction",
-    "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3", "location",
-    "source", "source_scale", "notes", "tags",
+    "disorder_type",
+    "assoc_actor_1",
+    "inter1",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "source",
+    "source_scale",
+    "notes",
+    "tags",
 ]
 
 
@@ -83,8 +133,9 @@ def row_to_incident(row: dict[str, str], *, dayfirst: bool = True) -> dict[str, 
     return data
 
 
-def parse(path: Path, *, encoding: str | None = None, dayfirst: bool = True, **_: Any) -> Iterator[Parsed]:
+def parse(
+    path: Path, *, encoding: str | None = None, dayfirst: bool = True, **_: Any
+) -> Iterator[Parsed]:
     """Check the header now (raising ImportFormatError); return the parsed rows, lazily."""
     _header, rows = read_csv(path, required=REQUIRED, encoding=encoding)
     return parse_rows(rows, lambda values: row_to_incident(values, dayfirst=dayfirst))
-

@@ -77,7 +77,9 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> str:
         pass
     best = from_bytes(raw).best()
     if best is None:
-        raise ImportFormatError(f"{path}: text encoding could not be recognised; name it with --encoding")
+        raise ImportFormatError(
+            f"{path}: text encoding could not be recognised; name it with --encoding"
+        )
     return str(best)
 
 
@@ -152,9 +154,10 @@ def read_csv(
                     continue
                 first = False
                 if len(values) > len(header):
-                    extra = values[len(header):]
+                    extra = values[len(header) :]
                     if any(v.strip() for v in extra):
-                        yield CsvRow(line, {"__error__": f"has {len(values)} fields, the header has {len(header)}"})
+                        why = f"has {len(values)} fields, the header has {len(header)}"
+                        yield CsvRow(line, {"__error__": why})
                         continue
                 yield CsvRow(line, dict(zip(header, values, strict=False)))
         except csv.Error as exc:

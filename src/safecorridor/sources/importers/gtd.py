@@ -89,7 +89,8 @@ def row_to_incident(row: dict[str, str]) -> dict[str, Any]:
         "abducted": parse_int(g("nhostkid"), column="nhostkid"),
         "foreign_nationality": natl if "foreign_nationals" in targets else None,
         "notes": text_or_none(g("summary")),
-        "source": "; ".join(s for s in (text_or_none(g(f"scite{i}")) for i in (1, 2, 3)) if s) or None,
+        "source": "; ".join(s for s in (text_or_none(g(f"scite{i}")) for i in (1, 2, 3)) if s)
+        or None,
         "extra": {"gtd_attacktype": attack, "gtd_targtype": target},
     }
 
@@ -97,4 +98,3 @@ def row_to_incident(row: dict[str, str]) -> dict[str, Any]:
 def parse(path: Path, *, encoding: str | None = None, **_: Any) -> Iterator[Parsed]:
     _header, rows = read_csv(path, required=REQUIRED, encoding=encoding)
     return parse_rows(rows, row_to_incident)
-

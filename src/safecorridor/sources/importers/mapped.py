@@ -43,11 +43,14 @@ def load_mapping_file(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     }
 
 
-def check_mapping(mapping: dict[str, str], defaults: dict[str, str], header: list[str], path: Path) -> None:
+def check_mapping(
+    mapping: dict[str, str], defaults: dict[str, str], header: list[str], path: Path
+) -> None:
     unknown = sorted((set(mapping) | set(defaults)) - FIELDS)
     if unknown:
         raise ImportFormatError(
-            f"unknown field(s) in the mapping: {', '.join(unknown)} (fields: {', '.join(sorted(FIELDS))})"
+            f"unknown field(s) in the mapping: {', '.join(unknown)} "
+            f"(fields: {', '.join(sorted(FIELDS))})"
         )
     absent = sorted(c for c in mapping.values() if c not in header)
     if absent:
@@ -55,7 +58,8 @@ def check_mapping(mapping: dict[str, str], defaults: dict[str, str], header: lis
     needed = [f for f in (*REQUIRED_FIELDS, "event_type") if f not in mapping and f not in defaults]
     if needed:
         raise ImportFormatError(
-            f"the mapping must give {', '.join(needed)} (as --map FIELD=COLUMN or --default FIELD=VALUE)"
+            f"the mapping must give {', '.join(needed)} "
+            "(as --map FIELD=COLUMN or --default FIELD=VALUE)"
         )
 
 
@@ -69,7 +73,9 @@ def not_a_record(values: dict[str, str], date_column: str) -> str | None:
     return None
 
 
-def convert(values: dict[str, str], mapping: dict[str, str], defaults: dict[str, str], dayfirst: bool) -> dict[str, Any]:
+def convert(
+    values: dict[str, str], mapping: dict[str, str], defaults: dict[str, str], dayfirst: bool
+) -> dict[str, Any]:
     reason = not_a_record(values, mapping.get("event_date", ""))
     if reason:
         raise RowValueError(reason)

@@ -28,7 +28,9 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def run(kind: str, path: Path, *, on_progress: ProgressFn | None = None, **options: Any) -> ImportReport:
+def run(
+    kind: str, path: Path, *, on_progress: ProgressFn | None = None, **options: Any
+) -> ImportReport:
     """Parse ``path`` with the ``kind`` importer and store its rows idempotently.
 
     The header and the encoding are checked before anything is written: a malformed file
@@ -40,7 +42,12 @@ def run(kind: str, path: Path, *, on_progress: ProgressFn | None = None, **optio
     engine = options.pop("engine", None)
     parsed = PARSERS[kind](path, **options)
     return import_rows(
-        parsed, kind=kind, path=path, file_sha256=file_sha256(path), engine=engine, on_progress=on_progress
+        parsed,
+        kind=kind,
+        path=path,
+        file_sha256=file_sha256(path),
+        engine=engine,
+        on_progress=on_progress,
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.db.base import utcnow
@@ -24,6 +24,8 @@ from safecorridor.sources.models import ImportRun
 from safecorridor.taxonomy import TaxonomyError
 
 Parsed = tuple[int, IncidentCreate | RowError]
+INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
+CHANGES: Table = IncidentChange.__table__  # type: ignore[assignment]
 ProgressFn = Callable[[int], None]
 
 
@@ -49,7 +51,9 @@ def build(line: int, make: Callable[[], dict[str, Any]]) -> Parsed:
         return line, RowError(line, validation_message(exc))
 
 
-def parse_rows(rows: Iterable[CsvRow], convert: Callable[[dict[str, str]], dict[str, Any]]) -> Iterator[Parsed]:
+def parse_rows(
+    rows: Iterable[CsvRow], convert: Callable[[dict[str, str]], dict[str, Any]]
+) -> Iterator[Parsed]:
     """Convert CSV records one by one; a broken record or value becomes a RowError."""
     for r in rows:
         if "__error__" in r.values:
@@ -64,7 +68,7 @@ def _batches(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
         yield batch
 
 
-_COMPARED = [c for c in Incident.__table__.columns.keys() if c not in {"id", "created_at", "updated_at"}]
+_COMPARED = [c.name for c in INCIDENTS.columns if c.name not in {"id", "created_at", "updated_at"}]
 
 
 def _store_batch(
@@ -110,11 +114,13 @@ def _store_batch(
             if col in values and getattr(incident, col) != values[col]:
                 changes[col] = [_jsonable(getattr(incident, col)), _jsonable(values[col])]
                 setattr(incident, col, values[col])
-        incident.history.append(IncidentChange(changed_by=changed_by, action="reimported", changes=changes))
+        incident.history.append(
+            IncidentChange(changed_by=changed_by, action="reimported", changes=changes)
+        )
         report.updated += 1
     if new_rows:
         # COPY / executemany without RETURNING; the new ids are read back by key (unique index)
-        bulk_insert(session, Incident.__table__, new_rows)
+        bulk_insert(session, INCIDENTS, new_rows)
         ids = []
         for dataset in {r["source_dataset"] for r in new_rows}:
             keys = [r["source_key"] for r in new_rows if r["source_dataset"] == dataset]
@@ -128,10 +134,15 @@ def _store_batch(
             ]
         bulk_insert(
             session,
-            IncidentChange.__table__,
+            CHANGES,
             [
-                {"incident_id": iid, "changed_by": changed_by, "action": "imported",
-                 "changes": {"source": ds}, "changed_at": now}
+                {
+                    "incident_id": iid,
+                    "changed_by": changed_by,
+                    "action": "imported",
+                    "changes": {"source": ds},
+                    "changed_at": now,
+                }
                 for iid, ds, _ in ids
             ],
         )

@@ -73,4 +73,3 @@ def row_to_incident(row: dict[str, str]) -> dict[str, Any]:
 def parse(path: Path, *, encoding: str | None = None, **_: Any) -> Iterator[Parsed]:
     _header, rows = read_csv(path, required=REQUIRED, encoding=encoding, skip_hxl=True)
     return parse_rows(rows, row_to_incident)
-
