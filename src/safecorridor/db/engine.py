@@ -51,7 +51,7 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to ``revision`` (idempotent)."""
     with engine.begin() as conn:
         cfg = alembic_config(engine)
