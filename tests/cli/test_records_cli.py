@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from safecorridor.cli.app import get_app
 from tests.conftest import UCDP_CSV
-from tests.sources.conftest import ACLED_HEADER, ACLED_ROWS
+from tests.sources.conftest import write_acled
 
 runner = CliRunner()
 
@@ -22,13 +22,7 @@ def invoke(*args: str) -> tuple[int, str]:
 
 @pytest.fixture
 def acled(tmp_path: Path) -> Path:
-    import csv
-
-    p = tmp_path / "acled.csv"
-    with p.open("w", encoding="utf-8", newline="") as f:
-        f.write(ACLED_HEADER + "\n")
-        csv.writer(f).writerows(ACLED_ROWS)
-    return p
+    return write_acled(tmp_path / "acled.csv")
 
 
 def test_help_lists_the_everyday_commands() -> None:

@@ -118,13 +118,17 @@ ACLED_ROWS = [
 ]
 
 
-@pytest.fixture
-def acled_csv(tmp_path: Path) -> Path:
-    path = tmp_path / "acled.csv"
+def write_acled(path: Path) -> Path:
+    """Write the sample ACLED rows to ``path``."""
     with path.open("w", encoding="utf-8", newline="") as f:
         f.write(ACLED_HEADER + "\n")
         csv.writer(f).writerows(ACLED_ROWS)
     return path
+
+
+@pytest.fixture
+def acled_csv(tmp_path: Path) -> Path:
+    return write_acled(tmp_path / "acled.csv")
 
 
 GTD_HEADER = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -39,9 +40,6 @@ from safecorridor.sources.importers.registry import count_records
 import_app = typer.Typer(
     help="Import incidents from ACLED, GTD, UCDP GED, JSON Lines or any CSV.", no_args_is_help=True
 )
-export_app = typer.Typer(
-    help="Export incidents as ACLED-style CSV or JSON Lines.", no_args_is_help=True
-)
 incidents_app = typer.Typer(help="List and show incidents.", no_args_is_help=True)
 sites_app = typer.Typer(help="Protected sites.", no_args_is_help=True)
 routes_app = typer.Typer(help="Named routes.", no_args_is_help=True)
@@ -49,11 +47,15 @@ actors_app = typer.Typer(
     help="Actors (organisations and categories) with aliases and units.", no_args_is_help=True
 )
 app.add_typer(import_app, name="import")
-app.add_typer(export_app, name="export")
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(sites_app, name="sites")
 app.add_typer(routes_app, name="routes")
 app.add_typer(actors_app, name="actors")
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
 
 
 def _where() -> str:
@@ -215,8 +217,12 @@ SourceOpt = Annotated[
 ]
 
 
-@export_app.command("csv")
-def export_csv(
+@app.command("export")
+def export_cmd(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Argument(metavar="csv|jsonl", help="csv (ACLED-style, plus sc_* columns) or jsonl."),
+    ],
     out: Annotated[Path, typer.Argument(help="File to write.")],
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -225,22 +231,8 @@ def export_csv(
     admin1: Admin1Opt = None,
     source: SourceOpt = None,
 ) -> None:
-    """ACLED-style CSV with SafeCorridor's extra columns (sc_*)."""
-    _export("csv", out, _filter(since, until, event_type, actor, admin1, None, 10, source))
-
-
-@export_app.command("jsonl")
-def export_jsonl(
-    out: Annotated[Path, typer.Argument(help="File to write.")],
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    event_type: TypeOpt = [],  # noqa: B006
-    actor: ActorOpt = None,
-    admin1: Admin1Opt = None,
-    source: SourceOpt = None,
-) -> None:
-    """One JSON object per incident."""
-    _export("jsonl", out, _filter(since, until, event_type, actor, admin1, None, 10, source))
+    """Export incidents as ACLED-style CSV or JSON Lines; either file imports back."""
+    _export(fmt.value, out, _filter(since, until, event_type, actor, admin1, None, 10, source))
 
 
 def _export(fmt: str, out: Path, flt: IncidentFilter) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import typer
@@ -134,81 +134,82 @@ def draw_surface(surf: Any, path: Path) -> None:
     plt.close(fig)
 
 
-@app.command("site")
-def site_cmd(
-    ref: str = typer.Argument(
-        ..., metavar="NAME|ID", help="Site id, exact name or unique part of it."
-    ),
-    as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP),
-    policy: Path = typer.Option(None, "--policy", help=POLICY_HELP),
-    source: str = typer.Option(None, "--source", help=SOURCE_HELP),
-    as_recorded: bool = typer.Option(False, "--as-recorded", help=RECORDED_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    save: bool = typer.Option(True, "--save/--no-save", help="Record the result in the store."),
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)]
+PolicyOpt = Annotated[Path | None, typer.Option("--policy", help=POLICY_HELP)]
+SourceOpt = Annotated[str | None, typer.Option("--source", help=SOURCE_HELP)]
+RecordedOpt = Annotated[bool, typer.Option("--as-recorded", help=RECORDED_HELP)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+SaveOpt = Annotated[bool, typer.Option("--save/--no-save", help="Record the result in the store.")]
+
+
+def _assess(
+    kind: Literal["site", "route"],
+    ref: str,
+    as_of: str | None,
+    policy: Path | None,
+    source: str | None,
+    as_recorded: bool,
+    as_json: bool,
+    save: bool,
 ) -> None:
-    """A site's risk level, score and explanation."""
+    """Score one site or route against the surface at ``as_of`` and print the explanation."""
+    from safecorridor.risk import service
+    from safecorridor.risk.routes import score_route
     from safecorridor.risk.scoring import score_site
-    from safecorridor.risk.service import (
-        LookupFailedError,
-        find_site,
-        record_site,
-        surface_from_store,
-    )
 
     day = _date(as_of)
     pol = _policy(policy)
     with session_scope() as session:
         try:
-            site = find_site(session, ref)
-        except LookupFailedError as exc:
+            found = (service.find_site if kind == "site" else service.find_route)(session, ref)
+        except service.LookupFailedError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from exc
-        surf = surface_from_store(
+        surf = service.surface_from_store(
             session, as_of=day, policy=pol, source_dataset=source, as_recorded=as_recorded
         )
-        risk = score_site(surf, site)
-        if save:
-            record_site(session, risk, day, pol)
+        risk: Any
+        if kind == "site":
+            risk = score_site(surf, found)
+            if save:
+                service.record_site(session, risk, day, pol)
+        else:
+            risk = score_route(surf, found, places=service.places_with_sites(session, pol))
+            if save:
+                service.record_route(session, risk, day, pol)
     typer.echo(json.dumps(risk.to_dict(), indent=2) if as_json else risk.explain())
+
+
+@app.command("site")
+def site_cmd(
+    ref: Annotated[
+        str, typer.Argument(metavar="NAME|ID", help="Site id, exact name or unique part of it.")
+    ],
+    as_of: AsOfOpt = None,
+    policy: PolicyOpt = None,
+    source: SourceOpt = None,
+    as_recorded: RecordedOpt = False,
+    as_json: JsonOpt = False,
+    save: SaveOpt = True,
+) -> None:
+    """A site's risk level, score and explanation."""
+    _assess("site", ref, as_of, policy, source, as_recorded, as_json, save)
 
 
 @app.command("route")
 def route_cmd(
-    ref: str = typer.Argument(
-        ..., metavar="NAME|ID", help="Route id, exact name or unique part of it."
-    ),
-    as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP),
-    policy: Path = typer.Option(None, "--policy", help=POLICY_HELP),
-    source: str = typer.Option(None, "--source", help=SOURCE_HELP),
-    as_recorded: bool = typer.Option(False, "--as-recorded", help=RECORDED_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    save: bool = typer.Option(True, "--save/--no-save", help="Record the result in the store."),
+    ref: Annotated[
+        str, typer.Argument(metavar="NAME|ID", help="Route id, exact name or unique part of it.")
+    ],
+    as_of: AsOfOpt = None,
+    policy: PolicyOpt = None,
+    source: SourceOpt = None,
+    as_recorded: RecordedOpt = False,
+    as_json: JsonOpt = False,
+    save: SaveOpt = True,
 ) -> None:
     """A route's risk level, the riskiest segments and the protective measures required."""
-    from safecorridor.risk.routes import score_route
-    from safecorridor.risk.service import (
-        LookupFailedError,
-        find_route,
-        places_with_sites,
-        record_route,
-        surface_from_store,
-    )
-
-    day = _date(as_of)
-    pol = _policy(policy)
-    with session_scope() as session:
-        try:
-            route = find_route(session, ref)
-        except LookupFailedError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(1) from exc
-        surf = surface_from_store(
-            session, as_of=day, policy=pol, source_dataset=source, as_recorded=as_recorded
-        )
-        risk = score_route(surf, route, places=places_with_sites(session, pol))
-        if save:
-            record_route(session, risk, day, pol)
-    typer.echo(json.dumps(risk.to_dict(), indent=2) if as_json else risk.explain())
+    _assess("route", ref, as_of, policy, source, as_recorded, as_json, save)
 
 
 @app.command("backtest")
