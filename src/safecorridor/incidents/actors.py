@@ -121,10 +121,17 @@ class ActorResolver:
         self.create = create
         rows = session.execute(select(ActorAlias.key, ActorAlias.actor_id)).all()
         self._cache: dict[str, int | None] = {key: actor_id for key, actor_id in rows}
+        self._raw: dict[str, int | None] = {}  # names as written, already resolved
 
     def resolve(self, name: str | None, *, kind: str = ActorKind.OTHER) -> int | None:
         if not name or not name.strip():
             return None
+        if name in self._raw:
+            return self._raw[name]
+        self._raw[name] = found = self._resolve_key(name, kind)
+        return found
+
+    def _resolve_key(self, name: str, kind: str) -> int | None:
         key = alias_key(name)
         if not key:
             return None

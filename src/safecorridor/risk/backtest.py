@@ -25,11 +25,11 @@ import numpy as np
 from safecorridor.risk.data import DateLike, IncidentArrays, latlng_to_cells, to_day
 from safecorridor.risk.policy import Policy
 from safecorridor.risk.surface import (
+    LN2,
     KernelGrid,
     compute_surface,
     decay,
     haversine_km,
-    kernel,
     severity,
 )
 
@@ -38,8 +38,6 @@ BASELINES = ("all-history counts", "previous-period counts", "uniform")
 
 # The validation grid (kept small on purpose).
 BANDWIDTHS_H3 = (3.0, 6.0, 12.0, 24.0)
-BANDWIDTHS_DISTRICT = (15.0, 30.0, 60.0)
-SMOOTHING_DISTRICT = (0.0, 0.3, 0.6)
 SHORT_HALF_LIVES = (90.0, 180.0, 365.0)
 LONG_HALF_LIVES = (1825.0, 3650.0, 36500.0)
 SHORT_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)  # share of the decayed mass from the short component
@@ -188,18 +186,86 @@ class H3Backtest:
         return self.model_scores(candidate, as_of)
 
 
-@dataclass
-class _DistrictModel:
-    policy: Policy
-    alpha: float
+# --- districts -------------------------------------------------------------------------------
+# Components of the district model: a recent window, a long memory, neighbours' recent activity.
+# "box<d>" = sum over the last d days (box<span> is the previous-period count exactly when
+# severity is a plain count); "hl<h>" = exponential decay with half-life h days; "all" = every
+# earlier incident (the all-history count); "policy" = the policy's own decay components.
+RECENT_DISTRICT = ("boxspan", "box182", "hl30", "hl60", "hl120", "hl240")
+LONG_DISTRICT = ("all", "hl1825")
+LONG_SHARES_DISTRICT = (0.0, 0.02, 0.1, 0.25, 0.5)
+SPATIAL_SHARES_DISTRICT = (0.0, 0.05, 0.15, 0.3)
+BANDWIDTHS_DISTRICT = (30.0, 60.0)
+FATALITY_WEIGHTS_DISTRICT: tuple[float | None, ...] = (None, 0.5)  # None: plain counts
+COMBINE_DISTRICT = ("linear", "rank")
+
+
+def average_rank(x: np.ndarray) -> np.ndarray:
+    """Ranks in [0, 1] (0 = lowest), ties sharing their average rank."""
+    x = np.asarray(x, dtype=np.float64)
+    if len(x) < 2:
+        return np.zeros_like(x)
+    levels, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    mean_rank = starts + (counts - 1) / 2.0
+    return np.asarray(mean_rank[inverse.reshape(-1)] / (len(x) - 1), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class DistrictModel:
+    """score = (1 - l - s) T(recent) + l T(long) + s T(K recent), T = share of total or rank.
+
+    ``K`` spreads each district's recent activity to the other districts with a Gaussian of
+    the distance between district centres (its diagonal is zero). With ``l = s = 0`` and
+    ``recent = "boxspan"`` on plain counts this is the previous-period count; with
+    ``recent = "all"`` the all-history count: the family holds both baselines.
+    """
+
+    recent: str = "boxspan"
+    long: str = "all"
+    long_share: float = 0.0
+    spatial_share: float = 0.0
+    bandwidth_km: float = 30.0
+    fatality_weight: float | None = None
+    combine: str = "linear"
+
+    def describe(self, span_days: int) -> str:
+        recent = f"box{span_days}" if self.recent == "boxspan" else self.recent
+        parts = [f"{self.combine} {1 - self.long_share - self.spatial_share:.2f}×{recent}"]
+        if self.long_share:
+            parts.append(f"{self.long_share:.2f}×{self.long}")
+        if self.spatial_share:
+            parts.append(f"{self.spatial_share:.2f}×neighbours({self.bandwidth_km:.0f} km)")
+        sev = "counts" if self.fatality_weight is None else f"fatality w {self.fatality_weight}"
+        return " + ".join(parts) + f", {sev}"
+
+
+def district_candidates() -> list[DistrictModel]:
+    """The validation grid, simplest first (a later candidate must do strictly better)."""
+    out: list[DistrictModel] = []
+    for combine, fw, recent, long_share, long_, spatial, bw in itertools.product(
+        COMBINE_DISTRICT,
+        FATALITY_WEIGHTS_DISTRICT,
+        RECENT_DISTRICT,
+        LONG_SHARES_DISTRICT,
+        LONG_DISTRICT,
+        SPATIAL_SHARES_DISTRICT,
+        BANDWIDTHS_DISTRICT,
+    ):
+        if long_share == 0.0 and long_ != LONG_DISTRICT[0]:
+            continue
+        if spatial == 0.0 and bw != BANDWIDTHS_DISTRICT[0]:
+            continue
+        out.append(DistrictModel(recent, long_, long_share, spatial, bw, fw, combine))
+    return out
 
 
 class DistrictBacktest:
     """Backtests per district (``adm_2``); every district in the data is one unit of area.
 
-    A district's model score is sum_i w_i [(1 - a) 1(i in district) + a K_h(d(x_i, centre))],
-    w_i = severity x decay; the centre is the mean location of the district's incidents in
-    the file (geography, not outcomes: the data carry no district polygons).
+    The model (``DistrictModel``) mixes a recent window, a long memory and the neighbours'
+    recent activity; the centre of a district is the mean location of its incidents in the
+    file (geography, not outcomes: the data carry no district polygons).
     """
 
     level = "district"
@@ -212,45 +278,86 @@ class DistrictBacktest:
         self.inc_unit = np.full(len(incidents), -1, dtype=np.int64)
         self.inc_unit[named] = inverse.reshape(-1)
         n_units = len(self.units)
-        cnt = np.bincount(inverse, minlength=n_units)
+        cnt = np.bincount(inverse.reshape(-1), minlength=n_units)
         self.c_lat = np.bincount(inverse, weights=incidents.lat[named], minlength=n_units) / cnt
         self.c_lon = np.bincount(inverse, weights=incidents.lon[named], minlength=n_units) / cnt
-        self.dist = haversine_km(
-            incidents.lat[:, None], incidents.lon[:, None], self.c_lat[None, :], self.c_lon[None, :]
+        self.centre_dist = haversine_km(
+            self.c_lat[:, None], self.c_lon[:, None], self.c_lat[None, :], self.c_lon[None, :]
         )
-        self.onehot = np.zeros((len(incidents), n_units))
-        self.onehot[np.flatnonzero(named), inverse] = 1.0
+        self.span_days = 365
+        self._cache: dict[tuple[Any, ...], np.ndarray] = {}
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
         sel = mask & (self.inc_unit >= 0)
         return np.bincount(self.inc_unit[sel], minlength=len(self.units)).astype(np.float64)
 
-    def candidates(self) -> list[tuple[_DistrictModel, str]]:
-        out = []
-        for comps, bw, alpha, fw in itertools.product(
-            _decay_grid(), BANDWIDTHS_DISTRICT, SMOOTHING_DISTRICT, FATALITY_WEIGHTS
-        ):
-            if alpha == 0.0 and bw != BANDWIDTHS_DISTRICT[0]:
-                continue
-            pol = self.policy.with_overrides(
-                decay_half_lives=comps,
-                **{"kernel.bandwidth_km": bw, "severity.fatality_weight": fw},
-            )
-            extra = {"smoothing": alpha, "bandwidth km": bw, "fatality w": fw}
-            out.append((_DistrictModel(pol, alpha), _describe(comps, extra)))
-        return out
+    def set_span(self, span_days: int) -> None:
+        self.span_days = int(span_days)
 
-    def score(self, candidate: _DistrictModel, as_of: np.datetime64) -> np.ndarray:
-        pol = candidate.policy
-        known = self.incidents.known_at(as_of)
-        inc = self.incidents.select(known)
-        comps = [(c.half_life_days, c.weight) for c in pol.decay_components]
-        w = severity(inc, pol) * decay(inc.date, as_of, comps)
-        own = w @ self.onehot[known]
-        if candidate.alpha == 0.0:
-            return np.asarray(own)
-        k = kernel(self.dist[known], pol.bandwidth_km, float(pol.data["kernel"]["truncate"]))
-        return np.asarray((1 - candidate.alpha) * own + candidate.alpha * (w @ k))
+    def default_candidate(self) -> tuple[DistrictModel, str]:
+        fw = float(self.policy.severity.get("fatality_weight", 0.0))
+        model = DistrictModel("policy", spatial_share=0.3, bandwidth_km=30.0, fatality_weight=fw)
+        return model, "policy as given: " + model.describe(self.span_days)
+
+    def candidates(self) -> list[tuple[DistrictModel, str]]:
+        return [(c, c.describe(self.span_days)) for c in district_candidates()]
+
+    def _weights(self, as_of: np.datetime64, fatality_weight: float | None) -> np.ndarray:
+        key = ("w", as_of, fatality_weight)
+        if key not in self._cache:
+            known = self.incidents.known_at(as_of) & (self.inc_unit >= 0)
+            if fatality_weight is None:
+                w = known.astype(np.float64)
+            else:
+                pol = self.policy.with_overrides(**{"severity.fatality_weight": fatality_weight})
+                w = severity(self.incidents, pol) * known
+            self._cache[key] = w
+        return self._cache[key]
+
+    def component(
+        self, spec: str, as_of: np.datetime64, fatality_weight: float | None
+    ) -> np.ndarray:
+        """Per-district sum of severity x time weight of the incidents before ``as_of``."""
+        spec = f"box{self.span_days}" if spec == "boxspan" else spec
+        key = (spec, as_of, fatality_weight)
+        if key not in self._cache:
+            w = self._weights(as_of, fatality_weight)
+            age = (as_of - self.incidents.date).astype(np.float64)  # >= 1 for known incidents
+            if spec == "all":
+                tw = np.ones_like(age)
+            elif spec == "policy":
+                comps = [(c.half_life_days, c.weight) for c in self.policy.decay_components]
+                tw = decay(self.incidents.date, as_of, comps)
+            elif spec.startswith("box"):
+                tw = (age <= float(spec[3:])).astype(np.float64)
+            else:
+                tw = np.exp(-LN2 * np.maximum(age, 0.0) / float(spec[2:]))
+            sel = self.inc_unit >= 0
+            self._cache[key] = np.bincount(
+                self.inc_unit[sel], weights=(w * tw)[sel], minlength=len(self.units)
+            )
+        return self._cache[key]
+
+    def neighbours(self, values: np.ndarray, bandwidth_km: float) -> np.ndarray:
+        k = np.exp(-0.5 * (self.centre_dist / bandwidth_km) ** 2)
+        np.fill_diagonal(k, 0.0)
+        return np.asarray(k @ values)
+
+    def score(self, candidate: DistrictModel, as_of: np.datetime64) -> np.ndarray:
+        c = candidate
+        recent = self.component(c.recent, as_of, c.fatality_weight)
+        parts = [(1.0 - c.long_share - c.spatial_share, recent)]
+        if c.long_share:
+            parts.append((c.long_share, self.component(c.long, as_of, c.fatality_weight)))
+        if c.spatial_share:
+            parts.append((c.spatial_share, self.neighbours(recent, c.bandwidth_km)))
+        out = np.zeros(len(self.units))
+        for weight, values in parts:
+            if c.combine == "rank":
+                out += weight * average_rank(values)
+            else:
+                out += weight * values / max(float(values.sum()), 1e-300)
+        return out
 
 
 @dataclass
@@ -292,6 +399,8 @@ def run_window(
     span = _days(t0, t1)
     test_mask = inc.between(t0, t1)
     test_hits = bt.counts(test_mask)
+    if isinstance(bt, DistrictBacktest):
+        bt.set_span(int(span.astype(int)))
     candidates: list[Any] = bt.candidates()
     chosen: Any = candidates[0][0]
     label: str = candidates[0][1]
@@ -311,9 +420,7 @@ def run_window(
                     best, chosen, label = value, cand, desc
     if not validate:
         chosen, label = (
-            (bt.policy, "policy as given")
-            if isinstance(bt, H3Backtest)
-            else (_DistrictModel(bt.policy, 0.3), "policy as given, smoothing 0.3")
+            (bt.policy, "policy as given") if isinstance(bt, H3Backtest) else bt.default_candidate()
         )
     result = WindowResult(
         level=bt.level,
