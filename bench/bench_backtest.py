@@ -1,9 +1,10 @@
 """Backtest of the risk model on UCDP GED Pakistan 1989-2016 (5,730 events).
 
 Run: .venv/bin/python bench/bench_backtest.py [CSV]
-Rolling yearly windows (test year Y, validation on the three years before Y, each scored from
-the incidents before it), plus a two-year window (test 2015-2016), on the H3 surface and
-per district (adm_2). Prints markdown tables.
+Rolling yearly windows (test year Y; validation before Y only: H3 on the three years before Y,
+districts on nine one-year periods with origins a quarter apart from Y-3-01-01 to Y-1-01-01,
+each scored from the incidents before it), plus a two-year window (test 2015-2016), on the H3
+surface and per district (adm_2). Prints markdown tables.
 """
 
 from __future__ import annotations

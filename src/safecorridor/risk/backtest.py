@@ -9,8 +9,11 @@ for the baselines (counts in the previous period, counts over all earlier histor
 * PAI = hit rate / area fraction;
 * AUC = area under the hit-rate curve over the area fraction (0.5 for uniform).
 
-Parameters (half-lives, bandwidth, fatality weight, district smoothing) are chosen by a small
-grid search on a validation period just before the test period, never on the test period.
+Parameters are chosen by a grid search on validation periods that end by the start of the test
+period, never on the test period: for H3 (half-lives, bandwidth, fatality weight) on the three
+periods before it; for districts (``DistrictModel``: recent window, long memory, neighbours,
+weighting, linear or rank mixture) on nine periods with rolling origins a quarter apart, with
+the target itself (the smaller margin over the two count baselines) as the objective.
 """
 
 from __future__ import annotations
@@ -89,8 +92,21 @@ def evaluate(method: str, scores: np.ndarray, hits: np.ndarray, params: str = ""
 
 
 def objective(m: Metrics) -> float:
-    """What the validation search maximises: AUC plus PAI@5% scaled to [0, 1]."""
+    """What the H3 validation search maximises: AUC plus PAI@5% scaled to [0, 1]."""
     return m.auc + m.pai[0.05] * 0.05
+
+
+# Scale of the two margins in ``margin_objective``: 0.02 AUC weighs as much as 1 PAI@5%.
+AUC_MARGIN_SCALE = 0.02
+PAI_MARGIN_SCALE = 1.0
+
+
+def margin_objective(m: Metrics, baselines: list[Metrics]) -> float:
+    """What the district validation search maximises: the target itself, i.e. the smaller of
+    the two margins (PAI@5% and AUC) over the best count baseline, each on its scale."""
+    pai = m.pai[0.05] - max(b.pai[0.05] for b in baselines)
+    area = m.auc - max(b.auc for b in baselines)
+    return min(pai / PAI_MARGIN_SCALE, area / AUC_MARGIN_SCALE)
 
 
 # --- study units -----------------------------------------------------------------------------
@@ -150,6 +166,8 @@ class H3Backtest:
     """Backtests on the H3 surface of ``policy.resolution`` over the study region."""
 
     level = "h3"
+    validation_windows = 3
+    validation_step_days: int | None = None  # back-to-back periods
 
     def __init__(self, incidents: IncidentArrays, policy: Policy) -> None:
         self.incidents = incidents
@@ -205,7 +223,7 @@ def average_rank(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     if len(x) < 2:
         return np.zeros_like(x)
-    levels, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     mean_rank = starts + (counts - 1) / 2.0
     return np.asarray(mean_rank[inverse.reshape(-1)] / (len(x) - 1), dtype=np.float64)
@@ -269,6 +287,8 @@ class DistrictBacktest:
     """
 
     level = "district"
+    validation_windows = 9
+    validation_step_days: int | None = 91  # rolling origins, one a quarter
 
     def __init__(self, incidents: IncidentArrays, policy: Policy) -> None:
         self.incidents = incidents
@@ -339,9 +359,13 @@ class DistrictBacktest:
         return self._cache[key]
 
     def neighbours(self, values: np.ndarray, bandwidth_km: float) -> np.ndarray:
-        k = np.exp(-0.5 * (self.centre_dist / bandwidth_km) ** 2)
-        np.fill_diagonal(k, 0.0)
-        return np.asarray(k @ values)
+        """Gaussian-weighted sum of the other districts' values (by distance of centres)."""
+        key = ("k", bandwidth_km)
+        if key not in self._cache:
+            k = np.exp(-0.5 * (self.centre_dist / bandwidth_km) ** 2)
+            np.fill_diagonal(k, 0.0)
+            self._cache[key] = k
+        return np.asarray(self._cache[key] @ values)
 
     def score(self, candidate: DistrictModel, as_of: np.datetime64) -> np.ndarray:
         c = candidate
@@ -381,18 +405,49 @@ def _days(a: np.datetime64, b: np.datetime64) -> np.timedelta64:
     return np.timedelta64(int((b - a).astype(int)), "D")
 
 
+def _count_baselines(
+    bt: H3Backtest | DistrictBacktest, t0: np.datetime64, span: np.timedelta64
+) -> list[tuple[str, np.ndarray]]:
+    inc = bt.incidents
+    return [
+        ("all-history counts", bt.counts(inc.date < t0)),
+        ("previous-period counts", bt.counts(inc.between(t0 - span, t0))),
+    ]
+
+
+def validation_starts(
+    bt: H3Backtest | DistrictBacktest,
+    t0: np.datetime64,
+    span: np.timedelta64,
+    windows: int | None = None,
+) -> list[np.datetime64]:
+    """Starts of the validation periods (each of the test's length, ending by ``t0``).
+
+    H3: ``windows`` (default 3) back-to-back periods. Districts: rolling origins every
+    ``validation_step_days`` (91) over the three spans before ``t0`` (9 periods by default),
+    which gives the coarse district ranking more validation signal.
+    """
+    step = bt.validation_step_days
+    n = windows if windows is not None else bt.validation_windows
+    if step is None:
+        return [t0 - span * (i + 1) for i in range(n)]
+    return [t0 - span - np.timedelta64(step * i, "D") for i in range(n)]
+
+
 def run_window(
     bt: H3Backtest | DistrictBacktest,
     *,
     train_until: DateLike,
     test_until: DateLike,
     validate: bool = True,
-    validation_windows: int = 3,
+    validation_windows: int | None = None,
 ) -> WindowResult:
     """One backtest window: tune on the periods before ``train_until``, test after it.
 
-    The validation uses ``validation_windows`` periods of the test's length just before
-    ``train_until``, each scored from the incidents before it; the mean objective decides.
+    The validation periods (``validation_starts``) all end by ``train_until`` and each is
+    scored from the incidents before its start; the mean objective over them decides (H3:
+    ``objective``; districts: ``margin_objective`` against the two count baselines of that
+    period). Ties go to the earlier (simpler) candidate. The test period is never used.
     """
     inc = bt.incidents
     t0, t1 = to_day(train_until), to_day(test_until)
@@ -406,17 +461,26 @@ def run_window(
     label: str = candidates[0][1]
     validation = ""
     if validate and len(candidates) > 1:
-        starts = [t0 - span * (i + 1) for i in range(validation_windows)]
+        starts = validation_starts(bt, t0, span, validation_windows)
         windows = [(v0, bt.counts(inc.between(v0, v0 + span))) for v0 in starts]
         windows = [(v0, hits) for v0, hits in windows if hits.sum() > 0]
         if windows:
-            validation = f"{windows[-1][0]}..{t0 - np.timedelta64(1, 'D')}"
+            first = min(v0 for v0, _ in windows)
+            validation = f"{len(windows)} periods in {first}..{t0 - np.timedelta64(1, 'D')}"
+            base = [
+                [evaluate(name, s, hits) for name, s in _count_baselines(bt, v0, span)]
+                for v0, hits in windows
+            ]
             best = -np.inf
             for cand, desc in candidates:
-                value = float(
-                    np.mean([objective(evaluate("m", bt.score(cand, v0), h)) for v0, h in windows])
-                )
-                if value > best:
+                values = []
+                for (v0, hits), b in zip(windows, base, strict=True):
+                    m = evaluate("m", bt.score(cand, v0), hits)
+                    values.append(
+                        margin_objective(m, b) if isinstance(bt, DistrictBacktest) else objective(m)
+                    )
+                value = float(np.mean(values))
+                if value > best + 1e-12:
                     best, chosen, label = value, cand, desc
     if not validate:
         chosen, label = (
@@ -432,10 +496,8 @@ def run_window(
         chosen=label,
     )
     result.metrics.append(evaluate("model", bt.score(chosen, t0), test_hits, label))
-    result.metrics.append(evaluate("all-history counts", bt.counts(inc.date < t0), test_hits))
-    result.metrics.append(
-        evaluate("previous-period counts", bt.counts(inc.between(t0 - span, t0)), test_hits)
-    )
+    for name, scores in _count_baselines(bt, t0, span):
+        result.metrics.append(evaluate(name, scores, test_hits))
     result.metrics.append(evaluate("uniform", np.ones(len(test_hits)), test_hits))
     return result
 
