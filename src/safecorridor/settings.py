@@ -29,21 +29,6 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port `serve` listens on.")
     import_batch_size: int = Field(default=2000, description="Rows per transaction in imports.")
     h3_incident_resolution: int = Field(default=7, description="H3 resolution of incident cells.")
-    ingest_max_bytes: int = Field(
-        default=10_000_000,
-        description="Largest source (file, page, feed or JSONL record) `ingest` reads, in bytes.",
-    )
-    session_hours: int = Field(default=12, description="Lifetime of a web session (hours).")
-    token_days: int = Field(default=90, description="Default lifetime of an API token (days).")
-    login_window_minutes: int = Field(
-        default=15, description="Window over which failed sign-ins are counted."
-    )
-    login_max_failures_per_account: int = Field(
-        default=5, description="Failed sign-ins for one account within the window before 429."
-    )
-    login_max_failures_per_address: int = Field(
-        default=20, description="Failed sign-ins from one address within the window before 429."
-    )
 
     @model_validator(mode="before")
     @classmethod
