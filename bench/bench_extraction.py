@@ -4,7 +4,9 @@
     .venv/bin/python bench/bench_extraction.py [--docs 2000]
 
 Builds a corpus from the development gold set with varied places, groups and numbers, then
-prints words/s (single process, i.e. per core) and docs/s for both, and their ratio.
+prints words/s (single process, i.e. per core) and docs/s for both, and their ratio (CPU time of this process, best of
+``--repeat`` interleaved passes). The target for the rule pipeline is >= 50,000 words/s per
+core; the spaCy tokenizer pass is only a yardstick (the extractor no longer runs spaCy).
 """
 
 from __future__ import annotations
@@ -73,29 +75,35 @@ def corpus(n: int, seed: int = 7) -> list[tuple[str, date | None]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=2000)
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="best of N timed passes (shared machines are noisy)"
+    )
     args = ap.parse_args()
     from safecorridor.extraction import extract
     from safecorridor.extraction.resources import nlp_and_matcher
 
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     nlp, _ = nlp_and_matcher()
     extract("Gunmen attacked a checkpost in Turbat on Monday.", published=date(2024, 1, 1))
-    load = time.perf_counter() - t0
+    load = time.process_time() - t0
     docs = corpus(args.docs)
     words = sum(len(t.split()) for t, _ in docs)
     for text, _ in docs:  # warm-up: both passes then see the same, already-interned vocabulary
         nlp.tokenizer(text)
 
-    t0 = time.perf_counter()
+    rules = tok = float("inf")
     n_events = 0
-    for text, pub in docs:
-        n_events += len(extract(text, published=pub))
-    rules = time.perf_counter() - t0
+    for _ in range(max(1, args.repeat)):  # interleaved, so both see the same machine load
+        t0 = time.process_time()
+        n_events = 0
+        for text, pub in docs:
+            n_events += len(extract(text, published=pub))
+        rules = min(rules, time.process_time() - t0)
 
-    t0 = time.perf_counter()
-    for text, _ in docs:
-        nlp.tokenizer(text)
-    tok = time.perf_counter() - t0
+        t0 = time.process_time()
+        for text, _ in docs:
+            nlp.tokenizer(text)
+        tok = min(tok, time.process_time() - t0)
 
     print(
         f"corpus: {len(docs)} docs, {words} words, {n_events} events; resources loaded in {load:.1f}s"

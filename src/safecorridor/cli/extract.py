@@ -55,6 +55,8 @@ def extract_command(
             "foreign_nationality",
             "injured",
             "abducted",
+            "attackers_killed",
+            "total_fatalities",
         ):
             if d[key] is not None:
                 typer.echo(f"   {key}: {d[key]}")

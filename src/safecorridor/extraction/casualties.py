@@ -218,12 +218,14 @@ PLURAL_VICTIM_SINGULAR = {
 }
 
 _TOK = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
-KILL = r"killed|killing|kills|kill|dead|died|die|martyred|martyring|martyrdom|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|death"
+KILL = r"killed|killing|kills|kill|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|death|neutrali[sz]ed|eliminated"
 INJURE = r"injured|injuring|injuries|wounded|wounding|hurt|injures|injure"
 ABDUCT = r"abducted|abducting|kidnapped|kidnapping|abducts|kidnaps|taken hostage|held hostage|whisked away|went missing"
-_VERB = re.compile(rf"\b(?:(?P<kill>{KILL})|(?P<injure>{INJURE})|(?P<abduct>{ABDUCT}))\b", re.I)
+_VERB = re.compile(
+    rf"\b(?=\w)(?:(?P<kill>{KILL})|(?P<injure>{INJURE})|(?P<abduct>{ABDUCT}))\b", re.I
+)
 _TOLL = re.compile(
-    r"\b(?:death toll|toll|number of (?:the )?dead|number of deaths|casualties)\s+(?:\w+\s+){0,3}?(?:rose|climbed|reached|jumped|increased|went up|risen|stood|stands|is|was|has risen|had risen)\s+(?:to\s+)?(?:at least\s+)?(?P<n>\d+|[a-z]+)\b",
+    r"\b(?:death toll|toll|number of (?:the )?dead|number of deaths|casualties)\s+(?:[^\s.;]+\s+){0,15}?(?:rose|climbed|reached|jumped|increased|went up|risen|stood|stands|is|was|has risen|had risen)\s+(?:to\s+)?(?:at least\s+)?(?P<n>\d+|[a-z]+)\b",
     re.I,
 )
 _BREAK = re.compile(
@@ -235,7 +237,61 @@ _BREAK2 = re.compile(
     re.I,
 )
 _NONE = re.compile(
-    r"\bno (?:one|casualties|loss of (?:life|lives)|deaths?|fatalities|injuries|one was (?:killed|hurt|injured)|(?P<dem>Chinese|foreign) (?:national |nationals |citizens? |engineers? |workers? )?(?:was |were )?(?:killed|hurt|harmed|injured|casualties))\b|\bescaped unhurt\b|\bremained unhurt\b|\bwithout (?:causing )?(?:any )?casualties\b",
+    r"\bno (?:casualties|(?P<k1>loss of (?:life|lives)|deaths?|fatalities)|injuries|one was (?:hurt|injured|harmed|wounded)|(?P<k2>one was killed|one died|one lost (?:his|her|their) li(?:fe|ves))|(?P<dem>Chinese|foreign) (?:national |nationals |citizens? |engineers? |workers? )?(?:was |were )?(?:killed|hurt|harmed|injured|casualties))\b|\b(?P<dem2>Chinese|Japanese|Korean|American|British|Russian|Turkish|foreign(?:ers?)?|expatriates?)\b[\w ,]{0,40}?\b(?:escaped|remained) (?:unhurt|unharmed)\b|\bwithout (?:causing )?(?:any )?casualties\b",
+    re.I,
+)
+_INJURE_WORD = re.compile(INJURE, re.I)
+_GUARDS = {
+    "gunman",
+    "guard",
+    "bodyguard",
+    "driver",
+    "son",
+    "brother",
+    "father",
+    "colleague",
+    "companion",
+    "wife",
+    "guards",
+    "sons",
+}
+_MARTYR = {"martyred", "martyrdom", "shahadat", "succumbed", "died"}
+_RANKS = {
+    "sepoy",
+    "naik",
+    "havaldar",
+    "lance",
+    "subedar",
+    "sipahi",
+    "captain",
+    "capt",
+    "major",
+    "lieutenant",
+    "lt",
+    "constable",
+    "soldier",
+    "policeman",
+    "inspector",
+    "dsp",
+    "sho",
+    "asi",
+    "colonel",
+    "brigadier",
+    "sergeant",
+}
+_PRONOUN_NUM = {"a", "an", "his", "her", "their", "both"}
+
+
+def _fast(rx: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?=\w)(?:" + rx.pattern + ")", rx.flags)
+
+
+_TOLL = _fast(_TOLL)
+_BREAK = _fast(_BREAK)
+_BREAK2 = _fast(_BREAK2)
+_NONE = _fast(_NONE)
+_ORDINAL_MORE = re.compile(
+    r"\b(?:another|more|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|additional|further)\b",
     re.I,
 )
 
@@ -258,7 +314,7 @@ class Casualties:
     counts: list[Count]
     toll: tuple[int, int, int] | None = None  # (n, start, end)
     breakdown: list[tuple[int, str | None, int, int]] | None = None
-    none: tuple[int, int, bool] | None = None  # (start, end, foreign_only)
+    none: tuple[int, int, bool, bool] | None = None  # (start, end, foreign_only, deaths_only)
 
 
 def number(tok: str) -> int | None:
@@ -283,6 +339,8 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
     if n is None:
         return None
     low = tokens[i][0].lower()
+    if i > 0 and tokens[i - 1][0].lower() in ("no", "none"):
+        return None
     start = tokens[i][1]
     end = tokens[i][2]
     j = i + 1
@@ -310,8 +368,8 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
             foreign, nationality = True, DEMONYMS[lw] or nationality
             if lw == "sri":
                 continue
-        if lw in ATTACKERS:
-            attackers = True
+        if lw in ATTACKERS and low not in ("his", "her", "their"):
+            attackers = True  # "his gunman" is a guard, not an attacker
         noun_seen = True
         end = tokens[k][2]
     if low in ("a", "an", "his", "her", "their", "both") and not noun_seen:
@@ -420,11 +478,31 @@ def parse(sentence: str, offset: int) -> Casualties:
                     n0, f0, na0, at0, s0, _e0 = parsed
                     parsed = (n0 + more[0], f0 + more[1], na0 or more[2], at0, s0, more[5])
                     rest = [t for t in rest if t[1] >= more[5]]
+        if word == "bodies" and vi + 2 < len(toks) and toks[vi + 1][0].lower() == "of":
+            parsed = _np(toks[vi + 2 : vi + 10])  # "the bodies of two labourers"
         if parsed is None:
             # before the verb: "four people were killed", "11 dead", "two soldiers martyred"
             k = vi - 1
-            while k >= 0 and toks[k][0].lower() in _AUX:
-                k -= 1
+            while k >= 0:
+                while k >= 0 and toks[k][0].lower() in _AUX:
+                    k -= 1
+                # "he was seriously injured and later succumbed": skip the first predicate
+                if (
+                    k >= 1
+                    and toks[k][0].lower() == "and"
+                    and _INJURE_WORD.fullmatch(toks[k - 1][0])
+                ):
+                    k -= 2
+                    continue
+                break
+            if k >= 0 and toks[k][0].lower() in ("he", "she") and what == "kill":
+                parsed = (1, 0, None, False, toks[k][1], toks[k][2])
+            elif k >= 0 and toks[k][0].lower() in ("them", "all") and what == "kill":
+                # "offloaded nine passengers before shooting them dead": the last count before
+                for j in range(k - 1, -1, -1):
+                    if number(toks[j][0]) is not None and toks[j][0].lower() not in _PRONOUN_NUM:
+                        parsed = _np(toks[j : j + 5])
+                        break
             if k >= 0 and toks[k][0] == ",":
                 for j in range(k - 1, max(-1, k - 10), -1):
                     if toks[j][0].lower() in ("including", "among"):
@@ -432,7 +510,15 @@ def parse(sentence: str, offset: int) -> Casualties:
                         if k >= 0 and toks[k][0] == ",":
                             k -= 1
                         break
-            if word in ("lives", "life", "injuries", "martyrdom", "death", "bodies") and not any(
+            if word in (
+                "lives",
+                "life",
+                "injuries",
+                "martyrdom",
+                "shahadat",
+                "death",
+                "bodies",
+            ) and not any(
                 t[0].lower() in ("lost", "sustained", "embraced", "succumbed")
                 for t in toks[max(0, vi - 3) : vi]
             ):
@@ -441,10 +527,19 @@ def parse(sentence: str, offset: int) -> Casualties:
                 t[0].lower() == "succumbed" for t in toks[max(0, vi - 4) : vi]
             ):
                 continue
-            parsed = _np_before(toks, k)
+            if parsed is None:
+                parsed = _np_before(toks, k)
+            if parsed is None and what == "kill" and word in _MARTYR:
+                # "Sepoy Muhammad Ali (age 24 ...), having fought gallantly, embraced shahadat"
+                for t in toks[max(0, vi - 25) : vi]:
+                    if t[0].lower() in _RANKS:
+                        parsed = (1, 0, None, False, t[1], t[2])
+                        break
         if parsed is None:
             continue
         n, foreign, nat, attackers, s, e = parsed
+        if not also and _ORDINAL_MORE.search(sentence, s - offset, e - offset):
+            also = True  # "a fifth constable succumbed", "two more people were killed"
         s, e = min(s, m.start() + offset), max(e, m.end() + offset)
         out.counts.append(Count(what, n, foreign, nat, attackers, also, None, s, e))
     for m in _TOLL.finditer(sentence):
@@ -467,7 +562,12 @@ def parse(sentence: str, offset: int) -> Casualties:
                 ]
     nm = _NONE.search(sentence)
     if nm:
-        out.none = (nm.start() + offset, nm.end() + offset, bool(nm.group("dem")))
+        out.none = (
+            nm.start() + offset,
+            nm.end() + offset,
+            bool(nm.group("dem") or nm.group("dem2")),
+            bool(nm.group("k1") or nm.group("k2")),
+        )
     return out
 
 
@@ -487,7 +587,10 @@ def _np_before(
         j = k
         # find the number that opens this noun phrase (up to 5 tokens back)
         while j >= 0 and k - j < 5:
-            if number(toks[j][0]) is not None and toks[j][0].lower() not in ("his", "her"):
+            if number(toks[j][0]) is not None and (
+                toks[j][0].lower() not in ("his", "her")
+                or (j < k and toks[j + 1][0].lower() in _GUARDS)
+            ):
                 break
             if toks[j][0].lower() in STOP or not toks[j][0][:1].isalnum():
                 j = -1
@@ -495,6 +598,8 @@ def _np_before(
             j -= 1
         if j < 0 or k - j >= 5:
             break
+        if j > 0 and toks[j - 1][0].lower() in ("no", "none"):
+            break  # "no one was killed"
         got = _np(toks[j : k + 1])
         if got is None:
             break

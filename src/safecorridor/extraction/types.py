@@ -51,6 +51,10 @@ class CandidateEvent:
     injured: int | None = None
     abducted: int | None = None
     attackers_killed: int | None = None
+    # ACLED counts every death in an event, attackers and militants included; ``fatalities``
+    # keeps the victims only (security forces, civilians) and ``attackers_killed`` the
+    # militants, so this is their sum when either is known
+    total_fatalities: int | None = None
     summary: str | None = None
     span: Span | None = None
     evidence: dict[str, Span] = field(default_factory=dict)
