@@ -10,16 +10,19 @@ from safecorridor.incidents.models import (
     Site,
     incident_documents,
 )
+from safecorridor.review.models import Candidate
 from safecorridor.risk.models import RiskResult
-from safecorridor.sources.models import Document, ImportRun
+from safecorridor.sources.models import Document, ImportRun, IngestRun
 
 __all__ = [
     "Actor",
     "ActorAlias",
+    "Candidate",
     "Document",
     "ImportRun",
     "Incident",
     "IncidentChange",
+    "IngestRun",
     "Organisation",
     "RiskResult",
     "Route",

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port `serve` listens on.")
     import_batch_size: int = Field(default=2000, description="Rows per transaction in imports.")
     h3_incident_resolution: int = Field(default=7, description="H3 resolution of incident cells.")
+    ingest_max_bytes: int = Field(
+        default=10_000_000,
+        description="Largest source (file, page, feed or JSONL record) `ingest` reads, in bytes.",
+    )
 
     @model_validator(mode="before")
     @classmethod

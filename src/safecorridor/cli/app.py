@@ -40,9 +40,13 @@ def get_app() -> typer.Typer:
         risk,
     )
     from safecorridor.cli.extract import eval_app, extract_command
+    from safecorridor.cli.ingest import ingest_command
+    from safecorridor.cli.review import review_app
 
     if not _registered:
         app.command("extract")(extract_command)
+        app.command("ingest")(ingest_command)
+        app.add_typer(review_app, name="review")
         app.add_typer(eval_app, name="eval")
         app.add_typer(risk.app, name="risk")
         _registered.append(True)

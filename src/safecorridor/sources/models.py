@@ -54,3 +54,28 @@ class ImportRun(Base):
     rows_unchanged: Mapped[int] = mapped_column(default=0)
     rows_rejected: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class IngestRun(Base):
+    """One run of ``safecorridor ingest``: its sources, when, and what it did.
+
+    Counts are of documents (new, exact duplicates, near-duplicates, failed sources or
+    records), of candidates stored and of incidents created or reinforced by auto-accept.
+    ``errors`` holds ``{"source": ..., "error": ...}`` for every failure.
+    """
+
+    __tablename__ = "ingest_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    documents_new: Mapped[int] = mapped_column(default=0)
+    documents_duplicate: Mapped[int] = mapped_column(default=0)
+    documents_near_duplicate: Mapped[int] = mapped_column(default=0)
+    documents_failed: Mapped[int] = mapped_column(default=0)
+    candidates: Mapped[int] = mapped_column(default=0)
+    incidents: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

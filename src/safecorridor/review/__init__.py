@@ -1,0 +1,1 @@
+"""Review: candidates proposed by the extractor become incidents, or merge into one."""

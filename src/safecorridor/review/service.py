@@ -1,0 +1,452 @@
+"""Review services: candidates from extracted events, and the analyst's decisions.
+
+Which candidates become incidents
+---------------------------------
+Violent kinds (attack, bombing, suicide_attack, armed_clash, abduction) and arrests are
+incidents in their own right. Meetings, agreements, threats and other developments become
+incidents too, as ACLED "Strategic developments", but only with a place: every incident has
+coordinates, so a candidate without them cannot be accepted until the analyst gives them
+(``edits={"latitude": ..., "longitude": ...}``, on the CLI ``--set latitude=...``); the same
+holds for a missing date or event type. ``auto_accept`` leaves such candidates pending.
+
+An accepted candidate that describes an incident already in the record (see
+:mod:`safecorridor.review.merge`) is merged into it as a further source (status ``merged``);
+otherwise it becomes a new incident (status ``accepted``). Every decision on an incident is an
+:class:`IncidentChange` naming the reviewer and the candidate; a rejection is kept on the
+candidate (``decided_by``, ``decided_at``, ``decision_note``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from safecorridor.db.base import utcnow
+from safecorridor.extraction import CandidateEvent
+from safecorridor.incidents.actors import ActorResolver
+from safecorridor.incidents.models import Incident, IncidentChange
+from safecorridor.incidents.schemas import IncidentCreate
+from safecorridor.incidents.service import create_incident, get_incident
+from safecorridor.review.choices import INCIDENT_KINDS, CandidateStatus
+from safecorridor.review.merge import (
+    MergeCriteria,
+    MergeOutcome,
+    find_matching_incident,
+    merge_into_incident,
+)
+from safecorridor.review.models import Candidate
+from safecorridor.sources.models import Document
+from safecorridor.taxonomy.choices import DatePrecision
+
+INGEST_DATASET = "ingest"
+# event field name → candidate column (where they differ)
+_RENAMED = {"location_name": "location", "province": "admin1", "district": "admin2"}
+
+
+class CandidateNotFoundError(LookupError):
+    """No candidate has the given id."""
+
+
+class CandidateDecidedError(ValueError):
+    """The candidate was already accepted, rejected or merged."""
+
+
+class CandidateIncompleteError(ValueError):
+    """The candidate lacks what an incident needs (coordinates, date, event type)."""
+
+
+class CandidateEditError(ValueError):
+    """An edit names an unknown field or gives a value of the wrong kind."""
+
+
+def _int(v: str) -> int:
+    return int(v)
+
+
+def _float(v: str) -> float:
+    return float(v)
+
+
+def _str(v: str) -> str:
+    return v
+
+
+def _precision(v: str) -> str:
+    return str(DatePrecision(v))
+
+
+def _day(v: str) -> date:
+    return date.fromisoformat(v)
+
+
+EDITABLE: dict[str, Any] = {
+    "kind": _str,
+    "event_type": _str,
+    "sub_event_type": _str,
+    "event_date": _day,
+    "date_precision": _precision,
+    "location": _str,
+    "city": _str,
+    "admin1": _str,
+    "admin2": _str,
+    "country": _str,
+    "latitude": _float,
+    "longitude": _float,
+    "geo_precision": _int,
+    "perpetrator": _str,
+    "claimed_by": _str,
+    "target": _str,
+    "fatalities": _int,
+    "foreign_fatalities": _int,
+    "foreign_nationality": _str,
+    "injured": _int,
+    "abducted": _int,
+}
+
+
+@dataclass
+class Decision:
+    """The outcome of accepting or merging a candidate."""
+
+    candidate: Candidate
+    incident: Incident
+    created: bool
+    outcome: MergeOutcome = field(default_factory=MergeOutcome)
+
+
+@dataclass
+class AutoAcceptReport:
+    created: list[int] = field(default_factory=list)
+    merged: list[int] = field(default_factory=list)
+    skipped: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def incidents(self) -> set[int]:
+        return set(self.created) | set(self.merged)
+
+
+# ---------------------------------------------------------------- building candidates
+
+
+def candidate_from_event(event: CandidateEvent, *, document: Document, position: int) -> Candidate:
+    """A Candidate row for one extracted event of ``document`` (evidence keyed by column)."""
+    evidence = {_RENAMED.get(k, k): [int(s), int(e)] for k, (s, e) in event.evidence.items()}
+    confidence = {_RENAMED.get(k, k): float(v) for k, v in event.field_confidence.items()}
+    return Candidate(
+        document=document,
+        position=position,
+        kind=event.kind,
+        event_type=event.event_type,
+        sub_event_type=event.sub_event_type,
+        event_date=event.event_date,
+        date_precision=event.date_precision,
+        location=event.location_name or event.city,
+        city=event.city,
+        admin1=event.province,
+        admin2=event.district,
+        country=event.country,
+        latitude=event.latitude,
+        longitude=event.longitude,
+        geo_precision=event.geo_precision,
+        perpetrator=event.perpetrator,
+        perpetrator_parent=event.perpetrator_parent,
+        claimed_by=event.claimed_by,
+        actors=list(event.actors),
+        target=",".join(event.target) or None,
+        fatalities=event.fatalities,
+        foreign_fatalities=event.foreign_fatalities,
+        foreign_nationality=event.foreign_nationality,
+        injured=event.injured,
+        abducted=event.abducted,
+        summary=event.summary,
+        span=list(event.span) if event.span else None,
+        evidence=evidence,
+        field_confidence=confidence,
+        confidence=float(event.confidence),
+        extractor=event.extractor or "unknown",
+        extractor_version=event.extractor_version or "",
+        status=CandidateStatus.PENDING,
+        owner_org_id=document.owner_org_id,
+        tlp=document.tlp,
+    )
+
+
+# ---------------------------------------------------------------- reading
+
+
+def get_candidate(session: Session, candidate_id: int) -> Candidate:
+    c = session.get(Candidate, candidate_id, options=[selectinload(Candidate.document)])
+    if c is None:
+        raise CandidateNotFoundError(f"no candidate with id {candidate_id}")
+    return c
+
+
+def list_candidates(
+    session: Session,
+    *,
+    status: CandidateStatus | None = CandidateStatus.PENDING,
+    min_confidence: float | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
+) -> list[Candidate]:
+    """Candidates by id (oldest first), optionally of one status and over a confidence."""
+    q = select(Candidate).options(selectinload(Candidate.document)).order_by(Candidate.id)
+    if status is not None:
+        q = q.where(Candidate.status == status)
+    if min_confidence is not None:
+        q = q.where(Candidate.confidence >= min_confidence)
+    return list(session.scalars(q.offset(offset).limit(limit)).all())
+
+
+def count_candidates(session: Session, *, status: CandidateStatus | None = None) -> int:
+    q = select(func.count()).select_from(Candidate)
+    if status is not None:
+        q = q.where(Candidate.status == status)
+    return int(session.scalar(q) or 0)
+
+
+def suggested_incident(
+    session: Session, candidate: Candidate, criteria: MergeCriteria | None = None
+) -> Incident | None:
+    """The incident an accept would merge the candidate into, if any."""
+    return find_matching_incident(session, candidate, criteria)
+
+
+# ---------------------------------------------------------------- deciding
+
+
+def _pending(session: Session, candidate_id: int) -> Candidate:
+    c = get_candidate(session, candidate_id)
+    if c.status != CandidateStatus.PENDING:
+        where = f" (incident #{c.incident_id})" if c.incident_id else ""
+        raise CandidateDecidedError(f"candidate #{c.id} is already {c.status}{where}")
+    return c
+
+
+def parse_edits(edits: Mapping[str, Any]) -> dict[str, Any]:
+    """Typed values for ``field=value`` edits (strings are parsed; '' clears a field)."""
+    out: dict[str, Any] = {}
+    for name, raw in edits.items():
+        if name not in EDITABLE:
+            raise CandidateEditError(
+                f"{name!r} cannot be set; fields: {', '.join(sorted(EDITABLE))}"
+            )
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            out[name] = None
+            continue
+        if not isinstance(raw, str):
+            out[name] = raw
+            continue
+        try:
+            out[name] = EDITABLE[name](raw.strip())
+        except ValueError as exc:
+            raise CandidateEditError(f"{name}={raw!r}: {exc}") from None
+    return out
+
+
+def apply_edits(c: Candidate, edits: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Set edited fields on the candidate; their evidence no longer applies and is dropped."""
+    changes: dict[str, list[Any]] = {}
+    evidence = dict(c.evidence or {})
+    confidence = dict(c.field_confidence or {})
+    for name, value in parse_edits(edits).items():
+        old = getattr(c, name)
+        if old != value:
+            changes[name] = [_jsonable(old), _jsonable(value)]
+            setattr(c, name, value)
+            evidence.pop(name, None)
+            confidence[name] = 1.0
+    c.evidence = evidence
+    c.field_confidence = confidence
+    return changes
+
+
+def _jsonable(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, date) else v
+
+
+def incident_data(c: Candidate) -> IncidentCreate:
+    """The incident a candidate proposes (raises CandidateIncompleteError if it cannot be)."""
+    missing = []
+    if c.latitude is None or c.longitude is None:
+        missing.append("coordinates (--set latitude=... --set longitude=...)")
+    if c.event_date is None:
+        missing.append("a date (--set event_date=YYYY-MM-DD --set date_precision=day|month)")
+    if not c.event_type:
+        missing.append("an event type (--set event_type=...)")
+    if missing:
+        raise CandidateIncompleteError(
+            f"candidate #{c.id} ({c.kind}) cannot become an incident without "
+            + " and ".join(missing)
+        )
+    assert c.latitude is not None and c.longitude is not None and c.event_date is not None
+    actor1, actor2 = c.perpetrator, None
+    if c.kind not in INCIDENT_KINDS and not actor1 and c.actors:
+        actor1 = c.actors[0]
+        actor2 = c.actors[1] if len(c.actors) > 1 else None
+    doc = c.document
+    try:
+        return IncidentCreate(
+            event_date=c.event_date,
+            date_precision=DatePrecision(c.date_precision or "day"),
+            event_type=c.event_type or "",
+            sub_event_type=c.sub_event_type,
+            actor1=actor1,
+            actor2=actor2,
+            claimed_by=c.claimed_by,
+            target_category=c.target,
+            country=c.country,
+            admin1=c.admin1,
+            admin2=c.admin2,
+            location=c.location or c.city,
+            latitude=c.latitude,
+            longitude=c.longitude,
+            geo_precision=c.geo_precision or 1,
+            fatalities=c.fatalities,
+            foreign_fatalities=c.foreign_fatalities,
+            foreign_nationality=c.foreign_nationality,
+            injured=c.injured,
+            abducted=c.abducted,
+            notes=c.summary,
+            source=doc.publisher if doc is not None else None,
+            tlp=c.tlp,
+            source_dataset=INGEST_DATASET,
+            source_key=f"doc{c.document_id}-{c.position}",
+            extra={"kind": c.kind, "candidate_ids": [c.id]},
+        )
+    except (ValidationError, ValueError) as exc:
+        detail = (
+            "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors()
+            )
+            if isinstance(exc, ValidationError)
+            else str(exc)
+        )
+        raise CandidateEditError(f"candidate #{c.id} is not a valid incident: {detail}") from None
+
+
+def _decide(c: Candidate, status: CandidateStatus, decided_by: str, inc: Incident | None) -> None:
+    c.status = status
+    c.decided_by = decided_by
+    c.decided_at = utcnow()
+    if inc is not None:
+        c.incident_id = inc.id
+
+
+def accept_candidate(
+    *,
+    session: Session,
+    candidate_id: int,
+    decided_by: str,
+    edits: Mapping[str, Any] | None = None,
+    criteria: MergeCriteria | None = None,
+    resolver: ActorResolver | None = None,
+) -> Decision:
+    """Accept a candidate: it merges into the incident it describes, or becomes a new one."""
+    c = _pending(session, candidate_id)
+    edited = apply_edits(c, edits or {})
+    incident_in = incident_data(c)  # validates (coordinates, date, taxonomy)
+    resolver = resolver or ActorResolver(session)
+    match = find_matching_incident(session, c, criteria)
+    note: dict[str, Any] = {"edits": edited} if edited else {}
+    if match is not None:
+        outcome = merge_into_incident(
+            session, match, c, changed_by=decided_by, resolver=resolver, note=note
+        )
+        _decide(c, CandidateStatus.MERGED, decided_by, match)
+        session.flush()
+        return Decision(candidate=c, incident=match, created=False, outcome=outcome)
+    inc = create_incident(
+        session=session,
+        incident_in=incident_in,
+        changed_by=decided_by,
+        owner_org_id=c.owner_org_id,
+        resolver=resolver,
+    )
+    inc.documents.append(c.document)
+    inc.history.append(
+        IncidentChange(
+            changed_by=decided_by,
+            action="accepted",
+            changes={"candidate": c.id, "document": c.document_id, **note},
+        )
+    )
+    _decide(c, CandidateStatus.ACCEPTED, decided_by, inc)
+    session.flush()
+    return Decision(candidate=c, incident=inc, created=True)
+
+
+def merge_candidate(
+    *,
+    session: Session,
+    candidate_id: int,
+    incident_id: int,
+    decided_by: str,
+    edits: Mapping[str, Any] | None = None,
+) -> Decision:
+    """Merge a candidate into the incident the analyst names (no matching rules apply)."""
+    c = _pending(session, candidate_id)
+    inc = get_incident(session, incident_id)
+    edited = apply_edits(c, edits or {})
+    note: dict[str, Any] = {"edits": edited} if edited else {}
+    outcome = merge_into_incident(session, inc, c, changed_by=decided_by, note=note)
+    _decide(c, CandidateStatus.MERGED, decided_by, inc)
+    session.flush()
+    return Decision(candidate=c, incident=inc, created=False, outcome=outcome)
+
+
+def reject_candidate(
+    *, session: Session, candidate_id: int, decided_by: str, reason: str
+) -> Candidate:
+    """Reject a candidate, keeping who, when and why on the candidate."""
+    c = _pending(session, candidate_id)
+    if not reason.strip():
+        raise CandidateEditError("a rejection needs a reason")
+    _decide(c, CandidateStatus.REJECTED, decided_by, None)
+    c.decision_note = reason.strip()
+    session.flush()
+    return c
+
+
+def auto_accept(
+    *,
+    session: Session,
+    min_confidence: float,
+    decided_by: str = "auto-accept",
+    candidate_ids: list[int] | None = None,
+    criteria: MergeCriteria | None = None,
+    resolver: ActorResolver | None = None,
+) -> AutoAcceptReport:
+    """Accept every pending candidate at or over ``min_confidence`` that can be an incident;
+    the others (no coordinates, no date) stay pending with the reason in the report."""
+    q = (
+        select(Candidate.id)
+        .where(Candidate.status == CandidateStatus.PENDING)
+        .where(Candidate.confidence >= min_confidence)
+        .order_by(Candidate.id)
+    )
+    if candidate_ids is not None:
+        q = q.where(Candidate.id.in_(candidate_ids))
+    report = AutoAcceptReport()
+    resolver = resolver or ActorResolver(session)
+    for cid in list(session.scalars(q)):
+        try:
+            with session.begin_nested():
+                d = accept_candidate(
+                    session=session,
+                    candidate_id=cid,
+                    decided_by=decided_by,
+                    criteria=criteria,
+                    resolver=resolver,
+                )
+        except (CandidateIncompleteError, CandidateEditError) as exc:
+            report.skipped[cid] = str(exc)
+            continue
+        (report.created if d.created else report.merged).append(d.incident.id)
+    return report

@@ -1,0 +1,437 @@
+"""``ingest``: sources → normalised documents (exact and near-duplicates dropped) → extraction
+→ candidates, each document with its candidates stored in one transaction.
+
+A run is idempotent: a document's key is the sha256 of its normalised text, so re-running a
+killed ingest stores only what is missing. Syndicated copies (MinHash Jaccard over word
+shingles ≥ 0.8) are stored linked to the first copy and not extracted again. Extraction runs
+in this process, in a local process pool (``workers``) or on a Dask cluster (``dask``); only
+this process writes to the database.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from safecorridor.db.base import utcnow
+from safecorridor.extraction import CandidateEvent
+from safecorridor.incidents.actors import ActorResolver
+from safecorridor.incidents.models import Actor, ActorAlias, Site
+from safecorridor.review.choices import IngestStatus
+from safecorridor.review.merge import MergeCriteria
+from safecorridor.review.service import auto_accept, candidate_from_event
+from safecorridor.settings import get_settings
+from safecorridor.sources.dedup import (
+    NEAR_DUPLICATE_THRESHOLD,
+    NearDuplicateIndex,
+    minhash,
+    normalise_text,
+    text_sha256,
+)
+from safecorridor.sources.fetch import RawDocument, ReadOptions, SourceError, read_source
+from safecorridor.sources.models import Document, IngestRun
+from safecorridor.taxonomy.choices import TLP
+
+NEAR_DUPLICATE_WINDOW = 20_000  # the most recent stored documents compared for near-duplicates
+CHUNK = 64
+
+
+@dataclass
+class IngestOptions:
+    """What ``ingest`` does with its sources (metadata overrides win over the source's own)."""
+
+    published: date | None = None
+    publisher: str | None = None
+    url: str | None = None
+    reliability: str = "F"
+    tlp: str = TLP.CLEAR
+    owner_org_id: int | None = None
+    max_bytes: int | None = None
+    encoding: str | None = None
+    timeout: float = 15.0
+    auto_accept: float | None = None
+    workers: int = 1
+    dask: str | None = None
+    near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD
+    max_km: float = 25.0
+    decided_by: str = "auto-accept"
+
+
+@dataclass
+class IngestReport:
+    """What a run did; ``errors`` are one-line messages naming their source."""
+
+    run_id: int | None = None
+    new: int = 0
+    duplicate: int = 0
+    near_duplicate: int = 0
+    failed: int = 0
+    candidates: int = 0
+    incident_ids: set[int] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
+    document_ids: list[int] = field(default_factory=list)
+
+    @property
+    def incidents(self) -> int:
+        return len(self.incident_ids)
+
+    def summary(self) -> str:
+        return (
+            f"documents: {self.new} new, {self.duplicate} duplicate, "
+            f"{self.near_duplicate} near-duplicate, {self.failed} failed; "
+            f"candidates: {self.candidates}; incidents: {self.incidents}"
+        )
+
+
+# ---------------------------------------------------------------- extraction runners
+
+_CONTEXT: dict[str, Any] = {}
+
+
+def extract_one(
+    text: str,
+    published: date | None,
+    places: list[dict[str, Any]] | None = None,
+    aliases: dict[str, str] | None = None,
+) -> list[CandidateEvent]:
+    """Run the default extractor on one text (module level: picklable for pools and Dask)."""
+    from safecorridor.extraction import extract
+
+    if places is None:
+        places = _CONTEXT.get("places")
+    if aliases is None:
+        aliases = _CONTEXT.get("aliases")
+    return extract(text, published=published, extra_places=places, extra_aliases=aliases)
+
+
+def extract_with_context(
+    item: tuple[str, date | None], context: tuple[list[dict[str, Any]], dict[str, str]]
+) -> list[CandidateEvent]:
+    return extract_one(item[0], item[1], context[0], context[1])
+
+
+def _init_worker(places: list[dict[str, Any]], aliases: dict[str, str]) -> None:
+    _CONTEXT["places"] = places
+    _CONTEXT["aliases"] = aliases
+
+
+def _extract_item(item: tuple[str, date | None]) -> list[CandidateEvent]:
+    return extract_one(item[0], item[1])
+
+
+class Runner(Protocol):
+    def run(self, items: Sequence[tuple[str, date | None]]) -> list[list[CandidateEvent]]: ...
+
+    def close(self) -> None: ...
+
+
+class SerialRunner:
+    def __init__(self, places: list[dict[str, Any]], aliases: dict[str, str]) -> None:
+        self.places, self.aliases = places, aliases
+
+    def run(self, items: Sequence[tuple[str, date | None]]) -> list[list[CandidateEvent]]:
+        return [extract_one(t, p, self.places, self.aliases) for t, p in items]
+
+    def close(self) -> None:
+        return None
+
+
+class PoolRunner:
+    """A local process pool (spawned workers, each loading the extractor's resources once)."""
+
+    def __init__(self, workers: int, places: list[dict[str, Any]], aliases: dict[str, str]):
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(places, aliases),
+        )
+        self.workers = workers
+
+    def run(self, items: Sequence[tuple[str, date | None]]) -> list[list[CandidateEvent]]:
+        size = max(1, len(items) // (self.workers * 4))
+        return list(self.pool.map(_extract_item, items, chunksize=size))
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskRunner:
+    """Extraction on an existing Dask cluster; results come back here to be written."""
+
+    def __init__(self, address: str, places: list[dict[str, Any]], aliases: dict[str, str]):
+        from distributed import Client
+
+        self.client = Client(address, timeout="20s")  # type: ignore[no-untyped-call]
+        [self.context] = self.client.scatter(  # type: ignore[no-untyped-call]
+            [(places, aliases)], broadcast=True
+        )
+
+    def run(self, items: Sequence[tuple[str, date | None]]) -> list[list[CandidateEvent]]:
+        futures = self.client.map(
+            extract_with_context, list(items), context=self.context, pure=False
+        )
+        return list(self.client.gather(futures))  # type: ignore[no-untyped-call]
+
+    def close(self) -> None:
+        self.client.close()  # type: ignore[no-untyped-call]
+
+
+# ---------------------------------------------------------------- the run
+
+
+def registry_places(session: Session) -> list[dict[str, Any]]:
+    """The registry's sites as the extractor's extra places."""
+    out = []
+    for s in session.scalars(select(Site).order_by(Site.id)):
+        spec: dict[str, Any] = {
+            "name": s.name,
+            "lat": s.latitude,
+            "lon": s.longitude,
+            "province": s.admin1,
+            "district": s.admin2,
+            "site_type": s.site_type,
+            "category": "corridor_project",
+        }
+        if s.country and len(s.country) == 2:
+            spec["country"] = s.country
+        out.append(spec)
+    return out
+
+
+def store_aliases(session: Session) -> dict[str, str]:
+    """Every actor alias in the store → the actor's name (the extractor's extra aliases)."""
+    rows = session.execute(
+        select(ActorAlias.alias, Actor.name)
+        .join(Actor, Actor.id == ActorAlias.actor_id)
+        .order_by(ActorAlias.id)
+    ).all()
+    return {alias: name for alias, name in rows}
+
+
+@dataclass
+class _Prepared:
+    raw: RawDocument
+    text: str
+    digest: str
+    key: str
+    near_of: str | None = None
+    events: list[CandidateEvent] = field(default_factory=list)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def ingest(
+    *,
+    engine: Engine,
+    sources: Sequence[str],
+    options: IngestOptions | None = None,
+    on_total: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Ingest ``sources`` (files, folders, URLs, feeds, JSONL corpora); see the module doc."""
+    opts = options or IngestOptions()
+    settings = get_settings()
+    read = ReadOptions(
+        max_bytes=opts.max_bytes or settings.ingest_max_bytes,
+        encoding=opts.encoding,
+        timeout=opts.timeout,
+    )
+    report = IngestReport()
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    session = factory()
+
+    def failed(message: str) -> None:
+        report.failed += 1
+        report.errors.append(message)
+        if on_error is not None:
+            on_error(message)
+
+    with session.begin():
+        run = IngestRun(
+            sources=list(sources),
+            options={k: str(v) for k, v in asdict(opts).items() if v is not None},
+            status=IngestStatus.RUNNING,
+        )
+        session.add(run)
+        session.flush()
+        report.run_id = run.id
+        places = registry_places(session)
+        aliases = store_aliases(session)
+        index = NearDuplicateIndex(opts.near_duplicate_threshold)
+        recent = session.execute(
+            select(Document.id, Document.text)
+            .where(Document.text.is_not(None), Document.text != "")
+            .where(Document.near_duplicate_of_id.is_(None))
+            .order_by(Document.id.desc())
+            .limit(NEAR_DUPLICATE_WINDOW)
+        ).all()
+        for doc_id, text in reversed(recent):
+            index.add(f"d{doc_id}", text or "")
+
+    items: list[RawDocument | SourceError] = []
+    for source in sources:
+        items.extend(read_source(source, read))
+    if on_total is not None:
+        on_total(len(items))
+
+    runner: Runner
+    if opts.dask:
+        runner = DaskRunner(opts.dask, places, aliases)
+    elif opts.workers > 1:
+        runner = PoolRunner(opts.workers, places, aliases)
+    else:
+        runner = SerialRunner(places, aliases)
+    keys: dict[str, int] = {}  # near-duplicate index key → stored document id
+    seen: set[str] = set()
+    resolver: ActorResolver | None = None
+    criteria = MergeCriteria(max_km=opts.max_km)
+    try:
+        for chunk in _chunks(items, CHUNK):
+            prepared: list[_Prepared] = []
+            digests: dict[str, _Prepared] = {}
+            for item in chunk:
+                if isinstance(item, SourceError):
+                    failed(str(item))
+                    continue
+                text = normalise_text(item.text)
+                if not text:
+                    failed(f"{item.source}: has no text")
+                    continue
+                p = _Prepared(item, text, text_sha256(text), key="")
+                if p.digest in seen:
+                    report.duplicate += 1
+                    continue
+                seen.add(p.digest)
+                digests[p.digest] = p
+            with session.begin():
+                stored = set(
+                    session.scalars(
+                        select(Document.sha256).where(Document.sha256.in_(list(digests)))
+                    )
+                )
+            for digest, p in digests.items():
+                if digest in stored:
+                    report.duplicate += 1
+                    continue
+                m = minhash(p.text)
+                hit = index.find(p.text, m)
+                if hit is not None:
+                    p.near_of = str(hit)
+                else:
+                    p.key = f"n{len(keys) + len(prepared)}-{digest[:12]}"
+                    index.add(p.key, p.text, m)
+                prepared.append(p)
+            todo = [p for p in prepared if p.near_of is None]
+            results = runner.run([(p.text, opts.published or p.raw.published) for p in todo])
+            for p, events in zip(todo, results, strict=True):
+                p.events = events
+            for p in prepared:
+                try:
+                    resolver = _store(session, p, opts, keys, report, resolver, criteria)
+                except (SQLAlchemyError, ValueError) as exc:
+                    resolver = None
+                    if isinstance(exc, IntegrityError) and "sha256" in str(exc.orig):
+                        report.duplicate += 1  # stored meanwhile by a concurrent run
+                    else:
+                        failed(f"{p.raw.source}: could not be stored: {exc}".splitlines()[0])
+                if on_progress is not None:
+                    on_progress(1)
+            if on_progress is not None:
+                on_progress(len(chunk) - len(prepared))
+    finally:
+        runner.close()
+        with session.begin():
+            run = session.get_one(IngestRun, report.run_id)
+            run.finished_at = utcnow()
+            run.documents_new = report.new
+            run.documents_duplicate = report.duplicate
+            run.documents_near_duplicate = report.near_duplicate
+            run.documents_failed = report.failed
+            run.candidates = report.candidates
+            run.incidents = report.incidents
+            run.errors = [{"error": e} for e in report.errors]
+            stored_any = report.new + report.near_duplicate + report.duplicate
+            run.status = (
+                IngestStatus.SUCCEEDED
+                if not report.failed
+                else IngestStatus.PARTIAL
+                if stored_any
+                else IngestStatus.FAILED
+            )
+        session.close()
+    return report
+
+
+def _published_at(value: date | None) -> datetime | None:
+    return datetime.combine(value, time()) if value is not None else None
+
+
+def _store(
+    session: Session,
+    p: _Prepared,
+    opts: IngestOptions,
+    keys: dict[str, int],
+    report: IngestReport,
+    resolver: ActorResolver | None,
+    criteria: MergeCriteria,
+) -> ActorResolver | None:
+    """One document with its candidates (and auto-accepted incidents) in one transaction."""
+    near_id: int | None = None
+    if p.near_of is not None:
+        near_id = int(p.near_of[1:]) if p.near_of.startswith("d") else keys.get(p.near_of)
+        if near_id is None:
+            raise ValueError("its original copy in this batch was not stored")
+    with session.begin():
+        doc = Document(
+            sha256=p.digest,
+            url=opts.url or p.raw.url,
+            publisher=opts.publisher or p.raw.publisher,
+            title=p.raw.title,
+            published_at=_published_at(opts.published or p.raw.published),
+            text=p.text,
+            reliability=opts.reliability,
+            near_duplicate_of_id=near_id,
+            owner_org_id=opts.owner_org_id,
+            tlp=str(opts.tlp),
+        )
+        session.add(doc)
+        session.flush()
+        candidates = [
+            candidate_from_event(ev, document=doc, position=i) for i, ev in enumerate(p.events)
+        ]
+        session.add_all(candidates)
+        session.flush()
+        accepted: set[int] = set()
+        if opts.auto_accept is not None and candidates:
+            resolver = resolver or ActorResolver(session)
+            auto = auto_accept(
+                session=session,
+                min_confidence=opts.auto_accept,
+                decided_by=opts.decided_by,
+                candidate_ids=[c.id for c in candidates],
+                criteria=criteria,
+                resolver=resolver,
+            )
+            accepted = auto.incidents
+    if p.near_of is None:
+        keys[p.key] = doc.id
+        report.new += 1
+    else:
+        report.near_duplicate += 1
+    report.document_ids.append(doc.id)
+    report.candidates += len(candidates)
+    report.incident_ids |= accepted
+    return resolver

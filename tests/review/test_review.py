@@ -1,0 +1,219 @@
+"""Review of candidates: accept (new incident or merge), edit, reject, merge by hand, auto;
+merging reports of one event with their disagreements; and the matching rules."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from safecorridor.incidents.models import Incident
+from safecorridor.review.merge import dates_compatible, kind_group, places_compatible
+from safecorridor.review.models import Candidate
+from safecorridor.review.service import (
+    CandidateDecidedError,
+    CandidateIncompleteError,
+    accept_candidate,
+    reject_candidate,
+)
+from tests.conftest import SEED_REPORT
+from tests.factories import create_incident
+from tests.ingestion.conftest import invoke
+
+
+def _by_kind(session: Session) -> dict[str, Candidate]:
+    return {c.kind: c for c in session.scalars(select(Candidate).order_by(Candidate.id))}
+
+
+@pytest.fixture
+def seeded(engine: Engine, session: Session) -> dict[str, Candidate]:
+    code, out = invoke("ingest", SEED_REPORT, "--published", "2022-09-12")
+    assert code == 0, out
+    return _by_kind(session)
+
+
+def test_review_lists_and_shows_candidates_with_their_evidence(
+    seeded: dict[str, Candidate],
+) -> None:
+    code, out = invoke("review")
+    assert code == 0, out
+    assert "pending candidates (4)" in out and "suicide_attack" in out
+    bomb = seeded["suicide_attack"]
+    code, out = invoke("review", "show", str(bomb.id))
+    assert code == 0, out
+    assert "perpetrator" in out and "Majeed Brigade" in out
+    assert "killing four" in out and "Confucius Institute at Karachi University" in out
+    assert invoke("review", "show", "999")[1].startswith("error: no candidate with id 999")
+
+
+def test_evidence_is_highlighted_in_its_sentence() -> None:
+    from safecorridor.cli.review import highlighted
+
+    text = "First sentence. Gunmen killed [two] people in Turbat. Last one."
+    start = text.index("Turbat")
+    assert highlighted(text, start, start + 6) == (
+        r"Gunmen killed \[two] people in [bold black on yellow]Turbat[/]."
+    )
+
+
+def test_accept_reject_merge_and_edit_are_kept_in_the_history(
+    seeded: dict[str, Candidate], session: Session
+) -> None:
+    bomb, meeting, threat, request = (
+        seeded[k] for k in ("suicide_attack", "meeting", "threat", "other")
+    )
+
+    # an edit before accepting: the incident has it, the history says who and from what
+    code, out = invoke("review", "accept", str(bomb.id), "--set", "injured=4", "--reviewer", "ana")
+    assert code == 0, out
+    assert f"candidate #{bomb.id} accepted as incident #" in out
+    session.expire_all()
+    bomb = session.get_one(Candidate, bomb.id)
+    assert bomb.status == "accepted" and bomb.decided_by == "ana" and bomb.decided_at
+    inc = session.get_one(Incident, bomb.incident_id)
+    assert inc.injured == 4 and inc.fatalities == 4
+    entry = next(h for h in inc.history if h.action == "accepted")
+    assert entry.changed_by == "ana"
+    assert entry.changes == {
+        "candidate": bomb.id,
+        "document": bomb.document_id,
+        "edits": {"injured": [None, 4]},
+    }
+
+    # a decided candidate cannot be decided again
+    code, out = invoke("review", "accept", str(bomb.id))
+    assert code == 1 and f"candidate #{bomb.id} is already accepted (incident #{inc.id})" in out
+
+    # no place: cannot be accepted without coordinates
+    code, out = invoke("review", "accept", str(request.id))
+    assert code == 1
+    assert (
+        "cannot become an incident without coordinates (--set latitude=... --set longitude=...)"
+        in out
+    )
+    code, out = invoke(
+        "review", "accept", str(request.id),
+        "--set", "latitude=33.6844", "--set", "longitude=73.0479",
+        "--set", "location=Islamabad", "--set", "admin1=Islamabad Capital Territory",
+        "--set", "event_date=2022-06-15", "--set", "date_precision=month",
+    )  # fmt: skip
+    assert code == 0, out
+    code, out = invoke("review", "accept", str(threat.id), "--set", "fatalities=many")
+    assert code == 1 and "fatalities='many'" in out
+
+    # reject with a reason
+    code, out = invoke("review", "reject", str(threat.id), "--reason", "rhetoric, not an event")
+    assert code == 0, out
+    session.expire_all()
+    threat = session.get_one(Candidate, threat.id)
+    assert (threat.status, threat.decision_note) == ("rejected", "rhetoric, not an event")
+
+    # merge by hand into a named incident: the document becomes one of its sources
+    code, out = invoke("review", "merge", str(meeting.id), str(inc.id), "--reviewer", "bo")
+    assert code == 0, out
+    session.expire_all()
+    inc = session.get_one(Incident, inc.id)
+    merged = [h for h in inc.history if h.action == "merged"]
+    assert merged[-1].changed_by == "bo" and merged[-1].changes["candidate"] == meeting.id
+    assert session.get_one(Candidate, meeting.id).status == "merged"
+    assert invoke("review")[1].strip() == "no pending candidates"
+    code, out = invoke("review", "--status", "all")
+    assert "rejected" in out and "merged" in out
+
+
+def test_two_reports_of_one_bombing_merge_and_keep_their_disagreement(
+    engine: Engine, session: Session, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "two.jsonl"
+    reports = [
+        {
+            "text": "A roadside bomb killed nine soldiers of the Frontier Corps in Turbat, Kech "
+            "district, on 3 May 2023, officials said. No group claimed responsibility.",
+            "published": "2023-05-04",
+            "publisher": "Daily A",
+        },
+        {
+            "text": "Ten Frontier Corps personnel were martyred when an IED struck their "
+            "vehicle near Turbat on Wednesday, the ISPR said in a statement.",
+            "published": "2023-05-04",
+            "publisher": "Daily B",
+        },
+    ]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in reports), "utf-8")
+    code, out = invoke("ingest", corpus, "--auto-accept", "0.5")
+    assert code == 0, out
+    assert "documents: 2 new" in out and "incidents: 1" in out
+    (inc,) = session.scalars(select(Incident)).all()
+    assert len(inc.documents) == 2
+    assert inc.fatalities == 9  # a machine merge never overwrites a known value
+    assert inc.geo_precision == 1 and inc.source == "Daily A; Daily B"
+    first, second = session.scalars(select(Candidate).order_by(Candidate.id)).all()
+    assert inc.extra["disagreements"]["fatalities"] == [
+        {"value": 9, "candidate_id": first.id, "document_id": None},
+        {"value": 10, "candidate_id": second.id, "document_id": second.document_id},
+    ]
+    merged = next(h for h in inc.history if h.action == "merged")
+    assert merged.changes["disagreements"] == {"fatalities": [9, 10]}
+    assert (first.status, second.status) == ("accepted", "merged")
+
+
+def test_auto_accept_leaves_what_cannot_be_an_incident_pending(
+    seeded: dict[str, Candidate], session: Session
+) -> None:
+    code, out = invoke("review", "auto", "--min-confidence", "0.7")
+    assert code == 0, out
+    assert "accepted: 3 new incidents, 0 merged; 1 left pending" in out
+    assert f"#{seeded['other'].id}: candidate #{seeded['other'].id} (other) cannot become" in out
+
+
+def test_services_raise_typed_errors(seeded: dict[str, Candidate], session: Session) -> None:
+    request = seeded["other"]
+    with pytest.raises(CandidateIncompleteError, match="without coordinates"):
+        accept_candidate(session=session, candidate_id=request.id, decided_by="t")
+    session.rollback()
+    reject_candidate(session=session, candidate_id=request.id, decided_by="t", reason="no event")
+    with pytest.raises(CandidateDecidedError):
+        reject_candidate(session=session, candidate_id=request.id, decided_by="t", reason="again")
+
+
+def test_a_candidate_far_away_or_of_another_kind_does_not_merge(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    with Session(sqlite_engine) as s:
+        create_incident(s)  # the Karachi University bombing, 2022-04-26
+        s.commit()
+    code, out = invoke(
+        "ingest",
+        SEED_REPORT,
+        "--published",
+        "2022-09-12",
+        "--auto-accept",
+        "0.7",
+        "--max-km",
+        "0.01",
+    )
+    assert code == 0, out
+    with Session(sqlite_engine) as s:
+        # 100 m is closer than the two geocodes of the campus: a new incident, not a merge
+        assert len(s.scalars(select(Incident)).all()) == 4
+
+
+def test_matching_rules() -> None:
+    april = date(2022, 4, 1)
+    assert dates_compatible(april, "month", date(2022, 4, 26), "day")
+    assert not dates_compatible(april, "month", date(2022, 5, 3), "day")
+    assert dates_compatible(date(2023, 5, 3), "day", date(2023, 5, 4), "day")
+    assert not dates_compatible(date(2023, 5, 3), "day", date(2023, 5, 6), "day")
+    assert kind_group("suicide_attack", None, None) == kind_group("bombing", None, None)
+    assert kind_group(None, "Explosions/Remote violence", "Suicide bomb") == "violence"
+    assert kind_group("meeting", None, None) != kind_group("threat", None, None)
+    inc = Incident(latitude=24.94, longitude=67.12, geo_precision=1, admin1="Sindh")
+    near = Candidate(latitude=25.0, longitude=67.2, geo_precision=1, admin1="Sindh")
+    far = Candidate(latitude=24.86, longitude=66.70, geo_precision=1, admin1="Sindh")
+    province = Candidate(latitude=26.0, longitude=68.5, geo_precision=3, admin1="Sindh")
+    assert places_compatible(near, inc) and not places_compatible(far, inc)
+    assert places_compatible(province, inc)
