@@ -161,7 +161,8 @@ def _assess(
     pol = _policy(policy)
     with session_scope() as session:
         try:
-            found = (service.find_site if kind == "site" else service.find_route)(session, ref)
+            site = service.find_site(session, ref) if kind == "site" else None
+            route = service.find_route(session, ref) if kind == "route" else None
         except service.LookupFailedError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from exc
@@ -169,12 +170,12 @@ def _assess(
             session, as_of=day, policy=pol, source_dataset=source, as_recorded=as_recorded
         )
         risk: Any
-        if kind == "site":
-            risk = score_site(surf, found)
+        if site is not None:
+            risk = score_site(surf, site)
             if save:
                 service.record_site(session, risk, day, pol)
-        else:
-            risk = score_route(surf, found, places=service.places_with_sites(session, pol))
+        elif route is not None:
+            risk = score_route(surf, route, places=service.places_with_sites(session, pol))
             if save:
                 service.record_route(session, risk, day, pol)
     typer.echo(json.dumps(risk.to_dict(), indent=2) if as_json else risk.explain())
