@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from safecorridor.alerts.channels import ChannelSettings
 from safecorridor.cli.app import get_app
 from safecorridor.settings import Settings
 
@@ -11,10 +12,9 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 
 
 def test_every_setting_is_in_the_configuration_table() -> None:
+    names = [*Settings.model_fields, *ChannelSettings.model_fields]
     missing = [
-        f"SAFECORRIDOR_{name.upper()}"
-        for name in Settings.model_fields
-        if f"SAFECORRIDOR_{name.upper()}" not in README
+        f"SAFECORRIDOR_{n.upper()}" for n in names if f"SAFECORRIDOR_{n.upper()}" not in README
     ]
     assert missing == []
 

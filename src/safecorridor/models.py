@@ -1,6 +1,13 @@
 """Imports every model so that the metadata (and Alembic) see all tables."""
 
-from safecorridor.accounts.models import Organisation, User, organisation_partners
+from safecorridor.accounts.models import (
+    ApiToken,
+    LoginAttempt,
+    Organisation,
+    User,
+    organisation_partners,
+)
+from safecorridor.alerts.models import Alert, AlertRule, Delivery, Notification, WorkerRun
 from safecorridor.incidents.models import (
     Actor,
     ActorAlias,
@@ -10,24 +17,38 @@ from safecorridor.incidents.models import (
     Site,
     incident_documents,
 )
+from safecorridor.movements.models import CheckIn, Movement, MovementTransition
 from safecorridor.review.models import Candidate
 from safecorridor.risk.models import RiskResult
+from safecorridor.sharing.models import AuditEvent, RecordGrant
 from safecorridor.sources.models import Document, ImportRun, IngestRun
 
 __all__ = [
     "Actor",
     "ActorAlias",
+    "Alert",
+    "AlertRule",
+    "ApiToken",
+    "AuditEvent",
     "Candidate",
+    "CheckIn",
+    "Delivery",
     "Document",
     "ImportRun",
     "Incident",
     "IncidentChange",
     "IngestRun",
+    "LoginAttempt",
+    "Movement",
+    "MovementTransition",
+    "Notification",
     "Organisation",
+    "RecordGrant",
     "RiskResult",
     "Route",
     "Site",
     "User",
+    "WorkerRun",
     "incident_documents",
     "organisation_partners",
 ]

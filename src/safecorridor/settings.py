@@ -33,6 +33,22 @@ class Settings(BaseSettings):
         default=10_000_000,
         description="Largest source (file, page, feed or JSONL record) `ingest` reads, in bytes.",
     )
+    tile_url: str = Field(
+        default="",
+        description="Online map tiles for the web map, e.g. "
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty keeps the map offline.",
+    )
+    session_hours: int = Field(default=12, description="Lifetime of a web session (hours).")
+    token_days: int = Field(default=90, description="Default lifetime of an API token (days).")
+    login_window_minutes: int = Field(
+        default=15, description="Window over which failed sign-ins are counted."
+    )
+    login_max_failures_per_account: int = Field(
+        default=5, description="Failed sign-ins for one account within the window before 429."
+    )
+    login_max_failures_per_address: int = Field(
+        default=20, description="Failed sign-ins from one address within the window before 429."
+    )
 
     @model_validator(mode="before")
     @classmethod

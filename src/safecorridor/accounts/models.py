@@ -1,10 +1,10 @@
-"""Organisations and their members."""
+"""Organisations, their members, API tokens and login attempts."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from safecorridor.db.base import Base, utcnow
@@ -43,7 +43,7 @@ class Organisation(Base):
 
 
 class User(Base):
-    """A member of an organisation with one role. Passwords arrive with the API issue."""
+    """A member of an organisation with one role; ``password_hash`` is Argon2 (None: no login)."""
 
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("email"),)
@@ -54,6 +54,48 @@ class User(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default=Role.VIEWER)
     is_active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
+
+    def __repr__(self) -> str:
+        return f"User({self.email!r}, {self.role!r})"
+
+
+class ApiToken(Base):
+    """A bearer token of a user for machines: only its sha256 is stored; it expires and can
+    be revoked."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"ApiToken({self.prefix!r}, user={self.user_id})"
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, kept in the database so that rate limits hold across workers."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "attempted_at"),
+        Index("ix_login_attempts_address_at", "address", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    is_success: Mapped[bool] = mapped_column(default=False)

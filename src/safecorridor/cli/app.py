@@ -36,12 +36,17 @@ _registered: list[bool] = []
 def get_app() -> typer.Typer:
     """The CLI with every concern's commands registered (imports are deferred for speed)."""
     from safecorridor.cli import (
+        alerts,
+        audit,
+        movements,
         records,  # noqa: F401  (init, demo, import, export, incidents, ...)
         risk,
+        users,
     )
     from safecorridor.cli.extract import eval_app, extract_command
     from safecorridor.cli.ingest import ingest_command
     from safecorridor.cli.review import review_app
+    from safecorridor.cli.worker import worker_command
 
     if not _registered:
         app.command("extract")(extract_command)
@@ -49,6 +54,11 @@ def get_app() -> typer.Typer:
         app.add_typer(review_app, name="review")
         app.add_typer(eval_app, name="eval")
         app.add_typer(risk.app, name="risk")
+        app.add_typer(movements.app, name="movements")
+        app.add_typer(alerts.app, name="alerts")
+        app.command("worker")(worker_command)
+        app.add_typer(users.app, name="users")
+        app.add_typer(audit.app, name="audit")
         _registered.append(True)
     return app
 

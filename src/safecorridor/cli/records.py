@@ -66,10 +66,29 @@ def _where() -> str:
 
 
 @app.command()
-def init() -> None:
-    """Create or migrate the database (idempotent)."""
+def init(
+    admin_email: Annotated[
+        str | None,
+        typer.Option(help="Also create this administrator (asks for the password)."),
+    ] = None,
+    admin_org: Annotated[
+        str, typer.Option(help="The administrator's organisation (created if missing).")
+    ] = "Secretariat",
+) -> None:
+    """Create or migrate the database (idempotent); optionally add the first administrator."""
     migrate(get_engine())
     console.print(f"Database ready: {_where()}")
+    if admin_email:
+        from safecorridor.cli.users import add_user, ask_password
+
+        add_user(
+            admin_email,
+            admin_org,
+            "admin",
+            password=ask_password(admin_email),
+            create_organisation=True,
+        )
+        console.print(f"Administrator {admin_email.lower()} added to {admin_org}.")
 
 
 @app.command()

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import Organisation, User
+from safecorridor.accounts.security import hash_password
 from safecorridor.geo import cell_of, check_coordinates, polyline_length_km
 from safecorridor.incidents.actors import ActorResolver, add_actor, alias_key, find_actor
 from safecorridor.incidents.models import Actor, Incident, Route, Site
@@ -402,6 +403,8 @@ def load_demo(
                 role=str(u.role),
             )
             session.add(user)
+        if user.password_hash is None:
+            user.password_hash = hash_password(u.password or demo_password(str(u.role)))
         summary.users.append(
             DemoUser(
                 email=u.email,

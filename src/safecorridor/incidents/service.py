@@ -16,6 +16,7 @@ from safecorridor.incidents.actors import ActorResolver, actor_with_units, find_
 from safecorridor.incidents.models import Incident, IncidentChange
 from safecorridor.incidents.schemas import IncidentCreate, IncidentPublic, IncidentUpdate
 from safecorridor.settings import get_settings
+from safecorridor.sharing.policy import Viewer, restrict
 from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import IncidentStatus
 
@@ -198,9 +199,15 @@ class UnknownActorError(LookupError):
     """An actor filter names no known actor."""
 
 
-def filtered_query(session: Session, flt: IncidentFilter) -> Select[Incident]:
-    """The SELECT for a filter (the near-filter's exact distance check comes after)."""
-    q = select(Incident)
+def filtered_query(
+    session: Session, flt: IncidentFilter, *, viewer: Viewer | None = None
+) -> Select[Incident]:
+    """The SELECT for a filter (the near-filter's exact distance check comes after).
+
+    With a ``viewer``, only the incidents that viewer may read (``sharing.policy``); without
+    one (trusted local callers: the CLI, imports) every incident.
+    """
+    q = restrict(select(Incident), Incident, viewer)
     if not flt.include_retracted:
         q = q.where(Incident.status == IncidentStatus.CONFIRMED)
     if flt.date_from:
@@ -248,11 +255,18 @@ def filtered_query(session: Session, flt: IncidentFilter) -> Select[Incident]:
 
 
 def list_incidents(
-    session: Session, flt: IncidentFilter | None = None, *, limit: int | None = 100, offset: int = 0
+    session: Session,
+    flt: IncidentFilter | None = None,
+    *,
+    limit: int | None = 100,
+    offset: int = 0,
+    viewer: Viewer | None = None,
 ) -> list[Incident]:
     """Incidents matching ``flt``, newest first (ties by id)."""
     flt = flt or IncidentFilter()
-    q = filtered_query(session, flt).order_by(Incident.event_date.desc(), Incident.id.desc())
+    q = filtered_query(session, flt, viewer=viewer).order_by(
+        Incident.event_date.desc(), Incident.id.desc()
+    )
     q = q.options(
         selectinload(Incident.actor1),
         selectinload(Incident.actor2),
@@ -270,11 +284,11 @@ def list_incidents(
     return rows[offset:end]
 
 
-def count_incidents(session: Session, flt: IncidentFilter | None = None) -> int:
+def count_incidents(
+    session: Session, flt: IncidentFilter | None = None, *, viewer: Viewer | None = None
+) -> int:
     flt = flt or IncidentFilter()
     if flt.near is not None:
-        return len(list_incidents(session, flt, limit=None))
-    return int(
-        session.scalar(select(func.count()).select_from(filtered_query(session, flt).subquery()))
-        or 0
-    )
+        return len(list_incidents(session, flt, limit=None, viewer=viewer))
+    q = filtered_query(session, flt, viewer=viewer)
+    return int(session.scalar(select(func.count()).select_from(q.subquery())) or 0)

@@ -16,14 +16,20 @@ from sqlalchemy.orm import Session, selectinload
 from safecorridor import taxonomy
 from safecorridor.incidents.models import Incident
 from safecorridor.incidents.service import IncidentFilter, filtered_query, to_create
+from safecorridor.sharing.policy import Viewer
 from safecorridor.sources.importers.acled import ACLED_COLUMNS, SC_COLUMNS
 
 
 def iter_incidents(
-    session: Session, flt: IncidentFilter | None = None, chunk: int = 1000
+    session: Session,
+    flt: IncidentFilter | None = None,
+    chunk: int = 1000,
+    *,
+    viewer: Viewer | None = None,
 ) -> Iterator[Incident]:
+    """Incidents oldest first; only those ``viewer`` may read when given (see sharing.policy)."""
     q = (
-        filtered_query(session, flt or IncidentFilter())
+        filtered_query(session, flt or IncidentFilter(), viewer=viewer)
         .order_by(Incident.event_date, Incident.id)
         .options(
             selectinload(Incident.actor1),
@@ -63,11 +69,17 @@ def acled_row(incident: Incident) -> dict[str, Any]:
     return {k: ("" if v is None else v) for k, v in row.items()}
 
 
-def write_csv(session: Session, out: IO[str], flt: IncidentFilter | None = None) -> int:
+def write_csv(
+    session: Session,
+    out: IO[str],
+    flt: IncidentFilter | None = None,
+    *,
+    viewer: Viewer | None = None,
+) -> int:
     writer = csv.DictWriter(out, fieldnames=ACLED_COLUMNS + SC_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     n = 0
-    for incident in iter_incidents(session, flt):
+    for incident in iter_incidents(session, flt, viewer=viewer):
         writer.writerow(acled_row(incident))
         n += 1
     return n
@@ -81,18 +93,31 @@ def jsonl_record(incident: Incident) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None and v != [] and v != {}}
 
 
-def write_jsonl(session: Session, out: IO[str], flt: IncidentFilter | None = None) -> int:
+def write_jsonl(
+    session: Session,
+    out: IO[str],
+    flt: IncidentFilter | None = None,
+    *,
+    viewer: Viewer | None = None,
+) -> int:
     n = 0
-    for incident in iter_incidents(session, flt):
+    for incident in iter_incidents(session, flt, viewer=viewer):
         out.write(json.dumps(jsonl_record(incident), ensure_ascii=False, sort_keys=True) + "\n")
         n += 1
     return n
 
 
-def export_file(session: Session, fmt: str, path: Path, flt: IncidentFilter | None = None) -> int:
+def export_file(
+    session: Session,
+    fmt: str,
+    path: Path,
+    flt: IncidentFilter | None = None,
+    *,
+    viewer: Viewer | None = None,
+) -> int:
     """Write incidents to ``path`` as ``csv`` or ``jsonl``; returns how many."""
     writers = {"csv": write_csv, "jsonl": write_jsonl}
     if fmt not in writers:
         raise ValueError(f"unknown export format {fmt!r}; one of: csv, jsonl")
     with path.open("w", encoding="utf-8", newline="") as out:
-        return writers[fmt](session, out, flt)
+        return writers[fmt](session, out, flt, viewer=viewer)

@@ -1,0 +1,226 @@
+"""Services over accounts: users, passwords, sign-in with rate limits, API tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from safecorridor.accounts.models import ApiToken, LoginAttempt, Organisation, User
+from safecorridor.accounts.security import hash_password, new_token, token_digest, verify_password
+from safecorridor.db.base import utcnow
+from safecorridor.settings import get_settings
+from safecorridor.taxonomy.choices import Role
+
+#: how stale ``ApiToken.last_used_at`` may get before a request refreshes it
+LAST_USED_RESOLUTION = timedelta(minutes=10)
+
+
+class AccountError(ValueError):
+    """A user or organisation cannot be created or found as asked."""
+
+
+class LoginRateLimitedError(Exception):
+    """Too many failed sign-ins for the account or from the address; try again later."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class InvalidCredentialsError(Exception):
+    """The e-mail and password do not match an active account."""
+
+
+def find_organisation(session: Session, ref: str) -> Organisation:
+    """An organisation by id, name or short name."""
+    q = select(Organisation)
+    if ref.isdigit():
+        org = session.get(Organisation, int(ref))
+        if org is not None:
+            return org
+    org = session.scalar(
+        q.where(
+            (func.lower(Organisation.name) == ref.lower())
+            | (func.lower(Organisation.short_name) == ref.lower())
+        )
+    )
+    if org is None:
+        raise AccountError(f"no organisation is named {ref!r}")
+    return org
+
+
+def create_user(
+    *,
+    session: Session,
+    email: str,
+    organisation_id: int,
+    role: Role | str,
+    display_name: str | None = None,
+    password: str | None = None,
+) -> User:
+    """A new user; the password (if given) is stored as an Argon2 hash."""
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise AccountError(f"not an e-mail address: {email!r}")
+    try:
+        role = Role(role)
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise AccountError(f"unknown role {role!r}; one of: {roles}") from None
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError(f"a user with e-mail {email} already exists")
+    if session.get(Organisation, organisation_id) is None:
+        raise AccountError(f"no organisation with id {organisation_id}")
+    user = User(
+        email=email,
+        display_name=display_name or email.split("@")[0],
+        organisation_id=organisation_id,
+        role=str(role),
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(*, session: Session, user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    session.flush()
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def list_users(session: Session, *, organisation_id: int | None = None) -> list[User]:
+    q = select(User).order_by(User.email)
+    if organisation_id is not None:
+        q = q.where(User.organisation_id == organisation_id)
+    return list(session.scalars(q).all())
+
+
+# --- sign-in --------------------------------------------------------------------------------
+
+
+def _failures(session: Session, since: datetime, **where: str) -> int:
+    ((column, value),) = where.items()
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(
+                getattr(LoginAttempt, column) == value,
+                LoginAttempt.attempted_at >= since,
+                LoginAttempt.is_success.is_(False),
+            )
+        )
+        or 0
+    )
+
+
+def check_login_rate(session: Session, *, email: str, address: str) -> None:
+    """Raise :class:`LoginRateLimitedError` when the account or the address is over its limit."""
+    s = get_settings()
+    since = utcnow() - timedelta(minutes=s.login_window_minutes)
+    retry = s.login_window_minutes * 60
+    if _failures(session, since, email=email) >= s.login_max_failures_per_account:
+        raise LoginRateLimitedError(
+            f"too many failed sign-ins for {email}; wait {s.login_window_minutes} minutes "
+            "or ask an administrator of your organisation to reset the password",
+            retry,
+        )
+    if _failures(session, since, address=address) >= s.login_max_failures_per_address:
+        raise LoginRateLimitedError(
+            f"too many failed sign-ins from this address; wait {s.login_window_minutes} minutes",
+            retry,
+        )
+
+
+def authenticate(*, session: Session, email: str, password: str, address: str) -> User:
+    """The active user with these credentials; every attempt is recorded (and rate-limited).
+
+    The attempt row is written in the caller's transaction, which must commit even when this
+    raises :class:`InvalidCredentialsError` (the API does so), or failures would not count.
+    """
+    email = email.strip().lower()[:254]
+    address = address[:64]
+    check_login_rate(session, email=email, address=address)
+    user = find_user(session, email)
+    ok = verify_password(user.password_hash if user else None, password)
+    ok = ok and user is not None and user.is_active
+    session.add(LoginAttempt(email=email, address=address, is_success=ok))
+    session.flush()
+    if not ok or user is None:
+        raise InvalidCredentialsError("the e-mail address or the password is wrong")
+    return user
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token: ``token`` is shown once and never stored."""
+
+    token: str
+    record: ApiToken
+
+
+def create_token(
+    *, session: Session, user: User, name: str = "api", days: int | None = None
+) -> IssuedToken:
+    token, prefix, digest = new_token()
+    lifetime = days if days is not None else get_settings().token_days
+    record = ApiToken(
+        user_id=user.id,
+        name=name,
+        token_hash=digest,
+        prefix=prefix,
+        expires_at=utcnow() + timedelta(days=lifetime),
+    )
+    session.add(record)
+    session.flush()
+    return IssuedToken(token=token, record=record)
+
+
+def revoke_token(*, session: Session, token_id: int, user_id: int | None = None) -> ApiToken:
+    """Revoke a token (of ``user_id`` when given); revoking twice keeps the first time."""
+    record = session.get(ApiToken, token_id)
+    if record is None or (user_id is not None and record.user_id != user_id):
+        raise AccountError(f"no token with id {token_id}")
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+    session.flush()
+    return record
+
+
+def list_tokens(session: Session, *, user_id: int) -> list[ApiToken]:
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
+        ).all()
+    )
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user owning a live (unexpired, unrevoked) token, else None."""
+    now = utcnow()
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(
+            ApiToken.token_hash == token_digest(token),
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > now,
+            User.is_active.is_(True),
+        )
+    ).first()
+    if row is None:
+        return None
+    record, user = row
+    if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
+        record.last_used_at = now
+    return user

@@ -1,0 +1,1 @@
+"""Alert rules, alerts, their deliveries (in-app, e-mail, signed webhooks) and the worker."""

@@ -1,0 +1,733 @@
+"""Alert rules and the alerts they make.
+
+An alert is made at most once: its ``key`` (rule, subject and event) is unique and it is
+written with ``INSERT ... ON CONFLICT DO NOTHING``; only the caller whose insert went in
+writes the alert's notifications and deliveries, in the same transaction. Two workers that
+evaluate the same new incident therefore make one alert, one notification per user and one
+delivery per recipient and channel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from safecorridor.accounts.models import Organisation, User, organisation_partners
+from safecorridor.alerts.channels import get_channel_settings
+from safecorridor.alerts.choices import Channel, DeliveryState, RuleKind
+from safecorridor.alerts.models import Alert, AlertRule, Delivery, Notification
+from safecorridor.db.base import utcnow
+from safecorridor.geo import haversine_km
+from safecorridor.incidents.models import Incident, Route, Site
+from safecorridor.movements.checks import distance_to_polyline_km
+from safecorridor.movements.models import Movement
+from safecorridor.sharing.policy import Viewer, visible
+from safecorridor.taxonomy.choices import IncidentStatus, RiskLevel, Role
+
+LEVELS = tuple(RiskLevel)
+INCIDENT_KINDS = (RuleKind.INCIDENT_NEAR, RuleKind.FOREIGN_FATALITIES)
+
+
+class AlertRuleError(ValueError):
+    """A rule that cannot be made as given; the message says why."""
+
+
+class AcknowledgeError(ValueError):
+    """The user cannot acknowledge this alert."""
+
+
+def _now(now: datetime | None) -> datetime:
+    return now.replace(tzinfo=None) if now is not None else utcnow()
+
+
+# --- writing without duplicates ----------------------------------------------------------
+
+
+def insert_ignore(session: Session, model: type[Any], values: dict[str, Any]) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new id, or None if a row with the
+    same unique key exists (SQLite and PostgreSQL)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(model)
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(model)
+    else:  # pragma: no cover - other backends are not supported
+        raise NotImplementedError(dialect)
+    stmt = stmt.values(**values).on_conflict_do_nothing().returning(model.id)
+    new_id = session.execute(stmt).scalar()
+    return int(new_id) if new_id is not None else None
+
+
+def idempotency_key(alert_key: str, channel: str, recipient: str) -> str:
+    """One per alert x recipient x channel, stable across retries and workers."""
+    return hashlib.sha256(f"{alert_key}|{channel}|{recipient}".encode()).hexdigest()
+
+
+# --- recipients --------------------------------------------------------------------------
+
+
+@dataclass
+class Recipients:
+    """Who hears of an alert: users (in-app), e-mail addresses, webhooks."""
+
+    users: list[User] = field(default_factory=list)
+    emails: list[tuple[str, int | None]] = field(default_factory=list)
+    webhooks: list[str] = field(default_factory=list)
+
+    def add_users(self, users: Sequence[User], *, in_app: bool, email: bool) -> None:
+        for u in users:
+            if in_app and all(u.id != x.id for x in self.users):
+                self.users.append(u)
+            if email and all(u.email.lower() != a.lower() for a, _ in self.emails):
+                self.emails.append((u.email, u.id))
+
+    def add_email(self, address: str | None) -> None:
+        if address and all(address.lower() != a.lower() for a, _ in self.emails):
+            self.emails.append((address, None))
+
+
+def members(session: Session, organisation_id: int, roles: Sequence[str] = ()) -> list[User]:
+    stmt = select(User).where(User.organisation_id == organisation_id, User.is_active.is_(True))
+    if roles:
+        stmt = stmt.where(User.role.in_(list(roles)))
+    return list(session.scalars(stmt.order_by(User.email)))
+
+
+def rule_recipients(session: Session, rule: AlertRule) -> Recipients:
+    r = Recipients()
+    users = members(session, rule.organisation_id, rule.recipient_roles)
+    r.add_users(users, in_app=Channel.IN_APP in rule.channels, email=Channel.EMAIL in rule.channels)
+    if Channel.EMAIL in rule.channels:
+        for address in rule.emails:
+            r.add_email(address)
+    if Channel.WEBHOOK in rule.channels and rule.webhook_url:
+        r.webhooks.append(rule.webhook_url)
+    return r
+
+
+def org_viewer(organisation_id: int) -> Viewer:
+    """What an organisation may read, as a reader without personal grants (no TLP:RED)."""
+    return Viewer(user_id=0, organisation_id=organisation_id, role=Role.ANALYST, email="rules")
+
+
+# --- alerts ------------------------------------------------------------------------------
+
+
+def create_alert(
+    session: Session,
+    *,
+    key: str,
+    organisation_id: int,
+    kind: str,
+    title: str,
+    recipients: Recipients,
+    body: str = "",
+    rule: AlertRule | None = None,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    max_attempts: int | None = None,
+) -> int | None:
+    """Make the alert ``key`` with its notifications and deliveries; None if it exists."""
+    at = _now(now)
+    alert_id = insert_ignore(
+        session,
+        Alert,
+        {
+            "key": key,
+            "rule_id": rule.id if rule else None,
+            "organisation_id": organisation_id,
+            "kind": kind,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "title": title[:300],
+            "body": body,
+            "payload": payload or {},
+            "created_at": at,
+        },
+    )
+    if alert_id is None:
+        return None
+    for user in recipients.users:
+        insert_ignore(
+            session,
+            Notification,
+            {"alert_id": alert_id, "user_id": user.id, "created_at": at},
+        )
+    attempts = max_attempts or get_channel_settings().delivery_max_attempts
+    targets: list[tuple[str, str, int | None]] = [
+        (str(Channel.EMAIL), address, user_id) for address, user_id in recipients.emails
+    ] + [(str(Channel.WEBHOOK), url, None) for url in recipients.webhooks]
+    for channel, recipient, user_id in targets:
+        insert_ignore(
+            session,
+            Delivery,
+            {
+                "alert_id": alert_id,
+                "channel": channel,
+                "recipient": recipient,
+                "user_id": user_id,
+                "idempotency_key": idempotency_key(key, channel, recipient),
+                "state": DeliveryState.PENDING,
+                "attempts": 0,
+                "max_attempts": attempts,
+                "next_attempt_at": at,
+                "created_at": at,
+            },
+        )
+    return alert_id
+
+
+# --- rules -------------------------------------------------------------------------------
+
+
+def add_rule(
+    *,
+    session: Session,
+    organisation_id: int,
+    kind: str,
+    name: str | None = None,
+    params: dict[str, Any] | None = None,
+    channels: Sequence[str] = (Channel.IN_APP,),
+    recipient_roles: Sequence[str] = (),
+    emails: Sequence[str] = (),
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
+    created_by: str = "system",
+    now: datetime | None = None,
+) -> AlertRule:
+    """Add a rule. It sees incidents recorded from now on (the cursor starts at the newest
+    incident). A webhook rule without a secret gets a random one (shown once by the CLI)."""
+    try:
+        rule_kind = RuleKind(kind)
+    except ValueError:
+        raise AlertRuleError(f"unknown rule kind {kind!r}; one of {', '.join(RuleKind)}") from None
+    chans = []
+    for c in channels:
+        try:
+            chans.append(str(Channel(c)))
+        except ValueError:
+            raise AlertRuleError(f"unknown channel {c!r}; one of {', '.join(Channel)}") from None
+    if not chans:
+        raise AlertRuleError("a rule needs at least one channel")
+    for role in recipient_roles:
+        if role not in set(Role):
+            raise AlertRuleError(f"unknown role {role!r}; one of {', '.join(Role)}")
+    p = dict(params or {})
+    if rule_kind == RuleKind.INCIDENT_NEAR:
+        km = float(p.get("km", 0) or 0)
+        if not 0 < km <= 500:
+            raise AlertRuleError("incident_near needs km between 0 and 500 (e.g. km=10)")
+        p["km"] = km
+    if rule_kind == RuleKind.REVIEW_BACKLOG:
+        hours = float(p.get("hours", 0) or 0)
+        if hours <= 0:
+            raise AlertRuleError("review_backlog needs hours above 0 (e.g. hours=24)")
+        p["hours"] = hours
+    for k in ("sites", "routes"):
+        if k in p:
+            p[k] = [int(x) for x in p[k]]
+    if Channel.WEBHOOK in chans:
+        if not webhook_url or not webhook_url.startswith(("http://", "https://")):
+            raise AlertRuleError("a webhook rule needs an http(s) webhook URL")
+        webhook_secret = webhook_secret or secrets.token_hex(32)
+    if (
+        Channel.EMAIL in chans
+        and not emails
+        and not members(session, organisation_id, recipient_roles)
+    ):
+        raise AlertRuleError("an e-mail rule needs addresses or members to write to")
+    if session.get(Organisation, organisation_id) is None:
+        raise AlertRuleError(f"no organisation {organisation_id}")
+    cursor = int(session.scalar(select(func.max(Incident.id))) or 0)
+    rule = AlertRule(
+        organisation_id=organisation_id,
+        name=name or rule_kind.replace("_", " "),
+        kind=rule_kind,
+        params=p,
+        channels=chans,
+        recipient_roles=list(recipient_roles),
+        emails=list(emails),
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        cursor=cursor,
+        created_by=created_by,
+        created_at=_now(now),
+    )
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def list_rules(session: Session, organisation_id: int | None = None) -> list[AlertRule]:
+    stmt = select(AlertRule).order_by(AlertRule.organisation_id, AlertRule.id)
+    if organisation_id is not None:
+        stmt = stmt.where(AlertRule.organisation_id == organisation_id)
+    return list(session.scalars(stmt))
+
+
+def active_rules(session: Session, kinds: Sequence[str]) -> list[AlertRule]:
+    return list(
+        session.scalars(
+            select(AlertRule)
+            .where(AlertRule.is_active.is_(True), AlertRule.kind.in_(list(kinds)))
+            .order_by(AlertRule.id)
+        )
+    )
+
+
+def watched(session: Session, rule: AlertRule) -> tuple[list[Site], list[Route]]:
+    """The rule organisation's own sites and routes plus those named in its params."""
+    site_ids = rule.params.get("sites") or []
+    route_ids = rule.params.get("routes") or []
+    sites = session.scalars(
+        select(Site)
+        .where((Site.owner_org_id == rule.organisation_id) | Site.id.in_(site_ids))
+        .order_by(Site.id)
+    ).all()
+    routes = session.scalars(
+        select(Route)
+        .where((Route.owner_org_id == rule.organisation_id) | Route.id.in_(route_ids))
+        .order_by(Route.id)
+    ).all()
+    return list(sites), list(routes)
+
+
+def _incident_text(inc: Incident) -> str:
+    parts = [f"{inc.event_date} {inc.event_type}"]
+    if inc.sub_event_type:
+        parts.append(f"({inc.sub_event_type})")
+    parts.append(f"at {inc.location or f'{inc.latitude:.3f},{inc.longitude:.3f}'}")
+    if inc.fatalities:
+        parts.append(f"- {inc.fatalities} killed")
+    if inc.foreign_fatalities:
+        parts.append(f"incl. {inc.foreign_fatalities} {inc.foreign_nationality or 'foreign'}")
+    return " ".join(parts)
+
+
+def _incident_payload(inc: Incident) -> dict[str, Any]:
+    return {
+        "incident_id": inc.id,
+        "event_date": inc.event_date.isoformat(),
+        "event_type": inc.event_type,
+        "sub_event_type": inc.sub_event_type,
+        "location": inc.location,
+        "latitude": inc.latitude,
+        "longitude": inc.longitude,
+        "fatalities": inc.fatalities,
+        "foreign_fatalities": inc.foreign_fatalities,
+        "foreign_nationality": inc.foreign_nationality,
+        "tlp": inc.tlp,
+    }
+
+
+def incident_matches(
+    session: Session, rule: AlertRule, inc: Incident
+) -> tuple[str, dict[str, Any]] | None:
+    """(why, details) if the rule fires on the incident."""
+    if rule.kind == RuleKind.FOREIGN_FATALITIES:
+        if inc.foreign_fatalities and inc.foreign_fatalities > 0:
+            who = inc.foreign_nationality or "foreign"
+            return f"{inc.foreign_fatalities} {who} national(s) killed", {}
+        return None
+    km = float(rule.params["km"])
+    sites, routes = watched(session, rule)
+    near: list[tuple[float, str, str, int]] = []
+    for s in sites:
+        d = haversine_km(inc.latitude, inc.longitude, s.latitude, s.longitude)
+        if d <= km:
+            near.append((d, "site", s.name, s.id))
+    for r in routes:
+        d = distance_to_polyline_km(r.points, inc.latitude, inc.longitude)
+        if d <= km:
+            near.append((d, "route", r.name, r.id))
+    if not near:
+        return None
+    near.sort()
+    d, kind, name, _ = near[0]
+    return (
+        f"{d:.1f} km from {kind} {name}",
+        {"near": [{"type": k, "name": n, "id": i, "km": round(x, 2)} for x, k, n, i in near]},
+    )
+
+
+def evaluate_incident_rules(
+    session: Session,
+    *,
+    now: datetime | None = None,
+    batch: int = 500,
+    max_attempts: int | None = None,
+) -> int:
+    """Alerts for incidents newer than each rule's cursor; returns the alerts made."""
+    made = 0
+    for rule in active_rules(session, INCIDENT_KINDS):
+        incidents = session.scalars(
+            select(Incident)
+            .where(
+                Incident.id > rule.cursor,
+                Incident.status == IncidentStatus.CONFIRMED,
+                visible(Incident, org_viewer(rule.organisation_id)),
+            )
+            .order_by(Incident.id)
+            .limit(batch)
+        ).all()
+        if not incidents:
+            continue
+        recipients: Recipients | None = None
+        for inc in incidents:
+            hit = incident_matches(session, rule, inc)
+            if hit is None:
+                continue
+            why, details = hit
+            recipients = recipients or rule_recipients(session, rule)
+            title = (
+                f"[{rule.name}] {inc.event_type} {why}"
+                if rule.kind == RuleKind.INCIDENT_NEAR
+                else f"[{rule.name}] {why}: {inc.location or inc.event_type}"
+            )
+            if create_alert(
+                session,
+                key=f"rule:{rule.id}:incident:{inc.id}",
+                organisation_id=rule.organisation_id,
+                kind=rule.kind,
+                title=title,
+                body=_incident_text(inc),
+                rule=rule,
+                subject_type="incident",
+                subject_id=inc.id,
+                payload={**_incident_payload(inc), "why": why, **details},
+                recipients=recipients,
+                now=now,
+                max_attempts=max_attempts,
+            ):
+                made += 1
+        last = max(i.id for i in incidents)
+        session.execute(
+            update(AlertRule)
+            .where(AlertRule.id == rule.id, AlertRule.cursor < last)
+            .values(cursor=last)
+            .execution_options(synchronize_session=False)
+        )
+    return made
+
+
+# --- risk levels -------------------------------------------------------------------------
+
+
+def evaluate_risk_rules(
+    session: Session,
+    *,
+    now: datetime | None = None,
+    policy: Any = None,
+    max_attempts: int | None = None,
+) -> int:
+    """Alerts when a watched site's or route's risk level rises above what the rule last
+    saw. The first evaluation only records the levels."""
+    rules = active_rules(session, (RuleKind.RISK_RISING,))
+    if not rules:
+        return 0
+    from safecorridor.risk.policy import load_policy
+    from safecorridor.risk.routes import score_route
+    from safecorridor.risk.scoring import score_site
+    from safecorridor.risk.service import surface_from_store
+
+    at = _now(now)
+    pol = policy or load_policy()
+    as_of: date = at.date() + timedelta(days=1)  # incidents of today count
+    surface = surface_from_store(session, as_of=as_of, policy=pol)
+    made = 0
+    for rule in rules:
+        sites, routes = watched(session, rule)
+        levels: dict[str, tuple[str, str, int, float]] = {}
+        for s in sites:
+            sr = score_site(surface, s, explain=False)
+            levels[f"site:{s.id}"] = (str(sr.level), s.name, s.id, float(sr.score))
+        for r in routes:
+            rr = score_route(surface, r)
+            levels[f"route:{r.id}"] = (str(rr.level), r.name, r.id, float(rr.score))
+        memory = dict(rule.memory or {})
+        recipients: Recipients | None = None
+        for k, (level, name, sid, score) in levels.items():
+            prev = memory.get(k)
+            memory[k] = level
+            if prev is None or LEVELS.index(RiskLevel(level)) <= LEVELS.index(RiskLevel(prev)):
+                continue
+            recipients = recipients or rule_recipients(session, rule)
+            kind = k.split(":")[0]
+            if create_alert(
+                session,
+                key=f"rule:{rule.id}:{k}:{prev}->{level}:{at.date()}",
+                organisation_id=rule.organisation_id,
+                kind=rule.kind,
+                title=f"[{rule.name}] {kind} {name}: risk rose from {prev} to {level}",
+                body=f"{kind} {name} is now {level} (score {score:.2f}), was {prev}.",
+                rule=rule,
+                subject_type=kind,
+                subject_id=sid,
+                payload={"from": prev, "to": level, "score": score, "as_of": str(as_of)},
+                recipients=recipients,
+                now=at,
+                max_attempts=max_attempts,
+            ):
+                made += 1
+        session.execute(
+            update(AlertRule)
+            .where(AlertRule.id == rule.id, AlertRule.revision == rule.revision)
+            .values(memory=memory, revision=rule.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
+    return made
+
+
+# --- review backlog ----------------------------------------------------------------------
+
+
+def pending_candidates(
+    session: Session, *, organisation_id: int, older_than: datetime
+) -> tuple[int, datetime | None]:
+    """(count, oldest created_at) of the candidates waiting for review since before
+    ``older_than`` that the organisation may read."""
+    from safecorridor.review.choices import CandidateStatus
+    from safecorridor.review.models import Candidate
+
+    row = session.execute(
+        select(func.count(), func.min(Candidate.created_at)).where(
+            Candidate.status == CandidateStatus.PENDING,
+            Candidate.created_at <= older_than,
+            visible(Candidate, org_viewer(organisation_id)),
+        )
+    ).one()
+    return int(row[0] or 0), row[1]
+
+
+def evaluate_backlog_rules(
+    session: Session, *, now: datetime | None = None, max_attempts: int | None = None
+) -> int:
+    """One alert per rule and day while candidates wait longer than the rule's hours."""
+    at = _now(now)
+    made = 0
+    for rule in active_rules(session, (RuleKind.REVIEW_BACKLOG,)):
+        hours = float(rule.params["hours"])
+        count, oldest = pending_candidates(
+            session, organisation_id=rule.organisation_id, older_than=at - timedelta(hours=hours)
+        )
+        if not count:
+            continue
+        if create_alert(
+            session,
+            key=f"rule:{rule.id}:backlog:{at.date()}",
+            organisation_id=rule.organisation_id,
+            kind=rule.kind,
+            title=f"[{rule.name}] {count} candidate(s) awaiting review for over {hours:g} h",
+            body=f"The oldest has waited since {oldest:%Y-%m-%d %H:%M} UTC." if oldest else "",
+            rule=rule,
+            subject_type="review_queue",
+            payload={"pending": count, "oldest": oldest.isoformat() if oldest else None},
+            recipients=rule_recipients(session, rule),
+            now=at,
+            max_attempts=max_attempts,
+        ):
+            made += 1
+    return made
+
+
+# --- movements ---------------------------------------------------------------------------
+
+
+def _admins_for(session: Session, organisation_id: int) -> list[User]:
+    """The organisation's admins; without any, the admins of the organisations it lists as
+    partners (a company's escalation goes to the secretariat)."""
+    admins = members(session, organisation_id, [Role.ADMIN])
+    if admins:
+        return admins
+    partner_ids = session.scalars(
+        select(organisation_partners.c.partner_id).where(
+            organisation_partners.c.organisation_id == organisation_id
+        )
+    ).all()
+    out: list[User] = []
+    for pid in partner_ids:
+        out.extend(members(session, pid, [Role.ADMIN]))
+    return out
+
+
+def alert_movement_overdue(
+    session: Session,
+    *,
+    movement: Movement,
+    stage: int,
+    reason: str,
+    now: datetime | None = None,
+    max_attempts: int | None = None,
+) -> int:
+    """Stage 1 (overdue): the escort unit (its officers in-app and by e-mail, its contact
+    address) and every ``movement_overdue`` rule of the requesting and the escort
+    organisation. Stage 2 (escalation): the requesting organisation's admins."""
+    at = _now(now)
+    since = (movement.overdue_since or at).strftime("%Y%m%dT%H%M%S")
+    base_key = f"movement:{movement.id}:overdue:{since}"
+    people = sum(movement.headcount.values())
+    payload = {
+        "movement_id": movement.id,
+        "state": movement.state,
+        "route": movement.route_name,
+        "headcount": movement.headcount,
+        "escort": movement.escort_callsign,
+        "planned_departure": movement.planned_departure.isoformat(),
+        "planned_arrival": movement.planned_arrival.isoformat(),
+        "last_checkin_at": (
+            movement.last_checkin_at.isoformat() if movement.last_checkin_at else None
+        ),
+        "reason": reason,
+        "stage": stage,
+    }
+    made = 0
+    if stage == 1:
+        title = (
+            f"Movement {movement.id} OVERDUE: {people} people on {movement.route_name}"
+            f" (escort {movement.escort_callsign or '-'})"
+        )
+        body = f"Movement {movement.id} is overdue: {reason}."
+        r = Recipients()
+        escort_org = movement.escort_org_id or movement.owner_org_id
+        r.add_users(members(session, escort_org, [Role.ESCORT_OFFICER]), in_app=True, email=True)
+        r.add_email(movement.escort_contact_email)
+        if create_alert(
+            session,
+            key=f"{base_key}:escort",
+            organisation_id=escort_org,
+            kind=RuleKind.MOVEMENT_OVERDUE,
+            title=title,
+            body=body,
+            subject_type="movement",
+            subject_id=movement.id,
+            payload=payload,
+            recipients=r,
+            now=at,
+            max_attempts=max_attempts,
+        ):
+            made += 1
+        orgs = {movement.owner_org_id, escort_org}
+        for rule in active_rules(session, (RuleKind.MOVEMENT_OVERDUE,)):
+            if rule.organisation_id not in orgs:
+                continue
+            if create_alert(
+                session,
+                key=f"rule:{rule.id}:{base_key}",
+                organisation_id=rule.organisation_id,
+                kind=rule.kind,
+                title=f"[{rule.name}] {title}",
+                body=body,
+                rule=rule,
+                subject_type="movement",
+                subject_id=movement.id,
+                payload=payload,
+                recipients=rule_recipients(session, rule),
+                now=at,
+                max_attempts=max_attempts,
+            ):
+                made += 1
+        return made
+    admins = _admins_for(session, movement.owner_org_id)
+    r = Recipients()
+    r.add_users(admins, in_app=True, email=True)
+    if create_alert(
+        session,
+        key=f"{base_key}:admin",
+        organisation_id=movement.owner_org_id,
+        kind=RuleKind.MOVEMENT_OVERDUE,
+        title=(
+            f"ESCALATION: movement {movement.id} still overdue ({people} people on"
+            f" {movement.route_name})"
+        ),
+        body=f"Movement {movement.id} is still overdue: {reason}. The escort unit was alerted"
+        f" at {movement.overdue_since:%Y-%m-%d %H:%M} UTC.",
+        subject_type="movement",
+        subject_id=movement.id,
+        payload=payload,
+        recipients=r,
+        now=at,
+        max_attempts=max_attempts,
+    ):
+        made += 1
+    return made
+
+
+# --- reading and acknowledging -----------------------------------------------------------
+
+
+def inbox(session: Session, user: User, *, unread_only: bool = False) -> list[Notification]:
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        stmt = stmt.where(Notification.acknowledged_at.is_(None))
+    return list(session.scalars(stmt.order_by(Notification.id.desc())))
+
+
+def unread_count(session: Session, user: User) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.acknowledged_at.is_(None))
+        )
+        or 0
+    )
+
+
+def acknowledge(
+    session: Session, *, alert_id: int, user: User, now: datetime | None = None
+) -> Alert:
+    """Record that ``user`` acknowledged the alert (their notification, and the alert's
+    first acknowledgement)."""
+    at = _now(now)
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise AcknowledgeError(f"no alert {alert_id}")
+    note = session.scalars(
+        select(Notification).where(
+            Notification.alert_id == alert_id, Notification.user_id == user.id
+        )
+    ).first()
+    if note is None and user.organisation_id != alert.organisation_id:
+        raise AcknowledgeError(f"{user.email} is not a recipient of alert {alert_id}")
+    if note is not None and note.acknowledged_at is None:
+        note.acknowledged_at = at
+    session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id, Alert.acknowledged_at.is_(None))
+        .values(acknowledged_at=at, acknowledged_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    session.refresh(alert)
+    return alert
+
+
+def list_alerts(
+    session: Session, *, organisation_id: int | None = None, limit: int = 100
+) -> list[Alert]:
+    stmt = select(Alert).order_by(Alert.id.desc()).limit(limit)
+    if organisation_id is not None:
+        stmt = stmt.where(Alert.organisation_id == organisation_id)
+    return list(session.scalars(stmt))
+
+
+def list_deliveries(
+    session: Session, *, state: str | None = None, limit: int = 200
+) -> list[Delivery]:
+    stmt = select(Delivery).order_by(Delivery.id.desc()).limit(limit)
+    if state:
+        stmt = stmt.where(Delivery.state == DeliveryState(state))
+    return list(session.scalars(stmt))

@@ -1,0 +1,354 @@
+"""The worker: single-step checks run in a loop, each recorded as a ``WorkerRun`` row.
+
+Each step takes the worker context and ``now`` and returns how much work it found, so tests
+call a step directly with any clock. Steps are safe to run in two processes at once: a
+movement is marked overdue or escalated by a conditional UPDATE that changes one row for
+exactly one worker; alerts, notifications and deliveries have unique keys and are inserted
+with ON CONFLICT DO NOTHING; a delivery is claimed by a conditional UPDATE (state, due time,
+lease) before it is sent. SIGTERM (or SIGINT) sets a shutdown flag; the loop finishes the
+step it is in and exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy.orm import sessionmaker
+
+from safecorridor.alerts.channels import (
+    SENDERS,
+    ChannelSettings,
+    DeliveryError,
+    Message,
+    get_channel_settings,
+)
+from safecorridor.alerts.choices import DeliveryState, RunStatus
+from safecorridor.alerts.models import Alert, Delivery, WorkerRun
+from safecorridor.alerts.rules import (
+    alert_movement_overdue,
+    evaluate_backlog_rules,
+    evaluate_incident_rules,
+    evaluate_risk_rules,
+)
+from safecorridor.db.base import utcnow
+from safecorridor.movements.checks import movement_policy
+from safecorridor.movements.choices import MovementAction as A
+from safecorridor.movements.service import (
+    due_escalations,
+    due_overdue,
+    get_movement,
+    mark_escalated,
+    mark_overdue,
+)
+from safecorridor.risk.policy import Policy, load_policy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerContext:
+    """What the steps need: the database, the channel settings, the policy, a name."""
+
+    engine: Engine
+    settings: ChannelSettings = field(default_factory=get_channel_settings)
+    policy: Policy | None = None
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+    def __post_init__(self) -> None:
+        self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        if self.policy is None:
+            self.policy = load_policy()
+
+    @property
+    def the_policy(self) -> Policy:
+        assert self.policy is not None
+        return self.policy
+
+
+Step = Callable[[WorkerContext, datetime], int]
+
+
+# --- the steps ---------------------------------------------------------------------------
+
+
+def step_overdue_movements(ctx: WorkerContext, now: datetime) -> int:
+    """Mark movements overdue (alerting the escort unit) and escalate the ones overdue for
+    longer than the escalation interval (alerting the admins)."""
+    mp = movement_policy(ctx.policy)
+    attempts = ctx.settings.delivery_max_attempts
+    found = 0
+    with ctx.sessions() as s:
+        due = due_overdue(s, mp=mp, now=now)
+    for movement_id, reason in due:
+        with ctx.sessions() as s, s.begin():
+            if mark_overdue(session=s, movement_id=movement_id, reason=reason, now=now):
+                m = get_movement(s, movement_id)
+                alert_movement_overdue(
+                    s, movement=m, stage=1, reason=reason, now=now, max_attempts=attempts
+                )
+                found += 1
+    with ctx.sessions() as s:
+        escalations = due_escalations(s, mp=mp, now=now)
+    for movement_id in escalations:
+        with ctx.sessions() as s, s.begin():
+            if mark_escalated(session=s, movement_id=movement_id, now=now):
+                m = get_movement(s, movement_id)
+                why = next(
+                    (t.note for t in reversed(m.transitions) if t.action == A.MARK_OVERDUE),
+                    None,
+                )
+                alert_movement_overdue(
+                    s,
+                    movement=m,
+                    stage=2,
+                    reason=why or "no check-in",
+                    now=now,
+                    max_attempts=attempts,
+                )
+                found += 1
+    return found
+
+
+def step_new_incidents(ctx: WorkerContext, now: datetime) -> int:
+    """Alerts for incidents near sites and routes, and with foreign fatalities."""
+    with ctx.sessions() as s, s.begin():
+        return evaluate_incident_rules(s, now=now, max_attempts=ctx.settings.delivery_max_attempts)
+
+
+def step_risk_levels(ctx: WorkerContext, now: datetime) -> int:
+    """Alerts for sites and routes whose risk level rose."""
+    with ctx.sessions() as s, s.begin():
+        return evaluate_risk_rules(
+            s, now=now, policy=ctx.policy, max_attempts=ctx.settings.delivery_max_attempts
+        )
+
+
+def step_review_backlog(ctx: WorkerContext, now: datetime) -> int:
+    """Alerts for candidates waiting for review too long."""
+    with ctx.sessions() as s, s.begin():
+        return evaluate_backlog_rules(s, now=now, max_attempts=ctx.settings.delivery_max_attempts)
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(
+            Delivery.state.in_([DeliveryState.PENDING, DeliveryState.RETRYING]),
+            Delivery.next_attempt_at <= now,
+        ),
+        and_(Delivery.state == DeliveryState.SENDING, Delivery.claimed_until < now),
+    )
+
+
+def backoff(settings: ChannelSettings, attempts: int) -> timedelta:
+    """Delay after the ``attempts``-th failure: base x 2^(attempts-1), capped."""
+    seconds = settings.delivery_retry_base_seconds * 2 ** max(0, attempts - 1)
+    return timedelta(seconds=min(seconds, settings.delivery_retry_max_seconds))
+
+
+def _message(d: Delivery, alert: Alert) -> Message:
+    data = {
+        "alert": {
+            "id": alert.id,
+            "key": alert.key,
+            "kind": alert.kind,
+            "organisation_id": alert.organisation_id,
+            "rule_id": alert.rule_id,
+            "title": alert.title,
+            "body": alert.body,
+            "subject_type": alert.subject_type,
+            "subject_id": alert.subject_id,
+            "created_at": alert.created_at.isoformat(),
+            "payload": alert.payload,
+        },
+        "idempotency_key": d.idempotency_key,
+    }
+    text = "\n\n".join(
+        x
+        for x in (
+            alert.title,
+            alert.body,
+            f"Alert {alert.id} ({alert.kind}), {alert.created_at:%Y-%m-%d %H:%M} UTC.",
+            f"Acknowledge: safecorridor alerts ack {alert.id} --as YOUR_EMAIL",
+        )
+        if x
+    )
+    return Message(
+        recipient=d.recipient,
+        subject=f"[SafeCorridor] {alert.title}",
+        text=text,
+        data=data,
+        idempotency_key=d.idempotency_key,
+        secret=alert.rule.webhook_secret if alert.rule else None,
+    )
+
+
+def deliver_one(ctx: WorkerContext, delivery_id: int, now: datetime) -> bool:
+    """Claim one due delivery, send it, record the outcome. False if another worker has it."""
+    lease = timedelta(seconds=ctx.settings.delivery_lease_seconds)
+    with ctx.sessions() as s, s.begin():
+        claimed = s.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, _due(now))
+            .values(
+                state=DeliveryState.SENDING,
+                claimed_until=now + lease,
+                attempts=Delivery.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        d = s.get(Delivery, delivery_id)
+        assert d is not None
+        attempt = d.attempts
+        message = _message(d, d.alert)
+        sender = SENDERS.get(d.channel)
+        channel, max_attempts = d.channel, d.max_attempts
+    values: dict[str, Any]
+    try:
+        if sender is None:
+            raise DeliveryError(f"no sender for channel {channel!r}")
+        code = sender(message, ctx.settings)
+        values = {
+            "state": DeliveryState.DELIVERED,
+            "delivered_at": now,
+            "response_code": code,
+            "last_error": None,
+            "claimed_until": None,
+        }
+    except Exception as exc:  # any failure of one attempt is recorded, not raised
+        status = exc.status if isinstance(exc, DeliveryError) else None
+        dead = attempt >= max_attempts
+        values = {
+            "state": DeliveryState.DEAD if dead else DeliveryState.RETRYING,
+            "response_code": status,
+            "last_error": str(exc)[:2000] or type(exc).__name__,
+            "claimed_until": None,
+            "next_attempt_at": now if dead else now + backoff(ctx.settings, attempt),
+        }
+        log.warning("delivery %s attempt %s failed: %s", delivery_id, attempt, exc)
+    with ctx.sessions() as s, s.begin():
+        s.execute(
+            update(Delivery)
+            .where(
+                Delivery.id == delivery_id,
+                Delivery.state == DeliveryState.SENDING,
+                Delivery.attempts == attempt,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    return True
+
+
+def step_deliveries(ctx: WorkerContext, now: datetime, *, limit: int = 100) -> int:
+    """Send the due e-mails and webhooks (first attempts and retries)."""
+    with ctx.sessions() as s:
+        ids = list(
+            s.scalars(
+                select(Delivery.id)
+                .where(_due(now))
+                .order_by(Delivery.next_attempt_at, Delivery.id)
+                .limit(limit)
+            )
+        )
+    return sum(1 for i in ids if deliver_one(ctx, i, now))
+
+
+STEPS: dict[str, Step] = {
+    "overdue_movements": step_overdue_movements,
+    "new_incidents": step_new_incidents,
+    "risk_levels": step_risk_levels,
+    "review_backlog": step_review_backlog,
+    "deliveries": step_deliveries,
+}
+
+
+# --- running and recording ---------------------------------------------------------------
+
+
+def run_step(ctx: WorkerContext, name: str, *, now: datetime | None = None) -> WorkerRun:
+    """Run one step and record it (started, finished, status, found, error)."""
+    at = now.replace(tzinfo=None) if now is not None else utcnow()
+    step = STEPS[name]
+    with ctx.sessions() as s, s.begin():
+        run = WorkerRun(step=name, worker=ctx.name[:100], started_at=at)
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    status, found, error = RunStatus.OK, 0, None
+    try:
+        found = step(ctx, at)
+    except Exception:
+        status, error = RunStatus.ERROR, traceback.format_exc()
+        log.exception("worker step %s failed", name)
+    finished = at if now is not None else utcnow()
+    with ctx.sessions() as s, s.begin():
+        s.execute(
+            update(WorkerRun)
+            .where(WorkerRun.id == run_id)
+            .values(status=status, found=found, error=error, finished_at=finished)
+            .execution_options(synchronize_session=False)
+        )
+        done = s.get(WorkerRun, run_id)
+        assert done is not None
+        return done
+
+
+def run_once(
+    ctx: WorkerContext, *, now: datetime | None = None, steps: list[str] | None = None
+) -> dict[str, WorkerRun]:
+    """Every step (or the named ones) once, in order."""
+    return {name: run_step(ctx, name, now=now) for name in (steps or list(STEPS))}
+
+
+class Worker:
+    """The loop: every ``interval`` seconds, each step once; ``risk_every`` seconds between
+    risk recomputations (the expensive step). SIGTERM/SIGINT set :attr:`shutdown`."""
+
+    def __init__(
+        self, ctx: WorkerContext, *, interval: float = 30.0, risk_every: float = 900.0
+    ) -> None:
+        self.ctx = ctx
+        self.interval = interval
+        self.risk_every = risk_every
+        self.shutdown = threading.Event()
+        self._last_risk: datetime | None = None
+
+    def handle_signal(self, signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s: finishing the current step, then stopping", signum)
+        self.shutdown.set()
+
+    def install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, self.handle_signal)
+        signal.signal(signal.SIGINT, self.handle_signal)
+
+    def tick(self, now: datetime | None = None) -> dict[str, WorkerRun]:
+        """One round of the steps (the risk step only when it is due)."""
+        at = now or utcnow()
+        runs: dict[str, WorkerRun] = {}
+        for name in STEPS:
+            if self.shutdown.is_set():
+                break
+            if name == "risk_levels":
+                if self._last_risk and (at - self._last_risk).total_seconds() < self.risk_every:
+                    continue
+                self._last_risk = at
+            runs[name] = run_step(self.ctx, name, now=now)
+        return runs
+
+    def run(self) -> None:
+        while not self.shutdown.is_set():
+            self.tick()
+            self.shutdown.wait(self.interval)

@@ -1,0 +1,108 @@
+"""FastAPI dependencies: the database session and who is asking (bearer token or session)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from safecorridor.accounts.models import User
+from safecorridor.accounts.security import CSRF_HEADER, SESSION_COOKIE, read_session, same_secret
+from safecorridor.accounts.service import user_for_token
+from safecorridor.api.problems import ProblemError
+from safecorridor.db.session import session_scope
+from safecorridor.sharing.policy import Viewer, can_write
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    bearerFormat="sc_…",
+    description="An API token (`safecorridor users token EMAIL` or POST /api/v1/users/me/tokens).",
+)
+cookie_scheme = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description="A web session (POST /api/v1/auth/login); writes also need the X-CSRF-Token "
+    "header returned at sign-in.",
+)
+
+
+def get_session() -> Iterator[Session]:
+    with session_scope() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+NOT_SIGNED_IN = (
+    "sign in first: send `Authorization: Bearer <token>` (create one with "
+    "`safecorridor users token EMAIL`) or sign in at /login"
+)
+
+
+def optional_user(
+    request: Request,
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    cookie: Annotated[str | None, Depends(cookie_scheme)],
+) -> User | None:
+    """The signed-in user, or None; a bad or expired credential is an error, not anonymity."""
+    if bearer is not None:
+        user = user_for_token(session, bearer.credentials)
+        if user is None:
+            raise ProblemError(
+                401,
+                "the API token is unknown, expired or revoked; create a new one with "
+                "`safecorridor users token EMAIL`",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        return user
+    data = read_session(cookie)
+    if data is None:
+        return None
+    user = session.get(User, data["uid"])
+    if user is None or not user.is_active:
+        return None
+    if request.method not in SAFE_METHODS and not same_secret(
+        request.headers.get(CSRF_HEADER), data.get("csrf")
+    ):
+        raise ProblemError(
+            403,
+            f"a write with a session cookie needs the {CSRF_HEADER} header holding the "
+            "csrf_token returned at sign-in",
+        )
+    request.state.csrf = data.get("csrf")
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def current_user(user: OptionalUser) -> User:
+    if user is None:
+        raise ProblemError(401, NOT_SIGNED_IN, headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def current_viewer(user: CurrentUser) -> Viewer:
+    return Viewer.of(user)
+
+
+CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
+
+
+def require_writer(viewer: Viewer, kind: str) -> None:
+    """403 unless the viewer's role writes records of ``kind``."""
+    if not can_write(viewer, kind):
+        raise ProblemError(
+            403,
+            f"your role ({viewer.role}) cannot change {kind}s; ask an administrator of your "
+            "organisation for a role that can",
+        )

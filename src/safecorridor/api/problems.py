@@ -1,0 +1,132 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``) with actionable messages."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("safecorridor.api")
+
+TITLES = {
+    400: "Bad request",
+    401: "Sign-in required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    422: "Invalid request",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Not ready",
+}
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem: what went wrong and what to do about it (``detail``)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+class ProblemError(Exception):
+    """Raise to answer with a problem response."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.title = title or TITLES.get(status, "Error")
+        self.headers = headers
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _problem_content() -> dict[str, Any]:
+    return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the given problem statuses."""
+    return {
+        code: {"description": TITLES.get(code, "Error"), "content": _problem_content()}
+        for code in codes
+    }
+
+
+def _where(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    where = ".".join(parts)
+    if loc and loc[0] in ("query", "path", "header", "cookie"):
+        return f"{loc[0]} parameter {where or '?'}"
+    return f"field {where}" if where else "request body"
+
+
+def install(app: FastAPI) -> None:
+    """Answer every error, expected or not, as problem+json."""
+
+    @app.exception_handler(ProblemError)
+    async def _problem_error(_request: Request, exc: ProblemError) -> JSONResponse:
+        return problem(exc.status, exc.detail, title=exc.title, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = str(exc.detail)
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "no such endpoint; the API is described at /api/v1/openapi.json"
+        if exc.status_code == 405:
+            detail = "this endpoint does not accept that method; see /api/v1/openapi.json"
+        return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(
+            f"{_where(e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()[:5]
+        )
+        return problem(422, detail or "the request is not valid", errors=errors)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem(
+            500,
+            "the server failed to answer this request; it has been logged, try again or "
+            "report it with the time of the request",
+        )

@@ -1,0 +1,168 @@
+"""/api/v1/alerts: your in-app alerts (unread count, acknowledgement); /api/v1/alert-rules and
+/api/v1/alert-deliveries for your organisation (rules are written by its admins)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from safecorridor.alerts import rules as ar
+from safecorridor.alerts.models import Alert, AlertRule, Delivery
+from safecorridor.api.deps import CurrentUser, SessionDep
+from safecorridor.api.problems import ProblemError, responses
+from safecorridor.taxonomy.choices import Role
+
+router = APIRouter(tags=["alerts"], responses=responses(401, 403, 404, 422))
+
+AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+class AlertPublic(BaseModel):
+    id: int
+    kind: str
+    title: str
+    body: str
+    subject_type: str | None
+    subject_id: int | None
+    payload: dict[str, Any]
+    created_at: datetime
+    rule_id: int | None
+    is_read: bool = False
+    acknowledged_at: datetime | None
+
+
+class AlertsPublic(BaseModel):
+    data: list[AlertPublic]
+    count: int
+    unread: int
+
+
+class RuleCreate(BaseModel):
+    kind: str
+    name: str | None = Field(default=None, max_length=200)
+    params: dict[str, Any] = Field(default_factory=dict)
+    channels: list[str] = Field(default_factory=lambda: ["in_app"])
+    recipient_roles: list[str] = Field(default_factory=list)
+    emails: list[str] = Field(default_factory=list)
+    webhook_url: str | None = Field(default=None, max_length=2000)
+    webhook_secret: str | None = Field(default=None, max_length=200)
+
+
+class RulePublic(BaseModel):
+    id: int
+    organisation_id: int
+    kind: str
+    name: str
+    params: dict[str, Any]
+    channels: list[str]
+    recipient_roles: list[str]
+    emails: list[str]
+    webhook_url: str | None
+    is_active: bool
+    webhook_secret: str | None = Field(
+        default=None, description="Only in the answer to the POST that created the rule."
+    )
+
+
+class DeliveryPublic(BaseModel):
+    id: int
+    alert_id: int
+    channel: str
+    recipient: str
+    state: str
+    attempts: int
+    max_attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    idempotency_key: str
+
+
+def _alert(a: Alert, *, is_read: bool) -> AlertPublic:
+    data = {k: getattr(a, k, None) for k in AlertPublic.model_fields}
+    data["is_read"] = is_read
+    return AlertPublic.model_validate(data)
+
+
+def _rule(r: AlertRule, *, secret: bool = False) -> RulePublic:
+    data = {k: getattr(r, k) for k in RulePublic.model_fields}
+    if not secret:
+        data["webhook_secret"] = None
+    return RulePublic.model_validate(data)
+
+
+@router.get("/api/v1/alerts", response_model=AlertsPublic, summary="Your alerts")
+def my_alerts(
+    session: SessionDep,
+    user: CurrentUser,
+    unread: Annotated[bool, Query(description="Only unacknowledged ones.")] = False,
+) -> AlertsPublic:
+    notes = ar.inbox(session, user, unread_only=unread)
+    return AlertsPublic(
+        data=[_alert(n.alert, is_read=n.acknowledged_at is not None) for n in notes],
+        count=len(notes),
+        unread=ar.unread_count(session, user),
+    )
+
+
+@router.post("/api/v1/alerts/{alert_id}/ack", response_model=AlertPublic, summary="Acknowledge")
+def acknowledge(session: SessionDep, user: CurrentUser, alert_id: AlertId) -> AlertPublic:
+    try:
+        alert = ar.acknowledge(session, alert_id=alert_id, user=user)
+    except ar.AcknowledgeError as exc:
+        raise ProblemError(404, str(exc)) from None
+    return _alert(alert, is_read=True)
+
+
+@router.get("/api/v1/alert-rules", response_model=list[RulePublic], summary="Your rules")
+def list_rules(session: SessionDep, user: CurrentUser) -> list[RulePublic]:
+    return [_rule(r) for r in ar.list_rules(session, user.organisation_id)]
+
+
+@router.post(
+    "/api/v1/alert-rules", response_model=RulePublic, status_code=201, summary="Add a rule"
+)
+def add_rule(session: SessionDep, user: CurrentUser, rule_in: RuleCreate) -> RulePublic:
+    """Add a rule for your organisation (admins). A webhook rule without a secret gets a
+    generated one, returned here only."""
+    if user.role != Role.ADMIN:
+        raise ProblemError(
+            403, f"your role ({user.role}) cannot add alert rules; your organisation's admins can"
+        )
+    try:
+        rule = ar.add_rule(
+            session=session,
+            organisation_id=user.organisation_id,
+            created_by=user.email,
+            **rule_in.model_dump(),
+        )
+    except ar.AlertRuleError as exc:
+        raise ProblemError(422, str(exc)) from None
+    return _rule(rule, secret=True)
+
+
+@router.get("/api/v1/alert-deliveries", response_model=list[DeliveryPublic], summary="Deliveries")
+def list_deliveries(
+    session: SessionDep,
+    user: CurrentUser,
+    state: Annotated[str | None, Query(description="pending, retrying, delivered, dead")] = None,
+) -> list[DeliveryPublic]:
+    """E-mail and webhook deliveries of your organisation's alerts (admins)."""
+    if user.role != Role.ADMIN:
+        raise ProblemError(403, f"your role ({user.role}) cannot read deliveries")
+    q = (
+        select(Delivery)
+        .join(Alert, Alert.id == Delivery.alert_id)
+        .where(Alert.organisation_id == user.organisation_id)
+        .order_by(Delivery.id.desc())
+        .limit(500)
+    )
+    if state:
+        q = q.where(Delivery.state == state)
+    return [
+        DeliveryPublic.model_validate({k: getattr(d, k) for k in DeliveryPublic.model_fields})
+        for d in session.scalars(q)
+    ]

@@ -1,0 +1,478 @@
+"""/api/v1/incidents: list (filters, keyset cursor, sort), count, GeoJSON, export, CRUD."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import ValidationError
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from safecorridor.api.deps import CurrentViewer, SessionDep, require_writer
+from safecorridor.api.geojson import BBOX_HELP, collection, feature, parse_bbox, point
+from safecorridor.api.problems import ProblemError, responses
+from safecorridor.api.schemas import (
+    CountPublic,
+    FeatureCollection,
+    GrantIn,
+    IncidentChangePublic,
+    IncidentDetail,
+    IncidentsPublic,
+    RetractIn,
+)
+from safecorridor.geo import haversine_km
+from safecorridor.incidents.models import Incident
+from safecorridor.incidents.schemas import IncidentCreate, IncidentPublic, IncidentUpdate
+from safecorridor.incidents.service import (
+    DuplicateIncidentError,
+    IncidentFilter,
+    UnknownActorError,
+    count_incidents,
+    create_incident,
+    filtered_query,
+    retract_incident,
+    to_public,
+    update_incident,
+)
+from safecorridor.sharing.audit import audit_reads, audit_write
+from safecorridor.sharing.policy import Viewer, can_change, restrict
+from safecorridor.sharing.service import grant_record
+from safecorridor.sources.export import write_csv, write_jsonl
+from safecorridor.taxonomy.choices import TLP
+
+router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"], responses=responses(401, 422))
+
+MAX_ID = 2**31 - 1
+IncidentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The incident's id.")]
+Sort = Literal["-event_date", "event_date"]
+
+
+def incident_filter(
+    since: Annotated[date | None, Query(description="Events on or after this day.")] = None,
+    until: Annotated[date | None, Query(description="Events on or before this day.")] = None,
+    event_type: Annotated[list[str], Query(description="ACLED event type(s), e.g. Battles.")] = [],  # noqa: B006
+    actor: Annotated[
+        str | None, Query(max_length=300, description="An actor's name or alias (with units).")
+    ] = None,
+    admin1: Annotated[str | None, Query(max_length=100)] = None,
+    country: Annotated[str | None, Query(max_length=100)] = None,
+    source: Annotated[
+        str | None, Query(max_length=20, description="Source dataset: acled, ucdp, manual...")
+    ] = None,
+    near: Annotated[
+        str | None, Query(description="LAT,LON: only events within `km` of this point.")
+    ] = None,
+    km: Annotated[float, Query(gt=0, le=500)] = 10.0,
+    include_retracted: bool = False,
+    foreign_fatalities_only: bool = False,
+) -> IncidentFilter:
+    where: tuple[float, float] | None = None
+    if near:
+        try:
+            lat_s, lon_s = near.split(",")
+            where = (float(lat_s), float(lon_s))
+        except ValueError:
+            raise ProblemError(
+                422, f"near must be LAT,LON such as 24.94,67.12 (got {near!r})"
+            ) from None
+        if not (-90 <= where[0] <= 90 and -180 <= where[1] <= 180):
+            raise ProblemError(422, "near is outside latitude -90..90 / longitude -180..180")
+    return IncidentFilter(
+        date_from=since,
+        date_to=until,
+        event_types=[t for t in event_type if t],
+        actor=actor or None,
+        admin1=admin1 or None,
+        country=country or None,
+        source_dataset=source or None,
+        near=where,
+        km=km,
+        include_retracted=include_retracted,
+        foreign_fatalities_only=foreign_fatalities_only,
+    )
+
+
+FilterDep = Annotated[IncidentFilter, Depends(incident_filter)]
+
+
+def _query(session: Session, flt: IncidentFilter, viewer: Viewer) -> Any:
+    try:
+        return filtered_query(session, flt, viewer=viewer)
+    except UnknownActorError as exc:
+        raise ProblemError(422, str(exc)) from None
+
+
+def _encode_cursor(sort: str, row: Incident) -> str:
+    raw = f"{sort}|{row.event_date.isoformat()}|{row.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[date, int]:
+    bad = ProblemError(
+        422, "cursor is not valid for this sort; pass the next_cursor of the previous page"
+    )
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        cur_sort, day, ident = raw.split("|")
+        parsed = (date.fromisoformat(day), int(ident))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise bad from None
+    if cur_sort != sort:
+        raise bad
+    return parsed
+
+
+def _fast_public(i: Incident) -> IncidentPublic:
+    """An incident as IncidentPublic without re-validating stored data (lists are hot)."""
+    data: dict[str, Any] = {
+        name: getattr(i, name)
+        for name in IncidentPublic.model_fields
+        if name not in ("actor1", "actor2", "claimed_by", "source_urls")
+    }
+    data["actor1"] = i.actor1.name if i.actor1 else None
+    data["actor2"] = i.actor2.name if i.actor2 else None
+    data["claimed_by"] = i.claimed_by.name if i.claimed_by else None
+    data["source_urls"] = [d.url for d in i.documents if d.url]
+    return IncidentPublic.model_construct(**data)
+
+
+def _detail(i: Incident) -> IncidentDetail:
+    public = to_public(i)
+    return IncidentDetail(
+        **public.model_dump(),
+        owner_org_id=i.owner_org_id,
+        history=[
+            IncidentChangePublic(
+                changed_at=h.changed_at, changed_by=h.changed_by, action=h.action, changes=h.changes
+            )
+            for h in i.history
+        ],
+    )
+
+
+def _load(session: Session, viewer: Viewer, incident_id: int) -> Incident:
+    """The incident if the viewer may read it; 404 otherwise (absence and secrecy look alike)."""
+    q = restrict(select(Incident).where(Incident.id == incident_id), Incident, viewer).options(
+        selectinload(Incident.documents),
+        selectinload(Incident.history),
+        selectinload(Incident.actor1),
+        selectinload(Incident.actor2),
+        selectinload(Incident.claimed_by),
+    )
+    incident = session.scalar(q)
+    if incident is None:
+        raise ProblemError(404, f"no incident with id {incident_id} that you may read")
+    return incident
+
+
+_OPTIONS = (
+    selectinload(Incident.actor1),
+    selectinload(Incident.actor2),
+    selectinload(Incident.claimed_by),
+    selectinload(Incident.documents),
+)
+
+
+@router.get("", response_model=IncidentsPublic, summary="List incidents")
+def list_incidents_api(
+    session: SessionDep,
+    viewer: CurrentViewer,
+    flt: FilterDep,
+    sort: Sort = "-event_date",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page.")
+    ] = None,
+    count: Annotated[
+        bool,
+        Query(
+            description="Also count every match (costs a scan on large stores; "
+            "false leaves count null)."
+        ),
+    ] = True,
+) -> Response:
+    """Incidents you may read, newest first by default, a page at a time (keyset cursor)."""
+    q = _query(session, flt, viewer)
+    newest_first = sort == "-event_date"
+    if cursor:
+        day, ident = _decode_cursor(cursor, sort)
+        if newest_first:
+            q = q.where(
+                or_(
+                    Incident.event_date < day,
+                    and_(Incident.event_date == day, Incident.id < ident),
+                )
+            )
+        else:
+            q = q.where(
+                or_(
+                    Incident.event_date > day,
+                    and_(Incident.event_date == day, Incident.id > ident),
+                )
+            )
+    if newest_first:
+        q = q.order_by(Incident.event_date.desc(), Incident.id.desc())
+    else:
+        q = q.order_by(Incident.event_date, Incident.id)
+    q = q.options(*_OPTIONS)
+    if flt.near is None:
+        rows = list(session.scalars(q.limit(limit + 1)))
+    else:
+        lat, lon = flt.near
+        rows = []
+        for i in session.scalars(q):
+            if haversine_km(lat, lon, i.latitude, i.longitude) <= flt.km:
+                rows.append(i)
+                if len(rows) > limit:
+                    break
+    more = len(rows) > limit
+    rows = rows[:limit]
+    page = IncidentsPublic.model_construct(
+        data=[_fast_public(i) for i in rows],
+        count=count_incidents(session, flt, viewer=viewer) if count else None,
+        next_cursor=_encode_cursor(sort, rows[-1]) if more and rows else None,
+    )
+    # audited last, so the database write lock is held for the append only
+    audit_reads(session=session, viewer=viewer, objs=rows, action="list")
+    return Response(page.model_dump_json(warnings=False), media_type="application/json")
+
+
+@router.get("/count", response_model=CountPublic, summary="Count incidents")
+def count_incidents_api(session: SessionDep, viewer: CurrentViewer, flt: FilterDep) -> CountPublic:
+    """How many incidents you may read match the filters."""
+    _query(session, flt, viewer)
+    return CountPublic(count=count_incidents(session, flt, viewer=viewer))
+
+
+@router.get(
+    ".geojson",
+    response_model=FeatureCollection,
+    summary="Incidents as GeoJSON",
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def incidents_geojson(
+    session: SessionDep,
+    viewer: CurrentViewer,
+    flt: FilterDep,
+    bbox: Annotated[str | None, Query(description=BBOX_HELP)] = None,
+    limit: Annotated[int, Query(ge=1, le=50_000)] = 10_000,
+) -> Response:
+    """Incident points (newest first, at most ``limit``) you may read, as a FeatureCollection."""
+    q = _query(session, flt, viewer)
+    box = parse_bbox(bbox)
+    if box:
+        w, s, e, n = box
+        q = q.where(Incident.longitude.between(w, e), Incident.latitude.between(s, n))
+    q = q.order_by(Incident.event_date.desc(), Incident.id.desc())
+    rows = list(session.scalars(q.limit(limit)))
+    if flt.near:
+        lat, lon = flt.near
+        rows = [i for i in rows if haversine_km(lat, lon, i.latitude, i.longitude) <= flt.km]
+    audit_reads(session=session, viewer=viewer, objs=rows, action="map")
+    fc = collection(
+        [
+            feature(
+                i.id,
+                point(i.latitude, i.longitude),
+                {
+                    "event_date": i.event_date.isoformat(),
+                    "event_type": i.event_type,
+                    "sub_event_type": i.sub_event_type,
+                    "location": i.location,
+                    "fatalities": i.fatalities,
+                    "tlp": i.tlp,
+                },
+            )
+            for i in rows
+        ]
+    )
+    return Response(
+        FeatureCollection.model_validate(fc).model_dump_json(exclude_none=True),
+        media_type="application/geo+json",
+    )
+
+
+@router.get(
+    "/export",
+    summary="Export incidents",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "ACLED-style CSV or JSON Lines",
+            "content": {"text/csv": {}, "application/x-ndjson": {}},
+        }
+    },
+)
+def export_incidents(
+    session: SessionDep,
+    viewer: CurrentViewer,
+    flt: FilterDep,
+    format: Literal["csv", "jsonl"] = "csv",
+) -> Response:
+    """The incidents you may read, oldest first, as ACLED-style CSV or JSON Lines."""
+    _query(session, flt, viewer)
+    out = io.StringIO()
+    writer = write_csv if format == "csv" else write_jsonl
+    writer(session, out, flt, viewer=viewer)
+    ids = [
+        i
+        for i in session.scalars(
+            filtered_query(session, flt, viewer=viewer).where(
+                Incident.tlp.in_((TLP.AMBER, TLP.AMBER_STRICT, TLP.RED))
+            )
+        )
+    ]
+    audit_reads(session=session, viewer=viewer, objs=ids, action="export")
+    media = "text/csv" if format == "csv" else "application/x-ndjson"
+    return Response(
+        out.getvalue(),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="incidents.{format}"'},
+    )
+
+
+@router.get(
+    "/{incident_id}",
+    response_model=IncidentDetail,
+    summary="Get an incident",
+    responses=responses(404),
+)
+def get_incident_api(
+    session: SessionDep, viewer: CurrentViewer, incident_id: IncidentId
+) -> IncidentDetail:
+    """One incident with its sources and history."""
+    incident = _load(session, viewer, incident_id)
+    audit_reads(session=session, viewer=viewer, objs=[incident])
+    return _detail(incident)
+
+
+@router.post(
+    "",
+    response_model=IncidentDetail,
+    status_code=201,
+    summary="Create an incident",
+    responses=responses(403, 409),
+)
+def create_incident_api(
+    session: SessionDep, viewer: CurrentViewer, incident_in: IncidentCreate
+) -> IncidentDetail:
+    """Record an incident owned by your organisation (analysts). A RED incident is readable
+    by you alone until you name others (POST .../grants)."""
+    require_writer(viewer, "incident")
+    try:
+        incident = create_incident(
+            session=session,
+            incident_in=incident_in,
+            changed_by=viewer.email,
+            owner_org_id=viewer.organisation_id,
+        )
+    except DuplicateIncidentError as exc:
+        raise ProblemError(409, f"{exc}; change it with PATCH instead") from None
+    if incident.tlp == TLP.RED and viewer.user_id is not None:
+        grant_record(
+            session=session,
+            record_type="incident",
+            record_id=incident.id,
+            user_id=viewer.user_id,
+            granted_by=viewer.email,
+        )
+    audit_write(session=session, viewer=viewer, action="create", obj=incident)
+    return _detail(_load(session, viewer, incident.id))
+
+
+def _changeable(session: Session, viewer: Viewer, incident_id: int) -> Incident:
+    require_writer(viewer, "incident")
+    incident = _load(session, viewer, incident_id)
+    if not can_change(viewer, "incident", incident.owner_org_id):
+        raise ProblemError(
+            403,
+            f"incident {incident_id} belongs to another organisation; ask its analysts to "
+            "change it",
+        )
+    return incident
+
+
+@router.patch(
+    "/{incident_id}",
+    response_model=IncidentDetail,
+    summary="Update an incident",
+    responses=responses(403, 404),
+)
+def update_incident_api(
+    session: SessionDep, viewer: CurrentViewer, incident_id: IncidentId, incident_in: IncidentUpdate
+) -> IncidentDetail:
+    """Change some fields; each change is kept in the incident's history."""
+    _changeable(session, viewer, incident_id)
+    try:
+        incident = update_incident(
+            session=session,
+            incident_id=incident_id,
+            incident_in=incident_in,
+            changed_by=viewer.email,
+        )
+    except (ValidationError, ValueError) as exc:
+        raise ProblemError(422, f"the change would make the incident invalid: {exc}") from None
+    if incident.tlp == TLP.RED and viewer.user_id is not None:
+        grant_record(
+            session=session,
+            record_type="incident",
+            record_id=incident.id,
+            user_id=viewer.user_id,
+            granted_by=viewer.email,
+        )
+    audit_write(session=session, viewer=viewer, action="update", obj=incident)
+    return _detail(_load(session, viewer, incident.id))
+
+
+@router.post(
+    "/{incident_id}/retract",
+    response_model=IncidentDetail,
+    summary="Retract an incident",
+    responses=responses(403, 404),
+)
+def retract_incident_api(
+    session: SessionDep, viewer: CurrentViewer, incident_id: IncidentId, body: RetractIn
+) -> IncidentDetail:
+    """Mark the incident retracted (kept, with the reason, in its history)."""
+    _changeable(session, viewer, incident_id)
+    incident = retract_incident(
+        session=session, incident_id=incident_id, changed_by=viewer.email, reason=body.reason
+    )
+    audit_write(session=session, viewer=viewer, action="retract", obj=incident)
+    return _detail(incident)
+
+
+@router.post(
+    "/{incident_id}/grants",
+    status_code=204,
+    response_class=Response,
+    summary="Let a user read a RED incident",
+    responses=responses(403, 404),
+)
+def grant_incident_api(
+    session: SessionDep, viewer: CurrentViewer, incident_id: IncidentId, body: GrantIn
+) -> Response:
+    """Name one more reader of a TLP:RED incident (analysts who can read it)."""
+    incident = _changeable(session, viewer, incident_id)
+    if incident.tlp != TLP.RED:
+        raise ProblemError(
+            422, f"incident {incident_id} is TLP:{incident.tlp}; only RED records name readers"
+        )
+    from safecorridor.accounts.models import User
+
+    if session.get(User, body.user_id) is None:
+        raise ProblemError(422, f"no user with id {body.user_id}")
+    grant = grant_record(
+        session=session,
+        record_type="incident",
+        record_id=incident.id,
+        user_id=body.user_id,
+        granted_by=viewer.email,
+    )
+    audit_write(session=session, viewer=viewer, action="grant", obj=grant)
+    return Response(status_code=204)

@@ -1,0 +1,127 @@
+"""/api/v1/actors and /api/v1/documents: the actor register and the source documents."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from safecorridor.api.deps import CurrentViewer, SessionDep
+from safecorridor.api.problems import ProblemError, responses
+from safecorridor.api.schemas import ActorPublic, ActorsPublic, DocumentPublic, DocumentsPublic
+from safecorridor.incidents.actors import alias_key
+from safecorridor.incidents.models import Actor, ActorAlias
+from safecorridor.sharing.audit import audit_reads
+from safecorridor.sharing.policy import restrict
+from safecorridor.sources.models import Document
+
+router = APIRouter(responses=responses(401, 422))
+
+Ident = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def actor_public(a: Actor) -> ActorPublic:
+    return ActorPublic(
+        id=a.id,
+        name=a.name,
+        kind=a.kind,
+        parent_id=a.parent_id,
+        countries=a.countries,
+        aliases=[x.alias for x in a.aliases],
+    )
+
+
+@router.get("/api/v1/actors", response_model=ActorsPublic, tags=["actors"], summary="List actors")
+def list_actors(
+    session: SessionDep,
+    _viewer: CurrentViewer,
+    search: Annotated[str | None, Query(max_length=300, description="Name or alias.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> ActorsPublic:
+    """Actors (organisations and categories, never persons) with aliases. Actors carry no
+    TLP marking: they are what public reporting says."""
+    q = select(Actor).options(selectinload(Actor.aliases)).order_by(Actor.name)
+    if search:
+        key = alias_key(search)
+        q = q.where(
+            func.lower(Actor.name).contains(search.lower(), autoescape=True)
+            | Actor.id.in_(
+                select(ActorAlias.actor_id).where(ActorAlias.key.contains(key, autoescape=True))
+            )
+        )
+    rows = list(session.scalars(q.limit(limit)))
+    return ActorsPublic(data=[actor_public(a) for a in rows], count=len(rows))
+
+
+@router.get(
+    "/api/v1/actors/{actor_id}",
+    response_model=ActorPublic,
+    tags=["actors"],
+    summary="Get an actor",
+    responses=responses(404),
+)
+def get_actor(session: SessionDep, _viewer: CurrentViewer, actor_id: Ident) -> ActorPublic:
+    actor = session.get(Actor, actor_id)
+    if actor is None:
+        raise ProblemError(404, f"no actor with id {actor_id}")
+    return actor_public(actor)
+
+
+def document_public(d: Document, *, with_text: bool = False) -> DocumentPublic:
+    return DocumentPublic(
+        id=d.id,
+        sha256=d.sha256,
+        url=d.url,
+        publisher=d.publisher,
+        title=d.title,
+        published_at=d.published_at,
+        language=d.language,
+        reliability=d.reliability,
+        ingested_at=d.ingested_at,
+        owner_org_id=d.owner_org_id,
+        tlp=d.tlp,
+        text=d.text if with_text else None,
+    )
+
+
+@router.get(
+    "/api/v1/documents",
+    response_model=DocumentsPublic,
+    tags=["documents"],
+    summary="List documents",
+)
+def list_documents(
+    session: SessionDep,
+    viewer: CurrentViewer,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> DocumentsPublic:
+    """Source documents you may read, newest ingested first (without their text)."""
+    q = restrict(select(Document), Document, viewer)
+    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = list(
+        session.scalars(
+            q.order_by(Document.ingested_at.desc(), Document.id.desc()).offset(offset).limit(limit)
+        )
+    )
+    audit_reads(session=session, viewer=viewer, objs=rows, action="list")
+    return DocumentsPublic(data=[document_public(d) for d in rows], count=int(total))
+
+
+@router.get(
+    "/api/v1/documents/{document_id}",
+    response_model=DocumentPublic,
+    tags=["documents"],
+    summary="Get a document with its text",
+    responses=responses(404),
+)
+def get_document(session: SessionDep, viewer: CurrentViewer, document_id: Ident) -> DocumentPublic:
+    doc = session.scalar(
+        restrict(select(Document).where(Document.id == document_id), Document, viewer)
+    )
+    if doc is None:
+        raise ProblemError(404, f"no document with id {document_id} that you may read")
+    audit_reads(session=session, viewer=viewer, objs=[doc])
+    return document_public(doc, with_text=True)

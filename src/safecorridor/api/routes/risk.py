@@ -1,0 +1,257 @@
+"""/api/v1/risk: the threat surface as GeoJSON for a bounding box, site and route risk.
+
+Every figure is computed from the incidents the reader may see (``sharing.policy``), so the
+surface and the explanations never reveal a record through its contribution.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Query, Response
+from h3.api import basic_int as h3i
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safecorridor.api.deps import CurrentViewer, SessionDep
+from safecorridor.api.geojson import BBOX_HELP, parse_bbox
+from safecorridor.api.problems import ProblemError, responses
+from safecorridor.api.schemas import FeatureCollection
+from safecorridor.geo import EARTH_RADIUS_KM
+from safecorridor.incidents.models import Incident, Route, Site
+from safecorridor.risk.data import IncidentArrays, from_columns
+from safecorridor.risk.policy import Policy, load_policy
+from safecorridor.risk.routes import Places, world_places
+from safecorridor.risk.surface import ThreatSurface, compute_surface
+from safecorridor.sharing.audit import append_event, sha256_json
+from safecorridor.sharing.policy import AUDITED_TLP, Viewer, restrict
+from safecorridor.taxonomy.choices import IncidentStatus
+
+router = APIRouter(prefix="/api/v1/risk", tags=["risk"], responses=responses(401, 422))
+
+#: the largest box a surface is computed for (degrees of latitude / longitude)
+MAX_BOX_DEGREES = 12.0
+
+_policy: list[Policy] = []
+
+
+def default_policy() -> Policy:
+    if not _policy:
+        _policy.append(load_policy(None))
+    return _policy[0]
+
+
+def _targets(value: str | None) -> set[str]:
+    return {t.strip() for t in (value or "").split(",") if t.strip()}
+
+
+def _pad(box: tuple[float, float, float, float], km: float) -> tuple[float, float, float, float]:
+    w, s, e, n = box
+    dlat = math.degrees(km / EARTH_RADIUS_KM)
+    mid = math.radians(max(abs(s), abs(n)))
+    dlon = math.degrees(km / (EARTH_RADIUS_KM * max(math.cos(mid), 1e-6)))
+    return (max(w - dlon, -180), max(s - dlat, -90), min(e + dlon, 180), min(n + dlat, 90))
+
+
+def visible_incidents(
+    session: Session,
+    viewer: Viewer,
+    *,
+    as_of: date,
+    box: tuple[float, float, float, float] | None,
+) -> tuple[IncidentArrays, int]:
+    """Confirmed incidents before ``as_of`` in ``box`` that ``viewer`` may read, as arrays
+    (the same columns as ``risk.data.read_store``), and how many are AMBER or stricter."""
+    q = select(
+        Incident.id,
+        Incident.latitude,
+        Incident.longitude,
+        Incident.event_date,
+        Incident.created_at,
+        Incident.admin2,
+        Incident.event_type,
+        Incident.fatalities,
+        Incident.foreign_fatalities,
+        Incident.target_category,
+        Incident.location,
+        Incident.tlp,
+    ).where(Incident.status == IncidentStatus.CONFIRMED, Incident.event_date < as_of)
+    if box is not None:
+        w, s, e, n = box
+        q = q.where(Incident.longitude.between(w, e), Incident.latitude.between(s, n))
+    rows = session.execute(restrict(q, Incident, viewer)).all()
+    targets = [_targets(r.target_category) for r in rows]
+    created = [
+        r.created_at.replace(tzinfo=None) if isinstance(r.created_at, datetime) else None
+        for r in rows
+    ]
+    arrays = from_columns(
+        ids=[r.id for r in rows],
+        lat=[r.latitude for r in rows],
+        lon=[r.longitude for r in rows],
+        date=np.array([r.event_date for r in rows], dtype="datetime64[D]"),
+        created=np.array(created, dtype="datetime64[s]"),
+        adm2=[r.admin2 or "" for r in rows],
+        event_type=[r.event_type for r in rows],
+        fatalities=[r.fatalities or 0 for r in rows],
+        foreign_target=[
+            ("foreign_nationals" in t) or (r.foreign_fatalities or 0) > 0
+            for r, t in zip(rows, targets, strict=True)
+        ],
+        corridor_target=["corridor_project" in t for t in targets],
+        label=[r.location or r.admin2 or "" for r in rows],
+    )
+    marked = sum(1 for r in rows if r.tlp in AUDITED_TLP)
+    return arrays, marked
+
+
+def _surface(
+    session: Session,
+    viewer: Viewer,
+    *,
+    as_of: date,
+    box: tuple[float, float, float, float],
+    audit: bool = True,
+) -> ThreatSurface:
+    policy = default_policy()
+    incidents, marked = visible_incidents(
+        session, viewer, as_of=as_of, box=_pad(box, policy.kernel_radius_km)
+    )
+    surface = compute_surface(incidents, as_of=np.datetime64(as_of, "D"), policy=policy)
+    # audited after the work, so the database write lock is held for the append only
+    if audit:
+        _audit_surface(session, viewer, surface, marked, box, as_of)
+    return surface
+
+
+def _audit_surface(
+    session: Session,
+    viewer: Viewer,
+    surface: ThreatSurface,
+    marked: int,
+    box: tuple[float, float, float, float],
+    as_of: date,
+) -> None:
+    incidents = surface.incidents
+    if marked:
+        append_event(
+            session=session,
+            viewer=viewer,
+            action="risk",
+            record_type="incident",
+            details={"amber_or_stricter": marked, "bbox": list(box), "as_of": str(as_of)},
+            state=sha256_json(sorted(incidents.ids.tolist())),
+        )
+
+
+def visible_places(session: Session, viewer: Viewer) -> Places:
+    """Gazetteer places plus the sites the viewer may read (route segments name them)."""
+    policy = default_policy()
+    q = restrict(select(Site.name, Site.latitude, Site.longitude), Site, viewer)
+    sites = list(session.execute(q).all())
+    base = world_places(int(policy.route.get("places_min_population", 15000)))
+    return base.plus(
+        [s.name for s in sites], [s.latitude for s in sites], [s.longitude for s in sites]
+    )
+
+
+def _as_of(value: date | None) -> date:
+    day = value or date.today()
+    if day.year < 1900 or day.year > 2200:
+        raise ProblemError(422, f"as_of must be a day between 1900 and 2200 (got {day})")
+    return day
+
+
+AsOf = Annotated[
+    date | None, Query(description="Use the incidents known before this day (default: today).")
+]
+
+
+@router.get(
+    "/surface.geojson",
+    response_model=FeatureCollection,
+    summary="Threat surface in a box",
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def surface_geojson(
+    session: SessionDep,
+    viewer: CurrentViewer,
+    bbox: Annotated[str, Query(description=BBOX_HELP)],
+    as_of: AsOf = None,
+    min_threat: Annotated[float, Query(ge=0, le=1e9)] = 0.0,
+) -> Response:
+    """H3 cells with their threat and level, for the cells whose centre lies in ``bbox``."""
+    box = parse_bbox(bbox)
+    if box is None:
+        raise ProblemError(422, "bbox is required: minLon,minLat,maxLon,maxLat, e.g. 66,24,68.5,26")
+    w, s, e, n = box
+    if e - w > MAX_BOX_DEGREES or n - s > MAX_BOX_DEGREES:
+        raise ProblemError(
+            422, f"bbox spans more than {MAX_BOX_DEGREES:g} degrees; ask for a smaller area"
+        )
+    day = _as_of(as_of)
+    policy = default_policy()
+    incidents, marked = visible_incidents(
+        session, viewer, as_of=day, box=_pad(box, policy.kernel_radius_km)
+    )
+    surf = compute_surface(incidents, as_of=np.datetime64(day, "D"), policy=policy)
+    geo = surf.to_geojson(min_value=min_threat)
+    features = []
+    for f in geo["features"]:
+        lat, lon = h3i.cell_to_latlng(int(f["properties"]["h3"], 16))
+        if w <= lon <= e and s <= lat <= n:
+            f["id"] = f["properties"]["h3"]
+            features.append(f)
+    geo["features"] = features
+    geo["bbox"] = [w, s, e, n]
+    geo["properties"]["as_of"] = str(geo["properties"]["as_of"])
+    body = FeatureCollection.model_validate(geo).model_dump_json(exclude_none=True)
+    _audit_surface(session, viewer, surf, marked, box, day)  # last: holds the write lock briefly
+    return Response(body, media_type="application/geo+json")
+
+
+def site_risk_response(
+    session: Session, viewer: Viewer, site: Site, as_of: date | None
+) -> dict[str, Any]:
+    from safecorridor.risk.scoring import score_site
+
+    day = _as_of(as_of)
+    box = (site.longitude, site.latitude, site.longitude, site.latitude)
+    surf = _surface(session, viewer, as_of=day, box=box)
+    risk = score_site(surf, site)
+    return {
+        "kind": "site",
+        "id": site.id,
+        "name": site.name,
+        "as_of": day,
+        "level": str(risk.level),
+        "score": risk.score,
+        "explanation": risk.explain(),
+        "details": risk.to_dict(),
+    }
+
+
+def route_risk_response(
+    session: Session, viewer: Viewer, route: Route, as_of: date | None
+) -> dict[str, Any]:
+    from safecorridor.risk.routes import score_route
+
+    day = _as_of(as_of)
+    lats = [p[0] for p in route.points]
+    lons = [p[1] for p in route.points]
+    box = (min(lons), min(lats), max(lons), max(lats))
+    surf = _surface(session, viewer, as_of=day, box=box)
+    risk = score_route(surf, route, places=visible_places(session, viewer))
+    return {
+        "kind": "route",
+        "id": route.id,
+        "name": route.name,
+        "as_of": day,
+        "level": str(risk.level),
+        "score": risk.score,
+        "explanation": risk.explain(),
+        "details": risk.to_dict(),
+    }

@@ -1,0 +1,351 @@
+"""Shapes of the API's requests and responses not owned by another concern."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from safecorridor.geo import check_coordinates
+from safecorridor.incidents.schemas import IncidentPublic
+from safecorridor.taxonomy.choices import TLP, Role, SiteType
+
+Posture = Literal["basic", "standard", "hardened"]
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+#: the store keeps naive UTC; the API says so (RFC 3339 needs the offset)
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+
+
+# --- incidents ------------------------------------------------------------------------------
+
+
+class IncidentsPublic(BaseModel):
+    """A page of incidents: ``count`` matches the filters (null when not asked for);
+    ``next_cursor`` fetches the next page."""
+
+    data: list[IncidentPublic]
+    count: int | None
+    next_cursor: str | None = None
+
+
+class IncidentChangePublic(BaseModel):
+    changed_at: UtcDatetime
+    changed_by: str
+    action: str
+    changes: dict[str, Any]
+
+
+class IncidentDetail(IncidentPublic):
+    """One incident with its owner and history."""
+
+    owner_org_id: int | None = None
+    history: list[IncidentChangePublic] = Field(default_factory=list)
+
+
+class RetractIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+class GrantIn(BaseModel):
+    """Name a user who may read a TLP:RED record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: int = Field(ge=1, le=2**31 - 1)
+
+
+class CountPublic(BaseModel):
+    count: int
+
+
+# --- sites and routes -----------------------------------------------------------------------
+
+
+class SiteBase(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=300)
+    project: str | None = Field(default=None, max_length=300)
+    site_type: SiteType
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    admin1: str | None = Field(default=None, max_length=100)
+    admin2: str | None = Field(default=None, max_length=100)
+    country: str | None = Field(default=None, max_length=100)
+    personnel_foreign: int = Field(default=0, ge=0, le=1_000_000)
+    personnel_local: int = Field(default=0, ge=0, le=1_000_000)
+    perimeter: Posture = "basic"
+    guard_force: Posture = "basic"
+    hardening: Posture = "basic"
+    description: str | None = Field(default=None, max_length=10_000)
+    source_url: str | None = Field(default=None, max_length=2000)
+    tlp: TLP = TLP.AMBER
+
+    @model_validator(mode="after")
+    def _coordinates(self) -> SiteBase:
+        check_coordinates(self.latitude, self.longitude)
+        return self
+
+
+class SiteCreate(SiteBase):
+    """A new site; it belongs to your organisation and is TLP:AMBER unless marked otherwise."""
+
+
+class SiteUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    project: str | None = Field(default=None, max_length=300)
+    personnel_foreign: int | None = Field(default=None, ge=0, le=1_000_000)
+    personnel_local: int | None = Field(default=None, ge=0, le=1_000_000)
+    perimeter: Posture | None = None
+    guard_force: Posture | None = None
+    hardening: Posture | None = None
+    description: str | None = Field(default=None, max_length=10_000)
+    tlp: TLP | None = None
+
+
+class SitePublic(SiteBase):
+    id: int
+    owner_org_id: int | None
+    h3_cell: int
+    personnel_is_illustrative: bool
+
+
+class SitesPublic(BaseModel):
+    data: list[SitePublic]
+    count: int
+
+
+class RouteBase(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=300)
+    origin: str | None = Field(default=None, max_length=200)
+    destination: str | None = Field(default=None, max_length=200)
+    points: list[tuple[float, float]] = Field(
+        min_length=2, max_length=10_000, description="[[latitude, longitude], ...]"
+    )
+    description: str | None = Field(default=None, max_length=10_000)
+    source_url: str | None = Field(default=None, max_length=2000)
+    tlp: TLP = TLP.AMBER
+
+    @field_validator("points")
+    @classmethod
+    def _points(cls, v: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        for lat, lon in v:
+            check_coordinates(lat, lon)
+        return v
+
+
+class RouteCreate(RouteBase):
+    """A new route; it belongs to your organisation and is TLP:AMBER unless marked otherwise."""
+
+
+class RouteUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    origin: str | None = Field(default=None, max_length=200)
+    destination: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=10_000)
+    tlp: TLP | None = None
+
+
+class RoutePublic(RouteBase):
+    id: int
+    owner_org_id: int | None
+    length_km: float
+
+
+class RoutesPublic(BaseModel):
+    data: list[RoutePublic]
+    count: int
+
+
+# --- actors and documents -------------------------------------------------------------------
+
+
+class ActorPublic(BaseModel):
+    id: int
+    name: str
+    kind: str
+    parent_id: int | None
+    countries: str | None
+    aliases: list[str]
+
+
+class ActorsPublic(BaseModel):
+    data: list[ActorPublic]
+    count: int
+
+
+class DocumentPublic(BaseModel):
+    id: int
+    sha256: str
+    url: str | None
+    publisher: str | None
+    title: str | None
+    published_at: UtcDatetime | None
+    language: str | None
+    reliability: str
+    ingested_at: UtcDatetime
+    owner_org_id: int | None
+    tlp: str
+    text: str | None = None
+
+
+class DocumentsPublic(BaseModel):
+    data: list[DocumentPublic]
+    count: int
+
+
+# --- risk -----------------------------------------------------------------------------------
+
+
+class RiskPublic(BaseModel):
+    """A site's or route's risk: level, score, the factors, and the explanation as text."""
+
+    kind: Literal["site", "route"]
+    id: int
+    name: str
+    as_of: date
+    level: str
+    score: float
+    explanation: str
+    details: dict[str, Any]
+
+
+# --- organisations, users, tokens -----------------------------------------------------------
+
+
+class OrganisationPublic(BaseModel):
+    id: int
+    name: str
+    short_name: str | None
+    kind: str
+    country: str | None
+    partner_ids: list[int]
+
+
+class OrganisationsPublic(BaseModel):
+    data: list[OrganisationPublic]
+    count: int
+
+
+class PartnersIn(BaseModel):
+    """The organisations yours shares TLP:AMBER records with (replaces the list)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    partner_ids: list[int] = Field(max_length=1000)
+
+
+class UserPublic(BaseModel):
+    id: int
+    email: str
+    display_name: str
+    organisation_id: int
+    role: Role
+    is_active: bool
+
+
+class UsersPublic(BaseModel):
+    data: list[UserPublic]
+    count: int
+
+
+class UserCreate(BaseModel):
+    """A new member of your organisation (administrators only)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    email: str = Field(min_length=3, max_length=254)
+    display_name: str | None = Field(default=None, max_length=200)
+    role: Role = Role.VIEWER
+    password: str | None = Field(default=None, min_length=10, max_length=1000)
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: Role | None = None
+    is_active: bool | None = None
+
+
+class LoginIn(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1000)
+
+
+class SessionPublic(BaseModel):
+    """A web session: the cookie is set; send ``csrf_token`` as X-CSRF-Token on writes."""
+
+    user: UserPublic
+    csrf_token: str
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(default="api", min_length=1, max_length=100)
+    days: int = Field(default=90, ge=1, le=3650)
+
+
+class TokenPublic(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    created_at: UtcDatetime
+    expires_at: UtcDatetime
+    revoked_at: UtcDatetime | None
+    last_used_at: UtcDatetime | None
+
+
+class TokensPublic(BaseModel):
+    data: list[TokenPublic]
+    count: int
+
+
+class TokenIssued(TokenPublic):
+    """A new token: ``token`` is shown this once and cannot be recovered."""
+
+    token: str
+
+
+# --- GeoJSON --------------------------------------------------------------------------------
+
+
+class Geometry(BaseModel):
+    type: Literal["Point", "LineString", "Polygon"]
+    coordinates: list[Any]
+
+
+class Feature(BaseModel):
+    type: Literal["Feature"] = "Feature"
+    id: int | str | None = None
+    geometry: Geometry
+    properties: dict[str, Any]
+
+
+class FeatureCollection(BaseModel):
+    """An RFC 7946 FeatureCollection (longitude before latitude)."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[Feature]
+    bbox: list[float] | None = None
+    properties: dict[str, Any] | None = None

@@ -1,0 +1,1 @@
+"""Journey management: movement requests, approvals with escorts, check-ins, overdue checks."""

@@ -1,0 +1,791 @@
+"""Movement life cycle: request, submit, approve or reject, start, check in, complete, cancel,
+and the worker's overdue and escalation transitions.
+
+Every transition is checked (state and role), applied with a conditional UPDATE on the
+state it leaves (so two concurrent actors cannot both move it), kept in
+``movement_transitions`` and appended to the audit chain. Every function takes ``now``
+(default: the current UTC time) so callers and tests control the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from safecorridor.accounts.models import Organisation, User
+from safecorridor.db.base import utcnow
+from safecorridor.incidents.models import Route, Site
+from safecorridor.movements.checks import (
+    Issue,
+    MovementPolicy,
+    expected_km,
+    movement_policy,
+    overdue_reason,
+    plan_issues,
+    project_on_route,
+)
+from safecorridor.movements.choices import ACTIVE_STATES, MovementAction, MovementState
+from safecorridor.movements.models import CheckIn, Movement, MovementTransition
+from safecorridor.movements.schemas import EscortAssignment, MovementCreate, naive_utc
+from safecorridor.risk.policy import Policy, load_policy
+from safecorridor.sharing.policy import Viewer, visible
+from safecorridor.taxonomy.choices import Role
+
+S = MovementState
+A = MovementAction
+
+
+class MovementError(ValueError):
+    """A movement request or change that cannot be made; the message says why."""
+
+
+class MovementNotFoundError(MovementError):
+    """No movement with that id (or none the user may see)."""
+
+
+class TransitionError(MovementError):
+    """A transition refused: wrong state, wrong role, or a conflict of duties."""
+
+
+class RoleError(TransitionError):
+    """The user's role or organisation may not take this action (or it is their own)."""
+
+
+class StateError(TransitionError):
+    """The movement is not in a state the action leaves (or it changed meanwhile)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Which states an action leaves and where it leads, and who may take it."""
+
+    from_states: tuple[MovementState, ...]
+    to_state: MovementState | None  # None: the state does not change (check-in)
+    roles: tuple[Role, ...]
+    who: str
+
+
+#: the state machine: draft → submitted → approved | rejected → under_way → completed,
+#: plus cancelled and overdue
+RULES: dict[MovementAction, Rule] = {
+    A.SUBMIT: Rule(
+        (S.DRAFT,), S.SUBMITTED, (Role.SITE_MANAGER,), "the requesting organisation's site manager"
+    ),
+    A.APPROVE: Rule(
+        (S.SUBMITTED,), S.APPROVED, (Role.ESCORT_OFFICER,), "an escort officer (not the requester)"
+    ),
+    A.REJECT: Rule(
+        (S.SUBMITTED,), S.REJECTED, (Role.ESCORT_OFFICER,), "an escort officer (not the requester)"
+    ),
+    A.START: Rule(
+        (S.APPROVED,),
+        S.UNDER_WAY,
+        (Role.SITE_MANAGER,),
+        "the requesting organisation's site manager",
+    ),
+    A.COMPLETE: Rule(
+        ACTIVE_STATES,
+        S.COMPLETED,
+        (Role.SITE_MANAGER,),
+        "the requesting organisation's site manager",
+    ),
+    A.CANCEL: Rule(
+        (S.DRAFT, S.SUBMITTED, S.APPROVED),
+        S.CANCELLED,
+        (Role.SITE_MANAGER,),
+        "the requesting organisation's site manager",
+    ),
+    A.CHECKIN: Rule(
+        ACTIVE_STATES,
+        None,
+        (Role.SITE_MANAGER, Role.ESCORT_OFFICER),
+        "the requesting organisation's site manager or the escort's officers",
+    ),
+}
+REQUEST_ROLES = (Role.SITE_MANAGER, Role.ESCORT_OFFICER)
+
+
+def _now(now: datetime | None) -> datetime:
+    return naive_utc(now) if now is not None else utcnow()
+
+
+def _states(states: Iterable[str]) -> str:
+    return " or ".join(f"'{s}'" for s in states)
+
+
+# --- audit --------------------------------------------------------------------------------
+
+
+def record_audit(
+    session: Session, *, user: User | None, action: str, movement: Movement, actor: str = "worker"
+) -> None:
+    """Append the change of ``movement`` to the audit chain (in the caller's transaction)."""
+    from safecorridor.sharing.audit import audit_write
+
+    audit_write(
+        session=session,
+        viewer=Viewer.of(user) if user is not None else None,
+        action=action,
+        obj=movement,
+        actor=None if user is not None else actor,
+    )
+
+
+# --- look-ups -----------------------------------------------------------------------------
+
+
+def get_user(session: Session, email: str) -> User:
+    user = session.scalars(select(User).where(func.lower(User.email) == email.lower())).first()
+    if user is None:
+        raise MovementError(f"no user {email!r}")
+    if not user.is_active:
+        raise MovementError(f"user {email!r} is not active")
+    return user
+
+
+def get_movement(session: Session, movement_id: int) -> Movement:
+    m = session.get(Movement, movement_id)
+    if m is None:
+        raise MovementNotFoundError(f"no movement {movement_id}")
+    return m
+
+
+def _viewer(user: User) -> Viewer:
+    return Viewer.of(user)
+
+
+def can_see(user: User) -> Any:
+    """The condition under which ``user`` sees a movement: their organisation requested or
+    escorts it, TLP sharing allows it, or they are an escort officer (who decides on
+    requests)."""
+    conds = [
+        Movement.owner_org_id == user.organisation_id,
+        Movement.escort_org_id == user.organisation_id,
+        visible(Movement, _viewer(user)),
+    ]
+    if user.role == Role.ESCORT_OFFICER:
+        conds.append(Movement.state != S.DRAFT)
+    return or_(*conds)
+
+
+def list_movements(
+    session: Session, *, user: User | None = None, state: str | None = None, limit: int = 200
+) -> list[Movement]:
+    """Movements newest departure first (``user`` None: every movement, for the server)."""
+    stmt = select(Movement).order_by(Movement.planned_departure.desc(), Movement.id.desc())
+    if user is not None:
+        stmt = stmt.where(can_see(user))
+    if state:
+        stmt = stmt.where(Movement.state == MovementState(state))
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def _find_named(session: Session, model: type[Any], ref: str, user: User) -> Any:
+    from safecorridor.risk.service import LookupFailedError, find_named
+
+    try:
+        obj = find_named(session, model, ref)
+    except LookupFailedError as exc:
+        raise MovementError(str(exc)) from None
+    readable = session.scalar(
+        select(func.count())
+        .select_from(model)
+        .where(model.id == obj.id, visible(model, _viewer(user)))
+    )
+    if not readable:
+        raise MovementError(f"{user.email} may not read {model.__name__.lower()} {ref!r}")
+    return obj
+
+
+# --- risk ---------------------------------------------------------------------------------
+
+
+def assess(
+    session: Session,
+    *,
+    points: list[list[float]],
+    name: str,
+    route_id: int | None,
+    as_of: date,
+    policy: Policy,
+) -> dict[str, Any]:
+    """The route risk as of ``as_of`` (RouteRisk.to_dict())."""
+    from safecorridor.risk.routes import route_risk
+    from safecorridor.risk.service import places_with_sites, surface_from_store
+
+    surface = surface_from_store(session, as_of=as_of, policy=policy)
+    risk = route_risk(
+        surface,
+        name=name,
+        points=points,
+        route_id=route_id,
+        places=places_with_sites(session, policy),
+    )
+    return risk.to_dict()
+
+
+def _apply_risk(session: Session, m: Movement, policy: Policy) -> None:
+    as_of = m.planned_departure.date()
+    risk = assess(
+        session,
+        points=m.route_points,
+        name=m.route_name,
+        route_id=m.route_id,
+        as_of=as_of,
+        policy=policy,
+    )
+    m.risk_as_of = as_of
+    m.risk_level = str(risk["level"])
+    m.risk_score = float(risk["score"])
+    m.risk_details = risk
+    m.required_measures = dict(risk["measures"])
+    m.policy_version = policy.version
+    m.policy_sha256 = policy.sha256
+    m.issues = [i.to_dict() for i in _issues(m, movement_policy(policy), escort=None)]
+
+
+def _issues(m: Movement, mp: MovementPolicy, *, escort: int | None) -> list[Issue]:
+    return plan_issues(
+        level=m.risk_level,
+        measures=m.required_measures,
+        points=m.route_points,
+        departure=m.planned_departure,
+        arrival=m.planned_arrival,
+        vehicle_count=m.vehicle_count,
+        armoured_count=m.armoured_count,
+        escort_vehicles=escort,
+        mp=mp,
+    )
+
+
+# --- transitions --------------------------------------------------------------------------
+
+
+def check_transition(m: Movement, action: MovementAction, user: User) -> Rule:
+    """Raise TransitionError naming the state and the role unless ``user`` may take
+    ``action`` on ``m`` now."""
+    rule = RULES[action]
+    who = f"{user.email} ({user.role})"
+    head = f"{who} cannot {action} movement {m.id} in state '{m.state}'"
+    if not user.is_active:
+        raise RoleError(f"{head}: the account is not active")
+    if m.state not in rule.from_states:
+        raise StateError(f"{head}: {action} needs state {_states(rule.from_states)}")
+    is_requester = m.requested_by_id == user.id
+    if action in (A.APPROVE, A.REJECT):
+        if user.role not in rule.roles:
+            raise RoleError(f"{head}: {action} needs the role '{Role.ESCORT_OFFICER}'")
+        if is_requester:
+            raise RoleError(
+                f"{head}: an escort officer cannot {action} a request they made themselves"
+            )
+        return rule
+    if action == A.CHECKIN and (
+        user.role == Role.ESCORT_OFFICER
+        and m.escort_org_id is not None
+        and user.organisation_id == m.escort_org_id
+    ):
+        return rule
+    if is_requester:
+        return rule
+    if user.role == Role.SITE_MANAGER and user.organisation_id == m.owner_org_id:
+        return rule
+    if user.role in rule.roles:
+        raise RoleError(
+            f"{head}: {action} is for {rule.who}; the movement belongs to another organisation"
+        )
+    raise RoleError(f"{head}: {action} is for {rule.who}, not a {user.role}")
+
+
+def _transition(
+    session: Session,
+    m: Movement,
+    *,
+    action: MovementAction,
+    to_state: MovementState,
+    user: User | None,
+    now: datetime,
+    note: str | None = None,
+    details: dict[str, Any] | None = None,
+    values: dict[str, Any] | None = None,
+    actor: str = "worker",
+    expect: dict[str, Any] | None = None,
+) -> bool:
+    """Move ``m`` to ``to_state`` if it is still in the state it was read in; record it."""
+    from_state = m.state
+    stmt = update(Movement).where(Movement.id == m.id, Movement.state == from_state)
+    for col, val in (expect or {}).items():
+        stmt = stmt.where(getattr(Movement, col) == val)
+    result = session.execute(
+        stmt.values(state=to_state, updated_at=now, **(values or {})).execution_options(
+            synchronize_session=False
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(m)
+    session.add(
+        MovementTransition(
+            movement_id=m.id,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            user_id=user.id if user else None,
+            actor=user.email if user else actor,
+            at=now,
+            note=note,
+            details=details or {},
+        )
+    )
+    record_audit(session, user=user, action=str(action), movement=m, actor=actor)
+    return True
+
+
+def _user_transition(session: Session, m: Movement, user: User, **kw: Any) -> Movement:
+    state = m.state
+    if not _transition(session, m, user=user, **kw):
+        raise StateError(
+            f"{user.email} ({user.role}) cannot {kw['action']} movement {m.id}: it left state"
+            f" '{state}' meanwhile (someone else changed it)"
+        )
+    return m
+
+
+def request_movement(
+    *,
+    session: Session,
+    user: User,
+    movement_in: MovementCreate,
+    policy: Policy | None = None,
+    now: datetime | None = None,
+) -> Movement:
+    """Create a draft movement for the user's organisation, with its route risk computed."""
+    at = _now(now)
+    if user.role not in REQUEST_ROLES:
+        raise RoleError(
+            f"{user.email} ({user.role}) cannot request a movement: requesting is for site"
+            " managers (and escort officers for their own agency)"
+        )
+    policy = policy or load_policy()
+    route: Route | None = None
+    from_site = to_site = None
+    if movement_in.from_site:
+        from_site = _find_named(session, Site, movement_in.from_site, user)
+    if movement_in.to_site:
+        to_site = _find_named(session, Site, movement_in.to_site, user)
+    if movement_in.route:
+        route = _find_named(session, Route, movement_in.route, user)
+        points = [list(map(float, p)) for p in route.points]
+        name = route.name
+    elif movement_in.polyline:
+        points = movement_in.polyline
+        name = "drawn route"
+    else:
+        assert from_site is not None and to_site is not None
+        points = [[from_site.latitude, from_site.longitude], [to_site.latitude, to_site.longitude]]
+        name = f"{from_site.name} → {to_site.name} (straight line)"
+    if from_site is not None and to_site is not None and movement_in.polyline:
+        name = f"{from_site.name} → {to_site.name}"
+    from safecorridor.geo import polyline_length_km
+
+    m = Movement(
+        owner_org_id=user.organisation_id,
+        requested_by_id=user.id,
+        purpose=movement_in.purpose,
+        headcount=movement_in.headcount,
+        route_id=route.id if route else None,
+        from_site_id=from_site.id if from_site else None,
+        to_site_id=to_site.id if to_site else None,
+        route_name=name,
+        route_points=points,
+        route_length_km=polyline_length_km(points),
+        vehicle_count=movement_in.vehicle_count,
+        armoured_count=movement_in.armoured_count,
+        planned_departure=movement_in.planned_departure,
+        planned_arrival=movement_in.planned_arrival,
+        state=S.DRAFT,
+        created_at=at,
+        updated_at=at,
+    )
+    _apply_risk(session, m, policy)
+    session.add(m)
+    session.flush()
+    session.add(
+        MovementTransition(
+            movement_id=m.id,
+            action=A.REQUEST,
+            from_state=None,
+            to_state=S.DRAFT,
+            user_id=user.id,
+            actor=user.email,
+            at=at,
+            details={"risk_level": m.risk_level, "issues": [i["code"] for i in m.issues]},
+        )
+    )
+    record_audit(session, user=user, action="create", movement=m)
+    return m
+
+
+def submit_movement(
+    *,
+    session: Session,
+    movement_id: int,
+    user: User,
+    policy: Policy | None = None,
+    now: datetime | None = None,
+) -> Movement:
+    """Submit a draft: the route risk is computed again as of the departure date."""
+    at = _now(now)
+    m = get_movement(session, movement_id)
+    check_transition(m, A.SUBMIT, user)
+    _apply_risk(session, m, policy or load_policy())
+    return _user_transition(
+        session,
+        m,
+        user,
+        action=A.SUBMIT,
+        to_state=S.SUBMITTED,
+        now=at,
+        details={"risk_level": m.risk_level, "issues": [i["code"] for i in m.issues]},
+        values={
+            "submitted_at": at,
+            "risk_as_of": m.risk_as_of,
+            "risk_level": m.risk_level,
+            "risk_score": m.risk_score,
+            "risk_details": m.risk_details,
+            "required_measures": m.required_measures,
+            "policy_version": m.policy_version,
+            "policy_sha256": m.policy_sha256,
+            "issues": m.issues,
+        },
+    )
+
+
+def approve_movement(
+    *,
+    session: Session,
+    movement_id: int,
+    user: User,
+    escort: EscortAssignment,
+    note: str | None = None,
+    override_reason: str | None = None,
+    policy: Policy | None = None,
+    now: datetime | None = None,
+) -> Movement:
+    """Approve with an escort unit. A plan that does not meet the policy (no-go level,
+    unarmoured vehicles, night-time on a daylight-only route, too small an escort) is
+    approved only with ``override_reason``, which the history keeps."""
+    at = _now(now)
+    m = get_movement(session, movement_id)
+    check_transition(m, A.APPROVE, user)
+    escort_org: Organisation | None = user.organisation
+    if escort.organisation:
+        escort_org = session.scalars(
+            select(Organisation).where(
+                or_(
+                    Organisation.name == escort.organisation,
+                    Organisation.short_name == escort.organisation,
+                )
+            )
+        ).first()
+        if escort_org is None:
+            raise MovementError(f"no organisation {escort.organisation!r}")
+    assert escort_org is not None
+    mp = movement_policy(policy or load_policy())
+    issues = _issues(m, mp, escort=escort.vehicles)
+    blocking = [i for i in issues if i.is_blocking]
+    if blocking and not override_reason:
+        raise StateError(
+            f"{user.email} ({user.role}) cannot approve movement {m.id} in state '{m.state}'"
+            " as planned: "
+            + "; ".join(i.message for i in blocking)
+            + " (change the plan, or approve with an override reason)"
+        )
+    return _user_transition(
+        session,
+        m,
+        user,
+        action=A.APPROVE,
+        to_state=S.APPROVED,
+        now=at,
+        note=note,
+        details={
+            "escort": escort.model_dump(),
+            "issues": [i.to_dict() for i in issues],
+            "override_reason": override_reason,
+        },
+        values={
+            "decided_by_id": user.id,
+            "decided_at": at,
+            "decision_note": override_reason or note,
+            "escort_callsign": escort.callsign,
+            "escort_org_id": escort_org.id,
+            "escort_vehicles": escort.vehicles,
+            "escort_contact_email": escort.contact_email,
+            "issues": [i.to_dict() for i in issues],
+        },
+    )
+
+
+def reject_movement(
+    *, session: Session, movement_id: int, user: User, reason: str, now: datetime | None = None
+) -> Movement:
+    at = _now(now)
+    m = get_movement(session, movement_id)
+    check_transition(m, A.REJECT, user)
+    if not reason.strip():
+        raise MovementError("a rejection needs a reason")
+    return _user_transition(
+        session,
+        m,
+        user,
+        action=A.REJECT,
+        to_state=S.REJECTED,
+        now=at,
+        note=reason,
+        values={"decided_by_id": user.id, "decided_at": at, "decision_note": reason},
+    )
+
+
+def start_movement(
+    *, session: Session, movement_id: int, user: User, now: datetime | None = None
+) -> Movement:
+    at = _now(now)
+    m = get_movement(session, movement_id)
+    check_transition(m, A.START, user)
+    return _user_transition(
+        session,
+        m,
+        user,
+        action=A.START,
+        to_state=S.UNDER_WAY,
+        now=at,
+        values={"started_at": at},
+    )
+
+
+def complete_movement(
+    *,
+    session: Session,
+    movement_id: int,
+    user: User,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> Movement:
+    at = _now(now)
+    m = get_movement(session, movement_id)
+    check_transition(m, A.COMPLETE, user)
+    return _user_transition(
+        session,
+        m,
+        user,
+        action=A.COMPLETE,
+        to_state=S.COMPLETED,
+        now=at,
+        note=note,
+        values={"completed_at": at},
+    )
+
+
+def cancel_movement(
+    *,
+    session: Session,
+    movement_id: int,
+    user: User,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> Movement:
+    at = _now(now)
+    m = get_movement(session, movement_id)
+    check_transition(m, A.CANCEL, user)
+    return _user_transition(
+        session, m, user, action=A.CANCEL, to_state=S.CANCELLED, now=at, note=reason
+    )
+
+
+def check_in(
+    *,
+    session: Session,
+    movement_id: int,
+    user: User,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    note: str | None = None,
+    at: datetime | None = None,
+    now: datetime | None = None,
+) -> CheckIn:
+    """Record a check-in; an overdue movement that checks in before its planned arrival is
+    back under way (its escalation starts again from zero)."""
+    clock = _now(now)
+    when = naive_utc(at) if at is not None else clock
+    m = get_movement(session, movement_id)
+    check_transition(m, A.CHECKIN, user)
+    if (latitude is None) != (longitude is None):
+        raise MovementError("a check-in position needs both latitude and longitude")
+    km_along = off_route = None
+    if latitude is not None and longitude is not None:
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise MovementError(f"position {latitude},{longitude} is out of range")
+        km_along, off_route = project_on_route(m.route_points, latitude, longitude)
+    ci = CheckIn(
+        movement_id=m.id,
+        at=when,
+        latitude=latitude,
+        longitude=longitude,
+        note=note,
+        user_id=user.id,
+        actor=user.email,
+        km_along=km_along,
+        off_route_km=off_route,
+        expected_km=expected_km(m.route_points, m.planned_departure, m.planned_arrival, when),
+        created_at=clock,
+    )
+    session.add(ci)
+    latest = max(when, m.last_checkin_at) if m.last_checkin_at else when
+    if m.state == S.OVERDUE and when <= m.planned_arrival:
+        _transition(
+            session,
+            m,
+            action=A.RECOVER,
+            to_state=S.UNDER_WAY,
+            user=user,
+            now=clock,
+            note=note,
+            values={"last_checkin_at": latest, "overdue_since": None, "escalation_level": 0},
+        )
+    else:
+        session.execute(
+            update(Movement)
+            .where(Movement.id == m.id)
+            .values(last_checkin_at=latest, updated_at=clock)
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(m)
+    session.flush()
+    return ci
+
+
+# --- progress and the worker's transitions ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    expected_km: float
+    reported_km: float | None
+    behind_km: float | None
+    total_km: float
+
+
+def progress(m: Movement, *, now: datetime | None = None) -> Progress:
+    """Expected km now against the last reported position."""
+    at = _now(now)
+    exp = expected_km(m.route_points, m.planned_departure, m.planned_arrival, at)
+    reported = None
+    for ci in sorted(m.checkins, key=lambda c: c.at, reverse=True):
+        if ci.km_along is not None:
+            reported = ci.km_along
+            break
+    behind = exp - reported if reported is not None else None
+    return Progress(exp, reported, behind, m.route_length_km)
+
+
+def due_overdue(
+    session: Session, *, mp: MovementPolicy, now: datetime | None = None
+) -> list[tuple[int, str]]:
+    """Movements under way that are overdue at ``now``, with the reason."""
+    at = _now(now)
+    rows = session.execute(
+        select(
+            Movement.id,
+            Movement.started_at,
+            Movement.last_checkin_at,
+            Movement.planned_departure,
+            Movement.planned_arrival,
+        ).where(Movement.state == S.UNDER_WAY)
+    ).all()
+    out = []
+    for r in rows:
+        reason = overdue_reason(
+            now=at,
+            started_at=r.started_at,
+            last_checkin_at=r.last_checkin_at,
+            planned_departure=r.planned_departure,
+            planned_arrival=r.planned_arrival,
+            mp=mp,
+        )
+        if reason:
+            out.append((int(r.id), reason))
+    return out
+
+
+def mark_overdue(
+    *, session: Session, movement_id: int, reason: str, now: datetime | None = None
+) -> bool:
+    """Claim the movement for the overdue transition; True only for the one caller that
+    changed it (a second worker gets False)."""
+    at = _now(now)
+    m = get_movement(session, movement_id)
+    if m.state != S.UNDER_WAY:
+        return False
+    return _transition(
+        session,
+        m,
+        action=A.MARK_OVERDUE,
+        to_state=S.OVERDUE,
+        user=None,
+        now=at,
+        note=reason,
+        values={"overdue_since": at, "escalation_level": 1},
+        expect={"escalation_level": m.escalation_level},
+    )
+
+
+def due_escalations(
+    session: Session, *, mp: MovementPolicy, now: datetime | None = None
+) -> list[int]:
+    """Overdue movements whose escort was alerted more than the escalation interval ago."""
+    at = _now(now)
+    return list(
+        session.scalars(
+            select(Movement.id).where(
+                Movement.state == S.OVERDUE,
+                Movement.escalation_level == 1,
+                Movement.overdue_since <= at - mp.escalation_after,
+            )
+        )
+    )
+
+
+def mark_escalated(*, session: Session, movement_id: int, now: datetime | None = None) -> bool:
+    """Claim the escalation to the admins (level 1 → 2); True for exactly one caller."""
+    at = _now(now)
+    m = get_movement(session, movement_id)
+    if m.state != S.OVERDUE or m.escalation_level != 1:
+        return False
+    result = session.execute(
+        update(Movement)
+        .where(Movement.id == m.id, Movement.state == S.OVERDUE, Movement.escalation_level == 1)
+        .values(escalation_level=2, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(m)
+    session.add(
+        MovementTransition(
+            movement_id=m.id,
+            action=A.ESCALATE,
+            from_state=S.OVERDUE,
+            to_state=S.OVERDUE,
+            actor="worker",
+            at=at,
+            note="escalated to the organisation's administrators",
+        )
+    )
+    record_audit(session, user=None, action=str(A.ESCALATE), movement=m)
+    return True

@@ -1,0 +1,50 @@
+"""Record grants (who may read a TLP:RED record) and the hash-chained audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from safecorridor.db.base import Base, utcnow
+
+
+class RecordGrant(Base):
+    """A named user's right to read one TLP:RED record (record type and id)."""
+
+    __tablename__ = "record_grants"
+    __table_args__ = (
+        UniqueConstraint("record_type", "record_id", "user_id"),
+        Index("ix_record_grants_user_id", "user_id", "record_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    granted_by: Mapped[str] = mapped_column(String(254))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    """One link of the audit chain: ``hash`` covers the event's fields and ``prev_hash``.
+
+    Append-only: rows are written by :func:`safecorridor.sharing.audit.append_event` only,
+    in id order; ``safecorridor audit verify`` recomputes the chain.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None]
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(20))
+    record_type: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[int | None]
+    state_hash: Mapped[str] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,153 @@
+"""TLP 2.0 read rules, applied in the query layer: the one place that decides who reads what.
+
+Every TLP-marked model (Document, Candidate, Incident, Site, Route: any model with ``id``,
+``tlp`` and ``owner_org_id`` columns) is read through :func:`restrict`, which adds the WHERE
+clause for a :class:`Viewer` to a SELECT. Lists, counts, map layers, exports and risk
+surfaces all build on it, so none of them can return a record its reader may not see.
+
+The rules, for a signed-in user of organisation U:
+
+- ``CLEAR`` and ``GREEN``: every signed-in user.
+- ``AMBER``: the owner organisation, and the organisations the owner lists as partners
+  (``Organisation.partners`` is the owner's list: owner lists U, so U reads the owner's AMBER).
+- ``AMBER+STRICT``: the owner organisation only.
+- ``RED``: only the users named in ``record_grants`` for that record.
+
+Anonymous readers (the public index page) see ``CLEAR`` only.
+
+Records without an owner (rows of imported datasets) are readable only when ``CLEAR`` or
+``GREEN`` (or ``RED`` with a grant): an AMBER record with nobody to share it is shown to
+nobody, never to everybody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+
+from safecorridor.accounts.models import User, organisation_partners
+from safecorridor.sharing.models import RecordGrant
+from safecorridor.taxonomy.choices import TLP, Role
+
+S = TypeVar("S")  # a Select of any columns
+
+OPEN_TLP = (TLP.CLEAR, TLP.GREEN)
+#: markings whose reads are audited
+AUDITED_TLP = frozenset({TLP.AMBER, TLP.AMBER_STRICT, TLP.RED})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is reading: a signed-in user (id, organisation, role) or an anonymous visitor."""
+
+    user_id: int | None
+    organisation_id: int | None
+    role: str = Role.VIEWER
+    email: str = "anonymous"
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    @classmethod
+    def anonymous(cls) -> Viewer:
+        return cls(user_id=None, organisation_id=None)
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        return cls(
+            user_id=user.id, organisation_id=user.organisation_id, role=user.role, email=user.email
+        )
+
+
+def record_type(model: Any) -> str:
+    """The name a model's records go by in grants and the audit log ("incident", "site")."""
+    explicit = getattr(model, "__record_type__", None)
+    if isinstance(explicit, str):
+        return explicit
+    name: str = model.__tablename__
+    return name[:-1] if name.endswith("s") else name
+
+
+def visible(model: Any, viewer: Viewer) -> ColumnElement[bool]:
+    """The condition under which ``viewer`` may read a row of ``model``."""
+    tlp = model.tlp
+    owner = model.owner_org_id
+    if not viewer.is_authenticated:
+        return tlp == TLP.CLEAR  # type: ignore[no-any-return]
+    org = viewer.organisation_id
+    partner_of = select(organisation_partners.c.organisation_id).where(
+        organisation_partners.c.partner_id == org
+    )
+    granted = exists().where(
+        RecordGrant.record_type == record_type(model),
+        RecordGrant.record_id == model.id,
+        RecordGrant.user_id == viewer.user_id,
+    )
+    return or_(
+        tlp.in_(OPEN_TLP),
+        and_(tlp == TLP.AMBER, or_(owner == org, owner.in_(partner_of))),
+        and_(tlp == TLP.AMBER_STRICT, owner == org),
+        and_(tlp == TLP.RED, granted),
+    )
+
+
+def restrict(stmt: S, model: Any, viewer: Viewer | None) -> S:
+    """``stmt`` with the read rule of ``viewer`` for ``model`` added to its WHERE clause.
+
+    ``viewer=None`` means a trusted local caller (the CLI on the server, imports): no filter.
+    """
+    if viewer is None:
+        return stmt
+    return cast(S, cast(Any, stmt).where(visible(model, viewer)))
+
+
+def can_read(obj: Any, viewer: Viewer, *, granted: bool = False) -> bool:
+    """The same rule for one loaded object (``granted``: the viewer holds a RED grant).
+
+    Used only to explain a refusal; reads themselves go through :func:`restrict`.
+    """
+    tlp = str(obj.tlp)
+    if not viewer.is_authenticated:
+        return tlp == TLP.CLEAR
+    if tlp in OPEN_TLP:
+        return True
+    if tlp == TLP.RED:
+        return granted
+    return obj.owner_org_id is not None and obj.owner_org_id == viewer.organisation_id
+
+
+# --- write rules -------------------------------------------------------------------------
+
+#: which roles write which record types (reads are by organisation and TLP, not by role)
+WRITERS: dict[str, frozenset[str]] = {
+    "incident": frozenset({Role.ANALYST}),
+    "document": frozenset({Role.ANALYST}),
+    "candidate": frozenset({Role.ANALYST}),
+    "site": frozenset({Role.SITE_MANAGER}),
+    "route": frozenset({Role.SITE_MANAGER}),
+    "movement": frozenset({Role.ESCORT_OFFICER, Role.SITE_MANAGER}),
+    "user": frozenset({Role.ADMIN}),
+    "organisation": frozenset({Role.ADMIN}),
+}
+
+
+def can_write(viewer: Viewer, kind: str) -> bool:
+    """Whether the viewer's role may create records of ``kind`` at all."""
+    return viewer.is_authenticated and viewer.role in WRITERS.get(kind, frozenset())
+
+
+def can_change(viewer: Viewer, kind: str, owner_org_id: int | None) -> bool:
+    """Whether the viewer may change an existing record of ``kind`` owned by ``owner_org_id``.
+
+    Records of another organisation are changed only by that organisation. Records without an
+    owner (imported open data) may be curated by any analyst who can read them; sites and
+    routes always need an owner.
+    """
+    if not can_write(viewer, kind):
+        return False
+    if owner_org_id is None:
+        return kind in ("incident", "document", "candidate")
+    return owner_org_id == viewer.organisation_id

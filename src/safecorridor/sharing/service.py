@@ -1,0 +1,42 @@
+"""Services over sharing: naming the users who may read a TLP:RED record."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safecorridor.sharing.models import RecordGrant
+
+
+def grant_record(
+    *, session: Session, record_type: str, record_id: int, user_id: int, granted_by: str
+) -> RecordGrant:
+    """Let ``user_id`` read a RED record (idempotent: an existing grant is returned)."""
+    existing = session.scalar(
+        select(RecordGrant).where(
+            RecordGrant.record_type == record_type,
+            RecordGrant.record_id == record_id,
+            RecordGrant.user_id == user_id,
+        )
+    )
+    if existing is not None:
+        return existing
+    grant = RecordGrant(
+        record_type=record_type, record_id=record_id, user_id=user_id, granted_by=granted_by
+    )
+    session.add(grant)
+    session.flush()
+    return grant
+
+
+def has_grant(session: Session, *, record_type: str, record_id: int, user_id: int) -> bool:
+    return (
+        session.scalar(
+            select(RecordGrant.id).where(
+                RecordGrant.record_type == record_type,
+                RecordGrant.record_id == record_id,
+                RecordGrant.user_id == user_id,
+            )
+        )
+        is not None
+    )

@@ -1,0 +1,167 @@
+"""Write rules by role: who may create and change incidents, sites, routes, users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import World
+
+INCIDENT = {
+    "event_date": "2023-03-01",
+    "event_type": "Battles",
+    "sub_event_type": "Armed clash",
+    "latitude": 25.3,
+    "longitude": 62.4,
+    "location": "Gwadar",
+    "tlp": "AMBER",
+}
+SITE = {"name": "New camp", "site_type": "camp", "latitude": 25.1, "longitude": 62.3}
+ROUTE = {"name": "New road", "points": [[25.1, 62.3], [25.5, 63.0]]}
+
+WRITERS = {
+    "incident": {"analyst"},
+    "site": {"site_manager"},
+    "route": {"site_manager"},
+    "user": {"admin"},
+}
+
+
+def _create(client: TestClient, kind: str, headers: dict[str, str], n: int) -> Any:
+    if kind == "incident":
+        body: dict[str, Any] = {**INCIDENT, "source_key": f"w{n}"}
+        return client.post("/api/v1/incidents", json=body, headers=headers)
+    if kind == "site":
+        return client.post("/api/v1/sites", json={**SITE, "name": f"Camp {n}"}, headers=headers)
+    if kind == "route":
+        return client.post("/api/v1/routes", json={**ROUTE, "name": f"Road {n}"}, headers=headers)
+    return client.post(
+        "/api/v1/users", json={"email": f"new{n}@x.example", "role": "viewer"}, headers=headers
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(WRITERS))
+def test_only_the_writing_role_creates_records(client: TestClient, world: World, kind: str) -> None:
+    n = 0
+    for org in ("owner", "outsider"):
+        for role in ("admin", "analyst", "site_manager", "escort_officer", "viewer"):
+            n += 1
+            r = _create(client, kind, world.headers(org, role), n)
+            if role in WRITERS[kind]:
+                assert r.status_code == 201, (org, role, r.text)
+            else:
+                assert r.status_code == 403, (org, role, r.text)
+                assert r.headers["content-type"].startswith("application/problem+json")
+                assert "your role" in r.json()["detail"]
+
+
+def test_a_new_record_belongs_to_the_writers_organisation(client: TestClient, world: World) -> None:
+    r = _create(client, "incident", world.headers("outsider", "analyst"), 1)
+    created = r.json()
+    assert created["owner_org_id"] == world.orgs["outsider"]
+    assert created["history"][0]["action"] == "created"
+    # AMBER of the outsider: the owner organisation cannot read it
+    r = client.get(f"/api/v1/incidents/{created['id']}", headers=world.headers("owner", "admin"))
+    assert r.status_code == 404
+
+
+def test_analysts_change_only_their_organisations_incidents(
+    client: TestClient, world: World
+) -> None:
+    ident = world.incidents["GREEN"]
+    r = client.patch(
+        f"/api/v1/incidents/{ident}",
+        json={"fatalities": 9},
+        headers=world.headers("partner", "analyst"),
+    )
+    assert r.status_code == 403 and "another organisation" in r.json()["detail"]
+    r = client.patch(
+        f"/api/v1/incidents/{ident}",
+        json={"fatalities": 9},
+        headers=world.headers("owner", "analyst"),
+    )
+    assert r.status_code == 200
+    assert r.json()["fatalities"] == 9
+    assert r.json()["history"][-1]["changes"]["fatalities"] == [4, 9]
+    r = client.post(
+        f"/api/v1/incidents/{ident}/retract",
+        json={"reason": "duplicate report"},
+        headers=world.headers("owner", "analyst"),
+    )
+    assert r.json()["status"] == "retracted"
+    # invisible records are not found, not forbidden
+    r = client.patch(
+        f"/api/v1/incidents/{world.incidents['AMBER+STRICT']}",
+        json={"fatalities": 1},
+        headers=world.headers("partner", "analyst"),
+    )
+    assert r.status_code == 404
+
+
+def test_a_red_incident_is_read_by_its_author_and_the_users_named(
+    client: TestClient, world: World
+) -> None:
+    author = world.headers("owner", "analyst")
+    r = client.post("/api/v1/incidents", json={**INCIDENT, "tlp": "RED"}, headers=author)
+    ident = r.json()["id"]
+    assert client.get(f"/api/v1/incidents/{ident}", headers=author).status_code == 200
+    other = world.headers("owner", "admin")
+    assert client.get(f"/api/v1/incidents/{ident}", headers=other).status_code == 404
+    r = client.post(
+        f"/api/v1/incidents/{ident}/grants",
+        json={"user_id": world.users[("owner", "admin")]},
+        headers=author,
+    )
+    assert r.status_code == 204
+    assert client.get(f"/api/v1/incidents/{ident}", headers=other).status_code == 200
+
+
+def test_site_managers_change_only_their_organisations_sites(
+    client: TestClient, world: World
+) -> None:
+    ident = world.sites["CLEAR"]
+    r = client.patch(
+        f"/api/v1/sites/{ident}",
+        json={"personnel_foreign": 12},
+        headers=world.headers("outsider", "site_manager"),
+    )
+    assert r.status_code == 403
+    r = client.patch(
+        f"/api/v1/sites/{ident}",
+        json={"personnel_foreign": 12},
+        headers=world.headers("owner", "site_manager"),
+    )
+    assert r.status_code == 200 and r.json()["personnel_foreign"] == 12
+
+
+def test_admins_manage_their_own_organisation_only(client: TestClient, world: World) -> None:
+    admin = world.headers("owner", "admin")
+    r = client.patch(
+        f"/api/v1/users/{world.users[('outsider', 'viewer')]}",
+        json={"role": "admin"},
+        headers=admin,
+    )
+    assert r.status_code == 404
+    r = client.patch(
+        f"/api/v1/users/{world.users[('owner', 'viewer')]}", json={"role": "analyst"}, headers=admin
+    )
+    assert r.status_code == 200 and r.json()["role"] == "analyst"
+    r = client.put(
+        f"/api/v1/organisations/{world.orgs['outsider']}/partners",
+        json={"partner_ids": [world.orgs["owner"]]},
+        headers=world.headers("outsider", "viewer"),
+    )
+    assert r.status_code == 403
+    # the owner stops sharing with the partner: its AMBER incident disappears for the partner
+    r = client.put(
+        f"/api/v1/organisations/{world.orgs['owner']}/partners",
+        json={"partner_ids": []},
+        headers=admin,
+    )
+    assert r.status_code == 200 and r.json()["partner_ids"] == []
+    r = client.get(
+        f"/api/v1/incidents/{world.incidents['AMBER']}", headers=world.headers("partner", "viewer")
+    )
+    assert r.status_code == 404

@@ -1,0 +1,81 @@
+"""`safecorridor movements|alerts|worker` as a user runs them (CliRunner, embedded database)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from typer.testing import CliRunner
+
+from safecorridor.cli.app import get_app
+
+runner = CliRunner()
+SM = "site_manager@ctgsa.example"
+EO = "escort_officer@ssd.example"
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(get_app(), list(args))
+    return result.exit_code, result.output
+
+
+def test_a_movement_from_the_command_line() -> None:
+    assert invoke("init")[0] == 0
+    assert invoke("demo")[0] == 0
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date()
+    code, out = invoke(
+        "movements", "request", "--as", SM, "--route", "Karakoram Highway (Islamabad",
+        "--headcount", "CN=4", "--headcount", "PK=2", "--vehicles", "2", "--armoured", "2",
+        "--depart", f"{tomorrow}T03:00", "--arrive", f"{tomorrow}T11:00", "--submit", "--json",
+    )  # fmt: skip
+    assert code == 0, out
+    m = json.loads(out)
+    assert m["state"] == "submitted" and m["headcount"] == {"CN": 4, "PK": 2}
+    assert m["risk_level"] in ("severe", "critical")
+    mid = str(m["id"])
+
+    code, out = invoke("movements", "approve", mid, "--as", "viewer@moi.example",
+                       "--escort", "Falcon-7", "--escort-vehicles", "6")  # fmt: skip
+    assert code == 1
+    assert "(viewer) cannot approve movement" in out and "'submitted'" in out
+
+    code, out = invoke("movements", "approve", mid, "--as", EO, "--escort", "Falcon-7",
+                       "--escort-vehicles", "6", "--override", "JWG authorisation 12/2026")  # fmt: skip
+    assert code == 0, out
+    assert "approved" in out and "escort Falcon-7 (Special Security Division)" in out
+    assert invoke("movements", "start", mid, "--as", SM)[0] == 0
+    code, out = invoke("movements", "checkin", mid, "--as", EO, "--at", "33.99,72.91",
+                       "--note", "Haripur")  # fmt: skip
+    assert code == 0, out
+    assert "checked in" in out and "km 64 of 615" in out
+    code, out = invoke("movements", "show", mid)
+    assert code == 0 and "check-ins:" in out and "Haripur" in out
+    code, out = invoke("movements", "list", "--as", EO, "--state", "under_way", "--json")
+    assert [r["id"] for r in json.loads(out)] == [int(mid)]
+    code, out = invoke("movements", "complete", mid, "--as", "viewer@moi.example")
+    assert code == 1 and "(viewer) cannot complete movement" in out
+
+
+def test_alert_rules_the_worker_and_deliveries_from_the_command_line() -> None:
+    assert invoke("init")[0] == 0
+    assert invoke("demo")[0] == 0
+    code, out = invoke("alerts", "rules", "add", "--org", "CTGSA", "--kind", "incident_near",
+                       "--km", "10", "--channel", "in_app", "--channel", "webhook",
+                       "--webhook", "http://127.0.0.1:9/hook")  # fmt: skip
+    assert code == 0, out
+    assert "rule 1: incident_near for China Three Gorges South Asia" in out
+    assert "webhook secret (shown once):" in out
+    code, out = invoke("alerts", "rules", "list")
+    assert "incident_near" in out and '{"km": 10.0}' in out
+    code, out = invoke("alerts", "rules", "add", "--org", "CTGSA", "--kind", "incident_near")
+    assert code == 1 and "needs km" in out
+    code, out = invoke("worker", "--once")
+    assert code == 0, out
+    for step in ("overdue_movements", "new_incidents", "risk_levels", "deliveries"):
+        assert f"{step}" in out
+    code, out = invoke("alerts", "list", "--as", SM)
+    assert code == 0 and "0 unread" in out
+    code, out = invoke("alerts", "deliveries", "--dead", "--json")
+    assert code == 0 and json.loads(out) == []
+    code, out = invoke("alerts", "ack", "99", "--as", SM)
+    assert code == 1 and "no alert 99" in out

@@ -1,0 +1,342 @@
+"""Movement requests: risk at the departure date, the measures the policy requires, the
+state machine with its roles, check-ins and progress."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safecorridor.movements import service as ms
+from safecorridor.movements.checks import (
+    MovementPolicy,
+    expected_km,
+    is_daylight,
+    movement_policy,
+    overdue_reason,
+    project_on_route,
+)
+from safecorridor.movements.models import MovementTransition
+from safecorridor.movements.schemas import EscortAssignment, MovementCreate
+from safecorridor.risk.policy import PolicyError, load_policy
+from safecorridor.sharing.models import AuditEvent
+
+KKH = "Karakoram Highway (Islamabad–Khunjerab)"
+DEPART = datetime(2025, 6, 10, 2, 0)  # 06:52 local solar time at Islamabad
+ARRIVE = datetime(2025, 6, 10, 11, 0)  # 16:02 at Khunjerab
+NOW = datetime(2025, 6, 1, 8, 0)
+
+
+def plan(**overrides: Any) -> MovementCreate:
+    data: dict[str, Any] = {
+        "purpose": "Crew rotation to Dasu",
+        "headcount": {"CN": 4, "PK": 2},
+        "route": KKH,
+        "vehicle_count": 2,
+        "armoured_count": 2,
+        "planned_departure": DEPART,
+        "planned_arrival": ARRIVE,
+    }
+    data.update(overrides)
+    return MovementCreate(**data)
+
+
+def user(session: Session, email: str) -> Any:
+    return ms.get_user(session, email)
+
+
+def requested(session: Session, **overrides: Any) -> Any:
+    m = ms.request_movement(
+        session=session,
+        user=user(session, "site_manager@ctgsa.example"),
+        movement_in=plan(**overrides),
+        now=NOW,
+    )
+    session.commit()
+    return m
+
+
+def submitted(session: Session, **overrides: Any) -> Any:
+    m = requested(session, **overrides)
+    ms.submit_movement(
+        session=session, movement_id=m.id, user=user(session, "site_manager@ctgsa.example"), now=NOW
+    )
+    session.commit()
+    return m
+
+
+ESCORT = EscortAssignment(callsign="Falcon-7", vehicles=4, contact_email="falcon7@ssd.example")
+
+
+def test_a_request_gets_the_route_risk_as_of_its_departure_and_the_required_measures(
+    lite: Session,
+) -> None:
+    m = requested(lite)
+    assert m.state == "draft"
+    assert m.risk_as_of.isoformat() == "2025-06-10"
+    assert m.risk_level == "severe"
+    assert m.required_measures["escort_vehicles"] == 4
+    assert m.required_measures["armoured_vehicles"] is True
+    assert m.required_measures["daylight_only"] is True
+    assert m.route_length_km == pytest.approx(614.7, abs=1)
+    assert m.policy_sha256 == load_policy().sha256
+    assert [i["code"] for i in m.issues] == ["escort_required"]  # a note, not a blocker
+    assert m.headcount == {"CN": 4, "PK": 2} and m.people == 6
+
+
+def test_the_same_route_before_the_attacks_along_it_is_low(lite: Session) -> None:
+    m = requested(
+        lite,
+        planned_departure=datetime(2019, 6, 10, 2),
+        planned_arrival=datetime(2019, 6, 10, 11),
+        armoured_count=0,
+    )
+    assert m.risk_level == "low"
+    assert m.issues == []
+
+
+def test_unarmoured_vehicles_and_a_night_plan_on_a_severe_route_are_flagged(
+    lite: Session,
+) -> None:
+    m = requested(
+        lite,
+        armoured_count=0,
+        planned_departure=datetime(2025, 6, 10, 16, 0),  # 20:52 local
+        planned_arrival=datetime(2025, 6, 11, 1, 0),
+    )
+    codes = {i["code"]: i["message"] for i in m.issues}
+    assert "0 of 2 vehicle(s) are armoured" in codes["armoured_vehicles"]
+    assert "daylight only" in codes["daylight_only"]
+    assert "departure at 20.9 h local" in codes["daylight_only"]
+
+
+def test_a_drawn_polyline_and_two_sites_are_routes_too(lite: Session) -> None:
+    drawn = requested(lite, route=None, polyline=[[33.6844, 73.0479], [34.1688, 73.2215]])
+    assert drawn.route_id is None and drawn.route_name == "drawn route"
+    assert drawn.route_length_km == pytest.approx(56, abs=3)
+    sites = requested(lite, route=None, from_site="Karot", to_site="Dasu Hydropower")
+    assert sites.from_site_id and sites.to_site_id
+    assert "straight line" in sites.route_name
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"headcount": {}}, "at least one nationality"),
+        ({"headcount": {"China": 2}}, "two-letter country code"),
+        ({"route": None}, "give a route, a polyline"),
+        ({"planned_arrival": DEPART - timedelta(hours=1)}, "arrival must be after"),
+        ({"armoured_count": 3}, "more armoured vehicles than vehicles"),
+    ],
+)
+def test_an_incomplete_request_is_refused(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        plan(**overrides)
+
+
+def test_the_whole_life_of_a_movement_is_kept_in_its_history_and_the_audit_log(
+    demo: Session,
+) -> None:
+    m = submitted(demo)
+    eo = user(demo, "escort_officer@ssd.example")
+    sm = user(demo, "site_manager@ctgsa.example")
+    ms.approve_movement(session=demo, movement_id=m.id, user=eo, escort=ESCORT, now=NOW)
+    assert m.state == "approved" and m.escort_callsign == "Falcon-7"
+    assert m.escort_org.short_name == "SSD" and m.escort_vehicles == 4
+    ms.start_movement(session=demo, movement_id=m.id, user=sm, now=DEPART)
+    ci = ms.check_in(
+        session=demo,
+        movement_id=m.id,
+        user=eo,
+        latitude=33.9946,
+        longitude=72.9106,
+        note="Haripur",
+        now=DEPART + timedelta(hours=1),
+    )
+    ms.complete_movement(session=demo, movement_id=m.id, user=sm, now=ARRIVE)
+    demo.commit()
+    assert ci.km_along == pytest.approx(64.6, abs=1)  # Islamabad → Hasan Abdal → Haripur
+    assert ci.expected_km == pytest.approx(614.7 / 9, abs=1)
+    history = demo.scalars(
+        select(MovementTransition)
+        .where(MovementTransition.movement_id == m.id)
+        .order_by(MovementTransition.id)
+    ).all()
+    assert [(h.action, h.from_state, h.to_state) for h in history] == [
+        ("request", None, "draft"),
+        ("submit", "draft", "submitted"),
+        ("approve", "submitted", "approved"),
+        ("start", "approved", "under_way"),
+        ("complete", "under_way", "completed"),
+    ]
+    assert history[2].actor == "escort_officer@ssd.example"
+    audit = demo.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.record_type == "movement", AuditEvent.record_id == m.id
+        )
+    ).all()
+    assert list(audit) == ["create", "submit", "approve", "start", "complete"]
+
+
+def test_approving_with_too_small_an_escort_is_refused_unless_overridden(lite: Session) -> None:
+    m = submitted(lite)
+    eo = user(lite, "escort_officer@ssd.example")
+    small = EscortAssignment(callsign="Falcon-2", vehicles=2)
+    with pytest.raises(ms.TransitionError, match="requires 4 escort vehicle\\(s\\); 2 assigned"):
+        ms.approve_movement(session=lite, movement_id=m.id, user=eo, escort=small, now=NOW)
+    ms.approve_movement(
+        session=lite,
+        movement_id=m.id,
+        user=eo,
+        escort=small,
+        override_reason="two more vehicles join at Havelian",
+        now=NOW,
+    )
+    lite.commit()
+    assert m.state == "approved"
+    assert m.decision_note == "two more vehicles join at Havelian"
+
+
+def test_a_rejection_needs_a_reason_and_is_final(demo: Session) -> None:
+    m = submitted(demo)
+    eo = user(demo, "escort_officer@ssd.example")
+    ms.reject_movement(session=demo, movement_id=m.id, user=eo, reason="no escort available")
+    demo.commit()
+    assert m.state == "rejected" and m.decision_note == "no escort available"
+    with pytest.raises(
+        ms.TransitionError,
+        match=r"site_manager@ctgsa.example \(site_manager\) cannot complete movement \d+ in"
+        r" state 'rejected': complete needs state 'under_way' or 'overdue'",
+    ):
+        ms.complete_movement(
+            session=demo, movement_id=m.id, user=user(demo, "site_manager@ctgsa.example")
+        )
+
+
+def test_an_escort_officer_cannot_approve_their_own_request(demo: Session) -> None:
+    eo = user(demo, "escort_officer@ssd.example")
+    m = ms.request_movement(session=demo, user=eo, movement_in=plan(), now=NOW)
+    ms.submit_movement(session=demo, movement_id=m.id, user=eo, now=NOW)
+    demo.commit()
+    with pytest.raises(
+        ms.TransitionError,
+        match=r"escort_officer@ssd.example \(escort_officer\) cannot approve movement \d+ in"
+        r" state 'submitted': an escort officer cannot approve a request they made themselves",
+    ):
+        ms.approve_movement(session=demo, movement_id=m.id, user=eo, escort=ESCORT)
+
+
+def test_a_viewer_can_do_nothing(demo: Session) -> None:
+    m = submitted(demo)
+    viewer = user(demo, "viewer@moi.example")
+    with pytest.raises(
+        ms.TransitionError,
+        match=r"viewer@moi.example \(viewer\) cannot approve movement \d+ in state"
+        r" 'submitted': approve needs the role 'escort_officer'",
+    ):
+        ms.approve_movement(session=demo, movement_id=m.id, user=viewer, escort=ESCORT)
+    with pytest.raises(ms.TransitionError, match=r"\(viewer\) cannot cancel movement"):
+        ms.cancel_movement(session=demo, movement_id=m.id, user=viewer)
+    with pytest.raises(ms.TransitionError, match=r"viewer\) cannot request a movement"):
+        ms.request_movement(session=demo, user=viewer, movement_in=plan())
+
+
+def test_no_state_can_be_skipped(demo: Session) -> None:
+    m = requested(demo)
+    eo = user(demo, "escort_officer@ssd.example")
+    sm = user(demo, "site_manager@ctgsa.example")
+    with pytest.raises(
+        ms.TransitionError,
+        match=r"\(escort_officer\) cannot approve movement \d+ in state 'draft': approve needs"
+        r" state 'submitted'",
+    ):
+        ms.approve_movement(session=demo, movement_id=m.id, user=eo, escort=ESCORT)
+    with pytest.raises(
+        ms.TransitionError, match=r"cannot start movement \d+ in state 'draft'.*'approved'"
+    ):
+        ms.start_movement(session=demo, movement_id=m.id, user=sm)
+    assert m.state == "draft"
+
+
+def test_another_organisations_site_manager_cannot_move_it(lite: Session) -> None:
+    from safecorridor.accounts.models import Organisation, User
+
+    cophc = lite.scalars(select(Organisation).where(Organisation.short_name == "COPHC")).one()
+    other = User(
+        email="sm@cophc.example",
+        display_name="x",
+        organisation_id=cophc.id,
+        role="site_manager",
+    )
+    lite.add(other)
+    m = requested(lite)
+    with pytest.raises(ms.TransitionError, match="belongs to another organisation"):
+        ms.submit_movement(session=lite, movement_id=m.id, user=other)
+
+
+def test_a_cancelled_movement_stays_cancelled(lite: Session) -> None:
+    m = submitted(lite)
+    sm = user(lite, "site_manager@ctgsa.example")
+    ms.cancel_movement(session=lite, movement_id=m.id, user=sm, reason="postponed")
+    lite.commit()
+    with pytest.raises(ms.TransitionError, match="in state 'cancelled'"):
+        ms.submit_movement(session=lite, movement_id=m.id, user=sm)
+
+
+def test_an_escort_officer_sees_submitted_requests_but_not_drafts(lite: Session) -> None:
+    draft = requested(lite)
+    sub = submitted(lite)
+    eo = user(lite, "escort_officer@ssd.example")
+    seen = {m.id for m in ms.list_movements(lite, user=eo)}
+    assert sub.id in seen and draft.id not in seen
+    viewer_moi = user(lite, "viewer@moi.example")
+    assert ms.list_movements(lite, user=viewer_moi) == []  # AMBER, CTGSA does not share
+
+
+# --- pure checks ---------------------------------------------------------------------------
+
+
+def test_expected_progress_is_linear_between_departure_and_arrival() -> None:
+    pts = [[0.0, 10.0], [0.0, 11.0]]  # ~111 km along the equator
+    d, a = datetime(2025, 1, 1, 6), datetime(2025, 1, 1, 8)
+    assert expected_km(pts, d, a, d - timedelta(hours=1)) == 0
+    assert expected_km(pts, d, a, d + timedelta(hours=1)) == pytest.approx(55.6, abs=0.2)
+    assert expected_km(pts, d, a, a + timedelta(hours=5)) == pytest.approx(111.2, abs=0.2)
+    km, off = project_on_route(pts, 0.05, 10.5)
+    assert km == pytest.approx(55.6, abs=0.3) and off == pytest.approx(5.5, abs=0.2)
+
+
+def test_daylight_is_local_solar_time_at_the_ends_of_the_route() -> None:
+    mp = MovementPolicy()
+    assert is_daylight(datetime(2025, 6, 1, 2, 0), 73.0, mp)  # 06:52
+    assert not is_daylight(datetime(2025, 6, 1, 0, 30), 73.0, mp)  # 05:22
+
+
+def test_overdue_after_the_interval_without_check_in_or_past_arrival() -> None:
+    mp = MovementPolicy(checkin_interval_minutes=60)
+    d, a = datetime(2025, 1, 1, 6), datetime(2025, 1, 1, 12)
+    kw: dict[str, Any] = {
+        "started_at": d,
+        "planned_departure": d,
+        "planned_arrival": a,
+        "mp": mp,
+    }
+    assert overdue_reason(now=d + timedelta(minutes=59), last_checkin_at=None, **kw) is None
+    assert "no check-in for 61 min" in str(
+        overdue_reason(now=d + timedelta(minutes=61), last_checkin_at=None, **kw)
+    )
+    assert "past its planned arrival" in str(
+        overdue_reason(now=a + timedelta(minutes=1), last_checkin_at=a, **kw)
+    )
+
+
+def test_the_movement_parameters_come_from_the_policy_file() -> None:
+    base = load_policy()
+    assert movement_policy(base) == MovementPolicy()
+    custom = base.with_overrides(movements={"checkin_interval_minutes": 30})
+    assert movement_policy(custom).checkin_interval_minutes == 30
+    with pytest.raises(PolicyError, match="unknown key"):
+        movement_policy(base.with_overrides(movements={"checkin_every": 30}))
