@@ -29,6 +29,7 @@ run: $(STAMP)
 	$(BIN)/safecorridor serve
 
 test: $(STAMP)
+	@bash scripts/ensure-system-packages.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
