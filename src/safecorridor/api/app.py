@@ -24,6 +24,7 @@ from safecorridor.api.routes import (
 )
 from safecorridor.db.engine import is_schema_current
 from safecorridor.db.session import get_engine
+from safecorridor.web import routes as web
 
 DESCRIPTION = """\
 SafeCorridor's JSON API. Sign in with a bearer token (`Authorization: Bearer sc_...`, from
@@ -68,6 +69,7 @@ def create_app() -> FastAPI:
             )
         return JSONResponse({"status": "ready"})
 
+    web.install(app)  # the web UI first: it takes over "/" and "/login" from pages
     for module in (incidents, sites, risk, records, accounts, movements, alerts, pages):
         app.include_router(module.router)
 
