@@ -53,15 +53,6 @@ def test_each_role_signs_in_and_the_map_shows_the_demo_incidents_and_sites(
     assert page.js_errors == []
 
 
-def test_the_map_paints_quickly_on_loopback(open_as: Any, live_server: str) -> None:
-    page = open_as("viewer")
-    map_ready(page)
-    page.goto("/")
-    paint = page.evaluate("performance.getEntriesByType('paint').map(e => [e.name, e.startTime])")
-    first = dict(paint).get("first-contentful-paint", dict(paint).get("first-paint"))
-    assert first is not None and first < 1000, paint
-
-
 def test_filtering_by_actor_changes_the_map_and_the_list(open_as: Any) -> None:
     page = open_as("analyst")
     map_ready(page)
