@@ -6,6 +6,9 @@ returns has passed the TLP read rules of ``safecorridor.sharing.policy``.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
@@ -24,6 +27,7 @@ from safecorridor.api.routes import (
 )
 from safecorridor.db.engine import is_schema_current
 from safecorridor.db.session import get_engine
+from safecorridor.sharing.audit import stop_audit_writer
 from safecorridor.web import routes as web
 
 DESCRIPTION = """\
@@ -37,8 +41,15 @@ Errors are RFC 9457 problem details. Map layers are RFC 7946 GeoJSON.
 """
 
 
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    yield
+    stop_audit_writer()  # commits any read event still queued, ends the writer thread
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
+        lifespan=lifespan,
         title="SafeCorridor API",
         version=__version__,
         description=DESCRIPTION,

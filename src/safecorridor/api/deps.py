@@ -31,8 +31,9 @@ cookie_scheme = APIKeyCookie(
 )
 
 
-def get_session() -> Iterator[Session]:
-    with session_scope() as session:
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's session; writes (POST, PATCH, ...) take SQLite's write lock up front."""
+    with session_scope(write=request.method not in SAFE_METHODS) as session:
         yield session
 
 

@@ -27,8 +27,18 @@ def reset_engine(engine: Engine | None = None) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A session in one transaction: committed on success, rolled back on error."""
+def session_scope(engine: Engine | None = None, *, write: bool = False) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on error.
+
+    ``write``: the transaction will write, so on SQLite it starts with ``BEGIN IMMEDIATE``
+    (taking the write lock first, waiting up to busy_timeout). A deferred transaction that
+    reads and then writes fails at once with "database is locked" when another connection
+    wrote in between (WAL snapshot); reads stay deferred so they never wait for writers.
+    """
     factory = sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
     with factory() as session, session.begin():
+        if write:
+            conn = session.connection()
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
         yield session

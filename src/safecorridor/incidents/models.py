@@ -77,6 +77,17 @@ class Incident(Base):
     __table_args__ = (
         UniqueConstraint("source_dataset", "source_key"),
         Index("ix_incidents_event_date_id", "event_date", "id"),
+        # covers the list filters, so counts read the index only (lists use event_date_id)
+        Index(
+            "ix_incidents_status_date_tlp",
+            "status",
+            "event_date",
+            "tlp",
+            "owner_org_id",
+            "event_type",
+        ),
+        # max(updated_at): the change stamp of cached risk surfaces
+        Index("ix_incidents_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,20 +6,45 @@ link after it. :func:`verify_chain` recomputes the chain and names the first bro
 
 Appending is serialised: on PostgreSQL by a transaction-level advisory lock, on SQLite by the
 database write lock, which the INSERT of the new event takes before the previous hash is read.
-The event is written in the caller's transaction, so it commits (or rolls back) with the
+A write's event is written in the caller's transaction, so it commits (or rolls back) with the
 change it records.
+
+Reads are recorded by group commit (:class:`AuditWriter`): the request hands its event to one
+writer thread per process and waits until that thread has appended it. The thread appends
+everything queued meanwhile in one short transaction (``BEGIN IMMEDIATE`` on SQLite, the
+advisory lock on PostgreSQL), so twenty concurrent readers cost one lock acquisition instead
+of twenty, and a read transaction never has to upgrade to a write (which on SQLite in WAL mode
+fails at once with "database is locked" when another process wrote since it began). No event
+is lost to a crash: a reader gets its response only after its event is committed, and a
+failed append fails the request instead of serving an unrecorded read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import queue
+import threading
+import time
+import weakref
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from safecorridor.db.base import utcnow
@@ -29,6 +54,8 @@ from safecorridor.sharing.policy import Viewer
 GENESIS = "0" * 64
 #: pg_advisory_xact_lock key of the audit chain (any fixed 64-bit number)
 PG_LOCK_KEY = 0x5AFEC0A0D17
+#: Session.info key: this session's transaction holds the chain's lock (it appended already)
+_APPENDED = "safecorridor.audit.appended"
 
 
 def canonical_json(data: Any) -> str:
@@ -54,6 +81,11 @@ def record_state(obj: Any) -> dict[str, Any]:
 def state_hash(obj: Any) -> str:
     """sha256 of a record's state (its column values in canonical JSON)."""
     return sha256_json(record_state(obj))
+
+
+def values_state_hash(values: Any) -> str:
+    """:func:`state_hash` of a record read as a row: ``values`` maps every column to its value."""
+    return sha256_json({key: _jsonable(value) for key, value in values.items()})
 
 
 def event_hash(
@@ -102,6 +134,7 @@ def append_event(
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+    session.info[_APPENDED] = True
     details = details or {}
     event = AuditEvent(
         occurred_at=utcnow(),
@@ -144,6 +177,242 @@ def append_event(
     return event
 
 
+@dataclass(frozen=True)
+class EventData:
+    """The fields of an event before it is chained (what a reader hands the writer)."""
+
+    occurred_at: datetime
+    user_id: int | None
+    actor: str
+    action: str
+    record_type: str
+    record_id: int | None
+    state_hash: str
+    details: dict[str, Any]
+
+
+def lock_chain(conn: Connection) -> None:
+    """Take the chain's lock at the start of ``conn``'s transaction (before any read).
+
+    SQLite: ``BEGIN IMMEDIATE`` (the database write lock, waiting up to busy_timeout);
+    PostgreSQL: the transaction-level advisory lock.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+
+
+def append_batch(conn: Connection, events: list[EventData]) -> None:
+    """Chain ``events`` in order after the last event, in ``conn``'s transaction.
+
+    The transaction must hold the chain's lock (:func:`lock_chain`). One INSERT per event, so
+    ids follow the chain's order on every backend.
+    """
+    prev = conn.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    for ev in events:
+        digest = event_hash(
+            prev_hash=prev,
+            occurred_at=ev.occurred_at,
+            user_id=ev.user_id,
+            actor=ev.actor,
+            action=ev.action,
+            record_type=ev.record_type,
+            record_id=ev.record_id,
+            state_hash=ev.state_hash,
+            details=ev.details,
+        )
+        conn.execute(
+            insert(AuditEvent).values(
+                occurred_at=ev.occurred_at,
+                user_id=ev.user_id,
+                actor=ev.actor,
+                action=ev.action,
+                record_type=ev.record_type,
+                record_id=ev.record_id,
+                state_hash=ev.state_hash,
+                details=ev.details,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        prev = digest
+
+
+_Item = tuple[Engine, EventData, "Future[None]"]
+
+
+class AuditWriter:
+    """One thread per process that appends queued read events by group commit.
+
+    :meth:`submit` queues an event and returns a future that completes when the event is
+    committed (or fails with the database's error). The thread takes everything queued, up to
+    ``max_batch`` events, and appends it in one transaction per database; attempts that find
+    the database locked beyond its busy timeout are retried twice.
+    """
+
+    def __init__(self, max_batch: int = 500) -> None:
+        self.max_batch = max_batch
+        self._queue: queue.Queue[_Item | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._guard = threading.Lock()
+        self._engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+    def submit(self, engine: Engine, event: EventData) -> Future[None]:
+        done: Future[None] = Future()
+        with self._guard:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="safecorridor-audit-writer", daemon=True
+                )
+                self._thread.start()
+            self._queue.put((engine, event, done))
+        return done
+
+    def flush(self) -> None:
+        """Return once every event submitted so far is committed (or has failed)."""
+        self._queue.join()
+
+    def stop(self) -> None:
+        """Append what is queued, then end the thread (the next submit starts a new one)."""
+        with self._guard:
+            thread, self._thread = self._thread, None
+            if thread is None or not thread.is_alive():
+                return
+            self._queue.put(None)
+        thread.join()
+
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            first = self._queue.get()
+            batch: list[_Item] = []
+            if first is None:
+                stop = True
+            else:
+                batch.append(first)
+            while not stop and len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                else:
+                    batch.append(item)
+            by_engine: dict[Engine, list[_Item]] = {}
+            for item in batch:
+                by_engine.setdefault(item[0], []).append(item)
+            for engine, items in by_engine.items():
+                try:
+                    self._commit(engine, [ev for _, ev, _ in items])
+                except Exception as exc:  # handed to each waiting request
+                    for _, _, done in items:
+                        done.set_exception(exc)
+                else:
+                    for _, _, done in items:
+                        done.set_result(None)
+            for _ in range(len(batch) + (1 if stop else 0)):
+                self._queue.task_done()
+
+    def _engine_for(self, engine: Engine) -> Engine:
+        """An engine of its own over ``engine``'s database (same creator, pragmas, events).
+
+        The requests waiting for the writer each hold one of ``engine``'s pooled connections;
+        taking the writer's connection from that pool could wait for them forever.
+        """
+        own = self._engines.get(engine)
+        if own is None:
+            own = create_engine(engine.url, pool=engine.pool.recreate())
+            self._engines[engine] = own
+        return own
+
+    def _commit(self, engine: Engine, events: list[EventData]) -> None:
+        own = self._engine_for(engine)
+        for attempt in range(3):
+            try:
+                with own.connect() as conn:
+                    lock_chain(conn)
+                    append_batch(conn, events)
+                    conn.commit()
+                return
+            except OperationalError:
+                if attempt == 2:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+
+
+_writer = AuditWriter()
+
+
+def audit_writer() -> AuditWriter:
+    """The process's read-event writer."""
+    return _writer
+
+
+def flush_audit() -> None:
+    """Wait until every queued read event is committed (tests, shutdown)."""
+    _writer.flush()
+
+
+def stop_audit_writer() -> None:
+    """Commit what is queued and stop the writer thread (the app's shutdown)."""
+    _writer.stop()
+
+
+def _holds_chain_lock(session: Session) -> bool:
+    """Whether the session's transaction holds (or may hold) the lock the writer needs."""
+    if session.info.get(_APPENDED):
+        return True
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        # pysqlite opens a transaction at the first INSERT/UPDATE/DELETE (or BEGIN IMMEDIATE)
+        return bool(getattr(conn.connection.dbapi_connection, "in_transaction", True))
+    return False
+
+
+def record_read(
+    *,
+    session: Session,
+    viewer: Viewer | None,
+    action: str,
+    record_type: str,
+    record_id: int | None = None,
+    state: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append a read event and wait until it is committed.
+
+    Through the process's :class:`AuditWriter` (its own short transaction, batched with other
+    readers'), unless the session's transaction already writes: then in that transaction, as
+    :func:`append_event` (waiting for a writer that waits for us would deadlock).
+    """
+    bind = session.get_bind()
+    if not isinstance(bind, Engine) or _holds_chain_lock(session):
+        append_event(
+            session=session,
+            viewer=viewer,
+            action=action,
+            record_type=record_type,
+            record_id=record_id,
+            state=state,
+            details=details,
+        )
+        return
+    details = details or {}
+    event = EventData(
+        occurred_at=utcnow(),
+        user_id=viewer.user_id if viewer else None,
+        actor=viewer.email if viewer else "system",
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        state_hash=state or sha256_json(details),
+        details=details,
+    )
+    _writer.submit(bind, event).result(timeout=120)
+
+
 def audit_write(
     *, session: Session, viewer: Viewer | None, action: str, obj: Any, actor: str | None = None
 ) -> AuditEvent:
@@ -164,20 +433,21 @@ def audit_write(
 
 def audit_reads(
     *, session: Session, viewer: Viewer, objs: Iterable[Any], action: str = "read"
-) -> AuditEvent | None:
+) -> bool:
     """Record the read of the AMBER-or-stricter objects among ``objs`` (one event per call).
 
     One object gives an event naming it; several give one event with their ids in
-    ``details`` (a list page reads up to 500 records: one link, not 500).
+    ``details`` (a list page reads up to 500 records: one link, not 500). Returns whether an
+    event was recorded; it is committed when this returns (:func:`record_read`).
     """
     from safecorridor.sharing.policy import AUDITED_TLP, record_type
 
     marked = [o for o in objs if str(o.tlp) in AUDITED_TLP]
     if not marked:
-        return None
+        return False
     kind = record_type(type(marked[0]))
     if len(marked) == 1:
-        return append_event(
+        record_read(
             session=session,
             viewer=viewer,
             action=action,
@@ -185,8 +455,9 @@ def audit_reads(
             record_id=marked[0].id,
             state=state_hash(marked[0]),
         )
+        return True
     ids = [o.id for o in marked]
-    return append_event(
+    record_read(
         session=session,
         viewer=viewer,
         action=action,
@@ -194,6 +465,7 @@ def audit_reads(
         details={"record_ids": ids},
         state=sha256_json([state_hash(o) for o in marked]),
     )
+    return True
 
 
 @dataclass

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import User, organisation_partners
 from safecorridor.sharing.models import RecordGrant
@@ -92,6 +93,30 @@ def visible(model: Any, viewer: Viewer) -> ColumnElement[bool]:
         and_(tlp == TLP.AMBER_STRICT, owner == org),
         and_(tlp == TLP.RED, granted),
     )
+
+
+def visibility_key(session: Session, model: Any, viewer: Viewer) -> tuple[Any, ...]:
+    """What decides which rows of ``model`` the viewer reads under :func:`visible`.
+
+    Two viewers with equal keys read exactly the same rows (at the same state of the data):
+    the organisation (AMBER, AMBER+STRICT), the organisations that list it as a partner
+    (their AMBER) and the viewer's RED grants. Caches of derived data (risk surfaces) are
+    shared by key.
+    """
+    if not viewer.is_authenticated:
+        return ("anonymous",)
+    org = viewer.organisation_id
+    partner_of = session.scalars(
+        select(organisation_partners.c.organisation_id)
+        .where(organisation_partners.c.partner_id == org)
+        .order_by(organisation_partners.c.organisation_id)
+    ).all()
+    grants = session.scalars(
+        select(RecordGrant.record_id)
+        .where(RecordGrant.user_id == viewer.user_id, RecordGrant.record_type == record_type(model))
+        .order_by(RecordGrant.record_id)
+    ).all()
+    return ("signed-in", org, tuple(partner_of), tuple(grants))
 
 
 def restrict(stmt: S, model: Any, viewer: Viewer | None) -> S:

@@ -90,6 +90,7 @@ SORTS: dict[str, tuple[Any, Any]] = {
 def install(app: FastAPI) -> None:
     """Add the web pages (before the API's interim pages, whose paths they take over)."""
     app.include_router(router)
+    app.include_router(__import__("safecorridor.web.movements", fromlist=["router"]).router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-from datetime import date
+import json
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import ValidationError
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Row, and_, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from safecorridor.api.deps import CurrentViewer, SessionDep, require_writer
 from safecorridor.api.geojson import BBOX_HELP, collection, feature, parse_bbox, point
@@ -26,7 +27,7 @@ from safecorridor.api.schemas import (
     RetractIn,
 )
 from safecorridor.geo import haversine_km
-from safecorridor.incidents.models import Incident
+from safecorridor.incidents.models import Actor, Incident, incident_documents
 from safecorridor.incidents.schemas import IncidentCreate, IncidentPublic, IncidentUpdate
 from safecorridor.incidents.service import (
     DuplicateIncidentError,
@@ -39,10 +40,17 @@ from safecorridor.incidents.service import (
     to_public,
     update_incident,
 )
-from safecorridor.sharing.audit import audit_reads, audit_write
-from safecorridor.sharing.policy import Viewer, can_change, restrict
+from safecorridor.sharing.audit import (
+    audit_reads,
+    audit_write,
+    record_read,
+    sha256_json,
+    values_state_hash,
+)
+from safecorridor.sharing.policy import AUDITED_TLP, Viewer, can_change, restrict
 from safecorridor.sharing.service import grant_record
 from safecorridor.sources.export import write_csv, write_jsonl
+from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"], responses=responses(401, 422))
@@ -107,7 +115,7 @@ def _query(session: Session, flt: IncidentFilter, viewer: Viewer) -> Any:
         raise ProblemError(422, str(exc)) from None
 
 
-def _encode_cursor(sort: str, row: Incident) -> str:
+def _encode_cursor(sort: str, row: Incident | Row[Any]) -> str:
     raw = f"{sort}|{row.event_date.isoformat()}|{row.id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -127,18 +135,87 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[date, int]:
     return parsed
 
 
-def _fast_public(i: Incident) -> IncidentPublic:
-    """An incident as IncidentPublic without re-validating stored data (lists are hot)."""
-    data: dict[str, Any] = {
-        name: getattr(i, name)
-        for name in IncidentPublic.model_fields
-        if name not in ("actor1", "actor2", "claimed_by", "source_urls")
-    }
-    data["actor1"] = i.actor1.name if i.actor1 else None
-    data["actor2"] = i.actor2.name if i.actor2 else None
-    data["claimed_by"] = i.claimed_by.name if i.claimed_by else None
-    data["source_urls"] = [d.url for d in i.documents if d.url]
-    return IncidentPublic.model_construct(**data)
+#: the columns of a list row, in IncidentPublic's field order (actor names come from joins)
+_PUBLIC_FIELDS = tuple(IncidentPublic.model_fields)
+_ACTOR_FIELDS = ("actor1", "actor2", "claimed_by")
+_actor1, _actor2, _claimed = (aliased(Actor) for _ in range(3))
+_LIST_COLUMNS = (
+    *Incident.__table__.c,
+    _actor1.name.label("_actor1"),
+    _actor2.name.label("_actor2"),
+    _claimed.name.label("_claimed_by"),
+)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
+def _source_urls(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    """The cited URLs of each incident (documents in id order), for a page of ids."""
+    out: dict[int, list[str]] = {}
+    if not ids:
+        return out
+    q = (
+        select(incident_documents.c.incident_id, Document.url)
+        .join(Document, Document.id == incident_documents.c.document_id)
+        .where(incident_documents.c.incident_id.in_(ids), Document.url.is_not(None))
+        .order_by(incident_documents.c.incident_id, Document.id)
+    )
+    for incident_id, url in session.execute(q):
+        if url:
+            out.setdefault(incident_id, []).append(url)
+    return out
+
+
+def _public_rows(session: Session, rows: list[Row[Any]]) -> list[dict[str, Any]]:
+    """Page rows as IncidentPublic data, without re-validating stored data (lists are hot)."""
+    urls = _source_urls(session, [r.id for r in rows])
+    out = []
+    for r in rows:
+        m = r._mapping
+        item = {name: m[name] for name in _PUBLIC_FIELDS if name in m}
+        item["actor1"], item["actor2"], item["claimed_by"] = r._actor1, r._actor2, r._claimed_by
+        item["source_urls"] = urls.get(r.id, [])
+        out.append({name: item[name] for name in _PUBLIC_FIELDS})
+    return out
+
+
+def _row_state_hash(row: Row[Any]) -> str:
+    """``state_hash`` of the incident in a list row (the same as of the loaded object)."""
+    m = row._mapping
+    return values_state_hash({c.key: m[c.key] for c in Incident.__table__.c})
+
+
+def _audit_list(session: Session, viewer: Viewer, rows: list[Row[Any]]) -> None:
+    """Record the read of the page's AMBER-or-stricter rows (as ``audit_reads`` would)."""
+    marked = [r for r in rows if r.tlp in AUDITED_TLP]
+    if not marked:
+        return
+    if len(marked) == 1:
+        record_read(
+            session=session,
+            viewer=viewer,
+            action="list",
+            record_type="incident",
+            record_id=marked[0].id,
+            state=_row_state_hash(marked[0]),
+        )
+        return
+    record_read(
+        session=session,
+        viewer=viewer,
+        action="list",
+        record_type="incident",
+        details={"record_ids": [r.id for r in marked]},
+        state=sha256_json([_row_state_hash(r) for r in marked]),
+    )
 
 
 def _detail(i: Incident) -> IncidentDetail:
@@ -170,14 +247,6 @@ def _load(session: Session, viewer: Viewer, incident_id: int) -> Incident:
     return incident
 
 
-_OPTIONS = (
-    selectinload(Incident.actor1),
-    selectinload(Incident.actor2),
-    selectinload(Incident.claimed_by),
-    selectinload(Incident.documents),
-)
-
-
 @router.get("", response_model=IncidentsPublic, summary="List incidents")
 def list_incidents_api(
     session: SessionDep,
@@ -197,7 +266,15 @@ def list_incidents_api(
     ] = True,
 ) -> Response:
     """Incidents you may read, newest first by default, a page at a time (keyset cursor)."""
-    q = _query(session, flt, viewer)
+    try:
+        q = filtered_query(session, flt, viewer=viewer, columns=_LIST_COLUMNS)
+    except UnknownActorError as exc:
+        raise ProblemError(422, str(exc)) from None
+    q = (
+        q.outerjoin(_actor1, _actor1.id == Incident.actor1_id)
+        .outerjoin(_actor2, _actor2.id == Incident.actor2_id)
+        .outerjoin(_claimed, _claimed.id == Incident.claimed_by_id)
+    )
     newest_first = sort == "-event_date"
     if cursor:
         day, ident = _decode_cursor(cursor, sort)
@@ -219,27 +296,27 @@ def list_incidents_api(
         q = q.order_by(Incident.event_date.desc(), Incident.id.desc())
     else:
         q = q.order_by(Incident.event_date, Incident.id)
-    q = q.options(*_OPTIONS)
     if flt.near is None:
-        rows = list(session.scalars(q.limit(limit + 1)))
+        rows = list(session.execute(q.limit(limit + 1)))
     else:
         lat, lon = flt.near
         rows = []
-        for i in session.scalars(q):
-            if haversine_km(lat, lon, i.latitude, i.longitude) <= flt.km:
-                rows.append(i)
+        for r in session.execute(q):
+            if haversine_km(lat, lon, r.latitude, r.longitude) <= flt.km:
+                rows.append(r)
                 if len(rows) > limit:
                     break
     more = len(rows) > limit
     rows = rows[:limit]
-    page = IncidentsPublic.model_construct(
-        data=[_fast_public(i) for i in rows],
-        count=count_incidents(session, flt, viewer=viewer) if count else None,
-        next_cursor=_encode_cursor(sort, rows[-1]) if more and rows else None,
-    )
-    # audited last, so the database write lock is held for the append only
-    audit_reads(session=session, viewer=viewer, objs=rows, action="list")
-    return Response(page.model_dump_json(warnings=False), media_type="application/json")
+    page = {
+        "data": _public_rows(session, rows),
+        "count": count_incidents(session, flt, viewer=viewer) if count else None,
+        "next_cursor": _encode_cursor(sort, rows[-1]) if more and rows else None,
+    }
+    body = _dumps(page)
+    # recorded last: committed (by the audit writer) before the response leaves
+    _audit_list(session, viewer, rows)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/count", response_model=CountPublic, summary="Count incidents")

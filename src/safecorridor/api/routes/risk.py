@@ -6,13 +6,13 @@ surface and the explanations never reveal a record through its contribution.
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date, datetime
 from typing import Annotated, Any
 
 import numpy as np
 from fastapi import APIRouter, Query, Response
-from h3.api import basic_int as h3i
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,12 +22,13 @@ from safecorridor.api.problems import ProblemError, responses
 from safecorridor.api.schemas import FeatureCollection
 from safecorridor.geo import EARTH_RADIUS_KM
 from safecorridor.incidents.models import Incident, Route, Site
+from safecorridor.risk.cache import CachedSurface, incidents_stamp, surfaces
 from safecorridor.risk.data import IncidentArrays, from_columns
 from safecorridor.risk.policy import Policy, load_policy
 from safecorridor.risk.routes import Places, world_places
 from safecorridor.risk.surface import ThreatSurface, compute_surface
-from safecorridor.sharing.audit import append_event, sha256_json
-from safecorridor.sharing.policy import AUDITED_TLP, Viewer, restrict
+from safecorridor.sharing.audit import record_read, sha256_json
+from safecorridor.sharing.policy import AUDITED_TLP, Viewer, restrict, visibility_key
 from safecorridor.taxonomy.choices import IncidentStatus
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"], responses=responses(401, 422))
@@ -65,6 +66,18 @@ def visible_incidents(
 ) -> tuple[IncidentArrays, int]:
     """Confirmed incidents before ``as_of`` in ``box`` that ``viewer`` may read, as arrays
     (the same columns as ``risk.data.read_store``), and how many are AMBER or stricter."""
+    arrays, marked = _visible_marked(session, viewer, as_of=as_of, box=box)
+    return arrays, int(np.count_nonzero(marked))
+
+
+def _visible_marked(
+    session: Session,
+    viewer: Viewer,
+    *,
+    as_of: date,
+    box: tuple[float, float, float, float] | None,
+) -> tuple[IncidentArrays, np.ndarray]:
+    """:func:`visible_incidents` with the AMBER-or-stricter mask instead of its count."""
     q = select(
         Incident.id,
         Incident.latitude,
@@ -104,8 +117,31 @@ def visible_incidents(
         corridor_target=["corridor_project" in t for t in targets],
         label=[r.location or r.admin2 or "" for r in rows],
     )
-    marked = sum(1 for r in rows if r.tlp in AUDITED_TLP)
+    marked = np.fromiter((r.tlp in AUDITED_TLP for r in rows), dtype=bool, count=len(rows))
     return arrays, marked
+
+
+def cached_surface(session: Session, viewer: Viewer, *, as_of: date) -> CachedSurface:
+    """The surface of every incident ``viewer`` may read, at ``as_of``, from the process's
+    cache (``risk.cache``): recomputed only when the incidents or the reader's visibility
+    (organisation, partners, grants) change, or for another day or policy."""
+    policy = default_policy()
+    bind = session.get_bind()
+    key = (
+        id(bind),
+        str(getattr(bind, "url", "")),
+        visibility_key(session, Incident, viewer),
+        as_of,
+        policy.sha256,
+    )
+
+    def build() -> CachedSurface:
+        incidents, marked = _visible_marked(session, viewer, as_of=as_of, box=None)
+        day = np.datetime64(as_of, "D")
+        surface = compute_surface(incidents, as_of=day, policy=policy)
+        return CachedSurface(surface=surface, marked=marked[incidents.known_at(day)])
+
+    return surfaces.get(key, incidents_stamp(session), build)
 
 
 def _surface(
@@ -137,7 +173,7 @@ def _audit_surface(
 ) -> None:
     incidents = surface.incidents
     if marked:
-        append_event(
+        record_read(
             session=session,
             viewer=viewer,
             action="risk",
@@ -194,22 +230,36 @@ def surface_geojson(
         )
     day = _as_of(as_of)
     policy = default_policy()
-    incidents, marked = visible_incidents(
-        session, viewer, as_of=day, box=_pad(box, policy.kernel_radius_km)
+    cached = cached_surface(session, viewer, as_of=day)
+    surf = cached.surface
+    # the incidents that reach the box: those within the kernel's radius of it
+    count, marked, state = cached.incidents_in(_pad(box, policy.kernel_radius_km))
+    features = ",".join(cached.feature_json(int(i)) for i in cached.cells_in(box, min_threat))
+    properties = {
+        "as_of": str(surf.as_of),
+        "resolution": surf.resolution,
+        "policy_version": policy.version,
+        "policy_sha256": surf.policy_hash,
+        "incidents": count,
+    }
+    body = (
+        '{"type":"FeatureCollection","features":['
+        + features
+        + '],"bbox":'
+        + json.dumps([w, s, e, n])
+        + ',"properties":'
+        + json.dumps(properties, separators=(",", ":"), ensure_ascii=False)
+        + "}"
     )
-    surf = compute_surface(incidents, as_of=np.datetime64(day, "D"), policy=policy)
-    geo = surf.to_geojson(min_value=min_threat)
-    features = []
-    for f in geo["features"]:
-        lat, lon = h3i.cell_to_latlng(int(f["properties"]["h3"], 16))
-        if w <= lon <= e and s <= lat <= n:
-            f["id"] = f["properties"]["h3"]
-            features.append(f)
-    geo["features"] = features
-    geo["bbox"] = [w, s, e, n]
-    geo["properties"]["as_of"] = str(geo["properties"]["as_of"])
-    body = FeatureCollection.model_validate(geo).model_dump_json(exclude_none=True)
-    _audit_surface(session, viewer, surf, marked, box, day)  # last: holds the write lock briefly
+    if marked:  # last, and committed before the response leaves
+        record_read(
+            session=session,
+            viewer=viewer,
+            action="risk",
+            record_type="incident",
+            details={"amber_or_stricter": marked, "bbox": list(box), "as_of": str(day)},
+            state=state,
+        )
     return Response(body, media_type="application/geo+json")
 
 

@@ -1,0 +1,158 @@
+"""Threat surfaces kept in memory and sliced by box, so a map request costs milliseconds.
+
+A surface is computed once from every incident a reader may see, per (database, reader's
+visibility key, day, policy hash), and cached with the *stamp* of the incident table it was
+computed from (:func:`incidents_stamp`: row count, highest id, latest ``updated_at``). Each
+request reads the stamp again (an index look-up and an index count); when any incident is
+added, changed through the ORM or a Core ``update()`` (``updated_at`` moves), or deleted, the
+stamp differs and the surface is recomputed. Rows changed by raw SQL that leaves
+``updated_at`` alone are not noticed until the next change or day.
+
+Readers with the same visibility key (``sharing.policy.visibility_key``: organisation,
+partners, RED grants) read the same incidents, so they share one surface; one reader's surface
+never holds an incident another reader may not see unless both may see it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import h3
+import numpy as np
+from h3.api import basic_int as h3i
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from safecorridor.incidents.models import Incident
+from safecorridor.risk.surface import ThreatSurface, cell_centres
+from safecorridor.sharing.audit import sha256_json
+
+Box = tuple[float, float, float, float]
+
+
+def incidents_stamp(session: Session) -> tuple[Any, ...]:
+    """What changes whenever an incident is added, deleted or updated (see module doc)."""
+    row = session.execute(
+        select(func.count(Incident.id), func.max(Incident.id), func.max(Incident.updated_at))
+    ).one()
+    return (int(row[0]), row[1], str(row[2]))
+
+
+@dataclass
+class CachedSurface:
+    """A surface with what slicing needs: cell centres, AMBER marks, rendered features."""
+
+    surface: ThreatSurface
+    marked: np.ndarray  # bool per surface.incidents row: AMBER or stricter
+    cell_lat: np.ndarray = field(init=False)
+    cell_lon: np.ndarray = field(init=False)
+    _features: dict[int, str] = field(default_factory=dict, repr=False)
+    _boxes: dict[Box, tuple[int, int, str]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.cell_lat, self.cell_lon = cell_centres(self.surface.cells)
+
+    def cells_in(self, box: Box, min_value: float = 0.0) -> np.ndarray:
+        """Positions (ascending) of the cells whose centre lies in ``box``, at >= min_value."""
+        w, s, e, n = box
+        lat, lon = self.cell_lat, self.cell_lon
+        mask = (lon >= w) & (lon <= e) & (lat >= s) & (lat <= n)
+        mask &= self.surface.values >= min_value
+        return np.flatnonzero(mask)
+
+    def feature_json(self, pos: int) -> str:
+        """The GeoJSON Feature of cell ``pos`` (the same as ``ThreatSurface.to_geojson``)."""
+        done = self._features.get(pos)
+        if done is not None:
+            return done
+        cell = int(self.surface.cells[pos])
+        value = float(self.surface.values[pos])
+        ring = [[lng, lat] for lat, lng in h3i.cell_to_boundary(cell)]
+        ring.append(ring[0])
+        name = h3.int_to_str(cell)
+        text = json.dumps(
+            {
+                "type": "Feature",
+                "id": name,
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {
+                    "h3": name,
+                    "threat": round(value, 6),
+                    "level": self.surface.level_of(value),
+                },
+            },
+            separators=(",", ":"),
+        )
+        self._features[pos] = text
+        return text
+
+    def incidents_in(self, box: Box) -> tuple[int, int, str]:
+        """(incidents, AMBER-or-stricter among them, sha256 of their sorted ids) in ``box``."""
+        done = self._boxes.get(box)
+        if done is not None:
+            return done
+        w, s, e, n = box
+        inc = self.surface.incidents
+        mask = (inc.lon >= w) & (inc.lon <= e) & (inc.lat >= s) & (inc.lat <= n)
+        ids = sorted(inc.ids[mask].tolist())
+        out = (len(ids), int(np.count_nonzero(mask & self.marked)), sha256_json(ids))
+        if len(self._boxes) > 256:
+            self._boxes.clear()
+        self._boxes[box] = out
+        return out
+
+
+class SurfaceCache:
+    """Least-recently-used surfaces by key, each valid for one stamp; one build per key."""
+
+    def __init__(self, max_entries: int = 8) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[Hashable, CachedSurface]] = OrderedDict()
+        self._building: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self.builds = 0
+
+    def _hit(self, key: Hashable, stamp: Hashable) -> CachedSurface | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != stamp:
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def get(
+        self, key: Hashable, stamp: Hashable, build: Callable[[], CachedSurface]
+    ) -> CachedSurface:
+        """The cached surface of ``key`` if computed at ``stamp``, else ``build()`` it once
+        (concurrent requests for the same key wait for that build)."""
+        with self._lock:
+            hit = self._hit(key, stamp)
+            if hit is not None:
+                return hit
+            key_lock = self._building.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                hit = self._hit(key, stamp)
+                if hit is not None:
+                    return hit
+            value = build()
+            with self._lock:
+                self.builds += 1
+                self._entries[key] = (stamp, value)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._building.clear()
+
+
+#: the process's surface cache (each uvicorn worker has its own)
+surfaces = SurfaceCache()
