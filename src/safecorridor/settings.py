@@ -38,6 +38,10 @@ class Settings(BaseSettings):
         description="Online map tiles for the web map, e.g. "
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty keeps the map offline.",
     )
+    ingest_allow_private_urls: bool = Field(
+        default=False,
+        description="Let `ingest` fetch URLs on private or local addresses (off: SSRF guard).",
+    )
     session_hours: int = Field(default=12, description="Lifetime of a web session (hours).")
     token_days: int = Field(default=90, description="Default lifetime of an API token (days).")
     login_window_minutes: int = Field(

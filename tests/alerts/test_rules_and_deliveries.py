@@ -57,6 +57,22 @@ def incident_near_karot(s: Session, km: float = 5.0, **kw: Any) -> Any:
     return inc
 
 
+def alert_near_karot(s: Session, ctx: WorkerContext, **rule: Any) -> None:
+    """A 10 km incident_near rule of CTGSA's (``rule``: its channels), an incident 5 km from
+    Karot, and the worker step that turns it into an alert and its deliveries."""
+    sm = get_user(s, "site_manager@ctgsa.example")
+    rules.add_rule(
+        session=s,
+        organisation_id=sm.organisation_id,
+        kind="incident_near",
+        params={"km": 10},
+        **rule,
+    )
+    s.commit()
+    incident_near_karot(s)
+    step_new_incidents(ctx, NOW)
+
+
 def concurrently(*calls: Callable[[], Any]) -> list[Any]:
     barrier = threading.Barrier(len(calls))
     results: list[Any] = [None] * len(calls)
@@ -175,19 +191,7 @@ def test_a_receiver_that_fails_twice_then_succeeds_gets_the_alert_once(
     webhook_receiver: Callable[..., Receiver],
 ) -> None:
     hook = webhook_receiver(secret="k", fail_first=2)
-    sm = get_user(lite, "site_manager@ctgsa.example")
-    rules.add_rule(
-        session=lite,
-        organisation_id=sm.organisation_id,
-        kind="incident_near",
-        params={"km": 10},
-        channels=["webhook"],
-        webhook_url=hook.url,
-        webhook_secret="k",
-    )
-    lite.commit()
-    incident_near_karot(lite)
-    step_new_incidents(lite_ctx, NOW)
+    alert_near_karot(lite, lite_ctx, channels=["webhook"], webhook_url=hook.url, webhook_secret="k")
     t = NOW
     assert step_deliveries(lite_ctx, t) == 1  # attempt 1: HTTP 500
     assert step_deliveries(lite_ctx, t + timedelta(seconds=59)) == 0  # not due yet
@@ -214,19 +218,7 @@ def test_a_receiver_that_always_fails_ends_in_the_dead_letter_list(
     webhook_receiver: Callable[..., Receiver],
 ) -> None:
     hook = webhook_receiver(secret="k", always_fail=True)
-    sm = get_user(lite, "site_manager@ctgsa.example")
-    rules.add_rule(
-        session=lite,
-        organisation_id=sm.organisation_id,
-        kind="incident_near",
-        params={"km": 10},
-        channels=["webhook"],
-        webhook_url=hook.url,
-        webhook_secret="k",
-    )
-    lite.commit()
-    incident_near_karot(lite)
-    step_new_incidents(lite_ctx, NOW)
+    alert_near_karot(lite, lite_ctx, channels=["webhook"], webhook_url=hook.url, webhook_secret="k")
     t = NOW
     for _ in range(10):
         step_deliveries(lite_ctx, t)
@@ -241,17 +233,7 @@ def test_a_receiver_that_always_fails_ends_in_the_dead_letter_list(
 def test_an_unreachable_smtp_server_is_retried(lite: Session, tmp_path: Path) -> None:
     settings = ChannelSettings(smtp_port=1, smtp_timeout=1, delivery_max_attempts=2)
     ctx = WorkerContext(engine=lite.get_bind(), settings=settings)  # type: ignore[arg-type]
-    sm = get_user(lite, "site_manager@ctgsa.example")
-    rules.add_rule(
-        session=lite,
-        organisation_id=sm.organisation_id,
-        kind="incident_near",
-        params={"km": 10},
-        channels=["email"],
-    )
-    lite.commit()
-    incident_near_karot(lite)
-    step_new_incidents(ctx, NOW)
+    alert_near_karot(lite, ctx, channels=["email"])
     step_deliveries(ctx, NOW)
     lite.expire_all()
     d = lite.scalars(select(Delivery)).one()

@@ -328,8 +328,13 @@ def test_a_jsonl_corpus_with_a_broken_line(sqlite_engine: Engine, tmp_path: Path
 
 
 @pytest.fixture
-def local_site(tmp_path: Path) -> Iterator[str]:
-    """A web server on 127.0.0.1 serving a page and a feed (no internet needed)."""
+def local_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A web server on 127.0.0.1 serving a page and a feed (no internet needed); fetching
+    from a local address is allowed for these tests only."""
+    from safecorridor.settings import get_settings
+
+    monkeypatch.setenv("SAFECORRIDOR_INGEST_ALLOW_PRIVATE_URLS", "true")
+    get_settings.cache_clear()
     root = tmp_path / "www"
     root.mkdir()
     (root / "gwadar.html").write_text(HTML_PAGE, "utf-8")
@@ -425,3 +430,16 @@ def test_a_killed_run_resumes_without_duplicates(sqlite_engine: Engine, tmp_path
         assert _count(s, Document) == 4
         assert _count(s, IngestRun) == 2
         assert s.scalar(select(func.count()).select_from(IncidentChange)) == 0
+
+
+def test_urls_on_private_or_local_addresses_are_refused(tmp_path: Path) -> None:
+    from safecorridor.sources.fetch import SourceError, check_public_host
+
+    for url in (
+        "http://127.0.0.1:8000/x",
+        "http://localhost/",
+        "http://10.1.2.3/",
+        "http://[::1]/",
+    ):
+        with pytest.raises(SourceError, match="private or local address"):
+            check_public_host(url)

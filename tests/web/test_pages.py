@@ -239,3 +239,28 @@ def test_an_analyst_ingests_the_seed_report_and_accepts_its_candidates(web: Any)
     assert 'data-decided="rejected"' in rejected.text
     again = client.post(f"/review/{ids[1]}/accept", headers=csrf)
     assert "already rejected" in again.text
+
+
+def test_a_candidate_of_another_organisation_cannot_be_decided(web: Any) -> None:
+    from sqlalchemy import select, update
+
+    from safecorridor.accounts.models import Organisation
+    from safecorridor.db.session import session_scope
+    from safecorridor.review.models import Candidate
+
+    client = web("analyst")
+    csrf = {"X-CSRF-Token": csrf_of(client), **HX}
+    text = "Gunmen killed two police officers in Turbat, Kech district, on 3 May 2024."
+    r = client.post("/ingest", data={"text": text, "published": "2024-05-04"}, headers=csrf)
+    assert r.status_code == 200, r.text
+    with session_scope() as s:
+        other = s.scalar(select(Organisation.id).where(Organisation.name == "Sindh Police CTD"))
+        cid = s.scalar(select(Candidate.id).order_by(Candidate.id.desc()))
+        s.execute(
+            update(Candidate).where(Candidate.id == cid).values(owner_org_id=other, tlp="GREEN")
+        )
+    refused = client.post(f"/review/{cid}/accept", headers=csrf)
+    assert refused.status_code == 403
+    assert "Only the owning organisation" in refused.text
+    with session_scope() as s:
+        assert s.scalar(select(Candidate.status).where(Candidate.id == cid)) == "pending"

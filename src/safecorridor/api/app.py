@@ -22,6 +22,7 @@ from safecorridor.api.routes import (
     movements,
     pages,
     records,
+    review,
     risk,
     sites,
 )
@@ -81,7 +82,7 @@ def create_app() -> FastAPI:
         return JSONResponse({"status": "ready"})
 
     web.install(app)  # the web UI first: it takes over "/" and "/login" from pages
-    for module in (incidents, sites, risk, records, accounts, movements, alerts, pages):
+    for module in (incidents, sites, risk, records, review, accounts, movements, alerts, pages):
         app.include_router(module.router)
 
     original = app.openapi

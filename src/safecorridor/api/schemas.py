@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -211,6 +212,170 @@ class DocumentPublic(BaseModel):
 class DocumentsPublic(BaseModel):
     data: list[DocumentPublic]
     count: int
+
+
+class DocumentIn(BaseModel):
+    """A report to ingest: its ``text`` or a ``url`` to fetch (exactly one), with metadata.
+    It belongs to your organisation and is TLP:AMBER unless marked otherwise."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    text: str | None = Field(default=None, max_length=2_000_000)
+    url: str | None = Field(
+        default=None,
+        max_length=2000,
+        pattern=r"^https?://[^\x00-\x20\x7f]+$",
+        description="http(s) only.",
+    )
+    published: date | None = Field(
+        default=None, description="Publication day: relative dates in the text resolve to it."
+    )
+    publisher: str | None = Field(default=None, max_length=300)
+    title: str | None = Field(default=None, max_length=1000)
+    reliability: Literal["A", "B", "C", "D", "E", "F"] = Field(
+        default="F", description="Admiralty source reliability (F: cannot be judged)."
+    )
+    tlp: TLP = TLP.AMBER
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            parts = urlsplit(v)
+            host, _port = parts.hostname, parts.port
+        except ValueError as exc:
+            raise ValueError(f"not a valid URL: {exc}") from None
+        if not host:
+            raise ValueError("the URL names no host")
+        return v
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DocumentIn:
+        if bool(self.text) == bool(self.url):
+            raise ValueError("give either text or url (one of them, not both)")
+        return self
+
+
+class EvidencePublic(BaseModel):
+    """The ``[start, end)`` characters of the document's text that support a field."""
+
+    start: int
+    end: int
+    text: str | None
+
+
+class CandidatePublic(BaseModel):
+    """An event an extractor proposed from a document, waiting for (or after) review."""
+
+    id: int
+    document_id: int
+    position: int
+    kind: str
+    event_type: str | None
+    sub_event_type: str | None
+    event_date: date | None
+    date_precision: str | None
+    location: str | None
+    city: str | None
+    admin1: str | None
+    admin2: str | None
+    country: str | None
+    latitude: float | None
+    longitude: float | None
+    geo_precision: int | None
+    perpetrator: str | None
+    perpetrator_parent: str | None
+    claimed_by: str | None
+    actors: list[str]
+    target: str | None
+    fatalities: int | None
+    foreign_fatalities: int | None
+    foreign_nationality: str | None
+    injured: int | None
+    abducted: int | None
+    summary: str | None
+    span: list[int] | None
+    evidence: dict[str, EvidencePublic]
+    field_confidence: dict[str, float]
+    confidence: float
+    extractor: str
+    extractor_version: str
+    status: Literal["pending", "accepted", "rejected", "merged"]
+    incident_id: int | None
+    decided_by: str | None
+    decided_at: UtcDatetime | None
+    decision_note: str | None
+    owner_org_id: int | None
+    tlp: str
+    created_at: UtcDatetime
+    suggested_incident_id: int | None = Field(
+        default=None,
+        description="The incident an accept would merge into (one you may read), if any.",
+    )
+
+
+class CandidatesPublic(BaseModel):
+    data: list[CandidatePublic]
+    count: int
+
+
+class DocumentIngested(BaseModel):
+    """What an ingest did: ``new`` (stored and extracted), ``near_duplicate`` (stored, linked to
+    the earlier copy, not extracted again) or ``duplicate`` (already stored: nothing created)."""
+
+    status: Literal["new", "near_duplicate", "duplicate"]
+    document_ids: list[int]
+    documents: list[DocumentPublic]
+    duplicate_of_id: int | None = Field(
+        default=None, description="The stored copy of a duplicate (when you may read it)."
+    )
+    near_duplicate_of_id: int | None = None
+    candidates: list[CandidatePublic]
+    run_id: int | None
+
+
+#: a reviewer's value for a field: text is parsed (``"2022-04-26"``, ``"24.94"``); "" or null
+#: clears the field
+EditValue = str | int | float | None
+
+
+class AcceptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    edits: dict[str, EditValue] = Field(
+        default_factory=dict,
+        max_length=30,
+        description='Fields to correct first, e.g. {"latitude": 24.94, "longitude": 67.12}.',
+    )
+
+
+class RejectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    incident_id: int = Field(ge=1, le=2**31 - 1)
+    edits: dict[str, EditValue] = Field(default_factory=dict, max_length=30)
+
+
+class DecisionPublic(BaseModel):
+    """A review decision: the candidate after it, and the incident it became or joined."""
+
+    candidate: CandidatePublic
+    incident_id: int | None
+    created: bool = Field(description="Whether a new incident was created.")
+    changes: dict[str, Any] = Field(
+        default_factory=dict, description="What a merge changed on the incident."
+    )
+    disagreements: dict[str, Any] = Field(
+        default_factory=dict, description="Where the merged sources disagree."
+    )
 
 
 # --- risk -----------------------------------------------------------------------------------

@@ -356,6 +356,39 @@ def _user_transition(session: Session, m: Movement, user: User, **kw: Any) -> Mo
     return m
 
 
+def _checked(session: Session, movement_id: int, action: MovementAction, user: User) -> Movement:
+    """The movement, once ``user`` is known to be allowed ``action`` on it."""
+    m = get_movement(session, movement_id)
+    check_transition(m, action, user)
+    return m
+
+
+def _stamped_transition(
+    session: Session,
+    movement_id: int,
+    user: User,
+    *,
+    action: MovementAction,
+    to_state: MovementState,
+    now: datetime | None,
+    note: str | None = None,
+    stamp: str | None = None,
+) -> Movement:
+    """A user's transition that records only a note and, if ``stamp`` names one, the time."""
+    at = _now(now)
+    m = _checked(session, movement_id, action, user)
+    return _user_transition(
+        session,
+        m,
+        user,
+        action=action,
+        to_state=to_state,
+        now=at,
+        note=note,
+        values={stamp: at} if stamp else None,
+    )
+
+
 def request_movement(
     *,
     session: Session,
@@ -441,8 +474,7 @@ def submit_movement(
 ) -> Movement:
     """Submit a draft: the route risk is computed again as of the departure date."""
     at = _now(now)
-    m = get_movement(session, movement_id)
-    check_transition(m, A.SUBMIT, user)
+    m = _checked(session, movement_id, A.SUBMIT, user)
     _apply_risk(session, m, policy or load_policy())
     return _user_transition(
         session,
@@ -481,8 +513,7 @@ def approve_movement(
     unarmoured vehicles, night-time on a daylight-only route, too small an escort) is
     approved only with ``override_reason``, which the history keeps."""
     at = _now(now)
-    m = get_movement(session, movement_id)
-    check_transition(m, A.APPROVE, user)
+    m = _checked(session, movement_id, A.APPROVE, user)
     escort_org: Organisation | None = user.organisation
     if escort.organisation:
         escort_org = session.scalars(
@@ -536,8 +567,7 @@ def reject_movement(
     *, session: Session, movement_id: int, user: User, reason: str, now: datetime | None = None
 ) -> Movement:
     at = _now(now)
-    m = get_movement(session, movement_id)
-    check_transition(m, A.REJECT, user)
+    m = _checked(session, movement_id, A.REJECT, user)
     if not reason.strip():
         raise MovementError("a rejection needs a reason")
     return _user_transition(
@@ -555,17 +585,14 @@ def reject_movement(
 def start_movement(
     *, session: Session, movement_id: int, user: User, now: datetime | None = None
 ) -> Movement:
-    at = _now(now)
-    m = get_movement(session, movement_id)
-    check_transition(m, A.START, user)
-    return _user_transition(
+    return _stamped_transition(
         session,
-        m,
+        movement_id,
         user,
         action=A.START,
         to_state=S.UNDER_WAY,
-        now=at,
-        values={"started_at": at},
+        now=now,
+        stamp="started_at",
     )
 
 
@@ -577,18 +604,15 @@ def complete_movement(
     note: str | None = None,
     now: datetime | None = None,
 ) -> Movement:
-    at = _now(now)
-    m = get_movement(session, movement_id)
-    check_transition(m, A.COMPLETE, user)
-    return _user_transition(
+    return _stamped_transition(
         session,
-        m,
+        movement_id,
         user,
         action=A.COMPLETE,
         to_state=S.COMPLETED,
-        now=at,
+        now=now,
         note=note,
-        values={"completed_at": at},
+        stamp="completed_at",
     )
 
 
@@ -600,11 +624,8 @@ def cancel_movement(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> Movement:
-    at = _now(now)
-    m = get_movement(session, movement_id)
-    check_transition(m, A.CANCEL, user)
-    return _user_transition(
-        session, m, user, action=A.CANCEL, to_state=S.CANCELLED, now=at, note=reason
+    return _stamped_transition(
+        session, movement_id, user, action=A.CANCEL, to_state=S.CANCELLED, now=now, note=reason
     )
 
 
@@ -623,8 +644,7 @@ def check_in(
     back under way (its escalation starts again from zero)."""
     clock = _now(now)
     when = naive_utc(at) if at is not None else clock
-    m = get_movement(session, movement_id)
-    check_transition(m, A.CHECKIN, user)
+    m = _checked(session, movement_id, A.CHECKIN, user)
     if (latitude is None) != (longitude is None):
         raise MovementError("a check-in position needs both latitude and longitude")
     km_along = off_route = None

@@ -23,6 +23,7 @@ in the history, for the analyst to settle.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -197,11 +198,15 @@ def is_same_event(
 
 
 def find_matching_incident(
-    session: Session, c: Candidate, criteria: MergeCriteria | None = None
+    session: Session,
+    c: Candidate,
+    criteria: MergeCriteria | None = None,
+    eligible: Callable[[Incident], bool] | None = None,
 ) -> Incident | None:
     """The confirmed incident the candidate most likely describes (closest in time, then
     space), or None. Incidents already sourced by the candidate's document never match: one
-    report's several events are different events."""
+    report's several events are different events. ``eligible`` limits the incidents that may
+    match (the API: those the reviewer may read and change)."""
     crit = criteria or MergeCriteria()
     if c.event_date is None or c.latitude is None or c.longitude is None:
         return None
@@ -233,6 +238,8 @@ def find_matching_incident(
         if any(d.id == c.document_id for d in inc.documents):
             continue
         if not is_same_event(session, c, inc, crit):
+            continue
+        if eligible is not None and not eligible(inc):
             continue
         i0, i1 = date_interval(inc.event_date, inc.date_precision)
         gap = max(0, (i0 - end).days, (start - i1).days)

@@ -18,7 +18,7 @@ candidate (``decided_by``, ``decided_at``, ``decision_note``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -212,10 +212,13 @@ def count_candidates(session: Session, *, status: CandidateStatus | None = None)
 
 
 def suggested_incident(
-    session: Session, candidate: Candidate, criteria: MergeCriteria | None = None
+    session: Session,
+    candidate: Candidate,
+    criteria: MergeCriteria | None = None,
+    eligible: Callable[[Incident], bool] | None = None,
 ) -> Incident | None:
     """The incident an accept would merge the candidate into, if any."""
-    return find_matching_incident(session, candidate, criteria)
+    return find_matching_incident(session, candidate, criteria, eligible)
 
 
 # ---------------------------------------------------------------- deciding
@@ -347,13 +350,15 @@ def accept_candidate(
     edits: Mapping[str, Any] | None = None,
     criteria: MergeCriteria | None = None,
     resolver: ActorResolver | None = None,
+    eligible: Callable[[Incident], bool] | None = None,
 ) -> Decision:
-    """Accept a candidate: it merges into the incident it describes, or becomes a new one."""
+    """Accept a candidate: it merges into the incident it describes, or becomes a new one
+    (``eligible``: which incidents it may merge into; by default every one)."""
     c = _pending(session, candidate_id)
     edited = apply_edits(c, edits or {})
     incident_in = incident_data(c)  # validates (coordinates, date, taxonomy)
     resolver = resolver or ActorResolver(session)
-    match = find_matching_incident(session, c, criteria)
+    match = find_matching_incident(session, c, criteria, eligible)
     note: dict[str, Any] = {"edits": edited} if edited else {}
     if match is not None:
         outcome = merge_into_incident(

@@ -7,6 +7,7 @@ on these arrays.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
@@ -176,6 +177,22 @@ def _targets(value: str | None) -> set[str]:
     return {t.strip() for t in (value or "").split(",") if t.strip()}
 
 
+#: the incident columns :func:`arrays_of_rows` reads; :func:`read_store` selects these
+STORE_COLUMNS = (
+    Incident.id,
+    Incident.latitude,
+    Incident.longitude,
+    Incident.event_date,
+    Incident.created_at,
+    Incident.admin2,
+    Incident.event_type,
+    Incident.fatalities,
+    Incident.foreign_fatalities,
+    Incident.target_category,
+    Incident.location,
+)
+
+
 def read_store(
     session: Session,
     *,
@@ -185,20 +202,7 @@ def read_store(
     as_recorded: bool = False,
 ) -> IncidentArrays:
     """Confirmed incidents from the store (optionally one dataset), before ``as_of``."""
-    cols = (
-        Incident.id,
-        Incident.latitude,
-        Incident.longitude,
-        Incident.event_date,
-        Incident.created_at,
-        Incident.admin2,
-        Incident.event_type,
-        Incident.fatalities,
-        Incident.foreign_fatalities,
-        Incident.target_category,
-        Incident.location,
-    )
-    stmt = select(*cols).where(Incident.status == IncidentStatus.CONFIRMED)
+    stmt = select(*STORE_COLUMNS).where(Incident.status == IncidentStatus.CONFIRMED)
     if source_dataset:
         stmt = stmt.where(Incident.source_dataset == source_dataset)
     if as_of is not None:
@@ -206,12 +210,20 @@ def read_store(
     if since is not None:
         stmt = stmt.where(Incident.event_date >= since)
     rows = session.execute(stmt.order_by(Incident.event_date, Incident.id)).all()
+    arrays = arrays_of_rows(rows)
+    if as_of is not None:
+        arrays = arrays.select(arrays.known_at(as_of, as_recorded=as_recorded))
+    return arrays
+
+
+def arrays_of_rows(rows: Sequence[Any]) -> IncidentArrays:
+    """Incident arrays of rows that hold (at least) the :data:`STORE_COLUMNS`, in order."""
     targets = [_targets(r.target_category) for r in rows]
     created = [
         r.created_at.replace(tzinfo=None) if isinstance(r.created_at, datetime) else None
         for r in rows
     ]
-    arrays = from_columns(
+    return from_columns(
         ids=[r.id for r in rows],
         lat=[r.latitude for r in rows],
         lon=[r.longitude for r in rows],
@@ -227,6 +239,3 @@ def read_store(
         corridor_target=["corridor_project" in t for t in targets],
         label=[r.location or r.admin2 or "" for r in rows],
     )
-    if as_of is not None:
-        arrays = arrays.select(arrays.known_at(as_of, as_recorded=as_recorded))
-    return arrays

@@ -53,7 +53,10 @@ class ReadOptions:
 
 
 def is_url(source: str) -> bool:
-    return urlparse(source).scheme in ("http", "https")
+    try:
+        return urlparse(source).scheme in ("http", "https")
+    except ValueError:  # "http://[": a malformed URL, refused by the fetch with its reason
+        return source.lower().startswith(("http://", "https://"))
 
 
 def _size(n: int) -> str:
@@ -306,14 +309,49 @@ def file_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument | Sour
     yield from _guarded(_documents_of(raw, label, kind_of(raw, suffix), None, opts))
 
 
+def check_public_host(url: str) -> None:
+    """Refuse a URL whose host resolves to a private, loopback, link-local or reserved address
+    (server-side request forgery), unless SAFECORRIDOR_INGEST_ALLOW_PRIVATE_URLS is set."""
+    import ipaddress
+    import socket
+
+    from safecorridor.settings import get_settings
+
+    if get_settings().ingest_allow_private_urls:
+        return
+    host = urlparse(url).hostname
+    if not host:
+        raise SourceError(f"{url}: has no host")
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError) as exc:
+        raise SourceError(f"{url}: host {host!r} cannot be resolved: {exc}") from None
+    for info in infos:
+        addr = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not addr.is_global:
+            raise SourceError(
+                f"{url}: {host} is a private or local address ({addr}); "
+                "set SAFECORRIDOR_INGEST_ALLOW_PRIVATE_URLS=true to allow it"
+            )
+
+
 def fetch_url(url: str, opts: ReadOptions) -> tuple[bytes, str, str]:
-    """GET a URL (redirects followed, size limited): the body, content type and final URL."""
+    """GET a URL (redirects followed, size limited): the body, content type and final URL.
+
+    Every hop of a redirect is checked with :func:`check_public_host` before it is requested.
+    """
     import httpx
+
+    def guard(request: httpx.Request) -> None:
+        check_public_host(str(request.url))
 
     try:
         with (
             httpx.Client(
-                follow_redirects=True, timeout=opts.timeout, headers={"User-Agent": USER_AGENT}
+                follow_redirects=True,
+                timeout=opts.timeout,
+                headers={"User-Agent": USER_AGENT},
+                event_hooks={"request": [guard]},
             ) as client,
             client.stream("GET", url) as resp,
         ):
@@ -335,7 +373,7 @@ def fetch_url(url: str, opts: ReadOptions) -> tuple[bytes, str, str]:
                     )
                 chunks.append(chunk)
             return b"".join(chunks), resp.headers.get("content-type", ""), str(resp.url)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise SourceError(f"{url}: could not be fetched: {exc.__class__.__name__}: {exc}") from None
 
 

@@ -50,6 +50,7 @@ class IngestOptions:
 
     published: date | None = None
     publisher: str | None = None
+    title: str | None = None
     url: str | None = None
     reliability: str = "F"
     tlp: str = TLP.CLEAR
@@ -399,7 +400,7 @@ def _store(
             sha256=p.digest,
             url=opts.url or p.raw.url,
             publisher=opts.publisher or p.raw.publisher,
-            title=p.raw.title,
+            title=opts.title or p.raw.title,
             published_at=_published_at(opts.published or p.raw.published),
             text=p.text,
             reliability=opts.reliability,

@@ -79,6 +79,20 @@ def _visible(session: Session, user: User, movement_id: int) -> Movement | None:
     return session.scalar(select(Movement).where(Movement.id == movement_id, ms.can_see(user)))
 
 
+def _visible_or(
+    request: Request, session: Session, user: User, movement_id: int, *, page: bool
+) -> Movement | Response:
+    """The movement if ``user`` may see it, else the not-found page (``page``) or the 404
+    refusal partial."""
+    m = _visible(session, user, movement_id)
+    if m is not None:
+        return m
+    message = f"No movement #{movement_id} that you may see."
+    if page:
+        return not_found(request, session, user, message)
+    return _refusal(request, session, user, message, 404)
+
+
 def point_at_km(points: list[list[float]], km: float) -> list[float] | None:
     """The point ``km`` along the polyline (its ends outside the range)."""
     if not points:
@@ -331,9 +345,9 @@ def movement_page(
 ) -> Response:
     if user is None:
         return _to_login(request)
-    m = _visible(session, user, movement_id)
-    if m is None:
-        return not_found(request, session, user, f"No movement #{movement_id} that you may see.")
+    m = _visible_or(request, session, user, movement_id, page=True)
+    if isinstance(m, Response):
+        return m
     audit_reads(session=session, viewer=Viewer.of(user), objs=[m])
     return render(
         request, session, user, "movements/detail.html", **_detail_context(session, m, user)
@@ -400,11 +414,9 @@ def movement_action(
             user,
             f"Your role ({user.role}) cannot {act} movements: {act} is for {rule.who}.",
         )
-    m = _visible(session, user, movement_id)
-    if m is None:
-        return _refusal(
-            request, session, user, f"No movement #{movement_id} that you may see.", 404
-        )
+    m = _visible_or(request, session, user, movement_id, page=False)
+    if isinstance(m, Response):
+        return m
     error: str | None = None
     status = 200
     try:
@@ -442,9 +454,9 @@ def checkin_page(
 ) -> Response:
     if user is None:
         return _to_login(request)
-    m = _visible(session, user, movement_id)
-    if m is None:
-        return not_found(request, session, user, f"No movement #{movement_id} that you may see.")
+    m = _visible_or(request, session, user, movement_id, page=True)
+    if isinstance(m, Response):
+        return m
     allowed, refused = _open_actions(m, user)
     return render(
         request,
@@ -460,11 +472,9 @@ def checkin_page(
 def checkin_submit(
     request: Request, session: Session, user: User, movement_id: int, form: dict[str, str]
 ) -> Response:
-    m = _visible(session, user, movement_id)
-    if m is None:
-        return _refusal(
-            request, session, user, f"No movement #{movement_id} that you may see.", 404
-        )
+    m = _visible_or(request, session, user, movement_id, page=False)
+    if isinstance(m, Response):
+        return m
     error: str | None = None
     status = 201
     ci = None

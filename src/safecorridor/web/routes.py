@@ -41,6 +41,7 @@ from safecorridor.api.problems import ProblemError
 from safecorridor.api.routes import incidents as api_incidents
 from safecorridor.api.routes import sites as api_sites
 from safecorridor.api.routes.accounts import login_user, set_session_cookie
+from safecorridor.api.routes.review import mergeable_incidents
 from safecorridor.api.routes.risk import default_policy, visible_incidents, visible_places
 from safecorridor.api.schemas import RouteCreate, RouteUpdate, SiteCreate, SiteUpdate
 from safecorridor.incidents.models import Actor, Incident, Route, Site
@@ -551,10 +552,10 @@ def _evidence_fields(c: Candidate) -> list[dict[str, Any]]:
     return fields
 
 
-@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
-def incident_detail(
-    request: Request, session: SessionDep, user: OptionalUser, incident_id: int
+def _incident_page(
+    request: Request, session: Session, user: User | None, incident_id: int, *, panel: bool
 ) -> Response:
+    """An incident's page, or (``panel``) the map's side panel."""
     if user is None:
         return _to_login(request)
     viewer = Viewer.of(user)
@@ -562,6 +563,15 @@ def incident_detail(
     if incident is None:
         return not_found(request, session, user, f"No incident #{incident_id} that you may read.")
     audit_reads(session=session, viewer=viewer, objs=[incident])
+    if panel:
+        return render(
+            request,
+            session,
+            user,
+            "incidents/_panel.html",
+            incident=incident,
+            can_edit=can_change(viewer, "incident", incident.owner_org_id),
+        )
     return render(
         request,
         session,
@@ -574,25 +584,18 @@ def incident_detail(
     )
 
 
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_detail(
+    request: Request, session: SessionDep, user: OptionalUser, incident_id: int
+) -> Response:
+    return _incident_page(request, session, user, incident_id, panel=False)
+
+
 @router.get("/incidents/{incident_id}/panel", response_class=HTMLResponse)
 def incident_panel(
     request: Request, session: SessionDep, user: OptionalUser, incident_id: int
 ) -> Response:
-    if user is None:
-        return _to_login(request)
-    viewer = Viewer.of(user)
-    incident = _readable_incident(session, viewer, incident_id)
-    if incident is None:
-        return not_found(request, session, user, f"No incident #{incident_id} that you may read.")
-    audit_reads(session=session, viewer=viewer, objs=[incident])
-    return render(
-        request,
-        session,
-        user,
-        "incidents/_panel.html",
-        incident=incident,
-        can_edit=can_change(viewer, "incident", incident.owner_org_id),
-    )
+    return _incident_page(request, session, user, incident_id, panel=True)
 
 
 REQUIRED_FIELDS = ("event_date", "event_type", "latitude", "longitude", "tlp", "credibility")
@@ -810,6 +813,10 @@ def review_decide(
     c = _readable_candidate(session, who, candidate_id)
     if c is None:
         return not_found(request, session, user, f"No candidate #{candidate_id}.")
+    if not can_change(who, "candidate", c.owner_org_id):
+        return forbidden(
+            request, session, user, "Only the owning organisation decides this candidate."
+        )
     edits = {
         name: str(form[name])
         for name in REVIEW_EDITABLE
@@ -822,7 +829,11 @@ def review_decide(
         with session.begin_nested():  # a refused decision leaves nothing behind
             if action == "accept":
                 d = accept_candidate(
-                    session=session, candidate_id=c.id, decided_by=who.email, edits=edits
+                    session=session,
+                    candidate_id=c.id,
+                    decided_by=who.email,
+                    edits=edits,
+                    eligible=mergeable_incidents(session, who),
                 )
                 incident_id = d.incident.id
                 outcome = "accepted as new incident" if d.created else "merged into incident"
@@ -839,8 +850,9 @@ def review_decide(
                 outcome = "rejected"
             elif action == "merge":
                 target = int(str(form.get("incident_id") or "0") or 0)
-                if _readable_incident(session, who, target) is None:
-                    raise CandidateEditError(f"no incident #{target} that you may read")
+                found = _readable_incident(session, who, target)
+                if found is None or not can_change(who, "incident", found.owner_org_id):
+                    raise CandidateEditError(f"no incident #{target} that you may read and change")
                 d = merge_candidate(
                     session=session,
                     candidate_id=c.id,
@@ -1122,7 +1134,8 @@ def _registry_detail(
         ids = [int(t["incident_id"]) for t in top]
         q = restrict(select(Incident).where(Incident.id.in_(ids)), Incident, viewer)
         incidents = {i.id: i for i in session.scalars(q)}
-    template = f"{kind}s/_panel.html" if panel else f"{kind}s/detail.html"
+    # One pair of templates serves both kinds (they branch on ``kind``).
+    template = "sites/_panel.html" if panel else "sites/detail.html"
     return render(
         request,
         session,

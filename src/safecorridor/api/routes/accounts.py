@@ -245,6 +245,13 @@ def organisation_public(o: Organisation) -> OrganisationPublic:
     )
 
 
+def _organisation(session: Session, organisation_id: int) -> Organisation:
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise ProblemError(404, f"no organisation with id {organisation_id}")
+    return org
+
+
 @router.get(
     "/api/v1/organisations",
     response_model=OrganisationsPublic,
@@ -273,10 +280,7 @@ def organisations(session: SessionDep, _viewer: CurrentViewer) -> OrganisationsP
 def organisation(
     session: SessionDep, _viewer: CurrentViewer, organisation_id: Ident
 ) -> OrganisationPublic:
-    org = session.get(Organisation, organisation_id)
-    if org is None:
-        raise ProblemError(404, f"no organisation with id {organisation_id}")
-    return organisation_public(org)
+    return organisation_public(_organisation(session, organisation_id))
 
 
 @router.put(
@@ -293,9 +297,7 @@ def set_partners(
     require_writer(viewer, "organisation")
     if organisation_id != viewer.organisation_id:
         raise ProblemError(403, "you can set the partners of your own organisation only")
-    org = session.get(Organisation, organisation_id)
-    if org is None:
-        raise ProblemError(404, f"no organisation with id {organisation_id}")
+    org = _organisation(session, organisation_id)
     wanted = sorted(set(body.partner_ids) - {org.id})
     found = list(session.scalars(select(Organisation).where(Organisation.id.in_(wanted))))
     missing = sorted(set(wanted) - {o.id for o in found})

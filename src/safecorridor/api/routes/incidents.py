@@ -450,6 +450,11 @@ def create_incident_api(
         )
     except DuplicateIncidentError as exc:
         raise ProblemError(409, f"{exc}; change it with PATCH instead") from None
+    return _written(session, viewer, incident, "create")
+
+
+def _written(session: Session, viewer: Viewer, incident: Incident, action: str) -> IncidentDetail:
+    """After a create or update: a RED incident stays readable by its writer; audit; detail."""
     if incident.tlp == TLP.RED and viewer.user_id is not None:
         grant_record(
             session=session,
@@ -458,7 +463,7 @@ def create_incident_api(
             user_id=viewer.user_id,
             granted_by=viewer.email,
         )
-    audit_write(session=session, viewer=viewer, action="create", obj=incident)
+    audit_write(session=session, viewer=viewer, action=action, obj=incident)
     return _detail(_load(session, viewer, incident.id))
 
 
@@ -494,16 +499,7 @@ def update_incident_api(
         )
     except (ValidationError, ValueError) as exc:
         raise ProblemError(422, f"the change would make the incident invalid: {exc}") from None
-    if incident.tlp == TLP.RED and viewer.user_id is not None:
-        grant_record(
-            session=session,
-            record_type="incident",
-            record_id=incident.id,
-            user_id=viewer.user_id,
-            granted_by=viewer.email,
-        )
-    audit_write(session=session, viewer=viewer, action="update", obj=incident)
-    return _detail(_load(session, viewer, incident.id))
+    return _written(session, viewer, incident, "update")
 
 
 @router.post(

@@ -134,6 +134,12 @@ def _act(fn: Any, **kw: Any) -> Any:
         raise ProblemError(422, str(exc)) from None
 
 
+def _act_on(session: Any, user: Any, movement_id: int, fn: Any, **kw: Any) -> Any:
+    """:func:`_act` on a movement the user may see (404 otherwise)."""
+    _visible(session, user, movement_id)
+    return _act(fn, session=session, movement_id=movement_id, user=user, **kw)
+
+
 @router.get("/api/v1/movements", response_model=MovementsPublic, summary="List movements")
 def list_movements(
     session: SessionDep,
@@ -168,8 +174,7 @@ def get_movement(session: SessionDep, user: CurrentUser, movement_id: MovementId
 
 @router.post("/api/v1/movements/{movement_id}/submit", response_model=MovementPublic)
 def submit(session: SessionDep, user: CurrentUser, movement_id: MovementId) -> MovementPublic:
-    _visible(session, user, movement_id)
-    m = _act(ms.submit_movement, session=session, movement_id=movement_id, user=user)
+    m = _act_on(session, user, movement_id, ms.submit_movement)
     return public(m, detail=True)
 
 
@@ -177,12 +182,11 @@ def submit(session: SessionDep, user: CurrentUser, movement_id: MovementId) -> M
 def approve(
     session: SessionDep, user: CurrentUser, movement_id: MovementId, body: Approval
 ) -> MovementPublic:
-    _visible(session, user, movement_id)
-    m = _act(
+    m = _act_on(
+        session,
+        user,
+        movement_id,
         ms.approve_movement,
-        session=session,
-        movement_id=movement_id,
-        user=user,
         escort=body.escort,
         note=body.note,
         override_reason=body.override_reason,
@@ -194,21 +198,13 @@ def approve(
 def reject(
     session: SessionDep, user: CurrentUser, movement_id: MovementId, body: Decision
 ) -> MovementPublic:
-    _visible(session, user, movement_id)
-    m = _act(
-        ms.reject_movement,
-        session=session,
-        movement_id=movement_id,
-        user=user,
-        reason=body.reason or "",
-    )
+    m = _act_on(session, user, movement_id, ms.reject_movement, reason=body.reason or "")
     return public(m, detail=True)
 
 
 @router.post("/api/v1/movements/{movement_id}/start", response_model=MovementPublic)
 def start(session: SessionDep, user: CurrentUser, movement_id: MovementId) -> MovementPublic:
-    _visible(session, user, movement_id)
-    m = _act(ms.start_movement, session=session, movement_id=movement_id, user=user)
+    m = _act_on(session, user, movement_id, ms.start_movement)
     return public(m, detail=True)
 
 
@@ -216,13 +212,8 @@ def start(session: SessionDep, user: CurrentUser, movement_id: MovementId) -> Mo
 def complete(
     session: SessionDep, user: CurrentUser, movement_id: MovementId, body: Decision | None = None
 ) -> MovementPublic:
-    _visible(session, user, movement_id)
-    m = _act(
-        ms.complete_movement,
-        session=session,
-        movement_id=movement_id,
-        user=user,
-        note=body.reason if body else None,
+    m = _act_on(
+        session, user, movement_id, ms.complete_movement, note=body.reason if body else None
     )
     return public(m, detail=True)
 
@@ -231,13 +222,8 @@ def complete(
 def cancel(
     session: SessionDep, user: CurrentUser, movement_id: MovementId, body: Decision | None = None
 ) -> MovementPublic:
-    _visible(session, user, movement_id)
-    m = _act(
-        ms.cancel_movement,
-        session=session,
-        movement_id=movement_id,
-        user=user,
-        reason=body.reason if body else None,
+    m = _act_on(
+        session, user, movement_id, ms.cancel_movement, reason=body.reason if body else None
     )
     return public(m, detail=True)
 
@@ -249,12 +235,11 @@ def checkin(
     session: SessionDep, user: CurrentUser, movement_id: MovementId, body: CheckInCreate
 ) -> MovementPublic:
     """Check in (position and note); an overdue movement is back under way."""
-    _visible(session, user, movement_id)
-    ci = _act(
+    ci = _act_on(
+        session,
+        user,
+        movement_id,
         ms.check_in,
-        session=session,
-        movement_id=movement_id,
-        user=user,
         latitude=body.latitude,
         longitude=body.longitude,
         note=body.note,

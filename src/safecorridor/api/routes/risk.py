@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from safecorridor.api.schemas import FeatureCollection
 from safecorridor.geo import EARTH_RADIUS_KM
 from safecorridor.incidents.models import Incident, Route, Site
 from safecorridor.risk.cache import CachedSurface, incidents_stamp, surfaces
-from safecorridor.risk.data import IncidentArrays, from_columns
+from safecorridor.risk.data import STORE_COLUMNS, IncidentArrays, arrays_of_rows
 from safecorridor.risk.policy import Policy, load_policy
 from safecorridor.risk.routes import Places, world_places
 from safecorridor.risk.surface import ThreatSurface, compute_surface
@@ -43,10 +43,6 @@ def default_policy() -> Policy:
     if not _policy:
         _policy.append(load_policy(None))
     return _policy[0]
-
-
-def _targets(value: str | None) -> set[str]:
-    return {t.strip() for t in (value or "").split(",") if t.strip()}
 
 
 def _pad(box: tuple[float, float, float, float], km: float) -> tuple[float, float, float, float]:
@@ -78,45 +74,14 @@ def _visible_marked(
     box: tuple[float, float, float, float] | None,
 ) -> tuple[IncidentArrays, np.ndarray]:
     """:func:`visible_incidents` with the AMBER-or-stricter mask instead of its count."""
-    q = select(
-        Incident.id,
-        Incident.latitude,
-        Incident.longitude,
-        Incident.event_date,
-        Incident.created_at,
-        Incident.admin2,
-        Incident.event_type,
-        Incident.fatalities,
-        Incident.foreign_fatalities,
-        Incident.target_category,
-        Incident.location,
-        Incident.tlp,
-    ).where(Incident.status == IncidentStatus.CONFIRMED, Incident.event_date < as_of)
+    q = select(*STORE_COLUMNS, Incident.tlp).where(
+        Incident.status == IncidentStatus.CONFIRMED, Incident.event_date < as_of
+    )
     if box is not None:
         w, s, e, n = box
         q = q.where(Incident.longitude.between(w, e), Incident.latitude.between(s, n))
     rows = session.execute(restrict(q, Incident, viewer)).all()
-    targets = [_targets(r.target_category) for r in rows]
-    created = [
-        r.created_at.replace(tzinfo=None) if isinstance(r.created_at, datetime) else None
-        for r in rows
-    ]
-    arrays = from_columns(
-        ids=[r.id for r in rows],
-        lat=[r.latitude for r in rows],
-        lon=[r.longitude for r in rows],
-        date=np.array([r.event_date for r in rows], dtype="datetime64[D]"),
-        created=np.array(created, dtype="datetime64[s]"),
-        adm2=[r.admin2 or "" for r in rows],
-        event_type=[r.event_type for r in rows],
-        fatalities=[r.fatalities or 0 for r in rows],
-        foreign_target=[
-            ("foreign_nationals" in t) or (r.foreign_fatalities or 0) > 0
-            for r, t in zip(rows, targets, strict=True)
-        ],
-        corridor_target=["corridor_project" in t for t in targets],
-        label=[r.location or r.admin2 or "" for r in rows],
-    )
+    arrays = arrays_of_rows(rows)
     marked = np.fromiter((r.tlp in AUDITED_TLP for r in rows), dtype=bool, count=len(rows))
     return arrays, marked
 

@@ -72,15 +72,59 @@ def _named(model: Any, q: Any, search: str | None) -> Any:
     return q
 
 
+def _listed(session: Session, viewer: Viewer, model: Any, search: str | None) -> list[Any]:
+    """The rows of ``model`` the viewer may read, matching ``search``, by name (audited)."""
+    q = _named(model, restrict(select(model), model, viewer), search).order_by(model.name)
+    rows = list(session.scalars(q))
+    audit_reads(session=session, viewer=viewer, objs=rows, action="list")
+    return rows
+
+
+def _geojson(features: list[dict[str, Any]]) -> Response:
+    """A validated GeoJSON FeatureCollection response of ``features``."""
+    return Response(
+        FeatureCollection.model_validate(collection(features)).model_dump_json(exclude_none=True),
+        media_type="application/geo+json",
+    )
+
+
+def _read(session: Session, viewer: Viewer, model: Any, ident: int, action: str = "read") -> Any:
+    """:func:`_load`, then audit the read as ``action``."""
+    obj = _load(session, viewer, model, ident)
+    audit_reads(session=session, viewer=viewer, objs=[obj], action=action)
+    return obj
+
+
+def _require_new_name(session: Session, model: Any, name: str) -> None:
+    if session.scalar(select(model.id).where(model.name == name)) is not None:
+        what = model.__name__.lower()
+        raise ProblemError(409, f"a {what} named {name!r} exists; choose another name")
+
+
+def _created(session: Session, viewer: Viewer, obj: Any) -> None:
+    session.add(obj)
+    session.flush()
+    audit_write(session=session, viewer=viewer, action="create", obj=obj)
+
+
+def _updated(
+    session: Session, viewer: Viewer, obj: Any, changes: dict[str, Any], nullable: tuple[str, ...]
+) -> None:
+    """Apply ``changes`` (a None skipped unless the field is in ``nullable``), audited."""
+    for name, value in changes.items():
+        if value is None and name not in nullable:
+            continue
+        setattr(obj, name, str(value) if name == "tlp" else value)
+    audit_write(session=session, viewer=viewer, action="update", obj=obj)
+
+
 # --- sites ----------------------------------------------------------------------------------
 
 
 @router.get("/api/v1/sites", response_model=SitesPublic, summary="List sites")
 def list_sites(session: SessionDep, viewer: CurrentViewer, search: Search = None) -> SitesPublic:
     """Protected sites you may read, by name."""
-    q = _named(Site, restrict(select(Site), Site, viewer), search).order_by(Site.name)
-    rows = list(session.scalars(q))
-    audit_reads(session=session, viewer=viewer, objs=rows, action="list")
+    rows = _listed(session, viewer, Site, search)
     return SitesPublic(data=[site_public(s) for s in rows], count=len(rows))
 
 
@@ -102,7 +146,7 @@ def sites_geojson(
         q = q.where(Site.longitude.between(w, e), Site.latitude.between(s, n))
     rows = list(session.scalars(q))
     audit_reads(session=session, viewer=viewer, objs=rows, action="map")
-    fc = collection(
+    return _geojson(
         [
             feature(
                 s.id,
@@ -118,10 +162,6 @@ def sites_geojson(
             for s in rows
         ]
     )
-    return Response(
-        FeatureCollection.model_validate(fc).model_dump_json(exclude_none=True),
-        media_type="application/geo+json",
-    )
 
 
 @router.get(
@@ -131,9 +171,7 @@ def sites_geojson(
     responses=responses(404),
 )
 def get_site(session: SessionDep, viewer: CurrentViewer, site_id: SiteId) -> SitePublic:
-    site = _load(session, viewer, Site, site_id)
-    audit_reads(session=session, viewer=viewer, objs=[site])
-    return site_public(site)
+    return site_public(_read(session, viewer, Site, site_id))
 
 
 @router.get(
@@ -146,8 +184,7 @@ def get_site_risk(
     session: SessionDep, viewer: CurrentViewer, site_id: SiteId, as_of: AsOf = None
 ) -> RiskPublic:
     """Threat x vulnerability x exposure, banded, with the incidents that contribute most."""
-    site = _load(session, viewer, Site, site_id)
-    audit_reads(session=session, viewer=viewer, objs=[site], action="risk")
+    site = _read(session, viewer, Site, site_id, action="risk")
     return RiskPublic.model_validate(site_risk_response(session, viewer, site, as_of))
 
 
@@ -161,8 +198,7 @@ def get_site_risk(
 def create_site(session: SessionDep, viewer: CurrentViewer, site_in: SiteCreate) -> SitePublic:
     """A site owned by your organisation (site managers)."""
     require_writer(viewer, "site")
-    if session.scalar(select(Site.id).where(Site.name == site_in.name)) is not None:
-        raise ProblemError(409, f"a site named {site_in.name!r} exists; choose another name")
+    _require_new_name(session, Site, site_in.name)
     data = site_in.model_dump()
     data["tlp"] = str(site_in.tlp)
     data["site_type"] = str(site_in.site_type)
@@ -172,9 +208,7 @@ def create_site(session: SessionDep, viewer: CurrentViewer, site_in: SiteCreate)
         personnel_is_illustrative=False,
         h3_cell=cell_of(site_in.latitude, site_in.longitude, SITE_H3_RESOLUTION),
     )
-    session.add(site)
-    session.flush()
-    audit_write(session=session, viewer=viewer, action="create", obj=site)
+    _created(session, viewer, site)
     return site_public(site)
 
 
@@ -188,11 +222,8 @@ def update_site(
     session: SessionDep, viewer: CurrentViewer, site_id: SiteId, site_in: SiteUpdate
 ) -> SitePublic:
     site = _changeable(session, viewer, Site, site_id)
-    for name, value in site_in.model_dump(exclude_unset=True).items():
-        if value is None and name not in ("project", "description"):
-            continue
-        setattr(site, name, str(value) if name == "tlp" else value)
-    audit_write(session=session, viewer=viewer, action="update", obj=site)
+    changes = site_in.model_dump(exclude_unset=True)
+    _updated(session, viewer, site, changes, nullable=("project", "description"))
     return site_public(site)
 
 
@@ -201,9 +232,7 @@ def update_site(
 
 @router.get("/api/v1/routes", response_model=RoutesPublic, summary="List routes")
 def list_routes(session: SessionDep, viewer: CurrentViewer, search: Search = None) -> RoutesPublic:
-    q = _named(Route, restrict(select(Route), Route, viewer), search).order_by(Route.name)
-    rows = list(session.scalars(q))
-    audit_reads(session=session, viewer=viewer, objs=rows, action="list")
+    rows = _listed(session, viewer, Route, search)
     return RoutesPublic(data=[route_public(r) for r in rows], count=len(rows))
 
 
@@ -216,7 +245,7 @@ def list_routes(session: SessionDep, viewer: CurrentViewer, search: Search = Non
 def routes_geojson(session: SessionDep, viewer: CurrentViewer) -> Response:
     rows = list(session.scalars(restrict(select(Route), Route, viewer).order_by(Route.name)))
     audit_reads(session=session, viewer=viewer, objs=rows, action="map")
-    fc = collection(
+    return _geojson(
         [
             feature(
                 r.id,
@@ -232,10 +261,6 @@ def routes_geojson(session: SessionDep, viewer: CurrentViewer) -> Response:
             for r in rows
         ]
     )
-    return Response(
-        FeatureCollection.model_validate(fc).model_dump_json(exclude_none=True),
-        media_type="application/geo+json",
-    )
 
 
 @router.get(
@@ -245,9 +270,7 @@ def routes_geojson(session: SessionDep, viewer: CurrentViewer) -> Response:
     responses=responses(404),
 )
 def get_route(session: SessionDep, viewer: CurrentViewer, route_id: RouteId) -> RoutePublic:
-    route = _load(session, viewer, Route, route_id)
-    audit_reads(session=session, viewer=viewer, objs=[route])
-    return route_public(route)
+    return route_public(_read(session, viewer, Route, route_id))
 
 
 @router.get(
@@ -260,8 +283,7 @@ def get_route_risk(
     session: SessionDep, viewer: CurrentViewer, route_id: RouteId, as_of: AsOf = None
 ) -> RiskPublic:
     """Max and length-weighted threat along the route, the level, the measures it requires."""
-    route = _load(session, viewer, Route, route_id)
-    audit_reads(session=session, viewer=viewer, objs=[route], action="risk")
+    route = _read(session, viewer, Route, route_id, action="risk")
     return RiskPublic.model_validate(route_risk_response(session, viewer, route, as_of))
 
 
@@ -274,8 +296,7 @@ def get_route_risk(
 )
 def create_route(session: SessionDep, viewer: CurrentViewer, route_in: RouteCreate) -> RoutePublic:
     require_writer(viewer, "route")
-    if session.scalar(select(Route.id).where(Route.name == route_in.name)) is not None:
-        raise ProblemError(409, f"a route named {route_in.name!r} exists; choose another name")
+    _require_new_name(session, Route, route_in.name)
     points = [[lat, lon] for lat, lon in route_in.points]
     route = Route(
         name=route_in.name,
@@ -288,9 +309,7 @@ def create_route(session: SessionDep, viewer: CurrentViewer, route_in: RouteCrea
         tlp=str(route_in.tlp),
         owner_org_id=viewer.organisation_id,
     )
-    session.add(route)
-    session.flush()
-    audit_write(session=session, viewer=viewer, action="create", obj=route)
+    _created(session, viewer, route)
     return route_public(route)
 
 
@@ -304,9 +323,6 @@ def update_route(
     session: SessionDep, viewer: CurrentViewer, route_id: RouteId, route_in: RouteUpdate
 ) -> RoutePublic:
     route = _changeable(session, viewer, Route, route_id)
-    for name, value in route_in.model_dump(exclude_unset=True).items():
-        if value is None and name == "tlp":
-            continue
-        setattr(route, name, str(value) if name == "tlp" else value)
-    audit_write(session=session, viewer=viewer, action="update", obj=route)
+    changes = route_in.model_dump(exclude_unset=True)
+    _updated(session, viewer, route, changes, nullable=("origin", "destination", "description"))
     return route_public(route)
