@@ -12,6 +12,11 @@ The store is generated (bench_import.generate) and bulk-inserted by the ACLED im
 The load tool is a minimal asyncio HTTP/1.1 keep-alive client (one connection per client), so
 the figures measure the server rather than a heavy client on the same two cores.
 
+Server settings (measured 2026-11-29 on 2 cores, list endpoint, 8 s runs): 2 workers with the
+default asyncio loop and h11 gave 275-347 req/s; 1 worker 139 req/s (a single GIL-bound
+process leaves the second core to the client only); 2 workers with ``--loop uvloop --http
+httptools`` 171 req/s (no better than the default here, so the bench keeps the default).
+
     .venv/bin/python bench/bench_api.py [--seconds 20] [--clients 20] [--rows 100000]
 """
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,6 +19,51 @@ from safecorridor.taxonomy.choices import Role
 
 #: how stale ``ApiToken.last_used_at`` may get before a request refreshes it
 LAST_USED_RESOLUTION = timedelta(minutes=10)
+#: how long a process trusts a bearer token it has checked (see :class:`TokenCache`)
+TOKEN_CACHE_SECONDS = 5.0
+
+
+class TokenCache:
+    """Who a bearer token signs in, remembered for a few seconds per process.
+
+    The hot read endpoints (the incident list) look a token up here before asking the
+    database. An entry lives ``ttl`` seconds, never past the token's own expiry. Revoking a
+    token or changing a user in this process clears the cache at once; a revocation,
+    deactivation or role change made by another process (another uvicorn worker, the CLI)
+    takes effect within ``ttl`` seconds.
+    """
+
+    def __init__(self, ttl: float = TOKEN_CACHE_SECONDS, max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[Any, tuple[Any, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any | None:
+        hit = self._entries.get(key)
+        if hit is None:
+            return None
+        if hit[1] <= time.monotonic():
+            with self._lock:
+                self._entries.pop(key, None)
+            return None
+        return hit[0]
+
+    def put(self, key: Any, value: Any, expires_at: datetime) -> None:
+        left = (expires_at - utcnow()).total_seconds()
+        if left <= 0 or self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = (value, time.monotonic() + min(self.ttl, left))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+token_cache = TokenCache()
 
 
 class AccountError(ValueError):
@@ -194,6 +242,7 @@ def revoke_token(*, session: Session, token_id: int, user_id: int | None = None)
     if record.revoked_at is None:
         record.revoked_at = utcnow()
     session.flush()
+    token_cache.clear()
     return record
 
 
@@ -207,6 +256,12 @@ def list_tokens(session: Session, *, user_id: int) -> list[ApiToken]:
 
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user owning a live (unexpired, unrevoked) token, else None."""
+    found = token_owner(session, token)
+    return found[0] if found else None
+
+
+def token_owner(session: Session, token: str) -> tuple[User, datetime] | None:
+    """The active user owning a live token and the token's expiry (UTC), else None."""
     now = utcnow()
     row = session.execute(
         select(ApiToken, User)
@@ -223,4 +278,4 @@ def user_for_token(session: Session, token: str) -> User | None:
     record, user = row
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
         record.last_used_at = now
-    return user
+    return user, record.expires_at

@@ -6,14 +6,21 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import User
-from safecorridor.accounts.security import CSRF_HEADER, SESSION_COOKIE, read_session, same_secret
-from safecorridor.accounts.service import user_for_token
+from safecorridor.accounts.security import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    read_session,
+    same_secret,
+    token_digest,
+)
+from safecorridor.accounts.service import token_cache, token_owner, user_for_token
 from safecorridor.api.problems import ProblemError
-from safecorridor.db.session import session_scope
+from safecorridor.db.session import get_engine, session_scope
 from safecorridor.sharing.policy import Viewer, can_write
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -45,6 +52,15 @@ NOT_SIGNED_IN = (
 )
 
 
+def _unknown_token() -> ProblemError:
+    return ProblemError(
+        401,
+        "the API token is unknown, expired or revoked; create a new one with "
+        "`safecorridor users token EMAIL`",
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
+
+
 def optional_user(
     request: Request,
     session: SessionDep,
@@ -55,12 +71,7 @@ def optional_user(
     if bearer is not None:
         user = user_for_token(session, bearer.credentials)
         if user is None:
-            raise ProblemError(
-                401,
-                "the API token is unknown, expired or revoked; create a new one with "
-                "`safecorridor users token EMAIL`",
-                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-            )
+            raise _unknown_token()
         return user
     data = read_session(cookie)
     if data is None:
@@ -97,6 +108,46 @@ def current_viewer(user: CurrentUser) -> Viewer:
 
 
 CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
+
+
+def _token_viewer(token: str) -> Viewer:
+    """Look the bearer token up (its own short session) and remember its viewer."""
+    with session_scope() as session:
+        found = token_owner(session, token)
+        if found is None:
+            raise _unknown_token()
+        user, expires_at = found
+        viewer = Viewer.of(user)
+    token_cache.put((id(get_engine()), token_digest(token)), viewer, expires_at)
+    return viewer
+
+
+def _cookie_viewer(request: Request, cookie: str | None) -> Viewer:
+    with session_scope(write=request.method not in SAFE_METHODS) as session:
+        user = optional_user(request, session, None, cookie)
+        return current_viewer(current_user(user))
+
+
+async def cached_viewer(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    cookie: Annotated[str | None, Depends(cookie_scheme)],
+) -> Viewer:
+    """:func:`current_viewer` for hot read endpoints, without a request-long session.
+
+    A bearer token is looked up in the process's :data:`token_cache` (a few seconds, see
+    ``TokenCache``) and else in the database in one threadpool call; a session cookie is
+    checked as by :func:`optional_user`. The same 401s as :data:`CurrentViewer`.
+    """
+    if bearer is not None:
+        hit = token_cache.get((id(get_engine()), token_digest(bearer.credentials)))
+        if isinstance(hit, Viewer):
+            return hit
+        return await run_in_threadpool(_token_viewer, bearer.credentials)
+    return await run_in_threadpool(_cookie_viewer, request, cookie)
+
+
+CachedViewer = Annotated[Viewer, Depends(cached_viewer)]
 
 
 def require_writer(viewer: Viewer, kind: str) -> None:

@@ -387,6 +387,36 @@ def record_read(
     readers'), unless the session's transaction already writes: then in that transaction, as
     :func:`append_event` (waiting for a writer that waits for us would deadlock).
     """
+    pending = submit_read(
+        session=session,
+        viewer=viewer,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        state=state,
+        details=details,
+    )
+    if pending is not None:
+        pending.result(timeout=120)
+
+
+def submit_read(
+    *,
+    session: Session,
+    viewer: Viewer | None,
+    action: str,
+    record_type: str,
+    record_id: int | None = None,
+    state: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> Future[None] | None:
+    """:func:`record_read` without the wait: the future completes when the event is committed.
+
+    The caller must not answer the request before the future has completed without error
+    (an async endpoint awaits it after closing its session, so no thread or connection is
+    held meanwhile). None when the event was appended in the session's own transaction
+    (it then commits with the session).
+    """
     bind = session.get_bind()
     if not isinstance(bind, Engine) or _holds_chain_lock(session):
         append_event(
@@ -398,7 +428,7 @@ def record_read(
             state=state,
             details=details,
         )
-        return
+        return None
     details = details or {}
     event = EventData(
         occurred_at=utcnow(),
@@ -410,7 +440,7 @@ def record_read(
         state_hash=state or sha256_json(details),
         details=details,
     )
-    _writer.submit(bind, event).result(timeout=120)
+    return _writer.submit(bind, event)
 
 
 def audit_write(

@@ -21,6 +21,7 @@ from safecorridor.accounts.service import (
     list_tokens,
     list_users,
     revoke_token,
+    token_cache,
 )
 from safecorridor.api.deps import CurrentUser, CurrentViewer, SessionDep, require_writer
 from safecorridor.api.problems import ProblemError, problem, responses
@@ -189,6 +190,7 @@ def change_user(
         if value is not None:
             setattr(user, name, str(value) if name == "role" else value)
     audit_write(session=session, viewer=viewer, action="update", obj=user)
+    token_cache.clear()  # the user's cached tokens carry the old role / activity
     return user_public(user)
 
 

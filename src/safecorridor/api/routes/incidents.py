@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import io
-import json
-from datetime import date, datetime
+import weakref
+from concurrent.futures import Future
+from datetime import date
+from operator import itemgetter
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
+import orjson
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import ValidationError
 from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from safecorridor.api.deps import CurrentViewer, SessionDep, require_writer
+from safecorridor.api.deps import CachedViewer, CurrentViewer, SessionDep, require_writer
 from safecorridor.api.geojson import BBOX_HELP, collection, feature, parse_bbox, point
 from safecorridor.api.problems import ProblemError, responses
 from safecorridor.api.schemas import (
@@ -26,6 +31,7 @@ from safecorridor.api.schemas import (
     IncidentsPublic,
     RetractIn,
 )
+from safecorridor.db.session import session_scope
 from safecorridor.geo import haversine_km
 from safecorridor.incidents.models import Actor, Incident, incident_documents
 from safecorridor.incidents.schemas import IncidentCreate, IncidentPublic, IncidentUpdate
@@ -43,8 +49,8 @@ from safecorridor.incidents.service import (
 from safecorridor.sharing.audit import (
     audit_reads,
     audit_write,
-    record_read,
     sha256_json,
+    submit_read,
     values_state_hash,
 )
 from safecorridor.sharing.policy import AUDITED_TLP, Viewer, can_change, restrict
@@ -60,7 +66,7 @@ IncidentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The incident's id
 Sort = Literal["-event_date", "event_date"]
 
 
-def incident_filter(
+async def incident_filter(
     since: Annotated[date | None, Query(description="Events on or after this day.")] = None,
     until: Annotated[date | None, Query(description="Events on or before this day.")] = None,
     event_type: Annotated[list[str], Query(description="ACLED event type(s), e.g. Battles.")] = [],  # noqa: B006
@@ -135,26 +141,28 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[date, int]:
     return parsed
 
 
-#: the columns of a list row, in IncidentPublic's field order (actor names come from joins)
+#: the columns of a list row: every column of ``incidents`` (the audit's state hash needs
+#: them all), then the actor names (joins)
 _PUBLIC_FIELDS = tuple(IncidentPublic.model_fields)
-_ACTOR_FIELDS = ("actor1", "actor2", "claimed_by")
 _actor1, _actor2, _claimed = (aliased(Actor) for _ in range(3))
+_TABLE_KEYS = tuple(c.key for c in Incident.__table__.c)
 _LIST_COLUMNS = (
     *Incident.__table__.c,
     _actor1.name.label("_actor1"),
     _actor2.name.label("_actor2"),
     _claimed.name.label("_claimed_by"),
 )
+_ROW_KEYS = (*_TABLE_KEYS, "actor1", "actor2", "claimed_by")
+assert _PUBLIC_FIELDS[-1] == "source_urls"
+#: IncidentPublic's fields but the last (source_urls), in order, picked from a list row
+_PUBLIC_NAMES = _PUBLIC_FIELDS[:-1]
+_pick_public = itemgetter(*(_ROW_KEYS.index(name) for name in _PUBLIC_NAMES))
+_N_TABLE = len(_TABLE_KEYS)
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+def _dumps(data: Any) -> bytes:
+    """JSON of a page (dates as ISO 8601, as pydantic writes them)."""
+    return orjson.dumps(data)
 
 
 def _source_urls(session: Session, ids: list[int]) -> dict[int, list[str]]:
@@ -179,27 +187,28 @@ def _public_rows(session: Session, rows: list[Row[Any]]) -> list[dict[str, Any]]
     urls = _source_urls(session, [r.id for r in rows])
     out = []
     for r in rows:
-        m = r._mapping
-        item = {name: m[name] for name in _PUBLIC_FIELDS if name in m}
-        item["actor1"], item["actor2"], item["claimed_by"] = r._actor1, r._actor2, r._claimed_by
+        item = dict(zip(_PUBLIC_NAMES, _pick_public(r), strict=True))
         item["source_urls"] = urls.get(r.id, [])
-        out.append({name: item[name] for name in _PUBLIC_FIELDS})
+        out.append(item)
     return out
 
 
 def _row_state_hash(row: Row[Any]) -> str:
     """``state_hash`` of the incident in a list row (the same as of the loaded object)."""
-    m = row._mapping
-    return values_state_hash({c.key: m[c.key] for c in Incident.__table__.c})
+    return values_state_hash(dict(zip(_TABLE_KEYS, row[:_N_TABLE], strict=True)))
 
 
-def _audit_list(session: Session, viewer: Viewer, rows: list[Row[Any]]) -> None:
-    """Record the read of the page's AMBER-or-stricter rows (as ``audit_reads`` would)."""
+def _audit_list(session: Session, viewer: Viewer, rows: list[Row[Any]]) -> Future[None] | None:
+    """Record the read of the page's AMBER-or-stricter rows (as ``audit_reads`` would).
+
+    Returns the audit writer's future (see :func:`submit_read`): the page may be sent only
+    once it has completed.
+    """
     marked = [r for r in rows if r.tlp in AUDITED_TLP]
     if not marked:
-        return
+        return None
     if len(marked) == 1:
-        record_read(
+        return submit_read(
             session=session,
             viewer=viewer,
             action="list",
@@ -207,8 +216,7 @@ def _audit_list(session: Session, viewer: Viewer, rows: list[Row[Any]]) -> None:
             record_id=marked[0].id,
             state=_row_state_hash(marked[0]),
         )
-        return
-    record_read(
+    return submit_read(
         session=session,
         viewer=viewer,
         action="list",
@@ -248,9 +256,8 @@ def _load(session: Session, viewer: Viewer, incident_id: int) -> Incident:
 
 
 @router.get("", response_model=IncidentsPublic, summary="List incidents")
-def list_incidents_api(
-    session: SessionDep,
-    viewer: CurrentViewer,
+async def list_incidents_api(
+    viewer: CachedViewer,
     flt: FilterDep,
     sort: Sort = "-event_date",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -266,6 +273,51 @@ def list_incidents_api(
     ] = True,
 ) -> Response:
     """Incidents you may read, newest first by default, a page at a time (keyset cursor)."""
+    # one threadpool call for all the database work (the viewer usually comes from the
+    # token cache without one); the audit event of the page is then awaited here, after the
+    # session is closed, so no thread or connection waits for the group commit
+    body, pending = await anyio.to_thread.run_sync(
+        _list_page, viewer, flt, sort, limit, cursor, count, limiter=_list_limiter()
+    )
+    if pending is not None:
+        # no-loss: the page leaves only once its read event is committed (an error fails it)
+        await asyncio.wait_for(asyncio.wrap_future(pending), timeout=120)
+    return Response(body, media_type="application/json")
+
+
+#: list pages queried at once per process: the work is CPU-bound SQLite (2 cores here), and
+#: a few busy pooled connections with warm page caches beat twenty threads opening and
+#: closing overflow connections with cold ones (the pool keeps 5)
+LIST_CONCURRENCY = 3
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _list_limiter() -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = anyio.CapacityLimiter(LIST_CONCURRENCY)
+    return limiter
+
+
+def _list_page(
+    viewer: Viewer, flt: IncidentFilter, sort: Sort, limit: int, cursor: str | None, count: bool
+) -> tuple[bytes, Future[None] | None]:
+    with session_scope() as session:
+        return _list_page_in(session, viewer, flt, sort, limit, cursor, count)
+
+
+def _list_page_in(
+    session: Session,
+    viewer: Viewer,
+    flt: IncidentFilter,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> tuple[bytes, Future[None] | None]:
     try:
         q = filtered_query(session, flt, viewer=viewer, columns=_LIST_COLUMNS)
     except UnknownActorError as exc:
@@ -315,8 +367,7 @@ def list_incidents_api(
     }
     body = _dumps(page)
     # recorded last: committed (by the audit writer) before the response leaves
-    _audit_list(session, viewer, rows)
-    return Response(body, media_type="application/json")
+    return body, _audit_list(session, viewer, rows)
 
 
 @router.get("/count", response_model=CountPublic, summary="Count incidents")
