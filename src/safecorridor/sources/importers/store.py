@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Engine, Table, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.db.base import utcnow
@@ -156,6 +156,19 @@ def _store_batch(
         report.new += len(new_rows)
 
 
+def _refresh_statistics(factory: sessionmaker[Session]) -> None:
+    """ANALYZE the growing tables on PostgreSQL, so the planner keeps using the key index.
+
+    A bulk import into a fresh table outruns autovacuum: with statistics that say the table is
+    empty, PostgreSQL plans the per-batch key lookup as a sequential scan, and an import of
+    100,000 rows slows from ~8,000 to ~600 rows/s. SQLite needs nothing here.
+    """
+    with factory() as session, session.begin():
+        if session.bind is not None and session.bind.dialect.name == "postgresql":
+            session.execute(text("ANALYZE incidents"))
+            session.execute(text("ANALYZE incident_changes"))
+
+
 def import_rows(
     parsed: Iterable[Parsed],
     *,
@@ -180,6 +193,7 @@ def import_rows(
         session.flush()
         run_id = run.id
     try:
+        next_analyze = size  # after the first batch, then each time the new rows quadruple
         for batch in _batches(parsed, size):
             good: list[tuple[int, IncidentCreate]] = []
             for line, item in batch:
@@ -191,6 +205,9 @@ def import_rows(
             with factory() as session, session.begin():
                 resolver = ActorResolver(session)
                 _store_batch(session, good, resolver, report, changed_by)
+            if report.new >= next_analyze:
+                _refresh_statistics(factory)
+                next_analyze = report.new * 4
             if on_progress:
                 on_progress(len(batch))
         status = "finished"
