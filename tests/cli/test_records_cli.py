@@ -114,3 +114,15 @@ def test_csv_import_with_mapping_options(tmp_path: Path) -> None:
     assert "1 new" in out and "line 3: a totals row" in out
     code, out = invoke("import", "csv", str(p), "--map", "event_date")
     assert code == 1 and "--map takes FIELD=VALUE" in out
+
+
+def test_show_lists_ingested_sources_without_a_url(tmp_path: Path) -> None:
+    from tests.conftest import SEED_REPORT
+
+    code, out = invoke("ingest", str(SEED_REPORT), "--published", "2022-09-12", "--publisher", "Test Wire")
+    assert code == 0, out
+    code, out = invoke("review", "auto", "--min-confidence", "0.8")
+    assert code == 0, out
+    code, out = invoke("incidents", "show", "1")
+    assert code == 0
+    assert "document #1 (no URL)  Test Wire" in out

@@ -339,10 +339,18 @@ def incidents_show(
         for name, value in pub.model_dump(exclude={"id", "extra", "source_urls"}).items():
             if value not in (None, "", []):
                 console.print(f"  {name:20} {value}", highlight=False)
-        if pub.source_urls:
+        if i.documents:
             console.print("  sources:")
-            for url in pub.source_urls:
-                console.print(f"    {url}", highlight=False)
+            for d in i.documents:
+                said = " · ".join(
+                    x
+                    for x in (d.publisher, d.title, d.published_at and f"{d.published_at:%Y-%m-%d}")
+                    if x
+                )
+                where = d.url or "(no URL)"
+                console.print(
+                    f"    document #{d.id} {where}{'  ' + said if said else ''}", highlight=False
+                )
         console.print("  history:")
         for h in i.history:
             when = f"{h.changed_at:%Y-%m-%d %H:%M}"
