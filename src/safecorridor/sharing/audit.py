@@ -29,7 +29,7 @@ import time
 import weakref
 from collections.abc import Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -211,31 +211,9 @@ def append_batch(conn: Connection, events: list[EventData]) -> None:
     """
     prev = conn.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
     for ev in events:
-        digest = event_hash(
-            prev_hash=prev,
-            occurred_at=ev.occurred_at,
-            user_id=ev.user_id,
-            actor=ev.actor,
-            action=ev.action,
-            record_type=ev.record_type,
-            record_id=ev.record_id,
-            state_hash=ev.state_hash,
-            details=ev.details,
-        )
-        conn.execute(
-            insert(AuditEvent).values(
-                occurred_at=ev.occurred_at,
-                user_id=ev.user_id,
-                actor=ev.actor,
-                action=ev.action,
-                record_type=ev.record_type,
-                record_id=ev.record_id,
-                state_hash=ev.state_hash,
-                details=ev.details,
-                prev_hash=prev,
-                hash=digest,
-            )
-        )
+        fields = asdict(ev)
+        digest = event_hash(prev_hash=prev, **fields)
+        conn.execute(insert(AuditEvent).values(**fields, prev_hash=prev, hash=digest))
         prev = digest
 
 
