@@ -66,7 +66,7 @@ from safecorridor.taxonomy.choices import TLP, RiskLevel, Role, SiteType
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
-LOGIN_CSRF_COOKIE = "sc_login_csrf"  # the same cookie name as api/routes/pages.py
+LOGIN_CSRF_COOKIE = "sc_login_csrf"
 PAGE_SIZE = 50
 
 router = APIRouter(include_in_schema=False)
