@@ -1,21 +1,18 @@
 """HTTP API under load: the filtered incident list (page of 50) and a risk-surface GeoJSON over
 a ~200 km box, on a SQLite store of 100,000 incidents, 20 concurrent clients for 20 s each,
-against `uvicorn` started here on 127.0.0.1 (2 workers: the load client is one asyncio process
-on the same machine, so on 2 cores two workers plus the client fill the CPUs), signed in with
-a bearer token of an analyst whose organisation reads a partner's AMBER incidents, so every
-list page and surface is audited (the chain is verified at the end).
+against `safecorridor serve --workers 2` started here on 127.0.0.1 (the load client is one
+asyncio process on the same machine, so on 2 cores two workers plus the client fill the
+CPUs), signed in with a bearer token of an analyst whose organisation reads a partner's AMBER
+incidents, so every list page and surface is audited (the chain is verified at the end).
 
 The store is generated (bench_import.generate) and bulk-inserted by the ACLED importer; then
 70% of it is marked CLEAR, 15% GREEN, 10% AMBER of the bench user's partner organisation and
 5% AMBER+STRICT of a third one, so the TLP filter and the audit chain do real work.
+``--unaudited`` makes the bench user's organisation nobody's partner: it then reads no AMBER
+and no read is audited (the audit's cost, by difference).
 
 The load tool is a minimal asyncio HTTP/1.1 keep-alive client (one connection per client), so
 the figures measure the server rather than a heavy client on the same two cores.
-
-Server settings (measured 2026-11-29 on 2 cores, list endpoint, 8 s runs): 2 workers with the
-default asyncio loop and h11 gave 275-347 req/s; 1 worker 139 req/s (a single GIL-bound
-process leaves the second core to the client only); 2 workers with ``--loop uvloop --http
-httptools`` 171 req/s (no better than the default here, so the bench keeps the default).
 
     .venv/bin/python bench/bench_api.py [--seconds 20] [--clients 20] [--rows 100000]
 """
@@ -35,6 +32,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+import psutil
 from bench_import import generate
 from common import machine
 from sqlalchemy import text
@@ -57,7 +55,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def build_store(db: Path, rows: int, tmp: Path) -> str:
+def build_store(db: Path, rows: int, tmp: Path, *, partner_link: bool = True) -> str:
     """Create the store; return a bearer token of the bench user."""
     url = f"sqlite:///{db}"
     engine = make_engine(url)
@@ -71,7 +69,8 @@ def build_store(db: Path, rows: int, tmp: Path) -> str:
         mine, partner, third = (Organisation(name=n) for n in ("Bench", "Partner", "Third"))
         s.add_all([mine, partner, third])
         s.flush()
-        partner.partners.append(mine)  # the partner shares its AMBER with the bench org
+        if partner_link:  # the partner shares its AMBER with the bench org
+            partner.partners.append(mine)
         user = create_user(
             session=s, email="bench@example.org", organisation_id=mine.id, role="analyst"
         )
@@ -90,6 +89,33 @@ def build_store(db: Path, rows: int, tmp: Path) -> str:
         conn.execute(text("ANALYZE"))
     engine.dispose()
     return token
+
+
+def wait_until_serving(pid: int, port: int, workers: int, timeout: float = 120.0) -> None:
+    """Wait until ``workers`` processes listen on ``port`` and it answers /healthz.
+
+    Every worker must be listening before the clients connect: one that starts late is
+    handed no connection by the kernel and its core idles through the run.
+    """
+    parent = psutil.Process(pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        procs = [parent, *parent.children()]
+        listening = 0
+        for proc in procs:
+            try:
+                conns = proc.net_connections(kind="tcp")
+            except psutil.Error:
+                continue
+            listening += any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in conns)
+        if listening >= workers:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                return
+            except OSError:
+                pass
+        time.sleep(0.2)
+    raise SystemExit(f"the server did not start {workers} workers on port {port}")
 
 
 async def _client(
@@ -148,47 +174,51 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument(
+        "--only", choices=["list", "count", "surface"], action="append", help="endpoints to run"
+    )
+    ap.add_argument(
+        "--unaudited",
+        action="store_true",
+        help="the bench user's organisation is nobody's partner: it reads no AMBER, so no "
+        "read is audited (the cost of the audit, by difference)",
+    )
     args = ap.parse_args()
     print(f"API benchmark; machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp_s:
         tmp = Path(tmp_s)
         db = tmp / "bench.db"
-        token = build_store(db, args.rows, tmp)
+        token = build_store(db, args.rows, tmp, partner_link=not args.unaudited)
         port = free_port()
         env = {**os.environ, "SAFECORRIDOR_DATABASE_URL": f"sqlite:///{db}"}
         server = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "safecorridor.api.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
+                "safecorridor",
+                "serve",
                 "--port",
                 str(port),
                 "--workers",
                 str(args.workers),
                 "--log-level",
                 "warning",
-                "--no-access-log",
             ],
             env=env,
+            stdout=subprocess.DEVNULL,
         )
         try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.2)
+            wait_until_serving(server.pid, port, args.workers)
             print(
                 f"{args.rows:,} incidents, SQLite (WAL), uvicorn {args.workers} workers, "
                 f"{args.clients} clients x {args.seconds:g} s each\n"
             )
             print("| endpoint | requests | req/s | p50 ms | p99 ms | non-200 |")
             print("|---|---|---|---|---|---|")
-            for path in (LIST_PATH, LIST_COUNT_PATH, SURFACE_PATH):
+            paths = {"list": LIST_PATH, "count": LIST_COUNT_PATH, "surface": SURFACE_PATH}
+            for name, path in paths.items():
+                if args.only and name not in args.only:
+                    continue
                 asyncio.run(load(port, path, token, 2, 2.0, report=False))  # warm-up
                 asyncio.run(load(port, path, token, args.clients, args.seconds))
             print(f"\nlist: GET {LIST_PATH}\nlist (count): GET {LIST_COUNT_PATH}")

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     environment: str = Field(default="development", description="development or production.")
     host: str = Field(default="127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(default=8000, description="Port `serve` listens on.")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description="Worker processes `serve` runs (one per core is a good start; each gets "
+        "its own listening socket on the port, so connections are spread evenly).",
+    )
     import_batch_size: int = Field(default=2000, description="Rows per transaction in imports.")
     h3_incident_resolution: int = Field(default=7, description="H3 resolution of incident cells.")
     ingest_max_bytes: int = Field(

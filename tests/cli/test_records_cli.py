@@ -119,7 +119,9 @@ def test_csv_import_with_mapping_options(tmp_path: Path) -> None:
 def test_show_lists_ingested_sources_without_a_url(tmp_path: Path) -> None:
     from tests.conftest import SEED_REPORT
 
-    code, out = invoke("ingest", str(SEED_REPORT), "--published", "2022-09-12", "--publisher", "Test Wire")
+    code, out = invoke(
+        "ingest", str(SEED_REPORT), "--published", "2022-09-12", "--publisher", "Test Wire"
+    )
     assert code == 0, out
     code, out = invoke("review", "auto", "--min-confidence", "0.8")
     assert code == 0, out

@@ -446,12 +446,22 @@ def serve(
         str | None, typer.Option(help="Address to bind (default SAFECORRIDOR_HOST).")
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default SAFECORRIDOR_PORT).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes (default SAFECORRIDOR_WORKERS)."),
+    ] = None,
+    log_level: Annotated[
+        str, typer.Option(help="uvicorn's log level: debug, info, warning, error.")
+    ] = "info",
 ) -> None:
     """Serve the web app and the JSON API."""
-    import uvicorn
+    from safecorridor.api.server import serve as run_server
 
     settings = get_settings()
     migrate(get_engine())
-    h, p = host or settings.host, port or settings.port
-    console.print(f"SafeCorridor on http://{h}:{p}/  (data: {_where()})")
-    uvicorn.run("safecorridor.api.app:create_app", factory=True, host=h, port=p, log_level="info")
+    h, p = host or settings.host, port if port is not None else settings.port
+    n = workers or settings.workers
+    console.print(
+        f"SafeCorridor on http://{h}:{p}/  (data: {_where()}; {n} worker{'s' if n != 1 else ''})"
+    )
+    raise typer.Exit(run_server(h, p, workers=n, log_level=log_level))
