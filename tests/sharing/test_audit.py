@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
@@ -10,10 +11,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from safecorridor.cli.app import get_app
-from safecorridor.sharing.audit import GENESIS, append_event, verify_chain
+from safecorridor.sharing.audit import (
+    GENESIS,
+    append_event,
+    audit_logs,
+    has_read_log,
+    verify_chain,
+    verify_logs,
+)
 from safecorridor.sharing.models import AuditEvent
 from safecorridor.sharing.policy import Viewer
 from tests.api.conftest import World, build_world
+from tests.auditlog import all_events, events_by_log
 
 
 def _events(session: Session) -> list[AuditEvent]:
@@ -21,25 +30,32 @@ def _events(session: Session) -> list[AuditEvent]:
 
 
 def test_writes_and_amber_reads_are_chained(
-    client: TestClient, world: World, session: Session
+    client: TestClient, world: World, engine: Engine
 ) -> None:
     h = world.headers("owner", "analyst")
     client.get(f"/api/v1/incidents/{world.incidents['CLEAR']}", headers=h)  # not audited
     client.get(f"/api/v1/incidents/{world.incidents['AMBER']}", headers=h)
     client.patch(f"/api/v1/incidents/{world.incidents['GREEN']}", json={"injured": 2}, headers=h)
-    events = _events(session)
+    events = all_events(engine)
     assert [(e.action, e.record_type, e.record_id) for e in events] == [
         ("read", "incident", world.incidents["AMBER"]),
         ("update", "incident", world.incidents["GREEN"]),
     ]
-    assert events[0].prev_hash == GENESIS
-    assert events[1].prev_hash == events[0].hash
+    logs = events_by_log(engine)
+    if has_read_log(engine):  # SQLite: the read in the reads' file, the write with the records
+        assert [e.action for e in logs["read log"]] == ["read"]
+        assert [e.action for e in logs["audit log"]] == ["update"]
+    else:  # PostgreSQL: one chain
+        assert [e.action for e in logs["audit log"]] == ["read", "update"]
+    for chain in logs.values():
+        assert chain[0].prev_hash == GENESIS
+        assert all(b.prev_hash == a.hash for a, b in pairwise(chain))
     assert events[0].user_id == world.users[("owner", "analyst")]
     assert all(len(e.state_hash) == 64 for e in events)
     client.get("/api/v1/incidents", headers=h)  # a page with AMBER records: one more link
-    last = _events(session)[-1]
+    last = all_events(engine)[-1]
     assert last.action == "list" and len(last.details["record_ids"]) == 2
-    assert verify_chain(session).is_intact
+    assert all(report.is_intact for _, report in verify_logs(engine))
 
 
 def test_verify_names_the_row_edited_behind_the_apis_back(
@@ -48,15 +64,30 @@ def test_verify_names_the_row_edited_behind_the_apis_back(
     h = world.headers("owner", "analyst")
     for tlp in ("AMBER", "AMBER+STRICT", "AMBER"):
         client.get(f"/api/v1/incidents/{world.incidents[tlp]}", headers=h)
+    client.patch(f"/api/v1/incidents/{world.incidents['GREEN']}", json={"injured": 2}, headers=h)
     runner = CliRunner()
     r = runner.invoke(get_app(), ["audit", "verify"])
-    assert r.exit_code == 0 and "intact: 3 events" in r.output
-    with engine.begin() as conn:
-        victim = conn.execute(text("SELECT id FROM audit_events ORDER BY id")).scalars().all()[1]
+    assert r.exit_code == 0, r.output
+    if has_read_log(engine):
+        assert "audit log chain intact: 1 events" in r.output
+        assert "read log chain intact: 3 events" in r.output
+    else:
+        assert "audit log chain intact: 4 events" in r.output
+    # a read's event edited behind the API's back, in whichever log holds the reads
+    name, reads = audit_logs(engine)[-1]
+    with reads.begin() as conn:
+        ids = conn.execute(text("SELECT id FROM audit_events WHERE action = 'read' ORDER BY id"))
+        victim = ids.scalars().all()[1]
         conn.execute(text("UPDATE audit_events SET record_id = 999 WHERE id = :id"), {"id": victim})
     r = runner.invoke(get_app(), ["audit", "verify"])
     assert r.exit_code == 1
-    assert f"broken at event {victim}" in r.output and "changed" in r.output
+    assert f"{name} chain broken at event {victim}" in r.output and "changed" in r.output
+    # and a write's event, in the records' database
+    with engine.begin() as conn:
+        update = conn.execute(text("SELECT id FROM audit_events WHERE action = 'update'")).scalar()
+        conn.execute(text("UPDATE audit_events SET actor = 'nobody' WHERE id = :id"), {"id": update})
+    r = runner.invoke(get_app(), ["audit", "verify"])
+    assert r.exit_code == 1 and "audit log chain broken at event" in r.output
 
 
 def test_a_deleted_link_breaks_the_chain_after_it(engine: Engine, session: Session) -> None:
