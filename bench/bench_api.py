@@ -41,7 +41,7 @@ from sqlalchemy.orm import sessionmaker
 from safecorridor.accounts.models import Organisation
 from safecorridor.accounts.service import create_token, create_user
 from safecorridor.db.engine import make_engine, migrate
-from safecorridor.sharing.audit import verify_chain
+from safecorridor.sharing.audit import verify_logs
 from safecorridor.sources.importers import import_file
 
 LIST_PATH = "/api/v1/incidents?event_type=Battles&since=2018-01-01&limit=50&count=false"
@@ -227,11 +227,10 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
         engine = make_engine(f"sqlite:///{db}")
-        with sessionmaker(bind=engine)() as s:
-            report = verify_chain(s)
+        for name, report in verify_logs(engine):
+            state = "intact" if report.is_intact else f"BROKEN at {report.broken_id}"
+            print(f"{name} after the run: {report.checked:,} events, chain {state}")
         engine.dispose()
-        state = "intact" if report.is_intact else f"BROKEN at {report.broken_id}"
-        print(f"audit chain after the run: {report.checked:,} events, {state}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.api.routes.risk import _pad, default_policy, visible_incidents
+from safecorridor.incidents.models import Incident
 from safecorridor.incidents.service import IncidentFilter, list_incidents, to_public
 from safecorridor.risk.cache import surfaces
 from safecorridor.risk.surface import compute_surface
@@ -20,12 +21,15 @@ from safecorridor.sharing.audit import (
     audit_logs,
     has_read_log,
     record_read,
+    sha256_json,
+    state_hash,
     verify_chain,
     verify_logs,
 )
 from safecorridor.sharing.models import AuditEvent
 from safecorridor.sharing.policy import Viewer
 from tests.api.conftest import World, user_of
+from tests.auditlog import all_events
 from tests.factories import create_incident
 
 
@@ -79,6 +83,34 @@ def test_list_pages_equal_the_validated_records(
             break
     everything = client.get("/api/v1/incidents", headers=h).json()["data"]
     assert seen == [r["id"] for r in everything]
+
+
+def test_audited_states_are_those_of_the_records_read(
+    client: TestClient, world: World, session: Session, engine: Engine
+) -> None:
+    """A list page's event hashes the states of the AMBER rows it showed, and an incident
+    read on its own hashes the same state: rows and loaded objects hash alike."""
+    _add_cited(session, world)
+    h = world.headers("owner", "analyst")
+    assert client.get("/api/v1/incidents", headers=h).status_code == 200
+    amber = world.incidents["AMBER"]
+    assert client.get(f"/api/v1/incidents/{amber}", headers=h).status_code == 200
+    events = all_events(engine)
+    (listed,) = [e for e in events if e.action == "list"]
+    (read,) = [e for e in events if e.action == "read"]
+    ids = listed.details["record_ids"]
+    assert amber in ids and len(ids) >= 3
+    session.expire_all()
+    incidents = {i: session.get(Incident, i) for i in ids}
+    assert listed.state_hash == sha256_json([state_hash(incidents[i]) for i in ids])
+    assert read.state_hash == state_hash(incidents[amber])
+    # and the state is the record's: another value, another hash
+    assert (
+        client.patch(f"/api/v1/incidents/{amber}", json={"injured": 7}, headers=h).status_code
+        == 200
+    )
+    session.expire_all()
+    assert state_hash(session.get(Incident, amber)) != read.state_hash
 
 
 def test_concurrent_amber_reads_all_land_in_one_valid_chain(

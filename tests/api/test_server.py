@@ -158,6 +158,35 @@ def test_serve_spreads_connections_over_workers_replaces_a_dead_one_and_stops(
         assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
         assert not _healthy(port)
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+        _kill_tree(server)
+
+
+def _kill_tree(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        for child in psutil.Process(server.pid).children(recursive=True):
+            child.kill()
+        server.kill()
+        server.wait()
+
+
+@pytest.mark.slow
+def test_workers_stop_when_their_supervisor_is_killed(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "SAFECORRIDOR_DATABASE_URL": f"sqlite:///{tmp_path / 'sc.db'}"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "safecorridor", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        parent = psutil.Process(server.pid)
+        assert _wait(lambda: _listening(parent, port) == 2)
+        workers = _workers(parent)
+        server.kill()  # SIGKILL: the supervisor cannot pass anything on
+        server.wait()
+        _, alive = psutil.wait_procs(workers, timeout=30)
+        assert not alive, f"orphaned workers still running: {[p.pid for p in alive]}"
+        assert not _healthy(port)
+    finally:
+        _kill_tree(server)

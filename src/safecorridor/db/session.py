@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,6 +27,17 @@ def reset_engine(engine: Engine | None = None) -> None:
     _engine = engine
 
 
+_factories: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """The session factory of ``engine`` (one per engine: a sessionmaker builds a class)."""
+    factory = _factories.get(engine)
+    if factory is None:
+        factory = _factories[engine] = sessionmaker(bind=engine, expire_on_commit=False)
+    return factory
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None, *, write: bool = False) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on error.
@@ -35,8 +47,7 @@ def session_scope(engine: Engine | None = None, *, write: bool = False) -> Itera
     reads and then writes fails at once with "database is locked" when another connection
     wrote in between (WAL snapshot); reads stay deferred so they never wait for writers.
     """
-    factory = sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
-    with factory() as session, session.begin():
+    with session_factory(engine or get_engine())() as session, session.begin():
         if write:
             conn = session.connection()
             if conn.dialect.name == "sqlite":

@@ -41,10 +41,11 @@ import weakref
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     Connection,
     Engine,
@@ -80,26 +81,29 @@ def sha256_json(data: Any) -> str:
     return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
+#: a record state's canonical JSON: sorted keys, compact, dates and times in ISO 8601
+_STATE_JSON = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
+def _state_digest(state: dict[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(state, option=_STATE_JSON, default=str)).hexdigest()
 
 
 def record_state(obj: Any) -> dict[str, Any]:
-    """The column values of a loaded ORM object, as JSON-able data."""
+    """The column values of a loaded ORM object, by attribute name."""
     mapper = inspect(obj).mapper
-    return {attr.key: _jsonable(getattr(obj, attr.key)) for attr in mapper.column_attrs}
+    return {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
 
 
 def state_hash(obj: Any) -> str:
-    """sha256 of a record's state (its column values in canonical JSON)."""
-    return sha256_json(record_state(obj))
+    """sha256 of a record's state: its column values in canonical JSON (orjson, fast: a list
+    page hashes every AMBER row it returns)."""
+    return _state_digest(record_state(obj))
 
 
 def values_state_hash(values: Any) -> str:
     """:func:`state_hash` of a record read as a row: ``values`` maps every column to its value."""
-    return sha256_json({key: _jsonable(value) for key, value in values.items()})
+    return _state_digest(dict(values))
 
 
 def event_hash(
@@ -220,15 +224,18 @@ def lock_chain(conn: Connection) -> None:
 def append_batch(conn: Connection, events: list[EventData]) -> None:
     """Chain ``events`` in order after the last event, in ``conn``'s transaction.
 
-    The transaction must hold the chain's lock (:func:`lock_chain`). One INSERT per event, so
-    ids follow the chain's order on every backend.
+    The transaction must hold the chain's lock (:func:`lock_chain`). One statement executed
+    for each event in turn (executemany: SQLite's and psycopg's run the rows in order), so ids
+    follow the chain's order on every backend.
     """
     prev = conn.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    rows = []
     for ev in events:
         fields = asdict(ev)
         digest = event_hash(prev_hash=prev, **fields)
-        conn.execute(insert(AuditEvent).values(**fields, prev_hash=prev, hash=digest))
+        rows.append({**fields, "prev_hash": prev, "hash": digest})
         prev = digest
+    conn.execute(insert(AuditEvent), rows)
 
 
 #: the read log's file name: the records' file's stem plus this (SQLite)

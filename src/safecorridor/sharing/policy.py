@@ -23,6 +23,7 @@ nobody, never to everybody.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
@@ -74,18 +75,24 @@ def record_type(model: Any) -> str:
 
 def visible(model: Any, viewer: Viewer) -> ColumnElement[bool]:
     """The condition under which ``viewer`` may read a row of ``model``."""
+    return _visible(model, viewer.user_id, viewer.organisation_id)
+
+
+@lru_cache(maxsize=4096)
+def _visible(model: Any, user_id: int | None, org: int | None) -> ColumnElement[bool]:
+    """:func:`visible`, built once per model and reader (clauses are immutable, so a hot list
+    shares one instead of building the same expression tree for every request)."""
     tlp = model.tlp
     owner = model.owner_org_id
-    if not viewer.is_authenticated:
+    if user_id is None:
         return tlp == TLP.CLEAR  # type: ignore[no-any-return]
-    org = viewer.organisation_id
     partner_of = select(organisation_partners.c.organisation_id).where(
         organisation_partners.c.partner_id == org
     )
     granted = exists().where(
         RecordGrant.record_type == record_type(model),
         RecordGrant.record_id == model.id,
-        RecordGrant.user_id == viewer.user_id,
+        RecordGrant.user_id == user_id,
     )
     return or_(
         tlp.in_(OPEN_TLP),

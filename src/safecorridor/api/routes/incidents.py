@@ -176,7 +176,7 @@ def _source_urls(session: Session, ids: list[int]) -> dict[int, list[str]]:
         .where(incident_documents.c.incident_id.in_(ids), Document.url.is_not(None))
         .order_by(incident_documents.c.incident_id, Document.id)
     )
-    for incident_id, url in session.execute(q):
+    for incident_id, url in session.connection().execute(q):
         if url:
             out.setdefault(incident_id, []).append(url)
     return out
@@ -348,12 +348,14 @@ def _list_page_in(
         q = q.order_by(Incident.event_date.desc(), Incident.id.desc())
     else:
         q = q.order_by(Incident.event_date, Incident.id)
+    # rows of plain columns: executed by Core, without the ORM's result processing
+    conn = session.connection()
     if flt.near is None:
-        rows = list(session.execute(q.limit(limit + 1)))
+        rows = list(conn.execute(q.limit(limit + 1)))
     else:
         lat, lon = flt.near
         rows = []
-        for r in session.execute(q):
+        for r in conn.execute(q):
             if haversine_km(lat, lon, r.latitude, r.longitude) <= flt.km:
                 rows.append(r)
                 if len(rows) > limit:
