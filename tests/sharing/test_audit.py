@@ -85,7 +85,9 @@ def test_verify_names_the_row_edited_behind_the_apis_back(
     # and a write's event, in the records' database
     with engine.begin() as conn:
         update = conn.execute(text("SELECT id FROM audit_events WHERE action = 'update'")).scalar()
-        conn.execute(text("UPDATE audit_events SET actor = 'nobody' WHERE id = :id"), {"id": update})
+        conn.execute(
+            text("UPDATE audit_events SET actor = 'nobody' WHERE id = :id"), {"id": update}
+        )
     r = runner.invoke(get_app(), ["audit", "verify"])
     assert r.exit_code == 1 and "audit log chain broken at event" in r.output
 
