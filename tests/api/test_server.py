@@ -17,7 +17,7 @@ import psutil
 import pytest
 import uvicorn
 
-from safecorridor.api.server import NoDelayH11Protocol
+from safecorridor.api.server import NoDelayH11Protocol, NoDelayHttpToolsProtocol
 
 
 async def _ok_app(scope: dict, receive: object, send: object) -> None:  # type: ignore[type-arg]
@@ -54,8 +54,11 @@ def _serving_nodelay(http_protocol: type) -> int:
         listener.close()
 
 
-def test_connections_get_tcp_nodelay_on_a_socket_handed_over_by_a_supervisor() -> None:
-    assert _serving_nodelay(NoDelayH11Protocol) != 0
+@pytest.mark.parametrize("protocol", [NoDelayHttpToolsProtocol, NoDelayH11Protocol])
+def test_connections_get_tcp_nodelay_on_a_socket_handed_over_by_a_supervisor(
+    protocol: type,
+) -> None:
+    assert _serving_nodelay(protocol) != 0
 
 
 def _free_port() -> int:

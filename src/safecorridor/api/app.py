@@ -81,9 +81,13 @@ def create_app() -> FastAPI:
             )
         return JSONResponse({"status": "ready"})
 
-    web.install(app)  # the web UI first: it takes over "/" and "/login" from pages
-    for module in (incidents, sites, risk, records, review, accounts, movements, alerts, pages):
+    # the JSON API first (under /api/v1: no path in common with the pages), the incident list
+    # leading, as routes are matched in order on every request; then the web UI, which takes
+    # over "/" and "/login" from the public pages
+    for module in (incidents, sites, risk, records, review, accounts, movements, alerts):
         app.include_router(module.router)
+    web.install(app)
+    app.include_router(pages.router)
 
     original = app.openapi
 

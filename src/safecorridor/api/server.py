@@ -40,6 +40,7 @@ from multiprocessing.process import BaseProcess
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 APP = "safecorridor.api.app:create_app"
 #: uvicorn's exit status of a worker that could not start (its restart would fail the same way)
@@ -55,7 +56,15 @@ def set_nodelay(transport: asyncio.BaseTransport) -> None:
 
 
 class NoDelayH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, with TCP_NODELAY on every connection it serves."""
+    """uvicorn's h11 protocol (pure Python), with TCP_NODELAY on every connection it serves."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        set_nodelay(transport)
+        super().connection_made(transport)
+
+
+class NoDelayHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (llhttp, in C), with TCP_NODELAY on every connection."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         set_nodelay(transport)
@@ -63,8 +72,16 @@ class NoDelayH11Protocol(H11Protocol):
 
 
 def uvicorn_config(host: str, port: int, log_level: str = "info") -> uvicorn.Config:
+    """The app under uvicorn with httptools and (where installed) uvloop: on the list benchmark
+    they took about a tenth off each request's CPU time against h11 and asyncio's own loop."""
     return uvicorn.Config(
-        APP, factory=True, host=host, port=port, http=NoDelayH11Protocol, log_level=log_level
+        APP,
+        factory=True,
+        host=host,
+        port=port,
+        http=NoDelayHttpToolsProtocol,
+        loop="auto",
+        log_level=log_level,
     )
 
 
@@ -182,7 +199,7 @@ def serve(host: str, port: int, *, workers: int = 1, log_level: str = "info") ->
             host=host,
             port=port,
             workers=workers,
-            http=NoDelayH11Protocol,
+            http=NoDelayHttpToolsProtocol,
             log_level=log_level,
         )
         return 0

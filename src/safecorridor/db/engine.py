@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -34,6 +36,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def json_loads(text: str | bytes) -> Any:
+    """JSON columns' decoder: orjson (a list page decodes one ``extra`` per row), falling back
+    to the standard module for what orjson refuses (``NaN``, which ``json.dumps`` writes)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` (default: the configured database).
 
@@ -42,6 +53,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """
     settings = get_settings()
     url = url or settings.effective_database_url
+    kwargs.setdefault("json_deserializer", json_loads)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -16,7 +16,7 @@ import anyio.to_thread
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import ValidationError
-from sqlalchemy import Row, and_, or_, select
+from sqlalchemy import Row, and_, bindparam, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from safecorridor.api.deps import CachedViewer, CurrentViewer, SessionDep, require_writer
@@ -165,18 +165,25 @@ def _dumps(data: Any) -> bytes:
     return orjson.dumps(data)
 
 
+#: the cited URLs of a page of incidents (built once: a statement object reused keeps its
+#: compiled form's cache key, so a request only binds the ids)
+_SOURCE_URLS = (
+    select(incident_documents.c.incident_id, Document.url)
+    .join(Document, Document.id == incident_documents.c.document_id)
+    .where(
+        incident_documents.c.incident_id.in_(bindparam("ids", expanding=True)),
+        Document.url.is_not(None),
+    )
+    .order_by(incident_documents.c.incident_id, Document.id)
+)
+
+
 def _source_urls(session: Session, ids: list[int]) -> dict[int, list[str]]:
     """The cited URLs of each incident (documents in id order), for a page of ids."""
     out: dict[int, list[str]] = {}
     if not ids:
         return out
-    q = (
-        select(incident_documents.c.incident_id, Document.url)
-        .join(Document, Document.id == incident_documents.c.document_id)
-        .where(incident_documents.c.incident_id.in_(ids), Document.url.is_not(None))
-        .order_by(incident_documents.c.incident_id, Document.id)
-    )
-    for incident_id, url in session.connection().execute(q):
+    for incident_id, url in session.connection().execute(_SOURCE_URLS, {"ids": ids}):
         if url:
             out.setdefault(incident_id, []).append(url)
     return out
