@@ -25,7 +25,8 @@ def audit_verify() -> None:
     broken = []
     for name, report in verify_logs(engine):
         if report.is_intact:
-            console.print(f"{name} chain intact: {report.checked} events")
+            noun = "event" if report.checked == 1 else "events"
+            console.print(f"{name} chain intact: {report.checked} {noun}")
         else:
             broken.append(
                 f"{name} chain broken at event {report.broken_id}: {report.reason} "
