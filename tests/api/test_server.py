@@ -110,10 +110,8 @@ def _wait(predicate, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-
     return False
 
 
-@pytest.mark.slow
-def test_serve_spreads_connections_over_workers_replaces_a_dead_one_and_stops(
-    tmp_path: Path,
-) -> None:
+def _serve_two_workers(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """`safecorridor serve --workers 2` on a free port, over a new SQLite database."""
     port = _free_port()
     env = {**os.environ, "SAFECORRIDOR_DATABASE_URL": f"sqlite:///{tmp_path / 'sc.db'}"}
     server = subprocess.Popen(
@@ -122,6 +120,14 @@ def test_serve_spreads_connections_over_workers_replaces_a_dead_one_and_stops(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    return server, port
+
+
+@pytest.mark.slow
+def test_serve_spreads_connections_over_workers_replaces_a_dead_one_and_stops(
+    tmp_path: Path,
+) -> None:
+    server, port = _serve_two_workers(tmp_path)
     try:
         parent = psutil.Process(server.pid)
         assert _wait(lambda: _listening(parent, port) == 2 and _healthy(port))
@@ -174,14 +180,7 @@ def _kill_tree(server: subprocess.Popen[bytes]) -> None:
 
 @pytest.mark.slow
 def test_workers_stop_when_their_supervisor_is_killed(tmp_path: Path) -> None:
-    port = _free_port()
-    env = {**os.environ, "SAFECORRIDOR_DATABASE_URL": f"sqlite:///{tmp_path / 'sc.db'}"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "safecorridor", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, port = _serve_two_workers(tmp_path)
     try:
         parent = psutil.Process(server.pid)
         assert _wait(lambda: _listening(parent, port) == 2)
