@@ -37,6 +37,7 @@ import socket
 import threading
 import time
 from multiprocessing.process import BaseProcess
+from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -71,18 +72,22 @@ class NoDelayHttpToolsProtocol(HttpToolsProtocol):
         super().connection_made(transport)
 
 
-def uvicorn_config(host: str, port: int, log_level: str = "info") -> uvicorn.Config:
+def _uvicorn_options(host: str, port: int, log_level: str) -> dict[str, Any]:
     """The app under uvicorn with httptools and (where installed) uvloop: on the list benchmark
     they took about a tenth off each request's CPU time against h11 and asyncio's own loop."""
-    return uvicorn.Config(
-        APP,
-        factory=True,
-        host=host,
-        port=port,
-        http=NoDelayHttpToolsProtocol,
-        loop="auto",
-        log_level=log_level,
-    )
+    return {
+        "app": APP,
+        "factory": True,
+        "host": host,
+        "port": port,
+        "http": NoDelayHttpToolsProtocol,
+        "loop": "auto",
+        "log_level": log_level,
+    }
+
+
+def uvicorn_config(host: str, port: int, log_level: str = "info") -> uvicorn.Config:
+    return uvicorn.Config(**_uvicorn_options(host, port, log_level))
 
 
 def prepared_server(config: uvicorn.Config) -> uvicorn.Server:
@@ -193,14 +198,6 @@ def serve(host: str, port: int, *, workers: int = 1, log_level: str = "info") ->
         prepared_server(uvicorn_config(host, port, log_level)).run()
         return 0
     if not hasattr(socket, "SO_REUSEPORT"):
-        uvicorn.run(
-            APP,
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            http=NoDelayHttpToolsProtocol,
-            log_level=log_level,
-        )
+        uvicorn.run(**_uvicorn_options(host, port, log_level), workers=workers)
         return 0
     return Supervisor(host, port, workers, log_level).run()

@@ -59,7 +59,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from safecorridor.db.base import utcnow
 from safecorridor.db.engine import make_engine
@@ -615,7 +615,7 @@ def verify_logs(engine: Engine) -> list[tuple[str, ChainReport]]:
     """Verify the chain of every log of ``engine``'s database: ``[(name, report), ...]``."""
     reports = []
     for name, bind in audit_logs(engine):
-        with sessionmaker(bind=bind)() as session:
+        with Session(bind) as session:
             reports.append((name, verify_chain(session)))
     return reports
 
