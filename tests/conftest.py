@@ -9,25 +9,54 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import date, datetime
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from safecorridor import datasets
 from safecorridor.db.base import Base
 from safecorridor.db.engine import make_engine, migrate
 from safecorridor.db.session import reset_engine
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-if not SHARED.exists():  # a clone laid out elsewhere: look beside the repo's parent too
-    SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED_REPORT = SHARED / "data" / "seed" / "cpec-jwg-security.txt"
-UCDP_CSV = SHARED / "data" / "ucdp-ged-pakistan" / "conflict_data_pak_1989-2016.csv"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: a report of the 9th JWG meeting written for these tests (published Monday 2022-09-12): the
+#: meeting, the April 2022 suicide attack at Karachi University it recalls, the BLA's threat
+#: and a rejected request, with the phrasing problems the extractor must handle
+SEED_REPORT = FIXTURES / "jwg-meeting-report.txt"
+#: the shipped UCDP GED Pakistan 1989-2016 data set (facts and figures, CC BY 4.0)
+UCDP_CSV = datasets.path("ucdp-pakistan")
 PG_URL = os.environ.get("SAFECORRIDOR_TEST_PG_URL")
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+#: the days on which a test marked ``calendar`` runs again, besides the real today: the first
+#: and the last day of a month, 29 February and New Year's Eve
+FROZEN_DAYS = ("2026-12-01", "2027-01-31", "2028-02-29", "2027-12-31")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("calendar"):
+        metafunc.parametrize(
+            "frozen_day", [None, *FROZEN_DAYS], indirect=True, ids=["today", *FROZEN_DAYS]
+        )
+
+
+@pytest.fixture(autouse=True)
+def frozen_day(request: pytest.FixtureRequest) -> Iterator[date | None]:
+    """For tests marked ``calendar``: the clock stands at 09:30 UTC on each of FROZEN_DAYS
+    (and runs on from there), so a result that depends on the day is checked on the days
+    that break date arithmetic."""
+    day = getattr(request, "param", None)
+    if day is None:
+        yield None
+        return
+    with time_machine.travel(datetime.fromisoformat(f"{day}T09:30:00+00:00"), tick=True):
+        yield date.fromisoformat(day)
 
 
 @pytest.fixture(autouse=True)

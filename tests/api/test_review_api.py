@@ -18,7 +18,7 @@ from tests.conftest import SEED_REPORT
 SEED = {
     "text": SEED_REPORT.read_text(encoding="utf-8"),
     "published": "2022-09-12",
-    "publisher": "The Diplomat",
+    "publisher": "Example Wire",
     "title": "CPEC security",
     "reliability": "B",
     "tlp": "AMBER",

@@ -15,11 +15,10 @@ from safecorridor.extraction.casualties import parse
 from safecorridor.extraction.dates import find_dates
 from safecorridor.extraction.evaluate import evaluate, load_gold
 from safecorridor.taxonomy import event_type_of, kind_of
+from tests.conftest import SEED_REPORT
 
 HERE = Path(__file__).parent
-SEED = Path(__file__).resolve().parents[3] / "shared" / "data" / "seed" / "cpec-jwg-security.txt"
-if not SEED.exists():
-    SEED = Path("/work/shared/data/seed/cpec-jwg-security.txt")
+SEED = SEED_REPORT
 PUB = date(2022, 9, 12)  # a Monday
 
 

@@ -144,8 +144,6 @@ def test_without_validation_the_district_model_follows_the_policy() -> None:
 @pytest.mark.slow
 def test_district_backtest_on_ucdp_2010_2016() -> None:
     """What the district model achieves on the real data (see bench/RESULTS-risk.md)."""
-    if not UCDP_CSV.exists():
-        pytest.skip("UCDP data not available")
     bt = DistrictBacktest(read_ucdp_csv(UCDP_CSV), load_policy())
     wins = []
     for year in range(2010, 2017):

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from safecorridor.cli.risk import app
 from safecorridor.geo import cell_of, polyline_length_km
-from safecorridor.incidents.models import Incident, Route, Site
+from safecorridor.incidents.models import Incident
+from safecorridor.registry.models import Route, Site
 from safecorridor.risk.data import read_store
 from safecorridor.risk.models import RiskResult
 from tests.conftest import UCDP_CSV
@@ -147,8 +148,6 @@ def test_risk_backtest_on_the_store(world: Session) -> None:
 
 @pytest.mark.slow
 def test_risk_backtest_on_ucdp_beats_the_count_baselines_on_h3(sqlite_engine: object) -> None:
-    if not UCDP_CSV.exists():
-        pytest.skip("UCDP data not available")
     result = runner.invoke(
         app,
         [

@@ -205,6 +205,8 @@ _GOV_ACTOR = re.compile(
     r"\b(?:China|Chinese|Pakistan|Pakistani|Beijing|Islamabad|government|ministry|authorities|officials?)\b",
     re.I,
 )
+#: "a newspaper based in Tokyo": where an organisation lives, not where the event happened
+_HOME_OF = re.compile(r"\b(?:based|headquartered|registered) (?:in|at)\s+$", re.IGNORECASE)
 _HOSPITAL = re.compile(
     r"(?:hospital|shifted|taken|moved|transferred|rushed|referred|airlifted|flown|brought|sent|funeral|buried|hometown|native|resident|residents|hailing|hailed|belonged|belonging|domiciled|native of)\s+(?:[\w'’-]+\s+){0,4}$",
     re.I,
@@ -633,6 +635,7 @@ class RuleExtractor:
                         )
                     )
                     or bool(_HOSPITAL.search(before))
+                    or bool(_HOME_OF.search(before))
                     or (before.endswith("-") and before[-2:-1].isalpha())
                 )
                 places.append(m)

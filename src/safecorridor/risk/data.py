@@ -7,6 +7,7 @@ on these arrays.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safecorridor.incidents.models import Incident
+from safecorridor.sources.importers.common import read_maybe_gzip
 from safecorridor.taxonomy.choices import IncidentStatus
 
 # UCDP type_of_violence -> the ACLED event type used for severity.
@@ -148,7 +150,8 @@ def read_ucdp_csv(path: str | Path) -> IncidentArrays:
     rows: dict[str, list[Any]] = {
         k: [] for k in ("id", "lat", "lon", "date", "adm2", "best", "type", "label")
     }
-    with open(path, newline="", encoding="utf-8-sig") as fh:
+    text = read_maybe_gzip(Path(path)).decode("utf-8-sig")
+    with io.StringIO(text, newline="") as fh:
         for row in csv.DictReader(fh):
             if (row.get("year") or "").startswith("#") or not row.get("latitude"):
                 continue

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -83,6 +85,26 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> str:
     return str(best)
 
 
+#: the largest CSV a gzip file may unpack to (a bomb of a few KB must not fill the memory)
+MAX_UNPACKED_BYTES = 2_000_000_000
+
+
+def read_maybe_gzip(path: Path, *, limit: int = MAX_UNPACKED_BYTES) -> bytes:
+    """The bytes of ``path``, unpacked when it is gzip (by its magic bytes, whatever its name)."""
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    if magic != b"\x1f\x8b":
+        return path.read_bytes()
+    try:
+        with gzip.open(path, "rb") as gz:
+            raw = gz.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ImportFormatError(f"{path}: is a damaged gzip file ({exc})") from exc
+    if len(raw) > limit:
+        raise ImportFormatError(f"{path}: unpacks to more than {limit:,} bytes")
+    return raw
+
+
 class _Dialect(csv.excel):
     """Standard CSV quoting ("" inside quoted fields) with the file's own delimiter."""
 
@@ -119,7 +141,7 @@ def read_csv(
         raise ImportFormatError(f"{path}: no such file")
     if path.is_dir():
         raise ImportFormatError(f"{path}: is a directory, not a CSV file")
-    raw = path.read_bytes()
+    raw = read_maybe_gzip(path)
     if not raw.strip():
         raise ImportFormatError(f"{path}: is empty")
     text = decode(raw, path, encoding)
