@@ -15,9 +15,9 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
+from safecorridor.risk.corridor import route_risk, world_places  # noqa: E402
 from safecorridor.risk.data import from_columns, latlng_to_cells  # noqa: E402
 from safecorridor.risk.policy import load_policy  # noqa: E402
-from safecorridor.risk.routes import route_risk, world_places  # noqa: E402
 from safecorridor.risk.scoring import site_risk  # noqa: E402
 from safecorridor.risk.surface import compute_surface, haversine_km  # noqa: E402
 

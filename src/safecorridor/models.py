@@ -13,11 +13,10 @@ from safecorridor.incidents.models import (
     ActorAlias,
     Incident,
     IncidentChange,
-    Route,
-    Site,
     incident_documents,
 )
 from safecorridor.movements.models import CheckIn, Movement, MovementTransition
+from safecorridor.registry.models import Route, Site
 from safecorridor.review.models import Candidate
 from safecorridor.risk.models import RiskResult
 from safecorridor.sharing.models import AuditEvent, RecordGrant

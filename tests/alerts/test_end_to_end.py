@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safecorridor.alerts import rules
+from safecorridor.alerts import service as alerts_service
 from safecorridor.alerts.models import Alert, Delivery, WorkerRun
 from safecorridor.alerts.worker import WorkerContext, run_once, run_step
 from safecorridor.movements import service as ms
@@ -34,7 +34,7 @@ def test_a_movement_that_misses_its_check_in_alerts_the_escort_then_the_admin(
     eo = ms.get_user(s, "escort_officer@ssd.example")
     admin = ms.get_user(s, "admin@jwg.example")
     hook = webhook_receiver(secret="ssd-ops-secret")
-    rules.add_rule(
+    alerts_service.add_rule(
         session=s,
         organisation_id=eo.organisation_id,
         kind="movement_overdue",
@@ -104,8 +104,8 @@ def test_a_movement_that_misses_its_check_in_alerts_the_escort_then_the_admin(
     (body,) = hook.processed.values()
     assert body["alert"]["payload"]["movement_id"] == m.id
     assert body["alert"]["payload"]["escort"] == "Falcon-7"
-    assert rules.unread_count(s, eo) == 1
-    assert rules.unread_count(s, admin) == 0
+    assert alerts_service.unread_count(s, eo) == 1
+    assert alerts_service.unread_count(s, admin) == 0
     assert smtp_sink.to("admin@jwg.example") == []
 
     # 19 min later: not yet escalated
@@ -118,8 +118,8 @@ def test_a_movement_that_misses_its_check_in_alerts_the_escort_then_the_admin(
     assert runs["deliveries"].found == 1
     admin_mail = smtp_sink.to("admin@jwg.example")
     assert len(admin_mail) == 1 and "ESCALATION" in admin_mail[0]
-    assert rules.unread_count(s, admin) == 1
-    (note,) = rules.inbox(s, admin)
+    assert alerts_service.unread_count(s, admin) == 1
+    (note,) = alerts_service.inbox(s, admin)
     assert note.alert.subject_id == m.id
 
     # nothing more is sent however often the worker runs
@@ -128,9 +128,9 @@ def test_a_movement_that_misses_its_check_in_alerts_the_escort_then_the_admin(
     assert len(smtp_sink.messages) == 3 and len(hook.requests) == 1
 
     # the admin acknowledges; the unread count drops and the acknowledgement is kept
-    alert = rules.acknowledge(s, alert_id=note.alert_id, user=admin, now=t1 + timedelta(hours=1))
+    alert = alerts_service.acknowledge(s, alert_id=note.alert_id, user=admin, now=t1 + timedelta(hours=1))
     s.commit()
-    assert rules.unread_count(s, admin) == 0
+    assert alerts_service.unread_count(s, admin) == 0
     assert alert.acknowledged_by_id == admin.id
 
     s.expire_all()

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from safecorridor.alerts import rules
+from safecorridor.alerts import service as alerts_service
 from safecorridor.alerts.channels import ChannelSettings, sign, verify
 from safecorridor.alerts.models import Alert, AlertRule, Delivery, Notification
 from safecorridor.alerts.worker import (
@@ -24,8 +24,8 @@ from safecorridor.alerts.worker import (
     step_new_incidents,
 )
 from safecorridor.db.session import reset_engine
-from safecorridor.incidents.models import Site
 from safecorridor.movements.service import get_user
+from safecorridor.registry.models import Site
 from tests.alerts.conftest import Receiver, SmtpSink
 from tests.factories import create_incident
 from tests.movements.world import demo_sqlite
@@ -61,7 +61,7 @@ def alert_near_karot(s: Session, ctx: WorkerContext, **rule: Any) -> None:
     """A 10 km incident_near rule of CTGSA's (``rule``: its channels), an incident 5 km from
     Karot, and the worker step that turns it into an alert and its deliveries."""
     sm = get_user(s, "site_manager@ctgsa.example")
-    rules.add_rule(
+    alerts_service.add_rule(
         session=s,
         organisation_id=sm.organisation_id,
         kind="incident_near",
@@ -105,7 +105,7 @@ def test_an_incident_5_km_from_a_site_alerts_once_even_with_two_workers(
     s = demo
     sm = get_user(s, "site_manager@ctgsa.example")
     hook = webhook_receiver(secret="ctgsa-secret")
-    rule = rules.add_rule(
+    rule = alerts_service.add_rule(
         session=s,
         organisation_id=sm.organisation_id,
         kind="incident_near",
@@ -151,13 +151,13 @@ def test_an_incident_5_km_from_a_site_alerts_once_even_with_two_workers(
 def test_two_rules_of_one_organisation_each_alert(lite: Session, lite_ctx: WorkerContext) -> None:
     sm = get_user(lite, "site_manager@ctgsa.example")
     for km in (10, 20):
-        rules.add_rule(
+        alerts_service.add_rule(
             session=lite,
             organisation_id=sm.organisation_id,
             kind="incident_near",
             params={"km": km},
         )
-    rules.add_rule(session=lite, organisation_id=sm.organisation_id, kind="foreign_fatalities")
+    alerts_service.add_rule(session=lite, organisation_id=sm.organisation_id, kind="foreign_fatalities")
     lite.commit()
     incident_near_karot(lite, 5, foreign_fatalities=2, fatalities=3)
     incident_near_karot(lite, 15, foreign_fatalities=None)
@@ -172,7 +172,7 @@ def test_a_route_counts_as_near_along_its_whole_length(
     lite: Session, lite_ctx: WorkerContext
 ) -> None:
     jwg = get_user(lite, "admin@jwg.example")  # the JWG owns the demo routes
-    rules.add_rule(
+    alerts_service.add_rule(
         session=lite, organisation_id=jwg.organisation_id, kind="incident_near", params={"km": 3}
     )
     lite.commit()
@@ -224,7 +224,7 @@ def test_a_receiver_that_always_fails_ends_in_the_dead_letter_list(
         step_deliveries(lite_ctx, t)
         t += timedelta(hours=2)
     lite.expire_all()
-    (dead,) = rules.list_deliveries(lite, state="dead")
+    (dead,) = alerts_service.list_deliveries(lite, state="dead")
     assert dead.attempts == 4 and "HTTP 500" in (dead.last_error or "")
     assert len(hook.requests) == 4
     assert hook.processed == {}
@@ -258,7 +258,7 @@ def test_a_signature_verifies_only_with_the_secret_and_within_the_window() -> No
 
 def test_a_risk_level_rise_alerts_once(lite: Session, lite_ctx: WorkerContext) -> None:
     sm = get_user(lite, "site_manager@ctgsa.example")
-    rules.add_rule(session=lite, organisation_id=sm.organisation_id, kind="risk_rising")
+    alerts_service.add_rule(session=lite, organisation_id=sm.organisation_id, kind="risk_rising")
     lite.commit()
     quiet = datetime(2019, 6, 1)
     assert run_step(lite_ctx, "risk_levels", now=quiet).found == 0  # first look: records
@@ -285,7 +285,7 @@ def test_a_review_backlog_alerts_once_a_day(lite: Session, lite_ctx: WorkerConte
     from safecorridor.sources.models import Document
 
     admin = get_user(lite, "admin@jwg.example")
-    rules.add_rule(
+    alerts_service.add_rule(
         session=lite,
         organisation_id=admin.organisation_id,
         kind="review_backlog",
@@ -314,20 +314,20 @@ def test_a_review_backlog_alerts_once_a_day(lite: Session, lite_ctx: WorkerConte
     lite.expire_all()
     (alert,) = lite.scalars(select(Alert)).all()
     assert "1 candidate(s) awaiting review for over 24 h" in alert.title
-    assert rules.unread_count(lite, admin) == 1
+    assert alerts_service.unread_count(lite, admin) == 1
 
 
 def test_rules_refuse_what_they_cannot_do(lite: Session) -> None:
     org = get_user(lite, "site_manager@ctgsa.example").organisation_id
-    with pytest.raises(rules.AlertRuleError, match="needs km"):
-        rules.add_rule(session=lite, organisation_id=org, kind="incident_near")
-    with pytest.raises(rules.AlertRuleError, match="unknown rule kind"):
-        rules.add_rule(session=lite, organisation_id=org, kind="sunspots")
-    with pytest.raises(rules.AlertRuleError, match="webhook URL"):
-        rules.add_rule(
+    with pytest.raises(alerts_service.AlertRuleError, match="needs km"):
+        alerts_service.add_rule(session=lite, organisation_id=org, kind="incident_near")
+    with pytest.raises(alerts_service.AlertRuleError, match="unknown rule kind"):
+        alerts_service.add_rule(session=lite, organisation_id=org, kind="sunspots")
+    with pytest.raises(alerts_service.AlertRuleError, match="webhook URL"):
+        alerts_service.add_rule(
             session=lite, organisation_id=org, kind="foreign_fatalities", channels=["webhook"]
         )
-    rule = rules.add_rule(
+    rule = alerts_service.add_rule(
         session=lite,
         organisation_id=org,
         kind="foreign_fatalities",

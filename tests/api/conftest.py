@@ -19,7 +19,7 @@ from safecorridor.accounts.models import Organisation, User
 from safecorridor.accounts.service import create_token, create_user
 from safecorridor.api.app import create_app
 from safecorridor.geo import cell_of
-from safecorridor.incidents.models import Route, Site
+from safecorridor.registry.models import Route, Site
 from safecorridor.sharing.service import grant_record
 from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP, Role

@@ -14,8 +14,9 @@ from safecorridor.accounts.models import Organisation, User
 from safecorridor.demo import DEMO_DATASET, DemoWorldError, demo_world_path, load_demo, read_world
 from safecorridor.geo import cell_of, haversine_km, polyline_length_km
 from safecorridor.incidents.actors import actor_with_units, find_actor
-from safecorridor.incidents.models import Actor, Incident, Route, Site
+from safecorridor.incidents.models import Actor, Incident
 from safecorridor.incidents.service import IncidentFilter, list_incidents
+from safecorridor.registry.models import Route, Site
 
 # Pakistan's bounding box (with a small margin)
 LAT_MIN, LAT_MAX = 23.5, 37.2

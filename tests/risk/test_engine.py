@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from safecorridor.risk.backtest import auc, evaluate, hit_rate_at
+from safecorridor.risk.corridor import route_risk, sample_polyline
 from safecorridor.risk.data import from_columns
 from safecorridor.risk.policy import PolicyError, band, load_policy
-from safecorridor.risk.routes import route_risk, sample_polyline
 from safecorridor.risk.scoring import site_risk
 from safecorridor.risk.surface import compute_surface, decay, haversine_km, kernel
 

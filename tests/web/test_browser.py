@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safecorridor.incidents.models import Incident, Site
+from safecorridor.incidents.models import Incident
+from safecorridor.registry.models import Site
 from tests.conftest import SEED_REPORT
 from tests.web.conftest import _LIVE, USERS, map_ready, shoot
 

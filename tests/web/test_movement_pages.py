@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from safecorridor.alerts import rules as ar
-from safecorridor.incidents.models import Route
+from safecorridor.alerts import service as ar
 from safecorridor.movements import service as ms
 from safecorridor.movements.models import Movement
+from safecorridor.registry.models import Route
 from safecorridor.web.movements import headcount_of, point_at_km
 from tests.web.conftest import _LIVE, VIEWPORT, csrf_of, shoot
 

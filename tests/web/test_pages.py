@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from datetime import date
 from typing import Any
 
@@ -9,7 +11,8 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from safecorridor.incidents.models import Incident, Site
+from safecorridor.incidents.models import Incident
+from safecorridor.registry.models import Site
 from safecorridor.web.routes import bucket, highlight, monthly_days
 from tests.conftest import SEED_REPORT
 from tests.web.conftest import USERS, csrf_of
@@ -170,19 +173,34 @@ def test_evidence_spans_cut_the_text_for_highlighting() -> None:
     assert ("Turbat", "location") in pieces and ("two", "fatalities") in pieces
 
 
-def test_monthly_days_cover_the_last_24_months() -> None:
-    days = monthly_days(date(2024, 3, 15))
-    assert len(days) == 25 and days[0] == date(2022, 4, 1) and days[-1] == date(2024, 3, 15)
+@pytest.mark.parametrize(
+    ("today", "points", "first"),
+    [
+        (date(2024, 3, 15), 25, date(2022, 4, 1)),  # 24 month starts, then today
+        (date(2024, 3, 1), 24, date(2022, 4, 1)),  # today is a month start: not twice
+        (date(2024, 2, 29), 25, date(2022, 3, 1)),
+        (date(2023, 12, 31), 25, date(2022, 1, 1)),
+        (date(2024, 1, 1), 24, date(2022, 2, 1)),
+    ],
+)
+def test_monthly_days_cover_the_last_24_months(today: date, points: int, first: date) -> None:
+    days = monthly_days(today)
+    assert len(days) == points and days[0] == first and days[-1] == today
+    assert len({(d.year, d.month) for d in days}) == 24
+    assert days == sorted(set(days))
 
 
+@pytest.mark.calendar
 def test_site_detail_shows_risk_explanation_and_a_trend(web: Any, demo: Engine) -> None:
     with Session(demo) as s:
         site = s.scalars(select(Site).where(Site.name == "Gwadar Port")).one()
     client = web("viewer")
     page = client.get(f"/sites/{site.id}").text
     assert "Top contributing incidents" in page and "trend-data" in page
-    trend = page.split('id="trend-data">')[1].split("</script>")[0]
-    assert trend.count('"as_of"') == 25
+    trend = json.loads(page.split('id="trend-data">')[1].split("</script>")[0])
+    today = date.today()  # the clock the app reads (frozen by the calendar marker)
+    assert [p["as_of"] for p in trend] == [d.isoformat() for d in monthly_days(today)]
+    assert trend[-1]["as_of"] == today.isoformat()
     panel = client.get(f"/sites/{site.id}/panel", headers=HX).text
     assert "<html" not in panel and "Risk now" in panel
     route = client.get("/routes/1").text

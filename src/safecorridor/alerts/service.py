@@ -25,9 +25,10 @@ from safecorridor.alerts.choices import Channel, DeliveryState, RuleKind
 from safecorridor.alerts.models import Alert, AlertRule, Delivery, Notification
 from safecorridor.db.base import utcnow
 from safecorridor.geo import haversine_km
-from safecorridor.incidents.models import Incident, Route, Site
+from safecorridor.incidents.models import Incident
 from safecorridor.movements.checks import distance_to_polyline_km
 from safecorridor.movements.models import Movement
+from safecorridor.registry.models import Route, Site
 from safecorridor.sharing.policy import Viewer, visible
 from safecorridor.taxonomy.choices import IncidentStatus, RiskLevel, Role
 
@@ -438,8 +439,8 @@ def evaluate_risk_rules(
     rules = active_rules(session, (RuleKind.RISK_RISING,))
     if not rules:
         return 0
+    from safecorridor.risk.corridor import score_route
     from safecorridor.risk.policy import load_policy
-    from safecorridor.risk.routes import score_route
     from safecorridor.risk.scoring import score_site
     from safecorridor.risk.service import surface_from_store
 

@@ -35,7 +35,7 @@ from safecorridor.alerts.channels import (
 )
 from safecorridor.alerts.choices import DeliveryState, RunStatus
 from safecorridor.alerts.models import Alert, Delivery, WorkerRun
-from safecorridor.alerts.rules import (
+from safecorridor.alerts.service import (
     alert_movement_overdue,
     evaluate_backlog_rules,
     evaluate_incident_rules,

@@ -26,6 +26,7 @@ from safecorridor.api.routes import (
     risk,
     sites,
 )
+from safecorridor.clock import Clock, system_clock
 from safecorridor.db.engine import is_schema_current
 from safecorridor.db.session import get_engine
 from safecorridor.sharing.audit import stop_audit_writer
@@ -48,7 +49,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     stop_audit_writer()  # commits any read event still queued, ends the writer thread
 
 
-def create_app() -> FastAPI:
+def create_app(*, clock: Clock | None = None) -> FastAPI:
+    """The app; ``clock`` tells it the time (the system's unless a test fixes it)."""
     app = FastAPI(
         lifespan=lifespan,
         title="SafeCorridor API",
@@ -58,6 +60,7 @@ def create_app() -> FastAPI:
         docs_url="/api/v1/docs",
         redoc_url=None,
     )
+    app.state.clock = clock or system_clock
     problems.install(app)
 
     @app.get("/healthz", tags=["health"], summary="Liveness")

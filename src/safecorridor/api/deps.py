@@ -20,6 +20,7 @@ from safecorridor.accounts.security import (
 )
 from safecorridor.accounts.service import token_cache, token_owner, user_for_token
 from safecorridor.api.problems import ProblemError
+from safecorridor.clock import Clock, system_clock
 from safecorridor.db.session import get_engine, session_scope
 from safecorridor.sharing.policy import Viewer, can_write
 
@@ -45,6 +46,15 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_clock(request: Request) -> Clock:
+    """The app's clock (``create_app(clock=...)``): what "today" is for this request."""
+    clock: Clock = getattr(request.app.state, "clock", system_clock)
+    return clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
 
 NOT_SIGNED_IN = (
     "sign in first: send `Authorization: Bearer <token>` (create one with "

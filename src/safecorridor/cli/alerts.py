@@ -62,7 +62,7 @@ def rules_add_cmd(
     route: list[int] = typer.Option([], "--route", help="Also watch this route id (repeat)."),
 ) -> None:
     """Add an alert rule for an organisation."""
-    from safecorridor.alerts.rules import AlertRuleError, add_rule
+    from safecorridor.alerts.service import AlertRuleError, add_rule
 
     params: dict[str, Any] = {}
     if km is not None:
@@ -107,7 +107,7 @@ def rules_list_cmd(
     org: str = typer.Option(None, "--org", help="Only this organisation's rules."),
 ) -> None:
     """The alert rules."""
-    from safecorridor.alerts.rules import list_rules
+    from safecorridor.alerts.service import list_rules
 
     with session_scope() as session:
         org_id = _organisation(session, org).id if org else None
@@ -133,7 +133,7 @@ def list_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Alerts, newest first (with --as: the user's inbox and unread count)."""
-    from safecorridor.alerts.rules import inbox, list_alerts, unread_count
+    from safecorridor.alerts.service import inbox, list_alerts, unread_count
     from safecorridor.movements.service import MovementError, get_user
 
     with session_scope() as session:
@@ -189,7 +189,7 @@ def ack_cmd(
     as_user: str = typer.Option(..., "--as", help="E-mail of the user who acknowledges."),
 ) -> None:
     """Acknowledge an alert (recorded with who and when)."""
-    from safecorridor.alerts.rules import AcknowledgeError, acknowledge, unread_count
+    from safecorridor.alerts.service import AcknowledgeError, acknowledge, unread_count
     from safecorridor.movements.service import MovementError, get_user
 
     try:
@@ -213,7 +213,7 @@ def deliveries_cmd(
 ) -> None:
     """E-mail and webhook deliveries with their attempts and errors."""
     from safecorridor.alerts.choices import DeliveryState
-    from safecorridor.alerts.rules import list_deliveries
+    from safecorridor.alerts.service import list_deliveries
 
     wanted = DeliveryState.DEAD if dead else state
     if wanted and wanted not in set(DeliveryState):

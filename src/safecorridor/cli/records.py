@@ -23,7 +23,7 @@ from safecorridor.cli.common import (
 )
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
-from safecorridor.incidents.models import Actor, Incident, Route, Site
+from safecorridor.incidents.models import Actor, Incident
 from safecorridor.incidents.service import (
     IncidentFilter,
     IncidentNotFoundError,
@@ -33,6 +33,7 @@ from safecorridor.incidents.service import (
     list_incidents,
     to_public,
 )
+from safecorridor.registry.models import Route, Site
 from safecorridor.settings import get_settings
 from safecorridor.sources.importers import ImportFormatError, import_file
 from safecorridor.sources.importers.registry import count_records

@@ -154,7 +154,7 @@ def _assess(
 ) -> None:
     """Score one site or route against the surface at ``as_of`` and print the explanation."""
     from safecorridor.risk import service
-    from safecorridor.risk.routes import score_route
+    from safecorridor.risk.corridor import score_route
     from safecorridor.risk.scoring import score_site
 
     day = _date(as_of)

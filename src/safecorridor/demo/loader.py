@@ -23,9 +23,10 @@ from safecorridor.accounts.models import Organisation, User
 from safecorridor.accounts.security import hash_password
 from safecorridor.geo import cell_of, check_coordinates, polyline_length_km
 from safecorridor.incidents.actors import ActorResolver, add_actor, alias_key, find_actor
-from safecorridor.incidents.models import Actor, Incident, Route, Site
+from safecorridor.incidents.models import Actor, Incident
 from safecorridor.incidents.schemas import IncidentCreate
 from safecorridor.incidents.service import create_incident
+from safecorridor.registry.models import Route, Site
 from safecorridor.taxonomy.choices import TLP, ActorKind, Role, SiteType
 
 DEMO_DATASET = "demo"

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import Organisation, User
 from safecorridor.db.base import utcnow
-from safecorridor.incidents.models import Route, Site
 from safecorridor.movements.checks import (
     Issue,
     MovementPolicy,
@@ -32,6 +31,7 @@ from safecorridor.movements.checks import (
 from safecorridor.movements.choices import ACTIVE_STATES, MovementAction, MovementState
 from safecorridor.movements.models import CheckIn, Movement, MovementTransition
 from safecorridor.movements.schemas import EscortAssignment, MovementCreate, naive_utc
+from safecorridor.registry.models import Route, Site
 from safecorridor.risk.policy import Policy, load_policy
 from safecorridor.sharing.policy import Viewer, visible
 from safecorridor.taxonomy.choices import Role
@@ -215,7 +215,7 @@ def assess(
     policy: Policy,
 ) -> dict[str, Any]:
     """The route risk as of ``as_of`` (RouteRisk.to_dict())."""
-    from safecorridor.risk.routes import route_risk
+    from safecorridor.risk.corridor import route_risk
     from safecorridor.risk.service import places_with_sites, surface_from_store
 
     surface = surface_from_store(session, as_of=as_of, policy=policy)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from safecorridor.incidents.models import Route
+from safecorridor.registry.models import Route
 from safecorridor.risk.data import latlng_to_cells
 from safecorridor.risk.policy import band
 from safecorridor.risk.surface import ThreatSurface, haversine_km

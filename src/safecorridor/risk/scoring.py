@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from safecorridor.incidents.models import Site
+from safecorridor.registry.models import Site
 from safecorridor.risk.policy import Policy, band
 from safecorridor.risk.surface import ThreatSurface, haversine_km
 

@@ -9,11 +9,11 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from safecorridor.incidents.models import Route, Site
+from safecorridor.registry.models import Route, Site
+from safecorridor.risk.corridor import Places, RouteRisk, world_places
 from safecorridor.risk.data import read_store
 from safecorridor.risk.models import RiskResult
 from safecorridor.risk.policy import Policy
-from safecorridor.risk.routes import Places, RouteRisk, world_places
 from safecorridor.risk.scoring import SiteRisk
 from safecorridor.risk.surface import ThreatSurface, compute_surface
 

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from safecorridor.db.base import utcnow
 from safecorridor.extraction import CandidateEvent
 from safecorridor.incidents.actors import ActorResolver
-from safecorridor.incidents.models import Actor, ActorAlias, Site
+from safecorridor.incidents.models import Actor, ActorAlias
+from safecorridor.registry.models import Site
 from safecorridor.review.choices import IngestStatus
 from safecorridor.review.merge import MergeCriteria
 from safecorridor.review.service import auto_accept, candidate_from_event

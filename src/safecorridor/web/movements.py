@@ -22,19 +22,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from safecorridor.accounts.models import Organisation, User
-from safecorridor.alerts import rules as ar
+from safecorridor.alerts import service as ar
 from safecorridor.alerts.choices import Channel, RuleKind
 from safecorridor.api.deps import OptionalUser, SessionDep
 from safecorridor.api.problems import ProblemError
 from safecorridor.api.routes import alerts as api_alerts
 from safecorridor.db.base import utcnow
 from safecorridor.geo import haversine_km
-from safecorridor.incidents.models import Route
 from safecorridor.movements import service as ms
 from safecorridor.movements.checks import expected_km
 from safecorridor.movements.choices import ACTIVE_STATES, MovementAction, MovementState
 from safecorridor.movements.models import Movement
 from safecorridor.movements.schemas import EscortAssignment, MovementCreate
+from safecorridor.registry.models import Route
 from safecorridor.sharing.audit import audit_reads
 from safecorridor.sharing.policy import Viewer, restrict
 from safecorridor.taxonomy.choices import Role

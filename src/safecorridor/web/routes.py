@@ -36,7 +36,7 @@ from safecorridor.accounts.security import (
     same_secret,
     sign_session,
 )
-from safecorridor.api.deps import OptionalUser, SessionDep
+from safecorridor.api.deps import ClockDep, OptionalUser, SessionDep
 from safecorridor.api.problems import ProblemError
 from safecorridor.api.routes import incidents as api_incidents
 from safecorridor.api.routes import sites as api_sites
@@ -44,9 +44,10 @@ from safecorridor.api.routes.accounts import login_user, set_session_cookie
 from safecorridor.api.routes.review import mergeable_incidents
 from safecorridor.api.routes.risk import default_policy, visible_incidents, visible_places
 from safecorridor.api.schemas import RouteCreate, RouteUpdate, SiteCreate, SiteUpdate
-from safecorridor.incidents.models import Actor, Incident, Route, Site
+from safecorridor.incidents.models import Actor, Incident
 from safecorridor.incidents.schemas import IncidentUpdate
 from safecorridor.incidents.service import IncidentFilter, UnknownActorError, filtered_query
+from safecorridor.registry.models import Route, Site
 from safecorridor.review.choices import CandidateStatus
 from safecorridor.review.models import Candidate
 from safecorridor.review.service import (
@@ -59,6 +60,7 @@ from safecorridor.review.service import (
     reject_candidate,
     suggested_incident,
 )
+from safecorridor.clock import today
 from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import append_event, audit_reads, audit_write, sha256_json
 from safecorridor.sharing.policy import AUDITED_TLP, Viewer, can_change, can_write, restrict
@@ -336,7 +338,7 @@ def map_page(request: Request, session: SessionDep, user: OptionalUser) -> Respo
 
 
 @router.get("/map/risk.json")
-def map_risk(session: SessionDep, user: OptionalUser) -> Response:
+def map_risk(session: SessionDep, user: OptionalUser, clock: ClockDep) -> Response:
     """The risk level of every readable site and route (one surface for all of them)."""
     if user is None:
         return JSONResponse({"detail": "sign in first"}, status_code=401)
@@ -348,11 +350,11 @@ def map_risk(session: SessionDep, user: OptionalUser) -> Response:
         return JSONResponse(out)
     lats = [s.latitude for s in sites] + [p[0] for r in routes for p in r.points]
     lons = [s.longitude for s in sites] + [p[1] for r in routes for p in r.points]
-    from safecorridor.risk.routes import score_route
+    from safecorridor.risk.corridor import score_route
     from safecorridor.risk.scoring import score_site
     from safecorridor.risk.surface import compute_surface
 
-    day = date.today()
+    day = today(clock)
     policy = default_policy()
     box = _padded((min(lons), min(lats), max(lons), max(lats)), policy.kernel_radius_km)
     arrays, marked = visible_incidents(session, viewer, as_of=day, box=box)
@@ -929,7 +931,7 @@ def ingest_page(request: Request, session: SessionDep, user: OptionalUser) -> Re
         user,
         "ingest/index.html",
         markings=[str(t) for t in TLP],
-        today=date.today().isoformat(),
+        today=today(request.app.state.clock).isoformat(),
     )
 
 
@@ -1036,7 +1038,7 @@ def _risk_at(
     session: Session, viewer: Viewer, obj: Site | Route, days: list[date]
 ) -> list[dict[str, Any]]:
     """The risk of a site or route at each day (one surface per day, one audit event)."""
-    from safecorridor.risk.routes import score_route
+    from safecorridor.risk.corridor import score_route
     from safecorridor.risk.scoring import score_site
     from safecorridor.risk.surface import compute_surface
 
@@ -1125,7 +1127,8 @@ def _registry_detail(
     except ProblemError:
         return not_found(request, session, user, f"No {kind} #{ident} that you may read.")
     audit_reads(session=session, viewer=viewer, objs=[obj])
-    days = [date.today()] if panel else monthly_days(date.today())
+    day = today(request.app.state.clock)
+    days = [day] if panel else monthly_days(day)
     trend = _risk_at(session, viewer, obj, days)
     current = trend[-1]["risk"]
     incidents: dict[int, Incident] = {}

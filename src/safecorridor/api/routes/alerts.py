@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from safecorridor.alerts import rules as ar
+from safecorridor.alerts import service as ar
 from safecorridor.alerts.models import Alert, AlertRule, Delivery
 from safecorridor.api.deps import CurrentUser, SessionDep
 from safecorridor.api.problems import ProblemError, responses

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from safecorridor.accounts.security import SESSION_COOKIE
 from safecorridor.api.deps import OptionalUser, SessionDep
-from safecorridor.incidents.models import Site
 from safecorridor.incidents.service import count_incidents, list_incidents
+from safecorridor.registry.models import Site
 from safecorridor.sharing.audit import audit_reads
 from safecorridor.sharing.policy import Viewer, restrict
 

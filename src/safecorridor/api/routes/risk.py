@@ -20,12 +20,14 @@ from safecorridor.api.deps import CurrentViewer, SessionDep
 from safecorridor.api.geojson import BBOX_HELP, parse_bbox
 from safecorridor.api.problems import ProblemError, responses
 from safecorridor.api.schemas import FeatureCollection
+from safecorridor.clock import Clock, system_clock, today
 from safecorridor.geo import EARTH_RADIUS_KM
-from safecorridor.incidents.models import Incident, Route, Site
+from safecorridor.incidents.models import Incident
+from safecorridor.registry.models import Route, Site
 from safecorridor.risk.cache import CachedSurface, incidents_stamp, surfaces
+from safecorridor.risk.corridor import Places, world_places
 from safecorridor.risk.data import STORE_COLUMNS, IncidentArrays, arrays_of_rows
 from safecorridor.risk.policy import Policy, load_policy
-from safecorridor.risk.routes import Places, world_places
 from safecorridor.risk.surface import ThreatSurface, compute_surface
 from safecorridor.sharing.audit import record_read, sha256_json
 from safecorridor.sharing.policy import AUDITED_TLP, Viewer, restrict, visibility_key
@@ -159,8 +161,8 @@ def visible_places(session: Session, viewer: Viewer) -> Places:
     )
 
 
-def _as_of(value: date | None) -> date:
-    day = value or date.today()
+def _as_of(value: date | None, clock: Clock = system_clock) -> date:
+    day = value or today(clock)
     if day.year < 1900 or day.year > 2200:
         raise ProblemError(422, f"as_of must be a day between 1900 and 2200 (got {day})")
     return day
@@ -252,7 +254,7 @@ def site_risk_response(
 def route_risk_response(
     session: Session, viewer: Viewer, route: Route, as_of: date | None
 ) -> dict[str, Any]:
-    from safecorridor.risk.routes import score_route
+    from safecorridor.risk.corridor import score_route
 
     day = _as_of(as_of)
     lats = [p[0] for p in route.points]

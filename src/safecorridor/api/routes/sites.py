@@ -25,7 +25,7 @@ from safecorridor.api.schemas import (
     SiteUpdate,
 )
 from safecorridor.geo import cell_of, polyline_length_km
-from safecorridor.incidents.models import Route, Site
+from safecorridor.registry.models import Route, Site
 from safecorridor.sharing.audit import audit_reads, audit_write
 from safecorridor.sharing.policy import Viewer, can_change, restrict
 

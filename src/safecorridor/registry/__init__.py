@@ -1,0 +1,1 @@
+"""The registry of protected sites and routes."""
