@@ -34,32 +34,36 @@ _registered: list[bool] = []
 
 
 def get_app() -> typer.Typer:
-    """The CLI with every concern's commands registered (imports are deferred for speed)."""
-    from safecorridor.cli import (
-        alerts,
-        audit,
-        movements,
-        records,  # noqa: F401  (init, demo, import, export, incidents, ...)
-        risk,
-        users,
-    )
+    """The CLI with every concern's commands registered once, explicitly, here.
+
+    The command modules are imported here rather than at the top so that ``safecorridor
+    --version`` and shell completion do not load numpy, H3 and the web stack first.
+    """
+    from safecorridor.cli import alerts, audit, movements, records, risk, users
     from safecorridor.cli.extract import eval_app, extract_command
     from safecorridor.cli.ingest import ingest_command
     from safecorridor.cli.review import review_app
     from safecorridor.cli.worker import worker_command
 
-    if not _registered:
-        app.command("extract")(extract_command)
-        app.command("ingest")(ingest_command)
-        app.add_typer(review_app, name="review")
-        app.add_typer(eval_app, name="eval")
-        app.add_typer(risk.app, name="risk")
-        app.add_typer(movements.app, name="movements")
-        app.add_typer(alerts.app, name="alerts")
-        app.command("worker")(worker_command)
-        app.add_typer(users.app, name="users")
-        app.add_typer(audit.app, name="audit")
-        _registered.append(True)
+    if _registered:
+        return app
+    app.command("init")(records.init)
+    app.command("demo")(records.demo)
+    app.command("serve")(records.serve)
+    app.command("export")(records.export_cmd)
+    for name, sub in records.SUB_APPS.items():
+        app.add_typer(sub, name=name)
+    app.command("extract")(extract_command)
+    app.command("ingest")(ingest_command)
+    app.add_typer(review_app, name="review")
+    app.add_typer(eval_app, name="eval")
+    app.add_typer(risk.app, name="risk")
+    app.add_typer(movements.app, name="movements")
+    app.add_typer(alerts.app, name="alerts")
+    app.command("worker")(worker_command)
+    app.add_typer(users.app, name="users")
+    app.add_typer(audit.app, name="audit")
+    _registered.append(True)
     return app
 
 

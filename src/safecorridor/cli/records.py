@@ -12,7 +12,6 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from safecorridor.cli.app import app
 from safecorridor.cli.common import (
     console,
     fail,
@@ -47,11 +46,14 @@ routes_app = typer.Typer(help="Named routes.", no_args_is_help=True)
 actors_app = typer.Typer(
     help="Actors (organisations and categories) with aliases and units.", no_args_is_help=True
 )
-app.add_typer(import_app, name="import")
-app.add_typer(incidents_app, name="incidents")
-app.add_typer(sites_app, name="sites")
-app.add_typer(routes_app, name="routes")
-app.add_typer(actors_app, name="actors")
+#: the record's sub-apps, by command name (registered by ``cli.app``)
+SUB_APPS = {
+    "import": import_app,
+    "incidents": incidents_app,
+    "sites": sites_app,
+    "routes": routes_app,
+    "actors": actors_app,
+}
 
 
 class ExportFormat(StrEnum):
@@ -66,7 +68,6 @@ def _where() -> str:
     )
 
 
-@app.command()
 def init(
     admin_email: Annotated[
         str | None,
@@ -92,7 +93,6 @@ def init(
         console.print(f"Administrator {admin_email.lower()} added to {admin_org}.")
 
 
-@app.command()
 def demo() -> None:
     """Load the CPEC demo world: organisations, users, actors, sites, routes, incidents."""
     from safecorridor.demo.loader import load_demo
@@ -237,7 +237,6 @@ SourceOpt = Annotated[
 ]
 
 
-@app.command("export")
 def export_cmd(
     fmt: Annotated[
         ExportFormat,
@@ -441,7 +440,6 @@ def actors_list(
     console.print(table)
 
 
-@app.command()
 def serve(
     host: Annotated[
         str | None, typer.Option(help="Address to bind (default SAFECORRIDOR_HOST).")
