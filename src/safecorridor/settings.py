@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Runtime configuration. See docs/configuration.md for each variable."""
+    """Runtime configuration; every variable is described in the README (Configuration)."""
 
     model_config = SettingsConfigDict(env_prefix="SAFECORRIDOR_", extra="ignore")
 

@@ -12,9 +12,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import ApiToken, LoginAttempt, Organisation, User
-from safecorridor.accounts.security import hash_password, new_token, token_digest, verify_password
+from safecorridor.accounts.security import (
+    WeakPasswordError,
+    hash_password,
+    new_token,
+    token_digest,
+    verify_password,
+)
 from safecorridor.db.base import utcnow
+from safecorridor.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    NotSignedInError,
+    RateLimitedError,
+)
 from safecorridor.settings import get_settings
+from safecorridor.sharing.audit import append_event, audit_write, sha256_json
+from safecorridor.sharing.policy import Viewer, require_write
 from safecorridor.taxonomy.choices import Role
 
 #: how stale ``ApiToken.last_used_at`` may get before a request refreshes it
@@ -66,19 +82,26 @@ class TokenCache:
 token_cache = TokenCache()
 
 
-class AccountError(ValueError):
+class AccountError(InvalidInputError):
     """A user or organisation cannot be created or found as asked."""
 
 
-class LoginRateLimitedError(Exception):
+class DuplicateAccountError(ConflictError, AccountError):
+    """A user with that e-mail address exists."""
+
+
+class TokenNotFoundError(NotFoundError):
+    """No such token among the user's."""
+
+
+class LoginRateLimitedError(RateLimitedError):
     """Too many failed sign-ins for the account or from the address; try again later."""
 
     def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+        super().__init__(message, retry_after=retry_after)
 
 
-class InvalidCredentialsError(Exception):
+class InvalidCredentialsError(NotSignedInError):
     """The e-mail and password do not match an active account."""
 
 
@@ -119,7 +142,7 @@ def create_user(
         roles = ", ".join(r.value for r in Role)
         raise AccountError(f"unknown role {role!r}; one of: {roles}") from None
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError(f"a user with e-mail {email} already exists")
+        raise DuplicateAccountError(f"a user with e-mail {email} already exists")
     if session.get(Organisation, organisation_id) is None:
         raise AccountError(f"no organisation with id {organisation_id}")
     user = User(
@@ -206,6 +229,29 @@ def authenticate(*, session: Session, email: str, password: str, address: str) -
     return user
 
 
+def sign_in(*, session: Session, email: str, password: str, address: str) -> User:
+    """:func:`authenticate`, then the sign-in in the audit chain. A refused attempt is
+    committed before the refusal is raised, so failures count even though the caller's
+    transaction ends with the error."""
+    try:
+        user = authenticate(session=session, email=email, password=password, address=address)
+    except InvalidCredentialsError:
+        session.commit()
+        raise InvalidCredentialsError(
+            "the e-mail address or the password is wrong; check both, or ask an administrator "
+            "of your organisation"
+        ) from None
+    append_event(
+        session=session,
+        viewer=Viewer.of(user),
+        action="login",
+        record_type="user",
+        record_id=user.id,
+        state=sha256_json({"user": user.id}),
+    )
+    return user
+
+
 # --- tokens ---------------------------------------------------------------------------------
 
 
@@ -238,7 +284,8 @@ def revoke_token(*, session: Session, token_id: int, user_id: int | None = None)
     """Revoke a token (of ``user_id`` when given); revoking twice keeps the first time."""
     record = session.get(ApiToken, token_id)
     if record is None or (user_id is not None and record.user_id != user_id):
-        raise AccountError(f"no token with id {token_id}")
+        mine = " among your tokens" if user_id is not None else ""
+        raise TokenNotFoundError(f"no token with id {token_id}{mine}")
     if record.revoked_at is None:
         record.revoked_at = utcnow()
     session.flush()
@@ -279,3 +326,96 @@ def token_owner(session: Session, token: str) -> tuple[User, datetime] | None:
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
         record.last_used_at = now
     return user, record.expires_at
+
+
+# --- administration by a signed-in admin ----------------------------------------------------
+
+
+def add_member(
+    *,
+    session: Session,
+    viewer: Viewer,
+    email: str,
+    role: Role | str,
+    display_name: str | None = None,
+    password: str | None = None,
+) -> User:
+    """A new user of the admin's own organisation."""
+    require_write(viewer, "user")
+    if viewer.organisation_id is None:
+        raise ForbiddenError("you belong to no organisation")
+    try:
+        user = create_user(
+            session=session,
+            email=email,
+            organisation_id=viewer.organisation_id,
+            role=role,
+            display_name=display_name,
+            password=password,
+        )
+    except WeakPasswordError as exc:
+        raise AccountError(str(exc)) from None
+    audit_write(session=session, viewer=viewer, action="create", obj=user)
+    return user
+
+
+def change_member(
+    *, session: Session, viewer: Viewer, user_id: int, changes: dict[str, Any]
+) -> User:
+    """Change a user of the admin's own organisation (role, name, activity)."""
+    require_write(viewer, "user")
+    user = session.get(User, user_id)
+    if user is None or user.organisation_id != viewer.organisation_id:
+        raise NotFoundError(f"no user with id {user_id} in your organisation")
+    for name, value in changes.items():
+        if value is not None:
+            setattr(user, name, str(value) if name == "role" else value)
+    audit_write(session=session, viewer=viewer, action="update", obj=user)
+    token_cache.clear()  # the user's cached tokens carry the old role / activity
+    return user
+
+
+def set_partners(
+    *, session: Session, viewer: Viewer, organisation_id: int, partner_ids: list[int]
+) -> Organisation:
+    """The organisations that may read the admin's organisation's TLP:AMBER records."""
+    require_write(viewer, "organisation")
+    if organisation_id != viewer.organisation_id:
+        raise ForbiddenError("you can set the partners of your own organisation only")
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFoundError(f"no organisation with id {organisation_id}")
+    wanted = sorted(set(partner_ids) - {org.id})
+    found = list(session.scalars(select(Organisation).where(Organisation.id.in_(wanted))))
+    missing = sorted(set(wanted) - {o.id for o in found})
+    if missing:
+        raise InvalidInputError(f"no organisation with id(s) {missing}")
+    org.partners = found
+    session.flush()
+    append_event(
+        session=session,
+        viewer=viewer,
+        action="update",
+        record_type="organisation",
+        record_id=org.id,
+        state=sha256_json({"partners": wanted}),
+    )
+    return org
+
+
+def issue_token(
+    *, session: Session, viewer: Viewer, user: User, name: str = "api", days: int | None = None
+) -> IssuedToken:
+    """A new API token of the signed-in user (audited)."""
+    issued = create_token(session=session, user=user, name=name, days=days)
+    audit_write(session=session, viewer=viewer, action="create", obj=issued.record)
+    return issued
+
+
+def withdraw_token(*, session: Session, viewer: Viewer, token_id: int) -> ApiToken:
+    """Revoke one of the signed-in user's tokens (audited)."""
+    if viewer.user_id is None:
+        raise NotSignedInError("sign in first")
+    record = revoke_token(session=session, token_id=token_id, user_id=viewer.user_id)
+    audit_write(session=session, viewer=viewer, action="revoke", obj=record)
+    return record

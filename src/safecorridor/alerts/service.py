@@ -17,31 +17,38 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import Organisation, User, organisation_partners
 from safecorridor.alerts.channels import get_channel_settings
 from safecorridor.alerts.choices import Channel, DeliveryState, RuleKind
 from safecorridor.alerts.models import Alert, AlertRule, Delivery, Notification
+from safecorridor.alerts.schemas import RuleCreate
 from safecorridor.db.base import utcnow
+from safecorridor.errors import ForbiddenError, InvalidInputError, NotFoundError
 from safecorridor.geo import haversine_km
 from safecorridor.incidents.models import Incident
 from safecorridor.movements.checks import distance_to_polyline_km
 from safecorridor.movements.models import Movement
 from safecorridor.registry.models import Route, Site
-from safecorridor.sharing.policy import Viewer, visible
+from safecorridor.review.choices import CandidateStatus
+from safecorridor.review.models import Candidate
+from safecorridor.risk.service import registry_levels
+from safecorridor.sharing.policy import Viewer, restrict, visible
 from safecorridor.taxonomy.choices import IncidentStatus, RiskLevel, Role
 
 LEVELS = tuple(RiskLevel)
 INCIDENT_KINDS = (RuleKind.INCIDENT_NEAR, RuleKind.FOREIGN_FATALITIES)
 
 
-class AlertRuleError(ValueError):
+class AlertRuleError(InvalidInputError):
     """A rule that cannot be made as given; the message says why."""
 
 
-class AcknowledgeError(ValueError):
-    """The user cannot acknowledge this alert."""
+class AcknowledgeError(NotFoundError):
+    """The user cannot acknowledge this alert (none such among theirs)."""
 
 
 def _now(now: datetime | None) -> datetime:
@@ -56,12 +63,8 @@ def insert_ignore(session: Session, model: type[Any], values: dict[str, Any]) ->
     same unique key exists (SQLite and PostgreSQL)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
         stmt: Any = pg_insert(model)
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
         stmt = sqlite_insert(model)
     else:  # pragma: no cover - other backends are not supported
         raise NotImplementedError(dialect)
@@ -119,7 +122,7 @@ def rule_recipients(session: Session, rule: AlertRule) -> Recipients:
 
 def org_viewer(organisation_id: int) -> Viewer:
     """What an organisation may read, as a reader without personal grants (no TLP:RED)."""
-    return Viewer(user_id=0, organisation_id=organisation_id, role=Role.ANALYST, email="rules")
+    return Viewer.for_organisation(organisation_id)
 
 
 # --- alerts ------------------------------------------------------------------------------
@@ -192,6 +195,20 @@ def create_alert(
 
 
 # --- rules -------------------------------------------------------------------------------
+
+
+def add_rule_as(*, session: Session, user: User, rule_in: RuleCreate) -> AlertRule:
+    """A rule of the user's organisation, added by one of its admins."""
+    if user.role != Role.ADMIN:
+        raise ForbiddenError(
+            f"your role ({user.role}) cannot add alert rules; your organisation's admins can"
+        )
+    return add_rule(
+        session=session,
+        organisation_id=user.organisation_id,
+        created_by=user.email,
+        **rule_in.model_dump(),
+    )
 
 
 def add_rule(
@@ -290,18 +307,26 @@ def active_rules(session: Session, kinds: Sequence[str]) -> list[AlertRule]:
 
 
 def watched(session: Session, rule: AlertRule) -> tuple[list[Site], list[Route]]:
-    """The rule organisation's own sites and routes plus those named in its params."""
-    site_ids = rule.params.get("sites") or []
-    route_ids = rule.params.get("routes") or []
+    """The rule organisation's own sites and routes plus those named in its params, among
+    those the organisation may read (a rule never watches a record hidden from it)."""
+    reader = org_viewer(rule.organisation_id)
+    site_ids = [i for i in rule.params.get("sites") or [] if isinstance(i, int)]
+    route_ids = [i for i in rule.params.get("routes") or [] if isinstance(i, int)]
     sites = session.scalars(
-        select(Site)
-        .where((Site.owner_org_id == rule.organisation_id) | Site.id.in_(site_ids))
-        .order_by(Site.id)
+        restrict(
+            select(Site).where((Site.owner_org_id == rule.organisation_id) | Site.id.in_(site_ids)),
+            Site,
+            reader,
+        ).order_by(Site.id)
     ).all()
     routes = session.scalars(
-        select(Route)
-        .where((Route.owner_org_id == rule.organisation_id) | Route.id.in_(route_ids))
-        .order_by(Route.id)
+        restrict(
+            select(Route).where(
+                (Route.owner_org_id == rule.organisation_id) | Route.id.in_(route_ids)
+            ),
+            Route,
+            reader,
+        ).order_by(Route.id)
     ).all()
     return list(sites), list(routes)
 
@@ -439,25 +464,28 @@ def evaluate_risk_rules(
     rules = active_rules(session, (RuleKind.RISK_RISING,))
     if not rules:
         return 0
-    from safecorridor.risk.corridor import score_route
-    from safecorridor.risk.policy import load_policy
-    from safecorridor.risk.scoring import score_site
-    from safecorridor.risk.service import surface_from_store
-
     at = _now(now)
-    pol = policy or load_policy()
     as_of: date = at.date() + timedelta(days=1)  # incidents of today count
-    surface = surface_from_store(session, as_of=as_of, policy=pol)
     made = 0
     for rule in rules:
+        # the levels the rule's organisation sees: from what it may read, nothing else
         sites, routes = watched(session, rule)
+        seen = registry_levels(
+            session,
+            org_viewer(rule.organisation_id),
+            as_of=as_of,
+            sites=sites,
+            routes=routes,
+            audit=False,
+            policy=policy,
+        )
         levels: dict[str, tuple[str, str, int, float]] = {}
         for s in sites:
-            sr = score_site(surface, s, explain=False)
-            levels[f"site:{s.id}"] = (str(sr.level), s.name, s.id, float(sr.score))
+            level, score = seen["sites"][str(s.id)]
+            levels[f"site:{s.id}"] = (level, s.name, s.id, score)
         for r in routes:
-            rr = score_route(surface, r)
-            levels[f"route:{r.id}"] = (str(rr.level), r.name, r.id, float(rr.score))
+            level, score = seen["routes"][str(r.id)]
+            levels[f"route:{r.id}"] = (level, r.name, r.id, score)
         memory = dict(rule.memory or {})
         recipients: Recipients | None = None
         for k, (level, name, sid, score) in levels.items():
@@ -500,9 +528,6 @@ def pending_candidates(
 ) -> tuple[int, datetime | None]:
     """(count, oldest created_at) of the candidates waiting for review since before
     ``older_than`` that the organisation may read."""
-    from safecorridor.review.choices import CandidateStatus
-    from safecorridor.review.models import Candidate
-
     row = session.execute(
         select(func.count(), func.min(Candidate.created_at)).where(
             Candidate.status == CandidateStatus.PENDING,

@@ -1,4 +1,10 @@
-"""Services over the incident record: create, update with history, retract, query."""
+"""Services over the incident record: read, create, update with history, retract, grant, query.
+
+Every function takes ``viewer``: a :class:`~safecorridor.sharing.policy.Viewer` (a signed-in
+person: the TLP read rule, the role and ownership write rules and the audit chain apply) or
+``None`` (a trusted local caller: the CLI on the server, imports, the demo loader). The API,
+the web pages and the CLI all call these, so a rule lives here once.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +14,31 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from safecorridor.accounts.models import User
+from safecorridor.errors import ConflictError, InvalidInputError, NotFoundError, invalid
 from safecorridor.geo import bounding_box, cell_of, cells_within, haversine_km
 from safecorridor.incidents.actors import ActorResolver, actor_with_units, find_actor
 from safecorridor.incidents.models import Incident, IncidentChange
 from safecorridor.incidents.schemas import IncidentCreate, IncidentPublic, IncidentUpdate
 from safecorridor.settings import get_settings
-from safecorridor.sharing.policy import Viewer, restrict
+from safecorridor.sharing.audit import audit_reads, audit_write
+from safecorridor.sharing.policy import Viewer, require_change, require_write, restrict
+from safecorridor.sharing.service import grant_record
 from safecorridor.sources.models import Document
-from safecorridor.taxonomy.choices import IncidentStatus
+from safecorridor.taxonomy.choices import TLP, IncidentStatus
 
 ACTOR_FIELDS = ("actor1", "actor2", "claimed_by")
 
 
-class IncidentNotFoundError(LookupError):
-    """No incident has the given id."""
+class IncidentNotFoundError(NotFoundError):
+    """No incident has the given id (among those the reader may read)."""
 
 
-class DuplicateIncidentError(ValueError):
+class DuplicateIncidentError(ConflictError):
     """An incident with the same dataset and key is already stored."""
 
 
@@ -71,11 +82,19 @@ def create_incident(
     *,
     session: Session,
     incident_in: IncidentCreate,
+    viewer: Viewer | None = None,
     changed_by: str = "system",
     owner_org_id: int | None = None,
     resolver: ActorResolver | None = None,
 ) -> Incident:
-    """Store a new incident, with its sources and a 'created' history entry."""
+    """Store a new incident, with its sources and a 'created' history entry.
+
+    With a ``viewer``: an analyst records it for their organisation (its owner), a RED one
+    stays readable by them (a grant), and the write is audited.
+    """
+    if viewer is not None:
+        require_write(viewer, "incident")
+        changed_by, owner_org_id = viewer.email, viewer.organisation_id
     values = incident_values(incident_in, resolver or ActorResolver(session))
     existing = session.scalar(
         select(Incident.id).where(
@@ -85,7 +104,9 @@ def create_incident(
     )
     if existing is not None:
         key = f"{values['source_dataset']}:{values['source_key']}"
-        raise DuplicateIncidentError(f"incident {key} is already stored as #{existing}")
+        raise DuplicateIncidentError(
+            f"incident {key} is already stored as #{existing}; change it with PATCH instead"
+        )
     incident = Incident(**values, owner_org_id=owner_org_id)
     for url in incident_in.source_urls:
         incident.documents.append(source_document(session, url))
@@ -96,17 +117,61 @@ def create_incident(
     )
     session.add(incident)
     session.flush()
+    if viewer is not None:
+        _written(session, viewer, incident, "create")
     return incident
 
 
-def get_incident(session: Session, incident_id: int) -> Incident:
-    incident = session.get(
-        Incident,
-        incident_id,
-        options=[selectinload(Incident.documents), selectinload(Incident.history)],
-    )
+def _written(session: Session, viewer: Viewer, incident: Incident, action: str) -> None:
+    """After a reader's write: a RED incident stays readable by its writer; audit."""
+    if incident.tlp == TLP.RED and viewer.user_id is not None:
+        grant_record(
+            session=session,
+            record_type="incident",
+            record_id=incident.id,
+            user_id=viewer.user_id,
+            granted_by=viewer.email,
+        )
+    audit_write(session=session, viewer=viewer, action=action, obj=incident)
+
+
+_DETAIL = (
+    selectinload(Incident.documents),
+    selectinload(Incident.history),
+    selectinload(Incident.actor1),
+    selectinload(Incident.actor2),
+    selectinload(Incident.claimed_by),
+)
+
+
+def get_incident(
+    session: Session,
+    incident_id: int,
+    *,
+    viewer: Viewer | None = None,
+    action: str | None = None,
+) -> Incident:
+    """The incident with its sources, history and actors.
+
+    With a ``viewer``: only if they may read it (else :class:`IncidentNotFoundError`: absence
+    and secrecy look alike), and, with an ``action``, the read is audited under that name.
+    """
+    q = restrict(select(Incident).where(Incident.id == incident_id), Incident, viewer)
+    incident = session.scalar(q.options(*_DETAIL))
     if incident is None:
-        raise IncidentNotFoundError(f"no incident with id {incident_id}")
+        readable = " that you may read" if viewer is not None else ""
+        raise IncidentNotFoundError(f"no incident with id {incident_id}{readable}")
+    if viewer is not None and action is not None:
+        audit_reads(session=session, viewer=viewer, objs=[incident], action=action)
+    return incident
+
+
+def changeable_incident(session: Session, viewer: Viewer, incident_id: int) -> Incident:
+    """The incident if ``viewer`` may change it: their role writes incidents, they may read
+    it, and it is their organisation's (or an open, ownerless record)."""
+    require_write(viewer, "incident")
+    incident = get_incident(session, incident_id, viewer=viewer)
+    require_change(viewer, "incident", incident.owner_org_id, incident_id)
     return incident
 
 
@@ -117,18 +182,36 @@ def _jsonable(value: Any) -> Any:
 
 
 def update_incident(
-    *, session: Session, incident_id: int, incident_in: IncidentUpdate, changed_by: str
+    *,
+    session: Session,
+    incident_id: int,
+    incident_in: IncidentUpdate,
+    viewer: Viewer | None = None,
+    changed_by: str = "system",
 ) -> Incident:
-    """Apply a partial change and record each field's old and new value in the history."""
-    incident = get_incident(session, incident_id)
+    """Apply a partial change and record each field's old and new value in the history.
+
+    The whole record is validated again, so an edit cannot make it invalid. With a
+    ``viewer``: only an analyst of the owner organisation changes it, and the change is
+    audited.
+    """
+    if viewer is not None:
+        incident = changeable_incident(session, viewer, incident_id)
+        changed_by = viewer.email
+    else:
+        incident = get_incident(session, incident_id)
     changes: dict[str, list[Any]] = {}
     for name, new in incident_in.model_dump(exclude_unset=True).items():
         old = getattr(incident, name)
+        if new is None and name in REQUIRED_COLUMNS:
+            raise InvalidInputError(f"field {name}: a required value cannot be removed")
         if old != new:
             changes[name] = [_jsonable(old), _jsonable(new)]
             setattr(incident, name, new)
-    # re-validate the whole record so an edit cannot make it invalid
-    IncidentCreate.model_validate(to_create(incident))
+    try:
+        IncidentCreate.model_validate(to_create(incident))
+    except ValidationError as exc:
+        raise invalid(exc, prefix="the change would make the incident invalid: ") from None
     if "latitude" in changes or "longitude" in changes:
         incident.h3_cell = cell_of(
             incident.latitude, incident.longitude, get_settings().h3_incident_resolution
@@ -138,13 +221,33 @@ def update_incident(
             IncidentChange(changed_by=changed_by, action="updated", changes=changes)
         )
     session.flush()
+    if viewer is not None:
+        _written(session, viewer, incident, "update")
     return incident
 
 
+#: columns an update may change but never empty
+REQUIRED_COLUMNS = frozenset(
+    {"event_date", "event_type", "latitude", "longitude", "tlp", "credibility", "date_precision"}
+)
+
+
 def retract_incident(
-    *, session: Session, incident_id: int, changed_by: str, reason: str
+    *,
+    session: Session,
+    incident_id: int,
+    reason: str,
+    viewer: Viewer | None = None,
+    changed_by: str = "system",
 ) -> Incident:
-    incident = get_incident(session, incident_id)
+    """Mark the incident retracted (kept, with the reason, in its history)."""
+    if not reason.strip():
+        raise InvalidInputError("a retraction needs a reason")
+    if viewer is not None:
+        incident = changeable_incident(session, viewer, incident_id)
+        changed_by = viewer.email
+    else:
+        incident = get_incident(session, incident_id)
     old = incident.status
     incident.status = IncidentStatus.RETRACTED
     incident.history.append(
@@ -155,7 +258,28 @@ def retract_incident(
         )
     )
     session.flush()
+    if viewer is not None:
+        audit_write(session=session, viewer=viewer, action="retract", obj=incident)
     return incident
+
+
+def grant_incident(*, session: Session, viewer: Viewer, incident_id: int, user_id: int) -> None:
+    """Name one more reader of a TLP:RED incident (an analyst of the owner who can read it)."""
+    incident = changeable_incident(session, viewer, incident_id)
+    if incident.tlp != TLP.RED:
+        raise InvalidInputError(
+            f"incident {incident_id} is TLP:{incident.tlp}; only RED records name readers"
+        )
+    if session.get(User, user_id) is None:
+        raise InvalidInputError(f"no user with id {user_id}")
+    grant = grant_record(
+        session=session,
+        record_type="incident",
+        record_id=incident.id,
+        user_id=user_id,
+        granted_by=viewer.email,
+    )
+    audit_write(session=session, viewer=viewer, action="grant", obj=grant)
 
 
 def to_create(incident: Incident) -> dict[str, Any]:
@@ -195,7 +319,7 @@ class IncidentFilter:
     foreign_fatalities_only: bool = False
 
 
-class UnknownActorError(LookupError):
+class UnknownActorError(InvalidInputError):
     """An actor filter names no known actor."""
 
 

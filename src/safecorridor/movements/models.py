@@ -54,6 +54,10 @@ class Movement(Base):
     policy_version: Mapped[str | None] = mapped_column(String(100))
     policy_sha256: Mapped[str | None] = mapped_column(String(64))
     issues: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # risk at approval, as the approver's organisation sees it (they may read other records)
+    approval_risk_level: Mapped[str | None] = mapped_column(String(20))
+    approval_risk_score: Mapped[float | None] = mapped_column(Float)
+    approval_risk_details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # life cycle
     state: Mapped[str] = mapped_column(String(20), default=MovementState.DRAFT)
     submitted_at: Mapped[datetime | None]

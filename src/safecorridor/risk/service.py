@@ -1,57 +1,380 @@
-"""Risk computations against the store: look-ups, surfaces at a date, recorded results."""
+"""The one risk service: every figure shown to someone, computed from what they may read.
+
+Surface cells, site and route scores, trends, the map's levels, movement risk and alert
+levels are all computed here, for a *reader*: a :class:`~safecorridor.sharing.policy.Viewer`
+(a signed-in person, or :meth:`Viewer.for_organisation` for work done on an organisation's
+behalf, such as alert rules) or ``None`` for a trusted local caller (the CLI on the server).
+The incidents that feed a figure are read through ``sharing.policy.restrict``, so no figure
+ever counts an incident its reader may not read. When AMBER-or-stricter incidents contribute,
+the read is recorded in the audit chain.
+
+Boxes are (west, south, east, north) in degrees; a figure at a place needs the incidents
+within the kernel's reach of it, so boxes are padded by the policy's kernel radius
+(:func:`pad_box`, the one padding rule).
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safecorridor.clock import Clock, system_clock, today
+from safecorridor.errors import InvalidInputError
+from safecorridor.geo import EARTH_RADIUS_KM
+from safecorridor.incidents.models import Incident
 from safecorridor.registry.models import Route, Site
-from safecorridor.risk.corridor import Places, RouteRisk, world_places
-from safecorridor.risk.data import read_store
+from safecorridor.risk.cache import CachedSurface, incidents_stamp, surfaces
+from safecorridor.risk.corridor import Places, RouteRisk, route_risk, score_route, world_places
+from safecorridor.risk.data import STORE_COLUMNS, IncidentArrays, arrays_of_rows, read_store
 from safecorridor.risk.models import RiskResult
-from safecorridor.risk.policy import Policy
-from safecorridor.risk.scoring import SiteRisk
+from safecorridor.risk.policy import Policy, load_policy
+from safecorridor.risk.scoring import SiteRisk, score_site
 from safecorridor.risk.surface import ThreatSurface, compute_surface
+from safecorridor.sharing.audit import record_read, sha256_json
+from safecorridor.sharing.policy import AUDITED_TLP, Viewer, restrict, visibility_key
+from safecorridor.taxonomy.choices import IncidentStatus
 
-T = TypeVar("T", Site, Route)
+Box = tuple[float, float, float, float]
+
+#: the largest box a surface is served for (degrees of latitude / longitude)
+MAX_BOX_DEGREES = 12.0
+
+_policy: list[Policy] = []
 
 
-class LookupFailedError(LookupError):
-    """No unique site or route matches the reference."""
+def current_policy(session: Session | None = None) -> Policy:
+    """The policy figures are computed with (the shipped one; kept once per process)."""
+    if not _policy:
+        _policy.append(load_policy(None))
+    return _policy[0]
 
 
-def find_named(session: Session, model: type[T], ref: str) -> T:
-    """By id (digits), exact name, else unique case-insensitive substring of the name."""
-    what = model.__name__.lower()
-    if ref.isdigit():
-        obj = session.get(model, int(ref))
-        if obj is not None:
-            return obj
-    exact = session.scalars(select(model).where(model.name == ref)).first()
-    if exact is not None:
-        return exact
-    like = f"%{ref.lower()}%"
-    found = list(
-        session.scalars(select(model).where(func.lower(model.name).like(like)).order_by(model.name))
+def as_of_day(value: date | None, clock: Clock = system_clock) -> date:
+    """``value``, or the clock's today; refused outside 1900..2200."""
+    day = value or today(clock)
+    if day.year < 1900 or day.year > 2200:
+        raise InvalidInputError(f"as_of must be a day between 1900 and 2200 (got {day})")
+    return day
+
+
+def pad_box(box: Box, km: float) -> Box:
+    """``box`` grown by ``km`` on every side (clamped to the globe)."""
+    w, s, e, n = box
+    dlat = math.degrees(km / EARTH_RADIUS_KM)
+    mid = math.radians(max(abs(s), abs(n)))
+    dlon = math.degrees(km / (EARTH_RADIUS_KM * max(math.cos(mid), 1e-6)))
+    return (max(w - dlon, -180), max(s - dlat, -90), min(e + dlon, 180), min(n + dlat, 90))
+
+
+def box_of(points: list[tuple[float, float]] | list[list[float]]) -> Box:
+    """The box around (lat, lon) points."""
+    lats = [float(p[0]) for p in points]
+    lons = [float(p[1]) for p in points]
+    return (min(lons), min(lats), max(lons), max(lats))
+
+
+def record_box(obj: Site | Route) -> Box:
+    if isinstance(obj, Site):
+        return (obj.longitude, obj.latitude, obj.longitude, obj.latitude)
+    return box_of(obj.points)
+
+
+# --- the incidents a figure is computed from ----------------------------------------------------
+
+
+def _visible_marked(
+    session: Session, reader: Viewer | None, *, as_of: date, box: Box | None
+) -> tuple[IncidentArrays, np.ndarray]:
+    """Confirmed incidents before ``as_of`` in ``box`` that ``reader`` may read, as arrays,
+    and the AMBER-or-stricter mask over them."""
+    q = select(*STORE_COLUMNS, Incident.tlp).where(
+        Incident.status == IncidentStatus.CONFIRMED, Incident.event_date < as_of
     )
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise LookupFailedError(f"no {what} matches {ref!r}")
-    names = ", ".join(o.name for o in found[:10])
-    raise LookupFailedError(f"{len(found)} {what}s match {ref!r}: {names}")
+    if box is not None:
+        w, s, e, n = box
+        q = q.where(Incident.longitude.between(w, e), Incident.latitude.between(s, n))
+    rows = session.execute(restrict(q, Incident, reader)).all()
+    arrays = arrays_of_rows(rows)
+    marked = np.fromiter((r.tlp in AUDITED_TLP for r in rows), dtype=bool, count=len(rows))
+    return arrays, marked
 
 
-def find_site(session: Session, ref: str) -> Site:
-    return find_named(session, Site, ref)
+def visible_incidents(
+    session: Session, reader: Viewer | None, *, as_of: date, box: Box | None
+) -> tuple[IncidentArrays, int]:
+    """:func:`_visible_marked` with the number of AMBER-or-stricter incidents."""
+    arrays, marked = _visible_marked(session, reader, as_of=as_of, box=box)
+    return arrays, int(np.count_nonzero(marked))
 
 
-def find_route(session: Session, ref: str) -> Route:
-    return find_named(session, Route, ref)
+def _audit(
+    session: Session, reader: Viewer | None, marked: int, ids: list[int], details: dict[str, Any]
+) -> None:
+    """Record that a figure shown to ``reader`` used ``marked`` AMBER-or-stricter incidents."""
+    if marked and reader is not None and reader.user_id:
+        record_read(
+            session=session,
+            viewer=reader,
+            action="risk",
+            record_type="incident",
+            details={"amber_or_stricter": marked, **details},
+            state=sha256_json(sorted(ids)),
+        )
+
+
+def surface_for(
+    session: Session,
+    reader: Viewer | None,
+    *,
+    as_of: date,
+    box: Box | None,
+    policy: Policy | None = None,
+    audit: bool = True,
+) -> ThreatSurface:
+    """The surface over ``box`` (padded by the kernel radius) from what ``reader`` may read."""
+    policy = policy or current_policy(session)
+    padded = pad_box(box, policy.kernel_radius_km) if box is not None else None
+    incidents, marked = visible_incidents(session, reader, as_of=as_of, box=padded)
+    surface = compute_surface(incidents, as_of=np.datetime64(as_of, "D"), policy=policy)
+    if audit:  # after the work: the write lock is held for the append only
+        _audit(
+            session,
+            reader,
+            marked,
+            surface.incidents.ids.tolist(),
+            {"bbox": list(box) if box else None, "as_of": str(as_of)},
+        )
+    return surface
+
+
+def cached_surface(session: Session, reader: Viewer, *, as_of: date) -> CachedSurface:
+    """The surface of every incident ``reader`` may read at ``as_of``, from the process's
+    cache (``risk.cache``): recomputed only when the incidents or the reader's visibility
+    (organisation, partners, grants) change, or for another day or policy."""
+    policy = current_policy(session)
+    bind = session.get_bind()
+    key = (
+        id(bind),
+        str(getattr(bind, "url", "")),
+        visibility_key(session, Incident, reader),
+        as_of,
+        policy.sha256,
+    )
+
+    def build() -> CachedSurface:
+        incidents, marked = _visible_marked(session, reader, as_of=as_of, box=None)
+        day = np.datetime64(as_of, "D")
+        surface = compute_surface(incidents, as_of=day, policy=policy)
+        return CachedSurface(surface=surface, marked=marked[incidents.known_at(day)])
+
+    return surfaces.get(key, incidents_stamp(session), build)
+
+
+@dataclass(frozen=True)
+class SurfaceSlice:
+    """The cells of a box as GeoJSON features, with what fed them."""
+
+    features: list[str]  # one GeoJSON Feature (JSON text) per cell
+    properties: dict[str, Any]
+
+
+def surface_slice(
+    session: Session, reader: Viewer, *, box: Box, as_of: date, min_threat: float = 0.0
+) -> SurfaceSlice:
+    """The cells whose centre lies in ``box`` (at most :data:`MAX_BOX_DEGREES` on a side)."""
+    w, s, e, n = box
+    if e - w > MAX_BOX_DEGREES or n - s > MAX_BOX_DEGREES:
+        raise InvalidInputError(
+            f"bbox spans more than {MAX_BOX_DEGREES:g} degrees; ask for a smaller area"
+        )
+    policy = current_policy(session)
+    cached = cached_surface(session, reader, as_of=as_of)
+    # the incidents that reach the box: those within the kernel's radius of it
+    count, marked, state = cached.incidents_in(pad_box(box, policy.kernel_radius_km))
+    features = [cached.feature_json(int(i)) for i in cached.cells_in(box, min_threat)]
+    if marked:  # committed before the answer leaves
+        record_read(
+            session=session,
+            viewer=reader,
+            action="risk",
+            record_type="incident",
+            details={"amber_or_stricter": marked, "bbox": list(box), "as_of": str(as_of)},
+            state=state,
+        )
+    return SurfaceSlice(
+        features=features,
+        properties={
+            "as_of": str(cached.surface.as_of),
+            "resolution": cached.surface.resolution,
+            "policy_version": policy.version,
+            "policy_sha256": cached.surface.policy_hash,
+            "incidents": count,
+        },
+    )
+
+
+# --- places (route segments are named by them) ------------------------------------------------
+
+
+def visible_places(session: Session, reader: Viewer | None, policy: Policy | None = None) -> Places:
+    """Gazetteer places plus the sites ``reader`` may read."""
+    policy = policy or current_policy(session)
+    q = restrict(select(Site.name, Site.latitude, Site.longitude), Site, reader)
+    sites = list(session.execute(q).all())
+    base = world_places(int(policy.route.get("places_min_population", 15000)))
+    return base.plus(
+        [s.name for s in sites], [s.latitude for s in sites], [s.longitude for s in sites]
+    )
+
+
+# --- figures -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RiskFigure:
+    """A site's or route's risk at a day, for one reader."""
+
+    kind: str  # "site" or "route"
+    id: int | None
+    name: str
+    as_of: date
+    risk: SiteRisk | RouteRisk
+
+    @property
+    def level(self) -> str:
+        return str(self.risk.level)
+
+    @property
+    def score(self) -> float:
+        return float(self.risk.score)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "name": self.name,
+            "as_of": self.as_of,
+            "level": self.level,
+            "score": self.score,
+            "explanation": self.risk.explain(),
+            "details": self.risk.to_dict(),
+        }
+
+
+def _figure(
+    obj: Site | Route, surface: ThreatSurface, places: Places | None, *, as_of: date, explain: bool
+) -> RiskFigure:
+    if isinstance(obj, Site):
+        sr = score_site(surface, obj, explain=explain)
+        return RiskFigure("site", obj.id, obj.name, as_of, sr)
+    rr = score_route(surface, obj, places=places)
+    return RiskFigure("route", obj.id, obj.name, as_of, rr)
+
+
+def record_risk(
+    session: Session, reader: Viewer | None, obj: Site | Route, *, as_of: date
+) -> RiskFigure:
+    """The risk of a site or route at ``as_of``, from what ``reader`` may read."""
+    surface = surface_for(session, reader, as_of=as_of, box=record_box(obj))
+    places = visible_places(session, reader) if isinstance(obj, Route) else None
+    return _figure(obj, surface, places, as_of=as_of, explain=True)
+
+
+def risk_trend(
+    session: Session, reader: Viewer | None, obj: Site | Route, days: list[date]
+) -> list[RiskFigure]:
+    """The risk at each of ``days`` (one surface per day, one audit event for them all); the
+    last day's figure carries the explanation."""
+    policy = current_policy(session)
+    box = pad_box(record_box(obj), policy.kernel_radius_km)
+    places = visible_places(session, reader, policy) if isinstance(obj, Route) else None
+    out: list[RiskFigure] = []
+    most_marked = 0
+    seen: set[int] = set()
+    for day in days:
+        arrays, marked = visible_incidents(session, reader, as_of=day, box=box)
+        most_marked = max(most_marked, marked)
+        seen.update(arrays.ids.tolist())
+        surface = compute_surface(arrays, as_of=np.datetime64(day, "D"), policy=policy)
+        out.append(_figure(obj, surface, places, as_of=day, explain=day == days[-1]))
+    _audit(session, reader, most_marked, sorted(seen), {"record": obj.name})
+    return out
+
+
+def monthly_days(day: date, months: int = 24) -> list[date]:
+    """The first day of each of the last ``months`` months, and ``day`` (once)."""
+    first = day.replace(day=1)
+    days = []
+    for i in range(months - 1, -1, -1):
+        y, m = divmod(first.year * 12 + first.month - 1 - i, 12)
+        days.append(date(y, m + 1, 1))
+    if days[-1] != day:
+        days.append(day)
+    return days
+
+
+def registry_levels(
+    session: Session,
+    reader: Viewer | None,
+    *,
+    as_of: date,
+    sites: list[Site],
+    routes: list[Route],
+    audit: bool = True,
+    policy: Policy | None = None,
+) -> dict[str, dict[str, tuple[str, float]]]:
+    """The level and score of each site and route (one surface for all of them):
+    ``{"sites": {id: (level, score)}, "routes": {...}}``."""
+    out: dict[str, dict[str, tuple[str, float]]] = {"sites": {}, "routes": {}}
+    if not sites and not routes:
+        return out
+    points = [(s.latitude, s.longitude) for s in sites] + [
+        (p[0], p[1]) for r in routes for p in r.points
+    ]
+    surface = surface_for(
+        session, reader, as_of=as_of, box=box_of(points), audit=audit, policy=policy
+    )
+    places = visible_places(session, reader, surface.policy) if routes else None
+    for s in sites:
+        sr = score_site(surface, s, explain=False)
+        out["sites"][str(s.id)] = (str(sr.level), round(float(sr.score), 3))
+    for r in routes:
+        rr = score_route(surface, r, places=places)
+        out["routes"][str(r.id)] = (str(rr.level), round(float(rr.score), 3))
+    return out
+
+
+def polyline_risk(
+    session: Session,
+    reader: Viewer | None,
+    *,
+    points: list[list[float]],
+    name: str,
+    route_id: int | None,
+    as_of: date,
+    policy: Policy | None = None,
+) -> RouteRisk:
+    """The risk along any polyline (a movement's route), from what ``reader`` may read."""
+    policy = policy or current_policy(session)
+    surface = surface_for(
+        session, reader, as_of=as_of, box=box_of(points), policy=policy, audit=True
+    )
+    return route_risk(
+        surface,
+        name=name,
+        points=points,
+        route_id=route_id,
+        places=visible_places(session, reader, policy),
+    )
+
+
+# --- trusted callers (the CLI on the server) and stored results -------------------------------
 
 
 def surface_from_store(
@@ -62,20 +385,12 @@ def surface_from_store(
     source_dataset: str | None = None,
     as_recorded: bool = False,
 ) -> ThreatSurface:
-    """The surface from the confirmed incidents before ``as_of``."""
+    """The surface from every confirmed incident before ``as_of`` (trusted callers only)."""
     incidents = read_store(
         session, source_dataset=source_dataset, as_of=as_of, as_recorded=as_recorded
     )
     return compute_surface(
         incidents, as_of=np.datetime64(as_of, "D"), policy=policy, as_recorded=as_recorded
-    )
-
-
-def places_with_sites(session: Session, policy: Policy) -> Places:
-    sites = list(session.execute(select(Site.name, Site.latitude, Site.longitude)).all())
-    base = world_places(int(policy.route.get("places_min_population", 15000)))
-    return base.plus(
-        [s.name for s in sites], [s.latitude for s in sites], [s.longitude for s in sites]
     )
 
 
@@ -108,29 +423,15 @@ def record_result(
     return row
 
 
-def record_site(session: Session, risk: SiteRisk, as_of: date, policy: Policy) -> RiskResult:
+def record_figure(session: Session, figure: RiskFigure, policy: Policy) -> RiskResult:
     return record_result(
         session,
-        kind="site",
-        as_of=as_of,
+        kind=figure.kind,
+        as_of=figure.as_of,
         policy=policy,
-        subject_id=risk.site_id,
-        subject_name=risk.name,
-        level=risk.level,
-        score=risk.score,
-        details=risk.to_dict(),
-    )
-
-
-def record_route(session: Session, risk: RouteRisk, as_of: date, policy: Policy) -> RiskResult:
-    return record_result(
-        session,
-        kind="route",
-        as_of=as_of,
-        policy=policy,
-        subject_id=risk.route_id,
-        subject_name=risk.name,
-        level=risk.level,
-        score=risk.score,
-        details=risk.to_dict(),
+        subject_id=figure.id,
+        subject_name=figure.name,
+        level=figure.level,
+        score=figure.score,
+        details=figure.risk.to_dict(),
     )

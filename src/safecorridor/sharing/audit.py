@@ -64,7 +64,7 @@ from sqlalchemy.orm import Session
 from safecorridor.db.base import utcnow
 from safecorridor.db.engine import make_engine
 from safecorridor.sharing.models import AuditEvent
-from safecorridor.sharing.policy import Viewer
+from safecorridor.sharing.policy import AUDITED_TLP, Viewer, record_type
 
 GENESIS = "0" * 64
 #: pg_advisory_xact_lock key of the audit chain (any fixed 64-bit number)
@@ -497,8 +497,6 @@ def audit_write(
     *, session: Session, viewer: Viewer | None, action: str, obj: Any, actor: str | None = None
 ) -> AuditEvent:
     """Record a write (create, update, retract, grant ...) of ``obj`` with its new state."""
-    from safecorridor.sharing.policy import record_type
-
     session.flush()
     return append_event(
         session=session,
@@ -520,8 +518,6 @@ def audit_reads(
     ``details`` (a list page reads up to 500 records: one link, not 500). Returns whether an
     event was recorded; it is committed when this returns (:func:`record_read`).
     """
-    from safecorridor.sharing.policy import AUDITED_TLP, record_type
-
     marked = [o for o in objs if str(o.tlp) in AUDITED_TLP]
     if not marked:
         return False

@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import User, organisation_partners
+from safecorridor.errors import ForbiddenError
 from safecorridor.sharing.models import RecordGrant
 from safecorridor.taxonomy.choices import TLP, Role
 
@@ -56,6 +57,22 @@ class Viewer:
     @classmethod
     def anonymous(cls) -> Viewer:
         return cls(user_id=None, organisation_id=None)
+
+    @classmethod
+    def for_organisation(cls, organisation_id: int) -> Viewer:
+        """Work done on an organisation's behalf (its alert rules, its briefings): what any
+        member may read, without a member's RED grants (user id 0 names no user)."""
+        return cls(
+            user_id=0,
+            organisation_id=organisation_id,
+            role=Role.VIEWER,
+            email=f"organisation:{organisation_id}",
+        )
+
+    @property
+    def is_person(self) -> bool:
+        """A signed-in user (not anonymous, not an organisation's background work)."""
+        return bool(self.user_id)
 
     @classmethod
     def of(cls, user: User) -> Viewer:
@@ -183,3 +200,23 @@ def can_change(viewer: Viewer, kind: str, owner_org_id: int | None) -> bool:
     if owner_org_id is None:
         return kind in ("incident", "document", "candidate")
     return owner_org_id == viewer.organisation_id
+
+
+def require_write(viewer: Viewer, kind: str) -> None:
+    """Refuse (:class:`ForbiddenError`) unless the viewer's role writes records of ``kind``."""
+    if not can_write(viewer, kind):
+        raise ForbiddenError(
+            f"your role ({viewer.role}) cannot change {kind}s; ask an administrator of your "
+            "organisation for a role that can"
+        )
+
+
+def require_change(viewer: Viewer, kind: str, owner_org_id: int | None, ident: int) -> None:
+    """Refuse unless the viewer may change this record of ``kind`` (role and ownership)."""
+    require_write(viewer, kind)
+    if not can_change(viewer, kind, owner_org_id):
+        raise ForbiddenError(
+            f"{kind} {ident} belongs to another organisation; only that organisation's "
+            f"{'analysts' if kind in ('incident', 'document', 'candidate') else 'managers'} "
+            "change it"
+        )

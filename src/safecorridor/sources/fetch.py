@@ -4,8 +4,10 @@ folders and URLs. Each source yields raw documents or one-line errors naming the
 from __future__ import annotations
 
 import html
+import ipaddress
 import json
 import re
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,8 +16,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import feedparser
+import httpx
+import trafilatura
 from charset_normalizer import from_bytes
 from dateutil import parser as dateparser
+
+from safecorridor.settings import get_settings
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -147,7 +154,6 @@ def kind_of(raw: bytes, suffix: str, content_type: str = "") -> str:
 
 def html_document(raw: bytes, label: str, url: str | None, encoding: str | None) -> RawDocument:
     """Main text of a page (trafilatura) with its title, date and publisher."""
-    import trafilatura
 
     if encoding is None:
         m = _META_CHARSET.search(raw[:4096])
@@ -188,7 +194,6 @@ def fragment_text(fragment: str) -> str:
 
 def feed_documents(raw: bytes, label: str) -> Iterator[RawDocument]:
     """One document per entry of an RSS or Atom feed."""
-    import feedparser
 
     if b"\x00" in raw[:8192]:
         raise SourceError(f"{label}: is a binary file (NUL bytes), not a feed")
@@ -312,10 +317,6 @@ def file_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument | Sour
 def check_public_host(url: str) -> None:
     """Refuse a URL whose host resolves to a private, loopback, link-local or reserved address
     (server-side request forgery), unless SAFECORRIDOR_INGEST_ALLOW_PRIVATE_URLS is set."""
-    import ipaddress
-    import socket
-
-    from safecorridor.settings import get_settings
 
     if get_settings().ingest_allow_private_urls:
         return
@@ -340,7 +341,6 @@ def fetch_url(url: str, opts: ReadOptions) -> tuple[bytes, str, str]:
 
     Every hop of a redirect is checked with :func:`check_public_host` before it is requested.
     """
-    import httpx
 
     def guard(request: httpx.Request) -> None:
         check_public_host(str(request.url))

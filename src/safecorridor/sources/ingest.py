@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.db.base import utcnow
-from safecorridor.extraction import CandidateEvent
+from safecorridor.extraction import CandidateEvent, extract
 from safecorridor.incidents.actors import ActorResolver
 from safecorridor.incidents.models import Actor, ActorAlias
 from safecorridor.registry.models import Site
@@ -105,8 +105,6 @@ def extract_one(
     aliases: dict[str, str] | None = None,
 ) -> list[CandidateEvent]:
     """Run the default extractor on one text (module level: picklable for pools and Dask)."""
-    from safecorridor.extraction import extract
-
     if places is None:
         places = _CONTEXT.get("places")
     if aliases is None:

@@ -6,6 +6,6 @@ own id and a content hash.
 """
 
 from safecorridor.sources.importers.common import ImportFormatError, ImportReport, RowError
-from safecorridor.sources.importers.store import import_file
+from safecorridor.sources.importers.registry import import_file
 
 __all__ = ["ImportFormatError", "ImportReport", "RowError", "import_file"]

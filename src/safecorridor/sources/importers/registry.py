@@ -51,6 +51,11 @@ def run(
     )
 
 
+def import_file(kind: str, path: Path, **options: Any) -> ImportReport:
+    """Import ``path`` with the importer named ``kind`` (acled, gtd, ucdp, csv, jsonl)."""
+    return run(kind, path, **options)
+
+
 def count_records(path: Path) -> int:
     """Rough number of records (lines) for a progress bar."""
     with path.open("rb") as f:

@@ -226,10 +226,3 @@ def import_rows(
             run.rows_rejected = report.rejected
             run.errors = [{"line": e.line, "reason": e.reason} for e in report.errors[:1000]]
     return report
-
-
-def import_file(kind: str, path: Path, **options: Any) -> ImportReport:
-    """Import ``path`` with the importer named ``kind`` (acled, gtd, ucdp, csv, jsonl)."""
-    from safecorridor.sources.importers import registry
-
-    return registry.run(kind, path, **options)
