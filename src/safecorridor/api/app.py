@@ -1,4 +1,5 @@
-"""FastAPI application: the JSON API under /api/v1 (OpenAPI 3.1), health checks, HTML pages.
+"""The JSON API under /api/v1 (OpenAPI 3.1) and the health checks, mounted on the app by
+``safecorridor.app.create_app``.
 
 Every request to the API is signed in (bearer token or session cookie) and every record it
 returns has passed the TLP read rules of ``safecorridor.sharing.policy``.
@@ -6,13 +7,9 @@ returns has passed the TLP read rules of ``safecorridor.sharing.policy``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from safecorridor import __version__
 from safecorridor.api import problems
 from safecorridor.api.problems import Problem, problem
 from safecorridor.api.routes import (
@@ -20,19 +17,15 @@ from safecorridor.api.routes import (
     alerts,
     incidents,
     movements,
-    pages,
     records,
     review,
     risk,
     sites,
 )
-from safecorridor.clock import Clock, system_clock
 from safecorridor.db.engine import is_schema_current
 from safecorridor.db.session import get_engine
-from safecorridor.sharing.audit import stop_audit_writer
-from safecorridor.web import routes as web
 
-DESCRIPTION = """\
+API_DESCRIPTION = """\
 SafeCorridor's JSON API. Sign in with a bearer token (`Authorization: Bearer sc_...`, from
 `safecorridor users token EMAIL` or `POST /api/v1/users/me/tokens`) or a web session
 (`POST /api/v1/auth/login`, then send `X-CSRF-Token` on writes).
@@ -42,26 +35,12 @@ organisation and its partners, AMBER+STRICT to the owner organisation, RED to na
 Errors are RFC 9457 problem details. Map layers are RFC 7946 GeoJSON.
 """
 
-
-@asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    yield
-    stop_audit_writer()  # commits any read event still queued, ends the writer thread
+#: the API's routers, the incident list leading (routes are matched in order on every request)
+ROUTERS = (incidents, sites, risk, records, review, accounts, movements, alerts)
 
 
-def create_app(*, clock: Clock | None = None) -> FastAPI:
-    """The app; ``clock`` tells it the time (the system's unless a test fixes it)."""
-    app = FastAPI(
-        lifespan=lifespan,
-        title="SafeCorridor API",
-        version=__version__,
-        description=DESCRIPTION,
-        openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
-        redoc_url=None,
-    )
-    app.state.clock = clock or system_clock
-    problems.install(app)
+def install_api(app: FastAPI) -> None:
+    """Mount the health checks and the API's routers, and describe problems in the schema."""
 
     @app.get("/healthz", tags=["health"], summary="Liveness")
     def healthz() -> dict[str, str]:
@@ -84,13 +63,8 @@ def create_app(*, clock: Clock | None = None) -> FastAPI:
             )
         return JSONResponse({"status": "ready"})
 
-    # the JSON API first (under /api/v1: no path in common with the pages), the incident list
-    # leading, as routes are matched in order on every request; then the web UI, which takes
-    # over "/" and "/login" from the public pages
-    for module in (incidents, sites, risk, records, review, accounts, movements, alerts):
+    for module in ROUTERS:
         app.include_router(module.router)
-    web.install(app)
-    app.include_router(pages.router)
 
     original = app.openapi
 
@@ -103,4 +77,3 @@ def create_app(*, clock: Clock | None = None) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    return app

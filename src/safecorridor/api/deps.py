@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -22,7 +23,9 @@ from safecorridor.accounts.service import token_cache, token_owner, user_for_tok
 from safecorridor.api.problems import ProblemError
 from safecorridor.clock import Clock, system_clock
 from safecorridor.db.session import get_engine, session_scope
-from safecorridor.sharing.policy import Viewer, can_write
+from safecorridor.errors import ForbiddenError
+from safecorridor.settings import get_settings
+from safecorridor.sharing.policy import Viewer
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -55,6 +58,10 @@ def get_clock(request: Request) -> Clock:
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
+
+AsOf = Annotated[
+    date | None, Query(description="Use the incidents known before this day (default: today).")
+]
 
 NOT_SIGNED_IN = (
     "sign in first: send `Authorization: Bearer <token>` (create one with "
@@ -92,10 +99,9 @@ def optional_user(
     if request.method not in SAFE_METHODS and not same_secret(
         request.headers.get(CSRF_HEADER), data.get("csrf")
     ):
-        raise ProblemError(
-            403,
+        raise ForbiddenError(
             f"a write with a session cookie needs the {CSRF_HEADER} header holding the "
-            "csrf_token returned at sign-in",
+            "csrf_token returned at sign-in (reload the page if it has expired)"
         )
     request.state.csrf = data.get("csrf")
     return user
@@ -160,11 +166,40 @@ async def cached_viewer(
 CachedViewer = Annotated[Viewer, Depends(cached_viewer)]
 
 
-def require_writer(viewer: Viewer, kind: str) -> None:
-    """403 unless the viewer's role writes records of ``kind``."""
-    if not can_write(viewer, kind):
-        raise ProblemError(
-            403,
-            f"your role ({viewer.role}) cannot change {kind}s; ask an administrator of your "
-            "organisation for a role that can",
-        )
+def short_viewer(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    cookie: Annotated[str | None, Depends(cookie_scheme)],
+) -> Viewer | None:
+    """Who is asking (or None), resolved in a short write transaction of its own.
+
+    For requests whose work writes through connections of its own (ingest): they cannot hold
+    the request's write session (SQLite's write lock) meanwhile. A write transaction, because
+    a token's ``last_used_at`` may be updated.
+    """
+    with session_scope(write=True) as session:
+        user = optional_user(request, session, bearer, cookie)
+        return Viewer.of(user) if user is not None else None
+
+
+ShortViewer = Annotated[Viewer | None, Depends(short_viewer)]
+
+
+# --- HTTP helpers of both faces ---------------------------------------------------------------
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def set_session_cookie(response: Response, value: str) -> None:
+    """The signed session cookie: HttpOnly, SameSite=Lax, Secure in production."""
+    settings = get_settings()
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.environment == "production",
+    )

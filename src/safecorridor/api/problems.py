@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from safecorridor.errors import ServiceError, describe, http_status
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("safecorridor.api")
 
@@ -75,6 +77,26 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+def validation_problem(exc: RequestValidationError) -> JSONResponse:
+    """422 with each invalid field named (FastAPI's own request validation)."""
+    errors = [
+        {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+        for e in exc.errors()
+    ]
+    return problem(422, describe(exc.errors()), errors=errors)
+
+
+def service_problem(exc: ServiceError) -> JSONResponse:
+    """The problem answer to a service's refusal (the status of ``errors.STATUS``)."""
+    status = http_status(exc)
+    headers = None
+    if exc.retry_after is not None:
+        headers = {"Retry-After": str(exc.retry_after)}
+    elif status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    return problem(status, str(exc), headers=headers, errors=exc.errors)
+
+
 def _problem_content() -> dict[str, Any]:
     return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
@@ -87,20 +109,16 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def _where(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
-    where = ".".join(parts)
-    if loc and loc[0] in ("query", "path", "header", "cookie"):
-        return f"{loc[0]} parameter {where or '?'}"
-    return f"field {where}" if where else "request body"
-
-
 def install(app: FastAPI) -> None:
     """Answer every error, expected or not, as problem+json."""
 
     @app.exception_handler(ProblemError)
     async def _problem_error(_request: Request, exc: ProblemError) -> JSONResponse:
         return problem(exc.status, exc.detail, title=exc.title, headers=exc.headers)
+
+    @app.exception_handler(ServiceError)
+    async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+        return service_problem(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -113,14 +131,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
-            for e in exc.errors()
-        ]
-        detail = "; ".join(
-            f"{_where(e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()[:5]
-        )
-        return problem(422, detail or "the request is not valid", errors=errors)
+        return validation_problem(exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

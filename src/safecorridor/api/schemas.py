@@ -12,14 +12,10 @@ from pydantic import (
     ConfigDict,
     Field,
     field_validator,
-    model_validator,
 )
 
-from safecorridor.geo import check_coordinates
 from safecorridor.incidents.schemas import IncidentPublic
-from safecorridor.taxonomy.choices import TLP, Role, SiteType
-
-Posture = Literal["basic", "standard", "hardened"]
+from safecorridor.taxonomy.choices import TLP, Role
 
 
 def _utc(value: datetime) -> datetime:
@@ -74,109 +70,6 @@ class CountPublic(BaseModel):
     count: int
 
 
-# --- sites and routes -----------------------------------------------------------------------
-
-
-class SiteBase(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    name: str = Field(min_length=1, max_length=300)
-    project: str | None = Field(default=None, max_length=300)
-    site_type: SiteType
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
-    admin1: str | None = Field(default=None, max_length=100)
-    admin2: str | None = Field(default=None, max_length=100)
-    country: str | None = Field(default=None, max_length=100)
-    personnel_foreign: int = Field(default=0, ge=0, le=1_000_000)
-    personnel_local: int = Field(default=0, ge=0, le=1_000_000)
-    perimeter: Posture = "basic"
-    guard_force: Posture = "basic"
-    hardening: Posture = "basic"
-    description: str | None = Field(default=None, max_length=10_000)
-    source_url: str | None = Field(default=None, max_length=2000)
-    tlp: TLP = TLP.AMBER
-
-    @model_validator(mode="after")
-    def _coordinates(self) -> SiteBase:
-        check_coordinates(self.latitude, self.longitude)
-        return self
-
-
-class SiteCreate(SiteBase):
-    """A new site; it belongs to your organisation and is TLP:AMBER unless marked otherwise."""
-
-
-class SiteUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    project: str | None = Field(default=None, max_length=300)
-    personnel_foreign: int | None = Field(default=None, ge=0, le=1_000_000)
-    personnel_local: int | None = Field(default=None, ge=0, le=1_000_000)
-    perimeter: Posture | None = None
-    guard_force: Posture | None = None
-    hardening: Posture | None = None
-    description: str | None = Field(default=None, max_length=10_000)
-    tlp: TLP | None = None
-
-
-class SitePublic(SiteBase):
-    id: int
-    owner_org_id: int | None
-    h3_cell: int
-    personnel_is_illustrative: bool
-
-
-class SitesPublic(BaseModel):
-    data: list[SitePublic]
-    count: int
-
-
-class RouteBase(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    name: str = Field(min_length=1, max_length=300)
-    origin: str | None = Field(default=None, max_length=200)
-    destination: str | None = Field(default=None, max_length=200)
-    points: list[tuple[float, float]] = Field(
-        min_length=2, max_length=10_000, description="[[latitude, longitude], ...]"
-    )
-    description: str | None = Field(default=None, max_length=10_000)
-    source_url: str | None = Field(default=None, max_length=2000)
-    tlp: TLP = TLP.AMBER
-
-    @field_validator("points")
-    @classmethod
-    def _points(cls, v: list[tuple[float, float]]) -> list[tuple[float, float]]:
-        for lat, lon in v:
-            check_coordinates(lat, lon)
-        return v
-
-
-class RouteCreate(RouteBase):
-    """A new route; it belongs to your organisation and is TLP:AMBER unless marked otherwise."""
-
-
-class RouteUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    origin: str | None = Field(default=None, max_length=200)
-    destination: str | None = Field(default=None, max_length=200)
-    description: str | None = Field(default=None, max_length=10_000)
-    tlp: TLP | None = None
-
-
-class RoutePublic(RouteBase):
-    id: int
-    owner_org_id: int | None
-    length_km: float
-
-
-class RoutesPublic(BaseModel):
-    data: list[RoutePublic]
-    count: int
-
-
 # --- actors and documents -------------------------------------------------------------------
 
 
@@ -215,8 +108,9 @@ class DocumentsPublic(BaseModel):
 
 
 class DocumentIn(BaseModel):
-    """A report to ingest: its ``text`` or a ``url`` to fetch (exactly one), with metadata.
-    It belongs to your organisation and is TLP:AMBER unless marked otherwise."""
+    """A report to ingest: its ``text``, or a ``url`` to fetch, with metadata. With both, the
+    text is stored and the URL is kept as where it came from. It belongs to your organisation
+    and is TLP:AMBER unless marked otherwise."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -250,12 +144,6 @@ class DocumentIn(BaseModel):
         if not host:
             raise ValueError("the URL names no host")
         return v
-
-    @model_validator(mode="after")
-    def _one_source(self) -> DocumentIn:
-        if bool(self.text) == bool(self.url):
-            raise ValueError("give either text or url (one of them, not both)")
-        return self
 
 
 class EvidencePublic(BaseModel):
@@ -354,7 +242,7 @@ class AcceptIn(BaseModel):
 class RejectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=3, max_length=1000)
+    reason: str = Field(default="", max_length=1000, description="Why (at least 3 characters).")
 
 
 class MergeIn(BaseModel):

@@ -43,7 +43,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-APP = "safecorridor.api.app:create_app"
+APP = "safecorridor.app:create_app"
 #: uvicorn's exit status of a worker that could not start (its restart would fail the same way)
 STARTUP_FAILURE = 3
 log = logging.getLogger("safecorridor.server")

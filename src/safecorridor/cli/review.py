@@ -205,12 +205,9 @@ def review_accept(
                 decided_by=reviewer,
                 criteria=MergeCriteria(max_km=max_km),
             )
-        except (
-            CandidateNotFoundError,
-            CandidateDecidedError,
-            CandidateIncompleteError,
-            CandidateEditError,
-        ) as exc:
+        except CandidateIncompleteError as exc:
+            raise fail(f"{exc} (--set latitude=... --set longitude=... and so on)") from None
+        except (CandidateNotFoundError, CandidateDecidedError, CandidateEditError) as exc:
             raise fail(str(exc)) from None
         if d.created:
             console.print(f"candidate #{candidate_id} accepted as incident #{d.incident.id}")

@@ -153,6 +153,7 @@ def _assess(
     save: bool,
 ) -> None:
     """Score one site or route against the surface at ``as_of`` and print the explanation."""
+    from safecorridor.registry import service as registry
     from safecorridor.risk import service
     from safecorridor.risk.corridor import score_route
     from safecorridor.risk.scoring import score_site
@@ -161,9 +162,9 @@ def _assess(
     pol = _policy(policy)
     with session_scope() as session:
         try:
-            site = service.find_site(session, ref) if kind == "site" else None
-            route = service.find_route(session, ref) if kind == "route" else None
-        except service.LookupFailedError as exc:
+            site = registry.find_site(session, ref) if kind == "site" else None
+            route = registry.find_route(session, ref) if kind == "route" else None
+        except registry.LookupFailedError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from exc
         surf = service.surface_from_store(
@@ -172,12 +173,13 @@ def _assess(
         risk: Any
         if site is not None:
             risk = score_site(surf, site)
-            if save:
-                service.record_site(session, risk, day, pol)
-        elif route is not None:
-            risk = score_route(surf, route, places=service.places_with_sites(session, pol))
-            if save:
-                service.record_route(session, risk, day, pol)
+            figure = service.RiskFigure("site", site.id, site.name, day, risk)
+        else:
+            assert route is not None
+            risk = score_route(surf, route, places=service.visible_places(session, None, pol))
+            figure = service.RiskFigure("route", route.id, route.name, day, risk)
+        if save:
+            service.record_figure(session, figure, pol)
     typer.echo(json.dumps(risk.to_dict(), indent=2) if as_json else risk.explain())
 
 

@@ -9,22 +9,26 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from safecorridor.accounts import service as accounts
 from safecorridor.accounts.models import ApiToken, Organisation, User
 from safecorridor.accounts.security import SESSION_COOKIE, sign_session
 from safecorridor.accounts.service import (
-    AccountError,
-    InvalidCredentialsError,
-    LoginRateLimitedError,
-    authenticate,
-    create_token,
-    create_user,
+    add_member,
+    change_member,
+    issue_token,
     list_tokens,
     list_users,
-    revoke_token,
-    token_cache,
+    sign_in,
+    withdraw_token,
 )
-from safecorridor.api.deps import CurrentUser, CurrentViewer, SessionDep, require_writer
-from safecorridor.api.problems import ProblemError, problem, responses
+from safecorridor.api.deps import (
+    CurrentUser,
+    CurrentViewer,
+    SessionDep,
+    client_address,
+    set_session_cookie,
+)
+from safecorridor.api.problems import ProblemError, responses
 from safecorridor.api.schemas import (
     LoginIn,
     OrganisationPublic,
@@ -40,8 +44,6 @@ from safecorridor.api.schemas import (
     UsersPublic,
     UserUpdate,
 )
-from safecorridor.settings import get_settings
-from safecorridor.sharing.audit import append_event, audit_write, sha256_json
 from safecorridor.sharing.policy import Viewer
 
 router = APIRouter(responses=responses(401, 422))
@@ -57,35 +59,7 @@ def token_public(t: ApiToken) -> TokenPublic:
     return TokenPublic.model_validate(t, from_attributes=True)
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 # --- sign-in --------------------------------------------------------------------------------
-
-
-def login_user(session: Session, request: Request, email: str, password: str) -> User | Response:
-    """The user, or the problem response to send (the attempt is recorded either way)."""
-    try:
-        return authenticate(
-            session=session, email=email, password=password, address=client_address(request)
-        )
-    except LoginRateLimitedError as exc:
-        return problem(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
-    except InvalidCredentialsError as exc:
-        return problem(401, f"{exc}; check both, or ask an administrator of your organisation")
-
-
-def set_session_cookie(response: Response, value: str) -> None:
-    settings = get_settings()
-    response.set_cookie(
-        SESSION_COOKIE,
-        value,
-        max_age=settings.session_hours * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=settings.environment == "production",
-    )
 
 
 @router.post(
@@ -98,22 +72,14 @@ def set_session_cookie(response: Response, value: str) -> None:
 def login(request: Request, session: SessionDep, body: LoginIn) -> Response:
     """Start a web session: sets a signed cookie; send the returned ``csrf_token`` in the
     X-CSRF-Token header of every write. Machines use bearer tokens instead."""
-    user = login_user(session, request, body.email, body.password)
-    if isinstance(user, Response):
-        return user
+    user = sign_in(
+        session=session, email=body.email, password=body.password, address=client_address(request)
+    )
     value, csrf = sign_session(user.id)
     response = JSONResponse(
         SessionPublic(user=user_public(user), csrf_token=csrf).model_dump(mode="json")
     )
     set_session_cookie(response, value)
-    append_event(
-        session=session,
-        viewer=Viewer.of(user),
-        action="login",
-        record_type="user",
-        record_id=user.id,
-        state=sha256_json({"user": user.id}),
-    )
     return response
 
 
@@ -154,21 +120,14 @@ def users(session: SessionDep, viewer: CurrentViewer) -> UsersPublic:
     responses=responses(403, 409),
 )
 def add_user(session: SessionDep, viewer: CurrentViewer, body: UserCreate) -> UserPublic:
-    require_writer(viewer, "user")
-    assert viewer.organisation_id is not None
-    try:
-        user = create_user(
-            session=session,
-            email=body.email,
-            organisation_id=viewer.organisation_id,
-            role=body.role,
-            display_name=body.display_name,
-            password=body.password,
-        )
-    except AccountError as exc:
-        status = 409 if "already exists" in str(exc) else 422
-        raise ProblemError(status, str(exc)) from None
-    audit_write(session=session, viewer=viewer, action="create", obj=user)
+    user = add_member(
+        session=session,
+        viewer=viewer,
+        email=body.email,
+        role=body.role,
+        display_name=body.display_name,
+        password=body.password,
+    )
     return user_public(user)
 
 
@@ -182,15 +141,9 @@ def add_user(session: SessionDep, viewer: CurrentViewer, body: UserCreate) -> Us
 def change_user(
     session: SessionDep, viewer: CurrentViewer, user_id: Ident, body: UserUpdate
 ) -> UserPublic:
-    require_writer(viewer, "user")
-    user = session.get(User, user_id)
-    if user is None or user.organisation_id != viewer.organisation_id:
-        raise ProblemError(404, f"no user with id {user_id} in your organisation")
-    for name, value in body.model_dump(exclude_unset=True).items():
-        if value is not None:
-            setattr(user, name, str(value) if name == "role" else value)
-    audit_write(session=session, viewer=viewer, action="update", obj=user)
-    token_cache.clear()  # the user's cached tokens carry the old role / activity
+    user = change_member(
+        session=session, viewer=viewer, user_id=user_id, changes=body.model_dump(exclude_unset=True)
+    )
     return user_public(user)
 
 
@@ -211,8 +164,9 @@ def my_tokens(session: SessionDep, user: CurrentUser) -> TokensPublic:
 )
 def new_token(session: SessionDep, user: CurrentUser, body: TokenCreate) -> TokenIssued:
     """A bearer token for a machine; the token itself is shown only in this response."""
-    issued = create_token(session=session, user=user, name=body.name, days=body.days)
-    audit_write(session=session, viewer=Viewer.of(user), action="create", obj=issued.record)
+    issued = issue_token(
+        session=session, viewer=Viewer.of(user), user=user, name=body.name, days=body.days
+    )
     return TokenIssued(**token_public(issued.record).model_dump(), token=issued.token)
 
 
@@ -225,11 +179,7 @@ def new_token(session: SessionDep, user: CurrentUser, body: TokenCreate) -> Toke
     responses=responses(404),
 )
 def drop_token(session: SessionDep, user: CurrentUser, token_id: Ident) -> Response:
-    try:
-        record = revoke_token(session=session, token_id=token_id, user_id=user.id)
-    except AccountError as exc:
-        raise ProblemError(404, f"{exc} among your tokens") from None
-    audit_write(session=session, viewer=Viewer.of(user), action="revoke", obj=record)
+    withdraw_token(session=session, viewer=Viewer.of(user), token_id=token_id)
     return Response(status_code=204)
 
 
@@ -292,27 +242,14 @@ def organisation(
     summary="Set your organisation's partners",
     responses=responses(403, 404),
 )
-def set_partners(
+def set_partners_api(
     session: SessionDep, viewer: CurrentViewer, organisation_id: Ident, body: PartnersIn
 ) -> OrganisationPublic:
     """The organisations that may read your TLP:AMBER records (administrators)."""
-    require_writer(viewer, "organisation")
-    if organisation_id != viewer.organisation_id:
-        raise ProblemError(403, "you can set the partners of your own organisation only")
-    org = _organisation(session, organisation_id)
-    wanted = sorted(set(body.partner_ids) - {org.id})
-    found = list(session.scalars(select(Organisation).where(Organisation.id.in_(wanted))))
-    missing = sorted(set(wanted) - {o.id for o in found})
-    if missing:
-        raise ProblemError(422, f"no organisation with id(s) {missing}")
-    org.partners = found
-    session.flush()
-    append_event(
+    org = accounts.set_partners(
         session=session,
         viewer=viewer,
-        action="update",
-        record_type="organisation",
-        record_id=org.id,
-        state=sha256_json({"partners": wanted}),
+        organisation_id=organisation_id,
+        partner_ids=body.partner_ids,
     )
     return organisation_public(org)

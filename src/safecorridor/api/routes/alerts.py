@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from safecorridor.alerts import service as ar
 from safecorridor.alerts.models import Alert, AlertRule, Delivery
+from safecorridor.alerts.schemas import RuleCreate
 from safecorridor.api.deps import CurrentUser, SessionDep
 from safecorridor.api.problems import ProblemError, responses
 from safecorridor.taxonomy.choices import Role
@@ -39,17 +40,6 @@ class AlertsPublic(BaseModel):
     data: list[AlertPublic]
     count: int
     unread: int
-
-
-class RuleCreate(BaseModel):
-    kind: str
-    name: str | None = Field(default=None, max_length=200)
-    params: dict[str, Any] = Field(default_factory=dict)
-    channels: list[str] = Field(default_factory=lambda: ["in_app"])
-    recipient_roles: list[str] = Field(default_factory=list)
-    emails: list[str] = Field(default_factory=list)
-    webhook_url: str | None = Field(default=None, max_length=2000)
-    webhook_secret: str | None = Field(default=None, max_length=200)
 
 
 class RulePublic(BaseModel):
@@ -110,10 +100,7 @@ def my_alerts(
 
 @router.post("/api/v1/alerts/{alert_id}/ack", response_model=AlertPublic, summary="Acknowledge")
 def acknowledge(session: SessionDep, user: CurrentUser, alert_id: AlertId) -> AlertPublic:
-    try:
-        alert = ar.acknowledge(session, alert_id=alert_id, user=user)
-    except ar.AcknowledgeError as exc:
-        raise ProblemError(404, str(exc)) from None
+    alert = ar.acknowledge(session, alert_id=alert_id, user=user)
     return _alert(alert, is_read=True)
 
 
@@ -128,19 +115,7 @@ def list_rules(session: SessionDep, user: CurrentUser) -> list[RulePublic]:
 def add_rule(session: SessionDep, user: CurrentUser, rule_in: RuleCreate) -> RulePublic:
     """Add a rule for your organisation (admins). A webhook rule without a secret gets a
     generated one, returned here only."""
-    if user.role != Role.ADMIN:
-        raise ProblemError(
-            403, f"your role ({user.role}) cannot add alert rules; your organisation's admins can"
-        )
-    try:
-        rule = ar.add_rule(
-            session=session,
-            organisation_id=user.organisation_id,
-            created_by=user.email,
-            **rule_in.model_dump(),
-        )
-    except ar.AlertRuleError as exc:
-        raise ProblemError(422, str(exc)) from None
+    rule = ar.add_rule_as(session=session, user=user, rule_in=rule_in)
     return _rule(rule, secret=True)
 
 

@@ -15,11 +15,10 @@ from typing import Annotated, Any, Literal
 import anyio.to_thread
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Response
-from pydantic import ValidationError
 from sqlalchemy import Row, and_, bindparam, or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased
 
-from safecorridor.api.deps import CachedViewer, CurrentViewer, SessionDep, require_writer
+from safecorridor.api.deps import CachedViewer, CurrentViewer, SessionDep
 from safecorridor.api.geojson import BBOX_HELP, collection, feature, parse_bbox, point
 from safecorridor.api.problems import ProblemError, responses
 from safecorridor.api.schemas import (
@@ -36,25 +35,23 @@ from safecorridor.geo import haversine_km
 from safecorridor.incidents.models import Actor, Incident, incident_documents
 from safecorridor.incidents.schemas import IncidentCreate, IncidentPublic, IncidentUpdate
 from safecorridor.incidents.service import (
-    DuplicateIncidentError,
     IncidentFilter,
-    UnknownActorError,
     count_incidents,
     create_incident,
     filtered_query,
+    get_incident,
+    grant_incident,
     retract_incident,
     to_public,
     update_incident,
 )
 from safecorridor.sharing.audit import (
     audit_reads,
-    audit_write,
     sha256_json,
     submit_read,
     values_state_hash,
 )
-from safecorridor.sharing.policy import AUDITED_TLP, Viewer, can_change, restrict
-from safecorridor.sharing.service import grant_record
+from safecorridor.sharing.policy import AUDITED_TLP, Viewer
 from safecorridor.sources.export import write_csv, write_jsonl
 from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP
@@ -115,10 +112,7 @@ FilterDep = Annotated[IncidentFilter, Depends(incident_filter)]
 
 
 def _query(session: Session, flt: IncidentFilter, viewer: Viewer) -> Any:
-    try:
-        return filtered_query(session, flt, viewer=viewer)
-    except UnknownActorError as exc:
-        raise ProblemError(422, str(exc)) from None
+    return filtered_query(session, flt, viewer=viewer)
 
 
 def _encode_cursor(sort: str, row: Incident | Row[Any]) -> str:
@@ -247,21 +241,6 @@ def _detail(i: Incident) -> IncidentDetail:
     )
 
 
-def _load(session: Session, viewer: Viewer, incident_id: int) -> Incident:
-    """The incident if the viewer may read it; 404 otherwise (absence and secrecy look alike)."""
-    q = restrict(select(Incident).where(Incident.id == incident_id), Incident, viewer).options(
-        selectinload(Incident.documents),
-        selectinload(Incident.history),
-        selectinload(Incident.actor1),
-        selectinload(Incident.actor2),
-        selectinload(Incident.claimed_by),
-    )
-    incident = session.scalar(q)
-    if incident is None:
-        raise ProblemError(404, f"no incident with id {incident_id} that you may read")
-    return incident
-
-
 @router.get("", response_model=IncidentsPublic, summary="List incidents")
 async def list_incidents_api(
     viewer: CachedViewer,
@@ -325,10 +304,7 @@ def _list_page_in(
     cursor: str | None,
     count: bool,
 ) -> tuple[bytes, Future[None] | None]:
-    try:
-        q = filtered_query(session, flt, viewer=viewer, columns=_LIST_COLUMNS)
-    except UnknownActorError as exc:
-        raise ProblemError(422, str(exc)) from None
+    q = filtered_query(session, flt, viewer=viewer, columns=_LIST_COLUMNS)
     q = (
         q.outerjoin(_actor1, _actor1.id == Incident.actor1_id)
         .outerjoin(_actor2, _actor2.id == Incident.actor2_id)
@@ -483,9 +459,7 @@ def get_incident_api(
     session: SessionDep, viewer: CurrentViewer, incident_id: IncidentId
 ) -> IncidentDetail:
     """One incident with its sources and history."""
-    incident = _load(session, viewer, incident_id)
-    audit_reads(session=session, viewer=viewer, objs=[incident])
-    return _detail(incident)
+    return _detail(get_incident(session, incident_id, viewer=viewer, action="read"))
 
 
 @router.post(
@@ -500,43 +474,8 @@ def create_incident_api(
 ) -> IncidentDetail:
     """Record an incident owned by your organisation (analysts). A RED incident is readable
     by you alone until you name others (POST .../grants)."""
-    require_writer(viewer, "incident")
-    try:
-        incident = create_incident(
-            session=session,
-            incident_in=incident_in,
-            changed_by=viewer.email,
-            owner_org_id=viewer.organisation_id,
-        )
-    except DuplicateIncidentError as exc:
-        raise ProblemError(409, f"{exc}; change it with PATCH instead") from None
-    return _written(session, viewer, incident, "create")
-
-
-def _written(session: Session, viewer: Viewer, incident: Incident, action: str) -> IncidentDetail:
-    """After a create or update: a RED incident stays readable by its writer; audit; detail."""
-    if incident.tlp == TLP.RED and viewer.user_id is not None:
-        grant_record(
-            session=session,
-            record_type="incident",
-            record_id=incident.id,
-            user_id=viewer.user_id,
-            granted_by=viewer.email,
-        )
-    audit_write(session=session, viewer=viewer, action=action, obj=incident)
-    return _detail(_load(session, viewer, incident.id))
-
-
-def _changeable(session: Session, viewer: Viewer, incident_id: int) -> Incident:
-    require_writer(viewer, "incident")
-    incident = _load(session, viewer, incident_id)
-    if not can_change(viewer, "incident", incident.owner_org_id):
-        raise ProblemError(
-            403,
-            f"incident {incident_id} belongs to another organisation; ask its analysts to "
-            "change it",
-        )
-    return incident
+    incident = create_incident(session=session, incident_in=incident_in, viewer=viewer)
+    return _detail(get_incident(session, incident.id, viewer=viewer))
 
 
 @router.patch(
@@ -549,17 +488,10 @@ def update_incident_api(
     session: SessionDep, viewer: CurrentViewer, incident_id: IncidentId, incident_in: IncidentUpdate
 ) -> IncidentDetail:
     """Change some fields; each change is kept in the incident's history."""
-    _changeable(session, viewer, incident_id)
-    try:
-        incident = update_incident(
-            session=session,
-            incident_id=incident_id,
-            incident_in=incident_in,
-            changed_by=viewer.email,
-        )
-    except (ValidationError, ValueError) as exc:
-        raise ProblemError(422, f"the change would make the incident invalid: {exc}") from None
-    return _written(session, viewer, incident, "update")
+    update_incident(
+        session=session, incident_id=incident_id, incident_in=incident_in, viewer=viewer
+    )
+    return _detail(get_incident(session, incident_id, viewer=viewer))
 
 
 @router.post(
@@ -572,11 +504,9 @@ def retract_incident_api(
     session: SessionDep, viewer: CurrentViewer, incident_id: IncidentId, body: RetractIn
 ) -> IncidentDetail:
     """Mark the incident retracted (kept, with the reason, in its history)."""
-    _changeable(session, viewer, incident_id)
     incident = retract_incident(
-        session=session, incident_id=incident_id, changed_by=viewer.email, reason=body.reason
+        session=session, incident_id=incident_id, reason=body.reason, viewer=viewer
     )
-    audit_write(session=session, viewer=viewer, action="retract", obj=incident)
     return _detail(incident)
 
 
@@ -591,21 +521,5 @@ def grant_incident_api(
     session: SessionDep, viewer: CurrentViewer, incident_id: IncidentId, body: GrantIn
 ) -> Response:
     """Name one more reader of a TLP:RED incident (analysts who can read it)."""
-    incident = _changeable(session, viewer, incident_id)
-    if incident.tlp != TLP.RED:
-        raise ProblemError(
-            422, f"incident {incident_id} is TLP:{incident.tlp}; only RED records name readers"
-        )
-    from safecorridor.accounts.models import User
-
-    if session.get(User, body.user_id) is None:
-        raise ProblemError(422, f"no user with id {body.user_id}")
-    grant = grant_record(
-        session=session,
-        record_type="incident",
-        record_id=incident.id,
-        user_id=body.user_id,
-        granted_by=viewer.email,
-    )
-    audit_write(session=session, viewer=viewer, action="grant", obj=grant)
+    grant_incident(session=session, viewer=viewer, incident_id=incident_id, user_id=body.user_id)
     return Response(status_code=204)

@@ -13,9 +13,8 @@ from safecorridor.api.problems import ProblemError, responses
 from safecorridor.api.schemas import ActorPublic, ActorsPublic, DocumentPublic, DocumentsPublic
 from safecorridor.incidents.actors import alias_key
 from safecorridor.incidents.models import Actor, ActorAlias
-from safecorridor.sharing.audit import audit_reads
-from safecorridor.sharing.policy import restrict
 from safecorridor.sources.models import Document
+from safecorridor.sources.service import get_document, page_of_documents
 
 router = APIRouter(responses=responses(401, 422))
 
@@ -99,15 +98,8 @@ def list_documents(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> DocumentsPublic:
     """Source documents you may read, newest ingested first (without their text)."""
-    q = restrict(select(Document), Document, viewer)
-    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = list(
-        session.scalars(
-            q.order_by(Document.ingested_at.desc(), Document.id.desc()).offset(offset).limit(limit)
-        )
-    )
-    audit_reads(session=session, viewer=viewer, objs=rows, action="list")
-    return DocumentsPublic(data=[document_public(d) for d in rows], count=int(total))
+    rows, total = page_of_documents(session, viewer, limit=limit, offset=offset)
+    return DocumentsPublic(data=[document_public(d) for d in rows], count=total)
 
 
 @router.get(
@@ -117,11 +109,8 @@ def list_documents(
     summary="Get a document with its text",
     responses=responses(404),
 )
-def get_document(session: SessionDep, viewer: CurrentViewer, document_id: Ident) -> DocumentPublic:
-    doc = session.scalar(
-        restrict(select(Document).where(Document.id == document_id), Document, viewer)
-    )
-    if doc is None:
-        raise ProblemError(404, f"no document with id {document_id} that you may read")
-    audit_reads(session=session, viewer=viewer, objs=[doc])
+def get_document_api(
+    session: SessionDep, viewer: CurrentViewer, document_id: Ident
+) -> DocumentPublic:
+    doc = get_document(session, document_id, viewer=viewer, action="read")
     return document_public(doc, with_text=True)

@@ -1,0 +1,79 @@
+"""The app factory: one FastAPI application with both faces, the JSON API under ``/api/v1``
+and the web pages, over the same services.
+
+Each face answers a service's refusal in its own way (``errors.STATUS`` gives both the same
+status): requests under ``/api/`` get RFC 9457 problem+json, pages get an HTML page or an HTMX
+partial, and a page that needs a signed-in user redirects to the sign-in page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from safecorridor import __version__
+from safecorridor.api import problems
+from safecorridor.api.app import API_DESCRIPTION, install_api
+from safecorridor.clock import Clock, system_clock
+from safecorridor.errors import ServiceError, describe
+from safecorridor.sharing.audit import stop_audit_writer
+from safecorridor.web import errors as web_errors
+from safecorridor.web.deps import LoginRequiredError
+from safecorridor.web.pages import ROUTERS
+from safecorridor.web.templating import HERE as WEB_HERE
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    yield
+    stop_audit_writer()  # commits any read event still queued, ends the writer thread
+
+
+def create_app(*, clock: Clock | None = None) -> FastAPI:
+    """The application; ``clock`` tells it the time (the system's unless a test fixes it)."""
+    app = FastAPI(
+        lifespan=lifespan,
+        title="SafeCorridor API",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.clock = clock or system_clock
+    problems.install(app)
+
+    @app.exception_handler(ServiceError)
+    async def _refused(request: Request, exc: ServiceError) -> Response:
+        if is_api(request):
+            return problems.service_problem(exc)
+        return web_errors.service_page(request, exc)
+
+    @app.exception_handler(LoginRequiredError)
+    async def _login(request: Request, _exc: LoginRequiredError) -> Response:
+        return web_errors.login_redirect(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if is_api(request):
+            return problems.validation_problem(exc)
+        return web_errors.error_page(request, 422, describe(exc.errors()))
+
+    # the JSON API first (its paths share nothing with the pages), then the web pages
+    install_api(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=WEB_HERE / "static"), name="static")
+    return app
+
+
+__all__ = ["JSONResponse", "create_app"]
