@@ -1,0 +1,68 @@
+"""How the web pages answer a refusal: a page for a browser, a partial for HTMX.
+
+A service's :class:`~safecorridor.errors.ServiceError` becomes the error page with the
+service's own message and the status of ``errors.STATUS`` (the API answers the same refusal
+with the same status and message as problem+json). :class:`LoginRequiredError` becomes a
+redirect to the sign-in page that comes back to where the person was.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from safecorridor.accounts.models import User
+from safecorridor.db.session import session_scope
+from safecorridor.errors import ServiceError, http_status
+from safecorridor.web.templating import is_htmx, render
+
+TITLES = {
+    400: "Bad request",
+    401: "Sign-in required",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict",
+    422: "Not valid",
+    429: "Too many attempts",
+    503: "Busy",
+}
+
+
+def login_redirect(request: Request) -> Response:
+    """To the sign-in page, and back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    url = f"/login?next={quote(target)}"
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """The error page (or, for HTMX, the refusal partial) with ``message``."""
+    user_id = getattr(request.state, "user_id", None)
+    with session_scope() as session:
+        user = session.get(User, user_id) if user_id else None
+        if is_htmx(request):
+            return render(
+                request, session, user, "errors/_refusal.html", status_code=status, message=message
+            )
+        return render(
+            request,
+            session,
+            user,
+            "errors/error.html",
+            status_code=status,
+            status=status,
+            title=TITLES.get(status, "Error"),
+            message=message,
+        )
+
+
+def service_page(request: Request, exc: ServiceError) -> Response:
+    status = http_status(exc)
+    response = error_page(request, status, str(exc))
+    if exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response

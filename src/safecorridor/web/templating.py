@@ -1,0 +1,88 @@
+"""The one Jinja environment of the web pages, and :func:`render`, which gives every page the
+header's context (the user, their organisation, the review queue's and the alerts' counts).
+
+Its globals are set here, when the environment is built, and nowhere else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, object_session
+
+from safecorridor.accounts.models import Organisation, User
+from safecorridor.alerts.service import unread_count
+from safecorridor.review.service import pending_count
+from safecorridor.settings import get_settings
+from safecorridor.sharing.policy import Viewer, can_write
+from safecorridor.taxonomy.choices import TLP, RiskLevel
+
+HERE = Path(__file__).parent
+
+TLP_LEGEND = [
+    (TLP.CLEAR, "public: anyone"),
+    (TLP.GREEN, "every signed-in user"),
+    (TLP.AMBER, "owner organisation and its partners"),
+    (TLP.AMBER_STRICT, "owner organisation only"),
+    (TLP.RED, "named readers only"),
+]
+RISK_LEVELS = [str(level) for level in RiskLevel]
+MARKINGS = [str(t) for t in TLP]
+
+
+def _alert_count(user: User | None) -> int:
+    """The user's unread in-app alerts (the header's badge), read in the page's session."""
+    session = object_session(user) if user is not None else None
+    if user is None or session is None:
+        return 0
+    return unread_count(session, user)
+
+
+def _build() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(alert_count=_alert_count, tlp_legend=TLP_LEGEND)
+    return templates
+
+
+TEMPLATES = _build()
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render(
+    request: Request,
+    session: Session,
+    user: User | None,
+    template: str,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page (or partial) with the header's context: user, organisation, pending count."""
+    ctx: dict[str, Any] = {
+        "user": user,
+        "risk_levels": RISK_LEVELS,
+        "csrf": getattr(request.state, "csrf", None),
+        "tile_url": get_settings().tile_url,
+        "path": request.url.path,
+    }
+    if user is not None:
+        viewer = Viewer.of(user)
+        ctx.update(
+            viewer=viewer,
+            organisation=session.get(Organisation, user.organisation_id),
+            is_analyst=can_write(viewer, "incident"),
+            is_site_manager=can_write(viewer, "site"),
+            pending=pending_count(session, viewer) if can_write(viewer, "candidate") else None,
+        )
+    ctx.update(context)
+    return TEMPLATES.TemplateResponse(
+        request, template, ctx, status_code=status_code, headers=headers
+    )
