@@ -4,13 +4,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint install demo clean help
+.PHONY: run test bench eval lint install demo clean help screenshots
 
 help:
 	@echo "make run    install, load the demo world, serve on http://127.0.0.1:8000"
 	@echo "make test   install with test extras, run the whole test suite"
 	@echo "make bench  run the benchmarks and print their figures"
 	@echo "make lint   ruff and mypy"
+	@echo "make screenshots  the browser tests, saving docs/screenshots/*.png"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed: set PYTHON=python3.11")'
@@ -34,6 +35,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+screenshots: $(STAMP)
+	@bash scripts/ensure-system-packages.sh
+	SAFECORRIDOR_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider -m browser tests/web
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

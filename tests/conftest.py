@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import date, datetime
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest

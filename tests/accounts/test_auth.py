@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from safecorridor.accounts.models import ApiToken, Organisation, User
 from safecorridor.accounts.security import hash_password, verify_password
 from safecorridor.accounts.service import create_token, create_user
-from safecorridor.api.app import create_app
+from safecorridor.app import create_app
 from safecorridor.cli.app import get_app
 from safecorridor.db.base import utcnow
 

@@ -128,7 +128,9 @@ def test_a_movement_that_misses_its_check_in_alerts_the_escort_then_the_admin(
     assert len(smtp_sink.messages) == 3 and len(hook.requests) == 1
 
     # the admin acknowledges; the unread count drops and the acknowledgement is kept
-    alert = alerts_service.acknowledge(s, alert_id=note.alert_id, user=admin, now=t1 + timedelta(hours=1))
+    alert = alerts_service.acknowledge(
+        s, alert_id=note.alert_id, user=admin, now=t1 + timedelta(hours=1)
+    )
     s.commit()
     assert alerts_service.unread_count(s, admin) == 0
     assert alert.acknowledged_by_id == admin.id

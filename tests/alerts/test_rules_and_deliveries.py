@@ -157,7 +157,9 @@ def test_two_rules_of_one_organisation_each_alert(lite: Session, lite_ctx: Worke
             kind="incident_near",
             params={"km": km},
         )
-    alerts_service.add_rule(session=lite, organisation_id=sm.organisation_id, kind="foreign_fatalities")
+    alerts_service.add_rule(
+        session=lite, organisation_id=sm.organisation_id, kind="foreign_fatalities"
+    )
     lite.commit()
     incident_near_karot(lite, 5, foreign_fatalities=2, fatalities=3)
     incident_near_karot(lite, 15, foreign_fatalities=None)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.accounts.models import Organisation, User
 from safecorridor.accounts.service import create_token, create_user
-from safecorridor.api.app import create_app
+from safecorridor.app import create_app
 from safecorridor.geo import cell_of
 from safecorridor.registry.models import Route, Site
 from safecorridor.sharing.service import grant_record

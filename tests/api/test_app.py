@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from safecorridor.api.app import create_app
+from safecorridor.app import create_app
 from tests.api.conftest import World
 from tests.factories import create_incident
 

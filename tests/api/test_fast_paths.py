@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from safecorridor.api.routes.risk import _pad, default_policy, visible_incidents
 from safecorridor.incidents.models import Incident
 from safecorridor.incidents.service import IncidentFilter, list_incidents, to_public
 from safecorridor.risk.cache import surfaces
+from safecorridor.risk.service import current_policy, pad_box, visible_incidents
 from safecorridor.risk.surface import compute_surface
 from safecorridor.sharing.audit import (
     append_event,
@@ -204,9 +204,9 @@ def test_a_cached_surface_slice_equals_the_surface_of_the_box(
     body = _surface(client, world)
     box = (66.5, 24.5, 68.0, 26.0)
     viewer = Viewer.of(user_of(session, world, "owner", "viewer"))
-    policy = default_policy()
+    policy = current_policy()
     arrays, _ = visible_incidents(
-        session, viewer, as_of=date(2022, 6, 1), box=_pad(box, policy.kernel_radius_km)
+        session, viewer, as_of=date(2022, 6, 1), box=pad_box(box, policy.kernel_radius_km)
     )
     direct = compute_surface(arrays, as_of=np.datetime64("2022-06-01"), policy=policy)
     geo = direct.to_geojson()

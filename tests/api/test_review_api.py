@@ -95,7 +95,8 @@ def test_an_analyst_ingests_the_seed_report_and_reviews_its_candidates(
     other = cands["other"]
     r = client.post(f"/api/v1/candidates/{other['id']}/accept", headers=analyst)
     assert r.status_code == 422
-    assert r.json()["detail"].startswith("candidate has no coordinates: give latitude and")
+    detail = r.json()["detail"]
+    assert "cannot become an incident without coordinates (latitude and longitude)" in detail
     r = client.post(
         f"/api/v1/candidates/{other['id']}/accept",
         json={"edits": {"latitude": 120, "longitude": 67.1}},

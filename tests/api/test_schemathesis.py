@@ -21,7 +21,7 @@ from schemathesis.checks import (
 )
 from sqlalchemy.orm import sessionmaker
 
-from safecorridor.api.app import create_app
+from safecorridor.app import create_app
 from safecorridor.db.engine import make_engine, migrate
 from safecorridor.db.session import reset_engine
 from tests.api.conftest import build_world

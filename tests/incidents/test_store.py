@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from safecorridor.db.base import Base
 from safecorridor.db.engine import is_schema_current
+from safecorridor.errors import InvalidInputError
 from safecorridor.incidents.actors import add_actor, alias_key, find_actor
 from safecorridor.incidents.models import Incident, IncidentChange
 from safecorridor.incidents.schemas import IncidentUpdate
@@ -77,7 +78,7 @@ def test_updates_record_old_and_new_values(session: Session) -> None:
 def test_an_update_that_would_break_the_record_is_refused(session: Session) -> None:
     inc = create_incident(session, fatalities=4, foreign_fatalities=3)
     session.commit()
-    with pytest.raises(ValidationError, match="exceed fatalities"):
+    with pytest.raises(InvalidInputError, match="exceed fatalities"):
         update_incident(
             session=session,
             incident_id=inc.id,

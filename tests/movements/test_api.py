@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from safecorridor.accounts.service import create_token
-from safecorridor.api.app import create_app
+from safecorridor.app import create_app
 from safecorridor.movements.service import get_user
 
 

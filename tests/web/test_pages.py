@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 from datetime import date
 from typing import Any
 
@@ -12,8 +11,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from safecorridor.incidents.models import Incident
+from safecorridor.incidents.timeline import bucket
 from safecorridor.registry.models import Site
-from safecorridor.web.routes import bucket, highlight, monthly_days
+from safecorridor.risk.service import monthly_days
+from safecorridor.web.evidence import highlight
 from tests.conftest import SEED_REPORT
 from tests.web.conftest import USERS, csrf_of
 
@@ -28,7 +29,7 @@ def _amber_of_ctd(engine: Engine) -> list[Incident]:
 def test_pages_need_a_sign_in_and_the_index_stays_public(demo: Engine) -> None:
     from fastapi.testclient import TestClient
 
-    from safecorridor.api.app import create_app
+    from safecorridor.app import create_app
 
     client = TestClient(create_app())
     assert "Latest incidents" in client.get("/").text  # the public index
@@ -57,7 +58,7 @@ def test_every_role_signs_in_and_sees_its_name_organisation_and_the_tlp_legend(
 def test_a_wrong_password_or_expired_form_is_refused_with_a_message(web: Any, demo: Engine) -> None:
     from fastapi.testclient import TestClient
 
-    from safecorridor.api.app import create_app
+    from safecorridor.app import create_app
 
     client = TestClient(create_app())
     token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
@@ -279,6 +280,6 @@ def test_a_candidate_of_another_organisation_cannot_be_decided(web: Any) -> None
         )
     refused = client.post(f"/review/{cid}/accept", headers=csrf)
     assert refused.status_code == 403
-    assert "Only the owning organisation" in refused.text
+    assert "belongs to another organisation" in refused.text
     with session_scope() as s:
         assert s.scalar(select(Candidate.status).where(Candidate.id == cid)) == "pending"
