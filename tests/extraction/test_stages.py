@@ -149,3 +149,15 @@ def test_field_confidences_come_from_the_table() -> None:
     assert fc["city"] == CONFIDENCE.place_cued
     assert fc["claimed_by"] == CONFIDENCE.claim
     assert fc["fatalities"] == CONFIDENCE.fatalities_counted
+
+
+def test_a_site_of_a_category_outside_the_lexicon_is_a_target_not_a_crash() -> None:
+    site = {"name": "Thar Block VII", "lat": 24.8, "lon": 70.3, "city": "Islamkot"}
+    site |= {"province": "Sindh", "category": "other"}
+    (ev,) = extract(
+        "Gunmen attacked Thar Block VII on Sunday, injuring two guards.",
+        published=date(2024, 5, 8),
+        extra_places=[site],
+    )
+    assert ev.location_name == "Thar Block VII"
+    assert ev.target[-1] == "other" and "civilians" in ev.target

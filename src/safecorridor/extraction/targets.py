@@ -2,7 +2,8 @@
 """Targets: the categories of people and property an event hit, from its sentences' words.
 
 Categories, in this order: foreign nationals, corridor projects, security forces,
-infrastructure, government, diplomatic, civilians, business; a known site adds its own category.
+infrastructure, government, diplomatic, civilians, business; a known site adds its own category
+(after these when it is none of them).
 A word inside an actor's name (other than a state force's), a word that names the source of a
 statement ("police officials said") or part of a place name ("Gomal Bazaar") is not a target.
 """
@@ -122,4 +123,5 @@ def find_targets(g: EventGroup, place_m: Mention | None) -> list[str]:
         cat = place_m.place.category
         if cat not in found:
             found.append(cat)
-    return sorted(found, key=ORDER.index)
+    # a caller's site may carry a category of its own ("other"): after the known ones
+    return sorted(found, key=lambda c: ORDER.index(c) if c in ORDER else len(ORDER))
