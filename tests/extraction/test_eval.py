@@ -110,6 +110,8 @@ def test_bad_input_is_named(tmp_path: Path) -> None:
         load_records(_write(tmp_path / "a.jsonl", [{"id": "train:9", "events": []}]), texts=SATP)
     with pytest.raises(CorpusError, match=r"no TSV file dev\.tsv"):
         load_records(_write(tmp_path / "b.jsonl", [{"id": "dev:1", "events": []}]), texts=SATP)
+    with pytest.raises(CorpusError, match="an id is letters, digits"):
+        load_records(_write(tmp_path / "f.jsonl", [{"id": "../001", "events": []}]), texts=NEWS)
     with pytest.raises(CorpusError, match="has no text; give --texts"):
         load_records(_write(tmp_path / "c.jsonl", [{"id": "001", "events": []}]))
     bad = tmp_path / "d.jsonl"

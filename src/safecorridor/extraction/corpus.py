@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +34,8 @@ SATP_REFERENCE = date(2024, 12, 31)
 #: the largest text or gold file read (a corpus text is a few kB)
 MAX_FILE_BYTES = 50_000_000
 MAX_TEXT_CHARS = 1_000_000
+#: ids name files: no path separators, no leading dot
+_SAFE_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}(?::[0-9]{1,9})?")
 
 
 class CorpusError(ValueError):
@@ -48,6 +51,8 @@ class Texts:
     _tsv: dict[str, list[str]] = field(default_factory=dict)
 
     def text(self, doc_id: str) -> str:
+        if not _SAFE_ID.fullmatch(doc_id):
+            raise CorpusError(f"{doc_id!r}: an id is letters, digits, '-', '_' and one ':'")
         if ":" in doc_id:
             name, _, line = doc_id.partition(":")
             rows = self._rows(name)
@@ -62,7 +67,7 @@ class Texts:
     def _rows(self, name: str) -> list[str]:
         if name not in self._tsv:
             path = self.folder / f"{name}.tsv"
-            if not path.is_file() or "/" in name or name.startswith("."):
+            if not path.is_file():
                 raise CorpusError(f"no TSV file {name}.tsv in {self.folder}")
             # split on line feeds only: the TSV is read as lines, quoting disabled
             self._tsv[name] = _read(path).split("\n")
