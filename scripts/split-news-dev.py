@@ -116,9 +116,7 @@ def _describe(rows: list[dict[str, Any]], dev_ids: list[str]) -> dict[str, Any]:
             ),
         }
     shared_outlets = sorted(set(sides["dev"]["outlets"]) & set(sides["test"]["outlets"]))
-    shared_months = sorted(
-        (set(sides["dev"]["months"]) & set(sides["test"]["months"])) - {"null"}
-    )
+    shared_months = sorted((set(sides["dev"]["months"]) & set(sides["test"]["months"])) - {"null"})
     return {
         "dev": sides["dev"]["ids"],
         "test": sides["test"]["ids"],
