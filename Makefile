@@ -3,6 +3,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
+
+# corpus evaluation (make eval): texts beside the repository, annotations in it
+SHARED ?= ../shared
+SPLIT  ?= dev
+CORPUS := tests/extraction/corpus
 
 .PHONY: run test bench eval lint install demo clean help screenshots
 
@@ -10,6 +16,7 @@ help:
 	@echo "make run    install, load the demo world, serve on http://127.0.0.1:8000"
 	@echo "make test   install with test extras, run the whole test suite"
 	@echo "make bench  run the benchmarks and print their figures"
+	@echo "make eval   score the extractor on the corpus dev split (SPLIT=test: the frozen test split)"
 	@echo "make lint   ruff and mypy"
 	@echo "make screenshots  the browser tests, saving docs/screenshots/*.png"
 
@@ -20,6 +27,10 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --disable-pip-version-check -U pip setuptools wheel
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test,bench]'
 	@touch $@
 
 install: $(STAMP)
@@ -33,8 +44,27 @@ test: $(STAMP)
 	@bash scripts/ensure-system-packages.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-bench: $(STAMP)
+bench: $(STAMP) $(BENCH_STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+eval: $(STAMP)
+	@case "$(SPLIT)" in dev|test) ;; *) echo "make eval: SPLIT must be dev or test, not '$(SPLIT)'"; exit 2;; esac; \
+	if [ ! -d "$(SHARED)/data/news-dev" ]; then \
+	  echo "make eval: $(SHARED)/data is absent, so there is nothing to evaluate: the corpus texts"; \
+	  echo "  (news-dev, satp-dev) live beside the repository. Set SHARED=/path/to/shared to use them."; \
+	  exit 0; fi; \
+	if [ "$(SPLIT)" = test ]; then echo "== the FROZEN test split: report this figure; never tune on it"; fi; \
+	if [ -f $(CORPUS)/news-dev.jsonl ]; then \
+	  echo "== news-dev, $(SPLIT) split ($(CORPUS)/split.json)"; \
+	  $(BIN)/safecorridor eval extraction $(CORPUS)/news-dev.jsonl --texts $(SHARED)/data/news-dev \
+	    --split $(CORPUS)/split.json --part $(SPLIT) || exit 1; \
+	else echo "make eval: no $(CORPUS)/news-dev.jsonl yet (the news-dev annotations have not landed)"; fi; \
+	if [ "$(SPLIT)" = dev ]; then \
+	  if [ -f $(CORPUS)/satp.jsonl ]; then \
+	    echo "== SATP (a development set: no frozen part)"; \
+	    $(BIN)/safecorridor eval extraction $(CORPUS)/satp.jsonl --texts $(SHARED)/data/satp-dev || exit 1; \
+	  else echo "make eval: no $(CORPUS)/satp.jsonl yet (the SATP annotations have not landed)"; fi; \
+	fi
 
 screenshots: $(STAMP)
 	@bash scripts/ensure-system-packages.sh

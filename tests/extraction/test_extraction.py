@@ -277,7 +277,8 @@ def test_cli_json(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "floors"),
     [
-        # measured: heldout events 0.90 (ho-07's "suicide" kind needs world knowledge),
+        # the rules were fitted to these sets too, so these are seen scores, not unseen ones
+        # (issue 14): heldout events 0.90 (ho-07's "suicide" kind needs world knowledge),
         # test2 0.987, test3 1.0; floors sit a little below so that regressions fail
         ("heldout.jsonl", {"events": 0.85, "date": 0.9, "city": 0.9, "province": 0.9}),
         (
@@ -297,7 +298,7 @@ def test_cli_json(tmp_path: Path) -> None:
         ("test3.jsonl", {"events": 0.85, "kind": 0.85, "date": 0.9, "province": 0.9}),
     ],
 )
-def test_unseen_floors(name: str, floors: dict[str, float]) -> None:
+def test_regression_floors_on_fitted_sets(name: str, floors: dict[str, float]) -> None:
     report = evaluate(load_gold(HERE / "gold" / name))
     scores = {"events": report.events.f1, **{k: v.f1 for k, v in report.fields.items()}}
     for field, floor in floors.items():

@@ -1,5 +1,7 @@
-"""`safecorridor extract FILE` and `safecorridor eval extraction GOLD.jsonl`: run the rule
-extractor over a text (nothing is stored) and score it against a gold file."""
+"""`safecorridor extract FILE` and `safecorridor eval extraction GOLD`: run the rule extractor
+over a text (nothing is stored) and score it against gold events (a gold file with its texts,
+or corpus annotations keyed by id with the texts in a folder; see
+:mod:`safecorridor.extraction.corpus`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,10 @@ from datetime import date
 from pathlib import Path
 
 import typer
+
+from safecorridor.extraction import extract
+from safecorridor.extraction.corpus import CorpusError, find_index, load_records, read_split, sha256
+from safecorridor.extraction.evaluate import Report, evaluate
 
 app = typer.Typer(help="Extract candidate events from news text.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate components against gold data.", no_args_is_help=True)
@@ -20,8 +26,6 @@ def extract_command(
     format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """Print the candidate events a report carries (nothing is stored)."""
-    from safecorridor.extraction import extract
-
     pub = None
     if published:
         try:
@@ -64,28 +68,107 @@ def extract_command(
 
 @eval_app.command("extraction")
 def eval_extraction(
-    gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold JSONL file."),
+    gold: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="Gold JSONL: records with their text, or annotations keyed by id (with --texts).",
+    ),
+    texts: Path | None = typer.Option(
+        None,
+        "--texts",
+        exists=True,
+        file_okay=False,
+        help="Folder of the texts: news-dev (texts/NNN.txt, index.jsonl) or SATP (NAME.tsv).",
+    ),
+    index: Path | None = typer.Option(
+        None,
+        "--index",
+        exists=True,
+        dir_okay=False,
+        help="index.jsonl with publication dates and outlets (default: the one by the texts).",
+    ),
+    split: Path | None = typer.Option(
+        None, "--split", exists=True, dir_okay=False, help="A split file: score one part only."
+    ),
+    part: str = typer.Option("dev", "--part", help="The part of --split to score: dev or test."),
     format: str = typer.Option("text", "--format", help="text or json."),
-    errors: bool = typer.Option(False, "--errors", help="List the mismatches too."),
+    errors: bool = typer.Option(False, "--errors", help="List every mismatch too."),
+    worst: int = typer.Option(10, "--worst", min=0, max=1000, help="How many worst events."),
 ) -> None:
-    """Precision, recall and F1 of the rule extractor per field and for whole events."""
-    from safecorridor.extraction.evaluate import evaluate, load_gold
-
-    report = evaluate(load_gold(gold))
+    """Precision, recall and F1 of the rule extractor for whole events and per field, per
+    outlet, the worst events with their errors, and a reliability table of field confidences."""
+    if format not in ("text", "json"):
+        raise typer.BadParameter("--format must be text or json")
+    try:
+        chosen = read_split(split, part) if split is not None else None
+        records = load_records(gold, texts=texts, index=index, split=chosen)
+    except CorpusError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if chosen is not None and chosen.index_sha256:
+        used = index or (find_index(texts) if texts is not None else None)
+        if used is not None and sha256(used) != chosen.index_sha256:
+            typer.echo(
+                f"warning: {split} was made from another {used.name} (its SHA-256 differs)",
+                err=True,
+            )
+    report = evaluate(records)
     if format == "json":
-        data = report.as_dict()
+        data = report.as_dict(worst)
+        if chosen is not None:
+            data["split"] = {"file": str(split), "part": part}
         if errors:
             data["errors"] = report.errors
         typer.echo(json.dumps(data, indent=2, default=str))
         return
-    typer.echo(f"documents: {report.documents}")
-    typer.echo(f"{'field':<20}{'P':>7}{'R':>7}{'F1':>7}")
-    rows = [("events", report.events), *report.fields.items()]
-    for name, s in rows:
-        typer.echo(f"{name:<20}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}")
+    where = f" ({split.name if split else ''}, part {part})" if chosen is not None else ""
+    typer.echo(f"documents: {report.documents}{where}")
+    typer.echo(_render(report, worst))
     if errors:
         for err in report.errors:
             typer.echo(f"  {err['id']}: {err['field']} gold={err['gold']!r} pred={err['pred']!r}")
+
+
+def _render(report: Report, worst: int) -> str:
+    """The readable text form of a report."""
+    lines = [f"{'field':<20}{'P':>7}{'R':>7}{'F1':>7}{'tp':>6}{'fp':>6}{'fn':>6}"]
+    for name, s in [("events", report.events), *report.fields.items()]:
+        if not s.support:  # neither gold nor prediction has a value: nothing to score
+            lines.append(f"{name:<20}{'-':>7}{'-':>7}{'-':>7}{0:>6}{0:>6}{0:>6}")
+            continue
+        lines.append(
+            f"{name:<20}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}{s.tp:>6}{s.fp:>6}{s.fn:>6}"
+        )
+    lines.append(f"{'mean field F1':<34}{report.mean_field_f1:>7.3f}  (fields with a value)")
+    lines += ["", f"{'outlet':<40}{'docs':>5}{'event F1':>10}{'field F1':>10}"]
+    by_size = sorted(report.outlets.items(), key=lambda kv: (-kv[1].documents, kv[0]))
+    for name, r in by_size:
+        lines.append(f"{name[:39]:<40}{r.documents:>5}{r.events.f1:>10.3f}{r.mean_field_f1:>10.3f}")
+    if worst:
+        bad = report.worst(worst)
+        lines += ["", f"worst {worst} events" + ("" if bad else ": none has an error")]
+        for o in bad:
+            lines.append(
+                f"  {o.id} ({o.outlet}): gold {o.gold_kind or '-'}, pred {o.pred_kind or '-'}"
+            )
+            for e in o.errors:
+                if "error" in e:
+                    lines.append(f"      {e['field']}: {e['error']}")
+                else:
+                    lines.append(f"      {e['field']}: gold {e['gold']!r}, pred {e['pred']!r}")
+    ece = report.calibration_error()
+    lines += [
+        "",
+        "reliability of field confidences"
+        + (f" (calibration error {ece:.3f})" if ece is not None else ""),
+        f"{'band':<10}{'count':>7}{'right':>7}{'share':>8}{'mean conf':>11}",
+    ]
+    for row in report.reliability():
+        share = f"{row['share_correct']:.3f}" if row["count"] else "-"
+        mean = f"{row['mean_confidence']:.3f}" if row["count"] else "-"
+        lines.append(f"{row['band']:<10}{row['count']:>7}{row['correct']:>7}{share:>8}{mean:>11}")
+    return "\n".join(lines)
 
 
 app.add_typer(eval_app, name="eval")

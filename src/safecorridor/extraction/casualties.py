@@ -1,10 +1,16 @@
 # ruff: noqa: E501  (regex lexicons are kept on one line each for readability)
-"""Casualty counts: words and digits, ranges, breakdowns, attackers kept apart."""
+"""Casualties: counts in a sentence (words and digits, ranges, breakdowns, attackers kept
+apart; :func:`parse`) and an event's figures from its sentences' counts
+(:func:`fill_casualties`)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from safecorridor.extraction.confidence import CONFIDENCE
+from safecorridor.extraction.types import CandidateEvent
 
 NUMBERS = {
     "a": 1,
@@ -618,3 +624,74 @@ def _np_before(
     if not found:
         return None
     return total, foreign, nat, attackers, start, end
+
+
+#: kinds whose report of "no one was hurt" sets ``injured`` to 0
+_VIOLENT = {"suicide_attack", "bombing", "attack", "armed_clash", "abduction"}
+
+
+def _combine(xs: list[Count]) -> tuple[int, int, int] | None:
+    """(total, start, end) of the victims' counts: the largest base count plus every
+    additive one ("two more"), spanned at the first; None without victims."""
+    victims = [x for x in xs if not x.attackers]
+    if not victims:
+        return None
+    base = [x for x in victims if not x.additive]
+    add = [x for x in victims if x.additive]
+    total = max((x.n for x in base), default=0) + sum(x.n for x in add)
+    first = min(victims, key=lambda x: x.start)
+    return total, first.start, first.end
+
+
+def fill_casualties(ev: CandidateEvent, per_sentence: Iterable[Casualties | None]) -> None:
+    """Set the event's casualty fields from the counts of its sentences: victims killed
+    (a toll first), attackers killed, their total, foreign victims, injured, abducted."""
+    C = CONFIDENCE
+    kills: list[Count] = []
+    injured: list[Count] = []
+    abducted: list[Count] = []
+    toll: tuple[int, int, int] | None = None
+    breakdown: list[tuple[int, str | None, int, int]] = []
+    none: tuple[int, int, bool, bool] | None = None
+    for c in per_sentence:
+        if c is None:
+            continue
+        for x in c.counts:
+            (kills if x.what == "kill" else injured if x.what == "injure" else abducted).append(x)
+        toll = c.toll or toll
+        breakdown.extend(c.breakdown or [])
+        none = none or c.none
+    k = _combine(kills)
+    if toll is not None:
+        ev.set("fatalities", toll[0], (toll[1], toll[2]), C.fatalities_counted)
+    elif k is not None:
+        ev.set("fatalities", k[0], (k[1], k[2]), C.fatalities_counted)
+    elif none is not None and not none[2]:
+        ev.set("fatalities", 0, (none[0], none[1]), C.fatalities_none)
+    att = [x for x in kills if x.attackers]
+    if att:
+        n_att = max(x.n for x in att)
+        ev.set("attackers_killed", n_att, (att[0].start, att[0].end), C.attackers_killed_counted)
+    if ev.fatalities is not None or ev.attackers_killed is not None:
+        total = (ev.fatalities or 0) + (ev.attackers_killed or 0)
+        ev.set("total_fatalities", total, None, C.total_fatalities_sum)
+    foreign = [x for x in kills if x.foreign and not x.attackers]
+    if breakdown:
+        n, nat, s0, e0 = breakdown[0]
+        ev.set("foreign_fatalities", n, (s0, e0), C.foreign_counted)
+        ev.set("foreign_nationality", nat, (s0, e0), C.foreign_counted)
+    elif foreign:
+        span = (foreign[0].start, foreign[0].end)
+        ev.set("foreign_fatalities", sum(x.foreign for x in foreign), span, C.foreign_counted)
+        nationality = next((x.nationality for x in foreign if x.nationality), None)
+        ev.set("foreign_nationality", nationality, span, C.foreign_counted)
+    elif none is not None and none[2] and ev.fatalities is None:
+        ev.set("foreign_fatalities", 0, (none[0], none[1]), C.foreign_none)
+    i = _combine(injured)
+    if i is not None:
+        ev.set("injured", i[0], (i[1], i[2]), C.injured_counted)
+    elif none is not None and not none[2] and not none[3] and ev.kind in _VIOLENT:
+        ev.set("injured", 0, (none[0], none[1]), C.injured_none)
+    a = _combine(abducted)
+    if a is not None:
+        ev.set("abducted", a[0], (a[1], a[2]), C.abducted_counted)

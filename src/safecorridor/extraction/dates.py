@@ -1,11 +1,15 @@
 # ruff: noqa: E501  (regex lexicons are kept on one line each for readability)
-"""Date expressions: absolute and relative to the publication date, with their precision."""
+"""Dates: expressions absolute and relative to the publication date, with their precision
+(:func:`find_dates`), and the choice of an event's date among its sentences' (:func:`event_date`)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from safecorridor.extraction.confidence import CONFIDENCE
 
 MONTHS = {
     "january": 1,
@@ -326,3 +330,59 @@ def find_dates(
             )
         )
     return out
+
+
+def event_date(
+    dates_by_sentence: Sequence[Sequence[DateMention]],
+    trigger_start: int,
+    inherited: tuple[DateMention, float] | None = None,
+) -> tuple[DateMention, float] | None:
+    """The date of an event and its confidence, from the dates of its sentences (the first
+    sentence holds the trigger at ``trigger_start``): an event date before a reporting date;
+    in the first sentence the one nearest the trigger, in a later one its first; else the date
+    ``inherited`` from the event it follows, else None."""
+    for reporting in (False, True):
+        for i, dates in enumerate(dates_by_sentence):
+            cands = [d for d in dates if d.reporting == reporting]
+            if not cands:
+                continue
+            d = min(cands, key=lambda d: abs(d.start - trigger_start)) if i == 0 else cands[0]
+            if reporting:
+                conf = CONFIDENCE.date_reporting
+            else:
+                conf = CONFIDENCE.date_relative if d.relative else CONFIDENCE.date_absolute
+            if i > 0:
+                conf -= CONFIDENCE.date_later_sentence_penalty
+            return d, conf
+    return inherited
+
+
+def event_precision(d: DateMention, *, threat: bool, inherited: bool, has_event_date: bool) -> str:
+    """The precision an event's date is given: a statement's day ("said on Monday") stands for
+    the event's only to its month, unless the event is the threat made in that statement."""
+    if (
+        d.reporting
+        and not threat
+        and not inherited
+        and d.precision in ("day", "week")
+        and not has_event_date
+    ):
+        return "month"
+    return d.precision
+
+
+#: the dateline of wire copy: "PESHAWAR, Sept 29 (Reuters) -"
+_WIRE_DATE = re.compile(
+    r"^\s*[A-Z][A-Za-z .'’-]{2,40}?,\s*(?:[A-Z][A-Za-z]+,\s*)?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?P<day>\d{1,2})\b"
+)
+
+
+def wire_same_day(text: str, published: date | None) -> bool:
+    """Wire copy dated the day it is published ("PESHAWAR, Sept 29 (Reuters) -")."""
+    m = _WIRE_DATE.match(text)
+    if m is None or published is None:
+        return False
+    return (
+        MONTHS.get(m.group("mon").lower().rstrip(".")) == published.month
+        and int(m.group("day")) == published.day
+    )

@@ -1,4 +1,19 @@
-"""Scoring an extractor against a gold file: precision, recall, F1 per field and per event."""
+"""Scoring an extractor against gold events: precision, recall and F1 per event and per field,
+per outlet, the worst events with their errors, and how well field confidences are calibrated.
+
+Events are aligned one to one per document (greedy, by kind, compatible date and province, and
+agreeing fields). An aligned pair counts as a true event when the kinds agree and the dates and
+provinces are compatible; otherwise it is both a false positive and a false negative. A field
+is a true positive when both sides have the same value, a false positive when the prediction
+has a value that is not gold's, a false negative when gold has one the prediction lacks or
+gets wrong. Gold dates written ``--MM-DD`` (no year can be known, e.g. SATP) are compared on
+month and day only. Places are compared by canonical name, actors by canonical name (a unit
+predicted where gold names its parent counts).
+
+Calibration: every predicted field value is judged right or wrong (a value in an event that
+matches no gold event is wrong) and binned by its confidence in :data:`BANDS`; a calibrated
+extractor's share right in each band lies within the band.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +39,17 @@ FIELDS = [
     "foreign_fatalities",
     "injured",
 ]
+#: the key of a field in a prediction's ``field_confidence``
+_CONFIDENCE_KEY = {"date": "event_date"}
+#: confidence bands of the reliability table: [low, high), the last one closed
+BANDS: list[tuple[float, float]] = [
+    (0.0, 0.5),
+    (0.5, 0.6),
+    (0.6, 0.7),
+    (0.7, 0.8),
+    (0.8, 0.9),
+    (0.9, 1.0),
+]
 
 
 @dataclass
@@ -45,6 +71,15 @@ class Score:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    @property
+    def support(self) -> int:
+        return self.tp + self.fp + self.fn
+
+    def add(self, other: Score) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
     def as_dict(self) -> dict[str, float | int]:
         return {
             "precision": round(self.precision, 3),
@@ -57,18 +92,136 @@ class Score:
 
 
 @dataclass
+class EventOutcome:
+    """One gold or predicted event after alignment, with what it got wrong."""
+
+    id: str
+    outlet: str
+    gold_kind: str | None
+    pred_kind: str | None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "outlet": self.outlet,
+            "gold_kind": self.gold_kind,
+            "pred_kind": self.pred_kind,
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class Judgement:
+    """A predicted field value, its confidence, and whether gold agrees."""
+
+    field: str
+    confidence: float
+    correct: bool
+
+
+@dataclass
 class Report:
     fields: dict[str, Score] = field(default_factory=lambda: {f: Score() for f in FIELDS})
     events: Score = field(default_factory=Score)
     documents: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[EventOutcome] = field(default_factory=list)
+    judgements: list[Judgement] = field(default_factory=list)
+    outlets: dict[str, Report] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
+    @property
+    def mean_field_f1(self) -> float:
+        """Mean F1 of the fields that have any gold or predicted value (all when none do)."""
+        scored = [s.f1 for s in self.fields.values() if s.support] or [
+            s.f1 for s in self.fields.values()
+        ]
+        return sum(scored) / len(scored)
+
+    def worst(self, n: int = 10) -> list[EventOutcome]:
+        """The ``n`` events with the most errors (ties in document order)."""
+        wrong = [o for o in self.outcomes if o.errors]
+        return sorted(wrong, key=lambda o: -len(o.errors))[:n]
+
+    def _bands(self, field_name: str | None) -> list[tuple[str, list[Judgement]]]:
+        out = []
+        for i, (low, high) in enumerate(BANDS):
+            last = i == len(BANDS) - 1
+            js = [
+                j
+                for j in self.judgements
+                if (field_name is None or j.field == field_name)
+                and low <= j.confidence
+                and (j.confidence < high or (last and j.confidence <= high))
+            ]
+            out.append((f"{low:.1f}-{high:.1f}", js))
+        return out
+
+    def reliability(self, field_name: str | None = None) -> list[dict[str, Any]]:
+        """Per confidence band: how many values, how many right, the share right and the
+        mean confidence (``field_name``: one field only)."""
+        rows = []
+        for band, js in self._bands(field_name):
+            right = sum(j.correct for j in js)
+            conf = sum(j.confidence for j in js)
+            rows.append(
+                {
+                    "band": band,
+                    "count": len(js),
+                    "correct": right,
+                    "share_correct": round(right / len(js), 3) if js else None,
+                    "mean_confidence": round(conf / len(js), 3) if js else None,
+                }
+            )
+        return rows
+
+    def calibration_error(self, field_name: str | None = None) -> float | None:
+        """Expected calibration error: the count-weighted mean gap between each band's share
+        right and its mean confidence (None without judgements)."""
+        bands = self._bands(field_name)
+        total = sum(len(js) for _band, js in bands)
+        if not total:
+            return None
+        gap = sum(
+            abs(sum(j.correct for j in js) - sum(j.confidence for j in js)) for _b, js in bands
+        )
+        return round(gap / total, 3)
+
+    def add(self, other: Report) -> None:
+        """Add another report's counts, errors, outcomes and judgements to this one."""
+        self.events.add(other.events)
+        for name, s in other.fields.items():
+            self.fields[name].add(s)
+        self.documents += other.documents
+        self.errors.extend(other.errors)
+        self.outcomes.extend(other.outcomes)
+        self.judgements.extend(other.judgements)
+
+    def summary(self) -> dict[str, Any]:
         return {
             "documents": self.documents,
             "events": self.events.as_dict(),
             "fields": {k: v.as_dict() for k, v in self.fields.items()},
+            "mean_field_f1": round(self.mean_field_f1, 3),
         }
+
+    def as_dict(self, worst: int = 10) -> dict[str, Any]:
+        data = self.summary()
+        data["outlets"] = {
+            name: {
+                "documents": r.documents,
+                "events": r.events.as_dict(),
+                "mean_field_f1": round(r.mean_field_f1, 3),
+            }
+            for name, r in sorted(self.outlets.items())
+        }
+        data["worst"] = [o.as_dict() for o in self.worst(worst)]
+        data["reliability"] = {
+            "all": self.reliability(),
+            "calibration_error": self.calibration_error(),
+            "fields": {f: self.reliability(f) for f in FIELDS},
+        }
+        return data
 
 
 def _date_key(ev: dict[str, Any]) -> str | None:
@@ -78,8 +231,8 @@ def _date_key(ev: dict[str, Any]) -> str | None:
 
 def _interval(ev: dict[str, Any]) -> tuple[str, str] | None:
     d = _date_key(ev)
-    if not d:
-        return None
+    if not d or d.startswith("--"):
+        return None  # no year: compatible with any date (compared on month and day as a field)
     prec = ev.get("date_precision") or "day"
     if prec == "year" or len(d) == 4:
         return d[:4] + "-01-01", d[:4] + "-12-31"
@@ -119,6 +272,9 @@ def _value(ev: dict[str, Any], name: str) -> Any:
 def _equal(name: str, gold: Any, pred: Any, pred_ev: dict[str, Any]) -> bool:
     if name in ("perpetrator", "claimed_by") and gold is not None and pred is not None:
         return bool(gold == pred or res.parent_of(pred) == gold)
+    if name == "date" and gold is not None and pred is not None and str(gold[0]).startswith("--"):
+        # month and day only: "--11-24" against a predicted day "YYYY-11-24"
+        return bool(pred[1] == "day" and len(pred[0]) == 10 and pred[0][4:] == gold[0][1:])
     return bool(gold == pred)
 
 
@@ -157,57 +313,87 @@ def align(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> list[tuple[
     return out
 
 
+def _judge(report: Report, p: dict[str, Any], f: str, correct: bool) -> None:
+    conf = (p.get("field_confidence") or {}).get(_CONFIDENCE_KEY.get(f, f))
+    if isinstance(conf, int | float):
+        report.judgements.append(Judgement(f, float(conf), correct))
+
+
 def score_document(
-    report: Report, doc_id: str, gold: list[dict[str, Any]], pred: list[dict[str, Any]]
+    report: Report,
+    doc_id: str,
+    gold: list[dict[str, Any]],
+    pred: list[dict[str, Any]],
+    outlet: str = "-",
 ) -> None:
+    """Score one document's predicted events against its gold events into ``report``."""
     pairs = align(gold, pred)
     matched_g = {g for g, _ in pairs}
     matched_p = {p for _, p in pairs}
     for gi, pi in pairs:
         g, p = gold[gi], pred[pi]
+        outcome = EventOutcome(doc_id, outlet, g.get("kind"), p.get("kind"))
         whole = g.get("kind") == p.get("kind") and _compatible(g, p)
         if whole:
             report.events.tp += 1
         else:
             report.events.fp += 1
             report.events.fn += 1
+            outcome.errors.append({"field": "event", "error": "kind, date or province clash"})
         for f in FIELDS:
             gv, pv = _value(g, f), _value(p, f)
             if gv is not None and pv is not None and _equal(f, gv, pv, p):
                 report.fields[f].tp += 1
+                _judge(report, p, f, True)
                 continue
             if pv is not None:
                 report.fields[f].fp += 1
+                _judge(report, p, f, False)
             if gv is not None:
                 report.fields[f].fn += 1
             if gv != pv:
                 report.errors.append({"id": doc_id, "field": f, "gold": gv, "pred": pv})
+                outcome.errors.append({"field": f, "gold": gv, "pred": pv})
+        report.outcomes.append(outcome)
     for gi, g in enumerate(gold):
         if gi not in matched_g:
             report.events.fn += 1
             report.errors.append(
                 {"id": doc_id, "field": "event", "gold": g.get("kind"), "pred": None}
             )
+            outcome = EventOutcome(doc_id, outlet, g.get("kind"), None)
+            outcome.errors.append({"field": "event", "error": "missed"})
             for f in FIELDS:
-                if _value(g, f) is not None:
+                gv = _value(g, f)
+                if gv is not None:
                     report.fields[f].fn += 1
+                    outcome.errors.append({"field": f, "gold": gv, "pred": None})
+            report.outcomes.append(outcome)
     for pi, p in enumerate(pred):
         if pi not in matched_p:
             report.events.fp += 1
             report.errors.append(
                 {"id": doc_id, "field": "event", "gold": None, "pred": p.get("kind")}
             )
+            outcome = EventOutcome(doc_id, outlet, None, p.get("kind"))
+            outcome.errors.append({"field": "event", "error": "spurious"})
             for f in FIELDS:
-                if _value(p, f) is not None:
+                pv = _value(p, f)
+                if pv is not None:
                     report.fields[f].fp += 1
+                    _judge(report, p, f, False)
+                    outcome.errors.append({"field": f, "gold": None, "pred": pv})
+            report.outcomes.append(outcome)
 
 
 def load_gold(path: Path) -> list[dict[str, Any]]:
+    """Records of a gold JSONL file that carries its texts (``id``, ``text``, ``published``,
+    ``events``); for annotations keyed by id see :func:`corpus.load_records`."""
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 def evaluate(records: Iterable[dict[str, Any]], extractor: Extractor | None = None) -> Report:
-    """Run the extractor over each gold record and score it."""
+    """Run the extractor over each gold record and score it (overall and per ``outlet``)."""
     report = Report()
     for rec in records:
         published = date.fromisoformat(rec["published"]) if rec.get("published") else None
@@ -216,6 +402,9 @@ def evaluate(records: Iterable[dict[str, Any]], extractor: Extractor | None = No
         else:
             events = extractor.extract(rec["text"], published=published)
         pred = [e.to_dict() for e in events]
-        score_document(report, str(rec.get("id")), list(rec.get("events", [])), pred)
-        report.documents += 1
+        outlet = str(rec.get("outlet") or "-")
+        doc = Report(documents=1)
+        score_document(doc, str(rec.get("id")), list(rec.get("events", [])), pred, outlet)
+        report.add(doc)
+        report.outlets.setdefault(outlet, Report()).add(doc)
     return report

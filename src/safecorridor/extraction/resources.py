@@ -1,5 +1,6 @@
 """Offline resources of the rule extractor: gazetteer (GeoNames + Pakistan's provinces,
-districts and towns + corridor landmarks), the actor alias table, and one PhraseMatcher."""
+districts and towns + corridor landmarks), the actor alias table, and the one-pass dictionary
+probe that finds their names in a text (:func:`find_phrases`, no tokenizer)."""
 
 from __future__ import annotations
 
@@ -507,26 +508,3 @@ def find_phrases(text: str, low: str | None = None) -> list[tuple[int, int, str]
                 continue
             out.append((s, e, label))
     return out
-
-
-@cache
-def nlp_and_matcher() -> tuple[Any, Any]:
-    """spaCy blank English with a sentencizer, and one PhraseMatcher over places and actors
-    (kept as a baseline for the benchmark; the extractor itself uses :func:`find_phrases`)."""
-    import spacy
-    from spacy.matcher import PhraseMatcher
-
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-    place_keys = sorted(gazetteer())
-    actor_keys = sorted(actor_aliases())
-    originals: dict[str, str] = {}
-    for a in actors().values():
-        for alias in (a.name, *a.aliases):
-            for v in _variants(alias):
-                originals[norm(v)] = v
-    tokenizer: Any = nlp.tokenizer
-    matcher.add("PLACE", list(tokenizer.pipe(place_keys)))
-    matcher.add("ACTOR", list(tokenizer.pipe([originals.get(k, k) for k in actor_keys])))
-    return nlp, matcher

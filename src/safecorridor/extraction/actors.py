@@ -1,0 +1,204 @@
+# ruff: noqa: E501  (regex lexicons are kept on one line each for readability)
+"""Actors: who claimed an event, who carried it out, and the actors it involves.
+
+Per the coding conventions of :mod:`rules`: ``claimed_by`` only for a claim ("claimed",
+"owned", "took/accepted responsibility"); "said it was behind" and blame ("officials blamed",
+"suspected", "hallmarks of") name the ``perpetrator`` (blame with lower confidence) but not
+``claimed_by``. The perpetrator is the armed group responsible (a unit before its parent: the
+Majeed Brigade rather than the BLA), or for an arrest the arresting agency; the security forces
+of an operation are never its perpetrator. A group that denied or condemned is not a candidate.
+"""
+
+from __future__ import annotations
+
+import re
+
+from safecorridor.extraction import resources as res
+from safecorridor.extraction.confidence import CONFIDENCE
+from safecorridor.extraction.grouping import EventGroup
+from safecorridor.extraction.mentions import Mention, is_armed_group, is_state_force
+from safecorridor.extraction.places import METONYMS
+from safecorridor.extraction.sentences import Sentence
+from safecorridor.extraction.triggers import at_word_starts
+from safecorridor.extraction.types import CandidateEvent
+
+_EVENT_NOUNS = r"(?:attacks?|bombings?|blasts?|assaults?|killings?|murders?|abductions?|ambush(?:es)?|raids?|strikes?|explosions?|kidnappings?|operations?|incidents?|hijacking|massacre)"
+
+_CLAIM = at_word_starts(
+    re.compile(
+        r"\bclaim(?:ed|s|ing)? (?:the )?(?:full )?responsibility\b|\bresponsibility (?:for [\w\s,'’-]{0,60})?(?:was|has been|had been) claimed\b|\b(?:accept(?:ed|s|ing)?|t(?:ook|akes?|aking)|own(?:ed|s|ing)?|assum(?:ed|es|ing)|bears?|bore) (?:the )?(?:full )?responsibility\b|\bown(?:ed|s)? (?:up )?(?:to )?(?:the |both |these |this )?(?:[\w-]+ )?"
+        + _EVENT_NOUNS
+        + r"\b|\bclaimed (?:the |both |these |this |two |three )?(?:[\w-]+ )?"
+        + _EVENT_NOUNS
+        + r"\b|\bclaimed (?:it|them)\b",
+        re.I,
+    )
+)
+
+# attribution without the word "claim": the group named is the perpetrator, claimed_by stays null
+_ATTRIB = at_word_starts(
+    re.compile(
+        r"\bsaid (?:it|they|its (?:fighters|men|cadres|members|sarmachars)) (?:was|were|had|has)? ?(?:behind|carried out|conducted|executed)\b|\bsaid its [\w -]{0,30}? carried out\b",
+        re.I,
+    )
+)
+
+# blame: officials name a suspect; perpetrator with lower confidence, never claimed_by
+_BLAME = at_word_starts(
+    re.compile(
+        r"\b(?:blamed|blaming|suspected|suspect|suspicion|hallmarks? of|believed to be|believed to have|alleged(?:ly)?|accused|pointed (?:the finger|fingers) at|likely (?:the )?work of)\b",
+        re.I,
+    )
+)
+
+_NO_CLAIM = re.compile(
+    r"\b(?:no (?:group|one|organisation|organization|outfit)|none|nobody)\b[^.]{0,30}\bclaim", re.I
+)
+
+_DENIAL = re.compile(
+    r"[^.;]{0,40}?\b(?:denied|denies|deny|disowned|distanced (?:itself|themselves)|rejected (?:any )?(?:involvement|responsibility)|condemned)\b",
+    re.I,
+)
+
+_UNIT_OF = re.compile(r"\s+of\s+(?:the\s+)?(?:(?:banned|outlawed|proscribed|separatist)\s+)?", re.I)
+_THE_GROUP = re.compile(r"\bthe group\b", re.I)
+_THE_GROUP_OR_OUTFIT = re.compile(r"\bthe group\b|\bthe outfit\b", re.I)
+_SUSPECTED_BEFORE = re.compile(
+    r"\b(?:suspected|alleged|believed to be)\s+(?:[\w-]+\s+){0,2}$", re.I
+)
+
+
+def mark_attribution(s: Sentence) -> None:
+    """Set the sentence's ``claim`` (the span of a claim of responsibility, unless the text
+    says nobody claimed) and ``blame`` (officials name a suspect, or a group says it was
+    behind)."""
+    text = s.text
+    cm = _CLAIM.search(text)
+    if cm and not _NO_CLAIM.search(text):
+        s.claim = (cm.start() + s.start, cm.end() + s.start)
+    s.blame = bool(_BLAME.search(text) or _ATTRIB.search(text))
+
+
+def _armed_or_unknown(m: Mention) -> bool:
+    # an actor the table does not know (a caller's alias) counts as an armed group here
+    return res.actors().get(m.actor or "", res.Actor("", "armed_group")).kind == "armed_group"
+
+
+def _last_group_before(groups: list[EventGroup], pos: int) -> Mention | None:
+    """The last armed group named before ``pos`` in any event's sentences: "the group"."""
+    best: Mention | None = None
+    for g in groups:
+        for s in g.sentences:
+            for a in s.actors:
+                if a.start < pos and is_armed_group(a) and (best is None or a.start > best.start):
+                    best = a
+    return best
+
+
+def _claimant(
+    g: EventGroup, armed: list[Mention], groups: list[EventGroup], text: str
+) -> Mention | None:
+    """The armed group named with the first claim of the event: before the claim verb, else
+    after it; a unit "of" its parent is the unit; "the group claimed" is the last group named."""
+    claim_m: Mention | None = None
+    for s in g.sentences:
+        if s.claim:
+            cs, ce = s.claim
+            in_s = [a for a in s.actors if a in armed]
+            before = [a for a in in_s if a.end <= cs]
+            after = [a for a in in_s if a.start >= ce]
+            claim_m = before[-1] if before else (after[0] if after else None)
+            if (
+                claim_m is not None
+                and len(before) > 1
+                and res.parent_of(before[-2].actor) == claim_m.actor
+                and _UNIT_OF.fullmatch(text[before[-2].end : claim_m.start])
+            ):
+                claim_m = before[-2]  # "the Majeed Brigade of the BLA claimed": the unit
+            if claim_m is None and _THE_GROUP.search(s.text):
+                claim_m = _last_group_before(groups, s.start)
+            if claim_m:
+                break
+    return claim_m
+
+
+def _perpetrator(
+    g: EventGroup,
+    armed: list[Mention],
+    state: list[Mention],
+    claim_m: Mention | None,
+    groups: list[EventGroup],
+    text: str,
+) -> tuple[Mention | None, float]:
+    """The mention naming who carried the event out, and the confidence of that reading."""
+    fam = g.family
+    perp_m: Mention | None = None
+    perp_conf = CONFIDENCE.perpetrator_arresting_agency
+    if fam == "arrest":
+        perp_m = state[0] if state else None
+    elif fam in ("violent", "threat", "disrupted"):
+        trig_s = g.sentences[0]
+        in_trig = [a for a in armed if trig_s.start <= a.start < trig_s.end]
+        pool = in_trig or armed
+        if pool:
+            units = [a for a in pool if res.parent_of(a.actor)]
+            perp_m = units[0] if units else pool[0]
+            perp_conf = (
+                CONFIDENCE.perpetrator_in_trigger_sentence
+                if in_trig
+                else CONFIDENCE.perpetrator_elsewhere_in_event
+            )
+            if claim_m and perp_m is claim_m and not units:
+                others = [a for a in armed if res.parent_of(a.actor) == claim_m.actor]
+                if others:
+                    perp_m = others[0]
+        elif _THE_GROUP_OR_OUTFIT.search(trig_s.text):
+            perp_m = _last_group_before(groups, trig_s.start)
+            perp_conf = CONFIDENCE.perpetrator_anaphor
+        if perp_m is None and claim_m is not None:
+            perp_m, perp_conf = claim_m, CONFIDENCE.perpetrator_from_claim
+        if perp_m is not None and (
+            _SUSPECTED_BEFORE.search(text[max(0, perp_m.start - 30) : perp_m.start])
+            or any(
+                s.start <= perp_m.start < s.end
+                and _BLAME.search(text, s.start, perp_m.start)
+                and perp_m is not claim_m
+                for s in g.sentences
+            )
+        ):
+            perp_conf = CONFIDENCE.perpetrator_blamed  # blamed or suspected, not claimed
+    return perp_m, perp_conf
+
+
+def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[EventGroup]) -> None:
+    """Set the event's perpetrator (and its parent), ``claimed_by`` and actor list."""
+    fam = g.family
+    named = [a for s in g.sentences for a in s.actors]
+    armed = [a for a in named if _armed_or_unknown(a) and not _DENIAL.match(text, a.end)]
+    state = [a for a in named if is_state_force(a)]
+    claim_m = _claimant(g, armed, groups, text)
+    perp_m, perp_conf = _perpetrator(g, armed, state, claim_m, groups, text)
+    if perp_m is not None and perp_m.actor:
+        ev.set("perpetrator", perp_m.actor, (perp_m.start, perp_m.end), perp_conf)
+        parent = res.parent_of(perp_m.actor)
+        if parent:
+            ev.set("perpetrator_parent", parent, (perp_m.start, perp_m.end), perp_conf)
+    if claim_m is not None and claim_m.actor and fam in ("violent", "disrupted"):
+        s_claim = next(s.claim for s in g.sentences if s.claim)
+        ev.set(
+            "claimed_by",
+            claim_m.actor,
+            (min(claim_m.start, s_claim[0]), max(claim_m.end, s_claim[1])),
+            CONFIDENCE.claim,
+        )
+    actors_list: list[str] = []
+    for a in named:
+        if a.actor and a.actor not in actors_list:
+            actors_list.append(a.actor)
+    if fam in ("talks", "request"):
+        for s in g.sentences:
+            for m in s.places:
+                gov = METONYMS.get(m.text)
+                if m.text in METONYMS and gov and not m.cued and gov not in actors_list:
+                    actors_list.append(str(gov))
+    ev.actors = actors_list

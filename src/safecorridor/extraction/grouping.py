@@ -1,0 +1,217 @@
+# ruff: noqa: E501  (regex lexicons are kept on one line each for readability)
+"""Grouping: sentences into candidate events, with recalled events kept apart.
+
+:func:`split_recalled` cuts a past event recalled in a relative clause out of its sentence
+("talks ... after the Besham attack, which killed five Chinese citizens last week"), so that it
+becomes an event of its own. :func:`group` then walks the sentences in order: a sentence with a
+trigger starts an event unless it continues the current one (same family, same date and place);
+a sentence without one joins the current event when it refers back to it ("the attack", "the
+group", "responsibility") or counts casualties; a claim or blame joins the latest violent event.
+
+Invariants: every event (:class:`EventGroup`) has a trigger in its first sentence; a recalled
+event holds only its own clause and nothing joins it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from safecorridor.extraction.confidence import CONFIDENCE
+from safecorridor.extraction.dates import DateMention, event_date
+from safecorridor.extraction.mentions import is_armed_group
+from safecorridor.extraction.sentences import Sentence
+from safecorridor.extraction.triggers import TRIG, TRIGGERS, at_word_starts, family
+
+_RECALL_THING = re.compile(
+    r"\bthe\s+(?:[\w'’-]+\s+){0,4}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?)\s*,?\s+(?:which|that|in which)\s+(?:had\s+|has\s+|also\s+)?(?:killed|left|claimed|injured|wounded|martyred|took|cost)\b",
+    re.I,
+)
+
+_RECALL_PERSON = re.compile(
+    r"\b(?:who|whom)\s+(?:had\s+been|were|was|have\s+been|has\s+been)\s+(?:abducted|kidnapped|taken hostage|whisked away)\b",
+    re.I,
+)
+
+_CLAUSE_END = re.compile(r",\s+(?!including\b|among\b|mostly\b|most of\b)|;\s|\s[—–]\s")
+
+_BACKREF = at_word_starts(
+    re.compile(
+        r"\b(?:the|this|that)\s+(?:[\w-]+\s+){0,2}(?:attack|assault|blast|explosion|bombing|incident|ambush|raid|clash|encounter|operation|abduction|kidnapping|arrests?|group|outfit|organisation|organization|attackers?|assailants?|bombers?|militants|terrorists|gunmen|victims|injured|deceased|bodies|meeting|talks|session|panel|two sides|proposal|request|deal|agreement|statement|warning|threat|suspects?|convoy|vehicle|bus|hotel|site|area|hostages?|abductees)\b|\bboth sides\b|\bthe two countries\b|\bresponsibility\b|\bit was carried out\b|\b(?:he|she|they) (?:said|added)\b|\bthe (?:dead|wounded)\b",
+        re.I,
+    )
+)
+
+
+@dataclass
+class EventGroup:
+    """The sentences of one candidate event, with the trigger that decides its kind."""
+
+    cls: str
+    trigger: tuple[str, int, int]
+    sentences: list[Sentence]
+    inherited_date: tuple[DateMention, float] | None = None
+    recalled: bool = False
+
+    @property
+    def family(self) -> str:
+        return family(self.cls)
+
+    def date(self) -> tuple[DateMention, float] | None:
+        """The event's date and its confidence (:func:`dates.event_date`)."""
+        return event_date([s.dates for s in self.sentences], self.trigger[1], self.inherited_date)
+
+
+def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
+    """Cut a recalled past event out of its sentence: "talks ... after the Besham attack,
+    which killed five Chinese citizens last week" → the talks, and the attack on its own."""
+    out: list[Sentence] = []
+    for s in sentences:
+        m = _RECALL_THING.search(s.text) or _RECALL_PERSON.search(s.text)
+        if m is None or TRIG.search(s.text, 0, m.start()) is None:
+            out.append(s)
+            continue
+        a = m.start()
+        end = len(s.text)
+        for c in _CLAUSE_END.finditer(s.text, m.end()):
+            end = c.start()
+            break
+        for st, en, rec in ((0, a, False), (a, end, True), (end, len(s.text), False)):
+            part = s.text[st:en]
+            lead = len(part) - len(part.lstrip())
+            part = part.strip()
+            if len(part) > 1:
+                sent = Sentence(s.start + st + lead, s.start + st + lead + len(part), part)
+                sent.recalled = rec
+                sent.continuation = st == end and end > 0
+                out.append(sent)
+    return out
+
+
+def _latest_violent(groups: list[EventGroup]) -> EventGroup | None:
+    return next((g for g in reversed(groups) if g.family == "violent" and not g.recalled), None)
+
+
+def group(sentences: list[Sentence]) -> list[EventGroup]:
+    """The candidate events of a text's sentences (their triggers, actors, dates and
+    casualties already marked), in order of their first sentence."""
+    for s in sentences:
+        s.backref = bool(_BACKREF.search(s.text))
+    armed_ids = {id(a) for s in sentences for a in s.actors if is_armed_group(a)}
+    groups: list[EventGroup] = []
+    cur: EventGroup | None = None
+    for s in sentences:
+        trig = s.trigger
+        has_cas = bool(s.casualties and (s.casualties.counts or s.casualties.toll))
+        if s.recalled:
+            if trig is not None:
+                groups.append(EventGroup(trig[0], trig, [s], recalled=True))
+            continue
+        if trig is None and s.continuation and cur is not None:
+            cur.sentences.append(s)
+            continue
+        if trig is None and s.blame and not s.claim and any(id(a) in armed_ids for a in s.actors):
+            target = _latest_violent(groups)
+            if target is not None:
+                target.sentences.append(s)
+                continue
+        if trig is None:
+            if s.claim:
+                target = _latest_violent(groups)
+                if target is not None:
+                    target.sentences.append(s)
+                    _upgrade(target, s)
+                    cur = target
+                    continue
+            if cur is not None and (s.backref or has_cas):
+                cur.sentences.append(s)
+                _upgrade(cur, s)
+            continue
+        cls = trig[0]
+        fam = family(cls)
+        if cur is None:
+            cur = EventGroup(cls, trig, [s])
+            groups.append(cur)
+            continue
+        if s.claim and fam == "violent":
+            target = _latest_violent(groups) or cur
+            target.sentences.append(s)
+            _upgrade(target, s)
+            cur = target
+            continue
+        same = fam == cur.family
+        if same and not _differs(cur, s):
+            cur.sentences.append(s)
+            _upgrade(cur, s)
+            continue
+        if not same and fam in ("violent",) and cur.family == "violent":
+            cur.sentences.append(s)
+            continue
+        if fam == "request" and cur.family == "talks" and s.backref:
+            cur.sentences.append(s)
+            continue
+        new = EventGroup(cls, trig, [s])
+        if (
+            fam == "threat"
+            and cur.family == "violent"
+            and not [d for d in s.dates if not d.reporting]
+        ):
+            dm = cur.date()
+            if dm is not None:
+                new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
+        groups.append(new)
+        cur = new
+    return groups
+
+
+def _upgrade(g: EventGroup, s: Sentence) -> None:
+    """A more specific trigger of the event's family in a joining sentence decides its kind
+    ("gunmen attacked ... a suicide bomber then blew himself up"); talks become a meeting."""
+    for cls, ts, te, _ana in s.all_triggers:
+        if family(cls) == g.family and TRIGGERS[cls][3] > TRIGGERS[g.cls][3] and cls != "clash":
+            if g.family == "talks" and cls != "meeting":
+                continue
+            g.cls, g.trigger = cls, (cls, ts, te)
+    if g.family == "talks":
+        for cls, ts, te, _ana in s.all_triggers:
+            if cls == "meeting" and g.cls != "meeting":
+                g.cls, g.trigger = cls, (cls, ts, te)
+
+
+def _place_key(s: Sentence) -> set[str]:
+    out = set()
+    for m in s.places:
+        if m.cued and not m.excluded and m.place and m.place.kind in ("town", "landmark"):
+            out.add(m.place.city or m.place.name)
+    return out
+
+
+def _narrows(prev: DateMention, own: DateMention) -> bool:
+    """``own`` is a day within ``prev``'s month or year: the same event, dated more exactly."""
+    return bool(
+        prev.precision != "day"
+        and own.precision == "day"
+        and prev.value
+        and own.value
+        and prev.value.year == own.value.year
+        and (prev.precision == "year" or prev.value.month == own.value.month)
+    )
+
+
+def _differs(g: EventGroup, s: Sentence) -> bool:
+    """The sentence reports another event of the same family: its own date differs (not just
+    a day within the event's month or year), or its cued towns are all other towns."""
+    own = [d for d in s.dates if not d.reporting]
+    prev = g.date()
+    if (
+        own
+        and prev is not None
+        and (own[0].value, own[0].precision) != (prev[0].value, prev[0].precision)
+        and not _narrows(prev[0], own[0])
+    ):
+        return True
+    mine = _place_key(s)
+    theirs: set[str] = set()
+    for bs in g.sentences:
+        theirs |= _place_key(bs)
+    return bool(mine and theirs and not (mine & theirs) and not s.backref)

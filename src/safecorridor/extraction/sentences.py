@@ -1,0 +1,117 @@
+"""Sentences: one regex cuts a text into them, and each carries what the stages find in it.
+
+A :class:`Sentence` keeps absolute character offsets into the whole text (``text`` is
+``whole[start:end]``), so every span a stage records is an offset into the original text.
+Abbreviations ("Lt. Col.", "Rs.") and initials ("D.I. Khan") do not end a sentence; a line
+break always does (headlines and datelines stand alone).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from safecorridor.extraction.casualties import Casualties
+from safecorridor.extraction.dates import DateMention
+from safecorridor.extraction.mentions import Mention
+
+
+@dataclass
+class Sentence:
+    """A sentence (or a clause cut out of one) and what the stages found in it."""
+
+    start: int
+    end: int
+    text: str
+    places: list[Mention] = field(default_factory=list)
+    actors: list[Mention] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    trigger: tuple[str, int, int] | None = None
+    all_triggers: list[tuple[str, int, int, bool]] = field(default_factory=list)
+    casualties: Casualties | None = None
+    claim: tuple[int, int] | None = None
+    backref: bool = False
+    generic: bool = False
+    recalled: bool = False  # a past event recalled in a relative clause: always its own event
+    continuation: bool = False  # the rest of a sentence a recalled clause was cut out of
+    blame: bool = False  # officials name a suspect group, or the group says it was behind
+
+
+# sentence ends: terminal punctuation (and closing quotes) before a capital, digit or quote,
+# or a line break; abbreviations and initials ("Lt. Col.", "D.I. Khan") do not end one
+_SENT_END = re.compile(r"([.!?]+[\"'’”)\]]*)\s+(?=[A-Z0-9\"'‘“(\[])|\n\s*")
+_LAST_WORD = re.compile(r"[\w.]+\.$")
+_INITIALS = re.compile(r"(?:[A-Za-z]\.)+")
+_ABBREV = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "cpt",
+        "brig",
+        "sgt",
+        "st",
+        "no",
+        "nos",
+        "rs",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "govt",
+        "dept",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "vs",
+        "approx",
+        "est",
+        "mt",
+        "ft",
+        "sq",
+        "km",
+        "sr",
+        "jr",
+    ]
+)
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """The sentences of ``text``, stripped, in order; empty ones dropped."""
+    out: list[Sentence] = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        end = m.end(1) if m.group(1) else m.start()
+        prev = _LAST_WORD.search(text, max(0, m.start() - 12), m.start() + 1)
+        if m.group(1) and prev and prev.group(0).lower().rstrip(".") in _ABBREV:
+            continue
+        if m.group(1) and prev and _INITIALS.fullmatch(prev.group(0)):
+            continue
+        _add(out, text, start, end)
+        start = m.end()
+    _add(out, text, start, len(text))
+    return out
+
+
+def _add(out: list[Sentence], text: str, s: int, e: int) -> None:
+    part = text[s:e]
+    st = s + len(part) - len(part.lstrip())
+    en = s + len(part.rstrip())
+    if en > st:
+        out.append(Sentence(st, en, text[st:en]))

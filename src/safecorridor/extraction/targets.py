@@ -1,0 +1,127 @@
+# ruff: noqa: E501  (regex lexicons are kept on one line each for readability)
+"""Targets: the categories of people and property an event hit, from its sentences' words.
+
+Categories, in this order: foreign nationals, corridor projects, security forces,
+infrastructure, government, diplomatic, civilians, business; a known site adds its own category
+(after these when it is none of them).
+A word inside an actor's name (other than a state force's), a word that names the source of a
+statement ("police officials said") or part of a place name ("Gomal Bazaar") is not a target.
+"""
+
+from __future__ import annotations
+
+import re
+
+from safecorridor.extraction.grouping import EventGroup
+from safecorridor.extraction.mentions import Mention, is_state_force
+from safecorridor.extraction.triggers import at_word_starts
+
+_TARGETS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "foreign_nationals",
+        re.compile(
+            r"\b(?:Chinese|Japanese|foreign(?:ers?)?|expatriates?)\s+(?:\w+\s+)?(?:nationals?|citizens?|engineers?|workers?|teachers?|professors?|staff|employees?|tourists?|experts?|technicians?|personnel|instructors?)\b|\bforeigners\b|\bConfucius Institute\b|\b(?:three|two|four|five|six|\d+) Chinese\b",
+            re.I,
+        ),
+    ),
+    (
+        "corridor_project",
+        re.compile(
+            r"\bCPEC\b|\bcorridor projects?\b|\b(?:Chinese|imperialist|development|mega) ['’]?projects?\b|\b(?:dam|hydropower|power plant|port|expressway|project site|construction company|Chinese company|mine)\b|\bconvoy (?:of|carrying) (?:Chinese|foreign)",
+            re.I,
+        ),
+    ),
+    (
+        "security_forces",
+        re.compile(
+            r"\b(?:soldiers?|troops|security forces|security personnel|FC|Frontier Corps|policem[ae]n|DSP|SHO|ASI|SP|DPO|constables?|sub-inspectors?|inspectors?|deputy superintendent|superintendent of police|Levies (?:personnel|post|men)|jawans?|sepoys?|naval|air station|cantonment|camp|checkpoints?|police (?:station|van|mobile|post|personnel|officials?|officers?|constables?|party|team|patrol|vehicle)|police|Levies|Rangers|army|navy|naval|sepoys?|checkposts?|check posts?|cops?|law enforcers|security convoy|military)\b",
+            re.I,
+        ),
+    ),
+    (
+        "infrastructure",
+        re.compile(
+            r"\b(?:railway|rail track|train|gas pipeline|pipeline|power pylons?|transmission (?:line|tower)s?|electricity pylons?|bridge|mobile (?:phone )?towers?|telecom tower|airport|highway|national highway)\b",
+            re.I,
+        ),
+    ),
+    (
+        "government",
+        re.compile(
+            r"\b(?:government (?:office|building|official)s?|deputy commissioner|assistant commissioner|tehsil office|officials?|minister|lawmaker|MPA|MNA)\b",
+            re.I,
+        ),
+    ),
+    ("diplomatic", re.compile(r"\b(?:consulate|embassy|diplomats?|ambassador)\b", re.I)),
+    (
+        "civilians",
+        re.compile(
+            r"\b(?:civilians?|passengers?|bystanders?|passers-?by|children|students?|labou?rers?|villagers|residents|pedestrians|worshippers|commuters|shopkeepers|people|(?:private |security )?guards?|watchm[ae]n|chowkidars?|visitors?|patients?|polio (?:workers?|teams?|vaccinators?)|journalists?|women)\b",
+            re.I,
+        ),
+    ),
+    (
+        "business",
+        re.compile(
+            r"\b(?:hotel|bank|shops?|market|bazaar|company|contractor|traders?|business(?:es|man|men)?|stock exchange|clinic|brick kiln|factory)\b",
+            re.I,
+        ),
+    ),
+]
+_TARGETS = [(name, at_word_starts(rx)) for name, rx in _TARGETS]
+_SPEAKER = re.compile(
+    r"\s+(?:(?:officials?|officers?|sources|spokesm[ae]n|spokesperson)\s+)?(?:said|says|told|confirmed|added|reported|stated)\b",
+    re.I,
+)
+_SOURCE_AFTER = re.compile(
+    r"\b(?:police|army|military|ISPR|FC|officials?)\s+(?:said|says|officials?|spokesm[ae]n|sources|statement|told|confirmed|chief)",
+    re.I,
+)
+_HIT_BEFORE = re.compile(r"\b(?:on|at|targeted|attacked|killing|martyred)\b")
+_NAME_BEFORE = re.compile(r"[A-Z][\w'’-]*\s+$")
+ORDER = [name for name, _rx in _TARGETS]
+
+
+def find_targets(g: EventGroup, place_m: Mention | None) -> list[str]:
+    """The target categories of an event, in :data:`ORDER`."""
+    found: list[str] = []
+    for name, rx in _TARGETS:
+        for s in g.sentences:
+            text = s.text
+            hit = False
+            for m in rx.finditer(text):
+                a0, a1 = m.start() + s.start, m.end() + s.start
+                if any(a.start <= a0 and a1 <= a.end for a in s.actors if not is_state_force(a)):
+                    continue
+                before = text[max(0, m.start() - 40) : m.start()].lower()
+                if (
+                    name == "security_forces"
+                    and _SOURCE_AFTER.search(text[m.start() : m.start() + 30])
+                    and not _HIT_BEFORE.search(before[-25:])
+                ):
+                    continue
+                if (
+                    name == "civilians"
+                    and m.group(0).lower() == "people"
+                    and "security_forces" in found
+                ):
+                    continue
+                if _SPEAKER.match(text, m.end()):
+                    continue  # "Levies officials said", "police sources told": the source
+                if (
+                    name in ("business", "civilians")
+                    and m.group(0)[:1].isupper()
+                    and _NAME_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
+                ):
+                    continue  # part of a name: "Gomal Bazaar", "Jinnah Town"
+                hit = True
+                break
+            if hit:
+                found.append(name)
+                break
+    if place_m is not None and place_m.place is not None and place_m.place.category:
+        cat = place_m.place.category
+        if cat not in found:
+            found.append(cat)
+    # a caller's site may carry a category of its own ("other"): after the known ones
+    return sorted(found, key=lambda c: ORDER.index(c) if c in ORDER else len(ORDER))

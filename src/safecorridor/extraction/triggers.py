@@ -1,0 +1,89 @@
+# ruff: noqa: E501  (regex lexicons are kept on one line each for readability)
+"""Trigger lexicons: the words that signal an event, by class, with the kind each class gives.
+
+Each class maps to (kind, ACLED event type, sub-event type, specificity rank, family). The rank
+decides between triggers of one sentence (the most specific wins: a suicide bombing over an
+attack); the family decides which sentences may form one event (violent, arrest, disrupted,
+threat, talks, request). :data:`TRIG` tries every class in one compiled regex, at word starts
+only.
+"""
+
+from __future__ import annotations
+
+import re
+
+# trigger class → (kind, ACLED event type, sub-event type, specificity rank, family)
+TRIGGERS: dict[str, tuple[str, str, str, int, str]] = {
+    "suicide": ("suicide_attack", "Explosions/Remote violence", "Suicide bomb", 10, "violent"),
+    "grenade": ("bombing", "Explosions/Remote violence", "Grenade", 9, "violent"),
+    "ied": ("bombing", "Explosions/Remote violence", "Remote explosive/landmine/IED", 8, "violent"),
+    "abduction": (
+        "abduction",
+        "Violence against civilians",
+        "Abduction/forced disappearance",
+        7,
+        "violent",
+    ),
+    "clash": ("armed_clash", "Battles", "Armed clash", 6, "violent"),
+    "shelling": (
+        "attack",
+        "Explosions/Remote violence",
+        "Shelling/artillery/missile attack",
+        5,
+        "violent",
+    ),
+    "attack": ("attack", "Violence against civilians", "Attack", 4, "violent"),
+    "arrest": ("arrest", "Strategic developments", "Arrests", 3, "arrest"),
+    "disrupted": ("other", "Strategic developments", "Disrupted weapons use", 3, "disrupted"),
+    "threat": ("threat", "Strategic developments", "Other", 2, "threat"),
+    "meeting": ("meeting", "Strategic developments", "Other", 2, "talks"),
+    "agreement": ("agreement", "Strategic developments", "Agreement", 1, "talks"),
+    "request": ("other", "Strategic developments", "Other", 1, "request"),
+}
+
+TRIGGER_RX: dict[str, str] = {
+    "suicide": r"suicide[- ](?:bomb(?:ing|ings|er|ers|s)?|attack(?:er|ers|s)?|blast|explosion|car bomb(?:ing)?|vest|jacket|mission|squad)|blew (?:himself|herself|themselves) up|self-detonat\w*|detonated (?:himself|herself|themselves|his (?:suicide )?(?:vest|jacket|explosives)|her (?:suicide )?(?:vest|jacket|explosives))|explosives?[- ](?:laden|packed|filled|rigged) (?:vehicle|car|truck|motorcycle|motorbike|van|pickup)|rammed (?:an? |his |her |their |two |the )?(?:explosives?[- ]\w+ )?(?:vehicles?|cars?|trucks?|motorcycles?|motorbikes?|vehicle-borne[\w -]*?devices?)|fidayee(?:n)?|VBIEDs?|vehicle[- ]borne (?:IEDs?|improvised)",
+    "grenade": r"(?:hand[- ])?grenades?|crackers?|cracker attack|lobbed (?:a |an )?\w*",
+    "ied": r"IEDs?|improvised explosive devices?|roadside bombs?|landmines?|land mines?|mine blast|remote[- ]controlled (?:bomb|device|explosive|blast|IED)s?|magnetic bombs?|sticky bombs?|bomb (?:blast|explosion|attack)s?|blasts?|explosions?|exploded|explosive devices?|planted (?:a |an )?(?:bomb|explosive)s?|car bombs?|motorcycle bombs?|bomb went off|bombings?|bombed|blew up|blown up|bomb|went off|tore through|ripped through|detonated",
+    "abduction": r"abduct\w*|kidnap\w*|taken hostage|held hostage|took (?:[\w-]+ ){0,5}?hostages?|forcibly disappeared|enforced disappearance|whisked away|went missing|gone missing|taken away|took (?:them|him|her) away|hijack(?:ed|ing)?",
+    "clash": r"exchange of fire|exchanged fire|exchanges of fire|gun ?battles?|gunfights?|shoot-?outs?|clash(?:es|ed)?|firefights?|ambush(?:ed|es)?|encounters?|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|combing operations?|returned fire|retaliated|repulsed|repelled|neutrali[sz]ed|eliminated|sent to hell|engaged the",
+    "shelling": r"rocket attacks?|fired rockets|rockets? (?:were |was )?fired|mortar (?:shells?|attacks?|rounds?)|cross-border (?:fire|firing|shelling)|quadcopter (?:attack|strike)s?|drone (?:attack|strike)s?|rocket-propelled grenades?",
+    "attack": r"attack(?:ed|s|ing)?|opened fire|gunned down|shot dead|shot and killed|stormed|storming|storm|targeted|assault(?:ed)?|raid(?:ed)?|firing|fired (?:at|on|upon)|gunmen|torched|set (?:on )?fire|hurled|forced? (?:their|his|its) way into|forcing (?:their|his|its) way into|came under (?:fire|attack)|come under (?:fire|attack)|sprayed (?:\w+ )?bullets|target(?:ed)? killings?|shot at|barged into|laid siege|besieged|overran|bullet-riddled bod(?:y|ies)|killed",
+    "arrest": r"arrest(?:ed|s|ing)?|apprehend(?:ed)?|detain(?:ed)?|taken into custody|took (?:[\w-]+ ){0,8}?into custody|nabbed|rounded up|captured|netted",
+    "disrupted": r"defused|foiled|thwarted|averted|bomb disposal squad|recovered (?:explosives|an IED|a bomb|suicide vests?)",
+    "threat": r"warn(?:ed|s|ing)?|threaten(?:ed|s|ing)?|threats?|vowed to|ultimatum|would (?:suffer|face|pay)|dire consequences|pamphlets?|leaflets?|night letters?|ordered (?:its|their) (?:fighters|men|cadres|members|militants) to|(?:end|ended|ending|called off|calling off|scrapped) (?:the |a |its )?(?:ceasefire|truce)|declared war|(?:announced|launched) (?:a |an |its )?(?:new )?(?:spring )?offensive",
+    "meeting": r"meeting|met|talks|Joint Working Group|JWG|Joint Cooperation Committee|JCC|summit|session|held discussions|called on|visit(?:ed)?",
+    "agreement": r"signed|agreed|agreement|accord|memorandum of understanding|MoU|reached (?:an|the) understanding|decided to|pledged|concurred|conceded to|consensus",
+    "request": r"asked|requested|request|demanded|urged|rejected|turned down|refused|declined|proposal|proposed",
+}
+
+
+def _compile_triggers() -> re.Pattern[str]:
+    # one leading word-boundary test instead of one per alternative: ~2x faster scanning
+    parts = []
+    for name, rx in TRIGGER_RX.items():
+        parts.append(rf"(?P<{name}>(?:{rx})\b)")
+    return re.compile(r"\b(?=\w)(?:" + "|".join(parts) + ")", re.I)
+
+
+#: every trigger class in one regex; ``m.lastgroup`` names the class
+TRIG = _compile_triggers()
+#: acronyms that are triggers only in capitals ("IED", not "ied")
+CASE_SENSITIVE = {"IBO", "IBOs", "IED", "IEDs", "VBIED", "VBIEDs", "JWG", "JCC", "MoU"}
+CASE_SENSITIVE_LOW = {w.lower() for w in CASE_SENSITIVE}
+
+
+def family(cls: str) -> str:
+    """The family of a trigger class: violent, arrest, disrupted, threat, talks or request."""
+    return TRIGGERS[cls][4]
+
+
+def rank(cls: str) -> int:
+    """How specific a trigger class is (higher wins within a sentence)."""
+    return TRIGGERS[cls][3]
+
+
+def at_word_starts(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """The same pattern, tried only at word starts (every alternative begins with ``\\b``):
+    Python's engine otherwise tries each alternative at every character."""
+    return re.compile(r"\b(?=\w)(?:" + rx.pattern + ")", rx.flags)

@@ -1,0 +1,393 @@
+"""`safecorridor eval extraction` on corpus annotations: the news-dev and SATP layouts, the
+split, per-outlet figures, the worst events and the reliability table; the split script.
+
+The fixtures under ``fixtures/`` are short reports written for these tests, in both layouts:
+``newsdev/texts/NNN.txt`` + ``newsdev/index.jsonl``, and ``satp/train.tsv`` with ids
+``train:LINE``. Nothing here reads ../shared.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from safecorridor.cli.extract import app
+from safecorridor.extraction.corpus import (
+    SATP_REFERENCE,
+    CorpusError,
+    load_records,
+    read_split,
+)
+from safecorridor.extraction.evaluate import BANDS, FIELDS, Report, evaluate, score_document
+
+FIX = Path(__file__).parent / "fixtures"
+NEWS = FIX / "newsdev"
+SATP = FIX / "satp"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cli(*args: str) -> Any:
+    return CliRunner().invoke(app, ["eval", "extraction", *args])
+
+
+def test_news_dev_records_take_their_dates_and_outlets_from_the_index() -> None:
+    records = {r["id"]: r for r in load_records(FIX / "newsdev.jsonl", texts=NEWS)}
+    assert set(records) == {"001", "002", "003", "004"}
+    assert records["001"]["published"] == "2024-03-13"
+    assert records["001"]["outlet"] == "Example Daily"
+    assert records["001"]["text"].startswith("Gunmen kill two guards")
+    assert records["002"]["published"] is None  # a null date in the index stays unknown
+    assert records["002"]["outlet"] == "Corridor Wire"
+
+
+def test_the_texts_folder_may_be_the_texts_themselves_with_the_index_given(
+    tmp_path: Path,
+) -> None:
+    records = load_records(FIX / "newsdev.jsonl", texts=NEWS / "texts", index=NEWS / "index.jsonl")
+    assert {r["outlet"] for r in records} == {"Example Daily", "Corridor Wire", "Frontier Times"}
+
+
+def test_a_split_keeps_its_part_and_never_reads_the_other_parts_texts(tmp_path: Path) -> None:
+    folder = tmp_path / "newsdev"
+    shutil.copytree(NEWS, folder)
+    (folder / "texts" / "003.txt").unlink()  # the test part's text: must not be needed
+    dev = read_split(FIX / "split.json", "dev")
+    records = load_records(FIX / "newsdev.jsonl", texts=folder, split=dev)
+    assert [r["id"] for r in records] == ["001", "002", "004"]
+    with pytest.raises(CorpusError, match=r"003: no text 003\.txt"):
+        load_records(
+            FIX / "newsdev.jsonl", texts=folder, split=read_split(FIX / "split.json", "test")
+        )
+
+
+def test_an_id_the_split_does_not_name_is_an_error(tmp_path: Path) -> None:
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"dev": ["001"], "test": ["003"]}))
+    with pytest.raises(CorpusError, match="id 002 is in no part of the split"):
+        load_records(FIX / "newsdev.jsonl", texts=NEWS, split=read_split(split, "dev"))
+    with pytest.raises(CorpusError, match="part must be one of"):
+        read_split(split, "train")
+
+
+def test_satp_rows_are_read_by_line_with_the_reference_date() -> None:
+    records = load_records(FIX / "satp.jsonl", texts=SATP)
+    assert [r["id"] for r in records] == ["train:1", "train:3"]
+    assert records[0]["text"].startswith("Unidentified assailants shot dead")
+    assert "\t" not in records[0]["text"]
+    assert records[1]["text"].startswith("Two soldiers were killed")
+    assert {r["published"] for r in records} == {SATP_REFERENCE.isoformat()}
+    assert {r["outlet"] for r in records} == {"SATP"}
+
+
+def test_satp_dates_are_compared_on_month_and_day_only() -> None:
+    report = evaluate(load_records(FIX / "satp.jsonl", texts=SATP))
+    assert report.fields["date"].tp == 2 and report.fields["date"].fp == 0
+    # the same day and month in another year is right; another day or a month alone is not
+    gold = [{"kind": "attack", "event_date": "--11-24", "date_precision": "day"}]
+    for pred_date, precision, right in (
+        ("2013-11-24", "day", True),
+        ("2013-11-25", "day", False),
+        ("2013-11", "month", False),
+    ):
+        rep = Report()
+        pred = [{"kind": "attack", "event_date": pred_date, "date_precision": precision}]
+        score_document(rep, "x", gold, pred)
+        assert (rep.fields["date"].tp == 1) is right, pred_date
+
+
+def test_bad_input_is_named(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match=r"train:9: no line 9"):
+        load_records(_write(tmp_path / "a.jsonl", [{"id": "train:9", "events": []}]), texts=SATP)
+    with pytest.raises(CorpusError, match=r"no TSV file dev\.tsv"):
+        load_records(_write(tmp_path / "b.jsonl", [{"id": "dev:1", "events": []}]), texts=SATP)
+    with pytest.raises(CorpusError, match="an id is letters, digits"):
+        load_records(_write(tmp_path / "f.jsonl", [{"id": "../001", "events": []}]), texts=NEWS)
+    with pytest.raises(CorpusError, match="has no text; give --texts"):
+        load_records(_write(tmp_path / "c.jsonl", [{"id": "001", "events": []}]))
+    bad = tmp_path / "d.jsonl"
+    bad.write_text('{"id": "001", "events": []}\n{"id": \n')
+    with pytest.raises(CorpusError, match=r"d\.jsonl:2: not JSON"):
+        load_records(bad, texts=NEWS)
+    with pytest.raises(CorpusError, match="events must be a list"):
+        load_records(_write(tmp_path / "e.jsonl", [{"id": "001", "events": "none"}]), texts=NEWS)
+
+
+def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.fixture(scope="module")
+def dev_report() -> Report:
+    split = read_split(FIX / "split.json", "dev")
+    return evaluate(load_records(FIX / "newsdev.jsonl", texts=NEWS, split=split))
+
+
+def test_per_outlet_figures(dev_report: Report) -> None:
+    assert dev_report.documents == 3
+    assert {k: r.documents for k, r in dev_report.outlets.items()} == {
+        "Example Daily": 2,
+        "Corridor Wire": 1,
+    }
+    daily = dev_report.outlets["Example Daily"]
+    # 004's Wednesday in a Wednesday report is read a week early: that event is wrong
+    assert (daily.events.tp, daily.events.fp, daily.events.fn) == (1, 1, 1)
+    assert dev_report.outlets["Corridor Wire"].events.f1 == 1.0
+    assert sum(r.events.tp for r in dev_report.outlets.values()) == dev_report.events.tp
+
+
+def test_the_worst_events_come_first_with_their_errors(dev_report: Report) -> None:
+    (worst, *rest) = dev_report.worst(10)
+    assert rest == []  # the other events are right
+    assert (worst.id, worst.outlet) == ("004", "Example Daily")
+    fields = {e["field"]: e for e in worst.errors}
+    assert fields["date"]["gold"] == ("2024-05-08", "day")
+    assert fields["date"]["pred"] == ("2024-05-01", "day")
+    assert "injured" in fields
+
+
+def test_the_reliability_table_counts_every_predicted_value(dev_report: Report) -> None:
+    rows = dev_report.reliability()
+    assert [r["band"] for r in rows] == [f"{lo:.1f}-{hi:.1f}" for lo, hi in BANDS]
+    predicted = sum(s.tp + s.fp for s in dev_report.fields.values())
+    assert sum(r["count"] for r in rows) == predicted
+    assert sum(r["correct"] for r in rows) == sum(s.tp for s in dev_report.fields.values())
+    for r in rows:
+        if r["count"]:
+            lo, hi = (float(x) for x in r["band"].split("-"))
+            assert lo <= r["mean_confidence"] <= hi
+    ece = dev_report.calibration_error()
+    assert ece is not None and 0.0 <= ece <= 1.0
+    assert Report().calibration_error() is None
+
+
+def test_a_spurious_event_counts_its_values_as_wrong() -> None:
+    rep = Report()
+    pred = [{"kind": "attack", "city": "Quetta", "field_confidence": {"kind": 0.9, "city": 0.8}}]
+    score_document(rep, "x", [], pred)
+    assert rep.events.fp == 1 and rep.outcomes[0].errors[0] == {
+        "field": "event",
+        "error": "spurious",
+    }
+    assert [(j.field, j.confidence, j.correct) for j in rep.judgements] == [
+        ("kind", 0.9, False),
+        ("city", 0.8, False),
+    ]
+
+
+def test_cli_json_has_every_part() -> None:
+    result = _cli(
+        str(FIX / "newsdev.jsonl"),
+        "--texts",
+        str(NEWS),
+        "--split",
+        str(FIX / "split.json"),
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["documents"] == 3 and data["split"]["part"] == "dev"
+    assert set(data["fields"]) == set(FIELDS)
+    assert 0 < data["mean_field_f1"] <= 1
+    assert set(data["outlets"]) == {"Example Daily", "Corridor Wire"}
+    assert data["worst"][0]["id"] == "004"
+    assert len(data["reliability"]["all"]) == len(BANDS)
+    assert set(data["reliability"]["fields"]) == set(FIELDS)
+
+
+def test_cli_text_is_readable() -> None:
+    result = _cli(str(FIX / "satp.jsonl"), "--texts", str(SATP))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "documents: 2" in out and "mean field F1" in out
+    assert "SATP" in out and "reliability of field confidences" in out
+    assert "worst 10 events: none has an error" in out
+
+
+def test_cli_refuses_an_unknown_part() -> None:
+    result = _cli(
+        str(FIX / "newsdev.jsonl"),
+        "--texts",
+        str(NEWS),
+        "--split",
+        str(FIX / "split.json"),
+        "--part",
+        "both",
+    )
+    assert result.exit_code == 2
+    assert "part must be one of dev, test" in result.output
+
+
+def test_cli_names_a_missing_text_and_fails(tmp_path: Path) -> None:
+    folder = tmp_path / "newsdev"
+    shutil.copytree(NEWS, folder)
+    (folder / "texts" / "001.txt").unlink()
+    result = _cli(str(FIX / "newsdev.jsonl"), "--texts", str(folder))
+    assert result.exit_code == 2
+    assert "error: 001: no text 001.txt" in result.output
+
+
+def test_cli_warns_when_the_split_was_made_from_another_index(tmp_path: Path) -> None:
+    split = tmp_path / "split.json"
+    split.write_text(
+        json.dumps({"dev": ["001", "002", "004"], "test": ["003"], "index_sha256": "0" * 64})
+    )
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "extraction",
+            str(FIX / "newsdev.jsonl"),
+            "--texts",
+            str(NEWS),
+            "--split",
+            str(split),
+        ],
+    )
+    assert result.exit_code == 0
+    assert "was made from another index.jsonl" in result.output
+
+
+# -- the split script ------------------------------------------------------------------------
+
+
+def _split_module() -> ModuleType:
+    path = ROOT / "scripts" / "split-news-dev.py"
+    spec = importlib.util.spec_from_file_location("split_news_dev", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["split_news_dev"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _index(rows: list[tuple[str, str | None]]) -> list[dict[str, Any]]:
+    return [
+        {"id": f"{i:03d}", "outlet": outlet, "published": pub}
+        for i, (outlet, pub) in enumerate(rows, 1)
+    ]
+
+
+def test_the_split_keeps_outlets_and_months_apart_and_dev_within_bounds() -> None:
+    split = _split_module().make_split(
+        _index(
+            [
+                ("A", "2020-01-05"),
+                ("A", "2020-02-05"),
+                ("B", "2020-02-09"),
+                ("B", None),
+                ("C", "2021-03-01"),
+                ("C", "2021-03-02"),
+                ("D", None),
+                ("D", None),
+                ("E", "2022-05-05"),
+                ("F", None),
+            ]
+        )
+    )
+    assert split["shared_outlets"] == [] and split["shared_months"] == []
+    assert 5 <= split["sizes"]["dev"] <= 6  # 50-60% of 10
+    dev, test = set(split["dev"]), set(split["test"])
+    assert dev.isdisjoint(test) and len(dev | test) == 10
+    # A and B share February: their four articles (B's undated one too) stay together
+    assert {"001", "002", "003", "004"} <= dev or {"001", "002", "003", "004"} <= test
+
+
+def test_the_split_lets_in_the_fewest_months_when_it_must() -> None:
+    # one chain of outlets linked by months: no whole part fits 50-60%, one month is shared
+    rows = [("A", "2020-01-01"), ("A", "2020-02-01"), ("B", "2020-02-02"), ("B", "2020-03-01")]
+    rows += [("C", "2020-03-02"), ("C", "2020-04-01"), ("D", "2020-04-02"), ("D", "2020-05-01")]
+    rows += [("E", "2020-05-02"), ("E", "2020-06-01")]
+    module = _split_module()
+    split = module.make_split(_index(rows))
+    assert split["shared_outlets"] == []
+    assert len(split["shared_months"]) == 1
+    assert 5 <= split["sizes"]["dev"] <= 6
+    assert module.make_split(_index(rows)) == split  # deterministic
+
+
+def test_the_shipped_split_is_frozen_as_documented() -> None:
+    doc = json.loads((ROOT / "tests" / "extraction" / "corpus" / "split.json").read_text())
+    dev, test = set(doc["dev"]), set(doc["test"])
+    assert dev.isdisjoint(test) and len(dev | test) == 184
+    assert len(dev) <= 0.6 * 184
+    assert doc["shared_outlets"] == []
+    assert set(doc["dev_outlets"]).isdisjoint(doc["test_outlets"])
+    assert len(doc["index_sha256"]) == 64
+
+
+def test_evaluate_still_takes_records_with_their_text() -> None:
+    records = [
+        {
+            "id": "r1",
+            "text": "A roadside bomb killed two soldiers in Kech district on 3 May 2024.",
+            "published": date(2024, 5, 4).isoformat(),
+            "events": [
+                {
+                    "kind": "bombing",
+                    "event_date": "2024-05-03",
+                    "date_precision": "day",
+                    "province": "Balochistan",
+                    "fatalities": 2,
+                }
+            ],
+        }
+    ]
+    report = evaluate(records)
+    assert report.events.tp == 1 and set(report.outlets) == {"-"}
+
+
+# -- make eval ---------------------------------------------------------------------------------
+
+
+def _make_eval(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    bin_dir = Path(sys.executable).parent
+    return subprocess.run(
+        ["make", "-s", "eval", "STAMP=", f"BIN={bin_dir}", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_make_eval_says_when_the_shared_folder_is_absent(tmp_path: Path) -> None:
+    result = _make_eval(tmp_path, f"SHARED={tmp_path / 'nothing'}")
+    assert result.returncode == 0, result.stderr
+    assert "is absent, so there is nothing to evaluate" in result.stdout
+
+
+def test_make_eval_scores_the_dev_split_and_the_test_split_only_when_asked(
+    tmp_path: Path,
+) -> None:
+    shared = tmp_path / "shared" / "data"
+    shared.mkdir(parents=True)
+    (shared / "news-dev").symlink_to(NEWS)
+    (shared / "satp-dev").symlink_to(SATP)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(FIX / "newsdev.jsonl", corpus / "news-dev.jsonl")
+    shutil.copy(FIX / "satp.jsonl", corpus / "satp.jsonl")
+    shutil.copy(FIX / "split.json", corpus / "split.json")
+    common = (f"SHARED={tmp_path / 'shared'}", f"CORPUS={corpus}")
+    dev = _make_eval(tmp_path, *common)
+    assert dev.returncode == 0, dev.stdout + dev.stderr
+    assert "news-dev, dev split" in dev.stdout and "documents: 3" in dev.stdout
+    assert "== SATP" in dev.stdout and "FROZEN" not in dev.stdout
+    test = _make_eval(tmp_path, *common, "SPLIT=test")
+    assert test.returncode == 0, test.stdout + test.stderr
+    assert "FROZEN test split" in test.stdout and "documents: 1" in test.stdout
+    assert "== SATP" not in test.stdout
+    assert _make_eval(tmp_path, *common, "SPLIT=all").returncode != 0

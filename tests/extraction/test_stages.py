@@ -1,0 +1,163 @@
+"""The extractor's stages one by one, and the one confidence table they all read."""
+
+from __future__ import annotations
+
+import ast
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import safecorridor.extraction as extraction_pkg
+from safecorridor.extraction import extract
+from safecorridor.extraction.actors import mark_attribution
+from safecorridor.extraction.confidence import CONFIDENCE, table
+from safecorridor.extraction.dates import event_date, find_dates, wire_same_day
+from safecorridor.extraction.grouping import split_recalled
+from safecorridor.extraction.kinds import mark_triggers
+from safecorridor.extraction.mentions import find_mentions
+from safecorridor.extraction.places import dateline, disambiguate
+from safecorridor.extraction.sentences import Sentence, split_sentences
+from safecorridor.extraction.triggers import TRIGGERS
+from safecorridor.taxonomy import kind_of
+
+PKG = Path(extraction_pkg.__file__).parent
+STAGES = [
+    "actors",
+    "casualties",
+    "dates",
+    "grouping",
+    "kinds",
+    "mentions",
+    "places",
+    "rules",
+    "sentences",
+    "targets",
+    "triggers",
+]
+
+
+def test_every_confidence_is_a_probability() -> None:
+    rows = table()
+    assert len(rows) >= 30
+    for name, value in rows:
+        assert 0.0 <= value <= 1.0, name
+
+
+@pytest.mark.parametrize("module", STAGES)
+def test_no_stage_writes_a_confidence_of_its_own(module: str) -> None:
+    """Confidences live in confidence.py only: no stage holds a fractional literal."""
+    tree = ast.parse((PKG / f"{module}.py").read_text("utf-8"))
+    fractions = [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, float)
+        and 0.0 < node.value < 1.0
+    ]
+    assert fractions == []
+
+
+def test_each_trigger_class_gives_a_kind_the_taxonomy_agrees_with() -> None:
+    for cls, (kind, _type, sub, _rank, _family) in TRIGGERS.items():
+        assert kind_of(sub) in (kind, "other"), cls
+
+
+def test_sentences_are_not_cut_at_abbreviations_or_initials() -> None:
+    text = "Lt. Col. Khan led the patrol near D.I. Khan on Monday. It came back.\nQUETTA: headline"
+    parts = [s.text for s in split_sentences(text)]
+    assert parts == [
+        "Lt. Col. Khan led the patrol near D.I. Khan on Monday.",
+        "It came back.",
+        "QUETTA: headline",
+    ]
+    for s in split_sentences(text):
+        assert text[s.start : s.end] == s.text
+
+
+def test_a_recalled_event_is_cut_out_of_its_sentence() -> None:
+    text = (
+        "Officials met in Lahore on Friday after the Gwadar attack, which killed two guards "
+        "last month, to review security."
+    )
+    parts = split_recalled(split_sentences(text))
+    assert [p.recalled for p in parts] == [False, True, False]
+    assert parts[1].text.startswith("the Gwadar attack") and parts[2].continuation
+    for p in parts:
+        assert text[p.start : p.end] == p.text
+
+
+def test_claim_blame_and_no_claim_are_told_apart() -> None:
+    claimed = Sentence(0, 40, "The BLF claimed responsibility for it.")
+    mark_attribution(claimed)
+    assert claimed.claim is not None and claimed.blame is False
+    unclaimed = Sentence(0, 60, "No group has so far claimed the attack, police said.")
+    mark_attribution(unclaimed)
+    assert unclaimed.claim is None
+    blamed = Sentence(0, 60, "Police blamed the TTP for the blast.")
+    mark_attribution(blamed)
+    assert blamed.claim is None and blamed.blame is True
+
+
+def test_an_anaphoric_trigger_starts_no_event() -> None:
+    s = Sentence(0, 50, "The blast drew condemnation from the governor.")
+    mark_triggers(s)
+    assert s.trigger is None and s.all_triggers[0][3] is True
+    s = Sentence(0, 50, "Gunmen attacked a bus in Kalat on Monday.")
+    s.dates = find_dates(s.text, date(2024, 5, 8))
+    mark_triggers(s)
+    assert s.trigger is not None and s.trigger[0] == "attack"
+
+
+def test_places_prefer_pakistan_and_the_dateline_is_read() -> None:
+    text = "Hyderabad: a cracker exploded outside a shop in Hyderabad on Sunday."
+    places, _actors = find_mentions(text)
+    disambiguate(places)
+    assert places and all(m.place is not None and m.place.country == "PK" for m in places)
+    dl = dateline(text)
+    assert dl is not None and dl.place is not None and dl.place.province == "Sindh"
+
+
+def test_event_date_prefers_an_event_date_to_a_reporting_one() -> None:
+    pub = date(2024, 5, 8)  # a Wednesday
+    first = find_dates("A bomb went off in Quetta on Monday, police said on Wednesday.", pub)
+    chosen = event_date([first], trigger_start=2)
+    assert chosen is not None
+    d, conf = chosen
+    assert d.value == date(2024, 5, 6) and conf == CONFIDENCE.date_relative
+    later = find_dates("It happened on 3 May 2024.", pub)
+    d2, conf2 = event_date([[], later], trigger_start=0) or (None, 0.0)
+    assert d2 is not None and conf2 == pytest.approx(
+        CONFIDENCE.date_absolute - CONFIDENCE.date_later_sentence_penalty
+    )
+
+
+def test_wire_copy_dated_on_its_day() -> None:
+    assert wire_same_day("PESHAWAR, Sept 29 (Reuters) - A blast", date(2023, 9, 29))
+    assert not wire_same_day("PESHAWAR, Sept 29 (Reuters) - A blast", date(2023, 9, 30))
+
+
+def test_field_confidences_come_from_the_table() -> None:
+    (ev,) = extract(
+        "A suicide bomber blew himself up at a checkpost in Bannu on 3 May 2024, killing "
+        "two policemen. The TTP claimed responsibility.",
+        published=date(2024, 5, 4),
+    )
+    fc = ev.field_confidence
+    assert fc["kind"] == CONFIDENCE.kind_specific_trigger
+    assert fc["event_date"] == CONFIDENCE.date_absolute
+    assert fc["city"] == CONFIDENCE.place_cued
+    assert fc["claimed_by"] == CONFIDENCE.claim
+    assert fc["fatalities"] == CONFIDENCE.fatalities_counted
+
+
+def test_a_site_of_a_category_outside_the_lexicon_is_a_target_not_a_crash() -> None:
+    site = {"name": "Thar Block VII", "lat": 24.8, "lon": 70.3, "city": "Islamkot"}
+    site |= {"province": "Sindh", "category": "other"}
+    (ev,) = extract(
+        "Gunmen attacked Thar Block VII on Sunday, injuring two guards.",
+        published=date(2024, 5, 8),
+        extra_places=[site],
+    )
+    assert ev.location_name == "Thar Block VII"
+    assert ev.target[-1] == "other" and "civilians" in ev.target
