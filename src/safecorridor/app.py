@@ -13,19 +13,31 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 
 from safecorridor import __version__
 from safecorridor.api import problems
 from safecorridor.api.app import API_DESCRIPTION, install_api
 from safecorridor.clock import Clock, system_clock
-from safecorridor.errors import ServiceError, describe
+from safecorridor.errors import BusyError, ServiceError, describe
+from safecorridor.headers import SecurityHeaders
+from safecorridor.limits import BodyLimit
+from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import stop_audit_writer
 from safecorridor.web import errors as web_errors
 from safecorridor.web.deps import LoginRequiredError
 from safecorridor.web.pages import ROUTERS
 from safecorridor.web.templating import HERE as WEB_HERE
+
+API_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>SafeCorridor API</title>
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui" data-spec="/api/v1/openapi.json"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/js/api-docs.js"></script></body></html>
+"""
 
 
 def is_api(request: Request) -> bool:
@@ -46,17 +58,34 @@ def create_app(*, clock: Clock | None = None) -> FastAPI:
         version=__version__,
         description=API_DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served below from the vendored Swagger UI (no CDN, no inline script)
         redoc_url=None,
     )
     app.state.clock = clock or system_clock
+    settings = get_settings()
+    app.add_middleware(BodyLimit, ingest_max_bytes=settings.ingest_max_bytes)
+    app.add_middleware(SecurityHeaders, settings=settings)
     problems.install(app)
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return HTMLResponse(API_DOCS_PAGE)
 
     @app.exception_handler(ServiceError)
     async def _refused(request: Request, exc: ServiceError) -> Response:
         if is_api(request):
             return problems.service_problem(exc)
         return web_errors.service_page(request, exc)
+
+    @app.exception_handler(OperationalError)
+    async def _database(request: Request, exc: OperationalError) -> Response:
+        """A write lock held too long (SQLite) or a lost connection: 503, try again."""
+        if "locked" not in str(exc).lower() and "could not" not in str(exc).lower():
+            raise exc
+        busy = BusyError("the database is busy; try again in a few seconds", retry_after=2)
+        if is_api(request):
+            return problems.service_problem(busy)
+        return web_errors.service_page(request, busy)
 
     @app.exception_handler(LoginRequiredError)
     async def _login(request: Request, _exc: LoginRequiredError) -> Response:

@@ -5,6 +5,8 @@ from safecorridor.accounts.models import (
     LoginAttempt,
     Organisation,
     User,
+    WebSession,
+    organisation_escorts,
     organisation_partners,
 )
 from safecorridor.alerts.models import Alert, AlertRule, Delivery, Notification, WorkerRun
@@ -47,7 +49,9 @@ __all__ = [
     "Route",
     "Site",
     "User",
+    "WebSession",
     "WorkerRun",
     "incident_documents",
+    "organisation_escorts",
     "organisation_partners",
 ]

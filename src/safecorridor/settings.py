@@ -9,14 +9,16 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     """Runtime configuration; every variable is described in the README (Configuration)."""
 
-    model_config = SettingsConfigDict(env_prefix="SAFECORRIDOR_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SAFECORRIDOR_", extra="ignore", populate_by_name=True
+    )
 
     data_dir: Path = Field(default=Path("var"), description="Where the embedded database lives.")
     database_url: str | None = Field(
@@ -44,17 +46,36 @@ class Settings(BaseSettings):
         description="Online map tiles for the web map, e.g. "
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty keeps the map offline.",
     )
-    ingest_allow_private_urls: bool = Field(
+    allow_private_urls: bool = Field(
         default=False,
-        description="Let `ingest` fetch URLs on private or local addresses (off: SSRF guard).",
+        validation_alias=AliasChoices(
+            "SAFECORRIDOR_ALLOW_PRIVATE_URLS", "SAFECORRIDOR_INGEST_ALLOW_PRIVATE_URLS"
+        ),
+        description="Let the server call private or local addresses (ingest URLs, webhooks, "
+        "feeds); off guards against server-side request forgery.",
     )
     session_hours: int = Field(default=12, description="Lifetime of a web session (hours).")
     token_days: int = Field(default=90, description="Default lifetime of an API token (days).")
+    token_max_days: int = Field(
+        default=365, ge=1, le=3650, description="Longest lifetime an API token may be given (days)."
+    )
+    token_fresh_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="A token is created only within this many minutes of signing in.",
+    )
     login_window_minutes: int = Field(
         default=15, description="Window over which failed sign-ins are counted."
     )
     login_max_failures_per_account: int = Field(
-        default=5, description="Failed sign-ins for one account within the window before 429."
+        default=5,
+        description="Failed sign-ins for one account from one address within the window before "
+        "a doubling back-off (429).",
+    )
+    login_max_failures_per_account_all_addresses: int = Field(
+        default=50,
+        description="Failed sign-ins for one account from any addresses within the window before "
+        "429, except from a browser that signed in as that account before.",
     )
     login_max_failures_per_address: int = Field(
         default=20, description="Failed sign-ins from one address within the window before 429."

@@ -25,6 +25,7 @@ from safecorridor.alerts.channels import (
 )
 from safecorridor.alerts.worker import WorkerContext
 from safecorridor.demo.loader import load_demo
+from safecorridor.settings import get_settings
 
 
 def free_port() -> int:
@@ -92,7 +93,7 @@ class Receiver:
 
 
 @pytest.fixture
-def webhook_receiver() -> Iterator[Callable[..., Receiver]]:
+def webhook_receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Receiver]]:
     servers: list[ThreadingHTTPServer] = []
 
     def start(secret: str = "s3cret-for-tests", **kw: Any) -> Receiver:
@@ -113,6 +114,9 @@ def webhook_receiver() -> Iterator[Callable[..., Receiver]]:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        # the receiver listens on this machine: a deployment with private webhooks allows them
+        monkeypatch.setenv("SAFECORRIDOR_ALLOW_PRIVATE_URLS", "true")
+        get_settings.cache_clear()
         return receiver
 
     yield start

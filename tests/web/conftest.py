@@ -183,7 +183,7 @@ def open_as(browser: Any, live_server: str) -> Iterator[Any]:
 
 
 def map_ready(page: Any) -> None:
-    page.wait_for_selector('#map[data-loaded="true"]', timeout=20_000)
+    page.wait_for_selector('#map[data-loaded="true"]', timeout=45_000)
 
 
 def shoot(page: Any, name: str) -> None:

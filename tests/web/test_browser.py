@@ -49,7 +49,7 @@ def test_each_role_signs_in_and_the_map_shows_the_demo_incidents_and_sites(
     assert USERS[who][0].split("@")[0].replace("_", " ")[:4].lower() in header.inner_text().lower()
     assert page.get_by_text("TLP legend").is_visible()
     if who == "analyst":
-        page.wait_for_function("window.sc.risk !== null")
+        page.wait_for_function("() => window.sc.risk !== null")
         shoot(page, "map")
     assert page.js_errors == []
 
@@ -60,7 +60,7 @@ def test_filtering_by_actor_changes_the_map_and_the_list(open_as: Any) -> None:
     everything = _visible_ids(page)
     page.get_by_label("Actor").fill("Baloch Liberation Army")
     page.get_by_role("button", name="Apply").click()
-    page.wait_for_function("document.querySelector('#map').dataset.loaded === 'true'")
+    page.wait_for_function("() => document.querySelector('#map').dataset.loaded === 'true'")
     page.wait_for_function(
         "n => Number(document.querySelector('#map').dataset.incidents) < n", arg=len(everything)
     )
@@ -78,9 +78,9 @@ def test_filtering_by_actor_changes_the_map_and_the_list(open_as: Any) -> None:
     assert listed == bla
     assert "actor=Baloch" in page.url
     # a period picked in the timeline filters too
-    page.wait_for_function("window.sc.chart !== undefined")
+    page.wait_for_function("() => window.sc.chart !== undefined")
     page.evaluate("window.sc.selectPeriod(window.sc.chart.data.labels.indexOf('2022-04-01'))")
-    page.wait_for_function("document.querySelector('#map').dataset.incidents === '1'")
+    page.wait_for_function("() => document.querySelector('#map').dataset.incidents === '1'")
     assert page.get_by_text("Period: 2022-04-01 to 2022-04-30").is_visible()
 
 
@@ -124,7 +124,7 @@ def test_an_analyst_ingests_the_seed_report_and_the_attack_appears_on_the_map(
     # the rest: j/k move, r rejects (the prompt is answered by the dialog handler)
     page.keyboard.press("j")
     page.keyboard.press("r")
-    page.wait_for_function("document.querySelectorAll('.candidate.decided').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('.candidate.decided').length === 2")
     assert page.locator("#pending-count").inner_text().strip() in {"2", "1"}
 
     page.goto("/")
@@ -178,7 +178,7 @@ def test_screenshots_of_the_incident_list_and_a_site(open_as: Any) -> None:
     with Session(_LIVE["engine"]) as s:
         site = s.scalars(select(Site).where(Site.name == "Gwadar Port")).one()
     page.goto(f"/sites/{site.id}")
-    page.wait_for_function("window.scTrend !== undefined")
+    page.wait_for_function("() => window.scTrend !== undefined")
     page.wait_for_timeout(300)
     shoot(page, "site-detail")
     page.keyboard.press("Tab")

@@ -219,7 +219,7 @@ def test_notifications_with_the_unread_badge_acknowledgement_and_rules(
     admin = web("admin")
     assert "Add a rule" in admin.get("/alerts").text
     r = _post(admin, "/alerts/rules", {"kind": "incident_near", "km": "0"})
-    assert r.status_code == 422 and "km between 0 and 500" in r.text
+    assert r.status_code == 422 and "incident_near needs km" in r.text
     r = _post(
         admin,
         "/alerts/rules",

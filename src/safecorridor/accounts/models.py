@@ -17,6 +17,15 @@ organisation_partners = Table(
     Column("partner_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
 )
 
+#: the escort organisations an organisation designates: their escort officers may see and
+#: decide its movement requests (and no other organisation's)
+organisation_escorts = Table(
+    "organisation_escorts",
+    Base.metadata,
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+    Column("escort_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Organisation(Base):
     """An agency, a company or a secretariat. Owns records; lists partner organisations."""
@@ -34,6 +43,12 @@ class Organisation(Base):
         secondary=organisation_partners,
         primaryjoin=lambda: Organisation.id == organisation_partners.c.organisation_id,
         secondaryjoin=lambda: Organisation.id == organisation_partners.c.partner_id,
+        order_by=lambda: Organisation.name,
+    )
+    escorts: Mapped[list[Organisation]] = relationship(
+        secondary=organisation_escorts,
+        primaryjoin=lambda: Organisation.id == organisation_escorts.c.organisation_id,
+        secondaryjoin=lambda: Organisation.id == organisation_escorts.c.escort_id,
         order_by=lambda: Organisation.name,
     )
     users: Mapped[list[User]] = relationship(back_populates="organisation", order_by="User.email")
@@ -83,6 +98,28 @@ class ApiToken(Base):
 
     def __repr__(self) -> str:
         return f"ApiToken({self.prefix!r}, user={self.user_id})"
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie carries a random id whose sha256 is stored here, so a
+    sign-out (or an administrator) ends it on every server at once."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"WebSession(user={self.user_id}, created={self.created_at:%Y-%m-%d %H:%M})"
 
 
 class LoginAttempt(Base):

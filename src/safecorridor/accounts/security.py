@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -59,24 +58,50 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(get_settings().secret_key, salt="safecorridor.session")
 
 
-def sign_session(user_id: int, csrf: str | None = None) -> tuple[str, str]:
-    """A signed session cookie value for ``user_id`` and its CSRF token."""
-    csrf = csrf or secrets.token_urlsafe(24)
-    return _serializer().dumps({"uid": user_id, "csrf": csrf}), csrf
+def sign_session(session_id: str) -> str:
+    """The signed session cookie value carrying the id of a stored web session."""
+    return str(_serializer().dumps({"sid": session_id}))
 
 
-def read_session(value: str | None) -> dict[str, Any] | None:
-    """The session data if the cookie is genuine and fresh, else None."""
-    if not value:
+def read_session(value: str | None) -> str | None:
+    """The session id if the cookie is genuine and fresh, else None (the store decides
+    whether that session is still live)."""
+    if not value or len(value) > 4096:
         return None
     try:
         data = _serializer().loads(value, max_age=get_settings().session_hours * 3600)
     except BadSignature:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
+    if not isinstance(data, dict) or not isinstance(data.get("sid"), str):
         return None
-    return data
+    sid: str = data["sid"]
+    return sid
 
 
 def same_secret(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+
+DEVICE_COOKIE = "sc_device"
+DEVICE_DAYS = 180
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key, salt="safecorridor.device")
+
+
+def sign_device(email: str) -> str:
+    """The device cookie: proof that this browser signed in as ``email`` before."""
+    return str(_device_serializer().dumps({"email": email.strip().lower()}))
+
+
+def device_email(value: str | None) -> str | None:
+    """The e-mail a genuine, fresh device cookie names, else None."""
+    if not value or len(value) > 4096:
+        return None
+    try:
+        data = _device_serializer().loads(value, max_age=DEVICE_DAYS * 86400)
+    except BadSignature:
+        return None
+    email = data.get("email") if isinstance(data, dict) else None
+    return email if isinstance(email, str) else None

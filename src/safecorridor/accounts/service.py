@@ -14,11 +14,14 @@ from sqlalchemy.orm import Session
 from safecorridor.accounts.models import ApiToken, LoginAttempt, Organisation, User
 from safecorridor.accounts.security import (
     WeakPasswordError,
+    device_email,
     hash_password,
     new_token,
+    sign_device,
     token_digest,
     verify_password,
 )
+from safecorridor.accounts.sessions import end_session, end_user_sessions, start_session
 from safecorridor.db.base import utcnow
 from safecorridor.errors import (
     ConflictError,
@@ -177,40 +180,79 @@ def list_users(session: Session, *, organisation_id: int | None = None) -> list[
 
 
 def _failures(session: Session, since: datetime, **where: str) -> int:
-    ((column, value),) = where.items()
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(
-                getattr(LoginAttempt, column) == value,
-                LoginAttempt.attempted_at >= since,
+    q = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.attempted_at >= since, LoginAttempt.is_success.is_(False))
+    )
+    for column, value in where.items():
+        q = q.where(getattr(LoginAttempt, column) == value)
+    return int(session.scalar(q) or 0)
+
+
+def check_login_rate(
+    session: Session,
+    *,
+    email: str,
+    address: str,
+    now: datetime | None = None,
+    known_device: bool = False,
+) -> None:
+    """Raise :class:`LoginRateLimitedError` when a sign-in should wait.
+
+    - One account from one address: after ``login_max_failures_per_account`` failures in the
+      window, a back-off that doubles with each further failure (from 30 seconds up to the
+      window).
+    - One address, any accounts: ``login_max_failures_per_address`` failures in the window.
+    - One account from every address: ``login_max_failures_per_account_all_addresses``
+      failures — unless the browser proves it signed in as this account before (its device
+      cookie), so that failures from elsewhere cannot lock the owner out.
+    """
+    s = get_settings()
+    now = now or utcnow()
+    window = timedelta(minutes=s.login_window_minutes)
+    since = now - window
+    here = _failures(session, since, email=email, address=address)
+    if here >= s.login_max_failures_per_account:
+        wait = min(30 * 2 ** (here - s.login_max_failures_per_account), int(window.total_seconds()))
+        last = session.scalar(
+            select(func.max(LoginAttempt.attempted_at)).where(
+                LoginAttempt.email == email,
+                LoginAttempt.address == address,
                 LoginAttempt.is_success.is_(False),
             )
         )
-        or 0
-    )
-
-
-def check_login_rate(session: Session, *, email: str, address: str) -> None:
-    """Raise :class:`LoginRateLimitedError` when the account or the address is over its limit."""
-    s = get_settings()
-    since = utcnow() - timedelta(minutes=s.login_window_minutes)
-    retry = s.login_window_minutes * 60
-    if _failures(session, since, email=email) >= s.login_max_failures_per_account:
-        raise LoginRateLimitedError(
-            f"too many failed sign-ins for {email}; wait {s.login_window_minutes} minutes "
-            "or ask an administrator of your organisation to reset the password",
-            retry,
-        )
+        left = int((last + timedelta(seconds=wait) - now).total_seconds()) if last else 0
+        if left > 0:
+            raise LoginRateLimitedError(
+                f"too many failed sign-ins for {email} from this address; wait {left} seconds "
+                "or ask an administrator of your organisation to reset the password",
+                left,
+            )
     if _failures(session, since, address=address) >= s.login_max_failures_per_address:
         raise LoginRateLimitedError(
             f"too many failed sign-ins from this address; wait {s.login_window_minutes} minutes",
-            retry,
+            int(window.total_seconds()),
+        )
+    if not known_device and (
+        _failures(session, since, email=email) >= s.login_max_failures_per_account_all_addresses
+    ):
+        raise LoginRateLimitedError(
+            f"too many failed sign-ins for {email} from several addresses; sign in from a "
+            f"browser you used before, or wait {s.login_window_minutes} minutes",
+            int(window.total_seconds()),
         )
 
 
-def authenticate(*, session: Session, email: str, password: str, address: str) -> User:
+def authenticate(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    address: str,
+    now: datetime | None = None,
+    known_device: bool = False,
+) -> User:
     """The active user with these credentials; every attempt is recorded (and rate-limited).
 
     The attempt row is written in the caller's transaction, which must commit even when this
@@ -218,29 +260,60 @@ def authenticate(*, session: Session, email: str, password: str, address: str) -
     """
     email = email.strip().lower()[:254]
     address = address[:64]
-    check_login_rate(session, email=email, address=address)
+    check_login_rate(session, email=email, address=address, now=now, known_device=known_device)
     user = find_user(session, email)
     ok = verify_password(user.password_hash if user else None, password)
     ok = ok and user is not None and user.is_active
-    session.add(LoginAttempt(email=email, address=address, is_success=ok))
+    session.add(
+        LoginAttempt(email=email, address=address, is_success=ok, attempted_at=now or utcnow())
+    )
     session.flush()
     if not ok or user is None:
         raise InvalidCredentialsError("the e-mail address or the password is wrong")
     return user
 
 
-def sign_in(*, session: Session, email: str, password: str, address: str) -> User:
-    """:func:`authenticate`, then the sign-in in the audit chain. A refused attempt is
-    committed before the refusal is raised, so failures count even though the caller's
-    transaction ends with the error."""
+@dataclass(frozen=True)
+class SignedIn:
+    """A successful sign-in: the user, their new web session (its id goes in the cookie, its
+    CSRF token in the page) and the device cookie that proves this browser signed in."""
+
+    user: User
+    session_id: str
+    csrf: str
+    device: str
+
+
+def sign_in(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    address: str,
+    now: datetime | None = None,
+    device: str | None = None,
+) -> SignedIn:
+    """:func:`authenticate`, a new web session, and the sign-in in the audit chain. A refused
+    attempt is committed before the refusal is raised, so failures count even though the
+    caller's transaction ends with the error."""
+    now = now or utcnow()
+    known = device_email(device) == email.strip().lower()
     try:
-        user = authenticate(session=session, email=email, password=password, address=address)
+        user = authenticate(
+            session=session,
+            email=email,
+            password=password,
+            address=address,
+            now=now,
+            known_device=known,
+        )
     except InvalidCredentialsError:
         session.commit()
         raise InvalidCredentialsError(
             "the e-mail address or the password is wrong; check both, or ask an administrator "
             "of your organisation"
         ) from None
+    sid, web_session = start_session(session=session, user=user, now=now, address=address)
     append_event(
         session=session,
         viewer=Viewer.of(user),
@@ -249,7 +322,15 @@ def sign_in(*, session: Session, email: str, password: str, address: str) -> Use
         record_id=user.id,
         state=sha256_json({"user": user.id}),
     )
-    return user
+    return SignedIn(
+        user=user, session_id=sid, csrf=web_session.csrf, device=sign_device(user.email)
+    )
+
+
+def sign_out(*, session: Session, session_id: str | None, now: datetime | None = None) -> None:
+    """End the web session (on every server: the next request with its cookie is anonymous)."""
+    if session_id:
+        end_session(session, session_id, now=now or utcnow())
 
 
 # --- tokens ---------------------------------------------------------------------------------
@@ -301,15 +382,17 @@ def list_tokens(session: Session, *, user_id: int) -> list[ApiToken]:
     )
 
 
-def user_for_token(session: Session, token: str) -> User | None:
+def user_for_token(session: Session, token: str, *, now: datetime | None = None) -> User | None:
     """The active user owning a live (unexpired, unrevoked) token, else None."""
-    found = token_owner(session, token)
+    found = token_owner(session, token, now=now)
     return found[0] if found else None
 
 
-def token_owner(session: Session, token: str) -> tuple[User, datetime] | None:
-    """The active user owning a live token and the token's expiry (UTC), else None."""
-    now = utcnow()
+def token_owner(
+    session: Session, token: str, *, now: datetime | None = None
+) -> tuple[User, datetime] | None:
+    """The active user owning a live token and the token's expiry (naive UTC), else None."""
+    now = now or utcnow()
     row = session.execute(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
@@ -370,6 +453,8 @@ def change_member(
     for name, value in changes.items():
         if value is not None:
             setattr(user, name, str(value) if name == "role" else value)
+    if changes.get("is_active") is False or "role" in changes:
+        end_user_sessions(session, user.id, now=utcnow())  # sign in again with the new rights
     audit_write(session=session, viewer=viewer, action="update", obj=user)
     token_cache.clear()  # the user's cached tokens carry the old role / activity
     return user
@@ -404,9 +489,35 @@ def set_partners(
 
 
 def issue_token(
-    *, session: Session, viewer: Viewer, user: User, name: str = "api", days: int | None = None
+    *,
+    session: Session,
+    viewer: Viewer,
+    user: User,
+    name: str = "api",
+    days: int | None = None,
+    signed_in_at: datetime | None = None,
+    now: datetime | None = None,
 ) -> IssuedToken:
-    """A new API token of the signed-in user (audited)."""
+    """A new API token of the signed-in user (audited). Only from a fresh sign-in (within
+    ``token_fresh_minutes`` of ``signed_in_at``: a stolen session or token cannot mint a
+    long-lived credential) and for at most ``token_max_days``."""
+    settings = get_settings()
+    now = now or utcnow()
+    if signed_in_at is None:
+        raise ForbiddenError(
+            "tokens are created from a signed-in web session (or the CLI `safecorridor users "
+            "token`), not with another token"
+        )
+    if now - signed_in_at > timedelta(minutes=settings.token_fresh_minutes):
+        raise ForbiddenError(
+            f"sign in again to create a token: the sign-in must be less than "
+            f"{settings.token_fresh_minutes} minutes old"
+        )
+    lifetime = days if days is not None else settings.token_days
+    if not 1 <= lifetime <= settings.token_max_days:
+        raise InvalidInputError(
+            f"field days: a token lives from 1 to {settings.token_max_days} days (got {lifetime})"
+        )
     issued = create_token(session=session, user=user, name=name, days=days)
     audit_write(session=session, viewer=viewer, action="create", obj=issued.record)
     return issued

@@ -32,6 +32,8 @@ import httpx
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from safecorridor import net
+
 SIGNATURE_HEADER = "X-SafeCorridor-Signature"
 TIMESTAMP_HEADER = "X-SafeCorridor-Timestamp"
 IDEMPOTENCY_HEADER = "X-SafeCorridor-Idempotency-Key"
@@ -162,11 +164,10 @@ def send_webhook(message: Message, settings: ChannelSettings) -> int | None:
         IDEMPOTENCY_HEADER: message.idempotency_key,
     }
     try:
-        response = httpx.post(
-            message.recipient, content=body, headers=headers, timeout=settings.webhook_timeout
-        )
-    except httpx.HTTPError as exc:
-        raise DeliveryError(f"POST {message.recipient}: {exc}") from exc
+        with net.client(timeout=settings.webhook_timeout) as http:
+            response = http.post(message.recipient, content=body, headers=headers)
+    except httpx.HTTPError as exc:  # a blocked private address arrives as a ConnectError
+        raise DeliveryError(f"POST {message.recipient}: {exc.__class__.__name__}: {exc}") from exc
     if not 200 <= response.status_code < 300:
         raise DeliveryError(
             f"POST {message.recipient}: HTTP {response.status_code}", response.status_code

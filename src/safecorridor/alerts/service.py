@@ -10,8 +10,11 @@ delivery per recipient and channel.
 from __future__ import annotations
 
 import hashlib
+import logging
+import math
+import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from safecorridor import net
 from safecorridor.accounts.models import Organisation, User, organisation_partners
 from safecorridor.alerts.channels import get_channel_settings
 from safecorridor.alerts.choices import Channel, DeliveryState, RuleKind
@@ -41,6 +45,7 @@ from safecorridor.taxonomy.choices import IncidentStatus, RiskLevel, Role
 
 LEVELS = tuple(RiskLevel)
 INCIDENT_KINDS = (RuleKind.INCIDENT_NEAR, RuleKind.FOREIGN_FATALITIES)
+log = logging.getLogger("safecorridor.alerts")
 
 
 class AlertRuleError(InvalidInputError):
@@ -211,6 +216,78 @@ def add_rule_as(*, session: Session, user: User, rule_in: RuleCreate) -> AlertRu
     )
 
 
+#: the parameters each kind of rule takes (any other is refused)
+PARAMS: dict[str, frozenset[str]] = {
+    RuleKind.INCIDENT_NEAR: frozenset({"km", "sites", "routes"}),
+    RuleKind.RISK_RISING: frozenset({"sites", "routes"}),
+    RuleKind.REVIEW_BACKLOG: frozenset({"hours"}),
+}
+MAX_WATCHED = 500
+MAX_EMAILS = 50
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,252}\.[^@\s.]{2,63}$")
+
+
+def _number(value: Any, name: str, low: float, high: float, example: str) -> float:
+    """A finite number in (low, high]; refused with the range otherwise."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number) or not low < number <= high:
+        raise AlertRuleError(
+            f"{name} must be a number above {low:g} and at most {high:g} ({example})"
+        )
+    return number
+
+
+def rule_params(
+    session: Session, organisation_id: int, kind: RuleKind, params: dict[str, Any]
+) -> dict[str, Any]:
+    """The rule's parameters, checked for its kind: numbers in range, and the sites and routes
+    named among those the organisation may read (a rule never watches a hidden record)."""
+    allowed = PARAMS.get(kind, frozenset())
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        names = ", ".join(sorted(allowed)) or "none"
+        raise AlertRuleError(f"{kind} takes no parameter {', '.join(unknown)} (it takes: {names})")
+    out: dict[str, Any] = {}
+    if kind == RuleKind.INCIDENT_NEAR:
+        out["km"] = _number(params.get("km"), "incident_near needs km: it", 0, 500, "e.g. km=10")
+    if kind == RuleKind.REVIEW_BACKLOG:
+        out["hours"] = _number(
+            params.get("hours"), "review_backlog needs hours: it", 0, 8760, "e.g. hours=24"
+        )
+    reader = org_viewer(organisation_id)
+    for name, model in (("sites", Site), ("routes", Route)):
+        if name not in params:
+            continue
+        ids = params[name]
+        if not isinstance(ids, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31 for i in ids
+        ):
+            raise AlertRuleError(f"{name} must be a list of {name[:-1]} ids")
+        if len(ids) > MAX_WATCHED:
+            raise AlertRuleError(f"{name}: at most {MAX_WATCHED} ids")
+        readable = set(
+            session.scalars(restrict(select(model.id).where(model.id.in_(ids)), model, reader))
+        )
+        hidden = sorted(set(ids) - readable)
+        if hidden:
+            raise AlertRuleError(
+                f"no {name[:-1]} with id {hidden[0]} that your organisation may read"
+            )
+        out[name] = sorted(set(ids))
+    return out
+
+
+def check_email(address: str) -> str:
+    """An e-mail address for alert mail: one address, no spaces or line breaks."""
+    value = address.strip()
+    if len(value) > 254 or not _EMAIL.match(value) or any(ord(c) < 32 for c in value):
+        raise AlertRuleError(f"not an e-mail address: {address[:80]!r}")
+    return value
+
+
 def add_rule(
     *,
     session: Session,
@@ -243,23 +320,15 @@ def add_rule(
     for role in recipient_roles:
         if role not in set(Role):
             raise AlertRuleError(f"unknown role {role!r}; one of {', '.join(Role)}")
-    p = dict(params or {})
-    if rule_kind == RuleKind.INCIDENT_NEAR:
-        km = float(p.get("km", 0) or 0)
-        if not 0 < km <= 500:
-            raise AlertRuleError("incident_near needs km between 0 and 500 (e.g. km=10)")
-        p["km"] = km
-    if rule_kind == RuleKind.REVIEW_BACKLOG:
-        hours = float(p.get("hours", 0) or 0)
-        if hours <= 0:
-            raise AlertRuleError("review_backlog needs hours above 0 (e.g. hours=24)")
-        p["hours"] = hours
-    for k in ("sites", "routes"):
-        if k in p:
-            p[k] = [int(x) for x in p[k]]
+    p = rule_params(session, organisation_id, rule_kind, params or {})
+    emails = [check_email(e) for e in emails]
     if Channel.WEBHOOK in chans:
-        if not webhook_url or not webhook_url.startswith(("http://", "https://")):
+        if not webhook_url:
             raise AlertRuleError("a webhook rule needs an http(s) webhook URL")
+        try:
+            net.check_url(webhook_url, field="webhook_url")
+        except InvalidInputError as exc:
+            raise AlertRuleError(str(exc)) from None
         webhook_secret = webhook_secret or secrets.token_hex(32)
     if (
         Channel.EMAIL in chans
@@ -294,6 +363,24 @@ def list_rules(session: Session, organisation_id: int | None = None) -> list[Ale
     if organisation_id is not None:
         stmt = stmt.where(AlertRule.organisation_id == organisation_id)
     return list(session.scalars(stmt))
+
+
+def each_rule(session: Session, rules: Sequence[AlertRule]) -> Iterator[AlertRule]:
+    """The rules, each evaluated in a savepoint of its own: a rule that fails (bad parameters
+    stored before they were checked, a bug) is rolled back, logged and marked with its error,
+    and the other rules, of every organisation, are still evaluated."""
+    for rule in rules:
+        rule_id = rule.id
+        try:
+            with session.begin_nested():
+                yield rule
+        except Exception as exc:  # one rule's failure must not stop the others
+            log.error("alert rule %s failed", rule_id, exc_info=exc)
+            session.execute(
+                update(AlertRule)
+                .where(AlertRule.id == rule_id)
+                .values(memory={**(rule.memory or {}), "error": f"{exc.__class__.__name__}"})
+            )
 
 
 def active_rules(session: Session, kinds: Sequence[str]) -> list[AlertRule]:
@@ -398,7 +485,7 @@ def evaluate_incident_rules(
 ) -> int:
     """Alerts for incidents newer than each rule's cursor; returns the alerts made."""
     made = 0
-    for rule in active_rules(session, INCIDENT_KINDS):
+    for rule in each_rule(session, active_rules(session, INCIDENT_KINDS)):
         incidents = session.scalars(
             select(Incident)
             .where(
@@ -467,7 +554,7 @@ def evaluate_risk_rules(
     at = _now(now)
     as_of: date = at.date() + timedelta(days=1)  # incidents of today count
     made = 0
-    for rule in rules:
+    for rule in each_rule(session, rules):
         # the levels the rule's organisation sees: from what it may read, nothing else
         sites, routes = watched(session, rule)
         seen = registry_levels(
@@ -544,7 +631,7 @@ def evaluate_backlog_rules(
     """One alert per rule and day while candidates wait longer than the rule's hours."""
     at = _now(now)
     made = 0
-    for rule in active_rules(session, (RuleKind.REVIEW_BACKLOG,)):
+    for rule in each_rule(session, active_rules(session, (RuleKind.REVIEW_BACKLOG,))):
         hours = float(rule.params["hours"])
         count, oldest = pending_candidates(
             session, organisation_id=rule.organisation_id, older_than=at - timedelta(hours=hours)

@@ -17,14 +17,15 @@ import signal
 import socket
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select, update
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.alerts.channels import (
     SENDERS,
@@ -69,6 +70,17 @@ class WorkerContext:
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         if self.policy is None:
             self.policy = load_policy()
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session in a transaction that writes: on SQLite it takes the write lock first
+        (``BEGIN IMMEDIATE``), so a step that reads and then writes waits for another worker
+        instead of failing when the other wrote in between."""
+        with self.sessions() as session, session.begin():
+            conn = session.connection()
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield session
 
     @property
     def the_policy(self) -> Policy:
@@ -122,13 +134,13 @@ def step_overdue_movements(ctx: WorkerContext, now: datetime) -> int:
 
 def step_new_incidents(ctx: WorkerContext, now: datetime) -> int:
     """Alerts for incidents near sites and routes, and with foreign fatalities."""
-    with ctx.sessions() as s, s.begin():
+    with ctx.writing() as s:
         return evaluate_incident_rules(s, now=now, max_attempts=ctx.settings.delivery_max_attempts)
 
 
 def step_risk_levels(ctx: WorkerContext, now: datetime) -> int:
     """Alerts for sites and routes whose risk level rose."""
-    with ctx.sessions() as s, s.begin():
+    with ctx.writing() as s:
         return evaluate_risk_rules(
             s, now=now, policy=ctx.policy, max_attempts=ctx.settings.delivery_max_attempts
         )
@@ -136,7 +148,7 @@ def step_risk_levels(ctx: WorkerContext, now: datetime) -> int:
 
 def step_review_backlog(ctx: WorkerContext, now: datetime) -> int:
     """Alerts for candidates waiting for review too long."""
-    with ctx.sessions() as s, s.begin():
+    with ctx.writing() as s:
         return evaluate_backlog_rules(s, now=now, max_attempts=ctx.settings.delivery_max_attempts)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
@@ -14,14 +14,17 @@ from sqlalchemy.orm import Session
 from safecorridor.accounts.models import User
 from safecorridor.accounts.security import (
     CSRF_HEADER,
+    DEVICE_COOKIE,
+    DEVICE_DAYS,
     SESSION_COOKIE,
     read_session,
     same_secret,
     token_digest,
 )
-from safecorridor.accounts.service import token_cache, token_owner, user_for_token
+from safecorridor.accounts.service import token_cache, token_owner
+from safecorridor.accounts.sessions import find_session
 from safecorridor.api.problems import ProblemError
-from safecorridor.clock import Clock, system_clock
+from safecorridor.clock import Clock, naive_now, system_clock
 from safecorridor.db.session import get_engine, session_scope
 from safecorridor.errors import ForbiddenError
 from safecorridor.settings import get_settings
@@ -84,26 +87,37 @@ def optional_user(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> User | None:
-    """The signed-in user, or None; a bad or expired credential is an error, not anonymity."""
+    """The signed-in user, or None; a bad or expired credential is an error, not anonymity.
+
+    A bearer token is checked against the stored tokens; a session cookie against the stored
+    web sessions (a signed-out or expired session is no session). Writes with a cookie need
+    the session's CSRF token in the ``X-CSRF-Token`` header.
+    """
+    now = naive_now(get_clock(request))
     if bearer is not None:
-        user = user_for_token(session, bearer.credentials)
-        if user is None:
+        found = token_owner(session, bearer.credentials, now=now)
+        if found is None:
             raise _unknown_token()
-        return user
-    data = read_session(cookie)
-    if data is None:
+        request.state.auth = "token"
+        return found[0]
+    sid = read_session(cookie)
+    if sid is None:
         return None
-    user = session.get(User, data["uid"])
-    if user is None or not user.is_active:
+    live = find_session(session, sid, now=now)
+    if live is None:
         return None
+    user, web_session = live
     if request.method not in SAFE_METHODS and not same_secret(
-        request.headers.get(CSRF_HEADER), data.get("csrf")
+        request.headers.get(CSRF_HEADER), web_session.csrf
     ):
         raise ForbiddenError(
             f"a write with a session cookie needs the {CSRF_HEADER} header holding the "
             "csrf_token returned at sign-in (reload the page if it has expired)"
         )
-    request.state.csrf = data.get("csrf")
+    request.state.csrf = web_session.csrf
+    request.state.auth = "session"
+    request.state.session_started = web_session.created_at
+    request.state.session_id = sid
     return user
 
 
@@ -126,10 +140,10 @@ def current_viewer(user: CurrentUser) -> Viewer:
 CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
 
 
-def _token_viewer(token: str) -> Viewer:
+def _token_viewer(token: str, now: datetime) -> Viewer:
     """Look the bearer token up (its own short session) and remember its viewer."""
     with session_scope() as session:
-        found = token_owner(session, token)
+        found = token_owner(session, token, now=now)
         if found is None:
             raise _unknown_token()
         user, expires_at = found
@@ -159,7 +173,8 @@ async def cached_viewer(
         hit = token_cache.get((id(get_engine()), token_digest(bearer.credentials)))
         if isinstance(hit, Viewer):
             return hit
-        return await run_in_threadpool(_token_viewer, bearer.credentials)
+        now = naive_now(get_clock(request))
+        return await run_in_threadpool(_token_viewer, bearer.credentials, now)
     return await run_in_threadpool(_cookie_viewer, request, cookie)
 
 
@@ -192,14 +207,25 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def set_session_cookie(response: Response, value: str) -> None:
-    """The signed session cookie: HttpOnly, SameSite=Lax, Secure in production."""
+def set_session_cookie(response: Response, value: str, device: str | None = None) -> None:
+    """The signed session cookie (HttpOnly, SameSite=Lax, Secure in production) and, after a
+    sign-in, the long-lived device cookie (proof that this browser signed in before)."""
     settings = get_settings()
+    secure = settings.environment == "production"
     response.set_cookie(
         SESSION_COOKIE,
         value,
         max_age=settings.session_hours * 3600,
         httponly=True,
         samesite="lax",
-        secure=settings.environment == "production",
+        secure=secure,
     )
+    if device is not None:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device,
+            max_age=DEVICE_DAYS * 86400,
+            httponly=True,
+            samesite="strict",
+            secure=secure,
+        )

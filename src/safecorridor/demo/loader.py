@@ -54,6 +54,8 @@ class OrganisationSpec(_Item):
     kind: str = "agency"
     country: str | None = Field(default=None, min_length=3, max_length=3)
     partners: list[str] = Field(default_factory=list)
+    #: escort organisations whose escort officers decide this organisation's movements
+    escorts: list[str] = Field(default_factory=list)
 
 
 class UserSpec(_Item):
@@ -278,6 +280,11 @@ def parse_world(data: Any) -> World:
                 raise DemoWorldError(
                     f"organisation {o.name!r}: partner {p!r} is not an organisation"
                 )
+        for e in o.escorts:
+            if e not in org_names:
+                raise DemoWorldError(
+                    f"organisation {o.name!r}: escort {e!r} is not an organisation"
+                )
     for u in users:
         if u.organisation not in org_names:
             raise DemoWorldError(f"user {u.email!r}: unknown organisation {u.organisation!r}")
@@ -391,6 +398,12 @@ def load_demo(
             if partner.id not in have:
                 org.partners.append(partner)
                 have.add(partner.id)
+        escorting = {e.id for e in org.escorts}
+        for name in o.escorts:
+            escort = orgs[name]
+            if escort.id not in escorting:
+                org.escorts.append(escort)
+                escorting.add(escort.id)
 
     # users
     for u in world.users:

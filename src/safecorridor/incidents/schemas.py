@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from safecorridor import taxonomy
 from safecorridor.geo import check_coordinates
 from safecorridor.taxonomy.choices import TLP, DatePrecision
+
+#: the largest count (fatalities, injured, ...) a record holds
+MAX_COUNT = 2**31 - 1
+#: the most JSON an incident's ``extra`` holds
+MAX_EXTRA_CHARS = 20_000
 
 
 class IncidentBase(BaseModel):
@@ -19,41 +32,48 @@ class IncidentBase(BaseModel):
 
     event_date: date
     date_precision: DatePrecision = DatePrecision.DAY
-    event_type: str
-    sub_event_type: str | None = None
-    disorder_type: str | None = None
-    actor1: str | None = None
-    assoc_actor_1: str | None = None
-    inter1: str | None = None
-    actor2: str | None = None
-    assoc_actor_2: str | None = None
-    inter2: str | None = None
-    interaction: str | None = None
-    civilian_targeting: str | None = None
-    claimed_by: str | None = None
-    target_category: str | None = None
-    iso: str | None = None
-    region: str | None = None
-    country: str | None = None
-    admin1: str | None = None
-    admin2: str | None = None
-    admin3: str | None = None
-    location: str | None = None
-    latitude: float
-    longitude: float
+    event_type: str = Field(max_length=60)
+    sub_event_type: str | None = Field(default=None, max_length=60)
+    disorder_type: str | None = Field(default=None, max_length=60)
+    actor1: str | None = Field(default=None, max_length=300)
+    assoc_actor_1: str | None = Field(default=None, max_length=500)
+    inter1: str | None = Field(default=None, max_length=60)
+    actor2: str | None = Field(default=None, max_length=300)
+    assoc_actor_2: str | None = Field(default=None, max_length=500)
+    inter2: str | None = Field(default=None, max_length=60)
+    interaction: str | None = Field(default=None, max_length=60)
+    civilian_targeting: str | None = Field(default=None, max_length=40)
+    claimed_by: str | None = Field(default=None, max_length=300)
+    target_category: str | None = Field(default=None, max_length=200)
+    iso: str | None = Field(default=None, max_length=3)
+    region: str | None = Field(default=None, max_length=100)
+    country: str | None = Field(default=None, max_length=100)
+    admin1: str | None = Field(default=None, max_length=100)
+    admin2: str | None = Field(default=None, max_length=100)
+    admin3: str | None = Field(default=None, max_length=100)
+    location: str | None = Field(default=None, max_length=300)
+    latitude: float = Field(allow_inf_nan=False)
+    longitude: float = Field(allow_inf_nan=False)
     geo_precision: int = Field(default=1, ge=1, le=3)
-    fatalities: int | None = Field(default=None, ge=0)
-    foreign_fatalities: int | None = Field(default=None, ge=0)
-    foreign_nationality: str | None = None
-    injured: int | None = Field(default=None, ge=0)
-    abducted: int | None = Field(default=None, ge=0)
-    source: str | None = None
-    source_scale: str | None = None
-    notes: str | None = None
-    tags: str | None = None
-    credibility: str = "6"
+    fatalities: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    foreign_fatalities: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    foreign_nationality: str | None = Field(default=None, max_length=100)
+    injured: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    abducted: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    source: str | None = Field(default=None, max_length=20000)
+    source_scale: str | None = Field(default=None, max_length=100)
+    notes: str | None = Field(default=None, max_length=20000)
+    tags: str | None = Field(default=None, max_length=20000)
+    credibility: str = Field(default="6", max_length=1)
     tlp: TLP = TLP.CLEAR
     extra: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("extra")
+    @classmethod
+    def _extra_size(cls, v: dict[str, Any]) -> dict[str, Any]:
+        if len(json.dumps(v, default=str)) > MAX_EXTRA_CHARS:
+            raise ValueError(f"extra holds more than {MAX_EXTRA_CHARS:,} characters of JSON")
+        return v
 
     @field_validator(
         "sub_event_type",
@@ -113,34 +133,37 @@ class IncidentBase(BaseModel):
 class IncidentCreate(IncidentBase):
     """An incident to store; ``source_dataset`` and ``source_key`` make imports idempotent."""
 
-    source_dataset: str = "manual"
-    source_key: str | None = None
-    source_urls: list[str] = Field(default_factory=list)
+    source_dataset: str = Field(default="manual", max_length=20)
+    source_key: str | None = Field(default=None, max_length=100)
+    source_urls: list[Annotated[str, StringConstraints(max_length=2000)]] = Field(
+        default_factory=list, max_length=50
+    )
 
 
 class IncidentUpdate(BaseModel):
-    """A partial change; only the fields given are changed."""
+    """A partial change; only the fields given are changed (with the same limits as a new
+    incident's, and the whole record is checked again after the change)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     event_date: date | None = None
     date_precision: DatePrecision | None = None
-    event_type: str | None = None
-    sub_event_type: str | None = None
-    fatalities: int | None = Field(default=None, ge=0)
-    foreign_fatalities: int | None = Field(default=None, ge=0)
-    foreign_nationality: str | None = None
-    injured: int | None = Field(default=None, ge=0)
-    abducted: int | None = Field(default=None, ge=0)
-    location: str | None = None
-    admin1: str | None = None
-    admin2: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    notes: str | None = None
-    target_category: str | None = None
+    event_type: str | None = Field(default=None, max_length=60)
+    sub_event_type: str | None = Field(default=None, max_length=60)
+    fatalities: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    foreign_fatalities: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    foreign_nationality: str | None = Field(default=None, max_length=100)
+    injured: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    abducted: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    location: str | None = Field(default=None, max_length=300)
+    admin1: str | None = Field(default=None, max_length=100)
+    admin2: str | None = Field(default=None, max_length=100)
+    latitude: float | None = Field(default=None, allow_inf_nan=False)
+    longitude: float | None = Field(default=None, allow_inf_nan=False)
+    notes: str | None = Field(default=None, max_length=20_000)
+    target_category: str | None = Field(default=None, max_length=200)
     tlp: TLP | None = None
-    credibility: str | None = None
+    credibility: str | None = Field(default=None, max_length=1)
 
 
 class IncidentPublic(IncidentBase):

@@ -67,12 +67,27 @@ def incident_values(
     return data
 
 
-def source_document(session: Session, url: str) -> Document:
-    """The reference-only Document for a cited URL (created once, keyed by the URL's hash)."""
-    digest = hashlib.sha256(("url:" + url.strip()).encode("utf-8")).hexdigest()
+def source_document(
+    session: Session, url: str, *, tlp: str = TLP.CLEAR, owner_org_id: int | None = None
+) -> Document:
+    """The reference-only Document for a URL an incident cites, with the incident's marking and
+    owner (a URL cited by a RED record is itself RED: its address may be the secret). Created
+    once per URL, marking and owner."""
+    key = (
+        f"url:{url.strip()}"
+        if (tlp == TLP.CLEAR and owner_org_id is None)
+        else (f"url:{url.strip()}|{tlp}|{owner_org_id}")
+    )
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
     doc = session.scalar(select(Document).where(Document.sha256 == digest))
     if doc is None:
-        doc = Document(sha256=digest, url=url.strip(), reliability="F")
+        doc = Document(
+            sha256=digest,
+            url=url.strip(),
+            reliability="F",
+            tlp=str(tlp),
+            owner_org_id=owner_org_id,
+        )
         session.add(doc)
         session.flush()
     return doc
@@ -109,7 +124,9 @@ def create_incident(
         )
     incident = Incident(**values, owner_org_id=owner_org_id)
     for url in incident_in.source_urls:
-        incident.documents.append(source_document(session, url))
+        incident.documents.append(
+            source_document(session, url, tlp=incident.tlp, owner_org_id=owner_org_id)
+        )
     incident.history.append(
         IncidentChange(
             changed_by=changed_by, action="created", changes={"source": values["source_dataset"]}

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+#: the most people of one nationality a movement carries
+MAX_PEOPLE = 10_000
 
 
 def naive_utc(value: datetime) -> datetime:
@@ -24,11 +26,11 @@ class MovementCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     purpose: str = Field(default="", max_length=300)
-    headcount: dict[str, int]
-    route: str | None = None
-    polyline: list[list[float]] | None = None
-    from_site: str | None = None
-    to_site: str | None = None
+    headcount: dict[str, int] = Field(max_length=50)
+    route: str | None = Field(default=None, max_length=300)
+    polyline: list[list[float]] | None = Field(default=None, max_length=10_000)
+    from_site: str | None = Field(default=None, max_length=300)
+    to_site: str | None = Field(default=None, max_length=300)
     vehicle_count: int = Field(default=1, ge=1, le=200)
     armoured_count: int = Field(default=0, ge=0, le=200)
     planned_departure: datetime
@@ -44,8 +46,8 @@ class MovementCreate(BaseModel):
             key = code.strip().upper()
             if not _COUNTRY.match(key):
                 raise ValueError(f"{code!r} is not a two-letter country code (ISO 3166-1)")
-            if n < 1:
-                raise ValueError(f"headcount of {key} must be at least 1, not {n}")
+            if not 1 <= n <= MAX_PEOPLE:
+                raise ValueError(f"headcount of {key} must be 1 to {MAX_PEOPLE:,}, not {n}")
             out[key] = out.get(key, 0) + int(n)
         return dict(sorted(out.items()))
 
@@ -57,7 +59,7 @@ class MovementCreate(BaseModel):
         if len(v) < 2:
             raise ValueError("a polyline needs at least two [lat, lon] points")
         for p in v:
-            if len(p) != 2 or not (-90 <= p[0] <= 90 and -180 <= p[1] <= 180):
+            if len(p) != 2 or not (-90 <= p[0] <= 90 and -180 <= p[1] <= 180):  # NaN fails too
                 raise ValueError(f"{p!r} is not a [lat, lon] point")
         return [[float(p[0]), float(p[1])] for p in v]
 
@@ -85,6 +87,6 @@ class EscortAssignment(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     callsign: str = Field(min_length=1, max_length=100)
-    organisation: str | None = None
+    organisation: str | None = Field(default=None, max_length=200)
     vehicles: int = Field(ge=0, le=100)
     contact_email: str | None = Field(default=None, max_length=254)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from safecorridor.accounts.models import Organisation, User
+from safecorridor.accounts.models import Organisation, User, organisation_escorts
 from safecorridor.db.base import utcnow
 from safecorridor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from safecorridor.geo import polyline_length_km
@@ -162,17 +162,28 @@ def _viewer(user: User) -> Viewer:
     return Viewer.of(user)
 
 
+def decides_for(user: User) -> Any:
+    """The movements whose requests ``user``'s organisation decides: its own, and those of
+    the organisations that designate it as an escort organisation."""
+    designating = select(organisation_escorts.c.organisation_id).where(
+        organisation_escorts.c.escort_id == user.organisation_id
+    )
+    return or_(
+        Movement.owner_org_id == user.organisation_id, Movement.owner_org_id.in_(designating)
+    )
+
+
 def can_see(user: User) -> Any:
     """The condition under which ``user`` sees a movement: their organisation requested or
-    escorts it, TLP sharing allows it, or they are an escort officer (who decides on
-    requests)."""
+    escorts it, TLP sharing allows it, or they are an escort officer of an organisation that
+    decides its requests (once submitted)."""
     conds = [
         Movement.owner_org_id == user.organisation_id,
         Movement.escort_org_id == user.organisation_id,
         visible(Movement, _viewer(user)),
     ]
     if user.role == Role.ESCORT_OFFICER:
-        conds.append(Movement.state != S.DRAFT)
+        conds.append(and_(Movement.state != S.DRAFT, decides_for(user)))
     return or_(*conds)
 
 
@@ -347,6 +358,12 @@ def check_transition(m: Movement, action: MovementAction, user: User) -> Rule:
         if is_requester:
             raise RoleError(
                 f"{head}: an escort officer cannot {action} a request they made themselves"
+            )
+        designated = {o.id for o in m.organisation.escorts}
+        if user.organisation_id != m.owner_org_id and user.organisation_id not in designated:
+            raise RoleError(
+                f"{head}: {action} is for the escort officers of the requesting organisation "
+                "or of the escort organisations it designates"
             )
         return rule
     if action == A.CHECKIN and (
@@ -585,6 +602,12 @@ def approve_movement(
         if escort_org is None:
             raise MovementError(f"no organisation {escort.organisation!r}")
     assert escort_org is not None
+    allowed = {user.organisation_id, m.owner_org_id} | {o.id for o in m.organisation.escorts}
+    if escort_org.id not in allowed:
+        raise MovementError(
+            f"{escort_org.name} is not an escort organisation of the requester; name your own "
+            "organisation or one the requester designates"
+        )
     policy = policy or load_policy()
     mp = movement_policy(policy)
     # the approver decides on what they may read: the route risk again, for them

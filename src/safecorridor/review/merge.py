@@ -36,6 +36,7 @@ from safecorridor.incidents.actors import ActorResolver, alias_key, find_actor
 from safecorridor.incidents.models import Actor, Incident, IncidentChange
 from safecorridor.review.models import Candidate
 from safecorridor.settings import get_settings
+from safecorridor.sharing.policy import at_least_as_strict
 from safecorridor.taxonomy.choices import IncidentStatus
 
 DEFAULT_MAX_KM = 25.0
@@ -206,7 +207,9 @@ def find_matching_incident(
     """The confirmed incident the candidate most likely describes (closest in time, then
     space), or None. Incidents already sourced by the candidate's document never match: one
     report's several events are different events. ``eligible`` limits the incidents that may
-    match (the API: those the reviewer may read and change)."""
+    match (the API: those the reviewer may read and change). An incident marked more openly
+    than the candidate never matches: merging would show the candidate's source to readers
+    its marking excludes."""
     crit = criteria or MergeCriteria()
     if c.event_date is None or c.latitude is None or c.longitude is None:
         return None
@@ -236,6 +239,8 @@ def find_matching_incident(
     found: Incident | None = None
     for inc in session.scalars(q):
         if any(d.id == c.document_id for d in inc.documents):
+            continue
+        if not at_least_as_strict(inc.tlp, c.tlp):  # never shown to readers the source excludes
             continue
         if not is_same_event(session, c, inc, crit):
             continue

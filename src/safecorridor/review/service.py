@@ -49,7 +49,13 @@ from safecorridor.review.merge import (
 )
 from safecorridor.review.models import Candidate
 from safecorridor.sharing.audit import audit_reads, audit_write
-from safecorridor.sharing.policy import Viewer, can_change, require_write, restrict
+from safecorridor.sharing.policy import (
+    Viewer,
+    at_least_as_strict,
+    can_change,
+    require_write,
+    restrict,
+)
 from safecorridor.sharing.service import grant_record
 from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP, DatePrecision
@@ -69,6 +75,10 @@ class CandidateDecidedError(ConflictError):
 
 class CandidateIncompleteError(InvalidInputError):
     """The candidate lacks what an incident needs (coordinates, date, event type)."""
+
+
+class CandidateMarkingError(ConflictError):
+    """Merging would put a source into a record read by people its marking excludes."""
 
 
 class CandidateEditError(InvalidInputError):
@@ -529,6 +539,12 @@ def merge_candidate(
         return d
     c = _pending(session, candidate_id)
     inc = get_incident(session, incident_id)
+    if not at_least_as_strict(inc.tlp, c.tlp):
+        raise CandidateMarkingError(
+            f"candidate #{c.id} is TLP:{c.tlp} and incident #{inc.id} is TLP:{inc.tlp}: merging "
+            "would show the candidate's source to readers its marking excludes; accept it as "
+            "an incident of its own, or mark the incident at least as strictly first"
+        )
     edited = apply_edits(c, edits or {})
     note: dict[str, Any] = {"edits": edited} if edited else {}
     outcome = merge_into_incident(session, inc, c, changed_by=decided_by, note=note)

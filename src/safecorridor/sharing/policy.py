@@ -37,6 +37,24 @@ from safecorridor.taxonomy.choices import TLP, Role
 S = TypeVar("S")  # a Select of any columns
 
 OPEN_TLP = (TLP.CLEAR, TLP.GREEN)
+#: markings from the most open to the strictest
+TLP_ORDER = (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED)
+
+
+def tlp_rank(marking: str | None) -> int:
+    """0 for CLEAR ... 4 for RED (an unknown marking counts as the strictest)."""
+    try:
+        return TLP_ORDER.index(TLP(str(marking)))
+    except ValueError:
+        return len(TLP_ORDER) - 1
+
+
+def at_least_as_strict(record_tlp: str, source_tlp: str) -> bool:
+    """Whether a record marked ``record_tlp`` may hold a source marked ``source_tlp`` without
+    showing it to readers the source's marking excludes."""
+    return tlp_rank(record_tlp) >= tlp_rank(source_tlp)
+
+
 #: markings whose reads are audited
 AUDITED_TLP = frozenset({TLP.AMBER, TLP.AMBER_STRICT, TLP.RED})
 

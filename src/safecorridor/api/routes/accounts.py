@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from safecorridor.accounts import service as accounts
 from safecorridor.accounts.models import ApiToken, Organisation, User
-from safecorridor.accounts.security import SESSION_COOKIE, sign_session
+from safecorridor.accounts.security import DEVICE_COOKIE, SESSION_COOKIE, sign_session
 from safecorridor.accounts.service import (
     add_member,
     change_member,
@@ -19,9 +19,11 @@ from safecorridor.accounts.service import (
     list_tokens,
     list_users,
     sign_in,
+    sign_out,
     withdraw_token,
 )
 from safecorridor.api.deps import (
+    ClockDep,
     CurrentUser,
     CurrentViewer,
     SessionDep,
@@ -44,6 +46,7 @@ from safecorridor.api.schemas import (
     UsersPublic,
     UserUpdate,
 )
+from safecorridor.clock import naive_now
 from safecorridor.sharing.policy import Viewer
 
 router = APIRouter(responses=responses(401, 422))
@@ -69,17 +72,21 @@ def token_public(t: ApiToken) -> TokenPublic:
     summary="Sign in (web session)",
     responses=responses(429),
 )
-def login(request: Request, session: SessionDep, body: LoginIn) -> Response:
+def login(request: Request, session: SessionDep, clock: ClockDep, body: LoginIn) -> Response:
     """Start a web session: sets a signed cookie; send the returned ``csrf_token`` in the
     X-CSRF-Token header of every write. Machines use bearer tokens instead."""
-    user = sign_in(
-        session=session, email=body.email, password=body.password, address=client_address(request)
+    signed = sign_in(
+        session=session,
+        email=body.email,
+        password=body.password,
+        address=client_address(request),
+        now=naive_now(clock),
+        device=request.cookies.get(DEVICE_COOKIE),
     )
-    value, csrf = sign_session(user.id)
     response = JSONResponse(
-        SessionPublic(user=user_public(user), csrf_token=csrf).model_dump(mode="json")
+        SessionPublic(user=user_public(signed.user), csrf_token=signed.csrf).model_dump(mode="json")
     )
-    set_session_cookie(response, value)
+    set_session_cookie(response, sign_session(signed.session_id), signed.device)
     return response
 
 
@@ -90,7 +97,13 @@ def login(request: Request, session: SessionDep, body: LoginIn) -> Response:
     tags=["auth"],
     summary="Sign out",
 )
-def logout(_user: CurrentUser) -> Response:
+def logout(request: Request, session: SessionDep, clock: ClockDep, _user: CurrentUser) -> Response:
+    """End the web session: its cookie no longer signs anyone in, on any server."""
+    sign_out(
+        session=session,
+        session_id=getattr(request.state, "session_id", None),
+        now=naive_now(clock),
+    )
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -162,10 +175,19 @@ def my_tokens(session: SessionDep, user: CurrentUser) -> TokensPublic:
     tags=["users"],
     summary="Create an API token",
 )
-def new_token(session: SessionDep, user: CurrentUser, body: TokenCreate) -> TokenIssued:
-    """A bearer token for a machine; the token itself is shown only in this response."""
+def new_token(
+    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser, body: TokenCreate
+) -> TokenIssued:
+    """A bearer token for a machine; the token itself is shown only in this response. Only
+    from a web session signed in a few minutes ago (not with another token)."""
     issued = issue_token(
-        session=session, viewer=Viewer.of(user), user=user, name=body.name, days=body.days
+        session=session,
+        viewer=Viewer.of(user),
+        user=user,
+        name=body.name,
+        days=body.days,
+        signed_in_at=getattr(request.state, "session_started", None),
+        now=naive_now(clock),
     )
     return TokenIssued(**token_public(issued.record).model_dump(), token=issued.token)
 

@@ -130,7 +130,7 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[date, int]:
         parsed = (date.fromisoformat(day), int(ident))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise bad from None
-    if cur_sort != sort:
+    if cur_sort != sort or not 0 < parsed[1] <= MAX_ID:
         raise bad
     return parsed
 

@@ -106,7 +106,10 @@ def read_maybe_gzip(path: Path, *, limit: int = MAX_UNPACKED_BYTES) -> bytes:
 
 
 class _Dialect(csv.excel):
-    """Standard CSV quoting ("" inside quoted fields) with the file's own delimiter."""
+    """Standard CSV quoting ("" inside quoted fields) with the file's own delimiter; strict, so
+    a quote left open is an error rather than a field swallowing the rest of the file."""
+
+    strict = True
 
 
 def sniff_dialect(sample: str) -> type[csv.Dialect]:
@@ -155,6 +158,7 @@ def read_csv(
         raise ImportFormatError(
             f"{path}: does not look like a CSV file (its first line has {len(header)} column)"
         )
+    check_structure(text, dialect, path)
     missing = [c for c in required if c not in header]
     if missing:
         raise ImportFormatError(
@@ -186,6 +190,21 @@ def read_csv(
             raise ImportFormatError(f"{path}: line {reader.line_num}: broken CSV ({exc})") from exc
 
     return header, rows()
+
+
+def check_structure(text: str, dialect: type[csv.Dialect], path: Path) -> None:
+    """Read the whole file as CSV once, before anything is stored: a broken record (a quote
+    left open, a stray quote in an unquoted field) is an error naming its line, and the
+    store is left as it was."""
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    start = 1
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ImportFormatError(
+            f"{path}: line {start}: broken CSV ({exc}); is a quote left open? Nothing was imported"
+        ) from exc
 
 
 def is_hxl_row(values: list[str]) -> bool:

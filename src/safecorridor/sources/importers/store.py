@@ -146,8 +146,12 @@ def _store_batch(
                 for iid, ds, _ in ids
             ],
         )
+        marking = {(r["source_dataset"], r["source_key"]): r.get("tlp", "CLEAR") for r in new_rows}
         links = [
-            {"incident_id": iid, "document_id": source_document(session, url).id}
+            {
+                "incident_id": iid,
+                "document_id": source_document(session, url, tlp=marking[(ds, key)]).id,
+            }
             for iid, ds, key in ids
             for url in urls.get((ds, key), [])
         ]

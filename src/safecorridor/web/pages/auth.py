@@ -12,10 +12,18 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from safecorridor.accounts.security import SESSION_COOKIE, same_secret, sign_session
-from safecorridor.accounts.service import sign_in
-from safecorridor.api.deps import SessionDep, client_address, set_session_cookie
+from safecorridor.accounts.security import (
+    DEVICE_COOKIE,
+    SESSION_COOKIE,
+    read_session,
+    same_secret,
+    sign_session,
+)
+from safecorridor.accounts.service import sign_in, sign_out
+from safecorridor.api.deps import ClockDep, SessionDep, client_address, set_session_cookie
+from safecorridor.clock import naive_now
 from safecorridor.errors import NotSignedInError, RateLimitedError
+from safecorridor.settings import get_settings
 from safecorridor.web.templating import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +46,14 @@ def login_page(
         {"login_csrf": csrf, "message": message, "next": next_url, "user": None},
         status_code=status_code,
     )
-    response.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict", max_age=3600)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        csrf,
+        httponly=True,
+        samesite="strict",
+        max_age=3600,
+        secure=get_settings().environment == "production",
+    )
     return response
 
 
@@ -51,6 +66,7 @@ def login_form(request: Request, next: str | None = None) -> HTMLResponse:
 def login_submit(
     request: Request,
     session: SessionDep,
+    clock: ClockDep,
     email: Annotated[str, Form(max_length=300)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
@@ -60,8 +76,13 @@ def login_submit(
     if not same_secret(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
         return login_page(request, target, "The form expired; please sign in again.", 403)
     try:
-        user = sign_in(
-            session=session, email=email, password=password, address=client_address(request)
+        signed = sign_in(
+            session=session,
+            email=email,
+            password=password,
+            address=client_address(request),
+            now=naive_now(clock),
+            device=request.cookies.get(DEVICE_COOKIE),
         )
     except RateLimitedError:
         return login_page(
@@ -69,15 +90,20 @@ def login_submit(
         )
     except NotSignedInError:
         return login_page(request, target, "The e-mail address or the password is wrong.", 401)
-    value, _csrf = sign_session(user.id)
     response = RedirectResponse(target, status_code=303)
-    set_session_cookie(response, value)
+    set_session_cookie(response, sign_session(signed.session_id), signed.device)
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
 
 
 @router.post("/logout")
-def logout_submit() -> Response:
+def logout_submit(request: Request, session: SessionDep, clock: ClockDep) -> Response:
+    """End the session on the server, then drop the cookie."""
+    sign_out(
+        session=session,
+        session_id=read_session(request.cookies.get(SESSION_COOKIE)),
+        now=naive_now(clock),
+    )
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

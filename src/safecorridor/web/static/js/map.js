@@ -54,7 +54,7 @@
       },
       onEachFeature: function (f, layer) {
         if (f.properties.kind === "province") {
-          layer.bindTooltip(f.properties.name, { sticky: true, className: "province-tip" });
+          layer.bindTooltip(SC.text(f.properties.name), { sticky: true, className: "province-tip" });
         }
       }
     }).addTo(map);
@@ -105,7 +105,7 @@
           fillColor: TYPE_COLOURS[pr.event_type] || "#555", fillOpacity: 0.85
         });
         m.feature = f;
-        m.bindTooltip(pr.event_date + " · " + (pr.location || "") + " · " + killed + " killed");
+        m.bindTooltip(SC.text(pr.event_date + " · " + (pr.location || "") + " · " + killed + " killed"));
         m.on("click", function () { openPanel("/incidents/" + f.id + "/panel"); });
         sc.incidents[f.id] = m;
         return m;
@@ -152,7 +152,7 @@
       sc.routes = {};
       fc.features.forEach(function (f) {
         var line = L.geoJSON(f, { style: { color: "#607080", weight: 4, opacity: 0.85 } });
-        line.bindTooltip(f.properties.name, { sticky: true });
+        line.bindTooltip(SC.text(f.properties.name), { sticky: true });
         line.on("click", function () { openPanel("/routes/" + f.id + "/panel"); });
         routesLayer.addLayer(line);
         sc.routes[f.id] = line;
@@ -167,7 +167,7 @@
         var m = sc.sites[id], r = risk.sites[id];
         if (r) {
           m.setIcon(siteIcon(m.feature.properties.site_type, r.level));
-          m.bindTooltip(m.feature.properties.name + " · risk " + r.level);
+          m.bindTooltip(SC.text(m.feature.properties.name + " · risk " + r.level));
         }
       });
       Object.keys(sc.routes).forEach(function (id) {
@@ -175,7 +175,7 @@
         if (r) {
           sc.routes[id].setStyle({ color: riskColour(r.level) });
           sc.routes[id].bindTooltip(
-            sc.routes[id].getLayers()[0].feature.properties.name + " · risk " + r.level,
+            SC.text(sc.routes[id].getLayers()[0].feature.properties.name + " · risk " + r.level),
             { sticky: true });
         }
       });
@@ -237,7 +237,10 @@
   var legend = document.getElementById("type-legend");
   Object.keys(TYPE_COLOURS).forEach(function (t) {
     var li = document.createElement("li");
-    li.innerHTML = '<span class="dot" style="background:' + TYPE_COLOURS[t] + '"></span>';
+    var dot = document.createElement("span");
+    dot.className = "dot";
+    dot.style.background = TYPE_COLOURS[t];
+    li.appendChild(dot);
     li.appendChild(document.createTextNode(t));
     legend.appendChild(li);
   });

@@ -23,15 +23,15 @@
       var colour = COLOURS[m.level] || "#607080";
       var line = L.polyline(m.points, { color: colour, weight: 5, opacity: m.state === "overdue" ? 1 : 0.85,
         dashArray: m.state === "overdue" ? "10 6" : null }).addTo(layer);
-      line.bindTooltip("#" + m.id + " " + m.name + (m.state === "overdue" ? " (OVERDUE)" : ""));
+      line.bindTooltip(SC.text("#" + m.id + " " + m.name + (m.state === "overdue" ? " (OVERDUE)" : "")));
       line.on("click", function () { window.location.href = "/movements/" + m.id; });
       if (m.expected) {
         L.circleMarker(m.expected, { radius: 8, color: "#0b3d91", weight: 2, dashArray: "3 3", fillColor: "#fff", fillOpacity: 0.9 })
-          .bindTooltip("#" + m.id + " expected at km " + m.expected_km + " of " + m.length_km).addTo(layer);
+          .bindTooltip(SC.text("#" + m.id + " expected at km " + m.expected_km + " of " + m.length_km)).addTo(layer);
       }
       if (m.last) {
         L.circleMarker([m.last.lat, m.last.lon], { radius: 8, color: "#fff", weight: 2, fillColor: m.state === "overdue" ? "#a4161a" : "#0b3d91", fillOpacity: 1 })
-          .bindTooltip("#" + m.id + " last check-in " + m.last.at + " UTC", { permanent: el.dataset.mode === "board" && items.length <= 3, direction: "right" })
+          .bindTooltip(SC.text("#" + m.id + " last check-in " + m.last.at + " UTC"), { permanent: el.dataset.mode === "board" && items.length <= 3, direction: "right" })
           .addTo(layer);
       }
       shown += 1;

@@ -52,6 +52,23 @@
       r: function () { press("reject"); }, m: function () { press("merge"); } };
     if (keys[ev.key]) { ev.preventDefault(); keys[ev.key](); }
   });
+  // Merge asks for the incident id (the suggested one is offered) and sends it with the form;
+  // no inline script or eval, so the page works under a strict Content-Security-Policy.
+  document.addEventListener("htmx:confirm", function (ev) {
+    var b = ev.detail.elt;
+    if (!b || b.dataset.action !== "merge") { return; }
+    ev.preventDefault();
+    var id = window.prompt("Merge into which incident id?", b.dataset.suggested || "");
+    if (id === null) { return; }
+    b.dataset.incidentId = id.trim();
+    ev.detail.issueRequest(true);
+  });
+  document.addEventListener("htmx:configRequest", function (ev) {
+    var b = ev.detail.elt;
+    if (b && b.dataset && b.dataset.action === "merge" && b.dataset.incidentId !== undefined) {
+      ev.detail.parameters.incident_id = b.dataset.incidentId;
+    }
+  });
   document.addEventListener("htmx:afterSwap", function () {
     if (!current || !document.body.contains(current) || current.classList.contains("decided")) {
       current = null;

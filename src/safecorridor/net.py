@@ -1,0 +1,130 @@
+"""Outbound HTTP: one client for every request the server makes (fetching a report for ingest,
+delivering a webhook, polling a partner's feed), with one guard against server-side request
+forgery.
+
+The guard looks at the address the connection actually reached, after DNS resolution and on
+every hop of a redirect, and refuses private, loopback, link-local, multicast and reserved
+addresses (so neither a hostname that resolves to 127.0.0.1 nor a DNS answer that changes
+between a check and the connection gets through). ``SAFECORRIDOR_ALLOW_PRIVATE_URLS=true``
+lifts it for deployments whose feeds or webhooks live on a private network. Proxies from the
+environment are not used (they would connect on our behalf, past the guard).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import typing
+from urllib.parse import urlsplit
+
+import httpcore
+import httpx
+
+from safecorridor.errors import InvalidInputError
+from safecorridor.settings import get_settings
+
+USER_AGENT = "SafeCorridor/1 (+https://github.com/safecorridor)"
+
+
+class BlockedAddressError(httpcore.ConnectError):
+    """The connection reached an address that is not public."""
+
+
+def is_public(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_global
+    except ValueError:
+        return False
+
+
+class _PublicOnly(httpcore.NetworkBackend):
+    """httpcore's network backend that closes any connection to a non-public address."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[typing.Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        peer = stream.get_extra_info("server_addr")
+        address = str(peer[0]) if peer else ""
+        if not is_public(address):
+            stream.close()
+            raise BlockedAddressError(
+                f"{host} is a private or local address ({address or 'unknown'}); set "
+                "SAFECORRIDOR_ALLOW_PRIVATE_URLS=true to allow it"
+            )
+        return stream
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[typing.Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        raise BlockedAddressError("unix sockets are not reachable from here")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport over a connection pool whose connections pass :class:`_PublicOnly`."""
+
+    def __init__(self) -> None:
+        super().__init__(trust_env=False)
+        # the pool httpx built, rebuilt with our network backend (httpx takes no backend)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            network_backend=_PublicOnly(),
+            max_connections=20,
+        )
+
+
+def client(*, timeout: float, follow_redirects: bool = False) -> httpx.Client:
+    """An HTTP client for one outbound job, guarded unless private addresses are allowed."""
+    guarded = not get_settings().allow_private_urls
+    return httpx.Client(
+        transport=_GuardedTransport() if guarded else httpx.HTTPTransport(trust_env=False),
+        timeout=timeout,
+        follow_redirects=follow_redirects,
+        headers={"User-Agent": USER_AGENT},
+        trust_env=False,
+    )
+
+
+def check_url(url: str, *, field: str = "url") -> str:
+    """A URL a person gives us to call later (a webhook, a feed): http(s), a host, no user
+    info, no control characters; refused at once if it names a private address literally."""
+    if len(url) > 2000 or any(ord(c) < 33 or ord(c) == 127 for c in url):
+        raise InvalidInputError(f"field {field}: not a URL (spaces or control characters)")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInputError(f"field {field}: give an http(s) URL with a host")
+    if parts.username or parts.password:
+        raise InvalidInputError(f"field {field}: a URL with a user name or password is refused")
+    host = parts.hostname
+    literal = host.strip("[]")
+    if not get_settings().allow_private_urls and (
+        host == "localhost"
+        or host.endswith((".localhost", ".local", ".internal"))
+        or (_is_ip(literal) and not is_public(literal))
+    ):
+        raise InvalidInputError(
+            f"field {field}: {host} is a private or local address; set "
+            "SAFECORRIDOR_ALLOW_PRIVATE_URLS=true to allow it"
+        )
+    return url
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
