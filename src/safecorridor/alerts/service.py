@@ -15,6 +15,7 @@ import math
 import re
 import secrets
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -365,22 +366,22 @@ def list_rules(session: Session, organisation_id: int | None = None) -> list[Ale
     return list(session.scalars(stmt))
 
 
-def each_rule(session: Session, rules: Sequence[AlertRule]) -> Iterator[AlertRule]:
-    """The rules, each evaluated in a savepoint of its own: a rule that fails (bad parameters
-    stored before they were checked, a bug) is rolled back, logged and marked with its error,
-    and the other rules, of every organisation, are still evaluated."""
-    for rule in rules:
-        rule_id = rule.id
-        try:
-            with session.begin_nested():
-                yield rule
-        except Exception as exc:  # one rule's failure must not stop the others
-            log.error("alert rule %s failed", rule_id, exc_info=exc)
-            session.execute(
-                update(AlertRule)
-                .where(AlertRule.id == rule_id)
-                .values(memory={**(rule.memory or {}), "error": f"{exc.__class__.__name__}"})
-            )
+@contextmanager
+def isolated(session: Session, rule: AlertRule) -> Iterator[None]:
+    """Evaluate one rule in a savepoint of its own: a rule that fails (parameters stored
+    before they were checked, a bug) is rolled back, logged and marked with its error, and
+    the other rules, of every organisation, are still evaluated."""
+    rule_id, memory = rule.id, dict(rule.memory or {})
+    try:
+        with session.begin_nested():
+            yield
+    except Exception as exc:  # one rule's failure must not stop the others
+        log.error("alert rule %s failed", rule_id, exc_info=exc)
+        session.execute(
+            update(AlertRule)
+            .where(AlertRule.id == rule_id)
+            .values(memory={**memory, "error": exc.__class__.__name__})
+        )
 
 
 def active_rules(session: Session, kinds: Sequence[str]) -> list[AlertRule]:
@@ -485,54 +486,55 @@ def evaluate_incident_rules(
 ) -> int:
     """Alerts for incidents newer than each rule's cursor; returns the alerts made."""
     made = 0
-    for rule in each_rule(session, active_rules(session, INCIDENT_KINDS)):
-        incidents = session.scalars(
-            select(Incident)
-            .where(
-                Incident.id > rule.cursor,
-                Incident.status == IncidentStatus.CONFIRMED,
-                visible(Incident, org_viewer(rule.organisation_id)),
-            )
-            .order_by(Incident.id)
-            .limit(batch)
-        ).all()
-        if not incidents:
-            continue
-        recipients: Recipients | None = None
-        for inc in incidents:
-            hit = incident_matches(session, rule, inc)
-            if hit is None:
+    for rule in active_rules(session, INCIDENT_KINDS):
+        with isolated(session, rule):
+            incidents = session.scalars(
+                select(Incident)
+                .where(
+                    Incident.id > rule.cursor,
+                    Incident.status == IncidentStatus.CONFIRMED,
+                    visible(Incident, org_viewer(rule.organisation_id)),
+                )
+                .order_by(Incident.id)
+                .limit(batch)
+            ).all()
+            if not incidents:
                 continue
-            why, details = hit
-            recipients = recipients or rule_recipients(session, rule)
-            title = (
-                f"[{rule.name}] {inc.event_type} {why}"
-                if rule.kind == RuleKind.INCIDENT_NEAR
-                else f"[{rule.name}] {why}: {inc.location or inc.event_type}"
+            recipients: Recipients | None = None
+            for inc in incidents:
+                hit = incident_matches(session, rule, inc)
+                if hit is None:
+                    continue
+                why, details = hit
+                recipients = recipients or rule_recipients(session, rule)
+                title = (
+                    f"[{rule.name}] {inc.event_type} {why}"
+                    if rule.kind == RuleKind.INCIDENT_NEAR
+                    else f"[{rule.name}] {why}: {inc.location or inc.event_type}"
+                )
+                if create_alert(
+                    session,
+                    key=f"rule:{rule.id}:incident:{inc.id}",
+                    organisation_id=rule.organisation_id,
+                    kind=rule.kind,
+                    title=title,
+                    body=_incident_text(inc),
+                    rule=rule,
+                    subject_type="incident",
+                    subject_id=inc.id,
+                    payload={**_incident_payload(inc), "why": why, **details},
+                    recipients=recipients,
+                    now=now,
+                    max_attempts=max_attempts,
+                ):
+                    made += 1
+            last = max(i.id for i in incidents)
+            session.execute(
+                update(AlertRule)
+                .where(AlertRule.id == rule.id, AlertRule.cursor < last)
+                .values(cursor=last)
+                .execution_options(synchronize_session=False)
             )
-            if create_alert(
-                session,
-                key=f"rule:{rule.id}:incident:{inc.id}",
-                organisation_id=rule.organisation_id,
-                kind=rule.kind,
-                title=title,
-                body=_incident_text(inc),
-                rule=rule,
-                subject_type="incident",
-                subject_id=inc.id,
-                payload={**_incident_payload(inc), "why": why, **details},
-                recipients=recipients,
-                now=now,
-                max_attempts=max_attempts,
-            ):
-                made += 1
-        last = max(i.id for i in incidents)
-        session.execute(
-            update(AlertRule)
-            .where(AlertRule.id == rule.id, AlertRule.cursor < last)
-            .values(cursor=last)
-            .execution_options(synchronize_session=False)
-        )
     return made
 
 
@@ -554,56 +556,57 @@ def evaluate_risk_rules(
     at = _now(now)
     as_of: date = at.date() + timedelta(days=1)  # incidents of today count
     made = 0
-    for rule in each_rule(session, rules):
-        # the levels the rule's organisation sees: from what it may read, nothing else
-        sites, routes = watched(session, rule)
-        seen = registry_levels(
-            session,
-            org_viewer(rule.organisation_id),
-            as_of=as_of,
-            sites=sites,
-            routes=routes,
-            audit=False,
-            policy=policy,
-        )
-        levels: dict[str, tuple[str, str, int, float]] = {}
-        for s in sites:
-            level, score = seen["sites"][str(s.id)]
-            levels[f"site:{s.id}"] = (level, s.name, s.id, score)
-        for r in routes:
-            level, score = seen["routes"][str(r.id)]
-            levels[f"route:{r.id}"] = (level, r.name, r.id, score)
-        memory = dict(rule.memory or {})
-        recipients: Recipients | None = None
-        for k, (level, name, sid, score) in levels.items():
-            prev = memory.get(k)
-            memory[k] = level
-            if prev is None or LEVELS.index(RiskLevel(level)) <= LEVELS.index(RiskLevel(prev)):
-                continue
-            recipients = recipients or rule_recipients(session, rule)
-            kind = k.split(":")[0]
-            if create_alert(
+    for rule in rules:
+        with isolated(session, rule):
+            # the levels the rule's organisation sees: from what it may read, nothing else
+            sites, routes = watched(session, rule)
+            seen = registry_levels(
                 session,
-                key=f"rule:{rule.id}:{k}:{prev}->{level}:{at.date()}",
-                organisation_id=rule.organisation_id,
-                kind=rule.kind,
-                title=f"[{rule.name}] {kind} {name}: risk rose from {prev} to {level}",
-                body=f"{kind} {name} is now {level} (score {score:.2f}), was {prev}.",
-                rule=rule,
-                subject_type=kind,
-                subject_id=sid,
-                payload={"from": prev, "to": level, "score": score, "as_of": str(as_of)},
-                recipients=recipients,
-                now=at,
-                max_attempts=max_attempts,
-            ):
-                made += 1
-        session.execute(
-            update(AlertRule)
-            .where(AlertRule.id == rule.id, AlertRule.revision == rule.revision)
-            .values(memory=memory, revision=rule.revision + 1)
-            .execution_options(synchronize_session=False)
-        )
+                org_viewer(rule.organisation_id),
+                as_of=as_of,
+                sites=sites,
+                routes=routes,
+                audit=False,
+                policy=policy,
+            )
+            levels: dict[str, tuple[str, str, int, float]] = {}
+            for s in sites:
+                level, score = seen["sites"][str(s.id)]
+                levels[f"site:{s.id}"] = (level, s.name, s.id, score)
+            for r in routes:
+                level, score = seen["routes"][str(r.id)]
+                levels[f"route:{r.id}"] = (level, r.name, r.id, score)
+            memory = dict(rule.memory or {})
+            recipients: Recipients | None = None
+            for k, (level, name, sid, score) in levels.items():
+                prev = memory.get(k)
+                memory[k] = level
+                if prev is None or LEVELS.index(RiskLevel(level)) <= LEVELS.index(RiskLevel(prev)):
+                    continue
+                recipients = recipients or rule_recipients(session, rule)
+                kind = k.split(":")[0]
+                if create_alert(
+                    session,
+                    key=f"rule:{rule.id}:{k}:{prev}->{level}:{at.date()}",
+                    organisation_id=rule.organisation_id,
+                    kind=rule.kind,
+                    title=f"[{rule.name}] {kind} {name}: risk rose from {prev} to {level}",
+                    body=f"{kind} {name} is now {level} (score {score:.2f}), was {prev}.",
+                    rule=rule,
+                    subject_type=kind,
+                    subject_id=sid,
+                    payload={"from": prev, "to": level, "score": score, "as_of": str(as_of)},
+                    recipients=recipients,
+                    now=at,
+                    max_attempts=max_attempts,
+                ):
+                    made += 1
+            session.execute(
+                update(AlertRule)
+                .where(AlertRule.id == rule.id, AlertRule.revision == rule.revision)
+                .values(memory=memory, revision=rule.revision + 1)
+                .execution_options(synchronize_session=False)
+            )
     return made
 
 
@@ -631,28 +634,31 @@ def evaluate_backlog_rules(
     """One alert per rule and day while candidates wait longer than the rule's hours."""
     at = _now(now)
     made = 0
-    for rule in each_rule(session, active_rules(session, (RuleKind.REVIEW_BACKLOG,))):
-        hours = float(rule.params["hours"])
-        count, oldest = pending_candidates(
-            session, organisation_id=rule.organisation_id, older_than=at - timedelta(hours=hours)
-        )
-        if not count:
-            continue
-        if create_alert(
-            session,
-            key=f"rule:{rule.id}:backlog:{at.date()}",
-            organisation_id=rule.organisation_id,
-            kind=rule.kind,
-            title=f"[{rule.name}] {count} candidate(s) awaiting review for over {hours:g} h",
-            body=f"The oldest has waited since {oldest:%Y-%m-%d %H:%M} UTC." if oldest else "",
-            rule=rule,
-            subject_type="review_queue",
-            payload={"pending": count, "oldest": oldest.isoformat() if oldest else None},
-            recipients=rule_recipients(session, rule),
-            now=at,
-            max_attempts=max_attempts,
-        ):
-            made += 1
+    for rule in active_rules(session, (RuleKind.REVIEW_BACKLOG,)):
+        with isolated(session, rule):
+            hours = float(rule.params["hours"])
+            count, oldest = pending_candidates(
+                session,
+                organisation_id=rule.organisation_id,
+                older_than=at - timedelta(hours=hours),
+            )
+            if not count:
+                continue
+            if create_alert(
+                session,
+                key=f"rule:{rule.id}:backlog:{at.date()}",
+                organisation_id=rule.organisation_id,
+                kind=rule.kind,
+                title=f"[{rule.name}] {count} candidate(s) awaiting review for over {hours:g} h",
+                body=f"The oldest has waited since {oldest:%Y-%m-%d %H:%M} UTC." if oldest else "",
+                rule=rule,
+                subject_type="review_queue",
+                payload={"pending": count, "oldest": oldest.isoformat() if oldest else None},
+                recipients=rule_recipients(session, rule),
+                now=at,
+                max_attempts=max_attempts,
+            ):
+                made += 1
     return made
 
 

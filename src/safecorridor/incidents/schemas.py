@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     field_validator,
     model_validator,
 )
@@ -18,6 +17,7 @@ from pydantic import (
 from safecorridor import taxonomy
 from safecorridor.geo import check_coordinates
 from safecorridor.taxonomy.choices import TLP, DatePrecision
+from safecorridor.validation import WebUrl
 
 #: the largest count (fatalities, injured, ...) a record holds
 MAX_COUNT = 2**31 - 1
@@ -135,9 +135,7 @@ class IncidentCreate(IncidentBase):
 
     source_dataset: str = Field(default="manual", max_length=20)
     source_key: str | None = Field(default=None, max_length=100)
-    source_urls: list[Annotated[str, StringConstraints(max_length=2000)]] = Field(
-        default_factory=list, max_length=50
-    )
+    source_urls: list[WebUrl] = Field(default_factory=list, max_length=50)
 
 
 class IncidentUpdate(BaseModel):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from safecorridor.geo import check_coordinates
 from safecorridor.registry.models import Route, Site
 from safecorridor.taxonomy.choices import TLP, SiteType
+from safecorridor.validation import WebUrl
 
 Posture = Literal["basic", "standard", "hardened"]
 
@@ -34,7 +35,7 @@ class SiteBase(BaseModel):
     guard_force: Posture = "basic"
     hardening: Posture = "basic"
     description: str | None = Field(default=None, max_length=10_000)
-    source_url: str | None = Field(default=None, max_length=2000)
+    source_url: WebUrl | None = None
     tlp: TLP = TLP.AMBER
 
     @model_validator(mode="after")
@@ -82,7 +83,7 @@ class RouteBase(BaseModel):
         min_length=2, max_length=10_000, description="[[latitude, longitude], ...]"
     )
     description: str | None = Field(default=None, max_length=10_000)
-    source_url: str | None = Field(default=None, max_length=2000)
+    source_url: WebUrl | None = None
     tlp: TLP = TLP.AMBER
 
     @field_validator("points")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -42,9 +43,19 @@ def _alert_count(user: User | None) -> int:
     return unread_count(session, user)
 
 
+def web_url(value: str | None) -> str | None:
+    """``value`` if it is an http(s) URL (a link may be followed), else None: a stored
+    ``javascript:`` or ``data:`` address is shown as text, never as a link."""
+    if not value:
+        return None
+    scheme = urlsplit(value.strip()).scheme.lower()
+    return value if scheme in ("http", "https") else None
+
+
 def _build() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(alert_count=_alert_count, tlp_legend=TLP_LEGEND)
+    templates.env.filters["web_url"] = web_url
     return templates
 
 

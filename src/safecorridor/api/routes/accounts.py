@@ -174,6 +174,7 @@ def my_tokens(session: SessionDep, user: CurrentUser) -> TokensPublic:
     status_code=201,
     tags=["users"],
     summary="Create an API token",
+    responses=responses(403),
 )
 def new_token(
     request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser, body: TokenCreate

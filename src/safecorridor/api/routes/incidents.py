@@ -76,7 +76,12 @@ async def incident_filter(
         str | None, Query(max_length=20, description="Source dataset: acled, ucdp, manual...")
     ] = None,
     near: Annotated[
-        str | None, Query(description="LAT,LON: only events within `km` of this point.")
+        str | None,
+        Query(
+            description="LAT,LON: only events within `km` of this point.",
+            pattern=r"^-?[0-9]{1,3}(\.[0-9]{1,10})?,-?[0-9]{1,3}(\.[0-9]{1,10})?$",
+            max_length=40,
+        ),
     ] = None,
     km: Annotated[float, Query(gt=0, le=500)] = 10.0,
     include_retracted: bool = False,

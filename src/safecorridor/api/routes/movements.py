@@ -12,7 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from safecorridor.accounts.models import User
 from safecorridor.api.deps import CurrentUser, SessionDep
 from safecorridor.api.problems import ProblemError, responses
 from safecorridor.movements import service as ms
@@ -77,9 +79,31 @@ class CheckInCreate(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-def public(m: Movement, *, detail: bool = False) -> MovementPublic:
+def public(
+    m: Movement, *, user: User, session: Session | None = None, detail: bool = False
+) -> MovementPublic:
+    """The movement as ``user`` may see it: its risk figures are those of their organisation
+    (the request's stored figure for the requester's organisation, the approval's for the
+    approver's; computed from what they may read on a detail view for anyone else; absent
+    from lists for anyone else)."""
     data: dict[str, Any] = {k: getattr(m, k, None) for k in MovementPublic.model_fields}
     data["requested_by"] = m.requested_by.email
+    if session is not None and detail:
+        shown = ms.risk_seen_by(session, m, user)
+        data.update(
+            risk_level=shown["level"],
+            risk_score=shown["score"],
+            risk_as_of=shown["as_of"],
+            required_measures=shown["measures"],
+            issues=shown["issues"],
+        )
+    elif user.organisation_id != m.owner_org_id:
+        data.update(
+            risk_level=ms.stored_level_for(m, user),
+            risk_score=None,
+            required_measures={},
+            issues=[],
+        )
     data["history"] = (
         [
             {
@@ -149,7 +173,7 @@ def list_movements(
     """Movements you may see: your organisation's, those it escorts, and (escort officers)
     every submitted request."""
     rows = _act(ms.list_movements, session=session, user=user, state=state)
-    return MovementsPublic(data=[public(m) for m in rows], count=len(rows))
+    return MovementsPublic(data=[public(m, user=user) for m in rows], count=len(rows))
 
 
 @router.post("/api/v1/movements", response_model=MovementPublic, status_code=201, summary="Request")
@@ -164,18 +188,18 @@ def request_movement(
     m = _act(ms.request_movement, session=session, user=user, movement_in=movement_in)
     if submit:
         _act(ms.submit_movement, session=session, movement_id=m.id, user=user)
-    return public(m, detail=True)
+    return public(m, user=user, session=session, detail=True)
 
 
 @router.get("/api/v1/movements/{movement_id}", response_model=MovementPublic, summary="Get")
 def get_movement(session: SessionDep, user: CurrentUser, movement_id: MovementId) -> MovementPublic:
-    return public(_visible(session, user, movement_id), detail=True)
+    return public(_visible(session, user, movement_id), user=user, session=session, detail=True)
 
 
 @router.post("/api/v1/movements/{movement_id}/submit", response_model=MovementPublic)
 def submit(session: SessionDep, user: CurrentUser, movement_id: MovementId) -> MovementPublic:
     m = _act_on(session, user, movement_id, ms.submit_movement)
-    return public(m, detail=True)
+    return public(m, user=user, session=session, detail=True)
 
 
 @router.post("/api/v1/movements/{movement_id}/approve", response_model=MovementPublic)
@@ -191,7 +215,7 @@ def approve(
         note=body.note,
         override_reason=body.override_reason,
     )
-    return public(m, detail=True)
+    return public(m, user=user, session=session, detail=True)
 
 
 @router.post("/api/v1/movements/{movement_id}/reject", response_model=MovementPublic)
@@ -199,13 +223,13 @@ def reject(
     session: SessionDep, user: CurrentUser, movement_id: MovementId, body: Decision
 ) -> MovementPublic:
     m = _act_on(session, user, movement_id, ms.reject_movement, reason=body.reason or "")
-    return public(m, detail=True)
+    return public(m, user=user, session=session, detail=True)
 
 
 @router.post("/api/v1/movements/{movement_id}/start", response_model=MovementPublic)
 def start(session: SessionDep, user: CurrentUser, movement_id: MovementId) -> MovementPublic:
     m = _act_on(session, user, movement_id, ms.start_movement)
-    return public(m, detail=True)
+    return public(m, user=user, session=session, detail=True)
 
 
 @router.post("/api/v1/movements/{movement_id}/complete", response_model=MovementPublic)
@@ -215,7 +239,7 @@ def complete(
     m = _act_on(
         session, user, movement_id, ms.complete_movement, note=body.reason if body else None
     )
-    return public(m, detail=True)
+    return public(m, user=user, session=session, detail=True)
 
 
 @router.post("/api/v1/movements/{movement_id}/cancel", response_model=MovementPublic)
@@ -225,7 +249,7 @@ def cancel(
     m = _act_on(
         session, user, movement_id, ms.cancel_movement, reason=body.reason if body else None
     )
-    return public(m, detail=True)
+    return public(m, user=user, session=session, detail=True)
 
 
 @router.post(
@@ -244,4 +268,4 @@ def checkin(
         longitude=body.longitude,
         note=body.note,
     )
-    return public(ci.movement, detail=True)
+    return public(ci.movement, user=user, session=session, detail=True)
