@@ -15,6 +15,7 @@ from safecorridor.incidents.models import (
     IncidentChange,
     incident_documents,
 )
+from safecorridor.interop.models import Feed, FeedRun, TaxiiStatus
 from safecorridor.movements.models import CheckIn, Movement, MovementTransition
 from safecorridor.registry.models import Route, Site
 from safecorridor.review.models import Candidate
@@ -33,6 +34,8 @@ __all__ = [
     "CheckIn",
     "Delivery",
     "Document",
+    "Feed",
+    "FeedRun",
     "ImportRun",
     "Incident",
     "IncidentChange",
@@ -46,6 +49,7 @@ __all__ = [
     "RiskResult",
     "Route",
     "Site",
+    "TaxiiStatus",
     "User",
     "WorkerRun",
     "incident_documents",
