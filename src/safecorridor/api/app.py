@@ -19,12 +19,14 @@ from safecorridor.api.routes import (
     accounts,
     alerts,
     incidents,
+    interop,
     movements,
     pages,
     records,
     review,
     risk,
     sites,
+    taxii,
 )
 from safecorridor.clock import Clock, system_clock
 from safecorridor.db.engine import is_schema_current
@@ -87,7 +89,18 @@ def create_app(*, clock: Clock | None = None) -> FastAPI:
     # the JSON API first (under /api/v1: no path in common with the pages), the incident list
     # leading, as routes are matched in order on every request; then the web UI, which takes
     # over "/" and "/login" from the public pages
-    for module in (incidents, sites, risk, records, review, accounts, movements, alerts):
+    for module in (
+        incidents,
+        sites,
+        risk,
+        records,
+        review,
+        accounts,
+        movements,
+        alerts,
+        interop,
+        taxii,
+    ):
         app.include_router(module.router)
     web.install(app)
     app.include_router(pages.router)

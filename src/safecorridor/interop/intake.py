@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -64,6 +64,7 @@ class IntakeReport:
     organisations_new: int = 0
     skipped: list[str] = field(default_factory=list)
     outcomes: dict[str, str] = field(default_factory=dict)
+    document_ids: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged records"]
@@ -79,7 +80,9 @@ class IntakeReport:
 # ---------------------------------------------------------------------------- actors
 
 
-def store_actors(session: Session, actors: dict[str, ActorDraft], report: IntakeReport) -> dict[str, int]:
+def store_actors(
+    session: Session, actors: dict[str, ActorDraft], report: IntakeReport
+) -> dict[str, int]:
     """Create the actors a bundle describes (or add their new aliases); stix id → actor id.
 
     Existing actors keep their kind, parent and description; an alias that already names
@@ -156,7 +159,9 @@ def record_of(draft: IncidentDraft) -> IncidentCreate:
     try:
         return IncidentCreate.model_validate(data)
     except (ValidationError, ValueError) as exc:
-        raise StixImportError(f"{draft.stix_id}: is not a valid incident: {validation_message(exc)}") from None
+        raise StixImportError(
+            f"{draft.stix_id}: is not a valid incident: {validation_message(exc)}"
+        ) from None
 
 
 def _source_document(session: Session, src: SourceDraft) -> Document:
@@ -276,7 +281,11 @@ def _document_text(draft: IncidentDraft) -> str:
     if d.get("event_date"):
         lines.append(f"Date: {d['event_date']}")
     place = ", ".join(str(x) for x in (d.get("location"), d.get("admin1"), d.get("country")) if x)
-    lines.append(f"Place: {place} ({d['latitude']}, {d['longitude']})" if place else f"Place: {d['latitude']}, {d['longitude']}")
+    lines.append(
+        f"Place: {place} ({d['latitude']}, {d['longitude']})"
+        if place
+        else f"Place: {d['latitude']}, {d['longitude']}"
+    )
     actors = [str(d[k]) for k in ("actor1", "actor2", "claimed_by") if d.get(k)]
     if actors:
         lines.append("Actors: " + ", ".join(actors))
@@ -284,12 +293,20 @@ def _document_text(draft: IncidentDraft) -> str:
         lines.append(f"Fatalities: {d['fatalities']}")
     if draft.description:
         lines += ["", draft.description]
-    lines += ["", "--- as received ---", json.dumps(draft.objects, sort_keys=True, indent=1, ensure_ascii=False, default=str)]
+    lines += [
+        "",
+        "--- as received ---",
+        json.dumps(draft.objects, sort_keys=True, indent=1, ensure_ascii=False, default=str),
+    ]
     return "\n".join(lines)
 
 
 def store_candidates(
-    session: Session, drafts: list[IncidentDraft], options: CandidateOptions, *, report: IntakeReport | None = None
+    session: Session,
+    drafts: list[IncidentDraft],
+    options: CandidateOptions,
+    *,
+    report: IntakeReport | None = None,
 ) -> IntakeReport:
     """One document and one pending candidate per draft (a draft already stored for this
     organisation, by the hash of its content, is a duplicate and adds nothing)."""
@@ -300,9 +317,7 @@ def store_candidates(
             report.outcomes[draft.stix_id] = "skipped: revoked by its producer"
             continue
         canonical = json.dumps(draft.objects, sort_keys=True, separators=(",", ":"), default=str)
-        digest = hashlib.sha256(
-            f"interop|{options.owner_org_id}|{canonical}".encode()
-        ).hexdigest()
+        digest = hashlib.sha256(f"interop|{options.owner_org_id}|{canonical}".encode()).hexdigest()
         existing = session.scalar(select(Document.id).where(Document.sha256 == digest))
         if existing is not None:
             report.duplicates += 1
@@ -377,13 +392,6 @@ def store_candidates(
                     granted_by=options.granted_by,
                 )
         report.candidates += 1
+        report.document_ids.append(doc.id)
         report.outcomes[draft.stix_id] = f"candidate #{candidate.id} for review"
     return report
-
-
-def published_at(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if value is None:
-        return None
-    return datetime.combine(value, time())

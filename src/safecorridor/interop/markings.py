@@ -76,7 +76,9 @@ def tlp_of_refs(refs: list[str] | None) -> TLP | None:
 
 def tlp_of_misp_tags(tags: list[str]) -> TLP | None:
     """The strictest TLP among MISP tag names; None when there is no TLP tag."""
-    levels = [TLP_OF_MISP_TAG[t.strip().lower()] for t in tags if t.strip().lower() in TLP_OF_MISP_TAG]
+    levels = [
+        TLP_OF_MISP_TAG[t.strip().lower()] for t in tags if t.strip().lower() in TLP_OF_MISP_TAG
+    ]
     if not levels:
         return None
     order = list(TLP)

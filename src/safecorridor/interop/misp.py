@@ -261,7 +261,9 @@ def write_events(out: Any, incidents: Iterable[Incident], ctx: ExportContext) ->
 # ---------------------------------------------------------------------------- import
 
 
-def read_events(raw: bytes | str, *, label: str = "MISP JSON", max_bytes: int = MAX_MISP_BYTES) -> list[MISPEvent]:
+def read_events(
+    raw: bytes | str, *, label: str = "MISP JSON", max_bytes: int = MAX_MISP_BYTES
+) -> list[MISPEvent]:
     """The events of a MISP JSON document: ``{"Event": ...}``, a list of those, or MISP's
     ``{"response": [...]}``; each loaded by pymisp. Raises StixImportError naming the problem."""
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8"))
@@ -367,19 +369,29 @@ def draft_of(ev: MISPEvent) -> IncidentDraft | None:
             try:
                 loaded = json.loads(attr.value)
             except json.JSONDecodeError:
-                raise StixImportError(f"event {ev.uuid}: its {RECORD_COMMENT} attribute is not JSON") from None
+                raise StixImportError(
+                    f"event {ev.uuid}: its {RECORD_COMMENT} attribute is not JSON"
+                ) from None
             if not isinstance(loaded, dict):
-                raise StixImportError(f"event {ev.uuid}: its {RECORD_COMMENT} attribute is not an object")
+                raise StixImportError(
+                    f"event {ev.uuid}: its {RECORD_COMMENT} attribute is not an object"
+                )
             record = loaded
     data["source_urls"] = [s.url for s in sources]
     ts = getattr(ev, "timestamp", None)
-    modified = ts.astimezone(UTC).replace(tzinfo=None) if isinstance(ts, datetime) else datetime.combine(day, datetime.min.time())
+    modified = (
+        ts.astimezone(UTC).replace(tzinfo=None)
+        if isinstance(ts, datetime)
+        else datetime.combine(day, datetime.min.time())
+    )
     created = modified
     complete = False
     if record is not None:
         unknown = set(record) - set(RECORD_FIELDS) - {"record_created", "record_modified"}
         if unknown:
-            raise StixImportError(f"event {ev.uuid}: unknown field(s) in its {RECORD_COMMENT}: {', '.join(sorted(unknown))}")
+            raise StixImportError(
+                f"event {ev.uuid}: unknown field(s) in its {RECORD_COMMENT}: {', '.join(sorted(unknown))}"
+            )
         for name in RECORD_FIELDS:
             if name in record:
                 data[name] = record[name]
@@ -439,7 +451,9 @@ def actors_of(ev: MISPEvent) -> dict[str, ActorDraft]:
                 kind=kind,
                 aliases=elements.get("synonyms", []),
                 countries=(elements.get("country") or [None])[0],
-                description=getattr(cluster, "description", None) if getattr(cluster, "description", None) != value else None,
+                description=getattr(cluster, "description", None)
+                if getattr(cluster, "description", None) != value
+                else None,
             )
             by_name[value] = sid
             if elements.get("parent"):

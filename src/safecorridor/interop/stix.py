@@ -625,6 +625,11 @@ class ParsedBundle:
     types: dict[str, TypeReport] = field(default_factory=dict)
     producers: dict[str, str] = field(default_factory=dict)  # identity id → name
     producer_created: dict[str, datetime] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # object id → why it was not kept
+
+    def skip(self, obj: dict[str, Any], reason: str) -> None:
+        self.account(obj["type"]).skip(reason)
+        self.skipped[obj["id"]] = reason
 
     def account(self, stix_type: str) -> TypeReport:
         return self.types.setdefault(stix_type, TypeReport())
@@ -687,7 +692,9 @@ def _load_json(raw: bytes | str, label: str, max_bytes: int) -> Any:
             f"{label}: is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
     except RecursionError:
-        raise StixImportError(f"{label}: is not JSON this reader accepts (nested too deeply)") from None
+        raise StixImportError(
+            f"{label}: is not JSON this reader accepts (nested too deeply)"
+        ) from None
 
 
 def check_objects(objects: Any, label: str) -> list[dict[str, Any]]:
@@ -730,7 +737,9 @@ def check_objects(objects: Any, label: str) -> list[dict[str, Any]]:
     return list(latest.values())
 
 
-def read_bundle(raw: bytes | str, *, label: str = "bundle", max_bytes: int = MAX_BUNDLE_BYTES) -> list[dict[str, Any]]:
+def read_bundle(
+    raw: bytes | str, *, label: str = "bundle", max_bytes: int = MAX_BUNDLE_BYTES
+) -> list[dict[str, Any]]:
     """The objects of a STIX 2.1 bundle, each checked; raises StixImportError otherwise."""
     data = _load_json(raw, label, max_bytes)
     if isinstance(data, list):
@@ -756,7 +765,10 @@ def _refs_of(obj: dict[str, Any]) -> list[tuple[str, str]]:
     """(property, id) of every reference the importer follows."""
     out: list[tuple[str, str]] = []
     if obj.get("type") == "relationship":
-        out += [("source_ref", obj.get("source_ref", "")), ("target_ref", obj.get("target_ref", ""))]
+        out += [
+            ("source_ref", obj.get("source_ref", "")),
+            ("target_ref", obj.get("target_ref", "")),
+        ]
     if obj.get("type") == "report":
         out += [("object_refs", r) for r in obj.get("object_refs") or []]
     ext = (obj.get("extensions") or {}).get(EXTENSION_ID) or {}
@@ -781,7 +793,48 @@ def check_references(objects: list[dict[str, Any]], label: str) -> None:
                 )
 
 
-def _is_person(obj: dict[str, Any], by_id: dict[str, dict[str, Any]], rels: list[dict[str, Any]]) -> bool:
+def status_entry(ident: str, version: Any, message: str) -> dict[str, Any]:
+    """An object's outcome as TAXII status resources list them."""
+    out: dict[str, Any] = {"id": str(ident)[:300], "message": message[:1000]}
+    if version:
+        out["version"] = str(version)
+    return out
+
+
+def check_each(objects: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Objects checked one by one (TAXII envelopes, feeds): the good ones, and a failure entry
+    for each bad one or one that refers to a missing or failed object."""
+    good: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    for n, obj in enumerate(objects, start=1):
+        ident = obj.get("id") if isinstance(obj, dict) else None
+        version = obj.get("modified") if isinstance(obj, dict) else None
+        try:
+            good += check_objects([obj], f"object {n}")
+        except StixImportError as exc:
+            failures.append(status_entry(ident or f"object {n}", version, str(exc)))
+    changed = True
+    while changed:
+        ids = {o["id"] for o in good}
+        changed = False
+        for obj in list(good):
+            broken = [ref for _, ref in _refs_of(obj) if ref not in ids]
+            if broken:
+                good.remove(obj)
+                failures.append(
+                    status_entry(
+                        obj["id"],
+                        obj.get("modified"),
+                        f"refers to {broken[0]}, which is not among the objects or failed",
+                    )
+                )
+                changed = True
+    return good, failures
+
+
+def _is_person(
+    obj: dict[str, Any], by_id: dict[str, dict[str, Any]], rels: list[dict[str, Any]]
+) -> bool:
     """A threat actor attributed to an individual, or an identity of class individual."""
     if obj["type"] == "identity":
         return obj.get("identity_class") == "individual"
@@ -834,7 +887,9 @@ def interpret(objects: list[dict[str, Any]], *, label: str = "bundle") -> Parsed
     targets_by_id: dict[str, str] = {}
     for o in objects:
         ext = (o.get("extensions") or {}).get(EXTENSION_ID) or {}
-        ext_actor_refs.update(ext[k] for k in ("actor1_ref", "actor2_ref", "claimed_by_ref") if k in ext)
+        ext_actor_refs.update(
+            ext[k] for k in ("actor1_ref", "actor2_ref", "claimed_by_ref") if k in ext
+        )
         if o["type"] == "identity" and ext.get("target_category"):
             targets_by_id[o["id"]] = str(ext["target_category"])
     for o in objects:
@@ -848,9 +903,7 @@ def interpret(objects: list[dict[str, Any]], *, label: str = "bundle") -> Parsed
             continue
         ext = (o.get("extensions") or {}).get(EXTENSION_ID) or {}
         aliases = [str(a) for a in (o.get("aliases") or ext.get("aliases") or [])]
-        url = next(
-            (r.get("url") for r in o.get("external_references") or [] if r.get("url")), None
-        )
+        url = next((r.get("url") for r in o.get("external_references") or [] if r.get("url")), None)
         out.actors[o["id"]] = ActorDraft(
             stix_id=o["id"],
             name=str(o["name"]).strip(),
@@ -888,16 +941,14 @@ def interpret(objects: list[dict[str, Any]], *, label: str = "bundle") -> Parsed
         if o["type"] == "report":
             draft, reason = _report_draft(o, by_id, out, targets_by_id, rels)
             if draft is None:
-                out.account("report").skip(reason)
+                out.skip(o, reason)
             else:
                 out.incidents.append(draft)
                 out.account("report").imported += 1
                 used_relationship_ids.update(
                     x["id"] for x in draft.objects if x["type"] == "relationship"
                 )
-    located = {
-        x["id"] for d in out.incidents for x in d.objects if x["type"] == "location"
-    }
+    located = {x["id"] for d in out.incidents for x in d.objects if x["type"] == "location"}
     for o in objects:
         t, acct = o["type"], out.account(o["type"])
         if t == "report":
@@ -906,44 +957,47 @@ def interpret(objects: list[dict[str, Any]], *, label: str = "bundle") -> Parsed
             if o["id"] in out.actors:
                 acct.imported += 1
             else:
-                acct.skip("describes a person (attributed to an individual); the record keeps organisations and categories only")
+                out.skip(
+                    o,
+                    "describes a person (attributed to an individual); the record keeps organisations and categories only",
+                )
         elif t == "identity":
-            if o["id"] in out.actors:
-                acct.imported += 1
-            elif o["id"] in targets_by_id:
+            if o["id"] in out.actors or o["id"] in targets_by_id:
                 acct.imported += 1
             elif o.get("identity_class") == "individual":
-                acct.skip("an individual; the record keeps organisations and categories only")
+                out.skip(o, "an individual; the record keeps organisations and categories only")
             elif o["id"] in out.producers:
                 acct.imported += 1  # the producer: the publisher of its reports
             else:
-                acct.skip("an identity that is neither an actor, a target category nor a producer")
+                out.skip(
+                    o, "an identity that is neither an actor, a target category nor a producer"
+                )
         elif t == "location":
             if o["id"] in located:
                 acct.imported += 1
             else:
-                acct.skip("not the place of an imported report")
+                out.skip(o, "not the place of an imported report")
         elif t == "relationship":
             if o["id"] in used_relationship_ids or (
                 o.get("source_ref") in out.actors and o.get("target_ref") in out.actors
             ):
                 acct.imported += 1
             else:
-                acct.skip("between objects the record does not keep")
+                out.skip(o, "between objects the record does not keep")
         elif t == "marking-definition":
             if o["id"] in TLP_OF_MARKING or o["id"] in TLP1_MARKING_IDS:
                 acct.imported += 1
             else:
-                acct.skip("not a TLP marking; objects marked only by it are read as unmarked")
+                out.skip(o, "not a TLP marking; objects marked only by it are read as unmarked")
         elif t == "extension-definition":
             if o["id"] == EXTENSION_ID:
                 acct.imported += 1
             else:
-                acct.skip("an extension SafeCorridor does not know; its properties are ignored")
+                out.skip(o, "an extension SafeCorridor does not know; its properties are ignored")
         elif t in _SCO_TYPES:
-            acct.skip("cyber observables have no place in an incident record")
+            out.skip(o, "cyber observables have no place in an incident record")
         else:
-            acct.skip(SKIP_REASONS.get(t, "a type SafeCorridor does not map"))
+            out.skip(o, SKIP_REASONS.get(t, "a type SafeCorridor does not map"))
     return out
 
 
@@ -1010,8 +1064,17 @@ def _report_draft(
     data["source_urls"] = [s.url for s in sources]
     complete = False
     if ext:
+        # the extension holds these exactly; the native properties only approximate them
+        for name in ("country", "admin1"):
+            data[name] = ext.get(name)
+        data["geo_precision"] = ext.get("geo_precision", 1)
+        data["credibility"] = ext.get("credibility", "6")
         for name, value in ext.items():
-            if name in ("extension_type", "target_categories", "source_reliability") or name.endswith("_ref"):
+            if name in (
+                "extension_type",
+                "target_categories",
+                "source_reliability",
+            ) or name.endswith("_ref"):
                 continue
             if name == "extra":
                 try:
@@ -1029,7 +1092,12 @@ def _report_draft(
     tlp = tlp_of_refs(report.get("object_marking_refs"))
     group_ids = {report["id"], place["id"], *actor_ids}
     group = [report, place, *(o for o in refs if o["id"] != place["id"])]
-    group += [r for r in rels if r["id"] not in {x["id"] for x in group} and {r.get("source_ref"), r.get("target_ref")} <= group_ids | {o["id"] for o in refs}]
+    group += [
+        r
+        for r in rels
+        if r["id"] not in {x["id"] for x in group}
+        and {r.get("source_ref"), r.get("target_ref")} <= group_ids | {o["id"] for o in refs}
+    ]
     creator = report.get("created_by_ref")
     confidence = report.get("confidence")
     return (
@@ -1039,7 +1107,8 @@ def _report_draft(
             created=parse_timestamp(report.get("created", report["published"])),
             data=data,
             tlp=tlp,
-            producer=parsed.producers.get(creator or "") or (PRODUCER_NAME if creator == PRODUCER_IDENTITY_ID else None),
+            producer=parsed.producers.get(creator or "")
+            or (PRODUCER_NAME if creator == PRODUCER_IDENTITY_ID else None),
             producer_stix_id=creator,
             sources=sources,
             complete=complete,
@@ -1053,6 +1122,8 @@ def _report_draft(
     )
 
 
-def parse_bundle(raw: bytes | str, *, label: str = "bundle", max_bytes: int = MAX_BUNDLE_BYTES) -> ParsedBundle:
+def parse_bundle(
+    raw: bytes | str, *, label: str = "bundle", max_bytes: int = MAX_BUNDLE_BYTES
+) -> ParsedBundle:
     """Read, check and interpret a bundle; raises StixImportError when it cannot be read."""
     return interpret(read_bundle(raw, label=label, max_bytes=max_bytes), label=label)
