@@ -42,6 +42,7 @@ from safecorridor.interop.models import Feed, FeedRun
 from safecorridor.interop.stix import (
     IncidentDraft,
     StixImportError,
+    _refs_of,
     check_each,
     interpret,
 )
@@ -49,6 +50,8 @@ from safecorridor.interop.taxii import MEDIA_TAXII
 from safecorridor.taxonomy.choices import TLP
 
 PAGE = 1000
+#: the most referenced objects one poll fetches by id
+MAX_LOOKUPS = 1000
 MAX_PAGES = 1000
 MAX_FEED_BYTES = 50_000_000
 LEASE = timedelta(minutes=10)
@@ -169,22 +172,32 @@ def _taxii_json(
         raise FeedError(f"{url}: answered JSON that cannot be read ({exc})") from None
 
 
+def _api_root(client: httpx.Client, feed: Feed) -> str:
+    """The feed's API root: its URL, or the default root its discovery endpoint names."""
+    root = feed.url
+    info, _ = _taxii_json(client, root)
+    if isinstance(info, dict) and "api_roots" in info:
+        roots = info.get("api_roots") or []
+        chosen = info.get("default") or (roots[0] if roots else None)
+        if not chosen:
+            raise FeedError(f"{root}: the discovery endpoint names no API root")
+        root = urljoin(root, chosen)
+        if not root.endswith("/"):
+            root += "/"
+    return root
+
+
+def _collection_url(client: httpx.Client, feed: Feed, root: str | None = None) -> str:
+    return urljoin(root or _api_root(client, feed), f"collections/{feed.collection}/")
+
+
 def fetch_taxii(
     feed: Feed, transport: httpx.BaseTransport | None = None
 ) -> tuple[list[Any], str | None]:
     """Every object added to the feed's collection after its bookmark, and the new bookmark."""
     with _client(feed, transport) as client:
-        root = feed.url
-        info, _ = _taxii_json(client, root)
-        if isinstance(info, dict) and "api_roots" in info:
-            roots = info.get("api_roots") or []
-            chosen = info.get("default") or (roots[0] if roots else None)
-            if not chosen:
-                raise FeedError(f"{root}: the discovery endpoint names no API root")
-            root = urljoin(root, chosen)
-            if not root.endswith("/"):
-                root += "/"
-        url = urljoin(root, f"collections/{feed.collection}/objects/")
+        root = _api_root(client, feed)
+        url = urljoin(_collection_url(client, feed, root), "objects/")
         params: dict[str, Any] = {"limit": PAGE}
         if feed.bookmark:
             params["added_after"] = feed.bookmark
@@ -205,6 +218,32 @@ def fetch_taxii(
             if feed.bookmark:
                 params["added_after"] = feed.bookmark
         raise FeedError(f"{url}: more than {MAX_PAGES} pages; poll again to go on")
+
+
+def resolve_references(feed: Feed, objects: list[Any], transport: httpx.BaseTransport | None = None) -> list[Any]:
+    """The objects, with those they refer to but a poll after the bookmark did not bring
+    (actors, identities, markings first added earlier) fetched by id from the collection."""
+    known = {o.get("id") for o in objects if isinstance(o, dict)}
+    wanted = [
+        ref
+        for o in objects
+        if isinstance(o, dict)
+        for _, ref in _refs_of(o)
+        if ref not in known
+    ]
+    wanted = list(dict.fromkeys(wanted))[:MAX_LOOKUPS]
+    if not wanted:
+        return objects
+    extra: list[Any] = []
+    with _client(feed, transport) as client:
+        base = _collection_url(client, feed)
+        for ref in wanted:
+            try:
+                body, _ = _taxii_json(client, urljoin(base, f"objects/{ref}/"))
+            except FeedError:
+                continue  # left missing: the objects that need it fail, and the run says so
+            extra += [o for o in (body.get("objects") or []) if isinstance(o, dict) and o.get("id") == ref]
+    return [*extra, *objects]
 
 
 def fetch_misp(feed: Feed, transport: httpx.BaseTransport | None = None) -> bytes:
@@ -296,6 +335,7 @@ def poll_feed(
     try:
         if feed.kind == FeedKind.TAXII:
             objects, bookmark = fetch_taxii(feed, transport)
+            objects = resolve_references(feed, objects, transport)
             good, failures = check_each(objects)
             parsed = interpret(good, label=feed.name)
             drafts, actors = parsed.incidents, parsed.actors

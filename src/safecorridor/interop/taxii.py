@@ -404,9 +404,43 @@ class CollectionReader:
             last = batch[-1]
             after, inclusive = (last.updated_at, last.id), False
 
+    def shared_objects(self, ids: list[str], flt: ObjectFilter) -> Page | None:
+        """Objects asked for by id that several incidents share, found through the first
+        incident of the collection that refers to each (indexed, no scan); None when an id
+        is not a shared object's."""
+        conditions = {}
+        for sid in ids:
+            known = (
+                sid in self._header_ids
+                or sid in MARKING_IDS.values()
+                or sid in self._org_ids
+                or sid in self._target_ids
+                or sid in self._actor_ids
+            )
+            if not known:
+                return None
+            conditions[sid] = self._shared_key(sid)
+        items: list[tuple[datetime, dict[str, Any]]] = []
+        used: list[Incident] = []
+        for sid, cond in conditions.items():
+            q = self.scope().options(selectinload(Incident.documents))
+            if cond is not None:
+                q = q.where(cond)
+            first = self.session.scalars(q.order_by(Incident.updated_at, Incident.id).limit(1)).first()
+            if first is None:
+                continue
+            group = self.group(first, set(), {})
+            items += [(first.updated_at, o) for o in group if o["id"] == sid and flt.matches(o)]
+            used.append(first)
+        return Page(items, False, None, used)
+
     def page(self, flt: ObjectFilter) -> Page:
         """One page of objects matching ``flt`` (exactly ``limit`` while more remain)."""
         self._prepare_ids()
+        if flt.ids and flt.added_after is None and not flt.next:
+            found = self.shared_objects(flt.ids, flt)
+            if found is not None:
+                return found
         limit = max(1, min(flt.limit, MAX_PAGE))
         start: tuple[datetime, int] | None = None
         offset = 0

@@ -399,6 +399,7 @@ def _status_resource(status: TaxiiStatus) -> dict[str, Any]:
 
 
 @router.get(API_ROOT + "status/{status_id}/", summary="TAXII Get Status")
+@router.get(API_ROOT + "status/{status_id}", include_in_schema=False)
 def get_status(session: SessionDep, viewer: TaxiiViewer, status_id: str) -> Response:
     status = session.get(TaxiiStatus, status_id[:36])
     if status is None or status.user_id != viewer.user_id:
