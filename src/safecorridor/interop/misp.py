@@ -392,6 +392,7 @@ def draft_of(ev: MISPEvent) -> IncidentDraft | None:
             raise StixImportError(
                 f"event {ev.uuid}: unknown field(s) in its {RECORD_COMMENT}: {', '.join(sorted(unknown))}"
             )
+        data["country"] = _first(geo, "country")  # as written; countrycode only approximates
         for name in RECORD_FIELDS:
             if name in record:
                 data[name] = record[name]
