@@ -219,3 +219,40 @@ def test_an_envelope_posted_to_the_inbox_becomes_candidates_with_a_status(client
         assert (c.tlp, c.owner_org_id, c.status) == (TLP.AMBER, world.orgs["partner"], "pending")
     again = client.post(f"{ROOT}collections/inbox/objects/", headers=h, content=json.dumps(envelope)).json()
     assert any("already stored" in s["message"] for s in again["successes"])
+
+
+def test_api_imports_go_to_the_review_queue_and_refuse_bad_input(client: TestClient, world: World, engine: Engine) -> None:
+    analyst = world.headers("outsider", "analyst")
+    r = client.post("/api/v1/stix/bundle", headers=analyst, content=PARTNER_BUNDLE.read_bytes())
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["candidates"] == 1
+    assert any(line.startswith("indicator: 0 imported, 1 skipped") for line in body["types"])
+    bad = client.post("/api/v1/stix/bundle", headers=analyst, content=b'{"type": "bundle", "objects": [')
+    assert bad.status_code == 422 and "is not JSON" in bad.json()["detail"]
+    viewer = client.post("/api/v1/stix/bundle", headers=world.headers("outsider", "viewer"), content=PARTNER_BUNDLE.read_bytes())
+    assert viewer.status_code == 403
+    from tests.interop.conftest import PARTNER_MISP
+
+    m = client.post("/api/v1/misp/events", headers=analyst, content=PARTNER_MISP.read_bytes())
+    assert m.status_code == 200 and m.json()["candidates"] == 2
+    with session_scope(engine) as s:
+        owners = {c.owner_org_id for c in s.scalars(select(Candidate))}
+    assert owners == {world.orgs["outsider"]}
+    schema = client.get("/api/v1/stix/extension-schema", headers=analyst).json()
+    assert schema["properties"]["date_precision"]["enum"] == ["day", "week", "month", "year"]
+
+
+def test_the_misp_feed_shows_only_readable_events(client: TestClient, world: World) -> None:
+    for org, role in [("owner", "viewer"), ("outsider", "admin"), ("partner", "viewer")]:
+        h = world.headers(org, role)
+        expected = {r.split("--")[1] for r in expected_reports(world, org, role)}
+        manifest = client.get("/api/v1/misp/feed/manifest.json", headers=h).json()
+        assert set(manifest) == expected, (org, role)
+        for tlp in world.incidents:
+            uuid = report_id(tlp).split("--")[1]
+            r = client.get(f"/api/v1/misp/feed/{uuid}.json", headers=h)
+            assert r.status_code == (200 if uuid in expected else 404), (org, role, tlp)
+            if r.status_code == 200:
+                assert r.json()["Event"]["uuid"] == uuid
+                assert {"name": manifest[uuid]["Tag"][0]["name"]} in r.json()["Event"]["Tag"]

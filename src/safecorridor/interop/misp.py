@@ -107,12 +107,17 @@ def _quote(value: str) -> str:
     return value.replace('"', "'")
 
 
+def event_uuid(dataset: str, key: str) -> str:
+    """The MISP event uuid of an incident: its STIX report's uuid."""
+    return _uuid_of(object_id("report", incident_key(dataset, key)))
+
+
 def event_of(incident: Incident, ctx: ExportContext) -> MISPEvent:
     """The MISP event of one incident (see the module doc)."""
     key = incident_key(incident.source_dataset, incident.source_key)
     tlp = TLP(incident.tlp)
     ev = MISPEvent()
-    ev.uuid = _uuid_of(object_id("report", key))
+    ev.uuid = event_uuid(incident.source_dataset, incident.source_key)
     ev.info = report_name(incident)
     ev.date = incident.event_date
     ev.analysis = 2

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safecorridor.db.base import Base, utcnow
+from safecorridor.incidents.models import Incident
 from safecorridor.interop.choices import FeedRunStatus
 from safecorridor.taxonomy.choices import TLP
 
@@ -89,3 +90,14 @@ class TaxiiStatus(Base):
     successes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     failures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     pendings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+#: a TAXII collection is one marking's confirmed incidents in (updated_at, id) order: pages,
+#: added_after and the "first incident that refers to it" lookups walk this index
+Index(
+    "ix_incidents_collection_order",
+    Incident.status,
+    Incident.tlp,
+    Incident.updated_at,
+    Incident.id,
+)

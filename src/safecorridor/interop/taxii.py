@@ -298,16 +298,28 @@ class CollectionReader:
         return q
 
     def _before(self, added: datetime, incident_id: int) -> ColumnElement[bool]:
-        return or_(
-            Incident.updated_at < added,
-            and_(Incident.updated_at == added, Incident.id < incident_id),
+        # a range on updated_at first, so an index on it can serve the condition
+        return and_(
+            Incident.updated_at <= added,
+            or_(Incident.updated_at < added, Incident.id < incident_id),
         )
 
     def _earlier_exists(self, incident: Incident, condition: ColumnElement[bool] | None) -> bool:
+        """Whether an incident of the collection before ``incident`` meets ``condition``.
+
+        Asked as "the first such incident, in collection order", so the database walks the
+        ``updated_at`` index from the start and stops at the first match (or at
+        ``incident``): cheap both ways, where an EXISTS let the planner scan by the
+        condition's own index."""
         q = self.scope().where(self._before(incident.updated_at, incident.id))
         if condition is not None:
             q = q.where(condition)
-        return bool(self.session.scalar(select(exists(q.with_only_columns(Incident.id)))))
+        q = (
+            q.with_only_columns(Incident.id)
+            .order_by(Incident.updated_at, Incident.id)
+            .limit(1)
+        )
+        return self.session.scalar(q) is not None
 
     def _units_of(self, actor_id: int) -> set[int]:
         if actor_id not in self._units:

@@ -101,6 +101,69 @@ def export_misp(session: SessionDep, viewer: CurrentViewer, flt: FilterDep) -> R
     )
 
 
+@router.get("/api/v1/misp/feed/manifest.json", summary="MISP feed: the manifest")
+def misp_feed_manifest(session: SessionDep, viewer: CurrentViewer) -> dict[str, Any]:
+    """The manifest of a MISP feed (MISP's "MISP Feed" format) of the incidents you may read:
+    event uuid → info, date, timestamp, creator and tags. Point a MISP feed at
+    ``/api/v1/misp/feed/`` with the header ``Authorization: Bearer <token>``."""
+    incidents = _readable(session, IncidentFilter(), viewer)
+    ctx = stix.ExportContext.load(session)
+    out: dict[str, Any] = {}
+    for incident in incidents:
+        ev = misp.event_of(incident, ctx)
+        out[str(ev.uuid)] = {
+            "info": ev.info,
+            "date": ev.date.isoformat(),
+            "timestamp": str(int(ev.timestamp.timestamp())),
+            "analysis": ev.analysis,
+            "threat_level_id": ev.threat_level_id,
+            "Orgc": {"name": ev.Orgc.name, "uuid": ev.Orgc.uuid},
+            "Tag": [{"name": t.name} for t in ev.tags],
+        }
+    return out
+
+
+@router.get(
+    "/api/v1/misp/feed/{event_uuid}.json",
+    summary="MISP feed: one event",
+    responses=responses(404),
+)
+def misp_feed_event(session: SessionDep, viewer: CurrentViewer, event_uuid: str) -> Response:
+    """One event of the MISP feed, if it is of an incident you may read."""
+    wanted = event_uuid[:36].lower()
+    q = filtered_query(
+        session,
+        IncidentFilter(),
+        viewer=viewer,
+        columns=(Incident.id, Incident.source_dataset, Incident.source_key),
+    )
+    found = next(
+        (
+            row.id
+            for row in session.execute(q)
+            if misp.event_uuid(row.source_dataset, row.source_key) == wanted
+        ),
+        None,
+    )
+    if found is None:
+        raise ProblemError(404, f"no event {wanted} that you may read")
+    [incident] = _readable_ids(session, viewer, [found])
+    _audit(session, viewer, [incident])
+    text = '{"Event": ' + misp.event_of(incident, stix.ExportContext.load(session)).to_json() + "}"
+    return Response(text, media_type="application/json")
+
+
+def _readable_ids(session: Any, viewer: Viewer, ids: list[int]) -> list[Incident]:
+    from sqlalchemy.orm import selectinload
+
+    q = (
+        filtered_query(session, IncidentFilter(), viewer=viewer)
+        .where(Incident.id.in_(ids))
+        .options(selectinload(Incident.documents))
+    )
+    return list(session.scalars(q))
+
+
 @router.get("/api/v1/stix/extension-schema", summary="The SafeCorridor STIX extension's schema")
 def extension_schema(_viewer: CurrentViewer) -> dict[str, Any]:
     """The JSON schema (draft 2020-12) of the SafeCorridor STIX 2.1 property extension."""

@@ -1,4 +1,5 @@
-"""interop: partner feeds with their bookmarks, feed runs, TAXII status resources
+"""interop: partner feeds with their bookmarks, feed runs, TAXII status resources, and the
+index TAXII collections are read in
 
 Revision ID: 0008
 Revises: 0004
@@ -95,7 +96,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_taxii_statuses_user_id"), ["user_id"], unique=False)
 
 
+    with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_incidents_collection_order", ["status", "tlp", "updated_at", "id"], unique=False
+        )
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.drop_index("ix_incidents_collection_order")
     with op.batch_alter_table("taxii_statuses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_taxii_statuses_user_id"))
     op.drop_table("taxii_statuses")
