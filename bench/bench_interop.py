@@ -55,7 +55,9 @@ def build(engine: Engine, rows: int, tmp: Path) -> str:
         s.add_all([owner, reader_org, third])
         s.flush()
         owner.partners.append(reader_org)
-        user = create_user(session=s, email="reader@bench.example", organisation_id=reader_org.id, role="analyst")
+        user = create_user(
+            session=s, email="reader@bench.example", organisation_id=reader_org.id, role="analyst"
+        )
         token = create_token(session=s, user=user).token
         s.execute(text("UPDATE incidents SET tlp='CLEAR'"))
         s.execute(text("UPDATE incidents SET tlp='GREEN' WHERE id % 20 IN (1, 2, 3)"))
@@ -109,7 +111,11 @@ def bench_taxii(engine: Engine, token: str) -> dict[str, tuple[float, int]]:
             elapsed = time.perf_counter() - start
             assert r.status_code == 200, r.text
             body = r.json()
-            return elapsed, len(body["objects"]), {**body, "_last": r.headers.get("X-TAXII-Date-Added-Last")}
+            return (
+                elapsed,
+                len(body["objects"]),
+                {**body, "_last": r.headers.get("X-TAXII-Date-Added-Last")},
+            )
 
         def median(params_of: list[dict[str, str | int]]) -> tuple[float, int]:
             runs = [timed(p) for p in params_of]
@@ -145,7 +151,10 @@ def run(name: str, engine: Engine, rows: int, tmp: Path) -> None:
         f"{incidents / elapsed:,.0f} incidents/s, {objects / elapsed:,.0f} objects/s"
     )
     for label, (seconds, n) in bench_taxii(engine, token).items():
-        print(f"{name}: TAXII {label}: {n} objects in {seconds * 1000:.0f} ms = {n / seconds:,.0f} objects/s")
+        print(
+            f"{name}: TAXII {label}: {n} objects in {seconds * 1000:.0f} ms = "
+            f"{n / seconds:,.0f} objects/s"
+        )
 
 
 def main() -> None:

@@ -38,7 +38,10 @@ def main() -> int:
             failed += 1
             print(f"{path.name}: CRASH {exc.__class__.__name__}: {exc}")
             continue
-        print(f"{path.name}: {len(parsed.incidents)} reports with a date and a place, {len(parsed.actors)} actors")
+        print(
+            f"{path.name}: {len(parsed.incidents)} reports with a date and a place, "
+            f"{len(parsed.actors)} actors"
+        )
         for line in parsed.summary_lines():
             print(f"  {line}")
     return 1 if failed else 0

@@ -87,7 +87,10 @@ def export_bundle(engine: Engine, flt: IncidentFilter | None = None) -> dict[str
     with session_scope(engine) as s:
         out = io.BytesIO()
         stix.write_bundle(
-            out, stix.bundle_objects(iter_incidents(s, flt or IncidentFilter()), stix.ExportContext.load(s))
+            out,
+            stix.bundle_objects(
+                iter_incidents(s, flt or IncidentFilter()), stix.ExportContext.load(s)
+            ),
         )
     data: dict[str, Any] = json.loads(out.getvalue())
     return data
@@ -131,13 +134,17 @@ def clear(engine: Engine) -> None:
 
 # ---------------------------------------------------------------------------- hypothesis
 
-_TEXT = st.text(
-    alphabet=st.characters(
-        whitelist_categories=("L", "N", "Zs", "Pd", "Po"), blacklist_characters="\x00\"'\\"
-    ),
-    min_size=1,
-    max_size=30,
-).map(str.strip).filter(bool)
+_TEXT = (
+    st.text(
+        alphabet=st.characters(
+            whitelist_categories=("L", "N", "Zs", "Pd", "Po"), blacklist_characters="\x00\"'\\"
+        ),
+        min_size=1,
+        max_size=30,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 _PAIRS = [(et, sub) for et, subs in taxonomy.event_types().items() for sub in subs]
 
 
@@ -148,7 +155,9 @@ def incident_data(draw: st.DrawFn, n: int) -> dict[str, Any]:
     foreign = None if fatalities is None else draw(st.none() | st.integers(0, fatalities))
     lat = draw(st.floats(-60, 60, allow_nan=False).filter(lambda v: abs(v) > 1e-6))
     names = [a[0] for a in ACTORS]
-    cats = draw(st.lists(st.sampled_from(list(taxonomy.target_categories())), unique=True, max_size=3))
+    cats = draw(
+        st.lists(st.sampled_from(list(taxonomy.target_categories())), unique=True, max_size=3)
+    )
     return {
         "event_date": draw(st.dates(date(1990, 1, 1), date(2030, 12, 31))),
         "date_precision": draw(st.sampled_from(["day", "week", "month", "year"])),
@@ -164,7 +173,9 @@ def incident_data(draw: st.DrawFn, n: int) -> dict[str, Any]:
         "target_category": ",".join(cats) or None,
         "iso": draw(st.none() | st.sampled_from(["586", "156", "4"])),
         "region": draw(st.none() | st.sampled_from(["Southern Asia", "Caucasus and Central Asia"])),
-        "country": draw(st.none() | st.sampled_from(["Pakistan", "China", "Afghanistan", "Atlantis"])),
+        "country": draw(
+            st.none() | st.sampled_from(["Pakistan", "China", "Afghanistan", "Atlantis"])
+        ),
         "admin1": draw(st.none() | _TEXT),
         "admin2": draw(st.none() | _TEXT),
         "admin3": draw(st.none() | _TEXT),
@@ -183,11 +194,17 @@ def incident_data(draw: st.DrawFn, n: int) -> dict[str, Any]:
         "tags": draw(st.none() | _TEXT),
         "credibility": draw(st.sampled_from(["1", "2", "3", "4", "5", "6"])),
         "tlp": draw(st.sampled_from([t.value for t in TLP])),
-        "extra": draw(st.sampled_from([{}, {"acled_timestamp": "1700000000"}, {"kind": "attack", "n": 2}])),
+        "extra": draw(
+            st.sampled_from([{}, {"acled_timestamp": "1700000000"}, {"kind": "attack", "n": 2}])
+        ),
         "source_dataset": draw(st.sampled_from(["acled", "manual", "ucdp"])),
         "source_key": f"key-{n}",
         "source_urls": draw(
-            st.lists(st.sampled_from([f"https://news{i}.example/story/{n}" for i in range(3)]), unique=True, max_size=2)
+            st.lists(
+                st.sampled_from([f"https://news{i}.example/story/{n}" for i in range(3)]),
+                unique=True,
+                max_size=2,
+            )
         ),
     }
 

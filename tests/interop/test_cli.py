@@ -40,21 +40,27 @@ def count(engine: Engine, model: type) -> int:
 
 
 def test_export_and_import_stix_round_trip_through_the_cli(engine: Engine, tmp_path: Path) -> None:
-    store_generated(engine, [fixed_incident(0), fixed_incident(1, tlp="AMBER")], ["Port Police", "Port Police"])
+    store_generated(
+        engine, [fixed_incident(0), fixed_incident(1, tlp="AMBER")], ["Port Police", "Port Police"]
+    )
     before = records(engine)
     out = tmp_path / "incidents.stix.json"
     assert "STIX objects written" in run("export", "stix", str(out))
     assert_valid_bundle(json.loads(out.read_bytes()))
     clear(engine)
     said = run("import", "stix", str(out))
-    assert "report: 2 imported, 0 skipped" in said and "2 new, 0 updated, 0 unchanged records" in said
+    assert (
+        "report: 2 imported, 0 skipped" in said and "2 new, 0 updated, 0 unchanged records" in said
+    )
     assert records(engine) == before
     again = run("import", "stix", str(out))
     assert "0 new, 0 updated, 2 unchanged records" in again
 
 
 def test_export_filters_apply(engine: Engine, tmp_path: Path) -> None:
-    store_generated(engine, [fixed_incident(0), fixed_incident(1, event_date="2010-01-01")], [None, None])
+    store_generated(
+        engine, [fixed_incident(0), fixed_incident(1, event_date="2010-01-01")], [None, None]
+    )
     out = tmp_path / "recent.json"
     run("export", "stix", str(out), "--since", "2020-01-01")
     reports = [o for o in json.loads(out.read_bytes())["objects"] if o["type"] == "report"]
@@ -98,7 +104,18 @@ def test_feeds_add_list_poll_remove(engine: Engine, tmp_path: Path) -> None:
         s.add(Organisation(name="Our Agency"))
     path = tmp_path / "partner.json"
     path.write_bytes(PARTNER_MISP.read_bytes())
-    said = run("feeds", "add", "misp-json", str(path), "--name", "coastal", "--org", "Our Agency", "--every", "600")
+    said = run(
+        "feeds",
+        "add",
+        "misp-json",
+        str(path),
+        "--name",
+        "coastal",
+        "--org",
+        "Our Agency",
+        "--every",
+        "600",
+    )
     assert "feed #1 'coastal' registered" in said
     assert "coastal" in run("feeds", "list")
     assert "2 new candidates" in run("feeds", "poll", "coastal")

@@ -50,7 +50,9 @@ def live(engine: Engine) -> Iterator[str]:
     from safecorridor.api.app import create_app
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -85,7 +87,9 @@ def test_the_taxii2_client_conversation(engine: Engine, live: str) -> None:
     [root] = server.api_roots
     assert root.versions == ["application/taxii+json;version=2.1"]
     by_alias = {c.alias: c for c in root.collections}
-    assert {"clear", "green", "partners-amber", "amber-strict-owner", "red", "inbox"} == set(by_alias)
+    assert {"clear", "green", "partners-amber", "amber-strict-owner", "red", "inbox"} == set(
+        by_alias
+    )
 
     # objects, a page at a time, then only what was added after the last page
     amber = by_alias["partners-amber"]
@@ -105,7 +109,9 @@ def test_the_taxii2_client_conversation(engine: Engine, live: str) -> None:
 
     # post an envelope to the inbox (a bearer token this time), then poll the status
     with factory() as s:
-        token = create_token(session=s, user=s.get_one(User, world.users[("owner", "analyst")])).token
+        token = create_token(
+            session=s, user=s.get_one(User, world.users[("owner", "analyst")])
+        ).token
         s.commit()
     root_tok = ApiRoot(f"{live}/taxii2/api/", auth=BearerAuth(token))
     inbox = next(c for c in root_tok.collections if c.alias == "inbox")
@@ -145,10 +151,14 @@ def partner(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
         for n, tlp in enumerate(["CLEAR", "AMBER", "AMBER+STRICT", "AMBER"]):
             inc = create_incident(
-                session=s, incident_in=IncidentCreate.model_validate(fixed_incident(n, tlp=tlp)), changed_by="partner"
+                session=s,
+                incident_in=IncidentCreate.model_validate(fixed_incident(n, tlp=tlp)),
+                changed_by="partner",
             )
             inc.owner_org_id = home.id
-        ours = create_user(session=s, email="feed@ours.example", organisation_id=us.id, role=Role.VIEWER)
+        ours = create_user(
+            session=s, email="feed@ours.example", organisation_id=us.id, role=Role.VIEWER
+        )
         token = create_token(session=s, user=ours).token
         s.commit()
     engine.dispose()
@@ -159,7 +169,16 @@ def partner(tmp_path: Path) -> Iterator[dict[str, Any]]:
         "SAFECORRIDOR_DATA_DIR": str(tmp_path / "partner"),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "safecorridor", "serve", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "safecorridor",
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -194,7 +213,9 @@ def _candidates(engine: Engine) -> list[Candidate]:
         )
 
 
-def test_a_feed_pulls_a_partners_taxii_collection_with_bookmarks(engine: Engine, partner: dict[str, Any]) -> None:
+def test_a_feed_pulls_a_partners_taxii_collection_with_bookmarks(
+    engine: Engine, partner: dict[str, Any]
+) -> None:
     with session_scope(engine) as s:
         org = Organisation(name="Our Agency")
         s.add(org)
@@ -234,9 +255,13 @@ def test_a_feed_pulls_a_partners_taxii_collection_with_bookmarks(engine: Engine,
         from safecorridor.incidents.service import create_incident
 
         inc = create_incident(
-            session=s, incident_in=IncidentCreate.model_validate(fixed_incident(9, tlp="AMBER")), changed_by="partner"
+            session=s,
+            incident_in=IncidentCreate.model_validate(fixed_incident(9, tlp="AMBER")),
+            changed_by="partner",
         )
-        inc.owner_org_id = s.scalar(select(Organisation.id).where(Organisation.name == "Partner Ministry"))
+        inc.owner_org_id = s.scalar(
+            select(Organisation.id).where(Organisation.name == "Partner Ministry")
+        )
         s.commit()
     pengine.dispose()
     third = poll_feed(engine, feed_id, force=True)
@@ -250,21 +275,31 @@ def test_a_feed_pulls_a_partners_taxii_collection_with_bookmarks(engine: Engine,
 
 def test_a_failed_poll_keeps_the_bookmark_and_records_why(engine: Engine) -> None:
     with session_scope(engine) as s:
-        feed = add_feed(s, kind="taxii", url=f"http://127.0.0.1:{_free_port()}/taxii2/", collection="clear")
+        feed = add_feed(
+            s, kind="taxii", url=f"http://127.0.0.1:{_free_port()}/taxii2/", collection="clear"
+        )
         feed_id = feed.id
     result = poll_feed(engine, feed_id, force=True)
-    assert result is not None and result.status == "failed" and "cannot be reached" in (result.error or "")
+    assert (
+        result is not None
+        and result.status == "failed"
+        and "cannot be reached" in (result.error or "")
+    )
     with session_scope(engine) as s:
         f = s.get_one(Feed, feed_id)
         assert (f.bookmark, f.last_status) == (None, "failed")
         assert s.scalar(select(func.count()).select_from(Candidate)) == 0
 
 
-def test_a_misp_json_feed_from_a_file_and_the_worker_schedule(engine: Engine, tmp_path: Path) -> None:
+def test_a_misp_json_feed_from_a_file_and_the_worker_schedule(
+    engine: Engine, tmp_path: Path
+) -> None:
     path = tmp_path / "events.json"
     path.write_bytes(PARTNER_MISP.read_bytes())
     with session_scope(engine) as s:
-        feed = add_feed(s, kind="misp-json", url=str(path), default_tlp="AMBER", interval_seconds=600)
+        feed = add_feed(
+            s, kind="misp-json", url=str(path), default_tlp="AMBER", interval_seconds=600
+        )
         feed_id = feed.id
     now = datetime.now(UTC)
     results = poll_due_feeds(engine, now=now)

@@ -60,9 +60,15 @@ CORPUS: dict[str, tuple[Mutation | bytes, str]] = {
     "no objects": (lambda b: {k: v for k, v in b.items() if k != "objects"}, "has no 'objects'"),
     "objects not a list": (_set(lambda b: b, "objects", {"a": 1}), "must be a list"),
     "wrong spec_version": (_set(_report, "spec_version", "2.0"), "spec_version is '2.0'"),
-    "object without id": (lambda b: {**b, "objects": [{"type": "report"}, *b["objects"]]}, "has no 'type' and 'id'"),
+    "object without id": (
+        lambda b: {**b, "objects": [{"type": "report"}, *b["objects"]]},
+        "has no 'type' and 'id'",
+    ),
     "bad timestamp": (_set(_report, "published", "yesterday"), "is not valid STIX 2.1"),
-    "missing required property": (lambda b: (_report(b).pop("name"), b)[1], "is not valid STIX 2.1"),
+    "missing required property": (
+        lambda b: (_report(b).pop("name"), b)[1],
+        "is not valid STIX 2.1",
+    ),
     "broken reference": (_drop_location, "which is not in the bundle (a broken reference)"),
     "broken relationship": (
         lambda b: (
@@ -74,15 +80,31 @@ CORPUS: dict[str, tuple[Mutation | bytes, str]] = {
         "a broken reference",
     ),
     "unknown marking": (
-        _set(_report, "object_marking_refs", ["marking-definition--11111111-1111-4111-8111-111111111111"]),
+        _set(
+            _report,
+            "object_marking_refs",
+            ["marking-definition--11111111-1111-4111-8111-111111111111"],
+        ),
         "object_marking_refs refers to",
     ),
-    "extension: negative fatalities": (_set(_ext, "fatalities", -3), "SafeCorridor extension property fatalities"),
-    "extension: unknown property": (_set(_ext, "x_colour", "red"), "Additional properties are not allowed"),
+    "extension: negative fatalities": (
+        _set(_ext, "fatalities", -3),
+        "SafeCorridor extension property fatalities",
+    ),
+    "extension: unknown property": (
+        _set(_ext, "x_colour", "red"),
+        "Additional properties are not allowed",
+    ),
     "extension: bad date precision": (_set(_ext, "date_precision", "fortnight"), "date_precision"),
-    "not an incident: unknown event type": (_set(_ext, "event_type", "Picnic"), "is not a valid incident"),
+    "not an incident: unknown event type": (
+        _set(_ext, "event_type", "Picnic"),
+        "is not a valid incident",
+    ),
     "not an incident: latitude out of range": (
-        lambda b: (next(o for o in b["objects"] if o["type"] == "location").update(latitude=95.0), b)[1],
+        lambda b: (
+            next(o for o in b["objects"] if o["type"] == "location").update(latitude=95.0),
+            b,
+        )[1],
         "is not valid STIX 2.1",
     ),
 }
@@ -90,7 +112,9 @@ CORPUS: dict[str, tuple[Mutation | bytes, str]] = {
 
 @pytest.fixture
 def good_bundle(sqlite_engine: Engine) -> dict[str, Any]:
-    store_generated(sqlite_engine, [fixed_incident(0), fixed_incident(1, tlp="GREEN")], ["Port Police", None])
+    store_generated(
+        sqlite_engine, [fixed_incident(0), fixed_incident(1, tlp="GREEN")], ["Port Police", None]
+    )
     return export_bundle(sqlite_engine)
 
 

@@ -53,7 +53,9 @@ def test_safecorridor_to_misp_json_to_safecorridor_keeps_every_record_field(
     clear(engine)
     n = data.draw(st.integers(1, 5), label="incidents")
     items = [data.draw(incident_data(i), label=f"incident {i}") for i in range(n)]
-    owners = [data.draw(st.sampled_from([None, "Port Police", "Corridor Secretariat"])) for _ in items]
+    owners = [
+        data.draw(st.sampled_from([None, "Port Police", "Corridor Secretariat"])) for _ in items
+    ]
     store_generated(engine, items, owners)
     before = records(engine)
     text = export_misp(engine)
@@ -92,8 +94,14 @@ def test_an_event_uses_misps_own_templates_taxonomies_and_galaxies(engine: Engin
     assert json.loads(record.value)["fatalities"] == 3
 
 
-def test_a_misp_stix_conversion_of_our_misp_export_is_valid_and_agrees_with_our_stix(engine: Engine) -> None:
-    items = [fixed_incident(0), fixed_incident(1, tlp="GREEN", actor1="Valley Movement"), fixed_incident(2, tlp="AMBER")]
+def test_a_misp_stix_conversion_of_our_misp_export_is_valid_and_agrees_with_our_stix(
+    engine: Engine,
+) -> None:
+    items = [
+        fixed_incident(0),
+        fixed_incident(1, tlp="GREEN", actor1="Valley Movement"),
+        fixed_incident(2, tlp="AMBER"),
+    ]
     store_generated(engine, items, [None, "Port Police", "Port Police"])
     ours = export_bundle(engine)
     our_reports = {o["id"]: o for o in ours["objects"] if o["type"] == "report"}
@@ -110,10 +118,15 @@ def test_a_misp_stix_conversion_of_our_misp_export_is_valid_and_agrees_with_our_
         [container] = by_type["report"]
         assert container["id"] in our_reports  # the same uuid names the same incident
         mine = our_reports[container["id"]]
-        assert tlp_of_refs(container["object_marking_refs"]) == tlp_of_refs(mine["object_marking_refs"])
+        assert tlp_of_refs(container["object_marking_refs"]) == tlp_of_refs(
+            mine["object_marking_refs"]
+        )
         [place] = by_type["location"]
         our_place = our_objects[mine["object_refs"][0]]
-        assert (place["latitude"], place["longitude"]) == (our_place["latitude"], our_place["longitude"])
+        assert (place["latitude"], place["longitude"]) == (
+            our_place["latitude"],
+            our_place["longitude"],
+        )
         # the galaxy clusters come back as threat actors with our actors' uuids (a unit is an
         # intrusion set in our export, a threat actor in misp-stix's)
         ours_by_uuid = {k.split("--")[1]: v for k, v in our_objects.items()}
@@ -144,7 +157,10 @@ def test_bad_misp_json_is_refused_with_a_clear_error() -> None:
         (b"", "is empty"),
         (b"[1, 2", "is not JSON"),
         (b'{"response": [{"Attribute": []}]}', "is not a MISP event"),
-        (b'{"Event": {"uuid": "7c1e2d3f-4a5b-4c6d-8e7f-8091a2b3c4d5", "date": "2024-01-01"}}', "info field"),
+        (
+            b'{"Event": {"uuid": "7c1e2d3f-4a5b-4c6d-8e7f-8091a2b3c4d5", "date": "2024-01-01"}}',
+            "info field",
+        ),
         (b'{"Event": {"info": "x", "date": "not a date"}}', "Invalid format for the date"),
     ]:
         with pytest.raises(stix.StixImportError, match=message):

@@ -61,7 +61,9 @@ def test_export_import_export_gives_the_same_records_and_objects(
     clear(engine)
     n = data.draw(st.integers(1, 6), label="incidents")
     items = [data.draw(incident_data(i), label=f"incident {i}") for i in range(n)]
-    owners = [data.draw(st.sampled_from([None, "Port Police", "Energy Security Unit"])) for _ in items]
+    owners = [
+        data.draw(st.sampled_from([None, "Port Police", "Energy Security Unit"])) for _ in items
+    ]
     store_generated(engine, items, owners)
     before = records(engine)
     first = export_bundle(engine)
@@ -86,7 +88,9 @@ def test_a_bundle_carries_tlp2_markings_the_extension_and_the_owner(engine: Engi
         by_type.setdefault(o["type"], []).append(o)
     [report] = by_type["report"]
     assert report["object_marking_refs"] == [MARKING_IDS[TLP.AMBER_STRICT]]
-    strict = next(o for o in by_type["marking-definition"] if o["id"] == MARKING_IDS[TLP.AMBER_STRICT])
+    strict = next(
+        o for o in by_type["marking-definition"] if o["id"] == MARKING_IDS[TLP.AMBER_STRICT]
+    )
     assert strict["name"] == "TLP:AMBER+STRICT"
     owner = next(o for o in by_type["identity"] if o["id"] == report["created_by_ref"])
     assert owner["name"] == "Port Police" and owner["identity_class"] == "organization"
@@ -163,8 +167,18 @@ def test_a_partner_report_becomes_a_candidate_never_an_incident(engine: Engine) 
     with session_scope(engine) as s:
         report = IntakeReport()
         store_actors(s, parsed.actors, report)
-        store_candidates(s, parsed.incidents, CandidateOptions(owner_org_id=None, source_label="partner"), report=report)
-        store_candidates(s, parsed.incidents, CandidateOptions(owner_org_id=None, source_label="partner"), report=report)
+        store_candidates(
+            s,
+            parsed.incidents,
+            CandidateOptions(owner_org_id=None, source_label="partner"),
+            report=report,
+        )
+        store_candidates(
+            s,
+            parsed.incidents,
+            CandidateOptions(owner_org_id=None, source_label="partner"),
+            report=report,
+        )
     assert (report.candidates, report.duplicates) == (1, 1)
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(Incident)) == 0
@@ -173,10 +187,16 @@ def test_a_partner_report_becomes_a_candidate_never_an_incident(engine: Engine) 
         assert c.document.publisher == "Provincial Counter-Terrorism Cell"
         unit = s.scalars(select(Actor).where(Actor.name == "Harbour Brigade")).one()
         assert unit.parent is not None and unit.parent.name == "Coastal Liberation Front"
-        assert {a.alias for a in unit.parent.aliases} == {"Coastal Liberation Front", "CLF", "Sahil Front"}
+        assert {a.alias for a in unit.parent.aliases} == {
+            "Coastal Liberation Front",
+            "CLF",
+            "Sahil Front",
+        }
 
 
-@pytest.mark.parametrize("confidence,code", [(95, "1"), (70, "2"), (50, "3"), (30, "4"), (5, "5"), (None, "6")])
+@pytest.mark.parametrize(
+    "confidence,code", [(95, "1"), (70, "2"), (50, "3"), (30, "4"), (5, "5"), (None, "6")]
+)
 def test_stix_confidence_maps_to_admiralty_credibility(confidence: int | None, code: str) -> None:
     assert stix.credibility_of_confidence(confidence) == code
     if code != "6":

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import sessionmaker
 
-from safecorridor.accounts.service import set_password
 from safecorridor.accounts.models import User
+from safecorridor.accounts.service import set_password
 from safecorridor.db.session import session_scope
 from safecorridor.incidents.models import Incident
 from safecorridor.interop.extension import object_id
@@ -55,7 +55,9 @@ def expected_reports(world: World, org: str, role: str) -> set[str]:
     return {report_id(by_id[i]) for i in world.allowed("incidents", org, role)}
 
 
-def all_objects(client: TestClient, headers: dict[str, str], collection: str, **params: Any) -> list[dict[str, Any]]:
+def all_objects(
+    client: TestClient, headers: dict[str, str], collection: str, **params: Any
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     query: dict[str, Any] = dict(params)
     for _ in range(100):
@@ -70,7 +72,9 @@ def all_objects(client: TestClient, headers: dict[str, str], collection: str, **
     raise AssertionError("no end of pages")
 
 
-def test_the_tlp_matrix_through_taxii_stix_and_misp_exports(client: TestClient, world: World) -> None:
+def test_the_tlp_matrix_through_taxii_stix_and_misp_exports(
+    client: TestClient, world: World
+) -> None:
     places = {tlp: f"Place {tlp}" for tlp in world.incidents}
     for org, role in PERSONAS:
         who = f"{role}@{org}"
@@ -123,7 +127,9 @@ def test_discovery_api_root_and_collection(client: TestClient, world: World) -> 
     root = client.get(ROOT, headers=h).json()
     assert root["versions"] == [MEDIA_TAXII] and root["max_content_length"] > 0
     clear = client.get(f"{ROOT}collections/clear/", headers=h).json()
-    assert clear["can_read"] is True and clear["media_types"] == ["application/stix+json;version=2.1"]
+    assert clear["can_read"] is True and clear["media_types"] == [
+        "application/stix+json;version=2.1"
+    ]
 
 
 def test_pages_hold_exactly_the_limit_and_next_goes_on(client: TestClient, world: World) -> None:
@@ -139,12 +145,21 @@ def test_pages_hold_exactly_the_limit_and_next_goes_on(client: TestClient, world
     assert len({o["id"] for o in paged}) == len(paged)  # each object once
 
 
-def test_added_after_match_filters_and_manifest(client: TestClient, world: World, engine: Engine) -> None:
+def test_added_after_match_filters_and_manifest(
+    client: TestClient, world: World, engine: Engine
+) -> None:
     h = taxii_headers(world, "owner", "admin")
     r = client.get(f"{ROOT}collections/clear/objects/", headers=h)
     last = r.headers["X-TAXII-Date-Added-Last"]
-    assert client.get(f"{ROOT}collections/clear/objects/", headers=h, params={"added_after": last}).json()["objects"] == []
-    reports = client.get(f"{ROOT}collections/clear/objects/", headers=h, params={"match[type]": "report,location"}).json()
+    assert (
+        client.get(
+            f"{ROOT}collections/clear/objects/", headers=h, params={"added_after": last}
+        ).json()["objects"]
+        == []
+    )
+    reports = client.get(
+        f"{ROOT}collections/clear/objects/", headers=h, params={"match[type]": "report,location"}
+    ).json()
     assert {o["type"] for o in reports["objects"]} == {"report", "location"}
     rid = report_id("CLEAR")
     one = client.get(f"{ROOT}collections/clear/objects/{rid}/", headers=h).json()
@@ -161,42 +176,95 @@ def test_added_after_match_filters_and_manifest(client: TestClient, world: World
     with session_scope(engine) as s:
         inc = s.get_one(Incident, world.incidents["CLEAR"])
         inc.fatalities = 9
-    again = client.get(f"{ROOT}collections/clear/objects/", headers=h, params={"added_after": last}).json()
+    again = client.get(
+        f"{ROOT}collections/clear/objects/", headers=h, params={"added_after": last}
+    ).json()
     assert report_id("CLEAR") in {o["id"] for o in again["objects"]}
 
 
 def test_errors_are_taxii_error_resources(client: TestClient, world: World) -> None:
     anonymous = client.get("/taxii2/", headers={"Accept": MEDIA_TAXII})
     assert anonymous.status_code == 401 and "Basic" in anonymous.headers["WWW-Authenticate"]
-    assert anonymous.headers["content-type"] == MEDIA_TAXII and anonymous.json()["http_status"] == "401"
+    assert (
+        anonymous.headers["content-type"] == MEDIA_TAXII
+        and anonymous.json()["http_status"] == "401"
+    )
     h = world.headers("owner", "admin")
     assert client.get("/taxii2/", headers={**h, "Accept": "text/html"}).status_code == 406
-    bad = client.get(f"{ROOT}collections/clear/objects/", headers={**h, "Accept": MEDIA_TAXII}, params={"added_after": "soon"})
+    bad = client.get(
+        f"{ROOT}collections/clear/objects/",
+        headers={**h, "Accept": MEDIA_TAXII},
+        params={"added_after": "soon"},
+    )
     assert bad.status_code == 400 and "timestamp" in bad.json()["description"]
-    assert client.get(f"{ROOT}collections/clear/objects/", headers={**h, "Accept": MEDIA_TAXII}, params={"next": "x!"}).status_code == 400
-    assert client.get(f"{ROOT}collections/nope/", headers={**h, "Accept": MEDIA_TAXII}).status_code == 404
-    assert client.get(f"{ROOT}collections/inbox/objects/", headers={**h, "Accept": MEDIA_TAXII}).status_code == 403
-    wrong = client.post(f"{ROOT}collections/inbox/objects/", headers={**h, "Accept": MEDIA_TAXII, "Content-Type": "application/json"}, content=b"{}")
+    assert (
+        client.get(
+            f"{ROOT}collections/clear/objects/",
+            headers={**h, "Accept": MEDIA_TAXII},
+            params={"next": "x!"},
+        ).status_code
+        == 400
+    )
+    assert (
+        client.get(f"{ROOT}collections/nope/", headers={**h, "Accept": MEDIA_TAXII}).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            f"{ROOT}collections/inbox/objects/", headers={**h, "Accept": MEDIA_TAXII}
+        ).status_code
+        == 403
+    )
+    wrong = client.post(
+        f"{ROOT}collections/inbox/objects/",
+        headers={**h, "Accept": MEDIA_TAXII, "Content-Type": "application/json"},
+        content=b"{}",
+    )
     assert wrong.status_code == 415
 
 
-def test_http_basic_signs_in_with_email_and_password(client: TestClient, world: World, engine: Engine) -> None:
+def test_http_basic_signs_in_with_email_and_password(
+    client: TestClient, world: World, engine: Engine
+) -> None:
     with session_scope(engine) as s:
-        set_password(session=s, user=s.get_one(User, world.users[("partner", "viewer")]), password="partner-pass-2024")
+        set_password(
+            session=s,
+            user=s.get_one(User, world.users[("partner", "viewer")]),
+            password="partner-pass-2024",
+        )
     good = base64.b64encode(b"viewer@partner.example:partner-pass-2024").decode()
-    r = client.get(f"{ROOT}collections/partners-amber/objects/", headers={"Authorization": f"Basic {good}", "Accept": MEDIA_TAXII})
+    r = client.get(
+        f"{ROOT}collections/partners-amber/objects/",
+        headers={"Authorization": f"Basic {good}", "Accept": MEDIA_TAXII},
+    )
     assert r.status_code == 200
     assert report_id("AMBER") in {o["id"] for o in r.json()["objects"]}
     bad = base64.b64encode(b"viewer@partner.example:wrong").decode()
-    assert client.get("/taxii2/", headers={"Authorization": f"Basic {bad}", "Accept": MEDIA_TAXII}).status_code == 401
+    assert (
+        client.get(
+            "/taxii2/", headers={"Authorization": f"Basic {bad}", "Accept": MEDIA_TAXII}
+        ).status_code
+        == 401
+    )
 
 
-def test_an_envelope_posted_to_the_inbox_becomes_candidates_with_a_status(client: TestClient, world: World, engine: Engine) -> None:
+def test_an_envelope_posted_to_the_inbox_becomes_candidates_with_a_status(
+    client: TestClient, world: World, engine: Engine
+) -> None:
     bundle = json.loads(PARTNER_BUNDLE.read_bytes())
     envelope = {"objects": [*bundle["objects"], {"type": "report", "id": "report--bad"}]}
     h = {**world.headers("partner", "analyst"), "Accept": MEDIA_TAXII, "Content-Type": MEDIA_TAXII}
-    viewer_h = {**world.headers("partner", "viewer"), "Accept": MEDIA_TAXII, "Content-Type": MEDIA_TAXII}
-    assert client.post(f"{ROOT}collections/inbox/objects/", headers=viewer_h, json=envelope).status_code == 403
+    viewer_h = {
+        **world.headers("partner", "viewer"),
+        "Accept": MEDIA_TAXII,
+        "Content-Type": MEDIA_TAXII,
+    }
+    assert (
+        client.post(
+            f"{ROOT}collections/inbox/objects/", headers=viewer_h, json=envelope
+        ).status_code
+        == 403
+    )
     with session_scope(engine) as s:
         incidents_before = s.scalar(select(func.count()).select_from(Incident))
     r = client.post(f"{ROOT}collections/inbox/objects/", headers=h, content=json.dumps(envelope))
@@ -217,20 +285,30 @@ def test_an_envelope_posted_to_the_inbox_becomes_candidates_with_a_status(client
         assert s.scalar(select(func.count()).select_from(Incident)) == incidents_before
         c = s.scalars(select(Candidate)).one()
         assert (c.tlp, c.owner_org_id, c.status) == (TLP.AMBER, world.orgs["partner"], "pending")
-    again = client.post(f"{ROOT}collections/inbox/objects/", headers=h, content=json.dumps(envelope)).json()
+    again = client.post(
+        f"{ROOT}collections/inbox/objects/", headers=h, content=json.dumps(envelope)
+    ).json()
     assert any("already stored" in s["message"] for s in again["successes"])
 
 
-def test_api_imports_go_to_the_review_queue_and_refuse_bad_input(client: TestClient, world: World, engine: Engine) -> None:
+def test_api_imports_go_to_the_review_queue_and_refuse_bad_input(
+    client: TestClient, world: World, engine: Engine
+) -> None:
     analyst = world.headers("outsider", "analyst")
     r = client.post("/api/v1/stix/bundle", headers=analyst, content=PARTNER_BUNDLE.read_bytes())
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["candidates"] == 1
     assert any(line.startswith("indicator: 0 imported, 1 skipped") for line in body["types"])
-    bad = client.post("/api/v1/stix/bundle", headers=analyst, content=b'{"type": "bundle", "objects": [')
+    bad = client.post(
+        "/api/v1/stix/bundle", headers=analyst, content=b'{"type": "bundle", "objects": ['
+    )
     assert bad.status_code == 422 and "is not JSON" in bad.json()["detail"]
-    viewer = client.post("/api/v1/stix/bundle", headers=world.headers("outsider", "viewer"), content=PARTNER_BUNDLE.read_bytes())
+    viewer = client.post(
+        "/api/v1/stix/bundle",
+        headers=world.headers("outsider", "viewer"),
+        content=PARTNER_BUNDLE.read_bytes(),
+    )
     assert viewer.status_code == 403
     from tests.interop.conftest import PARTNER_MISP
 

@@ -221,7 +221,8 @@ def _add(kind: str, url: str, **options: object) -> None:
                 **options,  # type: ignore[arg-type]
             )
             console.print(
-                f"feed #{feed.id} {feed.name!r} registered; the worker polls it every {feed.interval_seconds} s"
+                f"feed #{feed.id} {feed.name!r} registered; "
+                f"the worker polls it every {feed.interval_seconds} s"
             )
     except FeedError as exc:
         raise fail(str(exc)) from None

@@ -162,7 +162,8 @@ def _taxii_json(
         raise FeedError(f"{url}: answered {resp.status_code} ({detail})")
     if "taxii+json" not in resp.headers.get("content-type", ""):
         raise FeedError(
-            f"{url}: did not answer TAXII 2.1 JSON (Content-Type {resp.headers.get('content-type')!r})"
+            f"{url}: did not answer TAXII 2.1 JSON "
+            f"(Content-Type {resp.headers.get('content-type')!r})"
         )
     if len(resp.content) > MAX_FEED_BYTES:
         raise FeedError(f"{url}: answered more than {MAX_FEED_BYTES:,} bytes")
@@ -220,16 +221,14 @@ def fetch_taxii(
         raise FeedError(f"{url}: more than {MAX_PAGES} pages; poll again to go on")
 
 
-def resolve_references(feed: Feed, objects: list[Any], transport: httpx.BaseTransport | None = None) -> list[Any]:
+def resolve_references(
+    feed: Feed, objects: list[Any], transport: httpx.BaseTransport | None = None
+) -> list[Any]:
     """The objects, with those they refer to but a poll after the bookmark did not bring
     (actors, identities, markings first added earlier) fetched by id from the collection."""
     known = {o.get("id") for o in objects if isinstance(o, dict)}
     wanted = [
-        ref
-        for o in objects
-        if isinstance(o, dict)
-        for _, ref in _refs_of(o)
-        if ref not in known
+        ref for o in objects if isinstance(o, dict) for _, ref in _refs_of(o) if ref not in known
     ]
     wanted = list(dict.fromkeys(wanted))[:MAX_LOOKUPS]
     if not wanted:
@@ -242,7 +241,9 @@ def resolve_references(feed: Feed, objects: list[Any], transport: httpx.BaseTran
                 body, _ = _taxii_json(client, urljoin(base, f"objects/{ref}/"))
             except FeedError:
                 continue  # left missing: the objects that need it fail, and the run says so
-            extra += [o for o in (body.get("objects") or []) if isinstance(o, dict) and o.get("id") == ref]
+            extra += [
+                o for o in (body.get("objects") or []) if isinstance(o, dict) and o.get("id") == ref
+            ]
     return [*extra, *objects]
 
 

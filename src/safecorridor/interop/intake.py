@@ -46,7 +46,7 @@ from safecorridor.taxonomy.choices import TLP, ActorKind
 #: columns compared when a re-imported record differs from the stored one
 _COMPARED = tuple(
     c
-    for c in Incident.__table__.columns.keys()
+    for c in Incident.__table__.columns.keys()  # noqa: SIM118 (a ColumnCollection)
     if c not in ("id", "created_at", "updated_at", "owner_org_id", "status", "merged_into_id")
 )
 

@@ -43,7 +43,7 @@ from pymisp.exceptions import PyMISPError
 
 from safecorridor import taxonomy
 from safecorridor.incidents.models import Incident
-from safecorridor.interop.extension import PRODUCER_IDENTITY_ID, PRODUCER_NAME
+from safecorridor.interop.extension import PRODUCER_IDENTITY_ID, PRODUCER_NAME, object_id
 from safecorridor.interop.markings import MISP_TAGS, tlp_of_misp_tags
 from safecorridor.interop.stix import (
     ActorDraft,
@@ -55,7 +55,6 @@ from safecorridor.interop.stix import (
     country_code,
     country_name,
     incident_key,
-    object_id,
     org_identity_id,
     report_name,
 )
@@ -395,7 +394,8 @@ def draft_of(ev: MISPEvent) -> IncidentDraft | None:
         unknown = set(record) - set(RECORD_FIELDS) - {"record_created", "record_modified"}
         if unknown:
             raise StixImportError(
-                f"event {ev.uuid}: unknown field(s) in its {RECORD_COMMENT}: {', '.join(sorted(unknown))}"
+                f"event {ev.uuid}: unknown field(s) in its {RECORD_COMMENT}: "
+                + ", ".join(sorted(unknown))
             )
         data["country"] = _first(geo, "country")  # as written; countrycode only approximates
         for name in RECORD_FIELDS:
@@ -456,7 +456,7 @@ def actors_of(ev: MISPEvent) -> dict[str, ActorDraft]:
                 name=value,
                 kind=kind,
                 aliases=elements.get("synonyms", []),
-                countries=(elements.get("country") or [None])[0],
+                countries=next(iter(elements.get("country", [])), None),
                 description=getattr(cluster, "description", None)
                 if getattr(cluster, "description", None) != value
                 else None,

@@ -28,6 +28,7 @@ bundle with ``stix2`` and run ``stix2-validator`` on it). Import parses every ob
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import uuid
@@ -288,7 +289,7 @@ def actor_objects(actor: ActorInfo, ctx: ExportContext) -> dict[str, dict[str, A
         obj["object_marking_refs"] = _clear_marking()
         obj["extensions"] = {EXTENSION_ID: ext}
         out[sid] = obj
-    for unit, parent in zip(chain, chain[1:], strict=False):
+    for unit, parent in itertools.pairwise(chain):
         source, target = actor_object_id(unit), actor_object_id(parent)
         if unit.stix_type == "intrusion-set" and parent.stix_type == "threat-actor":
             rtype = "attributed-to"
@@ -677,7 +678,7 @@ _SCO_TYPES = frozenset(
 
 def _load_json(raw: bytes | str, label: str, max_bytes: int) -> Any:
     size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
-    if size == 0 or not (raw.strip() if isinstance(raw, str) else raw.strip()):
+    if size == 0 or not raw.strip():
         raise StixImportError(f"{label}: is empty")
     if size > max_bytes:
         raise StixImportError(f"{label}: is {size:,} bytes, over the limit of {max_bytes:,}")
@@ -959,7 +960,8 @@ def interpret(objects: list[dict[str, Any]], *, label: str = "bundle") -> Parsed
             else:
                 out.skip(
                     o,
-                    "describes a person (attributed to an individual); the record keeps organisations and categories only",
+                    "describes a person (attributed to an individual); the record keeps "
+                    "organisations and categories only",
                 )
         elif t == "identity":
             if o["id"] in out.actors or o["id"] in targets_by_id:
@@ -1015,10 +1017,7 @@ def _report_draft(
     if place is None:
         why = "has no location with coordinates" if locations else "has no location"
         return None, f"{why} among its objects (a record needs a place)"
-    if report.get("revoked"):
-        revoked = True
-    else:
-        revoked = False
+    revoked = bool(report.get("revoked"))
     data: dict[str, Any] = {
         "latitude": float(place["latitude"]),
         "longitude": float(place["longitude"]),

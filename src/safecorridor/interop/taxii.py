@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import Session, selectinload
 
 from safecorridor.accounts.models import Organisation
@@ -314,11 +314,7 @@ class CollectionReader:
         q = self.scope().where(self._before(incident.updated_at, incident.id))
         if condition is not None:
             q = q.where(condition)
-        q = (
-            q.with_only_columns(Incident.id)
-            .order_by(Incident.updated_at, Incident.id)
-            .limit(1)
-        )
+        q = q.with_only_columns(Incident.id).order_by(Incident.updated_at, Incident.id).limit(1)
         return self.session.scalar(q) is not None
 
     def _units_of(self, actor_id: int) -> set[int]:
@@ -438,7 +434,9 @@ class CollectionReader:
             q = self.scope().options(selectinload(Incident.documents))
             if cond is not None:
                 q = q.where(cond)
-            first = self.session.scalars(q.order_by(Incident.updated_at, Incident.id).limit(1)).first()
+            first = self.session.scalars(
+                q.order_by(Incident.updated_at, Incident.id).limit(1)
+            ).first()
             if first is None:
                 continue
             group = self.group(first, set(), {})

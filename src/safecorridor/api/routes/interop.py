@@ -9,6 +9,7 @@ malformed bundle is refused whole with a 422 naming the problem, and nothing is 
 from __future__ import annotations
 
 import io
+from datetime import UTC
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -37,6 +38,13 @@ from safecorridor.sources.export import iter_incidents
 from safecorridor.sources.models import Document
 
 router = APIRouter(tags=["exchange"], responses=responses(401, 422))
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
 
 MEDIA_STIX = "application/stix+json;version=2.1"
 #: the largest bundle or MISP document accepted over HTTP (bytes)
@@ -114,7 +122,9 @@ def misp_feed_manifest(session: SessionDep, viewer: CurrentViewer) -> dict[str, 
         out[str(ev.uuid)] = {
             "info": ev.info,
             "date": ev.date.isoformat(),
-            "timestamp": str(int(ev.timestamp.timestamp())),
+            "timestamp": str(
+                int(max(incident.updated_at, incident.created_at).replace(tzinfo=UTC).timestamp())
+            ),
             "analysis": ev.analysis,
             "threat_level_id": ev.threat_level_id,
             "Orgc": {"name": ev.Orgc.name, "uuid": ev.Orgc.uuid},
@@ -230,6 +240,7 @@ def _intake(viewer: Viewer, kind: str, raw: bytes) -> dict[str, Any]:
     "/api/v1/stix/bundle",
     summary="Send a STIX 2.1 bundle to the review queue",
     responses=responses(403, 413),
+    openapi_extra=_UPLOAD_BODY,
 )
 async def import_stix(request: Request, viewer: IngestViewer) -> dict[str, Any]:
     """A partner's bundle: its reports with a date and a place become candidates owned by your
@@ -243,6 +254,7 @@ async def import_stix(request: Request, viewer: IngestViewer) -> dict[str, Any]:
     "/api/v1/misp/events",
     summary="Send MISP event JSON to the review queue",
     responses=responses(403, 413),
+    openapi_extra=_UPLOAD_BODY,
 )
 async def import_misp(request: Request, viewer: IngestViewer) -> dict[str, Any]:
     """MISP events with a geolocation become candidates owned by your organisation (their

@@ -96,7 +96,9 @@ def _headers_for(status: int) -> dict[str, str] | None:
     return {"WWW-Authenticate": _CHALLENGE} if status == 401 else None
 
 
-router = APIRouter(route_class=TaxiiRoute, tags=["taxii"], include_in_schema=True)
+#: the TAXII endpoints follow the TAXII 2.1 specification (their own media type and error
+#: resources), not the JSON API's OpenAPI description: they are left out of it
+router = APIRouter(route_class=TaxiiRoute, tags=["taxii"], include_in_schema=False)
 
 
 def _accepts_taxii(request: Request) -> None:
@@ -282,7 +284,7 @@ def get_versions(
         raise TaxiiError(
             404, "Not found", f"no object {object_id[:300]} in {collection.alias} that you may read"
         )
-    versions = sorted({o.get("modified") or o.get("created") for _, o in page.items} - {None})
+    versions = sorted({str(o.get("modified") or o.get("created")) for _, o in page.items})
     return taxii_response({"more": False, "versions": versions}, headers=taxii.date_headers(page))
 
 
@@ -332,7 +334,8 @@ def _add_in_session(viewer: Viewer, collection_id: str, objects: list[Any]) -> R
             raise TaxiiError(
                 403,
                 "Forbidden",
-                f"you may not add objects to {collection.alias}; the inbox takes analysts' envelopes",
+                f"you may not add objects to {collection.alias}; "
+                "the inbox takes analysts' envelopes",
             )
         status = _add(session, viewer, objects)
         body_out = _status_resource(status)

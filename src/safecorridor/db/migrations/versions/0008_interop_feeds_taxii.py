@@ -95,7 +95,6 @@ def upgrade() -> None:
     with op.batch_alter_table("taxii_statuses", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_taxii_statuses_user_id"), ["user_id"], unique=False)
 
-
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.create_index(
             "ix_incidents_collection_order", ["status", "tlp", "updated_at", "id"], unique=False
