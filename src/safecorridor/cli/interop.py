@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from safecorridor.accounts.models import Organisation
 from safecorridor.accounts.service import AccountError, find_organisation
@@ -143,6 +144,9 @@ def _store(
             )
     except stix.StixImportError as exc:
         raise fail(f"{exc}; nothing was stored") from None
+    except SQLAlchemyError as exc:
+        why = str(exc.orig if hasattr(exc, "orig") else exc).splitlines()[0]
+        raise fail(f"{file}: could not be stored ({why}); nothing was stored") from None
     return report
 
 

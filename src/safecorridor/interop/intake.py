@@ -301,6 +301,29 @@ def _document_text(draft: IncidentDraft) -> str:
     return "\n".join(lines)
 
 
+#: the longest text each candidate column holds (a partner's longer value is cut, not refused)
+_LIMITS = {
+    "location": 300,
+    "admin1": 100,
+    "admin2": 100,
+    "country": 100,
+    "actor1": 300,
+    "actor2": 300,
+    "claimed_by": 300,
+    "foreign_nationality": 100,
+    "target_category": 200,
+    "event_type": 60,
+    "sub_event_type": 60,
+}
+
+
+def _clip(name: str, value: Any) -> Any:
+    limit = _LIMITS.get(name)
+    if limit is not None and isinstance(value, str):
+        return value[:limit]
+    return value
+
+
 def store_candidates(
     session: Session,
     drafts: list[IncidentDraft],
@@ -323,11 +346,12 @@ def store_candidates(
             report.duplicates += 1
             report.outcomes[draft.stix_id] = f"already stored (document #{existing})"
             continue
-        d = draft.data
+        d = {k: _clip(k, v) for k, v in draft.data.items()}
         tlp = draft.tlp or options.default_tlp
+        url = options.url or (draft.sources[0].url if draft.sources else None)
         doc = Document(
             sha256=digest,
-            url=(options.url or (draft.sources[0].url if draft.sources else None)),
+            url=url[:2000] if url else None,
             publisher=(draft.producer or options.source_label)[:300],
             title=draft.name[:1000] if draft.name else None,
             published_at=draft.created,
@@ -353,7 +377,7 @@ def store_candidates(
             sub_event_type=sub,
             event_date=d.get("event_date"),
             date_precision=str(d.get("date_precision") or "day"),
-            location=(d.get("location") or None) and str(d["location"])[:300],
+            location=d.get("location") or None,
             admin1=d.get("admin1"),
             admin2=d.get("admin2"),
             country=d.get("country"),

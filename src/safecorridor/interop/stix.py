@@ -900,7 +900,7 @@ def interpret(objects: list[dict[str, Any]], *, label: str = "bundle") -> Parsed
         own = (o.get("extensions") or {}).get(EXTENSION_ID) or {}
         if t == "identity" and o["id"] not in ext_actor_refs and "actor_kind" not in own:
             continue
-        if _is_person(o, by_id, rels):
+        if _is_person(o, by_id, rels) or not str(o.get("name", "")).strip():
             continue
         ext = (o.get("extensions") or {}).get(EXTENSION_ID) or {}
         aliases = [str(a) for a in (o.get("aliases") or ext.get("aliases") or [])]
