@@ -336,14 +336,20 @@ def test_the_misp_feed_shows_only_readable_events(client: TestClient, world: Wor
                 assert {"name": manifest[uuid]["Tag"][0]["name"]} in r.json()["Event"]["Tag"]
 
 
-def test_overlong_partner_values_are_cut_not_a_server_error(client: TestClient, world: World, engine: Engine) -> None:
+def test_overlong_partner_values_are_cut_not_a_server_error(
+    client: TestClient, world: World, engine: Engine
+) -> None:
     bundle = json.loads(PARTNER_BUNDLE.read_bytes())
     for o in bundle["objects"]:
         if o["type"] == "location" and "latitude" in o:
             o["administrative_area"] = "A" * 500
             o["name"] = "N" * 900
     h = {**world.headers("partner", "analyst"), "Accept": MEDIA_TAXII, "Content-Type": MEDIA_TAXII}
-    r = client.post(f"{ROOT}collections/inbox/objects/", headers=h, content=json.dumps({"objects": bundle["objects"]}))
+    r = client.post(
+        f"{ROOT}collections/inbox/objects/",
+        headers=h,
+        content=json.dumps({"objects": bundle["objects"]}),
+    )
     assert r.status_code == 202, r.text
     with session_scope(engine) as s:
         c = s.scalars(select(Candidate)).one()
