@@ -17,6 +17,7 @@ from safecorridor.incidents.models import (
     IncidentChange,
     incident_documents,
 )
+from safecorridor.interop.models import Feed, FeedRun, TaxiiStatus
 from safecorridor.movements.models import CheckIn, Movement, MovementTransition
 from safecorridor.registry.models import Route, Site
 from safecorridor.review.models import Candidate
@@ -35,6 +36,8 @@ __all__ = [
     "CheckIn",
     "Delivery",
     "Document",
+    "Feed",
+    "FeedRun",
     "ImportRun",
     "Incident",
     "IncidentChange",
@@ -48,6 +51,7 @@ __all__ = [
     "RiskResult",
     "Route",
     "Site",
+    "TaxiiStatus",
     "User",
     "WebSession",
     "WorkerRun",

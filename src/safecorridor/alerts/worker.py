@@ -43,6 +43,7 @@ from safecorridor.alerts.service import (
     evaluate_risk_rules,
 )
 from safecorridor.db.base import utcnow
+from safecorridor.interop.feeds import poll_due_feeds
 from safecorridor.movements.checks import movement_policy
 from safecorridor.movements.choices import MovementAction as A
 from safecorridor.movements.service import (
@@ -150,6 +151,11 @@ def step_review_backlog(ctx: WorkerContext, now: datetime) -> int:
     """Alerts for candidates waiting for review too long."""
     with ctx.writing() as s:
         return evaluate_backlog_rules(s, now=now, max_attempts=ctx.settings.delivery_max_attempts)
+
+
+def step_partner_feeds(ctx: WorkerContext, now: datetime) -> int:
+    """Poll the partners' TAXII and MISP feeds that are due (reports become candidates)."""
+    return len(poll_due_feeds(ctx.engine, now=now))
 
 
 def _due(now: datetime) -> Any:
@@ -284,6 +290,7 @@ STEPS: dict[str, Step] = {
     "risk_levels": step_risk_levels,
     "review_backlog": step_review_backlog,
     "deliveries": step_deliveries,
+    "partner_feeds": step_partner_feeds,
 }
 
 

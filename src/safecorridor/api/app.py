@@ -16,11 +16,13 @@ from safecorridor.api.routes import (
     accounts,
     alerts,
     incidents,
+    interop,
     movements,
     records,
     review,
     risk,
     sites,
+    taxii,
 )
 from safecorridor.db.engine import is_schema_current
 from safecorridor.db.session import get_engine
@@ -36,7 +38,7 @@ Errors are RFC 9457 problem details. Map layers are RFC 7946 GeoJSON.
 """
 
 #: the API's routers, the incident list leading (routes are matched in order on every request)
-ROUTERS = (incidents, sites, risk, records, review, accounts, movements, alerts)
+ROUTERS = (incidents, sites, risk, records, review, accounts, movements, alerts, interop, taxii)
 
 
 def install_api(app: FastAPI) -> None:

@@ -39,7 +39,7 @@ def get_app() -> typer.Typer:
     The command modules are imported here rather than at the top so that ``safecorridor
     --version`` and shell completion do not load numpy, H3 and the web stack first.
     """
-    from safecorridor.cli import alerts, audit, movements, records, risk, users
+    from safecorridor.cli import alerts, audit, interop, movements, records, risk, users
     from safecorridor.cli.extract import eval_app, extract_command
     from safecorridor.cli.ingest import ingest_command
     from safecorridor.cli.review import review_app
@@ -51,6 +51,8 @@ def get_app() -> typer.Typer:
     app.command("demo")(records.demo)
     app.command("serve")(records.serve)
     app.command("export")(records.export_cmd)
+    records.import_app.command("stix")(interop.import_stix)
+    records.import_app.command("misp")(interop.import_misp)
     for name, sub in records.SUB_APPS.items():
         app.add_typer(sub, name=name)
     app.command("extract")(extract_command)
@@ -63,6 +65,7 @@ def get_app() -> typer.Typer:
     app.command("worker")(worker_command)
     app.add_typer(users.app, name="users")
     app.add_typer(audit.app, name="audit")
+    app.add_typer(interop.feeds_app, name="feeds")
     _registered.append(True)
     return app
 

@@ -20,6 +20,7 @@ from safecorridor.cli.common import (
     parse_pairs,
     progress_bar,
 )
+from safecorridor.cli.interop import export_records
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
 from safecorridor.incidents.models import Actor, Incident
@@ -59,6 +60,8 @@ SUB_APPS = {
 class ExportFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"
+    STIX = "stix"
+    MISP = "misp"
 
 
 def _where() -> str:
@@ -240,7 +243,11 @@ SourceOpt = Annotated[
 def export_cmd(
     fmt: Annotated[
         ExportFormat,
-        typer.Argument(metavar="csv|jsonl", help="csv (ACLED-style, plus sc_* columns) or jsonl."),
+        typer.Argument(
+            metavar="csv|jsonl|stix|misp",
+            help="csv (ACLED-style, plus sc_* columns), jsonl, stix (a STIX 2.1 bundle) or misp "
+            "(MISP event JSON).",
+        ),
     ],
     out: Annotated[Path, typer.Argument(help="File to write.")],
     since: SinceOpt = None,
@@ -250,13 +257,17 @@ def export_cmd(
     admin1: Admin1Opt = None,
     source: SourceOpt = None,
 ) -> None:
-    """Export incidents as ACLED-style CSV or JSON Lines; either file imports back."""
+    """Export incidents as ACLED-style CSV, JSON Lines, a STIX 2.1 bundle or MISP event JSON;
+    each file imports back."""
     _export(fmt.value, out, _filter(since, until, event_type, actor, admin1, None, 10, source))
 
 
 def _export(fmt: str, out: Path, flt: IncidentFilter) -> None:
     from safecorridor.sources.export import export_file
 
+    if fmt in (ExportFormat.STIX, ExportFormat.MISP):
+        export_records(fmt, out, flt)
+        return
     migrate(get_engine())
     try:
         with session_scope() as session:

@@ -2,7 +2,7 @@
 each organisation designates for its movements
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 18:00:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,421 @@
+"""Storing what arrives in STIX or MISP: actors, records (the round trip) and review candidates.
+
+Two destinations, never mixed up:
+
+- :func:`store_records`: a record exported by SafeCorridor (a report carrying the SafeCorridor
+  extension with its dataset key) goes to the record itself, like a row of ``import acled``:
+  keyed by (dataset, key), compared by content hash, so importing the same bundle twice adds
+  nothing and a changed record is updated with a history entry. Used only by the operator's
+  ``safecorridor import stix|misp FILE``.
+- :func:`store_candidates`: anything from a partner (TAXII POST, feed pulls, reports without
+  the extension) becomes a Document (the producer or feed as publisher, the marking kept,
+  keyed by the hash of its content) with one Candidate waiting for review.
+
+Both write in the caller's transaction: the caller commits once, so a failure leaves the store
+as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safecorridor import taxonomy
+from safecorridor.accounts.models import Organisation
+from safecorridor.db.base import utcnow
+from safecorridor.incidents.actors import ActorResolver, alias_key, find_actor
+from safecorridor.incidents.models import Actor, ActorAlias, Incident, IncidentChange
+from safecorridor.incidents.schemas import IncidentCreate
+from safecorridor.incidents.service import incident_values
+from safecorridor.interop.extension import PRODUCER_IDENTITY_ID
+from safecorridor.interop.stix import ActorDraft, IncidentDraft, SourceDraft, StixImportError
+from safecorridor.review.choices import CandidateStatus
+from safecorridor.review.models import Candidate
+from safecorridor.sharing.service import grant_record
+from safecorridor.sources.importers.store import validation_message
+from safecorridor.sources.models import Document
+from safecorridor.taxonomy.choices import TLP, ActorKind
+
+#: columns compared when a re-imported record differs from the stored one
+_COMPARED = tuple(
+    c
+    for c in Incident.__table__.columns.keys()  # noqa: SIM118 (a ColumnCollection)
+    if c not in ("id", "created_at", "updated_at", "owner_org_id", "status", "merged_into_id")
+)
+
+
+@dataclass
+class IntakeReport:
+    """What a store did, and each incoming report's outcome by its STIX id or MISP uuid."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    candidates: int = 0
+    duplicates: int = 0
+    actors_new: int = 0
+    organisations_new: int = 0
+    skipped: list[str] = field(default_factory=list)
+    outcomes: dict[str, str] = field(default_factory=dict)
+    document_ids: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged records"]
+        parts.append(f"{self.candidates} candidates for review ({self.duplicates} already stored)")
+        parts.append(f"{self.actors_new} new actors")
+        if self.organisations_new:
+            parts.append(f"{self.organisations_new} new organisations")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped")
+        return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------- actors
+
+
+def store_actors(
+    session: Session, actors: dict[str, ActorDraft], report: IntakeReport
+) -> dict[str, int]:
+    """Create the actors a bundle describes (or add their new aliases); stix id → actor id.
+
+    Existing actors keep their kind, parent and description; an alias that already names
+    another actor is left out rather than moved.
+    """
+    ids: dict[str, int] = {}
+    for draft in actors.values():
+        actor = find_actor(session, draft.name)
+        if actor is None:
+            actor = Actor(
+                name=draft.name[:300],
+                kind=ActorKind(draft.kind) if draft.kind in set(ActorKind) else ActorKind.OTHER,
+                countries=draft.countries,
+                description=draft.description,
+                source_url=draft.source_url,
+            )
+            if draft.created is not None:
+                actor.created_at = draft.created
+            session.add(actor)
+            session.flush()
+            report.actors_new += 1
+        known = {a.key for a in actor.aliases}
+        for alias in (draft.name, *draft.aliases):
+            key = alias_key(alias)
+            if not key or key in known:
+                continue
+            if session.scalar(select(ActorAlias.id).where(ActorAlias.key == key)) is not None:
+                continue
+            actor.aliases.append(ActorAlias(alias=alias[:300], key=key[:300]))
+            known.add(key)
+        session.flush()
+        ids[draft.stix_id] = actor.id
+    for draft in actors.values():
+        if draft.parent_stix_id and draft.parent_stix_id in ids:
+            actor = session.get_one(Actor, ids[draft.stix_id])
+            if actor.parent_id is None and ids[draft.parent_stix_id] != actor.id:
+                actor.parent_id = ids[draft.parent_stix_id]
+    session.flush()
+    return ids
+
+
+# ---------------------------------------------------------------------------- records
+
+
+def organisation_of(
+    session: Session,
+    draft: IncidentDraft,
+    *,
+    create: bool,
+    report: IntakeReport,
+    created: datetime | None = None,
+) -> int | None:
+    """The owner of a record: the organisation named by its producer (created if asked)."""
+    if draft.producer_stix_id in (None, PRODUCER_IDENTITY_ID) or not draft.producer:
+        return None
+    org = session.scalar(select(Organisation).where(Organisation.name == draft.producer))
+    if org is None:
+        if not create:
+            return None
+        org = Organisation(name=draft.producer[:200])
+        if created is not None:
+            org.created_at = created
+        session.add(org)
+        session.flush()
+        report.organisations_new += 1
+    return org.id
+
+
+def record_of(draft: IncidentDraft) -> IncidentCreate:
+    """The IncidentCreate of a complete draft (raises StixImportError naming the report)."""
+    data = dict(draft.data)
+    if draft.tlp is not None:
+        data["tlp"] = draft.tlp
+    try:
+        return IncidentCreate.model_validate(data)
+    except (ValidationError, ValueError) as exc:
+        raise StixImportError(
+            f"{draft.stix_id}: is not a valid incident: {validation_message(exc)}"
+        ) from None
+
+
+def _source_document(session: Session, src: SourceDraft) -> Document:
+    digest = hashlib.sha256(("url:" + src.url.strip()).encode("utf-8")).hexdigest()
+    doc = session.scalar(select(Document).where(Document.sha256 == digest))
+    if doc is None:
+        doc = Document(
+            sha256=digest,
+            url=src.url.strip()[:2000],
+            publisher=(src.publisher or None) and src.publisher[:300],
+            title=(src.title or None) and src.title[:1000],
+            reliability=src.reliability if src.reliability in "ABCDEF" else "F",
+        )
+        session.add(doc)
+        session.flush()
+    return doc
+
+
+def store_records(
+    session: Session,
+    drafts: list[IncidentDraft],
+    *,
+    changed_by: str = "import stix",
+    create_organisations: bool = True,
+    report: IntakeReport | None = None,
+    producer_created: dict[str, datetime] | None = None,
+) -> IntakeReport:
+    """Store complete drafts as incidents (idempotent, see the module doc).
+
+    Every draft is validated before the first write; a draft that is not a valid incident
+    raises StixImportError and nothing is written.
+    """
+    report = report or IntakeReport()
+    items = [(d, record_of(d)) for d in drafts]
+    resolver = ActorResolver(session)
+    now = utcnow()
+    for draft, item in items:
+        values = incident_values(item, resolver)
+        existing = session.scalar(
+            select(Incident).where(
+                Incident.source_dataset == values["source_dataset"],
+                Incident.source_key == values["source_key"],
+            )
+        )
+        owner = organisation_of(
+            session,
+            draft,
+            create=create_organisations,
+            report=report,
+            created=(producer_created or {}).get(draft.producer_stix_id or ""),
+        )
+        if existing is None:
+            incident = Incident(
+                **values,
+                owner_org_id=owner,
+                created_at=draft.created,
+                updated_at=max(draft.modified, draft.created),
+            )
+            for src in draft.sources:
+                incident.documents.append(_source_document(session, src))
+            incident.history.append(
+                IncidentChange(
+                    changed_by=changed_by,
+                    changed_at=now,
+                    action="imported",
+                    changes={"source": values["source_dataset"], "stix_id": draft.stix_id},
+                )
+            )
+            session.add(incident)
+            session.flush()
+            report.new += 1
+            report.outcomes[draft.stix_id] = f"stored as incident #{incident.id}"
+            continue
+        if existing.content_hash == values["content_hash"]:
+            report.unchanged += 1
+            report.outcomes[draft.stix_id] = f"unchanged (incident #{existing.id})"
+            continue
+        changes = {}
+        for col in _COMPARED:
+            if col in values and getattr(existing, col) != values[col]:
+                old, new = getattr(existing, col), values[col]
+                changes[col] = [_jsonable(old), _jsonable(new)]
+                setattr(existing, col, new)
+        existing.history.append(
+            IncidentChange(changed_by=changed_by, action="reimported", changes=changes)
+        )
+        session.flush()
+        report.updated += 1
+        report.outcomes[draft.stix_id] = f"updated incident #{existing.id}"
+    return report
+
+
+def _jsonable(v: Any) -> Any:
+    return v.isoformat() if hasattr(v, "isoformat") else v
+
+
+# ---------------------------------------------------------------------------- candidates
+
+
+@dataclass
+class CandidateOptions:
+    """Where candidates come from and who owns them."""
+
+    owner_org_id: int | None
+    source_label: str  # the feed or producer, as the document's publisher
+    default_tlp: TLP = TLP.GREEN
+    reliability: str = "F"
+    url: str | None = None
+    extractor: str = "stix-2.1"
+    grant_user_id: int | None = None
+    granted_by: str = "system"
+
+
+def _document_text(draft: IncidentDraft) -> str:
+    d = draft.data
+    lines = [draft.name or "(untitled report)"]
+    if d.get("event_date"):
+        lines.append(f"Date: {d['event_date']}")
+    place = ", ".join(str(x) for x in (d.get("location"), d.get("admin1"), d.get("country")) if x)
+    lines.append(
+        f"Place: {place} ({d['latitude']}, {d['longitude']})"
+        if place
+        else f"Place: {d['latitude']}, {d['longitude']}"
+    )
+    actors = [str(d[k]) for k in ("actor1", "actor2", "claimed_by") if d.get(k)]
+    if actors:
+        lines.append("Actors: " + ", ".join(actors))
+    if d.get("fatalities") is not None:
+        lines.append(f"Fatalities: {d['fatalities']}")
+    if draft.description:
+        lines += ["", draft.description]
+    lines += [
+        "",
+        "--- as received ---",
+        json.dumps(draft.objects, sort_keys=True, indent=1, ensure_ascii=False, default=str),
+    ]
+    return "\n".join(lines)
+
+
+#: the longest text each candidate column holds (a partner's longer value is cut, not refused)
+_LIMITS = {
+    "location": 300,
+    "admin1": 100,
+    "admin2": 100,
+    "country": 100,
+    "actor1": 300,
+    "actor2": 300,
+    "claimed_by": 300,
+    "foreign_nationality": 100,
+    "target_category": 200,
+    "event_type": 60,
+    "sub_event_type": 60,
+}
+
+
+def _clip(name: str, value: Any) -> Any:
+    limit = _LIMITS.get(name)
+    if limit is not None and isinstance(value, str):
+        return value[:limit]
+    return value
+
+
+def store_candidates(
+    session: Session,
+    drafts: list[IncidentDraft],
+    options: CandidateOptions,
+    *,
+    report: IntakeReport | None = None,
+) -> IntakeReport:
+    """One document and one pending candidate per draft (a draft already stored for this
+    organisation, by the hash of its content, is a duplicate and adds nothing)."""
+    report = report or IntakeReport()
+    for draft in drafts:
+        if draft.revoked:
+            report.skipped.append(f"{draft.stix_id}: revoked by its producer")
+            report.outcomes[draft.stix_id] = "skipped: revoked by its producer"
+            continue
+        canonical = json.dumps(draft.objects, sort_keys=True, separators=(",", ":"), default=str)
+        digest = hashlib.sha256(f"interop|{options.owner_org_id}|{canonical}".encode()).hexdigest()
+        existing = session.scalar(select(Document.id).where(Document.sha256 == digest))
+        if existing is not None:
+            report.duplicates += 1
+            report.outcomes[draft.stix_id] = f"already stored (document #{existing})"
+            continue
+        d = {k: _clip(k, v) for k, v in draft.data.items()}
+        tlp = draft.tlp or options.default_tlp
+        url = options.url or (draft.sources[0].url if draft.sources else None)
+        doc = Document(
+            sha256=digest,
+            url=url[:2000] if url else None,
+            publisher=(draft.producer or options.source_label)[:300],
+            title=draft.name[:1000] if draft.name else None,
+            published_at=draft.created,
+            text=_document_text(draft),
+            reliability=options.reliability,
+            owner_org_id=options.owner_org_id,
+            tlp=str(tlp),
+        )
+        session.add(doc)
+        session.flush()
+        event_type, sub = d.get("event_type"), d.get("sub_event_type")
+        try:
+            if event_type:
+                event_type, sub = taxonomy.check_event_type(event_type, sub)
+        except taxonomy.TaxonomyError:
+            event_type, sub = None, None
+        names = [str(d[k]) for k in ("actor1", "actor2", "claimed_by") if d.get(k)]
+        candidate = Candidate(
+            document=doc,
+            position=0,
+            kind=taxonomy.kind_of(sub) if sub else "other",
+            event_type=event_type,
+            sub_event_type=sub,
+            event_date=d.get("event_date"),
+            date_precision=str(d.get("date_precision") or "day"),
+            location=d.get("location") or None,
+            admin1=d.get("admin1"),
+            admin2=d.get("admin2"),
+            country=d.get("country"),
+            latitude=d["latitude"],
+            longitude=d["longitude"],
+            geo_precision=d.get("geo_precision") or 1,
+            perpetrator=d.get("actor1"),
+            claimed_by=d.get("claimed_by"),
+            actors=list(dict.fromkeys(names)),
+            target=d.get("target_category"),
+            fatalities=d.get("fatalities"),
+            foreign_fatalities=d.get("foreign_fatalities"),
+            foreign_nationality=d.get("foreign_nationality"),
+            injured=d.get("injured"),
+            abducted=d.get("abducted"),
+            summary="\n\n".join(x for x in (draft.name, draft.description) if x) or None,
+            evidence={},
+            field_confidence={},
+            confidence=max(0.0, min(1.0, draft.confidence)),
+            extractor=options.extractor,
+            extractor_version=draft.producer or options.source_label,
+            status=CandidateStatus.PENDING,
+            owner_org_id=options.owner_org_id,
+            tlp=str(tlp),
+        )
+        candidate.extractor_version = candidate.extractor_version[:40]
+        session.add(candidate)
+        session.flush()
+        if tlp == TLP.RED and options.grant_user_id is not None:
+            for kind, ident in (("document", doc.id), ("candidate", candidate.id)):
+                grant_record(
+                    session=session,
+                    record_type=kind,
+                    record_id=ident,
+                    user_id=options.grant_user_id,
+                    granted_by=options.granted_by,
+                )
+        report.candidates += 1
+        report.document_ids.append(doc.id)
+        report.outcomes[draft.stix_id] = f"candidate #{candidate.id} for review"
+    return report

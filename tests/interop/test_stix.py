@@ -1,0 +1,203 @@
+"""STIX 2.1: the exported bundle validates, the round trip is lossless on both backends, a
+partner's threat report imports what maps and says why the rest was skipped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, func, select
+
+from safecorridor.db.session import session_scope
+from safecorridor.incidents.models import Actor, Incident
+from safecorridor.interop import stix
+from safecorridor.interop.extension import EXTENSION_ID, check_properties, extension_definition
+from safecorridor.interop.intake import IntakeReport, store_actors, store_records
+from safecorridor.interop.markings import MARKING_IDS
+from safecorridor.review.models import Candidate
+from safecorridor.taxonomy.choices import TLP
+from tests.interop.conftest import (
+    PARTNER_BUNDLE,
+    assert_valid_bundle,
+    clear,
+    export_bundle,
+    fixed_incident,
+    incident_data,
+    records,
+    store_generated,
+)
+
+
+def import_own(engine: Engine, bundle: dict[str, Any]) -> IntakeReport:
+    import json
+
+    parsed = stix.parse_bundle(json.dumps(bundle))
+    report = IntakeReport()
+    with session_scope(engine) as s:
+        store_actors(s, parsed.actors, report)
+        store_records(
+            s,
+            [d for d in parsed.incidents if d.complete],
+            report=report,
+            producer_created=parsed.producer_created,
+        )
+    return report
+
+
+ROUND_TRIP = settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@ROUND_TRIP
+@given(data=st.data())
+def test_export_import_export_gives_the_same_records_and_objects(
+    engine: Engine, data: st.DataObject
+) -> None:
+    clear(engine)
+    n = data.draw(st.integers(1, 6), label="incidents")
+    items = [data.draw(incident_data(i), label=f"incident {i}") for i in range(n)]
+    owners = [
+        data.draw(st.sampled_from([None, "Port Police", "Energy Security Unit"])) for _ in items
+    ]
+    store_generated(engine, items, owners)
+    before = records(engine)
+    first = export_bundle(engine)
+    assert_valid_bundle(first)
+
+    clear(engine)  # an empty store
+    report = import_own(engine, first)
+    assert report.new == n
+
+    assert records(engine) == before  # field by field, markings and owners included
+    second = export_bundle(engine)
+    assert {o["id"]: o for o in second["objects"]} == {o["id"]: o for o in first["objects"]}
+
+
+def test_a_bundle_carries_tlp2_markings_the_extension_and_the_owner(engine: Engine) -> None:
+    item = fixed_incident(0, tlp="AMBER+STRICT")
+    store_generated(engine, [item], ["Port Police"])
+    bundle = export_bundle(engine)
+    assert_valid_bundle(bundle)
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for o in bundle["objects"]:
+        by_type.setdefault(o["type"], []).append(o)
+    [report] = by_type["report"]
+    assert report["object_marking_refs"] == [MARKING_IDS[TLP.AMBER_STRICT]]
+    strict = next(
+        o for o in by_type["marking-definition"] if o["id"] == MARKING_IDS[TLP.AMBER_STRICT]
+    )
+    assert strict["name"] == "TLP:AMBER+STRICT"
+    owner = next(o for o in by_type["identity"] if o["id"] == report["created_by_ref"])
+    assert owner["name"] == "Port Police" and owner["identity_class"] == "organization"
+    assert by_type["extension-definition"] == [extension_definition()]
+    ext = report["extensions"][EXTENSION_ID]
+    check_properties(ext, "report")
+    assert ext["event_type"] == item["event_type"] and ext["source_key"] == "key-0"
+    # the unit is an intrusion set attributed to its parent threat actor
+    [unit] = by_type["intrusion-set"]
+    parent = next(o for o in by_type["threat-actor"] if o["name"] == "Alpha Front")
+    assert unit["name"] == "Alpha Front Coastal Unit" and unit["aliases"] == ["AFCU"]
+    assert {
+        (r["relationship_type"], r["source_ref"], r["target_ref"])
+        for r in by_type["relationship"]
+        if r["source_ref"] == unit["id"] and r["target_ref"] == parent["id"]
+    } == {("attributed-to", unit["id"], parent["id"])}
+    [location] = by_type["location"]
+    assert (location["latitude"], location["longitude"]) == (item["latitude"], item["longitude"])
+    assert {r["relationship_type"] for r in by_type["relationship"]} <= {
+        "targets",
+        "located-at",
+        "attributed-to",
+        "related-to",
+    }
+
+
+def test_reimporting_our_bundle_adds_nothing(engine: Engine) -> None:
+    store_generated(engine, [fixed_incident(i) for i in range(3)], [None, None, None])
+    bundle = export_bundle(engine)
+    report = import_own(engine, bundle)
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 3)
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Incident)) == 3
+
+
+def test_a_changed_record_is_updated_with_a_history_entry(engine: Engine) -> None:
+    store_generated(engine, [fixed_incident(0, fatalities=2, foreign_fatalities=1)], [None])
+    bundle = export_bundle(engine)
+    report_obj = next(o for o in bundle["objects"] if o["type"] == "report")
+    report_obj["extensions"][EXTENSION_ID]["fatalities"] = 5
+    report = import_own(engine, bundle)
+    assert report.updated == 1
+    with session_scope(engine) as s:
+        inc = s.scalars(select(Incident)).one()
+        assert inc.fatalities == 5
+        assert inc.history[-1].action == "reimported"
+        assert inc.history[-1].changes["fatalities"] == [2, 5]
+
+
+def test_a_partner_threat_report_imports_what_maps_and_says_why_the_rest_was_skipped() -> None:
+    parsed = stix.parse_bundle(PARTNER_BUNDLE.read_bytes(), label="partner")
+    lines = "\n".join(parsed.summary_lines())
+    assert "report: 1 imported, 1 skipped (1 has no location with coordinates" in lines
+    assert "indicator: 0 imported, 1 skipped (1 indicators of compromise" in lines
+    assert "campaign: 0 imported, 1 skipped" in lines
+    assert "individual" in lines  # the person and the actor attributed to a person
+    names = {a.name: a for a in parsed.actors.values()}
+    assert set(names) == {"Coastal Liberation Front", "Harbour Brigade"}
+    assert names["Coastal Liberation Front"].aliases == ["CLF", "Sahil Front"]
+    assert names["Harbour Brigade"].parent_stix_id == names["Coastal Liberation Front"].stix_id
+    [draft] = parsed.incidents
+    assert not draft.complete
+    assert draft.tlp == TLP.AMBER and draft.producer == "Provincial Counter-Terrorism Cell"
+    assert str(draft.data["event_date"]) == "2024-02-28"
+    assert draft.data["actor1"] == "Harbour Brigade"
+    assert draft.data["country"] == "Pakistan"
+    assert [s.url for s in draft.sources] == ["https://news.example/coastal/convoy-attack"]
+
+
+def test_a_partner_report_becomes_a_candidate_never_an_incident(engine: Engine) -> None:
+    from safecorridor.interop.intake import CandidateOptions, store_candidates
+
+    parsed = stix.parse_bundle(PARTNER_BUNDLE.read_bytes())
+    with session_scope(engine) as s:
+        report = IntakeReport()
+        store_actors(s, parsed.actors, report)
+        store_candidates(
+            s,
+            parsed.incidents,
+            CandidateOptions(owner_org_id=None, source_label="partner"),
+            report=report,
+        )
+        store_candidates(
+            s,
+            parsed.incidents,
+            CandidateOptions(owner_org_id=None, source_label="partner"),
+            report=report,
+        )
+    assert (report.candidates, report.duplicates) == (1, 1)
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Incident)) == 0
+        c = s.scalars(select(Candidate)).one()
+        assert (c.tlp, c.perpetrator, c.status) == ("AMBER", "Harbour Brigade", "pending")
+        assert c.document.publisher == "Provincial Counter-Terrorism Cell"
+        unit = s.scalars(select(Actor).where(Actor.name == "Harbour Brigade")).one()
+        assert unit.parent is not None and unit.parent.name == "Coastal Liberation Front"
+        assert {a.alias for a in unit.parent.aliases} == {
+            "Coastal Liberation Front",
+            "CLF",
+            "Sahil Front",
+        }
+
+
+@pytest.mark.parametrize(
+    "confidence,code", [(95, "1"), (70, "2"), (50, "3"), (30, "4"), (5, "5"), (None, "6")]
+)
+def test_stix_confidence_maps_to_admiralty_credibility(confidence: int | None, code: str) -> None:
+    assert stix.credibility_of_confidence(confidence) == code
+    if code != "6":
+        assert stix.credibility_of_confidence(stix.CONFIDENCE_OF_CREDIBILITY[code]) == code
