@@ -97,7 +97,7 @@ def bench_export(engine: Engine, tmp: Path) -> tuple[int, int, float]:
 def bench_taxii(engine: Engine, token: str) -> dict[str, tuple[float, int]]:
     from fastapi.testclient import TestClient
 
-    from safecorridor.api.app import create_app
+    from safecorridor.app import create_app
 
     reset_engine(engine)
     headers = {"Authorization": f"Bearer {token}", "Accept": MEDIA_TAXII}

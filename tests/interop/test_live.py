@@ -31,6 +31,7 @@ from safecorridor.db.session import session_scope
 from safecorridor.interop.feeds import add_feed, poll_due_feeds, poll_feed
 from safecorridor.interop.models import Feed, FeedRun
 from safecorridor.review.models import Candidate
+from safecorridor.settings import get_settings
 from safecorridor.taxonomy.choices import TLP, Role
 from tests.api.conftest import World, build_world
 from tests.interop.conftest import PARTNER_BUNDLE, PARTNER_MISP, fixed_incident, seed_actors
@@ -47,7 +48,7 @@ def live(engine: Engine) -> Iterator[str]:
     """uvicorn serving the app over the test database, on 127.0.0.1 and a free port."""
     import uvicorn
 
-    from safecorridor.api.app import create_app
+    from safecorridor.app import create_app
 
     port = _free_port()
     server = uvicorn.Server(
@@ -211,6 +212,14 @@ def _candidates(engine: Engine) -> list[Candidate]:
                 select(Candidate).options(selectinload(Candidate.document)).order_by(Candidate.id)
             )
         )
+
+
+@pytest.fixture(autouse=True)
+def _partners_on_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The partner's server listens on 127.0.0.1: a deployment whose partners sit on a
+    private network allows private addresses (the guard itself is tested in tests/api)."""
+    monkeypatch.setenv("SAFECORRIDOR_ALLOW_PRIVATE_URLS", "true")
+    get_settings.cache_clear()
 
 
 def test_a_feed_pulls_a_partners_taxii_collection_with_bookmarks(

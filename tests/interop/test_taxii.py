@@ -36,7 +36,7 @@ def world(engine: Engine) -> World:
 
 @pytest.fixture
 def client(engine: Engine) -> Any:
-    from safecorridor.api.app import create_app
+    from safecorridor.app import create_app
 
     with TestClient(create_app()) as c:
         yield c

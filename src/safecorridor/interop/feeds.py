@@ -29,7 +29,9 @@ import httpx
 from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from safecorridor import net
 from safecorridor.db.base import utcnow
+from safecorridor.errors import InvalidInputError
 from safecorridor.interop import misp
 from safecorridor.interop.choices import FeedKind, FeedRunStatus
 from safecorridor.interop.intake import (
@@ -58,7 +60,7 @@ LEASE = timedelta(minutes=10)
 TIMEOUT = 30.0
 
 
-class FeedError(ValueError):
+class FeedError(InvalidInputError):
     """A feed cannot be registered or read; the message says why."""
 
 
@@ -100,6 +102,11 @@ def add_feed(
     except ValueError:
         raise FeedError(f"unknown feed kind {kind!r}; one of: taxii, misp-json") from None
     url = url.strip()
+    if url.startswith(("http://", "https://")):
+        try:
+            net.check_url(url)
+        except InvalidInputError as exc:
+            raise FeedError(str(exc)) from None
     if kind == FeedKind.TAXII:
         if not url.startswith(("http://", "https://")):
             raise FeedError(f"a TAXII feed needs an http(s) URL, not {url!r}")
@@ -145,9 +152,13 @@ def _client(feed: Feed, transport: httpx.BaseTransport | None) -> httpx.Client:
         headers["Authorization"] = (
             f"Bearer {feed.token}" if feed.kind == FeedKind.TAXII else feed.token
         )
-    return httpx.Client(
-        headers=headers, timeout=TIMEOUT, transport=transport, follow_redirects=False
-    )
+    if transport is not None:  # a test's transport, talking to an app in the process
+        return httpx.Client(
+            headers=headers, timeout=TIMEOUT, transport=transport, follow_redirects=False
+        )
+    client = net.client(timeout=TIMEOUT)  # the one SSRF guard of every outbound request
+    client.headers.update(headers)
+    return client
 
 
 def _taxii_json(

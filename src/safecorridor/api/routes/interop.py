@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 
 from safecorridor.accounts.models import Organisation
-from safecorridor.api.deps import CurrentViewer, SessionDep, require_writer
+from safecorridor.api.deps import CurrentViewer, SessionDep
 from safecorridor.api.problems import ProblemError, responses
 from safecorridor.api.routes.incidents import FilterDep
 from safecorridor.api.routes.review import IngestViewer
@@ -33,7 +33,7 @@ from safecorridor.interop.intake import (
     store_candidates,
 )
 from safecorridor.sharing.audit import audit_reads, audit_write
-from safecorridor.sharing.policy import AUDITED_TLP, Viewer
+from safecorridor.sharing.policy import AUDITED_TLP, Viewer, require_write
 from safecorridor.sources.export import iter_incidents
 from safecorridor.sources.models import Document
 
@@ -190,7 +190,7 @@ async def _body(request: Request) -> bytes:
 
 
 def _intake(viewer: Viewer, kind: str, raw: bytes) -> dict[str, Any]:
-    require_writer(viewer, "candidate")
+    require_write(viewer, "candidate")
     try:
         if kind == "stix":
             parsed = stix.parse_bundle(raw, label="the bundle", max_bytes=MAX_UPLOAD)
