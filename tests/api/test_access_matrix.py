@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from safecorridor.taxonomy.choices import Role
-from tests.api.conftest import ORGS, World
+from tests.api.conftest import MARKINGS, ORGS, World
 
 PERSONAS = [(org, role.value) for org in ORGS for role in Role]
 
@@ -92,3 +92,62 @@ def test_risk_surface_counts_only_the_readers_incidents(client: TestClient, worl
     # owner: CLEAR, GREEN, AMBER, AMBER+STRICT; partner: CLEAR, GREEN, AMBER (+RED grant
     # held by the partner's viewer); outsider: CLEAR, GREEN
     assert seen == {"owner": 4, "partner": 4, "outsider": 2}
+
+
+def test_review_suggestions_name_only_incidents_the_reviewer_may_read_and_change(
+    client: TestClient, world: World
+) -> None:
+    """A candidate right at each incident: its suggested incident, for each organisation's
+    analyst, is one they may read and change, or none."""
+    suggested_to_owner = 0
+    for org in ORGS:
+        h = world.headers(org, "analyst")
+        for n, tlp in enumerate(MARKINGS):
+            text = (
+                "A suicide bomber struck near Karachi University in Karachi on "
+                f"{1 + n} January 2022, killing four people."
+            )
+            r = client.post(
+                "/api/v1/documents",
+                json={
+                    "text": text + f" ({org}-{n})",
+                    "published": "2022-01-03",
+                    "tlp": "AMBER+STRICT",
+                },
+                headers=h,
+            )
+            assert r.status_code in (200, 201), r.text
+            for c in r.json()["candidates"]:
+                got = client.get(f"/api/v1/candidates/{c['id']}", headers=h).json()
+                suggested = got["suggested_incident_id"]
+                if suggested is not None:
+                    # owned by the reviewer's organisation and readable by them
+                    assert org == "owner", (org, tlp, suggested)
+                    assert suggested in world.allowed("incidents", org, "analyst")
+                    suggested_to_owner += 1
+    assert suggested_to_owner > 0  # the owner is offered its own records
+
+
+def test_movements_are_seen_by_their_organisation_its_partners_and_its_escorts(
+    client: TestClient, world: World
+) -> None:
+    body = {
+        "headcount": {"PK": 2},
+        "polyline": [[25.0, 62.0], [25.5, 63.0]],
+        "planned_departure": "2030-03-02T03:00:00Z",
+        "planned_arrival": "2030-03-02T08:00:00Z",
+    }
+    r = client.post(
+        "/api/v1/movements?submit=true", json=body, headers=world.headers("owner", "site_manager")
+    )
+    assert r.status_code == 201, r.text
+    mid = r.json()["id"]
+    for org, role in PERSONAS:
+        r = client.get(f"/api/v1/movements/{mid}", headers=world.headers(org, role))
+        listed = client.get("/api/v1/movements", headers=world.headers(org, role)).json()
+        seen = org in ("owner", "partner")  # AMBER: the owner and the organisation it lists
+        assert r.status_code == (200 if seen else 404), (org, role)
+        assert (mid in {m["id"] for m in listed["data"]}) == seen, (org, role)
+        if seen and org != "owner":
+            # the partner's figure is its own (computed from what it may read), never the owner's
+            assert r.json()["risk_level"] is not None
