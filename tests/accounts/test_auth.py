@@ -108,6 +108,7 @@ def test_the_rate_limit_holds_across_app_instances(alice: User) -> None:
     assert r.status_code == 429
 
 
+@pytest.mark.calendar
 def test_tokens_expire_and_revoke(alice: User, session: Session, engine: Engine) -> None:
     issued = create_token(session=session, user=alice, name="ci", days=1)
     session.commit()

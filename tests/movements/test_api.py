@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ def bearer(s: Session, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@pytest.mark.calendar
 def test_a_movement_through_the_api(lite: Session) -> None:
     sm = bearer(lite, "site_manager@ctgsa.example")
     eo = bearer(lite, "escort_officer@ssd.example")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -208,6 +208,25 @@ def test_site_detail_shows_risk_explanation_and_a_trend(web: Any, demo: Engine) 
     assert "Riskiest segments" in route
     risk = client.get("/map/risk.json").json()
     assert str(site.id) in risk["sites"] and risk["sites"][str(site.id)]["level"]
+
+
+def test_the_pages_read_the_clock_they_are_given(demo: Engine) -> None:
+    """A replay: the app's injected clock, not the machine's, decides today."""
+    from fastapi.testclient import TestClient
+
+    from safecorridor.app import create_app
+    from safecorridor.clock import FixedClock
+    from tests.web.conftest import sign_in
+
+    client = sign_in(TestClient(create_app(clock=FixedClock(datetime(2023, 3, 1, 8, 0)))), "viewer")
+    with Session(demo) as s:
+        site = s.scalars(select(Site).where(Site.name == "Gwadar Port")).one()
+    page = client.get(f"/sites/{site.id}").text
+    trend = json.loads(page.split('id="trend-data">')[1].split("</script>")[0])
+    assert trend[-1]["as_of"] == "2023-03-01" and trend[0]["as_of"] == "2021-04-01"
+    assert len(trend) == 24
+    risk = client.get(f"/api/v1/sites/{site.id}/risk").json()
+    assert risk["as_of"] == "2023-03-01"
 
 
 def test_a_site_manager_registers_a_site_and_draws_a_route(web: Any) -> None:
