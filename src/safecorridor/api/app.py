@@ -75,6 +75,13 @@ def install_api(app: FastAPI) -> None:
             schema = original()
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             components["Problem"] = Problem.model_json_schema()
+            # a body that is not JSON at all (bytes that do not decode) answers 400
+            for methods in schema.get("paths", {}).values():
+                for operation in methods.values():
+                    if isinstance(operation, dict) and "requestBody" in operation:
+                        operation.setdefault("responses", {}).setdefault(
+                            "400", problems.responses(400)[400]
+                        )
             app.openapi_schema = schema
         return app.openapi_schema
 
