@@ -18,7 +18,7 @@ from safecorridor.incidents.models import (
 from safecorridor.movements.models import CheckIn, Movement, MovementTransition
 from safecorridor.registry.models import Route, Site
 from safecorridor.review.models import Candidate
-from safecorridor.risk.models import RiskResult
+from safecorridor.risk.models import RiskPolicy, RiskResult
 from safecorridor.sharing.models import AuditEvent, RecordGrant
 from safecorridor.sources.models import Document, ImportRun, IngestRun
 
@@ -43,6 +43,7 @@ __all__ = [
     "Notification",
     "Organisation",
     "RecordGrant",
+    "RiskPolicy",
     "RiskResult",
     "Route",
     "Site",
