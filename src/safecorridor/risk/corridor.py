@@ -181,7 +181,9 @@ def route_risk(
     total = float(length.sum())
     max_threat = float(values.max(initial=0.0))
     mean_threat = float((values * length).sum() / total) if total > 0 else max_threat
-    worst = int(np.argmax(p_level))
+    # the riskiest stretch: the highest probability; on a plateau, the highest threat
+    top = np.flatnonzero(p_level >= p_level.max(initial=0.0) - 1e-12)
+    worst = int(top[np.argmax(values[top])]) if top.size else 0
     worst_p = surface.probabilities(
         int(cells[worst]), where=f" of its riskiest stretch (km {km[worst]:.0f})"
     )
