@@ -128,8 +128,8 @@ def _round_list(values: np.ndarray, digits: int) -> list[float]:
     return [round(float(v), digits) for v in values]
 
 
-#: the isotonic map is fitted on bins of at least this many samples (and at least 1% of
-#: them), so that no step rests on a handful of places
+#: the isotonic map is fitted on bins of this many neighbouring samples, so that no step
+#: rests on a handful of places while the hottest places still get a bin of their own
 ISOTONIC_MIN_BIN = 200
 
 
@@ -138,7 +138,7 @@ def _isotonic_table(raw: np.ndarray, y: np.ndarray) -> tuple[list[float], list[f
     neighbouring outputs (``ISOTONIC_MIN_BIN``) weighted by their size."""
     order = np.argsort(raw, kind="stable")
     n = len(raw)
-    size = max(ISOTONIC_MIN_BIN, n // 100)
+    size = ISOTONIC_MIN_BIN
     n_bins = max(1, n // size)
     bins = np.minimum(np.arange(n) // size, n_bins - 1)  # the remainder joins the last bin
     counts = np.bincount(bins, minlength=n_bins).astype(np.float64)
