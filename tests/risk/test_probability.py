@@ -45,10 +45,12 @@ def test_a_model_fitted_on_one_class_gives_its_frequency() -> None:
 
 def test_the_shipped_models_rise_with_the_incidents_nearby() -> None:
     models = load_policy().probability["models"]
-    few = np.array([[1.0], [1.0], [0.0], [0.0]])
-    many = np.array([[200.0], [60.0], [25.0], [8.0]])
+    windows = load_policy().probability["windows_days"]
+    assert windows == [1096, 365, 90]  # the last three years, year and 90 days
+    few = np.array([[1.0], [0.0], [0.0]])
+    many = np.array([[200.0], [60.0], [15.0]])
     for name, model in models.items():
-        quiet = float(predict(model, np.zeros((4, 1)))[0])
+        quiet = float(predict(model, np.zeros((3, 1)))[0])
         assert 0.0 <= quiet < float(predict(model, few)[0]) < float(predict(model, many)[0]) <= 1
         assert quiet < 0.05, name  # a place no incident ever reached
     # 90 days is at least as likely as 30, any incident at least as likely as a fatal one
