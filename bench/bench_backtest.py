@@ -67,7 +67,7 @@ def calibration_rows(results: list[WindowResult], outcome: str) -> str:
         rows.append(
             f"| {r.train_until} | {c.n} | {c.observed_rate:.3f} | {c.base_rate:.3f}"
             f" | {c.brier:.4f} | {c.brier_base:.4f} | {c.skill:.3f}"
-            f" | {100 * c.worst_gap():.1f} pts |"
+            f" | {100 * c.worst_gap():.2f} pts |"
         )
     return "\n".join(rows)
 
@@ -82,7 +82,7 @@ def pooled(results: list[WindowResult], policy: Policy, title: str) -> None:
         assert pc is not None
         print(
             f"| {outcome} | {pc.n} | {pc.brier:.4f} | {pc.brier_base:.4f} | {pc.skill:.3f}"
-            f" | {100 * pc.worst_gap():.1f} pts |"
+            f" | {100 * pc.worst_gap():.2f} pts |"
         )
     pc = pooled_calibration(results, policy.level_outcome, bands)
     assert pc is not None
