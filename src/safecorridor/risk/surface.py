@@ -410,19 +410,28 @@ class ThreatSurface:
 
     def to_geojson(self, min_value: float = 0.0) -> dict[str, Any]:
         """The cells as a GeoJSON FeatureCollection (threat, corridor layer, probabilities
-        and level of each)."""
+        and level of each: the properties of ``feature_properties``)."""
+        keep = np.flatnonzero(self.values >= min_value)
+        cells = self.cells[keep]
+        probs = {k: v.tolist() for k, v in self.probabilities_at_cells(cells).items()}
+        levels = self.level_of_cells(cells).tolist()
         features = []
-        for pos, value in enumerate(self.values.tolist()):
-            if value < min_value:
-                continue
+        for i, pos in enumerate(keep.tolist()):
             cell = int(self.cells[pos])
             ring = [[lng, lat] for lat, lng in h3i.cell_to_boundary(cell)]
             ring.append(ring[0])
+            props: dict[str, Any] = {
+                "h3": h3.int_to_str(cell),
+                "threat": round(float(self.values[pos]), 6),
+                "corridor": round(float(self.corridor[pos]), 6),
+                "level": str(levels[i]),
+            }
+            props.update({k: round(v[i], 4) for k, v in probs.items()})
             features.append(
                 {
                     "type": "Feature",
                     "geometry": {"type": "Polygon", "coordinates": [ring]},
-                    "properties": self.feature_properties(pos),
+                    "properties": props,
                 }
             )
         return {
