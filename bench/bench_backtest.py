@@ -146,15 +146,18 @@ def corridor_cost(
 
 
 def main() -> None:
-    quick = "--quick" in sys.argv
+    with tempfile.TemporaryDirectory(prefix="sc-bench-backtest-") as tmp:
+        run(Path(tmp), quick="--quick" in sys.argv)
+
+
+def run(tmp: Path, *, quick: bool) -> None:
     started = time.perf_counter()
     shipped = load_policy()
-    tmp = Path(tempfile.mkdtemp(prefix="sc-bench-backtest-"))
     engine = make_engine(f"sqlite:///{tmp / 'bench.db'}")
     migrate(engine)
     reset_engine(engine)
     report = import_file("ucdp", datasets.path("ucdp-pakistan"))
-    print(f"imported the shipped UCDP data set: {report.new} events into {tmp / 'bench.db'}")
+    print(f"imported the shipped UCDP data set: {report.new} events into a temporary SQLite store")
     with session_scope() as session:
         incidents = read_store(session, source_dataset="ucdp")
     units = H3Backtest(incidents, shipped, area="events").units
