@@ -21,7 +21,7 @@ from safecorridor.interop.models import Feed, FeedRun, TaxiiStatus
 from safecorridor.movements.models import CheckIn, Movement, MovementTransition
 from safecorridor.registry.models import Route, Site
 from safecorridor.review.models import Candidate
-from safecorridor.risk.models import RiskResult
+from safecorridor.risk.models import RiskPolicy, RiskResult
 from safecorridor.sharing.models import AuditEvent, RecordGrant
 from safecorridor.sources.models import Document, ImportRun, IngestRun
 
@@ -48,6 +48,7 @@ __all__ = [
     "Notification",
     "Organisation",
     "RecordGrant",
+    "RiskPolicy",
     "RiskResult",
     "Route",
     "Site",

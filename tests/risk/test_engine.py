@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -10,15 +11,16 @@ import pytest
 from safecorridor.risk.backtest import auc, evaluate, hit_rate_at
 from safecorridor.risk.corridor import route_risk, sample_polyline
 from safecorridor.risk.data import from_columns
-from safecorridor.risk.policy import PolicyError, band, load_policy
+from safecorridor.risk.policy import Policy, PolicyError, band, load_policy, policy_from_dict
 from safecorridor.risk.scoring import site_risk
 from safecorridor.risk.surface import compute_surface, decay, haversine_km, kernel
 
 DASU = (35.29, 73.29)
 
 
-def one_component(**over: object) -> object:
-    return load_policy().with_overrides(decay_half_lives=[(100.0, 1.0)], **over)
+def one_component(bandwidth_km: float = 6.0, **over: object) -> Policy:
+    """The shipped policy with one memory (half-life 100 days) spread over ``bandwidth_km``."""
+    return load_policy().with_overrides(decay_half_lives=[(100.0, 1.0, bandwidth_km)], **over)
 
 
 def test_decay_halves_at_the_half_life() -> None:
@@ -37,7 +39,7 @@ def test_the_kernel_falls_with_distance_and_stops_at_the_truncation() -> None:
 
 
 def test_a_cell_gets_less_threat_further_from_an_incident() -> None:
-    pol = load_policy()
+    pol = one_component(bandwidth_km=6.0)
     inc = from_columns(lat=[DASU[0]], lon=[DASU[1]], date=["2020-01-01"])
     surf = compute_surface(inc, as_of="2020-02-01", policy=pol)
     near = surf.value_at(*DASU)
@@ -55,22 +57,43 @@ def test_the_surface_is_the_sum_of_the_explained_contributions() -> None:
         date=np.datetime64("2019-01-01") + rng.integers(0, 700, n).astype("timedelta64[D]"),
         fatalities=rng.integers(0, 20, n),
     )
-    surf = compute_surface(inc, as_of="2021-01-01", policy=load_policy())
+    two = load_policy().with_overrides(decay_half_lives=[(3650.0, 0.6, 2.0), (90.0, 0.4, 6.0)])
+    surf = compute_surface(inc, as_of="2021-01-01", policy=two)
+    assert len(surf.cells) > 50
     for cell in surf.cells[:: max(1, len(surf.cells) // 20)]:
         _, contrib = surf.contributions(int(cell))
         assert contrib.sum() == pytest.approx(surf.value_at_cell(int(cell)))
 
 
-def test_severity_counts_fatalities_and_foreign_targets() -> None:
-    pol = load_policy()
+def test_severity_counts_fatalities_with_a_fatality_weight() -> None:
+    pol = load_policy().with_overrides(**{"severity.fatality_weight": 0.5})
     base = dict(lat=[DASU[0]], lon=[DASU[1]], date=["2020-01-01"])
     plain = compute_surface(from_columns(**base), as_of="2020-01-02", policy=pol)
     deadly = compute_surface(from_columns(**base, fatalities=[10]), as_of="2020-01-02", policy=pol)
+    assert deadly.value_at(*DASU) > plain.value_at(*DASU)
+
+
+def test_targeting_the_corridor_feeds_its_own_layer_not_the_surface() -> None:
+    pol = load_policy()
+    base = dict(lat=[DASU[0]], lon=[DASU[1]], date=["2020-01-01"])
+    plain = compute_surface(from_columns(**base), as_of="2020-01-02", policy=pol)
     foreign = compute_surface(
         from_columns(**base, foreign_target=[True]), as_of="2020-01-02", policy=pol
     )
-    assert deadly.value_at(*DASU) > plain.value_at(*DASU)
-    assert foreign.value_at(*DASU) == pytest.approx(2.0 * plain.value_at(*DASU))
+    both = compute_surface(
+        from_columns(**base, foreign_target=[True], corridor_target=[True]),
+        as_of="2020-01-02",
+        policy=pol,
+    )
+    cell = np.array([plain.cell_of(*DASU)], dtype=np.int64)
+    # the general surface is the same: the weighting lives in the corridor layer
+    assert foreign.value_at(*DASU) == pytest.approx(plain.value_at(*DASU))
+    assert plain.corridor_at_cells(cell)[0] == 0.0
+    # foreign_target 2.0: the layer adds (2 - 1) x the incident's weight; both: (2 x 2 - 1)
+    assert foreign.corridor_at_cells(cell)[0] == pytest.approx(plain.value_at(*DASU))
+    assert both.corridor_at_cells(cell)[0] == pytest.approx(3 * plain.value_at(*DASU))
+    _, contrib = both.contributions(int(cell[0]), layer="corridor")
+    assert contrib.sum() == pytest.approx(both.corridor_at_cells(cell)[0])
 
 
 def test_as_of_excludes_later_incidents() -> None:
@@ -130,7 +153,7 @@ def test_a_hardened_site_scores_lower() -> None:
 def test_a_route_through_a_hot_cell_is_riskier_than_one_around_it() -> None:
     hot = (34.0, 72.0)
     inc = from_columns(lat=[hot[0]] * 20, lon=[hot[1]] * 20, date=["2020-01-01"] * 20)
-    surf = compute_surface(inc, as_of="2020-02-01", policy=load_policy())
+    surf = compute_surface(inc, as_of="2020-02-01", policy=one_component(6.0))
     through = [[34.0, 71.5], [34.0, 72.5]]
     around = [[34.0, 71.5], [34.6, 71.5], [34.6, 72.5], [34.0, 72.5]]
     r1 = route_risk(surf, name="through", points=through)
@@ -165,17 +188,23 @@ def test_a_policy_file_can_be_copied_and_edited(tmp_path: Path) -> None:
 
     default = load_policy()
     path = tmp_path / "mine.yaml"
-    path.write_text(default_policy_text().replace("bandwidth_km: 6.0", "bandwidth_km: 9.0"))
+    text = default_policy_text()
+    assert "radius_km: 25.0" in text and "critical: 0.8" in text
+    path.write_text(text.replace("radius_km: 25.0", "radius_km: 30.0"))
     mine = load_policy(path)
-    assert mine.bandwidth_km == 9.0
+    assert mine.probability_radius_km == 30.0
     assert mine.sha256 != default.sha256
-    path.write_text(default_policy_text().replace("critical: 12.0", "critical: 1.0"))
-    with pytest.raises(PolicyError):
+    path.write_text(text.replace("critical: 0.8", "critical: 0.1"))
+    with pytest.raises(PolicyError, match=r"levels\.bands must rise"):
+        load_policy(path)
+    path.write_text(text.replace("windows_days: [1096, 365, 90]", "windows_days: [365]"))
+    with pytest.raises(PolicyError, match="coef needs 1 numbers"):
         load_policy(path)
 
 
 def test_a_toml_policy_loads(tmp_path: Path) -> None:
-    data = load_policy().data
+    # the policy without its calibration record (nested lists of tables, beyond this emitter)
+    data = {k: v for k, v in load_policy().data.items() if k != "calibration"}
     lines = []
 
     def emit(prefix: str, node: dict[str, object]) -> None:
@@ -183,11 +212,13 @@ def test_a_toml_policy_loads(tmp_path: Path) -> None:
         if prefix:
             lines.append(f"[{prefix}]")
         for k, v in scalars.items():
-            if isinstance(v, list):
+            if isinstance(v, list) and v and isinstance(v[0], dict):
                 items = ", ".join(
                     "{" + ", ".join(f"{a} = {b}" for a, b in x.items()) + "}" for x in v
                 )
                 lines.append(f'"{k}" = [{items}]')
+            elif isinstance(v, list):
+                lines.append(f'"{k}" = [{", ".join(repr(x) for x in v)}]')
             elif isinstance(v, bool):
                 lines.append(f'"{k}" = {"true" if v else "false"}')
             elif isinstance(v, str):
@@ -201,7 +232,7 @@ def test_a_toml_policy_loads(tmp_path: Path) -> None:
     emit("", data)
     path = tmp_path / "p.toml"
     path.write_text("\n".join(lines))
-    assert load_policy(path).sha256 == load_policy().sha256
+    assert load_policy(path).sha256 == policy_from_dict(copy.deepcopy(data)).sha256
 
 
 def test_metrics_give_uniform_its_expected_values() -> None:

@@ -1,38 +1,55 @@
-"""`safecorridor risk ...`: threat surface, site and route risk, backtests."""
+"""`safecorridor risk ...`: threat surface, site and route risk, backtests, calibration and the
+deployment's active policy.
+
+Every command that computes a figure uses the deployment's active policy
+(``risk.policies.active_policy``: the latest activated, else the shipped default) unless
+``--policy FILE`` is given, and prints each level with the probability it stands for.
+"""
 
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import typer
+from sqlalchemy.orm import Session
 
+from safecorridor.clock import system_clock, today
 from safecorridor.db.session import session_scope
 
 app = typer.Typer(
-    help="Threat surface, site and route risk at a date, and backtests of the risk model.",
+    help="Threat surface, site and route risk at a date, backtests, calibration and the policy.",
     no_args_is_help=True,
 )
+policy_app = typer.Typer(
+    help="The deployment's active risk policy: show it, list its history, activate another.",
+    invoke_without_command=True,
+)
+app.add_typer(policy_app, name="policy")
 
 AS_OF_HELP = "Compute with the incidents known before this date (YYYY-MM-DD; default today)."
-POLICY_HELP = "Risk policy file (YAML or TOML); default: the shipped policy."
+POLICY_HELP = "Risk policy file (YAML or TOML); default: the deployment's active policy."
 SOURCE_HELP = "Only incidents of this source dataset (e.g. ucdp, acled, manual)."
 RECORDED_HELP = "Also leave out incidents recorded after --as-of (replay what was known then)."
+DATA_HELP = (
+    "A UCDP GED CSV file to read directly, or the name of a shipped data set (e.g. ucdp-pakistan)."
+)
 
 
 def _date(value: str | None, default: date | None = None) -> date:
     if not value:
-        return default or date.today()
+        return default or today(system_clock)
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError as exc:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
 
 
-def _policy(path: Path | None) -> Any:
+def _policy_file(path: Path) -> Any:
     from safecorridor.risk.policy import PolicyError, load_policy
 
     try:
@@ -41,12 +58,146 @@ def _policy(path: Path | None) -> Any:
         raise typer.BadParameter(str(exc), param_hint="--policy") from exc
 
 
-@app.command("policy")
-def policy_cmd() -> None:
-    """Print the shipped policy (copy it to a file, edit it, pass it with --policy)."""
+def _policy(session: Session, path: Path | None) -> Any:
+    """``--policy FILE``, else the deployment's active policy."""
+    from safecorridor.risk.policies import active_policy
+    from safecorridor.risk.policy import PolicyError
+
+    if path is not None:
+        return _policy_file(path)
+    try:
+        return active_policy(session)
+    except PolicyError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+
+
+def _data_file(value: str) -> tuple[Path, str, str]:
+    """(file, dataset name, description) of ``--data``: a shipped data set's name or a file."""
+    from safecorridor import datasets
+
+    if value in datasets.SHIPPED:
+        path = datasets.path(value)
+        return path, value, f"shipped data set {value} ({path.name})"
+    path = Path(value)
+    if not path.is_file():
+        known = ", ".join(datasets.SHIPPED)
+        raise typer.BadParameter(
+            f"{value!r} is neither a file nor a shipped data set ({known})", param_hint="--data"
+        )
+    return path, path.name.split(".")[0], f"file {path.name}"
+
+
+def served_surface(
+    session: Session,
+    *,
+    as_of: date,
+    policy: Any,
+    source: str | None = None,
+    as_recorded: bool = False,
+) -> Any:
+    """The surface `risk surface --as-of` serves; `risk backtest --surface-as-served` scores
+    exactly this (same function, same policy)."""
+    from safecorridor.risk.service import surface_from_store
+
+    return surface_from_store(
+        session, as_of=as_of, policy=policy, source_dataset=source, as_recorded=as_recorded
+    )
+
+
+@policy_app.callback()
+def policy_main(ctx: typer.Context) -> None:
+    """Without a command: print the active policy (as `risk policy show`)."""
+    if ctx.invoked_subcommand is None:
+        policy_show(default=False)
+
+
+@policy_app.command("show")
+def policy_show(
+    default: Annotated[
+        bool, typer.Option("--default", help="The shipped default instead of the active one.")
+    ] = False,
+) -> None:
+    """Print the active policy's file (copy it, edit it, pass it with --policy or activate it)."""
+    from safecorridor.risk.policies import active_policy_text
     from safecorridor.risk.policy import default_policy_text
 
-    typer.echo(default_policy_text(), nl=False)
+    if default:
+        typer.echo(default_policy_text(), nl=False)
+        return
+    with session_scope() as session:
+        text = active_policy_text(session)
+    typer.echo(text, nl=not text.endswith("\n"))
+
+
+@policy_app.command("list")
+def policy_list(
+    limit: Annotated[int, typer.Option(help="At most this many activations.")] = 50,
+) -> None:
+    """The history of the active policy, newest first (the first line is the active one)."""
+    from safecorridor.risk.policies import policy_history
+    from safecorridor.risk.policy import load_policy
+
+    with session_scope() as session:
+        rows = policy_history(session, limit=limit)
+        lines = []
+        for i, r in enumerate(rows):
+            data = (r.summary or {}).get("data") or {}
+            fitted = (r.summary or {}).get("train_until")
+            about = "not calibrated here"
+            if fitted:
+                about = (
+                    f"fitted before {fitted} on {data.get('dataset', '?')}"
+                    f" ({data.get('incidents', '?')} incidents"
+                    f" {data.get('first_date', '?')}..{data.get('last_date', '?')})"
+                )
+            lines.append(
+                f"{'*' if i == 0 else ' '} #{r.id} {r.activated_at:%Y-%m-%d %H:%M} {r.version}"
+                f" ({r.sha256[:12]}) {about}{'; ' + r.note if r.note else ''}"
+            )
+    if not lines:
+        shipped = load_policy(None)
+        typer.echo(
+            f"no policy activated: the shipped default {shipped.version}"
+            f" ({shipped.sha256[:12]}) is in use"
+        )
+        return
+    typer.echo("\n".join(lines))
+
+
+@policy_app.command("activate")
+def policy_activate(
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="VERSION|FILE|default",
+            help="A stored version, a policy file (YAML or TOML), or 'default' (shipped).",
+        ),
+    ],
+    note: Annotated[str, typer.Option(help="Why (kept in the history).")] = "",
+) -> None:
+    """Make a policy the deployment's active policy (appended to the history)."""
+    from safecorridor.risk.policies import (
+        PolicyNotFoundError,
+        activate_file,
+        activate_version,
+    )
+    from safecorridor.risk.policy import PolicyError
+
+    path = Path(ref)
+    try:
+        with session_scope() as session:
+            if ref != "default" and (path.suffix.lower() in (".yaml", ".yml", ".toml")):
+                if not path.is_file():
+                    raise PolicyNotFoundError(f"no policy file {ref}")
+                row = activate_file(session, path, note=note, now=system_clock.now())
+            else:
+                row = activate_version(session, ref, note=note, now=system_clock.now())
+            text = f"active policy: {row.version} ({row.sha256[:12]}), #{row.id}"
+    except (PolicyNotFoundError, PolicyError, OSError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(text)
 
 
 @app.command("surface")
@@ -61,14 +212,14 @@ def surface_cmd(
     png: bool = typer.Option(True, "--png/--no-png", help="Also draw a PNG map."),
     save: bool = typer.Option(True, "--save/--no-save", help="Record the result in the store."),
 ) -> None:
-    """Compute the threat surface; write the cells as GeoJSON and a PNG map."""
-    from safecorridor.risk.service import record_result, surface_from_store
+    """Compute the threat surface and the probabilities; write GeoJSON and a PNG map."""
+    from safecorridor.risk.service import record_result
 
     day = _date(as_of)
-    pol = _policy(policy)
     with session_scope() as session:
-        surf = surface_from_store(
-            session, as_of=day, policy=pol, source_dataset=source, as_recorded=as_recorded
+        pol = _policy(session, policy)
+        surf = served_surface(
+            session, as_of=day, policy=pol, source=source, as_recorded=as_recorded
         )
         geo = surf.to_geojson()
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -79,6 +230,7 @@ def surface_cmd(
             pth = out.with_suffix(".png")
             draw_surface(surf, pth)
             written.append(str(pth))
+        summary = surf.to_dict()
         if save:
             record_result(
                 session,
@@ -86,17 +238,9 @@ def surface_cmd(
                 as_of=day,
                 policy=pol,
                 score=float(surf.values.max(initial=0.0)),
-                details={
-                    "cells": len(surf.cells),
-                    "incidents": len(surf.incidents),
-                    "files": written,
-                },
+                details={**summary, "files": written},
             )
-    typer.echo(
-        f"surface as of {day}: {len(surf.incidents)} incidents, {len(surf.cells)} cells,"
-        f" max threat {float(surf.values.max(initial=0.0)):.3f};"
-        f" policy {pol.version} ({pol.sha256[:12]})"
-    )
+    typer.echo(surf.explain())
     for path in written:
         typer.echo(f"wrote {path}")
 
@@ -159,7 +303,6 @@ def _assess(
     from safecorridor.risk.scoring import score_site
 
     day = _date(as_of)
-    pol = _policy(policy)
     with session_scope() as session:
         try:
             site = registry.find_site(session, ref) if kind == "site" else None
@@ -167,8 +310,9 @@ def _assess(
         except registry.LookupFailedError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from exc
-        surf = service.surface_from_store(
-            session, as_of=day, policy=pol, source_dataset=source, as_recorded=as_recorded
+        pol = _policy(session, policy)
+        surf = served_surface(
+            session, as_of=day, policy=pol, source=source, as_recorded=as_recorded
         )
         risk: Any
         if site is not None:
@@ -195,7 +339,7 @@ def site_cmd(
     as_json: JsonOpt = False,
     save: SaveOpt = True,
 ) -> None:
-    """A site's risk level, score and explanation."""
+    """A site's level with the probability it stands for, its score and explanation."""
     _assess("site", ref, as_of, policy, source, as_recorded, as_json, save)
 
 
@@ -211,8 +355,142 @@ def route_cmd(
     as_json: JsonOpt = False,
     save: SaveOpt = True,
 ) -> None:
-    """A route's risk level, the riskiest segments and the protective measures required."""
+    """A route's level and probabilities, the riskiest segments and the measures required."""
     _assess("route", ref, as_of, policy, source, as_recorded, as_json, save)
+
+
+def _read_incidents(
+    data: str | None, source: str | None, *, until: date | None = None
+) -> tuple[Any, str, str]:
+    """(incidents, dataset name, description of the source) of ``--data`` or ``--source``."""
+    from safecorridor.risk.data import read_store, read_ucdp_csv
+
+    if data is not None:
+        path, name, described = _data_file(data)
+        incidents = read_ucdp_csv(path)
+        return incidents, name, described
+    with session_scope() as session:
+        incidents = read_store(session, source_dataset=source, as_of=until)
+    return incidents, source or "all", "store"
+
+
+def _command(name: str, options: list[tuple[str, Any]]) -> str:
+    parts = ["safecorridor", "risk", name]
+    for flag, value in options:
+        if value is None or value is False:
+            continue
+        parts.append(flag)
+        if value is not True:
+            parts.append(str(value))
+    return shlex.join(parts)
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    source: Annotated[
+        str | None, typer.Option("--source", help="Fit on the store's incidents of this dataset.")
+    ] = None,
+    data: Annotated[str | None, typer.Option("--data", help=DATA_HELP)] = None,
+    train_until: Annotated[
+        str | None,
+        typer.Option("--train-until", help="Fit on incidents before this date (default today)."),
+    ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option("--policy", help="The policy to start from (default: the active policy)."),
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="Version of the new policy.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the policy here (default risk-policy-VERSION.yaml)."),
+    ] = None,
+    activate: Annotated[
+        bool, typer.Option("--activate", help="Make it the deployment's active policy.")
+    ] = False,
+) -> None:
+    """Fit the surface and probability parameters on the history before --train-until with
+    rolling validation; write a new versioned policy file; optionally activate it."""
+    from safecorridor.risk.calibrate import CalibrationError, calibrate
+    from safecorridor.risk.policies import activate_policy
+    from safecorridor.risk.policy import dump_policy
+
+    if (data is None) == (source is None):
+        raise typer.BadParameter("give exactly one of --data FILE|NAME and --source DATASET")
+    t0 = _date(train_until)
+    incidents, dataset, described = _read_incidents(data, source, until=t0)
+    if policy is not None:
+        base = _policy_file(policy)
+    else:
+        with session_scope() as session:
+            base = _policy(session, None)
+    command = _command(
+        "calibrate",
+        [
+            ("--data", data),
+            ("--source", source),
+            ("--train-until", t0.isoformat()),
+            ("--policy", policy.name if policy else None),
+            ("--version", version),
+        ],
+    )
+    try:
+        result = calibrate(
+            incidents,
+            base=base,
+            train_until=t0,
+            dataset=dataset,
+            source=described,
+            command=command,
+            version=version,
+        )
+    except CalibrationError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    pol = result.policy
+    target = out or Path(f"risk-policy-{pol.version}.yaml")
+    text = dump_policy(pol.data)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    d = result.data
+    typer.echo(
+        f"calibrated {pol.version} ({pol.sha256[:12]}) on {d.incidents} incidents of"
+        f" {d.dataset}, {d.first_date}..{d.last_date} (sha256 {d.sha256[:12]})"
+    )
+    typer.echo(f"surface: {result.selection.label}")
+    periods = result.selection.periods
+    won = sum(1 for p in periods if p["beats_baselines"])
+    typer.echo(
+        f"  validated on {result.selection.validation}: beats both count baselines in"
+        f" {won} of {len(periods)}"
+    )
+    for key, v in result.probability_report["validation"].items():
+        typer.echo(
+            f"probability {key}: Brier {v['brier']:.4f} vs base rate {v['brier_base_rate']:.4f}"
+            f" on {v['scored_on']} ({v['cells']} cells)"
+        )
+    typer.echo(f"wrote {target}")
+    if activate:
+        with session_scope() as session:
+            row = activate_policy(session, pol, text=text, note=command, now=system_clock.now())
+            typer.echo(f"active policy: {row.version} ({row.sha256[:12]}), #{row.id}")
+
+
+def _print_calibration(results: list[Any], policy: Any) -> None:
+    from safecorridor.risk.backtest import calibration_table, reliability_table
+
+    outcome = policy.level_outcome
+    typer.echo("")
+    typer.echo(calibration_table(results))
+    for r in results:
+        for c in r.calibration:
+            if c.outcome != outcome:
+                continue
+            typer.echo(f"\nreliability of {outcome} from {r.train_until}, by level band:")
+            typer.echo(reliability_table(c.by_level))
+            typer.echo(f"\nreliability of {outcome} from {r.train_until}, by tenths:")
+            typer.echo(reliability_table(c.by_tenth))
 
 
 @app.command("backtest")
@@ -223,9 +501,7 @@ def backtest_cmd(
     test_until: str = typer.Option(
         ..., "--test-until", help="Test on incidents from --train-until to this date."
     ),
-    data: Path = typer.Option(
-        None, "--data", help="A UCDP GED CSV file to read directly.", exists=True, dir_okay=False
-    ),
+    data: str = typer.Option(None, "--data", help=DATA_HELP),
     source: str = typer.Option(
         None, "--source", help="Use incidents in the store of this dataset (e.g. ucdp)."
     ),
@@ -234,43 +510,107 @@ def backtest_cmd(
     validate: bool = typer.Option(
         True,
         "--validate/--no-validate",
-        help="Tune the parameters on the periods before --train-until.",
+        help="Calibrate on the periods before --train-until (else use the policy as it is).",
+    ),
+    area: str = typer.Option(
+        "events",
+        "--area",
+        help="H3 study area: events (cells holding an incident + 2 rings) or hull.",
+    ),
+    as_served: bool = typer.Option(
+        False,
+        "--surface-as-served",
+        help=(
+            "Score exactly what `risk surface --as-of TRAIN_UNTIL` serves (the store, the"
+            " active policy or --policy; H3 only)."
+        ),
     ),
     save: bool = typer.Option(False, "--save/--no-save", help="Record the results in the store."),
 ) -> None:
-    """Fit before a cut-off, score every cell/district, compare with the test period."""
-    from safecorridor.risk.backtest import DistrictBacktest, H3Backtest, markdown_table, run_window
-    from safecorridor.risk.data import read_store, read_ucdp_csv
+    """Fit before a cut-off, score every cell/district, compare with the test period:
+    AUC / PAI / hit rates against count baselines, and the calibration of the probabilities
+    (Brier score against the base rate, reliability tables)."""
+    from safecorridor.risk.backtest import (
+        DistrictBacktest,
+        markdown_table,
+        run_window,
+        score_surface,
+        summary_table,
+    )
+    from safecorridor.risk.calibrate import CalibrationError, calibrate
+    from safecorridor.risk.data import read_store
     from safecorridor.risk.service import record_result
+    from safecorridor.risk.surface import compute_surface
 
-    if (data is None) == (source is None):
-        raise typer.BadParameter("give exactly one of --data FILE and --source DATASET")
     if level not in ("h3", "district", "both"):
         raise typer.BadParameter("--level is h3, district or both")
+    if area not in ("events", "hull"):
+        raise typer.BadParameter("--area is events or hull")
     t0, t1 = _date(train_until), _date(test_until)
     if t1 <= t0:
         raise typer.BadParameter("--test-until must be after --train-until")
-    pol = _policy(policy)
-    if data is not None:
-        incidents = read_ucdp_csv(data)
-    else:
-        with session_scope() as session:
-            incidents = read_store(session, source_dataset=source, as_of=t1)
-    incidents = incidents.select(incidents.date < np.datetime64(t1, "D"))
-    if len(incidents) == 0:
-        typer.echo("no incidents", err=True)
-        raise typer.Exit(1)
-    levels = ["h3", "district"] if level == "both" else [level]
     results = []
-    for lv in levels:
-        bt = H3Backtest(incidents, pol) if lv == "h3" else DistrictBacktest(incidents, pol)
-        results.append(run_window(bt, train_until=t0, test_until=t1, validate=validate))
+    if as_served:
+        if data is not None:
+            raise typer.BadParameter("--surface-as-served scores the store: use --source")
+        with session_scope() as session:
+            pol = _policy(session, policy)
+            surf = served_surface(session, as_of=t0, policy=pol, source=source)
+            incidents = read_store(session, source_dataset=source)
+        if len(incidents) == 0:
+            typer.echo("no incidents", err=True)
+            raise typer.Exit(1)
+        results.append(score_surface(surf, incidents, test_until=t1, area=area))
+    else:
+        if (data is None) == (source is None):
+            raise typer.BadParameter("give exactly one of --data FILE|NAME and --source DATASET")
+        incidents, dataset, described = _read_incidents(data, source)
+        if len(incidents.select(incidents.date < np.datetime64(t1, "D"))) == 0:
+            typer.echo("no incidents", err=True)
+            raise typer.Exit(1)
+        if policy is not None:
+            pol = _policy_file(policy)
+        else:
+            with session_scope() as session:
+                pol = _policy(session, None)
+        for lv in ["h3", "district"] if level == "both" else [level]:
+            if lv == "h3":
+                label = "policy as given"
+                chosen = pol
+                if validate:
+                    try:
+                        cal = calibrate(
+                            incidents,
+                            base=pol,
+                            train_until=t0,
+                            dataset=dataset,
+                            source=described,
+                            command="risk backtest",
+                        )
+                    except CalibrationError as exc:
+                        typer.echo(str(exc), err=True)
+                        raise typer.Exit(1) from exc
+                    chosen, label = cal.policy, cal.selection.label
+                surf = compute_surface(incidents, as_of=t0, policy=chosen)
+                r = score_surface(surf, incidents, test_until=t1, area=area, label=label)
+                r.chosen = label
+                r.metrics[0].params = label
+                results.append(r)
+            else:
+                window = incidents.select(incidents.date < np.datetime64(t1, "D"))
+                bt = DistrictBacktest(window, pol)
+                results.append(run_window(bt, train_until=t0, test_until=t1, validate=validate))
     typer.echo(markdown_table(results))
+    typer.echo("")
+    typer.echo(summary_table(results))
     for r in results:
         typer.echo(
             f"{r.level}: {r.n_units} units, {r.n_test} test incidents; model: {r.chosen}"
             + (f"; validated on {r.validation}" if r.validation else "")
         )
+    calibrated = [r for r in results if r.calibration]
+    if calibrated:
+        _print_calibration(calibrated, pol)
     if save:
         with session_scope() as session:
             for r in results:
@@ -284,6 +624,7 @@ def backtest_cmd(
                     score=m.auc,
                     details={
                         "chosen": r.chosen,
+                        "as_served": as_served,
                         "metrics": {
                             x.method: {
                                 "hit": {str(k): v for k, v in x.hit.items()},
@@ -292,5 +633,6 @@ def backtest_cmd(
                             }
                             for x in r.metrics
                         },
+                        "calibration": [c.to_dict() for c in r.calibration],
                     },
                 )

@@ -1,35 +1,45 @@
 """Backtest: fit on incidents before a cut-off, score every unit, compare with what happened.
 
-Units are H3 cells of the study region or districts (``adm_2``). Metrics, for the model and
-for the baselines (counts in the previous period, counts over all earlier history, uniform):
+Units are H3 cells of a study area or districts (``adm_2``). The H3 study area is, by
+default, every cell that holds an incident of the data plus two rings around each
+(``event_area``; ``hull``: every cell of the convex hull of the incidents). Metrics, for the
+model and for the baselines (counts over all earlier history, in the last three years, in
+the previous period of the test's length, uniform):
 
 * hit rate at a fraction of the area: share of test incidents in the top-scored units
   covering that fraction (ties are split pro rata, i.e. the expectation under random
   tie-breaking, so a constant score gets exactly the area fraction);
 * PAI = hit rate / area fraction;
-* AUC = area under the hit-rate curve over the area fraction (0.5 for uniform).
+* AUC = area under the hit-rate curve over the area fraction (0.5 for uniform);
+* calibration of the probabilities (``calibration_metrics``): the Brier score against a
+  base-rate forecast, and a reliability table (mean predicted vs observed frequency, by
+  level band and by tenths).
 
-Parameters are chosen by a grid search on validation periods that end by the start of the test
-period, never on the test period: for H3 (half-lives, bandwidth, fatality weight) on the three
-periods before it; for districts (``DistrictModel``: recent window, long memory, neighbours,
-weighting, linear or rank mixture) on nine periods with rolling origins a quarter apart, with
-the target itself (the smaller margin over the two count baselines) as the objective.
+Parameters are chosen on validation periods that end by the start of the test period,
+never on the test period (``select``). H3 (``H3Backtest``, the surface's parameters, see
+``RankCandidate``): twelve one-year periods with rolling origins a quarter apart; a candidate
+is worth the share of those periods in which it beats both count baselines (all history,
+last three years) on AUC and on PAI@5%, plus a hundredth of AUC + PAI@5%/20 to break ties.
+Districts (``DistrictModel``): nine periods with rolling origins a quarter apart, with the
+smaller margin over the two count baselines (all history, previous period) as the objective.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import h3
 import numpy as np
+from h3.api import basic_int as h3i
 
 from safecorridor.risk.data import DateLike, IncidentArrays, latlng_to_cells, to_day
-from safecorridor.risk.policy import Policy
+from safecorridor.risk.policy import LEVELS, OUTCOMES, Policy, outcome_key
 from safecorridor.risk.surface import (
     LN2,
     KernelGrid,
+    ThreatSurface,
     compute_surface,
     decay,
     haversine_km,
@@ -37,14 +47,23 @@ from safecorridor.risk.surface import (
 )
 
 FRACTIONS = (0.01, 0.05, 0.10)
-BASELINES = ("all-history counts", "previous-period counts", "uniform")
+ALL_HISTORY = "all-history counts"
+LAST_3_YEARS = "last-3-years counts"
+PREVIOUS_PERIOD = "previous-period counts"
+UNIFORM = "uniform"
+BASELINES = (ALL_HISTORY, LAST_3_YEARS, PREVIOUS_PERIOD, UNIFORM)
+THREE_YEARS = np.timedelta64(1096, "D")
 
-# The validation grid (kept small on purpose).
-BANDWIDTHS_H3 = (3.0, 6.0, 12.0, 24.0)
-SHORT_HALF_LIVES = (90.0, 180.0, 365.0)
-LONG_HALF_LIVES = (1825.0, 3650.0, 36500.0)
-SHORT_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)  # share of the decayed mass from the short component
+# The H3 validation grid (kept small on purpose): a long memory that stays in its cell
+# (bandwidth 1 km: no spread at res 6; 2 km: 0.6% to the neighbours, a tie-breaker) and a
+# recent memory weighing `ratio` times as much when fresh, in its cell or spread (3 km: 10%
+# to the neighbours).
 FATALITY_WEIGHTS = (0.0, 0.5)
+LONG_HALF_LIVES = (3650.0, 36500.0)
+LONG_BANDWIDTHS = (1.0, 2.0)
+RECENT_RATIOS = (0.0, 0.5, 1.0, 2.0, 4.0)
+RECENT_HALF_LIVES = (90.0, 365.0)
+RECENT_BANDWIDTHS = (1.0, 3.0)
 
 
 # --- metrics ---------------------------------------------------------------------------------
@@ -96,6 +115,117 @@ def objective(m: Metrics) -> float:
     return m.auc + m.pai[0.05] * 0.05
 
 
+def beats(m: Metrics, baselines: list[Metrics]) -> bool:
+    """Better than every baseline on both AUC and PAI@5%."""
+    return m.auc > max(b.auc for b in baselines) and m.pai[0.05] > max(
+        b.pai[0.05] for b in baselines
+    )
+
+
+def wins_objective(m: Metrics, baselines: list[Metrics]) -> float:
+    """What the H3 validation search maximises, per period: 1 when the model beats both
+    count baselines on AUC and PAI@5%, plus a hundredth of ``objective`` to break ties."""
+    return float(beats(m, baselines)) + 0.01 * objective(m)
+
+
+# --- calibration of probabilities -------------------------------------------------------------
+@dataclass
+class ReliabilityRow:
+    """Places whose predicted probability lies in [low, high): how many, mean predicted,
+    observed frequency."""
+
+    band: str
+    low: float
+    high: float
+    n: int
+    predicted: float
+    observed: float
+
+    @property
+    def gap(self) -> float:
+        return abs(self.predicted - self.observed) if self.n else 0.0
+
+
+@dataclass
+class CalibrationMetrics:
+    """How well probabilities of one outcome matched what happened."""
+
+    outcome: str
+    n: int
+    brier: float
+    base_rate: float
+    brier_base: float  # Brier score of forecasting ``base_rate`` everywhere
+    observed_rate: float
+    by_level: list[ReliabilityRow] = field(default_factory=list)
+    by_tenth: list[ReliabilityRow] = field(default_factory=list)
+    #: (predicted, observed) per place, to pool windows (``pooled_calibration``)
+    samples: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in asdict(self).items() if k != "samples"}
+        out["skill"] = self.skill
+        return out
+
+    @property
+    def skill(self) -> float:
+        """Brier skill score: 1 - brier / brier_base (> 0: better than the base rate)."""
+        return 1.0 - self.brier / self.brier_base if self.brier_base > 0 else 0.0
+
+    def worst_gap(self, min_n: int = 30, rows: str = "by_level") -> float:
+        """The largest |predicted - observed| over the bands holding at least ``min_n``."""
+        return max((r.gap for r in getattr(self, rows) if r.n >= min_n), default=0.0)
+
+
+def brier(p: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean((np.asarray(p, float) - np.asarray(y, float)) ** 2)) if len(p) else 0.0
+
+
+def reliability(
+    p: np.ndarray, y: np.ndarray, edges: list[float], names: list[str]
+) -> list[ReliabilityRow]:
+    """Mean predicted vs observed frequency in each band [edges[i], edges[i+1])."""
+    p = np.asarray(p, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    which = np.searchsorted(np.asarray(edges[1:-1]), p, side="right")
+    rows = []
+    for i, name in enumerate(names):
+        sel = which == i
+        n = int(sel.sum())
+        rows.append(
+            ReliabilityRow(
+                band=name,
+                low=float(edges[i]),
+                high=float(edges[i + 1]),
+                n=n,
+                predicted=float(p[sel].mean()) if n else 0.0,
+                observed=float(y[sel].mean()) if n else 0.0,
+            )
+        )
+    return rows
+
+
+def calibration_metrics(
+    outcome: str, p: np.ndarray, y: np.ndarray, *, base_rate: float, bands: dict[str, Any]
+) -> CalibrationMetrics:
+    """Brier score vs the base rate, and reliability by level band and by tenths."""
+    p = np.asarray(p, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    names = [str(lvl) for lvl in LEVELS]
+    edges = [float(bands[n]) for n in names] + [1.0 + 1e-9]
+    tenths = [i / 10 for i in range(10)] + [1.0 + 1e-9]
+    return CalibrationMetrics(
+        outcome=outcome,
+        n=len(p),
+        brier=brier(p, y),
+        base_rate=float(base_rate),
+        brier_base=brier(np.full(len(y), base_rate), y),
+        observed_rate=float(y.mean()) if len(y) else 0.0,
+        by_level=reliability(p, y, edges, names),
+        by_tenth=reliability(p, y, tenths, [f"{10 * i}-{10 * i + 10}%" for i in range(10)]),
+        samples=(p, y),
+    )
+
+
 # Scale of the two margins in ``margin_objective``: 0.02 AUC weighs as much as 1 PAI@5%.
 AUC_MARGIN_SCALE = 0.02
 PAI_MARGIN_SCALE = 1.0
@@ -142,66 +272,166 @@ def study_cells(incidents: IncidentArrays, resolution: int) -> np.ndarray:
     )
 
 
-def _decay_grid() -> list[list[tuple[float, float]]]:
-    """Two-component decays; a component's weight is its share of mass / its half-life."""
-    out: list[list[tuple[float, float]]] = []
-    for short, long_, share in itertools.product(SHORT_HALF_LIVES, LONG_HALF_LIVES, SHORT_SHARES):
-        comps = ([(long_, (1.0 - share) / long_)] if share < 1 else []) + (
-            [(short, share / short)] if share > 0 else []
+def event_area(cells: np.ndarray, rings: int = 2) -> np.ndarray:
+    """The study area of the issue's check: every cell holding an incident, plus ``rings``
+    rings of neighbours around each (sorted, unique)."""
+    disk = h3i.grid_disk
+    out = {int(x) for c in np.unique(cells).tolist() for x in disk(int(c), rings)}
+    return np.array(sorted(out), dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class RankCandidate:
+    """The surface's parameters in the H3 search: a long memory (half-life, bandwidth) and a
+    recent memory weighing ``recent_ratio`` times as much as the long one for a fresh
+    incident (half-life, bandwidth), with a fatality weight. ``recent_ratio = 0``: the long
+    memory alone."""
+
+    fatality_weight: float = 0.0
+    long_half_life: float = 36500.0
+    long_bandwidth: float = 1.0
+    recent_ratio: float = 0.0
+    recent_half_life: float = 90.0
+    recent_bandwidth: float = 1.0
+
+    def components(self) -> list[tuple[float, float, float]]:
+        """(half-life, weight, bandwidth) per component, weights summing to 1."""
+        total = 1.0 + self.recent_ratio
+        out = [(self.long_half_life, 1.0 / total, self.long_bandwidth)]
+        if self.recent_ratio > 0:
+            out.append((self.recent_half_life, self.recent_ratio / total, self.recent_bandwidth))
+        return out
+
+    def apply(self, policy: Policy) -> Policy:
+        """``policy`` with these parameters."""
+        return policy.with_overrides(
+            decay_half_lives=self.components(),
+            **{"severity.fatality_weight": self.fatality_weight},
         )
-        total = sum(w for _, w in comps)
-        comps = [(h, w / total) for h, w in comps]
-        if comps not in out:
-            out.append(comps)
+
+    def describe(self) -> str:
+        text = f"long hl {self.long_half_life:.0f} d / bw {self.long_bandwidth:g} km"
+        if self.recent_ratio > 0:
+            text += (
+                f" + {self.recent_ratio:g}× recent hl {self.recent_half_life:.0f} d"
+                f" / bw {self.recent_bandwidth:g} km"
+            )
+        return text + f", fatality w {self.fatality_weight:g}"
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def rank_candidates() -> list[RankCandidate]:
+    """The H3 validation grid, simplest first (a later candidate must do strictly better)."""
+    out = []
+    for ratio, fw, long_hl, long_bw, recent_hl, recent_bw in itertools.product(
+        RECENT_RATIOS,
+        FATALITY_WEIGHTS,
+        LONG_HALF_LIVES[::-1],
+        LONG_BANDWIDTHS,
+        RECENT_HALF_LIVES,
+        RECENT_BANDWIDTHS,
+    ):
+        if ratio == 0 and (recent_hl, recent_bw) != (RECENT_HALF_LIVES[0], RECENT_BANDWIDTHS[0]):
+            continue
+        out.append(RankCandidate(fw, long_hl, long_bw, ratio, recent_hl, recent_bw))
     return out
 
 
-def _describe(comps: list[tuple[float, float]], extra: dict[str, Any]) -> str:
-    total = sum(w * h for h, w in comps)
-    dec = " + ".join(f"{w * h / total:.2f}×hl{h:.0f}d" for h, w in comps)
-    return dec + "".join(f", {k} {v}" for k, v in extra.items())
-
-
 class H3Backtest:
-    """Backtests on the H3 surface of ``policy.resolution`` over the study region."""
+    """Backtests on the H3 surface of ``policy.resolution`` over a study area.
+
+    ``area``: ``"events"`` (every cell holding an incident of ``incidents`` plus two rings,
+    ``event_area``) or ``"hull"`` (every cell of their convex hull, ``study_cells``); or the
+    cells themselves. Candidates (``RankCandidate``) are scored fast from cached spreads per
+    (date, fatality weight, half-life, bandwidth); a ``Policy`` is scored by
+    ``compute_surface`` itself.
+    """
 
     level = "h3"
-    validation_windows = 3
-    validation_step_days: int | None = None  # back-to-back periods
+    validation_windows = 12
+    validation_step_days: int | None = 91  # rolling origins, one a quarter
 
-    def __init__(self, incidents: IncidentArrays, policy: Policy) -> None:
+    def __init__(
+        self, incidents: IncidentArrays, policy: Policy, *, area: str | np.ndarray = "events"
+    ) -> None:
         self.incidents = incidents
         self.policy = policy
         res = policy.resolution
-        self.units = study_cells(incidents, res)
         self.inc_cells = latlng_to_cells(incidents.lat, incidents.lon, res)
-        self.inc_unit = np.searchsorted(self.units, self.inc_cells)
-        radius = max(max(BANDWIDTHS_H3), policy.bandwidth_km) * float(
-            policy.data["kernel"]["truncate"]
-        )
+        if isinstance(area, np.ndarray):
+            self.units = np.unique(area.astype(np.int64))
+        elif area == "hull":
+            self.units = study_cells(incidents, res)
+        elif area == "events":
+            self.units = event_area(self.inc_cells)
+        else:
+            raise ValueError("area is 'events', 'hull' or an array of cells")
+        self.area = area if isinstance(area, str) else "given cells"
+        idx = np.clip(np.searchsorted(self.units, self.inc_cells), 0, max(len(self.units) - 1, 0))
+        inside = (self.units[idx] == self.inc_cells) if len(self.units) else idx < 0
+        self.inc_unit = np.where(inside, idx, -1)
+        widest = max(max(LONG_BANDWIDTHS), max(RECENT_BANDWIDTHS), policy.bandwidth_km)
+        radius = max(widest * policy.truncate, policy.kernel_radius_km)
         self.grid = KernelGrid.build(self.inc_cells, res, radius)
+        self.inc_src = self.grid.source_index(self.inc_cells)
+        t_idx = np.clip(
+            np.searchsorted(self.grid.tgt_cells, self.units), 0, len(self.grid.tgt_cells) - 1
+        )
+        self.unit_tgt = np.where(self.grid.tgt_cells[t_idx] == self.units, t_idx, -1)
+        self._cache: dict[tuple[Any, ...], np.ndarray] = {}
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
-        return np.bincount(self.inc_unit[mask], minlength=len(self.units)).astype(np.float64)
+        sel = mask & (self.inc_unit >= 0)
+        return np.bincount(self.inc_unit[sel], minlength=len(self.units)).astype(np.float64)
 
-    def model_scores(self, policy: Policy, as_of: np.datetime64) -> np.ndarray:
-        surf = compute_surface(
-            self.incidents, as_of=as_of, policy=policy, grid=self.grid, src_cells=self.inc_cells
-        )
-        return surf.values_at_cells(self.units)
+    def objective_baselines(self, t0: np.datetime64, span: np.timedelta64) -> list[np.ndarray]:
+        """The baselines a candidate must beat: all history and the last three years."""
+        inc = self.incidents
+        return [self.counts(inc.date < t0), self.counts(inc.between(t0 - THREE_YEARS, t0))]
 
-    def candidates(self) -> list[tuple[Policy, str]]:
-        out = []
-        for comps, bw, fw in itertools.product(_decay_grid(), BANDWIDTHS_H3, FATALITY_WEIGHTS):
-            pol = self.policy.with_overrides(
-                decay_half_lives=comps,
-                **{"kernel.bandwidth_km": bw, "severity.fatality_weight": fw},
+    def objective(self, m: Metrics, baselines: list[Metrics]) -> float:
+        return wins_objective(m, baselines)
+
+    def candidates(self) -> list[tuple[RankCandidate, str]]:
+        return [(c, c.describe()) for c in rank_candidates()]
+
+    def _spread(self, as_of: np.datetime64, fw: float, half_life: float, bw: float) -> np.ndarray:
+        key = (as_of, fw, half_life, bw)
+        if key not in self._cache:
+            sev_key = ("sev", fw)
+            if sev_key not in self._cache:
+                pol = self.policy.with_overrides(**{"severity.fatality_weight": fw})
+                self._cache[sev_key] = severity(self.incidents, pol)
+            age = (as_of - self.incidents.date).astype(np.float64)
+            w = self._cache[sev_key] * np.exp(-LN2 * np.maximum(age, 0.0) / half_life)
+            w = np.where(age > 0, w, 0.0)
+            src = np.bincount(self.inc_src, weights=w, minlength=len(self.grid.src_cells))
+            values = self.grid.spread(src, bw, self.policy.truncate)
+            self._cache[key] = np.where(self.unit_tgt >= 0, values[self.unit_tgt], 0.0)
+        return self._cache[key]
+
+    def score(self, candidate: RankCandidate | Policy, as_of: np.datetime64) -> np.ndarray:
+        """The score of every unit at ``as_of`` (incidents before it only)."""
+        if isinstance(candidate, Policy):
+            surf = compute_surface(
+                self.incidents,
+                as_of=as_of,
+                policy=candidate,
+                src_cells=self.inc_cells,
+                with_probabilities=False,
             )
-            out.append((pol, _describe(comps, {"bandwidth km": bw, "fatality w": fw})))
+            return surf.values_at_cells(self.units)
+        c = candidate
+        out = self._spread(as_of, c.fatality_weight, c.long_half_life, c.long_bandwidth)
+        if c.recent_ratio > 0:
+            recent = self._spread(as_of, c.fatality_weight, c.recent_half_life, c.recent_bandwidth)
+            out = out + c.recent_ratio * recent
         return out
 
-    def score(self, candidate: Policy, as_of: np.datetime64) -> np.ndarray:
-        return self.model_scores(candidate, as_of)
+    def chosen_policy(self, candidate: RankCandidate | Policy) -> Policy:
+        return candidate if isinstance(candidate, Policy) else candidate.apply(self.policy)
 
 
 # --- districts -------------------------------------------------------------------------------
@@ -311,6 +541,14 @@ class DistrictBacktest:
         sel = mask & (self.inc_unit >= 0)
         return np.bincount(self.inc_unit[sel], minlength=len(self.units)).astype(np.float64)
 
+    def objective_baselines(self, t0: np.datetime64, span: np.timedelta64) -> list[np.ndarray]:
+        """The baselines of the margin objective: all history and the previous period."""
+        inc = self.incidents
+        return [self.counts(inc.date < t0), self.counts(inc.between(t0 - span, t0))]
+
+    def objective(self, m: Metrics, baselines: list[Metrics]) -> float:
+        return margin_objective(m, baselines)
+
     def set_span(self, span_days: int) -> None:
         self.span_days = int(span_days)
 
@@ -396,37 +634,52 @@ class WindowResult:
     n_units: int
     chosen: str
     metrics: list[Metrics] = field(default_factory=list)
+    calibration: list[CalibrationMetrics] = field(default_factory=list)
 
     def by_method(self) -> dict[str, Metrics]:
         return {m.method: m for m in self.metrics}
+
+
+@dataclass
+class Selection:
+    """The candidate chosen on the validation periods, and how each period went."""
+
+    chosen: Any
+    label: str
+    validation: str  # "12 periods in 2012-01-03..2015-12-31"
+    value: float
+    periods: list[dict[str, Any]] = field(default_factory=list)
+
+
+Backtest = H3Backtest | DistrictBacktest
 
 
 def _days(a: np.datetime64, b: np.datetime64) -> np.timedelta64:
     return np.timedelta64(int((b - a).astype(int)), "D")
 
 
-def _count_baselines(
-    bt: H3Backtest | DistrictBacktest, t0: np.datetime64, span: np.timedelta64
+def count_baselines(
+    bt: Backtest, t0: np.datetime64, span: np.timedelta64
 ) -> list[tuple[str, np.ndarray]]:
+    """The count baselines reported for every window."""
     inc = bt.incidents
     return [
-        ("all-history counts", bt.counts(inc.date < t0)),
-        ("previous-period counts", bt.counts(inc.between(t0 - span, t0))),
+        (ALL_HISTORY, bt.counts(inc.date < t0)),
+        (LAST_3_YEARS, bt.counts(inc.between(t0 - THREE_YEARS, t0))),
+        (PREVIOUS_PERIOD, bt.counts(inc.between(t0 - span, t0))),
     ]
 
 
 def validation_starts(
-    bt: H3Backtest | DistrictBacktest,
+    bt: Backtest,
     t0: np.datetime64,
     span: np.timedelta64,
     windows: int | None = None,
 ) -> list[np.datetime64]:
-    """Starts of the validation periods (each of the test's length, ending by ``t0``).
-
-    H3: ``windows`` (default 3) back-to-back periods. Districts: rolling origins every
-    ``validation_step_days`` (91) over the three spans before ``t0`` (9 periods by default),
-    which gives the coarse district ranking more validation signal.
-    """
+    """Starts of the validation periods (each of the test's length, ending by ``t0``):
+    ``windows`` rolling origins ``validation_step_days`` apart, the last period ending at
+    ``t0`` (H3: 12 a quarter apart; districts: 9 a quarter apart); back-to-back periods
+    when the step is None."""
     step = bt.validation_step_days
     n = windows if windows is not None else bt.validation_windows
     if step is None:
@@ -434,58 +687,85 @@ def validation_starts(
     return [t0 - span - np.timedelta64(step * i, "D") for i in range(n)]
 
 
+def select(
+    bt: Backtest,
+    *,
+    train_until: DateLike,
+    span: np.timedelta64,
+    validation_windows: int | None = None,
+) -> Selection:
+    """Choose a candidate on the validation periods before ``train_until`` (``validation_
+    starts``). Each period is scored from the incidents before its start; its hits are the
+    incidents in it, all before ``train_until``; the mean of ``bt.objective`` over the periods
+    decides, ties going to the earlier (simpler) candidate. Nothing at or after
+    ``train_until`` is read."""
+    inc = bt.incidents
+    t0 = to_day(train_until)
+    candidates: list[Any] = bt.candidates()
+    chosen, label = candidates[0]
+    starts = validation_starts(bt, t0, span, validation_windows)
+    windows = [(v0, bt.counts(inc.between(v0, min(v0 + span, t0)))) for v0 in starts]
+    windows = [(v0, hits) for v0, hits in windows if hits.sum() > 0]
+    if not windows:
+        return Selection(chosen, label, "", float("nan"))
+    first = min(v0 for v0, _ in windows)
+    validation = f"{len(windows)} periods in {first}..{t0 - np.timedelta64(1, 'D')}"
+    base = [
+        [evaluate(str(i), s, hits) for i, s in enumerate(bt.objective_baselines(v0, span))]
+        for v0, hits in windows
+    ]
+    best = -np.inf
+    for cand, desc in candidates:
+        values = [
+            bt.objective(evaluate("m", bt.score(cand, v0), hits), b)
+            for (v0, hits), b in zip(windows, base, strict=True)
+        ]
+        value = float(np.mean(values))
+        if value > best + 1e-12:
+            best, chosen, label = value, cand, desc
+    periods = []
+    for (v0, hits), b in zip(windows, base, strict=True):
+        m = evaluate("model", bt.score(chosen, v0), hits)
+        periods.append(
+            {
+                "from": str(v0),
+                "until": str(min(v0 + span, t0)),
+                "incidents": int(hits.sum()),
+                "auc": round(m.auc, 4),
+                "pai5": round(m.pai[0.05], 3),
+                "baseline_auc": [round(x.auc, 4) for x in b],
+                "baseline_pai5": [round(x.pai[0.05], 3) for x in b],
+                "beats_baselines": beats(m, b),
+            }
+        )
+    return Selection(chosen, label, validation, best, periods)
+
+
 def run_window(
-    bt: H3Backtest | DistrictBacktest,
+    bt: Backtest,
     *,
     train_until: DateLike,
     test_until: DateLike,
     validate: bool = True,
     validation_windows: int | None = None,
 ) -> WindowResult:
-    """One backtest window: tune on the periods before ``train_until``, test after it.
-
-    The validation periods (``validation_starts``) all end by ``train_until`` and each is
-    scored from the incidents before its start; the mean objective over them decides (H3:
-    ``objective``; districts: ``margin_objective`` against the two count baselines of that
-    period). Ties go to the earlier (simpler) candidate. The test period is never used.
-    """
+    """One backtest window: tune on the periods before ``train_until`` (``select``), test
+    after it. The test period is never used for the choice."""
     inc = bt.incidents
     t0, t1 = to_day(train_until), to_day(test_until)
     span = _days(t0, t1)
-    test_mask = inc.between(t0, t1)
-    test_hits = bt.counts(test_mask)
+    test_hits = bt.counts(inc.between(t0, t1))
     if isinstance(bt, DistrictBacktest):
         bt.set_span(int(span.astype(int)))
-    candidates: list[Any] = bt.candidates()
-    chosen: Any = candidates[0][0]
-    label: str = candidates[0][1]
-    validation = ""
-    if validate and len(candidates) > 1:
-        starts = validation_starts(bt, t0, span, validation_windows)
-        windows = [(v0, bt.counts(inc.between(v0, v0 + span))) for v0 in starts]
-        windows = [(v0, hits) for v0, hits in windows if hits.sum() > 0]
-        if windows:
-            first = min(v0 for v0, _ in windows)
-            validation = f"{len(windows)} periods in {first}..{t0 - np.timedelta64(1, 'D')}"
-            base = [
-                [evaluate(name, s, hits) for name, s in _count_baselines(bt, v0, span)]
-                for v0, hits in windows
-            ]
-            best = -np.inf
-            for cand, desc in candidates:
-                values = []
-                for (v0, hits), b in zip(windows, base, strict=True):
-                    m = evaluate("m", bt.score(cand, v0), hits)
-                    values.append(
-                        margin_objective(m, b) if isinstance(bt, DistrictBacktest) else objective(m)
-                    )
-                value = float(np.mean(values))
-                if value > best + 1e-12:
-                    best, chosen, label = value, cand, desc
-    if not validate:
-        chosen, label = (
-            (bt.policy, "policy as given") if isinstance(bt, H3Backtest) else bt.default_candidate()
-        )
+    if validate:
+        sel = select(bt, train_until=t0, span=span, validation_windows=validation_windows)
+        chosen: Any = sel.chosen
+        label, validation = sel.label, sel.validation
+    elif isinstance(bt, H3Backtest):
+        chosen, label, validation = bt.policy, "policy as given", ""
+    else:
+        chosen, label = bt.default_candidate()
+        validation = ""
     result = WindowResult(
         level=bt.level,
         train_until=str(t0),
@@ -496,9 +776,98 @@ def run_window(
         chosen=label,
     )
     result.metrics.append(evaluate("model", bt.score(chosen, t0), test_hits, label))
-    for name, scores in _count_baselines(bt, t0, span):
+    for name, scores in count_baselines(bt, t0, span):
         result.metrics.append(evaluate(name, scores, test_hits))
-    result.metrics.append(evaluate("uniform", np.ones(len(test_hits)), test_hits))
+    result.metrics.append(evaluate(UNIFORM, np.ones(len(test_hits)), test_hits))
+    return result
+
+
+class OutcomeLabels:
+    """Whether an incident (or a fatal one) happened within ``radius_km`` of each unit cell in
+    a period: distances between H3 cell centres, as the probabilities define them."""
+
+    def __init__(
+        self, incidents: IncidentArrays, units: np.ndarray, resolution: int, radius_km: float
+    ) -> None:
+        self.incidents = incidents
+        cells = latlng_to_cells(incidents.lat, incidents.lon, resolution)
+        self.grid = KernelGrid.build(cells, resolution, radius_km)
+        self.inc_src = self.grid.source_index(cells)
+        idx = np.clip(
+            np.searchsorted(self.grid.tgt_cells, units), 0, max(len(self.grid.tgt_cells) - 1, 0)
+        )
+        found = self.grid.tgt_cells[idx] == units if len(self.grid.tgt_cells) else idx < 0
+        self.unit_tgt = np.where(found, idx, -1)
+        self.fatal = incidents.fatalities > 0
+
+    def __call__(self, start: DateLike, days: int, *, fatal: bool) -> np.ndarray:
+        t0 = to_day(start)
+        sel = self.incidents.between(t0, t0 + np.timedelta64(int(days), "D"))
+        if fatal:
+            sel = sel & self.fatal
+        g = self.grid
+        per_src = np.bincount(self.inc_src[sel], minlength=len(g.src_cells)).astype(np.float64)
+        hit = np.bincount(g.pair_tgt, weights=per_src[g.pair_src], minlength=len(g.tgt_cells))
+        return np.where(self.unit_tgt >= 0, hit[np.maximum(self.unit_tgt, 0)] > 0, False)
+
+    def base_rate(self, t0: DateLike, days: int, *, fatal: bool, origins: int = 4) -> float:
+        """The outcome's frequency over the units at ``origins`` dates a quarter apart whose
+        periods end by ``t0``: the base-rate forecast one could make at ``t0``."""
+        day = to_day(t0)
+        rates = [
+            float(self(day - np.timedelta64(days + 91 * q, "D"), days, fatal=fatal).mean())
+            for q in range(origins)
+        ]
+        return float(np.mean(rates)) if rates else 0.0
+
+
+def score_surface(
+    surface: ThreatSurface,
+    incidents: IncidentArrays,
+    *,
+    test_until: DateLike,
+    area: str | np.ndarray = "events",
+    label: str = "served surface",
+    labels: OutcomeLabels | None = None,
+) -> WindowResult:
+    """Score a computed surface (e.g. exactly what ``risk surface --as-of`` serves) against
+    what happened from its date to ``test_until``: ranking (AUC, PAI, hit rates against the
+    count baselines) and the calibration of its probabilities (each outcome from its date
+    over its horizon). ``incidents``: the whole data set (the test period included: it
+    gives the hits and, for ``area="events"``, the study area)."""
+    policy = surface.policy
+    t0, t1 = surface.as_of, to_day(test_until)
+    span = _days(t0, t1)
+    bt = H3Backtest(incidents, policy, area=area)
+    test_hits = bt.counts(incidents.between(t0, t1))
+    result = WindowResult(
+        level="h3",
+        train_until=str(t0),
+        test_until=str(t1),
+        validation="",
+        n_test=int(test_hits.sum()),
+        n_units=len(bt.units),
+        chosen=label,
+    )
+    result.metrics.append(
+        evaluate(
+            "model", surface.values_at_cells(bt.units), test_hits, f"{label}: {policy.version}"
+        )
+    )
+    for name, counts in count_baselines(bt, t0, span):
+        result.metrics.append(evaluate(name, counts, test_hits))
+    result.metrics.append(evaluate(UNIFORM, np.ones(len(bt.units)), test_hits))
+    if labels is None:
+        labels = OutcomeLabels(incidents, bt.units, policy.resolution, policy.probability_radius_km)
+    probs = surface.probabilities_at_cells(bt.units)
+    bands = policy.levels["bands"]
+    for event, horizon in OUTCOMES:
+        key = outcome_key(event, horizon)
+        y = labels(t0, horizon, fatal=event == "fatal")
+        base = labels.base_rate(t0, horizon, fatal=event == "fatal")
+        result.calibration.append(
+            calibration_metrics(key, probs[key], y, base_rate=base, bands=bands)
+        )
     return result
 
 
@@ -522,23 +891,81 @@ def markdown_table(results: list[WindowResult]) -> str:
 
 
 def summary_table(results: list[WindowResult]) -> str:
-    """Model vs the two count baselines on PAI@5% and AUC, and whether the model beats both."""
+    """Model vs the count baselines (all history, last three years, previous period) on
+    PAI@5% and AUC, and whether the model beats all history and the last three years (the
+    H3 target), and all history and the previous period (the district target)."""
     rows = [
-        "| level | test period | PAI@5% model | all-hist | prev | AUC model | all-hist | prev "
-        "| beats both | chosen on validation |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "| level | test period | PAI@5% model | all-hist | last 3 y | prev | AUC model | all-hist"
+        " | last 3 y | prev | beats all-hist and last 3 y | beats all-hist and prev"
+        " | chosen on validation |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for r in results:
         m = r.by_method()
-        mod, allh, prev = m["model"], m["all-history counts"], m["previous-period counts"]
-        beats = mod.pai[0.05] > max(allh.pai[0.05], prev.pai[0.05]) and mod.auc > max(
-            allh.auc, prev.auc
-        )
+        mod, allh, l3, prev = m["model"], m[ALL_HISTORY], m[LAST_3_YEARS], m[PREVIOUS_PERIOD]
         y0, y1 = int(r.train_until[:4]), int(r.test_until[:4]) - 1
         period = str(y0) if y0 == y1 else f"{y0}-{y1}"
         rows.append(
             f"| {r.level} | {period} | {mod.pai[0.05]:.2f} | {allh.pai[0.05]:.2f}"
-            f" | {prev.pai[0.05]:.2f} | {mod.auc:.3f} | {allh.auc:.3f} | {prev.auc:.3f}"
-            f" | {'yes' if beats else 'NO'} | {mod.params} |"
+            f" | {l3.pai[0.05]:.2f} | {prev.pai[0.05]:.2f} | {mod.auc:.3f} | {allh.auc:.3f}"
+            f" | {l3.auc:.3f} | {prev.auc:.3f} | {'yes' if beats(mod, [allh, l3]) else 'NO'}"
+            f" | {'yes' if beats(mod, [allh, prev]) else 'NO'} | {mod.params} |"
         )
     return "\n".join(rows)
+
+
+def calibration_table(results: list[WindowResult], outcome: str | None = None) -> str:
+    """Brier score of the probabilities vs the base rate, per window (one outcome, or all)."""
+    rows = [
+        "| test from | outcome | cells | observed | base rate | Brier | Brier of base rate"
+        " | skill | worst gap (bands >= 30 cells) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        for c in r.calibration:
+            if outcome is not None and c.outcome != outcome:
+                continue
+            rows.append(
+                f"| {r.train_until} | {c.outcome} | {c.n} | {c.observed_rate:.3f}"
+                f" | {c.base_rate:.3f} | {c.brier:.4f} | {c.brier_base:.4f} | {c.skill:.3f}"
+                f" | {100 * c.worst_gap():.2f} pts |"
+            )
+    return "\n".join(rows)
+
+
+def reliability_table(rows: list[ReliabilityRow]) -> str:
+    """Predicted vs observed frequency per band."""
+    out = [
+        "| band | range | cells | mean predicted | observed | gap |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        hi = min(r.high, 1.0)
+        out.append(
+            f"| {r.band} | {100 * r.low:.0f}-{100 * hi:.0f}% | {r.n} | {r.predicted:.3f}"
+            f" | {r.observed:.3f} | {100 * r.gap:.2f} pts |"
+        )
+    return "\n".join(out)
+
+
+def pooled_calibration(
+    results: list[WindowResult], outcome: str, bands: dict[str, Any]
+) -> CalibrationMetrics | None:
+    """The calibration of one outcome over every window together (cells x windows)."""
+    p: list[np.ndarray] = []
+    y: list[np.ndarray] = []
+    base: list[float] = []
+    for r in results:
+        for c in r.calibration:
+            if c.outcome == outcome and c.samples is not None:
+                p.append(c.samples[0])
+                y.append(c.samples[1])
+                base.append(c.base_rate)
+    if not p:
+        return None
+    pp, yy = np.concatenate(p), np.concatenate(y)
+    out = calibration_metrics(outcome, pp, yy, base_rate=0.0, bands=bands)
+    base_all = np.concatenate([np.full(len(a), b) for a, b in zip(p, base, strict=True)])
+    out.base_rate = float(base_all.mean())
+    out.brier_base = brier(base_all, yy)
+    return out

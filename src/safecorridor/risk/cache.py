@@ -22,7 +22,6 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-import h3
 import numpy as np
 from h3.api import basic_int as h3i
 from sqlalchemy import func, select
@@ -66,25 +65,21 @@ class CachedSurface:
         return np.flatnonzero(mask)
 
     def feature_json(self, pos: int) -> str:
-        """The GeoJSON Feature of cell ``pos`` (the same as ``ThreatSurface.to_geojson``)."""
+        """The GeoJSON Feature of cell ``pos`` (the properties of ``ThreatSurface.to_geojson``:
+        threat, corridor layer, level and probabilities)."""
         done = self._features.get(pos)
         if done is not None:
             return done
         cell = int(self.surface.cells[pos])
-        value = float(self.surface.values[pos])
         ring = [[lng, lat] for lat, lng in h3i.cell_to_boundary(cell)]
         ring.append(ring[0])
-        name = h3.int_to_str(cell)
+        props = self.surface.feature_properties(pos)
         text = json.dumps(
             {
                 "type": "Feature",
-                "id": name,
+                "id": props["h3"],
                 "geometry": {"type": "Polygon", "coordinates": [ring]},
-                "properties": {
-                    "h3": name,
-                    "threat": round(value, 6),
-                    "level": self.surface.level_of(value),
-                },
+                "properties": props,
             },
             separators=(",", ":"),
         )

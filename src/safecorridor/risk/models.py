@@ -1,11 +1,12 @@
-"""Computed risk results, each with the policy version and hash that produced it."""
+"""Computed risk results (each with the policy version and hash that produced it) and the
+history of the deployment's active risk policy."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, Index, String
+from sqlalchemy import JSON, Date, Float, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safecorridor.db.base import Base, utcnow
@@ -31,3 +32,24 @@ class RiskResult(Base):
 
     def __repr__(self) -> str:
         return f"RiskResult({self.kind}, {self.subject_name!r}, {self.as_of}, {self.level})"
+
+
+class RiskPolicy(Base):
+    """A policy made the deployment's active policy at ``activated_at`` (append-only: each
+    activation is a new row, so the table is the history; the active policy is the latest
+    row). ``document`` is the policy file's text as activated; ``sha256`` the hash of its
+    parsed content (``risk.policy.canonical_hash``), checked when it is read back."""
+
+    __tablename__ = "risk_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(100), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    document: Mapped[str] = mapped_column(Text)
+    #: the policy's calibration summary (train_until, data, command), when it has one
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    activated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"RiskPolicy({self.id}, {self.version!r}, {self.sha256[:12]})"

@@ -1,4 +1,14 @@
-"""Site risk = threat at the site x vulnerability (protective posture) x exposure (people)."""
+"""Site risk: the probabilities and level at the site, and a score for comparing sites.
+
+* The **level** is the band (policy ``levels``) of the probability of a fatal incident
+  within the radius of the site in the policy's horizon (``risk.probability``); the result
+  carries every probability (any / fatal incident, 30 / 90 days) and says the level's in
+  words: "severe: 62% chance of a fatal incident within 25 km in 90 days".
+* The **score** = (threat + corridor layer) at the site x vulnerability (protective posture)
+  x exposure (people): a relative index to compare sites and what a change of posture or
+  staffing does. A posture does not change the chance of an incident nearby, so it changes
+  the score, not the level.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from safecorridor.registry.models import Site
-from safecorridor.risk.policy import Policy, band
+from safecorridor.risk.policy import Policy
+from safecorridor.risk.probability import Probabilities, percent
 from safecorridor.risk.surface import ThreatSurface, haversine_km
 
 
@@ -38,21 +49,41 @@ class SiteRisk:
     policy_version: str
     policy_sha256: str
     threat: float
+    corridor_threat: float  # the corridor layer at the site
     vulnerability: float
     exposure: float
     score: float
     level: str
+    probabilities: Probabilities
     factors: dict[str, Any] = field(default_factory=dict)
     top_incidents: list[Contribution] = field(default_factory=list)
 
+    @property
+    def sentence(self) -> str:
+        return self.probabilities.sentence
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["sentence"] = self.sentence
+        return out
 
     def explain(self) -> str:
         f = self.factors
+        p = self.probabilities
+        counts = p.counts.get("any", {})
+        fatal = p.counts.get("fatal", {})
+        seen = ", ".join(
+            f"{counts[w]:.0f} ({fatal.get(w, 0):.0f} fatal) in {w} days" for w in counts
+        )
         lines = [
-            f"{self.name}: {self.level.upper()} (score {self.score:.2f}) as of {self.as_of}",
-            f"  threat {self.threat:.3f} x vulnerability {self.vulnerability:.2f}"
+            f"{self.name}: {self.level.upper()} as of {self.as_of}",
+            f"  {self.sentence}",
+            f"  chance within {p.radius_km:g} km: any incident {percent(p.any_30)} in 30 days,"
+            f" {percent(p.any_90)} in 90 days; fatal {percent(p.fatal_30)} in 30 days,"
+            f" {percent(p.fatal_90)} in 90 days",
+            f"  incidents within {p.radius_km:g} km: {seen or 'none'}",
+            f"  score {self.score:.2f} = (threat {self.threat:.3f} + corridor layer"
+            f" {self.corridor_threat:.3f}) x vulnerability {self.vulnerability:.2f}"
             f" x exposure {self.exposure:.2f}",
             f"  posture: perimeter {f.get('perimeter')}, guard force {f.get('guard_force')},"
             f" hardening {f.get('hardening')}",
@@ -95,9 +126,9 @@ def exposure(policy: Policy, *, personnel_foreign: int, personnel_local: int) ->
 
 
 def explain_cell(
-    surface: ThreatSurface, cell: int, *, lat: float, lon: float, top: int
+    surface: ThreatSurface, cell: int, *, lat: float, lon: float, top: int, layer: str = "both"
 ) -> list[Contribution]:
-    idx, contrib = surface.contributions(cell)
+    idx, contrib = surface.contributions(cell, layer=layer)
     total = float(contrib.sum())
     if idx.size == 0 or total <= 0:
         return []
@@ -139,10 +170,13 @@ def site_risk(
 ) -> SiteRisk:
     policy = surface.policy
     cell = surface.cell_of(lat, lon)
-    threat = surface.value_at_cell(cell)
+    cells = np.array([cell], dtype=np.int64)
+    threat = float(surface.values_at_cells(cells)[0])
+    corridor = float(surface.corridor_at_cells(cells)[0])
     vul = vulnerability(policy, perimeter=perimeter, guard_force=guard_force, hardening=hardening)
     exp = exposure(policy, personnel_foreign=personnel_foreign, personnel_local=personnel_local)
-    score = threat * vul * exp
+    score = (threat + corridor) * vul * exp
+    probs = surface.probabilities(cell)
     top = int(policy.site.get("explain_top", 5))
     return SiteRisk(
         name=name,
@@ -151,10 +185,12 @@ def site_risk(
         policy_version=policy.version,
         policy_sha256=policy.sha256,
         threat=threat,
+        corridor_threat=corridor,
         vulnerability=vul,
         exposure=exp,
         score=score,
-        level=str(band(score, policy.site["thresholds"])),
+        level=probs.level,
+        probabilities=probs,
         factors={
             "h3_cell": f"{cell:x}",
             "perimeter": perimeter,
