@@ -53,7 +53,8 @@ from safecorridor.movements.service import (
     mark_escalated,
     mark_overdue,
 )
-from safecorridor.risk.policy import Policy, load_policy
+from safecorridor.risk.policies import active_policy
+from safecorridor.risk.policy import Policy
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +65,12 @@ class WorkerContext:
 
     engine: Engine
     settings: ChannelSettings = field(default_factory=get_channel_settings)
+    #: a fixed policy (tests, replays); None: the deployment's active policy at each step
     policy: Policy | None = None
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
-        if self.policy is None:
-            self.policy = load_policy()
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
@@ -83,10 +83,9 @@ class WorkerContext:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
-    @property
-    def the_policy(self) -> Policy:
-        assert self.policy is not None
-        return self.policy
+    def policy_in(self, session: Session) -> Policy:
+        """The policy of a step: the fixed one, else the deployment's active one."""
+        return self.policy or active_policy(session)
 
 
 Step = Callable[[WorkerContext, datetime], int]
@@ -98,10 +97,10 @@ Step = Callable[[WorkerContext, datetime], int]
 def step_overdue_movements(ctx: WorkerContext, now: datetime) -> int:
     """Mark movements overdue (alerting the escort unit) and escalate the ones overdue for
     longer than the escalation interval (alerting the admins)."""
-    mp = movement_policy(ctx.policy)
     attempts = ctx.settings.delivery_max_attempts
     found = 0
     with ctx.sessions() as s:
+        mp = movement_policy(ctx.policy_in(s))
         due = due_overdue(s, mp=mp, now=now)
     for movement_id, reason in due:
         with ctx.sessions() as s, s.begin():
@@ -143,7 +142,7 @@ def step_risk_levels(ctx: WorkerContext, now: datetime) -> int:
     """Alerts for sites and routes whose risk level rose."""
     with ctx.writing() as s:
         return evaluate_risk_rules(
-            s, now=now, policy=ctx.policy, max_attempts=ctx.settings.delivery_max_attempts
+            s, now=now, policy=ctx.policy_in(s), max_attempts=ctx.settings.delivery_max_attempts
         )
 
 

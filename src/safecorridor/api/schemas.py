@@ -277,6 +277,11 @@ class RiskPublic(BaseModel):
     name: str
     as_of: date
     level: str
+    probability: float = Field(
+        description="The probability the level bands: by default, of a fatal incident within "
+        "the policy's radius in the next 90 days."
+    )
+    sentence: str = Field(description='The level with its meaning, e.g. "severe: 62% chance ..."')
     score: float
     explanation: str
     details: dict[str, Any]

@@ -35,7 +35,8 @@ from safecorridor.movements.models import CheckIn, Movement, MovementTransition
 from safecorridor.movements.schemas import EscortAssignment, MovementCreate, naive_utc
 from safecorridor.registry import service as registry
 from safecorridor.registry.models import Route, Site
-from safecorridor.risk.policy import Policy, load_policy
+from safecorridor.risk.policies import active_policy
+from safecorridor.risk.policy import Policy
 from safecorridor.risk.service import polyline_risk
 from safecorridor.sharing.audit import audit_write
 from safecorridor.sharing.policy import Viewer, visible
@@ -284,7 +285,7 @@ def risk_seen_by(
     organisation for its own members, the stored approval figure for the approving
     organisation, and otherwise one computed now from what ``user`` may read. Keys: level,
     score, as_of, policy_version, details, measures, issues, seen_as."""
-    policy = policy or load_policy()
+    policy = policy or active_policy(session)
     mp = movement_policy(policy)
     if user.organisation_id == m.owner_org_id:
         return {
@@ -481,7 +482,7 @@ def request_movement(
     """Create a draft movement for the user's organisation, with its route risk computed."""
     at = _now(now)
     require_requester(user)
-    policy = policy or load_policy()
+    policy = policy or active_policy(session)
     route: Route | None = None
     from_site = to_site = None
     if movement_in.from_site:
@@ -550,7 +551,7 @@ def submit_movement(
     """Submit a draft: the route risk is computed again as of the departure date."""
     at = _now(now)
     m = _checked(session, movement_id, A.SUBMIT, user)
-    _apply_risk(session, m, policy or load_policy(), user)
+    _apply_risk(session, m, policy or active_policy(session), user)
     return _user_transition(
         session,
         m,
@@ -608,7 +609,7 @@ def approve_movement(
             f"{escort_org.name} is not an escort organisation of the requester; name your own "
             "organisation or one the requester designates"
         )
-    policy = policy or load_policy()
+    policy = policy or active_policy(session)
     mp = movement_policy(policy)
     # the approver decides on what they may read: the route risk again, for them
     seen = assess(

@@ -9,8 +9,9 @@ ever counts an incident its reader may not read. When AMBER-or-stricter incident
 the read is recorded in the audit chain.
 
 Boxes are (west, south, east, north) in degrees; a figure at a place needs the incidents
-within the kernel's reach of it, so boxes are padded by the policy's kernel radius
-(:func:`pad_box`, the one padding rule).
+within the policy's reach of it (the kernel's radius, or the probability radius when wider),
+so boxes are padded by ``policy.reach_km`` (:func:`pad_box`, the one padding rule). The policy
+is the deployment's active one (``risk.policies.active_policy``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from safecorridor.risk.cache import CachedSurface, incidents_stamp, surfaces
 from safecorridor.risk.corridor import Places, RouteRisk, route_risk, score_route, world_places
 from safecorridor.risk.data import STORE_COLUMNS, IncidentArrays, arrays_of_rows, read_store
 from safecorridor.risk.models import RiskResult
+from safecorridor.risk.policies import active_policy
 from safecorridor.risk.policy import Policy, load_policy
 from safecorridor.risk.scoring import SiteRisk, score_site
 from safecorridor.risk.surface import ThreatSurface, compute_surface
@@ -45,14 +47,13 @@ Box = tuple[float, float, float, float]
 #: the largest box a surface is served for (degrees of latitude / longitude)
 MAX_BOX_DEGREES = 12.0
 
-_policy: list[Policy] = []
-
 
 def current_policy(session: Session | None = None) -> Policy:
-    """The policy figures are computed with (the shipped one; kept once per process)."""
-    if not _policy:
-        _policy.append(load_policy(None))
-    return _policy[0]
+    """The policy figures are computed with: the deployment's active one (``risk policy
+    activate``), else the shipped, calibrated default."""
+    if session is None:
+        return load_policy(None)
+    return active_policy(session)
 
 
 def as_of_day(value: date | None, clock: Clock = system_clock) -> date:
@@ -139,7 +140,7 @@ def surface_for(
 ) -> ThreatSurface:
     """The surface over ``box`` (padded by the kernel radius) from what ``reader`` may read."""
     policy = policy or current_policy(session)
-    padded = pad_box(box, policy.kernel_radius_km) if box is not None else None
+    padded = pad_box(box, policy.reach_km) if box is not None else None
     incidents, marked = visible_incidents(session, reader, as_of=as_of, box=padded)
     surface = compute_surface(incidents, as_of=np.datetime64(as_of, "D"), policy=policy)
     if audit:  # after the work: the write lock is held for the append only
@@ -196,7 +197,7 @@ def surface_slice(
     policy = current_policy(session)
     cached = cached_surface(session, reader, as_of=as_of)
     # the incidents that reach the box: those within the kernel's radius of it
-    count, marked, state = cached.incidents_in(pad_box(box, policy.kernel_radius_km))
+    count, marked, state = cached.incidents_in(pad_box(box, policy.reach_km))
     features = [cached.feature_json(int(i)) for i in cached.cells_in(box, min_threat)]
     if marked:  # committed before the answer leaves
         record_read(
@@ -254,6 +255,16 @@ class RiskFigure:
     def score(self) -> float:
         return float(self.risk.score)
 
+    @property
+    def probability(self) -> float:
+        """The probability the level bands (e.g. of a fatal incident nearby in 90 days)."""
+        return self.risk.probabilities.value()
+
+    @property
+    def sentence(self) -> str:
+        """The level with its meaning: "severe: 62% chance of a fatal incident ..."."""
+        return str(self.risk.sentence)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
@@ -261,6 +272,8 @@ class RiskFigure:
             "name": self.name,
             "as_of": self.as_of,
             "level": self.level,
+            "probability": round(self.probability, 4),
+            "sentence": self.sentence,
             "score": self.score,
             "explanation": self.risk.explain(),
             "details": self.risk.to_dict(),
@@ -292,7 +305,7 @@ def risk_trend(
     """The risk at each of ``days`` (one surface per day, one audit event for them all); the
     last day's figure carries the explanation."""
     policy = current_policy(session)
-    box = pad_box(record_box(obj), policy.kernel_radius_km)
+    box = pad_box(record_box(obj), policy.reach_km)
     places = visible_places(session, reader, policy) if isinstance(obj, Route) else None
     out: list[RiskFigure] = []
     most_marked = 0
@@ -331,7 +344,28 @@ def registry_levels(
 ) -> dict[str, dict[str, tuple[str, float]]]:
     """The level and score of each site and route (one surface for all of them):
     ``{"sites": {id: (level, score)}, "routes": {...}}``."""
-    out: dict[str, dict[str, tuple[str, float]]] = {"sites": {}, "routes": {}}
+    detailed = registry_figures(
+        session, reader, as_of=as_of, sites=sites, routes=routes, audit=audit, policy=policy
+    )
+    return {
+        kind: {ident: (f["level"], f["score"]) for ident, f in rows.items()}
+        for kind, rows in detailed.items()
+    }
+
+
+def registry_figures(
+    session: Session,
+    reader: Viewer | None,
+    *,
+    as_of: date,
+    sites: list[Site],
+    routes: list[Route],
+    audit: bool = True,
+    policy: Policy | None = None,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """:func:`registry_levels` with the probability and its sentence:
+    ``{"sites": {id: {"level", "score", "probability", "sentence"}}, "routes": {...}}``."""
+    out: dict[str, dict[str, dict[str, Any]]] = {"sites": {}, "routes": {}}
     if not sites and not routes:
         return out
     points = [(s.latitude, s.longitude) for s in sites] + [
@@ -343,11 +377,20 @@ def registry_levels(
     places = visible_places(session, reader, surface.policy) if routes else None
     for s in sites:
         sr = score_site(surface, s, explain=False)
-        out["sites"][str(s.id)] = (str(sr.level), round(float(sr.score), 3))
+        out["sites"][str(s.id)] = _brief(sr)
     for r in routes:
         rr = score_route(surface, r, places=places)
-        out["routes"][str(r.id)] = (str(rr.level), round(float(rr.score), 3))
+        out["routes"][str(r.id)] = _brief(rr)
     return out
+
+
+def _brief(risk: SiteRisk | RouteRisk) -> dict[str, Any]:
+    return {
+        "level": str(risk.level),
+        "score": round(float(risk.score), 3),
+        "probability": round(risk.probabilities.value(), 4),
+        "sentence": str(risk.sentence),
+    }
 
 
 def polyline_risk(

@@ -167,7 +167,7 @@
         var m = sc.sites[id], r = risk.sites[id];
         if (r) {
           m.setIcon(siteIcon(m.feature.properties.site_type, r.level));
-          m.bindTooltip(SC.text(m.feature.properties.name + " · risk " + r.level));
+          m.bindTooltip(SC.text(m.feature.properties.name + " · " + (r.sentence || "risk " + r.level)));
         }
       });
       Object.keys(sc.routes).forEach(function (id) {
@@ -175,7 +175,8 @@
         if (r) {
           sc.routes[id].setStyle({ color: riskColour(r.level) });
           sc.routes[id].bindTooltip(
-            SC.text(sc.routes[id].getLayers()[0].feature.properties.name + " · risk " + r.level),
+            SC.text(sc.routes[id].getLayers()[0].feature.properties.name + " · " +
+              (r.sentence || "risk " + r.level)),
             { sticky: true });
         }
       });
