@@ -26,6 +26,7 @@ from safecorridor.alerts.channels import (
 from safecorridor.alerts.worker import WorkerContext
 from safecorridor.demo.loader import load_demo
 from safecorridor.settings import get_settings
+from tests.factories import violent_stretch
 
 
 def free_port() -> int:
@@ -126,8 +127,9 @@ def webhook_receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., 
 
 
 @pytest.fixture
-def demo(session: Session) -> Session:
+def demo(request: pytest.FixtureRequest, session: Session) -> Session:
     load_demo(session)
+    violent_stretch(session, today=getattr(request.module, "STRETCH_DAY", None))
     session.commit()
     return session
 

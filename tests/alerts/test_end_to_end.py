@@ -20,6 +20,8 @@ from tests.alerts.conftest import Receiver, SmtpSink
 
 KKH = "Karakoram Highway (Islamabad–Khunjerab)"
 DEPART = datetime(2025, 6, 10, 2, 0)
+#: the violent stretch of the Karakoram Highway the fixtures add ends the day before departure
+STRETCH_DAY = DEPART.date()
 ARRIVE = datetime(2025, 6, 10, 11, 0)
 
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typer.testing import CliRunner
 
 from safecorridor.cli.app import get_app
+from safecorridor.db.session import session_scope
+from tests.factories import violent_stretch
 
 runner = CliRunner()
 SM = "site_manager@ctgsa.example"
@@ -19,9 +21,15 @@ def invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def _violent_stretch() -> None:
+    with session_scope(write=True) as s:
+        violent_stretch(s)
+
+
 def test_a_movement_from_the_command_line() -> None:
     assert invoke("init")[0] == 0
     assert invoke("demo")[0] == 0
+    _violent_stretch()
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).date()
     code, out = invoke(
         "movements", "request", "--as", SM, "--route", "Karakoram Highway (Islamabad",

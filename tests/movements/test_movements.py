@@ -26,6 +26,8 @@ from safecorridor.sharing.models import AuditEvent
 
 KKH = "Karakoram Highway (Islamabad–Khunjerab)"
 DEPART = datetime(2025, 6, 10, 2, 0)  # 06:52 local solar time at Islamabad
+#: the violent stretch of the Karakoram Highway the fixtures add ends the day before departure
+STRETCH_DAY = DEPART.date()
 ARRIVE = datetime(2025, 6, 10, 11, 0)  # 16:02 at Khunjerab
 NOW = datetime(2025, 6, 1, 8, 0)
 

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from safecorridor.db.engine import make_engine, migrate
 from safecorridor.db.session import reset_engine, session_scope
 from safecorridor.demo.loader import load_demo
+from tests.factories import violent_stretch
 
 CHROMIUM = os.environ.get("SAFECORRIDOR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,10 +48,13 @@ USERS = {
 
 
 def demo_engine(path: Path) -> Engine:
+    """The demo world, with a violent stretch of the Karakoram Highway in the last 90 days
+    (so that a movement there is rated severe, as the journey tests need)."""
     engine = make_engine(f"sqlite:///{path}")
     migrate(engine)
     with session_scope(engine) as session:
         load_demo(session)
+        violent_stretch(session)
     return engine
 
 
