@@ -15,7 +15,18 @@ from safecorridor.incidents.models import (
     IncidentChange,
     incident_documents,
 )
+from safecorridor.jwg.models import (
+    ActionItem,
+    ActionItemChange,
+    AgendaItem,
+    BriefingPack,
+    Decision,
+    JwgLink,
+    Meeting,
+    MeetingDelegation,
+)
 from safecorridor.movements.models import CheckIn, Movement, MovementTransition
+from safecorridor.registry.measures import MeasureChange, ProtectiveMeasure
 from safecorridor.registry.models import Route, Site
 from safecorridor.review.models import Candidate
 from safecorridor.risk.models import RiskResult
@@ -23,25 +34,35 @@ from safecorridor.sharing.models import AuditEvent, RecordGrant
 from safecorridor.sources.models import Document, ImportRun, IngestRun
 
 __all__ = [
+    "ActionItem",
+    "ActionItemChange",
     "Actor",
     "ActorAlias",
+    "AgendaItem",
     "Alert",
     "AlertRule",
     "ApiToken",
     "AuditEvent",
+    "BriefingPack",
     "Candidate",
     "CheckIn",
+    "Decision",
     "Delivery",
     "Document",
     "ImportRun",
     "Incident",
     "IncidentChange",
     "IngestRun",
+    "JwgLink",
     "LoginAttempt",
+    "MeasureChange",
+    "Meeting",
+    "MeetingDelegation",
     "Movement",
     "MovementTransition",
     "Notification",
     "Organisation",
+    "ProtectiveMeasure",
     "RecordGrant",
     "RiskResult",
     "Route",
