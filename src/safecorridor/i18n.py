@@ -24,11 +24,13 @@ import gettext as _gettext
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.support import Translations
+from jinja2 import Environment, pass_context
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -122,8 +124,13 @@ def ngettext(singular: str, plural: str, n: int, locale: str) -> str:
     return translations(locale).ngettext(singular, plural, n)
 
 
+#: the Babel locale each app locale formats dates and numbers with (British English)
+_FORMAT_LOCALE = {"en": "en_GB", "zh_Hans": "zh_Hans_CN"}
+
+
+@cache
 def _babel(locale: str) -> Locale:
-    return Locale.parse(normalise(locale) or DEFAULT)
+    return Locale.parse(_FORMAT_LOCALE[normalise(locale) or DEFAULT])
 
 
 def format_date(value: date | datetime | None, locale: str, form: str = "medium") -> str:
@@ -132,6 +139,11 @@ def format_date(value: date | datetime | None, locale: str, form: str = "medium"
         return "–"
     day = value.date() if isinstance(value, datetime) else value
     return babel_dates.format_date(day, format=form, locale=_babel(locale))
+
+
+def format_month(value: date, locale: str) -> str:
+    """A month and its year as the locale writes them (``Sept 2022`` / ``2022年9月``)."""
+    return babel_dates.format_skeleton("yMMM", value, locale=_babel(locale))
 
 
 def format_datetime(value: datetime | None, locale: str) -> str:
@@ -162,3 +174,76 @@ def ordinal(n: int, locale: str) -> str:
         return f"第{n}次"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+# --- Jinja ------------------------------------------------------------------------------
+
+
+@pass_context
+def _jinja_gettext(context: Any, message: str) -> str:
+    return gettext(message, str(context.get("locale") or DEFAULT))
+
+
+@pass_context
+def _jinja_ngettext(context: Any, singular: str, plural: str, n: int) -> str:
+    return ngettext(singular, plural, n, str(context.get("locale") or DEFAULT))
+
+
+@pass_context
+def _jinja_date(context: Any, value: date | datetime | None, form: str = "medium") -> str:
+    return format_date(value, str(context.get("locale") or DEFAULT), form)
+
+
+@pass_context
+def _jinja_datetime(context: Any, value: datetime | None) -> str:
+    return format_datetime(value, str(context.get("locale") or DEFAULT))
+
+
+@pass_context
+def _jinja_number(context: Any, value: float | int | None, digits: int | None = None) -> str:
+    return format_number(value, str(context.get("locale") or DEFAULT), digits)
+
+
+@pass_context
+def _jinja_percent(context: Any, value: float | None) -> str:
+    return format_percent(value, str(context.get("locale") or DEFAULT))
+
+
+@pass_context
+def _jinja_ordinal(context: Any, n: int) -> str:
+    return ordinal(int(n), str(context.get("locale") or DEFAULT))
+
+
+@pass_context
+def _jinja_label(context: Any, message: str | None) -> str:
+    """A label marked with :func:`N_` in Python, translated now (``{{ label|t }}``)."""
+    return gettext(message, str(context.get("locale") or DEFAULT)) if message else ""
+
+
+@pass_context
+def _jinja_name(context: Any, name: str | None, kind: str) -> str:
+    """A taxonomy name in the reader's language (``{{ inc.event_type|zh("event_types") }}``)."""
+    from safecorridor import taxonomy  # taxonomy data are loaded on first use
+
+    return taxonomy.localized(kind, name, str(context.get("locale") or DEFAULT))
+
+
+def install_jinja(env: Environment) -> None:
+    """Install the i18n extension on ``env`` with gettext callables that read the template
+    context's ``locale`` (so one environment serves every reader, thread-safely), and the
+    locale-aware filters ``date``, ``datetime``, ``number``, ``percent``, ``ordinal``, ``t``
+    (translate a marked label) and ``zh`` (a taxonomy name in the reader's language)."""
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_jinja_gettext, ngettext=_jinja_ngettext, newstyle=True
+    )
+    env.filters.update(
+        date=_jinja_date,
+        datetime=_jinja_datetime,
+        number=_jinja_number,
+        percent=_jinja_percent,
+        ordinal=_jinja_ordinal,
+        t=_jinja_label,
+        zh=_jinja_name,
+    )
+    env.globals.update(languages=LANGUAGES, html_lang=HTML_LANG)

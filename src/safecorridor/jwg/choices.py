@@ -50,3 +50,13 @@ class LinkedType(StrEnum):
 class ItemType(StrEnum):
     AGENDA_ITEM = "agenda_item"
     ACTION_ITEM = "action_item"
+
+
+#: risk levels as the pages and packs name them
+RISK_LEVEL_LABELS = {
+    "low": N_("low"),
+    "moderate": N_("moderate"),
+    "high": N_("high"),
+    "severe": N_("severe"),
+    "critical": N_("critical"),
+}
