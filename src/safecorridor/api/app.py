@@ -16,6 +16,7 @@ from safecorridor.api.routes import (
     accounts,
     alerts,
     incidents,
+    jwg,
     movements,
     records,
     review,
@@ -36,7 +37,7 @@ Errors are RFC 9457 problem details. Map layers are RFC 7946 GeoJSON.
 """
 
 #: the API's routers, the incident list leading (routes are matched in order on every request)
-ROUTERS = (incidents, sites, risk, records, review, accounts, movements, alerts)
+ROUTERS = (incidents, sites, risk, records, review, accounts, movements, alerts, jwg)
 
 
 def install_api(app: FastAPI) -> None:

@@ -65,7 +65,19 @@ from safecorridor.jwg.models import (
     Meeting,
     MeetingDelegation,
 )
-from safecorridor.jwg.schemas import ActionChange, ActionCreate, ActionIn, LinkIn, MeetingCreate
+from safecorridor.jwg.schemas import (
+    ActionChange,
+    ActionCreate,
+    ActionIn,
+    ActionPublic,
+    AgendaPublic,
+    DecisionPublic,
+    DelegationPublic,
+    LinkIn,
+    LinkPublic,
+    MeetingCreate,
+    MeetingPublic,
+)
 from safecorridor.movements.models import Movement
 from safecorridor.registry.measures import MeasureState, ProtectiveMeasure
 from safecorridor.registry.measures import readable as readable_measures
@@ -842,6 +854,124 @@ def board(items: Sequence[ActionItem]) -> dict[str, list[ActionItem]]:
     for i in items:
         columns.setdefault(i.status, []).append(i)
     return columns
+
+
+# --- what the faces show ------------------------------------------------------------------
+
+
+def actions_public(
+    session: Session,
+    items: Sequence[ActionItem],
+    viewer: Viewer | None,
+    *,
+    locale: str = "en",
+    at_meeting: Meeting | None = None,
+    history: bool = False,
+) -> list[ActionPublic]:
+    """Items as shown: owner, readable links, and (for items of an earlier meeting than
+    ``at_meeting``, or still open) the meeting they have been open since."""
+    links = links_for(session, viewer, ItemType.ACTION_ITEM, [i.id for i in items])
+    meetings = meetings_by_id(session, [i.meeting_id for i in items], viewer)
+    out = []
+    for i in items:
+        m = meetings.get(i.meeting_id)
+        carried = m is not None and (
+            (at_meeting is not None and m.id != at_meeting.id)
+            or (at_meeting is None and i.status in OPEN_STATUSES)
+        )
+        out.append(
+            ActionPublic(
+                id=i.id,
+                meeting_id=i.meeting_id,
+                decision_id=i.decision_id,
+                title=i.title,
+                details=i.details,
+                owner_org_id=i.owner_org_id,
+                owner=i.owner.name,
+                responsible_role=i.responsible_role,
+                due_on=i.due_on,
+                status=i.status,
+                overdue_since=i.overdue_since,
+                completed_on=i.completed_on,
+                evidence_note=i.evidence_note,
+                evidence_url=i.evidence_url,
+                tlp=i.tlp,
+                open_since=ordinal(m.number, locale) if carried and m is not None else None,
+                links=[LinkPublic(**lv.as_dict()) for lv in links.get(i.id, [])],
+                history=[
+                    {
+                        "at": h.at.isoformat(),
+                        "from": h.from_status,
+                        "to": h.to_status,
+                        "actor": h.actor,
+                        "note": h.note,
+                    }
+                    for h in i.history
+                ]
+                if history
+                else [],
+            )
+        )
+    return out
+
+
+def meeting_public(
+    session: Session, meeting: Meeting, viewer: Viewer | None, *, locale: str = "en"
+) -> MeetingPublic:
+    """A meeting with its delegations, agenda (readable links), decisions with their readable
+    action items, and the items of earlier meetings carried over to it."""
+    agenda_links = links_for(session, viewer, ItemType.AGENDA_ITEM, [a.id for a in meeting.agenda])
+    own = list_actions(session, viewer=viewer, meeting_id=meeting.id, action="read")
+    by_decision: dict[int, list[ActionItem]] = defaultdict(list)
+    for item in own:
+        by_decision[item.decision_id].append(item)
+    shown = {
+        a.id: a for a in actions_public(session, own, viewer, locale=locale, at_meeting=meeting)
+    }
+    carried = carried_over(session, meeting, viewer=viewer)
+    return MeetingPublic(
+        id=meeting.id,
+        series=meeting.series,
+        number=meeting.number,
+        held_on=meeting.held_on,
+        venue=meeting.venue,
+        chair=meeting.chair,
+        summary=meeting.summary,
+        tlp=meeting.tlp,
+        owner_org_id=meeting.owner_org_id,
+        is_illustrative=meeting.is_illustrative,
+        delegations=[
+            DelegationPublic(
+                organisation_id=d.organisation_id,
+                organisation=d.organisation.name,
+                side=d.side,
+                roles=list(d.roles),
+                language=d.language,
+            )
+            for d in meeting.delegations
+        ],
+        agenda=[
+            AgendaPublic(
+                id=a.id,
+                position=a.position,
+                title=a.title,
+                notes=a.notes,
+                links=[LinkPublic(**lv.as_dict()) for lv in agenda_links.get(a.id, [])],
+            )
+            for a in meeting.agenda
+        ],
+        decisions=[
+            DecisionPublic(
+                id=d.id,
+                position=d.position,
+                text=d.text,
+                agenda_item_id=d.agenda_item_id,
+                actions=[shown[i.id] for i in by_decision.get(d.id, [])],
+            )
+            for d in meeting.decisions
+        ],
+        carried_over=actions_public(session, carried, viewer, locale=locale, at_meeting=meeting),
+    )
 
 
 __all__ = [

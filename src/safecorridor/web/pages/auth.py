@@ -16,7 +16,7 @@ from safecorridor.accounts.security import SESSION_COOKIE, same_secret, sign_ses
 from safecorridor.accounts.service import sign_in
 from safecorridor.api.deps import SessionDep, client_address, set_session_cookie
 from safecorridor.errors import NotSignedInError, RateLimitedError
-from safecorridor.web.templating import TEMPLATES
+from safecorridor.web.templating import TEMPLATES, request_locale
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +35,14 @@ def login_page(
     response = TEMPLATES.TemplateResponse(
         request,
         "auth/login.html",
-        {"login_csrf": csrf, "message": message, "next": next_url, "user": None},
+        {
+            "login_csrf": csrf,
+            "message": message,
+            "next": next_url,
+            "user": None,
+            "locale": request_locale(request, None),
+            "path": request.url.path,
+        },
         status_code=status_code,
     )
     response.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict", max_age=3600)
