@@ -96,7 +96,7 @@ def _png(fig: Any) -> str:
 def map_png(data: PackData, locale: str) -> str:
     """The period's incidents over the threat surface at its end, on the offline base map."""
     _fonts()
-    t = i18n.translations(locale).gettext
+    _ = i18n.translations(locale).gettext
     fig, ax = plt.subplots(figsize=(7.2, 6.4), dpi=110)
     ax.set_facecolor("#dfe9f3")
     for kind, rings in _base_map():
@@ -132,7 +132,7 @@ def map_png(data: PackData, locale: str) -> str:
             edgecolors="white",
             linewidths=0.5,
             zorder=4,
-            label=t("incidents in the period"),
+            label=_("incidents in the period"),
         )
     if data.map_sites:
         sites = np.asarray([(s[1], s[0]) for s in data.map_sites], dtype=float)
@@ -145,7 +145,7 @@ def map_png(data: PackData, locale: str) -> str:
             edgecolors="white",
             linewidths=0.5,
             zorder=5,
-            label=t("sites"),
+            label=_("sites"),
         )
     w, s, e, n = MAP_BOX
     ax.set_xlim(w, e)
@@ -157,25 +157,25 @@ def map_png(data: PackData, locale: str) -> str:
         Rectangle((0, 0), 1, 1, color=LEVEL_COLOURS[lv], alpha=0.55)
         for lv in ("moderate", "high", "severe", "critical")
     ]
-    names = [t(lv) for lv in ("moderate", "high", "severe", "critical")]
+    names = [_(lv) for lv in ("moderate", "high", "severe", "critical")]
     first = ax.legend(loc="lower left", fontsize=7, framealpha=0.9)
     ax.add_artist(first)
-    ax.legend(handles, names, title=t("threat"), loc="upper right", fontsize=7, title_fontsize=7)
+    ax.legend(handles, names, title=_("threat"), loc="upper right", fontsize=7, title_fontsize=7)
     return _png(fig)
 
 
 def trend_png(data: PackData, locale: str) -> str:
     """Incidents per month (bars) and fatalities (line), the period shaded."""
     _fonts()
-    t = i18n.translations(locale).gettext
+    _ = i18n.translations(locale).gettext
     months = data.trend["months"]
     fig, ax = plt.subplots(figsize=(7.2, 2.8), dpi=110)
     x = np.arange(len(months))
-    ax.bar(x, data.trend["incidents"], color="#0b3d91", width=0.7, label=t("incidents"))
-    ax.set_ylabel(t("incidents"))
+    ax.bar(x, data.trend["incidents"], color="#0b3d91", width=0.7, label=_("incidents"))
+    ax.set_ylabel(_("incidents"))
     ax2 = ax.twinx()
-    ax2.plot(x, data.trend["fatalities"], color="#b00020", linewidth=1.6, label=t("fatalities"))
-    ax2.set_ylabel(t("fatalities"))
+    ax2.plot(x, data.trend["fatalities"], color="#b00020", linewidth=1.6, label=_("fatalities"))
+    ax2.set_ylabel(_("fatalities"))
     inside = [
         i for i, m in enumerate(months) if data.period_from.replace(day=1) <= m <= data.period_to
     ]
