@@ -745,6 +745,108 @@ def list_packs(session: Session, *, viewer: Viewer | None, limit: int = 100) -> 
     return list(session.scalars(q.limit(limit)))
 
 
+# --- packs for a meeting's delegations (the worker) ----------------------------------------
+
+#: the alert kind of a pack sent to a delegation (the e-mail carries the PDF)
+PACK_ALERT = "briefing_pack"
+#: the period a pack covers when the series has no earlier meeting
+DEFAULT_PERIOD_DAYS = 90
+
+
+def due_meetings(session: Session, *, today: date, days_before: int) -> list[Meeting]:
+    """Meetings ahead of ``today`` by at most ``days_before`` days."""
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.held_on > today, Meeting.held_on <= today + timedelta(days=days_before))
+            .order_by(Meeting.held_on, Meeting.id)
+        )
+    )
+
+
+def pack_key(meeting_id: int, organisation_id: int) -> str:
+    return f"briefing:meeting:{meeting_id}:org:{organisation_id}"
+
+
+def send_meeting_packs(
+    session: Session, *, meeting: Meeting, now: datetime, max_attempts: int | None = None
+) -> int:
+    """Build each delegation's pack (in its language, over the time since the series' last
+    meeting that delegation may read) and send it: in-app to the organisation's active
+    members, by e-mail with the PDF attached. Once per meeting and delegation (the alert's
+    key); returns the packs sent."""
+    from safecorridor.alerts.models import Alert
+    from safecorridor.alerts.service import Recipients, create_alert, members
+
+    sent = 0
+    day = now.date()
+    for delegation in meeting.delegations:
+        org_id = delegation.organisation_id
+        key = pack_key(meeting.id, org_id)
+        if session.scalar(select(Alert.id).where(Alert.key == key)) is not None:
+            continue
+        reader = Viewer.for_organisation(org_id)
+        readable = session.scalar(
+            restrict(select(Meeting.id).where(Meeting.id == meeting.id), Meeting, reader)
+        )
+        last = jwg.previous_meeting(session, meeting, reader)
+        start = last.held_on if last is not None else day - timedelta(days=DEFAULT_PERIOD_DAYS)
+        end = max(start, day - timedelta(days=1))
+        pack = build_pack(
+            session,
+            organisation_id=org_id,
+            period_from=start,
+            period_to=end,
+            locale=delegation.language,
+            meeting_id=meeting.id if readable is not None else None,
+            built_by="worker",
+            now=now,
+        )
+        recipients = Recipients()
+        recipients.add_users(members(session, org_id), in_app=True, email=True)
+        title = (
+            f"Briefing pack for the {jwg.ordinal(meeting.number, 'en')} meeting "
+            f"({meeting.held_on}), TLP:{pack.tlp}"
+            if readable is not None
+            else f"Briefing pack for the meeting of {meeting.held_on}, TLP:{pack.tlp}"
+        )
+        if create_alert(
+            session,
+            key=key,
+            organisation_id=org_id,
+            kind=PACK_ALERT,
+            title=title,
+            body=(
+                f"The pack covers {start} to {end} and holds only what your organisation may "
+                f"read. Its marking, TLP:{pack.tlp}, applies to the attached PDF."
+            ),
+            subject_type="briefing",
+            subject_id=pack.id,
+            payload={"briefing_id": pack.id, "tlp": pack.tlp, "meeting_id": meeting.id},
+            recipients=recipients,
+            now=now,
+            max_attempts=max_attempts,
+        ):
+            pack.sent_at = now.replace(tzinfo=None)
+            sent += 1
+    return sent
+
+
+def pack_attachments(
+    session: Session, payload: dict[str, Any]
+) -> tuple[tuple[str, str, bytes], ...]:
+    """The PDF (else the HTML) of the pack an alert names, as e-mail attachments."""
+    ident = payload.get("briefing_id")
+    if not isinstance(ident, int):
+        return ()
+    pack = session.get(BriefingPack, ident)
+    if pack is None:
+        return ()
+    if pack.pdf:
+        return ((f"briefing-{pack.id}-TLP-{pack.tlp}.pdf", "application/pdf", pack.pdf),)
+    return ((f"briefing-{pack.id}.html", "text/html", pack.html.encode("utf-8")),)
+
+
 def count_items(session: Session, organisation_id: int) -> int:
     """How many action items the organisation owns (a test helper and the board's badge)."""
     return int(

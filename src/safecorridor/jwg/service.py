@@ -991,5 +991,6 @@ __all__ = [
     "list_meetings",
     "mark_overdue",
     "open_since",
+    "ordinal",
     "update_action",
 ]
