@@ -7,7 +7,7 @@ worker). Read rules:
 
 - a meeting (and its agenda items and decisions) by the TLP rule of ``sharing.policy``;
 - an action item by the TLP rule on its owner organisation (the one that must act), and
-  always by the organisation that recorded it (:func:`readable_actions`);
+  by the organisation that recorded it unless it is RED (:func:`readable_actions`);
 - a link is shown only when its record is readable (``links_for``); a link never names a
   hidden incident, site, route, movement or measure.
 
@@ -84,7 +84,7 @@ from safecorridor.registry.measures import readable as readable_measures
 from safecorridor.registry.models import Route, Site
 from safecorridor.sharing.audit import audit_reads, audit_write
 from safecorridor.sharing.policy import Viewer, require_write, restrict, visible
-from safecorridor.taxonomy.choices import Role
+from safecorridor.taxonomy.choices import TLP, Role
 
 SECRETARIAT_KIND = "secretariat"
 MAX_LIST = 2000
@@ -111,10 +111,17 @@ LINK_MODELS: dict[str, Any] = {
 
 
 def readable_actions_clause(viewer: Viewer) -> ColumnElement[bool]:
-    """Action items ``viewer`` may read: the TLP rule, or recorded by their organisation."""
+    """Action items ``viewer`` may read: the TLP rule, or recorded by their organisation
+    (except TLP:RED, which only its named readers read)."""
     if not viewer.is_authenticated:
         return visible(ActionItem, viewer)
-    return or_(visible(ActionItem, viewer), ActionItem.recorded_by_org_id == viewer.organisation_id)
+    return or_(
+        visible(ActionItem, viewer),
+        and_(
+            ActionItem.recorded_by_org_id == viewer.organisation_id,
+            ActionItem.tlp != TLP.RED,
+        ),
+    )
 
 
 def readable_actions(q: Any, viewer: Viewer | None) -> Any:
