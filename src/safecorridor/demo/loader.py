@@ -11,7 +11,8 @@ The JWG's part of the world (``meetings``, ``measures``, ``movements``) goes thr
 services as the app's (``jwg.service``, ``registry.measures``, ``movements.service``); the
 movements and the next meeting are placed relative to ``now`` (the loader's clock), so a fresh
 ``make run`` always has a movement on the road and a meeting ahead. Action items of the world
-that are open past their due date are marked overdue at load, with their alerts.
+that are open past their due date are marked overdue at load (without alerts: they did not
+become overdue at that moment).
 """
 
 from __future__ import annotations
@@ -775,11 +776,10 @@ def _load_meetings(
                     today=day,
                     actor=actor,
                 )
+    # items already past their due date when the world is loaded: overdue from the start, with
+    # no alert (nothing became overdue now; the worker alerts when a date passes later)
     for action_id in jwg.due_overdue_actions(session, today=day):
-        if jwg.mark_overdue(session=session, action_id=action_id, today=day, now=at):
-            late = session.get(ActionItem, action_id)
-            assert late is not None
-            jwg.alert_action_overdue(session, item=late, now=at)
+        jwg.mark_overdue(session=session, action_id=action_id, today=day, now=at)
 
 
 def _plan_id(session: Session, plan: PlanRef) -> int:

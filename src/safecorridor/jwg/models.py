@@ -6,9 +6,9 @@ packs built for the delegations.
 Meetings, action items and packs are owned and TLP-marked like every other record
 (``sharing.policy``). An action item's ``owner_org_id`` is the organisation that must act (the
 "owner organisation" of the decision); ``recorded_by_org_id`` is the organisation that recorded
-it (the meeting's secretariat), which reads what it recorded unless it is RED. Agenda items and decisions
-are read with their meeting. A pack belongs to the organisation it was built for and is read by
-that organisation's members only (it holds records shared with that organisation, which its
+it (the meeting's secretariat), which reads what it recorded unless it is RED. Agenda items and
+decisions are read with their meeting. A pack belongs to the organisation it was built for and
+is read by that organisation's members only (it holds records shared with that organisation, which its
 partners may not read).
 """
 

@@ -36,8 +36,8 @@ from matplotlib.collections import PolyCollection
 from matplotlib.patches import Rectangle
 
 from safecorridor import i18n
-from safecorridor.jwg.briefing import MAP_BOX, PackData
 from safecorridor.jwg.choices import ACTION_STATUS_LABELS
+from safecorridor.jwg.pack import MAP_BOX, PackData
 from safecorridor.registry.measures import KIND_LABELS, STATE_LABELS
 
 HERE = Path(__file__).parent
