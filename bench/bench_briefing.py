@@ -14,6 +14,7 @@ Target: a quarterly pack in seconds (HTML and PDF).
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 import time
 from datetime import UTC, date, datetime
@@ -31,7 +32,7 @@ from safecorridor.geo import cell_of
 from safecorridor.incidents.models import Incident
 from safecorridor.jwg import briefing
 
-N = 100_000
+N = int(os.environ.get("BENCH_N", "100000"))
 LAT, LON = (24.5, 36.5), (61.5, 76.5)
 TYPES = ["Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"]
 NOW = datetime(2024, 10, 5, 8, 0, tzinfo=UTC)

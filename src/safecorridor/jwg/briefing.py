@@ -49,6 +49,7 @@ from safecorridor.registry.measures import (
 from safecorridor.registry.measures import readable as readable_measures
 from safecorridor.registry.models import Route, Site
 from safecorridor.risk import service as risk
+from safecorridor.risk.corridor import score_route
 from safecorridor.sharing.audit import append_event
 from safecorridor.sharing.policy import Viewer, restrict
 from safecorridor.sources.models import Document
@@ -174,19 +175,42 @@ def _actors(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
 
 
 def _risen(
-    session: Session, reader: Viewer, start: date, end: date, used: Used
+    session: Session,
+    reader: Viewer,
+    start: date,
+    end: date,
+    used: Used,
+    *,
+    before_surface: Any,
+    after_surface: Any,
 ) -> list[dict[str, Any]]:
-    """Sites and routes whose level rose from the period's start to its end, with why."""
+    """Sites and routes whose level rose from the period's start to its end, with why (the
+    incidents or the road segments that weigh most at the end)."""
     sites = list(session.scalars(restrict(select(Site), Site, reader).order_by(Site.name)))
     routes = list(session.scalars(restrict(select(Route), Route, reader).order_by(Route.name)))
     if not sites and not routes:
         return []
     before = risk.registry_levels(
-        session, reader, as_of=start, sites=sites, routes=routes, audit=False
+        session,
+        reader,
+        as_of=start,
+        sites=sites,
+        routes=routes,
+        audit=False,
+        surface=before_surface,
     )
+    day_after = end + timedelta(days=1)
     after = risk.registry_levels(
-        session, reader, as_of=end + timedelta(days=1), sites=sites, routes=routes, audit=False
+        session,
+        reader,
+        as_of=day_after,
+        sites=sites,
+        routes=routes,
+        audit=False,
+        surface=after_surface,
     )
+    postures = risk.site_postures(session, reader, sites, as_of=day_after)
+    places = risk.visible_places(session, reader) if routes else None
     out: list[dict[str, Any]] = []
     for kind, objs in (("site", sites), ("route", routes)):
         for obj in objs:
@@ -195,10 +219,9 @@ def _risen(
             now, score_now = after[f"{kind}s"][str(obj.id)]
             if LEVELS.index(RiskLevel(now)) <= LEVELS.index(RiskLevel(was)):
                 continue
-            figure = risk.record_risk(session, reader, obj, as_of=end + timedelta(days=1))
-            details = figure.risk.to_dict()
             why: list[dict[str, Any]] = []
-            if kind == "site":
+            if isinstance(obj, Site):
+                details = risk.score_site_with(after_surface, obj, postures[obj.id]).to_dict()
                 for c in details.get("top_incidents", [])[:3]:
                     why.append(
                         {
@@ -211,6 +234,7 @@ def _risen(
                         }
                     )
             else:
+                details = score_route(after_surface, obj, places=places).to_dict()
                 for seg in details.get("segments", [])[:3]:
                     why.append(
                         {
@@ -502,9 +526,11 @@ def collect(
     used.feeding.update(trend_ids)
     used.markings.update(trend_markings)
 
+    # two surfaces over the whole map serve every figure: the period's start and its end
     surface = risk.surface_for(
         session, reader, as_of=period_to + timedelta(days=1), box=MAP_BOX, audit=False
     )
+    start_surface = risk.surface_for(session, reader, as_of=period_from, box=MAP_BOX, audit=False)
     surface_ids = surface.incidents.ids.tolist()
     used.feeding.update(int(i) for i in surface_ids)
     if surface_ids:
@@ -527,7 +553,15 @@ def collect(
         )
     sites = list(session.scalars(restrict(select(Site), Site, reader).order_by(Site.name)))
 
-    risen = _risen(session, reader, period_from, period_to, used)
+    risen = _risen(
+        session,
+        reader,
+        period_from,
+        period_to,
+        used,
+        before_surface=start_surface,
+        after_surface=surface,
+    )
     for row in risen:
         for w in row["why"]:
             if "incident_id" in w:
@@ -535,7 +569,9 @@ def collect(
     movements = _movements(session, reader, period_from, period_to, used)
     actions = _actions(session, reader, since, period_to, used, locale)
     measures = _measures(session, reader, since, period_to, used)
-    view = risk.planned_measures_view(session, reader, as_of=period_to + timedelta(days=1))
+    view = risk.planned_measures_view(
+        session, reader, as_of=period_to + timedelta(days=1), surface=surface
+    )
     planned = [
         {
             "measure_id": e.measure_id,

@@ -8,8 +8,8 @@ Meetings, action items and packs are owned and TLP-marked like every other recor
 "owner organisation" of the decision); ``recorded_by_org_id`` is the organisation that recorded
 it (the meeting's secretariat), which reads what it recorded unless it is RED. Agenda items and
 decisions are read with their meeting. A pack belongs to the organisation it was built for and
-is read by that organisation's members only (it holds records shared with that organisation, which its
-partners may not read).
+is read by that organisation's members only (it holds records shared with that organisation,
+which its partners may not read).
 """
 
 from __future__ import annotations

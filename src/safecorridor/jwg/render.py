@@ -111,14 +111,18 @@ def map_png(data: PackData, locale: str) -> str:
             )
     surface = data.surface
     if surface is not None and len(surface.cells):
-        levels = [surface.level_of(float(v)) for v in surface.values]
-        keep = [i for i, lv in enumerate(levels) if lv != "low"]
-        if keep:
+        # the level of every cell at once (the route scale, as the app's map shows it)
+        thresholds = surface.policy.route["thresholds"]
+        names = [lv for lv in LEVEL_COLOURS if lv in thresholds]
+        cuts = np.array([float(thresholds[lv]) for lv in names])
+        index = np.searchsorted(cuts, np.asarray(surface.values), side="right") - 1
+        keep = np.flatnonzero(index > 0)
+        if keep.size:
             polys = [
                 [(lng, lat) for lat, lng in h3i.cell_to_boundary(int(surface.cells[i]))]
-                for i in keep
+                for i in keep.tolist()
             ]
-            colours = [LEVEL_COLOURS[levels[i]] for i in keep]
+            colours = [LEVEL_COLOURS[names[int(index[i])]] for i in keep.tolist()]
             ax.add_collection(
                 PolyCollection(polys, facecolors=colours, alpha=0.55, linewidths=0, zorder=2)
             )

@@ -361,6 +361,7 @@ def registry_levels(
     audit: bool = True,
     policy: Policy | None = None,
     with_planned: bool = False,
+    surface: ThreatSurface | None = None,
 ) -> dict[str, dict[str, tuple[str, float]]]:
     """The level and score of each site and route (one surface for all of them):
     ``{"sites": {id: (level, score)}, "routes": {...}}``; sites with the posture of their
@@ -371,9 +372,10 @@ def registry_levels(
     points = [(s.latitude, s.longitude) for s in sites] + [
         (p[0], p[1]) for r in routes for p in r.points
     ]
-    surface = surface_for(
-        session, reader, as_of=as_of, box=box_of(points), audit=audit, policy=policy
-    )
+    if surface is None:  # else the caller's, computed for this reader and day over the records
+        surface = surface_for(
+            session, reader, as_of=as_of, box=box_of(points), audit=audit, policy=policy
+        )
     places = visible_places(session, reader, surface.policy) if routes else None
     postures = site_postures(session, reader, sites, as_of=as_of, with_planned=with_planned)
     for s in sites:
@@ -481,7 +483,12 @@ class PlannedView:
 
 
 def planned_measures_view(
-    session: Session, reader: Viewer | None, *, as_of: date, policy: Policy | None = None
+    session: Session,
+    reader: Viewer | None,
+    *,
+    as_of: date,
+    policy: Policy | None = None,
+    surface: ThreatSurface | None = None,
 ) -> PlannedView:
     """For every site with planned measures the reader may read: its risk now, with all its
     planned measures, and each planned measure's own effect, ranked across sites by the
@@ -501,13 +508,14 @@ def planned_measures_view(
         return PlannedView(as_of=as_of, sites=[], ranked=[])
     sites = list(session.scalars(restrict(select(Site).where(Site.id.in_(site_ids)), Site, reader)))
     by_id = {s.id: s for s in sites}
-    surface = surface_for(
-        session,
-        reader,
-        as_of=as_of,
-        box=box_of([(s.latitude, s.longitude) for s in sites]),
-        policy=policy,
-    )
+    if surface is None:  # else the caller's, for this reader and day, covering the sites
+        surface = surface_for(
+            session,
+            reader,
+            as_of=as_of,
+            box=box_of([(s.latitude, s.longitude) for s in sites]),
+            policy=policy,
+        )
     now = site_postures(session, reader, sites, as_of=as_of)
     with_all = site_postures(session, reader, sites, as_of=as_of, with_planned=True)
     scored_now = {s.id: score_site_with(surface, s, now[s.id], explain=False) for s in sites}
