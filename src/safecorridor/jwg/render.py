@@ -49,6 +49,8 @@ LEVEL_COLOURS = {
     "severe": "#c62828",
     "critical": "#6a1b9a",
 }
+#: above this many shaded cells the map draws their parents (one resolution coarser)
+MAX_MAP_CELLS = 4000
 #: where Debian and other systems keep the CJK fonts
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"))
 CJK_FILES = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSansSC-Regular.otf")
@@ -117,12 +119,18 @@ def map_png(data: PackData, locale: str) -> str:
         cuts = np.array([float(thresholds[lv]) for lv in names])
         index = np.searchsorted(cuts, np.asarray(surface.values), side="right") - 1
         keep = np.flatnonzero(index > 0)
-        if keep.size:
-            polys = [
-                [(lng, lat) for lat, lng in h3i.cell_to_boundary(int(surface.cells[i]))]
-                for i in keep.tolist()
-            ]
-            colours = [LEVEL_COLOURS[names[int(index[i])]] for i in keep.tolist()]
+        cells = [int(c) for c in np.asarray(surface.cells)[keep]]
+        levels = [int(index[i]) for i in keep.tolist()]
+        if len(cells) > MAX_MAP_CELLS:  # a coarser grid for the picture: each parent's highest
+            coarse: dict[int, int] = {}
+            res = h3i.get_resolution(cells[0]) - 1
+            for cell, level in zip(cells, levels, strict=True):
+                parent = h3i.cell_to_parent(cell, res)
+                coarse[parent] = max(coarse.get(parent, 0), level)
+            cells, levels = list(coarse), list(coarse.values())
+        if cells:
+            polys = [[(lng, lat) for lat, lng in h3i.cell_to_boundary(c)] for c in cells]
+            colours = [LEVEL_COLOURS[names[lv]] for lv in levels]
             ax.add_collection(
                 PolyCollection(polys, facecolors=colours, alpha=0.55, linewidths=0, zorder=2)
             )
