@@ -4,7 +4,7 @@ Working Group's work, thin over ``jwg.service``, ``registry.measures``, ``risk.s
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -335,7 +335,7 @@ def _pack_public(p: BriefingPack) -> BriefingPublic:
         period_to=p.period_to,
         language=p.language,
         tlp=p.tlp,
-        built_at=p.built_at,
+        built_at=p.built_at.replace(tzinfo=UTC),  # stored as naive UTC
         built_by=p.built_by,
         records={k: v for k, v in p.records.items() if k != "figure_incident_ids"},
         figures=p.figures,
