@@ -10,7 +10,7 @@ SHARED ?= ../shared
 SPLIT  ?= dev
 CORPUS := tests/extraction/corpus
 
-.PHONY: run test bench eval lint install demo clean help screenshots
+.PHONY: run test bench eval lint install demo clean help screenshots translations
 
 help:
 	@echo "make run    install, load the demo world, serve on http://127.0.0.1:8000"
@@ -19,6 +19,7 @@ help:
 	@echo "make eval   score the extractor on the corpus dev split (SPLIT=test: the frozen test split)"
 	@echo "make lint   ruff and mypy"
 	@echo "make screenshots  the browser tests, saving docs/screenshots/*.png"
+	@echo "make translations  extract the strings, update the catalogues (en, zh_Hans), compile them"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed: set PYTHON=python3.11")'
@@ -36,6 +37,7 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 install: $(STAMP)
 
 run: $(STAMP)
+	@bash scripts/ensure-system-packages.sh run
 	$(BIN)/safecorridor init
 	$(BIN)/safecorridor demo
 	$(BIN)/safecorridor serve
@@ -69,6 +71,16 @@ eval: $(STAMP)
 screenshots: $(STAMP)
 	@bash scripts/ensure-system-packages.sh
 	SAFECORRIDOR_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider -m browser tests/web
+
+# the gettext catalogues: extract every marked string, merge it into each language's .po, compile
+# the .mo files (committed with the .po, so an install needs no build step)
+LOCALE_DIR := src/safecorridor/locale
+translations: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output -k N_ \
+	  --project SafeCorridor --copyright-holder "SafeCorridor contributors" \
+	  -o $(LOCALE_DIR)/messages.pot src/safecorridor
+	$(BIN)/pybabel -q update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) --no-fuzzy-matching
+	$(BIN)/pybabel -q compile -d $(LOCALE_DIR) --statistics
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# System packages the test suite needs: Debian's Chromium for the browser tests.
+# System packages the app and the test suite need: Debian's Chromium for the browser tests;
+# for the briefing packs, the fonts WeasyPrint and matplotlib draw with (Noto CJK for Chinese,
+# DejaVu) and the Pango library WeasyPrint lays text out with. Run by `make test` and `make run`.
 # Installs them with apt-get when missing (as root, or with sudo); otherwise says what to run.
 set -euo pipefail
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
+# `ensure-system-packages.sh run`: what serving needs (no browser)
+[ "${1:-}" = run ] || [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+ls /usr/lib/*/libpango-1.0.so.0 >/dev/null 2>&1 || missing+=(libpango-1.0-0)
+ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || missing+=(libpangoft2-1.0-0)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing system packages: ${missing[*]}"
 if [ "$(id -u)" -eq 0 ]; then

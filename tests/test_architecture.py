@@ -23,6 +23,7 @@ DOMAIN = (
     "demo",
     "extraction",
     "incidents",
+    "jwg",
     "movements",
     "registry",
     "review",
@@ -137,7 +138,17 @@ def test_importing_the_cli_modules_registers_nothing() -> None:
     from safecorridor.cli import app as cli_app
 
     before = len(cli_app.app.registered_commands) + len(cli_app.app.registered_groups)
-    for name in ("alerts", "audit", "extract", "ingest", "movements", "records", "review", "risk"):
+    for name in (
+        "alerts",
+        "audit",
+        "extract",
+        "ingest",
+        "jwg",
+        "movements",
+        "records",
+        "review",
+        "risk",
+    ):
         importlib.import_module(f"safecorridor.cli.{name}")
     after = len(cli_app.app.registered_commands) + len(cli_app.app.registered_groups)
     assert after == before

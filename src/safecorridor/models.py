@@ -18,7 +18,18 @@ from safecorridor.incidents.models import (
     incident_documents,
 )
 from safecorridor.interop.models import Feed, FeedRun, TaxiiStatus
+from safecorridor.jwg.models import (
+    ActionItem,
+    ActionItemChange,
+    AgendaItem,
+    BriefingPack,
+    Decision,
+    JwgLink,
+    Meeting,
+    MeetingDelegation,
+)
 from safecorridor.movements.models import CheckIn, Movement, MovementTransition
+from safecorridor.registry.measures import MeasureChange, ProtectiveMeasure
 from safecorridor.registry.models import Route, Site
 from safecorridor.review.models import Candidate
 from safecorridor.risk.models import RiskPolicy, RiskResult
@@ -26,14 +37,19 @@ from safecorridor.sharing.models import AuditEvent, RecordGrant
 from safecorridor.sources.models import Document, ImportRun, IngestRun
 
 __all__ = [
+    "ActionItem",
+    "ActionItemChange",
     "Actor",
     "ActorAlias",
+    "AgendaItem",
     "Alert",
     "AlertRule",
     "ApiToken",
     "AuditEvent",
+    "BriefingPack",
     "Candidate",
     "CheckIn",
+    "Decision",
     "Delivery",
     "Document",
     "Feed",
@@ -42,11 +58,16 @@ __all__ = [
     "Incident",
     "IncidentChange",
     "IngestRun",
+    "JwgLink",
     "LoginAttempt",
+    "MeasureChange",
+    "Meeting",
+    "MeetingDelegation",
     "Movement",
     "MovementTransition",
     "Notification",
     "Organisation",
+    "ProtectiveMeasure",
     "RecordGrant",
     "RiskPolicy",
     "RiskResult",

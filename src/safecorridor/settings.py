@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(
         default=20, description="Failed sign-ins from one address within the window before 429."
     )
+    briefing_days_before: int = Field(
+        default=7,
+        ge=0,
+        le=90,
+        description="Days before a JWG meeting the worker builds and e-mails each delegation "
+        "its briefing pack.",
+    )
 
     @model_validator(mode="before")
     @classmethod

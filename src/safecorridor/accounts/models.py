@@ -70,6 +70,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default=Role.VIEWER)
     is_active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    #: the language the user reads the app in (``safecorridor.i18n``); None: the browser's
+    locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")

@@ -88,6 +88,8 @@ class Message:
     data: dict[str, Any]
     idempotency_key: str
     secret: str | None = None
+    #: files sent with an e-mail (a briefing pack's PDF): (file name, MIME type, content)
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
 
 
 # --- signatures --------------------------------------------------------------------------
@@ -133,6 +135,9 @@ def send_email(message: Message, settings: ChannelSettings) -> int | None:
     mail["Message-ID"] = f"<{message.idempotency_key}@safecorridor>"
     mail[IDEMPOTENCY_HEADER] = message.idempotency_key
     mail.set_content(message.text)
+    for filename, mime, content in message.attachments:
+        maintype, _, subtype = mime.partition("/")
+        mail.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     try:
         with smtplib.SMTP(
             settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout

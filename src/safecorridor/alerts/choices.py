@@ -11,6 +11,8 @@ class RuleKind(StrEnum):
     RISK_RISING = "risk_rising"
     MOVEMENT_OVERDUE = "movement_overdue"
     REVIEW_BACKLOG = "review_backlog"
+    #: a JWG action item passed its due date (jwg.service.alert_action_overdue)
+    ACTION_OVERDUE = "action_overdue"
 
 
 class Channel(StrEnum):

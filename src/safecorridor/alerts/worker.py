@@ -44,6 +44,8 @@ from safecorridor.alerts.service import (
 )
 from safecorridor.db.base import utcnow
 from safecorridor.interop.feeds import poll_due_feeds
+from safecorridor.jwg import briefing as jwg_briefing
+from safecorridor.jwg import service as jwg
 from safecorridor.movements.checks import movement_policy
 from safecorridor.movements.choices import MovementAction as A
 from safecorridor.movements.service import (
@@ -55,6 +57,7 @@ from safecorridor.movements.service import (
 )
 from safecorridor.risk.policies import active_policy
 from safecorridor.risk.policy import Policy
+from safecorridor.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,8 @@ class WorkerContext:
     settings: ChannelSettings = field(default_factory=get_channel_settings)
     #: a fixed policy (tests, replays); None: the deployment's active policy at each step
     policy: Policy | None = None
+    #: days before a JWG meeting its delegations get their briefing packs
+    briefing_days_before: int = field(default_factory=lambda: get_settings().briefing_days_before)
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
     def __post_init__(self) -> None:
@@ -157,6 +162,42 @@ def step_partner_feeds(ctx: WorkerContext, now: datetime) -> int:
     return len(poll_due_feeds(ctx.engine, now=now))
 
 
+def step_overdue_actions(ctx: WorkerContext, now: datetime) -> int:
+    """JWG action items past their due date: marked overdue once (a conditional UPDATE),
+    alerting the owner organisation and the secretariat."""
+    found = 0
+    with ctx.sessions() as s:
+        due = jwg.due_overdue_actions(s, today=now.date())
+    for action_id in due:
+        with ctx.sessions() as s, s.begin():
+            if jwg.mark_overdue(session=s, action_id=action_id, today=now.date(), now=now):
+                item = jwg.get_action(s, action_id, viewer=None, action=None)
+                jwg.alert_action_overdue(
+                    s, item=item, now=now, max_attempts=ctx.settings.delivery_max_attempts
+                )
+                found += 1
+    return found
+
+
+def step_briefings(ctx: WorkerContext, now: datetime) -> int:
+    """Briefing packs for the delegations of meetings due within the configured days."""
+    sent = 0
+    with ctx.sessions() as s:
+        meetings = [
+            m.id
+            for m in jwg_briefing.due_meetings(
+                s, today=now.date(), days_before=ctx.briefing_days_before
+            )
+        ]
+    for meeting_id in meetings:
+        with ctx.sessions() as s, s.begin():
+            meeting = jwg.get_meeting(s, meeting_id, viewer=None, action=None)
+            sent += jwg_briefing.send_meeting_packs(
+                s, meeting=meeting, now=now, max_attempts=ctx.settings.delivery_max_attempts
+            )
+    return sent
+
+
 def _due(now: datetime) -> Any:
     return or_(
         and_(
@@ -173,7 +214,9 @@ def backoff(settings: ChannelSettings, attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, settings.delivery_retry_max_seconds))
 
 
-def _message(d: Delivery, alert: Alert) -> Message:
+def _message(
+    d: Delivery, alert: Alert, attachments: tuple[tuple[str, str, bytes], ...] = ()
+) -> Message:
     data = {
         "alert": {
             "id": alert.id,
@@ -207,6 +250,7 @@ def _message(d: Delivery, alert: Alert) -> Message:
         data=data,
         idempotency_key=d.idempotency_key,
         secret=alert.rule.webhook_secret if alert.rule else None,
+        attachments=attachments,
     )
 
 
@@ -229,7 +273,12 @@ def deliver_one(ctx: WorkerContext, delivery_id: int, now: datetime) -> bool:
         d = s.get(Delivery, delivery_id)
         assert d is not None
         attempt = d.attempts
-        message = _message(d, d.alert)
+        files = (
+            jwg_briefing.pack_attachments(s, d.alert.payload)
+            if d.alert.kind == jwg_briefing.PACK_ALERT and d.channel == "email"
+            else ()
+        )
+        message = _message(d, d.alert, files)
         sender = SENDERS.get(d.channel)
         channel, max_attempts = d.channel, d.max_attempts
     values: dict[str, Any]
@@ -288,6 +337,8 @@ STEPS: dict[str, Step] = {
     "new_incidents": step_new_incidents,
     "risk_levels": step_risk_levels,
     "review_backlog": step_review_backlog,
+    "overdue_actions": step_overdue_actions,
+    "briefings": step_briefings,
     "deliveries": step_deliveries,
     "partner_feeds": step_partner_feeds,
 }

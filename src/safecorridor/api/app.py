@@ -17,6 +17,7 @@ from safecorridor.api.routes import (
     alerts,
     incidents,
     interop,
+    jwg,
     movements,
     records,
     review,
@@ -38,7 +39,19 @@ Errors are RFC 9457 problem details. Map layers are RFC 7946 GeoJSON.
 """
 
 #: the API's routers, the incident list leading (routes are matched in order on every request)
-ROUTERS = (incidents, sites, risk, records, review, accounts, movements, alerts, interop, taxii)
+ROUTERS = (
+    incidents,
+    sites,
+    risk,
+    records,
+    review,
+    accounts,
+    movements,
+    alerts,
+    interop,
+    taxii,
+    jwg,
+)
 
 
 def install_api(app: FastAPI) -> None:

@@ -39,7 +39,7 @@ def get_app() -> typer.Typer:
     The command modules are imported here rather than at the top so that ``safecorridor
     --version`` and shell completion do not load numpy, H3 and the web stack first.
     """
-    from safecorridor.cli import alerts, audit, interop, movements, records, risk, users
+    from safecorridor.cli import alerts, audit, interop, jwg, movements, records, risk, users
     from safecorridor.cli.extract import eval_app, extract_command
     from safecorridor.cli.ingest import ingest_command
     from safecorridor.cli.review import review_app
@@ -62,6 +62,10 @@ def get_app() -> typer.Typer:
     app.add_typer(risk.app, name="risk")
     app.add_typer(movements.app, name="movements")
     app.add_typer(alerts.app, name="alerts")
+    app.add_typer(jwg.meetings_app, name="meetings")
+    app.add_typer(jwg.actions_app, name="actions")
+    app.add_typer(jwg.measures_app, name="measures")
+    app.command("briefing")(jwg.briefing_command)
     app.command("worker")(worker_command)
     app.add_typer(users.app, name="users")
     app.add_typer(audit.app, name="audit")

@@ -300,7 +300,6 @@ def _assess(
     from safecorridor.registry import service as registry
     from safecorridor.risk import service
     from safecorridor.risk.corridor import score_route
-    from safecorridor.risk.scoring import score_site
 
     day = _date(as_of)
     with session_scope() as session:
@@ -316,7 +315,8 @@ def _assess(
         )
         risk: Any
         if site is not None:
-            risk = score_site(surf, site)
+            posture = service.site_postures(session, None, [site], as_of=day)[site.id]
+            risk = service.score_site_with(surf, site, posture)
             figure = service.RiskFigure("site", site.id, site.name, day, risk)
         else:
             assert route is not None

@@ -2,14 +2,24 @@
 
 Everything is matched before it is created: organisations and sites and routes by name,
 users by e-mail, actors by name or alias, incidents by ``(source_dataset="demo",
-source_key=<the incident's key>)``. Running :func:`load_demo` twice therefore adds nothing
-the second time. The session is flushed, not committed: the caller owns the transaction.
+source_key=<the incident's key>)``, meetings by series and number, measures by their site or
+route, kind and description, movements by their organisation and purpose. Running
+:func:`load_demo` twice therefore adds nothing the second time. The session is flushed, not
+committed: the caller owns the transaction.
+
+The JWG's part of the world (``meetings``, ``measures``, ``movements``) goes through the same
+services as the app's (``jwg.service``, ``registry.measures``, ``movements.service``); the
+movements and the next meeting are placed relative to ``now`` (the loader's clock), so a fresh
+``make run`` always has a movement on the road and a meeting ahead. Action items of the world
+that are open past their due date are marked overdue at load (without alerts: they did not
+become overdue at that moment).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
@@ -21,19 +31,47 @@ from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import Organisation, User
 from safecorridor.accounts.security import hash_password
+from safecorridor.clock import naive, system_clock
 from safecorridor.geo import cell_of, check_coordinates, polyline_length_km
 from safecorridor.incidents.actors import ActorResolver, add_actor, alias_key, find_actor
 from safecorridor.incidents.models import Actor, Incident
 from safecorridor.incidents.schemas import IncidentCreate
 from safecorridor.incidents.service import create_incident
+from safecorridor.jwg import service as jwg
+from safecorridor.jwg.choices import ActionStatus
+from safecorridor.jwg.models import ActionItem, Meeting
+from safecorridor.jwg.schemas import ActionChange, MeetingCreate
+from safecorridor.movements import service as movements
+from safecorridor.movements.models import Movement
+from safecorridor.movements.schemas import EscortAssignment, MovementCreate
+from safecorridor.registry.measures import (
+    MeasureCreate,
+    MeasureKind,
+    MeasureState,
+    ProtectiveMeasure,
+    create_measure,
+)
 from safecorridor.registry.models import Route, Site
 from safecorridor.taxonomy.choices import TLP, ActorKind, Role, SiteType
 
 DEMO_DATASET = "demo"
 SITE_H3_RESOLUTION = 7
-KINDS = ("organisations", "users", "actors", "sites", "routes", "incidents")
-
-Posture = Literal["basic", "standard", "hardened"]
+KINDS = (
+    "organisations",
+    "users",
+    "actors",
+    "sites",
+    "routes",
+    "incidents",
+    "meetings",
+    "measures",
+    "movements",
+)
+#: sections a world may leave out (an empty list)
+OPTIONAL = ("meetings", "measures", "movements")
+#: the escort officer who approves the demo's movements
+DEMO_APPROVER = "escort_officer@ssd.example"
+DEMO_OVERRIDE = "Demo world: an illustrative movement, approved as planned."
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{2,99}$")
 
 
@@ -94,9 +132,6 @@ class SiteSpec(_Item):
     country: str = "Pakistan"
     personnel_foreign: int = Field(default=0, ge=0)
     personnel_local: int = Field(default=0, ge=0)
-    perimeter: Posture = "basic"
-    guard_force: Posture = "basic"
-    hardening: Posture = "basic"
     tlp: TLP = TLP.CLEAR
     owner: str | None = None
     description: str | None = None
@@ -112,6 +147,87 @@ class RouteSpec(_Item):
     owner: str | None = None
     description: str | None = None
     source_url: str
+
+
+class PlanRef(_Item):
+    meeting: int = Field(ge=1)
+    decision: int = Field(ge=1)
+    action: int = Field(ge=1)
+
+
+class MeasureSpec(_Item):
+    """A measure of a site or a route; the demo's measures are all illustrative."""
+
+    site: str | None = None
+    route: str | None = None
+    kind: MeasureKind
+    grade: Literal["standard", "hardened"] = "standard"
+    state: MeasureState = MeasureState.IN_PLACE
+    planned_for: date | None = None
+    in_place_from: date | None = None
+    provider: str = ""
+    description: str = ""
+    strength: int | None = Field(default=None, ge=0)
+    tlp: TLP | None = None
+    plan: PlanRef | None = None
+
+
+class DemoActionSpec(_Item):
+    title: str
+    owner: str
+    responsible_role: str = ""
+    due_on: date
+    tlp: TLP = TLP.AMBER
+    status: ActionStatus = ActionStatus.OPEN
+    completed_on: date | None = None
+    evidence_note: str | None = None
+    links: list[dict[str, str]] = Field(default_factory=list)
+
+
+class DemoDecisionSpec(_Item):
+    text: str
+    agenda_item: int | None = None
+    actions: list[DemoActionSpec] = Field(default_factory=list)
+
+
+class DemoAgendaSpec(_Item):
+    title: str
+    notes: str = ""
+    links: list[dict[str, str]] = Field(default_factory=list)
+
+
+class MeetingSpec(_Item):
+    """A meeting; ``in_days`` places it that many days after the load instead of
+    ``held_on``."""
+
+    series: str
+    number: int
+    held_on: date | None = None
+    in_days: int | None = None
+    venue: str = ""
+    chair: str = ""
+    tlp: TLP = TLP.GREEN
+    illustrative: bool = False
+    summary: str = ""
+    delegations: list[dict[str, Any]] = Field(default_factory=list)
+    agenda: list[DemoAgendaSpec] = Field(default_factory=list)
+    decisions: list[DemoDecisionSpec] = Field(default_factory=list)
+
+
+class MovementSpec(_Item):
+    """A movement placed ``hours`` after the load, taken to ``state``."""
+
+    purpose: str
+    requester: str
+    route: str
+    headcount: dict[str, int]
+    vehicles: int = 1
+    armoured: int = 0
+    hours: float
+    duration: float = Field(gt=0)
+    state: Literal["submitted", "approved", "under_way"]
+    escort: dict[str, Any] | None = None
+    checkin: dict[str, Any] | None = None
 
 
 class DemoWorld(_Item):
@@ -142,6 +258,9 @@ class World:
     sites: list[SiteSpec]
     routes: list[RouteSpec]
     incidents: list[IncidentSpec]
+    meetings: list[MeetingSpec] = field(default_factory=list)
+    measures: list[MeasureSpec] = field(default_factory=list)
+    movements: list[MovementSpec] = field(default_factory=list)
 
 
 # --- the summary ------------------------------------------------------------------------
@@ -235,12 +354,12 @@ def parse_world(data: Any) -> World:
     """Validate the parsed YAML; raise :class:`DemoWorldError` naming the bad item."""
     if not isinstance(data, dict):
         raise DemoWorldError("the demo world must be a mapping with sections " + ", ".join(KINDS))
-    missing = [k for k in KINDS if k not in data]
+    missing = [k for k in KINDS if k not in data and k not in OPTIONAL]
     if missing:
         raise DemoWorldError(f"the demo world lacks section(s): {', '.join(missing)}")
     sections: dict[str, list[Any]] = {}
     for kind in KINDS:
-        items = data[kind]
+        items = data.get(kind, [])
         if not isinstance(items, list):
             raise DemoWorldError(f"section {kind!r} must be a list")
         sections[kind] = items
@@ -334,7 +453,34 @@ def parse_world(data: Any) -> World:
                 )
         if inc.owner and inc.owner not in org_names:
             raise DemoWorldError(f"incident {inc.key!r}: unknown owner organisation {inc.owner!r}")
-    return World(orgs, users, actors, sites, routes, incidents)
+    meetings: list[MeetingSpec] = each("meetings", MeetingSpec)
+    measures: list[MeasureSpec] = each("measures", MeasureSpec)
+    moves: list[MovementSpec] = each("movements", MovementSpec)
+    site_names = {s.name for s in sites}
+    route_names = {r.name for r in routes}
+    for m in measures:
+        if (m.site is None) == (m.route is None):
+            raise DemoWorldError(
+                f"measure {m.kind} ({m.description[:40]!r}): give a site or a route"
+            )
+        if m.site is not None and m.site not in site_names:
+            raise DemoWorldError(f"measure {m.kind}: unknown site {m.site!r}")
+        if m.route is not None and m.route not in route_names:
+            raise DemoWorldError(f"measure {m.kind}: unknown route {m.route!r}")
+    for mt in meetings:
+        if (mt.held_on is None) == (mt.in_days is None):
+            raise DemoWorldError(f"meeting {mt.number}: give held_on or in_days")
+        for d in mt.decisions:
+            for act in d.actions:
+                if act.owner not in org_names:
+                    raise DemoWorldError(f"meeting {mt.number}: unknown owner {act.owner!r}")
+    user_emails = {u.email for u in users}
+    for mv in moves:
+        if mv.requester not in user_emails:
+            raise DemoWorldError(f"movement {mv.purpose!r}: unknown requester {mv.requester!r}")
+        if mv.route not in route_names:
+            raise DemoWorldError(f"movement {mv.purpose!r}: unknown route {mv.route!r}")
+    return World(orgs, users, actors, sites, routes, incidents, meetings, measures, moves)
 
 
 def _not_mapping(position: int) -> IncidentSpec:
@@ -373,10 +519,16 @@ def _parents_first(actors: list[ActorSpec]) -> list[ActorSpec]:
 
 
 def load_demo(
-    session: Session, *, path: Path | str | None = None, changed_by: str = "demo-loader"
+    session: Session,
+    *,
+    path: Path | str | None = None,
+    changed_by: str = "demo-loader",
+    now: datetime | None = None,
 ) -> DemoSummary:
-    """Load the demo world into ``session`` (flushed, not committed) and say what changed."""
+    """Load the demo world into ``session`` (flushed, not committed) and say what changed;
+    ``now`` places the movements and the next meeting (the system clock's time by default)."""
     world = read_world(path)
+    at = naive(now or system_clock.now())
     summary = DemoSummary()
 
     # organisations, then partnerships (directed, as listed)
@@ -464,9 +616,6 @@ def load_demo(
                     personnel_foreign=s.personnel_foreign,
                     personnel_local=s.personnel_local,
                     personnel_is_illustrative=True,
-                    perimeter=s.perimeter,
-                    guard_force=s.guard_force,
-                    hardening=s.hardening,
                     description=s.description,
                     source_url=s.source_url,
                     h3_cell=cell_of(s.latitude, s.longitude, SITE_H3_RESOLUTION),
@@ -517,4 +666,254 @@ def load_demo(
         )
         known.add(inc.key)
     session.flush()
+
+    _load_meetings(session, world, orgs, summary, at, changed_by)
+    _load_measures(session, world, summary, at, changed_by)
+    _load_movements(session, world, summary, at)
+    session.flush()
     return summary
+
+
+# --- the JWG's part of the world ------------------------------------------------------------
+
+
+def _link_ids(session: Session, links: list[dict[str, str]], where: str) -> list[dict[str, Any]]:
+    """``[{incident: key} | {site: name} | {route: name}]`` as the services' links."""
+    out: list[dict[str, Any]] = []
+    for link in links:
+        if len(link) != 1:
+            raise DemoWorldError(f"{where}: a link names one record, as {{site: NAME}}")
+        kind, ref = next(iter(link.items()))
+        ident: int | None
+        if kind == "incident":
+            ident = session.scalar(
+                select(Incident.id).where(
+                    Incident.source_dataset == DEMO_DATASET, Incident.source_key == ref
+                )
+            )
+        elif kind == "site":
+            ident = session.scalar(select(Site.id).where(Site.name == ref))
+        elif kind == "route":
+            ident = session.scalar(select(Route.id).where(Route.name == ref))
+        else:
+            raise DemoWorldError(f"{where}: links name an incident, a site or a route, not {kind}")
+        if ident is None:
+            raise DemoWorldError(f"{where}: no {kind} {ref!r} in the demo world")
+        out.append({"record_type": kind, "record_id": ident})
+    return out
+
+
+def _load_meetings(
+    session: Session,
+    world: World,
+    orgs: dict[str, Organisation],
+    summary: DemoSummary,
+    at: datetime,
+    actor: str,
+) -> None:
+    owner = orgs[world.organisations[0].name]
+    day = at.date()
+    for spec in world.meetings:
+        existing = session.scalar(
+            select(Meeting.id).where(Meeting.series == spec.series, Meeting.number == spec.number)
+        )
+        summary._bump("meetings", new=existing is None)
+        if existing is not None:
+            continue
+        where = f"meeting {spec.number}"
+        held_on = spec.held_on or day + timedelta(days=spec.in_days or 0)
+        body = {
+            "series": spec.series,
+            "number": spec.number,
+            "held_on": held_on,
+            "venue": spec.venue,
+            "chair": spec.chair,
+            "summary": spec.summary,
+            "tlp": spec.tlp,
+            "is_illustrative": spec.illustrative,
+            "delegations": spec.delegations,
+            "agenda": [
+                {"title": a.title, "notes": a.notes, "links": _link_ids(session, a.links, where)}
+                for a in spec.agenda
+            ],
+            "decisions": [
+                {
+                    "text": d.text,
+                    "agenda_item": d.agenda_item,
+                    "actions": [
+                        {
+                            "title": a.title,
+                            "owner": a.owner,
+                            "responsible_role": a.responsible_role,
+                            "due_on": a.due_on,
+                            "tlp": a.tlp,
+                            "links": _link_ids(session, a.links, where),
+                        }
+                        for a in d.actions
+                    ],
+                }
+                for d in spec.decisions
+            ],
+        }
+        try:
+            meeting_in = MeetingCreate.model_validate(body)
+        except ValidationError as exc:
+            raise DemoWorldError(f"{where}: {_fmt(exc)}") from exc
+        meeting = jwg.create_meeting(
+            session=session, meeting_in=meeting_in, viewer=None, owner_org_id=owner.id, actor=actor
+        )
+        items = {
+            i.id: i
+            for i in session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id))
+        }
+        for d_spec, decision in zip(spec.decisions, meeting.decisions, strict=True):
+            made = sorted(
+                (i for i in items.values() if i.decision_id == decision.id), key=lambda i: i.id
+            )
+            for a_spec, item in zip(d_spec.actions, made, strict=True):
+                if a_spec.status == ActionStatus.IN_PROGRESS:
+                    change = ActionChange(status=ActionStatus.IN_PROGRESS)
+                elif a_spec.status == ActionStatus.DONE:
+                    change = ActionChange(
+                        status=ActionStatus.DONE,
+                        evidence_note=a_spec.evidence_note or "Done (demo).",
+                        effective_on=a_spec.completed_on,
+                    )
+                else:
+                    continue
+                jwg.update_action(
+                    session=session,
+                    action_id=item.id,
+                    change=change,
+                    viewer=None,
+                    today=day,
+                    actor=actor,
+                )
+    # items already past their due date when the world is loaded: overdue from the start, with
+    # no alert (nothing became overdue now; the worker alerts when a date passes later)
+    for action_id in jwg.due_overdue_actions(session, today=day):
+        jwg.mark_overdue(session=session, action_id=action_id, today=day, now=at)
+
+
+def _plan_id(session: Session, plan: PlanRef) -> int:
+    meeting = session.scalar(select(Meeting).where(Meeting.number == plan.meeting))
+    if meeting is None or plan.decision > len(meeting.decisions):
+        raise DemoWorldError(f"measure plan: no decision {plan.decision} of meeting {plan.meeting}")
+    decision = meeting.decisions[plan.decision - 1]
+    items = sorted(decision.actions, key=lambda i: i.id)
+    if plan.action > len(items):
+        raise DemoWorldError(f"measure plan: no action {plan.action} of that decision")
+    return items[plan.action - 1].id
+
+
+def _load_measures(
+    session: Session, world: World, summary: DemoSummary, at: datetime, actor: str
+) -> None:
+    for spec in world.measures:
+        subject: Site | Route | None
+        if spec.site is not None:
+            subject = session.scalar(select(Site).where(Site.name == spec.site))
+        else:
+            subject = session.scalar(select(Route).where(Route.name == spec.route))
+        assert subject is not None
+        column = ProtectiveMeasure.site_id if spec.site is not None else ProtectiveMeasure.route_id
+        existing = session.scalar(
+            select(ProtectiveMeasure.id).where(
+                column == subject.id,
+                ProtectiveMeasure.kind == str(spec.kind),
+                ProtectiveMeasure.description == spec.description,
+            )
+        )
+        summary._bump("measures", new=existing is None)
+        if existing is not None:
+            continue
+        m = create_measure(
+            session=session,
+            measure_in=MeasureCreate(
+                site_id=subject.id if spec.site is not None else None,
+                route_id=subject.id if spec.route is not None else None,
+                kind=spec.kind,
+                grade=spec.grade,
+                description=spec.description,
+                provider=spec.provider,
+                strength=spec.strength,
+                state=spec.state,
+                planned_for=spec.planned_for,
+                in_place_from=spec.in_place_from,
+                action_item_id=_plan_id(session, spec.plan) if spec.plan else None,
+                is_illustrative=True,
+                tlp=spec.tlp or TLP(subject.tlp),
+            ),
+            viewer=None,
+            today=at.date(),
+            actor=actor,
+        )
+        if spec.state == MeasureState.IN_PLACE and spec.in_place_from is None:
+            m.in_place_from = None  # in place since before the register
+            m.history[-1].effective_on = None
+
+
+def _load_movements(session: Session, world: World, summary: DemoSummary, at: datetime) -> None:
+    approver = session.scalar(select(User).where(User.email == DEMO_APPROVER))
+    for spec in world.movements:
+        requester = session.scalar(select(User).where(User.email == spec.requester))
+        assert requester is not None
+        existing = session.scalar(
+            select(Movement.id).where(
+                Movement.owner_org_id == requester.organisation_id,
+                Movement.purpose == spec.purpose,
+            )
+        )
+        summary._bump("movements", new=existing is None)
+        if existing is not None:
+            continue
+        departure = (at + timedelta(hours=spec.hours)).replace(second=0, microsecond=0)
+        asked = min(at, departure) - timedelta(hours=30)
+        m = movements.request_movement(
+            session=session,
+            user=requester,
+            movement_in=MovementCreate(
+                purpose=spec.purpose,
+                headcount=spec.headcount,
+                route=spec.route,
+                vehicle_count=spec.vehicles,
+                armoured_count=spec.armoured,
+                planned_departure=departure,
+                planned_arrival=departure + timedelta(hours=spec.duration),
+            ),
+            now=asked,
+        )
+        movements.submit_movement(
+            session=session, movement_id=m.id, user=requester, now=asked + timedelta(hours=1)
+        )
+        if spec.state == "submitted" or approver is None:
+            continue
+        movements.approve_movement(
+            session=session,
+            movement_id=m.id,
+            user=approver,
+            escort=EscortAssignment.model_validate(
+                spec.escort or {"callsign": "Escort", "vehicles": 2}
+            ),
+            override_reason=DEMO_OVERRIDE,
+            now=asked + timedelta(hours=4),
+        )
+        if spec.state == "approved":
+            continue
+        movements.start_movement(session=session, movement_id=m.id, user=requester, now=departure)
+        if spec.checkin:
+            hours = float(spec.checkin.get("after_hours", 1))
+            when = min(departure + timedelta(hours=hours), at)
+            points = m.route_points
+            share = min(1.0, hours / spec.duration)
+            lat, lon = points[int(share * (len(points) - 1))]
+            movements.check_in(
+                session=session,
+                movement_id=m.id,
+                user=requester,
+                latitude=lat,
+                longitude=lon,
+                note=str(spec.checkin.get("note", "")) or None,
+                at=when,
+                now=when,
+            )

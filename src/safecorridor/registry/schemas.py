@@ -15,6 +15,8 @@ from safecorridor.registry.models import Route, Site
 from safecorridor.taxonomy.choices import TLP, SiteType
 from safecorridor.validation import WebUrl
 
+#: a site's posture is derived from its register of measures (``registry.measures``), not
+#: typed: the forms and bodies carry none
 Posture = Literal["basic", "standard", "hardened"]
 
 
@@ -31,9 +33,6 @@ class SiteBase(BaseModel):
     country: str | None = Field(default=None, max_length=100)
     personnel_foreign: int = Field(default=0, ge=0, le=1_000_000)
     personnel_local: int = Field(default=0, ge=0, le=1_000_000)
-    perimeter: Posture = "basic"
-    guard_force: Posture = "basic"
-    hardening: Posture = "basic"
     description: str | None = Field(default=None, max_length=10_000)
     source_url: WebUrl | None = None
     tlp: TLP = TLP.AMBER
@@ -54,9 +53,6 @@ class SiteUpdate(BaseModel):
     project: str | None = Field(default=None, max_length=300)
     personnel_foreign: int | None = Field(default=None, ge=0, le=1_000_000)
     personnel_local: int | None = Field(default=None, ge=0, le=1_000_000)
-    perimeter: Posture | None = None
-    guard_force: Posture | None = None
-    hardening: Posture | None = None
     description: str | None = Field(default=None, max_length=10_000)
     tlp: TLP | None = None
 

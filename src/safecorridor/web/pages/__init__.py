@@ -8,6 +8,8 @@ from safecorridor.web.pages import (
     auth,
     incidents,
     ingest,
+    jwg,
+    language,
     map,
     movements,
     registry,
@@ -23,4 +25,6 @@ ROUTERS = [
     registry.router,
     movements.router,
     alerts.router,
+    jwg.router,
+    language.router,
 ]

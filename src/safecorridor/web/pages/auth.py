@@ -24,7 +24,7 @@ from safecorridor.api.deps import ClockDep, SessionDep, client_address, set_sess
 from safecorridor.clock import naive_now
 from safecorridor.errors import NotSignedInError, RateLimitedError
 from safecorridor.settings import get_settings
-from safecorridor.web.templating import TEMPLATES
+from safecorridor.web.templating import TEMPLATES, request_locale
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,7 +43,14 @@ def login_page(
     response = TEMPLATES.TemplateResponse(
         request,
         "auth/login.html",
-        {"login_csrf": csrf, "message": message, "next": next_url, "user": None},
+        {
+            "login_csrf": csrf,
+            "message": message,
+            "next": next_url,
+            "user": None,
+            "locale": request_locale(request, None),
+            "path": request.url.path,
+        },
         status_code=status_code,
     )
     response.set_cookie(

@@ -44,9 +44,6 @@ SITE_FIELDS = (
     "country",
     "personnel_foreign",
     "personnel_local",
-    "perimeter",
-    "guard_force",
-    "hardening",
     "description",
     "source_url",
     "tlp",
@@ -141,7 +138,6 @@ def _form(
         values=values or {},
         errors=errors or [],
         site_types=[str(t) for t in SiteType],
-        postures=["basic", "standard", "hardened"],
         markings=MARKINGS,
     )
 

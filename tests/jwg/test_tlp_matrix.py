@@ -1,0 +1,200 @@
+"""The TLP matrix on every new read path: meetings, action items, measures and briefing packs,
+for a user of every role in the owner, partner and outsider organisations and records of the
+five markings (the personas of tests/api/conftest.py): exactly the allowed records come back,
+0 leaks. RED records are granted to the partner's viewer only; packs, built for an
+organisation, never hold a RED record."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from safecorridor.jwg import briefing
+from safecorridor.jwg import service as jwg
+from safecorridor.jwg.schemas import MeetingCreate
+from safecorridor.registry.measures import MeasureCreate, create_measure
+from safecorridor.sharing.service import grant_record
+from safecorridor.taxonomy.choices import Role
+from tests.api.conftest import MARKINGS, ORGS, World, client, world
+
+__all__ = ["client", "world"]
+
+PERSONAS = [(org, role.value) for org in ORGS for role in Role]
+
+
+def _allowed(ids: dict[str, int], org: str, role: str, red_reader: tuple[str, str]) -> set[int]:
+    out = {ids["CLEAR"], ids["GREEN"]}
+    if org in ("owner", "partner"):
+        out.add(ids["AMBER"])
+    if org == "owner":
+        out.add(ids["AMBER+STRICT"])
+    if (org, role) == red_reader:
+        out.add(ids["RED"])
+    return out
+
+
+@pytest.fixture
+def records(engine: Engine, world: World) -> dict[str, dict[str, int]]:
+    """A meeting, an action item and a measure of each marking, owned by ``owner``."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    owner = world.orgs["owner"]
+    out: dict[str, dict[str, int]] = {"meetings": {}, "actions": {}, "measures": {}}
+    with factory() as s:
+        for n, tlp in enumerate(MARKINGS, start=1):
+            m = jwg.create_meeting(
+                session=s,
+                meeting_in=MeetingCreate.model_validate(
+                    {
+                        "number": n,
+                        "held_on": f"2024-0{n}-10",
+                        "venue": f"Venue {tlp}",
+                        "tlp": tlp,
+                        "decisions": [
+                            {
+                                "text": f"Decision {tlp}",
+                                "actions": [
+                                    {
+                                        "title": f"Item {tlp}",
+                                        "owner": owner,
+                                        "due_on": "2030-01-01",
+                                        "tlp": tlp,
+                                    }
+                                ],
+                            }
+                        ],
+                    }
+                ),
+                viewer=None,
+                owner_org_id=owner,
+            )
+            out["meetings"][tlp] = m.id
+            out["actions"][tlp] = m.decisions[0].actions[0].id
+            measure = create_measure(
+                session=s,
+                measure_in=MeasureCreate(
+                    site_id=world.sites["CLEAR"], kind="perimeter", tlp=tlp, state="in_place"
+                ),
+                viewer=None,
+                today=date(2024, 1, 1),
+            )
+            out["measures"][tlp] = measure.id
+        reader = world.users[world.red_reader]
+        for kind, key in (
+            ("meeting", "meetings"),
+            ("action_item", "actions"),
+            ("measure", "measures"),
+        ):
+            grant_record(
+                session=s,
+                record_type=kind,
+                record_id=out[key]["RED"],
+                user_id=reader,
+                granted_by="test",
+            )
+        s.commit()
+    return out
+
+
+def _ids(body: dict[str, object]) -> set[int]:
+    return {int(r["id"]) for r in body["data"]}  # type: ignore[index, union-attr]
+
+
+def test_meetings_action_items_and_measures_leak_nothing(
+    client: TestClient, world: World, records: dict[str, dict[str, int]]
+) -> None:
+    leaks = 0
+    for org, role in PERSONAS:
+        h = world.headers(org, role)
+        who = f"{role}@{org}"
+        for kind, path in (
+            ("meetings", "/api/v1/meetings"),
+            ("actions", "/api/v1/actions?owner=all"),
+            ("measures", "/api/v1/measures"),
+        ):
+            allowed = _allowed(records[kind], org, role, world.red_reader)
+            listed = client.get(path, headers=h)
+            assert listed.status_code == 200, (who, kind)
+            got = _ids(listed.json())
+            leaks += len(got - allowed)
+            assert got == allowed, (who, kind)
+            for tlp, ident in records[kind].items():
+                base = path.split("?")[0]
+                r = client.get(f"{base}/{ident}", headers=h)
+                assert r.status_code == (200 if ident in allowed else 404), (who, kind, tlp)
+                if r.status_code == 404:
+                    assert tlp not in r.text and "Item" not in r.text and "Venue" not in r.text
+        # a meeting shows only the action items its reader may read
+        for tlp, ident in records["meetings"].items():
+            r = client.get(f"/api/v1/meetings/{ident}", headers=h)
+            if r.status_code != 200:
+                continue
+            shown = {a["id"] for d in r.json()["decisions"] for a in d["actions"]}
+            assert shown <= _allowed(records["actions"], org, role, world.red_reader), (who, tlp)
+    assert leaks == 0
+
+
+def test_packs_hold_exactly_what_their_organisation_may_read(
+    engine: Engine, client: TestClient, world: World, records: dict[str, dict[str, int]]
+) -> None:
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    packs: dict[str, int] = {}
+    with factory() as s:
+        for org in ORGS:
+            pack = briefing.build_pack(
+                s,
+                organisation_id=world.orgs[org],
+                period_from=date(2022, 1, 1),
+                period_to=date(2024, 12, 31),
+                built_by="test",
+                now=datetime(2025, 1, 10, tzinfo=UTC),
+                with_pdf=False,
+            )
+            packs[org] = pack.id
+            no_red = ("nobody", "nobody")  # an organisation holds no personal RED grant
+            expected = {
+                "incident": _allowed(world.incidents, org, "viewer", no_red),
+                "action_item": _allowed(records["actions"], org, "viewer", no_red),
+                "measure": _allowed(records["measures"], org, "viewer", no_red),
+            }
+            for kind, allowed in expected.items():
+                got = set(pack.records.get(kind, []))
+                if kind == "incident":
+                    got |= set(pack.records["figure_incident_ids"])
+                assert got == allowed, (org, kind)
+            strictest = {"owner": "AMBER+STRICT", "partner": "AMBER", "outsider": "GREEN"}[org]
+            assert pack.tlp == strictest, org
+            for tlp in ("RED",) + (() if org == "owner" else ("AMBER+STRICT",)):
+                assert f"Place {tlp}" not in pack.html, (org, tlp)
+        s.commit()
+    for org, role in PERSONAS:
+        for pack_org, pack_id in packs.items():
+            r = client.get(f"/api/v1/briefings/{pack_id}.html", headers=world.headers(org, role))
+            assert r.status_code == (200 if org == pack_org else 404), (org, role, pack_org)
+
+
+def test_a_person_builds_packs_for_their_own_organisation_only(
+    session: Session, world: World
+) -> None:
+    from safecorridor.errors import NotFoundError
+    from safecorridor.sharing.policy import Viewer
+
+    partner_admin = Viewer(
+        user_id=world.users[("partner", "admin")],
+        organisation_id=world.orgs["partner"],
+        role="admin",
+        email="admin@partner.example",
+    )
+    with pytest.raises(NotFoundError, match="your own organisation"):
+        briefing.build_pack(
+            session,
+            organisation_id=world.orgs["owner"],
+            period_from=date(2024, 1, 1),
+            period_to=date(2024, 3, 31),
+            viewer=partner_admin,
+            now=datetime(2024, 4, 1, tzinfo=UTC),
+            with_pdf=False,
+        )
