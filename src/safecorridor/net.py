@@ -2,10 +2,11 @@
 delivering a webhook, polling a partner's feed), with one guard against server-side request
 forgery.
 
-The guard looks at the address the connection actually reached, after DNS resolution and on
-every hop of a redirect, and refuses private, loopback, link-local, multicast and reserved
-addresses (so neither a hostname that resolves to 127.0.0.1 nor a DNS answer that changes
-between a check and the connection gets through). ``SAFECORRIDOR_ALLOW_PRIVATE_URLS=true``
+The guard refuses private, loopback, link-local, multicast and reserved addresses on every
+hop of a redirect, twice: before connecting, on every address the host name resolves to (so a
+closed private port answers like an open one and nobody port-scans through us), and after
+connecting, on the address actually reached (so a DNS answer that changes between the check
+and the connection does not get through either). ``SAFECORRIDOR_ALLOW_PRIVATE_URLS=true``
 lifts it for deployments whose feeds or webhooks live on a private network. Proxies from the
 environment are not used (they would connect on our behalf, past the guard).
 """
@@ -13,6 +14,7 @@ environment are not used (they would connect on our behalf, past the guard).
 from __future__ import annotations
 
 import ipaddress
+import socket
 import typing
 from urllib.parse import urlsplit
 
@@ -36,6 +38,23 @@ def is_public(address: str) -> bool:
         return False
 
 
+def _resolve(host: str, port: int) -> list[str]:
+    """The addresses ``host`` resolves to (itself if an address); none if it does not resolve
+    (the connection then fails with the resolver's own error)."""
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return []
+    return [str(info[4][0]) for info in infos]
+
+
+def _blocked(host: str, address: str) -> BlockedAddressError:
+    return BlockedAddressError(
+        f"{host} is a private or local address ({address or 'unknown'}); set "
+        "SAFECORRIDOR_ALLOW_PRIVATE_URLS=true to allow it"
+    )
+
+
 class _PublicOnly(httpcore.NetworkBackend):
     """httpcore's network backend that closes any connection to a non-public address."""
 
@@ -50,15 +69,18 @@ class _PublicOnly(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[typing.Any] | None = None,
     ) -> httpcore.NetworkStream:
+        # before connecting: a closed private port must look the same as an open one (no
+        # port scanning through us), so every address the name resolves to must be public
+        for address in _resolve(host, port):
+            if not is_public(address):
+                raise _blocked(host, address)
         stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        # after connecting: the address really reached (a name re-resolved in between)
         peer = stream.get_extra_info("server_addr")
         address = str(peer[0]) if peer else ""
         if not is_public(address):
             stream.close()
-            raise BlockedAddressError(
-                f"{host} is a private or local address ({address or 'unknown'}); set "
-                "SAFECORRIDOR_ALLOW_PRIVATE_URLS=true to allow it"
-            )
+            raise _blocked(host, address)
         return stream
 
     def connect_unix_socket(

@@ -433,13 +433,38 @@ def test_a_killed_run_resumes_without_duplicates(sqlite_engine: Engine, tmp_path
 
 
 def test_urls_on_private_or_local_addresses_are_refused(tmp_path: Path) -> None:
-    from safecorridor.sources.fetch import SourceError, check_public_host
+    """With the guard on (the default), a URL naming or resolving to a private or local
+    address is refused before any connection: the local server never sees a request."""
+    from safecorridor.settings import get_settings
+    from safecorridor.sources.fetch import ReadOptions, SourceError, fetch_url
 
-    for url in (
-        "http://127.0.0.1:8000/x",
-        "http://localhost/",
-        "http://10.1.2.3/",
-        "http://[::1]/",
-    ):
-        with pytest.raises(SourceError, match="private or local address"):
-            check_public_host(url)
+    hits: list[str] = []
+
+    class Counting(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<p>inside</p>")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    get_settings.cache_clear()
+    assert get_settings().allow_private_urls is False
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        for url in (
+            f"http://127.0.0.1:{port}/x",
+            f"http://localhost:{port}/",
+            f"http://[::1]:{port}/",
+            "http://10.1.2.3/",
+        ):
+            with pytest.raises(SourceError, match="private or local address"):
+                fetch_url(url, ReadOptions(timeout=2.0))
+        assert hits == []
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 
 from safecorridor.app import create_app
 from safecorridor.db.session import reset_engine
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, USERS, csrf_of, demo_engine, sign_in
+from tests.web.conftest import CHROMIUM, USERS, csrf_of, demo_engine, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -189,10 +189,8 @@ def _open_tooltips(page: Any) -> int:
 
 @pytest.mark.parametrize("bypass_csp", [False, True], ids=["with-csp", "escaping-alone"])
 def test_no_hostile_string_runs_on_any_page_or_tooltip(
-    hostile_server: tuple[str, dict[str, int], Any], bypass_csp: bool
+    hostile_server: tuple[str, dict[str, int], Any], browser: Any, bypass_csp: bool
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     base, ids, engine = hostile_server
     reset_engine(engine)  # the server in this process reads the hostile world
     pages = [
@@ -216,37 +214,32 @@ def test_no_hostile_string_runs_on_any_page_or_tooltip(
         f"/incidents/{ids['incident']}/edit",
     ]
     opened = 0
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            for who in ("analyst", "site_manager", "admin"):
-                context = browser.new_context(base_url=base, bypass_csp=bypass_csp)
-                page = context.new_page()
-                dialogs: list[str] = []
-                page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
-                email, password = USERS[who]
-                page.goto("/login")
-                page.get_by_label("E-mail").fill(email)
-                page.get_by_label("Password").fill(password)
-                page.get_by_role("button", name="Sign in").click()
-                page.wait_for_url(base + "/")
-                for path in pages:
-                    response = page.goto(path)
-                    assert response is not None
-                    if response.status >= 400:
-                        continue  # a page this role may not open: nothing rendered to run
-                    page.wait_for_load_state("networkidle")
-                    if path == "/":
-                        page.wait_for_selector('#map[data-loaded="true"]', timeout=45_000)
-                        opened += _open_tooltips(page)
-                    if path.startswith("/movements"):
-                        opened += _open_tooltips(page)
-                    assert page.evaluate("() => window.__xss") is None, (who, path)
-                    assert dialogs == [], (who, path, dialogs)
-                # the strings are there, as text
-                page.goto(f"/sites/{ids['site']}")
-                assert "<img src=x" in page.inner_text("main")
-                context.close()
-        finally:
-            browser.close()
+    for who in ("analyst", "site_manager", "admin"):
+        context = browser.new_context(base_url=base, bypass_csp=bypass_csp)
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
+        email, password = USERS[who]
+        page.goto("/login")
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(base + "/")
+        for path in pages:
+            response = page.goto(path)
+            assert response is not None
+            if response.status >= 400:
+                continue  # a page this role may not open: nothing rendered to run
+            page.wait_for_load_state("networkidle")
+            if path == "/":
+                page.wait_for_selector('#map[data-loaded="true"]', timeout=45_000)
+                opened += _open_tooltips(page)
+            if path.startswith("/movements"):
+                opened += _open_tooltips(page)
+            assert page.evaluate("() => window.__xss") is None, (who, path)
+            assert dialogs == [], (who, path, dialogs)
+        # the strings are there, as text
+        page.goto(f"/sites/{ids['site']}")
+        assert "<img src=x" in page.inner_text("main")
+        context.close()
     assert opened > 20  # the tooltips of incidents, sites, routes and movements were opened

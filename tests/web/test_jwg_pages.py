@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -92,10 +93,13 @@ def test_risk_with_the_planned_measures(open_as: Any) -> None:
     page.goto("/measures/planned")
     rows = page.locator("#planned-sites tbody tr")
     assert rows.count() >= 2
-    dasu = page.locator("#planned-sites tr", has_text="Dasu Hydropower Project")
-    cells = dasu.locator("td")
-    now, later = float(cells.nth(3).inner_text()), float(cells.nth(4).inner_text())
-    assert later < now
+    scores = []  # (score now, score with the planned measures) of every site
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td")
+        scores.append((float(cells.nth(3).inner_text()), float(cells.nth(4).inner_text())))
+    # planned measures never raise a site's risk, and lower it where there is a threat
+    assert all(later <= now for now, later in scores)
+    assert any(later < now for now, later in scores if now > 0)
     first = page.locator("#ranked li").first.inner_text()
     assert "removes" in first
     shoot(page, "jwg-planned-measures")
@@ -108,7 +112,7 @@ def test_the_language_switch_turns_the_pages_chinese(open_as: Any) -> None:
     page.goto("/meetings")
     assert page.get_by_role("heading", name="Meetings of the Joint Working Group").is_visible()
     page.select_option("[data-testid=language]", value="zh_Hans")
-    page.wait_for_function("document.documentElement.lang === 'zh-Hans'")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
     assert page.get_by_role("heading", name="联合工作组会议").is_visible()
     assert page.get_by_role("link", name="第9次会议").is_visible()
     nav = page.get_by_role("navigation").first.inner_text()
@@ -120,7 +124,7 @@ def test_the_language_switch_turns_the_pages_chinese(open_as: Any) -> None:
     page.goto("/actions")
     assert page.get_by_role("heading", name="行动项看板").is_visible()
     page.select_option("[data-testid=language]", value="en")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.get_by_role("heading", name="Action board").is_visible()
     assert page.js_errors == []
 
