@@ -94,7 +94,9 @@ def test_seed_other_events(seed: tuple[str, list[CandidateEvent]]) -> None:
         ("Gunmen attacked the post last week.", date(2022, 9, 5), "week"),
         ("Gunmen attacked the post earlier this month.", date(2022, 9, 1), "month"),
         ("Gunmen attacked the post on Saturday.", date(2022, 9, 10), "day"),
-        ("Gunmen attacked the post on Monday.", date(2022, 9, 5), "day"),
+        # GUIDE.md: a weekday equal to the publication's is that day; "last Monday" the one before
+        ("Gunmen attacked the post on Monday.", date(2022, 9, 12), "day"),
+        ("Gunmen attacked the post last Monday.", date(2022, 9, 5), "day"),
         ("The blast was reported by police on Monday.", date(2022, 9, 12), "day"),
         ("Gunmen attacked the post in 2019.", date(2019, 1, 1), "year"),
         ("Gunmen attacked the post in May 2019.", date(2019, 5, 1), "month"),

@@ -73,7 +73,7 @@ _PART = r"(?:\s+(?P<part>morning|afternoon|evening|night|midnight|noon))?"
 _PATTERNS: list[tuple[str, str]] = [
     ("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"),
     ("numeric", r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)\b"),
-    ("dmy", r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _M + r",?\s+(?P<y>(?:19|20)\d\d)\b"),
+    ("dmy", r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?:of\s+)?" + _M + r",?\s+(?P<y>(?:19|20)\d\d)\b"),
     ("mdy", r"\b" + _M + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
     ("dm", r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _M + r"(?!\w)"),
     (
@@ -83,12 +83,12 @@ _PATTERNS: list[tuple[str, str]] = [
     ("my", r"\b(?:(?:early|mid|late|mid-)\s*-?)?" + _M + r",?\s+(?P<y>(?:19|20)\d\d)\b"),
     (
         "m_rel",
-        r"\b(?:in|during|since|of|early|mid|late)\s+(?:(?:early|mid|late)[- ])?"
+        r"\b(?:(?i:in|during|since|early|mid|late)|of)\s+(?:(?:early|mid|late)[- ])?"
         + _M2
         + r"(?!,?\s+(?:\d{1,2}\b|(?:19|20)\d\d))"
         r"(?:\s+(?P<rel>this year|last year|of this year|of last year))?(?=\W|$)",
     ),
-    ("year", r"\b(?:in|during)\s+(?:(?:early|mid|late)[- ]?)?(?P<y>(?:19|20)\d\d)\b(?!\s*[-–]\d)"),
+    ("year", r"\b(?i:in|during|since)\s+(?:(?:early|mid|late)[- ]?)?(?P<y>(?:19|20)\d\d)\b(?!\s*[-–]\d)"),
     (
         "rel_days",
         r"\b"
@@ -179,6 +179,11 @@ def _safe(y: int, m: int, d: int) -> date | None:
         return None
 
 
+#: how far a day-month may run ahead of publication and still be read as that day (a dateline
+#: in another time zone, a stored date a day late); further ahead, it is last year's
+_CLOCK_SKEW = timedelta(days=2)
+
+
 def _year_for(month: int, pub: date | None, day: int = 1) -> int | None:
     if pub is None:
         return None
@@ -193,15 +198,15 @@ def _minus_months(d: date, n: int) -> date:
 
 
 _ANCHOR = re.compile(
-    r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|night|week|month|year|ago|eve", re.I
+    r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|night|week|month|year|ago|eve|morn|noon",
+    re.I,
 )
 
 
-def find_dates(
-    text: str, published: date | None, offset: int = 0, *, same_day: bool = False
-) -> list[DateMention]:
-    """Every date expression in ``text`` (offsets shifted by ``offset``). ``same_day``: the
-    text is same-day wire copy, so a bare weekday equal to the publication's is that day."""
+def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateMention]:
+    """Every date expression in ``text`` (offsets shifted by ``offset``), resolved against
+    ``published``: a weekday is the last such day on or before publication (the day itself
+    when they are equal, unless "last Monday"), and no date is later than publication."""
     out: list[DateMention] = []
     if not _ANCHOR.search(text):
         return out
@@ -235,6 +240,9 @@ def find_dates(
             mon, day = MONTHS[g["mon"].lower().rstrip(".")], int(g["d"])
             yr = _year_for(mon, published, day)
             value = _safe(yr, mon, day) if yr else None
+            ahead = _safe(published.year, mon, day) if published else None
+            if published and ahead and published < ahead <= published + _CLOCK_SKEW:
+                value = published  # a dateline a day ahead of the stored date: not last year
             relative = True
         elif name == "my":
             value = _safe(int(g["y"]), MONTHS[g["mon"].lower().rstrip(".")], 1)
@@ -265,19 +273,9 @@ def find_dates(
             if name == "weekday":
                 wd = WEEKDAYS[g["wd"].lower()]
                 back = (published.weekday() - wd) % 7
-                if back == 0:
-                    before = text[max(0, m.start() - 60) : m.start()]
-                    after = text[m.end() : m.end() + 30]
-                    mod = (g.get("mod") or "on").lower()
-                    today = bool(_REPORTING_BEFORE.search(before) or _REPORTING_AFTER.search(after))
-                    # "early Sunday", "Sunday morning" or wire copy dated today: this very day
-                    today = (
-                        today
-                        or same_day
-                        or mod.startswith(("early", "late", "in the", "the", "before"))
-                    )
-                    today = today or bool(g.get("part"))
-                    back = 0 if today and mod not in ("last", "this past") else 7
+                mod = (g.get("mod") or "").lower()
+                if back == 0 and mod in ("last", "this past"):
+                    back = 7  # "last Monday" in a report of a Monday: the Monday before
                 value = published - timedelta(days=back)
             elif name == "rel_days":
                 wd = WEEKDAYS[g["wd"].lower()]
@@ -357,7 +355,9 @@ def event_date(
     return inherited
 
 
-def event_precision(d: DateMention, *, threat: bool, inherited: bool, has_event_date: bool) -> str:
+def event_precision(
+    d: DateMention, *, threat: bool, inherited: bool, has_event_date: bool
+) -> str | None:
     """The precision an event's date is given: a statement's day ("said on Monday") stands for
     the event's only to its month, unless the event is the threat made in that statement."""
     if (
@@ -367,22 +367,5 @@ def event_precision(d: DateMention, *, threat: bool, inherited: bool, has_event_
         and d.precision in ("day", "week")
         and not has_event_date
     ):
-        return "month"
+        return None
     return d.precision
-
-
-#: the dateline of wire copy: "PESHAWAR, Sept 29 (Reuters) -"
-_WIRE_DATE = re.compile(
-    r"^\s*[A-Z][A-Za-z .'’-]{2,40}?,\s*(?:[A-Z][A-Za-z]+,\s*)?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?P<day>\d{1,2})\b"
-)
-
-
-def wire_same_day(text: str, published: date | None) -> bool:
-    """Wire copy dated the day it is published ("PESHAWAR, Sept 29 (Reuters) -")."""
-    m = _WIRE_DATE.match(text)
-    if m is None or published is None:
-        return False
-    return (
-        MONTHS.get(m.group("mon").lower().rstrip(".")) == published.month
-        and int(m.group("day")) == published.day
-    )
