@@ -38,10 +38,11 @@ from typing import Any
 from safecorridor.extraction import casualties
 from safecorridor.extraction.actors import fill_actors, mark_attribution
 from safecorridor.extraction.confidence import CONFIDENCE
-from safecorridor.extraction.dates import event_precision, find_dates, wire_same_day
+from safecorridor.extraction.dates import event_precision, find_dates
 from safecorridor.extraction.grouping import EventGroup, group, split_recalled
 from safecorridor.extraction.kinds import decide_kind, mark_triggers
-from safecorridor.extraction.mentions import Mention, find_mentions
+from safecorridor.extraction.datelines import aside_spans, dateline_spans
+from safecorridor.extraction.mentions import Mention, find_localities, find_mentions
 from safecorridor.extraction.places import choose_place, dateline, disambiguate, fill_place
 from safecorridor.extraction.sentences import split_sentences
 from safecorridor.extraction.targets import find_targets
@@ -73,16 +74,27 @@ class RuleExtractor:
             return []
         sentences = split_recalled(split_sentences(text))
         places, actors = find_mentions(text, extra_places, extra_aliases)
-        disambiguate(places)
-        same_day = wire_same_day(text, published)
+        disambiguate(places, text)
+        places = sorted([*places, *find_localities(text, places, actors)], key=lambda m: m.start)
+        datelines = dateline_spans(text)
+        asides = aside_spans(text)
+        for m in places:
+            if _inside(m.start, datelines):
+                m.role = "dateline"
+            elif _inside(m.start, asides):
+                m.role = "aside"
         for s in sentences:
+            s.aside = _inside(s.start, asides)
             s.places = [m for m in places if s.start <= m.start < s.end]
             s.actors = [m for m in actors if s.start <= m.start < s.end]
-            s.dates = find_dates(s.text, published, s.start, same_day=same_day)
+            s.dates = find_dates(s.text, published, s.start)
+            for d in s.dates:
+                if _inside(d.start, datelines):
+                    d.reporting = True  # the dateline's date is the report's
             mark_attribution(s)
             mark_triggers(s)
             s.casualties = casualties.parse(s.text, s.start)
-        groups = group(sentences)
+        groups = group(sentences, published)
         dateline_m = dateline(text)
         return [
             self._build(text, g, groups, dateline_m if i == 0 else None)
@@ -120,8 +132,9 @@ class RuleExtractor:
                 inherited=g.inherited_date is not None,
                 has_event_date=any(not x.reporting for s in g.sentences for x in s.dates),
             )
-            ev.set("event_date", d.value, (d.start, d.end), conf)
-            ev.set("date_precision", precision, (d.start, d.end), conf)
+            if precision is not None:
+                ev.set("event_date", d.value, (d.start, d.end), conf)
+                ev.set("date_precision", precision, (d.start, d.end), conf)
         fill_place(ev, text, g, place_m)
         if fam in ("violent", "disrupted", "arrest"):
             casualties.fill_casualties(ev, (s.casualties for s in g.sentences))
@@ -132,6 +145,10 @@ class RuleExtractor:
             round(sum(confs) / len(confs), 2) if confs else CONFIDENCE.event_without_fields
         )
         return ev
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
 
 
 _DEFAULT = RuleExtractor()
