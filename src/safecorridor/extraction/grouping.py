@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.dates import DateMention, event_date
@@ -92,7 +93,7 @@ def _latest_violent(groups: list[EventGroup]) -> EventGroup | None:
     return next((g for g in reversed(groups) if g.family == "violent" and not g.recalled), None)
 
 
-def group(sentences: list[Sentence]) -> list[EventGroup]:
+def group(sentences: list[Sentence], published: date | None = None) -> list[EventGroup]:
     """The candidate events of a text's sentences (their triggers, actors, dates and
     casualties already marked), in order of their first sentence."""
     for s in sentences:
@@ -103,10 +104,17 @@ def group(sentences: list[Sentence]) -> list[EventGroup]:
     for s in sentences:
         trig = s.trigger
         has_cas = bool(s.casualties and (s.casualties.counts or s.casualties.toll))
+        if s.aside:
+            continue
         if s.recalled:
             if trig is not None:
                 groups.append(EventGroup(trig[0], trig, [s], recalled=True))
             continue
+        if trig is None and s.definite is not None and _latest_violent(groups) is None:
+            # "The Tuesday suicide bombing in Karachi, which left three dead, ...": a definite
+            # event noun with details of its own names the text's first violent event
+            if has_cas or any(not d.reporting for d in s.dates) or any(m.cued for m in s.places):
+                trig = s.definite
         if trig is None and s.continuation and cur is not None:
             cur.sentences.append(s)
             continue
@@ -161,7 +169,66 @@ def group(sentences: list[Sentence]) -> list[EventGroup]:
                 new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
         groups.append(new)
         cur = new
-    return groups
+    return merge_retellings(groups, published)
+
+
+#: the sentence opens another incident: "Separately, ...", "In another attack, ..."
+_DISTINCT = re.compile(
+    r"^(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|an earlier|a previous)\b|elsewhere|meanwhile,? in\b|on the other hand)|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b",
+    re.I,
+)
+
+
+def merge_retellings(groups: list[EventGroup], published: date | None = None) -> list[EventGroup]:
+    """One candidate for one event retold: a violent event whose dates and towns agree with an
+    earlier one (and whose sentence does not open another incident: "Separately, ...",
+    "another attack") joins it, so a report that tells its attack in the lead, again in the
+    body ("the incident took place when a suicide bomber ...") gives one candidate."""
+    out: list[EventGroup] = []
+    for g in groups:
+        host = None
+        if g.family == "violent" and not g.recalled and not _DISTINCT.search(g.sentences[0].text):
+            host = next(
+                (
+                    h
+                    for h in reversed(out)
+                    if h.family == "violent" and not h.recalled and _same(h, g, published)
+                ),
+                None,
+            )
+        if host is None:
+            out.append(g)
+            continue
+        host.sentences = sorted([*host.sentences, *g.sentences], key=lambda s: s.start)
+        for s in g.sentences:
+            _upgrade(host, s)
+    return out
+
+
+def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:
+    """Nothing tells the two events apart: no two different own dates, no past date beside
+    an undated (so recent) event, no two disjoint sets of towns."""
+    dh, dg = h.date(), g.date()
+    own_h = dh[0] if dh is not None and not dh[0].reporting else None
+    own_g = dg[0] if dg is not None and not dg[0].reporting else None
+    if own_h is not None and own_g is not None:
+        if (own_h.value, own_h.precision) != (own_g.value, own_g.precision) and not (
+            _narrows(own_h, own_g) or _narrows(own_g, own_h)
+        ):
+            return False
+    elif _PAST.search(g.sentences[0].text) or _PAST.search(h.sentences[0].text):
+        return False  # "a mosque bombing killed 100 earlier this year", "had killed"
+    elif published is not None and (own_h or own_g) is not None:
+        d = own_h or own_g
+        if d is not None and d.value is not None and _long_before(d, published):
+            return False  # "a blast had killed 13 in 2021" beside today's undated attack
+    th: set[str] = set()
+    tg: set[str] = set()
+    for s in h.sentences:
+        th |= _place_key(s)
+    for s in g.sentences:
+        tg |= _place_key(s)
+    return not (th and tg and not (th & tg))
 
 
 def _upgrade(g: EventGroup, s: Sentence) -> None:
@@ -186,15 +253,36 @@ def _place_key(s: Sentence) -> set[str]:
     return out
 
 
+#: a past event told as background, whether or not its date can be resolved
+_PAST = re.compile(
+    r"\b(?:had\s+(?:been\s+)?(?:killed|claimed|left|carried|attacked|targeted|injured|wounded|martyred)|earlier this (?:year|month)|last (?:year|month)|(?:in|since) (?:19|20)\d\d|years? ago|months? ago|in the past|previous(?:ly)?|the (?:last|previous) (?:attack|time))\b",
+    re.I,
+)
+#: an undated event in a report is recent; a dated one this long before publication is not it
+_RECENT = 21
+
+
+def _long_before(d: DateMention, published: date) -> bool:
+    """The date ends more than :data:`_RECENT` days before publication."""
+    if d.value is None:
+        return False
+    if d.precision == "year":
+        return d.value.year < published.year and (published - date(d.value.year, 12, 31)).days > _RECENT
+    if d.precision == "month":
+        nxt = date(d.value.year + d.value.month // 12, d.value.month % 12 + 1, 1)
+        return (published - nxt).days > _RECENT
+    return (published - d.value).days > _RECENT + (6 if d.precision == "week" else 0)
+
+
 def _narrows(prev: DateMention, own: DateMention) -> bool:
-    """``own`` is a day within ``prev``'s month or year: the same event, dated more exactly."""
-    return bool(
-        prev.precision != "day"
-        and own.precision == "day"
-        and prev.value
-        and own.value
-        and prev.value.year == own.value.year
-        and (prev.precision == "year" or prev.value.month == own.value.month)
+    """``own`` is a day within ``prev``'s week, month or year: the same event, dated more
+    exactly."""
+    if prev.precision == "day" or own.precision != "day" or not prev.value or not own.value:
+        return False
+    if prev.precision == "week":
+        return 0 <= (own.value - prev.value).days < 7
+    return prev.value.year == own.value.year and (
+        prev.precision == "year" or prev.value.month == own.value.month
     )
 
 

@@ -151,6 +151,7 @@ def mark_triggers(s: Sentence) -> None:
     s.generic = bool(_GENERIC.search(text))
     recover_hint = bool(_RECOVER_HINT.search(text))
     best: tuple[int, str, int, int] | None = None
+    definite: tuple[int, str, int, int] | None = None
     for m in TRIG.finditer(text):
         cls = m.lastgroup or ""
         word = m.group(0)
@@ -166,6 +167,10 @@ def mark_triggers(s: Sentence) -> None:
         anaphoric = _anaphoric(s, m, cls, word, left, recover_hint)
         s.all_triggers.append((cls, m.start() + s.start, m.end() + s.start, anaphoric))
         if anaphoric:
+            if family(cls) == "violent" and _definite_only(s, m, word, left):
+                rk = TRIGGERS[cls][3]
+                if definite is None or rk > definite[0]:
+                    definite = (rk, cls, m.start() + s.start, m.end() + s.start)
             continue
         rank = TRIGGERS[cls][3]
         if cls == "attack" and word.lower() in _WEAK_ATTACK:
@@ -185,6 +190,17 @@ def mark_triggers(s: Sentence) -> None:
             best = (3, "disrupted", dis[0][1], dis[0][2])
     if best is not None and _passes_class_check(s, best[1]):
         s.trigger = (best[1], best[2], best[3])
+    if definite is not None and not s.generic:
+        s.definite = (definite[1], definite[2], definite[3])
+
+
+def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
+    """The trigger is a definite noun phrase ("the Tuesday suicide bombing", "Monday's
+    attack"), not a generic plural, a plan or a recovered weapon: it names an event, which is
+    a new one when the text has named none before it."""
+    if _PLURAL_GENERIC.search(word) or _NONEVENT.search(left):
+        return False
+    return not _RECOVERED.search(s.text[max(0, m.start() - 90) : m.start()])
 
 
 def _anaphoric(
