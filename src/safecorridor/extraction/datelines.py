@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (regex lexicons are kept on one line each for readability)
 """Datelines and asides: the parts of a report that say where it was filed or point to other
 stories, and so never place or date its events by themselves.
 
@@ -101,4 +100,24 @@ def aside_spans(text: str) -> list[tuple[int, int]]:
             continue  # a sentence that lost its full stop, not a head
         lead = line.index(body[0])
         out.append((start + lead, start + lead + len(body)))
+    return out
+
+
+def headline_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the headline (a first line without end punctuation) and of the
+    bullets of the lead ("• Six shot dead"): figures there are rounded or partial, so the
+    body's are preferred."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for n, line in enumerate(text.split("\n")):
+        start = pos
+        pos += len(line) + 1
+        body = line.strip()
+        if not body:
+            continue
+        lead = start + line.index(body[0])
+        bullet = body[:1] in "•*▪"
+        headline = n == 0 and len(body) <= _SHORT_LINE * 2 and not _END_PUNCT.search(body)
+        if bullet or headline:
+            out.append((lead, lead + len(body)))
     return out

@@ -73,7 +73,10 @@ _PART = r"(?:\s+(?P<part>morning|afternoon|evening|night|midnight|noon))?"
 _PATTERNS: list[tuple[str, str]] = [
     ("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"),
     ("numeric", r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)\b"),
-    ("dmy", r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?:of\s+)?" + _M + r",?\s+(?P<y>(?:19|20)\d\d)\b"),
+    (
+        "dmy",
+        r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?:of\s+)?" + _M + r",?\s+(?P<y>(?:19|20)\d\d)\b",
+    ),
     ("mdy", r"\b" + _M + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
     ("dm", r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _M + r"(?!\w)"),
     (
@@ -88,7 +91,10 @@ _PATTERNS: list[tuple[str, str]] = [
         + r"(?!,?\s+(?:\d{1,2}\b|(?:19|20)\d\d))"
         r"(?:\s+(?P<rel>this year|last year|of this year|of last year))?(?=\W|$)",
     ),
-    ("year", r"\b(?i:in|during|since)\s+(?:(?:early|mid|late)[- ]?)?(?P<y>(?:19|20)\d\d)\b(?!\s*[-–]\d)"),
+    (
+        "year",
+        r"\b(?i:in|during|since)\s+(?:(?:early|mid|late)[- ]?)?(?P<y>(?:19|20)\d\d)\b(?!\s*[-–]\d)",
+    ),
     (
         "rel_days",
         r"\b"

@@ -110,11 +110,15 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             if trig is not None:
                 groups.append(EventGroup(trig[0], trig, [s], recalled=True))
             continue
-        if trig is None and s.definite is not None and _latest_violent(groups) is None:
-            # "The Tuesday suicide bombing in Karachi, which left three dead, ...": a definite
-            # event noun with details of its own names the text's first violent event
-            if has_cas or any(not d.reporting for d in s.dates) or any(m.cued for m in s.places):
-                trig = s.definite
+        # "The Tuesday suicide bombing in Karachi, which left three dead, ...": a definite
+        # event noun with details of its own names the text's first violent event
+        if (
+            trig is None
+            and s.definite is not None
+            and _latest_violent(groups) is None
+            and (has_cas or any(not d.reporting for d in s.dates) or any(m.cued for m in s.places))
+        ):
+            trig = s.definite
         if trig is None and s.continuation and cur is not None:
             cur.sentences.append(s)
             continue
@@ -267,7 +271,10 @@ def _long_before(d: DateMention, published: date) -> bool:
     if d.value is None:
         return False
     if d.precision == "year":
-        return d.value.year < published.year and (published - date(d.value.year, 12, 31)).days > _RECENT
+        return (
+            d.value.year < published.year
+            and (published - date(d.value.year, 12, 31)).days > _RECENT
+        )
     if d.precision == "month":
         nxt = date(d.value.year + d.value.month // 12, d.value.month % 12 + 1, 1)
         return (published - nxt).days > _RECENT

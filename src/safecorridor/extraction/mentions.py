@@ -64,7 +64,9 @@ _NEAR = re.compile(
     re.I,
 )
 #: "Quetta's main railway station", "Balochistan's Bolan district": the place of what follows
-_GENITIVE = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:[A-Z][\w-]+|area|district|city|town|village|province|region|station|market|bazaar|camp|post|checkpost|compound|mosque|school|university|hospital|airport|port|highway|road|outskirts|suburbs)\b")
+_GENITIVE = re.compile(
+    r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:[A-Z][\w-]+|area|district|city|town|village|province|region|station|market|bazaar|camp|post|checkpost|compound|mosque|school|university|hospital|airport|port|highway|road|outskirts|suburbs)\b"
+)
 _NOT_HERE_AFTER = re.compile(r"-based|-bound|-[A-Z]|['’]s (?:government|foreign|ministry|embassy)")
 
 
@@ -246,15 +248,116 @@ def _place_mention(text: str, s: int, e: int, surface: str, cands: list[res.Plac
 
 #: words that end a locality's name rather than being part of it, or that no place is named
 _NOT_LOCALITY = frozenset(
-    "the a an police station road highway university hospital mosque market airport college "
-    "school camp post checkpost check cantonment cantt centre center office house bridge "
-    "district province agency tehsil division city town area village valley region security "
-    "forces army frontier corps levies government ministry chief national provincial federal "
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
-    "june july august september october november december pakistan china chinese pakistani "
-    "afghan afghanistan iran india indian express railway railways motorway coastal line "
-    "lines jail prison court press club hotel bazaar chowk square colony sector phase block "
-    "street lane zone park plaza complex project dam port terminal field fields".split()
+    [
+        "the",
+        "a",
+        "an",
+        "police",
+        "station",
+        "road",
+        "highway",
+        "university",
+        "hospital",
+        "mosque",
+        "market",
+        "airport",
+        "college",
+        "school",
+        "camp",
+        "post",
+        "checkpost",
+        "check",
+        "cantonment",
+        "cantt",
+        "centre",
+        "center",
+        "office",
+        "house",
+        "bridge",
+        "district",
+        "province",
+        "agency",
+        "tehsil",
+        "division",
+        "city",
+        "town",
+        "area",
+        "village",
+        "valley",
+        "region",
+        "security",
+        "forces",
+        "army",
+        "frontier",
+        "corps",
+        "levies",
+        "government",
+        "ministry",
+        "chief",
+        "national",
+        "provincial",
+        "federal",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "pakistan",
+        "china",
+        "chinese",
+        "pakistani",
+        "afghan",
+        "afghanistan",
+        "iran",
+        "india",
+        "indian",
+        "express",
+        "railway",
+        "railways",
+        "motorway",
+        "coastal",
+        "line",
+        "lines",
+        "jail",
+        "prison",
+        "court",
+        "press",
+        "club",
+        "hotel",
+        "bazaar",
+        "chowk",
+        "square",
+        "colony",
+        "sector",
+        "phase",
+        "block",
+        "street",
+        "lane",
+        "zone",
+        "park",
+        "plaza",
+        "complex",
+        "project",
+        "dam",
+        "port",
+        "terminal",
+        "field",
+        "fields",
+    ]
 )
 #: the capitalised words of a locality's name (one to three)
 _LOC_NAME = r"(?P<loc>[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|e|i|ul|ud)){0,3}?)"
@@ -274,9 +377,7 @@ _LOC_COMMA = re.compile(
     + r",\s+(?:(?:near|in|of)\s+(?:the\s+)?|(?:some|about|around|nearly)?\s*\d+\s*(?:km|kms|kilomet(?:er|re)s?|miles?)\s+(?:[\w-]+\s+)?(?:of|from)\s+(?:the\s+)?|a\s+(?:[\w-]+\s+){0,3}?(?:in|of|near)\s+(?:the\s+)?)?$"
 )
 #: "Gwadar's Pishgan area", "Kalat district's Mangochar area": the anchor precedes
-_LOC_AFTER = re.compile(
-    r"(?:\s+district)?['’]s\s+" + _LOC_NAME + r"\s+" + _LOC_NOUN + r"\b"
-)
+_LOC_AFTER = re.compile(r"(?:\s+district)?['’]s\s+" + _LOC_NAME + r"\s+" + _LOC_NOUN + r"\b")
 #: a city so large that an "area" of it is a neighbourhood, not a place of its own
 _BIG_CITY = 1_000_000
 
@@ -314,8 +415,11 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
             continue
         if any(ts < le and ls < te for ts, te in taken):
             continue  # a known place or an actor, not an unknown village
-        if with_noun and p.kind == "town" and p.population >= _BIG_CITY and not re.search(
-            r"village|goth|hamlet", hit.group(0), re.I
+        if (
+            with_noun
+            and p.kind == "town"
+            and p.population >= _BIG_CITY
+            and not re.search(r"village|goth|hamlet", hit.group(0), re.I)
         ):
             continue  # "the Hazarganji area of Quetta": a neighbourhood of the city
         loc = res.Place(

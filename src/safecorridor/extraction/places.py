@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (regex lexicons are kept on one line each for readability)
 """Places: which gazetteer entry a name means, which place is the event's, and its fields.
 
 :func:`disambiguate` picks one candidate per place mention: Pakistan first, then China, then

@@ -454,7 +454,10 @@ _UCDP_ADM1 = {
     "islamabad capital territory": "Islamabad Capital Territory",
 }
 #: the kinds of coded place UCDP names by a word after the name ("Spinwam town")
-_UCDP_KINDS = re.compile(r"^(?P<name>[A-Z][A-Za-z'’ -]{2,40}?)\s+(?:town|village|area|valley|locality|city|suburb)$", re.I)
+_UCDP_KINDS = re.compile(
+    r"^(?P<name>[A-Z][A-Za-z'’ -]{2,40}?)\s+(?:town|village|area|valley|locality|city|suburb)$",
+    re.I,
+)
 #: names that UCDP codes as places but that news text uses as words, people or peoples
 _UCDP_SKIP = frozenset(
     ["bazaar", "hazara", "bahrain", "maidan", "thana", "spin", "gang", "much", "hashim", "asghar"]

@@ -38,10 +38,10 @@ from typing import Any
 from safecorridor.extraction import casualties
 from safecorridor.extraction.actors import fill_actors, mark_attribution
 from safecorridor.extraction.confidence import CONFIDENCE
+from safecorridor.extraction.datelines import aside_spans, dateline_spans, headline_spans
 from safecorridor.extraction.dates import event_precision, find_dates
 from safecorridor.extraction.grouping import EventGroup, group, split_recalled
 from safecorridor.extraction.kinds import decide_kind, mark_triggers
-from safecorridor.extraction.datelines import aside_spans, dateline_spans
 from safecorridor.extraction.mentions import Mention, find_localities, find_mentions
 from safecorridor.extraction.places import choose_place, dateline, disambiguate, fill_place
 from safecorridor.extraction.sentences import split_sentences
@@ -78,6 +78,7 @@ class RuleExtractor:
         places = sorted([*places, *find_localities(text, places, actors)], key=lambda m: m.start)
         datelines = dateline_spans(text)
         asides = aside_spans(text)
+        heads = headline_spans(text)
         for m in places:
             if _inside(m.start, datelines):
                 m.role = "dateline"
@@ -94,6 +95,7 @@ class RuleExtractor:
             mark_attribution(s)
             mark_triggers(s)
             s.casualties = casualties.parse(s.text, s.start)
+            s.casualties.headline = _inside(s.start, heads)
         groups = group(sentences, published)
         dateline_m = dateline(text)
         return [

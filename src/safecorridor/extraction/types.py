@@ -58,6 +58,9 @@ class CandidateEvent:
     summary: str | None = None
     span: Span | None = None
     evidence: dict[str, Span] = field(default_factory=dict)
+    # why a value was read as it was, or a number was not taken ("fatalities_rejected":
+    # "2022: a year, not a count"), in words, keyed like ``evidence``
+    notes: dict[str, str] = field(default_factory=dict)
     field_confidence: dict[str, float] = field(default_factory=dict)
     confidence: float = 0.0
     extractor: str = ""
