@@ -231,3 +231,76 @@ def test_a_toll_update_gives_the_figure() -> None:
         "more soldiers later succumbed to their wounds, taking the toll to seven."
     )
     assert ev.fatalities == 7 and ev.notes["fatalities"] == "the latest death toll"
+
+
+# --- kind decided on the whole event -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # grenades thrown in an armed assault on a police station: an armed clash, not a bombing
+        (
+            "Militants attacked a police station in Bannu on Tuesday night with hand grenades and "
+            "heavy gunfire, martyring three policemen. The police returned fire.",
+            "armed_clash",
+        ),
+        # the suicide bomber is named only later in the report
+        (
+            "A blast tore through a bus carrying engineers near Dasu on Tuesday, killing nine. "
+            "Officials later said a suicide bomber had rammed his car into the bus.",
+            "suicide_attack",
+        ),
+        # a bomb that killed soldiers is a bombing, not a clash
+        (
+            "Two soldiers were martyred when a roadside bomb struck their vehicle in Kech on "
+            "Tuesday. Security forces launched a search operation in the area.",
+            "bombing",
+        ),
+        # a civilian shot dead near a police station is an attack on a civilian
+        (
+            "A shopkeeper was shot dead by unidentified gunmen within the limits of the Saddar "
+            "police station in Quetta on Tuesday.",
+            "attack",
+        ),
+        # a policeman shot dead is an attack on the security forces: an armed clash
+        ("Unidentified gunmen shot dead a police constable in Quetta on Tuesday.", "armed_clash"),
+        # people kidnapped and then killed: an attack, not an abduction
+        (
+            "Gunmen kidnapped four miners from their camp in Mach on Tuesday and shot them dead in "
+            "the hills.",
+            "attack",
+        ),
+        # militants killed in an operation: an armed clash
+        (
+            "Security forces killed six militants in an intelligence-based operation in North "
+            "Waziristan on Tuesday.",
+            "armed_clash",
+        ),
+    ],
+)
+def test_kind_is_decided_on_the_whole_event(text: str, kind: str) -> None:
+    assert _one(text).kind == kind
+
+
+def test_one_candidate_for_one_event_retold() -> None:
+    text = (
+        "A suicide bomber struck a bus carrying Chinese workers in Chagai district on Tuesday, "
+        "injuring six people.\n"
+        "The Chinese side asked Pakistan to investigate the incident.\n"
+        "A local official said the incident took place when a suicide bomber drove an "
+        "explosives-laden truck into the bus near Dalbandin.\n"
+        "All the injured are in stable condition."
+    )
+    violent = [e for e in extract(text, published=WED) if e.kind == "suicide_attack"]
+    assert len(violent) == 1
+    assert violent[0].injured == 6 and violent[0].event_date == date(2024, 5, 7)
+
+
+def test_an_earlier_attack_told_after_the_new_one_stays_apart() -> None:
+    text = (
+        "Gunmen killed five labourers at a road site near Turbat on Tuesday, a day after a "
+        "suicide bombing in Quetta left 20 people dead."
+    )
+    kinds = sorted((e.kind, e.fatalities, e.city) for e in extract(text, published=WED))
+    assert kinds == [("attack", 5, "Turbat"), ("suicide_attack", 20, "Quetta")]

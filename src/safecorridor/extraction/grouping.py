@@ -29,6 +29,13 @@ _RECALL_THING = re.compile(
     re.I,
 )
 
+#: "killed ten labourers on Saturday, a day after a suicide bombing left 26 dead": the event
+#: named after "after" is an earlier one, told in its own clause
+_RECALL_AFTER = re.compile(
+    r"\b(?:a day|a week|a month|hours|days|weeks|months|shortly|soon|just|barely|only|(?:two|three|four|five|six|several|few|\d+)\s+(?:days|weeks|months))\s+after\s+(?P<np>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,4}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?))\b",
+    re.I,
+)
+
 _RECALL_PERSON = re.compile(
     r"\b(?:who|whom)\s+(?:had\s+been|were|was|have\s+been|has\s+been)\s+(?:abducted|kidnapped|taken hostage|whisked away)\b",
     re.I,
@@ -53,6 +60,10 @@ class EventGroup:
     sentences: list[Sentence]
     inherited_date: tuple[DateMention, float] | None = None
     recalled: bool = False
+    lead_cls: str = ""  # the class of the trigger that started the event (before upgrades)
+
+    def __post_init__(self) -> None:
+        self.lead_cls = self.lead_cls or self.cls
 
     @property
     def family(self) -> str:
@@ -68,11 +79,15 @@ def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
     which killed five Chinese citizens last week" → the talks, and the attack on its own."""
     out: list[Sentence] = []
     for s in sentences:
-        m = _RECALL_THING.search(s.text) or _RECALL_PERSON.search(s.text)
+        m = (
+            _RECALL_THING.search(s.text)
+            or _RECALL_PERSON.search(s.text)
+            or _RECALL_AFTER.search(s.text)
+        )
         if m is None or TRIG.search(s.text, 0, m.start()) is None:
             out.append(s)
             continue
-        a = m.start()
+        a = m.start("np") if "np" in m.re.groupindex else m.start()
         end = len(s.text)
         for c in _CLAUSE_END.finditer(s.text, m.end()):
             end = c.start()

@@ -266,28 +266,131 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
     return ok
 
 
+#: gunfire and armed assault: the event is fought with guns, whatever else is used
+_GUNFIRE = re.compile(
+    r"\b(?:opened fire|open fire|opening fire|firing|fired (?:at|on|upon|shots|indiscriminately)|gunfire|gunshots?|gun attack|gunmen|gunman|gun battle|shoot-?outs?|exchange of fire|exchanged fire|fire exchange|shot dead|shot at|shot and killed|gunned down|sprayed (?:\w+ )?bullets|stormed|storming|automatic weapons|heavy weapons|small arms|ambush(?:ed|es)?|armed (?:men|assailants|attackers|militants|terrorists)|assault(?:ed)? (?:on|the))\b",
+    re.I,
+)
+#: security forces engaged in a fight: an armed clash whoever else was hit
+_FIGHT = re.compile(
+    r"\b(?:exchanges? of (?:gun)?fire|exchanged fire|fire exchange|gun ?battles?|shoot-?outs?|firefights?|encounters?|retaliated|returned (?:the )?fire|repulsed|repelled|engaged (?:the )?(?:attackers|terrorists|militants|khawarij|khwarij)|clearance operation|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|sent to hell|neutrali[sz]ed|were (?:all )?killed by (?:the )?security forces|thwarted|foiled)\b",
+    re.I,
+)
+#: the security forces as victims or as what was attacked
+_SF_WORDS = re.compile(
+    r"\b(?:soldiers?|troops?|army|military|security (?:forces|personnel|men|officials?)|sfs?|personnel|policem[ae]n|police|cops?|constables?|officers?|levies|rangers|frontier corps|fc|frontier constabulary|sepoys?|jawans?|commandos?|checkposts?|check posts?|check-posts?|posts?|police stations?|stations?|camps?|cantonment|cantt|garrison|fort|convoy|patrol(?:ling)?|paramilitary|lieutenant|captain|major|subedar|havaldar|naik|dsp|sho|asi|inspector)\b",
+    re.I,
+)
+#: civilians as victims or as what was attacked
+_CIVILIAN_WORDS = re.compile(
+    r"\b(?:people|persons|civilians?|passengers?|labou?rers?|workers?|miners|children|child|women|woman|students?|teachers?|engineers?|nationals?|citizens?|villagers|residents|worshippers|devotees|pilgrims|shoppers|shopkeepers?|traders?|vendors?|farmers?|men|man|boys?|girls?|family|relatives|tribesmen|elders?|leaders?|activists?|journalists?|doctors?|patients|passers-?by|bystanders?|drivers?|owners?|contractors?|bus|coach|vehicle|school|mosque|market|bazaar|shop|house|home|hotel|hospital)\b",
+    re.I,
+)
+#: the abducted were killed: "kidnapped and killed", "took them away for execution"
+_ABDUCT_KILL = re.compile(
+    r"\b(?:abduct\w*|kidnap\w*|took (?:them|him|her) (?:away|to)|taken (?:away|to))\b[^.;]{0,80}\b(?:killed|slaughtered|beheaded|executed|execution|shot (?:dead|them|him)|murdered|bodies)\b|\b(?:killed|slaughtered|shot|murdered)\b[^.;]{0,30}\bafter (?:being )?(?:kidnapp|abduct)\w*",
+    re.I,
+)
+#: suicide vests worn or found, not detonated, make no suicide attack
+_VEST_ONLY = re.compile(
+    r"\b(?:wearing|wore|clad in|carrying|recovered|seized|found|defused)\b[^.;]{0,40}$", re.I
+)
+
+
 def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str, str, float]:
-    """(kind, ACLED event type, sub-event type, confidence) of an event from its trigger and
-    its targets: an attack on security forces alone (posts, convoys, patrols, personnel) is an
-    armed clash whether or not an exchange of fire is reported (ACLED); an ambush of civilians
-    is an attack."""
-    kind, event_type, sub, _rank, _fam = TRIGGERS[g.cls]
-    clash_cue = any(t[0] == "clash" for s in g.sentences for t in s.all_triggers)
-    if (
-        g.cls == "attack"
-        and set(targets) <= {"security_forces", "infrastructure", "government", "corridor_project"}
-        and "security_forces" in targets
-        and (clash_cue or not any(_PEOPLE.search(s.text) for s in g.sentences))
-    ):
-        kind, event_type, sub = "armed_clash", "Battles", "Armed clash"
-    trig_word = text[g.trigger[1] : g.trigger[2]].lower()
+    """(kind, ACLED event type, sub-event type, confidence) of an event, decided on all its
+    sentences rather than its first trigger (:mod:`rules` conventions):
+
+    * a suicide bomber, a vest or vehicle detonated anywhere in the event: suicide attack;
+    * abducted people then killed: an attack; otherwise an abduction stays one;
+    * security forces engaged in a fight (an exchange of fire, an operation, an attack
+      thwarted), or an armed assault whose victims and targets are security forces only:
+      an armed clash;
+    * any other armed assault (gunfire, storming, an ambush), whatever weapons it also used
+      ("grenades and heavy gunfire"): an attack;
+    * a bomb, an IED, a blast or a thrown grenade with no assault: a bombing."""
+    if g.family != "violent":
+        kind, event_type, sub, _rank, _fam = TRIGGERS[g.cls]
+        specific = g.cls not in ("attack", "request")
+        conf = CONFIDENCE.kind_specific_trigger if specific else CONFIDENCE.kind_generic_trigger
+        return kind, event_type, sub, conf
+    body = " ".join(s.text for s in g.sentences)
+    classes = {
+        t[0]
+        for s in g.sentences
+        for t in s.all_triggers
+        if not _NONEVENT.search(text[max(0, t[1] - 40) : t[1]])
+    } | {g.cls}
+    suicide = any(
+        t[0] == "suicide" and not _VEST_ONLY.search(text[max(0, t[1] - 60) : t[1]])
+        for s in g.sentences
+        for t in s.all_triggers
+    )
+    if suicide:
+        return _kind("suicide", CONFIDENCE.kind_specific_trigger)
+    abduction = "abduction" in classes
+    if abduction and _ABDUCT_KILL.search(body):
+        return _kind("attack", CONFIDENCE.kind_generic_trigger)
+    if g.cls == "abduction":
+        return _kind("abduction", CONFIDENCE.kind_specific_trigger)
+    lead = g.sentences[0]
+    if g.lead_cls in ("ied", "grenade") and not _GUNFIRE.search(lead.text):
+        return _kind(g.lead_cls, CONFIDENCE.kind_specific_trigger)  # a bomb, whoever it hit
+    gunfire = bool(_GUNFIRE.search(body))
+    fight = bool(_FIGHT.search(body))
+    sf_only = _security_forces_only(g, targets)
+    if g.cls == "shelling":
+        if sf_only:
+            return _kind("clash", CONFIDENCE.kind_generic_trigger)
+        return _kind("shelling", CONFIDENCE.kind_specific_trigger)
+    if fight or (sf_only and (gunfire or g.cls in ("attack", "clash"))):
+        return _kind("clash", CONFIDENCE.kind_specific_trigger)
+    if g.cls in ("ied", "grenade") and not gunfire:
+        return _kind(g.cls, CONFIDENCE.kind_specific_trigger)
+    kills = [
+        c for s in g.sentences if s.casualties for c in s.casualties.counts if c.what == "kill"
+    ]
+    if kills and all(c.attackers for c in kills) and not {"civilians"} & set(targets):
+        return _kind(
+            "clash", CONFIDENCE.kind_generic_trigger
+        )  # "120 militants killed": an operation
     if (
         g.cls == "clash"
-        and trig_word.startswith("ambush")
-        and "civilians" in targets
-        and "security_forces" not in targets
+        and sf_only is None
+        and not {"civilians", "foreign_nationals"} & set(targets)
     ):
-        kind, event_type, sub = TRIGGERS["attack"][:3]
-    specific = g.cls not in ("attack", "request")
-    conf = CONFIDENCE.kind_specific_trigger if specific else CONFIDENCE.kind_generic_trigger
+        return _kind("clash", CONFIDENCE.kind_generic_trigger)
+    return _kind("attack", CONFIDENCE.kind_generic_trigger)
+
+
+def _kind(cls: str, conf: float) -> tuple[str, str, str, float]:
+    kind, event_type, sub, _rank, _fam = TRIGGERS[cls]
     return kind, event_type, sub, conf
+
+
+def _security_forces_only(g: EventGroup, targets: list[str]) -> bool | None:
+    """True when the event's victims (or, with no victim counted, its targets) are security
+    forces only, False when anyone else was hit or targeted, None when the text does not
+    say."""
+    sf = civ = False
+    for s in g.sentences:
+        cas = s.casualties
+        for c in cas.counts if cas else []:
+            if c.attackers or c.reject:
+                continue
+            words = s.text[max(0, c.start - s.start - 10) : c.end - s.start + 30]
+            if _SF_WORDS.search(words) and not (
+                _CIVILIAN_WORDS.search(words) and not _SF_WORDS.search(words[:40])
+            ):
+                sf = True
+            elif _CIVILIAN_WORDS.search(words):
+                civ = True
+    if civ:
+        return False
+    if sf:
+        return True
+    if "security_forces" in targets and not ({"civilians", "foreign_nationals"} & set(targets)):
+        return True
+    if {"civilians", "foreign_nationals"} & set(targets):
+        return False
+    return None

@@ -77,6 +77,9 @@ _SOURCE_AFTER = re.compile(
     r"\b(?:police|army|military|ISPR|FC|officials?)\s+(?:said|says|officials?|spokesm[ae]n|sources|statement|told|confirmed|chief)",
     re.I,
 )
+_LOCATIVE = re.compile(
+    r"\b(?:limits|jurisdiction|remit|precincts|purview|area|vicinity|beat) of (?:the )?(?:[\w-]+ ){0,3}$"
+)
 _HIT_BEFORE = re.compile(r"\b(?:on|at|targeted|attacked|killing|martyred)\b")
 _NAME_BEFORE = re.compile(r"[A-Z][\w'’-]*\s+$")
 ORDER = [name for name, _rx in _TARGETS]
@@ -106,6 +109,8 @@ def find_targets(g: EventGroup, place_m: Mention | None) -> list[str]:
                     and "security_forces" in found
                 ):
                     continue
+                if name == "security_forces" and _LOCATIVE.search(before[-40:]):
+                    continue  # "within the limits of the Township police station": a place
                 if _SPEAKER.match(text, m.end()):
                     continue  # "Levies officials said", "police sources told": the source
                 if (
