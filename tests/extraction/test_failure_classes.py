@@ -304,3 +304,65 @@ def test_an_earlier_attack_told_after_the_new_one_stays_apart() -> None:
     )
     kinds = sorted((e.kind, e.fatalities, e.city) for e in extract(text, published=WED))
     assert kinds == [("attack", 5, "Turbat"), ("suicide_attack", 20, "Quetta")]
+
+
+# --- events that are not attacks ---------------------------------------------------------
+
+
+def test_protests_cases_and_designations_are_events() -> None:
+    text = (
+        "Hundreds of fishermen staged a protest in Gwadar on Tuesday against illegal trawling.\n"
+        "Police registered a case against the organisers the same evening.\n"
+        "Separately, the government designated the group as a terrorist organisation."
+    )
+    events = extract(text, published=WED)
+    assert [e.kind for e in events] == ["other", "other", "other"]
+    assert events[0].sub_event_type == "Peaceful protest" and events[0].city == "Gwadar"
+
+
+def test_an_arrest_sought_or_denied_is_no_arrest() -> None:
+    text = (
+        "Gunmen shot dead a trader in Quetta on Tuesday. No suspect has been arrested so far, "
+        "and police teams were deployed to arrest the killers."
+    )
+    assert [e.kind for e in extract(text, published=WED)] == ["attack"]
+    claimed = extract(
+        "The CTD claimed to have arrested five suspects in Karachi on Tuesday.", published=WED
+    )
+    assert [e.kind for e in claimed] == ["arrest"]
+
+
+def test_a_broken_ceasefire_is_a_threat_not_an_agreement() -> None:
+    (ev,) = extract(
+        "Attacks rose after the TTP withdrew from its ceasefire with the government in late "
+        "November.",
+        published=WED,
+    )
+    assert ev.kind == "threat" and ev.perpetrator == "Tehrik-i-Taliban Pakistan"
+
+
+# --- dates of updates and appositions ----------------------------------------------------
+
+
+def test_a_toll_updated_on_a_day_does_not_date_the_attack() -> None:
+    ev = _one(
+        "The death toll from the bombing of a school bus in Khuzdar rose to eight on Wednesday. "
+        "The bus was hit on Monday."
+    )
+    assert ev.event_date == date(2024, 5, 6)
+
+
+def test_a_weekday_beside_its_date_is_that_date() -> None:
+    ev = _one(
+        "On February 2, Wednesday at 8pm, militants stormed an FC camp in Panjgur.",
+        published=date(2022, 2, 13),
+    )
+    assert ev.event_date == date(2022, 2, 2)
+
+
+def test_an_embassy_that_speaks_does_not_place_the_attack() -> None:
+    ev = _one(
+        "KARACHI: The Chinese Embassy on Tuesday confirmed the deaths of two Chinese citizens in "
+        "a blast near the airport in the port city of Karachi."
+    )
+    assert (ev.city, ev.province) == ("Karachi", "Sindh")

@@ -302,6 +302,7 @@ _ORDINAL_MORE = re.compile(
 )
 
 
+_ASIDE_END = {",", "–", "—", ")"}
 _KIN = {"family", "familie", "relative", "household", "colleague", "companion", "tribe"}
 _MORE_ONLY = re.compile(r"\b(?:more|additional|further)\b", re.I)
 
@@ -571,11 +572,12 @@ def parse(sentence: str, offset: int) -> Casualties:
                         them = _np(toks[j : j + 5])
                         parsed = [them] if them else None
                         break
-            if k >= 0 and toks[k][0] == ",":
+            if k >= 0 and toks[k][0] in _ASIDE_END:
+                # "nine Chinese and three Pakistanis – including two FC men – were killed"
                 for j in range(k - 1, max(-1, k - 10), -1):
                     if toks[j][0].lower() in ("including", "among"):
                         k = j - 1
-                        if k >= 0 and toks[k][0] == ",":
+                        if k >= 0 and toks[k][0] in _ASIDE_END:
                             k -= 1
                         break
             if word in (
@@ -660,7 +662,7 @@ def parse(sentence: str, offset: int) -> Casualties:
 _SINGULAR_AUX = {"was", "has", "had"}
 #: "killed by unidentified gunmen": the one killed is a victim, whoever they were
 _BY_ASSAILANTS = re.compile(
-    r"^\s*(?:[\w-]+\s+){0,2}?by\s+(?:some\s+|two\s+|three\s+|four\s+|the\s+)?(?:unidentified|unknown|armed|masked|suspected)?\s*(?:armed\s+)?(?:assailants|gunmen|men|militants|terrorists|attackers|motorcyclists|miscreants|persons)",
+    r"\s*(?:[\w-]+\s+){0,2}?by\s+(?:some\s+|two\s+|three\s+|four\s+|the\s+)?(?:unidentified|unknown|armed|masked|suspected)?\s*(?:armed\s+)?(?:assailants|gunmen|men|militants|terrorists|attackers|motorcyclists|miscreants|persons)",
     re.I,
 )
 

@@ -154,7 +154,20 @@ _IGNORECASE_NAMES = {
 }
 _REPORTING_BEFORE = re.compile(
     r"\b(?:reported|said|says|told|announced|stated|confirmed|added|revealed|claimed|"
-    r"reports?|statement|tweeted|posted|informed|disclosed)\b[^.;]{0,40}$",
+    r"reports?|statement|tweeted|posted|informed|disclosed|submitted|briefed|issued)\b"
+    r"[^.;]{0,80}$",
+    re.I,
+)
+#: what happened between the statement and the date: "said the attack took place on Sunday"
+_EVENT_BETWEEN = re.compile(
+    r"\b(?:took place|happened|occurred|was carried out|were carried out|attacked|killed|"
+    r"exploded|struck|martyred|injured|wounded|went off|stormed|opened fire|kidnapped|abducted|"
+    r"when|after|since|who|which|that (?:the|a|an) [\w-]+ (?:was|were|had))\b",
+    re.I,
+)
+#: a toll updated on that day: its date is the update's, not the attack's
+_TOLL_UPDATE = re.compile(
+    r"\b(?:toll|tally|number of (?:the )?(?:dead|deaths|killed))\b[^.;]{0,60}\b(?:rose|risen|increased|climbed|reached|jumped|mounted)\b[^.;]{0,40}$",
     re.I,
 )
 _REPORTING_AFTER = re.compile(
@@ -325,15 +338,43 @@ def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateM
             continue
         if precision == "week":
             value = value - timedelta(days=value.weekday())
-        before = text[max(0, m.start() - 60) : m.start()]
+        before = text[max(0, m.start() - 100) : m.start()]
         after = text[m.end() : m.end() + 30]
-        reporting = bool(_REPORTING_BEFORE.search(before) or _REPORTING_AFTER.search(after))
+        said = _REPORTING_BEFORE.search(before)
+        reporting = bool(
+            (said and not _EVENT_BETWEEN.search(said.group(0)[4:]))
+            or _REPORTING_AFTER.search(after)
+            or _TOLL_UPDATE.search(before)
+        )
         out.append(
             DateMention(
                 m.start() + offset, m.end() + offset, value, precision, relative, reporting, raw
             )
         )
-    return out
+    return _without_appositive_weekdays(out)
+
+
+def _without_appositive_weekdays(dates: list[DateMention]) -> list[DateMention]:
+    """A weekday set beside a day and month ("On February 2, Wednesday", "Wednesday,
+    February 2") restates that day: it is dropped, not resolved against publication."""
+    exact = [
+        d
+        for d in dates
+        if (d.precision == "day" and d.text[:1].isdigit()) or _MONTH_FIRST.match(d.text)
+    ]
+    return [
+        d
+        for d in dates
+        if not (
+            d.text.strip().lower().rstrip("'’s") in WEEKDAYS
+            and any(abs(d.start - x.end) <= 3 or abs(x.start - d.end) <= 3 for x in exact)
+        )
+    ]
+
+
+_MONTH_FIRST = re.compile(
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?\s+\d"
+)
 
 
 def event_date(

@@ -167,7 +167,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             cur = target
             continue
         same = fam == cur.family
-        if same and not _differs(cur, s):
+        if same and not _differs(cur, s, published) and not _OPENS_ANOTHER.match(s.text):
             cur.sentences.append(s)
             _upgrade(cur, s)
             continue
@@ -194,6 +194,13 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
 #: the sentence opens another incident: "Separately, ...", "In another attack, ..."
 _DISTINCT = re.compile(
     r"^(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|an earlier|a previous)\b|elsewhere|meanwhile,? in\b|on the other hand)|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b",
+    re.I,
+)
+
+
+#: a sentence that opens another incident of any kind: "Separately, ...", "In another case"
+_OPENS_ANOTHER = re.compile(
+    r"(?:separately|in (?:an?other|a separate) (?:incident|development|case|attack)|elsewhere|meanwhile)\b",
     re.I,
 )
 
@@ -308,9 +315,10 @@ def _narrows(prev: DateMention, own: DateMention) -> bool:
     )
 
 
-def _differs(g: EventGroup, s: Sentence) -> bool:
+def _differs(g: EventGroup, s: Sentence, published: date | None = None) -> bool:
     """The sentence reports another event of the same family: its own date differs (not just
-    a day within the event's month or year), or its cued towns are all other towns."""
+    a day within the event's month or year), it tells a past event ("a blast had killed 13
+    in 2021") beside an undated (so recent) one, or its cued towns are all other towns."""
     own = [d for d in s.dates if not d.reporting]
     prev = g.date()
     if (
@@ -319,6 +327,11 @@ def _differs(g: EventGroup, s: Sentence) -> bool:
         and (own[0].value, own[0].precision) != (prev[0].value, prev[0].precision)
         and not _narrows(prev[0], own[0])
     ):
+        return True
+    undated = prev is None or prev[0].reporting
+    if undated and own and published is not None and _long_before(own[0], published):
+        return True
+    if undated and _PAST.search(s.text) and not s.backref:
         return True
     mine = _place_key(s)
     theirs: set[str] = set()

@@ -65,6 +65,16 @@ _GENERIC = at_word_starts(
         re.I,
     )
 )
+#: an arrest intended, sought or denied, not made
+_PLANNED_ARREST = re.compile(
+    r"\b(?:to|will|would|could)\s+(?!have\b|had\b|be\b)(?:[\w-]+\s+){0,2}$", re.I
+)
+_NO_ARREST = re.compile(r"\b(?:no|none|nobody|not|yet to be|never)\b[^.;,]{0,40}$", re.I)
+#: an operation announced or approved, not fought
+_ANNOUNCED = re.compile(
+    r"\b(?:announc\w+|approv\w+|launching of|launch of|plans? for|proposed|decided to launch)\s+(?:an?\s+|the\s+)?(?:[\w'’-]+\s+){0,3}$",
+    re.I,
+)
 _NONEVENT = re.compile(
     r"(?:planning|plotting|planned|plan|plans|involved in|wanted in|wanted for|behind|facilitat\w+|to carry out|carry out|to prevent|prevent|preventing|against|foil|averting|possible|potential|future|of|for|face|avert)\s+(?:an?\s+|the\s+|any\s+)?(?:[\w-]+\s+){0,2}$",
     re.I,
@@ -94,6 +104,9 @@ _VERBAL = frozenset(
         "barged",
         "besieged",
         "blew",
+        "broke",
+        "withdrew",
+        "suo",
         "came",
         "come",
         "decided",
@@ -223,6 +236,12 @@ def _anaphoric(
     violent = family(cls) == "violent"
     if violent and _NONEVENT.search(left):
         anaphoric = True
+    if family(cls) == "arrest" and (
+        _PLANNED_ARREST.search(left) or _NO_ARREST.search(text[max(0, m.start() - 60) : m.start()])
+    ):
+        anaphoric = True  # "deployed to arrest him", "no suspect has been arrested so far"
+    if violent and _ANNOUNCED.search(left):
+        anaphoric = True  # "announcing a new counterterrorism operation": a plan
     if (
         violent
         and recover_hint

@@ -179,7 +179,7 @@ _HIT_SEAT = re.compile(
 )
 #: a journey's ends: "from Islamabad to their camp", "en route to Quetta", "Peshawar-bound"
 _TRAVEL_BEFORE = re.compile(
-    r"\b(?:travel\w*|en route|on (?:its|their|his|her|the) way|heading|headed|going|coming|bound|flew|fly|flying|driving|drove|returning|ply\w*|journey|carrying|ferrying|transport\w*|shifted|moved|evacuated|departed|left)\b[^.;]{0,50}?\b(?:from|to|towards|for)\s+(?:the\s+)?$|\b(?:from|between)\s+(?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+(?:to|and)\s+(?:the\s+)?$",
+    r"\b(?:travel\w*|en route|on (?:its|their|his|her|the) way|heading|headed|going|coming|bound|flew|fly|flying|driving|drove|returning|ply\w*|journey|carrying|ferrying|transport\w*|shifted|moved|evacuated|departed|left)\b[^.;]{0,50}?\b(?:from|to|towards|for)\s+(?:the\s+)?(?:(?:garrison|port|provincial|federal|capital|border|coastal|northern|southern|western|eastern|main|nearby|city|town)\s+){0,3}(?:(?:city|town|district)\s+of\s+)?$|\b(?:from|between)\s+(?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+(?:to|and)\s+(?:the\s+)?$",
     re.I,
 )
 _TRAVEL_AFTER = re.compile(
@@ -202,10 +202,18 @@ _REFERENCE_BEFORE = re.compile(
 )
 
 
+#: a mission or office speaking: "Chinese Embassy on Sunday confirmed", "the embassy said"
+_SPEAKS_AFTER = re.compile(
+    r"(?:\s+(?:in|to|of)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?(?:\s+(?:on|late|early)\s+\w+)?\s+(?:said|says|confirmed|condemned|urged|asked|demanded|expressed|issued|stated|announced|added|called|strongly|has|had|in a statement)\b"
+)
+
+
 def _role(text: str, s: int, e: int, before: str) -> str:
     """What the place is in its sentence when it is not where something happened (see
     :attr:`Mention.role`), or ""."""
     after = text[e : e + 40]
+    if _SPEAKS_AFTER.match(text, e, e + 80):
+        return "speech"
     if _REFERENCE_BEFORE.search(before):
         return "reference"
     if _ORIGIN_BEFORE.search(before):
