@@ -73,10 +73,29 @@ def mark_attribution(s: Sentence) -> None:
     says nobody claimed) and ``blame`` (officials name a suspect, or a group says it was
     behind)."""
     text = s.text
-    cm = _CLAIM.search(text)
-    if cm and not _NO_CLAIM.search(text):
-        s.claim = (cm.start() + s.start, cm.end() + s.start)
-    s.blame = bool(_BLAME.search(text) or _ATTRIB.search(text))
+    low = text.lower()
+    if "claim" in low or "responsib" in low or "own" in low:  # no claim without these words
+        cm = _CLAIM.search(text)
+        if cm and not _NO_CLAIM.search(text):
+            s.claim = (cm.start() + s.start, cm.end() + s.start)
+    s.blame = bool(
+        any(w in low for w in _BLAME_HINTS) and (_BLAME.search(text) or _ATTRIB.search(text))
+    )
+
+
+#: words without which there is no blame or attribution (a cheap test before the regexes)
+_BLAME_HINTS = (
+    "blam",
+    "suspect",
+    "suspic",
+    "hallmark",
+    "believed",
+    "alleg",
+    "accus",
+    "finger",
+    "work of",
+    "said",
+)
 
 
 def _armed_or_unknown(m: Mention) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from safecorridor.extraction.confidence import CONFIDENCE
+from safecorridor.extraction.triggers import at_word_starts
 from safecorridor.extraction.types import CandidateEvent
 
 NUMBERS = {
@@ -448,6 +449,7 @@ _TALLY = re.compile(
     r"\b(?:(?:in|during|across|over|from)\s+(?:more than\s+|over\s+|at least\s+|nearly\s+|some\s+)?(?:a\s+)?(?:\d[\d,]*|hundreds?|dozens?|scores|several|multiple|numerous|a (?:series|spate|wave) of|these|various|different|separate)\s+(?:[\w-]+\s+){0,2}?(?:attacks|incidents|operations|strikes|blasts|bombings|clashes)|so far this year|this year alone|since (?:the start of )?(?:19|20)\d\d|in (?:19|20)\d\d alone|(?:first|second) half of|(?:during|in|over) the (?:last|past) (?:\w+ )?(?:years?|months?|weeks?|decades?)|a total of \d[\d,]* (?:attacks|incidents)|(?:report|statistics|data|figures|survey|think tank|institute)\b[^.;]{0,80}\b(?:showed|shows|said|revealed|recorded|documented|found))\b",
     re.I,
 )
+_TALLY = at_word_starts(_TALLY)
 #: where a count's clause ends: its tally cue must be in the same clause
 _CLAUSE_BREAK = re.compile(
     r"[;:]\s|,\s+(?=(?:while|whereas|but|as|after|which|who|the latest|the deadliest|the second|the third|amid|following|in the latest|bringing|taking|raising)\b)|\s[—–]\s",
@@ -477,7 +479,7 @@ def _context_reject(sentence: str, s: int, e: int) -> str | None:
     window = sentence[c0 : nxt.start() if nxt else len(sentence)]
     if _TALLY.search(window):
         return "a tally of many attacks or a report's statistics, not this event's toll"
-    if _CLAIMED_FIGURE.search(sentence[max(0, s - 60) : e]):
+    if "claim" in sentence and _CLAIMED_FIGURE.search(sentence[max(0, s - 60) : e]):
         return "a figure the attackers claim"
     return None
 

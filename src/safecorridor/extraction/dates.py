@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from safecorridor.extraction.confidence import CONFIDENCE
+from safecorridor.extraction.triggers import at_word_starts
 
 MONTHS = {
     "january": 1,
@@ -138,6 +139,14 @@ _RX = re.compile(
     + "|".join(f"(?P<_{name}>{rx.replace('(?P<', f'(?P<{name}_')})" for name, rx in _PATTERNS)
     + ")"
 )
+#: pattern name -> (group name within the pattern, group name in :data:`_RX`), so a match
+#: reads only its own pattern's groups
+_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
+    name: tuple(
+        (full[len(name) + 1 :], full) for full in _RX.groupindex if full.startswith(name + "_")
+    )
+    for name, _rx in _PATTERNS
+}
 _IGNORECASE_NAMES = {
     "yesterday",
     "prevday",
@@ -158,6 +167,7 @@ _REPORTING_BEFORE = re.compile(
     r"[^.;]{0,80}$",
     re.I,
 )
+_REPORTING_BEFORE = at_word_starts(_REPORTING_BEFORE)
 #: what happened between the statement and the date: "said the attack took place on Sunday"
 _EVENT_BETWEEN = re.compile(
     r"\b(?:took place|happened|occurred|was carried out|were carried out|attacked|killed|"
@@ -165,11 +175,13 @@ _EVENT_BETWEEN = re.compile(
     r"when|after|since|who|which|that (?:the|a|an) [\w-]+ (?:was|were|had))\b",
     re.I,
 )
+_EVENT_BETWEEN = at_word_starts(_EVENT_BETWEEN)
 #: a toll updated on that day: its date is the update's, not the attack's
 _TOLL_UPDATE = re.compile(
     r"\b(?:toll|tally|number of (?:the )?(?:dead|deaths|killed))\b[^.;]{0,60}\b(?:rose|risen|increased|climbed|reached|jumped|mounted)\b[^.;]{0,40}$",
     re.I,
 )
+_TOLL_UPDATE = at_word_starts(_TOLL_UPDATE)
 _REPORTING_AFTER = re.compile(
     r"^[^.;]{0,6}\b(?:said|reported|told|announced|confirmed|stated|claimed|disclosed|revealed)\b",
     re.I,
@@ -231,12 +243,11 @@ def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateM
         return out
     for m in _RX.finditer(text):
         name = (m.lastgroup or "_")[1:]
-        pre = name + "_"
-        g = {
-            k[len(pre) :]: v
-            for k, v in m.groupdict().items()
-            if v is not None and k.startswith(pre)
-        }
+        g = {}
+        for short, full in _GROUPS.get(name, ()):
+            v = m.group(full)
+            if v is not None:
+                g[short] = v
         raw = m.group(0)
         if (
             name not in _IGNORECASE_NAMES
@@ -344,7 +355,10 @@ def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateM
         reporting = bool(
             (said and not _EVENT_BETWEEN.search(said.group(0)[4:]))
             or _REPORTING_AFTER.search(after)
-            or _TOLL_UPDATE.search(before)
+            or (
+                ("toll" in before or "tally" in before or "number" in before)
+                and _TOLL_UPDATE.search(before)
+            )
         )
         out.append(
             DateMention(

@@ -35,6 +35,7 @@ _RECALL_AFTER = re.compile(
     r"\b(?:a day|a week|a month|hours|days|weeks|months|shortly|soon|just|barely|only|(?:two|three|four|five|six|several|few|\d+)\s+(?:days|weeks|months))\s+after\s+(?P<np>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,4}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?))\b",
     re.I,
 )
+_RECALL_AFTER = at_word_starts(_RECALL_AFTER)
 
 _RECALL_PERSON = re.compile(
     r"\b(?:who|whom)\s+(?:had\s+been|were|was|have\s+been|has\s+been)\s+(?:abducted|kidnapped|taken hostage|whisked away)\b",
@@ -79,10 +80,12 @@ def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
     which killed five Chinese citizens last week" → the talks, and the attack on its own."""
     out: list[Sentence] = []
     for s in sentences:
+        low = s.text.lower()
         m = (
-            _RECALL_THING.search(s.text)
-            or _RECALL_PERSON.search(s.text)
-            or _RECALL_AFTER.search(s.text)
+            (("which" in low or "that" in low) and _RECALL_THING.search(s.text))
+            or ("who" in low and _RECALL_PERSON.search(s.text))
+            or (" after " in low and _RECALL_AFTER.search(s.text))
+            or None
         )
         if m is None or TRIG.search(s.text, 0, m.start()) is None:
             out.append(s)
@@ -284,6 +287,7 @@ _PAST = re.compile(
     r"\b(?:had\s+(?:been\s+)?(?:killed|claimed|left|carried|attacked|targeted|injured|wounded|martyred)|earlier this (?:year|month)|last (?:year|month)|(?:in|since) (?:19|20)\d\d|years? ago|months? ago|in the past|previous(?:ly)?|the (?:last|previous) (?:attack|time))\b",
     re.I,
 )
+_PAST = at_word_starts(_PAST)
 #: an undated event in a report is recent; a dated one this long before publication is not it
 _RECENT = 21
 

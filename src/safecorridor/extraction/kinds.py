@@ -31,6 +31,7 @@ from safecorridor.extraction.triggers import (
 _RECOVERED = re.compile(
     r"\b(?:recover\w*|seiz\w*|confiscat\w*|possession of|cache of|haul of)\b[^.;]{0,80}$", re.I
 )
+_RECOVERED = at_word_starts(_RECOVERED)
 _POSS_DATE = re.compile(
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today)['’]s\s+(?:[\w-]+\s+){0,2}$",
     re.I,
@@ -51,6 +52,7 @@ _HELD = re.compile(
     r"\b(?:held|hold|holds|holding|conducted|launched|staged|mounted|began|opened)\s+(?:[\w-]+\s+)?$",
     re.I,
 )
+_HELD = at_word_starts(_HELD)
 _ANAPHOR = re.compile(
     r"(?:\b(?:the|this|that|its|their|his|her|such|an earlier|previous|last|similar)|['’]s)\s+(?:[\w-]+\s+){0,3}$",
     re.I,
@@ -69,16 +71,20 @@ _GENERIC = at_word_starts(
 _PLANNED_ARREST = re.compile(
     r"\b(?:to|will|would|could)\s+(?!have\b|had\b|be\b)(?:[\w-]+\s+){0,2}$", re.I
 )
+_PLANNED_ARREST = at_word_starts(_PLANNED_ARREST)
 _NO_ARREST = re.compile(r"\b(?:no|none|nobody|not|yet to be|never)\b[^.;,]{0,40}$", re.I)
 #: an operation announced or approved, not fought
 _ANNOUNCED = re.compile(
     r"\b(?:announc\w+|approv\w+|launching of|launch of|plans? for|proposed|decided to launch)\s+(?:an?\s+|the\s+)?(?:[\w'’-]+\s+){0,3}$",
     re.I,
 )
+_NO_ARREST = at_word_starts(_NO_ARREST)
+_ANNOUNCED = at_word_starts(_ANNOUNCED)
 _NONEVENT = re.compile(
     r"(?:planning|plotting|planned|plan|plans|involved in|wanted in|wanted for|behind|facilitat\w+|to carry out|carry out|to prevent|prevent|preventing|against|foil|averting|possible|potential|future|of|for|face|avert)\s+(?:an?\s+|the\s+|any\s+)?(?:[\w-]+\s+){0,2}$",
     re.I,
 )
+_NONEVENT = at_word_starts(_NONEVENT)
 _OFFICIALS = at_word_starts(
     re.compile(
         r"\b(?:officials?|ministers?|ministry|delegations?|ambassador|envoy|secretary|countries|sides|governments?|Islamabad|Beijing|China|Pakistan|chief|commander|COAS|premier|prime minister|president|committee|working group|authorities|counterparts?|police chief|inspector general|IGP|interior)\b",
@@ -290,21 +296,25 @@ _GUNFIRE = re.compile(
     r"\b(?:opened fire|open fire|opening fire|firing|fired (?:at|on|upon|shots|indiscriminately)|gunfire|gunshots?|gun attack|gunmen|gunman|gun battle|shoot-?outs?|exchange of fire|exchanged fire|fire exchange|shot dead|shot at|shot and killed|gunned down|sprayed (?:\w+ )?bullets|stormed|storming|automatic weapons|heavy weapons|small arms|ambush(?:ed|es)?|armed (?:men|assailants|attackers|militants|terrorists)|assault(?:ed)? (?:on|the))\b",
     re.I,
 )
+_GUNFIRE = at_word_starts(_GUNFIRE)
 #: security forces engaged in a fight: an armed clash whoever else was hit
 _FIGHT = re.compile(
     r"\b(?:exchanges? of (?:gun)?fire|exchanged fire|fire exchange|gun ?battles?|shoot-?outs?|firefights?|encounters?|retaliated|returned (?:the )?fire|repulsed|repelled|engaged (?:the )?(?:attackers|terrorists|militants|khawarij|khwarij)|clearance operation|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|sent to hell|neutrali[sz]ed|were (?:all )?killed by (?:the )?security forces|thwarted|foiled)\b",
     re.I,
 )
+_FIGHT = at_word_starts(_FIGHT)
 #: the security forces as victims or as what was attacked
 _SF_WORDS = re.compile(
     r"\b(?:soldiers?|troops?|army|military|security (?:forces|personnel|men|officials?)|sfs?|personnel|policem[ae]n|police|cops?|constables?|officers?|levies|rangers|frontier corps|fc|frontier constabulary|sepoys?|jawans?|commandos?|checkposts?|check posts?|check-posts?|posts?|police stations?|stations?|camps?|cantonment|cantt|garrison|fort|convoy|patrol(?:ling)?|paramilitary|lieutenant|captain|major|subedar|havaldar|naik|dsp|sho|asi|inspector)\b",
     re.I,
 )
+_SF_WORDS = at_word_starts(_SF_WORDS)
 #: civilians as victims or as what was attacked
 _CIVILIAN_WORDS = re.compile(
     r"\b(?:people|persons|civilians?|passengers?|labou?rers?|workers?|miners|children|child|women|woman|students?|teachers?|engineers?|nationals?|citizens?|villagers|residents|worshippers|devotees|pilgrims|shoppers|shopkeepers?|traders?|vendors?|farmers?|men|man|boys?|girls?|family|relatives|tribesmen|elders?|leaders?|activists?|journalists?|doctors?|patients|passers-?by|bystanders?|drivers?|owners?|contractors?|bus|coach|vehicle|school|mosque|market|bazaar|shop|house|home|hotel|hospital)\b",
     re.I,
 )
+_CIVILIAN_WORDS = at_word_starts(_CIVILIAN_WORDS)
 #: the abducted were killed: "kidnapped and killed", "took them away for execution"
 _ABDUCT_KILL = re.compile(
     r"\b(?:abduct\w*|kidnap\w*|took (?:them|him|her) (?:away|to)|taken (?:away|to))\b[^.;]{0,80}\b(?:killed|slaughtered|beheaded|executed|execution|shot (?:dead|them|him)|murdered|bodies)\b|\b(?:killed|slaughtered|shot|murdered)\b[^.;]{0,30}\bafter (?:being )?(?:kidnapp|abduct)\w*",

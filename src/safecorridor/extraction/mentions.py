@@ -212,22 +212,57 @@ def _role(text: str, s: int, e: int, before: str) -> str:
     """What the place is in its sentence when it is not where something happened (see
     :attr:`Mention.role`), or ""."""
     after = text[e : e + 40]
+    low = before.lower()
+    tail = low[-60:]
     if _SPEAKS_AFTER.match(text, e, e + 80):
         return "speech"
-    if _REFERENCE_BEFORE.search(before):
+    if ("km" in low or "kilomet" in low or "mile" in low) and _REFERENCE_BEFORE.search(before):
         return "reference"
-    if _ORIGIN_BEFORE.search(before):
+    if (" from " in tail or " of " in tail or " to " in tail or "/o " in tail) and (
+        _ORIGIN_BEFORE.search(before, max(0, len(before) - 60))
+    ):
         return "origin"
-    seat = _SEAT_BEFORE.search(before)
-    if seat and not _HIT_SEAT.search(text[max(0, s - 90) : s - len(seat.group(0))]):
-        return "speech"
-    if _SPEECH_BEFORE.search(before):
-        return "speech"
-    if _TRAVEL_BEFORE.search(before) or _TRAVEL_AFTER.match(after):
+    if " in " in tail or " at " in tail:
+        seat = _SEAT_BEFORE.search(before, max(0, len(before) - 60))
+        if seat and not _HIT_SEAT.search(text[max(0, s - 90) : s - len(seat.group(0))]):
+            return "speech"
+        if _SPEECH_BEFORE.search(before):
+            return "speech"
+    if (
+        any(w in low for w in _TRAVEL_HINTS) and _TRAVEL_BEFORE.search(before)
+    ) or _TRAVEL_AFTER.match(after):
         return "travel"
     if _ORG_AFTER.match(after) and not _CUE.search(before):
         return "org"
     return ""
+
+
+#: words without which no journey is told before a place (a cheap test before the regex)
+_TRAVEL_HINTS = (
+    "travel",
+    "route",
+    "way",
+    "head",
+    "going",
+    "coming",
+    "bound",
+    "fl",
+    "driv",
+    "drove",
+    "return",
+    "ply",
+    "journey",
+    "carry",
+    "ferry",
+    "transport",
+    "shift",
+    "moved",
+    "evacuat",
+    "depart",
+    "left",
+    "from",
+    "between",
+)
 
 
 def _place_mention(text: str, s: int, e: int, surface: str, cands: list[res.Place]) -> Mention:

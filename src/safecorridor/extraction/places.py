@@ -59,6 +59,13 @@ def report_country(places: list[Mention]) -> str:
     return max(votes, key=lambda c: (votes[c], c == "PK")) if votes else "PK"
 
 
+def _named(country: str, text: str, seen: dict[str, bool]) -> bool:
+    if country not in seen:
+        rx = _COUNTRY_WORDS.get(country)
+        seen[country] = bool(rx and rx.search(text))
+    return seen[country]
+
+
 def disambiguate(places: list[Mention], text: str = "") -> None:
     """Set ``m.place`` of every mention to its most likely candidate: in the country the
     report is about, then the nearest to the places it names unambiguously, then the most
@@ -70,36 +77,44 @@ def disambiguate(places: list[Mention], text: str = "") -> None:
         countries = {p.country for p in m.places if p.kind != "country"}
         if len(m.places) == 1 or countries == {home}:
             anchors.extend(p for p in m.places if p.lat is not None)
-    named = {c for c, rx in _COUNTRY_WORDS.items() if text and rx.search(text)}
+    named: dict[str, bool] = {}  # a country named in the text, looked up when needed
     keep: list[Mention] = []
     for m in places:
+
+        def coarse(p: res.Place) -> tuple[int, int]:
+            return (0 if p.country == home else res.COUNTRY_RANK.get(p.country, 9) + 1, p.rank)
 
         def score(p: res.Place) -> tuple[float, ...]:
             dist = 0.0
             others = [a for a in anchors if a is not p and a.lat is not None]
             if others and p.lat is not None and p.lon is not None:
                 dist = min(math.hypot(p.lat - (a.lat or 0), p.lon - (a.lon or 0)) for a in others)
-            country = 0 if p.country == home else res.COUNTRY_RANK.get(p.country, 9) + 1
-            return (country, p.rank, dist, -p.population)
+            return (*coarse(p), dist, -p.population)
 
-        m.place = min(m.places, key=score)
+        if len(m.places) == 1:
+            m.place = m.places[0]
+        else:
+            best = min(coarse(p) for p in m.places)
+            tied = [p for p in m.places if coarse(p) == best]
+            m.place = tied[0] if len(tied) == 1 else min(tied, key=score)
         p = m.place
         if (
             text
             and home == "PK"
             and p.kind != "country"
             and p.country not in ("PK", "CN")
-            and p.country not in named
+            and not _named(p.country, text, named)
         ):
             continue  # a foreign namesake in a report about Pakistan
         keep.append(m)
     places[:] = keep
 
 
-def dateline(text: str) -> Mention | None:
+def dateline(text: str, spans: list[tuple[int, int]] | None = None) -> Mention | None:
     """The place of the text's dateline ("QUETTA: ...", "Peshawar, Sept 29 (Reuters) -",
-    :func:`datelines.dateline_spans`): the first place it names."""
-    for start, end in dateline_spans(text):
+    :func:`datelines.dateline_spans`, or the ``spans`` already found): the first place it
+    names."""
+    for start, end in dateline_spans(text) if spans is None else spans:
         name = re.split(r"\s*[/,(\[]", text[start:end], maxsplit=1)[0].strip()
         cands = res.gazetteer().get(res.norm(name), [])
         if not cands and "." in name:

@@ -97,7 +97,7 @@ class RuleExtractor:
             s.casualties = casualties.parse(s.text, s.start)
             s.casualties.headline = _inside(s.start, heads)
         groups = group(sentences, published)
-        dateline_m = dateline(text)
+        dateline_m = dateline(text, datelines)
         return [
             self._build(text, g, groups, dateline_m if i == 0 else None)
             for i, g in enumerate(groups)
