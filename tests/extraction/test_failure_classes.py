@@ -366,3 +366,25 @@ def test_an_embassy_that_speaks_does_not_place_the_attack() -> None:
         "a blast near the airport in the port city of Karachi."
     )
     assert (ev.city, ev.province) == ("Karachi", "Sindh")
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        # a town's name inside a longer name is not that town
+        ("Gunmen shot dead two men at Gul Bagh village near Peshawar on Tuesday.", "Gul Bagh"),
+        (
+            "A grenade hit a shop near Bara Board in the Pak Colony area of Karachi on Tuesday.",
+            "Karachi",
+        ),
+        # a tehsil places its district, not a town
+        ("A roadside bomb hit a patrol in Jamrud tehsil of Khyber district on Tuesday.", None),
+        # an area of a large city is that city
+        (
+            "Militants fired rockets at oil tankers in the Kharotabad area of Quetta on Tuesday.",
+            "Quetta",
+        ),
+    ],
+)
+def test_names_inside_names_tehsils_and_neighbourhoods(text: str, city: str | None) -> None:
+    assert _one(text).city == city

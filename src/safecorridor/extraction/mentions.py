@@ -39,7 +39,8 @@ class Mention:
     # (where officials spoke or condemned, an embassy's seat), "travel" (a journey's start
     # or end), "origin" (where people come from), "org" (names an office or force: "Sindh
     # police", "Balochistan government"), "reference" (a distance is measured from it),
-    # "dateline", "aside" (a linked headline or section head); "" when none of these
+    # "dateline", "aside" (a linked headline or section head), "admin" (a tehsil or
+    # subdivision of that name: it places the district, not a town); "" when none of these
     role: str = ""
 
 
@@ -137,6 +138,12 @@ def find_mentions(
                 continue
             if surface.isupper() and len(surface) <= 3 and surface != surface.upper():
                 continue
+            if (
+                label == "P"
+                and not any(c.kind != "town" for c in cands)
+                and _inside_name(text, s, e)
+            ):
+                continue  # "Gul Bagh", "Bara Qadeem", "Landhi Town": part of a longer name
             pm = _place_mention(text, s, e, surface, cands)
             if all(c.minor for c in cands) and not pm.cued:
                 continue  # a village known only from UCDP, named without a place cue
@@ -265,11 +272,116 @@ _TRAVEL_HINTS = (
 )
 
 
+#: capitalised words that may follow a town's name without making it part of another name
+_NAME_OK_AFTER = frozenset(
+    [
+        "district",
+        "districts",
+        "agency",
+        "division",
+        "tehsil",
+        "subdivision",
+        "city",
+        "cantonment",
+        "cantt",
+        "valley",
+        "province",
+        "region",
+        "police",
+        "levies",
+        "rangers",
+        "airport",
+        "port",
+        "railway",
+        "press",
+        "university",
+        "hospital",
+    ]
+)
+#: capitalised words that may precede a town's name (a sentence start, a title, a direction)
+_NAME_OK_BEFORE = frozenset(
+    [
+        "the",
+        "in",
+        "at",
+        "of",
+        "near",
+        "from",
+        "to",
+        "and",
+        "or",
+        "a",
+        "an",
+        "on",
+        "by",
+        "with",
+        "outside",
+        "inside",
+        "across",
+        "between",
+        "into",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "upper",
+        "lower",
+        "greater",
+        "old",
+        "new",
+        "district",
+        "city",
+        "town",
+        "village",
+        "tehsil",
+        "agency",
+        "area",
+        "sector",
+        "province",
+        "said",
+    ]
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z][\w'’]*)(?:\s+(?:e|i|ul|ud)|-e|-i)?\s+$")
+_WORD_AFTER = re.compile(r"(?:\s+(?:e|i|ul|ud)|-e-|-i-)?\s+([A-Za-z][\w'’]*)")
+
+
+def _inside_name(text: str, s: int, e: int) -> bool:
+    """The town's name is part of a longer capitalised name: a capitalised word runs into it
+    ("Gul Bagh", "Gulshan e Buner") or out of it ("Bara Qadeem", "Hassan Square")."""
+    before = _WORD_BEFORE.search(text, max(0, s - 30), s)
+    if before:
+        w = before.group(1)
+        sentence_start = text[max(0, before.start(1) - 2) : before.start(1)].strip() in (
+            "",
+            ".",
+            ":",
+            "\n",
+        )
+        if w[:1].isupper() and w.lower() not in _NAME_OK_BEFORE and not sentence_start:
+            return True
+    after = _WORD_AFTER.match(text, e, e + 30)
+    if after:
+        w = after.group(1)
+        if w[:1].isupper() and not w.isupper() and w.lower() not in _NAME_OK_AFTER:
+            return True
+    return False
+
+
+_ADMIN_AFTER = re.compile(r"\s+(?:tehsil|subdivision|sub-division|sub division)\b", re.I)
+
+
 def _place_mention(text: str, s: int, e: int, surface: str, cands: list[res.Place]) -> Mention:
     m = Mention(s, e, surface, places=cands)
     before = text[max(0, s - 60) : s]
     after = text[e : e + 12]
     m.role = _role(text, s, e, text[max(0, s - 90) : s])
+    if not m.role and _ADMIN_AFTER.match(text, e, e + 20):
+        m.role = "admin"  # "Jamrud tehsil": a subdivision, not a town
     m.cued = (
         bool(_CUE.search(before))
         or bool(_CUE_AFTER.match(after))

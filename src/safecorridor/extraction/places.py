@@ -129,6 +129,9 @@ def dateline(text: str, spans: list[tuple[int, int]] | None = None) -> Mention |
     return None
 
 
+#: an area of a city this large is a neighbourhood of it
+_BIG_CITY = 1_000_000
+_AREA_AFTER = re.compile(r"\s+(?:area|locality|neighbou?rhood|colony|sector|town)\b", re.I)
 #: roles that never place an event (see :attr:`Mention.role`); "speech" places talks only
 _NOT_EVENT_ROLES = ("dateline", "aside", "origin", "org")
 #: roles that place an event only when nothing better is named
@@ -191,13 +194,24 @@ def choose_place(g: EventGroup, dateline_m: Mention | None) -> Mention | None:
             else:
                 continue
             outside = bool(trig_prov) and p.province not in trig_prov
-            key = (tier, outside, p.rank, m.start)
+            rank = p.rank + (1 if m.role == "admin" else 0)  # a tehsil ranks as a district
+            key = (tier, outside, rank, m.start)
             if best is None or key < best[0]:
                 best = (key, m)
     if best is None:
         return dateline_m
     chosen = best[1]
     cp = chosen.place
+    home = next((s for s in g.sentences if s.start <= chosen.start < s.end), g.sentences[0])
+    if cp is not None and cp.minor and _AREA_AFTER.match(home.text, chosen.end - home.start):
+        # "the Kharotabad area of Quetta": a neighbourhood of a city is the city
+        for s in g.sentences:
+            for m in s.places:
+                p = m.place
+                if p and p.kind == "town" and p.population >= _BIG_CITY and m.cued and not m.role:
+                    near = abs((p.lat or 0) - (cp.lat or 0)) + abs((p.lon or 0) - (cp.lon or 0))
+                    if near < res.SAME_TOWN_DEG * 2:
+                        return m
     if cp is not None and cp.kind in ("district", "province") and best[0][0] <= 2:
         # "in Bajaur district ... in the town of Khar": the town within the district
         for s in g.sentences:
@@ -233,7 +247,7 @@ def fill_place(ev: CandidateEvent, text: str, g: EventGroup, place_m: Mention | 
     sp = (place_m.start, place_m.end)
     if p.kind == "landmark":
         ev.set("location_name", p.name, sp, conf)
-    city = p.city if p.kind in ("landmark", "town") else None
+    city = p.city if p.kind in ("landmark", "town") and place_m.role != "admin" else None
     if p.minor and place_m.cued:
         conf = CONFIDENCE.place_unknown_area  # a village the text names beside a known place
     ev.set("city", city, sp, conf)
@@ -250,6 +264,6 @@ def fill_place(ev: CandidateEvent, text: str, g: EventGroup, place_m: Mention | 
         ev.set("latitude", p.lat, sp, conf)
         ev.set("longitude", p.lon, sp, conf)
     gp = {"landmark": 1, "town": 1, "district": 2, "province": 3, "country": 3}[p.kind]
-    if place_m.near and gp == 1:
+    if (place_m.near or place_m.role == "admin") and gp == 1:
         gp = 2
     ev.set("geo_precision", gp, sp, conf)

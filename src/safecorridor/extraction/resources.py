@@ -400,7 +400,7 @@ def _build_gazetteer() -> dict[str, list[Place]]:
             for p in towns_by_skeleton.get(skeleton(place.name), [])
             if p.lat is not None
             and p.lon is not None
-            and abs(p.lat - (place.lat or 0)) + abs(p.lon - (place.lon or 0)) < _SAME_TOWN_DEG
+            and abs(p.lat - (place.lat or 0)) + abs(p.lon - (place.lon or 0)) < SAME_TOWN_DEG
         ]
         add(place.name, same[0] if same else place)
     for d in pakistan()["districts"]:
@@ -465,7 +465,7 @@ _UCDP_SKIP = frozenset(
 
 
 #: two spellings of one town lie within this many degrees (lat + lon, ~25 km)
-_SAME_TOWN_DEG = 0.25
+SAME_TOWN_DEG = 0.25
 _DOUBLE = re.compile(r"(.)\1+")
 _ASPIRATE = re.compile(r"([bcdgjkpt])h")
 _VOWELS = re.compile(r"(?<!^)[aeiouy]")
