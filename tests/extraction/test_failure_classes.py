@@ -388,3 +388,33 @@ def test_an_embassy_that_speaks_does_not_place_the_attack() -> None:
 )
 def test_names_inside_names_tehsils_and_neighbourhoods(text: str, city: str | None) -> None:
     assert _one(text).city == city
+
+
+# --- who did it --------------------------------------------------------------------------
+
+
+def test_the_faction_that_claimed_is_the_claimant_not_the_group_it_belongs_to() -> None:
+    ev = _one(
+        "A suicide bomber struck a checkpost in Bannu on Tuesday, killing four soldiers. The "
+        "Jaish-i-Fursan Muhammad, a faction of the Hafiz Gul Bahadur group, claimed "
+        "responsibility."
+    )
+    assert ev.claimed_by == ev.perpetrator == "Jaish-i-Fursan Muhammad"
+    assert ev.perpetrator_parent == "Hafiz Gul Bahadur group"
+
+
+def test_a_group_named_only_as_background_is_no_perpetrator() -> None:
+    ev = _one(
+        "A bomb went off in a vegetable market in Quetta on Tuesday, killing six people. Shia "
+        "Hazaras have historically been targeted by the Islamic State and Lashkar-e-Jhangvi."
+    )
+    assert ev.perpetrator is None and ev.claimed_by is None
+
+
+def test_the_armed_party_to_a_ceasefire_is_named() -> None:
+    (ev,) = extract(
+        "The TTP announced an indefinite ceasefire with the government in Kabul late on Tuesday.",
+        published=WED,
+    )
+    assert ev.kind == "agreement" and ev.perpetrator == "Tehrik-i-Taliban Pakistan"
+    assert ev.event_date == date(2024, 5, 7)

@@ -19,7 +19,7 @@ from safecorridor.extraction.grouping import EventGroup
 from safecorridor.extraction.mentions import Mention, is_armed_group, is_state_force
 from safecorridor.extraction.places import METONYMS
 from safecorridor.extraction.sentences import Sentence
-from safecorridor.extraction.triggers import at_word_starts
+from safecorridor.extraction.triggers import at_word_starts, family
 from safecorridor.extraction.types import CandidateEvent
 
 _EVENT_NOUNS = r"(?:attacks?|bombings?|blasts?|assaults?|killings?|murders?|abductions?|ambush(?:es)?|raids?|strikes?|explosions?|kidnappings?|operations?|incidents?|hijacking|massacre)"
@@ -60,7 +60,16 @@ _DENIAL = re.compile(
     re.I,
 )
 
-_UNIT_OF = re.compile(r"\s+of\s+(?:the\s+)?(?:(?:banned|outlawed|proscribed|separatist)\s+)?", re.I)
+_UNIT_OF = re.compile(
+    r"\s+of\s+(?:the\s+)?(?:(?:banned|outlawed|proscribed|separatist|militant)\s+){0,2}(?:(?:outfit|group|organi[sz]ation|faction)\s+)?",
+    re.I,
+)
+#: "the Jaish-i-Fursan Muhammad, a faction of the Hafiz Gul Bahadur group, claimed": the
+#: faction claimed, the group after it only describes it
+_APPOSITIVE_OF = re.compile(
+    r",?\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:faction|splinter(?:\s+group)?|wing|unit|offshoot|branch|affiliate|chapter|group|outfit)\s+(?:of|from|within)\s+(?:the\s+)?(?:(?:banned|outlawed|proscribed|militant)\s+)?",
+    re.I,
+)
 _THE_GROUP = re.compile(r"\bthe group\b", re.I)
 _THE_GROUP_OR_OUTFIT = re.compile(r"\bthe group\b|\bthe outfit\b", re.I)
 _SUSPECTED_BEFORE = re.compile(
@@ -130,8 +139,13 @@ def _claimant(
             if (
                 claim_m is not None
                 and len(before) > 1
-                and res.parent_of(before[-2].actor) == claim_m.actor
-                and _UNIT_OF.fullmatch(text[before[-2].end : claim_m.start])
+                and (
+                    (
+                        res.parent_of(before[-2].actor) == claim_m.actor
+                        and _UNIT_OF.fullmatch(text[before[-2].end : claim_m.start])
+                    )
+                    or _APPOSITIVE_OF.fullmatch(text[before[-2].end : claim_m.start])
+                )
             ):
                 claim_m = before[-2]  # "the Majeed Brigade of the BLA claimed": the unit
             if claim_m is None and _THE_GROUP.search(s.text):
@@ -139,6 +153,32 @@ def _claimant(
             if claim_m:
                 break
     return claim_m
+
+
+#: a later sentence ties the group to the event: it carried it out, was behind it, its men
+_TIES = re.compile(
+    r"\b(?:carried out|behind|involved|responsible|belong\w*|members? of|militants? (?:of|from)|fighters? (?:of|from)|attack(?:ed|s)? by|by (?:the )?(?:banned|outlawed|proscribed)|linked to|affiliated|claim\w*|blam\w*|suspect\w*|accus\w*|hallmarks?|work of|attributed|pamphlets?|leaflets?|threats? by|on behalf of|in the name of)\b",
+    re.I,
+)
+#: background about the group, not this event: "has long waged an insurgency"
+_BACKGROUND = re.compile(
+    r"\b(?:historically|allegiance|links? with|long (?:waged|been)|has waged|have waged|insurgency|known (?:to|for)|frequently|often|in the past|designated|repeatedly|have been targeting|has been targeting|regard\w*)\b",
+    re.I,
+)
+
+
+def _attributes(g: EventGroup, a: Mention, text: str) -> bool:
+    """A group named after the event's first sentence is its perpetrator only where its
+    sentence ties it to the event (a claim, blame, "carried out", "militants of") and is
+    not background about the group."""
+    for s in g.sentences:
+        if s.start <= a.start < s.end:
+            acts = any(not t[3] and family(t[0]) == "violent" for t in s.all_triggers)
+            return bool(
+                (s.claim or s.blame or acts or _TIES.search(s.text))
+                and not _BACKGROUND.search(s.text)
+            )
+    return False
 
 
 def _perpetrator(
@@ -155,10 +195,21 @@ def _perpetrator(
     perp_conf = CONFIDENCE.perpetrator_arresting_agency
     if fam == "arrest":
         perp_m = state[0] if state else None
+    elif fam == "talks":
+        # "the TTP agreed to an indefinite ceasefire": the armed group that is a party
+        first = g.sentences[0]
+        party = [a for a in armed if first.start <= a.start < first.end]
+        if party:
+            perp_m, perp_conf = party[0], CONFIDENCE.perpetrator_party
     elif fam in ("violent", "threat", "disrupted"):
         trig_s = g.sentences[0]
         in_trig = [a for a in armed if trig_s.start <= a.start < trig_s.end]
-        pool = in_trig or armed
+        later = [
+            a
+            for a in armed
+            if not (trig_s.start <= a.start < trig_s.end) and _attributes(g, a, text)
+        ]
+        pool = in_trig or later
         if pool:
             units = [a for a in pool if res.parent_of(a.actor)]
             perp_m = units[0] if units else pool[0]

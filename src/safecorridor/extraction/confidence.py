@@ -47,6 +47,7 @@ class Confidences:
     perpetrator_from_claim: float = 0.7  # no group named as the doer; the claimant
     perpetrator_anaphor: float = 0.6  # "the group" resolved to the last armed group named
     perpetrator_blamed: float = 0.5  # blamed or suspected: "believed to be", "officials blamed"
+    perpetrator_party: float = 0.6  # an armed group party to talks or an agreement
 
     # fatalities, attackers_killed, total_fatalities, foreign_*, injured, abducted
     fatalities_counted: float = 0.85  # victims counted or a toll: "killing four", "toll rose to"

@@ -32,6 +32,7 @@ Coding conventions (ACLED-based, kept consistent with the gold files):
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -130,7 +131,8 @@ class RuleExtractor:
             d, conf = dm
             precision = event_precision(
                 d,
-                threat=fam == "threat",
+                # the statement is the event: a threat, "announced a ceasefire"
+                threat=fam == "threat" or _STATEMENT.match(text, g.trigger[1]) is not None,
                 inherited=g.inherited_date is not None,
                 has_event_date=any(not x.reporting for s in g.sentences for x in s.dates),
             )
@@ -147,6 +149,9 @@ class RuleExtractor:
             round(sum(confs) / len(confs), 2) if confs else CONFIDENCE.event_without_fields
         )
         return ev
+
+
+_STATEMENT = re.compile(r"(?:announc|declar)\w*", re.I)
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
