@@ -418,3 +418,32 @@ def test_the_armed_party_to_a_ceasefire_is_named() -> None:
     )
     assert ev.kind == "agreement" and ev.perpetrator == "Tehrik-i-Taliban Pakistan"
     assert ev.event_date == date(2024, 5, 7)
+
+
+# --- recalled events keep their own place and date ---------------------------------------
+
+
+def test_a_recalled_attack_keeps_its_own_place_and_date() -> None:
+    text = (
+        "Security forces killed ten militants in an operation in North Waziristan on Tuesday. "
+        "The operation comes a week after a suicide bombing in Bannu killed eight soldiers."
+    )
+    events = {e.kind: e for e in extract(text, published=WED)}
+    assert set(events) == {"armed_clash", "suicide_attack"}
+    old = events["suicide_attack"]
+    assert (old.city, old.fatalities) == ("Bannu", 8)
+    assert (old.to_dict()["event_date"], old.date_precision) == ("2024-04-29", "week")
+    new = events["armed_clash"]
+    assert new.event_date == date(2024, 5, 7) and new.fatalities is None
+    assert new.attackers_killed == 10
+
+
+def test_an_attack_that_follows_an_older_one_does_not_take_its_place() -> None:
+    text = (
+        "Militants stormed a police post in Zhob on Tuesday night, killing two policemen. "
+        "The assault follows a deadly attack on a convoy in Kalat last month, in which six "
+        "soldiers were martyred."
+    )
+    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    assert [(e.city, e.fatalities) for e in events] == [("Zhob", 2), ("Kalat", 6)]
+    assert events[1].to_dict()["event_date"] == "2024-04"

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.triggers import at_word_starts
@@ -430,3 +431,15 @@ def event_precision(
     ):
         return None
     return d.precision
+
+
+def recalled_date(s: Any, published: date, gap: tuple[int, str]) -> DateMention:
+    """The date of an event recalled as "a week after" or "four days after" it: that long
+    before publication, to the precision of the gap (a week for "a week after")."""
+    days, precision = gap
+    value = published - timedelta(days=days)
+    if precision == "week":
+        value = value - timedelta(days=value.weekday())
+    elif precision == "month":
+        value = value.replace(day=1)
+    return DateMention(s.start, s.start, value, precision, True, False, "")

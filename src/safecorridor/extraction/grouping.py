@@ -29,10 +29,11 @@ _RECALL_THING = re.compile(
     re.I,
 )
 
-#: "killed ten labourers on Saturday, a day after a suicide bombing left 26 dead": the event
-#: named after "after" is an earlier one, told in its own clause
+#: "killed ten labourers on Saturday, a day after a suicide bombing left 26 dead", "comes four
+#: days after two soldiers were martyred", "today's attack follows a fierce attack on a post":
+#: the event named after "after" or "follows" is an earlier one, told in its own clause
 _RECALL_AFTER = re.compile(
-    r"\b(?:a day|a week|a month|hours|days|weeks|months|shortly|soon|just|barely|only|(?:two|three|four|five|six|several|few|\d+)\s+(?:days|weeks|months))\s+after\s+(?P<np>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,4}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?))\b",
+    r"\b(?:(?P<gap>a day|a week|a month|(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?P<unit>days|weeks|months))|hours|days|weeks|months|shortly|soon|just|barely|only|few days)\s+after\s+(?P<np>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,4}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?)\b|(?:[\w'’-]+\s+){1,6}?(?:were|was|had been)\s+(?:killed|martyred|injured|wounded|abducted|kidnapped|shot dead)\b)|\bfollows?\s+(?P<np2>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,5}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|strikes?))\b",
     re.I,
 )
 _RECALL_AFTER = at_word_starts(_RECALL_AFTER)
@@ -87,10 +88,13 @@ def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
             or (" after " in low and _RECALL_AFTER.search(s.text))
             or None
         )
-        if m is None or TRIG.search(s.text, 0, m.start()) is None:
+        after = m is not None and m.re is _RECALL_AFTER
+        if m is None or (not after and TRIG.search(s.text, 0, m.start()) is None):
             out.append(s)
             continue
-        a = m.start("np") if "np" in m.re.groupindex else m.start()
+        a = m.start()
+        if after:
+            a = m.start("np") if m.group("np") else m.start("np2")
         end = len(s.text)
         for c in _CLAUSE_END.finditer(s.text, m.end()):
             end = c.start()
@@ -103,8 +107,33 @@ def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
                 sent = Sentence(s.start + st + lead, s.start + st + lead + len(part), part)
                 sent.recalled = rec
                 sent.continuation = st == end and end > 0
+                if rec and after:
+                    sent.recall_gap = _gap(m)
                 out.append(sent)
     return out
+
+
+_UNITS = {"day": (1, "day"), "days": (1, "day"), "week": (7, "week"), "weeks": (7, "week")}
+_SMALL = {"a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def _gap(m: re.Match[str]) -> tuple[int, str] | None:
+    """(days, precision) between a recalled event and the report's: "a week after" → (7,
+    week), "four days after" → (4, day); None when the text gives no measure ("shortly")."""
+    gap = (m.group("gap") or "").lower()
+    if not gap:
+        return None
+    if gap in ("a day", "a week"):
+        n, unit = 1, gap.split()[1]
+    elif gap == "a month":
+        return (30, "month")
+    else:
+        word, unit = (m.group("n") or "").lower(), (m.group("unit") or "").lower()
+        n = int(word) if word.isdigit() else _SMALL.get(word, 0)
+        if unit == "months":
+            return (30 * n, "month") if n else None
+    days, precision = _UNITS.get(unit, (0, "day"))
+    return (days * n, precision) if n else None
 
 
 def _latest_violent(groups: list[EventGroup]) -> EventGroup | None:

@@ -40,7 +40,7 @@ from safecorridor.extraction import casualties
 from safecorridor.extraction.actors import fill_actors, mark_attribution
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import aside_spans, dateline_spans, headline_spans
-from safecorridor.extraction.dates import event_precision, find_dates
+from safecorridor.extraction.dates import event_precision, find_dates, recalled_date
 from safecorridor.extraction.grouping import EventGroup, group, split_recalled
 from safecorridor.extraction.kinds import decide_kind, mark_triggers
 from safecorridor.extraction.mentions import Mention, find_localities, find_mentions
@@ -93,6 +93,8 @@ class RuleExtractor:
             for d in s.dates:
                 if _inside(d.start, datelines):
                     d.reporting = True  # the dateline's date is the report's
+            if s.recall_gap and published and not any(not d.reporting for d in s.dates):
+                s.dates.append(recalled_date(s, published, s.recall_gap))
             mark_attribution(s)
             mark_triggers(s)
             s.casualties = casualties.parse(s.text, s.start)

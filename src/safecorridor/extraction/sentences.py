@@ -36,6 +36,8 @@ class Sentence:
     backref: bool = False
     generic: bool = False
     recalled: bool = False  # a past event recalled in a relative clause: always its own event
+    # how long before the report's event a recalled one was: "a week after" → (7, "week")
+    recall_gap: tuple[int, str] | None = None
     continuation: bool = False  # the rest of a sentence a recalled clause was cut out of
     blame: bool = False  # officials name a suspect group, or the group says it was behind
     aside: bool = False  # a linked headline or a section head: starts and joins no event
