@@ -352,7 +352,7 @@ def test_claims_blame_and_attribution() -> None:
         published=date(2023, 9, 30),
     )
     assert ev.perpetrator == "Islamic State Khorasan Province" and ev.claimed_by is None
-    assert ev.field_confidence["perpetrator"] <= 0.5
+    assert ev.confidence_basis["perpetrator"].startswith("perpetrator:blamed:")
 
 
 def test_recalled_event_is_its_own() -> None:

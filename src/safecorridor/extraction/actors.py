@@ -188,11 +188,13 @@ def _perpetrator(
     claim_m: Mention | None,
     groups: list[EventGroup],
     text: str,
-) -> tuple[Mention | None, float]:
-    """The mention naming who carried the event out, and the confidence of that reading."""
+) -> tuple[Mention | None, float, str]:
+    """The mention naming who carried the event out, the confidence of that reading and the
+    evidence it rests on."""
     fam = g.family
     perp_m: Mention | None = None
     perp_conf = CONFIDENCE.perpetrator_arresting_agency
+    why = "agency"
     if fam == "arrest":
         perp_m = state[0] if state else None
     elif fam == "talks":
@@ -200,7 +202,7 @@ def _perpetrator(
         first = g.sentences[0]
         party = [a for a in armed if first.start <= a.start < first.end]
         if party:
-            perp_m, perp_conf = party[0], CONFIDENCE.perpetrator_party
+            perp_m, perp_conf, why = party[0], CONFIDENCE.perpetrator_party, "party"
     elif fam in ("violent", "threat", "disrupted"):
         trig_s = g.sentences[0]
         in_trig = [a for a in armed if trig_s.start <= a.start < trig_s.end]
@@ -218,15 +220,16 @@ def _perpetrator(
                 if in_trig
                 else CONFIDENCE.perpetrator_elsewhere_in_event
             )
+            why = "trigger_sentence" if in_trig else "elsewhere"
             if claim_m and perp_m is claim_m and not units:
                 others = [a for a in armed if res.parent_of(a.actor) == claim_m.actor]
                 if others:
                     perp_m = others[0]
         elif _THE_GROUP_OR_OUTFIT.search(trig_s.text):
             perp_m = _last_group_before(groups, trig_s.start)
-            perp_conf = CONFIDENCE.perpetrator_anaphor
+            perp_conf, why = CONFIDENCE.perpetrator_anaphor, "anaphor"
         if perp_m is None and claim_m is not None:
-            perp_m, perp_conf = claim_m, CONFIDENCE.perpetrator_from_claim
+            perp_m, perp_conf, why = claim_m, CONFIDENCE.perpetrator_from_claim, "claimant"
         if perp_m is not None and (
             _SUSPECTED_BEFORE.search(text[max(0, perp_m.start - 30) : perp_m.start])
             or any(
@@ -236,8 +239,8 @@ def _perpetrator(
                 for s in g.sentences
             )
         ):
-            perp_conf = CONFIDENCE.perpetrator_blamed  # blamed or suspected, not claimed
-    return perp_m, perp_conf
+            perp_conf, why = CONFIDENCE.perpetrator_blamed, "blamed"  # not claimed
+    return perp_m, perp_conf, why
 
 
 def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[EventGroup]) -> None:
@@ -247,9 +250,10 @@ def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[Event
     armed = [a for a in named if _armed_or_unknown(a) and not _DENIAL.match(text, a.end)]
     state = [a for a in named if is_state_force(a)]
     claim_m = _claimant(g, armed, groups, text)
-    perp_m, perp_conf = _perpetrator(g, armed, state, claim_m, groups, text)
+    perp_m, perp_conf, why = _perpetrator(g, armed, state, claim_m, groups, text)
     if perp_m is not None and perp_m.actor:
-        ev.set("perpetrator", perp_m.actor, (perp_m.start, perp_m.end), perp_conf)
+        basis = f"perpetrator:{why}:{fam}"
+        ev.set("perpetrator", perp_m.actor, (perp_m.start, perp_m.end), perp_conf, basis)
         parent = res.parent_of(perp_m.actor)
         if parent:
             ev.set("perpetrator_parent", parent, (perp_m.start, perp_m.end), perp_conf)
@@ -260,6 +264,7 @@ def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[Event
             claim_m.actor,
             (min(claim_m.start, s_claim[0]), max(claim_m.end, s_claim[1])),
             CONFIDENCE.claim,
+            f"claimed_by:claim:{fam}",
         )
     actors_list: list[str] = []
     for a in named:

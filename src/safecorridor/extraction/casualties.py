@@ -819,13 +819,13 @@ def fill_casualties(ev: CandidateEvent, per_sentence: Iterable[Casualties | None
     _rejected(ev, "fatalities", kills)
     _rejected(ev, "injured", injured)
     if toll is not None:
-        ev.set("fatalities", toll[0], (toll[1], toll[2]), C.fatalities_counted)
+        ev.set("fatalities", toll[0], (toll[1], toll[2]), C.fatalities_counted, "fatalities:toll")
         ev.notes["fatalities"] = "the latest death toll"
     elif k is not None:
-        ev.set("fatalities", k[0], (k[1], k[2]), C.fatalities_counted)
+        ev.set("fatalities", k[0], (k[1], k[2]), C.fatalities_counted, f"fatalities:count:{ev.kind}")
         ev.notes["fatalities"] = k[3]
     elif none is not None and not none[2]:
-        ev.set("fatalities", 0, (none[0], none[1]), C.fatalities_none)
+        ev.set("fatalities", 0, (none[0], none[1]), C.fatalities_none, "fatalities:none")
         ev.notes["fatalities"] = "the text says nobody was killed"
     att = [x for _i, _h, x in kills if x.attackers and x.reject is None]
     if att:
@@ -837,22 +837,22 @@ def fill_casualties(ev: CandidateEvent, per_sentence: Iterable[Casualties | None
     foreign = [x for _i, _h, x in kills if x.foreign and not x.attackers and x.reject is None]
     if breakdown:
         n, nat, s0, e0 = breakdown[0]
-        ev.set("foreign_fatalities", n, (s0, e0), C.foreign_counted)
+        ev.set("foreign_fatalities", n, (s0, e0), C.foreign_counted, "foreign:breakdown")
         ev.set("foreign_nationality", nat, (s0, e0), C.foreign_counted)
     elif foreign:
         first = foreign[0]  # a retelling repeats the count: the first, not their sum
         span = (first.start, first.end)
-        ev.set("foreign_fatalities", first.foreign, span, C.foreign_counted)
+        ev.set("foreign_fatalities", first.foreign, span, C.foreign_counted, "foreign:count")
         nationality = next((x.nationality for x in foreign if x.nationality), None)
         ev.set("foreign_nationality", nationality, span, C.foreign_counted)
     elif none is not None and none[2] and ev.fatalities is None:
-        ev.set("foreign_fatalities", 0, (none[0], none[1]), C.foreign_none)
+        ev.set("foreign_fatalities", 0, (none[0], none[1]), C.foreign_none, "foreign:none")
     inj = _combine(injured)
     if inj is not None:
-        ev.set("injured", inj[0], (inj[1], inj[2]), C.injured_counted)
+        ev.set("injured", inj[0], (inj[1], inj[2]), C.injured_counted, f"injured:count:{ev.kind}")
         ev.notes["injured"] = inj[3]
     elif none is not None and not none[2] and not none[3] and ev.kind in _VIOLENT:
-        ev.set("injured", 0, (none[0], none[1]), C.injured_none)
+        ev.set("injured", 0, (none[0], none[1]), C.injured_none, "injured:none")
     a = _combine(abducted)
     if a is not None:
         ev.set("abducted", a[0], (a[1], a[2]), C.abducted_counted)

@@ -245,12 +245,18 @@ def fill_place(ev: CandidateEvent, text: str, g: EventGroup, place_m: Mention | 
     else:
         conf = CONFIDENCE.place_cued if place_m.cued else CONFIDENCE.place_uncued
     sp = (place_m.start, place_m.end)
+    how = (
+        place_m.role
+        or ("landmark" if p.kind == "landmark" else "village" if p.minor else "")
+        or ("cued" if place_m.cued else "uncued")
+    )
+    basis = f"{how}:{p.kind}:{'recalled' if g.recalled else g.family}"
     if p.kind == "landmark":
         ev.set("location_name", p.name, sp, conf)
     city = p.city if p.kind in ("landmark", "town") and place_m.role != "admin" else None
     if p.minor and place_m.cued:
         conf = CONFIDENCE.place_unknown_area  # a village the text names beside a known place
-    ev.set("city", city, sp, conf)
+    ev.set("city", city, sp, conf, f"city:{basis}")
     district = p.district
     if district is None and p.country == "PK":
         for s in g.sentences:
@@ -258,7 +264,7 @@ def fill_place(ev: CandidateEvent, text: str, g: EventGroup, place_m: Mention | 
                 if m.place and m.place.kind == "district" and m.place.province == p.province:
                     district = m.place.name
     ev.set("district", district, sp, conf - CONFIDENCE.place_district_penalty)
-    ev.set("province", p.province, sp, conf)
+    ev.set("province", p.province, sp, conf, f"province:{basis}")
     ev.set("country", res.country_name(p.country), sp, conf)
     if p.lat is not None:
         ev.set("latitude", p.lat, sp, conf)

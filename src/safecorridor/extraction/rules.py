@@ -36,7 +36,7 @@ import re
 from datetime import date
 from typing import Any
 
-from safecorridor.extraction import casualties
+from safecorridor.extraction import calibration, casualties
 from safecorridor.extraction.actors import fill_actors, mark_attribution
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import aside_spans, dateline_spans, headline_spans
@@ -58,10 +58,14 @@ _THREAT_TARGETS = ("foreign_nationals", "corridor_project", "diplomatic")
 
 
 class RuleExtractor:
-    """The default, deterministic extractor. Stateless; resources are cached per process."""
+    """The default, deterministic extractor. Stateless; resources are cached per process.
+    ``calibrated=False`` keeps the raw confidences of :mod:`confidence` (to fit the map)."""
 
     name = NAME
     version = VERSION
+
+    def __init__(self, *, calibrated: bool = True) -> None:
+        self.calibrated = calibrated
 
     def extract(
         self,
@@ -101,10 +105,13 @@ class RuleExtractor:
             s.casualties.headline = _inside(s.start, heads)
         groups = group(sentences, published)
         dateline_m = dateline(text, datelines)
-        return [
+        events = [
             self._build(text, g, groups, dateline_m if i == 0 else None)
             for i, g in enumerate(groups)
         ]
+        if self.calibrated:
+            calibration.apply(events)
+        return events
 
     def _build(
         self, text: str, g: EventGroup, groups: list[EventGroup], dateline_m: Mention | None
@@ -122,7 +129,8 @@ class RuleExtractor:
             targets = [t for t in targets if t in _THREAT_TARGETS]
         kind, event_type, sub, kind_conf = decide_kind(text, g, targets)
         trigger_span = (g.trigger[1], g.trigger[2])
-        ev.set("kind", kind, trigger_span, kind_conf)
+        recalled = "recalled" if g.recalled else "new"
+        ev.set("kind", kind, trigger_span, kind_conf, f"kind:{kind}:{recalled}")
         ev.set("event_type", event_type, trigger_span, CONFIDENCE.event_type_from_trigger)
         ev.set("sub_event_type", sub, trigger_span, CONFIDENCE.event_type_from_trigger)
         if targets:
@@ -139,7 +147,9 @@ class RuleExtractor:
                 has_event_date=any(not x.reporting for s in g.sentences for x in s.dates),
             )
             if precision is not None:
-                ev.set("event_date", d.value, (d.start, d.end), conf)
+                how = "reporting" if d.reporting else "relative" if d.relative else "absolute"
+                basis = f"event_date:{how}:{precision}:{recalled}"
+                ev.set("event_date", d.value, (d.start, d.end), conf, basis)
                 ev.set("date_precision", precision, (d.start, d.end), conf)
         fill_place(ev, text, g, place_m)
         if fam in ("violent", "disrupted", "arrest"):
