@@ -447,3 +447,15 @@ def test_an_attack_that_follows_an_older_one_does_not_take_its_place() -> None:
     events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
     assert [(e.city, e.fatalities) for e in events] == [("Zhob", 2), ("Kalat", 6)]
     assert events[1].to_dict()["event_date"] == "2024-04"
+
+
+def test_opinions_plans_and_starting_points_are_not_events_or_dates() -> None:
+    text = (
+        "A suicide bomber struck a bus in Dalbandin on Tuesday, the first attack since the "
+        "July 25 elections, injuring five people.\n"
+        "Officials said the militants are a major threat to the region.\n"
+        "Security forces have thwarted several such plots in recent weeks.\n"
+        "Armed men blocked the highway near Zhob for an hour on Tuesday."
+    )
+    events = extract(text, published=WED)
+    assert [(e.kind, e.event_date) for e in events] == [("suicide_attack", date(2024, 5, 7))]

@@ -822,7 +822,9 @@ def fill_casualties(ev: CandidateEvent, per_sentence: Iterable[Casualties | None
         ev.set("fatalities", toll[0], (toll[1], toll[2]), C.fatalities_counted, "fatalities:toll")
         ev.notes["fatalities"] = "the latest death toll"
     elif k is not None:
-        ev.set("fatalities", k[0], (k[1], k[2]), C.fatalities_counted, f"fatalities:count:{ev.kind}")
+        ev.set(
+            "fatalities", k[0], (k[1], k[2]), C.fatalities_counted, f"fatalities:count:{ev.kind}"
+        )
         ev.notes["fatalities"] = k[3]
     elif none is not None and not none[2]:
         ev.set("fatalities", 0, (none[0], none[1]), C.fatalities_none, "fatalities:none")

@@ -169,6 +169,7 @@ _REPORTING_BEFORE = re.compile(
     re.I,
 )
 _REPORTING_BEFORE = at_word_starts(_REPORTING_BEFORE)
+_SINCE = re.compile(r"\b(?:since|until|till|ahead of|before)\s+(?:the\s+)?$", re.I)
 #: what happened between the statement and the date: "said the attack took place on Sunday"
 _EVENT_BETWEEN = re.compile(
     r"\b(?:took place|happened|occurred|was carried out|were carried out|attacked|killed|"
@@ -352,6 +353,14 @@ def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateM
             value = value - timedelta(days=value.weekday())
         before = text[max(0, m.start() - 100) : m.start()]
         after = text[m.end() : m.end() + 30]
+        if _SINCE.search(before):
+            reporting = True  # "the first since the July 25 elections": a starting point
+            out.append(
+                DateMention(
+                    m.start() + offset, m.end() + offset, value, precision, relative, True, raw
+                )
+            )
+            continue
         said = _REPORTING_BEFORE.search(before)
         reporting = bool(
             (said and not _EVENT_BETWEEN.search(said.group(0)[4:]))

@@ -97,6 +97,11 @@ _GOV_ACTOR = at_word_starts(
         re.I,
     )
 )
+_ARMED_MEN = re.compile(r"\b(?:armed men|gunmen|militants|terrorists|attackers|assailants)\b", re.I)
+_SUCH_PLOTS = re.compile(
+    r"\b(?:several|many|numerous|multiple|such|dozens of|a number of)\s+(?:[\w-]+\s+)?(?:plots|attempts|bids|attacks|designs)\b",
+    re.I,
+)
 _RECOVER_HINT = re.compile(r"recover|seiz|confiscat|possession|cache|haul", re.I)
 
 #: first words that make a trigger verbal (an event reported), not a noun that may refer back
@@ -284,6 +289,10 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
         ok = bool(_OFFICIALS.search(text))
     elif cls == "request":
         ok = bool(_GOV_ACTOR.search(text)) and not s.claim
+    elif cls == "protest":
+        ok = not _ARMED_MEN.search(text)  # "armed men blocked the highway": an attack's part
+    elif cls == "disrupted":
+        ok = not _SUCH_PLOTS.search(text)  # "thwarted several such plots": a tally
     if cls == "attack" and s.generic and not s.dates:
         ok = False
     if s.generic and not s.dates and family(cls) == "violent":
