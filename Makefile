@@ -10,7 +10,7 @@ SHARED ?= ../shared
 SPLIT  ?= dev
 CORPUS := tests/extraction/corpus
 
-.PHONY: run test bench eval calibrate lint install demo clean help screenshots
+.PHONY: run test bench eval calibrate learned lint install demo clean help screenshots
 
 help:
 	@echo "make run    install, load the demo world, serve on http://127.0.0.1:8000"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench  run the benchmarks and print their figures"
 	@echo "make eval   score the extractor on the corpus dev split (SPLIT=test: the frozen test split)"
 	@echo "make calibrate  refit the extractor's confidence map on the dev split and SATP"
+	@echo "make learned    cross-validate learned kind and candidate models against the rules"
 	@echo "make lint   ruff and mypy"
 	@echo "make screenshots  the browser tests, saving docs/screenshots/*.png"
 
@@ -75,6 +76,11 @@ calibrate: $(STAMP)
 	  exit 0; fi; \
 	$(BIN)/safecorridor eval fit-confidence --corpus $(CORPUS) --shared $(SHARED) \
 	  --out src/safecorridor/extraction/data/calibration.json
+
+# does a learned component beat the rules on the dev split? (prints; ships nothing)
+learned: $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[learn]'
+	$(BIN)/python scripts/learned-extraction.py --shared $(SHARED) $(if $(WEAK),--weak)
 
 screenshots: $(STAMP)
 	@bash scripts/ensure-system-packages.sh
