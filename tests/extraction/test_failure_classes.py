@@ -459,3 +459,13 @@ def test_opinions_plans_and_starting_points_are_not_events_or_dates() -> None:
     )
     events = extract(text, published=WED)
     assert [(e.kind, e.event_date) for e in events] == [("suicide_attack", date(2024, 5, 7))]
+
+
+def test_a_date_before_a_citation_is_the_events_and_the_text_tells_its_year() -> None:
+    text = (
+        "Militants attacked a checkpost in the Kadakard area of Upper Dir District on "
+        "September 27, reports Dawn. Another checkpost nearby had been attacked on "
+        "September 20, 2012."
+    )
+    first = extract(text, published=date(2024, 12, 31))[0]
+    assert first.event_date == date(2012, 9, 27)  # the text's year, not the reference's

@@ -364,7 +364,9 @@ def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateM
         said = _REPORTING_BEFORE.search(before)
         reporting = bool(
             (said and not _EVENT_BETWEEN.search(said.group(0)[4:]))
-            or _REPORTING_AFTER.search(after)
+            # "On Monday, police said ...": a date opening its sentence before a statement;
+            # "four were killed on Monday, police said" dates the killing
+            or (not before.strip() and _REPORTING_AFTER.search(after))
             or (
                 ("toll" in before or "tally" in before or "number" in before)
                 and _TOLL_UPDATE.search(before)
@@ -452,3 +454,35 @@ def recalled_date(s: Any, published: date, gap: tuple[int, str]) -> DateMention:
     elif precision == "month":
         value = value.replace(day=1)
     return DateMention(s.start, s.start, value, precision, True, False, "")
+
+
+#: a day and month within this many days of a fully dated one takes its year
+_SAME_SEASON = 60
+_FULL_DATE = re.compile(r"(?:19|20)\d\d")
+
+
+def anchor_years(sentences: Sequence[Any]) -> None:
+    """A day and month without a year ("September 27") near a date the text gives in full
+    ("September 26, 2012") takes that date's year rather than the one before publication:
+    the text tells its own year."""
+    full = [
+        d
+        for s in sentences
+        for d in s.dates
+        if d.precision == "day" and not d.relative and d.value and _FULL_DATE.search(d.text)
+    ]
+    if not full:
+        return
+    for s in sentences:
+        for d in s.dates:
+            if not (d.relative and d.precision == "day" and d.value and d.text[:1].isalnum()):
+                continue
+            if not any(m in d.text.lower() for m in MONTHS if len(m) > 2):
+                continue  # a weekday or "yesterday": relative to publication, not to the text
+            for f in full:
+                if f.value is None:
+                    continue
+                moved = _safe(f.value.year, d.value.month, d.value.day)
+                if moved and moved <= d.value and abs((moved - f.value).days) <= _SAME_SEASON:
+                    d.value = moved
+                    break

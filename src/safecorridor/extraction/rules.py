@@ -40,7 +40,12 @@ from safecorridor.extraction import calibration, casualties
 from safecorridor.extraction.actors import fill_actors, mark_attribution
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import aside_spans, dateline_spans, headline_spans
-from safecorridor.extraction.dates import event_precision, find_dates, recalled_date
+from safecorridor.extraction.dates import (
+    anchor_years,
+    event_precision,
+    find_dates,
+    recalled_date,
+)
 from safecorridor.extraction.grouping import EventGroup, group, split_recalled
 from safecorridor.extraction.kinds import decide_kind, mark_triggers
 from safecorridor.extraction.mentions import Mention, find_localities, find_mentions
@@ -103,6 +108,7 @@ class RuleExtractor:
             mark_triggers(s)
             s.casualties = casualties.parse(s.text, s.start)
             s.casualties.headline = _inside(s.start, heads)
+        anchor_years(sentences)
         groups = group(sentences, published)
         dateline_m = dateline(text, datelines)
         events = [
