@@ -39,6 +39,7 @@ _DATELINE = re.compile(
     r"(?P<sep>\s+--?\s|\s*:|\s+[—–]\s|\s*$)",
     re.M,
 )
+_SEPARATOR = re.compile(r"\s--?\s|:|\s[—–]\s")
 _END_PUNCT = re.compile(r"[.!?\"'’”:)\]]\s*$")
 
 
@@ -54,6 +55,8 @@ def dateline_spans(text: str) -> list[tuple[int, int]]:
         pos += len(line) + 1
         if not line.strip() or n > _FIRST_LINES + 2:
             continue
+        if len(line.strip()) > 30 and not _SEPARATOR.search(line, 0, 120):
+            continue  # no dash or colon near the start: no dateline
         lead = _LEAD_IN.match(line)
         off = lead.end() if lead else 0
         m = _DATELINE.match(line, off)

@@ -230,8 +230,11 @@ def _minus_months(d: date, n: int) -> date:
     return date(y, m + 1, 1)
 
 
+#: no date without one of these: a year, a day/month in digits, a month or weekday name, a
+#: relative word (a cheap test before the large pattern)
 _ANCHOR = re.compile(
-    r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|night|week|month|year|ago|eve|morn|noon",
+    r"(?:19|20)\d\d|\d[/.]\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|night|week|"
+    r"month|year|ago|eve|morn|noon",
     re.I,
 )
 

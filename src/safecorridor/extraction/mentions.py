@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from safecorridor.extraction import resources as res
+from safecorridor.extraction.triggers import at_word_starts
 
 
 @dataclass
@@ -50,20 +51,24 @@ _ATTRIB_NOUN = re.compile(
 )
 #: "a newspaper based in Tokyo": where an organisation lives, not where the event happened
 _HOME_OF = re.compile(r"\b(?:based|headquartered|registered) (?:in|at)\s+$", re.IGNORECASE)
+_HOME_OF = at_word_starts(_HOME_OF)
 #: where victims were taken or come from, not where the event happened
 _HOSPITAL = re.compile(
     r"(?:hospitals?|shifted|taken|moved|transferred|rushed|referred|airlifted|flown|brought|sent|funeral|buried|hometown|native|resident|residents|hailing|hailed|belonged|belonging|domiciled|native of)\s+(?:[\w'’-]+\s+){0,4}$",
     re.I,
 )
+_HOSPITAL = at_word_starts(_HOSPITAL)
 #: a preposition (and up to three capitalised or place nouns) before the name
 _CUE = re.compile(
     r"\b(?:in|at|near|outside|inside|on|from|of|off|into|within|around|across|along|between|to|toward|towards)\s+(?:the\s+)?(?:(?:[A-Z][\w'’-]*|port|city|town|district|area|province|village|outskirts|suburbs|vicinity|limits|road|highway|airport|outpost|check-?post|camp|tehsil|region)\s+){0,3}(?:of\s+(?:the\s+)?)?$"
 )
+_CUE = at_word_starts(_CUE)
 _CUE_AFTER = re.compile(r"\s+(?:district|city|town|area|port|tehsil|division)\b")
 _NEAR = re.compile(
     r"\b(?:near|outskirts of|suburbs of|vicinity of|close to|outside|kilometres from|kilometers from|km from|miles from|off)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$",
     re.I,
 )
+_NEAR = at_word_starts(_NEAR)
 #: "Quetta's main railway station", "Balochistan's Bolan district": the place of what follows
 _GENITIVE = re.compile(
     r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:[A-Z][\w-]+|area|district|city|town|village|province|region|station|market|bazaar|camp|post|checkpost|compound|mosque|school|university|hospital|airport|port|highway|road|outskirts|suburbs)\b"
@@ -174,11 +179,13 @@ _SPEECH_BEFORE = re.compile(
     r"\b(?:said|says|told|tells|spoke|speaking|talking|addressing|addressed|briefing|briefed|(?:press|news|media) conference|presser|statement|handout|tweeted|interview|reporters?|journalists?|media(?:persons|men)?|the press)\b(?:\s+(?!that\b|which\b|when\b|after\b|as\b)(?:[\w'’-]+|\([^)]{0,30}\))){0,3}?\s+(?:in|at|from)\s+(?:the\s+)?$",
     re.I,
 )
+_SPEECH_BEFORE = at_word_starts(_SPEECH_BEFORE)
 #: a mission or office seated there: "the Chinese Embassy in Islamabad", "consulate in Karachi"
 _SEAT_BEFORE = re.compile(
     r"\b(?:embassy|embassies|consulate|consulates|high commission|mission|foreign office|ministry|headquarters|secretariat|parliament|assembly|court|bureau|office|correspondent|newspaper|daily|channel)\s+(?:[\w'’-]+\s+){0,2}?(?:in|at)\s+(?:the\s+)?$",
     re.I,
 )
+_SEAT_BEFORE = at_word_starts(_SEAT_BEFORE)
 #: the attack on that seat is an event there: "the attack on the Chinese consulate in Karachi"
 _HIT_SEAT = re.compile(
     r"\b(?:attack\w*|assault\w*|stormed|storming|blast|explosion|bombing|raid\w*|targeted|outside|near|gate|entrance|premises|near)\b[^.;]{0,40}$",
@@ -189,6 +196,7 @@ _TRAVEL_BEFORE = re.compile(
     r"\b(?:travel\w*|en route|on (?:its|their|his|her|the) way|heading|headed|going|coming|bound|flew|fly|flying|driving|drove|returning|ply\w*|journey|carrying|ferrying|transport\w*|shifted|moved|evacuated|departed|left)\b[^.;]{0,50}?\b(?:from|to|towards|for)\s+(?:the\s+)?(?:(?:garrison|port|provincial|federal|capital|border|coastal|northern|southern|western|eastern|main|nearby|city|town)\s+){0,3}(?:(?:city|town|district)\s+of\s+)?$|\b(?:from|between)\s+(?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+(?:to|and)\s+(?:the\s+)?$",
     re.I,
 )
+_TRAVEL_BEFORE = at_word_starts(_TRAVEL_BEFORE)
 _TRAVEL_AFTER = re.compile(
     r"^(?:\s+(?:to|towards)\s+(?:the\s+)?[A-Z][\w'’-]+|[-‐](?:bound|based)\b)"
 )
@@ -207,6 +215,7 @@ _REFERENCE_BEFORE = re.compile(
     r"\b\d[\d,.]*\s*(?:-\s*)?(?:km|kms|kilomet(?:er|re)s?|miles?)\b(?:\s+(?:\(\d+\s*\w+\)|[\w-]+)){0,3}?\s+(?:of|from)\s+(?:the\s+)?$",
     re.I,
 )
+_REFERENCE_BEFORE = at_word_starts(_REFERENCE_BEFORE)
 
 
 #: a mission or office speaking: "Chinese Embassy on Sunday confirmed", "the embassy said"
@@ -235,9 +244,7 @@ def _role(text: str, s: int, e: int, before: str) -> str:
             return "speech"
         if _SPEECH_BEFORE.search(before):
             return "speech"
-    if (
-        any(w in low for w in _TRAVEL_HINTS) and _TRAVEL_BEFORE.search(before)
-    ) or _TRAVEL_AFTER.match(after):
+    if (_TRAVEL_HINT.search(low) and _TRAVEL_BEFORE.search(before)) or _TRAVEL_AFTER.match(after):
         return "travel"
     if _ORG_AFTER.match(after) and not _CUE.search(before):
         return "org"
@@ -245,6 +252,10 @@ def _role(text: str, s: int, e: int, before: str) -> str:
 
 
 #: words without which no journey is told before a place (a cheap test before the regex)
+_TRAVEL_HINT = re.compile(
+    r"travel|route|way|head|going|coming|bound|fl|driv|drove|return|ply|journey|carry|ferry|"
+    r"transport|shift|moved|evacuat|depart|left|from|between"
+)
 _TRAVEL_HINTS = (
     "travel",
     "route",
