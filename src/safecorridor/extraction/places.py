@@ -132,7 +132,7 @@ def dateline(text: str, spans: list[tuple[int, int]] | None = None) -> Mention |
 #: an area of a city this large is a neighbourhood of it
 _BIG_CITY = 1_000_000
 _AREA_AFTER = re.compile(r"\s+(?:area|locality|neighbou?rhood|colony|sector|town)\b", re.I)
-#: roles that never place an event (see :attr:`Mention.role`); "speech" places talks only
+#: roles that never place an event (see :attr:`Mention.role`), nor does "speech"
 _NOT_EVENT_ROLES = ("dateline", "aside", "origin", "org")
 #: roles that place an event only when nothing better is named
 _WEAK_ROLES = ("travel", "reference")
@@ -146,8 +146,8 @@ def choose_place(g: EventGroup, dateline_m: Mention | None) -> Mention | None:
     or a distance's reference point; the dateline (first event only). Within a tier, a place
     in the province the trigger's sentence names, then the most specific (a site before a
     town before a district before a province), then the first named. A place never comes
-    from a dateline, an aside, where people come from or an office's name, nor (except for
-    talks) from where officials spoke."""
+    from a dateline, an aside, where people come from or an office's name, nor from where
+    officials spoke (a press conference in Islamabad does not place talks held elsewhere)."""
     first = g.sentences[0]
     trig_s = next((s for s in g.sentences if s.start <= g.trigger[1] < s.end), first)
     c0, c1 = trig_s.start, trig_s.end
@@ -165,7 +165,7 @@ def choose_place(g: EventGroup, dateline_m: Mention | None) -> Mention | None:
         if m.place
         and m.place.kind == "province"
         and m.role not in _NOT_EVENT_ROLES
-        and (talks or m.role != "speech")
+        and m.role != "speech"
     }
     best: tuple[tuple[int, ...], Mention] | None = None
     for s in g.sentences:
@@ -173,7 +173,7 @@ def choose_place(g: EventGroup, dateline_m: Mention | None) -> Mention | None:
             p = m.place
             if p is None or m.excluded or p.kind == "country" or m.role in _NOT_EVENT_ROLES:
                 continue
-            if m.role == "speech" and not talks:
+            if m.role == "speech":
                 continue
             if m.attrib is not None and not (g.trigger[1] <= m.attrib <= g.trigger[2]):
                 continue  # "facilitators of the Noshki bus attack ... in Kharan": Kharan
