@@ -73,11 +73,13 @@ def apply(events: Iterable[CandidateEvent], table: CalibrationMap | None = None)
     """Replace the raw field confidences of ``events`` by the fitted ones, and each event's
     overall confidence by the mean of its fields' (event and sub-event type left out)."""
     table = table or shipped_map()
+    bases, fields = table.bases, table.fields
     for ev in events:
-        for name, raw in list(ev.field_confidence.items()):
-            ev.field_confidence[name] = round(
-                table.confidence(name, ev.confidence_basis.get(name), raw), 2
-            )
+        fc, cb = ev.field_confidence, ev.confidence_basis
+        for name, raw in fc.items():
+            basis = cb.get(name)
+            fitted = bases.get(basis) if basis is not None else None
+            fc[name] = round(fitted if fitted is not None else fields.get(name, raw), 2)
         confs = [
             v for k, v in ev.field_confidence.items() if k not in ("event_type", "sub_event_type")
         ]

@@ -450,6 +450,11 @@ _TALLY = re.compile(
     re.I,
 )
 _TALLY = at_word_starts(_TALLY)
+_TALLY_HINT = re.compile(
+    r"attacks|incidents|operations|strikes|blasts|bombings|clashes|since|year|half of|last|"
+    r"past|total|report|statistic|data|figures|survey|think tank|institute|claim",
+    re.I,
+)
 #: where a count's clause ends: its tally cue must be in the same clause
 _CLAUSE_BREAK = re.compile(
     r"[;:]\s|,\s+(?=(?:while|whereas|but|as|after|which|who|the latest|the deadliest|the second|the third|amid|following|in the latest|bringing|taking|raising)\b)|\s[—–]\s",
@@ -474,6 +479,8 @@ def _plausible(n: int, words: str) -> str | None:
 def _context_reject(sentence: str, s: int, e: int) -> str | None:
     """Why the count at [s, e) of ``sentence`` is not this event's figure, or None: a tally of
     many attacks, or a figure the attackers claim."""
+    if not _TALLY_HINT.search(sentence):
+        return None  # none of the words a tally or a claim needs
     c0 = max((m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, s)), default=0)
     nxt = _CLAUSE_BREAK.search(sentence, e)
     window = sentence[c0 : nxt.start() if nxt else len(sentence)]

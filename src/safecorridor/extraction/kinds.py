@@ -353,12 +353,6 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
         conf = CONFIDENCE.kind_specific_trigger if specific else CONFIDENCE.kind_generic_trigger
         return kind, event_type, sub, conf
     body = " ".join(s.text for s in g.sentences)
-    classes = {
-        t[0]
-        for s in g.sentences
-        for t in s.all_triggers
-        if not _NONEVENT.search(text[max(0, t[1] - 40) : t[1]])
-    } | {g.cls}
     suicide = any(
         t[0] == "suicide" and not _VEST_ONLY.search(text[max(0, t[1] - 60) : t[1]])
         for s in g.sentences
@@ -366,7 +360,9 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
     )
     if suicide:
         return _kind("suicide", CONFIDENCE.kind_specific_trigger)
-    abduction = "abduction" in classes
+    abduction = g.cls == "abduction" or any(
+        t[0] == "abduction" for s in g.sentences for t in s.all_triggers
+    )
     if abduction and _ABDUCT_KILL.search(body):
         return _kind("attack", CONFIDENCE.kind_generic_trigger)
     if g.cls == "abduction":

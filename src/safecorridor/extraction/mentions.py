@@ -528,6 +528,7 @@ _NOT_LOCALITY = frozenset(
 #: the capitalised words of a locality's name (one to three)
 _LOC_NAME = r"(?P<loc>[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|e|i|ul|ud)){0,3}?)"
 _LOC_NOUN = r"(?:area|village|town|locality|valley|region|neighbou?rhood|mohalla|goth|hamlet)s?"
+_LOC_NOUN_RX = re.compile(_LOC_NOUN, re.I)
 #: "in the Spinwam area of", "at Omar Kalay village in": the anchor follows
 _LOC_BEFORE = re.compile(
     r"\b(?:in|at|near|from|of)\s+(?:the\s+)?(?:general\s+area\s+(?:of\s+)?)?"
@@ -559,15 +560,17 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
         if p is None or p.country != "PK" or p.kind in ("country", "landmark"):
             continue
         found = None
-        for rx, region in (
-            (_LOC_BEFORE, (max(0, anchor.start - 80), anchor.start)),
-            (_LOC_COMMA, (max(0, anchor.start - 80), anchor.start)),
-        ):
-            hit = rx.search(text, *region)
+        before = text[max(0, anchor.start - 80) : anchor.start]
+        region = (max(0, anchor.start - 80), anchor.start)
+        if _LOC_NOUN_RX.search(before):
+            hit = _LOC_BEFORE.search(text, *region)
             if hit:
-                found = (hit, rx is _LOC_BEFORE)
-                break
-        if found is None:
+                found = (hit, True)
+        if found is None and "," in before:
+            hit = _LOC_COMMA.search(text, *region)
+            if hit:
+                found = (hit, False)
+        if found is None and text.startswith(("'s", "’s", " district"), anchor.end):
             hit = _LOC_AFTER.match(text, anchor.end)
             if hit:
                 found = (hit, True)

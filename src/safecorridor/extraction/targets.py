@@ -88,7 +88,10 @@ ORDER = [name for name, _rx in _TARGETS]
 def find_targets(g: EventGroup, place_m: Mention | None) -> list[str]:
     """The target categories of an event, in :data:`ORDER`."""
     found: list[str] = []
+    body = " ".join(s.text for s in g.sentences) if len(g.sentences) > 1 else g.sentences[0].text
     for name, rx in _TARGETS:
+        if rx.search(body) is None:
+            continue  # no word of the category anywhere in the event
         for s in g.sentences:
             text = s.text
             hit = False

@@ -85,8 +85,9 @@ class CandidateEvent:
         setattr(self, name, value)
         if span is not None:
             self.evidence[name] = span
-        self.field_confidence[name] = round(confidence, 2)
-        self.confidence_basis[name] = basis or f"{name}:{round(confidence, 2)}"
+        conf = round(confidence, 2)
+        self.field_confidence[name] = conf
+        self.confidence_basis[name] = basis or f"{name}:{conf}"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: dates cut to their precision, spans as [start, end] lists."""
