@@ -450,10 +450,31 @@ _TALLY = re.compile(
     re.I,
 )
 _TALLY = at_word_starts(_TALLY)
-_TALLY_HINT = re.compile(
-    r"attacks|incidents|operations|strikes|blasts|bombings|clashes|since|year|half of|last|"
-    r"past|total|report|statistic|data|figures|survey|think tank|institute|claim",
-    re.I,
+#: words without which there is no tally and no claimed figure (substring tests are much
+#: cheaper than a regex alternation scanned at every position)
+_TALLY_HINTS = (
+    "attacks",
+    "incidents",
+    "operations",
+    "strikes",
+    "blasts",
+    "bombings",
+    "clashes",
+    "since",
+    "this year",
+    "alone",
+    "half of",
+    "the last",
+    "the past",
+    "total of",
+    "report",
+    "statistic",
+    "data",
+    "figures",
+    "survey",
+    "think tank",
+    "institute",
+    "claim",
 )
 #: where a count's clause ends: its tally cue must be in the same clause
 _CLAUSE_BREAK = re.compile(
@@ -476,19 +497,30 @@ def _plausible(n: int, words: str) -> str | None:
     return None
 
 
-def _context_reject(sentence: str, s: int, e: int) -> str | None:
-    """Why the count at [s, e) of ``sentence`` is not this event's figure, or None: a tally of
-    many attacks, or a figure the attackers claim."""
-    if not _TALLY_HINT.search(sentence):
-        return None  # none of the words a tally or a claim needs
-    c0 = max((m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, s)), default=0)
-    nxt = _CLAUSE_BREAK.search(sentence, e)
-    window = sentence[c0 : nxt.start() if nxt else len(sentence)]
-    if _TALLY.search(window):
-        return "a tally of many attacks or a report's statistics, not this event's toll"
-    if "claim" in sentence and _CLAIMED_FIGURE.search(sentence[max(0, s - 60) : e]):
-        return "a figure the attackers claim"
-    return None
+class _Context:
+    """A sentence's clause breaks and tally cues, found once for all its counts."""
+
+    def __init__(self, sentence: str) -> None:
+        self.sentence = sentence
+        low = sentence.lower()
+        self.hint = any(w in low for w in _TALLY_HINTS)
+        self._breaks: list[tuple[int, int]] | None = None
+
+    def reject(self, s: int, e: int) -> str | None:
+        """Why the count at [s, e) is not this event's figure, or None: a tally of many
+        attacks in its clause, or a figure the attackers claim."""
+        if not self.hint:
+            return None  # none of the words a tally or a claim needs
+        sentence = self.sentence
+        if self._breaks is None:
+            self._breaks = [(b.start(), b.end()) for b in _CLAUSE_BREAK.finditer(sentence)]
+        c0 = max((be for bs, be in self._breaks if be <= s), default=0)
+        c1 = min((bs for bs, be in self._breaks if bs >= e), default=len(sentence))
+        if _TALLY.search(sentence, c0, c1):
+            return "a tally of many attacks or a report's statistics, not this event's toll"
+        if "claim" in sentence and _CLAIMED_FIGURE.search(sentence[max(0, s - 60) : e]):
+            return "a figure the attackers claim"
+        return None
 
 
 #: no single attack in the region has killed more (the deadliest, 2014-2024, killed ~150)
@@ -502,6 +534,7 @@ def parse(sentence: str, offset: int) -> Casualties:
         return out
     toks = _tokens(sentence, offset)
     starts = {s: i for i, (_, s, _e) in enumerate(toks)}
+    context: _Context | None = None
     for m in _VERB.finditer(sentence):
         what = "kill" if m.group("kill") else "injure" if m.group("injure") else "abduct"
         word = m.group(0).lower()
@@ -634,8 +667,10 @@ def parse(sentence: str, offset: int) -> Casualties:
             additive = also or bool(more_rx.search(sentence, s - offset, e - offset))
             s, e = min(s, m.start() + offset), max(e, m.end() + offset)
             count = Count(what, n, foreign, nat, attackers, additive, None, s, e)
-            count.reject = _plausible(n, sentence[s - offset : e - offset]) or _context_reject(
-                sentence, s - offset, e - offset
+            if context is None:
+                context = _Context(sentence)
+            count.reject = _plausible(n, sentence[s - offset : e - offset]) or context.reject(
+                s - offset, e - offset
             )
             out.counts.append(count)
     for m in _TOLL.finditer(sentence):

@@ -230,8 +230,32 @@ def _minus_months(d: date, n: int) -> date:
     return date(y, m + 1, 1)
 
 
-#: no date without one of these: a year, a day/month in digits, a month or weekday name, a
-#: relative word (a cheap test before the large pattern)
+#: no date without one of these: a year or a day/month in digits, or a month's, weekday's or
+#: relative word's letters (substring tests, much cheaper than a regex alternation)
+_ANCHOR_DIGITS = re.compile(r"(?:19|20)\d\d|\d[/.]\d")
+_ANCHOR_WORDS = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+    "day",
+    "night",
+    "week",
+    "month",
+    "year",
+    "ago",
+    "eve",
+    "morn",
+    "noon",
+)
 _ANCHOR = re.compile(
     r"(?:19|20)\d\d|\d[/.]\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|night|week|"
     r"month|year|ago|eve|morn|noon",
@@ -244,7 +268,8 @@ def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateM
     ``published``: a weekday is the last such day on or before publication (the day itself
     when they are equal, unless "last Monday"), and no date is later than publication."""
     out: list[DateMention] = []
-    if not _ANCHOR.search(text):
+    low = text.lower()
+    if not any(w in low for w in _ANCHOR_WORDS) and not _ANCHOR_DIGITS.search(text):
         return out
     for m in _RX.finditer(text):
         name = (m.lastgroup or "_")[1:]
@@ -356,7 +381,7 @@ def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateM
             value = value - timedelta(days=value.weekday())
         before = text[max(0, m.start() - 100) : m.start()]
         after = text[m.end() : m.end() + 30]
-        if _SINCE.search(before):
+        if _SINCE.search(before, max(0, len(before) - 14)):
             reporting = True  # "the first since the July 25 elections": a starting point
             out.append(
                 DateMention(

@@ -102,7 +102,7 @@ _SUCH_PLOTS = re.compile(
     r"\b(?:several|many|numerous|multiple|such|dozens of|a number of)\s+(?:[\w-]+\s+)?(?:plots|attempts|bids|attacks|designs)\b",
     re.I,
 )
-_RECOVER_HINT = re.compile(r"recover|seiz|confiscat|possession|cache|haul", re.I)
+_RECOVER_HINTS = ("recover", "seiz", "confiscat", "possession", "cache", "haul")
 
 #: first words that make a trigger verbal (an event reported), not a noun that may refer back
 _VERBAL = frozenset(
@@ -173,7 +173,8 @@ def mark_triggers(s: Sentence) -> None:
     ``s.actors``, ``s.dates`` and ``s.claim`` set."""
     text = s.text
     s.generic = bool(_GENERIC.search(text))
-    recover_hint = bool(_RECOVER_HINT.search(text))
+    low = text.lower()
+    recover_hint = any(w in low for w in _RECOVER_HINTS)
     best: tuple[int, str, int, int] | None = None
     definite: tuple[int, str, int, int] | None = None
     for m in TRIG.finditer(text):
@@ -370,14 +371,15 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
     lead = g.sentences[0]
     if g.lead_cls in ("ied", "grenade") and not _GUNFIRE.search(lead.text):
         return _kind(g.lead_cls, CONFIDENCE.kind_specific_trigger)  # a bomb, whoever it hit
-    gunfire = bool(_GUNFIRE.search(body))
-    fight = bool(_FIGHT.search(body))
     sf_only = _security_forces_only(g, targets)
     if g.cls == "shelling":
         if sf_only:
             return _kind("clash", CONFIDENCE.kind_generic_trigger)
         return _kind("shelling", CONFIDENCE.kind_specific_trigger)
-    if fight or (sf_only and (gunfire or g.cls in ("attack", "clash"))):
+    if _FIGHT.search(body):
+        return _kind("clash", CONFIDENCE.kind_specific_trigger)
+    gunfire = bool(_GUNFIRE.search(body))
+    if sf_only and (gunfire or g.cls in ("attack", "clash")):
         return _kind("clash", CONFIDENCE.kind_specific_trigger)
     if g.cls in ("ied", "grenade") and not gunfire:
         return _kind(g.cls, CONFIDENCE.kind_specific_trigger)

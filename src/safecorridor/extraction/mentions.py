@@ -149,6 +149,11 @@ def find_mentions(
                 and _inside_name(text, s, e)
             ):
                 continue  # "Gul Bagh", "Bara Qadeem", "Landhi Town": part of a longer name
+            if all(c.kind == "country" for c in cands):
+                # a country places no event: no context to read ("Pakistan", "China")
+                places.append(Mention(s, e, surface, places=cands))
+                taken_p.append((s, e))
+                continue
             pm = _place_mention(text, s, e, surface, cands)
             if all(c.minor for c in cands) and not pm.cued:
                 continue  # a village known only from UCDP, named without a place cue
@@ -244,18 +249,17 @@ def _role(text: str, s: int, e: int, before: str) -> str:
             return "speech"
         if _SPEECH_BEFORE.search(before):
             return "speech"
-    if (_TRAVEL_HINT.search(low) and _TRAVEL_BEFORE.search(before)) or _TRAVEL_AFTER.match(after):
+    if (any(w in low for w in _TRAVEL_HINTS) and _TRAVEL_BEFORE.search(before)) or (
+        _TRAVEL_AFTER.match(after)
+    ):
         return "travel"
     if _ORG_AFTER.match(after) and not _CUE.search(before):
         return "org"
     return ""
 
 
-#: words without which no journey is told before a place (a cheap test before the regex)
-_TRAVEL_HINT = re.compile(
-    r"travel|route|way|head|going|coming|bound|fl|driv|drove|return|ply|journey|carry|ferry|"
-    r"transport|shift|moved|evacuat|depart|left|from|between"
-)
+#: words without which no journey is told before a place (substring tests are much cheaper
+#: than a regex alternation scanned at every position)
 _TRAVEL_HINTS = (
     "travel",
     "route",
@@ -528,7 +532,18 @@ _NOT_LOCALITY = frozenset(
 #: the capitalised words of a locality's name (one to three)
 _LOC_NAME = r"(?P<loc>[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|e|i|ul|ud)){0,3}?)"
 _LOC_NOUN = r"(?:area|village|town|locality|valley|region|neighbou?rhood|mohalla|goth|hamlet)s?"
-_LOC_NOUN_RX = re.compile(_LOC_NOUN, re.I)
+_LOC_NOUNS = (
+    "area",
+    "village",
+    "town",
+    "locality",
+    "valley",
+    "region",
+    "neighbo",
+    "mohalla",
+    "goth",
+    "hamlet",
+)
 #: "in the Spinwam area of", "at Omar Kalay village in": the anchor follows
 _LOC_BEFORE = re.compile(
     r"\b(?:in|at|near|from|of)\s+(?:the\s+)?(?:general\s+area\s+(?:of\s+)?)?"
@@ -562,7 +577,8 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
         found = None
         before = text[max(0, anchor.start - 80) : anchor.start]
         region = (max(0, anchor.start - 80), anchor.start)
-        if _LOC_NOUN_RX.search(before):
+        low = before.lower()
+        if any(w in low for w in _LOC_NOUNS):
             hit = _LOC_BEFORE.search(text, *region)
             if hit:
                 found = (hit, True)
