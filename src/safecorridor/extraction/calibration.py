@@ -76,10 +76,13 @@ def apply(events: Iterable[CandidateEvent], table: CalibrationMap | None = None)
     bases, fields = table.bases, table.fields
     for ev in events:
         fc, cb = ev.field_confidence, ev.confidence_basis
-        for name in fc.keys() & fields.keys():  # the fields the map knows
+        for name in fc:
             basis = cb.get(name)
             fitted = bases.get(basis) if basis is not None else None
-            fc[name] = round(fitted if fitted is not None else fields[name], 2)
+            if fitted is None:
+                fitted = fields.get(name)
+            if fitted is not None:  # a field the map does not know keeps its raw value
+                fc[name] = round(fitted, 2)
         confs = [
             v for k, v in ev.field_confidence.items() if k not in ("event_type", "sub_event_type")
         ]
