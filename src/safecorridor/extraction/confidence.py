@@ -1,10 +1,13 @@
-"""Every confidence the rule extractor gives a field, in one table, named by its evidence.
+"""Every raw confidence the rule extractor gives a field, in one table, named by its evidence.
 
-A field's confidence is meant to be the probability that the value is right (``--auto-accept
-X`` relies on that; ``safecorridor eval extraction`` prints a reliability table to check it).
 The stages (:mod:`places`, :mod:`actors`, :mod:`kinds`, :mod:`dates`, :mod:`casualties`) read
-their values from :data:`CONFIDENCE` and write none of their own, so calibrating the extractor
-is a change to this table alone.
+their values from :data:`CONFIDENCE` and write none of their own; with each value they record
+the evidence it rests on (``CandidateEvent.confidence_basis``). A field's confidence is meant
+to be the probability that the value is right (``--auto-accept X`` relies on that), so the
+extractor replaces these raw values by the shares :mod:`calibration` fitted per evidence on the
+development annotations; ``safecorridor eval extraction`` prints a reliability table to check
+it. This table is the fallback for evidence the map has not seen and the starting point of a
+refit (``make calibrate``).
 
 Invariant: every value is in [0, 1]; the penalties are subtracted from a value of their own
 group.

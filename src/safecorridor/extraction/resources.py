@@ -1,6 +1,7 @@
 """Offline resources of the rule extractor: gazetteer (GeoNames + Pakistan's provinces,
-districts and towns + corridor landmarks), the actor alias table, and the one-pass dictionary
-probe that finds their names in a text (:func:`find_phrases`, no tokenizer)."""
+districts and towns + corridor landmarks + the villages and towns UCDP GED codes with exact
+coordinates, as minor places), the actor alias table, and the one-pass dictionary probe that
+finds their names in a text (:func:`find_phrases`, no tokenizer)."""
 
 from __future__ import annotations
 
@@ -291,8 +292,9 @@ def _cache_file() -> Path | None:
 def gazetteer() -> dict[str, list[Place]]:
     """Normalised name → candidate places (landmarks, Pakistan's admin units, GeoNames towns).
 
-    Built once from GeoNames and the shipped YAML (~1.5 s), then pickled to a per-user cache
-    (~30 ms to load); a cache that cannot be read or written is rebuilt or skipped silently."""
+    Built once from GeoNames, the shipped YAML and UCDP's places (~2-4 s), then pickled to a
+    per-user cache (~30 ms to load); a cache that cannot be read or written is rebuilt or
+    skipped silently."""
     path = _cache_file()
     if path is not None and path.exists():
         try:

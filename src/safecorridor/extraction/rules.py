@@ -4,14 +4,18 @@ No tokenizer runs: sentences are cut by one regex, places and actors are found b
 probe per capitalised word (:func:`resources.find_phrases`), and every lexicon is one compiled
 regex tried only at word starts. The stages, in order:
 
-1. :mod:`sentences` cuts the text; :mod:`grouping` cuts recalled events out of their sentences.
-2. :mod:`mentions` finds places and actors; :mod:`places` disambiguates the places.
-3. Per sentence: :mod:`dates` (date expressions), :mod:`actors` (claims, blame),
-   :mod:`kinds` (triggers), :mod:`casualties` (counts).
-4. :mod:`grouping` groups sentences into events.
+1. :mod:`sentences` cuts the text; :mod:`grouping` cuts recalled events out of their sentences;
+   :mod:`datelines` finds the datelines, the headline and the asides (linked headlines).
+2. :mod:`mentions` finds places (with each one's role in its sentence, and villages named
+   beside a known place) and actors; :mod:`places` disambiguates the places.
+3. Per sentence: :mod:`dates` (date expressions; a day and month take the year the text
+   gives), :mod:`actors` (claims, blame), :mod:`kinds` (triggers), :mod:`casualties` (counts,
+   each checked for plausibility).
+4. :mod:`grouping` groups sentences into events and joins an event retold later in the text.
 5. Per event: :mod:`places` (its place), :mod:`actors` (perpetrator, claim), :mod:`targets`,
-   :mod:`kinds` (its kind), :mod:`dates` (its date), :mod:`casualties` (its figures), each
-   field with a confidence from the one table in :mod:`confidence`.
+   :mod:`kinds` (its kind, on all its sentences), :mod:`dates` (its date), :mod:`casualties`
+   (its figures), each field with a raw confidence from :mod:`confidence` and the evidence it
+   rests on; :mod:`calibration` then turns the raw confidences into fitted ones.
 
 Coding conventions (ACLED-based, kept consistent with the gold files):
 
