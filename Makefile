@@ -10,13 +10,15 @@ SHARED ?= ../shared
 SPLIT  ?= dev
 CORPUS := tests/extraction/corpus
 
-.PHONY: run test bench eval lint install demo clean help screenshots translations
+.PHONY: run test bench eval calibrate learned lint install demo clean help screenshots translations
 
 help:
 	@echo "make run    install, load the demo world, serve on http://127.0.0.1:8000"
 	@echo "make test   install with test extras, run the whole test suite"
 	@echo "make bench  run the benchmarks and print their figures"
 	@echo "make eval   score the extractor on the corpus dev split (SPLIT=test: the frozen test split)"
+	@echo "make calibrate  refit the extractor's confidence map on the dev split and SATP"
+	@echo "make learned    cross-validate learned kind and candidate models against the rules"
 	@echo "make lint   ruff and mypy"
 	@echo "make screenshots  the browser tests, saving docs/screenshots/*.png"
 	@echo "make translations  extract the strings, update the catalogues (en, zh_Hans), compile them"
@@ -67,6 +69,20 @@ eval: $(STAMP)
 	    $(BIN)/safecorridor eval extraction $(CORPUS)/satp.jsonl --texts $(SHARED)/data/satp-dev || exit 1; \
 	  else echo "make eval: no $(CORPUS)/satp.jsonl yet (the SATP annotations have not landed)"; fi; \
 	fi
+
+# the calibration map of field confidences, refitted on the development annotations only
+calibrate: $(STAMP)
+	@if [ ! -d "$(SHARED)/data/news-dev" ] || [ ! -d "$(SHARED)/data/satp-dev" ]; then \
+	  echo "make calibrate: $(SHARED)/data is absent, so there is nothing to fit on: the corpus texts"; \
+	  echo "  (news-dev, satp-dev) live beside the repository. Set SHARED=/path/to/shared to use them."; \
+	  exit 0; fi; \
+	$(BIN)/safecorridor eval fit-confidence --corpus $(CORPUS) --shared $(SHARED) \
+	  --out src/safecorridor/extraction/data/calibration.json
+
+# does a learned component beat the rules on the dev split? (prints; ships nothing)
+learned: $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[learn]'
+	$(BIN)/python scripts/learned-extraction.py --shared $(SHARED) $(if $(WEAK),--weak)
 
 screenshots: $(STAMP)
 	@bash scripts/ensure-system-packages.sh

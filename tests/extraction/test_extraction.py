@@ -94,7 +94,9 @@ def test_seed_other_events(seed: tuple[str, list[CandidateEvent]]) -> None:
         ("Gunmen attacked the post last week.", date(2022, 9, 5), "week"),
         ("Gunmen attacked the post earlier this month.", date(2022, 9, 1), "month"),
         ("Gunmen attacked the post on Saturday.", date(2022, 9, 10), "day"),
-        ("Gunmen attacked the post on Monday.", date(2022, 9, 5), "day"),
+        # GUIDE.md: a weekday equal to the publication's is that day; "last Monday" the one before
+        ("Gunmen attacked the post on Monday.", date(2022, 9, 12), "day"),
+        ("Gunmen attacked the post last Monday.", date(2022, 9, 5), "day"),
         ("The blast was reported by police on Monday.", date(2022, 9, 12), "day"),
         ("Gunmen attacked the post in 2019.", date(2019, 1, 1), "year"),
         ("Gunmen attacked the post in May 2019.", date(2019, 5, 1), "month"),
@@ -277,12 +279,12 @@ def test_cli_json(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "floors"),
     [
-        # the rules were fitted to these sets too, so these are seen scores, not unseen ones
-        # (issue 14): heldout events 0.90 (ho-07's "suicide" kind needs world knowledge),
-        # test2 0.987, test3 1.0; floors sit a little below so that regressions fail
-        ("heldout.jsonl", {"events": 0.85, "date": 0.9, "city": 0.9, "province": 0.9}),
+        # the rules were fitted to these sets too (once "heldout", "test2", "test3"), so these
+        # are seen scores, not unseen ones (issue 14; gold/README.md); floors sit a little
+        # below their scores so that regressions fail
+        ("fitted-1.jsonl", {"events": 0.85, "date": 0.9, "city": 0.9, "province": 0.9}),
         (
-            "test2.jsonl",
+            "fitted-2.jsonl",
             {
                 "events": 0.9,
                 "kind": 0.9,
@@ -295,7 +297,7 @@ def test_cli_json(tmp_path: Path) -> None:
                 "injured": 0.9,
             },
         ),
-        ("test3.jsonl", {"events": 0.85, "kind": 0.85, "date": 0.9, "province": 0.9}),
+        ("fitted-3.jsonl", {"events": 0.85, "kind": 0.85, "date": 0.9, "province": 0.9}),
     ],
 )
 def test_regression_floors_on_fitted_sets(name: str, floors: dict[str, float]) -> None:
@@ -350,7 +352,7 @@ def test_claims_blame_and_attribution() -> None:
         published=date(2023, 9, 30),
     )
     assert ev.perpetrator == "Islamic State Khorasan Province" and ev.claimed_by is None
-    assert ev.field_confidence["perpetrator"] <= 0.5
+    assert ev.confidence_basis["perpetrator"].startswith("perpetrator:blamed:")
 
 
 def test_recalled_event_is_its_own() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 import safecorridor.extraction as extraction_pkg
-from safecorridor.extraction import extract
+from safecorridor.extraction import RuleExtractor, extract
 from safecorridor.extraction.actors import mark_attribution
 from safecorridor.extraction.confidence import CONFIDENCE, table
-from safecorridor.extraction.dates import event_date, find_dates, wire_same_day
+from safecorridor.extraction.dates import event_date, find_dates
 from safecorridor.extraction.grouping import split_recalled
 from safecorridor.extraction.kinds import mark_triggers
 from safecorridor.extraction.mentions import find_mentions
@@ -132,13 +132,8 @@ def test_event_date_prefers_an_event_date_to_a_reporting_one() -> None:
     )
 
 
-def test_wire_copy_dated_on_its_day() -> None:
-    assert wire_same_day("PESHAWAR, Sept 29 (Reuters) - A blast", date(2023, 9, 29))
-    assert not wire_same_day("PESHAWAR, Sept 29 (Reuters) - A blast", date(2023, 9, 30))
-
-
-def test_field_confidences_come_from_the_table() -> None:
-    (ev,) = extract(
+def test_raw_field_confidences_come_from_the_table() -> None:
+    (ev,) = RuleExtractor(calibrated=False).extract(
         "A suicide bomber blew himself up at a checkpost in Bannu on 3 May 2024, killing "
         "two policemen. The TTP claimed responsibility.",
         published=date(2024, 5, 4),

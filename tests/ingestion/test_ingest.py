@@ -441,7 +441,7 @@ def test_urls_on_private_or_local_addresses_are_refused(tmp_path: Path) -> None:
     hits: list[str] = []
 
     class Counting(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+        def do_GET(self) -> None:
             hits.append(self.path)
             self.send_response(200)
             self.end_headers()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from safecorridor.extraction import extract
+from safecorridor.extraction import RuleExtractor, calibration, extract
 from safecorridor.extraction.corpus import CorpusError, find_index, load_records, read_split, sha256
 from safecorridor.extraction.evaluate import Report, evaluate
 
@@ -128,6 +128,46 @@ def eval_extraction(
     if errors:
         for err in report.errors:
             typer.echo(f"  {err['id']}: {err['field']} gold={err['gold']!r} pred={err['pred']!r}")
+
+
+@eval_app.command("fit-confidence")
+def fit_confidence(
+    corpus: Path = typer.Option(
+        ...,
+        "--corpus",
+        exists=True,
+        file_okay=False,
+        help="The annotations folder (tests/extraction/corpus: news-dev.jsonl, satp.jsonl, "
+        "split.json).",
+    ),
+    shared: Path = typer.Option(
+        ..., "--shared", help="The folder holding data/news-dev and data/satp-dev."
+    ),
+    out: Path = typer.Option(..., "--out", dir_okay=False, help="The calibration map to write."),
+) -> None:
+    """Fit the calibration map of field confidences on the development annotations (the dev
+    split of news-dev and SATP; the test split is never read) and write it."""
+    news, satp = shared / "data" / "news-dev", shared / "data" / "satp-dev"
+    if not news.is_dir() or not satp.is_dir():
+        typer.echo(f"error: {shared}/data has no news-dev or satp-dev: nothing to fit", err=True)
+        raise typer.Exit(2)
+    try:
+        dev = read_split(corpus / "split.json", "dev")
+        records = load_records(corpus / "news-dev.jsonl", texts=news, split=dev)
+        records += load_records(corpus / "satp.jsonl", texts=satp)
+    except CorpusError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    report = evaluate(records, RuleExtractor(calibrated=False))
+    rename = {"date": "event_date"}
+    table = calibration.fit(
+        (rename.get(j.field, j.field), j.basis, j.correct) for j in report.judgements
+    )
+    out.write_text(json.dumps(table, indent=1) + "\n", "utf-8")
+    typer.echo(
+        f"{len(report.judgements)} values of {report.documents} documents; "
+        f"{len(table['bases'])} kinds of evidence written to {out}"
+    )
 
 
 def _render(report: Report, worst: int) -> str:

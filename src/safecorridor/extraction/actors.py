@@ -19,7 +19,7 @@ from safecorridor.extraction.grouping import EventGroup
 from safecorridor.extraction.mentions import Mention, is_armed_group, is_state_force
 from safecorridor.extraction.places import METONYMS
 from safecorridor.extraction.sentences import Sentence
-from safecorridor.extraction.triggers import at_word_starts
+from safecorridor.extraction.triggers import at_word_starts, family
 from safecorridor.extraction.types import CandidateEvent
 
 _EVENT_NOUNS = r"(?:attacks?|bombings?|blasts?|assaults?|killings?|murders?|abductions?|ambush(?:es)?|raids?|strikes?|explosions?|kidnappings?|operations?|incidents?|hijacking|massacre)"
@@ -60,7 +60,16 @@ _DENIAL = re.compile(
     re.I,
 )
 
-_UNIT_OF = re.compile(r"\s+of\s+(?:the\s+)?(?:(?:banned|outlawed|proscribed|separatist)\s+)?", re.I)
+_UNIT_OF = re.compile(
+    r"\s+of\s+(?:the\s+)?(?:(?:banned|outlawed|proscribed|separatist|militant)\s+){0,2}(?:(?:outfit|group|organi[sz]ation|faction)\s+)?",
+    re.I,
+)
+#: "the Jaish-i-Fursan Muhammad, a faction of the Hafiz Gul Bahadur group, claimed": the
+#: faction claimed, the group after it only describes it
+_APPOSITIVE_OF = re.compile(
+    r",?\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:faction|splinter(?:\s+group)?|wing|unit|offshoot|branch|affiliate|chapter|group|outfit)\s+(?:of|from|within)\s+(?:the\s+)?(?:(?:banned|outlawed|proscribed|militant)\s+)?",
+    re.I,
+)
 _THE_GROUP = re.compile(r"\bthe group\b", re.I)
 _THE_GROUP_OR_OUTFIT = re.compile(r"\bthe group\b|\bthe outfit\b", re.I)
 _SUSPECTED_BEFORE = re.compile(
@@ -73,10 +82,29 @@ def mark_attribution(s: Sentence) -> None:
     says nobody claimed) and ``blame`` (officials name a suspect, or a group says it was
     behind)."""
     text = s.text
-    cm = _CLAIM.search(text)
-    if cm and not _NO_CLAIM.search(text):
-        s.claim = (cm.start() + s.start, cm.end() + s.start)
-    s.blame = bool(_BLAME.search(text) or _ATTRIB.search(text))
+    low = text.lower()
+    if "claim" in low or "responsib" in low or "own" in low:  # no claim without these words
+        cm = _CLAIM.search(text)
+        if cm and not _NO_CLAIM.search(text):
+            s.claim = (cm.start() + s.start, cm.end() + s.start)
+    s.blame = bool(
+        any(w in low for w in _BLAME_HINTS) and (_BLAME.search(text) or _ATTRIB.search(text))
+    )
+
+
+#: words without which there is no blame or attribution (a cheap test before the regexes)
+_BLAME_HINTS = (
+    "blam",
+    "suspect",
+    "suspic",
+    "hallmark",
+    "believed",
+    "alleg",
+    "accus",
+    "finger",
+    "work of",
+    "said",
+)
 
 
 def _armed_or_unknown(m: Mention) -> bool:
@@ -111,8 +139,13 @@ def _claimant(
             if (
                 claim_m is not None
                 and len(before) > 1
-                and res.parent_of(before[-2].actor) == claim_m.actor
-                and _UNIT_OF.fullmatch(text[before[-2].end : claim_m.start])
+                and (
+                    (
+                        res.parent_of(before[-2].actor) == claim_m.actor
+                        and _UNIT_OF.fullmatch(text[before[-2].end : claim_m.start])
+                    )
+                    or _APPOSITIVE_OF.fullmatch(text[before[-2].end : claim_m.start])
+                )
             ):
                 claim_m = before[-2]  # "the Majeed Brigade of the BLA claimed": the unit
             if claim_m is None and _THE_GROUP.search(s.text):
@@ -122,6 +155,32 @@ def _claimant(
     return claim_m
 
 
+#: a later sentence ties the group to the event: it carried it out, was behind it, its men
+_TIES = re.compile(
+    r"\b(?:carried out|behind|involved|responsible|belong\w*|members? of|militants? (?:of|from)|fighters? (?:of|from)|attack(?:ed|s)? by|by (?:the )?(?:banned|outlawed|proscribed)|linked to|affiliated|claim\w*|blam\w*|suspect\w*|accus\w*|hallmarks?|work of|attributed|pamphlets?|leaflets?|threats? by|on behalf of|in the name of)\b",
+    re.I,
+)
+#: background about the group, not this event: "has long waged an insurgency"
+_BACKGROUND = re.compile(
+    r"\b(?:historically|allegiance|links? with|long (?:waged|been)|has waged|have waged|insurgency|known (?:to|for)|frequently|often|in the past|designated|repeatedly|have been targeting|has been targeting|regard\w*)\b",
+    re.I,
+)
+
+
+def _attributes(g: EventGroup, a: Mention, text: str) -> bool:
+    """A group named after the event's first sentence is its perpetrator only where its
+    sentence ties it to the event (a claim, blame, "carried out", "militants of") and is
+    not background about the group."""
+    for s in g.sentences:
+        if s.start <= a.start < s.end:
+            acts = any(not t[3] and family(t[0]) == "violent" for t in s.all_triggers)
+            return bool(
+                (s.claim or s.blame or acts or _TIES.search(s.text))
+                and not _BACKGROUND.search(s.text)
+            )
+    return False
+
+
 def _perpetrator(
     g: EventGroup,
     armed: list[Mention],
@@ -129,17 +188,30 @@ def _perpetrator(
     claim_m: Mention | None,
     groups: list[EventGroup],
     text: str,
-) -> tuple[Mention | None, float]:
-    """The mention naming who carried the event out, and the confidence of that reading."""
+) -> tuple[Mention | None, float, str]:
+    """The mention naming who carried the event out, the confidence of that reading and the
+    evidence it rests on."""
     fam = g.family
     perp_m: Mention | None = None
     perp_conf = CONFIDENCE.perpetrator_arresting_agency
+    why = "agency"
     if fam == "arrest":
         perp_m = state[0] if state else None
+    elif fam == "talks":
+        # "the TTP agreed to an indefinite ceasefire": the armed group that is a party
+        first = g.sentences[0]
+        party = [a for a in armed if first.start <= a.start < first.end]
+        if party:
+            perp_m, perp_conf, why = party[0], CONFIDENCE.perpetrator_party, "party"
     elif fam in ("violent", "threat", "disrupted"):
         trig_s = g.sentences[0]
         in_trig = [a for a in armed if trig_s.start <= a.start < trig_s.end]
-        pool = in_trig or armed
+        later = [
+            a
+            for a in armed
+            if not (trig_s.start <= a.start < trig_s.end) and _attributes(g, a, text)
+        ]
+        pool = in_trig or later
         if pool:
             units = [a for a in pool if res.parent_of(a.actor)]
             perp_m = units[0] if units else pool[0]
@@ -148,15 +220,16 @@ def _perpetrator(
                 if in_trig
                 else CONFIDENCE.perpetrator_elsewhere_in_event
             )
+            why = "trigger_sentence" if in_trig else "elsewhere"
             if claim_m and perp_m is claim_m and not units:
                 others = [a for a in armed if res.parent_of(a.actor) == claim_m.actor]
                 if others:
                     perp_m = others[0]
         elif _THE_GROUP_OR_OUTFIT.search(trig_s.text):
             perp_m = _last_group_before(groups, trig_s.start)
-            perp_conf = CONFIDENCE.perpetrator_anaphor
+            perp_conf, why = CONFIDENCE.perpetrator_anaphor, "anaphor"
         if perp_m is None and claim_m is not None:
-            perp_m, perp_conf = claim_m, CONFIDENCE.perpetrator_from_claim
+            perp_m, perp_conf, why = claim_m, CONFIDENCE.perpetrator_from_claim, "claimant"
         if perp_m is not None and (
             _SUSPECTED_BEFORE.search(text[max(0, perp_m.start - 30) : perp_m.start])
             or any(
@@ -166,8 +239,8 @@ def _perpetrator(
                 for s in g.sentences
             )
         ):
-            perp_conf = CONFIDENCE.perpetrator_blamed  # blamed or suspected, not claimed
-    return perp_m, perp_conf
+            perp_conf, why = CONFIDENCE.perpetrator_blamed, "blamed"  # not claimed
+    return perp_m, perp_conf, why
 
 
 def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[EventGroup]) -> None:
@@ -177,9 +250,10 @@ def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[Event
     armed = [a for a in named if _armed_or_unknown(a) and not _DENIAL.match(text, a.end)]
     state = [a for a in named if is_state_force(a)]
     claim_m = _claimant(g, armed, groups, text)
-    perp_m, perp_conf = _perpetrator(g, armed, state, claim_m, groups, text)
+    perp_m, perp_conf, why = _perpetrator(g, armed, state, claim_m, groups, text)
     if perp_m is not None and perp_m.actor:
-        ev.set("perpetrator", perp_m.actor, (perp_m.start, perp_m.end), perp_conf)
+        basis = f"perpetrator:{why}:{fam}"
+        ev.set("perpetrator", perp_m.actor, (perp_m.start, perp_m.end), perp_conf, basis)
         parent = res.parent_of(perp_m.actor)
         if parent:
             ev.set("perpetrator_parent", parent, (perp_m.start, perp_m.end), perp_conf)
@@ -190,6 +264,7 @@ def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[Event
             claim_m.actor,
             (min(claim_m.start, s_claim[0]), max(claim_m.end, s_claim[1])),
             CONFIDENCE.claim,
+            f"claimed_by:claim:{fam}",
         )
     actors_list: list[str] = []
     for a in named:

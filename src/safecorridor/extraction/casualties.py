@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from safecorridor.extraction.confidence import CONFIDENCE
+from safecorridor.extraction.triggers import at_word_starts
 from safecorridor.extraction.types import CandidateEvent
 
 NUMBERS = {
@@ -231,7 +232,7 @@ _VERB = re.compile(
     rf"\b(?=\w)(?:(?P<kill>{KILL})|(?P<injure>{INJURE})|(?P<abduct>{ABDUCT}))\b", re.I
 )
 _TOLL = re.compile(
-    r"\b(?:death toll|toll|number of (?:the )?dead|number of deaths|casualties)\s+(?:[^\s.;]+\s+){0,15}?(?:rose|climbed|reached|jumped|increased|went up|risen|stood|stands|is|was|has risen|had risen)\s+(?:to\s+)?(?:at least\s+)?(?P<n>\d+|[a-z]+)\b",
+    r"\b(?:death toll|toll|number of (?:[\w-]+ ){0,4}?(?:dead|deaths|killed|martyrs|martyred|fatalities|victims|personnel who (?:embraced martyrdom|were martyred|lost their lives))|casualties)\s+(?:[^\s.;]+\s+){0,15}?(?:rose|climbed|reached|jumped|increased|went up|risen|stood|stands|is|was|has risen|had risen|mounted|touched)\s+(?:to\s+)?(?:at least\s+)?(?P<n>\d+|[a-z]+)\b|\b(?:taking|raising|bringing|pushing|raised|took|brought|pushed)\s+(?:the\s+)?(?:death\s+)?(?:toll|figure|number|tally)\s+(?:of\s+[\w-]+\s+)?(?:to|at)\s+(?:a total of\s+)?(?P<n2>\d+|[a-z]+)\b",
     re.I,
 )
 _BREAK = re.compile(
@@ -302,6 +303,11 @@ _ORDINAL_MORE = re.compile(
 )
 
 
+_ASIDE_END = {",", "–", "—", ")"}
+_KIN = {"family", "familie", "relative", "household", "colleague", "companion", "tribe"}
+_MORE_ONLY = re.compile(r"\b(?:more|additional|further)\b", re.I)
+
+
 @dataclass
 class Count:
     what: str  # kill | injure | abduct
@@ -313,12 +319,14 @@ class Count:
     noun: str | None
     start: int
     end: int
+    reject: str | None = None  # why the number is not a casualty figure of this event
 
 
 @dataclass
 class Casualties:
     counts: list[Count]
     toll: tuple[int, int, int] | None = None  # (n, start, end)
+    headline: bool = False  # the sentence is a headline or a bullet of the lead
     breakdown: list[tuple[int, str | None, int, int]] | None = None
     none: tuple[int, int, bool, bool] | None = None  # (start, end, foreign_only, deaths_only)
 
@@ -425,7 +433,98 @@ _AUX = {
     "her",
     "left",
     "gravely",
+    "reported",
+    "feared",
+    "believed",
+    "confirmed",
+    "said",
 }
+
+
+#: a four-digit number from these years in a count's words is a year ("killed in 2013")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+#: a tally of many events, not one event's toll: "in more than a hundred attacks in 2022",
+#: "during the first half of the year", "in a series of attacks", a report's statistics
+_TALLY = re.compile(
+    r"\b(?:(?:in|during|across|over|from)\s+(?:more than\s+|over\s+|at least\s+|nearly\s+|some\s+)?(?:a\s+)?(?:\d[\d,]*|hundreds?|dozens?|scores|several|multiple|numerous|a (?:series|spate|wave) of|these|various|different|separate)\s+(?:[\w-]+\s+){0,2}?(?:attacks|incidents|operations|strikes|blasts|bombings|clashes)|so far this year|this year alone|since (?:the start of )?(?:19|20)\d\d|in (?:19|20)\d\d alone|(?:first|second) half of|(?:during|in|over) the (?:last|past) (?:\w+ )?(?:years?|months?|weeks?|decades?)|a total of \d[\d,]* (?:attacks|incidents)|(?:report|statistics|data|figures|survey|think tank|institute)\b[^.;]{0,80}\b(?:showed|shows|said|revealed|recorded|documented|found))\b",
+    re.I,
+)
+_TALLY = at_word_starts(_TALLY)
+#: words without which there is no tally and no claimed figure (substring tests are much
+#: cheaper than a regex alternation scanned at every position)
+_TALLY_HINTS = (
+    "attacks",
+    "incidents",
+    "operations",
+    "strikes",
+    "blasts",
+    "bombings",
+    "clashes",
+    "since",
+    "this year",
+    "alone",
+    "half of",
+    "the last",
+    "the past",
+    "total of",
+    "report",
+    "statistic",
+    "data",
+    "figures",
+    "survey",
+    "think tank",
+    "institute",
+    "claim",
+)
+#: where a count's clause ends: its tally cue must be in the same clause
+_CLAUSE_BREAK = re.compile(
+    r"[;:]\s|,\s+(?=(?:while|whereas|but|as|after|which|who|the latest|the deadliest|the second|the third|amid|following|in the latest|bringing|taking|raising)\b)|\s[—–]\s",
+    re.I,
+)
+#: a figure the attackers claim: "the BLA claimed it had killed 195 soldiers"
+_CLAIMED_FIGURE = re.compile(
+    r"\bclaim(?:ed|s|ing)?\s+(?:that\s+)?(?:it|they|its (?:fighters|men)|the group)\s+(?:had\s+|have\s+|has\s+)?(?:killed|martyred|eliminated|injured)\b",
+    re.I,
+)
+
+
+def _plausible(n: int, words: str) -> str | None:
+    """Why ``n`` cannot be a casualty figure, or None: a year read as a toll."""
+    if n >= 1900 and _YEAR.search(words or ""):
+        return "a year, not a count"
+    if n > _MAX_TOLL:
+        return "larger than any attack's toll"
+    return None
+
+
+class _Context:
+    """A sentence's clause breaks and tally cues, found once for all its counts."""
+
+    def __init__(self, sentence: str) -> None:
+        self.sentence = sentence
+        low = sentence.lower()
+        self.hint = any(w in low for w in _TALLY_HINTS)
+        self._breaks: list[tuple[int, int]] | None = None
+
+    def reject(self, s: int, e: int) -> str | None:
+        """Why the count at [s, e) is not this event's figure, or None: a tally of many
+        attacks in its clause, or a figure the attackers claim."""
+        if not self.hint:
+            return None  # none of the words a tally or a claim needs
+        sentence = self.sentence
+        if self._breaks is None:
+            self._breaks = [(b.start(), b.end()) for b in _CLAUSE_BREAK.finditer(sentence)]
+        c0 = max((be for bs, be in self._breaks if be <= s), default=0)
+        c1 = min((bs for bs, be in self._breaks if bs >= e), default=len(sentence))
+        if _TALLY.search(sentence, c0, c1):
+            return "a tally of many attacks or a report's statistics, not this event's toll"
+        if "claim" in sentence and _CLAIMED_FIGURE.search(sentence[max(0, s - 60) : e]):
+            return "a figure the attackers claim"
+        return None
+
+
+#: no single attack in the region has killed more (the deadliest, 2014-2024, killed ~150)
+_MAX_TOLL = 999
 
 
 def parse(sentence: str, offset: int) -> Casualties:
@@ -435,6 +534,7 @@ def parse(sentence: str, offset: int) -> Casualties:
         return out
     toks = _tokens(sentence, offset)
     starts = {s: i for i, (_, s, _e) in enumerate(toks)}
+    context: _Context | None = None
     for m in _VERB.finditer(sentence):
         what = "kill" if m.group("kill") else "injure" if m.group("injure") else "abduct"
         word = m.group(0).lower()
@@ -467,10 +567,10 @@ def parse(sentence: str, offset: int) -> Casualties:
             if after and after[0][0].lower() in ("in", "by"):
                 after = []
             got = _np(after) if after else None
-            if got is not None:
-                parsed = got
+            if got is not None and not (after and _is_age(after, 0)):
+                parsed = [got]
                 # a list: "killing two police officers and two visitors"
-                rest = [t for t in after if t[1] > got[5] - 1 and t[1] >= got[5]]
+                rest = [t for t in after if t[1] >= got[5]]
                 while (
                     len(rest) > 1
                     and rest[0][0].lower() in ("and", ",")
@@ -478,14 +578,18 @@ def parse(sentence: str, offset: int) -> Casualties:
                 ):
                     more = _np(rest[1:])
                     if more is None or (
-                        rest[1][0].lower() in ("a", "an") and more[5] == rest[1][2]
+                        rest[1][0].lower() in ("a", "an")
+                        and (
+                            more[5] == rest[1][2]
+                            or rest[2][0].lower().rstrip("s") not in PLURAL_VICTIM_SINGULAR
+                        )
                     ):
-                        break
-                    n0, f0, na0, at0, s0, _e0 = parsed
-                    parsed = (n0 + more[0], f0 + more[1], na0 or more[2], at0, s0, more[5])
+                        break  # "injured two constables, a police spokesman said"
+                    parsed.append(more)
                     rest = [t for t in rest if t[1] >= more[5]]
         if word == "bodies" and vi + 2 < len(toks) and toks[vi + 1][0].lower() == "of":
-            parsed = _np(toks[vi + 2 : vi + 10])  # "the bodies of two labourers"
+            body = _np(toks[vi + 2 : vi + 10])  # "the bodies of two labourers"
+            parsed = [body] if body else None
         if parsed is None:
             # before the verb: "four people were killed", "11 dead", "two soldiers martyred"
             k = vi - 1
@@ -502,18 +606,20 @@ def parse(sentence: str, offset: int) -> Casualties:
                     continue
                 break
             if k >= 0 and toks[k][0].lower() in ("he", "she") and what == "kill":
-                parsed = (1, 0, None, False, toks[k][1], toks[k][2])
+                parsed = [(1, 0, None, False, toks[k][1], toks[k][2])]
             elif k >= 0 and toks[k][0].lower() in ("them", "all") and what == "kill":
                 # "offloaded nine passengers before shooting them dead": the last count before
                 for j in range(k - 1, -1, -1):
                     if number(toks[j][0]) is not None and toks[j][0].lower() not in _PRONOUN_NUM:
-                        parsed = _np(toks[j : j + 5])
+                        them = _np(toks[j : j + 5])
+                        parsed = [them] if them else None
                         break
-            if k >= 0 and toks[k][0] == ",":
+            if k >= 0 and toks[k][0] in _ASIDE_END:
+                # "nine Chinese and three Pakistanis – including two FC men – were killed"
                 for j in range(k - 1, max(-1, k - 10), -1):
                     if toks[j][0].lower() in ("including", "among"):
                         k = j - 1
-                        if k >= 0 and toks[k][0] == ",":
+                        if k >= 0 and toks[k][0] in _ASIDE_END:
                             k -= 1
                         break
             if word in (
@@ -533,24 +639,43 @@ def parse(sentence: str, offset: int) -> Casualties:
                 t[0].lower() == "succumbed" for t in toks[max(0, vi - 4) : vi]
             ):
                 continue
+            if k >= 3 and toks[k - 2][0].lower() == "of" and toks[k][0].lower().rstrip("s") in _KIN:
+                k -= 3  # "three others of his family were injured"
             if parsed is None:
-                parsed = _np_before(toks, k)
+                parsed = _np_before(toks, k) or None
             if parsed is None and what == "kill" and word in _MARTYR:
                 # "Sepoy Muhammad Ali (age 24 ...), having fought gallantly, embraced shahadat"
                 for t in toks[max(0, vi - 25) : vi]:
                     if t[0].lower() in _RANKS:
-                        parsed = (1, 0, None, False, t[1], t[2])
+                        parsed = [(1, 0, None, False, t[1], t[2])]
                         break
-        if parsed is None:
+            if parsed is None and what in ("kill", "injure"):
+                parsed = _singular_subject(sentence, toks, vi, k, offset)
+        if not parsed:
             continue
-        n, foreign, nat, attackers, s, e = parsed
-        if not also and _ORDINAL_MORE.search(sentence, s - offset, e - offset):
-            also = True  # "a fifth constable succumbed", "two more people were killed"
-        s, e = min(s, m.start() + offset), max(e, m.end() + offset)
-        out.counts.append(Count(what, n, foreign, nat, attackers, also, None, s, e))
+        # victims and attackers of one list are counted apart ("seven troops and six militants")
+        for attackers in (False, True):
+            nps = [np for np in parsed if np[3] is attackers]
+            if not nps:
+                continue
+            n = sum(np[0] for np in nps)
+            foreign = sum(np[1] for np in nps)
+            nat = next((np[2] for np in nps if np[2]), None)
+            s, e = min(np[4] for np in nps), max(np[5] for np in nps)
+            more_rx = _ORDINAL_MORE if what == "kill" else _MORE_ONLY
+            # "another was injured" is often one of those already counted; "another died" not
+            additive = also or bool(more_rx.search(sentence, s - offset, e - offset))
+            s, e = min(s, m.start() + offset), max(e, m.end() + offset)
+            count = Count(what, n, foreign, nat, attackers, additive, None, s, e)
+            if context is None:
+                context = _Context(sentence)
+            count.reject = _plausible(n, sentence[s - offset : e - offset]) or context.reject(
+                s - offset, e - offset
+            )
+            out.counts.append(count)
     for m in _TOLL.finditer(sentence):
-        tn = number(m.group("n"))
-        if tn is not None:
+        tn = number(m.group("n") or m.group("n2"))
+        if tn is not None and _plausible(tn, m.group("n") or m.group("n2")) is None:
             out.toll = (tn, m.start() + offset, m.end() + offset)
     for rx in (_BREAK, _BREAK2):
         for m in rx.finditer(sentence):
@@ -577,18 +702,64 @@ def parse(sentence: str, offset: int) -> Casualties:
     return out
 
 
-def _np_followed_by_verb(after: list[tuple[str, int, int]]) -> bool:
-    # "killed four" is fine, but "injured 12 were shifted" is the before-pattern of another clause
-    return False
+#: a singular passive: "was shot dead", "has been martyred", "was injured"
+_SINGULAR_AUX = {"was", "has", "had"}
+#: "killed by unidentified gunmen": the one killed is a victim, whoever they were
+_BY_ASSAILANTS = re.compile(
+    r"\s*(?:[\w-]+\s+){0,2}?by\s+(?:some\s+|two\s+|three\s+|four\s+|the\s+)?(?:unidentified|unknown|armed|masked|suspected)?\s*(?:armed\s+)?(?:assailants|gunmen|men|militants|terrorists|attackers|motorcyclists|miscreants|persons)",
+    re.I,
+)
 
 
-def _np_before(
-    toks: list[tuple[str, int, int]], k: int
-) -> tuple[int, int, str | None, bool, int, int] | None:
-    """Walk back over a noun-phrase list ending at token k: "five Chinese and their driver"."""
-    total, foreign, nat, attackers = 0, 0, None, False
-    start = end = -1
-    found = False
+_NO_ONE = {"no", "nobody", "none", "neither", "nor", "not"}
+_LATER_DIED = re.compile(r"\s+and\s+(?:later\s+)?(?:succumbed|died|passed away)", re.I)
+#: the subject is one person: "a worker", "an official", "one of them", "identified as X"
+_ONE_PERSON = re.compile(
+    r"\b(?:a|an|one)\s+(?:[\w-]+\s+){0,3}?[a-z]+\b|\bidentified as\b|\b(?:constable|sepoy|soldier|policeman|official|officer|leader|worker|activist|trader|man|woman|boy|girl|child|student|teacher|driver|guard|elder|shopkeeper|cleric|journalist|engineer|labourer|laborer|farmer|resident|passerby|passer-by|commander)\b",
+    re.I,
+)
+
+
+def _singular_subject(
+    sentence: str, toks: list[tuple[str, int, int]], vi: int, k: int, offset: int
+) -> list[NP] | None:
+    """One person when a singular subject is killed or hurt and no count is given: "A worker
+    of the party, identified as Z, was shot dead". The person is an attacker when the
+    subject names one ("a militant was killed") and no one else is said to have killed him."""
+    aux = [t[0].lower() for t in toks[max(0, vi - 4) : vi]]
+    if not (_SINGULAR_AUX & set(aux)) or "were" in aux or "have" in aux:
+        return None
+    near = [t[0].lower() for t in toks[max(0, k - 3) : k + 1]] if k >= 0 else []
+    if _NO_ONE & set(near):
+        return None  # "no one was hurt", "no Chinese national was harmed"
+    if _LATER_DIED.match(sentence, toks[vi][2] - offset):
+        return None  # "he was injured and later succumbed": a death, counted as one
+    subject = sentence[: toks[k][2] - offset] if k >= 0 else ""
+    if not _ONE_PERSON.search(subject[-120:]):
+        return None
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", subject)[:12]]
+    attacker = any(w in ATTACKERS for w in words[:4]) and not _BY_ASSAILANTS.match(
+        sentence, toks[vi][2] - offset
+    )
+    s0 = toks[0][1] if toks else offset
+    return [(1, 0, None, attacker, s0, toks[vi][2])]
+
+
+NP = tuple[int, int, str | None, bool, int, int]  # (n, foreign, nationality, attackers, s, e)
+
+
+def _is_age(toks: list[tuple[str, int, int]], j: int) -> bool:
+    """The number at ``j`` is an age: "a ten year old boy", "a 24-year-old soldier"."""
+    nxt = [t[0].lower() for t in toks[j + 1 : j + 3]]
+    return bool(nxt) and (nxt[0] in ("year", "years", "yr", "yrs") and nxt[1:2] == ["old"])
+
+
+def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
+    """Walk back over a noun-phrase list ending at token k ("five Chinese and their driver",
+    "three policemen and two militants"): its noun phrases, last first. A count after
+    "including" gives way to the count it is part of ("seven people including four
+    policemen"); an age is one person when "a" or "an" opens it."""
+    out: list[NP] = []
     while k >= 0:
         j = k
         # find the number that opens this noun phrase (up to 5 tokens back)
@@ -606,92 +777,126 @@ def _np_before(
             break
         if j > 0 and toks[j - 1][0].lower() in ("no", "none"):
             break  # "no one was killed"
+        if _is_age(toks, j):
+            if j > 0 and toks[j - 1][0].lower() in ("a", "an"):
+                n, _f, _na, att, _s, _e = _np(toks[j - 1 : k + 1]) or (1, 0, None, False, 0, 0)
+                out.append((1, 0, None, att, toks[j - 1][1], toks[k][2]))
+            break
         got = _np(toks[j : k + 1])
         if got is None:
             break
-        n, f, na, att, s, _e = got
-        total += n
-        foreign += f
-        nat = nat or na
-        attackers = attackers or att
-        start = s
-        end = max(end, toks[k][2])
-        found = True
+        n, f, na, att, s0, _e = got
+        out.append((n, f, na, att, s0, toks[k][2]))
+        if j - 1 >= 0 and toks[j - 1][0].lower() in ("including", "among"):
+            outer = _np_before(toks, j - 2)
+            if j >= 2 and outer and not outer[-1][3]:
+                return outer  # "seven persons including four policemen": seven
         if j - 1 >= 0 and toks[j - 1][0].lower() in ("and", ","):
             k = j - 2
             continue
         break
-    if not found:
-        return None
-    return total, foreign, nat, attackers, start, end
+    return out
 
 
 #: kinds whose report of "no one was hurt" sets ``injured`` to 0
 _VIOLENT = {"suicide_attack", "bombing", "attack", "armed_clash", "abduction"}
 
 
-def _combine(xs: list[Count]) -> tuple[int, int, int] | None:
-    """(total, start, end) of the victims' counts: the largest base count plus every
-    additive one ("two more"), spanned at the first; None without victims."""
-    victims = [x for x in xs if not x.attackers]
+def _combine(xs: list[tuple[int, bool, Count]]) -> tuple[int, int, int, str] | None:
+    """(total, start, end, how) of the victims' counts, each given with its sentence's index
+    and whether that sentence is a headline: the largest count of the first body sentence
+    that counts (the lead; a headline's only when no body sentence counts), plus every
+    additive count after it ("two more", "another"); None without victims."""
+    victims = [(i, h, x) for i, h, x in xs if not x.attackers and x.reject is None]
     if not victims:
         return None
-    base = [x for x in victims if not x.additive]
-    add = [x for x in victims if x.additive]
-    total = max((x.n for x in base), default=0) + sum(x.n for x in add)
-    first = min(victims, key=lambda x: x.start)
-    return total, first.start, first.end
+    base_pool = [v for v in victims if not v[2].additive]
+    body = [v for v in base_pool if not v[1]] or base_pool
+    if not body:
+        first = min(victims, key=lambda v: v[2].start)[2]
+        total = sum(v[2].n for v in victims)
+        return total, first.start, first.end, "additive counts only"
+    lead_i = min(v[0] for v in body)
+    lead = max((v[2] for v in body if v[0] == lead_i), key=lambda x: x.n)
+    extra = [v[2] for v in victims if v[2].additive and v[0] > lead_i]
+    total = lead.n + sum(x.n for x in extra)
+    how = "the first sentence that counts them" + (
+        f", plus {len(extra)} count(s) of more victims" if extra else ""
+    )
+    return total, lead.start, lead.end, how
+
+
+def _rejected(ev: CandidateEvent, field: str, xs: list[tuple[int, bool, Count]]) -> None:
+    """Record in the event's evidence and notes the numbers read but not taken, and why."""
+    bad = [x for _i, _h, x in xs if x.reject and not x.attackers]
+    if bad:
+        ev.evidence[f"{field}_rejected"] = (bad[0].start, bad[0].end)
+        reasons = sorted({f"{x.n}: {x.reject}" for x in bad})
+        ev.notes[f"{field}_rejected"] = "; ".join(reasons)
 
 
 def fill_casualties(ev: CandidateEvent, per_sentence: Iterable[Casualties | None]) -> None:
-    """Set the event's casualty fields from the counts of its sentences: victims killed
-    (a toll first), attackers killed, their total, foreign victims, injured, abducted."""
+    """Set the event's casualty fields from the counts of its sentences (in order): victims
+    killed (the latest toll first, else the lead's count plus "more" counts), attackers
+    killed, their total, foreign victims, injured, abducted. Numbers that are not casualty
+    figures (a year, a tally of many attacks, the attackers' claim) are left out, with their
+    reason in ``ev.notes`` and their span in ``ev.evidence`` (``fatalities_rejected``)."""
     C = CONFIDENCE
-    kills: list[Count] = []
-    injured: list[Count] = []
-    abducted: list[Count] = []
+    kills: list[tuple[int, bool, Count]] = []
+    injured: list[tuple[int, bool, Count]] = []
+    abducted: list[tuple[int, bool, Count]] = []
     toll: tuple[int, int, int] | None = None
     breakdown: list[tuple[int, str | None, int, int]] = []
     none: tuple[int, int, bool, bool] | None = None
-    for c in per_sentence:
+    for i, c in enumerate(per_sentence):
         if c is None:
             continue
         for x in c.counts:
-            (kills if x.what == "kill" else injured if x.what == "injure" else abducted).append(x)
+            bucket = kills if x.what == "kill" else injured if x.what == "injure" else abducted
+            bucket.append((i, c.headline, x))
         toll = c.toll or toll
         breakdown.extend(c.breakdown or [])
         none = none or c.none
     k = _combine(kills)
+    _rejected(ev, "fatalities", kills)
+    _rejected(ev, "injured", injured)
     if toll is not None:
-        ev.set("fatalities", toll[0], (toll[1], toll[2]), C.fatalities_counted)
+        ev.set("fatalities", toll[0], (toll[1], toll[2]), C.fatalities_counted, "fatalities:toll")
+        ev.notes["fatalities"] = "the latest death toll"
     elif k is not None:
-        ev.set("fatalities", k[0], (k[1], k[2]), C.fatalities_counted)
+        ev.set(
+            "fatalities", k[0], (k[1], k[2]), C.fatalities_counted, f"fatalities:count:{ev.kind}"
+        )
+        ev.notes["fatalities"] = k[3]
     elif none is not None and not none[2]:
-        ev.set("fatalities", 0, (none[0], none[1]), C.fatalities_none)
-    att = [x for x in kills if x.attackers]
+        ev.set("fatalities", 0, (none[0], none[1]), C.fatalities_none, "fatalities:none")
+        ev.notes["fatalities"] = "the text says nobody was killed"
+    att = [x for _i, _h, x in kills if x.attackers and x.reject is None]
     if att:
         n_att = max(x.n for x in att)
         ev.set("attackers_killed", n_att, (att[0].start, att[0].end), C.attackers_killed_counted)
     if ev.fatalities is not None or ev.attackers_killed is not None:
         total = (ev.fatalities or 0) + (ev.attackers_killed or 0)
         ev.set("total_fatalities", total, None, C.total_fatalities_sum)
-    foreign = [x for x in kills if x.foreign and not x.attackers]
+    foreign = [x for _i, _h, x in kills if x.foreign and not x.attackers and x.reject is None]
     if breakdown:
         n, nat, s0, e0 = breakdown[0]
-        ev.set("foreign_fatalities", n, (s0, e0), C.foreign_counted)
+        ev.set("foreign_fatalities", n, (s0, e0), C.foreign_counted, "foreign:breakdown")
         ev.set("foreign_nationality", nat, (s0, e0), C.foreign_counted)
     elif foreign:
-        span = (foreign[0].start, foreign[0].end)
-        ev.set("foreign_fatalities", sum(x.foreign for x in foreign), span, C.foreign_counted)
+        first = foreign[0]  # a retelling repeats the count: the first, not their sum
+        span = (first.start, first.end)
+        ev.set("foreign_fatalities", first.foreign, span, C.foreign_counted, "foreign:count")
         nationality = next((x.nationality for x in foreign if x.nationality), None)
         ev.set("foreign_nationality", nationality, span, C.foreign_counted)
     elif none is not None and none[2] and ev.fatalities is None:
-        ev.set("foreign_fatalities", 0, (none[0], none[1]), C.foreign_none)
-    i = _combine(injured)
-    if i is not None:
-        ev.set("injured", i[0], (i[1], i[2]), C.injured_counted)
+        ev.set("foreign_fatalities", 0, (none[0], none[1]), C.foreign_none, "foreign:none")
+    inj = _combine(injured)
+    if inj is not None:
+        ev.set("injured", inj[0], (inj[1], inj[2]), C.injured_counted, f"injured:count:{ev.kind}")
+        ev.notes["injured"] = inj[3]
     elif none is not None and not none[2] and not none[3] and ev.kind in _VIOLENT:
-        ev.set("injured", 0, (none[0], none[1]), C.injured_none)
+        ev.set("injured", 0, (none[0], none[1]), C.injured_none, "injured:none")
     a = _combine(abducted)
     if a is not None:
         ev.set("abducted", a[0], (a[1], a[2]), C.abducted_counted)

@@ -1,10 +1,13 @@
-"""Every confidence the rule extractor gives a field, in one table, named by its evidence.
+"""Every raw confidence the rule extractor gives a field, in one table, named by its evidence.
 
-A field's confidence is meant to be the probability that the value is right (``--auto-accept
-X`` relies on that; ``safecorridor eval extraction`` prints a reliability table to check it).
 The stages (:mod:`places`, :mod:`actors`, :mod:`kinds`, :mod:`dates`, :mod:`casualties`) read
-their values from :data:`CONFIDENCE` and write none of their own, so calibrating the extractor
-is a change to this table alone.
+their values from :data:`CONFIDENCE` and write none of their own; with each value they record
+the evidence it rests on (``CandidateEvent.confidence_basis``). A field's confidence is meant
+to be the probability that the value is right (``--auto-accept X`` relies on that), so the
+extractor replaces these raw values by the shares :mod:`calibration` fitted per evidence on the
+development annotations; ``safecorridor eval extraction`` prints a reliability table to check
+it. This table is the fallback for evidence the map has not seen and the starting point of a
+refit (``make calibrate``).
 
 Invariant: every value is in [0, 1]; the penalties are subtracted from a value of their own
 group.
@@ -47,6 +50,7 @@ class Confidences:
     perpetrator_from_claim: float = 0.7  # no group named as the doer; the claimant
     perpetrator_anaphor: float = 0.6  # "the group" resolved to the last armed group named
     perpetrator_blamed: float = 0.5  # blamed or suspected: "believed to be", "officials blamed"
+    perpetrator_party: float = 0.6  # an armed group party to talks or an agreement
 
     # fatalities, attackers_killed, total_fatalities, foreign_*, injured, abducted
     fatalities_counted: float = 0.85  # victims counted or a toll: "killing four", "toll rose to"

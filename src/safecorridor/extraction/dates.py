@@ -8,8 +8,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from safecorridor.extraction.confidence import CONFIDENCE
+from safecorridor.extraction.triggers import at_word_starts
 
 MONTHS = {
     "january": 1,
@@ -73,7 +75,10 @@ _PART = r"(?:\s+(?P<part>morning|afternoon|evening|night|midnight|noon))?"
 _PATTERNS: list[tuple[str, str]] = [
     ("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"),
     ("numeric", r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)\b"),
-    ("dmy", r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _M + r",?\s+(?P<y>(?:19|20)\d\d)\b"),
+    (
+        "dmy",
+        r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?:of\s+)?" + _M + r",?\s+(?P<y>(?:19|20)\d\d)\b",
+    ),
     ("mdy", r"\b" + _M + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
     ("dm", r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _M + r"(?!\w)"),
     (
@@ -83,12 +88,15 @@ _PATTERNS: list[tuple[str, str]] = [
     ("my", r"\b(?:(?:early|mid|late|mid-)\s*-?)?" + _M + r",?\s+(?P<y>(?:19|20)\d\d)\b"),
     (
         "m_rel",
-        r"\b(?:in|during|since|of|early|mid|late)\s+(?:(?:early|mid|late)[- ])?"
+        r"\b(?:(?i:in|during|since|early|mid|late)|of)\s+(?:(?:early|mid|late)[- ])?"
         + _M2
         + r"(?!,?\s+(?:\d{1,2}\b|(?:19|20)\d\d))"
         r"(?:\s+(?P<rel>this year|last year|of this year|of last year))?(?=\W|$)",
     ),
-    ("year", r"\b(?:in|during)\s+(?:(?:early|mid|late)[- ]?)?(?P<y>(?:19|20)\d\d)\b(?!\s*[-–]\d)"),
+    (
+        "year",
+        r"\b(?i:in|during|since)\s+(?:(?:early|mid|late)[- ]?)?(?P<y>(?:19|20)\d\d)\b(?!\s*[-–]\d)",
+    ),
     (
         "rel_days",
         r"\b"
@@ -132,6 +140,14 @@ _RX = re.compile(
     + "|".join(f"(?P<_{name}>{rx.replace('(?P<', f'(?P<{name}_')})" for name, rx in _PATTERNS)
     + ")"
 )
+#: pattern name -> (group name within the pattern, group name in :data:`_RX`), so a match
+#: reads only its own pattern's groups
+_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
+    name: tuple(
+        (full[len(name) + 1 :], full) for full in _RX.groupindex if full.startswith(name + "_")
+    )
+    for name, _rx in _PATTERNS
+}
 _IGNORECASE_NAMES = {
     "yesterday",
     "prevday",
@@ -148,9 +164,26 @@ _IGNORECASE_NAMES = {
 }
 _REPORTING_BEFORE = re.compile(
     r"\b(?:reported|said|says|told|announced|stated|confirmed|added|revealed|claimed|"
-    r"reports?|statement|tweeted|posted|informed|disclosed)\b[^.;]{0,40}$",
+    r"reports?|statement|tweeted|posted|informed|disclosed|submitted|briefed|issued)\b"
+    r"[^.;]{0,80}$",
     re.I,
 )
+_REPORTING_BEFORE = at_word_starts(_REPORTING_BEFORE)
+_SINCE = re.compile(r"\b(?:since|until|till|ahead of|before)\s+(?:the\s+)?$", re.I)
+#: what happened between the statement and the date: "said the attack took place on Sunday"
+_EVENT_BETWEEN = re.compile(
+    r"\b(?:took place|happened|occurred|was carried out|were carried out|attacked|killed|"
+    r"exploded|struck|martyred|injured|wounded|went off|stormed|opened fire|kidnapped|abducted|"
+    r"when|after|since|who|which|that (?:the|a|an) [\w-]+ (?:was|were|had))\b",
+    re.I,
+)
+_EVENT_BETWEEN = at_word_starts(_EVENT_BETWEEN)
+#: a toll updated on that day: its date is the update's, not the attack's
+_TOLL_UPDATE = re.compile(
+    r"\b(?:toll|tally|number of (?:the )?(?:dead|deaths|killed))\b[^.;]{0,60}\b(?:rose|risen|increased|climbed|reached|jumped|mounted)\b[^.;]{0,40}$",
+    re.I,
+)
+_TOLL_UPDATE = at_word_starts(_TOLL_UPDATE)
 _REPORTING_AFTER = re.compile(
     r"^[^.;]{0,6}\b(?:said|reported|told|announced|confirmed|stated|claimed|disclosed|revealed)\b",
     re.I,
@@ -179,6 +212,11 @@ def _safe(y: int, m: int, d: int) -> date | None:
         return None
 
 
+#: how far a day-month may run ahead of publication and still be read as that day (a dateline
+#: in another time zone, a stored date a day late); further ahead, it is last year's
+_CLOCK_SKEW = timedelta(days=2)
+
+
 def _year_for(month: int, pub: date | None, day: int = 1) -> int | None:
     if pub is None:
         return None
@@ -192,27 +230,54 @@ def _minus_months(d: date, n: int) -> date:
     return date(y, m + 1, 1)
 
 
+#: no date without one of these: a year or a day/month in digits, or a month's, weekday's or
+#: relative word's letters (substring tests, much cheaper than a regex alternation)
+_ANCHOR_DIGITS = re.compile(r"(?:19|20)\d\d|\d[/.]\d")
+_ANCHOR_WORDS = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+    "day",
+    "night",
+    "week",
+    "month",
+    "year",
+    "ago",
+    "eve",
+    "morn",
+    "noon",
+)
 _ANCHOR = re.compile(
-    r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|night|week|month|year|ago|eve", re.I
+    r"(?:19|20)\d\d|\d[/.]\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|night|week|"
+    r"month|year|ago|eve|morn|noon",
+    re.I,
 )
 
 
-def find_dates(
-    text: str, published: date | None, offset: int = 0, *, same_day: bool = False
-) -> list[DateMention]:
-    """Every date expression in ``text`` (offsets shifted by ``offset``). ``same_day``: the
-    text is same-day wire copy, so a bare weekday equal to the publication's is that day."""
+def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateMention]:
+    """Every date expression in ``text`` (offsets shifted by ``offset``), resolved against
+    ``published``: a weekday is the last such day on or before publication (the day itself
+    when they are equal, unless "last Monday"), and no date is later than publication."""
     out: list[DateMention] = []
-    if not _ANCHOR.search(text):
+    low = text.lower()
+    if not any(w in low for w in _ANCHOR_WORDS) and not _ANCHOR_DIGITS.search(text):
         return out
     for m in _RX.finditer(text):
         name = (m.lastgroup or "_")[1:]
-        pre = name + "_"
-        g = {
-            k[len(pre) :]: v
-            for k, v in m.groupdict().items()
-            if v is not None and k.startswith(pre)
-        }
+        g = {}
+        for short, full in _GROUPS.get(name, ()):
+            v = m.group(full)
+            if v is not None:
+                g[short] = v
         raw = m.group(0)
         if (
             name not in _IGNORECASE_NAMES
@@ -235,6 +300,9 @@ def find_dates(
             mon, day = MONTHS[g["mon"].lower().rstrip(".")], int(g["d"])
             yr = _year_for(mon, published, day)
             value = _safe(yr, mon, day) if yr else None
+            ahead = _safe(published.year, mon, day) if published else None
+            if published and ahead and published < ahead <= published + _CLOCK_SKEW:
+                value = published  # a dateline a day ahead of the stored date: not last year
             relative = True
         elif name == "my":
             value = _safe(int(g["y"]), MONTHS[g["mon"].lower().rstrip(".")], 1)
@@ -265,19 +333,9 @@ def find_dates(
             if name == "weekday":
                 wd = WEEKDAYS[g["wd"].lower()]
                 back = (published.weekday() - wd) % 7
-                if back == 0:
-                    before = text[max(0, m.start() - 60) : m.start()]
-                    after = text[m.end() : m.end() + 30]
-                    mod = (g.get("mod") or "on").lower()
-                    today = bool(_REPORTING_BEFORE.search(before) or _REPORTING_AFTER.search(after))
-                    # "early Sunday", "Sunday morning" or wire copy dated today: this very day
-                    today = (
-                        today
-                        or same_day
-                        or mod.startswith(("early", "late", "in the", "the", "before"))
-                    )
-                    today = today or bool(g.get("part"))
-                    back = 0 if today and mod not in ("last", "this past") else 7
+                mod = (g.get("mod") or "").lower()
+                if back == 0 and mod in ("last", "this past"):
+                    back = 7  # "last Monday" in a report of a Monday: the Monday before
                 value = published - timedelta(days=back)
             elif name == "rel_days":
                 wd = WEEKDAYS[g["wd"].lower()]
@@ -321,15 +379,56 @@ def find_dates(
             continue
         if precision == "week":
             value = value - timedelta(days=value.weekday())
-        before = text[max(0, m.start() - 60) : m.start()]
+        before = text[max(0, m.start() - 100) : m.start()]
         after = text[m.end() : m.end() + 30]
-        reporting = bool(_REPORTING_BEFORE.search(before) or _REPORTING_AFTER.search(after))
+        if _SINCE.search(before, max(0, len(before) - 14)):
+            reporting = True  # "the first since the July 25 elections": a starting point
+            out.append(
+                DateMention(
+                    m.start() + offset, m.end() + offset, value, precision, relative, True, raw
+                )
+            )
+            continue
+        said = _REPORTING_BEFORE.search(before)
+        reporting = bool(
+            (said and not _EVENT_BETWEEN.search(said.group(0)[4:]))
+            # "On Monday, police said ...": a date opening its sentence before a statement;
+            # "four were killed on Monday, police said" dates the killing
+            or (not before.strip() and _REPORTING_AFTER.search(after))
+            or (
+                ("toll" in before or "tally" in before or "number" in before)
+                and _TOLL_UPDATE.search(before)
+            )
+        )
         out.append(
             DateMention(
                 m.start() + offset, m.end() + offset, value, precision, relative, reporting, raw
             )
         )
-    return out
+    return _without_appositive_weekdays(out)
+
+
+def _without_appositive_weekdays(dates: list[DateMention]) -> list[DateMention]:
+    """A weekday set beside a day and month ("On February 2, Wednesday", "Wednesday,
+    February 2") restates that day: it is dropped, not resolved against publication."""
+    exact = [
+        d
+        for d in dates
+        if (d.precision == "day" and d.text[:1].isdigit()) or _MONTH_FIRST.match(d.text)
+    ]
+    return [
+        d
+        for d in dates
+        if not (
+            d.text.strip().lower().rstrip("'’s") in WEEKDAYS
+            and any(abs(d.start - x.end) <= 3 or abs(x.start - d.end) <= 3 for x in exact)
+        )
+    ]
+
+
+_MONTH_FIRST = re.compile(
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?\s+\d"
+)
 
 
 def event_date(
@@ -357,7 +456,9 @@ def event_date(
     return inherited
 
 
-def event_precision(d: DateMention, *, threat: bool, inherited: bool, has_event_date: bool) -> str:
+def event_precision(
+    d: DateMention, *, threat: bool, inherited: bool, has_event_date: bool
+) -> str | None:
     """The precision an event's date is given: a statement's day ("said on Monday") stands for
     the event's only to its month, unless the event is the threat made in that statement."""
     if (
@@ -367,22 +468,49 @@ def event_precision(d: DateMention, *, threat: bool, inherited: bool, has_event_
         and d.precision in ("day", "week")
         and not has_event_date
     ):
-        return "month"
+        return None
     return d.precision
 
 
-#: the dateline of wire copy: "PESHAWAR, Sept 29 (Reuters) -"
-_WIRE_DATE = re.compile(
-    r"^\s*[A-Z][A-Za-z .'’-]{2,40}?,\s*(?:[A-Z][A-Za-z]+,\s*)?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?P<day>\d{1,2})\b"
-)
+def recalled_date(s: Any, published: date, gap: tuple[int, str]) -> DateMention:
+    """The date of an event recalled as "a week after" or "four days after" it: that long
+    before publication, to the precision of the gap (a week for "a week after")."""
+    days, precision = gap
+    value = published - timedelta(days=days)
+    if precision == "week":
+        value = value - timedelta(days=value.weekday())
+    elif precision == "month":
+        value = value.replace(day=1)
+    return DateMention(s.start, s.start, value, precision, True, False, "")
 
 
-def wire_same_day(text: str, published: date | None) -> bool:
-    """Wire copy dated the day it is published ("PESHAWAR, Sept 29 (Reuters) -")."""
-    m = _WIRE_DATE.match(text)
-    if m is None or published is None:
-        return False
-    return (
-        MONTHS.get(m.group("mon").lower().rstrip(".")) == published.month
-        and int(m.group("day")) == published.day
-    )
+#: a day and month within this many days of a fully dated one takes its year
+_SAME_SEASON = 60
+_FULL_DATE = re.compile(r"(?:19|20)\d\d")
+
+
+def anchor_years(sentences: Sequence[Any]) -> None:
+    """A day and month without a year ("September 27") near a date the text gives in full
+    ("September 26, 2012") takes that date's year rather than the one before publication:
+    the text tells its own year."""
+    full = [
+        d
+        for s in sentences
+        for d in s.dates
+        if d.precision == "day" and not d.relative and d.value and _FULL_DATE.search(d.text)
+    ]
+    if not full:
+        return
+    for s in sentences:
+        for d in s.dates:
+            if not (d.relative and d.precision == "day" and d.value and d.text[:1].isalnum()):
+                continue
+            if not any(m in d.text.lower() for m in MONTHS if len(m) > 2):
+                continue  # a weekday or "yesterday": relative to publication, not to the text
+            for f in full:
+                if f.value is None:
+                    continue
+                moved = _safe(f.value.year, d.value.month, d.value.day)
+                if moved and moved <= d.value and abs((moved - f.value).days) <= _SAME_SEASON:
+                    d.value = moved
+                    break

@@ -118,6 +118,7 @@ class Judgement:
     field: str
     confidence: float
     correct: bool
+    basis: str | None = None  # the evidence the confidence rests on (the calibration key)
 
 
 @dataclass
@@ -314,9 +315,11 @@ def align(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> list[tuple[
 
 
 def _judge(report: Report, p: dict[str, Any], f: str, correct: bool) -> None:
-    conf = (p.get("field_confidence") or {}).get(_CONFIDENCE_KEY.get(f, f))
+    key = _CONFIDENCE_KEY.get(f, f)
+    conf = (p.get("field_confidence") or {}).get(key)
+    basis = (p.get("confidence_basis") or {}).get(key)
     if isinstance(conf, int | float):
-        report.judgements.append(Judgement(f, float(conf), correct))
+        report.judgements.append(Judgement(f, float(conf), correct, basis))
 
 
 def score_document(

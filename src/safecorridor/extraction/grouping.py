@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.dates import DateMention, event_date
@@ -27,6 +28,15 @@ _RECALL_THING = re.compile(
     r"\bthe\s+(?:[\w'’-]+\s+){0,4}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?)\s*,?\s+(?:which|that|in which)\s+(?:had\s+|has\s+|also\s+)?(?:killed|left|claimed|injured|wounded|martyred|took|cost)\b",
     re.I,
 )
+
+#: "killed ten labourers on Saturday, a day after a suicide bombing left 26 dead", "comes four
+#: days after two soldiers were martyred", "today's attack follows a fierce attack on a post":
+#: the event named after "after" or "follows" is an earlier one, told in its own clause
+_RECALL_AFTER = re.compile(
+    r"\b(?:(?P<gap>a day|a week|a month|(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?P<unit>days|weeks|months))|hours|days|weeks|months|shortly|soon|just|barely|only|few days)\s+after\s+(?P<np>(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?)\b|(?:[\w'’-]+\s+){1,6}?(?:were|was|had been)\s+(?:killed|martyred|injured|wounded|abducted|kidnapped|shot dead)\b)|\bfollows?\s+(?P<np2>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,5}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|strikes?))\b",
+    re.I,
+)
+_RECALL_AFTER = at_word_starts(_RECALL_AFTER)
 
 _RECALL_PERSON = re.compile(
     r"\b(?:who|whom)\s+(?:had\s+been|were|was|have\s+been|has\s+been)\s+(?:abducted|kidnapped|taken hostage|whisked away)\b",
@@ -52,6 +62,10 @@ class EventGroup:
     sentences: list[Sentence]
     inherited_date: tuple[DateMention, float] | None = None
     recalled: bool = False
+    lead_cls: str = ""  # the class of the trigger that started the event (before upgrades)
+
+    def __post_init__(self) -> None:
+        self.lead_cls = self.lead_cls or self.cls
 
     @property
     def family(self) -> str:
@@ -67,11 +81,20 @@ def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
     which killed five Chinese citizens last week" → the talks, and the attack on its own."""
     out: list[Sentence] = []
     for s in sentences:
-        m = _RECALL_THING.search(s.text) or _RECALL_PERSON.search(s.text)
-        if m is None or TRIG.search(s.text, 0, m.start()) is None:
+        low = s.text.lower()
+        m = (
+            (("which" in low or "that" in low) and _RECALL_THING.search(s.text))
+            or ("who" in low and _RECALL_PERSON.search(s.text))
+            or (" after " in low and _RECALL_AFTER.search(s.text))
+            or None
+        )
+        after = m is not None and m.re is _RECALL_AFTER
+        if m is None or (not after and TRIG.search(s.text, 0, m.start()) is None):
             out.append(s)
             continue
         a = m.start()
+        if after:
+            a = m.start("np") if m.group("np") else m.start("np2")
         end = len(s.text)
         for c in _CLAUSE_END.finditer(s.text, m.end()):
             end = c.start()
@@ -84,15 +107,40 @@ def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
                 sent = Sentence(s.start + st + lead, s.start + st + lead + len(part), part)
                 sent.recalled = rec
                 sent.continuation = st == end and end > 0
+                if rec and after:
+                    sent.recall_gap = _gap(m)
                 out.append(sent)
     return out
+
+
+_UNITS = {"day": (1, "day"), "days": (1, "day"), "week": (7, "week"), "weeks": (7, "week")}
+_SMALL = {"a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def _gap(m: re.Match[str]) -> tuple[int, str] | None:
+    """(days, precision) between a recalled event and the report's: "a week after" → (7,
+    week), "four days after" → (4, day); None when the text gives no measure ("shortly")."""
+    gap = (m.group("gap") or "").lower()
+    if not gap:
+        return None
+    if gap in ("a day", "a week"):
+        n, unit = 1, gap.split()[1]
+    elif gap == "a month":
+        return (30, "month")
+    else:
+        word, unit = (m.group("n") or "").lower(), (m.group("unit") or "").lower()
+        n = int(word) if word.isdigit() else _SMALL.get(word, 0)
+        if unit == "months":
+            return (30 * n, "month") if n else None
+    days, precision = _UNITS.get(unit, (0, "day"))
+    return (days * n, precision) if n else None
 
 
 def _latest_violent(groups: list[EventGroup]) -> EventGroup | None:
     return next((g for g in reversed(groups) if g.family == "violent" and not g.recalled), None)
 
 
-def group(sentences: list[Sentence]) -> list[EventGroup]:
+def group(sentences: list[Sentence], published: date | None = None) -> list[EventGroup]:
     """The candidate events of a text's sentences (their triggers, actors, dates and
     casualties already marked), in order of their first sentence."""
     for s in sentences:
@@ -103,10 +151,21 @@ def group(sentences: list[Sentence]) -> list[EventGroup]:
     for s in sentences:
         trig = s.trigger
         has_cas = bool(s.casualties and (s.casualties.counts or s.casualties.toll))
+        if s.aside:
+            continue
         if s.recalled:
             if trig is not None:
                 groups.append(EventGroup(trig[0], trig, [s], recalled=True))
             continue
+        # "The Tuesday suicide bombing in Karachi, which left three dead, ...": a definite
+        # event noun with details of its own names the text's first violent event
+        if (
+            trig is None
+            and s.definite is not None
+            and _latest_violent(groups) is None
+            and (has_cas or any(not d.reporting for d in s.dates) or any(m.cued for m in s.places))
+        ):
+            trig = s.definite
         if trig is None and s.continuation and cur is not None:
             cur.sentences.append(s)
             continue
@@ -140,7 +199,7 @@ def group(sentences: list[Sentence]) -> list[EventGroup]:
             cur = target
             continue
         same = fam == cur.family
-        if same and not _differs(cur, s):
+        if same and not _differs(cur, s, published) and not _OPENS_ANOTHER.match(s.text):
             cur.sentences.append(s)
             _upgrade(cur, s)
             continue
@@ -161,7 +220,73 @@ def group(sentences: list[Sentence]) -> list[EventGroup]:
                 new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
         groups.append(new)
         cur = new
-    return groups
+    return merge_retellings(groups, published)
+
+
+#: the sentence opens another incident: "Separately, ...", "In another attack, ..."
+_DISTINCT = re.compile(
+    r"^(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|an earlier|a previous)\b|elsewhere|meanwhile,? in\b|on the other hand)|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b",
+    re.I,
+)
+
+
+#: a sentence that opens another incident of any kind: "Separately, ...", "In another case"
+_OPENS_ANOTHER = re.compile(
+    r"(?:separately|in (?:an?other|a separate) (?:incident|development|case|attack)|elsewhere|meanwhile)\b",
+    re.I,
+)
+
+
+def merge_retellings(groups: list[EventGroup], published: date | None = None) -> list[EventGroup]:
+    """One candidate for one event retold: a violent event whose dates and towns agree with an
+    earlier one (and whose sentence does not open another incident: "Separately, ...",
+    "another attack") joins it, so a report that tells its attack in the lead, again in the
+    body ("the incident took place when a suicide bomber ...") gives one candidate."""
+    out: list[EventGroup] = []
+    for g in groups:
+        host = None
+        if g.family == "violent" and not g.recalled and not _DISTINCT.search(g.sentences[0].text):
+            host = next(
+                (
+                    h
+                    for h in reversed(out)
+                    if h.family == "violent" and not h.recalled and _same(h, g, published)
+                ),
+                None,
+            )
+        if host is None:
+            out.append(g)
+            continue
+        host.sentences = sorted([*host.sentences, *g.sentences], key=lambda s: s.start)
+        for s in g.sentences:
+            _upgrade(host, s)
+    return out
+
+
+def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:
+    """Nothing tells the two events apart: no two different own dates, no past date beside
+    an undated (so recent) event, no two disjoint sets of towns."""
+    dh, dg = h.date(), g.date()
+    own_h = dh[0] if dh is not None and not dh[0].reporting else None
+    own_g = dg[0] if dg is not None and not dg[0].reporting else None
+    if own_h is not None and own_g is not None:
+        if (own_h.value, own_h.precision) != (own_g.value, own_g.precision) and not (
+            _narrows(own_h, own_g) or _narrows(own_g, own_h)
+        ):
+            return False
+    elif _PAST.search(g.sentences[0].text) or _PAST.search(h.sentences[0].text):
+        return False  # "a mosque bombing killed 100 earlier this year", "had killed"
+    elif published is not None and (own_h or own_g) is not None:
+        d = own_h or own_g
+        if d is not None and d.value is not None and _long_before(d, published):
+            return False  # "a blast had killed 13 in 2021" beside today's undated attack
+    th: set[str] = set()
+    tg: set[str] = set()
+    for s in h.sentences:
+        th |= _place_key(s)
+    for s in g.sentences:
+        tg |= _place_key(s)
+    return not (th and tg and not (th & tg))
 
 
 def _upgrade(g: EventGroup, s: Sentence) -> None:
@@ -186,21 +311,47 @@ def _place_key(s: Sentence) -> set[str]:
     return out
 
 
+#: a past event told as background, whether or not its date can be resolved
+_PAST = re.compile(
+    r"\b(?:had\s+(?:been\s+)?(?:killed|claimed|left|carried|attacked|targeted|injured|wounded|martyred)|earlier this (?:year|month)|last (?:year|month)|(?:in|since) (?:19|20)\d\d|years? ago|months? ago|in the past|previous(?:ly)?|the (?:last|previous) (?:attack|time))\b",
+    re.I,
+)
+_PAST = at_word_starts(_PAST)
+#: an undated event in a report is recent; a dated one this long before publication is not it
+_RECENT = 21
+
+
+def _long_before(d: DateMention, published: date) -> bool:
+    """The date ends more than :data:`_RECENT` days before publication."""
+    if d.value is None:
+        return False
+    if d.precision == "year":
+        return (
+            d.value.year < published.year
+            and (published - date(d.value.year, 12, 31)).days > _RECENT
+        )
+    if d.precision == "month":
+        nxt = date(d.value.year + d.value.month // 12, d.value.month % 12 + 1, 1)
+        return (published - nxt).days > _RECENT
+    return (published - d.value).days > _RECENT + (6 if d.precision == "week" else 0)
+
+
 def _narrows(prev: DateMention, own: DateMention) -> bool:
-    """``own`` is a day within ``prev``'s month or year: the same event, dated more exactly."""
-    return bool(
-        prev.precision != "day"
-        and own.precision == "day"
-        and prev.value
-        and own.value
-        and prev.value.year == own.value.year
-        and (prev.precision == "year" or prev.value.month == own.value.month)
+    """``own`` is a day within ``prev``'s week, month or year: the same event, dated more
+    exactly."""
+    if prev.precision == "day" or own.precision != "day" or not prev.value or not own.value:
+        return False
+    if prev.precision == "week":
+        return 0 <= (own.value - prev.value).days < 7
+    return prev.value.year == own.value.year and (
+        prev.precision == "year" or prev.value.month == own.value.month
     )
 
 
-def _differs(g: EventGroup, s: Sentence) -> bool:
+def _differs(g: EventGroup, s: Sentence, published: date | None = None) -> bool:
     """The sentence reports another event of the same family: its own date differs (not just
-    a day within the event's month or year), or its cued towns are all other towns."""
+    a day within the event's month or year), it tells a past event ("a blast had killed 13
+    in 2021") beside an undated (so recent) one, or its cued towns are all other towns."""
     own = [d for d in s.dates if not d.reporting]
     prev = g.date()
     if (
@@ -209,6 +360,11 @@ def _differs(g: EventGroup, s: Sentence) -> bool:
         and (own[0].value, own[0].precision) != (prev[0].value, prev[0].precision)
         and not _narrows(prev[0], own[0])
     ):
+        return True
+    undated = prev is None or prev[0].reporting
+    if undated and own and published is not None and _long_before(own[0], published):
+        return True
+    if undated and _PAST.search(s.text) and not s.backref:
         return True
     mine = _place_key(s)
     theirs: set[str] = set()

@@ -31,6 +31,7 @@ from safecorridor.extraction.triggers import (
 _RECOVERED = re.compile(
     r"\b(?:recover\w*|seiz\w*|confiscat\w*|possession of|cache of|haul of)\b[^.;]{0,80}$", re.I
 )
+_RECOVERED = at_word_starts(_RECOVERED)
 _POSS_DATE = re.compile(
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today)['’]s\s+(?:[\w-]+\s+){0,2}$",
     re.I,
@@ -51,6 +52,7 @@ _HELD = re.compile(
     r"\b(?:held|hold|holds|holding|conducted|launched|staged|mounted|began|opened)\s+(?:[\w-]+\s+)?$",
     re.I,
 )
+_HELD = at_word_starts(_HELD)
 _ANAPHOR = re.compile(
     r"(?:\b(?:the|this|that|its|their|his|her|such|an earlier|previous|last|similar)|['’]s)\s+(?:[\w-]+\s+){0,3}$",
     re.I,
@@ -65,10 +67,24 @@ _GENERIC = at_word_starts(
         re.I,
     )
 )
+#: an arrest intended, sought or denied, not made
+_PLANNED_ARREST = re.compile(
+    r"\b(?:to|will|would|could)\s+(?!have\b|had\b|be\b)(?:[\w-]+\s+){0,2}$", re.I
+)
+_PLANNED_ARREST = at_word_starts(_PLANNED_ARREST)
+_NO_ARREST = re.compile(r"\b(?:no|none|nobody|not|yet to be|never)\b[^.;,]{0,40}$", re.I)
+#: an operation announced or approved, not fought
+_ANNOUNCED = re.compile(
+    r"\b(?:announc\w+|approv\w+|launching of|launch of|plans? for|proposed|decided to launch)\s+(?:an?\s+|the\s+)?(?:[\w'’-]+\s+){0,3}$",
+    re.I,
+)
+_NO_ARREST = at_word_starts(_NO_ARREST)
+_ANNOUNCED = at_word_starts(_ANNOUNCED)
 _NONEVENT = re.compile(
     r"(?:planning|plotting|planned|plan|plans|involved in|wanted in|wanted for|behind|facilitat\w+|to carry out|carry out|to prevent|prevent|preventing|against|foil|averting|possible|potential|future|of|for|face|avert)\s+(?:an?\s+|the\s+|any\s+)?(?:[\w-]+\s+){0,2}$",
     re.I,
 )
+_NONEVENT = at_word_starts(_NONEVENT)
 _OFFICIALS = at_word_starts(
     re.compile(
         r"\b(?:officials?|ministers?|ministry|delegations?|ambassador|envoy|secretary|countries|sides|governments?|Islamabad|Beijing|China|Pakistan|chief|commander|COAS|premier|prime minister|president|committee|working group|authorities|counterparts?|police chief|inspector general|IGP|interior)\b",
@@ -81,7 +97,12 @@ _GOV_ACTOR = at_word_starts(
         re.I,
     )
 )
-_RECOVER_HINT = re.compile(r"recover|seiz|confiscat|possession|cache|haul", re.I)
+_ARMED_MEN = re.compile(r"\b(?:armed men|gunmen|militants|terrorists|attackers|assailants)\b", re.I)
+_SUCH_PLOTS = re.compile(
+    r"\b(?:several|many|numerous|multiple|such|dozens of|a number of)\s+(?:[\w-]+\s+)?(?:plots|attempts|bids|attacks|designs)\b",
+    re.I,
+)
+_RECOVER_HINTS = ("recover", "seiz", "confiscat", "possession", "cache", "haul")
 
 #: first words that make a trigger verbal (an event reported), not a noun that may refer back
 _VERBAL = frozenset(
@@ -94,6 +115,9 @@ _VERBAL = frozenset(
         "barged",
         "besieged",
         "blew",
+        "broke",
+        "withdrew",
+        "suo",
         "came",
         "come",
         "decided",
@@ -149,8 +173,10 @@ def mark_triggers(s: Sentence) -> None:
     ``s.actors``, ``s.dates`` and ``s.claim`` set."""
     text = s.text
     s.generic = bool(_GENERIC.search(text))
-    recover_hint = bool(_RECOVER_HINT.search(text))
+    low = text.lower()
+    recover_hint = any(w in low for w in _RECOVER_HINTS)
     best: tuple[int, str, int, int] | None = None
+    definite: tuple[int, str, int, int] | None = None
     for m in TRIG.finditer(text):
         cls = m.lastgroup or ""
         word = m.group(0)
@@ -166,6 +192,10 @@ def mark_triggers(s: Sentence) -> None:
         anaphoric = _anaphoric(s, m, cls, word, left, recover_hint)
         s.all_triggers.append((cls, m.start() + s.start, m.end() + s.start, anaphoric))
         if anaphoric:
+            if family(cls) == "violent" and _definite_only(s, m, word, left):
+                rk = TRIGGERS[cls][3]
+                if definite is None or rk > definite[0]:
+                    definite = (rk, cls, m.start() + s.start, m.end() + s.start)
             continue
         rank = TRIGGERS[cls][3]
         if cls == "attack" and word.lower() in _WEAK_ATTACK:
@@ -185,6 +215,17 @@ def mark_triggers(s: Sentence) -> None:
             best = (3, "disrupted", dis[0][1], dis[0][2])
     if best is not None and _passes_class_check(s, best[1]):
         s.trigger = (best[1], best[2], best[3])
+    if definite is not None and not s.generic:
+        s.definite = (definite[1], definite[2], definite[3])
+
+
+def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
+    """The trigger is a definite noun phrase ("the Tuesday suicide bombing", "Monday's
+    attack"), not a generic plural, a plan or a recovered weapon: it names an event, which is
+    a new one when the text has named none before it."""
+    if _PLURAL_GENERIC.search(word) or _NONEVENT.search(left):
+        return False
+    return not _RECOVERED.search(s.text[max(0, m.start() - 90) : m.start()])
 
 
 def _anaphoric(
@@ -207,6 +248,12 @@ def _anaphoric(
     violent = family(cls) == "violent"
     if violent and _NONEVENT.search(left):
         anaphoric = True
+    if family(cls) == "arrest" and (
+        _PLANNED_ARREST.search(left) or _NO_ARREST.search(text[max(0, m.start() - 60) : m.start()])
+    ):
+        anaphoric = True  # "deployed to arrest him", "no suspect has been arrested so far"
+    if violent and _ANNOUNCED.search(left):
+        anaphoric = True  # "announcing a new counterterrorism operation": a plan
     if (
         violent
         and recover_hint
@@ -243,6 +290,10 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
         ok = bool(_OFFICIALS.search(text))
     elif cls == "request":
         ok = bool(_GOV_ACTOR.search(text)) and not s.claim
+    elif cls == "protest":
+        ok = not _ARMED_MEN.search(text)  # "armed men blocked the highway": an attack's part
+    elif cls == "disrupted":
+        ok = not _SUCH_PLOTS.search(text)  # "thwarted several such plots": a tally
     if cls == "attack" and s.generic and not s.dates:
         ok = False
     if s.generic and not s.dates and family(cls) == "violent":
@@ -250,28 +301,132 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
     return ok
 
 
+#: gunfire and armed assault: the event is fought with guns, whatever else is used
+_GUNFIRE = re.compile(
+    r"\b(?:opened fire|open fire|opening fire|firing|fired (?:at|on|upon|shots|indiscriminately)|gunfire|gunshots?|gun attack|gunmen|gunman|gun battle|shoot-?outs?|exchange of fire|exchanged fire|fire exchange|shot dead|shot at|shot and killed|gunned down|sprayed (?:\w+ )?bullets|stormed|storming|automatic weapons|heavy weapons|small arms|ambush(?:ed|es)?|armed (?:men|assailants|attackers|militants|terrorists)|assault(?:ed)? (?:on|the))\b",
+    re.I,
+)
+_GUNFIRE = at_word_starts(_GUNFIRE)
+#: security forces engaged in a fight: an armed clash whoever else was hit
+_FIGHT = re.compile(
+    r"\b(?:exchanges? of (?:gun)?fire|exchanged fire|fire exchange|gun ?battles?|shoot-?outs?|firefights?|encounters?|retaliated|returned (?:the )?fire|repulsed|repelled|engaged (?:the )?(?:attackers|terrorists|militants|khawarij|khwarij)|clearance operation|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|sent to hell|neutrali[sz]ed|were (?:all )?killed by (?:the )?security forces|thwarted|foiled)\b",
+    re.I,
+)
+_FIGHT = at_word_starts(_FIGHT)
+#: the security forces as victims or as what was attacked
+_SF_WORDS = re.compile(
+    r"\b(?:soldiers?|troops?|army|military|security (?:forces|personnel|men|officials?)|sfs?|personnel|policem[ae]n|police|cops?|constables?|officers?|levies|rangers|frontier corps|fc|frontier constabulary|sepoys?|jawans?|commandos?|checkposts?|check posts?|check-posts?|posts?|police stations?|stations?|camps?|cantonment|cantt|garrison|fort|convoy|patrol(?:ling)?|paramilitary|lieutenant|captain|major|subedar|havaldar|naik|dsp|sho|asi|inspector)\b",
+    re.I,
+)
+_SF_WORDS = at_word_starts(_SF_WORDS)
+#: civilians as victims or as what was attacked
+_CIVILIAN_WORDS = re.compile(
+    r"\b(?:people|persons|civilians?|passengers?|labou?rers?|workers?|miners|children|child|women|woman|students?|teachers?|engineers?|nationals?|citizens?|villagers|residents|worshippers|devotees|pilgrims|shoppers|shopkeepers?|traders?|vendors?|farmers?|men|man|boys?|girls?|family|relatives|tribesmen|elders?|leaders?|activists?|journalists?|doctors?|patients|passers-?by|bystanders?|drivers?|owners?|contractors?|bus|coach|vehicle|school|mosque|market|bazaar|shop|house|home|hotel|hospital)\b",
+    re.I,
+)
+_CIVILIAN_WORDS = at_word_starts(_CIVILIAN_WORDS)
+#: the abducted were killed: "kidnapped and killed", "took them away for execution"
+_ABDUCT_KILL = re.compile(
+    r"\b(?:abduct\w*|kidnap\w*|took (?:them|him|her) (?:away|to)|taken (?:away|to))\b[^.;]{0,80}\b(?:killed|slaughtered|beheaded|executed|execution|shot (?:dead|them|him)|murdered|bodies)\b|\b(?:killed|slaughtered|shot|murdered)\b[^.;]{0,30}\bafter (?:being )?(?:kidnapp|abduct)\w*",
+    re.I,
+)
+#: suicide vests worn or found, not detonated, make no suicide attack
+_VEST_ONLY = re.compile(
+    r"\b(?:wearing|wore|clad in|carrying|recovered|seized|found|defused)\b[^.;]{0,40}$", re.I
+)
+
+
 def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str, str, float]:
-    """(kind, ACLED event type, sub-event type, confidence) of an event from its trigger and
-    its targets: an attack on security forces alone (posts, convoys, patrols, personnel) is an
-    armed clash whether or not an exchange of fire is reported (ACLED); an ambush of civilians
-    is an attack."""
-    kind, event_type, sub, _rank, _fam = TRIGGERS[g.cls]
-    clash_cue = any(t[0] == "clash" for s in g.sentences for t in s.all_triggers)
-    if (
-        g.cls == "attack"
-        and set(targets) <= {"security_forces", "infrastructure", "government", "corridor_project"}
-        and "security_forces" in targets
-        and (clash_cue or not any(_PEOPLE.search(s.text) for s in g.sentences))
-    ):
-        kind, event_type, sub = "armed_clash", "Battles", "Armed clash"
-    trig_word = text[g.trigger[1] : g.trigger[2]].lower()
+    """(kind, ACLED event type, sub-event type, confidence) of an event, decided on all its
+    sentences rather than its first trigger (:mod:`rules` conventions):
+
+    * a suicide bomber, a vest or vehicle detonated anywhere in the event: suicide attack;
+    * abducted people then killed: an attack; otherwise an abduction stays one;
+    * security forces engaged in a fight (an exchange of fire, an operation, an attack
+      thwarted), or an armed assault whose victims and targets are security forces only:
+      an armed clash;
+    * any other armed assault (gunfire, storming, an ambush), whatever weapons it also used
+      ("grenades and heavy gunfire"): an attack;
+    * a bomb, an IED, a blast or a thrown grenade with no assault: a bombing."""
+    if g.family != "violent":
+        kind, event_type, sub, _rank, _fam = TRIGGERS[g.cls]
+        specific = g.cls not in ("attack", "request")
+        conf = CONFIDENCE.kind_specific_trigger if specific else CONFIDENCE.kind_generic_trigger
+        return kind, event_type, sub, conf
+    body = " ".join(s.text for s in g.sentences)
+    suicide = any(
+        t[0] == "suicide" and not _VEST_ONLY.search(text[max(0, t[1] - 60) : t[1]])
+        for s in g.sentences
+        for t in s.all_triggers
+    )
+    if suicide:
+        return _kind("suicide", CONFIDENCE.kind_specific_trigger)
+    abduction = g.cls == "abduction" or any(
+        t[0] == "abduction" for s in g.sentences for t in s.all_triggers
+    )
+    if abduction and _ABDUCT_KILL.search(body):
+        return _kind("attack", CONFIDENCE.kind_generic_trigger)
+    if g.cls == "abduction":
+        return _kind("abduction", CONFIDENCE.kind_specific_trigger)
+    lead = g.sentences[0]
+    if g.lead_cls in ("ied", "grenade") and not _GUNFIRE.search(lead.text):
+        return _kind(g.lead_cls, CONFIDENCE.kind_specific_trigger)  # a bomb, whoever it hit
+    sf_only = _security_forces_only(g, targets)
+    if g.cls == "shelling":
+        if sf_only:
+            return _kind("clash", CONFIDENCE.kind_generic_trigger)
+        return _kind("shelling", CONFIDENCE.kind_specific_trigger)
+    if _FIGHT.search(body):
+        return _kind("clash", CONFIDENCE.kind_specific_trigger)
+    gunfire = bool(_GUNFIRE.search(body))
+    if sf_only and (gunfire or g.cls in ("attack", "clash")):
+        return _kind("clash", CONFIDENCE.kind_specific_trigger)
+    if g.cls in ("ied", "grenade") and not gunfire:
+        return _kind(g.cls, CONFIDENCE.kind_specific_trigger)
+    kills = [
+        c for s in g.sentences if s.casualties for c in s.casualties.counts if c.what == "kill"
+    ]
+    if kills and all(c.attackers for c in kills) and not {"civilians"} & set(targets):
+        return _kind(
+            "clash", CONFIDENCE.kind_generic_trigger
+        )  # "120 militants killed": an operation
     if (
         g.cls == "clash"
-        and trig_word.startswith("ambush")
-        and "civilians" in targets
-        and "security_forces" not in targets
+        and sf_only is None
+        and not {"civilians", "foreign_nationals"} & set(targets)
     ):
-        kind, event_type, sub = TRIGGERS["attack"][:3]
-    specific = g.cls not in ("attack", "request")
-    conf = CONFIDENCE.kind_specific_trigger if specific else CONFIDENCE.kind_generic_trigger
+        return _kind("clash", CONFIDENCE.kind_generic_trigger)
+    return _kind("attack", CONFIDENCE.kind_generic_trigger)
+
+
+def _kind(cls: str, conf: float) -> tuple[str, str, str, float]:
+    kind, event_type, sub, _rank, _fam = TRIGGERS[cls]
     return kind, event_type, sub, conf
+
+
+def _security_forces_only(g: EventGroup, targets: list[str]) -> bool | None:
+    """True when the event's victims (or, with no victim counted, its targets) are security
+    forces only, False when anyone else was hit or targeted, None when the text does not
+    say."""
+    sf = civ = False
+    for s in g.sentences:
+        cas = s.casualties
+        for c in cas.counts if cas else []:
+            if c.attackers or c.reject:
+                continue
+            words = s.text[max(0, c.start - s.start - 10) : c.end - s.start + 30]
+            if _SF_WORDS.search(words) and not (
+                _CIVILIAN_WORDS.search(words) and not _SF_WORDS.search(words[:40])
+            ):
+                sf = True
+            elif _CIVILIAN_WORDS.search(words):
+                civ = True
+    if civ:
+        return False
+    if sf:
+        return True
+    if "security_forces" in targets and not ({"civilians", "foreign_nationals"} & set(targets)):
+        return True
+    if {"civilians", "foreign_nationals"} & set(targets):
+        return False
+    return None

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from safecorridor.extraction import resources as res
+from safecorridor.extraction.triggers import at_word_starts
 
 
 @dataclass
@@ -35,6 +36,13 @@ class Mention:
     excluded: bool = False
     place: res.Place | None = None
     attrib: int | None = None  # start of the event noun it modifies: "the Besham attack"
+    # what the place is in its sentence when it is not where something happened: "speech"
+    # (where officials spoke or condemned, an embassy's seat), "travel" (a journey's start
+    # or end), "origin" (where people come from), "org" (names an office or force: "Sindh
+    # police", "Balochistan government"), "reference" (a distance is measured from it),
+    # "dateline", "aside" (a linked headline or section head), "admin" (a tehsil or
+    # subdivision of that name: it places the district, not a town); "" when none of these
+    role: str = ""
 
 
 #: the place modifies an event noun: "the Besham attack", "Quetta's suicide bombing"
@@ -43,21 +51,29 @@ _ATTRIB_NOUN = re.compile(
 )
 #: "a newspaper based in Tokyo": where an organisation lives, not where the event happened
 _HOME_OF = re.compile(r"\b(?:based|headquartered|registered) (?:in|at)\s+$", re.IGNORECASE)
+_HOME_OF = at_word_starts(_HOME_OF)
 #: where victims were taken or come from, not where the event happened
 _HOSPITAL = re.compile(
-    r"(?:hospital|shifted|taken|moved|transferred|rushed|referred|airlifted|flown|brought|sent|funeral|buried|hometown|native|resident|residents|hailing|hailed|belonged|belonging|domiciled|native of)\s+(?:[\w'’-]+\s+){0,4}$",
+    r"(?:hospitals?|shifted|taken|moved|transferred|rushed|referred|airlifted|flown|brought|sent|funeral|buried|hometown|native|resident|residents|hailing|hailed|belonged|belonging|domiciled|native of)\s+(?:[\w'’-]+\s+){0,4}$",
     re.I,
 )
+_HOSPITAL = at_word_starts(_HOSPITAL)
 #: a preposition (and up to three capitalised or place nouns) before the name
 _CUE = re.compile(
     r"\b(?:in|at|near|outside|inside|on|from|of|off|into|within|around|across|along|between|to|toward|towards)\s+(?:the\s+)?(?:(?:[A-Z][\w'’-]*|port|city|town|district|area|province|village|outskirts|suburbs|vicinity|limits|road|highway|airport|outpost|check-?post|camp|tehsil|region)\s+){0,3}(?:of\s+(?:the\s+)?)?$"
 )
+_CUE = at_word_starts(_CUE)
 _CUE_AFTER = re.compile(r"\s+(?:district|city|town|area|port|tehsil|division)\b")
 _NEAR = re.compile(
     r"\b(?:near|outskirts of|suburbs of|vicinity of|close to|outside|kilometres from|kilometers from|km from|miles from|off)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$",
     re.I,
 )
-_NOT_HERE_AFTER = re.compile(r"-based|-[A-Z]|['’]s (?:government|foreign|ministry|embassy)")
+_NEAR = at_word_starts(_NEAR)
+#: "Quetta's main railway station", "Balochistan's Bolan district": the place of what follows
+_GENITIVE = re.compile(
+    r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:[A-Z][\w-]+|area|district|city|town|village|province|region|station|market|bazaar|camp|post|checkpost|compound|mosque|school|university|hospital|airport|port|highway|road|outskirts|suburbs)\b"
+)
+_NOT_HERE_AFTER = re.compile(r"-based|-bound|-[A-Z]|['’]s (?:government|foreign|ministry|embassy)")
 
 
 @lru_cache(maxsize=32)
@@ -127,7 +143,21 @@ def find_mentions(
                 continue
             if surface.isupper() and len(surface) <= 3 and surface != surface.upper():
                 continue
-            places.append(_place_mention(text, s, e, surface, cands))
+            if (
+                label == "P"
+                and not any(c.kind != "town" for c in cands)
+                and _inside_name(text, s, e)
+            ):
+                continue  # "Gul Bagh", "Bara Qadeem", "Landhi Town": part of a longer name
+            if all(c.kind == "country" for c in cands):
+                # a country places no event: no context to read ("Pakistan", "China")
+                places.append(Mention(s, e, surface, places=cands))
+                taken_p.append((s, e))
+                continue
+            pm = _place_mention(text, s, e, surface, cands)
+            if all(c.minor for c in cands) and not pm.cued:
+                continue  # a village known only from UCDP, named without a place cue
+            places.append(pm)
             taken_p.append((s, e))
         else:
             if any(s < te and ts < e for ts, te in taken_a):
@@ -149,11 +179,229 @@ def find_mentions(
     return places, actors
 
 
+#: where officials spoke, wrote or condemned: "told reporters in Quetta", "said in Islamabad"
+_SPEECH_BEFORE = re.compile(
+    r"\b(?:said|says|told|tells|spoke|speaking|talking|addressing|addressed|briefing|briefed|(?:press|news|media) conference|presser|statement|handout|tweeted|interview|reporters?|journalists?|media(?:persons|men)?|the press)\b(?:\s+(?!that\b|which\b|when\b|after\b|as\b)(?:[\w'’-]+|\([^)]{0,30}\))){0,3}?\s+(?:in|at|from)\s+(?:the\s+)?$",
+    re.I,
+)
+_SPEECH_BEFORE = at_word_starts(_SPEECH_BEFORE)
+#: a mission or office seated there: "the Chinese Embassy in Islamabad", "consulate in Karachi"
+_SEAT_BEFORE = re.compile(
+    r"\b(?:embassy|embassies|consulate|consulates|high commission|mission|foreign office|ministry|headquarters|secretariat|parliament|assembly|court|bureau|office|correspondent|newspaper|daily|channel)\s+(?:[\w'’-]+\s+){0,2}?(?:in|at)\s+(?:the\s+)?$",
+    re.I,
+)
+_SEAT_BEFORE = at_word_starts(_SEAT_BEFORE)
+#: the attack on that seat is an event there: "the attack on the Chinese consulate in Karachi"
+_HIT_SEAT = re.compile(
+    r"\b(?:attack\w*|assault\w*|stormed|storming|blast|explosion|bombing|raid\w*|targeted|outside|near|gate|entrance|premises|near)\b[^.;]{0,40}$",
+    re.I,
+)
+#: a journey's ends: "from Islamabad to their camp", "en route to Quetta", "Peshawar-bound"
+_TRAVEL_BEFORE = re.compile(
+    r"\b(?:travel\w*|en route|on (?:its|their|his|her|the) way|heading|headed|going|coming|bound|flew|fly|flying|driving|drove|returning|ply\w*|journey|carrying|ferrying|transport\w*|shifted|moved|evacuated|departed|left)\b[^.;]{0,50}?\b(?:from|to|towards|for)\s+(?:the\s+)?(?:(?:garrison|port|provincial|federal|capital|border|coastal|northern|southern|western|eastern|main|nearby|city|town)\s+){0,3}(?:(?:city|town|district)\s+of\s+)?$|\b(?:from|between)\s+(?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+(?:to|and)\s+(?:the\s+)?$",
+    re.I,
+)
+_TRAVEL_BEFORE = at_word_starts(_TRAVEL_BEFORE)
+_TRAVEL_AFTER = re.compile(
+    r"^(?:\s+(?:to|towards)\s+(?:the\s+)?[A-Z][\w'’-]+|[-‐](?:bound|based)\b)"
+)
+#: where people come from: "labourers from Punjab", "natives of Sindh", "r/o Multan"
+_ORIGIN_BEFORE = re.compile(
+    r"(?:\b(?:labou?rers?|workers?|passengers?|travell?ers?|people|persons|men|women|pilgrims|migrants?|settlers|victims?|miners|hailing|hails|hailed|belonging|belonged|belong|natives?|residents?|resident|domiciled|origin|originally|\d+)\s+(?:[\w'’-]+\s+){0,2}?(?:from|of|to)\s+(?:the\s+)?|\br/o\s+|\bs/o\s+)$",
+    re.I,
+)
+#: the place names an office, force or body: "Sindh police", "the Balochistan government"
+_ORG_AFTER = re.compile(
+    r"^(?:['’]s)?\s+(?:chief minister|cm|home minister|home department|minister|ministers|governor|government|govt|cabinet|assembly|high court|police|levies|rangers|ig|igp|inspector general|commissioner|deputy commissioner|dc|administration|spokes(?:man|person|woman)|health|home|information|law|caretaker|chief secretary|division|chapter|wing|unit|press club|university|bar|traders|chamber|jirga|emir|chief)\b",
+    re.I,
+)
+#: a distance is measured from it: "145 kilometres southwest of Quetta", "20 km from Gwadar"
+_REFERENCE_BEFORE = re.compile(
+    r"\b\d[\d,.]*\s*(?:-\s*)?(?:km|kms|kilomet(?:er|re)s?|miles?)\b(?:\s+(?:\(\d+\s*\w+\)|[\w-]+)){0,3}?\s+(?:of|from)\s+(?:the\s+)?$",
+    re.I,
+)
+_REFERENCE_BEFORE = at_word_starts(_REFERENCE_BEFORE)
+
+
+#: a mission or office speaking: "Chinese Embassy on Sunday confirmed", "the embassy said"
+_SPEAKS_AFTER = re.compile(
+    r"(?:\s+(?:in|to|of)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?(?:\s+(?:on|late|early)\s+\w+)?\s+(?:said|says|confirmed|condemned|urged|asked|demanded|expressed|issued|stated|announced|added|called|strongly|has|had|in a statement)\b"
+)
+
+
+def _role(text: str, s: int, e: int, before: str) -> str:
+    """What the place is in its sentence when it is not where something happened (see
+    :attr:`Mention.role`), or ""."""
+    after = text[e : e + 40]
+    low = before.lower()
+    tail = low[-60:]
+    if _SPEAKS_AFTER.match(text, e, e + 80):
+        return "speech"
+    if ("km" in low or "kilomet" in low or "mile" in low) and _REFERENCE_BEFORE.search(before):
+        return "reference"
+    if (" from " in tail or " of " in tail or " to " in tail or "/o " in tail) and (
+        _ORIGIN_BEFORE.search(before, max(0, len(before) - 60))
+    ):
+        return "origin"
+    if " in " in tail or " at " in tail:
+        seat = _SEAT_BEFORE.search(before, max(0, len(before) - 60))
+        if seat and not _HIT_SEAT.search(text[max(0, s - 90) : s - len(seat.group(0))]):
+            return "speech"
+        if _SPEECH_BEFORE.search(before):
+            return "speech"
+    if (any(w in low for w in _TRAVEL_HINTS) and _TRAVEL_BEFORE.search(before)) or (
+        _TRAVEL_AFTER.match(after)
+    ):
+        return "travel"
+    if _ORG_AFTER.match(after) and not _CUE.search(before):
+        return "org"
+    return ""
+
+
+#: words without which no journey is told before a place (substring tests are much cheaper
+#: than a regex alternation scanned at every position)
+_TRAVEL_HINTS = (
+    "travel",
+    "route",
+    "way",
+    "head",
+    "going",
+    "coming",
+    "bound",
+    "fl",
+    "driv",
+    "drove",
+    "return",
+    "ply",
+    "journey",
+    "carry",
+    "ferry",
+    "transport",
+    "shift",
+    "moved",
+    "evacuat",
+    "depart",
+    "left",
+    "from",
+    "between",
+)
+
+
+#: capitalised words that may follow a town's name without making it part of another name
+_NAME_OK_AFTER = frozenset(
+    [
+        "district",
+        "districts",
+        "agency",
+        "division",
+        "tehsil",
+        "subdivision",
+        "city",
+        "cantonment",
+        "cantt",
+        "valley",
+        "province",
+        "region",
+        "police",
+        "levies",
+        "rangers",
+        "airport",
+        "port",
+        "railway",
+        "press",
+        "university",
+        "hospital",
+    ]
+)
+#: capitalised words that may precede a town's name (a sentence start, a title, a direction)
+_NAME_OK_BEFORE = frozenset(
+    [
+        "the",
+        "in",
+        "at",
+        "of",
+        "near",
+        "from",
+        "to",
+        "and",
+        "or",
+        "a",
+        "an",
+        "on",
+        "by",
+        "with",
+        "outside",
+        "inside",
+        "across",
+        "between",
+        "into",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "upper",
+        "lower",
+        "greater",
+        "old",
+        "new",
+        "district",
+        "city",
+        "town",
+        "village",
+        "tehsil",
+        "agency",
+        "area",
+        "sector",
+        "province",
+        "said",
+    ]
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z][\w'’]*)(?:\s+(?:e|i|ul|ud)|-e|-i)?\s+$")
+_WORD_AFTER = re.compile(r"(?:\s+(?:e|i|ul|ud)|-e-|-i-)?\s+([A-Za-z][\w'’]*)")
+
+
+def _inside_name(text: str, s: int, e: int) -> bool:
+    """The town's name is part of a longer capitalised name: a capitalised word runs into it
+    ("Gul Bagh", "Gulshan e Buner") or out of it ("Bara Qadeem", "Hassan Square")."""
+    before = _WORD_BEFORE.search(text, max(0, s - 30), s)
+    if before:
+        w = before.group(1)
+        sentence_start = text[max(0, before.start(1) - 2) : before.start(1)].strip() in (
+            "",
+            ".",
+            ":",
+            "\n",
+        )
+        if w[:1].isupper() and w.lower() not in _NAME_OK_BEFORE and not sentence_start:
+            return True
+    after = _WORD_AFTER.match(text, e, e + 30)
+    if after:
+        w = after.group(1)
+        if w[:1].isupper() and not w.isupper() and w.lower() not in _NAME_OK_AFTER:
+            return True
+    return False
+
+
+_ADMIN_AFTER = re.compile(r"\s+(?:tehsil|subdivision|sub-division|sub division)\b", re.I)
+
+
 def _place_mention(text: str, s: int, e: int, surface: str, cands: list[res.Place]) -> Mention:
     m = Mention(s, e, surface, places=cands)
     before = text[max(0, s - 60) : s]
     after = text[e : e + 12]
-    m.cued = bool(_CUE.search(before)) or bool(_CUE_AFTER.match(after))
+    m.role = _role(text, s, e, text[max(0, s - 90) : s])
+    if not m.role and _ADMIN_AFTER.match(text, e, e + 20):
+        m.role = "admin"  # "Jamrud tehsil": a subdivision, not a town
+    m.cued = (
+        bool(_CUE.search(before))
+        or bool(_CUE_AFTER.match(after))
+        or bool(_GENITIVE.match(text, e, e + 60) and not m.role)
+    )
     m.near = bool(_NEAR.search(before))
     am = _ATTRIB_NOUN.match(text, e)
     if am:
@@ -166,6 +414,216 @@ def _place_mention(text: str, s: int, e: int, surface: str, cands: list[res.Plac
         or (before.endswith("-") and before[-2:-1].isalpha())
     )
     return m
+
+
+#: words that end a locality's name rather than being part of it, or that no place is named
+_NOT_LOCALITY = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "police",
+        "station",
+        "road",
+        "highway",
+        "university",
+        "hospital",
+        "mosque",
+        "market",
+        "airport",
+        "college",
+        "school",
+        "camp",
+        "post",
+        "checkpost",
+        "check",
+        "cantonment",
+        "cantt",
+        "centre",
+        "center",
+        "office",
+        "house",
+        "bridge",
+        "district",
+        "province",
+        "agency",
+        "tehsil",
+        "division",
+        "city",
+        "town",
+        "area",
+        "village",
+        "valley",
+        "region",
+        "security",
+        "forces",
+        "army",
+        "frontier",
+        "corps",
+        "levies",
+        "government",
+        "ministry",
+        "chief",
+        "national",
+        "provincial",
+        "federal",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "pakistan",
+        "china",
+        "chinese",
+        "pakistani",
+        "afghan",
+        "afghanistan",
+        "iran",
+        "india",
+        "indian",
+        "express",
+        "railway",
+        "railways",
+        "motorway",
+        "coastal",
+        "line",
+        "lines",
+        "jail",
+        "prison",
+        "court",
+        "press",
+        "club",
+        "hotel",
+        "bazaar",
+        "chowk",
+        "square",
+        "colony",
+        "sector",
+        "phase",
+        "block",
+        "street",
+        "lane",
+        "zone",
+        "park",
+        "plaza",
+        "complex",
+        "project",
+        "dam",
+        "port",
+        "terminal",
+        "field",
+        "fields",
+    ]
+)
+#: the capitalised words of a locality's name (one to three)
+_LOC_NAME = r"(?P<loc>[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|e|i|ul|ud)){0,3}?)"
+_LOC_NOUN = r"(?:area|village|town|locality|valley|region|neighbou?rhood|mohalla|goth|hamlet)s?"
+_LOC_NOUNS = (
+    "area",
+    "village",
+    "town",
+    "locality",
+    "valley",
+    "region",
+    "neighbo",
+    "mohalla",
+    "goth",
+    "hamlet",
+)
+#: "in the Spinwam area of", "at Omar Kalay village in": the anchor follows
+_LOC_BEFORE = re.compile(
+    r"\b(?:in|at|near|from|of)\s+(?:the\s+)?(?:general\s+area\s+(?:of\s+)?)?"
+    + _LOC_NAME
+    + r"\s+"
+    + _LOC_NOUN
+    + r"\s+(?:of|in|near|within)\s+(?:the\s+)?(?:[a-z]+\s+)?$"
+)
+#: "in Takhta Beg, Khyber district", "at Hudur, near Chilas", "near Ganz, some 15km west of"
+_LOC_COMMA = re.compile(
+    r"\b(?:in|at|near)\s+(?:the\s+)?"
+    + _LOC_NAME
+    + r",\s+(?:(?:near|in|of)\s+(?:the\s+)?|(?:some|about|around|nearly)?\s*\d+\s*(?:km|kms|kilomet(?:er|re)s?|miles?)\s+(?:[\w-]+\s+)?(?:of|from)\s+(?:the\s+)?|a\s+(?:[\w-]+\s+){0,3}?(?:in|of|near)\s+(?:the\s+)?)?$"
+)
+#: "Gwadar's Pishgan area", "Kalat district's Mangochar area": the anchor precedes
+_LOC_AFTER = re.compile(r"(?:\s+district)?['’]s\s+" + _LOC_NAME + r"\s+" + _LOC_NOUN + r"\b")
+#: a city so large that an "area" of it is a neighbourhood, not a place of its own
+_BIG_CITY = 1_000_000
+
+
+def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> list[Mention]:
+    """Villages and areas the gazetteer does not know, named with a known place beside them
+    ("in the Matni area of Peshawar", "Gwadar's Pishgan area", "in Takhta Beg, Khyber
+    district"): a mention each, placed in the known place's district and province."""
+    out: list[Mention] = []
+    taken = [(m.start, m.end) for m in places] + [(a.start, a.end) for a in actors]
+    for anchor in places:
+        p = anchor.place or (anchor.places[0] if anchor.places else None)
+        if p is None or p.country != "PK" or p.kind in ("country", "landmark"):
+            continue
+        found = None
+        before = text[max(0, anchor.start - 80) : anchor.start]
+        region = (max(0, anchor.start - 80), anchor.start)
+        low = before.lower()
+        if any(w in low for w in _LOC_NOUNS):
+            hit = _LOC_BEFORE.search(text, *region)
+            if hit:
+                found = (hit, True)
+        if found is None and "," in before:
+            hit = _LOC_COMMA.search(text, *region)
+            if hit:
+                found = (hit, False)
+        if found is None and text.startswith(("'s", "’s", " district"), anchor.end):
+            hit = _LOC_AFTER.match(text, anchor.end)
+            if hit:
+                found = (hit, True)
+        if found is None:
+            continue
+        hit, with_noun = found
+        name = hit.group("loc")
+        ls, le = hit.start("loc"), hit.end("loc")
+        words = name.split()
+        if any(w.lower().strip("'’") in _NOT_LOCALITY for w in words):
+            continue
+        if any(ts < le and ls < te for ts, te in taken):
+            continue  # a known place or an actor, not an unknown village
+        if (
+            with_noun
+            and p.kind == "town"
+            and p.population >= _BIG_CITY
+            and not re.search(r"village|goth|hamlet", hit.group(0), re.I)
+        ):
+            continue  # "the Hazarganji area of Quetta": a neighbourhood of the city
+        loc = res.Place(
+            name,
+            "town",
+            "PK",
+            p.lat,
+            p.lon,
+            p.province,
+            p.district if p.kind != "province" else None,
+            name,
+            0,
+            minor=True,
+        )
+        m = Mention(ls, le, name, places=[loc], cued=True, place=loc)
+        m.near = anchor.near
+        out.append(m)
+        taken.append((ls, le))
+    return out
 
 
 def is_armed_group(m: Mention) -> bool:

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (regex lexicons are kept on one line each for readability)
 """Places: which gazetteer entry a name means, which place is the event's, and its fields.
 
 :func:`disambiguate` picks one candidate per place mention: Pakistan first, then China, then
@@ -18,21 +17,10 @@ import re
 
 from safecorridor.extraction import resources as res
 from safecorridor.extraction.confidence import CONFIDENCE
+from safecorridor.extraction.datelines import dateline_spans
 from safecorridor.extraction.grouping import EventGroup
 from safecorridor.extraction.mentions import Mention
 from safecorridor.extraction.types import CandidateEvent
-
-_DATELINE = re.compile(
-    r"^\s*(?P<place>[A-Z][A-Za-z .'’-]{2,30}?)\s*(?:,\s*[A-Z][a-z]+)?(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\((?:AP|Reuters|AFP|APP|PPI|Xinhua|Dawn|INP|NNI|Online|Anadolu|IANS|PTI)\))?\s*(?:--?|[:—–])\s"
-)
-
-_AREA_BEFORE = re.compile(
-    r"\b(?:in|at|near|from)\s+(?:the\s+)?(?P<area>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s+(?:area|village|locality|valley)\s+of\s+(?:the\s+)?$"
-)
-
-_AREA_AFTER = re.compile(
-    r"(?:\s+district)?['’]s\s+(?P<area>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s+(?:area|village|locality|valley)\b"
-)
 
 #: clause breaks: the event's place is sought in its trigger's clause first
 _CLAUSE = re.compile(r"[,;]\s|\s[—–]\s|:\s")
@@ -50,117 +38,200 @@ METONYMS: dict[str, str | None] = {
 }
 
 
-def disambiguate(places: list[Mention]) -> None:
-    """Set ``m.place`` of every mention to its most likely candidate."""
+#: country names and demonyms: a foreign town stays only in a text that names its country
+_COUNTRY_WORDS: dict[str, re.Pattern[str]] = {
+    "AF": re.compile(r"\bAfghan(?:istan|s)?\b"),
+    "IR": re.compile(r"\bIran(?:ian|ians)?\b"),
+    "CN": re.compile(r"\bChin(?:a|ese)\b"),
+    "IN": re.compile(r"\bIndia(?:n|ns)?\b"),
+}
+
+
+def report_country(places: list[Mention]) -> str:
+    """The country the report is about: the one most of its unambiguous places lie in
+    (Pakistan when none is unambiguous)."""
+    votes: dict[str, int] = {}
+    for m in places:
+        countries = {p.country for p in m.places if p.kind != "country"}
+        if len(countries) == 1:
+            c = next(iter(countries))
+            votes[c] = votes.get(c, 0) + 1
+    return max(votes, key=lambda c: (votes[c], c == "PK")) if votes else "PK"
+
+
+def _named(country: str, text: str, seen: dict[str, bool]) -> bool:
+    if country not in seen:
+        rx = _COUNTRY_WORDS.get(country)
+        seen[country] = bool(rx and rx.search(text))
+    return seen[country]
+
+
+def disambiguate(places: list[Mention], text: str = "") -> None:
+    """Set ``m.place`` of every mention to its most likely candidate: in the country the
+    report is about, then the nearest to the places it names unambiguously, then the most
+    populous; a foreign namesake of a place in a report about Pakistan is dropped unless the
+    text names the foreign country ("Makran" is a town in Iran too)."""
+    home = report_country(places)
     anchors: list[res.Place] = []
     for m in places:
         countries = {p.country for p in m.places if p.kind != "country"}
-        if len(m.places) == 1 or countries == {"PK"}:
+        if len(m.places) == 1 or countries == {home}:
             anchors.extend(p for p in m.places if p.lat is not None)
+    named: dict[str, bool] = {}  # a country named in the text, looked up when needed
+    keep: list[Mention] = []
     for m in places:
+
+        def coarse(p: res.Place) -> tuple[int, int]:
+            return (0 if p.country == home else res.COUNTRY_RANK.get(p.country, 9) + 1, p.rank)
 
         def score(p: res.Place) -> tuple[float, ...]:
             dist = 0.0
-            if anchors and p.lat is not None and p.lon is not None:
-                dist = (
-                    min(
-                        math.hypot(p.lat - (a.lat or 0), p.lon - (a.lon or 0))
-                        for a in anchors
-                        if a is not p
-                    )
-                    if any(a is not p for a in anchors)
-                    else 0.0
-                )
-            return (res.COUNTRY_RANK.get(p.country, 9), p.rank, dist, -p.population)
+            others = [a for a in anchors if a is not p and a.lat is not None]
+            if others and p.lat is not None and p.lon is not None:
+                dist = min(math.hypot(p.lat - (a.lat or 0), p.lon - (a.lon or 0)) for a in others)
+            return (*coarse(p), dist, -p.population)
 
-        m.place = min(m.places, key=score)
+        if len(m.places) == 1:
+            m.place = m.places[0]
+        else:
+            best = min(coarse(p) for p in m.places)
+            tied = [p for p in m.places if coarse(p) == best]
+            m.place = tied[0] if len(tied) == 1 else min(tied, key=score)
+        p = m.place
+        if (
+            text
+            and home == "PK"
+            and p.kind != "country"
+            and p.country not in ("PK", "CN")
+            and not _named(p.country, text, named)
+        ):
+            continue  # a foreign namesake in a report about Pakistan
+        keep.append(m)
+    places[:] = keep
 
 
-def dateline(text: str) -> Mention | None:
-    """The place of the text's dateline ("QUETTA: ...", "Peshawar, Sept 29 (Reuters) -")."""
-    m = _DATELINE.match(text)
-    if not m:
-        return None
-    name = m.group("place").strip()
-    cands = res.gazetteer().get(res.norm(name), [])
-    if not cands:
-        return None
-    place = min(cands, key=lambda p: (res.COUNTRY_RANK.get(p.country, 9), p.rank, -p.population))
-    return Mention(m.start("place"), m.end("place"), name, places=cands, cued=True, place=place)
+def dateline(text: str, spans: list[tuple[int, int]] | None = None) -> Mention | None:
+    """The place of the text's dateline ("QUETTA: ...", "Peshawar, Sept 29 (Reuters) -",
+    :func:`datelines.dateline_spans`, or the ``spans`` already found): the first place it
+    names."""
+    for start, end in dateline_spans(text) if spans is None else spans:
+        name = re.split(r"\s*[/,(\[]", text[start:end], maxsplit=1)[0].strip()
+        cands = res.gazetteer().get(res.norm(name), [])
+        if not cands and "." in name:
+            cands = res.gazetteer().get(res.norm(" ".join(name.replace(".", " ").split())), [])
+        cands = [p for p in cands if p.kind != "country"]
+        if not cands:
+            continue
+        place = min(
+            cands, key=lambda p: (res.COUNTRY_RANK.get(p.country, 9), p.rank, -p.population)
+        )
+        return Mention(start, start + len(name), name, places=cands, cued=True, place=place)
+    return None
+
+
+#: an area of a city this large is a neighbourhood of it
+_BIG_CITY = 1_000_000
+_AREA_AFTER = re.compile(r"\s+(?:area|locality|neighbou?rhood|colony|sector|town)\b", re.I)
+#: roles that never place an event (see :attr:`Mention.role`), nor does "speech"
+_NOT_EVENT_ROLES = ("dateline", "aside", "origin", "org")
+#: roles that place an event only when nothing better is named
+_WEAK_ROLES = ("travel", "reference")
 
 
 def choose_place(g: EventGroup, dateline_m: Mention | None) -> Mention | None:
-    """The mention that places the event (see the module's docstring), or None."""
-    cands: list[tuple[tuple[int, ...], Mention]] = []
-    trig_prov: set[str] = set()
-    # the clause of the trigger: "Two days after Friday's assault on the consulate in
-    # Karachi, police arrested a facilitator in Hub" → Hub
+    """The mention that places the event (see the module's docstring), or None.
+
+    Tiers, best first: a place cued in the trigger's clause; cued in the trigger's sentence;
+    cued in a later sentence of the event; any Pakistani place of the event; a journey's end
+    or a distance's reference point; the dateline (first event only). Within a tier, a place
+    in the province the trigger's sentence names, then the most specific (a site before a
+    town before a district before a province), then the first named. A place never comes
+    from a dateline, an aside, where people come from or an office's name, nor from where
+    officials spoke (a press conference in Islamabad does not place talks held elsewhere)."""
     first = g.sentences[0]
-    c0, c1 = first.start, first.end
-    for c in _CLAUSE.finditer(first.text):
-        pos = first.start + c.start()
+    trig_s = next((s for s in g.sentences if s.start <= g.trigger[1] < s.end), first)
+    c0, c1 = trig_s.start, trig_s.end
+    for c in _CLAUSE.finditer(trig_s.text):
+        pos = trig_s.start + c.start()
         if pos < g.trigger[1]:
             c0 = pos
         elif pos >= g.trigger[2]:
             c1 = pos
             break
-    for i, s in enumerate(g.sentences):
+    talks = g.family in ("talks", "request")
+    trig_prov = {
+        m.place.province
+        for m in trig_s.places
+        if m.place
+        and m.place.kind == "province"
+        and m.role not in _NOT_EVENT_ROLES
+        and m.role != "speech"
+    }
+    best: tuple[tuple[int, ...], Mention] | None = None
+    for s in g.sentences:
         for m in s.places:
             p = m.place
-            if p is None or m.excluded or p.kind == "country":
+            if p is None or m.excluded or p.kind == "country" or m.role in _NOT_EVENT_ROLES:
+                continue
+            if m.role == "speech":
                 continue
             if m.attrib is not None and not (g.trigger[1] <= m.attrib <= g.trigger[2]):
                 continue  # "facilitators of the Noshki bus attack ... in Kharan": Kharan
-            if not m.cued and (m.text in METONYMS or p.kind not in ("landmark",)):
+            metonym = m.text in METONYMS and not m.cued
+            if metonym and not talks:
                 continue
-            if i == 0 and p.province:
-                trig_prov.add(p.province)
-            cands.append(
-                (
-                    (
-                        res.COUNTRY_RANK.get(p.country, 9) > 1,
-                        not (i == 0 and c0 <= m.start < c1),
-                        p.rank,
-                        0 if i == 0 else 1,
-                        m.start,
-                    ),
-                    m,
-                )
-            )
-    if trig_prov:
-        cands = [
-            c
-            for c in cands
-            if c[1].place is None or c[1].place.province in trig_prov or c[1].place.province is None
-        ]
-    if cands:
-        return min(cands, key=lambda c: c[0])[1]
-    # uncued fallback: a non-metonymic Pakistani place anywhere in the event
-    for s in g.sentences:
-        for m in s.places:
-            if (
-                m.place
-                and not m.excluded
-                and m.place.kind != "country"
-                and m.text not in METONYMS
-                and m.place.country == "PK"
-            ):
-                return m
-    return dateline_m
-
-
-def unknown_area(text: str, m: Mention) -> tuple[str, tuple[int, int]] | None:
-    """A village or area the gazetteer does not know, named with its district:
-    "in the Parom area of Panjgur district", "Kalat district's Mangochar area"."""
-    found = _AREA_BEFORE.search(text, max(0, m.start - 60), m.start) or _AREA_AFTER.match(
-        text, m.end
-    )
-    if found is None:
-        return None
-    name = found.group("area")
-    if any(p.country == "PK" for p in res.gazetteer().get(res.norm(name), [])):
-        return None
-    return name, (found.start("area"), found.end("area"))
+            if m.role in _WEAK_ROLES:
+                tier = 4
+            elif m.cued or p.kind == "landmark":
+                if s is trig_s and c0 <= m.start < c1:
+                    tier = 0
+                elif s is trig_s:
+                    tier = 1
+                else:
+                    tier = 2
+            elif p.country == "PK" and not metonym:
+                tier = 3
+            else:
+                continue
+            outside = bool(trig_prov) and p.province not in trig_prov
+            rank = p.rank + (1 if m.role == "admin" else 0)  # a tehsil ranks as a district
+            key = (tier, outside, rank, m.start)
+            if best is None or key < best[0]:
+                best = (key, m)
+    if best is None:
+        return dateline_m
+    chosen = best[1]
+    cp = chosen.place
+    home = next((s for s in g.sentences if s.start <= chosen.start < s.end), g.sentences[0])
+    if cp is not None and cp.minor and _AREA_AFTER.match(home.text, chosen.end - home.start):
+        # "the Kharotabad area of Quetta": a neighbourhood of a city is the city
+        for s in g.sentences:
+            for m in s.places:
+                p = m.place
+                if p and p.kind == "town" and p.population >= _BIG_CITY and m.cued and not m.role:
+                    near = abs((p.lat or 0) - (cp.lat or 0)) + abs((p.lon or 0) - (cp.lon or 0))
+                    if near < res.SAME_TOWN_DEG * 2:
+                        return m
+    if cp is not None and cp.kind in ("district", "province") and best[0][0] <= 2:
+        # "in Bajaur district ... in the town of Khar": the town within the district
+        for s in g.sentences:
+            for m in s.places:
+                p = m.place
+                if (
+                    p is not None
+                    and m is not chosen
+                    and p.kind in ("town", "landmark")
+                    and (m.cued or p.kind == "landmark")
+                    and not m.excluded
+                    and not m.role
+                    and (
+                        p.district == cp.district
+                        if cp.kind == "district" and p.district
+                        else p.province == cp.province
+                    )
+                ):
+                    return m
+    return chosen
 
 
 def fill_place(ev: CandidateEvent, text: str, g: EventGroup, place_m: Mention | None) -> None:
@@ -174,14 +245,18 @@ def fill_place(ev: CandidateEvent, text: str, g: EventGroup, place_m: Mention | 
     else:
         conf = CONFIDENCE.place_cued if place_m.cued else CONFIDENCE.place_uncued
     sp = (place_m.start, place_m.end)
+    how = (
+        place_m.role
+        or ("landmark" if p.kind == "landmark" else "village" if p.minor else "")
+        or ("cued" if place_m.cued else "uncued")
+    )
+    basis = f"{how}:{p.kind}:{'recalled' if g.recalled else g.family}"
     if p.kind == "landmark":
         ev.set("location_name", p.name, sp, conf)
-    city = p.city if p.kind in ("landmark", "town") else None
-    ev.set("city", city, sp, conf)
-    if p.kind == "district":
-        area = unknown_area(text, place_m)
-        if area is not None:  # "the Mangochar area of Kalat district": a village
-            ev.set("city", area[0], area[1], CONFIDENCE.place_unknown_area)
+    city = p.city if p.kind in ("landmark", "town") and place_m.role != "admin" else None
+    if p.minor and place_m.cued:
+        conf = CONFIDENCE.place_unknown_area  # a village the text names beside a known place
+    ev.set("city", city, sp, conf, f"city:{basis}")
     district = p.district
     if district is None and p.country == "PK":
         for s in g.sentences:
@@ -189,12 +264,12 @@ def fill_place(ev: CandidateEvent, text: str, g: EventGroup, place_m: Mention | 
                 if m.place and m.place.kind == "district" and m.place.province == p.province:
                     district = m.place.name
     ev.set("district", district, sp, conf - CONFIDENCE.place_district_penalty)
-    ev.set("province", p.province, sp, conf)
+    ev.set("province", p.province, sp, conf, f"province:{basis}")
     ev.set("country", res.country_name(p.country), sp, conf)
     if p.lat is not None:
         ev.set("latitude", p.lat, sp, conf)
         ev.set("longitude", p.lon, sp, conf)
     gp = {"landmark": 1, "town": 1, "district": 2, "province": 3, "country": 3}[p.kind]
-    if place_m.near and gp == 1:
+    if (place_m.near or place_m.role == "admin") and gp == 1:
         gp = 2
     ev.set("geo_precision", gp, sp, conf)

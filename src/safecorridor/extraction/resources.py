@@ -1,9 +1,12 @@
 """Offline resources of the rule extractor: gazetteer (GeoNames + Pakistan's provinces,
-districts and towns + corridor landmarks), the actor alias table, and the one-pass dictionary
-probe that finds their names in a text (:func:`find_phrases`, no tokenizer)."""
+districts and towns + corridor landmarks + the villages and towns UCDP GED codes with exact
+coordinates, as minor places), the actor alias table, and the one-pass dictionary probe that
+finds their names in a text (:func:`find_phrases`, no tokenizer)."""
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
 import os
 import pickle
@@ -17,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from safecorridor.datasets import path as dataset_path
 
 PK_ADMIN1 = {
     "01": "Khyber Pakhtunkhwa",
@@ -93,6 +98,9 @@ class Place:
     population: int = 0
     category: str | None = None
     site_type: str | None = None
+    # a village or area known only from UCDP GED's coded places: named in a text only when a
+    # preposition or "area", "village" marks it as a place ("in Spinwam", "Razmak area")
+    minor: bool = False
 
     @property
     def rank(self) -> int:
@@ -250,7 +258,7 @@ def landmark_places(specs: list[dict[str, Any]]) -> dict[str, list[Place]]:
     return out
 
 
-_CACHE_FORMAT = "gaz-3"
+_CACHE_FORMAT = "gaz-4"
 
 
 def _cache_file() -> Path | None:
@@ -269,6 +277,9 @@ def _cache_file() -> Path | None:
     h = hashlib.sha256(f"{_CACHE_FORMAT}|{gc_version}".encode())
     for name in ("pakistan.yaml", "landmarks.yaml"):
         h.update(files("safecorridor.extraction").joinpath("data", name).read_bytes())
+    ucdp = dataset_path("ucdp-pakistan")
+    if ucdp.is_file():
+        h.update(f"{ucdp.stat().st_size}".encode())
     root = (
         Path(base)
         if base
@@ -281,8 +292,9 @@ def _cache_file() -> Path | None:
 def gazetteer() -> dict[str, list[Place]]:
     """Normalised name → candidate places (landmarks, Pakistan's admin units, GeoNames towns).
 
-    Built once from GeoNames and the shipped YAML (~1.5 s), then pickled to a per-user cache
-    (~30 ms to load); a cache that cannot be read or written is rebuilt or skipped silently."""
+    Built once from GeoNames, the shipped YAML and UCDP's places (~2-4 s), then pickled to a
+    per-user cache (~30 ms to load); a cache that cannot be read or written is rebuilt or
+    skipped silently."""
     path = _cache_file()
     if path is not None and path.exists():
         try:
@@ -376,6 +388,23 @@ def _build_gazetteer() -> dict[str, list[Place]]:
         )
         for alias in (t["name"], *t.get("aliases", [])):
             add(alias, place)
+    towns_by_skeleton: dict[str, list[Place]] = {}
+    for key, places in out.items():
+        for p in places:
+            if p.country == "PK" and p.kind == "town" and key == norm(p.name):
+                towns_by_skeleton.setdefault(skeleton(key), []).append(p)
+    for place in _ucdp_localities():
+        if any(p.country == "PK" and p.kind == "town" for p in out.get(norm(place.name), [])):
+            continue
+        # a spelling of a town already known, a few km away ("Machh" for "Mach"): its alias
+        same = [
+            p
+            for p in towns_by_skeleton.get(skeleton(place.name), [])
+            if p.lat is not None
+            and p.lon is not None
+            and abs(p.lat - (place.lat or 0)) + abs(p.lon - (place.lon or 0)) < SAME_TOWN_DEG
+        ]
+        add(place.name, same[0] if same else place)
     for d in pakistan()["districts"]:
         seat_key = norm(d["seat"])
         towns = [p for p in out.get(seat_key, []) if p.kind == "town" and p.country == "PK"]
@@ -413,6 +442,96 @@ def _build_gazetteer() -> dict[str, list[Place]]:
     for key, places in landmark_places(_data("landmarks.yaml")["landmarks"]).items():
         out.setdefault(key, []).extend(places)
     return out
+
+
+#: UCDP GED's first-level units, as spelt in the export, to today's provinces
+_UCDP_ADM1 = {
+    "federally administered tribal areas": "Khyber Pakhtunkhwa",
+    "khyber pakhtunkwa province": "Khyber Pakhtunkhwa",
+    "balochistan province": "Balochistan",
+    "sindh province": "Sindh",
+    "punjab province": "Punjab",
+    "azad jammu & kashmir": "Azad Kashmir",
+    "gilgit-baltistan": "Gilgit-Baltistan",
+    "islamabad capital territory": "Islamabad Capital Territory",
+}
+#: the kinds of coded place UCDP names by a word after the name ("Spinwam town")
+_UCDP_KINDS = re.compile(
+    r"^(?P<name>[A-Z][A-Za-z'’ -]{2,40}?)\s+(?:town|village|area|valley|locality|city|suburb)$",
+    re.I,
+)
+#: names that UCDP codes as places but that news text uses as words, people or peoples
+_UCDP_SKIP = frozenset(
+    ["bazaar", "hazara", "bahrain", "maidan", "thana", "spin", "gang", "much", "hashim", "asghar"]
+)
+
+
+#: two spellings of one town lie within this many degrees (lat + lon, ~25 km)
+SAME_TOWN_DEG = 0.25
+_DOUBLE = re.compile(r"(.)\1+")
+_ASPIRATE = re.compile(r"([bcdgjkpt])h")
+_VOWELS = re.compile(r"(?<!^)[aeiouy]")
+
+
+def skeleton(name: str) -> str:
+    """A spelling-blind key of a transliterated name: letters only, doubled letters and the
+    h of aspirates dropped, vowels after the first letter dropped ("Machh" and "Mach",
+    "Tanger" and "Tangir", "Musakhail" and "Musakhel" share one)."""
+    s = re.sub(r"[^a-z]", "", norm(name))
+    s = _ASPIRATE.sub(r"\1", _DOUBLE.sub(r"\1", s))
+    return _DOUBLE.sub(r"\1", _VOWELS.sub("", s))
+
+
+_ADM2_SUFFIX = re.compile(r"\s+(?:district|distrcit|agency|tribal district)$", re.I)
+
+
+def _ucdp_district(adm2: str, province: str) -> str | None:
+    """Our district of a UCDP ``adm_2`` ("Khyber agency", "Swat district"), if we list it."""
+    key = norm(_ADM2_SUFFIX.sub("", adm2.strip()))
+    for place in gazetteer_districts().get(key, []):
+        if place["province"] == province:
+            return str(place["name"])
+    return None
+
+
+@cache
+def gazetteer_districts() -> dict[str, list[dict[str, Any]]]:
+    """Normalised district name or alias → the districts of ``data/pakistan.yaml``."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for d in pakistan()["districts"]:
+        for alias in (d["name"], *d.get("aliases", [])):
+            out.setdefault(norm(alias), []).append(d)
+    return out
+
+
+def _ucdp_localities() -> list[Place]:
+    """Villages, towns and areas coded with exact or near coordinates (UCDP ``where_prec`` 1
+    or 2) in the shipped UCDP GED Pakistan facts (CC BY 4.0), as minor places."""
+    path = dataset_path("ucdp-pakistan")
+    if not path.is_file():
+        return []
+    seen: dict[str, Place] = {}
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row.get("where_prec") not in ("1", "2"):
+                continue
+            m = _UCDP_KINDS.match((row.get("where_coordinates") or "").strip())
+            province = _UCDP_ADM1.get((row.get("adm_1") or "").strip().lower())
+            if m is None or province is None:
+                continue
+            name = m.group("name").strip()
+            if norm(name) in _UCDP_SKIP or norm(name) in COMMON_WORDS or len(name) < 4:
+                continue
+            try:
+                lat, lon = float(row["latitude"]), float(row["longitude"])
+            except (KeyError, ValueError):
+                continue
+            district = _ucdp_district(row.get("adm_2") or "", province)
+            seen.setdefault(
+                norm(name),
+                Place(name, "town", "PK", lat, lon, province, district, name, 0, minor=True),
+            )
+    return list(seen.values())
 
 
 @cache

@@ -4,14 +4,18 @@ No tokenizer runs: sentences are cut by one regex, places and actors are found b
 probe per capitalised word (:func:`resources.find_phrases`), and every lexicon is one compiled
 regex tried only at word starts. The stages, in order:
 
-1. :mod:`sentences` cuts the text; :mod:`grouping` cuts recalled events out of their sentences.
-2. :mod:`mentions` finds places and actors; :mod:`places` disambiguates the places.
-3. Per sentence: :mod:`dates` (date expressions), :mod:`actors` (claims, blame),
-   :mod:`kinds` (triggers), :mod:`casualties` (counts).
-4. :mod:`grouping` groups sentences into events.
+1. :mod:`sentences` cuts the text; :mod:`grouping` cuts recalled events out of their sentences;
+   :mod:`datelines` finds the datelines, the headline and the asides (linked headlines).
+2. :mod:`mentions` finds places (with each one's role in its sentence, and villages named
+   beside a known place) and actors; :mod:`places` disambiguates the places.
+3. Per sentence: :mod:`dates` (date expressions; a day and month take the year the text
+   gives), :mod:`actors` (claims, blame), :mod:`kinds` (triggers), :mod:`casualties` (counts,
+   each checked for plausibility).
+4. :mod:`grouping` groups sentences into events and joins an event retold later in the text.
 5. Per event: :mod:`places` (its place), :mod:`actors` (perpetrator, claim), :mod:`targets`,
-   :mod:`kinds` (its kind), :mod:`dates` (its date), :mod:`casualties` (its figures), each
-   field with a confidence from the one table in :mod:`confidence`.
+   :mod:`kinds` (its kind, on all its sentences), :mod:`dates` (its date), :mod:`casualties`
+   (its figures), each field with a raw confidence from :mod:`confidence` and the evidence it
+   rests on; :mod:`calibration` then turns the raw confidences into fitted ones.
 
 Coding conventions (ACLED-based, kept consistent with the gold files):
 
@@ -32,16 +36,23 @@ Coding conventions (ACLED-based, kept consistent with the gold files):
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
-from safecorridor.extraction import casualties
+from safecorridor.extraction import calibration, casualties
 from safecorridor.extraction.actors import fill_actors, mark_attribution
 from safecorridor.extraction.confidence import CONFIDENCE
-from safecorridor.extraction.dates import event_precision, find_dates, wire_same_day
+from safecorridor.extraction.datelines import aside_spans, dateline_spans, headline_spans
+from safecorridor.extraction.dates import (
+    anchor_years,
+    event_precision,
+    find_dates,
+    recalled_date,
+)
 from safecorridor.extraction.grouping import EventGroup, group, split_recalled
 from safecorridor.extraction.kinds import decide_kind, mark_triggers
-from safecorridor.extraction.mentions import Mention, find_mentions
+from safecorridor.extraction.mentions import Mention, find_localities, find_mentions
 from safecorridor.extraction.places import choose_place, dateline, disambiguate, fill_place
 from safecorridor.extraction.sentences import split_sentences
 from safecorridor.extraction.targets import find_targets
@@ -56,10 +67,14 @@ _THREAT_TARGETS = ("foreign_nationals", "corridor_project", "diplomatic")
 
 
 class RuleExtractor:
-    """The default, deterministic extractor. Stateless; resources are cached per process."""
+    """The default, deterministic extractor. Stateless; resources are cached per process.
+    ``calibrated=False`` keeps the raw confidences of :mod:`confidence` (to fit the map)."""
 
     name = NAME
     version = VERSION
+
+    def __init__(self, *, calibrated: bool = True) -> None:
+        self.calibrated = calibrated
 
     def extract(
         self,
@@ -73,21 +88,40 @@ class RuleExtractor:
             return []
         sentences = split_recalled(split_sentences(text))
         places, actors = find_mentions(text, extra_places, extra_aliases)
-        disambiguate(places)
-        same_day = wire_same_day(text, published)
+        disambiguate(places, text)
+        places = sorted([*places, *find_localities(text, places, actors)], key=lambda m: m.start)
+        datelines = dateline_spans(text)
+        asides = aside_spans(text)
+        heads = headline_spans(text)
+        for m in places:
+            if _inside(m.start, datelines):
+                m.role = "dateline"
+            elif _inside(m.start, asides):
+                m.role = "aside"
         for s in sentences:
+            s.aside = _inside(s.start, asides)
             s.places = [m for m in places if s.start <= m.start < s.end]
             s.actors = [m for m in actors if s.start <= m.start < s.end]
-            s.dates = find_dates(s.text, published, s.start, same_day=same_day)
+            s.dates = find_dates(s.text, published, s.start)
+            for d in s.dates:
+                if _inside(d.start, datelines):
+                    d.reporting = True  # the dateline's date is the report's
+            if s.recall_gap and published and not any(not d.reporting for d in s.dates):
+                s.dates.append(recalled_date(s, published, s.recall_gap))
             mark_attribution(s)
             mark_triggers(s)
             s.casualties = casualties.parse(s.text, s.start)
-        groups = group(sentences)
-        dateline_m = dateline(text)
-        return [
+            s.casualties.headline = _inside(s.start, heads)
+        anchor_years(sentences)
+        groups = group(sentences, published)
+        dateline_m = dateline(text, datelines)
+        events = [
             self._build(text, g, groups, dateline_m if i == 0 else None)
             for i, g in enumerate(groups)
         ]
+        if self.calibrated:
+            calibration.apply(events)
+        return events
 
     def _build(
         self, text: str, g: EventGroup, groups: list[EventGroup], dateline_m: Mention | None
@@ -105,7 +139,8 @@ class RuleExtractor:
             targets = [t for t in targets if t in _THREAT_TARGETS]
         kind, event_type, sub, kind_conf = decide_kind(text, g, targets)
         trigger_span = (g.trigger[1], g.trigger[2])
-        ev.set("kind", kind, trigger_span, kind_conf)
+        recalled = "recalled" if g.recalled else "new"
+        ev.set("kind", kind, trigger_span, kind_conf, f"kind:{kind}:{recalled}")
         ev.set("event_type", event_type, trigger_span, CONFIDENCE.event_type_from_trigger)
         ev.set("sub_event_type", sub, trigger_span, CONFIDENCE.event_type_from_trigger)
         if targets:
@@ -116,12 +151,16 @@ class RuleExtractor:
             d, conf = dm
             precision = event_precision(
                 d,
-                threat=fam == "threat",
+                # the statement is the event: a threat, "announced a ceasefire"
+                threat=fam == "threat" or _STATEMENT.match(text, g.trigger[1]) is not None,
                 inherited=g.inherited_date is not None,
                 has_event_date=any(not x.reporting for s in g.sentences for x in s.dates),
             )
-            ev.set("event_date", d.value, (d.start, d.end), conf)
-            ev.set("date_precision", precision, (d.start, d.end), conf)
+            if precision is not None:
+                how = "reporting" if d.reporting else "relative" if d.relative else "absolute"
+                basis = f"event_date:{how}:{precision}:{recalled}"
+                ev.set("event_date", d.value, (d.start, d.end), conf, basis)
+                ev.set("date_precision", precision, (d.start, d.end), conf)
         fill_place(ev, text, g, place_m)
         if fam in ("violent", "disrupted", "arrest"):
             casualties.fill_casualties(ev, (s.casualties for s in g.sentences))
@@ -132,6 +171,13 @@ class RuleExtractor:
             round(sum(confs) / len(confs), 2) if confs else CONFIDENCE.event_without_fields
         )
         return ev
+
+
+_STATEMENT = re.compile(r"(?:announc|declar)\w*", re.I)
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
 
 
 _DEFAULT = RuleExtractor()

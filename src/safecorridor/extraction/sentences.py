@@ -27,14 +27,20 @@ class Sentence:
     actors: list[Mention] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
     trigger: tuple[str, int, int] | None = None
+    # a violent trigger in a definite noun phrase ("the Tuesday bombing"): it refers back to
+    # an event already named, or names the first one when none was
+    definite: tuple[str, int, int] | None = None
     all_triggers: list[tuple[str, int, int, bool]] = field(default_factory=list)
     casualties: Casualties | None = None
     claim: tuple[int, int] | None = None
     backref: bool = False
     generic: bool = False
     recalled: bool = False  # a past event recalled in a relative clause: always its own event
+    # how long before the report's event a recalled one was: "a week after" → (7, "week")
+    recall_gap: tuple[int, str] | None = None
     continuation: bool = False  # the rest of a sentence a recalled clause was cut out of
     blame: bool = False  # officials name a suspect group, or the group says it was behind
+    aside: bool = False  # a linked headline or a section head: starts and joins no event
 
 
 # sentence ends: terminal punctuation (and closing quotes) before a capital, digit or quote,

@@ -11,9 +11,11 @@ statement ("police officials said") or part of a place name ("Gomal Bazaar") is 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from safecorridor.extraction.grouping import EventGroup
 from safecorridor.extraction.mentions import Mention, is_state_force
+from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import at_word_starts
 
 _TARGETS: list[tuple[str, re.Pattern[str]]] = [
@@ -77,48 +79,63 @@ _SOURCE_AFTER = re.compile(
     r"\b(?:police|army|military|ISPR|FC|officials?)\s+(?:said|says|officials?|spokesm[ae]n|sources|statement|told|confirmed|chief)",
     re.I,
 )
+_LOCATIVE = re.compile(
+    r"\b(?:limits|jurisdiction|remit|precincts|purview|area|vicinity|beat) of (?:the )?(?:[\w-]+ ){0,3}$"
+)
 _HIT_BEFORE = re.compile(r"\b(?:on|at|targeted|attacked|killing|martyred)\b")
 _NAME_BEFORE = re.compile(r"[A-Z][\w'’-]*\s+$")
 ORDER = [name for name, _rx in _TARGETS]
 
 
+def _rejected(name: str, s: Sentence, ms: int, me: int, word: str, found: list[str]) -> bool:
+    """The match [ms, me) of ``s`` is no target of its category: inside an actor's name, the
+    source of a statement, a place's name, a locality."""
+    text = s.text
+    a0, a1 = ms + s.start, me + s.start
+    if any(a.start <= a0 and a1 <= a.end for a in s.actors if not is_state_force(a)):
+        return True
+    before = text[max(0, ms - 40) : ms].lower()
+    if (
+        name == "security_forces"
+        and _SOURCE_AFTER.search(text[ms : ms + 30])
+        and not _HIT_BEFORE.search(before[-25:])
+    ):
+        return True
+    if name == "civilians" and word.lower() == "people" and "security_forces" in found:
+        return True
+    if name == "security_forces" and _LOCATIVE.search(before[-40:]):
+        return True  # "within the limits of the Township police station": a place
+    if _SPEAKER.match(text, me):
+        return True  # "Levies officials said", "police sources told": the source
+    return bool(
+        name in ("business", "civilians")
+        and word[:1].isupper()
+        and _NAME_BEFORE.search(text[max(0, ms - 25) : ms])
+    )  # part of a name: "Gomal Bazaar", "Jinnah Town"
+
+
 def find_targets(g: EventGroup, place_m: Mention | None) -> list[str]:
     """The target categories of an event, in :data:`ORDER`."""
     found: list[str] = []
+    # the event's sentences joined once, each category's lexicon run over them once
+    sents = g.sentences
+    body = " ".join(s.text for s in sents)
+    starts: list[int] = []
+    pos = 0
+    for s in sents:
+        starts.append(pos)
+        pos += len(s.text) + 1
     for name, rx in _TARGETS:
-        for s in g.sentences:
-            text = s.text
-            hit = False
-            for m in rx.finditer(text):
-                a0, a1 = m.start() + s.start, m.end() + s.start
-                if any(a.start <= a0 and a1 <= a.end for a in s.actors if not is_state_force(a)):
-                    continue
-                before = text[max(0, m.start() - 40) : m.start()].lower()
-                if (
-                    name == "security_forces"
-                    and _SOURCE_AFTER.search(text[m.start() : m.start() + 30])
-                    and not _HIT_BEFORE.search(before[-25:])
-                ):
-                    continue
-                if (
-                    name == "civilians"
-                    and m.group(0).lower() == "people"
-                    and "security_forces" in found
-                ):
-                    continue
-                if _SPEAKER.match(text, m.end()):
-                    continue  # "Levies officials said", "police sources told": the source
-                if (
-                    name in ("business", "civilians")
-                    and m.group(0)[:1].isupper()
-                    and _NAME_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
-                ):
-                    continue  # part of a name: "Gomal Bazaar", "Jinnah Town"
-                hit = True
-                break
-            if hit:
-                found.append(name)
-                break
+        for m in rx.finditer(body):
+            i = bisect_right(starts, m.start()) - 1
+            s = sents[i]
+            ms, me = m.start() - starts[i], m.end() - starts[i]
+            if me > len(s.text):
+                continue  # runs across two sentences
+            if _rejected(name, s, ms, me, m.group(0), found):
+                continue
+            found.append(name)
+            break
     if place_m is not None and place_m.place is not None and place_m.place.category:
         cat = place_m.place.category
         if cat not in found:

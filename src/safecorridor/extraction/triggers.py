@@ -4,7 +4,7 @@
 Each class maps to (kind, ACLED event type, sub-event type, specificity rank, family). The rank
 decides between triggers of one sentence (the most specific wins: a suicide bombing over an
 attack); the family decides which sentences may form one event (violent, arrest, disrupted,
-threat, talks, request). :data:`TRIG` tries every class in one compiled regex, at word starts
+threat, talks, request, protest, legal). :data:`TRIG` tries every class in one compiled regex, at word starts
 only.
 """
 
@@ -39,6 +39,8 @@ TRIGGERS: dict[str, tuple[str, str, str, int, str]] = {
     "meeting": ("meeting", "Strategic developments", "Other", 2, "talks"),
     "agreement": ("agreement", "Strategic developments", "Agreement", 1, "talks"),
     "request": ("other", "Strategic developments", "Other", 1, "request"),
+    "protest": ("other", "Protests", "Peaceful protest", 2, "protest"),
+    "legal": ("other", "Strategic developments", "Other", 1, "legal"),
 }
 
 TRIGGER_RX: dict[str, str] = {
@@ -51,10 +53,12 @@ TRIGGER_RX: dict[str, str] = {
     "attack": r"attack(?:ed|s|ing)?|opened fire|gunned down|shot dead|shot and killed|stormed|storming|storm|targeted|assault(?:ed)?|raid(?:ed)?|firing|fired (?:at|on|upon)|gunmen|torched|set (?:on )?fire|hurled|forced? (?:their|his|its) way into|forcing (?:their|his|its) way into|came under (?:fire|attack)|come under (?:fire|attack)|sprayed (?:\w+ )?bullets|target(?:ed)? killings?|shot at|barged into|laid siege|besieged|overran|bullet-riddled bod(?:y|ies)|killed",
     "arrest": r"arrest(?:ed|s|ing)?|apprehend(?:ed)?|detain(?:ed)?|taken into custody|took (?:[\w-]+ ){0,8}?into custody|nabbed|rounded up|captured|netted",
     "disrupted": r"defused|foiled|thwarted|averted|bomb disposal squad|recovered (?:explosives|an IED|a bomb|suicide vests?)",
-    "threat": r"warn(?:ed|s|ing)?|threaten(?:ed|s|ing)?|threats?|vowed to|ultimatum|would (?:suffer|face|pay)|dire consequences|pamphlets?|leaflets?|night letters?|ordered (?:its|their) (?:fighters|men|cadres|members|militants) to|(?:end|ended|ending|called off|calling off|scrapped) (?:the |a |its )?(?:ceasefire|truce)|declared war|(?:announced|launched) (?:a |an |its )?(?:new )?(?:spring )?offensive",
+    "threat": r"warn(?:ed|s|ing)?|threaten(?:ed|s|ing)?|(?:issued|sent|made|hurled|conveyed|received) (?:a |an |the )?(?:[\w-]+ )?threats?|vowed to|ultimatum|would (?:suffer|face|pay)|dire consequences|pamphlets?|leaflets?|night letters?|ordered (?:its|their) (?:fighters|men|cadres|members|militants) to|(?:end|ended|ending|called off|calling off|scrapped|withdrew from|withdrawn from|withdrawing from|broke|broken|breaking|pulled out of) (?:the |a |its )?(?:fragile |months-long |indefinite )?(?:ceasefire|truce)|(?:declared|announced|announcing|declaring) (?:the |an )?(?:end|collapse) of (?:the |a |its )?(?:ceasefire|truce)|(?:end|collapse) of (?:the |a |its )?(?:ceasefire|truce)|(?:ceasefire|truce)[^.;]{0,80}?(?:broke down|collapsed|ended)|declared war|(?:announced|launched) (?:a |an |its )?(?:new )?(?:spring )?offensive",
     "meeting": r"meeting|met|talks|Joint Working Group|JWG|Joint Cooperation Committee|JCC|summit|session|held discussions|called on|visit(?:ed)?",
-    "agreement": r"signed|agreed|agreement|accord|memorandum of understanding|MoU|reached (?:an|the) understanding|decided to|pledged|concurred|conceded to|consensus",
+    "agreement": r"signed|agreed|agreement|accord|memorandum of understanding|MoU|reached (?:an|the) understanding|decided to|pledged|concurred|conceded to|consensus|approved|(?:announced|declared) (?:an? |the )?(?:indefinite |temporary |week-long )?(?:ceasefire|truce)",
     "request": r"asked|requested|request|demanded|urged|rejected|turned down|refused|declined|proposal|proposed",
+    "protest": r"protest(?:ed|ing|s|ers)?|demonstrat(?:ion|ions|ed|ors)|rall(?:y|ies|ied)|sit-ins?|marched|staged (?:a |an )?(?:protest|sit-in|rally|demonstration|strike|march)|blocked (?:the )?(?:[\w-]+ ){0,3}(?:road|highway|bypass|expressway|motorway)|shutter-down strike|wheel-jam strike",
+    "legal": r"(?:registered|lodged|filed) (?:an? |the )?(?:FIR|case|first information report)|(?:FIR|case|first information report) (?:was |has been |had been )?(?:registered|lodged|filed)|ordered (?:an? |the )?(?:inquiry|probe|investigation|judicial commission|action against)|suo motu|designated (?:[\w-]+ ){0,6}?as (?:a |an )?(?:foreign |global )?terrorist|suspended (?:the )?(?:work|operations|construction)",
 }
 
 

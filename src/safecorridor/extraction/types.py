@@ -58,19 +58,36 @@ class CandidateEvent:
     summary: str | None = None
     span: Span | None = None
     evidence: dict[str, Span] = field(default_factory=dict)
+    # why a value was read as it was, or a number was not taken ("fatalities_rejected":
+    # "2022: a year, not a count"), in words, keyed like ``evidence``
+    notes: dict[str, str] = field(default_factory=dict)
+    # the evidence each field's confidence rests on ("date:relative:day"), the key of the
+    # calibration map (:mod:`calibration`)
+    confidence_basis: dict[str, str] = field(default_factory=dict)
     field_confidence: dict[str, float] = field(default_factory=dict)
     confidence: float = 0.0
     extractor: str = ""
     extractor_version: str = ""
 
-    def set(self, name: str, value: Any, span: Span | None, confidence: float) -> None:
-        """Set a field with its evidence span and confidence (a None value is left unset)."""
+    def set(
+        self,
+        name: str,
+        value: Any,
+        span: Span | None,
+        confidence: float,
+        basis: str | None = None,
+    ) -> None:
+        """Set a field with its evidence span, confidence and the evidence that confidence
+        rests on (``basis``; by default the field and the raw confidence). A None value is
+        left unset."""
         if value is None:
             return
         setattr(self, name, value)
         if span is not None:
             self.evidence[name] = span
-        self.field_confidence[name] = round(confidence, 2)
+        conf = round(confidence, 2)
+        self.field_confidence[name] = conf
+        self.confidence_basis[name] = basis or f"{name}:{conf}"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: dates cut to their precision, spans as [start, end] lists."""

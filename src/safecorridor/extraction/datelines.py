@@ -1,0 +1,126 @@
+"""Datelines and asides: the parts of a report that say where it was filed or point to other
+stories, and so never place or date its events by themselves.
+
+A dateline opens the report or one of its first paragraphs: a place (capitals or not, one or
+two joined by "/"), optionally a country in brackets, a date and the agency in brackets, then a
+dash or a colon ("QUETTA: ...", "ISLAMABAD, Nov 17 (KUNA) -- ...", "Islamabad [Pakistan],
+January 31 (ANI): ...", "PESHAWAR (Dunya News) - ...") or the end of a short line of its own
+("LAHORE"). The place is where the reporter filed from; its date is the report's.
+
+An aside is a short line after the headline without end punctuation: a linked story's headline
+("Terrorists from Afghanistan behind rise in attacks") or a section head ("Appeal for blood").
+Its words start no event and its places place none.
+
+Invariants: spans are character offsets into the text; a dateline span covers the place and
+its date and agency, never the sentence after the separator.
+"""
+
+from __future__ import annotations
+
+import re
+
+from safecorridor.extraction import resources as res
+
+#: where datelines are sought: the first lines of the text (a headline may precede one)
+_FIRST_LINES = 4
+#: a line of its own no longer than this may be a dateline ("LAHORE") or an aside
+_SHORT_LINE = 90
+#: a head (linked headline, section head) has at most this many words and no comma
+_HEAD_WORDS = 12
+
+_LEAD_IN = re.compile(r"\((?:MENAFN|APP|IANS|ANI|PTI)[^)\n]{0,40}\)\s*")
+#: place [/ place] [Country] [, Country] [, Month Day | Day Month [, Year]] [(Agency ...)] separator
+_DATELINE = re.compile(
+    r"(?P<place>[A-Z][A-Za-z.'’ -]{1,28}?(?:\s*/\s*[A-Z][A-Za-z.'’ -]{1,28}?)?)"
+    r"(?:\s*\[[^\]\n]{1,30}\])?"
+    r"(?:\s*,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"
+    r"(?:\s*,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?,?\s+[A-Z][a-z]{2,8}\.?)(?:,?\s+\d{4})?)?"
+    r"(?:\s*,?\s*\([^()\n]{1,70}\))?"
+    r"(?P<sep>\s+--?\s|\s*:|\s+[—–]\s|\s*$)",
+    re.M,
+)
+_SEPARATOR = re.compile(r"\s--?\s|:|\s[—–]\s")
+_END_PUNCT = re.compile(r"[.!?\"'’”:)\]]\s*$")
+
+
+def dateline_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each dateline among the first lines of ``text``: the place, its
+    date and its agency, up to the separator."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for n, line in enumerate(text.split("\n")):
+        if n >= _FIRST_LINES + 4 or len(out) >= 1:
+            break
+        start = pos
+        pos += len(line) + 1
+        if not line.strip() or n > _FIRST_LINES + 2:
+            continue
+        if len(line.strip()) > 30 and not _SEPARATOR.search(line, 0, 120):
+            continue  # no dash or colon near the start: no dateline
+        lead = _LEAD_IN.match(line)
+        off = lead.end() if lead else 0
+        m = _DATELINE.match(line, off)
+        if m is None:
+            continue
+        if not m.group("sep").strip() and len(line.strip()) > 30:
+            continue  # a line of its own is a dateline only when it is short: "LAHORE"
+        names = [p.strip() for p in m.group("place").split("/")]
+        if not all(_is_place(p) for p in names):
+            continue
+        out.append((start + m.start("place"), start + m.end() - len(m.group("sep"))))
+    return out
+
+
+def _is_place(name: str) -> bool:
+    """A town, district or province (a country alone is a headline's topic: "Pakistan: ...")."""
+    cands = res.gazetteer().get(res.norm(name.strip(" .")), [])
+    if not cands and "." in name:  # "D.I. KHAN"
+        cands = res.gazetteer().get(res.norm(" ".join(name.replace(".", " ").split())), [])
+    return any(p.kind != "country" for p in cands)
+
+
+def aside_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each aside: a short line without end punctuation after the body has
+    begun (a linked headline or a section head; the headline and its deck come before)."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    lines = text.split("\n")
+    body_started = False
+    for n, line in enumerate(lines):
+        start = pos
+        pos += len(line) + 1
+        body = line.strip()
+        if len(body) > _SHORT_LINE:
+            body_started = True
+            continue
+        if not body_started or not body or _END_PUNCT.search(body):
+            continue  # the headline and its deck come before the body
+        if not "".join(lines[n + 1 :]).strip():
+            continue  # the excerpt ends mid-sentence: not an aside
+        if body[:1] in "•-*" or not body[:1].isupper():
+            continue  # a bullet of the lead, or a sentence broken over lines
+        if "," in body or len(body.split()) > _HEAD_WORDS:
+            continue  # a sentence that lost its full stop, not a head
+        lead = line.index(body[0])
+        out.append((start + lead, start + lead + len(body)))
+    return out
+
+
+def headline_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the headline (a first line without end punctuation) and of the
+    bullets of the lead ("• Six shot dead"): figures there are rounded or partial, so the
+    body's are preferred."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for n, line in enumerate(text.split("\n")):
+        start = pos
+        pos += len(line) + 1
+        body = line.strip()
+        if not body:
+            continue
+        lead = start + line.index(body[0])
+        bullet = body[:1] in "•*▪"
+        headline = n == 0 and len(body) <= _SHORT_LINE * 2 and not _END_PUNCT.search(body)
+        if bullet or headline:
+            out.append((lead, lead + len(body)))
+    return out

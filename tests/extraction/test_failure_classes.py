@@ -1,0 +1,471 @@
+"""The failure classes of issue 14, one short report each, written for these tests with the
+same phrasing problems as real reports (none is copied from a corpus text): weekday dates,
+relative dates, datelines and the places officials speak from, foreign namesakes, villages
+named beside a district, numbers that are not casualties, kinds decided on the whole event,
+retellings, and recalled events with their own place and date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from safecorridor.extraction import CandidateEvent, extract
+from safecorridor.extraction.datelines import aside_spans, dateline_spans
+
+WED = date(2024, 5, 8)  # a Wednesday
+
+
+def _one(text: str, published: date | None = WED) -> CandidateEvent:
+    events = extract(text, published=published)
+    assert len(events) == 1, [(e.kind, e.city, e.event_date) for e in events]
+    return events[0]
+
+
+# --- dates -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "precision"),
+    [
+        # the weekday of publication is that very day, not the week before
+        ("Gunmen shot dead a shopkeeper in Quetta on Wednesday, police said.", "2024-05-08", "day"),
+        ("A bomb ripped through a bus in Quetta late Wednesday.", "2024-05-08", "day"),
+        # ... unless the text says "last"
+        ("A bomb ripped through a bus in Quetta last Wednesday.", "2024-05-01", "day"),
+        ("A bomb ripped through a bus in Quetta on Tuesday night.", "2024-05-07", "day"),
+        # relative phrases give a date of lower precision rather than none
+        ("Gunmen ambushed a convoy near Turbat last week.", "2024-04-29", "week"),
+        ("Gunmen ambushed a convoy near Turbat earlier this month.", "2024-05", "month"),
+        ("In March, gunmen ambushed a convoy near Turbat.", "2024-03", "month"),
+        ("In 2021, a bomb hit a bus near Dasu.", "2021", "year"),
+    ],
+)
+def test_dates_resolve_against_publication(text: str, expected: str, precision: str) -> None:
+    ev = _one(text)
+    assert (ev.to_dict()["event_date"], ev.date_precision) == (expected, precision)
+
+
+def test_a_date_is_never_later_than_publication() -> None:
+    # a dateline a day ahead of the stored publication date (another time zone)
+    ev = _one("QUETTA, May 9: A grenade hit a police van in Quetta on May 9, injuring two.")
+    assert ev.event_date is not None and ev.event_date <= WED
+    for e in extract("A blast hit a market in Hub on Friday.", published=WED):
+        assert e.event_date is None or e.event_date <= WED
+
+
+def test_a_statements_date_alone_does_not_date_the_event() -> None:
+    ev = _one(
+        "Militants have stormed a police station in Bannu district, officials said on Wednesday."
+    )
+    assert ev.event_date is None
+
+
+# --- places ------------------------------------------------------------------------------
+
+
+def test_the_dateline_is_where_the_report_was_filed_not_the_event() -> None:
+    text = (
+        "PESHAWAR: Two policemen were martyred in an attack on a police post in Tank on "
+        "Tuesday night, officials said."
+    )
+    assert [text[a:b] for a, b in dateline_spans(text)] == ["PESHAWAR"]
+    ev = _one(text)
+    assert (ev.city, ev.province) == ("Tank", "Khyber Pakhtunkhwa")
+
+
+def test_the_dateline_places_the_event_when_nothing_else_does() -> None:
+    ev = _one("QUETTA: Unidentified gunmen shot dead two labourers on Tuesday, police said.")
+    assert (ev.city, ev.province) == ("Quetta", "Balochistan")
+
+
+def test_where_officials_spoke_or_the_embassy_sits_is_not_the_event_place() -> None:
+    text = (
+        "ISLAMABAD, May 8 (Wire): A suicide bomber struck a bus carrying Chinese engineers in "
+        "Balochistan's Chagai district on Tuesday, the Chinese Embassy in Islamabad said. "
+        "Speaking to reporters in Lahore, the interior minister condemned the attack."
+    )
+    ev = _one(text)
+    assert ev.kind == "suicide_attack"
+    assert (ev.district, ev.province) == ("Chagai", "Balochistan")
+    assert ev.city is None and ev.event_date == date(2024, 5, 7)
+
+
+def test_a_journeys_ends_and_home_towns_are_not_the_event_place() -> None:
+    ev = _one(
+        "Gunmen opened fire on a passenger coach travelling from Quetta to Karachi near Khuzdar "
+        "on Tuesday, killing three passengers, residents of Multan."
+    )
+    assert ev.city == "Khuzdar"
+
+
+def test_a_linked_headline_places_nothing() -> None:
+    text = (
+        "Two soldiers were martyred when militants attacked a checkpost in Zhob on Tuesday, the "
+        "military said in a statement issued late in the evening.\n"
+        "Blast in Karachi market leaves three dead\n"
+        "The soldiers returned fire and the attackers fled towards the mountains, it added."
+    )
+    assert [text[a:b] for a, b in aside_spans(text)] == [
+        "Blast in Karachi market leaves three dead"
+    ]
+    events = extract(text, published=WED)
+    assert [(e.city, e.fatalities) for e in events] == [("Zhob", 2)]
+
+
+def test_a_foreign_namesake_is_dropped_in_a_report_about_pakistan() -> None:
+    # Makran is a coastal region of Pakistan and also a town in Iran; Iran is not named
+    ev = _one(
+        "Militants ambushed an oil company convoy on the Makran coastal highway near Ormara on "
+        "Tuesday, killing seven security guards."
+    )
+    assert (ev.city, ev.province, ev.country) == ("Ormara", "Balochistan", "Pakistan")
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "district"),
+    [
+        (
+            "A landmine blast killed a shepherd in the Sangsar area of Dera Bugti district on Tuesday.",
+            "Sangsar",
+            "Dera Bugti",
+        ),
+        (
+            "Two soldiers were martyred in an attack on a checkpost in Shah Nawaz Kili, Pishin district, on Tuesday.",
+            "Shah Nawaz Kili",
+            "Pishin",
+        ),
+        (
+            "A roadside bomb struck a patrol in Kalat district's Mangochar area on Tuesday.",
+            "Mangochar",
+            "Kalat",
+        ),
+    ],
+)
+def test_a_village_named_beside_its_district_is_the_city(
+    text: str, city: str, district: str
+) -> None:
+    ev = _one(text)
+    assert (ev.city, ev.district, ev.province) == (city, district, "Balochistan")
+
+
+# --- numbers that are not casualties -----------------------------------------------------
+
+
+def test_a_year_is_not_a_toll() -> None:
+    text = (
+        "A roadside bomb killed three soldiers in Kech district on Tuesday. Officials recalled "
+        "that the 2019 bombing killed many more."
+    )
+    ev = _one(text)
+    assert ev.fatalities == 3
+    assert "2019: a year" in ev.notes["fatalities_rejected"]
+    s, e = ev.evidence["fatalities_rejected"]  # the number read and left out
+    assert "2019" in text[s:e]
+
+
+def test_a_tally_of_earlier_attacks_is_not_the_events_toll() -> None:
+    ev = _one(
+        "Two policemen were martyred in an attack on a checkpost in Lakki Marwat on Tuesday. "
+        "At least 120 policemen were martyred in more than 90 attacks in the province this "
+        "year, officials said."
+    )
+    assert ev.fatalities == 2 and "120: a tally" in ev.notes["fatalities_rejected"]
+
+
+def test_a_figure_the_attackers_claim_is_not_the_toll() -> None:
+    events = extract(
+        "Militants attacked a Levies post in Kalat on Tuesday, killing four guards. The BLA "
+        "claimed it had killed 40 soldiers.",
+        published=WED,
+    )
+    assert events[0].fatalities == 4
+    assert "claim" in events[0].notes["fatalities_rejected"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fatalities", "attackers", "injured"),
+    [
+        (
+            "A ten year old boy was killed and three others of his family were injured in a landmine blast in Dera Bugti on Tuesday.",
+            1,
+            None,
+            3,
+        ),
+        (
+            "Three policemen and two militants were killed in an exchange of fire in Tank district on Tuesday.",
+            3,
+            2,
+            None,
+        ),
+        (
+            "At least eight people including three policemen were killed when a bomb went off in Quetta on Tuesday.",
+            8,
+            None,
+            None,
+        ),
+        (
+            "A shopkeeper, identified as Zahid, was shot dead by unidentified gunmen in Quetta on Tuesday.",
+            1,
+            None,
+            None,
+        ),
+        (
+            "A grenade hit a police van in Hub on Tuesday, injuring two constables, a police spokesman said. A passer-by was also hurt.",
+            None,
+            None,
+            3,
+        ),
+    ],
+)
+def test_counts_of_victims_and_attackers(
+    text: str, fatalities: int | None, attackers: int | None, injured: int | None
+) -> None:
+    ev = _one(text)
+    assert (ev.fatalities, ev.attackers_killed, ev.injured) == (fatalities, attackers, injured)
+
+
+def test_a_toll_update_gives_the_figure() -> None:
+    ev = _one(
+        "Militants stormed an army camp in Zhob on Tuesday; four soldiers were martyred. Three "
+        "more soldiers later succumbed to their wounds, taking the toll to seven."
+    )
+    assert ev.fatalities == 7 and ev.notes["fatalities"] == "the latest death toll"
+
+
+# --- kind decided on the whole event -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # grenades thrown in an armed assault on a police station: an armed clash, not a bombing
+        (
+            "Militants attacked a police station in Bannu on Tuesday night with hand grenades and "
+            "heavy gunfire, martyring three policemen. The police returned fire.",
+            "armed_clash",
+        ),
+        # the suicide bomber is named only later in the report
+        (
+            "A blast tore through a bus carrying engineers near Dasu on Tuesday, killing nine. "
+            "Officials later said a suicide bomber had rammed his car into the bus.",
+            "suicide_attack",
+        ),
+        # a bomb that killed soldiers is a bombing, not a clash
+        (
+            "Two soldiers were martyred when a roadside bomb struck their vehicle in Kech on "
+            "Tuesday. Security forces launched a search operation in the area.",
+            "bombing",
+        ),
+        # a civilian shot dead near a police station is an attack on a civilian
+        (
+            "A shopkeeper was shot dead by unidentified gunmen within the limits of the Saddar "
+            "police station in Quetta on Tuesday.",
+            "attack",
+        ),
+        # a policeman shot dead is an attack on the security forces: an armed clash
+        ("Unidentified gunmen shot dead a police constable in Quetta on Tuesday.", "armed_clash"),
+        # people kidnapped and then killed: an attack, not an abduction
+        (
+            "Gunmen kidnapped four miners from their camp in Mach on Tuesday and shot them dead in "
+            "the hills.",
+            "attack",
+        ),
+        # militants killed in an operation: an armed clash
+        (
+            "Security forces killed six militants in an intelligence-based operation in North "
+            "Waziristan on Tuesday.",
+            "armed_clash",
+        ),
+    ],
+)
+def test_kind_is_decided_on_the_whole_event(text: str, kind: str) -> None:
+    assert _one(text).kind == kind
+
+
+def test_one_candidate_for_one_event_retold() -> None:
+    text = (
+        "A suicide bomber struck a bus carrying Chinese workers in Chagai district on Tuesday, "
+        "injuring six people.\n"
+        "The Chinese side asked Pakistan to investigate the incident.\n"
+        "A local official said the incident took place when a suicide bomber drove an "
+        "explosives-laden truck into the bus near Dalbandin.\n"
+        "All the injured are in stable condition."
+    )
+    violent = [e for e in extract(text, published=WED) if e.kind == "suicide_attack"]
+    assert len(violent) == 1
+    assert violent[0].injured == 6 and violent[0].event_date == date(2024, 5, 7)
+
+
+def test_an_earlier_attack_told_after_the_new_one_stays_apart() -> None:
+    text = (
+        "Gunmen killed five labourers at a road site near Turbat on Tuesday, a day after a "
+        "suicide bombing in Quetta left 20 people dead."
+    )
+    kinds = sorted((e.kind, e.fatalities, e.city) for e in extract(text, published=WED))
+    assert kinds == [("attack", 5, "Turbat"), ("suicide_attack", 20, "Quetta")]
+
+
+# --- events that are not attacks ---------------------------------------------------------
+
+
+def test_protests_cases_and_designations_are_events() -> None:
+    text = (
+        "Hundreds of fishermen staged a protest in Gwadar on Tuesday against illegal trawling.\n"
+        "Police registered a case against the organisers the same evening.\n"
+        "Separately, the government designated the group as a terrorist organisation."
+    )
+    events = extract(text, published=WED)
+    assert [e.kind for e in events] == ["other", "other", "other"]
+    assert events[0].sub_event_type == "Peaceful protest" and events[0].city == "Gwadar"
+
+
+def test_an_arrest_sought_or_denied_is_no_arrest() -> None:
+    text = (
+        "Gunmen shot dead a trader in Quetta on Tuesday. No suspect has been arrested so far, "
+        "and police teams were deployed to arrest the killers."
+    )
+    assert [e.kind for e in extract(text, published=WED)] == ["attack"]
+    claimed = extract(
+        "The CTD claimed to have arrested five suspects in Karachi on Tuesday.", published=WED
+    )
+    assert [e.kind for e in claimed] == ["arrest"]
+
+
+def test_a_broken_ceasefire_is_a_threat_not_an_agreement() -> None:
+    (ev,) = extract(
+        "Attacks rose after the TTP withdrew from its ceasefire with the government in late "
+        "November.",
+        published=WED,
+    )
+    assert ev.kind == "threat" and ev.perpetrator == "Tehrik-i-Taliban Pakistan"
+
+
+# --- dates of updates and appositions ----------------------------------------------------
+
+
+def test_a_toll_updated_on_a_day_does_not_date_the_attack() -> None:
+    ev = _one(
+        "The death toll from the bombing of a school bus in Khuzdar rose to eight on Wednesday. "
+        "The bus was hit on Monday."
+    )
+    assert ev.event_date == date(2024, 5, 6)
+
+
+def test_a_weekday_beside_its_date_is_that_date() -> None:
+    ev = _one(
+        "On February 2, Wednesday at 8pm, militants stormed an FC camp in Panjgur.",
+        published=date(2022, 2, 13),
+    )
+    assert ev.event_date == date(2022, 2, 2)
+
+
+def test_an_embassy_that_speaks_does_not_place_the_attack() -> None:
+    ev = _one(
+        "KARACHI: The Chinese Embassy on Tuesday confirmed the deaths of two Chinese citizens in "
+        "a blast near the airport in the port city of Karachi."
+    )
+    assert (ev.city, ev.province) == ("Karachi", "Sindh")
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        # a town's name inside a longer name is not that town
+        ("Gunmen shot dead two men at Gul Bagh village near Peshawar on Tuesday.", "Gul Bagh"),
+        (
+            "A grenade hit a shop near Bara Board in the Pak Colony area of Karachi on Tuesday.",
+            "Karachi",
+        ),
+        # a tehsil places its district, not a town
+        ("A roadside bomb hit a patrol in Jamrud tehsil of Khyber district on Tuesday.", None),
+        # an area of a large city is that city
+        (
+            "Militants fired rockets at oil tankers in the Kharotabad area of Quetta on Tuesday.",
+            "Quetta",
+        ),
+    ],
+)
+def test_names_inside_names_tehsils_and_neighbourhoods(text: str, city: str | None) -> None:
+    assert _one(text).city == city
+
+
+# --- who did it --------------------------------------------------------------------------
+
+
+def test_the_faction_that_claimed_is_the_claimant_not_the_group_it_belongs_to() -> None:
+    ev = _one(
+        "A suicide bomber struck a checkpost in Bannu on Tuesday, killing four soldiers. The "
+        "Jaish-i-Fursan Muhammad, a faction of the Hafiz Gul Bahadur group, claimed "
+        "responsibility."
+    )
+    assert ev.claimed_by == ev.perpetrator == "Jaish-i-Fursan Muhammad"
+    assert ev.perpetrator_parent == "Hafiz Gul Bahadur group"
+
+
+def test_a_group_named_only_as_background_is_no_perpetrator() -> None:
+    ev = _one(
+        "A bomb went off in a vegetable market in Quetta on Tuesday, killing six people. Shia "
+        "Hazaras have historically been targeted by the Islamic State and Lashkar-e-Jhangvi."
+    )
+    assert ev.perpetrator is None and ev.claimed_by is None
+
+
+def test_the_armed_party_to_a_ceasefire_is_named() -> None:
+    (ev,) = extract(
+        "The TTP announced an indefinite ceasefire with the government in Kabul late on Tuesday.",
+        published=WED,
+    )
+    assert ev.kind == "agreement" and ev.perpetrator == "Tehrik-i-Taliban Pakistan"
+    assert ev.event_date == date(2024, 5, 7)
+
+
+# --- recalled events keep their own place and date ---------------------------------------
+
+
+def test_a_recalled_attack_keeps_its_own_place_and_date() -> None:
+    text = (
+        "Security forces killed ten militants in an operation in North Waziristan on Tuesday. "
+        "The operation comes a week after a suicide bombing in Bannu killed eight soldiers."
+    )
+    events = {e.kind: e for e in extract(text, published=WED)}
+    assert set(events) == {"armed_clash", "suicide_attack"}
+    old = events["suicide_attack"]
+    assert (old.city, old.fatalities) == ("Bannu", 8)
+    assert (old.to_dict()["event_date"], old.date_precision) == ("2024-04-29", "week")
+    new = events["armed_clash"]
+    assert new.event_date == date(2024, 5, 7) and new.fatalities is None
+    assert new.attackers_killed == 10
+
+
+def test_an_attack_that_follows_an_older_one_does_not_take_its_place() -> None:
+    text = (
+        "Militants stormed a police post in Zhob on Tuesday night, killing two policemen. "
+        "The assault follows a deadly attack on a convoy in Kalat last month, in which six "
+        "soldiers were martyred."
+    )
+    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    assert [(e.city, e.fatalities) for e in events] == [("Zhob", 2), ("Kalat", 6)]
+    assert events[1].to_dict()["event_date"] == "2024-04"
+
+
+def test_opinions_plans_and_starting_points_are_not_events_or_dates() -> None:
+    text = (
+        "A suicide bomber struck a bus in Dalbandin on Tuesday, the first attack since the "
+        "July 25 elections, injuring five people.\n"
+        "Officials said the militants are a major threat to the region.\n"
+        "Security forces have thwarted several such plots in recent weeks.\n"
+        "Armed men blocked the highway near Zhob for an hour on Tuesday."
+    )
+    events = extract(text, published=WED)
+    assert [(e.kind, e.event_date) for e in events] == [("suicide_attack", date(2024, 5, 7))]
+
+
+def test_a_date_before_a_citation_is_the_events_and_the_text_tells_its_year() -> None:
+    text = (
+        "Militants attacked a checkpost in the Kadakard area of Upper Dir District on "
+        "September 27, reports Dawn. Another checkpost nearby had been attacked on "
+        "September 20, 2012."
+    )
+    first = extract(text, published=date(2024, 12, 31))[0]
+    assert first.event_date == date(2012, 9, 27)  # the text's year, not the reference's
