@@ -299,3 +299,54 @@ def test_alert_writes_are_refused_alike(faces: Callable[[str], Faces]) -> None:
         viewer.form("/alerts/rules", {"kind": "foreign_fatalities"}),
     )
     _same(admin.api("POST", "/api/v1/alerts/999999/ack"), admin.form("/alerts/999999/ack", {}))
+
+
+def _of_users_org(demo: Engine, model: Any, who: str) -> Any:
+    """The first record of ``model`` owned by the organisation of demo user ``who``."""
+    from safecorridor.accounts.models import User
+
+    with Session(demo) as s:
+        org = s.scalars(select(User.organisation_id).where(User.email == USERS[who][0])).one()
+        row = s.scalars(select(model).where(model.owner_org_id == org).order_by(model.id)).first()
+        assert row is not None, (model, who)
+        return row
+
+
+def test_jwg_writes_are_refused_alike(faces: Callable[[str], Faces], demo: Engine) -> None:
+    from safecorridor.jwg.models import ActionItem
+    from safecorridor.registry.measures import ProtectiveMeasure
+
+    analyst, viewer, sm = faces("analyst"), faces("viewer"), faces("site_manager")
+    # a viewer may not record a meeting
+    message = _same(
+        viewer.api("POST", "/api/v1/meetings", {"number": 10, "held_on": "2024-11-01"}),
+        viewer.form("/meetings/new", {"number": "10", "held_on": "2024-11-01"}),
+    )
+    assert "meeting" in message
+    # a meeting numbered 0
+    message = _same(
+        analyst.api("POST", "/api/v1/meetings", {"number": 0, "held_on": "2024-11-01"}),
+        analyst.form("/meetings/new", {"number": "0", "held_on": "2024-11-01"}),
+    )
+    assert "number" in message
+    # an action item set overdue by hand (the worker's to set; refused before who may change it)
+    item = _one(demo, select(ActionItem).order_by(ActionItem.id))
+    message = _same(
+        analyst.api("PATCH", f"/api/v1/actions/{item.id}", {"status": "overdue"}),
+        analyst.form(f"/actions/{item.id}", {"status": "overdue"}),
+    )
+    assert "overdue" in message
+    # a measure moved to a state that does not exist
+    measure = _of_users_org(demo, ProtectiveMeasure, "site_manager")
+    message = _same(
+        sm.api("POST", f"/api/v1/measures/{measure.id}/state", {"state": "finished"}),
+        sm.form(f"/measures/{measure.id}/state", {"state": "finished"}),
+    )
+    assert "state" in message
+    # a briefing whose period ends before it starts
+    period = {"period_from": "2024-09-30", "period_to": "2024-07-01"}
+    message = _same(
+        analyst.api("POST", "/api/v1/briefings", period),
+        analyst.form("/briefing", period),
+    )
+    assert "period_to is before period_from" in message

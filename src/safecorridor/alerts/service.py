@@ -126,6 +126,46 @@ def rule_recipients(session: Session, rule: AlertRule) -> Recipients:
     return r
 
 
+def alert_rules_of(
+    session: Session,
+    kind: str,
+    organisations: set[int],
+    *,
+    base_key: str,
+    title: str,
+    body: str,
+    subject_type: str,
+    subject_id: int,
+    payload: dict[str, Any],
+    now: datetime,
+    max_attempts: int | None = None,
+) -> int:
+    """The alert ``base_key`` once more for every active rule of ``kind`` held by one of
+    ``organisations`` (to the rule's own recipients and channels): how many were made. The
+    caller has checked that each of these organisations may read the subject."""
+    made = 0
+    for rule in active_rules(session, (kind,)):
+        if rule.organisation_id not in organisations:
+            continue
+        if create_alert(
+            session,
+            key=f"rule:{rule.id}:{base_key}",
+            organisation_id=rule.organisation_id,
+            kind=rule.kind,
+            title=f"[{rule.name}] {title}",
+            body=body,
+            rule=rule,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            payload=payload,
+            recipients=rule_recipients(session, rule),
+            now=now,
+            max_attempts=max_attempts,
+        ):
+            made += 1
+    return made
+
+
 def org_viewer(organisation_id: int) -> Viewer:
     """What an organisation may read, as a reader without personal grants (no TLP:RED)."""
     return Viewer.for_organisation(organisation_id)
@@ -738,26 +778,19 @@ def alert_movement_overdue(
             max_attempts=max_attempts,
         ):
             made += 1
-        orgs = {movement.owner_org_id, escort_org}
-        for rule in active_rules(session, (RuleKind.MOVEMENT_OVERDUE,)):
-            if rule.organisation_id not in orgs:
-                continue
-            if create_alert(
-                session,
-                key=f"rule:{rule.id}:{base_key}",
-                organisation_id=rule.organisation_id,
-                kind=rule.kind,
-                title=f"[{rule.name}] {title}",
-                body=body,
-                rule=rule,
-                subject_type="movement",
-                subject_id=movement.id,
-                payload=payload,
-                recipients=rule_recipients(session, rule),
-                now=at,
-                max_attempts=max_attempts,
-            ):
-                made += 1
+        made += alert_rules_of(
+            session,
+            RuleKind.MOVEMENT_OVERDUE,
+            {movement.owner_org_id, escort_org},
+            base_key=base_key,
+            title=title,
+            body=body,
+            subject_type="movement",
+            subject_id=movement.id,
+            payload=payload,
+            now=at,
+            max_attempts=max_attempts,
+        )
         return made
     admins = _admins_for(session, movement.owner_org_id)
     r = Recipients()

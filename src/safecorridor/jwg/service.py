@@ -38,13 +38,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from safecorridor.accounts.models import Organisation
 from safecorridor.alerts.choices import RuleKind
-from safecorridor.alerts.service import (
-    Recipients,
-    active_rules,
-    create_alert,
-    members,
-    rule_recipients,
-)
+from safecorridor.alerts.service import Recipients, alert_rules_of, create_alert, members
 from safecorridor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from safecorridor.i18n import ordinal
 from safecorridor.incidents.models import Incident
@@ -824,25 +818,19 @@ def alert_action_overdue(
             max_attempts=max_attempts,
         ):
             made += 1
-    for rule in active_rules(session, (RuleKind.ACTION_OVERDUE,)):
-        if rule.organisation_id not in orgs:
-            continue
-        if create_alert(
-            session,
-            key=f"rule:{rule.id}:{base_key}",
-            organisation_id=rule.organisation_id,
-            kind=rule.kind,
-            title=f"[{rule.name}] {title}",
-            body=body,
-            rule=rule,
-            subject_type="action_item",
-            subject_id=item.id,
-            payload=payload,
-            recipients=rule_recipients(session, rule),
-            now=now,
-            max_attempts=max_attempts,
-        ):
-            made += 1
+    made += alert_rules_of(
+        session,
+        RuleKind.ACTION_OVERDUE,
+        orgs,
+        base_key=base_key,
+        title=title,
+        body=body,
+        subject_type="action_item",
+        subject_id=item.id,
+        payload=payload,
+        now=now,
+        max_attempts=max_attempts,
+    )
     return made
 
 

@@ -189,23 +189,12 @@ def meeting_add_action(
         "due_on": form.get("due_on", ""),
         "tlp": form.get("tlp") or "AMBER",
     }
-    try:
-        with session.begin_nested():
-            jwg.add_action(
-                session=session,
-                decision_id=decision_id,
-                action_in=_validated(ActionCreate, data),
-                viewer=viewer,
-            )
-    except ServiceError as exc:
-        return render(
-            request,
-            session,
-            user,
-            "errors/_refusal.html",
-            status_code=http_status(exc),
-            message=str(exc),
-        )
+    jwg.add_action(
+        session=session,
+        decision_id=decision_id,
+        action_in=_validated(ActionCreate, data),
+        viewer=viewer,
+    )
     return Response(status_code=204, headers={"HX-Redirect": f"/meetings/{meeting_id}"})
 
 
@@ -284,24 +273,13 @@ def action_update(
             data[k] = form[k]
     if form.get("evidence_measure_id", "").isdigit():
         data["evidence_measure_id"] = int(form["evidence_measure_id"])
-    try:
-        with session.begin_nested():
-            jwg.update_action(
-                session=session,
-                action_id=action_id,
-                change=_validated(ActionChange, data),
-                viewer=viewer,
-                today=today(clock),
-            )
-    except ServiceError as exc:
-        return render(
-            request,
-            session,
-            user,
-            "errors/_refusal.html",
-            status_code=http_status(exc),
-            message=str(exc),
-        )
+    jwg.update_action(
+        session=session,
+        action_id=action_id,
+        change=_validated(ActionChange, data),
+        viewer=viewer,
+        today=today(clock),
+    )
     target = form.get("next", "")
     url = (
         target
@@ -377,23 +355,12 @@ def measure_create(
     for k in ("planned_for", "in_place_from", "strength"):
         if form.get(k):
             data[k] = form[k]
-    try:
-        with session.begin_nested():
-            rm.create_measure(
-                session=session,
-                measure_in=_validated(rm.MeasureCreate, data),
-                viewer=viewer,
-                today=today(clock),
-            )
-    except ServiceError as exc:
-        return render(
-            request,
-            session,
-            user,
-            "errors/_refusal.html",
-            status_code=http_status(exc),
-            message=str(exc),
-        )
+    rm.create_measure(
+        session=session,
+        measure_in=_validated(rm.MeasureCreate, data),
+        viewer=viewer,
+        today=today(clock),
+    )
     return Response(status_code=204, headers={"HX-Redirect": "/measures"})
 
 
@@ -410,24 +377,13 @@ def measure_state(
     data: dict[str, Any] = {"state": form.get("state", ""), "note": form.get("note", "")}
     if form.get("effective_on"):
         data["effective_on"] = form["effective_on"]
-    try:
-        with session.begin_nested():
-            rm.change_state(
-                session=session,
-                measure_id=measure_id,
-                change=_validated(rm.MeasureChangeIn, data),
-                viewer=viewer,
-                today=today(clock),
-            )
-    except ServiceError as exc:
-        return render(
-            request,
-            session,
-            user,
-            "errors/_refusal.html",
-            status_code=http_status(exc),
-            message=str(exc),
-        )
+    rm.change_state(
+        session=session,
+        measure_id=measure_id,
+        change=_validated(rm.MeasureChangeIn, data),
+        viewer=viewer,
+        today=today(clock),
+    )
     return Response(status_code=204, headers={"HX-Redirect": "/measures"})
 
 
@@ -481,28 +437,17 @@ def briefing_build(
     }
     if form.get("meeting_id", "").isdigit():
         data["meeting_id"] = int(form["meeting_id"])
-    try:
-        body = _validated(BriefingRequest, data)
-        with session.begin_nested():
-            pack = briefing.build_pack(
-                session,
-                organisation_id=user.organisation_id,
-                period_from=body.period_from,
-                period_to=body.period_to,
-                locale=body.language,
-                meeting_id=body.meeting_id,
-                viewer=viewer,
-                now=clock.now(),
-            )
-    except ServiceError as exc:
-        return render(
-            request,
-            session,
-            user,
-            "errors/_refusal.html",
-            status_code=http_status(exc),
-            message=str(exc),
-        )
+    body = _validated(BriefingRequest, data)
+    pack = briefing.build_pack(
+        session,
+        organisation_id=user.organisation_id,
+        period_from=body.period_from,
+        period_to=body.period_to,
+        locale=body.language,
+        meeting_id=body.meeting_id,
+        viewer=viewer,
+        now=clock.now(),
+    )
     return Response(status_code=204, headers={"HX-Redirect": f"/briefing/{pack.id}"})
 
 
