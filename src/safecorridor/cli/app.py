@@ -39,11 +39,20 @@ def get_app() -> typer.Typer:
     The command modules are imported here rather than at the top so that ``safecorridor
     --version`` and shell completion do not load numpy, H3 and the web stack first.
     """
-    from safecorridor.cli import alerts, audit, interop, jwg, movements, records, risk, users
-    from safecorridor.cli.extract import eval_app, extract_command
-    from safecorridor.cli.ingest import ingest_command
-    from safecorridor.cli.review import review_app
-    from safecorridor.cli.worker import worker_command
+    from safecorridor.cli import (  # lazy: see the docstring
+        alerts,
+        audit,
+        interop,
+        jwg,
+        movements,
+        records,
+        risk,
+        users,
+    )
+    from safecorridor.cli.extract import eval_app, extract_command  # lazy: see the docstring
+    from safecorridor.cli.ingest import ingest_command  # lazy: see the docstring
+    from safecorridor.cli.review import review_app  # lazy: see the docstring
+    from safecorridor.cli.worker import worker_command  # lazy: see the docstring
 
     if _registered:
         return app

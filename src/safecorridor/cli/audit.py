@@ -7,6 +7,7 @@ import typer
 from safecorridor.cli.common import console, fail
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine
+from safecorridor.sharing.audit import verify_logs
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
@@ -18,8 +19,6 @@ def audit_verify() -> None:
     The audit log holds every write (and, on PostgreSQL, every audited read); on SQLite the
     audited reads are chained in a read log of their own, a file beside the database.
     """
-    from safecorridor.sharing.audit import verify_logs
-
     engine = get_engine()
     migrate(engine)
     broken = []

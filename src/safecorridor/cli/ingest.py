@@ -7,7 +7,12 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from safecorridor import taxonomy
 from safecorridor.cli.common import console, err_console, fail, parse_day, progress_bar
+from safecorridor.db.engine import migrate
+from safecorridor.db.session import get_engine
+from safecorridor.sources.ingest import IngestOptions, ingest
+from safecorridor.taxonomy.choices import TLP
 
 
 def ingest_command(
@@ -56,12 +61,6 @@ def ingest_command(
     copies) are linked to the first copy without being extracted again. A source that cannot
     be read gets a one-line error; the others are stored; the exit status is then 1.
     """
-    from safecorridor import taxonomy
-    from safecorridor.db.engine import migrate
-    from safecorridor.db.session import get_engine
-    from safecorridor.sources.ingest import IngestOptions, ingest
-    from safecorridor.taxonomy.choices import TLP
-
     pub = parse_day(published, "--published")
     reliability = reliability.strip().upper()
     if reliability not in taxonomy.reliability_codes():

@@ -25,6 +25,14 @@ from safecorridor.cli.common import console, fail, parse_day
 from safecorridor.clock import system_clock, today
 from safecorridor.db.session import session_scope
 from safecorridor.errors import ServiceError, describe
+from safecorridor.jwg import briefing
+from safecorridor.jwg import service as jwg
+from safecorridor.jwg.schemas import ActionChange, MeetingCreate
+from safecorridor.jwg.service import find_organisation
+from safecorridor.registry import measures as rm
+from safecorridor.registry import service as registry
+from safecorridor.risk import service as risk
+from safecorridor.sharing.policy import Viewer
 
 meetings_app = typer.Typer(
     help="JWG meetings: list, show, record from a file.", no_args_is_help=True
@@ -63,8 +71,6 @@ def _refused(exc: ServiceError | ValidationError) -> typer.Exit:
 
 
 def _org_id(session: Any, ref: str) -> int:
-    from safecorridor.jwg.service import find_organisation
-
     try:
         return find_organisation(session, ref).id
     except ServiceError as exc:
@@ -77,8 +83,6 @@ def _org_id(session: Any, ref: str) -> int:
 @meetings_app.command("list")
 def meetings_list(lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """Meetings, newest first."""
-    from safecorridor.jwg import service as jwg
-
     loc = locale_of(lang)
     _ = translator(loc)
     with session_scope() as session:
@@ -113,8 +117,6 @@ def meetings_show(
     as_json: JsonOpt = False,
 ) -> None:
     """A meeting: delegations, agenda, decisions with their action items, what carried over."""
-    from safecorridor.jwg import service as jwg
-
     loc = locale_of(lang)
     _ = translator(loc)
     with session_scope() as session:
@@ -161,9 +163,6 @@ def meetings_add(
     owner: Annotated[str, typer.Option("--owner", help="The organisation that records it.")],
 ) -> None:
     """Record a meeting with its delegations, agenda, decisions and action items."""
-    from safecorridor.jwg import service as jwg
-    from safecorridor.jwg.schemas import MeetingCreate
-
     try:
         raw = yaml.safe_load(file.read_text("utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -199,8 +198,6 @@ def actions_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Action items by due date (an organisation's board with --org)."""
-    from safecorridor.jwg import service as jwg
-
     loc = locale_of(lang)
     _ = translator(loc)
     with session_scope() as session:
@@ -230,8 +227,6 @@ def actions_list(
 @actions_app.command("show")
 def actions_show(item_id: int, lang: LangOpt = None) -> None:
     """One action item with its history and links."""
-    from safecorridor.jwg import service as jwg
-
     loc = locale_of(lang)
     with session_scope() as session:
         try:
@@ -257,9 +252,6 @@ def actions_update(
     ] = None,
 ) -> None:
     """Change an item's status (with a note) or its evidence."""
-    from safecorridor.jwg import service as jwg
-    from safecorridor.jwg.schemas import ActionChange
-
     try:
         change = ActionChange.model_validate(
             {
@@ -304,9 +296,6 @@ def measures_list(
     as_json: JsonOpt = False,
 ) -> None:
     """The register of measures (of one site or route with --site / --route)."""
-    from safecorridor.registry import measures as rm
-    from safecorridor.registry import service as registry
-
     loc = locale_of(lang)
     _ = translator(loc)
     with session_scope() as session:
@@ -381,9 +370,6 @@ def measures_add(
     action_item: Annotated[int | None, typer.Option(help="The action item it carries out.")] = None,
 ) -> None:
     """Record a measure of a site or a route (it takes the site's or route's owner)."""
-    from safecorridor.registry import measures as rm
-    from safecorridor.registry import service as registry
-
     with session_scope() as session:
         try:
             data: dict[str, Any] = {
@@ -422,8 +408,6 @@ def measures_state(
     note: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Move a measure to another state (in place from, lapsed on ...)."""
-    from safecorridor.registry import measures as rm
-
     with session_scope() as session:
         try:
             m = rm.change_state(
@@ -453,10 +437,6 @@ def measures_planned(
     as_json: JsonOpt = False,
 ) -> None:
     """Risk now and with the planned measures; the planned measures ranked by risk removed."""
-    from safecorridor.registry import measures as rm
-    from safecorridor.risk import service as risk
-    from safecorridor.sharing.policy import Viewer
-
     loc = locale_of(lang)
     _ = translator(loc)
     day = parse_day(as_of, "--as-of") or today(system_clock)
@@ -514,9 +494,6 @@ def briefing_command(
 ) -> None:
     """Build a briefing pack for an organisation: only what it may read, marked with the
     strictest TLP among its records, recorded in the audit chain."""
-    from safecorridor.jwg import briefing
-    from safecorridor.jwg import service as jwg
-
     loc = locale_of(lang)
     if fmt not in ("html", "pdf"):
         raise fail(f"--format must be html or pdf, not {fmt!r}")

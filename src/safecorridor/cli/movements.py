@@ -11,10 +11,28 @@ from datetime import datetime
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
-from safecorridor.cli.common import console, fail, parse_pairs
+from safecorridor.cli.common import console, fail, parse_latlon, parse_pairs
 from safecorridor.db.session import session_scope
+from safecorridor.movements.choices import MovementState
+from safecorridor.movements.schemas import EscortAssignment, MovementCreate
+from safecorridor.movements.service import (
+    MovementError,
+    approve_movement,
+    cancel_movement,
+    check_in,
+    complete_movement,
+    get_movement,
+    get_user,
+    list_movements,
+    progress,
+    reject_movement,
+    request_movement,
+    start_movement,
+    submit_movement,
+)
 
 app = typer.Typer(
     help="Movements of personnel: request, approve with an escort, check in, complete.",
@@ -116,8 +134,6 @@ def _print(m: Any) -> None:
 
 
 def _run(email: str, action: Any, *, as_json: bool = False) -> None:
-    from safecorridor.movements.service import MovementError, get_user
-
     try:
         with session_scope() as session:
             user = get_user(session, email)
@@ -150,11 +166,6 @@ def request_cmd(
 ) -> None:
     """Request a movement; its route risk as of the departure date and the measures the
     policy requires are computed, and what the plan does not meet is flagged."""
-    from pydantic import ValidationError
-
-    from safecorridor.movements.schemas import MovementCreate
-    from safecorridor.movements.service import request_movement, submit_movement
-
     points = None
     if polyline:
         try:
@@ -193,8 +204,6 @@ def submit_cmd(
     as_user: str = typer.Option(..., "--as", help=AS_HELP),
 ) -> None:
     """Submit a draft for approval (the route risk is computed again)."""
-    from safecorridor.movements.service import submit_movement
-
     _run(
         as_user,
         lambda s, u: submit_movement(session=s, movement_id=movement_id, user=u),
@@ -217,9 +226,6 @@ def approve_cmd(
     ),
 ) -> None:
     """Approve a submitted movement and assign its escort (escort officers)."""
-    from safecorridor.movements.schemas import EscortAssignment
-    from safecorridor.movements.service import approve_movement
-
     assignment = EscortAssignment(
         callsign=escort, organisation=escort_org, vehicles=escort_vehicles, contact_email=contact
     )
@@ -243,8 +249,6 @@ def reject_cmd(
     reason: str = typer.Option(..., "--reason", help="Why (kept in the history)."),
 ) -> None:
     """Reject a submitted movement, with a reason (escort officers)."""
-    from safecorridor.movements.service import reject_movement
-
     _run(
         as_user,
         lambda s, u: reject_movement(session=s, movement_id=movement_id, user=u, reason=reason),
@@ -257,8 +261,6 @@ def start_cmd(
     as_user: str = typer.Option(..., "--as", help=AS_HELP),
 ) -> None:
     """Mark an approved movement as under way."""
-    from safecorridor.movements.service import start_movement
-
     _run(as_user, lambda s, u: start_movement(session=s, movement_id=movement_id, user=u))
 
 
@@ -270,9 +272,6 @@ def checkin_cmd(
     note: str = typer.Option(None, "--note", help="What to report."),
 ) -> None:
     """Check in a movement on the road (position and note); shows progress against plan."""
-    from safecorridor.cli.common import parse_latlon
-    from safecorridor.movements.service import MovementError, check_in, get_user, progress
-
     lat = lon = None
     if at:
         lat, lon = parse_latlon(at)
@@ -307,8 +306,6 @@ def complete_cmd(
     note: str = typer.Option(None, "--note", help="A closing note."),
 ) -> None:
     """Mark a movement as arrived."""
-    from safecorridor.movements.service import complete_movement
-
     _run(
         as_user,
         lambda s, u: complete_movement(session=s, movement_id=movement_id, user=u, note=note),
@@ -322,8 +319,6 @@ def cancel_cmd(
     reason: str = typer.Option(None, "--reason", help="Why."),
 ) -> None:
     """Cancel a movement that has not started."""
-    from safecorridor.movements.service import cancel_movement
-
     _run(
         as_user,
         lambda s, u: cancel_movement(session=s, movement_id=movement_id, user=u, reason=reason),
@@ -337,9 +332,6 @@ def list_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Movements, latest departure first."""
-    from safecorridor.movements.choices import MovementState
-    from safecorridor.movements.service import MovementError, get_user, list_movements
-
     if state and state not in set(MovementState):
         raise fail(f"--state must be one of {', '.join(MovementState)}")
     try:
@@ -371,8 +363,6 @@ def show_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """One movement: plan, risk, measures, escort, history and check-ins."""
-    from safecorridor.movements.service import MovementError, get_movement, progress
-
     try:
         with session_scope() as session:
             m = get_movement(session, movement_id)

@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from safecorridor.api.server import serve as run_server
 from safecorridor.cli.common import (
     console,
     fail,
@@ -21,8 +22,10 @@ from safecorridor.cli.common import (
     progress_bar,
 )
 from safecorridor.cli.interop import export_records
+from safecorridor.cli.users import add_user, ask_password
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
+from safecorridor.demo.loader import load_demo
 from safecorridor.incidents.models import Actor, Incident
 from safecorridor.incidents.service import (
     IncidentFilter,
@@ -35,6 +38,7 @@ from safecorridor.incidents.service import (
 )
 from safecorridor.registry.models import Route, Site
 from safecorridor.settings import get_settings
+from safecorridor.sources.export import export_file
 from safecorridor.sources.importers import ImportFormatError, import_file
 from safecorridor.sources.importers.registry import count_records
 
@@ -84,8 +88,6 @@ def init(
     migrate(get_engine())
     console.print(f"Database ready: {_where()}")
     if admin_email:
-        from safecorridor.cli.users import add_user, ask_password
-
         add_user(
             admin_email,
             admin_org,
@@ -98,8 +100,6 @@ def init(
 
 def demo() -> None:
     """Load the CPEC demo world: organisations, users, actors, sites, routes, incidents."""
-    from safecorridor.demo.loader import load_demo
-
     migrate(get_engine())
     with session_scope() as session:
         summary = load_demo(session)
@@ -263,8 +263,6 @@ def export_cmd(
 
 
 def _export(fmt: str, out: Path, flt: IncidentFilter) -> None:
-    from safecorridor.sources.export import export_file
-
     if fmt in (ExportFormat.STIX, ExportFormat.MISP):
         export_records(fmt, out, flt)
         return
@@ -465,8 +463,6 @@ def serve(
     ] = "info",
 ) -> None:
     """Serve the web app and the JSON API."""
-    from safecorridor.api.server import serve as run_server
-
     settings = get_settings()
     migrate(get_engine())
     h, p = host or settings.host, port if port is not None else settings.port

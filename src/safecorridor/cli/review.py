@@ -11,6 +11,25 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from safecorridor.cli.common import console, fail, parse_pairs
+from safecorridor.db.engine import migrate
+from safecorridor.db.session import get_engine, session_scope
+from safecorridor.incidents.service import IncidentNotFoundError
+from safecorridor.review.choices import CandidateStatus
+from safecorridor.review.merge import MergeCriteria
+from safecorridor.review.service import (
+    CandidateDecidedError,
+    CandidateEditError,
+    CandidateIncompleteError,
+    CandidateNotFoundError,
+    accept_candidate,
+    auto_accept,
+    count_candidates,
+    get_candidate,
+    list_candidates,
+    merge_candidate,
+    reject_candidate,
+    suggested_incident,
+)
 
 review_app = typer.Typer(
     help="Review candidate events: accept them as incidents, merge or reject them.",
@@ -45,9 +64,6 @@ SHOW_FIELDS = (
 
 
 def _session() -> AbstractContextManager[Session]:
-    from safecorridor.db.engine import migrate
-    from safecorridor.db.session import get_engine, session_scope
-
     migrate(get_engine())
     return session_scope()
 
@@ -68,8 +84,6 @@ def review_list(
     """List candidate events (pending ones unless --status says otherwise)."""
     if ctx.invoked_subcommand is not None:
         return
-    from safecorridor.review.choices import CandidateStatus
-    from safecorridor.review.service import count_candidates, list_candidates
 
     try:
         wanted = None if status == "all" else CandidateStatus(status)
@@ -127,12 +141,6 @@ def highlighted(text: str, start: int, end: int) -> str:
 @review_app.command("show")
 def review_show(candidate_id: Annotated[int, typer.Argument(help="Candidate id.")]) -> None:
     """One candidate: each field with its confidence and the evidence highlighted."""
-    from safecorridor.review.service import (
-        CandidateNotFoundError,
-        get_candidate,
-        suggested_incident,
-    )
-
     with _session() as session:
         try:
             c = get_candidate(session, candidate_id)
@@ -186,15 +194,6 @@ def review_accept(
     max_km: Annotated[float, typer.Option(help="Merge radius in km.")] = 25.0,
 ) -> None:
     """Accept a candidate: a new incident, or a new source of the incident it describes."""
-    from safecorridor.review.merge import MergeCriteria
-    from safecorridor.review.service import (
-        CandidateDecidedError,
-        CandidateEditError,
-        CandidateIncompleteError,
-        CandidateNotFoundError,
-        accept_candidate,
-    )
-
     edits = parse_pairs(set_ or [], "--set")
     with _session() as session:
         try:
@@ -224,13 +223,6 @@ def review_reject(
     reviewer: Annotated[str, REVIEWER] = "analyst",
 ) -> None:
     """Reject a candidate, with the reason."""
-    from safecorridor.review.service import (
-        CandidateDecidedError,
-        CandidateEditError,
-        CandidateNotFoundError,
-        reject_candidate,
-    )
-
     with _session() as session:
         try:
             reject_candidate(
@@ -252,14 +244,6 @@ def review_merge(
     reviewer: Annotated[str, REVIEWER] = "analyst",
 ) -> None:
     """Merge a candidate into an incident you name (its document becomes a source)."""
-    from safecorridor.incidents.service import IncidentNotFoundError
-    from safecorridor.review.service import (
-        CandidateDecidedError,
-        CandidateEditError,
-        CandidateNotFoundError,
-        merge_candidate,
-    )
-
     edits = parse_pairs(set_ or [], "--set")
     with _session() as session:
         try:
@@ -291,9 +275,6 @@ def review_auto(
     max_km: Annotated[float, typer.Option(help="Merge radius in km.")] = 25.0,
 ) -> None:
     """Accept every pending candidate at or over --min-confidence that can be an incident."""
-    from safecorridor.review.merge import MergeCriteria
-    from safecorridor.review.service import auto_accept
-
     if not 0 <= min_confidence <= 1:
         raise fail(f"--min-confidence takes a value between 0 and 1, not {min_confidence}")
     with _session() as session:

@@ -16,10 +16,38 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import typer
+from h3.api import basic_int as h3i
 from sqlalchemy.orm import Session
 
+from safecorridor import datasets
 from safecorridor.clock import system_clock, today
 from safecorridor.db.session import session_scope
+from safecorridor.registry import service as registry
+from safecorridor.risk import service
+from safecorridor.risk.backtest import (
+    DistrictBacktest,
+    calibration_table,
+    markdown_table,
+    reliability_table,
+    run_window,
+    score_surface,
+    summary_table,
+)
+from safecorridor.risk.calibrate import CalibrationError, calibrate
+from safecorridor.risk.corridor import score_route
+from safecorridor.risk.data import read_store, read_ucdp_csv
+from safecorridor.risk.policies import (
+    PolicyNotFoundError,
+    activate_file,
+    activate_policy,
+    activate_version,
+    active_policy,
+    active_policy_text,
+    policy_history,
+)
+from safecorridor.risk.policy import PolicyError, default_policy_text, dump_policy, load_policy
+from safecorridor.risk.service import record_result, surface_from_store
+from safecorridor.risk.surface import compute_surface
 
 app = typer.Typer(
     help="Threat surface, site and route risk at a date, backtests, calibration and the policy.",
@@ -50,8 +78,6 @@ def _date(value: str | None, default: date | None = None) -> date:
 
 
 def _policy_file(path: Path) -> Any:
-    from safecorridor.risk.policy import PolicyError, load_policy
-
     try:
         return load_policy(path)
     except (OSError, PolicyError) as exc:
@@ -60,9 +86,6 @@ def _policy_file(path: Path) -> Any:
 
 def _policy(session: Session, path: Path | None) -> Any:
     """``--policy FILE``, else the deployment's active policy."""
-    from safecorridor.risk.policies import active_policy
-    from safecorridor.risk.policy import PolicyError
-
     if path is not None:
         return _policy_file(path)
     try:
@@ -74,8 +97,6 @@ def _policy(session: Session, path: Path | None) -> Any:
 
 def _data_file(value: str) -> tuple[Path, str, str]:
     """(file, dataset name, description) of ``--data``: a shipped data set's name or a file."""
-    from safecorridor import datasets
-
     if value in datasets.SHIPPED:
         path = datasets.path(value)
         return path, value, f"shipped data set {value} ({path.name})"
@@ -98,8 +119,6 @@ def served_surface(
 ) -> Any:
     """The surface `risk surface --as-of` serves; `risk backtest --surface-as-served` scores
     exactly this (same function, same policy)."""
-    from safecorridor.risk.service import surface_from_store
-
     return surface_from_store(
         session, as_of=as_of, policy=policy, source_dataset=source, as_recorded=as_recorded
     )
@@ -119,9 +138,6 @@ def policy_show(
     ] = False,
 ) -> None:
     """Print the active policy's file (copy it, edit it, pass it with --policy or activate it)."""
-    from safecorridor.risk.policies import active_policy_text
-    from safecorridor.risk.policy import default_policy_text
-
     if default:
         typer.echo(default_policy_text(), nl=False)
         return
@@ -135,9 +151,6 @@ def policy_list(
     limit: Annotated[int, typer.Option(help="At most this many activations.")] = 50,
 ) -> None:
     """The history of the active policy, newest first (the first line is the active one)."""
-    from safecorridor.risk.policies import policy_history
-    from safecorridor.risk.policy import load_policy
-
     with session_scope() as session:
         rows = policy_history(session, limit=limit)
         lines = []
@@ -177,13 +190,6 @@ def policy_activate(
     note: Annotated[str, typer.Option(help="Why (kept in the history).")] = "",
 ) -> None:
     """Make a policy the deployment's active policy (appended to the history)."""
-    from safecorridor.risk.policies import (
-        PolicyNotFoundError,
-        activate_file,
-        activate_version,
-    )
-    from safecorridor.risk.policy import PolicyError
-
     path = Path(ref)
     try:
         with session_scope() as session:
@@ -213,8 +219,6 @@ def surface_cmd(
     save: bool = typer.Option(True, "--save/--no-save", help="Record the result in the store."),
 ) -> None:
     """Compute the threat surface and the probabilities; write GeoJSON and a PNG map."""
-    from safecorridor.risk.service import record_result
-
     day = _date(as_of)
     with session_scope() as session:
         pol = _policy(session, policy)
@@ -247,13 +251,12 @@ def surface_cmd(
 
 def draw_surface(surf: Any, path: Path) -> None:
     """A PNG map of the surface: cells as hexagons coloured by log threat."""
-    import matplotlib
+    import matplotlib  # heavy: loaded for a PNG only
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from h3.api import basic_int as h3i
-    from matplotlib.collections import PolyCollection
-    from matplotlib.colors import LogNorm
+    import matplotlib.pyplot as plt  # heavy: as above
+    from matplotlib.collections import PolyCollection  # heavy: as above
+    from matplotlib.colors import LogNorm  # heavy: as above
 
     fig, ax = plt.subplots(figsize=(8, 8), dpi=120)
     if len(surf.cells):
@@ -297,10 +300,6 @@ def _assess(
     save: bool,
 ) -> None:
     """Score one site or route against the surface at ``as_of`` and print the explanation."""
-    from safecorridor.registry import service as registry
-    from safecorridor.risk import service
-    from safecorridor.risk.corridor import score_route
-
     day = _date(as_of)
     with session_scope() as session:
         try:
@@ -363,8 +362,6 @@ def _read_incidents(
     data: str | None, source: str | None, *, until: date | None = None
 ) -> tuple[Any, str, str]:
     """(incidents, dataset name, description of the source) of ``--data`` or ``--source``."""
-    from safecorridor.risk.data import read_store, read_ucdp_csv
-
     if data is not None:
         path, name, described = _data_file(data)
         incidents = read_ucdp_csv(path)
@@ -412,10 +409,6 @@ def calibrate_cmd(
 ) -> None:
     """Fit the surface and probability parameters on the history before --train-until with
     rolling validation; write a new versioned policy file; optionally activate it."""
-    from safecorridor.risk.calibrate import CalibrationError, calibrate
-    from safecorridor.risk.policies import activate_policy
-    from safecorridor.risk.policy import dump_policy
-
     if (data is None) == (source is None):
         raise typer.BadParameter("give exactly one of --data FILE|NAME and --source DATASET")
     t0 = _date(train_until)
@@ -478,8 +471,6 @@ def calibrate_cmd(
 
 
 def _print_calibration(results: list[Any], policy: Any) -> None:
-    from safecorridor.risk.backtest import calibration_table, reliability_table
-
     outcome = policy.level_outcome
     typer.echo("")
     typer.echo(calibration_table(results))
@@ -530,18 +521,6 @@ def backtest_cmd(
     """Fit before a cut-off, score every cell/district, compare with the test period:
     AUC / PAI / hit rates against count baselines, and the calibration of the probabilities
     (Brier score against the base rate, reliability tables)."""
-    from safecorridor.risk.backtest import (
-        DistrictBacktest,
-        markdown_table,
-        run_window,
-        score_surface,
-        summary_table,
-    )
-    from safecorridor.risk.calibrate import CalibrationError, calibrate
-    from safecorridor.risk.data import read_store
-    from safecorridor.risk.service import record_result
-    from safecorridor.risk.surface import compute_surface
-
     if level not in ("h3", "district", "both"):
         raise typer.BadParameter("--level is h3, district or both")
     if area not in ("events", "hull"):

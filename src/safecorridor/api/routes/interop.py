@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from safecorridor.accounts.models import Organisation
 from safecorridor.api.deps import CurrentViewer, SessionDep
@@ -164,8 +165,6 @@ def misp_feed_event(session: SessionDep, viewer: CurrentViewer, event_uuid: str)
 
 
 def _readable_ids(session: Any, viewer: Viewer, ids: list[int]) -> list[Incident]:
-    from sqlalchemy.orm import selectinload
-
     q = (
         filtered_query(session, IncidentFilter(), viewer=viewer)
         .where(Incident.id.in_(ids))
