@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 from datetime import date
@@ -12,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from safecorridor.incidents.actors import add_actor
-from safecorridor.incidents.models import Actor, Incident
+from safecorridor.incidents.models import Actor, Incident, IncidentChange
 from safecorridor.incidents.service import IncidentFilter, list_incidents
 from safecorridor.sources.export import export_file
 from safecorridor.sources.importers import ImportFormatError, import_file
@@ -228,6 +229,33 @@ def test_export_csv_reimports_to_the_same_records(
     assert export_file(session, "csv", out) == 6
     report = import_file("acled", out)
     assert (report.new, report.updated, report.unchanged, report.rejected) == (0, 0, 6, 0)
+
+
+def test_a_ucdp_export_read_back_changes_nothing_and_writes_no_history(
+    engine: Engine, session: Session, tmp_path: Path
+) -> None:
+    """UCDP rows spelled as ACLED columns hash differently but hold the same record: the
+    round trip reports them unchanged and adds no "reimported" line to their history."""
+    with gzip.open(UCDP_CSV, "rt", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    # the header, HDX's hashtag row, and rows against civilians, whom the export names
+    # "Civilians (Pakistan)" as ACLED does
+    civilians = [r for r in rows[2:] if "Civilians" in r][:150]
+    small = tmp_path / "ucdp.csv"
+    with small.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows[:2] + civilians)
+    # as the demo world has it: UCDP's "Civilians" is an alias of an actor with a longer name
+    add_actor(session, "Civilians (Pakistan)", kind="civilians", aliases=["Civilians"])
+    session.commit()
+    n = import_file("ucdp", small).new
+    assert n == len(civilians) == 150
+    out = tmp_path / "export.csv"
+    assert export_file(session, "csv", out) == n
+    history = session.scalar(select(func.count()).select_from(IncidentChange))
+    report = import_file("acled", out)
+    assert (report.new, report.updated, report.unchanged, report.rejected) == (0, 0, n, 0)
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(IncidentChange)) == history
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
