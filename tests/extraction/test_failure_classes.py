@@ -187,7 +187,7 @@ def test_a_figure_the_attackers_claim_is_not_the_toll() -> None:
     ("text", "fatalities", "attackers", "injured"),
     [
         (
-            "A ten year old boy was killed and three others of his family were injured in a landmine blast in Dera Bugti on Tuesday.",
+            "A ten year old girl died and three others of her family were wounded when a landmine went off near Dera Bugti on Tuesday.",
             1,
             None,
             3,
@@ -215,6 +215,13 @@ def test_a_figure_the_attackers_claim_is_not_the_toll() -> None:
             None,
             None,
             3,
+        ),
+        (
+            # a part of the count after a comma is not more victims
+            "A roadside bomb hit a van near Turbat on Tuesday, killing five people, two of them Chinese engineers.",
+            5,
+            None,
+            None,
         ),
     ],
 )
@@ -463,7 +470,7 @@ def test_opinions_plans_and_starting_points_are_not_events_or_dates() -> None:
 
 def test_a_date_before_a_citation_is_the_events_and_the_text_tells_its_year() -> None:
     text = (
-        "Militants attacked a checkpost in the Kadakard area of Upper Dir District on "
+        "Militants stormed a security post in the Kadakard area of Upper Dir on "
         "September 27, reports Dawn. Another checkpost nearby had been attacked on "
         "September 20, 2012."
     )

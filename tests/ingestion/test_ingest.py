@@ -70,8 +70,8 @@ def test_the_seed_report_yields_the_jwg_events_with_their_evidence(
     assert "Confucius Institute" in _span(bomb, "location")
     assert (bomb.city, bomb.admin1) == ("Karachi", "Sindh")
     assert (bomb.fatalities, bomb.foreign_fatalities, bomb.foreign_nationality) == (4, 3, "Chinese")
-    assert _span(bomb, "fatalities") == "killing four"
-    assert "three Chinese" in _span(bomb, "foreign_fatalities")
+    assert _span(bomb, "fatalities") == "killed four people"
+    assert "three of them Chinese" in _span(bomb, "foreign_fatalities")
     assert bomb.perpetrator == "Majeed Brigade" and _span(bomb, "perpetrator") == "Majeed Brigade"
     assert bomb.claimed_by == "Baloch Liberation Army"
     assert "Baloch Liberation Army claimed responsibility" in _span(bomb, "claimed_by")
@@ -106,7 +106,7 @@ def test_the_seed_report_yields_the_jwg_events_with_their_evidence(
     request = found["other"]
     assert request.span is not None
     told = doc.text[request.span[0] : request.span[1]]
-    assert "private Chinese security company" in told and "rejected the proposal" in told
+    assert "private Chinese security company" in told and "turned the request down" in told
     assert request.status == "pending" and request.latitude is None
 
     run = session.scalars(select(IngestRun)).one()

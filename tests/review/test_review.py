@@ -46,7 +46,7 @@ def test_review_lists_and_shows_candidates_with_their_evidence(
     code, out = invoke("review", "show", str(bomb.id))
     assert code == 0, out
     assert "perpetrator" in out and "Majeed Brigade" in out
-    assert "killing four" in out and "Confucius Institute at Karachi University" in out
+    assert "killed four people" in out and "Confucius Institute, which China runs" in out
     assert invoke("review", "show", "999")[1].startswith("error: no candidate with id 999")
 
 

@@ -576,6 +576,8 @@ def parse(sentence: str, offset: int) -> Casualties:
                     and rest[0][0].lower() in ("and", ",")
                     and number(rest[1][0]) is not None
                 ):
+                    if len(rest) > 2 and rest[2][0].lower() == "of":
+                        break  # "four people, three of them Chinese": a part, not more
                     more = _np(rest[1:])
                     if more is None or (
                         rest[1][0].lower() in ("a", "an")
@@ -644,7 +646,7 @@ def parse(sentence: str, offset: int) -> Casualties:
             if parsed is None:
                 parsed = _np_before(toks, k) or None
             if parsed is None and what == "kill" and word in _MARTYR:
-                # "Sepoy Muhammad Ali (age 24 ...), having fought gallantly, embraced shahadat"
+                # "Sepoy X (age 27 ...), having fought bravely, embraced shahadat": one soldier
                 for t in toks[max(0, vi - 25) : vi]:
                     if t[0].lower() in _RANKS:
                         parsed = [(1, 0, None, False, t[1], t[2])]
