@@ -45,7 +45,7 @@ from safecorridor.risk.models import RiskResult
 from safecorridor.risk.policies import active_policy
 from safecorridor.risk.policy import Policy, load_policy
 from safecorridor.risk.scoring import SiteRisk, site_risk
-from safecorridor.risk.surface import ThreatSurface, compute_surface
+from safecorridor.risk.surface import KernelGrid, ThreatSurface, compute_surface
 from safecorridor.sharing.audit import audit_reads, record_read, sha256_json
 from safecorridor.sharing.policy import AUDITED_TLP, Viewer, restrict, visibility_key
 from safecorridor.taxonomy.choices import IncidentStatus
@@ -108,10 +108,19 @@ def _visible_marked(
     if box is not None:
         w, s, e, n = box
         q = q.where(Incident.longitude.between(w, e), Incident.latitude.between(s, n))
-    rows = session.execute(restrict(q, Incident, reader)).all()
+    rows = core_rows(session, restrict(q, Incident, reader))
     arrays = arrays_of_rows(rows)
-    marked = np.fromiter((r.tlp in AUDITED_TLP for r in rows), dtype=bool, count=len(rows))
+    tlp = len(STORE_COLUMNS)  # the column after them
+    marked = np.fromiter((r[tlp] in AUDITED_TLP for r in rows), dtype=bool, count=len(rows))
     return arrays, marked
+
+
+def core_rows(session: Session, stmt: Any) -> list[Any]:
+    """The rows of a select of columns, executed on the session's connection (Core): the
+    ORM's per-row handling costs as much as the fetch for the ~100,000 rows of a country.
+    Pending changes are flushed first, as the ORM's autoflush would."""
+    session.flush()
+    return list(session.connection().execute(stmt).all())
 
 
 def visible_incidents(
@@ -160,6 +169,52 @@ def surface_for(
             {"bbox": list(box) if box else None, "as_of": str(as_of)},
         )
     return surface
+
+
+def surfaces_for(
+    session: Session,
+    reader: Viewer | None,
+    *,
+    days: list[date],
+    box: Box | None,
+    policy: Policy | None = None,
+    audit: bool = True,
+) -> list[ThreatSurface]:
+    """The surfaces over ``box`` at each of ``days``: the figures of one :func:`surface_for`
+    per day, for one read of the incidents and one grid of cells.
+
+    The incidents ``reader`` may read before the latest day are read once; each day's surface
+    takes those before it (``compute_surface`` keeps the incidents known at its date), on the
+    grid of the latest day's cells, which hold every earlier day's (a surface computed on a
+    wider grid keeps only the cells its own incidents reach, so it is the same surface). One
+    audit event covers them all.
+    """
+    if not days:
+        return []
+    policy = policy or current_policy(session)
+    padded = pad_box(box, policy.reach_km) if box is not None else None
+    incidents, marked = visible_incidents(session, reader, as_of=max(days), box=padded)
+    cells = incidents.cells(policy.resolution)
+    grid = KernelGrid.build(cells, policy.resolution, policy.reach_km)
+    out = [
+        compute_surface(
+            incidents,
+            as_of=np.datetime64(day, "D"),
+            policy=policy,
+            grid=grid,
+            src_cells=cells,
+        )
+        for day in days
+    ]
+    if audit:
+        _audit(
+            session,
+            reader,
+            marked,
+            incidents.ids.tolist(),
+            {"bbox": list(box) if box else None, "as_of": [str(d) for d in days]},
+        )
+    return out
 
 
 def cached_surface(session: Session, reader: Viewer, *, as_of: date) -> CachedSurface:
