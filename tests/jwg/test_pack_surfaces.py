@@ -9,14 +9,16 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
+from safecorridor.incidents.models import Incident
 from safecorridor.jwg import briefing
 from safecorridor.jwg.pack import MAP_BOX, Used
 from safecorridor.registry.measures import MeasureCreate, create_measure
 from safecorridor.registry.models import Route
 from safecorridor.risk import service as risk
+from safecorridor.risk.cache import day_surfaces
 from safecorridor.risk.surface import ThreatSurface
 from safecorridor.sharing.policy import Viewer
 from tests.factories import create_incident
@@ -134,3 +136,45 @@ def test_surfaces_of_several_days_are_those_of_one_day_each(
                 assert_same_surface(surface, slow)
                 assert np.datetime64(day, "D") == surface.as_of
         assert risk.surfaces_for(s, None, days=[], box=box) == []
+
+
+def test_a_pack_built_again_reuses_its_surfaces_until_an_incident_changes(
+    engine: Engine, jwg_world: JwgWorld
+) -> None:
+    w = jwg_world
+    _world(engine, w)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    days = [PERIOD[0], date(2024, 4, 1)]
+    day_surfaces.clear()
+    built = day_surfaces.builds
+    with factory() as s:
+        sec, outsider = Viewer.for_organisation(w.secretariat), Viewer.for_organisation(w.outsider)
+        first = risk.surfaces_for(s, sec, days=days, box=MAP_BOX, audit=False, cached=True)
+        again = risk.surfaces_for(s, sec, days=days, box=MAP_BOX, audit=False, cached=True)
+        assert all(a is b for a, b in zip(first, again, strict=True))
+        assert day_surfaces.builds == built + 1
+        # another organisation reads other incidents: its own surfaces
+        other = risk.surfaces_for(s, outsider, days=days, box=MAP_BOX, audit=False, cached=True)
+        assert day_surfaces.builds == built + 2
+        hidden = s.scalar(  # AMBER of the secretariat
+            select(Incident.id).where(Incident.source_key == "pack-surfaces-0")
+        )
+        assert hidden in first[1].incidents.ids.tolist()
+        assert hidden not in other[1].incidents.ids.tolist()
+        # a new incident (not yet committed) makes the next call build again, with it
+        new = create_incident(
+            s,
+            event_date=date(2024, 3, 30),
+            latitude=SITE[0],
+            longitude=SITE[1],
+            tlp="GREEN",
+            source_key="pack-surfaces-new",
+        )
+        fresh = risk.surfaces_for(s, sec, days=days, box=MAP_BOX, audit=False, cached=True)
+        assert day_surfaces.builds == built + 3
+        assert new.id in fresh[1].incidents.ids.tolist()
+        assert new.id not in first[1].incidents.ids.tolist()
+        slow = risk.surface_for(s, sec, as_of=days[1], box=MAP_BOX, audit=False)
+        assert_same_surface(fresh[1], slow)
+        s.rollback()
+    day_surfaces.clear()

@@ -527,9 +527,15 @@ def collect(
     used.markings.update(trend_markings)
 
     # two surfaces over the whole map serve every figure: the period's start and its end,
-    # from one read of the incidents and one grid of cells
+    # from one read of the incidents and one grid of cells, kept for the same pack in the
+    # other language or as PDF (until an incident changes)
     start_surface, surface = risk.surfaces_for(
-        session, reader, days=[period_from, period_to + timedelta(days=1)], box=MAP_BOX, audit=False
+        session,
+        reader,
+        days=[period_from, period_to + timedelta(days=1)],
+        box=MAP_BOX,
+        audit=False,
+        cached=True,
     )
     surface_ids = surface.incidents.ids.tolist()
     used.feeding.update(surface_ids)

@@ -38,7 +38,7 @@ from safecorridor.registry.measures import (
 )
 from safecorridor.registry.measures import readable as readable_measures
 from safecorridor.registry.models import Route, Site
-from safecorridor.risk.cache import CachedSurface, incidents_stamp, surfaces
+from safecorridor.risk.cache import CachedSurface, day_surfaces, incidents_stamp, surfaces
 from safecorridor.risk.corridor import Places, RouteRisk, route_risk, score_route, world_places
 from safecorridor.risk.data import STORE_COLUMNS, IncidentArrays, arrays_of_rows, read_store
 from safecorridor.risk.models import RiskResult
@@ -179,6 +179,7 @@ def surfaces_for(
     box: Box | None,
     policy: Policy | None = None,
     audit: bool = True,
+    cached: bool = False,
 ) -> list[ThreatSurface]:
     """The surfaces over ``box`` at each of ``days``: the figures of one :func:`surface_for`
     per day, for one read of the incidents and one grid of cells.
@@ -188,33 +189,56 @@ def surfaces_for(
     grid of the latest day's cells, which hold every earlier day's (a surface computed on a
     wider grid keeps only the cells its own incidents reach, so it is the same surface). One
     audit event covers them all.
+
+    ``cached``: kept in the process's cache (``risk.cache.day_surfaces``) by database, the
+    reader's visibility key, the days, the box and the policy, valid while the incidents do
+    not change (the stamp of ``risk.cache``): a briefing pack built again reuses them.
     """
     if not days:
         return []
     policy = policy or current_policy(session)
     padded = pad_box(box, policy.reach_km) if box is not None else None
-    incidents, marked = visible_incidents(session, reader, as_of=max(days), box=padded)
-    cells = incidents.cells(policy.resolution)
-    grid = KernelGrid.build(cells, policy.resolution, policy.reach_km)
-    out = [
-        compute_surface(
-            incidents,
-            as_of=np.datetime64(day, "D"),
-            policy=policy,
-            grid=grid,
-            src_cells=cells,
+
+    def build() -> tuple[tuple[ThreatSurface, ...], int]:
+        incidents, marked = visible_incidents(session, reader, as_of=max(days), box=padded)
+        cells = incidents.cells(policy.resolution)
+        grid = KernelGrid.build(cells, policy.resolution, policy.reach_km)
+        made = tuple(
+            compute_surface(
+                incidents,
+                as_of=np.datetime64(day, "D"),
+                policy=policy,
+                grid=grid,
+                src_cells=cells,
+            )
+            for day in days
         )
-        for day in days
-    ]
+        return made, marked
+
+    if cached:
+        bind = session.get_bind()
+        key = (
+            id(bind),
+            str(getattr(bind, "url", "")),
+            ("trusted",) if reader is None else visibility_key(session, Incident, reader),
+            tuple(days),
+            padded,
+            policy.sha256,
+        )
+        session.flush()  # the stamp must see this session's pending incidents
+        out, marked = day_surfaces.get(key, incidents_stamp(session), build)
+    else:
+        out, marked = build()
     if audit:
+        ids = out[days.index(max(days))].incidents.ids.tolist()
         _audit(
             session,
             reader,
             marked,
-            incidents.ids.tolist(),
+            ids,
             {"bbox": list(box) if box else None, "as_of": [str(d) for d in days]},
         )
-    return out
+    return list(out)
 
 
 def cached_surface(session: Session, reader: Viewer, *, as_of: date) -> CachedSurface:
