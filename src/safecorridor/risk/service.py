@@ -12,6 +12,11 @@ Boxes are (west, south, east, north) in degrees; a figure at a place needs the i
 within the policy's reach of it (the kernel's radius, or the probability radius when wider),
 so boxes are padded by ``policy.reach_km`` (:func:`pad_box`, the one padding rule). The policy
 is the deployment's active one (``risk.policies.active_policy``).
+
+Surfaces of several days over one box (a briefing pack's start and end) come from one read and
+one grid (:func:`surfaces_for`), with the same figures as one :func:`surface_for` per day;
+they may be kept in the process's cache, keyed by the reader's visibility like the served map
+(``risk.cache``), so no reader ever gets a surface holding an incident they may not read.
 """
 
 from __future__ import annotations

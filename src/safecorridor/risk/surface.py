@@ -6,7 +6,11 @@ within reach through a neighbour index built once per set of source cells (``Ker
 pairs (source cell, target cell, centre distance). No Python loop runs per incident or per
 incident x cell. One grid, built to the policy's reach (the larger of the kernel's radius and
 the probability radius), serves both: the threat uses its pairs within the kernel radius, the
-probabilities (``risk.probability``) its pairs within ``probability.radius_km``.
+probabilities (``risk.probability``) its pairs within ``probability.radius_km``. The grid's
+pairs come source by source in a fixed order, so every sum over a target's sources runs in
+the same order however the grid was built; a grid built for a later day's incidents (a
+superset of cells) serves an earlier day's surface unchanged (``compute_surface`` keeps the
+cells its own incidents reach): a briefing pack's two surfaces share one.
 
 Three things are computed for every cell:
 
