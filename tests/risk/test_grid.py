@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from h3.api import basic_int as h3i
 
+from safecorridor.risk import surface
 from safecorridor.risk.data import latlng_to_cells
 from safecorridor.risk.surface import (
     KernelGrid,
@@ -76,3 +77,14 @@ def test_unique_inverse_across_base_cells() -> None:
     assert np.array_equal(uniq[inverse], cells)
     empty_u, empty_i = _sorted_unique_inverse(np.zeros(0, np.int64), 6)
     assert len(empty_u) == 0 and len(empty_i) == 0
+
+
+def test_the_public_h3_api_gives_the_same_grid(monkeypatch: pytest.MonkeyPatch) -> None:
+    # without h3's Cython layer (another h3 build) the disks come from the public numpy API
+    rng = np.random.default_rng(9)
+    cells = latlng_to_cells(30 + rng.uniform(-2, 2, 300), 69 + rng.uniform(-2, 2, 300), 6)
+    fast = KernelGrid.build(cells, 6, 25.0)
+    monkeypatch.setattr(surface, "_h3cy", None)
+    plain = KernelGrid.build(cells, 6, 25.0)
+    for name in ("src_cells", "tgt_cells", "pair_src", "pair_tgt", "pair_dist"):
+        assert np.array_equal(getattr(fast, name), getattr(plain, name)), name

@@ -31,7 +31,6 @@ from typing import Any
 
 import h3
 import numpy as np
-from h3 import _cy as _h3cy  # grid_disk without a conversion per disk: see _disks
 from h3.api import basic_int as h3i
 from h3.api import numpy_int as h3n
 
@@ -44,6 +43,11 @@ from safecorridor.risk.probability import (
     probabilities_of,
     window_counts,
 )
+
+try:  # h3's own Cython layer: grid_disk without a conversion per disk (see _disks)
+    from h3 import _cy as _h3cy
+except ImportError:  # pragma: no cover - another h3 build: the public API
+    _h3cy = None
 
 LN2 = math.log(2.0)
 
@@ -164,12 +168,12 @@ def _disks(cells: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     costs twice as much for the ~35,000 disks of a country."""
     if len(cells) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    disk = getattr(_h3cy, "grid_disk", None)
+    disk = getattr(_h3cy, "grid_disk", None) if _h3cy is not None else None
     if disk is not None:
         parts = [disk(c, k) for c in cells.tolist()]
         lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
         flat = np.frombuffer(b"".join(parts), dtype=np.uint64).view(np.int64)
-    else:  # pragma: no cover - another h3 build: the public API, same cells in the same order
+    else:  # another h3 build: the public API, the same cells in the same order
         arrays = [h3n.grid_disk(c, k) for c in cells.astype(np.uint64)]
         lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
         flat = np.concatenate(arrays).view(np.int64)
