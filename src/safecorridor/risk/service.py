@@ -124,7 +124,8 @@ def core_rows(session: Session, stmt: Any) -> list[Any]:
     """The rows of a select of columns, executed on the session's connection (Core): the
     ORM's per-row handling costs as much as the fetch for the ~100,000 rows of a country.
     Pending changes are flushed first, as the ORM's autoflush would."""
-    session.flush()
+    if session.autoflush:
+        session.flush()
     return list(session.connection().execute(stmt).all())
 
 
@@ -230,7 +231,8 @@ def surfaces_for(
             padded,
             policy.sha256,
         )
-        session.flush()  # the stamp must see this session's pending incidents
+        if session.autoflush:  # the stamp must see this session's pending incidents
+            session.flush()
         out, marked = day_surfaces.get(key, incidents_stamp(session), build)
     else:
         out, marked = build()
