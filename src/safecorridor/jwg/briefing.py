@@ -88,7 +88,7 @@ def _incident_rows(session: Session, reader: Viewer, start: date, end: date) -> 
         Incident.event_date >= start,
         Incident.event_date <= end,
     )
-    return list(session.execute(restrict(q, Incident, reader).order_by(Incident.event_date)))
+    return risk.core_rows(session, restrict(q, Incident, reader).order_by(Incident.event_date))
 
 
 def _numbers(rows: list[Any]) -> dict[str, int]:
@@ -528,13 +528,19 @@ def collect(
     used.feeding.update(trend_ids)
     used.markings.update(trend_markings)
 
-    # two surfaces over the whole map serve every figure: the period's start and its end
-    surface = risk.surface_for(
-        session, reader, as_of=period_to + timedelta(days=1), box=MAP_BOX, audit=False
+    # two surfaces over the whole map serve every figure: the period's start and its end,
+    # from one read of the incidents and one grid of cells, kept for the same pack in the
+    # other language or as PDF (until an incident changes)
+    start_surface, surface = risk.surfaces_for(
+        session,
+        reader,
+        days=[period_from, period_to + timedelta(days=1)],
+        box=MAP_BOX,
+        audit=False,
+        cached=True,
     )
-    start_surface = risk.surface_for(session, reader, as_of=period_from, box=MAP_BOX, audit=False)
     surface_ids = surface.incidents.ids.tolist()
-    used.feeding.update(int(i) for i in surface_ids)
+    used.feeding.update(surface_ids)
     if surface_ids:
         used.markings.update(
             str(t)

@@ -8,6 +8,10 @@ added, changed through the ORM or a Core ``update()`` (``updated_at`` moves), or
 stamp differs and the surface is recomputed. Rows changed by raw SQL that leaves
 ``updated_at`` alone are not noticed until the next change or day.
 
+The same cache, keyed also by the box and the days, keeps the surfaces of several days that a
+briefing pack asks for (``day_surfaces``), so a pack built again (the other language, the
+PDF) reuses them.
+
 Readers with the same visibility key (``sharing.policy.visibility_key``: organisation,
 partners, RED grants) read the same incidents, so they share one surface; one reader's surface
 never holds an incident another reader may not see unless both may see it.
@@ -20,7 +24,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from h3.api import basic_int as h3i
@@ -32,6 +36,7 @@ from safecorridor.risk.surface import ThreatSurface, cell_centres
 from safecorridor.sharing.audit import sha256_json
 
 Box = tuple[float, float, float, float]
+T = TypeVar("T")
 
 
 def incidents_stamp(session: Session) -> tuple[Any, ...]:
@@ -102,26 +107,24 @@ class CachedSurface:
         return out
 
 
-class SurfaceCache:
+class SurfaceCache(Generic[T]):
     """Least-recently-used surfaces by key, each valid for one stamp; one build per key."""
 
     def __init__(self, max_entries: int = 8) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[Hashable, CachedSurface]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Hashable, T]] = OrderedDict()
         self._building: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
         self.builds = 0
 
-    def _hit(self, key: Hashable, stamp: Hashable) -> CachedSurface | None:
+    def _hit(self, key: Hashable, stamp: Hashable) -> T | None:
         entry = self._entries.get(key)
         if entry is None or entry[0] != stamp:
             return None
         self._entries.move_to_end(key)
         return entry[1]
 
-    def get(
-        self, key: Hashable, stamp: Hashable, build: Callable[[], CachedSurface]
-    ) -> CachedSurface:
+    def get(self, key: Hashable, stamp: Hashable, build: Callable[[], T]) -> T:
         """The cached surface of ``key`` if computed at ``stamp``, else ``build()`` it once
         (concurrent requests for the same key wait for that build)."""
         with self._lock:
@@ -150,4 +153,8 @@ class SurfaceCache:
 
 
 #: the process's surface cache (each uvicorn worker has its own)
-surfaces = SurfaceCache()
+surfaces: SurfaceCache[CachedSurface] = SurfaceCache()
+#: the surfaces of several days over a box (``risk.service.surfaces_for`` with ``cached``):
+#: a briefing pack's, built again in the other language or as PDF; each entry holds its
+#: incidents and its grid (~70 MB for 100,000 incidents over Pakistan), hence only two
+day_surfaces: SurfaceCache[tuple[Any, ...]] = SurfaceCache(max_entries=2)

@@ -220,25 +220,59 @@ def read_store(
 
 
 def arrays_of_rows(rows: Sequence[Any]) -> IncidentArrays:
-    """Incident arrays of rows that hold (at least) the :data:`STORE_COLUMNS`, in order."""
-    targets = [_targets(r.target_category) for r in rows]
-    created = [
-        r.created_at.replace(tzinfo=None) if isinstance(r.created_at, datetime) else None
-        for r in rows
+    """Incident arrays of rows that hold (at least) the :data:`STORE_COLUMNS`, in order.
+
+    Column by column (one ``zip`` of the rows); the targets are parsed once per distinct
+    ``target_category`` text (a store holds a handful), days go through their ordinals.
+    """
+    if not rows:
+        return from_columns(lat=[], lon=[], date=np.zeros(0, dtype="datetime64[D]"))
+    columns = list(zip(*rows, strict=True))
+    ids, lat, lon, day, created, adm2, kind, killed, foreign_killed, category, place = columns[
+        : len(STORE_COLUMNS)
     ]
+    n = len(rows)
+    codes: dict[str | None, int] = {}
+    code = np.fromiter((codes.setdefault(c, len(codes)) for c in category), np.int64, count=n)
+    parsed = [_targets(text) for text in codes]
+    foreign = np.array(["foreign_nationals" in t for t in parsed], dtype=bool)
+    corridor = np.array(["corridor_project" in t for t in parsed], dtype=bool)
+    adm2_text = [a or "" for a in adm2]
     return from_columns(
-        ids=[r.id for r in rows],
-        lat=[r.latitude for r in rows],
-        lon=[r.longitude for r in rows],
-        date=np.array([r.event_date for r in rows], dtype="datetime64[D]"),
-        created=np.array(created, dtype="datetime64[s]"),
-        adm2=[r.admin2 or "" for r in rows],
-        event_type=[r.event_type for r in rows],
-        fatalities=[r.fatalities or 0 for r in rows],
-        foreign_target=[
-            ("foreign_nationals" in t) or (r.foreign_fatalities or 0) > 0
-            for r, t in zip(rows, targets, strict=True)
-        ],
-        corridor_target=["corridor_project" in t for t in targets],
-        label=[r.location or r.admin2 or "" for r in rows],
+        ids=ids,
+        lat=lat,
+        lon=lon,
+        date=_days(day),
+        created=_seconds(created),
+        adm2=adm2_text,
+        event_type=kind,
+        fatalities=[k or 0 for k in killed],
+        foreign_target=foreign[code]
+        | (np.fromiter((f or 0 for f in foreign_killed), np.float64, count=n) > 0),
+        corridor_target=corridor[code],
+        label=[p or a for p, a in zip(place, adm2_text, strict=True)],
     )
+
+
+#: ``date(1970, 1, 1).toordinal()``
+_EPOCH_ORDINAL = 719163
+
+
+def _days(values: Sequence[date]) -> np.ndarray:
+    """Dates as numpy days, through their ordinals (numpy converts date objects slowly)."""
+    ords = np.fromiter((d.toordinal() for d in values), np.int64, count=len(values))
+    return np.asarray(ords - _EPOCH_ORDINAL).astype("datetime64[D]")
+
+
+def _seconds(values: Sequence[datetime | None]) -> np.ndarray:
+    """Datetimes (their wall time; an aware one's offset dropped) as numpy seconds, NaT for
+    ``None`` and anything else."""
+    nat = np.iinfo(np.int64).min  # numpy's NaT
+
+    def secs(d: Any) -> int:
+        if not isinstance(d, datetime):
+            return nat
+        return (d.toordinal() - _EPOCH_ORDINAL) * 86400 + d.hour * 3600 + d.minute * 60 + d.second
+
+    out = np.fromiter((secs(d) for d in values), np.int64, count=len(values))
+    return out.astype("datetime64[s]")

@@ -12,6 +12,11 @@ Boxes are (west, south, east, north) in degrees; a figure at a place needs the i
 within the policy's reach of it (the kernel's radius, or the probability radius when wider),
 so boxes are padded by ``policy.reach_km`` (:func:`pad_box`, the one padding rule). The policy
 is the deployment's active one (``risk.policies.active_policy``).
+
+Surfaces of several days over one box (a briefing pack's start and end) come from one read and
+one grid (:func:`surfaces_for`), with the same figures as one :func:`surface_for` per day;
+they may be kept in the process's cache, keyed by the reader's visibility like the served map
+(``risk.cache``), so no reader ever gets a surface holding an incident they may not read.
 """
 
 from __future__ import annotations
@@ -38,14 +43,14 @@ from safecorridor.registry.measures import (
 )
 from safecorridor.registry.measures import readable as readable_measures
 from safecorridor.registry.models import Route, Site
-from safecorridor.risk.cache import CachedSurface, incidents_stamp, surfaces
+from safecorridor.risk.cache import CachedSurface, day_surfaces, incidents_stamp, surfaces
 from safecorridor.risk.corridor import Places, RouteRisk, route_risk, score_route, world_places
 from safecorridor.risk.data import STORE_COLUMNS, IncidentArrays, arrays_of_rows, read_store
 from safecorridor.risk.models import RiskResult
 from safecorridor.risk.policies import active_policy
 from safecorridor.risk.policy import Policy, load_policy
 from safecorridor.risk.scoring import SiteRisk, site_risk
-from safecorridor.risk.surface import ThreatSurface, compute_surface
+from safecorridor.risk.surface import KernelGrid, ThreatSurface, compute_surface
 from safecorridor.sharing.audit import audit_reads, record_read, sha256_json
 from safecorridor.sharing.policy import AUDITED_TLP, Viewer, restrict, visibility_key
 from safecorridor.taxonomy.choices import IncidentStatus
@@ -108,10 +113,20 @@ def _visible_marked(
     if box is not None:
         w, s, e, n = box
         q = q.where(Incident.longitude.between(w, e), Incident.latitude.between(s, n))
-    rows = session.execute(restrict(q, Incident, reader)).all()
+    rows = core_rows(session, restrict(q, Incident, reader))
     arrays = arrays_of_rows(rows)
-    marked = np.fromiter((r.tlp in AUDITED_TLP for r in rows), dtype=bool, count=len(rows))
+    tlp = len(STORE_COLUMNS)  # the column after them
+    marked = np.fromiter((r[tlp] in AUDITED_TLP for r in rows), dtype=bool, count=len(rows))
     return arrays, marked
+
+
+def core_rows(session: Session, stmt: Any) -> list[Any]:
+    """The rows of a select of columns, executed on the session's connection (Core): the
+    ORM's per-row handling costs as much as the fetch for the ~100,000 rows of a country.
+    Pending changes are flushed first, as the ORM's autoflush would."""
+    if session.autoflush:
+        session.flush()
+    return list(session.connection().execute(stmt).all())
 
 
 def visible_incidents(
@@ -160,6 +175,77 @@ def surface_for(
             {"bbox": list(box) if box else None, "as_of": str(as_of)},
         )
     return surface
+
+
+def surfaces_for(
+    session: Session,
+    reader: Viewer | None,
+    *,
+    days: list[date],
+    box: Box | None,
+    policy: Policy | None = None,
+    audit: bool = True,
+    cached: bool = False,
+) -> list[ThreatSurface]:
+    """The surfaces over ``box`` at each of ``days``: the figures of one :func:`surface_for`
+    per day, for one read of the incidents and one grid of cells.
+
+    The incidents ``reader`` may read before the latest day are read once; each day's surface
+    takes those before it (``compute_surface`` keeps the incidents known at its date), on the
+    grid of the latest day's cells, which hold every earlier day's (a surface computed on a
+    wider grid keeps only the cells its own incidents reach, so it is the same surface). One
+    audit event covers them all.
+
+    ``cached``: kept in the process's cache (``risk.cache.day_surfaces``) by database, the
+    reader's visibility key, the days, the box and the policy, valid while the incidents do
+    not change (the stamp of ``risk.cache``): a briefing pack built again reuses them.
+    """
+    if not days:
+        return []
+    policy = policy or current_policy(session)
+    padded = pad_box(box, policy.reach_km) if box is not None else None
+
+    def build() -> tuple[tuple[ThreatSurface, ...], int]:
+        incidents, marked = visible_incidents(session, reader, as_of=max(days), box=padded)
+        cells = incidents.cells(policy.resolution)
+        grid = KernelGrid.build(cells, policy.resolution, policy.reach_km)
+        made = tuple(
+            compute_surface(
+                incidents,
+                as_of=np.datetime64(day, "D"),
+                policy=policy,
+                grid=grid,
+                src_cells=cells,
+            )
+            for day in days
+        )
+        return made, marked
+
+    if cached:
+        bind = session.get_bind()
+        key = (
+            id(bind),
+            str(getattr(bind, "url", "")),
+            ("trusted",) if reader is None else visibility_key(session, Incident, reader),
+            tuple(days),
+            padded,
+            policy.sha256,
+        )
+        if session.autoflush:  # the stamp must see this session's pending incidents
+            session.flush()
+        out, marked = day_surfaces.get(key, incidents_stamp(session), build)
+    else:
+        out, marked = build()
+    if audit:
+        ids = out[days.index(max(days))].incidents.ids.tolist()
+        _audit(
+            session,
+            reader,
+            marked,
+            ids,
+            {"bbox": list(box) if box else None, "as_of": [str(d) for d in days]},
+        )
+    return list(out)
 
 
 def cached_surface(session: Session, reader: Viewer, *, as_of: date) -> CachedSurface:

@@ -6,7 +6,11 @@ within reach through a neighbour index built once per set of source cells (``Ker
 pairs (source cell, target cell, centre distance). No Python loop runs per incident or per
 incident x cell. One grid, built to the policy's reach (the larger of the kernel's radius and
 the probability radius), serves both: the threat uses its pairs within the kernel radius, the
-probabilities (``risk.probability``) its pairs within ``probability.radius_km``.
+probabilities (``risk.probability``) its pairs within ``probability.radius_km``. The grid's
+pairs come source by source in a fixed order, so every sum over a target's sources runs in
+the same order however the grid was built; a grid built for a later day's incidents (a
+superset of cells) serves an earlier day's surface unchanged (``compute_surface`` keeps the
+cells its own incidents reach): a briefing pack's two surfaces share one.
 
 Three things are computed for every cell:
 
@@ -39,6 +43,11 @@ from safecorridor.risk.probability import (
     probabilities_of,
     window_counts,
 )
+
+try:  # h3's own Cython layer: grid_disk without a conversion per disk (see _disks)
+    from h3 import _cy as _h3cy
+except ImportError:  # pragma: no cover - another h3 build: the public API
+    _h3cy = None
 
 LN2 = math.log(2.0)
 
@@ -152,6 +161,68 @@ def cell_centres(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ll[:, 0].copy(), ll[:, 1].copy()
 
 
+def _disks(cells: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The cells within ``k`` grid steps of each of ``cells``, concatenated (int64), and how
+    many belong to each. h3's own (Cython) ``grid_disk`` gives each disk as a buffer, joined
+    without a Python int per cell; the public numpy API converts each disk on its own and
+    costs twice as much for the ~35,000 disks of a country."""
+    if len(cells) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    disk = getattr(_h3cy, "grid_disk", None) if _h3cy is not None else None
+    if disk is not None:
+        parts = [disk(c, k) for c in cells.tolist()]
+        lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
+        flat = np.frombuffer(b"".join(parts), dtype=np.uint64).view(np.int64)
+    else:  # another h3 build: the public API, the same cells in the same order
+        arrays = [h3n.grid_disk(c, k) for c in cells.astype(np.uint64)]
+        lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
+        flat = np.concatenate(arrays).view(np.int64)
+    return flat, lengths
+
+
+def _sorted_unique_inverse(cells: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(cells, return_inverse=True)`` for H3 cells of one resolution, faster.
+
+    Cells of one resolution differ only in their base cell (7 bits) and their first digits (3
+    bits each), which sit together above the unused digits; shifted down, they are integers in
+    the cells' own order, close together for cells of one region. The inverse is then a gather
+    from a table over that span, instead of a sort of every pair (millions for a country).
+    When the span is wider than twice the cells (few, scattered cells) a binary search gives
+    the same inverse.
+    """
+    if len(cells) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    ordered = np.sort(cells)  # a plain sort: much cheaper than np.unique's with the inverse
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    uniq = ordered[first]
+    shift = 3 * (15 - resolution)
+    low, high = int(uniq[0]) >> shift, int(uniq[-1]) >> shift
+    if high - low + 1 > 2 * len(cells):
+        return uniq, np.searchsorted(uniq, cells)
+    table = np.zeros(high - low + 1, dtype=np.int64)
+    table[(uniq >> shift) - low] = np.arange(len(uniq), dtype=np.int64)
+    return uniq, table[(cells >> shift) - low]
+
+
+def _pair_distance_km(
+    src_lat: np.ndarray,
+    src_lon: np.ndarray,
+    tgt_lat: np.ndarray,
+    tgt_lon: np.ndarray,
+    pair_src: np.ndarray,
+    pair_tgt: np.ndarray,
+) -> np.ndarray:
+    """``local_distance_km`` between the centres of each pair, with the latitudes turned to
+    radians once per cell rather than once per pair (the same numbers, element by element)."""
+    la1 = np.radians(src_lat)[pair_src]
+    la2 = np.radians(tgt_lat)[pair_tgt]
+    x = np.radians(tgt_lon[pair_tgt] - src_lon[pair_src]) * np.cos((la1 + la2) / 2)
+    y = la2 - la1
+    return np.asarray(EARTH_RADIUS_KM * np.hypot(x, y), dtype=np.float64)
+
+
 @dataclass
 class KernelGrid:
     """Pairs (source cell, target cell) within ``radius_km``, with their centre distance."""
@@ -169,22 +240,22 @@ class KernelGrid:
 
     @classmethod
     def build(cls, src_cells: np.ndarray, resolution: int, radius_km: float) -> KernelGrid:
+        """Every (source, target) pair of cells whose centres lie within ``radius_km``.
+
+        Pairs come source by source (sources ascending, each source's disk in H3's order), so
+        a target's sums over its sources always run in the same order; targets are sorted.
+        """
         src = np.unique(np.asarray(src_cells, dtype=np.int64))
         k = rings_for(radius_km, resolution, src)
-        disk = h3n.grid_disk
-        disks = [disk(c, k) for c in src.astype(np.uint64)]
-        lengths = np.fromiter((len(d) for d in disks), dtype=np.int64, count=len(disks))
-        flat = np.concatenate(disks).view(np.int64) if disks else np.zeros(0, np.int64)
+        flat, lengths = _disks(src, k)
         pair_src = np.repeat(np.arange(len(src), dtype=np.int64), lengths)
-        tgt, pair_tgt = np.unique(flat, return_inverse=True)
+        tgt, pair_tgt = _sorted_unique_inverse(flat, resolution)
         src_lat, src_lon = cell_centres(src)
         tgt_lat, tgt_lon = cell_centres(tgt)
-        dist = local_distance_km(
-            src_lat[pair_src], src_lon[pair_src], tgt_lat[pair_tgt], tgt_lon[pair_tgt]
-        )
+        dist = _pair_distance_km(src_lat, src_lon, tgt_lat, tgt_lon, pair_src, pair_tgt)
         keep = dist <= radius_km
         used = np.zeros(len(tgt), dtype=bool)
-        used[pair_tgt.reshape(-1)[keep]] = True
+        used[pair_tgt[keep]] = True
         remap = np.cumsum(used) - 1  # drop targets no source reaches
         return cls(
             resolution=resolution,
@@ -194,7 +265,7 @@ class KernelGrid:
             src_lon=src_lon,
             tgt_cells=tgt[used],
             pair_src=pair_src[keep],
-            pair_tgt=remap[pair_tgt.reshape(-1)[keep]],
+            pair_tgt=remap[pair_tgt[keep]],
             pair_dist=dist[keep],
         )
 
@@ -260,6 +331,15 @@ def _spread_components(
         src = np.bincount(inc_src, weights=weights * part, minlength=len(grid.src_cells))
         values += grid.spread(src, comp.bandwidth_km, truncate)
     return values
+
+
+def _reached(grid: KernelGrid, inc_src: np.ndarray) -> np.ndarray:
+    """Mask of ``grid``'s target cells that a source cell holding an incident reaches."""
+    holds = np.zeros(len(grid.src_cells), dtype=bool)
+    holds[inc_src] = True
+    out = np.zeros(len(grid.tgt_cells), dtype=bool)
+    out[grid.pair_tgt[holds[grid.pair_src]]] = True
+    return out
 
 
 @dataclass
@@ -506,7 +586,11 @@ def compute_surface(
 
     ``src_cells`` (each incident's surface cell) and ``grid`` may be passed to reuse work
     across many surfaces (backtests); the grid must cover those cells with a radius at least
-    the policy's reach (its kernel radius only, ``with_probabilities=False``). Without
+    the policy's reach (its kernel radius only, ``with_probabilities=False``); it may hold more
+    source cells than these incidents' (a later day's, for surfaces of several days): the
+    surface then keeps only the cells its own incidents reach, as if the grid had been built
+    from its cells (the same cells, values and probabilities; sums over a target's sources
+    run in the same order). Without
     probabilities (scoring candidates in a search) every cell gets the zero-count chances.
     ``as_recorded`` also drops incidents recorded after ``as_of`` (``IncidentArrays.known_at``).
     """
@@ -516,7 +600,8 @@ def compute_surface(
     res = policy.resolution
     cells = latlng_to_cells(inc.lat, inc.lon, res) if src_cells is None else src_cells[known]
     reach = policy.reach_km if with_probabilities else policy.kernel_radius_km
-    if grid is None or grid.resolution != res or grid.radius_km < reach:
+    shared = not (grid is None or grid.resolution != res or grid.radius_km < reach)
+    if grid is None or not shared:
         grid = KernelGrid.build(cells, res, reach)
     inc_src = grid.source_index(cells)
     comps = policy.decay_components
@@ -547,6 +632,11 @@ def compute_surface(
             windows=windows,
         )
         prob_cells = grid.tgt_cells
+        if shared:  # keep only the cells this surface's own incidents reach (see the doc)
+            reached = _reached(grid, inc_src)
+            if not reached.all():
+                prob_cells = prob_cells[reached]
+                counts = {e: v[:, reached] for e, v in counts.items()}
         prob = predict_all(policy, counts)
     else:
         prob_cells = np.zeros(0, dtype=np.int64)
