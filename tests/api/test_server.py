@@ -101,7 +101,7 @@ def _listening(parent: psutil.Process, port: int) -> int:
     )
 
 
-def _wait(predicate, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
+def _wait(predicate, timeout: float = 180.0) -> bool:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

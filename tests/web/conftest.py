@@ -155,6 +155,8 @@ def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
         pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
     playwright_api = pytest.importorskip("playwright.sync_api")
+    # assertions wait for the page as long as actions do: a loaded CI machine is slow, not wrong
+    playwright_api.expect.set_options(timeout=30_000)
     with playwright_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
