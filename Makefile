@@ -46,7 +46,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@bash scripts/ensure-system-packages.sh
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15
 
 bench: $(STAMP) $(BENCH_STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
