@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.alerts import service as alerts_service
 from safecorridor.alerts.channels import ChannelSettings, sign, verify
-from safecorridor.alerts.models import Alert, AlertRule, Delivery, Notification
+from safecorridor.alerts.models import Alert, Delivery, IncidentOutbox, Notification
 from safecorridor.alerts.worker import (
     WorkerContext,
     backoff,
@@ -138,7 +138,11 @@ def test_an_incident_5_km_from_a_site_alerts_once_even_with_two_workers(
         ("email", "site_manager@ctgsa.example"),
         ("webhook", hook.url),
     ]
-    assert s.get(AlertRule, rule.id).cursor == inc.id
+    # both incidents' outbox events were evaluated (once), none is left pending
+    events = s.scalars(select(IncidentOutbox).order_by(IncidentOutbox.id)).all()
+    assert [e.incident_id for e in events][-1] == inc.id
+    assert all(e.processed_at == NOW and e.attempts == 0 for e in events)
+    assert alerts_service.outbox_pending(s) == 0
 
     sent = concurrently(lambda: step_deliveries(one, NOW), lambda: step_deliveries(two, NOW))
     assert sum(sent) == 3
