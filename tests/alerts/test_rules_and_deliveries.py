@@ -369,3 +369,14 @@ def lite(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
 def lite_ctx(lite: Session, tmp_path: Path) -> WorkerContext:
     settings = ChannelSettings(delivery_max_attempts=4, delivery_retry_base_seconds=60)
     return WorkerContext(engine=lite.get_bind(), settings=settings, name="lite")  # type: ignore[arg-type]
+
+
+def test_the_smtp_password_is_read_from_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = tmp_path / "smtp_password"
+    secret.write_text("s3cret from a file\n")
+    monkeypatch.setenv("SAFECORRIDOR_SMTP_PASSWORD_FILE", str(secret))
+    assert ChannelSettings().smtp_password == "s3cret from a file"
+    monkeypatch.setenv("SAFECORRIDOR_SMTP_PASSWORD", "from the environment")
+    assert ChannelSettings().smtp_password == "from the environment"
