@@ -222,3 +222,51 @@ def test_the_cli_backs_up_and_restores_keeping_the_replaced_files(
     assert verify.exit_code == 0 and "audit log chain intact" in verify.output
     broken = runner.invoke(app, ["restore", str(tmp_path / "nowhere"), "--yes"])
     assert broken.exit_code == 1 and "restore refused" in broken.output
+
+
+@pytest.mark.postgres
+def test_a_database_in_the_public_schema_is_backed_up_and_restored(tmp_path: Path) -> None:
+    """The usual deployment: the tables in ``public`` (pg_dump leaves its CREATE SCHEMA out),
+    in a database of this test's own."""
+    import os
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    url = os.environ.get("SAFECORRIDOR_TEST_PG_URL")
+    if not url:
+        pytest.skip("SAFECORRIDOR_TEST_PG_URL is not set")
+    name = f"sc_ops_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    eng = make_engine(make_url(url).set(database=name).render_as_string(hide_password=False))
+    try:
+        migrate(eng)
+        with Session(eng) as s:
+            load_demo(s)
+            s.commit()
+            viewer = Viewer.of(get_user(s, ANALYST))
+        from safecorridor.incidents.service import create_incident as create
+
+        with Session(eng) as s:
+            kept = create(
+                session=s, incident_in=incident_in(source_key="kept", tlp="AMBER"), viewer=viewer
+            )
+            s.commit()
+        manifest = backup(eng, tmp_path / "bk")
+        assert manifest.schema == "public" and manifest.audit[0].count >= 1
+        with Session(eng) as s:
+            create(session=s, incident_in=incident_in(source_key="after"), viewer=viewer)
+            s.commit()
+        replaced = restore(eng, tmp_path / "bk")
+        assert "schema public" in replaced[0]
+        with Session(eng) as s:
+            keys = set(s.scalars(select(Incident.source_key)))
+        assert "kept" in keys and "after" not in keys and kept is not None
+        assert all(r.is_intact for _, r in verify_logs(eng))
+    finally:
+        eng.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

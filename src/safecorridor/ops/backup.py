@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -301,10 +302,11 @@ def _libpq(url: URL) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> None:
+def _run(cmd: list[str], env: dict[str, str]) -> str:
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BackupError(f"{Path(cmd[0]).name} failed: {done.stderr.strip()[-2000:]}")
+    return done.stdout
 
 
 def _backup_pg(engine: Engine, dest: Path, manifest: Manifest) -> None:
@@ -347,7 +349,7 @@ def _restore_pg(engine: Engine, src: Path, manifest: Manifest, stamp: str) -> li
         raise BackupError(f"{src}: the manifest lists {len(dumps)} PostgreSQL dumps, not one")
     dump = dumps[0]
     path = src / dump["name"]
-    _run([pg_restore, "--list", str(path)], env)  # readable, whole
+    listing = _run([pg_restore, "--list", str(path)], env)  # readable, whole
     with engine.connect() as conn:
         schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
     if schema != manifest.schema:
@@ -355,8 +357,12 @@ def _restore_pg(engine: Engine, src: Path, manifest: Manifest, stamp: str) -> li
             f"{src} holds schema {manifest.schema!r}; this database works in {schema!r}"
         )
     aside = f"{schema}_before_restore_{stamp}"[:63]
+    # pg_dump leaves out CREATE SCHEMA for ``public``: then the restore needs it made
+    creates = re.search(rf"^\S+ \d+ \d+ SCHEMA - {re.escape(schema)} ", listing, re.MULTILINE)
     with engine.begin() as conn:
         conn.execute(text(f'ALTER SCHEMA "{schema}" RENAME TO "{aside}"'))
+        if creates is None:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
     try:
         _run([pg_restore, *args, "--no-owner", "--exit-on-error", str(path)], env)
