@@ -25,10 +25,13 @@ from safecorridor.alerts.models import Alert, AlertRule, Delivery, IncidentOutbo
 from safecorridor.alerts.service import idempotency_key, outbox_pending
 from safecorridor.alerts.worker import WorkerContext, step_deliveries, step_new_incidents
 from safecorridor.db.bulk import bulk_insert
+from safecorridor.db.engine import make_engine, migrate
+from safecorridor.demo.loader import load_demo
 from safecorridor.incidents.models import Incident
 from safecorridor.movements.service import get_user
 from safecorridor.registry.models import Site
 from tests.alerts.conftest import Receiver, SmtpSink
+from tests.conftest import _truncate
 from tests.factories import create_incident
 
 NOW = datetime(2025, 6, 1, 12, 0)
@@ -252,11 +255,7 @@ def pg_world(
     pg_engine: Engine, request: pytest.FixtureRequest
 ) -> Iterator[tuple[Engine, Session, int]]:
     """The test PostgreSQL schema, emptied, with the demo world and a CTGSA 10 km rule."""
-    from tests.conftest import _truncate
-
     _truncate(pg_engine)
-    from safecorridor.demo.loader import load_demo
-
     s = Session(pg_engine, expire_on_commit=False)
     load_demo(s)
     sm = get_user(s, "site_manager@ctgsa.example")
@@ -325,8 +324,6 @@ def test_the_upgrade_keeps_each_rules_place(tmp_path: Any) -> None:
     """Migration 0014 queues what some rule had not evaluated and moves each cursor from
     "highest incident id" to "last event": a rule hears of exactly the incidents after its
     old cursor."""
-    from safecorridor.db.engine import make_engine, migrate
-
     eng = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate(eng, "0011")
     with Session(eng) as s:

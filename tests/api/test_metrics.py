@@ -4,6 +4,7 @@ callers; the figures follow the database (outbox, deliveries, worker runs, audit
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -80,11 +81,9 @@ def test_anonymous_and_non_admin_callers_are_refused(world: World, client: TestC
 
 
 def test_the_scraper_reads_them_with_the_metrics_token(
-    world: World, client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+    world: World, client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from pathlib import Path
-
-    secret = Path(str(tmp_path)) / "metrics-token"
+    secret = tmp_path / "metrics-token"
     secret.write_text("scrape-me-0123456789\n")
     monkeypatch.setenv("SAFECORRIDOR_METRICS_TOKEN_FILE", str(secret))
     get_settings.cache_clear()

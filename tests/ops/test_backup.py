@@ -4,14 +4,17 @@ backup and intact chains; a backup that does not check out is refused and nothin
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -20,6 +23,7 @@ from safecorridor.db.engine import make_engine, migrate
 from safecorridor.db.session import reset_engine
 from safecorridor.demo.loader import load_demo
 from safecorridor.incidents.models import Incident
+from safecorridor.incidents.service import create_incident as create_record
 from safecorridor.movements.service import get_user
 from safecorridor.ops.backup import MANIFEST, BackupError, backup, restore, sha256_file
 from safecorridor.sharing.audit import audit_reads, flush_audit, verify_logs
@@ -57,15 +61,13 @@ class Writer(threading.Thread):
         self.errors: list[BaseException] = []
 
     def run(self) -> None:
-        from safecorridor.incidents.service import create_incident
-
         try:
             with self.factory() as s:
                 viewer = Viewer.of(get_user(s, ANALYST))
             i = 0
             while not self.stop.is_set():
                 with self.factory() as s:
-                    inc = create_incident(
+                    inc = create_record(
                         session=s,
                         incident_in=incident_in(source_key=f"drill-{i}", tlp="AMBER"),
                         viewer=viewer,
@@ -228,11 +230,6 @@ def test_the_cli_backs_up_and_restores_keeping_the_replaced_files(
 def test_a_database_in_the_public_schema_is_backed_up_and_restored(tmp_path: Path) -> None:
     """The usual deployment: the tables in ``public`` (pg_dump leaves its CREATE SCHEMA out),
     in a database of this test's own."""
-    import os
-    import uuid
-
-    from sqlalchemy.engine import make_url
-
     url = os.environ.get("SAFECORRIDOR_TEST_PG_URL")
     if not url:
         pytest.skip("SAFECORRIDOR_TEST_PG_URL is not set")
@@ -247,17 +244,15 @@ def test_a_database_in_the_public_schema_is_backed_up_and_restored(tmp_path: Pat
             load_demo(s)
             s.commit()
             viewer = Viewer.of(get_user(s, ANALYST))
-        from safecorridor.incidents.service import create_incident as create
-
         with Session(eng) as s:
-            kept = create(
+            kept = create_record(
                 session=s, incident_in=incident_in(source_key="kept", tlp="AMBER"), viewer=viewer
             )
             s.commit()
         manifest = backup(eng, tmp_path / "bk")
         assert manifest.schema == "public" and manifest.audit[0].count >= 1
         with Session(eng) as s:
-            create(session=s, incident_in=incident_in(source_key="after"), viewer=viewer)
+            create_record(session=s, incident_in=incident_in(source_key="after"), viewer=viewer)
             s.commit()
         replaced = restore(eng, tmp_path / "bk")
         assert "schema public" in replaced[0]
