@@ -25,6 +25,7 @@ DOMAIN = (
     "incidents",
     "jwg",
     "movements",
+    "ops",
     "registry",
     "review",
     "risk",

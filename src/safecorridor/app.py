@@ -24,6 +24,7 @@ from safecorridor.clock import Clock, system_clock
 from safecorridor.errors import BusyError, ServiceError, describe
 from safecorridor.headers import SecurityHeaders
 from safecorridor.limits import BodyLimit
+from safecorridor.ops.metrics import RequestMetrics
 from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import stop_audit_writer
 from safecorridor.web import errors as web_errors
@@ -65,6 +66,7 @@ def create_app(*, clock: Clock | None = None) -> FastAPI:
     settings = get_settings()
     app.add_middleware(BodyLimit, ingest_max_bytes=settings.ingest_max_bytes)
     app.add_middleware(SecurityHeaders, settings=settings)
+    app.add_middleware(RequestMetrics)  # outermost: the latency includes every layer
     problems.install(app)
 
     @app.get("/api/v1/docs", include_in_schema=False)

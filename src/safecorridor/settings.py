@@ -88,10 +88,16 @@ class Settings(BaseSettings):
         "its briefing pack.",
     )
 
+    metrics_token: str | None = Field(
+        default=None,
+        description="Bearer token the Prometheus scraper sends to GET /metrics (admins may "
+        "read it with their own token or session); unset: admins only.",
+    )
+
     @model_validator(mode="before")
     @classmethod
     def _read_secret_files(cls, data: dict[str, object]) -> dict[str, object]:
-        for name in ("secret_key", "database_url"):
+        for name in ("secret_key", "database_url", "metrics_token"):
             path = os.environ.get(f"SAFECORRIDOR_{name.upper()}_FILE")
             if path and name not in data:
                 data[name] = Path(path).read_text(encoding="utf-8").strip()

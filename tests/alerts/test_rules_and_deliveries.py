@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.alerts import service as alerts_service
 from safecorridor.alerts.channels import ChannelSettings, sign, verify
-from safecorridor.alerts.models import Alert, AlertRule, Delivery, Notification
+from safecorridor.alerts.models import Alert, Delivery, IncidentOutbox, Notification
 from safecorridor.alerts.worker import (
     WorkerContext,
     backoff,
@@ -138,7 +138,11 @@ def test_an_incident_5_km_from_a_site_alerts_once_even_with_two_workers(
         ("email", "site_manager@ctgsa.example"),
         ("webhook", hook.url),
     ]
-    assert s.get(AlertRule, rule.id).cursor == inc.id
+    # both incidents' outbox events were evaluated (once), none is left pending
+    events = s.scalars(select(IncidentOutbox).order_by(IncidentOutbox.id)).all()
+    assert [e.incident_id for e in events][-1] == inc.id
+    assert all(e.processed_at == NOW and e.attempts == 0 for e in events)
+    assert alerts_service.outbox_pending(s) == 0
 
     sent = concurrently(lambda: step_deliveries(one, NOW), lambda: step_deliveries(two, NOW))
     assert sum(sent) == 3
@@ -365,3 +369,14 @@ def lite(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
 def lite_ctx(lite: Session, tmp_path: Path) -> WorkerContext:
     settings = ChannelSettings(delivery_max_attempts=4, delivery_retry_base_seconds=60)
     return WorkerContext(engine=lite.get_bind(), settings=settings, name="lite")  # type: ignore[arg-type]
+
+
+def test_the_smtp_password_is_read_from_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = tmp_path / "smtp_password"
+    secret.write_text("s3cret from a file\n")
+    monkeypatch.setenv("SAFECORRIDOR_SMTP_PASSWORD_FILE", str(secret))
+    assert ChannelSettings().smtp_password == "s3cret from a file"
+    monkeypatch.setenv("SAFECORRIDOR_SMTP_PASSWORD", "from the environment")
+    assert ChannelSettings().smtp_password == "from the environment"

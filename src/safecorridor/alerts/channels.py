@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import smtplib
 import time
 from collections.abc import Callable
@@ -26,10 +27,11 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safecorridor import net
@@ -63,6 +65,16 @@ class ChannelSettings(BaseSettings):
     delivery_lease_seconds: int = Field(
         default=300, description="How long a claimed delivery stays claimed by one worker."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_secret_files(cls, data: dict[str, object]) -> dict[str, object]:
+        """``SAFECORRIDOR_SMTP_PASSWORD_FILE``: the password from a file (deployments keep
+        secrets out of the environment)."""
+        path = os.environ.get("SAFECORRIDOR_SMTP_PASSWORD_FILE")
+        if path and "smtp_password" not in data:
+            data["smtp_password"] = Path(path).read_text(encoding="utf-8").strip()
+        return data
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from safecorridor.accounts.models import Organisation, User
@@ -20,7 +30,8 @@ class AlertRule(Base):
     ``sites``/``routes`` (ids watched besides the organisation's own). Recipients are the
     organisation's active members with one of ``recipient_roles`` (empty: every member),
     plus ``emails`` for e-mail and ``webhook_url`` (signed with ``webhook_secret``).
-    ``cursor`` is the highest incident id already evaluated; ``memory`` holds what a rule
+    ``cursor`` (incident rules) is the last :class:`IncidentOutbox` event recorded before the
+    rule was made: the rule hears of the events after it; ``memory`` holds what a rule
     remembers between runs (the last risk level of each subject).
     """
 
@@ -138,6 +149,45 @@ class Delivery(Base):
 
     def __repr__(self) -> str:
         return f"Delivery({self.id}, {self.channel!r}, {self.state!r})"
+
+
+class IncidentOutbox(Base):
+    """One incident to evaluate against the new-incident rules: the transactional outbox.
+
+    A row is written by a database trigger (migration 0014) in the transaction that inserts a
+    confirmed incident, or that turns an incident's status back to confirmed, so it commits
+    with the incident or not at all, whatever the path (ORM, bulk ``COPY``, importers, review,
+    API, web). The worker claims pending rows (``processed_at`` null) with ``SELECT ... FOR
+    UPDATE SKIP LOCKED`` on PostgreSQL, under the write lock on SQLite, evaluates them and
+    sets ``processed_at`` in the same transaction; a worker that dies leaves them pending.
+    An incident committed late, with a lower id than ones already evaluated, is still
+    pending when it becomes visible, so no rule can miss it.
+    """
+
+    __tablename__ = "incident_outbox"
+    __table_args__ = (
+        Index(
+            "ix_incident_outbox_pending",
+            "id",
+            sqlite_where=text("processed_at IS NULL"),
+            postgresql_where=text("processed_at IS NULL"),
+        ),
+        Index("ix_incident_outbox_processed_at", "processed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    #: when the trigger wrote it (the database's clock: for the queue's age, never for logic)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+    processed_at: Mapped[datetime | None]
+    #: evaluations in which a rule failed; after ``OUTBOX_MAX_ATTEMPTS`` the row is closed
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"IncidentOutbox({self.id}, incident={self.incident_id})"
 
 
 class WorkerRun(Base):

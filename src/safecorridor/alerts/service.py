@@ -14,13 +14,13 @@ import logging
 import math
 import re
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -29,7 +29,7 @@ from safecorridor import net
 from safecorridor.accounts.models import Organisation, User, organisation_partners
 from safecorridor.alerts.channels import get_channel_settings
 from safecorridor.alerts.choices import Channel, DeliveryState, RuleKind
-from safecorridor.alerts.models import Alert, AlertRule, Delivery, Notification
+from safecorridor.alerts.models import Alert, AlertRule, Delivery, IncidentOutbox, Notification
 from safecorridor.alerts.schemas import RuleCreate
 from safecorridor.db.base import utcnow
 from safecorridor.errors import ForbiddenError, InvalidInputError, NotFoundError
@@ -46,6 +46,8 @@ from safecorridor.taxonomy.choices import IncidentStatus, RiskLevel, Role
 
 LEVELS = tuple(RiskLevel)
 INCIDENT_KINDS = (RuleKind.INCIDENT_NEAR, RuleKind.FOREIGN_FATALITIES)
+#: evaluations of an outbox event in which a rule failed before it is closed (logged)
+OUTBOX_MAX_ATTEMPTS = 5
 log = logging.getLogger("safecorridor.alerts")
 
 
@@ -345,7 +347,7 @@ def add_rule(
     now: datetime | None = None,
 ) -> AlertRule:
     """Add a rule. It sees incidents recorded from now on (the cursor starts at the newest
-    incident). A webhook rule without a secret gets a random one (shown once by the CLI)."""
+    outbox event). A webhook rule without a secret gets a random one (shown once by the CLI)."""
     try:
         rule_kind = RuleKind(kind)
     except ValueError:
@@ -379,7 +381,7 @@ def add_rule(
         raise AlertRuleError("an e-mail rule needs addresses or members to write to")
     if session.get(Organisation, organisation_id) is None:
         raise AlertRuleError(f"no organisation {organisation_id}")
-    cursor = int(session.scalar(select(func.max(Incident.id))) or 0)
+    cursor = int(session.scalar(select(func.max(IncidentOutbox.id))) or 0)
     rule = AlertRule(
         organisation_id=organisation_id,
         name=name or rule_kind.replace("_", " "),
@@ -407,7 +409,7 @@ def list_rules(session: Session, organisation_id: int | None = None) -> list[Ale
 
 
 @contextmanager
-def isolated(session: Session, rule: AlertRule) -> Iterator[None]:
+def isolated(session: Session, rule: AlertRule, failed: list[str] | None = None) -> Iterator[None]:
     """Evaluate one rule in a savepoint of its own: a rule that fails (parameters stored
     before they were checked, a bug) is rolled back, logged and marked with its error, and
     the other rules, of every organisation, are still evaluated."""
@@ -417,6 +419,8 @@ def isolated(session: Session, rule: AlertRule) -> Iterator[None]:
             yield
     except Exception as exc:  # one rule's failure must not stop the others
         log.error("alert rule %s failed", rule_id, exc_info=exc)
+        if failed is not None:
+            failed.append(f"rule {rule_id}: {exc.__class__.__name__}")
         session.execute(
             update(AlertRule)
             .where(AlertRule.id == rule_id)
@@ -517,6 +521,86 @@ def incident_matches(
     )
 
 
+def claim_outbox(session: Session, *, batch: int = 500) -> list[IncidentOutbox]:
+    """The oldest pending outbox events, claimed for this transaction.
+
+    On PostgreSQL ``FOR UPDATE SKIP LOCKED``: another worker's claimed rows are skipped, not
+    waited for, and a row stays claimed until this transaction ends (a worker that dies
+    releases it). On SQLite the caller holds the write lock (``BEGIN IMMEDIATE``), so one
+    worker evaluates at a time."""
+    stmt = (
+        select(IncidentOutbox)
+        .where(IncidentOutbox.processed_at.is_(None))
+        .order_by(IncidentOutbox.id)
+        .limit(batch)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(session.scalars(stmt))
+
+
+def outbox_pending(session: Session) -> int:
+    """Outbox events not yet evaluated (the queue's depth)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(IncidentOutbox)
+            .where(IncidentOutbox.processed_at.is_(None))
+        )
+        or 0
+    )
+
+
+def prune_outbox(session: Session, *, now: datetime | None = None, days: int = 7) -> int:
+    """Delete the events evaluated more than ``days`` ago; returns how many."""
+    cutoff = _now(now) - timedelta(days=days)
+    result = session.execute(
+        delete(IncidentOutbox)
+        .where(IncidentOutbox.processed_at.is_not(None), IncidentOutbox.processed_at < cutoff)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _alert_incident(
+    session: Session,
+    rule: AlertRule,
+    inc: Incident,
+    recipients: Callable[[], Recipients],
+    *,
+    now: datetime | None,
+    max_attempts: int | None,
+) -> bool:
+    """Alert ``rule``'s recipients of ``inc`` if the rule fires on it; True if a new alert."""
+    hit = incident_matches(session, rule, inc)
+    if hit is None:
+        return False
+    why, details = hit
+    title = (
+        f"[{rule.name}] {inc.event_type} {why}"
+        if rule.kind == RuleKind.INCIDENT_NEAR
+        else f"[{rule.name}] {why}: {inc.location or inc.event_type}"
+    )
+    return (
+        create_alert(
+            session,
+            key=f"rule:{rule.id}:incident:{inc.id}",
+            organisation_id=rule.organisation_id,
+            kind=rule.kind,
+            title=title,
+            body=_incident_text(inc),
+            rule=rule,
+            subject_type="incident",
+            subject_id=inc.id,
+            payload={**_incident_payload(inc), "why": why, **details},
+            recipients=recipients(),
+            now=now,
+            max_attempts=max_attempts,
+        )
+        is not None
+    )
+
+
 def evaluate_incident_rules(
     session: Session,
     *,
@@ -524,57 +608,71 @@ def evaluate_incident_rules(
     batch: int = 500,
     max_attempts: int | None = None,
 ) -> int:
-    """Alerts for incidents newer than each rule's cursor; returns the alerts made."""
+    """Claim a batch of outbox events, evaluate every active incident rule on them, mark
+    them processed; returns the alerts made.
+
+    A rule hears of the events after its ``cursor`` and of the confirmed incidents its
+    organisation may read. The alert's key (rule, incident) is unique, and so is each
+    delivery's (alert, channel, recipient): an event evaluated twice (a worker that died
+    after sending, a status confirmed again) makes nothing new. If a rule fails, the batch
+    stays pending (``attempts`` + 1, ``last_error``) and is evaluated again at the next step,
+    up to :data:`OUTBOX_MAX_ATTEMPTS` times.
+    """
+    events = claim_outbox(session, batch=batch)
+    if not events:
+        return 0
+    at = _now(now)
+    ids = sorted({e.incident_id for e in events})
     made = 0
+    failed: list[str] = []
     for rule in active_rules(session, INCIDENT_KINDS):
-        with isolated(session, rule):
+        wanted = sorted({e.incident_id for e in events if e.id > rule.cursor})
+        if not wanted:
+            continue
+        with isolated(session, rule, failed):
             incidents = session.scalars(
                 select(Incident)
                 .where(
-                    Incident.id > rule.cursor,
+                    Incident.id.in_(wanted),
                     Incident.status == IncidentStatus.CONFIRMED,
                     visible(Incident, org_viewer(rule.organisation_id)),
                 )
                 .order_by(Incident.id)
-                .limit(batch)
             ).all()
-            if not incidents:
-                continue
-            recipients: Recipients | None = None
+            found: list[Recipients] = []
+
+            def recipients(rule: AlertRule = rule, found: list[Recipients] = found) -> Recipients:
+                if not found:  # looked up once per rule, and only if it fires
+                    found.append(rule_recipients(session, rule))
+                return found[0]
+
             for inc in incidents:
-                hit = incident_matches(session, rule, inc)
-                if hit is None:
-                    continue
-                why, details = hit
-                recipients = recipients or rule_recipients(session, rule)
-                title = (
-                    f"[{rule.name}] {inc.event_type} {why}"
-                    if rule.kind == RuleKind.INCIDENT_NEAR
-                    else f"[{rule.name}] {why}: {inc.location or inc.event_type}"
-                )
-                if create_alert(
-                    session,
-                    key=f"rule:{rule.id}:incident:{inc.id}",
-                    organisation_id=rule.organisation_id,
-                    kind=rule.kind,
-                    title=title,
-                    body=_incident_text(inc),
-                    rule=rule,
-                    subject_type="incident",
-                    subject_id=inc.id,
-                    payload={**_incident_payload(inc), "why": why, **details},
-                    recipients=recipients,
-                    now=now,
-                    max_attempts=max_attempts,
+                if _alert_incident(
+                    session, rule, inc, recipients, now=now, max_attempts=max_attempts
                 ):
                     made += 1
-            last = max(i.id for i in incidents)
-            session.execute(
-                update(AlertRule)
-                .where(AlertRule.id == rule.id, AlertRule.cursor < last)
-                .values(cursor=last)
-                .execution_options(synchronize_session=False)
+    event_ids = [e.id for e in events]
+    if failed:
+        session.execute(
+            update(IncidentOutbox)
+            .where(IncidentOutbox.id.in_(event_ids))
+            .values(
+                attempts=IncidentOutbox.attempts + 1,
+                last_error="; ".join(failed)[:2000],
+                processed_at=case(
+                    (IncidentOutbox.attempts + 1 >= OUTBOX_MAX_ATTEMPTS, at), else_=None
+                ),
             )
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        session.execute(
+            update(IncidentOutbox)
+            .where(IncidentOutbox.id.in_(event_ids))
+            .values(processed_at=at)
+            .execution_options(synchronize_session=False)
+        )
+    log.debug("outbox: %s events of incidents %s evaluated", len(events), ids[:10])
     return made
 
 

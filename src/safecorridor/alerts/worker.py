@@ -3,10 +3,12 @@
 Each step takes the worker context and ``now`` and returns how much work it found, so tests
 call a step directly with any clock. Steps are safe to run in two processes at once: a
 movement is marked overdue or escalated by a conditional UPDATE that changes one row for
-exactly one worker; alerts, notifications and deliveries have unique keys and are inserted
-with ON CONFLICT DO NOTHING; a delivery is claimed by a conditional UPDATE (state, due time,
-lease) before it is sent. SIGTERM (or SIGINT) sets a shutdown flag; the loop finishes the
-step it is in and exits.
+exactly one worker; new incidents come from a transactional outbox whose rows a worker
+claims with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL) or under the write lock (SQLite) and marks
+processed in the transaction that writes their alerts; alerts, notifications and deliveries
+have unique keys and are inserted with ON CONFLICT DO NOTHING; a delivery is claimed by a
+conditional UPDATE (state, due time, lease) before it is sent. SIGTERM (or SIGINT) sets a
+shutdown flag; the loop finishes the step it is in and exits.
 """
 
 from __future__ import annotations
@@ -38,9 +40,11 @@ from safecorridor.alerts.choices import DeliveryState, RunStatus
 from safecorridor.alerts.models import Alert, Delivery, WorkerRun
 from safecorridor.alerts.service import (
     alert_movement_overdue,
+    claim_outbox,
     evaluate_backlog_rules,
     evaluate_incident_rules,
     evaluate_risk_rules,
+    prune_outbox,
 )
 from safecorridor.db.base import utcnow
 from safecorridor.interop.feeds import poll_due_feeds
@@ -137,10 +141,24 @@ def step_overdue_movements(ctx: WorkerContext, now: datetime) -> int:
     return found
 
 
-def step_new_incidents(ctx: WorkerContext, now: datetime) -> int:
-    """Alerts for incidents near sites and routes, and with foreign fatalities."""
+def step_new_incidents(
+    ctx: WorkerContext, now: datetime, *, batch: int = 500, max_batches: int = 20
+) -> int:
+    """Alerts for incidents near sites and routes, and with foreign fatalities: the pending
+    outbox events, a batch per transaction (claimed, evaluated, marked processed together),
+    until none is left or ``max_batches`` were done; then the events evaluated over a week
+    ago are pruned."""
+    made = 0
+    for _ in range(max_batches):
+        with ctx.writing() as s:
+            if not claim_outbox(s, batch=1):
+                break
+            made += evaluate_incident_rules(
+                s, now=now, batch=batch, max_attempts=ctx.settings.delivery_max_attempts
+            )
     with ctx.writing() as s:
-        return evaluate_incident_rules(s, now=now, max_attempts=ctx.settings.delivery_max_attempts)
+        prune_outbox(s, now=now)
+    return made
 
 
 def step_risk_levels(ctx: WorkerContext, now: datetime) -> int:

@@ -18,6 +18,7 @@ from safecorridor.api.routes import (
     incidents,
     interop,
     jwg,
+    metrics,
     movements,
     records,
     review,
@@ -51,6 +52,7 @@ ROUTERS = (
     interop,
     taxii,
     jwg,
+    metrics,
 )
 
 

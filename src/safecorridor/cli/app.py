@@ -51,6 +51,7 @@ def get_app() -> typer.Typer:
     )
     from safecorridor.cli.extract import eval_app, extract_command  # lazy: see the docstring
     from safecorridor.cli.ingest import ingest_command  # lazy: see the docstring
+    from safecorridor.cli.ops import backup_command, restore_command  # lazy: see the docstring
     from safecorridor.cli.review import review_app  # lazy: see the docstring
     from safecorridor.cli.worker import worker_command  # lazy: see the docstring
 
@@ -76,6 +77,8 @@ def get_app() -> typer.Typer:
     app.add_typer(jwg.measures_app, name="measures")
     app.command("briefing")(jwg.briefing_command)
     app.command("worker")(worker_command)
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
     app.add_typer(users.app, name="users")
     app.add_typer(audit.app, name="audit")
     app.add_typer(interop.feeds_app, name="feeds")

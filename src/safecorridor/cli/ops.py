@@ -1,0 +1,55 @@
+"""`safecorridor backup DEST` and `safecorridor restore SRC`: online copies with a manifest,
+restored only once the manifest, every digest and every audit chain check out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from safecorridor.cli.common import console, fail
+from safecorridor.db.session import get_engine
+from safecorridor.ops.backup import BackupError, backup, check_backup, restore
+
+
+def backup_command(
+    dest: Path = typer.Argument(..., help="A new (or empty) folder for the copy."),
+) -> None:
+    """Copy the database while the server runs: on SQLite the records and the audit read
+    log, taken together with SQLite's backup API; on PostgreSQL a pg_dump of the schema. The
+    folder gets manifest.json with each file's sha256 and each audit chain's count and head."""
+    try:
+        manifest = backup(get_engine(), dest)
+    except BackupError as exc:
+        raise fail(str(exc)) from None
+    for f in manifest.files:
+        console.print(f"{f['name']}: {f['bytes']} bytes, sha256 {f['sha256']}", highlight=False)
+    for h in manifest.audit:
+        console.print(
+            f"{h.log}: {h.count} events, head {h.head[:16] or '-'} (event {h.last_id})",
+            highlight=False,
+        )
+    console.print(f"backup written to {dest}", highlight=False)
+
+
+def restore_command(
+    src: Path = typer.Argument(..., help="A folder written by `safecorridor backup`."),
+    yes: bool = typer.Option(False, "--yes", help="Replace the database without asking."),
+) -> None:
+    """Replace the database with a backup, once its manifest, every file's sha256 and every
+    audit chain (count and head as in the manifest) check out; refuse otherwise, changing
+    nothing. The replaced files (SQLite) or schema (PostgreSQL) are kept aside. Stop the
+    servers and workers first."""
+    try:
+        manifest = check_backup(src)
+        if not yes:
+            typer.confirm(
+                f"Replace the database with the {manifest.backend} backup of "
+                f"{manifest.created_at} in {src}?",
+                abort=True,
+            )
+        replaced = restore(get_engine(), src)
+    except BackupError as exc:
+        raise fail(f"restore refused: {exc}") from None
+    for line in replaced:
+        console.print(f"restored {line}", highlight=False)

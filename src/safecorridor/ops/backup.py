@@ -1,0 +1,444 @@
+"""Online backup and checked restore, with a manifest of files, digests and audit heads.
+
+Invariants:
+
+- A backup is a point-in-time copy taken while the server runs. On SQLite both files (the
+  records and the audit read log ``*-audit-reads.db``) are copied with SQLite's backup API
+  from read transactions opened together: the read log's write lock is held (for
+  microseconds) while both snapshots are taken, so no read event falls between them; the
+  copy itself runs from the snapshots while writers go on. On PostgreSQL ``pg_dump`` dumps
+  the application's schema from a snapshot exported by the transaction that reads the
+  audit heads, so the manifest and the dump show the same instant.
+- ``manifest.json`` names every file with its size and sha256, and each audit log's event
+  count and head (last id and hash), read from the copy (SQLite) or the snapshot
+  (PostgreSQL) with :mod:`safecorridor.sharing.audit`'s verify and count functions. A
+  backup whose chain does not verify is refused, not written.
+- A backup never overwrites: its destination must be new or an empty directory.
+- A restore checks everything before it replaces anything: the manifest's format, each
+  file's digest, then each chain (verified, with the manifest's count and head). On SQLite
+  the checked copies are staged beside the database and moved in with ``os.replace``; the
+  files they replace are kept as ``*.before-restore-<stamp>`` (nothing is lost), and stale
+  ``-wal``/``-shm`` files are moved aside with them. On PostgreSQL the live schema is
+  renamed aside, the dump restored into a fresh schema of the same name and its chain
+  verified; if it does not verify, the restored schema is dropped and the old one renamed
+  back. Restore while no server or worker runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session
+
+from safecorridor import __version__
+from safecorridor.db.base import utcnow
+from safecorridor.db.engine import make_engine
+from safecorridor.errors import InvalidInputError
+from safecorridor.sharing.audit import count_events, read_log_url, verify_chain
+from safecorridor.sharing.models import AuditEvent
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+PG_DUMP_NAME = "safecorridor.dump"
+
+
+class BackupError(InvalidInputError):
+    """A backup or restore that cannot be done as asked; the message says why."""
+
+
+@dataclass
+class LogHead:
+    """One audit chain in a backup: its events, last id and hash, as verified."""
+
+    log: str
+    file: str | None
+    count: int
+    last_id: int
+    head: str
+
+
+@dataclass
+class Manifest:
+    format: int
+    backend: str
+    created_at: str
+    version: str
+    files: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[LogHead] = field(default_factory=list)
+    schema: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        path = folder / MANIFEST
+        if not path.is_file():
+            raise BackupError(f"{folder} is not a backup: it has no {MANIFEST}")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT:
+                raise BackupError(
+                    f"{path}: backup format {data.get('format')!r}, this version reads {FORMAT}"
+                )
+            audit = [LogHead(**h) for h in data.pop("audit")]
+            return cls(**data, audit=audit)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise BackupError(f"{path} is not a readable manifest: {exc}") from None
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _prepare_dest(dest: Path) -> None:
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise BackupError(f"{dest} exists and is not an empty directory; a backup never overwrites")
+    dest.mkdir(parents=True, exist_ok=True)
+
+
+def _head(session: Session, log: str, file: str | None, *, where: str = "") -> LogHead:
+    report = verify_chain(session)
+    if not report.is_intact:
+        raise BackupError(
+            f"the {log} chain{where} is broken at event {report.broken_id} ({report.reason})"
+        )
+    last = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    return LogHead(
+        log=log,
+        file=file,
+        count=count_events(session),
+        last_id=int(last[0]) if last else 0,
+        head=str(last[1]) if last else "",
+    )
+
+
+def _file_entry(path: Path, role: str) -> dict[str, Any]:
+    return {
+        "name": path.name,
+        "role": role,
+        "bytes": path.stat().st_size,
+        "sha256": sha256_file(path),
+    }
+
+
+# --- SQLite ------------------------------------------------------------------------------
+
+
+def _sqlite_paths(url: URL) -> tuple[Path, Path | None]:
+    if not url.database or url.database == ":memory:":
+        raise BackupError("an in-memory SQLite database cannot be backed up")
+    records = Path(url.database)
+    if not records.is_file():
+        raise BackupError(f"no database at {records}")
+    log_url = read_log_url(url)
+    reads = Path(log_url.database) if log_url is not None and log_url.database else None
+    return records, reads if reads is not None and reads.is_file() else None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def _chain_of(path: Path, log: str, where: str = "") -> LogHead:
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with Session(engine) as session:
+            return _head(session, log, path.name, where=where)
+    finally:
+        engine.dispose()
+
+
+def _backup_sqlite(engine: Engine, dest: Path, manifest: Manifest) -> None:
+    records, reads = _sqlite_paths(engine.url)
+    sources = [(records, "records", "audit log")]
+    if reads is not None:
+        sources.append((reads, "read log", "read log"))
+    conns = [_connect(p) for p, _, _ in sources]
+    lock = _connect(reads) if reads is not None else None
+    try:
+        if lock is not None:  # no read event is appended while the snapshots are taken
+            lock.execute("BEGIN IMMEDIATE")
+        for conn in conns:
+            conn.execute("BEGIN")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot
+        if lock is not None:
+            lock.execute("ROLLBACK")
+        for conn, (path, _, _) in zip(conns, sources, strict=True):
+            target = sqlite3.connect(dest / path.name)
+            try:
+                conn.backup(target)
+            finally:
+                target.close()
+            conn.execute("ROLLBACK")
+    finally:
+        for conn in [*conns, *([lock] if lock else [])]:
+            conn.close()
+    for path, role, log in sources:
+        copy = dest / path.name
+        manifest.audit.append(_chain_of(copy, log))
+        manifest.files.append(_file_entry(copy, role))
+
+
+def _aside(path: Path, stamp: str) -> Path | None:
+    """Move ``path`` (and its -wal/-shm) aside; the main file's new name, if it existed."""
+    moved = None
+    for suffix in ("", "-wal", "-shm"):
+        p = path.with_name(path.name + suffix)
+        if p.exists():
+            target = p.with_name(f"{path.name}.before-restore-{stamp}{suffix}")
+            os.replace(p, target)
+            if not suffix:
+                moved = target
+    return moved
+
+
+def _restore_sqlite(engine: Engine, src: Path, manifest: Manifest, stamp: str) -> list[str]:
+    url = engine.url
+    if not url.database or url.database == ":memory:":
+        raise BackupError("cannot restore into an in-memory SQLite database")
+    records = Path(url.database)
+    log_url = read_log_url(url)
+    targets = {"records": records}
+    if log_url is not None and log_url.database:
+        targets["read log"] = Path(log_url.database)
+    for f in manifest.files:
+        if f["role"] not in targets:
+            raise BackupError(f"{src}: file {f['name']!r} has unknown role {f['role']!r}")
+    records.parent.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for f in manifest.files:
+            target = targets[f["role"]]
+            stage = target.with_name(f".{target.name}.restoring-{stamp}")
+            shutil.copyfile(src / f["name"], stage)
+            staged.append((stage, target))
+            if sha256_file(stage) != f["sha256"]:
+                raise BackupError(f"{src / f['name']}: changed while it was read; try again")
+            head = next((h for h in manifest.audit if h.file == f["name"]), None)
+            if head is not None:
+                found = _chain_of(stage, head.log, f" of {src / f['name']}")
+                _check_head(found, head, src)
+        engine.dispose()
+        done = []
+        for stage, target in staged:
+            moved = _aside(target, stamp)
+            os.replace(stage, target)
+            done.append(f"{target}" + (f" (the old one kept as {moved.name})" if moved else ""))
+        # a read log that the backup did not have must not survive beside the restored records
+        if "read log" in targets and not any(f["role"] == "read log" for f in manifest.files):
+            moved = _aside(targets["read log"], stamp)
+            if moved:
+                done.append(f"no read log in the backup: {moved.name} set aside")
+        return done
+    finally:
+        for stage, _ in staged:
+            stage.unlink(missing_ok=True)
+            for suffix in ("-wal", "-shm"):
+                stage.with_name(stage.name + suffix).unlink(missing_ok=True)
+
+
+def _check_head(found: LogHead, expected: LogHead, src: Path) -> None:
+    if (found.count, found.last_id, found.head) != (
+        expected.count,
+        expected.last_id,
+        expected.head,
+    ):
+        raise BackupError(
+            f"{src}: the {expected.log} in the copy has {found.count} events ending at "
+            f"{found.last_id} ({found.head[:12]}), the manifest says {expected.count} ending "
+            f"at {expected.last_id} ({expected.head[:12]}); refusing to restore"
+        )
+
+
+# --- PostgreSQL --------------------------------------------------------------------------
+
+
+def _pg_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise BackupError(
+            f"{name} is not on PATH; install the PostgreSQL client tools (the server's major "
+            "version or newer) to back up or restore a PostgreSQL database"
+        )
+    return path
+
+
+def _libpq(url: URL) -> tuple[list[str], dict[str, str]]:
+    """Connection options for the client tools (the password through the environment)."""
+    args = []
+    if url.host:
+        args += ["--host", url.host]
+    if url.port:
+        args += ["--port", str(url.port)]
+    if url.username:
+        args += ["--username", url.username]
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    args += ["--dbname", url.database or "postgres"]
+    return args, env
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BackupError(f"{Path(cmd[0]).name} failed: {done.stderr.strip()[-2000:]}")
+    return done.stdout
+
+
+def _backup_pg(engine: Engine, dest: Path, manifest: Manifest) -> None:
+    pg_dump = _pg_tool("pg_dump")
+    args, env = _libpq(engine.url)
+    out = dest / PG_DUMP_NAME
+    with (
+        engine.connect().execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True
+        ) as conn,
+        conn.begin(),
+    ):
+        snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+        schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+        with Session(bind=conn) as session:
+            manifest.audit.append(_head(session, "audit log", None))
+        # the dump sees what this transaction sees (it stays open until the dump is done)
+        _run(
+            [
+                pg_dump,
+                *args,
+                "--format=custom",
+                f"--snapshot={snapshot}",
+                f"--schema={schema}",
+                "--no-owner",
+                "--file",
+                str(out),
+            ],
+            env,
+        )
+    manifest.schema = str(schema)
+    manifest.files.append(_file_entry(out, "dump"))
+
+
+def _restore_pg(engine: Engine, src: Path, manifest: Manifest, stamp: str) -> list[str]:
+    pg_restore = _pg_tool("pg_restore")
+    args, env = _libpq(engine.url)
+    dumps = [f for f in manifest.files if f["role"] == "dump"]
+    if len(dumps) != 1:
+        raise BackupError(f"{src}: the manifest lists {len(dumps)} PostgreSQL dumps, not one")
+    dump = dumps[0]
+    path = src / dump["name"]
+    listing = _run([pg_restore, "--list", str(path)], env)  # readable, whole
+    with engine.connect() as conn:
+        schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+    if schema != manifest.schema:
+        raise BackupError(
+            f"{src} holds schema {manifest.schema!r}; this database works in {schema!r}"
+        )
+    aside = f"{schema}_before_restore_{stamp}"[:63]
+    # pg_dump leaves out CREATE SCHEMA for ``public``: then the restore needs it made
+    creates = re.search(rf"^\S+ \d+ \d+ SCHEMA - {re.escape(schema)} ", listing, re.MULTILINE)
+    with engine.begin() as conn:
+        conn.execute(text(f'ALTER SCHEMA "{schema}" RENAME TO "{aside}"'))
+        if creates is None:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    try:
+        _run([pg_restore, *args, "--no-owner", "--exit-on-error", str(path)], env)
+        with Session(engine) as session:
+            head = manifest.audit[0]
+            _check_head(_head(session, head.log, None, where=f" of {src}"), head, src)
+    except BaseException:
+        engine.dispose()
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'ALTER SCHEMA "{aside}" RENAME TO "{schema}"'))
+        raise
+    return [f"schema {schema} (the old one kept as schema {aside})"]
+
+
+# --- entry points ------------------------------------------------------------------------
+
+
+def backup(engine: Engine, dest: Path, *, now: datetime | None = None) -> Manifest:
+    """Take a consistent online copy of ``engine``'s database into the new folder ``dest``."""
+    backend = engine.dialect.name
+    if backend not in ("sqlite", "postgresql"):
+        raise BackupError(f"cannot back up a {backend} database")
+    _prepare_dest(dest)
+    manifest = Manifest(
+        format=FORMAT,
+        backend=backend,
+        created_at=(now or utcnow()).isoformat(),
+        version=__version__,
+    )
+    try:
+        if backend == "sqlite":
+            _backup_sqlite(engine, dest, manifest)
+        else:
+            _backup_pg(engine, dest, manifest)
+    except BaseException:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+    (dest / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    return manifest
+
+
+def check_backup(src: Path) -> Manifest:
+    """The backup's manifest, once every file it lists is there with its digest."""
+    manifest = Manifest.read(src)
+    if not manifest.files:
+        raise BackupError(f"{src}: the manifest lists no file")
+    for f in manifest.files:
+        name = str(f.get("name", ""))
+        path = src / name
+        if not name or Path(name).name != name:
+            raise BackupError(f"{src}: the manifest names a file outside the backup: {name!r}")
+        if not path.is_file():
+            raise BackupError(f"{src}: {name} is missing")
+        if sha256_file(path) != f.get("sha256"):
+            raise BackupError(f"{src}: {name} does not match its sha256 in the manifest")
+    return manifest
+
+
+def restore(engine: Engine, src: Path, *, now: datetime | None = None) -> list[str]:
+    """Check the backup in ``src`` whole, then replace ``engine``'s database with it.
+    Returns what was replaced (and where the old copies were kept)."""
+    manifest = check_backup(src)
+    backend = engine.dialect.name
+    if manifest.backend != backend:
+        raise BackupError(f"{src} is a {manifest.backend} backup; this database is {backend}")
+    stamp = (now or utcnow()).strftime("%Y%m%d%H%M%S")
+    if backend == "sqlite":
+        return _restore_sqlite(engine, src, manifest, stamp)
+    return _restore_pg(engine, src, manifest, stamp)
+
+
+@contextmanager
+def engine_for(url: str) -> Iterator[Engine]:
+    engine = make_engine(make_url(url).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
