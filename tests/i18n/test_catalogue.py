@@ -30,7 +30,7 @@ TRANSLATED_TEMPLATES = [*sorted(WEB.glob("**/*.html")), *sorted(PACKS.glob("**/*
 #: templates that show only data and labels translated with ``|t`` (no text of their own)
 TEXTLESS = {"web/templates/errors/_refusal.html", "web/templates/movements/_state.html"}
 #: visible text allowed untranslated: names, codes and symbols that read the same in Chinese
-ALLOWED = {"SafeCorridor", "TLP", "PDF", "id", "km", "API", "GeoJSON", "UTC"}
+ALLOWED = {"SafeCorridor", "TLP", "PDF", "id", "km", "API", "GeoJSON", "UTC", "GB"}
 
 
 def _first(value: str | tuple[str, ...] | list[str]) -> str:
@@ -90,7 +90,8 @@ def bare_text(source: str) -> list[str]:
     parser.feed(text)
     words = []
     for chunk in parser.found:
-        chunk = re.sub(r"/[\w./-]*", " ", chunk)  # a path shown as text (/api/v1/docs)
+        # addresses read the same in every language: a path (/api/v1/docs), a URL, an e-mail
+        chunk = re.sub(r"https?://\S*|\S+@\S+|/[\w./-]*", " ", chunk)
         for word in re.findall(r"[A-Za-z][A-Za-z'’-]+", chunk):
             if word not in ALLOWED and word != "X":
                 words.append(word)
@@ -115,6 +116,7 @@ def test_no_visible_text_is_left_outside_gettext(template: Path) -> None:
 def test_the_bare_text_check_finds_untranslated_words() -> None:
     assert bare_text('<h1>Meetings</h1><p title="Hello">{{ _("ok") }}</p>') == ["Meetings", "Hello"]
     assert bare_text('<h1>{{ _("Meetings") }}</h1>{% trans %}Some text{% endtrans %}') == []
+    assert bare_text('<input placeholder="a@b.example"> https://x.example/y /api/v1/docs') == []
     assert bare_text("<script>var x = 'words';</script><style>.a { color: red }</style>") == []
 
 

@@ -96,7 +96,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "channel": {
         "in_app": i18n.N_("in-app"),
-        "email": i18n.N_("e-mail"),
+        "email": i18n.N_("email"),
         "webhook": i18n.N_("webhook"),
     },
 }
