@@ -38,6 +38,10 @@ def _first(value: str | tuple[str, ...] | list[str]) -> str:
     return value if isinstance(value, str) else value[0]
 
 
+def _ident(template: Path) -> str:
+    return template.relative_to(PACKAGE).as_posix()
+
+
 def _catalogue(locale: str) -> dict[str, str]:
     """msgid (of a plural message, the singular) -> translation (its first form)."""
     with (LOCALE / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
@@ -98,7 +102,7 @@ def bare_text(source: str) -> list[str]:
     return words
 
 
-@pytest.mark.parametrize("template", TRANSLATED_TEMPLATES, ids=lambda p: p.relative_to(PACKAGE).as_posix())
+@pytest.mark.parametrize("template", TRANSLATED_TEMPLATES, ids=_ident)
 def test_every_string_of_the_template_has_a_chinese_translation(template: Path) -> None:
     zh = _catalogue("zh_Hans")
     ids = _msgids(template)
@@ -108,7 +112,7 @@ def test_every_string_of_the_template_has_a_chinese_translation(template: Path) 
     assert missing == [], f"{template.name}: no zh_Hans translation for {missing}"
 
 
-@pytest.mark.parametrize("template", TRANSLATED_TEMPLATES, ids=lambda p: p.relative_to(PACKAGE).as_posix())
+@pytest.mark.parametrize("template", TRANSLATED_TEMPLATES, ids=_ident)
 def test_no_visible_text_is_left_outside_gettext(template: Path) -> None:
     assert bare_text(template.read_text("utf-8")) == [], template.name
 

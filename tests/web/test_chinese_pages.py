@@ -1,7 +1,8 @@
 """Every page family in Simplified Chinese: with the Chinese language chosen, each page (sign-in,
 map, incidents, review, ingest, sites, routes, movements, alerts, errors, the public index)
-shows Chinese headings, and none of its headings, labels, buttons, table headers or terms is
-left as an English string of the catalogue.
+shows Chinese headings, and none of its headings, labels, buttons, table headers or links is
+left as an English string of the catalogue (TestClient); in the browser, the language switch
+turns the map, the incident list, the movement board and the review queue Chinese and back.
 
 The check is the catalogue's own: a text of the Chinese page that equals an English source
 string with a (different) Chinese translation is an untranslated string. Data (a site's name,
@@ -17,9 +18,11 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
+from playwright.sync_api import expect
 from sqlalchemy import Engine
 
 from safecorridor import i18n
+from tests.web.conftest import map_ready, shoot
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -191,3 +194,30 @@ def test_labels_of_stored_codes_cover_their_vocabularies_and_are_translated() ->
     labels = [label for vocabulary in LABELS.values() for label in vocabulary.values()]
     labels += list(TITLES.values())
     assert [label for label in labels if i18n.gettext(label, "zh_Hans") == label] == []
+
+
+@pytest.mark.browser
+def test_the_language_switch_turns_the_map_incidents_and_movements_chinese(open_as: Any) -> None:
+    page = open_as("analyst")
+    map_ready(page)
+    assert page.get_by_role("heading", name="Filters").is_visible()
+    page.select_option("[data-testid=language]", value="zh_Hans")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    map_ready(page)
+    assert page.get_by_role("heading", name="筛选").is_visible()
+    assert page.get_by_role("heading", name="时间线").is_visible()
+    assert page.get_by_role("button", name="应用").is_visible()
+    nav = page.get_by_role("navigation").first.inner_text()
+    assert "事件" in nav and "人员转移" in nav and "Incidents" not in nav
+    shoot(page, "map-zh")
+    page.goto("/incidents")
+    assert page.get_by_role("heading", name="事件", exact=True).is_visible()
+    assert page.get_by_role("columnheader", name="日期").is_visible()
+    page.goto("/movements")
+    assert page.get_by_role("heading", name="人员转移看板").is_visible()
+    page.goto("/review")
+    assert page.get_by_role("heading", name="审核队列").is_visible()
+    page.select_option("[data-testid=language]", value="en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert page.get_by_role("heading", name="Review queue").is_visible()
+    assert page.js_errors == []
