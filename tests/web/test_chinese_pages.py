@@ -22,6 +22,13 @@ from playwright.sync_api import expect
 from sqlalchemy import Engine
 
 from safecorridor import i18n
+from safecorridor.alerts.choices import Channel, RuleKind
+from safecorridor.app import create_app
+from safecorridor.movements.choices import MovementAction, MovementState
+from safecorridor.taxonomy import zh_name
+from safecorridor.taxonomy.choices import SiteType
+from safecorridor.web.errors import TITLES
+from safecorridor.web.templating import LABELS
 from tests.web.conftest import map_ready, shoot
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -155,8 +162,6 @@ def test_each_page_family_reads_in_chinese(web: Any, who: str, where: Any, famil
 
 
 def test_the_sign_in_page_and_the_public_index_read_in_chinese(demo: Engine) -> None:
-    from safecorridor.app import create_app
-
     client = TestClient(create_app())
     for path in ("/login", "/"):
         page = client.get(path, headers=ZH).text
@@ -176,12 +181,6 @@ def test_the_sign_in_page_and_the_public_index_read_in_chinese(demo: Engine) -> 
 
 
 def test_labels_of_stored_codes_cover_their_vocabularies_and_are_translated() -> None:
-    from safecorridor.alerts.choices import Channel, RuleKind
-    from safecorridor.movements.choices import MovementAction, MovementState
-    from safecorridor.taxonomy.choices import SiteType
-    from safecorridor.web.errors import TITLES
-    from safecorridor.web.templating import LABELS
-
     vocabularies = {
         "site_type": SiteType,
         "movement_state": MovementState,
@@ -224,3 +223,15 @@ def test_the_language_switch_turns_the_map_incidents_and_movements_chinese(open_
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.get_by_role("heading", name="Review queue").is_visible()
     assert page.js_errors == []
+
+
+def test_incident_rows_name_their_event_types_in_chinese(web: Any) -> None:
+    client: TestClient = web("analyst")
+    english = client.get("/incidents").text
+    chinese = client.get("/incidents", headers=ZH).text
+    shown = set(re.findall(r"<td>([A-Z][^<]+)</td>", english))
+    forms = {n: zh_name("event_types", n) or zh_name("sub_event_types", n) for n in shown}
+    forms = {n: f for n, f in forms.items() if f}
+    assert forms, "the demo world's incidents have types with Chinese forms"
+    for name, form in forms.items():
+        assert f"<td>{form}</td>" in chinese and f"<td>{name}</td>" not in chinese, name
