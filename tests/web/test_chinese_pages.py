@@ -11,7 +11,9 @@ a place) read the same in both languages and are no source strings, so they do n
 
 from __future__ import annotations
 
+import copy
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from typing import Any
 
@@ -25,10 +27,12 @@ from safecorridor import i18n
 from safecorridor.alerts.choices import Channel, RuleKind
 from safecorridor.app import create_app
 from safecorridor.movements.choices import MovementAction, MovementState
+from safecorridor.risk.policy import load_policy
+from safecorridor.risk.probability import percent, sentence
 from safecorridor.taxonomy import zh_name
 from safecorridor.taxonomy.choices import SiteType
 from safecorridor.web.errors import TITLES
-from safecorridor.web.templating import LABELS
+from safecorridor.web.templating import LABELS, RISK_SENTENCES, ROUTE_RISK_SENTENCES
 from tests.web.conftest import map_ready, shoot
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -235,3 +239,36 @@ def test_incident_rows_name_their_event_types_in_chinese(web: Any) -> None:
     assert forms, "the demo world's incidents have types with Chinese forms"
     for name, form in forms.items():
         assert f"<td>{form}</td>" in chinese and f"<td>{name}</td>" not in chinese, name
+
+
+def test_a_risk_reads_as_a_chinese_sentence_and_the_english_one_is_the_services(
+    web: Any,
+) -> None:
+    client: TestClient = web("site_manager")
+    for listing, prefix in (("/sites", "/sites"), ("/routes", "/routes")):
+        path = _first_link(client, listing, prefix)
+        english = client.get(path).text
+        chinese = client.get(path, headers=ZH).text
+        sentence = re.search(r'class="probability"[^>]*>([^<]+)<', english)
+        assert sentence and "chance of" in sentence.group(1), path
+        assert sentence.group(1).split(":")[1].split("chance")[0].strip() in chinese, path
+        shown = re.search(r'class="probability"[^>]*>([^<]+)<', chinese)
+        assert shown and "概率为" in shown.group(1) and "chance" not in shown.group(1), path
+        assert ("风险最高路段" in shown.group(1)) == (prefix == "/routes"), path
+
+
+def test_the_translated_risk_sentences_say_in_english_what_the_service_says() -> None:
+    policy = load_policy()
+    km = f"{policy.probability_radius_km:g}"
+    days = int(policy.levels["horizon_days"])
+    values = {"level": "high", "p": percent(0.123), "km": km, "days": days, "at": "51"}
+    for event in ("any", "fatal"):
+        data = copy.deepcopy(policy.data)
+        data["levels"]["event"] = event
+        policy_of_event = replace(policy, data=data)
+        said = sentence(policy_of_event, "high", 0.123)
+        assert RISK_SENTENCES[event] % values == said
+        at_stretch = sentence(
+            policy_of_event, "high", 0.123, where=" of its riskiest stretch (km 51)"
+        )
+        assert ROUTE_RISK_SENTENCES[event] % values == at_stretch

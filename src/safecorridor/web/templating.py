@@ -26,6 +26,7 @@ from safecorridor import i18n
 from safecorridor.accounts.models import Organisation, User
 from safecorridor.alerts.service import unread_count
 from safecorridor.review.service import pending_count
+from safecorridor.risk.probability import Probabilities, percent
 from safecorridor.settings import get_settings
 from safecorridor.sharing.policy import Viewer, can_write
 from safecorridor.taxonomy.choices import TLP, RiskLevel
@@ -100,6 +101,26 @@ LABELS: dict[str, dict[str, str]] = {
         "webhook": i18n.N_("webhook"),
     },
 }
+#: a risk's probability sentence (``risk.probability.sentence``) for a reader of another
+#: language than English, by the event its levels band; the English page shows the service's
+#: own sentence
+RISK_SENTENCES = {
+    "any": i18n.N_("%(level)s: %(p)s chance of an incident within %(km)s km in %(days)s days"),
+    "fatal": i18n.N_(
+        "%(level)s: %(p)s chance of a fatal incident within %(km)s km in %(days)s days"
+    ),
+}
+#: the same for a route, whose chance is that of its riskiest stretch
+ROUTE_RISK_SENTENCES = {
+    "any": i18n.N_(
+        "%(level)s: %(p)s chance of an incident within %(km)s km of its riskiest stretch"
+        " (km %(at)s) in %(days)s days"
+    ),
+    "fatal": i18n.N_(
+        "%(level)s: %(p)s chance of a fatal incident within %(km)s km of its riskiest stretch"
+        " (km %(at)s) in %(days)s days"
+    ),
+}
 RISK_LEVELS = [str(level) for level in RiskLevel]
 MARKINGS = [str(t) for t in TLP]
 
@@ -133,11 +154,32 @@ def _label(context: Any, code: str | None, vocabulary: str) -> str:
     return i18n.gettext(label, str(context.get("locale") or i18n.DEFAULT))
 
 
+@pass_context
+def _risk_sentence(context: Any, chances: Probabilities, worst_km: float | None = None) -> str:
+    """``chances``' sentence in the reader's language (``worst_km``: a route's riskiest
+    stretch); in English, the service's own sentence."""
+    locale = str(context.get("locale") or i18n.DEFAULT)
+    event, _, days = chances.outcome.partition("_")
+    table = RISK_SENTENCES if worst_km is None else ROUTE_RISK_SENTENCES
+    if locale == i18n.DEFAULT or event not in table:
+        return chances.sentence
+    return i18n.gettext(table[event], locale) % {
+        "level": i18n.gettext(chances.level, locale),
+        "p": percent(chances.value()),
+        "km": f"{chances.radius_km:g}",
+        "days": days,
+        "at": f"{worst_km or 0:.0f}",
+    }
+
+
 def _build() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     i18n.install_jinja(templates.env)
     templates.env.globals.update(
-        alert_count=_alert_count, tlp_legend=TLP_LEGEND, role_labels=ROLE_LABELS
+        alert_count=_alert_count,
+        tlp_legend=TLP_LEGEND,
+        role_labels=ROLE_LABELS,
+        risk_sentence=_risk_sentence,
     )
     templates.env.filters["web_url"] = web_url
     templates.env.filters["label"] = _label
