@@ -245,7 +245,11 @@ def test_a_risk_reads_as_a_chinese_sentence_and_the_english_one_is_the_services(
     web: Any,
 ) -> None:
     client: TestClient = web("site_manager")
-    for listing, prefix in (("/sites", "/sites"), ("/routes", "/routes")):
+    for listing, prefix in (
+        ("/sites", "/sites"),
+        ("/routes", "/routes"),
+        ("/movements", "/movements"),
+    ):
         path = _first_link(client, listing, prefix)
         english = client.get(path).text
         chinese = client.get(path, headers=ZH).text
@@ -254,7 +258,7 @@ def test_a_risk_reads_as_a_chinese_sentence_and_the_english_one_is_the_services(
         assert sentence.group(1).split(":")[1].split("chance")[0].strip() in chinese, path
         shown = re.search(r'class="probability"[^>]*>([^<]+)<', chinese)
         assert shown and "概率为" in shown.group(1) and "chance" not in shown.group(1), path
-        assert ("风险最高路段" in shown.group(1)) == (prefix == "/routes"), path
+        assert ("风险最高路段" in shown.group(1)) == (prefix != "/sites"), path
 
 
 def test_the_translated_risk_sentences_say_in_english_what_the_service_says() -> None:

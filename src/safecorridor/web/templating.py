@@ -12,6 +12,8 @@ Stored codes (a site's type, a movement's state, an alert rule's kind) are shown
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -155,18 +157,23 @@ def _label(context: Any, code: str | None, vocabulary: str) -> str:
 
 
 @pass_context
-def _risk_sentence(context: Any, chances: Probabilities, worst_km: float | None = None) -> str:
-    """``chances``' sentence in the reader's language (``worst_km``: a route's riskiest
-    stretch); in English, the service's own sentence."""
+def _risk_sentence(
+    context: Any, chances: Probabilities | Mapping[str, Any], worst_km: float | None = None
+) -> str:
+    """``chances``' sentence in the reader's language (``chances``: the probabilities, or
+    their stored dict; ``worst_km``: a route's riskiest stretch); in English, the service's
+    own sentence."""
     locale = str(context.get("locale") or i18n.DEFAULT)
-    event, _, days = chances.outcome.partition("_")
+    fields = chances if isinstance(chances, Mapping) else asdict(chances)
+    outcome = str(fields.get("outcome") or "")
+    event, _, days = outcome.partition("_")
     table = RISK_SENTENCES if worst_km is None else ROUTE_RISK_SENTENCES
-    if locale == i18n.DEFAULT or event not in table:
-        return chances.sentence
+    if locale == i18n.DEFAULT or event not in table or outcome not in fields:
+        return str(fields.get("sentence") or "")
     return i18n.gettext(table[event], locale) % {
-        "level": i18n.gettext(chances.level, locale),
-        "p": percent(chances.value()),
-        "km": f"{chances.radius_km:g}",
+        "level": i18n.gettext(str(fields.get("level")), locale),
+        "p": percent(float(fields[outcome])),
+        "km": f"{float(fields.get('radius_km') or 0):g}",
         "days": days,
         "at": f"{worst_km or 0:.0f}",
     }
