@@ -213,6 +213,8 @@ def test_the_language_switch_turns_the_map_incidents_and_movements_chinese(open_
     # the words the map's script writes come in Chinese too
     expect(page.locator("#map-status")).to_contain_text("显示")
     assert "incidents shown" not in page.locator("#map-status").inner_text()
+    legend = page.locator("#type-legend").inner_text()
+    assert "战斗" in legend and "Battles" not in legend
     nav = page.get_by_role("navigation").first.inner_text()
     assert "事件" in nav and "人员转移" in nav and "Incidents" not in nav
     shoot(page, "map-zh")

@@ -242,7 +242,7 @@
     dot.className = "dot";
     dot.style.background = TYPE_COLOURS[t];
     li.appendChild(dot);
-    li.appendChild(document.createTextNode(t));
+    li.appendChild(document.createTextNode(SC.t(t)));
     legend.appendChild(li);
   });
 
@@ -260,7 +260,7 @@
       timeline = data;
       var datasets = Object.keys(data.types).map(function (t) {
         return {
-          type: "bar", label: t, data: data.types[t], stack: "n",
+          type: "bar", label: SC.t(t), data: data.types[t], stack: "n",
           backgroundColor: TYPE_COLOURS[t] || "#555", yAxisID: "y"
         };
       });
