@@ -3,7 +3,9 @@
 A service's :class:`~safecorridor.errors.ServiceError` becomes the error page with the
 service's own message and the status of ``errors.STATUS`` (the API answers the same refusal
 with the same status and message as problem+json). :class:`LoginRequiredError` becomes a
-redirect to the sign-in page that comes back to where the person was.
+redirect to the sign-in page that comes back to where the person was. The titles are marked
+with ``N_`` and translated where the page is rendered (a message the catalogue knows is
+translated too; any other is shown as the service wrote it).
 """
 
 from __future__ import annotations
@@ -16,17 +18,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from safecorridor.accounts.models import User
 from safecorridor.db.session import session_scope
 from safecorridor.errors import ServiceError, http_status
+from safecorridor.i18n import N_
 from safecorridor.web.templating import is_htmx, render
 
 TITLES = {
-    400: "Bad request",
-    401: "Sign-in required",
-    403: "Not allowed",
-    404: "Not found",
-    409: "Conflict",
-    422: "Not valid",
-    429: "Too many attempts",
-    503: "Busy",
+    400: N_("Bad request"),
+    401: N_("Sign-in required"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    409: N_("Conflict"),
+    422: N_("Not valid"),
+    429: N_("Too many attempts"),
+    503: N_("Busy"),
 }
 
 
@@ -55,7 +58,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
             "errors/error.html",
             status_code=status,
             status=status,
-            title=TITLES.get(status, "Error"),
+            title=TITLES.get(status, N_("Error")),
             message=message,
         )
 

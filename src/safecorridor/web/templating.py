@@ -6,10 +6,14 @@ Its globals are set here, when the environment is built, and nowhere else. Jinja
 extension is installed on it by ``i18n.install_jinja``: ``{{ _("...") }}`` and
 ``{% trans %}`` translate into the reader's language (``locale`` in the context, chosen by
 :func:`request_locale`), and the filters ``date``, ``number``, ``percent`` format per locale.
+Stored codes (a site's type, a movement's state, an alert rule's kind) are shown through the
+``label`` filter, which translates their labels in :data:`LABELS`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,12 +21,14 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from sqlalchemy.orm import Session, object_session
 
 from safecorridor import i18n
 from safecorridor.accounts.models import Organisation, User
 from safecorridor.alerts.service import unread_count
 from safecorridor.review.service import pending_count
+from safecorridor.risk.probability import Probabilities, percent
 from safecorridor.settings import get_settings
 from safecorridor.sharing.policy import Viewer, can_write
 from safecorridor.taxonomy.choices import TLP, RiskLevel
@@ -43,6 +49,79 @@ ROLE_LABELS = {
     "site_manager": i18n.N_("site manager"),
     "escort_officer": i18n.N_("escort officer"),
     "viewer": i18n.N_("viewer"),
+}
+#: stored codes the pages show, by vocabulary, with their labels (translated where shown, by
+#: the ``label`` filter: ``{{ s.site_type|label("site_type") }}``)
+LABELS: dict[str, dict[str, str]] = {
+    "site_type": {
+        "port": i18n.N_("port"),
+        "power_plant": i18n.N_("power plant"),
+        "dam": i18n.N_("dam"),
+        "road_section": i18n.N_("road section"),
+        "sez": i18n.N_("special economic zone"),
+        "campus": i18n.N_("campus"),
+        "office": i18n.N_("office"),
+        "camp": i18n.N_("camp"),
+        "mine": i18n.N_("mine"),
+        "airport": i18n.N_("airport"),
+        "rail": i18n.N_("rail"),
+    },
+    "movement_state": {
+        "draft": i18n.N_("draft"),
+        "submitted": i18n.N_("submitted"),
+        "approved": i18n.N_("approved"),
+        "rejected": i18n.N_("rejected"),
+        "under_way": i18n.N_("under way"),
+        "overdue": i18n.N_("overdue"),
+        "completed": i18n.N_("completed"),
+        "cancelled": i18n.N_("cancelled"),
+    },
+    "movement_action": {
+        "request": i18n.N_("request"),
+        "submit": i18n.N_("submit"),
+        "approve": i18n.N_("approve"),
+        "reject": i18n.N_("reject"),
+        "start": i18n.N_("start"),
+        "checkin": i18n.N_("check in"),
+        "complete": i18n.N_("complete"),
+        "cancel": i18n.N_("cancel"),
+        "mark_overdue": i18n.N_("mark overdue"),
+        "escalate": i18n.N_("escalate"),
+        "recover": i18n.N_("recover"),
+    },
+    "rule_kind": {
+        "incident_near": i18n.N_("incident near"),
+        "foreign_fatalities": i18n.N_("foreign fatalities"),
+        "risk_rising": i18n.N_("risk rising"),
+        "movement_overdue": i18n.N_("movement overdue"),
+        "review_backlog": i18n.N_("review backlog"),
+        "action_overdue": i18n.N_("action item overdue"),
+    },
+    "channel": {
+        "in_app": i18n.N_("in-app"),
+        "email": i18n.N_("email"),
+        "webhook": i18n.N_("webhook"),
+    },
+}
+#: a risk's probability sentence (``risk.probability.sentence``) for a reader of another
+#: language than English, by the event its levels band; the English page shows the service's
+#: own sentence
+RISK_SENTENCES = {
+    "any": i18n.N_("%(level)s: %(p)s chance of an incident within %(km)s km in %(days)s days"),
+    "fatal": i18n.N_(
+        "%(level)s: %(p)s chance of a fatal incident within %(km)s km in %(days)s days"
+    ),
+}
+#: the same for a route, whose chance is that of its riskiest stretch
+ROUTE_RISK_SENTENCES = {
+    "any": i18n.N_(
+        "%(level)s: %(p)s chance of an incident within %(km)s km of its riskiest stretch"
+        " (km %(at)s) in %(days)s days"
+    ),
+    "fatal": i18n.N_(
+        "%(level)s: %(p)s chance of a fatal incident within %(km)s km of its riskiest stretch"
+        " (km %(at)s) in %(days)s days"
+    ),
 }
 RISK_LEVELS = [str(level) for level in RiskLevel]
 MARKINGS = [str(t) for t in TLP]
@@ -65,13 +144,52 @@ def web_url(value: str | None) -> str | None:
     return value if scheme in ("http", "https") else None
 
 
+@pass_context
+def _label(context: Any, code: str | None, vocabulary: str) -> str:
+    """The label of a stored ``code`` of ``vocabulary`` in the reader's language (a code
+    without a label is shown with spaces for its underscores)."""
+    if not code:
+        return ""
+    label = LABELS.get(vocabulary, {}).get(code)
+    if label is None:
+        return code.replace("_", " ")
+    return i18n.gettext(label, str(context.get("locale") or i18n.DEFAULT))
+
+
+@pass_context
+def _risk_sentence(
+    context: Any, chances: Probabilities | Mapping[str, Any], worst_km: float | None = None
+) -> str:
+    """``chances``' sentence in the reader's language (``chances``: the probabilities, or
+    their stored dict; ``worst_km``: a route's riskiest stretch); in English, the service's
+    own sentence."""
+    locale = str(context.get("locale") or i18n.DEFAULT)
+    fields = chances if isinstance(chances, Mapping) else asdict(chances)
+    outcome = str(fields.get("outcome") or "")
+    event, _, days = outcome.partition("_")
+    table = RISK_SENTENCES if worst_km is None else ROUTE_RISK_SENTENCES
+    if locale == i18n.DEFAULT or event not in table or outcome not in fields:
+        return str(fields.get("sentence") or "")
+    return i18n.gettext(table[event], locale) % {
+        "level": i18n.gettext(str(fields.get("level")), locale),
+        "p": percent(float(fields[outcome])),
+        "km": f"{float(fields.get('radius_km') or 0):g}",
+        "days": days,
+        "at": f"{worst_km or 0:.0f}",
+    }
+
+
 def _build() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     i18n.install_jinja(templates.env)
     templates.env.globals.update(
-        alert_count=_alert_count, tlp_legend=TLP_LEGEND, role_labels=ROLE_LABELS
+        alert_count=_alert_count,
+        tlp_legend=TLP_LEGEND,
+        role_labels=ROLE_LABELS,
+        risk_sentence=_risk_sentence,
     )
     templates.env.filters["web_url"] = web_url
+    templates.env.filters["label"] = _label
     return templates
 
 

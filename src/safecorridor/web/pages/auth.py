@@ -23,6 +23,7 @@ from safecorridor.accounts.service import sign_in, sign_out
 from safecorridor.api.deps import ClockDep, SessionDep, client_address, set_session_cookie
 from safecorridor.clock import naive_now
 from safecorridor.errors import NotSignedInError, RateLimitedError
+from safecorridor.i18n import N_
 from safecorridor.settings import get_settings
 from safecorridor.web.templating import TEMPLATES, request_locale
 
@@ -81,7 +82,7 @@ def login_submit(
 ) -> Response:
     target = safe_next(next)
     if not same_secret(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
-        return login_page(request, target, "The form expired; please sign in again.", 403)
+        return login_page(request, target, N_("The form expired; please sign in again."), 403)
     try:
         signed = sign_in(
             session=session,
@@ -93,10 +94,10 @@ def login_submit(
         )
     except RateLimitedError:
         return login_page(
-            request, target, "Too many failed sign-ins; wait a few minutes and try again.", 429
+            request, target, N_("Too many failed sign-ins; wait a few minutes and try again."), 429
         )
     except NotSignedInError:
-        return login_page(request, target, "The e-mail address or the password is wrong.", 401)
+        return login_page(request, target, N_("The e-mail address or the password is wrong."), 401)
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, sign_session(signed.session_id), signed.device)
     response.delete_cookie(LOGIN_CSRF_COOKIE)

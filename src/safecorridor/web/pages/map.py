@@ -19,7 +19,7 @@ from safecorridor.risk import service as risk
 from safecorridor.sharing.policy import Viewer, restrict
 from safecorridor.web.deps import PageViewer
 from safecorridor.web.filters import WebFilter, filter_choices
-from safecorridor.web.templating import TEMPLATES, render
+from safecorridor.web.templating import TEMPLATES, render, request_locale
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,6 +37,7 @@ def map_page(request: Request, session: SessionDep, user: OptionalUser) -> Respo
                 "n_incidents": count_incidents(session, viewer=anonymous),
                 "n_sites": n_sites or 0,
                 "incidents": list_incidents(session, limit=15, viewer=anonymous),
+                "locale": request_locale(request, None),
             },
         )
     viewer = Viewer.of(user)

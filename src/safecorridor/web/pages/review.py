@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from safecorridor.api.deps import SessionDep
 from safecorridor.errors import InvalidInputError, NotFoundError, ServiceError, http_status
+from safecorridor.i18n import N_
 from safecorridor.review.models import Candidate
 from safecorridor.review.service import (
     accept_candidate,
@@ -119,11 +120,11 @@ def review_decide(
         if action == "accept":
             d = accept_candidate(session=session, candidate_id=c.id, viewer=viewer, edits=edits)
             incident_id = d.incident.id
-            outcome = "accepted as new incident" if d.created else "merged into incident"
+            outcome = N_("accepted as new incident") if d.created else N_("merged into incident")
         elif action == "reject":
             reason = form.get("reason") or request.headers.get("HX-Prompt") or ""
             reject_candidate(session=session, candidate_id=c.id, viewer=viewer, reason=reason)
-            outcome = "rejected"
+            outcome = N_("rejected")
         else:
             target = form.get("incident_id", "")
             if not target.isdigit():
@@ -136,7 +137,7 @@ def review_decide(
                 edits=edits,
             )
             incident_id = d.incident.id
-            outcome = "merged into incident"
+            outcome = N_("merged into incident")
     except ServiceError as exc:  # the card again, with the service's refusal and status
         return _refused_card(
             request, session, user, viewer, candidate_id, str(exc), http_status(exc)

@@ -8,23 +8,23 @@
   var lat = document.getElementById("latitude"), lon = document.getElementById("longitude");
   var manual = document.getElementById("manual");
   function fallback(message) {
-    status.textContent = message + " Enter the position by hand below, then send.";
+    status.textContent = SC.t("{why} Enter the position by hand below, then send.", { why: message });
     manual.open = true;
     lat.focus();
   }
   button.addEventListener("click", function () {
-    if (!("geolocation" in navigator)) { fallback("This browser gives no location."); return; }
-    status.textContent = "Finding your position…";
+    if (!("geolocation" in navigator)) { fallback(SC.t("This browser gives no location.")); return; }
+    status.textContent = SC.t("Finding your position…");
     button.disabled = true;
     navigator.geolocation.getCurrentPosition(function (pos) {
       lat.value = pos.coords.latitude.toFixed(5);
       lon.value = pos.coords.longitude.toFixed(5);
-      status.textContent = "Position " + lat.value + ", " + lon.value + " (± " + Math.round(pos.coords.accuracy) + " m).";
+      status.textContent = SC.t("Position {lat}, {lon} (± {m} m).", { lat: lat.value, lon: lon.value, m: Math.round(pos.coords.accuracy) });
       button.disabled = false;
       htmx.trigger(form, "submit");
     }, function (err) {
       button.disabled = false;
-      fallback("No position (" + err.message + ").");
+      fallback(SC.t("No position ({why}).", { why: err.message }));
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   });
 })();

@@ -105,7 +105,7 @@
           fillColor: TYPE_COLOURS[pr.event_type] || "#555", fillOpacity: 0.85
         });
         m.feature = f;
-        m.bindTooltip(SC.text(pr.event_date + " · " + (pr.location || "") + " · " + killed + " killed"));
+        m.bindTooltip(SC.text(pr.event_date + " · " + (pr.location || "") + " · " + SC.t("{n} killed", { n: killed })));
         m.on("click", function () { openPanel("/incidents/" + f.id + "/panel"); });
         sc.incidents[f.id] = m;
         return m;
@@ -180,7 +180,7 @@
             { sticky: true });
         }
       });
-    }).catch(function (e) { say("Risk levels could not be loaded: " + e.message); });
+    }).catch(function (e) { say(SC.t("Risk levels could not be loaded: {why}", { why: e.message })); });
   }
 
   // --- risk hexes ---------------------------------------------------------------------------
@@ -219,7 +219,7 @@
         }));
       });
       setCount("hexes", n);
-    }).catch(function (e) { say("Risk hexes could not be loaded: " + e.message); });
+    }).catch(function (e) { say(SC.t("Risk hexes could not be loaded: {why}", { why: e.message })); });
   }
   document.getElementById("layer-hexes").addEventListener("change", function (ev) {
     if (ev.target.checked) { map.addLayer(hexLayer); loadHexes(); } else { map.removeLayer(hexLayer); }
@@ -242,7 +242,7 @@
     dot.className = "dot";
     dot.style.background = TYPE_COLOURS[t];
     li.appendChild(dot);
-    li.appendChild(document.createTextNode(t));
+    li.appendChild(document.createTextNode(SC.t(t)));
     legend.appendChild(li);
   });
 
@@ -260,16 +260,16 @@
       timeline = data;
       var datasets = Object.keys(data.types).map(function (t) {
         return {
-          type: "bar", label: t, data: data.types[t], stack: "n",
+          type: "bar", label: SC.t(t), data: data.types[t], stack: "n",
           backgroundColor: TYPE_COLOURS[t] || "#555", yAxisID: "y"
         };
       });
       datasets.push({
-        type: "line", label: "fatalities", data: data.fatalities, borderColor: "#222",
+        type: "line", label: SC.t("fatalities"), data: data.fatalities, borderColor: "#222",
         backgroundColor: "#222", pointRadius: 2, borderWidth: 1.5, yAxisID: "y2"
       });
       datasets.push({
-        type: "line", label: "foreign fatalities", data: data.foreign_fatalities,
+        type: "line", label: SC.t("foreign fatalities"), data: data.foreign_fatalities,
         borderColor: "#d81b60", backgroundColor: "#d81b60", pointRadius: 2, borderWidth: 1.5,
         borderDash: [4, 3], yAxisID: "y2"
       });
@@ -281,10 +281,10 @@
           plugins: { legend: { position: "top", align: "end", labels: { boxWidth: 10, font: { size: 10 } } } },
           scales: {
             x: { stacked: true, ticks: { maxRotation: 0, autoSkip: true, font: { size: 10 } } },
-            y: { stacked: true, beginAtZero: true, title: { display: true, text: "incidents" },
+            y: { stacked: true, beginAtZero: true, title: { display: true, text: SC.t("incidents") },
                  ticks: { precision: 0 } },
             y2: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
-                  title: { display: true, text: "killed" } }
+                  title: { display: true, text: SC.t("killed") } }
           },
           onClick: function (ev, elements) {
             var els = chart.getElementsAtEventForMode(ev, "index", { intersect: false }, false);
@@ -316,7 +316,7 @@
   // --- filters ------------------------------------------------------------------------------
   function showPeriod() {
     var s = form.elements.since.value, u = form.elements.until.value;
-    periodLabel.textContent = s || u ? "Period: " + (s || "…") + " to " + (u || "…") : "";
+    periodLabel.textContent = s || u ? SC.t("Period: {start} to {end}", { start: s || "…", end: u || "…" }) : "";
     clearPeriod.hidden = !(s || u);
   }
   function apply(reloadTimeline) {
@@ -325,10 +325,10 @@
     history.replaceState(null, "", query ? "/?" + query : "/");
     showPeriod();
     el.dataset.loaded = "false";
-    say("Loading…");
+    say(SC.t("Loading…"));
     htmx.ajax("GET", "/incidents?compact=1&" + query, { target: "#list", swap: "innerHTML" });
     var work = [loadIncidents().then(function (n) {
-      say(n + " incident" + (n === 1 ? "" : "s") + " shown");
+      say(SC.t(n === 1 ? "{n} incident shown" : "{n} incidents shown", { n: n }));
     }).catch(function (e) { setCount("incidents", 0); cluster.clearLayers(); say(e.message); })];
     if (reloadTimeline) { work.push(loadTimeline()); }
     if (map.hasLayer(hexLayer)) { work.push(loadHexes()); }
@@ -349,7 +349,7 @@
   });
   showPeriod();
   Promise.all([
-    loadIncidents().then(function (n) { say(n + " incidents shown"); }),
+    loadIncidents().then(function (n) { say(SC.t("{n} incidents shown", { n: n })); }),
     loadSites(), loadRoutes()
   ]).then(function () {
     el.dataset.loaded = "true";

@@ -58,7 +58,7 @@
     var b = ev.detail.elt;
     if (!b || b.dataset.action !== "merge") { return; }
     ev.preventDefault();
-    var id = window.prompt("Merge into which incident id?", b.dataset.suggested || "");
+    var id = window.prompt(SC.t("Merge into which incident id?"), b.dataset.suggested || "");
     if (id === null) { return; }
     b.dataset.incidentId = id.trim();
     ev.detail.issueRequest(true);
