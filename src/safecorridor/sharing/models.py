@@ -31,7 +31,7 @@ class RecordGrant(Base):
 class AuditEvent(Base):
     """One link of the audit chain: ``hash`` covers the event's fields and ``prev_hash``.
 
-    Append-only: rows are written by :func:`safecorridor.sharing.audit.append_event` only,
+    Append-only: rows are written by :func:`safecorridor.sharing.audit.store.append_event` only,
     in id order; ``safecorridor audit verify`` recomputes the chain.
     """
 
