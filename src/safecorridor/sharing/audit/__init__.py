@@ -2,7 +2,9 @@
 
 The package's parts:
 
-- :mod:`.chain`: canonical JSON, record-state digests, event hashes, :func:`verify_chain`;
+- :mod:`.chain`: canonical JSON, record-state digests, event hashes (keyed: HMAC-SHA256),
+  :func:`verify_chain`;
+- :mod:`.key`: the HMAC key, a file outside the database;
 - :mod:`.store`: the chain's lock and appending (a write's event in the writing transaction,
   so it commits or rolls back with the change it records);
 - :mod:`.writer`: reads recorded by group commit through one writer thread per process (no
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 from safecorridor.sharing.audit.chain import (
     GENESIS,
+    KEYED,
+    PLAIN,
     ChainReport,
     canonical_json,
     count_events,
@@ -27,6 +31,7 @@ from safecorridor.sharing.audit.chain import (
     values_state_hash,
     verify_chain,
 )
+from safecorridor.sharing.audit.key import ensure_key_file, key_path, read_key
 from safecorridor.sharing.audit.readlog import (
     READ_LOG_STEM_SUFFIX,
     audit_logs,
@@ -55,7 +60,9 @@ from safecorridor.sharing.audit.writer import (
 
 __all__ = [
     "GENESIS",
+    "KEYED",
     "PG_LOCK_KEY",
+    "PLAIN",
     "READ_LOG_STEM_SUFFIX",
     "AuditWriter",
     "ChainReport",
@@ -68,10 +75,13 @@ __all__ = [
     "audit_writer",
     "canonical_json",
     "count_events",
+    "ensure_key_file",
     "event_hash",
     "flush_audit",
     "has_read_log",
+    "key_path",
     "lock_chain",
+    "read_key",
     "read_log_engine",
     "read_log_url",
     "record_read",

@@ -4,7 +4,8 @@ a batch in a transaction of its own.
 Appending is serialised: on PostgreSQL by a transaction-level advisory lock, on SQLite by the
 database write lock, which the INSERT of the new event takes before the previous hash is read.
 A write's event is written in the caller's transaction, so it commits (or rolls back) with the
-change it records. Rows are only ever inserted (and, in :func:`append_event`, given their
+change it records. Every event appended is keyed (HMAC-SHA256 under :func:`.key.signing_key`,
+scheme "hmac-sha256"). Rows are only ever inserted (and, in :func:`append_event`, given their
 links in the same transaction); nothing here updates or deletes a committed event.
 """
 
@@ -18,7 +19,8 @@ from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from safecorridor.db.base import utcnow
-from safecorridor.sharing.audit.chain import GENESIS, event_hash, sha256_json, state_hash
+from safecorridor.sharing.audit.chain import GENESIS, KEYED, event_hash, sha256_json, state_hash
+from safecorridor.sharing.audit.key import signing_key
 from safecorridor.sharing.models import AuditEvent
 from safecorridor.sharing.policy import Viewer, record_type
 
@@ -60,6 +62,7 @@ def append_event(
         details=details,
         prev_hash="",
         hash="",
+        scheme=KEYED,
     )
     session.add(event)
     session.flush()  # the INSERT: on SQLite this takes the write lock before the head is read
@@ -71,6 +74,7 @@ def append_event(
     )
     event.prev_hash = prev or GENESIS
     event.hash = event_hash(
+        key=signing_key(),
         prev_hash=event.prev_hash,
         occurred_at=event.occurred_at,
         user_id=event.user_id,
@@ -140,10 +144,11 @@ def append_batch(conn: Connection, events: list[EventData]) -> None:
     follow the chain's order on every backend.
     """
     prev = conn.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    key = signing_key()
     rows = []
     for ev in events:
         fields = asdict(ev)
-        digest = event_hash(prev_hash=prev, **fields)
-        rows.append({**fields, "prev_hash": prev, "hash": digest})
+        digest = event_hash(key=key, prev_hash=prev, **fields)
+        rows.append({**fields, "prev_hash": prev, "hash": digest, "scheme": KEYED})
         prev = digest
     conn.execute(insert(AuditEvent), rows)
