@@ -66,6 +66,17 @@ def state_hash(obj: Any) -> str:
     return _state_digest(record_state(obj))
 
 
+def field_digests(obj: Any) -> dict[str, str]:
+    """Each column's value digested on its own (16 hex digits of its sha256), by attribute
+    name: what a write's event keeps so verification can name the fields that changed since."""
+    return {
+        name: hashlib.sha256(orjson.dumps([value], option=_STATE_JSON, default=str)).hexdigest()[
+            :16
+        ]
+        for name, value in record_state(obj).items()
+    }
+
+
 def values_state_hash(values: Any) -> str:
     """:func:`state_hash` of a record read as a row: ``values`` maps every column to its value."""
     return _state_digest(dict(values))

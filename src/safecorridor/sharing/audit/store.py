@@ -19,13 +19,23 @@ from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from safecorridor.db.base import utcnow
-from safecorridor.sharing.audit.chain import GENESIS, KEYED, event_hash, sha256_json, state_hash
+from safecorridor.sharing.audit.chain import (
+    GENESIS,
+    KEYED,
+    event_hash,
+    field_digests,
+    sha256_json,
+    state_hash,
+)
 from safecorridor.sharing.audit.key import signing_key
 from safecorridor.sharing.models import AuditEvent
 from safecorridor.sharing.policy import Viewer, record_type
 
 #: pg_advisory_xact_lock key of the audit chain (any fixed 64-bit number)
 PG_LOCK_KEY = 0x5AFEC0A0D17
+#: a write event's details: the record's table and its fields' digests
+STATE_TABLE = "table"
+STATE_FIELDS = "fields"
 #: Session.info key: this session's transaction holds the chain's lock (it appended already)
 APPENDED = "safecorridor.audit.appended"
 
@@ -97,7 +107,12 @@ def append_event(
 def audit_write(
     *, session: Session, viewer: Viewer | None, action: str, obj: Any, actor: str | None = None
 ) -> AuditEvent:
-    """Record a write (create, update, retract, grant ...) of ``obj`` with its new state."""
+    """Record a write (create, update, retract, grant ...) of ``obj`` with its new state.
+
+    The event's ``state_hash`` is the record's :func:`state_hash`; its details name the table
+    and keep each field's digest (:func:`field_digests`), so ``audit verify`` can compare the
+    row as it is now with its last audited state and name the fields that differ.
+    """
     session.flush()
     return append_event(
         session=session,
@@ -106,6 +121,7 @@ def audit_write(
         record_type=record_type(type(obj)),
         record_id=obj.id,
         state=state_hash(obj),
+        details={STATE_TABLE: obj.__table__.name, STATE_FIELDS: field_digests(obj)},
         actor=actor,
     )
 

@@ -4,7 +4,8 @@ Read-only: verifying never appends, repairs or creates anything (not even the ke
 missing key fails every keyed event). :func:`verify_all` runs every check: each log's links
 (:func:`verify_logs`), then the checkpoints (those kept in the database, sealed by the key,
 and one a partner kept, if given): a log that lost its last events, a read log deleted or
-replaced.
+replaced; then each audited record's row against its last audited state
+(:func:`.state.verify_states`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from safecorridor.sharing.audit.chain import ChainReport, verify_chain
 from safecorridor.sharing.audit.checkpoint import LogHead, check_heads, stored_checkpoints
 from safecorridor.sharing.audit.key import read_key
 from safecorridor.sharing.audit.readlog import audit_logs
+from safecorridor.sharing.audit.state import verify_states
 from safecorridor.sharing.models import AuditCheckpoint
 
 
@@ -73,4 +75,5 @@ def verify_all(
         report.problems.extend(check_heads(engine, [head], source=source))
     if checkpoint is not None:
         report.problems.extend(check_heads(engine, checkpoint, source="the checkpoint file"))
+    report.problems.extend(verify_states(engine))
     return report
