@@ -30,6 +30,7 @@ from safecorridor.review.choices import IngestStatus
 from safecorridor.review.merge import MergeCriteria
 from safecorridor.review.service import auto_accept, candidate_from_event
 from safecorridor.settings import get_settings
+from safecorridor.sharing.audit import append_event
 from safecorridor.sources.dedup import (
     NEAR_DUPLICATE_THRESHOLD,
     NearDuplicateIndex,
@@ -232,6 +233,10 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[i : i + size]
 
 
+#: the most document ids a run's audit event lists (its counts are complete either way)
+MAX_AUDITED_DOCUMENTS = 5000
+
+
 def ingest(
     *,
     engine: Engine,
@@ -370,6 +375,24 @@ def ingest(
                 else IngestStatus.PARTIAL
                 if stored_any
                 else IngestStatus.FAILED
+            )
+            append_event(
+                session=session,
+                viewer=None,
+                action="ingest",
+                record_type="ingest_run",
+                record_id=run.id,
+                details={
+                    "status": str(run.status),
+                    "documents": report.document_ids[:MAX_AUDITED_DOCUMENTS],
+                    "new": report.new,
+                    "duplicate": report.duplicate,
+                    "near_duplicate": report.near_duplicate,
+                    "failed": report.failed,
+                    "candidates": report.candidates,
+                    "incidents": report.incidents,
+                },
+                actor="ingest",
             )
         session.close()
     return report
