@@ -1,6 +1,7 @@
 """the keyed audit chain: each event's hash scheme (the events so far are plain sha256, every
 new one HMAC-SHA256 under a key kept outside the database); checkpoints of the logs (count and
-head, sealed with the key), and the count of plain events the audit log held when upgraded
+head, sealed with the key), and the count of plain events the audit log held when upgraded;
+the process (pid, host) of each import run, so a run whose process died can end as interrupted
 
 Revision ID: 0013
 Revises: 0011
@@ -25,6 +26,9 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("scheme", sa.String(length=16), nullable=False, server_default="sha256")
         )
+    with op.batch_alter_table("import_runs") as batch:
+        batch.add_column(sa.Column("pid", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("hostname", sa.String(length=255), nullable=True))
     checkpoints = op.create_table(
         "audit_checkpoints",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -62,5 +66,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("audit_checkpoints")
+    with op.batch_alter_table("import_runs") as batch:
+        batch.drop_column("hostname")
+        batch.drop_column("pid")
     with op.batch_alter_table("audit_events") as batch:
         batch.drop_column("scheme")
