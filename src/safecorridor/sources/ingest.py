@@ -5,7 +5,8 @@ A run is idempotent: a document's key is the sha256 of its normalised text, so r
 killed ingest stores only what is missing. Syndicated copies (MinHash Jaccard over word
 shingles ≥ 0.8) are stored linked to the first copy and not extracted again. Extraction runs
 in this process, in a local process pool (``workers``) or on a Dask cluster (``dask``); only
-this process writes to the database.
+this process writes to the database. The run's end appends an "ingest" audit event (status,
+counts, the documents stored); auto-accepted candidates are audited as review decisions.
 """
 
 from __future__ import annotations

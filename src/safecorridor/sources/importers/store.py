@@ -1,4 +1,6 @@
-"""Idempotent storage of imported rows, in batches, with an ImportRun row per run."""
+"""Idempotent storage of imported rows, in batches, with an ImportRun row per run (its pid
+and host, so a run whose process died ends as interrupted: see ``sources/runs.py``); every
+batch, re-imported incident and run end is audited."""
 
 from __future__ import annotations
 
