@@ -40,7 +40,7 @@ def test_a_cli_import_is_audited_per_batch_per_update_and_at_its_end(
     engine: Engine, tmp_path: Path
 ) -> None:
     path = write_acled(tmp_path / "acled.csv")
-    code, out = invoke("import", "acled", path)
+    code, out = invoke("import", "acled", str(path))
     assert code == 0, out
     with Session(engine) as s:
         run = s.scalars(select(ImportRun)).one()
@@ -54,7 +54,7 @@ def test_a_cli_import_is_audited_per_batch_per_update_and_at_its_end(
     rows[1][rows[0].index("fatalities")] = "99"
     with path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows)
-    code, out = invoke("import", "acled", path)
+    code, out = invoke("import", "acled", str(path))
     assert code == 0 and "0 new, 1 updated" in out, out
     (reimport,) = _events(engine, action="reimport")
     assert reimport.record_type == "incident" and reimport.details["fields"]
@@ -62,7 +62,7 @@ def test_a_cli_import_is_audited_per_batch_per_update_and_at_its_end(
 
 
 def test_cli_ingest_is_audited(engine: Engine) -> None:
-    code, out = invoke("ingest", SEED_REPORT, "--published", "2022-09-12")
+    code, out = invoke("ingest", str(SEED_REPORT), "--published", "2022-09-12")
     assert code == 0, out
     (event,) = _events(engine, record_type="ingest_run")
     assert event.action == "ingest" and event.details["new"] == 1

@@ -84,7 +84,7 @@ def test_the_next_import_marks_a_killed_import_interrupted(
     engine: Engine, killed_import: int, tmp_path: Path
 ) -> None:
     assert _run(engine, killed_import).status == "running"  # nothing noticed yet
-    code, out = invoke("import", "acled", write_acled(tmp_path / "acled.csv"))
+    code, out = invoke("import", "acled", str(write_acled(tmp_path / "acled.csv")))
     assert code == 0, out
     dead = _run(engine, killed_import)
     assert dead.status == "interrupted" and dead.finished_at is not None
