@@ -50,6 +50,15 @@ def _activity(client: TestClient, world: World) -> None:
         assert client.get(f"/api/v1/incidents/{world.incidents[tlp]}", headers=h).status_code == 200
 
 
+def _notes(engine: Engine, n: int) -> None:
+    """``n`` events that name no record's state (a sign-in, a briefing): only the chain and
+    the checkpoints can tell if they go missing (a write's loss shows in its record too)."""
+    with Session(engine) as s:
+        for k in range(n):
+            append_event(session=s, viewer=None, action="login", record_type="user", record_id=k)
+        s.commit()
+
+
 def _drop_last_events(engine: Engine, n: int) -> None:
     with Session(engine) as s, s.begin():
         ids = s.scalars(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(n)).all()
@@ -83,10 +92,25 @@ def test_checkpoint_writes_each_logs_head_and_keeps_it(
     assert f"the logs still hold everything {out} names" in text_out
 
 
+def test_deleting_a_write_event_shows_in_its_record_too(
+    client: TestClient, world: World, engine: Engine
+) -> None:
+    _activity(client, world)
+    with Session(engine) as s, s.begin():
+        last = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "update").order_by(AuditEvent.id.desc())
+        ).first()
+        assert last is not None
+        s.delete(last)
+    code, out = invoke("audit", "verify")
+    assert code == 1 and "differs from its last audited state" in out
+
+
 def test_deleting_the_last_events_fails_verify_against_the_partners_checkpoint(
     client: TestClient, world: World, engine: Engine, tmp_path: Path
 ) -> None:
     _activity(client, world)
+    _notes(engine, 2)
     cp = tmp_path / "cp.json"
     assert invoke("audit", "checkpoint", "--out", str(cp))[0] == 0
     # whoever truncates the log also removes the database's own checkpoints
@@ -104,9 +128,10 @@ def test_deleting_the_last_events_fails_verify_against_the_stored_checkpoint(
     client: TestClient, world: World, engine: Engine
 ) -> None:
     _activity(client, world)
+    _notes(engine, 2)
     assert invoke("audit", "checkpoint")[0] == 0
     assert invoke("audit", "verify")[0] == 0
-    _activity(client, world)  # events after the checkpoint may come and go unseen by it
+    _notes(engine, 3)  # events after the checkpoint may come and go unseen by it
     _drop_last_events(engine, 1)
     assert invoke("audit", "verify")[0] == 0
     with Session(engine) as s:
@@ -115,7 +140,7 @@ def test_deleting_the_last_events_fails_verify_against_the_stored_checkpoint(
             select(AuditCheckpoint.event_count).where(AuditCheckpoint.log == "audit log")
         )
     assert seen is not None and now > seen
-    _drop_last_events(engine, now - seen + 1)  # now into what the checkpoint saw
+    _drop_last_events(engine, now - seen + 1)  # now into what the checkpoint saw (a note)
     code, out = invoke("audit", "verify")
     assert code == 1 and "audit log truncated" in out
 
