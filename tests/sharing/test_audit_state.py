@@ -7,7 +7,9 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from safecorridor.accounts.models import ApiToken
 from safecorridor.cli.app import get_app
+from safecorridor.sharing.audit import audit_write
 from safecorridor.sharing.audit.state import verify_states
 from safecorridor.sharing.models import AuditEvent
 from tests.api.conftest import World
@@ -75,3 +77,22 @@ def test_several_fields_and_a_deleted_row_are_reported(
     assert verify_states(engine) == [
         f"incident {iid} is gone, yet no audited event deleted it (last: {event_id})"
     ]
+
+
+def test_a_tokens_last_use_is_bookkeeping_but_its_expiry_is_not(
+    client: TestClient, world: World, engine: Engine
+) -> None:
+    with Session(engine) as s, s.begin():  # a token's audited creation
+        token = s.scalars(select(ApiToken).order_by(ApiToken.id)).first()
+        assert token is not None
+        audit_write(session=s, viewer=None, action="create", obj=token, actor="test")
+        token_id = token.id
+    with engine.begin() as conn:  # what every authenticated request does
+        conn.execute(text("UPDATE api_tokens SET last_used_at = created_at"))
+    assert verify_states(engine) == []
+    with engine.begin() as conn:  # what nobody may do unaudited
+        conn.execute(
+            text("UPDATE api_tokens SET expires_at = created_at WHERE id = :id"), {"id": token_id}
+        )
+    (problem,) = verify_states(engine)
+    assert f"api_token {token_id} differs" in problem and "field expires_at changed" in problem
