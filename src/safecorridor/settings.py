@@ -26,6 +26,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; unset means SQLite in DATA_DIR/safecorridor.db.",
     )
     secret_key: str = Field(default="dev-insecure-secret", description="Signs web sessions.")
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="The file holding the audit chain's HMAC key, kept outside the database; "
+        "unset means DATA_DIR's sibling <data dir>-audit.key (created, mode 0600, by `init` "
+        "or the first audited write).",
+    )
     environment: str = Field(default="development", description="development or production.")
     host: str = Field(default="127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(default=8000, description="Port `serve` listens on.")
@@ -111,6 +117,13 @@ class Settings(BaseSettings):
                 "SAFECORRIDOR_ENVIRONMENT=production"
             )
         return self
+
+    @property
+    def effective_audit_key_file(self) -> Path:
+        if self.audit_key_file is not None:
+            return self.audit_key_file
+        data_dir = self.data_dir.resolve()
+        return data_dir.with_name(data_dir.name + "-audit.key")
 
     @property
     def effective_database_url(self) -> str:

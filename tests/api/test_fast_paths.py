@@ -20,6 +20,7 @@ from safecorridor.sharing.audit import (
     append_event,
     audit_logs,
     has_read_log,
+    read_key,
     record_read,
     sha256_json,
     state_hash,
@@ -130,7 +131,7 @@ def test_concurrent_amber_reads_all_land_in_one_valid_chain(
     (name, reads), *_ = reversed(audit_logs(engine))  # the read log, where there is one
     with Session(reads) as s:
         events = list(s.scalars(select(AuditEvent).order_by(AuditEvent.id)))
-        report = verify_chain(s)
+        report = verify_chain(s, key=read_key())
     assert sorted(e.action for e in events) == ["list"] * 20 + ["read"] * 20, name
     assert {e.user_id for e in events} == {world.users[("owner", "analyst")]}
     assert report.is_intact and report.checked == 40

@@ -180,7 +180,7 @@ def test_the_whole_life_of_a_movement_is_kept_in_its_history_and_the_audit_log(
             AuditEvent.record_type == "movement", AuditEvent.record_id == m.id
         )
     ).all()
-    assert list(audit) == ["create", "submit", "approve", "start", "complete"]
+    assert list(audit) == ["create", "submit", "approve", "start", "checkin", "complete"]
 
 
 def test_approving_with_too_small_an_escort_is_refused_unless_overridden(lite: Session) -> None:

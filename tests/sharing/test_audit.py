@@ -16,6 +16,7 @@ from safecorridor.sharing.audit import (
     append_event,
     audit_logs,
     has_read_log,
+    read_key,
     verify_chain,
     verify_logs,
 )
@@ -99,7 +100,7 @@ def test_a_deleted_link_breaks_the_chain_after_it(engine: Engine, session: Sessi
     ids = [e.id for e in _events(session)]
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": ids[1]})
-    report = verify_chain(session)
+    report = verify_chain(session, key=read_key())
     assert report.broken_id == ids[2] and "prev_hash" in report.reason
 
 
@@ -120,7 +121,7 @@ def test_concurrent_appends_keep_one_chain(engine: Engine) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(work, range(4)))
     with factory() as s:
-        report = verify_chain(s)
+        report = verify_chain(s, key=read_key())
         assert report.is_intact and report.checked == 20
 
 

@@ -61,6 +61,8 @@ class User(Base):
     """A member of an organisation with one role; ``password_hash`` is Argon2 (None: no login)."""
 
     __tablename__ = "users"
+    #: a display preference the user sets for themselves; not compared by ``audit verify``
+    __audit_volatile__ = frozenset({"locale"})
     __table_args__ = (UniqueConstraint("email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +87,8 @@ class ApiToken(Base):
     be revoked."""
 
     __tablename__ = "api_tokens"
+    #: stamped on every use; not compared by ``audit verify``
+    __audit_volatile__ = frozenset({"last_used_at"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -41,6 +41,7 @@ from safecorridor.registry.models import Route, Site
 from safecorridor.review.choices import CandidateStatus
 from safecorridor.review.models import Candidate
 from safecorridor.risk.service import registry_levels
+from safecorridor.sharing.audit import audit_write
 from safecorridor.sharing.policy import Viewer, restrict, visible
 from safecorridor.taxonomy.choices import IncidentStatus, RiskLevel, Role
 
@@ -255,6 +256,7 @@ def add_rule_as(*, session: Session, user: User, rule_in: RuleCreate) -> AlertRu
         session=session,
         organisation_id=user.organisation_id,
         created_by=user.email,
+        viewer=Viewer.of(user),
         **rule_in.model_dump(),
     )
 
@@ -345,9 +347,11 @@ def add_rule(
     webhook_secret: str | None = None,
     created_by: str = "system",
     now: datetime | None = None,
+    viewer: Viewer | None = None,
 ) -> AlertRule:
     """Add a rule. It sees incidents recorded from now on (the cursor starts at the newest
-    outbox event). A webhook rule without a secret gets a random one (shown once by the CLI)."""
+    outbox event). A webhook rule without a secret gets a random one (shown once by the CLI).
+    The creation is audited in the caller's transaction (by ``viewer``, else ``created_by``)."""
     try:
         rule_kind = RuleKind(kind)
     except ValueError:
@@ -398,6 +402,13 @@ def add_rule(
     )
     session.add(rule)
     session.flush()
+    audit_write(
+        session=session,
+        viewer=viewer,
+        action="create",
+        obj=rule,
+        actor=None if viewer is not None else created_by,
+    )
     return rule
 
 

@@ -62,6 +62,7 @@ from safecorridor.movements.service import (
 from safecorridor.risk.policies import active_policy
 from safecorridor.risk.policy import Policy
 from safecorridor.settings import get_settings
+from safecorridor.sources.runs import mark_interrupted_imports
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,11 @@ def step_review_backlog(ctx: WorkerContext, now: datetime) -> int:
     """Alerts for candidates waiting for review too long."""
     with ctx.writing() as s:
         return evaluate_backlog_rules(s, now=now, max_attempts=ctx.settings.delivery_max_attempts)
+
+
+def step_interrupted_imports(ctx: WorkerContext, now: datetime) -> int:
+    """Import runs left at running whose process on this host is gone: interrupted."""
+    return len(mark_interrupted_imports(ctx.engine, now=now))
 
 
 def step_partner_feeds(ctx: WorkerContext, now: datetime) -> int:
@@ -359,6 +365,7 @@ STEPS: dict[str, Step] = {
     "briefings": step_briefings,
     "deliveries": step_deliveries,
     "partner_feeds": step_partner_feeds,
+    "interrupted_imports": step_interrupted_imports,
 }
 
 

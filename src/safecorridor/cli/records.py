@@ -38,6 +38,7 @@ from safecorridor.incidents.service import (
 )
 from safecorridor.registry.models import Route, Site
 from safecorridor.settings import get_settings
+from safecorridor.sharing.audit import ensure_key_file, key_path
 from safecorridor.sources.export import export_file
 from safecorridor.sources.importers import ImportFormatError, import_file
 from safecorridor.sources.importers.registry import count_records
@@ -84,9 +85,14 @@ def init(
         str, typer.Option(help="The administrator's organisation (created if missing).")
     ] = "Secretariat",
 ) -> None:
-    """Create or migrate the database (idempotent); optionally add the first administrator."""
+    """Create or migrate the database (idempotent); optionally add the first administrator.
+
+    Also creates the audit chain's key file (mode 0600, outside the database) if missing.
+    """
     migrate(get_engine())
     console.print(f"Database ready: {_where()}")
+    created = ensure_key_file()
+    console.print(f"Audit key {'created' if created else 'kept'}: {key_path()}")
     if admin_email:
         add_user(
             admin_email,

@@ -782,6 +782,7 @@ def check_in(
             .execution_options(synchronize_session=False)
         )
         session.refresh(m)
+        record_audit(session, user=user, action="checkin", movement=m)
     session.flush()
     return ci
 

@@ -40,7 +40,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
@@ -48,8 +48,8 @@ from safecorridor import __version__
 from safecorridor.db.base import utcnow
 from safecorridor.db.engine import make_engine
 from safecorridor.errors import InvalidInputError
-from safecorridor.sharing.audit import count_events, read_log_url, verify_chain
-from safecorridor.sharing.models import AuditEvent
+from safecorridor.sharing.audit import count_events, read_key, read_log_url, verify_chain
+from safecorridor.sharing.models import AuditCheckpoint, AuditEvent
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -115,8 +115,31 @@ def _prepare_dest(dest: Path) -> None:
     dest.mkdir(parents=True, exist_ok=True)
 
 
-def _head(session: Session, log: str, file: str | None, *, where: str = "") -> LogHead:
-    report = verify_chain(session)
+def _legacy_limits(session: Session) -> dict[str, int]:
+    """How many plain (pre-key) events each log may begin with, as the records' database
+    holding ``session`` recorded them (none in a database without checkpoints)."""
+    if not inspect(session.connection()).has_table(AuditCheckpoint.__tablename__):
+        return {}
+    rows = session.execute(
+        select(AuditCheckpoint.log, func.max(AuditCheckpoint.event_count))
+        .where(AuditCheckpoint.kind == "legacy")
+        .group_by(AuditCheckpoint.log)
+    ).all()
+    return {str(log): int(n) for log, n in rows}
+
+
+def _head(
+    session: Session,
+    log: str,
+    file: str | None,
+    *,
+    where: str = "",
+    limits: dict[str, int] | None = None,
+) -> LogHead:
+    """The verified head of one log (under the deployment's audit key); ``limits`` are the
+    records database's legacy counts when ``session`` is another file (the read log)."""
+    limits = _legacy_limits(session) if limits is None else limits
+    report = verify_chain(session, key=read_key(), legacy_limit=limits.get(log, 0))
     if not report.is_intact:
         raise BackupError(
             f"the {log} chain{where} is broken at event {report.broken_id} ({report.reason})"
@@ -162,11 +185,23 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _chain_of(path: Path, log: str, where: str = "") -> LogHead:
+def _chain_of(
+    path: Path, log: str, where: str = "", limits: dict[str, int] | None = None
+) -> LogHead:
     engine = make_engine(f"sqlite:///{path}")
     try:
         with Session(engine) as session:
-            return _head(session, log, path.name, where=where)
+            return _head(session, log, path.name, where=where, limits=limits)
+    finally:
+        engine.dispose()
+
+
+def _limits_of(path: Path) -> dict[str, int]:
+    """The legacy counts recorded in a copy of the records' database."""
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with Session(engine) as session:
+            return _legacy_limits(session)
     finally:
         engine.dispose()
 
@@ -196,9 +231,10 @@ def _backup_sqlite(engine: Engine, dest: Path, manifest: Manifest) -> None:
     finally:
         for conn in [*conns, *([lock] if lock else [])]:
             conn.close()
+    limits = _limits_of(dest / records.name)
     for path, role, log in sources:
         copy = dest / path.name
-        manifest.audit.append(_chain_of(copy, log))
+        manifest.audit.append(_chain_of(copy, log, limits=limits))
         manifest.files.append(_file_entry(copy, role))
 
 
@@ -229,17 +265,21 @@ def _restore_sqlite(engine: Engine, src: Path, manifest: Manifest, stamp: str) -
             raise BackupError(f"{src}: file {f['name']!r} has unknown role {f['role']!r}")
     records.parent.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
+    limits: dict[str, int] | None = None
     try:
-        for f in manifest.files:
+        # the records first: the read log's legacy count is kept in the records' database
+        for f in sorted(manifest.files, key=lambda f: f["role"] != "records"):
             target = targets[f["role"]]
             stage = target.with_name(f".{target.name}.restoring-{stamp}")
             shutil.copyfile(src / f["name"], stage)
             staged.append((stage, target))
             if sha256_file(stage) != f["sha256"]:
                 raise BackupError(f"{src / f['name']}: changed while it was read; try again")
+            if f["role"] == "records":
+                limits = _limits_of(stage)
             head = next((h for h in manifest.audit if h.file == f["name"]), None)
             if head is not None:
-                found = _chain_of(stage, head.log, f" of {src / f['name']}")
+                found = _chain_of(stage, head.log, f" of {src / f['name']}", limits=limits)
                 _check_head(found, head, src)
         engine.dispose()
         done = []

@@ -463,22 +463,47 @@ def accept_candidate(
 
     With a ``viewer``: only an analyst of the candidate's organisation decides, it merges only
     into an incident they may read and change, a refused decision leaves nothing behind, and
-    the decision is audited.
+    the decision is audited (without one, by ``decided_by``).
     """
     if viewer is not None:
         c = _pending(session, candidate_id, viewer)
         checked = check_edits(edits or {})
         with session.begin_nested():  # a refused decision leaves nothing behind
-            d = accept_candidate(
+            d = _accept(
                 session=session,
                 candidate_id=c.id,
                 decided_by=viewer.email,
                 edits=checked,
                 criteria=criteria,
+                resolver=None,
                 eligible=mergeable_incidents(session, viewer),
             )
         _decided(session, viewer, d)
         return d
+    d = _accept(
+        session=session,
+        candidate_id=candidate_id,
+        decided_by=decided_by,
+        edits=edits,
+        criteria=criteria,
+        resolver=resolver,
+        eligible=eligible,
+    )
+    _audit_decision(session, None, d, actor=decided_by)
+    return d
+
+
+def _accept(
+    *,
+    session: Session,
+    candidate_id: int,
+    decided_by: str,
+    edits: Mapping[str, Any] | None,
+    criteria: MergeCriteria | None,
+    resolver: ActorResolver | None,
+    eligible: Callable[[Incident], bool] | None,
+) -> Decision:
+    """:func:`accept_candidate`'s decision itself (its callers audit it)."""
     c = _pending(session, candidate_id)
     edited = apply_edits(c, edits or {})
     incident_in = incident_data(c)  # validates (coordinates, date, taxonomy)
@@ -528,7 +553,7 @@ def merge_candidate(
         checked = check_edits(edits or {})
         changeable_incident(session, viewer, incident_id)
         with session.begin_nested():
-            d = merge_candidate(
+            d = _merge(
                 session=session,
                 candidate_id=c.id,
                 incident_id=incident_id,
@@ -537,6 +562,26 @@ def merge_candidate(
             )
         _decided(session, viewer, d)
         return d
+    d = _merge(
+        session=session,
+        candidate_id=candidate_id,
+        incident_id=incident_id,
+        decided_by=decided_by,
+        edits=edits,
+    )
+    _audit_decision(session, None, d, actor=decided_by)
+    return d
+
+
+def _merge(
+    *,
+    session: Session,
+    candidate_id: int,
+    incident_id: int,
+    decided_by: str,
+    edits: Mapping[str, Any] | None,
+) -> Decision:
+    """:func:`merge_candidate`'s decision itself (its callers audit it)."""
     c = _pending(session, candidate_id)
     inc = get_incident(session, incident_id)
     if not at_least_as_strict(inc.tlp, c.tlp):
@@ -570,8 +615,13 @@ def reject_candidate(
     _decide(c, CandidateStatus.REJECTED, decided_by, None)
     c.decision_note = reason.strip()
     session.flush()
-    if viewer is not None:
-        audit_write(session=session, viewer=viewer, action="reject", obj=c)
+    audit_write(
+        session=session,
+        viewer=viewer,
+        action="reject",
+        obj=c,
+        actor=None if viewer is not None else decided_by,
+    )
     return c
 
 
@@ -586,8 +636,22 @@ def _decided(session: Session, viewer: Viewer, d: Decision) -> None:
             user_id=viewer.user_id,
             granted_by=viewer.email,
         )
-    audit_write(session=session, viewer=viewer, action="review", obj=d.incident)
-    audit_write(session=session, viewer=viewer, action=str(d.candidate.status), obj=d.candidate)
+    _audit_decision(session, viewer, d)
+
+
+def _audit_decision(
+    session: Session, viewer: Viewer | None, d: Decision, *, actor: str | None = None
+) -> None:
+    """The incident's change and the candidate's decision, to the audit chain (by ``viewer``,
+    else by ``actor``: the CLI's reviewer, auto-accept)."""
+    audit_write(session=session, viewer=viewer, action="review", obj=d.incident, actor=actor)
+    audit_write(
+        session=session,
+        viewer=viewer,
+        action=str(d.candidate.status),
+        obj=d.candidate,
+        actor=actor,
+    )
 
 
 _INT_FIELDS = frozenset(

@@ -31,7 +31,7 @@ class RecordGrant(Base):
 class AuditEvent(Base):
     """One link of the audit chain: ``hash`` covers the event's fields and ``prev_hash``.
 
-    Append-only: rows are written by :func:`safecorridor.sharing.audit.append_event` only,
+    Append-only: rows are written by :func:`safecorridor.sharing.audit.store.append_event` only,
     in id order; ``safecorridor audit verify`` recomputes the chain.
     """
 
@@ -48,3 +48,27 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: how ``hash`` was computed: "hmac-sha256" (keyed) or "sha256" (before migration 0013)
+    scheme: Mapped[str] = mapped_column(String(16), default="hmac-sha256")
+
+
+class AuditCheckpoint(Base):
+    """What a log held at a moment: its event count and head, sealed with the audit key.
+
+    ``kind`` "checkpoint": written by ``safecorridor audit checkpoint`` (the same figures
+    partners keep in the exported file), ``mac`` the HMAC of the figures under the audit key.
+    ``kind`` "legacy": how many plain (unkeyed) events a log held when it was upgraded to the
+    keyed chain (migration 0013, or the read log's upgrade); no ``mac`` (no key then).
+    ``log`` names the log ("audit log" or "read log").
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(12))
+    log: Mapped[str] = mapped_column(String(20))
+    event_count: Mapped[int]
+    head_id: Mapped[int | None]
+    head_hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))

@@ -5,7 +5,8 @@ A run is idempotent: a document's key is the sha256 of its normalised text, so r
 killed ingest stores only what is missing. Syndicated copies (MinHash Jaccard over word
 shingles ≥ 0.8) are stored linked to the first copy and not extracted again. Extraction runs
 in this process, in a local process pool (``workers``) or on a Dask cluster (``dask``); only
-this process writes to the database.
+this process writes to the database. The run's end appends an "ingest" audit event (status,
+counts, the documents stored); auto-accepted candidates are audited as review decisions.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from safecorridor.review.choices import IngestStatus
 from safecorridor.review.merge import MergeCriteria
 from safecorridor.review.service import auto_accept, candidate_from_event
 from safecorridor.settings import get_settings
+from safecorridor.sharing.audit import append_event
 from safecorridor.sources.dedup import (
     NEAR_DUPLICATE_THRESHOLD,
     NearDuplicateIndex,
@@ -232,6 +234,10 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[i : i + size]
 
 
+#: the most document ids a run's audit event lists (its counts are complete either way)
+MAX_AUDITED_DOCUMENTS = 5000
+
+
 def ingest(
     *,
     engine: Engine,
@@ -370,6 +376,24 @@ def ingest(
                 else IngestStatus.PARTIAL
                 if stored_any
                 else IngestStatus.FAILED
+            )
+            append_event(
+                session=session,
+                viewer=None,
+                action="ingest",
+                record_type="ingest_run",
+                record_id=run.id,
+                details={
+                    "status": str(run.status),
+                    "documents": report.document_ids[:MAX_AUDITED_DOCUMENTS],
+                    "new": report.new,
+                    "duplicate": report.duplicate,
+                    "near_duplicate": report.near_duplicate,
+                    "failed": report.failed,
+                    "candidates": report.candidates,
+                    "incidents": report.incidents,
+                },
+                actor="ingest",
             )
         session.close()
     return report

@@ -37,7 +37,11 @@ class Document(Base):
 
 
 class ImportRun(Base):
-    """One run of an importer: what file, when, and what it did (every job run is a row)."""
+    """One run of an importer: what file, when, and what it did (every job run is a row).
+
+    ``status``: running, finished, failed, or interrupted (its process died; see
+    :mod:`safecorridor.sources.runs`).
+    """
 
     __tablename__ = "import_runs"
 
@@ -54,6 +58,9 @@ class ImportRun(Base):
     rows_unchanged: Mapped[int] = mapped_column(default=0)
     rows_rejected: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: the process running it (``running`` with that process gone: ``interrupted``)
+    pid: Mapped[int | None]
+    hostname: Mapped[str | None] = mapped_column(String(255))
 
 
 class IngestRun(Base):

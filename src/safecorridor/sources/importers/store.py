@@ -1,4 +1,6 @@
-"""Idempotent storage of imported rows, in batches, with an ImportRun row per run."""
+"""Idempotent storage of imported rows, in batches, with an ImportRun row per run (its pid
+and host, so a run whose process died ends as interrupted: see ``sources/runs.py``); every
+batch, re-imported incident and run end is audited."""
 
 from __future__ import annotations
 
@@ -19,8 +21,10 @@ from safecorridor.incidents.models import Incident, IncidentChange, incident_doc
 from safecorridor.incidents.schemas import IncidentCreate
 from safecorridor.incidents.service import _jsonable, incident_values, source_document
 from safecorridor.settings import get_settings
+from safecorridor.sharing.audit import append_event, audit_write
 from safecorridor.sources.importers.common import CsvRow, ImportReport, RowError, RowValueError
 from safecorridor.sources.models import ImportRun
+from safecorridor.sources.runs import mark_interrupted_imports, this_process
 from safecorridor.taxonomy import TaxonomyError
 
 Parsed = tuple[int, IncidentCreate | RowError]
@@ -77,7 +81,10 @@ def _store_batch(
     resolver: ActorResolver,
     report: ImportReport,
     changed_by: str,
-) -> None:
+) -> dict[str, Any]:
+    """Store one batch in the session's transaction; what it did, for the batch's audit event
+    (an updated incident gets an audited write of its own: its new state)."""
+    new_before, updated_before = report.new, report.updated
     # the last occurrence of a key in a batch wins; earlier ones count as unchanged
     by_key: dict[tuple[str, str], tuple[int, IncidentCreate, dict[str, Any]]] = {}
     for line, item in batch:
@@ -122,6 +129,7 @@ def _store_batch(
         incident.history.append(
             IncidentChange(changed_by=changed_by, action="reimported", changes=changes)
         )
+        audit_write(session=session, viewer=None, action="reimport", obj=incident, actor=changed_by)
         report.updated += 1
     if new_rows:
         # COPY / executemany without RETURNING; the new ids are read back by key (unique index)
@@ -163,6 +171,19 @@ def _store_batch(
         if links:
             bulk_insert(session, incident_documents, links)
         report.new += len(new_rows)
+        new_ids = sorted(iid for iid, _, _ in ids)
+    else:
+        new_ids = []
+    return {
+        "new": report.new - new_before,
+        "updated": report.updated - updated_before,
+        "new_ids": new_ids[:MAX_AUDITED_IDS],
+    }
+
+
+#: the most new incident ids a batch's audit event lists (a batch holds up to
+#: ``import_batch_size`` rows; the run's counts are complete either way)
+MAX_AUDITED_IDS = 5000
 
 
 def _refresh_statistics(factory: sessionmaker[Session]) -> None:
@@ -192,12 +213,18 @@ def import_rows(
 
     Re-running the same file changes nothing: rows are keyed by (dataset, the dataset's id or
     the content hash) and compared by content hash.
+
+    Audited: each batch's transaction appends an "import" event naming the run, its counts
+    and the new incidents' ids (each updated incident an audited "reimport" of its own), and
+    the run's end an event with its status (actor ``changed_by``).
     """
     factory = sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
     report = ImportReport(path=str(path), kind=kind)
     size = get_settings().import_batch_size
+    mark_interrupted_imports(factory.kw["bind"])  # runs whose process died before ours
+    pid, host = this_process()
     with factory() as session, session.begin():
-        run = ImportRun(kind=kind, path=str(path), file_sha256=file_sha256)
+        run = ImportRun(kind=kind, path=str(path), file_sha256=file_sha256, pid=pid, hostname=host)
         session.add(run)
         session.flush()
         run_id = run.id
@@ -213,7 +240,17 @@ def import_rows(
             report.rows += len(batch)
             with factory() as session, session.begin():
                 resolver = ActorResolver(session)
-                _store_batch(session, good, resolver, report, changed_by)
+                done = _store_batch(session, good, resolver, report, changed_by)
+                if done["new"] or done["updated"]:
+                    append_event(
+                        session=session,
+                        viewer=None,
+                        action="import",
+                        record_type="import_run",
+                        record_id=run_id,
+                        details={"kind": kind, **done},
+                        actor=changed_by,
+                    )
             if report.new >= next_analyze:
                 _refresh_statistics(factory)
                 next_analyze = report.new * 4
@@ -234,4 +271,5 @@ def import_rows(
             run.rows_unchanged = report.unchanged
             run.rows_rejected = report.rejected
             run.errors = [{"line": e.line, "reason": e.reason} for e in report.errors[:1000]]
+            audit_write(session=session, viewer=None, action=status, obj=run, actor=changed_by)
     return report

@@ -7,7 +7,7 @@ queued (in id order), and each rule's cursor becomes the last event of an incide
 evaluated, so no rule hears of an incident twice or misses one across the upgrade.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-02 03:00:00.000000
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,130 @@
+"""The records' current state against their last audited state.
+
+Every write through a service ends in :func:`.store.audit_write`, whose event keeps the
+record's state hash and each field's digest. A row changed behind the services' back (an
+UPDATE in the table, a restored backup) no longer matches its last such event: for each record
+with one, :func:`verify_states` recomputes the state from the row as it is now and names the
+record and the fields that differ. A record whose last event is a delete must be gone; one
+whose row is gone without a delete event is reported too.
+
+Bookkeeping columns a worker moves on between audited writes (an alert rule's cursor) are
+named by the model's ``__audit_volatile__`` and are not compared.
+
+Only writes audited with field digests (since migration 0013) are compared: older events kept
+the state hash alone, and the events written by other paths (sign-ins, timelines, briefings)
+hash something other than a row. Read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from safecorridor.db.base import Base
+from safecorridor.sharing.audit.chain import field_digests, state_hash
+from safecorridor.sharing.audit.store import STATE_FIELDS, STATE_TABLE
+from safecorridor.sharing.models import AuditEvent
+
+#: actions after which the record is expected to be gone
+DELETES = frozenset({"delete"})
+
+
+@dataclass(frozen=True)
+class _Audited:
+    event_id: int
+    action: str
+    record_type: str
+    state_hash: str
+    fields: dict[str, str]
+
+
+def _models() -> dict[str, Any]:
+    return {m.local_table.name: m.class_ for m in Base.registry.mappers}  # type: ignore[attr-defined]
+
+
+def last_audited_states(session: Session, *, batch: int = 5000) -> dict[tuple[str, int], _Audited]:
+    """The last write event with field digests of each record, by (table, id)."""
+    last: dict[tuple[str, int], _Audited] = {}
+    after = 0
+    while True:
+        rows = session.execute(
+            select(
+                AuditEvent.id,
+                AuditEvent.action,
+                AuditEvent.record_type,
+                AuditEvent.record_id,
+                AuditEvent.state_hash,
+                AuditEvent.details,
+            )
+            .where(AuditEvent.id > after, AuditEvent.record_id.is_not(None))
+            .order_by(AuditEvent.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return last
+        for row in rows:
+            details = row.details if isinstance(row.details, dict) else {}
+            table, fields = details.get(STATE_TABLE), details.get(STATE_FIELDS)
+            if isinstance(table, str) and isinstance(fields, dict):
+                last[(table, int(row.record_id))] = _Audited(
+                    row.id, row.action, row.record_type, row.state_hash, fields
+                )
+        after = rows[-1].id
+
+
+def verify_states(engine: Engine, *, chunk: int = 500) -> list[str]:
+    """One sentence per record whose row is not its last audited state."""
+    models = _models()
+    problems: list[str] = []
+    with Session(engine) as session:
+        audited = last_audited_states(session)
+        by_table: dict[str, list[int]] = {}
+        for table, record_id in audited:
+            by_table.setdefault(table, []).append(record_id)
+        for table, ids in sorted(by_table.items()):
+            model = models.get(table)
+            if model is None:
+                problems.append(f"audited records of an unknown table {table!r}")
+                continue
+            for start in range(0, len(ids), chunk):
+                part = sorted(ids)[start : start + chunk]
+                rows = {
+                    obj.id: obj for obj in session.scalars(select(model).where(model.id.in_(part)))
+                }
+                volatile = frozenset(getattr(model, "__audit_volatile__", ()))
+                for record_id in part:
+                    problems.extend(
+                        _compare(
+                            audited[(table, record_id)], record_id, rows.get(record_id), volatile
+                        )
+                    )
+                session.expunge_all()
+    return problems
+
+
+def _compare(last: _Audited, record_id: int, obj: Any, volatile: frozenset[str]) -> list[str]:
+    name = f"{last.record_type} {record_id}"
+    if last.action in DELETES:
+        if obj is None:
+            return []
+        return [f"{name} exists, yet its last audited event ({last.event_id}) deleted it"]
+    if obj is None:
+        return [f"{name} is gone, yet no audited event deleted it (last: {last.event_id})"]
+    if state_hash(obj) == last.state_hash:
+        return []
+    now = field_digests(obj)
+    differ = sorted(
+        k
+        for k in now.keys() | last.fields.keys()
+        if now.get(k) != last.fields.get(k) and k not in volatile
+    )
+    if not differ and volatile:
+        return []
+    return [
+        f"{name} differs from its last audited state (event {last.event_id}): "
+        f"field{'s' if len(differ) > 1 else ''} {', '.join(differ) or '(none named)'} "
+        "changed outside the audited services"
+    ]

@@ -1,0 +1,170 @@
+"""Appending to the audit chain: the chain's lock, one event in the caller's transaction, or
+a batch in a transaction of its own.
+
+Appending is serialised: on PostgreSQL by a transaction-level advisory lock, on SQLite by the
+database write lock, which the INSERT of the new event takes before the previous hash is read.
+A write's event is written in the caller's transaction, so it commits (or rolls back) with the
+change it records. Every event appended is keyed (HMAC-SHA256 under :func:`.key.signing_key`,
+scheme "hmac-sha256"). Rows are only ever inserted (and, in :func:`append_event`, given their
+links in the same transaction); nothing here updates or deletes a committed event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from safecorridor.db.base import utcnow
+from safecorridor.sharing.audit.chain import (
+    GENESIS,
+    KEYED,
+    event_hash,
+    field_digests,
+    sha256_json,
+    state_hash,
+)
+from safecorridor.sharing.audit.key import signing_key
+from safecorridor.sharing.models import AuditEvent
+from safecorridor.sharing.policy import Viewer, record_type
+
+#: pg_advisory_xact_lock key of the audit chain (any fixed 64-bit number)
+PG_LOCK_KEY = 0x5AFEC0A0D17
+#: a write event's details: the record's table and its fields' digests
+STATE_TABLE = "table"
+STATE_FIELDS = "fields"
+#: Session.info key: this session's transaction holds the chain's lock (it appended already)
+APPENDED = "safecorridor.audit.appended"
+
+
+def append_event(
+    *,
+    session: Session,
+    viewer: Viewer | None,
+    action: str,
+    record_type: str,
+    record_id: int | None = None,
+    state: str | None = None,
+    details: dict[str, Any] | None = None,
+    actor: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain in the session's transaction.
+
+    ``state`` is the hash of the record's new state (or of what was read); ``actor`` names a
+    caller without a user (the CLI, the demo loader).
+    """
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+    session.info[APPENDED] = True
+    details = details or {}
+    event = AuditEvent(
+        occurred_at=utcnow(),
+        user_id=viewer.user_id if viewer else None,
+        actor=actor or (viewer.email if viewer else "system"),
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        state_hash=state or sha256_json(details),
+        details=details,
+        prev_hash="",
+        hash="",
+        scheme=KEYED,
+    )
+    session.add(event)
+    session.flush()  # the INSERT: on SQLite this takes the write lock before the head is read
+    prev = session.scalar(
+        select(AuditEvent.hash)
+        .where(AuditEvent.id < event.id)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    event.prev_hash = prev or GENESIS
+    event.hash = event_hash(
+        key=signing_key(),
+        prev_hash=event.prev_hash,
+        occurred_at=event.occurred_at,
+        user_id=event.user_id,
+        actor=event.actor,
+        action=event.action,
+        record_type=event.record_type,
+        record_id=event.record_id,
+        state_hash=event.state_hash,
+        details=event.details,
+    )
+    session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.id == event.id)
+        .values(prev_hash=event.prev_hash, hash=event.hash)
+        .execution_options(synchronize_session=False)
+    )
+    return event
+
+
+def audit_write(
+    *, session: Session, viewer: Viewer | None, action: str, obj: Any, actor: str | None = None
+) -> AuditEvent:
+    """Record a write (create, update, retract, grant ...) of ``obj`` with its new state.
+
+    The event's ``state_hash`` is the record's :func:`state_hash`; its details name the table
+    and keep each field's digest (:func:`field_digests`), so ``audit verify`` can compare the
+    row as it is now with its last audited state and name the fields that differ.
+    """
+    session.flush()
+    return append_event(
+        session=session,
+        viewer=viewer,
+        action=action,
+        record_type=record_type(type(obj)),
+        record_id=obj.id,
+        state=state_hash(obj),
+        details={STATE_TABLE: obj.__table__.name, STATE_FIELDS: field_digests(obj)},
+        actor=actor,
+    )
+
+
+@dataclass(frozen=True)
+class EventData:
+    """The fields of an event before it is chained (what a reader hands the writer)."""
+
+    occurred_at: datetime
+    user_id: int | None
+    actor: str
+    action: str
+    record_type: str
+    record_id: int | None
+    state_hash: str
+    details: dict[str, Any]
+
+
+def lock_chain(conn: Connection) -> None:
+    """Take the chain's lock at the start of ``conn``'s transaction (before any read).
+
+    SQLite: ``BEGIN IMMEDIATE`` (the database write lock, waiting up to busy_timeout);
+    PostgreSQL: the transaction-level advisory lock.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+
+
+def append_batch(conn: Connection, events: list[EventData]) -> None:
+    """Chain ``events`` in order after the last event, in ``conn``'s transaction.
+
+    The transaction must hold the chain's lock (:func:`lock_chain`). One statement executed
+    for each event in turn (executemany: SQLite's and psycopg's run the rows in order), so ids
+    follow the chain's order on every backend.
+    """
+    prev = conn.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    key = signing_key()
+    rows = []
+    for ev in events:
+        fields = asdict(ev)
+        digest = event_hash(key=key, prev_hash=prev, **fields)
+        rows.append({**fields, "prev_hash": prev, "hash": digest, "scheme": KEYED})
+        prev = digest
+    conn.execute(insert(AuditEvent), rows)
