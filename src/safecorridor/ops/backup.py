@@ -40,7 +40,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
@@ -49,7 +49,8 @@ from safecorridor.db.base import utcnow
 from safecorridor.db.engine import make_engine
 from safecorridor.errors import InvalidInputError
 from safecorridor.sharing.audit import count_events, read_key, read_log_url, verify_chain
-from safecorridor.sharing.models import AuditCheckpoint, AuditEvent
+from safecorridor.sharing.audit.verify import legacy_limits
+from safecorridor.sharing.models import AuditEvent
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -112,19 +113,6 @@ def _prepare_dest(dest: Path) -> None:
     dest.mkdir(parents=True, exist_ok=True)
 
 
-def _legacy_limits(session: Session) -> dict[str, int]:
-    """How many plain (pre-key) events each log may begin with, as the records' database
-    holding ``session`` recorded them (none in a database without checkpoints)."""
-    if not inspect(session.connection()).has_table(AuditCheckpoint.__tablename__):
-        return {}
-    rows = session.execute(
-        select(AuditCheckpoint.log, func.max(AuditCheckpoint.event_count))
-        .where(AuditCheckpoint.kind == "legacy")
-        .group_by(AuditCheckpoint.log)
-    ).all()
-    return {str(log): int(n) for log, n in rows}
-
-
 def _head(
     session: Session,
     log: str,
@@ -135,7 +123,7 @@ def _head(
 ) -> LogHead:
     """The verified head of one log (under the deployment's audit key); ``limits`` are the
     records database's legacy counts when ``session`` is another file (the read log)."""
-    limits = _legacy_limits(session) if limits is None else limits
+    limits = legacy_limits(session) if limits is None else limits
     report = verify_chain(session, key=read_key(), legacy_limit=limits.get(log, 0))
     if not report.is_intact:
         raise BackupError(
@@ -198,7 +186,7 @@ def _limits_of(path: Path) -> dict[str, int]:
     engine = make_engine(f"sqlite:///{path}")
     try:
         with Session(engine) as session:
-            return _legacy_limits(session)
+            return legacy_limits(session)
     finally:
         engine.dispose()
 

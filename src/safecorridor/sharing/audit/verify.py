@@ -23,17 +23,17 @@ from safecorridor.sharing.audit.state import verify_states
 from safecorridor.sharing.models import AuditCheckpoint
 
 
-def legacy_limits(engine: Engine) -> dict[str, int]:
-    """How many plain (unkeyed) events each log may begin with, by log name."""
-    if not inspect(engine).has_table(AuditCheckpoint.__tablename__):
+def legacy_limits(session: Session) -> dict[str, int]:
+    """How many plain (unkeyed) events each log may begin with, by log name, as the records'
+    database behind ``session`` recorded them (none where there are no checkpoints)."""
+    if not inspect(session.connection()).has_table(AuditCheckpoint.__tablename__):
         return {}
-    with Session(engine) as session:
-        rows = session.execute(
-            select(AuditCheckpoint.log, func.max(AuditCheckpoint.event_count))
-            .where(AuditCheckpoint.kind == "legacy")
-            .group_by(AuditCheckpoint.log)
-        ).all()
-    return {log: int(count) for log, count in rows}
+    rows = session.execute(
+        select(AuditCheckpoint.log, func.max(AuditCheckpoint.event_count))
+        .where(AuditCheckpoint.kind == "legacy")
+        .group_by(AuditCheckpoint.log)
+    ).all()
+    return {str(log): int(count) for log, count in rows}
 
 
 def verify_logs(engine: Engine, key: bytes | None = None) -> list[tuple[str, ChainReport]]:
@@ -42,7 +42,8 @@ def verify_logs(engine: Engine, key: bytes | None = None) -> list[tuple[str, Cha
     ``key`` defaults to the configured key file's (:func:`.key.read_key`).
     """
     key = key if key is not None else read_key()
-    limits = legacy_limits(engine)
+    with Session(engine) as session:
+        limits = legacy_limits(session)
     reports = []
     for name, bind in audit_logs(engine):
         with Session(bind) as session:
