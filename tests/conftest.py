@@ -22,6 +22,7 @@ from safecorridor import datasets
 from safecorridor.db.base import Base
 from safecorridor.db.engine import make_engine, migrate
 from safecorridor.db.session import reset_engine
+from tests.world import drop_pg_templates
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: a report of the 9th JWG meeting written for these tests (published Monday 2022-09-12): the
@@ -85,6 +86,7 @@ def pg_engine() -> Iterator[Engine]:
     migrate(engine)
     yield engine
     engine.dispose()
+    drop_pg_templates(admin)
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()

@@ -24,9 +24,8 @@ from safecorridor.alerts.channels import (
     verify,
 )
 from safecorridor.alerts.worker import WorkerContext
-from safecorridor.demo.loader import load_demo
 from safecorridor.settings import get_settings
-from tests.factories import violent_stretch
+from tests.world import demo_in, stretch_day
 
 
 def free_port() -> int:
@@ -127,11 +126,11 @@ def webhook_receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., 
 
 
 @pytest.fixture
-def demo(request: pytest.FixtureRequest, session: Session) -> Session:
-    load_demo(session)
-    violent_stretch(session, today=getattr(request.module, "STRETCH_DAY", None))
-    session.commit()
-    return session
+def demo(
+    request: pytest.FixtureRequest, session: Session, tmp_path_factory: pytest.TempPathFactory
+) -> Session:
+    """The demo world on each backend, with a violent stretch (as tests/movements' ``demo``)."""
+    return demo_in(session, tmp_path_factory.getbasetemp(), stretch_day(request))
 
 
 @pytest.fixture

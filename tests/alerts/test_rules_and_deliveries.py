@@ -28,7 +28,7 @@ from safecorridor.movements.service import get_user
 from safecorridor.registry.models import Site
 from tests.alerts.conftest import Receiver, SmtpSink
 from tests.factories import create_incident
-from tests.movements.world import demo_sqlite
+from tests.world import demo_copy
 
 NOW = datetime(2025, 6, 1, 12, 0)
 
@@ -358,7 +358,7 @@ def test_a_worker_step_that_fails_is_recorded_with_its_error(
 
 @pytest.fixture
 def lite(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    eng = demo_sqlite(tmp_path_factory.getbasetemp(), tmp_path / "lite.db")
+    eng = demo_copy(tmp_path_factory.getbasetemp(), tmp_path / "lite.db")
     reset_engine(eng)
     with sessionmaker(bind=eng, expire_on_commit=False)() as s:
         yield s

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -19,11 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from safecorridor.db.engine import make_engine, migrate
-from safecorridor.db.session import reset_engine, session_scope
-from safecorridor.demo.loader import load_demo
-from safecorridor.settings import get_settings
-from tests.factories import violent_stretch
+from safecorridor.db.session import reset_engine
+from tests.world import demo_copy
 
 CHROMIUM = os.environ.get("SAFECORRIDOR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,50 +49,14 @@ USERS = {
 def demo_engine(path: Path) -> Engine:
     """The demo world, with a violent stretch of the Karakoram Highway in the last 90 days
     (so that a movement there is rated severe, as the journey tests need)."""
-    engine = make_engine(f"sqlite:///{path}")
-    migrate(engine)
-    with session_scope(engine) as session:
-        load_demo(session)
-        violent_stretch(session)
-    return engine
-
-
-#: the demo world built once per run and day (the violent stretch is dated from "today"), with
-#: the audit key its chain was sealed under: (database, its read log, the key's bytes)
-_TEMPLATES: dict[date, tuple[Path, Path, bytes]] = {}
-
-
-def _copy_sqlite(src: Path, dst: Path) -> None:
-    """A consistent copy of a SQLite file (its write-ahead log included), by the backup API."""
-    source, target = sqlite3.connect(src), sqlite3.connect(dst)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
+    return demo_copy(path.parent, path, date.today())
 
 
 @pytest.fixture
 def demo(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A fresh demo world for one test (server-side tests): a copy of the run's template, so
     each test gets its own database without loading the world again."""
-    today = date.today()
-    if today not in _TEMPLATES:
-        db = tmp_path_factory.mktemp("demo-template") / "demo.db"
-        demo_engine(db).dispose()
-        key = get_settings().effective_audit_key_file.read_bytes()
-        _TEMPLATES[today] = (db, db.with_name("demo-audit-reads.db"), key)
-    db, reads, key = _TEMPLATES[today]
-    path = tmp_path / "demo.db"
-    _copy_sqlite(db, path)
-    if reads.exists():
-        _copy_sqlite(reads, path.with_name(reads.name))
-    key_file = get_settings().effective_audit_key_file
-    if not key_file.exists():  # the chain verifies under the key it was sealed with
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_bytes(key)
-        key_file.chmod(0o600)
-    engine = make_engine(f"sqlite:///{path}")
+    engine = demo_copy(tmp_path_factory.getbasetemp(), tmp_path / "demo.db", date.today())
     reset_engine(engine)
     yield engine
     engine.dispose()
