@@ -445,6 +445,22 @@ def test_a_recalled_attack_keeps_its_own_place_and_date() -> None:
     assert new.attackers_killed == 10
 
 
+def test_an_attack_told_in_the_passive_keeps_its_date_beside_an_older_dated_one() -> None:
+    # "came under heavy fire" is the attack itself: the sentence that dates it opens the event,
+    # so the older attack's full date further down does not date the new one
+    text = (
+        "A checkpoint in Kurram came under heavy militant fire on May 6, a newspaper reported. "
+        "Three soldiers were killed and two others injured, officials said. The same "
+        "checkpoint had been attacked on March 3, 2019, when a policeman died."
+    )
+    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    assert [(e.event_date, e.fatalities) for e in events] == [
+        (date(2024, 5, 6), 3),
+        (date(2019, 3, 3), 1),
+    ]
+    assert events[0].injured == 2
+
+
 def test_an_attack_that_follows_an_older_one_does_not_take_its_place() -> None:
     text = (
         "Militants stormed a police post in Zhob on Tuesday night, killing two policemen. "
