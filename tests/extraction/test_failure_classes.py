@@ -46,6 +46,31 @@ def test_dates_resolve_against_publication(text: str, expected: str, precision: 
     assert (ev.to_dict()["event_date"], ev.date_precision) == (expected, precision)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected", "precision"),
+    [
+        # a year and a month in one sentence are one date, to the month
+        (
+            "In 2023, gunmen ambushed a convoy near Turbat in March, killing four.",
+            "2023-03",
+            "month",
+        ),
+        (
+            "In March, gunmen ambushed a convoy near Turbat, the third attack in 2023.",
+            "2023-03",
+            "month",
+        ),
+        # ... unless the month in that year would be after publication (May 2024)
+        ("In 2024, gunmen ambushed a convoy near Turbat in December.", "2024", "year"),
+    ],
+)
+def test_a_year_and_a_month_in_one_sentence_are_one_date(
+    text: str, expected: str, precision: str
+) -> None:
+    ev = _one(text)
+    assert (ev.to_dict()["event_date"], ev.date_precision) == (expected, precision)
+
+
 def test_a_date_is_never_later_than_publication() -> None:
     # a dateline a day ahead of the stored publication date (another time zone)
     ev = _one("QUETTA, May 9: A grenade hit a police van in Quetta on May 9, injuring two.")
@@ -230,6 +255,29 @@ def test_counts_of_victims_and_attackers(
 ) -> None:
     ev = _one(text)
     assert (ev.fatalities, ev.attackers_killed, ev.injured) == (fatalities, attackers, injured)
+
+
+@pytest.mark.parametrize(
+    ("text", "killed"),
+    [
+        # nouns joined without a count of their own share the count before them
+        (
+            "Gunmen ambushed a convoy near Turbat on Tuesday, leaving 23 civilians and troops dead.",
+            23,
+        ),
+        (
+            "Gunmen ambushed a convoy near Turbat on Tuesday, leaving 23 civilians and police personnel dead.",
+            23,
+        ),
+        # two counts stay two
+        (
+            "Gunmen ambushed a convoy near Turbat on Tuesday, leaving 6 civilians and 3 troops dead.",
+            9,
+        ),
+    ],
+)
+def test_one_count_for_nouns_joined_by_and(text: str, killed: int) -> None:
+    assert _one(text).fatalities == killed
 
 
 def test_a_toll_update_gives_the_figure() -> None:

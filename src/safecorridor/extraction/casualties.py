@@ -763,6 +763,21 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
     policemen"); an age is one person when "a" or "an" opens it."""
     out: list[NP] = []
     while k >= 0:
+        head_end = toks[k][2]
+        # "31 civilians and security personnel dead": nouns joined without a count of their
+        # own share the count before them (unless the second are the attackers)
+        for gap in (1, 2):
+            a = k - gap
+            if (
+                a >= 2
+                and toks[a][0].lower() == "and"
+                and all(t[0][:1].isalpha() and number(t[0]) is None for t in toks[a + 1 : k + 1])
+                and not any(t[0].lower() in ATTACKERS for t in toks[a + 1 : k + 1])
+                and toks[a - 1][0][:1].isalpha()
+                and number(toks[a - 1][0]) is None
+            ):
+                k = a - 1
+                break
         j = k
         # find the number that opens this noun phrase (up to 5 tokens back)
         while j >= 0 and k - j < 5:
@@ -788,7 +803,7 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
         if got is None:
             break
         n, f, na, att, s0, _e = got
-        out.append((n, f, na, att, s0, toks[k][2]))
+        out.append((n, f, na, att, s0, max(toks[k][2], head_end)))
         if j - 1 >= 0 and toks[j - 1][0].lower() in ("including", "among"):
             outer = _np_before(toks, j - 2)
             if j >= 2 and outer and not outer[-1][3]:

@@ -514,3 +514,36 @@ def anchor_years(sentences: Sequence[Any]) -> None:
                 if moved and moved <= d.value and abs((moved - f.value).days) <= _SAME_SEASON:
                     d.value = moved
                     break
+
+
+def years_refine_months(sentences: Sequence[Any], published: date | None) -> None:
+    """A year and a month without one in the same sentence ("In 2025, the group hijacked a
+    train in March") are one date: March 2025, to the month. The month takes the sentence's
+    year (unless that would be after publication) and the year-only mention goes, so that
+    the event keeps the finer precision. A month said relative to now ("last March", "this
+    month") keeps its own year."""
+    for s in sentences:
+        years = [d for d in s.dates if d.precision == "year" and not d.relative and d.value]
+        if len(years) != 1:
+            continue
+        year = years[0].value
+        assert year is not None
+        months = [
+            d
+            for d in s.dates
+            if d.relative
+            and d.value is not None
+            and d.precision in ("month", "day")
+            and d.text[:1].isalpha()
+            and not re.search(r"\b(?:last|this|next|past)\b", d.text, re.I)
+            and any(m in d.text.lower() for m in MONTHS if len(m) > 2)
+        ]
+        moved = False
+        for d in months:
+            assert d.value is not None
+            value = _safe(year.year, d.value.month, d.value.day)
+            if value is None or (published is not None and value > published):
+                continue
+            d.value, d.relative, moved = value, False, True
+        if moved:
+            s.dates = [d for d in s.dates if d is not years[0]]

@@ -46,6 +46,7 @@ from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import aside_spans, dateline_spans, headline_spans
 from safecorridor.extraction.dates import (
     anchor_years,
+    years_refine_months,
     event_precision,
     find_dates,
     recalled_date,
@@ -113,6 +114,7 @@ class RuleExtractor:
             s.casualties = casualties.parse(s.text, s.start)
             s.casualties.headline = _inside(s.start, heads)
         anchor_years(sentences)
+        years_refine_months(sentences, published)
         groups = group(sentences, published)
         dateline_m = dateline(text, datelines)
         events = [
