@@ -46,10 +46,10 @@ from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import aside_spans, dateline_spans, headline_spans
 from safecorridor.extraction.dates import (
     anchor_years,
-    years_refine_months,
     event_precision,
     find_dates,
     recalled_date,
+    years_refine_months,
 )
 from safecorridor.extraction.grouping import EventGroup, group, split_recalled
 from safecorridor.extraction.kinds import decide_kind, mark_triggers
