@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from safecorridor.extraction.casualties import NUMBERS
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.triggers import at_word_starts
 
@@ -47,22 +48,6 @@ WEEKDAYS = {
     "friday": 4,
     "saturday": 5,
     "sunday": 6,
-}
-SMALL = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
 }
 
 _M = r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
@@ -202,7 +187,7 @@ class DateMention:
 
 
 def _num(token: str) -> int:
-    return int(token) if token.isdigit() else SMALL.get(token.lower(), 1)
+    return int(token) if token.isdigit() else NUMBERS.get(token.lower(), 1)
 
 
 def _safe(y: int, m: int, d: int) -> date | None:
