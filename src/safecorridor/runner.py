@@ -161,7 +161,10 @@ class DaskRunner(_Closing):
                 [context], broadcast=True, hash=False
             )
             self._context = (context, future)
-        futures = self.client.map(fn, items, context=self._context[1], pure=False)
+        # the items as data, not in the task graph (a fit's arrays weigh megabytes)
+        sent = self.client.scatter(items, hash=False)  # type: ignore[no-untyped-call]
+        shared = [self._context[1]] * len(sent)  # positional, as every runner calls fn
+        futures = self.client.map(fn, sent, shared, pure=False)
         return list(self.client.gather(futures))  # type: ignore[no-untyped-call]
 
     def workers(self) -> int:
