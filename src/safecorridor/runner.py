@@ -169,7 +169,7 @@ class DaskRunner(_Closing):
 
     def workers(self) -> int:
         """How many workers the cluster has now."""
-        info = self.client.scheduler_info()  # type: ignore[no-untyped-call]
+        info = self.client.scheduler_info()
         return len(info.get("workers", {}))
 
     def close(self) -> None:
