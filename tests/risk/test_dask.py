@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from safecorridor.cli.risk import app
 from safecorridor.risk.backtest import H3Backtest, select
 from safecorridor.risk.data import read_ucdp_csv
 from safecorridor.risk.policy import load_policy
+from safecorridor.risk.windows import yearly_windows
 from safecorridor.runner import DaskRunner
 from safecorridor.settings import get_settings
 from tests.conftest import UCDP_CSV
@@ -69,6 +71,35 @@ def test_backtest_on_the_cluster_prints_the_same_tables(
     assert there.exit_code == 0, there.output
     assert "| h3 | 2004 |" in here.output and "| district | 2004 |" in here.output
     assert here.output == there.output
+
+
+@pytest.mark.slow
+def test_yearly_windows_run_side_by_side_with_the_same_tables(
+    sqlite_engine: Engine, cluster: LocalCluster
+) -> None:
+    args = ["backtest", "--data", "ucdp-pakistan", "--train-until", "2003-01-01"]
+    args += ["--test-until", "2005-01-01", "--level", "h3", "--yearly"]
+    here = runner.invoke(app, args)
+    there = runner.invoke(app, [*args, "--dask", cluster.scheduler_address])
+    assert here.exit_code == 0, here.output
+    assert there.exit_code == 0, there.output
+    summary = [x.split("|")[2].strip() for x in here.output.splitlines() if x.startswith("| h3 |")]
+    assert summary.count("2003") == summary.count("2004") == 1  # one summary row per year
+    assert "2003-01-01..2004-01-01" in summary and "2004-01-01..2005-01-01" in summary
+    assert here.output == there.output
+
+
+def test_yearly_windows_cover_the_test_period() -> None:
+    assert yearly_windows(date(2014, 1, 1), date(2016, 7, 1)) == [
+        (date(2014, 1, 1), date(2015, 1, 1)),
+        (date(2015, 1, 1), date(2016, 1, 1)),
+        (date(2016, 1, 1), date(2016, 7, 1)),
+    ]
+    assert yearly_windows(date(2016, 2, 29), date(2018, 1, 1))[0][1] == date(2017, 2, 28)
+    with pytest.raises(ValueError, match="at most 50 yearly windows"):
+        yearly_windows(date(1900, 1, 1), date(2000, 1, 1))
+    with pytest.raises(ValueError, match="must end after it starts"):
+        yearly_windows(date(2000, 1, 1), date(2000, 1, 1))
 
 
 def test_the_search_reduces_the_units_in_a_fixed_order(cluster: LocalCluster) -> None:

@@ -25,11 +25,9 @@ from safecorridor.db.session import session_scope
 from safecorridor.registry import service as registry
 from safecorridor.risk import service
 from safecorridor.risk.backtest import (
-    DistrictBacktest,
     calibration_table,
     markdown_table,
     reliability_table,
-    run_window,
     score_surface,
     summary_table,
 )
@@ -47,7 +45,7 @@ from safecorridor.risk.policies import (
 )
 from safecorridor.risk.policy import PolicyError, default_policy_text, dump_policy, load_policy
 from safecorridor.risk.service import record_result, surface_from_store
-from safecorridor.risk.surface import compute_surface
+from safecorridor.risk.windows import BacktestContext, backtest_windows, yearly_windows
 from safecorridor.runner import ClusterUnreachableError, make_runner
 from safecorridor.settings import get_settings
 
@@ -503,48 +501,6 @@ def _print_calibration(results: list[Any], policy: Any) -> None:
             typer.echo(reliability_table(c.by_tenth))
 
 
-def _backtest_level(
-    level: str,
-    incidents: Any,
-    pol: Any,
-    t0: date,
-    t1: date,
-    validate: bool,
-    area: str,
-    dataset: str,
-    described: str,
-    runner: Any,
-) -> Any:
-    """One level's backtest window (``h3``: calibrated before ``t0`` unless ``validate`` is
-    off; ``district``: the district model chosen on its validation periods)."""
-    if level == "h3":
-        label = "policy as given"
-        chosen = pol
-        if validate:
-            try:
-                cal = calibrate(
-                    incidents,
-                    base=pol,
-                    train_until=t0,
-                    dataset=dataset,
-                    source=described,
-                    command="risk backtest",
-                    runner=runner,
-                )
-            except CalibrationError as exc:
-                typer.echo(str(exc), err=True)
-                raise typer.Exit(1) from exc
-            chosen, label = cal.policy, cal.selection.label
-        surf = compute_surface(incidents, as_of=t0, policy=chosen)
-        r = score_surface(surf, incidents, test_until=t1, area=area, label=label)
-        r.chosen = label
-        r.metrics[0].params = label
-        return r
-    window = incidents.select(incidents.date < np.datetime64(t1, "D"))
-    bt = DistrictBacktest(window, pol)
-    return run_window(bt, train_until=t0, test_until=t1, validate=validate, runner=runner)
-
-
 @app.command("backtest")
 def backtest_cmd(
     train_until: str = typer.Option(
@@ -578,6 +534,14 @@ def backtest_cmd(
         ),
     ),
     save: bool = typer.Option(False, "--save/--no-save", help="Record the results in the store."),
+    yearly: bool = typer.Option(
+        False,
+        "--yearly",
+        help=(
+            "One test window per year from --train-until to --test-until, each fitted on the"
+            " history before its own start (with --dask: the windows run side by side)."
+        ),
+    ),
     dask: str = typer.Option(None, "--dask", help=DASK_HELP),
 ) -> None:
     """Fit before a cut-off, score every cell/district, compare with the test period:
@@ -594,8 +558,10 @@ def backtest_cmd(
     if as_served:
         if data is not None:
             raise typer.BadParameter("--surface-as-served scores the store: use --source")
-        if dask is not None:
-            raise typer.BadParameter("--surface-as-served fits nothing: leave out --dask")
+        if dask is not None or yearly:
+            raise typer.BadParameter(
+                "--surface-as-served scores one served surface: leave out --dask and --yearly"
+            )
         with session_scope() as session:
             pol = _policy(session, policy)
             surf = served_surface(session, as_of=t0, policy=pol, source=source)
@@ -616,13 +582,19 @@ def backtest_cmd(
         else:
             with session_scope() as session:
                 pol = _policy(session, None)
-        with _runner(dask) as runner:
-            for lv in ["h3", "district"] if level == "both" else [level]:
-                results.append(
-                    _backtest_level(
-                        lv, incidents, pol, t0, t1, validate, area, dataset, described, runner
-                    )
-                )
+        try:
+            spans = yearly_windows(t0, t1) if yearly else [(t0, t1)]
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--yearly") from exc
+        levels = ["h3", "district"] if level == "both" else [level]
+        units = [(lv, a.isoformat(), b.isoformat()) for lv in levels for a, b in spans]
+        context = BacktestContext(incidents, pol, validate, area, dataset, described)
+        try:
+            with _runner(dask) as runner:
+                results.extend(backtest_windows(units, context, runner))
+        except CalibrationError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from exc
     typer.echo(markdown_table(results))
     typer.echo("")
     typer.echo(summary_table(results))
