@@ -12,7 +12,9 @@ in docs/deploy.md), through the same ``Runner`` the CLI's ``--dask ADDRESS`` use
 2. the district validation grid of ``risk backtest --level district`` (1,512 candidates x 9
    periods; same units);
 3. the whole ``risk calibrate --data ucdp-pakistan --train-until 2016-01-01`` (the H3 grid,
-   then the eight probability fits, one unit each).
+   then the eight probability fits, one unit each);
+4. ``risk backtest --level h3 --yearly`` over 2013-2016: four test windows, each calibrated
+   before its own start, side by side (one whole window per unit).
 
 Each figure is the best of two runs; the cluster's start and its workers' first imports
 are timed apart. Every result on the cluster is checked to equal the local one (the chosen
@@ -42,6 +44,7 @@ from safecorridor.risk.backtest import DistrictBacktest, H3Backtest, select
 from safecorridor.risk.calibrate import RANK_SPAN_DAYS, calibrate
 from safecorridor.risk.data import read_ucdp_csv
 from safecorridor.risk.policy import load_policy
+from safecorridor.risk.windows import BacktestContext, backtest_windows
 from safecorridor.runner import DaskRunner, LocalRunner, Runner
 
 CUT = date(2016, 1, 1)
@@ -87,10 +90,17 @@ def computations(runner: Runner) -> dict[str, Callable[[], Any]]:
         )
         return cal.policy.sha256
 
+    def yearly() -> Any:
+        units = [("h3", f"{y}-01-01", f"{y + 1}-01-01") for y in range(2013, 2017)]
+        context = BacktestContext(inc, pol, True, "events", "ucdp", "bench")
+        results = backtest_windows(units, context, runner)
+        return [(r.chosen, [(m.method, m.auc, m.pai) for m in r.metrics]) for r in results]
+
     return {
         "H3 validation grid (136 candidates x 12 periods, 24 units)": h3_grid,
         "district validation grid (1,512 candidates x 9 periods, 18 units)": district_grid,
         "risk calibrate, whole (H3 grid + 8 probability fits)": whole,
+        "risk backtest --level h3 --yearly, 2013-2016 (4 windows, 4 units)": yearly,
     }
 
 
