@@ -16,7 +16,10 @@ in docs/deploy.md), through the same ``Runner`` the CLI's ``--dask ADDRESS`` use
 4. ``risk backtest --level h3 --yearly`` over 2013-2016: four test windows, each calibrated
    before its own start, side by side (one whole window per unit).
 
-Each figure is the best of two runs; the cluster's start and its workers' first imports
+The cluster's workers run with glibc's default malloc settings, as
+``deploy/dask/safecorridor.yaml`` configures them (Dask's default MALLOC_TRIM_THRESHOLD_
+costs the grids ~30% more CPU; ``--dask-defaults`` keeps it, to compare). Each figure is the
+best of two runs; the cluster's start and its workers' first imports
 are timed apart. Every result on the cluster is checked to equal the local one (the chosen
 candidate, its value to the bit, the policy's SHA-256).
 """
@@ -32,6 +35,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import dask
 import numpy as np
 from distributed import LocalCluster
 
@@ -111,18 +115,25 @@ def main() -> None:
     local: dict[str, tuple[float, Any]] = {}
     for name, fn in computations(LocalRunner()).items():
         local[name] = best_of(fn)
+    keep = "--dask-defaults" in sys.argv
+    if not keep:  # as deploy/dask/safecorridor.yaml
+        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     t = time.perf_counter()
     with LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         started = time.perf_counter() - t
-        with DaskRunner(cluster.scheduler_address) as dask:
+        with DaskRunner(cluster.scheduler_address) as on_cluster:
             t = time.perf_counter()
-            dask.map(_warm, list(range(workers * 4)), None)  # the workers import the package
+            on_cluster.map(_warm, list(range(workers * 4)), None)  # the workers import the package
             warm = time.perf_counter() - t
-            remote = {name: best_of(fn) for name, fn in computations(dask).items()}
+            remote = {name: best_of(fn) for name, fn in computations(on_cluster).items()}
+    print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    malloc = "Dask's default MALLOC_TRIM_THRESHOLD_" if keep else "glibc's default malloc"
     print(
-        f"\nLocalCluster: {workers} worker processes x 1 thread, started in {started:.1f} s;"
+        f"\nLocalCluster ({malloc}): {workers} worker processes x 1 thread,"
+        f" started in {started:.1f} s;"
         f" first import of safecorridor.risk on the workers {warm:.1f} s\n"
     )
     print(f"| computation | here | LocalCluster ({workers} processes) | speed-up | same result |")
