@@ -3,7 +3,7 @@ GED Pakistan data set (5,730 events 1989-2016).
 
 Run: .venv/bin/python bench/bench_dask.py [--workers N]
 
-Three computations, each in this process (the ``LocalRunner``) and on a LocalCluster of N
+Four computations, each in this process (the ``LocalRunner``) and on a LocalCluster of N
 worker processes with one thread each (default 2, as `dask worker --nworkers 2 --nthreads 1`
 in docs/deploy.md), through the same ``Runner`` the CLI's ``--dask ADDRESS`` uses:
 
@@ -19,9 +19,10 @@ in docs/deploy.md), through the same ``Runner`` the CLI's ``--dask ADDRESS`` use
 The cluster's workers run with glibc's default malloc settings, as
 ``deploy/dask/safecorridor.yaml`` configures them (Dask's default MALLOC_TRIM_THRESHOLD_
 costs the grids ~30% more CPU; ``--dask-defaults`` keeps it, to compare). Each figure is the
-best of two runs; the cluster's start and its workers' first imports
-are timed apart. Every result on the cluster is checked to equal the local one (the chosen
-candidate, its value to the bit, the policy's SHA-256).
+best of two runs, the local and the cluster's runs alternated (the machine's load changes
+under both alike); the cluster's start and its workers' first imports are timed apart. Every
+result on the cluster is checked to equal the local one (the chosen candidate, its value to
+the bit, the policy's SHA-256).
 """
 
 from __future__ import annotations
@@ -55,13 +56,10 @@ CUT = date(2016, 1, 1)
 REPEAT = 2
 
 
-def best_of(fn: Callable[[], Any]) -> tuple[float, Any]:
-    best, out = float("inf"), None
-    for _ in range(REPEAT):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
 
 
 def computations(runner: Runner) -> dict[str, Callable[[], Any]]:
@@ -112,14 +110,13 @@ def main() -> None:
     workers = int(sys.argv[sys.argv.index("--workers") + 1]) if "--workers" in sys.argv else 2
     print(f"machine: {machine()}; nproc {os.cpu_count()}")
     print(f"date: {subprocess.run(['date', '-u'], capture_output=True, text=True).stdout.strip()}")
-    local: dict[str, tuple[float, Any]] = {}
-    for name, fn in computations(LocalRunner()).items():
-        local[name] = best_of(fn)
     keep = "--dask-defaults" in sys.argv
     if not keep:  # as deploy/dask/safecorridor.yaml
         dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     t = time.perf_counter()
+    here: dict[str, list[tuple[float, Any]]] = {}
+    there: dict[str, list[tuple[float, Any]]] = {}
     with LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
@@ -128,7 +125,11 @@ def main() -> None:
             t = time.perf_counter()
             on_cluster.map(_warm, list(range(workers * 4)), None)  # the workers import the package
             warm = time.perf_counter() - t
-            remote = {name: best_of(fn) for name, fn in computations(on_cluster).items()}
+            local, remote = computations(LocalRunner()), computations(on_cluster)
+            for name in local:  # alternated, so that a change of load hits both alike
+                for _ in range(REPEAT):
+                    here.setdefault(name, []).append(timed(local[name]))
+                    there.setdefault(name, []).append(timed(remote[name]))
     print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     malloc = "Dask's default MALLOC_TRIM_THRESHOLD_" if keep else "glibc's default malloc"
     print(
@@ -138,9 +139,10 @@ def main() -> None:
     )
     print(f"| computation | here | LocalCluster ({workers} processes) | speed-up | same result |")
     print("|---|---:|---:|---:|---|")
-    for name, (t_here, out_here) in local.items():
-        t_there, out_there = remote[name]
-        same = "yes" if out_here == out_there else "NO"
+    for name in here:
+        t_here, t_there = min(t for t, _ in here[name]), min(t for t, _ in there[name])
+        outs = [out for _, out in here[name] + there[name]]
+        same = "yes" if all(out == outs[0] for out in outs) else "NO"
         print(f"| {name} | {t_here:.2f} s | {t_there:.2f} s | {t_here / t_there:.2f}x | {same} |")
         if same != "yes":
             raise SystemExit(f"{name}: the cluster's result differs from the local one")
