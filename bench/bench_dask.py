@@ -18,7 +18,7 @@ in docs/deploy.md), through the same ``Runner`` the CLI's ``--dask ADDRESS`` use
 
 The cluster's workers run with glibc's default malloc settings, as
 ``deploy/dask/safecorridor.yaml`` configures them (Dask's default MALLOC_TRIM_THRESHOLD_
-costs the grids ~30% more CPU; ``--dask-defaults`` keeps it, to compare). Each figure is the
+costs the grids CPU in page faults; ``--dask-defaults`` keeps it, to compare). Each figure is the
 best of two runs, the local and the cluster's runs alternated (the machine's load changes
 under both alike); the cluster's start and its workers' first imports are timed apart. Every
 result on the cluster is checked to equal the local one (the chosen candidate, its value to
