@@ -94,6 +94,13 @@ class Settings(BaseSettings):
         "its briefing pack.",
     )
 
+    dask_timeout: float = Field(
+        default=20.0,
+        gt=0,
+        le=600,
+        description="Seconds to wait for a Dask scheduler named by --dask before giving up.",
+    )
+
     metrics_token: str | None = Field(
         default=None,
         description="Bearer token the Prometheus scraper sends to GET /metrics (admins may "

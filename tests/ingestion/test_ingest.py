@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -415,6 +416,22 @@ def test_extraction_on_a_dask_cluster(tmp_path: Path) -> None:
             results.append(_snapshot(eng))
             eng.dispose()
     assert results[0] and results[0] == results[1]
+
+
+def test_an_unreachable_dask_scheduler_stops_the_ingest_before_it_starts(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    corpus = _jsonl_corpus(tmp_path / "corpus.jsonl", 2)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{s.getsockname()[1]}"  # closed once the block ends
+    code, out = invoke("ingest", corpus, "--dask", address)
+    assert code == 1
+    assert f"ingest could not run: cannot reach the Dask scheduler at {address}" in out
+    assert "Traceback" not in out
+    with Session(sqlite_engine) as session:  # no run recorded, no document stored
+        assert _count(session, IngestRun) == 0
+        assert _count(session, Document) == 0
 
 
 def test_a_killed_run_resumes_without_duplicates(sqlite_engine: Engine, tmp_path: Path) -> None:

@@ -25,11 +25,9 @@ from safecorridor.db.session import session_scope
 from safecorridor.registry import service as registry
 from safecorridor.risk import service
 from safecorridor.risk.backtest import (
-    DistrictBacktest,
     calibration_table,
     markdown_table,
     reliability_table,
-    run_window,
     score_surface,
     summary_table,
 )
@@ -47,7 +45,9 @@ from safecorridor.risk.policies import (
 )
 from safecorridor.risk.policy import PolicyError, default_policy_text, dump_policy, load_policy
 from safecorridor.risk.service import record_result, surface_from_store
-from safecorridor.risk.surface import compute_surface
+from safecorridor.risk.windows import BacktestContext, backtest_windows, yearly_windows
+from safecorridor.runner import ClusterUnreachableError, make_runner
+from safecorridor.settings import get_settings
 
 app = typer.Typer(
     help="Threat surface, site and route risk at a date, backtests, calibration and the policy.",
@@ -63,6 +63,10 @@ AS_OF_HELP = "Compute with the incidents known before this date (YYYY-MM-DD; def
 POLICY_HELP = "Risk policy file (YAML or TOML); default: the deployment's active policy."
 SOURCE_HELP = "Only incidents of this source dataset (e.g. ucdp, acled, manual)."
 RECORDED_HELP = "Also leave out incidents recorded after --as-of (replay what was known then)."
+DASK_HELP = (
+    "Run the validation grid and the model fits on the Dask cluster at this scheduler address"
+    " (e.g. tcp://10.0.0.21:8786); the results are the same as here."
+)
 DATA_HELP = (
     "A UCDP GED CSV file to read directly, or the name of a shipped data set (e.g. ucdp-pakistan)."
 )
@@ -371,6 +375,16 @@ def _read_incidents(
     return incidents, source or "all", "store"
 
 
+def _runner(dask: str | None) -> Any:
+    """The runner of ``--dask ADDRESS`` (else this process); an unreachable scheduler is a
+    one-line error."""
+    try:
+        return make_runner(dask=dask, timeout=get_settings().dask_timeout)
+    except ClusterUnreachableError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+
 def _command(name: str, options: list[tuple[str, Any]]) -> str:
     parts = ["safecorridor", "risk", name]
     for flag, value in options:
@@ -406,6 +420,7 @@ def calibrate_cmd(
     activate: Annotated[
         bool, typer.Option("--activate", help="Make it the deployment's active policy.")
     ] = False,
+    dask: Annotated[str | None, typer.Option("--dask", help=DASK_HELP)] = None,
 ) -> None:
     """Fit the surface and probability parameters on the history before --train-until with
     rolling validation; write a new versioned policy file; optionally activate it."""
@@ -429,15 +444,17 @@ def calibrate_cmd(
         ],
     )
     try:
-        result = calibrate(
-            incidents,
-            base=base,
-            train_until=t0,
-            dataset=dataset,
-            source=described,
-            command=command,
-            version=version,
-        )
+        with _runner(dask) as runner:
+            result = calibrate(
+                incidents,
+                base=base,
+                train_until=t0,
+                dataset=dataset,
+                source=described,
+                command=command,
+                version=version,
+                runner=runner,
+            )
     except CalibrationError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
@@ -517,6 +534,15 @@ def backtest_cmd(
         ),
     ),
     save: bool = typer.Option(False, "--save/--no-save", help="Record the results in the store."),
+    yearly: bool = typer.Option(
+        False,
+        "--yearly",
+        help=(
+            "One test window per year from --train-until to --test-until, each fitted on the"
+            " history before its own start (with --dask: the windows run side by side)."
+        ),
+    ),
+    dask: str = typer.Option(None, "--dask", help=DASK_HELP),
 ) -> None:
     """Fit before a cut-off, score every cell/district, compare with the test period:
     AUC / PAI / hit rates against count baselines, and the calibration of the probabilities
@@ -532,6 +558,10 @@ def backtest_cmd(
     if as_served:
         if data is not None:
             raise typer.BadParameter("--surface-as-served scores the store: use --source")
+        if dask is not None or yearly:
+            raise typer.BadParameter(
+                "--surface-as-served scores one served surface: leave out --dask and --yearly"
+            )
         with session_scope() as session:
             pol = _policy(session, policy)
             surf = served_surface(session, as_of=t0, policy=pol, source=source)
@@ -552,33 +582,19 @@ def backtest_cmd(
         else:
             with session_scope() as session:
                 pol = _policy(session, None)
-        for lv in ["h3", "district"] if level == "both" else [level]:
-            if lv == "h3":
-                label = "policy as given"
-                chosen = pol
-                if validate:
-                    try:
-                        cal = calibrate(
-                            incidents,
-                            base=pol,
-                            train_until=t0,
-                            dataset=dataset,
-                            source=described,
-                            command="risk backtest",
-                        )
-                    except CalibrationError as exc:
-                        typer.echo(str(exc), err=True)
-                        raise typer.Exit(1) from exc
-                    chosen, label = cal.policy, cal.selection.label
-                surf = compute_surface(incidents, as_of=t0, policy=chosen)
-                r = score_surface(surf, incidents, test_until=t1, area=area, label=label)
-                r.chosen = label
-                r.metrics[0].params = label
-                results.append(r)
-            else:
-                window = incidents.select(incidents.date < np.datetime64(t1, "D"))
-                bt = DistrictBacktest(window, pol)
-                results.append(run_window(bt, train_until=t0, test_until=t1, validate=validate))
+        try:
+            spans = yearly_windows(t0, t1) if yearly else [(t0, t1)]
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--yearly") from exc
+        levels = ["h3", "district"] if level == "both" else [level]
+        units = [(lv, a.isoformat(), b.isoformat()) for lv in levels for a, b in spans]
+        context = BacktestContext(incidents, pol, validate, area, dataset, described)
+        try:
+            with _runner(dask) as runner:
+                results.extend(backtest_windows(units, context, runner))
+        except CalibrationError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from exc
     typer.echo(markdown_table(results))
     typer.echo("")
     typer.echo(summary_table(results))

@@ -45,6 +45,7 @@ from safecorridor.risk.surface import (
     haversine_km,
     severity,
 )
+from safecorridor.runner import LocalRunner, Runner
 
 FRACTIONS = (0.01, 0.05, 0.10)
 ALL_HISTORY = "all-history counts"
@@ -382,6 +383,9 @@ class H3Backtest:
         self.unit_tgt = np.where(self.grid.tgt_cells[t_idx] == self.units, t_idx, -1)
         self._cache: dict[tuple[Any, ...], np.ndarray] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_cache": {}}  # sent to a runner's workers without its cache
+
     def counts(self, mask: np.ndarray) -> np.ndarray:
         sel = mask & (self.inc_unit >= 0)
         return np.bincount(self.inc_unit[sel], minlength=len(self.units)).astype(np.float64)
@@ -537,6 +541,9 @@ class DistrictBacktest:
         self.span_days = 365
         self._cache: dict[tuple[Any, ...], np.ndarray] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_cache": {}}  # sent to a runner's workers without its cache
+
     def counts(self, mask: np.ndarray) -> np.ndarray:
         sel = mask & (self.inc_unit >= 0)
         return np.bincount(self.inc_unit[sel], minlength=len(self.units)).astype(np.float64)
@@ -687,18 +694,43 @@ def validation_starts(
     return [t0 - span - np.timedelta64(step * i, "D") for i in range(n)]
 
 
+SelectContext = tuple[Any, list[Any], list[tuple[np.datetime64, np.ndarray]], np.timedelta64]
+
+
+def _select_unit(
+    unit: tuple[int, list[int]], context: SelectContext
+) -> tuple[list[Metrics], list[Metrics]]:
+    """One unit of the validation search (a runner's task): the baselines' metrics on one
+    validation period, and the metrics of some of the candidates on it."""
+    bt, candidates, windows, span = context
+    w, indices = unit
+    v0, hits = windows[w]
+    base = [evaluate(str(i), s, hits) for i, s in enumerate(bt.objective_baselines(v0, span))]
+    return base, [evaluate("model", bt.score(candidates[i], v0), hits) for i in indices]
+
+
+def _share_key(candidate: Any) -> Any:
+    """Candidates with the same key share cached spreads: one unit of work holds them."""
+    return getattr(candidate, "fatality_weight", None)
+
+
 def select(
     bt: Backtest,
     *,
     train_until: DateLike,
     span: np.timedelta64,
     validation_windows: int | None = None,
+    runner: Runner | None = None,
 ) -> Selection:
     """Choose a candidate on the validation periods before ``train_until`` (``validation_
     starts``). Each period is scored from the incidents before its start; its hits are the
     incidents in it, all before ``train_until``; the mean of ``bt.objective`` over the periods
     decides, ties going to the earlier (simpler) candidate. Nothing at or after
-    ``train_until`` is read."""
+    ``train_until`` is read.
+
+    The units of work (one validation period × the candidates sharing a fatality weight) run
+    on ``runner`` (default: here); their metrics are reduced here in a fixed order (periods,
+    then candidates), so every runner chooses the same candidate with the same value."""
     inc = bt.incidents
     t0 = to_day(train_until)
     candidates: list[Any] = bt.candidates()
@@ -710,22 +742,28 @@ def select(
         return Selection(chosen, label, "", float("nan"))
     first = min(v0 for v0, _ in windows)
     validation = f"{len(windows)} periods in {first}..{t0 - np.timedelta64(1, 'D')}"
-    base = [
-        [evaluate(str(i), s, hits) for i, s in enumerate(bt.objective_baselines(v0, span))]
-        for v0, hits in windows
-    ]
+    groups: dict[Any, list[int]] = {}
+    for i, (cand, _) in enumerate(candidates):
+        groups.setdefault(_share_key(cand), []).append(i)
+    units = [(w, indices) for w in range(len(windows)) for indices in groups.values()]
+    context: SelectContext = (bt, [c for c, _ in candidates], windows, span)
+    done = (runner or LocalRunner()).map(_select_unit, units, context)
+    base: list[list[Metrics]] = [[] for _ in windows]
+    scored: list[list[Metrics | None]] = [[None] * len(candidates) for _ in windows]
+    for (w, indices), (b, metrics) in zip(units, done, strict=True):
+        base[w] = b
+        for i, m in zip(indices, metrics, strict=True):
+            scored[w][i] = m
     best = -np.inf
-    for cand, desc in candidates:
-        values = [
-            bt.objective(evaluate("m", bt.score(cand, v0), hits), b)
-            for (v0, hits), b in zip(windows, base, strict=True)
-        ]
+    best_i = 0
+    for i, (cand, desc) in enumerate(candidates):
+        values = [bt.objective(_present(scored[w][i]), base[w]) for w in range(len(windows))]
         value = float(np.mean(values))
         if value > best + 1e-12:
-            best, chosen, label = value, cand, desc
+            best, chosen, label, best_i = value, cand, desc, i
     periods = []
-    for (v0, hits), b in zip(windows, base, strict=True):
-        m = evaluate("model", bt.score(chosen, v0), hits)
+    for w, (v0, hits) in enumerate(windows):
+        m, b = _present(scored[w][best_i]), base[w]
         periods.append(
             {
                 "from": str(v0),
@@ -741,6 +779,12 @@ def select(
     return Selection(chosen, label, validation, best, periods)
 
 
+def _present(m: Metrics | None) -> Metrics:
+    if m is None:  # every (period, candidate) is in exactly one unit
+        raise RuntimeError("a unit of the validation search returned no metrics")
+    return m
+
+
 def run_window(
     bt: Backtest,
     *,
@@ -748,6 +792,7 @@ def run_window(
     test_until: DateLike,
     validate: bool = True,
     validation_windows: int | None = None,
+    runner: Runner | None = None,
 ) -> WindowResult:
     """One backtest window: tune on the periods before ``train_until`` (``select``), test
     after it. The test period is never used for the choice."""
@@ -758,7 +803,9 @@ def run_window(
     if isinstance(bt, DistrictBacktest):
         bt.set_span(int(span.astype(int)))
     if validate:
-        sel = select(bt, train_until=t0, span=span, validation_windows=validation_windows)
+        sel = select(
+            bt, train_until=t0, span=span, validation_windows=validation_windows, runner=runner
+        )
         chosen: Any = sel.chosen
         label, validation = sel.label, sel.validation
     elif isinstance(bt, H3Backtest):

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from safecorridor.risk.backtest import (
     ALL_HISTORY,
@@ -53,6 +54,7 @@ from safecorridor.risk.data import IncidentArrays, latlng_to_cells, to_day
 from safecorridor.risk.policy import OUTCOMES, Policy, outcome_key, policy_from_dict
 from safecorridor.risk.probability import EVENTS, features, predict, window_counts
 from safecorridor.risk.surface import KernelGrid
+from safecorridor.runner import LocalRunner, Runner
 
 #: validation periods of the surface search: one year each, origins a quarter apart
 RANK_SPAN_DAYS = 365
@@ -221,10 +223,28 @@ class ProbabilityData:
         return {e: np.where(found[None, :], v[:, pos], 0.0) for e, v in per_tgt.items()}
 
 
+#: one fit of the probability model: features, outcomes, and the recent (features, outcomes)
+FitJob = tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]
+
+
+def fit_job(job: FitJob, context: None) -> dict[str, Any]:
+    """``fit_model`` as a runner's unit of work, with one BLAS thread: a worker of a Dask
+    cluster runs one thread, and the same thread count gives the same bits everywhere."""
+    x, y, recent = job
+    with threadpool_limits(limits=1, user_api="blas"):
+        return fit_model(x, y, recent=recent)
+
+
 def fit_probability(
-    incidents: IncidentArrays, policy: Policy, *, train_until: np.datetime64
+    incidents: IncidentArrays,
+    policy: Policy,
+    *,
+    train_until: np.datetime64,
+    runner: Runner | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The probability models of every outcome, and their validation report."""
+    """The probability models of every outcome, and their validation report. The eight fits
+    (each outcome: on the older origins to validate, on all of them to keep) run on
+    ``runner`` (default: here)."""
     t0 = to_day(train_until)
     inc = incidents.select(incidents.date < t0)
     res = policy.resolution
@@ -241,6 +261,9 @@ def fit_probability(
         "validation": {},
     }
     cache: dict[str, dict[str, np.ndarray]] = {}
+    k = ISOTONIC_ORIGINS
+    samples: dict[str, tuple[list[np.ndarray], list[np.ndarray], list[str]]] = {}
+    jobs: list[FitJob] = []
     for event, horizon in OUTCOMES:
         key = outcome_key(event, horizon)
         xs, ys, origins = [], [], []
@@ -251,13 +274,23 @@ def fit_probability(
             xs.append(features(cache[str(o)][event]))
             ys.append(data.labels(o, horizon, fatal=event == "fatal"))
             origins.append(str(o))
-        # forward validation: fit on the older origins, score the latest
-        k = ISOTONIC_ORIGINS
-        held = fit_model(
-            np.vstack(xs[1:]),
-            np.concatenate(ys[1:]),
-            recent=(np.vstack(xs[1 : k + 1]), np.concatenate(ys[1 : k + 1])),
+        samples[key] = (xs, ys, origins)
+        # forward validation: fit on the older origins (to score the latest), then on all
+        jobs.append(
+            (
+                np.vstack(xs[1:]),
+                np.concatenate(ys[1:]),
+                (np.vstack(xs[1 : k + 1]), np.concatenate(ys[1 : k + 1])),
+            )
         )
+        jobs.append(
+            (np.vstack(xs), np.concatenate(ys), (np.vstack(xs[:k]), np.concatenate(ys[:k])))
+        )
+    fitted = (runner or LocalRunner()).map(fit_job, jobs, None)
+    for n, (event, horizon) in enumerate(OUTCOMES):
+        key = outcome_key(event, horizon)
+        xs, ys, origins = samples[key]
+        held = fitted[2 * n]
         p = predict(held, cache[origins[0]][event])
         base = float(np.concatenate(ys[1:]).mean())
         cm = calibration_metrics(key, p, ys[0], base_rate=base, bands=policy.levels["bands"])
@@ -271,11 +304,7 @@ def fit_probability(
             "brier_base_rate": round(cm.brier_base, 5),
             "worst_level_gap": round(cm.worst_gap(), 4),
         }
-        models[key] = fit_model(
-            np.vstack(xs),
-            np.concatenate(ys),
-            recent=(np.vstack(xs[:k]), np.concatenate(ys[:k])),
-        )
+        models[key] = fitted[2 * n + 1]
     assert set(EVENTS) == {e for e, _ in OUTCOMES}
     return models, report
 
@@ -293,6 +322,7 @@ def calibrate(
     source: str,
     command: str,
     version: str | None = None,
+    runner: Runner | None = None,
 ) -> CalibrationResult:
     """Fit ``base``'s surface and probability parameters on the incidents before
     ``train_until`` (see the module docstring); the others are never read."""
@@ -303,7 +333,7 @@ def calibrate(
             f"{len(inc)} incidents before {train_until}; calibration needs {MIN_INCIDENTS}"
         )
     bt = H3Backtest(inc, base, area="events")
-    sel = select(bt, train_until=t0, span=np.timedelta64(RANK_SPAN_DAYS, "D"))
+    sel = select(bt, train_until=t0, span=np.timedelta64(RANK_SPAN_DAYS, "D"), runner=runner)
     if not sel.validation:
         raise CalibrationError(
             f"no validation period before {train_until} holds an incident"
@@ -311,7 +341,7 @@ def calibrate(
         )
     chosen: RankCandidate = sel.chosen
     ranked = chosen.apply(base)
-    models, prob_report = fit_probability(inc, ranked, train_until=t0)
+    models, prob_report = fit_probability(inc, ranked, train_until=t0, runner=runner)
     described = describe_data(inc, dataset=dataset, source=source)
     data = copy.deepcopy(ranked.data)
     data["version"] = version or default_version(dataset, train_until)

@@ -11,12 +11,10 @@ counts, the documents stored); auto-accepted candidates are audited as review de
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -30,6 +28,7 @@ from safecorridor.registry.models import Site
 from safecorridor.review.choices import IngestStatus
 from safecorridor.review.merge import MergeCriteria
 from safecorridor.review.service import auto_accept, candidate_from_event
+from safecorridor.runner import make_runner
 from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import append_event
 from safecorridor.sources.dedup import (
@@ -95,96 +94,19 @@ class IngestReport:
         )
 
 
-# ---------------------------------------------------------------- extraction runners
+# ---------------------------------------------------------------- extraction on a runner
 
-_CONTEXT: dict[str, Any] = {}
-
-
-def extract_one(
-    text: str,
-    published: date | None,
-    places: list[dict[str, Any]] | None = None,
-    aliases: dict[str, str] | None = None,
-) -> list[CandidateEvent]:
-    """Run the default extractor on one text (module level: picklable for pools and Dask)."""
-    if places is None:
-        places = _CONTEXT.get("places")
-    if aliases is None:
-        aliases = _CONTEXT.get("aliases")
-    return extract(text, published=published, extra_places=places, extra_aliases=aliases)
+ExtractContext = tuple[list[dict[str, Any]], dict[str, str]]  # (extra places, extra aliases)
 
 
 def extract_with_context(
-    item: tuple[str, date | None], context: tuple[list[dict[str, Any]], dict[str, str]]
+    item: tuple[str, date | None], context: ExtractContext
 ) -> list[CandidateEvent]:
-    return extract_one(item[0], item[1], context[0], context[1])
-
-
-def _init_worker(places: list[dict[str, Any]], aliases: dict[str, str]) -> None:
-    _CONTEXT["places"] = places
-    _CONTEXT["aliases"] = aliases
-
-
-def _extract_item(item: tuple[str, date | None]) -> list[CandidateEvent]:
-    return extract_one(item[0], item[1])
-
-
-class Runner(Protocol):
-    def run(self, items: Sequence[tuple[str, date | None]]) -> list[list[CandidateEvent]]: ...
-
-    def close(self) -> None: ...
-
-
-class SerialRunner:
-    def __init__(self, places: list[dict[str, Any]], aliases: dict[str, str]) -> None:
-        self.places, self.aliases = places, aliases
-
-    def run(self, items: Sequence[tuple[str, date | None]]) -> list[list[CandidateEvent]]:
-        return [extract_one(t, p, self.places, self.aliases) for t, p in items]
-
-    def close(self) -> None:
-        return None
-
-
-class PoolRunner:
-    """A local process pool (spawned workers, each loading the extractor's resources once)."""
-
-    def __init__(self, workers: int, places: list[dict[str, Any]], aliases: dict[str, str]):
-        self.pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(places, aliases),
-        )
-        self.workers = workers
-
-    def run(self, items: Sequence[tuple[str, date | None]]) -> list[list[CandidateEvent]]:
-        size = max(1, len(items) // (self.workers * 4))
-        return list(self.pool.map(_extract_item, items, chunksize=size))
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-class DaskRunner:
-    """Extraction on an existing Dask cluster; results come back here to be written."""
-
-    def __init__(self, address: str, places: list[dict[str, Any]], aliases: dict[str, str]):
-        from distributed import Client  # Dask's client: only when a cluster address is given
-
-        self.client = Client(address, timeout="20s")  # type: ignore[no-untyped-call]
-        [self.context] = self.client.scatter(  # type: ignore[no-untyped-call]
-            [(places, aliases)], broadcast=True
-        )
-
-    def run(self, items: Sequence[tuple[str, date | None]]) -> list[list[CandidateEvent]]:
-        futures = self.client.map(
-            extract_with_context, list(items), context=self.context, pure=False
-        )
-        return list(self.client.gather(futures))  # type: ignore[no-untyped-call]
-
-    def close(self) -> None:
-        self.client.close()  # type: ignore[no-untyped-call]
+    """The default extractor on one (text, published) with the registry's places and the
+    store's aliases (module level: a runner's unit of work, picklable for pools and Dask)."""
+    text, published = item
+    places, aliases = context
+    return extract(text, published=published, extra_places=places, extra_aliases=aliases)
 
 
 # ---------------------------------------------------------------- the run
@@ -238,6 +160,35 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 MAX_AUDITED_DOCUMENTS = 5000
 
 
+def _start_run(
+    session: Session, sources: Sequence[str], opts: IngestOptions
+) -> tuple[int, list[dict[str, Any]], dict[str, str], NearDuplicateIndex]:
+    """Record the run; read the registry's places, the store's aliases and the recent
+    documents (for near-duplicates)."""
+    with session.begin():
+        run = IngestRun(
+            sources=list(sources),
+            options={k: str(v) for k, v in asdict(opts).items() if v is not None},
+            status=IngestStatus.RUNNING,
+        )
+        session.add(run)
+        session.flush()
+        run_id = run.id
+        places = registry_places(session)
+        aliases = store_aliases(session)
+        index = NearDuplicateIndex(opts.near_duplicate_threshold)
+        recent = session.execute(
+            select(Document.id, Document.text)
+            .where(Document.text.is_not(None), Document.text != "")
+            .where(Document.near_duplicate_of_id.is_(None))
+            .order_by(Document.id.desc())
+            .limit(NEAR_DUPLICATE_WINDOW)
+        ).all()
+        for doc_id, text in reversed(recent):
+            index.add(f"d{doc_id}", text or "")
+    return run_id, places, aliases, index
+
+
 def ingest(
     *,
     engine: Engine,
@@ -265,41 +216,20 @@ def ingest(
         if on_error is not None:
             on_error(message)
 
-    with session.begin():
-        run = IngestRun(
-            sources=list(sources),
-            options={k: str(v) for k, v in asdict(opts).items() if v is not None},
-            status=IngestStatus.RUNNING,
-        )
-        session.add(run)
-        session.flush()
-        report.run_id = run.id
-        places = registry_places(session)
-        aliases = store_aliases(session)
-        index = NearDuplicateIndex(opts.near_duplicate_threshold)
-        recent = session.execute(
-            select(Document.id, Document.text)
-            .where(Document.text.is_not(None), Document.text != "")
-            .where(Document.near_duplicate_of_id.is_(None))
-            .order_by(Document.id.desc())
-            .limit(NEAR_DUPLICATE_WINDOW)
-        ).all()
-        for doc_id, text in reversed(recent):
-            index.add(f"d{doc_id}", text or "")
-
-    items: list[RawDocument | SourceError] = []
-    for source in sources:
-        items.extend(read_source(source, read))
+    # the runner first: an unreachable cluster stops the run before it is recorded
+    runner = make_runner(workers=opts.workers, dask=opts.dask, timeout=settings.dask_timeout)
+    try:
+        report.run_id, places, aliases, index = _start_run(session, sources, opts)
+        items: list[RawDocument | SourceError] = []
+        for source in sources:
+            items.extend(read_source(source, read))
+    except BaseException:
+        runner.close()
+        raise
     if on_total is not None:
         on_total(len(items))
 
-    runner: Runner
-    if opts.dask:
-        runner = DaskRunner(opts.dask, places, aliases)
-    elif opts.workers > 1:
-        runner = PoolRunner(opts.workers, places, aliases)
-    else:
-        runner = SerialRunner(places, aliases)
+    context: ExtractContext = (places, aliases)  # one object: scattered to Dask once
     keys: dict[str, int] = {}  # near-duplicate index key → stored document id
     seen: set[str] = set()
     resolver: ActorResolver | None = None
@@ -341,7 +271,11 @@ def ingest(
                     index.add(p.key, p.text, m)
                 prepared.append(p)
             todo = [p for p in prepared if p.near_of is None]
-            results = runner.run([(p.text, opts.published or p.raw.published) for p in todo])
+            results = runner.map(
+                extract_with_context,
+                [(p.text, opts.published or p.raw.published) for p in todo],
+                context,
+            )
             for p, events in zip(todo, results, strict=True):
                 p.events = events
             for p in prepared:
