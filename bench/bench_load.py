@@ -51,9 +51,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_api import free_port, wait_until_serving
 from bench_import import generate
-from common import PG_URL, machine
+from common import PG_URL, free_port, machine, wait_until_serving
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import sessionmaker
 
@@ -137,7 +136,7 @@ def postgres_schema(url: str) -> Iterator[str | None]:
         admin.dispose()
 
 
-def build_store(url: str, rows: int, tmp: Path) -> Store:
+def build_store(url: str, rows: int, tmp: Path, *, partner_link: bool = True) -> Store:
     """Import ``rows`` generated incidents, mark their TLP, add the reader, a site, a route."""
     engine = make_engine(url)
     migrate(engine)
@@ -152,7 +151,8 @@ def build_store(url: str, rows: int, tmp: Path) -> Store:
         mine, partner, third = (Organisation(name=n) for n in ("Bench", "Partner", "Third"))
         s.add_all([mine, partner, third])
         s.flush()
-        partner.partners.append(mine)  # the partner shares its AMBER with the reader's org
+        if partner_link:  # the partner shares its AMBER with the reader's organisation
+            partner.partners.append(mine)
         user = create_user(
             session=s, email="bench@example.org", organisation_id=mine.id, role="analyst"
         )
@@ -336,6 +336,12 @@ def options() -> argparse.Namespace:
     )
     ap.add_argument("--only", action="append", help="endpoints to run (healthz always runs)")
     ap.add_argument("--in-process-seconds", type=float, default=2.0)
+    ap.add_argument(
+        "--unaudited",
+        action="store_true",
+        help="the reader's organisation is nobody's partner: it reads no AMBER, so no read is "
+        "audited (the audit's cost, by difference; the site and route are then unreadable)",
+    )
     args = ap.parse_args()
     if args.pg == "1":
         args.pg = PG_URL
@@ -364,7 +370,7 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
-    store = build_store(url, args.rows, tmp)
+    store = build_store(url, args.rows, tmp, partner_link=not args.unaudited)
     paths = endpoints(store)
     wanted = [
         "healthz",
