@@ -372,9 +372,10 @@ def main() -> None:
 def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
     store = build_store(url, args.rows, tmp, partner_link=not args.unaudited)
     paths = endpoints(store)
+    readable = ("list", "surface") if args.unaudited else tuple(paths)  # AMBER of the partner
     wanted = [
         "healthz",
-        *(n for n in paths if n != "healthz" and (not args.only or n in args.only)),
+        *(n for n in readable if n != "healthz" and (not args.only or n in args.only)),
     ]
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite (WAL)"
     print(
