@@ -93,9 +93,7 @@ def test_an_event_whose_evaluation_failed_waits_for_the_round(
     worker = Worker(ctx, interval=3600, poll=1)
     worker.poll_once(NOW)
     near_karot(demo, "poll-failed")
-    event = demo.scalars(
-        select(IncidentOutbox).where(IncidentOutbox.processed_at.is_(None))
-    ).one()
+    event = demo.scalars(select(IncidentOutbox).where(IncidentOutbox.processed_at.is_(None))).one()
     event.attempts = 1  # as a failed evaluation leaves it
     demo.commit()
     assert not has_urgent_work(ctx, NOW) and worker.poll_once(NOW) == {}
@@ -103,7 +101,9 @@ def test_an_event_whose_evaluation_failed_waits_for_the_round(
     assert len(hook.processed) == 1
 
 
-def test_the_loop_delivers_between_rounds(demo: Session, ctx: WorkerContext, hook: Receiver) -> None:
+def test_the_loop_delivers_between_rounds(
+    demo: Session, ctx: WorkerContext, hook: Receiver
+) -> None:
     """An hour between rounds, a poll every 50 ms: the incident, added after the first round,
     is delivered by a poll (the real methods, wrapped only to say when they have run)."""
     worker = Worker(ctx, interval=3600, poll=0.05, clock=FixedClock(NOW.replace(tzinfo=UTC)))
