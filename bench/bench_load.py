@@ -24,7 +24,7 @@ Targets (issue 17, at 20 clients on a 2-core machine): the audited list at >= 0.
 healthz rate, and its p99 < 100 ms. Both are printed PASS/FAIL.
 
     .venv/bin/python bench/bench_load.py [--rows 100000] [--clients 20] [--workers 2]
-        [--seconds 15] [--pg [URL]] [--only list --only healthz ...]
+        [--seconds 15] [--pg [URL]] [--only list --only surface ...] [--workers 2,4]
 
 Environment (the same options, for ``make bench``): SC_BENCH_ROWS, SC_BENCH_CLIENTS,
 SC_BENCH_WORKERS, SC_BENCH_SECONDS, SC_BENCH_PG (a PostgreSQL URL, or 1 for
@@ -325,7 +325,11 @@ def options() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=env_int("SC_BENCH_ROWS", 100_000))
     ap.add_argument("--clients", type=int, default=env_int("SC_BENCH_CLIENTS", TARGET_CLIENTS))
-    ap.add_argument("--workers", type=int, default=env_int("SC_BENCH_WORKERS", 2))
+    ap.add_argument(
+        "--workers",
+        default=os.environ.get("SC_BENCH_WORKERS") or "2",
+        help="server workers; several (2,4) run one after the other on the same store",
+    )
     ap.add_argument("--seconds", type=int, default=env_int("SC_BENCH_SECONDS", 15))
     ap.add_argument(
         "--pg",
@@ -345,10 +349,15 @@ def options() -> argparse.Namespace:
     args = ap.parse_args()
     if args.pg == "1":
         args.pg = PG_URL
+    try:
+        args.workers = [int(w) for w in str(args.workers).split(",")]
+    except ValueError:
+        ap.error(f"--workers must be a number or numbers with commas (2,4), not {args.workers!r}")
+    if not all(1 <= w <= 32 for w in args.workers) or len(args.workers) > 4:
+        ap.error("--workers: up to 4 counts, each between 1 and 32")
     for name, low, high in (
         ("rows", 1_000, 5_000_000),
         ("clients", 1, 500),
-        ("workers", 1, 32),
         ("seconds", 2, 3600),
     ):
         if not low <= getattr(args, name) <= high:
@@ -378,26 +387,31 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
         *(n for n in readable if n != "healthz" and (not args.only or n in args.only)),
     ]
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite (WAL)"
-    print(
-        f"{args.rows:,} incidents, {backend}, `safecorridor serve --workers {args.workers}`, "
-        f"locust {args.clients} clients x {args.seconds} s per endpoint (stats from the "
-        "moment all clients run)"
-    )
-    figures: dict[str, Figure] = {}
-    server, port = serve(store, args.workers)
-    try:
-        for name in wanted:
-            warm_up(port, paths[name], store.token)
-            figures[name] = run_locust(
-                port, paths[name], store.token, args.clients, args.seconds, tmp
-            )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     engine = make_engine(url)
     calls = in_process_calls(store, engine)
-    local = {n: in_process_rate(calls[n], args.in_process_seconds) for n in wanted if n in calls}
-    report(figures, local, paths, args.clients)
+    local: dict[str, float] = {}
+    for workers in args.workers:
+        print(
+            f"\n{args.rows:,} incidents, {backend}, `safecorridor serve --workers {workers}`, "
+            f"locust {args.clients} clients x {args.seconds} s per endpoint (stats from the "
+            "moment all clients run)"
+        )
+        figures: dict[str, Figure] = {}
+        server, port = serve(store, workers)
+        try:
+            for name in wanted:
+                warm_up(port, paths[name], store.token)
+                figures[name] = run_locust(
+                    port, paths[name], store.token, args.clients, args.seconds, tmp
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        if not local:  # the bare work, with the server stopped (once per store)
+            local = {
+                n: in_process_rate(calls[n], args.in_process_seconds) for n in wanted if n in calls
+            }
+        report(figures, local, paths, args.clients)
     for name, chain in verify_logs(engine):
         state = "intact" if chain.is_intact else f"BROKEN at {chain.broken_id}"
         print(f"{name} after the run: {chain.checked:,} events, chain {state}")
