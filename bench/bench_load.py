@@ -287,15 +287,17 @@ def in_process_calls(store: Store, engine: Engine) -> dict[str, Callable[[], obj
     }
 
 
-def in_process_rate(call: Callable[[], object], seconds: float) -> float:
-    """Calls per second of ``call`` in this thread, after two warm-up calls."""
+def in_process_rate(call: Callable[[], object], seconds: float) -> tuple[float, float]:
+    """Calls per second of ``call`` in this thread, after two warm-up calls, and the CPU
+    milliseconds of this process per call (the audit writer's thread included): the CPU
+    figure moves less than the rate on a shared machine."""
     call()
     call()
-    n, t0 = 0, time.perf_counter()
+    n, t0, cpu0 = 0, time.perf_counter(), time.process_time()
     while (elapsed := time.perf_counter() - t0) < seconds:
         call()
         n += 1
-    return n / elapsed
+    return n / elapsed, (time.process_time() - cpu0) * 1000 / n
 
 
 def serve(store: Store, workers: int) -> tuple[subprocess.Popen[bytes], int]:
@@ -389,7 +391,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite (WAL)"
     engine = make_engine(url)
     calls = in_process_calls(store, engine)
-    local: dict[str, float] = {}
+    local: dict[str, tuple[float, float]] = {}
     for workers in args.workers:
         print(
             f"\n{args.rows:,} incidents, {backend}, `safecorridor serve --workers {workers}`, "
@@ -428,20 +430,23 @@ def database(args: argparse.Namespace, tmp: Path) -> Iterator[str | None]:
 
 
 def report(
-    figures: dict[str, Figure], local: dict[str, float], paths: dict[str, str], clients: int
+    figures: dict[str, Figure],
+    local: dict[str, tuple[float, float]],
+    paths: dict[str, str],
+    clients: int,
 ) -> None:
     base = figures["healthz"].rate
     print(
         "\n| endpoint | requests | req/s | p50 ms | p99 ms | failed | ÷ healthz "
-        "| in-process req/s | ÷ in-process |"
+        "| in-process req/s | ÷ in-process | in-process CPU ms/call |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, f in figures.items():
-        mine = local.get(name)
+        rate, cpu = local.get(name, (0.0, 0.0))
         print(
             f"| {name} | {f.requests:,} | {f.rate:,.0f} | {f.p50:.0f} | {f.p99:.0f} | "
             f"{f.failures} | {f.rate / base:.2f} | "
-            f"{f'{mine:,.0f}' if mine else '-'} | {f'{f.rate / mine:.2f}' if mine else '-'} |"
+            + (f"{rate:,.0f} | {f.rate / rate:.2f} | {cpu:.1f} |" if rate else "- | - | - |")
         )
     print()
     for name, path in paths.items():
