@@ -53,7 +53,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_import import generate
 from common import PG_URL, free_port, machine, wait_until_serving
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import sessionmaker
 
 from safecorridor.accounts.models import Organisation
@@ -123,7 +123,8 @@ def postgres_schema(url: str) -> Iterator[str | None]:
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     except Exception as exc:  # no server: say so plainly
-        print(f"PostgreSQL not reachable at {url}: {exc.__class__.__name__}: nothing measured")
+        shown = make_url(url).render_as_string(hide_password=True)
+        print(f"PostgreSQL not reachable at {shown}: {exc.__class__.__name__}: nothing measured")
         admin.dispose()
         yield None
         return
