@@ -15,7 +15,7 @@ CORPUS := tests/extraction/corpus
 help:
 	@echo "make run    install, load the demo world, serve on http://127.0.0.1:8000"
 	@echo "make test   install with test extras, run the whole test suite"
-	@echo "make bench  run the benchmarks and print their figures"
+	@echo "make bench  run the benchmarks and print their figures (SC_BENCH_PG=1: load and alert benches on PostgreSQL)"
 	@echo "make eval   score the extractor on the corpus dev split (SPLIT=test: the frozen test split)"
 	@echo "make calibrate  refit the extractor's confidence map on the dev split and SATP"
 	@echo "make learned    cross-validate learned kind and candidate models against the rules"

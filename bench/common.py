@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import platform
+import socket
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 from sqlalchemy import Engine, text
 
 from safecorridor.db.engine import make_engine, migrate
@@ -51,3 +55,36 @@ def postgres_db() -> Iterator[Engine | None]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_serving(pid: int, port: int, workers: int, timeout: float = 120.0) -> None:
+    """Wait until ``workers`` processes listen on ``port`` and it answers /healthz.
+
+    Every worker must be listening before the clients connect: one that starts late is
+    handed no connection by the kernel and its core idles through the run.
+    """
+    parent = psutil.Process(pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        procs = [parent, *parent.children()]
+        listening = 0
+        for proc in procs:
+            try:
+                conns = proc.net_connections(kind="tcp")
+            except psutil.Error:
+                continue
+            listening += any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in conns)
+        if listening >= workers:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                return
+            except OSError:
+                pass
+        time.sleep(0.2)
+    raise SystemExit(f"the server did not start {workers} workers on port {port}")

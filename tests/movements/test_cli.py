@@ -88,3 +88,10 @@ def test_alert_rules_the_worker_and_deliveries_from_the_command_line() -> None:
     assert code == 0 and json.loads(out) == []
     code, out = invoke("alerts", "ack", "99", "--as", SM)
     assert code == 1 and "no alert 99" in out
+
+
+def test_the_worker_refuses_a_poll_or_interval_out_of_range() -> None:
+    code, out = invoke("worker", "--poll", "-1")
+    assert code == 1 and "--poll between 0 and 3600" in out
+    code, out = invoke("worker", "--interval", "0")
+    assert code == 1 and "--interval must be > 0" in out

@@ -9,6 +9,11 @@ processed in the transaction that writes their alerts; alerts, notifications and
 have unique keys and are inserted with ON CONFLICT DO NOTHING; a delivery is claimed by a
 conditional UPDATE (state, due time, lease) before it is sent. SIGTERM (or SIGINT) sets a
 shutdown flag; the loop finishes the step it is in and exits.
+
+Between two rounds the loop polls every ``poll`` seconds (1 s by default) for an outbox event
+or a due delivery (two indexed look-ups that write nothing) and, when there is one, runs the
+new-incident and delivery steps at once: an alert waits for the poll, not for the round
+(``--interval``, 30 s by default), so an ingested article's webhook leaves within a few seconds.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import os
 import signal
 import socket
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,7 +43,7 @@ from safecorridor.alerts.channels import (
     get_channel_settings,
 )
 from safecorridor.alerts.choices import DeliveryState, RunStatus
-from safecorridor.alerts.models import Alert, Delivery, WorkerRun
+from safecorridor.alerts.models import Alert, Delivery, IncidentOutbox, WorkerRun
 from safecorridor.alerts.service import (
     alert_movement_overdue,
     claim_outbox,
@@ -46,6 +52,7 @@ from safecorridor.alerts.service import (
     evaluate_risk_rules,
     prune_outbox,
 )
+from safecorridor.clock import Clock
 from safecorridor.db.base import utcnow
 from safecorridor.interop.feeds import poll_due_feeds
 from safecorridor.jwg import briefing as jwg_briefing
@@ -356,6 +363,23 @@ def step_deliveries(ctx: WorkerContext, now: datetime, *, limit: int = 100) -> i
     return sum(1 for i in ids if deliver_one(ctx, i, now))
 
 
+def has_urgent_work(ctx: WorkerContext, now: datetime) -> bool:
+    """Whether a new outbox event waits for evaluation or a delivery is due (read only).
+
+    An event whose evaluation failed is left to the rounds: polled, its few attempts
+    (``OUTBOX_MAX_ATTEMPTS``) would all be spent within seconds of a passing fault.
+    """
+    with ctx.sessions() as s:
+        pending = s.scalar(
+            select(IncidentOutbox.id)
+            .where(IncidentOutbox.processed_at.is_(None), IncidentOutbox.attempts == 0)
+            .limit(1)
+        )
+        if pending is not None:
+            return True
+        return s.scalar(select(Delivery.id).where(_due(now)).limit(1)) is not None
+
+
 STEPS: dict[str, Step] = {
     "overdue_movements": step_overdue_movements,
     "new_incidents": step_new_incidents,
@@ -367,6 +391,8 @@ STEPS: dict[str, Step] = {
     "partner_feeds": step_partner_feeds,
     "interrupted_imports": step_interrupted_imports,
 }
+#: the steps the loop runs between rounds as soon as they have work (:meth:`Worker.poll_once`)
+URGENT_STEPS = ("new_incidents", "deliveries")
 
 
 # --- running and recording ---------------------------------------------------------------
@@ -409,14 +435,27 @@ def run_once(
 
 class Worker:
     """The loop: every ``interval`` seconds, each step once; ``risk_every`` seconds between
-    risk recomputations (the expensive step). SIGTERM/SIGINT set :attr:`shutdown`."""
+    risk recomputations (the expensive step); every ``poll`` seconds between rounds, the
+    new-incident and delivery steps if they have work (0 or >= ``interval``: no polling).
+    ``clock`` (default: the system's) tells the steps the time. SIGTERM/SIGINT set
+    :attr:`shutdown`."""
 
     def __init__(
-        self, ctx: WorkerContext, *, interval: float = 30.0, risk_every: float = 900.0
+        self,
+        ctx: WorkerContext,
+        *,
+        interval: float = 30.0,
+        risk_every: float = 900.0,
+        poll: float = 1.0,
+        clock: Clock | None = None,
     ) -> None:
+        if interval <= 0 or poll < 0:
+            raise ValueError(f"interval must be > 0 and poll >= 0 (got {interval}, {poll})")
         self.ctx = ctx
         self.interval = interval
         self.risk_every = risk_every
+        self.poll = poll
+        self.clock = clock
         self.shutdown = threading.Event()
         self._last_risk: datetime | None = None
 
@@ -428,8 +467,13 @@ class Worker:
         signal.signal(signal.SIGTERM, self.handle_signal)
         signal.signal(signal.SIGINT, self.handle_signal)
 
+    def _now(self) -> datetime | None:
+        """The time to hand the steps: the clock's, or None (each step reads the system's)."""
+        return self.clock.now().replace(tzinfo=None) if self.clock is not None else None
+
     def tick(self, now: datetime | None = None) -> dict[str, WorkerRun]:
         """One round of the steps (the risk step only when it is due)."""
+        now = now or self._now()
         at = now or utcnow()
         runs: dict[str, WorkerRun] = {}
         for name in STEPS:
@@ -442,7 +486,34 @@ class Worker:
             runs[name] = run_step(self.ctx, name, now=now)
         return runs
 
+    def poll_once(self, now: datetime | None = None) -> dict[str, WorkerRun]:
+        """Between rounds: the new-incident and delivery steps, if an outbox event waits or
+        a delivery is due; nothing (and no run recorded) otherwise."""
+        now = now or self._now()
+        if not has_urgent_work(self.ctx, now or utcnow()):
+            return {}
+        runs: dict[str, WorkerRun] = {}
+        for name in URGENT_STEPS:
+            if self.shutdown.is_set():
+                break
+            runs[name] = run_step(self.ctx, name, now=now)
+        return runs
+
+    def wait_for_next_round(self) -> None:
+        """Sleep until the next round (or shutdown), polling for urgent work meanwhile."""
+        if not 0 < self.poll < self.interval:
+            self.shutdown.wait(self.interval)
+            return
+        deadline = time.monotonic() + self.interval
+        while not self.shutdown.wait(min(self.poll, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                return
+            try:
+                self.poll_once()
+            except Exception:  # a failed look-up waits for the next poll, like a failed step
+                log.exception("worker poll failed")
+
     def run(self) -> None:
         while not self.shutdown.is_set():
             self.tick()
-            self.shutdown.wait(self.interval)
+            self.wait_for_next_round()

@@ -17,6 +17,12 @@ def worker_command(
     risk_every: float = typer.Option(
         900.0, "--risk-every", help="Seconds between risk-level recomputations."
     ),
+    poll: float = typer.Option(
+        1.0,
+        "--poll",
+        help="Seconds between checks, between rounds, for new incidents to evaluate and "
+        "deliveries due (0: only at each round).",
+    ),
     step: list[str] = typer.Option(
         [], "--step", help="With --once: only this step (repeat). Default: every step."
     ),
@@ -24,6 +30,8 @@ def worker_command(
     """Run the worker: overdue movements, new incidents near sites and routes, risk-level
     rises, the review backlog, and e-mail/webhook deliveries with retries. Safe to run in
     several processes at once; SIGTERM stops it after the current step."""
+    if interval <= 0 or not 0 <= poll <= 3600:
+        raise fail(f"--interval must be > 0 and --poll between 0 and 3600 (got {interval}, {poll})")
     unknown = [s for s in step if s not in STEPS]
     if unknown:
         raise fail(f"unknown step {unknown[0]!r}; one of {', '.join(STEPS)}")
@@ -40,7 +48,10 @@ def worker_command(
         if any(r.status != "ok" for r in runs.values()):
             raise typer.Exit(1)
         return
-    worker = Worker(ctx, interval=interval, risk_every=risk_every)
+    worker = Worker(ctx, interval=interval, risk_every=risk_every, poll=poll)
     worker.install_signal_handlers()
-    console.print(f"worker {ctx.name}: every {interval:g} s; SIGTERM to stop", highlight=False)
+    polling = f", new incidents and deliveries every {poll:g} s" if 0 < poll < interval else ""
+    console.print(
+        f"worker {ctx.name}: every {interval:g} s{polling}; SIGTERM to stop", highlight=False
+    )
     worker.run()
