@@ -22,6 +22,7 @@ from safecorridor import datasets
 from safecorridor.db.base import Base
 from safecorridor.db.engine import make_engine, migrate
 from safecorridor.db.session import reset_engine
+from safecorridor.risk import cache as risk_cache
 from tests.world import drop_pg_templates
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -69,6 +70,15 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.delenv("SAFECORRIDOR_DATABASE_URL", raising=False)
     get_settings.cache_clear()
     reset_engine(None)
+    for cache in (
+        risk_cache.surfaces,
+        risk_cache.day_surfaces,
+        risk_cache.figure_surfaces,
+        risk_cache.wide_surfaces,
+    ):
+        # the PostgreSQL schema is emptied between tests with its ids restarted: a stamp of
+        # the incidents (count, last id, last change) could repeat from one test to the next
+        cache.clear()
     yield
     get_settings.cache_clear()
     reset_engine(None)

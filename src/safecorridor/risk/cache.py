@@ -137,13 +137,18 @@ class SurfaceCache(Generic[T]):
                 hit = self._hit(key, stamp)
                 if hit is not None:
                     return hit
-            value = build()
-            with self._lock:
-                self.builds += 1
-                self._entries[key] = (stamp, value)
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
+            try:
+                value = build()
+                with self._lock:
+                    self.builds += 1
+                    self._entries[key] = (stamp, value)
+                    self._entries.move_to_end(key)
+                    while len(self._entries) > self.max_entries:
+                        self._entries.popitem(last=False)
+            finally:
+                with self._lock:  # the build's lock goes with it: one per key being built
+                    if self._building.get(key) is key_lock:
+                        del self._building[key]
         return value
 
     def clear(self) -> None:
@@ -158,3 +163,10 @@ surfaces: SurfaceCache[CachedSurface] = SurfaceCache()
 #: a briefing pack's, built again in the other language or as PDF; each entry holds its
 #: incidents and its grid (~70 MB for 100,000 incidents over Pakistan), hence only two
 day_surfaces: SurfaceCache[tuple[Any, ...]] = SurfaceCache(max_entries=2)
+#: the surfaces behind site, route and movement figures (``risk.service.surface_for``), by
+#: box: a site's box padded by the kernel's reach holds a few hundred incidents, so many are
+#: kept; a wide box (a long route, a whole register) may hold the country's, so few
+figure_surfaces: SurfaceCache[tuple[ThreatSurface, int]] = SurfaceCache(max_entries=256)
+wide_surfaces: SurfaceCache[tuple[ThreatSurface, int]] = SurfaceCache(max_entries=4)
+#: a padded box wider than this (degrees, either side) goes to ``wide_surfaces``
+NARROW_BOX_DEGREES = 2.0

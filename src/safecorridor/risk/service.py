@@ -43,7 +43,15 @@ from safecorridor.registry.measures import (
 )
 from safecorridor.registry.measures import readable as readable_measures
 from safecorridor.registry.models import Route, Site
-from safecorridor.risk.cache import CachedSurface, day_surfaces, incidents_stamp, surfaces
+from safecorridor.risk.cache import (
+    NARROW_BOX_DEGREES,
+    CachedSurface,
+    day_surfaces,
+    figure_surfaces,
+    incidents_stamp,
+    surfaces,
+    wide_surfaces,
+)
 from safecorridor.risk.corridor import Places, RouteRisk, route_risk, score_route, world_places
 from safecorridor.risk.data import STORE_COLUMNS, IncidentArrays, arrays_of_rows, read_store
 from safecorridor.risk.models import RiskResult
@@ -164,8 +172,30 @@ def surface_for(
     """The surface over ``box`` (padded by the kernel radius) from what ``reader`` may read."""
     policy = policy or current_policy(session)
     padded = pad_box(box, policy.reach_km) if box is not None else None
-    incidents, marked = visible_incidents(session, reader, as_of=as_of, box=padded)
-    surface = compute_surface(incidents, as_of=np.datetime64(as_of, "D"), policy=policy)
+
+    def build() -> tuple[ThreatSurface, int]:
+        incidents, marked = visible_incidents(session, reader, as_of=as_of, box=padded)
+        return compute_surface(incidents, as_of=np.datetime64(as_of, "D"), policy=policy), marked
+
+    # kept in the process's cache by database, the reader's visibility, the day, the box and
+    # the policy, while the incidents do not change (``risk.cache``): a site's page, its
+    # API figure and a movement over it ask for the same surface
+    bind = session.get_bind()
+    key = (
+        id(bind),
+        str(getattr(bind, "url", "")),
+        ("trusted",) if reader is None else visibility_key(session, Incident, reader),
+        as_of,
+        padded,
+        policy.sha256,
+    )
+    narrow = padded is not None and max(padded[2] - padded[0], padded[3] - padded[1]) <= (
+        NARROW_BOX_DEGREES
+    )
+    if session.autoflush:  # the stamp must see this session's pending incidents
+        session.flush()
+    cache = figure_surfaces if narrow else wide_surfaces
+    surface, marked = cache.get(key, incidents_stamp(session), build)
     if audit:  # after the work: the write lock is held for the append only
         _audit(
             session,
