@@ -2,6 +2,7 @@
 
 from safecorridor.accounts.models import (
     ApiToken,
+    AuthEpoch,
     LoginAttempt,
     Organisation,
     User,
@@ -45,6 +46,7 @@ __all__ = [
     "Alert",
     "AlertRule",
     "ApiToken",
+    "AuthEpoch",
     "AuditEvent",
     "BriefingPack",
     "Candidate",
