@@ -50,9 +50,7 @@ def test_credential_changes_bump_the_epoch_and_other_writes_do_not(
         update(token).values(expires_at=utcnow() + timedelta(days=1)),
         update(users).where(users.c.id == user_id).values(role="analyst"),
         update(users).where(users.c.id == user_id).values(is_active=False),
-        update(users)
-        .where(users.c.id == user_id)
-        .values(organisation_id=world.orgs["outsider"]),
+        update(users).where(users.c.id == user_id).values(organisation_id=world.orgs["outsider"]),
         update(users).where(users.c.id == user_id).values(email="moved@outsider.example"),
         delete(token).where(token.c.user_id == world.users[("owner", "admin")]),
     ]

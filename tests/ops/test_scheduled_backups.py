@@ -101,11 +101,14 @@ def test_a_schedule_refuses_nonsense(every: timedelta, keep: int, tmp_path: Path
 def test_old_worker_runs_are_pruned(engine: Engine) -> None:
     ctx = WorkerContext(engine=engine, name="test-worker", runs_keep_days=30)
     with Session(engine) as s:
-        for days, step in ((45, "deliveries"), (31, "new_incidents"), (29, "deliveries"), (1, "backup")):
+        for days, step in (
+            (45, "deliveries"),
+            (31, "new_incidents"),
+            (29, "deliveries"),
+            (1, "backup"),
+        ):
             s.add(
-                WorkerRun(
-                    step=step, worker="w", started_at=T0 - timedelta(days=days), status="ok"
-                )
+                WorkerRun(step=step, worker="w", started_at=T0 - timedelta(days=days), status="ok")
             )
         s.commit()
     assert step_prune_runs(ctx, T0) == 2
@@ -124,7 +127,16 @@ def test_the_cli_takes_a_scheduled_backup_and_refuses_half_a_schedule(
     folder = tmp_path / "scheduled"
     done = runner.invoke(
         app,
-        ["worker", "--once", "--step", "backup", "--backup-every", "24", "--backup-dir", str(folder)],
+        [
+            "worker",
+            "--once",
+            "--step",
+            "backup",
+            "--backup-every",
+            "24",
+            "--backup-dir",
+            str(folder),
+        ],
     )
     assert done.exit_code == 0, done.output
     assert "backup" in done.output and "found 1" in done.output
@@ -134,6 +146,16 @@ def test_the_cli_takes_a_scheduled_backup_and_refuses_half_a_schedule(
     assert half.exit_code == 1
     assert "--backup-dir" in half.output
     bad = runner.invoke(
-        app, ["worker", "--once", "--backup-every", "24", "--backup-dir", str(folder), "--backup-keep", "0"]
+        app,
+        [
+            "worker",
+            "--once",
+            "--backup-every",
+            "24",
+            "--backup-dir",
+            str(folder),
+            "--backup-keep",
+            "0",
+        ],
     )
     assert bad.exit_code == 1 and "keep 0" in bad.output

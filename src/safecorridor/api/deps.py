@@ -46,12 +46,17 @@ cookie_scheme = APIKeyCookie(
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's session; writes (POST, PATCH, ...) take SQLite's write lock up front."""
+    """The request's session; writes (POST, PATCH, ...) take SQLite's write lock up front.
+
+    Committed when the route function returns, before the response is sent
+    (``scope="function"``; FastAPI's default for a dependency with ``yield`` ends it after
+    the response): a client told 201 or 204 can read its write through any node at once,
+    and a commit that fails is a 500, not a success already sent."""
     with session_scope(write=request.method not in SAFE_METHODS) as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_clock(request: Request) -> Clock:
