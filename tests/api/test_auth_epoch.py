@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from safecorridor.accounts.models import ApiToken, AuthEpoch, User, WebSession
 from safecorridor.accounts.security import token_digest
 from safecorridor.accounts.service import create_token, read_auth_epoch, token_cache
-from safecorridor.app import create_app
 from safecorridor.db.base import utcnow
 from tests.api.conftest import World
 

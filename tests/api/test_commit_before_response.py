@@ -16,7 +16,11 @@ from tests.api.conftest import World
 
 Message = MutableMapping[str, Any]
 ASGI = Callable[
-    [MutableMapping[str, Any], Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]],
+    [
+        MutableMapping[str, Any],
+        Callable[[], Awaitable[Message]],
+        Callable[[Message], Awaitable[None]],
+    ],
     Awaitable[None],
 ]
 

@@ -410,6 +410,12 @@ OPTIONAL_STEPS: dict[str, Callable[[WorkerContext], bool]] = {
 }
 
 
+def enabled(ctx: WorkerContext, name: str) -> bool:
+    """Whether a round runs the step ``name`` in ``ctx``."""
+    check = OPTIONAL_STEPS.get(name)
+    return check is None or check(ctx)
+
+
 # --- running and recording ---------------------------------------------------------------
 
 
@@ -445,7 +451,7 @@ def run_once(
     ctx: WorkerContext, *, now: datetime | None = None, steps: list[str] | None = None
 ) -> dict[str, WorkerRun]:
     """Every enabled step (or the named ones) once, in order."""
-    names = steps or [n for n in STEPS if OPTIONAL_STEPS.get(n, lambda _ctx: True)(ctx)]
+    names = steps or [n for n in STEPS if enabled(ctx, n)]
     return {name: run_step(ctx, name, now=now) for name in names}
 
 
@@ -477,7 +483,7 @@ class Worker:
         for name in STEPS:
             if self.shutdown.is_set():
                 break
-            if name in OPTIONAL_STEPS and not OPTIONAL_STEPS[name](self.ctx):
+            if not enabled(self.ctx, name):
                 continue
             if name == "risk_levels":
                 if self._last_risk and (at - self._last_risk).total_seconds() < self.risk_every:
