@@ -2,6 +2,7 @@
 
 from safecorridor.accounts.models import (
     ApiToken,
+    AuthEpoch,
     LoginAttempt,
     Organisation,
     User,
@@ -46,6 +47,7 @@ __all__ = [
     "AlertRule",
     "ApiToken",
     "AuditEvent",
+    "AuthEpoch",
     "BriefingPack",
     "Candidate",
     "CheckIn",

@@ -93,6 +93,32 @@ class Settings(BaseSettings):
         description="Days before a JWG meeting the worker builds and e-mails each delegation "
         "its briefing pack.",
     )
+    worker_runs_keep_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days the worker keeps the record of its step runs (`worker_runs`); older "
+        "rows are deleted by its prune_runs step.",
+    )
+    backup_every_hours: float | None = Field(
+        default=None,
+        gt=0,
+        le=24 * 366,
+        description="Hours between the worker's scheduled backups (with BACKUP_DIR); unset: "
+        "the worker takes none. `worker --backup-every` overrides it.",
+    )
+    backup_dir: Path | None = Field(
+        default=None,
+        description="Where the worker's scheduled backups go, one `safecorridor-<UTC stamp>` "
+        "folder each. `worker --backup-dir` overrides it.",
+    )
+    backup_keep: int = Field(
+        default=14,
+        ge=1,
+        le=1000,
+        description="How many scheduled backups the worker keeps (the oldest beyond are "
+        "deleted). `worker --backup-keep` overrides it.",
+    )
 
     dask_timeout: float = Field(
         default=20.0,

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from safecorridor.db.base import Base, utcnow
@@ -142,3 +150,21 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
     is_success: Mapped[bool] = mapped_column(default=False)
+
+
+class AuthEpoch(Base):
+    """One row (id 1) whose ``epoch`` the database bumps, by triggers of migration 0015, in
+    the transaction of every change that can end or narrow a credential: an API token
+    revoked, shortened, moved or deleted; a user deactivated, deleted, or given another
+    role, organisation or e-mail address.
+
+    A process trusts a bearer token it has checked before (``accounts.service.TokenCache``)
+    only while this number is unchanged, so such a change made on any node takes effect on
+    every node at the next request, for one primary-key read. A missing row reads as 0 (the
+    triggers insert it back).
+    """
+
+    __tablename__ = "auth_epoch"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    epoch: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from safecorridor.accounts.models import ApiToken, LoginAttempt, Organisation, User
+from safecorridor.accounts.models import ApiToken, AuthEpoch, LoginAttempt, Organisation, User
 from safecorridor.accounts.security import (
     WeakPasswordError,
     device_email,
@@ -38,44 +38,58 @@ from safecorridor.taxonomy.choices import Role
 
 #: how stale ``ApiToken.last_used_at`` may get before a request refreshes it
 LAST_USED_RESOLUTION = timedelta(minutes=10)
-#: how long a process trusts a bearer token it has checked (see :class:`TokenCache`)
-TOKEN_CACHE_SECONDS = 5.0
+#: how long a process may trust a bearer token it has checked while the auth epoch stays
+#: unchanged (see :class:`TokenCache`); the epoch, not this, makes revocations take effect
+TOKEN_CACHE_SECONDS = 300.0
+
+
+def read_auth_epoch(conn: Connection | Session) -> int:
+    """The deployment's auth epoch (:class:`AuthEpoch`): one primary-key read; 0 when the
+    row is missing (the next bump inserts it)."""
+    found = conn.execute(select(AuthEpoch.epoch).where(AuthEpoch.id == 1)).scalar()
+    return int(found or 0)
 
 
 class TokenCache:
-    """Who a bearer token signs in, remembered for a few seconds per process.
+    """Who a bearer token signs in, remembered per process with the auth epoch it was
+    checked under.
 
-    The hot read endpoints (the incident list) look a token up here before asking the
-    database. An entry lives ``ttl`` seconds, never past the token's own expiry. Revoking a
-    token or changing a user in this process clears the cache at once; a revocation,
-    deactivation or role change made by another process (another uvicorn worker, the CLI)
-    takes effect within ``ttl`` seconds.
+    The hot read endpoints (the incident list) look a token up here and then read the
+    deployment's auth epoch (one primary-key read) instead of the token, its user and their
+    organisation. An entry is trusted only while the epoch is the one it was stored with:
+    every revocation, deactivation or change of role, organisation or e-mail, made by any
+    process on any node, bumps the epoch in its own transaction (database triggers, migration
+    0015), so it takes effect everywhere at the next request. An entry also lives at most
+    ``ttl`` seconds (so ``last_used_at`` stays fresh) and never past the token's expiry.
     """
 
     def __init__(self, ttl: float = TOKEN_CACHE_SECONDS, max_entries: int = 10_000) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
-        self._entries: dict[Any, tuple[Any, float]] = {}
+        self._entries: dict[Any, tuple[Any, int, float]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: Any) -> Any | None:
+    def get(self, key: Any) -> tuple[Any, int] | None:
+        """(value, the epoch it was checked under), or None when unknown or too old."""
         hit = self._entries.get(key)
         if hit is None:
             return None
-        if hit[1] <= time.monotonic():
+        if hit[2] <= time.monotonic():
             with self._lock:
                 self._entries.pop(key, None)
             return None
-        return hit[0]
+        return hit[0], hit[1]
 
-    def put(self, key: Any, value: Any, expires_at: datetime) -> None:
-        left = (expires_at - utcnow()).total_seconds()
+    def put(self, key: Any, value: Any, *, epoch: int, expires_at: datetime, now: datetime) -> None:
+        """Remember ``value``, checked under ``epoch`` at ``now`` (naive UTC, as
+        ``expires_at``)."""
+        left = (expires_at - now).total_seconds()
         if left <= 0 or self.ttl <= 0:
             return
         with self._lock:
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
-            self._entries[key] = (value, time.monotonic() + min(self.ttl, left))
+            self._entries[key] = (value, epoch, time.monotonic() + min(self.ttl, left))
 
     def clear(self) -> None:
         with self._lock:
@@ -369,8 +383,7 @@ def revoke_token(*, session: Session, token_id: int, user_id: int | None = None)
         raise TokenNotFoundError(f"no token with id {token_id}{mine}")
     if record.revoked_at is None:
         record.revoked_at = utcnow()
-    session.flush()
-    token_cache.clear()
+    session.flush()  # the trigger bumps the auth epoch: every node drops its cached entry
     return record
 
 
@@ -455,8 +468,9 @@ def change_member(
             setattr(user, name, str(value) if name == "role" else value)
     if changes.get("is_active") is False or "role" in changes:
         end_user_sessions(session, user.id, now=utcnow())  # sign in again with the new rights
+    # a change of role or activity bumps the auth epoch (trigger), so the user's tokens
+    # cached by any process are checked again at their next request
     audit_write(session=session, viewer=viewer, action="update", obj=user)
-    token_cache.clear()  # the user's cached tokens carry the old role / activity
     return user
 
 

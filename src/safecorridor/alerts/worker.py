@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.alerts.channels import (
@@ -66,6 +66,7 @@ from safecorridor.movements.service import (
     mark_escalated,
     mark_overdue,
 )
+from safecorridor.ops.backup import BackupError, BackupSchedule, run_schedule
 from safecorridor.risk.policies import active_policy
 from safecorridor.risk.policy import Policy
 from safecorridor.settings import get_settings
@@ -85,6 +86,10 @@ class WorkerContext:
     #: days before a JWG meeting its delegations get their briefing packs
     briefing_days_before: int = field(default_factory=lambda: get_settings().briefing_days_before)
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    #: scheduled backups with retention (the ``backup`` step); None: off
+    backup: BackupSchedule | None = None
+    #: days the ``worker_runs`` rows are kept (the ``prune_runs`` step)
+    runs_keep_days: int = field(default_factory=lambda: get_settings().worker_runs_keep_days)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
@@ -227,6 +232,36 @@ def step_briefings(ctx: WorkerContext, now: datetime) -> int:
                 s, meeting=meeting, now=now, max_attempts=ctx.settings.delivery_max_attempts
             )
     return sent
+
+
+def step_backup(ctx: WorkerContext, now: datetime) -> int:
+    """Take the scheduled backup when it is due and delete the oldest beyond the number
+    kept (``ops.backup.run_schedule``); 1 when a backup was taken."""
+    if ctx.backup is None:
+        raise BackupError(
+            "scheduled backups are off: give `worker --backup-every HOURS --backup-dir DIR` "
+            "(or SAFECORRIDOR_BACKUP_EVERY_HOURS and SAFECORRIDOR_BACKUP_DIR)"
+        )
+    made = run_schedule(ctx.engine, ctx.backup, now=now)
+    if made is not None:
+        log.info("backup taken into %s", made)
+    return 0 if made is None else 1
+
+
+def step_prune_runs(ctx: WorkerContext, now: datetime) -> int:
+    """Delete the ``worker_runs`` rows started more than ``runs_keep_days`` ago (one
+    indexed DELETE per step name); how many."""
+    cutoff = now - timedelta(days=ctx.runs_keep_days)
+    gone = 0
+    with ctx.writing() as s:
+        for name in STEPS:
+            result = s.execute(
+                delete(WorkerRun)
+                .where(WorkerRun.step == name, WorkerRun.started_at < cutoff)
+                .execution_options(synchronize_session=False)
+            )
+            gone += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return gone
 
 
 def _due(now: datetime) -> Any:
@@ -390,9 +425,21 @@ STEPS: dict[str, Step] = {
     "deliveries": step_deliveries,
     "partner_feeds": step_partner_feeds,
     "interrupted_imports": step_interrupted_imports,
+    "prune_runs": step_prune_runs,
+    "backup": step_backup,
 }
 #: the steps the loop runs between rounds as soon as they have work (:meth:`Worker.poll_once`)
 URGENT_STEPS = ("new_incidents", "deliveries")
+#: steps a round runs only when the context enables them
+OPTIONAL_STEPS: dict[str, Callable[[WorkerContext], bool]] = {
+    "backup": lambda ctx: ctx.backup is not None
+}
+
+
+def enabled(ctx: WorkerContext, name: str) -> bool:
+    """Whether a round runs the step ``name`` in ``ctx``."""
+    check = OPTIONAL_STEPS.get(name)
+    return check is None or check(ctx)
 
 
 # --- running and recording ---------------------------------------------------------------
@@ -429,8 +476,9 @@ def run_step(ctx: WorkerContext, name: str, *, now: datetime | None = None) -> W
 def run_once(
     ctx: WorkerContext, *, now: datetime | None = None, steps: list[str] | None = None
 ) -> dict[str, WorkerRun]:
-    """Every step (or the named ones) once, in order."""
-    return {name: run_step(ctx, name, now=now) for name in (steps or list(STEPS))}
+    """Every enabled step (or the named ones) once, in order."""
+    names = steps or [n for n in STEPS if enabled(ctx, n)]
+    return {name: run_step(ctx, name, now=now) for name in names}
 
 
 class Worker:
@@ -479,6 +527,8 @@ class Worker:
         for name in STEPS:
             if self.shutdown.is_set():
                 break
+            if not enabled(self.ctx, name):
+                continue
             if name == "risk_levels":
                 if self._last_risk and (at - self._last_risk).total_seconds() < self.risk_every:
                     continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -21,7 +21,7 @@ from safecorridor.accounts.security import (
     same_secret,
     token_digest,
 )
-from safecorridor.accounts.service import token_cache, token_owner
+from safecorridor.accounts.service import read_auth_epoch, token_cache, token_owner
 from safecorridor.accounts.sessions import find_session
 from safecorridor.api.problems import ProblemError
 from safecorridor.clock import Clock, naive_now, system_clock
@@ -46,12 +46,17 @@ cookie_scheme = APIKeyCookie(
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's session; writes (POST, PATCH, ...) take SQLite's write lock up front."""
+    """The request's session; writes (POST, PATCH, ...) take SQLite's write lock up front.
+
+    Committed when the route function returns, before the response is sent
+    (``scope="function"``; FastAPI's default for a dependency with ``yield`` ends it after
+    the response): a client told 201 or 204 can read its write through any node at once,
+    and a commit that fails is a 500, not a success already sent."""
     with session_scope(write=request.method not in SAFE_METHODS) as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_clock(request: Request) -> Clock:
@@ -140,15 +145,26 @@ def current_viewer(user: CurrentUser) -> Viewer:
 CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
 
 
-def _token_viewer(token: str, now: datetime) -> Viewer:
-    """Look the bearer token up (its own short session) and remember its viewer."""
-    with session_scope() as session:
+def _token_viewer(token: str, now: datetime, hit: tuple[Any, int] | None) -> Viewer:
+    """The viewer of a bearer token: the cached one while the auth epoch is the one it was
+    checked under (one primary-key read), else looked up again (its own short session)."""
+    engine = get_engine()
+    if hit is not None and isinstance(hit[0], Viewer):
+        with engine.connect() as conn:
+            if read_auth_epoch(conn) == hit[1]:
+                return hit[0]
+    with session_scope(engine) as session:
+        # the epoch first: the token and user read next are at least as new, so a change
+        # committed after this read bumps the epoch past the one stored with the entry
+        epoch = read_auth_epoch(session)
         found = token_owner(session, token, now=now)
         if found is None:
             raise _unknown_token()
         user, expires_at = found
         viewer = Viewer.of(user)
-    token_cache.put((id(get_engine()), token_digest(token)), viewer, expires_at)
+    token_cache.put(
+        (id(engine), token_digest(token)), viewer, epoch=epoch, expires_at=expires_at, now=now
+    )
     return viewer
 
 
@@ -165,16 +181,17 @@ async def cached_viewer(
 ) -> Viewer:
     """:func:`current_viewer` for hot read endpoints, without a request-long session.
 
-    A bearer token is looked up in the process's :data:`token_cache` (a few seconds, see
-    ``TokenCache``) and else in the database in one threadpool call; a session cookie is
-    checked as by :func:`optional_user`. The same 401s as :data:`CurrentViewer`.
+    A bearer token is looked up in the process's :data:`token_cache` and trusted while the
+    deployment's auth epoch is unchanged (see ``TokenCache``: one primary-key read instead
+    of the token, user and organisation, so a revocation on any node counts at once), else
+    in the database, in one threadpool call; a session cookie is checked as by
+    :func:`optional_user` (sessions are read from the database at every request). The same
+    401s as :data:`CurrentViewer`.
     """
     if bearer is not None:
         hit = token_cache.get((id(get_engine()), token_digest(bearer.credentials)))
-        if isinstance(hit, Viewer):
-            return hit
         now = naive_now(get_clock(request))
-        return await run_in_threadpool(_token_viewer, bearer.credentials, now)
+        return await run_in_threadpool(_token_viewer, bearer.credentials, now, hit)
     return await run_in_threadpool(_cookie_viewer, request, cookie)
 
 

@@ -18,9 +18,10 @@ import json
 import uuid
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
+if TYPE_CHECKING:
+    import jsonschema
 
 EXTENSION_ID = "extension-definition--d8920ec5-a601-4cc4-815b-e3d0f4e6a5cd"
 EXTENSION_VERSION = "1.0"
@@ -53,6 +54,8 @@ def schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # 4 s at import (its format checkers' grammars): on first use only
+
     return jsonschema.Draft202012Validator(
         schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )

@@ -36,7 +36,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -467,3 +467,87 @@ def engine_for(url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+# --- scheduled backups with retention (the worker's ``backup`` step) ----------------------
+
+#: the folders a scheduled backup makes in its directory: ``safecorridor-<UTC stamp>``
+SCHEDULED_PREFIX = "safecorridor-"
+_STAMP = "%Y%m%dT%H%M%SZ"
+#: how many backups a schedule may keep, at most
+MAX_KEEP = 1000
+
+
+@dataclass(frozen=True)
+class BackupSchedule:
+    """Take a backup into a new folder of ``folder`` when the newest there is ``every`` old
+    (or there is none), and keep the ``keep`` newest."""
+
+    folder: Path
+    every: timedelta
+    keep: int
+
+    def __post_init__(self) -> None:
+        if self.every <= timedelta(0):
+            raise BackupError(f"backups every {self.every}: give a positive interval")
+        if not 1 <= self.keep <= MAX_KEEP:
+            raise BackupError(f"keep {self.keep} backups: give 1 to {MAX_KEEP}")
+
+
+def _stamp_of(path: Path) -> datetime | None:
+    if not path.is_dir() or not path.name.startswith(SCHEDULED_PREFIX):
+        return None
+    try:
+        return datetime.strptime(path.name[len(SCHEDULED_PREFIX) :], _STAMP)
+    except ValueError:
+        return None
+
+
+def scheduled_backups(folder: Path) -> list[tuple[datetime, Path, bool]]:
+    """The scheduled backups in ``folder``, oldest first: (when, where, complete). A folder
+    without a manifest is one that was being written when its process stopped."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        stamp = _stamp_of(path)
+        if stamp is not None:
+            found.append((stamp, path, (path / MANIFEST).is_file()))
+    return sorted(found)
+
+
+def prune_backups(folder: Path, keep: int) -> list[Path]:
+    """Delete the complete scheduled backups beyond the ``keep`` newest, and the incomplete
+    ones older than the newest complete one; the deleted folders. Other files are left."""
+    backups = scheduled_backups(folder)
+    complete = [(stamp, path) for stamp, path, done in backups if done]
+    doomed = [path for _stamp, path in complete[: max(len(complete) - keep, 0)]]
+    if complete:
+        newest = complete[-1][0]
+        doomed += [path for stamp, path, done in backups if not done and stamp < newest]
+    for path in doomed:
+        shutil.rmtree(path)
+    return sorted(doomed)
+
+
+def run_schedule(engine: Engine, schedule: BackupSchedule, *, now: datetime) -> Path | None:
+    """The backup that was due (its folder), or None; then the retention applied.
+
+    Due when the newest complete backup in the folder is ``every`` old or older (so a
+    restarted worker does not back up again at once, and one killed while writing a backup
+    tries again at its next round). The new folder is made exclusively: a second worker
+    given the same folder at the same second backs off. Enable the schedule on one worker."""
+    now = now.replace(tzinfo=None)
+    stamps = [stamp for stamp, _path, done in scheduled_backups(schedule.folder) if done]
+    made = None
+    if not stamps or now - stamps[-1] >= schedule.every:
+        dest = schedule.folder / f"{SCHEDULED_PREFIX}{now.strftime(_STAMP)}"
+        schedule.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            dest.mkdir()
+        except FileExistsError:
+            return None
+        backup(engine, dest, now=now)
+        made = dest
+    prune_backups(schedule.folder, schedule.keep)
+    return made
