@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 from safecorridor.alerts.worker import STEPS, Worker, WorkerContext, run_once
@@ -27,7 +25,6 @@ def worker_command(
     unknown = [s for s in step if s not in STEPS]
     if unknown:
         raise fail(f"unknown step {unknown[0]!r}; one of {', '.join(STEPS)}")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     ctx = WorkerContext(engine=get_engine())
     if once:
         runs = run_once(ctx, steps=step or None)
