@@ -165,6 +165,7 @@ def configure_logging(fmt: str = "text", level: str = "INFO") -> logging.Handler
     handler.addFilter(ContextFilter())
     root.addHandler(handler)
     root.setLevel(level)
+    logging.captureWarnings(True)  # warnings too become lines of the same format
     numeric = logging.getLevelName(level)
     for name in QUIET:
         logging.getLogger(name).setLevel(max(logging.WARNING, numeric))
