@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from safecorridor.alerts.worker import WorkerContext, run_step
@@ -243,3 +243,49 @@ def test_ingest_moves_the_document_and_candidate_counters(
     assert again[candidates] == got[candidates]
     succeeded = ("safecorridor_ingest_runs", (("status", "succeeded"),))
     assert again[succeeded] == before.get(succeeded, 0) + 2
+
+
+def test_runs_committed_late_finished_later_or_replaced_are_counted_right(
+    engine: Engine,
+) -> None:
+    start = datetime(2025, 5, 1, 9, 0)
+
+    def add(run_id: int, new: int, finished: bool = True, at: datetime = start) -> None:
+        with Session(engine) as s, s.begin():
+            s.add(
+                ImportRun(
+                    id=run_id,
+                    kind="ucdp",
+                    path=f"run-{run_id}.csv",
+                    status="finished" if finished else "running",
+                    started_at=at,
+                    finished_at=at + timedelta(seconds=2) if finished else None,
+                    rows_new=new,
+                )
+            )
+
+    def created() -> float:
+        got = samples(render(engine).decode())
+        key = (("format", "ucdp"), ("outcome", "created"))
+        return got[("safecorridor_import_records_total", key)]
+
+    add(1, 1)
+    add(3, 3)
+    assert created() == 4
+    add(2, 2)  # its transaction began before run 3's and committed after it
+    assert created() == 6
+    add(4, 4, finished=False)
+    assert created() == 10
+    with Session(engine) as s, s.begin():
+        run = s.get_one(ImportRun, 4)
+        run.rows_new, run.status, run.finished_at = 5, "finished", start + timedelta(seconds=30)
+    assert created() == 11
+    got = samples(render(engine).decode())
+    assert got[("safecorridor_import_duration_seconds_count", (("format", "ucdp"),))] == 4
+    total = got[("safecorridor_import_duration_seconds_sum", (("format", "ucdp"),))]
+    assert total == pytest.approx(36, abs=0.001)  # SQLite's julianday: ~50 us a run
+    # the table replaced under the process (a restore): summed again from scratch
+    with Session(engine) as s, s.begin():
+        s.execute(delete(ImportRun))
+    add(1, 7, at=start + timedelta(days=1))
+    assert created() == 7
