@@ -7,10 +7,11 @@ Invariants:
   it installed before, so calling it again (the CLI, then the app factory) never doubles a
   line and never removes a handler someone else added.
 - Every HTTP request gets a request id: the incoming ``X-Request-ID`` when it is well-formed
-  (1 to 64 letters, digits, ``.``, ``_``, ``:`` or ``-``), else a new random one. It is
-  returned in the ``X-Request-ID`` response header and held in a context variable while the
-  request is handled, so every record logged meanwhile (threadpool work included: anyio copies
-  the context) carries it as ``request_id``.
+  (1 to 64 letters, digits, ``.``, ``_``, ``:`` or ``-``, the first a letter or digit), else
+  a new random one (32 hex digits). It is returned in the ``X-Request-ID`` response header
+  and held in a context variable while the request is handled, so every record logged
+  meanwhile (threadpool work included: anyio copies the context) carries it as
+  ``request_id``.
 - One access line per request (logger ``safecorridor.access``): method, route *template*,
   status, duration in ms, and the signed-in user's id and organisation id when known. Never the
   raw path, the query string, a header, a cookie or a body: tokens, passwords and secrets in
