@@ -208,6 +208,7 @@ def test_no_token_password_cookie_or_query_secret_reaches_the_logs(
         assert secret not in err
 
 
+@pytest.mark.slow
 def test_a_served_node_logs_json_lines_from_every_worker_process(tmp_path: Path) -> None:
     port = _free_port()
     log = tmp_path / "serve.log"
