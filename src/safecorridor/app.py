@@ -24,6 +24,7 @@ from safecorridor.clock import Clock, system_clock
 from safecorridor.errors import BusyError, ServiceError, describe
 from safecorridor.headers import SecurityHeaders
 from safecorridor.limits import BodyLimit
+from safecorridor.ops.logs import RequestLog, configure_logging
 from safecorridor.ops.metrics import RequestMetrics
 from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import stop_audit_writer
@@ -64,9 +65,12 @@ def create_app(*, clock: Clock | None = None) -> FastAPI:
     )
     app.state.clock = clock or system_clock
     settings = get_settings()
+    # every serve process builds the app (uvicorn's workers too): each logs the same way
+    configure_logging(settings.log_format, settings.log_level)
     app.add_middleware(BodyLimit, ingest_max_bytes=settings.ingest_max_bytes)
     app.add_middleware(SecurityHeaders, settings=settings)
-    app.add_middleware(RequestMetrics)  # outermost: the latency includes every layer
+    app.add_middleware(RequestMetrics)  # the latency includes every inner layer
+    app.add_middleware(RequestLog)  # outermost: the request id covers every layer's logs
     problems.install(app)
 
     @app.get("/api/v1/docs", include_in_schema=False)

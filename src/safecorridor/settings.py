@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -132,6 +133,22 @@ class Settings(BaseSettings):
         description="Bearer token the Prometheus scraper sends to GET /metrics (admins may "
         "read it with their own token or session); unset: admins only.",
     )
+
+    log_format: Literal["json", "text"] = Field(
+        default="text",
+        description="Log lines on standard error: json (one object a line, for a log shipper) "
+        "or text (for a terminal).",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="INFO", description="The least severe log level written (serve, worker, CLI)."
+    )
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _case_insensitive(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.strip().upper() if info.field_name == "log_level" else value.strip().lower()
 
     @model_validator(mode="before")
     @classmethod

@@ -446,7 +446,8 @@ def enabled(ctx: WorkerContext, name: str) -> bool:
 
 
 def run_step(ctx: WorkerContext, name: str, *, now: datetime | None = None) -> WorkerRun:
-    """Run one step and record it (started, finished, status, found, error)."""
+    """Run one step and record it (started, finished, status, found, error); log one line
+    with the step, its status, what it found and its duration (the traceback on failure)."""
     at = now.replace(tzinfo=None) if now is not None else utcnow()
     step = STEPS[name]
     with ctx.sessions() as s, s.begin():
@@ -455,11 +456,30 @@ def run_step(ctx: WorkerContext, name: str, *, now: datetime | None = None) -> W
         s.flush()
         run_id = run.id
     status, found, error = RunStatus.OK, 0, None
+    failure: Exception | None = None
+    start = time.perf_counter()
     try:
         found = step(ctx, at)
-    except Exception:
-        status, error = RunStatus.ERROR, traceback.format_exc()
-        log.exception("worker step %s failed", name)
+    except Exception as exc:
+        status, error, failure = RunStatus.ERROR, traceback.format_exc(), exc
+    ms = round((time.perf_counter() - start) * 1000, 1)
+    log.log(
+        logging.INFO if status == RunStatus.OK else logging.ERROR,
+        "worker step %s %s: found %d in %.1f ms",
+        name,
+        status.value,
+        found,
+        ms,
+        exc_info=failure,
+        extra={
+            "step": name,
+            "status": status.value,
+            "found": found,
+            "duration_ms": ms,
+            "worker": ctx.name,
+            "run_id": run_id,
+        },
+    )
     finished = at if now is not None else utcnow()
     with ctx.sessions() as s, s.begin():
         s.execute(

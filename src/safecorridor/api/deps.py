@@ -27,6 +27,7 @@ from safecorridor.api.problems import ProblemError
 from safecorridor.clock import Clock, naive_now, system_clock
 from safecorridor.db.session import get_engine, session_scope
 from safecorridor.errors import ForbiddenError
+from safecorridor.ops.logs import note_viewer
 from safecorridor.settings import get_settings
 from safecorridor.sharing.policy import Viewer
 
@@ -104,6 +105,7 @@ def optional_user(
         if found is None:
             raise _unknown_token()
         request.state.auth = "token"
+        note_viewer(found[0].id, found[0].organisation_id)
         return found[0]
     sid = read_session(cookie)
     if sid is None:
@@ -123,6 +125,7 @@ def optional_user(
     request.state.auth = "session"
     request.state.session_started = web_session.created_at
     request.state.session_id = sid
+    note_viewer(user.id, user.organisation_id)
     return user
 
 
@@ -191,7 +194,9 @@ async def cached_viewer(
     if bearer is not None:
         hit = token_cache.get((id(get_engine()), token_digest(bearer.credentials)))
         now = naive_now(get_clock(request))
-        return await run_in_threadpool(_token_viewer, bearer.credentials, now, hit)
+        viewer = await run_in_threadpool(_token_viewer, bearer.credentials, now, hit)
+        note_viewer(viewer.user_id, viewer.organisation_id)
+        return viewer
     return await run_in_threadpool(_cookie_viewer, request, cookie)
 
 

@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from safecorridor.errors import ServiceError, describe, http_status
+from safecorridor.ops.logs import REQUEST_ID_HEADER, current_request_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("safecorridor.api")
@@ -38,6 +39,11 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[dict[str, Any]] | None = None
+    request_id: str | None = Field(
+        default=None,
+        description="The request's id (also in the X-Request-ID header and in every log line "
+        "of the request): quote it when reporting the error.",
+    )
 
 
 class ProblemError(Exception):
@@ -74,6 +80,11 @@ def problem(
     }
     if errors is not None:
         body["errors"] = errors
+    request_id = current_request_id()
+    if request_id is not None:
+        body["request_id"] = request_id
+        # a 500 is sent by the server-error layer outside the request log: it names it here
+        headers = {**(headers or {}), REQUEST_ID_HEADER: request_id}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -135,9 +146,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        route = getattr(request.scope.get("route"), "path", None) or "unmatched"
+        log.error("unhandled error on %s %s", request.method, route, exc_info=exc)
         return problem(
             500,
             "the server failed to answer this request; it has been logged, try again or "
-            "report it with the time of the request",
+            "report it with its request id",
         )

@@ -82,7 +82,11 @@ def _uvicorn_options(host: str, port: int, log_level: str) -> dict[str, Any]:
         "port": port,
         "http": NoDelayHttpToolsProtocol,
         "loop": "auto",
-        "log_level": log_level,
+        "log_level": log_level.lower(),
+        # the app factory configures logging (ops/logs.py) in every process; uvicorn's access
+        # log (raw paths with their query strings) gives way to the app's own access line
+        "log_config": None,
+        "access_log": False,
     }
 
 

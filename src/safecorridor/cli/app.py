@@ -28,6 +28,16 @@ def _root(
     ),
 ) -> None:
     """SafeCorridor: incidents, threat and movements for an infrastructure corridor."""
+    from pydantic import ValidationError  # lazy: as get_app's imports, --version stays light
+
+    from safecorridor.ops.logs import configure_logging  # lazy: see get_app's docstring
+    from safecorridor.settings import get_settings  # lazy: see get_app's docstring
+
+    try:
+        settings = get_settings()
+    except ValidationError:
+        return  # the command reports the bad setting when it reads the settings
+    configure_logging(settings.log_format, settings.log_level)
 
 
 _registered: list[bool] = []

@@ -465,11 +465,16 @@ def serve(
         typer.Option(min=1, help="Worker processes (default SAFECORRIDOR_WORKERS)."),
     ] = None,
     log_level: Annotated[
-        str, typer.Option(help="uvicorn's log level: debug, info, warning, error.")
-    ] = "info",
+        str | None,
+        typer.Option(
+            help="uvicorn's log level: debug, info, warning, error (default "
+            "SAFECORRIDOR_LOG_LEVEL)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app and the JSON API."""
     settings = get_settings()
+    log_level = log_level or settings.log_level
     migrate(get_engine())
     h, p = host or settings.host, port if port is not None else settings.port
     n = workers or settings.workers

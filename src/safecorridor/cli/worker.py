@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -81,7 +80,6 @@ def worker_command(
     if unknown:
         raise fail(f"unknown step {unknown[0]!r}; one of {', '.join(STEPS)}")
     schedule = backup_schedule(backup_every, backup_dir, backup_keep)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     ctx = WorkerContext(engine=get_engine(), backup=schedule)
     if once:
         runs = run_once(ctx, steps=step or None)

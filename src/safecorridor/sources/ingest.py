@@ -7,16 +7,20 @@ shingles ≥ 0.8) are stored linked to the first copy and not extracted again. E
 in this process, in a local process pool (``workers``) or on a Dask cluster (``dask``); only
 this process writes to the database. The run's end appends an "ingest" audit event (status,
 counts, the documents stored); auto-accepted candidates are audited as review decisions.
+The run's counts are written after each chunk of sources, so ``/metrics`` follows a long run as
+it goes; its end logs one line with its counts and duration.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
+from time import perf_counter
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +46,7 @@ from safecorridor.sources.fetch import RawDocument, ReadOptions, SourceError, re
 from safecorridor.sources.models import Document, IngestRun
 from safecorridor.taxonomy.choices import TLP
 
+log = logging.getLogger(__name__)
 NEAR_DUPLICATE_WINDOW = 20_000  # the most recent stored documents compared for near-duplicates
 CHUNK = 64
 
@@ -209,6 +214,7 @@ def ingest(
     report = IngestReport()
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     session = factory()
+    start = perf_counter()
 
     def failed(message: str) -> None:
         report.failed += 1
@@ -291,17 +297,20 @@ def ingest(
                     on_progress(1)
             if on_progress is not None:
                 on_progress(len(chunk) - len(prepared))
+            with session.begin():
+                session.execute(
+                    update(IngestRun)
+                    .where(IngestRun.id == report.run_id)
+                    .values(**_counts(report))
+                    .execution_options(synchronize_session=False)
+                )
     finally:
         runner.close()
         with session.begin():
             run = session.get_one(IngestRun, report.run_id)
             run.finished_at = utcnow()
-            run.documents_new = report.new
-            run.documents_duplicate = report.duplicate
-            run.documents_near_duplicate = report.near_duplicate
-            run.documents_failed = report.failed
-            run.candidates = report.candidates
-            run.incidents = report.incidents
+            for column, value in _counts(report).items():
+                setattr(run, column, value)
             run.errors = [{"error": e} for e in report.errors]
             stored_any = report.new + report.near_duplicate + report.duplicate
             run.status = (
@@ -329,8 +338,31 @@ def ingest(
                 },
                 actor="ingest",
             )
+            status = str(run.status)
         session.close()
+        ms = round((perf_counter() - start) * 1000, 1)
+        log.log(
+            logging.ERROR if status == IngestStatus.FAILED else logging.INFO,
+            "ingest %s %s: %s in %.1f ms",
+            report.run_id,
+            status,
+            report.summary(),
+            ms,
+            extra={"run_id": report.run_id, "status": status, "duration_ms": ms, **_counts(report)},
+        )
     return report
+
+
+def _counts(report: IngestReport) -> dict[str, int]:
+    """The run's counts so far, as IngestRun's columns."""
+    return {
+        "documents_new": report.new,
+        "documents_duplicate": report.duplicate,
+        "documents_near_duplicate": report.near_duplicate,
+        "documents_failed": report.failed,
+        "candidates": report.candidates,
+        "incidents": report.incidents,
+    }
 
 
 def _published_at(value: date | None) -> datetime | None:

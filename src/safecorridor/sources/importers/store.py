@@ -1,16 +1,23 @@
 """Idempotent storage of imported rows, in batches, with an ImportRun row per run (its pid
 and host, so a run whose process died ends as interrupted: see ``sources/runs.py``); every
-batch, re-imported incident and run end is audited."""
+batch, re-imported incident and run end is audited.
+
+The run's counts are written with each batch, in its transaction, so ``/metrics`` (which sums
+them) follows a long import as it goes and keeps what an interrupted one stored; the run's end
+logs one line with its counts and duration.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, Table, select, text
+from sqlalchemy import Engine, Table, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.db.base import utcnow
@@ -31,6 +38,7 @@ Parsed = tuple[int, IncidentCreate | RowError]
 INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
 CHANGES: Table = IncidentChange.__table__  # type: ignore[assignment]
 ProgressFn = Callable[[int], None]
+log = logging.getLogger(__name__)
 
 
 def validation_message(exc: ValidationError | ValueError) -> str:
@@ -223,6 +231,7 @@ def import_rows(
     size = get_settings().import_batch_size
     mark_interrupted_imports(factory.kw["bind"])  # runs whose process died before ours
     pid, host = this_process()
+    start = time.perf_counter()
     with factory() as session, session.begin():
         run = ImportRun(kind=kind, path=str(path), file_sha256=file_sha256, pid=pid, hostname=host)
         session.add(run)
@@ -241,6 +250,12 @@ def import_rows(
             with factory() as session, session.begin():
                 resolver = ActorResolver(session)
                 done = _store_batch(session, good, resolver, report, changed_by)
+                session.execute(
+                    update(ImportRun)
+                    .where(ImportRun.id == run_id)
+                    .values(**_counts(report))
+                    .execution_options(synchronize_session=False)
+                )
                 if done["new"] or done["updated"]:
                     append_event(
                         session=session,
@@ -265,11 +280,36 @@ def import_rows(
             run = session.get_one(ImportRun, run_id)
             run.status = status
             run.finished_at = utcnow()
-            run.rows_total = report.rows
-            run.rows_new = report.new
-            run.rows_updated = report.updated
-            run.rows_unchanged = report.unchanged
-            run.rows_rejected = report.rejected
+            for column, value in _counts(report).items():
+                setattr(run, column, value)
             run.errors = [{"line": e.line, "reason": e.reason} for e in report.errors[:1000]]
             audit_write(session=session, viewer=None, action=status, obj=run, actor=changed_by)
+        ms = round((time.perf_counter() - start) * 1000, 1)
+        log.log(
+            logging.INFO if status == "finished" else logging.ERROR,
+            "import %s %s %s: %s in %.1f ms",
+            run_id,
+            kind,
+            status,
+            report.summary(),
+            ms,
+            extra={
+                "run_id": run_id,
+                "format": kind,
+                "status": status,
+                "duration_ms": ms,
+                **_counts(report),
+            },
+        )
     return report
+
+
+def _counts(report: ImportReport) -> dict[str, int]:
+    """The run's counts so far, as ImportRun's columns."""
+    return {
+        "rows_total": report.rows,
+        "rows_new": report.new,
+        "rows_updated": report.updated,
+        "rows_unchanged": report.unchanged,
+        "rows_rejected": report.rejected,
+    }
