@@ -4,6 +4,7 @@ webhook receiver that verifies signatures and de-duplicates by idempotency key."
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -54,6 +55,8 @@ class SmtpSink:
 @pytest.fixture
 def smtp_sink() -> Iterator[SmtpSink]:
     sink = SmtpSink(port=free_port())
+    # aiosmtpd logs every connection at INFO, which the app's logging set-up would print
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
     controller.start()
     yield sink
