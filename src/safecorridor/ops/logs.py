@@ -43,10 +43,12 @@ _HEADER = REQUEST_ID_HEADER.lower().encode("latin-1")
 MAX_REQUEST_ID = 64
 _WELL_FORMED = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._:-]{{0,{MAX_REQUEST_ID - 1}}}")
 #: libraries held at WARNING or above (their DEBUG/INFO lines name URLs, SQL parameters, or
-#: are noise in a command's output: Alembic's "Context impl SQLiteImpl." on every start)
+#: are noise in a command's output: Alembic's "Context impl SQLiteImpl." on every start, the Dask
+#: client's connection lines)
 QUIET = (
     "sqlalchemy",
     "alembic",
+    "distributed",
     "httpx",
     "httpcore",
     "urllib3",
