@@ -8,10 +8,14 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+#: the log levels, least severe first
+LOG_LEVELS: tuple[str, ...] = get_args(LogLevel)
 
 
 class Settings(BaseSettings):
@@ -139,7 +143,7 @@ class Settings(BaseSettings):
         description="Log lines on standard error: json (one object a line, for a log shipper) "
         "or text (for a terminal).",
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+    log_level: LogLevel = Field(
         default="INFO", description="The least severe log level written (serve, worker, CLI)."
     )
 

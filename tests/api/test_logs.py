@@ -241,3 +241,37 @@ def test_a_served_node_logs_json_lines_from_every_worker_process(tmp_path: Path)
     served = [r for r in access(records) if r.get("request_id") == "node-1"]
     assert [(r["route"], r["status"]) for r in served] == [("/healthz", 200)]
     assert "from-the-query" not in text  # uvicorn's access log (raw query strings) is off
+
+
+def test_serve_log_level_holds_the_apps_own_lines_too(tmp_path: Path) -> None:
+    # `serve --log-level warning` quiets the access lines of every worker, not only uvicorn's
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    env = {
+        **os.environ,
+        "SAFECORRIDOR_DATABASE_URL": f"sqlite:///{tmp_path / 'sc.db'}",
+        "SAFECORRIDOR_LOG_FORMAT": "json",
+    }
+    argv = [sys.executable, "-m", "safecorridor", "serve", "--port", str(port)]
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [*argv, "--workers", "2", "--log-level", "warning"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
+    try:
+        assert _wait(lambda: _healthy(port))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/api/v1/no-such-thing", headers={"X-Request-ID": "quiet-1"})
+        assert conn.getresponse().status == 404
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+    finally:
+        _kill_tree(server)
+    assert "quiet-1" not in log.read_text("utf-8")
+    refused = subprocess.run(
+        [*argv, "--log-level", "loud"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode == 1
+    assert "--log-level must be one of debug, info, warning, error, critical" in refused.stderr

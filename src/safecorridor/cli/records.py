@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -37,7 +38,7 @@ from safecorridor.incidents.service import (
     to_public,
 )
 from safecorridor.registry.models import Route, Site
-from safecorridor.settings import get_settings
+from safecorridor.settings import LOG_LEVELS, get_settings
 from safecorridor.sharing.audit import ensure_key_file, key_path
 from safecorridor.sources.export import export_file
 from safecorridor.sources.importers import ImportFormatError, import_file
@@ -467,14 +468,21 @@ def serve(
     log_level: Annotated[
         str | None,
         typer.Option(
-            help="uvicorn's log level: debug, info, warning, error (default "
-            "SAFECORRIDOR_LOG_LEVEL)."
+            help="Log level of uvicorn and the app (access lines at info): debug, info, warning, "
+            "error (default SAFECORRIDOR_LOG_LEVEL)."
         ),
     ] = None,
 ) -> None:
     """Serve the web app and the JSON API."""
+    if log_level:  # the app's own lines (the access line, errors) in every worker too
+        if log_level.upper() not in LOG_LEVELS:
+            raise fail(
+                f"--log-level must be one of {', '.join(LOG_LEVELS).lower()}, not {log_level!r}"
+            )
+        os.environ["SAFECORRIDOR_LOG_LEVEL"] = log_level.upper()
+        get_settings.cache_clear()
     settings = get_settings()
-    log_level = log_level or settings.log_level
+    log_level = settings.log_level
     migrate(get_engine())
     h, p = host or settings.host, port if port is not None else settings.port
     n = workers or settings.workers
