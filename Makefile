@@ -9,6 +9,8 @@ BENCH_STAMP := $(VENV)/.installed-bench
 SHARED ?= ../shared
 SPLIT  ?= dev
 CORPUS := tests/extraction/corpus
+# test processes (pytest-xdist): one per core, at most four; each has its own PostgreSQL schema
+TEST_PROCESSES ?= auto
 
 .PHONY: run test bench eval calibrate learned lint install demo clean help screenshots translations
 
@@ -46,7 +48,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@bash scripts/ensure-system-packages.sh
-	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_PROCESSES) --maxprocesses=4 --durations=15
 
 bench: $(STAMP) $(BENCH_STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -176,9 +176,9 @@ def test_the_whole_life_of_a_movement_is_kept_in_its_history_and_the_audit_log(
     ]
     assert history[2].actor == "escort_officer@ssd.example"
     audit = demo.scalars(
-        select(AuditEvent.action).where(
-            AuditEvent.record_type == "movement", AuditEvent.record_id == m.id
-        )
+        select(AuditEvent.action)
+        .where(AuditEvent.record_type == "movement", AuditEvent.record_id == m.id)
+        .order_by(AuditEvent.id)
     ).all()
     assert list(audit) == ["create", "submit", "approve", "start", "checkin", "complete"]
 
