@@ -208,34 +208,42 @@ def test_no_token_password_cookie_or_query_secret_reaches_the_logs(
         assert secret not in err
 
 
-@pytest.mark.slow
-def test_a_served_node_logs_json_lines_from_every_worker_process(tmp_path: Path) -> None:
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    env = {
+def _serve_env(tmp_path: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "SAFECORRIDOR_DATABASE_URL": f"sqlite:///{tmp_path / 'sc.db'}",
         "SAFECORRIDOR_LOG_FORMAT": "json",
     }
+
+
+def _served_log(tmp_path: Path, options: list[str], path: str, request_id: str, status: int) -> str:
+    """Serve with two workers and ``options``, ask for ``path`` once with ``request_id``
+    (expecting ``status``), stop with SIGTERM; what the server wrote on standard error."""
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    argv = [sys.executable, "-m", "safecorridor", "serve", "--port", str(port), "--workers", "2"]
     with log.open("wb") as sink:
         server = subprocess.Popen(
-            [sys.executable, "-m", "safecorridor", "serve", "--port", str(port), "--workers", "2"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
+            [*argv, *options], env=_serve_env(tmp_path), stdout=subprocess.DEVNULL, stderr=sink
         )
     try:
         assert _wait(lambda: _healthy(port))
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("GET", "/healthz?password=from-the-query", headers={"X-Request-ID": "node-1"})
+        conn.request("GET", path, headers={"X-Request-ID": request_id})
         answer = conn.getresponse()
         answer.read()
-        assert answer.getheader("X-Request-ID") == "node-1"
+        assert answer.status == status
+        assert answer.getheader("X-Request-ID") == request_id
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=60) == 0
     finally:
         _kill_tree(server)
-    text = log.read_text("utf-8")
+    return log.read_text("utf-8")
+
+
+@pytest.mark.slow
+def test_a_served_node_logs_json_lines_from_every_worker_process(tmp_path: Path) -> None:
+    text = _served_log(tmp_path, [], "/healthz?password=from-the-query", "node-1", 200)
     records = lines(text)  # uvicorn's own lines too: every line is JSON
     assert any(r["logger"].startswith("uvicorn") for r in records)
     served = [r for r in access(records) if r.get("request_id") == "node-1"]
@@ -245,33 +253,16 @@ def test_a_served_node_logs_json_lines_from_every_worker_process(tmp_path: Path)
 
 def test_serve_log_level_holds_the_apps_own_lines_too(tmp_path: Path) -> None:
     # `serve --log-level warning` quiets the access lines of every worker, not only uvicorn's
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    env = {
-        **os.environ,
-        "SAFECORRIDOR_DATABASE_URL": f"sqlite:///{tmp_path / 'sc.db'}",
-        "SAFECORRIDOR_LOG_FORMAT": "json",
-    }
-    argv = [sys.executable, "-m", "safecorridor", "serve", "--port", str(port)]
-    with log.open("wb") as sink:
-        server = subprocess.Popen(
-            [*argv, "--workers", "2", "--log-level", "warning"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
-        )
-    try:
-        assert _wait(lambda: _healthy(port))
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("GET", "/api/v1/no-such-thing", headers={"X-Request-ID": "quiet-1"})
-        assert conn.getresponse().status == 404
-        server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=60) == 0
-    finally:
-        _kill_tree(server)
-    assert "quiet-1" not in log.read_text("utf-8")
+    text = _served_log(
+        tmp_path, ["--log-level", "warning"], "/api/v1/no-such-thing", "quiet-1", 404
+    )
+    assert "quiet-1" not in text
     refused = subprocess.run(
-        [*argv, "--log-level", "loud"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "safecorridor", "serve", "--log-level", "loud"],
+        env=_serve_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert refused.returncode == 1
     assert "--log-level must be one of debug, info, warning, error, critical" in refused.stderr
