@@ -22,9 +22,10 @@ they may be kept in the process's cache, keyed by the reader's visibility like t
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import select
@@ -46,6 +47,7 @@ from safecorridor.registry.models import Route, Site
 from safecorridor.risk.cache import (
     NARROW_BOX_DEGREES,
     CachedSurface,
+    SurfaceCache,
     day_surfaces,
     figure_surfaces,
     incidents_stamp,
@@ -160,6 +162,30 @@ def _audit(
         )
 
 
+T = TypeVar("T")
+
+
+def _from_cache(
+    session: Session,
+    reader: Viewer | None,
+    cache: SurfaceCache[T],
+    parts: tuple[Any, ...],
+    build: Callable[[], T],
+) -> T:
+    """``build()``'s value kept in ``cache`` by database, the reader's visibility key and
+    ``parts`` (day or days, box, policy), valid while the incidents' stamp holds."""
+    bind = session.get_bind()
+    key = (
+        id(bind),
+        str(getattr(bind, "url", "")),
+        ("trusted",) if reader is None else visibility_key(session, Incident, reader),
+        *parts,
+    )
+    if session.autoflush:  # the stamp must see this session's pending incidents
+        session.flush()
+    return cache.get(key, incidents_stamp(session), build)
+
+
 def surface_for(
     session: Session,
     reader: Viewer | None,
@@ -180,22 +206,11 @@ def surface_for(
     # kept in the process's cache by database, the reader's visibility, the day, the box and
     # the policy, while the incidents do not change (``risk.cache``): a site's page, its
     # API figure and a movement over it ask for the same surface
-    bind = session.get_bind()
-    key = (
-        id(bind),
-        str(getattr(bind, "url", "")),
-        ("trusted",) if reader is None else visibility_key(session, Incident, reader),
-        as_of,
-        padded,
-        policy.sha256,
-    )
     narrow = padded is not None and max(padded[2] - padded[0], padded[3] - padded[1]) <= (
         NARROW_BOX_DEGREES
     )
-    if session.autoflush:  # the stamp must see this session's pending incidents
-        session.flush()
     cache = figure_surfaces if narrow else wide_surfaces
-    surface, marked = cache.get(key, incidents_stamp(session), build)
+    surface, marked = _from_cache(session, reader, cache, (as_of, padded, policy.sha256), build)
     if audit:  # after the work: the write lock is held for the append only
         _audit(
             session,
@@ -252,18 +267,8 @@ def surfaces_for(
         return made, marked
 
     if cached:
-        bind = session.get_bind()
-        key = (
-            id(bind),
-            str(getattr(bind, "url", "")),
-            ("trusted",) if reader is None else visibility_key(session, Incident, reader),
-            tuple(days),
-            padded,
-            policy.sha256,
-        )
-        if session.autoflush:  # the stamp must see this session's pending incidents
-            session.flush()
-        out, marked = day_surfaces.get(key, incidents_stamp(session), build)
+        parts = (tuple(days), padded, policy.sha256)
+        out, marked = _from_cache(session, reader, day_surfaces, parts, build)
     else:
         out, marked = build()
     if audit:
@@ -283,14 +288,6 @@ def cached_surface(session: Session, reader: Viewer, *, as_of: date) -> CachedSu
     cache (``risk.cache``): recomputed only when the incidents or the reader's visibility
     (organisation, partners, grants) change, or for another day or policy."""
     policy = current_policy(session)
-    bind = session.get_bind()
-    key = (
-        id(bind),
-        str(getattr(bind, "url", "")),
-        visibility_key(session, Incident, reader),
-        as_of,
-        policy.sha256,
-    )
 
     def build() -> CachedSurface:
         incidents, marked = _visible_marked(session, reader, as_of=as_of, box=None)
@@ -298,7 +295,7 @@ def cached_surface(session: Session, reader: Viewer, *, as_of: date) -> CachedSu
         surface = compute_surface(incidents, as_of=day, policy=policy)
         return CachedSurface(surface=surface, marked=marked[incidents.known_at(day)])
 
-    return surfaces.get(key, incidents_stamp(session), build)
+    return _from_cache(session, reader, surfaces, (as_of, policy.sha256), build)
 
 
 @dataclass(frozen=True)
