@@ -18,8 +18,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from safecorridor.db.base import Base, utcnow
 from safecorridor.sources.models import Document
@@ -86,7 +87,7 @@ class Incident(Base):
             "owner_org_id",
             "event_type",
         ),
-        # max(updated_at): the change stamp of cached risk surfaces
+        # TAXII pages records by (updated_at, id)
         Index("ix_incidents_updated_at", "updated_at"),
     )
 
@@ -175,3 +176,57 @@ class IncidentChange(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     incident: Mapped[Incident] = relationship(back_populates="history")
+
+
+class IncidentsEpoch(Base):
+    """One row (id 1) whose ``epoch`` the database raises, by triggers of migration 0016,
+    whenever incidents are added, changed or deleted, by any process and by any means (the
+    ORM, Core statements, plain SQL). On PostgreSQL the raise runs at commit, once per
+    transaction (a deferred trigger), so it takes no lock while the transaction works and
+    cannot deadlock with the audit chain's lock; on SQLite, whose writers are serialised,
+    every changed row raises it at once.
+
+    The cached risk surfaces (``risk.cache``) are valid while this number is unchanged: one
+    primary-key read per request instead of counting the incidents. ``ops.backup.restore``
+    moves it past both the old and the restored value, so a number never comes back with
+    other incidents behind it. A missing row reads as 0 (the triggers insert it back).
+    """
+
+    __tablename__ = "incidents_epoch"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    epoch: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+#: ``Session.info`` key: this session's open transaction has written incidents
+WROTE_INCIDENTS = "safecorridor.wrote_incidents"
+
+
+def wrote_incidents(session: Session) -> bool:
+    """Whether ``session``'s open transaction has added, changed or deleted incidents (through
+    the ORM or an ORM-executed statement). Its incidents then differ from what
+    :class:`IncidentsEpoch` stands for until it commits: caches must not be read or filled."""
+    return bool(session.info.get(WROTE_INCIDENTS))
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Incident):
+            session.info[WROTE_INCIDENTS] = True
+            return
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is Incident.__table__ or any(m.class_ is Incident for m in state.all_mappers):
+        state.session.info[WROTE_INCIDENTS] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(WROTE_INCIDENTS, None)

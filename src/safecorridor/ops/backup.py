@@ -40,14 +40,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from safecorridor import __version__
 from safecorridor.db.base import utcnow
 from safecorridor.db.engine import make_engine
 from safecorridor.errors import InvalidInputError
+from safecorridor.incidents.models import IncidentsEpoch
 from safecorridor.sharing.audit import count_events, read_key, read_log_url, verify_chain
 from safecorridor.sharing.audit.verify import legacy_limits
 from safecorridor.sharing.models import AuditEvent
@@ -455,9 +457,33 @@ def restore(engine: Engine, src: Path, *, now: datetime | None = None) -> list[s
     if manifest.backend != backend:
         raise BackupError(f"{src} is a {manifest.backend} backup; this database is {backend}")
     stamp = (now or utcnow()).strftime("%Y%m%d%H%M%S")
+    before = _incidents_epoch(engine)
     if backend == "sqlite":
-        return _restore_sqlite(engine, src, manifest, stamp)
-    return _restore_pg(engine, src, manifest, stamp)
+        done = _restore_sqlite(engine, src, manifest, stamp)
+    else:
+        done = _restore_pg(engine, src, manifest, stamp)
+    _move_epoch_past(engine, before)
+    return done
+
+
+def _incidents_epoch(engine: Engine) -> int:
+    """The incidents' epoch (``incidents.models.IncidentsEpoch``); 0 without one."""
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(IncidentsEpoch.epoch)).scalar() or 0)
+    except DBAPIError:  # no database or a schema before 0016
+        return 0
+
+
+def _move_epoch_past(engine: Engine, before: int) -> None:
+    """Raise the restored database's incidents epoch past the one it replaced: a process that
+    cached risk surfaces of the old incidents must not take the restored ones for them."""
+    try:
+        with engine.begin() as conn:
+            restored = int(conn.execute(select(IncidentsEpoch.epoch)).scalar() or 0)
+            conn.execute(update(IncidentsEpoch).values(epoch=max(before, restored) + 1))
+    except DBAPIError:  # a backup from before 0016: ``db upgrade`` makes the row
+        pass
 
 
 @contextmanager

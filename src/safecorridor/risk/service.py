@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from safecorridor.clock import Clock, system_clock, today
 from safecorridor.errors import InvalidInputError
 from safecorridor.geo import EARTH_RADIUS_KM
-from safecorridor.incidents.models import Incident
+from safecorridor.incidents.models import Incident, wrote_incidents
 from safecorridor.registry.measures import (
     PLANNED_STATES,
     Posture,
@@ -173,7 +173,8 @@ def _from_cache(
     build: Callable[[], T],
 ) -> T:
     """``build()``'s value kept in ``cache`` by database, the reader's visibility key and
-    ``parts`` (day or days, box, policy), valid while the incidents' stamp holds."""
+    ``parts`` (day or days, box, policy), valid while the incidents' epoch holds; built
+    afresh, and not kept, in a transaction that has written incidents."""
     bind = session.get_bind()
     key = (
         id(bind),
@@ -181,8 +182,10 @@ def _from_cache(
         ("trusted",) if reader is None else visibility_key(session, Incident, reader),
         *parts,
     )
-    if session.autoflush:  # the stamp must see this session's pending incidents
+    if session.autoflush:  # pending incidents count as written
         session.flush()
+    if wrote_incidents(session):  # not yet what the epoch stands for, nor anyone else's
+        return build()
     return cache.get(key, incidents_stamp(session), build)
 
 
