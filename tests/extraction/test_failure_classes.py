@@ -493,6 +493,32 @@ def test_a_recalled_attack_keeps_its_own_place_and_date() -> None:
     assert new.attackers_killed == 10
 
 
+def test_a_dated_wave_of_attacks_with_its_toll_is_a_recalled_event() -> None:
+    """A plural or compound trigger is generic talk unless the sentence dates it (not to a
+    year) and counts its dead: then it is one happening, with its own date and toll."""
+    text = (
+        "A bomb tore through a bus terminal in Sibi, killing 11 passengers. "
+        "About two months ago, insurgents mounted a series of attacks on levies posts across "
+        "Balochistan, killing at least 40 people."
+    )
+    events = extract(text, published=WED)
+    assert [(e.kind, e.fatalities) for e in events] == [("bombing", 11), ("attack", 40)]
+    new, old = events
+    assert new.event_date is None and new.city == "Sibi"
+    assert (old.to_dict()["event_date"], old.date_precision) == ("2024-03", "month")
+    # told without a trigger of its own, the older toll still neither dates nor counts the new
+    raids = text.replace("a series of attacks on", "raids on")
+    (only,) = extract(raids, published=WED)
+    assert (only.kind, only.fatalities, only.event_date) == ("bombing", 11, None)
+    # generic talk stays none: no date of its own, or only a year, or no toll after it
+    for talk in (
+        "Insurgents have mounted a series of attacks across Balochistan, killing hundreds.",
+        "In 2023, insurgents mounted a series of attacks across Balochistan, killing 300.",
+        "Last month saw a wave of attacks across Balochistan.",
+    ):
+        assert not extract(talk, published=WED), talk
+
+
 def test_an_attack_told_in_the_passive_keeps_its_date_beside_an_older_dated_one() -> None:
     # "came under heavy fire" is the attack itself: the sentence that dates it opens the event,
     # so the older attack's full date further down does not date the new one

@@ -182,7 +182,11 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                     _upgrade(target, s)
                     cur = target
                     continue
-            if cur is not None and (s.backref or has_cas):
+            # casualties counted under a date of their own belong to another happening
+            # ("two months ago, raids on posts killed 40"): they neither date nor count this one
+            if cur is not None and (
+                s.backref or (has_cas and not _dated_apart(cur, s, published))
+            ):
                 cur.sentences.append(s)
                 _upgrade(cur, s)
             continue
@@ -348,22 +352,32 @@ def _narrows(prev: DateMention, own: DateMention) -> bool:
     )
 
 
-def _differs(g: EventGroup, s: Sentence, published: date | None = None) -> bool:
-    """The sentence reports another event of the same family: its own date differs (not just
-    a day within the event's month or year), it tells a past event ("a blast had killed 13
-    in 2021") beside an undated (so recent) one, or its cued towns are all other towns."""
+def _dated_apart(g: EventGroup, s: Sentence, published: date | None = None) -> bool:
+    """The sentence's own date is not the event's: it differs (not just a day within the
+    event's month or year), or it lies long before publication beside an undated (so
+    recent) event."""
     own = [d for d in s.dates if not d.reporting]
+    if not own:
+        return False
     prev = g.date()
     if (
-        own
-        and prev is not None
+        prev is not None
         and (own[0].value, own[0].precision) != (prev[0].value, prev[0].precision)
         and not _narrows(prev[0], own[0])
     ):
         return True
     undated = prev is None or prev[0].reporting
-    if undated and own and published is not None and _long_before(own[0], published):
+    return undated and published is not None and _long_before(own[0], published)
+
+
+def _differs(g: EventGroup, s: Sentence, published: date | None = None) -> bool:
+    """The sentence reports another event of the same family: its own date is apart
+    (:func:`_dated_apart`), it tells a past event ("a blast had killed 13 in 2021") beside an
+    undated (so recent) one, or its cued towns are all other towns."""
+    if _dated_apart(g, s, published):
         return True
+    prev = g.date()
+    undated = prev is None or prev[0].reporting
     if undated and _PAST.search(s.text) and not s.backref:
         return True
     mine = _place_key(s)

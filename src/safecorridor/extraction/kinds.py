@@ -273,7 +273,33 @@ def _anaphoric(
         anaphoric = False  # "claimed responsibility for an attack on a camp in Buleda"
     if s.recalled and violent and not _NONEVENT.search(left):
         anaphoric = False  # the head of a recalled event: "the Besham attack, which ..."
+    if anaphoric and violent and _counted_and_dated(s, m, left):
+        anaphoric = False  # "three months ago, groups carried out a wave of attacks, killing 73"
     return anaphoric
+
+
+#: a compound of attacks told as one happening: "a wave of", "a series of", "coordinated"
+_COMPOUND = re.compile(
+    r"\b(?:(?:a|the)\s+(?:[\w-]+\s+)?(?:wave|series|spate|string|chain|volley)\s+of|coordinated|simultaneous|twin|multiple)\s+(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+#: the count of a toll right after the trigger: "..., killing at least 73 people"
+_COUNTED = re.compile(
+    r"[^.;]{0,120}?\b(?:killing|killed|leaving|left|claiming the lives of|that killed|which killed)\s+(?:at least |more than |over |nearly |about |some |around |up to |as many as )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|dozens|scores|hundreds)\b",
+    re.I,
+)
+
+
+def _counted_and_dated(s: Sentence, m: re.Match[str], left: str) -> bool:
+    """A plural or compound trigger that tells one happening all the same: the sentence dates
+    it to a day, week or month of its own (not the report's) and counts its dead right after
+    it. Generic talk ("attacks have killed hundreds over the years") has no such date; a plan
+    or a charge ("accused of attacks") is still no event."""
+    if not any(not d.reporting and d.precision in ("day", "week", "month") for d in s.dates):
+        return False
+    if _ANAPHOR.search(left) or (_NONEVENT.search(left) and not _COMPOUND.search(left)):
+        return False
+    return bool(_COUNTED.match(s.text, m.end()))
 
 
 def _passes_class_check(s: Sentence, cls: str) -> bool:
