@@ -375,6 +375,33 @@ def test_protests_cases_and_designations_are_events() -> None:
     assert events[0].sub_event_type == "Peaceful protest" and events[0].city == "Gwadar"
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Washington on Monday designated the Balochistan Liberation Army (BLA), and its "
+        "suicide wing, as a Foreign Terrorist Organisation.",
+        "The Balochistan Liberation Army was designated an FTO on Monday.",
+        "The FIR, lodged by the station house officer, includes charges of terrorism.",
+        "An FIR No 212/24 was registered at the city police station on Monday.",
+    ],
+)
+def test_designations_and_cases_told_in_their_usual_forms(sentence: str) -> None:
+    event = _one(sentence)
+    assert event.kind == "other"
+    assert event.province is None  # "Balochistan" in the group's name places nothing
+
+
+def test_a_claimed_attack_after_a_designation_is_an_attack_of_its_own() -> None:
+    text = (
+        "The US on Monday designated the group as a Foreign Terrorist Organisation. "
+        "Officials noted that the group claimed a suicide attack near the airport in Karachi "
+        "in 2024."
+    )
+    events = extract(text, published=WED)
+    assert [e.kind for e in events] == ["other", "suicide_attack"]
+    assert (events[1].city, events[1].to_dict()["event_date"]) == ("Karachi", "2024")
+
+
 def test_an_arrest_sought_or_denied_is_no_arrest() -> None:
     text = (
         "Gunmen shot dead a trader in Quetta on Tuesday. No suspect has been arrested so far, "

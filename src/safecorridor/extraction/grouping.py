@@ -184,9 +184,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                     continue
             # casualties counted under a date of their own belong to another happening
             # ("two months ago, raids on posts killed 40"): they neither date nor count this one
-            if cur is not None and (
-                s.backref or (has_cas and not _dated_apart(cur, s, published))
-            ):
+            if cur is not None and (s.backref or (has_cas and not _dated_apart(cur, s, published))):
                 cur.sentences.append(s)
                 _upgrade(cur, s)
             continue
@@ -196,7 +194,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             cur = EventGroup(cls, trig, [s])
             groups.append(cur)
             continue
-        if s.claim and fam == "violent":
+        if s.claim and fam == "violent" and (_latest_violent(groups) or cur).family == "violent":
             target = _latest_violent(groups) or cur
             target.sentences.append(s)
             _upgrade(target, s)

@@ -236,6 +236,8 @@ def _anaphoric(
     text = s.text
     first_word = word.split()[0].lower()
     verbal = first_word.endswith(("ed", "ing")) or first_word in _VERBAL
+    # "the FIR, lodged by ...": the case is told being registered, not referred back to
+    verbal = verbal or (cls == "legal" and word.lower().endswith(("registered", "lodged", "filed")))
     anaphoric = not verbal and bool(_ANAPHOR.search(left))
     if _PLURAL_GENERIC.search(word) and not re.search(
         r"\b(?:two|three|four|five|twin|\d+)\s+(?:[\w-]+\s+)?$",

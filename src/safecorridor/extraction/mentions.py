@@ -174,6 +174,14 @@ def find_mentions(
                 continue
             actors.append(Mention(s, e, surface, actor=name))
             taken_a.append((s, e))
+    # a place inside an armed group's name is part of the name ("Balochistan Liberation
+    # Army"), not where anything happened
+    groups = [(a.start, a.end) for a in actors if is_armed_group(a)]
+    places = [
+        m
+        for m in places
+        if not any(gs <= m.start and m.end <= ge and ge - gs > m.end - m.start for gs, ge in groups)
+    ]
     places.sort(key=lambda m: m.start)
     actors.sort(key=lambda m: m.start)
     return places, actors

@@ -58,7 +58,7 @@ TRIGGER_RX: dict[str, str] = {
     "agreement": r"signed|agreed|agreement|accord|memorandum of understanding|MoU|reached (?:an|the) understanding|decided to|pledged|concurred|conceded to|consensus|approved|(?:announced|declared) (?:an? |the )?(?:indefinite |temporary |week-long )?(?:ceasefire|truce)",
     "request": r"asked|requested|request|demanded|urged|rejected|turned down|refused|declined|proposal|proposed",
     "protest": r"protest(?:ed|ing|s|ers)?|demonstrat(?:ion|ions|ed|ors)|rall(?:y|ies|ied)|sit-ins?|marched|staged (?:a |an )?(?:protest|sit-in|rally|demonstration|strike|march)|blocked (?:the )?(?:[\w-]+ ){0,3}(?:road|highway|bypass|expressway|motorway)|shutter-down strike|wheel-jam strike",
-    "legal": r"(?:registered|lodged|filed) (?:an? |the )?(?:FIR|case|first information report)|(?:FIR|case|first information report) (?:was |has been |had been )?(?:registered|lodged|filed)|ordered (?:an? |the )?(?:inquiry|probe|investigation|judicial commission|action against)|suo motu|designated (?:[\w-]+ ){0,6}?as (?:a |an )?(?:foreign |global )?terrorist|suspended (?:the )?(?:work|operations|construction)",
+    "legal": r"(?:registered|lodged|filed) (?:an? |the )?(?:FIR|case|first information report)|(?:FIR|case|first information report)(?: No\.? ?[\w/-]+)?,? (?:was |has been |had been )?(?:registered|lodged|filed)|ordered (?:an? |the )?(?:inquiry|probe|investigation|judicial commission|action against)|suo motu|designated [^.;]{0,120}?\bas (?:a |an )?(?:foreign |global |specially designated )?(?:terrorist|FTO|SDGT)|(?:designated|listed|named) (?:it |them |the group )?(?:as )?an? (?:FTO|SDGT|foreign terrorist organi[sz]ation|specially designated global terrorist)|suspended (?:the )?(?:work|operations|construction)",
 }
 
 
