@@ -248,6 +248,35 @@ def test_a_figure_the_attackers_claim_is_not_the_toll() -> None:
             None,
             None,
         ),
+        # counts told as nouns: deaths of, the lives of, injuries to, N lives claimed
+        (
+            "A bomb hit a bus near Turbat on Tuesday, resulting in the deaths of four pupils and "
+            "a teacher and injuries to at least nine others.",
+            5,
+            None,
+            9,
+        ),
+        (
+            "A bomb ripped through a market in Turbat on Tuesday and claimed 17 lives.",
+            17,
+            None,
+            None,
+        ),
+        (
+            "A bomb ripped through a market in Turbat on Tuesday, claiming the lives of 17 people.",
+            17,
+            None,
+            None,
+        ),
+        # a toll told far from its noun
+        (
+            "A bomb ripped through a market in Turbat on Tuesday. The death toll from the blast "
+            "that tore through the crowded fruit market near the old bus stand of the town on "
+            "Tuesday evening rose to 21.",
+            21,
+            None,
+            None,
+        ),
     ],
 )
 def test_counts_of_victims_and_attackers(

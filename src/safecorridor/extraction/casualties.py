@@ -225,14 +225,14 @@ PLURAL_VICTIM_SINGULAR = {
 }
 
 _TOK = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
-KILL = r"killed|killing|kills|kill|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|death|neutrali[sz]ed|eliminated"
+KILL = r"killed|killing|kills|kill|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|deaths|death|neutrali[sz]ed|eliminated"
 INJURE = r"injured|injuring|injuries|wounded|wounding|hurt|injures|injure"
 ABDUCT = r"abducted|abducting|kidnapped|kidnapping|abducts|kidnaps|taken hostage|held hostage|whisked away|went missing"
 _VERB = re.compile(
     rf"\b(?=\w)(?:(?P<kill>{KILL})|(?P<injure>{INJURE})|(?P<abduct>{ABDUCT}))\b", re.I
 )
 _TOLL = re.compile(
-    r"\b(?:death toll|toll|number of (?:[\w-]+ ){0,4}?(?:dead|deaths|killed|martyrs|martyred|fatalities|victims|personnel who (?:embraced martyrdom|were martyred|lost their lives))|casualties)\s+(?:[^\s.;]+\s+){0,15}?(?:rose|climbed|reached|jumped|increased|went up|risen|stood|stands|is|was|has risen|had risen|mounted|touched)\s+(?:to\s+)?(?:at least\s+)?(?P<n>\d+|[a-z]+)\b|\b(?:taking|raising|bringing|pushing|raised|took|brought|pushed)\s+(?:the\s+)?(?:death\s+)?(?:toll|figure|number|tally)\s+(?:of\s+[\w-]+\s+)?(?:to|at)\s+(?:a total of\s+)?(?P<n2>\d+|[a-z]+)\b",
+    r"\b(?:death toll|toll|number of (?:[\w-]+ ){0,4}?(?:dead|deaths|killed|martyrs|martyred|fatalities|victims|personnel who (?:embraced martyrdom|were martyred|lost their lives))|casualties)\s+(?:[^\s.;]+\s+){0,25}?(?:rose|climbed|reached|jumped|increased|went up|risen|stood|stands|is|was|has risen|had risen|mounted|touched)\s+(?:to\s+)?(?:at least\s+)?(?P<n>\d+|[a-z]+)\b|\b(?:taking|raising|bringing|pushing|raised|took|brought|pushed)\s+(?:the\s+)?(?:death\s+)?(?:toll|figure|number|tally)\s+(?:of\s+[\w-]+\s+)?(?:to|at)\s+(?:a total of\s+)?(?P<n2>\d+|[a-z]+)\b",
     re.I,
 )
 _BREAK = re.compile(
@@ -544,6 +544,7 @@ def parse(sentence: str, offset: int) -> Casualties:
         also = "also" in sentence[max(0, m.start() - 12) : m.start()].lower()
         parsed = None
         # after the verb: "killing four", "injured 12 others", "left five dead"
+        after = None
         if word in (
             "killed",
             "killing",
@@ -566,6 +567,15 @@ def parse(sentence: str, offset: int) -> Casualties:
             after = toks[vi + len(word.split()) : vi + 10]
             if after and after[0][0].lower() in ("in", "by"):
                 after = []
+        elif (
+            word in ("bodies", "deaths", "death", "lives", "injuries")
+            and vi + 2 < len(toks)
+            and toks[vi + 1][0].lower() == ("to" if word == "injuries" else "of")
+        ):
+            # "the bodies of two labourers", "the deaths of two Chinese citizens", "claimed
+            # the lives of 26", "injuries to ten others"
+            after = toks[vi + 2 : vi + 12]
+        if after is not None:
             got = _np(after) if after else None
             if got is not None and not (after and _is_age(after, 0)):
                 parsed = [got]
@@ -589,9 +599,7 @@ def parse(sentence: str, offset: int) -> Casualties:
                         break  # "injured two constables, a police spokesman said"
                     parsed.append(more)
                     rest = [t for t in rest if t[1] >= more[5]]
-        if word == "bodies" and vi + 2 < len(toks) and toks[vi + 1][0].lower() == "of":
-            body = _np(toks[vi + 2 : vi + 10])  # "the bodies of two labourers"
-            parsed = [body] if body else None
+
         if parsed is None:
             # before the verb: "four people were killed", "11 dead", "two soldiers martyred"
             k = vi - 1
@@ -631,9 +639,10 @@ def parse(sentence: str, offset: int) -> Casualties:
                 "martyrdom",
                 "shahadat",
                 "death",
+                "deaths",
                 "bodies",
             ) and not any(
-                t[0].lower() in ("lost", "sustained", "embraced", "succumbed")
+                t[0].lower() in ("lost", "sustained", "embraced", "succumbed", "claimed", "took")
                 for t in toks[max(0, vi - 3) : vi]
             ):
                 continue
