@@ -471,6 +471,26 @@ def test_a_weekday_beside_its_date_is_that_date() -> None:
     assert ev.event_date == date(2022, 2, 2)
 
 
+@pytest.mark.parametrize(
+    ("text", "city", "location"),
+    [
+        ("Gunmen shot dead a tailor in Orangi Town on Tuesday.", "Karachi", "Orangi Town"),
+        (
+            "A trader was shot dead within the limits of the Pirabad police station on Tuesday.",
+            "Karachi",
+            "Pirabad",
+        ),
+        # the longer name wins: Shah Faisal Town (Karachi), not Faisal Town (Lahore)
+        ("A cracker exploded in Shah Faisal Town on Tuesday.", "Karachi", "Shah Faisal Town"),
+        ("A cracker exploded in Faisal Town on Tuesday.", "Lahore", "Faisal Town"),
+        ("Gunmen shot dead a shopkeeper in Hazara Town on Tuesday.", "Quetta", "Hazara Town"),
+    ],
+)
+def test_a_neighbourhood_places_the_event_in_its_city(text: str, city: str, location: str) -> None:
+    ev = _one(text)
+    assert (ev.city, ev.location_name) == (city, location)
+
+
 def test_an_embassy_that_speaks_does_not_place_the_attack() -> None:
     ev = _one(
         "KARACHI: The Chinese Embassy on Tuesday confirmed the deaths of two Chinese citizens in "

@@ -438,7 +438,9 @@ def _build_gazetteer() -> dict[str, list[Place]]:
             add(alias, place)
     for code, spec in countries.items():
         add(spec["name"], Place(spec["name"], "country", code, None, None))
-    for key, places in landmark_places(_data("landmarks.yaml")["landmarks"]).items():
+    shipped = _data("landmarks.yaml")
+    sites = [*shipped["landmarks"], *shipped.get("neighbourhoods", [])]
+    for key, places in landmark_places(sites).items():
         out.setdefault(key, []).extend(places)
     return out
 
