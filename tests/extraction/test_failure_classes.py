@@ -431,6 +431,18 @@ def test_a_claimed_attack_after_a_designation_is_an_attack_of_its_own() -> None:
     assert (events[1].city, events[1].to_dict()["event_date"]) == ("Karachi", "2024")
 
 
+def test_a_phone_call_between_officials_is_a_meeting() -> None:
+    ev = _one("The interior minister spoke by phone with the Chinese ambassador on Tuesday.")
+    assert (ev.kind, ev.event_date) == ("meeting", date(2024, 5, 7))
+
+
+def test_a_trigger_its_sentence_does_not_bear_out_gives_way_to_the_next() -> None:
+    """ "decided to" is an agreement only between officials; a company that decided to suspend
+    its work still suspended it."""
+    ev = _one("The contractor building the road decided to suspend its work on Tuesday.")
+    assert ev.kind == "other"
+
+
 def test_an_arrest_sought_or_denied_is_no_arrest() -> None:
     text = (
         "Gunmen shot dead a trader in Quetta on Tuesday. No suspect has been arrested so far, "

@@ -151,6 +151,9 @@ _VERBAL = frozenset(
         "set",
         "shot",
         "signed",
+        "spoke",
+        "suspend",
+        "suspends",
         "sprayed",
         "stormed",
         "taken",
@@ -175,7 +178,7 @@ def mark_triggers(s: Sentence) -> None:
     s.generic = bool(_GENERIC.search(text))
     low = text.lower()
     recover_hint = any(w in low for w in _RECOVER_HINTS)
-    best: tuple[int, str, int, int] | None = None
+    found: list[tuple[int, str, int, int]] = []
     definite: tuple[int, str, int, int] | None = None
     for m in TRIG.finditer(text):
         cls = m.lastgroup or ""
@@ -207,14 +210,17 @@ def mark_triggers(s: Sentence) -> None:
             and not _KILL_HINT.search(text)
         ):
             continue  # "apprehended two suspects during a raid / an IBO": that is the arrest
-        if best is None or rank > best[0]:
-            best = (rank, cls, m.start() + s.start, m.end() + s.start)
-    if best is not None and best[1] in ("ied", "grenade"):
-        dis = [t for t in s.all_triggers if t[0] == "disrupted"]
-        if dis:
-            best = (3, "disrupted", dis[0][1], dis[0][2])
-    if best is not None and _passes_class_check(s, best[1]):
-        s.trigger = (best[1], best[2], best[3])
+        found.append((rank, cls, m.start() + s.start, m.end() + s.start))
+    # the most specific trigger whose class the sentence bears out (ties: the first)
+    found.sort(key=lambda t: -t[0])
+    for best in found:
+        if best[1] in ("ied", "grenade"):
+            dis = [t for t in s.all_triggers if t[0] == "disrupted"]
+            if dis:
+                best = (3, "disrupted", dis[0][1], dis[0][2])
+        if _passes_class_check(s, best[1]):
+            s.trigger = (best[1], best[2], best[3])
+            break
     if definite is not None and not s.generic:
         s.definite = (definite[1], definite[2], definite[3])
 
