@@ -431,6 +431,18 @@ def test_a_claimed_attack_after_a_designation_is_an_attack_of_its_own() -> None:
     assert (events[1].city, events[1].to_dict()["event_date"]) == ("Karachi", "2024")
 
 
+def test_talk_of_the_two_countries_does_not_date_an_attack() -> None:
+    """"the two countries" refers back to talks or their parties; beside an attack it refers
+    to nothing, and the month it names is not the attack's."""
+    text = (
+        "Militants attacked a checkpoint near the Afghan border in Kurram, killing four "
+        "soldiers, officials said on Wednesday. The border saw the worst fighting between the "
+        "two countries in February."
+    )
+    ev = extract(text, published=WED)[0]
+    assert ev.kind == "armed_clash" and ev.event_date is None
+
+
 def test_a_phone_call_between_officials_is_a_meeting() -> None:
     ev = _one("The interior minister spoke by phone with the Chinese ambassador on Tuesday.")
     assert (ev.kind, ev.event_date) == ("meeting", date(2024, 5, 7))

@@ -53,6 +53,13 @@ _BACKREF = at_word_starts(
 )
 
 
+#: back-references that name talks and their parties, not an attack
+_TALKS_REF = re.compile(
+    r"(?:the|this|that)\s+(?:[\w-]+\s+){0,2}(?:meeting|talks|session|panel|two sides|proposal|request|deal|agreement|statement)|both sides|the two countries",
+    re.I,
+)
+
+
 @dataclass
 class EventGroup:
     """The sentences of one candidate event, with the trigger that decides its kind."""
@@ -145,6 +152,9 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
     casualties already marked), in order of their first sentence."""
     for s in sentences:
         s.backref = bool(_BACKREF.search(s.text))
+        s.backref_talks_only = s.backref and all(
+            _TALKS_REF.fullmatch(m.group(0)) for m in _BACKREF.finditer(s.text)
+        )
     armed_ids = {id(a) for s in sentences for a in s.actors if is_armed_group(a)}
     groups: list[EventGroup] = []
     cur: EventGroup | None = None
@@ -184,7 +194,11 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                     continue
             # casualties counted under a date of their own belong to another happening
             # ("two months ago, raids on posts killed 40"): they neither date nor count this one
-            if cur is not None and (s.backref or (has_cas and not _dated_apart(cur, s, published))):
+            # "the two countries", "both sides" refer back to talks, not to an attack
+            refers = s.backref and not (
+                cur is not None and cur.family == "violent" and s.backref_talks_only
+            )
+            if cur is not None and (refers or (has_cas and not _dated_apart(cur, s, published))):
                 cur.sentences.append(s)
                 _upgrade(cur, s)
             continue

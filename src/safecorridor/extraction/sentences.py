@@ -34,6 +34,7 @@ class Sentence:
     casualties: Casualties | None = None
     claim: tuple[int, int] | None = None
     backref: bool = False
+    backref_talks_only: bool = False  # every back-reference names talks or their parties
     generic: bool = False
     recalled: bool = False  # a past event recalled in a relative clause: always its own event
     # how long before the report's event a recalled one was: "a week after" → (7, "week")
