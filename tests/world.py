@@ -128,6 +128,8 @@ def refill_pg(engine: Engine, stretch: date) -> None:
     tables = Base.metadata.sorted_tables
     with engine.begin() as conn:
         conn.execute(text("SET LOCAL session_replication_role = replica"))
+        # a TRUNCATE of the incidents puts the incidents' epoch row back (its trigger)
+        conn.execute(text('DELETE FROM "incidents_epoch"'))
         for table in tables:
             conn.execute(
                 text(f'INSERT INTO "{table.name}" SELECT * FROM "{schema}"."{table.name}"')

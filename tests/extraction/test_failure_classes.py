@@ -432,7 +432,7 @@ def test_a_claimed_attack_after_a_designation_is_an_attack_of_its_own() -> None:
 
 
 def test_talk_of_the_two_countries_does_not_date_an_attack() -> None:
-    """"the two countries" refers back to talks or their parties; beside an attack it refers
+    """ "the two countries" refers back to talks or their parties; beside an attack it refers
     to nothing, and the month it names is not the attack's."""
     text = (
         "Militants attacked a checkpoint near the Afghan border in Kurram, killing four "
