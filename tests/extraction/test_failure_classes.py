@@ -515,6 +515,15 @@ def test_a_neighbourhood_places_the_event_in_its_city(text: str, city: str, loca
     assert (ev.city, ev.location_name) == (city, location)
 
 
+def test_a_toll_that_has_risen_is_not_a_place_speaking() -> None:
+    """ "Beijing has condemned": the capital speaks; "in Peshawar on Monday has risen": the
+    toll of an event there has risen."""
+    ev = _one("The death toll in a blast at a mosque in Peshawar on Monday has risen to 47.")
+    assert (ev.city, ev.fatalities) == ("Peshawar", 47)
+    ev = _one("A bomb killed three people on Monday. Beijing has strongly condemned the attack.")
+    assert ev.city is None
+
+
 def test_an_embassy_that_speaks_does_not_place_the_attack() -> None:
     ev = _one(
         "KARACHI: The Chinese Embassy on Tuesday confirmed the deaths of two Chinese citizens in "

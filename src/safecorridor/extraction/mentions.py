@@ -233,7 +233,7 @@ _REFERENCE_BEFORE = at_word_starts(_REFERENCE_BEFORE)
 
 #: a mission or office speaking: "Chinese Embassy on Sunday confirmed", "the embassy said"
 _SPEAKS_AFTER = re.compile(
-    r"(?:\s+(?:in|to|of)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?(?:\s+(?:on|late|early)\s+\w+)?\s+(?:said|says|confirmed|condemned|urged|asked|demanded|expressed|issued|stated|announced|added|called|strongly|has|had|in a statement)\b"
+    r"(?:\s+(?:in|to|of)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?(?:\s+(?:on|late|early)\s+\w+)?\s+(?:said|says|confirmed|condemned|urged|asked|demanded|expressed|issued|stated|announced|added|called|strongly|in a statement|(?:has|had)\s+(?:also\s+|strongly\s+)?(?:said|condemned|urged|asked|demanded|expressed|issued|stated|announced|called|confirmed|rejected|denied|warned|welcomed|lodged|summoned))\b"
 )
 
 
