@@ -412,6 +412,7 @@ def test_protests_cases_and_designations_are_events() -> None:
         "The Balochistan Liberation Army was designated an FTO on Monday.",
         "The FIR, lodged by the station house officer, includes charges of terrorism.",
         "An FIR No 212/24 was registered at the city police station on Monday.",
+        "A case was also registered at the counter-terrorism police station on Monday.",
     ],
 )
 def test_designations_and_cases_told_in_their_usual_forms(sentence: str) -> None:
