@@ -367,6 +367,16 @@ def test_kind_is_decided_on_the_whole_event(text: str, kind: str) -> None:
     assert _one(text).kind == kind
 
 
+def test_fire_opened_on_people_near_a_named_police_station_is_an_attack_on_them() -> None:
+    """ "opened indiscriminate fire" opens an event; the police station whose limits it lies
+    in is where it happened, not whom it hit."""
+    ev = _one(
+        "Gunmen opened indiscriminate fire on people sitting outside a tea stall within the "
+        "limits of the Pirabad police station on Tuesday, killing one man and injuring four."
+    )
+    assert (ev.kind, ev.fatalities, ev.injured, ev.city) == ("attack", 1, 4, "Karachi")
+
+
 def test_one_candidate_for_one_event_retold() -> None:
     text = (
         "A suicide bomber struck a bus carrying Chinese workers in Chagai district on Tuesday, "

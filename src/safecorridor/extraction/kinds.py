@@ -337,7 +337,7 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
 
 #: gunfire and armed assault: the event is fought with guns, whatever else is used
 _GUNFIRE = re.compile(
-    r"\b(?:opened fire|open fire|opening fire|firing|fired (?:at|on|upon|shots|indiscriminately)|gunfire|gunshots?|gun attack|gunmen|gunman|gun battle|shoot-?outs?|exchange of fire|exchanged fire|fire exchange|shot dead|shot at|shot and killed|gunned down|sprayed (?:\w+ )?bullets|stormed|storming|automatic weapons|heavy weapons|small arms|ambush(?:ed|es)?|armed (?:men|assailants|attackers|militants|terrorists)|assault(?:ed)? (?:on|the))\b",
+    r"\b(?:open(?:ed|ing)? (?:[\w-]+ ){0,2}?fire|firing|fired (?:at|on|upon|shots|indiscriminately)|gunfire|gunshots?|gun attack|gunmen|gunman|gun battle|shoot-?outs?|exchange of fire|exchanged fire|fire exchange|shot dead|shot at|shot and killed|gunned down|sprayed (?:\w+ )?bullets|stormed|storming|automatic weapons|heavy weapons|small arms|ambush(?:ed|es)?|armed (?:men|assailants|attackers|militants|terrorists)|assault(?:ed)? (?:on|the))\b",
     re.I,
 )
 _GUNFIRE = at_word_starts(_GUNFIRE)
@@ -438,6 +438,13 @@ def _kind(cls: str, conf: float) -> tuple[str, str, str, float]:
     return kind, event_type, sub, conf
 
 
+#: "within the limits of the Pirabad police station" just before a count: where, not whom
+_LOCATIVE_STATION = re.compile(
+    r"\b(?:limits|jurisdiction|precincts|remit|area)\s+of\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?(?:police\s+)?(?:station|thana)\s*,?\s*$",
+    re.I,
+)
+
+
 def _security_forces_only(g: EventGroup, targets: list[str]) -> bool | None:
     """True when the event's victims (or, with no victim counted, its targets) are security
     forces only, False when anyone else was hit or targeted, None when the text does not
@@ -449,6 +456,8 @@ def _security_forces_only(g: EventGroup, targets: list[str]) -> bool | None:
             if c.attackers or c.reject:
                 continue
             words = s.text[max(0, c.start - s.start - 10) : c.end - s.start + 30]
+            if _LOCATIVE_STATION.search(s.text, 0, max(0, c.start - s.start)):
+                words = s.text[c.start - s.start : c.end - s.start + 30]  # not the place's name
             if _SF_WORDS.search(words) and not (
                 _CIVILIAN_WORDS.search(words) and not _SF_WORDS.search(words[:40])
             ):
