@@ -377,6 +377,15 @@ def test_fire_opened_on_people_near_a_named_police_station_is_an_attack_on_them(
     assert (ev.kind, ev.fatalities, ev.injured, ev.city) == ("attack", 1, 4, "Karachi")
 
 
+@pytest.mark.parametrize(
+    "where",
+    ["in the Jamshed Quarters Police Station", "under the North Nazimabad police station"],
+)
+def test_a_named_police_station_where_a_man_was_shot_is_no_target(where: str) -> None:
+    ev = _one(f"A shopkeeper was shot dead by gunmen on Tuesday {where} in Karachi.")
+    assert ev.kind == "attack" and "security_forces" not in ev.target
+
+
 def test_one_candidate_for_one_event_retold() -> None:
     text = (
         "A suicide bomber struck a bus carrying Chinese workers in Chagai district on Tuesday, "

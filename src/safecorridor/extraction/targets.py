@@ -82,6 +82,11 @@ _SOURCE_AFTER = re.compile(
 _LOCATIVE = re.compile(
     r"\b(?:limits|jurisdiction|remit|precincts|purview|area|vicinity|beat) of (?:the )?(?:[\w-]+ ){0,3}$"
 )
+#: a police station named as the place of a crime: "under North Nazimabad", "in the Jamshed
+#: Quarters" (the capitals of its name right before it)
+_NAMED_STATION_BEFORE = re.compile(
+    r"\b(?:in|under|within|remits? of|limits of)\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){1,3}$"
+)
 _HIT_BEFORE = re.compile(r"\b(?:on|at|targeted|attacked|killing|martyred)\b")
 _NAME_BEFORE = re.compile(r"[A-Z][\w'’-]*\s+$")
 ORDER = [name for name, _rx in _TARGETS]
@@ -105,6 +110,12 @@ def _rejected(name: str, s: Sentence, ms: int, me: int, word: str, found: list[s
         return True
     if name == "security_forces" and _LOCATIVE.search(before[-40:]):
         return True  # "within the limits of the Township police station": a place
+    if (
+        name == "security_forces"
+        and word.lower().startswith("police station")
+        and _NAMED_STATION_BEFORE.search(text, max(0, ms - 50), ms)
+    ):
+        return True  # "in the Jamshed Quarters Police Station", "under Mominabad police station"
     if _SPEAKER.match(text, me):
         return True  # "Levies officials said", "police sources told": the source
     return bool(
