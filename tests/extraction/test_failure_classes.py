@@ -386,6 +386,11 @@ def test_a_named_police_station_where_a_man_was_shot_is_no_target(where: str) ->
     assert ev.kind == "attack" and "security_forces" not in ev.target
 
 
+def test_khasadar_personnel_are_security_forces() -> None:
+    ev = _one("Gunmen shot dead two Khasadar personnel at their post in Bajaur on Tuesday.")
+    assert ev.kind == "armed_clash" and "security_forces" in ev.target
+
+
 def test_one_candidate_for_one_event_retold() -> None:
     text = (
         "A suicide bomber struck a bus carrying Chinese workers in Chagai district on Tuesday, "

@@ -349,7 +349,7 @@ _FIGHT = re.compile(
 _FIGHT = at_word_starts(_FIGHT)
 #: the security forces as victims or as what was attacked
 _SF_WORDS = re.compile(
-    r"\b(?:soldiers?|troops?|army|military|security (?:forces|personnel|men|officials?)|sfs?|personnel|policem[ae]n|police|cops?|constables?|officers?|levies|rangers|frontier corps|fc|frontier constabulary|sepoys?|jawans?|commandos?|checkposts?|check posts?|check-posts?|posts?|police stations?|stations?|camps?|cantonment|cantt|garrison|fort|convoy|patrol(?:ling)?|paramilitary|lieutenant|captain|major|subedar|havaldar|naik|dsp|sho|asi|inspector)\b",
+    r"\b(?:soldiers?|troops?|army|military|security (?:forces|personnel|men|officials?)|sfs?|personnel|policem[ae]n|police|cops?|constables?|officers?|levies|khass?adars?|rangers|frontier corps|fc|frontier constabulary|sepoys?|jawans?|commandos?|checkposts?|check posts?|check-posts?|posts?|police stations?|stations?|camps?|cantonment|cantt|garrison|fort|convoy|patrol(?:ling)?|paramilitary|lieutenant|captain|major|subedar|havaldar|naik|dsp|sho|asi|inspector)\b",
     re.I,
 )
 _SF_WORDS = at_word_starts(_SF_WORDS)

@@ -36,7 +36,7 @@ _TARGETS: list[tuple[str, re.Pattern[str]]] = [
     (
         "security_forces",
         re.compile(
-            r"\b(?:soldiers?|troops|security forces|security personnel|FC|Frontier Corps|policem[ae]n|DSP|SHO|ASI|SP|DPO|constables?|sub-inspectors?|inspectors?|deputy superintendent|superintendent of police|Levies (?:personnel|post|men)|jawans?|sepoys?|naval|air station|cantonment|camp|checkpoints?|police (?:station|van|mobile|post|personnel|officials?|officers?|constables?|party|team|patrol|vehicle)|police|Levies|Rangers|army|navy|naval|sepoys?|checkposts?|check posts?|cops?|law enforcers|security convoy|military)\b",
+            r"\b(?:soldiers?|troops|security forces|security personnel|FC|Frontier Corps|policem[ae]n|DSP|SHO|ASI|SP|DPO|constables?|sub-inspectors?|inspectors?|deputy superintendent|superintendent of police|Levies (?:personnel|post|men)|jawans?|sepoys?|naval|air station|cantonment|camp|checkpoints?|police (?:station|van|mobile|post|personnel|officials?|officers?|constables?|party|team|patrol|vehicle)|police|Levies|Khass?adars?|Khass?adar (?:force|personnel)|Rangers|army|navy|naval|sepoys?|checkposts?|check posts?|cops?|law enforcers|security convoy|military)\b",
             re.I,
         ),
     ),
