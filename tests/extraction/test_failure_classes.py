@@ -501,6 +501,14 @@ def test_a_broken_ceasefire_is_a_threat_not_an_agreement() -> None:
     assert ev.kind == "threat" and ev.perpetrator == "Tehrik-i-Taliban Pakistan"
 
 
+def test_a_ceasefire_announced_in_quotes_is_an_agreement_on_the_day_announced() -> None:
+    ev = _one(
+        "The TTP announced an \u201cindefinite ceasefire\u201d with the government late on "
+        "Tuesday night after talks with a tribal jirga."
+    )
+    assert (ev.kind, ev.event_date) == ("agreement", date(2024, 5, 7))
+
+
 # --- dates of updates and appositions ----------------------------------------------------
 
 
