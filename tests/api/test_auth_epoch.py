@@ -4,13 +4,11 @@ request after a change made by any other process (another node, the CLI, plain S
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, event, update
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import ApiToken, AuthEpoch, User, WebSession
@@ -70,19 +68,6 @@ def test_a_missing_epoch_row_reads_as_zero_and_the_next_bump_puts_it_back(
     target = users.c.id == world.users[("partner", "viewer")]
     assert change(engine, update(users).where(target).values(is_active=False)) == 1
     assert change(engine, update(users).where(target).values(is_active=True)) == 2
-
-
-@pytest.fixture
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL every connection of ``engine`` runs, as it runs."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        seen.append(sql)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 def test_a_cached_token_costs_one_epoch_read_not_a_token_lookup(

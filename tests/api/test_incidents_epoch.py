@@ -4,14 +4,13 @@ transaction that has written incidents neither reads nor fills the cache."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from h3.api import basic_int as h3
-from sqlalchemy import Engine, delete, event, insert, text, update
+from sqlalchemy import Engine, delete, insert, text, update
 from sqlalchemy.orm import Session
 
 from safecorridor.incidents.models import Incident, IncidentsEpoch, wrote_incidents
@@ -102,18 +101,6 @@ def test_a_missing_epoch_row_reads_as_zero_and_the_next_change_puts_it_back(
     change(engine, delete(IncidentsEpoch))
     assert epoch(engine) == 0
     assert change(engine, insert(TABLE).values(**_row("back"))) >= 1
-
-
-@pytest.fixture
-def statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        seen.append(sql)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 def test_a_cached_surface_costs_one_epoch_read_not_a_count(
