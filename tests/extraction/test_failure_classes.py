@@ -386,6 +386,19 @@ def test_a_named_police_station_where_a_man_was_shot_is_no_target(where: str) ->
     assert ev.kind == "attack" and "security_forces" not in ev.target
 
 
+def test_khawarij_are_the_ttp_in_the_states_word_and_bla_in_lower_case_is_no_group() -> None:
+    ev = _one(
+        "Security forces killed five khawarij in an intelligence-based operation in North "
+        "Waziristan on Tuesday, the ISPR said."
+    )
+    assert (ev.kind, ev.perpetrator, ev.attackers_killed) == (
+        "armed_clash",
+        "Tehrik-i-Taliban Pakistan",
+        5,
+    )
+    assert _one("A blast killed three people in Quetta on Tuesday, bla bla.").perpetrator is None
+
+
 def test_khasadar_personnel_are_security_forces() -> None:
     ev = _one("Gunmen shot dead two Khasadar personnel at their post in Bajaur on Tuesday.")
     assert ev.kind == "armed_clash" and "security_forces" in ev.target

@@ -63,6 +63,9 @@ _CUE = re.compile(
     r"\b(?:in|at|near|outside|inside|on|from|of|off|into|within|around|across|along|between|to|toward|towards)\s+(?:the\s+)?(?:(?:[A-Z][\w'’-]*|port|city|town|district|area|province|village|outskirts|suburbs|vicinity|limits|road|highway|airport|outpost|check-?post|camp|tehsil|region)\s+){0,3}(?:of\s+(?:the\s+)?)?$"
 )
 _CUE = at_word_starts(_CUE)
+#: group names written in lower case in use: the state's word for the TTP's fighters ("six
+#: khawarij were sent to hell"); any other lower-case alias ("bla") is no mention
+_LOWERCASE_GROUP_WORDS = frozenset({"khawarij", "khwarij"})
 _CUE_AFTER = re.compile(r"\s+(?:district|city|town|area|port|tehsil|division)\b")
 _NEAR = re.compile(
     r"\b(?:near|outskirts of|suburbs of|vicinity of|close to|outside|kilometres from|kilometers from|km from|miles from|off)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$",
@@ -169,6 +172,7 @@ def find_mentions(
                 continue
             if (
                 surface.islower()
+                and key not in _LOWERCASE_GROUP_WORDS
                 and res.actors().get(name, res.Actor("", "")).kind == "armed_group"
             ):
                 continue
