@@ -13,8 +13,13 @@ from h3.api import basic_int as h3
 from sqlalchemy import Engine, delete, insert, text, update
 from sqlalchemy.orm import Session
 
-from safecorridor.incidents.models import Incident, IncidentsEpoch, wrote_incidents
-from safecorridor.risk.cache import incidents_stamp, surfaces
+from safecorridor.incidents.models import (
+    Incident,
+    IncidentsEpoch,
+    read_incidents_epoch,
+    wrote_incidents,
+)
+from safecorridor.risk.cache import surfaces
 from safecorridor.risk.service import surface_for
 from safecorridor.sharing.policy import Viewer
 from tests.api.conftest import World, user_of
@@ -26,7 +31,7 @@ BOX = (66.5, 24.5, 68.0, 26.0)
 
 def epoch(engine: Engine) -> int:
     with Session(engine) as session:
-        return incidents_stamp(session)
+        return read_incidents_epoch(session)
 
 
 def change(engine: Engine, *statements: Any) -> int:

@@ -23,11 +23,10 @@ from safecorridor.cli.app import get_app
 from safecorridor.db.engine import make_engine, migrate
 from safecorridor.db.session import reset_engine
 from safecorridor.demo.loader import load_demo
-from safecorridor.incidents.models import Incident
+from safecorridor.incidents.models import Incident, read_incidents_epoch
 from safecorridor.incidents.service import create_incident as create_record
 from safecorridor.movements.service import get_user
 from safecorridor.ops.backup import MANIFEST, BackupError, backup, restore, sha256_file
-from safecorridor.risk.cache import incidents_stamp
 from safecorridor.sharing.audit import audit_reads, flush_audit, verify_logs
 from safecorridor.sharing.policy import Viewer
 from tests.factories import create_incident, incident_in
@@ -117,7 +116,7 @@ def test_a_restore_drill_under_write_load_finds_every_acknowledged_write(
         restore(target, tmp_path / "bk")
         with Session(target) as s:
             # cached risk surfaces of the replaced incidents can never pass for the restored
-            assert incidents_stamp(s) > before
+            assert read_incidents_epoch(s) > before
             ids = set(s.scalars(select(Incident.id).where(Incident.source_key.like("drill-%"))))
         assert set(acked_before) <= ids
         # nothing acknowledged after the copy was finished is in it
@@ -135,7 +134,7 @@ def test_a_restore_drill_under_write_load_finds_every_acknowledged_write(
 def _epoch(engine: Engine) -> int:
     try:
         with Session(engine) as s:
-            return incidents_stamp(s)
+            return read_incidents_epoch(s)
     except DBAPIError:  # no database yet
         return 0
 

@@ -19,7 +19,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    select,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from safecorridor.db.base import Base, utcnow
@@ -196,6 +198,13 @@ class IncidentsEpoch(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     epoch: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def read_incidents_epoch(conn: Connection | Session) -> int:
+    """The incidents' epoch (:class:`IncidentsEpoch`): one primary-key read; 0 when the row
+    is missing (the next change puts it back)."""
+    found = conn.execute(select(IncidentsEpoch.epoch).where(IncidentsEpoch.id == 1)).scalar()
+    return int(found or 0)
 
 
 #: ``Session.info`` key: this session's open transaction has written incidents

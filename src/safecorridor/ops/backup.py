@@ -49,7 +49,7 @@ from safecorridor import __version__
 from safecorridor.db.base import utcnow
 from safecorridor.db.engine import make_engine
 from safecorridor.errors import InvalidInputError
-from safecorridor.incidents.models import IncidentsEpoch
+from safecorridor.incidents.models import IncidentsEpoch, read_incidents_epoch
 from safecorridor.sharing.audit import count_events, read_key, read_log_url, verify_chain
 from safecorridor.sharing.audit.verify import legacy_limits
 from safecorridor.sharing.models import AuditEvent
@@ -467,10 +467,10 @@ def restore(engine: Engine, src: Path, *, now: datetime | None = None) -> list[s
 
 
 def _incidents_epoch(engine: Engine) -> int:
-    """The incidents' epoch (``incidents.models.IncidentsEpoch``); 0 without one."""
+    """The incidents' epoch; 0 without a database or before migration 0016."""
     try:
         with engine.connect() as conn:
-            return int(conn.execute(select(IncidentsEpoch.epoch)).scalar() or 0)
+            return read_incidents_epoch(conn)
     except DBAPIError:  # no database or a schema before 0016
         return 0
 
@@ -480,7 +480,7 @@ def _move_epoch_past(engine: Engine, before: int) -> None:
     cached risk surfaces of the old incidents must not take the restored ones for them."""
     try:
         with engine.begin() as conn:
-            restored = int(conn.execute(select(IncidentsEpoch.epoch)).scalar() or 0)
+            restored = read_incidents_epoch(conn)
             conn.execute(update(IncidentsEpoch).values(epoch=max(before, restored) + 1))
     except DBAPIError:  # a backup from before 0016: ``db upgrade`` makes the row
         pass

@@ -2,12 +2,13 @@
 
 A surface is computed once from every incident a reader may see, per (database, reader's
 visibility key, day, policy hash), and cached with the *stamp* of the incident table it was
-computed from (:func:`incidents_stamp`: the ``incidents_epoch`` row, which the database's own
-triggers raise whenever incidents are added, changed or deleted, by any process and any
-means). Each request reads it again (one primary-key read, whatever the number of incidents);
-when it differs the surface is recomputed. A session whose open transaction has written
-incidents neither reads nor fills the cache (``incidents.models.wrote_incidents``): on
-PostgreSQL the epoch moves at commit, and what it sees is not yet anyone else's.
+computed from (``incidents.models.read_incidents_epoch``: the ``incidents_epoch`` row,
+which the database's own triggers raise whenever incidents are added, changed or deleted, by
+any process and any means). Each request reads it again (one primary-key read, whatever the
+number of incidents); when it differs the surface is recomputed. A session whose open
+transaction has written incidents neither reads nor fills the cache
+(``incidents.models.wrote_incidents``): on PostgreSQL the epoch moves at commit, and what it
+sees is not yet anyone else's.
 
 The same cache, keyed also by the box and the days, keeps the surfaces of several days that a
 briefing pack asks for (``day_surfaces``), so a pack built again (the other language, the
@@ -29,22 +30,12 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 from h3.api import basic_int as h3i
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from safecorridor.incidents.models import IncidentsEpoch
 from safecorridor.risk.surface import ThreatSurface, cell_centres
 from safecorridor.sharing.audit import sha256_json
 
 Box = tuple[float, float, float, float]
 T = TypeVar("T")
-
-
-def incidents_stamp(session: Session) -> int:
-    """What changes whenever an incident is added, deleted or updated (see module doc): the
-    incidents' epoch, 0 when its row is missing (the next change puts it back)."""
-    found = session.execute(select(IncidentsEpoch.epoch).where(IncidentsEpoch.id == 1)).scalar()
-    return int(found or 0)
 
 
 @dataclass

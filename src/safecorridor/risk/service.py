@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from safecorridor.clock import Clock, system_clock, today
 from safecorridor.errors import InvalidInputError
 from safecorridor.geo import EARTH_RADIUS_KM
-from safecorridor.incidents.models import Incident, wrote_incidents
+from safecorridor.incidents.models import Incident, read_incidents_epoch, wrote_incidents
 from safecorridor.registry.measures import (
     PLANNED_STATES,
     Posture,
@@ -50,7 +50,6 @@ from safecorridor.risk.cache import (
     SurfaceCache,
     day_surfaces,
     figure_surfaces,
-    incidents_stamp,
     surfaces,
     wide_surfaces,
 )
@@ -186,7 +185,7 @@ def _from_cache(
         session.flush()
     if wrote_incidents(session):  # not yet what the epoch stands for, nor anyone else's
         return build()
-    return cache.get(key, incidents_stamp(session), build)
+    return cache.get(key, read_incidents_epoch(session), build)
 
 
 def surface_for(
