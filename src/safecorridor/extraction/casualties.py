@@ -599,7 +599,6 @@ def parse(sentence: str, offset: int) -> Casualties:
                         break  # "injured two constables, a police spokesman said"
                     parsed.append(more)
                     rest = [t for t in rest if t[1] >= more[5]]
-
         if parsed is None:
             # before the verb: "four people were killed", "11 dead", "two soldiers martyred"
             k = vi - 1

@@ -192,13 +192,15 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                     _upgrade(target, s)
                     cur = target
                     continue
-            # casualties counted under a date of their own belong to another happening
-            # ("two months ago, raids on posts killed 40"): they neither date nor count this one
-            # "the two countries", "both sides" refer back to talks, not to an attack
+            # "the two countries", "both sides" refer back to talks, not to an attack; casualties
+            # counted under a date of their own belong to another happening ("two months ago,
+            # raids on posts killed 40"): they neither date nor count this one
             refers = s.backref and not (
                 cur is not None and cur.family == "violent" and s.backref_talks_only
             )
-            if cur is not None and (refers or (has_cas and not _dated_apart(cur, s, published))):
+            if cur is not None and (
+                refers or (has_cas and not _dated_apart(cur.date(), s, published))
+            ):
                 cur.sentences.append(s)
                 _upgrade(cur, s)
             continue
@@ -208,8 +210,9 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             cur = EventGroup(cls, trig, [s])
             groups.append(cur)
             continue
-        if s.claim and fam == "violent" and (_latest_violent(groups) or cur).family == "violent":
-            target = _latest_violent(groups) or cur
+        claimed = (_latest_violent(groups) or cur) if s.claim and fam == "violent" else None
+        if claimed is not None and claimed.family == "violent":
+            target = claimed
             target.sentences.append(s)
             _upgrade(target, s)
             cur = target
@@ -364,14 +367,15 @@ def _narrows(prev: DateMention, own: DateMention) -> bool:
     )
 
 
-def _dated_apart(g: EventGroup, s: Sentence, published: date | None = None) -> bool:
-    """The sentence's own date is not the event's: it differs (not just a day within the
-    event's month or year), or it lies long before publication beside an undated (so
-    recent) event."""
+def _dated_apart(
+    prev: tuple[DateMention, float] | None, s: Sentence, published: date | None = None
+) -> bool:
+    """The sentence's own date is not the event's (``prev``, :meth:`EventGroup.date`): it
+    differs (not just a day within the event's month or year), or it lies long before
+    publication beside an undated (so recent) event."""
     own = [d for d in s.dates if not d.reporting]
     if not own:
         return False
-    prev = g.date()
     if (
         prev is not None
         and (own[0].value, own[0].precision) != (prev[0].value, prev[0].precision)
@@ -386,9 +390,9 @@ def _differs(g: EventGroup, s: Sentence, published: date | None = None) -> bool:
     """The sentence reports another event of the same family: its own date is apart
     (:func:`_dated_apart`), it tells a past event ("a blast had killed 13 in 2021") beside an
     undated (so recent) one, or its cued towns are all other towns."""
-    if _dated_apart(g, s, published):
-        return True
     prev = g.date()
+    if _dated_apart(prev, s, published):
+        return True
     undated = prev is None or prev[0].reporting
     if undated and _PAST.search(s.text) and not s.backref:
         return True
