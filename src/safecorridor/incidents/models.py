@@ -220,6 +220,8 @@ def wrote_incidents(session: Session) -> bool:
 
 @event.listens_for(Session, "after_flush")
 def _flushed(session: Session, _context: Any) -> None:
+    if session.info.get(WROTE_INCIDENTS):
+        return  # already known: a bulk import's later flushes need not look again
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Incident):
             session.info[WROTE_INCIDENTS] = True
