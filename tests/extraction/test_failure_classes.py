@@ -39,6 +39,10 @@ def _one(text: str, published: date | None = WED) -> CandidateEvent:
         ("Gunmen ambushed a convoy near Turbat earlier this month.", "2024-05", "month"),
         ("In March, gunmen ambushed a convoy near Turbat.", "2024-03", "month"),
         ("In 2021, a bomb hit a bus near Dasu.", "2021", "year"),
+        # a month named with an article or "last" is a date too ("an August bombing")
+        ("A March suicide bombing in Quetta killed nine people.", "2024-03", "month"),
+        ("A suicide bomber killed nine people in Quetta last June.", "2023-06", "month"),
+        ("A suicide bomber killed nine people in Quetta last April.", "2024-04", "month"),
     ],
 )
 def test_dates_resolve_against_publication(text: str, expected: str, precision: str) -> None:
@@ -515,11 +519,16 @@ def test_a_broken_ceasefire_is_a_threat_not_an_agreement() -> None:
 
 
 def test_a_ceasefire_announced_in_quotes_is_an_agreement_on_the_day_announced() -> None:
-    ev = _one(
+    events = extract(
         "The TTP announced an \u201cindefinite ceasefire\u201d with the government late on "
-        "Tuesday night after talks with a tribal jirga."
+        "Tuesday night after talks with a tribal jirga.",
+        published=WED,
     )
-    assert (ev.kind, ev.event_date) == ("agreement", date(2024, 5, 7))
+    # the talks that reached it are a meeting of their own
+    assert sorted((e.kind, e.event_date == date(2024, 5, 7)) for e in events) == [
+        ("agreement", True),
+        ("meeting", False),
+    ]
 
 
 # --- dates of updates and appositions ----------------------------------------------------
@@ -721,3 +730,54 @@ def test_a_date_before_a_citation_is_the_events_and_the_text_tells_its_year() ->
     )
     first = extract(text, published=date(2024, 12, 31))[0]
     assert first.event_date == date(2012, 9, 27)  # the text's year, not the reference's
+
+
+def test_backshifted_speech_and_a_night_across_two_days_are_one_event() -> None:
+    # "officials said had killed" is the news in reported speech, not a past event; the
+    # assault began late on one day and the report tells it under the next
+    text = (
+        "After raid on recruits kills 20, city on alert\n\n"
+        "QUETTA -- The city was in mourning Thursday after an overnight assault on a police "
+        "training camp that officials said had killed at least 20 recruits.\n"
+        "The assault also wounded 35 people at the camp outside Quetta. The gunmen struck "
+        "late Wednesday and fought security forces for hours. Two of the gunmen detonated suicide "
+        "vests, police said."
+    )
+    ev = _one(text, published=date(2024, 5, 10))
+    assert (ev.kind, ev.city, ev.fatalities, ev.injured) == ("suicide_attack", "Quetta", 20, 35)
+
+
+def test_a_claim_of_another_attack_is_its_own_event_and_a_claim_outranks_blame() -> None:
+    text = (
+        "Gunmen stormed a police academy in Quetta on Monday, killing 12 cadets. "
+        "Officials blamed Lashkar-e-Jhangvi for the assault. "
+        "The Islamic State claimed responsibility for the academy attack. "
+        "The group had also claimed another recent attack in the city, a March suicide "
+        "bombing that killed dozens of lawyers."
+    )
+    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    assert [(e.kind, e.to_dict()["event_date"]) for e in events] == [
+        ("armed_clash", "2024-05-06"),  # police cadets: security forces (the conventions)
+        ("suicide_attack", "2024-03"),
+    ]
+    assert events[0].perpetrator == "Islamic State Khorasan Province"
+    assert events[0].fatalities == 12 and events[1].fatalities is None
+
+
+def test_a_meeting_that_reached_an_agreement_is_two_events_and_its_parties_place_nothing() -> None:
+    text = (
+        "The apex committee met on Saturday under the prime minister and approved a new "
+        "counter-terrorism operation with the consensus of all stakeholders including "
+        "provinces, Gilgit-Baltistan and Azad Jammu and Kashmir."
+    )
+    events = extract(text, published=WED)
+    assert sorted(e.kind for e in events) == ["agreement", "meeting"]
+    assert {e.province for e in events} == {None}
+    assert {e.event_date for e in events} == {date(2024, 5, 4)}
+    # a meeting that only agreed to meet again stays one event
+    assert [
+        e.kind
+        for e in extract(
+            "Officials met in Quetta on Monday and agreed to meet again next month.", published=WED
+        )
+    ] == ["meeting"]

@@ -240,6 +240,13 @@ def _perpetrator(
             )
         ):
             perp_conf, why = CONFIDENCE.perpetrator_blamed, "blamed"  # not claimed
+            if (
+                claim_m is not None
+                and claim_m.actor != perp_m.actor
+                and res.parent_of(perp_m.actor) != claim_m.actor
+            ):
+                # officials blamed one group, another claimed it: the claim names the actor
+                perp_m, perp_conf, why = claim_m, CONFIDENCE.perpetrator_from_claim, "claimant"
     return perp_m, perp_conf, why
 
 

@@ -73,7 +73,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("my", r"\b(?:(?:early|mid|late|mid-)\s*-?)?" + _M + r",?\s+(?P<y>(?:19|20)\d\d)\b"),
     (
         "m_rel",
-        r"\b(?:(?i:in|during|since|early|mid|late)|of)\s+(?:(?:early|mid|late)[- ])?"
+        r"\b(?:(?i:in|during|since|early|mid|late|an?|the|last|this past)|of)\s+(?:(?:early|mid|late)[- ])?"
         + _M2
         + r"(?!,?\s+(?:\d{1,2}\b|(?:19|20)\d\d))"
         r"(?:\s+(?P<rel>this year|last year|of this year|of last year))?(?=\W|$)",
@@ -306,6 +306,9 @@ def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateM
                     value = date(published.year - 1, mon, 1)
                 elif "this" in rel:
                     value = date(published.year, mon, 1)
+                elif raw.lower().startswith(("last", "this past")):
+                    # "last August": the latest August before this month
+                    value = date(published.year - (mon >= published.month), mon, 1)
                 else:
                     y2 = _year_for(mon, published)
                     value = date(y2, mon, 1) if y2 else None

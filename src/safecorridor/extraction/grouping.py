@@ -210,7 +210,10 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             cur = EventGroup(cls, trig, [s])
             groups.append(cur)
             continue
-        claimed = (_latest_violent(groups) or cur) if s.claim and fam == "violent" else None
+        other = fam == "violent" and _ANOTHER.search(s.text) is not None
+        claimed = (
+            (_latest_violent(groups) or cur) if s.claim and fam == "violent" and not other else None
+        )
         if claimed is not None and claimed.family == "violent":
             target = claimed
             target.sentences.append(s)
@@ -218,6 +221,12 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             cur = target
             continue
         same = fam == cur.family
+        if other and cur.family == "violent":
+            # "(IS had claimed) another recent attack in Quetta, an August suicide bombing"
+            new = EventGroup(cls, trig, [s], recalled=_past(s.text))
+            groups.append(new)
+            cur = new
+            continue
         if same and not _differs(cur, s, published) and not _OPENS_ANOTHER.match(s.text):
             cur.sentences.append(s)
             _upgrade(cur, s)
@@ -239,7 +248,44 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
         groups.append(new)
         cur = new
-    return merge_retellings(groups, published)
+    return split_outcomes(merge_retellings(groups, published))
+
+
+#: an outcome of talks that stands as an event of its own beside the meeting that reached it
+_OUTCOME = re.compile(
+    r"sign|agreement|accord|memorandum|MoU|(?:ceasefire|truce)|approv|consensus", re.I
+)
+
+
+def split_outcomes(groups: list[EventGroup]) -> list[EventGroup]:
+    """A meeting that reached an agreement is two events: the meeting, and the agreement
+    ("the apex committee met ... and approved the operation"; "talks ... announced a
+    ceasefire")."""
+    out: list[EventGroup] = []
+    for g in groups:
+        out.append(g)
+        if g.family != "talks":
+            continue
+        trigs = [t for s in g.sentences for t in s.all_triggers]
+        meet = next((t for t in trigs if t[0] == "meeting"), None)
+        agree = next(
+            (t for t in trigs if t[0] == "agreement" and _OUTCOME.search(g_text(g, t))), None
+        )
+        if meet is None or agree is None:
+            continue
+        g.cls, g.trigger = "meeting", meet[:3]
+        out.append(
+            EventGroup("agreement", agree[:3], list(g.sentences), g.inherited_date, g.recalled)
+        )
+    return out
+
+
+def g_text(g: EventGroup, t: tuple[str, int, int, bool]) -> str:
+    """The words of trigger ``t`` in its sentence of ``g``."""
+    for s in g.sentences:
+        if s.start <= t[1] < s.end:
+            return s.text[t[1] - s.start : t[2] - s.start]
+    return ""
 
 
 #: the sentence opens another incident: "Separately, ...", "In another attack, ..."
@@ -247,6 +293,14 @@ _DISTINCT = re.compile(
     r"^(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|an earlier|a previous)\b|elsewhere|meanwhile,? in\b|on the other hand)|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b",
     re.I,
 )
+
+
+#: a violent sentence that tells another incident than the one before it
+_ANOTHER = re.compile(
+    r"\b(?:another|an earlier|a previous|a similar|a separate)\s+(?:[\w-]+\s+){0,2}?(?:attack|incident|blast|explosion|bombing|ambush|assault|raid|clash|encounter)\b",
+    re.I,
+)
+_ANOTHER = at_word_starts(_ANOTHER)
 
 
 #: a sentence that opens another incident of any kind: "Separately, ...", "In another case"
@@ -290,10 +344,10 @@ def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:
     own_g = dg[0] if dg is not None and not dg[0].reporting else None
     if own_h is not None and own_g is not None:
         if (own_h.value, own_h.precision) != (own_g.value, own_g.precision) and not (
-            _narrows(own_h, own_g) or _narrows(own_g, own_h)
+            _narrows(own_h, own_g) or _narrows(own_g, own_h) or _overnight(own_h, own_g, h, g)
         ):
             return False
-    elif _PAST.search(g.sentences[0].text) or _PAST.search(h.sentences[0].text):
+    elif _past(g.sentences[0].text) or _past(h.sentences[0].text):
         return False  # "a mosque bombing killed 100 earlier this year", "had killed"
     elif published is not None and (own_h or own_g) is not None:
         d = own_h or own_g
@@ -306,6 +360,23 @@ def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:
     for s in g.sentences:
         tg |= _place_key(s)
     return not (th and tg and not (th & tg))
+
+
+#: a happening at night, told under the evening's date and the next morning's
+_NIGHT = re.compile(
+    r"\b(?:overnight|midnight|(?:late|last)\s+(?:on\s+)?\w+day|\w+day\s+night|night|early hours)\b",
+    re.I,
+)
+
+
+def _overnight(a: DateMention, b: DateMention, h: EventGroup, g: EventGroup) -> bool:
+    """Two days in a row, one side telling of the night between them: "struck late Monday",
+    "reeling on Tuesday after an overnight assault"."""
+    if a.precision != "day" or b.precision != "day" or not a.value or not b.value:
+        return False
+    if abs((a.value - b.value).days) != 1:
+        return False
+    return any(_NIGHT.search(s.text) for s in (*h.sentences, *g.sentences))
 
 
 def _upgrade(g: EventGroup, s: Sentence) -> None:
@@ -336,6 +407,24 @@ _PAST = re.compile(
     re.I,
 )
 _PAST = at_word_starts(_PAST)
+#: "officials said (it) had killed 61": the pluperfect of reported speech tells the news, not
+#: a past event
+_REPORTED = re.compile(
+    r"\b(?:said|says|told|reported|claimed|added|confirmed)(?:\s+(?:that|it|they|the\s+\w+))?\s+$",
+    re.I,
+)
+
+
+def _past(text: str) -> bool:
+    """The text tells a past event (:data:`_PAST`), not a report's own backshifted news."""
+    for m in _PAST.finditer(text):
+        if m.group(0)[:3].lower() != "had" or not _REPORTED.search(
+            text, max(0, m.start() - 40), m.start()
+        ):
+            return True
+    return False
+
+
 #: an undated event in a report is recent; a dated one this long before publication is not it
 _RECENT = 21
 
@@ -394,7 +483,7 @@ def _differs(g: EventGroup, s: Sentence, published: date | None = None) -> bool:
     if _dated_apart(prev, s, published):
         return True
     undated = prev is None or prev[0].reporting
-    if undated and _PAST.search(s.text) and not s.backref:
+    if undated and _past(s.text) and not s.backref:
         return True
     mine = _place_key(s)
     theirs: set[str] = set()

@@ -41,7 +41,9 @@ class Mention:
     # or end), "origin" (where people come from), "org" (names an office or force: "Sindh
     # police", "Balochistan government"), "reference" (a distance is measured from it),
     # "dateline", "aside" (a linked headline or section head), "admin" (a tehsil or
-    # subdivision of that name: it places the district, not a town); "" when none of these
+    # subdivision of that name: it places the district, not a town), "party" (a party to a
+    # decision named in a list: "stakeholders including provinces, Gilgit-Baltistan and
+    # AJK"); "" when none of these
     role: str = ""
 
 
@@ -241,6 +243,15 @@ _SPEAKS_AFTER = re.compile(
 )
 
 
+#: a party to a decision listed by name: "all stakeholders including provinces, Gilgit-
+#: Baltistan and AJK", "countries such as China": who took part, not where
+_PARTY_BEFORE = re.compile(
+    r"\b(?:stakeholders|provinces|parties|participants|countries|nations|federating units|member states|neighbours|neighbors)\b,?\s+(?:including|such as|like|namely)\b(?:\s+(?!in\b|at\b|near\b)[\w'’,-]+){0,6}?\s+(?:and\s+)?$",
+    re.I,
+)
+_PARTY_BEFORE = at_word_starts(_PARTY_BEFORE)
+
+
 def _role(text: str, s: int, e: int, before: str) -> str:
     """What the place is in its sentence when it is not where something happened (see
     :attr:`Mention.role`), or ""."""
@@ -249,6 +260,10 @@ def _role(text: str, s: int, e: int, before: str) -> str:
     tail = low[-60:]
     if _SPEAKS_AFTER.match(text, e, e + 80):
         return "speech"
+    if ("includ" in tail or "such as" in tail or "like" in tail or "namely" in tail) and (
+        _PARTY_BEFORE.search(before)
+    ):
+        return "party"
     if ("km" in low or "kilomet" in low or "mile" in low) and _REFERENCE_BEFORE.search(before):
         return "reference"
     if (" from " in tail or " of " in tail or " to " in tail or "/o " in tail) and (

@@ -133,7 +133,7 @@ def dateline(text: str, spans: list[tuple[int, int]] | None = None) -> Mention |
 _BIG_CITY = 1_000_000
 _AREA_AFTER = re.compile(r"\s+(?:area|locality|neighbou?rhood|colony|sector|town)\b", re.I)
 #: roles that never place an event (see :attr:`Mention.role`), nor does "speech"
-_NOT_EVENT_ROLES = ("dateline", "aside", "origin", "org")
+_NOT_EVENT_ROLES = ("dateline", "aside", "origin", "org", "party")
 #: roles that place an event only when nothing better is named
 _WEAK_ROLES = ("travel", "reference")
 
