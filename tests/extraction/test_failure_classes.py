@@ -781,3 +781,25 @@ def test_a_meeting_that_reached_an_agreement_is_two_events_and_its_parties_place
             "Officials met in Quetta on Monday and agreed to meet again next month.", published=WED
         )
     ] == ["meeting"]
+
+
+def test_a_weapon_found_is_no_kind_of_the_attack_but_an_event_of_its_own() -> None:
+    # a suicide jacket recovered from the attackers does not make a gun attack a suicide one
+    ev = _one(
+        "Gunmen attacked a police post in Turbat on Tuesday and two constables were killed "
+        "in the exchange of fire. Police said a suicide jacket and two rifles were recovered "
+        "from the attackers."
+    )
+    assert ev.kind == "armed_clash"
+    # a device on "the seat of a motorbike exploded": a finite verb after a noun; the second
+    # device found at the scene is a weapon found (kind other), not another bombing
+    events = extract(
+        "A small device fixed under the seat of a motorbike exploded near a market in Lahore "
+        "on Tuesday night. No one was hurt. Another bomb packed in a tin box was recovered "
+        "from the site.",
+        published=WED,
+    )
+    assert sorted(((e.kind, e.city) for e in events), key=str) == [
+        ("bombing", "Lahore"),
+        ("other", None),  # "from the site" is not yet read as the bombing's place
+    ]

@@ -32,6 +32,11 @@ _RECOVERED = re.compile(
     r"\b(?:recover\w*|seiz\w*|confiscat\w*|possession of|cache of|haul of)\b[^.;]{0,80}$", re.I
 )
 _RECOVERED = at_word_starts(_RECOVERED)
+#: the same told in the passive: "a suicide jacket, arms and ammunition were recovered"
+_RECOVERED_AFTER = re.compile(
+    r"[^.;]{0,60}?\b(?:have|has|had|were|was|being|been)\s+(?:also\s+)?(?:been\s+)?(?:recovered|seized|confiscated|found)\b",
+    re.I,
+)
 _POSS_DATE = re.compile(
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today)['’]s\s+(?:[\w-]+\s+){0,2}$",
     re.I,
@@ -193,6 +198,17 @@ def mark_triggers(s: Sentence) -> None:
             continue
         left = text[max(0, m.start() - 40) : m.start()]
         anaphoric = _anaphoric(s, m, cls, word, left, recover_hint)
+        if (
+            anaphoric
+            and cls in ("ied", "grenade")
+            and recover_hint
+            and _RECOVERED_AFTER.match(text, m.end())
+        ):
+            # "another bomb ... was recovered from the site": a weapon found, as "recovered a
+            # bomb" is
+            found.append(
+                (TRIGGERS["disrupted"][3], "disrupted", m.start() + s.start, m.end() + s.start)
+            )
         s.all_triggers.append((cls, m.start() + s.start, m.end() + s.start, anaphoric))
         if anaphoric:
             if family(cls) == "violent" and _definite_only(s, m, word, left):
@@ -225,6 +241,11 @@ def mark_triggers(s: Sentence) -> None:
         s.definite = (definite[1], definite[2], definite[3])
 
 
+#: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
+#: "an incident of targeted killing" is a noun phrase
+_FINITE = frozenset(["exploded", "detonated", "blew"])
+
+
 def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
     """The trigger is a definite noun phrase ("the Tuesday suicide bombing", "Monday's
     attack"), not a generic plural, a plan or a recovered weapon: it names an event, which is
@@ -254,7 +275,11 @@ def _anaphoric(
     if anaphoric and _HELD.search(left):
         anaphoric = False  # "held talks", "carried out attacks on two posts"
     violent = family(cls) == "violent"
-    if violent and _NONEVENT.search(left):
+    nonevent = _NONEVENT.search(left) if violent else None
+    if nonevent and not (
+        # "the handle of a bike exploded": a finite verb, not "the threat of an attack"
+        first_word in _FINITE and nonevent.group(0).lower().startswith(("of ", "for "))
+    ):
         anaphoric = True
     if family(cls) == "arrest" and (
         _PLANNED_ARREST.search(left) or _NO_ARREST.search(text[max(0, m.start() - 60) : m.start()])
@@ -265,7 +290,10 @@ def _anaphoric(
     if (
         violent
         and recover_hint
-        and _RECOVERED.search(text[max(0, m.start() - 90) : m.start()])
+        and (
+            _RECOVERED.search(text[max(0, m.start() - 90) : m.start()])
+            or _RECOVERED_AFTER.match(text, m.end())
+        )
         and "bod" not in word.lower()
     ):
         anaphoric = True  # "recovered explosives, hand grenades and a suicide jacket"
@@ -389,7 +417,9 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
         return kind, event_type, sub, conf
     body = " ".join(s.text for s in g.sentences)
     suicide = any(
-        t[0] == "suicide" and not _VEST_ONLY.search(text[max(0, t[1] - 60) : t[1]])
+        t[0] == "suicide"
+        and not _VEST_ONLY.search(text[max(0, t[1] - 60) : t[1]])
+        and not _RECOVERED_AFTER.match(text, t[2])
         for s in g.sentences
         for t in s.all_triggers
     )
