@@ -801,5 +801,5 @@ def test_a_weapon_found_is_no_kind_of_the_attack_but_an_event_of_its_own() -> No
     )
     assert sorted(((e.kind, e.city) for e in events), key=str) == [
         ("bombing", "Lahore"),
-        ("other", None),  # "from the site" is not yet read as the bombing's place
+        ("other", "Lahore"),  # "from the site": the bombing's place
     ]

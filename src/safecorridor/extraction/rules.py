@@ -117,24 +117,39 @@ class RuleExtractor:
         years_refine_months(sentences, published)
         groups = group(sentences, published)
         dateline_m = dateline(text, datelines)
-        events = [
-            self._build(text, g, groups, dateline_m if i == 0 else None)
-            for i, g in enumerate(groups)
-        ]
+        events = []
+        last_place: Mention | None = None
+        for i, g in enumerate(groups):
+            ev, place_m = self._build(text, g, groups, dateline_m if i == 0 else None, last_place)
+            events.append(ev)
+            last_place = place_m or last_place
+
         if self.calibrated:
             calibration.apply(events)
         return events
 
     def _build(
-        self, text: str, g: EventGroup, groups: list[EventGroup], dateline_m: Mention | None
-    ) -> CandidateEvent:
-        """One candidate event from its sentences: each stage sets its fields."""
+        self,
+        text: str,
+        g: EventGroup,
+        groups: list[EventGroup],
+        dateline_m: Mention | None,
+        last_place: Mention | None = None,
+    ) -> tuple[CandidateEvent, Mention | None]:
+        """One candidate event from its sentences (each stage sets its fields) and the
+        mention that placed it."""
         fam = g.family
         ev = CandidateEvent(kind=TRIGGERS[g.cls][0], extractor=NAME, extractor_version=VERSION)
         first = g.sentences[0]
         ev.span = (first.start, max(s.end for s in g.sentences))
         ev.summary = first.text[:300]
         place_m = choose_place(g, dateline_m)
+        if (
+            place_m is None
+            and last_place is not None
+            and any(_AT_THE_SCENE.search(s.text) for s in g.sentences)
+        ):
+            place_m = last_place  # "another bomb was recovered from the site": the one before
         fill_actors(ev, text, g, groups)
         targets = find_targets(g, place_m) if fam in ("violent", "threat") else []
         if fam == "threat":
@@ -172,9 +187,14 @@ class RuleExtractor:
         ev.confidence = (
             round(sum(confs) / len(confs), 2) if confs else CONFIDENCE.event_without_fields
         )
-        return ev
+        return ev, place_m
 
 
+#: the place of the event told just before: "from the incident site", "at the scene"
+_AT_THE_SCENE = re.compile(
+    r"\b(?:from|at|near|to|on|around)\s+the\s+(?:incident\s+|blast\s+|attack\s+|crime\s+|same\s+)?(?:site|scene|spot|venue)\b",
+    re.I,
+)
 _STATEMENT = re.compile(r"(?:announc|declar)\w*", re.I)
 
 
