@@ -803,3 +803,35 @@ def test_a_weapon_found_is_no_kind_of_the_attack_but_an_event_of_its_own() -> No
         ("bombing", "Lahore"),
         ("other", "Lahore"),  # "from the site": the bombing's place
     ]
+
+
+def test_a_military_campaign_launched_is_an_event_and_an_earlier_attack_after_the_keeps_apart() -> (
+    None
+):
+    text = (
+        "The army launched a full-scale military offensive against militants in North "
+        "Waziristan on Sunday, a week after the deadly insurgent assault on the airport in "
+        "Karachi."
+    )
+    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    assert [(e.kind, e.province, e.confidence_basis["kind"]) for e in events] == [
+        ("other", "Khyber Pakhtunkhwa", "kind:other:new"),
+        ("attack", "Sindh", "kind:attack:recalled"),
+    ]
+    assert events[0].event_date == date(2024, 5, 5)
+    assert events[1].to_dict()["date_precision"] == "week"
+    # a campaign approved, planned or to come is the decision's object, not an event of its own
+    for text in (
+        "The apex committee approved the launching of Operation Azm-e-Istehkam on Saturday.",
+        "The government plans to launch a new military operation in Bajaur.",
+    ):
+        assert "other" not in [e.kind for e in extract(text, published=WED)], text
+    # a search of the area after an attack is part of it
+    assert [
+        e.kind
+        for e in extract(
+            "Gunmen shot dead two shopkeepers in Quetta on Monday. Police launched a search "
+            "operation in the area.",
+            published=WED,
+        )
+    ] == ["attack"]

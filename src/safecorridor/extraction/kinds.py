@@ -197,6 +197,8 @@ def mark_triggers(s: Sentence) -> None:
         ):
             continue
         left = text[max(0, m.start() - 40) : m.start()]
+        if cls == "campaign" and _DECIDED.search(text, 0, m.start()):
+            continue  # "approved ... the launching of Operation X": the decision is the event
         anaphoric = _anaphoric(s, m, cls, word, left, recover_hint)
         if (
             anaphoric
@@ -241,6 +243,11 @@ def mark_triggers(s: Sentence) -> None:
         s.definite = (definite[1], definite[2], definite[3])
 
 
+#: a decision or plan taken on a campaign: the campaign is its object, not an event yet
+_DECIDED = re.compile(
+    r"\b(?:approv\w*|decid\w*|agreed|announc\w*|plan\w*|vow\w*|consider\w*|mull\w*)\b|\b(?:will|would|to|shall|may|might)\s+$",
+    re.I,
+)
 #: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
 #: "an incident of targeted killing" is a noun phrase
 _FINITE = frozenset(["exploded", "detonated", "blew"])

@@ -41,6 +41,7 @@ TRIGGERS: dict[str, tuple[str, str, str, int, str]] = {
     "request": ("other", "Strategic developments", "Other", 1, "request"),
     "protest": ("other", "Protests", "Peaceful protest", 2, "protest"),
     "legal": ("other", "Strategic developments", "Other", 1, "legal"),
+    "campaign": ("other", "Strategic developments", "Other", 5, "campaign"),
 }
 
 TRIGGER_RX: dict[str, str] = {
@@ -59,6 +60,9 @@ TRIGGER_RX: dict[str, str] = {
     "request": r"asked|requested|request|demanded|urged|rejected|turned down|refused|declined|proposal|proposed",
     "protest": r"protest(?:ed|ing|s|ers)?|demonstrat(?:ion|ions|ed|ors)|rall(?:y|ies|ied)|sit-ins?|marched|staged (?:a |an )?(?:protest|sit-in|rally|demonstration|strike|march)|blocked (?:the )?(?:[\w-]+ ){0,3}(?:road|highway|bypass|expressway|motorway)|shutter-down strike|wheel-jam strike",
     "legal": r"(?:registered|lodged|filed) (?:an? |the )?(?:FIR|case|first information report)|(?:FIR|case|first information report)(?: No\.? ?[\w/-]+)?,? (?:was |has been |had been )?(?:also )?(?:registered|lodged|filed)|ordered (?:an? |the )?(?:inquiry|probe|investigation|judicial commission|action against)|suo motu|designated [^.;]{0,120}?\bas (?:a |an )?(?:foreign |global |specially designated )?(?:terrorist|FTO|SDGT)|(?:designated|listed|named) (?:it |them |the group )?(?:as )?an? (?:FTO|SDGT|foreign terrorist organi[sz]ation|specially designated global terrorist)|suspend(?:s|ed|ing)? (?:the |all |its )?(?:work|operations|construction)",
+    # a military campaign launched: "the army launched a comprehensive operation", "the
+    # operation in North Waziristan began on", "launching of Operation Azm-e-Istehkam"
+    "campaign": r"(?:launch(?:ed|es|ing)?|began|begun|started|kicked off|initiated|commenced)\s+(?:of\s+)?(?:an?\s+|the\s+|its\s+|a\s+new\s+)?(?:(?:comprehensive|full-scale|large-scale|major|massive|military|ground|air|aerial|decisive|all-out|new|fresh|renewed|national|counter-?terrorism|counter-?insurgency)\s+){1,3}(?:operation|offensive|campaign)|(?:launch(?:ed|es|ing)?|began|begun|started|initiated)\s+(?:of\s+)?(?:the\s+)?(?:military\s+)?(?:operation|offensive)\s+[\"“‘']?(?-i:[A-Z])[\w-]+|(?:military\s+)?(?:operation|offensive)\s+(?:in|against)\s+(?:[\w-]+\s+){1,4}?(?:began|was launched|commenced|got under way)",
 }
 
 
