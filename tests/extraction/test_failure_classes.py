@@ -835,3 +835,24 @@ def test_a_military_campaign_launched_is_an_event_and_an_earlier_attack_after_th
             published=WED,
         )
     ] == ["attack"]
+
+
+def test_an_official_briefed_on_an_attack_is_a_meeting() -> None:
+    text = (
+        "A suicide bomber killed 30 people at a mosque in Peshawar on Monday. "
+        "The prime minister reached Peshawar on Tuesday, where he was briefed by the police "
+        "chief on the investigation."
+    )
+    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    assert [(e.kind, e.city, e.event_date) for e in events] == [
+        ("suicide_attack", "Peshawar", date(2024, 5, 6)),
+        ("meeting", "Peshawar", date(2024, 5, 7)),
+    ]
+    # the police briefing reporters is a statement, not a meeting
+    assert [
+        e.kind
+        for e in extract(
+            "A bomb killed two people in Quetta on Monday, police told reporters at a briefing.",
+            published=WED,
+        )
+    ] == ["bombing"]
