@@ -848,6 +848,15 @@ def test_an_official_briefed_on_an_attack_is_a_meeting() -> None:
         ("suicide_attack", "Peshawar", date(2024, 5, 6)),
         ("meeting", "Peshawar", date(2024, 5, 7)),
     ]
+    # a call between officials, told by its talking
+    assert "meeting" in [
+        e.kind
+        for e in extract(
+            "Talking to the chief minister via telephone on Tuesday, the prime minister condemned "
+            "the torching of the school.",
+            published=WED,
+        )
+    ]
     # the police briefing reporters is a statement, not a meeting
     assert [
         e.kind
