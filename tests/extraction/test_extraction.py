@@ -417,3 +417,18 @@ def test_a_gazetteer_spelling_coded_in_the_same_district_is_the_known_town() -> 
         "Gunmen attacked a passenger coach near Machh on Tuesday.", published=date(2024, 5, 8)
     )
     assert ev.city == "Mach"
+
+
+def test_a_village_named_beside_its_district_in_another_spelling_is_the_known_town() -> None:
+    (ev,) = extract(
+        "Militants attacked a checkpost in the Landikotal area of Khyber district on Tuesday.",
+        published=date(2024, 5, 8),
+    )
+    assert (ev.city, ev.district) == ("Landi Kotal", "Khyber")
+    assert ev.latitude is not None and abs(ev.latitude - 34.1) < 0.1  # the town's own point
+    # a village the standard gazetteers do not know keeps the text's spelling
+    (ev,) = extract(
+        "Militants attacked a checkpost in the Zarghunkhel area of Khyber district on Tuesday.",
+        published=date(2024, 5, 8),
+    )
+    assert (ev.city, ev.district) == ("Zarghunkhel", "Khyber")

@@ -634,17 +634,9 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
             and not re.search(r"village|goth|hamlet", hit.group(0), re.I)
         ):
             continue  # "the Hazarganji area of Quetta": a neighbourhood of the city
-        loc = res.Place(
-            name,
-            "town",
-            "PK",
-            p.lat,
-            p.lon,
-            p.province,
-            p.district if p.kind != "province" else None,
-            name,
-            0,
-            minor=True,
+        district = p.district if p.kind != "province" else None
+        loc = res.known_town(name, p.province, district) or res.Place(
+            name, "town", "PK", p.lat, p.lon, p.province, district, name, 0, minor=True
         )
         m = Mention(ls, le, name, places=[loc], cued=True, place=loc)
         m.near = anchor.near

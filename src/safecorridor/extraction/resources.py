@@ -488,6 +488,29 @@ def skeleton(name: str) -> str:
     return _DOUBLE.sub(r"\1", _VOWELS.sub("", s))
 
 
+@cache
+def _towns_by_skeleton() -> dict[str, list[Place]]:
+    out: dict[str, list[Place]] = {}
+    for key, places in gazetteer().items():
+        for p in places:
+            if p.country == "PK" and p.kind == "town" and not p.minor and key == norm(p.name):
+                out.setdefault(skeleton(key), []).append(p)
+    return out
+
+
+def known_town(name: str, province: str | None, district: str | None) -> Place | None:
+    """The gazetteer's town that ``name`` spells otherwise ("Landikotal" for Landi Kotal,
+    "Musakhail" for Musakhel), in the same district (or province when no district is known),
+    the most populous first; None when there is none. Only towns of the standard gazetteers
+    (GeoNames, our own list) count: UCDP's villages are spelt no more surely than the text."""
+    cands = [
+        p
+        for p in _towns_by_skeleton().get(skeleton(name), [])
+        if (p.district == district if district else p.province == province)
+    ]
+    return max(cands, key=lambda p: p.population) if cands else None
+
+
 _ADM2_SUFFIX = re.compile(r"\s+(?:district|distrcit|agency|tribal district)$", re.I)
 
 
