@@ -865,3 +865,24 @@ def test_an_official_briefed_on_an_attack_is_a_meeting() -> None:
             published=WED,
         )
     ] == ["bombing"]
+
+
+def test_a_follow_up_without_a_place_of_its_own_is_where_the_event_before_it_was() -> None:
+    text = (
+        "Gunmen shot dead a shopkeeper in the Orangi Town area of Karachi on Tuesday. "
+        "Police later arrested a suspect identified by the victim's brother. "
+        "Traders staged a protest against the killing."
+    )
+    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    assert [(e.kind, e.city) for e in events] == [
+        ("attack", "Karachi"),
+        ("arrest", "Karachi"),
+        ("other", "Karachi"),
+    ]
+    # a meeting elsewhere is not placed by the attack before it
+    events = extract(
+        "Gunmen shot dead a shopkeeper in Karachi on Tuesday. The interior minister met the "
+        "Chinese ambassador on Wednesday.",
+        published=WED,
+    )
+    assert [(e.kind, e.city) for e in events] == [("attack", "Karachi"), ("meeting", None)]

@@ -147,9 +147,14 @@ class RuleExtractor:
         if (
             place_m is None
             and last_place is not None
-            and any(_AT_THE_SCENE.search(s.text) for s in g.sentences)
+            and (
+                fam in ("arrest", "legal", "disrupted", "protest")
+                or any(_AT_THE_SCENE.search(s.text) for s in g.sentences)
+            )
         ):
-            place_m = last_place  # "another bomb was recovered from the site": the one before
+            # a follow-up told without a place of its own (an arrest, a case, a weapon found,
+            # a protest) or "at the scene", "from the site": the place of the event before
+            place_m = last_place
         fill_actors(ev, text, g, groups)
         targets = find_targets(g, place_m) if fam in ("violent", "threat") else []
         if fam == "threat":
