@@ -886,3 +886,12 @@ def test_a_follow_up_without_a_place_of_its_own_is_where_the_event_before_it_was
         published=WED,
     )
     assert [(e.kind, e.city) for e in events] == [("attack", "Karachi"), ("meeting", None)]
+
+
+def test_no_casualty_told_in_a_sentence_of_its_own_is_a_zero_toll() -> None:
+    ev = _one(
+        "A bomb planted near a gas pipeline exploded in Dera Bugti on Tuesday. However, no "
+        "casualty was reported."
+    )
+    assert (ev.fatalities, ev.injured) == (0, 0)
+    assert ev.notes["fatalities"] == "the text says nobody was killed"

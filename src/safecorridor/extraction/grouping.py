@@ -160,7 +160,9 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
     cur: EventGroup | None = None
     for s in sentences:
         trig = s.trigger
-        has_cas = bool(s.casualties and (s.casualties.counts or s.casualties.toll))
+        has_cas = bool(
+            s.casualties and (s.casualties.counts or s.casualties.toll or s.casualties.none)
+        )
         if s.aside:
             continue
         if s.recalled:
