@@ -895,3 +895,35 @@ def test_no_casualty_told_in_a_sentence_of_its_own_is_a_zero_toll() -> None:
     )
     assert (ev.fatalities, ev.injured) == (0, 0)
     assert ev.notes["fatalities"] == "the text says nobody was killed"
+
+
+@pytest.mark.parametrize(
+    ("text", "killed", "why"),
+    [
+        # a date's day before the verb, a unit's number, a named person's age
+        ("Armed men on April 23 shot dead a shopkeeper in Turbat.", 1, "the day of a date"),
+        ("Armed men on April 23 shot dead Mir Khan in Turbat.", 1, "the day of a date"),
+        (
+            "A sepoy of the 12 Punjab Regiment was killed when militants attacked a post in Zhob "
+            "on Tuesday.",
+            1,
+            "a unit's number",
+        ),
+        ("A trader, Ali Raza 30 was shot dead near his home in Quetta on Tuesday.", 1, "age"),
+    ],
+)
+def test_numbers_of_dates_units_and_ages_are_not_tolls(text: str, killed: int, why: str) -> None:
+    ev = _one(text)
+    # the one victim is counted where the sentence names him as its object ("shot dead a
+    # shopkeeper"); else the number is refused with its reason and the toll left unknown
+    assert ev.fatalities == killed or (
+        ev.fatalities is None and why in ev.notes["fatalities_rejected"]
+    ), (ev.fatalities, ev.notes)
+
+
+def test_a_named_person_shot_dead_is_one_victim() -> None:
+    ev = _one("Gunmen shot dead National Party leader Mir Akbar Khan in Mastung on Tuesday.")
+    assert (ev.kind, ev.fatalities) == ("attack", 1)
+    # a plural after a capitalised word stays uncounted rather than counted as one
+    ev = _one("Gunmen shot dead Chinese nationals in Karachi on Tuesday.")
+    assert ev.fatalities is None

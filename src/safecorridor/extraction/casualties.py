@@ -497,6 +497,75 @@ def _plausible(n: int, words: str) -> str | None:
     return None
 
 
+#: singular roles a named victim is introduced by: "shot dead PPP leader Ali Khan"
+_NAMED_ROLES = PLURAL_VICTIM_SINGULAR | {
+    "leader",
+    "activist",
+    "member",
+    "chief",
+    "commander",
+    "journalist",
+    "cleric",
+    "scholar",
+    "politician",
+    "councillor",
+    "councilor",
+    "elder",
+    "doctor",
+    "trader",
+    "shopkeeper",
+    "lawyer",
+    "judge",
+    "inspector",
+    "president",
+    "secretary",
+    "chairman",
+    "candidate",
+    "MNA",
+    "MPA",
+}
+
+
+def _named_one(after: list[tuple[str, int, int]]) -> tuple[int, int, None, bool, int, int] | None:
+    """One named person after a killing verb: "shot dead National Party leader Mir X" (a
+    capitalised title and a singular role within four words, no plural before it)."""
+    if not after or not after[0][0][:1].isupper() or after[0][0] in ("In", "On", "At", "By"):
+        return None
+    words = after[:4]
+    if any(w.lower().endswith("s") and w.lower()[:-1] in _NAMED_ROLES for w, _s, _e in words):
+        return None  # "killed Chinese nationals": plural
+    for word, _s, e in words:
+        if word.lower() != "chinese" and (word.lower() in _NAMED_ROLES or word in _NAMED_ROLES):
+            return (1, 0, None, False, after[0][1], e)
+    return None
+
+
+#: the number is a date's day: "on April 23 shot dead a party leader"
+_MONTH_BEFORE = re.compile(
+    r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+$"
+)
+#: the number names a unit: "the 33 Baloch Regiment", "21 Wing"
+_UNIT_AFTER = re.compile(
+    r"\d+(?:st|nd|rd|th)?\s+(?:[A-Z][\w-]*\s+){0,2}(?:Regiment|Brigade|Wing|Division|Squadron|Battalion|Corps|Rifles|Scouts|Cavalry|Lancers|Infantry|Union Council)\b"
+)
+#: the number is a named person's age: "Sohail Rasheed 30 was shot dead"
+_NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+$")
+_AGE_AFTER = re.compile(r"\d{1,2}\s*,?\s+(?:was|has been|had been|who)\b")
+
+
+def _not_a_count(sentence: str, start: int) -> str | None:
+    """Why the number opening a count at ``start`` (in the sentence) is no casualty figure:
+    a date's day, a unit's number or a named person's age; else None."""
+    before = sentence[max(0, start - 12) : start]
+    if _MONTH_BEFORE.search(before):
+        return "the day of a date, not a count"
+    if _UNIT_AFTER.match(sentence, start):
+        return "a unit's number, not a count"
+    if _AGE_AFTER.match(sentence, start) and _NAME_BEFORE.search(before):
+        return "a person's age, not a count"
+    return None
+
+
 class _Context:
     """A sentence's clause breaks and tally cues, found once for all its counts."""
 
@@ -577,6 +646,8 @@ def parse(sentence: str, offset: int) -> Casualties:
             after = toks[vi + 2 : vi + 12]
         if after is not None:
             got = _np(after) if after else None
+            if got is None and after and word in ("shot dead", "gunned down", "killed"):
+                got = _named_one(after)
             if got is not None and not (after and _is_age(after, 0)):
                 parsed = [got]
                 # a list: "killing two police officers and two visitors"
@@ -679,8 +750,10 @@ def parse(sentence: str, offset: int) -> Casualties:
             count = Count(what, n, foreign, nat, attackers, additive, None, s, e)
             if context is None:
                 context = _Context(sentence)
-            count.reject = _plausible(n, sentence[s - offset : e - offset]) or context.reject(
-                s - offset, e - offset
+            count.reject = (
+                _plausible(n, sentence[s - offset : e - offset])
+                or _not_a_count(sentence, min(np[4] for np in nps) - offset)
+                or context.reject(s - offset, e - offset)
             )
             out.counts.append(count)
     for m in _TOLL.finditer(sentence):
