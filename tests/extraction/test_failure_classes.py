@@ -927,3 +927,19 @@ def test_a_named_person_shot_dead_is_one_victim() -> None:
     # a plural after a capitalised word stays uncounted rather than counted as one
     ev = _one("Gunmen shot dead Chinese nationals in Karachi on Tuesday.")
     assert ev.fatalities is None
+
+
+def test_a_count_before_the_names_of_the_victims_is_the_toll() -> None:
+    ev = _one(
+        "Three labourers, identified as Ali, Raza and Khan, were killed in a landmine blast in "
+        "Sui on Tuesday."
+    )
+    assert ev.fatalities == 3
+    ev = _one("A watchman, identified as Gul Khan, was shot dead in Quetta on Tuesday.")
+    assert ev.fatalities == 1  # one named victim, not the watchman and the name
+    # damage told without harm to anyone is a zero toll
+    ev = _one(
+        "A bomb went off at the gate of a lawmaker's house in Swabi on Tuesday. The blast "
+        "damaged the gate but didn't cause any harm to the family."
+    )
+    assert (ev.fatalities, ev.injured) == (0, 0)

@@ -244,7 +244,7 @@ _BREAK2 = re.compile(
     re.I,
 )
 _NONE = re.compile(
-    r"\bno (?:casualt(?:y|ies)|(?P<k1>loss of (?:life|lives)|deaths?|fatalities)|injuries|one was (?:hurt|injured|harmed|wounded)|(?P<k2>one was killed|one died|one lost (?:his|her|their) li(?:fe|ves))|(?P<dem>Chinese|foreign) (?:national |nationals |citizens? |engineers? |workers? )?(?:was |were )?(?:killed|hurt|harmed|injured|casualties))\b|\b(?P<dem2>Chinese|Japanese|Korean|American|British|Russian|Turkish|foreign(?:ers?)?|expatriates?)\b[\w ,]{0,40}?\b(?:escaped|remained) (?:unhurt|unharmed)\b|\bwithout (?:causing )?(?:any )?casualties\b",
+    r"\bno (?:casualt(?:y|ies)|(?P<k1>loss of (?:life|lives)|deaths?|fatalities)|injuries|one was (?:hurt|injured|harmed|wounded)|(?P<k2>one was killed|one died|one lost (?:his|her|their) li(?:fe|ves))|(?P<dem>Chinese|foreign) (?:national |nationals |citizens? |engineers? |workers? )?(?:was |were )?(?:killed|hurt|harmed|injured|casualties))\b|\b(?P<dem2>Chinese|Japanese|Korean|American|British|Russian|Turkish|foreign(?:ers?)?|expatriates?)\b[\w ,]{0,40}?\b(?:escaped|remained) (?:unhurt|unharmed)\b|\bwithout (?:causing )?(?:any )?casualties\b|\b(?:did not|didn['’]?t) cause any (?:harm|casualt(?:y|ies)|injur(?:y|ies))\b",
     re.I,
 )
 _INJURE_WORD = re.compile(INJURE, re.I)
@@ -497,6 +497,8 @@ def _plausible(n: int, words: str) -> str | None:
     return None
 
 
+#: names given after a count: "Three persons, identified as A, B and C, were killed"
+_IDENTIFIED = re.compile(r",?\s*\b(?:identified as|namely|named)\b", re.I)
 #: singular roles a named victim is introduced by: "shot dead PPP leader Ali Khan"
 _NAMED_ROLES = PLURAL_VICTIM_SINGULAR | {
     "leader",
@@ -720,6 +722,22 @@ def parse(sentence: str, offset: int) -> Casualties:
                 t[0].lower() == "succumbed" for t in toks[max(0, vi - 4) : vi]
             ):
                 continue
+            if k >= 0 and (
+                toks[k][0] in (",", "and")
+                or (toks[k][0][:1].isupper() and "identified" in sentence)
+            ):
+                # "Three persons, identified as A, B and C, were killed": count before the names
+                named = None
+                for hit in _IDENTIFIED.finditer(sentence, max(0, m.start() - 160), m.start()):
+                    named = hit  # the last one before the verb
+                if named is not None:
+                    j = k
+                    while j >= 0 and toks[j][1] - offset >= named.start():
+                        j -= 1
+                    if j >= 0 and toks[j][0].lower().endswith(
+                        ("s", "men", "people", "children", "personnel")
+                    ):
+                        k = j  # a plural before the names: "persons", "policemen"
             if k >= 3 and toks[k - 2][0].lower() == "of" and toks[k][0].lower().rstrip("s") in _KIN:
                 k -= 3  # "three others of his family were injured"
             if parsed is None:
