@@ -365,6 +365,23 @@ def test_a_toll_update_gives_the_figure() -> None:
             "Waziristan on Tuesday.",
             "armed_clash",
         ),
+        # what the assault was aimed at decides: a post, though a shell killed a civilian ...
+        (
+            "Militants attacked a check post of the FC in Dera Bugti on Tuesday. A shepherd was "
+            "killed when a mortar shell hit his house.",
+            "armed_clash",
+        ),
+        # ... and a vaccination team, though its guards fired back and were hurt
+        (
+            "Gunmen attacked a polio vaccination team in Tank on Tuesday, injuring two policemen "
+            "guarding it. The guards retaliated and the attackers fled.",
+            "attack",
+        ),
+        (
+            "A party of foreign hunters came under a gun attack in Panjgur on Tuesday. The "
+            "levies escorting them returned fire.",
+            "attack",
+        ),
     ],
 )
 def test_kind_is_decided_on_the_whole_event(text: str, kind: str) -> None:

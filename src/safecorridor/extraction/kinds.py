@@ -390,7 +390,7 @@ _SF_WORDS = re.compile(
 _SF_WORDS = at_word_starts(_SF_WORDS)
 #: civilians as victims or as what was attacked
 _CIVILIAN_WORDS = re.compile(
-    r"\b(?:people|persons|civilians?|passengers?|labou?rers?|workers?|miners|children|child|women|woman|students?|teachers?|engineers?|nationals?|citizens?|villagers|residents|worshippers|devotees|pilgrims|shoppers|shopkeepers?|traders?|vendors?|farmers?|men|man|boys?|girls?|family|relatives|tribesmen|elders?|leaders?|activists?|journalists?|doctors?|patients|passers-?by|bystanders?|drivers?|owners?|contractors?|bus|coach|vehicle|school|mosque|market|bazaar|shop|house|home|hotel|hospital)\b",
+    r"\b(?:people|persons|civilians?|passengers?|labou?rers?|workers?|miners|children|child|women|woman|students?|teachers?|engineers?|nationals?|citizens?|villagers|residents|worshippers|devotees|pilgrims|shoppers|shopkeepers?|traders?|vendors?|farmers?|men|man|boys?|girls?|family|relatives|tribesmen|elders?|leaders?|activists?|journalists?|doctors?|patients|passers-?by|bystanders?|drivers?|owners?|contractors?|bus|coach|vehicle|school|mosque|market|bazaar|shop|house|home|hotel|hospital|team|vaccinators?|polio|hunters?|professors?|lawyers?|tankers?|trucks?)\b",
     re.I,
 )
 _CIVILIAN_WORDS = at_word_starts(_CIVILIAN_WORDS)
@@ -443,6 +443,15 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
     if g.lead_cls in ("ied", "grenade") and not _GUNFIRE.search(lead.text):
         return _kind(g.lead_cls, CONFIDENCE.kind_specific_trigger)  # a bomb, whoever it hit
     sf_only = _security_forces_only(g, targets)
+    aimed = _aimed_at(lead.text)
+    if aimed == "sf" and g.cls in ("attack", "clash", "shelling"):
+        # "attacked a check post of SFs ... a civilian was killed when a shell hit a house":
+        # what the assault was aimed at decides, not who else was hit
+        return _kind("clash", CONFIDENCE.kind_generic_trigger)
+    if aimed == "civ" and g.cls in ("attack", "clash") and not _ASSAULT_ON_SF.search(body):
+        # "attacked a polio team ... the guards retaliated": the assault on civilians, whoever
+        # fought back
+        return _kind("attack", CONFIDENCE.kind_generic_trigger)
     if g.cls == "shelling":
         if sf_only:
             return _kind("clash", CONFIDENCE.kind_generic_trigger)
@@ -468,6 +477,46 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
     ):
         return _kind("clash", CONFIDENCE.kind_generic_trigger)
     return _kind("attack", CONFIDENCE.kind_generic_trigger)
+
+
+#: the assault and what it was aimed at: "attacked a check post", "fired rockets at an FC
+#: camp", "targeting a polio team"; or, in the passive, its subject: "a team ... came under
+#: attack", "a convoy was ambushed"
+_AIMED_ACTIVE = re.compile(
+    r"\b(?:attacked|attacking|targeted|targeting|stormed|storming|ambushed|raided|fired (?:[\w-]+ ){0,3}?(?:at|on|upon|towards|targeting)|opened (?:[\w-]+ ){0,2}?fire (?:at|on|upon))\s+(?!attacks?\b|killings?\b|assaults?\b)(?P<obj>[^.;,]{0,60}?)(?=\s+(?:in|within|near|at|on|along|from)\b|[.;,]|$)",
+    re.I,
+)
+_AIMED_PASSIVE = re.compile(
+    r"^(?P<subj>[^.;]{0,160}?)\b(?:was|were|had been|has been|have been)\s+(?:attacked|targeted|ambushed|stormed|raided)|^(?P<subj2>[^.;]{0,160}?)\bcame under (?:[\w-]+ ){0,2}?(?:attack|fire|gunfire)",
+    re.I,
+)
+#: security forces named as what an assault was on, anywhere in the event
+_ASSAULT_ON_SF = re.compile(
+    r"\b(?:attack(?:ed|s)?|assault(?:ed)?|target(?:ed|ing)|stormed|ambush(?:ed)?)\s+(?:on\s+)?(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?(?:check\s*posts?|check-posts?|posts?|camps?|convoy of (?:the )?(?:security|fc|army|police)|police stations?|security forces|soldiers|troops|fort)\b",
+    re.I,
+)
+
+
+def _aimed_at(lead: str) -> str | None:
+    """ "sf" when the lead sentence's assault was aimed at security forces only (a post, a camp,
+    a patrol), "civ" when at others only (a team, a school, a bus), None when it does not say
+    or names both."""
+    m = _AIMED_ACTIVE.search(lead)
+    words = m.group("obj") if m else None
+    if m is not None and re.match(r"\s*(?:,|and\b)", lead[m.end("obj") : m.end("obj") + 6]):
+        return None  # a list: "attacked police stations, railway lines and highways"
+    if words is None:
+        p = _AIMED_PASSIVE.search(lead)
+        words = (p.group("subj") or p.group("subj2")) if p else None
+    if not words:
+        return None
+    sf = _SF_WORDS.search(words)
+    civ = _CIVILIAN_WORDS.search(words)
+    if sf and civ is None:
+        return "sf"
+    if civ and sf is None:
+        return "civ"
+    return None  # both ("police stations, railway lines and highways") or neither
 
 
 def _kind(cls: str, conf: float) -> tuple[str, str, str, float]:
