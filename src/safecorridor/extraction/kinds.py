@@ -250,7 +250,7 @@ _DECIDED = re.compile(
 )
 #: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
 #: "an incident of targeted killing" is a noun phrase
-_FINITE = frozenset(["exploded", "detonated", "blew"])
+_FINITE = frozenset(["exploded", "detonated", "blew", "came"])
 
 
 def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
