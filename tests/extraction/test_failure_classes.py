@@ -960,3 +960,16 @@ def test_a_count_before_the_names_of_the_victims_is_the_toll() -> None:
         "damaged the gate but didn't cause any harm to the family."
     )
     assert (ev.fatalities, ev.injured) == (0, 0)
+
+
+def test_a_rocket_that_struck_and_a_blast_recalled_two_days_before_it() -> None:
+    text = (
+        "A rocket, fired from the hills, struck the house of a former senator in Peshawar on "
+        "April 30. The attack comes two days after a small explosive went off near the gate of "
+        "the same house."
+    )
+    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    assert [(e.kind, e.event_date, e.city) for e in events] == [
+        ("attack", date(2024, 4, 30), "Peshawar"),
+        ("bombing", date(2024, 4, 28), "Peshawar"),  # two days before the attack, not before
+    ]  # publication

@@ -33,7 +33,7 @@ _RECALL_THING = re.compile(
 #: days after two soldiers were martyred", "today's attack follows a fierce attack on a post":
 #: the event named after "after" or "follows" is an earlier one, told in its own clause
 _RECALL_AFTER = re.compile(
-    r"\b(?:(?P<gap>a day|a week|a month|(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?P<unit>days|weeks|months))|hours|days|weeks|months|shortly|soon|just|barely|only|few days)\s+after\s+(?P<np>(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?|the\s+(?:[\w'’-]+\s+){1,4}?)(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?)\b|(?:[\w'’-]+\s+){1,6}?(?:were|was|had been)\s+(?:killed|martyred|injured|wounded|abducted|kidnapped|shot dead)\b)|\bfollows?\s+(?P<np2>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,5}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|strikes?))\b",
+    r"\b(?:(?P<gap>a day|a week|a month|(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?P<unit>days|weeks|months))|hours|days|weeks|months|shortly|soon|just|barely|only|few days)\s+after\s+(?P<np>(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?|the\s+(?:[\w'’-]+\s+){1,4}?)(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?)\b|(?:[\w'’-]+\s+){1,6}?(?:were|was|had been)\s+(?:killed|martyred|injured|wounded|abducted|kidnapped|shot dead)\b|(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?(?:explosives?|bombs?|devices?|IEDs?|grenades?|mines?)\s+(?:went off|exploded|was detonated)\b)|\bfollows?\s+(?P<np2>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,5}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|strikes?))\b",
     re.I,
 )
 _RECALL_AFTER = at_word_starts(_RECALL_AFTER)

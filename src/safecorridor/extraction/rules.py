@@ -99,6 +99,7 @@ class RuleExtractor:
                 m.role = "dateline"
             elif _inside(m.start, asides):
                 m.role = "aside"
+        anchor = published  # what a recalled gap counts back from: the latest event's day
         for s in sentences:
             s.aside = _inside(s.start, asides)
             s.places = [m for m in places if s.start <= m.start < s.end]
@@ -107,8 +108,13 @@ class RuleExtractor:
             for d in s.dates:
                 if _inside(d.start, datelines):
                     d.reporting = True  # the dateline's date is the report's
-            if s.recall_gap and published and not any(not d.reporting for d in s.dates):
-                s.dates.append(recalled_date(s, published, s.recall_gap))
+            if s.recall_gap and anchor and not any(not d.reporting for d in s.dates):
+                # "the attack comes two days after ...": two days before the attack, if dated
+                s.dates.append(recalled_date(s, anchor, s.recall_gap))
+            elif not s.recalled:
+                own = [d for d in s.dates if not d.reporting and d.precision == "day" and d.value]
+                if own and published and own[0].value and own[0].value <= published:
+                    anchor = own[0].value
             mark_attribution(s)
             mark_triggers(s)
             s.casualties = casualties.parse(s.text, s.start)
@@ -195,9 +201,13 @@ class RuleExtractor:
         return ev, place_m
 
 
-#: the place of the event told just before: "from the incident site", "at the scene"
+#: the place of the event told just before: "from the incident site", "at the scene", "the
+#: same house"
 _AT_THE_SCENE = re.compile(
-    r"\b(?:from|at|near|to|on|around)\s+the\s+(?:incident\s+|blast\s+|attack\s+|crime\s+|same\s+)?(?:site|scene|spot|venue)\b",
+    r"\b(?:from|at|near|to|on|around)\s+the\s+(?:incident\s+|blast\s+|attack\s+|crime\s+"
+    r"|same\s+)?(?:site|scene|spot|venue)\b|\bthe same (?:house|residence|building|site|spot|"
+    r"area|place|road|school|check\s?post|post|camp|mosque|market|location|premises|locality|"
+    r"village)\b",
     re.I,
 )
 _STATEMENT = re.compile(r"(?:announc|declar)\w*", re.I)
