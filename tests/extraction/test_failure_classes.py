@@ -973,3 +973,18 @@ def test_a_rocket_that_struck_and_a_blast_recalled_two_days_before_it() -> None:
         ("attack", date(2024, 4, 30), "Peshawar"),
         ("bombing", date(2024, 4, 28), "Peshawar"),  # two days before the attack, not before
     ]  # publication
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a stock phrase of praise, not a plot foiled
+        "The chief minister said the martyrs foiled the nefarious designs of the terrorists.",
+        # a tally counted from a year
+        "Since 2013, more than 500 Hazaras have been killed in a campaign of targeted killings.",
+        # mourning or condemning an attack told elsewhere
+        "The provincial government called for a day of mourning over deadly bus attack.",
+    ],
+)
+def test_praise_tallies_and_mourning_start_no_event(text: str) -> None:
+    assert extract(text, published=WED) == []
