@@ -984,6 +984,8 @@ def test_a_rocket_that_struck_and_a_blast_recalled_two_days_before_it() -> None:
         "Since 2013, more than 500 Hazaras have been killed in a campaign of targeted killings.",
         # mourning or condemning an attack told elsewhere
         "The provincial government called for a day of mourning over deadly bus attack.",
+        # filmed, not arrested
+        "The moment of the blast was captured through one of the CCTV cameras in the van.",
     ],
 )
 def test_praise_tallies_and_mourning_start_no_event(text: str) -> None:

@@ -197,6 +197,8 @@ def mark_triggers(s: Sentence) -> None:
         ):
             continue
         left = text[max(0, m.start() - 40) : m.start()]
+        if cls == "arrest" and word.lower() == "captured" and _ON_CAMERA.match(text, m.end()):
+            continue  # "the moment of the attack was captured through a CCTV camera"
         if cls == "campaign" and _DECIDED.search(text, 0, m.start()):
             continue  # "approved ... the launching of Operation X": the decision is the event
         anaphoric = _anaphoric(s, m, cls, word, left, recover_hint)
@@ -246,6 +248,11 @@ def mark_triggers(s: Sentence) -> None:
 #: a decision or plan taken on a campaign: the campaign is its object, not an event yet
 _DECIDED = re.compile(
     r"\b(?:approv\w*|decid\w*|agreed|announc\w*|plan\w*|vow\w*|consider\w*|mull\w*)\b|\b(?:will|would|to|shall|may|might)\s+$",
+    re.I,
+)
+#: filmed, not arrested: "captured on CCTV", "captured through one such camera"
+_ON_CAMERA = re.compile(
+    r"\s+(?:on|by|through|in)\s+(?:[\w-]+\s+){0,3}?(?:cctv|cameras?|videos?|footage|film|tape)\b",
     re.I,
 )
 #: a tally counted from a year: "Since 2013, more than 500 Hazaras have been killed"
