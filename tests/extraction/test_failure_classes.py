@@ -990,3 +990,15 @@ def test_a_rocket_that_struck_and_a_blast_recalled_two_days_before_it() -> None:
 )
 def test_praise_tallies_and_mourning_start_no_event(text: str) -> None:
     assert extract(text, published=WED) == []
+
+
+def test_a_retelling_is_not_split_by_where_the_victims_were_going_or_a_stream_named_after_a_city() -> (
+    None
+):
+    text = (
+        "A suicide bomber rammed a convoy of Chinese engineers near Besham on March 26, killing "
+        "five of them. The engineers were travelling from Islamabad to their camp in Dasu. "
+        "Their bus was hit by an explosive-laden car near Lahore Nala on the highway."
+    )
+    (ev,) = extract(text, published=WED)
+    assert (ev.kind, ev.city, ev.fatalities) == ("suicide_attack", "Besham", 5)

@@ -398,7 +398,13 @@ def _upgrade(g: EventGroup, s: Sentence) -> None:
 def _place_key(s: Sentence) -> set[str]:
     out = set()
     for m in s.places:
-        if m.cued and not m.excluded and m.place and m.place.kind in ("town", "landmark"):
+        if (
+            m.cued
+            and not m.excluded
+            and m.role in ("", "admin")  # not where someone spoke, came from or travelled
+            and m.place
+            and m.place.kind in ("town", "landmark")
+        ):
             out.add(m.place.city or m.place.name)
     return out
 

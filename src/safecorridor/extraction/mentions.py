@@ -212,7 +212,7 @@ _HIT_SEAT = re.compile(
 )
 #: a journey's ends: "from Islamabad to their camp", "en route to Quetta", "Peshawar-bound"
 _TRAVEL_BEFORE = re.compile(
-    r"\b(?:travel\w*|en route|on (?:its|their|his|her|the) way|heading|headed|going|coming|bound|flew|fly|flying|driving|drove|returning|ply\w*|journey|carrying|ferrying|transport\w*|shifted|moved|evacuated|departed|left)\b[^.;]{0,50}?\b(?:from|to|towards|for)\s+(?:the\s+)?(?:(?:garrison|port|provincial|federal|capital|border|coastal|northern|southern|western|eastern|main|nearby|city|town)\s+){0,3}(?:(?:city|town|district)\s+of\s+)?$|\b(?:from|between)\s+(?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+(?:to|and)\s+(?:the\s+)?$",
+    r"\b(?:travel\w*|en route|on (?:its|their|his|her|the) way|heading|headed|going|coming|bound|flew|fly|flying|driving|drove|returning|ply\w*|journey|carrying|ferrying|transport\w*|shifted|moved|evacuated|departed|left)\b[^.;]{0,50}?\b(?:from|to|towards|for)\s+(?:the\s+|their\s+|its\s+|his\s+|her\s+)?(?:(?:camp|base|office|site|project|destination|residence|home|workplace|hotel|accommodation)\s+(?:in|at|near)\s+)?(?:(?:garrison|port|provincial|federal|capital|border|coastal|northern|southern|western|eastern|main|nearby|city|town)\s+){0,3}(?:(?:city|town|district)\s+of\s+)?$|\b(?:from|between)\s+(?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+(?:to|and)\s+(?:the\s+)?$",
     re.I,
 )
 _TRAVEL_BEFORE = at_word_starts(_TRAVEL_BEFORE)
@@ -252,6 +252,12 @@ _PARTY_BEFORE = re.compile(
 _PARTY_BEFORE = at_word_starts(_PARTY_BEFORE)
 
 
+#: a stream, road or pass named after a town, not the town: "Lahore Nala", "Quetta Road"
+_FEATURE_AFTER = re.compile(
+    r"\s+(?:Nala|Nallah|Nullah|Nulla|Khwar|River|Canal|Bridge|Pass|Tunnel|Road|Highway|Bypass|Motorway)\b"
+)
+
+
 def _role(text: str, s: int, e: int, before: str) -> str:
     """What the place is in its sentence when it is not where something happened (see
     :attr:`Mention.role`), or ""."""
@@ -260,6 +266,8 @@ def _role(text: str, s: int, e: int, before: str) -> str:
     tail = low[-60:]
     if _SPEAKS_AFTER.match(text, e, e + 80):
         return "speech"
+    if _FEATURE_AFTER.match(text, e):
+        return "reference"  # "near Lahore Nala", "on Quetta Road": a feature named after it
     if ("includ" in tail or "such as" in tail or "like" in tail or "namely" in tail) and (
         _PARTY_BEFORE.search(before)
     ):
