@@ -1002,3 +1002,11 @@ def test_a_retelling_is_not_split_by_where_the_victims_were_going_or_a_stream_na
     )
     (ev,) = extract(text, published=WED)
     assert (ev.kind, ev.city, ev.fatalities) == ("suicide_attack", "Besham", 5)
+
+
+def test_military_operations_that_killed_are_an_armed_clash() -> None:
+    ev = _one(
+        "Two military operations in Mir Ali resulted in the death of 21 militants and claimed "
+        "the lives of two soldiers, the ISPR said on Tuesday."
+    )
+    assert (ev.kind, ev.city, ev.fatalities) == ("armed_clash", "Mir Ali", 2)
