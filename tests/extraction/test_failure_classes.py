@@ -1010,3 +1010,12 @@ def test_military_operations_that_killed_are_an_armed_clash() -> None:
         "the lives of two soldiers, the ISPR said on Tuesday."
     )
     assert (ev.kind, ev.city, ev.fatalities) == ("armed_clash", "Mir Ali", 2)
+
+
+def test_a_district_spelt_otherwise_places_the_event_told_again_in_the_plural() -> None:
+    text = (
+        "Twelve schools were set on fire overnight in a northern district, police said on "
+        "Friday. Police said the attacks in villages of Diamir district had been planned."
+    )
+    ev = _one(text)
+    assert (ev.district, ev.province) == ("Diamer", "Gilgit-Baltistan")

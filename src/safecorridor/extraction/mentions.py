@@ -599,12 +599,28 @@ _LOC_AFTER = re.compile(r"(?:\s+district)?['’]s\s+" + _LOC_NAME + r"\s+" + _LO
 _BIG_CITY = 1_000_000
 
 
+#: a name given as a district's: "Diamir district", "Khyber Agency"
+_NAMED_DISTRICT = re.compile(
+    r"\b(?P<name>[A-Z][a-z]{3,}(?:[- ][A-Z][a-z]+)?)\s+(?:[Dd]istrict|[Aa]gency)\b"
+)
+
+
 def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> list[Mention]:
     """Villages and areas the gazetteer does not know, named with a known place beside them
     ("in the Matni area of Peshawar", "Gwadar's Pishgan area", "in Takhta Beg, Khyber
     district"): a mention each, placed in the known place's district and province."""
     out: list[Mention] = []
     taken = [(m.start, m.end) for m in places] + [(a.start, a.end) for a in actors]
+    if "istrict" in text or "gency" in text:
+        # "Diamir district": a district the gazetteer spells otherwise (Diamer)
+        for hit in _NAMED_DISTRICT.finditer(text):
+            ls, le = hit.start("name"), hit.end("name")
+            if any(ts < le and ls < te for ts, te in taken):
+                continue
+            d = res.known_district(hit.group("name"))
+            if d is not None:
+                out.append(Mention(ls, le, hit.group("name"), places=[d], cued=True, place=d))
+                taken.append((ls, le))
     for anchor in places:
         p = anchor.place or (anchor.places[0] if anchor.places else None)
         if p is None or p.country != "PK" or p.kind in ("country", "landmark"):

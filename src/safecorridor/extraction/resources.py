@@ -498,6 +498,23 @@ def _towns_by_skeleton() -> dict[str, list[Place]]:
     return out
 
 
+@cache
+def _districts_by_skeleton() -> dict[str, list[Place]]:
+    out: dict[str, list[Place]] = {}
+    for key, places in gazetteer().items():
+        for p in places:
+            if p.country == "PK" and p.kind == "district" and key == norm(p.name):
+                out.setdefault(skeleton(key), []).append(p)
+    return out
+
+
+def known_district(name: str) -> Place | None:
+    """The one district that ``name`` spells otherwise ("Diamir" for Diamer), or None when
+    none or several share its spelling-blind key."""
+    cands = _districts_by_skeleton().get(skeleton(name), [])
+    return cands[0] if len(cands) == 1 else None
+
+
 def known_town(name: str, province: str | None, district: str | None) -> Place | None:
     """The gazetteer's town that ``name`` spells otherwise ("Landikotal" for Landi Kotal,
     "Musakhail" for Musakhel), in the same district (or province when no district is known),
