@@ -1019,3 +1019,18 @@ def test_a_district_spelt_otherwise_places_the_event_told_again_in_the_plural() 
     )
     ev = _one(text)
     assert (ev.district, ev.province) == ("Diamer", "Gilgit-Baltistan")
+
+
+def test_claims_of_different_happenings_in_different_years_stay_apart() -> None:
+    text = (
+        "Since 2019, the BLA has claimed responsibility for further attacks. "
+        "In 2024, the BLA claimed it had carried out a suicide attack near the airport in "
+        "Karachi. In 2025, the BLA claimed responsibility for the March hijacking of a train "
+        "near Sibi."
+    )
+    events = sorted(extract(text, published=date(2025, 8, 11)), key=lambda e: e.span or (0, 0))
+    assert [(e.kind, e.to_dict()["event_date"]) for e in events] == [
+        ("suicide_attack", "2024"),
+        ("abduction", "2025-03"),
+    ]
+    assert {e.claimed_by for e in events} == {"Baloch Liberation Army"}

@@ -143,6 +143,16 @@ def _gap(m: re.Match[str]) -> tuple[int, str] | None:
     return (days * n, precision) if n else None
 
 
+def _claims_another(g: EventGroup, s: Sentence, cls: str) -> bool:
+    """The claim names a happening of another kind, dated otherwise (even by the claim's own
+    date) than the event before it."""
+    if cls == g.cls or cls in ("attack", "clash") or not s.dates:
+        return False
+    dm = g.date()
+    d = s.dates[0]
+    return dm is None or (dm[0].value, dm[0].precision) != (d.value, d.precision)
+
+
 def _latest_violent(groups: list[EventGroup]) -> EventGroup | None:
     return next((g for g in reversed(groups) if g.family == "violent" and not g.recalled), None)
 
@@ -216,6 +226,12 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         claimed = (
             (_latest_violent(groups) or cur) if s.claim and fam == "violent" and not other else None
         )
+        if claimed is not None and _claims_another(claimed, s, cls):
+            # "In 2025, the BLA claimed the March hijacking of ...": an event of its own
+            new = EventGroup(cls, trig, [s])
+            groups.append(new)
+            cur = new
+            continue
         if claimed is not None and claimed.family == "violent":
             target = claimed
             target.sentences.append(s)

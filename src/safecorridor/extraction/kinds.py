@@ -255,9 +255,10 @@ _ON_CAMERA = re.compile(
     r"\s+(?:on|by|through|in)\s+(?:[\w-]+\s+){0,3}?(?:cctv|cameras?|videos?|footage|film|tape)\b",
     re.I,
 )
-#: a tally counted from a year: "Since 2013, more than 500 Hazaras have been killed"
+#: a tally counted from a year: "Since 2013, more than 500 Hazaras have been killed", "Since
+#: 2019, the group has claimed further attacks"
 _SINCE_TALLY = re.compile(
-    r"\b[Ss]ince (?:19|20)\d\d\b[^.;]{0,160}?\b(?:have|has) been (?:killed|attacked|targeted|injured|martyred)",
+    r"\b[Ss]ince (?:19|20)\d\d\b[^.;]{0,160}?\b(?:(?:have|has) been (?:killed|attacked|targeted|injured|martyred)|(?:have|has) (?:claimed|carried out|conducted|staged|launched)\b)",
 )
 #: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
 #: "an incident of targeted killing" is a noun phrase
