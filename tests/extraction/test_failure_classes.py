@@ -1034,3 +1034,13 @@ def test_claims_of_different_happenings_in_different_years_stay_apart() -> None:
         ("abduction", "2025-03"),
     ]
     assert {e.claimed_by for e in events} == {"Baloch Liberation Army"}
+
+
+def test_an_embassy_urging_an_investigation_is_a_request_of_its_own() -> None:
+    text = (
+        "A blast hit a convoy of Chinese engineers near the airport in Karachi on Sunday, killing "
+        "two of them. In response, the Chinese embassy activated an emergency plan, calling for a "
+        "thorough investigation and urging Pakistani officials to enhance security."
+    )
+    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    assert [e.kind for e in events] == ["bombing", "other"]
