@@ -992,6 +992,14 @@ def test_praise_tallies_and_mourning_start_no_event(text: str) -> None:
     assert extract(text, published=WED) == []
 
 
+def test_a_request_to_punish_the_perpetrators_of_a_quoted_attack_is_the_request() -> None:
+    events = extract(
+        'China asked Pakistan to bring to justice the perpetrators of the "terrorist attack".',
+        published=WED,
+    )
+    assert [e.kind for e in events] == ["other"]
+
+
 def test_a_retelling_is_not_split_by_where_the_victims_were_going_or_a_stream_named_after_a_city() -> (
     None
 ):
