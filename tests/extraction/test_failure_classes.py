@@ -1052,3 +1052,11 @@ def test_an_embassy_urging_an_investigation_is_a_request_of_its_own() -> None:
     )
     events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
     assert [e.kind for e in events] == ["bombing", "other"]
+
+
+def test_the_faction_claims_not_the_parent_named_in_its_apposition() -> None:
+    ev = _one(
+        "A bomb killed two soldiers in Mohmand on Tuesday. Jamaat-ul-Ahrar (JuA), breakaway "
+        "faction of Tehreek e Taliban Pakistan (TTP), claimed responsibility for the attack."
+    )
+    assert ev.claimed_by == "Jamaat-ul-Ahrar"
