@@ -432,3 +432,12 @@ def test_a_village_named_beside_its_district_in_another_spelling_is_the_known_to
         published=date(2024, 5, 8),
     )
     assert (ev.city, ev.district) == ("Zarghunkhel", "Khyber")
+
+
+def test_group_names_written_without_their_hyphens() -> None:
+    (ev,) = extract(
+        "Gunmen shot dead two Hazara traders in Quetta on Tuesday. Lashkar e Jhangvi claimed "
+        "responsibility for the attack.",
+        published=date(2024, 5, 8),
+    )
+    assert ev.claimed_by == "Lashkar-e-Jhangvi"

@@ -135,7 +135,11 @@ def _claimant(
         if s.claim:
             cs, ce = s.claim
             in_s = [a for a in s.actors if a in armed]
-            before = [a for a in in_s if a.end <= cs]
+            before = []
+            for a in (a for a in in_s if a.end <= cs):
+                if before and before[-1].actor == a.actor and a.start - before[-1].end <= 3:
+                    continue  # "Tehreek e Taliban Pakistan (TTP)": one mention
+                before.append(a)
             after = [a for a in in_s if a.start >= ce]
             claim_m = before[-1] if before else (after[0] if after else None)
             if (

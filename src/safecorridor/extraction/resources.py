@@ -140,6 +140,8 @@ def _variants(alias: str) -> set[str]:
         for _ in range(2):
             for rx, sub in _TRANSLIT:
                 out |= {rx.sub(sub, a) for a in out}
+        # the hyphens dropped, as some outlets and SATP write them: "Lashkar e Jhangvi"
+        out |= {a.replace("-", " ") for a in out if "-" in a}
     for a in list(out):
         if "'" in a:
             out.add(a.replace("'", "’"))
