@@ -557,6 +557,13 @@ def test_a_toll_updated_on_a_day_does_not_date_the_attack() -> None:
         "The bus was hit on Monday."
     )
     assert ev.event_date == date(2024, 5, 6)
+    # the toll told far from its verb
+    ev = _one(
+        "The death toll from a tragic bombing of a school bus in southwestern Pakistan's "
+        "Khuzdar city increased to eight on Wednesday, the military said. The bus was hit on "
+        "Monday."
+    )
+    assert ev.event_date == date(2024, 5, 6)
 
 
 def test_a_weekday_beside_its_date_is_that_date() -> None:

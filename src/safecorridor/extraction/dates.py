@@ -165,7 +165,7 @@ _EVENT_BETWEEN = re.compile(
 _EVENT_BETWEEN = at_word_starts(_EVENT_BETWEEN)
 #: a toll updated on that day: its date is the update's, not the attack's
 _TOLL_UPDATE = re.compile(
-    r"\b(?:toll|tally|number of (?:the )?(?:dead|deaths|killed))\b[^.;]{0,60}\b(?:rose|risen|increased|climbed|reached|jumped|mounted)\b[^.;]{0,40}$",
+    r"\b(?:toll|tally|number of (?:the )?(?:dead|deaths|killed))\b[^.;]{0,120}\b(?:rose|risen|increased|climbed|reached|jumped|mounted)\b[^.;]{0,40}$",
     re.I,
 )
 _TOLL_UPDATE = at_word_starts(_TOLL_UPDATE)
@@ -367,7 +367,7 @@ def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateM
             continue
         if precision == "week":
             value = value - timedelta(days=value.weekday())
-        before = text[max(0, m.start() - 100) : m.start()]
+        before = text[max(0, m.start() - 170) : m.start()]
         after = text[m.end() : m.end() + 30]
         if _SINCE.search(before, max(0, len(before) - 14)):
             reporting = True  # "the first since the July 25 elections": a starting point
