@@ -1067,3 +1067,15 @@ def test_the_faction_claims_not_the_parent_named_in_its_apposition() -> None:
         "faction of Tehreek e Taliban Pakistan (TTP), claimed responsibility for the attack."
     )
     assert ev.claimed_by == "Jamaat-ul-Ahrar"
+
+
+def test_a_bomb_defused_after_a_blast_takes_the_blasts_day() -> None:
+    text = (
+        "Two people were killed when a roadside bomb went off in Kolachi on January 20. "
+        "Following the explosion, the bomb disposal squad defused two more bombs in the area."
+    )
+    events = sorted(extract(text, published=date(2024, 1, 25)), key=lambda e: e.span or (0, 0))
+    assert [(e.kind, e.event_date) for e in events] == [
+        ("bombing", date(2024, 1, 20)),
+        ("other", date(2024, 1, 20)),
+    ]

@@ -257,7 +257,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         new = EventGroup(cls, trig, [s])
         if (
-            fam == "threat"
+            fam in ("threat", "disrupted")
             and cur.family == "violent"
             and not [d for d in s.dates if not d.reporting]
         ):
