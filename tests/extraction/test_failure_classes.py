@@ -1079,3 +1079,29 @@ def test_a_bomb_defused_after_a_blast_takes_the_blasts_day() -> None:
         ("bombing", date(2024, 1, 20)),
         ("other", date(2024, 1, 20)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "injured"),
+    [
+        # "injured as a blast rocked ...": the blast is no count of the injured
+        ("At least 26 were killed and dozens injured as a blast rocked Quetta on Tuesday.", None),
+        # "and another was wounded": one more person
+        (
+            "Two policemen were martyred and another was wounded in an attack in Bannu on Tuesday.",
+            1,
+        ),
+        # wounds suffered
+        (
+            "Gunmen shot dead 20 labourers in Turbat on Tuesday. Three others suffered bullet wounds.",
+            3,
+        ),
+        # "62 people who have been injured"
+        (
+            "A blast killed 26 people in Quetta on Tuesday. There are 62 people who have been injured.",
+            62,
+        ),
+    ],
+)
+def test_injured_counts_told_in_other_words(text: str, injured: int | None) -> None:
+    assert _one(text).injured == injured

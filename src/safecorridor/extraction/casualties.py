@@ -226,7 +226,7 @@ PLURAL_VICTIM_SINGULAR = {
 
 _TOK = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
 KILL = r"killed|killing|kills|kill|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|deaths|death|neutrali[sz]ed|eliminated"
-INJURE = r"injured|injuring|injuries|wounded|wounding|hurt|injures|injure"
+INJURE = r"injured|injuring|injuries|wounded|wounding|wounds|hurt|injures|injure"
 ABDUCT = r"abducted|abducting|kidnapped|kidnapping|abducts|kidnaps|taken hostage|held hostage|whisked away|went missing"
 _VERB = re.compile(
     rf"\b(?=\w)(?:(?P<kill>{KILL})|(?P<injure>{INJURE})|(?P<abduct>{ABDUCT}))\b", re.I
@@ -497,6 +497,11 @@ def _plausible(n: int, words: str) -> str | None:
     return None
 
 
+#: words after a casualty verb that open no object: "injured as a blast rocked ...", "killed
+#: in", "wounded when"
+_NO_OBJECT = frozenset(
+    ["in", "by", "as", "when", "after", "while", "during", "on", "at", "since", "because", "near"]
+)
 #: names given after a count: "Three persons, identified as A, B and C, were killed"
 _IDENTIFIED = re.compile(r",?\s*\b(?:identified as|namely|named)\b", re.I)
 #: singular roles a named victim is introduced by: "shot dead PPP leader Ali Khan"
@@ -636,8 +641,12 @@ def parse(sentence: str, offset: int) -> Casualties:
             "shot dead",
         ):
             after = toks[vi + len(word.split()) : vi + 10]
-            if after and after[0][0].lower() in ("in", "by"):
-                after = []
+            if (
+                after
+                and after[0][0].lower() in _NO_OBJECT
+                and not (len(after) > 1 and after[1][0].lower() in ("many", "much", "least"))
+            ):
+                after = []  # "injured as a blast rocked ...": no object counted after the verb
         elif (
             word in ("bodies", "deaths", "death", "lives", "injuries")
             and vi + 2 < len(toks)
@@ -689,6 +698,13 @@ def parse(sentence: str, offset: int) -> Casualties:
                 break
             if k >= 0 and toks[k][0].lower() in ("he", "she") and what == "kill":
                 parsed = [(1, 0, None, False, toks[k][1], toks[k][2])]
+            elif (
+                k >= 1
+                and toks[k][0].lower() == "another"
+                and toks[k - 1][0].lower() in ("and", ",", "while")
+            ):
+                # "two policemen were martyred and another was wounded": one more person
+                parsed = [(1, 0, None, False, toks[k][1], toks[k][2])]
             elif k >= 0 and toks[k][0].lower() in ("them", "all") and what == "kill":
                 # "offloaded nine passengers before shooting them dead": the last count before
                 for j in range(k - 1, -1, -1):
@@ -708,17 +724,28 @@ def parse(sentence: str, offset: int) -> Casualties:
                 "lives",
                 "life",
                 "injuries",
+                "wounds",
                 "martyrdom",
                 "shahadat",
                 "death",
                 "deaths",
                 "bodies",
             ) and not any(
-                t[0].lower() in ("lost", "sustained", "embraced", "succumbed", "claimed", "took")
+                t[0].lower()
+                in (
+                    "lost",
+                    "sustained",
+                    "suffered",
+                    "received",
+                    "embraced",
+                    "succumbed",
+                    "claimed",
+                    "took",
+                )
                 for t in toks[max(0, vi - 3) : vi]
             ):
                 continue
-            if word == "injuries" and any(
+            if word in ("injuries", "wounds") and any(
                 t[0].lower() == "succumbed" for t in toks[max(0, vi - 4) : vi]
             ):
                 continue
