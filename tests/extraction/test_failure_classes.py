@@ -1105,3 +1105,17 @@ def test_a_bomb_defused_after_a_blast_takes_the_blasts_day() -> None:
 )
 def test_injured_counts_told_in_other_words(text: str, injured: int | None) -> None:
     assert _one(text).injured == injured
+
+
+def test_one_sides_decision_is_no_agreement_and_a_cited_approval_no_event() -> None:
+    (ev,) = extract(
+        "The army has decided to raise a special security division to protect Chinese workers.",
+        published=WED,
+    )
+    assert ev.kind == "other"
+    events = extract(
+        "Security forces killed two militants in an operation near Mir Ali on Tuesday, under "
+        "the counter-terrorism campaign (as approved by the apex committee).",
+        published=WED,
+    )
+    assert [e.kind for e in events] == ["armed_clash"]

@@ -197,6 +197,14 @@ def mark_triggers(s: Sentence) -> None:
         ):
             continue
         left = text[max(0, m.start() - 40) : m.start()]
+        if (
+            cls == "agreement"
+            and word.lower() == "approved"
+            and (
+                text[max(0, m.start() - 3) : m.start()].lower() == "as " or _BY.match(text, m.end())
+            )
+        ):
+            continue  # "(as approved by the apex committee)": a past decision cited, no event
         if cls == "arrest" and word.lower() == "captured" and _ON_CAMERA.match(text, m.end()):
             continue  # "the moment of the attack was captured through a CCTV camera"
         if cls == "campaign" and _DECIDED.search(text, 0, m.start()):
@@ -250,6 +258,7 @@ _DECIDED = re.compile(
     r"\b(?:approv\w*|decid\w*|agreed|announc\w*|plan\w*|vow\w*|consider\w*|mull\w*)\b|\b(?:will|would|to|shall|may|might)\s+$",
     re.I,
 )
+_BY = re.compile(r"\s+by\b", re.I)
 #: filmed, not arrested: "captured on CCTV", "captured through one such camera"
 _ON_CAMERA = re.compile(
     r"\s+(?:on|by|through|in)\s+(?:[\w-]+\s+){0,3}?(?:cctv|cameras?|videos?|footage|film|tape)\b",
