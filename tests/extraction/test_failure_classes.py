@@ -16,6 +16,15 @@ from safecorridor.extraction.datelines import aside_spans, dateline_spans
 WED = date(2024, 5, 8)  # a Wednesday
 
 
+def _in_order(text: str, published: date | None = WED) -> list[CandidateEvent]:
+    """The events of ``text`` in the order the text tells them."""
+    return sorted(extract(text, published=published), key=lambda e: e.span or (0, 0))
+
+
+def _kinds(text: str, published: date | None = WED) -> list[str]:
+    return [e.kind for e in extract(text, published=published)]
+
+
 def _one(text: str, published: date | None = WED) -> CandidateEvent:
     events = extract(text, published=published)
     assert len(events) == 1, [(e.kind, e.city, e.event_date) for e in events]
@@ -519,7 +528,7 @@ def test_an_arrest_sought_or_denied_is_no_arrest() -> None:
         "Gunmen shot dead a trader in Quetta on Tuesday. No suspect has been arrested so far, "
         "and police teams were deployed to arrest the killers."
     )
-    assert [e.kind for e in extract(text, published=WED)] == ["attack"]
+    assert _kinds(text) == ["attack"]
     claimed = extract(
         "The CTD claimed to have arrested five suspects in Karachi on Tuesday.", published=WED
     )
@@ -715,7 +724,7 @@ def test_an_attack_told_in_the_passive_keeps_its_date_beside_an_older_dated_one(
         "Three soldiers were killed and two others injured, officials said. The same "
         "checkpoint had been attacked on March 3, 2019, when a policeman died."
     )
-    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    events = _in_order(text)
     assert [(e.event_date, e.fatalities) for e in events] == [
         (date(2024, 5, 6), 3),
         (date(2019, 3, 3), 1),
@@ -729,7 +738,7 @@ def test_an_attack_that_follows_an_older_one_does_not_take_its_place() -> None:
         "The assault follows a deadly attack on a convoy in Kalat last month, in which six "
         "soldiers were martyred."
     )
-    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    events = _in_order(text)
     assert [(e.city, e.fatalities) for e in events] == [("Zhob", 2), ("Kalat", 6)]
     assert events[1].to_dict()["event_date"] == "2024-04"
 
@@ -779,7 +788,7 @@ def test_a_claim_of_another_attack_is_its_own_event_and_a_claim_outranks_blame()
         "The group had also claimed another recent attack in the city, a March suicide "
         "bombing that killed dozens of lawyers."
     )
-    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    events = _in_order(text)
     assert [(e.kind, e.to_dict()["event_date"]) for e in events] == [
         ("armed_clash", "2024-05-06"),  # police cadets: security forces (the conventions)
         ("suicide_attack", "2024-03"),
@@ -799,12 +808,9 @@ def test_a_meeting_that_reached_an_agreement_is_two_events_and_its_parties_place
     assert {e.province for e in events} == {None}
     assert {e.event_date for e in events} == {date(2024, 5, 4)}
     # a meeting that only agreed to meet again stays one event
-    assert [
-        e.kind
-        for e in extract(
-            "Officials met in Quetta on Monday and agreed to meet again next month.", published=WED
-        )
-    ] == ["meeting"]
+    assert _kinds("Officials met in Quetta on Monday and agreed to meet again next month.") == [
+        "meeting"
+    ]
 
 
 def test_a_weapon_found_is_no_kind_of_the_attack_but_an_event_of_its_own() -> None:
@@ -837,7 +843,7 @@ def test_a_military_campaign_launched_is_an_event_and_an_earlier_attack_after_th
         "Waziristan on Sunday, a week after the deadly insurgent assault on the airport in "
         "Karachi."
     )
-    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    events = _in_order(text)
     assert [(e.kind, e.province, e.confidence_basis["kind"]) for e in events] == [
         ("other", "Khyber Pakhtunkhwa", "kind:other:new"),
         ("attack", "Sindh", "kind:attack:recalled"),
@@ -849,16 +855,12 @@ def test_a_military_campaign_launched_is_an_event_and_an_earlier_attack_after_th
         "The apex committee approved the launching of Operation Azm-e-Istehkam on Saturday.",
         "The government plans to launch a new military operation in Bajaur.",
     ):
-        assert "other" not in [e.kind for e in extract(text, published=WED)], text
+        assert "other" not in _kinds(text), text
     # a search of the area after an attack is part of it
-    assert [
-        e.kind
-        for e in extract(
-            "Gunmen shot dead two shopkeepers in Quetta on Monday. Police launched a search "
-            "operation in the area.",
-            published=WED,
-        )
-    ] == ["attack"]
+    assert _kinds(
+        "Gunmen shot dead two shopkeepers in Quetta on Monday. Police launched a search "
+        "operation in the area."
+    ) == ["attack"]
 
 
 def test_an_official_briefed_on_an_attack_is_a_meeting() -> None:
@@ -867,28 +869,20 @@ def test_an_official_briefed_on_an_attack_is_a_meeting() -> None:
         "The prime minister reached Peshawar on Tuesday, where he was briefed by the police "
         "chief on the investigation."
     )
-    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    events = _in_order(text)
     assert [(e.kind, e.city, e.event_date) for e in events] == [
         ("suicide_attack", "Peshawar", date(2024, 5, 6)),
         ("meeting", "Peshawar", date(2024, 5, 7)),
     ]
     # a call between officials, told by its talking
-    assert "meeting" in [
-        e.kind
-        for e in extract(
-            "Talking to the chief minister via telephone on Tuesday, the prime minister condemned "
-            "the torching of the school.",
-            published=WED,
-        )
-    ]
+    assert "meeting" in _kinds(
+        "Talking to the chief minister via telephone on Tuesday, the prime minister condemned "
+        "the torching of the school."
+    )
     # the police briefing reporters is a statement, not a meeting
-    assert [
-        e.kind
-        for e in extract(
-            "A bomb killed two people in Quetta on Monday, police told reporters at a briefing.",
-            published=WED,
-        )
-    ] == ["bombing"]
+    assert _kinds(
+        "A bomb killed two people in Quetta on Monday, police told reporters at a briefing."
+    ) == ["bombing"]
 
 
 def test_a_follow_up_without_a_place_of_its_own_is_where_the_event_before_it_was() -> None:
@@ -897,7 +891,7 @@ def test_a_follow_up_without_a_place_of_its_own_is_where_the_event_before_it_was
         "Police later arrested a suspect identified by the victim's brother. "
         "Traders staged a protest against the killing."
     )
-    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    events = _in_order(text)
     assert [(e.kind, e.city) for e in events] == [
         ("attack", "Karachi"),
         ("arrest", "Karachi"),
@@ -975,7 +969,7 @@ def test_a_rocket_that_struck_and_a_blast_recalled_two_days_before_it() -> None:
         "April 30. The attack comes two days after a small explosive went off near the gate of "
         "the same house."
     )
-    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    events = _in_order(text)
     assert [(e.kind, e.event_date, e.city) for e in events] == [
         ("attack", date(2024, 4, 30), "Peshawar"),
         ("bombing", date(2024, 4, 28), "Peshawar"),  # two days before the attack, not before
@@ -1043,7 +1037,7 @@ def test_claims_of_different_happenings_in_different_years_stay_apart() -> None:
         "Karachi. In 2025, the BLA claimed responsibility for the March hijacking of a train "
         "near Sibi."
     )
-    events = sorted(extract(text, published=date(2025, 8, 11)), key=lambda e: e.span or (0, 0))
+    events = _in_order(text, date(2025, 8, 11))
     assert [(e.kind, e.to_dict()["event_date"]) for e in events] == [
         ("suicide_attack", "2024"),
         ("abduction", "2025-03"),
@@ -1057,7 +1051,7 @@ def test_an_embassy_urging_an_investigation_is_a_request_of_its_own() -> None:
         "two of them. In response, the Chinese embassy activated an emergency plan, calling for a "
         "thorough investigation and urging Pakistani officials to enhance security."
     )
-    events = sorted(extract(text, published=WED), key=lambda e: e.span or (0, 0))
+    events = _in_order(text)
     assert [e.kind for e in events] == ["bombing", "other"]
 
 
@@ -1074,7 +1068,7 @@ def test_a_bomb_defused_after_a_blast_takes_the_blasts_day() -> None:
         "Two people were killed when a roadside bomb went off in Kolachi on January 20. "
         "Following the explosion, the bomb disposal squad defused two more bombs in the area."
     )
-    events = sorted(extract(text, published=date(2024, 1, 25)), key=lambda e: e.span or (0, 0))
+    events = _in_order(text, date(2024, 1, 25))
     assert [(e.kind, e.event_date) for e in events] == [
         ("bombing", date(2024, 1, 20)),
         ("other", date(2024, 1, 20)),
