@@ -1113,3 +1113,11 @@ def test_one_sides_decision_is_no_agreement_and_a_cited_approval_no_event() -> N
         published=WED,
     )
     assert [e.kind for e in events] == ["armed_clash"]
+
+
+def test_attacks_vowed_are_a_threat_not_an_attack() -> None:
+    events = _in_order(
+        "A bomb hit a bus in Quetta on Tuesday, killing five. The TTP spokesman vowed to launch "
+        "attacks on members of the ruling party."
+    )
+    assert [(e.kind, e.fatalities) for e in events] == [("bombing", 5), ("threat", None)]
