@@ -1121,3 +1121,13 @@ def test_attacks_vowed_are_a_threat_not_an_attack() -> None:
         "attacks on members of the ruling party."
     )
     assert [(e.kind, e.fatalities) for e in events] == [("bombing", 5), ("threat", None)]
+
+
+def test_a_finite_verb_after_a_number_of_people_reports_the_event() -> None:
+    # "a number of terrorists took ... hostage": not "the threat of an attack"
+    ev = _one(
+        "The train was on its way to Peshawar on Tuesday when an unknown number of terrorists "
+        "took the passengers hostage near Sibi.",
+        published=date(2025, 3, 12),
+    )
+    assert (ev.kind, ev.event_date) == ("abduction", date(2025, 3, 11))

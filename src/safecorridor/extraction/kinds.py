@@ -271,7 +271,24 @@ _SINCE_TALLY = re.compile(
 )
 #: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
 #: "an incident of targeted killing" is a noun phrase
-_FINITE = frozenset(["exploded", "detonated", "blew", "came"])
+_FINITE = frozenset(
+    [
+        "exploded",
+        "detonated",
+        "blew",
+        "came",
+        "took",
+        "stormed",
+        "attacked",
+        "ambushed",
+        "abducted",
+        "kidnapped",
+        "hurled",
+        "lobbed",
+        "opened",
+        "fired",
+    ]
+)
 
 
 def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
