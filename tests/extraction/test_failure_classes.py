@@ -1107,6 +1107,10 @@ def test_one_sides_decision_is_no_agreement_and_a_cited_approval_no_event() -> N
         published=WED,
     )
     assert ev.kind == "other"
+    # ... the decision of two parties is one
+    assert _kinds(
+        "Islamabad and Beijing have decided to beef up the security of the corridor's projects."
+    ) == ["agreement"]
     events = extract(
         "Security forces killed two militants in an operation near Mir Ali on Tuesday, under "
         "the counter-terrorism campaign (as approved by the apex committee).",

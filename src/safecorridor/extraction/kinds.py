@@ -207,6 +207,8 @@ def mark_triggers(s: Sentence) -> None:
             continue  # "(as approved by the apex committee)": a past decision cited, no event
         if cls == "arrest" and word.lower() == "captured" and _ON_CAMERA.match(text, m.end()):
             continue  # "the moment of the attack was captured through a CCTV camera"
+        if cls == "legal" and word.lower() == "decided to" and _TWO_PARTIES.search(left):
+            cls = "agreement"  # "Islamabad and Beijing have decided to": a decision of two
         if cls == "campaign" and _DECIDED.search(text, 0, m.start()):
             continue  # "approved ... the launching of Operation X": the decision is the event
         anaphoric = _anaphoric(s, m, cls, word, left, recover_hint)
@@ -259,6 +261,10 @@ _DECIDED = re.compile(
     re.I,
 )
 _BY = re.compile(r"\s+by\b", re.I)
+#: two parties as the subject: "Islamabad and Beijing have", "both sides"
+_TWO_PARTIES = re.compile(
+    r"(?:\b[A-Z][\w-]+ and [A-Z][\w-]+|\b(?:both|the two) (?:sides|countries|governments|parties)|\bthe parties)\s+(?:have |has |had )?(?:also |jointly |now )?$"
+)
 #: filmed, not arrested: "captured on CCTV", "captured through one such camera"
 _ON_CAMERA = re.compile(
     r"\s+(?:on|by|through|in)\s+(?:[\w-]+\s+){0,3}?(?:cctv|cameras?|videos?|footage|film|tape)\b",
