@@ -135,7 +135,7 @@ def _claimant(
         if s.claim:
             cs, ce = s.claim
             in_s = [a for a in s.actors if a in armed]
-            before = []
+            before: list[Mention] = []
             for a in (a for a in in_s if a.end <= cs):
                 if before and before[-1].actor == a.actor and a.start - before[-1].end <= 3:
                     continue  # "Tehreek e Taliban Pakistan (TTP)": one mention

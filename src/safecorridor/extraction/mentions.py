@@ -613,13 +613,13 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
     taken = [(m.start, m.end) for m in places] + [(a.start, a.end) for a in actors]
     if "istrict" in text or "gency" in text:
         # "Diamir district": a district the gazetteer spells otherwise (Diamer)
-        for hit in _NAMED_DISTRICT.finditer(text):
-            ls, le = hit.start("name"), hit.end("name")
+        for named in _NAMED_DISTRICT.finditer(text):
+            ls, le = named.start("name"), named.end("name")
             if any(ts < le and ls < te for ts, te in taken):
                 continue
-            d = res.known_district(hit.group("name"))
+            d = res.known_district(named.group("name"))
             if d is not None:
-                out.append(Mention(ls, le, hit.group("name"), places=[d], cued=True, place=d))
+                out.append(Mention(ls, le, named.group("name"), places=[d], cued=True, place=d))
                 taken.append((ls, le))
     for anchor in places:
         p = anchor.place or (anchor.places[0] if anchor.places else None)
