@@ -1135,3 +1135,16 @@ def test_a_finite_verb_after_a_number_of_people_reports_the_event() -> None:
         published=date(2025, 3, 12),
     )
     assert (ev.kind, ev.event_date) == ("abduction", date(2025, 3, 11))
+
+
+def test_a_town_in_apposition_to_its_province_and_a_frontier_region_named_after_a_town() -> None:
+    ev = _one(
+        "Four people were injured in a grenade attack at a hotel near Jinnah Road, Quetta, the "
+        "provincial capital of Balochistan, on Tuesday."
+    )
+    assert (ev.city, ev.province) == ("Quetta", "Balochistan")
+    ev = _one(
+        "Militants stormed a checkpost in Frontier Region (FR) Peshawar on Tuesday night, "
+        "killing two levies personnel."
+    )
+    assert ev.city != "Peshawar"

@@ -252,6 +252,8 @@ _PARTY_BEFORE = re.compile(
 _PARTY_BEFORE = at_word_starts(_PARTY_BEFORE)
 
 
+#: a Frontier Region named after its town: "Frontier Region (FR) Peshawar", "FR Bannu"
+_FRONTIER_REGION = re.compile(r"\b(?:FR|Frontier Region(?:\s+\(FR\))?)\s+$")
 #: a stream, road or pass named after a town, not the town: "Lahore Nala", "Quetta Road"
 _FEATURE_AFTER = re.compile(
     r"\s+(?:Nala|Nallah|Nullah|Nulla|Khwar|River|Canal|Bridge|Pass|Tunnel|Road|Highway|Bypass|Motorway)\b"
@@ -266,6 +268,8 @@ def _role(text: str, s: int, e: int, before: str) -> str:
     tail = low[-60:]
     if _SPEAKS_AFTER.match(text, e, e + 80):
         return "speech"
+    if _FRONTIER_REGION.search(before, max(0, len(before) - 30)):
+        return "admin"  # "FR Peshawar": the tribal region named after the town, not the town
     if _FEATURE_AFTER.match(text, e):
         return "reference"  # "near Lahore Nala", "on Quetta Road": a feature named after it
     if ("includ" in tail or "such as" in tail or "like" in tail or "namely" in tail) and (

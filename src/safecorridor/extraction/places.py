@@ -231,6 +231,21 @@ def choose_place(g: EventGroup, dateline_m: Mention | None) -> Mention | None:
                     )
                 ):
                     return m
+    if cp is not None and cp.kind == "province":
+        # "near Jinnah Road, Quetta, the provincial capital of Balochistan": the province is
+        # cued, the town it names in apposition is where
+        for m in trig_s.places:
+            p = m.place
+            if (
+                p is not None
+                and p.kind == "town"
+                and p.country == "PK"
+                and p.province == cp.province
+                and not m.excluded
+                and not m.role
+                and m.text not in METONYMS
+            ):
+                return m
     return chosen
 
 
