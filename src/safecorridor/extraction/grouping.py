@@ -222,28 +222,22 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             cur = EventGroup(cls, trig, [s])
             groups.append(cur)
             continue
+        # "(IS had claimed) another recent attack in Quetta, an August suicide bombing"
         other = fam == "violent" and _ANOTHER.search(s.text) is not None
         claimed = (
             (_latest_violent(groups) or cur) if s.claim and fam == "violent" and not other else None
         )
-        if claimed is not None and _claims_another(claimed, s, cls):
-            # "In 2025, the BLA claimed the March hijacking of ...": an event of its own
-            new = EventGroup(cls, trig, [s])
-            groups.append(new)
-            cur = new
-            continue
-        if claimed is not None and claimed.family == "violent":
-            target = claimed
-            target.sentences.append(s)
-            _upgrade(target, s)
-            cur = target
+        # "In 2025, the BLA claimed the March hijacking of ...": an event of its own
+        own = claimed is not None and _claims_another(claimed, s, cls)
+        if claimed is not None and not own and claimed.family == "violent":
+            claimed.sentences.append(s)
+            _upgrade(claimed, s)
+            cur = claimed
             continue
         same = fam == cur.family
-        if other and cur.family == "violent":
-            # "(IS had claimed) another recent attack in Quetta, an August suicide bombing"
-            new = EventGroup(cls, trig, [s], recalled=_past(s.text))
-            groups.append(new)
-            cur = new
+        if own or (other and cur.family == "violent"):
+            cur = EventGroup(cls, trig, [s], recalled=other and _past(s.text))
+            groups.append(cur)
             continue
         if same and not _differs(cur, s, published) and not _OPENS_ANOTHER.match(s.text):
             cur.sentences.append(s)
@@ -287,7 +281,8 @@ def split_outcomes(groups: list[EventGroup]) -> list[EventGroup]:
         trigs = [t for s in g.sentences for t in s.all_triggers]
         meet = next((t for t in trigs if t[0] == "meeting"), None)
         agree = next(
-            (t for t in trigs if t[0] == "agreement" and _OUTCOME.search(g_text(g, t))), None
+            (t for t in trigs if t[0] == "agreement" and _OUTCOME.search(_trigger_words(g, t))),
+            None,
         )
         if meet is None or agree is None:
             continue
@@ -298,7 +293,7 @@ def split_outcomes(groups: list[EventGroup]) -> list[EventGroup]:
     return out
 
 
-def g_text(g: EventGroup, t: tuple[str, int, int, bool]) -> str:
+def _trigger_words(g: EventGroup, t: tuple[str, int, int, bool]) -> str:
     """The words of trigger ``t`` in its sentence of ``g``."""
     for s in g.sentences:
         if s.start <= t[1] < s.end:

@@ -536,6 +536,8 @@ _AIMED_PASSIVE = re.compile(
     r"^(?P<subj>[^.;]{0,160}?)\b(?:was|were|had been|has been|have been)\s+(?:attacked|targeted|ambushed|stormed|raided)|^(?P<subj2>[^.;]{0,160}?)\bcame under (?:[\w-]+ ){0,2}?(?:attack|fire|gunfire)",
     re.I,
 )
+#: the object goes on as a list: "attacked police stations, railway lines and highways"
+_LIST_GOES_ON = re.compile(r"\s*(?:,|and\b)")
 #: security forces named as what an assault was on, anywhere in the event
 _ASSAULT_ON_SF = re.compile(
     r"\b(?:attack(?:ed|s)?|assault(?:ed)?|target(?:ed|ing)|stormed|ambush(?:ed)?)\s+(?:on\s+)?(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?(?:check\s*posts?|check-posts?|posts?|camps?|convoy of (?:the )?(?:security|fc|army|police)|police stations?|security forces|soldiers|troops|fort)\b",
@@ -549,7 +551,7 @@ def _aimed_at(lead: str) -> str | None:
     or names both."""
     m = _AIMED_ACTIVE.search(lead)
     words = m.group("obj") if m else None
-    if m is not None and re.match(r"\s*(?:,|and\b)", lead[m.end("obj") : m.end("obj") + 6]):
+    if m is not None and _LIST_GOES_ON.match(lead, m.end("obj"), m.end("obj") + 6):
         return None  # a list: "attacked police stations, railway lines and highways"
     if words is None:
         p = _AIMED_PASSIVE.search(lead)

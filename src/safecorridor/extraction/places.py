@@ -138,12 +138,29 @@ _NOT_EVENT_ROLES = ("dateline", "aside", "origin", "org", "party")
 _WEAK_ROLES = ("travel", "reference")
 
 
-def choose_place(g: EventGroup, dateline_m: Mention | None) -> Mention | None:
+#: families of the events that follow another and happen where it did unless told otherwise
+_FOLLOW_UPS = ("arrest", "legal", "disrupted", "protest")
+#: the place of the event told just before: "from the incident site", "at the scene", "the
+#: same house"
+_AT_THE_SCENE = re.compile(
+    r"\b(?:from|at|near|to|on|around)\s+the\s+(?:incident\s+|blast\s+|attack\s+|crime\s+"
+    r"|same\s+)?(?:site|scene|spot|venue)\b|\bthe same (?:house|residence|building|site|spot|"
+    r"area|place|road|school|check\s?post|post|camp|mosque|market|location|premises|locality|"
+    r"village)\b",
+    re.I,
+)
+
+
+def choose_place(
+    g: EventGroup, dateline_m: Mention | None, previous: Mention | None = None
+) -> Mention | None:
     """The mention that places the event (see the module's docstring), or None.
 
     Tiers, best first: a place cued in the trigger's clause; cued in the trigger's sentence;
     cued in a later sentence of the event; any Pakistani place of the event; a journey's end
-    or a distance's reference point; the dateline (first event only). Within a tier, a place
+    or a distance's reference point; the dateline (first event only); ``previous``, the place
+    of the event told before, for a follow-up told without a place of its own (an arrest, a
+    case, a weapon found, a protest) or "at the scene", "from the site". Within a tier, a place
     in the province the trigger's sentence names, then the most specific (a site before a
     town before a district before a province), then the first named. A place never comes
     from a dateline, an aside, where people come from or an office's name, nor from where
@@ -199,7 +216,10 @@ def choose_place(g: EventGroup, dateline_m: Mention | None) -> Mention | None:
             if best is None or key < best[0]:
                 best = (key, m)
     if best is None:
-        return dateline_m
+        if dateline_m is not None or previous is None:
+            return dateline_m
+        follows = g.family in _FOLLOW_UPS or any(_AT_THE_SCENE.search(s.text) for s in g.sentences)
+        return previous if follows else None
     chosen = best[1]
     cp = chosen.place
     home = next((s for s in g.sentences if s.start <= chosen.start < s.end), g.sentences[0])

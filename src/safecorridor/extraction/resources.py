@@ -390,11 +390,7 @@ def _build_gazetteer() -> dict[str, list[Place]]:
         )
         for alias in (t["name"], *t.get("aliases", [])):
             add(alias, place)
-    towns_by_skeleton: dict[str, list[Place]] = {}
-    for key, places in out.items():
-        for p in places:
-            if p.country == "PK" and p.kind == "town" and key == norm(p.name):
-                towns_by_skeleton.setdefault(skeleton(key), []).append(p)
+    towns_by_skeleton = _by_skeleton(out, "town")  # no minor places in it yet
     for place in _ucdp_localities():
         if any(p.country == "PK" and p.kind == "town" for p in out.get(norm(place.name), [])):
             continue
@@ -490,24 +486,25 @@ def skeleton(name: str) -> str:
     return _DOUBLE.sub(r"\1", _VOWELS.sub("", s))
 
 
-@cache
-def _towns_by_skeleton() -> dict[str, list[Place]]:
+def _by_skeleton(index: dict[str, list[Place]], kind: str) -> dict[str, list[Place]]:
+    """The Pakistani places of ``kind`` in ``index`` under their own name's spelling-blind
+    key (:func:`skeleton`); minor places (UCDP's villages) left out."""
     out: dict[str, list[Place]] = {}
-    for key, places in gazetteer().items():
+    for key, places in index.items():
         for p in places:
-            if p.country == "PK" and p.kind == "town" and not p.minor and key == norm(p.name):
+            if p.country == "PK" and p.kind == kind and not p.minor and key == norm(p.name):
                 out.setdefault(skeleton(key), []).append(p)
     return out
+
+
+@cache
+def _towns_by_skeleton() -> dict[str, list[Place]]:
+    return _by_skeleton(gazetteer(), "town")
 
 
 @cache
 def _districts_by_skeleton() -> dict[str, list[Place]]:
-    out: dict[str, list[Place]] = {}
-    for key, places in gazetteer().items():
-        for p in places:
-            if p.country == "PK" and p.kind == "district" and key == norm(p.name):
-                out.setdefault(skeleton(key), []).append(p)
-    return out
+    return _by_skeleton(gazetteer(), "district")
 
 
 def known_district(name: str) -> Place | None:

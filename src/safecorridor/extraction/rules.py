@@ -112,9 +112,11 @@ class RuleExtractor:
                 # "the attack comes two days after ...": two days before the attack, if dated
                 s.dates.append(recalled_date(s, anchor, s.recall_gap))
             elif not s.recalled:
-                own = [d for d in s.dates if not d.reporting and d.precision == "day" and d.value]
-                if own and published and own[0].value and own[0].value <= published:
-                    anchor = own[0].value
+                own = [
+                    d.value for d in s.dates if not d.reporting and d.precision == "day" and d.value
+                ]
+                if own and published and own[0] <= published:
+                    anchor = own[0]
             mark_attribution(s)
             mark_triggers(s)
             s.casualties = casualties.parse(s.text, s.start)
@@ -129,7 +131,6 @@ class RuleExtractor:
             ev, place_m = self._build(text, g, groups, dateline_m if i == 0 else None, last_place)
             events.append(ev)
             last_place = place_m or last_place
-
         if self.calibrated:
             calibration.apply(events)
         return events
@@ -149,18 +150,7 @@ class RuleExtractor:
         first = g.sentences[0]
         ev.span = (first.start, max(s.end for s in g.sentences))
         ev.summary = first.text[:300]
-        place_m = choose_place(g, dateline_m)
-        if (
-            place_m is None
-            and last_place is not None
-            and (
-                fam in ("arrest", "legal", "disrupted", "protest")
-                or any(_AT_THE_SCENE.search(s.text) for s in g.sentences)
-            )
-        ):
-            # a follow-up told without a place of its own (an arrest, a case, a weapon found,
-            # a protest) or "at the scene", "from the site": the place of the event before
-            place_m = last_place
+        place_m = choose_place(g, dateline_m, last_place)
         fill_actors(ev, text, g, groups)
         targets = find_targets(g, place_m) if fam in ("violent", "threat") else []
         if fam == "threat":
@@ -201,15 +191,6 @@ class RuleExtractor:
         return ev, place_m
 
 
-#: the place of the event told just before: "from the incident site", "at the scene", "the
-#: same house"
-_AT_THE_SCENE = re.compile(
-    r"\b(?:from|at|near|to|on|around)\s+the\s+(?:incident\s+|blast\s+|attack\s+|crime\s+"
-    r"|same\s+)?(?:site|scene|spot|venue)\b|\bthe same (?:house|residence|building|site|spot|"
-    r"area|place|road|school|check\s?post|post|camp|mosque|market|location|premises|locality|"
-    r"village)\b",
-    re.I,
-)
 _STATEMENT = re.compile(r"(?:announc|declar)\w*", re.I)
 
 
