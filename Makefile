@@ -70,6 +70,9 @@ eval: $(STAMP)
 	    echo "== SATP (a development set: no frozen part)"; \
 	    $(BIN)/safecorridor eval extraction $(CORPUS)/satp.jsonl --texts $(SHARED)/data/satp-dev || exit 1; \
 	  else echo "make eval: no $(CORPUS)/satp.jsonl yet (the SATP annotations have not landed)"; fi; \
+	else \
+	  echo "== SATP hold-out (58 paragraphs none of whose errors was read: never tune on it)"; \
+	  $(BIN)/safecorridor eval extraction $(CORPUS)/satp-holdout.jsonl --texts $(SHARED)/data/satp-dev || exit 1; \
 	fi
 
 # the calibration map of field confidences, refitted on the development annotations only
