@@ -410,5 +410,11 @@ def test_make_eval_scores_the_dev_split_and_the_test_split_only_when_asked(
     test = _make_eval(tmp_path, *common, "SPLIT=test")
     assert test.returncode == 0, test.stdout + test.stderr
     assert "FROZEN test split" in test.stdout and "documents: 1" in test.stdout
-    assert "== SATP" not in test.stdout
+    assert "== SATP (a development set" not in test.stdout
+    assert "no " in test.stdout and "satp-holdout.jsonl (the SATP hold-out)" in test.stdout
+    shutil.copy(FIX / "satp.jsonl", corpus / "satp-holdout.jsonl")
+    test = _make_eval(tmp_path, *common, "SPLIT=test")
+    assert test.returncode == 0, test.stdout + test.stderr
+    assert "== SATP hold-out" in test.stdout and "== SATP (a development set" not in test.stdout
+    assert "== SATP hold-out" not in _make_eval(tmp_path, *common).stdout
     assert _make_eval(tmp_path, *common, "SPLIT=all").returncode != 0

@@ -1148,3 +1148,68 @@ def test_a_town_in_apposition_to_its_province_and_a_frontier_region_named_after_
         "killing two levies personnel."
     )
     assert ev.city != "Peshawar"
+
+
+# --- found on unread SATP paragraphs (2026-12-02) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the police speak after the count; they are not among the victims
+        "A retired revenue officer was shot dead in Dera Murad Jamali on Monday, in what police"
+        " said was a dispute over land.",
+        # a title, then the speaker's name, then "said"
+        "Gunmen shot dead a tribal elder outside his house in Mingora on Monday. District Police"
+        " Officer (DPO) Shahid Khan said the attackers fled on a motorbike.",
+        # the force named as the source before the words that tell the attack
+        "A trader was shot dead in Kalat on Monday. According to the Levies Force, two men on a"
+        " motorcycle opened fire on him near the bazaar.",
+    ],
+)
+def test_a_force_that_speaks_is_no_victim_of_a_killing(text: str) -> None:
+    ev = _one(text)
+    assert ev.kind == "attack"
+    assert "security_forces" not in (ev.target or [])
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "n"),
+    [
+        # a participle aside between the count and its verb
+        ("Three men, returning from a wedding, were killed when a mine went off near Sui on"
+         " Monday.", "fatalities", 3),
+        # "him and N others"
+        ("Gunmen opened fire on a cleric in Kohat on Monday, wounding him and six others.",
+         "injured", 7),
+        # the count before ", including ..."
+        ("Two people were killed and nine others, including a girl and three boys, were hurt in"
+         " a blast in Parachinar on Monday.", "injured", 9),
+        # a list of people "of" a place: the people, not the place
+        ("A guard and a cashier of a petrol pump were shot dead in Hub on Monday.", "fatalities",
+         2),
+        ("Four employees of a telecom firm were abducted near Kharan on Monday.", "abducted", 4),
+        # one person named right after "shot dead", without a title
+        ("Gunmen shot dead Mir Hassan Bugti, a nephew of a tribal chief, in Sibi on Monday.",
+         "fatalities", 1),
+    ],
+)
+def test_counts_told_around_asides_and_names(text: str, field: str, n: int) -> None:
+    assert getattr(_one(text), field) == n
+
+
+def test_a_capture_by_militants_is_no_arrest() -> None:
+    ev = _one(
+        "The Taliban released a video on Monday showing twelve policemen they captured in a raid"
+        " on a post in Upper Dir last month."
+    )
+    assert ev.kind != "arrest" and ev.perpetrator != "Police"
+    assert _one("Police captured two militants alive after a raid in Bannu on Monday.").kind == (
+        "arrest"
+    )
+    # an assault that killed, where the attackers also took captives, is the assault
+    ev = _one(
+        "Six soldiers were killed when militants stormed a check post in Kurram on Monday; the"
+        " attackers also captured three soldiers."
+    )
+    assert ev.kind == "armed_clash"

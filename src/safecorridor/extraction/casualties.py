@@ -304,6 +304,7 @@ _ORDINAL_MORE = re.compile(
 
 
 _ASIDE_END = {",", "–", "—", ")"}
+_ASIDE_OPEN = {",", "–", "—", "("}
 _KIN = {"family", "familie", "relative", "household", "colleague", "companion", "tribe"}
 _MORE_ONLY = re.compile(r"\b(?:more|additional|further)\b", re.I)
 
@@ -547,6 +548,25 @@ def _named_one(after: list[tuple[str, int, int]]) -> tuple[int, int, None, bool,
     return None
 
 
+_NOT_NAMES = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "
+    "June July August September October November December In On At By Near The A An".split()
+)
+_AFTER_NAME = frozenset({",", "(", "in", "on", "near", "at", "outside", "while", "when", "who"})
+
+
+def _bare_name(after: list[tuple[str, int, int]]) -> tuple[int, int, None, bool, int, int] | None:
+    """One person named without a role right after "shot dead" / "gunned down": "shot dead
+    Wali Khan Mengal, the son of ...", "gunned down Asif Ali near his house" (two to five
+    capitalised words, then a comma, a bracket or a preposition)."""
+    n = 0
+    while n < min(len(after), 5) and after[n][0][:1].isupper() and after[n][0] not in _NOT_NAMES:
+        n += 1
+    if n < 2 or n >= len(after) or after[n][0] not in _AFTER_NAME:
+        return None
+    return (1, 0, None, False, after[0][1], after[n - 1][2])
+
+
 #: the number is a date's day: "on April 23 shot dead a party leader"
 _MONTH_BEFORE = re.compile(
     r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+$"
@@ -657,8 +677,20 @@ def parse(sentence: str, offset: int) -> Casualties:
             after = toks[vi + 2 : vi + 12]
         if after is not None:
             got = _np(after) if after else None
+            if (
+                got is None
+                and len(after) > 2
+                and after[0][0].lower() in ("him", "her")
+                and after[1][0].lower() == "and"
+            ):
+                # "injuring him and eight others": the one named and the others
+                others = _np(after[2:])
+                if others is not None and not others[3]:
+                    got = (others[0] + 1, *others[1:4], after[0][1], others[5])
             if got is None and after and word in ("shot dead", "gunned down", "killed"):
                 got = _named_one(after)
+            if got is None and after and word in ("shot dead", "gunned down"):
+                got = _bare_name(after)
             if got is not None and not (after and _is_age(after, 0)):
                 parsed = [got]
                 # a list: "killing two police officers and two visitors"
@@ -720,6 +752,15 @@ def parse(sentence: str, offset: int) -> Casualties:
                         if k >= 0 and toks[k][0] in _ASIDE_END:
                             k -= 1
                         break
+                else:
+                    # "Two persons, riding a motorcycle, were killed": the count before the aside
+                    for j in range(k - 1, max(0, k - 12), -1):
+                        if toks[j][0] in _ASIDE_OPEN:
+                            w = toks[j + 1][0]
+                            if w[:1].islower() and w.isalpha() and w not in ("and", "or"):
+                                if _np_before(toks, j - 1):
+                                    k = j - 1
+                            break
             if word in (
                 "lives",
                 "life",
@@ -931,9 +972,16 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
         n, f, na, att, s0, _e = got
         out.append((n, f, na, att, s0, max(toks[k][2], head_end)))
         if j - 1 >= 0 and toks[j - 1][0].lower() in ("including", "among"):
-            outer = _np_before(toks, j - 2)
+            o = j - 2
+            if o >= 0 and toks[o][0] == ",":
+                o -= 1  # "seven others, including a woman and two children"
+            outer = _np_before(toks, o)
             if j >= 2 and outer and not outer[-1][3]:
                 return outer  # "seven persons including four policemen": seven
+        if j - 1 >= 0 and toks[j - 1][0].lower() == "of" and not out[:-1]:
+            head = _np_before(toks, j - 2)
+            if head:
+                return head  # "two employees of a company", "a guard and a clerk of a shop"
         if j - 1 >= 0 and toks[j - 1][0].lower() in ("and", ","):
             k = j - 2
             continue

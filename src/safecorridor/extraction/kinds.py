@@ -175,6 +175,32 @@ _VERBAL = frozenset(
 )
 
 
+_CAPTURE_WORDS = ("captured", "detained", "taken into custody")
+#: militants as who took someone: "the Taliban ... captured", "terrorists detained"
+_MILITANT_CAPTORS = re.compile(
+    r"\b(?:militants|terrorists|Taliban|insurgents|attackers|gunmen|kidnappers|abductors|separatists|khawarij)\b[^.;]{0,50}$",
+    re.I,
+)
+#: security forces as who was taken: "captured four FC soldiers", "policemen captured"
+_SF_CAPTIVES = re.compile(
+    r"\b(?:soldiers?|troops|policem[ae]n|police(?:\s+|-)?(?:men|officials|personnel|constables?)|FC|Levies|personnel|security (?:forces|officials)|officials|employees|workers|engineers|passengers)\b",
+    re.I,
+)
+_CAPTIVE_SUSPECTS = re.compile(
+    r"\b(?:militants?|terrorists?|suspects?|accused|insurgents?|khawarij|criminals?|dacoits?|culprits?)\b",
+    re.I,
+)
+
+
+def _held_by_militants(text: str, m: re.Match[str]) -> bool:
+    """A capture told of militants or of security forces taken: an abduction, not an arrest
+    ("The Taliban released a video of 16 policemen captured in June")."""
+    if _MILITANT_CAPTORS.search(text, max(0, m.start() - 60), m.start()):
+        return True
+    near = text[max(0, m.start() - 60) : m.end() + 40]
+    return bool(_SF_CAPTIVES.search(near)) and not _CAPTIVE_SUSPECTS.search(near)
+
+
 def mark_triggers(s: Sentence) -> None:
     """Set the sentence's ``generic`` flag, every trigger in it (``all_triggers``, with whether
     it is anaphoric) and the trigger that starts an event here (``trigger``), if any. Needs
@@ -207,6 +233,8 @@ def mark_triggers(s: Sentence) -> None:
             continue  # "(as approved by the apex committee)": a past decision cited, no event
         if cls == "arrest" and word.lower() == "captured" and _ON_CAMERA.match(text, m.end()):
             continue  # "the moment of the attack was captured through a CCTV camera"
+        if cls == "arrest" and word.lower() in _CAPTURE_WORDS and _held_by_militants(text, m):
+            cls = "abduction"  # "militants captured four soldiers": taken, not arrested
         if cls == "legal" and word.lower() == "decided to" and _TWO_PARTIES.search(left):
             cls = "agreement"  # "Islamabad and Beijing have decided to": a decision of two
         if cls == "campaign" and _DECIDED.search(text, 0, m.start()):
@@ -483,9 +511,13 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
     )
     if abduction and _ABDUCT_KILL.search(body):
         return _kind("attack", CONFIDENCE.kind_generic_trigger)
-    if g.cls == "abduction":
-        return _kind("abduction", CONFIDENCE.kind_specific_trigger)
     lead = g.sentences[0]
+    if g.cls == "abduction" and not (
+        any(t[0] in ("clash", "attack", "shelling") for t in lead.all_triggers)
+        and any(c.what == "kill" and not c.reject for c in lead.casualties.counts)
+    ):
+        # (an assault that killed, whose attackers also took some captive, stays an assault)
+        return _kind("abduction", CONFIDENCE.kind_specific_trigger)
     if g.lead_cls in ("ied", "grenade") and not _GUNFIRE.search(lead.text):
         return _kind(g.lead_cls, CONFIDENCE.kind_specific_trigger)  # a bomb, whoever it hit
     sf_only = _security_forces_only(g, targets)
@@ -572,6 +604,16 @@ def _kind(cls: str, conf: float) -> tuple[str, str, str, float]:
     return kind, event_type, sub, conf
 
 
+#: officers of civil departments: civilians, not security forces
+_CIVIL_OFFICER = re.compile(
+    r"\b(?:revenue|excise|bank|forest|education|health|food|polio|election|returning|presiding|divisional|tehsil|information|welfare|agriculture|irrigation|WAPDA|government|customs)\s+officers?\b",
+    re.I,
+)
+#: who speaks after a count: "in what police said", "according to the Levies", "police said"
+_SOURCE_AFTER_COUNT = re.compile(
+    r",?\s+(?:in what|according to|as per)\b|(?:\s+[\w-]+){1,3}\s+(?:said|says|told|added)\b",
+    re.I,
+)
 #: "within the limits of the Pirabad police station" just before a count: where, not whom
 _LOCATIVE_STATION = re.compile(
     r"\b(?:limits|jurisdiction|precincts|remit|area)\s+of\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?(?:police\s+)?(?:station|thana)\s*,?\s*$",
@@ -589,7 +631,12 @@ def _security_forces_only(g: EventGroup, targets: list[str]) -> bool | None:
         for c in cas.counts if cas else []:
             if c.attackers or c.reject:
                 continue
-            words = s.text[max(0, c.start - s.start - 10) : c.end - s.start + 30]
+            tail = s.text[c.end - s.start : c.end - s.start + 30]
+            src = _SOURCE_AFTER_COUNT.search(tail)
+            words = s.text[max(0, c.start - s.start - 10) : c.end - s.start] + (
+                tail[: src.start()] if src else tail
+            )  # "was shot dead, in what police said": the police speak, they are not hit
+            words = _CIVIL_OFFICER.sub("", words)  # "a revenue officer" is no policeman
             if _LOCATIVE_STATION.search(s.text, 0, max(0, c.start - s.start)):
                 words = s.text[c.start - s.start : c.end - s.start + 30]  # not the place's name
             if _SF_WORDS.search(words) and not (

@@ -75,6 +75,12 @@ _SPEAKER = re.compile(
     r"\s+(?:(?:officials?|officers?|sources|spokesm[ae]n|spokesperson)\s+)?(?:said|says|told|confirmed|added|reported|stated)\b",
     re.I,
 )
+#: a title followed by the speaker's name: "District Police Officer (DPO) Sher Khan said"
+_NAMED_SPEAKER = re.compile(r"\)?(?:\s+\(?[A-Z][\w.'’-]*\)?){1,5},?\s+(?:said|says|told|confirmed|added|stated)\b")
+#: the source named before: "according to the Levies Force", "said Station House Officer"
+_SOURCE_BEFORE = re.compile(
+    r"\b(?i:according to|said|told|quoting)\s+(?:the\s+|a\s+|an\s+)?(?:[A-Z][\w.'’()-]*\s+){0,4}$"
+)
 _SOURCE_AFTER = re.compile(
     r"\b(?:police|army|military|ISPR|FC|officials?)\s+(?:said|says|officials?|spokesm[ae]n|sources|statement|told|confirmed|chief)",
     re.I,
@@ -116,8 +122,10 @@ def _rejected(name: str, s: Sentence, ms: int, me: int, word: str, found: list[s
         and _NAMED_STATION_BEFORE.search(text, max(0, ms - 50), ms)
     ):
         return True  # "in the Jamshed Quarters Police Station", "under Mominabad police station"
-    if _SPEAKER.match(text, me):
+    if _SPEAKER.match(text, me) or _NAMED_SPEAKER.match(text, me):
         return True  # "Levies officials said", "police sources told": the source
+    if name == "security_forces" and _SOURCE_BEFORE.search(text, max(0, ms - 60), ms):
+        return True  # "according to the Levies Force", "said Station House Officer ..."
     return bool(
         name in ("business", "civilians")
         and word[:1].isupper()
