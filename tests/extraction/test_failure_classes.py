@@ -1183,8 +1183,8 @@ def test_a_force_that_speaks_is_no_victim_of_a_killing(text: str) -> None:
         ("Gunmen opened fire on a cleric in Kohat on Monday, wounding him and six others.",
          "injured", 7),
         # the count before ", including ..."
-        ("Two people were killed and nine others, including a girl and three boys, were hurt in"
-         " a blast in Parachinar on Monday.", "injured", 9),
+        ("Five people died and eleven others, including two women and a boy suffered injuries"
+         " in a blast in Parachinar on Monday.", "injured", 11),
         # a list of people "of" a place: the people, not the place
         ("A guard and a cashier of a petrol pump were shot dead in Hub on Monday.", "fatalities",
          2),
@@ -1211,5 +1211,52 @@ def test_a_capture_by_militants_is_no_arrest() -> None:
     ev = _one(
         "Six soldiers were killed when militants stormed a check post in Kurram on Monday; the"
         " attackers also captured three soldiers."
+    )
+    assert ev.kind == "armed_clash"
+
+
+def test_an_office_fired_at_is_where_the_attack_was() -> None:
+    # an office "in" a city is where officials sit ("the ministry in Islamabad said"), unless
+    # it is what was hit
+    ev = _one(
+        "A guard was wounded when gunmen hurled a grenade and opened fire at a TV channel's office"
+        " in Islamabad on Monday."
+    )
+    assert (ev.city, ev.injured) == ("Islamabad", 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "n"),
+    [
+        # a title and a name, no "a" or "one": still one person shot dead
+        ("The Hangu district President of the party Qari Aslam Baig was shot dead on Monday.",
+         "fatalities", 1),
+        # an abbreviation spelt out in brackets inside the count
+        ("Three Frontier Corps (FC) personnel were killed and four others hurt when a roadside"
+         " bomb hit their vehicle near Mastung on Monday.", "fatalities", 3),
+    ],
+)
+def test_counts_with_a_title_or_a_bracketed_abbreviation(text: str, field: str, n: int) -> None:
+    assert getattr(_one(text), field) == n
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Unknown men set three girls' schools on fire in Pishin on Monday night.", "attack"),
+        ("Militants set ablaze two trucks of a road contractor near Awaran on Monday.", "attack"),
+        # missiles fired at a camp: an assault on the security forces
+        ("Militants fired four missiles to target an army camp in Razmak on Monday; no one was"
+         " hurt.", "armed_clash"),
+    ],
+)
+def test_arson_and_missile_fire_are_events(text: str, kind: str) -> None:
+    assert _one(text).kind == kind
+
+
+def test_a_grenade_launcher_recovered_makes_no_grenade_attack() -> None:
+    ev = _one(
+        "Militants attacked an army camp in Zhob on Monday, killing four soldiers. Troops"
+        " recovered rifles and two grenade launchers from the site."
     )
     assert ev.kind == "armed_clash"

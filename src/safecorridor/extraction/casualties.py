@@ -393,7 +393,28 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
 
 
 def _tokens(text: str, offset: int) -> list[tuple[str, int, int]]:
-    return [(m.group(0), m.start() + offset, m.end() + offset) for m in _TOK.finditer(text)]
+    """The sentence's tokens, without the abbreviations spelt out in brackets ("four
+    Security Force (SF) personnel" reads as "four Security Force personnel")."""
+    toks = [(m.group(0), m.start() + offset, m.end() + offset) for m in _TOK.finditer(text)]
+    if "(" not in text:
+        return toks
+    out: list[tuple[str, int, int]] = []
+    i = 0
+    while i < len(toks):
+        if (
+            toks[i][0] == "("
+            and i + 2 < len(toks)
+            and toks[i + 2][0] == ")"
+            and _ABBREV.fullmatch(toks[i + 1][0])
+        ):
+            i += 3
+            continue
+        out.append(toks[i])
+        i += 1
+    return out
+
+
+_ABBREV = re.compile(r"[A-Z][A-Za-z]{0,5}")
 
 
 _AUX = {
@@ -817,7 +838,7 @@ def parse(sentence: str, offset: int) -> Casualties:
                         parsed = [(1, 0, None, False, t[1], t[2])]
                         break
             if parsed is None and what in ("kill", "injure"):
-                parsed = _singular_subject(sentence, toks, vi, k, offset)
+                parsed = _singular_subject(sentence, toks, vi, k, offset, word)
         if not parsed:
             continue
         # victims and attackers of one list are counted apart ("seven troops and six militants")
@@ -890,7 +911,7 @@ _ONE_PERSON = re.compile(
 
 
 def _singular_subject(
-    sentence: str, toks: list[tuple[str, int, int]], vi: int, k: int, offset: int
+    sentence: str, toks: list[tuple[str, int, int]], vi: int, k: int, offset: int, word: str = ""
 ) -> list[NP] | None:
     """One person when a singular subject is killed or hurt and no count is given: "A worker
     of the party, identified as Z, was shot dead". The person is an attacker when the
@@ -904,8 +925,8 @@ def _singular_subject(
     if _LATER_DIED.match(sentence, toks[vi][2] - offset):
         return None  # "he was injured and later succumbed": a death, counted as one
     subject = sentence[: toks[k][2] - offset] if k >= 0 else ""
-    if not _ONE_PERSON.search(subject[-120:]):
-        return None
+    if not _ONE_PERSON.search(subject[-120:]) and word not in ("shot dead", "gunned down"):
+        return None  # (only a person is shot dead: "PPP President Hamid Toori was shot dead")
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", subject)[:12]]
     attacker = any(w in ATTACKERS for w in words[:4]) and not _BY_ASSAILANTS.match(
         sentence, toks[vi][2] - offset
