@@ -290,6 +290,20 @@ def test_cli_json(tmp_path: Path) -> None:
     assert json.loads(result.output)["events"]["f1"] >= 0.9
 
 
+def test_cli_text_names_the_district_when_no_town_places_the_event(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text(
+        "Gunmen kidnapped three engineers of a road firm in Panjgur district on Monday.\n"
+        "Separately, a bomb killed two people in Quetta's Sariab area on Tuesday.\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(app, ["extract", str(report), "--published", "2024-05-08"])
+    assert result.exit_code == 0, result.output
+    lines = [ln for ln in result.output.splitlines() if ln[:1].isdigit()]
+    assert "Panjgur district, Balochistan" in lines[0]
+    assert "Quetta, Balochistan" in lines[1] and "Quetta district" not in lines[1]
+
+
 @pytest.mark.parametrize(
     ("name", "floors"),
     [

@@ -1177,21 +1177,38 @@ def test_a_force_that_speaks_is_no_victim_of_a_killing(text: str) -> None:
     ("text", "field", "n"),
     [
         # a participle aside between the count and its verb
-        ("Three men, returning from a wedding, were killed when a mine went off near Sui on"
-         " Monday.", "fatalities", 3),
+        (
+            "Three men, returning from a wedding, were killed when a mine went off near Sui on"
+            " Monday.",
+            "fatalities",
+            3,
+        ),
         # "him and N others"
-        ("Gunmen opened fire on a cleric in Kohat on Monday, wounding him and six others.",
-         "injured", 7),
+        (
+            "Gunmen opened fire on a cleric in Kohat on Monday, wounding him and six others.",
+            "injured",
+            7,
+        ),
         # the count before ", including ..."
-        ("Five people died and eleven others, including two women and a boy suffered injuries"
-         " in a blast in Parachinar on Monday.", "injured", 11),
+        (
+            "Five people died and eleven others, including two women and a boy suffered injuries"
+            " in a blast in Parachinar on Monday.",
+            "injured",
+            11,
+        ),
         # a list of people "of" a place: the people, not the place
-        ("A guard and a cashier of a petrol pump were shot dead in Hub on Monday.", "fatalities",
-         2),
+        (
+            "A guard and a cashier of a petrol pump were shot dead in Hub on Monday.",
+            "fatalities",
+            2,
+        ),
         ("Four employees of a telecom firm were abducted near Kharan on Monday.", "abducted", 4),
         # one person named right after "shot dead", without a title
-        ("Gunmen shot dead Mir Hassan Bugti, a nephew of a tribal chief, in Sibi on Monday.",
-         "fatalities", 1),
+        (
+            "Gunmen shot dead Mir Hassan Bugti, a nephew of a tribal chief, in Sibi on Monday.",
+            "fatalities",
+            1,
+        ),
     ],
 )
 def test_counts_told_around_asides_and_names(text: str, field: str, n: int) -> None:
@@ -1229,11 +1246,18 @@ def test_an_office_fired_at_is_where_the_attack_was() -> None:
     ("text", "field", "n"),
     [
         # a title and a name, no "a" or "one": still one person shot dead
-        ("The Hangu district President of the party Qari Aslam Baig was shot dead on Monday.",
-         "fatalities", 1),
+        (
+            "The Hangu district President of the party Qari Aslam Baig was shot dead on Monday.",
+            "fatalities",
+            1,
+        ),
         # an abbreviation spelt out in brackets inside the count
-        ("Three Frontier Corps (FC) personnel were killed and four others hurt when a roadside"
-         " bomb hit their vehicle near Mastung on Monday.", "fatalities", 3),
+        (
+            "Three Frontier Corps (FC) personnel were killed and four others hurt when a roadside"
+            " bomb hit their vehicle near Mastung on Monday.",
+            "fatalities",
+            3,
+        ),
     ],
 )
 def test_counts_with_a_title_or_a_bracketed_abbreviation(text: str, field: str, n: int) -> None:
@@ -1246,8 +1270,11 @@ def test_counts_with_a_title_or_a_bracketed_abbreviation(text: str, field: str, 
         ("Unknown men set three girls' schools on fire in Pishin on Monday night.", "attack"),
         ("Militants set ablaze two trucks of a road contractor near Awaran on Monday.", "attack"),
         # missiles fired at a camp: an assault on the security forces
-        ("Militants fired four missiles to target an army camp in Razmak on Monday; no one was"
-         " hurt.", "armed_clash"),
+        (
+            "Militants fired four missiles to target an army camp in Razmak on Monday; no one was"
+            " hurt.",
+            "armed_clash",
+        ),
     ],
 )
 def test_arson_and_missile_fire_are_events(text: str, kind: str) -> None:
@@ -1260,3 +1287,30 @@ def test_a_grenade_launcher_recovered_makes_no_grenade_attack() -> None:
         " recovered rifles and two grenade launchers from the site."
     )
     assert ev.kind == "armed_clash"
+
+
+def test_a_claim_in_the_passive_names_the_unit_after_the_parent() -> None:
+    ev = _one(
+        "Six attackers were killed after they tried to storm a port office in Gwadar on Monday,"
+        " in an attack that was claimed by the outlawed Baloch Liberation Army's Majeed Brigade."
+    )
+    assert (ev.claimed_by, ev.perpetrator) == ("Majeed Brigade", "Majeed Brigade")
+
+
+def test_victims_counted_under_an_earlier_date_are_an_event_of_their_own() -> None:
+    events = _in_order(
+        "Troops killed six militants in an operation near Datta Khel on Tuesday, the army said."
+        "\n\nEarlier this month, three soldiers were martyred in a similar raid in South"
+        " Waziristan's Wana."
+    )
+    assert len(events) == 2, [(e.kind, e.city, e.event_date) for e in events]
+    first, second = events
+    assert (first.city, first.attackers_killed) == ("Datta Khel", 6)
+    assert (second.city, second.fatalities, second.date_precision) == ("Wana", 3, "month")
+    assert second.confidence_basis["kind"].endswith(":recalled")
+    # a later day's figures update the event, they tell no other one
+    events = _in_order(
+        "A suicide bomber struck a police training centre in Quetta on Monday, killing 20"
+        " cadets.\n\nBy Tuesday, 25 people had died and 90 were being treated in hospital."
+    )
+    assert len(events) == 1

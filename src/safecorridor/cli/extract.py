@@ -45,7 +45,10 @@ def extract_command(
         typer.echo("no events found")
     for i, e in enumerate(events, 1):
         d = e.to_dict()
-        place = ", ".join(str(x) for x in (d["location_name"], d["city"], d["province"]) if x)
+        district = d["district"] and d["district"] != d["city"] and f"{d['district']} district"
+        place = ", ".join(
+            str(x) for x in (d["location_name"], d["city"], district, d["province"]) if x
+        )
         typer.echo(
             f"{i}. {d['kind']} ({d['sub_event_type'] or '-'}) {d['event_date'] or '?'} "
             f"[{d['date_precision'] or '-'}] {place or '?'}  confidence {d['confidence']}"

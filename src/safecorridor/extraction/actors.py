@@ -30,7 +30,7 @@ _CLAIM = at_word_starts(
         + _EVENT_NOUNS
         + r"\b|\bclaimed (?:the |both |these |this |two |three )?(?:[\w-]+ )?"
         + _EVENT_NOUNS
-        + r"\b|\bclaimed (?:it|them)\b",
+        + r"\b|\bclaimed (?:it|them)\b|\b(?:was|were|has been|have been|had been) (?:later |since |swiftly |quickly )?claimed by\b",
         re.I,
     )
 )
@@ -125,6 +125,9 @@ def _last_group_before(groups: list[EventGroup], pos: int) -> Mention | None:
     return best
 
 
+_POSSESSIVE_GAP = re.compile(r"\s*['’]s?\s+(?:own\s+)?|\s*\)\s*['’]s?\s+")
+
+
 def _claimant(
     g: EventGroup, armed: list[Mention], groups: list[EventGroup], text: str
 ) -> Mention | None:
@@ -142,6 +145,13 @@ def _claimant(
                 before.append(a)
             after = [a for a in in_s if a.start >= ce]
             claim_m = before[-1] if before else (after[0] if after else None)
+            if (
+                not before
+                and len(after) > 1
+                and res.parent_of(after[1].actor) == after[0].actor
+                and _POSSESSIVE_GAP.fullmatch(text[after[0].end : after[1].start])
+            ):
+                claim_m = after[1]  # "claimed by the BLA's Majeed Brigade": the unit
             if (
                 claim_m is not None
                 and len(before) > 1
@@ -231,6 +241,8 @@ def _perpetrator(
                 others = [a for a in armed if res.parent_of(a.actor) == claim_m.actor]
                 if others:
                     perp_m = others[0]
+            elif claim_m and res.parent_of(claim_m.actor) == perp_m.actor:
+                perp_m = claim_m  # "BLA militants ... claimed by the BLA's Majeed Brigade"
         elif _THE_GROUP_OR_OUTFIT.search(trig_s.text):
             perp_m = _last_group_before(groups, trig_s.start)
             perp_conf, why = CONFIDENCE.perpetrator_anaphor, "anaphor"

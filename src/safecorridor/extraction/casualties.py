@@ -570,8 +570,12 @@ def _named_one(after: list[tuple[str, int, int]]) -> tuple[int, int, None, bool,
 
 
 _NOT_NAMES = frozenset(
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "
-    "June July August September October November December In On At By Near The A An".split()
+    [
+        *("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        *("January", "February", "March", "April", "May", "June", "July", "August"),
+        *("September", "October", "November", "December"),
+        *("In", "On", "At", "By", "Near", "The", "A", "An"),
+    ]
 )
 _AFTER_NAME = frozenset({",", "(", "in", "on", "near", "at", "outside", "while", "when", "who"})
 
@@ -778,9 +782,13 @@ def parse(sentence: str, offset: int) -> Casualties:
                     for j in range(k - 1, max(0, k - 12), -1):
                         if toks[j][0] in _ASIDE_OPEN:
                             w = toks[j + 1][0]
-                            if w[:1].islower() and w.isalpha() and w not in ("and", "or"):
-                                if _np_before(toks, j - 1):
-                                    k = j - 1
+                            if (
+                                w[:1].islower()
+                                and w.isalpha()
+                                and w not in ("and", "or")
+                                and _np_before(toks, j - 1)
+                            ):
+                                k = j - 1
                             break
             if word in (
                 "lives",

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from safecorridor.extraction.casualties import Count
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.dates import DateMention, event_date
 from safecorridor.extraction.mentions import is_armed_group
@@ -215,6 +216,16 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             ):
                 cur.sentences.append(s)
                 _upgrade(cur, s)
+            elif cur is not None and has_cas and not refers:
+                # "Earlier this week, two soldiers were martyred in Wana": victims counted
+                # under an earlier date of their own are a happening of their own
+                victims = _victim_count(s)
+                if victims is not None and _earlier(s, cur):
+                    # (a later day's figures update the event: a toll that rose overnight)
+                    cur = EventGroup(
+                        "attack", ("attack", victims.start, victims.end), [s], recalled=True
+                    )
+                    groups.append(cur)
             continue
         cls = trig[0]
         fam = family(cls)
@@ -473,6 +484,21 @@ def _narrows(prev: DateMention, own: DateMention) -> bool:
     return prev.value.year == own.value.year and (
         prev.precision == "year" or prev.value.month == own.value.month
     )
+
+
+def _victim_count(s: Sentence) -> Count | None:
+    """The sentence's first figure of people killed or hurt (not attackers, not rejected)."""
+    for c in s.casualties.counts if s.casualties else []:
+        if c.what in ("kill", "injure") and not c.attackers and not c.reject and c.n > 0:
+            return c
+    return None
+
+
+def _earlier(s: Sentence, g: EventGroup) -> bool:
+    """The sentence's own date lies before the event ``g``'s."""
+    own = next((d for d in s.dates if not d.reporting and d.value), None)
+    theirs = g.date()
+    return bool(own and own.value and theirs and theirs[0].value and own.value < theirs[0].value)
 
 
 def _dated_apart(

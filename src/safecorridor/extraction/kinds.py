@@ -514,7 +514,10 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
     lead = g.sentences[0]
     if g.cls == "abduction" and not (
         any(t[0] in ("clash", "attack", "shelling") for t in lead.all_triggers)
-        and any(c.what == "kill" and not c.reject for c in lead.casualties.counts)
+        and any(
+            c.what == "kill" and not c.reject
+            for c in (lead.casualties.counts if lead.casualties else [])
+        )
     ):
         # (an assault that killed, whose attackers also took some captive, stays an assault)
         return _kind("abduction", CONFIDENCE.kind_specific_trigger)

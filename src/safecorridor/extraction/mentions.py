@@ -416,7 +416,13 @@ def _inside_name(text: str, s: int, e: int) -> bool:
             ":",
             "\n",
         )
-        if w[:1].isupper() and w.lower() not in _NAME_OK_BEFORE and not sentence_start:
+        possessive = w.endswith(("'s", "’s"))  # "South Waziristan's Wana": Wana itself
+        if (
+            w[:1].isupper()
+            and w.lower() not in _NAME_OK_BEFORE
+            and not sentence_start
+            and not possessive
+        ):
             return True
     after = _WORD_AFTER.match(text, e, e + 30)
     if after:

@@ -76,7 +76,9 @@ _SPEAKER = re.compile(
     re.I,
 )
 #: a title followed by the speaker's name: "District Police Officer (DPO) Sher Khan said"
-_NAMED_SPEAKER = re.compile(r"\)?(?:\s+\(?[A-Z][\w.'’-]*\)?){1,5},?\s+(?:said|says|told|confirmed|added|stated)\b")
+_NAMED_SPEAKER = re.compile(
+    r"\)?(?:\s+\(?[A-Z][\w.'’-]*\)?){1,5},?\s+(?:said|says|told|confirmed|added|stated)\b"
+)
 #: the source named before: "according to the Levies Force", "said Station House Officer"
 _SOURCE_BEFORE = re.compile(
     r"\b(?i:according to|said|told|quoting)\s+(?:the\s+|a\s+|an\s+)?(?:[A-Z][\w.'’()-]*\s+){0,4}$"
