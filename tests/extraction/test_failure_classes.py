@@ -1314,3 +1314,46 @@ def test_victims_counted_under_an_earlier_date_are_an_event_of_their_own() -> No
         " cadets.\n\nBy Tuesday, 25 people had died and 90 were being treated in hospital."
     )
     assert len(events) == 1
+
+
+def test_a_headline_and_a_lead_placing_it_in_a_village_of_the_same_district_are_one_event() -> None:
+    events = extract(
+        "Two militants killed, soldier martyred in Zhob operation\n\nQUETTA: Two militants were"
+        " killed while a soldier was martyred during an exchange of fire in the Sambaza area of"
+        " Zhob district on Tuesday, the army said.",
+        published=WED,
+    )
+    assert len(events) == 1, [(e.kind, e.city) for e in events]
+    assert (events[0].attackers_killed, events[0].fatalities) == (2, 1)
+
+
+def test_an_infiltration_foiled_with_militants_killed_is_a_clash() -> None:
+    ev = _one(
+        "Troops foiled an infiltration bid on the border in North Waziristan on Tuesday, killing"
+        " nine militants who were trying to cross, the army said."
+    )
+    assert (ev.kind, ev.attackers_killed) == ("armed_clash", 9)
+
+
+def test_an_ambush_of_a_company_van_is_an_attack_on_civilians() -> None:
+    ev = _one(
+        "Gunmen ambushed a van carrying employees of a mining company near Harnai on Tuesday,"
+        " killing three of them, police said."
+    )
+    assert (ev.kind, ev.fatalities) == ("attack", 3)
+
+
+def test_a_list_of_victims_stops_at_a_clause() -> None:
+    ev = _one(
+        "A constable embraced martyrdom and three others sustained injuries when gunmen opened"
+        " fire on a police van in Bajaur on Tuesday."
+    )
+    assert (ev.fatalities, ev.injured) == (1, 3)
+
+
+def test_a_foreigner_among_the_injured_is_not_among_the_dead() -> None:
+    ev = _one(
+        "Two Chinese engineers were killed and nine other people, including a Chinese national,"
+        " were injured when a suicide bomber struck their convoy in Karachi on Tuesday."
+    )
+    assert (ev.fatalities, ev.foreign_fatalities, ev.injured) == (2, 2, 9)

@@ -417,6 +417,8 @@ def _tokens(text: str, offset: int) -> list[tuple[str, int, int]]:
 _ABBREV = re.compile(r"[A-Z][A-Za-z]{0,5}")
 
 
+#: verbs that end a clause before a list's next noun phrase
+_CLAUSE_VERBS = frozenset({"embraced", "sustained", "received", "suffered", "lost", "died"})
 _AUX = {
     "were",
     "was",
@@ -878,7 +880,10 @@ def parse(sentence: str, offset: int) -> Casualties:
     for rx in (_BREAK, _BREAK2):
         for m in rx.finditer(sentence):
             bn = number(m.group("n"))
-            if bn is not None:
+            hurt = any(
+                c.what == "injure" and c.start <= m.start() + offset < c.end for c in out.counts
+            )  # "ten others, including a Chinese national, were injured": not the dead
+            if bn is not None and not hurt:
                 dem = (
                     m.group("dem").lower().rstrip("s")
                     if m.group("dem").lower() not in ("chinese",)
@@ -998,6 +1003,11 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
         got = _np(toks[j : k + 1])
         if got is None:
             break
+        if out and any(
+            t[0].lower() in _AUX or _VERB.fullmatch(t[0]) or t[0].lower() in _CLAUSE_VERBS
+            for t in toks[j : k + 1]
+        ):
+            break  # "a policeman embraced martyrdom and two others were hurt": a clause
         n, f, na, att, s0, _e = got
         out.append((n, f, na, att, s0, max(toks[k][2], head_end)))
         if j - 1 >= 0 and toks[j - 1][0].lower() in ("including", "among"):

@@ -377,13 +377,7 @@ def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:
         d = own_h or own_g
         if d is not None and d.value is not None and _long_before(d, published):
             return False  # "a blast had killed 13 in 2021" beside today's undated attack
-    th: set[str] = set()
-    tg: set[str] = set()
-    for s in h.sentences:
-        th |= _place_key(s)
-    for s in g.sentences:
-        tg |= _place_key(s)
-    return not (th and tg and not (th & tg))
+    return not _other_towns(h.sentences, g.sentences)
 
 
 #: a happening at night, told under the evening's date and the next morning's
@@ -417,18 +411,37 @@ def _upgrade(g: EventGroup, s: Sentence) -> None:
                 g.cls, g.trigger = cls, (cls, ts, te)
 
 
-def _place_key(s: Sentence) -> set[str]:
-    out = set()
-    for m in s.places:
-        if (
-            m.cued
-            and not m.excluded
-            and m.role in ("", "admin")  # not where someone spoke, came from or travelled
-            and m.place
-            and m.place.kind in ("town", "landmark")
-        ):
-            out.add(m.place.city or m.place.name)
-    return out
+def _towns(sentences: list[Sentence]) -> tuple[set[str], set[str], bool]:
+    """The towns the sentences cue as where something happened, their districts (a town
+    without one stands for its own), and whether all of them are villages named beside a
+    known place."""
+    towns: set[str] = set()
+    districts: set[str] = set()
+    villages_only = True
+    for s in sentences:
+        for m in s.places:
+            p = m.place
+            if (
+                m.cued
+                and not m.excluded
+                and m.role in ("", "admin")  # not where someone spoke, came from or travelled
+                and p
+                and p.kind in ("town", "landmark")
+            ):
+                towns.add(p.city or p.name)
+                districts.add(p.district or p.city or p.name)
+                villages_only = villages_only and p.minor
+    return towns, districts, villages_only
+
+
+def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
+    """Both tell of towns, and they are other towns: not one shared, nor a village named in
+    the district of the other's town ("the Sambaza area of Zhob district" and "Zhob")."""
+    ta, da, va = _towns(a)
+    tb, db, vb = _towns(b)
+    if not ta or not tb or ta & tb:
+        return False
+    return not ((va or vb) and da & db)
 
 
 #: a past event told as background, whether or not its date can be resolved
@@ -530,8 +543,4 @@ def _differs(g: EventGroup, s: Sentence, published: date | None = None) -> bool:
     undated = prev is None or prev[0].reporting
     if undated and _past(s.text) and not s.backref:
         return True
-    mine = _place_key(s)
-    theirs: set[str] = set()
-    for bs in g.sentences:
-        theirs |= _place_key(bs)
-    return bool(mine and theirs and not (mine & theirs) and not s.backref)
+    return not s.backref and _other_towns(g.sentences, [s])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from safecorridor.extraction import resources as res
+from safecorridor.extraction.casualties import Count
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.grouping import EventGroup
 from safecorridor.extraction.sentences import Sentence
@@ -464,7 +465,7 @@ _SF_WORDS = re.compile(
 _SF_WORDS = at_word_starts(_SF_WORDS)
 #: civilians as victims or as what was attacked
 _CIVILIAN_WORDS = re.compile(
-    r"\b(?:people|persons|civilians?|passengers?|labou?rers?|workers?|miners|children|child|women|woman|students?|teachers?|engineers?|nationals?|citizens?|villagers|residents|worshippers|devotees|pilgrims|shoppers|shopkeepers?|traders?|vendors?|farmers?|men|man|boys?|girls?|family|relatives|tribesmen|elders?|leaders?|activists?|journalists?|doctors?|patients|passers-?by|bystanders?|drivers?|owners?|contractors?|bus|coach|vehicle|school|mosque|market|bazaar|shop|house|home|hotel|hospital|team|vaccinators?|polio|hunters?|professors?|lawyers?|tankers?|trucks?)\b",
+    r"\b(?:people|persons|civilians?|passengers?|labou?rers?|workers?|miners|children|child|women|woman|students?|teachers?|engineers?|nationals?|citizens?|villagers|residents|worshippers|devotees|pilgrims|shoppers|shopkeepers?|traders?|vendors?|farmers?|men|man|boys?|girls?|family|relatives|tribesmen|elders?|leaders?|activists?|journalists?|doctors?|patients|passers-?by|bystanders?|drivers?|owners?|contractors?|bus|coach|vehicle|school|mosque|market|bazaar|shop|house|home|hotel|hospital|team|vaccinators?|polio|hunters?|professors?|lawyers?|tankers?|trucks?|employees?|staff|vans?|wagons?|cars?|jeeps?|rickshaws?)\b",
     re.I,
 )
 _CIVILIAN_WORDS = at_word_starts(_CIVILIAN_WORDS)
@@ -491,6 +492,11 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
     * any other armed assault (gunfire, storming, an ambush), whatever weapons it also used
       ("grenades and heavy gunfire"): an attack;
     * a bomb, an IED, a blast or a thrown grenade with no assault: a bombing."""
+    if g.family == "disrupted" and any(
+        c.what == "kill" and not c.reject for c in _counts(g.sentences[0])
+    ):
+        # "foiled an infiltration bid, killing 16 militants": a fight, not a weapon found
+        return _kind("clash", CONFIDENCE.kind_generic_trigger)
     if g.family != "violent":
         kind, event_type, sub, _rank, _fam = TRIGGERS[g.cls]
         specific = g.cls not in ("attack", "request")
@@ -514,10 +520,7 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
     lead = g.sentences[0]
     if g.cls == "abduction" and not (
         any(t[0] in ("clash", "attack", "shelling") for t in lead.all_triggers)
-        and any(
-            c.what == "kill" and not c.reject
-            for c in (lead.casualties.counts if lead.casualties else [])
-        )
+        and any(c.what == "kill" and not c.reject for c in _counts(lead))
     ):
         # (an assault that killed, whose attackers also took some captive, stays an assault)
         return _kind("abduction", CONFIDENCE.kind_specific_trigger)
@@ -600,6 +603,10 @@ def _aimed_at(lead: str) -> str | None:
     if civ and sf is None:
         return "civ"
     return None  # both ("police stations, railway lines and highways") or neither
+
+
+def _counts(s: Sentence) -> list[Count]:
+    return s.casualties.counts if s.casualties else []
 
 
 def _kind(cls: str, conf: float) -> tuple[str, str, str, float]:
