@@ -1357,3 +1357,63 @@ def test_a_foreigner_among_the_injured_is_not_among_the_dead() -> None:
         " were injured when a suicide bomber struck their convoy in Karachi on Tuesday."
     )
     assert (ev.fatalities, ev.foreign_fatalities, ev.injured) == (2, 2, 9)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "n"),
+    [
+        # ages in brackets after the names do not hide the count before them
+        (
+            "Two men, identified as Akram (40) and Saleem (22) were shot dead near Hub on Tuesday.",
+            "fatalities",
+            2,
+        ),
+        # "along with" adds the companion
+        (
+            "A tribal elder along with his driver was shot dead near Khuzdar on Tuesday.",
+            "fatalities",
+            2,
+        ),
+        # "his two other gunmen" are his guards, victims, not attackers
+        (
+            "A landlord was shot dead in Sibi on Tuesday while his two other gunmen sustained"
+            " injuries.",
+            "injured",
+            2,
+        ),
+    ],
+)
+def test_counts_with_ages_companions_and_guards(text: str, field: str, n: int) -> None:
+    assert getattr(_one(text), field) == n
+
+
+def test_suspects_killed_by_police_are_the_other_side() -> None:
+    ev = _one(
+        "Police killed four suspects in an exchange of fire in Quetta on Tuesday; a constable"
+        " was injured."
+    )
+    assert (ev.attackers_killed, ev.fatalities, ev.injured) == (4, None, 1)
+
+
+def test_today_in_brackets_after_a_date_is_that_date() -> None:
+    ev = _one("A blast hit a passenger coach near Sadda on March 3 (today), killing two people.")
+    assert ev.to_dict()["event_date"] == "2024-03-03"
+
+
+def test_explosives_thrown_are_a_bombing_and_posts_captured_no_arrest() -> None:
+    ev = _one(
+        "Miscreants threw explosive material at the gate of an official's house in Bannu"
+        " on Tuesday; the blast damaged the gate."
+    )
+    assert ev.kind == "bombing"
+    kinds = _kinds("Militants captured three police checkpoints in the district on Tuesday.")
+    assert "arrest" not in kinds and "abduction" not in kinds
+
+
+def test_a_splinter_group_that_claimed_is_the_perpetrator_over_its_parent_named_after() -> None:
+    ev = _one(
+        "A suicide bomber struck a police van in Peshawar on Tuesday, killing six policemen."
+        " Ahrar-ul-Hind, a splinter group of the Tehreek-e-Taliban Pakistan, claimed"
+        " responsibility."
+    )
+    assert (ev.perpetrator, ev.claimed_by) == ("Ahrar-ul-Hind", "Ahrar-ul-Hind")

@@ -243,6 +243,15 @@ def _perpetrator(
                     perp_m = others[0]
             elif claim_m and res.parent_of(claim_m.actor) == perp_m.actor:
                 perp_m = claim_m  # "BLA militants ... claimed by the BLA's Majeed Brigade"
+            elif (
+                claim_m
+                and not in_trig
+                and perp_m.actor != claim_m.actor
+                and res.parent_of(perp_m.actor) != claim_m.actor  # (the claimant's own unit)
+            ):
+                # "a TTP splinter group, Ahrar-ul-Hind, claimed it": the claimant, not the
+                # first group named after the lead
+                perp_m, perp_conf, why = claim_m, CONFIDENCE.perpetrator_from_claim, "claimant"
         elif _THE_GROUP_OR_OUTFIT.search(trig_s.text):
             perp_m = _last_group_before(groups, trig_s.start)
             perp_conf, why = CONFIDENCE.perpetrator_anaphor, "anaphor"

@@ -103,6 +103,8 @@ ATTACKERS = {
     "hijackers",
     "kidnappers",
     "outlaws",
+    "suspects",  # "police killed five suspects in an exchange of fire": the other side
+    "dacoits",
 }
 DEMONYMS = {
     "chinese": "Chinese",
@@ -405,7 +407,11 @@ def _tokens(text: str, offset: int) -> list[tuple[str, int, int]]:
             toks[i][0] == "("
             and i + 2 < len(toks)
             and toks[i + 2][0] == ")"
-            and _ABBREV.fullmatch(toks[i + 1][0])
+            and (
+                _ABBREV.fullmatch(toks[i + 1][0])
+                # an age after a name: "Yasir (35) and Haroon (30) were killed"
+                or (i > 0 and toks[i - 1][0][:1].isupper() and _AGE.fullmatch(toks[i + 1][0]))
+            )
         ):
             i += 3
             continue
@@ -415,6 +421,7 @@ def _tokens(text: str, offset: int) -> list[tuple[str, int, int]]:
 
 
 _ABBREV = re.compile(r"[A-Z][A-Za-z]{0,5}")
+_AGE = re.compile(r"\d{1,2}")
 
 
 #: verbs that end a clause before a list's next noun phrase
@@ -1009,6 +1016,8 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
         ):
             break  # "a policeman embraced martyrdom and two others were hurt": a clause
         n, f, na, att, s0, _e = got
+        if att and j >= 1 and toks[j - 1][0].lower() in ("his", "her", "their"):
+            att = False  # "his two other gunmen": his guards
         out.append((n, f, na, att, s0, max(toks[k][2], head_end)))
         if j - 1 >= 0 and toks[j - 1][0].lower() in ("including", "among"):
             o = j - 2
@@ -1023,6 +1032,13 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
                 return head  # "two employees of a company", "a guard and a clerk of a shop"
         if j - 1 >= 0 and toks[j - 1][0].lower() in ("and", ","):
             k = j - 2
+            continue
+        if (
+            j >= 3
+            and toks[j - 1][0].lower() == "with"
+            and toks[j - 2][0].lower() in ("along", "together")
+        ):
+            k = j - 3  # "a tribal elder along with his guard was shot dead": two
             continue
         break
     return out

@@ -340,6 +340,12 @@ def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateM
             elif name == "yesterday":
                 value = published - timedelta(days=1)
             elif name == "today":
+                if (
+                    out
+                    and text.endswith("(", 0, m.start())
+                    and out[-1].end - offset >= m.start() - 3
+                ):
+                    continue  # "on January 13 (today)": a gloss of the date just given
                 value = published
             elif name == "days_ago":
                 value = published - timedelta(days=_num(g["n"]))

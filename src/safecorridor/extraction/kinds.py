@@ -177,6 +177,11 @@ _VERBAL = frozenset(
 
 
 _CAPTURE_WORDS = ("captured", "detained", "taken into custody")
+#: what is captured is ground: "captured multiple police checkpoints", "captured the district"
+_TAKEN_GROUND = re.compile(
+    r"\s+(?:the\s+|a\s+|an\s+|\w+\s+){0,3}?(?:check\s?posts?|checkpoints?|posts?|positions?|areas?|villages?|towns?|districts?|territory|bases?|camps?|hills?|peaks?|heights?|control)\b",
+    re.I,
+)
 #: militants as who took someone: "the Taliban ... captured", "terrorists detained"
 _MILITANT_CAPTORS = re.compile(
     r"\b(?:militants|terrorists|Taliban|insurgents|attackers|gunmen|kidnappers|abductors|separatists|khawarij)\b[^.;]{0,50}$",
@@ -234,6 +239,8 @@ def mark_triggers(s: Sentence) -> None:
             continue  # "(as approved by the apex committee)": a past decision cited, no event
         if cls == "arrest" and word.lower() == "captured" and _ON_CAMERA.match(text, m.end()):
             continue  # "the moment of the attack was captured through a CCTV camera"
+        if cls == "arrest" and word.lower() == "captured" and _TAKEN_GROUND.match(text, m.end()):
+            continue  # "militants captured police checkpoints": ground taken, no one held
         if cls == "arrest" and word.lower() in _CAPTURE_WORDS and _held_by_militants(text, m):
             cls = "abduction"  # "militants captured four soldiers": taken, not arrested
         if cls == "legal" and word.lower() == "decided to" and _TWO_PARTIES.search(left):
