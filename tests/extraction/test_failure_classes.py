@@ -1417,3 +1417,43 @@ def test_a_splinter_group_that_claimed_is_the_perpetrator_over_its_parent_named_
         " responsibility."
     )
     assert (ev.perpetrator, ev.claimed_by) == ("Ahrar-ul-Hind", "Ahrar-ul-Hind")
+
+
+def test_a_full_stop_glued_to_the_next_sentence_still_ends_it() -> None:
+    events = _in_order(
+        "A Levies man was killed in a landmine blast near Safi on Tuesday.Meanwhile, gunmen"
+        " abducted two teachers in Kurram on Monday."
+    )
+    assert [e.kind for e in events] == ["bombing", "abduction"]
+    assert events[0].fatalities == 1 and events[1].to_dict()["event_date"] == "2024-05-06"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "n"),
+    [
+        # passive verb, then the next clause's count without "and"
+        (
+            "At least six passengers on a Quetta-bound coach were shot dead two others were"
+            " wounded when gunmen opened fire near Mastung on Tuesday.",
+            "fatalities",
+            6,
+        ),
+        (
+            "A bomb went off near a college in Karachi on Tuesday, claiming the life of a bank"
+            " manager.",
+            "fatalities",
+            1,
+        ),
+    ],
+)
+def test_counts_after_a_passive_and_a_life_claimed(text: str, field: str, n: int) -> None:
+    assert getattr(_one(text), field) == n
+
+
+def test_a_suspects_confessed_record_is_no_toll() -> None:
+    events = extract(
+        "A constable was injured during a raid in Lyari on Tuesday and a gang member was"
+        " arrested. Police said he had confessed his involvement in the killing of 12 people.",
+        published=WED,
+    )
+    assert all(e.fatalities != 12 for e in events), [(e.kind, e.fatalities) for e in events]

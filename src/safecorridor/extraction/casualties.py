@@ -425,6 +425,8 @@ _AGE = re.compile(r"\d{1,2}")
 
 
 #: verbs that end a clause before a list's next noun phrase
+_POSTMODIFIER = frozenset({"of", "on", "in", "aboard", "inside", "at", "from", "near"})
+_PASSIVE_AUX = frozenset({"was", "were", "been", "is", "are", "be", "being"})
 _CLAUSE_VERBS = frozenset({"embraced", "sustained", "received", "suffered", "lost", "died"})
 _AUX = {
     "were",
@@ -484,6 +486,11 @@ _TALLY = at_word_starts(_TALLY)
 #: words without which there is no tally and no claimed figure (substring tests are much
 #: cheaper than a regex alternation scanned at every position)
 _TALLY_HINTS = (
+    "involve",
+    "confess",
+    "wanted",
+    "accused",
+    "charged",
     "attacks",
     "incidents",
     "operations",
@@ -650,9 +657,17 @@ class _Context:
             return "a tally of many attacks or a report's statistics, not this event's toll"
         if "claim" in sentence and _CLAIMED_FIGURE.search(sentence[max(0, s - 60) : e]):
             return "a figure the attackers claim"
+        if _RECORD_BEFORE.search(sentence, max(0, s - 60), s):
+            return "a suspect's record of past crimes, not this event's toll"
         return None
 
 
+#: the crimes a suspect is said to have committed before: "confessed his involvement in the
+#: killing of 15 people", "wanted in the murders of"
+_RECORD_BEFORE = re.compile(
+    r"\b(?:involve(?:d|ment)|confess(?:ed|ion)|wanted (?:in|for)|accused of|charged with)\b[^.;]{0,30}$",
+    re.I,
+)
 #: no single attack in the region has killed more (the deadliest, 2014-2024, killed ~150)
 _MAX_TOLL = 999
 
@@ -695,12 +710,25 @@ def parse(sentence: str, offset: int) -> Casualties:
             "shot dead",
         ):
             after = toks[vi + len(word.split()) : vi + 10]
-            if (
+            if vi > 0 and toks[vi - 1][0].lower() in _PASSIVE_AUX:
+                after = None  # "seven passengers were shot dead three others were hurt"
+            elif (
                 after
                 and after[0][0].lower() in _NO_OBJECT
                 and not (len(after) > 1 and after[1][0].lower() in ("many", "much", "least"))
             ):
                 after = []  # "injured as a blast rocked ...": no object counted after the verb
+        elif (
+            word in ("life",)
+            and vi + 2 < len(toks)
+            and toks[vi + 1][0].lower() == "of"
+            and toks[vi - 1][0].lower() == "the"
+            and vi >= 2
+            and toks[vi - 2][0].lower() in ("claiming", "claimed", "took", "taking", "claims")
+            and (toks[vi + 2][0].lower() in ("a", "an") or number(toks[vi + 2][0]) is None)
+        ):
+            # "claiming the life of a company's manager": one person
+            parsed = [(1, 0, None, False, toks[vi - 2][1], toks[vi][2])]
         elif (
             word in ("bodies", "deaths", "death", "lives", "injuries")
             and vi + 2 < len(toks)
@@ -1026,10 +1054,12 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
             outer = _np_before(toks, o)
             if j >= 2 and outer and not outer[-1][3]:
                 return outer  # "seven persons including four policemen": seven
-        if j - 1 >= 0 and toks[j - 1][0].lower() == "of" and not out[:-1]:
+        if j - 1 >= 0 and toks[j - 1][0].lower() in _POSTMODIFIER and not out[:-1]:
             head = _np_before(toks, j - 2)
             if head:
-                return head  # "two employees of a company", "a guard and a clerk of a shop"
+                # "two employees of a company", "a guard and a clerk of a shop", "seven
+                # passengers on a bus": the people, not what they were of or on
+                return head
         if j - 1 >= 0 and toks[j - 1][0].lower() in ("and", ","):
             k = j - 2
             continue

@@ -46,7 +46,11 @@ class Sentence:
 
 # sentence ends: terminal punctuation (and closing quotes) before a capital, digit or quote,
 # or a line break; abbreviations and initials ("Lt. Col.", "D.I. Khan") do not end one
-_SENT_END = re.compile(r"([.!?]+[\"'’”)\]]*)\s+(?=[A-Z0-9\"'‘“(\[])|\n\s*")
+#: a sentence ends at a full stop and a space before a capital, at a line break, or at a full
+#: stop glued to the next sentence's first word ("at Karkanai.Meanwhile, troops ...")
+_SENT_END = re.compile(
+    r"([.!?]+[\"'’”)\]]*)\s+(?=[A-Z0-9\"'‘“(\[])|\n\s*|(?<=[a-z]{3})(\.)(?=[A-Z][a-z]{2})"
+)
 _LAST_WORD = re.compile(r"[\w.]+\.$")
 _INITIALS = re.compile(r"(?:[A-Za-z]\.)+")
 _ABBREV = frozenset(
@@ -104,11 +108,12 @@ def split_sentences(text: str) -> list[Sentence]:
     out: list[Sentence] = []
     start = 0
     for m in _SENT_END.finditer(text):
-        end = m.end(1) if m.group(1) else m.start()
+        stop = m.group(1) or m.group(2)
+        end = m.end(1) if m.group(1) else m.end(2) if m.group(2) else m.start()
         prev = _LAST_WORD.search(text, max(0, m.start() - 12), m.start() + 1)
-        if m.group(1) and prev and prev.group(0).lower().rstrip(".") in _ABBREV:
+        if stop and prev and prev.group(0).lower().rstrip(".") in _ABBREV:
             continue
-        if m.group(1) and prev and _INITIALS.fullmatch(prev.group(0)):
+        if stop and prev and _INITIALS.fullmatch(prev.group(0)):
             continue
         _add(out, text, start, end)
         start = m.end()
