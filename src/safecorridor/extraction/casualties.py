@@ -687,7 +687,7 @@ def parse(sentence: str, offset: int) -> Casualties:
         if vi is None:
             continue
         also = "also" in sentence[max(0, m.start() - 12) : m.start()].lower()
-        parsed = None
+        parsed: list[NP] | None = None
         # after the verb: "killing four", "injured 12 others", "left five dead"
         after = None
         if word in (
