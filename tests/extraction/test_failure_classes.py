@@ -1457,3 +1457,92 @@ def test_a_suspects_confessed_record_is_no_toll() -> None:
         published=WED,
     )
     assert all(e.fatalities != 12 for e in events), [(e.kind, e.fatalities) for e in events]
+
+
+def test_both_sides_agreed_after_a_meeting_is_an_agreement_too() -> None:
+    kinds = _kinds(
+        "Officials of the two countries met in Beijing on Tuesday to review the security of"
+        " corridor projects. Both sides agreed to set up a joint threat-assessment cell."
+    )
+    assert sorted(kinds) == ["agreement", "meeting"]
+
+
+def test_a_day_earlier_counts_back_from_the_story_not_from_publication() -> None:
+    events = _in_order(
+        "Militants attacked a police post in Kulachi on Sunday, killing two policemen.\n\nA day"
+        " earlier, a roadside bomb wounded three soldiers in Tank district."
+    )
+    assert [e.to_dict()["event_date"] for e in events] == ["2024-05-05", "2024-05-04"]
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "n"),
+    [
+        ("A tribal elder and his nephew were gunned down near Gomal on Tuesday.", "fatalities", 2),
+        (
+            "Attackers lobbed a grenade at a Rangers vehicle in Lyari on Tuesday, wounding two"
+            " soldiers and a passer-by.",
+            "injured",
+            3,
+        ),
+        (
+            "At least 12 passengers were offloaded from a bus and shot dead near Musakhel on"
+            " Tuesday.",
+            "fatalities",
+            12,
+        ),
+    ],
+)
+def test_counts_with_kin_passers_by_and_two_verbs(text: str, field: str, n: int) -> None:
+    assert getattr(_one(text), field) == n
+
+
+def test_militants_killed_by_the_forces_are_attackers_even_without_a_noun() -> None:
+    ev = _one(
+        "Militants stormed a naval air station in Turbat on Monday night and security forces"
+        " killed four of them; one soldier was martyred."
+    )
+    assert (ev.attackers_killed, ev.fatalities) == (4, 1)
+
+
+def test_a_faction_linked_to_a_group_is_the_claimant() -> None:
+    ev = _one(
+        "Suicide bombers rammed two vehicles into the wall of a cantonment in Bannu on Tuesday,"
+        " killing 12 people. Jaish-ul-Fursan, a faction linked to the Hafiz Gul Bahadur group,"
+        " claimed responsibility."
+    )
+    assert ev.claimed_by == "Jaish-i-Fursan Muhammad"
+
+
+def test_a_quadcopter_that_dropped_an_explosive_is_an_attack() -> None:
+    ev = _one(
+        "Three children were killed when a quadcopter dropped an explosive on a house in Bannu"
+        " district on Monday."
+    )
+    assert (ev.kind, ev.fatalities) == ("attack", 3)
+
+
+def test_a_second_bomber_in_another_province_is_another_event() -> None:
+    events = _in_order(
+        "A suicide bomber struck a procession in Mastung district on Friday, killing 50 people."
+        " Hours later, a second bomber blew himself up inside a mosque in Hangu district of"
+        " Khyber Pakhtunkhwa, killing five worshippers."
+    )
+    assert [(e.province, e.fatalities) for e in events] == [
+        ("Balochistan", 50),
+        ("Khyber Pakhtunkhwa", 5),
+    ]
+
+
+def test_a_claim_of_the_attacks_covers_each_attack_told_before_it() -> None:
+    events = _in_order(
+        "Gunmen shot dead 20 passengers near Musakhel on Monday. In a separate attack in Kalat"
+        " district, gunmen killed eight people. The Baloch Liberation Army claimed responsibility"
+        " for the attacks. Meanwhile, the army said late on Monday that security forces had"
+        " killed 12 militants in clearance operations."
+    )
+    assert [e.claimed_by for e in events] == [
+        "Baloch Liberation Army",
+        "Baloch Liberation Army",
+        None,
+    ]

@@ -67,7 +67,7 @@ _UNIT_OF = re.compile(
 #: "the Jaish-i-Fursan Muhammad, a faction of the Hafiz Gul Bahadur group, claimed": the
 #: faction claimed, the group after it only describes it
 _APPOSITIVE_OF = re.compile(
-    r"\)?(?:\s*\([^()]{1,20}\))?,?\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:faction|splinter(?:\s+group)?|wing|unit|offshoot|branch|affiliate|chapter|group|outfit)\s+(?:of|from|within)\s+(?:the\s+)?(?:(?:banned|outlawed|proscribed|militant)\s+)?"
+    r"\)?(?:\s*\([^()]{1,20}\))?,?\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:faction|splinter(?:\s+group)?|wing|unit|offshoot|branch|affiliate|chapter|group|outfit)\s+(?:of|from|within|(?:linked|allied|affiliated|aligned|close)\s+(?:to|with))\s+(?:the\s+)?(?:(?:banned|outlawed|proscribed|militant)\s+)?"
     # the parent spelt in full where only its acronym is known: "of Tehreek e Taliban Pakistan ("
     r"(?:(?:[A-Z][\w'’-]*|e|i|ul|al)\s+){0,5}\(?",
     re.I,

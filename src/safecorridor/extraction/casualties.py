@@ -196,6 +196,7 @@ PLURAL_VICTIM_SINGULAR = {
     "national",
     "citizen",
     "passerby",
+    "passer-by",
     "bystander",
     "cop",
     "official",
@@ -263,6 +264,15 @@ _GUARDS = {
     "wife",
     "guards",
     "sons",
+    "nephew",
+    "cousin",
+    "uncle",
+    "grandson",
+    "daughter",
+    "mother",
+    "husband",
+    "friend",
+    "escort",
 }
 _MARTYR = {"martyred", "martyrdom", "shahadat", "succumbed", "died"}
 _RANKS = {
@@ -425,6 +435,21 @@ _AGE = re.compile(r"\d{1,2}")
 
 
 #: verbs that end a clause before a list's next noun phrase
+#: the security forces as the subject that killed: "security forces killed four of them"
+_SF_SUBJECT = re.compile(
+    r"\b(?:security forces|troops|soldiers|police(?:men)?|army|CTD|Rangers|FC|Levies|commandos|personnel|law enforcers|forces)\b(?:\s+(?:had|have|has|also|then|later|swiftly|reportedly|eventually))*\s*$",
+    re.I,
+)
+#: words of a count that name no one: "four of them", "five more", "all six"
+_NO_NOUN = frozenset({"of", "them", "more", "others", "other", "all", "each"})
+
+
+def _bare_count(after: list[tuple[str, int, int]], got: NP) -> bool:
+    """The count names no victim: "killed four of them", "killed five more"."""
+    words = [t[0].lower() for t in after if got[4] <= t[1] < got[5] + 12][1:4]
+    return all(w in _NO_NOUN or not w.isalpha() for w in words)
+
+
 _POSTMODIFIER = frozenset({"of", "on", "in", "aboard", "inside", "at", "from", "near"})
 _PASSIVE_AUX = frozenset({"was", "were", "been", "is", "are", "be", "being"})
 _CLAUSE_VERBS = frozenset({"embraced", "sustained", "received", "suffered", "lost", "died"})
@@ -753,6 +778,15 @@ def parse(sentence: str, offset: int) -> Casualties:
                 got = _named_one(after)
             if got is None and after and word in ("shot dead", "gunned down"):
                 got = _bare_name(after)
+            if (
+                got is not None
+                and not got[3]
+                and word in ("killed", "killing", "kill", "kills", "shot dead", "gunned down")
+                and _bare_count(after, got)
+                and _SF_SUBJECT.search(sentence, max(0, m.start() - 50), m.start())
+            ):
+                # "security forces killed four of them": the other side, not victims
+                got = (*got[:3], True, *got[4:])
             if got is not None and not (after and _is_age(after, 0)):
                 parsed = [got]
                 # a list: "killing two police officers and two visitors"
@@ -876,6 +910,13 @@ def parse(sentence: str, offset: int) -> Casualties:
                 k -= 3  # "three others of his family were injured"
             if parsed is None:
                 parsed = _np_before(toks, k) or None
+            if parsed is None and k >= 1 and toks[k][0].lower() == "and":
+                # "23 passengers were offloaded from buses and shot dead": the subject of the
+                # first verb of the pair
+                for j in range(k - 1, max(0, k - 15), -1):
+                    if toks[j][0].lower() in ("were", "was"):
+                        parsed = _np_before(toks, j - 1) or None
+                        break
             if parsed is None and what == "kill" and word in _MARTYR:
                 # "Sepoy X (age 27 ...), having fought bravely, embraced shahadat": one soldier
                 for t in toks[max(0, vi - 25) : vi]:

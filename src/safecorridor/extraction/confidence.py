@@ -44,6 +44,7 @@ class Confidences:
 
     # perpetrator, perpetrator_parent, claimed_by
     claim: float = 0.9  # "claimed responsibility", "owned the attack"
+    claim_shared: float = 0.75  # "claimed the attacks" told with another event of the report
     perpetrator_arresting_agency: float = 0.8  # the state force named in an arrest
     perpetrator_in_trigger_sentence: float = 0.85  # an armed group in the event's first sentence
     perpetrator_elsewhere_in_event: float = 0.7  # an armed group in a later sentence of the event

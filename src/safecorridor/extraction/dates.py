@@ -248,7 +248,9 @@ _ANCHOR = re.compile(
 )
 
 
-def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateMention]:
+def find_dates(
+    text: str, published: date | None, offset: int = 0, story_day: date | None = None
+) -> list[DateMention]:
     """Every date expression in ``text`` (offsets shifted by ``offset``), resolved against
     ``published``: a weekday is the last such day on or before publication (the day itself
     when they are equal, unless "last Monday"), and no date is later than publication."""
@@ -333,10 +335,13 @@ def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateM
                 if value > published:
                     value = None
             elif name == "prevday":
+                # "a day earlier": the day before the day just told (in this sentence, else
+                # the story's latest event day); "a day ago": before publication
                 anchors = [d for d in out if d.precision == "day" and d.value is not None]
-                value = (
-                    anchors[-1].value if anchors and anchors[-1].value else published
-                ) - timedelta(days=1)
+                base = anchors[-1].value if anchors and anchors[-1].value else None
+                if base is None:
+                    base = published if low.endswith("ago") else story_day or published
+                value = base - timedelta(days=1)
             elif name == "yesterday":
                 value = published - timedelta(days=1)
             elif name == "today":
@@ -348,7 +353,10 @@ def find_dates(text: str, published: date | None, offset: int = 0) -> list[DateM
                     continue  # "on January 13 (today)": a gloss of the date just given
                 value = published
             elif name == "days_ago":
-                value = published - timedelta(days=_num(g["n"]))
+                # "three days ago" counts from publication, "three days earlier" from the day
+                # the story has reached
+                base = story_day if low.endswith("earlier") and story_day else published
+                value = base - timedelta(days=_num(g["n"]))
             elif name == "weeks_ago":
                 value, precision = published - timedelta(weeks=_num(g["n"])), "week"
             elif name == "months_ago":

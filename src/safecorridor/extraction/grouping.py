@@ -276,7 +276,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
 
 #: an outcome of talks that stands as an event of its own beside the meeting that reached it
 _OUTCOME = re.compile(
-    r"sign|agreement|accord|memorandum|MoU|(?:ceasefire|truce)|approv|consensus", re.I
+    r"sign|agreement|accord|memorandum|MoU|(?:ceasefire|truce)|approv|consensus|agreed", re.I
 )
 
 
@@ -292,7 +292,13 @@ def split_outcomes(groups: list[EventGroup]) -> list[EventGroup]:
         trigs = [t for s in g.sentences for t in s.all_triggers]
         meet = next((t for t in trigs if t[0] == "meeting"), None)
         agree = next(
-            (t for t in trigs if t[0] == "agreement" and _OUTCOME.search(_trigger_words(g, t))),
+            (
+                t
+                for t in trigs
+                if t[0] == "agreement"
+                and _OUTCOME.search(_trigger_words(g, t))
+                and not _ONLY_TO_MEET.match(_after_trigger(g, t))
+            ),
             None,
         )
         if meet is None or agree is None:
@@ -302,6 +308,18 @@ def split_outcomes(groups: list[EventGroup]) -> list[EventGroup]:
             EventGroup("agreement", agree[:3], list(g.sentences), g.inherited_date, g.recalled)
         )
     return out
+
+
+#: what was agreed is only more talks: "agreed to meet again", "agreed to continue the dialogue"
+_ONLY_TO_MEET = re.compile(r"\s+(?:to\s+)?(?:meet|continue|hold|keep|remain|resume|stay)\b", re.I)
+
+
+def _after_trigger(g: EventGroup, t: tuple[str, int, int, bool]) -> str:
+    """The words of ``g`` right after trigger ``t``."""
+    for s in g.sentences:
+        if s.start <= t[1] < s.end:
+            return s.text[t[2] - s.start : t[2] - s.start + 40]
+    return ""
 
 
 def _trigger_words(g: EventGroup, t: tuple[str, int, int, bool]) -> str:
@@ -314,7 +332,7 @@ def _trigger_words(g: EventGroup, t: tuple[str, int, int, bool]) -> str:
 
 #: the sentence opens another incident: "Separately, ...", "In another attack, ..."
 _DISTINCT = re.compile(
-    r"^(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|an earlier|a previous)\b|elsewhere|meanwhile,? in\b|on the other hand)|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b",
+    r"^(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|an earlier|a previous)\b|elsewhere|meanwhile,? in\b|on the other hand)|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b|\b(?:a|the) second (?:suicide )?bomber\b",
     re.I,
 )
 
@@ -411,34 +429,42 @@ def _upgrade(g: EventGroup, s: Sentence) -> None:
                 g.cls, g.trigger = cls, (cls, ts, te)
 
 
-def _towns(sentences: list[Sentence]) -> tuple[set[str], set[str], bool]:
+def _towns(sentences: list[Sentence]) -> tuple[set[str], set[str], bool, set[str]]:
     """The towns the sentences cue as where something happened, their districts (a town
-    without one stands for its own), and whether all of them are villages named beside a
-    known place."""
+    without one stands for its own), whether all of them are villages named beside a known
+    place, and the Pakistani provinces of every place cued (districts too)."""
     towns: set[str] = set()
     districts: set[str] = set()
+    provinces: set[str] = set()
     villages_only = True
     for s in sentences:
         for m in s.places:
             p = m.place
-            if (
+            if not (
                 m.cued
                 and not m.excluded
                 and m.role in ("", "admin")  # not where someone spoke, came from or travelled
                 and p
-                and p.kind in ("town", "landmark")
             ):
+                continue
+            if p.country == "PK" and p.province and p.kind != "country":
+                provinces.add(p.province)
+            if p.kind in ("town", "landmark"):
                 towns.add(p.city or p.name)
                 districts.add(p.district or p.city or p.name)
                 villages_only = villages_only and p.minor
-    return towns, districts, villages_only
+    return towns, districts, villages_only, provinces
 
 
 def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
-    """Both tell of towns, and they are other towns: not one shared, nor a village named in
-    the district of the other's town ("the Sambaza area of Zhob district" and "Zhob")."""
-    ta, da, va = _towns(a)
-    tb, db, vb = _towns(b)
+    """Both tell of places, and they are other places: other towns (not one shared, nor a
+    village named in the district of the other's town: "the Sambaza area of Zhob district"
+    and "Zhob"), or places in other provinces ("Mastung district" and "Hangu district of
+    Khyber Pakhtunkhwa")."""
+    ta, da, va, pa = _towns(a)
+    tb, db, vb, pb = _towns(b)
+    if pa and pb and not pa & pb:
+        return True
     if not ta or not tb or ta & tb:
         return False
     return not ((va or vb) and da & db)

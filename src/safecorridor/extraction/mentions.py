@@ -189,8 +189,22 @@ def find_mentions(
         if not any(gs <= m.start and m.end <= ge and ge - gs > m.end - m.start for gs, ge in groups)
     ]
     places.sort(key=lambda m: m.start)
+    for prev, m in zip(places, places[1:]):
+        # "on its way to Peshawar in Khyber Pakhtunkhwa", "told reporters in Quetta, Balochistan":
+        # the place that locates another takes its role
+        if (
+            not m.role
+            and prev.role in _PASSED_ON_ROLES
+            and _LOCATES.fullmatch(text, prev.end, m.start)
+        ):
+            m.role = prev.role
     actors.sort(key=lambda m: m.start)
     return places, actors
+
+
+#: roles a place passes on to the place that locates it right after
+_PASSED_ON_ROLES = ("travel", "speech")
+_LOCATES = re.compile(r"['’]?\s*(?:,|in|of)\s*(?:the\s+)?(?:province\s+of\s+)?")
 
 
 #: where officials spoke, wrote or condemned: "told reporters in Quetta", "said in Islamabad"

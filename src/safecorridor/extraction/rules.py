@@ -104,7 +104,7 @@ class RuleExtractor:
             s.aside = _inside(s.start, asides)
             s.places = [m for m in places if s.start <= m.start < s.end]
             s.actors = [m for m in actors if s.start <= m.start < s.end]
-            s.dates = find_dates(s.text, published, s.start)
+            s.dates = find_dates(s.text, published, s.start, anchor)
             for d in s.dates:
                 if _inside(d.start, datelines):
                     d.reporting = True  # the dateline's date is the report's
@@ -131,6 +131,7 @@ class RuleExtractor:
             ev, place_m = self._build(text, g, groups, dateline_m if i == 0 else None, last_place)
             events.append(ev)
             last_place = place_m or last_place
+        _share_plural_claims(text, groups, events)
         if self.calibrated:
             calibration.apply(events)
         return events
@@ -192,6 +193,43 @@ class RuleExtractor:
 
 
 _STATEMENT = re.compile(r"(?:announc|declar)\w*", re.I)
+#: a claim of several attacks: "claimed responsibility for the attacks", "claimed both attacks"
+_PLURAL_CLAIM = re.compile(
+    r"\b(?:claimed|claiming|claims)\b[^.;]{0,40}?\b(?:(?:the|these|both|all|all the|both the)\s+(?:[\w-]+\s+)?(?:attacks|bombings|blasts|assaults|killings|incidents)|both)\b",
+    re.I,
+)
+
+
+def _share_plural_claims(text: str, groups: list[EventGroup], events: list[CandidateEvent]) -> None:
+    """A claim of "the attacks" told with one event covers the other current violent events
+    told before it that no one claimed ("both attacks": the recalled one too)."""
+    for g, ev in zip(groups, events):
+        if not ev.claimed_by:
+            continue
+        claim_s = next((s for s in g.sentences if s.claim), None)
+        hit = _PLURAL_CLAIM.search(claim_s.text) if claim_s is not None else None
+        if claim_s is None or hit is None:
+            continue
+        both = "both" in hit.group(0).lower()
+        for g2, ev2 in zip(groups, events):
+            if (
+                ev2 is ev
+                or ev2.claimed_by
+                or g2.family != "violent"
+                or (g2.recalled and not both)
+                or g2.sentences[0].start > claim_s.start
+            ):
+                continue
+            span = ev.evidence.get("claimed_by")
+            ev2.set("claimed_by", ev.claimed_by, span, CONFIDENCE.claim_shared, "claimed_by:shared")
+            if not ev2.perpetrator and ev.perpetrator:
+                ev2.set(
+                    "perpetrator",
+                    ev.perpetrator,
+                    span,
+                    CONFIDENCE.claim_shared,
+                    "perpetrator:shared",
+                )
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
