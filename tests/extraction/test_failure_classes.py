@@ -1459,14 +1459,6 @@ def test_a_suspects_confessed_record_is_no_toll() -> None:
     assert all(e.fatalities != 12 for e in events), [(e.kind, e.fatalities) for e in events]
 
 
-def test_both_sides_agreed_after_a_meeting_is_an_agreement_too() -> None:
-    kinds = _kinds(
-        "Officials of the two countries met in Beijing on Tuesday to review the security of"
-        " corridor projects. Both sides agreed to set up a joint threat-assessment cell."
-    )
-    assert sorted(kinds) == ["agreement", "meeting"]
-
-
 def test_a_day_earlier_counts_back_from_the_story_not_from_publication() -> None:
     events = _in_order(
         "Militants attacked a police post in Kulachi on Sunday, killing two policemen.\n\nA day"

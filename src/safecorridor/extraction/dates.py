@@ -338,9 +338,9 @@ def find_dates(
                 # "a day earlier": the day before the day just told (in this sentence, else
                 # the story's latest event day); "a day ago": before publication
                 anchors = [d for d in out if d.precision == "day" and d.value is not None]
-                base = anchors[-1].value if anchors and anchors[-1].value else None
-                if base is None:
-                    base = published if low.endswith("ago") else story_day or published
+                base = published if low.endswith("ago") else story_day or published
+                if anchors and anchors[-1].value:
+                    base = anchors[-1].value
                 value = base - timedelta(days=1)
             elif name == "yesterday":
                 value = published - timedelta(days=1)

@@ -276,7 +276,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
 
 #: an outcome of talks that stands as an event of its own beside the meeting that reached it
 _OUTCOME = re.compile(
-    r"sign|agreement|accord|memorandum|MoU|(?:ceasefire|truce)|approv|consensus|agreed", re.I
+    r"sign|agreement|accord|memorandum|MoU|(?:ceasefire|truce)|approv|consensus", re.I
 )
 
 
@@ -292,13 +292,7 @@ def split_outcomes(groups: list[EventGroup]) -> list[EventGroup]:
         trigs = [t for s in g.sentences for t in s.all_triggers]
         meet = next((t for t in trigs if t[0] == "meeting"), None)
         agree = next(
-            (
-                t
-                for t in trigs
-                if t[0] == "agreement"
-                and _OUTCOME.search(_trigger_words(g, t))
-                and not _ONLY_TO_MEET.match(_after_trigger(g, t))
-            ),
+            (t for t in trigs if t[0] == "agreement" and _OUTCOME.search(_trigger_words(g, t))),
             None,
         )
         if meet is None or agree is None:
@@ -308,18 +302,6 @@ def split_outcomes(groups: list[EventGroup]) -> list[EventGroup]:
             EventGroup("agreement", agree[:3], list(g.sentences), g.inherited_date, g.recalled)
         )
     return out
-
-
-#: what was agreed is only more talks: "agreed to meet again", "agreed to continue the dialogue"
-_ONLY_TO_MEET = re.compile(r"\s+(?:to\s+)?(?:meet|continue|hold|keep|remain|resume|stay)\b", re.I)
-
-
-def _after_trigger(g: EventGroup, t: tuple[str, int, int, bool]) -> str:
-    """The words of ``g`` right after trigger ``t``."""
-    for s in g.sentences:
-        if s.start <= t[1] < s.end:
-            return s.text[t[2] - s.start : t[2] - s.start + 40]
-    return ""
 
 
 def _trigger_words(g: EventGroup, t: tuple[str, int, int, bool]) -> str:

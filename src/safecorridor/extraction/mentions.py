@@ -13,6 +13,7 @@ may share a span: "Chinese embassy"); both lists are in text order; no tokenizer
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -189,7 +190,7 @@ def find_mentions(
         if not any(gs <= m.start and m.end <= ge and ge - gs > m.end - m.start for gs, ge in groups)
     ]
     places.sort(key=lambda m: m.start)
-    for prev, m in zip(places, places[1:]):
+    for prev, m in itertools.pairwise(places):
         # "on its way to Peshawar in Khyber Pakhtunkhwa", "told reporters in Quetta, Balochistan":
         # the place that locates another takes its role
         if (

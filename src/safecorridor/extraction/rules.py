@@ -195,7 +195,8 @@ class RuleExtractor:
 _STATEMENT = re.compile(r"(?:announc|declar)\w*", re.I)
 #: a claim of several attacks: "claimed responsibility for the attacks", "claimed both attacks"
 _PLURAL_CLAIM = re.compile(
-    r"\b(?:claimed|claiming|claims)\b[^.;]{0,40}?\b(?:(?:the|these|both|all|all the|both the)\s+(?:[\w-]+\s+)?(?:attacks|bombings|blasts|assaults|killings|incidents)|both)\b",
+    r"\b(?:claimed|claiming|claims)\b[^.;]{0,40}?\b(?:(?:the|these|both|all|all the|both the)"
+    r"\s+(?:[\w-]+\s+)?(?:attacks|bombings|blasts|assaults|killings|incidents)|both)\b",
     re.I,
 )
 
@@ -203,7 +204,7 @@ _PLURAL_CLAIM = re.compile(
 def _share_plural_claims(text: str, groups: list[EventGroup], events: list[CandidateEvent]) -> None:
     """A claim of "the attacks" told with one event covers the other current violent events
     told before it that no one claimed ("both attacks": the recalled one too)."""
-    for g, ev in zip(groups, events):
+    for g, ev in zip(groups, events, strict=True):
         if not ev.claimed_by:
             continue
         claim_s = next((s for s in g.sentences if s.claim), None)
@@ -211,7 +212,7 @@ def _share_plural_claims(text: str, groups: list[EventGroup], events: list[Candi
         if claim_s is None or hit is None:
             continue
         both = "both" in hit.group(0).lower()
-        for g2, ev2 in zip(groups, events):
+        for g2, ev2 in zip(groups, events, strict=True):
             if (
                 ev2 is ev
                 or ev2.claimed_by
