@@ -1538,3 +1538,32 @@ def test_a_claim_of_the_attacks_covers_each_attack_told_before_it() -> None:
         "Baloch Liberation Army",
         None,
     ]
+
+
+def test_a_hospital_town_never_places_the_event_even_as_the_city_of_a_village() -> None:
+    ev = _one(
+        "Four soldiers were martyred when a roadside bomb hit their vehicle in the Spinwam area"
+        " of North Waziristan on Tuesday. The injured were airlifted to the Combined Military"
+        " Hospital in Bannu."
+    )
+    assert (ev.city, ev.district) == ("Spinwam", "North Waziristan")
+
+
+def test_militants_eliminated_are_attackers() -> None:
+    ev = _one(
+        "Troops foiled an attack on an air base in Mianwali on Tuesday; the remaining five"
+        " attackers were cornered and eliminated. Five terrorists were eliminated in all."
+    )
+    assert ev.fatalities is None and ev.attackers_killed == 5
+
+
+def test_a_dated_possessive_bombing_recalled_in_a_clause_keeps_its_own_date() -> None:
+    events = _in_order(
+        "The interior minister chaired a meeting in Karachi on Tuesday to review the security"
+        " of Chinese nationals, in the wake of Sunday night's suicide bombing near the airport"
+        " that killed two Chinese engineers."
+    )
+    assert [e.kind for e in events] == ["meeting", "suicide_attack"]
+    bombing = events[1]
+    assert bombing.to_dict()["event_date"] == "2024-05-05"
+    assert (bombing.fatalities, bombing.foreign_fatalities) == (2, 2)

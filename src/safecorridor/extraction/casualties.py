@@ -450,6 +450,8 @@ def _bare_count(after: list[tuple[str, int, int]], got: NP) -> bool:
     return all(w in _NO_NOUN or not w.isalpha() for w in words)
 
 
+#: verbs the reporting uses of militants killed only
+_MILITANTS_ONLY = frozenset({"eliminated", "neutralised", "neutralized"})
 _POSTMODIFIER = frozenset({"of", "on", "in", "aboard", "inside", "at", "from", "near"})
 _PASSIVE_AUX = frozenset({"was", "were", "been", "is", "are", "be", "being"})
 _CLAUSE_VERBS = frozenset({"embraced", "sustained", "received", "suffered", "lost", "died"})
@@ -927,6 +929,9 @@ def parse(sentence: str, offset: int) -> Casualties:
                 parsed = _singular_subject(sentence, toks, vi, k, offset, word)
         if not parsed:
             continue
+        if word in _MILITANTS_ONLY:
+            # "the remaining six were cornered and eliminated": only militants are eliminated
+            parsed = [(*np[:3], True, *np[4:]) for np in parsed]
         # victims and attackers of one list are counted apart ("seven troops and six militants")
         for attackers in (False, True):
             nps = [np for np in parsed if np[3] is attackers]

@@ -25,8 +25,16 @@ from safecorridor.extraction.mentions import is_armed_group
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import TRIG, TRIGGERS, at_word_starts, family
 
+_RECALL_NOUNS = r"(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?)"
 _RECALL_THING = re.compile(
-    r"\bthe\s+(?:[\w'’-]+\s+){0,4}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?)\s*,?\s+(?:which|that|in which)\s+(?:had\s+|has\s+|also\s+)?(?:killed|left|claimed|injured|wounded|martyred|took|cost)\b",
+    r"(?:\bthe\s+(?:[\w'’-]+\s+){0,4}?"
+    + _RECALL_NOUNS
+    # "Sunday night's suicide bombing near the airport that killed": a dated possessive, with
+    # the place it names
+    + r"|\b(?:[\w'’-]+\s+)?[\w-]+['’]s\s+(?:[\w'’-]+\s+){0,3}?"
+    + _RECALL_NOUNS
+    + r"(?:\s+(?:near|at|in|on|outside)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?[\w'’-]+)?)"
+    r"\s*,?\s+(?:which|that|in which)\s+(?:had\s+|has\s+|also\s+)?(?:killed|left|claimed|injured|wounded|martyred|took|cost)\b",
     re.I,
 )
 

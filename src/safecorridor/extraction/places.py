@@ -228,7 +228,14 @@ def choose_place(
         for s in g.sentences:
             for m in s.places:
                 p = m.place
-                if p and p.kind == "town" and p.population >= _BIG_CITY and m.cued and not m.role:
+                if (
+                    p
+                    and p.kind == "town"
+                    and p.population >= _BIG_CITY
+                    and m.cued
+                    and not m.role
+                    and not m.excluded
+                ):
                     near = abs((p.lat or 0) - (cp.lat or 0)) + abs((p.lon or 0) - (cp.lon or 0))
                     if near < res.SAME_TOWN_DEG * 2:
                         return m
