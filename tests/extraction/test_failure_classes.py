@@ -1567,3 +1567,42 @@ def test_a_dated_possessive_bombing_recalled_in_a_clause_keeps_its_own_date() ->
     bombing = events[1]
     assert bombing.to_dict()["event_date"] == "2024-05-05"
     assert (bombing.fatalities, bombing.foreign_fatalities) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "precision"),
+    [
+        # relative dates that open a sentence, capitalised
+        ("Last week, gunmen abducted four workers near Kharan.", "2024-04-29", "week"),
+        ("Yesterday, gunmen abducted four workers near Kharan.", "2024-05-07", "day"),
+        ("Last month, gunmen abducted four workers near Kharan.", "2024-04", "month"),
+        ("Last year, gunmen abducted four workers near Kharan.", "2023", "year"),
+    ],
+)
+def test_relative_dates_opening_a_sentence(text: str, expected: str, precision: str) -> None:
+    ev = _one(text)
+    assert (ev.to_dict()["event_date"], ev.date_precision) == (expected, precision)
+
+
+def test_a_recalled_abduction_last_week_is_its_own_event() -> None:
+    events = _in_order(
+        "Gunmen abducted two engineers in Lakki Marwat district on Tuesday. Last week, militants"
+        " abducted five employees of a telecom firm from the Daraban area of Dera Ismail Khan"
+        " district."
+    )
+    assert [(e.district, e.date_precision) for e in events] == [
+        ("Lakki Marwat", "day"),
+        ("Dera Ismail Khan", "week"),
+    ]
+
+
+def test_streets_taken_and_a_group_banned_are_events_but_a_banned_group_named_is_not() -> None:
+    ev = _one("Thousands of women took to the streets of Gwadar on Monday to back the sit-in.")
+    assert (ev.kind, ev.to_dict()["event_date"], ev.city) == ("other", "2024-05-06", "Gwadar")
+    assert _kinds("The government has banned the Pashtun Tahaffuz Movement, a rights group.") == [
+        "other"
+    ]
+    ev = _one(
+        "Militants of the banned Tehreek-e-Taliban Pakistan attacked a post in Tank on Monday."
+    )
+    assert ev.kind == "armed_clash"

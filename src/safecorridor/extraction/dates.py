@@ -120,9 +120,28 @@ _PATTERNS: list[tuple[str, str]] = [
     ("last_year", r"\b(?:last year|the previous year|a year ago)\b"),
     ("this_year", r"\b(?:earlier this year|this year|earlier in the year)\b"),
 ]
+#: patterns matched whatever their case (words only, no month or weekday names)
+_CASELESS = frozenset(
+    {
+        "prevday",
+        "yesterday",
+        "today",
+        "last_week",
+        "this_week",
+        "last_month",
+        "this_month",
+        "last_year",
+        "this_year",
+    }
+)
 _RX = re.compile(
     r"\b(?=[A-Za-z0-9])(?:"
-    + "|".join(f"(?P<_{name}>{rx.replace('(?P<', f'(?P<{name}_')})" for name, rx in _PATTERNS)
+    + "|".join(
+        # the relative phrases open sentences too: "Last week, ...", "Yesterday, ..."
+        f"(?P<_{name}>{'(?i:' if name in _CASELESS else '(?:'}"
+        f"{rx.replace('(?P<', f'(?P<{name}_')}))"
+        for name, rx in _PATTERNS
+    )
     + ")"
 )
 #: pattern name -> (group name within the pattern, group name in :data:`_RX`), so a match
@@ -266,6 +285,8 @@ def find_dates(
             if v is not None:
                 g[short] = v
         raw = m.group(0)
+        if name in _CASELESS and raw[1:] != raw[1:].lower():
+            continue  # only a sentence's capital: "Last week," not a title's "Last Week"
         if (
             name not in _IGNORECASE_NAMES
             and name != "weekday"

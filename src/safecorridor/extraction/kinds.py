@@ -113,6 +113,11 @@ _RECOVER_HINTS = ("recover", "seiz", "confiscat", "possession", "cache", "haul")
 #: first words that make a trigger verbal (an event reported), not a noun that may refer back
 _VERBAL = frozenset(
     [
+        "has",  # "the government has banned ...": a finite verb opens the trigger
+        "have",
+        "had",
+        "formally",
+        "officially",
         "abduct",
         "agreed",
         "arrest",
