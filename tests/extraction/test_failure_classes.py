@@ -1606,3 +1606,11 @@ def test_streets_taken_and_a_group_banned_are_events_but_a_banned_group_named_is
         "Militants of the banned Tehreek-e-Taliban Pakistan attacked a post in Tank on Monday."
     )
     assert ev.kind == "armed_clash"
+
+
+def test_no_one_in_a_convoy_hurt_is_no_one_hurt() -> None:
+    ev = _one(
+        "Security was tightened after the August 13 attack, in which security forces said two"
+        " attackers were killed and no one in the convoy was hurt."
+    )
+    assert ev.attackers_killed == 2 and not ev.injured

@@ -1013,7 +1013,7 @@ def _singular_subject(
     aux = [t[0].lower() for t in toks[max(0, vi - 4) : vi]]
     if not (_SINGULAR_AUX & set(aux)) or "were" in aux or "have" in aux:
         return None
-    near = [t[0].lower() for t in toks[max(0, k - 3) : k + 1]] if k >= 0 else []
+    near = [t[0].lower() for t in toks[max(0, k - 6) : k + 1]] if k >= 0 else []
     if _NO_ONE & set(near):
         return None  # "no one was hurt", "no Chinese national was harmed"
     if _LATER_DIED.match(sentence, toks[vi][2] - offset):
