@@ -434,7 +434,6 @@ _ABBREV = re.compile(r"[A-Z][A-Za-z]{0,5}")
 _AGE = re.compile(r"\d{1,2}")
 
 
-#: verbs that end a clause before a list's next noun phrase
 #: the security forces as the subject that killed: "security forces killed four of them"
 _SF_SUBJECT = re.compile(
     r"\b(?:security forces|troops|soldiers|police(?:men)?|army|CTD|Rangers|FC|Levies|commandos|personnel|law enforcers|forces)\b(?:\s+(?:had|have|has|also|then|later|swiftly|reportedly|eventually))*\s*$",
@@ -454,6 +453,7 @@ def _bare_count(after: list[tuple[str, int, int]], got: NP) -> bool:
 _MILITANTS_ONLY = frozenset({"eliminated", "neutralised", "neutralized"})
 _POSTMODIFIER = frozenset({"of", "on", "in", "aboard", "inside", "at", "from", "near"})
 _PASSIVE_AUX = frozenset({"was", "were", "been", "is", "are", "be", "being"})
+#: verbs that end a clause before a list's next noun phrase
 _CLAUSE_VERBS = frozenset({"embraced", "sustained", "received", "suffered", "lost", "died"})
 _AUX = {
     "were",
@@ -746,11 +746,10 @@ def parse(sentence: str, offset: int) -> Casualties:
             ):
                 after = []  # "injured as a blast rocked ...": no object counted after the verb
         elif (
-            word in ("life",)
-            and vi + 2 < len(toks)
+            word == "life"
+            and 2 <= vi < len(toks) - 2
             and toks[vi + 1][0].lower() == "of"
             and toks[vi - 1][0].lower() == "the"
-            and vi >= 2
             and toks[vi - 2][0].lower() in ("claiming", "claimed", "took", "taking", "claims")
             and (toks[vi + 2][0].lower() in ("a", "an") or number(toks[vi + 2][0]) is None)
         ):

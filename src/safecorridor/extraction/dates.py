@@ -120,7 +120,8 @@ _PATTERNS: list[tuple[str, str]] = [
     ("last_year", r"\b(?:last year|the previous year|a year ago)\b"),
     ("this_year", r"\b(?:earlier this year|this year|earlier in the year)\b"),
 ]
-#: patterns matched whatever their case (words only, no month or weekday names)
+#: patterns matched whatever their case (words only, no month or weekday names; the numbers
+#: of "two days ago" are caseless in :data:`_N` already)
 _CASELESS = frozenset(
     {
         "prevday",
@@ -151,20 +152,6 @@ _GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
         (full[len(name) + 1 :], full) for full in _RX.groupindex if full.startswith(name + "_")
     )
     for name, _rx in _PATTERNS
-}
-_IGNORECASE_NAMES = {
-    "yesterday",
-    "prevday",
-    "today",
-    "days_ago",
-    "weeks_ago",
-    "months_ago",
-    "last_week",
-    "this_week",
-    "last_month",
-    "this_month",
-    "last_year",
-    "this_year",
 }
 _REPORTING_BEFORE = re.compile(
     r"\b(?:reported|said|says|told|announced|stated|confirmed|added|revealed|claimed|"
@@ -287,13 +274,8 @@ def find_dates(
         raw = m.group(0)
         if name in _CASELESS and raw[1:] != raw[1:].lower():
             continue  # only a sentence's capital: "Last week," not a title's "Last Week"
-        if (
-            name not in _IGNORECASE_NAMES
-            and name != "weekday"
-            and raw[:1].islower()
-            and name in ("md",)
-        ):
-            continue
+        if name == "md" and raw[:1].islower():
+            continue  # a month and day start with the month's capital
         value: date | None = None
         precision = "day"
         relative = False
