@@ -517,7 +517,7 @@ def _narrows(prev: DateMention, own: DateMention) -> bool:
 
 def _victim_count(s: Sentence) -> Count | None:
     """The sentence's first figure of people killed or hurt (not attackers, not rejected)."""
-    for c in s.casualties.counts if s.casualties else []:
+    for c in s.counts:
         if c.what in ("kill", "injure") and not c.attackers and not c.reject and c.n > 0:
             return c
     return None

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 
 from safecorridor.extraction import resources as res
-from safecorridor.extraction.casualties import Count
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.grouping import EventGroup
 from safecorridor.extraction.sentences import Sentence
@@ -505,7 +504,7 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
       ("grenades and heavy gunfire"): an attack;
     * a bomb, an IED, a blast or a thrown grenade with no assault: a bombing."""
     if g.family == "disrupted" and any(
-        c.what == "kill" and not c.reject for c in _counts(g.sentences[0])
+        c.what == "kill" and not c.reject for c in g.sentences[0].counts
     ):
         # "foiled an infiltration bid, killing 16 militants": a fight, not a weapon found
         return _kind("clash", CONFIDENCE.kind_generic_trigger)
@@ -532,7 +531,7 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
     lead = g.sentences[0]
     if g.cls == "abduction" and not (
         any(t[0] in ("clash", "attack", "shelling") for t in lead.all_triggers)
-        and any(c.what == "kill" and not c.reject for c in _counts(lead))
+        and any(c.what == "kill" and not c.reject for c in lead.counts)
     ):
         # (an assault that killed, whose attackers also took some captive, stays an assault)
         return _kind("abduction", CONFIDENCE.kind_specific_trigger)
@@ -559,9 +558,7 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
         return _kind("clash", CONFIDENCE.kind_specific_trigger)
     if g.cls in ("ied", "grenade") and not gunfire:
         return _kind(g.cls, CONFIDENCE.kind_specific_trigger)
-    kills = [
-        c for s in g.sentences if s.casualties for c in s.casualties.counts if c.what == "kill"
-    ]
+    kills = [c for s in g.sentences for c in s.counts if c.what == "kill"]
     if kills and all(c.attackers for c in kills) and not {"civilians"} & set(targets):
         return _kind(
             "clash", CONFIDENCE.kind_generic_trigger
@@ -617,10 +614,6 @@ def _aimed_at(lead: str) -> str | None:
     return None  # both ("police stations, railway lines and highways") or neither
 
 
-def _counts(s: Sentence) -> list[Count]:
-    return s.casualties.counts if s.casualties else []
-
-
 def _kind(cls: str, conf: float) -> tuple[str, str, str, float]:
     kind, event_type, sub, _rank, _fam = TRIGGERS[cls]
     return kind, event_type, sub, conf
@@ -649,18 +642,18 @@ def _security_forces_only(g: EventGroup, targets: list[str]) -> bool | None:
     say."""
     sf = civ = False
     for s in g.sentences:
-        cas = s.casualties
-        for c in cas.counts if cas else []:
+        for c in s.counts:
             if c.attackers or c.reject:
                 continue
-            tail = s.text[c.end - s.start : c.end - s.start + 30]
-            src = _SOURCE_AFTER_COUNT.search(tail)
-            words = s.text[max(0, c.start - s.start - 10) : c.end - s.start] + (
-                tail[: src.start()] if src else tail
-            )  # "was shot dead, in what police said": the police speak, they are not hit
-            words = _CIVIL_OFFICER.sub("", words)  # "a revenue officer" is no policeman
             if _LOCATIVE_STATION.search(s.text, 0, max(0, c.start - s.start)):
                 words = s.text[c.start - s.start : c.end - s.start + 30]  # not the place's name
+            else:
+                tail = s.text[c.end - s.start : c.end - s.start + 30]
+                src = _SOURCE_AFTER_COUNT.search(tail)
+                words = s.text[max(0, c.start - s.start - 10) : c.end - s.start] + (
+                    tail[: src.start()] if src else tail
+                )  # "was shot dead, in what police said": the police speak, they are not hit
+                words = _CIVIL_OFFICER.sub("", words)  # "a revenue officer" is no policeman
             if _SF_WORDS.search(words) and not (
                 _CIVILIAN_WORDS.search(words) and not _SF_WORDS.search(words[:40])
             ):

@@ -131,7 +131,7 @@ class RuleExtractor:
             ev, place_m = self._build(text, g, groups, dateline_m if i == 0 else None, last_place)
             events.append(ev)
             last_place = place_m or last_place
-        _share_plural_claims(text, groups, events)
+        _share_plural_claims(groups, events)
         if self.calibrated:
             calibration.apply(events)
         return events
@@ -201,7 +201,7 @@ _PLURAL_CLAIM = re.compile(
 )
 
 
-def _share_plural_claims(text: str, groups: list[EventGroup], events: list[CandidateEvent]) -> None:
+def _share_plural_claims(groups: list[EventGroup], events: list[CandidateEvent]) -> None:
     """A claim of "the attacks" told with one event covers the other current violent events
     told before it that no one claimed ("both attacks": the recalled one too)."""
     for g, ev in zip(groups, events, strict=True):

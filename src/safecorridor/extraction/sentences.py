@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from safecorridor.extraction.casualties import Casualties
+from safecorridor.extraction.casualties import Casualties, Count
 from safecorridor.extraction.dates import DateMention
 from safecorridor.extraction.mentions import Mention
 
@@ -43,11 +43,16 @@ class Sentence:
     blame: bool = False  # officials name a suspect group, or the group says it was behind
     aside: bool = False  # a linked headline or a section head: starts and joins no event
 
+    @property
+    def counts(self) -> list[Count]:
+        """The casualty counts found in the sentence (none before :mod:`casualties` ran)."""
+        return self.casualties.counts if self.casualties else []
 
-# sentence ends: terminal punctuation (and closing quotes) before a capital, digit or quote,
-# or a line break; abbreviations and initials ("Lt. Col.", "D.I. Khan") do not end one
-#: a sentence ends at a full stop and a space before a capital, at a line break, or at a full
-#: stop glued to the next sentence's first word ("at Karkanai.Meanwhile, troops ...")
+
+#: sentence ends: terminal punctuation (and closing quotes) before a capital, digit or quote,
+#: a line break, or a full stop glued to the next sentence's first word ("at
+#: Karkanai.Meanwhile, troops ..."); abbreviations and initials ("Lt. Col.", "D.I. Khan") do
+#: not end one
 _SENT_END = re.compile(
     r"([.!?]+[\"'’”)\]]*)\s+(?=[A-Z0-9\"'‘“(\[])|\n\s*|(?<=[a-z]{3})(\.)(?=[A-Z][a-z]{2})"
 )
