@@ -7,8 +7,9 @@ for this process only.
 Run: .venv/bin/python bench/exp_reliability.py prob VARIANT [YEAR ...]
      .venv/bin/python bench/exp_reliability.py rank VARIANT [YEAR ...]
 
-prob variants: served, iso2, iso8, national, all-history, shipped
-rank variants: served, recent-3y, long-3y, recency365, recency730
+prob variants: served, iso2, iso8, national, all-history, shipped, fixedYYYY (fitted once
+    before YYYY-01-01 and served unchanged after)
+rank variants: served, recent-3y, long-3y, recency365, recency730, fixedYYYY
 """
 
 from __future__ import annotations
@@ -83,8 +84,12 @@ def prob(variant: str, years: list[int]) -> None:
         cal.ProbabilityData.counts = counts  # type: ignore[method-assign]
         cal.features = signed_features  # type: ignore[assignment]
         pr.features = signed_features  # type: ignore[assignment]
-    elif variant not in ("served", "shipped"):
+    elif variant not in ("served", "shipped") and not variant.startswith("fixed"):
         raise SystemExit(f"unknown prob variant {variant}")
+    fixed = None
+    if variant.startswith("fixed"):  # fitted once, served unchanged in the years after
+        t_fit = np.datetime64(f"{int(variant.removeprefix('fixed'))}-01-01")
+        fixed = cal.fit_probability(inc.select(inc.date < t_fit), policy, train_until=t_fit)[0]
     units = H3Backtest(inc, policy, area="events").units
     labels = OutcomeLabels(inc, units, policy.resolution, policy.probability_radius_km)
     bands = policy.levels["bands"]
@@ -94,6 +99,8 @@ def prob(variant: str, years: list[int]) -> None:
         before = inc.select(inc.date < t0)
         if variant == "shipped":
             models = policy.probability["models"]
+        elif fixed is not None:
+            models = fixed
         else:
             models = cal.fit_probability(before, policy, train_until=t0)[0]
         counts = compute_surface(before, as_of=t0, policy=policy).counts_at_cells(units)
@@ -163,18 +170,25 @@ def rank(variant: str, years: list[int]) -> None:
         bk.LONG_HALF_LIVES = (1096.0, 3650.0, 36500.0)
     elif variant.startswith("recency"):
         half_life = float(variant.removeprefix("recency"))
-    elif variant != "served":
+    elif variant != "served" and not variant.startswith("fixed"):
         raise SystemExit(f"unknown rank variant {variant}")
     inc = read_ucdp_csv(datasets.path("ucdp-pakistan"))
     policy = load_policy()
     full = H3Backtest(inc, policy, area="events")
     span = np.timedelta64(365, "D")
     print(f"{len(bk.rank_candidates())} candidates")
+    fixed = None
+    if variant.startswith("fixed"):  # chosen once, served unchanged in the years after
+        t_fit = np.datetime64(f"{int(variant.removeprefix('fixed'))}-01-01")
+        bt = H3Backtest(inc.select(inc.date < t_fit), policy, area="events")
+        fixed = bk.select(bt, train_until=t_fit, span=span)
     for year in years:
         t0, t1 = np.datetime64(f"{year}-01-01"), np.datetime64(f"{year + 1}-01-01")
         before = inc.select(inc.date < t0)
         bt = H3Backtest(before, policy, area="events")
-        if half_life:
+        if fixed is not None:
+            sel = fixed
+        elif half_life:
             sel = recency_select(bt, train_until=t0, span=span, half_life=half_life)
         else:
             sel = bk.select(bt, train_until=t0, span=span)

@@ -244,7 +244,7 @@ def surface_cmd(
                 session,
                 kind="surface",
                 as_of=day,
-                policy=pol,
+                policy=surf.policy,  # as served: recalibrated for the quarter, if it asks
                 score=float(surf.values.max(initial=0.0)),
                 details={**summary, "files": written},
             )
@@ -326,7 +326,7 @@ def _assess(
             risk = score_route(surf, route, places=service.visible_places(session, None, pol))
             figure = service.RiskFigure("route", route.id, route.name, day, risk)
         if save:
-            service.record_figure(session, figure, pol)
+            service.record_figure(session, figure, surf.policy)
     typer.echo(json.dumps(risk.to_dict(), indent=2) if as_json else risk.explain())
 
 

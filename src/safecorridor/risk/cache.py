@@ -148,6 +148,9 @@ class SurfaceCache(Generic[T]):
             self._building.clear()
 
 
+#: the policies served to each reader (``risk.service.policy_for``): the active policy
+#: recalibrated on the reader's history before the quarter (``risk.calibrate.served_policy``)
+served_policies: SurfaceCache[Any] = SurfaceCache(max_entries=64)
 #: the process's surface cache (each uvicorn worker has its own)
 surfaces: SurfaceCache[CachedSurface] = SurfaceCache()
 #: the surfaces of several days over a box (``risk.service.surfaces_for`` with ``cached``):

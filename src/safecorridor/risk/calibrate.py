@@ -18,6 +18,13 @@ first) and fits, in two steps:
    fit, the models are fitted on the older origins and scored on the latest (Brier score
    against the base rate, worst reliability gap): the validation scores in the policy.
 
+**Served policies** (``served_policy``): a policy with ``recalibrate: {every: quarter}`` is
+not served frozen. The figures at a date use the policy calibrated, as above, on the incidents
+the reader may read before the first day of that date's quarter (when there are at least
+``min_incidents`` of them), so the parameters and the probability map follow the history as
+it grows, the way the backtest validates them year by year, instead of ageing from the day
+they were fitted. Each fit is kept in the process by (policy, quarter, content hash).
+
 The result is a new policy document: the base policy with the fitted values, a new version,
 and a ``calibration`` section describing the data (dataset, source, date range, count, SHA-256
 of the content), the command line, the chosen parameters and the validation scores.
@@ -28,6 +35,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import logging
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -50,7 +60,7 @@ from safecorridor.risk.backtest import (
     select,
     study_cells,
 )
-from safecorridor.risk.data import IncidentArrays, latlng_to_cells, to_day
+from safecorridor.risk.data import DateLike, IncidentArrays, latlng_to_cells, to_day
 from safecorridor.risk.policy import OUTCOMES, Policy, outcome_key, policy_from_dict
 from safecorridor.risk.probability import EVENTS, features, predict, window_counts
 from safecorridor.risk.surface import KernelGrid
@@ -368,3 +378,65 @@ def calibrate(
     }
     policy = policy_from_dict(data)
     return CalibrationResult(policy, sel, prob_report, described)
+
+
+# --- served policies: recalibrated each quarter on the reader's own history -----------------
+
+log = logging.getLogger(__name__)
+
+_SERVED_MAX = 32
+_served: OrderedDict[tuple[str, str, str], Policy] = OrderedDict()
+_served_lock = threading.Lock()
+
+
+def quarter_start(day: DateLike) -> date:
+    """The first day of the calendar quarter holding ``day``."""
+    d = to_day(day).astype(date)
+    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def served_policy(
+    incidents: IncidentArrays, policy: Policy, *, as_of: DateLike, source: str = "served"
+) -> Policy:
+    """The policy that serves figures at ``as_of`` from ``incidents`` (all those the reader
+    may read; later ones are ignored): ``policy`` calibrated on the incidents before the first
+    day of ``as_of``'s quarter, when it asks for it (``recalibrate.every: quarter``) and they
+    number at least ``recalibrate.min_incidents``; ``policy`` itself otherwise, or when that
+    history cannot be calibrated (no validation period holds an incident), or when ``policy``
+    was already calibrated on exactly that history (``risk calibrate --train-until``)."""
+    if policy.recalibrate_every != "quarter":
+        return policy
+    t0 = quarter_start(as_of)
+    before = incidents.select(incidents.date < np.datetime64(t0, "D"))
+    if len(before) < max(MIN_INCIDENTS, policy.recalibrate_min_incidents):
+        return policy
+    digest = content_sha256(before)
+    done = policy.data.get("calibration") or {}
+    if done.get("train_until") == t0.isoformat() and (done.get("data") or {}).get(
+        "sha256"
+    ) == digest:
+        return policy
+    key = (policy.sha256, t0.isoformat(), digest)
+    with _served_lock:
+        hit = _served.get(key)
+        if hit is not None:
+            _served.move_to_end(key)
+            return hit
+    try:
+        served = calibrate(
+            before,
+            base=policy,
+            train_until=t0,
+            dataset=source,
+            source=f"the {len(before)} incidents readable before {t0}",
+            command=f"served: {policy.version} recalibrated every quarter",
+            version=f"{policy.version}@{t0.isoformat()}",
+        ).policy
+    except CalibrationError as exc:
+        log.info("serving %s as it is at %s: %s", policy.version, t0, exc)
+        served = policy
+    with _served_lock:
+        _served[key] = served
+        while len(_served) > _SERVED_MAX:
+            _served.popitem(last=False)
+    return served

@@ -15,6 +15,8 @@ Sections (the shipped file, ``default_policy.yaml``, explains each one):
   and 90 days (``risk.probability``).
 * ``levels``: the probability bands that define ``low`` ... ``critical``.
 * ``site``, ``route``, ``measures``: site and route scoring, the measures each level requires.
+* ``recalibrate`` (optional): whether served figures refit the surface and probability
+  parameters each quarter on the reader's own history (``risk.calibrate.served_policy``).
 * ``calibration`` (optional): how the parameters were fitted (``risk calibrate``), on what data.
 """
 
@@ -152,6 +154,15 @@ class Policy:
     def route(self) -> dict[str, Any]:
         return dict(self.data["route"])
 
+    @property
+    def recalibrate_every(self) -> str:
+        """``quarter`` or ``never`` (the default: a policy without the section is served as is)."""
+        return str((self.data.get("recalibrate") or {}).get("every", "never"))
+
+    @property
+    def recalibrate_min_incidents(self) -> int:
+        return int((self.data.get("recalibrate") or {}).get("min_incidents", 500))
+
     def measures(self, level: str) -> dict[str, Any]:
         return dict(self.data["measures"][str(level)])
 
@@ -232,6 +243,10 @@ def _validate_model(name: str, model: Any, n_features: int) -> None:
         raise PolicyError(f"probability.models.{name}: iso_y are probabilities (0..1)")
 
 
+#: ``recalibrate.every``: how often served figures refit the policy on the reader's history
+RECALIBRATE_EVERY = ("quarter", "never")
+
+
 def _validate(data: dict[str, Any]) -> None:
     for path in (
         "version",
@@ -307,6 +322,14 @@ def _validate(data: dict[str, Any]) -> None:
     missing = [lvl for lvl in LEVELS if lvl not in data["measures"]]
     if missing:
         raise PolicyError(f"measures lacks {', '.join(missing)}")
+    recal = data.get("recalibrate")
+    if recal is not None:
+        if not isinstance(recal, dict) or recal.get("every") not in RECALIBRATE_EVERY:
+            raise PolicyError(
+                f"recalibrate.every must be one of {', '.join(RECALIBRATE_EVERY)}"
+            )
+        if int(_number(recal.get("min_incidents", 0), "recalibrate.min_incidents")) < 30:
+            raise PolicyError("recalibrate.min_incidents must be at least 30")
 
 
 def policy_from_dict(data: dict[str, Any]) -> Policy:
@@ -401,6 +424,12 @@ SECTION_NOTES: dict[str, str] = {
         "segments of segment_km are ranked in the explanation."
     ),
     "measures": "What the policy requires for a movement at each level.",
+    "recalibrate": (
+        "Served figures follow the data: on the first day of each quarter (every: quarter) the\n"
+        "surface and probability parameters above are fitted again, as `risk calibrate` fits\n"
+        "them, on the incidents the reader may read before that day, when they number at least\n"
+        "min_incidents; otherwise, or with every: never, the values above are served as they are."
+    ),
     "calibration": "How this policy was fitted (`safecorridor risk calibrate`) and on what data.",
 }
 
@@ -417,6 +446,7 @@ SECTION_ORDER = (
     "route",
     "measures",
     "movements",
+    "recalibrate",
     "calibration",
 )
 

@@ -11,7 +11,9 @@ the read is recorded in the audit chain.
 Boxes are (west, south, east, north) in degrees; a figure at a place needs the incidents
 within the policy's reach of it (the kernel's radius, or the probability radius when wider),
 so boxes are padded by ``policy.reach_km`` (:func:`pad_box`, the one padding rule). The policy
-is the deployment's active one (``risk.policies.active_policy``).
+is the deployment's active one (``risk.policies.active_policy``) as served to the reader at the
+figure's date (:func:`policy_for`): recalibrated each quarter on the incidents that reader may
+read, when the policy asks for it, so even the fitted parameters derive from readable records.
 
 Surfaces of several days over one box (a briefing pack's start and end) come from one read and
 one grid (:func:`surfaces_for`), with the same figures as one :func:`surface_for` per day;
@@ -50,9 +52,11 @@ from safecorridor.risk.cache import (
     SurfaceCache,
     day_surfaces,
     figure_surfaces,
+    served_policies,
     surfaces,
     wide_surfaces,
 )
+from safecorridor.risk.calibrate import quarter_start, served_policy
 from safecorridor.risk.corridor import Places, RouteRisk, route_risk, score_route, world_places
 from safecorridor.risk.data import STORE_COLUMNS, IncidentArrays, arrays_of_rows, read_store
 from safecorridor.risk.models import RiskResult
@@ -188,6 +192,28 @@ def _from_cache(
     return cache.get(key, read_incidents_epoch(session), build)
 
 
+def policy_for(
+    session: Session, reader: Viewer | None, *, as_of: date, policy: Policy | None = None
+) -> Policy:
+    """The policy (``policy`` or the active one) as served to ``reader`` at ``as_of``: when it
+    asks to be recalibrated each quarter, calibrated on the incidents ``reader`` may read
+    before the quarter's first day (``risk.calibrate.served_policy``), never on others; kept
+    in the process's cache by database, visibility key, quarter and policy."""
+    policy = policy or current_policy(session)
+    if policy.recalibrate_every == "never":
+        return policy
+    start = quarter_start(as_of)
+
+    def build() -> Policy:
+        incidents, _ = visible_incidents(session, reader, as_of=start, box=None)
+        return served_policy(incidents, policy, as_of=as_of)
+
+    served: Policy = _from_cache(
+        session, reader, served_policies, ("policy", start, policy.sha256), build
+    )
+    return served
+
+
 def surface_for(
     session: Session,
     reader: Viewer | None,
@@ -198,7 +224,7 @@ def surface_for(
     audit: bool = True,
 ) -> ThreatSurface:
     """The surface over ``box`` (padded by the kernel radius) from what ``reader`` may read."""
-    policy = policy or current_policy(session)
+    policy = policy_for(session, reader, as_of=as_of, policy=policy)
     padded = pad_box(box, policy.reach_km) if box is not None else None
 
     def build() -> tuple[ThreatSurface, int]:
@@ -249,7 +275,8 @@ def surfaces_for(
     """
     if not days:
         return []
-    policy = policy or current_policy(session)
+    # one policy for all the days, the latest day's, so that they compare like with like
+    policy = policy_for(session, reader, as_of=max(days), policy=policy)
     padded = pad_box(box, policy.reach_km) if box is not None else None
 
     def build() -> tuple[tuple[ThreatSurface, ...], int]:
@@ -289,7 +316,7 @@ def cached_surface(session: Session, reader: Viewer, *, as_of: date) -> CachedSu
     """The surface of every incident ``reader`` may read at ``as_of``, from the process's
     cache (``risk.cache``): recomputed only when the incidents or the reader's visibility
     (organisation, partners, grants) change, or for another day or policy."""
-    policy = current_policy(session)
+    policy = policy_for(session, reader, as_of=as_of)
 
     def build() -> CachedSurface:
         incidents, marked = _visible_marked(session, reader, as_of=as_of, box=None)
@@ -317,8 +344,8 @@ def surface_slice(
         raise InvalidInputError(
             f"bbox spans more than {MAX_BOX_DEGREES:g} degrees; ask for a smaller area"
         )
-    policy = current_policy(session)
     cached = cached_surface(session, reader, as_of=as_of)
+    policy = cached.surface.policy
     # the incidents that reach the box: those within the kernel's radius of it
     count, marked, state = cached.incidents_in(pad_box(box, policy.reach_km))
     features = [cached.feature_json(int(i)) for i in cached.cells_in(box, min_threat)]
@@ -443,8 +470,9 @@ def risk_trend(
     session: Session, reader: Viewer | None, obj: Site | Route, days: list[date]
 ) -> list[RiskFigure]:
     """The risk at each of ``days`` (one surface per day, one audit event for them all); the
-    last day's figure carries the explanation."""
-    policy = current_policy(session)
+    last day's figure carries the explanation. One policy serves every day, the latest day's
+    (:func:`policy_for`), so that the points compare like with like."""
+    policy = policy_for(session, reader, as_of=max(days)) if days else current_policy(session)
     box = pad_box(record_box(obj), policy.reach_km)
     places = visible_places(session, reader, policy) if isinstance(obj, Route) else None
     out: list[RiskFigure] = []
@@ -745,12 +773,15 @@ def surface_from_store(
     source_dataset: str | None = None,
     as_recorded: bool = False,
 ) -> ThreatSurface:
-    """The surface from every confirmed incident before ``as_of`` (trusted callers only)."""
+    """The surface from every confirmed incident before ``as_of`` (trusted callers only),
+    with ``policy`` as served then (recalibrated on them each quarter, if it asks for it)."""
     incidents = read_store(
         session, source_dataset=source_dataset, as_of=as_of, as_recorded=as_recorded
     )
+    known = incidents.select(incidents.known_at(as_of, as_recorded=as_recorded))
+    served = served_policy(known, policy, as_of=as_of, source=source_dataset or "store")
     return compute_surface(
-        incidents, as_of=np.datetime64(as_of, "D"), policy=policy, as_recorded=as_recorded
+        incidents, as_of=np.datetime64(as_of, "D"), policy=served, as_recorded=as_recorded
     )
 
 

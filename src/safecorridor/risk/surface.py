@@ -564,6 +564,14 @@ class ThreatSurface:
             + ", ".join(f"{k} {v}" for k, v in lv["cells_within_reach"].items()),
             f"  elsewhere: {lv['elsewhere']}",
         ]
+        cal = self.policy.data.get("calibration") or {}
+        if str(cal.get("command", "")).startswith("served:"):  # calibrate.served_policy
+            lines.insert(
+                1,
+                f"  parameters fitted on the {cal['data']['incidents']} incidents before"
+                f" {cal['train_until']} (recalibrated each quarter):"
+                f" {cal['surface']['described']}",
+            )
         if d["highest"]:
             h = d["highest"]
             lines.append(

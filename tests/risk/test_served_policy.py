@@ -1,0 +1,167 @@
+"""Served figures follow the data: a policy with ``recalibrate: {every: quarter}`` is served
+calibrated on the reader's own history before the quarter's first day, as the backtest
+validates it year by year, and never on an incident the reader may not read."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from safecorridor.accounts.models import User
+from safecorridor.risk import service as risk
+from safecorridor.risk.calibrate import (
+    calibrate,
+    content_sha256,
+    quarter_start,
+    served_policy,
+)
+from safecorridor.risk.policy import Policy, PolicyError, load_policy, policy_from_dict
+from safecorridor.risk.surface import compute_surface
+from safecorridor.sharing.policy import Viewer
+from tests.api.conftest import World, build_world
+from tests.factories import create_incident
+from tests.risk.synthetic import hotspots
+
+
+def _with(policy: Policy, **recalibrate: object) -> Policy:
+    data = copy.deepcopy(policy.data)
+    data["recalibrate"] = recalibrate
+    return policy_from_dict(data)
+
+
+@pytest.fixture(scope="module")
+def history() -> object:
+    return hotspots()
+
+
+def test_quarters_start_on_the_first_of_january_april_july_october() -> None:
+    assert quarter_start(date(2015, 1, 1)) == date(2015, 1, 1)
+    assert quarter_start(date(2015, 3, 31)) == date(2015, 1, 1)
+    assert quarter_start(date(2015, 4, 1)) == date(2015, 4, 1)
+    assert quarter_start("2016-08-15") == date(2016, 7, 1)
+    assert quarter_start(np.datetime64("2016-12-31")) == date(2016, 10, 1)
+
+
+def test_the_shipped_policy_asks_to_be_recalibrated_each_quarter() -> None:
+    pol = load_policy()
+    assert pol.recalibrate_every == "quarter"
+    assert pol.recalibrate_min_incidents >= 30
+
+
+def test_a_quarter_is_served_calibrated_on_the_history_before_it(history: object) -> None:
+    inc = history  # type: ignore[assignment]
+    base = _with(load_policy(), every="quarter", min_incidents=100)
+    served = served_policy(inc, base, as_of=date(2015, 2, 10))  # type: ignore[arg-type]
+    cal = served.data["calibration"]
+    assert cal["train_until"] == "2015-01-01"
+    assert cal["command"].startswith("served:")
+    assert served.version == f"{base.version}@2015-01-01"
+    before = inc.select(inc.date < np.datetime64("2015-01-01"))  # type: ignore[attr-defined]
+    assert cal["data"]["incidents"] == len(before)
+    assert cal["data"]["sha256"] == content_sha256(before)
+    # the same fit as `risk calibrate --train-until` the quarter's first day
+    by_hand = calibrate(
+        before,
+        base=base,
+        train_until=date(2015, 1, 1),
+        dataset="x",
+        source="x",
+        command="x",
+    ).policy
+    assert served.data["decay"] == by_hand.data["decay"]
+    assert served.probability["models"] == by_hand.probability["models"]
+    # kept for the quarter; the next quarter is fitted again, on a longer history
+    assert served_policy(inc, base, as_of=date(2015, 3, 31)) is served  # type: ignore[arg-type]
+    april = served_policy(inc, base, as_of=date(2015, 4, 1))  # type: ignore[arg-type]
+    assert april.data["calibration"]["train_until"] == "2015-04-01"
+    assert april.data["calibration"]["data"]["incidents"] > len(before)
+    # a surface served at a date uses the quarter's policy's probabilities
+    surf = compute_surface(inc, as_of="2015-02-10", policy=served)  # type: ignore[arg-type]
+    assert surf.policy.sha256 == served.sha256 != base.sha256
+
+
+def test_too_short_a_history_or_never_serves_the_policy_as_it_is(history: object) -> None:
+    inc = history  # type: ignore[assignment]
+    pol = load_policy()
+    never = _with(pol, every="never", min_incidents=30)
+    assert served_policy(inc, never, as_of=date(2015, 2, 10)) is never  # type: ignore[arg-type]
+    n = int(np.count_nonzero(inc.date < np.datetime64("2015-01-01")))  # type: ignore[attr-defined]
+    thin = _with(pol, every="quarter", min_incidents=n + 1)
+    assert served_policy(inc, thin, as_of=date(2015, 2, 10)) is thin  # type: ignore[arg-type]
+    # a policy without the section (an older file) is served as it is
+    data = copy.deepcopy(pol.data)
+    data.pop("recalibrate", None)
+    old = policy_from_dict(data)
+    assert served_policy(inc, old, as_of=date(2015, 2, 10)) is old  # type: ignore[arg-type]
+
+
+def test_a_policy_calibrated_on_that_very_history_is_served_as_it_is(history: object) -> None:
+    inc = history  # type: ignore[assignment]
+    base = _with(load_policy(), every="quarter", min_incidents=100)
+    fitted = calibrate(
+        inc,  # type: ignore[arg-type]
+        base=base,
+        train_until=date(2015, 1, 1),
+        dataset="synthetic",
+        source="tests",
+        command="safecorridor risk calibrate --train-until 2015-01-01 --activate",
+    ).policy
+    assert served_policy(inc, fitted, as_of=date(2015, 2, 1)) is fitted  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"every": "monthly", "min_incidents": 500}, "recalibrate.every"),
+        ({"every": "quarter", "min_incidents": 5}, "min_incidents must be at least 30"),
+        ("quarterly", "recalibrate.every"),
+    ],
+)
+def test_a_bad_recalibrate_section_is_refused(section: object, message: str) -> None:
+    data = copy.deepcopy(load_policy().data)
+    data["recalibrate"] = section
+    with pytest.raises(PolicyError, match=message):
+        policy_from_dict(data)
+
+
+def test_each_reader_is_served_a_policy_fitted_on_what_they_may_read(engine: Engine) -> None:
+    """Forty AMBER incidents of one organisation and sixty CLEAR ones: the owner's policy is
+    fitted on all hundred, a third organisation's on the sixty it may read."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    as_of = date(2022, 2, 15)
+    rng = np.random.default_rng(7)
+    spots = [(25.2, 66.2), (30.2, 67.0), (34.0, 71.5)]
+    with factory() as s:
+        world: World = build_world(s)
+        for i in range(100):
+            lat, lon = spots[i % 3]
+            inc = create_incident(
+                s,
+                tlp="AMBER" if i < 40 else "CLEAR",
+                event_date=date(2019, 1, 1) + timedelta(days=int(rng.integers(0, 1090))),
+                latitude=lat + float(rng.normal(0, 0.05)),
+                longitude=lon + float(rng.normal(0, 0.05)),
+                fatalities=int(rng.integers(0, 3)),
+                foreign_fatalities=None,
+                foreign_nationality=None,
+                source_key=f"served-{i}",
+            )
+            inc.owner_org_id = world.orgs["owner"]
+        s.commit()
+        base = _with(load_policy(), every="quarter", min_incidents=50)
+        owner = Viewer.of(s.get_one(User, world.users[("owner", "analyst")]))
+        outsider = Viewer.of(s.get_one(User, world.users[("outsider", "analyst")]))
+        mine = risk.policy_for(s, owner, as_of=as_of, policy=base)
+        theirs = risk.policy_for(s, outsider, as_of=as_of, policy=base)
+        visible, _ = risk.visible_incidents(s, outsider, as_of=date(2022, 1, 1), box=None)
+        assert mine.data["calibration"]["data"]["incidents"] == 100
+        assert theirs.data["calibration"]["data"]["incidents"] == 60
+        assert theirs.data["calibration"]["data"]["sha256"] == content_sha256(visible)
+        # and the figures they see are computed with it
+        surf = risk.surface_for(s, outsider, as_of=as_of, box=None, policy=base, audit=False)
+        assert surf.policy.sha256 == theirs.sha256
