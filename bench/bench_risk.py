@@ -3,8 +3,11 @@
 Run: .venv/bin/python bench/bench_risk.py   (pinned to one core; prints the figures)
 Targets: surface < 10 s, site query < 5 ms, 1,000 km route < 50 ms, probabilities included
 (the surface computes the chances around every cell within reach; each site and route
-result carries its probabilities, level and sentence). Each figure is given as wall time
-and as the process's CPU time: on a shared machine the first also counts other work.
+result carries its probabilities, level and sentence). Last, the fit a served policy runs
+once per reader group and quarter (``risk.calibrate.served_policy``) on the first 10,000 and
+100,000 of the generated incidents (no target: it is kept for the quarter). Each figure is
+given as wall time and as the process's CPU time: on a shared machine the first also counts
+other work.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
+from safecorridor.risk.calibrate import served_policy  # noqa: E402
 from safecorridor.risk.corridor import route_risk, world_places  # noqa: E402
 from safecorridor.risk.data import from_columns, latlng_to_cells  # noqa: E402
 from safecorridor.risk.policy import load_policy  # noqa: E402
@@ -112,6 +116,17 @@ def main() -> None:
         f" (20 routes; last: {rr.sentence})"
     )
 
+    for n in RECALIBRATE_SIZES:
+        part = inc.select(np.arange(len(inc)) < n)
+        t, c = time.perf_counter(), time.process_time()
+        served = served_policy(part, policy, as_of="2025-02-01")
+        print(
+            f"a quarter's recalibration on {n:,} incidents: {time.perf_counter() - t:.1f} s"
+            f" (CPU {time.process_time() - c:.1f} s); served {served.version}"
+        )
+
+
+RECALIBRATE_SIZES = (10_000, 100_000)
 
 if __name__ == "__main__":
     main()

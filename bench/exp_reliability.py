@@ -6,6 +6,7 @@ for this process only.
 
 Run: .venv/bin/python bench/exp_reliability.py prob VARIANT [YEAR ...]
      .venv/bin/python bench/exp_reliability.py rank VARIANT [YEAR ...]
+     .venv/bin/python bench/exp_reliability.py noise served [YEAR ...]
 
 prob variants: served, iso2, iso8, national, all-history, shipped, fixedYYYY (fitted once
     before YYYY-01-01 and served unchanged after)
@@ -207,12 +208,66 @@ def rank(variant: str, years: list[int]) -> None:
         )
 
 
+def noise(variant: str, years: list[int]) -> None:
+    """How far a calibrated forecaster's band would miss by chance at one date: for the served
+    probabilities of each test year (fatal, 25 km, 90 days, from Y-01-01), each level band's gap
+    beside the spread of its mean residual (observed - predicted) when the study area's res-3
+    blocks (~12,000 km², wider than the 25-km outcome disks, so neighbouring cells' shared
+    outcomes stay together) are drawn again with replacement (1,000 draws); and the worst gap
+    of independent Bernoulli(p) outcomes (the optimistic floor: no spatial correlation)."""
+    from h3.api import basic_int as h3i
+
+    if variant != "served":
+        raise SystemExit("noise runs on the served probabilities only")
+    inc = read_ucdp_csv(datasets.path("ucdp-pakistan"))
+    policy = load_policy()
+    units = H3Backtest(inc, policy, area="events").units
+    labels = OutcomeLabels(inc, units, policy.resolution, policy.probability_radius_km)
+    bands = policy.levels["bands"]
+    names = list(bands)
+    edges = np.array([float(bands[n]) for n in names] + [1.0 + 1e-9])
+    _, block = np.unique([h3i.cell_to_parent(int(c), 3) for c in units], return_inverse=True)
+    n_blocks = int(block.max()) + 1
+    rng = np.random.default_rng(5)
+    print(f"{len(units)} cells in {n_blocks} res-3 blocks")
+    for year in years:
+        t0 = np.datetime64(f"{year}-01-01")
+        before = inc.select(inc.date < t0)
+        models = cal.fit_probability(before, policy, train_until=t0)[0]
+        counts = compute_surface(before, as_of=t0, policy=policy).counts_at_cells(units)
+        p = pr.predict(models[policy.level_outcome], counts["fatal"])
+        y = labels(t0, 90, fatal=True).astype(float)
+        band = np.searchsorted(edges, p, side="right") - 1
+        parts, floor = [], []
+        for b, name in enumerate(names):
+            inb = band == b
+            if inb.sum() < 30:
+                continue
+            gap = abs(y[inb].mean() - p[inb].mean())
+            res_sum = np.bincount(block[inb], weights=(y - p)[inb], minlength=n_blocks)
+            n_in = np.bincount(block[inb], minlength=n_blocks).astype(float)
+            draws = rng.integers(0, n_blocks, (1000, n_blocks))
+            boot = res_sum[draws].sum(axis=1) / np.maximum(n_in[draws].sum(axis=1), 1)
+            sims = rng.random((1000, int(inb.sum()))) < p[inb]
+            floor.append(np.abs(sims.mean(axis=1) - p[inb].mean()))
+            parts.append(
+                f"{name} n={int(inb.sum())} gap {100 * gap:.1f} ± {100 * boot.std():.1f}"
+                f" (z {gap / max(boot.std(), 1e-9):.1f})"
+            )
+        worst = 100 * np.max(np.vstack(floor), axis=0)
+        print(
+            f"{year}: " + "; ".join(parts) + " | independent outcomes: worst gap median"
+            f" {np.median(worst):.1f}, 95th pct {np.quantile(worst, 0.95):.1f}",
+            flush=True,
+        )
+
+
 def main() -> None:
-    if len(sys.argv) < 3 or sys.argv[1] not in ("prob", "rank"):
+    if len(sys.argv) < 3 or sys.argv[1] not in ("prob", "rank", "noise"):
         raise SystemExit(__doc__)
     years = [int(y) for y in sys.argv[3:]] or YEARS
     started = time.perf_counter()
-    (prob if sys.argv[1] == "prob" else rank)(sys.argv[2], years)
+    {"prob": prob, "rank": rank, "noise": noise}[sys.argv[1]](sys.argv[2], years)
     print(f"({time.perf_counter() - started:.1f} s)")
 
 

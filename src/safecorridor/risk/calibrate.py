@@ -412,9 +412,10 @@ def served_policy(
         return policy
     digest = content_sha256(before)
     done = policy.data.get("calibration") or {}
-    if done.get("train_until") == t0.isoformat() and (done.get("data") or {}).get(
-        "sha256"
-    ) == digest:
+    if (
+        done.get("train_until") == t0.isoformat()
+        and (done.get("data") or {}).get("sha256") == digest
+    ):
         return policy
     key = (policy.sha256, t0.isoformat(), digest)
     with _served_lock:

@@ -325,9 +325,7 @@ def _validate(data: dict[str, Any]) -> None:
     recal = data.get("recalibrate")
     if recal is not None:
         if not isinstance(recal, dict) or recal.get("every") not in RECALIBRATE_EVERY:
-            raise PolicyError(
-                f"recalibrate.every must be one of {', '.join(RECALIBRATE_EVERY)}"
-            )
+            raise PolicyError(f"recalibrate.every must be one of {', '.join(RECALIBRATE_EVERY)}")
         if int(_number(recal.get("min_incidents", 0), "recalibrate.min_incidents")) < 30:
             raise PolicyError("recalibrate.min_incidents must be at least 30")
 

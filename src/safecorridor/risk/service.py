@@ -223,22 +223,23 @@ def surface_for(
     policy: Policy | None = None,
     audit: bool = True,
 ) -> ThreatSurface:
-    """The surface over ``box`` (padded by the kernel radius) from what ``reader`` may read."""
-    policy = policy_for(session, reader, as_of=as_of, policy=policy)
-    padded = pad_box(box, policy.reach_km) if box is not None else None
+    """The surface over ``box`` (padded by the policy's reach) from what ``reader`` may read,
+    with the policy as served to them then (:func:`policy_for`)."""
+    base = policy or current_policy(session)
 
     def build() -> tuple[ThreatSurface, int]:
+        served = policy_for(session, reader, as_of=as_of, policy=base)
+        padded = pad_box(box, served.reach_km) if box is not None else None
         incidents, marked = visible_incidents(session, reader, as_of=as_of, box=padded)
-        return compute_surface(incidents, as_of=np.datetime64(as_of, "D"), policy=policy), marked
+        return compute_surface(incidents, as_of=np.datetime64(as_of, "D"), policy=served), marked
 
     # kept in the process's cache by database, the reader's visibility, the day, the box and
     # the policy, while the incidents do not change (``risk.cache``): a site's page, its
     # API figure and a movement over it ask for the same surface
-    narrow = padded is not None and max(padded[2] - padded[0], padded[3] - padded[1]) <= (
-        NARROW_BOX_DEGREES
-    )
+    wide = pad_box(box, base.reach_km) if box is not None else None
+    narrow = wide is not None and max(wide[2] - wide[0], wide[3] - wide[1]) <= NARROW_BOX_DEGREES
     cache = figure_surfaces if narrow else wide_surfaces
-    surface, marked = _from_cache(session, reader, cache, (as_of, padded, policy.sha256), build)
+    surface, marked = _from_cache(session, reader, cache, (as_of, box, base.sha256), build)
     if audit:  # after the work: the write lock is held for the append only
         _audit(
             session,
@@ -275,11 +276,12 @@ def surfaces_for(
     """
     if not days:
         return []
-    # one policy for all the days, the latest day's, so that they compare like with like
-    policy = policy_for(session, reader, as_of=max(days), policy=policy)
-    padded = pad_box(box, policy.reach_km) if box is not None else None
+    base = policy or current_policy(session)
 
     def build() -> tuple[tuple[ThreatSurface, ...], int]:
+        # one policy for all the days, the latest day's, so that they compare like with like
+        policy = policy_for(session, reader, as_of=max(days), policy=base)
+        padded = pad_box(box, policy.reach_km) if box is not None else None
         incidents, marked = visible_incidents(session, reader, as_of=max(days), box=padded)
         cells = incidents.cells(policy.resolution)
         grid = KernelGrid.build(cells, policy.resolution, policy.reach_km)
@@ -296,7 +298,7 @@ def surfaces_for(
         return made, marked
 
     if cached:
-        parts = (tuple(days), padded, policy.sha256)
+        parts = (tuple(days), box, base.sha256)
         out, marked = _from_cache(session, reader, day_surfaces, parts, build)
     else:
         out, marked = build()
@@ -316,15 +318,16 @@ def cached_surface(session: Session, reader: Viewer, *, as_of: date) -> CachedSu
     """The surface of every incident ``reader`` may read at ``as_of``, from the process's
     cache (``risk.cache``): recomputed only when the incidents or the reader's visibility
     (organisation, partners, grants) change, or for another day or policy."""
-    policy = policy_for(session, reader, as_of=as_of)
+    base = current_policy(session)
 
     def build() -> CachedSurface:
+        policy = policy_for(session, reader, as_of=as_of, policy=base)
         incidents, marked = _visible_marked(session, reader, as_of=as_of, box=None)
         day = np.datetime64(as_of, "D")
         surface = compute_surface(incidents, as_of=day, policy=policy)
         return CachedSurface(surface=surface, marked=marked[incidents.known_at(day)])
 
-    return _from_cache(session, reader, surfaces, (as_of, policy.sha256), build)
+    return _from_cache(session, reader, surfaces, (as_of, base.sha256), build)
 
 
 @dataclass(frozen=True)
