@@ -195,10 +195,13 @@ def test_a_year_is_not_a_toll() -> None:
         "A roadside bomb killed three soldiers in Kech district on Tuesday. Officials recalled "
         "that the 2019 bombing killed many more."
     )
-    ev = _one(text)
+    ev, recalled = _in_order(text)
     assert ev.fatalities == 3
-    assert "2019: a year" in ev.notes["fatalities_rejected"]
-    s, e = ev.evidence["fatalities_rejected"]  # the number read and left out
+    # "the 2019 bombing" is an event of its own, dated by its year, with no toll either
+    assert (recalled.to_dict()["event_date"], recalled.date_precision) == ("2019", "year")
+    assert recalled.fatalities is None
+    assert "2019: a year" in recalled.notes["fatalities_rejected"]
+    s, e = recalled.evidence["fatalities_rejected"]  # the number read and left out
     assert "2019" in text[s:e]
 
 
@@ -1614,3 +1617,67 @@ def test_no_one_in_a_convoy_hurt_is_no_one_hurt() -> None:
         " attackers were killed and no one in the convoy was hurt."
     )
     assert ev.attackers_killed == 2 and not ev.injured
+
+
+# --- a fifth round (arrests about an attack, years that name an event) ----------------------
+
+
+def test_an_arrest_in_connection_with_the_attack_is_an_arrest_not_another_attack() -> None:
+    text = (
+        "A bomb fixed to a motorcycle went off near a fruit market in Quetta on Monday, killing"
+        " four people.\n\nOn Tuesday, police detained three suspects in connection with the"
+        " attack, an official said."
+    )
+    events = _in_order(text)
+    assert [(e.kind, e.event_date.isoformat() if e.event_date else None) for e in events] == [
+        ("bombing", "2024-05-06"),
+        ("arrest", "2024-05-07"),
+    ]
+    assert events[1].city == "Quetta"
+
+
+def test_an_arrest_over_a_named_attack_recalls_that_attack_with_its_own_year() -> None:
+    text = (
+        "LAHORE: Counter-terrorism officers on Tuesday arrested two men of the banned TTP"
+        " involved in the 2023 Mianwali airbase attack, a spokesman said."
+    )
+    events = _in_order(text)
+    kinds = [(e.kind, e.to_dict()["event_date"], e.date_precision, e.city) for e in events]
+    assert kinds == [
+        ("arrest", "2024-05-07", "day", "Lahore"),
+        ("attack", "2023", "year", "Mianwali"),
+    ]
+
+
+def test_an_arrest_over_the_attack_the_report_tells_makes_no_second_attack() -> None:
+    text = (
+        "Gunmen attacked a police van in Mardan on Monday, killing two constables.\n\n"
+        "Police later arrested a suspect wanted in the Mardan attack."
+    )
+    assert sorted(_kinds(text)) == ["armed_clash", "arrest"]  # police attacked: a clash
+
+
+def test_in_another_operation_opens_another_arrest() -> None:
+    text = (
+        "PESHAWAR: Police arrested four suspects in a raid in Hayatabad on Tuesday.\n\n"
+        "In another operation, police detained a man wanted in the Jaffar Express hijacking."
+    )
+    assert _kinds(text).count("arrest") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the 2021 Dasu attack that killed nine Chinese engineers", "2021"),
+        ("the 2014 Army Public School massacre", "2014"),
+        ("The 2009 attack on a cricket team's bus in Lahore", "2009"),
+    ],
+)
+def test_a_year_before_an_event_noun_dates_that_event(text: str, expected: str) -> None:
+    from safecorridor.extraction.dates import find_dates
+
+    found = find_dates(text, WED, 0, None)
+    assert [(d.value.isoformat()[:4] if d.value else None, d.precision) for d in found] == [
+        (expected, "year")
+    ]
+    assert find_dates("the 2018 elections in Punjab", WED, 0, None) == []

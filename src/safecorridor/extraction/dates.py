@@ -80,7 +80,9 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     (
         "year",
-        r"\b(?i:in|during|since)\s+(?:(?:early|mid|late)[- ]?)?(?P<y>(?:19|20)\d\d)\b(?!\s*[-–]\d)",
+        r"\b(?i:in|during|since)\s+(?:(?:early|mid|late)[- ]?)?(?P<y>(?:19|20)\d\d)\b(?!\s*[-–]\d)"
+        # "the 2021 Dasu attack": a year that names an event
+        r"|(?<=\b[Tt]he )(?P<y2>(?:19|20)\d\d)(?=\s+(?:[\w'’-]+\s+){0,4}?(?i:attacks?|bombings?|blasts?|massacre|assault|hijacking|siege|killings?|abduction|kidnapping|ambush|explosion|raid|incident|carnage|tragedy)\b)",
     ),
     (
         "rel_days",
@@ -319,7 +321,7 @@ def find_dates(
                     value = date(y2, mon, 1) if y2 else None
             precision, relative = "month", True
         elif name == "year":
-            value, precision = date(int(g["y"]), 1, 1), "year"
+            value, precision = date(int(g.get("y") or g["y2"]), 1, 1), "year"
         elif published is not None:
             relative = True
             low = raw.lower()

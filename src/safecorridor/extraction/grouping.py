@@ -23,7 +23,7 @@ from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.dates import DateMention, event_date
 from safecorridor.extraction.mentions import is_armed_group
 from safecorridor.extraction.sentences import Sentence
-from safecorridor.extraction.triggers import TRIG, TRIGGERS, at_word_starts, family
+from safecorridor.extraction.triggers import TRIG, TRIGGER_RX, TRIGGERS, at_word_starts, family
 
 _RECALL_NOUNS = r"(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?)"
 _RECALL_THING = re.compile(
@@ -51,6 +51,41 @@ _RECALL_PERSON = re.compile(
     r"\b(?:who|whom)\s+(?:had\s+been|were|was|have\s+been|has\s+been)\s+(?:abducted|kidnapped|taken hostage|whisked away)\b",
     re.I,
 )
+
+#: an arrest or a charge "in connection with the Mianwali airbase attack": the attack is a
+#: recalled event of its own, when the words before its noun name it (a place, a date, a
+#: name); "in connection with the attack" or "the deadly attack" only refer back
+_CHARGED = re.compile(
+    r"\b(?:" + TRIGGER_RX["arrest"] + r"|sentenced|convicted|indicted|charged|booked)\b", re.I
+)
+_RECALL_CHARGE = at_word_starts(
+    re.compile(
+        r"\b(?:in connection with|involved in|wanted in|wanted for|for (?:(?:their|his|her|its|the)\s+)?(?:alleged\s+)?(?:role|involvement|part) in|behind|over|for (?:carrying out|planning|masterminding|facilitating))\s+"
+        r"(?P<np>(?P<det>the|last\s+\w+['’]s|(?-i:[A-Z])?\w+['’]s)\s+(?P<mods>(?:[\w'’-]+\s+){0,5}?)"
+        + _RECALL_NOUNS[:-1]
+        + r"|hijackings?|suicide attacks?))\b",
+        re.I,
+    )
+)
+#: words before an event noun that name no particular event
+_GENERIC_MODS = frozenset(
+    "deadly recent suicide terrorist terror militant bomb gun brutal cowardly horrific heinous"
+    " twin latest same said above earlier fatal attempted alleged failed foiled armed grenade"
+    " gruesome tragic first second third last reported suspected".split()
+)
+
+
+def _charge_recall(text: str) -> re.Match[str] | None:
+    """The event an arrest or a charge is about, when the words before its noun name it."""
+    for m in _RECALL_CHARGE.finditer(text):
+        if _CHARGED.search(text, 0, m.start()) is None:
+            continue
+        det = m.group("det").lower()
+        named = det != "the" or any(w.lower() not in _GENERIC_MODS for w in m.group("mods").split())
+        if named:
+            return m
+    return None
+
 
 _CLAUSE_END = re.compile(r",\s+(?!including\b|among\b|mostly\b|most of\b)|;\s|\s[—–]\s")
 
@@ -104,6 +139,9 @@ def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
             or (" after " in low and _RECALL_AFTER.search(s.text))
             or None
         )
+        charged = None
+        if m is None:
+            charged = m = _charge_recall(s.text)
         after = m is not None and m.re is _RECALL_AFTER
         if m is None or (not after and TRIG.search(s.text, 0, m.start()) is None):
             out.append(s)
@@ -111,6 +149,8 @@ def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
         a = m.start()
         if after:
             a = m.start("np") if m.group("np") else m.start("np2")
+        elif charged is not None:
+            a = m.start("np")
         end = len(s.text)
         for c in _CLAUSE_END.finditer(s.text, m.end()):
             end = c.start()
@@ -122,6 +162,7 @@ def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
             if len(part) > 1:
                 sent = Sentence(s.start + st + lead, s.start + st + lead + len(part), part)
                 sent.recalled = rec
+                sent.charged = rec and charged is not None
                 sent.continuation = st == end and end > 0
                 if rec and after:
                     sent.recall_gap = _gap(m)
@@ -186,7 +227,9 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         if s.recalled:
             if trig is not None:
-                groups.append(EventGroup(trig[0], trig, [s], recalled=True))
+                g = EventGroup(trig[0], trig, [s], recalled=True)
+                if not (s.charged and _told_before(g, groups, published)):
+                    groups.append(g)
             continue
         # "The Tuesday suicide bombing in Karachi, which left three dead, ...": a definite
         # event noun with details of its own names the text's first violent event
@@ -337,7 +380,7 @@ _ANOTHER = at_word_starts(_ANOTHER)
 
 #: a sentence that opens another incident of any kind: "Separately, ...", "In another case"
 _OPENS_ANOTHER = re.compile(
-    r"(?:separately|in (?:an?other|a separate) (?:incident|development|case|attack)|elsewhere|meanwhile)\b",
+    r"(?:separately|in (?:an?other|a separate) (?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile)\b",
     re.I,
 )
 
@@ -366,6 +409,11 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
         for s in g.sentences:
             _upgrade(host, s)
     return out
+
+
+def _told_before(g: EventGroup, groups: list[EventGroup], published: date | None) -> bool:
+    """A recalled event the text has already told as its own (``_same`` as one before it)."""
+    return any(h.family == g.family and not h.recalled and _same(h, g, published) for h in groups)
 
 
 def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:

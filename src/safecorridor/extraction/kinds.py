@@ -253,6 +253,13 @@ def mark_triggers(s: Sentence) -> None:
             continue  # "approved ... the launching of Operation X": the decision is the event
         anaphoric = _anaphoric(s, m, cls, word, left, recover_hint)
         if (
+            not anaphoric
+            and family(cls) == "violent"
+            and _noun_after_determiner(word.split()[0].lower(), left)
+            and _ARREST_RX.search(text)
+        ):
+            anaphoric = True  # "arrested two suspects in connection with the attack"
+        if (
             anaphoric
             and cls in ("ied", "grenade")
             and recover_hint
@@ -344,6 +351,23 @@ def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
     if _PLURAL_GENERIC.search(word) or _NONEVENT.search(left):
         return False
     return not _RECOVERED.search(s.text[max(0, m.start() - 90) : m.start()])
+
+
+#: words that are a noun as often as a verb: after a determiner they name a thing ("the
+#: attack", "Monday's arrest"), unless the words between are the subject ("the militants attack")
+_NOUN_VERBS = frozenset(["attack", "arrest", "kidnap", "abduct"])
+_SUBJECT_BEFORE = re.compile(
+    r"\b(?:militants|terrorists|gunmen|insurgents|men|fighters|rebels|forces|troops|police|attackers|assailants)\s+$",
+    re.I,
+)
+
+
+def _noun_after_determiner(first_word: str, left: str) -> bool:
+    return (
+        first_word in _NOUN_VERBS
+        and bool(_ANAPHOR.search(left))
+        and not _SUBJECT_BEFORE.search(left)
+    )
 
 
 def _anaphoric(

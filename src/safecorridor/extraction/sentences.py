@@ -40,6 +40,9 @@ class Sentence:
     # how long before the report's event a recalled one was: "a week after" → (7, "week")
     recall_gap: tuple[int, str] | None = None
     continuation: bool = False  # the rest of a sentence a recalled clause was cut out of
+    # a recalled event named as what an arrest or a charge is about ("arrested ... in connection
+    # with the Mianwali airbase attack"): dropped when it is the text's own event, retold
+    charged: bool = False
     blame: bool = False  # officials name a suspect group, or the group says it was behind
     aside: bool = False  # a linked headline or a section head: starts and joins no event
 
