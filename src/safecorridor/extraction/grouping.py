@@ -69,7 +69,41 @@ _RECALL_CHARGE = at_word_starts(
 )
 #: words before an event noun that name no particular event
 _GENERIC_MODS = frozenset(
-    ["deadly", "recent", "suicide", "terrorist", "terror", "militant", "bomb", "gun", "brutal", "cowardly", "horrific", "heinous", "twin", "latest", "same", "said", "above", "earlier", "fatal", "attempted", "alleged", "failed", "foiled", "armed", "grenade", "gruesome", "tragic", "first", "second", "third", "last", "reported", "suspected"]
+    [
+        "deadly",
+        "recent",
+        "suicide",
+        "terrorist",
+        "terror",
+        "militant",
+        "bomb",
+        "gun",
+        "brutal",
+        "cowardly",
+        "horrific",
+        "heinous",
+        "twin",
+        "latest",
+        "same",
+        "said",
+        "above",
+        "earlier",
+        "fatal",
+        "attempted",
+        "alleged",
+        "failed",
+        "foiled",
+        "armed",
+        "grenade",
+        "gruesome",
+        "tragic",
+        "first",
+        "second",
+        "third",
+        "last",
+        "reported",
+        "suspected",
+    ]
 )
 
 
