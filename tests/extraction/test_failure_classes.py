@@ -1681,3 +1681,30 @@ def test_a_year_before_an_event_noun_dates_that_event(text: str, expected: str) 
         (expected, "year")
     ]
     assert find_dates("the 2018 elections in Punjab", WED, 0, None) == []
+
+
+def test_a_roundup_tells_each_incident_and_its_summary_is_none_of_them() -> None:
+    text = (
+        "PESHAWAR: Six people including three policemen were killed in separate attacks across"
+        " Khyber Pakhtunkhwa on Tuesday, officials said.\n\n"
+        "In Bannu, militants stormed a police post late on Monday night, killing two"
+        " constables.\n\n"
+        "Meanwhile, gunmen shot dead a policeman outside a mosque in Tank on Tuesday.\n\n"
+        "In a third incident, a roadside bomb killed three villagers in Bajaur district."
+    )
+    events = _in_order(text)
+    got = [(e.kind, e.to_dict()["event_date"], e.fatalities) for e in events]
+    assert got == [
+        ("armed_clash", "2024-05-06", 2),
+        ("armed_clash", "2024-05-07", 1),
+        ("bombing", "2024-05-07", 3),  # no date of its own: the summary's
+    ]
+    assert [e.province for e in events] == ["Khyber Pakhtunkhwa"] * 3
+
+
+def test_a_summary_with_one_incident_told_after_it_stays_that_incident() -> None:
+    text = (
+        "QUETTA: Gunmen killed five labourers in two separate incidents near Turbat on Sunday.\n\n"
+        "The labourers were shot as they slept at a construction site, police said."
+    )
+    assert len(extract(text, published=WED)) == 1

@@ -146,6 +146,7 @@ class EventGroup:
     inherited_date: tuple[DateMention, float] | None = None
     recalled: bool = False
     lead_cls: str = ""  # the class of the trigger that started the event (before upgrades)
+    overview: bool = False  # "seven killed in separate attacks across the province"
 
     def __post_init__(self) -> None:
         self.lead_cls = self.lead_cls or self.cls
@@ -235,6 +236,35 @@ def _claims_another(g: EventGroup, s: Sentence, cls: str) -> bool:
     return dm is None or (dm[0].value, dm[0].precision) != (d.value, d.precision)
 
 
+#: a sentence that sums up several incidents: "seven people were killed in separate attacks
+#: across the province"; the incidents it sums up are told after it, each on its own
+_OVERVIEW = re.compile(
+    r"\b(?:in|during)\s+(?:(?:two|three|four|five|six|several|multiple|\d+)\s+)?(?:separate|different|various|multiple|a series of|a spate of|a wave of)\s+(?:[\w-]+\s+)?(?:attacks|incidents|clashes|assaults|raids|blasts|explosions|ambushes|bombings)\b",
+    re.I,
+)
+
+
+def _drop_overviews(groups: list[EventGroup]) -> list[EventGroup]:
+    """An overview is no event of its own when the incidents it sums up (two or more) follow
+    it; those
+    that give no date of their own take its date ("... on Sunday. In a third incident, a
+    bomb ...")."""
+    out = []
+    summed: tuple[DateMention, float] | None = None
+    for i, g in enumerate(groups):
+        told = sum(h.family == "violent" and not h.recalled for h in groups[i + 1 :]) >= 2
+        if g.overview and told:
+            d = g.date()
+            summed = (d[0], CONFIDENCE.date_inherited) if d and not d[0].reporting else None
+            continue
+        if summed is not None and g.family == "violent" and not g.recalled:
+            own = g.date()
+            if (own is None or own[0].reporting) and g.inherited_date is None:
+                g.inherited_date = summed
+        out.append(g)
+    return out
+
+
 def _latest_violent(groups: list[EventGroup]) -> EventGroup | None:
     return next((g for g in reversed(groups) if g.family == "violent" and not g.recalled), None)
 
@@ -312,8 +342,9 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         cls = trig[0]
         fam = family(cls)
-        if cur is None:
-            cur = EventGroup(cls, trig, [s])
+        overview = fam == "violent" and bool(_OVERVIEW.search(s.text))
+        if cur is None or overview or (cur.overview and fam == "violent"):
+            cur = EventGroup(cls, trig, [s], overview=overview)
             groups.append(cur)
             continue
         # "(IS had claimed) another recent attack in Quetta, an August suicide bombing"
@@ -354,7 +385,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
         groups.append(new)
         cur = new
-    return split_outcomes(merge_retellings(groups, published))
+    return split_outcomes(merge_retellings(_drop_overviews(groups), published))
 
 
 #: an outcome of talks that stands as an event of its own beside the meeting that reached it
@@ -397,14 +428,14 @@ def _trigger_words(g: EventGroup, t: tuple[str, int, int, bool]) -> str:
 
 #: the sentence opens another incident: "Separately, ...", "In another attack, ..."
 _DISTINCT = re.compile(
-    r"^(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|an earlier|a previous)\b|elsewhere|meanwhile,? in\b|on the other hand)|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b|\b(?:a|the) second (?:suicide )?bomber\b",
+    r"^(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand)|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b|\b(?:a|the) second (?:suicide )?bomber\b",
     re.I,
 )
 
 
 #: a violent sentence that tells another incident than the one before it
 _ANOTHER = re.compile(
-    r"\b(?:another|an earlier|a previous|a similar|a separate)\s+(?:[\w-]+\s+){0,2}?(?:attack|incident|blast|explosion|bombing|ambush|assault|raid|clash|encounter)\b",
+    r"\b(?:another|an earlier|a previous|a similar|a separate|a third|a fourth|the third|the fourth)\s+(?:[\w-]+\s+){0,2}?(?:attack|incident|blast|explosion|bombing|ambush|assault|raid|clash|encounter)\b",
     re.I,
 )
 _ANOTHER = at_word_starts(_ANOTHER)
@@ -412,7 +443,7 @@ _ANOTHER = at_word_starts(_ANOTHER)
 
 #: a sentence that opens another incident of any kind: "Separately, ...", "In another case"
 _OPENS_ANOTHER = re.compile(
-    r"(?:separately|in (?:an?other|a separate) (?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile)\b",
+    r"(?:separately|in (?:an?other|a separate|a third|a fourth) (?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile)\b",
     re.I,
 )
 
