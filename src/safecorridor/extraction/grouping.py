@@ -265,6 +265,40 @@ def _drop_overviews(groups: list[EventGroup]) -> list[EventGroup]:
     return out
 
 
+#: weapons found on the people arrested: part of the arrest, not a find of its own
+_FROM_THE_HELD = re.compile(
+    r"\bfrom (?:their|his|her|the suspects'?|the accused|the militants'?) (?:possession|custody|hideouts?|vehicle|house)|\bfrom (?:them|him|her|the suspects|the accused)\b",
+    re.I,
+)
+#: a happening dated by the one told before it
+_SAME_DAY = re.compile(r"\b(?:on )?(?:the|that) same (?:day|night|evening)\b", re.I)
+
+
+def _own_dates(s: Sentence) -> list[DateMention]:
+    return [d for d in s.dates if not d.reporting]
+
+
+def _drop_arrest_summaries(groups: list[EventGroup]) -> list[EventGroup]:
+    """A lead that sums up arrests ("said on Tuesday it had arrested five militants,
+    including ...") with no place or date of its own, when two or more arrests that have
+    them follow: those are the events."""
+
+    def placed(g: EventGroup) -> bool:  # a town or a date of its own
+        return any(
+            _own_dates(s)
+            or any(m.place and m.place.kind in ("town", "landmark") and not m.role for m in s.places)
+            for s in g.sentences
+        )
+
+    out = []
+    for i, g in enumerate(groups):
+        later = [h for h in groups[i + 1 :] if h.family == "arrest" and placed(h)]
+        if g.family == "arrest" and not placed(g) and len(later) >= 2:
+            continue
+        out.append(g)
+    return out
+
+
 def _latest_violent(groups: list[EventGroup]) -> EventGroup | None:
     return next((g for g in reversed(groups) if g.family == "violent" and not g.recalled), None)
 
@@ -364,6 +398,13 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             cur = EventGroup(cls, trig, [s], recalled=other and _past(s.text))
             groups.append(cur)
             continue
+        if (
+            cls == "disrupted"
+            and cur.family == "arrest"
+            and (_FROM_THE_HELD.search(s.text) or not (s.places or _own_dates(s)))
+        ):
+            cur.sentences.append(s)  # "... were recovered from their possession": the arrest's
+            continue
         if same and not _differs(cur, s, published) and not _OPENS_ANOTHER.match(s.text):
             cur.sentences.append(s)
             _upgrade(cur, s)
@@ -375,6 +416,10 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             cur.sentences.append(s)
             continue
         new = EventGroup(cls, trig, [s])
+        if _SAME_DAY.search(s.text) and not _own_dates(s) and groups:
+            dm = groups[-1].date()  # "On the same day, another suicide attack ..."
+            if dm is not None and not dm[0].reporting:
+                new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
         if (
             fam in ("threat", "disrupted")
             and cur.family == "violent"
@@ -385,7 +430,8 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
         groups.append(new)
         cur = new
-    return split_outcomes(merge_retellings(_drop_overviews(groups), published))
+    groups = _drop_arrest_summaries(_drop_overviews(groups))
+    return split_outcomes(merge_retellings(groups, published))
 
 
 #: an outcome of talks that stands as an event of its own beside the meeting that reached it

@@ -68,7 +68,7 @@ _PLURAL_GENERIC = re.compile(
 )
 _GENERIC = at_word_starts(
     re.compile(
-        r"\b(?:numerous|multiple|series of|spate of|wave of|over the years|in recent years|frequently|often|repeatedly|specializ\w+ in|specialis\w+ in|has been targeting|have been targeting|in the past|a history of|is known for|are known for)\b",
+        r"\b(?:numerous|multiple|series of|spate of|wave of|over the years|in recent years|frequently|often|repeatedly|several times|many times|time and again|on several occasions|specializ\w+ in|specialis\w+ in|has been targeting|have been targeting|in the past|a history of|is known for|are known for)\b",
         re.I,
     )
 )
@@ -104,7 +104,7 @@ _GOV_ACTOR = at_word_starts(
 )
 _ARMED_MEN = re.compile(r"\b(?:armed men|gunmen|militants|terrorists|attackers|assailants)\b", re.I)
 _SUCH_PLOTS = re.compile(
-    r"\b(?:several|many|numerous|multiple|such|dozens of|a number of)\s+(?:[\w-]+\s+)?(?:plots|attempts|bids|attacks|designs)\b|\b(?:foiled|thwarted|frustrated|defeated)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:designs|agenda|plans|nefarious)\b",
+    r"\b(?:several|many|numerous|multiple|such|dozens of|a number of)\s+(?:[\w-]+\s+)?(?:plots|attempts|bids|attacks|designs)\b|\b(?:foiled|thwarted|frustrated|defeated)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:designs|agenda|plans|nefarious)\b",
     re.I,
 )
 _RECOVER_HINTS = ("recover", "seiz", "confiscat", "possession", "cache", "haul")
@@ -249,6 +249,14 @@ def mark_triggers(s: Sentence) -> None:
             cls = "abduction"  # "militants captured four soldiers": taken, not arrested
         if cls == "legal" and word.lower() == "decided to" and _TWO_PARTIES.search(left):
             cls = "agreement"  # "Islamabad and Beijing have decided to": a decision of two
+        if cls == "agreement" and word.lower() == "pledged" and not _TWO_PARTIES.search(left):
+            continue  # "Islamabad has pledged foolproof security": one side's promise
+        if (
+            family(cls) == "arrest"
+            and _ATTRIBUTIVE_BEFORE.search(left)
+            and _HELD_PEOPLE.match(text, m.end())
+        ):
+            continue  # "the arrested suspects": the arrest told before, not another
         if cls == "campaign" and _DECIDED.search(text, 0, m.start()):
             continue  # "approved ... the launching of Operation X": the decision is the event
         anaphoric = _anaphoric(s, m, cls, word, left, recover_hint)
@@ -312,6 +320,12 @@ _BY = re.compile(r"\s+by\b", re.I)
 _TWO_PARTIES = re.compile(
     r"(?:\b[A-Z][\w-]+ and [A-Z][\w-]+|\b(?:both|the two) (?:sides|countries|governments|parties)|\bthe parties)\s+(?:have |has |had )?(?:also |jointly |now )?$"
 )
+#: a participle before the people it describes: "the arrested suspects", "all detained men"
+_ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:the|these|those|all|both|all the)\s+$", re.I)
+_HELD_PEOPLE = re.compile(
+    r"\s+(?:suspects?|men|man|militants?|terrorists?|persons?|accused|individuals?|people|youths?)\b",
+    re.I,
+)
 #: filmed, not arrested: "captured on CCTV", "captured through one such camera"
 _ON_CAMERA = re.compile(
     r"\s+(?:on|by|through|in)\s+(?:[\w-]+\s+){0,3}?(?:cctv|cameras?|videos?|footage|film|tape)\b",
@@ -319,8 +333,11 @@ _ON_CAMERA = re.compile(
 )
 #: a tally counted from a year: "Since 2013, more than 500 Hazaras have been killed", "Since
 #: 2019, the group has claimed further attacks"
+_SINCE_WHEN = r"(?:(?:19|20)\d\d|January|February|March|April|May|June|July|August|September|October|November|December|the (?:start|beginning) of (?:the|this) year)"
 _SINCE_TALLY = re.compile(
-    r"\b[Ss]ince (?:19|20)\d\d\b[^.;]{0,160}?\b(?:(?:have|has) been (?:killed|attacked|targeted|injured|martyred)|(?:have|has) (?:claimed|carried out|conducted|staged|launched)\b)",
+    r"\b[Ss]ince " + _SINCE_WHEN + r"\b[^.;]{0,160}?\b(?:(?:have|has) been (?:killed|attacked|targeted|injured|martyred)|(?:have|has) (?:claimed|carried out|conducted|staged|launched)\b)"
+    # "more than 100 policemen have been killed in the province since January"
+    r"|\b(?:have|has) been (?:killed|martyred|injured|wounded)\b[^.;]{0,80}?\bsince " + _SINCE_WHEN + r"\b",
 )
 #: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
 #: "an incident of targeted killing" is a noun phrase
@@ -474,7 +491,13 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
     if cls == "attack" and s.generic and not s.dates:
         ok = False
     if s.generic and not s.dates and family(cls) == "violent":
-        ok = False
+        ok = False  # "Chinese nationals have been attacked several times"
+    if (
+        s.generic
+        and cls in ("request", "threat", "agreement", "meeting")
+        and not any(d.precision in ("day", "week", "month") for d in s.dates)
+    ):
+        ok = False  # "Beijing has repeatedly urged ...", "have repeatedly warned ... this year"
     if family(cls) == "violent" and _SINCE_TALLY.search(text):
         ok = False  # "Since 2013, more than 500 have been killed in a campaign of ...": a tally
     return ok
