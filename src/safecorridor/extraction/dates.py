@@ -183,6 +183,12 @@ _REPORTING_AFTER = re.compile(
 )
 
 
+_CLAIM_AFTER = re.compile(
+    r"^[^.;]{0,6}\b(?:claimed|took|accepted|owned|has claimed|have claimed)\s+(?:the\s+)?responsibility\b",
+    re.I,
+)
+
+
 @dataclass
 class DateMention:
     start: int
@@ -402,6 +408,8 @@ def find_dates(
             # "On Monday, police said ...": a date opening its sentence before a statement;
             # "four were killed on Monday, police said" dates the killing
             or (not before.strip() and _REPORTING_AFTER.search(after))
+            # "The group on Monday claimed responsibility for ...": the claim's day
+            or bool(_CLAIM_AFTER.match(after))
             or (
                 ("toll" in before or "tally" in before or "number" in before)
                 and _TOLL_UPDATE.search(before)

@@ -299,6 +299,25 @@ def _drop_arrest_summaries(groups: list[EventGroup]) -> list[EventGroup]:
     return out
 
 
+#: "The consulate attack was claimed by ...": an event named by a word of its own telling
+_NAMED_REF = re.compile(
+    r"^(?:The|This|That)\s+(?P<mod>[\w-]+)\s+(?:attack|bombing|assault|blast|raid|ambush|explosion)\b"
+)
+
+
+def _named_host(s: Sentence, groups: list[EventGroup]) -> EventGroup | None:
+    """The violent event a sentence names by a word its own telling used ("the consulate
+    attack" after "tried to storm the Chinese consulate"), when another event came since."""
+    m = _NAMED_REF.match(s.text)
+    if m is None or m.group("mod").lower() in _GENERIC_MODS:
+        return None
+    word = re.compile(r"\b" + re.escape(m.group("mod")) + r"\b", re.I)
+    for g in groups:
+        if g.family == "violent" and not g.recalled and any(word.search(x.text) for x in g.sentences):
+            return g
+    return None
+
+
 def _latest_violent(groups: list[EventGroup]) -> EventGroup | None:
     return next((g for g in reversed(groups) if g.family == "violent" and not g.recalled), None)
 
@@ -346,7 +365,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 continue
         if trig is None:
             if s.claim:
-                target = _latest_violent(groups)
+                target = _named_host(s, groups) or _latest_violent(groups)
                 if target is not None:
                     target.sentences.append(s)
                     _upgrade(target, s)
@@ -384,7 +403,9 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         # "(IS had claimed) another recent attack in Quetta, an August suicide bombing"
         other = fam == "violent" and _ANOTHER.search(s.text) is not None
         claimed = (
-            (_latest_violent(groups) or cur) if s.claim and fam == "violent" and not other else None
+            (_named_host(s, groups) or _latest_violent(groups) or cur)
+            if s.claim and fam == "violent" and not other
+            else None
         )
         # "In 2025, the BLA claimed the March hijacking of ...": an event of its own
         own = claimed is not None and _claims_another(claimed, s, cls)
@@ -394,6 +415,11 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             cur = claimed
             continue
         same = fam == cur.family
+        named = _named_host(s, groups) if fam == "violent" and not own else None
+        if named is not None and named is not cur:
+            named.sentences.append(s)  # "The consulate attack was ...": told before, by name
+            cur = named
+            continue
         if own or (other and cur.family == "violent"):
             cur = EventGroup(cls, trig, [s], recalled=other and _past(s.text))
             groups.append(cur)
@@ -536,7 +562,7 @@ def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:
             _narrows(own_h, own_g) or _narrows(own_g, own_h) or _overnight(own_h, own_g, h, g)
         ):
             return False
-    elif _past(g.sentences[0].text) or _past(h.sentences[0].text):
+    elif not _headline(h) and (_past(g.sentences[0].text) or _past(h.sentences[0].text)):
         return False  # "a mosque bombing killed 100 earlier this year", "had killed"
     elif published is not None and (own_h or own_g) is not None:
         d = own_h or own_g
@@ -629,6 +655,12 @@ _REPORTED = re.compile(
     r"\b(?:said|says|told|reported|claimed|added|confirmed)(?:\s+(?:that|it|they|the\s+\w+))?\s+$",
     re.I,
 )
+
+
+def _headline(g: EventGroup) -> bool:
+    """The event was started by the headline: the body tells it again, in any tense."""
+    c = g.sentences[0].casualties
+    return bool(c is not None and c.headline)
 
 
 def _past(text: str) -> bool:

@@ -249,6 +249,16 @@ def mark_triggers(s: Sentence) -> None:
             cls = "abduction"  # "militants captured four soldiers": taken, not arrested
         if cls == "legal" and word.lower() == "decided to" and _TWO_PARTIES.search(left):
             cls = "agreement"  # "Islamabad and Beijing have decided to": a decision of two
+        if cls == "suicide" and _UNIT_NAME.search(word) and _UNIT_BEFORE.search(left):
+            continue  # "the Majeed Brigade, the suicide squad of the BLA": a unit's name
+        if (
+            cls == "meeting"
+            and word.lower().startswith("visit")
+            and _VISIT_NO_MEETING.match(text, m.end())
+        ):
+            continue  # "visited the hospital", "visited the injured": no talks
+        if cls == "meeting" and word.lower() == "called on" and _CALLED_ON_TO.match(text, m.end()):
+            cls = "request"  # "called on Pakistan to take measures": a request, no visit
         if cls == "agreement" and word.lower() == "pledged" and not _TWO_PARTIES.search(left):
             continue  # "Islamabad has pledged foolproof security": one side's promise
         if (
@@ -319,6 +329,13 @@ _BY = re.compile(r"\s+by\b", re.I)
 #: two parties as the subject: "Islamabad and Beijing have", "both sides"
 _TWO_PARTIES = re.compile(
     r"(?:\b[A-Z][\w-]+ and [A-Z][\w-]+|\b(?:both|the two) (?:sides|countries|governments|parties)|\bthe parties)\s+(?:have |has |had )?(?:also |jointly |now )?$"
+)
+_CALLED_ON_TO = re.compile(r"\s+(?:[\w'’-]+\s+){1,5}?to\s+[a-z]", re.I)
+_UNIT_NAME = re.compile(r"squad|mission|wing|unit", re.I)
+_UNIT_BEFORE = re.compile(r"\b(?:the|its|their|a|his)\s+(?:[\w-]+\s+)?$", re.I)
+_VISIT_NO_MEETING = re.compile(
+    r"\s+(?:the\s+)?(?:[\w'’.-]+\s+){0,4}?(?:hospital|injured|wounded|site|scene|bereaved|famil(?:y|ies)|funeral|residence|home|house|shrine|mosque|graves?)\b",
+    re.I,
 )
 #: a participle before the people it describes: "the arrested suspects", "all detained men"
 _ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:the|these|those|all|both|all the)\s+$", re.I)
