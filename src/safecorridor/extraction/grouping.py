@@ -56,11 +56,14 @@ _RECALL_PERSON = re.compile(
 #: recalled event of its own, when the words before its noun name it (a place, a date, a
 #: name); "in connection with the attack" or "the deadly attack" only refer back
 _CHARGED = re.compile(
-    r"\b(?:" + TRIGGER_RX["arrest"] + r"|sentenced|convicted|indicted|charged|booked)\b", re.I
+    r"\b(?:"
+    + TRIGGER_RX["arrest"]
+    + r"|sentenced|convicted|indicted|charged|booked|meeting|met|talks|reviewed|discussed|briefed|investigation|probe|inquiry|investigating|probing)\b",
+    re.I,
 )
 _RECALL_CHARGE = at_word_starts(
     re.compile(
-        r"\b(?:in connection with|involved in|wanted in|wanted for|for (?:(?:their|his|her|its|the)\s+)?(?:alleged\s+)?(?:role|involvement|part) in|behind|over|for (?:carrying out|planning|masterminding|facilitating))\s+"
+        r"\b(?:in connection with|involved in|wanted in|wanted for|for (?:(?:their|his|her|its|the)\s+)?(?:alleged\s+)?(?:role|involvement|part) in|behind|over|for (?:carrying out|planning|masterminding|facilitating)|investigation (?:of|into)|probe into|inquiry into|progress (?:of|in) the (?:investigation|probe) (?:of|into))\s+"
         r"(?P<np>(?P<det>the|last\s+\w+['’]s|(?-i:[A-Z])?\w+['’]s)\s+(?P<mods>(?:[\w'’-]+\s+){0,5}?)"
         + _RECALL_NOUNS[:-1]
         + r"|hijackings?|suicide attacks?))\b",
@@ -119,6 +122,7 @@ def _charge_recall(text: str) -> re.Match[str] | None:
     return None
 
 
+_WHICH_AFTER = re.compile(r"(?:in which|which|that|who|where)\b", re.I)
 _CLAUSE_END = re.compile(r",\s+(?!including\b|among\b|mostly\b|most of\b)|;\s|\s[—–]\s")
 
 _BACKREF = at_word_starts(
@@ -186,6 +190,8 @@ def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
             a = m.start("np")
         end = len(s.text)
         for c in _CLAUSE_END.finditer(s.text, m.end()):
+            if charged is not None and _WHICH_AFTER.match(s.text, c.end()):
+                continue  # "..., in which five engineers lost their lives": its own toll
             end = c.start()
             break
         for st, en, rec in ((0, a, False), (a, end, True), (end, len(s.text), False)):
@@ -271,7 +277,10 @@ _FROM_THE_HELD = re.compile(
     re.I,
 )
 #: a happening dated by the one told before it
-_SAME_DAY = re.compile(r"\b(?:on )?(?:the|that) same (?:day|night|evening)\b", re.I)
+_SAME_DAY = re.compile(
+    r"\b(?:on )?(?:the|that) same (?:day|night|evening)\b|\b(?:earlier|later) (?:in the day|that day|the same day|that evening|in the evening)\b",
+    re.I,
+)
 
 
 def _own_dates(s: Sentence) -> list[DateMention]:
@@ -286,7 +295,9 @@ def _drop_arrest_summaries(groups: list[EventGroup]) -> list[EventGroup]:
     def placed(g: EventGroup) -> bool:  # a town or a date of its own
         return any(
             _own_dates(s)
-            or any(m.place and m.place.kind in ("town", "landmark") and not m.role for m in s.places)
+            or any(
+                m.place and m.place.kind in ("town", "landmark") and not m.role for m in s.places
+            )
             for s in g.sentences
         )
 
@@ -313,7 +324,11 @@ def _named_host(s: Sentence, groups: list[EventGroup]) -> EventGroup | None:
         return None
     word = re.compile(r"\b" + re.escape(m.group("mod")) + r"\b", re.I)
     for g in groups:
-        if g.family == "violent" and not g.recalled and any(word.search(x.text) for x in g.sentences):
+        if (
+            g.family == "violent"
+            and not g.recalled
+            and any(word.search(x.text) for x in g.sentences)
+        ):
             return g
     return None
 

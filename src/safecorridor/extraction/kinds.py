@@ -220,6 +220,7 @@ def mark_triggers(s: Sentence) -> None:
     low = text.lower()
     recover_hint = any(w in low for w in _RECOVER_HINTS)
     found: list[tuple[int, str, int, int]] = []
+    noun_uses: list[tuple[int, int]] = []  # "the attack" beside another kind's trigger
     definite: tuple[int, str, int, int] | None = None
     for m in TRIG.finditer(text):
         cls = m.lastgroup or ""
@@ -257,6 +258,8 @@ def mark_triggers(s: Sentence) -> None:
             and _VISIT_NO_MEETING.match(text, m.end())
         ):
             continue  # "visited the hospital", "visited the injured": no talks
+        if cls == "meeting" and _PLANNED_MEETING.search(text):
+            continue  # "its next meeting is scheduled to be held in Beijing": not yet held
         if cls == "meeting" and word.lower() == "called on" and _CALLED_ON_TO.match(text, m.end()):
             cls = "request"  # "called on Pakistan to take measures": a request, no visit
         if cls == "agreement" and word.lower() == "pledged" and not _TWO_PARTIES.search(left):
@@ -274,9 +277,11 @@ def mark_triggers(s: Sentence) -> None:
             not anaphoric
             and family(cls) == "violent"
             and _noun_after_determiner(word.split()[0].lower(), left)
-            and _ARREST_RX.search(text)
         ):
-            anaphoric = True  # "arrested two suspects in connection with the attack"
+            if _ARREST_RX.search(text):
+                anaphoric = True  # "arrested two suspects in connection with the attack"
+            else:
+                noun_uses.append((m.start() + s.start, m.end() + s.start))
         if (
             anaphoric
             and cls in ("ied", "grenade")
@@ -306,6 +311,11 @@ def mark_triggers(s: Sentence) -> None:
         ):
             continue  # "apprehended two suspects during a raid / an IBO": that is the arrest
         found.append((rank, cls, m.start() + s.start, m.end() + s.start))
+    if noun_uses and any(family(t[1]) in ("talks", "request") for t in found):
+        # "briefed the delegation on the steps taken after the attack": the briefing is the
+        # event; the attack is referred to
+        found = [t for t in found if (t[2], t[3]) not in noun_uses]
+        s.all_triggers = [(c, a, b, ana or (a, b) in noun_uses) for c, a, b, ana in s.all_triggers]
     # the most specific trigger whose class the sentence bears out (ties: the first)
     found.sort(key=lambda t: -t[0])
     for best in found:
@@ -315,6 +325,7 @@ def mark_triggers(s: Sentence) -> None:
                 best = (3, "disrupted", dis[0][1], dis[0][2])
         if _passes_class_check(s, best[1]):
             s.trigger = (best[1], best[2], best[3])
+            s.noun_trigger = (best[2], best[3]) in noun_uses
             break
     if definite is not None and not s.generic:
         s.definite = (definite[1], definite[2], definite[3])
@@ -329,6 +340,10 @@ _BY = re.compile(r"\s+by\b", re.I)
 #: two parties as the subject: "Islamabad and Beijing have", "both sides"
 _TWO_PARTIES = re.compile(
     r"(?:\b[A-Z][\w-]+ and [A-Z][\w-]+|\b(?:both|the two) (?:sides|countries|governments|parties)|\bthe parties)\s+(?:have |has |had )?(?:also |jointly |now )?$"
+)
+_PLANNED_MEETING = re.compile(
+    r"\b(?:next (?:meeting|round|session)|(?:is|are|was|were) scheduled|will be held|is to be held|are to be held|would be held|to be convened|will meet|will hold)\b",
+    re.I,
 )
 _CALLED_ON_TO = re.compile(r"\s+(?:[\w'’-]+\s+){1,5}?to\s+[a-z]", re.I)
 _UNIT_NAME = re.compile(r"squad|mission|wing|unit", re.I)
@@ -352,9 +367,13 @@ _ON_CAMERA = re.compile(
 #: 2019, the group has claimed further attacks"
 _SINCE_WHEN = r"(?:(?:19|20)\d\d|January|February|March|April|May|June|July|August|September|October|November|December|the (?:start|beginning) of (?:the|this) year)"
 _SINCE_TALLY = re.compile(
-    r"\b[Ss]ince " + _SINCE_WHEN + r"\b[^.;]{0,160}?\b(?:(?:have|has) been (?:killed|attacked|targeted|injured|martyred)|(?:have|has) (?:claimed|carried out|conducted|staged|launched)\b)"
+    r"\b[Ss]ince "
+    + _SINCE_WHEN
+    + r"\b[^.;]{0,160}?\b(?:(?:have|has) been (?:killed|attacked|targeted|injured|martyred)|(?:have|has) (?:claimed|carried out|conducted|staged|launched)\b)"
     # "more than 100 policemen have been killed in the province since January"
-    r"|\b(?:have|has) been (?:killed|martyred|injured|wounded)\b[^.;]{0,80}?\bsince " + _SINCE_WHEN + r"\b",
+    r"|\b(?:have|has) been (?:killed|martyred|injured|wounded)\b[^.;]{0,80}?\bsince "
+    + _SINCE_WHEN
+    + r"\b",
 )
 #: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
 #: "an incident of targeted killing" is a noun phrase
