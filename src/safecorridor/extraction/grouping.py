@@ -477,7 +477,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
 
 #: an outcome of talks that stands as an event of its own beside the meeting that reached it
 _OUTCOME = re.compile(
-    r"sign|agreement|accord|memorandum|MoU|(?:ceasefire|truce)|approv|consensus", re.I
+    r"sign|agreement|accord|memorandum|MoU|(?:cease-?\s?fire|truce)|approv|consensus", re.I
 )
 
 

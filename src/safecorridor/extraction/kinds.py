@@ -258,6 +258,10 @@ def mark_triggers(s: Sentence) -> None:
             and _VISIT_NO_MEETING.match(text, m.end())
         ):
             continue  # "visited the hospital", "visited the injured": no talks
+        if cls == "request" and word.lower() in _REFUSALS and _A_CHARGE.search(
+            text, max(0, m.start() - 30), min(len(text), m.end() + 40)
+        ):
+            continue  # "a charge Kabul rejected", "denied the allegations": no request refused
         if cls == "meeting" and _PLANNED_MEETING.search(text):
             continue  # "its next meeting is scheduled to be held in Beijing": not yet held
         if cls == "meeting" and word.lower() == "called on" and _CALLED_ON_TO.match(text, m.end()):
@@ -340,6 +344,11 @@ _BY = re.compile(r"\s+by\b", re.I)
 #: two parties as the subject: "Islamabad and Beijing have", "both sides"
 _TWO_PARTIES = re.compile(
     r"(?:\b[A-Z][\w-]+ and [A-Z][\w-]+|\b(?:both|the two) (?:sides|countries|governments|parties)|\bthe parties)\s+(?:have |has |had )?(?:also |jointly |now )?$"
+)
+_REFUSALS = frozenset(["rejected", "refused", "declined", "turned down", "denied"])
+_A_CHARGE = re.compile(
+    r"\b(?:charges?|allegations?|accusations?|claims?|reports?|assertions?|propaganda|impression)\b",
+    re.I,
 )
 _PLANNED_MEETING = re.compile(
     r"\b(?:next (?:meeting|round|session)|(?:is|are|was|were) scheduled|will be held|is to be held|are to be held|would be held|to be convened|will meet|will hold)\b",

@@ -234,6 +234,11 @@ _TRAVEL_BEFORE = at_word_starts(_TRAVEL_BEFORE)
 _TRAVEL_AFTER = re.compile(
     r"^(?:\s+(?:to|towards)\s+(?:the\s+)?[A-Z][\w'’-]+|[-‐](?:bound|based)\b)"
 )
+_TRAVEL_BETWEEN = re.compile(
+    r"\b(?:travel\w*|ply\w*|running|runs|buses|coaches|trains?|route|journey\w*|commut\w*)\b[^.;]{0,40}?\bbetween\s+(?:the\s+)?$",
+    re.I,
+)
+_BETWEEN_AND = re.compile(r"^\s+and\s+(?:the\s+)?[A-Z]")
 #: where people come from: "labourers from Punjab", "natives of Sindh", "r/o Multan"
 _ORIGIN_BEFORE = re.compile(
     r"(?:\b(?:labou?rers?|workers?|passengers?|travell?ers?|people|persons|men|women|pilgrims|migrants?|settlers|victims?|miners|hailing|hails|hailed|belonging|belonged|belong|natives?|residents?|resident|domiciled|origin|originally|\d+)\s+(?:[\w'’-]+\s+){0,2}?(?:from|of|to)\s+(?:the\s+)?|\br/o\s+|\bs/o\s+)$",
@@ -307,6 +312,8 @@ def _role(text: str, s: int, e: int, before: str) -> str:
         _TRAVEL_AFTER.match(after)
     ):
         return "travel"
+    if " between " in tail and _BETWEEN_AND.match(after) and _TRAVEL_BETWEEN.search(before):
+        return "travel"  # "buses travelling between Karachi and Gwadar": both ends
     if _ORG_AFTER.match(after) and not _CUE.search(before):
         return "org"
     return ""
