@@ -1708,3 +1708,161 @@ def test_a_summary_with_one_incident_told_after_it_stays_that_incident() -> None
         "The labourers were shot as they slept at a construction site, police said."
     )
     assert len(extract(text, published=WED)) == 1
+
+
+def test_generic_statements_are_no_requests_threats_or_agreements() -> None:
+    text = (
+        "Gunmen killed a Chinese engineer in Karachi on Tuesday.\n\n"
+        "Beijing has repeatedly urged Islamabad to improve security for its workers, and"
+        " officials have time and again warned of threats to foreigners this year.\n\n"
+        "Islamabad has pledged to provide foolproof security to Chinese nationals."
+    )
+    assert _kinds(text) == ["attack"]
+
+
+def test_two_sides_pledging_is_an_agreement() -> None:
+    text = (
+        "Officials of Pakistan and China met in Islamabad on Tuesday. Both sides pledged to"
+        " set up a joint security cell."
+    )
+    assert "agreement" in _kinds(text)
+
+
+def test_an_arrest_lead_that_sums_up_the_arrests_told_after_it_is_none_of_them() -> None:
+    text = (
+        "LAHORE: The Counter Terrorism Department said on Wednesday it had arrested five"
+        " suspected militants, including two who were planning attacks.\n\n"
+        "The two suspects were arrested on Tuesday in a raid in Lahore, a spokesman said."
+        " Explosives and a pistol were recovered from their possession.\n\n"
+        "In a separate raid in Gujranwala on Monday, the department arrested three suspected"
+        " militants.\n\n"
+        "Investigators were questioning the arrested suspects."
+    )
+    events = _in_order(text)
+    assert [(e.kind, e.city, e.to_dict()["event_date"]) for e in events] == [
+        ("arrest", "Lahore", "2024-05-07"),
+        ("arrest", "Gujranwala", "2024-05-06"),
+    ]
+
+
+def test_the_same_day_takes_the_date_of_the_event_before() -> None:
+    text = (
+        "A suicide bomber killed 50 people at a religious gathering in Mastung on Friday. On the"
+        " same day, another suicide attack at a mosque in Hangu killed five worshippers."
+    )
+    events = _in_order(text)
+    assert [e.to_dict()["event_date"] for e in events] == ["2024-05-03", "2024-05-03"]
+
+
+def test_a_tally_since_january_is_no_event() -> None:
+    text = (
+        "Two policemen were martyred in Bannu on Tuesday. More than 100 policemen have been"
+        " killed in the province since January, police data show."
+    )
+    ev = _one(text)
+    assert ev.fatalities == 2
+
+
+def test_a_claims_day_is_not_the_attacks() -> None:
+    text = (
+        "KHAR: The Islamic State group on Monday claimed responsibility for a suicide bombing at"
+        " a political rally in Bajaur. The bomber blew himself up near the stage on Sunday"
+        " afternoon, killing 54 people."
+    )
+    ev = _one(text, date(2024, 5, 7))
+    assert ev.to_dict()["event_date"] == "2024-05-05"
+
+
+def test_a_suicide_squad_named_is_a_unit_not_a_suicide_attack() -> None:
+    text = (
+        "Militants stormed a government complex in Gwadar on Wednesday; troops killed all eight"
+        " in an exchange of fire and two soldiers were martyred. The Majeed Brigade, the"
+        " suicide squad of the Baloch Liberation Army, claimed the attack."
+    )
+    assert _one(text).kind == "armed_clash"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The prime minister visited the injured at the Lady Reading Hospital on Monday.",
+        "Its next meeting is scheduled to be held in Beijing.",
+    ],
+)
+def test_hospital_visits_and_planned_meetings_are_no_meetings(sentence: str) -> None:
+    text = "A suicide bomber killed 84 people at a mosque in Peshawar on Monday. " + sentence
+    assert _kinds(text) == ["suicide_attack"]
+
+
+def test_called_on_a_government_to_act_is_a_request_not_a_visit() -> None:
+    text = (
+        "China's foreign ministry on Tuesday called on Pakistan to take practical measures to"
+        " protect Chinese citizens."
+    )
+    assert _one(text).kind == "other"
+
+
+def test_a_headline_event_takes_its_retelling_in_the_pluperfect() -> None:
+    text = (
+        "Consulate attack foiled; two policemen martyred\n\n"
+        "KARACHI: Three militants who tried to storm the Chinese consulate in Clifton on Friday"
+        " were killed by the guards, but not before they had killed two policemen."
+    )
+    assert len(extract(text, published=WED)) == 1
+
+
+def test_an_attack_named_by_its_target_takes_the_claim_told_after_another_event() -> None:
+    text = (
+        "KARACHI: Militants tried to storm the Chinese consulate on Friday, killing two"
+        " policemen.\n\n"
+        "Separately, on Friday, a bomb exploded at a bazaar in Orakzai, killing 31 people.\n\n"
+        "The consulate attack was claimed by the Baloch Liberation Army."
+    )
+    events = _in_order(text)
+    assert [e.claimed_by for e in events] == ["Baloch Liberation Army", None]
+
+
+def test_a_meeting_that_reviews_a_dated_attack_recalls_it_with_its_toll() -> None:
+    text = (
+        "ISLAMABAD: The Joint Working Group on Safety and Security met on Thursday. The meeting"
+        " reviewed the investigation of the March 26 suicide attack near Besham, in which five"
+        " Chinese engineers and their driver lost their lives.\n\n"
+        "The interior secretary briefed the visiting delegation on the steps taken after the"
+        " attack."
+    )
+    events = _in_order(text)
+    got = [(e.kind, e.to_dict()["event_date"], e.fatalities) for e in events]
+    assert got == [("meeting", "2024-05-02", None), ("suicide_attack", "2024-03-26", 6)]
+
+
+def test_earlier_in_the_day_takes_the_events_date() -> None:
+    text = (
+        "Police arrested two suspects in Quetta on Tuesday. Earlier in the day, the Chinese"
+        " delegation called on the interior minister."
+    )
+    assert [e.to_dict()["event_date"] for e in _in_order(text)] == ["2024-05-07", "2024-05-07"]
+
+
+def test_ceasefire_spelled_apart_and_a_rejected_charge() -> None:
+    text = (
+        "On Monday, the TTP announced it was ending the cease-fire and ordered its fighters to"
+        " attack. Officials blamed Kabul, a charge the Taliban rejected."
+    )
+    assert _kinds(text) == ["threat"]
+
+
+def test_both_ends_of_a_journey_between_two_towns_place_nothing() -> None:
+    text = (
+        "Gunmen stopped buses travelling between Karachi and Gwadar near Ormara on Thursday and"
+        " shot dead 14 passengers."
+    )
+    assert _one(text).city == "Ormara"
+
+
+def test_an_agreement_announced_is_dated_by_its_announcement() -> None:
+    text = (
+        "PESHAWAR: Rival tribes in Kurram have agreed to a seven-day ceasefire, the provincial"
+        " government said on Sunday."
+    )
+    ev = _one(text, date(2024, 11, 25))
+    assert (ev.kind, ev.to_dict()["event_date"]) == ("agreement", "2024-11-24")

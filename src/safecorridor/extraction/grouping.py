@@ -283,6 +283,20 @@ _SAME_DAY = re.compile(
 )
 
 
+#: "more than 100 policemen have been killed since January": a tally, no happening
+_TALLY_SINCE = re.compile(
+    r"\b(?:have|has) been (?:killed|martyred|injured|wounded)\b[^.;]{0,80}?\bsince\b", re.I
+)
+
+
+def _same_day(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
+    """ "On the same day, another suicide attack ...": the date of the event told before."""
+    if groups and _SAME_DAY.search(s.text) and not _own_dates(s):
+        dm = groups[-1].date()
+        if dm is not None and not dm[0].reporting:
+            g.inherited_date = (dm[0], CONFIDENCE.date_inherited)
+
+
 def _own_dates(s: Sentence) -> list[DateMention]:
     return [d for d in s.dates if not d.reporting]
 
@@ -401,7 +415,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 # "Earlier this week, two soldiers were martyred in Wana": victims counted
                 # under an earlier date of their own are a happening of their own
                 victims = _victim_count(s)
-                if victims is not None and _earlier(s, cur):
+                if victims is not None and _earlier(s, cur) and not _TALLY_SINCE.search(s.text):
                     # (a later day's figures update the event: a toll that rose overnight)
                     cur = EventGroup(
                         "attack", ("attack", victims.start, victims.end), [s], recalled=True
@@ -437,6 +451,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         if own or (other and cur.family == "violent"):
             cur = EventGroup(cls, trig, [s], recalled=other and _past(s.text))
+            _same_day(cur, s, groups)
             groups.append(cur)
             continue
         if (
@@ -457,10 +472,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             cur.sentences.append(s)
             continue
         new = EventGroup(cls, trig, [s])
-        if _SAME_DAY.search(s.text) and not _own_dates(s) and groups:
-            dm = groups[-1].date()  # "On the same day, another suicide attack ..."
-            if dm is not None and not dm[0].reporting:
-                new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
+        _same_day(new, s, groups)
         if (
             fam in ("threat", "disrupted")
             and cur.family == "violent"
@@ -477,7 +489,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
 
 #: an outcome of talks that stands as an event of its own beside the meeting that reached it
 _OUTCOME = re.compile(
-    r"sign|agreement|accord|memorandum|MoU|(?:cease-?\s?fire|truce)|approv|consensus", re.I
+    r"sign|agreement|accord|memorandum|MoU|(?:cease-?\s?fire|truce)|approv|consensus|pledg", re.I
 )
 
 

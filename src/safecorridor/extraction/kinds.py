@@ -42,7 +42,7 @@ _POSS_DATE = re.compile(
     re.I,
 )
 _TOLL_HINT = re.compile(r"\b(?:death toll|toll|rose to|climbed to|risen to)\b", re.I)
-_WEAK_ATTACK = {"killed"}
+_WEAK_ATTACK = {"killed", "martyred"}
 _POLICE_RAID = re.compile(
     r"raids?|raided|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|combing operations?|search operations?",
     re.I,
@@ -86,7 +86,7 @@ _ANNOUNCED = re.compile(
 _NO_ARREST = at_word_starts(_NO_ARREST)
 _ANNOUNCED = at_word_starts(_ANNOUNCED)
 _NONEVENT = re.compile(
-    r"(?:planning|plotting|planned|plan|plans|involved in|wanted in|wanted for|behind|facilitat\w+|to carry out|carry out|to prevent|prevent|preventing|against|foil|averting|possible|potential|future|of|for|face|avert|over|condemn\w*|mourn\w*|launch|to launch|continue to|vow\w* to|threaten\w* to|would)\s+(?:an?\s+|the\s+|any\s+)?[\"“‘']?(?:[\w-]+\s+){0,2}$",
+    r"(?:(?:ordered|instructed|directed|told|urged|asked)\s+(?:[\w'’-]+\s+){0,5}?to|planning|plotting|planned|plan|plans|involved in|wanted in|wanted for|behind|facilitat\w+|to carry out|carry out|to prevent|prevent|preventing|against|foil|averting|possible|potential|future|of|for|face|avert|over|condemn\w*|mourn\w*|launch|to launch|continue to|vow\w* to|threaten\w* to|would)\s+(?:an?\s+|the\s+|any\s+)?[\"“‘']?(?:[\w-]+\s+){0,2}$",
     re.I,
 )
 _NONEVENT = at_word_starts(_NONEVENT)
@@ -258,8 +258,10 @@ def mark_triggers(s: Sentence) -> None:
             and _VISIT_NO_MEETING.match(text, m.end())
         ):
             continue  # "visited the hospital", "visited the injured": no talks
-        if cls == "request" and word.lower() in _REFUSALS and _A_CHARGE.search(
-            text, max(0, m.start() - 30), min(len(text), m.end() + 40)
+        if (
+            cls == "request"
+            and word.lower() in _REFUSALS
+            and _A_CHARGE.search(text, max(0, m.start() - 30), min(len(text), m.end() + 40))
         ):
             continue  # "a charge Kabul rejected", "denied the allegations": no request refused
         if cls == "meeting" and _PLANNED_MEETING.search(text):
@@ -269,11 +271,11 @@ def mark_triggers(s: Sentence) -> None:
         if cls == "agreement" and word.lower() == "pledged" and not _TWO_PARTIES.search(left):
             continue  # "Islamabad has pledged foolproof security": one side's promise
         if (
-            family(cls) == "arrest"
+            word.lower() in ("arrested", "detained", "martyred", "killed")
             and _ATTRIBUTIVE_BEFORE.search(left)
             and _HELD_PEOPLE.match(text, m.end())
         ):
-            continue  # "the arrested suspects": the arrest told before, not another
+            continue  # "the arrested suspects", "the martyred soldiers": told before
         if cls == "campaign" and _DECIDED.search(text, 0, m.start()):
             continue  # "approved ... the launching of Operation X": the decision is the event
         anaphoric = _anaphoric(s, m, cls, word, left, recover_hint)
@@ -343,7 +345,7 @@ _DECIDED = re.compile(
 _BY = re.compile(r"\s+by\b", re.I)
 #: two parties as the subject: "Islamabad and Beijing have", "both sides"
 _TWO_PARTIES = re.compile(
-    r"(?:\b[A-Z][\w-]+ and [A-Z][\w-]+|\b(?:both|the two) (?:sides|countries|governments|parties)|\bthe parties)\s+(?:have |has |had )?(?:also |jointly |now )?$"
+    r"(?:\b[A-Z][\w-]+ and [A-Z][\w-]+|\b(?i:both|the two) (?:sides|countries|governments|parties)|\b(?i:the) parties)\s+(?:have |has |had )?(?:also |jointly |now )?$"
 )
 _REFUSALS = frozenset(["rejected", "refused", "declined", "turned down", "denied"])
 _A_CHARGE = re.compile(
@@ -364,7 +366,7 @@ _VISIT_NO_MEETING = re.compile(
 #: a participle before the people it describes: "the arrested suspects", "all detained men"
 _ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:the|these|those|all|both|all the)\s+$", re.I)
 _HELD_PEOPLE = re.compile(
-    r"\s+(?:suspects?|men|man|militants?|terrorists?|persons?|accused|individuals?|people|youths?)\b",
+    r"\s+(?:[\w-]+\s+)?(?:suspects?|men|man|militants?|terrorists?|persons?|accused|individuals?|people|youths?|soldiers?|personnel|policemen|officers?|troops|cops?|workers|engineers)\b",
     re.I,
 )
 #: filmed, not arrested: "captured on CCTV", "captured through one such camera"

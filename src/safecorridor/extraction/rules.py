@@ -170,8 +170,11 @@ class RuleExtractor:
             d, conf = dm
             precision = event_precision(
                 d,
-                # the statement is the event: a threat, "announced a ceasefire"
-                threat=fam == "threat" or _STATEMENT.match(text, g.trigger[1]) is not None,
+                # the statement is the event: a threat, "announced a ceasefire", "have agreed
+                # to a ceasefire, the government said on Sunday"
+                threat=fam == "threat"
+                or g.cls == "agreement"
+                or _STATEMENT.match(text, g.trigger[1]) is not None,
                 inherited=g.inherited_date is not None,
                 has_event_date=any(not x.reporting for s in g.sentences for x in s.dates),
             )
