@@ -1866,3 +1866,35 @@ def test_an_agreement_announced_is_dated_by_its_announcement() -> None:
     )
     ev = _one(text, date(2024, 11, 25))
     assert (ev.kind, ev.to_dict()["event_date"]) == ("agreement", "2024-11-24")
+
+
+def test_a_lead_that_goes_on_to_a_second_incident_tells_two() -> None:
+    text = (
+        "Militants killed nine soldiers in Gwadar ambush, gunmen storm Mianwali air base\n\n"
+        "Militants ambushed a military convoy in Gwadar district on Friday, killing nine"
+        " soldiers, while hours later gunmen attacked an air force base in Mianwali.\n\n"
+        "According to the military, two vehicles travelling from Pasni to Ormara were ambushed"
+        " on Friday afternoon.\n\n"
+        "The Balochistan Liberation Front claimed responsibility for the ambush.\n\n"
+        "Also on Friday, a bomb exploded near a police van in Dera Ismail Khan, killing five"
+        " people.\n\n"
+        "Also Read | Pakistan: Blast kills five in Dera Ismail Khan\n\n"
+        "Officials blamed Afghan nationals for several suicide bombings this year."
+    )
+    events = _in_order(text, date(2024, 5, 4))
+    got = [(e.kind, e.city, e.province, e.claimed_by) for e in events]
+    assert got == [
+        ("armed_clash", None, "Balochistan", "Balochistan Liberation Front"),
+        ("attack", "Mianwali", "Punjab", None),
+        ("bombing", "Dera Ismail Khan", "Khyber Pakhtunkhwa", None),
+    ]
+
+
+def test_a_roundup_headline_hosts_no_retelling() -> None:
+    text = (
+        "Gunmen kill three in Turbat; bomb wounds four in Quetta\n\n"
+        "TURBAT: Gunmen shot dead three labourers in Turbat on Tuesday.\n\n"
+        "In another incident, a bomb wounded four people in Quetta on Tuesday."
+    )
+    events = _in_order(text)
+    assert [(e.kind, e.city) for e in events] == [("attack", "Turbat"), ("bombing", "Quetta")]

@@ -79,6 +79,9 @@ def _is_place(name: str) -> bool:
     return any(p.kind != "country" for p in cands)
 
 
+_LINKED = re.compile(r"(?i:also read|read also|read more|related|see also|also see)\s*[:|—–-]")
+
+
 def aside_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each aside: a short line without end punctuation after the body has
     begun (a linked headline or a section head; the headline and its deck come before)."""
@@ -90,6 +93,10 @@ def aside_spans(text: str) -> list[tuple[int, int]]:
         start = pos
         pos += len(line) + 1
         body = line.strip()
+        if body_started and _LINKED.match(body) and len(body) <= 2 * _SHORT_LINE:
+            lead = line.index(body[0])  # "Also read | ...", "READ MORE: ...": a linked story
+            out.append((start + lead, start + lead + len(body)))
+            continue
         if len(body) > _SHORT_LINE:
             body_started = True
             continue

@@ -164,11 +164,45 @@ class EventGroup:
         return event_date([s.dates for s in self.sentences], self.trigger[1], self.inherited_date)
 
 
+#: a sentence that goes on to a second incident: "..., killing 14 soldiers, while hours
+#: later gunmen attacked an air base in Mianwali"
+_SECOND_INCIDENT = re.compile(
+    r",?\s+(?:while|and|as|even as)\s+(?=(?:hours|minutes|a day|days) later\b|in (?:another|a separate|a second) (?:attack|incident)\b|elsewhere\b|separately\b)",
+    re.I,
+)
+
+
+def _second_incidents(sentences: list[Sentence]) -> list[Sentence]:
+    """Cut a sentence where it goes on to a second incident (:data:`_SECOND_INCIDENT`)."""
+    out: list[Sentence] = []
+    for s in sentences:
+        m = (
+            _SECOND_INCIDENT.search(s.text)
+            if "later" in s.text
+            or "other" in s.text
+            or "separate" in s.text
+            or "elsewhere" in s.text
+            else None
+        )
+        if (
+            m is None
+            or TRIG.search(s.text, 0, m.start()) is None
+            or TRIG.search(s.text, m.end()) is None
+        ):
+            out.append(s)
+            continue
+        first = s.text[: m.start()].rstrip()
+        out.append(Sentence(s.start, s.start + len(first), first))
+        rest = s.text[m.end() :]
+        out.append(Sentence(s.start + m.end(), s.end, rest))
+    return out
+
+
 def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
     """Cut a recalled past event out of its sentence: "talks ... after the Besham attack,
     which killed five Chinese citizens last week" → the talks, and the attack on its own."""
     out: list[Sentence] = []
-    for s in sentences:
+    for s in _second_incidents(sentences):
         low = s.text.lower()
         m = (
             (("which" in low or "that" in low) and _RECALL_THING.search(s.text))
@@ -245,9 +279,22 @@ def _claims_another(g: EventGroup, s: Sentence, cls: str) -> bool:
 #: a sentence that sums up several incidents: "seven people were killed in separate attacks
 #: across the province"; the incidents it sums up are told after it, each on its own
 _OVERVIEW = re.compile(
-    r"\b(?:in|during)\s+(?:(?:two|three|four|five|six|several|multiple|\d+)\s+)?(?:separate|different|various|multiple|a series of|a spate of|a wave of)\s+(?:[\w-]+\s+)?(?:attacks|incidents|clashes|assaults|raids|blasts|explosions|ambushes|bombings)\b",
+    r"\b(?:in|during|carried out|launched|launch|launches|staged|mounted|conducted)\s+(?:(?:two|three|four|five|six|several|multiple|\d+)\s+)?(?:separate|different|various|multiple|a series of|a spate of|a wave of|coordinated|simultaneous)\s+(?:[\w-]+\s+)?(?:attacks|incidents|clashes|assaults|raids|blasts|explosions|ambushes|bombings)\b",
     re.I,
 )
+
+
+def _roundup_headline(s: Sentence) -> bool:
+    """A headline (or sub-headline) that names two or more towns or districts: it tells
+    several incidents, each told again below it."""
+    if s.casualties is None or not s.casualties.headline:
+        return False
+    where = {
+        (m.place.district or m.place.name)
+        for m in s.places
+        if m.place and m.place.kind in ("town", "district", "landmark") and not m.role
+    }
+    return len(where) >= 2
 
 
 def _drop_overviews(groups: list[EventGroup]) -> list[EventGroup]:
@@ -287,6 +334,43 @@ _SAME_DAY = re.compile(
 _TALLY_SINCE = re.compile(
     r"\b(?:have|has) been (?:killed|martyred|injured|wounded)\b[^.;]{0,80}?\bsince\b", re.I
 )
+
+
+#: kinds specific enough that a sentence of that kind retells the event of that kind
+_SPECIFIC = frozenset(["clash", "suicide", "ied", "grenade", "abduction", "shelling"])
+
+
+def _same_kind_before(
+    groups: list[EventGroup], cur: EventGroup, cls: str, s: Sentence, published: date | None
+) -> EventGroup | None:
+    """The earlier violent event whose leading trigger is of ``cls``, when the current one's
+    is not and nothing tells the two apart."""
+    if cls not in _SPECIFIC or cur.lead_cls == cls or _OPENS_ANOTHER.match(s.text):
+        return None
+    if _ANOTHER.search(s.text) or _DISTINCT.search(s.text):
+        return None
+    for g in reversed(groups):
+        if g is cur or g.recalled or g.family != "violent" or g.overview:
+            continue
+        if g.lead_cls == cls:
+            return None if _differs(g, s, published) else g
+    return None
+
+
+def _claimed_kind(s: Sentence, groups: list[EventGroup]) -> EventGroup | None:
+    """The latest event of the specific kind a claim names ("claimed the ambush")."""
+    kinds = {t[0] for t in s.all_triggers if t[0] in _SPECIFIC}
+    if len(kinds) != 1:
+        return None
+    (cls,) = kinds
+    return next(
+        (
+            g
+            for g in reversed(groups)
+            if g.family == "violent" and not g.recalled and not g.overview and g.lead_cls == cls
+        ),
+        None,
+    )
 
 
 def _same_day(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
@@ -394,7 +478,9 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 continue
         if trig is None:
             if s.claim:
-                target = _named_host(s, groups) or _latest_violent(groups)
+                target = (
+                    _named_host(s, groups) or _claimed_kind(s, groups) or _latest_violent(groups)
+                )
                 if target is not None:
                     target.sentences.append(s)
                     _upgrade(target, s)
@@ -424,7 +510,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         cls = trig[0]
         fam = family(cls)
-        overview = fam == "violent" and bool(_OVERVIEW.search(s.text))
+        overview = fam == "violent" and (bool(_OVERVIEW.search(s.text)) or _roundup_headline(s))
         if cur is None or overview or (cur.overview and fam == "violent"):
             cur = EventGroup(cls, trig, [s], overview=overview)
             groups.append(cur)
@@ -432,7 +518,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         # "(IS had claimed) another recent attack in Quetta, an August suicide bombing"
         other = fam == "violent" and _ANOTHER.search(s.text) is not None
         claimed = (
-            (_named_host(s, groups) or _latest_violent(groups) or cur)
+            (_named_host(s, groups) or _claimed_kind(s, groups) or _latest_violent(groups) or cur)
             if s.claim and fam == "violent" and not other
             else None
         )
@@ -460,6 +546,14 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             and (_FROM_THE_HELD.search(s.text) or not (s.places or _own_dates(s)))
         ):
             cur.sentences.append(s)  # "... were recovered from their possession": the arrest's
+            continue
+        kin = _same_kind_before(groups, cur, cls, s, published) if fam == "violent" else None
+        if kin is not None:
+            # "two vehicles ... were ambushed" after another incident was told: the ambush
+            # told before it
+            kin.sentences.append(s)
+            _upgrade(kin, s)
+            cur = kin
             continue
         if same and not _differs(cur, s, published) and not _OPENS_ANOTHER.match(s.text):
             cur.sentences.append(s)
@@ -527,7 +621,7 @@ def _trigger_words(g: EventGroup, t: tuple[str, int, int, bool]) -> str:
 
 #: the sentence opens another incident: "Separately, ...", "In another attack, ..."
 _DISTINCT = re.compile(
-    r"^(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand)|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b|\b(?:a|the) second (?:suicide )?bomber\b",
+    r"^(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|also (?:on|early on|late on|earlier on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand)|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b|\b(?:a|the) second (?:suicide )?bomber\b",
     re.I,
 )
 
@@ -542,7 +636,7 @@ _ANOTHER = at_word_starts(_ANOTHER)
 
 #: a sentence that opens another incident of any kind: "Separately, ...", "In another case"
 _OPENS_ANOTHER = re.compile(
-    r"(?:separately|in (?:an?other|a separate|a third|a fourth) (?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile)\b",
+    r"(?:separately|in (?:an?other|a separate|a third|a fourth) (?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile|also (?:on|early on|late on|earlier on|on the same day)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
     re.I,
 )
 
@@ -618,7 +712,9 @@ def _overnight(a: DateMention, b: DateMention, h: EventGroup, g: EventGroup) -> 
 def _upgrade(g: EventGroup, s: Sentence) -> None:
     """A more specific trigger of the event's family in a joining sentence decides its kind
     ("gunmen attacked ... a suicide bomber then blew himself up"); talks become a meeting."""
-    for cls, ts, te, _ana in s.all_triggers:
+    for cls, ts, te, ana in s.all_triggers:
+        if ana and s.text[te - s.start - 1 : te - s.start] == "s":
+            continue  # "several suicide bombings this year": generic, not this event's kind
         if family(cls) == g.family and TRIGGERS[cls][3] > TRIGGERS[g.cls][3] and cls != "clash":
             if g.family == "talks" and cls != "meeting":
                 continue

@@ -610,6 +610,7 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
     body = " ".join(s.text for s in g.sentences)
     suicide = any(
         t[0] == "suicide"
+        and not (t[3] and _PLURAL_GENERIC.search(text[t[1] : t[2]]))  # "several suicide bombings"
         and not _VEST_ONLY.search(text[max(0, t[1] - 60) : t[1]])
         and not _RECOVERED_AFTER.match(text, t[2])
         for s in g.sentences
