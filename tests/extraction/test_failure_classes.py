@@ -1898,3 +1898,15 @@ def test_a_roundup_headline_hosts_no_retelling() -> None:
     )
     events = _in_order(text)
     assert [(e.kind, e.city) for e in events] == [("attack", "Turbat"), ("bombing", "Quetta")]
+
+
+def test_a_deck_under_the_headline_takes_the_bodys_retelling_even_after_meanwhile() -> None:
+    text = (
+        "Workers abducted in Lakki Marwat\n\n"
+        "IED kills two in Bannu\n\n"
+        "LAKKI MARWAT: Militants abducted 16 workers of a state company in Lakki Marwat on"
+        " Thursday.\n\n"
+        "Meanwhile, in Bannu, two people were killed when a bomb went off near a market on"
+        " Thursday."
+    )
+    assert sorted(_kinds(text)) == ["abduction", "bombing"]

@@ -114,12 +114,13 @@ def aside_spans(text: str) -> list[tuple[int, int]]:
 
 
 def headline_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the headline (a first line without end punctuation) and of the
-    bullets of the lead ("• Six shot dead"): figures there are rounded or partial, so the
-    body's are preferred."""
+    """(start, end) of the headline (a first line without end punctuation; the deck lines
+    after it too, up to the body's first sentence) and of the bullets of the lead ("• Six
+    shot dead"): figures there are rounded or partial, so the body's are preferred."""
     out: list[tuple[int, int]] = []
     pos = 0
-    for n, line in enumerate(text.split("\n")):
+    top = True  # the headline and its decks: the short lines before the body begins
+    for line in text.split("\n"):
         start = pos
         pos += len(line) + 1
         body = line.strip()
@@ -127,7 +128,8 @@ def headline_spans(text: str) -> list[tuple[int, int]]:
             continue
         lead = start + line.index(body[0])
         bullet = body[:1] in "•*▪"
-        headline = n == 0 and len(body) <= _SHORT_LINE * 2 and not _END_PUNCT.search(body)
+        headline = top and len(body) <= _SHORT_LINE * 2 and not _END_PUNCT.search(body)
+        top = headline
         if bullet or headline:
             out.append((lead, lead + len(body)))
     return out

@@ -649,12 +649,18 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
     out: list[EventGroup] = []
     for g in groups:
         host = None
-        if g.family == "violent" and not g.recalled and not _DISTINCT.search(g.sentences[0].text):
+        if g.family == "violent" and not g.recalled:
+            # "Meanwhile, in Bannu, ..." opens another incident, but may be the one a
+            # headline or its deck told
+            distinct = bool(_DISTINCT.search(g.sentences[0].text))
             host = next(
                 (
                     h
                     for h in reversed(out)
-                    if h.family == "violent" and not h.recalled and _same(h, g, published)
+                    if h.family == "violent"
+                    and not h.recalled
+                    and (not distinct or (_headline(h) and not h.overview))
+                    and _same(h, g, published)
                 ),
                 None,
             )
