@@ -34,6 +34,17 @@ def _with(policy: Policy, **recalibrate: object) -> Policy:
     return policy_from_dict(data)
 
 
+def _calibrated(incidents: object, base: Policy, until: date) -> Policy:
+    return calibrate(
+        incidents,  # type: ignore[arg-type]
+        base=base,
+        train_until=until,
+        dataset="synthetic",
+        source="tests",
+        command=f"safecorridor risk calibrate --train-until {until}",
+    ).policy
+
+
 @pytest.fixture(scope="module")
 def history() -> object:
     return hotspots()
@@ -65,14 +76,7 @@ def test_a_quarter_is_served_calibrated_on_the_history_before_it(history: object
     assert cal["data"]["incidents"] == len(before)
     assert cal["data"]["sha256"] == content_sha256(before)
     # the same fit as `risk calibrate --train-until` the quarter's first day
-    by_hand = calibrate(
-        before,
-        base=base,
-        train_until=date(2015, 1, 1),
-        dataset="x",
-        source="x",
-        command="x",
-    ).policy
+    by_hand = _calibrated(before, base, date(2015, 1, 1))
     assert served.data["decay"] == by_hand.data["decay"]
     assert served.probability["models"] == by_hand.probability["models"]
     # kept for the quarter; the next quarter is fitted again, on a longer history
@@ -103,14 +107,7 @@ def test_too_short_a_history_or_never_serves_the_policy_as_it_is(history: object
 def test_a_policy_calibrated_on_that_very_history_is_served_as_it_is(history: object) -> None:
     inc = history  # type: ignore[assignment]
     base = _with(load_policy(), every="quarter", min_incidents=100)
-    fitted = calibrate(
-        inc,  # type: ignore[arg-type]
-        base=base,
-        train_until=date(2015, 1, 1),
-        dataset="synthetic",
-        source="tests",
-        command="safecorridor risk calibrate --train-until 2015-01-01 --activate",
-    ).policy
+    fitted = _calibrated(inc, base, date(2015, 1, 1))  # `risk calibrate --activate`
     assert served_policy(inc, fitted, as_of=date(2015, 2, 1)) is fitted  # type: ignore[arg-type]
 
 
