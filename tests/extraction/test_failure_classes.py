@@ -1910,3 +1910,14 @@ def test_a_deck_under_the_headline_takes_the_bodys_retelling_even_after_meanwhil
         " Thursday."
     )
     assert sorted(_kinds(text)) == ["abduction", "bombing"]
+
+
+@pytest.mark.parametrize("area", ["Lower Kurram", "Upper Orakzai", "Lower South Waziristan"])
+def test_a_town_in_a_lower_or_upper_subdivision_is_placed_in_its_district(area: str) -> None:
+    text = f"An armed mob torched shops in Bagan, a town in {area}, on Friday, killing 12 people."
+    ev = _one(text)
+    assert (ev.city, ev.district, ev.province) == (
+        "Bagan",
+        area.split(" ", 1)[1],
+        "Khyber Pakhtunkhwa",
+    )
