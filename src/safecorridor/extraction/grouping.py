@@ -287,7 +287,7 @@ _OVERVIEW = re.compile(
 def _roundup_headline(s: Sentence) -> bool:
     """A headline (or sub-headline) that names two or more towns or districts: it tells
     several incidents, each told again below it."""
-    if s.casualties is None or not s.casualties.headline:
+    if not s.headline:
         return False
     where = {
         (m.place.district or m.place.name)
@@ -299,9 +299,8 @@ def _roundup_headline(s: Sentence) -> bool:
 
 def _drop_overviews(groups: list[EventGroup]) -> list[EventGroup]:
     """An overview is no event of its own when the incidents it sums up (two or more) follow
-    it; those
-    that give no date of their own take its date ("... on Sunday. In a third incident, a
-    bomb ...")."""
+    it; those that give no date of their own take its date ("... on Sunday. In a third
+    incident, a bomb ...")."""
     out = []
     summed: tuple[DateMention, float] | None = None
     for i, g in enumerate(groups):
@@ -349,12 +348,8 @@ def _same_kind_before(
         return None
     if _ANOTHER.search(s.text) or _DISTINCT.search(s.text):
         return None
-    for g in reversed(groups):
-        if g is cur or g.recalled or g.family != "violent" or g.overview:
-            continue
-        if g.lead_cls == cls:
-            return None if _differs(g, s, published) else g
-    return None
+    g = _latest_of_kind([g for g in groups if g is not cur], cls)
+    return None if g is None or _differs(g, s, published) else g
 
 
 def _claimed_kind(s: Sentence, groups: list[EventGroup]) -> EventGroup | None:
@@ -363,6 +358,11 @@ def _claimed_kind(s: Sentence, groups: list[EventGroup]) -> EventGroup | None:
     if len(kinds) != 1:
         return None
     (cls,) = kinds
+    return _latest_of_kind(groups, cls)
+
+
+def _latest_of_kind(groups: list[EventGroup], cls: str) -> EventGroup | None:
+    """The latest violent event told as one (not recalled, no overview) that ``cls`` led."""
     return next(
         (
             g
@@ -567,11 +567,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         new = EventGroup(cls, trig, [s])
         _same_day(new, s, groups)
-        if (
-            fam in ("threat", "disrupted")
-            and cur.family == "violent"
-            and not [d for d in s.dates if not d.reporting]
-        ):
+        if fam in ("threat", "disrupted") and cur.family == "violent" and not _own_dates(s):
             dm = cur.date()
             if dm is not None:
                 new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
@@ -788,8 +784,7 @@ _REPORTED = re.compile(
 
 def _headline(g: EventGroup) -> bool:
     """The event was started by the headline: the body tells it again, in any tense."""
-    c = g.sentences[0].casualties
-    return bool(c is not None and c.headline)
+    return g.sentences[0].headline
 
 
 def _past(text: str) -> bool:
@@ -854,7 +849,7 @@ def _dated_apart(
     """The sentence's own date is not the event's (``prev``, :meth:`EventGroup.date`): it
     differs (not just a day within the event's month or year), or it lies long before
     publication beside an undated (so recent) event."""
-    own = [d for d in s.dates if not d.reporting]
+    own = _own_dates(s)
     if not own:
         return False
     if (

@@ -167,11 +167,10 @@ def choose_place(
     officials spoke (a press conference in Islamabad does not place talks held elsewhere)."""
     first = g.sentences[0]
     trig_s = next((s for s in g.sentences if s.start <= g.trigger[1] < s.end), first)
-    head = trig_s.casualties is not None and trig_s.casualties.headline
-    if head and not any(m.place for m in trig_s.places):
+    if trig_s.headline and not any(m.place for m in trig_s.places):
         # a headline that names no place: the lead that tells the event places it
         lead = next((s for s in g.sentences if s.start > trig_s.start and s.places), None)
-        if lead is not None and not (lead.casualties and lead.casualties.headline):
+        if lead is not None and not lead.headline:
             trig_s = lead
     c0, c1 = trig_s.start, trig_s.end
     for c in _CLAUSE.finditer(trig_s.text):

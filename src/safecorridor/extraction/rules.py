@@ -120,7 +120,7 @@ class RuleExtractor:
             mark_attribution(s)
             mark_triggers(s)
             s.casualties = casualties.parse(s.text, s.start)
-            s.casualties.headline = _inside(s.start, heads)
+            s.headline = s.casualties.headline = _inside(s.start, heads)
         anchor_years(sentences)
         years_refine_months(sentences, published)
         groups = group(sentences, published)
