@@ -36,8 +36,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
-import threading
-from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -60,6 +58,7 @@ from safecorridor.risk.backtest import (
     select,
     study_cells,
 )
+from safecorridor.risk.cache import SurfaceCache
 from safecorridor.risk.data import DateLike, IncidentArrays, latlng_to_cells, to_day
 from safecorridor.risk.policy import OUTCOMES, Policy, outcome_key, policy_from_dict
 from safecorridor.risk.probability import EVENTS, features, predict, window_counts
@@ -384,9 +383,8 @@ def calibrate(
 
 log = logging.getLogger(__name__)
 
-_SERVED_MAX = 32
-_served: OrderedDict[tuple[str, str, str], Policy] = OrderedDict()
-_served_lock = threading.Lock()
+#: each fit by (policy, quarter, content hash), built once however many readers ask
+_served: SurfaceCache[Policy] = SurfaceCache(max_entries=32)
 
 
 def quarter_start(day: DateLike) -> date:
@@ -417,27 +415,20 @@ def served_policy(
         and (done.get("data") or {}).get("sha256") == digest
     ):
         return policy
-    key = (policy.sha256, t0.isoformat(), digest)
-    with _served_lock:
-        hit = _served.get(key)
-        if hit is not None:
-            _served.move_to_end(key)
-            return hit
-    try:
-        served = calibrate(
-            before,
-            base=policy,
-            train_until=t0,
-            dataset=source,
-            source=f"the {len(before)} incidents readable before {t0}",
-            command=f"served: {policy.version} recalibrated every quarter",
-            version=f"{policy.version}@{t0.isoformat()}",
-        ).policy
-    except CalibrationError as exc:
-        log.info("serving %s as it is at %s: %s", policy.version, t0, exc)
-        served = policy
-    with _served_lock:
-        _served[key] = served
-        while len(_served) > _SERVED_MAX:
-            _served.popitem(last=False)
-    return served
+
+    def build() -> Policy:
+        try:
+            return calibrate(
+                before,
+                base=policy,
+                train_until=t0,
+                dataset=source,
+                source=f"the {len(before)} incidents readable before {t0}",
+                command=f"served: {policy.version} recalibrated every quarter",
+                version=f"{policy.version}@{t0.isoformat()}",
+            ).policy
+        except CalibrationError as exc:
+            log.info("serving %s as it is at %s: %s", policy.version, t0, exc)
+            return policy
+
+    return _served.get((policy.sha256, t0.isoformat(), digest), None, build)
