@@ -1921,3 +1921,57 @@ def test_a_town_in_a_lower_or_upper_subdivision_is_placed_in_its_district(area: 
         area.split(" ", 1)[1],
         "Khyber Pakhtunkhwa",
     )
+
+
+def test_a_roundup_gives_each_incident_its_place_even_a_district_named_alone() -> None:
+    # "In Bannu," opens its sentence (a capitalised cue); the last incident names only a
+    # district, which is no town of the incidents before it
+    text = (
+        "Attacks kill 14 across Khyber Pakhtunkhwa\n\n"
+        "PESHAWAR: At least 14 people were killed in a series of attacks across Khyber"
+        " Pakhtunkhwa on Thursday, officials said.\n\n"
+        "The deadliest of the attacks took place in Dera Ismail Khan, where militants attacked a"
+        " police checkpost, killing eight policemen. In Bannu, a roadside bomb struck a police"
+        " van, killing four officers. Two polio workers were shot dead in Bajaur."
+    )
+    events = _in_order(text)
+    got = [(e.kind, e.city or e.district, e.fatalities, e.to_dict()["event_date"]) for e in events]
+    assert got == [
+        ("armed_clash", "Dera Ismail Khan", 8, "2024-05-02"),
+        ("bombing", "Bannu", 4, "2024-05-02"),
+        ("attack", "Bajaur", 2, "2024-05-02"),
+    ]
+
+
+def test_a_district_beside_a_journeys_end_opens_no_other_incident() -> None:
+    text = (
+        "A suicide bomber rammed a car into a bus near Besham on Tuesday, killing five"
+        " engineers. The engineers were on their way from Islamabad to their camp in Dasu, the"
+        " headquarters of Upper Kohistan district, when the bomber struck."
+    )
+    assert [(e.kind, e.city) for e in extract(text, published=WED)] == [
+        ("suicide_attack", "Besham")
+    ]
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["near the village of Bagan in Lower Kurram", "in the village of Bagan, Lower Kurram"],
+)
+def test_a_village_named_before_its_district_is_the_place(where: str) -> None:
+    text = f"Gunmen opened fire on a passenger van {where} on Saturday, killing six passengers."
+    ev = _one(text)
+    assert (ev.city, ev.district, ev.fatalities) == ("Bagan", "Kurram", 6)
+
+
+def test_the_states_name_for_baloch_groups_is_a_perpetrator() -> None:
+    text = (
+        "Security forces killed three terrorists of Fitna al Hindustan in an intelligence-based"
+        " operation in Kech district on Tuesday, the ISPR said."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.perpetrator, ev.attackers_killed) == (
+        "armed_clash",
+        "Fitna al Hindustan",
+        3,
+    )

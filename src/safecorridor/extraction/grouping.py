@@ -729,15 +729,18 @@ def _upgrade(g: EventGroup, s: Sentence) -> None:
 
 def _towns(sentences: list[Sentence]) -> tuple[set[str], set[str], bool, set[str]]:
     """The towns the sentences cue as where something happened, their districts (a town
-    without one stands for its own), whether all of them are villages named beside a known
+    without one stands for its own; without any town, the districts cued), whether all of them are villages named beside a known
     place, and the Pakistani provinces of every place cued (districts too)."""
     towns: set[str] = set()
     districts: set[str] = set()
     provinces: set[str] = set()
+    named: set[str] = set()  # districts cued where no town is: "shot dead in Bajaur"
     villages_only = True
+    travel = False
     for s in sentences:
         for m in s.places:
             p = m.place
+            travel = travel or m.role == "travel"
             if not (
                 m.cued
                 and not m.excluded
@@ -751,7 +754,11 @@ def _towns(sentences: list[Sentence]) -> tuple[set[str], set[str], bool, set[str
                 towns.add(p.city or p.name)
                 districts.add(p.district or p.city or p.name)
                 villages_only = villages_only and p.minor
-    return towns, districts, villages_only, provinces
+            elif p.kind == "district" and p.country == "PK":
+                named.add(p.district or p.name)
+    # (a district named beside a journey may be its destination's: "to their camp in Dasu, the
+    # headquarters of Upper Kohistan district")
+    return towns, districts or (set() if travel else named), villages_only, provinces
 
 
 def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
@@ -763,6 +770,10 @@ def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
     tb, db, vb, pb = _towns(b)
     if pa and pb and not pa & pb:
         return True
+    if (not ta or not tb) and da and db and (ta or tb):
+        # a town on one side, only districts on the other: "in Dera Ismail Khan" and "in
+        # Bajaur" are other places, "in Wana" and "in South Waziristan" may be one
+        return not da & db
     if not ta or not tb or ta & tb:
         return False
     return not ((va or vb) and da & db)

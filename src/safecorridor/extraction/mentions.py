@@ -63,7 +63,7 @@ _HOSPITAL = re.compile(
 _HOSPITAL = at_word_starts(_HOSPITAL)
 #: a preposition (and up to three capitalised or place nouns) before the name
 _CUE = re.compile(
-    r"\b(?:in|at|near|outside|inside|on|from|of|off|into|within|around|across|along|between|to|toward|towards)\s+(?:the\s+)?(?:(?:[A-Z][\w'’-]*|port|city|town|district|area|province|village|outskirts|suburbs|vicinity|limits|road|highway|airport|outpost|check-?post|camp|tehsil|region)\s+){0,3}(?:of\s+(?:the\s+)?)?$"
+    r"\b(?:(?i:in|at|near|outside|inside)|on|from|of|off|into|within|around|across|along|between|to|toward|towards)\s+(?:the\s+)?(?:(?:[A-Z][\w'’-]*|port|city|town|district|area|province|village|outskirts|suburbs|vicinity|limits|road|highway|airport|outpost|check-?post|camp|tehsil|region)\s+){0,3}(?:of\s+(?:the\s+)?)?$"
 )
 _CUE = at_word_starts(_CUE)
 #: group names written in lower case in use: the state's word for the TTP's fighters ("six
@@ -619,6 +619,13 @@ _LOC_BEFORE = re.compile(
     + _LOC_NOUN
     + r"\s+(?:of|in|near|within)\s+(?:the\s+)?(?:[a-z]+\s+)?$"
 )
+#: "near the village of Bagan in Lower Kurram", "in the town of Mir Ali, North Waziristan":
+#: the noun first
+_LOC_OF = re.compile(
+    r"\b(?:in|at|near|from|outside)\s+(?:the\s+)?(?:village|town|hamlet|locality|area)\s+of\s+"
+    + _LOC_NAME
+    + r"(?:,\s+|\s+(?:of|in|near|within)\s+)(?:the\s+)?(?:[a-z]+\s+)?$"
+)
 #: "in Takhta Beg, Khyber district", "at Hudur, near Chilas", "near Ganz, some 15km west of"
 _LOC_COMMA = re.compile(
     r"\b(?:in|at|near)\s+(?:the\s+)?"
@@ -662,7 +669,7 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
         region = (max(0, anchor.start - 80), anchor.start)
         low = before.lower()
         if any(w in low for w in _LOC_NOUNS):
-            hit = _LOC_BEFORE.search(text, *region)
+            hit = _LOC_BEFORE.search(text, *region) or _LOC_OF.search(text, *region)
             if hit:
                 found = (hit, True)
         if found is None and "," in before:
