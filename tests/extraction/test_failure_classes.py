@@ -1975,3 +1975,18 @@ def test_the_states_name_for_baloch_groups_is_a_perpetrator() -> None:
         "Fitna al Hindustan",
         3,
     )
+
+
+def test_a_deck_telling_another_story_lends_the_lead_neither_kind_nor_group() -> None:
+    text = (
+        "Two soldiers martyred in North Waziristan attack\n\n"
+        "TTP claims Bajaur blast that killed a policeman\n\n"
+        "MIRAN SHAH: Two soldiers were martyred when terrorists attacked a check post in the Mir"
+        " Ali area of North Waziristan on Sunday, the ISPR said."
+    )
+    events = _in_order(text, date(2024, 11, 25))
+    got = [(e.kind, e.city or e.district, e.perpetrator, e.claimed_by) for e in events]
+    assert got == [
+        ("armed_clash", "Mir Ali", None, None),
+        ("bombing", "Bajaur", "Tehrik-i-Taliban Pakistan", "Tehrik-i-Taliban Pakistan"),
+    ]

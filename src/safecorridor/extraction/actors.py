@@ -28,7 +28,9 @@ _CLAIM = at_word_starts(
     re.compile(
         r"\bclaim(?:ed|s|ing)? (?:the )?(?:full )?responsibility\b|\bresponsibility (?:for [\w\s,'’-]{0,60})?(?:was|has been|had been) claimed\b|\b(?:accept(?:ed|s|ing)?|t(?:ook|akes?|aking)|own(?:ed|s|ing)?|assum(?:ed|es|ing)|bears?|bore) (?:the )?(?:full )?responsibility\b|\bown(?:ed|s)? (?:up )?(?:to )?(?:the |both |these |this )?(?:[\w-]+ )?"
         + _EVENT_NOUNS
-        + r"\b|\bclaimed (?:the |both |these |this |two |three )?(?:[\w-]+ )?"
+        # "claimed the attack"; a headline's present: "TTP claims Bajaur blast" (not a noun:
+        # "the claims of", "rejected claims the attack ...")
+        + r"\b|\b(?:claimed|(?<!the )(?<!its )(?<!their )(?<!rejected )(?<!denied )claims) (?:the |both |these |this |two |three )?(?:[\w-]+ )?"
         + _EVENT_NOUNS
         + r"\b|\bclaimed (?:it|them)\b|\b(?:was|were|has been|have been|had been) (?:later |since |swiftly |quickly )?claimed by\b",
         re.I,

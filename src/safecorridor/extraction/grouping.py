@@ -523,7 +523,12 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             else None
         )
         # "In 2025, the BLA claimed the March hijacking of ...": an event of its own
-        own = claimed is not None and _claims_another(claimed, s, cls)
+        # a deck "TTP claims Bajaur blast" under a headline of North Waziristan: another
+        # place, too (in a body, a claim names places for other reasons: "its spokesman in")
+        own = claimed is not None and (
+            _claims_another(claimed, s, cls)
+            or (s.headline and _other_towns(claimed.sentences, [s]))
+        )
         if claimed is not None and not own and claimed.family == "violent":
             claimed.sentences.append(s)
             _upgrade(claimed, s)
@@ -770,9 +775,10 @@ def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
     tb, db, vb, pb = _towns(b)
     if pa and pb and not pa & pb:
         return True
-    if (not ta or not tb) and da and db and (ta or tb):
-        # a town on one side, only districts on the other: "in Dera Ismail Khan" and "in
-        # Bajaur" are other places, "in Wana" and "in South Waziristan" may be one
+    if (not ta or not tb) and da and db:
+        # only districts on one side: "in Dera Ismail Khan" and "in Bajaur", "in North
+        # Waziristan" and "in Bajaur" are other places, "in Wana" and "in South Waziristan"
+        # may be one
         return not da & db
     if not ta or not tb or ta & tb:
         return False
@@ -883,4 +889,7 @@ def _differs(g: EventGroup, s: Sentence, published: date | None = None) -> bool:
     undated = prev is None or prev[0].reporting
     if undated and _past(s.text) and not s.backref:
         return True
-    return not s.backref and _other_towns(g.sentences, [s])
+    # "the area", "the attack" in the body's first telling refers to no line of the headline
+    # and its deck: a deck may tell another story ("TTP claims Bajaur blast")
+    deck = not s.headline and all(x.headline for x in g.sentences)
+    return (deck or not s.backref) and _other_towns(g.sentences, [s])
