@@ -1990,3 +1990,37 @@ def test_a_deck_telling_another_story_lends_the_lead_neither_kind_nor_group() ->
         ("armed_clash", "Mir Ali", None, None),
         ("bombing", "Bajaur", "Tehrik-i-Taliban Pakistan", "Tehrik-i-Taliban Pakistan"),
     ]
+
+
+def test_an_ispr_release_of_two_operations_gives_two_events() -> None:
+    text = (
+        "Security Forces Conduct IBOs in North and South Waziristan\n\n"
+        "On 2 May 2024, security forces conducted an intelligence based operation in general"
+        " area Datta Khel, North Waziristan District. After an intense exchange of fire, five"
+        " khwarij were sent to hell.\n\n"
+        "On the same day, in another intelligence based operation conducted in general area"
+        " Sararogha, South Waziristan District, two khwarij were neutralized. However, two brave"
+        " sons of soil, Naik A (age: 30 years, resident of District Swat) and Sepoy B (age: 22"
+        " years, resident of District Bannu), having fought gallantly, embraced shahadat."
+    )
+    events = _in_order(text, date(2024, 5, 3))
+    got = [(e.kind, e.city, e.to_dict()["event_date"]) for e in events]
+    assert got == [
+        ("armed_clash", "Datta Khel", "2024-05-02"),
+        ("armed_clash", "Sararogha", "2024-05-02"),
+    ]
+    assert [(e.fatalities, e.attackers_killed) for e in events] == [(None, 5), (2, 2)]
+
+
+def test_a_person_recalled_as_killed_that_morning_is_an_event_of_that_day_and_place() -> None:
+    text = (
+        "In August last year, a suicide bomber blew himself up among lawyers at Quetta's civil"
+        " hospital, where they had gathered to mourn the bar president, who had been shot dead"
+        " earlier that morning. That attack killed 74 people."
+    )
+    events = _in_order(text)
+    got = [(e.kind, e.city, e.to_dict()["event_date"], e.fatalities) for e in events]
+    assert got == [
+        ("suicide_attack", "Quetta", "2023-08", 74),
+        ("attack", "Quetta", "2023-08", 1),
+    ]

@@ -228,7 +228,7 @@ PLURAL_VICTIM_SINGULAR = {
 }
 
 _TOK = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
-KILL = r"killed|killing|kills|kill|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|deaths|death|neutrali[sz]ed|eliminated"
+KILL = r"killed|killing|kills|kill|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|deaths|death|neutrali[sz]ed|eliminated|sent to hell"
 INJURE = r"injured|injuring|injuries|wounded|wounding|wounds|hurt|injures|injure"
 ABDUCT = r"abducted|abducting|kidnapped|kidnapping|abducts|kidnaps|taken hostage|held hostage|whisked away|went missing"
 _VERB = re.compile(
@@ -275,6 +275,7 @@ _GUARDS = {
     "escort",
 }
 _MARTYR = {"martyred", "martyrdom", "shahadat", "succumbed", "died"}
+_FORCES = {"soldiers", "troops", "personnel", "policemen", "officers", "jawans", "sepoys"}
 _RANKS = {
     "sepoy",
     "naik",
@@ -699,11 +700,17 @@ _RECORD_BEFORE = re.compile(
 _MAX_TOLL = 999
 
 
+#: the military's words for its soldiers: "two brave sons of (the) soil embraced shahadat"
+_SONS_OF_SOIL = re.compile(r"\bsons of (?:the )?soil\b", re.I)
+
+
 def parse(sentence: str, offset: int) -> Casualties:
     """Casualty statements in one sentence (offsets into the whole text)."""
     out = Casualties([])
     if not _VERB.search(sentence) and not _NONE.search(sentence):
         return out
+    if "of soil" in sentence or "the soil" in sentence:  # the same length: offsets hold
+        sentence = _SONS_OF_SOIL.sub(lambda m: "soldiers".ljust(len(m.group(0))), sentence)
     toks = _tokens(sentence, offset)
     starts = {s: i for i, (_, s, _e) in enumerate(toks)}
     context: _Context | None = None
@@ -919,6 +926,15 @@ def parse(sentence: str, offset: int) -> Casualties:
                         parsed = _np_before(toks, j - 1) or None
                         break
             if parsed is None and what == "kill" and word in _MARTYR:
+                # "two brave soldiers, Naik X (age 31 ...) and Sepoy Y (...), ..., embraced
+                # shahadat": the number before the names
+                window = toks[max(0, vi - 45) : vi]
+                for j, t in enumerate(window):
+                    n = number(t[0])
+                    if n and n >= 2 and any(x[0].lower() in _FORCES for x in window[j + 1 : j + 4]):
+                        parsed = [(n, 0, None, False, t[1], t[2])]
+                        break
+            if parsed is None and what == "kill" and word in _MARTYR:
                 # "Sepoy X (age 27 ...), having fought bravely, embraced shahadat": one soldier
                 for t in toks[max(0, vi - 25) : vi]:
                     if t[0].lower() in _RANKS:
@@ -1037,6 +1053,11 @@ def _is_age(toks: list[tuple[str, int, int]], j: int) -> bool:
     return bool(nxt) and (nxt[0] in ("year", "years", "yr", "yrs") and nxt[1:2] == ["old"])
 
 
+_PREPOSITIONS = frozenset(
+    ["after", "during", "in", "on", "at", "from", "by", "following", "amid", "before", "into"]
+)
+
+
 def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
     """Walk back over a noun-phrase list ending at token k ("five Chinese and their driver",
     "three policemen and two militants"): its noun phrases, last first. A count after
@@ -1088,6 +1109,8 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
             for t in toks[j : k + 1]
         ):
             break  # "a policeman embraced martyrdom and two others were hurt": a clause
+        if out and j >= 1 and toks[j - 1][0].lower() in _PREPOSITIONS:
+            break  # "after an intense exchange of fire, six khawarij were ...": no list
         n, f, na, att, s0, _e = got
         if att and j >= 1 and toks[j - 1][0].lower() in ("his", "her", "their"):
             att = False  # "his two other gunmen": his guards

@@ -48,7 +48,9 @@ _RECALL_AFTER = re.compile(
 _RECALL_AFTER = at_word_starts(_RECALL_AFTER)
 
 _RECALL_PERSON = re.compile(
-    r"\b(?:who|whom)\s+(?:had\s+been|were|was|have\s+been|has\s+been)\s+(?:abducted|kidnapped|taken hostage|whisked away)\b",
+    r"\b(?:who|whom)\s+(?:had\s+been|were|was|have\s+been|has\s+been)\s+(?:abducted|kidnapped|taken hostage|whisked away)\b"
+    # "lawyers who had gathered to mourn the president, who had been shot dead that morning"
+    r"|\bwho\s+had\s+been\s+(?:shot dead|gunned down|assassinated|killed|murdered)\b",
     re.I,
 )
 
@@ -324,7 +326,7 @@ _FROM_THE_HELD = re.compile(
 )
 #: a happening dated by the one told before it
 _SAME_DAY = re.compile(
-    r"\b(?:on )?(?:the|that) same (?:day|night|evening)\b|\b(?:earlier|later) (?:in the day|that day|the same day|that evening|in the evening)\b",
+    r"\b(?:on )?(?:the|that) same (?:day|night|evening|morning)\b|\b(?:earlier|later) (?:in the day|that (?:day|morning|afternoon|evening)|the same day|in the evening)\b",
     re.I,
 )
 
@@ -456,6 +458,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         if s.recalled:
             if trig is not None:
                 g = EventGroup(trig[0], trig, [s], recalled=True)
+                _same_day(g, s, groups)  # "..., who had been shot dead earlier that morning"
                 if not (s.charged and _told_before(g, groups, published)):
                     groups.append(g)
             continue
@@ -629,7 +632,7 @@ _DISTINCT = re.compile(
 
 #: a violent sentence that tells another incident than the one before it
 _ANOTHER = re.compile(
-    r"\b(?:another|an earlier|a previous|a similar|a separate|a third|a fourth|the third|the fourth)\s+(?:[\w-]+\s+){0,2}?(?:attack|incident|blast|explosion|bombing|ambush|assault|raid|clash|encounter)\b",
+    r"\b(?:another|an earlier|a previous|a similar|a separate|a third|a fourth|the third|the fourth)\s+(?:[\w-]+\s+){0,2}?(?:attack|incident|blast|explosion|bombing|ambush|assault|raid|clash|encounter|operation)\b",
     re.I,
 )
 _ANOTHER = at_word_starts(_ANOTHER)
@@ -637,7 +640,8 @@ _ANOTHER = at_word_starts(_ANOTHER)
 
 #: a sentence that opens another incident of any kind: "Separately, ...", "In another case"
 _OPENS_ANOTHER = re.compile(
-    r"(?:separately|in (?:an?other|a separate|a third|a fourth) (?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile|also (?:on|early on|late on|earlier on|on the same day)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
+    # (after a short opening: "On the same day, in another intelligence based operation")
+    r"(?:(?:on )?(?:the same|that) (?:day|night|evening),\s+|(?:on|late on|early on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+)?(?:separately|in (?:an?other|a separate|a third|a fourth) (?:[\w-]+ ){0,3}?(?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile|also (?:on|early on|late on|earlier on|on the same day)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
     re.I,
 )
 

@@ -63,13 +63,13 @@ _HOSPITAL = re.compile(
 _HOSPITAL = at_word_starts(_HOSPITAL)
 #: a preposition (and up to three capitalised or place nouns) before the name
 _CUE = re.compile(
-    r"\b(?:(?i:in|at|near|outside|inside)|on|from|of|off|into|within|around|across|along|between|to|toward|towards)\s+(?:the\s+)?(?:(?:[A-Z][\w'’-]*|port|city|town|district|area|province|village|outskirts|suburbs|vicinity|limits|road|highway|airport|outpost|check-?post|camp|tehsil|region)\s+){0,3}(?:of\s+(?:the\s+)?)?$"
+    r"\b(?:(?i:in|at|near|outside|inside)|on|from|of|off|into|within|around|across|along|between|to|toward|towards)\s+(?:the\s+)?(?:(?:[A-Z][\w'’-]*|port|city|town|district|area|general|province|village|outskirts|suburbs|vicinity|limits|road|highway|airport|outpost|check-?post|camp|tehsil|region)\s+){0,3}(?:of\s+(?:the\s+)?)?$"
 )
 _CUE = at_word_starts(_CUE)
 #: group names written in lower case in use: the state's word for the TTP's fighters ("six
 #: khawarij were sent to hell"); any other lower-case alias ("bla") is no mention
 _LOWERCASE_GROUP_WORDS = frozenset({"khawarij", "khwarij"})
-_CUE_AFTER = re.compile(r"\s+(?:district|city|town|area|port|tehsil|division)\b")
+_CUE_AFTER = re.compile(r"\s+(?:[Dd]istrict|city|town|area|port|tehsil|division)\b")
 _NEAR = re.compile(
     r"\b(?:near|outskirts of|suburbs of|vicinity of|close to|outside|kilometres from|kilometers from|km from|miles from|off)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$",
     re.I,
@@ -628,7 +628,7 @@ _LOC_OF = re.compile(
 )
 #: "in Takhta Beg, Khyber district", "at Hudur, near Chilas", "near Ganz, some 15km west of"
 _LOC_COMMA = re.compile(
-    r"\b(?:in|at|near)\s+(?:the\s+)?"
+    r"\b(?:in|at|near)\s+(?:the\s+)?(?:general\s+area\s+)?"
     + _LOC_NAME
     + r",\s+(?:(?:near|in|of)\s+(?:the\s+)?|(?:some|about|around|nearly)?\s*\d+\s*(?:km|kms|kilomet(?:er|re)s?|miles?)\s+(?:[\w-]+\s+)?(?:of|from)\s+(?:the\s+)?|a\s+(?:[\w-]+\s+){0,3}?(?:in|of|near)\s+(?:the\s+)?)?$"
 )

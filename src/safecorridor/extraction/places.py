@@ -223,7 +223,12 @@ def choose_place(
     if best is None:
         if dateline_m is not None or previous is None:
             return dateline_m
-        follows = g.family in _FOLLOW_UPS or any(_AT_THE_SCENE.search(s.text) for s in g.sentences)
+        follows = (
+            g.family in _FOLLOW_UPS
+            or any(_AT_THE_SCENE.search(s.text) for s in g.sentences)
+            # a clause dated by its host ("..., who had been shot dead earlier that morning")
+            or (g.recalled and g.inherited_date is not None)
+        )
         return previous if follows else None
     chosen = best[1]
     cp = chosen.place
