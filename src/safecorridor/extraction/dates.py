@@ -75,7 +75,8 @@ _PATTERNS: list[tuple[str, str]] = [
         "m_rel",
         r"\b(?:(?i:in|during|since|early|mid|late|an?|the|last|this past)|of)\s+(?:(?:early|mid|late)[- ])?"
         + _M2
-        + r"(?!,?\s+(?:\d{1,2}\b|(?:19|20)\d\d))"
+        # (not "July 13", "July 2021", "July, 2021"; "Last July, 13 people were": a count)
+        + r"(?!\s+(?:\d{1,2}\b|(?:19|20)\d\d)|,?\s+(?:19|20)\d\d)"
         r"(?:\s+(?P<rel>this year|last year|of this year|of last year))?(?=\W|$)",
     ),
     (

@@ -324,6 +324,8 @@ _FROM_THE_HELD = re.compile(
     r"\bfrom (?:their|his|her|the suspects'?|the accused|the militants'?) (?:possession|custody|hideouts?|vehicle|house)|\bfrom (?:them|him|her|the suspects|the accused)\b",
     re.I,
 )
+#: the rest of a sentence after a recalled clause, telling that event's toll
+_ITS_TOLL = re.compile(r"^,?\s*(?:killing|leaving|injuring|wounding|claiming the lives of)\b", re.I)
 #: a happening dated by the one told before it
 _SAME_DAY = re.compile(
     r"\b(?:on )?(?:the|that) same (?:day|night|evening|morning)\b|\b(?:earlier|later) (?:in the day|that (?:day|morning|afternoon|evening)|the same day|in the evening)\b",
@@ -448,6 +450,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
     armed_ids = {id(a) for s in sentences for a in s.actors if is_armed_group(a)}
     groups: list[EventGroup] = []
     cur: EventGroup | None = None
+    recall: EventGroup | None = None  # the event of the recalled clause just cut out
     for s in sentences:
         trig = s.trigger
         has_cas = bool(
@@ -459,9 +462,23 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             if trig is not None:
                 g = EventGroup(trig[0], trig, [s], recalled=True)
                 _same_day(g, s, groups)  # "..., who had been shot dead earlier that morning"
-                if not (s.charged and _told_before(g, groups, published)):
+                host = _told_before(g, groups, published) if s.charged else None
+                recall = g
+                if host is None:
                     groups.append(g)
+                elif all(x.headline for x in host.sentences):
+                    # "... after Karachi attack" in the headline: the body's telling dates it
+                    host.sentences.append(s)
+                    _upgrade(host, s)
+                    recall = host
+                else:
+                    recall = None
             continue
+        if trig is None and s.continuation and recall is not None and _ITS_TOLL.match(s.text):
+            recall.sentences.append(s)  # "the April 26 attack ..., killing three teachers"
+            recall = None
+            continue
+        recall = None
         # "The Tuesday suicide bombing in Karachi, which left three dead, ...": a definite
         # event noun with details of its own names the text's first violent event
         if (
@@ -554,6 +571,15 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             and (_FROM_THE_HELD.search(s.text) or not (s.places or _own_dates(s)))
         ):
             cur.sentences.append(s)  # "... were recovered from their possession": the arrest's
+            continue
+        held = (
+            next((g for g in reversed(groups) if g.family == "arrest"), None)
+            if cls == "disrupted" and _FROM_THE_HELD.search(s.text) and not _own_dates(s)
+            else None
+        )
+        if held is not None:
+            held.sentences.append(s)  # the same, told after a recalled attack
+            cur = held
             continue
         kin = _same_kind_before(groups, cur, cls, s, published) if fam == "violent" else None
         if kin is not None:
@@ -678,9 +704,14 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
     return out
 
 
-def _told_before(g: EventGroup, groups: list[EventGroup], published: date | None) -> bool:
-    """A recalled event the text has already told as its own (``_same`` as one before it)."""
-    return any(h.family == g.family and not h.recalled and _same(h, g, published) for h in groups)
+def _told_before(
+    g: EventGroup, groups: list[EventGroup], published: date | None
+) -> EventGroup | None:
+    """The event before ``g`` that told it already as its own (``_same``), if any."""
+    return next(
+        (h for h in groups if h.family == g.family and not h.recalled and _same(h, g, published)),
+        None,
+    )
 
 
 def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:

@@ -34,7 +34,7 @@ _RECOVERED = re.compile(
 _RECOVERED = at_word_starts(_RECOVERED)
 #: the same told in the passive: "a suicide jacket, arms and ammunition were recovered"
 _RECOVERED_AFTER = re.compile(
-    r"[^.;]{0,60}?\b(?:have|has|had|were|was|being|been)\s+(?:also\s+)?(?:been\s+)?(?:recovered|seized|confiscated|found)\b",
+    r"[^.;]{0,100}?\b(?:have|has|had|were|was|being|been)\s+(?:also\s+)?(?:been\s+)?(?:recovered|seized|confiscated|found)\b",
     re.I,
 )
 _POSS_DATE = re.compile(
@@ -52,7 +52,11 @@ _KILL_HINT = re.compile(
     r"\b(?:killed|killing|dead|died|martyred|shahadat|neutrali[sz]ed|sent to hell|eliminated|injured|wounded)\b",
     re.I,
 )
-_ARREST_RX = re.compile(r"\b(?:" + TRIGGER_RX["arrest"] + r")\b", re.I)
+_ARREST_RX = re.compile(
+    # "the suspects had been picked up during a raid": held, as an arrest is
+    r"\b(?:" + TRIGGER_RX["arrest"] + r"|(?:were|was|been|being) picked up)\b",
+    re.I,
+)
 _HELD = re.compile(
     r"\b(?:held|hold|holds|holding|conducted|launched|staged|mounted|began|opened)\s+(?:[\w-]+\s+)?$",
     re.I,
@@ -443,6 +447,8 @@ def _anaphoric(
     verbal = first_word.endswith(("ed", "ing")) or first_word in _VERBAL
     # "the FIR, lodged by ...": the case is told being registered, not referred back to
     verbal = verbal or (cls == "legal" and word.lower().endswith(("registered", "lodged", "filed")))
+    # "the cease-fire had been announced in June": the passive tells it happening
+    verbal = verbal or " been " in word or " was " in word
     anaphoric = not verbal and bool(_ANAPHOR.search(left))
     if _PLURAL_GENERIC.search(word) and not re.search(
         r"\b(?:two|three|four|five|twin|\d+)\s+(?:[\w-]+\s+)?$",

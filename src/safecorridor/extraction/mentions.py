@@ -55,6 +55,11 @@ _ATTRIB_NOUN = re.compile(
 #: "a newspaper based in Tokyo": where an organisation lives, not where the event happened
 _HOME_OF = re.compile(r"\b(?:based|headquartered|registered) (?:in|at)\s+$", re.IGNORECASE)
 _HOME_OF = at_word_starts(_HOME_OF)
+#: people "from" a town: where they come from ("a father and son from Quetta were killed")
+_ORIGIN = re.compile(
+    r"\b(?:sons?|fathers?|brothers?|applicants?|labou?rers?|workers?|students?|men|women|pilgrims|families|family|traders|tourists|visitors|nationals|residents?|natives?|youths?|boys?|girls?)\s+(?:hailing\s+)?from\s+(?:the\s+)?$",
+    re.I,
+)
 #: where victims were taken or come from, not where the event happened
 _HOSPITAL = re.compile(
     r"(?:hospitals?|shifted|taken|moved|transferred|rushed|referred|airlifted|flown|brought|sent|funeral|buried|hometown|native|resident|residents|hailing|hailed|belonged|belonging|domiciled|native of)\s+(?:[\w'’-]+\s+){0,4}$",
@@ -478,6 +483,7 @@ def _place_mention(text: str, s: int, e: int, surface: str, cands: list[res.Plac
         bool(_NOT_HERE_AFTER.match(after))
         or bool(_HOSPITAL.search(before))
         or bool(_HOME_OF.search(before))
+        or bool(_ORIGIN.search(before))
         or (before.endswith("-") and before[-2:-1].isalpha())
     )
     return m
@@ -704,6 +710,48 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
         m = Mention(ls, le, name, places=[loc], cued=True, place=loc)
         m.near = anchor.near
         out.append(m)
+        taken.append((ls, le))
+    if " area" in text or " village" in text:
+        out.extend(_lone_localities(text, places, taken))
+    return out
+
+
+#: "took place in the Baleli area as ...": a locality named with no place beside it
+_LOC_ALONE = re.compile(
+    r"\b(?:in|at|near)\s+the\s+"
+    + _LOC_NAME
+    + r"\s+(?:area|village|locality)\b(?!\s+(?:of|in|near)\b|['’])"
+)
+
+
+def _lone_localities(
+    text: str, places: list[Mention], taken: list[tuple[int, int]]
+) -> list[Mention]:
+    """Localities named alone ("in the Baleli area"), placed in the district of the last
+    Pakistani town named before them (the dateline's too), unless that town is a city so
+    large that an area of it is a neighbourhood."""
+    out: list[Mention] = []
+    for hit in _LOC_ALONE.finditer(text):
+        ls, le = hit.start("loc"), hit.end("loc")
+        name = hit.group("loc")
+        if any(w.lower().strip("'’") in _NOT_LOCALITY for w in name.split()):
+            continue
+        if any(ts < le and ls < te for ts, te in taken):
+            continue
+        before = [
+            m
+            for m in places
+            if m.end <= ls and m.place and m.place.country == "PK" and m.place.kind == "town"
+        ]
+        if not before:
+            continue
+        p = before[-1].place
+        if p is None or p.population >= _BIG_CITY:
+            continue
+        loc = res.known_town(name, p.province, p.district) or res.Place(
+            name, "town", "PK", p.lat, p.lon, p.province, p.district, name, 0, minor=True
+        )
+        out.append(Mention(ls, le, name, places=[loc], cued=True, place=loc))
         taken.append((ls, le))
     return out
 

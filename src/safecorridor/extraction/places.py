@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 from safecorridor.extraction import resources as res
 from safecorridor.extraction.confidence import CONFIDENCE
@@ -286,6 +287,13 @@ def choose_place(
     return chosen
 
 
+def _plain(name: str) -> str:
+    """The name in plain letters, as English text spells it ("Kandahār" → "Kandahar")."""
+    if name.isascii():
+        return name
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+
+
 def fill_place(ev: CandidateEvent, text: str, g: EventGroup, place_m: Mention | None) -> None:
     """Set the event's place fields (site, city, district, province, country, coordinates,
     geo precision) from the chosen mention."""
@@ -308,7 +316,7 @@ def fill_place(ev: CandidateEvent, text: str, g: EventGroup, place_m: Mention | 
     city = p.city if p.kind in ("landmark", "town") and place_m.role != "admin" else None
     if p.minor and place_m.cued:
         conf = CONFIDENCE.place_unknown_area  # a village the text names beside a known place
-    ev.set("city", city, sp, conf, f"city:{basis}")
+    ev.set("city", _plain(city) if city else city, sp, conf, f"city:{basis}")
     district = p.district
     if district is None and p.country == "PK":
         for s in g.sentences:

@@ -127,10 +127,20 @@ class RuleExtractor:
         dateline_m = dateline(text, datelines)
         events = []
         last_place: Mention | None = None
+        arrest_place: Mention | None = None  # a case "against the suspects" follows the arrest
         for i, g in enumerate(groups):
-            ev, place_m = self._build(text, g, groups, dateline_m if i == 0 else None, last_place)
+            previous = last_place
+            if (
+                g.cls == "legal"
+                and arrest_place is not None
+                and _THE_HELD.search(g.sentences[0].text)
+            ):
+                previous = arrest_place
+            ev, place_m = self._build(text, g, groups, dateline_m if i == 0 else None, previous)
             events.append(ev)
             last_place = place_m or last_place
+            if g.family == "arrest" and place_m is not None:
+                arrest_place = place_m
         _share_plural_claims(groups, events)
         if self.calibrated:
             calibration.apply(events)
@@ -196,6 +206,7 @@ class RuleExtractor:
 
 
 _STATEMENT = re.compile(r"(?:announc|declar)\w*", re.I)
+_THE_HELD = re.compile(r"\b(?:the|those) (?:suspects|accused|arrested|detained)\b", re.I)
 #: a claim of several attacks: "claimed responsibility for the attacks", "claimed both attacks"
 _PLURAL_CLAIM = re.compile(
     r"\b(?:claimed|claiming|claims)\b[^.;]{0,40}?\b(?:(?:the|these|both|all|all the|both the)"
