@@ -2024,3 +2024,75 @@ def test_a_person_recalled_as_killed_that_morning_is_an_event_of_that_day_and_pl
         ("suicide_attack", "Quetta", "2023-08", 74),
         ("attack", "Quetta", "2023-08", 1),
     ]
+
+
+def test_a_raid_that_made_an_arrest_and_weapons_recovered_from_the_suspects_are_the_arrest() -> (
+    None
+):
+    text = (
+        "KARACHI: The Counter-Terrorism Department on Monday arrested three suspected militants"
+        " who facilitated last year's attack on the Chinese consulate.\n\n"
+        "A CTD officer said the suspects had been picked up during a raid on a hideout in"
+        " Mauripur late on Sunday night.\n\n"
+        "Aslam was killed along with five of his associates in a suicide attack in Kandahar,"
+        " Afghanistan, in December.\n\n"
+        "The officer said two hand grenades, a Kalashnikov, maps of the Clifton area and cash"
+        " had been recovered from the suspects. A case has been registered against the suspects."
+    )
+    events = _in_order(text, date(2019, 2, 12))
+    got = [(e.kind, e.city) for e in events]
+    assert got[:2] == [("arrest", "Karachi"), ("suicide_attack", "Kandahar")]
+    assert all(k != "attack" for k, _ in got)  # the raid is no attack of its own
+    assert all(c != "Kandahar" for k, c in got[2:])  # the case is placed where they were held
+
+
+def test_people_from_a_town_do_not_place_the_event_there() -> None:
+    text = (
+        "Two policemen and two visa applicants, a father and son from Quetta, were killed when"
+        " gunmen attacked the consulate in Karachi on Tuesday."
+    )
+    assert _one(text).city == "Karachi"
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Last July, 13 people were killed when a suicide bomber hit a bus near Dasu.", "2023-07"),
+        (
+            "Gunmen ambushed a convoy near Ochut on November 21, killing 42 people. A day later,"
+            " armed men set fire to shops at Bagan bazaar.",
+            "2023-11-22",
+        ),
+    ],
+)
+def test_a_month_before_a_count_and_a_day_later_opening_a_sentence(text: str, day: str) -> None:
+    assert _in_order(text)[-1].to_dict()["event_date"] == day
+
+
+def test_a_ceasefire_announced_in_the_passive_and_an_accord_signed_by_elders_are_agreements() -> (
+    None
+):
+    assert "agreement" in _kinds(
+        "The cease-fire had been announced in June after talks between TTP leaders and"
+        " government officials in Kabul."
+    )
+    assert _kinds("Elders of the rival tribes on Wednesday signed a peace agreement in Kohat.") == [
+        "agreement"
+    ]
+
+
+def test_a_headline_naming_an_attack_takes_the_bodys_date_and_toll() -> None:
+    text = (
+        "China, Pakistan review security after Karachi attack\n\n"
+        "ISLAMABAD: Officials on Wednesday briefed the Chinese delegation on the progress of the"
+        " investigation into the April 26 attack at the University of Karachi, in which a suicide bomber targeted a van,"
+        " killing three Chinese teachers and their driver."
+    )
+    events = _in_order(text)
+    attack = next(e for e in events if e.kind == "suicide_attack")
+    assert (attack.to_dict()["event_date"], attack.fatalities, attack.foreign_fatalities) == (
+        "2024-04-26",
+        4,
+        3,
+    )
+    assert len([e for e in events if e.kind in ("attack", "suicide_attack")]) == 1

@@ -101,6 +101,11 @@ _PATTERNS: list[tuple[str, str]] = [
         + _PART
         + r"\b",
     ),
+    # "A day later, armed men set fire to ...": the day after the day the story has reached
+    (
+        "nextday",
+        r"\b(?:a day later|the next day|the following day|the day after)\b(?!\s+(?:the|a|an|its|his|her|their)\b)",
+    ),
     (
         "prevday",
         r"\b(?:the previous day|the day before|a day earlier|a day before|the previous night|the night before|a day ago)\b",
@@ -127,6 +132,7 @@ _PATTERNS: list[tuple[str, str]] = [
 #: of "two days ago" are caseless in :data:`_N` already)
 _CASELESS = frozenset(
     {
+        "nextday",
         "prevday",
         "yesterday",
         "today",
@@ -346,6 +352,14 @@ def find_dates(
                 value = base + timedelta(days=-n if g["dir"].startswith(("before", "prior")) else n)
                 if value > published:
                     value = None
+            elif name == "nextday":
+                if text[: m.start()].strip():
+                    continue  # opening a sentence only: "the siege ended the next day" is no new event
+                anchors = [d for d in out if d.precision == "day" and d.value is not None]
+                base = anchors[-1].value if anchors else story_day
+                if base is None or base >= published:
+                    continue  # no day told before it, or that day is the report's own
+                value = base + timedelta(days=1)
             elif name == "prevday":
                 # "a day earlier": the day before the day just told (in this sentence, else
                 # the story's latest event day); "a day ago": before publication
