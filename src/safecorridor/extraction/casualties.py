@@ -1129,6 +1129,8 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
                 # passengers on a bus": the people, not what they were of or on
                 return head
         if j - 1 >= 0 and toks[j - 1][0].lower() in ("and", ","):
+            if j >= 2 and re.fullmatch(r"(?:19|20)\d\d", toks[j - 2][0]):
+                break  # "In July 2021, nine engineers and four ...": a date, no list
             k = j - 2
             continue
         if (

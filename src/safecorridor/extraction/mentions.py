@@ -55,11 +55,6 @@ _ATTRIB_NOUN = re.compile(
 #: "a newspaper based in Tokyo": where an organisation lives, not where the event happened
 _HOME_OF = re.compile(r"\b(?:based|headquartered|registered) (?:in|at)\s+$", re.IGNORECASE)
 _HOME_OF = at_word_starts(_HOME_OF)
-#: people "from" a town: where they come from ("a father and son from Quetta were killed")
-_ORIGIN = re.compile(
-    r"\b(?:sons?|fathers?|brothers?|applicants?|labou?rers?|workers?|students?|men|women|pilgrims|families|family|traders|tourists|visitors|nationals|residents?|natives?|youths?|boys?|girls?)\s+(?:hailing\s+)?from\s+(?:the\s+)?$",
-    re.I,
-)
 #: where victims were taken or come from, not where the event happened
 _HOSPITAL = re.compile(
     r"(?:hospitals?|shifted|taken|moved|transferred|rushed|referred|airlifted|flown|brought|sent|funeral|buried|hometown|native|resident|residents|hailing|hailed|belonged|belonging|domiciled|native of)\s+(?:[\w'’-]+\s+){0,4}$",
@@ -232,7 +227,7 @@ _HIT_SEAT = re.compile(
 )
 #: a journey's ends: "from Islamabad to their camp", "en route to Quetta", "Peshawar-bound"
 _TRAVEL_BEFORE = re.compile(
-    r"\b(?:travel\w*|en route|on (?:its|their|his|her|the) way|heading|headed|going|coming|bound|flew|fly|flying|driving|drove|returning|ply\w*|journey|carrying|ferrying|transport\w*|shifted|moved|evacuated|departed|left)\b[^.;]{0,50}?\b(?:from|to|towards|for)\s+(?:the\s+|their\s+|its\s+|his\s+|her\s+)?(?:(?:camp|base|office|site|project|destination|residence|home|workplace|hotel|accommodation)\s+(?:in|at|near)\s+)?(?:(?:garrison|port|provincial|federal|capital|border|coastal|northern|southern|western|eastern|main|nearby|city|town)\s+){0,3}(?:(?:city|town|district)\s+of\s+)?$|\b(?:from|between)\s+(?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+(?:to|and)\s+(?:the\s+)?$",
+    r"\b(?:travel\w*|en route|on (?:its|their|his|her|the) way|heading|headed|going|coming|bound|flew|fly|flying|driving|drove|returning|ply\w*|journey|trains?|flights?|video[- ]?link|carrying|ferrying|transport\w*|shifted|moved|evacuated|departed|left)\b[^.;]{0,50}?\b(?:from|to|towards|for)\s+(?:the\s+|their\s+|its\s+|his\s+|her\s+)?(?:(?:camp|base|office|site|project|destination|residence|home|workplace|hotel|accommodation)\s+(?:in|at|near)\s+)?(?:(?:garrison|port|provincial|federal|capital|border|coastal|northern|southern|western|eastern|main|nearby|city|town)\s+){0,3}(?:(?:city|town|district)\s+of\s+)?$|\b(?:from|between)\s+(?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+(?:to|and)\s+(?:the\s+)?$",
     re.I,
 )
 _TRAVEL_BEFORE = at_word_starts(_TRAVEL_BEFORE)
@@ -246,7 +241,7 @@ _TRAVEL_BETWEEN = re.compile(
 _BETWEEN_AND = re.compile(r"^\s+and\s+(?:the\s+)?[A-Z]")
 #: where people come from: "labourers from Punjab", "natives of Sindh", "r/o Multan"
 _ORIGIN_BEFORE = re.compile(
-    r"(?:\b(?:labou?rers?|workers?|passengers?|travell?ers?|people|persons|men|women|pilgrims|migrants?|settlers|victims?|miners|hailing|hails|hailed|belonging|belonged|belong|natives?|residents?|resident|domiciled|origin|originally|\d+)\s+(?:[\w'’-]+\s+){0,2}?(?:from|of|to)\s+(?:the\s+)?|\br/o\s+|\bs/o\s+)$",
+    r"(?:\b(?:labou?rers?|workers?|passengers?|travell?ers?|people|persons|men|women|pilgrims|migrants?|settlers|victims?|miners|sons?|fathers?|brothers?|applicants?|students?|famil(?:y|ies)|traders|tourists|visitors|youths?|boys|girls|barbers?|tailors?|cobblers?|drivers?|hailing|hails|hailed|belonging|belonged|belong|natives?|residents?|resident|domiciled|origin|originally|\d+)\s+(?:[\w'’-]+\s+){0,2}?(?:from|of|to)\s+(?:the\s+)?|\br/o\s+|\bs/o\s+)$",
     re.I,
 )
 #: the place names an office, force or body: "Sindh police", "the Balochistan government"
@@ -483,7 +478,6 @@ def _place_mention(text: str, s: int, e: int, surface: str, cands: list[res.Plac
         bool(_NOT_HERE_AFTER.match(after))
         or bool(_HOSPITAL.search(before))
         or bool(_HOME_OF.search(before))
-        or bool(_ORIGIN.search(before))
         or (before.endswith("-") and before[-2:-1].isalpha())
     )
     return m

@@ -152,6 +152,9 @@ _AT_THE_SCENE = re.compile(
 )
 
 
+_HERE = re.compile(r"\b(?:here|in the city|in the provincial capital|in the federal capital)\b")
+
+
 def choose_place(
     g: EventGroup, dateline_m: Mention | None, previous: Mention | None = None
 ) -> Mention | None:
@@ -173,6 +176,8 @@ def choose_place(
         lead = next((s for s in g.sentences if s.start > trig_s.start and s.places), None)
         if lead is not None and not lead.headline:
             trig_s = lead
+    if dateline_m is not None and _HERE.search(trig_s.text):
+        return dateline_m  # "ISLAMABAD: ... held a meeting ... here on Tuesday": the dateline's
     c0, c1 = trig_s.start, trig_s.end
     for c in _CLAUSE.finditer(trig_s.text):
         pos = trig_s.start + c.start()
