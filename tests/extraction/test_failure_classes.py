@@ -1914,10 +1914,10 @@ def test_a_deck_under_the_headline_takes_the_bodys_retelling_even_after_meanwhil
 
 @pytest.mark.parametrize("area", ["Lower Kurram", "Upper Orakzai", "Lower South Waziristan"])
 def test_a_town_in_a_lower_or_upper_subdivision_is_placed_in_its_district(area: str) -> None:
-    text = f"An armed mob torched shops in Bagan, a town in {area}, on Friday, killing 12 people."
+    text = f"An armed mob torched shops in Zarakai, a town in {area}, on Friday, killing 12 people."
     ev = _one(text)
     assert (ev.city, ev.district, ev.province) == (
-        "Bagan",
+        "Zarakai",
         area.split(" ", 1)[1],
         "Khyber Pakhtunkhwa",
     )
@@ -1956,12 +1956,12 @@ def test_a_district_beside_a_journeys_end_opens_no_other_incident() -> None:
 
 @pytest.mark.parametrize(
     "where",
-    ["near the village of Bagan in Lower Kurram", "in the village of Bagan, Lower Kurram"],
+    ["near the village of Zarakai in Lower Kurram", "in the village of Zarakai, Lower Kurram"],
 )
 def test_a_village_named_before_its_district_is_the_place(where: str) -> None:
     text = f"Gunmen opened fire on a passenger van {where} on Saturday, killing six passengers."
     ev = _one(text)
-    assert (ev.city, ev.district, ev.fatalities) == ("Bagan", "Kurram", 6)
+    assert (ev.city, ev.district, ev.fatalities) == ("Zarakai", "Kurram", 6)
 
 
 def test_the_states_name_for_baloch_groups_is_a_perpetrator() -> None:

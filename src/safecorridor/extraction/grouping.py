@@ -328,7 +328,7 @@ _FROM_THE_HELD = re.compile(
 _ITS_TOLL = re.compile(r"^,?\s*(?:killing|leaving|injuring|wounding|claiming the lives of)\b", re.I)
 #: a happening dated by the one told before it
 _SAME_DAY = re.compile(
-    r"\b(?:on )?(?:the|that) same (?:day|night|evening|morning)\b|\b(?:earlier|later) (?:in the day|that (?:day|morning|afternoon|evening)|the same day|in the evening)\b",
+    r"\b(?:on )?(?:the|that) same (?:day|night|evening|morning)\b|\b(?:earlier|later) (?:in the day|that (?:day|morning|afternoon|evening)|the same day|in the evening)\b|^(?:hours|minutes|an hour|shortly|soon) (?:later|afterwards)\b",
     re.I,
 )
 

@@ -298,6 +298,8 @@ def _role(text: str, s: int, e: int, before: str) -> str:
         return "party"
     if ("km" in low or "kilomet" in low or "mile" in low) and _REFERENCE_BEFORE.search(before):
         return "reference"
+    if " of " in tail and _OFFICE_OF.search(before, max(0, len(before) - 40)):
+        return "org"
     if (" from " in tail or " of " in tail or " to " in tail or "/o " in tail) and (
         _ORIGIN_BEFORE.search(before, max(0, len(before) - 60))
     ):
@@ -345,6 +347,13 @@ _TRAVEL_HINTS = (
     "left",
     "from",
     "between",
+    "train",
+)
+#: an office named after the place: "the prime minister of Azad Jammu and Kashmir", "the
+#: chief ministers of all four provinces"
+_OFFICE_OF = re.compile(
+    r"\b(?:prime minister|chief ministers?|governors?|chief secretar(?:y|ies)|inspectors? general|president|speaker|premier|home minister|assembl(?:y|ies))\s+of\s+(?:the\s+)?$",
+    re.I,
 )
 
 
@@ -712,7 +721,7 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
 
 #: "took place in the Baleli area as ...": a locality named with no place beside it
 _LOC_ALONE = re.compile(
-    r"\b(?:in|at|near)\s+the\s+"
+    r"\b(?:in|at|near)\s+the\s+(?:nearby\s+|adjoining\s+|neighbouring\s+|remote\s+)?"
     + _LOC_NAME
     + r"\s+(?:area|village|locality)\b(?!\s+(?:of|in|near)\b|['’])"
 )
@@ -739,7 +748,8 @@ def _lone_localities(
         ]
         if not before:
             continue
-        p = before[-1].place
+        # the last place the story was at (the dateline only when it names no other)
+        p = next((m for m in reversed(before) if m.role != "dateline"), before[-1]).place
         if p is None or p.population >= _BIG_CITY:
             continue
         loc = res.known_town(name, p.province, p.district) or res.Place(

@@ -233,6 +233,9 @@ def _share_plural_claims(groups: list[EventGroup], events: list[CandidateEvent])
                 or g2.family != "violent"
                 or (g2.recalled and not both)
                 or g2.sentences[0].start > claim_s.start
+                # "In June 2013, gunmen killed eleven climbers ... claimed the killings": not
+                # the school torched this week
+                or (ev.event_date and ev2.event_date and ev.event_date.year != ev2.event_date.year)
             ):
                 continue
             span = ev.evidence.get("claimed_by")
