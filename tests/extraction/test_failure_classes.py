@@ -2096,3 +2096,33 @@ def test_a_headline_naming_an_attack_takes_the_bodys_date_and_toll() -> None:
         3,
     )
     assert len([e for e in events if e.kind in ("attack", "suicide_attack")]) == 1
+
+
+def test_a_claim_of_an_event_named_by_its_day_goes_to_that_event() -> None:
+    text = (
+        "PESHAWAR: A trader was shot dead by gunmen in Peshawar on Monday, police said.\n\n"
+        "On Saturday, a hakim was wounded when gunmen fired at him in the Kohat Road area of the"
+        " city.\n\n"
+        "The Islamic State Khorasan Province claimed responsibility for Monday's killing."
+    )
+    events = _in_order(text)
+    got = [(e.to_dict()["event_date"], e.city, e.claimed_by) for e in events]
+    assert got == [
+        ("2024-05-06", "Peshawar", "Islamic State Khorasan Province"),
+        ("2024-05-04", "Peshawar", None),  # a road named after Kohat is in Peshawar
+    ]
+
+
+def test_a_year_after_since_dates_no_event_and_an_office_named_after_a_place_places_nothing() -> (
+    None
+):
+    ev = _one(
+        "Pakistan and Afghanistan have agreed to an immediate ceasefire after the worst fighting"
+        " since the Taliban returned to power in 2021."
+    )
+    assert ev.kind == "agreement" and ev.event_date is None
+    ev = _one(
+        "ISLAMABAD: The apex committee met on Saturday, attended by the chief ministers of all"
+        " provinces and the prime minister of Azad Jammu and Kashmir."
+    )
+    assert (ev.kind, ev.province) == ("meeting", "Islamabad Capital Territory")

@@ -169,6 +169,10 @@ _REPORTING_BEFORE = re.compile(
     re.I,
 )
 _REPORTING_BEFORE = at_word_starts(_REPORTING_BEFORE)
+#: "... since the Taliban returned to power in 2021": the date of the clause after "since"
+_SINCE_CLAUSE = re.compile(
+    r"\bsince\s+(?:the|its|their|his|her|a|an)\s+(?:[\w'’-]+\s+){1,6}?(?:(?:in|on)\s+)?$", re.I
+)
 _SINCE = re.compile(r"\b(?:since|until|till|ahead of|before)\s+(?:the\s+)?$", re.I)
 #: what happened between the statement and the date: "said the attack took place on Sunday"
 _EVENT_BETWEEN = re.compile(
@@ -409,6 +413,8 @@ def find_dates(
             value = value - timedelta(days=value.weekday())
         before = text[max(0, m.start() - 170) : m.start()]
         after = text[m.end() : m.end() + 30]
+        if _SINCE_CLAUSE.search(before, max(0, len(before) - 80)):
+            continue  # the date of what something is counted from, no event's nor report's
         if _SINCE.search(before, max(0, len(before) - 14)):
             reporting = True  # "the first since the July 25 elections": a starting point
             out.append(

@@ -435,6 +435,24 @@ def _named_host(s: Sentence, groups: list[EventGroup]) -> EventGroup | None:
     return None
 
 
+#: a claim of an event named by its day: "claimed responsibility for Monday's killing"
+_DAY_NAMED = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today)['’]s\s", re.I
+)
+
+
+def _dated_host(s: Sentence, groups: list[EventGroup]) -> EventGroup | None:
+    """The violent event a claim names by its day, when another was told since."""
+    if not _DAY_NAMED.search(s.text):
+        return None
+    days = {d.value for d in s.dates if d.precision == "day" and d.value}
+    for g in reversed(groups):
+        dm = g.date()
+        if g.family == "violent" and not g.recalled and dm and dm[0].value in days:
+            return g
+    return None
+
+
 def _latest_violent(groups: list[EventGroup]) -> EventGroup | None:
     return next((g for g in reversed(groups) if g.family == "violent" and not g.recalled), None)
 
@@ -499,7 +517,10 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         if trig is None:
             if s.claim:
                 target = (
-                    _named_host(s, groups) or _claimed_kind(s, groups) or _latest_violent(groups)
+                    _dated_host(s, groups)
+                    or _named_host(s, groups)
+                    or _claimed_kind(s, groups)
+                    or _latest_violent(groups)
                 )
                 if target is not None:
                     target.sentences.append(s)
@@ -538,7 +559,13 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         # "(IS had claimed) another recent attack in Quetta, an August suicide bombing"
         other = fam == "violent" and _ANOTHER.search(s.text) is not None
         claimed = (
-            (_named_host(s, groups) or _claimed_kind(s, groups) or _latest_violent(groups) or cur)
+            (
+                _dated_host(s, groups)
+                or _named_host(s, groups)
+                or _claimed_kind(s, groups)
+                or _latest_violent(groups)
+                or cur
+            )
             if s.claim and fam == "violent" and not other
             else None
         )

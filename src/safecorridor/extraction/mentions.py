@@ -41,6 +41,7 @@ class Mention:
     # (where officials spoke or condemned, an embassy's seat), "travel" (a journey's start
     # or end), "origin" (where people come from), "org" (names an office or force: "Sindh
     # police", "Balochistan government"), "reference" (a distance is measured from it),
+    # "feature" (a road, stream or pass named after it: "Kohat Road", "Lahore Nala"),
     # "dateline", "aside" (a linked headline or section head), "admin" (a tehsil or
     # subdivision of that name: it places the district, not a town), "party" (a party to a
     # decision named in a list: "stakeholders including provinces, Gilgit-Baltistan and
@@ -291,7 +292,7 @@ def _role(text: str, s: int, e: int, before: str) -> str:
     if _FRONTIER_REGION.search(before, max(0, len(before) - 30)):
         return "admin"  # "FR Peshawar": the tribal region named after the town, not the town
     if _FEATURE_AFTER.match(text, e):
-        return "reference"  # "near Lahore Nala", "on Quetta Road": a feature named after it
+        return "feature"  # "near Lahore Nala", "on Quetta Road": a feature named after it
     if ("includ" in tail or "such as" in tail or "like" in tail or "namely" in tail) and (
         _PARTY_BEFORE.search(before)
     ):
@@ -639,7 +640,7 @@ _LOC_OF = re.compile(
 _LOC_COMMA = re.compile(
     r"\b(?:in|at|near)\s+(?:the\s+)?(?:general\s+area\s+)?"
     + _LOC_NAME
-    + r",\s+(?:(?:near|in|of)\s+(?:the\s+)?|(?:some|about|around|nearly)?\s*\d+\s*(?:km|kms|kilomet(?:er|re)s?|miles?)\s+(?:[\w-]+\s+)?(?:of|from)\s+(?:the\s+)?|a\s+(?:[\w-]+\s+){0,3}?(?:in|of|near)\s+(?:the\s+)?)?$"
+    + r",\s+(?:(?:near|in|of|on\s+the\s+(?:outskirts|edge|fringes?)\s+of)\s+(?:the\s+)?|(?:some|about|around|nearly)?\s*\d+\s*(?:km|kms|kilomet(?:er|re)s?|miles?)\s+(?:[\w-]+\s+)?(?:of|from)\s+(?:the\s+)?|a\s+(?:[\w-]+\s+){0,3}?(?:in|of|near)\s+(?:the\s+)?)?$"
 )
 #: "Gwadar's Pishgan area", "Kalat district's Mangochar area": the anchor precedes
 _LOC_AFTER = re.compile(r"(?:\s+district)?['’]s\s+" + _LOC_NAME + r"\s+" + _LOC_NOUN + r"\b")

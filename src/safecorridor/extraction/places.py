@@ -134,7 +134,7 @@ def dateline(text: str, spans: list[tuple[int, int]] | None = None) -> Mention |
 _BIG_CITY = 1_000_000
 _AREA_AFTER = re.compile(r"\s+(?:area|locality|neighbou?rhood|colony|sector|town)\b", re.I)
 #: roles that never place an event (see :attr:`Mention.role`), nor does "speech"
-_NOT_EVENT_ROLES = ("dateline", "aside", "origin", "org", "party")
+_NOT_EVENT_ROLES = ("dateline", "aside", "origin", "org", "party", "feature")
 #: roles that place an event only when nothing better is named
 _WEAK_ROLES = ("travel", "reference")
 
@@ -152,6 +152,7 @@ _AT_THE_SCENE = re.compile(
 )
 
 
+_THE_CITY = re.compile(r"\b(?:of|in) the (?:same )?(?:city|town)\b")
 _HERE = re.compile(r"\b(?:here|in the city|in the provincial capital|in the federal capital)\b")
 
 
@@ -234,6 +235,8 @@ def choose_place(
             or any(_AT_THE_SCENE.search(s.text) for s in g.sentences)
             # a clause dated by its host ("..., who had been shot dead earlier that morning")
             or (g.recalled and g.inherited_date is not None)
+            # "in the Kohat Road area of the city": the city told before
+            or any(_THE_CITY.search(s.text) for s in g.sentences)
         )
         return previous if follows else None
     chosen = best[1]
