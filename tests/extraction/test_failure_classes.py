@@ -2126,3 +2126,25 @@ def test_a_year_after_since_dates_no_event_and_an_office_named_after_a_place_pla
         " provinces and the prime minister of Azad Jammu and Kashmir."
     )
     assert (ev.kind, ev.province) == ("meeting", "Islamabad Capital Territory")
+
+
+def test_an_analysis_retelling_a_year_of_attacks_keeps_each_apart() -> None:
+    text = (
+        "Last week's suicide bombing at a party rally in Quetta, which killed 15 people and was"
+        " later claimed by the Islamic State group, was a grim reminder of the threat.\n\n"
+        "The shift became visible in March 2023, when eight gunmen tried to storm the Gwadar Port"
+        " Authority complex. Days later, a suicide bomber rammed a car into a convoy near Besham,"
+        " killing five Chinese nationals.\n\n"
+        "On November 9 last year, a suicide bomber struck Quetta's railway station, killing 26"
+        " people. In 2014, by contrast, the province saw fewer than 100 attacks over the whole"
+        " year."
+    )
+    events = _in_order(text)
+    got = [(e.kind, e.city, e.to_dict()["event_date"]) for e in events]
+    assert got == [
+        ("suicide_attack", "Quetta", "2024-04-29"),
+        ("attack", "Gwadar", "2023-03"),
+        ("suicide_attack", "Besham", "2023-03"),
+        ("suicide_attack", "Quetta", "2023-11-09"),
+    ]
+    assert events[0].claimed_by == "Islamic State Khorasan Province"

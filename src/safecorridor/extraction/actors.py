@@ -32,7 +32,7 @@ _CLAIM = at_word_starts(
         # "the claims of", "rejected claims the attack ...")
         + r"\b|\b(?:claimed|(?<!the )(?<!its )(?<!their )(?<!rejected )(?<!denied )claims) (?:the |both |these |this |two |three )?(?:[\w-]+ )?"
         + _EVENT_NOUNS
-        + r"\b|\bclaimed (?:it|them)\b|\b(?:was|were|has been|have been|had been) (?:later |since |swiftly |quickly )?claimed by\b",
+        + r"\b|\bclaimed (?:it|them)\b|\bwhich (?:the )?(?-i:[A-Z])[\w-]+(?: [\w-]+){0,3}? (?:later |had |also |quickly )?claimed\b|\b(?:was|were|has been|have been|had been) (?:later |since |swiftly |quickly )?claimed by\b",
         re.I,
     )
 )

@@ -441,7 +441,35 @@ def find_dates(
                 m.start() + offset, m.end() + offset, value, precision, relative, reporting, raw
             )
         )
-    return _without_appositive_weekdays(out)
+    return _with_qualified_years(_without_appositive_weekdays(out), published)
+
+
+def _with_qualified_years(dates: list[DateMention], published: date | None) -> list[DateMention]:
+    """ "November 9 last year", "March 3 this year": the year phrase qualifies the day just
+    before it; it sets that day's year and is no date of its own."""
+    if published is None or len(dates) < 2:
+        return dates
+    out: list[DateMention] = []
+    for d in dates:
+        year = {"last year": published.year - 1, "this year": published.year}.get(d.text.lower())
+        prev = out[-1] if out else None
+        if (
+            year is None
+            or prev is None
+            or prev.value is None
+            or prev.precision != "day"
+            or not 0 <= d.start - prev.end <= 2
+            or not (_MONTH_FIRST.match(prev.text) or prev.text[:1].isdigit())
+        ):
+            out.append(d)
+            continue
+        value = _safe(year, prev.value.month, prev.value.day)
+        if value is None or value > published:
+            out.append(d)
+            continue
+        text = f"{prev.text} {d.text}"
+        out[-1] = DateMention(prev.start, d.end, value, "day", prev.relative, prev.reporting, text)
+    return out
 
 
 def _without_appositive_weekdays(dates: list[DateMention]) -> list[DateMention]:

@@ -15,7 +15,7 @@ event holds only its own clause and nothing joins it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from safecorridor.extraction.casualties import Count
@@ -385,6 +385,20 @@ def _same_day(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
             g.inherited_date = (dm[0], CONFIDENCE.date_inherited)
 
 
+_DAYS_LATER = re.compile(r"^(?:days|a few days|some days|weeks|a few weeks) later\b", re.I)
+
+
+def _days_later(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
+    """ "Days later, a suicide bomber ...": the month of the event told before (no finer)."""
+    if groups and _DAYS_LATER.match(s.text) and not _own_dates(s):
+        dm = groups[-1].date()
+        if dm is not None and not dm[0].reporting and dm[0].value is not None:
+            d = dm[0]
+            month = "month" if d.precision in ("day", "week", "month") else d.precision
+            value = d.value.replace(day=1) if month == "month" else d.value
+            g.inherited_date = (replace(d, value=value, precision=month), CONFIDENCE.date_inherited)
+
+
 def _own_dates(s: Sentence) -> list[DateMention]:
     return [d for d in s.dates if not d.reporting]
 
@@ -628,6 +642,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         new = EventGroup(cls, trig, [s])
         _same_day(new, s, groups)
+        _days_later(new, s, groups)
         if fam in ("threat", "disrupted") and cur.family == "violent" and not _own_dates(s):
             dm = cur.date()
             if dm is not None:
@@ -678,7 +693,7 @@ def _trigger_words(g: EventGroup, t: tuple[str, int, int, bool]) -> str:
 
 #: the sentence opens another incident: "Separately, ...", "In another attack, ..."
 _DISTINCT = re.compile(
-    r"^(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|also (?:on|early on|late on|earlier on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand)|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b|\b(?:a|the) second (?:suicide )?bomber\b",
+    r"^(?:(?:days|weeks|months|a few days) later\b|(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|also (?:on|early on|late on|earlier on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand))|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b|\b(?:a|the) second (?:suicide )?bomber\b",
     re.I,
 )
 
@@ -694,7 +709,7 @@ _ANOTHER = at_word_starts(_ANOTHER)
 #: a sentence that opens another incident of any kind: "Separately, ...", "In another case"
 _OPENS_ANOTHER = re.compile(
     # (after a short opening: "On the same day, in another intelligence based operation")
-    r"(?:(?:on )?(?:the same|that) (?:day|night|evening),\s+|(?:on|late on|early on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+)?(?:separately|in (?:an?other|a separate|a third|a fourth) (?:[\w-]+ ){0,3}?(?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile|also (?:on|early on|late on|earlier on|on the same day)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
+    r"(?:(?:on )?(?:the same|that) (?:day|night|evening),\s+|(?:on|late on|early on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+)?(?:separately|(?:days|weeks|months|a few days|two days|three days) later\b|in (?:an?other|a separate|a third|a fourth) (?:[\w-]+ ){0,3}?(?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile|also (?:on|early on|late on|earlier on|on the same day)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
     re.I,
 )
 

@@ -280,6 +280,8 @@ def mark_triggers(s: Sentence) -> None:
             and _HELD_PEOPLE.match(text, m.end())
         ):
             continue  # "the arrested suspects", "the martyred soldiers": told before
+        if cls == "protest" and _AT_THE_GATHERING.search(left):
+            continue  # "a suicide bombing at a party rally": where it struck, no protest
         if cls == "campaign" and _DECIDED.search(text, 0, m.start()):
             continue  # "approved ... the launching of Operation X": the decision is the event
         anaphoric = _anaphoric(s, m, cls, word, left, recover_hint)
@@ -388,6 +390,15 @@ _SINCE_TALLY = re.compile(
     r"|\b(?:have|has) been (?:killed|martyred|injured|wounded)\b[^.;]{0,80}?\bsince "
     + _SINCE_WHEN
     + r"\b",
+)
+_AT_THE_GATHERING = re.compile(
+    r"\b(?:at|during|on|targeting|targeted|near|outside|struck|hit)\s+(?:a|an|the)\s+(?:[\w'’-]+\s+){0,4}$",
+    re.I,
+)
+#: "the province saw fewer than 100 attacks", "recorded 171 militant attacks": statistics
+_TALLY_SAW = re.compile(
+    r"\b(?:saw|see|sees|recorded|records|witnessed|registered|reported|suffered)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+)?\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts|terrorist attacks)\b",
+    re.I,
 )
 #: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
 #: "an incident of targeted killing" is a noun phrase
@@ -548,7 +559,7 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
         and not any(d.precision in ("day", "week", "month") for d in s.dates)
     ):
         ok = False  # "Beijing has repeatedly urged ...", "have repeatedly warned ... this year"
-    if family(cls) == "violent" and _SINCE_TALLY.search(text):
+    if family(cls) == "violent" and (_SINCE_TALLY.search(text) or _TALLY_SAW.search(text)):
         ok = False  # "Since 2013, more than 500 have been killed in a campaign of ...": a tally
     return ok
 

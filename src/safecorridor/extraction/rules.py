@@ -234,8 +234,9 @@ def _share_plural_claims(groups: list[EventGroup], events: list[CandidateEvent])
                 or (g2.recalled and not both)
                 or g2.sentences[0].start > claim_s.start
                 # "In June 2013, gunmen killed eleven climbers ... claimed the killings": not
-                # the school torched this week
-                or (ev.event_date and ev2.event_date and ev.event_date.year != ev2.event_date.year)
+                # the school torched this week; "claimed the coordinated attacks" of one night:
+                # not those of the spring before
+                or _apart(ev, ev2)
             ):
                 continue
             span = ev.evidence.get("claimed_by")
@@ -248,6 +249,16 @@ def _share_plural_claims(groups: list[EventGroup], events: list[CandidateEvent])
                     CONFIDENCE.claim_shared,
                     "perpetrator:shared",
                 )
+
+
+def _apart(a: CandidateEvent, b: CandidateEvent) -> bool:
+    """Both events are dated and not in the same month (or, to a year, the same year)."""
+    if a.event_date is None or b.event_date is None:
+        return False
+    if a.event_date.year != b.event_date.year:
+        return True
+    coarse = "year" in (a.date_precision, b.date_precision)
+    return not coarse and a.event_date.month != b.event_date.month
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
