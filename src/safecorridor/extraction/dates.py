@@ -359,8 +359,8 @@ def find_dates(
             elif name == "nextday":
                 if text[: m.start()].strip():
                     continue  # opening a sentence only: "the siege ended the next day" is no new event
-                anchors = [d for d in out if d.precision == "day" and d.value is not None]
-                base = anchors[-1].value if anchors else story_day
+                told = [d.value for d in out if d.precision == "day" and d.value is not None]
+                base = told[-1] if told else story_day
                 if base is None or base >= published:
                     continue  # no day told before it, or that day is the report's own
                 value = base + timedelta(days=1)

@@ -392,8 +392,8 @@ def _days_later(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
     """ "Days later, a suicide bomber ...": the month of the event told before (no finer)."""
     if groups and _DAYS_LATER.match(s.text) and not _own_dates(s):
         dm = groups[-1].date()
-        if dm is not None and not dm[0].reporting and dm[0].value is not None:
-            d = dm[0]
+        d = dm[0] if dm is not None else None
+        if d is not None and not d.reporting and d.value is not None:
             month = "month" if d.precision in ("day", "week", "month") else d.precision
             value = d.value.replace(day=1) if month == "month" else d.value
             g.inherited_date = (replace(d, value=value, precision=month), CONFIDENCE.date_inherited)
