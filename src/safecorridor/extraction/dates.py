@@ -360,10 +360,10 @@ def find_dates(
                 if text[: m.start()].strip():
                     continue  # opening a sentence only: "the siege ended the next day" is no new event
                 told = [d.value for d in out if d.precision == "day" and d.value is not None]
-                base = told[-1] if told else story_day
-                if base is None or base >= published:
+                day_before = told[-1] if told else story_day
+                if day_before is None or day_before >= published:
                     continue  # no day told before it, or that day is the report's own
-                value = base + timedelta(days=1)
+                value = day_before + timedelta(days=1)
             elif name == "prevday":
                 # "a day earlier": the day before the day just told (in this sentence, else
                 # the story's latest event day); "a day ago": before publication
