@@ -74,7 +74,9 @@ _APPOSITIVE_OF = re.compile(
     r"(?:(?:[A-Z][\w'’-]*|e|i|ul|al)\s+){0,5}\(?",
     re.I,
 )
-_THE_GROUP = re.compile(r"\bthe group\b", re.I)
+_THE_GROUP = re.compile(
+    r"\bthe (?:militant |banned |terrorist |separatist )?(?:group|outfit|faction)\b", re.I
+)
 _THE_GROUP_OR_OUTFIT = re.compile(r"\bthe group\b|\bthe outfit\b", re.I)
 _SUSPECTED_BEFORE = re.compile(
     r"\b(?:suspected|alleged|believed to be)\s+(?:[\w-]+\s+){0,2}$", re.I
