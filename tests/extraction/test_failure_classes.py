@@ -2148,3 +2148,14 @@ def test_an_analysis_retelling_a_year_of_attacks_keeps_each_apart() -> None:
         ("suicide_attack", "Quetta", "2023-11-09"),
     ]
     assert events[0].claimed_by == "Islamic State Khorasan Province"
+
+
+def test_earlier_this_month_is_not_a_later_day_of_that_month() -> None:
+    text = (
+        "TANK: Armed men kidnapped two engineers and their driver in Tank district on Monday"
+        " evening, police said.\n\n"
+        "Earlier this month, two policemen were injured when a hand grenade was lobbed into a"
+        " police station in neighbouring Lakki Marwat district."
+    )
+    got = [(e.kind, e.to_dict()["event_date"], e.injured) for e in _in_order(text)]
+    assert got == [("abduction", "2024-05-06", None), ("bombing", "2024-05", 2)]

@@ -764,7 +764,9 @@ def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:
     own_g = dg[0] if dg is not None and not dg[0].reporting else None
     if own_h is not None and own_g is not None:
         if (own_h.value, own_h.precision) != (own_g.value, own_g.precision) and not (
-            _narrows(own_h, own_g) or _narrows(own_g, own_h) or _overnight(own_h, own_g, h, g)
+            (_narrows(own_h, own_g) and not _EARLIER.match(own_h.text))
+            or (_narrows(own_g, own_h) and not _EARLIER.match(own_g.text))
+            or _overnight(own_h, own_g, h, g)
         ):
             return False
     elif not _headline(h) and (_past(g.sentences[0].text) or _past(h.sentences[0].text)):
@@ -776,6 +778,8 @@ def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:
     return not _other_towns(h.sentences, g.sentences)
 
 
+#: a coarse date told as before the story's day: "earlier this month" holds no later day
+_EARLIER = re.compile(r"(?:earlier|last|previous|the previous)\b", re.I)
 #: a happening at night, told under the evening's date and the next morning's
 _NIGHT = re.compile(
     r"\b(?:overnight|midnight|(?:late|last)\s+(?:on\s+)?\w+day|\w+day\s+night|night|early hours)\b",
