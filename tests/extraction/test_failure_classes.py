@@ -2159,3 +2159,39 @@ def test_earlier_this_month_is_not_a_later_day_of_that_month() -> None:
     )
     got = [(e.kind, e.to_dict()["event_date"], e.injured) for e in _in_order(text)]
     assert got == [("abduction", "2024-05-06", None), ("bombing", "2024-05", 2)]
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "an attack also claimed by the TTP",
+        "in an attack the group claimed",
+    ],
+)
+def test_a_claim_told_in_apposition_names_the_claimant(claim: str) -> None:
+    text = (
+        "Last month, six police officers were killed when gunmen ambushed their patrol vehicle in"
+        f" Lakki Marwat district, {claim}."
+    )
+    if "group" in claim:
+        text = text.replace("gunmen", "TTP militants")
+    ev = _one(text)
+    assert (ev.kind, ev.claimed_by) == ("armed_clash", "Tehrik-i-Taliban Pakistan")
+
+
+def test_a_claim_of_an_earlier_attack_is_an_event_of_its_own_and_a_claim_of_the_days_attack_is_not() -> (
+    None
+):
+    text = (
+        "KARACHI: A bomb hit a Rangers vehicle in Karachi on Monday, wounding two soldiers.\n\n"
+        "In May 2016, the group claimed a roadside bomb attack on a car carrying a Chinese engineer"
+        " in Karachi."
+    )
+    assert [e.to_dict()["event_date"] for e in _in_order(text)] == ["2024-05-06", "2016-05"]
+    text = (
+        "Gunmen killed 43 passengers of a bus in Karachi on Wednesday. Jundullah, a group that"
+        " pledged allegiance to ISIL in November 2014, also claimed responsibility for Wednesday's"
+        " attack."
+    )
+    ev = _one(text)
+    assert (ev.claimed_by, ev.to_dict()["event_date"]) == ("Jundullah", "2024-05-08")

@@ -30,9 +30,13 @@ _CLAIM = at_word_starts(
         + _EVENT_NOUNS
         # "claimed the attack"; a headline's present: "TTP claims Bajaur blast" (not a noun:
         # "the claims of", "rejected claims the attack ...")
-        + r"\b|\b(?:claimed|(?<!the )(?<!its )(?<!their )(?<!rejected )(?<!denied )claims) (?:the |both |these |this |two |three )?(?:[\w-]+ )?"
+        + r"\b|\b(?:claimed|(?<!the )(?<!its )(?<!their )(?<!rejected )(?<!denied )claims) (?:the |both |these |this |two |three |an? )?(?:[\w-]+ ){0,2}?"
         + _EVENT_NOUNS
-        + r"\b|\bclaimed (?:it|them)\b|\bwhich (?:the )?(?-i:[A-Z])[\w-]+(?: [\w-]+){0,3}? (?:later |had |also |quickly )?claimed\b|\b(?:was|were|has been|have been|had been) (?:later |since |swiftly |quickly )?claimed by\b",
+        + r"\b|\bclaimed (?:it|them)\b|\b(?:an? |the )?(?:[\w-]+ )?"
+        + _EVENT_NOUNS
+        + r" (?:also |later |since |subsequently )?claimed by\b|\b(?:an? |the )?"
+        + _EVENT_NOUNS
+        + r" (?:which |that )?(?:the )?(?:group|outfit|organi[sz]ation) (?:later |also )?claimed\b|\bwhich (?:the )?(?-i:[A-Z])[\w-]+(?: [\w-]+){0,3}? (?:later |had |also |quickly )?claimed\b|\b(?:was|were|has been|have been|had been) (?:later |since |swiftly |quickly )?claimed by\b",
         re.I,
     )
 )

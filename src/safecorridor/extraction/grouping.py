@@ -271,6 +271,8 @@ def _gap(m: re.Match[str]) -> tuple[int, str] | None:
 def _claims_another(g: EventGroup, s: Sentence, cls: str) -> bool:
     """The claim names a happening of another kind, dated otherwise (even by the claim's own
     date) than the event before it."""
+    if _own_dates(s) and _dated_apart(g.date(), s):
+        return True  # "In May 2016, the group claimed a roadside bomb attack on ...": earlier
     if cls == g.cls or cls in ("attack", "clash") or not s.dates:
         return False
     dm = g.date()
@@ -586,7 +588,10 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         # "In 2025, the BLA claimed the March hijacking of ...": an event of its own
         # a deck "TTP claims Bajaur blast" under a headline of North Waziristan: another
         # place, too (in a body, a claim names places for other reasons: "its spokesman in")
-        own = claimed is not None and (
+        own = (
+            claimed is not None
+            and claimed is not _dated_host(s, groups)  # "claimed Wednesday's attack": that one
+        ) and (
             _claims_another(claimed, s, cls)
             or (s.headline and _other_towns(claimed.sentences, [s]))
         )
