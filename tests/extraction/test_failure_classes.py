@@ -2195,3 +2195,24 @@ def test_a_claim_of_an_earlier_attack_is_an_event_of_its_own_and_a_claim_of_the_
     )
     ev = _one(text)
     assert (ev.claimed_by, ev.to_dict()["event_date"]) == ("Jundullah", "2024-05-08")
+
+
+@pytest.mark.parametrize(
+    ("where", "city"),
+    [
+        ("in Kandaro village in the Safi area of Mohmand district", "Kandaro"),
+        ("in Fateh Khel village of Bannu's Domel tehsil", "Fateh Khel"),
+    ],
+)
+def test_a_village_named_inside_another_locality_is_the_place(where: str, city: str) -> None:
+    ev = _one(f"Terrorists attacked a police check post {where} on Monday, killing two policemen.")
+    assert ev.city == city
+
+
+def test_a_journeys_end_in_the_district_named_is_the_town() -> None:
+    text = (
+        "In July 2021, nine Chinese engineers and four Pakistanis were killed when a suicide"
+        " bomber rammed a car into a bus carrying workers to Dasu in Upper Kohistan district."
+    )
+    ev = _one(text)
+    assert (ev.city, ev.fatalities, ev.foreign_fatalities) == ("Dasu", 13, 9)

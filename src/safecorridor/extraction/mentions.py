@@ -242,7 +242,7 @@ _TRAVEL_BETWEEN = re.compile(
 _BETWEEN_AND = re.compile(r"^\s+and\s+(?:the\s+)?[A-Z]")
 #: where people come from: "labourers from Punjab", "natives of Sindh", "r/o Multan"
 _ORIGIN_BEFORE = re.compile(
-    r"(?:\b(?:labou?rers?|workers?|passengers?|travell?ers?|people|persons|men|women|pilgrims|migrants?|settlers|victims?|miners|sons?|fathers?|brothers?|applicants?|students?|famil(?:y|ies)|traders|tourists|visitors|youths?|boys|girls|barbers?|tailors?|cobblers?|drivers?|hailing|hails|hailed|belonging|belonged|belong|natives?|residents?|resident|domiciled|origin|originally|\d+)\s+(?:[\w'’-]+\s+){0,2}?(?:from|of|to)\s+(?:the\s+)?|\br/o\s+|\bs/o\s+)$",
+    r"(?:\b(?:labou?rers?|workers?|passengers?|travell?ers?|people|persons|men|women|pilgrims|migrants?|settlers|victims?|miners|sons?|fathers?|brothers?|applicants?|students?|famil(?:y|ies)|traders|tourists|visitors|youths?|boys|girls|barbers?|tailors?|cobblers?|drivers?|hailing|hails|hailed|belonging|belonged|belong|natives?|residents?|resident|domiciled|origin|originally|\d+)\s+(?:[\w'’-]+\s+){0,2}?(?:from|of)\s+(?:the\s+)?|\b(?:belong\w*|native|natives|hailing|hails|hailed)\s+to\s+(?:the\s+)?|\br/o\s+|\bs/o\s+)$",
     re.I,
 )
 #: the place names an office, force or body: "Sindh police", "the Balochistan government"
@@ -670,7 +670,8 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
             if d is not None:
                 out.append(Mention(ls, le, named.group("name"), places=[d], cued=True, place=d))
                 taken.append((ls, le))
-    for anchor in places:
+    anchors = list(places)  # a locality found is an anchor too: "in X village in the Y area of Z"
+    for anchor in anchors:
         p = anchor.place or (anchor.places[0] if anchor.places else None)
         if p is None or p.country != "PK" or p.kind in ("country", "landmark"):
             continue
@@ -714,6 +715,7 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
         m = Mention(ls, le, name, places=[loc], cued=True, place=loc)
         m.near = anchor.near
         out.append(m)
+        anchors.append(m)
         taken.append((ls, le))
     if " area" in text or " village" in text:
         out.extend(_lone_localities(text, places, taken))

@@ -269,7 +269,12 @@ def choose_place(
                     and p.kind in ("town", "landmark")
                     and (m.cued or p.kind == "landmark")
                     and not m.excluded
-                    and not m.role
+                    # (a journey's end in that very district: "on their way to Dasu, in
+                    # Upper Kohistan district"; not one of two ends: "from Pasni to Ormara")
+                    and (
+                        not m.role
+                        or (m.role == "travel" and cp.kind == "district" and _one_end(g, m))
+                    )
                     and (
                         p.district == cp.district
                         if cp.kind == "district" and p.district
@@ -293,6 +298,14 @@ def choose_place(
             ):
                 return m
     return chosen
+
+
+def _one_end(g: EventGroup, end: Mention) -> bool:
+    """The journey's end is the only journey town of the event's sentences, named after "to"."""
+    travel = [m for s in g.sentences for m in s.places if m.role == "travel" and m.place]
+    home = next((s for s in g.sentences if s.start <= end.start < s.end), None)
+    before = home.text[: end.start - home.start].rstrip() if home else ""
+    return len(travel) == 1 and before.endswith((" to", " to the", " towards"))
 
 
 def _plain(name: str) -> str:
