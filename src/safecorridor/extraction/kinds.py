@@ -280,6 +280,18 @@ def mark_triggers(s: Sentence) -> None:
             and _HELD_PEOPLE.match(text, m.end())
         ):
             continue  # "the arrested suspects", "the martyred soldiers": told before
+        if cls == "protest" and word.lower() == "protesting" and _ATTRIBUTIVE_BEFORE.search(left):
+            continue  # "the protesting policemen": who they are, not a protest told here
+        if (
+            cls == "clash"
+            and word.lower().endswith("operations")
+            and not re.search(
+                r"\b(?:two|three|four|five|six|\d+|several|separate|multiple)\s+(?:[\w-]+\s+)?$",
+                left,
+                re.I,
+            )
+        ):
+            continue  # "stay away from military operations": operations in general
         if cls == "protest" and _AT_THE_GATHERING.search(left):
             continue  # "a suicide bombing at a party rally": where it struck, no protest
         if cls == "campaign" and _DECIDED.search(text, 0, m.start()):
