@@ -574,9 +574,10 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         # "(IS had claimed) another recent attack in Quetta, an August suicide bombing"
         other = fam == "violent" and _ANOTHER.search(s.text) is not None
+        dated = _dated_host(s, groups) if s.claim and fam == "violent" and not other else None
         claimed = (
             (
-                _dated_host(s, groups)
+                dated
                 or _named_host(s, groups)
                 or _claimed_kind(s, groups)
                 or _latest_violent(groups)
@@ -589,8 +590,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         # a deck "TTP claims Bajaur blast" under a headline of North Waziristan: another
         # place, too (in a body, a claim names places for other reasons: "its spokesman in")
         own = (
-            claimed is not None
-            and claimed is not _dated_host(s, groups)  # "claimed Wednesday's attack": that one
+            claimed is not None and claimed is not dated  # "claimed Wednesday's attack": that one
         ) and (
             _claims_another(claimed, s, cls)
             or (s.headline and _other_towns(claimed.sentences, [s]))
@@ -820,8 +820,9 @@ def _upgrade(g: EventGroup, s: Sentence) -> None:
 
 def _towns(sentences: list[Sentence]) -> tuple[set[str], set[str], bool, set[str]]:
     """The towns the sentences cue as where something happened, their districts (a town
-    without one stands for its own; without any town, the districts cued), whether all of them are villages named beside a known
-    place, and the Pakistani provinces of every place cued (districts too)."""
+    without one stands for its own; without any town, the districts cued), whether all of
+    them are villages named beside a known place, and the Pakistani provinces of every place
+    cued (districts too)."""
     towns: set[str] = set()
     districts: set[str] = set()
     provinces: set[str] = set()

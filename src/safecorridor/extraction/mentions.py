@@ -694,13 +694,6 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
         if found is None:
             continue
         hit, with_noun = found
-        name = hit.group("loc")
-        ls, le = hit.start("loc"), hit.end("loc")
-        words = name.split()
-        if any(w.lower().strip("'’") in _NOT_LOCALITY for w in words):
-            continue
-        if any(ts < le and ls < te for ts, te in taken):
-            continue  # a known place or an actor, not an unknown village
         if (
             with_noun
             and p.kind == "town"
@@ -708,15 +701,12 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
             and not re.search(r"village|goth|hamlet", hit.group(0), re.I)
         ):
             continue  # "the Hazarganji area of Quetta": a neighbourhood of the city
-        district = p.district if p.kind != "province" else None
-        loc = res.known_town(name, p.province, district) or res.Place(
-            name, "town", "PK", p.lat, p.lon, p.province, district, name, 0, minor=True
-        )
-        m = Mention(ls, le, name, places=[loc], cued=True, place=loc)
+        m = _locality(hit, p, taken)
+        if m is None:
+            continue
         m.near = anchor.near
         out.append(m)
         anchors.append(m)
-        taken.append((ls, le))
     if " area" in text or " village" in text:
         out.extend(_lone_localities(text, places, taken))
     return out
@@ -738,16 +728,13 @@ def _lone_localities(
     large that an area of it is a neighbourhood."""
     out: list[Mention] = []
     for hit in _LOC_ALONE.finditer(text):
-        ls, le = hit.start("loc"), hit.end("loc")
-        name = hit.group("loc")
-        if any(w.lower().strip("'’") in _NOT_LOCALITY for w in name.split()):
-            continue
-        if any(ts < le and ls < te for ts, te in taken):
-            continue
         before = [
             m
             for m in places
-            if m.end <= ls and m.place and m.place.country == "PK" and m.place.kind == "town"
+            if m.end <= hit.start("loc")
+            and m.place
+            and m.place.country == "PK"
+            and m.place.kind == "town"
         ]
         if not before:
             continue
@@ -755,12 +742,28 @@ def _lone_localities(
         p = next((m for m in reversed(before) if m.role != "dateline"), before[-1]).place
         if p is None or p.population >= _BIG_CITY:
             continue
-        loc = res.known_town(name, p.province, p.district) or res.Place(
-            name, "town", "PK", p.lat, p.lon, p.province, p.district, name, 0, minor=True
-        )
-        out.append(Mention(ls, le, name, places=[loc], cued=True, place=loc))
-        taken.append((ls, le))
+        m = _locality(hit, p, taken)
+        if m is not None:
+            out.append(m)
     return out
+
+
+def _locality(hit: re.Match[str], p: res.Place, taken: list[tuple[int, int]]) -> Mention | None:
+    """The mention of the locality ``hit`` names (its ``loc`` group), placed in the district
+    and province of the known place ``p``; None when the name is no locality's or overlaps a
+    known place or an actor. The span is marked taken."""
+    name = hit.group("loc")
+    ls, le = hit.start("loc"), hit.end("loc")
+    if any(w.lower().strip("'’") in _NOT_LOCALITY for w in name.split()):
+        return None
+    if any(ts < le and ls < te for ts, te in taken):
+        return None  # a known place or an actor, not an unknown village
+    district = p.district if p.kind != "province" else None
+    loc = res.known_town(name, p.province, district) or res.Place(
+        name, "town", "PK", p.lat, p.lon, p.province, district, name, 0, minor=True
+    )
+    taken.append((ls, le))
+    return Mention(ls, le, name, places=[loc], cued=True, place=loc)
 
 
 def is_armed_group(m: Mention) -> bool:

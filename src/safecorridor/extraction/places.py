@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 
 from safecorridor.extraction import resources as res
 from safecorridor.extraction.confidence import CONFIDENCE
@@ -308,13 +307,6 @@ def _one_end(g: EventGroup, end: Mention) -> bool:
     return len(travel) == 1 and before.endswith((" to", " to the", " towards"))
 
 
-def _plain(name: str) -> str:
-    """The name in plain letters, as English text spells it ("Kandahār" → "Kandahar")."""
-    if name.isascii():
-        return name
-    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-
-
 def fill_place(ev: CandidateEvent, text: str, g: EventGroup, place_m: Mention | None) -> None:
     """Set the event's place fields (site, city, district, province, country, coordinates,
     geo precision) from the chosen mention."""
@@ -337,7 +329,8 @@ def fill_place(ev: CandidateEvent, text: str, g: EventGroup, place_m: Mention | 
     city = p.city if p.kind in ("landmark", "town") and place_m.role != "admin" else None
     if p.minor and place_m.cued:
         conf = CONFIDENCE.place_unknown_area  # a village the text names beside a known place
-    ev.set("city", _plain(city) if city else city, sp, conf, f"city:{basis}")
+    # foreign towns in plain letters, as English text spells them ("Kandahar")
+    ev.set("city", res.plain(city) if city else city, sp, conf, f"city:{basis}")
     district = p.district
     if district is None and p.country == "PK":
         for s in g.sentences:

@@ -642,7 +642,14 @@ def fold(text: str) -> str:
         return low
     if len(low) != len(text):
         low = "".join(c.lower()[:1] for c in text).replace("’", "'")
-    return _NON_ASCII.sub(lambda m: _fold_char(m.group(0)), low)
+    return plain(low)
+
+
+def plain(text: str) -> str:
+    """The text with accents dropped, case and every offset kept ("Kandahār" → "Kandahar")."""
+    if text.isascii():
+        return text
+    return _NON_ASCII.sub(lambda m: _fold_char(m.group(0)), text)
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
