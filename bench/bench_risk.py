@@ -5,7 +5,9 @@ Targets: surface < 10 s, site query < 5 ms, 1,000 km route < 50 ms, probabilitie
 (the surface computes the chances around every cell within reach; each site and route
 result carries its probabilities, level and sentence). Last, the fit a served policy runs
 once per reader group and quarter (``risk.calibrate.served_policy``) on the first 10,000 and
-100,000 of the generated incidents (no target: it is kept for the quarter). Each figure is
+100,000 of the generated incidents (no target: it is kept for the quarter), and what the same
+policy costs a process that finds the fit in the store (``risk_served_fits``, as the worker
+leaves it: hashing the history, one look-up, parsing the document). Each figure is
 given as wall time and as the process's CPU time: on a shared machine the first also counts
 other work.
 """
@@ -14,13 +16,18 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 import time
+from pathlib import Path
 
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
 import numpy as np  # noqa: E402
 
+from safecorridor.db.engine import make_engine, migrate  # noqa: E402
+from safecorridor.db.session import session_scope  # noqa: E402
+from safecorridor.risk import calibrate, policies  # noqa: E402
 from safecorridor.risk.calibrate import served_policy  # noqa: E402
 from safecorridor.risk.corridor import route_risk, world_places  # noqa: E402
 from safecorridor.risk.data import from_columns, latlng_to_cells  # noqa: E402
@@ -116,14 +123,30 @@ def main() -> None:
         f" (20 routes; last: {rr.sentence})"
     )
 
-    for n in RECALIBRATE_SIZES:
-        part = inc.select(np.arange(len(inc)) < n)
-        t, c = time.perf_counter(), time.process_time()
-        served = served_policy(part, policy, as_of="2025-02-01")
-        print(
-            f"a quarter's recalibration on {n:,} incidents: {time.perf_counter() - t:.1f} s"
-            f" (CPU {time.process_time() - c:.1f} s); served {served.version}"
-        )
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'fits.db'}")
+        migrate(engine)
+        for n in RECALIBRATE_SIZES:
+            part = inc.select(np.arange(len(inc)) < n)
+            with session_scope(engine) as session:
+                store = policies.DatabaseFits(session, lambda: session_scope(engine, write=True))
+                t, c = time.perf_counter(), time.process_time()
+                served = served_policy(part, policy, as_of="2025-02-01", store=store)
+                print(
+                    f"a quarter's recalibration on {n:,} incidents: {time.perf_counter() - t:.1f}"
+                    f" s (CPU {time.process_time() - c:.1f} s); served {served.version}"
+                )
+                calibrate._served.clear()  # a new process: nothing fitted, nothing parsed
+                policies._cache.clear()
+                t, c = time.perf_counter(), time.process_time()
+                again = served_policy(part, policy, as_of="2025-02-01", store=store)
+                assert again.sha256 == served.sha256
+                print(
+                    f"  the same, another process, the fit in the store:"
+                    f" {(time.perf_counter() - t) * 1000:.0f} ms"
+                    f" (CPU {(time.process_time() - c) * 1000:.0f} ms)"
+                )
+        engine.dispose()
 
 
 RECALIBRATE_SIZES = (10_000, 100_000)

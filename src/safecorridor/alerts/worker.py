@@ -54,6 +54,7 @@ from safecorridor.alerts.service import (
 )
 from safecorridor.clock import Clock
 from safecorridor.db.base import utcnow
+from safecorridor.incidents.models import read_incidents_epoch
 from safecorridor.interop.feeds import poll_due_feeds
 from safecorridor.jwg import briefing as jwg_briefing
 from safecorridor.jwg import service as jwg
@@ -67,7 +68,9 @@ from safecorridor.movements.service import (
     mark_overdue,
 )
 from safecorridor.ops.backup import BackupError, BackupSchedule, run_schedule
-from safecorridor.risk.policies import active_policy
+from safecorridor.risk import service as risk_service
+from safecorridor.risk.calibrate import quarter_start
+from safecorridor.risk.policies import active_policy, prune_fits
 from safecorridor.risk.policy import Policy
 from safecorridor.settings import get_settings
 from safecorridor.sources.runs import mark_interrupted_imports
@@ -90,6 +93,8 @@ class WorkerContext:
     backup: BackupSchedule | None = None
     #: days the ``worker_runs`` rows are kept (the ``prune_runs`` step)
     runs_keep_days: int = field(default_factory=lambda: get_settings().worker_runs_keep_days)
+    #: what the last ``risk_fits`` step warmed (quarter, policy, incidents' epoch, readers)
+    fits_state: tuple[Any, ...] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
@@ -172,6 +177,37 @@ def step_new_incidents(
     with ctx.writing() as s:
         prune_outbox(s, now=now)
     return made
+
+
+#: served fits older than this are deleted (a quarter's are made during it: this keeps the
+#: current quarter's and the last one's)
+FITS_KEEP_DAYS = 200
+
+
+def step_risk_fits(ctx: WorkerContext, now: datetime) -> int:
+    """Fit, ahead of the readers, the policy served this quarter to each group of readers
+    and keep the fits in the store (``risk.service.warm_fits``): the first figures of a
+    quarter, in any process, then cost what the others do. Nothing is fitted while the
+    quarter, the policy, the incidents and the groups of readers are what the last run saw.
+    Deletes the fits made more than ``FITS_KEEP_DAYS`` ago. How many fits were written."""
+    with ctx.sessions() as s:
+        policy = ctx.policy_in(s)
+        groups = risk_service.reader_groups(s)
+        state = (
+            quarter_start(now.date()),
+            policy.sha256,
+            read_incidents_epoch(s),
+            tuple(key for _, _, key in groups),
+        )
+        if state == ctx.fits_state:
+            return 0
+        warmed = risk_service.warm_fits(
+            s, ctx.writing, as_of=now.date(), policy=policy, now=now, groups=groups
+        )
+    with ctx.writing() as s:
+        prune_fits(s, before=now - timedelta(days=FITS_KEEP_DAYS))
+    ctx.fits_state = state
+    return sum(w.stored for w in warmed)
 
 
 def step_risk_levels(ctx: WorkerContext, now: datetime) -> int:
@@ -418,6 +454,7 @@ def has_urgent_work(ctx: WorkerContext, now: datetime) -> bool:
 STEPS: dict[str, Step] = {
     "overdue_movements": step_overdue_movements,
     "new_incidents": step_new_incidents,
+    "risk_fits": step_risk_fits,
     "risk_levels": step_risk_levels,
     "review_backlog": step_review_backlog,
     "overdue_actions": step_overdue_actions,
@@ -428,6 +465,8 @@ STEPS: dict[str, Step] = {
     "prune_runs": step_prune_runs,
     "backup": step_backup,
 }
+#: the expensive steps, run every ``risk_every`` seconds rather than every round
+RISK_STEPS = ("risk_fits", "risk_levels")
 #: the steps the loop runs between rounds as soon as they have work (:meth:`Worker.poll_once`)
 URGENT_STEPS = ("new_incidents", "deliveries")
 #: steps a round runs only when the context enables them
@@ -544,15 +583,14 @@ class Worker:
         now = now or self._now()
         at = now or utcnow()
         runs: dict[str, WorkerRun] = {}
+        risk_due = not self._last_risk or (at - self._last_risk).total_seconds() >= self.risk_every
+        if risk_due:
+            self._last_risk = at
         for name in STEPS:
             if self.shutdown.is_set():
                 break
-            if not enabled(self.ctx, name):
+            if not enabled(self.ctx, name) or (name in RISK_STEPS and not risk_due):
                 continue
-            if name == "risk_levels":
-                if self._last_risk and (at - self._last_risk).total_seconds() < self.risk_every:
-                    continue
-                self._last_risk = at
             runs[name] = run_step(self.ctx, name, now=now)
         return runs
 

@@ -362,6 +362,35 @@ def route_cmd(
     _assess("route", ref, as_of, policy, source, as_recorded, as_json, save)
 
 
+@app.command("warm")
+def warm_cmd(
+    as_of: AsOfOpt = None,
+    policy: PolicyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fit now the policy served in --as-of's quarter to every group of readers (trusted,
+    each organisation, each user with RED grants) and keep the fits in the store, so no
+    page or API call pays for the fit. The worker's risk_fits step does this by itself."""
+    day = _date(as_of)
+    with session_scope() as session:
+        pol = _policy(session, policy)
+        warmed = service.warm_fits(
+            session, lambda: session_scope(write=True), as_of=day, policy=pol
+        )
+    if as_json:
+        typer.echo(json.dumps([w.__dict__ for w in warmed], indent=2))
+        return
+    if not warmed:
+        typer.echo(f"{pol.version} is served as it is (recalibrate: never): nothing to fit")
+        return
+    for w in warmed:
+        if w.version == pol.version:
+            what = "served as it is (too few incidents, or the policy was fitted on them)"
+        else:
+            what = f"{w.version}, {'stored' if w.stored else 'already in the store'}"
+        typer.echo(f"{w.readers}: {w.incidents} incidents readable before the quarter: {what}")
+
+
 def _read_incidents(
     data: str | None, source: str | None, *, until: date | None = None
 ) -> tuple[Any, str, str]:

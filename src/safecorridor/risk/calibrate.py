@@ -23,7 +23,9 @@ not served frozen. The figures at a date use the policy calibrated, as above, on
 the reader may read before the first day of that date's quarter (when there are at least
 ``min_incidents`` of them), so the parameters and the probability map follow the history as
 it grows, the way the backtest validates them year by year, instead of ageing from the day
-they were fitted. Each fit is kept in the process by (policy, quarter, content hash).
+they were fitted. Each fit is kept in the process by (policy, quarter, content hash) and,
+given a ``FitStore``, in the database (``risk.policies``), so that a fit made by one process
+(the worker warms them: ``alerts.worker.step_risk_fits``) is read by the others.
 
 The result is a new policy document: the base policy with the fitted values, a new version,
 and a ``calibration`` section describing the data (dataset, source, date range, count, SHA-256
@@ -38,7 +40,7 @@ import hashlib
 import logging
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
@@ -393,15 +395,43 @@ def quarter_start(day: DateLike) -> date:
     return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
 
 
+@dataclass(frozen=True)
+class FitKey:
+    """What a served fit is: ``policy`` (its content hash) calibrated on incidents before
+    ``quarter`` whose content hashes to ``data``. Equal keys, equal fits."""
+
+    policy: str
+    quarter: date
+    data: str
+
+
+class FitStore(Protocol):
+    """Where served fits outlive the process (``risk.policies.DatabaseFits``)."""
+
+    def load(self, key: FitKey) -> Policy | None: ...
+
+    def save(self, key: FitKey, policy: Policy, *, incidents: int) -> bool:
+        """Keep ``policy`` as the fit of ``key`` unless one is kept already (or the store
+        only reads); whether it was written."""
+        ...
+
+
 def served_policy(
-    incidents: IncidentArrays, policy: Policy, *, as_of: DateLike, source: str = "served"
+    incidents: IncidentArrays,
+    policy: Policy,
+    *,
+    as_of: DateLike,
+    source: str = "served",
+    store: FitStore | None = None,
 ) -> Policy:
     """The policy that serves figures at ``as_of`` from ``incidents`` (all those the reader
     may read; later ones are ignored): ``policy`` calibrated on the incidents before the first
     day of ``as_of``'s quarter, when it asks for it (``recalibrate.every: quarter``) and they
     number at least ``recalibrate.min_incidents``; ``policy`` itself otherwise, or when that
     history cannot be calibrated (no validation period holds an incident), or when ``policy``
-    was already calibrated on exactly that history (``risk calibrate --train-until``)."""
+    was already calibrated on exactly that history (``risk calibrate --train-until``).
+    ``store``: the fit is read from it when it holds one for that very history, and a fit
+    made here is written to it."""
     if policy.recalibrate_every != "quarter":
         return policy
     t0 = quarter_start(as_of)
@@ -415,10 +445,14 @@ def served_policy(
         and (done.get("data") or {}).get("sha256") == digest
     ):
         return policy
+    key = FitKey(policy.sha256, t0, digest)
 
     def build() -> Policy:
+        kept = store.load(key) if store is not None else None
+        if kept is not None:
+            return kept
         try:
-            return calibrate(
+            fitted = calibrate(
                 before,
                 base=policy,
                 train_until=t0,
@@ -430,5 +464,9 @@ def served_policy(
         except CalibrationError as exc:
             log.info("serving %s as it is at %s: %s", policy.version, t0, exc)
             return policy
+        return fitted
 
-    return _served.get((policy.sha256, t0.isoformat(), digest), None, build)
+    served = _served.get((key.policy, key.quarter.isoformat(), key.data), None, build)
+    if store is not None and served is not policy:  # kept too when this process fitted it before
+        store.save(key, served, incidents=len(before))
+    return served

@@ -1,12 +1,13 @@
-"""Computed risk results (each with the policy version and hash that produced it) and the
-history of the deployment's active risk policy."""
+"""Computed risk results (each with the policy version and hash that produced it), the
+history of the deployment's active risk policy, and the policies served each quarter (fitted
+on one reader's history, kept so that no process fits them twice)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, Index, String, Text
+from sqlalchemy import JSON, Date, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safecorridor.db.base import Base, utcnow
@@ -53,3 +54,31 @@ class RiskPolicy(Base):
 
     def __repr__(self) -> str:
         return f"RiskPolicy({self.id}, {self.version!r}, {self.sha256[:12]})"
+
+
+class ServedFit(Base):
+    """A policy as served in one quarter: ``policy_sha256`` (the active policy) calibrated on
+    the incidents some reader may read before ``quarter`` (its first day), whose content
+    hash is ``data_sha256`` (``risk.calibrate.content_sha256``). A reader is served this fit
+    only when the incidents *they* may read before that day hash to the same value, so a
+    stored fit never carries what its reader may not read. Written by the worker's
+    ``risk_fits`` step and ``safecorridor risk warm``; read by every process (a quarter's
+    first figures then cost what the others do). ``document`` is the fitted policy's text;
+    ``sha256`` its content hash, checked when it is read back. A cache: rows may be deleted
+    (the worker prunes old ones) and are fitted again when asked for."""
+
+    __tablename__ = "risk_served_fits"
+    __table_args__ = (UniqueConstraint("policy_sha256", "quarter", "data_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_sha256: Mapped[str] = mapped_column(String(64))
+    quarter: Mapped[date] = mapped_column(Date)
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    incidents: Mapped[int] = mapped_column(Integer)
+    version: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    document: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"ServedFit({self.version!r}, {self.quarter}, data {self.data_sha256[:12]})"

@@ -6,6 +6,11 @@ list``). ``active_policy(session)`` is what every computation should use when it
 a policy: the latest activated policy, or the shipped default (``load_policy(None)``) while
 none has been activated.
 
+The policies served each quarter (``risk.calibrate.served_policy``: the active policy fitted
+on one reader's history) are kept in ``risk_served_fits`` (``ServedFit``) through
+``DatabaseFits``, so that a fit made once (by the worker, ahead of the readers) is read by
+every process.
+
 Invariants: a stored document always parses to a valid policy whose content hash equals the
 row's ``sha256`` (checked on activation and again when it is read back); rows are never
 updated or deleted, so re-activating an older version appends a new row with its text.
@@ -13,17 +18,22 @@ updated or deleted, so re-activating an older version appends a new row with its
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safecorridor.clock import naive
 from safecorridor.db.base import utcnow
-from safecorridor.risk.models import RiskPolicy
+from safecorridor.risk.calibrate import FitKey
+from safecorridor.risk.models import RiskPolicy, ServedFit
 from safecorridor.risk.policy import (
     Policy,
     PolicyError,
@@ -37,6 +47,8 @@ from safecorridor.risk.policy import (
 DEFAULT_NAME = "default"
 MAX_DOCUMENT_CHARS = 2_000_000
 MAX_NOTE_CHARS = 500
+
+log = logging.getLogger(__name__)
 
 _cache: dict[str, Policy] = {}
 _cache_lock = threading.Lock()
@@ -172,3 +184,96 @@ def active_policy_text(session: Session) -> str:
     """The text of the active policy (the shipped file while none is stored)."""
     row = active_row(session)
     return row.document if row is not None else default_policy_text()
+
+
+# --- the policies served each quarter ------------------------------------------------------
+
+
+class DatabaseFits:
+    """The served fits kept in the store (a ``risk.calibrate.FitStore``): read through
+    ``session``; written, when ``writer`` is given, each in a short transaction of its own
+    (``writer()`` opens one), so that a long warm-up never holds the write lock."""
+
+    def __init__(
+        self,
+        session: Session,
+        writer: Callable[[], AbstractContextManager[Session]] | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> None:
+        self.session = session
+        self.writer = writer
+        self.now = now
+        #: how many fits this store wrote
+        self.written = 0
+
+    def load(self, key: FitKey) -> Policy | None:
+        row = self.session.execute(
+            select(ServedFit.id, ServedFit.sha256, ServedFit.document).where(
+                ServedFit.policy_sha256 == key.policy,
+                ServedFit.quarter == key.quarter,
+                ServedFit.data_sha256 == key.data,
+            )
+        ).first()
+        if row is None:
+            return None
+        with _cache_lock:
+            hit = _cache.get(row.sha256)
+        if hit is not None:
+            return hit
+        try:
+            policy = parse_policy_text(row.document)
+        except PolicyError as exc:
+            log.warning("served fit #%s does not parse (%s): fitting it again", row.id, exc)
+            return None
+        if policy.sha256 != row.sha256:
+            log.warning("served fit #%s does not match its hash: fitting it again", row.id)
+            return None
+        with _cache_lock:
+            if len(_cache) > 32:
+                _cache.clear()
+            _cache[row.sha256] = policy
+        return policy
+
+    def save(self, key: FitKey, policy: Policy, *, incidents: int) -> bool:
+        if self.writer is None:
+            return False
+        try:
+            with self.writer() as w:
+                kept = w.scalar(
+                    select(ServedFit.id).where(
+                        ServedFit.policy_sha256 == key.policy,
+                        ServedFit.quarter == key.quarter,
+                        ServedFit.data_sha256 == key.data,
+                    )
+                )
+                if kept is not None:
+                    return False
+                w.add(
+                    ServedFit(
+                        policy_sha256=key.policy,
+                        quarter=key.quarter,
+                        data_sha256=key.data,
+                        incidents=incidents,
+                        version=policy.version[:100],
+                        sha256=policy.sha256,
+                        document=dump_policy(policy.data),
+                        created_at=naive(self.now) if self.now is not None else utcnow(),
+                    )
+                )
+        except IntegrityError:  # another worker kept the same fit meanwhile
+            return False
+        self.written += 1
+        return True
+
+
+def prune_fits(session: Session, *, before: datetime) -> int:
+    """Delete the served fits made before ``before``: a quarter's are made during it, so
+    those of the current quarter stay when ``before`` is more than a quarter back; an older
+    quarter's figures asked for later are fitted again. How many."""
+    result = session.execute(
+        delete(ServedFit)
+        .where(ServedFit.created_at < naive(before))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

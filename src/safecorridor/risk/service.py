@@ -25,14 +25,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safecorridor.accounts.models import Organisation, User
 from safecorridor.clock import Clock, system_clock, today
 from safecorridor.errors import InvalidInputError
 from safecorridor.geo import EARTH_RADIUS_KM
@@ -60,12 +62,19 @@ from safecorridor.risk.calibrate import quarter_start, served_policy
 from safecorridor.risk.corridor import Places, RouteRisk, route_risk, score_route, world_places
 from safecorridor.risk.data import STORE_COLUMNS, IncidentArrays, arrays_of_rows, read_store
 from safecorridor.risk.models import RiskResult
-from safecorridor.risk.policies import active_policy
+from safecorridor.risk.policies import DatabaseFits, active_policy
 from safecorridor.risk.policy import Policy, load_policy
 from safecorridor.risk.scoring import SiteRisk, site_risk
 from safecorridor.risk.surface import KernelGrid, ThreatSurface, compute_surface
 from safecorridor.sharing.audit import audit_reads, record_read, sha256_json
-from safecorridor.sharing.policy import AUDITED_TLP, Viewer, restrict, visibility_key
+from safecorridor.sharing.models import RecordGrant
+from safecorridor.sharing.policy import (
+    AUDITED_TLP,
+    Viewer,
+    record_type,
+    restrict,
+    visibility_key,
+)
 from safecorridor.taxonomy.choices import IncidentStatus
 
 Box = tuple[float, float, float, float]
@@ -193,12 +202,18 @@ def _from_cache(
 
 
 def policy_for(
-    session: Session, reader: Viewer | None, *, as_of: date, policy: Policy | None = None
+    session: Session,
+    reader: Viewer | None,
+    *,
+    as_of: date,
+    policy: Policy | None = None,
 ) -> Policy:
     """The policy (``policy`` or the active one) as served to ``reader`` at ``as_of``: when it
     asks to be recalibrated each quarter, calibrated on the incidents ``reader`` may read
     before the quarter's first day (``risk.calibrate.served_policy``), never on others; kept
-    in the process's cache by database, visibility key, quarter and policy."""
+    in the process's cache by database, visibility key, quarter and policy, and read from the
+    store's served fits when one was made on that very history (:func:`warm_fits`, run by the
+    worker). Reading a figure never writes: a fit made here stays in this process."""
     policy = policy or current_policy(session)
     if policy.recalibrate_every == "never":
         return policy
@@ -206,12 +221,67 @@ def policy_for(
 
     def build() -> Policy:
         incidents, _ = visible_incidents(session, reader, as_of=start, box=None)
-        return served_policy(incidents, policy, as_of=as_of)
+        return served_policy(incidents, policy, as_of=as_of, store=DatabaseFits(session))
 
     served: Policy = _from_cache(
         session, reader, served_policies, ("policy", start, policy.sha256), build
     )
     return served
+
+
+@dataclass(frozen=True)
+class WarmedFit:
+    """One reader group's served policy for a quarter (:func:`warm_fits`)."""
+
+    readers: str  # who: "trusted", "organisation N", "user N"
+    incidents: int  # readable before the quarter
+    version: str  # the served policy's
+    stored: bool  # newly written to the store
+
+
+def reader_groups(session: Session) -> list[tuple[str, Viewer | None, tuple[Any, ...]]]:
+    """Every group of readers that may see a different history, with its visibility key:
+    the trusted callers (CLI, worker), each organisation (what its members and its alert
+    rules read) and each user holding TLP:RED incident grants; groups with equal keys once."""
+    readers: list[tuple[str, Viewer | None]] = [("trusted", None)]
+    for org_id in session.scalars(select(Organisation.id).order_by(Organisation.id)):
+        readers.append((f"organisation {org_id}", Viewer.for_organisation(org_id)))
+    granted = select(RecordGrant.user_id).where(RecordGrant.record_type == record_type(Incident))
+    for user in session.scalars(select(User).where(User.id.in_(granted)).order_by(User.id)):
+        readers.append((f"user {user.id}", Viewer.of(user)))
+    groups: dict[tuple[Any, ...], tuple[str, Viewer | None, tuple[Any, ...]]] = {}
+    for name, reader in readers:
+        key = ("trusted",) if reader is None else visibility_key(session, Incident, reader)
+        groups.setdefault(key, (name, reader, key))
+    return list(groups.values())
+
+
+def warm_fits(
+    session: Session,
+    writer: Callable[[], AbstractContextManager[Session]],
+    *,
+    as_of: date,
+    policy: Policy | None = None,
+    now: datetime | None = None,
+    groups: list[tuple[str, Viewer | None, tuple[Any, ...]]] | None = None,
+) -> list[WarmedFit]:
+    """Fit, ahead of the readers, the policy served at ``as_of`` to every group of readers
+    (:func:`reader_groups`) and keep each fit in the store, where every process finds it
+    (:func:`policy_for`). Groups that read the same incidents share one fit (the store keys
+    fits by the content hash of the history). The fits are made with reads only; each is
+    written in a short transaction of its own (``writer()`` opens one)."""
+    policy = policy or current_policy(session)
+    if policy.recalibrate_every == "never":
+        return []
+    store = DatabaseFits(session, writer, now=now)
+    start = quarter_start(as_of)
+    out: list[WarmedFit] = []
+    for name, reader, _ in groups if groups is not None else reader_groups(session):
+        incidents, _ = visible_incidents(session, reader, as_of=start, box=None)
+        before = store.written
+        served = served_policy(incidents, policy, as_of=as_of, store=store)
+        out.append(WarmedFit(name, len(incidents), served.version, store.written > before))
+    return out
 
 
 def surface_for(
