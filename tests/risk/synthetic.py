@@ -1,5 +1,8 @@
 """Made-up incident histories with a known law, for the calibration tests.
 
+``store_history``: a hundred incidents in a store, some of them marked to be hidden from
+other organisations (the served-policy tests).
+
 ``hotspots``: places that produce incidents at steady daily rates (a Poisson process each,
 scattered a few km around the place) over a background of rare incidents anywhere in the
 box. Nothing changes with time, so probabilities fitted on one period must hold on the next.
@@ -7,9 +10,13 @@ box. Nothing changes with time, so probabilities fitted on one period must hold 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
+from sqlalchemy.orm import Session
 
 from safecorridor.risk.data import IncidentArrays, from_columns
+from tests.factories import create_incident
 
 #: a box in Khyber Pakhtunkhwa (lat, lon)
 BOX = ((33.0, 35.0), (70.5, 73.5))
@@ -51,3 +58,34 @@ def hotspots(
         adm2=np.array([f"district {i}" for i in np.concatenate([spot, -np.ones(n_bg, int)])]),
         label=np.array(["somewhere"] * n),
     )
+
+
+def store_history(
+    s: Session,
+    owner_org_id: int,
+    *,
+    n: int = 100,
+    hidden: int = 40,
+    tlp: str = "AMBER",
+    seed: int = 7,
+    prefix: str = "served",
+) -> None:
+    """``n`` incidents of ``owner_org_id`` at three places over 2019-2021 (committed), the
+    first ``hidden`` of them marked ``tlp``, the others CLEAR."""
+    rng = np.random.default_rng(seed)
+    spots = [(25.2, 66.2), (30.2, 67.0), (34.0, 71.5)]
+    for i in range(n):
+        lat, lon = spots[i % 3]
+        inc = create_incident(
+            s,
+            tlp=tlp if i < hidden else "CLEAR",
+            event_date=date(2019, 1, 1) + timedelta(days=int(rng.integers(0, 1090))),
+            latitude=lat + float(rng.normal(0, 0.05)),
+            longitude=lon + float(rng.normal(0, 0.05)),
+            fatalities=int(rng.integers(0, 3)),
+            foreign_fatalities=None,
+            foreign_nationality=None,
+            source_key=f"{prefix}-{i}",
+        )
+        inc.owner_org_id = owner_org_id
+    s.commit()

@@ -30,6 +30,7 @@ from safecorridor.risk.policy import Policy, dump_policy, load_policy, policy_fr
 from safecorridor.sharing.policy import Viewer
 from tests.api.conftest import World, build_world
 from tests.factories import create_incident
+from tests.risk.synthetic import store_history
 
 AS_OF = date(2022, 2, 15)
 QUARTER = quarter_start(AS_OF)
@@ -49,30 +50,6 @@ def _forget() -> None:
     policies._cache.clear()
 
 
-def _history(
-    s: Session, world: World, *, n: int = 100, amber: int = 40, tlp: str = "AMBER"
-) -> None:
-    """``n`` incidents at three places over 2019-2021, the first ``amber`` of them marked
-    ``tlp``, all of the owner organisation, the others CLEAR."""
-    rng = np.random.default_rng(11)
-    spots = [(25.2, 66.2), (30.2, 67.0), (34.0, 71.5)]
-    for i in range(n):
-        lat, lon = spots[i % 3]
-        inc = create_incident(
-            s,
-            tlp=tlp if i < amber else "CLEAR",
-            event_date=date(2019, 1, 1) + timedelta(days=int(rng.integers(0, 1090))),
-            latitude=lat + float(rng.normal(0, 0.05)),
-            longitude=lon + float(rng.normal(0, 0.05)),
-            fatalities=int(rng.integers(0, 3)),
-            foreign_fatalities=None,
-            foreign_nationality=None,
-            source_key=f"fits-{i}",
-        )
-        inc.owner_org_id = world.orgs["owner"]
-    s.commit()
-
-
 @pytest.fixture
 def world(engine: Engine, request: pytest.FixtureRequest) -> Iterator[World]:
     """The API tests' organisations and users, and a history of 100 incidents, 40 of them
@@ -80,7 +57,9 @@ def world(engine: Engine, request: pytest.FixtureRequest) -> Iterator[World]:
     _forget()
     with sessionmaker(bind=engine, expire_on_commit=False)() as s:
         w = build_world(s)
-        _history(s, w, tlp=getattr(request, "param", "AMBER"))
+        store_history(
+            s, w.orgs["owner"], tlp=getattr(request, "param", "AMBER"), seed=11, prefix="fits"
+        )
     yield w
     _forget()
 

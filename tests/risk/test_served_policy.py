@@ -5,7 +5,7 @@ validates it year by year, and never on an incident the reader may not read."""
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pytest
@@ -24,8 +24,7 @@ from safecorridor.risk.policy import Policy, PolicyError, load_policy, policy_fr
 from safecorridor.risk.surface import compute_surface
 from safecorridor.sharing.policy import Viewer
 from tests.api.conftest import World, build_world
-from tests.factories import create_incident
-from tests.risk.synthetic import hotspots
+from tests.risk.synthetic import hotspots, store_history
 
 
 def _with(policy: Policy, **recalibrate: object) -> Policy:
@@ -131,25 +130,9 @@ def test_each_reader_is_served_a_policy_fitted_on_what_they_may_read(engine: Eng
     fitted on all hundred, a third organisation's on the sixty it may read."""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     as_of = date(2022, 2, 15)
-    rng = np.random.default_rng(7)
-    spots = [(25.2, 66.2), (30.2, 67.0), (34.0, 71.5)]
     with factory() as s:
         world: World = build_world(s)
-        for i in range(100):
-            lat, lon = spots[i % 3]
-            inc = create_incident(
-                s,
-                tlp="AMBER" if i < 40 else "CLEAR",
-                event_date=date(2019, 1, 1) + timedelta(days=int(rng.integers(0, 1090))),
-                latitude=lat + float(rng.normal(0, 0.05)),
-                longitude=lon + float(rng.normal(0, 0.05)),
-                fatalities=int(rng.integers(0, 3)),
-                foreign_fatalities=None,
-                foreign_nationality=None,
-                source_key=f"served-{i}",
-            )
-            inc.owner_org_id = world.orgs["owner"]
-        s.commit()
+        store_history(s, world.orgs["owner"])
         base = _with(load_policy(), every="quarter", min_incidents=50)
         owner = Viewer.of(s.get_one(User, world.users[("owner", "analyst")]))
         outsider = Viewer.of(s.get_one(User, world.users[("outsider", "analyst")]))
