@@ -167,6 +167,37 @@ def test_a_report_on_a_known_event_becomes_a_source_of_it(engine: Engine, sessio
     assert [i.id for i in near_karachi] == [known.id]
 
 
+def test_the_stores_victim_categories_never_become_perpetrators(
+    engine: Engine, session: Session, tmp_path: Path
+) -> None:
+    """The demo store calls Chinese engineers "Chinese nationals" (a victim category the
+    extractor's table does not know), and knows an armed group the table does not: the
+    victims are never the attack's perpetrator; the store's armed group still is one."""
+    from safecorridor.incidents.actors import add_actor
+    from safecorridor.sources.ingest import store_aliases
+
+    load_demo(session)
+    add_actor(session, "Hub Valley Front", kind="armed_group", aliases=["HVF"])
+    session.commit()
+    aliases = store_aliases(session)
+    assert "Chinese engineers" not in aliases and aliases["Hub Valley Front"] == "Hub Valley Front"
+    report = tmp_path / "hub.txt"
+    report.write_text(
+        "QUETTA, Nov 28 - Gunmen on motorcycles opened fire on a van carrying Chinese engineers"
+        " near Hub on Thursday, killing two Pakistani guards and wounding three Chinese"
+        " nationals, police said. The Baloch Liberation Army claimed responsibility.\n\n"
+        "HUB, Nov 29 - Fighters of the Hub Valley Front attacked a check post near Hub on"
+        " Friday, killing a policeman, officials said.\n",
+        "utf-8",
+    )
+    code, out = invoke("ingest", report, "--published", "2024-11-29")
+    assert code == 0, out
+    session.expire_all()
+    perpetrators = {c.perpetrator for c in session.scalars(select(Candidate))}
+    assert "Chinese nationals" not in perpetrators
+    assert {"Baloch Liberation Army", "Hub Valley Front"} <= perpetrators
+
+
 def test_bad_sources_fail_one_by_one_and_the_rest_is_stored(
     sqlite_engine: Engine, tmp_path: Path
 ) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.db.base import utcnow
 from safecorridor.extraction import CandidateEvent, extract
+from safecorridor.extraction.resources import actors as known_actors
 from safecorridor.incidents.actors import ActorResolver
 from safecorridor.incidents.models import Actor, ActorAlias
 from safecorridor.registry.models import Site
@@ -44,7 +45,7 @@ from safecorridor.sources.dedup import (
 )
 from safecorridor.sources.fetch import RawDocument, ReadOptions, SourceError, read_source
 from safecorridor.sources.models import Document, IngestRun
-from safecorridor.taxonomy.choices import TLP
+from safecorridor.taxonomy.choices import TLP, ActorKind
 
 log = logging.getLogger(__name__)
 NEAR_DUPLICATE_WINDOW = 20_000  # the most recent stored documents compared for near-duplicates
@@ -136,14 +137,28 @@ def registry_places(session: Session) -> list[dict[str, Any]]:
     return out
 
 
+#: kinds of the store's actors the extractor may name in a report: its own table knows the
+#: rest's kinds, and a name it does not know counts as an armed group there
+NAMED_KINDS = (ActorKind.ARMED_GROUP, ActorKind.OTHER)
+
+
 def store_aliases(session: Session) -> dict[str, str]:
-    """Every actor alias in the store → the actor's name (the extractor's extra aliases)."""
+    """The store's actor aliases → the actor's name (the extractor's extra aliases): every
+    alias of an actor the extractor's table knows (it has that actor's kind), and of the
+    others only those of armed groups (and actors of no stated kind). A victim category
+    ("Chinese engineers" → Chinese nationals), a company or a force the table does not know
+    is never offered, so it cannot become an attack's perpetrator."""
+    known = known_actors()
     rows = session.execute(
-        select(ActorAlias.alias, Actor.name)
+        select(ActorAlias.alias, Actor.name, Actor.kind)
         .join(Actor, Actor.id == ActorAlias.actor_id)
         .order_by(ActorAlias.id)
     ).all()
-    return {alias: name for alias, name in rows}
+    return {
+        alias: name
+        for alias, name, kind in rows
+        if name in known or kind is None or kind in NAMED_KINDS
+    }
 
 
 @dataclass
