@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from safecorridor.incidents.models import Incident
@@ -130,6 +130,18 @@ def test_an_analyst_edits_an_incident_and_the_history_keeps_it(web: Any, demo: E
         "/incidents/13/edit", data={"fatalities": "-3"}, headers={"X-CSRF-Token": csrf, **HX}
     )
     assert bad.status_code == 422 and "not saved" in bad.text.lower()
+    # a field over the form's limit is refused with its name, never cut short and saved
+    long = client.post(
+        "/incidents/13/edit",
+        data={"notes": "x" * 200_000, "injured": "7"},
+        headers={"X-CSRF-Token": csrf, **HX},
+    )
+    assert long.status_code == 422 and "notes: at most 20000 characters" in long.text
+    with demo.connect() as conn:
+        notes, injured = conn.execute(
+            text("SELECT notes, injured FROM incidents WHERE id = 13")
+        ).one()
+    assert injured == 5 and len(notes or "") < 20_000
 
 
 def test_a_third_organisation_sees_no_amber_incident_in_list_map_or_timeline(

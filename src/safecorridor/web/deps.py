@@ -13,6 +13,7 @@ from fastapi import Depends, Path, Request
 
 from safecorridor.accounts.models import User
 from safecorridor.api.deps import ClockDep, OptionalUser, SessionDep
+from safecorridor.errors import InvalidInputError
 from safecorridor.sharing.policy import Viewer
 
 __all__ = ["ClockDep", "FormData", "Ident", "LoginRequiredError", "PageUser", "SessionDep"]
@@ -50,9 +51,17 @@ PageViewer = Annotated[Viewer, Depends(page_viewer)]
 
 async def posted_form(request: Request) -> dict[str, str]:
     """The text fields of a posted form, stripped (files are read by the pages that take
-    them); at most :data:`MAX_FIELDS` fields of :data:`MAX_FIELD` characters."""
+    them); at most :data:`MAX_FIELDS` fields of :data:`MAX_FIELD` characters: a longer one is
+    refused with its name (422), never cut short and saved."""
     form = await request.form(max_files=0, max_fields=MAX_FIELDS)
-    return {k: v.strip()[:MAX_FIELD] for k, v in form.multi_items() if isinstance(v, str)}
+    fields = {k: v.strip() for k, v in form.multi_items() if isinstance(v, str)}
+    for name, value in fields.items():
+        if len(value) > MAX_FIELD:
+            raise InvalidInputError(
+                f"{name[:60]}: at most {MAX_FIELD} characters (got {len(value)}); nothing was"
+                " saved"
+            )
+    return fields
 
 
 FormData = Annotated[dict[str, str], Depends(posted_form)]
