@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -210,6 +211,12 @@ def test_site_detail_shows_risk_explanation_and_a_trend(web: Any, demo: Engine) 
     client = web("viewer")
     page = client.get(f"/sites/{site.id}").text
     assert "Top contributing incidents" in page and "trend-data" in page
+    # the breakdown multiplies out to the score shown, corridor layer included
+    line = page.split("score = (threat ")[1].split("</p>")[0]
+    nums = [float(x) for x in re.findall(r"\d+\.\d+", line)]
+    threat, layer, vul, exposure = nums[:4]
+    shown = float(page.split("score ")[1].split(" ")[0])
+    assert abs((threat + layer) * vul * exposure - shown) <= 0.01 + 0.005 * shown
     trend = json.loads(page.split('id="trend-data">')[1].split("</script>")[0])
     today = date.today()  # the clock the app reads (frozen by the calendar marker)
     assert [p["as_of"] for p in trend] == [d.isoformat() for d in monthly_days(today)]
