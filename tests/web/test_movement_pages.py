@@ -150,6 +150,12 @@ def test_approval_start_checkin_and_the_board(web: Any, demo: Engine) -> None:
     assert _post(sm, f"/movements/{mid}/submit").status_code == 204
     page = eo.get(f"/movements/{mid}").text
     assert "Approve with an escort unit" in page and "Rejection reason" in page
+    # the approver's board shows the level their page shows (computed from what they read)
+    shown = re.search(
+        r'class="risk risk-(\w+)"', page.split("Risk now")[-1] if "Risk now" in page else page
+    )
+    row = eo.get("/movements").text.split(f'data-movement-id="{mid}"')[1].split("</tr>")[0]
+    assert shown and f'class="risk risk-{shown.group(1)}"' in row
     assert "Start the movement" not in page
     # too small an escort is a blocking flag: refused with the service's message
     r = _post(eo, f"/movements/{mid}/approve", {"callsign": "Falcon-7", "escort_vehicles": "1"})

@@ -30,7 +30,12 @@ from safecorridor.movements.checks import (
     plan_issues,
     project_on_route,
 )
-from safecorridor.movements.choices import ACTIVE_STATES, MovementAction, MovementState
+from safecorridor.movements.choices import (
+    ACTIVE_STATES,
+    FINAL_STATES,
+    MovementAction,
+    MovementState,
+)
 from safecorridor.movements.models import CheckIn, Movement, MovementTransition
 from safecorridor.movements.schemas import EscortAssignment, MovementCreate, naive_utc
 from safecorridor.registry import service as registry
@@ -276,6 +281,30 @@ def stored_level_for(m: Movement, user: User) -> str | None:
     if user.organisation_id == m.escort_org_id:
         return m.approval_risk_level
     return None
+
+
+#: the most movements a list computes a level for (those with no stored figure for the
+#: reader); beyond, the list shows none and the movement's page computes it
+LIST_LEVELS = 60
+
+
+def levels_seen_by(
+    session: Session, rows: list[Movement], user: User, *, policy: Policy | None = None
+) -> dict[int, str | None]:
+    """The level each movement of a list shows ``user``: the stored one where there is one
+    for their organisation (:func:`stored_level_for`), else, for open movements (the first
+    :data:`LIST_LEVELS`), the level of :func:`risk_seen_by`, computed from what ``user`` may
+    read, so the list, the map and the movement's page agree; closed movements and those
+    beyond show none."""
+    out: dict[int, str | None] = {}
+    computed = 0
+    for m in rows:
+        level = stored_level_for(m, user)
+        if level is None and m.state not in FINAL_STATES and computed < LIST_LEVELS:
+            level = risk_seen_by(session, m, user, policy=policy)["level"]
+            computed += 1
+        out[m.id] = level
+    return out
 
 
 def risk_seen_by(

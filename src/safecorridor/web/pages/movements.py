@@ -109,20 +109,22 @@ def _detail_context(session: Session, m: Movement, user: User, clock: Clock) -> 
         "owner": session.get(Organisation, m.owner_org_id),
         "escort_org": session.get(Organisation, m.escort_org_id) if m.escort_org_id else None,
         "expected_km": exp_km,
-        "map_data": _map_item(m, now, user),
+        "map_data": _map_item(m, now, user, shown["level"]),
         "shown": shown,
         "required_escort": int(shown["measures"].get("escort_vehicles", 0) or 0),
     }
 
 
-def _map_item(m: Movement, now: datetime, user: User) -> dict[str, Any]:
+def _map_item(
+    m: Movement, now: datetime, user: User, level: str | None = None
+) -> dict[str, Any]:
     last = next((c for c in reversed(m.checkins) if c.latitude is not None), None)
     exp_km = expected_km(m.route_points, m.planned_departure, m.planned_arrival, now)
     return {
         "id": m.id,
         "name": m.route_name,
         "state": str(m.state),
-        "level": ms.stored_level_for(m, user),
+        "level": level or ms.stored_level_for(m, user),
         "points": m.route_points,
         "last": (
             {"lat": last.latitude, "lon": last.longitude, "at": f"{last.at:%Y-%m-%d %H:%M}"}
@@ -165,14 +167,16 @@ def board(request: Request, session: SessionDep, user: PageUser, clock: ClockDep
         groups[key].sort(key=lambda m: (m.state != S.OVERDUE, m.planned_departure, m.id))
     groups["closed"] = sorted(groups["closed"], key=lambda m: m.updated_at, reverse=True)[:RECENT]
     now = naive_now(clock)
+    open_rows = [m for key in ("on_road", "submitted", "approved", "draft") for m in groups[key]]
+    levels = ms.levels_seen_by(session, open_rows, user)  # the road's first
     return render(
         request,
         session,
         user,
         "movements/board.html",
         groups=groups,
-        map_items=[_map_item(m, now, user) for m in groups["on_road"]],
-        levels={m.id: ms.stored_level_for(m, user) for m in rows},
+        map_items=[_map_item(m, now, user, levels.get(m.id)) for m in groups["on_road"]],
+        levels=levels,
         can_request=user.role in ms.REQUEST_ROLES,
         orgs={o.id: o for o in session.scalars(select(Organisation))},
     )
