@@ -173,6 +173,9 @@ def test_the_cli_adds_users_lists_them_and_issues_tokens(sqlite_engine: Engine) 
         "/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}
     )
     assert me.json()["email"] == "bob@example.org"
+    # the deployment's longest token lifetime holds on the server's command line too
+    r = runner.invoke(app, ["users", "token", "bob@example.org", "--days", "1000"])
+    assert r.exit_code == 1 and "at most 365 days (SAFECORRIDOR_TOKEN_MAX_DAYS)" in r.output
     r = runner.invoke(app, ["users", "add", "eve@example.org", "--org", "Nowhere", "--no-password"])
     assert r.exit_code == 1 and "no organisation" in r.output
 

@@ -361,7 +361,13 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(default="api", min_length=1, max_length=100)
-    days: int = Field(default=90, ge=1, le=3650)
+    days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Days until it expires: at most the deployment's SAFECORRIDOR_TOKEN_MAX_DAYS"
+        " (365 unless configured otherwise; a longer lifetime is refused with that limit).",
+    )
 
 
 class TokenPublic(BaseModel):

@@ -21,6 +21,7 @@ from safecorridor.accounts.service import (
 from safecorridor.cli.common import console, fail
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
+from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import audit_write
 from safecorridor.taxonomy.choices import Role
 
@@ -139,6 +140,12 @@ def users_token(
     days: Annotated[int, typer.Option(min=1, max=3650, help="Days until it expires.")] = 90,
 ) -> None:
     """Create an API token for a user and print it (it is shown only this once)."""
+    longest = get_settings().token_max_days
+    if days > longest:
+        raise fail(
+            f"--days: a token lives at most {longest} days (SAFECORRIDOR_TOKEN_MAX_DAYS);"
+            f" got {days}"
+        )
     migrate(get_engine())
     with session_scope() as session:
         user = find_user(session, email)
