@@ -83,8 +83,8 @@ class SiteRisk:
             f" {percent(p.fatal_90)} in 90 days",
             f"  incidents within {p.radius_km:g} km: {seen or 'none'}",
             f"  score {self.score:.2f} = (threat {self.threat:.3f} + corridor layer"
-            f" {self.corridor_threat:.3f}) x vulnerability {self.vulnerability:.2f}"
-            f" x exposure {self.exposure:.2f}",
+            f" {self.corridor_threat:.3f}) x vulnerability {self.vulnerability:.3f}"
+            f" x exposure {self.exposure:.3f}",
             f"  posture: perimeter {f.get('perimeter')}, guard force {f.get('guard_force')},"
             f" hardening {f.get('hardening')}",
             f"  people: {f.get('personnel_foreign')} foreign, {f.get('personnel_local')} local",
@@ -98,7 +98,10 @@ class SiteRisk:
                     f" {c.place or '?'} ({c.distance_km:.0f} km, {c.fatalities:.0f} killed)"
                 )
         else:
-            lines.append("  no incident within the kernel's reach")
+            lines.append(
+                "  no incident near enough to weigh in the threat score (the kernel's reach);"
+                f" the chances above count every incident within {p.radius_km:g} km"
+            )
         return "\n".join(lines)
 
 
