@@ -5,7 +5,7 @@ validates it year by year, and never on an incident the reader may not read."""
 from __future__ import annotations
 
 import copy
-from datetime import date
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
@@ -145,3 +145,24 @@ def test_each_reader_is_served_a_policy_fitted_on_what_they_may_read(engine: Eng
         # and the figures they see are computed with it
         surf = risk.surface_for(s, outsider, as_of=as_of, box=None, policy=base, audit=False)
         assert surf.policy.sha256 == theirs.sha256
+
+
+def test_a_date_after_today_is_served_todays_quarter(engine: Engine) -> None:
+    """A planned departure next quarter or a date years ahead: today's quarter's policy, not
+    one fitted on the empty months between today and then."""
+    from safecorridor.clock import FixedClock
+
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    clock = FixedClock(datetime(2022, 2, 15, 9, 0, tzinfo=UTC))
+    with factory() as s:
+        world: World = build_world(s)
+        store_history(s, world.orgs["owner"])
+        base = _with(load_policy(), every="quarter", min_incidents=50)
+        now = risk.policy_for(s, None, as_of=date(2022, 2, 15), policy=base, clock=clock)
+        assert now.data["calibration"]["train_until"] == "2022-01-01"
+        for later in (date(2022, 4, 2), date(2030, 1, 1)):
+            ahead = risk.policy_for(s, None, as_of=later, policy=base, clock=clock)
+            assert ahead.sha256 == now.sha256
+        # the past stays the past: an earlier quarter is served its own fit
+        past = risk.policy_for(s, None, as_of=date(2021, 8, 1), policy=base, clock=clock)
+        assert past.data["calibration"]["train_until"] == "2021-07-01"

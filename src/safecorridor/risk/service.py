@@ -207,21 +207,25 @@ def policy_for(
     *,
     as_of: date,
     policy: Policy | None = None,
+    clock: Clock = system_clock,
 ) -> Policy:
     """The policy (``policy`` or the active one) as served to ``reader`` at ``as_of``: when it
     asks to be recalibrated each quarter, calibrated on the incidents ``reader`` may read
     before the quarter's first day (``risk.calibrate.served_policy``), never on others; kept
     in the process's cache by database, visibility key, quarter and policy, and read from the
     store's served fits when one was made on that very history (:func:`warm_fits`, run by the
-    worker). Reading a figure never writes: a fit made here stays in this process."""
+    worker). Reading a figure never writes: a fit made here stays in this process. A date
+    after today (a planned movement's departure, a forecast) is served today's quarter's
+    policy: a later quarter's cannot be fitted before it starts, and one fitted on the empty
+    future would forget the history."""
     policy = policy or current_policy(session)
     if policy.recalibrate_every == "never":
         return policy
-    start = quarter_start(as_of)
+    start = quarter_start(min(as_of, today(clock)))
 
     def build() -> Policy:
         incidents, _ = visible_incidents(session, reader, as_of=start, box=None)
-        return served_policy(incidents, policy, as_of=as_of, store=DatabaseFits(session))
+        return served_policy(incidents, policy, as_of=start, store=DatabaseFits(session))
 
     served: Policy = _from_cache(
         session, reader, served_policies, ("policy", start, policy.sha256), build
@@ -852,7 +856,8 @@ def surface_from_store(
         session, source_dataset=source_dataset, as_of=as_of, as_recorded=as_recorded
     )
     known = incidents.select(incidents.known_at(as_of, as_recorded=as_recorded))
-    served = served_policy(known, policy, as_of=as_of, source=source_dataset or "store")
+    quarter = min(as_of, today(system_clock))  # a later date: today's quarter (policy_for)
+    served = served_policy(known, policy, as_of=quarter, source=source_dataset or "store")
     return compute_surface(
         incidents, as_of=np.datetime64(as_of, "D"), policy=served, as_recorded=as_recorded
     )
