@@ -321,3 +321,14 @@ def test_a_candidate_of_another_organisation_cannot_be_decided(web: Any) -> None
     assert "belongs to another organisation" in refused.text
     with session_scope() as s:
         assert s.scalar(select(Candidate.status).where(Candidate.id == cid)) == "pending"
+
+
+def test_an_incidents_sources_and_codes_read_as_sentences(web: Any, demo: Engine) -> None:
+    """No dangling separators; Admiralty codes with their meaning; targets comma-spaced."""
+    page = web("analyst").get("/incidents/13").text
+    assert not re.search(r'class="meta">\s*·', page)  # a source with no publisher
+    assert re.search(r"reliability [A-F] \((?:[a-z ]+)\)", page)
+    credibility = page.split("Credibility</dt><dd>")[1].split("</dd>")[0]
+    assert re.fullmatch(r"[1-6] \([a-z ]+\)", credibility.strip()), credibility
+    target = page.split("Target</dt><dd>")[1].split("</dd>")[0]
+    assert not re.search(r",\S", target), target

@@ -102,6 +102,12 @@ def level_at_least(level: str | None, threshold: str) -> bool:
     return LEVELS.index(RiskLevel(level)) >= LEVELS.index(RiskLevel(threshold))
 
 
+def _clock(hours: float) -> str:
+    """A time of day in hours (5.75) as a clock time ("05:45")."""
+    minutes = round(hours * 60) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def solar_hour(at: datetime, lon: float) -> float:
     """Local mean solar time (hours, 0..24) at longitude ``lon`` for a naive UTC time."""
     hours = at.hour + at.minute / 60 + at.second / 3600 + lon / 15.0
@@ -148,9 +154,9 @@ def plan_issues(
         start_lon, end_lon = points[0][1], points[-1][1]
         bad = []
         if not is_daylight(departure, start_lon, mp):
-            bad.append(f"departure at {solar_hour(departure, start_lon):04.1f} h local")
+            bad.append(f"departure at {_clock(solar_hour(departure, start_lon))} local")
         if not is_daylight(arrival, end_lon, mp):
-            bad.append(f"arrival at {solar_hour(arrival, end_lon):04.1f} h local")
+            bad.append(f"arrival at {_clock(solar_hour(arrival, end_lon))} local")
         if arrival - departure > timedelta(hours=mp.daylight_end_hour - mp.daylight_start_hour):
             bad.append("the journey is longer than the daylight window")
         if bad:
@@ -158,7 +164,8 @@ def plan_issues(
                 Issue(
                     "daylight_only",
                     f"a {level} route is daylight only"
-                    f" ({mp.daylight_start_hour:g}-{mp.daylight_end_hour:g} h local solar time):"
+                    f" ({_clock(mp.daylight_start_hour)}-{_clock(mp.daylight_end_hour)} local"
+                    " solar time):"
                     f" {', '.join(bad)}",
                 )
             )

@@ -102,6 +102,24 @@ LABELS: dict[str, dict[str, str]] = {
         "email": i18n.N_("email"),
         "webhook": i18n.N_("webhook"),
     },
+    # the Admiralty code (taxonomy/data/admiralty.yaml): a source's reliability, an
+    # incident's credibility
+    "reliability": {
+        "A": i18n.N_("completely reliable"),
+        "B": i18n.N_("usually reliable"),
+        "C": i18n.N_("fairly reliable"),
+        "D": i18n.N_("not usually reliable"),
+        "E": i18n.N_("unreliable"),
+        "F": i18n.N_("reliability cannot be judged"),
+    },
+    "credibility": {
+        "1": i18n.N_("confirmed by other sources"),
+        "2": i18n.N_("probably true"),
+        "3": i18n.N_("possibly true"),
+        "4": i18n.N_("doubtful"),
+        "5": i18n.N_("improbable"),
+        "6": i18n.N_("truth cannot be judged"),
+    },
 }
 #: a risk's probability sentence (``risk.probability.sentence``) for a reader of another
 #: language than English, by the event its levels band; the English page shows the service's
