@@ -215,3 +215,23 @@ def test_matching_rules() -> None:
     province = Candidate(latitude=26.0, longitude=68.5, geo_precision=3, admin1="Sindh")
     assert places_compatible(near, inc) and not places_compatible(far, inc)
     assert places_compatible(province, inc)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("fatalities", "many", "fatalities='many': not a whole number"),
+        ("latitude", "north", "latitude='north': not a number"),
+        ("event_date", "26/04/2022", "event_date='26/04/2022': not a date (YYYY-MM-DD)"),
+        ("date_precision", "fortnight", "date_precision='fortnight': not one of"),
+    ],
+)
+def test_an_edit_of_the_wrong_kind_is_refused_in_plain_words(
+    field: str, value: str, message: str
+) -> None:
+    from safecorridor.review.service import CandidateEditError, parse_edits
+
+    with pytest.raises(CandidateEditError) as err:
+        parse_edits({field: value})
+    assert str(err.value).startswith(message)
+    assert "invalid literal" not in str(err.value) and "isoformat" not in str(err.value)

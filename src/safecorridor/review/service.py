@@ -86,11 +86,17 @@ class CandidateEditError(InvalidInputError):
 
 
 def _int(v: str) -> int:
-    return int(v)
+    try:
+        return int(v)
+    except ValueError:
+        raise ValueError("not a whole number") from None
 
 
 def _float(v: str) -> float:
-    return float(v)
+    try:
+        return float(v)
+    except ValueError:
+        raise ValueError("not a number") from None
 
 
 def _str(v: str) -> str:
@@ -98,11 +104,17 @@ def _str(v: str) -> str:
 
 
 def _precision(v: str) -> str:
-    return str(DatePrecision(v))
+    try:
+        return str(DatePrecision(v))
+    except ValueError:
+        raise ValueError(f"not one of {', '.join(p.value for p in DatePrecision)}") from None
 
 
 def _day(v: str) -> date:
-    return date.fromisoformat(v)
+    try:
+        return date.fromisoformat(v)
+    except ValueError:
+        raise ValueError("not a date (YYYY-MM-DD)") from None
 
 
 EDITABLE: dict[str, Any] = {
