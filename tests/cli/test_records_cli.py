@@ -58,6 +58,7 @@ def test_show_prints_fields_and_history(acled: Path) -> None:
     code, out = invoke("incidents", "show", "1")
     assert code == 0
     assert "event_type" in out and "history:" in out and "imported by import" in out
+    assert "{\"" not in out  # changes as "field: value", not JSON
     code, out = invoke("incidents", "show", "999")
     assert code == 1 and "no incident with id 999" in out
 
@@ -128,3 +129,22 @@ def test_show_lists_ingested_sources_without_a_url(tmp_path: Path) -> None:
     code, out = invoke("incidents", "show", "1")
     assert code == 0
     assert "document #1 (no URL)  Test Wire" in out
+
+
+def test_a_command_before_init_says_to_run_init(tmp_path: Path) -> None:
+    """A newcomer's first command on an empty database: one line, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SAFECORRIDOR_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "safecorridor", "incidents", "show", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "run `safecorridor init` first" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -97,4 +97,20 @@ def get_app() -> typer.Typer:
 
 
 def main() -> None:
-    get_app()()
+    from sqlalchemy.exc import OperationalError, ProgrammingError  # lazy: see get_app
+
+    try:
+        get_app()()
+    except (OperationalError, ProgrammingError):
+        from safecorridor.db.engine import is_schema_current  # lazy: see get_app
+        from safecorridor.db.session import get_engine
+
+        engine = get_engine()
+        if is_schema_current(engine):  # the schema is there: the error is another one
+            raise
+        typer.echo(
+            f"error: the database {engine.url.render_as_string(hide_password=True)} has no"
+            " SafeCorridor tables yet, or older ones: run `safecorridor init` first",
+            err=True,
+        )
+        raise SystemExit(1) from None

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -371,8 +370,21 @@ def incidents_show(
         for h in i.history:
             when = f"{h.changed_at:%Y-%m-%d %H:%M}"
             console.print(
-                f"    {when} {h.action} by {h.changed_by} {json.dumps(h.changes)}", highlight=False
+                f"    {when} {h.action} by {h.changed_by}"
+                + ("; " + _changes(h.changes) if h.changes else ""),
+                highlight=False,
             )
+
+
+def _changes(changes: dict[str, Any]) -> str:
+    """A history row's changes as the incident page shows them: "field: old → new"."""
+    parts = []
+    for name, value in changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            parts.append(f"{name}: {value[0]} → {value[1]}")
+        else:
+            parts.append(f"{name}: {value}")
+    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------- sites, routes, actors
