@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safecorridor.errors import InvalidInputError
 from safecorridor.movements import service as ms
 from safecorridor.movements.checks import (
     MovementPolicy,
@@ -122,6 +123,8 @@ def test_a_drawn_polyline_and_two_sites_are_routes_too(lite: Session) -> None:
     sites = requested(lite, route=None, from_site="Karot", to_site="Dasu Hydropower")
     assert sites.from_site_id and sites.to_site_id
     assert "straight line" in sites.route_name
+    with pytest.raises(InvalidInputError, match="starts and ends at Dasu Hydropower"):
+        requested(lite, route=None, from_site="Dasu Hydropower", to_site="Dasu Hydropower")
 
 
 @pytest.mark.parametrize(

@@ -518,6 +518,11 @@ def request_movement(
         from_site = _find_named(session, Site, movement_in.from_site, user)
     if movement_in.to_site:
         to_site = _find_named(session, Site, movement_in.to_site, user)
+    if from_site is not None and to_site is not None and from_site.id == to_site.id:
+        raise InvalidInputError(
+            f"field to_site: the movement starts and ends at {from_site.name}; name another"
+            " site, or a route or polyline for a round trip"
+        )
     if movement_in.route:
         route = _find_named(session, Route, movement_in.route, user)
         points = [list(map(float, p)) for p in route.points]
