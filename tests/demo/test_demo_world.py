@@ -100,6 +100,12 @@ def test_actor_filter_on_bla_finds_unit_attacks(loaded: Session) -> None:
     keys = {i.source_key for i in rows}
     assert "2022-04-26-karachi-university-confucius-institute-bombing" in keys
     assert "2017-05-13-gwadar-labourers-shooting" in keys  # actor1 is the BLA itself
+    # `actors list` counts the same incidents for the BLA
+    from safecorridor.cli.records import incidents_naming
+    from safecorridor.incidents.actors import find_actor
+
+    bla = find_actor(loaded, "BLA")
+    assert bla is not None and incidents_naming(loaded, bla.id) == len(rows) > 1
 
 
 def test_every_incident_has_a_source_and_coordinates_in_pakistan(loaded: Session) -> None:

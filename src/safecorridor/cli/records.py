@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from safecorridor.api.server import serve as run_server
 from safecorridor.cli.common import (
@@ -26,6 +26,7 @@ from safecorridor.cli.users import add_user, ask_password
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
 from safecorridor.demo.loader import load_demo
+from safecorridor.incidents.actors import actor_with_units
 from safecorridor.incidents.models import Actor, Incident
 from safecorridor.incidents.service import (
     IncidentFilter,
@@ -438,7 +439,8 @@ def actors_list(
         str | None, typer.Option(help="Only actors whose name contains this.")
     ] = None,
 ) -> None:
-    """Actors with kind, parent, aliases and how many incidents name them."""
+    """Actors with kind, parent, aliases and how many incidents name them or their units (as
+    side, target or claimant: the incidents `incidents list --actor NAME` lists)."""
     with session_scope() as session:
         q = (
             select(Actor)
@@ -448,10 +450,7 @@ def actors_list(
         if search:
             q = q.where(func.lower(Actor.name).contains(search.lower()))
         actors = session.scalars(q).all()
-        rows = session.execute(
-            select(Incident.actor1_id, func.count()).group_by(Incident.actor1_id)
-        ).all()
-        counts = {actor_id: n for actor_id, n in rows}
+        counts = {a.id: incidents_naming(session, a.id) for a in actors}
         table = Table(title=f"{len(actors)} actors")
         for col in ("id", "name", "kind", "part of", "aliases", "incidents"):
             table.add_column(col, overflow="fold")
@@ -466,6 +465,25 @@ def actors_list(
                 str(counts.get(a.id, 0)),
             )
     console.print(table)
+
+
+def incidents_naming(session: Session, actor_id: int) -> int:
+    """Incidents naming the actor or one of its units on either side or as claimant."""
+    ids = actor_with_units(session, actor_id)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Incident)
+            .where(
+                or_(
+                    Incident.actor1_id.in_(ids),
+                    Incident.actor2_id.in_(ids),
+                    Incident.claimed_by_id.in_(ids),
+                )
+            )
+        )
+        or 0
+    )
 
 
 def serve(
