@@ -214,3 +214,28 @@ def test_an_analyst_records_a_meeting_and_adds_an_action_item(web: Any) -> None:
         headers={**HX, "X-CSRF-Token": token},
     )
     assert r.status_code == 409 and "recorded already" in r.text
+
+
+def test_a_planned_measure_past_its_date_is_flagged(web: Any, demo: Any) -> None:
+    """The register says when a measure planned for a day now past is still not in place."""
+    from datetime import date
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from safecorridor.registry.measures import PLANNED_STATES, ProtectiveMeasure
+
+    with Session(demo) as s:
+        late = s.scalars(
+            select(ProtectiveMeasure.id).where(
+                ProtectiveMeasure.state.in_(PLANNED_STATES),
+                ProtectiveMeasure.planned_for < date.today(),  # the app's clock (see conftest)
+            )
+        ).all()
+    page = web("analyst").get("/measures").text
+    assert late, "the demo register has measures planned for past days"
+    shown = [mid for mid in late if f'data-measure-id="{mid}"' in page]  # those it may read
+    assert shown
+    for mid in shown:
+        row = page.split(f'data-measure-id="{mid}"')[1].split("</tr>")[0]
+        assert "date passed" in row
