@@ -239,3 +239,15 @@ def test_a_planned_measure_past_its_date_is_flagged(web: Any, demo: Any) -> None
     for mid in shown:
         row = page.split(f'data-measure-id="{mid}"')[1].split("</tr>")[0]
         assert "date passed" in row
+
+
+def test_an_organisation_without_items_opens_the_board_on_all_it_may_read(web: Any) -> None:
+    """The JWG analyst's organisation owns no action item: the board shows all it may read,
+    and says so; asked for its own, it shows none."""
+    client: TestClient = web("analyst")
+    board = client.get("/actions").text
+    assert "owns no action items" in board and 'class="action' in board
+    own = client.get("/actions?scope=mine").text
+    assert "owns no action items" not in own and 'class="action' not in own
+    escort = web("escort_officer").get("/actions").text  # the SSD owns some: its own
+    assert "owns no action items" not in escort and 'class="action' in escort

@@ -203,13 +203,19 @@ def meeting_add_action(
 
 @router.get("/actions", response_class=HTMLResponse)
 def actions_board(
-    request: Request, session: SessionDep, user: PageUser, scope: str = "mine"
+    request: Request, session: SessionDep, user: PageUser, scope: str | None = None
 ) -> Response:
+    """The organisation's own items (``scope=mine``), all the reader may read (``all``); with
+    no scope, the own items, or all of them when the organisation owns none."""
     viewer = Viewer.of(user)
     mine = scope != "all"
     rows = jwg.list_actions(
         session, viewer=viewer, owner_org_id=user.organisation_id if mine else None
     )
+    none_of_ours = scope is None and not rows
+    if none_of_ours:
+        mine = False
+        rows = jwg.list_actions(session, viewer=viewer, owner_org_id=None)
     shown = jwg.actions_public(session, rows, viewer, locale=request_locale(request, user))
     columns: dict[str, list[Any]] = {str(k): [] for k in jwg.board([])}
     for a in shown:
@@ -221,6 +227,7 @@ def actions_board(
         "jwg/board.html",
         columns=columns,
         mine=mine,
+        none_of_ours=none_of_ours,
         labels=LABELS,
         may_update={i.id: jwg.may_update_action(viewer, i) for i in rows},
         moves={str(k): [str(x) for x in v] for k, v in jwg.STATUS_MOVES.items()},
