@@ -225,6 +225,9 @@ def test_site_detail_shows_risk_explanation_and_a_trend(web: Any, demo: Engine) 
     assert "<html" not in panel and "Risk now" in panel
     route = client.get("/routes/1").text
     assert "Riskiest segments" in route
+    # each segment's level is shown with the chance it stands for, as the headline gives it
+    segments = route.split("Riskiest segments")[1].split("</ol>")[0]
+    assert re.findall(r'class="risk risk-\w+">[^<]+</span> (?:<1%|>99%|\d+%) chance', segments)
     risk = client.get("/map/risk.json").json()
     assert str(site.id) in risk["sites"] and risk["sites"][str(site.id)]["level"]
 

@@ -205,6 +205,7 @@ def _build() -> Jinja2Templates:
         tlp_legend=TLP_LEGEND,
         role_labels=ROLE_LABELS,
         risk_sentence=_risk_sentence,
+        chance=percent,  # a probability as the risk sentences give it: 62%, <1%, >99%
     )
     templates.env.filters["web_url"] = web_url
     templates.env.filters["label"] = _label
