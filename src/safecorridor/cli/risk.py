@@ -253,36 +253,85 @@ def surface_cmd(
         typer.echo(f"wrote {path}")
 
 
+#: the level colours of the web pages (web/static/app.css)
+LEVEL_COLOURS = {
+    "low": "#2e7d32",
+    "moderate": "#c7a500",
+    "high": "#ef6c00",
+    "severe": "#c62828",
+    "critical": "#6a1b9a",
+}
+
+
 def draw_surface(surf: Any, path: Path) -> None:
-    """A PNG map of the surface: cells as hexagons coloured by log threat."""
+    """A PNG map of the surface: each cell with probabilities coloured by its level (the
+    web's colours), the borders of Pakistan and its neighbours, and a legend of the levels
+    with the chance each stands for."""
     import matplotlib  # heavy: loaded for a PNG only
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # heavy: as above
     from matplotlib.collections import PolyCollection  # heavy: as above
-    from matplotlib.colors import LogNorm  # heavy: as above
+    from matplotlib.patches import Patch  # heavy: as above
 
-    fig, ax = plt.subplots(figsize=(8, 8), dpi=120)
-    if len(surf.cells):
-        polys = [[(lng, lat) for lat, lng in h3i.cell_to_boundary(int(c))] for c in surf.cells]
-        vals = np.maximum(surf.values, 1e-6)
-        lo = max(float(np.percentile(vals, 5)), 1e-6)
-        coll = PolyCollection(
-            polys,
-            array=vals,
-            cmap="inferno_r",
-            norm=LogNorm(lo, float(vals.max()) + 1e-9),
-            linewidths=0,
-        )
-        ax.add_collection(coll)
-        ax.autoscale_view()
-        fig.colorbar(coll, ax=ax, shrink=0.7, label="threat")
+    pol = surf.policy
+    bands = {str(k): float(v) for k, v in pol.levels["bands"].items()}
+    names = list(bands)
+    fig, ax = plt.subplots(figsize=(9, 9), dpi=120)
+    cells = surf.prob_cells
+    if len(cells):
+        levels = surf.level_of_cells(cells)
+        polys = [[(lng, lat) for lat, lng in h3i.cell_to_boundary(int(c))] for c in cells]
+        colours = [LEVEL_COLOURS.get(str(lv), "#999999") for lv in levels]
+        ax.add_collection(PolyCollection(polys, facecolors=colours, linewidths=0, alpha=0.85))
+    for ring in _border_rings():
+        ax.plot(ring[:, 0], ring[:, 1], color="#333333", linewidth=0.6)
+    west, south, east, north = 60.5, 23.5, 78.0, 37.5  # Pakistan, and the cells beyond it
+    if len(cells):
+        lat, lng = np.array([h3i.cell_to_latlng(int(c)) for c in cells]).T
+        west, east = min(west, lng.min() - 0.3), max(east, lng.max() + 0.3)
+        south, north = min(south, lat.min() - 0.3), max(north, lat.max() + 0.3)
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
     ax.set_aspect("equal")
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
-    ax.set_title(f"Threat surface as of {surf.as_of} (policy {surf.policy.version})")
+    uppers = [*list(bands.values())[1:], 1.0]
+    legend = [
+        Patch(color=LEVEL_COLOURS.get(n, "#999999"), label=f"{n}: {_band(lo, hi)}")
+        for n, lo, hi in zip(names, bands.values(), uppers, strict=True)
+    ]
+    event = "fatal incident" if pol.levels["event"] == "fatal" else "incident"
+    ax.legend(
+        handles=legend,
+        loc="lower right",
+        title=f"chance of a {event}\nwithin {pol.probability_radius_km:g} km in"
+        f" {pol.levels['horizon_days']} days",
+        fontsize=8,
+        title_fontsize=8,
+    )
+    ax.set_title(
+        f"Threat levels as of {surf.as_of}\npolicy {pol.version}", fontsize=11, loc="left"
+    )
     fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
+
+
+def _band(lo: float, hi: float) -> str:
+    return f"{100 * lo:.0f}% or more" if hi >= 1.0 else f"{100 * lo:.0f}-{100 * hi:.0f}%"
+
+
+def _border_rings() -> list[Any]:
+    """The outer rings of the countries in the web map's borders file, as (lon, lat) arrays."""
+    from importlib.resources import files
+
+    text = files("safecorridor.web").joinpath("static/geo/pakistan.geojson").read_text("utf-8")
+    rings: list[Any] = []
+    for feature in json.loads(text)["features"]:
+        geom = feature["geometry"]
+        polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        rings.extend(np.asarray(poly[0], dtype=float) for poly in polygons)
+    return rings
 
 
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)]
