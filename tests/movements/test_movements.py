@@ -113,7 +113,10 @@ def test_unarmoured_vehicles_and_a_night_plan_on_a_severe_route_are_flagged(
     codes = {i["code"]: i["message"] for i in m.issues}
     assert "0 of 2 vehicle(s) are armoured" in codes["armoured_vehicles"]
     assert "daylight only" in codes["daylight_only"]
-    assert "departure at 20:5" in codes["daylight_only"] and "local solar time" in codes["daylight_only"]
+    assert (
+        "departure at 20:5" in codes["daylight_only"]
+        and "local solar time" in codes["daylight_only"]
+    )
 
 
 def test_a_drawn_polyline_and_two_sites_are_routes_too(lite: Session) -> None:

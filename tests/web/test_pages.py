@@ -297,6 +297,9 @@ def test_an_analyst_ingests_the_seed_report_and_accepts_its_candidates(web: Any)
         f"/review/{ids[1]}/reject", data={"reason": "not an event"}, headers=csrf
     )
     assert 'data-decided="rejected"' in rejected.text
+    # the header's count comes with each decided card (out of band), never after it
+    assert 'id="pending-count"' in rejected.text and 'hx-swap-oob="true"' in rejected.text
+    assert 'data-count="2"' in rejected.text
     again = client.post(f"/review/{ids[1]}/accept", headers=csrf)
     assert "already rejected" in again.text
 

@@ -103,7 +103,7 @@ def main() -> None:
         get_app()()
     except (OperationalError, ProgrammingError):
         from safecorridor.db.engine import is_schema_current  # lazy: see get_app
-        from safecorridor.db.session import get_engine
+        from safecorridor.db.session import get_engine  # lazy: see get_app
 
         engine = get_engine()
         if is_schema_current(engine):  # the schema is there: the error is another one

@@ -310,9 +310,7 @@ def draw_surface(surf: Any, path: Path) -> None:
         fontsize=8,
         title_fontsize=8,
     )
-    ax.set_title(
-        f"Threat levels as of {surf.as_of}\npolicy {pol.version}", fontsize=11, loc="left"
-    )
+    ax.set_title(f"Threat levels as of {surf.as_of}\npolicy {pol.version}", fontsize=11, loc="left")
     fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
 
@@ -323,7 +321,7 @@ def _band(lo: float, hi: float) -> str:
 
 def _border_rings() -> list[Any]:
     """The outer rings of the countries in the web map's borders file, as (lon, lat) arrays."""
-    from importlib.resources import files
+    from importlib.resources import files  # for a PNG only, as matplotlib above
 
     text = files("safecorridor.web").joinpath("static/geo/pakistan.geojson").read_text("utf-8")
     rings: list[Any] = []

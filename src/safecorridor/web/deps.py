@@ -58,8 +58,7 @@ async def posted_form(request: Request) -> dict[str, str]:
     for name, value in fields.items():
         if len(value) > MAX_FIELD:
             raise InvalidInputError(
-                f"{name[:60]}: at most {MAX_FIELD} characters (got {len(value)}); nothing was"
-                " saved"
+                f"{name[:60]}: at most {MAX_FIELD} characters (got {len(value)}); nothing was saved"
             )
     return fields
 

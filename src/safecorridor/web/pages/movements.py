@@ -115,9 +115,7 @@ def _detail_context(session: Session, m: Movement, user: User, clock: Clock) -> 
     }
 
 
-def _map_item(
-    m: Movement, now: datetime, user: User, level: str | None = None
-) -> dict[str, Any]:
+def _map_item(m: Movement, now: datetime, user: User, level: str | None = None) -> dict[str, Any]:
     last = next((c for c in reversed(m.checkins) if c.latitude is not None), None)
     exp_km = expected_km(m.route_points, m.planned_departure, m.planned_arrival, now)
     return {

@@ -142,15 +142,17 @@ def review_decide(
         return _refused_card(
             request, session, user, viewer, candidate_id, str(exc), http_status(exc)
         )
+    # the header's count comes with the card (an out-of-band swap): a count fetched after an
+    # event could land after the next decision's and show a stale number
     return render(
         request,
         session,
         user,
         "review/_decided.html",
-        headers={"HX-Trigger": "review-decided"},
         c=c,
         outcome=outcome,
         incident_id=incident_id,
+        pending=pending_count(session, viewer),
     )
 
 
