@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
+from importlib.resources import files
 from itertools import pairwise
+from typing import Any
 
 import h3
+import numpy as np
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -52,3 +56,16 @@ def check_coordinates(lat: float, lon: float) -> None:
 
 def polyline_length_km(points: list[list[float]]) -> float:
     return sum(haversine_km(a[0], a[1], b[0], b[1]) for a, b in pairwise(points))
+
+
+def base_map() -> list[tuple[str, list[Any]]]:
+    """(kind, outer rings as (lon, lat) arrays) of each feature of the offline base map the
+    web map and the PNG maps draw: Pakistan's provinces and its neighbours."""
+    text = files("safecorridor.web").joinpath("static/geo/pakistan.geojson").read_text("utf-8")
+    out: list[tuple[str, list[Any]]] = []
+    for feature in json.loads(text)["features"]:
+        geom = feature["geometry"]
+        polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        rings = [np.asarray(poly[0], dtype=float) for poly in polygons]
+        out.append((str(feature["properties"].get("kind", "")), rings))
+    return out

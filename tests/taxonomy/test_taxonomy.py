@@ -61,3 +61,13 @@ def test_precision_mappings() -> None:
     assert taxonomy.precision_from_ucdp(4) == "month"
     assert taxonomy.precision_from_ucdp(5) == "year"
     assert taxonomy.acled_time_precision("week") == 2
+
+
+def test_the_level_colours_are_the_web_pages_colours() -> None:
+    """One palette: the PNG maps (taxonomy) and the pages' stylesheet name the same colours."""
+    import re
+    from importlib.resources import files
+
+    css = files("safecorridor.web").joinpath("static/app.css").read_text("utf-8")
+    web = dict(re.findall(r"--(low|moderate|high|severe|critical): (#[0-9a-f]{6})", css))
+    assert web == taxonomy.level_colours()

@@ -253,16 +253,6 @@ def surface_cmd(
         typer.echo(f"wrote {path}")
 
 
-#: the level colours of the web pages (web/static/app.css)
-LEVEL_COLOURS = {
-    "low": "#2e7d32",
-    "moderate": "#c7a500",
-    "high": "#ef6c00",
-    "severe": "#c62828",
-    "critical": "#6a1b9a",
-}
-
-
 def draw_surface(surf: Any, path: Path) -> None:
     """A PNG map of the surface: each cell with probabilities coloured by its level (the
     web's colours), the borders of Pakistan and its neighbours, and a legend of the levels
@@ -274,6 +264,10 @@ def draw_surface(surf: Any, path: Path) -> None:
     from matplotlib.collections import PolyCollection  # heavy: as above
     from matplotlib.patches import Patch  # heavy: as above
 
+    from safecorridor.geo import base_map  # numpy and a file read, for a PNG only
+    from safecorridor.taxonomy import level_colours  # for a PNG only
+
+    colour_of = level_colours()
     pol = surf.policy
     bands = {str(k): float(v) for k, v in pol.levels["bands"].items()}
     names = list(bands)
@@ -282,10 +276,12 @@ def draw_surface(surf: Any, path: Path) -> None:
     if len(cells):
         levels = surf.level_of_cells(cells)
         polys = [[(lng, lat) for lat, lng in h3i.cell_to_boundary(int(c))] for c in cells]
-        colours = [LEVEL_COLOURS.get(str(lv), "#999999") for lv in levels]
+        colours = [colour_of.get(str(lv), "#999999") for lv in levels]
         ax.add_collection(PolyCollection(polys, facecolors=colours, linewidths=0, alpha=0.85))
-    for ring in _border_rings():
-        ax.plot(ring[:, 0], ring[:, 1], color="#333333", linewidth=0.6)
+    for kind, rings in base_map():
+        for ring in rings:
+            width = 0.8 if kind == "country" else 0.3
+            ax.plot(ring[:, 0], ring[:, 1], color="#333333", linewidth=width)
     west, south, east, north = 60.5, 23.5, 78.0, 37.5  # Pakistan, and the cells beyond it
     if len(cells):
         lat, lng = np.array([h3i.cell_to_latlng(int(c)) for c in cells]).T
@@ -298,7 +294,7 @@ def draw_surface(surf: Any, path: Path) -> None:
     ax.set_ylabel("latitude")
     uppers = [*list(bands.values())[1:], 1.0]
     legend = [
-        Patch(color=LEVEL_COLOURS.get(n, "#999999"), label=f"{n}: {_band(lo, hi)}")
+        Patch(color=colour_of.get(n, "#999999"), label=f"{n}: {_band(lo, hi)}")
         for n, lo, hi in zip(names, bands.values(), uppers, strict=True)
     ]
     event = "fatal incident" if pol.levels["event"] == "fatal" else "incident"
@@ -317,19 +313,6 @@ def draw_surface(surf: Any, path: Path) -> None:
 
 def _band(lo: float, hi: float) -> str:
     return f"{100 * lo:.0f}% or more" if hi >= 1.0 else f"{100 * lo:.0f}-{100 * hi:.0f}%"
-
-
-def _border_rings() -> list[Any]:
-    """The outer rings of the countries in the web map's borders file, as (lon, lat) arrays."""
-    from importlib.resources import files  # for a PNG only, as matplotlib above
-
-    text = files("safecorridor.web").joinpath("static/geo/pakistan.geojson").read_text("utf-8")
-    rings: list[Any] = []
-    for feature in json.loads(text)["features"]:
-        geom = feature["geometry"]
-        polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        rings.extend(np.asarray(poly[0], dtype=float) for poly in polygons)
-    return rings
 
 
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,19 +35,14 @@ from matplotlib.collections import PolyCollection
 from matplotlib.patches import Rectangle
 
 from safecorridor import i18n
+from safecorridor.geo import base_map
 from safecorridor.jwg.choices import ACTION_STATUS_LABELS
 from safecorridor.jwg.pack import MAP_BOX, PackData
 from safecorridor.registry.measures import KIND_LABELS, STATE_LABELS
+from safecorridor.taxonomy import level_colours
 
 HERE = Path(__file__).parent
-BASE_MAP = HERE.parent / "web" / "static" / "geo" / "pakistan.geojson"
-LEVEL_COLOURS = {
-    "low": "#2e7d32",
-    "moderate": "#c7a500",
-    "high": "#ef6c00",
-    "severe": "#c62828",
-    "critical": "#6a1b9a",
-}
+LEVEL_COLOURS = level_colours()
 #: above this many shaded cells the map draws their parents (one resolution coarser)
 MAX_MAP_CELLS = 4000
 #: where Debian and other systems keep the CJK fonts
@@ -76,18 +70,6 @@ def _fonts() -> None:
 
 
 @cache
-def _base_map() -> list[tuple[str, list[np.ndarray]]]:
-    """(kind, rings) of the offline base map (countries and provinces)."""
-    data = json.loads(BASE_MAP.read_text(encoding="utf-8"))
-    out = []
-    for f in data["features"]:
-        geom = f["geometry"]
-        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        rings = [np.asarray(p[0], dtype=float) for p in polys]
-        out.append((str(f["properties"].get("kind", "")), rings))
-    return out
-
-
 def _png(fig: Any) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
@@ -101,7 +83,7 @@ def map_png(data: PackData, locale: str) -> str:
     _ = i18n.translations(locale).gettext
     fig, ax = plt.subplots(figsize=(7.2, 6.4), dpi=110)
     ax.set_facecolor("#dfe9f3")
-    for kind, rings in _base_map():
+    for kind, rings in base_map():
         for ring in rings:
             ax.fill(
                 ring[:, 0],

@@ -117,6 +117,11 @@ def risk_levels() -> dict[str, dict[str, Any]]:
     return dict(load("risk_levels")["levels"])
 
 
+def level_colours() -> dict[str, str]:
+    """Each risk level's colour (the web's and the PNG maps')."""
+    return {str(k): str(v["colour"]) for k, v in risk_levels().items()}
+
+
 def risk_rank(level: str) -> int:
     return int(risk_levels()[RiskLevel(level)]["rank"])
 
