@@ -126,6 +126,14 @@ def test_meeting_to_overdue_alert_to_measure_to_briefing(
         risk_url, params={"as_of": "2024-07-10"}, headers=w.headers("agency_viewer")
     ).json()
     assert before["details"]["factors"]["guard_force"] == "basic"
+    # an action item that does not exist is named in a 404, not a 500 from the database
+    for missing in (99_999, 2**31 - 1):
+        r = client.post(
+            "/api/v1/measures",
+            json={"site_id": w.site, "kind": "cctv", "action_item_id": missing},
+            headers=w.headers("agency_manager"),
+        )
+        assert r.status_code == 404 and f"no action item with id {missing}" in r.text
     r = client.post(
         "/api/v1/measures",
         json={

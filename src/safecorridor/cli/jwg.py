@@ -386,9 +386,9 @@ def measures_add(
                 "site_id": registry.find_site(session, site).id if site else None,
                 "route_id": registry.find_route(session, route).id if route else None,
             }
-            m = rm.create_measure(
-                session=session,
-                measure_in=rm.MeasureCreate.model_validate(data),
+            m = jwg.record_measure(
+                session,
+                rm.MeasureCreate.model_validate(data),
                 viewer=None,
                 today=today(system_clock),
                 actor="cli",

@@ -73,7 +73,12 @@ from safecorridor.jwg.schemas import (
     MeetingPublic,
 )
 from safecorridor.movements.models import Movement
-from safecorridor.registry.measures import MeasureState, ProtectiveMeasure
+from safecorridor.registry.measures import (
+    MeasureCreate,
+    MeasureState,
+    ProtectiveMeasure,
+    create_measure,
+)
 from safecorridor.registry.measures import readable as readable_measures
 from safecorridor.registry.models import Route, Site
 from safecorridor.sharing.audit import audit_reads, audit_write
@@ -502,6 +507,23 @@ def get_action(
     if viewer is not None and action is not None:
         audit_reads(session=session, viewer=viewer, objs=[item], action=action)
     return item
+
+
+def record_measure(
+    session: Session,
+    measure_in: MeasureCreate,
+    *,
+    viewer: Viewer | None,
+    today: date,
+    actor: str = "system",
+) -> ProtectiveMeasure:
+    """Record a measure (``registry.measures.create_measure``) whose action item, when it
+    names one, exists and is one the viewer may read: a 404 naming it otherwise."""
+    if measure_in.action_item_id is not None:
+        get_action(session, measure_in.action_item_id, viewer=viewer, action=None)
+    return create_measure(
+        session=session, measure_in=measure_in, viewer=viewer, today=today, actor=actor
+    )
 
 
 def list_actions(

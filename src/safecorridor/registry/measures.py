@@ -449,7 +449,8 @@ def create_measure(
     subject = _subject(session, measure_in, viewer)
     if viewer is not None:
         require_write(viewer, "measure")
-        require_change(viewer, "measure", subject.owner_org_id, subject.id)
+        what = "site" if isinstance(subject, Site) else "route"
+        require_change(viewer, "measure", subject.owner_org_id, subject.id, what=what)
         actor = viewer.email
     owner = subject.owner_org_id if owner_org_id is None else owner_org_id
     state = MeasureState(measure_in.state)

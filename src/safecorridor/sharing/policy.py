@@ -231,12 +231,15 @@ def require_write(viewer: Viewer, kind: str) -> None:
         )
 
 
-def require_change(viewer: Viewer, kind: str, owner_org_id: int | None, ident: int) -> None:
-    """Refuse unless the viewer may change this record of ``kind`` (role and ownership)."""
+def require_change(
+    viewer: Viewer, kind: str, owner_org_id: int | None, ident: int, *, what: str | None = None
+) -> None:
+    """Refuse unless the viewer may change this record of ``kind`` (role and ownership);
+    ``what`` names the record in the refusal when it is not the ``kind`` (a measure's site)."""
     require_write(viewer, kind)
     if not can_change(viewer, kind, owner_org_id):
         raise ForbiddenError(
-            f"{kind} {ident} belongs to another organisation; only that organisation's "
+            f"{what or kind} {ident} belongs to another organisation; only that organisation's "
             f"{'analysts' if kind in ('incident', 'document', 'candidate') else 'managers'} "
             "change it"
         )

@@ -237,7 +237,7 @@ def create_measure(
     session: SessionDep, viewer: CurrentViewer, clock: ClockDep, measure_in: rm.MeasureCreate
 ) -> rm.MeasurePublic:
     """A measure of a site or route of your organisation (site managers)."""
-    m = rm.create_measure(session=session, measure_in=measure_in, viewer=viewer, today=today(clock))
+    m = jwg.record_measure(session, measure_in, viewer=viewer, today=today(clock))
     return rm.measure_public(m)
 
 

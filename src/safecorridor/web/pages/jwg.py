@@ -362,11 +362,8 @@ def measure_create(
     for k in ("planned_for", "in_place_from", "strength"):
         if form.get(k):
             data[k] = form[k]
-    rm.create_measure(
-        session=session,
-        measure_in=_validated(rm.MeasureCreate, data),
-        viewer=viewer,
-        today=today(clock),
+    jwg.record_measure(
+        session, _validated(rm.MeasureCreate, data), viewer=viewer, today=today(clock)
     )
     return Response(status_code=204, headers={"HX-Redirect": "/measures"})
 
