@@ -124,6 +124,13 @@ def test_feeds_add_list_poll_remove(engine: Engine, tmp_path: Path) -> None:
     assert bad.exit_code != 0 and "--collection" in bad.output
     missing = runner.invoke(get_app(), ["feeds", "add", "misp-json", str(tmp_path / "nope.json")])
     assert missing.exit_code == 1 and "no such file" in missing.output
+    purple = runner.invoke(
+        get_app(), ["feeds", "add", "misp-json", str(path), "--name", "p", "--tlp", "purple"]
+    )
+    assert purple.exit_code == 1 and "--tlp must be one of" in purple.output
+    assert "Traceback" not in purple.output
+    nowhere = runner.invoke(get_app(), ["export", "stix", str(tmp_path / "no" / "dir.json")])
+    assert nowhere.exit_code == 1 and "no folder" in nowhere.output
     run("feeds", "remove", "coastal")
     assert count(engine, Feed) == 0 and count(engine, Candidate) == 2
 

@@ -270,6 +270,10 @@ def export_cmd(
 
 
 def _export(fmt: str, out: Path, flt: IncidentFilter) -> None:
+    if not out.parent.is_dir():
+        raise fail(f"cannot write {out}: no folder {out.parent}")
+    if out.is_dir():
+        raise fail(f"cannot write {out}: it is a folder; give a file name")
     if fmt in (ExportFormat.STIX, ExportFormat.MISP):
         export_records(fmt, out, flt)
         return

@@ -121,6 +121,9 @@ def add_feed(
         url = str(path.resolve())
     if reliability not in tuple("ABCDEF"):
         raise FeedError(f"reliability must be an Admiralty code A-F, not {reliability!r}")
+    if default_tlp not in {t.value for t in TLP}:
+        known = ", ".join(t.value for t in TLP)
+        raise FeedError(f"--tlp must be one of {known}, not {default_tlp!r}")
     if interval_seconds < 60:
         raise FeedError("a feed is polled at most once a minute (--every 60 or more)")
     name = name or (f"{kind}:{url}" + (f"#{collection}" if collection else ""))[:200]
