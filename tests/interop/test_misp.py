@@ -68,6 +68,9 @@ def test_safecorridor_to_misp_json_to_safecorridor_keeps_every_record_field(
 def test_an_event_uses_misps_own_templates_taxonomies_and_galaxies(engine: Engine) -> None:
     store_generated(engine, [fixed_incident(0, tlp="AMBER+STRICT")], ["Port Police"])
     [item] = json.loads(export_misp(engine))["response"]
+    # the event and its parts carry the record's time (a partner's feed bookmark reads it)
+    assert int(item["Event"]["timestamp"]) > 0
+    assert all(int(a["timestamp"]) > 0 for a in item["Event"]["Attribute"])
     ev = MISPEvent()
     ev.load(item)
     tags = {t.name for t in ev.tags}

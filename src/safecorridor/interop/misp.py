@@ -230,16 +230,22 @@ def event_of(incident: Incident, ctx: ExportContext) -> MISPEvent:
         comment=RECORD_COMMENT,
         distribution=5,
     )
-    # stable uuids (MISP synchronises attributes and objects by uuid)
+    # stable uuids (MISP synchronises attributes and objects by uuid) and the record's own
+    # timestamps, kept in the JSON (PyMISP leaves an edited object's out unless forced): a
+    # feed's bookmark and MISP's sync read them
+    ev.force_timestamp = True
     for n, attr in enumerate(ev.attributes):
         attr.uuid = _uuid_of(object_id("misp", f"{key}|attribute|{n}"))
         attr.timestamp = modified
+        attr.force_timestamp = True
     for n, obj in enumerate(ev.objects):
         obj.uuid = _uuid_of(object_id("misp", f"{key}|object|{n}"))
         obj.timestamp = modified
+        obj.force_timestamp = True
         for m, attr in enumerate(obj.attributes):
             attr.uuid = _uuid_of(object_id("misp", f"{key}|object|{n}|{m}"))
             attr.timestamp = modified
+            attr.force_timestamp = True
     return ev
 
 
