@@ -301,3 +301,28 @@ def test_jsonl_lines_that_are_not_json_are_rejected_by_line(engine: Engine, tmp_
     report = import_file("jsonl", path)
     assert report.new == 1
     assert [e.line for e in report.errors] == [2, 3]
+
+
+def test_marked_rows_without_an_owner_are_imported_with_a_warning(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """CSV and JSON Lines carry no owner: an AMBER row comes in ownerless, which no signed-in
+    reader may read, and the import says so; open rows raise no warning."""
+    path = tmp_path / "x.jsonl"
+    row = {
+        "event_date": "2024-10-06",
+        "event_type": "Explosions/Remote violence",
+        "latitude": 24.9,
+        "longitude": 67.16,
+    }
+    lines = [
+        {**row, "source_key": "a", "tlp": "AMBER"},
+        {**row, "source_key": "b", "tlp": "RED"},
+        {**row, "source_key": "c", "tlp": "GREEN"},
+    ]
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    report = import_file("jsonl", path)
+    assert report.new == 3 and report.unowned_marked == 2
+    assert "warning: 2 new incident(s) marked AMBER or stricter" in report.summary()
+    again = import_file("jsonl", path)
+    assert again.unowned_marked == 0 and "warning" not in again.summary()

@@ -43,16 +43,26 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    #: new incidents marked AMBER or stricter that came without an owner organisation (CSV
+    #: and JSON Lines carry none): no signed-in reader may read them
+    unowned_marked: int = 0
 
     @property
     def rejected(self) -> int:
         return len(self.errors)
 
     def summary(self) -> str:
-        return (
+        out = (
             f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.rejected} rejected ({self.rows} rows)"
         )
+        if self.unowned_marked:
+            out += (
+                f"; warning: {self.unowned_marked} new incident(s) marked AMBER or stricter have"
+                " no owner organisation, so no signed-in reader may read them (CSV and JSON"
+                " Lines carry no owner; STIX and MISP exports do)"
+            )
+        return out
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from safecorridor.incidents.schemas import IncidentCreate
 from safecorridor.incidents.service import _jsonable, incident_values, source_document
 from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import append_event, audit_write
+from safecorridor.sharing.policy import AUDITED_TLP
 from safecorridor.sources.importers.common import CsvRow, ImportReport, RowError, RowValueError
 from safecorridor.sources.models import ImportRun
 from safecorridor.sources.runs import mark_interrupted_imports, this_process
@@ -179,6 +180,9 @@ def _store_batch(
         if links:
             bulk_insert(session, incident_documents, links)
         report.new += len(new_rows)
+        report.unowned_marked += sum(
+            1 for r in new_rows if r.get("tlp") in AUDITED_TLP and r.get("owner_org_id") is None
+        )
         new_ids = sorted(iid for iid, _, _ in ids)
     else:
         new_ids = []
