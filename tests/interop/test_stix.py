@@ -138,6 +138,16 @@ def test_a_changed_record_is_updated_with_a_history_entry(engine: Engine) -> Non
         assert inc.fatalities == 5
         assert inc.history[-1].action == "reimported"
         assert inc.history[-1].changes["fatalities"] == [2, 5]
+        iid = inc.id
+    # the imported state is in the audit chain: a marking changed in the table is named
+    from sqlalchemy import text
+
+    from safecorridor.sharing.audit.state import verify_states
+
+    assert verify_states(engine) == []
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE incidents SET tlp = 'AMBER' WHERE id = :id"), {"id": iid})
+    assert any(f"incident {iid} differs" in p and "tlp" in p for p in verify_states(engine))
 
 
 def test_a_partner_threat_report_imports_what_maps_and_says_why_the_rest_was_skipped() -> None:

@@ -38,6 +38,7 @@ from safecorridor.interop.extension import PRODUCER_IDENTITY_ID
 from safecorridor.interop.stix import ActorDraft, IncidentDraft, SourceDraft, StixImportError
 from safecorridor.review.choices import CandidateStatus
 from safecorridor.review.models import Candidate
+from safecorridor.sharing.audit import audit_write
 from safecorridor.sharing.service import grant_record
 from safecorridor.sources.importers.store import validation_message
 from safecorridor.sources.models import Document
@@ -232,6 +233,10 @@ def store_records(
             )
             session.add(incident)
             session.flush()
+            # its state in the audit chain: `audit verify` names a later change made outside
+            audit_write(
+                session=session, viewer=None, action="import", obj=incident, actor=changed_by
+            )
             report.new += 1
             report.outcomes[draft.stix_id] = f"stored as incident #{incident.id}"
             continue
@@ -248,7 +253,7 @@ def store_records(
         existing.history.append(
             IncidentChange(changed_by=changed_by, action="reimported", changes=changes)
         )
-        session.flush()
+        audit_write(session=session, viewer=None, action="reimport", obj=existing, actor=changed_by)
         report.updated += 1
         report.outcomes[draft.stix_id] = f"updated incident #{existing.id}"
     return report
