@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -19,3 +20,19 @@ def _web_url(value: str) -> str:
 
 #: a link to a public page: http(s), a host, no spaces (never ``javascript:`` or ``data:``)
 WebUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_web_url)]
+
+
+#: the years a record's day may lie in (a typo such as 0001 or 2999 is refused, not stored)
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def _in_years(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must lie between {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+#: a day of a record (an incident, a report's publication)
+Day = Annotated[date, AfterValidator(_in_years)]
+#: a moment of a record (a movement's departure)
+Moment = Annotated[datetime, AfterValidator(_in_years)]

@@ -430,3 +430,29 @@ def test_hsts_and_secure_cookies_in_production(
     cookie = r.headers.get("set-cookie", "")
     assert "sc_login_csrf" in cookie and "Secure" in cookie
     get_settings.cache_clear()
+
+
+def test_days_and_moments_outside_1900_2200_are_refused(client: TestClient, world: World) -> None:
+    """Before: an incident dated 0001-01-01, a report published then and a movement leaving
+    in 9999 were stored (201); actions and measures already refused such dates."""
+    h = world.headers("owner", "analyst")
+    for day in ("0001-01-01", "2999-11-01"):
+        r = client.post(
+            "/api/v1/incidents",
+            json={
+                "event_date": day,
+                "event_type": "Battles",
+                "latitude": 30.0,
+                "longitude": 70.0,
+            },
+            headers=h,
+        )
+        assert r.status_code == 422 and "between 1900 and 2200" in r.text, r.text
+    r = client.post(
+        "/api/v1/movements",
+        json=_movement_body(
+            planned_departure="9999-12-10T06:00:00Z", planned_arrival="9999-12-10T09:00:00Z"
+        ),
+        headers=world.headers("owner", "site_manager"),
+    )
+    assert r.status_code == 422 and "between 1900 and 2200" in r.text, r.text

@@ -16,6 +16,7 @@ from pydantic import (
 
 from safecorridor.incidents.schemas import IncidentPublic
 from safecorridor.taxonomy.choices import TLP, Role
+from safecorridor.validation import Day
 
 
 def _utc(value: datetime) -> datetime:
@@ -121,7 +122,7 @@ class DocumentIn(BaseModel):
         pattern=r"^https?://[^\x00-\x20\x7f]+$",
         description="http(s) only.",
     )
-    published: date | None = Field(
+    published: Day | None = Field(
         default=None, description="Publication day: relative dates in the text resolve to it."
     )
     publisher: str | None = Field(default=None, max_length=300)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from pydantic import (
@@ -17,7 +16,7 @@ from pydantic import (
 from safecorridor import taxonomy
 from safecorridor.geo import check_coordinates
 from safecorridor.taxonomy.choices import TLP, DatePrecision
-from safecorridor.validation import WebUrl
+from safecorridor.validation import Day, WebUrl
 
 #: the largest count (fatalities, injured, ...) a record holds
 MAX_COUNT = 2**31 - 1
@@ -30,7 +29,7 @@ class IncidentBase(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    event_date: date
+    event_date: Day
     date_precision: DatePrecision = DatePrecision.DAY
     event_type: str = Field(max_length=60)
     sub_event_type: str | None = Field(default=None, max_length=60)
@@ -144,7 +143,7 @@ class IncidentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    event_date: date | None = None
+    event_date: Day | None = None
     date_precision: DatePrecision | None = None
     event_type: str | None = Field(default=None, max_length=60)
     sub_event_type: str | None = Field(default=None, max_length=60)

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from safecorridor.validation import Moment
+
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 #: the most people of one nationality a movement carries
 MAX_PEOPLE = 10_000
@@ -33,8 +35,8 @@ class MovementCreate(BaseModel):
     to_site: str | None = Field(default=None, max_length=300)
     vehicle_count: int = Field(default=1, ge=1, le=200)
     armoured_count: int = Field(default=0, ge=0, le=200)
-    planned_departure: datetime
-    planned_arrival: datetime
+    planned_departure: Moment
+    planned_arrival: Moment
 
     @field_validator("headcount")
     @classmethod
