@@ -55,7 +55,8 @@ def rules_add_cmd(
     kind: str = typer.Option(
         ...,
         "--kind",
-        help="incident_near, foreign_fatalities, risk_rising, movement_overdue, review_backlog.",
+        help="incident_near, foreign_fatalities, risk_rising, movement_overdue, review_backlog,"
+        " action_overdue.",
     ),
     name: str = typer.Option(None, "--name", help="A name for the rule."),
     km: float = typer.Option(None, "--km", help="incident_near: distance from sites/routes."),

@@ -55,6 +55,7 @@ QUIET = (
     "multipart",
     "python_multipart",
     "fontTools",
+    "weasyprint",  # a PDF pack printed ~15 "progress" lines
 )
 #: attributes of a log record that are not the caller's structured fields
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
