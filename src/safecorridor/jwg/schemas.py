@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from safecorridor.i18n import LOCALES
+from safecorridor.i18n import LOCALES, normalise
 from safecorridor.jwg.choices import ActionStatus, LinkedType
 from safecorridor.taxonomy.choices import TLP
 
@@ -20,6 +20,15 @@ def _check_day(value: date | None, name: str) -> date | None:
     if value is not None and not 1900 <= value.year <= 2200:
         raise ValueError(f"{name} must lie between 1900 and 2200")
     return value
+
+
+def _locale(value: str) -> str:
+    """The app's locale for a language tag: ``zh``, ``zh-CN`` and ``zh_Hans`` are
+    ``zh_Hans``, as the CLI's ``--lang zh`` is."""
+    loc = normalise(value[:40])
+    if loc is None or loc not in LOCALES:
+        raise ValueError(f"language must be one of {', '.join(LOCALES)} (or zh), not {value!r}")
+    return loc
 
 
 class _In(BaseModel):
@@ -52,9 +61,7 @@ class DelegationIn(_In):
     @field_validator("language")
     @classmethod
     def _language(cls, v: str) -> str:
-        if v not in LOCALES:
-            raise ValueError(f"language must be one of {', '.join(LOCALES)}")
-        return v
+        return _locale(v)
 
 
 class ActionIn(_In):
@@ -231,8 +238,13 @@ class BriefingRequest(_In):
 
     period_from: date
     period_to: date
-    language: str = "en"
+    language: str = Field(default="en", description="en or zh_Hans (zh, zh-CN are zh_Hans).")
     meeting_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, v: str) -> str:
+        return _locale(v)
 
     @model_validator(mode="after")
     def _coherent(self) -> BriefingRequest:
@@ -242,8 +254,6 @@ class BriefingRequest(_In):
             raise ValueError("period_to is before period_from")
         if (self.period_to - self.period_from).days > 3660:
             raise ValueError("a briefing covers at most ten years")
-        if self.language not in LOCALES:
-            raise ValueError(f"language must be one of {', '.join(LOCALES)}")
         return self
 
 
