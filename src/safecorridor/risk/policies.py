@@ -145,23 +145,31 @@ def active_row(session: Session) -> RiskPolicy | None:
     return session.scalars(select(RiskPolicy).order_by(RiskPolicy.id.desc()).limit(1)).first()
 
 
-def stored_policy(row: RiskPolicy) -> Policy:
-    """The policy of a stored row (parsed once per content hash in this process)."""
+def _verified(document: str, sha256: str, what: str, advice: str = "") -> Policy:
+    """The policy of a stored ``document`` whose content hash must be ``sha256`` (parsed once
+    per hash in this process); PolicyError naming ``what`` (and ``advice``) when it is not."""
     with _cache_lock:
-        hit = _cache.get(row.sha256)
+        hit = _cache.get(sha256)
     if hit is not None:
         return hit
-    policy = parse_policy_text(row.document)
-    if policy.sha256 != row.sha256:
-        raise PolicyError(
-            f"stored policy #{row.id} ({row.version}) does not match its hash; activate a"
-            " policy again (`safecorridor risk policy activate ...`)"
-        )
+    policy = parse_policy_text(document)
+    if policy.sha256 != sha256:
+        raise PolicyError(f"{what} does not match its hash{advice}")
     with _cache_lock:
         if len(_cache) > 32:
             _cache.clear()
-        _cache[row.sha256] = policy
+        _cache[sha256] = policy
     return policy
+
+
+def stored_policy(row: RiskPolicy) -> Policy:
+    """The policy of a stored row (parsed once per content hash in this process)."""
+    return _verified(
+        row.document,
+        row.sha256,
+        f"stored policy #{row.id} ({row.version})",
+        "; activate a policy again (`safecorridor risk policy activate ...`)",
+    )
 
 
 def active_policy(session: Session) -> Policy:
@@ -209,44 +217,22 @@ class DatabaseFits:
 
     def load(self, key: FitKey) -> Policy | None:
         row = self.session.execute(
-            select(ServedFit.id, ServedFit.sha256, ServedFit.document).where(
-                ServedFit.policy_sha256 == key.policy,
-                ServedFit.quarter == key.quarter,
-                ServedFit.data_sha256 == key.data,
-            )
+            select(ServedFit.id, ServedFit.sha256, ServedFit.document).where(*_fit_is(key))
         ).first()
         if row is None:
             return None
-        with _cache_lock:
-            hit = _cache.get(row.sha256)
-        if hit is not None:
-            return hit
         try:
-            policy = parse_policy_text(row.document)
+            return _verified(row.document, row.sha256, f"served fit #{row.id}")
         except PolicyError as exc:
-            log.warning("served fit #%s does not parse (%s): fitting it again", row.id, exc)
+            log.warning("%s: fitting it again", exc)
             return None
-        if policy.sha256 != row.sha256:
-            log.warning("served fit #%s does not match its hash: fitting it again", row.id)
-            return None
-        with _cache_lock:
-            if len(_cache) > 32:
-                _cache.clear()
-            _cache[row.sha256] = policy
-        return policy
 
     def save(self, key: FitKey, policy: Policy, *, incidents: int) -> bool:
         if self.writer is None:
             return False
         try:
             with self.writer() as w:
-                kept = w.scalar(
-                    select(ServedFit.id).where(
-                        ServedFit.policy_sha256 == key.policy,
-                        ServedFit.quarter == key.quarter,
-                        ServedFit.data_sha256 == key.data,
-                    )
-                )
+                kept = w.scalar(select(ServedFit.id).where(*_fit_is(key)))
                 if kept is not None:
                     return False
                 w.add(
@@ -265,6 +251,15 @@ class DatabaseFits:
             return False
         self.written += 1
         return True
+
+
+def _fit_is(key: FitKey) -> tuple[Any, ...]:
+    """The WHERE clauses of the stored fit of ``key``."""
+    return (
+        ServedFit.policy_sha256 == key.policy,
+        ServedFit.quarter == key.quarter,
+        ServedFit.data_sha256 == key.data,
+    )
 
 
 def prune_fits(session: Session, *, before: datetime) -> int:
