@@ -2216,3 +2216,30 @@ def test_a_journeys_end_in_the_district_named_is_the_town() -> None:
     )
     ev = _one(text)
     assert (ev.city, ev.fatalities, ev.foreign_fatalities) == ("Dasu", 13, 9)
+
+
+def test_a_sentence_about_a_dated_past_attack_keeps_its_own_toll_and_claim() -> None:
+    # the sentence opens with the claimant, not a trigger: the whole sentence is the past
+    # attack's, and its toll and claim are not the new attack's
+    text = (
+        "KARACHI: Two Chinese engineers were hurt on Monday when a suicide bomber drove a car "
+        "into their convoy near the port, officials said. One police guard also died.\n\n"
+        "The BLA also claimed the 2022 Karachi University bombing in which three Chinese "
+        "teachers died."
+    )
+    new, old = _in_order(text)
+    assert (new.event_date, new.fatalities, new.foreign_fatalities) == (date(2024, 5, 6), 1, None)
+    assert new.claimed_by is None
+    assert (old.to_dict()["event_date"], old.fatalities, old.foreign_fatalities) == ("2022", 3, 3)
+    assert (old.city, old.claimed_by) == ("Karachi", "Baloch Liberation Army")
+
+
+def test_an_attack_told_after_a_week_after_is_dated_by_the_gap() -> None:
+    text = (
+        "A roadside bomb hit a police van in Peshawar on Wednesday, killing two constables. "
+        "The blast came a week after a suicide bomber killed 11 people at a checkpoint in Bannu."
+    )
+    new, old = _in_order(text)
+    assert (new.city, new.fatalities) == ("Peshawar", 2)
+    assert (old.city, old.fatalities, old.date_precision) == ("Bannu", 11, "week")
+    assert old.event_date is not None and old.event_date < WED

@@ -34,7 +34,9 @@ _RECALL_THING = re.compile(
     + r"|\b(?:[\w'’-]+\s+)?[\w-]+['’]s\s+(?:[\w'’-]+\s+){0,3}?"
     + _RECALL_NOUNS
     + r"(?:\s+(?:near|at|in|on|outside)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?[\w'’-]+)?)"
-    r"\s*,?\s+(?:which|that|in which)\s+(?:had\s+|has\s+|also\s+)?(?:killed|left|claimed|injured|wounded|martyred|took|cost)\b",
+    r"\s*,?\s+(?:(?:which|that|in which)\s+(?:had\s+|has\s+|also\s+)?(?:killed|left|claimed|injured|wounded|martyred|took|cost)"
+    # "the 2022 Karachi University bombing in which three Chinese teachers died"
+    r"|in which\s+(?:[\w'’-]+\s+){1,5}?(?:died|perished|lost their lives|(?:were|was)\s+(?:killed|martyred|injured|wounded|hurt)))\b",
     re.I,
 )
 
@@ -42,10 +44,11 @@ _RECALL_THING = re.compile(
 #: days after two soldiers were martyred", "today's attack follows a fierce attack on a post":
 #: the event named after "after" or "follows" is an earlier one, told in its own clause
 _RECALL_AFTER = re.compile(
-    r"\b(?:(?P<gap>a day|a week|a month|(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?P<unit>days|weeks|months))|hours|days|weeks|months|shortly|soon|just|barely|only|few days)\s+after\s+(?P<np>(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?|the\s+(?:[\w'’-]+\s+){1,4}?)(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?)\b|(?:[\w'’-]+\s+){1,6}?(?:were|was|had been)\s+(?:killed|martyred|injured|wounded|abducted|kidnapped|shot dead)\b|(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?(?:explosives?|bombs?|devices?|IEDs?|grenades?|mines?)\s+(?:went off|exploded|was detonated)\b)|\bfollows?\s+(?P<np2>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,5}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|strikes?))\b",
+    r"\b(?:(?P<gap>a day|a week|a month|(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?P<unit>days|weeks|months))|hours|days|weeks|months|shortly|soon|just|barely|only|few days)\s+after\s+(?P<np>(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?|the\s+(?:[\w'’-]+\s+){1,4}?)(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?)\b|(?:[\w'’-]+\s+){1,6}?(?:were|was|had been)\s+(?:killed|martyred|injured|wounded|abducted|kidnapped|shot dead)\b|(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?(?:explosives?|bombs?|devices?|IEDs?|grenades?|mines?)\s+(?:went off|exploded|was detonated)\b|(?:a|an)\s+(?:[\w'’-]+\s+){0,2}?(?:bomber|gunmen|attackers?|assailants|militants|terrorists)\s+(?:killed|attacked|stormed|ambushed|shot dead|blew (?:himself|herself) up)\b)|\bfollows?\s+(?P<np2>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,5}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|strikes?))\b",
     re.I,
 )
 _RECALL_AFTER = at_word_starts(_RECALL_AFTER)
+_YEAR = re.compile(r"\b(?:19[89]\d|20\d\d)\b")
 
 _RECALL_PERSON = re.compile(
     r"\b(?:who|whom)\s+(?:had\s+been|were|was|have\s+been|has\s+been)\s+(?:abducted|kidnapped|taken hostage|whisked away)\b"
@@ -216,10 +219,13 @@ def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
         if m is None:
             charged = m = _charge_recall(s.text)
         after = m is not None and m.re is _RECALL_AFTER
-        if m is None or (not after and TRIG.search(s.text, 0, m.start()) is None):
+        dated = m is not None and m.re is _RECALL_THING and _YEAR.search(s.text, m.start(), m.end())
+        if m is None or (not after and not dated and TRIG.search(s.text, 0, m.start()) is None):
             out.append(s)
             continue
-        a = m.start()
+        # "The BLA also claimed the 2022 Karachi University bombing in which ... died": a
+        # sentence about a dated past event, from its start
+        a = m.start() if TRIG.search(s.text, 0, m.start()) or not dated else 0
         if after:
             a = m.start("np") if m.group("np") else m.start("np2")
         elif charged is not None:
