@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
@@ -28,6 +28,20 @@ def parse_day(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise fail(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def parse_choices(values: Iterable[str], choices: Iterable[str], option: str) -> list[str]:
+    """Each value as ``choices`` spell it (case aside); a value that is none of them is a
+    usage error (exit 2) naming it and the valid ones, rather than a filter matching nothing."""
+    valid = [str(c) for c in choices]  # an enum's members as their values
+    by_fold = {c.casefold(): c for c in valid}
+    out = []
+    for v in values:
+        found = by_fold.get(v.strip().casefold())
+        if found is None:
+            raise fail(f"{option} must be one of {', '.join(valid)}, not {v!r}", code=2)
+        out.append(found)
+    return out
 
 
 def parse_latlon(value: str) -> tuple[float, float]:

@@ -94,7 +94,10 @@ OrgOpt = Annotated[
 TlpOpt = Annotated[str, typer.Option("--tlp", help="Marking of candidates whose report has none.")]
 
 
-def _read(file: Path) -> bytes:
+def _read(file: Path, expected: str) -> bytes:
+    """The file's bytes; ``expected`` names what it should be, for a folder given instead."""
+    if file.is_dir():
+        raise fail(f"{file}: is a directory; {expected} is expected")
     if not file.is_file():
         raise fail(f"{file}: no such file")
     if file.stat().st_size > stix.MAX_BUNDLE_BYTES:
@@ -157,7 +160,7 @@ def import_stix(
     what was imported and why the rest was skipped."""
     migrate(get_engine())
     try:
-        parsed = stix.parse_bundle(_read(file), label=str(file))
+        parsed = stix.parse_bundle(_read(file, "a STIX bundle file (JSON)"), label=str(file))
     except stix.StixImportError as exc:
         raise fail(f"{exc}; nothing was stored") from None
     report = _store(
@@ -181,7 +184,7 @@ def import_misp(
     """MISP event JSON: events exported by SafeCorridor to the record, others to review."""
     migrate(get_engine())
     try:
-        events = misp.read_events(_read(file), label=str(file))
+        events = misp.read_events(_read(file, "a MISP event file (JSON)"), label=str(file))
         drafts, actors, skipped = [], {}, 0
         for ev in events:
             actors.update(misp.actors_of(ev))

@@ -21,12 +21,13 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from safecorridor import i18n
-from safecorridor.cli.common import console, fail, parse_day
+from safecorridor.cli.common import console, fail, parse_choices, parse_day
 from safecorridor.clock import system_clock, today
 from safecorridor.db.session import session_scope
 from safecorridor.errors import ServiceError, describe
 from safecorridor.jwg import briefing
 from safecorridor.jwg import service as jwg
+from safecorridor.jwg.choices import ActionStatus
 from safecorridor.jwg.schemas import ActionChange, MeetingCreate
 from safecorridor.jwg.service import find_organisation
 from safecorridor.registry import measures as rm
@@ -193,16 +194,19 @@ def actions_list(
     org: Annotated[
         str | None, typer.Option("--org", help="Only this organisation's items.")
     ] = None,
-    status: Annotated[list[str], typer.Option("--status", help="open, in_progress, ...")] = [],  # noqa: B006
+    status: Annotated[
+        list[str], typer.Option("--status", help=f"{', '.join(ActionStatus)}; repeatable.")
+    ] = [],  # noqa: B006
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Action items by due date (an organisation's board with --org)."""
     loc = locale_of(lang)
     _ = translator(loc)
+    statuses = parse_choices(status, ActionStatus, "--status")
     with session_scope() as session:
         owner = _org_id(session, org) if org else None
-        rows = jwg.list_actions(session, viewer=None, owner_org_id=owner, statuses=status)
+        rows = jwg.list_actions(session, viewer=None, owner_org_id=owner, statuses=statuses)
         shown = jwg.actions_public(session, rows, None, locale=loc)
     if as_json:
         typer.echo(
@@ -291,13 +295,16 @@ def actions_update(
 def measures_list(
     site: Annotated[str | None, typer.Option(help="A site: id or (part of the) name.")] = None,
     route: Annotated[str | None, typer.Option(help="A route: id or (part of the) name.")] = None,
-    state: Annotated[list[str], typer.Option(help="planned, in_progress, in_place, lapsed")] = [],  # noqa: B006
+    state: Annotated[
+        list[str], typer.Option(help=f"{', '.join(rm.MeasureState)}; repeatable.")
+    ] = [],  # noqa: B006
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The register of measures (of one site or route with --site / --route)."""
     loc = locale_of(lang)
     _ = translator(loc)
+    states = parse_choices(state, rm.MeasureState, "--state")
     with session_scope() as session:
         try:
             site_id = registry.find_site(session, site).id if site else None
@@ -305,7 +312,7 @@ def measures_list(
         except ServiceError as exc:
             raise _refused(exc) from None
         rows = rm.list_measures(
-            session, viewer=None, site_id=site_id, route_id=route_id, states=state
+            session, viewer=None, site_id=site_id, route_id=route_id, states=states
         )
         shown = [rm.measure_public(m) for m in rows]
     if as_json:
@@ -473,17 +480,27 @@ def measures_planned(
 
 def _period(value: str) -> tuple[date, date]:
     start, sep, end = value.partition("..")
-    a = parse_day(start.strip(), "--period")
-    b = parse_day(end.strip(), "--period")
-    if not sep or a is None or b is None:
-        raise fail(f"--period must be FROM..TO (e.g. 2022-07-01..2022-09-30), not {value!r}")
+    try:
+        if not sep:  # a single day, or another separator
+            raise ValueError(value)
+        a, b = date.fromisoformat(start.strip()), date.fromisoformat(end.strip())
+    except ValueError:
+        raise fail(
+            "--period must be FROM..TO as YYYY-MM-DD..YYYY-MM-DD "
+            f"(e.g. 2022-07-01..2022-09-30), not {value!r}"
+        ) from None
     if b < a:
         raise fail(f"--period {value}: it ends before it starts")
     return a, b
 
 
 def briefing_command(
-    period: Annotated[str, typer.Option("--period", help="FROM..TO, e.g. 2022-07-01..2022-09-30")],
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period", help="FROM..TO as YYYY-MM-DD..YYYY-MM-DD, e.g. 2022-07-01..2022-09-30"
+        ),
+    ],
     for_org: Annotated[str, typer.Option("--for", help="The recipient organisation (name or id).")],
     lang: Annotated[str, typer.Option("--lang", help="en or zh")] = "en",
     fmt: Annotated[str, typer.Option("--format", help="html or pdf")] = "pdf",

@@ -12,10 +12,12 @@ from rich.table import Table
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from safecorridor import taxonomy
 from safecorridor.api.server import serve as run_server
 from safecorridor.cli.common import (
     console,
     fail,
+    parse_choices,
     parse_day,
     parse_latlon,
     parse_pairs,
@@ -226,7 +228,7 @@ def _filter(
     return IncidentFilter(
         date_from=parse_day(since, "--since"),
         date_to=parse_day(until, "--until"),
-        event_types=event_type,
+        event_types=parse_choices(event_type, taxonomy.event_types(), "--type"),
         actor=actor,
         admin1=admin1,
         near=parse_latlon(near) if near else None,
@@ -237,7 +239,12 @@ def _filter(
 
 SinceOpt = Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD).")]
 UntilOpt = Annotated[str | None, typer.Option(help="Until this date (YYYY-MM-DD).")]
-TypeOpt = Annotated[list[str], typer.Option("--type", help="ACLED event type, repeatable.")]
+TypeOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--type", help=f"ACLED event type, repeatable: {', '.join(taxonomy.event_types())}."
+    ),
+]
 ActorOpt = Annotated[str | None, typer.Option(help="An actor or alias; its units count too.")]
 Admin1Opt = Annotated[str | None, typer.Option(help="Province / first-level region.")]
 NearOpt = Annotated[str | None, typer.Option(help="LAT,LON: only incidents near this point.")]

@@ -1,0 +1,111 @@
+"""A mistyped option value is a one-line error naming it and what is expected, never a filter
+that silently matches nothing (a bad choice exits 2, as Click's own usage errors do)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from safecorridor.cli.app import get_app
+from tests.sources.conftest import write_acled
+
+runner = CliRunner()
+
+EVENT_TYPES = (
+    "Battles, Explosions/Remote violence, Violence against civilians, Protests, Riots, "
+    "Strategic developments"
+)
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(get_app(), list(args))
+    return result.exit_code, result.output
+
+
+def error_line(out: str) -> str:
+    """The one line of the error (the test fails if there is none, or more than one)."""
+    lines = [line for line in out.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, out
+    assert "Traceback" not in out
+    return lines[0]
+
+
+def test_export_refuses_an_unknown_event_type(sqlite_engine: Engine, tmp_path: Path) -> None:
+    code, out = invoke("import", "acled", str(write_acled(tmp_path / "acled.csv")))
+    assert code == 0, out
+    target = tmp_path / "out.jsonl"
+    code, out = invoke("export", "jsonl", str(target), "--type", "Bogus")
+    assert code == 2
+    assert error_line(out) == f"error: --type must be one of {EVENT_TYPES}, not 'Bogus'"
+    assert not target.exists()
+    # a known type in any case filters as before; a known type with no incidents is no error
+    code, out = invoke("export", "jsonl", str(target), "--type", "explosions/remote VIOLENCE")
+    assert code == 0 and "3 incidents written" in out, out
+    code, out = invoke("export", "jsonl", str(target), "--type", "Battles")
+    assert code == 0 and "0 incidents written" in out, out
+
+
+def test_incidents_list_refuses_an_unknown_event_type(sqlite_engine: Engine) -> None:
+    code, out = invoke("incidents", "list", "--type", "Riots", "--type", "riot")
+    assert code == 2
+    assert error_line(out) == f"error: --type must be one of {EVENT_TYPES}, not 'riot'"
+
+
+def test_actions_list_refuses_an_unknown_status(sqlite_engine: Engine) -> None:
+    code, out = invoke("actions", "list", "--status", "bogus")
+    assert code == 2
+    assert error_line(out) == (
+        "error: --status must be one of open, in_progress, done, cancelled, overdue, not 'bogus'"
+    )
+    code, out = invoke("actions", "list", "--status", "OPEN", "--status", "overdue", "--json")
+    assert code == 0, out
+    assert json.loads(out) == []
+
+
+def test_measures_list_refuses_an_unknown_state(sqlite_engine: Engine) -> None:
+    code, out = invoke("measures", "list", "--state", "in-place")
+    assert code == 2
+    assert error_line(out) == (
+        "error: --state must be one of planned, in_progress, in_place, lapsed, not 'in-place'"
+    )
+    code, out = invoke("measures", "list", "--state", "in_place", "--json")
+    assert code == 0 and json.loads(out) == [], out
+
+
+@pytest.mark.parametrize("period", ["2024-01-01", "2024-01-01..", "2024-01-01/2024-03-31"])
+def test_briefing_period_says_the_format_expected(period: str) -> None:
+    code, out = invoke("briefing", "--period", period, "--for", "Anyone", "--format", "html")
+    assert code == 1
+    assert error_line(out) == (
+        "error: --period must be FROM..TO as YYYY-MM-DD..YYYY-MM-DD "
+        f"(e.g. 2022-07-01..2022-09-30), not {period!r}"
+    )
+
+
+def test_briefing_period_backwards_is_named() -> None:
+    code, out = invoke(
+        "briefing", "--period", "2022-09-30..2022-07-01", "--for", "Anyone", "--format", "html"
+    )
+    assert code == 1
+    assert error_line(out) == "error: --period 2022-09-30..2022-07-01: it ends before it starts"
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [("stix", "a STIX bundle file (JSON)"), ("misp", "a MISP event file (JSON)")],
+)
+def test_import_of_a_directory_says_a_file_is_expected(
+    sqlite_engine: Engine, tmp_path: Path, kind: str, expected: str
+) -> None:
+    folder = tmp_path / "bundles"
+    folder.mkdir()
+    code, out = invoke("import", kind, str(folder))
+    assert code == 1
+    assert error_line(out) == f"error: {folder}: is a directory; {expected} is expected"
+    code, out = invoke("import", kind, str(folder / "nope.json"))
+    assert code == 1
+    assert error_line(out) == f"error: {folder / 'nope.json'}: no such file"
