@@ -2243,3 +2243,24 @@ def test_an_attack_told_after_a_week_after_is_dated_by_the_gap() -> None:
     assert (new.city, new.fatalities) == ("Peshawar", 2)
     assert (old.city, old.fatalities, old.date_precision) == ("Bannu", 11, "week")
     assert old.event_date is not None and old.event_date < WED
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        # a town named with its possessor: the town, not the possessor (both towns)
+        ("Gunmen shot dead two policemen in Bannu's Domel area on Monday.", "Domel"),
+        ("Troops killed two militants in Dera Ismail Khan's Kulachi area on Monday.", "Kulachi"),
+        # ... but an area of a big city is the city
+        ("A bomb went off in Quetta's Hazarganji area on Monday, killing two.", "Quetta"),
+    ],
+)
+def test_a_place_named_after_its_possessor_is_the_place(text: str, city: str) -> None:
+    assert _one(text).city == city
+
+
+def test_a_town_known_by_its_districts_name_is_in_that_district() -> None:
+    # GeoNames spells the seat "Lakki"; reports write "Lakki Marwat", the district's name
+    ev = _one("Four policemen were killed in an attack on a checkpost in Lakki Marwat on Monday.")
+    assert (ev.district, ev.province) == ("Lakki Marwat", "Khyber Pakhtunkhwa")
+    assert ev.city is not None

@@ -47,6 +47,7 @@ class Mention:
     # decision named in a list: "stakeholders including provinces, Gilgit-Baltistan and
     # AJK"); "" when none of these
     role: str = ""
+    possessor: bool = False  # "Bannu's Domel area": the place the next one lies in
 
 
 #: the place modifies an event noun: "the Besham attack", "Quetta's suicide bombing"
@@ -480,6 +481,7 @@ def _place_mention(text: str, s: int, e: int, surface: str, cands: list[res.Plac
         or bool(_GENITIVE.match(text, e, e + 60) and not m.role)
     )
     m.near = bool(_NEAR.search(before))
+    m.possessor = text.startswith(("'s ", "’s "), e)
     am = _ATTRIB_NOUN.match(text, e)
     if am:
         m.attrib = am.start("noun")

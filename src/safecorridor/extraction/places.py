@@ -223,7 +223,8 @@ def choose_place(
                 continue
             outside = bool(trig_prov) and p.province not in trig_prov
             rank = p.rank + (1 if m.role == "admin" else 0)  # a tehsil ranks as a district
-            key = (tier, outside, rank, m.start)
+            # "in Dera Ismail Khan's Kulachi area": Kulachi, within the town's district
+            key = (tier, outside, rank, int(m.possessor), m.start)
             if best is None or key < best[0]:
                 best = (key, m)
     if best is None:

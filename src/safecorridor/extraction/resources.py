@@ -227,6 +227,22 @@ def district_index() -> dict[str, dict[str, Any]]:
     return {d["name"]: d for d in pakistan()["districts"]}
 
 
+def _seat_of(city: dict[str, Any], seats: dict[str, str], province: str | None) -> str | None:
+    """The district a GeoNames town is the seat of, by its name or by one of its other
+    names when it lies near that district's seat ("Lakki", also "Lakki Marwat")."""
+    for n, name in enumerate([city["name"], *city["alternatenames"]]):
+        district = seats.get(name)
+        if district is None:
+            continue
+        d = district_index()[district]
+        if d["province"] != province:
+            continue
+        near = abs(d["lat"] - float(city["latitude"])) + abs(d["lon"] - float(city["longitude"]))
+        if n == 0 or near < 0.5:
+            return district
+    return None
+
+
 @cache
 def seat_district() -> dict[str, str]:
     out: dict[str, str] = {}
@@ -355,9 +371,7 @@ def _build_gazetteer() -> dict[str, list[Place]]:
                 continue
             keep_alt = False
         province = PK_ADMIN1.get(c["admin1code"]) if cc == "PK" else None
-        district = seats.get(c["name"]) if cc == "PK" else None
-        if district and district_index()[district]["province"] != province:
-            district = None
+        district = _seat_of(c, seats, province) if cc == "PK" else None
         place = Place(
             c["name"],
             "town",
