@@ -2264,3 +2264,17 @@ def test_a_town_known_by_its_districts_name_is_in_that_district() -> None:
     ev = _one("Four policemen were killed in an attack on a checkpost in Lakki Marwat on Monday.")
     assert (ev.district, ev.province) == ("Lakki Marwat", "Khyber Pakhtunkhwa")
     assert ev.city is not None
+
+
+def test_a_tally_in_the_past_perfect_is_no_event_and_a_day_after_gunmen_opened_fire_dates_theirs() -> (
+    None
+):
+    text = (
+        "The two sides met in Islamabad on Wednesday, a day after gunmen opened fire on a van "
+        "carrying Chinese workers in Thatta, wounding one. The minister said that since 2021, "
+        "at least 21 Chinese citizens had been killed in Pakistan."
+    )
+    attacks = [e for e in extract(text, published=WED) if e.kind == "attack"]
+    assert [(e.city, e.injured, e.event_date) for e in attacks] == [
+        ("Thatta", 1, date(2024, 5, 7))
+    ]

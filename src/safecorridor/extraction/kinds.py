@@ -397,9 +397,9 @@ _SINCE_WHEN = r"(?:(?:19|20)\d\d|January|February|March|April|May|June|July|Augu
 _SINCE_TALLY = re.compile(
     r"\b[Ss]ince "
     + _SINCE_WHEN
-    + r"\b[^.;]{0,160}?\b(?:(?:have|has) been (?:killed|attacked|targeted|injured|martyred)|(?:have|has) (?:claimed|carried out|conducted|staged|launched)\b)"
+    + r"\b[^.;]{0,160}?\b(?:(?:have|has|had) been (?:killed|attacked|targeted|injured|martyred)|(?:have|has|had) (?:claimed|carried out|conducted|staged|launched)\b)"
     # "more than 100 policemen have been killed in the province since January"
-    r"|\b(?:have|has) been (?:killed|martyred|injured|wounded)\b[^.;]{0,80}?\bsince "
+    r"|\b(?:have|has|had) been (?:killed|martyred|injured|wounded)\b[^.;]{0,80}?\bsince "
     + _SINCE_WHEN
     + r"\b",
 )
