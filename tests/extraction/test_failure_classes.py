@@ -2278,3 +2278,19 @@ def test_a_tally_in_the_past_perfect_is_no_event_and_a_day_after_gunmen_opened_f
     assert [(e.city, e.injured, e.event_date) for e in attacks] == [
         ("Thatta", 1, date(2024, 5, 7))
     ]
+
+
+def test_a_lead_telling_two_incidents_in_two_places_joined_by_while_is_cut_in_two() -> None:
+    text = (
+        "Two guards were shot dead in Bajaur on Tuesday, while three surveyors were abducted "
+        "from a site in Tank district, police said. The province has seen 40 attacks on "
+        "survey teams since 2015."
+    )
+    got = sorted((e.kind, e.district, e.fatalities) for e in extract(text, published=WED))
+    assert got == [("abduction", "Tank", None), ("attack", "Bajaur", 2)]
+
+
+def test_while_without_a_second_place_does_not_cut_the_sentence() -> None:
+    text = "Two guards were shot dead in Bajaur on Tuesday, while three others were injured."
+    ev = _one(text)
+    assert (ev.district, ev.fatalities, ev.injured) == ("Bajaur", 2, 3)

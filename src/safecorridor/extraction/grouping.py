@@ -177,18 +177,34 @@ _SECOND_INCIDENT = re.compile(
 )
 
 
+#: "... were shot dead in Bajaur on Thursday, while two engineers were abducted from a site
+#: in Tank district": a second incident when each side names its own place
+_WHILE_ELSEWHERE = re.compile(r",\s+while\s+(?!also\b)", re.I)
+_PLACE_CUE = re.compile(r"\b(?:in|at|from|near)\s+(?:the\s+)?[A-Z][a-z]")
+
+
+def _second_incident(text: str) -> re.Match[str] | None:
+    if "later" in text or "other" in text or "separate" in text or "elsewhere" in text:
+        m = _SECOND_INCIDENT.search(text)
+        if m is not None:
+            return m
+    if ", while" in text:
+        m = _WHILE_ELSEWHERE.search(text)
+        if (
+            m is not None
+            and _PLACE_CUE.search(text, 0, m.start())
+            and _PLACE_CUE.search(text, m.end())
+        ):
+            return m
+    return None
+
+
 def _second_incidents(sentences: list[Sentence]) -> list[Sentence]:
-    """Cut a sentence where it goes on to a second incident (:data:`_SECOND_INCIDENT`)."""
+    """Cut a sentence where it goes on to a second incident (:data:`_SECOND_INCIDENT`,
+    :data:`_WHILE_ELSEWHERE`)."""
     out: list[Sentence] = []
     for s in sentences:
-        m = (
-            _SECOND_INCIDENT.search(s.text)
-            if "later" in s.text
-            or "other" in s.text
-            or "separate" in s.text
-            or "elsewhere" in s.text
-            else None
-        )
+        m = _second_incident(s.text)
         if (
             m is None
             or TRIG.search(s.text, 0, m.start()) is None

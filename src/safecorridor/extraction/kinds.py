@@ -409,7 +409,7 @@ _AT_THE_GATHERING = re.compile(
 )
 #: "the province saw fewer than 100 attacks", "recorded 171 militant attacks": statistics
 _TALLY_SAW = re.compile(
-    r"\b(?:saw|see|sees|recorded|records|witnessed|registered|reported|suffered)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+)?\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts|terrorist attacks)\b",
+    r"\b(?:saw|see|sees|seen|recorded|records|witnessed|registered|reported|suffered)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+)?\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts|terrorist attacks)\b",
     re.I,
 )
 #: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
