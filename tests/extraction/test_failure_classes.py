@@ -2294,3 +2294,12 @@ def test_while_without_a_second_place_does_not_cut_the_sentence() -> None:
     text = "Two guards were shot dead in Bajaur on Tuesday, while three others were injured."
     ev = _one(text)
     assert (ev.district, ev.fatalities, ev.injured) == ("Bajaur", 2, 3)
+
+
+def test_the_strikes_retold_in_a_later_sentence_place_the_event() -> None:
+    text = (
+        "Cross-border missile strikes hit Balochistan late on Tuesday, killing two children. "
+        "The strikes hit a village near Panjgur, a local official said."
+    )
+    ev = _one(text)
+    assert (ev.city, ev.fatalities, ev.event_date) == ("Panjgur", 2, date(2024, 5, 7))

@@ -132,7 +132,7 @@ _CLAUSE_END = re.compile(r",\s+(?!including\b|among\b|mostly\b|most of\b)|;\s|\s
 
 _BACKREF = at_word_starts(
     re.compile(
-        r"\b(?:the|this|that|these)\s+(?:[\w-]+\s+){0,2}(?:attacks?|assaults?|blasts?|explosions?|bombings?|incidents?|ambush|raid|clash|encounter|operation|abduction|kidnapping|arrests?|group|outfit|organisation|organization|attackers?|assailants?|bombers?|militants|terrorists|gunmen|victims|injured|deceased|bodies|meeting|talks|session|panel|two sides|proposal|request|deal|agreement|statement|warning|threat|suspects?|convoy|vehicle|bus|hotel|site|area|hostages?|abductees)\b|\bboth sides\b|\bthe two countries\b|\bresponsibility\b|\bit was carried out\b|\b(?:he|she|they) (?:said|added)\b|\bthe (?:dead|wounded)\b",
+        r"\b(?:the|this|that|these)\s+(?:[\w-]+\s+){0,2}(?:attacks?|assaults?|blasts?|explosions?|bombings?|incidents?|ambush|raid|clash|encounter|operation|strikes|shelling|abduction|kidnapping|arrests?|group|outfit|organisation|organization|attackers?|assailants?|bombers?|militants|terrorists|gunmen|victims|injured|deceased|bodies|meeting|talks|session|panel|two sides|proposal|request|deal|agreement|statement|warning|threat|suspects?|convoy|vehicle|bus|hotel|site|area|hostages?|abductees)\b|\bboth sides\b|\bthe two countries\b|\bresponsibility\b|\bit was carried out\b|\b(?:he|she|they) (?:said|added)\b|\bthe (?:dead|wounded)\b",
         re.I,
     )
 )
