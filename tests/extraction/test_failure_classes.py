@@ -2298,7 +2298,7 @@ def test_while_without_a_second_place_does_not_cut_the_sentence() -> None:
 
 def test_the_strikes_retold_in_a_later_sentence_place_the_event() -> None:
     text = (
-        "Cross-border missile strikes hit Balochistan late on Tuesday, killing two children. "
+        "A neighbour carried out drone strikes in Balochistan late on Tuesday, killing two children. "
         "The strikes hit a village near Panjgur, a local official said."
     )
     ev = _one(text)
