@@ -2303,3 +2303,37 @@ def test_the_strikes_retold_in_a_later_sentence_place_the_event() -> None:
     )
     ev = _one(text)
     assert (ev.city, ev.fatalities, ev.event_date) == ("Panjgur", 2, date(2024, 5, 7))
+
+
+def test_a_roundup_keeps_each_districts_incident_apart() -> None:
+    # "the Mangochar area" names a place (no back-reference); the claim that lists every
+    # place does not join two incidents; a train "to and from Quetta" is a journey in its own
+    # sentence only
+    text = (
+        "Militants struck at three places across Balochistan on Tuesday.\n\n"
+        "In Zhob, gunmen attacked a Levies checkpoint, killing two Levies men.\n\n"
+        "In Kalat, militants attacked a police post in the Mangochar area, killing three "
+        "policemen.\n\n"
+        "In Kachhi district, a railway culvert was blown up with explosives. Nobody was hurt, "
+        "but trains to and from Quetta were halted.\n\n"
+        "The BLA claimed the attacks in Zhob, Kalat and Kachhi, and the blast in Mangochar."
+    )
+    got = sorted((e.district, e.kind) for e in extract(text, published=WED))
+    assert got == [("Kachhi", "bombing"), ("Kalat", "armed_clash"), ("Zhob", "armed_clash")]
+
+
+def test_a_suicide_car_bomber_is_a_suicide_attack() -> None:
+    ev = _one("On July 2, 2021, a suicide car bomber struck a van in Upper Kohistan, killing 9.")
+    assert (ev.kind, ev.fatalities, ev.to_dict()["event_date"]) == ("suicide_attack", 9, "2021-07-02")
+
+
+def test_a_year_opening_a_sentence_dates_the_days_told_after_it() -> None:
+    # an analysis walks through the years: "March 20" after "Then came 2023" is 2023's, not
+    # the year of the full date told before it in the same season
+    text = (
+        "On April 20, 2022, a bomb hit a bus in Quetta, killing six people.\n\n"
+        "Then came 2023, the worst year yet. On March 20, gunmen killed five labourers near "
+        "Turbat."
+    )
+    late = next(e for e in extract(text, published=date(2024, 5, 8)) if e.city == "Turbat")
+    assert late.to_dict()["event_date"] == "2023-03-20"

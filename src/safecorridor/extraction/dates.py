@@ -556,7 +556,8 @@ _FULL_DATE = re.compile(r"(?:19|20)\d\d")
 def anchor_years(sentences: Sequence[Any]) -> None:
     """A day and month without a year ("September 27") near a date the text gives in full
     ("September 26, 2012") takes that date's year rather than the one before publication:
-    the text tells its own year."""
+    the text tells its own year. When a year opened a sentence since the last full date
+    ("Then came 2024, the worst year yet. On March 26, ..."), that year is the one told."""
     full = [
         d
         for s in sentences
@@ -565,8 +566,14 @@ def anchor_years(sentences: Sequence[Any]) -> None:
     ]
     if not full:
         return
+    topic: int | None = None
     for s in sentences:
+        opening = _TOPIC_YEAR.match(s.text)
+        if opening:
+            topic = int(opening.group("y"))
         for d in s.dates:
+            if d in full:
+                topic = None  # a full date told after the year: its own year from here on
             if not (d.relative and d.precision == "day" and d.value and d.text[:1].isalnum()):
                 continue
             if not any(m in d.text.lower() for m in MONTHS if len(m) > 2):
@@ -576,8 +583,17 @@ def anchor_years(sentences: Sequence[Any]) -> None:
                     continue
                 moved = _safe(f.value.year, d.value.month, d.value.day)
                 if moved and moved <= d.value and abs((moved - f.value).days) <= _SAME_SEASON:
-                    d.value = moved
+                    told = _safe(topic, d.value.month, d.value.day) if topic else None
+                    d.value = told if told and told <= d.value else moved
                     break
+
+
+#: a year that opens its sentence sets the year of the days and months told after it: "In
+#: 2024, ...", "Then came 2024, ...", "2024 was ..." (not "Since 2021": a tally's start)
+_TOPIC_YEAR = re.compile(
+    r"(?:(?:In|Then|And|But|By|During|Throughout|Through|came|was|arrived|began)\s+){0,2}"
+    r"(?P<y>19[89]\d|20\d\d)\b(?!\s*(?:-|–|to\b))"
+)
 
 
 def years_refine_months(sentences: Sequence[Any], published: date | None) -> None:

@@ -138,6 +138,10 @@ _BACKREF = at_word_starts(
 )
 
 
+#: "the Mangochar area", "the Kohat Road site": a place named, not one referred back to
+_NAMED_AREA = re.compile(r"the\s+(?:[A-Z][\w-]*\s+){1,2}(?:area|site|village)$")
+
+
 #: back-references that name talks and their parties, not an attack
 _TALKS_REF = re.compile(
     r"(?:the|this|that|these)\s+(?:[\w-]+\s+){0,2}(?:meeting|talks|session|panel|two sides|proposal|request|deal|agreement|statement)|both sides|the two countries",
@@ -499,7 +503,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
     """The candidate events of a text's sentences (their triggers, actors, dates and
     casualties already marked), in order of their first sentence."""
     for s in sentences:
-        s.backref = bool(_BACKREF.search(s.text))
+        s.backref = any(not _NAMED_AREA.match(m.group(0)) for m in _BACKREF.finditer(s.text))
         s.backref_talks_only = s.backref and all(
             _TALKS_REF.fullmatch(m.group(0)) for m in _BACKREF.finditer(s.text)
         )
@@ -802,7 +806,15 @@ def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:
         d = own_h or own_g
         if d is not None and d.value is not None and _long_before(d, published):
             return False  # "a blast had killed 13 in 2021" beside today's undated attack
-    return not _other_towns(h.sentences, g.sentences)
+    return not _other_towns(_placing(h.sentences), _placing(g.sentences))
+
+
+def _placing(sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences whose places tell where the event was: not a claim of several attacks
+    that names each one's place ("claimed the attacks in Musakhel, Kalat and Kolpur, and
+    the assault on the Bela camp")."""
+    kept = [s for s in sentences if not (s.claim and len(_towns([s])[1]) >= 2)]
+    return kept or sentences
 
 
 #: a coarse date told as before the story's day: "earlier this month" holds no later day
@@ -850,11 +862,12 @@ def _towns(sentences: list[Sentence]) -> tuple[set[str], set[str], bool, set[str
     provinces: set[str] = set()
     named: set[str] = set()  # districts cued where no town is: "shot dead in Bajaur"
     villages_only = True
-    travel = False
     for s in sentences:
+        # (a district named beside a journey may be its destination's: "to their camp in
+        # Dasu, the headquarters of Upper Kohistan district")
+        travel = any(m.role == "travel" for m in s.places)
         for m in s.places:
             p = m.place
-            travel = travel or m.role == "travel"
             if not (
                 m.cued
                 and not m.excluded
@@ -868,11 +881,9 @@ def _towns(sentences: list[Sentence]) -> tuple[set[str], set[str], bool, set[str
                 towns.add(p.city or p.name)
                 districts.add(p.district or p.city or p.name)
                 villages_only = villages_only and p.minor
-            elif p.kind == "district" and p.country == "PK":
+            elif p.kind == "district" and p.country == "PK" and not travel:
                 named.add(p.district or p.name)
-    # (a district named beside a journey may be its destination's: "to their camp in Dasu, the
-    # headquarters of Upper Kohistan district")
-    return towns, districts or (set() if travel else named), villages_only, provinces
+    return towns, districts or named, villages_only, provinces
 
 
 def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
