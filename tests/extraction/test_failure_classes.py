@@ -2337,3 +2337,17 @@ def test_a_year_opening_a_sentence_dates_the_days_told_after_it() -> None:
     )
     late = next(e for e in extract(text, published=date(2024, 5, 8)) if e.city == "Turbat")
     assert late.to_dict()["event_date"] == "2023-03-20"
+
+
+@pytest.mark.parametrize(
+    ("claim", "claimed"),
+    [
+        ("The group had claimed that attack as well.", "Sindhudesh Revolutionary Army"),
+        ("The SRA claimed the Monday Larkana grenade attack.", "Sindhudesh Revolutionary Army"),
+        # reported speech is no claim
+        ("A commander claimed that the blast was revenge for his brother.", None),
+    ],
+)
+def test_claim_of_a_named_attack(claim: str, claimed: str | None) -> None:
+    text = "The SRA's militants threw a grenade at a Rangers van in Larkana on Monday. " + claim
+    assert extract(text, published=WED)[0].claimed_by == claimed

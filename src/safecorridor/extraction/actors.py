@@ -30,7 +30,7 @@ _CLAIM = at_word_starts(
         + _EVENT_NOUNS
         # "claimed the attack"; a headline's present: "TTP claims Bajaur blast" (not a noun:
         # "the claims of", "rejected claims the attack ...")
-        + r"\b|\b(?:claimed|(?<!the )(?<!its )(?<!their )(?<!rejected )(?<!denied )claims) (?:the |both |these |this |two |three |an? )?(?:(?!that\b)[\w-]+ ){0,3}?"
+        + r"\b|\b(?:claimed|(?<!the )(?<!its )(?<!their )(?<!rejected )(?<!denied )claims) (?:the |both |these |this |that (?!the |an? |his |her |its |their )|two |three |an? )?(?:(?!that\b)[\w-]+ ){0,3}?"
         + _EVENT_NOUNS
         + r"\b|\bclaimed (?:it|them)\b|\b(?:an? |the )?(?:[\w-]+ )?"
         + _EVENT_NOUNS
