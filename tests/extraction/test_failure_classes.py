@@ -2351,3 +2351,12 @@ def test_a_year_opening_a_sentence_dates_the_days_told_after_it() -> None:
 def test_claim_of_a_named_attack(claim: str, claimed: str | None) -> None:
     text = "The SRA's militants threw a grenade at a Rangers van in Larkana on Monday. " + claim
     assert extract(text, published=WED)[0].claimed_by == claimed
+
+
+def test_a_claim_naming_the_reports_own_attack_with_this_years_date_stays_with_it() -> None:
+    text = (
+        "Three soldiers were killed in an ambush in Kech on Monday. The BLF claimed the "
+        "May 2024 ambush that killed three soldiers in a statement."
+    )
+    ev = _one(text)
+    assert (ev.district, ev.claimed_by, ev.fatalities) == ("Kech", "Balochistan Liberation Front", 3)

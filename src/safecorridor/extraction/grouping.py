@@ -223,7 +223,7 @@ def _second_incidents(sentences: list[Sentence]) -> list[Sentence]:
     return out
 
 
-def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
+def split_recalled(sentences: list[Sentence], published: date | None = None) -> list[Sentence]:
     """Cut a recalled past event out of its sentence: "talks ... after the Besham attack,
     which killed five Chinese citizens last week" → the talks, and the attack on its own."""
     out: list[Sentence] = []
@@ -239,7 +239,14 @@ def split_recalled(sentences: list[Sentence]) -> list[Sentence]:
         if m is None:
             charged = m = _charge_recall(s.text)
         after = m is not None and m.re is _RECALL_AFTER
-        dated = m is not None and m.re is _RECALL_THING and _YEAR.search(s.text, m.start(), m.end())
+        year = _YEAR.search(s.text, m.start(), m.end()) if m is not None else None
+        # (a past year: "the 2024 ambush" in a 2024 report may be the report's own news)
+        dated = (
+            m is not None
+            and m.re is _RECALL_THING
+            and year is not None
+            and (published is None or int(year.group(0)) < published.year)
+        )
         if m is None or (not after and not dated and TRIG.search(s.text, 0, m.start()) is None):
             out.append(s)
             continue

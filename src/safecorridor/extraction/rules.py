@@ -87,7 +87,7 @@ class RuleExtractor:
     ) -> list[CandidateEvent]:
         if not text or not text.strip():
             return []
-        sentences = split_recalled(split_sentences(text))
+        sentences = split_recalled(split_sentences(text), published)
         places, actors = find_mentions(text, extra_places, extra_aliases)
         disambiguate(places, text)
         places = sorted([*places, *find_localities(text, places, actors)], key=lambda m: m.start)
