@@ -2360,3 +2360,16 @@ def test_a_claim_naming_the_reports_own_attack_with_this_years_date_stays_with_i
     )
     ev = _one(text)
     assert (ev.district, ev.claimed_by, ev.fatalities) == ("Kech", "Balochistan Liberation Front", 3)
+
+
+def test_a_live_blogs_separate_entry_is_its_own_incident() -> None:
+    text = (
+        "Train siege: live updates\n\n"
+        "9:10pm — Troops have ended the operation at the train, the military says. All 20 "
+        "attackers were killed.\n\n"
+        "6:30pm — Separately, police in Khuzdar say two Levies men were injured this evening "
+        "when a roadside bomb went off near their vehicle."
+    )
+    got = {(e.kind, e.city) for e in extract(text, published=WED)}
+    assert ("bombing", "Khuzdar") in got
+    assert len(got) == 2

@@ -729,9 +729,13 @@ def _trigger_words(g: EventGroup, t: tuple[str, int, int, bool]) -> str:
     return ""
 
 
+#: a live blog's time stamp before an entry: "5:40pm — ", "09.15 - "
+_STAMP = r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\s*)?[—–-]+\s*"
 #: the sentence opens another incident: "Separately, ...", "In another attack, ..."
 _DISTINCT = re.compile(
-    r"^(?:(?:days|weeks|months|a few days) later\b|(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|also (?:on|early on|late on|earlier on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand))|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b|\b(?:a|the) second (?:suicide )?bomber\b",
+    r"^(?:"
+    + _STAMP
+    + r")?(?:(?:days|weeks|months|a few days) later\b|(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|also (?:on|early on|late on|earlier on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand))|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b|\b(?:a|the) second (?:suicide )?bomber\b",
     re.I,
 )
 
@@ -747,7 +751,9 @@ _ANOTHER = at_word_starts(_ANOTHER)
 #: a sentence that opens another incident of any kind: "Separately, ...", "In another case"
 _OPENS_ANOTHER = re.compile(
     # (after a short opening: "On the same day, in another intelligence based operation")
-    r"(?:(?:on )?(?:the same|that) (?:day|night|evening),\s+|(?:on|late on|early on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+)?(?:separately|(?:days|weeks|months|a few days|two days|three days) later\b|in (?:an?other|a separate|a third|a fourth) (?:[\w-]+ ){0,3}?(?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile|also (?:on|early on|late on|earlier on|on the same day)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
+    r"(?:"
+    + _STAMP
+    + r")?(?:(?:on )?(?:the same|that) (?:day|night|evening),\s+|(?:on|late on|early on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+)?(?:separately|(?:days|weeks|months|a few days|two days|three days) later\b|in (?:an?other|a separate|a third|a fourth) (?:[\w-]+ ){0,3}?(?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile|also (?:on|early on|late on|earlier on|on the same day)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
     re.I,
 )
 
@@ -770,7 +776,7 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                     for h in reversed(out)
                     if h.family == "violent"
                     and not h.recalled
-                    and (not distinct or (_headline(h) and not h.overview))
+                    and (not distinct or (_headline(h) and not h.overview and _shares_place(h, g)))
                     and _same(h, g, published)
                 ),
                 None,
@@ -782,6 +788,14 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
         for s in g.sentences:
             _upgrade(host, s)
     return out
+
+
+def _shares_place(h: EventGroup, g: EventGroup) -> bool:
+    """The two name a town or district in common (a live blog's headline that names no
+    place is not the "Separately, in Khuzdar" entry's)."""
+    th, dh, _vh, _ph = _towns(h.sentences)
+    tg, dg, _vg, _pg = _towns(g.sentences)
+    return bool(th & tg or dh & dg)
 
 
 def _told_before(
