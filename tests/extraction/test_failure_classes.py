@@ -2373,3 +2373,16 @@ def test_a_live_blogs_separate_entry_is_its_own_incident() -> None:
     got = {(e.kind, e.city) for e in extract(text, published=WED)}
     assert ("bombing", "Khuzdar") in got
     assert len(got) == 2
+
+
+def test_a_spokesmans_list_of_attacks_on_other_days_keeps_them_apart_without_a_date() -> None:
+    # no publication date: the weekdays have no dates, but two weekdays are two days; "the
+    # vehicle" refers to the vehicle of its own sentence, not to the attack before
+    text = (
+        "A BLF spokesman said the group's fighters attacked an army camp in Jhao, Awaran "
+        "district, on Monday evening with heavy weapons.\n\n"
+        "He said that on Sunday, BLF fighters targeted a military vehicle with an IED on the "
+        "main road in Tump, Kech district, and that the vehicle was badly damaged."
+    )
+    got = sorted((e.district, e.kind) for e in extract(text, published=None))
+    assert got == [("Awaran", "armed_clash"), ("Kech", "bombing")]

@@ -142,6 +142,15 @@ _BACKREF = at_word_starts(
 _NAMED_AREA = re.compile(r"the\s+(?:[A-Z][\w-]*\s+){1,2}(?:area|site|village)$")
 
 
+def _introduced(text: str, m: re.Match[str]) -> bool:
+    """The thing referred to was introduced earlier in the same sentence: "targeted a
+    military vehicle ..., and the vehicle was damaged" refers to no earlier event."""
+    noun = m.group(0).split()[-1]
+    if not noun.isalpha() or m.group(0).lower().startswith(("this ", "these ")):
+        return False
+    return re.search(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,3}}{re.escape(noun)}\b", text[: m.start()], re.I) is not None
+
+
 #: back-references that name talks and their parties, not an attack
 _TALKS_REF = re.compile(
     r"(?:the|this|that|these)\s+(?:[\w-]+\s+){0,2}(?:meeting|talks|session|panel|two sides|proposal|request|deal|agreement|statement)|both sides|the two countries",
@@ -510,7 +519,10 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
     """The candidate events of a text's sentences (their triggers, actors, dates and
     casualties already marked), in order of their first sentence."""
     for s in sentences:
-        s.backref = any(not _NAMED_AREA.match(m.group(0)) for m in _BACKREF.finditer(s.text))
+        s.backref = any(
+            not _NAMED_AREA.match(m.group(0)) and not _introduced(s.text, m)
+            for m in _BACKREF.finditer(s.text)
+        )
         s.backref_talks_only = s.backref and all(
             _TALKS_REF.fullmatch(m.group(0)) for m in _BACKREF.finditer(s.text)
         )
@@ -1020,6 +1032,15 @@ def _dated_apart(
     return undated and published is not None and _long_before(own[0], published)
 
 
+_WEEKDAY = re.compile(
+    r"\b(?:on|late|early|last)\s+(?:on\s+)?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+
+
+def _weekdays(text: str) -> set[str]:
+    return set(_WEEKDAY.findall(text))
+
+
 def _differs(g: EventGroup, s: Sentence, published: date | None = None) -> bool:
     """The sentence reports another event of the same family: its own date is apart
     (:func:`_dated_apart`), it tells a past event ("a blast had killed 13 in 2021") beside an
@@ -1027,6 +1048,12 @@ def _differs(g: EventGroup, s: Sentence, published: date | None = None) -> bool:
     prev = g.date()
     if _dated_apart(prev, s, published):
         return True
+    if published is None and prev is None:
+        # no publication date, so no weekday has a date: "on Monday evening" and "on
+        # Sunday" are still two days
+        mine, theirs = _weekdays(s.text), {w for x in g.sentences for w in _weekdays(x.text)}
+        if mine and theirs and not mine & theirs:
+            return True
     undated = prev is None or prev[0].reporting
     if undated and _past(s.text) and not s.backref:
         return True
