@@ -12,6 +12,7 @@ import pytest
 
 from safecorridor.extraction import CandidateEvent, extract
 from safecorridor.extraction.datelines import aside_spans, dateline_spans
+from safecorridor.extraction.dates import event_date, find_dates
 
 WED = date(2024, 5, 8)  # a Wednesday
 
@@ -2386,3 +2387,26 @@ def test_a_spokesmans_list_of_attacks_on_other_days_keeps_them_apart_without_a_d
     )
     got = sorted((e.district, e.kind) for e in extract(text, published=None))
     assert got == [("Awaran", "armed_clash"), ("Kech", "bombing")]
+
+
+def test_a_day_soon_after_publication_is_a_plan_and_a_possessive_date_is_its_nouns() -> None:
+    # published Wednesday 8 May: "by May 20" is a plan, not last year's May 20
+    assert find_dates("the envoys would return by May 20", WED, 0, None) == []
+    # ... while a day long after publication's is last year's
+    (dec,) = find_dates("the attack on December 20 killed five", WED, 0, None)
+    assert dec.value == date(2023, 12, 20)
+    # "last week's strikes" dates the strikes: the talks are Monday's, wherever the trigger
+    text = "The two sides on Monday agreed to ease tensions that followed last week's strikes."
+    dates = find_dates(text, WED, 0, None)
+    got = event_date([dates], len(text) + 40)
+    assert got is not None and got[0].value == date(2024, 5, 6)
+
+
+def test_a_military_striking_hideouts_across_the_border_is_an_attack_with_its_toll() -> None:
+    text = (
+        "Two days later, the Pakistani military struck what it said were hideouts of "
+        "separatist militants near Saravan in Iran. Iranian officials said nine people were "
+        "killed in the strikes."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.city, ev.fatalities) == ("attack", "Saravan", 9)

@@ -209,6 +209,7 @@ class DateMention:
     relative: bool
     reporting: bool  # the date of a report or statement rather than of an event
     text: str
+    possessive: bool = False  # "last week's strikes": the date of the noun it modifies
 
 
 def _num(token: str) -> int:
@@ -225,6 +226,9 @@ def _safe(y: int, m: int, d: int) -> date | None:
 #: how far a day-month may run ahead of publication and still be read as that day (a dateline
 #: in another time zone, a stored date a day late); further ahead, it is last year's
 _CLOCK_SKEW = timedelta(days=2)
+#: a day-month up to this far ahead of publication is a date to come ("will meet on January
+#: 29"), not a day of last year
+_SOON = timedelta(days=45)
 
 
 def _year_for(month: int, pub: date | None, day: int = 1) -> int | None:
@@ -312,6 +316,8 @@ def find_dates(
             ahead = _safe(published.year, mon, day) if published else None
             if published and ahead and published < ahead <= published + _CLOCK_SKEW:
                 value = published  # a dateline a day ahead of the stored date: not last year
+            elif published and ahead and published < ahead <= published + _SOON:
+                continue  # "ambassadors will return by January 26": a plan, not last year's day
             relative = True
         elif name == "my":
             value = _safe(int(g["y"]), MONTHS[g["mon"].lower().rstrip(".")], 1)
@@ -438,7 +444,14 @@ def find_dates(
         )
         out.append(
             DateMention(
-                m.start() + offset, m.end() + offset, value, precision, relative, reporting, raw
+                m.start() + offset,
+                m.end() + offset,
+                value,
+                precision,
+                relative,
+                reporting,
+                raw,
+                possessive=after.startswith(("'s ", "’s ")) or raw.endswith(("'s", "’s")),
             )
         )
     return _with_qualified_years(_without_appositive_weekdays(out), published)
@@ -509,6 +522,9 @@ def event_date(
             cands = [d for d in dates if d.reporting == reporting]
             if not cands:
                 continue
+            if i == 0:
+                # "agreed on Monday to defuse tensions after last week's strikes": Monday
+                cands = [d for d in cands if not d.possessive] or cands
             d = min(cands, key=lambda d: abs(d.start - trigger_start)) if i == 0 else cands[0]
             if reporting:
                 conf = CONFIDENCE.date_reporting

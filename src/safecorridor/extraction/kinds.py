@@ -129,6 +129,8 @@ _VERBAL = frozenset(
         "barged",
         "besieged",
         "blew",
+        "struck",  # "the military struck what it said were hideouts"
+        "pounded",
         "broke",
         "withdrew",
         "suo",
