@@ -2410,3 +2410,13 @@ def test_a_military_striking_hideouts_across_the_border_is_an_attack_with_its_to
     )
     ev = _one(text)
     assert (ev.kind, ev.city, ev.fatalities) == ("attack", "Saravan", 9)
+
+
+def test_a_sentence_opening_on_the_noun_the_lead_introduced_goes_on_telling_it() -> None:
+    text = (
+        "GHAZNI ROAD: Gunmen abducted a district engineer and his driver on Tuesday, police "
+        "said. The engineer was driving to his office in Tank district when armed men blocked "
+        "the road near Gomal and drove away with both men."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.city, ev.district) == ("abduction", "Gomal", "Tank")

@@ -142,6 +142,20 @@ _BACKREF = at_word_starts(
 _NAMED_AREA = re.compile(r"the\s+(?:[A-Z][\w-]*\s+){1,2}(?:area|site|village)$")
 
 
+#: a sentence that opens on a definite noun: "The judge was travelling ...", "The bus was"
+_OPENS_DEFINITE = re.compile(r"(?:The|the)\s+(?:[a-z][\w-]*\s+){0,2}?(?P<noun>[a-z]{3,})\s+(?:was|were|had|has|is|are)\b")
+
+
+def _repeats_noun(s: Sentence, g: EventGroup) -> bool:
+    """The sentence opens on "the <noun>" that the event before it introduced ("a civil
+    judge"): it goes on telling that event."""
+    m = _OPENS_DEFINITE.match(s.text)
+    if m is None:
+        return False
+    rx = re.compile(rf"\b(?:a|an|two|three|four|five|\d+)\s+(?:[\w-]+\s+){{0,3}}{m.group('noun')}s?\b", re.I)
+    return any(rx.search(x.text) for x in g.sentences)
+
+
 def _introduced(text: str, m: re.Match[str]) -> bool:
     """The thing referred to was introduced earlier in the same sentence: "targeted a
     military vehicle ..., and the vehicle was damaged" refers to no earlier event."""
@@ -591,6 +605,8 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             # "the two countries", "both sides" refer back to talks, not to an attack; casualties
             # counted under a date of their own belong to another happening ("two months ago,
             # raids on posts killed 40"): they neither date nor count this one
+            if cur is not None and not s.backref and _repeats_noun(s, cur):
+                s.backref = True  # "Gunmen abducted a civil judge ... The judge was travelling"
             refers = s.backref and not (
                 cur is not None and cur.family == "violent" and s.backref_talks_only
             )
