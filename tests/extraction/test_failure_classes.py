@@ -2420,3 +2420,29 @@ def test_a_sentence_opening_on_the_noun_the_lead_introduced_goes_on_telling_it()
     )
     ev = _one(text)
     assert (ev.kind, ev.city, ev.district) == ("abduction", "Gomal", "Tank")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # statistics of a period, not an event
+        "During the same period, security forces killed 62 militants and arrested 48 suspects "
+        "in various operations, the report said.",
+        "Police officers have been told to stay alert in the south, where 17 policemen have "
+        "lost their lives in targeted attacks since January.",
+        # an ongoing demand, not one made
+        "The insurgents have been demanding a bigger share of the province's gas revenue.",
+    ],
+)
+def test_statistics_and_ongoing_demands_are_no_events(text: str) -> None:
+    assert extract(text, published=WED) == []
+
+
+def test_weapons_recovered_from_the_slain_militants_belong_to_the_operation() -> None:
+    text = (
+        "Security forces killed three militants in an intelligence-based operation in Bannu on "
+        "Tuesday. A Kalashnikov, grenades and a suicide vest were recovered from the possession "
+        "of the slain militants."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.attackers_killed) == ("armed_clash", 3)

@@ -382,6 +382,11 @@ _FROM_THE_HELD = re.compile(
     r"\bfrom (?:their|his|her|the suspects'?|the accused|the militants'?) (?:possession|custody|hideouts?|vehicle|house)|\bfrom (?:them|him|her|the suspects|the accused)\b",
     re.I,
 )
+#: weapons found on the militants killed: part of the operation that killed them
+_FROM_THE_SLAIN = re.compile(
+    r"\bfrom (?:the )?(?:possession of (?:the )?)?(?:slain|killed|dead|deceased|neutrali[sz]ed) (?:militants|terrorists|attackers|khawarij|khwarij|insurgents|suspects)\b",
+    re.I,
+)
 #: the rest of a sentence after a recalled clause, telling that event's toll
 _ITS_TOLL = re.compile(r"^,?\s*(?:killing|leaving|injuring|wounding|claiming the lives of)\b", re.I)
 #: a happening dated by the one told before it
@@ -676,7 +681,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             cls == "disrupted"
             and cur.family == "arrest"
             and (_FROM_THE_HELD.search(s.text) or not (s.places or _own_dates(s)))
-        ):
+        ) or (cls == "disrupted" and cur.family == "violent" and _FROM_THE_SLAIN.search(s.text)):
             cur.sentences.append(s)  # "... were recovered from their possession": the arrest's
             continue
         held = (

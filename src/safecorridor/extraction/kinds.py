@@ -356,6 +356,9 @@ def mark_triggers(s: Sentence) -> None:
         s.definite = (definite[1], definite[2], definite[3])
 
 
+_PERFECT_PROGRESSIVE = re.compile(r"\b(?:have|has|had) (?:long |also )?been\s+$", re.I)
+
+
 #: a decision or plan taken on a campaign: the campaign is its object, not an event yet
 _DECIDED = re.compile(
     r"\b(?:approv\w*|decid\w*|agreed|announc\w*|plan\w*|vow\w*|consider\w*|mull\w*)\b|\b(?:will|would|to|shall|may|might)\s+$",
@@ -401,7 +404,7 @@ _SINCE_TALLY = re.compile(
     + _SINCE_WHEN
     + r"\b[^.;]{0,160}?\b(?:(?:have|has|had) been (?:killed|attacked|targeted|injured|martyred)|(?:have|has|had) (?:claimed|carried out|conducted|staged|launched)\b)"
     # "more than 100 policemen have been killed in the province since January"
-    r"|\b(?:have|has|had) been (?:killed|martyred|injured|wounded)\b[^.;]{0,80}?\bsince "
+    r"|\b(?:(?:have|has|had) been (?:killed|martyred|injured|wounded)|(?:have|has|had) (?:lost their lives|died|perished|embraced martyrdom))\b[^.;]{0,80}?\bsince "
     + _SINCE_WHEN
     + r"\b",
 )
@@ -409,9 +412,10 @@ _AT_THE_GATHERING = re.compile(
     r"\b(?:at|during|on|targeting|targeted|near|outside|struck|hit)\s+(?:a|an|the)\s+(?:[\w'’-]+\s+){0,4}$",
     re.I,
 )
-#: "the province saw fewer than 100 attacks", "recorded 171 militant attacks": statistics
+#: "the province saw fewer than 100 attacks", "recorded 171 militant attacks": statistics;
+#: "during the same period, security forces killed 62 militants in various operations"
 _TALLY_SAW = re.compile(
-    r"\b(?:saw|see|sees|seen|recorded|records|witnessed|registered|reported|suffered)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+)?\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts|terrorist attacks)\b",
+    r"\b(?:during|in|over) the (?:same |reporting |review )?period\b|\bin (?:various|several|different|multiple|a number of) (?:[\w-]+ )?(?:operations|raids)\b|\b(?:saw|see|sees|seen|recorded|records|witnessed|registered|reported|suffered)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+)?\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts|terrorist attacks)\b",
     re.I,
 )
 #: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
@@ -494,6 +498,8 @@ def _anaphoric(
         _PLANNED_ARREST.search(left) or _NO_ARREST.search(text[max(0, m.start() - 60) : m.start()])
     ):
         anaphoric = True  # "deployed to arrest him", "no suspect has been arrested so far"
+    if first_word.endswith("ing") and _PERFECT_PROGRESSIVE.search(left):
+        anaphoric = True  # "have been demanding greater autonomy": ongoing, no event
     if violent and _ANNOUNCED.search(left):
         anaphoric = True  # "announcing a new counterterrorism operation": a plan
     if (
@@ -573,7 +579,9 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
         and not any(d.precision in ("day", "week", "month") for d in s.dates)
     ):
         ok = False  # "Beijing has repeatedly urged ...", "have repeatedly warned ... this year"
-    if family(cls) == "violent" and (_SINCE_TALLY.search(text) or _TALLY_SAW.search(text)):
+    if family(cls) in ("violent", "arrest") and (
+        _SINCE_TALLY.search(text) or _TALLY_SAW.search(text)
+    ):
         ok = False  # "Since 2013, more than 500 have been killed in a campaign of ...": a tally
     return ok
 
