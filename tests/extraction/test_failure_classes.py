@@ -2446,3 +2446,29 @@ def test_weapons_recovered_from_the_slain_militants_belong_to_the_operation() ->
     )
     ev = _one(text)
     assert (ev.kind, ev.attackers_killed) == ("armed_clash", 3)
+
+
+def test_a_recalled_attack_named_with_its_target_and_place_keeps_its_own_toll() -> None:
+    text = (
+        "Chinese firms asked for more guards on Tuesday after a string of attacks, including "
+        "the March 2021 suicide attack on a van near Chilas, Diamer, that killed 11 people."
+    )
+    old = next(e for e in extract(text, published=WED) if e.kind == "suicide_attack")
+    assert (old.to_dict()["event_date"], old.city, old.fatalities) == ("2021-03", "Chilas", 11)
+
+
+def test_a_lead_and_last_novembers_attack_joined_by_while_are_two_events() -> None:
+    text = (
+        "Last month, a roadside bomb killed three soldiers in Kohlu district, while last "
+        "November gunmen stormed a bank in the port city of Karachi, killing four people."
+    )
+    got = sorted((e.district, e.fatalities) for e in extract(text, published=WED))
+    assert got == [("Karachi", 4), ("Kohlu", 3)]
+
+
+def test_talks_that_agreed_to_extend_a_ceasefire_are_a_meeting_and_an_agreement() -> None:
+    text = (
+        "In April, a delegation of tribal elders met TTP leaders in Kabul, and both sides "
+        "agreed to extend a ceasefire indefinitely."
+    )
+    assert sorted(e.kind for e in extract(text, published=WED)) == ["agreement", "meeting"]

@@ -27,8 +27,10 @@ from safecorridor.extraction.triggers import TRIG, TRIGGER_RX, TRIGGERS, at_word
 
 _RECALL_NOUNS = r"(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?)"
 _RECALL_THING = re.compile(
-    r"(?:\bthe\s+(?:[\w'’-]+\s+){0,4}?"
+    r"(?:\bthe\s+(?:(?!an?\s)[\w'’-]+\s+){0,4}?"
     + _RECALL_NOUNS
+    # "the July 2021 suicide attack on a bus in Dasu, Upper Kohistan, that killed 13"
+    + r"(?:\s+(?:on|of|near|at|in|outside|targeting)\s+(?:an?\s+|the\s+)?(?:[\w'’-]+,?\s+){0,6}?[\w'’-]+)?"
     # "Sunday night's suicide bombing near the airport that killed": a dated possessive, with
     # the place it names
     + r"|\b(?:[\w'’-]+\s+)?[\w-]+['’]s\s+(?:[\w'’-]+\s+){0,3}?"
@@ -207,7 +209,7 @@ _SECOND_INCIDENT = re.compile(
 #: "... were shot dead in Bajaur on Thursday, while two engineers were abducted from a site
 #: in Tank district": a second incident when each side names its own place
 _WHILE_ELSEWHERE = re.compile(r",\s+while\s+(?!also\b)", re.I)
-_PLACE_CUE = re.compile(r"\b(?:in|at|from|near)\s+(?:the\s+)?[A-Z][a-z]")
+_PLACE_CUE = re.compile(r"\b(?:in|at|from|near)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?(?:of\s+)?[A-Z][a-z]")
 
 
 def _second_incident(text: str) -> re.Match[str] | None:
@@ -742,7 +744,7 @@ def split_outcomes(groups: list[EventGroup]) -> list[EventGroup]:
         trigs = [t for s in g.sentences for t in s.all_triggers]
         meet = next((t for t in trigs if t[0] == "meeting"), None)
         agree = next(
-            (t for t in trigs if t[0] == "agreement" and _OUTCOME.search(_trigger_words(g, t))),
+            (t for t in trigs if t[0] == "agreement" and _OUTCOME.search(_trigger_words(g, t, 30))),
             None,
         )
         if meet is None or agree is None:
@@ -754,11 +756,12 @@ def split_outcomes(groups: list[EventGroup]) -> list[EventGroup]:
     return out
 
 
-def _trigger_words(g: EventGroup, t: tuple[str, int, int, bool]) -> str:
-    """The words of trigger ``t`` in its sentence of ``g``."""
+def _trigger_words(g: EventGroup, t: tuple[str, int, int, bool], after: int = 0) -> str:
+    """The words of trigger ``t`` in its sentence of ``g`` (and ``after`` characters more:
+    "agreed to extend a ceasefire")."""
     for s in g.sentences:
         if s.start <= t[1] < s.end:
-            return s.text[t[1] - s.start : t[2] - s.start]
+            return s.text[t[1] - s.start : t[2] - s.start + after]
     return ""
 
 
