@@ -2472,3 +2472,12 @@ def test_talks_that_agreed_to_extend_a_ceasefire_are_a_meeting_and_an_agreement(
         "agreed to extend a ceasefire indefinitely."
     )
     assert sorted(e.kind for e in extract(text, published=WED)) == ["agreement", "meeting"]
+
+
+def test_an_area_of_bannu_is_that_area_bannu_being_no_big_city() -> None:
+    # GeoNames gives Bannu its district's population; an area of a town is a place of its own
+    ev = _one("Militants opened fire on a police post in the Miryan area of Bannu on Sunday.")
+    assert (ev.city, ev.district) == ("Miryan", "Bannu")
+    # ... while an area of a big city is the city
+    ev = _one("Gunmen shot dead a trader in the Kharotabad area of Quetta on Sunday.")
+    assert ev.city == "Quetta"
