@@ -2481,3 +2481,19 @@ def test_an_area_of_bannu_is_that_area_bannu_being_no_big_city() -> None:
     # ... while an area of a big city is the city
     ev = _one("Gunmen shot dead a trader in the Kharotabad area of Quetta on Sunday.")
     assert ev.city == "Quetta"
+
+
+@pytest.mark.parametrize(
+    ("text", "killed"),
+    [
+        # a date's day before the count is no list with it
+        ("On April 14, six labourers were shot dead at a site in Turbat.", 6),
+        # a place the victims come from between the count and the verb
+        ("Six labourers from Punjab were shot dead at a site in Turbat on Monday.", 6),
+        # an apposition between the count and the verb
+        ("Two people, including a Levies official, were killed in a blast in Kuchlak on Monday.", 2),
+        ("On April 21, two people, including a Levies official, were killed in Kuchlak.", 2),
+    ],
+)
+def test_the_count_of_the_killed_across_dates_places_and_appositions(text: str, killed: int) -> None:
+    assert _one(text).fatalities == killed

@@ -917,7 +917,7 @@ def parse(sentence: str, offset: int) -> Casualties:
             if k >= 3 and toks[k - 2][0].lower() == "of" and toks[k][0].lower().rstrip("s") in _KIN:
                 k -= 3  # "three others of his family were injured"
             if parsed is None:
-                parsed = _np_before(toks, k) or None
+                parsed = _np_before(toks, k) or _np_before(toks, _before_postmodifier(toks, k)) or None
             if parsed is None and k >= 1 and toks[k][0].lower() == "and":
                 # "23 passengers were offloaded from buses and shot dead": the subject of the
                 # first verb of the pair
@@ -1058,6 +1058,31 @@ _PREPOSITIONS = frozenset(
 )
 
 
+_MONTH3 = frozenset(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+)
+_APPOSITION_OPENERS = frozenset(["including", "among", "mostly", "most", "all", "both"])
+
+
+def _before_postmodifier(toks: list[tuple[str, int, int]], k: int) -> int:
+    """The token before what follows the head noun of a subject: an apposition ("two people,
+    including a Levies official, were killed") or a place it is from ("six labourers from
+    Punjab were shot dead"); -1 when there is none."""
+    if k < 2:
+        return -1
+    if toks[k][0] == ",":
+        for j in range(k - 1, max(0, k - 14), -1):
+            if toks[j][0] == ",":
+                return j - 1 if toks[j + 1][0].lower() in _APPOSITION_OPENERS else -1
+        return -1
+    j = k
+    while j >= 0 and k - j < 4 and toks[j][0][:1].isupper():
+        j -= 1
+    if j < k and j >= 1 and toks[j][0].lower() in ("from", "of", "in") and toks[j - 1][0].isalpha():
+        return j - 1
+    return -1
+
+
 def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
     """Walk back over a noun-phrase list ending at token k ("five Chinese and their driver",
     "three policemen and two militants"): its noun phrases, last first. A count after
@@ -1131,6 +1156,8 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
         if j - 1 >= 0 and toks[j - 1][0].lower() in ("and", ","):
             if j >= 2 and re.fullmatch(r"(?:19|20)\d\d", toks[j - 2][0]):
                 break  # "In July 2021, nine engineers and four ...": a date, no list
+            if j >= 3 and toks[j - 2][0].isdigit() and toks[j - 3][0].lower()[:3] in _MONTH3:
+                break  # "on October 14, six labourers": a date's day, no list
             k = j - 2
             continue
         if (
