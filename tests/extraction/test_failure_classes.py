@@ -2497,3 +2497,11 @@ def test_an_area_of_bannu_is_that_area_bannu_being_no_big_city() -> None:
 )
 def test_the_count_of_the_killed_across_dates_places_and_appositions(text: str, killed: int) -> None:
     assert _one(text).fatalities == killed
+
+
+def test_people_brought_in_injured_are_the_injured_not_the_spokesman() -> None:
+    text = (
+        "A suicide bomber struck the railway station in Quetta on Monday, killing 20. A "
+        "hospital spokesman said 62 people had been brought in injured."
+    )
+    assert _one(text).injured == 62

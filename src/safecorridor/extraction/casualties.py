@@ -831,6 +831,13 @@ def parse(sentence: str, offset: int) -> Casualties:
                 ):
                     k -= 2
                     continue
+                # "62 people had been brought in injured": the people brought in
+                if k >= 1 and toks[k][0].lower() == "in" and toks[k - 1][0].lower() in _CARRIED:
+                    k -= 2
+                    continue
+                if k >= 0 and toks[k][0].lower() in _CARRIED and what == "injure":
+                    k -= 1
+                    continue
                 break
             if k >= 0 and toks[k][0].lower() in ("he", "she") and what == "kill":
                 parsed = [(1, 0, None, False, toks[k][1], toks[k][2])]
@@ -1058,6 +1065,7 @@ _PREPOSITIONS = frozenset(
 )
 
 
+_CARRIED = frozenset(["brought", "taken", "shifted", "rushed", "admitted"])
 _MONTH3 = frozenset(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 )
