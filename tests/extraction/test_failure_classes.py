@@ -2505,3 +2505,10 @@ def test_people_brought_in_injured_are_the_injured_not_the_spokesman() -> None:
         "hospital spokesman said 62 people had been brought in injured."
     )
     assert _one(text).injured == 62
+
+
+def test_militants_holding_people_captive_is_an_abduction_being_held_captive_is_not() -> None:
+    text = "Militants held a police officer and two soldiers captive near Matta on Monday."
+    assert _one(text).kind == "abduction"
+    text = "Officials said on Monday the spy died of a heart attack while being held captive."
+    assert all(e.kind != "abduction" for e in extract(text, published=WED))
