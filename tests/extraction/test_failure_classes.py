@@ -2276,9 +2276,7 @@ def test_a_tally_in_the_past_perfect_is_no_event_and_a_day_after_gunmen_opened_f
         "at least 21 Chinese citizens had been killed in Pakistan."
     )
     attacks = [e for e in extract(text, published=WED) if e.kind == "attack"]
-    assert [(e.city, e.injured, e.event_date) for e in attacks] == [
-        ("Thatta", 1, date(2024, 5, 7))
-    ]
+    assert [(e.city, e.injured, e.event_date) for e in attacks] == [("Thatta", 1, date(2024, 5, 7))]
 
 
 def test_a_lead_telling_two_incidents_in_two_places_joined_by_while_is_cut_in_two() -> None:
@@ -2325,7 +2323,11 @@ def test_a_roundup_keeps_each_districts_incident_apart() -> None:
 
 def test_a_suicide_car_bomber_is_a_suicide_attack() -> None:
     ev = _one("On July 2, 2021, a suicide car bomber struck a van in Upper Kohistan, killing 9.")
-    assert (ev.kind, ev.fatalities, ev.to_dict()["event_date"]) == ("suicide_attack", 9, "2021-07-02")
+    assert (ev.kind, ev.fatalities, ev.to_dict()["event_date"]) == (
+        "suicide_attack",
+        9,
+        "2021-07-02",
+    )
 
 
 def test_a_year_opening_a_sentence_dates_the_days_told_after_it() -> None:
@@ -2360,7 +2362,11 @@ def test_a_claim_naming_the_reports_own_attack_with_this_years_date_stays_with_i
         "May 2024 ambush that killed three soldiers in a statement."
     )
     ev = _one(text)
-    assert (ev.district, ev.claimed_by, ev.fatalities) == ("Kech", "Balochistan Liberation Front", 3)
+    assert (ev.district, ev.claimed_by, ev.fatalities) == (
+        "Kech",
+        "Balochistan Liberation Front",
+        3,
+    )
 
 
 def test_a_live_blogs_separate_entry_is_its_own_incident() -> None:
@@ -2491,11 +2497,16 @@ def test_an_area_of_bannu_is_that_area_bannu_being_no_big_city() -> None:
         # a place the victims come from between the count and the verb
         ("Six labourers from Punjab were shot dead at a site in Turbat on Monday.", 6),
         # an apposition between the count and the verb
-        ("Two people, including a Levies official, were killed in a blast in Kuchlak on Monday.", 2),
+        (
+            "Two people, including a Levies official, were killed in a blast in Kuchlak on Monday.",
+            2,
+        ),
         ("On April 21, two people, including a Levies official, were killed in Kuchlak.", 2),
     ],
 )
-def test_the_count_of_the_killed_across_dates_places_and_appositions(text: str, killed: int) -> None:
+def test_the_count_of_the_killed_across_dates_places_and_appositions(
+    text: str, killed: int
+) -> None:
     assert _one(text).fatalities == killed
 
 

@@ -924,7 +924,9 @@ def parse(sentence: str, offset: int) -> Casualties:
             if k >= 3 and toks[k - 2][0].lower() == "of" and toks[k][0].lower().rstrip("s") in _KIN:
                 k -= 3  # "three others of his family were injured"
             if parsed is None:
-                parsed = _np_before(toks, k) or _np_before(toks, _before_postmodifier(toks, k)) or None
+                parsed = (
+                    _np_before(toks, k) or _np_before(toks, _before_postmodifier(toks, k)) or None
+                )
             if parsed is None and k >= 1 and toks[k][0].lower() == "and":
                 # "23 passengers were offloaded from buses and shot dead": the subject of the
                 # first verb of the pair

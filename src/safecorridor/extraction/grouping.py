@@ -145,7 +145,9 @@ _NAMED_AREA = re.compile(r"the\s+(?:[A-Z][\w-]*\s+){1,2}(?:area|site|village)$")
 
 
 #: a sentence that opens on a definite noun: "The judge was travelling ...", "The bus was"
-_OPENS_DEFINITE = re.compile(r"(?:The|the)\s+(?:[a-z][\w-]*\s+){0,2}?(?P<noun>[a-z]{3,})\s+(?:was|were|had|has|is|are)\b")
+_OPENS_DEFINITE = re.compile(
+    r"(?:The|the)\s+(?:[a-z][\w-]*\s+){0,2}?(?P<noun>[a-z]{3,})\s+(?:was|were|had|has|is|are)\b"
+)
 
 
 def _repeats_noun(s: Sentence, g: EventGroup) -> bool:
@@ -154,7 +156,9 @@ def _repeats_noun(s: Sentence, g: EventGroup) -> bool:
     m = _OPENS_DEFINITE.match(s.text)
     if m is None:
         return False
-    rx = re.compile(rf"\b(?:a|an|two|three|four|five|\d+)\s+(?:[\w-]+\s+){{0,3}}{m.group('noun')}s?\b", re.I)
+    rx = re.compile(
+        rf"\b(?:a|an|two|three|four|five|\d+)\s+(?:[\w-]+\s+){{0,3}}{m.group('noun')}s?\b", re.I
+    )
     return any(rx.search(x.text) for x in g.sentences)
 
 
@@ -164,7 +168,10 @@ def _introduced(text: str, m: re.Match[str]) -> bool:
     noun = m.group(0).split()[-1]
     if not noun.isalpha() or m.group(0).lower().startswith(("this ", "these ")):
         return False
-    return re.search(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,3}}{re.escape(noun)}\b", text[: m.start()], re.I) is not None
+    return (
+        re.search(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,3}}{re.escape(noun)}\b", text[: m.start()], re.I)
+        is not None
+    )
 
 
 #: back-references that name talks and their parties, not an attack
@@ -209,7 +216,9 @@ _SECOND_INCIDENT = re.compile(
 #: "... were shot dead in Bajaur on Thursday, while two engineers were abducted from a site
 #: in Tank district": a second incident when each side names its own place
 _WHILE_ELSEWHERE = re.compile(r",\s+while\s+(?!also\b)", re.I)
-_PLACE_CUE = re.compile(r"\b(?:in|at|from|near)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?(?:of\s+)?[A-Z][a-z]")
+_PLACE_CUE = re.compile(
+    r"\b(?:in|at|from|near)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?(?:of\s+)?[A-Z][a-z]"
+)
 
 
 def _second_incident(text: str) -> re.Match[str] | None:
