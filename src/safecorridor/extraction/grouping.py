@@ -222,6 +222,7 @@ _PLACE_CUE = re.compile(
 
 
 def _second_incident(text: str) -> re.Match[str] | None:
+    """Where the sentence goes on to a second incident, if it does."""
     if "later" in text or "other" in text or "separate" in text or "elsewhere" in text:
         m = _SECOND_INCIDENT.search(text)
         if m is not None:
