@@ -2523,3 +2523,17 @@ def test_militants_holding_people_captive_is_an_abduction_being_held_captive_is_
     assert _one(text).kind == "abduction"
     text = "Officials said on Monday the spy died of a heart attack while being held captive."
     assert all(e.kind != "abduction" for e in extract(text, published=WED))
+
+
+def test_without_a_publication_date_days_are_read_in_the_latest_year_the_text_gives() -> None:
+    text = (
+        "An analysis of attacks on foreign workers.\n\n"
+        "On August 11, 2018, a roadside bomb hit a bus near Dalbandin, injuring five.\n\n"
+        "Then came 2024, the worst year yet. On March 26, a suicide bomber killed five "
+        "engineers near Besham."
+    )
+    got = {e.city: e.to_dict()["event_date"] for e in extract(text, published=None)}
+    assert got == {"Dalbandin": "2018-08-11", "Besham": "2024-03-26"}
+    # a text that gives no year leaves the day undated: no year is made up
+    ev = _one("Gunmen attacked a convoy in Gwadar on August 13, killing two.", published=None)
+    assert ev.event_date is None

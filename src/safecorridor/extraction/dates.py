@@ -277,12 +277,29 @@ _ANCHOR = re.compile(
 )
 
 
+def text_year(text: str) -> int | None:
+    """The latest year a text gives in full ("in 2021", "March 2023", "August 14, 2022"): for
+    a report without a publication date, the year its days and months are read in."""
+    years = [d.value.year for d in find_dates(text, None) if d.value and not d.relative]
+    # and a year that opens a sentence: "Then came 2024, the worst year yet."
+    for part in re.split(r"(?<=[.!?])\s+|\n+", text):
+        opening = _TOPIC_YEAR.match(part)
+        if opening:
+            years.append(int(opening.group("y")))
+    return max(years) if years else None
+
+
 def find_dates(
-    text: str, published: date | None, offset: int = 0, story_day: date | None = None
+    text: str,
+    published: date | None,
+    offset: int = 0,
+    story_day: date | None = None,
+    year_hint: int | None = None,
 ) -> list[DateMention]:
     """Every date expression in ``text`` (offsets shifted by ``offset``), resolved against
     ``published``: a weekday is the last such day on or before publication (the day itself
-    when they are equal, unless "last Monday"), and no date is later than publication."""
+    when they are equal, unless "last Monday"), and no date is later than publication.
+    Without a publication date, a day and month take ``year_hint`` (:func:`text_year`)."""
     out: list[DateMention] = []
     low = text.lower()
     if not any(w in low for w in _ANCHOR_WORDS) and not _ANCHOR_DIGITS.search(text):
@@ -311,7 +328,7 @@ def find_dates(
             value = _safe(int(g["y"]), MONTHS[g["mon"].lower().rstrip(".")], int(g["d"]))
         elif name in ("dm", "md"):
             mon, day = MONTHS[g["mon"].lower().rstrip(".")], int(g["d"])
-            yr = _year_for(mon, published, day)
+            yr = _year_for(mon, published, day) if published else year_hint
             value = _safe(yr, mon, day) if yr else None
             ahead = _safe(published.year, mon, day) if published else None
             if published and ahead and published < ahead <= published + _CLOCK_SKEW:

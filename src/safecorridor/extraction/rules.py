@@ -49,6 +49,7 @@ from safecorridor.extraction.dates import (
     event_precision,
     find_dates,
     recalled_date,
+    text_year,
     years_refine_months,
 )
 from safecorridor.extraction.grouping import EventGroup, group, split_recalled
@@ -100,11 +101,13 @@ class RuleExtractor:
             elif _inside(m.start, asides):
                 m.role = "aside"
         anchor = published  # what a recalled gap counts back from: the latest event's day
+        # no publication date: days and months are read in the latest year the text gives
+        year_hint = text_year(text) if published is None else None
         for s in sentences:
             s.aside = _inside(s.start, asides)
             s.places = [m for m in places if s.start <= m.start < s.end]
             s.actors = [m for m in actors if s.start <= m.start < s.end]
-            s.dates = find_dates(s.text, published, s.start, anchor)
+            s.dates = find_dates(s.text, published, s.start, anchor, year_hint)
             for d in s.dates:
                 if _inside(d.start, datelines):
                     d.reporting = True  # the dateline's date is the report's
