@@ -2537,3 +2537,9 @@ def test_without_a_publication_date_days_are_read_in_the_latest_year_the_text_gi
     # a text that gives no year leaves the day undated: no year is made up
     ev = _one("Gunmen attacked a convoy in Gwadar on August 13, killing two.", published=None)
     assert ev.event_date is None
+
+
+def test_without_a_publication_date_a_month_is_read_in_the_year_the_text_gives() -> None:
+    text = "Attacks rose in 2023.\n\nIn March, gunmen killed two policemen in Bannu."
+    ev = _one(text, published=None)
+    assert (ev.to_dict()["event_date"], ev.date_precision) == ("2023-03", "month")

@@ -359,6 +359,8 @@ def find_dates(
                 else:
                     y2 = _year_for(mon, published)
                     value = date(y2, mon, 1) if y2 else None
+            elif year_hint is not None and not rel and not raw.lower().startswith("last"):
+                value = date(year_hint, mon, 1)  # "In March," in a report of 2023 without a date
             precision, relative = "month", True
         elif name == "year":
             value, precision = date(int(g.get("y") or g["y2"]), 1, 1), "year"
