@@ -455,3 +455,14 @@ def test_group_names_written_without_their_hyphens() -> None:
         published=date(2024, 5, 8),
     )
     assert ev.claimed_by == "Lashkar-e-Jhangvi"
+
+
+def test_cli_says_why_dates_are_missing_without_a_publication_date(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text("Gunmen shot dead two policemen in Bannu on Monday.\n", "utf-8")
+    without = CliRunner().invoke(app, ["extract", str(report)])
+    assert without.exit_code == 0, without.output
+    assert "no --published date" in without.stderr
+    assert "? [-]" in without.stdout  # the event, undated
+    dated = CliRunner().invoke(app, ["extract", str(report), "--published", "2024-05-08"])
+    assert "no --published" not in dated.stderr and "2024-05-06" in dated.stdout

@@ -43,6 +43,12 @@ def extract_command(
         raise typer.BadParameter("--format must be text or json")
     if not events:
         typer.echo("no events found")
+    elif pub is None and any(e.event_date is None for e in events):
+        typer.echo(
+            "note: no --published date, so days told relative to it ('on Monday', 'last week')"
+            " stay undated (?); days and months are read in the latest year the text gives",
+            err=True,
+        )
     for i, e in enumerate(events, 1):
         d = e.to_dict()
         district = d["district"] and d["district"] != d["city"] and f"{d['district']} district"
