@@ -277,13 +277,14 @@ _ANCHOR = re.compile(
 )
 
 
-def text_year(text: str) -> int | None:
-    """The latest year a text gives in full ("in 2021", "March 2023", "August 14, 2022"): for
-    a report without a publication date, the year its days and months are read in."""
-    years = [d.value.year for d in find_dates(text, None) if d.value and not d.relative]
-    # and a year that opens a sentence: "Then came 2024, the worst year yet."
-    for part in re.split(r"(?<=[.!?])\s+|\n+", text):
-        opening = _TOPIC_YEAR.match(part)
+def text_year(sentences: Sequence[Any]) -> int | None:
+    """The latest year a text's sentences give in full ("in 2021", "March 2023", "August 14,
+    2022") or open with ("Then came 2024, the worst year yet."): for a report without a
+    publication date, the year its days and months are read in."""
+    years: list[int] = []
+    for s in sentences:
+        years.extend(d.value.year for d in find_dates(s.text, None) if d.value and not d.relative)
+        opening = _TOPIC_YEAR.match(s.text)
         if opening:
             years.append(int(opening.group("y")))
     return max(years) if years else None
@@ -601,13 +602,14 @@ def anchor_years(sentences: Sequence[Any]) -> None:
     ]
     if not full:
         return
+    in_full = {id(d) for d in full}
     topic: int | None = None
     for s in sentences:
         opening = _TOPIC_YEAR.match(s.text)
         if opening:
             topic = int(opening.group("y"))
         for d in s.dates:
-            if d in full:
+            if id(d) in in_full:
                 topic = None  # a full date told after the year: its own year from here on
             if not (d.relative and d.precision == "day" and d.value and d.text[:1].isalnum()):
                 continue

@@ -20,7 +20,7 @@ from datetime import date
 
 from safecorridor.extraction.casualties import Count
 from safecorridor.extraction.confidence import CONFIDENCE
-from safecorridor.extraction.dates import DateMention, event_date
+from safecorridor.extraction.dates import WEEKDAYS, DateMention, event_date
 from safecorridor.extraction.mentions import is_armed_group
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import TRIG, TRIGGER_RX, TRIGGERS, at_word_starts, family
@@ -282,12 +282,13 @@ def split_recalled(sentences: list[Sentence], published: date | None = None) -> 
             and year is not None
             and (published is None or int(year.group(0)) < published.year)
         )
-        if m is None or (not after and not dated and TRIG.search(s.text, 0, m.start()) is None):
+        led = m is not None and TRIG.search(s.text, 0, m.start()) is not None
+        if m is None or (not after and not dated and not led):
             out.append(s)
             continue
         # "The BLA also claimed the 2022 Karachi University bombing in which ... died": a
         # sentence about a dated past event, from its start
-        a = m.start() if TRIG.search(s.text, 0, m.start()) or not dated else 0
+        a = m.start() if led or not dated else 0
         if after:
             a = m.start("np") if m.group("np") else m.start("np2")
         elif charged is not None:
@@ -550,13 +551,11 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
     """The candidate events of a text's sentences (their triggers, actors, dates and
     casualties already marked), in order of their first sentence."""
     for s in sentences:
+        refs = list(_BACKREF.finditer(s.text))
         s.backref = any(
-            not _NAMED_AREA.match(m.group(0)) and not _introduced(s.text, m)
-            for m in _BACKREF.finditer(s.text)
+            not _NAMED_AREA.match(m.group(0)) and not _introduced(s.text, m) for m in refs
         )
-        s.backref_talks_only = s.backref and all(
-            _TALKS_REF.fullmatch(m.group(0)) for m in _BACKREF.finditer(s.text)
-        )
+        s.backref_talks_only = s.backref and all(_TALKS_REF.fullmatch(m.group(0)) for m in refs)
     armed_ids = {id(a) for s in sentences for a in s.actors if is_armed_group(a)}
     groups: list[EventGroup] = []
     cur: EventGroup | None = None
@@ -1067,7 +1066,7 @@ def _dated_apart(
 
 
 _WEEKDAY = re.compile(
-    r"\b(?:on|late|early|last)\s+(?:on\s+)?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"\b(?:on|late|early|last)\s+(?:on\s+)?(" + "|".join(w.capitalize() for w in WEEKDAYS) + r")\b"
 )
 
 

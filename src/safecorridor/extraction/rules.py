@@ -102,7 +102,7 @@ class RuleExtractor:
                 m.role = "aside"
         anchor = published  # what a recalled gap counts back from: the latest event's day
         # no publication date: days and months are read in the latest year the text gives
-        year_hint = text_year(text) if published is None else None
+        year_hint = text_year(sentences) if published is None else None
         for s in sentences:
             s.aside = _inside(s.start, asides)
             s.places = [m for m in places if s.start <= m.start < s.end]
