@@ -19,7 +19,7 @@ help:
 	@echo "make test   install with test extras, run the whole test suite"
 	@echo "make bench  run the benchmarks and print their figures (SC_BENCH_PG=1: load and alert benches on PostgreSQL)"
 	@echo "make eval   score the extractor on the corpus dev split (SPLIT=test: the frozen test split)"
-	@echo "make calibrate  refit the extractor's confidence map on the dev split and SATP"
+	@echo "make calibrate  refit the extractor's confidence map on the dev split and SATP, and its transfer to unseen articles"
 	@echo "make learned    cross-validate learned kind and candidate models against the rules"
 	@echo "make lint   ruff and mypy"
 	@echo "make screenshots  the browser tests, saving docs/screenshots/*.png"
@@ -84,7 +84,7 @@ calibrate: $(STAMP)
 	  echo "  (news-dev, satp-dev) live beside the repository. Set SHARED=/path/to/shared to use them."; \
 	  exit 0; fi; \
 	$(BIN)/safecorridor eval fit-confidence --corpus $(CORPUS) --shared $(SHARED) \
-	  --out src/safecorridor/extraction/data/calibration.json
+	  --unseen tests/extraction/calibration --out src/safecorridor/extraction/data/calibration.json
 
 # does a learned component beat the rules on the dev split? (prints; ships nothing)
 learned: $(STAMP)

@@ -52,7 +52,9 @@ def _records(name: str) -> list[dict]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-@pytest.mark.parametrize("name", ["news-dev.jsonl", "satp.jsonl", "satp-holdout.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["news-dev.jsonl", "satp.jsonl", "satp-holdout.jsonl", "../calibration/gold.jsonl"]
+)
 def test_annotation_file_is_well_formed(name: str) -> None:
     records = _records(name)
     assert records, name

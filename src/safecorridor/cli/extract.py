@@ -153,17 +153,36 @@ def fit_confidence(
         ..., "--shared", help="The folder holding data/news-dev and data/satp-dev."
     ),
     out: Path = typer.Option(..., "--out", dir_okay=False, help="The calibration map to write."),
+    unseen: Path | None = typer.Option(
+        None,
+        "--unseen",
+        file_okay=False,
+        help="A gold folder (gold.jsonl, texts/, index.jsonl) of articles the rules were never "
+        "fitted to (tests/extraction/calibration): the transfer of an article's confidences "
+        "is fitted on it. Without it the map has no transfer.",
+    ),
 ) -> None:
     """Fit the calibration map of field confidences on the development annotations (the dev
-    split of news-dev and SATP; the test split is never read) and write it."""
+    split of news-dev and SATP; the test split is never read), and with ``--unseen`` the
+    transfer of an article's confidences on articles the rules have never seen; write it."""
     news, satp = shared / "data" / "news-dev", shared / "data" / "satp-dev"
     if not news.is_dir() or not satp.is_dir():
         typer.echo(f"error: {shared}/data has no news-dev or satp-dev: nothing to fit", err=True)
+        raise typer.Exit(2)
+    if unseen is not None and not (unseen / "gold.jsonl").is_file():
+        typer.echo(f"error: --unseen {unseen}: no gold.jsonl in it", err=True)
         raise typer.Exit(2)
     try:
         dev = read_split(corpus / "split.json", "dev")
         records = load_records(corpus / "news-dev.jsonl", texts=news, split=dev)
         records += load_records(corpus / "satp.jsonl", texts=satp)
+        articles = []
+        if unseen is not None:
+            articles = [
+                r
+                for r in load_records(unseen / "gold.jsonl", texts=unseen)
+                if len(r["text"].split()) >= calibration.ARTICLE_WORDS
+            ]
     except CorpusError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -172,10 +191,35 @@ def fit_confidence(
     table = calibration.fit(
         (rename.get(j.field, j.field), j.basis, j.correct) for j in report.judgements
     )
+    said = "no transfer (no --unseen)"
+    if articles:
+        mapped = evaluate(articles, RuleExtractor(table=calibration.read_map(table)))
+        try:
+            table = calibration.with_transfer(
+                table,
+                ((j.confidence, j.correct) for j in mapped.judgements),
+                about=f"fitted on {len(articles)} articles of {unseen} (never fitted to by "
+                "the rules, errors never read)",
+            )
+        except ValueError as exc:
+            typer.echo(f"error: --unseen {unseen}: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        t = table["transfer"]
+        said = (
+            f"transfer fitted on {t['values']} values of {len(articles)} articles "
+            f"(share right {t['share_right']}: slope {t['slope']}, intercept {t['intercept']})"
+        )
+    elif unseen is not None:
+        typer.echo(
+            f"error: --unseen {unseen}: no article of {calibration.ARTICLE_WORDS} words "
+            "or more in it",
+            err=True,
+        )
+        raise typer.Exit(2)
     out.write_text(json.dumps(table, indent=1) + "\n", "utf-8")
     typer.echo(
         f"{len(report.judgements)} values of {report.documents} documents; "
-        f"{len(table['bases'])} kinds of evidence written to {out}"
+        f"{len(table['bases'])} kinds of evidence written to {out}; {said}"
     )
 
 

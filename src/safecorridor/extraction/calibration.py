@@ -15,13 +15,23 @@ overall share (:data:`SMOOTHING` pseudo-counts), so evidence seen rarely stays n
 Evidence the map has not seen takes the field's overall share; a field the map does not know
 keeps its raw confidence.
 
-Invariants: every value in the map is in [``FLOOR``, ``CEILING``]; applying the map changes
-confidences only, never a value.
+The map's shares come from text the rules were written on, so they overstate how often a value
+is right in an article the rules have never seen (on such articles the shares hardly separate
+right values from wrong ones). An article (a report of at least :data:`ARTICLE_WORDS` words; an
+incident paragraph such as SATP's is shorter, and there the map holds on unseen paragraphs) is
+therefore given a second step, the **transfer**: a logistic recalibration of the map's
+confidence, ``logit(p') = slope * logit(p) + intercept``, fitted on the map's confidences and
+the judgements of a set of articles the rules were never fitted to and whose errors are never
+read (``tests/extraction/calibration``; ``eval fit-confidence --unseen``).
+
+Invariants: every value in the map is in [``FLOOR``, ``CEILING``], and so is every transferred
+confidence; applying the map changes confidences only, never a value.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -37,14 +47,32 @@ FLOOR = 0.05
 CEILING = 0.97
 #: the file the map is read from and written to
 MAP_FILE = "calibration.json"
+#: a report this long or longer is an article: its confidences take the transfer step
+ARTICLE_WORDS = 150
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """The recalibration of an article's confidences: ``logit(p') = slope * logit(p) +
+    intercept``, clipped to [``FLOOR``, ``CEILING``]."""
+
+    slope: float
+    intercept: float
+    min_words: int = ARTICLE_WORDS
+
+    def adjust(self, p: float) -> float:
+        z = self.slope * _logit(p) + self.intercept
+        return min(CEILING, max(FLOOR, 1.0 / (1.0 + math.exp(-z))))
 
 
 @dataclass(frozen=True)
 class CalibrationMap:
-    """Fitted shares: by evidence (``bases``) and by field (``fields``)."""
+    """Fitted shares: by evidence (``bases``) and by field (``fields``); the ``transfer`` of
+    an article's confidences (None: none)."""
 
     bases: dict[str, float]
     fields: dict[str, float]
+    transfer: Transfer | None = None
 
     def confidence(self, name: str, basis: str | None, raw: float) -> float:
         """The calibrated confidence of field ``name`` resting on ``basis``."""
@@ -62,18 +90,36 @@ def shipped_map() -> CalibrationMap:
     path = files("safecorridor.extraction").joinpath("data", MAP_FILE)
     if not path.is_file():
         return EMPTY
-    data = json.loads(path.read_text("utf-8"))
+    return read_map(json.loads(path.read_text("utf-8")))
+
+
+def read_map(data: dict[str, Any]) -> CalibrationMap:
+    """The map of a fitted document (as :func:`fit` and :func:`with_transfer` write it)."""
+    t = data.get("transfer")
+    transfer = (
+        Transfer(float(t["slope"]), float(t["intercept"]), int(t["min_words"]))
+        if isinstance(t, dict)
+        else None
+    )
     return CalibrationMap(
         {str(k): float(v) for k, v in data.get("bases", {}).items()},
         {str(k): float(v) for k, v in data.get("fields", {}).items()},
+        transfer,
     )
 
 
-def apply(events: Iterable[CandidateEvent], table: CalibrationMap | None = None) -> None:
-    """Replace the raw field confidences of ``events`` by the fitted ones, and each event's
-    overall confidence by the mean of its fields' (event and sub-event type left out)."""
+def apply(
+    events: Iterable[CandidateEvent],
+    table: CalibrationMap | None = None,
+    *,
+    words: int = 0,
+) -> None:
+    """Replace the raw field confidences of ``events`` by the fitted ones (then, in a text of
+    ``words`` words that is an article, by their transfer), and each event's overall
+    confidence by the mean of its fields' (event and sub-event type left out)."""
     table = table or shipped_map()
     bases, fields = table.bases, table.fields
+    transfer = table.transfer if table.transfer and words >= table.transfer.min_words else None
     for ev in events:
         fc, cb = ev.field_confidence, ev.confidence_basis
         for name in fc:
@@ -82,7 +128,7 @@ def apply(events: Iterable[CandidateEvent], table: CalibrationMap | None = None)
             if fitted is None:
                 fitted = fields.get(name)
             if fitted is not None:  # a field the map does not know keeps its raw value
-                fc[name] = round(fitted, 2)
+                fc[name] = round(transfer.adjust(fitted) if transfer else fitted, 2)
         confs = [
             v for k, v in ev.field_confidence.items() if k not in ("event_type", "sub_event_type")
         ]
@@ -116,6 +162,38 @@ def fit(judgements: Iterable[tuple[str, str | None, bool]]) -> dict[str, Any]:
         "fields": dict(sorted(fields.items())),
         "bases": dict(sorted(bases.items())),
     }
+
+
+def with_transfer(
+    table: dict[str, Any], judgements: Iterable[tuple[float, bool]], *, about: str
+) -> dict[str, Any]:
+    """``table`` with the transfer fitted on (map confidence, right) judgements of articles
+    the rules were never fitted to: a logistic regression of right on the confidence's logit."""
+    # lazy: scikit-learn only when a map is fitted, never when one is applied
+    from sklearn.linear_model import LogisticRegression
+
+    pairs = list(judgements)
+    if len({right for _p, right in pairs}) < 2:
+        raise ValueError("the transfer needs right and wrong values among the judgements")
+    x = [[_logit(p)] for p, _right in pairs]
+    y = [int(right) for _p, right in pairs]
+    model = LogisticRegression(C=100.0).fit(x, y)
+    return {
+        **table,
+        "transfer": {
+            "about": about,
+            "values": len(pairs),
+            "share_right": round(sum(y) / len(y), 3),
+            "slope": round(float(model.coef_[0][0]), 4),
+            "intercept": round(float(model.intercept_[0]), 4),
+            "min_words": ARTICLE_WORDS,
+        },
+    }
+
+
+def _logit(p: float) -> float:
+    p = min(1 - 1e-3, max(1e-3, p))
+    return math.log(p / (1 - p))
 
 
 def _clip(p: float) -> float:

@@ -70,13 +70,17 @@ _THREAT_TARGETS = ("foreign_nationals", "corridor_project", "diplomatic")
 
 class RuleExtractor:
     """The default, deterministic extractor. Stateless; resources are cached per process.
-    ``calibrated=False`` keeps the raw confidences of :mod:`confidence` (to fit the map)."""
+    ``calibrated=False`` keeps the raw confidences of :mod:`confidence` (to fit the map);
+    ``table`` is the calibration map applied (None: the shipped one)."""
 
     name = NAME
     version = VERSION
 
-    def __init__(self, *, calibrated: bool = True) -> None:
+    def __init__(
+        self, *, calibrated: bool = True, table: calibration.CalibrationMap | None = None
+    ) -> None:
         self.calibrated = calibrated
+        self.table = table
 
     def extract(
         self,
@@ -146,7 +150,7 @@ class RuleExtractor:
                 arrest_place = place_m
         _share_plural_claims(groups, events)
         if self.calibrated:
-            calibration.apply(events)
+            calibration.apply(events, self.table, words=len(text.split()))
         return events
 
     def _build(
