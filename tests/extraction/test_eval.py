@@ -28,7 +28,14 @@ from safecorridor.extraction.corpus import (
     load_records,
     read_split,
 )
-from safecorridor.extraction.evaluate import BANDS, FIELDS, Report, evaluate, score_document
+from safecorridor.extraction.evaluate import (
+    BANDS,
+    FIELDS,
+    Judgement,
+    Report,
+    evaluate,
+    score_document,
+)
 
 FIX = Path(__file__).parent / "fixtures"
 NEWS = FIX / "newsdev"
@@ -190,6 +197,18 @@ def test_the_reliability_table_counts_every_predicted_value(dev_report: Report) 
     ece = dev_report.calibration_error()
     assert ece is not None and 0.0 <= ece <= 1.0
     assert Report().calibration_error() is None
+
+
+def test_ranking_is_the_area_under_the_roc_curve() -> None:
+    rep = Report()
+    assert rep.ranking() is None  # nothing judged
+    rep.judgements += [Judgement("city", 0.9, True), Judgement("city", 0.8, True)]
+    assert rep.ranking() is None  # no wrong value: nothing to rank against
+    rep.judgements += [Judgement("city", 0.7, False), Judgement("kind", 0.95, False)]
+    # right values at 0.9 and 0.8 against wrong ones at 0.7 and 0.95: 2 of 4 pairs ordered
+    assert rep.ranking() == 0.5
+    assert rep.ranking("city") == 1.0
+    assert rep.ranking("kind") is None
 
 
 def test_a_spurious_event_counts_its_values_as_wrong() -> None:

@@ -250,11 +250,13 @@ def _render(report: Report, worst: int) -> str:
                     lines.append(f"      {e['field']}: {e['error']}")
                 else:
                     lines.append(f"      {e['field']}: gold {e['gold']!r}, pred {e['pred']!r}")
-    ece = report.calibration_error()
+    ece, auc = report.calibration_error(), report.ranking()
     lines += [
         "",
         "reliability of field confidences"
-        + (f" (calibration error {ece:.3f})" if ece is not None else ""),
+        + (f" (calibration error {ece:.3f}" if ece is not None else "")
+        + (f"; ranking AUC {auc:.3f}, 0.5 = chance" if auc is not None else "")
+        + (")" if ece is not None else ""),
         f"{'band':<10}{'count':>7}{'right':>7}{'share':>8}{'mean conf':>11}",
     ]
     for row in report.reliability():

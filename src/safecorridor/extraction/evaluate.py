@@ -188,6 +188,17 @@ class Report:
         )
         return round(gap / total, 3)
 
+    def ranking(self, field_name: str | None = None) -> float | None:
+        """How well the confidences rank right values above wrong ones: the area under the ROC
+        curve (0.5: no better than chance; None without both right and wrong values)."""
+        js = [j for j in self.judgements if field_name is None or j.field == field_name]
+        if len({j.correct for j in js}) < 2:
+            return None
+        # lazy: scikit-learn only when a report is scored, not when the extractor runs
+        from sklearn.metrics import roc_auc_score
+
+        return round(float(roc_auc_score([j.correct for j in js], [j.confidence for j in js])), 3)
+
     def add(self, other: Report) -> None:
         """Add another report's counts, errors, outcomes and judgements to this one."""
         self.events.add(other.events)
@@ -220,6 +231,7 @@ class Report:
         data["reliability"] = {
             "all": self.reliability(),
             "calibration_error": self.calibration_error(),
+            "ranking_auc": self.ranking(),
             "fields": {f: self.reliability(f) for f in FIELDS},
         }
         return data
