@@ -169,8 +169,7 @@ def with_transfer(
 ) -> dict[str, Any]:
     """``table`` with the transfer fitted on (map confidence, right) judgements of articles
     the rules were never fitted to: a logistic regression of right on the confidence's logit."""
-    # lazy: scikit-learn only when a map is fitted, never when one is applied
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # lazy: fitting only, never applying
 
     pairs = list(judgements)
     if len({right for _p, right in pairs}) < 2:

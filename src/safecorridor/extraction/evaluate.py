@@ -194,8 +194,7 @@ class Report:
         js = [j for j in self.judgements if field_name is None or j.field == field_name]
         if len({j.correct for j in js}) < 2:
             return None
-        # lazy: scikit-learn only when a report is scored, not when the extractor runs
-        from sklearn.metrics import roc_auc_score
+        from sklearn.metrics import roc_auc_score  # lazy: only when a report is scored
 
         return round(float(roc_auc_score([j.correct for j in js], [j.confidence for j in js])), 3)
 
