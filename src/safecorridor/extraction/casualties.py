@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.triggers import at_word_starts
 from safecorridor.extraction.types import CandidateEvent
+from safecorridor.extraction.words import MONTH_STEMS
 
 NUMBERS = {
     "a": 1,
@@ -1068,9 +1069,6 @@ _PREPOSITIONS = frozenset(
 
 
 _CARRIED = frozenset(["brought", "taken", "shifted", "rushed", "admitted"])
-_MONTH3 = frozenset(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-)
 _APPOSITION_OPENERS = frozenset(["including", "among", "mostly", "most", "all", "both"])
 
 
@@ -1166,7 +1164,7 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
         if j - 1 >= 0 and toks[j - 1][0].lower() in ("and", ","):
             if j >= 2 and re.fullmatch(r"(?:19|20)\d\d", toks[j - 2][0]):
                 break  # "In July 2021, nine engineers and four ...": a date, no list
-            if j >= 3 and toks[j - 2][0].isdigit() and toks[j - 3][0].lower()[:3] in _MONTH3:
+            if j >= 3 and toks[j - 2][0].isdigit() and toks[j - 3][0].lower()[:3] in MONTH_STEMS:
                 break  # "on October 14, six labourers": a date's day, no list
             k = j - 2
             continue

@@ -20,10 +20,11 @@ from datetime import date
 
 from safecorridor.extraction.casualties import Count
 from safecorridor.extraction.confidence import CONFIDENCE
-from safecorridor.extraction.dates import WEEKDAYS, DateMention, event_date
+from safecorridor.extraction.dates import DateMention, event_date
 from safecorridor.extraction.mentions import is_armed_group
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import TRIG, TRIGGER_RX, TRIGGERS, at_word_starts, family
+from safecorridor.extraction.words import WEEKDAYS
 
 _RECALL_NOUNS = r"(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?)"
 _RECALL_THING = re.compile(

@@ -1,0 +1,42 @@
+"""Closed word lists that more than one stage reads: month and weekday names (the dates are
+read in :mod:`dates`; :mod:`casualties` must not take a day and month for a count)."""
+
+from __future__ import annotations
+
+MONTHS = {
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+}
+WEEKDAYS = {
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+}
+#: the first three letters of every month's name ("Sept." and "September" both start "sep")
+MONTH_STEMS = frozenset(name[:3] for name in MONTHS)
