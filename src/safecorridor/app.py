@@ -21,11 +21,13 @@ from safecorridor import __version__
 from safecorridor.api import problems
 from safecorridor.api.app import API_DESCRIPTION, install_api
 from safecorridor.clock import Clock, system_clock
+from safecorridor.db.session import get_engine
 from safecorridor.errors import BusyError, ServiceError, describe
 from safecorridor.headers import SecurityHeaders
 from safecorridor.limits import BodyLimit
 from safecorridor.ops.logs import RequestLog, configure_logging
 from safecorridor.ops.metrics import RequestMetrics
+from safecorridor.ops.running import SERVER, in_use
 from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import stop_audit_writer
 from safecorridor.web import errors as web_errors
@@ -48,8 +50,11 @@ def is_api(request: Request) -> bool:
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    yield
-    stop_audit_writer()  # commits any read event still queued, ends the writer thread
+    # the database's in-use lock: `safecorridor restore` refuses while it is held, and a
+    # server that starts during a restore waits for its end (ops/running.py)
+    with in_use(get_engine(), SERVER):
+        yield
+        stop_audit_writer()  # commits any read event still queued, ends the writer thread
 
 
 def create_app(*, clock: Clock | None = None) -> FastAPI:

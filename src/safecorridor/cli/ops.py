@@ -7,9 +7,10 @@ from pathlib import Path
 
 import typer
 
-from safecorridor.cli.common import console, fail
+from safecorridor.cli.common import console, err_console, fail
 from safecorridor.db.session import get_engine
-from safecorridor.ops.backup import BackupError, backup, check_backup, restore
+from safecorridor.ops.backup import BackupError, backup, check_backup, in_use_refusal, restore
+from safecorridor.ops.running import InUseCheckError, usage_of
 
 
 def backup_command(
@@ -35,21 +36,37 @@ def backup_command(
 def restore_command(
     src: Path = typer.Argument(..., help="A folder written by `safecorridor backup`."),
     yes: bool = typer.Option(False, "--yes", help="Replace the database without asking."),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Restore even while a server or worker uses the database (restart them after).",
+    ),
 ) -> None:
     """Replace the database with a backup, once its manifest, every file's sha256 and every
     audit chain (count and head as in the manifest) check out; refuse otherwise, changing
-    nothing. The replaced files (SQLite) or schema (PostgreSQL) are kept aside. Stop the
-    servers and workers first."""
+    nothing. The replaced files (SQLite) or schema (PostgreSQL) are kept aside. Refused
+    while a server or worker uses the database (named in the error): stop them first."""
+    engine = get_engine()
     try:
         manifest = check_backup(src)
+        usage = usage_of(engine)
+        if usage and not force:
+            raise BackupError(in_use_refusal(usage))
+        if usage:
+            err_console.print(
+                f"[bold yellow]warning:[/] --force: {usage.who()}; restart "
+                f"{'them' if usage.many else 'it'} once the restore is done",
+                highlight=False,
+                soft_wrap=True,
+            )
         if not yes:
             typer.confirm(
                 f"Replace the database with the {manifest.backend} backup of "
                 f"{manifest.created_at} in {src}?",
                 abort=True,
             )
-        replaced = restore(get_engine(), src)
-    except BackupError as exc:
+        replaced = restore(engine, src, force=force)
+    except (BackupError, InUseCheckError) as exc:
         raise fail(f"restore refused: {exc}") from None
     for line in replaced:
         console.print(f"restored {line}", highlight=False)

@@ -39,6 +39,7 @@ from safecorridor.incidents.service import (
     list_incidents,
     to_public,
 )
+from safecorridor.ops.running import SERVER, in_use
 from safecorridor.registry.models import Route, Site
 from safecorridor.settings import LOG_LEVELS, get_settings
 from safecorridor.sharing.audit import ensure_key_file, key_path
@@ -524,10 +525,16 @@ def serve(
         get_settings.cache_clear()
     settings = get_settings()
     log_level = settings.log_level
-    migrate(get_engine())
     h, p = host or settings.host, port if port is not None else settings.port
     n = workers or settings.workers
-    console.print(
-        f"SafeCorridor on http://{h}:{p}/  (data: {_where()}; {n} worker{'s' if n != 1 else ''})"
-    )
-    raise typer.Exit(run_server(h, p, workers=n, log_level=log_level))
+    # the database's in-use lock from before the migration (each process of the app takes it
+    # too): `safecorridor restore` refuses while it is held; started during a restore, this
+    # waits for its end, then migrates the restored database
+    with in_use(get_engine(), SERVER):
+        migrate(get_engine())
+        console.print(
+            f"SafeCorridor on http://{h}:{p}/  (data: {_where()}; "
+            f"{n} worker{'s' if n != 1 else ''})"
+        )
+        status = run_server(h, p, workers=n, log_level=log_level)
+    raise typer.Exit(status)

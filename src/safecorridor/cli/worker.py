@@ -11,6 +11,7 @@ from safecorridor.alerts.worker import STEPS, Worker, WorkerContext, run_once
 from safecorridor.cli.common import console, fail
 from safecorridor.db.session import get_engine
 from safecorridor.ops.backup import BackupError, BackupSchedule
+from safecorridor.ops.running import WORKER, in_use
 from safecorridor.settings import get_settings
 
 
@@ -80,6 +81,21 @@ def worker_command(
     if unknown:
         raise fail(f"unknown step {unknown[0]!r}; one of {', '.join(STEPS)}")
     schedule = backup_schedule(backup_every, backup_dir, backup_keep)
+    # the database's in-use lock, held until the worker stops: `safecorridor restore` refuses
+    # meanwhile, and a worker that starts during a restore waits for its end
+    with in_use(get_engine(), WORKER):
+        _work(schedule, once=once, step=step, interval=interval, risk_every=risk_every, poll=poll)
+
+
+def _work(
+    schedule: BackupSchedule | None,
+    *,
+    once: bool,
+    step: list[str],
+    interval: float,
+    risk_every: float,
+    poll: float,
+) -> None:
     ctx = WorkerContext(engine=get_engine(), backup=schedule)
     if once:
         runs = run_once(ctx, steps=step or None)

@@ -21,7 +21,11 @@ Invariants:
   ``-wal``/``-shm`` files are moved aside with them. On PostgreSQL the live schema is
   renamed aside, the dump restored into a fresh schema of the same name and its chain
   verified; if it does not verify, the restored schema is dropped and the old one renamed
-  back. Restore while no server or worker runs.
+  back.
+- A restore refuses while a server or worker uses the database (they hold its in-use lock,
+  :mod:`safecorridor.ops.running`), naming them; ``force`` restores under them. It holds the
+  lock exclusively while it replaces anything, so a server that starts meanwhile waits and
+  then runs on the restored database.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import shutil
 import sqlite3
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -50,6 +54,7 @@ from safecorridor.db.base import utcnow
 from safecorridor.db.engine import make_engine
 from safecorridor.errors import InvalidInputError
 from safecorridor.incidents.models import IncidentsEpoch, read_incidents_epoch
+from safecorridor.ops.running import InUseCheckError, Usage, exclusive_use
 from safecorridor.sharing.audit import count_events, read_key, read_log_url, verify_chain
 from safecorridor.sharing.audit.verify import legacy_limits
 from safecorridor.sharing.models import AuditEvent
@@ -449,20 +454,35 @@ def check_backup(src: Path) -> Manifest:
     return manifest
 
 
-def restore(engine: Engine, src: Path, *, now: datetime | None = None) -> list[str]:
-    """Check the backup in ``src`` whole, then replace ``engine``'s database with it.
-    Returns what was replaced (and where the old copies were kept)."""
+def in_use_refusal(usage: Usage) -> str:
+    """Why a restore will not run under ``usage``'s processes, and what to do, on one line."""
+    return f"{usage.describe()}, or pass --force to restore anyway"
+
+
+def restore(
+    engine: Engine, src: Path, *, now: datetime | None = None, force: bool = False
+) -> list[str]:
+    """Check the backup in ``src`` whole, then replace ``engine``'s database with it, unless
+    a server or worker is using it (``force``: even then). Returns what was replaced (and
+    where the old copies were kept)."""
     manifest = check_backup(src)
     backend = engine.dialect.name
     if manifest.backend != backend:
         raise BackupError(f"{src} is a {manifest.backend} backup; this database is {backend}")
     stamp = (now or utcnow()).strftime("%Y%m%d%H%M%S")
-    before = _incidents_epoch(engine)
-    if backend == "sqlite":
-        done = _restore_sqlite(engine, src, manifest, stamp)
-    else:
-        done = _restore_pg(engine, src, manifest, stamp)
-    _move_epoch_past(engine, before)
+    with ExitStack() as held:  # the in-use lock, exclusive while anything is replaced
+        try:
+            usage = held.enter_context(exclusive_use(engine))
+        except InUseCheckError as exc:
+            raise BackupError(str(exc)) from None
+        if usage and not force:
+            raise BackupError(in_use_refusal(usage))
+        before = _incidents_epoch(engine)
+        if backend == "sqlite":
+            done = _restore_sqlite(engine, src, manifest, stamp)
+        else:
+            done = _restore_pg(engine, src, manifest, stamp)
+        _move_epoch_past(engine, before)
     return done
 
 
