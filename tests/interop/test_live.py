@@ -32,6 +32,8 @@ from safecorridor.interop.feeds import add_feed, poll_due_feeds, poll_feed
 from safecorridor.interop.models import Feed, FeedRun
 from safecorridor.review.models import Candidate
 from safecorridor.settings import get_settings
+from safecorridor.sharing.audit.verify import verify_all
+from safecorridor.sharing.models import AuditEvent
 from safecorridor.taxonomy.choices import TLP, Role
 from tests.api.conftest import World, build_world
 from tests.interop.conftest import PARTNER_BUNDLE, PARTNER_MISP, fixed_incident, seed_actors
@@ -251,6 +253,13 @@ def test_a_feed_pulls_a_partners_taxii_collection_with_bookmarks(
         feed = s.get_one(Feed, feed_id)
         assert feed.bookmark and feed.last_status == "ok"
         first_bookmark = feed.bookmark
+        # each document the poll created is in the audit chain, with its content hash
+        audited = {
+            e.record_id: e.details["sha256"]
+            for e in s.scalars(select(AuditEvent).where(AuditEvent.action == "feed-poll"))
+        }
+        assert audited == {c.document_id: c.document.sha256 for c in got}
+    assert verify_all(engine).is_intact
 
     # nothing new: the bookmark keeps the next poll from storing anything
     again = poll_feed(engine, feed_id, force=True)

@@ -13,6 +13,11 @@ movements and the next meeting are placed relative to ``now`` (the loader's cloc
 ``make run`` always has a movement on the road and a meeting ahead. Action items of the world
 that are open past their due date are marked overdue at load (without alerts: they did not
 become overdue at that moment).
+
+Every record the load writes has its state in the audit chain, in the load's transaction:
+the services audit the meetings, action items, measures and movements; the loader itself the
+organisations, users, sites, routes and incidents (one bulk insert of events at the end),
+so ``safecorridor audit verify`` names a demo record whose marking is changed in its table.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ from safecorridor.registry.measures import (
     create_measure,
 )
 from safecorridor.registry.models import Route, Site
+from safecorridor.sharing.audit import audit_objects
 from safecorridor.taxonomy.choices import TLP, ActorKind, Role, SiteType
 
 DEMO_DATASET = "demo"
@@ -530,6 +536,10 @@ def load_demo(
     world = read_world(path)
     at = naive(now or system_clock.now())
     summary = DemoSummary()
+    # the records this load creates (or changes) outside an auditing service: their states go
+    # into the audit chain at the end, so `audit verify` names one changed in its table later
+    created: list[Any] = []
+    changed: list[Any] = []
 
     # organisations, then partnerships (directed, as listed)
     orgs: dict[str, Organisation] = {}
@@ -540,6 +550,7 @@ def load_demo(
         if org is None:
             org = Organisation(name=o.name, short_name=o.short_name, kind=o.kind, country=o.country)
             session.add(org)
+            created.append(org)
         orgs[o.name] = org
     session.flush()
     for o in world.organisations:
@@ -569,8 +580,11 @@ def load_demo(
                 role=str(u.role),
             )
             session.add(user)
+            created.append(user)
         if user.password_hash is None:
             user.password_hash = hash_password(u.password or demo_password(str(u.role)))
+            if user not in created:
+                changed.append(user)
         summary.users.append(
             DemoUser(
                 email=u.email,
@@ -603,7 +617,7 @@ def load_demo(
         site = session.scalar(select(Site).where(Site.name == s.name))
         summary._bump("sites", new=site is None)
         if site is None:
-            session.add(
+            created.append(
                 Site(
                     name=s.name,
                     project=s.project,
@@ -623,6 +637,7 @@ def load_demo(
                     owner_org_id=orgs[s.owner or default_owner].id,
                 )
             )
+            session.add(created[-1])
 
     # routes
     for r in world.routes:
@@ -630,7 +645,7 @@ def load_demo(
         summary._bump("routes", new=route is None)
         if route is None:
             points = [[lat, lon] for lat, lon in r.points]
-            session.add(
+            created.append(
                 Route(
                     name=r.name,
                     origin=r.origin,
@@ -643,6 +658,7 @@ def load_demo(
                     owner_org_id=orgs[r.owner or default_owner].id,
                 )
             )
+            session.add(created[-1])
     session.flush()
 
     # incidents
@@ -657,20 +673,25 @@ def load_demo(
         summary._bump("incidents", new=is_new)
         if not is_new:
             continue
-        create_incident(
+        incident = create_incident(
             session=session,
             incident_in=inc.data,
             changed_by=changed_by,
             owner_org_id=orgs[inc.owner].id if inc.owner else None,
             resolver=resolver,
         )
+        created.append(incident)
         known.add(inc.key)
     session.flush()
 
+    # meetings, action items, measures and movements are audited by their services
     _load_meetings(session, world, orgs, summary, at, changed_by)
-    _load_measures(session, world, summary, at, changed_by)
+    changed += _load_measures(session, world, summary, at, changed_by)
     _load_movements(session, world, summary, at)
     session.flush()
+    # in the same transaction as the rows, in the order they were written (one bulk insert)
+    audit_objects(session=session, viewer=None, action="create", objs=created, actor=changed_by)
+    audit_objects(session=session, viewer=None, action="update", objs=changed, actor=changed_by)
     return summary
 
 
@@ -808,7 +829,9 @@ def _plan_id(session: Session, plan: PlanRef) -> int:
 
 def _load_measures(
     session: Session, world: World, summary: DemoSummary, at: datetime, actor: str
-) -> None:
+) -> list[ProtectiveMeasure]:
+    """Record the world's measures; those changed after their audited creation."""
+    changed: list[ProtectiveMeasure] = []
     for spec in world.measures:
         subject: Site | Route | None
         if spec.site is not None:
@@ -851,6 +874,8 @@ def _load_measures(
         if spec.state == MeasureState.IN_PLACE and spec.in_place_from is None:
             m.in_place_from = None  # in place since before the register
             m.history[-1].effective_on = None
+            changed.append(m)
+    return changed
 
 
 def _load_movements(session: Session, world: World, summary: DemoSummary, at: datetime) -> None:

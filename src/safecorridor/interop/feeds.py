@@ -10,9 +10,10 @@ highest event ``timestamp`` read.
 New reports become candidates in the review queue of the feed's organisation, with the feed
 as their publisher and their own TLP kept (``default_tlp`` when unmarked); nothing reaches the
 record without review. A poll writes its candidates and the new bookmark in one transaction,
-so a failed poll changes nothing and the next one starts from the same place. Each poll is a
-:class:`FeedRun` row. A feed is claimed by a conditional UPDATE before it is polled, so two
-workers never poll the same feed at once.
+with one audit event per document it created (the document's state and content hash, the
+feed, the run, the candidate), so a failed poll changes nothing and the next one starts from
+the same place. Each poll is a :class:`FeedRun` row. A feed is claimed by a conditional
+UPDATE before it is polled, so two workers never poll the same feed at once.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ from safecorridor.interop.stix import (
     interpret,
 )
 from safecorridor.interop.taxii import MEDIA_TAXII
+from safecorridor.review.models import Candidate
+from safecorridor.sharing.audit import WrittenState, audit_objects
+from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP
 
 PAGE = 1000
@@ -378,12 +382,55 @@ def poll_feed(
             )
             result.candidates, result.duplicates = report.candidates, report.duplicates
             result.bookmark = bookmark
+            _audit_poll(s, feed, run_id, report.document_ids)
             _finish(s, feed, run_id, at, result, rejected=rejected)
     except (FeedError, StixImportError, httpx.HTTPError) as exc:
         result.status, result.error = FeedRunStatus.FAILED, str(exc)[:2000]
         with factory() as s, s.begin():
             _finish(s, feed, run_id, at, result)
     return result
+
+
+#: the most documents of a poll looked up in one query for their audit events
+_AUDIT_CHUNK = 1000
+
+
+def _audit_poll(s: Session, feed: Feed, run_id: int, document_ids: list[int]) -> None:
+    """One audit event per document the poll created, in the poll's transaction: the
+    document's state (so ``audit verify`` names one changed in its table later), its content
+    hash, the feed, the run and the candidate made from it."""
+    for start in range(0, len(document_ids), _AUDIT_CHUNK):
+        ids = document_ids[start : start + _AUDIT_CHUNK]
+        docs = list(s.scalars(select(Document).where(Document.id.in_(ids)).order_by(Document.id)))
+        made: dict[int, list[int]] = {}
+        for doc_id, candidate_id in s.execute(
+            select(Candidate.document_id, Candidate.id)
+            .where(Candidate.document_id.in_(ids))
+            .order_by(Candidate.id)
+        ):
+            made.setdefault(doc_id, []).append(candidate_id)
+        audit_objects(
+            session=s,
+            viewer=None,
+            action="feed-poll",
+            objs=docs,
+            actor=f"feed:{feed.name}"[:254],
+            details=_poll_details(feed.id, run_id, made),
+        )
+
+
+def _poll_details(
+    feed_id: int, run_id: int, made: dict[int, list[int]]
+) -> Callable[[WrittenState], dict[str, Any]]:
+    def details(st: WrittenState) -> dict[str, Any]:
+        return {
+            "sha256": st.values["sha256"],
+            "feed": feed_id,
+            "feed_run": run_id,
+            "candidates": made.get(st.record_id, []),
+        }
+
+    return details
 
 
 def _finish(

@@ -6,7 +6,8 @@ The package's parts:
   :func:`verify_chain`;
 - :mod:`.key`: the HMAC key, a file outside the database;
 - :mod:`.store`: the chain's lock and appending (a write's event in the writing transaction,
-  so it commits or rolls back with the change it records);
+  so it commits or rolls back with the change it records; the states of many records written
+  at once, as bulk imports do, in one bulk insert);
 - :mod:`.writer`: reads recorded by group commit through one writer thread per process (no
   thread started at import);
 - :mod:`.readlog`: on a SQLite file, the reads' own log in a second file beside it;
@@ -42,10 +43,15 @@ from safecorridor.sharing.audit.readlog import (
 from safecorridor.sharing.audit.store import (
     PG_LOCK_KEY,
     EventData,
+    WrittenState,
     append_batch,
     append_event,
+    audit_objects,
     audit_write,
+    audit_writes,
     lock_chain,
+    written_rows,
+    written_state,
 )
 from safecorridor.sharing.audit.verify import verify_logs
 from safecorridor.sharing.audit.writer import (
@@ -67,12 +73,15 @@ __all__ = [
     "AuditWriter",
     "ChainReport",
     "EventData",
+    "WrittenState",
     "append_batch",
     "append_event",
     "audit_logs",
+    "audit_objects",
     "audit_reads",
     "audit_write",
     "audit_writer",
+    "audit_writes",
     "canonical_json",
     "count_events",
     "ensure_key_file",
@@ -93,4 +102,6 @@ __all__ = [
     "values_state_hash",
     "verify_chain",
     "verify_logs",
+    "written_rows",
+    "written_state",
 ]

@@ -21,8 +21,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from json.encoder import encode_basestring as _encode_string
 from typing import Any
 
 import orjson
@@ -66,15 +68,66 @@ def state_hash(obj: Any) -> str:
     return _state_digest(record_state(obj))
 
 
+_Columns = tuple[tuple[tuple[str, str], ...], bool]
+_attribute_columns_of: dict[type[Any], _Columns] = {}
+
+
+def _attribute_columns(model: type[Any]) -> _Columns:
+    """``model``'s (attribute, column key) pairs, and whether every attribute is named as its
+    column (remembered per model)."""
+    known = _attribute_columns_of.get(model)
+    if known is None:
+        pairs = tuple((attr.key, attr.columns[0].key) for attr in inspect(model).column_attrs)
+        known = _attribute_columns_of[model] = (pairs, all(a == c for a, c in pairs))
+    return known
+
+
+def row_state(model: type[Any], row: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`record_state` of a record read as a Core row of ``model``'s table (``row`` keyed
+    by column key): the same values by attribute name, without loading an ORM object."""
+    pairs, same_names = _attribute_columns(model)
+    if same_names and len(row) == len(pairs):
+        return dict(row)  # every column given, each named as its attribute
+    return {attr: row[column] for attr, column in pairs}
+
+
+def _field_digest(value: Any) -> str:
+    return hashlib.sha256(orjson.dumps([value], option=_STATE_JSON, default=str)).hexdigest()[:16]
+
+
+#: the value types whose digests :func:`values_field_digests` may remember (floats are left
+#: out: -0.0 equals 0.0 yet is written differently)
+_MEMO_TYPES = frozenset({str, int, bool, type(None), date, datetime})
+
+
+def values_field_digests(
+    values: Mapping[str, Any], memo: dict[tuple[type, Any], str] | None = None
+) -> dict[str, str]:
+    """Each value digested on its own (16 hex digits of its sha256), by attribute name: what a
+    write's event keeps so verification can name the fields that changed since.
+
+    ``memo`` (one dict shared over many records of a batch) remembers the digests of the
+    scalar values already seen: imported rows repeat most of theirs (country, types, marking).
+    """
+    if memo is None:
+        return {name: _field_digest(value) for name, value in values.items()}
+    out = {}
+    for name, value in values.items():
+        kind = type(value)
+        if kind in _MEMO_TYPES:
+            key = (kind, value)
+            digest = memo.get(key)
+            if digest is None:
+                digest = memo[key] = _field_digest(value)
+            out[name] = digest
+        else:
+            out[name] = _field_digest(value)
+    return out
+
+
 def field_digests(obj: Any) -> dict[str, str]:
-    """Each column's value digested on its own (16 hex digits of its sha256), by attribute
-    name: what a write's event keeps so verification can name the fields that changed since."""
-    return {
-        name: hashlib.sha256(orjson.dumps([value], option=_STATE_JSON, default=str)).hexdigest()[
-            :16
-        ]
-        for name, value in record_state(obj).items()
-    }
+    """:func:`values_field_digests` of a loaded ORM object's columns."""
+    return values_field_digests(record_state(obj))
 
 
 def values_state_hash(values: Any) -> str:
@@ -111,6 +164,44 @@ def event_hash(
         return sha256_json(fields)
     fields["scheme"] = KEYED
     return hmac.new(key, canonical_json(fields).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def keyed_event_hash(
+    *,
+    key: bytes,
+    prev_hash: str,
+    occurred_at: datetime,
+    user_id: int | None,
+    actor: str,
+    action: str,
+    record_type: str,
+    record_id: int | None,
+    state_hash: str,
+    details_json: str,
+) -> str:
+    """:func:`event_hash` (keyed) of an event whose details are given as their canonical JSON
+    (:func:`canonical_json`), so a batch serialises each event's details once, for its hash
+    and for its row. The same bytes as :func:`event_hash` hashes: the fields' canonical JSON,
+    keys in sorted order (``tests/sharing/test_audit_bulk.py`` holds them equal)."""
+    text = (
+        f'{{"action":{_scalar(action)},"actor":{_scalar(actor)},"details":{details_json},'
+        f'"occurred_at":{_scalar(occurred_at.isoformat())},"prev_hash":{_scalar(prev_hash)},'
+        f'"record_id":{_scalar(record_id)},"record_type":{_scalar(record_type)},'
+        f'"scheme":{_scalar(KEYED)},"state_hash":{_scalar(state_hash)},'
+        f'"user_id":{_scalar(user_id)}}}'
+    )
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _scalar(value: str | int | None) -> str:
+    """:func:`canonical_json` of a string, an integer or None, without the encoder's call."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _encode_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return int.__repr__(value)
 
 
 def mac_json(key: bytes, data: Any) -> str:

@@ -1,5 +1,6 @@
-"""Appending to the audit chain: the chain's lock, one event in the caller's transaction, or
-a batch in a transaction of its own.
+"""Appending to the audit chain: the chain's lock, one event in the caller's transaction, the
+written states of many records in the caller's transaction (bulk imports, the demo loader,
+feed polls), or a batch of reads in a transaction of its own.
 
 Appending is serialised: on PostgreSQL by a transaction-level advisory lock, on SQLite by the
 database write lock, which the INSERT of the new event takes before the previous hash is read.
@@ -11,21 +12,30 @@ links in the same transaction); nothing here updates or deletes a committed even
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, Table, select, text, update
 from sqlalchemy.orm import Session
 
 from safecorridor.db.base import utcnow
+from safecorridor.db.bulk import JSONText, insert_rows
 from safecorridor.sharing.audit.chain import (
     GENESIS,
     KEYED,
+    canonical_json,
     event_hash,
     field_digests,
+    keyed_event_hash,
+    record_state,
+    row_state,
     sha256_json,
     state_hash,
+    values_field_digests,
+    values_state_hash,
 )
 from safecorridor.sharing.audit.key import signing_key
 from safecorridor.sharing.models import AuditEvent
@@ -38,6 +48,7 @@ STATE_TABLE = "table"
 STATE_FIELDS = "fields"
 #: Session.info key: this session's transaction holds the chain's lock (it appended already)
 APPENDED = "safecorridor.audit.appended"
+AUDIT_EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
 
 
 def append_event(
@@ -140,6 +151,15 @@ class EventData:
     details: dict[str, Any]
 
 
+_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(EventData))
+
+
+def _fields_of(event: EventData) -> dict[str, Any]:
+    """The event's fields as a dict, shallow (``dataclasses.asdict`` deep-copies the details:
+    most of the cost of a bulk import's events)."""
+    return {name: getattr(event, name) for name in _EVENT_FIELDS}
+
+
 def lock_chain(conn: Connection) -> None:
     """Take the chain's lock at the start of ``conn``'s transaction (before any read).
 
@@ -155,16 +175,132 @@ def lock_chain(conn: Connection) -> None:
 def append_batch(conn: Connection, events: list[EventData]) -> None:
     """Chain ``events`` in order after the last event, in ``conn``'s transaction.
 
-    The transaction must hold the chain's lock (:func:`lock_chain`). One statement executed
-    for each event in turn (executemany: SQLite's and psycopg's run the rows in order), so ids
-    follow the chain's order on every backend.
+    The transaction must hold the chain's lock (:func:`lock_chain`). The rows go in in order
+    (:func:`~safecorridor.db.bulk.insert_rows`: SQLite's executemany, PostgreSQL's COPY), so
+    ids follow the chain's order on every backend.
     """
     prev = conn.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
     key = signing_key()
     rows = []
     for ev in events:
-        fields = asdict(ev)
-        digest = event_hash(key=key, prev_hash=prev, **fields)
+        fields = _fields_of(ev)
+        # the details' canonical JSON, serialised once: hashed, and stored as it is
+        details = fields["details"] = JSONText(canonical_json(ev.details))
+        digest = keyed_event_hash(
+            key=key,
+            prev_hash=prev,
+            occurred_at=ev.occurred_at,
+            user_id=ev.user_id,
+            actor=ev.actor,
+            action=ev.action,
+            record_type=ev.record_type,
+            record_id=ev.record_id,
+            state_hash=ev.state_hash,
+            details_json=details,
+        )
         rows.append({**fields, "prev_hash": prev, "hash": digest, "scheme": KEYED})
         prev = digest
-    conn.execute(insert(AuditEvent), rows)
+    insert_rows(conn, AUDIT_EVENTS, rows)
+
+
+@dataclass(frozen=True)
+class WrittenState:
+    """A record's state after a write, as :func:`audit_write` records it: its record type,
+    table and id, and every column's value by attribute name."""
+
+    record_type: str
+    table: str
+    record_id: int
+    values: dict[str, Any]
+
+
+def written_state(obj: Any) -> WrittenState:
+    """The state of a loaded ORM object (flushed: it has its id and its defaults)."""
+    return WrittenState(record_type(type(obj)), obj.__table__.name, obj.id, record_state(obj))
+
+
+def written_rows(model: type[Any], rows: Iterable[Mapping[str, Any]]) -> list[WrittenState]:
+    """The states of records read back as Core rows of ``model``'s table (keyed by column
+    name), as the table holds them: no ORM object is loaded."""
+    kind, table = record_type(model), model.__table__.name
+    return [WrittenState(kind, table, int(row["id"]), row_state(model, row)) for row in rows]
+
+
+def _lock_in_session(session: Session) -> Connection:
+    """Take the chain's lock in the session's transaction before the head is read.
+
+    PostgreSQL: the advisory lock. SQLite: the database write lock, which a transaction that
+    wrote already holds; one that has not written yet starts with ``BEGIN IMMEDIATE``.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+    elif conn.dialect.name == "sqlite" and not getattr(
+        conn.connection.dbapi_connection, "in_transaction", True
+    ):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    session.info[APPENDED] = True
+    return conn
+
+
+def audit_writes(
+    *,
+    session: Session,
+    viewer: Viewer | None,
+    action: str,
+    states: Iterable[WrittenState],
+    actor: str | None = None,
+    details: Callable[[WrittenState], dict[str, Any]] | None = None,
+) -> int:
+    """Record the writes of many records at once, in the session's transaction: one event per
+    record, each as :func:`audit_write` makes it (the record's state hash, its table and each
+    field's digest, so ``audit verify`` names a record changed in the table afterwards), and
+    chained with one bulk insert (:func:`append_batch`: executemany on SQLite, COPY on
+    PostgreSQL) instead of three statements per event. ``details`` adds what else an event
+    should say about its record. Returns how many events were appended.
+    """
+    session.flush()
+    at = utcnow()
+    memo: dict[tuple[type, Any], str] = {}
+    events = [
+        EventData(
+            occurred_at=at,
+            user_id=viewer.user_id if viewer else None,
+            actor=actor or (viewer.email if viewer else "system"),
+            action=action,
+            record_type=st.record_type,
+            record_id=st.record_id,
+            state_hash=values_state_hash(st.values),
+            details={
+                **(details(st) if details is not None else {}),
+                STATE_TABLE: st.table,
+                STATE_FIELDS: values_field_digests(st.values, memo),
+            },
+        )
+        for st in states
+    ]
+    if not events:
+        return 0
+    append_batch(_lock_in_session(session), events)
+    return len(events)
+
+
+def audit_objects(
+    *,
+    session: Session,
+    viewer: Viewer | None,
+    action: str,
+    objs: Iterable[Any],
+    actor: str | None = None,
+    details: Callable[[WrittenState], dict[str, Any]] | None = None,
+) -> int:
+    """:func:`audit_writes` of loaded ORM objects (flushed first), in the given order."""
+    session.flush()
+    return audit_writes(
+        session=session,
+        viewer=viewer,
+        action=action,
+        states=[written_state(o) for o in objs],
+        actor=actor,
+        details=details,
+    )

@@ -1,6 +1,6 @@
 """Idempotent storage of imported rows, in batches, with an ImportRun row per run (its pid
 and host, so a run whose process died ends as interrupted: see ``sources/runs.py``); every
-batch, re-imported incident and run end is audited.
+batch, new or re-imported incident (with its state) and run end is audited.
 
 The run's counts are written with each batch, in its transaction, so ``/metrics`` (which sums
 them) follows a long import as it goes and keeps what an interrupted one stored; the run's end
@@ -28,7 +28,14 @@ from safecorridor.incidents.models import Incident, IncidentChange, incident_doc
 from safecorridor.incidents.schemas import IncidentCreate
 from safecorridor.incidents.service import _jsonable, incident_values, source_document
 from safecorridor.settings import get_settings
-from safecorridor.sharing.audit import append_event, audit_write
+from safecorridor.sharing.audit import (
+    WrittenState,
+    append_event,
+    audit_objects,
+    audit_write,
+    audit_writes,
+    written_rows,
+)
 from safecorridor.sharing.policy import AUDITED_TLP
 from safecorridor.sources.importers.common import CsvRow, ImportReport, RowError, RowValueError
 from safecorridor.sources.models import ImportRun
@@ -91,8 +98,11 @@ def _store_batch(
     report: ImportReport,
     changed_by: str,
 ) -> dict[str, Any]:
-    """Store one batch in the session's transaction; what it did, for the batch's audit event
-    (an updated incident gets an audited write of its own: its new state)."""
+    """Store one batch in the session's transaction; what it did, for the batch's audit event.
+
+    Every new and every updated incident also gets an audited write of its own, with its
+    state as stored (:func:`audit_writes`: one bulk insert for the batch's events).
+    """
     new_before, updated_before = report.new, report.updated
     # the last occurrence of a key in a batch wins; earlier ones count as unchanged
     by_key: dict[tuple[str, str], tuple[int, IncidentCreate, dict[str, Any]]] = {}
@@ -113,6 +123,7 @@ def _store_batch(
         existing.update({(dataset, k): (iid, digest) for k, iid, digest in rows})
     new_rows: list[dict[str, Any]] = []
     urls: dict[tuple[str, str], list[str]] = {}
+    updated: list[Incident] = []
     now = utcnow()
     for key, (_line, item, values) in by_key.items():
         if key not in existing:
@@ -138,22 +149,31 @@ def _store_batch(
         incident.history.append(
             IncidentChange(changed_by=changed_by, action="reimported", changes=changes)
         )
-        audit_write(session=session, viewer=None, action="reimport", obj=incident, actor=changed_by)
+        updated.append(incident)
         report.updated += 1
+    # each updated incident's new state (the new ones' follow, read back from the table)
+    audit_objects(session=session, viewer=None, action="reimport", objs=updated, actor=changed_by)
     if new_rows:
-        # COPY / executemany without RETURNING; the new ids are read back by key (unique index)
+        # COPY / executemany without RETURNING; the new rows are read back by key (unique
+        # index): their ids, and their states as stored for the audit chain
         bulk_insert(session, INCIDENTS, new_rows)
         ids = []
+        stored: list[WrittenState] = []
         for dataset in {r["source_dataset"] for r in new_rows}:
             keys = [r["source_key"] for r in new_rows if r["source_dataset"] == dataset]
-            ids += [
-                (iid, dataset, key)
-                for iid, key in session.execute(
-                    select(Incident.id, Incident.source_key).where(
-                        Incident.source_dataset == dataset, Incident.source_key.in_(keys)
-                    )
-                ).all()
-            ]
+            result = session.execute(
+                select(INCIDENTS).where(
+                    INCIDENTS.c.source_dataset == dataset, INCIDENTS.c.source_key.in_(keys)
+                )
+            )
+            columns = list(result.keys())
+            as_stored = [dict(zip(columns, row, strict=True)) for row in result]
+            ids += [(row["id"], dataset, row["source_key"]) for row in as_stored]
+            stored += written_rows(Incident, as_stored)
+        # every new incident's state in the audit chain, so `audit verify` names a row whose
+        # marking or other field is changed in the table later (as for STIX, the API, the web)
+        stored.sort(key=lambda st: st.record_id)
+        audit_writes(session=session, viewer=None, action="import", states=stored, actor=changed_by)
         bulk_insert(
             session,
             CHANGES,
@@ -226,9 +246,11 @@ def import_rows(
     Re-running the same file changes nothing: rows are keyed by (dataset, the dataset's id or
     the content hash) and compared by content hash.
 
-    Audited: each batch's transaction appends an "import" event naming the run, its counts
-    and the new incidents' ids (each updated incident an audited "reimport" of its own), and
-    the run's end an event with its status (actor ``changed_by``).
+    Audited: each batch's transaction appends an "import" event for every new incident and a
+    "reimport" event for every updated one, each with the incident's state (so ``audit
+    verify`` names a row changed in the table afterwards), then an "import" event naming the
+    run, its counts and the new incidents' ids; the run's end appends an event with its status
+    (actor ``changed_by``).
     """
     factory = sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
     report = ImportReport(path=str(path), kind=kind)
