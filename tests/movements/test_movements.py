@@ -22,7 +22,10 @@ from safecorridor.movements.checks import (
 )
 from safecorridor.movements.models import MovementTransition
 from safecorridor.movements.schemas import EscortAssignment, MovementCreate
+from safecorridor.risk import cache as risk_cache
+from safecorridor.risk.policies import active_policy
 from safecorridor.risk.policy import PolicyError, load_policy
+from safecorridor.risk.service import routes_surfaces
 from safecorridor.sharing.models import AuditEvent
 
 KKH = "Karakoram Highway (Islamabad–Khunjerab)"
@@ -348,3 +351,53 @@ def test_the_movement_parameters_come_from_the_policy_file() -> None:
     assert movement_policy(custom).checkin_interval_minutes == 30
     with pytest.raises(PolicyError, match="unknown key"):
         movement_policy(base.with_overrides(movements={"checkin_every": 30}))
+
+
+def test_a_boards_routes_are_scored_on_one_read_of_the_incidents_as_each_on_its_own(
+    demo: Session,
+) -> None:
+    """The board scores the routes of a quarter's departure days on surfaces over all of
+    them, from one read of the incidents; the surface is local, so each level and score is
+    the one the movement's page computes on the route's own surface."""
+    later = {
+        "planned_departure": DEPART + timedelta(days=2),
+        "planned_arrival": ARRIVE + timedelta(days=2),
+    }
+    routes: list[dict[str, Any]] = [
+        {},  # the Karakoram Highway
+        {"route": None, "polyline": [[33.6844, 73.0479], [34.1688, 73.2215]]},
+        {"route": None, "from_site": "Karot", "to_site": "Dasu Hydropower", **later},
+        {**later},
+    ]
+    moves = [submitted(demo, **r) for r in routes]
+    eo = user(demo, "escort_officer@ssd.example")
+    board = [m for m in ms.list_movements(demo, user=eo) if m.id in {x.id for x in moves}]
+    assert len(board) == 4 and all(ms.stored_level_for(m, eo) is None for m in board)
+    assert len({m.planned_departure.date() for m in board}) == 2
+    caches = (risk_cache.figure_surfaces, risk_cache.wide_surfaces, risk_cache.day_surfaces)
+    for c in caches:
+        c.clear()
+    before = sum(c.builds for c in caches)
+    levels = ms.levels_seen_by(demo, board, eo)
+    assert sum(c.builds for c in caches) - before == 1  # one read and grid, not one per route
+    assert ms.levels_seen_by(demo, board, eo) == levels  # and kept for the next load
+    assert sum(c.builds for c in caches) - before == 1
+    shared = routes_surfaces(
+        demo,
+        ms._viewer(eo),
+        routes={
+            day: [m.route_points for m in board if m.planned_departure.date() == day]
+            for day in {m.planned_departure.date() for m in board}
+        },
+        policy=active_policy(demo),
+    )
+    for m in board:
+        own = ms.risk_seen_by(demo, m, eo)  # the movement's page: the route's own surface
+        assert levels[m.id] == own["level"]
+        on_shared = ms.risk_seen_by(demo, m, eo, surface=shared[m.planned_departure.date()])
+        assert on_shared["score"] == pytest.approx(own["score"], rel=1e-9, abs=1e-12)
+        for key in ("max_threat", "mean_threat", "route_probabilities"):
+            assert on_shared["details"][key] == pytest.approx(
+                own["details"][key], rel=1e-9, abs=1e-12
+            ), key
+    assert {levels[m.id] for m in board} != {None}

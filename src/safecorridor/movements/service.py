@@ -42,7 +42,8 @@ from safecorridor.registry import service as registry
 from safecorridor.registry.models import Route, Site
 from safecorridor.risk.policies import active_policy
 from safecorridor.risk.policy import Policy
-from safecorridor.risk.service import polyline_risk
+from safecorridor.risk.service import polyline_risk, routes_surfaces
+from safecorridor.risk.surface import ThreatSurface
 from safecorridor.sharing.audit import audit_write
 from safecorridor.sharing.policy import Viewer, visible
 from safecorridor.taxonomy.choices import Role
@@ -235,9 +236,11 @@ def assess(
     route_id: int | None,
     as_of: date,
     policy: Policy,
+    surface: ThreatSurface | None = None,
 ) -> dict[str, Any]:
     """The route risk as of ``as_of``, from the incidents ``reader`` may read
-    (RouteRisk.to_dict()); ``reader=None`` is a trusted caller that counts every incident."""
+    (RouteRisk.to_dict()); ``reader=None`` is a trusted caller that counts every incident;
+    ``surface``: one built for ``reader`` on ``as_of`` over a box holding the route."""
     risk = polyline_risk(
         session,
         _viewer(reader) if reader is not None else None,
@@ -246,6 +249,7 @@ def assess(
         route_id=route_id,
         as_of=as_of,
         policy=policy,
+        surface=surface,
     )
     return risk.to_dict()
 
@@ -296,19 +300,33 @@ def levels_seen_by(
     :data:`LIST_LEVELS`), the level of :func:`risk_seen_by`, computed from what ``user`` may
     read, so the list, the map and the movement's page agree; closed movements and those
     beyond show none."""
-    out: dict[int, str | None] = {}
-    computed = 0
-    for m in rows:
-        level = stored_level_for(m, user)
-        if level is None and m.state not in FINAL_STATES and computed < LIST_LEVELS:
-            level = risk_seen_by(session, m, user, policy=policy)["level"]
-            computed += 1
-        out[m.id] = level
+    out: dict[int, str | None] = {m.id: stored_level_for(m, user) for m in rows}
+    todo = [m for m in rows if out[m.id] is None and m.state not in FINAL_STATES]
+    todo = todo[:LIST_LEVELS]
+    if not todo:
+        return out
+    policy = policy or active_policy(session)
+    surfaces = {}
+    if len(todo) > 1:
+        # the routes of a board span a province or the country: one read of the incidents
+        # and one grid for the departure days of a quarter, not one surface per route
+        routes: dict[date, list[list[list[float]]]] = {}
+        for m in todo:
+            routes.setdefault(m.planned_departure.date(), []).append(m.route_points)
+        surfaces = routes_surfaces(session, _viewer(user), routes=routes, policy=policy)
+    for m in todo:
+        surface = surfaces.get(m.planned_departure.date())
+        out[m.id] = risk_seen_by(session, m, user, policy=policy, surface=surface)["level"]
     return out
 
 
 def risk_seen_by(
-    session: Session, m: Movement, user: User, *, policy: Policy | None = None
+    session: Session,
+    m: Movement,
+    user: User,
+    *,
+    policy: Policy | None = None,
+    surface: ThreatSurface | None = None,
 ) -> dict[str, Any]:
     """The movement's route risk as ``user`` may see it: the stored figure of the requesting
     organisation for its own members, the stored approval figure for the approving
@@ -336,6 +354,7 @@ def risk_seen_by(
         route_id=m.route_id,
         as_of=m.planned_departure.date(),
         policy=policy,
+        surface=surface,
     )
     escort = m.escort_vehicles if stored else None
     return {

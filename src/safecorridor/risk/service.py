@@ -660,6 +660,33 @@ def _brief(risk: SiteRisk | RouteRisk) -> dict[str, Any]:
     }
 
 
+def routes_surfaces(
+    session: Session,
+    reader: Viewer | None,
+    *,
+    routes: dict[date, list[list[list[float]]]],
+    policy: Policy | None = None,
+    clock: Clock = system_clock,
+) -> dict[date, ThreatSurface]:
+    """The surface of each day over the box of all the polylines scored on days served the
+    same policy (a quarter's: :func:`policy_for`), for scoring them with
+    :func:`polyline_risk` (a list of movements by departure day). The surface is local (a
+    cell's value and chances come from the incidents within the policy's reach of it), so a
+    route scores the same on it as on its own; a quarter's days are one read of the incidents
+    and one grid (:func:`surfaces_for`, kept in the process's cache) instead of one per route."""
+    by_quarter: dict[date, list[date]] = {}
+    for day in sorted(routes):
+        by_quarter.setdefault(quarter_start(min(day, today(clock))), []).append(day)
+    out: dict[date, ThreatSurface] = {}
+    for days in by_quarter.values():
+        points = [p for day in days for route in routes[day] for p in route]
+        made = surfaces_for(
+            session, reader, days=days, box=box_of(points), policy=policy, cached=True
+        )
+        out.update(zip(days, made, strict=True))
+    return out
+
+
 def polyline_risk(
     session: Session,
     reader: Viewer | None,
@@ -669,12 +696,16 @@ def polyline_risk(
     route_id: int | None,
     as_of: date,
     policy: Policy | None = None,
+    surface: ThreatSurface | None = None,
 ) -> RouteRisk:
-    """The risk along any polyline (a movement's route), from what ``reader`` may read."""
+    """The risk along any polyline (a movement's route), from what ``reader`` may read;
+    ``surface``: one already built for ``reader`` on ``as_of`` over a box holding the
+    polyline (:func:`routes_surfaces`), else the polyline's own."""
     policy = policy or current_policy(session)
-    surface = surface_for(
-        session, reader, as_of=as_of, box=box_of(points), policy=policy, audit=True
-    )
+    if surface is None:
+        surface = surface_for(
+            session, reader, as_of=as_of, box=box_of(points), policy=policy, audit=True
+        )
     return route_risk(
         surface,
         name=name,
