@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 from common import machine, sqlite_db
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from safecorridor.accounts.models import Organisation
 from safecorridor.db.bulk import bulk_insert
@@ -95,20 +95,27 @@ def rows(n: int, owner: int, seed: int = 11) -> list[dict[str, object]]:
     return out
 
 
+def world(engine: Engine, n: int, now: datetime) -> int:
+    """The demo world as of ``now`` plus ``n`` generated incidents of the secretariat (whose
+    id is returned)."""
+    with session_scope(engine) as s:
+        load_demo(s, now=now)
+        owner = s.scalar(select(Organisation.id).where(Organisation.short_name == "JWG"))
+    assert owner is not None
+    t = time.perf_counter()
+    data = rows(n, owner)
+    with session_scope(engine) as s:
+        for start in range(0, n, 10_000):
+            bulk_insert(s, Incident.__table__, data[start : start + 10_000])
+    print(f"stored {n:,} incidents in {time.perf_counter() - t:.1f} s (not counted)")
+    return owner
+
+
 def main() -> None:
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp, sqlite_db(Path(tmp)) as engine:
         reset_engine(engine)
-        with session_scope(engine) as s:
-            load_demo(s, now=NOW)
-            owner = s.scalar(select(Organisation.id).where(Organisation.short_name == "JWG"))
-        assert owner is not None
-        t = time.perf_counter()
-        data = rows(N, owner)
-        with session_scope(engine) as s:
-            for start in range(0, N, 10_000):
-                bulk_insert(s, Incident.__table__, data[start : start + 10_000])
-        print(f"stored {N:,} incidents in {time.perf_counter() - t:.1f} s (not counted)")
+        owner = world(engine, N, NOW)
         for locale in ("en", "zh_Hans"):
             for with_pdf in (False, True):
                 with session_scope(engine) as s:

@@ -41,17 +41,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench_briefing import rows
+from bench_briefing import world
 from common import machine, sqlite_db
-from sqlalchemy import select
 
-from safecorridor.accounts.models import Organisation
 from safecorridor.clock import FixedClock
-from safecorridor.db.bulk import bulk_insert
 from safecorridor.db.session import reset_engine, session_scope
-from safecorridor.demo.loader import demo_password, load_demo
+from safecorridor.demo.loader import demo_password
 from safecorridor.geo import polyline_length_km
-from safecorridor.incidents.models import Incident
 from safecorridor.movements import service as ms
 from safecorridor.movements.schemas import MovementCreate
 from safecorridor.risk import cache as risk_cache
@@ -173,17 +169,7 @@ def main() -> None:
         os.environ.setdefault("SAFECORRIDOR_LOG_LEVEL", "WARNING")  # no access log lines
         get_settings.cache_clear()
         reset_engine(engine)
-        with session_scope(engine) as s:
-            load_demo(s, now=NOW)
-            owner = s.scalar(select(Organisation.id).where(Organisation.short_name == "JWG"))
-        assert owner is not None
-        t = time.perf_counter()
-        data = rows(N, owner)
-        with session_scope(engine) as s:
-            for start in range(0, N, 10_000):
-                bulk_insert(s, Incident.__table__, data[start : start + 10_000])
-        del data
-        print(f"stored {N:,} incidents in {time.perf_counter() - t:.1f} s (not counted)")
+        world(engine, N, NOW)
         t = time.perf_counter()
         lengths = make_movements(engine)
         lengths.sort()

@@ -100,13 +100,13 @@ def test_fit_confidence_says_when_the_corpus_is_absent(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_fit_confidence_fits_on_the_dev_part_only(tmp_path: Path) -> None:
-    # our own small corpus in the news-dev and SATP layouts, with a dev and a test part
+def _small_corpus(tmp_path: Path) -> list[str]:
+    """Our own small corpus in the news-dev and SATP layouts, with a dev and a test part,
+    under ``tmp_path``; the arguments of ``eval fit-confidence`` that read it."""
     fix = Path(__file__).parent / "fixtures"
     data = tmp_path / "shared" / "data"
     shutil.copytree(fix / "newsdev", data / "news-dev")
     shutil.copytree(fix / "satp", data / "satp-dev")
-    (data / "news-dev" / "texts" / "003.txt").unlink()  # the test part: fitting must not need it
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for name, source in (
@@ -115,8 +115,14 @@ def test_fit_confidence_fits_on_the_dev_part_only(tmp_path: Path) -> None:
         ("split.json", "split.json"),
     ):
         shutil.copy(fix / source, corpus / name)
+    return ["eval", "fit-confidence", "--corpus", str(corpus), "--shared", str(tmp_path / "shared")]
+
+
+def test_fit_confidence_fits_on_the_dev_part_only(tmp_path: Path) -> None:
+    args = _small_corpus(tmp_path)
+    # the test part: fitting must not need it
+    (tmp_path / "shared" / "data" / "news-dev" / "texts" / "003.txt").unlink()
     out = tmp_path / "map.json"
-    args = ["eval", "fit-confidence", "--corpus", str(corpus), "--shared", str(tmp_path / "shared")]
     result = CliRunner().invoke(app, [*args, "--out", str(out)])
     assert result.exit_code == 0, result.output
     table = json.loads(out.read_text())
@@ -197,20 +203,8 @@ def test_the_shipped_transfer_is_the_fit_on_the_shipped_calibration_set() -> Non
 
 
 def test_fit_confidence_fits_the_transfer_on_unseen_articles(tmp_path: Path) -> None:
-    fix = Path(__file__).parent / "fixtures"
-    data = tmp_path / "shared" / "data"
-    shutil.copytree(fix / "newsdev", data / "news-dev")
-    shutil.copytree(fix / "satp", data / "satp-dev")
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, source in (
-        ("news-dev.jsonl", "newsdev.jsonl"),
-        ("satp.jsonl", "satp.jsonl"),
-        ("split.json", "split.json"),
-    ):
-        shutil.copy(fix / source, corpus / name)
+    args = _small_corpus(tmp_path)
     out = tmp_path / "map.json"
-    args = ["eval", "fit-confidence", "--corpus", str(corpus), "--shared", str(tmp_path / "shared")]
     result = CliRunner().invoke(app, [*args, "--out", str(out), "--unseen", str(CALIBRATION_SET)])
     assert result.exit_code == 0, result.output
     transfer = json.loads(out.read_text())["transfer"]

@@ -30,6 +30,7 @@ from safecorridor.ops.backup import MANIFEST, BackupError, backup, restore, sha2
 from safecorridor.sharing.audit import audit_reads, flush_audit, verify_logs
 from safecorridor.sharing.policy import Viewer
 from tests.factories import create_incident, incident_in
+from tests.ops.aside import drop_schemas_set_aside
 
 ANALYST = "analyst@jwg.example"
 
@@ -40,14 +41,7 @@ def world(engine: Engine) -> Iterator[Engine]:
         load_demo(s)
         s.commit()
     yield engine
-    if engine.dialect.name == "postgresql":  # the schemas a restore set aside
-        with engine.begin() as conn:
-            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
-            for (name,) in conn.execute(
-                text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"),
-                {"p": f"{schema}_before_restore_%"},
-            ):
-                conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+    drop_schemas_set_aside(engine)
 
 
 class Writer(threading.Thread):

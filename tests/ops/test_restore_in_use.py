@@ -38,6 +38,7 @@ from safecorridor.ops.running import (
     usage_of,
 )
 from tests.alerts.conftest import free_port
+from tests.ops.aside import drop_schemas_set_aside
 
 #: bounds, not expectations: a process to start (imports, migration) or to be seen gone
 STARTUP_SECONDS = 120
@@ -152,14 +153,7 @@ def db(engine: Engine) -> Iterator[Engine]:
     """The migrated database of each backend; on PostgreSQL the schemas a restore set aside
     are dropped at the end."""
     yield engine
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
-            for (name,) in conn.execute(
-                text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"),
-                {"p": f"{schema}_before_restore_%"},
-            ):
-                conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+    drop_schemas_set_aside(engine)
 
 
 def _aside(engine: Engine) -> list[str]:
