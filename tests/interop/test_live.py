@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,9 @@ from safecorridor.sharing.models import AuditEvent
 from safecorridor.taxonomy.choices import TLP, Role
 from tests.api.conftest import World, build_world
 from tests.interop.conftest import PARTNER_BUNDLE, PARTNER_MISP, fixed_incident, seed_actors
+
+#: the clock of the feed tests (after the partner's events of 2024-03-02)
+NOW = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
 
 
 def _free_port() -> int:
@@ -316,10 +319,15 @@ def test_a_misp_json_feed_from_a_file_and_the_worker_schedule(
     path.write_bytes(PARTNER_MISP.read_bytes())
     with session_scope(engine) as s:
         feed = add_feed(
-            s, kind="misp-json", url=str(path), default_tlp="AMBER", interval_seconds=600
+            s,
+            kind="misp-json",
+            url=str(path),
+            default_tlp="AMBER",
+            interval_seconds=600,
+            now=NOW,
         )
         feed_id = feed.id
-    now = datetime.now(UTC)
+    now = NOW + timedelta(seconds=1)
     results = poll_due_feeds(engine, now=now)
     assert [r.candidates for r in results] == [2]
     got = _candidates(engine)

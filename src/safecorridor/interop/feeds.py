@@ -99,8 +99,9 @@ def add_feed(
     default_tlp: str = TLP.GREEN,
     reliability: str = "F",
     interval_seconds: int = 3600,
+    now: datetime | None = None,
 ) -> Feed:
-    """Register a feed (its first poll is due at once)."""
+    """Register a feed (its first poll is due at once: at ``now``, else the wall clock's)."""
     try:
         kind = FeedKind(kind)
     except ValueError:
@@ -143,7 +144,7 @@ def add_feed(
         default_tlp=str(TLP(default_tlp)),
         reliability=reliability,
         interval_seconds=interval_seconds,
-        next_poll_at=utcnow(),
+        next_poll_at=now.replace(tzinfo=None) if now is not None else utcnow(),
     )
     session.add(feed)
     session.flush()
