@@ -92,6 +92,7 @@ def test_acled_tolerates_missing_optional_columns(
     assert report.new == 1
     inc = session.scalar(select(Incident))
     assert inc is not None and inc.source_key == inc.content_hash  # no id column: keyed by content
+    assert inc.date_precision == "day"  # no time_precision column: the date's own day
 
 
 def test_bad_rows_are_reported_with_line_and_reason_and_good_rows_stored(

@@ -58,6 +58,7 @@ def test_admiralty_codes() -> None:
 def test_precision_mappings() -> None:
     assert taxonomy.precision_from_acled(1) == "day"
     assert taxonomy.precision_from_acled(3) == "month"
+    assert taxonomy.precision_from_acled(None) == "day"  # no code: ACLED's date is a day's
     assert taxonomy.precision_from_ucdp(4) == "month"
     assert taxonomy.precision_from_ucdp(5) == "year"
     assert taxonomy.acled_time_precision("week") == 2

@@ -131,6 +131,11 @@ def date_precisions() -> dict[str, dict[str, Any]]:
 
 
 def precision_from_acled(time_precision: int | None) -> DatePrecision:
+    """The precision of ACLED's ``time_precision`` code; without one (the column is
+    optional), the day ACLED's ``event_date`` always gives. A precision ACLED has no code for
+    (a year) is never matched by a missing one."""
+    if time_precision is None:
+        return DatePrecision.DAY
     for name, spec in date_precisions().items():
         if spec["acled_time_precision"] == time_precision:
             return DatePrecision(name)
