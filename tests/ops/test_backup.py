@@ -218,7 +218,9 @@ def test_the_cli_backs_up_and_restores_keeping_the_replaced_files(
     assert "audit log:" in done.output and "backup written to" in done.output
     reset_engine(None)
     refused = runner.invoke(app, ["restore", str(tmp_path / "bk")], input="n\n")
-    assert refused.exit_code != 0
+    assert refused.exit_code != 0 and "restore cancelled, nothing changed" in refused.output
+    unasked = runner.invoke(app, ["restore", str(tmp_path / "bk")])  # no terminal, no input
+    assert unasked.exit_code != 0 and "--yes restores without asking" in unasked.output
     assert not list(data.glob("*before-restore*"))
     shutil.copy(tmp_path / "bk" / MANIFEST, tmp_path / "manifest-copy.json")
     restored = runner.invoke(app, ["restore", str(tmp_path / "bk"), "--yes"])

@@ -236,7 +236,8 @@ def test_force_restores_under_a_running_holder_and_says_to_restart_it(
     assert forced.exit_code == 0, forced.output
     out = " ".join(forced.output.split())
     assert f"warning: --force: a SafeCorridor worker (pid {holder.pid} on " in out
-    assert "restart it once the restore is done" in out
+    assert "keeps reading and writing the database set aside" in out
+    assert "restart it as soon as the restore is done" in out
     assert "restored" in out and len(_aside(db)) == 1
     assert usage_of(db).holders[0].pid == holder.pid  # it still runs, as warned
 

@@ -53,20 +53,30 @@ def restore_command(
         if usage and not force:
             raise BackupError(in_use_refusal(usage))
         if usage:
+            them = "them" if usage.many else "it"
             err_console.print(
-                f"[bold yellow]warning:[/] --force: {usage.who()}; restart "
-                f"{'them' if usage.many else 'it'} once the restore is done",
+                f"[bold yellow]warning:[/] --force: {usage.who()}; until restarted, "
+                f"{'they keep' if usage.many else 'it keeps'} reading and writing the "
+                "database set aside (SQLite: the old file; PostgreSQL: its connections), not "
+                f"the restored one: restart {them} as soon as the restore is done",
                 highlight=False,
                 soft_wrap=True,
             )
-        if not yes:
-            typer.confirm(
-                f"Replace the database with the {manifest.backend} backup of "
-                f"{manifest.created_at} in {src}?",
-                abort=True,
-            )
+        if not yes and not _confirmed(
+            f"Replace the database with the {manifest.backend} backup of "
+            f"{manifest.created_at} in {src}?"
+        ):
+            raise fail("restore cancelled, nothing changed (--yes restores without asking)")
         replaced = restore(engine, src, force=force)
     except (BackupError, InUseCheckError) as exc:
         raise fail(f"restore refused: {exc}") from None
     for line in replaced:
         console.print(f"restored {line}", highlight=False)
+
+
+def _confirmed(question: str) -> bool:
+    """The answer to ``question``; no answer (no terminal, end of input) is a no."""
+    try:
+        return bool(typer.confirm(question))
+    except typer.Abort:
+        return False
