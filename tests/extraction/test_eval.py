@@ -253,6 +253,11 @@ def test_cli_text_is_readable() -> None:
     assert "documents: 2" in out and "mean field F1" in out
     assert "SATP" in out and "reliability of field confidences" in out
     assert "worst 10 events: none has an error" in out
+    assert "calibrated, the share matches the band" in out
+    fewer = _cli(str(ROOT / "tests" / "extraction" / "gold" / "dev.jsonl"), "--worst", "500")
+    assert fewer.exit_code == 0 and "events (of the 500 asked; the others have no error)" in (
+        fewer.output
+    )
 
 
 def test_cli_refuses_an_unknown_part() -> None:

@@ -240,7 +240,10 @@ def _render(report: Report, worst: int) -> str:
         lines.append(f"{name[:39]:<40}{r.documents:>5}{r.events.f1:>10.3f}{r.mean_field_f1:>10.3f}")
     if worst:
         bad = report.worst(worst)
-        lines += ["", f"worst {worst} events" + ("" if bad else ": none has an error")]
+        head = f"worst {len(bad)} events (of the {worst} asked; the others have no error)"
+        if len(bad) == worst:
+            head = f"worst {worst} events"
+        lines += ["", head if bad else f"worst {worst} events: none has an error"]
         for o in bad:
             lines.append(
                 f"  {o.id} ({o.outlet}): gold {o.gold_kind or '-'}, pred {o.pred_kind or '-'}"
@@ -257,6 +260,9 @@ def _render(report: Report, worst: int) -> str:
         + (f" (calibration error {ece:.3f}" if ece is not None else "")
         + (f"; ranking AUC {auc:.3f}, 0.5 = chance" if auc is not None else "")
         + (")" if ece is not None else ""),
+        "(each predicted value by its confidence: count, how many gold confirms, their share,"
+        " and the mean confidence; calibrated, the share matches the band; the error is the"
+        " values' mean gap between the two)",
         f"{'band':<10}{'count':>7}{'right':>7}{'share':>8}{'mean conf':>11}",
     ]
     for row in report.reliability():
