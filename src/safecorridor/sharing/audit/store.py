@@ -28,12 +28,10 @@ from safecorridor.sharing.audit.chain import (
     KEYED,
     canonical_json,
     event_hash,
-    field_digests,
     keyed_event_hash,
     record_state,
     row_state,
     sha256_json,
-    state_hash,
     values_field_digests,
     values_state_hash,
 )
@@ -125,14 +123,15 @@ def audit_write(
     row as it is now with its last audited state and name the fields that differ.
     """
     session.flush()
+    st = written_state(obj)
     return append_event(
         session=session,
         viewer=viewer,
         action=action,
-        record_type=record_type(type(obj)),
-        record_id=obj.id,
-        state=state_hash(obj),
-        details={STATE_TABLE: obj.__table__.name, STATE_FIELDS: field_digests(obj)},
+        record_type=st.record_type,
+        record_id=st.record_id,
+        state=values_state_hash(st.values),
+        details=_state_details(st),
         actor=actor,
     )
 
@@ -219,6 +218,14 @@ def written_state(obj: Any) -> WrittenState:
     return WrittenState(record_type(type(obj)), obj.__table__.name, obj.id, record_state(obj))
 
 
+def _state_details(
+    st: WrittenState, memo: dict[tuple[type, Any], str] | None = None
+) -> dict[str, Any]:
+    """What a write's event keeps of the record's state for verification: its table and each
+    field's digest (``memo``: digests already made in the batch)."""
+    return {STATE_TABLE: st.table, STATE_FIELDS: values_field_digests(st.values, memo)}
+
+
 def written_rows(model: type[Any], rows: Iterable[Mapping[str, Any]]) -> list[WrittenState]:
     """The states of records read back as Core rows of ``model``'s table (keyed by column
     name), as the table holds them: no ORM object is loaded."""
@@ -273,8 +280,7 @@ def audit_writes(
             state_hash=values_state_hash(st.values),
             details={
                 **(details(st) if details is not None else {}),
-                STATE_TABLE: st.table,
-                STATE_FIELDS: values_field_digests(st.values, memo),
+                **_state_details(st, memo),
             },
         )
         for st in states
