@@ -181,7 +181,7 @@ def fit_confidence(
             articles = [
                 r
                 for r in load_records(unseen / "gold.jsonl", texts=unseen)
-                if len(r["text"].split()) >= calibration.ARTICLE_WORDS
+                if calibration.is_article(r["text"])
             ]
     except CorpusError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -51,6 +51,11 @@ MAP_FILE = "calibration.json"
 ARTICLE_WORDS = 150
 
 
+def is_article(text: str, min_words: int = ARTICLE_WORDS) -> bool:
+    """Whether ``text`` is long enough to be an article (its confidences take the transfer)."""
+    return len(text.split()) >= min_words
+
+
 @dataclass(frozen=True)
 class Transfer:
     """The recalibration of an article's confidences: ``logit(p') = slope * logit(p) +
@@ -59,6 +64,10 @@ class Transfer:
     slope: float
     intercept: float
     min_words: int = ARTICLE_WORDS
+
+    def applies_to(self, text: str) -> bool:
+        """Whether ``text`` is an article (at least :attr:`min_words` words)."""
+        return is_article(text, self.min_words)
 
     def adjust(self, p: float) -> float:
         z = self.slope * _logit(p) + self.intercept
@@ -112,14 +121,14 @@ def apply(
     events: Iterable[CandidateEvent],
     table: CalibrationMap | None = None,
     *,
-    words: int = 0,
+    text: str = "",
 ) -> None:
-    """Replace the raw field confidences of ``events`` by the fitted ones (then, in a text of
-    ``words`` words that is an article, by their transfer), and each event's overall
+    """Replace the raw field confidences of ``events`` by the fitted ones (then, when the
+    ``text`` they come from is an article, by their transfer), and each event's overall
     confidence by the mean of its fields' (event and sub-event type left out)."""
     table = table or shipped_map()
     bases, fields = table.bases, table.fields
-    transfer = table.transfer if table.transfer and words >= table.transfer.min_words else None
+    transfer = table.transfer if table.transfer and table.transfer.applies_to(text) else None
     for ev in events:
         fc, cb = ev.field_confidence, ev.confidence_basis
         for name in fc:

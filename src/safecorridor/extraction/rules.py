@@ -150,7 +150,7 @@ class RuleExtractor:
                 arrest_place = place_m
         _share_plural_claims(groups, events)
         if self.calibrated:
-            calibration.apply(events, self.table, words=len(text.split()))
+            calibration.apply(events, self.table, text=text)
         return events
 
     def _build(
