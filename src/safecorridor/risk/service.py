@@ -201,6 +201,12 @@ def _from_cache(
     return cache.get(key, read_incidents_epoch(session), build)
 
 
+def served_quarter(as_of: date, clock: Clock = system_clock) -> date:
+    """The first day of the quarter whose policy is served at ``as_of`` (:func:`policy_for`):
+    ``as_of``'s, or today's for a later date."""
+    return quarter_start(min(as_of, today(clock)))
+
+
 def policy_for(
     session: Session,
     reader: Viewer | None,
@@ -221,7 +227,7 @@ def policy_for(
     policy = policy or current_policy(session)
     if policy.recalibrate_every == "never":
         return policy
-    start = quarter_start(min(as_of, today(clock)))
+    start = served_quarter(as_of, clock)
 
     def build() -> Policy:
         incidents, _ = visible_incidents(session, reader, as_of=start, box=None)
@@ -676,7 +682,7 @@ def routes_surfaces(
     and one grid (:func:`surfaces_for`, kept in the process's cache) instead of one per route."""
     by_quarter: dict[date, list[date]] = {}
     for day in sorted(routes):
-        by_quarter.setdefault(quarter_start(min(day, today(clock))), []).append(day)
+        by_quarter.setdefault(served_quarter(day, clock), []).append(day)
     out: dict[date, ThreatSurface] = {}
     for days in by_quarter.values():
         points = [p for day in days for route in routes[day] for p in route]
