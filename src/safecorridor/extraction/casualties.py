@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from safecorridor.extraction.confidence import CONFIDENCE
-from safecorridor.extraction.triggers import at_word_starts
+from safecorridor.extraction.triggers import WordStarts, at_word_starts
 from safecorridor.extraction.types import CandidateEvent
 from safecorridor.extraction.words import MONTH_STEMS
 
@@ -235,6 +235,8 @@ ABDUCT = r"abducted|abducting|kidnapped|kidnapping|abducts|kidnaps|taken hostage
 _VERB = re.compile(
     rf"\b(?=\w)(?:(?P<kill>{KILL})|(?P<injure>{INJURE})|(?P<abduct>{ABDUCT}))\b", re.I
 )
+#: :data:`_VERB` tried only at the words such a verb can begin with
+_VERB_SCAN = WordStarts(_VERB, r"\b(?=\w)")
 _TOLL = re.compile(
     r"\b(?:death toll|toll|number of (?:[\w-]+ ){0,4}?(?:dead|deaths|killed|martyrs|martyred|fatalities|victims|personnel who (?:embraced martyrdom|were martyred|lost their lives))|casualties)\s+(?:[^\s.;]+\s+){0,25}?(?:rose|climbed|reached|jumped|increased|went up|risen|stood|stands|is|was|has risen|had risen|mounted|touched)\s+(?:to\s+)?(?:at least\s+)?(?P<n>\d+|[a-z]+)\b|\b(?:taking|raising|bringing|pushing|raised|took|brought|pushed)\s+(?:the\s+)?(?:death\s+)?(?:toll|figure|number|tally)\s+(?:of\s+[\w-]+\s+)?(?:to|at)\s+(?:a total of\s+)?(?P<n2>\d+|[a-z]+)\b",
     re.I,
@@ -708,14 +710,14 @@ _SONS_OF_SOIL = re.compile(r"\bsons of (?:the )?soil\b", re.I)
 def parse(sentence: str, offset: int) -> Casualties:
     """Casualty statements in one sentence (offsets into the whole text)."""
     out = Casualties([])
-    if not _VERB.search(sentence) and not _NONE.search(sentence):
+    if not _VERB_SCAN.search(sentence) and not _NONE.search(sentence):
         return out
     if "of soil" in sentence or "the soil" in sentence:  # the same length: offsets hold
         sentence = _SONS_OF_SOIL.sub(lambda m: "soldiers".ljust(len(m.group(0))), sentence)
     toks = _tokens(sentence, offset)
     starts = {s: i for i, (_, s, _e) in enumerate(toks)}
     context: _Context | None = None
-    for m in _VERB.finditer(sentence):
+    for m in _VERB_SCAN.finditer(sentence):
         what = "kill" if m.group("kill") else "injure" if m.group("injure") else "abduct"
         word = m.group(0).lower()
         vi = starts.get(m.start() + offset)

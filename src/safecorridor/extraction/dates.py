@@ -12,7 +12,7 @@ from typing import Any
 
 from safecorridor.extraction.casualties import NUMBERS
 from safecorridor.extraction.confidence import CONFIDENCE
-from safecorridor.extraction.triggers import at_word_starts
+from safecorridor.extraction.triggers import WordStarts, at_word_starts
 from safecorridor.extraction.words import MONTHS, WEEKDAYS
 
 _M = r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
@@ -119,6 +119,8 @@ _RX = re.compile(
     )
     + ")"
 )
+#: :data:`_RX` tried only at the words a date can begin with
+_RX_SCAN = WordStarts(_RX, r"\b(?=[A-Za-z0-9])")
 #: pattern name -> (group name within the pattern, group name in :data:`_RX`), so a match
 #: reads only its own pattern's groups
 _GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -270,7 +272,7 @@ def find_dates(
     low = text.lower()
     if not any(w in low for w in _ANCHOR_WORDS) and not _ANCHOR_DIGITS.search(text):
         return out
-    for m in _RX.finditer(text):
+    for m in _RX_SCAN.finditer(text):
         name = (m.lastgroup or "_")[1:]
         g = {}
         for short, full in _GROUPS.get(name, ()):

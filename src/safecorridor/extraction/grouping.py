@@ -23,7 +23,13 @@ from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.dates import DateMention, event_date
 from safecorridor.extraction.mentions import is_armed_group
 from safecorridor.extraction.sentences import Sentence
-from safecorridor.extraction.triggers import TRIG, TRIGGER_RX, TRIGGERS, at_word_starts, family
+from safecorridor.extraction.triggers import (
+    TRIG_SCAN,
+    TRIGGER_RX,
+    TRIGGERS,
+    at_word_starts,
+    family,
+)
 from safecorridor.extraction.words import WEEKDAYS
 
 _RECALL_NOUNS = r"(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?)"
@@ -247,8 +253,8 @@ def _second_incidents(sentences: list[Sentence]) -> list[Sentence]:
         m = _second_incident(s.text)
         if (
             m is None
-            or TRIG.search(s.text, 0, m.start()) is None
-            or TRIG.search(s.text, m.end()) is None
+            or TRIG_SCAN.search(s.text, 0, m.start()) is None
+            or TRIG_SCAN.search(s.text, m.end()) is None
         ):
             out.append(s)
             continue
@@ -283,7 +289,7 @@ def split_recalled(sentences: list[Sentence], published: date | None = None) -> 
             and year is not None
             and (published is None or int(year.group(0)) < published.year)
         )
-        led = m is not None and TRIG.search(s.text, 0, m.start()) is not None
+        led = m is not None and TRIG_SCAN.search(s.text, 0, m.start()) is not None
         if m is None or (not after and not dated and not led):
             out.append(s)
             continue

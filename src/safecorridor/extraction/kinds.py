@@ -21,7 +21,7 @@ from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import (
     CASE_SENSITIVE,
     CASE_SENSITIVE_LOW,
-    TRIG,
+    TRIG_SCAN,
     TRIGGER_RX,
     TRIGGERS,
     at_word_starts,
@@ -228,7 +228,7 @@ def mark_triggers(s: Sentence) -> None:
     found: list[tuple[int, str, int, int]] = []
     noun_uses: list[tuple[int, int]] = []  # "the attack" beside another kind's trigger
     definite: tuple[int, str, int, int] | None = None
-    for m in TRIG.finditer(text):
+    for m in TRIG_SCAN.finditer(text):
         cls = m.lastgroup or ""
         word = m.group(0)
         if word.lower() in CASE_SENSITIVE_LOW and word not in CASE_SENSITIVE:

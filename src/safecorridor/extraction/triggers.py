@@ -11,6 +11,9 @@ only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+
+import regex
 
 # trigger class → (kind, ACLED event type, sub-event type, specificity rank, family)
 TRIGGERS: dict[str, tuple[str, str, str, int, str]] = {
@@ -66,12 +69,16 @@ TRIGGER_RX: dict[str, str] = {
 }
 
 
+#: the test that opens a pattern tried at word starts only
+_WORD_START = r"\b(?=\w)"
+
+
 def _compile_triggers() -> re.Pattern[str]:
     # one leading word-boundary test instead of one per alternative: ~2x faster scanning
     parts = []
     for name, rx in TRIGGER_RX.items():
         parts.append(rf"(?P<{name}>(?:{rx})\b)")
-    return re.compile(r"\b(?=\w)(?:" + "|".join(parts) + ")", re.I)
+    return re.compile(_WORD_START + "(?:" + "|".join(parts) + ")", re.I)
 
 
 #: every trigger class in one regex; ``m.lastgroup`` names the class
@@ -79,6 +86,123 @@ TRIG = _compile_triggers()
 #: acronyms that are triggers only in capitals ("IED", not "ied")
 CASE_SENSITIVE = {"IBO", "IBOs", "IED", "IEDs", "VBIED", "VBIEDs", "JWG", "JCC", "MoU"}
 CASE_SENSITIVE_LOW = {w.lower() for w in CASE_SENSITIVE}
+_WORDS = re.compile(r"\w+")
+#: the ``regex`` module's flags for the ``re`` flags a pattern of ours may carry
+_FLAGS = {re.I: regex.I, re.M: regex.M, re.S: regex.S, re.X: regex.X}
+
+
+def without_lookarounds(pattern: str) -> str:
+    """The pattern with its look-ahead and look-behind assertions left out: it matches
+    everything the pattern matches, and perhaps more."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        if pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            depth, j = 0, i
+            while j < n:
+                c = pattern[j]
+                if c == "\\":
+                    j += 2
+                    continue
+                if c == "[":
+                    j = _class_end(pattern, j)
+                    continue
+                if c == "(":
+                    depth += 1
+                elif c == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            i = j + 1
+            continue
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+        elif c == "[":
+            j = _class_end(pattern, i)
+            out.append(pattern[i:j])
+            i = j
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _class_end(pattern: str, i: int) -> int:
+    """The index just past the character class that opens at ``pattern[i]`` ("[")."""
+    j = i + 1
+    if j < len(pattern) and pattern[j] == "^":
+        j += 1
+    if j < len(pattern) and pattern[j] == "]":
+        j += 1  # a leading "]" is a member
+    while j < len(pattern) and pattern[j] != "]":
+        j += 2 if pattern[j] == "\\" else 1
+    return j + 1
+
+
+class WordStarts:
+    """A pattern whose matches all begin at a word start (``\\b(?=...)`` first), scanned
+    faster: it is tried only at the words a match can begin with, a word's verdict decided
+    once by the ``regex`` module's partial matching and cached. Matches and their groups are
+    exactly those of ``rx.finditer`` and ``rx.search``.
+
+    A word passes when some match of the pattern could begin with it and the character after
+    it: they match, are the beginning of a match ("suicide " of "suicide bomber"), or begin
+    with one; a word at the end of the text is taken alone. The verdict is taken on the
+    pattern without ``lead`` (its opening word test) and without its look-arounds, which match
+    more, never less; ``rx`` decides at the real place. A word that is not ASCII always passes
+    (the two engines' case folding may differ there)."""
+
+    _CACHE_MAX = 1 << 16
+
+    def __init__(self, rx: re.Pattern[str], lead: str) -> None:
+        if not rx.pattern.startswith(lead):
+            raise ValueError(f"the pattern does not open with {lead!r}")
+        flags = regex.V0
+        for f, g in _FLAGS.items():
+            if rx.flags & f:
+                flags |= g
+        self.rx = rx
+        self._partial = regex.compile(without_lookarounds(rx.pattern.removeprefix(lead)), flags)
+        self._verdict: dict[str, bool] = {}
+
+    def _decide(self, key: str) -> bool:
+        if len(self._verdict) >= self._CACHE_MAX:
+            self._verdict.clear()
+        v = not key.isascii() or self._partial.match(key, partial=True) is not None
+        self._verdict[key] = v
+        return v
+
+    def finditer(
+        self, text: str, pos: int = 0, endpos: int | None = None
+    ) -> Iterator[re.Match[str]]:
+        """Exactly ``rx.finditer(text, pos, endpos)``."""
+        end = len(text) if endpos is None else endpos
+        after = pos
+        verdict = self._verdict
+        for w in _WORDS.finditer(text, pos, end):
+            # the word and the character after it ("a" then " "), or the word at the end
+            e = w.end()
+            key = text[w.start() : e + 1] if e < end else w.group()
+            v = verdict.get(key)
+            if v is None:
+                v = self._decide(key)
+            if not v or w.start() < after:
+                continue
+            m = self.rx.match(text, w.start(), end)
+            if m is not None:
+                after = m.end()
+                yield m
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        """Exactly ``rx.search(text, pos, endpos)``."""
+        return next(self.finditer(text, pos, endpos), None)
+
+
+#: :data:`TRIG` scanned by word: ``TRIG_SCAN.finditer`` gives what ``TRIG.finditer`` does, ~3x faster
+TRIG_SCAN = WordStarts(TRIG, _WORD_START)
 
 
 def family(cls: str) -> str:
@@ -94,4 +218,4 @@ def rank(cls: str) -> int:
 def at_word_starts(rx: re.Pattern[str]) -> re.Pattern[str]:
     """The same pattern, tried only at word starts (every alternative begins with ``\\b``):
     Python's engine otherwise tries each alternative at every character."""
-    return re.compile(r"\b(?=\w)(?:" + rx.pattern + ")", rx.flags)
+    return re.compile(_WORD_START + "(?:" + rx.pattern + ")", rx.flags)
