@@ -1764,6 +1764,42 @@ def test_a_tally_since_january_is_no_event() -> None:
     assert ev.fatalities == 2
 
 
+@pytest.mark.parametrize(
+    "tally",
+    [
+        "Since 2021, militant attacks in the district have killed more than 300 people.",
+        "Militant attacks have killed more than 300 people in the district since 2021.",
+        "Since January, the group has injured dozens of policemen in the district.",
+    ],
+)
+def test_a_tally_told_in_the_perfect_since_a_date_is_no_event(tally: str) -> None:
+    ev = _one("A roadside bomb injured 12 people in Bajaur on Tuesday. " + tally)
+    assert (ev.kind, ev.to_dict()["event_date"], ev.injured) == ("bombing", "2024-05-07", 12)
+    assert ev.fatalities is None
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # the last weekend begun by publication, told to its week (the Monday before it)
+        ("Gunmen shot dead a shopkeeper in Turbat over the weekend.", WED, "2024-04-29"),
+        (
+            "Gunmen shot dead a shopkeeper in Turbat over the weekend.",
+            date(2024, 5, 6),
+            "2024-04-29",
+        ),
+        # a report of the Sunday: the weekend is this one, and it is not later than publication
+        ("Gunmen shot dead a shopkeeper in Turbat at the weekend.", date(2024, 5, 5), "2024-04-29"),
+        # "last weekend" in a report of a Saturday: the weekend before
+        ("Gunmen shot dead a shopkeeper in Turbat last weekend.", date(2024, 5, 11), "2024-04-29"),
+        ("Gunmen shot dead a shopkeeper in Turbat last weekend.", date(2024, 5, 13), "2024-05-06"),
+    ],
+)
+def test_a_weekend_is_dated_to_its_week(text: str, published: date, expected: str) -> None:
+    ev = _one(text, published)
+    assert (ev.to_dict()["event_date"], ev.date_precision) == (expected, "week")
+
+
 def test_a_claims_day_is_not_the_attacks() -> None:
     text = (
         "KHAR: The Islamic State group on Monday claimed responsibility for a suicide bombing at"

@@ -84,6 +84,11 @@ _PATTERNS: list[tuple[str, str]] = [
     ("weeks_ago", r"\b" + _N + r"\s+weeks?\s+(?:ago|earlier|back)\b"),
     ("months_ago", r"\b" + _N + r"\s+months?\s+(?:ago|earlier|back)\b"),
     ("last_week", r"\b(?:last week|the previous week|the week before|a week ago|past week)\b"),
+    # "over the weekend": the last Saturday and Sunday, told to the week
+    (
+        "weekend",
+        r"\b(?:(?:over|at|during|on) the weekend|(?:last|this past|over the past) weekend)\b",
+    ),
     ("this_week", r"\b(?:earlier this week|this week|earlier in the week)\b"),
     ("last_month", r"\b(?:last month|the previous month|a month ago|past month)\b"),
     (
@@ -102,6 +107,7 @@ _CASELESS = frozenset(
         "yesterday",
         "today",
         "last_week",
+        "weekend",
         "this_week",
         "last_month",
         "this_month",
@@ -388,6 +394,13 @@ def find_dates(
                 value, precision = published - timedelta(weeks=1), "week"
             elif name == "this_week":
                 value, precision = published, "week"
+            elif name == "weekend":
+                # the Saturday of the last weekend begun by publication; "last weekend" in a
+                # report of a Saturday or Sunday is the one before
+                back = (published.weekday() - 5) % 7
+                if back < 2 and low.startswith("last"):
+                    back += 7
+                value, precision = published - timedelta(days=back), "week"
             elif name == "last_month":
                 value, precision = _minus_months(published, 1), "month"
             elif name == "this_month":

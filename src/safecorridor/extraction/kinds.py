@@ -397,14 +397,15 @@ _ON_CAMERA = re.compile(
     re.I,
 )
 #: a tally counted from a year: "Since 2013, more than 500 Hazaras have been killed", "Since
-#: 2019, the group has claimed further attacks"
+#: 2019, the group has claimed further attacks", "Since 2021, attacks have killed 300 people"
 _SINCE_WHEN = r"(?:(?:19|20)\d\d|January|February|March|April|May|June|July|August|September|October|November|December|the (?:start|beginning) of (?:the|this) year)"
 _SINCE_TALLY = re.compile(
     r"\b[Ss]ince "
     + _SINCE_WHEN
-    + r"\b[^.;]{0,160}?\b(?:(?:have|has|had) been (?:killed|attacked|targeted|injured|martyred)|(?:have|has|had) (?:claimed|carried out|conducted|staged|launched)\b)"
-    # "more than 100 policemen have been killed in the province since January"
-    r"|\b(?:(?:have|has|had) been (?:killed|martyred|injured|wounded)|(?:have|has|had) (?:lost their lives|died|perished|embraced martyrdom))\b[^.;]{0,80}?\bsince "
+    + r"\b[^.;]{0,160}?\b(?:(?:have|has|had) been (?:killed|attacked|targeted|injured|martyred)|(?:have|has|had) (?:claimed|carried out|conducted|staged|launched|killed|injured|wounded|martyred)\b)"
+    # "more than 100 policemen have been killed in the province since January", "attacks
+    # have killed 300 people in the district since 2021"
+    r"|\b(?:(?:have|has|had) been (?:killed|martyred|injured|wounded)|(?:have|has|had) (?:lost their lives|died|perished|embraced martyrdom|killed|injured|wounded))\b[^.;]{0,80}?\bsince "
     + _SINCE_WHEN
     + r"\b",
 )
