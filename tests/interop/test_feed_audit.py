@@ -1,4 +1,5 @@
-"""A feed poll writes one audit event per document it creates (its state and content hash, the
+"""Registering and removing a feed are audited with its state (its token only as whether one is
+set). A feed poll writes one audit event per document it creates (its state and content hash, the
 feed, the run, the candidate), in the poll's transaction: the chain verifies, and a document
 whose marking is changed in its table afterwards is named by `safecorridor audit verify`."""
 
@@ -7,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import Organisation
@@ -15,6 +16,7 @@ from safecorridor.db.session import session_scope
 from safecorridor.interop.feeds import add_feed, poll_due_feeds, poll_feed
 from safecorridor.interop.models import FeedRun
 from safecorridor.review.models import Candidate
+from safecorridor.sharing.audit.chain import values_field_digests
 from safecorridor.sharing.audit.state import verify_states
 from safecorridor.sharing.audit.verify import verify_all
 from safecorridor.sharing.models import AuditEvent
@@ -107,3 +109,90 @@ def test_the_workers_poll_and_the_cli_poll_are_audited_alike(
     with Session(engine) as s:
         assert sorted(e.record_id for e in events) == sorted(s.scalars(select(Document.id)))
     assert verify_all(engine).is_intact
+
+
+SECRET = "partner-secret-token-6c1f"
+
+
+def _feed_events(engine: Engine) -> list[AuditEvent]:
+    with Session(engine) as s:
+        return list(
+            s.scalars(
+                select(AuditEvent).where(AuditEvent.record_type == "feed").order_by(AuditEvent.id)
+            )
+        )
+
+
+def test_registering_and_removing_a_feed_are_audited_without_its_token(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "events.json"
+    path.write_bytes(PARTNER_MISP.read_bytes())
+    with session_scope(engine) as s:
+        org = Organisation(name="Port Police")
+        s.add(org)
+    code, out = invoke(
+        "feeds", "add", "misp-json", str(path), "--name", "coastal", "--token", SECRET,
+        "--org", "Port Police", "--tlp", "amber", "--reliability", "b", "--every", "600",
+    )  # fmt: skip
+    assert code == 0 and "'coastal' registered" in out, out
+    (added,) = _feed_events(engine)
+    assert (added.action, added.actor) == ("create", "cli")
+    with Session(engine) as s:
+        org_id = s.scalars(select(Organisation.id)).one()
+    assert {k: v for k, v in added.details.items() if k not in ("table", "fields")} == {
+        "name": "coastal",
+        "kind": "misp-json",
+        "url": str(path.resolve()),
+        "collection": None,
+        "owner_org_id": org_id,
+        "default_tlp": "AMBER",
+        "reliability": "B",
+        "interval_seconds": 600,
+        "token_set": True,
+    }
+    assert added.details["table"] == "feeds" and "url" in added.details["fields"]
+    # neither the token nor a digest of it is kept: the state has whether one is set
+    with engine.connect() as conn:
+        dumped = " ".join(
+            str(v) for row in conn.execute(text("SELECT * FROM audit_events")) for v in row
+        )
+    assert SECRET not in dumped
+    assert added.details["fields"]["token"] == values_field_digests({"token": True})["token"]
+    assert verify_all(engine).is_intact
+
+    # a poll moves the feed's bookmark and schedule on: not a change outside the services
+    result = poll_feed(engine, added.record_id or 0, now=POLLED_AT, force=True)
+    assert result is not None and result.status == "ok" and result.candidates == 2, result
+    assert verify_all(engine).is_intact
+
+    # its URL pointed elsewhere in the table is named
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE feeds SET url = 'https://attacker.example/x.json'"))
+    assert verify_states(engine) == [
+        f"feed {added.record_id} differs from its last audited state (event {added.id}): "
+        "field url changed outside the audited services"
+    ]
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE feeds SET url = :u"), {"u": str(path.resolve())})
+
+    code, out = invoke("feeds", "remove", "coastal")
+    assert code == 0 and f"feed #{added.record_id} 'coastal' removed" in out, out
+    _, removed = _feed_events(engine)
+    assert (removed.action, removed.actor, removed.record_id) == ("delete", "cli", added.record_id)
+    assert removed.details["name"] == "coastal" and removed.details["token_set"] is True
+    assert verify_all(engine).is_intact  # gone, as its last event says
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Candidate)) == 2  # the queue stays
+
+
+def test_removing_an_unknown_feed_says_so_and_writes_nothing(engine: Engine) -> None:
+    code, out = invoke("feeds", "remove", "nowhere")
+    assert code == 1 and "no feed 'nowhere'" in out and "Traceback" not in out, out
+    assert _feed_events(engine) == []
+
+
+def test_a_refused_registration_writes_no_event(engine: Engine, tmp_path: Path) -> None:
+    code, out = invoke("feeds", "add", "misp-json", str(tmp_path / "nope.json"))
+    assert code == 1 and "no such file" in out, out
+    assert _feed_events(engine) == []

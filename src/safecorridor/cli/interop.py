@@ -18,6 +18,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import Organisation
 from safecorridor.accounts.service import AccountError, find_organisation
@@ -26,7 +27,7 @@ from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
 from safecorridor.incidents.service import IncidentFilter, UnknownActorError
 from safecorridor.interop import misp, stix
-from safecorridor.interop.feeds import FeedError, add_feed, poll_feed
+from safecorridor.interop.feeds import FeedError, add_feed, find_feeds, poll_feed, remove_feed
 from safecorridor.interop.intake import (
     CandidateOptions,
     IntakeReport,
@@ -225,6 +226,7 @@ def _add(kind: str, url: str, **options: object) -> None:
                 kind=kind,
                 url=url,
                 owner_org_id=_owner(session, org),  # type: ignore[arg-type]
+                actor="cli",
                 **options,  # type: ignore[arg-type]
             )
             console.print(
@@ -315,11 +317,8 @@ def feeds_list() -> None:
     console.print(table)
 
 
-def _feed_ids(session: object, ref: str | None) -> list[int]:
-    q = select(Feed.id).order_by(Feed.id)
-    if ref is not None:
-        q = q.where(Feed.id == int(ref)) if ref.isdigit() else q.where(Feed.name == ref)
-    return list(session.scalars(q))  # type: ignore[attr-defined]
+def _feed_ids(session: Session, ref: str | None) -> list[int]:
+    return [f.id for f in find_feeds(session, ref)]
 
 
 @feeds_app.command("poll")
@@ -350,12 +349,13 @@ def feeds_poll(
 
 @feeds_app.command("remove")
 def feeds_remove(feed: Annotated[str, typer.Argument(help="The feed's id or name.")]) -> None:
-    """Forget a feed (its candidates stay in the review queue)."""
+    """Forget a feed (its candidates stay in the review queue); the audit log keeps its
+    removal, naming it."""
     migrate(get_engine())
-    with session_scope(write=True) as session:
-        ids = _feed_ids(session, feed)
-        if not ids:
-            raise fail(f"no feed {feed!r}; see `safecorridor feeds list`")
-        for ident in ids:
-            session.delete(session.get_one(Feed, ident))
-    console.print(f"feed {feed} removed")
+    try:
+        with session_scope(write=True) as session:
+            gone = remove_feed(session, feed, actor="cli")
+            label = f"feed #{gone.id} {gone.name!r}"
+    except FeedError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"{label} removed", highlight=False)

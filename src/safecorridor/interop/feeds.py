@@ -51,7 +51,7 @@ from safecorridor.interop.stix import (
 )
 from safecorridor.interop.taxii import MEDIA_TAXII
 from safecorridor.review.models import Candidate
-from safecorridor.sharing.audit import WrittenState, audit_objects
+from safecorridor.sharing.audit import WrittenState, audit_objects, audit_write
 from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP
 
@@ -100,8 +100,10 @@ def add_feed(
     reliability: str = "F",
     interval_seconds: int = 3600,
     now: datetime | None = None,
+    actor: str | None = None,
 ) -> Feed:
-    """Register a feed (its first poll is due at once: at ``now``, else the wall clock's)."""
+    """Register a feed (its first poll is due at once: at ``now``, else the wall clock's),
+    audited ("create", by ``actor``) with its state in the session's transaction."""
     try:
         kind = FeedKind(kind)
     except ValueError:
@@ -147,6 +149,59 @@ def add_feed(
         next_poll_at=now.replace(tzinfo=None) if now is not None else utcnow(),
     )
     session.add(feed)
+    session.flush()
+    audit_write(
+        session=session,
+        viewer=None,
+        action="create",
+        obj=feed,
+        actor=actor,
+        details=feed_details(feed),
+    )
+    return feed
+
+
+def feed_details(feed: Feed) -> dict[str, Any]:
+    """What a feed's audit events say of it in words: everything that decides what it reads
+    and where its reports go; of its token only whether one is set."""
+    return {
+        "name": feed.name,
+        "kind": feed.kind,
+        "url": feed.url,
+        "collection": feed.collection,
+        "owner_org_id": feed.owner_org_id,
+        "default_tlp": feed.default_tlp,
+        "reliability": feed.reliability,
+        "interval_seconds": feed.interval_seconds,
+        "token_set": bool(feed.token),
+    }
+
+
+def find_feeds(session: Session, ref: str | None) -> list[Feed]:
+    """The feed whose id or name is ``ref`` (none if there is none); every feed if None."""
+    q = select(Feed).order_by(Feed.id)
+    if ref is not None:
+        q = q.where(Feed.id == int(ref)) if ref.isdigit() else q.where(Feed.name == ref)
+    return list(session.scalars(q))
+
+
+def remove_feed(session: Session, ref: str, *, actor: str | None = None) -> Feed:
+    """Forget the feed whose id or name is ``ref`` (its candidates stay in the review queue;
+    its runs go with it), audited ("delete", with its last state and name) in the session's
+    transaction."""
+    found = find_feeds(session, ref)
+    if not found:
+        raise FeedError(f"no feed {ref!r}; see `safecorridor feeds list`")
+    (feed,) = found
+    audit_write(
+        session=session,
+        viewer=None,
+        action="delete",
+        obj=feed,
+        actor=actor,
+        details=feed_details(feed),
+    )
+    session.delete(feed)
     session.flush()
     return feed
 

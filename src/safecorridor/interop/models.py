@@ -22,9 +22,17 @@ class Feed(Base):
     ``timestamp`` read. New objects become candidates owned by ``owner_org_id``; objects
     without a TLP marking take ``default_tlp``. ``token`` is the partner's bearer token (the
     partner's secret: stored as given, never printed).
+
+    Registering and removing a feed are audited with its state; the token only as whether one
+    is set (``__audit_redacted__``), and the columns each poll moves on (bookmark, schedule,
+    last outcome) are not compared by ``audit verify`` (``__audit_volatile__``).
     """
 
     __tablename__ = "feeds"
+    __audit_redacted__ = frozenset({"token"})
+    __audit_volatile__ = frozenset(
+        {"bookmark", "next_poll_at", "claimed_until", "last_polled_at", "last_status", "last_error"}
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)

@@ -56,10 +56,21 @@ def _state_digest(state: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(state, option=_STATE_JSON, default=str)).hexdigest()
 
 
+def _redact(model: type[Any], state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` with each of the model's secret columns (``__audit_redacted__``: a partner's
+    token) replaced by whether it is set: the audit log keeps no secret, nor a digest of one."""
+    for name in getattr(model, "__audit_redacted__", ()):
+        if name in state:
+            state[name] = bool(state[name])
+    return state
+
+
 def record_state(obj: Any) -> dict[str, Any]:
-    """The column values of a loaded ORM object, by attribute name."""
+    """The column values of a loaded ORM object, by attribute name (a secret column: whether
+    it is set, :func:`_redact`)."""
     mapper = inspect(obj).mapper
-    return {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
+    state = {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
+    return _redact(mapper.class_, state)
 
 
 def state_hash(obj: Any) -> str:
@@ -87,8 +98,8 @@ def row_state(model: type[Any], row: Mapping[str, Any]) -> dict[str, Any]:
     by column key): the same values by attribute name, without loading an ORM object."""
     pairs, same_names = _attribute_columns(model)
     if same_names and len(row) == len(pairs):
-        return dict(row)  # every column given, each named as its attribute
-    return {attr: row[column] for attr, column in pairs}
+        return _redact(model, dict(row))  # every column given, each named as its attribute
+    return _redact(model, {attr: row[column] for attr, column in pairs})
 
 
 def _field_digest(value: Any) -> str:

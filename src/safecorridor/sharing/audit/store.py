@@ -114,13 +114,21 @@ def append_event(
 
 
 def audit_write(
-    *, session: Session, viewer: Viewer | None, action: str, obj: Any, actor: str | None = None
+    *,
+    session: Session,
+    viewer: Viewer | None,
+    action: str,
+    obj: Any,
+    actor: str | None = None,
+    details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Record a write (create, update, retract, grant ...) of ``obj`` with its new state.
+    """Record a write (create, update, retract, grant, delete ...) of ``obj`` with its state
+    (for a delete: its last state, written before the row is deleted).
 
     The event's ``state_hash`` is the record's :func:`state_hash`; its details name the table
     and keep each field's digest (:func:`field_digests`), so ``audit verify`` can compare the
-    row as it is now with its last audited state and name the fields that differ.
+    row as it is now with its last audited state and name the fields that differ. ``details``
+    adds what else the event should say about the record.
     """
     session.flush()
     st = written_state(obj)
@@ -131,7 +139,7 @@ def audit_write(
         record_type=st.record_type,
         record_id=st.record_id,
         state=values_state_hash(st.values),
-        details=_state_details(st),
+        details={**(details or {}), **_state_details(st)},
         actor=actor,
     )
 
