@@ -1800,6 +1800,27 @@ def test_a_weekend_is_dated_to_its_week(text: str, published: date, expected: st
     assert (ev.to_dict()["event_date"], ev.date_precision) == (expected, "week")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ISLAMABAD: The prime minister on Tuesday condemned the attack on a bus in Kohistan"
+        " district that killed eleven passengers.",
+        "Police on Monday said four militants were killed in a raid in Khyber district.",
+        "The governor on Tuesday strongly denounced the bombing of a bus in Kohistan district.",
+    ],
+)
+def test_the_day_a_speaker_reacted_is_not_the_events(text: str) -> None:
+    ev = _one(text)
+    assert ev.event_date is None, ev.to_dict()["event_date"]
+
+
+def test_a_demand_made_on_a_day_keeps_that_day() -> None:
+    # the statement is the event here: its day is the event's
+    text = "The Chinese embassy on Monday demanded a thorough investigation into the attack."
+    events = [e for e in extract(text, published=WED) if e.kind == "other"]
+    assert [e.to_dict()["event_date"] for e in events] == ["2024-05-06"]
+
+
 def test_a_claims_day_is_not_the_attacks() -> None:
     text = (
         "KHAR: The Islamic State group on Monday claimed responsibility for a suicide bombing at"

@@ -167,6 +167,15 @@ _REPORTING_AFTER = re.compile(
 )
 
 
+#: a date between a speaker and what it said or how it reacted: "The prime minister on Tuesday
+#: condemned the attack", "Police on Monday said": the statement's day (no trigger verb here:
+#: "on Monday demanded" dates the demand)
+_STATEMENT_AFTER = re.compile(
+    r"^\s+(?:(?:strongly|also|again|firmly|vehemently|unequivocally|categorically)\s+)?"
+    r"(?:condemned|condemns|denounced|deplored|said|says|told|stated|added|expressed|termed|"
+    r"described|mourned|regretted|offered (?:condolences|sympathies))\b",
+    re.I,
+)
 _CLAIM_AFTER = re.compile(
     r"^[^.;]{0,6}\b(?:claimed|took|accepted|owned|has claimed|have claimed)\s+(?:the\s+)?responsibility\b",
     re.I,
@@ -437,6 +446,7 @@ def find_dates(
             or (not before.strip() and _REPORTING_AFTER.search(after))
             # "The group on Monday claimed responsibility for ...": the claim's day
             or bool(_CLAIM_AFTER.match(after))
+            or bool(before.strip() and _STATEMENT_AFTER.match(after))
             or (
                 ("toll" in before or "tally" in before or "number" in before)
                 and _TOLL_UPDATE.search(before)
