@@ -334,6 +334,48 @@ def test_a_toll_update_gives_the_figure() -> None:
     assert ev.fatalities == 7 and ev.notes["fatalities"] == "the latest death toll"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two Chinese engineers were injured when a suicide bomber targeted their convoy in"
+        " Karachi on Tuesday; the attacker was killed.",
+        "Two Chinese engineers were injured when a suicide bomber targeted their convoy in"
+        " Karachi on Tuesday, while the attacker was killed.",
+    ],
+)
+def test_an_attacker_killed_in_a_clause_of_his_own_is_no_victim(text: str) -> None:
+    ev = _one(text)
+    assert (ev.fatalities, ev.injured, ev.foreign_fatalities) == (None, 2, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "total", "foreign"),
+    [
+        (
+            "A Chinese national was among three people killed when a bomb exploded near a hotel"
+            " in Gwadar on Tuesday.",
+            3,
+            1,
+        ),
+        (
+            "Two Chinese engineers were among the nine people killed when a bomb hit their bus"
+            " near Dasu on Tuesday.",
+            9,
+            2,
+        ),
+    ],
+)
+def test_foreigners_named_before_the_toll_they_are_among(
+    text: str, total: int, foreign: int
+) -> None:
+    ev = _one(text)
+    assert (ev.fatalities, ev.foreign_fatalities, ev.foreign_nationality) == (
+        total,
+        foreign,
+        "Chinese",
+    )
+
+
 # --- kind decided on the whole event -----------------------------------------------------
 
 

@@ -249,6 +249,12 @@ _BREAK2 = re.compile(
     r"\b(?P<n>\d+|[a-z]+)\s+(?:of them|of whom|of the dead|of those killed|of the victims)\s+(?:were\s+)?(?P<dem>Chinese|Japanese|Afghans?|Iranians?|foreigners?|foreign)",
     re.I,
 )
+#: foreigners named first, then the toll they are part of: "a Chinese national was among three
+#: people killed", "two Chinese engineers were among the dead"
+_BREAK3 = re.compile(
+    r"\b(?P<n>\d+|[a-z]+)\s+(?P<dem>Chinese|Japanese|Afghans?|Iranians?|Americans?|British|Russians?|Koreans?|foreigners?|foreign)\s+(?:[A-Za-z-]+\s+){0,2}?(?:was|were)\s+(?:also\s+)?among\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:dead|killed|victims|deceased|martyred)\b",
+    re.I,
+)
 _NONE = re.compile(
     r"\bno (?:casualt(?:y|ies)|(?P<k1>loss of (?:life|lives)|deaths?|fatalities)|injuries|one was (?:hurt|injured|harmed|wounded)|(?P<k2>one was killed|one died|one lost (?:his|her|their) li(?:fe|ves))|(?P<dem>Chinese|foreign) (?:national |nationals |citizens? |engineers? |workers? )?(?:was |were )?(?:killed|hurt|harmed|injured|casualties))\b|\b(?P<dem2>Chinese|Japanese|Korean|American|British|Russian|Turkish|foreign(?:ers?)?|expatriates?)\b[\w ,]{0,40}?\b(?:escaped|remained) (?:unhurt|unharmed)\b|\bwithout (?:causing )?(?:any )?casualties\b|\b(?:did not|didn['’]?t) cause any (?:harm|casualt(?:y|ies)|injur(?:y|ies))\b",
     re.I,
@@ -312,6 +318,7 @@ def _fast(rx: re.Pattern[str]) -> re.Pattern[str]:
 _TOLL = _fast(_TOLL)
 _BREAK = _fast(_BREAK)
 _BREAK2 = _fast(_BREAK2)
+_BREAK3 = _fast(_BREAK3)
 _NONE = _fast(_NONE)
 _ORDINAL_MORE = re.compile(
     r"\b(?:another|more|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|additional|further)\b",
@@ -985,7 +992,7 @@ def parse(sentence: str, offset: int) -> Casualties:
         tn = number(m.group("n") or m.group("n2"))
         if tn is not None and _plausible(tn, m.group("n") or m.group("n2")) is None:
             out.toll = (tn, m.start() + offset, m.end() + offset)
-    for rx in (_BREAK, _BREAK2):
+    for rx in (_BREAK, _BREAK2, _BREAK3):
         for m in rx.finditer(sentence):
             bn = number(m.group("n"))
             hurt = any(
@@ -1031,6 +1038,10 @@ _ONE_PERSON = re.compile(
 )
 
 
+#: where a new clause, with a subject of its own, opens
+_CLAUSE_BREAK = re.compile(r"[;:—–]|\b(?:while|whereas|but)\b", re.I)
+
+
 def _singular_subject(
     sentence: str, toks: list[tuple[str, int, int]], vi: int, k: int, offset: int, word: str = ""
 ) -> list[NP] | None:
@@ -1046,6 +1057,9 @@ def _singular_subject(
     if _LATER_DIED.match(sentence, toks[vi][2] - offset):
         return None  # "he was injured and later succumbed": a death, counted as one
     subject = sentence[: toks[k][2] - offset] if k >= 0 else ""
+    # the subject of this clause: "two engineers were injured; the attacker was killed"
+    clauses = _CLAUSE_BREAK.split(subject)
+    subject = clauses[-1] if len(clauses) > 1 and clauses[-1].strip() else subject
     if not _ONE_PERSON.search(subject[-120:]) and word not in ("shot dead", "gunned down"):
         return None  # (only a person is shot dead: "PPP President Hamid Toori was shot dead")
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", subject)[:12]]
