@@ -376,6 +376,27 @@ def test_foreigners_named_before_the_toll_they_are_among(
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        ("Two policemen guarding a polio team were shot dead in Mohmand on Tuesday.", 2),
+        (
+            "Three labourers working on a road were killed when gunmen opened fire in Kech on Tuesday.",
+            3,
+        ),
+        # a participle after a singular noun changes nothing
+        ("A policeman guarding a polio team was shot dead in Mohmand on Tuesday.", 1),
+    ],
+)
+def test_a_participle_after_the_victims_is_not_their_count(text: str, n: int) -> None:
+    assert _one(text).fatalities == n
+
+
+def test_an_operation_approved_is_no_clash() -> None:
+    text = "The federal cabinet on Tuesday approved a new military operation against militants."
+    assert "armed_clash" not in _kinds(text)
+
+
 # --- kind decided on the whole event -----------------------------------------------------
 
 

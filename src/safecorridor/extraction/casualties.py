@@ -935,7 +935,10 @@ def parse(sentence: str, offset: int) -> Casualties:
                 k -= 3  # "three others of his family were injured"
             if parsed is None:
                 parsed = (
-                    _np_before(toks, k) or _np_before(toks, _before_postmodifier(toks, k)) or None
+                    _participle_subject(toks, k, vi)
+                    or _np_before(toks, k)
+                    or _np_before(toks, _before_postmodifier(toks, k))
+                    or None
                 )
             if parsed is None and k >= 1 and toks[k][0].lower() == "and":
                 # "23 passengers were offloaded from buses and shot dead": the subject of the
@@ -1086,6 +1089,37 @@ _PREPOSITIONS = frozenset(
 
 _CARRIED = frozenset(["brought", "taken", "shifted", "rushed", "admitted"])
 _APPOSITION_OPENERS = frozenset(["including", "among", "mostly", "most", "all", "both"])
+
+
+#: words in -ing that open no participle after a noun
+_NOT_PARTICIPLES = frozenset(
+    [
+        "including",
+        "following",
+        "during",
+        "according",
+        "regarding",
+        "morning",
+        "evening",
+        "building",
+        "meeting",
+        "gathering",
+        "wedding",
+    ]
+)
+
+
+def _participle_subject(toks: list[tuple[str, int, int]], k: int, vi: int) -> list[NP] | None:
+    """A plural subject with a participle after its noun, before a plural verb: "two policemen
+    guarding a polio team were shot dead" are two, not "a polio team"."""
+    if not any(t[0].lower() == "were" for t in toks[max(0, vi - 3) : vi]):
+        return None
+    for j in range(k, max(1, k - 7), -1):
+        w = toks[j][0]
+        if w.islower() and w.isalpha() and w.endswith("ing") and w not in _NOT_PARTICIPLES:
+            nps = _np_before(toks, j - 1)[:1]  # the noun phrase the participle follows
+            return nps if nps and nps[0][0] >= 2 else None
+    return None
 
 
 def _before_postmodifier(toks: list[tuple[str, int, int]], k: int) -> int:

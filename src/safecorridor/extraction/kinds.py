@@ -444,8 +444,9 @@ _FINITE = frozenset(
 def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
     """The trigger is a definite noun phrase ("the Tuesday suicide bombing", "Monday's
     attack"), not a generic plural, a plan or a recovered weapon: it names an event, which is
-    a new one when the text has named none before it."""
-    if _PLURAL_GENERIC.search(word) or _NONEVENT.search(left):
+    a new one when the text has named none before it. An operation approved or announced
+    ("the cabinet approved a new military operation") is a plan, not yet an event."""
+    if _PLURAL_GENERIC.search(word) or _NONEVENT.search(left) or _ANNOUNCED.search(left):
         return False
     return not _RECOVERED.search(s.text[max(0, m.start() - 90) : m.start()])
 
