@@ -127,7 +127,7 @@ def _store(
     try:
         with session_scope(write=True) as session:
             owner = _owner(session, org)
-            store_actors(session, actors, report)
+            store_actors(session, actors, report, actor=f"import {kind}")
             store_records(
                 session,
                 records,

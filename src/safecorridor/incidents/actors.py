@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safecorridor.incidents.models import Actor, ActorAlias
+from safecorridor.sharing.audit import audit_write, record_state
 from safecorridor.taxonomy.choices import ActorKind
 
 _PUNCT = re.compile(r"[^\w\s]")
@@ -54,12 +55,16 @@ def add_actor(
     countries: str | None = None,
     description: str | None = None,
     source_url: str | None = None,
+    changed_by: str | None = None,
 ) -> Actor:
     """Create an actor with its name and aliases as lookup keys (or update an existing one).
 
-    On an existing actor, ``parent`` and the descriptive fields change only when given.
+    On an existing actor, ``parent`` and the descriptive fields change only when given. A
+    new actor is chained with its state ("create", by ``changed_by``), an existing one whose
+    row changed too ("update"), in the session's transaction.
     """
     actor = find_actor(session, name) or session.scalar(select(Actor).where(Actor.name == name))
+    before = record_state(actor) if actor is not None else None
     if actor is None:
         actor = Actor(name=name, kind=ActorKind(kind))
         session.add(actor)
@@ -87,6 +92,14 @@ def add_actor(
         actor.aliases.append(ActorAlias(alias=alias, key=key))
         known.add(key)
     session.flush()
+    if before is None or record_state(actor) != before:
+        audit_write(
+            session=session,
+            viewer=None,
+            action="create" if before is None else "update",
+            obj=actor,
+            actor=changed_by,
+        )
     return actor
 
 
@@ -113,12 +126,15 @@ class ActorResolver:
     """Resolves many actor names quickly during an import: a cache over aliases.
 
     Unknown names become new actors (kind ``other``) so no name in a dataset is lost; they
-    can be given aliases or a parent later.
+    can be given aliases or a parent later. Each is audited as created by ``changed_by``.
     """
 
-    def __init__(self, session: Session, *, create: bool = True) -> None:
+    def __init__(
+        self, session: Session, *, create: bool = True, changed_by: str | None = None
+    ) -> None:
         self.session = session
         self.create = create
+        self.changed_by = changed_by
         rows = session.execute(select(ActorAlias.key, ActorAlias.actor_id)).all()
         self._cache: dict[str, int | None] = {key: actor_id for key, actor_id in rows}
         self._raw: dict[str, int | None] = {}  # names as written, already resolved
@@ -139,6 +155,6 @@ class ActorResolver:
             return self._cache[key]
         if not self.create:
             return None
-        actor = add_actor(self.session, name.strip(), kind=kind)
+        actor = add_actor(self.session, name.strip(), kind=kind, changed_by=self.changed_by)
         self._cache[key] = actor.id
         return actor.id

@@ -422,7 +422,7 @@ def poll_feed(
             rejected = 0
         with factory() as s, s.begin():
             report = IntakeReport()
-            store_actors(s, actors, report)
+            store_actors(s, actors, report, actor=f"feed:{feed.name}"[:254])
             store_candidates(
                 s,
                 drafts,

@@ -38,7 +38,8 @@ from safecorridor.interop.extension import PRODUCER_IDENTITY_ID
 from safecorridor.interop.stix import ActorDraft, IncidentDraft, SourceDraft, StixImportError
 from safecorridor.review.choices import CandidateStatus
 from safecorridor.review.models import Candidate
-from safecorridor.sharing.audit import audit_write
+from safecorridor.sharing.audit import audit_objects, audit_write
+from safecorridor.sharing.policy import Viewer
 from safecorridor.sharing.service import grant_record
 from safecorridor.sources.importers.store import validation_message
 from safecorridor.sources.models import Document
@@ -82,18 +83,27 @@ class IntakeReport:
 
 
 def store_actors(
-    session: Session, actors: dict[str, ActorDraft], report: IntakeReport
+    session: Session,
+    actors: dict[str, ActorDraft],
+    report: IntakeReport,
+    *,
+    viewer: Viewer | None = None,
+    actor: str | None = None,
 ) -> dict[str, int]:
     """Create the actors a bundle describes (or add their new aliases); stix id → actor id.
 
-    Existing actors keep their kind, parent and description; an alias that already names
-    another actor is left out rather than moved.
+    Existing actors keep their kind, parent and description (an existing actor without a
+    parent gets the one the bundle names); an alias that already names another actor is left
+    out rather than moved. Each actor created is chained with its state ("create"), and each
+    existing one given a parent ("update"), in the session's transaction, by ``viewer`` or
+    ``actor`` (the CLI's import, a feed).
     """
     ids: dict[str, int] = {}
+    created: list[Actor] = []
     for draft in actors.values():
-        actor = find_actor(session, draft.name)
-        if actor is None:
-            actor = Actor(
+        found = find_actor(session, draft.name)
+        if found is None:
+            found = Actor(
                 name=draft.name[:300],
                 kind=ActorKind(draft.kind) if draft.kind in set(ActorKind) else ActorKind.OTHER,
                 countries=draft.countries,
@@ -101,27 +111,35 @@ def store_actors(
                 source_url=draft.source_url,
             )
             if draft.created is not None:
-                actor.created_at = draft.created
-            session.add(actor)
+                found.created_at = draft.created
+            session.add(found)
             session.flush()
+            created.append(found)
             report.actors_new += 1
-        known = {a.key for a in actor.aliases}
+        known = {a.key for a in found.aliases}
         for alias in (draft.name, *draft.aliases):
             key = alias_key(alias)
             if not key or key in known:
                 continue
             if session.scalar(select(ActorAlias.id).where(ActorAlias.key == key)) is not None:
                 continue
-            actor.aliases.append(ActorAlias(alias=alias[:300], key=key[:300]))
+            found.aliases.append(ActorAlias(alias=alias[:300], key=key[:300]))
             known.add(key)
         session.flush()
-        ids[draft.stix_id] = actor.id
+        ids[draft.stix_id] = found.id
+    new_ids = {a.id for a in created}
+    given_parent: list[Actor] = []
     for draft in actors.values():
         if draft.parent_stix_id and draft.parent_stix_id in ids:
-            actor = session.get_one(Actor, ids[draft.stix_id])
-            if actor.parent_id is None and ids[draft.parent_stix_id] != actor.id:
-                actor.parent_id = ids[draft.parent_stix_id]
+            unit = session.get_one(Actor, ids[draft.stix_id])
+            if unit.parent_id is None and ids[draft.parent_stix_id] != unit.id:
+                unit.parent_id = ids[draft.parent_stix_id]
+                if unit.id not in new_ids:
+                    given_parent.append(unit)
     session.flush()
+    # after the parents: the state chained is the one the actors are left in
+    for action, objs in (("create", created), ("update", given_parent)):
+        audit_objects(session=session, viewer=viewer, action=action, objs=objs, actor=actor)
     return ids
 
 
@@ -197,7 +215,7 @@ def store_records(
     """
     report = report or IntakeReport()
     items = [(d, record_of(d)) for d in drafts]
-    resolver = ActorResolver(session)
+    resolver = ActorResolver(session, changed_by=changed_by)
     now = utcnow()
     for draft, item in items:
         values = incident_values(item, resolver)

@@ -300,7 +300,7 @@ def merge_into_incident(
     """Fold candidate ``c`` into incident ``inc``: add its document as a source, take its
     better-precision values, record disagreements, and write one history entry."""
     out = MergeOutcome()
-    resolver = resolver or ActorResolver(session)
+    resolver = resolver or ActorResolver(session, changed_by=changed_by)
 
     # when: a finer date inside the record's interval wins
     if c.event_date is not None:

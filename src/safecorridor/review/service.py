@@ -519,7 +519,7 @@ def _accept(
     c = _pending(session, candidate_id)
     edited = apply_edits(c, edits or {})
     incident_in = incident_data(c)  # validates (coordinates, date, taxonomy)
-    resolver = resolver or ActorResolver(session)
+    resolver = resolver or ActorResolver(session, changed_by=decided_by)
     match = find_matching_incident(session, c, criteria, eligible)
     note: dict[str, Any] = {"edits": edited} if edited else {}
     if match is not None:
@@ -718,7 +718,7 @@ def auto_accept(
     if candidate_ids is not None:
         q = q.where(Candidate.id.in_(candidate_ids))
     report = AutoAcceptReport()
-    resolver = resolver or ActorResolver(session)
+    resolver = resolver or ActorResolver(session, changed_by=decided_by)
     for cid in list(session.scalars(q)):
         try:
             with session.begin_nested():

@@ -421,7 +421,7 @@ def _store(
         session.flush()
         accepted: set[int] = set()
         if opts.auto_accept is not None and candidates:
-            resolver = resolver or ActorResolver(session)
+            resolver = resolver or ActorResolver(session, changed_by=opts.decided_by)
             auto = auto_accept(
                 session=session,
                 min_confidence=opts.auto_accept,

@@ -211,7 +211,7 @@ def _intake(viewer: Viewer, kind: str, raw: bytes) -> dict[str, Any]:
     with session_scope(write=True) as session:
         org = session.get(Organisation, viewer.organisation_id) if viewer.organisation_id else None
         report = IntakeReport()
-        store_actors(session, actors, report)
+        store_actors(session, actors, report, viewer=viewer)
         store_candidates(
             session,
             drafts,

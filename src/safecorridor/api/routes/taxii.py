@@ -348,7 +348,7 @@ def _add(session: Any, viewer: Viewer, objects: list[Any]) -> TaxiiStatus:
     parsed = interpret(good, label="envelope")
     org = session.get(Organisation, viewer.organisation_id) if viewer.organisation_id else None
     report = IntakeReport()
-    store_actors(session, parsed.actors, report)
+    store_actors(session, parsed.actors, report, viewer=viewer)
     options = CandidateOptions(
         owner_org_id=viewer.organisation_id,
         source_label=f"TAXII inbox ({org.name if org else viewer.email})",

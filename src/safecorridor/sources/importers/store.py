@@ -274,7 +274,7 @@ def import_rows(
                     good.append((line, item))
             report.rows += len(batch)
             with factory() as session, session.begin():
-                resolver = ActorResolver(session)
+                resolver = ActorResolver(session, changed_by=changed_by)
                 done = _store_batch(session, good, resolver, report, changed_by)
                 session.execute(
                     update(ImportRun)
