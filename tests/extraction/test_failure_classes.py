@@ -397,6 +397,42 @@ def test_an_operation_approved_is_no_clash() -> None:
     assert "armed_clash" not in _kinds(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "province"),
+    [
+        (
+            "Islamabad, May 7 (Reuters) - Pakistani security forces killed six militants in the"
+            " northwest on Tuesday, the army said.",
+            "Khyber Pakhtunkhwa",
+        ),
+        (
+            "ISLAMABAD (AP) - A roadside bomb killed four soldiers in Pakistan's southwestern"
+            " province on Tuesday, officials said.",
+            "Balochistan",
+        ),
+        (
+            "ISLAMABAD: Gunmen killed two policemen in north-western Pakistan on Tuesday.",
+            "Khyber Pakhtunkhwa",
+        ),
+    ],
+)
+def test_a_wire_reports_region_places_the_event_not_its_dateline(text: str, province: str) -> None:
+    ev = _one(text)
+    assert (ev.city, ev.province) == (None, province)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # another country's region, and a bearing from a town, are no Pakistani region
+        "ISLAMABAD: Gunmen killed two policemen in northwestern Afghanistan on Tuesday.",
+        "ISLAMABAD: Gunmen killed two policemen 50 km southwest of the capital on Tuesday.",
+    ],
+)
+def test_no_region_is_read_where_the_report_names_none_of_pakistan(text: str) -> None:
+    assert _one(text).province not in ("Khyber Pakhtunkhwa", "Balochistan")
+
+
 # --- kind decided on the whole event -----------------------------------------------------
 
 

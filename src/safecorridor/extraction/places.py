@@ -155,6 +155,45 @@ _THE_CITY = re.compile(r"\b(?:of|in) the (?:same )?(?:city|town)\b")
 _HERE = re.compile(r"\b(?:here|in the city|in the provincial capital|in the federal capital)\b")
 
 
+#: the region international reports put an event in when they name no place: "in the
+#: northwest", "in Pakistan's southwestern province", "in northwestern Pakistan"; not
+#: another country's ("in northwestern Afghanistan") nor a bearing ("50 km northwest of Quetta")
+_REGION = re.compile(
+    r"\b(?:in|across|of|from|at)\s+(?:the\s+)?(?:country's\s+|Pakistan's\s+|the\s+country['’]s\s+)?"
+    r"(?:restive\s+|volatile\s+|troubled\s+|mountainous\s+|far\s+)?"
+    r"(?P<dir>north-?west(?:ern)?|south-?west(?:ern)?)\b(?!\s+of\b)"
+    r"(?!\s+(?:\w+\s+)?(?:Afghan|Iran|India|China))",
+    re.I,
+)
+#: the province each bearing stands for in reports about Pakistan
+_REGION_PROVINCE = {"north": "Khyber Pakhtunkhwa", "south": "Balochistan"}
+
+
+def _region(g: EventGroup) -> Mention | None:
+    """The province an event's region stands for ("in the northwest": Khyber Pakhtunkhwa), as
+    a mention of that province, when a sentence of the event names one."""
+    for s in g.sentences:
+        if s.aside:
+            continue
+        m = _REGION.search(s.text)
+        if m is None:
+            continue
+        bearing = m.group("dir").lower()[:5]
+        name = _REGION_PROVINCE[bearing]
+        cands = [p for p in res.gazetteer().get(res.norm(name), []) if p.kind == "province"]
+        if cands:
+            start = s.start + m.start("dir")
+            return Mention(
+                start,
+                s.start + m.end("dir"),
+                m.group("dir"),
+                places=cands,
+                cued=True,
+                place=cands[0],
+            )
+    return None
+
+
 def choose_place(
     g: EventGroup, dateline_m: Mention | None, previous: Mention | None = None
 ) -> Mention | None:
@@ -228,6 +267,16 @@ def choose_place(
             if best is None or key < best[0]:
                 best = (key, m)
     if best is None:
+        # "Islamabad (Reuters) - ... killed six militants in the northwest": the region the
+        # report names, not the wire's dateline
+        abroad = (
+            dateline_m is not None
+            and dateline_m.place is not None
+            and dateline_m.place.country != "PK"
+        )
+        region = None if abroad else _region(g)  # "KABUL: ... in the northwest" is Afghan
+        if region is not None:
+            return region
         if dateline_m is not None or previous is None:
             return dateline_m
         follows = (
