@@ -1920,6 +1920,25 @@ def test_a_demand_made_on_a_day_keeps_that_day() -> None:
     assert [e.to_dict()["event_date"] for e in events] == ["2024-05-06"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Pakistani Taliban claimed Tuesday's attack in Lakki Marwat which killed three police"
+        " officers.",
+        "Police said Tuesday's attack on a checkpost in Lakki Marwat killed three police officers.",
+    ],
+)
+def test_a_days_possessive_before_the_event_dates_it(text: str) -> None:
+    ev = _one(text)
+    assert (ev.to_dict()["event_date"], ev.date_precision) == ("2024-05-07", "day")
+
+
+def test_a_claim_of_a_dated_attack_is_a_claim() -> None:
+    text = "The BLA claimed Monday's bombing in Turbat that killed four soldiers."
+    ev = _one(text)
+    assert ev.claimed_by == "Baloch Liberation Army"
+
+
 def test_a_claims_day_is_not_the_attacks() -> None:
     text = (
         "KHAR: The Islamic State group on Monday claimed responsibility for a suicide bombing at"

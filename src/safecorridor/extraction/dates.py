@@ -167,6 +167,12 @@ _REPORTING_AFTER = re.compile(
 )
 
 
+#: a day's possessive before an event noun: "Tuesday's attack", "Monday's twin blasts"
+_POSSESSIVE_EVENT = re.compile(
+    r"^['’]s\s+(?:[\w-]+\s+){0,2}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|"
+    r"killings?|abductions?|kidnappings?|massacre|strikes?|shooting|firing|clash(?:es)?|encounter)\b",
+    re.I,
+)
 #: a date between a speaker and what it said or how it reacted: "The prime minister on Tuesday
 #: condemned the attack", "Police on Monday said": the statement's day (no trigger verb here:
 #: "on Monday demanded" dates the demand)
@@ -439,7 +445,11 @@ def find_dates(
             )
             continue
         said = _REPORTING_BEFORE.search(before)
-        reporting = bool(
+        # "claimed Tuesday's attack", "condemned Monday's bombing": the day names the event
+        names_event = bool(
+            _POSSESSIVE_EVENT.match(after if not raw.endswith(("'s", "’s")) else "'s " + after)
+        )
+        reporting = not names_event and bool(
             (said and not _EVENT_BETWEEN.search(said.group(0)[4:]))
             # "On Monday, police said ...": a date opening its sentence before a statement;
             # "four were killed on Monday, police said" dates the killing
