@@ -232,39 +232,6 @@ def _minus_months(d: date, n: int) -> date:
     return date(y, m + 1, 1)
 
 
-#: no date without one of these: a year or a day/month in digits, or a month's, weekday's or
-#: relative word's letters (substring tests, much cheaper than a regex alternation)
-_ANCHOR_DIGITS = re.compile(r"(?:19|20)\d\d|\d[/.]\d")
-_ANCHOR_WORDS = (
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
-    "day",
-    "night",
-    "week",
-    "month",
-    "year",
-    "ago",
-    "eve",
-    "morn",
-    "noon",
-)
-_ANCHOR = re.compile(
-    r"(?:19|20)\d\d|\d[/.]\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|night|week|"
-    r"month|year|ago|eve|morn|noon",
-    re.I,
-)
-
-
 def text_year(sentences: Sequence[Any]) -> int | None:
     """The latest year a text's sentences give in full ("in 2021", "March 2023", "August 14,
     2022") or open with ("Then came 2024, the worst year yet."): for a report without a
@@ -290,9 +257,6 @@ def find_dates(
     when they are equal, unless "last Monday"), and no date is later than publication.
     Without a publication date, a day and month take ``year_hint`` (:func:`text_year`)."""
     out: list[DateMention] = []
-    low = text.lower()
-    if not any(w in low for w in _ANCHOR_WORDS) and not _ANCHOR_DIGITS.search(text):
-        return out
     for m in _RX_SCAN.finditer(text):
         name = (m.lastgroup or "_")[1:]
         g = {}

@@ -11,7 +11,8 @@ only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 import regex
 
@@ -153,9 +154,11 @@ class WordStarts:
     with one; a word at the end of the text is taken alone. The verdict is taken on the
     pattern without ``lead`` (its opening word test) and without its look-arounds, which match
     more, never less; ``rx`` decides at the real place. A word that is not ASCII always passes
-    (the two engines' case folding may differ there)."""
+    (the two engines' case folding may differ there).
 
-    _CACHE_MAX = 1 << 16
+    The stages scan each sentence with several such patterns, so a whole text's words are
+    read once for all of them (:func:`_starts`, the last texts kept); a window of a text
+    (``pos``, ``endpos``) is read on its own."""
 
     def __init__(self, rx: re.Pattern[str], lead: str) -> None:
         if not rx.pattern.startswith(lead):
@@ -166,32 +169,30 @@ class WordStarts:
                 flags |= g
         self.rx = rx
         self._partial = regex.compile(without_lookarounds(rx.pattern.removeprefix(lead)), flags)
-        self._verdict: dict[str, bool] = {}
+        self.index = len(_SCANNERS)
+        _SCANNERS.append(self)
+        _MASKS.clear()
+        _starts.cache_clear()
 
-    def _decide(self, key: str) -> bool:
-        if len(self._verdict) >= self._CACHE_MAX:
-            self._verdict.clear()
-        v = not key.isascii() or self._partial.match(key, partial=True) is not None
-        self._verdict[key] = v
-        return v
+    def may_start(self, key: str) -> bool:
+        """Whether a match can begin with ``key`` (a word and the character after it)."""
+        return not key.isascii() or self._partial.match(key, partial=True) is not None
 
     def finditer(
         self, text: str, pos: int = 0, endpos: int | None = None
     ) -> Iterator[re.Match[str]]:
         """Exactly ``rx.finditer(text, pos, endpos)``."""
-        end = len(text) if endpos is None else endpos
+        if pos == 0 and endpos is None:
+            end = len(text)
+            starts: Iterable[int] = _starts(text)[self.index]
+        else:
+            end = len(text) if endpos is None else endpos
+            starts = _window_starts(self, text, pos, end)
         after = pos
-        verdict = self._verdict
-        for w in _WORDS.finditer(text, pos, end):
-            # the word and the character after it ("a" then " "), or the word at the end
-            e = w.end()
-            key = text[w.start() : e + 1] if e < end else w.group()
-            v = verdict.get(key)
-            if v is None:
-                v = self._decide(key)
-            if not v or w.start() < after:
+        for start in starts:
+            if start < after:
                 continue
-            m = self.rx.match(text, w.start(), end)
+            m = self.rx.match(text, start, end)
             if m is not None:
                 after = m.end()
                 yield m
@@ -199,6 +200,53 @@ class WordStarts:
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         """Exactly ``rx.search(text, pos, endpos)``."""
         return next(self.finditer(text, pos, endpos), None)
+
+
+#: every :class:`WordStarts`, by its ``index``
+_SCANNERS: list[WordStarts] = []
+#: a word and the character after it → the bits of the scanners a match can begin there
+_MASKS: dict[str, int] = {}
+_MASKS_MAX = 1 << 16
+
+
+def _mask(key: str) -> int:
+    m = _MASKS.get(key)
+    if m is None:
+        if len(_MASKS) >= _MASKS_MAX:
+            _MASKS.clear()
+        m = sum(1 << sc.index for sc in _SCANNERS if sc.may_start(key))
+        _MASKS[key] = m
+    return m
+
+
+def _keys(text: str, pos: int, end: int) -> Iterator[tuple[int, str]]:
+    """Each word's start and its key: the word and the character after it, or the word alone
+    at the end."""
+    for w in _WORDS.finditer(text, pos, end):
+        e = w.end()
+        yield w.start(), (text[w.start() : e + 1] if e < end else w.group())
+
+
+@lru_cache(maxsize=256)
+def _starts(text: str) -> tuple[tuple[int, ...], ...]:
+    """For each scanner, the starts of the words of ``text`` a match can begin at."""
+    out: list[list[int]] = [[] for _ in _SCANNERS]
+    for start, key in _keys(text, 0, len(text)):
+        m = _MASKS.get(key)
+        if m is None:
+            m = _mask(key)
+        while m:
+            low = m & -m
+            out[low.bit_length() - 1].append(start)
+            m ^= low
+    return tuple(tuple(x) for x in out)
+
+
+def _window_starts(scan: WordStarts, text: str, pos: int, end: int) -> Iterator[int]:
+    bit = 1 << scan.index
+    for start, key in _keys(text, pos, end):
+        if _mask(key) & bit:
+            yield start
 
 
 #: :data:`TRIG` scanned by word: ``TRIG_SCAN.finditer`` gives what ``TRIG.finditer`` does, ~3x faster
