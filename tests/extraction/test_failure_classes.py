@@ -433,6 +433,47 @@ def test_no_region_is_read_where_the_report_names_none_of_pakistan(text: str) ->
     assert _one(text).province not in ("Khyber Pakhtunkhwa", "Balochistan")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gunmen attacked a convoy near Mithi on Tuesday. This is the second attack on Chinese"
+        " nationals in Sindh this month.",
+        "Gunmen attacked a convoy near Mithi on Tuesday. It was the deadliest attack on the"
+        " highway this year.",
+    ],
+)
+def test_what_an_event_told_was_is_no_event_of_its_own(text: str) -> None:
+    ev = _one(text)
+    assert (ev.city, ev.to_dict()["event_date"]) == ("Mithi", "2024-05-07")
+
+
+def test_what_an_event_told_was_still_decides_its_kind() -> None:
+    text = "A blast hit a market in Quetta on Monday, killing five. It was a suicide attack."
+    assert _kinds(text) == ["suicide_attack"]
+
+
+def test_a_shooting_that_wounded_is_an_attack() -> None:
+    ev = _one("A Chinese engineer was shot and wounded in Karachi's Saddar area on Tuesday.")
+    assert (ev.kind, ev.injured, ev.city) == ("attack", 1, "Karachi")
+    # (a wound told by where it struck is no count yet: the event is found all the same)
+    assert _kinds("A polio worker was shot in the leg by gunmen in Bannu on Tuesday.") == ["attack"]
+
+
+@pytest.mark.parametrize(
+    ("text", "injured"),
+    [
+        (
+            "Three engineers were injured when gunmen attacked their convoy near Mithi on"
+            " Tuesday. Two of the guards escorting them were also wounded.",
+            5,
+        ),
+        ("A bomb went off in Quetta on Tuesday. One of the two policemen on duty was hurt.", 1),
+    ],
+)
+def test_a_part_of_a_group_is_counted_as_the_part(text: str, injured: int) -> None:
+    assert _one(text).injured == injured
+
+
 # --- kind decided on the whole event -----------------------------------------------------
 
 

@@ -936,6 +936,7 @@ def parse(sentence: str, offset: int) -> Casualties:
             if parsed is None:
                 parsed = (
                     _participle_subject(toks, k, vi)
+                    or _partitive(toks, k)
                     or _np_before(toks, k)
                     or _np_before(toks, _before_postmodifier(toks, k))
                     or None
@@ -1109,6 +1110,32 @@ _NOT_PARTICIPLES = frozenset(
 )
 
 
+_PARTITIVE_DETS = frozenset(["the", "his", "her", "their", "its", "those", "them"])
+
+
+def _partitive(toks: list[tuple[str, int, int]], k: int) -> list[NP] | None:
+    """A part of a group ending at token k: "two of the private guards", "one of them", "one
+    of the two soldiers": the part's count, of the group's kind."""
+    for j in range(k - 1, max(-1, k - 9), -1):
+        if (
+            number(toks[j][0]) is not None
+            and toks[j][0].lower() not in ("a", "an")
+            and j + 2 <= k
+            and toks[j + 1][0].lower() == "of"
+            and toks[j + 2][0].lower() in _PARTITIVE_DETS
+        ):
+            rest = toks[j + 3 : k + 1]
+            # "one of the two soldiers": the part is counted, the group's own count dropped
+            rest = [t for t in rest if number(t[0]) is None]
+            got = _np([toks[j], *rest])
+            if got is None:
+                return None
+            return [(*got[:5], toks[k][2])]
+        if not toks[j][0][:1].isalnum():
+            return None
+    return None
+
+
 def _participle_subject(toks: list[tuple[str, int, int]], k: int, vi: int) -> list[NP] | None:
     """A plural subject with a participle after its noun, before a plural verb: "two policemen
     guarding a polio team were shot dead" are two, not "a polio team"."""
@@ -1117,7 +1144,8 @@ def _participle_subject(toks: list[tuple[str, int, int]], k: int, vi: int) -> li
     for j in range(k, max(1, k - 7), -1):
         w = toks[j][0]
         if w.islower() and w.isalpha() and w.endswith("ing") and w not in _NOT_PARTICIPLES:
-            nps = _np_before(toks, j - 1)[:1]  # the noun phrase the participle follows
+            # the noun phrase the participle follows: "two policemen", "two of the guards"
+            nps = _np_before(toks, j - 1)[:1] or _partitive(toks, j - 1) or []
             return nps if nps and nps[0][0] >= 2 else None
     return None
 

@@ -559,10 +559,10 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
     casualties already marked), in order of their first sentence."""
     for s in sentences:
         refs = list(_BACKREF.finditer(s.text))
-        s.backref = any(
+        s.backref = s.describes or any(
             not _NAMED_AREA.match(m.group(0)) and not _introduced(s.text, m) for m in refs
         )
-        s.backref_talks_only = s.backref and all(_TALKS_REF.fullmatch(m.group(0)) for m in refs)
+        s.backref_talks_only = bool(refs) and all(_TALKS_REF.fullmatch(m.group(0)) for m in refs)
     armed_ids = {id(a) for s in sentences for a in s.actors if is_armed_group(a)}
     groups: list[EventGroup] = []
     cur: EventGroup | None = None

@@ -66,6 +66,13 @@ _ANAPHOR = re.compile(
     r"(?:\b(?:the|this|that|its|their|his|her|such|an earlier|previous|last|similar)|['’]s)\s+(?:[\w-]+\s+){0,3}$",
     re.I,
 )
+#: the trigger as what an event already told is: "This is the second attack", "It was the
+#: deadliest bombing since 2014", "which was a suicide attack"
+_COPULAR = re.compile(
+    r"\b(?:this|it|that|which)\s+(?:is|was|has been|had been|marks|marked|became|becomes)\s+"
+    r"(?:the|a|an)\s+(?:[\w-]+\s+){0,3}$",
+    re.I,
+)
 _PLURAL_GENERIC = re.compile(
     r"(?:attacks|bombings|blasts|explosions|threats|meetings|talks|clashes|abductions|kidnappings|arrests)$",
     re.I,
@@ -481,6 +488,9 @@ def _anaphoric(
     # "the cease-fire had been announced in June": the passive tells it happening
     verbal = verbal or " been " in word or " was " in word
     anaphoric = not verbal and bool(_ANAPHOR.search(left))
+    if _COPULAR.search(left):
+        anaphoric = True  # "This is the second attack on ... this month": the event told
+        s.describes = True
     if _PLURAL_GENERIC.search(word) and not re.search(
         r"\b(?:two|three|four|five|twin|\d+)\s+(?:[\w-]+\s+)?$",
         text[max(0, m.start() - 25) : m.start()],

@@ -34,6 +34,9 @@ class Sentence:
     casualties: Casualties | None = None
     claim: tuple[int, int] | None = None
     backref: bool = False
+    # it says what an event already told was: "It was a suicide attack", "This is the second
+    # attack this month" (its trigger refers back; the sentence belongs to that event)
+    describes: bool = False
     backref_talks_only: bool = False  # every back-reference names talks or their parties
     generic: bool = False
     recalled: bool = False  # a past event recalled in a relative clause: always its own event
