@@ -474,6 +474,18 @@ def test_a_part_of_a_group_is_counted_as_the_part(text: str, injured: int) -> No
     assert _one(text).injured == injured
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "All Chinese personnel were safe after their convoy was attacked in Gwadar on Sunday.",
+        "Gunmen fired on a Chinese convoy in Gwadar on Sunday; the foreigners are safe, police"
+        " said.",
+    ],
+)
+def test_foreigners_told_safe_are_no_foreign_fatalities(text: str) -> None:
+    assert _one(text).foreign_fatalities == 0
+
+
 # --- kind decided on the whole event -----------------------------------------------------
 
 
