@@ -311,15 +311,11 @@ _RANKS = {
 _PRONOUN_NUM = {"a", "an", "his", "her", "their", "both"}
 
 
-def _fast(rx: re.Pattern[str]) -> re.Pattern[str]:
-    return re.compile(r"\b(?=\w)(?:" + rx.pattern + ")", rx.flags)
-
-
-_TOLL = _fast(_TOLL)
-_BREAK = _fast(_BREAK)
-_BREAK2 = _fast(_BREAK2)
-_BREAK3 = _fast(_BREAK3)
-_NONE = _fast(_NONE)
+_TOLL = at_word_starts(_TOLL)
+_BREAK = at_word_starts(_BREAK)
+_BREAK2 = at_word_starts(_BREAK2)
+_BREAK3 = at_word_starts(_BREAK3)
+_NONE = at_word_starts(_NONE)
 _ORDINAL_MORE = re.compile(
     r"\b(?:another|more|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|additional|further)\b",
     re.I,
