@@ -486,6 +486,19 @@ def test_foreigners_told_safe_are_no_foreign_fatalities(text: str) -> None:
     assert _one(text).foreign_fatalities == 0
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The CTD arrested two suspects involved in the Besham attack from Shangla on Monday.",
+        "Police arrested two men wanted in the Besham attack in Shangla on Monday.",
+    ],
+)
+def test_an_arrests_day_is_not_the_recalled_attacks(text: str) -> None:
+    events = {e.kind: e for e in extract(text, published=WED)}
+    assert events["arrest"].to_dict()["event_date"] == "2024-05-06"
+    assert events["attack"].event_date is None and events["attack"].city == "Besham"
+
+
 # --- kind decided on the whole event -----------------------------------------------------
 
 

@@ -136,6 +136,13 @@ def _charge_recall(text: str) -> re.Match[str] | None:
     return None
 
 
+#: what after a charged event's noun tells the arrest, not the event: where the suspects were
+#: taken from, and a day of this week
+_CHARGE_TAIL = re.compile(
+    r"\s(?:from|(?:on|late on|early on|late|early)\s+(?:"
+    + "|".join(w.capitalize() for w in WEEKDAYS)
+    + r")|yesterday|today|last night|earlier today)\b"
+)
 _WHICH_AFTER = re.compile(r"(?:in which|which|that|who|where)\b", re.I)
 _CLAUSE_END = re.compile(r",\s+(?!including\b|among\b|mostly\b|most of\b)|;\s|\s[—–]\s")
 
@@ -306,6 +313,12 @@ def split_recalled(sentences: list[Sentence], published: date | None = None) -> 
                 continue  # "..., in which five engineers lost their lives": its own toll
             end = c.start()
             break
+        if charged is not None:
+            # "arrested two suspects involved in the Besham attack from Shangla on Monday":
+            # where they were taken from and this week's day are the arrest's
+            tail = _CHARGE_TAIL.search(s.text, m.end(), end)
+            if tail is not None and not _WHICH_AFTER.search(s.text, m.end(), tail.start()):
+                end = tail.start()
         for st, en, rec in ((0, a, False), (a, end, True), (end, len(s.text), False)):
             part = s.text[st:en]
             lead = len(part) - len(part.lstrip())
