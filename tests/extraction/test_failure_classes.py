@@ -499,6 +499,25 @@ def test_an_arrests_day_is_not_the_recalled_attacks(text: str) -> None:
     assert events["attack"].event_date is None and events["attack"].city == "Besham"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The federal government on Monday banned the Pashtun Tahaffuz Movement under the"
+        " Anti-Terrorism Act.",
+        "The interior ministry on Monday proscribed the Baloch Yakjehti Committee.",
+    ],
+)
+def test_a_ban_on_a_group_is_an_event(text: str) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.to_dict()["event_date"]) == ("other", "2024-05-06")
+
+
+def test_a_group_called_banned_is_no_ban() -> None:
+    assert _kinds("Militants of the banned TTP attacked a post in Bannu on Monday.") == [
+        "armed_clash"
+    ]
+
+
 # --- kind decided on the whole event -----------------------------------------------------
 
 
