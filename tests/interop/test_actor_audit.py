@@ -126,9 +126,12 @@ def test_the_actors_imported_rows_name_are_chained_by_the_import(
     assert verify_states(engine) == [_changed(last.record_id or 0, last.id)]
 
 
-def test_add_actor_chains_a_change_of_an_existing_actor_and_nothing_when_unchanged(
+def test_add_actor_chains_a_new_or_changed_actor_for_an_audited_caller_only(
     engine: Engine,
 ) -> None:
+    with session_scope(engine) as s:
+        add_actor(s, "Fixture Front")  # a caller that audits nothing itself (a fixture)
+    assert _actor_events(engine) == []
     with session_scope(engine) as s:
         add_actor(s, "Valley Movement", changed_by="test")
     with session_scope(engine) as s:

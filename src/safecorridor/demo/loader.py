@@ -610,6 +610,7 @@ def load_demo(
             countries=a.countries,
             description=a.description,
             source_url=a.source_url,
+            changed_by=changed_by,
         )
 
     # sites

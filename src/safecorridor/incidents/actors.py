@@ -59,9 +59,11 @@ def add_actor(
 ) -> Actor:
     """Create an actor with its name and aliases as lookup keys (or update an existing one).
 
-    On an existing actor, ``parent`` and the descriptive fields change only when given. A
-    new actor is chained with its state ("create", by ``changed_by``), an existing one whose
-    row changed too ("update"), in the session's transaction.
+    On an existing actor, ``parent`` and the descriptive fields change only when given.
+    With ``changed_by`` (an audited caller: an import, a review decision, the demo loader) a
+    new actor is chained with its state ("create", by ``changed_by``), and an existing one
+    whose row changed ("update"), in the session's transaction; without, auditing is left to
+    the caller, as with the other services called directly.
     """
     actor = find_actor(session, name) or session.scalar(select(Actor).where(Actor.name == name))
     before = record_state(actor) if actor is not None else None
@@ -92,7 +94,7 @@ def add_actor(
         actor.aliases.append(ActorAlias(alias=alias, key=key))
         known.add(key)
     session.flush()
-    if before is None or record_state(actor) != before:
+    if changed_by is not None and (before is None or record_state(actor) != before):
         audit_write(
             session=session,
             viewer=None,
@@ -126,7 +128,8 @@ class ActorResolver:
     """Resolves many actor names quickly during an import: a cache over aliases.
 
     Unknown names become new actors (kind ``other``) so no name in a dataset is lost; they
-    can be given aliases or a parent later. Each is audited as created by ``changed_by``.
+    can be given aliases or a parent later. Each is audited as created by ``changed_by``, if
+    given (:func:`add_actor`).
     """
 
     def __init__(

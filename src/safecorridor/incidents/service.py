@@ -110,7 +110,9 @@ def create_incident(
     if viewer is not None:
         require_write(viewer, "incident")
         changed_by, owner_org_id = viewer.email, viewer.organisation_id
-    values = incident_values(incident_in, resolver or ActorResolver(session, changed_by=changed_by))
+    # the actors it creates are audited as the incident is: with a viewer
+    audited_as = changed_by if viewer is not None else None
+    values = incident_values(incident_in, resolver or ActorResolver(session, changed_by=audited_as))
     existing = session.scalar(
         select(Incident.id).where(
             Incident.source_dataset == values["source_dataset"],
