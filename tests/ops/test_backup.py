@@ -21,13 +21,14 @@ from typer.testing import CliRunner
 
 from safecorridor.cli.app import get_app
 from safecorridor.db.engine import make_engine, migrate
-from safecorridor.db.session import reset_engine
+from safecorridor.db.session import get_engine, reset_engine
 from safecorridor.demo.loader import load_demo
-from safecorridor.incidents.models import Incident, read_incidents_epoch
+from safecorridor.incidents.models import Actor, Incident, read_incidents_epoch
 from safecorridor.incidents.service import create_incident as create_record
 from safecorridor.movements.service import get_user
 from safecorridor.ops.backup import MANIFEST, BackupError, backup, restore, sha256_file
 from safecorridor.sharing.audit import audit_reads, flush_audit, verify_logs
+from safecorridor.sharing.audit.state import verify_states
 from safecorridor.sharing.policy import Viewer
 from tests.factories import create_incident, incident_in
 from tests.ops.aside import drop_schemas_set_aside
@@ -273,3 +274,88 @@ def test_a_database_in_the_public_schema_is_backed_up_and_restored(tmp_path: Pat
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _tamper(engine: Engine) -> list[str]:
+    """Two incidents' markings lowered and an actor renamed in the tables themselves, as the
+    services never do; the records as a refused restore names them."""
+    with Session(engine) as s:
+        amber = list(
+            s.scalars(select(Incident.id).where(Incident.tlp == "AMBER").order_by(Incident.id))
+        )[:2]
+        actor = s.scalars(select(Actor.id).order_by(Actor.id)).first()
+    assert len(amber) == 2 and actor is not None
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE incidents SET tlp = 'CLEAR' WHERE id IN (:a, :b)"),
+            {"a": amber[0], "b": amber[1]},
+        )
+        conn.execute(text("UPDATE actors SET name = 'Renamed' WHERE id = :id"), {"id": actor})
+    return [f"actors {actor}", *(f"incidents {i}" for i in amber)]
+
+
+def test_a_backup_whose_records_differ_from_its_chain_is_refused_unless_accepted(
+    world: Engine, tmp_path: Path
+) -> None:
+    named = _tamper(world)
+    backup(world, tmp_path / "bk")  # the chain verifies: only the records tell
+    if world.dialect.name == "sqlite":
+        target = _target(tmp_path)
+    else:
+        target = world
+        with Session(target) as s:
+            create_incident(s, source_key="live-1")
+            s.commit()
+    try:
+        with pytest.raises(BackupError) as refused:
+            restore(target, tmp_path / "bk")
+        message = str(refused.value)
+        assert message == (
+            f"3 records of {tmp_path / 'bk'}"
+            + (f"{os.sep}test.db" if world.dialect.name == "sqlite" else "")
+            + f" differ from their last audited state in the backup's own audit chain "
+            f"({', '.join(named)}): changed outside the audited services; "
+            "--accept-tampered restores it anyway"
+        )
+        # nothing changed: the live records, no staged copy, no old copy set aside
+        assert "live-1" in _live_keys(target)
+        assert not list((tmp_path / "live").glob("*restoring*"))
+        assert not list((tmp_path / "live").glob("*before-restore*"))
+        if target.dialect.name == "postgresql":
+            with target.connect() as conn:
+                aside = conn.execute(
+                    text("SELECT count(*) FROM pg_namespace WHERE nspname LIKE :p"),
+                    {"p": "%_before_restore_%"},
+                ).scalar_one()
+            assert aside == 0
+
+        done = restore(target, tmp_path / "bk", accept_tampered=True)
+        assert done[0].startswith("--accept-tampered: 3 records of ") and named[0] in done[0]
+        assert "live-1" not in _live_keys(target)  # the backup's records are in
+        assert len(verify_states(target)) == 3  # as they were: `audit verify` names them
+    finally:
+        if target is not world:
+            target.dispose()
+
+
+def test_the_cli_refuses_a_tampered_backup_in_one_line_and_takes_it_when_told(
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    app = get_app()
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    named = _tamper(get_engine())
+    assert runner.invoke(app, ["backup", str(tmp_path / "bk")]).exit_code == 0
+    reset_engine(None)
+    refused = runner.invoke(app, ["restore", str(tmp_path / "bk"), "--yes"])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    (line,) = refused.output.strip().splitlines()  # one line
+    assert line.startswith("error: restore refused: 3 records of ")
+    assert ", ".join(named) in line and "--accept-tampered" in line
+    assert not list((tmp_path / "var").glob("*before-restore*"))
+    taken = runner.invoke(app, ["restore", str(tmp_path / "bk"), "--yes", "--accept-tampered"])
+    assert taken.exit_code == 0, taken.output
+    assert "--accept-tampered: 3 records" in " ".join(taken.output.split())
+    reset_engine(None)
+    verify = runner.invoke(app, ["audit", "verify"])
+    assert verify.exit_code == 1 and "field tlp changed" in verify.output

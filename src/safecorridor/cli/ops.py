@@ -41,9 +41,16 @@ def restore_command(
         "--force",
         help="Restore even while a server or worker uses the database (restart them after).",
     ),
+    accept_tampered: bool = typer.Option(
+        False,
+        "--accept-tampered",
+        help="Restore even if records of the backup differ from their last audited state in "
+        "its own audit chain (named; a broken chain is refused all the same).",
+    ),
 ) -> None:
-    """Replace the database with a backup, once its manifest, every file's sha256 and every
-    audit chain (count and head as in the manifest) check out; refuse otherwise, changing
+    """Replace the database with a backup, once its manifest, every file's sha256, every
+    audit chain (count and head as in the manifest) and its records (each as its chain last
+    recorded it, as `audit verify` compares them) check out; refuse otherwise, changing
     nothing. The replaced files (SQLite) or schema (PostgreSQL) are kept aside. Refused
     while a server or worker uses the database (named in the error): stop them first."""
     engine = get_engine()
@@ -67,11 +74,14 @@ def restore_command(
             f"{manifest.created_at} in {src}?"
         ):
             raise fail("restore cancelled, nothing changed (--yes restores without asking)")
-        replaced = restore(engine, src, force=force)
+        replaced = restore(engine, src, force=force, accept_tampered=accept_tampered)
     except (BackupError, InUseCheckError) as exc:
         raise fail(f"restore refused: {exc}") from None
     for line in replaced:
-        console.print(f"restored {line}", highlight=False)
+        if line.startswith("--accept-tampered"):
+            err_console.print(f"[bold yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
+        else:
+            console.print(f"restored {line}", highlight=False)
 
 
 def _confirmed(question: str) -> bool:

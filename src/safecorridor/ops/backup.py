@@ -15,13 +15,17 @@ Invariants:
   backup whose chain does not verify is refused, not written.
 - A backup never overwrites: its destination must be new or an empty directory.
 - A restore checks everything before it replaces anything: the manifest's format, each
-  file's digest, then each chain (verified, with the manifest's count and head). On SQLite
+  file's digest, then each chain (verified, with the manifest's count and head), then the
+  backup's records against their last audited states, as ``audit verify`` compares them
+  (:func:`safecorridor.sharing.audit.state.state_problems`): a backup whose records differ
+  from its own chain is refused, naming how many and the first few, unless
+  ``accept_tampered`` (then the restore says what it took). On SQLite
   the checked copies are staged beside the database and moved in with ``os.replace``; the
   files they replace are kept as ``*.before-restore-<stamp>`` (nothing is lost), and stale
   ``-wal``/``-shm`` files are moved aside with them. On PostgreSQL the live schema is
-  renamed aside, the dump restored into a fresh schema of the same name and its chain
-  verified; if it does not verify, the restored schema is dropped and the old one renamed
-  back.
+  renamed aside, the dump restored into a fresh schema of the same name and its chain and
+  records verified; if they do not verify, the restored schema is dropped and the old one
+  renamed back.
 - A restore refuses while a server or worker uses the database (they hold its in-use lock,
   :mod:`safecorridor.ops.running`), naming them; ``force`` restores under them. It holds the
   lock exclusively while it replaces anything, so a server that starts meanwhile waits and
@@ -46,9 +50,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+import safecorridor.models  # noqa: F401  (every table mapped: the records' check reads them all)
 from safecorridor import __version__
 from safecorridor.db.base import utcnow
 from safecorridor.db.engine import make_engine
@@ -56,12 +61,15 @@ from safecorridor.errors import InvalidInputError
 from safecorridor.incidents.models import IncidentsEpoch, read_incidents_epoch
 from safecorridor.ops.running import InUseCheckError, Usage, exclusive_use
 from safecorridor.sharing.audit import count_events, read_key, read_log_url, verify_chain
+from safecorridor.sharing.audit.state import state_problems
 from safecorridor.sharing.audit.verify import legacy_limits
 from safecorridor.sharing.models import AuditEvent
 
 MANIFEST = "manifest.json"
 FORMAT = 1
 PG_DUMP_NAME = "safecorridor.dump"
+#: how many of the records that differ from the chain a refused restore names
+NAMED = 5
 
 
 class BackupError(InvalidInputError):
@@ -243,7 +251,9 @@ def _aside(path: Path, stamp: str) -> Path | None:
     return moved
 
 
-def _restore_sqlite(engine: Engine, src: Path, manifest: Manifest, stamp: str) -> list[str]:
+def _restore_sqlite(
+    engine: Engine, src: Path, manifest: Manifest, stamp: str, *, accept_tampered: bool
+) -> list[str]:
     url = engine.url
     if not url.database or url.database == ":memory:":
         raise BackupError("cannot restore into an in-memory SQLite database")
@@ -258,6 +268,7 @@ def _restore_sqlite(engine: Engine, src: Path, manifest: Manifest, stamp: str) -
     records.parent.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
     limits: dict[str, int] | None = None
+    accepted: str | None = None
     try:
         # the records first: the read log's legacy count is kept in the records' database
         for f in sorted(manifest.files, key=lambda f: f["role"] != "records"):
@@ -273,8 +284,16 @@ def _restore_sqlite(engine: Engine, src: Path, manifest: Manifest, stamp: str) -
             if head is not None:
                 found = _chain_of(stage, head.log, f" of {src / f['name']}", limits=limits)
                 _check_head(found, head, src)
+            if f["role"] == "records":  # after its chain: the states are read from it
+                copy = make_engine(f"sqlite:///{stage}")
+                try:
+                    accepted = _check_states(
+                        copy, f" of {src / f['name']}", accept_tampered=accept_tampered
+                    )
+                finally:
+                    copy.dispose()
         engine.dispose()
-        done = []
+        done = [accepted] if accepted else []
         for stage, target in staged:
             moved = _aside(target, stamp)
             os.replace(stage, target)
@@ -290,6 +309,38 @@ def _restore_sqlite(engine: Engine, src: Path, manifest: Manifest, stamp: str) -
             stage.unlink(missing_ok=True)
             for suffix in ("-wal", "-shm"):
                 stage.with_name(stage.name + suffix).unlink(missing_ok=True)
+
+
+def _check_states(engine: Engine, where: str, *, accept_tampered: bool) -> str | None:
+    """Compare the backup's records (behind ``engine``) with their last audited states, as
+    ``audit verify`` does. Refuse (BackupError, one line: how many differ, the first few by
+    table and id) unless ``accept_tampered``; then what was accepted, to say (None: all
+    match)."""
+    try:
+        problems = state_problems(engine)
+    except SQLAlchemyError as exc:  # a schema this version cannot read (an older backup)
+        found = f"cannot be compared with their audit chain ({type(exc).__name__})"
+        if accept_tampered:
+            return f"--accept-tampered: the records{where} {found}"
+        raise BackupError(
+            f"the records{where} {found}; --accept-tampered restores without the comparison"
+        ) from None
+    if not problems:
+        return None
+    n = len(problems)
+    named = ", ".join(
+        p.table if p.record_id is None else f"{p.table} {p.record_id}" for p in problems[:NAMED]
+    )
+    more = f" and {n - NAMED} more" if n > NAMED else ""
+    found = (
+        f"{n} record{'s' if n != 1 else ''}{where} differ{'s' if n == 1 else ''} from their "
+        f"last audited state in the backup's own audit chain ({named}{more})"
+    )
+    if accept_tampered:
+        return f"--accept-tampered: {found}; `safecorridor audit verify` names each field"
+    raise BackupError(
+        f"{found}: changed outside the audited services; --accept-tampered restores it anyway"
+    )
 
 
 def _check_head(found: LogHead, expected: LogHead, src: Path) -> None:
@@ -373,7 +424,9 @@ def _backup_pg(engine: Engine, dest: Path, manifest: Manifest) -> None:
     manifest.files.append(_file_entry(out, "dump"))
 
 
-def _restore_pg(engine: Engine, src: Path, manifest: Manifest, stamp: str) -> list[str]:
+def _restore_pg(
+    engine: Engine, src: Path, manifest: Manifest, stamp: str, *, accept_tampered: bool
+) -> list[str]:
     pg_restore = _pg_tool("pg_restore")
     args, env = _libpq(engine.url)
     dumps = [f for f in manifest.files if f["role"] == "dump"]
@@ -401,13 +454,15 @@ def _restore_pg(engine: Engine, src: Path, manifest: Manifest, stamp: str) -> li
         with Session(engine) as session:
             head = manifest.audit[0]
             _check_head(_head(session, head.log, None, where=f" of {src}"), head, src)
+        accepted = _check_states(engine, f" of {src}", accept_tampered=accept_tampered)
     except BaseException:
         engine.dispose()
         with engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             conn.execute(text(f'ALTER SCHEMA "{aside}" RENAME TO "{schema}"'))
         raise
-    return [f"schema {schema} (the old one kept as schema {aside})"]
+    done = [f"schema {schema} (the old one kept as schema {aside})"]
+    return [accepted, *done] if accepted else done
 
 
 # --- entry points ------------------------------------------------------------------------
@@ -460,11 +515,17 @@ def in_use_refusal(usage: Usage) -> str:
 
 
 def restore(
-    engine: Engine, src: Path, *, now: datetime | None = None, force: bool = False
+    engine: Engine,
+    src: Path,
+    *,
+    now: datetime | None = None,
+    force: bool = False,
+    accept_tampered: bool = False,
 ) -> list[str]:
     """Check the backup in ``src`` whole, then replace ``engine``'s database with it, unless
-    a server or worker is using it (``force``: even then). Returns what was replaced (and
-    where the old copies were kept)."""
+    a server or worker is using it (``force``: even then) or its records differ from its own
+    audit chain (``accept_tampered``: even then). Returns what was replaced (and where the
+    old copies were kept), after what ``accept_tampered`` let through, if anything."""
     manifest = check_backup(src)
     backend = engine.dialect.name
     if manifest.backend != backend:
@@ -479,9 +540,9 @@ def restore(
             raise BackupError(in_use_refusal(usage))
         before = _incidents_epoch(engine)
         if backend == "sqlite":
-            done = _restore_sqlite(engine, src, manifest, stamp)
+            done = _restore_sqlite(engine, src, manifest, stamp, accept_tampered=accept_tampered)
         else:
-            done = _restore_pg(engine, src, manifest, stamp)
+            done = _restore_pg(engine, src, manifest, stamp, accept_tampered=accept_tampered)
         _move_epoch_past(engine, before)
     return done
 

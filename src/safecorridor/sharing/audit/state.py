@@ -42,6 +42,8 @@ class _Audited:
 
 
 def _models() -> dict[str, Any]:
+    """Every mapped table's model (the caller imports :mod:`safecorridor.models` first, so
+    that none is missing)."""
     return {m.local_table.name: m.class_ for m in Base.registry.mappers}  # type: ignore[attr-defined]
 
 
@@ -75,10 +77,26 @@ def last_audited_states(session: Session, *, batch: int = 5000) -> dict[tuple[st
         after = rows[-1].id
 
 
+@dataclass(frozen=True)
+class StateProblem:
+    """A record whose row is not its last audited state: its table and id (None: a table this
+    version does not know), and the sentence that says how."""
+
+    table: str
+    record_id: int | None
+    message: str
+
+
 def verify_states(engine: Engine, *, chunk: int = 500) -> list[str]:
     """One sentence per record whose row is not its last audited state."""
+    return [p.message for p in state_problems(engine, chunk=chunk)]
+
+
+def state_problems(engine: Engine, *, chunk: int = 500) -> list[StateProblem]:
+    """Each record whose row is not its last audited state (:func:`verify_states`' records),
+    by table and id: what ``restore`` names of a backup before it takes it."""
     models = _models()
-    problems: list[str] = []
+    problems: list[StateProblem] = []
     with Session(engine) as session:
         audited = last_audited_states(session)
         by_table: dict[str, list[int]] = {}
@@ -87,7 +105,9 @@ def verify_states(engine: Engine, *, chunk: int = 500) -> list[str]:
         for table, ids in sorted(by_table.items()):
             model = models.get(table)
             if model is None:
-                problems.append(f"audited records of an unknown table {table!r}")
+                problems.append(
+                    StateProblem(table, None, f"audited records of an unknown table {table!r}")
+                )
                 continue
             for start in range(0, len(ids), chunk):
                 part = sorted(ids)[start : start + chunk]
@@ -97,7 +117,8 @@ def verify_states(engine: Engine, *, chunk: int = 500) -> list[str]:
                 volatile = frozenset(getattr(model, "__audit_volatile__", ()))
                 for record_id in part:
                     problems.extend(
-                        _compare(
+                        StateProblem(table, record_id, message)
+                        for message in _compare(
                             audited[(table, record_id)], record_id, rows.get(record_id), volatile
                         )
                     )
