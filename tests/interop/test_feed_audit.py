@@ -196,3 +196,18 @@ def test_a_refused_registration_writes_no_event(engine: Engine, tmp_path: Path) 
     code, out = invoke("feeds", "add", "misp-json", str(tmp_path / "nope.json"))
     assert code == 1 and "no such file" in out, out
     assert _feed_events(engine) == []
+
+
+def test_a_secret_in_a_feeds_url_stays_out_of_the_audit_trail(engine: Engine) -> None:
+    # (a user name or password in a feed's URL is refused before this: net.check_url)
+    url = "https://misp.example.org/events.json?authkey=k3y-value&format=json"
+    with session_scope(engine) as s:
+        add_feed(s, kind="misp-json", url=url, name="keyed", actor="cli")
+    (added,) = _feed_events(engine)
+    assert added.details["url"] == ("https://misp.example.org/events.json?authkey=***&format=***")
+    with engine.connect() as conn:
+        dumped = " ".join(
+            str(v) for row in conn.execute(text("SELECT * FROM audit_events")) for v in row
+        )
+    assert "k3y-value" not in dumped
+    assert verify_all(engine).is_intact

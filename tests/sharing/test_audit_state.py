@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
@@ -96,3 +99,19 @@ def test_a_tokens_last_use_is_bookkeeping_but_its_expiry_is_not(
         )
     (problem,) = verify_states(engine)
     assert f"api_token {token_id} differs" in problem and "field expires_at changed" in problem
+
+
+def test_the_state_check_sees_every_table_whoever_calls_it() -> None:
+    # a process that imports only the audit package (as `audit verify` may) still compares
+    # every mapped table, not just those its own imports happened to map
+    code = (
+        "from safecorridor.sharing.audit.state import _models\n"
+        "n = len(_models())\n"
+        "import safecorridor.models\n"
+        "from safecorridor.db.base import Base\n"
+        "print(n, len(Base.metadata.tables))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert int(out[0]) >= 40 and int(out[0]) >= int(out[1]) - 5, out

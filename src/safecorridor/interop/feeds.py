@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import httpx
 from sqlalchemy import Engine, or_, select, update
@@ -167,7 +167,7 @@ def feed_details(feed: Feed) -> dict[str, Any]:
     return {
         "name": feed.name,
         "kind": feed.kind,
-        "url": feed.url,
+        "url": redacted_url(feed.url),
         "collection": feed.collection,
         "owner_org_id": feed.owner_org_id,
         "default_tlp": feed.default_tlp,
@@ -175,6 +175,20 @@ def feed_details(feed: Feed) -> dict[str, Any]:
         "interval_seconds": feed.interval_seconds,
         "token_set": bool(feed.token),
     }
+
+
+def redacted_url(url: str) -> str:
+    """The URL without the values of its query, where feeds carry their keys
+    ("https://host/feed?authkey=***"); a file's path as it is. (A URL with a user name or
+    password is refused when a feed is registered.)"""
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("http") or not parts.query:
+        return url
+    query = "&".join(
+        f"{name}=***" if value else name
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    )
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
 def find_feeds(session: Session, ref: str | None) -> list[Feed]:
