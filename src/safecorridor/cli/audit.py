@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+import safecorridor.models  # noqa: F401  (every table mapped: `audit verify` compares them all)
 from safecorridor.cli.common import console, fail
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine

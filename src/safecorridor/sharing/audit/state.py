@@ -42,10 +42,8 @@ class _Audited:
 
 
 def _models() -> dict[str, Any]:
-    """Every mapped table's model: all of them, whoever calls (``audit verify`` run alone
-    would otherwise see only the tables its own imports mapped)."""
-    import safecorridor.models  # noqa: F401  # lazy: every table mapped; above this layer
-
+    """Every mapped table's model (the caller imports :mod:`safecorridor.models` first, so
+    that none is missing)."""
     return {m.local_table.name: m.class_ for m in Base.registry.mappers}  # type: ignore[attr-defined]
 
 
