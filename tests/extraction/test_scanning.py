@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from safecorridor.extraction import casualties, dates
-from safecorridor.extraction.triggers import TRIG, TRIG_SCAN, WordStarts, without_lookarounds
+from safecorridor.extraction.triggers import TRIG, TRIG_SCAN, WordStarts, without_assertions
 
 GOLD = Path(__file__).parent / "gold"
 
@@ -26,6 +26,7 @@ EDGES = [
     "درہ آدم خیل میں دھماکہ hit; Kelvin \u212a and Stra\u00dfe were attacked",
     "gunmen opened heavy fire on a check-post, martyring two soldiers and injuring 3 others",
     "Last week, on 5/6/2023, three were kidnapped and held captive for two days",
+    "All Chinese staff at the consulate are safe; no one was hurt. The death toll rose to 12.",
     "",
     "attack",
     "a",
@@ -41,10 +42,14 @@ def _texts() -> list[str]:
     return out
 
 
+#: each scanner, and how many matches the texts hold at least (so that the comparison is
+#: not one of empty lists)
 SCANS = [
-    ("triggers", TRIG_SCAN),
-    ("dates", dates._RX_SCAN),
-    ("casualty verbs", casualties._VERB_SCAN),
+    ("triggers", TRIG_SCAN, 50),
+    ("dates", dates._RX_SCAN, 50),
+    ("casualty verbs", casualties._VERB_SCAN, 50),
+    ("tolls", casualties._TOLL_SCAN, 2),
+    ("no casualties", casualties._NONE_SCAN, 2),
 ]
 
 
@@ -52,8 +57,10 @@ def _spans(matches: object) -> list[tuple[tuple[int, int], str | None, dict[str,
     return [(m.span(), m.lastgroup, m.groupdict()) for m in matches]  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("name", "scan"), SCANS, ids=[n for n, _ in SCANS])
-def test_a_scan_by_word_finds_exactly_what_the_pattern_finds(name: str, scan: WordStarts) -> None:
+@pytest.mark.parametrize(("name", "scan", "least"), SCANS, ids=[n for n, _, _ in SCANS])
+def test_a_scan_by_word_finds_exactly_what_the_pattern_finds(
+    name: str, scan: WordStarts, least: int
+) -> None:
     texts = _texts()
     assert len(texts) > 100
     found = 0
@@ -67,7 +74,7 @@ def test_a_scan_by_word_finds_exactly_what_the_pattern_finds(name: str, scan: Wo
         first = scan.rx.search(text, a, b)
         got = scan.search(text, a, b)
         assert (got and got.span()) == (first and first.span())
-    assert found > 50  # the texts do hold matches: the comparison is not of empty lists
+    assert found >= least, found
 
 
 def test_a_trigger_that_only_begins_with_a_word_is_still_found() -> None:
@@ -87,14 +94,25 @@ def test_a_look_behind_before_the_word_is_decided_in_the_text() -> None:
     assert _spans(scan.finditer(text)) == _spans(rx.finditer(text))
 
 
-def test_without_lookarounds_drops_assertions_but_not_classes_or_escapes() -> None:
-    assert without_lookarounds(r"a(?=b)c") == "ac"
-    assert without_lookarounds(r"(?<!being )held(?!\s+up)") == "held"
-    assert without_lookarounds(r"(?:x|(?<=\bthe )(?P<y>\d+))") == r"(?:x|(?P<y>\d+))"
-    # parentheses inside a class or escaped are not groups
-    assert without_lookarounds(r"[(?=]a(?!\)q)b") == r"[(?=]ab"
-    assert without_lookarounds(r"[]()]q(?<=[)])\(") == r"[]()]q\("
-    assert without_lookarounds(r"(?P<n>a)(?:b)") == r"(?P<n>a)(?:b)"
+def test_without_assertions_drops_them_but_not_classes_or_escapes() -> None:
+    assert without_assertions(r"a(?=b)c") == "ac"
+    assert without_assertions(r"(?<!being )held(?!\s+up)") == "held"
+    assert without_assertions(r"(?:x|(?<=\bthe )(?P<y>\d+))") == r"(?:x|(?P<y>\d+))"
+    assert without_assertions(r"\bno\b\s+one\B$|^\Aa\Z") == r"no\s+one|a"
+    # parentheses, "^" and "\b" inside a class, or escaped, are no assertions nor groups
+    assert without_assertions(r"[(?=]a(?!\)q)b") == r"[(?=]ab"
+    assert without_assertions(r"[]()]q(?<=[)])\(") == r"[]()]q\("
+    assert without_assertions(r"[^\b$]x\$") == r"[^\b$]x\$"
+    assert without_assertions(r"(?P<n>a)(?:b)") == r"(?P<n>a)(?:b)"
+
+
+def test_a_word_boundary_after_the_word_does_not_hide_a_match() -> None:
+    # the regex module's partial matching judges "\b" at the end of "Chinese " as if the
+    # text ended there, and would call the word no start of a match
+    rx = re.compile(r"\b(?=\w)(?:\bChinese\b[\w ,]{0,40}?\b(?:are|were) safe\b)", re.I)
+    scan = WordStarts(rx, r"\b(?=\w)")
+    text = "All Chinese staff at the consulate are safe, the minister said."
+    assert [m.group(0) for m in scan.finditer(text)] == ["Chinese staff at the consulate are safe"]
 
 
 def test_a_pattern_without_its_word_test_is_refused() -> None:

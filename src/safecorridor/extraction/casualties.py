@@ -316,6 +316,9 @@ _BREAK = at_word_starts(_BREAK)
 _BREAK2 = at_word_starts(_BREAK2)
 _BREAK3 = at_word_starts(_BREAK3)
 _NONE = at_word_starts(_NONE)
+#: the same, tried only at the words they can begin with (:class:`triggers.WordStarts`)
+_TOLL_SCAN = WordStarts(_TOLL, r"\b(?=\w)")
+_NONE_SCAN = WordStarts(_NONE, r"\b(?=\w)")
 _ORDINAL_MORE = re.compile(
     r"\b(?:another|more|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|additional|further)\b",
     re.I,
@@ -713,7 +716,7 @@ _SONS_OF_SOIL = re.compile(r"\bsons of (?:the )?soil\b", re.I)
 def parse(sentence: str, offset: int) -> Casualties:
     """Casualty statements in one sentence (offsets into the whole text)."""
     out = Casualties([])
-    if not _VERB_SCAN.search(sentence) and not _NONE.search(sentence):
+    if not _VERB_SCAN.search(sentence) and not _NONE_SCAN.search(sentence):
         return out
     if "of soil" in sentence or "the soil" in sentence:  # the same length: offsets hold
         sentence = _SONS_OF_SOIL.sub(lambda m: "soldiers".ljust(len(m.group(0))), sentence)
@@ -988,7 +991,7 @@ def parse(sentence: str, offset: int) -> Casualties:
                 or context.reject(s - offset, e - offset)
             )
             out.counts.append(count)
-    for m in _TOLL.finditer(sentence):
+    for m in _TOLL_SCAN.finditer(sentence):
         tn = number(m.group("n") or m.group("n2"))
         if tn is not None and _plausible(tn, m.group("n") or m.group("n2")) is None:
             out.toll = (tn, m.start() + offset, m.end() + offset)
@@ -1009,7 +1012,7 @@ def parse(sentence: str, offset: int) -> Casualties:
                     *(out.breakdown or []),
                     (bn, nat, m.start() + offset, m.end() + offset),
                 ]
-    nm = _NONE.search(sentence)
+    nm = _NONE_SCAN.search(sentence)
     if nm:
         out.none = (
             nm.start() + offset,

@@ -92,9 +92,12 @@ _WORDS = re.compile(r"\w+")
 _FLAGS = {re.I: regex.I, re.M: regex.M, re.S: regex.S, re.X: regex.X}
 
 
-def without_lookarounds(pattern: str) -> str:
-    """The pattern with its look-ahead and look-behind assertions left out: it matches
-    everything the pattern matches, and perhaps more."""
+def without_assertions(pattern: str) -> str:
+    """The pattern with its zero-width assertions left out (look-aheads, look-behinds, ``\\b``,
+    ``\\B``, ``^``, ``$``, ``\\A``, ``\\Z``): it matches everything the pattern matches, and
+    perhaps more. (The ``regex`` module's partial matching judges an assertion at the end of
+    the text as if the text ended there: "Chinese " is no partial match of
+    ``Chinese\\b[\\w ]*?\\bare safe``.)"""
     out: list[str] = []
     i, n = 0, len(pattern)
     while i < n:
@@ -119,14 +122,16 @@ def without_lookarounds(pattern: str) -> str:
             continue
         c = pattern[i]
         if c == "\\":
-            out.append(pattern[i : i + 2])
+            if pattern[i + 1 : i + 2] not in ("b", "B", "A", "Z"):
+                out.append(pattern[i : i + 2])
             i += 2
         elif c == "[":
             j = _class_end(pattern, i)
             out.append(pattern[i:j])
             i = j
         else:
-            out.append(c)
+            if c not in "^$":
+                out.append(c)
             i += 1
     return "".join(out)
 
@@ -152,8 +157,8 @@ class WordStarts:
     A word passes when some match of the pattern could begin with it and the character after
     it: they match, are the beginning of a match ("suicide " of "suicide bomber"), or begin
     with one; a word at the end of the text is taken alone. The verdict is taken on the
-    pattern without ``lead`` (its opening word test) and without its look-arounds, which match
-    more, never less; ``rx`` decides at the real place. A word that is not ASCII always passes
+    pattern without ``lead`` (its opening word test) and without its assertions
+    (:func:`without_assertions`), which match more, never less; ``rx`` decides at the real place. A word that is not ASCII always passes
     (the two engines' case folding may differ there).
 
     The stages scan each sentence with several such patterns, so a whole text's words are
@@ -168,7 +173,7 @@ class WordStarts:
             if rx.flags & f:
                 flags |= g
         self.rx = rx
-        self._partial = regex.compile(without_lookarounds(rx.pattern.removeprefix(lead)), flags)
+        self._partial = regex.compile(without_assertions(rx.pattern.removeprefix(lead)), flags)
         self.index = len(_SCANNERS)
         _SCANNERS.append(self)
         _MASKS.clear()
