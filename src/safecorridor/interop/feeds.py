@@ -150,15 +150,19 @@ def add_feed(
     )
     session.add(feed)
     session.flush()
+    _audit_feed(session, feed, "create", actor)
+    return feed
+
+
+def _audit_feed(session: Session, feed: Feed, action: str, actor: str | None) -> None:
     audit_write(
         session=session,
         viewer=None,
-        action="create",
+        action=action,
         obj=feed,
         actor=actor,
         details=feed_details(feed),
     )
-    return feed
 
 
 def feed_details(feed: Feed) -> dict[str, Any]:
@@ -207,14 +211,7 @@ def remove_feed(session: Session, ref: str, *, actor: str | None = None) -> Feed
     if not found:
         raise FeedError(f"no feed {ref!r}; see `safecorridor feeds list`")
     (feed,) = found
-    audit_write(
-        session=session,
-        viewer=None,
-        action="delete",
-        obj=feed,
-        actor=actor,
-        details=feed_details(feed),
-    )
+    _audit_feed(session, feed, "delete", actor)
     session.delete(feed)
     session.flush()
     return feed
