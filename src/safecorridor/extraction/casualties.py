@@ -230,7 +230,12 @@ PLURAL_VICTIM_SINGULAR = {
 
 _TOK = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
 KILL = r"killed|killing|kills|kill|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|deaths|death|neutrali[sz]ed|eliminated|sent to hell"
-INJURE = r"injured|injuring|injuries|wounded|wounding|wounds|hurt|injures|injure"
+#: (a wound told by where it struck is an injury: "was shot in the leg")
+INJURE = (
+    r"injured|injuring|injuries|wounded|wounding|wounds|hurt|injures|injure|shot in the "
+    r"(?:legs?|arms?|chest|head|back|abdomen|stomach|shoulders?|thighs?|foot|feet|hands?|neck)"
+    r"(?!\s+and\s+(?:killed|died|succumbed))"
+)
 ABDUCT = r"abducted|abducting|kidnapped|kidnapping|abducts|kidnaps|taken hostage|held hostage|whisked away|went missing"
 _VERB = re.compile(
     rf"\b(?=\w)(?:(?P<kill>{KILL})|(?P<injure>{INJURE})|(?P<abduct>{ABDUCT}))\b", re.I
