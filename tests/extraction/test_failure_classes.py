@@ -455,8 +455,11 @@ def test_what_an_event_told_was_still_decides_its_kind() -> None:
 def test_a_shooting_that_wounded_is_an_attack() -> None:
     ev = _one("A Chinese engineer was shot and wounded in Karachi's Saddar area on Tuesday.")
     assert (ev.kind, ev.injured, ev.city) == ("attack", 1, "Karachi")
-    # (a wound told by where it struck is no count yet: the event is found all the same)
-    assert _kinds("A polio worker was shot in the leg by gunmen in Bannu on Tuesday.") == ["attack"]
+    # a wound told by where it struck is an injury; shot there and killed, a death only
+    ev = _one("A polio worker was shot in the leg by gunmen in Bannu on Tuesday.")
+    assert (ev.kind, ev.injured, ev.fatalities) == ("attack", 1, None)
+    ev = _one("A trader was shot in the chest and killed in Quetta on Tuesday.")
+    assert (ev.injured, ev.fatalities) == (None, 1)
 
 
 @pytest.mark.parametrize(
