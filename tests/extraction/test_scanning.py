@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from safecorridor.extraction import casualties, dates
+from safecorridor.extraction import casualties, dates, targets
 from safecorridor.extraction.triggers import TRIG, TRIG_SCAN, WordStarts, without_assertions
 
 GOLD = Path(__file__).parent / "gold"
@@ -27,6 +27,8 @@ EDGES = [
     "gunmen opened heavy fire on a check-post, martyring two soldiers and injuring 3 others",
     "Last week, on 5/6/2023, three were kidnapped and held captive for two days",
     "All Chinese staff at the consulate are safe; no one was hurt. The death toll rose to 12.",
+    "Gunmen attacked a CPEC project site and a girls' school; a bank, a mosque, the Chinese"
+    " consulate and a gas pipeline were hit, and FC troops, Levies and a deputy commissioner",
     "",
     "attack",
     "a",
@@ -50,6 +52,7 @@ SCANS = [
     ("casualty verbs", casualties._VERB_SCAN, 50),
     ("tolls", casualties._TOLL_SCAN, 2),
     ("no casualties", casualties._NONE_SCAN, 2),
+    *((f"targets: {name}", scan, 1) for name, scan in targets._TARGET_SCANS),
 ]
 
 

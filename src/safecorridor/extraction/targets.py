@@ -16,7 +16,7 @@ from bisect import bisect_right
 from safecorridor.extraction.grouping import EventGroup
 from safecorridor.extraction.mentions import Mention, is_state_force
 from safecorridor.extraction.sentences import Sentence
-from safecorridor.extraction.triggers import at_word_starts
+from safecorridor.extraction.triggers import WordStarts, at_word_starts
 
 _TARGETS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -71,6 +71,8 @@ _TARGETS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 _TARGETS = [(name, at_word_starts(rx)) for name, rx in _TARGETS]
+#: each lexicon tried only at the words its terms can begin with
+_TARGET_SCANS = [(name, WordStarts(rx, r"\b(?=\w)")) for name, rx in _TARGETS]
 _SPEAKER = re.compile(
     r"\s+(?:(?:officials?|officers?|sources|spokesm[ae]n|spokesperson)\s+)?(?:said|says|told|confirmed|added|reported|stated)\b",
     re.I,
@@ -146,7 +148,7 @@ def find_targets(g: EventGroup, place_m: Mention | None) -> list[str]:
     for s in sents:
         starts.append(pos)
         pos += len(s.text) + 1
-    for name, rx in _TARGETS:
+    for name, rx in _TARGET_SCANS:
         for m in rx.finditer(body):
             i = bisect_right(starts, m.start()) - 1
             s = sents[i]
