@@ -3,20 +3,28 @@ partner's threat report imports what maps and says why the rest was skipped."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from safecorridor.db.session import session_scope
 from safecorridor.incidents.models import Actor, Incident
 from safecorridor.interop import stix
 from safecorridor.interop.extension import EXTENSION_ID, check_properties, extension_definition
-from safecorridor.interop.intake import IntakeReport, store_actors, store_records
+from safecorridor.interop.intake import (
+    CandidateOptions,
+    IntakeReport,
+    store_actors,
+    store_candidates,
+    store_records,
+)
 from safecorridor.interop.markings import MARKING_IDS
 from safecorridor.review.models import Candidate
+from safecorridor.sharing.audit.state import verify_states
 from safecorridor.taxonomy.choices import TLP
 from tests.interop.conftest import (
     PARTNER_BUNDLE,
@@ -31,8 +39,6 @@ from tests.interop.conftest import (
 
 
 def import_own(engine: Engine, bundle: dict[str, Any]) -> IntakeReport:
-    import json
-
     parsed = stix.parse_bundle(json.dumps(bundle))
     report = IntakeReport()
     with session_scope(engine) as s:
@@ -140,10 +146,6 @@ def test_a_changed_record_is_updated_with_a_history_entry(engine: Engine) -> Non
         assert inc.history[-1].changes["fatalities"] == [2, 5]
         iid = inc.id
     # the imported state is in the audit chain: a marking changed in the table is named
-    from sqlalchemy import text
-
-    from safecorridor.sharing.audit.state import verify_states
-
     assert verify_states(engine) == []
     with engine.begin() as conn:
         conn.execute(text("UPDATE incidents SET tlp = 'AMBER' WHERE id = :id"), {"id": iid})
@@ -171,8 +173,6 @@ def test_a_partner_threat_report_imports_what_maps_and_says_why_the_rest_was_ski
 
 
 def test_a_partner_report_becomes_a_candidate_never_an_incident(engine: Engine) -> None:
-    from safecorridor.interop.intake import CandidateOptions, store_candidates
-
     parsed = stix.parse_bundle(PARTNER_BUNDLE.read_bytes())
     with session_scope(engine) as s:
         report = IntakeReport()
