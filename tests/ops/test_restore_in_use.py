@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,13 +21,14 @@ import httpx
 import psutil
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from typer.testing import CliRunner
 
 from safecorridor.app import create_app
 from safecorridor.cli.app import get_app
 from safecorridor.ops.backup import BackupError, backup, restore
 from safecorridor.ops.running import (
+    PG_KEY,
     SERVER,
     WORKER,
     Holder,
@@ -333,3 +335,36 @@ def test_a_lost_postgresql_lock_is_taken_again(pg_engine: Engine) -> None:
         assert hold.check()  # the heartbeat's check: a new session takes the lock again
         assert [h.pid for h in usage_of(engine).holders] == [os.getpid()]
     assert not usage_of(engine)
+
+
+def _advisory_locks(conn: Connection, keys: dict[str, int]) -> int:
+    """The in-use locks held on the keys' schema, by any session."""
+    return int(
+        conn.execute(
+            text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND objsubid = 2 AND classid::bigint = :k1 AND objid::bigint = :k2"
+            ),
+            keys,
+        ).scalar_one()
+    )
+
+
+@pytest.mark.postgres
+def test_a_postgresql_lock_is_gone_when_its_holder_lets_go(pg_engine: Engine) -> None:
+    """A session's locks outlive the client's close() until its backend has exited: a look
+    at the usage, or a server's stop, followed at once by a restore found the lock still held.
+    Each lets go of it before closing (a loop, since without that the window is short)."""
+    engine = pg_engine
+    with engine.connect() as conn:  # open already: it looks the moment the holder lets go
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        keys = {"k1": PG_KEY, "k2": zlib.crc32(str(schema).encode("utf-8")) & 0x7FFFFFFF}
+        for _ in range(20):
+            with exclusive_use(engine) as usage:
+                assert not usage
+                assert _advisory_locks(conn, keys) == 1  # (the count sees a held lock)
+            assert _advisory_locks(conn, keys) == 0
+            with in_use(engine, SERVER):
+                assert _advisory_locks(conn, keys) == 1
+            assert _advisory_locks(conn, keys) == 0

@@ -442,8 +442,12 @@ class _PgHold(Hold):
         if self.guard.acquire(timeout=10):  # a ping stuck on a dead network: leave it to exit
             try:
                 if self.conn is not None:
+                    # unlocked first: the session's end drops the lock too, but only once
+                    # the server's backend has exited, after close() has returned
                     with suppress(Exception):
-                        self.conn.close()  # ends the session: PostgreSQL drops the lock
+                        _pg(self.conn, "SELECT pg_advisory_unlock_all()")
+                    with suppress(Exception):
+                        self.conn.close()
                     self.conn = None
             finally:
                 self.guard.release()
@@ -460,6 +464,10 @@ def _exclusive_pg(engine: Engine) -> Iterator[Usage]:
             usage.holders = _pg_holders(conn, keys) or [UNKNOWN]
         yield usage
     finally:
+        # unlocked before the connection closes: a session's locks outlive close() until its
+        # backend has exited, and a restore right after this look would find this one
+        with suppress(Exception):
+            _pg(conn, "SELECT pg_advisory_unlock_all()")
         with suppress(Exception):
             conn.close()
 
