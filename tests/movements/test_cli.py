@@ -95,3 +95,28 @@ def test_the_worker_refuses_a_poll_or_interval_out_of_range() -> None:
     assert code == 1 and "--poll between 0 and 3600" in out
     code, out = invoke("worker", "--interval", "0")
     assert code == 1 and "--interval must be > 0" in out
+
+
+def test_a_user_sees_only_their_own_organisations_risk_figures_from_the_command_line() -> None:
+    """`list --as` and `show --as` show what that user may see, as the API and the pages do:
+    the requester's figures to the requesting organisation; to an escort officer of another
+    organisation only the level stored for theirs in a list, and on one movement the figures
+    computed from what they may read; a movement they may not see is no movement."""
+    assert invoke("init")[0] == 0
+    assert invoke("demo")[0] == 0
+    code, out = invoke("movements", "list", "--as", SM, "--json")
+    own = {r["id"]: r for r in json.loads(out)}
+    assert code == 0 and own and all(r["risk_score"] is not None for r in own.values())
+    code, out = invoke("movements", "list", "--as", EO, "--json")
+    theirs = {r["id"]: r for r in json.loads(out)}
+    assert code == 0 and set(theirs) == set(own)
+    for r in theirs.values():
+        assert (r["risk_score"], r["required_measures"], r["issues"]) == (None, {}, [])
+    submitted = next(i for i, r in own.items() if r["state"] == "submitted")
+    assert theirs[submitted]["risk_level"] is None  # no approval yet: nothing stored for them
+    code, out = invoke("movements", "show", str(submitted), "--as", EO, "--json")
+    seen = json.loads(out)
+    assert code == 0 and seen["risk_level"] and seen["risk_score"] is not None
+    assert seen["required_measures"]
+    code, out = invoke("movements", "show", str(submitted), "--as", "viewer@moi.example")
+    assert code == 1 and f"no movement {submitted}" in out

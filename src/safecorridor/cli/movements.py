@@ -27,9 +27,11 @@ from safecorridor.movements.service import (
     get_movement,
     get_user,
     list_movements,
+    listed_risk,
     progress,
     reject_movement,
     request_movement,
+    risk_seen_by,
     start_movement,
     submit_movement,
 )
@@ -102,8 +104,10 @@ def summary(m: Any) -> dict[str, Any]:
     }
 
 
-def _print(m: Any) -> None:
-    ms = m.required_measures or {}
+def _print(m: Any, data: dict[str, Any] | None = None) -> None:
+    """The movement, with the risk figures of ``data`` (a user's view) when given."""
+    data = data or summary(m)
+    ms = data["required_measures"] or {}
     console.print(
         f"movement {m.id}: [bold]{m.state}[/] - {m.organisation.name}, {m.people} people"
         f" {m.headcount}, {m.vehicle_count} vehicle(s) ({m.armoured_count} armoured)",
@@ -114,15 +118,17 @@ def _print(m: Any) -> None:
         f" -> {m.planned_arrival:%Y-%m-%d %H:%M} UTC",
         highlight=False,
     )
-    if m.risk_level:
+    if data["risk_level"]:
         console.print(
-            f"  risk {str(m.risk_level).upper()} (score {m.risk_score:.2f}) as of {m.risk_as_of};"
+            f"  risk {str(data['risk_level']).upper()}"
+            + (f" (score {data['risk_score']:.2f})" if data["risk_score"] is not None else "")
+            + f" as of {data['risk_as_of']};"
             f" requires {ms.get('escort_vehicles', 0)} escort vehicle(s), armoured"
             f" {'yes' if ms.get('armoured_vehicles') else 'no'}, daylight only"
             f" {'yes' if ms.get('daylight_only') else 'no'}",
             highlight=False,
         )
-    for issue in m.issues:
+    for issue in data["issues"] or []:
         mark = "!" if issue.get("is_blocking") else "-"
         console.print(f"  {mark} {issue['message']}", highlight=False)
     if m.escort_callsign:
@@ -338,11 +344,13 @@ def list_cmd(
         with session_scope() as session:
             user = get_user(session, as_user) if as_user else None
             rows = list_movements(session, user=user, state=state)
+            # (as a user: the risk figures that user's organisation may be shown, as the API)
+            shown = [summary(m) | (listed_risk(m, user) if user else {}) for m in rows]
             if as_json:
-                typer.echo(json.dumps([summary(m) for m in rows], indent=2, ensure_ascii=False))
+                typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
                 return
             table = Table("id", "state", "organisation", "people", "route", "departure", "risk")
-            for m in rows:
+            for m, data in zip(rows, shown, strict=True):
                 table.add_row(
                     str(m.id),
                     m.state,
@@ -350,7 +358,7 @@ def list_cmd(
                     str(m.people),
                     m.route_name,
                     f"{m.planned_departure:%Y-%m-%d %H:%M}",
-                    m.risk_level or "-",
+                    data["risk_level"] or "-",
                 )
             console.print(table)
     except MovementError as exc:
@@ -360,13 +368,27 @@ def list_cmd(
 @app.command("show")
 def show_cmd(
     movement_id: int = typer.Argument(..., help="Movement id."),
+    as_user: str = typer.Option(
+        None, "--as", help="As this user sees it: their risk figures, only if they may see it."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """One movement: plan, risk, measures, escort, history and check-ins."""
     try:
         with session_scope() as session:
-            m = get_movement(session, movement_id)
+            user = get_user(session, as_user) if as_user else None
+            m = get_movement(session, movement_id, user=user)
             data = summary(m)
+            if user is not None:
+                # the figures computed from what the user may read (as the movement's page)
+                seen = risk_seen_by(session, m, user)
+                data.update(
+                    risk_level=seen["level"],
+                    risk_score=seen["score"],
+                    risk_as_of=seen["as_of"].isoformat() if seen["as_of"] else None,
+                    required_measures=seen["measures"],
+                    issues=seen["issues"],
+                )
             data["history"] = [
                 {
                     "at": t.at.isoformat(),
@@ -393,7 +415,7 @@ def show_cmd(
             if as_json:
                 typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
                 return
-            _print(m)
+            _print(m, data)
             console.print("  history:", highlight=False)
             for h in data["history"]:
                 console.print(

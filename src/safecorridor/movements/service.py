@@ -158,8 +158,13 @@ def get_user(session: Session, email: str) -> User:
     return user
 
 
-def get_movement(session: Session, movement_id: int) -> Movement:
+def get_movement(session: Session, movement_id: int, *, user: User | None = None) -> Movement:
+    """The movement (``user`` given: only one they may see; another is "no movement", as one
+    that does not exist)."""
     m = session.get(Movement, movement_id)
+    if m is not None and user is not None:
+        seen = session.scalar(select(Movement.id).where(Movement.id == m.id, can_see(user)))
+        m = m if seen is not None else None
     if m is None:
         raise MovementNotFoundError(f"no movement {movement_id}")
     return m
@@ -285,6 +290,26 @@ def stored_level_for(m: Movement, user: User) -> str | None:
     if user.organisation_id == m.escort_org_id:
         return m.approval_risk_level
     return None
+
+
+def listed_risk(m: Movement, user: User) -> dict[str, Any]:
+    """The risk figures a list shows ``user`` of a movement: all the stored ones for the
+    requesting organisation; for anyone else only the level stored for their organisation
+    (:func:`stored_level_for`), no score, measures or issues (those come from what the
+    requester may read; a movement's page computes them from what ``user`` may read)."""
+    if user.organisation_id == m.owner_org_id:
+        return {
+            "risk_level": m.risk_level,
+            "risk_score": m.risk_score,
+            "required_measures": m.required_measures,
+            "issues": m.issues,
+        }
+    return {
+        "risk_level": stored_level_for(m, user),
+        "risk_score": None,
+        "required_measures": {},
+        "issues": [],
+    }
 
 
 #: the most movements a list computes a level for (those with no stored figure for the

@@ -97,13 +97,8 @@ def public(
             required_measures=shown["measures"],
             issues=shown["issues"],
         )
-    elif user.organisation_id != m.owner_org_id:
-        data.update(
-            risk_level=ms.stored_level_for(m, user),
-            risk_score=None,
-            required_measures={},
-            issues=[],
-        )
+    else:
+        data.update(ms.listed_risk(m, user))
     data["history"] = (
         [
             {
