@@ -31,7 +31,7 @@ from safecorridor.movements.service import (
     progress,
     reject_movement,
     request_movement,
-    risk_seen_by,
+    shown_risk,
     start_movement,
     submit_movement,
 )
@@ -381,14 +381,9 @@ def show_cmd(
             data = summary(m)
             if user is not None:
                 # the figures computed from what the user may read (as the movement's page)
-                seen = risk_seen_by(session, m, user)
-                data.update(
-                    risk_level=seen["level"],
-                    risk_score=seen["score"],
-                    risk_as_of=seen["as_of"].isoformat() if seen["as_of"] else None,
-                    required_measures=seen["measures"],
-                    issues=seen["issues"],
-                )
+                data.update(shown_risk(session, m, user))
+                as_of = data["risk_as_of"]
+                data["risk_as_of"] = as_of.isoformat() if as_of else None
             data["history"] = [
                 {
                     "at": t.at.isoformat(),

@@ -161,10 +161,10 @@ def get_user(session: Session, email: str) -> User:
 def get_movement(session: Session, movement_id: int, *, user: User | None = None) -> Movement:
     """The movement (``user`` given: only one they may see; another is "no movement", as one
     that does not exist)."""
-    m = session.get(Movement, movement_id)
-    if m is not None and user is not None:
-        seen = session.scalar(select(Movement.id).where(Movement.id == m.id, can_see(user)))
-        m = m if seen is not None else None
+    if user is None:
+        m = session.get(Movement, movement_id)
+    else:
+        m = session.scalar(select(Movement).where(Movement.id == movement_id, can_see(user)))
     if m is None:
         raise MovementNotFoundError(f"no movement {movement_id}")
     return m
@@ -309,6 +309,19 @@ def listed_risk(m: Movement, user: User) -> dict[str, Any]:
         "risk_score": None,
         "required_measures": {},
         "issues": [],
+    }
+
+
+def shown_risk(session: Session, m: Movement, user: User) -> dict[str, Any]:
+    """The risk figures a movement's own view shows ``user`` (:func:`risk_seen_by`), under
+    the movement's own field names, as :func:`listed_risk` gives a list's."""
+    seen = risk_seen_by(session, m, user)
+    return {
+        "risk_level": seen["level"],
+        "risk_score": seen["score"],
+        "risk_as_of": seen["as_of"],
+        "required_measures": seen["measures"],
+        "issues": seen["issues"],
     }
 
 

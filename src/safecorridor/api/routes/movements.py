@@ -89,14 +89,7 @@ def public(
     data: dict[str, Any] = {k: getattr(m, k, None) for k in MovementPublic.model_fields}
     data["requested_by"] = m.requested_by.email
     if session is not None and detail:
-        shown = ms.risk_seen_by(session, m, user)
-        data.update(
-            risk_level=shown["level"],
-            risk_score=shown["score"],
-            risk_as_of=shown["as_of"],
-            required_measures=shown["measures"],
-            issues=shown["issues"],
-        )
+        data.update(ms.shown_risk(session, m, user))
     else:
         data.update(ms.listed_risk(m, user))
     data["history"] = (
