@@ -241,7 +241,7 @@ _VERB = re.compile(
     rf"\b(?=\w)(?:(?P<kill>{KILL})|(?P<injure>{INJURE})|(?P<abduct>{ABDUCT}))\b", re.I
 )
 #: :data:`_VERB` tried only at the words such a verb can begin with
-_VERB_SCAN = WordStarts(_VERB, r"\b(?=\w)")
+_VERB_SCAN = WordStarts(_VERB)
 _TOLL = re.compile(
     r"\b(?:death toll|toll|number of (?:[\w-]+ ){0,4}?(?:dead|deaths|killed|martyrs|martyred|fatalities|victims|personnel who (?:embraced martyrdom|were martyred|lost their lives))|casualties)\s+(?:[^\s.;]+\s+){0,25}?(?:rose|climbed|reached|jumped|increased|went up|risen|stood|stands|is|was|has risen|had risen|mounted|touched)\s+(?:to\s+)?(?:at least\s+)?(?P<n>\d+|[a-z]+)\b|\b(?:taking|raising|bringing|pushing|raised|took|brought|pushed)\s+(?:the\s+)?(?:death\s+)?(?:toll|figure|number|tally)\s+(?:of\s+[\w-]+\s+)?(?:to|at)\s+(?:a total of\s+)?(?P<n2>\d+|[a-z]+)\b",
     re.I,
@@ -322,8 +322,8 @@ _BREAK2 = at_word_starts(_BREAK2)
 _BREAK3 = at_word_starts(_BREAK3)
 _NONE = at_word_starts(_NONE)
 #: the same, tried only at the words they can begin with (:class:`triggers.WordStarts`)
-_TOLL_SCAN = WordStarts(_TOLL, r"\b(?=\w)")
-_NONE_SCAN = WordStarts(_NONE, r"\b(?=\w)")
+_TOLL_SCAN = WordStarts(_TOLL)
+_NONE_SCAN = WordStarts(_NONE)
 _ORDINAL_MORE = re.compile(
     r"\b(?:another|more|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|additional|further)\b",
     re.I,

@@ -72,7 +72,7 @@ _TARGETS: list[tuple[str, re.Pattern[str]]] = [
 ]
 _TARGETS = [(name, at_word_starts(rx)) for name, rx in _TARGETS]
 #: each lexicon tried only at the words its terms can begin with
-_TARGET_SCANS = [(name, WordStarts(rx, r"\b(?=\w)")) for name, rx in _TARGETS]
+_TARGET_SCANS = [(name, WordStarts(rx)) for name, rx in _TARGETS]
 _SPEAKER = re.compile(
     r"\s+(?:(?:officials?|officers?|sources|spokesm[ae]n|spokesperson)\s+)?(?:said|says|told|confirmed|added|reported|stated)\b",
     re.I,
