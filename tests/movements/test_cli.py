@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from typer.testing import CliRunner
 
 from safecorridor.cli.app import get_app
@@ -26,6 +27,7 @@ def _violent_stretch() -> None:
         violent_stretch(s)
 
 
+@pytest.mark.calendar  # "tomorrow" is the clock's: checked on the days that break date arithmetic
 def test_a_movement_from_the_command_line() -> None:
     assert invoke("init")[0] == 0
     assert invoke("demo")[0] == 0
