@@ -2526,8 +2526,25 @@ def test_a_place_named_after_its_possessor_is_the_place(text: str, city: str) ->
 def test_a_town_known_by_its_districts_name_is_in_that_district() -> None:
     # GeoNames spells the seat "Lakki"; reports write "Lakki Marwat", the district's name
     ev = _one("Four policemen were killed in an attack on a checkpost in Lakki Marwat on Monday.")
-    assert (ev.district, ev.province) == ("Lakki Marwat", "Khyber Pakhtunkhwa")
-    assert ev.city is not None
+    assert (ev.city, ev.district, ev.province) == (
+        "Lakki Marwat",
+        "Lakki Marwat",
+        "Khyber Pakhtunkhwa",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("A policeman was shot dead in Lakki on Monday.", "Lakki Marwat"),
+        ("Two people were killed in a blast in Muzaffarabad on Monday.", "Muzaffarabad"),
+        ("A grenade was thrown at a shop in Attock on Monday, injuring two.", "Attock"),
+        # GeoNames' town of Malakand is named after its district: kept as it is
+        ("Two policemen were shot dead in Malakand town on Monday.", "Malakand"),
+    ],
+)
+def test_a_district_seat_takes_its_usual_english_name(text: str, city: str) -> None:
+    assert _one(text).city == city
 
 
 def test_a_tally_in_the_past_perfect_is_no_event_and_a_day_after_gunmen_opened_fire_dates_theirs() -> (
@@ -2806,3 +2823,37 @@ def test_without_a_publication_date_a_month_is_read_in_the_year_the_text_gives()
     text = "Attacks rose in 2023.\n\nIn March, gunmen killed two policemen in Bannu."
     ev = _one(text, published=None)
     assert (ev.to_dict()["event_date"], ev.date_precision) == ("2023-03", "month")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a group's own word: the day told after it is the attack's, not the statement's
+        "The Baloch Liberation Army said it carried out the attack on a convoy in Gwadar on "
+        "Tuesday, which killed two soldiers.",
+        "The TTP said it was behind the blast at a police station in Bannu on Tuesday that "
+        "killed four policemen.",
+        # an official's word on the event told after it
+        "Police said the blast at a police station in Bannu on Tuesday killed four policemen.",
+    ],
+)
+def test_a_day_told_after_the_event_a_statement_names_is_the_events(text: str) -> None:
+    assert _one(text).event_date == date(2024, 5, 7)
+
+
+def test_a_day_told_after_a_statement_with_no_event_in_between_is_the_statements() -> None:
+    text = "Police said on Tuesday that four policemen had been killed in Bannu last week."
+    assert _one(text).event_date != date(2024, 5, 7)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The blast at a police station in Bannu on Monday killed four policemen.", "bombing"),
+        ("The suicide bombing at a checkpost in Bannu on Monday killed four.", "suicide_attack"),
+        # without a definite noun "killed" alone decides, on its victims
+        ("Militants killed four policemen at a checkpost in Bannu on Monday.", "armed_clash"),
+    ],
+)
+def test_a_definite_event_noun_names_the_kind_before_killed_alone(text: str, kind: str) -> None:
+    assert _one(text).kind == kind

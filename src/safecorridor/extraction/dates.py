@@ -155,6 +155,12 @@ _EVENT_BETWEEN = re.compile(
     re.I,
 )
 _EVENT_BETWEEN = at_word_starts(_EVENT_BETWEEN)
+#: a group's own word, the event told after it: "the BLA said it carried out the attack on the
+#: convoy on Tuesday" dates the attack
+_OWN_WORD = re.compile(
+    r"^\s+(?:(?:it|they)\s+(?:was\s+|were\s+)?(?:carried out|behind)|(?:that\s+)?the\s+(?:[\w-]+\s+)?(?:attack|blast|bombing|explosion|ambush|assault|shooting)s?)\b",
+    re.I,
+)
 #: a toll updated on that day: its date is the update's, not the attack's
 _TOLL_UPDATE = re.compile(
     r"\b(?:toll|tally|number of (?:the )?(?:dead|deaths|killed))\b[^.;]{0,120}\b(?:rose|risen|increased|climbed|reached|jumped|mounted)\b[^.;]{0,40}$",
@@ -414,7 +420,11 @@ def find_dates(
             _POSSESSIVE_EVENT.match(after if not raw.endswith(("'s", "’s")) else "'s " + after)
         )
         reporting = not names_event and bool(
-            (said and not _EVENT_BETWEEN.search(said.group(0)[4:]))
+            (
+                said
+                and not _EVENT_BETWEEN.search(said.group(0)[4:])
+                and not _OWN_WORD.match(said.group(0)[4:])
+            )
             # "On Monday, police said ...": a date opening its sentence before a statement;
             # "four were killed on Monday, police said" dates the killing
             or (not before.strip() and _REPORTING_AFTER.search(after))

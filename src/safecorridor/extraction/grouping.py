@@ -27,6 +27,7 @@ from safecorridor.extraction.triggers import (
     TRIG_SCAN,
     TRIGGER_RX,
     TRIGGERS,
+    WEAK_ATTACK,
     at_word_starts,
     family,
 )
@@ -563,6 +564,14 @@ def _dated_host(s: Sentence, groups: list[EventGroup]) -> EventGroup | None:
     return None
 
 
+def _weak(s: Sentence, trig: tuple[str, int, int]) -> bool:
+    """The sentence's trigger is "killed" alone ("The blast at a police station killed
+    four": the blast names the event)."""
+    return (
+        trig[0] == "attack" and s.text[trig[1] - s.start : trig[2] - s.start].lower() in WEAK_ATTACK
+    )
+
+
 def _latest_violent(groups: list[EventGroup]) -> EventGroup | None:
     return next((g for g in reversed(groups) if g.family == "violent" and not g.recalled), None)
 
@@ -611,7 +620,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         # "The Tuesday suicide bombing in Karachi, which left three dead, ...": a definite
         # event noun with details of its own names the text's first violent event
         if (
-            trig is None
+            (trig is None or _weak(s, trig))
             and s.definite is not None
             and _latest_violent(groups) is None
             and (has_cas or any(not d.reporting for d in s.dates) or any(m.cued for m in s.places))

@@ -24,6 +24,7 @@ from safecorridor.extraction.triggers import (
     TRIG_SCAN,
     TRIGGER_RX,
     TRIGGERS,
+    WEAK_ATTACK,
     at_word_starts,
     family,
 )
@@ -42,7 +43,6 @@ _POSS_DATE = re.compile(
     re.I,
 )
 _TOLL_HINT = re.compile(r"\b(?:death toll|toll|rose to|climbed to|risen to)\b", re.I)
-_WEAK_ATTACK = {"killed", "martyred"}
 _POLICE_RAID = re.compile(
     r"raids?|raided|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|combing operations?|search operations?",
     re.I,
@@ -334,7 +334,7 @@ def mark_triggers(s: Sentence) -> None:
                     definite = (rk, cls, m.start() + s.start, m.end() + s.start)
             continue
         rank = TRIGGERS[cls][3]
-        if cls == "attack" and word.lower() in _WEAK_ATTACK:
+        if cls == "attack" and word.lower() in WEAK_ATTACK:
             rank = 0  # "killed" alone: an event only when nothing more specific is said
         if (
             cls in ("attack", "clash")

@@ -372,15 +372,22 @@ def _build_gazetteer() -> dict[str, list[Place]]:
             keep_alt = False
         province = PK_ADMIN1.get(c["admin1code"]) if cc == "PK" else None
         district = _seat_of(c, seats, province) if cc == "PK" else None
+        # a district's seat is shown by its usual English name ("Lakki" is "Lakki Marwat",
+        # "Muzaffarābād" "Muzaffarabad"), unless GeoNames names it after a district of its own
+        shown = (
+            district_index()[district]["seat"]
+            if district and c["name"] not in district_index()
+            else c["name"]
+        )
         place = Place(
-            c["name"],
+            shown,
             "town",
             cc,
             float(c["latitude"]),
             float(c["longitude"]),
             province,
             district,
-            c["name"],
+            shown,
             pop,
         )
         names = {c["name"]}
