@@ -2857,3 +2857,21 @@ def test_a_day_told_after_a_statement_with_no_event_in_between_is_the_statements
 )
 def test_a_definite_event_noun_names_the_kind_before_killed_alone(text: str, kind: str) -> None:
     assert _one(text).kind == kind
+
+
+def test_another_left_wounded_is_one_more_person() -> None:
+    text = (
+        "Gunmen opened fire on a police van in Bannu on Tuesday, killing three policemen and "
+        "leaving another critically wounded."
+    )
+    ev = _one(text)
+    assert (ev.fatalities, ev.injured) == (3, 1)
+
+
+def test_injured_who_succumbed_are_deaths_not_more_injured() -> None:
+    text = (
+        "The death toll from Monday's bombing in Quetta rose to 14 on Wednesday as two more "
+        "injured succumbed to their wounds."
+    )
+    ev = _one(text)
+    assert (ev.fatalities, ev.injured) == (14, None)

@@ -735,6 +735,12 @@ def parse(sentence: str, offset: int) -> Casualties:
         if vi is None:
             continue
         also = "also" in sentence[max(0, m.start() - 12) : m.start()].lower()
+        if (
+            what == "injure"
+            and vi + 1 < len(toks)
+            and toks[vi + 1][0].lower() in ("succumbed", "died")
+        ):
+            continue  # "two more injured succumbed to their wounds": deaths, not the injured
         parsed: list[NP] | None = None
         # after the verb: "killing four", "injured 12 others", "left five dead"
         after = None
@@ -858,9 +864,10 @@ def parse(sentence: str, offset: int) -> Casualties:
             elif (
                 k >= 1
                 and toks[k][0].lower() == "another"
-                and toks[k - 1][0].lower() in ("and", ",", "while")
+                and toks[k - 1][0].lower() in ("and", ",", "while", "leaving", "left")
             ):
-                # "two policemen were martyred and another was wounded": one more person
+                # "two policemen were martyred and another was wounded", "killing three and
+                # leaving another critically wounded": one more person
                 parsed = [(1, 0, None, False, toks[k][1], toks[k][2])]
             elif k >= 0 and toks[k][0].lower() in ("them", "all") and what == "kill":
                 # "offloaded nine passengers before shooting them dead": the last count before
