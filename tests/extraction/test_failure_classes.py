@@ -2875,3 +2875,21 @@ def test_injured_who_succumbed_are_deaths_not_more_injured() -> None:
     )
     ev = _one(text)
     assert (ev.fatalities, ev.injured) == (14, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The blast, the third in the city this month, wounded nine people in Quetta on Tuesday.",
+        "In the third attack this week, gunmen shot dead two policemen in Bannu on Tuesday.",
+    ],
+)
+def test_a_tally_period_around_the_day_leaves_the_day(text: str) -> None:
+    ev = _one(text)
+    assert (ev.event_date, ev.date_precision) == (date(2024, 5, 7), "day")
+
+
+def test_a_month_that_does_not_hold_the_day_is_not_dropped_for_it() -> None:
+    # the nearest date decides as before when neither holds the other
+    ev = _one("Gunmen shot dead two policemen in Bannu in April, police said on Tuesday.")
+    assert (ev.to_dict()["event_date"], ev.date_precision) == ("2024-04", "month")

@@ -519,6 +519,9 @@ def event_date(
             if i == 0:
                 # "agreed on Monday to defuse tensions after last week's strikes": Monday
                 cands = [d for d in cands if not d.possessive] or cands
+                # "The blast, the third this month, wounded nine on Tuesday": the day, not the
+                # month that holds it
+                cands = [d for d in cands if not _holds_finer(d, cands)] or cands
             d = min(cands, key=lambda d: abs(d.start - trigger_start)) if i == 0 else cands[0]
             if reporting:
                 conf = CONFIDENCE.date_reporting
@@ -528,6 +531,35 @@ def event_date(
                 conf -= CONFIDENCE.date_later_sentence_penalty
             return d, conf
     return inherited
+
+
+_SPAN_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}
+
+
+def _span(d: DateMention) -> tuple[date, date] | None:
+    if d.value is None or d.precision not in _SPAN_DAYS:
+        return None
+    if d.precision == "month":
+        first = d.value.replace(day=1)
+        nxt = (first + timedelta(days=32)).replace(day=1)
+        return first, nxt - timedelta(days=1)
+    if d.precision == "year":
+        return d.value.replace(month=1, day=1), d.value.replace(month=12, day=31)
+    return d.value, d.value + timedelta(days=_SPAN_DAYS[d.precision] - 1)
+
+
+def _holds_finer(d: DateMention, others: Sequence[DateMention]) -> bool:
+    """Whether another date of the same sentence is finer than ``d`` and falls within it."""
+    span = _span(d)
+    if span is None:
+        return False
+    return any(
+        o is not d
+        and o.value is not None
+        and _SPAN_DAYS.get(o.precision, 0) < _SPAN_DAYS[d.precision]
+        and span[0] <= o.value <= span[1]
+        for o in others
+    )
 
 
 def event_precision(
