@@ -2893,3 +2893,39 @@ def test_a_month_that_does_not_hold_the_day_is_not_dropped_for_it() -> None:
     # the nearest date decides as before when neither holds the other
     ev = _one("Gunmen shot dead two policemen in Bannu in April, police said on Tuesday.")
     assert (ev.to_dict()["event_date"], ev.date_precision) == ("2024-04", "month")
+
+
+def test_an_arrest_linked_to_a_named_earlier_attack_is_the_arrest_and_the_attack_recalled() -> None:
+    text = (
+        "Police in Karachi on Tuesday arrested three suspects linked to an April attack on a van "
+        "carrying Japanese nationals."
+    )
+    got = {e.kind: e for e in extract(text, published=WED)}
+    assert set(got) == {"arrest", "attack"}
+    assert (got["arrest"].city, got["arrest"].event_date) == ("Karachi", date(2024, 5, 7))
+    assert (got["attack"].to_dict()["event_date"], got["attack"].date_precision) == (
+        "2024-04",
+        "month",
+    )
+    # "linked to a recent attack" names no attack of its own
+    text = "Police in Karachi on Tuesday arrested three suspects linked to a recent attack."
+    assert [e.kind for e in extract(text, published=WED)] == ["arrest"]
+
+
+@pytest.mark.parametrize(
+    ("unit", "place"),
+    [
+        ("district", (None, "Kech", "Balochistan")),
+        ("province", (None, None, "Balochistan")),
+        ("area", ("Turbat", "Kech", "Balochistan")),
+    ],
+)
+def test_an_earlier_event_in_the_same_district_takes_the_district_told_before(
+    unit: str, place: tuple[str | None, ...]
+) -> None:
+    text = (
+        "Gunmen shot dead two policemen in Turbat on Tuesday. Last year, three soldiers were "
+        f"killed in an attack in the same {unit}."
+    )
+    earlier = [e for e in extract(text, published=WED) if e.fatalities == 3]
+    assert [(e.city, e.district, e.province) for e in earlier] == [place]

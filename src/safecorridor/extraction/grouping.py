@@ -78,8 +78,8 @@ _CHARGED = re.compile(
 )
 _RECALL_CHARGE = at_word_starts(
     re.compile(
-        r"\b(?:in connection with|involved in|wanted in|wanted for|for (?:(?:their|his|her|its|the)\s+)?(?:alleged\s+)?(?:role|involvement|part) in|behind|over|for (?:carrying out|planning|masterminding|facilitating)|investigation (?:of|into)|probe into|inquiry into|progress (?:of|in) the (?:investigation|probe) (?:of|into))\s+"
-        r"(?P<np>(?P<det>the|last\s+\w+['’]s|(?-i:[A-Z])?\w+['’]s)\s+(?P<mods>(?:[\w'’-]+\s+){0,5}?)"
+        r"\b(?:in connection with|(?:allegedly\s+)?(?:linked|connected|tied) to|involved in|wanted in|wanted for|for (?:(?:their|his|her|its|the)\s+)?(?:alleged\s+)?(?:role|involvement|part) in|behind|over|for (?:carrying out|planning|masterminding|facilitating)|investigation (?:of|into)|probe into|inquiry into|progress (?:of|in) the (?:investigation|probe) (?:of|into))\s+"
+        r"(?P<np>(?P<det>the|an?|last\s+\w+['’]s|(?-i:[A-Z])?\w+['’]s)\s+(?P<mods>(?:[\w'’-]+\s+){0,5}?)"
         + _RECALL_NOUNS[:-1]
         + r"|hijackings?|suicide attacks?))\b",
         re.I,
@@ -131,7 +131,9 @@ def _charge_recall(text: str) -> re.Match[str] | None:
         if _CHARGED.search(text, 0, m.start()) is None:
             continue
         det = m.group("det").lower()
-        named = det != "the" or any(w.lower() not in _GENERIC_MODS for w in m.group("mods").split())
+        named = det not in ("the", "a", "an") or any(
+            w.lower() not in _GENERIC_MODS for w in m.group("mods").split()
+        )
         if named:
             return m
     return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 from safecorridor.extraction import resources as res
 from safecorridor.extraction.confidence import CONFIDENCE
@@ -152,6 +153,9 @@ _AT_THE_SCENE = re.compile(
 
 
 _THE_CITY = re.compile(r"\b(?:of|in) the (?:same )?(?:city|town)\b")
+#: "four were killed in a similar attack in the same district": the district of the place
+#: told before, not its town
+_SAME_UNIT = re.compile(r"\bin the same (district|province|area|locality|village|tehsil)\b")
 _HERE = re.compile(r"\b(?:here|in the city|in the provincial capital|in the federal capital)\b")
 
 
@@ -287,7 +291,10 @@ def choose_place(
             # "in the Kohat Road area of the city": the city told before
             or any(_THE_CITY.search(s.text) for s in g.sentences)
         )
-        return previous if follows else None
+        if follows:
+            return previous
+        same = next((m for s in g.sentences if (m := _SAME_UNIT.search(s.text))), None)
+        return _unit_of(previous, same.group(1)) if same else None
     chosen = best[1]
     cp = chosen.place
     home = next((s for s in g.sentences if s.start <= chosen.start < s.end), g.sentences[0])
@@ -347,6 +354,16 @@ def choose_place(
             ):
                 return m
     return chosen
+
+
+def _unit_of(previous: Mention, unit: str) -> Mention | None:
+    """The place told before, widened to its district or province ("in the same district")."""
+    p = previous.place
+    if p is None or unit not in ("district", "province") or p.kind == unit:
+        return previous
+    name = p.district if unit == "district" else p.province
+    wide = next((q for q in res.gazetteer().get(res.norm(name or ""), []) if q.kind == unit), None)
+    return replace(previous, place=wide) if wide is not None else previous
 
 
 def _one_end(g: EventGroup, end: Mention) -> bool:
