@@ -293,7 +293,7 @@ def choose_place(
         )
         if follows:
             return previous
-        same = next((m for s in g.sentences if (m := _SAME_UNIT.search(s.text))), None)
+        same = next((hit for s in g.sentences if (hit := _SAME_UNIT.search(s.text))), None)
         return _unit_of(previous, same.group(1)) if same else None
     chosen = best[1]
     cp = chosen.place
