@@ -2929,3 +2929,39 @@ def test_an_earlier_event_in_the_same_district_takes_the_district_told_before(
     )
     earlier = [e for e in extract(text, published=WED) if e.fatalities == 3]
     assert [(e.city, e.district, e.province) for e in earlier] == [place]
+
+
+def test_a_military_press_release_told_in_its_own_style() -> None:
+    # the night of two days, an infiltration attempt as the fight, a soldier's age
+    text = (
+        "RAWALPINDI: On the night of 6/7 May, terrorists attempted to infiltrate through the "
+        "Pakistan-Afghanistan border in North Waziristan district. Own troops engaged the "
+        "infiltrators and after an intense exchange of fire, seven terrorists were sent to hell, "
+        "the ISPR said.\n\nDuring the exchange of fire, Sepoy Ahmad, aged 24 years, having "
+        "fought gallantly, embraced shahadat."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.event_date, ev.district, ev.city) == (
+        "armed_clash",
+        date(2024, 5, 6),
+        "North Waziristan",
+        None,
+    )
+    assert (ev.fatalities, ev.attackers_killed) == (1, 7)
+
+
+@pytest.mark.parametrize("age", ["aged 24 years", "age 24", "aged 24"])
+def test_an_age_after_a_name_is_no_toll(age: str) -> None:
+    text = (
+        f"Constable Khan, {age}, was martyred when gunmen attacked a checkpost in Bannu on Monday."
+    )
+    assert _one(text).fatalities == 1
+
+
+def test_a_foiled_infiltration_bid_with_militants_killed_is_one_clash() -> None:
+    text = (
+        "Five militants were killed as troops foiled an infiltration bid in North Waziristan on "
+        "Monday. The infiltrators opened fire and the troops retaliated, officials said."
+    )
+    events = extract(text, published=WED)
+    assert [(e.kind, e.attackers_killed) for e in events] == [("armed_clash", 5)]

@@ -661,6 +661,8 @@ _UNIT_AFTER = re.compile(
 #: the number is a named person's age: "Sohail Rasheed 30 was shot dead"
 _NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+$")
 _AGE_AFTER = re.compile(r"\d{1,2}\s*,?\s+(?:was|has been|had been|who)\b")
+#: "Sepoy X, aged 24 years, embraced shahadat", "(age 27 years, resident of ...)"
+_AGED_BEFORE = re.compile(r"\b(?:aged|age)\s*:?\s*$", re.I)
 
 
 def _not_a_count(sentence: str, start: int) -> str | None:
@@ -671,7 +673,9 @@ def _not_a_count(sentence: str, start: int) -> str | None:
         return "the day of a date, not a count"
     if _UNIT_AFTER.match(sentence, start):
         return "a unit's number, not a count"
-    if _AGE_AFTER.match(sentence, start) and _NAME_BEFORE.search(before):
+    if (_AGE_AFTER.match(sentence, start) and _NAME_BEFORE.search(before)) or _AGED_BEFORE.search(
+        before
+    ):
         return "a person's age, not a count"
     return None
 
@@ -952,6 +956,10 @@ def parse(sentence: str, offset: int) -> Casualties:
                     or _np_before(toks, _before_postmodifier(toks, k))
                     or None
                 )
+                if parsed and _AGED_BEFORE.search(
+                    sentence, max(0, parsed[0][4] - offset - 12), parsed[0][4] - offset
+                ):
+                    parsed = None  # "Sepoy X, aged 24 years, ...": an age, the one named dies
             if parsed is None and k >= 1 and toks[k][0].lower() == "and":
                 # "23 passengers were offloaded from buses and shot dead": the subject of the
                 # first verb of the pair

@@ -30,7 +30,13 @@ _PATTERNS: list[tuple[str, str]] = [
         r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?:of\s+)?" + _M + r",?\s+(?P<y>(?:19|20)\d\d)\b",
     ),
     ("mdy", r"\b" + _M + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
-    ("dm", r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _M + r"(?!\w)"),
+    # "the night of 6/7 May": the night's first day
+    (
+        "dm",
+        r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:/\d{1,2}(?:st|nd|rd|th)?)?\s+(?:of\s+)?"
+        + _M
+        + r"(?!\w)",
+    ),
     (
         "md",
         r"\b" + _M + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:,\s*)?(?:19|20)\d\d)(?![\d%])",
