@@ -2965,3 +2965,24 @@ def test_a_foiled_infiltration_bid_with_militants_killed_is_one_clash() -> None:
     )
     events = extract(text, published=WED)
     assert [(e.kind, e.attackers_killed) for e in events] == [("armed_clash", 5)]
+
+
+def test_militants_dispatched_to_hell_are_attackers_killed() -> None:
+    text = (
+        "Two soldiers embraced shahadat while three terrorists were dispatched to hell in a "
+        "gun battle in Kech's Buleda area on Tuesday."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities, ev.attackers_killed) == ("armed_clash", 2, 3)
+
+
+def test_a_group_behind_both_attacks_is_the_perpetrator_of_both_but_claimed_neither() -> None:
+    text = (
+        "Militants ambushed a military convoy in the Mach area on Tuesday, killing ten soldiers. "
+        "Hours later, gunmen killed four passengers after stopping a bus near Kalat.\n\n"
+        "The outlawed Balochistan Liberation Army said it was behind both attacks."
+    )
+    events = [e for e in extract(text, published=WED) if e.kind in ("attack", "armed_clash")]
+    assert len(events) == 2
+    assert {e.perpetrator for e in events} == {"Baloch Liberation Army"}
+    assert {e.claimed_by for e in events} == {None}

@@ -229,7 +229,7 @@ PLURAL_VICTIM_SINGULAR = {
 }
 
 _TOK = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
-KILL = r"killed|killing|kills|kill|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|deaths|death|neutrali[sz]ed|eliminated|sent to hell"
+KILL = r"killed|killing|kills|kill|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|deaths|death|neutrali[sz]ed|eliminated|(?:sent|dispatched) to hell"
 #: (a wound told by where it struck is an injury: "was shot in the leg")
 INJURE = (
     r"injured|injuring|injuries|wounded|wounding|wounds|hurt|injures|injure|shot in the "

@@ -49,7 +49,7 @@ _POLICE_RAID = re.compile(
 )
 _PEOPLE = re.compile(r"\bpeople\b", re.I)
 _KILL_HINT = re.compile(
-    r"\b(?:killed|killing|dead|died|martyred|shahadat|neutrali[sz]ed|sent to hell|eliminated|injured|wounded)\b",
+    r"\b(?:killed|killing|dead|died|martyred|shahadat|neutrali[sz]ed|(?:sent|dispatched) to hell|eliminated|injured|wounded)\b",
     re.I,
 )
 _ARREST_RX = re.compile(
@@ -606,7 +606,7 @@ _GUNFIRE = re.compile(
 _GUNFIRE = at_word_starts(_GUNFIRE)
 #: security forces engaged in a fight: an armed clash whoever else was hit
 _FIGHT = re.compile(
-    r"\b(?:exchanges? of (?:gun)?fire|exchanged fire|fire exchange|gun ?battles?|shoot-?outs?|firefights?|encounters?|retaliated|returned (?:the )?fire|repulsed|repelled|engaged (?:the )?(?:attackers|terrorists|militants|khawarij|khwarij)|clearance operation|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|sent to hell|neutrali[sz]ed|were (?:all )?killed by (?:the )?security forces|thwarted|foiled)\b",
+    r"\b(?:exchanges? of (?:gun)?fire|exchanged fire|fire exchange|gun ?battles?|shoot-?outs?|firefights?|encounters?|retaliated|returned (?:the )?fire|repulsed|repelled|engaged (?:the )?(?:attackers|terrorists|militants|khawarij|khwarij)|clearance operation|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|(?:sent|dispatched) to hell|neutrali[sz]ed|were (?:all )?killed by (?:the )?security forces|thwarted|foiled)\b",
     re.I,
 )
 _FIGHT = at_word_starts(_FIGHT)

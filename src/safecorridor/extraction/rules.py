@@ -222,21 +222,34 @@ _PLURAL_CLAIM = re.compile(
 )
 
 
+#: a group's word that it carried out several attacks: "said it was behind both attacks"
+_PLURAL_ATTRIBUTION = re.compile(
+    r"\b(?:behind|carried out|responsible for)\b[^.;]{0,20}?\b(?:(?:the|these|both|all|all the|"
+    r"both the)\s+(?:[\w-]+\s+)?(?:attacks|bombings|blasts|assaults|killings|incidents)|both)\b",
+    re.I,
+)
+
+
 def _share_plural_claims(groups: list[EventGroup], events: list[CandidateEvent]) -> None:
     """A claim of "the attacks" told with one event covers the other current violent events
-    told before it that no one claimed ("both attacks": the recalled one too)."""
+    told before it that no one claimed ("both attacks": the recalled one too); a group's word
+    that it was behind them names it their perpetrator (not their claimant)."""
     for g, ev in zip(groups, events, strict=True):
-        if not ev.claimed_by:
+        if ev.claimed_by:
+            claim_s = next((s for s in g.sentences if s.claim), None)
+            hit = _PLURAL_CLAIM.search(claim_s.text) if claim_s is not None else None
+        elif ev.perpetrator and g.family == "violent":
+            claim_s = next((s for s in g.sentences if _PLURAL_ATTRIBUTION.search(s.text)), None)
+            hit = _PLURAL_ATTRIBUTION.search(claim_s.text) if claim_s is not None else None
+        else:
             continue
-        claim_s = next((s for s in g.sentences if s.claim), None)
-        hit = _PLURAL_CLAIM.search(claim_s.text) if claim_s is not None else None
         if claim_s is None or hit is None:
             continue
         both = "both" in hit.group(0).lower()
         for g2, ev2 in zip(groups, events, strict=True):
             if (
                 ev2 is ev
-                or ev2.claimed_by
+                or (ev2.claimed_by if ev.claimed_by else ev2.perpetrator)
                 or g2.family != "violent"
                 or (g2.recalled and not both)
                 or g2.sentences[0].start > claim_s.start
@@ -246,8 +259,11 @@ def _share_plural_claims(groups: list[EventGroup], events: list[CandidateEvent])
                 or _apart(ev, ev2)
             ):
                 continue
-            span = ev.evidence.get("claimed_by")
-            ev2.set("claimed_by", ev.claimed_by, span, CONFIDENCE.claim_shared, "claimed_by:shared")
+            span = ev.evidence.get("claimed_by" if ev.claimed_by else "perpetrator")
+            if ev.claimed_by:
+                ev2.set(
+                    "claimed_by", ev.claimed_by, span, CONFIDENCE.claim_shared, "claimed_by:shared"
+                )
             if not ev2.perpetrator and ev.perpetrator:
                 ev2.set(
                     "perpetrator",
