@@ -2986,3 +2986,19 @@ def test_a_group_behind_both_attacks_is_the_perpetrator_of_both_but_claimed_neit
     assert len(events) == 2
     assert {e.perpetrator for e in events} == {"Baloch Liberation Army"}
     assert {e.claimed_by for e in events} == {None}
+
+
+def test_a_lead_summing_two_attacks_leaves_each_its_own_toll() -> None:
+    text = (
+        "QUETTA (Reuters) - Separatist militants killed at least 14 people in two attacks in "
+        "Balochistan on Tuesday, officials said.\n\nIn the first attack, militants ambushed a "
+        "military convoy in the Mach area, killing 10 soldiers. In the second, gunmen killed four "
+        "passengers after stopping a bus on a highway near Kalat."
+    )
+    got = {e.city: e.fatalities for e in extract(text, published=WED) if e.fatalities}
+    assert got == {"Mach": 10, "Kalat": 4}
+
+
+def test_a_sum_over_attacks_stands_when_no_attack_is_counted_alone() -> None:
+    text = "Militants killed at least 14 people in two attacks in Balochistan on Tuesday."
+    assert [e.fatalities for e in extract(text, published=WED)] == [14]

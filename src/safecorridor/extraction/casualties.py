@@ -348,6 +348,9 @@ class Count:
     start: int
     end: int
     reject: str | None = None  # why the number is not a casualty figure of this event
+    # told as the sum of several attacks ("killed 14 in two attacks"): an event's own count,
+    # told after it, goes first
+    total: bool = False
 
 
 @dataclass
@@ -1010,6 +1013,7 @@ def parse(sentence: str, offset: int) -> Casualties:
                 or _not_a_count(sentence, min(np[4] for np in nps) - offset)
                 or context.reject(s - offset, e - offset)
             )
+            count.total = bool(_SEVERAL.search(sentence))
             out.counts.append(count)
     for m in _TOLL_SCAN.finditer(sentence):
         tn = number(m.group("n") or m.group("n2"))
@@ -1276,6 +1280,13 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
     return out
 
 
+#: a count told for several attacks at once: "killed at least 14 people in two attacks"
+_SEVERAL = re.compile(
+    r"\b(?:in|during)\s+(?:two|three|four|five|separate|multiple)\s+(?:[\w-]+\s+)?"
+    r"(?:attacks|incidents|blasts|bombings|assaults|ambushes)\b",
+    re.I,
+)
+
 #: kinds whose report of "no one was hurt" sets ``injured`` to 0
 _VIOLENT = {"suicide_attack", "bombing", "attack", "armed_clash", "abduction"}
 
@@ -1288,6 +1299,7 @@ def _combine(xs: list[tuple[int, bool, Count]]) -> tuple[int, int, int, str] | N
     victims = [(i, h, x) for i, h, x in xs if not x.attackers and x.reject is None]
     if not victims:
         return None
+    victims = [v for v in victims if not v[2].total] or victims
     base_pool = [v for v in victims if not v[2].additive]
     body = [v for v in base_pool if not v[1]] or base_pool
     if not body:
