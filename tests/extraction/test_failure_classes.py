@@ -3002,3 +3002,23 @@ def test_a_lead_summing_two_attacks_leaves_each_its_own_toll() -> None:
 def test_a_sum_over_attacks_stands_when_no_attack_is_counted_alone() -> None:
     text = "Militants killed at least 14 people in two attacks in Balochistan on Tuesday."
     assert [e.fatalities for e in extract(text, published=WED)] == [14]
+
+
+def test_two_dated_incidents_joined_by_and_on_a_day_are_two_events() -> None:
+    text = (
+        "It was the second attack on Chinese interests in a week. On March 20, militants "
+        "attacked the Gwadar Port Authority complex, and on Monday, five militants were killed "
+        "when they tried to storm a naval air base in Turbat."
+    )
+    got = sorted(
+        (e.city, e.to_dict()["event_date"])
+        for e in extract(text, published=date(2024, 3, 26))
+        if e.kind in ("attack", "armed_clash")
+    )
+    assert got == [("Gwadar", "2024-03-20"), ("Turbat", "2024-03-25")]
+
+
+def test_one_incident_told_with_and_on_a_day_stays_one() -> None:
+    # no day before "and on": the sentence goes on with the same incident
+    text = "Gunmen attacked a police post in Bannu, and on Monday a soldier died of his wounds."
+    assert len([e for e in extract(text, published=WED) if e.kind != "other"]) == 1

@@ -233,6 +233,18 @@ _SECOND_INCIDENT = re.compile(
 #: "... were shot dead in Bajaur on Thursday, while two engineers were abducted from a site
 #: in Tank district": a second incident when each side names its own place
 _WHILE_ELSEWHERE = re.compile(r",\s+while\s+(?!also\b)", re.I)
+#: "On March 20, militants attacked the port, and on Monday, five were killed storming a base
+#: in Turbat": a second incident on a day of its own, when each side names its own place
+_AND_ON_DAY = re.compile(
+    r"[,;]\s+and\s+(?=(?:then\s+)?(?:on|late on|early on|last)\s+(?:Monday|Tuesday|Wednesday|"
+    r"Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|"
+    r"September|October|November|December|\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+)\b)"
+)
+_DAY_CUE = re.compile(
+    r"\b(?i:on|late on|early on|last)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday|January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+)\b"
+)
 _PLACE_CUE = re.compile(
     r"\b(?:in|at|from|near)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?(?:of\s+)?[A-Z][a-z]"
 )
@@ -252,6 +264,10 @@ def _second_incident(text: str) -> re.Match[str] | None:
             and _PLACE_CUE.search(text, m.end())
         ):
             return m
+    if " and " in text:
+        m = _AND_ON_DAY.search(text)
+        if m is not None and _DAY_CUE.search(text, 0, m.start()):
+            return m  # each side told on a day of its own
     return None
 
 
