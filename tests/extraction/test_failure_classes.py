@@ -3022,3 +3022,14 @@ def test_one_incident_told_with_and_on_a_day_stays_one() -> None:
     # no day before "and on": the sentence goes on with the same incident
     text = "Gunmen attacked a police post in Bannu, and on Monday a soldier died of his wounds."
     assert len([e for e in extract(text, published=WED) if e.kind != "other"]) == 1
+
+
+def test_bodies_recovered_after_a_blast_are_no_weapon_found() -> None:
+    text = (
+        '"The vehicle fell into a ravine after the blast," he said, adding that all the bodies '
+        "had been recovered."
+    )
+    assert extract(text, published=WED) == []
+    # a bomb found is still a disrupted attack
+    text = "Another bomb planted nearby was recovered and defused by the bomb disposal squad."
+    assert [e.kind for e in extract(text, published=WED)] == ["other"]

@@ -35,7 +35,8 @@ _RECOVERED = re.compile(
 _RECOVERED = at_word_starts(_RECOVERED)
 #: the same told in the passive: "a suicide jacket, arms and ammunition were recovered"
 _RECOVERED_AFTER = re.compile(
-    r"[^.;]{0,100}?\b(?:have|has|had|were|was|being|been)\s+(?:also\s+)?(?:been\s+)?(?:recovered|seized|confiscated|found)\b",
+    # (not "all the bodies had been recovered": the dead, not a weapon)
+    r"(?:(?!\b(?:bod(?:y|ies)|corpses?|remains|dead)\b)[^.;]){0,100}?\b(?:have|has|had|were|was|being|been)\s+(?:also\s+)?(?:been\s+)?(?:recovered|seized|confiscated|found)\b",
     re.I,
 )
 _POSS_DATE = re.compile(
