@@ -3033,3 +3033,32 @@ def test_bodies_recovered_after_a_blast_are_no_weapon_found() -> None:
     # a bomb found is still a disrupted attack
     text = "Another bomb planted nearby was recovered and defused by the bomb disposal squad."
     assert [e.kind for e in extract(text, published=WED)] == ["other"]
+
+
+MEETING_RECALLING_TWO = (
+    "ISLAMABAD: Pakistan and China on Monday agreed to strengthen security arrangements for "
+    "Chinese nationals as their working group on security met in Islamabad.\n\n"
+    "The two sides reviewed the progress on the investigation into the Besham attack of March 26, "
+    "in which five Chinese engineers were killed, and the Karachi airport bombing of October 6 "
+    "that killed two Chinese nationals.\n\n"
+    "The Pakistani side briefed the delegation on the arrest of 11 suspects involved in the "
+    "Besham attack."
+)
+
+
+def test_a_sentence_recalling_two_dated_attacks_gives_each_its_own_day_and_toll() -> None:
+    events = extract(MEETING_RECALLING_TWO, published=date(2024, 11, 11))
+    violent = sorted(
+        (e.city, e.to_dict()["event_date"], e.fatalities, e.foreign_fatalities)
+        for e in events
+        if e.kind in ("attack", "bombing", "suicide_attack")
+    )
+    assert violent == [("Besham", "2024-03-26", 5, 5), ("Karachi", "2024-10-06", 2, 2)]
+
+
+def test_an_arrest_for_an_attack_recalled_before_is_no_second_attack_and_not_placed_there() -> None:
+    events = extract(MEETING_RECALLING_TWO, published=date(2024, 11, 11))
+    assert sum(e.city == "Besham" for e in events) == 1
+    arrests = [e for e in events if e.kind == "arrest"]
+    # the arrest took place somewhere the text does not say: not at the Karachi bombing
+    assert [(e.city, e.district) for e in arrests] == [(None, None)]

@@ -296,60 +296,85 @@ def split_recalled(sentences: list[Sentence], published: date | None = None) -> 
     which killed five Chinese citizens last week" → the talks, and the attack on its own."""
     out: list[Sentence] = []
     for s in _second_incidents(sentences):
-        low = s.text.lower()
-        m = (
-            (("which" in low or "that" in low) and _RECALL_THING.search(s.text))
-            or ("who" in low and _RECALL_PERSON.search(s.text))
-            or (" after " in low and _RECALL_AFTER.search(s.text))
-            or None
+        out.extend(_split_one(s, published))
+    return out
+
+
+#: a day and month inside a recalled event's name: "the Besham attack of March 26"
+_DAY_OF = re.compile(
+    r"\b(?:of|on)\s+(?:(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)\s+\d{1,2}|\d{1,2}\s+(?:January|February|March|April|May|June|July|"
+    r"August|September|October|November|December))\b"
+)
+
+
+def _split_one(s: Sentence, published: date | None, depth: int = 0) -> list[Sentence]:
+    """One sentence cut around the recalled event it tells, if any; what follows that event
+    is tried again (a sentence may recall two: "the Besham attack of March 26, in which ...,
+    and the Karachi airport bombing of October 6 that killed ...")."""
+    out: list[Sentence] = []
+    low = s.text.lower()
+    m = (
+        (("which" in low or "that" in low) and _RECALL_THING.search(s.text))
+        or ("who" in low and _RECALL_PERSON.search(s.text))
+        or (" after " in low and _RECALL_AFTER.search(s.text))
+        or None
+    )
+    charged = None
+    if m is None:
+        charged = m = _charge_recall(s.text)
+    after = m is not None and m.re is _RECALL_AFTER
+    year = _YEAR.search(s.text, m.start(), m.end()) if m is not None else None
+    # (a past year: "the 2024 ambush" in a 2024 report may be the report's own news)
+    dated = (
+        m is not None
+        and m.re is _RECALL_THING
+        and (
+            (year is not None and (published is None or int(year.group(0)) < published.year))
+            or (year is None and _DAY_OF.search(s.text, m.start(), m.end()) is not None)
         )
-        charged = None
-        if m is None:
-            charged = m = _charge_recall(s.text)
-        after = m is not None and m.re is _RECALL_AFTER
-        year = _YEAR.search(s.text, m.start(), m.end()) if m is not None else None
-        # (a past year: "the 2024 ambush" in a 2024 report may be the report's own news)
-        dated = (
-            m is not None
-            and m.re is _RECALL_THING
-            and year is not None
-            and (published is None or int(year.group(0)) < published.year)
-        )
-        led = m is not None and TRIG_SCAN.search(s.text, 0, m.start()) is not None
-        if m is None or (not after and not dated and not led):
-            out.append(s)
-            continue
-        # "The BLA also claimed the 2022 Karachi University bombing in which ... died": a
-        # sentence about a dated past event, from its start
-        a = m.start() if led or not dated else 0
-        if after:
-            a = m.start("np") if m.group("np") else m.start("np2")
-        elif charged is not None:
-            a = m.start("np")
-        end = len(s.text)
-        for c in _CLAUSE_END.finditer(s.text, m.end()):
-            if charged is not None and _WHICH_AFTER.match(s.text, c.end()):
-                continue  # "..., in which five engineers lost their lives": its own toll
-            end = c.start()
-            break
-        if charged is not None:
-            # "arrested two suspects involved in the Besham attack from Shangla on Monday":
-            # where they were taken from and this week's day are the arrest's
-            tail = _CHARGE_TAIL.search(s.text, m.end(), end)
-            if tail is not None and not _WHICH_AFTER.search(s.text, m.end(), tail.start()):
-                end = tail.start()
-        for st, en, rec in ((0, a, False), (a, end, True), (end, len(s.text), False)):
-            part = s.text[st:en]
-            lead = len(part) - len(part.lstrip())
-            part = part.strip()
-            if len(part) > 1:
-                sent = Sentence(s.start + st + lead, s.start + st + lead + len(part), part)
-                sent.recalled = rec
-                sent.charged = rec and charged is not None
-                sent.continuation = st == end and end > 0
-                if rec and after:
-                    sent.recall_gap = _gap(m)
-                out.append(sent)
+    )
+    led = m is not None and TRIG_SCAN.search(s.text, 0, m.start()) is not None
+    if m is None or (not after and not dated and not led):
+        out.append(s)
+        return out
+    # "The BLA also claimed the 2022 Karachi University bombing in which ... died": a
+    # sentence about a dated past event, from its start
+    a = m.start() if led or not dated else 0
+    if after:
+        a = m.start("np") if m.group("np") else m.start("np2")
+    elif charged is not None:
+        a = m.start("np")
+    end = len(s.text)
+    for c in _CLAUSE_END.finditer(s.text, m.end()):
+        if charged is not None and _WHICH_AFTER.match(s.text, c.end()):
+            continue  # "..., in which five engineers lost their lives": its own toll
+        end = c.start()
+        break
+    if charged is not None:
+        # "arrested two suspects involved in the Besham attack from Shangla on Monday":
+        # where they were taken from and this week's day are the arrest's
+        tail = _CHARGE_TAIL.search(s.text, m.end(), end)
+        if tail is not None and not _WHICH_AFTER.search(s.text, m.end(), tail.start()):
+            end = tail.start()
+    for st, en, rec in ((0, a, False), (a, end, True), (end, len(s.text), False)):
+        part = s.text[st:en]
+        lead = len(part) - len(part.lstrip())
+        part = part.strip()
+        if len(part) > 1:
+            sent = Sentence(s.start + st + lead, s.start + st + lead + len(part), part)
+            sent.recalled = rec
+            sent.charged = rec and charged is not None
+            sent.charges = st == 0 and en == a and charged is not None
+            sent.continuation = st == end and end > 0
+            if rec and after:
+                sent.recall_gap = _gap(m)
+            if sent.continuation and depth < 2 and _RECALL_THING.search(part):
+                rest = _split_one(sent, published, depth + 1)
+                if len(rest) > 1:  # a second recalled event after the first
+                    out.extend(rest)
+                    continue
+            out.append(sent)
     return out
 
 
@@ -618,7 +643,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             if trig is not None:
                 g = EventGroup(trig[0], trig, [s], recalled=True)
                 _same_day(g, s, groups)  # "..., who had been shot dead earlier that morning"
-                host = _told_before(g, groups, published) if s.charged else None
+                host = _told_before(g, groups, published, recalled=True) if s.charged else None
                 recall = g
                 if host is None:
                     groups.append(g)
@@ -891,13 +916,30 @@ def _shares_place(h: EventGroup, g: EventGroup) -> bool:
 
 
 def _told_before(
-    g: EventGroup, groups: list[EventGroup], published: date | None
+    g: EventGroup, groups: list[EventGroup], published: date | None, recalled: bool = False
 ) -> EventGroup | None:
-    """The event before ``g`` that told it already as its own (``_same``), if any."""
+    """The event before ``g`` that told it already as its own (``_same``), if any; with
+    ``recalled``, an event recalled before counts too ("the Besham attack of March 26, in
+    which ..." and later "the suspects involved in the Besham attack")."""
     return next(
-        (h for h in groups if h.family == g.family and not h.recalled and _same(h, g, published)),
+        (
+            h
+            for h in groups
+            if h.family == g.family
+            and (_same(h, g, published) if not h.recalled else recalled and _named_again(h, g))
+        ),
         None,
     )
+
+
+def _named_again(h: EventGroup, g: EventGroup) -> bool:
+    """``g``, undated, names no place that the recalled ``h`` does not ("the Besham attack")."""
+    dg = g.date()
+    if dg is not None and not dg[0].reporting:
+        return False
+    names_g = {m.place.name for s in g.sentences for m in s.places if m.place is not None}
+    names_h = {m.place.name for s in h.sentences for m in s.places if m.place is not None}
+    return bool(names_g) and names_g <= names_h
 
 
 def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:

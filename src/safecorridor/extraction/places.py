@@ -284,7 +284,7 @@ def choose_place(
         if dateline_m is not None or previous is None:
             return dateline_m
         follows = (
-            g.family in _FOLLOW_UPS
+            (g.family in _FOLLOW_UPS and not any(s.charges for s in g.sentences))
             or any(_AT_THE_SCENE.search(s.text) for s in g.sentences)
             # a clause dated by its host ("..., who had been shot dead earlier that morning")
             or (g.recalled and g.inherited_date is not None)

@@ -46,6 +46,9 @@ class Sentence:
     # a recalled event named as what an arrest or a charge is about ("arrested ... in connection
     # with the Mianwali airbase attack"): dropped when it is the text's own event, retold
     charged: bool = False
+    # the part before such an event: the arrest or charge itself, whose place is not the
+    # place of the event told before it ("briefed on the arrest of 11 suspects involved in ...")
+    charges: bool = False
     blame: bool = False  # officials name a suspect group, or the group says it was behind
     aside: bool = False  # a linked headline or a section head: starts and joins no event
     headline: bool = False  # the headline or a deck line under it (``datelines.headline_spans``)
