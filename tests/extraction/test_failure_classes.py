@@ -3062,3 +3062,31 @@ def test_an_arrest_for_an_attack_recalled_before_is_no_second_attack_and_not_pla
     arrests = [e for e in events if e.kind == "arrest"]
     # the arrest took place somewhere the text does not say: not at the Karachi bombing
     assert [(e.city, e.district) for e in arrests] == [(None, None)]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "day"),
+    [
+        ("on 06-05-2024", date(2024, 5, 6)),  # day first, as Pakistani reports write it
+        ("on 6/5/2024", date(2024, 5, 6)),
+        ("on the 6th of this month", date(2024, 5, 6)),
+        ("on the 28th of last month", date(2024, 4, 28)),
+    ],
+)
+def test_days_written_the_way_local_reports_write_them(phrase: str, day: date) -> None:
+    ev = _one(f"Two FC personnel were martyred when an IED hit their vehicle in Awaran {phrase}.")
+    assert (ev.event_date, ev.date_precision) == (day, "day")
+
+
+def test_a_day_of_this_month_after_publication_is_no_date() -> None:
+    ev = _one("Gunmen shot dead a shopkeeper in Turbat on the 20th of this month.")
+    assert ev.event_date is None
+
+
+def test_days_earlier_count_back_from_the_day_the_sentence_tells() -> None:
+    text = (
+        "The body of a trader who had been abducted three days earlier was found in a field in "
+        "Khuzdar on Monday."
+    )
+    days = {e.event_date for e in extract(text, published=WED)}
+    assert date(2024, 5, 3) in days and date(2024, 5, 5) not in days

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,7 +24,12 @@ _PART = r"(?:\s+(?P<part>morning|afternoon|evening|night|midnight|noon))?"
 # Order matters: earlier alternatives win at the same start; longer matches are tried first.
 _PATTERNS: list[tuple[str, str]] = [
     ("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"),
-    ("numeric", r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)\b"),
+    ("numeric", r"\b(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>(?:19|20)\d\d)\b"),
+    # "on the 6th of this month", "the 28th of last month"
+    (
+        "nth_of_month",
+        r"\bthe\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\s+of\s+(?P<which>this|the current|last|the previous)\s+month\b",
+    ),
     (
         "dmy",
         r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?:of\s+)?" + _M + r",?\s+(?P<y>(?:19|20)\d\d)\b",
@@ -289,6 +294,14 @@ def find_dates(
         elif name == "numeric":
             a, b, y = int(g["a"]), int(g["b"]), int(g["y"])
             value = _safe(y, a, b) if b > 12 else _safe(y, b, a)
+        elif name == "nth_of_month" and published is not None:
+            relative = True
+            first = published.replace(day=1)
+            if g["which"].lower() in ("last", "the previous"):
+                first = (first - timedelta(days=1)).replace(day=1)
+            value = _safe(first.year, first.month, int(g["d"]))
+            if value is not None and value > published:
+                value = None
         elif name in ("dmy", "mdy"):
             value = _safe(int(g["y"]), MONTHS[g["mon"].lower().rstrip(".")], int(g["d"]))
         elif name in ("dm", "md"):
@@ -454,7 +467,26 @@ def find_dates(
                 possessive=after.startswith(("'s ", "’s ")) or raw.endswith(("'s", "’s")),
             )
         )
-    return _with_qualified_years(_without_appositive_weekdays(out), published)
+    return _with_qualified_years(_without_appositive_weekdays(_earlier_than_told(out)), published)
+
+
+_DAYS_EARLIER = re.compile(r"(\w+)\s+days?\s+earlier$", re.I)
+
+
+def _earlier_than_told(dates: list[DateMention]) -> list[DateMention]:
+    """ "who had gone missing three days earlier was found on Monday": three days before the
+    day the sentence tells after it, when no day was told before it."""
+    out = list(dates)
+    for i, d in enumerate(out):
+        m = _DAYS_EARLIER.search(d.text) if d.value is not None else None
+        if m is None or any(x.precision == "day" and x.value for x in out[:i]):
+            continue
+        later = next(
+            (x for x in out[i + 1 :] if x.precision == "day" and x.value and not x.reporting), None
+        )
+        if later is not None and later.value is not None:
+            out[i] = replace(d, value=later.value - timedelta(days=_num(m.group(1))))
+    return out
 
 
 def _with_qualified_years(dates: list[DateMention], published: date | None) -> list[DateMention]:
