@@ -3090,3 +3090,29 @@ def test_days_earlier_count_back_from_the_day_the_sentence_tells() -> None:
     )
     days = {e.event_date for e in extract(text, published=WED)}
     assert date(2024, 5, 3) in days and date(2024, 5, 5) not in days
+
+
+def test_a_court_sentencing_is_an_event_of_its_own_beside_the_attack_it_tried() -> None:
+    text = (
+        "An anti-terrorism court in Karachi on Tuesday sentenced two men to death for their role "
+        "in the 2022 suicide bombing at the University of Karachi that killed three Chinese "
+        "teachers and their Pakistani driver."
+    )
+    got = sorted((e.kind, e.to_dict()["event_date"]) for e in extract(text, published=WED))
+    assert got == [("other", "2024-05-07"), ("suicide_attack", "2022")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The court acquitted three suspects in the Quetta blast case on Tuesday.",
+        "Two militants were convicted by an anti-terrorism court in Peshawar on Tuesday.",
+    ],
+)
+def test_court_decisions_are_other_events(text: str) -> None:
+    assert [e.kind for e in extract(text, published=WED)] == ["other"]
+
+
+def test_a_convicted_militant_named_as_such_is_no_court_decision() -> None:
+    text = "A convicted militant escaped from the central jail in Quetta on Tuesday."
+    assert all(e.kind != "other" for e in extract(text, published=WED))
