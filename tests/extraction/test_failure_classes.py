@@ -3116,3 +3116,16 @@ def test_court_decisions_are_other_events(text: str) -> None:
 def test_a_convicted_militant_named_as_such_is_no_court_decision() -> None:
     text = "A convicted militant escaped from the central jail in Quetta on Tuesday."
     assert all(e.kind != "other" for e in extract(text, published=WED))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pakistan on Tuesday rejected Beijing's request to allow Chinese security firms to guard "
+        "its nationals.",
+        "Islamabad on Tuesday turned down Kabul’s demand to release the detained traders.",
+    ],
+)
+def test_a_capitals_possessive_is_its_government_not_the_place(text: str) -> None:
+    ev = _one(text)
+    assert ev.city not in ("Beijing", "Kabul")

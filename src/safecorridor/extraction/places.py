@@ -156,6 +156,7 @@ _THE_CITY = re.compile(r"\b(?:of|in) the (?:same )?(?:city|town)\b")
 #: "four were killed in a similar attack in the same district": the district of the place
 #: told before, not its town
 _SAME_UNIT = re.compile(r"\bin the same (district|province|area|locality|village|tehsil)\b")
+_POSSESSIVE = re.compile(r"['’]s?\b")
 _HERE = re.compile(r"\b(?:here|in the city|in the provincial capital|in the federal capital)\b")
 
 
@@ -248,6 +249,8 @@ def choose_place(
                 continue
             if m.attrib is not None and not (g.trigger[1] <= m.attrib <= g.trigger[2]):
                 continue  # "facilitators of the Noshki bus attack ... in Kharan": Kharan
+            if m.text in METONYMS and _POSSESSIVE.match(s.text, m.end - s.start):
+                continue  # "rejected Beijing's request": the government, not the city
             metonym = m.text in METONYMS and not m.cued
             if metonym and not talks:
                 continue
