@@ -3129,3 +3129,28 @@ def test_a_convicted_militant_named_as_such_is_no_court_decision() -> None:
 def test_a_capitals_possessive_is_its_government_not_the_place(text: str) -> None:
     ev = _one(text)
     assert ev.city not in ("Beijing", "Kabul")
+
+
+@pytest.mark.parametrize(
+    ("text", "injured"),
+    [
+        (
+            "Two policemen deputed for the security of Chinese engineers working on the Karot "
+            "hydropower project were injured when gunmen opened fire on them in Kahuta on Monday.",
+            2,
+        ),
+        (
+            "Two troopers belonging to a combat battalion were injured when a bomb planted by "
+            "militants exploded in Kech on Monday.",
+            2,
+        ),
+        # the participle of another clause does not head this one's subject
+        (
+            "At least 24 pilgrims returning from Iran were killed and 40 others were injured in a "
+            "bomb attack on their bus in Mastung on Monday.",
+            40,
+        ),
+    ],
+)
+def test_a_subject_posted_somewhere_counts_its_own_number(text: str, injured: int) -> None:
+    assert _one(text).injured == injured

@@ -1164,13 +1164,29 @@ def _participle_subject(toks: list[tuple[str, int, int]], k: int, vi: int) -> li
     guarding a polio team were shot dead" are two, not "a polio team"."""
     if not any(t[0].lower() == "were" for t in toks[max(0, vi - 3) : vi]):
         return None
-    for j in range(k, max(1, k - 7), -1):
+    for j in range(k, max(1, k - 14), -1):
         w = toks[j][0]
-        if w.islower() and w.isalpha() and w.endswith("ing") and w not in _NOT_PARTICIPLES:
+        if j < k and w.lower() in ("were", "was", "are", "is"):
+            return None  # another clause: "24 pilgrims returning ... were killed and 40 others"
+        if (
+            w.islower()
+            and w.isalpha()
+            and ((w.endswith("ing") and w not in _NOT_PARTICIPLES) or w in _POSTED)
+        ):
             # the noun phrase the participle follows: "two policemen", "two of the guards"
             nps = _np_before(toks, j - 1)[:1] or _partitive(toks, j - 1) or []
-            return nps if nps and nps[0][0] >= 2 else None
+            if nps and nps[0][0] >= 2:
+                return nps
+            if k - j >= 6:
+                return None  # (an earlier participle may head the subject: "two policemen
+                # deputed for the security of engineers working on ...")
     return None
+
+
+#: past participles that post a subject somewhere: "two policemen deputed for the security of"
+_POSTED = frozenset(
+    ["deputed", "deployed", "posted", "assigned", "stationed", "tasked", "employed", "hired"]
+)
 
 
 def _before_postmodifier(toks: list[tuple[str, int, int]], k: int) -> int:
