@@ -3154,3 +3154,35 @@ def test_a_capitals_possessive_is_its_government_not_the_place(text: str) -> Non
 )
 def test_a_subject_posted_somewhere_counts_its_own_number(text: str, injured: int) -> None:
     assert _one(text).injured == injured
+
+
+def test_a_districts_police_place_the_event_they_fought_when_no_place_is_named() -> None:
+    text = (
+        "Lakki Marwat police foiled a terrorist attack on a police station late on Monday night, "
+        "killing two attackers, while a constable was martyred, the DPO said on Tuesday."
+    )
+    ev = _one(text)
+    assert (ev.city, ev.district, ev.province) == (None, "Lakki Marwat", "Khyber Pakhtunkhwa")
+    assert (ev.fatalities, ev.attackers_killed) == (1, 2)
+    # a place of the event itself goes first
+    text = "Quetta police said two men were shot dead in Mastung on Monday."
+    assert _one(text).district == "Mastung"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "Security forces on Tuesday busted a terrorist hideout in Mastung, the ISPR said. Three "
+            "terrorists were killed in the operation.",
+            "armed_clash",
+        ),
+        (
+            "Police busted a terrorist cell in Quetta on Tuesday and arrested four suspects.",
+            "arrest",
+        ),
+    ],
+)
+def test_a_hideout_busted_is_a_raid(text: str, kind: str) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.event_date) == (kind, date(2024, 5, 7))

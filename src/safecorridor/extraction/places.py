@@ -284,6 +284,9 @@ def choose_place(
         region = None if abroad else _region(g)  # "KABUL: ... in the northwest" is Afghan
         if region is not None:
             return region
+        force = _local_force(g)
+        if force is not None:
+            return _unit_of(force, "district")  # the force's district, not its seat
         if dateline_m is not None or previous is None:
             return dateline_m
         follows = (
@@ -357,6 +360,27 @@ def choose_place(
             ):
                 return m
     return chosen
+
+
+#: a district's or town's own force: "Lakki Marwat police foiled an attack on a station"
+_LOCAL_FORCE_AFTER = re.compile(r"(?:['’]s)?\s+(?:police|levies|district police)\b", re.I)
+
+
+def _local_force(g: EventGroup) -> Mention | None:
+    """The district or town whose police the event's first sentence names, when it names
+    no place of the event itself."""
+    s = g.sentences[0]
+    for m in s.places:
+        p = m.place
+        if (
+            m.role == "org"
+            and p is not None
+            and p.country == "PK"
+            and p.kind in ("town", "district")
+            and _LOCAL_FORCE_AFTER.match(s.text, m.end - s.start)
+        ):
+            return m
+    return None
 
 
 def _unit_of(previous: Mention, unit: str) -> Mention | None:
