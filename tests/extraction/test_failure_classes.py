@@ -3186,3 +3186,27 @@ def test_a_districts_police_place_the_event_they_fought_when_no_place_is_named()
 def test_a_hideout_busted_is_a_raid(text: str, kind: str) -> None:
     ev = _one(text)
     assert (ev.kind, ev.event_date) == (kind, date(2024, 5, 7))
+
+
+EMBASSY_STATEMENT = (
+    "Chinese Embassy urges Pakistan to punish perpetrators after attack on Chinese citizens\n\n"
+    "The Chinese Embassy in Pakistan on Sunday strongly condemned a terrorist attack targeting a "
+    "vehicle carrying Chinese citizens in Karachi, which left one Chinese national injured, and "
+    "urged the Pakistani side to hunt down the perpetrators.\n\n"
+    "According to the embassy, the attack took place on Saturday afternoon near the port. A "
+    "Pakistani security guard was also injured."
+)
+
+
+def test_an_embassy_that_speaks_in_a_headline_is_not_the_place_of_the_attack() -> None:
+    attack = next(
+        e for e in extract(EMBASSY_STATEMENT, published=date(2024, 11, 10)) if e.kind == "attack"
+    )
+    assert (attack.city, attack.event_date) == ("Karachi", date(2024, 11, 9))
+
+
+def test_a_statement_telling_the_attacks_toll_gives_the_toll_to_the_attack() -> None:
+    attack = next(
+        e for e in extract(EMBASSY_STATEMENT, published=date(2024, 11, 10)) if e.kind == "attack"
+    )
+    assert attack.injured == 2  # the Chinese national, and the guard "also injured"

@@ -261,7 +261,7 @@ _REFERENCE_BEFORE = at_word_starts(_REFERENCE_BEFORE)
 
 #: a mission or office speaking: "Chinese Embassy on Sunday confirmed", "the embassy said"
 _SPEAKS_AFTER = re.compile(
-    r"(?:\s+(?:in|to|of)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?(?:\s+(?:on|late|early)\s+\w+)?\s+(?:said|says|confirmed|condemned|urged|asked|demanded|expressed|issued|stated|announced|added|called|strongly|in a statement|(?:has|had)\s+(?:also\s+|strongly\s+)?(?:said|condemned|urged|asked|demanded|expressed|issued|stated|announced|called|confirmed|rejected|denied|warned|welcomed|lodged|summoned))\b"
+    r"(?:\s+(?:in|to|of)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?(?:\s+(?:on|late|early)\s+\w+)?\s+(?:said|says|confirmed|condemned|urged|asked|demanded|expressed|issued|stated|announced|added|called|strongly|in a statement|urges|condemns|asks|demands|calls|expresses|announces|warns|welcomes|rejects|denies|vows|slams|voices|(?:has|had)\s+(?:also\s+|strongly\s+)?(?:said|condemned|urged|asked|demanded|expressed|issued|stated|announced|called|confirmed|rejected|denied|warned|welcomed|lodged|summoned))\b"
 )
 
 
