@@ -3210,3 +3210,22 @@ def test_a_statement_telling_the_attacks_toll_gives_the_toll_to_the_attack() -> 
         e for e in extract(EMBASSY_STATEMENT, published=date(2024, 11, 10)) if e.kind == "attack"
     )
     assert attack.injured == 2  # the Chinese national, and the guard "also injured"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "Four policemen were martyred and two others injured in an attack on a police van in "
+            "Dera Ismail Khan on Tuesday.",
+            "armed_clash",
+        ),
+        (
+            "Two passengers were killed and three others injured when gunmen fired on a police van "
+            "and a passenger bus in Kech on Tuesday.",
+            "attack",
+        ),
+    ],
+)
+def test_a_forces_own_vehicle_is_the_force(text: str, kind: str) -> None:
+    assert _one(text).kind == kind

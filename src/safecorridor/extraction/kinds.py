@@ -764,6 +764,12 @@ def _kind(cls: str, conf: float) -> tuple[str, str, str, float]:
 
 
 #: officers of civil departments: civilians, not security forces
+#: a force's own vehicle is the force: "an attack on a police van" hit the police
+_FORCE_VEHICLE = re.compile(
+    r"\b(police|FC|Frontier Corps|army|military|Levies|Rangers|security forces)['’]?\s+"
+    r"(?:vans?|vehicles?|trucks?|mobiles?|pickups?|buses|bus|jeeps?|convoys?)\b",
+    re.I,
+)
 _CIVIL_OFFICER = re.compile(
     r"\b(?:revenue|excise|bank|forest|education|health|food|polio|election|returning|presiding|divisional|tehsil|information|welfare|agriculture|irrigation|WAPDA|government|customs)\s+officers?\b",
     re.I,
@@ -798,6 +804,7 @@ def _security_forces_only(g: EventGroup, targets: list[str]) -> bool | None:
                     tail[: src.start()] if src else tail
                 )  # "was shot dead, in what police said": the police speak, they are not hit
                 words = _CIVIL_OFFICER.sub("", words)  # "a revenue officer" is no policeman
+                words = _FORCE_VEHICLE.sub(r"\1", words)
             if _SF_WORDS.search(words) and not (
                 _CIVILIAN_WORDS.search(words) and not _SF_WORDS.search(words[:40])
             ):
