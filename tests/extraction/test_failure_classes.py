@@ -3229,3 +3229,14 @@ def test_a_statement_telling_the_attacks_toll_gives_the_toll_to_the_attack() -> 
 )
 def test_a_forces_own_vehicle_is_the_force(text: str, kind: str) -> None:
     assert _one(text).kind == kind
+
+
+def test_an_armed_groups_demand_made_on_a_day_is_an_event_its_standing_aims_are_not() -> None:
+    text = (
+        "The TTP demanded the reversal of the FATA merger and the withdrawal of troops from the "
+        "tribal districts during talks in Kabul on Tuesday."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.event_date) == ("other", date(2024, 5, 7))
+    text = "The TTP has long demanded the reversal of the FATA merger."
+    assert extract(text, published=WED) == []

@@ -566,6 +566,9 @@ def _counted_and_dated(s: Sentence, m: re.Match[str], left: str) -> bool:
     return bool(_COUNTED.match(s.text, m.end()))
 
 
+_NO_ACTOR = res.Actor("", "")
+
+
 def _passes_class_check(s: Sentence, cls: str) -> bool:
     """A threat needs an armed group, talks and agreements officials, a request a government;
     a generic sentence without a date starts no violent event."""
@@ -579,7 +582,18 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
     elif cls in ("meeting", "agreement"):
         ok = bool(_OFFICIALS.search(text))
     elif cls == "request":
-        ok = bool(_GOV_ACTOR.search(text)) and not s.claim
+        # a government's request, or an armed group's demand made on a day ("the TTP demanded
+        # the reversal of the merger during talks on Tuesday"), not its standing aims
+        ok = not s.claim and (
+            bool(_GOV_ACTOR.search(text))
+            or (
+                any(
+                    res.actors().get(a.actor or "", _NO_ACTOR).kind == "armed_group"
+                    for a in s.actors
+                )
+                and any(d.precision in ("day", "week") and not d.reporting for d in s.dates)
+            )
+        )
     elif cls == "protest":
         ok = not _ARMED_MEN.search(text)  # "armed men blocked the highway": an attack's part
     elif cls == "disrupted":
