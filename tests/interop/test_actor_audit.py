@@ -145,3 +145,54 @@ def test_add_actor_chains_a_new_or_changed_actor_for_an_audited_caller_only(
 def _all_events(engine: Engine) -> list[AuditEvent]:
     with Session(engine) as s:
         return list(s.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+
+
+def _alias_events(engine: Engine) -> list[AuditEvent]:
+    with Session(engine) as s:
+        return list(
+            s.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.record_type == "actor_alias")
+                .order_by(AuditEvent.id)
+            )
+        )
+
+
+def test_an_alias_given_to_an_existing_actor_is_chained_and_a_changed_alias_is_named(
+    engine: Engine,
+) -> None:
+    with session_scope(engine) as s:
+        add_actor(s, "Valley Movement", changed_by="test")
+    with session_scope(engine) as s:
+        # no column of the actor changes: the alias alone is the write
+        add_actor(s, "Valley Movement", aliases=["VM"], changed_by="review")
+    events = _alias_events(engine)
+    assert [(e.action, e.actor) for e in events] == [("create", "test"), ("create", "review")]
+    assert events[-1].details["table"] == "actor_aliases"
+    assert verify_all(engine).is_intact
+
+    # an alias pointed at another name in the table itself is named by verify
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE actor_aliases SET alias = 'Somebody', key = 'somebody' WHERE id = :id"),
+            {"id": events[-1].record_id},
+        )
+    problems = verify_states(engine)
+    assert len(problems) == 1 and f"actor_alias {events[-1].record_id} differs" in problems[0]
+
+
+def test_the_aliases_a_bundle_gives_are_chained_by_the_import(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        add_actor(s, "Coastal Unit", kind=ActorKind.ARMED_GROUP, changed_by="test")
+    drafts = {
+        "threat-actor--2": ActorDraft(
+            "threat-actor--2", "Coastal Unit", "armed_group", aliases=["Coast Brigade"]
+        ),
+    }
+    with session_scope(engine) as s:
+        store_actors(s, drafts, IntakeReport(), actor="feed:partner")
+    assert [(e.action, e.actor) for e in _alias_events(engine)] == [
+        ("create", "test"),
+        ("create", "feed:partner"),
+    ]
+    assert verify_all(engine).is_intact

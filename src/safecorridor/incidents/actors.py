@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safecorridor.incidents.models import Actor, ActorAlias
-from safecorridor.sharing.audit import audit_write, record_state
+from safecorridor.sharing.audit import audit_objects, audit_write, record_state
 from safecorridor.taxonomy.choices import ActorKind
 
 _PUNCT = re.compile(r"[^\w\s]")
@@ -78,22 +79,7 @@ def add_actor(
     actor.description = description or actor.description
     actor.source_url = source_url or actor.source_url
     session.flush()
-    known = {a.key for a in actor.aliases}
-    for alias in (name, *aliases):
-        key = alias_key(alias)
-        if not key or key in known:
-            continue
-        other = session.scalar(select(ActorAlias).where(ActorAlias.key == key))
-        if other is not None:
-            if other.actor_id != actor.id:
-                raise ValueError(
-                    f"alias {alias!r} already belongs to actor #{other.actor_id}; "
-                    f"it cannot also name {name!r}"
-                )
-            continue
-        actor.aliases.append(ActorAlias(alias=alias, key=key))
-        known.add(key)
-    session.flush()
+    added = add_aliases(session, actor, (name, *aliases))
     if changed_by is not None and (before is None or record_state(actor) != before):
         audit_write(
             session=session,
@@ -102,7 +88,38 @@ def add_actor(
             obj=actor,
             actor=changed_by,
         )
+    if changed_by is not None and added:
+        audit_objects(session=session, viewer=None, action="create", objs=added, actor=changed_by)
     return actor
+
+
+def add_aliases(
+    session: Session, actor: Actor, names: Iterable[str], *, taken: str = "raise"
+) -> list[ActorAlias]:
+    """Give ``actor`` each of ``names`` it does not have yet as a lookup alias, and return
+    the aliases created (the caller audits them). A name whose key already names another
+    actor raises ValueError (``taken="raise"``) or is left out (``taken="skip"``: an import
+    does not move an alias from one actor to another)."""
+    known = {a.key for a in actor.aliases}
+    added: list[ActorAlias] = []
+    for alias in names:
+        key = alias_key(alias)[:300]
+        if not key or key in known:
+            continue
+        other = session.scalar(select(ActorAlias).where(ActorAlias.key == key))
+        if other is not None:
+            if other.actor_id != actor.id and taken == "raise":
+                raise ValueError(
+                    f"alias {alias!r} already belongs to actor #{other.actor_id}; "
+                    f"it cannot also name {actor.name!r}"
+                )
+            continue
+        row = ActorAlias(alias=alias[:300], key=key)
+        actor.aliases.append(row)
+        added.append(row)
+        known.add(key)
+    session.flush()
+    return added
 
 
 def actor_with_units(session: Session, actor_id: int) -> set[int]:

@@ -64,6 +64,7 @@ class ActorAlias(Base):
     """Another name of an actor; ``key`` is the normalised form used for lookups."""
 
     __tablename__ = "actor_aliases"
+    __record_type__ = "actor_alias"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from safecorridor import taxonomy
 from safecorridor.accounts.models import Organisation
 from safecorridor.db.base import utcnow
-from safecorridor.incidents.actors import ActorResolver, alias_key, find_actor
+from safecorridor.incidents.actors import ActorResolver, add_aliases, find_actor
 from safecorridor.incidents.models import Actor, ActorAlias, Incident, IncidentChange
 from safecorridor.incidents.schemas import IncidentCreate
 from safecorridor.incidents.service import incident_values
@@ -100,6 +100,7 @@ def store_actors(
     """
     ids: dict[str, int] = {}
     created: list[Actor] = []
+    aliases: list[ActorAlias] = []
     for draft in actors.values():
         found = find_actor(session, draft.name)
         if found is None:
@@ -116,16 +117,7 @@ def store_actors(
             session.flush()
             created.append(found)
             report.actors_new += 1
-        known = {a.key for a in found.aliases}
-        for alias in (draft.name, *draft.aliases):
-            key = alias_key(alias)
-            if not key or key in known:
-                continue
-            if session.scalar(select(ActorAlias.id).where(ActorAlias.key == key)) is not None:
-                continue
-            found.aliases.append(ActorAlias(alias=alias[:300], key=key[:300]))
-            known.add(key)
-        session.flush()
+        aliases += add_aliases(session, found, (draft.name, *draft.aliases), taken="skip")
         ids[draft.stix_id] = found.id
     new_ids = {a.id for a in created}
     given_parent: list[Actor] = []
@@ -138,7 +130,7 @@ def store_actors(
                     given_parent.append(unit)
     session.flush()
     # after the parents: the state chained is the one the actors are left in
-    for action, objs in (("create", created), ("update", given_parent)):
+    for action, objs in (("create", created), ("update", given_parent), ("create", aliases)):
         audit_objects(session=session, viewer=viewer, action=action, objs=objs, actor=actor)
     return ids
 
