@@ -794,8 +794,6 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         if fam == "request" and cur.family == "talks" and s.backref:
             cur.sentences.append(s)
             continue
-        if fam != "violent" and has_cas:
-            _lend_counts(s, groups, published)
         new = EventGroup(cls, trig, [s])
         _same_day(new, s, groups)
         _days_later(new, s, groups)
@@ -807,19 +805,6 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         cur = new
     groups = _drop_arrest_summaries(_drop_overviews(groups))
     return split_outcomes(merge_retellings(groups, published))
-
-
-def _lend_counts(s: Sentence, groups: list[EventGroup], published: date | None) -> None:
-    """A statement that tells the attack it answers with its toll ("condemned an attack on
-    Chinese citizens in Karachi, which left one injured, and urged ...") tells the violent
-    event told before it (a headline's) too: its counts and places join that event."""
-    host = _latest_violent(groups)
-    if (
-        host is not None
-        and any(family(t[0]) == "violent" and t[3] for t in s.all_triggers)
-        and not _dated_apart(host.date(), s, published)
-    ):
-        host.sentences.append(s)
 
 
 #: an outcome of talks that stands as an event of its own beside the meeting that reached it
