@@ -53,7 +53,15 @@ def _records(name: str) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    "name", ["news-dev.jsonl", "satp.jsonl", "satp-holdout.jsonl", "../calibration/gold.jsonl"]
+    "name",
+    [
+        "news-dev.jsonl",
+        "satp.jsonl",
+        "satp-holdout.jsonl",
+        "../calibration/gold.jsonl",
+        "../unseen/p8a/gold.jsonl",
+        "../unseen/p8b/gold.jsonl",
+    ],
 )
 def test_annotation_file_is_well_formed(name: str) -> None:
     records = _records(name)
