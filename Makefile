@@ -75,6 +75,9 @@ eval: $(STAMP)
 	    echo "== SATP hold-out (paragraphs none of whose errors was read: never tune on it)"; \
 	    $(BIN)/safecorridor eval extraction $(CORPUS)/satp-holdout.jsonl --texts $(SHARED)/data/satp-dev || exit 1; \
 	  else echo "make eval: no $(CORPUS)/satp-holdout.jsonl (the SATP hold-out)"; fi; \
+	  echo "== invented reports never read: tests/extraction/unseen/p8a (totals only; see its README)"; \
+	  $(BIN)/safecorridor eval extraction tests/extraction/unseen/p8a/gold.jsonl \
+	    --texts tests/extraction/unseen/p8a --worst 0 || exit 1; \
 	fi
 
 # the calibration map of field confidences, refitted on the development annotations only
