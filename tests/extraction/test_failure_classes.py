@@ -3216,3 +3216,19 @@ def test_an_armed_groups_demand_made_on_a_day_is_an_event_its_standing_aims_are_
     assert (ev.kind, ev.event_date) == ("other", date(2024, 5, 7))
     text = "The TTP has long demanded the reversal of the FATA merger."
     assert extract(text, published=WED) == []
+
+
+def test_a_headline_naming_the_town_and_a_body_naming_the_area_tell_one_event() -> None:
+    text = (
+        "Four FC personnel martyred in Turbat IED blast\n\n"
+        "TURBAT: Four personnel of the Frontier Corps were martyred and two others injured on "
+        "Tuesday when a remote-controlled device hit their vehicle near the Hoshab area of Kech "
+        "district, officials said."
+    )
+    events = extract(text, published=WED)
+    assert [(e.kind, e.event_date, e.district, e.fatalities) for e in events] == [
+        ("bombing", date(2024, 5, 7), "Kech", 4)
+    ]
+    # another toll in the body is another event
+    text = text.replace("Four personnel", "Two personnel")
+    assert len(extract(text, published=WED)) == 2

@@ -894,7 +894,7 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                     if h.family == "violent"
                     and not h.recalled
                     and (not distinct or (_headline(h) and not h.overview and _shares_place(h, g)))
-                    and _same(h, g, published)
+                    and (_same(h, g, published) or _headline_retold(h, g))
                 ),
                 None,
             )
@@ -905,6 +905,32 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
         for s in g.sentences:
             _upgrade(host, s)
     return out
+
+
+def _headline_retold(h: EventGroup, g: EventGroup) -> bool:
+    """A headline names the town an event is known by ("Turbat IED blast"), the body the area
+    where it happened ("near the Hoshab area of Kech district"): one event when the headline
+    gives no day of its own, both are of one class, share a district and tell one toll."""
+    if not _headline(h) or h.overview or h.cls != g.cls:
+        return False
+    dh = h.date()
+    if dh is not None and not dh[0].reporting:
+        return False
+    if not _towns(h.sentences)[1] & _towns(g.sentences)[1]:
+        return False
+    toll = _victims_killed(h)
+    return toll is not None and toll == _victims_killed(g)
+
+
+def _victims_killed(g: EventGroup) -> int | None:
+    """The largest count of victims killed the event's sentences tell, if any."""
+    counts = [
+        c.n
+        for s in g.sentences
+        for c in s.counts
+        if c.what == "kill" and not c.attackers and c.reject is None
+    ]
+    return max(counts) if counts else None
 
 
 def _shares_place(h: EventGroup, g: EventGroup) -> bool:
