@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -466,3 +466,46 @@ def test_cli_says_why_dates_are_missing_without_a_publication_date(tmp_path: Pat
     assert "? [-]" in without.stdout  # the event, undated
     dated = CliRunner().invoke(app, ["extract", str(report), "--published", "2024-05-08"])
     assert "no --published" not in dated.stderr and "2024-05-06" in dated.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"", "is empty"),
+        (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03binary\x00\x00", "binary file"),
+        (("Gunmen shot dead a policeman in Bannu. " * 6_000).encode(), "split it into its reports"),
+    ],
+)
+def test_cli_extract_refuses_what_is_not_one_report_with_the_reason(
+    tmp_path: Path, content: bytes, said: str
+) -> None:
+    report = tmp_path / "report.txt"
+    report.write_bytes(content)
+    result = CliRunner().invoke(app, ["extract", str(report)])
+    assert result.exit_code == 1 and said in result.stderr, result.output
+    assert result.stdout == ""  # no event made up from it
+
+
+def test_cli_extract_reads_a_report_as_ingest_does(tmp_path: Path) -> None:
+    text = "Gunmen shot dead two policemen in Bannu on Monday.\n"
+    report = tmp_path / "report.txt"
+    report.write_text(text, "utf-16")  # with its byte-order mark, as Windows tools save it
+    result = CliRunner().invoke(app, ["extract", str(report), "--published", "2024-05-08"])
+    assert result.exit_code == 0 and "2024-05-06" in result.stdout, result.output
+    legacy = tmp_path / "legacy.txt"
+    legacy.write_bytes(
+        "Gunmen shot dead two policemen in Bannu on Monday — police.\n".encode("cp1252")
+    )
+    result = CliRunner().invoke(app, ["extract", str(legacy), "--encoding", "cp1252"])
+    assert result.exit_code == 0 and "Bannu" in result.stdout, result.output
+
+
+@pytest.mark.calendar
+def test_cli_extract_refuses_a_publication_date_after_today(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text("Gunmen shot dead two policemen in Bannu on Monday.\n", "utf-8")
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()  # the clock the CLI reads
+    result = CliRunner().invoke(app, ["extract", str(report), "--published", tomorrow])
+    assert result.exit_code == 1 and "after today" in result.stderr, result.output
+    today = date.today().isoformat()
+    assert CliRunner().invoke(app, ["extract", str(report), "--published", today]).exit_code == 0

@@ -234,6 +234,30 @@ def test_bad_sources_fail_one_by_one_and_the_rest_is_stored(
         assert run.status == "partial" and len(run.errors) == 6
 
 
+def test_a_text_too_long_for_one_report_is_refused_and_the_rest_is_stored(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("Gunmen attacked a police checkpost in Turbat on Monday, killing two.")
+    pasted = tmp_path / "archive.txt"  # a year of reports pasted into one file
+    pasted.write_text("Militants attacked a convoy in Kech on Monday, killing two. " * 4_000)
+    code, out = invoke("ingest", good, pasted)
+    assert code == 1
+    assert f"error: {pasted}: is 239,999 characters, over the 200,000 one report may have" in out
+    with Session(sqlite_engine) as s:
+        assert [d.text for d in s.scalars(select(Document))] == [good.read_text()]
+        assert s.scalar(select(func.count()).select_from(Candidate)) >= 1
+
+
+def test_a_publication_date_after_today_is_refused(sqlite_engine: Engine, tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("Gunmen attacked a police checkpost in Turbat on Monday, killing two.")
+    code, out = invoke("ingest", good, "--published", "2999-01-01")
+    assert code == 1 and "--published 2999-01-01 is after today" in out
+    with Session(sqlite_engine) as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 0
+
+
 HTML_PAGE = """<!doctype html>
 <html><head>
 <meta charset="utf-8">

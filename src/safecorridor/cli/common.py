@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from safecorridor.clock import system_clock, today
+
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 150)
 err_console = Console(stderr=True)
 
@@ -21,13 +23,18 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def parse_day(value: str | None, option: str) -> date | None:
+def parse_day(value: str | None, option: str, *, past: bool = False) -> date | None:
+    """A YYYY-MM-DD option's day; with ``past``, a day after today (the CLI's clock) is an
+    error too (a report cannot have been published tomorrow)."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise fail(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
+    if past and day > today(system_clock):
+        raise fail(f"{option} {value} is after today ({today(system_clock)}): not a day yet")
+    return day
 
 
 def parse_choices(values: Iterable[str], choices: Iterable[str], option: str) -> list[str]:

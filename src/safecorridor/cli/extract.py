@@ -6,14 +6,17 @@ or corpus annotations keyed by id with the texts in a folder; see
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import typer
 
-from safecorridor.extraction import RuleExtractor, calibration, extract
+from safecorridor.cli.common import fail, parse_day
+from safecorridor.extraction import MAX_REPORT_CHARS, RuleExtractor, calibration, extract, too_long
 from safecorridor.extraction.corpus import CorpusError, find_index, load_records, read_split, sha256
 from safecorridor.extraction.evaluate import Report, evaluate
+from safecorridor.settings import get_settings
+from safecorridor.sources.dedup import normalise_text
+from safecorridor.sources.fetch import ReadOptions, SourceError, file_documents
 
 app = typer.Typer(help="Extract candidate events from news text.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate components against gold data.", no_args_is_help=True)
@@ -21,26 +24,31 @@ eval_app = typer.Typer(help="Evaluate components against gold data.", no_args_is
 
 @app.command("extract")
 def extract_command(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A UTF-8 text file."),
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="A text or HTML file with one report (UTF-8, UTF-16 with its mark, or a legacy "
+        "encoding that is recognised; else name it with --encoding).",
+    ),
     published: str | None = typer.Option(None, "--published", help="Publication date, YYYY-MM-DD."),
     format: str = typer.Option("text", "--format", help="text or json."),
+    encoding: str | None = typer.Option(
+        None, "--encoding", help="Text encoding of the file (default: UTF-8, else detected)."
+    ),
 ) -> None:
-    """Print the candidate events a report carries (nothing is stored)."""
-    pub = None
-    if published:
-        try:
-            pub = date.fromisoformat(published)
-        except ValueError as exc:
-            raise typer.BadParameter(f"--published must be YYYY-MM-DD, not {published!r}") from exc
-    text = file.read_text("utf-8", errors="replace")
+    """Print the candidate events a report carries (nothing is stored). The file is read as
+    `ingest` reads it: an empty, binary or too large file is refused with the reason."""
+    pub = parse_day(published, "--published", past=True)
+    if format not in ("text", "json"):
+        raise typer.BadParameter("--format must be text or json")
+    text = _report_text(file, encoding)
     events = extract(text, published=pub)
     if format == "json":
         typer.echo(
             json.dumps({"events": [e.to_dict() for e in events]}, ensure_ascii=False, indent=2)
         )
         return
-    if format != "text":
-        raise typer.BadParameter("--format must be text or json")
     if not events:
         typer.echo("no events found")
     elif pub is None and any(e.event_date is None for e in events):
@@ -73,6 +81,21 @@ def extract_command(
         ):
             if d[key] is not None:
                 typer.echo(f"   {key}: {d[key]}")
+
+
+def _report_text(file: Path, encoding: str | None) -> str:
+    """The file's one report as `ingest` reads it, or the one-line reason it cannot be."""
+    opts = ReadOptions(max_bytes=get_settings().ingest_max_bytes, encoding=encoding)
+    docs = list(file_documents(file, opts))
+    if len(docs) != 1 or isinstance(docs[0], SourceError):
+        reason = next((str(d) for d in docs if isinstance(d, SourceError)), None)
+        raise fail(reason or f"{file}: holds {len(docs)} reports; `extract` reads one")
+    text = normalise_text(docs[0].text)
+    if not text:
+        raise fail(f"{file}: has no text")
+    if len(text) > MAX_REPORT_CHARS:
+        raise fail(too_long(str(file), len(text)))
+    return text
 
 
 @eval_app.command("extraction")

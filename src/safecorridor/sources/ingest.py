@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.db.base import utcnow
-from safecorridor.extraction import CandidateEvent, extract
+from safecorridor.extraction import MAX_REPORT_CHARS, CandidateEvent, extract, too_long
 from safecorridor.extraction.resources import actors as known_actors
 from safecorridor.incidents.actors import ActorResolver
 from safecorridor.incidents.models import Actor, ActorAlias
@@ -266,6 +266,9 @@ def ingest(
                 text = normalise_text(item.text)
                 if not text:
                     failed(f"{item.source}: has no text")
+                    continue
+                if len(text) > MAX_REPORT_CHARS:
+                    failed(too_long(item.source, len(text)))
                     continue
                 p = _Prepared(item, text, text_sha256(text), key="")
                 if p.digest in seen:
