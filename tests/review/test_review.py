@@ -42,6 +42,8 @@ def test_review_lists_and_shows_candidates_with_their_evidence(
     code, out = invoke("review")
     assert code == 0, out
     assert "pending candidates (4)" in out and "suicide_attack" in out
+    code, out = invoke("review", "--limit", "2")  # a queue cut short says so
+    assert code == 0 and "pending candidates (2 of 4; --limit for more)" in out
     bomb = seeded["suicide_attack"]
     code, out = invoke("review", "show", str(bomb.id))
     assert code == 0, out
@@ -92,7 +94,18 @@ def test_accept_reject_merge_and_edit_are_kept_in_the_history(
     code, out = invoke("review", "accept", str(request.id))
     assert code == 1
     assert "cannot become an incident without coordinates (latitude and longitude)" in out
-    assert "--set latitude=... --set longitude=..." in out
+    assert "with --set FIELD=VALUE" in out
+    # an event date after today is no incident, nor a reviewer without a name a decider
+    code, out = invoke(
+        "review", "accept", str(request.id),
+        "--set", "latitude=33.6844", "--set", "longitude=73.0479",
+        "--set", "event_date=2999-06-15", "--set", "date_precision=day",
+    )  # fmt: skip
+    assert code == 1 and "event_date 2999-06-15 is after today" in out
+    code, out = invoke("review", "reject", str(request.id), "--reason", "x", "--reviewer", " ")
+    assert code == 2 and "a reviewer's name is needed" in out
+    session.expire_all()
+    assert session.get_one(Candidate, request.id).status == "pending"
     code, out = invoke(
         "review", "accept", str(request.id),
         "--set", "latitude=33.6844", "--set", "longitude=73.0479",

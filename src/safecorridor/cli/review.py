@@ -36,7 +36,17 @@ review_app = typer.Typer(
     invoke_without_command=True,
 )
 
-REVIEWER = typer.Option(help="Who decides (kept in the incident's history).")
+
+def _named(value: str) -> str:
+    """A reviewer's name: the decision and the history say who decided, never nobody."""
+    if not value.strip():
+        raise typer.BadParameter("a reviewer's name is needed, not an empty one")
+    return value.strip()
+
+
+REVIEWER = typer.Option(
+    help="Who decides (kept with the decision, and in the incident's history).", callback=_named
+)
 SHOW_FIELDS = (
     "kind",
     "event_type",
@@ -97,7 +107,8 @@ def review_list(
         if not rows:
             console.print(f"no {status} candidates")
             return
-        table = Table(title=f"{status} candidates ({total})")
+        shown = f"{len(rows)} of {total}; --limit for more" if total > len(rows) else str(total)
+        table = Table(title=f"{status} candidates ({shown})")
         for col in ("id", "doc", "kind", "type", "date", "place", "killed", "conf.", "status"):
             table.add_column(col)
         for c in rows:
@@ -205,7 +216,7 @@ def review_accept(
                 criteria=MergeCriteria(max_km=max_km),
             )
         except CandidateIncompleteError as exc:
-            raise fail(f"{exc} (--set latitude=... --set longitude=... and so on)") from None
+            raise fail(f"{exc} with --set FIELD=VALUE (e.g. --set event_date=YYYY-MM-DD)") from None
         except (CandidateNotFoundError, CandidateDecidedError, CandidateEditError) as exc:
             raise fail(str(exc)) from None
         if d.created:

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from safecorridor.clock import system_clock, today
 from safecorridor.db.base import utcnow
 from safecorridor.errors import (
     ConflictError,
@@ -406,6 +407,12 @@ def incident_data(c: Candidate) -> IncidentCreate:
             + "; give them as edits"
         )
     assert c.latitude is not None and c.longitude is not None and c.event_date is not None
+    now = today(system_clock)
+    if c.event_date > now:
+        raise CandidateEditError(
+            f"candidate #{c.id}: event_date {c.event_date} is after today ({now}); "
+            "an incident has happened"
+        )
     actor1, actor2 = c.perpetrator, None
     if c.kind not in INCIDENT_KINDS and not actor1 and c.actors:
         actor1 = c.actors[0]
