@@ -248,3 +248,26 @@ def test_an_edit_of_the_wrong_kind_is_refused_in_plain_words(
         parse_edits({field: value})
     assert str(err.value).startswith(message)
     assert "invalid literal" not in str(err.value) and "isoformat" not in str(err.value)
+
+
+def test_moving_a_candidates_place_without_its_coordinates_is_refused(
+    seeded: dict[str, Candidate], session: Session
+) -> None:
+    placed = next(c for c in seeded.values() if c.latitude is not None)
+    before = (placed.location, placed.latitude, placed.longitude)
+    code, out = invoke(
+        "review", "accept", str(placed.id),
+        "--set", "location=Islamabad", "--set", "admin1=Islamabad Capital Territory",
+    )  # fmt: skip
+    assert code == 1, out
+    assert "change the place but its coordinates would stay those of" in out
+    assert "give latitude and longitude too" in out
+    session.expire_all()
+    c = session.get_one(Candidate, placed.id)
+    assert (c.status, c.location, c.latitude, c.longitude) == ("pending", *before)
+    code, out = invoke(
+        "review", "accept", str(placed.id),
+        "--set", "location=Islamabad", "--set", "admin1=Islamabad Capital Territory",
+        "--set", "latitude=33.6844", "--set", "longitude=73.0479",
+    )  # fmt: skip
+    assert code == 0, out

@@ -370,12 +370,23 @@ def parse_edits(edits: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: the fields that say where an event took place, besides its coordinates
+_PLACE_FIELDS = ("location", "admin1", "admin2")
+
+
 def apply_edits(c: Candidate, edits: Mapping[str, Any]) -> dict[str, list[Any]]:
     """Set edited fields on the candidate; their evidence no longer applies and is dropped."""
     changes: dict[str, list[Any]] = {}
     evidence = dict(c.evidence or {})
     confidence = dict(c.field_confidence or {})
-    for name, value in parse_edits(edits).items():
+    parsed = parse_edits(edits)
+    moved = [n for n in _PLACE_FIELDS if n in parsed and parsed[n] != getattr(c, n)]
+    if moved and c.latitude is not None and not {"latitude", "longitude"} & set(parsed):
+        raise CandidateEditError(
+            f"edits: {', '.join(moved)} change the place but its coordinates would stay those of "
+            f"{c.location or c.admin1 or 'the place found'}; give latitude and longitude too"
+        )
+    for name, value in parsed.items():
         old = getattr(c, name)
         if old != value:
             changes[name] = [_jsonable(old), _jsonable(value)]
