@@ -73,7 +73,7 @@ from safecorridor.risk.calibrate import quarter_start
 from safecorridor.risk.policies import active_policy, prune_fits
 from safecorridor.risk.policy import Policy
 from safecorridor.settings import get_settings
-from safecorridor.sources.runs import mark_interrupted_imports
+from safecorridor.sources.runs import mark_interrupted_imports, mark_interrupted_ingests
 
 log = logging.getLogger(__name__)
 
@@ -225,8 +225,11 @@ def step_review_backlog(ctx: WorkerContext, now: datetime) -> int:
 
 
 def step_interrupted_imports(ctx: WorkerContext, now: datetime) -> int:
-    """Import runs left at running whose process on this host is gone: interrupted."""
-    return len(mark_interrupted_imports(ctx.engine, now=now))
+    """Import and ingest runs left at running whose process on this host is gone:
+    interrupted."""
+    return len(mark_interrupted_imports(ctx.engine, now=now)) + len(
+        mark_interrupted_ingests(ctx.engine, now=now)
+    )
 
 
 def step_partner_feeds(ctx: WorkerContext, now: datetime) -> int:

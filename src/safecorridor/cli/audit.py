@@ -22,7 +22,7 @@ from safecorridor.errors import InvalidInputError
 from safecorridor.sharing.audit import key_path, read_key
 from safecorridor.sharing.audit.checkpoint import read_checkpoint_file, take_checkpoint
 from safecorridor.sharing.audit.verify import verify_all
-from safecorridor.sources.runs import mark_interrupted_imports
+from safecorridor.sources.runs import mark_interrupted_imports, mark_interrupted_ingests
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
@@ -40,7 +40,8 @@ def audit_verify(
     """Recompute the audit chains and check them against the checkpoints; exit 1 naming
     every problem.
 
-    Import runs left at running whose process is gone are first marked interrupted (an
+    Import and ingest runs left at running whose process is gone are first marked
+    interrupted (an
     audited write). The audit log holds every write (and, on PostgreSQL, every audited
     read); on SQLite the audited reads are chained in a read log of their own, a file beside
     the database.
@@ -49,6 +50,8 @@ def audit_verify(
     migrate(engine)
     for run_id in mark_interrupted_imports(engine):  # before the states are compared
         console.print(f"import run {run_id} found dead: marked interrupted")
+    for run_id in mark_interrupted_ingests(engine):
+        console.print(f"ingest run {run_id} found dead: marked interrupted")
     try:
         heads = read_checkpoint_file(checkpoint) if checkpoint is not None else None
         report = verify_all(engine, checkpoint=heads)

@@ -17,6 +17,7 @@ class IngestStatus(StrEnum):
     SUCCEEDED = "succeeded"
     PARTIAL = "partial"  # some sources failed, the rest was stored
     FAILED = "failed"
+    INTERRUPTED = "interrupted"  # its process died (sources/runs.py)
 
 
 # extractor kinds that are violent events (incidents in their own right)

@@ -45,6 +45,7 @@ from safecorridor.sources.dedup import (
 )
 from safecorridor.sources.fetch import RawDocument, ReadOptions, SourceError, read_source
 from safecorridor.sources.models import Document, IngestRun
+from safecorridor.sources.runs import mark_interrupted_ingests, this_process
 from safecorridor.taxonomy.choices import TLP, ActorKind
 
 log = logging.getLogger(__name__)
@@ -186,10 +187,13 @@ def _start_run(
     """Record the run; read the registry's places, the store's aliases and the recent
     documents (for near-duplicates)."""
     with session.begin():
+        pid, host = this_process()
         run = IngestRun(
             sources=list(sources),
             options={k: str(v) for k, v in asdict(opts).items() if v is not None},
             status=IngestStatus.RUNNING,
+            pid=pid,
+            hostname=host,
         )
         session.add(run)
         session.flush()
@@ -227,6 +231,7 @@ def ingest(
         timeout=opts.timeout,
     )
     report = IngestReport()
+    mark_interrupted_ingests(engine)  # a run this host left running when it was killed
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     session = factory()
     start = perf_counter()

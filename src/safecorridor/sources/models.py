@@ -86,3 +86,6 @@ class IngestRun(Base):
     candidates: Mapped[int] = mapped_column(default=0)
     incidents: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # the process running it (pid, host): a run whose process died ends as interrupted
+    pid: Mapped[int | None]
+    hostname: Mapped[str | None] = mapped_column(String(255))
