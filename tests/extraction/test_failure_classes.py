@@ -3232,3 +3232,14 @@ def test_a_headline_naming_the_town_and_a_body_naming_the_area_tell_one_event() 
     # another toll in the body is another event
     text = text.replace("Four personnel", "Two personnel")
     assert len(extract(text, published=WED)) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Three killed in Quetta grenade attack",  # a headline alone
+        "Three people were killed in the Quetta grenade attack on Monday.",
+    ],
+)
+def test_a_place_naming_the_events_noun_phrase_places_it(text: str) -> None:
+    assert _one(text).city == "Quetta"

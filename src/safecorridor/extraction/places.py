@@ -247,7 +247,7 @@ def choose_place(
                 continue
             if m.role == "speech":
                 continue
-            if m.attrib is not None and not (g.trigger[1] <= m.attrib <= g.trigger[2]):
+            if m.attrib is not None and not _names_trigger(g, m.attrib):
                 continue  # "facilitators of the Noshki bus attack ... in Kharan": Kharan
             if m.text in METONYMS and _POSSESSIVE.match(s.text, m.end - s.start):
                 continue  # "rejected Beijing's request": the government, not the city
@@ -381,6 +381,23 @@ def _local_force(g: EventGroup) -> Mention | None:
         ):
             return m
     return None
+
+
+_SAME_NOUN_PHRASE = re.compile(r"[\w -]{0,24}")
+
+
+def _names_trigger(g: EventGroup, noun: int) -> bool:
+    """The event noun a place names ("the Quetta grenade attack") is the event's trigger, or
+    the head of the noun phrase the trigger opens ("grenade" ... "attack")."""
+    t0, t1 = g.trigger[1], g.trigger[2]
+    if t0 <= noun <= t1:
+        return True
+    s = next((s for s in g.sentences if s.start <= t0 < s.end), None)
+    return (
+        s is not None
+        and t1 < noun < s.end
+        and _SAME_NOUN_PHRASE.fullmatch(s.text, t1 - s.start, noun - s.start) is not None
+    )
 
 
 def _unit_of(previous: Mention, unit: str) -> Mention | None:
