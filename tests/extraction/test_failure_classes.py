@@ -3243,3 +3243,34 @@ def test_a_headline_naming_the_town_and_a_body_naming_the_area_tell_one_event() 
 )
 def test_a_place_naming_the_events_noun_phrase_places_it(text: str) -> None:
     assert _one(text).city == "Quetta"
+
+
+def test_talks_are_placed_where_they_were_held_not_where_their_topics_are() -> None:
+    text = (
+        "Pakistan, China review security of corridor projects\n\n"
+        "ISLAMABAD: The 11th meeting of the joint working group on security was held at the "
+        "Ministry of Interior on Wednesday.\n"
+        "The two sides reviewed the security of projects in Balochistan and agreed to raise a "
+        "new wing of the security division for the Gwadar port.\n"
+        "Both sides agreed to hold the next meeting in Beijing."
+    )
+    meeting = next(e for e in extract(text, published=WED) if e.kind == "meeting")
+    assert (meeting.city, meeting.province) == ("Islamabad", "Islamabad Capital Territory")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A bomber wearing a suicide vest blew himself up at the gate of a camp in Bannu on "
+        "Monday, killing two soldiers.",
+        "The attacker, who was carrying a suicide vest, blew himself up at the gate of a camp "
+        "in Bannu on Monday, killing two soldiers.",
+    ],
+)
+def test_a_bomber_wearing_a_vest_who_blew_himself_up_is_a_suicide_attack(text: str) -> None:
+    assert _one(text).kind == "suicide_attack"
+
+
+def test_a_vest_worn_and_not_detonated_makes_no_suicide_attack() -> None:
+    text = "Police shot dead a militant wearing a suicide vest in Bannu on Monday."
+    assert _one(text).kind != "suicide_attack"

@@ -642,6 +642,7 @@ _ABDUCT_KILL = re.compile(
     r"\b(?:abduct\w*|kidnap\w*|took (?:them|him|her) (?:away|to)|taken (?:away|to))\b[^.;]{0,80}\b(?:killed|slaughtered|beheaded|executed|execution|shot (?:dead|them|him)|murdered|bodies)\b|\b(?:killed|slaughtered|shot|murdered)\b[^.;]{0,30}\bafter (?:being )?(?:kidnapp|abduct)\w*",
     re.I,
 )
+_VEST_WORD = re.compile(r"vests?|jackets?", re.I)
 #: suicide vests worn or found, not detonated, make no suicide attack
 _VEST_ONLY = re.compile(
     r"\b(?:wearing|wore|clad in|carrying|recovered|seized|found|defused)\b[^.;]{0,40}$", re.I
@@ -674,7 +675,10 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
     suicide = any(
         t[0] == "suicide"
         and not (t[3] and _PLURAL_GENERIC.search(text[t[1] : t[2]]))  # "several suicide bombings"
-        and not _VEST_ONLY.search(text[max(0, t[1] - 60) : t[1]])
+        and not (
+            _VEST_WORD.search(text, t[1], t[2])
+            and _VEST_ONLY.search(text[max(0, t[1] - 60) : t[1]])
+        )  # a vest worn is no blast; "wearing a vest, blew himself up" is one
         and not _RECOVERED_AFTER.match(text, t[2])
         for s in g.sentences
         for t in s.all_triggers

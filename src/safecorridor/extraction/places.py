@@ -247,6 +247,10 @@ def choose_place(
                 continue
             if m.role == "speech":
                 continue
+            if talks and s is not trig_s and not _VENUE_WORDS.search(s.text):
+                continue  # "reviewed security for projects in Balochistan": a topic, no venue
+            if talks and _PLANNED_BEFORE.search(s.text, 0, m.start - s.start):
+                continue  # "agreed to hold the next meeting in Beijing": not this one's venue
             if m.attrib is not None and not _names_trigger(g, m.attrib):
                 continue  # "facilitators of the Noshki bus attack ... in Kharan": Kharan
             if m.text in METONYMS and _POSSESSIVE.match(s.text, m.end - s.start):
@@ -383,6 +387,17 @@ def _local_force(g: EventGroup) -> Mention | None:
     return None
 
 
+#: words of a sentence that tells where talks took place (the others tell their topics)
+_VENUE_WORDS = re.compile(
+    r"\b(?:held|met|meet|meeting|talks|session|convened|chaired|hosted|visit\w*|called on)\b",
+    re.I,
+)
+#: the venue of talks yet to come: "the next meeting in Beijing", "to host the next round in"
+_PLANNED_BEFORE = re.compile(
+    r"\b(?:next|upcoming|following|future)\s+(?:meeting|round|session|talks|sitting)\b[^.;]{0,25}$"
+    r"|\bto (?:hold|host|convene)\b[^.;]{0,50}$",
+    re.I,
+)
 _SAME_NOUN_PHRASE = re.compile(r"[\w -]{0,24}")
 
 
