@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -48,23 +49,23 @@ def _schema(engine: Engine) -> str:
         return str(conn.scalar(text("SELECT current_schema()")))
 
 
-@pytest.fixture
-def killed_import(engine: Engine, tmp_path: Path) -> Iterator[int]:
-    """The id of an import run whose process was killed mid-import."""
+def _killed(engine: Engine, tmp_path: Path, script: str, model: type[Any]) -> Iterator[int]:
+    """The id of a run of ``model`` whose process (running ``script``) was killed while it
+    read its input."""
     flag = tmp_path / "reading"
     url = engine.url.render_as_string(hide_password=False)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
     proc = subprocess.Popen(
-        [sys.executable, "-c", HANGING_IMPORT, url, _schema(engine), str(flag)], env=env
+        [sys.executable, "-c", script, url, _schema(engine), str(flag)], env=env
     )
     try:
         deadline = time.monotonic() + 60
         while not flag.exists():
-            assert proc.poll() is None, "the import process ended early"
-            assert time.monotonic() < deadline, "the import never started reading"
+            assert proc.poll() is None, "the process ended early"
+            assert time.monotonic() < deadline, "the process never started reading"
             time.sleep(0.05)
         with Session(engine) as s:
-            run = s.scalars(select(ImportRun)).one()
+            run = s.scalars(select(model)).one()
             assert (run.status, run.pid) == ("running", proc.pid)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
@@ -73,6 +74,12 @@ def killed_import(engine: Engine, tmp_path: Path) -> Iterator[int]:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture
+def killed_import(engine: Engine, tmp_path: Path) -> Iterator[int]:
+    """The id of an import run whose process was killed mid-import."""
+    yield from _killed(engine, tmp_path, HANGING_IMPORT, ImportRun)
 
 
 def _run(engine: Engine, run_id: int) -> ImportRun:
@@ -143,28 +150,7 @@ ingest(engine=engine, sources=["report.txt"], options=IngestOptions())
 @pytest.fixture
 def killed_ingest(engine: Engine, tmp_path: Path) -> Iterator[int]:
     """The id of an ingest run whose process was killed while reading its source."""
-    flag = tmp_path / "reading"
-    url = engine.url.render_as_string(hide_password=False)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", HANGING_INGEST, url, _schema(engine), str(flag)], env=env
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not flag.exists():
-            assert proc.poll() is None, "the ingest process ended early"
-            assert time.monotonic() < deadline, "the ingest never started reading"
-            time.sleep(0.05)
-        with Session(engine) as s:
-            run = s.scalars(select(IngestRun)).one()
-            assert (run.status, run.pid) == ("running", proc.pid)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        yield run.id
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    yield from _killed(engine, tmp_path, HANGING_INGEST, IngestRun)
 
 
 def _ingest_status(engine: Engine, run_id: int) -> str:
