@@ -7,8 +7,10 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING
 
-from datasketch import MinHash, MinHashLSH
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 _SPACES = re.compile(r"[^\S\n]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -47,6 +49,8 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
 
 
 def minhash(text: str) -> MinHash:
+    from datasketch import MinHash  # lazy: 0.4 s of imports (scipy), not for normalising
+
     m = MinHash(num_perm=NUM_PERM, seed=1)
     m.update_batch([s.encode("utf-8") for s in shingles(text)])
     return m
@@ -56,6 +60,8 @@ class NearDuplicateIndex:
     """Finds the earliest stored text whose estimated Jaccard similarity is over a threshold."""
 
     def __init__(self, threshold: float = NEAR_DUPLICATE_THRESHOLD) -> None:
+        from datasketch import MinHashLSH  # lazy: as minhash's
+
         self.threshold = threshold
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self._hashes: dict[Hashable, MinHash] = {}
