@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,10 @@ def test_show_prints_fields_and_history(acled: Path) -> None:
     assert code == 0
     assert "event_type" in out and "history:" in out and "imported by import" in out
     assert '{"' not in out  # changes as "field: value", not JSON
+    # an Admiralty code with what it means
+    assert re.search(
+        r"credibility +\d \((?:Confirmed|Probably|Possibly|Doubtful|Improbable|Truth)", out
+    )
     code, out = invoke("incidents", "show", "999")
     assert code == 1 and "no incident with id 999" in out
 
