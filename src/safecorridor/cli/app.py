@@ -10,7 +10,7 @@ app = typer.Typer(
     name="safecorridor",
     help="SafeCorridor: incidents, threat and movements for an infrastructure corridor.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
 

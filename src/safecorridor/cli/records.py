@@ -110,7 +110,8 @@ def init(
 
 
 def demo() -> None:
-    """Load the CPEC demo world: organisations, users, actors, sites, routes, incidents."""
+    """Load the CPEC demo world: organisations, users, actors, sites, routes, incidents, the
+    working group's meetings, decisions and protective measures, and movements."""
     migrate(get_engine())
     with session_scope() as session:
         summary = load_demo(session)
