@@ -3274,3 +3274,33 @@ def test_a_bomber_wearing_a_vest_who_blew_himself_up_is_a_suicide_attack(text: s
 def test_a_vest_worn_and_not_detonated_makes_no_suicide_attack() -> None:
     text = "Police shot dead a militant wearing a suicide vest in Bannu on Monday."
     assert _one(text).kind != "suicide_attack"
+
+
+def test_grenades_the_suspects_carried_are_no_bombing() -> None:
+    text = (
+        "KARACHI: The CTD on Thursday arrested three suspected militants from the Manghopir "
+        "area, officials said.\n"
+        "A CTD spokesperson said the suspects, affiliated with a banned outfit, were carrying "
+        "two hand grenades and maps of the Port Qasim power plant."
+    )
+    assert [e.kind for e in extract(text, published=WED) if e.kind != "other"] == ["arrest"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a load that went off, and a bomber who blew himself up, are still attacks
+        (
+            "A vehicle that was carrying explosives exploded near a checkpost in Bannu on "
+            "Monday, killing two soldiers.",
+            "bombing",
+        ),
+        (
+            "A militant who was carrying a suicide vest blew himself up at the gate of a camp in "
+            "Bannu on Monday, killing two soldiers.",
+            "suicide_attack",
+        ),
+    ],
+)
+def test_explosives_carried_that_went_off_are_the_attack(text: str, kind: str) -> None:
+    assert _one(text).kind == kind

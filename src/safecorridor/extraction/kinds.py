@@ -456,7 +456,10 @@ def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
     ("the cabinet approved a new military operation") is a plan, not yet an event."""
     if _PLURAL_GENERIC.search(word) or _NONEVENT.search(left) or _ANNOUNCED.search(left):
         return False
-    return not _RECOVERED.search(s.text[max(0, m.start() - 90) : m.start()])
+    before = s.text[max(0, m.start() - 90) : m.start()]
+    return not _RECOVERED.search(before) and not (
+        "carrying" in before and _WEAPON_NOUN.fullmatch(word) and _CARRIED_BY.search(before)
+    )
 
 
 #: words that are a noun as often as a verb: after a determiner they name a thing ("the
@@ -525,6 +528,13 @@ def _anaphoric(
         and "bod" not in word.lower()
     ):
         anaphoric = True  # "recovered explosives, hand grenades and a suicide jacket"
+    if (
+        cls in ("grenade", "ied")
+        and "carrying" in text
+        and _WEAPON_NOUN.fullmatch(word)
+        and _CARRIED_BY.search(text[max(0, m.start() - 90) : m.start()])
+    ):
+        anaphoric = True  # "the suspects were carrying two hand grenades": weapons held
     if (
         anaphoric
         and violent
@@ -640,6 +650,17 @@ _CIVILIAN_WORDS = at_word_starts(_CIVILIAN_WORDS)
 #: the abducted were killed: "kidnapped and killed", "took them away for execution"
 _ABDUCT_KILL = re.compile(
     r"\b(?:abduct\w*|kidnap\w*|took (?:them|him|her) (?:away|to)|taken (?:away|to))\b[^.;]{0,80}\b(?:killed|slaughtered|beheaded|executed|execution|shot (?:dead|them|him)|murdered|bodies)\b|\b(?:killed|slaughtered|shot|murdered)\b[^.;]{0,30}\bafter (?:being )?(?:kidnapp|abduct)\w*",
+    re.I,
+)
+#: weapons a person was found carrying ("the suspects were carrying two hand grenades"); not
+#: a vehicle's load that went off ("a vehicle that was carrying explosives exploded")
+_CARRIED_BY = re.compile(
+    r"\b(?:suspects?|accused|detainees?|militants?|terrorists?|men|man|they|he|she)\b[^.;]{0,70}?"
+    r"\b(?:was|were|had been) carrying\b[^.;]{0,60}$",
+    re.I,
+)
+_WEAPON_NOUN = re.compile(
+    r"(?:hand[- ])?grenades?|bombs?|IEDs?|explosives?|explosive devices?|improvised explosive devices?",
     re.I,
 )
 _VEST_WORD = re.compile(r"vests?|jackets?", re.I)
