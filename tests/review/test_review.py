@@ -49,6 +49,8 @@ def test_review_lists_and_shows_candidates_with_their_evidence(
     assert code == 0, out
     assert "perpetrator" in out and "Majeed Brigade" in out
     assert "killed four people" in out and "Confucius Institute, which China runs" in out
+    # output that is no terminal keeps no colour: each field's evidence is marked in the text
+    assert "»Majeed Brigade«" in out or "»Majeed Brigade’s«" in out
     assert invoke("review", "show", "999")[1].startswith("error: no candidate with id 999")
 
 

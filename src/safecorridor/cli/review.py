@@ -131,8 +131,9 @@ def review_list(
         console.print(table)
 
 
-def highlighted(text: str, start: int, end: int) -> str:
-    """The sentence around ``text[start:end]`` with the span in rich markup."""
+def highlighted(text: str, start: int, end: int, *, plain: bool = False) -> str:
+    """The sentence around ``text[start:end]`` with the span in rich markup; ``plain`` (the
+    output is no terminal: piped or redirected, colours are dropped) marks it »like this«."""
     s = max(
         text.rfind(". ", 0, start) + 2 if text.rfind(". ", 0, start) >= 0 else 0,
         text.rfind("\n", 0, start) + 1,
@@ -140,13 +141,8 @@ def highlighted(text: str, start: int, end: int) -> str:
     e_dot = text.find(". ", end)
     e_nl = text.find("\n", end)
     e = min(x for x in (e_dot + 1 if e_dot >= 0 else len(text), e_nl if e_nl >= 0 else len(text)))
-    return (
-        escape(text[s:start])
-        + "[bold black on yellow]"
-        + escape(text[start:end])
-        + "[/]"
-        + escape(text[end:e])
-    )
+    opening, closing = ("»", "«") if plain else ("[bold black on yellow]", "[/]")
+    return escape(text[s:start]) + opening + escape(text[start:end]) + closing + escape(text[end:e])
 
 
 @review_app.command("show")
@@ -175,7 +171,7 @@ def review_show(candidate_id: Annotated[int, typer.Argument(help="Candidate id."
             if value is None:
                 continue
             span = (c.evidence or {}).get(name)
-            ev = highlighted(text, span[0], span[1]) if span else ""
+            ev = highlighted(text, span[0], span[1], plain=not console.is_terminal) if span else ""
             conf = (c.field_confidence or {}).get(name)
             table.add_row(name, escape(str(value)), "" if conf is None else f"{conf:.2f}", ev)
         console.print(table)
