@@ -735,6 +735,7 @@ def parse(sentence: str, offset: int) -> Casualties:
     toks = _tokens(sentence, offset)
     starts = {s: i for i, (_, s, _e) in enumerate(toks)}
     context: _Context | None = None
+    several: bool | None = None  # the sentence sums several attacks (:data:`_SEVERAL`)
     for m in _VERB_SCAN.finditer(sentence):
         what = "kill" if m.group("kill") else "injure" if m.group("injure") else "abduct"
         word = m.group(0).lower()
@@ -1013,7 +1014,9 @@ def parse(sentence: str, offset: int) -> Casualties:
                 or _not_a_count(sentence, min(np[4] for np in nps) - offset)
                 or context.reject(s - offset, e - offset)
             )
-            count.total = bool(_SEVERAL.search(sentence))
+            if several is None:
+                several = _SEVERAL.search(sentence) is not None  # once a sentence counts
+            count.total = several
             out.counts.append(count)
     for m in _TOLL_SCAN.finditer(sentence):
         tn = number(m.group("n") or m.group("n2"))

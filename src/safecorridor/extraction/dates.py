@@ -586,18 +586,21 @@ def _span(d: DateMention) -> tuple[date, date] | None:
     return d.value, d.value + timedelta(days=_SPAN_DAYS[d.precision] - 1)
 
 
+def within(coarse: DateMention, fine: DateMention) -> bool:
+    """``fine`` is told more exactly than ``coarse`` and falls within it (a day of that week,
+    month or year; a week of that month ...)."""
+    span = _span(coarse)
+    return (
+        span is not None
+        and fine.value is not None
+        and _SPAN_DAYS.get(fine.precision, 0) < _SPAN_DAYS[coarse.precision]
+        and span[0] <= fine.value <= span[1]
+    )
+
+
 def _holds_finer(d: DateMention, others: Sequence[DateMention]) -> bool:
     """Whether another date of the same sentence is finer than ``d`` and falls within it."""
-    span = _span(d)
-    if span is None:
-        return False
-    return any(
-        o is not d
-        and o.value is not None
-        and _SPAN_DAYS.get(o.precision, 0) < _SPAN_DAYS[d.precision]
-        and span[0] <= o.value <= span[1]
-        for o in others
-    )
+    return any(o is not d and within(d, o) for o in others)
 
 
 def event_precision(

@@ -20,7 +20,7 @@ from datetime import date
 
 from safecorridor.extraction.casualties import Count
 from safecorridor.extraction.confidence import CONFIDENCE
-from safecorridor.extraction.dates import DateMention, event_date
+from safecorridor.extraction.dates import DateMention, event_date, within
 from safecorridor.extraction.mentions import is_armed_group
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import (
@@ -235,16 +235,16 @@ _SECOND_INCIDENT = re.compile(
 _WHILE_ELSEWHERE = re.compile(r",\s+while\s+(?!also\b)", re.I)
 #: "On March 20, militants attacked the port, and on Monday, five were killed storming a base
 #: in Turbat": a second incident on a day of its own, when each side names its own place
+_NAMED_DAY = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|"
+    r"May|June|July|August|September|October|November|December|\d{1,2}(?:st|nd|rd|th)?\s+"
+    r"[A-Z][a-z]+)\b"
+)
 _AND_ON_DAY = re.compile(
-    r"[,;]\s+and\s+(?=(?:then\s+)?(?:on|late on|early on|last)\s+(?:Monday|Tuesday|Wednesday|"
-    r"Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|"
-    r"September|October|November|December|\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+)\b)"
+    r"[,;]\s+and\s+(?=(?:then\s+)?(?:on|late on|early on|last)\s+" + _NAMED_DAY + ")"
 )
-_DAY_CUE = re.compile(
-    r"\b(?i:on|late on|early on|last)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
-    r"Sunday|January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+)\b"
-)
+#: a day the sentence tells before its "and on ...": "On March 20, ..."
+_DAY_CUE = re.compile(r"\b(?i:on|late on|early on|last)\s+" + _NAMED_DAY)
 _PLACE_CUE = re.compile(
     r"\b(?:in|at|from|near)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?(?:of\s+)?[A-Z][a-z]"
 )
@@ -1137,13 +1137,7 @@ def _long_before(d: DateMention, published: date) -> bool:
 def _narrows(prev: DateMention, own: DateMention) -> bool:
     """``own`` is a day within ``prev``'s week, month or year: the same event, dated more
     exactly."""
-    if prev.precision == "day" or own.precision != "day" or not prev.value or not own.value:
-        return False
-    if prev.precision == "week":
-        return 0 <= (own.value - prev.value).days < 7
-    return prev.value.year == own.value.year and (
-        prev.precision == "year" or prev.value.month == own.value.month
-    )
+    return own.precision == "day" and within(prev, own)
 
 
 def _victim_count(s: Sentence) -> Count | None:

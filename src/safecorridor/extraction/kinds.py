@@ -457,9 +457,7 @@ def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
     if _PLURAL_GENERIC.search(word) or _NONEVENT.search(left) or _ANNOUNCED.search(left):
         return False
     before = s.text[max(0, m.start() - 90) : m.start()]
-    return not _RECOVERED.search(before) and not (
-        "carrying" in before and _WEAPON_NOUN.fullmatch(word) and _CARRIED_BY.search(before)
-    )
+    return not _RECOVERED.search(before) and not _held_weapon(before, word)
 
 
 #: words that are a noun as often as a verb: after a determiner they name a thing ("the
@@ -528,12 +526,7 @@ def _anaphoric(
         and "bod" not in word.lower()
     ):
         anaphoric = True  # "recovered explosives, hand grenades and a suicide jacket"
-    if (
-        cls in ("grenade", "ied")
-        and "carrying" in text
-        and _WEAPON_NOUN.fullmatch(word)
-        and _CARRIED_BY.search(text[max(0, m.start() - 90) : m.start()])
-    ):
+    if cls in ("grenade", "ied") and _held_weapon(text[max(0, m.start() - 90) : m.start()], word):
         anaphoric = True  # "the suspects were carrying two hand grenades": weapons held
     if (
         anaphoric
@@ -663,6 +656,17 @@ _WEAPON_NOUN = re.compile(
     r"(?:hand[- ])?grenades?|bombs?|IEDs?|explosives?|explosive devices?|improvised explosive devices?",
     re.I,
 )
+
+
+def _held_weapon(before: str, word: str) -> bool:
+    """The trigger ``word`` names a weapon the person told ``before`` it was carrying."""
+    return (
+        "carrying" in before
+        and _WEAPON_NOUN.fullmatch(word) is not None
+        and _CARRIED_BY.search(before) is not None
+    )
+
+
 _VEST_WORD = re.compile(r"vests?|jackets?", re.I)
 #: suicide vests worn or found, not detonated, make no suicide attack
 _VEST_ONLY = re.compile(
@@ -802,13 +806,13 @@ def _kind(cls: str, conf: float) -> tuple[str, str, str, float]:
     return kind, event_type, sub, conf
 
 
-#: officers of civil departments: civilians, not security forces
 #: a force's own vehicle is the force: "an attack on a police van" hit the police
 _FORCE_VEHICLE = re.compile(
     r"\b(police|FC|Frontier Corps|army|military|Levies|Rangers|security forces)['’]?\s+"
     r"(?:vans?|vehicles?|trucks?|mobiles?|pickups?|buses|bus|jeeps?|convoys?)\b",
     re.I,
 )
+#: officers of civil departments: civilians, not security forces
 _CIVIL_OFFICER = re.compile(
     r"\b(?:revenue|excise|bank|forest|education|health|food|polio|election|returning|presiding|divisional|tehsil|information|welfare|agriculture|irrigation|WAPDA|government|customs)\s+officers?\b",
     re.I,

@@ -241,14 +241,14 @@ def choose_place(
     }
     best: tuple[tuple[int, ...], Mention] | None = None
     for s in g.sentences:
+        if talks and s is not trig_s and s.places and not _VENUE_WORDS.search(s.text):
+            continue  # "reviewed security for projects in Balochistan": a topic, no venue
         for m in s.places:
             p = m.place
             if p is None or m.excluded or p.kind == "country" or m.role in _NOT_EVENT_ROLES:
                 continue
             if m.role == "speech":
                 continue
-            if talks and s is not trig_s and not _VENUE_WORDS.search(s.text):
-                continue  # "reviewed security for projects in Balochistan": a topic, no venue
             if talks and _PLANNED_BEFORE.search(s.text, 0, m.start - s.start):
                 continue  # "agreed to hold the next meeting in Beijing": not this one's venue
             if m.attrib is not None and not _names_trigger(g, m.attrib):

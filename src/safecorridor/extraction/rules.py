@@ -248,13 +248,14 @@ def _share_plural_claims(groups: list[EventGroup], events: list[CandidateEvent])
     that it was behind them names it their perpetrator (not their claimant)."""
     for g, ev in zip(groups, events, strict=True):
         if ev.claimed_by:
-            claim_s = next((s for s in g.sentences if s.claim), None)
-            hit = _PLURAL_CLAIM.search(claim_s.text) if claim_s is not None else None
+            found = next(((s, _PLURAL_CLAIM.search(s.text)) for s in g.sentences if s.claim), None)
         elif ev.perpetrator and g.family == "violent":
-            claim_s = next((s for s in g.sentences if _PLURAL_ATTRIBUTION.search(s.text)), None)
-            hit = _PLURAL_ATTRIBUTION.search(claim_s.text) if claim_s is not None else None
+            found = next(
+                ((s, h) for s in g.sentences if (h := _PLURAL_ATTRIBUTION.search(s.text))), None
+            )
         else:
             continue
+        claim_s, hit = found or (None, None)
         if claim_s is None or hit is None:
             continue
         both = "both" in hit.group(0).lower()

@@ -84,9 +84,9 @@ def _compile_triggers() -> re.Pattern[str]:
 
 #: every trigger class in one regex; ``m.lastgroup`` names the class
 TRIG = _compile_triggers()
-#: acronyms that are triggers only in capitals ("IED", not "ied")
 #: "killed" alone is an attack only when nothing more specific names the event
 WEAK_ATTACK = frozenset({"killed", "martyred"})
+#: acronyms that are triggers only in capitals ("IED", not "ied")
 CASE_SENSITIVE = {"IBO", "IBOs", "IED", "IEDs", "VBIED", "VBIEDs", "JWG", "JCC", "MoU"}
 CASE_SENSITIVE_LOW = {w.lower() for w in CASE_SENSITIVE}
 _WORDS = re.compile(r"\w+")
