@@ -11,12 +11,11 @@ from pathlib import Path
 import typer
 
 from safecorridor.cli.common import fail, parse_day
-from safecorridor.extraction import MAX_REPORT_CHARS, RuleExtractor, calibration, extract, too_long
+from safecorridor.extraction import RuleExtractor, calibration, extract
 from safecorridor.extraction.corpus import CorpusError, find_index, load_records, read_split, sha256
 from safecorridor.extraction.evaluate import Report, evaluate
 from safecorridor.settings import get_settings
-from safecorridor.sources.dedup import normalise_text
-from safecorridor.sources.fetch import ReadOptions, SourceError, file_documents
+from safecorridor.sources.fetch import ReadOptions, SourceError, file_documents, report_text
 
 app = typer.Typer(help="Extract candidate events from news text.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate components against gold data.", no_args_is_help=True)
@@ -90,12 +89,10 @@ def _report_text(file: Path, encoding: str | None) -> str:
     if len(docs) != 1 or isinstance(docs[0], SourceError):
         reason = next((str(d) for d in docs if isinstance(d, SourceError)), None)
         raise fail(reason or f"{file}: holds {len(docs)} reports; `extract` reads one")
-    text = normalise_text(docs[0].text)
-    if not text:
-        raise fail(f"{file}: has no text")
-    if len(text) > MAX_REPORT_CHARS:
-        raise fail(too_long(str(file), len(text)))
-    return text
+    try:
+        return report_text(docs[0])
+    except SourceError as exc:
+        raise fail(str(exc)) from None
 
 
 @eval_app.command("extraction")

@@ -63,18 +63,6 @@ from safecorridor.extraction.types import CandidateEvent
 
 NAME = "safecorridor-rules"
 VERSION = "0.1.0"
-#: the longest text read as one report (about 30,000 words; the longest news feature is a
-#: third of that): a longer one is many reports pasted together, to be split before
-MAX_REPORT_CHARS = 200_000
-
-
-def too_long(label: str, chars: int) -> str:
-    """Why a text is not read as one report (it is over :data:`MAX_REPORT_CHARS`)."""
-    return (
-        f"{label}: is {chars:,} characters, over the {MAX_REPORT_CHARS:,} one report may have; "
-        "split it into its reports"
-    )
-
 
 #: the targets a threat keeps (a threat "to the security forces" is not recorded as one)
 _THREAT_TARGETS = ("foreign_nationals", "corridor_project", "diplomatic")

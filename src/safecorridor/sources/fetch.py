@@ -21,6 +21,7 @@ from charset_normalizer import from_bytes
 from dateutil import parser as dateparser
 
 from safecorridor import net
+from safecorridor.sources.dedup import normalise_text
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -37,6 +38,11 @@ class SourceError(ValueError):
     """A source (or one record of it) cannot be read; the message names the source."""
 
 
+#: the longest text read as one report (about 30,000 words; the longest news feature is a
+#: third of that): a longer one is many reports pasted together, to be split before
+MAX_REPORT_CHARS = 200_000
+
+
 @dataclass
 class RawDocument:
     """One text read from a source, with the metadata the source carried."""
@@ -47,6 +53,20 @@ class RawDocument:
     title: str | None = None
     publisher: str | None = None
     published: date | None = None
+
+
+def report_text(doc: RawDocument) -> str:
+    """The document's normalised text, read as one report; SourceError naming the document
+    when it has no text or is longer than one report may be (:data:`MAX_REPORT_CHARS`)."""
+    text = normalise_text(doc.text)
+    if not text:
+        raise SourceError(f"{doc.source}: has no text")
+    if len(text) > MAX_REPORT_CHARS:
+        raise SourceError(
+            f"{doc.source}: is {len(text):,} characters, over the {MAX_REPORT_CHARS:,} one report "
+            "may have; split it into its reports"
+        )
+    return text
 
 
 @dataclass(frozen=True)

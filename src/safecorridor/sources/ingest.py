@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.db.base import utcnow
-from safecorridor.extraction import MAX_REPORT_CHARS, CandidateEvent, extract, too_long
+from safecorridor.extraction import CandidateEvent, extract
 from safecorridor.extraction.resources import actors as known_actors
 from safecorridor.incidents.actors import ActorResolver
 from safecorridor.incidents.models import Actor, ActorAlias
@@ -40,10 +40,15 @@ from safecorridor.sources.dedup import (
     NEAR_DUPLICATE_THRESHOLD,
     NearDuplicateIndex,
     minhash,
-    normalise_text,
     text_sha256,
 )
-from safecorridor.sources.fetch import RawDocument, ReadOptions, SourceError, read_source
+from safecorridor.sources.fetch import (
+    RawDocument,
+    ReadOptions,
+    SourceError,
+    read_source,
+    report_text,
+)
 from safecorridor.sources.models import Document, IngestRun
 from safecorridor.sources.runs import mark_interrupted_ingests, this_process
 from safecorridor.taxonomy.choices import TLP, ActorKind
@@ -268,12 +273,10 @@ def ingest(
                 if isinstance(item, SourceError):
                     failed(str(item))
                     continue
-                text = normalise_text(item.text)
-                if not text:
-                    failed(f"{item.source}: has no text")
-                    continue
-                if len(text) > MAX_REPORT_CHARS:
-                    failed(too_long(item.source, len(text)))
+                try:
+                    text = report_text(item)
+                except SourceError as exc:
+                    failed(str(exc))
                     continue
                 p = _Prepared(item, text, text_sha256(text), key="")
                 if p.digest in seen:
