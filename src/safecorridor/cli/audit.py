@@ -41,10 +41,9 @@ def audit_verify(
     every problem.
 
     Import and ingest runs left at running whose process is gone are first marked
-    interrupted (an
-    audited write). The audit log holds every write (and, on PostgreSQL, every audited
-    read); on SQLite the audited reads are chained in a read log of their own, a file beside
-    the database.
+    interrupted (an audited write). The audit log holds every write (and, on PostgreSQL,
+    every audited read); on SQLite the audited reads are chained in a read log of their own,
+    a file beside the database.
     """
     engine = get_engine()
     migrate(engine)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -368,7 +367,10 @@ def incidents_show(
         console.print(f"[bold]Incident {i.id}[/] ({i.status}, TLP:{i.tlp})")
         for name, value in pub.model_dump(exclude={"id", "extra", "source_urls"}).items():
             if value not in (None, "", []):
-                meaning = _CODE_MEANINGS.get(name, lambda _v: "")(value)
+                # an Admiralty code with what it means: "credibility 6 (Truth cannot be judged)"
+                meaning = (
+                    taxonomy.credibility_codes().get(str(value)) if name == "credibility" else None
+                )
                 console.print(
                     f"  {name:20} {value}" + (f" ({meaning})" if meaning else ""), highlight=False
                 )
@@ -392,12 +394,6 @@ def incidents_show(
                 + ("; " + _changes(h.changes) if h.changes else ""),
                 highlight=False,
             )
-
-
-#: what an Admiralty code means, shown beside it ("credibility 6 (truth cannot be judged)")
-_CODE_MEANINGS: dict[str, Callable[[Any], str]] = {
-    "credibility": lambda v: str(taxonomy.credibility_codes().get(str(v), "")),
-}
 
 
 def _changes(changes: dict[str, Any]) -> str:

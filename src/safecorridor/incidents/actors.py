@@ -94,12 +94,12 @@ def add_actor(
 
 
 def add_aliases(
-    session: Session, actor: Actor, names: Iterable[str], *, taken: str = "raise"
+    session: Session, actor: Actor, names: Iterable[str], *, skip_taken: bool = False
 ) -> list[ActorAlias]:
     """Give ``actor`` each of ``names`` it does not have yet as a lookup alias, and return
     the aliases created (the caller audits them). A name whose key already names another
-    actor raises ValueError (``taken="raise"``) or is left out (``taken="skip"``: an import
-    does not move an alias from one actor to another)."""
+    actor raises ValueError, or with ``skip_taken`` is left out (an import does not move an
+    alias from one actor to another)."""
     known = {a.key for a in actor.aliases}
     added: list[ActorAlias] = []
     for alias in names:
@@ -108,7 +108,7 @@ def add_aliases(
             continue
         other = session.scalar(select(ActorAlias).where(ActorAlias.key == key))
         if other is not None:
-            if other.actor_id != actor.id and taken == "raise":
+            if other.actor_id != actor.id and not skip_taken:
                 raise ValueError(
                     f"alias {alias!r} already belongs to actor #{other.actor_id}; "
                     f"it cannot also name {actor.name!r}"

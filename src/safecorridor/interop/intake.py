@@ -117,7 +117,7 @@ def store_actors(
             session.flush()
             created.append(found)
             report.actors_new += 1
-        aliases += add_aliases(session, found, (draft.name, *draft.aliases), taken="skip")
+        aliases += add_aliases(session, found, (draft.name, *draft.aliases), skip_taken=True)
         ids[draft.stix_id] = found.id
     new_ids = {a.id for a in created}
     given_parent: list[Actor] = []
