@@ -3304,3 +3304,68 @@ def test_grenades_the_suspects_carried_are_no_bombing() -> None:
 )
 def test_explosives_carried_that_went_off_are_the_attack(text: str, kind: str) -> None:
     assert _one(text).kind == kind
+
+
+# --- an eleventh round: a month's statistics, fighting between two sides, titles, venues --
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Violence rose in April. Security forces killed at least 25 militants in such actions "
+        "during the month, the monitor said.",
+        "The DIG told a press conference in Quetta on Tuesday that so far this year the "
+        "department had conducted more than 250 operations across the province, in which "
+        "dozens of terrorists had been arrested.",
+        "During the month, police arrested 140 suspects in different districts of Sindh.",
+    ],
+)
+def test_a_month_or_a_years_tally_is_no_event(text: str) -> None:
+    assert _kinds(text) == []
+
+
+def test_a_tally_leaves_the_days_own_event_alone() -> None:
+    text = (
+        "Police arrested two suspects in Turbat on Monday. During the month, the police "
+        "arrested 140 suspects in various districts."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.city, str(ev.event_date)) == ("arrest", "Turbat", "2024-05-06")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fighting between two rival tribes over a land dispute in Kurram district has claimed "
+        "nine lives and left 20 people injured, officials said on Monday.",
+        "At least six people were killed and 14 injured in clashes between two clans over a "
+        "water channel on Tuesday.",
+        "Intertribal clashes in Boshehra village of Kurram left seven dead on Sunday.",
+    ],
+)
+def test_fighting_between_two_armed_sides_is_an_armed_clash(text: str) -> None:
+    assert _kinds(text) == ["armed_clash"]
+
+
+def test_an_office_titled_by_its_province_is_no_place() -> None:
+    # the dateline's town, the only place named, rather than the chief minister's province
+    text = (
+        "Quetta, May 7: The Provincial Apex Committee met today at the Chief Minister's "
+        "Secretariat with the Chief Minister Balochistan in the chair."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.city) == ("meeting", "Quetta")
+    text = (
+        "QUETTA: According to Deputy Commissioner Kohlu, armed men attacked a Levies post in "
+        "Mastung on Saturday night, killing three personnel."
+    )
+    assert _one(text).city == "Mastung"
+
+
+def test_talks_held_in_one_place_about_others_are_placed_where_they_met() -> None:
+    text = (
+        "On Tuesday, the Federal Apex Committee met in Islamabad to review the security "
+        "situation in Khyber Pakhtunkhwa and Balochistan."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.city, ev.province) == ("meeting", "Islamabad", "Islamabad Capital Territory")

@@ -422,9 +422,16 @@ _AT_THE_GATHERING = re.compile(
     re.I,
 )
 #: "the province saw fewer than 100 attacks", "recorded 171 militant attacks": statistics;
-#: "during the same period, security forces killed 62 militants in various operations"
+#: "during the same period, security forces killed 62 militants in various operations";
+#: a month's or a year's count ("killed 25 militants in such actions during the month", "so
+#: far this year the department had conducted more than 250 operations"; not "conducted 34
+#: operations last week and arrested nine", which the annotators take as one week's arrest)
 _TALLY_SAW = re.compile(
-    r"\b(?:during|in|over) the (?:same |reporting |review )?period\b|\bin (?:various|several|different|multiple|a number of) (?:[\w-]+ )?(?:operations|raids)\b|\b(?:saw|see|sees|seen|recorded|records|witnessed|registered|reported|suffered)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+)?\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts|terrorist attacks)\b",
+    r"\b(?:during|in|over|throughout) the (?:same |reporting |review )?period\b"
+    r"|\b(?:during|over|throughout) the (?:month|year|quarter)\b(?! of\b)"
+    r"|\bso far this year\b|\bthis year alone\b|\bsince the (?:start|beginning) of the year\b"
+    r"|\bin such (?:[\w-]+ )?(?:actions|operations|raids)\b"
+    r"|\bin (?:various|several|different|multiple|a number of) (?:[\w-]+ )?(?:operations|raids)\b|\b(?:saw|see|sees|seen|recorded|records|witnessed|registered|reported|suffered)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+)?\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts|terrorist attacks)\b",
     re.I,
 )
 #: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
@@ -674,6 +681,15 @@ _VEST_ONLY = re.compile(
 )
 
 
+#: fighting between two armed sides, neither of them the state: "clashes between two rival
+#: tribes", "intertribal fighting" (an ACLED armed clash between communal militias)
+_BETWEEN_SIDES = re.compile(
+    r"\b(?:between|among)\s+(?:the\s+)?(?:two\s+)?(?:rival\s+|warring\s+|armed\s+|opposing\s+)?(?:tribes|clans|factions|families|groups|sides|communities|militias)\b"
+    r"|\b(?:tribal|intertribal|inter-tribal|sectarian|factional)\s+(?:clash(?:es)?|fighting|violence|feuds?)\b",
+    re.I,
+)
+
+
 def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str, str, float]:
     """(kind, ACLED event type, sub-event type, confidence) of an event, decided on all its
     sentences rather than its first trigger (:mod:`rules` conventions):
@@ -724,6 +740,10 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
         return _kind("abduction", CONFIDENCE.kind_specific_trigger)
     if g.lead_cls in ("ied", "grenade") and not _GUNFIRE.search(lead.text):
         return _kind(g.lead_cls, CONFIDENCE.kind_specific_trigger)  # a bomb, whoever it hit
+    if (g.cls == "clash" or any(t[0] == "clash" for t in lead.all_triggers)) and (
+        _BETWEEN_SIDES.search(lead.text)
+    ):
+        return _kind("clash", CONFIDENCE.kind_specific_trigger)  # two armed sides fought
     sf_only = _security_forces_only(g, targets)
     aimed = _aimed_at(lead.text)
     if aimed == "sf" and g.cls in ("attack", "clash", "shelling"):

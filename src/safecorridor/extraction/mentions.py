@@ -302,6 +302,8 @@ def _role(text: str, s: int, e: int, before: str) -> str:
         return "reference"
     if " of " in tail and _OFFICE_OF.search(before, max(0, len(before) - 40)):
         return "org"
+    if _TITLE_BEFORE.search(before, max(0, len(before) - 45)):
+        return "org"  # "the Chief Minister Balochistan", "Deputy Commissioner Kohlu"
     if (" from " in tail or " of " in tail or " to " in tail or "/o " in tail) and (
         _ORIGIN_BEFORE.search(before, max(0, len(before) - 60))
     ):
@@ -356,6 +358,17 @@ _TRAVEL_HINTS = (
 _OFFICE_OF = re.compile(
     r"\b(?:prime minister|chief ministers?|governors?|chief secretar(?:y|ies)|inspectors? general|president|speaker|premier|home minister|assembl(?:y|ies))\s+of\s+(?:the\s+)?$",
     re.I,
+)
+
+
+#: an office titled by its place, the place right after it: "Chief Minister Balochistan",
+#: "Inspector General of Police Khyber Pakhtunkhwa", "DPO Bannu", "Deputy Commissioner Kohlu"
+_TITLE_BEFORE = re.compile(
+    r"\b(?:(?i:chief minister|governor|inspector general|inspector general of police|chief "
+    r"secretary|additional chief secretary|home secretary|home minister|advocate general|"
+    r"(?:deputy |assistant )?commissioner|district police officer|regional police officer|"
+    r"deputy inspector general|senior superintendent of police|commandant)|CM|IG|IGP|DIG|DC|"
+    r"DPO|RPO|SSP|AIG)\s+$"
 )
 
 

@@ -231,6 +231,8 @@ def choose_place(
             c1 = pos
             break
     talks = g.family in ("talks", "request")
+    # (talks: the provinces a sentence names are their topics, "met in Islamabad to review
+    # the situation in Balochistan", not a bound on their venue)
     trig_prov = {
         m.place.province
         for m in trig_s.places
@@ -238,6 +240,7 @@ def choose_place(
         and m.place.kind == "province"
         and m.role not in _NOT_EVENT_ROLES
         and m.role != "speech"
+        and not talks
     }
     best: tuple[tuple[int, ...], Mention] | None = None
     for s in g.sentences:
