@@ -3368,4 +3368,32 @@ def test_talks_held_in_one_place_about_others_are_placed_where_they_met() -> Non
         "situation in Khyber Pakhtunkhwa and Balochistan."
     )
     ev = _one(text)
-    assert (ev.kind, ev.city, ev.province) == ("meeting", "Islamabad", "Islamabad Capital Territory")
+    assert (ev.kind, ev.city, ev.province) == (
+        "meeting",
+        "Islamabad",
+        "Islamabad Capital Territory",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        # a victim with an adjective before the noun still joins the list
+        (
+            "A suicide bomber drove a car into a convoy near Ormara on Tuesday, killing two "
+            "paramilitary soldiers and a Pakistani driver.",
+            3,
+        ),
+        # "his security guard": the guard of the one told before him
+        (
+            "A cloth trader and his security guard were shot dead by gunmen in Karachi on "
+            "Tuesday night.",
+            2,
+        ),
+        ("A trader and his guard were shot dead in Karachi on Tuesday.", 2),
+        # "a" that opens no victim ends the list
+        ("Gunmen killed two constables in Bannu on Monday, a police spokesman said.", 2),
+    ],
+)
+def test_victims_joined_by_and_are_all_counted(text: str, n: int) -> None:
+    assert _one(text).fatalities == n

@@ -835,11 +835,19 @@ def parse(sentence: str, offset: int) -> Casualties:
                     if len(rest) > 2 and rest[2][0].lower() == "of":
                         break  # "four people, three of them Chinese": a part, not more
                     more = _np(rest[1:])
-                    if more is None or (
-                        rest[1][0].lower() in ("a", "an")
-                        and (
-                            more[5] == rest[1][2]
-                            or rest[2][0].lower().rstrip("s") not in PLURAL_VICTIM_SINGULAR
+                    if (
+                        more is None
+                        or (
+                            rest[1][0].lower() in ("a", "an")
+                            and (
+                                more[5] == rest[1][2]
+                                # (its head noun, after any adjective: "and a Pakistani driver")
+                                or not any(
+                                    t[0].lower().rstrip("s") in PLURAL_VICTIM_SINGULAR
+                                    for t in rest[2:6]
+                                    if t[2] <= more[5]
+                                )
+                            )
                         )
                     ):
                         break  # "injured two constables, a police spokesman said"
@@ -1236,9 +1244,13 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
         j = k
         # find the number that opens this noun phrase (up to 5 tokens back)
         while j >= 0 and k - j < 5:
-            if number(toks[j][0]) is not None and (
-                toks[j][0].lower() not in ("his", "her")
-                or (j < k and toks[j + 1][0].lower() in _GUARDS)
+            if (
+                number(toks[j][0]) is not None
+                and (
+                    toks[j][0].lower() not in ("his", "her")
+                    # "his guard", "his security guard"
+                    or any(t[0].lower() in _GUARDS for t in toks[j + 1 : k + 1])
+                )
             ):
                 break
             if toks[j][0].lower() in STOP or not toks[j][0][:1].isalnum():
