@@ -3397,3 +3397,13 @@ def test_talks_held_in_one_place_about_others_are_placed_where_they_met() -> Non
 )
 def test_victims_joined_by_and_are_all_counted(text: str, n: int) -> None:
     assert _one(text).fatalities == n
+
+
+def test_the_event_said_to_be_one_of_a_series_is_no_new_event() -> None:
+    text = (
+        "A suicide bomber drove a car into a convoy near Ormara on Tuesday, killing two "
+        "soldiers.\n\nThe bombing is at least the third serious attack on Chinese citizens in "
+        "Pakistan this year, and will add to pressure on Islamabad from Beijing."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.city, str(ev.event_date)) == ("suicide_attack", "Ormara", "2024-05-07")

@@ -484,6 +484,28 @@ def _noun_after_determiner(first_word: str, left: str) -> bool:
     )
 
 
+#: an event told before, said to be one of a series: "The bombing is at least the third
+#: serious attack on Chinese citizens this year" (both its subject and its predicate)
+_EVENT_NOUN = r"(?:attack|bombing|blast|explosion|shooting|killing|ambush|assault|abduction|kidnapping|incident)"
+_COPULA = r"\s+(?:is|was|has been|had been|marks|marked|became|becomes)\s+(?:at least\s+|only\s+|also\s+|now\s+)?(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?"
+_DESCRIBED_SUBJECT = re.compile(r"\s*(?:the|this|that)\s+(?:[\w-]+\s+)?$", re.I)
+_DESCRIBED_AFTER = re.compile(_COPULA + r"(?:[\w-]+\s+)?" + _EVENT_NOUN, re.I)
+_DESCRIBED_BEFORE = re.compile(
+    r"^\s*(?:the|this|that)\s+(?:[\w-]+\s+)?" + _EVENT_NOUN + _COPULA + "$", re.I
+)
+
+
+def _described(text: str, m: re.Match[str]) -> bool:
+    """The trigger is the subject or the predicate of "The bombing is the third attack ..."."""
+    before = text[: m.start()]
+    if len(before) > 80:
+        return False
+    return bool(
+        _DESCRIBED_BEFORE.match(before)
+        or (_DESCRIBED_SUBJECT.fullmatch(before) and _DESCRIBED_AFTER.match(text, m.end()))
+    )
+
+
 def _anaphoric(
     s: Sentence, m: re.Match[str], cls: str, word: str, left: str, recover_hint: bool
 ) -> bool:
@@ -497,7 +519,7 @@ def _anaphoric(
     # "the cease-fire had been announced in June": the passive tells it happening
     verbal = verbal or " been " in word or " was " in word
     anaphoric = not verbal and bool(_ANAPHOR.search(left))
-    if _COPULAR.search(left):
+    if _COPULAR.search(left) or _described(text, m):
         anaphoric = True  # "This is the second attack on ... this month": the event told
         s.describes = True
     if _PLURAL_GENERIC.search(word) and not re.search(
