@@ -3407,3 +3407,29 @@ def test_the_event_said_to_be_one_of_a_series_is_no_new_event() -> None:
     )
     ev = _one(text)
     assert (ev.kind, ev.city, str(ev.event_date)) == ("suicide_attack", "Ormara", "2024-05-07")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a journey's start is not where the bus was hit
+        "In March, a suicide bomber rammed his vehicle into a bus taking Chinese engineers from "
+        "Islamabad to a dam site, near the town of Besham in Shangla district, killing five "
+        "Chinese and their driver.",
+        # where the victims worked is not where they were hit
+        "Last week's suicide attack near Besham in Shangla district, in which a bomber rammed a "
+        "vehicle into a bus, killed five Chinese engineers working on the Dasu hydropower "
+        "project.",
+    ],
+)
+def test_a_journeys_start_and_the_victims_workplace_do_not_place_the_attack(text: str) -> None:
+    assert _one(text).city == "Besham"
+
+
+def test_a_project_named_after_its_town_places_the_event_when_nothing_else_does() -> None:
+    text = (
+        "In 2021, a suicide car bombing on a bus carrying workers to the Dasu hydropower "
+        "project in Upper Kohistan district killed 13 people, nine of them Chinese."
+    )
+    ev = _one(text)
+    assert (ev.city, ev.district) == ("Dasu", "Upper Kohistan")

@@ -42,6 +42,7 @@ class Mention:
     # or end), "origin" (where people come from), "org" (names an office or force: "Sindh
     # police", "Balochistan government"), "reference" (a distance is measured from it),
     # "feature" (a road, stream or pass named after it: "Kohat Road", "Lahore Nala"),
+    # "project" (a project named after it: "the Dasu hydropower project"),
     # "dateline", "aside" (a linked headline or section head), "admin" (a tehsil or
     # subdivision of that name: it places the district, not a town), "party" (a party to a
     # decision named in a list: "stakeholders including provinces, Gilgit-Baltistan and
@@ -318,12 +319,33 @@ def _role(text: str, s: int, e: int, before: str) -> str:
         _TRAVEL_AFTER.match(after)
     ):
         return "travel"
+    if tail.endswith("from ") and _FROM_TO_AFTER.match(after):
+        return "travel"  # "a bus taking engineers from Islamabad to a dam site": the start
+    if (
+        (_PROJECT_AFTER.match(after) and tail.endswith(("the ", "a ")))
+        or ("work" in tail or "employ" in tail or "engaged" in tail or "deployed" in tail)
+        and _WORKPLACE_BEFORE.search(tail)
+    ):
+        return "project"  # "working on the Dasu hydropower project": the project's name
     if " between " in tail and _BETWEEN_AND.match(after) and _TRAVEL_BETWEEN.search(before):
         return "travel"  # "buses travelling between Karachi and Gwadar": both ends
     if _ORG_AFTER.match(after) and not _CUE.search(before):
         return "org"
     return ""
 
+
+#: a journey's start: "from Islamabad to a dam site", "from Gwadar to Karachi"
+_FROM_TO_AFTER = re.compile(r"\s+(?:to|towards)\s+\S")
+#: a project named after its place: "the Dasu hydropower project", "the Thar coal power plant"
+_PROJECT_AFTER = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:project|projects|dam|power plant|power station|scheme)\b", re.I
+)
+
+#: where the victims worked, not where they were hit: "engineers working on the Dasu ..."
+_WORKPLACE_BEFORE = re.compile(
+    r"\b(?:working|work|worked|works|employed|engaged|deployed)\s+(?:on|at|for|with|in)\s+(?:the|a)\s+$",
+    re.I,
+)
 
 #: words without which no journey is told before a place (substring tests are much cheaper
 #: than a regex alternation scanned at every position)

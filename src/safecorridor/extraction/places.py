@@ -136,7 +136,7 @@ _AREA_AFTER = re.compile(r"\s+(?:area|locality|neighbou?rhood|colony|sector|town
 #: roles that never place an event (see :attr:`Mention.role`), nor does "speech"
 _NOT_EVENT_ROLES = ("dateline", "aside", "origin", "org", "party", "feature")
 #: roles that place an event only when nothing better is named
-_WEAK_ROLES = ("travel", "reference")
+_WEAK_ROLES = ("travel", "reference", "project")
 
 
 #: families of the events that follow another and happen where it did unless told otherwise
