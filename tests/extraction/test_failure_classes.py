@@ -3433,3 +3433,30 @@ def test_a_project_named_after_its_town_places_the_event_when_nothing_else_does(
     )
     ev = _one(text)
     assert (ev.city, ev.district) == ("Dasu", "Upper Kohistan")
+
+
+def test_meanwhile_a_blast_elsewhere_is_another_event_and_a_trigger_after_a_is_no_anaphor() -> None:
+    text = (
+        "QUETTA: Three Levies personnel were martyred when armed men attacked a Levies post in "
+        "the Kahan area of Kohlu district late on Saturday night.\n\n"
+        "Meanwhile, four FC personnel were injured when their vehicle hit a landmine in the Sui "
+        "area of Dera Bugti district on Sunday.\n\n"
+        "In 2019, militants had overrun the same Levies post, martyring six personnel."
+    )
+    events = _in_order(text)
+    got = [(e.kind, e.to_dict()["event_date"], e.fatalities, e.injured) for e in events]
+    assert got == [
+        ("armed_clash", "2024-05-04", 3, None),
+        ("bombing", "2024-05-05", None, 4),
+        ("armed_clash", "2019", 6, None),
+    ]
+    assert [e.city for e in events[:2]] == ["Kahan", "Sui"]
+
+
+def test_meanwhile_telling_more_of_the_blast_stays_with_it() -> None:
+    text = (
+        "At least 12 people were killed in a suicide blast at a rally in Khar on Sunday.\n\n"
+        "Meanwhile, a district official told reporters that a local leader was also killed in "
+        "the blast."
+    )
+    assert _kinds(text) == ["suicide_attack"]

@@ -886,7 +886,12 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
         if g.family == "violent" and not g.recalled:
             # "Meanwhile, in Bannu, ..." opens another incident, but may be the one a
             # headline or its deck told
-            distinct = bool(_DISTINCT.search(g.sentences[0].text))
+            # "Meanwhile, four FC personnel were injured ...", not "Meanwhile, an officer said
+            # the emir was also killed in the blast" (the blast told before)
+            first = g.sentences[0]
+            distinct = bool(_DISTINCT.search(first.text)) or bool(
+                _OPENS_ANOTHER.match(first.text) and not first.backref
+            )
             host = next(
                 (
                     h

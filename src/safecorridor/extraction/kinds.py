@@ -64,7 +64,7 @@ _HELD = re.compile(
 )
 _HELD = at_word_starts(_HELD)
 _ANAPHOR = re.compile(
-    r"(?:\b(?:the|this|that|its|their|his|her|such|an earlier|previous|last|similar)|['’]s)\s+(?:[\w-]+\s+){0,3}$",
+    r"(?:\b(?:the|this|that|its|their|his|her|such|an earlier|previous|last|similar)|['’]s)\s+(?:(?!(?:a|an)\s)[\w-]+\s+){0,3}$",
     re.I,
 )
 #: the trigger as what an event already told is: "This is the second attack", "It was the
