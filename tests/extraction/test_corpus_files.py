@@ -61,6 +61,7 @@ def _records(name: str) -> list[dict]:
         "../calibration/gold.jsonl",
         "../unseen/p8a/gold.jsonl",
         "../unseen/p8b/gold.jsonl",
+        "../unseen/p9/gold.jsonl",
     ],
 )
 def test_annotation_file_is_well_formed(name: str) -> None:

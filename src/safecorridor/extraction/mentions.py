@@ -321,11 +321,11 @@ def _role(text: str, s: int, e: int, before: str) -> str:
         return "travel"
     if tail.endswith("from ") and _FROM_TO_AFTER.match(after):
         return "travel"  # "a bus taking engineers from Islamabad to a dam site": the start
-    if (
-        (_PROJECT_AFTER.match(after) and tail.endswith(("the ", "a ")))
-        or ("work" in tail or "employ" in tail or "engaged" in tail or "deployed" in tail)
-        and _WORKPLACE_BEFORE.search(tail)
-    ):
+    named_project = _PROJECT_AFTER.match(after) and tail.endswith(("the ", "a "))
+    workplace = any(w in tail for w in ("work", "employ", "engaged", "deployed")) and (
+        _WORKPLACE_BEFORE.search(tail)
+    )
+    if named_project or workplace:
         return "project"  # "working on the Dasu hydropower project": the project's name
     if " between " in tail and _BETWEEN_AND.match(after) and _TRAVEL_BETWEEN.search(before):
         return "travel"  # "buses travelling between Karachi and Gwadar": both ends
