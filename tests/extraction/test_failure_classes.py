@@ -3460,3 +3460,14 @@ def test_meanwhile_telling_more_of_the_blast_stays_with_it() -> None:
         "the blast."
     )
     assert _kinds(text) == ["suicide_attack"]
+
+
+def test_a_quoted_opinion_after_a_recalled_attack_does_not_place_it() -> None:
+    text = (
+        "In 2021, a suicide car bombing on a bus carrying workers to the Dasu hydropower "
+        "project in Upper Kohistan district killed 13 people, nine of them Chinese.\n\n"
+        '"The militants have shown they can reach Chinese targets in Karachi, in the north and '
+        'now on the coast," said an Islamabad-based analyst.'
+    )
+    ev = _one(text)
+    assert (ev.city, ev.province) == ("Dasu", "Khyber Pakhtunkhwa")

@@ -139,6 +139,9 @@ _NOT_EVENT_ROLES = ("dateline", "aside", "origin", "org", "party", "feature")
 _WEAK_ROLES = ("travel", "reference", "project")
 
 
+#: a sentence that opens with a quotation: someone's words, not the report's telling
+_QUOTES = ('"', "“", "‘", "'")
+
 #: families of the events that follow another and happen where it did unless told otherwise
 _FOLLOW_UPS = ("arrest", "legal", "disrupted", "protest")
 #: the place of the event told just before: "from the incident site", "at the scene", "the
@@ -246,6 +249,8 @@ def choose_place(
     for s in g.sentences:
         if talks and s is not trig_s and s.places and not _VENUE_WORDS.search(s.text):
             continue  # "reviewed security for projects in Balochistan": a topic, no venue
+        if s is not trig_s and s.trigger is None and s.text[:1] in _QUOTES:
+            continue  # '"They can reach targets in Karachi," said an analyst': an opinion
         for m in s.places:
             p = m.place
             if p is None or m.excluded or p.kind == "country" or m.role in _NOT_EVENT_ROLES:
