@@ -3471,3 +3471,12 @@ def test_a_quoted_opinion_after_a_recalled_attack_does_not_place_it() -> None:
     )
     ev = _one(text)
     assert (ev.city, ev.province) == ("Dasu", "Khyber Pakhtunkhwa")
+
+
+def test_the_agents_before_an_active_killing_verb_are_not_its_dead() -> None:
+    text = (
+        "On August 11, two assailants on a motorcycle shot dead the prayer leader of a mosque "
+        "in Karachi's Orangi Town."
+    )
+    ev = _one(text, published=date(2023, 9, 1))
+    assert (ev.kind, ev.fatalities, ev.attackers_killed) == ("attack", 1, None)

@@ -630,6 +630,20 @@ def _named_one(after: list[tuple[str, int, int]]) -> tuple[int, int, None, bool,
     return None
 
 
+def _the_one(after: list[tuple[str, int, int]]) -> tuple[int, int, None, bool, int, int] | None:
+    """One person told by a singular role after a killing verb: "shot dead the prayer leader
+    of a mosque", "killed the driver"."""
+    if len(after) < 2 or after[0][0].lower() != "the":
+        return None
+    for word, _s, e in after[1:4]:
+        lw = word.lower()
+        if lw in STOP or not word[:1].isalpha() or number(word) is not None:
+            return None
+        if lw in _NAMED_ROLES or lw in PLURAL_VICTIM_SINGULAR:
+            return (1, 0, None, False, after[0][1], e)
+    return None
+
+
 _NOT_NAMES = frozenset(
     [
         *("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -811,7 +825,7 @@ def parse(sentence: str, offset: int) -> Casualties:
                 if others is not None and not others[3]:
                     got = (others[0] + 1, *others[1:4], after[0][1], others[5])
             if got is None and after and word in ("shot dead", "gunned down", "killed"):
-                got = _named_one(after)
+                got = _named_one(after) or _the_one(after)
             if got is None and after and word in ("shot dead", "gunned down"):
                 got = _bare_name(after)
             if (
