@@ -3480,3 +3480,16 @@ def test_the_agents_before_an_active_killing_verb_are_not_its_dead() -> None:
     )
     ev = _one(text, published=date(2023, 9, 1))
     assert (ev.kind, ev.fatalities, ev.attackers_killed) == ("attack", 1, None)
+
+
+def test_a_trends_paragraph_of_plural_attacks_joins_no_event() -> None:
+    text = (
+        "- On August 24, unidentified persons hurled a hand grenade at a mobile phone shop on "
+        "Jinnah Road, Quetta, injuring three people.\n\n"
+        "Regional trends\n\n"
+        "The merged districts, particularly North Waziristan and Bajaur, also saw a steady "
+        "stream of small-arms attacks and IED blasts. Sindh and Punjab recorded relatively few "
+        "attacks, though sectarian target killings in Karachi are a worrying sign."
+    )
+    ev = _one(text, published=date(2023, 9, 1))
+    assert (ev.kind, ev.city, ev.injured) == ("bombing", "Quetta", 3)

@@ -75,8 +75,12 @@ _COPULAR = re.compile(
     re.I,
 )
 _PLURAL_GENERIC = re.compile(
-    r"(?:attacks|bombings|blasts|explosions|threats|meetings|talks|clashes|abductions|kidnappings|arrests)$",
+    r"(?:attacks|bombings|blasts|explosions|threats|meetings|talks|clashes|abductions|kidnappings|arrests|killings|shootings|ambushes)$",
     re.I,
+)
+#: a trigger that modifies a plural head: "IED blasts", "grenade attacks", "suicide bombings"
+_PLURAL_HEAD_AFTER = re.compile(
+    r"\s+(?:attacks|bombings|blasts|explosions|killings|shootings|ambushes)\b", re.I
 )
 _GENERIC = at_word_starts(
     re.compile(
@@ -522,7 +526,8 @@ def _anaphoric(
     if _COPULAR.search(left) or _described(text, m):
         anaphoric = True  # "This is the second attack on ... this month": the event told
         s.describes = True
-    if _PLURAL_GENERIC.search(word) and not re.search(
+    plural = _PLURAL_GENERIC.search(word) or _PLURAL_HEAD_AFTER.match(text, m.end())
+    if plural and not re.search(
         r"\b(?:two|three|four|five|twin|\d+)\s+(?:[\w-]+\s+)?$",
         text[max(0, m.start() - 25) : m.start()],
         re.I,
