@@ -3493,3 +3493,14 @@ def test_a_trends_paragraph_of_plural_attacks_joins_no_event() -> None:
     )
     ev = _one(text, published=date(2023, 9, 1))
     assert (ev.kind, ev.city, ev.injured) == ("bombing", "Quetta", 3)
+
+
+def test_a_blockade_by_armed_men_that_killed_is_an_attack_not_a_protest() -> None:
+    text = (
+        "Armed separatists blocked a major highway in Khuzdar district late on Monday night, "
+        "killing five passengers after checking their identity cards, officials said."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities, ev.district) == ("attack", 5, "Khuzdar")
+    text = "Protesters blocked the Karakoram Highway near Chilas on Monday, demanding jobs."
+    assert _kinds(text) == ["other"]

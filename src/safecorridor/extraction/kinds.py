@@ -118,7 +118,12 @@ _GOV_ACTOR = at_word_starts(
         re.I,
     )
 )
-_ARMED_MEN = re.compile(r"\b(?:armed men|gunmen|militants|terrorists|attackers|assailants)\b", re.I)
+#: a killing told after a blockade: it was an armed group's attack, not a protest
+_KILLING = re.compile(r"\b(?:killing|killed|shot dead|gunned down|martyring|executed)\b", re.I)
+_ARMED_MEN = re.compile(
+    r"\b(?:armed (?:men|separatists|insurgents|fighters|militants|groups?|assailants|attackers)|gunmen|militants|terrorists|attackers|assailants|insurgents)\b",
+    re.I,
+)
 _SUCH_PLOTS = re.compile(
     r"\b(?:several|many|numerous|multiple|such|dozens of|a number of)\s+(?:[\w-]+\s+)?(?:plots|attempts|bids|attacks|designs)\b|\b(?:foiled|thwarted|frustrated|defeated)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:designs|agenda|plans|nefarious)\b",
     re.I,
@@ -294,6 +299,8 @@ def mark_triggers(s: Sentence) -> None:
             and _HELD_PEOPLE.match(text, m.end())
         ):
             continue  # "the arrested suspects", "the martyred soldiers": told before
+        if cls == "protest" and _ARMED_MEN.search(text) and _KILLING.search(text, m.end()):
+            cls = "attack"  # "armed separatists blocked a highway, killing five passengers"
         if cls == "protest" and word.lower() == "protesting" and _ATTRIBUTIVE_BEFORE.search(left):
             continue  # "the protesting policemen": who they are, not a protest told here
         if (
