@@ -3504,3 +3504,13 @@ def test_a_blockade_by_armed_men_that_killed_is_an_attack_not_a_protest() -> Non
     assert (ev.kind, ev.fatalities, ev.district) == ("attack", 5, "Khuzdar")
     text = "Protesters blocked the Karakoram Highway near Chilas on Monday, demanding jobs."
     assert _kinds(text) == ["other"]
+
+
+def test_in_the_second_incident_opens_another_event_dated_the_day_it_was_reported() -> None:
+    text = (
+        "KARACHI: A trader was shot dead in Gulistan-e-Jauhar late on Tuesday night.\n\n"
+        "In the second incident reported on Wednesday, a constable was shot dead near his house "
+        "in Orangi Town as he left for duty."
+    )
+    got = [(e.kind, e.to_dict()["event_date"], e.fatalities) for e in _in_order(text)]
+    assert got == [("attack", "2024-05-07", 1), ("attack", "2024-05-08", 1)]

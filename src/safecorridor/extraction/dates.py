@@ -178,6 +178,12 @@ _TOLL_UPDATE = re.compile(
     re.I,
 )
 _TOLL_UPDATE = at_word_starts(_TOLL_UPDATE)
+#: an incident reported on a day, no speaker's statement: the day is the incident's
+_INCIDENT_REPORTED = re.compile(
+    r"\b(?:incident|attack|killing|blast|explosion|case)s?\s+(?:was\s+|were\s+)?reported\s+"
+    r"(?:(?:late|early)\s+)?(?:(?:on|in|from)\s+(?:the\s+)?)?$",
+    re.I,
+)
 _REPORTING_AFTER = re.compile(
     r"^[^.;]{0,6}\b(?:said|reported|told|announced|confirmed|stated|claimed|disclosed|revealed)\b",
     re.I,
@@ -434,6 +440,8 @@ def find_dates(
             )
             continue
         said = _REPORTING_BEFORE.search(before)
+        if said and _INCIDENT_REPORTED.search(before):
+            said = None  # "in the second incident reported on Wednesday": the incident's day
         # "claimed Tuesday's attack", "condemned Monday's bombing": the day names the event
         names_event = bool(
             _POSSESSIVE_EVENT.match(after if not raw.endswith(("'s", "’s")) else "'s " + after)

@@ -870,7 +870,7 @@ _OPENS_ANOTHER = re.compile(
     # (after a short opening: "On the same day, in another intelligence based operation")
     r"(?:"
     + _STAMP
-    + r")?(?:(?:on )?(?:the same|that) (?:day|night|evening),\s+|(?:on|late on|early on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+)?(?:separately|(?:days|weeks|months|a few days|two days|three days) later\b|in (?:an?other|a separate|a third|a fourth) (?:[\w-]+ ){0,3}?(?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile|also (?:on|early on|late on|earlier on|on the same day)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
+    + r")?(?:(?:on )?(?:the same|that) (?:day|night|evening),\s+|(?:on|late on|early on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+)?(?:separately|(?:days|weeks|months|a few days|two days|three days) later\b|in (?:an?other|a separate|(?:a|the) (?:second|third|fourth)) (?:[\w-]+ ){0,3}?(?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile|also (?:on|early on|late on|earlier on|on the same day)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
     re.I,
 )
 
