@@ -474,6 +474,8 @@ def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
     ("the cabinet approved a new military operation") is a plan, not yet an event."""
     if _PLURAL_GENERIC.search(word) or _NONEVENT.search(left) or _ANNOUNCED.search(left):
         return False
+    if _PLURAL_HEAD_AFTER.match(s.text, m.end()):
+        return False  # "in targeted attacks since January": a plural, no event named
     before = s.text[max(0, m.start() - 90) : m.start()]
     return not _RECOVERED.search(before) and not _held_weapon(before, word)
 
