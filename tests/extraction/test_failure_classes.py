@@ -3514,3 +3514,15 @@ def test_in_the_second_incident_opens_another_event_dated_the_day_it_was_reporte
     )
     got = [(e.to_dict()["event_date"], e.fatalities) for e in _in_order(text)]
     assert got == [("2024-05-07", 1), ("2024-05-08", 1)]
+
+
+def test_a_police_station_named_after_its_town_places_the_event_there() -> None:
+    text = (
+        "BANNU: Three policemen were injured when a quadcopter dropped explosives on the Miryan "
+        "police station in Bannu district on Tuesday night, police said."
+    )
+    ev = _one(text)
+    assert (ev.city, ev.district, ev.injured) == ("Miryan", "Bannu", 3)
+    # the force itself still names no place
+    ev = _one("Lakki Marwat police foiled an attack on a police station on Monday night.")
+    assert (ev.city, ev.district) == (None, "Lakki Marwat")

@@ -249,7 +249,7 @@ _ORIGIN_BEFORE = re.compile(
 )
 #: the place names an office, force or body: "Sindh police", "the Balochistan government"
 _ORG_AFTER = re.compile(
-    r"^(?:['’]s)?\s+(?:chief minister|cm|home minister|home department|minister|ministers|governor|government|govt|cabinet|assembly|high court|police|levies|rangers|ig|igp|inspector general|commissioner|deputy commissioner|dc|administration|spokes(?:man|person|woman)|health|home|information|law|caretaker|chief secretary|division|chapter|wing|unit|press club|university|bar|traders|chamber|jirga|emir|chief)\b",
+    r"^(?:['’]s)?\s+(?:chief minister|cm|home minister|home department|minister|ministers|governor|government|govt|cabinet|assembly|high court|police(?!\s+(?:station|post|check\s?post|checkpost|chowki|thana|lines)s?\b)|levies(?!\s+(?:station|post|check\s?post|checkpost|thana|lines)s?\b)|rangers|ig|igp|inspector general|commissioner|deputy commissioner|dc|administration|spokes(?:man|person|woman)|health|home|information|law|caretaker|chief secretary|division|chapter|wing|unit|press club|university|bar|traders|chamber|jirga|emir|chief)\b",
     re.I,
 )
 #: a distance is measured from it: "145 kilometres southwest of Quetta", "20 km from Gwadar"
