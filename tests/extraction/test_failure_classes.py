@@ -3526,3 +3526,12 @@ def test_a_police_station_named_after_its_town_places_the_event_there() -> None:
     # the force itself still names no place
     ev = _one("Lakki Marwat police foiled an attack on a police station on Monday night.")
     assert (ev.city, ev.district) == (None, "Lakki Marwat")
+
+
+def test_militants_named_in_quotes_are_still_the_attackers() -> None:
+    text = (
+        'On January 13, security forces carried out an IBO in Datta Khel, killing nine "khwarij", '
+        "the state's term for TTP militants. Two soldiers were martyred in the exchange of fire."
+    )
+    ev = _one(text, published=date(2025, 2, 3))
+    assert (ev.kind, ev.fatalities, ev.attackers_killed) == ("armed_clash", 2, 9)

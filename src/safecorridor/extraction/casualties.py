@@ -373,6 +373,9 @@ def number(tok: str) -> int | None:
     return NUMBERS.get(t)
 
 
+_QUOTE_MARKS = frozenset(['"', "“", "”", "'", "‘", "’"])
+
+
 def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool, int, int] | None:
     """Parse [quant] NUM [-/to NUM] mods* [noun] → (n, foreign, nationality?, attackers, s, e)."""
     i = 0
@@ -404,6 +407,8 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
     for k in range(j, min(j + 4, len(tokens))):
         w = tokens[k][0]
         lw = w.lower()
+        if w in _QUOTE_MARKS:
+            continue  # killing nine "khwarij": the state's word, quoted
         if lw in STOP or not w[:1].isalpha():
             break
         if lw == "pakistani":
