@@ -3535,3 +3535,26 @@ def test_militants_named_in_quotes_are_still_the_attackers() -> None:
     )
     ev = _one(text, published=date(2025, 2, 3))
     assert (ev.kind, ev.fatalities, ev.attackers_killed) == ("armed_clash", 2, 9)
+
+
+def test_without_a_publication_date_a_weekday_event_and_a_dated_one_stay_apart() -> None:
+    text = (
+        "Two cops martyred as police repulse attack in Kulachi\n\n"
+        "DERA ISMAIL KHAN: Two policemen embraced martyrdom and three others were injured when "
+        "terrorists attacked a police post in Kulachi late on Monday night.\n\n"
+        "The southern districts have seen a surge in attacks. On December 12, 2023, six "
+        "suicide attackers stormed a security forces compound in Daraban, martyring 23 "
+        "soldiers."
+    )
+    got = sorted((e.city, e.to_dict()["event_date"], e.fatalities) for e in extract(text))
+    assert got == [("Daraban", "2023-12-12", 23), ("Kulachi", None, 2)]
+
+
+def test_a_town_after_the_named_building_in_it_is_the_venue() -> None:
+    text = (
+        "DERA ISMAIL KHAN: The Inspector General of Police chaired a meeting at the Central "
+        "Police Office, Peshawar on Tuesday to review the security of police posts. The meeting "
+        "was attended by regional police officers of Dera Ismail Khan and Bannu through video "
+        "link."
+    )
+    assert _one(text).city == "Peshawar"

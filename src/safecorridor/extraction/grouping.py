@@ -986,6 +986,8 @@ def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:
             or _overnight(own_h, own_g, h, g)
         ):
             return False
+    elif published is None and _weekday_beside_year(h, g, own_h, own_g):
+        return False
     elif not _headline(h) and (_past(g.sentences[0].text) or _past(h.sentences[0].text)):
         return False  # "a mosque bombing killed 100 earlier this year", "had killed"
     elif published is not None and (own_h or own_g) is not None:
@@ -1182,6 +1184,25 @@ def _dated_apart(
 _WEEKDAY = re.compile(
     r"\b(?:on|late|early|last)\s+(?:on\s+)?(" + "|".join(w.capitalize() for w in WEEKDAYS) + r")\b"
 )
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _weekday_beside_year(
+    h: EventGroup, g: EventGroup, own_h: DateMention | None, own_g: DateMention | None
+) -> bool:
+    """With no publication date, one event is told by its weekday ("late on Monday night")
+    and the other by a date with its year ("On December 12, 2023, six attackers stormed"):
+    two happenings, the second a past one recalled."""
+    return any(
+        d is not None
+        and d.precision == "day"
+        and _YEAR.search(d.text) is not None
+        and any(_weekdays(s.text) for s in undated.sentences)
+        and not any(_weekdays(s.text) for s in dated.sentences)
+        for undated, dated, d in ((h, g, own_g), (g, h, own_h))
+    )
 
 
 def _weekdays(text: str) -> set[str]:

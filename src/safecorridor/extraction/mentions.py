@@ -72,6 +72,13 @@ _CUE = at_word_starts(_CUE)
 #: group names written in lower case in use: the state's word for the TTP's fighters ("six
 #: khawarij were sent to hell"); any other lower-case alias ("bla") is no mention
 _LOWERCASE_GROUP_WORDS = frozenset({"khawarij", "khwarij"})
+#: a town after the named place in it, with a comma: "at the Central Police Office,
+#: Peshawar", "on Jinnah Road, Quetta"
+_FACILITY_COMMA = re.compile(
+    r"\b(?:(?i:at|in|on|near|outside|inside))\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){0,4}"
+    r"(?:Office|Headquarters|Road|Chowk|Bazaar|Market|Hospital|Complex|Secretariat|House|Lines|"
+    r"Station|Stadium|Square|Colony|Town|Club|Hotel|University|College|School),\s+$"
+)
 _CUE_AFTER = re.compile(r"\s+(?:[Dd]istrict|city|town|area|port|tehsil|division)\b")
 _NEAR = re.compile(
     r"\b(?:near|outskirts of|suburbs of|vicinity of|close to|outside|kilometres from|kilometers from|km from|miles from|off)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$",
@@ -513,6 +520,7 @@ def _place_mention(text: str, s: int, e: int, surface: str, cands: list[res.Plac
     m.cued = (
         bool(_CUE.search(before))
         or bool(_CUE_AFTER.match(after))
+        or bool(before.endswith(", ") and _FACILITY_COMMA.search(before))
         or bool(_GENITIVE.match(text, e, e + 60) and not m.role)
     )
     m.near = bool(_NEAR.search(before))
