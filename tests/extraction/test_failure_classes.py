@@ -3558,3 +3558,27 @@ def test_a_town_after_the_named_building_in_it_is_the_venue() -> None:
         "link."
     )
     assert _one(text).city == "Peshawar"
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        (
+            "Terrorists attacked a police post in Kulachi on Monday night. One terrorist was killed "
+            "in the retaliatory fire, the spokesman said, adding that his body and a Kalashnikov "
+            "were taken into custody.",
+            ["armed_clash"],
+        ),
+        (
+            "Police took the body of the bomber into custody after the blast in Bannu on Monday.",
+            ["bombing"],
+        ),
+        # people taken into custody are still arrested
+        (
+            "Two suspects were taken into custody along with weapons in Turbat on Monday.",
+            ["arrest"],
+        ),
+    ],
+)
+def test_a_body_or_weapons_taken_into_custody_are_no_arrest(text: str, kinds: list[str]) -> None:
+    assert _kinds(text) == kinds

@@ -225,6 +225,37 @@ _CAPTIVE_SUSPECTS = re.compile(
 )
 
 
+#: what is taken into custody when no one is arrested: a body, weapons, a vehicle
+_THINGS = re.compile(
+    r"\b(?:body|bodies|remains|corpses?|weapons?|arms|kalashnikovs?|rifles?|pistols?|guns?|"
+    r"explosives?|ammunition|vehicles?|motorcycles?|motorbikes?|cars?|phones?|documents)\b",
+    re.I,
+)
+_PEOPLE_HELD = re.compile(
+    r"\b(?:suspects?|militants?|terrorists?|men|man|persons?|people|him|her|them|accused|"
+    r"facilitators?|members?|women|woman|boys?|individuals?|culprits?|attackers?)\b",
+    re.I,
+)
+_CLAUSE_START = re.compile(r".*(?:[,;:]|\b(?:and|adding that|that|while)\s)", re.S)
+
+
+def _things_held(text: str, m: re.Match[str]) -> bool:
+    """What was taken into custody is a body or things, not a person: "his body and a
+    Kalashnikov were taken into custody", "took the body of the bomber into custody"."""
+    what = text[m.start() : m.end()]
+    if what.lower().startswith("took"):
+        held = what  # "took the body ... into custody": the object is inside the trigger
+    else:
+        before = text[max(0, m.start() - 70) : m.start()]
+        cut = _CLAUSE_START.match(before)
+        held = before[cut.end() :] if cut else before
+    if not _THINGS.search(held):
+        return False
+    return bool(re.search(r"\b(?:body|bodies|remains|corpses?)\b", held, re.I)) or not (
+        _PEOPLE_HELD.search(held)
+    )
+
+
 def _held_by_militants(text: str, m: re.Match[str]) -> bool:
     """A capture told of militants or of security forces taken: an abduction, not an arrest
     ("The Taliban released a video of 16 policemen captured in June")."""
@@ -267,6 +298,8 @@ def mark_triggers(s: Sentence) -> None:
             continue  # "(as approved by the apex committee)": a past decision cited, no event
         if cls == "arrest" and word.lower() == "captured" and _ON_CAMERA.match(text, m.end()):
             continue  # "the moment of the attack was captured through a CCTV camera"
+        if cls == "arrest" and "custody" in word.lower() and _things_held(text, m):
+            continue  # "his body and a Kalashnikov were taken into custody": no one arrested
         if cls == "arrest" and word.lower() == "captured" and _TAKEN_GROUND.match(text, m.end()):
             continue  # "militants captured police checkpoints": ground taken, no one held
         if cls == "arrest" and word.lower() in _CAPTURE_WORDS and _held_by_militants(text, m):
