@@ -3582,3 +3582,17 @@ def test_a_town_after_the_named_building_in_it_is_the_venue() -> None:
 )
 def test_a_body_or_weapons_taken_into_custody_are_no_arrest(text: str, kinds: list[str]) -> None:
     assert _kinds(text) == kinds
+
+
+def test_a_district_spelt_like_its_town_is_the_district_when_called_one() -> None:
+    ev = _one("Gunmen stopped a bus in Noshki district on Monday and abducted six passengers.")
+    assert (ev.city, ev.district) == (None, "Nushki")
+
+
+def test_the_abducted_men_told_before_make_no_new_abduction() -> None:
+    text = (
+        "On Wednesday, relatives of the abducted men blocked the highway at Mangochar for "
+        "several hours, demanding their safe recovery."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.city) == ("other", "Mangochar")

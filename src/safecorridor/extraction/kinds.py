@@ -327,11 +327,11 @@ def mark_triggers(s: Sentence) -> None:
         if cls == "agreement" and word.lower() == "pledged" and not _TWO_PARTIES.search(left):
             continue  # "Islamabad has pledged foolproof security": one side's promise
         if (
-            word.lower() in ("arrested", "detained", "martyred", "killed")
+            word.lower() in ("arrested", "detained", "martyred", "killed", "abducted", "kidnapped")
             and _ATTRIBUTIVE_BEFORE.search(left)
             and _HELD_PEOPLE.match(text, m.end())
         ):
-            continue  # "the arrested suspects", "the martyred soldiers": told before
+            continue  # "the arrested suspects", "the abducted men": told before
         if cls == "protest" and _ARMED_MEN.search(text) and _KILLING.search(text, m.end()):
             cls = "attack"  # "armed separatists blocked a highway, killing five passengers"
         if cls == "protest" and word.lower() == "protesting" and _ATTRIBUTIVE_BEFORE.search(left):

@@ -67,6 +67,9 @@ def _named(country: str, text: str, seen: dict[str, bool]) -> bool:
     return seen[country]
 
 
+_DISTRICT_AFTER = re.compile(r"\s+(?:[Dd]istrict|[Aa]gency)\b")
+
+
 def disambiguate(places: list[Mention], text: str = "") -> None:
     """Set ``m.place`` of every mention to its most likely candidate: in the country the
     report is about, then the nearest to the places it names unambiguously, then the most
@@ -92,8 +95,11 @@ def disambiguate(places: list[Mention], text: str = "") -> None:
                 dist = min(math.hypot(p.lat - (a.lat or 0), p.lon - (a.lon or 0)) for a in others)
             return (*coarse(p), dist, -p.population)
 
+        districts = [p for p in m.places if p.kind == "district"]
         if len(m.places) == 1:
             m.place = m.places[0]
+        elif len(districts) == 1 and text and _DISTRICT_AFTER.match(text, m.end):
+            m.place = districts[0]  # "in Noshki district": the district, not its town
         else:
             best = min(coarse(p) for p in m.places)
             tied = [p for p in m.places if coarse(p) == best]
