@@ -3596,3 +3596,29 @@ def test_the_abducted_men_told_before_make_no_new_abduction() -> None:
     )
     ev = _one(text)
     assert (ev.kind, ev.city) == ("other", "Mangochar")
+
+
+def test_a_siege_of_a_hotel_ended_by_the_security_forces_is_an_attack_on_its_people() -> None:
+    text = (
+        "Officials said the meeting discussed the May 11 attack on the Pearl Continental hotel "
+        "in Gwadar, in which gunmen killed five people, four hotel employees and a navy "
+        "soldier, before all four attackers were killed by security forces after a siege."
+    )
+    events = [e for e in extract(text, published=date(2019, 5, 24)) if e.kind != "meeting"]
+    assert len(events) == 1
+    ev = events[0]
+    # the date names the attack, whoever speaks; the list after "five people" says who they
+    # were; the hotel's people were attacked, whoever ended the siege
+    assert (ev.kind, ev.to_dict()["event_date"], ev.fatalities, ev.attackers_killed) == (
+        "attack",
+        "2019-05-11",
+        5,
+        4,
+    )
+
+
+def test_a_list_after_a_count_of_people_says_who_they_were() -> None:
+    text = "Gunmen killed five people, four labourers and a driver, near Turbat on Monday."
+    assert _one(text).fatalities == 5
+    text = "Gunmen killed four labourers and a driver near Turbat on Monday."
+    assert _one(text).fatalities == 5

@@ -373,6 +373,8 @@ def number(tok: str) -> int | None:
     return NUMBERS.get(t)
 
 
+#: a count of everyone, which a list after a comma breaks down rather than adds to
+_GENERAL_PEOPLE = frozenset(["people", "persons", "individuals", "others"])
 _QUOTE_MARKS = frozenset(['"', "“", "”", "'", "‘", "’"])
 
 
@@ -853,6 +855,10 @@ def parse(sentence: str, offset: int) -> Casualties:
                 ):
                     if len(rest) > 2 and rest[2][0].lower() == "of":
                         break  # "four people, three of them Chinese": a part, not more
+                    if rest[0][0] == "," and any(
+                        t[0].lower() in _GENERAL_PEOPLE for t in after if t[2] <= got[5]
+                    ):
+                        break  # "five people, four hotel employees and a soldier": who they were
                     more = _np(rest[1:])
                     if (
                         more is None

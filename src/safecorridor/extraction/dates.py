@@ -196,6 +196,12 @@ _POSSESSIVE_EVENT = re.compile(
     r"killings?|abductions?|kidnappings?|massacre|strikes?|shooting|firing|clash(?:es)?|encounter)\b",
     re.I,
 )
+#: a date before an event noun: "the May 11 attack on the hotel" (its date, whoever speaks)
+_ATTRIBUTIVE_EVENT = re.compile(
+    r"^\s+(?:[\w-]+\s+){0,2}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|"
+    r"killings?|abductions?|kidnappings?|massacre|siege|shooting|clash(?:es)?)\b",
+    re.I,
+)
 #: a date between a speaker and what it said or how it reacted: "The prime minister on Tuesday
 #: condemned the attack", "Police on Monday said": the statement's day (no trigger verb here:
 #: "on Monday demanded" dates the demand)
@@ -445,7 +451,7 @@ def find_dates(
         # "claimed Tuesday's attack", "condemned Monday's bombing": the day names the event
         names_event = bool(
             _POSSESSIVE_EVENT.match(after if not raw.endswith(("'s", "’s")) else "'s " + after)
-        )
+        ) or bool(before.endswith(("the ", "The ")) and _ATTRIBUTIVE_EVENT.match(after))
         reporting = not names_event and bool(
             (
                 said

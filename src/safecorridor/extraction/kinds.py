@@ -852,7 +852,7 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
 #: camp", "targeting a polio team"; or, in the passive, its subject: "a team ... came under
 #: attack", "a convoy was ambushed"
 _AIMED_ACTIVE = re.compile(
-    r"\b(?:attacked|attacking|targeted|targeting|to target|stormed|storming|ambushed|raided|fired (?:[\w-]+ ){0,3}?(?:at|on|upon|towards|targeting)|opened (?:[\w-]+ ){0,2}?fire (?:at|on|upon))\s+(?!attacks?\b|killings?\b|assaults?\b)(?P<obj>[^.;,]{0,60}?)(?=\s+(?:in|within|near|at|on|along|from)\b|[.;,]|$)",
+    r"\b(?:attacked|attacking|targeted|targeting|to target|stormed|storming|ambushed|raided|(?:attack|assault|raid) on|siege of|fired (?:[\w-]+ ){0,3}?(?:at|on|upon|towards|targeting)|opened (?:[\w-]+ ){0,2}?fire (?:at|on|upon))\s+(?!attacks?\b|killings?\b|assaults?\b)(?P<obj>[^.;,]{0,60}?)(?=\s+(?:in|within|near|at|on|along|from)\b|[.;,]|$)",
     re.I,
 )
 _AIMED_PASSIVE = re.compile(
