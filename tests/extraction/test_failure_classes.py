@@ -3622,3 +3622,28 @@ def test_a_list_after_a_count_of_people_says_who_they_were() -> None:
     assert _one(text).fatalities == 5
     text = "Gunmen killed four labourers and a driver near Turbat on Monday."
     assert _one(text).fatalities == 5
+
+
+def test_a_leader_of_a_party_shot_dead_is_an_event_and_his_nephew_counts_too() -> None:
+    text = (
+        "KHAR: A local leader of the Jamiat Ulema-e-Islam-Fazl (JUI-F) and his nephew were "
+        "shot dead by unknown armed men in Mamund tehsil of Bajaur district on Tuesday evening."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities, ev.district) == ("attack", 2, "Bajaur")
+    text = "KHAR: A local leader of the JUI-F was shot dead in Bajaur district on Tuesday."
+    assert _one(text).fatalities == 1
+    text = "Two members of the peace committee and a policeman were killed in Bannu on Monday."
+    assert _one(text).fatalities == 3
+
+
+def test_an_arrest_demanded_and_a_protest_threatened_are_no_events() -> None:
+    text = (
+        "KHAR: A local leader of the JUI-F was shot dead in Bajaur district on Tuesday "
+        "evening.\n\nOn Wednesday, hundreds of JUI-F workers staged a sit-in at the main bazaar "
+        "in Khar, demanding the immediate arrest of the killers.\n\n"
+        '"Our workers are being killed one after another," a party leader said, warning that '
+        "the party would launch a protest movement if the killers were not arrested."
+    )
+    got = [(e.kind, e.city, e.to_dict()["event_date"]) for e in _in_order(text)]
+    assert got == [("attack", None, "2024-05-07"), ("other", "Khar", "2024-05-08")]

@@ -1244,6 +1244,20 @@ def _before_postmodifier(toks: list[tuple[str, int, int]], k: int) -> int:
     return -1
 
 
+def _before_of_phrase(toks: list[tuple[str, int, int]], k: int) -> int:
+    """The head noun before an "of" phrase that ends at token k, when one does: "a local leader
+    of the Jamiat Ulema-e-Islam (JUI-F) and his nephew" lists the leader, not the party;
+    else k."""
+    for o in range(k, max(0, k - 9), -1):
+        w = toks[o][0]
+        if w.lower() == "of":
+            head = toks[o - 1][0].lower() if o >= 1 else ""
+            return o - 1 if head in _NAMED_ROLES or head[:-1] in _NAMED_ROLES else k
+        if (w.lower() in STOP and w.lower() != "the") or _VERB.fullmatch(w):
+            return k
+    return k
+
+
 def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
     """Walk back over a noun-phrase list ending at token k ("five Chinese and their driver",
     "three policemen and two militants"): its noun phrases, last first. A count after
@@ -1323,7 +1337,7 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
                 break  # "In July 2021, nine engineers and four ...": a date, no list
             if j >= 3 and toks[j - 2][0].isdigit() and toks[j - 3][0].lower()[:3] in MONTH_STEMS:
                 break  # "on October 14, six labourers": a date's day, no list
-            k = j - 2
+            k = _before_of_phrase(toks, j - 2)
             continue
         if (
             j >= 3

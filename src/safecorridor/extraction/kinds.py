@@ -90,7 +90,10 @@ _GENERIC = at_word_starts(
 )
 #: an arrest intended, sought or denied, not made
 _PLANNED_ARREST = re.compile(
-    r"\b(?:to|will|would|could)\s+(?!have\b|had\b|be\b)(?:[\w-]+\s+){0,2}$", re.I
+    r"\b(?:to|will|would|could)\s+(?!have\b|had\b|be\b)(?:[\w-]+\s+){0,2}$"
+    # "demanding the immediate arrest of the killers"
+    r"|\b(?:demand\w*|call(?:ed|ing|s)? for|sought|seek\w*|urg\w*)\s+(?:[\w-]+\s+){0,2}$",
+    re.I,
 )
 _PLANNED_ARREST = at_word_starts(_PLANNED_ARREST)
 _NO_ARREST = re.compile(r"\b(?:no|none|nobody|not|yet to be|never)\b[^.;,]{0,40}$", re.I)
@@ -541,6 +544,13 @@ _DESCRIBED_BEFORE = re.compile(
 )
 
 
+_PLANNED_PROTEST = re.compile(
+    r"\b(?:would|will|shall|to|threaten\w*|vow\w*|plan\w*|announc\w*)\s+(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+_PASSIVE_AUX = re.compile(r"\b(?:was|were|is|are|has been|have been|had been)\s+$", re.I)
+
+
 def _described(text: str, m: re.Match[str]) -> bool:
     """The trigger is the subject or the predicate of "The bombing is the third attack ..."."""
     before = text[: m.start()]
@@ -580,14 +590,18 @@ def _anaphoric(
     violent = family(cls) == "violent"
     nonevent = _NONEVENT.search(left) if violent else None
     if nonevent and not (
-        # "the handle of a bike exploded": a finite verb, not "the threat of an attack"
-        first_word in _FINITE and nonevent.group(0).lower().startswith(("of ", "for "))
+        # "the handle of a bike exploded": a finite verb, not "the threat of an attack";
+        # "a leader of the JUI-F was shot dead": a passive verb after its subject
+        nonevent.group(0).lower().startswith(("of ", "for "))
+        and (first_word in _FINITE or _PASSIVE_AUX.search(left))
     ):
         anaphoric = True
     if family(cls) == "arrest" and (
         _PLANNED_ARREST.search(left) or _NO_ARREST.search(text[max(0, m.start() - 60) : m.start()])
     ):
         anaphoric = True  # "deployed to arrest him", "no suspect has been arrested so far"
+    if family(cls) == "protest" and _PLANNED_PROTEST.search(left):
+        anaphoric = True  # "warned that the party would launch a protest movement": a plan
     if first_word.endswith("ing") and _PERFECT_PROGRESSIVE.search(left):
         anaphoric = True  # "have been demanding greater autonomy": ongoing, no event
     if violent and _ANNOUNCED.search(left):
