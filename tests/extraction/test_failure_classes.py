@@ -3647,3 +3647,14 @@ def test_an_arrest_demanded_and_a_protest_threatened_are_no_events() -> None:
     )
     got = [(e.kind, e.city, e.to_dict()["event_date"]) for e in _in_order(text)]
     assert got == [("attack", None, "2024-05-07"), ("other", "Khar", "2024-05-08")]
+
+
+def test_foreigners_among_the_wounded_are_no_foreign_dead() -> None:
+    ev = _one(
+        "A bomb hit a bus near Dalbandin on Monday, wounding five people, including three Chinese."
+    )
+    assert (ev.injured, ev.foreign_fatalities) == (5, None)
+    ev = _one(
+        "A bomb hit a bus near Dalbandin on Monday, killing five people, including three Chinese."
+    )
+    assert (ev.fatalities, ev.foreign_fatalities) == (5, 3)

@@ -1058,9 +1058,13 @@ def parse(sentence: str, offset: int) -> Casualties:
     for rx in (_BREAK, _BREAK2, _BREAK3):
         for m in rx.finditer(sentence):
             bn = number(m.group("n"))
-            hurt = any(
-                c.what == "injure" and c.start <= m.start() + offset < c.end for c in out.counts
-            )  # "ten others, including a Chinese national, were injured": not the dead
+            at = m.start() + offset
+            before = [c for c in out.counts if c.start <= at]
+            # "ten others, including a Chinese national, were injured", "wounding five
+            # people, including three Chinese": not the dead
+            hurt = any(c.what == "injure" and c.start <= at < c.end for c in out.counts) or (
+                bool(before) and max(before, key=lambda c: c.start).what == "injure"
+            )
             if bn is not None and not hurt:
                 dem = (
                     m.group("dem").lower().rstrip("s")
