@@ -3658,3 +3658,15 @@ def test_foreigners_among_the_wounded_are_no_foreign_dead() -> None:
         "A bomb hit a bus near Dalbandin on Monday, killing five people, including three Chinese."
     )
     assert (ev.fatalities, ev.foreign_fatalities) == (5, 3)
+
+
+def test_an_envoy_summoned_and_a_protest_lodged_are_a_diplomatic_event() -> None:
+    text = (
+        "On Tuesday, the Foreign Office summoned Afghanistan's charge d'affaires in Islamabad and "
+        "lodged a strong protest over what it called unprovoked firing from across the border."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.city, ev.to_dict()["event_date"]) == ("other", "Islamabad", "2024-05-07")
+    text = "Islamabad issued a demarche to the Afghan diplomat on Wednesday."
+    ev = _one(text)
+    assert (ev.kind, ev.to_dict()["event_date"]) == ("other", "2024-05-08")

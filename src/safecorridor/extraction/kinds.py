@@ -105,7 +105,7 @@ _ANNOUNCED = re.compile(
 _NO_ARREST = at_word_starts(_NO_ARREST)
 _ANNOUNCED = at_word_starts(_ANNOUNCED)
 _NONEVENT = re.compile(
-    r"(?:(?:ordered|instructed|directed|told|urged|asked)\s+(?:[\w'’-]+\s+){0,5}?to|planning|plotting|planned|plan|plans|involved in|(?:linked|connected|tied) to|wanted in|wanted for|behind|facilitat\w+|to carry out|carry out|to prevent|prevent|preventing|against|foil|averting|possible|potential|future|of|for|face|avert|over|condemn\w*|mourn\w*|launch|to launch|continue to|vow\w* to|threaten\w* to|would)\s+(?:an?\s+|the\s+|any\s+)?[\"“‘']?(?:[\w-]+\s+){0,2}$",
+    r"(?:(?:ordered|instructed|directed|told|urged|asked)\s+(?:[\w'’-]+\s+){0,5}?to|planning|plotting|planned|plan|plans|involved in|(?:linked|connected|tied) to|wanted in|wanted for|behind|facilitat\w+|to carry out|carry out|to prevent|prevent|preventing|against|foil|averting|possible|potential|future|of|for|face|avert|over|condemn\w*|mourn\w*|launch|to launch|continue to|vow\w* to|threaten\w* to|would|over what (?:it|they|he|she|officials|the ministry) (?:called|termed|described as))\s+(?:an?\s+|the\s+|any\s+)?[\"“‘']?(?:[\w-]+\s+){0,2}$",
     re.I,
 )
 _NONEVENT = at_word_starts(_NONEVENT)
@@ -117,7 +117,7 @@ _OFFICIALS = at_word_starts(
 )
 _GOV_ACTOR = at_word_starts(
     re.compile(
-        r"\b(?:China|Chinese|Pakistan|Pakistani|Beijing|Islamabad|government|ministry|authorities|officials?)\b",
+        r"\b(?:China|Chinese|Pakistan|Pakistani|Beijing|Islamabad|government|ministry|authorities|officials?|Foreign Office)\b",
         re.I,
     )
 )

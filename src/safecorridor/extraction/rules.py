@@ -189,7 +189,7 @@ class RuleExtractor:
                 d,
                 # the statement is the event: a threat, "announced a ceasefire", "have agreed
                 # to a ceasefire, the government said on Sunday"
-                threat=fam == "threat"
+                threat=fam in ("threat", "request")
                 or g.cls == "agreement"
                 or _STATEMENT.match(text, g.trigger[1]) is not None,
                 inherited=g.inherited_date is not None,
