@@ -3670,3 +3670,21 @@ def test_an_envoy_summoned_and_a_protest_lodged_are_a_diplomatic_event() -> None
     text = "Islamabad issued a demarche to the Afghan diplomat on Wednesday."
     ev = _one(text)
     assert (ev.kind, ev.to_dict()["event_date"]) == ("other", "2024-05-08")
+
+
+def test_a_group_designated_under_a_new_name_is_an_event() -> None:
+    text = (
+        "In July, the government, through an official notification, designated the banned "
+        "Tehreek-i-Taliban Pakistan (TTP) as Fitna al Khawarij."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.to_dict()["event_date"]) == ("other", "2023-07")
+
+
+def test_a_toll_of_two_separate_operations_is_not_the_first_ones() -> None:
+    text = (
+        "Security forces killed four terrorists in an operation in Spinwam on Tuesday night, the "
+        "ISPR said on Wednesday. On Tuesday, the ISPR reported eight terrorists were killed "
+        "during two separate operations in KP."
+    )
+    assert sorted(e.attackers_killed for e in extract(text, published=WED)) == [4, 8]

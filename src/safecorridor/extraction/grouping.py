@@ -784,7 +784,12 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             _upgrade(kin, s)
             cur = kin
             continue
-        if same and not _differs(cur, s, published) and not _OPENS_ANOTHER.match(s.text):
+        if (
+            same
+            and not _differs(cur, s, published)
+            and not _OPENS_ANOTHER.match(s.text)
+            and not _SEPARATE_ONES.search(s.text)
+        ):
             cur.sentences.append(s)
             _upgrade(cur, s)
             continue
@@ -852,7 +857,16 @@ _STAMP = r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\s*)?[—–-]+\s*
 _DISTINCT = re.compile(
     r"^(?:"
     + _STAMP
-    + r")?(?:(?:days|weeks|months|a few days) later\b|(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|also (?:on|early on|late on|earlier on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand))|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush|assault|raid|clash(?:es)?|encounter|operation)\b|\b(?:a|the) second (?:suicide )?bomber\b",
+    + r")?(?:(?:days|weeks|months|a few days) later\b|(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|also (?:on|early on|late on|earlier on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand))|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush(?:es)?|assaults?|raids?|clash(?:es)?|encounters?|operations?)\b|\b(?:a|the) second (?:suicide )?bomber\b",
+    re.I,
+)
+
+
+#: several other incidents told at once: "eight terrorists were killed during two separate
+#: operations in KP"
+_SEPARATE_ONES = re.compile(
+    r"\b(?:two|three|four|five|several|multiple)\s+(?:separate|different|other)\s+"
+    r"(?:operations|attacks|incidents|raids|clashes|encounters|blasts)\b",
     re.I,
 )
 
