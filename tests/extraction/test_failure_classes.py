@@ -3688,3 +3688,12 @@ def test_a_toll_of_two_separate_operations_is_not_the_first_ones() -> None:
         "during two separate operations in KP."
     )
     assert sorted(e.attackers_killed for e in extract(text, published=WED)) == [4, 8]
+
+
+def test_a_day_before_its_month_is_no_count_and_both_are_two() -> None:
+    text = (
+        "The incident resembled a shooting at a textile mill in Karachi on 5 November, where a "
+        "guard opened fire on two Chinese nationals, injuring both."
+    )
+    assert _one(text, published=date(2024, 12, 1)).injured == 2
+    assert _one("Gunmen fired at two policemen in Bannu on Monday, killing both.").fatalities == 2

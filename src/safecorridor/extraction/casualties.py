@@ -678,6 +678,10 @@ def _bare_name(after: list[tuple[str, int, int]]) -> tuple[int, int, None, bool,
 _MONTH_BEFORE = re.compile(
     r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+$"
 )
+#: the number is a day before its month: "on 5 November, a guard opened fire"
+_MONTH_AFTER = re.compile(
+    r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b"
+)
 #: the number names a unit: "the 33 Baloch Regiment", "21 Wing"
 _UNIT_AFTER = re.compile(
     r"\d+(?:st|nd|rd|th)?\s+(?:[A-Z][\w-]*\s+){0,2}(?:Regiment|Brigade|Wing|Division|Squadron|Battalion|Corps|Rifles|Scouts|Cavalry|Lancers|Infantry|Union Council)\b"
@@ -693,7 +697,7 @@ def _not_a_count(sentence: str, start: int) -> str | None:
     """Why the number opening a count at ``start`` (in the sentence) is no casualty figure:
     a date's day, a unit's number or a named person's age; else None."""
     before = sentence[max(0, start - 12) : start]
-    if _MONTH_BEFORE.search(before):
+    if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(sentence, start):
         return "the day of a date, not a count"
     if _UNIT_AFTER.match(sentence, start):
         return "a unit's number, not a count"
@@ -833,6 +837,8 @@ def parse(sentence: str, offset: int) -> Casualties:
                     got = (others[0] + 1, *others[1:4], after[0][1], others[5])
             if got is None and after and word in ("shot dead", "gunned down", "killed"):
                 got = _named_one(after) or _the_one(after)
+            if got is None and after and after[0][0].lower() == "both":
+                got = (2, 0, None, False, after[0][1], after[0][2])  # "injuring both"
             if got is None and after and word in ("shot dead", "gunned down"):
                 got = _bare_name(after)
             if (
