@@ -3697,3 +3697,14 @@ def test_a_day_before_its_month_is_no_count_and_both_are_two() -> None:
     )
     assert _one(text, published=date(2024, 12, 1)).injured == 2
     assert _one("Gunmen fired at two policemen in Bannu on Monday, killing both.").fatalities == 2
+
+
+def test_the_headlines_attack_recalled_by_the_leads_reaction_is_one_event() -> None:
+    text = (
+        "Beijing demands punishment after Chinese national shot dead in Hub\n\n"
+        "BEIJING: China's Foreign Ministry on Saturday asked Pakistan to severely punish the "
+        "culprit, a day after a Chinese national was shot dead and another injured by a guard "
+        "at a factory in the Hub industrial area of Balochistan."
+    )
+    attacks = [e for e in extract(text, published=None) if e.kind == "attack"]
+    assert [(e.city, e.fatalities, e.injured) for e in attacks] == [("Hub", 1, 1)]

@@ -917,6 +917,30 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                 ),
                 None,
             )
+        elif (
+            g.family == "violent"
+            and g.recalled
+            and g.inherited_date is None
+            # (no date of its own: "a day after" counts back from the reaction; "the March
+            # 14 ambush near Kahan" is another event at the same place)
+            and not any(d.text for x in g.sentences for d in _own_dates(x))
+        ):
+            # "Beijing demands punishment after Chinese national shot dead in Hub" and "...
+            # asked Pakistan to punish the culprit, a day after a Chinese national was shot
+            # dead in Hub": the headline's event, recalled by the reaction the lead tells
+            host = next(
+                (
+                    h
+                    for h in out
+                    if h.family == "violent"
+                    and not h.recalled
+                    and all(x.headline for x in h.sentences[:1])
+                    and h.date() is None
+                    and _shares_place(h, g)
+                    and _same(h, g, published)
+                ),
+                None,
+            )
         if host is None:
             out.append(g)
             continue
