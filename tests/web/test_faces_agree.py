@@ -26,7 +26,13 @@ from tests.web.conftest import USERS, csrf_of
 
 HX = {"HX-Request": "true"}
 KKH = "Karakoram Highway (Islamabad–Khunjerab)"
-DEPART = (datetime.now(UTC) + timedelta(days=2)).replace(hour=3, minute=0, second=0)
+
+
+def _depart() -> datetime:
+    """03:00 the day after tomorrow by the clock the app reads, taken when a test runs."""
+    return (datetime.now(UTC) + timedelta(days=2)).replace(
+        hour=3, minute=0, second=0, microsecond=0
+    )
 
 
 @dataclass
@@ -230,8 +236,8 @@ def _movement(sm: Faces, demo: Engine) -> int:
             "headcount": {"CN": 4, "PK": 2},
             "vehicle_count": 2,
             "armoured_count": 2,
-            "planned_departure": DEPART.isoformat(),
-            "planned_arrival": (DEPART + timedelta(hours=7)).isoformat(),
+            "planned_departure": _depart().isoformat(),
+            "planned_arrival": (_depart() + timedelta(hours=7)).isoformat(),
         },
     )
     assert r.status_code == 201, r.text
@@ -253,12 +259,12 @@ def test_movement_writes_are_refused_alike(faces: Callable[[str], Faces], demo: 
     )
     # a viewer may not request a movement
     plan = {
-        "planned_departure": DEPART.isoformat(),
-        "planned_arrival": (DEPART + timedelta(hours=2)).isoformat(),
+        "planned_departure": _depart().isoformat(),
+        "planned_arrival": (_depart() + timedelta(hours=2)).isoformat(),
     }
     fields = {
-        "planned_departure": DEPART.strftime("%Y-%m-%dT%H:%M"),
-        "planned_arrival": (DEPART + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "planned_departure": _depart().strftime("%Y-%m-%dT%H:%M"),
+        "planned_arrival": (_depart() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
     }
     message = _same(
         viewer.api("POST", "/api/v1/movements", {"route": "1", "headcount": {"PK": 1}, **plan}),
@@ -269,8 +275,8 @@ def test_movement_writes_are_refused_alike(faces: Callable[[str], Faces], demo: 
     data = {
         "route": "No such road anywhere",
         "headcount": {"PK": 1},
-        "planned_departure": DEPART.isoformat(),
-        "planned_arrival": (DEPART + timedelta(hours=2)).isoformat(),
+        "planned_departure": _depart().isoformat(),
+        "planned_arrival": (_depart() + timedelta(hours=2)).isoformat(),
     }
     message = _same(
         sm.api("POST", "/api/v1/movements", data),
@@ -279,8 +285,8 @@ def test_movement_writes_are_refused_alike(faces: Callable[[str], Faces], demo: 
             {
                 "route": "No such road anywhere",
                 "hc_PK": "1",
-                "planned_departure": DEPART.strftime("%Y-%m-%dT%H:%M"),
-                "planned_arrival": (DEPART + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+                "planned_departure": _depart().strftime("%Y-%m-%dT%H:%M"),
+                "planned_arrival": (_depart() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
             },
         ),
     )

@@ -22,7 +22,12 @@ from tests.web.conftest import _LIVE, VIEWPORT, csrf_of, shoot
 
 HX = {"HX-Request": "true"}
 KKH = "Karakoram Highway (Islamabad–Khunjerab)"
-TOMORROW = (datetime.now(UTC) + timedelta(days=1)).date()
+
+
+def _tomorrow() -> str:
+    """Tomorrow by the clock the app reads, taken when a test runs (not when this module was
+    imported: a run that crosses midnight would request a movement for today)."""
+    return (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
 
 
 def _kkh_id(engine: Engine) -> int:
@@ -42,8 +47,8 @@ def _request(client: TestClient, engine: Engine, **over: str) -> tuple[int, Any]
         "hc_PK": "2",
         "vehicle_count": "2",
         "armoured_count": "2",
-        "planned_departure": f"{TOMORROW}T03:00",
-        "planned_arrival": f"{TOMORROW}T10:00",
+        "planned_departure": f"{_tomorrow()}T03:00",
+        "planned_arrival": f"{_tomorrow()}T10:00",
     }
     data.update(over)
     r = _post(client, "/movements/new", data)
@@ -90,7 +95,7 @@ def test_a_request_shows_its_risk_measures_and_flags_and_bad_input_the_reason(
     form = sm.get("/movements/new").text
     assert 'id="draw-map"' in form and KKH in form and "/static/js/draw.js" in form
     mid, r = _request(
-        sm, demo, planned_departure=f"{TOMORROW}T15:00", planned_arrival=f"{TOMORROW}T22:00"
+        sm, demo, planned_departure=f"{_tomorrow()}T15:00", planned_arrival=f"{_tomorrow()}T22:00"
     )
     assert "<html" not in r.text
     assert 'data-risk-level="severe"' in r.text
@@ -104,8 +109,8 @@ def test_a_request_shows_its_risk_measures_and_flags_and_bad_input_the_reason(
             "route": "",
             "points": "",
             "hc_CN": "2",
-            "planned_departure": f"{TOMORROW}T10:00",
-            "planned_arrival": f"{TOMORROW}T09:00",
+            "planned_departure": f"{_tomorrow()}T10:00",
+            "planned_arrival": f"{_tomorrow()}T09:00",
         },
     )
     assert bad.status_code == 422 and "Not requested" in bad.text
@@ -118,8 +123,8 @@ def test_a_request_shows_its_risk_measures_and_flags_and_bad_input_the_reason(
             "hc_PK": "3",
             "vehicle_count": "1",
             "armoured_count": "0",
-            "planned_departure": f"{TOMORROW}T03:00",
-            "planned_arrival": f"{TOMORROW}T12:00",
+            "planned_departure": f"{_tomorrow()}T03:00",
+            "planned_arrival": f"{_tomorrow()}T12:00",
         },
     )
     assert drawn.status_code == 200 and "drawn route" in drawn.text
