@@ -3708,3 +3708,8 @@ def test_the_headlines_attack_recalled_by_the_leads_reaction_is_one_event() -> N
     )
     attacks = [e for e in extract(text, published=None) if e.kind == "attack"]
     assert [(e.city, e.fatalities, e.injured) for e in attacks] == [("Hub", 1, 1)]
+
+
+def test_a_village_named_near_a_known_place_is_the_events_place() -> None:
+    ev = _one("A bomb went off at a mosque in Akbarpura near Nowshera District on March 4.")
+    assert (ev.city, ev.district) == ("Akbarpura", "Nowshera")

@@ -687,6 +687,8 @@ _LOC_COMMA = re.compile(
     + _LOC_NAME
     + r",\s+(?:(?:near|in|of|on\s+the\s+(?:outskirts|edge|fringes?)\s+of)\s+(?:the\s+)?|(?:some|about|around|nearly)?\s*\d+\s*(?:km|kms|kilomet(?:er|re)s?|miles?)\s+(?:[\w-]+\s+)?(?:of|from)\s+(?:the\s+)?|a\s+(?:[\w-]+\s+){0,3}?(?:in|of|near)\s+(?:the\s+)?)?$"
 )
+#: "in Akbarpura near Nowshera District": a village named beside the town it is near
+_LOC_NEAR = re.compile(r"\b(?:in|at)\s+" + _LOC_NAME + r"\s+near\s+(?:the\s+)?$")
 #: "Gwadar's Pishgan area", "Kalat district's Mangochar area": the anchor precedes
 _LOC_AFTER = re.compile(r"(?:\s+district)?['’]s\s+" + _LOC_NAME + r"\s+" + _LOC_NOUN + r"\b")
 #: a city so large that an "area" of it is a neighbourhood, not a place of its own
@@ -730,6 +732,10 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
                 found = (hit, True)
         if found is None and "," in before:
             hit = _LOC_COMMA.search(text, *region)
+            if hit:
+                found = (hit, False)
+        if found is None and low.endswith(("near ", "near the ")):
+            hit = _LOC_NEAR.search(text, *region)
             if hit:
                 found = (hit, False)
         if found is None and text.startswith(("'s", "’s", " district"), anchor.end):
