@@ -3713,3 +3713,40 @@ def test_the_headlines_attack_recalled_by_the_leads_reaction_is_one_event() -> N
 def test_a_village_named_near_a_known_place_is_the_events_place() -> None:
     ev = _one("A bomb went off at a mosque in Akbarpura near Nowshera District on March 4.")
     assert (ev.city, ev.district) == ("Akbarpura", "Nowshera")
+
+
+@pytest.mark.parametrize(
+    ("text", "killed", "injured"),
+    [
+        (
+            "At least three persons of the Marri tribe were killed and four others were injured "
+            "in a firing incident in Quetta on Monday.",
+            3,
+            4,
+        ),
+        (
+            "Three employees of television channel Dunya News were injured in a hand grenade "
+            "attack on their office in Faisalabad on Monday.",
+            None,
+            3,
+        ),
+        (
+            "Two personnel of the Frontier Corps were injured on Monday when militants attacked a "
+            "post in Khyber district.",
+            None,
+            2,
+        ),
+        # a part of the injured who died is no count of the injured
+        (
+            "Gunmen opened fire on labourers in Gwadar on Monday. Two of the injured labourers "
+            "succumbed to gunshot wounds in hospital.",
+            2,
+            None,
+        ),
+    ],
+)
+def test_a_count_before_an_of_phrase_is_the_subjects(
+    text: str, killed: int | None, injured: int | None
+) -> None:
+    ev = _one(text)
+    assert (ev.fatalities, ev.injured) == (killed, injured)

@@ -997,6 +997,7 @@ def parse(sentence: str, offset: int) -> Casualties:
                     or _partitive(toks, k)
                     or _np_before(toks, k)
                     or _np_before(toks, _before_postmodifier(toks, k))
+                    or _np_before(toks, _before_of_phrase(toks, k, any_head=True))
                     or None
                 )
                 if parsed and _AGED_BEFORE.search(
@@ -1254,14 +1255,17 @@ def _before_postmodifier(toks: list[tuple[str, int, int]], k: int) -> int:
     return -1
 
 
-def _before_of_phrase(toks: list[tuple[str, int, int]], k: int) -> int:
+def _before_of_phrase(toks: list[tuple[str, int, int]], k: int, any_head: bool = False) -> int:
     """The head noun before an "of" phrase that ends at token k, when one does: "a local leader
     of the Jamiat Ulema-e-Islam (JUI-F) and his nephew" lists the leader, not the party;
+    with ``any_head``, any word heads it ("three persons of the Marri tribe were killed");
     else k."""
     for o in range(k, max(0, k - 9), -1):
         w = toks[o][0]
         if w.lower() == "of":
             head = toks[o - 1][0].lower() if o >= 1 else ""
+            if any_head and head.isalpha() and head not in STOP and number(head) is None:
+                return o - 1
             return o - 1 if head in _NAMED_ROLES or head[:-1] in _NAMED_ROLES else k
         if (w.lower() in STOP and w.lower() != "the") or _VERB.fullmatch(w):
             return k
