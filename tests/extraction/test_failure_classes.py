@@ -3774,3 +3774,11 @@ def test_an_event_abroad_takes_its_countrys_first_level_unit(
 ) -> None:
     ev = _one(text)
     assert (ev.city, ev.province) == (city, province)
+
+
+def test_a_briefing_hosted_for_diplomats_is_a_meeting() -> None:
+    text = (
+        "ISLAMABAD: During a briefing hosted on the China-Pakistan Economic Corridor, the "
+        "additional secretary said the vision of CPEC was based on connectivity."
+    )
+    assert _kinds(text) == ["meeting"]
