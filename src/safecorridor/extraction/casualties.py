@@ -674,14 +674,14 @@ def _bare_name(after: list[tuple[str, int, int]]) -> tuple[int, int, None, bool,
     return (1, 0, None, False, after[0][1], after[n - 1][2])
 
 
+_MONTH_NAME = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
 #: the number is a date's day: "on April 23 shot dead a party leader"
-_MONTH_BEFORE = re.compile(
-    r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+$"
-)
+_MONTH_BEFORE = re.compile(r"\b" + _MONTH_NAME + r"\.?\s+$")
 #: the number is a day before its month: "on 5 November, a guard opened fire"
-_MONTH_AFTER = re.compile(
-    r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b"
-)
+_MONTH_AFTER = re.compile(r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_NAME + r"\b")
 #: the number names a unit: "the 33 Baloch Regiment", "21 Wing"
 _UNIT_AFTER = re.compile(
     r"\d+(?:st|nd|rd|th)?\s+(?:[A-Z][\w-]*\s+){0,2}(?:Regiment|Brigade|Wing|Division|Squadron|Battalion|Corps|Rifles|Scouts|Cavalry|Lancers|Infantry|Union Council)\b"

@@ -190,18 +190,18 @@ _REPORTING_AFTER = re.compile(
 )
 
 
+#: the event nouns a date names when they follow it (within two words): "Tuesday's attack",
+#: "the May 11 attack"
+_EVENT_NOUNS = (
+    r"attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|killings?|abductions?|"
+    r"kidnappings?|massacre|shooting|clash(?:es)?"
+)
 #: a day's possessive before an event noun: "Tuesday's attack", "Monday's twin blasts"
 _POSSESSIVE_EVENT = re.compile(
-    r"^['’]s\s+(?:[\w-]+\s+){0,2}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|"
-    r"killings?|abductions?|kidnappings?|massacre|strikes?|shooting|firing|clash(?:es)?|encounter)\b",
-    re.I,
+    r"^['’]s\s+(?:[\w-]+\s+){0,2}?(?:" + _EVENT_NOUNS + r"|strikes?|firing|encounter)\b", re.I
 )
 #: a date before an event noun: "the May 11 attack on the hotel" (its date, whoever speaks)
-_ATTRIBUTIVE_EVENT = re.compile(
-    r"^\s+(?:[\w-]+\s+){0,2}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|"
-    r"killings?|abductions?|kidnappings?|massacre|siege|shooting|clash(?:es)?)\b",
-    re.I,
-)
+_ATTRIBUTIVE_EVENT = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:" + _EVENT_NOUNS + r"|siege)\b", re.I)
 #: a date between a speaker and what it said or how it reacted: "The prime minister on Tuesday
 #: condemned the attack", "Police on Monday said": the statement's day (no trigger verb here:
 #: "on Monday demanded" dates the demand)
@@ -618,13 +618,14 @@ def _holds_finer(d: DateMention, others: Sequence[DateMention]) -> bool:
 
 
 def event_precision(
-    d: DateMention, *, threat: bool, inherited: bool, has_event_date: bool
+    d: DateMention, *, statement: bool, inherited: bool, has_event_date: bool
 ) -> str | None:
-    """The precision an event's date is given: a statement's day ("said on Monday") stands for
-    the event's only to its month, unless the event is the threat made in that statement."""
+    """The precision an event's date is given, or None when it has none: a statement's day or
+    week ("said on Monday") does not date the event it tells of, unless the event is that
+    statement (``statement``: a threat, a request or protest lodged, an announcement)."""
     if (
         d.reporting
-        and not threat
+        and not statement
         and not inherited
         and d.precision in ("day", "week")
         and not has_event_date
@@ -650,6 +651,11 @@ _SAME_SEASON = 60
 _FULL_DATE = re.compile(r"(?:19|20)\d\d")
 
 
+def with_year(d: DateMention) -> bool:
+    """The date is written with its year ("December 12, 2023"), not only a day and month."""
+    return _FULL_DATE.search(d.text) is not None
+
+
 def anchor_years(sentences: Sequence[Any]) -> None:
     """A day and month without a year ("September 27") near a date the text gives in full
     ("September 26, 2012") takes that date's year rather than the one before publication:
@@ -659,7 +665,7 @@ def anchor_years(sentences: Sequence[Any]) -> None:
         d
         for s in sentences
         for d in s.dates
-        if d.precision == "day" and not d.relative and d.value and _FULL_DATE.search(d.text)
+        if d.precision == "day" and not d.relative and d.value and with_year(d)
     ]
     if not full:
         return

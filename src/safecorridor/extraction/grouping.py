@@ -20,7 +20,7 @@ from datetime import date
 
 from safecorridor.extraction.casualties import Count
 from safecorridor.extraction.confidence import CONFIDENCE
-from safecorridor.extraction.dates import DateMention, event_date, within
+from safecorridor.extraction.dates import DateMention, event_date, with_year, within
 from safecorridor.extraction.mentions import is_armed_group
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import (
@@ -1224,9 +1224,6 @@ _WEEKDAY = re.compile(
 )
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-
-
 def _weekday_beside_year(
     h: EventGroup, g: EventGroup, own_h: DateMention | None, own_g: DateMention | None
 ) -> bool:
@@ -1236,7 +1233,7 @@ def _weekday_beside_year(
     return any(
         d is not None
         and d.precision == "day"
-        and _YEAR.search(d.text) is not None
+        and with_year(d)
         and any(_weekdays(s.text) for s in undated.sentences)
         and not any(_weekdays(s.text) for s in dated.sentences)
         for undated, dated, d in ((h, g, own_g), (g, h, own_h))

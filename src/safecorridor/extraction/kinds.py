@@ -67,11 +67,11 @@ _ANAPHOR = re.compile(
     r"(?:\b(?:the|this|that|its|their|his|her|such|an earlier|previous|last|similar)|['’]s)\s+(?:(?!(?:a|an)\s)[\w-]+\s+){0,3}$",
     re.I,
 )
+_COPULA_VERB = r"(?:is|was|has been|had been|marks|marked|became|becomes)"
 #: the trigger as what an event already told is: "This is the second attack", "It was the
 #: deadliest bombing since 2014", "which was a suicide attack"
 _COPULAR = re.compile(
-    r"\b(?:this|it|that|which)\s+(?:is|was|has been|had been|marks|marked|became|becomes)\s+"
-    r"(?:the|a|an)\s+(?:[\w-]+\s+){0,3}$",
+    r"\b(?:this|it|that|which)\s+" + _COPULA_VERB + r"\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}$",
     re.I,
 )
 _PLURAL_GENERIC = re.compile(
@@ -97,6 +97,13 @@ _PLANNED_ARREST = re.compile(
 )
 _PLANNED_ARREST = at_word_starts(_PLANNED_ARREST)
 _NO_ARREST = re.compile(r"\b(?:no|none|nobody|not|yet to be|never)\b[^.;,]{0,40}$", re.I)
+#: a protest threatened or planned, not held: "the party would launch a protest movement"
+_PLANNED_PROTEST = re.compile(
+    r"\b(?:would|will|shall|to|threaten\w*|vow\w*|plan\w*|announc\w*)\s+(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+#: a passive verb's auxiliary before the trigger: "a leader of the JUI-F was shot dead"
+_PASSIVE_AUX = re.compile(r"\b(?:was|were|is|are|has been|have been|had been)\s+$", re.I)
 #: an operation announced or approved, not fought
 _ANNOUNCED = re.compile(
     r"\b(?:announc\w+|approv\w+|launching of|launch of|plans? for|proposed|decided to launch)\s+(?:an?\s+|the\s+)?(?:[\w'’-]+\s+){0,3}$",
@@ -228,10 +235,11 @@ _CAPTIVE_SUSPECTS = re.compile(
 )
 
 
-#: what is taken into custody when no one is arrested: a body, weapons, a vehicle
+#: what is taken into custody when no one is arrested: a body, or weapons, a vehicle
+_REMAINS = re.compile(r"\b(?:body|bodies|remains|corpses?)\b", re.I)
 _THINGS = re.compile(
-    r"\b(?:body|bodies|remains|corpses?|weapons?|arms|kalashnikovs?|rifles?|pistols?|guns?|"
-    r"explosives?|ammunition|vehicles?|motorcycles?|motorbikes?|cars?|phones?|documents)\b",
+    r"\b(?:weapons?|arms|kalashnikovs?|rifles?|pistols?|guns?|explosives?|ammunition|"
+    r"vehicles?|motorcycles?|motorbikes?|cars?|phones?|documents)\b",
     re.I,
 )
 _PEOPLE_HELD = re.compile(
@@ -252,11 +260,9 @@ def _things_held(text: str, m: re.Match[str]) -> bool:
         before = text[max(0, m.start() - 70) : m.start()]
         cut = _CLAUSE_START.match(before)
         held = before[cut.end() :] if cut else before
-    if not _THINGS.search(held):
-        return False
-    return bool(re.search(r"\b(?:body|bodies|remains|corpses?)\b", held, re.I)) or not (
-        _PEOPLE_HELD.search(held)
-    )
+    if _REMAINS.search(held):
+        return True  # "the body of the bomber", whoever else is named
+    return bool(_THINGS.search(held)) and not _PEOPLE_HELD.search(held)
 
 
 def _held_by_militants(text: str, m: re.Match[str]) -> bool:
@@ -536,19 +542,15 @@ def _noun_after_determiner(first_word: str, left: str) -> bool:
 #: an event told before, said to be one of a series: "The bombing is at least the third
 #: serious attack on Chinese citizens this year" (both its subject and its predicate)
 _EVENT_NOUN = r"(?:attack|bombing|blast|explosion|shooting|killing|ambush|assault|abduction|kidnapping|incident)"
-_COPULA = r"\s+(?:is|was|has been|had been|marks|marked|became|becomes)\s+(?:at least\s+|only\s+|also\s+|now\s+)?(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?"
+_COPULA = (
+    r"\s+" + _COPULA_VERB + r"\s+(?:at least\s+|only\s+|also\s+|now\s+)?(?:the|a|an)\s+"
+    r"(?:[\w-]+\s+){0,3}?"
+)
 _DESCRIBED_SUBJECT = re.compile(r"\s*(?:the|this|that)\s+(?:[\w-]+\s+)?$", re.I)
 _DESCRIBED_AFTER = re.compile(_COPULA + r"(?:[\w-]+\s+)?" + _EVENT_NOUN, re.I)
 _DESCRIBED_BEFORE = re.compile(
     r"^\s*(?:the|this|that)\s+(?:[\w-]+\s+)?" + _EVENT_NOUN + _COPULA + "$", re.I
 )
-
-
-_PLANNED_PROTEST = re.compile(
-    r"\b(?:would|will|shall|to|threaten\w*|vow\w*|plan\w*|announc\w*)\s+(?:[\w-]+\s+){0,2}$",
-    re.I,
-)
-_PASSIVE_AUX = re.compile(r"\b(?:was|were|is|are|has been|have been|had been)\s+$", re.I)
 
 
 def _described(text: str, m: re.Match[str]) -> bool:

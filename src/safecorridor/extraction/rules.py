@@ -187,9 +187,9 @@ class RuleExtractor:
             d, conf = dm
             precision = event_precision(
                 d,
-                # the statement is the event: a threat, "announced a ceasefire", "have agreed
-                # to a ceasefire, the government said on Sunday"
-                threat=fam in ("threat", "request")
+                # the statement is the event: a threat, a request, "announced a ceasefire",
+                # "have agreed to a ceasefire, the government said on Sunday"
+                statement=fam in ("threat", "request")
                 or g.cls == "agreement"
                 or _STATEMENT.match(text, g.trigger[1]) is not None,
                 inherited=g.inherited_date is not None,
