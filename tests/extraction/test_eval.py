@@ -184,6 +184,33 @@ def test_the_worst_events_come_first_with_their_errors(dev_report: Report) -> No
     assert fields["injured"] == {"field": "injured", "gold": 3, "pred": 2}
 
 
+def test_figures_by_kind_count_found_missed_invented_and_confused_events() -> None:
+    rep = Report()
+    gold = [
+        {"kind": "bombing", "event_date": "2024-05-08", "province": "Sindh"},
+        {"kind": "attack", "event_date": "2024-05-06", "province": "Balochistan"},
+        {"kind": "meeting", "event_date": "2024-05-02"},
+    ]
+    pred = [
+        {"kind": "bombing", "event_date": "2024-05-08", "province": "Sindh"},
+        {"kind": "armed_clash", "event_date": "2024-05-06", "province": "Balochistan"},
+        {"kind": "arrest", "event_date": "2024-04-01", "province": "Punjab"},
+    ]
+    score_document(rep, "d1", gold, pred)
+    rows = {r["kind"]: r for r in rep.by_kind()}
+    # the bombing found; the attack taken for a clash (a miss and an invention); the meeting
+    # missed; the arrest invented
+    assert {k: (r["gold"], r["predicted"], r["tp"]) for k, r in rows.items()} == {
+        "armed_clash": (0, 1, 0),
+        "arrest": (0, 1, 0),
+        "attack": (1, 0, 0),
+        "bombing": (1, 1, 1),
+        "meeting": (1, 0, 0),
+    }
+    assert rows["bombing"]["f1"] == 1.0 and rows["meeting"]["recall"] == 0.0
+    assert sum(r["tp"] for r in rows.values()) == rep.events.tp
+
+
 def test_the_reliability_table_counts_every_predicted_value(dev_report: Report) -> None:
     rows = dev_report.reliability()
     assert [r["band"] for r in rows] == [f"{lo:.1f}-{hi:.1f}" for lo, hi in BANDS]
@@ -241,6 +268,7 @@ def test_cli_json_has_every_part() -> None:
     assert set(data["fields"]) == set(FIELDS)
     assert 0 < data["mean_field_f1"] <= 1
     assert set(data["outlets"]) == {"Example Daily", "Corridor Wire"}
+    assert sum(k["tp"] for k in data["kinds"]) == data["events"]["tp"]
     assert data["worst"] == []  # every fixture event of the dev part is right
     assert len(data["reliability"]["all"]) == len(BANDS)
     assert set(data["reliability"]["fields"]) == set(FIELDS)
@@ -252,6 +280,7 @@ def test_cli_text_is_readable() -> None:
     out = result.output
     assert "documents: 2" in out and "mean field F1" in out
     assert "SATP" in out and "reliability of field confidences" in out
+    assert "found" in out.split("outlet")[0]  # the table by kind comes before the outlets
     assert "worst 10 events: none has an error" in out
     assert "calibrated, the share matches the band" in out
     fewer = _cli(str(ROOT / "tests" / "extraction" / "gold" / "dev.jsonl"), "--worst", "500")

@@ -3782,3 +3782,59 @@ def test_a_briefing_hosted_for_diplomats_is_a_meeting() -> None:
         "additional secretary said the vision of CPEC was based on connectivity."
     )
     assert _kinds(text) == ["meeting"]
+
+
+# --- headlines in the present tense, and agreements sought rather than made --------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a plural noun and the present tense of the headline are agreements too
+        (
+            "The attack came as Pakistan and China inked agreements on energy and roads at a "
+            "forum in Beijing on Monday.",
+            "agreement",
+        ),
+        ("Pakistan, Iran sign MoUs on border security in Tehran", "agreement"),
+        ("Pakistan and Afghanistan agree to reopen the Torkham crossing on Monday.", "agreement"),
+        (
+            "The two governments reached a deal on the security of Chinese workers in "
+            "Islamabad on Monday.",
+            "agreement",
+        ),
+        ("Interior minister meets Chinese ambassador in Islamabad", "meeting"),
+        ("Chinese envoy calls on the prime minister in Islamabad on Monday.", "meeting"),
+    ],
+)
+def test_agreements_and_meetings_in_any_tense_and_number(text: str, kind: str) -> None:
+    assert _kinds(text) == [kind]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Efforts to strike a peace deal with the militants in North Waziristan failed.",
+        "Pakistan and China are close to signing a deal on the protection of their workers.",
+        "The two sides are expected to sign an agreement on counter-terrorism next month.",
+        "The interior minister said the two countries will sign a security pact soon.",
+    ],
+)
+def test_an_agreement_sought_or_expected_is_no_event(text: str) -> None:
+    assert "agreement" not in _kinds(text)
+
+
+def test_a_meeting_word_for_demands_met_is_no_meeting() -> None:
+    assert "meeting" not in _kinds(
+        "The government meets the demands of the protesters, a minister said."
+    )
+
+
+def test_a_headline_in_the_present_tense_leaves_the_place_to_its_leads_clause() -> None:
+    text = (
+        "Militants gun down 12 labourers in Balochistan\n\n"
+        "At least 12 labourers, including five from Multan, were gunned down in an attack on "
+        "their camp in the Turbat area early on Monday."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.city, ev.fatalities) == ("attack", "Turbat", 12)

@@ -254,6 +254,12 @@ def _render(report: Report, worst: int) -> str:
             f"{name:<20}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}{s.tp:>6}{s.fp:>6}{s.fn:>6}"
         )
     lines.append(f"{'mean field F1':<34}{report.mean_field_f1:>7.3f}  (fields with a value)")
+    lines += ["", f"{'kind':<20}{'gold':>6}{'pred':>6}{'found':>7}{'P':>7}{'R':>7}{'F1':>7}"]
+    for row in report.by_kind():
+        lines.append(
+            f"{row['kind']:<20}{row['gold']:>6}{row['predicted']:>6}{row['tp']:>7}"
+            f"{row['precision']:>7.3f}{row['recall']:>7.3f}{row['f1']:>7.3f}"
+        )
     lines += ["", f"{'outlet':<40}{'docs':>5}{'event F1':>10}{'field F1':>10}"]
     by_size = sorted(report.outlets.items(), key=lambda kv: (-kv[1].documents, kv[0]))
     for name, r in by_size:

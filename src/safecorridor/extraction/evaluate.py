@@ -144,6 +144,28 @@ class Report:
         wrong = [o for o in self.outcomes if o.errors]
         return sorted(wrong, key=lambda o: -len(o.errors))[:n]
 
+    def by_kind(self) -> list[dict[str, Any]]:
+        """Per event kind (gold or predicted): how many gold events, how many predicted, how
+        many found whole (same kind, compatible date and province), and their P, R and F1:
+        which kinds of event the extractor misses or invents, without reading one error."""
+        kinds = sorted({k for o in self.outcomes for k in (o.gold_kind, o.pred_kind) if k})
+        rows = []
+        for kind in kinds:
+            s = Score()
+            for o in self.outcomes:
+                whole = o.gold_kind == o.pred_kind and not any(
+                    e.get("field") == "event" for e in o.errors
+                )
+                if o.gold_kind == kind and o.pred_kind == kind and whole:
+                    s.tp += 1
+                    continue
+                s.fn += o.gold_kind == kind
+                s.fp += o.pred_kind == kind
+            rows.append(
+                {"kind": kind, "gold": s.tp + s.fn, "predicted": s.tp + s.fp, **s.as_dict()}
+            )
+        return rows
+
     def _bands(self, field_name: str | None) -> list[tuple[str, list[Judgement]]]:
         out = []
         for i, (low, high) in enumerate(BANDS):
@@ -226,6 +248,7 @@ class Report:
             }
             for name, r in sorted(self.outlets.items())
         }
+        data["kinds"] = self.by_kind()
         data["worst"] = [o.as_dict() for o in self.worst(worst)]
         data["reliability"] = {
             "all": self.reliability(),

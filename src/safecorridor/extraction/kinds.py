@@ -292,7 +292,7 @@ def mark_triggers(s: Sentence) -> None:
             continue
         if (
             cls == "meeting"
-            and word.lower() in ("met", "session", "visit", "visited", "talks")
+            and word.lower() in ("met", "meets", "session", "visit", "visits", "visited", "talks")
             and not _OFFICIALS.search(text)
         ):
             continue
@@ -331,10 +331,16 @@ def mark_triggers(s: Sentence) -> None:
             continue  # "a charge Kabul rejected", "denied the allegations": no request refused
         if cls == "meeting" and _PLANNED_MEETING.search(text):
             continue  # "its next meeting is scheduled to be held in Beijing": not yet held
-        if cls == "meeting" and word.lower() == "called on" and _CALLED_ON_TO.match(text, m.end()):
+        if (
+            cls == "meeting"
+            and word.lower() in ("called on", "calls on")
+            and _CALLED_ON_TO.match(text, m.end())
+        ):
             cls = "request"  # "called on Pakistan to take measures": a request, no visit
         if cls == "agreement" and word.lower() == "pledged" and not _TWO_PARTIES.search(left):
             continue  # "Islamabad has pledged foolproof security": one side's promise
+        if cls == "agreement" and _NOT_YET.search(left):
+            continue  # "efforts to strike a peace deal", "close to signing": not (yet) agreed
         if (
             word.lower() in ("arrested", "detained", "martyred", "killed", "abducted", "kidnapped")
             and _ATTRIBUTIVE_BEFORE.search(left)
@@ -429,6 +435,11 @@ _BY = re.compile(r"\s+by\b", re.I)
 #: two parties as the subject: "Islamabad and Beijing have", "both sides"
 _TWO_PARTIES = re.compile(
     r"(?:\b[A-Z][\w-]+ and [A-Z][\w-]+|\b(?i:both|the two) (?:sides|countries|governments|parties)|\b(?i:the) parties)\s+(?:have |has |had )?(?:also |jointly |now )?$"
+)
+#: an infinitive or a modal before an agreement's word: sought, planned or expected, not made
+_NOT_YET = re.compile(
+    r"\b(?:to|will|would|could|may|might|shall|should|can|cannot)\s+(?:be\s+|soon\s+|finally\s+|formally\s+)?$",
+    re.I,
 )
 _REFUSALS = frozenset(["rejected", "refused", "declined", "turned down", "denied"])
 _A_CHARGE = re.compile(

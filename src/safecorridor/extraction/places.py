@@ -229,14 +229,19 @@ def choose_place(
         lead = next((s for s in g.sentences if s.start > trig_s.start and s.places), None)
         if lead is not None and not lead.headline:
             trig_s = lead
+    # the trigger whose clause is searched: the lead's own, when the lead stands in for the
+    # headline ("were gunned down in Turbat", not "labourers from Hyderabad")
+    t0, t1 = g.trigger[1], g.trigger[2]
+    if not trig_s.start <= t0 < trig_s.end:
+        t0, t1 = trig_s.trigger[1:] if trig_s.trigger else (trig_s.start, trig_s.start)
     if dateline_m is not None and _HERE.search(trig_s.text):
         return dateline_m  # "ISLAMABAD: ... held a meeting ... here on Tuesday": the dateline's
     c0, c1 = trig_s.start, trig_s.end
     for c in _CLAUSE.finditer(trig_s.text):
         pos = trig_s.start + c.start()
-        if pos < g.trigger[1]:
+        if pos < t0:
             c0 = pos
-        elif pos >= g.trigger[2]:
+        elif pos >= t1:
             c1 = pos
             break
     talks = g.family in ("talks", "request")
