@@ -3838,3 +3838,100 @@ def test_a_headline_in_the_present_tense_leaves_the_place_to_its_leads_clause() 
     )
     ev = _one(text)
     assert (ev.kind, ev.city, ev.fatalities) == ("attack", "Turbat", 12)
+
+
+# --- events told as a list of places --------------------------------------------------------
+
+
+def _told(text: str) -> list[tuple[str, str | None, str | None, int | None]]:
+    return [(e.kind, e.to_dict()["event_date"], e.city, e.fatalities) for e in _in_order(text)]
+
+
+def test_a_list_of_places_each_with_its_date_is_as_many_recalled_events() -> None:
+    text = (
+        "Gunmen attacked a convoy of Chinese engineers near Gwadar on Tuesday, killing two "
+        "guards. Chinese nationals have been targeted before: in Dasu in 2021, at Karachi "
+        "University in 2022 and in Besham in March this year."
+    )
+    assert _told(text) == [
+        ("attack", "2024-05-07", "Gwadar", 2),
+        ("attack", "2021", "Dasu", None),
+        ("attack", "2022", "Karachi", None),
+        ("attack", "2024-03", "Besham", None),
+    ]
+
+
+def test_a_claim_of_attacks_in_two_places_is_two_events_not_the_news_of_the_day() -> None:
+    text = (
+        "Gunmen attacked a convoy of Chinese engineers near Gwadar on Tuesday, killing two "
+        "guards. The BLA claimed suicide attacks near the airport in Karachi and on the Gwadar "
+        "Port Authority Complex in 2023."
+    )
+    events = _in_order(text)
+    assert [(e.kind, e.to_dict()["event_date"], e.city, e.fatalities) for e in events] == [
+        ("attack", "2024-05-07", "Gwadar", 2),
+        ("suicide_attack", "2023", "Karachi", None),
+        ("suicide_attack", "2023", "Gwadar", None),
+    ]
+    assert events[0].perpetrator is None  # the claim of other attacks is not this one's
+    assert [e.perpetrator for e in events[1:]] == ["Baloch Liberation Army"] * 2
+
+
+def test_a_toll_told_for_a_list_of_places_is_no_one_places() -> None:
+    text = (
+        "Coordinated attacks on security posts in Panjgur and Noshki on Monday night killed "
+        "ten soldiers, the military said."
+    )
+    events = _in_order(text)
+    assert [(e.to_dict()["event_date"], e.city, e.fatalities) for e in events] == [
+        ("2024-05-06", "Panjgur", None),
+        ("2024-05-06", "Nushki", None),
+    ]
+
+
+def test_two_clauses_each_dated_by_its_year_are_two_events() -> None:
+    text = (
+        "A bomb exploded near a police van in Quetta on Tuesday, killing three policemen. In "
+        "2021, nine Chinese engineers were killed in a bus bombing in Dasu, and in April 2022 a "
+        "suicide bomber killed three Chinese teachers at Karachi University."
+    )
+    assert _told(text) == [
+        ("bombing", "2024-05-07", "Quetta", 3),
+        ("bombing", "2021", "Dasu", 9),
+        ("suicide_attack", "2022-04", "Karachi", 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "cities"),
+    [
+        # one verb and no date per place: one event, as told
+        (
+            "Militants attacked police posts in Bannu and Lakki Marwat on Monday, killing four "
+            "policemen.",
+            ["Bannu"],
+        ),
+        # a district that qualifies the town adds no place
+        ("A bomb exploded in a market in Turbat, Kech district, on Monday.", ["Turbat"]),
+        (
+            "In March, militants carried out suicide attacks in Turbat, Kech district, and in "
+            "Gwadar.",
+            ["Turbat", "Gwadar"],
+        ),
+        # a road between two towns, and generic talk, are no list of events
+        (
+            "Gunmen ambushed a truck on Monday. Such attacks on convoys between Gwadar and "
+            "Karachi have grown.",
+            [None],
+        ),
+        (
+            "Gunmen attacked a bus in Quetta on Monday. The BLA has carried out attacks in "
+            "Quetta, Turbat and Gwadar over the years.",
+            ["Quetta"],
+        ),
+    ],
+)
+def test_only_a_list_of_places_after_a_plural_or_dated_items_splits(
+    text: str, cities: list[str | None]
+) -> None:
+    assert [e.city for e in _in_order(text)] == cities

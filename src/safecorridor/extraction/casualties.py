@@ -1409,6 +1409,18 @@ def _rejected(ev: CandidateEvent, field: str, xs: list[tuple[int, bool, Count]])
         ev.notes[f"{field}_rejected"] = "; ".join(reasons)
 
 
+#: the fields :func:`fill_casualties` sets
+FIELDS = (
+    "fatalities",
+    "attackers_killed",
+    "total_fatalities",
+    "foreign_fatalities",
+    "foreign_nationality",
+    "injured",
+    "abducted",
+)
+
+
 def fill_casualties(ev: CandidateEvent, per_sentence: Iterable[Casualties | None]) -> None:
     """Set the event's casualty fields from the counts of its sentences (in order): victims
     killed (the latest toll first, else the lead's count plus "more" counts), attackers

@@ -21,6 +21,7 @@ from datetime import date
 from safecorridor.extraction.casualties import Count
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.dates import DateMention, event_date, with_year, within
+from safecorridor.extraction.enumerations import list_items
 from safecorridor.extraction.mentions import is_armed_group
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import (
@@ -54,7 +55,7 @@ _RECALL_THING = re.compile(
 #: days after two soldiers were martyred", "today's attack follows a fierce attack on a post":
 #: the event named after "after" or "follows" is an earlier one, told in its own clause
 _RECALL_AFTER = re.compile(
-    r"\b(?:(?P<gap>a day|a week|a month|(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?P<unit>days|weeks|months))|hours|days|weeks|months|shortly|soon|just|barely|only|few days)\s+after\s+(?P<np>(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?|the\s+(?:[\w'’-]+\s+){1,4}?)(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?)\b|(?:[\w'’-]+\s+){1,6}?(?:were|was|had been)\s+(?:killed|martyred|injured|wounded|abducted|kidnapped|shot dead)\b|(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?(?:explosives?|bombs?|devices?|IEDs?|grenades?|mines?)\s+(?:went off|exploded|was detonated)\b|(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,2}?)?(?:bomber|gunmen|attackers?|assailants|militants|terrorists)\s+(?:killed|attacked|stormed|ambushed|shot dead|opened fire|blew (?:himself|herself) up|struck|targeted)\b)|\bfollows?\s+(?P<np2>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,5}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|strikes?))\b",
+    r"\b(?:(?P<gap>a day|a week|a month|(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?P<unit>days|weeks|months))|hours|days|weeks|months|shortly|soon|just|barely|only|few days)\s+after\s+(?P<np>(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?|the\s+(?:[\w'’-]+\s+){1,4}?)(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?)\b|(?:[\w'’-]+\s+){0,2}?(?:attacks|bombings|blasts|explosions|assaults|raids|killings|abductions|kidnappings|strikes)\b|(?:[\w'’-]+\s+){1,6}?(?:were|was|had been)\s+(?:killed|martyred|injured|wounded|abducted|kidnapped|shot dead)\b|(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?(?:explosives?|bombs?|devices?|IEDs?|grenades?|mines?)\s+(?:went off|exploded|was detonated)\b|(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,2}?)?(?:bomber|gunmen|attackers?|assailants|militants|terrorists)\s+(?:killed|attacked|stormed|ambushed|shot dead|opened fire|blew (?:himself|herself) up|struck|targeted)\b)|\bfollows?\s+(?P<np2>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,5}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|strikes?)|(?:[\w'’-]+\s+){0,2}?(?:attacks|bombings|blasts|explosions|assaults|raids|killings|strikes))\b",
     re.I,
 )
 _RECALL_AFTER = at_word_starts(_RECALL_AFTER)
@@ -240,11 +241,20 @@ _NAMED_DAY = (
     r"May|June|July|August|September|October|November|December|\d{1,2}(?:st|nd|rd|th)?\s+"
     r"[A-Z][a-z]+)\b"
 )
+#: "In 2021, nine engineers were killed in Dasu, and in April 2022 a bomber killed three
+#: teachers in Karachi": a year or a month of a year told on each side
+_IN_YEAR = r"in\s+(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+)?(?:19|20)\d\d\b"
 _AND_ON_DAY = re.compile(
-    r"[,;]\s+and\s+(?=(?:then\s+)?(?:on|late on|early on|last)\s+" + _NAMED_DAY + ")"
+    r"[,;]\s+and\s+(?=(?:then\s+)?(?:(?:on|late on|early on|last)\s+"
+    + _NAMED_DAY
+    + "|(?i:"
+    + _IN_YEAR
+    + ")))"
 )
 #: a day the sentence tells before its "and on ...": "On March 20, ..."
-_DAY_CUE = re.compile(r"\b(?i:on|late on|early on|last)\s+" + _NAMED_DAY)
+_DAY_CUE = re.compile(
+    r"\b(?:(?i:on|late on|early on|last)\s+" + _NAMED_DAY + "|(?i:" + _IN_YEAR + "))"
+)
 _PLACE_CUE = re.compile(
     r"\b(?:in|at|from|near)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?(?:of\s+)?[A-Z][a-z]"
 )
@@ -738,11 +748,17 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         # "In 2025, the BLA claimed the March hijacking of ...": an event of its own
         # a deck "TTP claims Bajaur blast" under a headline of North Waziristan: another
         # place, too (in a body, a claim names places for other reasons: "its spokesman in")
-        own = (
-            claimed is not None and claimed is not dated  # "claimed Wednesday's attack": that one
-        ) and (
-            _claims_another(claimed, s, cls)
-            or (s.headline and _other_towns(claimed.sentences, [s]))
+        own = claimed is not None and (
+            (
+                claimed is not dated  # "claimed Wednesday's attack": that one
+                and (
+                    _claims_another(claimed, s, cls)
+                    or (s.headline and _other_towns(claimed.sentences, [s]))
+                )
+            )
+            # "claimed suicide attacks near the airport in Karachi and on the port in Gwadar":
+            # a list of places is no one event told before
+            or bool(list_items(s, trig))
         )
         if claimed is not None and not own and claimed.family == "violent":
             claimed.sentences.append(s)
@@ -889,6 +905,12 @@ _OPENS_ANOTHER = re.compile(
 )
 
 
+def _lists(g: EventGroup) -> bool:
+    """The group's trigger heads a list of places (:mod:`enumerations`)."""
+    s = g.sentences[0]
+    return g.family == "violent" and bool(list_items(s, g.trigger))
+
+
 def merge_retellings(groups: list[EventGroup], published: date | None = None) -> list[EventGroup]:
     """One candidate for one event retold: a violent event whose dates and towns agree with an
     earlier one (and whose sentence does not open another incident: "Separately, ...",
@@ -897,6 +919,9 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
     out: list[EventGroup] = []
     for g in groups:
         host = None
+        if _lists(g):
+            out.append(g)  # a list of places is several events, none a retelling
+            continue
         if g.family == "violent" and not g.recalled:
             # "Meanwhile, in Bannu, ..." opens another incident, but may be the one a
             # headline or its deck told
@@ -912,6 +937,7 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                     for h in reversed(out)
                     if h.family == "violent"
                     and not h.recalled
+                    and not _lists(h)
                     and (not distinct or (_headline(h) and not h.overview and _shares_place(h, g)))
                     and (_same(h, g, published) or _headline_retold(h, g))
                 ),

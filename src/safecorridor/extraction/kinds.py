@@ -16,6 +16,7 @@ import re
 
 from safecorridor.extraction import resources as res
 from safecorridor.extraction.confidence import CONFIDENCE
+from safecorridor.extraction.enumerations import list_items
 from safecorridor.extraction.grouping import EventGroup
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import (
@@ -643,6 +644,9 @@ def _anaphoric(
         anaphoric = False  # "claimed responsibility for an attack on a camp in Buleda"
     if s.recalled and violent and not _NONEVENT.search(left):
         anaphoric = False  # the head of a recalled event: "the Besham attack, which ..."
+    if anaphoric and violent and plural and _listed_and_dated(s, m, cls):
+        anaphoric = False  # "claimed suicide attacks near the airport in Karachi and on the
+        # port in Gwadar in 2024": a list of places, each an event (:mod:`enumerations`)
     if anaphoric and violent and _counted_and_dated(s, m, left):
         anaphoric = False  # "three months ago, groups carried out a wave of attacks, killing 73"
     return anaphoric
@@ -670,6 +674,14 @@ def _counted_and_dated(s: Sentence, m: re.Match[str], left: str) -> bool:
     if _ANAPHOR.search(left) or (_NONEVENT.search(left) and not _COMPOUND.search(left)):
         return False
     return bool(_COUNTED.match(s.text, m.end()))
+
+
+def _listed_and_dated(s: Sentence, m: re.Match[str], cls: str) -> bool:
+    """A plural trigger followed by a list of places, in a sentence that dates them and is
+    not generic talk: it names that many events."""
+    if s.generic or not any(not d.reporting for d in s.dates):
+        return False
+    return bool(list_items(s, (cls, s.start + m.start(), s.start + m.end())))
 
 
 _NO_ACTOR = res.Actor("", "")

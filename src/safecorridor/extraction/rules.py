@@ -15,7 +15,9 @@ regex tried only at word starts. The stages, in order:
 5. Per event: :mod:`places` (its place), :mod:`actors` (perpetrator, claim), :mod:`targets`,
    :mod:`kinds` (its kind, on all its sentences), :mod:`dates` (its date), :mod:`casualties`
    (its figures), each field with a raw confidence from :mod:`confidence` and the evidence it
-   rests on; :mod:`calibration` then turns the raw confidences into fitted ones.
+   rests on; :mod:`calibration` then turns the raw confidences into fitted ones. An event
+   whose trigger heads a list of places ("bombings in Mastung and Hangu") is one event per
+   place (:mod:`enumerations`).
 
 Coding conventions (ACLED-based, kept consistent with the gold files):
 
@@ -36,6 +38,7 @@ Coding conventions (ACLED-based, kept consistent with the gold files):
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date
 from typing import Any
@@ -52,11 +55,12 @@ from safecorridor.extraction.dates import (
     text_year,
     years_refine_months,
 )
+from safecorridor.extraction.enumerations import list_items
 from safecorridor.extraction.grouping import EventGroup, group, split_recalled
 from safecorridor.extraction.kinds import decide_kind, mark_triggers
 from safecorridor.extraction.mentions import Mention, find_localities, find_mentions
 from safecorridor.extraction.places import choose_place, dateline, disambiguate, fill_place
-from safecorridor.extraction.sentences import split_sentences
+from safecorridor.extraction.sentences import Sentence, split_sentences
 from safecorridor.extraction.targets import find_targets
 from safecorridor.extraction.triggers import TRIGGERS
 from safecorridor.extraction.types import CandidateEvent
@@ -132,7 +136,8 @@ class RuleExtractor:
         years_refine_months(sentences, published)
         groups = group(sentences, published)
         dateline_m = dateline(text, datelines)
-        events = []
+        events: list[CandidateEvent] = []
+        owners: list[EventGroup] = []  # each event's group (a list of places: one per place)
         last_place: Mention | None = None
         arrest_place: Mention | None = None  # a case "against the suspects" follows the arrest
         for i, g in enumerate(groups):
@@ -144,11 +149,13 @@ class RuleExtractor:
             ):
                 previous = arrest_place
             ev, place_m = self._build(text, g, groups, dateline_m if i == 0 else None, previous)
-            events.append(ev)
+            told = _one_per_item(text, g, ev)
+            events.extend(told)
+            owners.extend([g] * len(told))
             last_place = place_m or last_place
             if g.family == "arrest" and place_m is not None:
                 arrest_place = place_m
-        _share_plural_claims(groups, events)
+        _share_plural_claims(owners, events)
         if self.calibrated:
             calibration.apply(events, self.table, text=text)
         return events
@@ -182,24 +189,7 @@ class RuleExtractor:
         if targets:
             ev.target = targets
             ev.field_confidence["target"] = CONFIDENCE.targets_from_lexicon
-        dm = g.date()
-        if dm is not None:
-            d, conf = dm
-            precision = event_precision(
-                d,
-                # the statement is the event: a threat, a request, "announced a ceasefire",
-                # "have agreed to a ceasefire, the government said on Sunday"
-                statement=fam in ("threat", "request")
-                or g.cls == "agreement"
-                or _STATEMENT.match(text, g.trigger[1]) is not None,
-                inherited=g.inherited_date is not None,
-                has_event_date=any(not x.reporting for s in g.sentences for x in s.dates),
-            )
-            if precision is not None:
-                how = "reporting" if d.reporting else "relative" if d.relative else "absolute"
-                basis = f"event_date:{how}:{precision}:{recalled}"
-                ev.set("event_date", d.value, (d.start, d.end), conf, basis)
-                ev.set("date_precision", precision, (d.start, d.end), conf)
+        _set_date(ev, text, g)
         fill_place(ev, text, g, place_m)
         if fam in ("violent", "disrupted", "arrest"):
             casualties.fill_casualties(ev, (s.casualties for s in g.sentences))
@@ -210,6 +200,85 @@ class RuleExtractor:
             round(sum(confs) / len(confs), 2) if confs else CONFIDENCE.event_without_fields
         )
         return ev, place_m
+
+
+def _set_date(ev: CandidateEvent, text: str, g: EventGroup) -> None:
+    """Set the event's date and its precision from its group's sentences."""
+    dm = g.date()
+    if dm is None:
+        return
+    d, conf = dm
+    precision = event_precision(
+        d,
+        # the statement is the event: a threat, a request, "announced a ceasefire",
+        # "have agreed to a ceasefire, the government said on Sunday"
+        statement=g.family in ("threat", "request")
+        or g.cls == "agreement"
+        or _STATEMENT.match(text, g.trigger[1]) is not None,
+        inherited=g.inherited_date is not None,
+        has_event_date=any(not x.reporting for s in g.sentences for x in s.dates),
+    )
+    if precision is not None:
+        how = "reporting" if d.reporting else "relative" if d.relative else "absolute"
+        recalled = "recalled" if g.recalled else "new"
+        basis = f"event_date:{how}:{precision}:{recalled}"
+        ev.set("event_date", d.value, (d.start, d.end), conf, basis)
+        ev.set("date_precision", precision, (d.start, d.end), conf)
+
+
+#: the fields an event of a list sets for itself (:func:`_one_per_item`)
+_ITEM_FIELDS = (
+    "event_date",
+    "date_precision",
+    "location_name",
+    "city",
+    "district",
+    "province",
+    "country",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    *casualties.FIELDS,
+)
+
+
+def _one_per_item(text: str, g: EventGroup, ev: CandidateEvent) -> list[CandidateEvent]:
+    """The event, or one event per place when its trigger is followed by a list of places
+    (:mod:`enumerations`): each with the kind, actors and targets decided on the whole, and
+    its own place, date (the list's when the item has none) and figures (only those told in
+    the item)."""
+    if g.family != "violent":
+        return [ev]
+    trig_s = next((s for s in g.sentences if s.start <= g.trigger[1] < s.end), None)
+    if trig_s is None:
+        return [ev]
+    items = list_items(trig_s, g.trigger)
+    if not items:
+        return [ev]
+    shared = g.date()
+    out = []
+    for k, it in enumerate(items):
+        piece = Sentence(it.start, it.end, text[it.start : it.end])
+        piece.places = [m for m in trig_s.places if it.start <= m.start < it.end]
+        piece.dates = it.dates
+        piece.casualties = casualties.parse(piece.text, piece.start)
+        sub = EventGroup(
+            g.cls,
+            g.trigger,
+            [piece],
+            inherited_date=None if it.dates else shared,
+            recalled=g.recalled,
+        )
+        item_ev = copy.deepcopy(ev)
+        for name in _ITEM_FIELDS:
+            item_ev.unset(name)
+        if k:
+            item_ev.span = (it.start, it.end)
+        _set_date(item_ev, text, sub)
+        fill_place(item_ev, text, sub, it.mention)
+        casualties.fill_casualties(item_ev, [piece.casualties])
+        out.append(item_ev)
+    return out
 
 
 _STATEMENT = re.compile(r"(?:announc|declar)\w*", re.I)

@@ -89,6 +89,12 @@ class CandidateEvent:
         self.field_confidence[name] = conf
         self.confidence_basis[name] = basis or f"{name}:{conf}"
 
+    def unset(self, name: str) -> None:
+        """Clear a field with its evidence, confidence, basis and note."""
+        setattr(self, name, None)
+        for d in (self.evidence, self.field_confidence, self.confidence_basis, self.notes):
+            d.pop(name, None)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: dates cut to their precision, spans as [start, end] lists."""
         data = asdict(self)
