@@ -3935,3 +3935,28 @@ def test_only_a_list_of_places_after_a_plural_or_dated_items_splits(
     text: str, cities: list[str | None]
 ) -> None:
     assert [e.city for e in _in_order(text)] == cities
+
+
+@pytest.mark.parametrize(
+    "recall",
+    [
+        "The attack recalled the 2022 Karachi University bombing and the 2021 Dasu attack.",
+        "Chinese workers were also hit in the 2021 Dasu attack, the 2022 Karachi University "
+        "bombing.",
+    ],
+)
+def test_two_events_named_side_by_side_are_two_recalled_events(recall: str) -> None:
+    text = (
+        "A suicide bomber struck a convoy of Chinese engineers near Karachi on Tuesday, killing "
+        "two guards. " + recall
+    )
+    told = sorted((e.to_dict()["event_date"], e.city) for e in extract(text, published=WED))
+    assert told == [("2021", "Dasu"), ("2022", "Karachi"), ("2024-05-07", "Karachi")]
+
+
+def test_two_unnamed_event_nouns_side_by_side_are_not_cut() -> None:
+    text = (
+        "A suicide bomber struck a convoy near Karachi on Tuesday, killing two guards. Police "
+        "linked the attack and the blast heard later to the same cell."
+    )
+    assert len(extract(text, published=WED)) == 1

@@ -281,6 +281,50 @@ def _second_incident(text: str) -> re.Match[str] | None:
     return None
 
 
+#: an event named by its date or its place: "the 2021 Dasu bus bombing", "the March Besham
+#: attack", "last year's Karachi University bombing"
+_NAMED_EVENT = (
+    r"(?:the|last\s+year['’]s)\s+(?:(?:19[89]\d|20\d\d|(?-i:[A-Z])[a-z]+|[a-z]+)\s+){1,5}?"
+    r"(?:suicide\s+)?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|"
+    r"massacre|hijacking|siege)\b"
+)
+#: two named events side by side: "the 2021 Dasu attack and the 2022 Karachi University
+#: bombing" (each may start an event of its own)
+_NAMED_PAIR = re.compile(
+    "(?i:"
+    + _NAMED_EVENT
+    + r")(?P<cut>,?\s+(?:and|as well as)\s+|,\s+)(?=(?i:"
+    + _NAMED_EVENT
+    + "))"
+)
+_NAMED_ONE = re.compile("(?i:" + _NAMED_EVENT + ")")
+#: what makes a noun phrase name one event: a year, a month, or a capitalised word (a place)
+_NAMING_WORD = re.compile(
+    r"\b(?:19[89]\d|20\d\d|(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)|(?-i:[A-Z])[\w'’-]+)\s",
+)
+
+
+def _named_pairs(s: Sentence) -> list[Sentence]:
+    """Cut a sentence between two events it names side by side, each by its date or place
+    ("recalled the 2021 Dasu attack and the 2022 Karachi University bombing")."""
+    if " and the " not in s.text and ", the " not in s.text:
+        return [s]
+    for m in _NAMED_PAIR.finditer(s.text):
+        right = _NAMED_ONE.match(s.text, m.end())
+        if right is None or not all(
+            _NAMING_WORD.search(np.split(None, 1)[1] + " ")
+            for np in (s.text[m.start() : m.start("cut")], right.group(0))
+        ):
+            continue  # "the attack and the blast": no event named
+        first = s.text[: m.start("cut")]
+        rest = s.text[m.end() :]
+        a = Sentence(s.start, s.start + len(first), first)
+        b = Sentence(s.start + m.end(), s.end, rest)
+        return [a, *_named_pairs(b)]
+    return [s]
+
+
 def _second_incidents(sentences: list[Sentence]) -> list[Sentence]:
     """Cut a sentence where it goes on to a second incident (:data:`_SECOND_INCIDENT`,
     :data:`_WHILE_ELSEWHERE`)."""
@@ -306,7 +350,8 @@ def split_recalled(sentences: list[Sentence], published: date | None = None) -> 
     which killed five Chinese citizens last week" → the talks, and the attack on its own."""
     out: list[Sentence] = []
     for s in _second_incidents(sentences):
-        out.extend(_split_one(s, published))
+        for part in _named_pairs(s):
+            out.extend(_split_one(part, published))
     return out
 
 
