@@ -3960,3 +3960,15 @@ def test_two_unnamed_event_nouns_side_by_side_are_not_cut() -> None:
         "linked the attack and the blast heard later to the same cell."
     )
     assert len(extract(text, published=WED)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The interior ministry placed the Balochistan Liberation Army on the list of proscribed "
+        "organisations on Monday.",
+        "The government added the group to the first schedule of the Anti-Terrorism Act on Monday.",
+    ],
+)
+def test_a_group_put_on_a_list_of_banned_groups_is_an_event(text: str) -> None:
+    assert _kinds(text) == ["other"]
