@@ -3972,3 +3972,32 @@ def test_two_unnamed_event_nouns_side_by_side_are_not_cut() -> None:
 )
 def test_a_group_put_on_a_list_of_banned_groups_is_an_event(text: str) -> None:
     assert _kinds(text) == ["other"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a camp may be labourers' or an army's: the victims say which
+        ("Militants attacked a camp in Musakhel on Monday and killed a labourer.", "attack"),
+        ("Militants attacked a camp in Musakhel on Monday and killed two soldiers.", "armed_clash"),
+        ("Militants attacked an FC camp in Musakhel on Monday.", "armed_clash"),
+    ],
+)
+def test_a_camp_attacked_is_decided_by_its_victims(text: str, kind: str) -> None:
+    assert _one(text).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "killed"),
+    [
+        ("Gunmen shot dead a shopkeeper and his two sons in Quetta on Monday.", 3),
+        ("Gunmen shot dead a judge and his driver in Quetta on Monday.", 2),
+        # a plural after a possessive gives no count
+        (
+            "Militants set fire to ten trucks in Musakhel on Monday and killed their drivers.",
+            None,
+        ),
+    ],
+)
+def test_a_possessive_counts_one_only_before_a_singular(text: str, killed: int | None) -> None:
+    assert _one(text).fatalities == killed

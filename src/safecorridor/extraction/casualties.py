@@ -378,6 +378,14 @@ _GENERAL_PEOPLE = frozenset(["people", "persons", "individuals", "others"])
 _QUOTE_MARKS = frozenset(['"', "“", "”", "'", "‘", "’"])
 
 
+#: a plural head noun: "drivers", "sons", "men", "children" (not "Levies" or "police")
+_PLURAL_HEAD = re.compile(r"(?<!s)s$|^(?:men|women|children|people)$", re.I)
+
+
+#: words :func:`number` reads as one that are no count after a possessive ("his a ...")
+NUMBER_DETS = frozenset(["a", "an", "his", "her", "their", "both"])
+
+
 def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool, int, int] | None:
     """Parse [quant] NUM [-/to NUM] mods* [noun] → (n, foreign, nationality?, attackers, s, e)."""
     i = 0
@@ -396,6 +404,10 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
     j = i + 1
     if low == "a" and j < len(tokens) and tokens[j][0].lower() == "dozen":
         n, j = 12, j + 1
+    if low in ("his", "her", "their") and j < len(tokens):
+        more = number(tokens[j][0]) if tokens[j][0].lower() not in NUMBER_DETS else None
+        if more is not None:
+            n, j, low = more, j + 1, tokens[j][0].lower()  # "his two sons": two
     if (
         j + 1 < len(tokens)
         and tokens[j][0].lower() in ("to", "-", "or", "–")
@@ -426,6 +438,9 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
         end = tokens[k][2]
     if low in ("a", "an", "his", "her", "their", "both") and not noun_seen:
         return None
+    head = next((t[0] for t in tokens[j : j + 3] if t[0][:1].islower()), "")
+    if low in ("his", "her", "their") and _PLURAL_HEAD.search(head):
+        return None  # "killed their drivers": how many, the text does not say
     return n, (n if foreign else 0), nationality, attackers, start, end
 
 

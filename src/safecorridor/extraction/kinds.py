@@ -749,6 +749,8 @@ _SF_WORDS = re.compile(
     re.I,
 )
 _SF_WORDS = at_word_starts(_SF_WORDS)
+#: a place either side may hold: a camp (an army's, or labourers' or refugees')
+_EITHER_SIDES = re.compile(r"camps?", re.I)
 #: civilians as victims or as what was attacked
 _CIVILIAN_WORDS = re.compile(
     r"\b(?:people|persons|civilians?|passengers?|labou?rers?|workers?|miners|children|child|women|woman|students?|teachers?|engineers?|nationals?|citizens?|villagers|residents|worshippers|devotees|pilgrims|shoppers|shopkeepers?|traders?|vendors?|farmers?|men|man|boys?|girls?|family|relatives|tribesmen|elders?|leaders?|activists?|journalists?|doctors?|patients|passers-?by|bystanders?|drivers?|owners?|contractors?|bus|coach|vehicle|school|mosque|market|bazaar|shop|house|home|hotel|hospital|team|vaccinators?|polio|hunters?|professors?|lawyers?|tankers?|trucks?|employees?|staff|vans?|wagons?|cars?|jeeps?|rickshaws?)\b",
@@ -922,6 +924,8 @@ def _aimed_at(lead: str) -> str | None:
         return None
     sf = _SF_WORDS.search(words)
     civ = _CIVILIAN_WORDS.search(words)
+    if sf and _EITHER_SIDES.fullmatch(sf.group(0)) and len(_SF_WORDS.findall(words)) == 1:
+        sf = None  # "attacked a camp": a labour camp or an army one; the victims will say
     if sf and civ is None:
         return "sf"
     if civ and sf is None:
