@@ -4001,3 +4001,16 @@ def test_a_camp_attacked_is_decided_by_its_victims(text: str, kind: str) -> None
 )
 def test_a_possessive_counts_one_only_before_a_singular(text: str, killed: int | None) -> None:
     assert _one(text).fatalities == killed
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        "The chief minister condemned the attack and ordered the arrest of the culprits.",
+        "The interior minister directed the police to arrest the culprits at the earliest.",
+        "The provincial government vowed the swift arrest of those responsible.",
+    ],
+)
+def test_an_arrest_ordered_or_vowed_is_no_arrest(order: str) -> None:
+    text = "Gunmen shot dead four labourers at a construction site in Turbat on Tuesday. " + order
+    assert _kinds(text) == ["attack"]

@@ -92,8 +92,8 @@ _GENERIC = at_word_starts(
 #: an arrest intended, sought or denied, not made
 _PLANNED_ARREST = re.compile(
     r"\b(?:to|will|would|could)\s+(?!have\b|had\b|be\b)(?:[\w-]+\s+){0,2}$"
-    # "demanding the immediate arrest of the killers"
-    r"|\b(?:demand\w*|call(?:ed|ing|s)? for|sought|seek\w*|urg\w*)\s+(?:[\w-]+\s+){0,2}$",
+    # "demanding the immediate arrest of the killers", "ordered the arrest of the culprits"
+    r"|\b(?:demand\w*|call(?:ed|ing|s)? for|sought|seek\w*|urg\w*|order\w*|direct\w*|instruct\w*|vow\w*|pledg\w*)\s+(?:[\w-]+\s+){0,2}$",
     re.I,
 )
 _PLANNED_ARREST = at_word_starts(_PLANNED_ARREST)
