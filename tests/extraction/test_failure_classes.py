@@ -4014,3 +4014,47 @@ def test_a_possessive_counts_one_only_before_a_singular(text: str, killed: int |
 def test_an_arrest_ordered_or_vowed_is_no_arrest(order: str) -> None:
     text = "Gunmen shot dead four labourers at a construction site in Turbat on Tuesday. " + order
     assert _kinds(text) == ["attack"]
+
+
+def test_a_claim_of_several_attacks_told_first_claims_each_told_after() -> None:
+    text = (
+        "The Baloch Liberation Army has claimed responsibility for three separate attacks on "
+        "the forces in Kalat, Mastung and Kech.\n\n"
+        "Its spokesman said in a statement that on Monday, fighters targeted an army convoy "
+        "with an IED in the Mangochar area of Kalat, killing four personnel.\n\n"
+        "In another attack, fighters attacked a checkpost in Mastung's Dasht area.\n\n"
+        "In the third attack, a tower of the forces was targeted with a grenade in Kech's Tump "
+        "area on Tuesday."
+    )
+    got = [(e.city, e.to_dict()["event_date"], e.claimed_by) for e in _in_order(text)]
+    bla = "Baloch Liberation Army"
+    assert got == [
+        ("Mangochar", "2024-05-06", bla),
+        ("Dasht", None, bla),
+        ("Tump", "2024-05-07", bla),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "reporting"),
+    [
+        ("The spokesman said that on Monday, fighters targeted a convoy in Kalat.", False),
+        ("Police said on Monday that gunmen attacked a convoy in Kalat.", True),
+        ("The ministry said that on Monday it had summoned the envoy.", True),
+    ],
+)
+def test_a_date_opening_the_clause_told_dates_what_it_tells(text: str, reporting: bool) -> None:
+    (d,) = find_dates(text, WED, 0)
+    assert d.reporting is reporting
+
+
+def test_a_claim_of_two_attacks_claims_the_next_two_only() -> None:
+    text = (
+        "The BLA claimed two attacks on the forces in Kalat and Mastung on Monday.\n\n"
+        "In the first, fighters attacked a checkpost in Kalat.\n\n"
+        "In the second, a convoy was ambushed near Mastung.\n\n"
+        "Separately, a bomb went off in a market in Quetta on Tuesday, killing two people."
+    )
+    got = [(e.city, e.claimed_by) for e in _in_order(text)]
+    bla = "Baloch Liberation Army"
+    assert got == [("Kalat", bla), ("Mastung", bla), ("Quetta", None)]

@@ -293,6 +293,17 @@ def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[Event
     armed = [a for a in named if _armed_or_unknown(a) and not _DENIAL.match(text, a.end)]
     state = [a for a in named if is_state_force(a)]
     claim_m = _claimant(g, armed, groups, text)
+    claim_s = next((s.claim for s in g.sentences if s.claim), None)
+    if claim_m is None and claim_s is None and g.summed_claim is not None:
+        # "the BLA claimed three separate attacks ...", then each attack told on its own
+        over = g.summed_claim
+        claim_m = _claimant(
+            EventGroup(g.cls, g.trigger, [over]),
+            [a for a in over.actors if _armed_or_unknown(a)],
+            groups,
+            text,
+        )
+        claim_s = over.claim
     perp_m, perp_conf, why = _perpetrator(g, armed, state, claim_m, groups, text)
     if perp_m is not None and perp_m.actor:
         basis = f"perpetrator:{why}:{fam}"
@@ -300,8 +311,8 @@ def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[Event
         parent = res.parent_of(perp_m.actor)
         if parent:
             ev.set("perpetrator_parent", parent, (perp_m.start, perp_m.end), perp_conf)
-    if claim_m is not None and claim_m.actor and fam in ("violent", "disrupted"):
-        s_claim = next(s.claim for s in g.sentences if s.claim)
+    if claim_m is not None and claim_m.actor and claim_s and fam in ("violent", "disrupted"):
+        s_claim = claim_s
         ev.set(
             "claimed_by",
             claim_m.actor,

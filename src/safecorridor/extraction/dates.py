@@ -166,6 +166,15 @@ _EVENT_BETWEEN = re.compile(
     re.I,
 )
 _EVENT_BETWEEN = at_word_starts(_EVENT_BETWEEN)
+#: a date that opens a reported clause: "said that on Monday, ..."
+_THAT_BEFORE = re.compile(r"\bthat\s*,?\s*$", re.I)
+#: ... and the event that clause tells, right after it
+_TOLD_AFTER = re.compile(
+    r"^\s*,?\s+(?:[\w'’-]+\s+){0,6}?(?:targeted|attacked|killed|stormed|ambushed|exploded|"
+    r"opened fire|blew up|struck|abducted|kidnapped|carried out|martyred|shot|detonated|"
+    r"planted|fired|raided|hit|went off|were killed|was killed|were martyred|was martyred)\b",
+    re.I,
+)
 #: a group's own word, the event told after it: "the BLA said it carried out the attack on the
 #: convoy on Tuesday" dates the attack
 _OWN_WORD = re.compile(
@@ -452,9 +461,13 @@ def find_dates(
         names_event = bool(
             _POSSESSIVE_EVENT.match(after if not raw.endswith(("'s", "’s")) else "'s " + after)
         ) or bool(before.endswith(("the ", "The ")) and _ATTRIBUTIVE_EVENT.match(after))
+        # "said in a statement that on Monday, fighters targeted a convoy": the date opens
+        # the clause told, and dates what it tells
+        opens_told = bool(_THAT_BEFORE.search(before)) and bool(_TOLD_AFTER.match(after))
         reporting = not names_event and bool(
             (
                 said
+                and not opens_told
                 and not _EVENT_BETWEEN.search(said.group(0)[4:])
                 and not _OWN_WORD.match(said.group(0)[4:])
             )

@@ -210,6 +210,9 @@ class EventGroup:
     recalled: bool = False
     lead_cls: str = ""  # the class of the trigger that started the event (before upgrades)
     overview: bool = False  # "seven killed in separate attacks across the province"
+    # the claim of an overview that sums this event up: "the BLA claimed three separate
+    # attacks in Kalat, Mastung and Kech" (then each told on its own)
+    summed_claim: Sentence | None = None
 
     def __post_init__(self) -> None:
         self.lead_cls = self.lead_cls or self.cls
@@ -471,7 +474,7 @@ def _claims_another(g: EventGroup, s: Sentence, cls: str) -> bool:
 #: a sentence that sums up several incidents: "seven people were killed in separate attacks
 #: across the province"; the incidents it sums up are told after it, each on its own
 _OVERVIEW = re.compile(
-    r"\b(?:in|during|carried out|launched|launch|launches|staged|mounted|conducted)\s+(?:(?:two|three|four|five|six|several|multiple|\d+)\s+)?(?:separate|different|various|multiple|a series of|a spate of|a wave of|coordinated|simultaneous)\s+(?:[\w-]+\s+)?(?:attacks|incidents|clashes|assaults|raids|blasts|explosions|ambushes|bombings)\b",
+    r"\b(?:in|during|carried out|launched|launch|launches|staged|mounted|conducted|for|claimed|claims|claiming)\s+(?:(?:two|three|four|five|six|several|multiple|\d+)\s+)?(?:separate|different|various|multiple|a series of|a spate of|a wave of|coordinated|simultaneous)\s+(?:[\w-]+\s+)?(?:attacks|incidents|clashes|assaults|raids|blasts|explosions|ambushes|bombings)\b",
     re.I,
 )
 
@@ -489,22 +492,34 @@ def _roundup_headline(s: Sentence) -> bool:
     return len(where) >= 2
 
 
+#: a claim of several attacks: "claimed responsibility for three separate attacks"
+_SEVERAL_CLAIMED = re.compile(
+    r"\b(two|three|four|five|six|seven|several|multiple|\d+)\s+(?:separate\s+|different\s+)?"
+    r"(?:[\w-]+\s+)?(?:attacks|bombings|blasts|assaults|ambushes|operations)\b",
+    re.I,
+)
+
+
 def _drop_overviews(groups: list[EventGroup]) -> list[EventGroup]:
     """An overview is no event of its own when the incidents it sums up (two or more) follow
     it; those that give no date of their own take its date ("... on Sunday. In a third
     incident, a bomb ...")."""
     out = []
     summed: tuple[DateMention, float] | None = None
+    claim: Sentence | None = None
     for i, g in enumerate(groups):
         told = sum(h.family == "violent" and not h.recalled for h in groups[i + 1 :]) >= 2
         if g.overview and told:
             d = g.date()
             summed = (d[0], CONFIDENCE.date_inherited) if d and not d[0].reporting else None
+            claim = next((s for s in g.sentences if s.claim), None)
             continue
-        if summed is not None and g.family == "violent" and not g.recalled:
+        if g.family == "violent" and not g.recalled:
             own = g.date()
-            if (own is None or own[0].reporting) and g.inherited_date is None:
-                g.inherited_date = summed
+            if summed is not None and (own is None or own[0].reporting):
+                g.inherited_date = g.inherited_date or summed
+            if claim is not None and not any(s.claim for s in g.sentences):
+                g.summed_claim = claim
         out.append(g)
     return out
 
@@ -687,6 +702,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
     groups: list[EventGroup] = []
     cur: EventGroup | None = None
     recall: EventGroup | None = None  # the event of the recalled clause just cut out
+    roundups: list[Sentence] = []  # claims of several attacks told before any of them
     for s in sentences:
         trig = s.trigger
         has_cas = bool(
@@ -745,6 +761,8 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                     _upgrade(target, s)
                     cur = target
                     continue
+                if _SEVERAL_CLAIMED.search(s.text):
+                    roundups.append(s)  # "claimed three separate attacks in ...": told next
             # "the two countries", "both sides" refer back to talks, not to an attack; casualties
             # counted under a date of their own belong to another happening ("two months ago,
             # raids on posts killed 40"): they neither date nor count this one
@@ -869,6 +887,18 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
         groups.append(new)
         cur = new
+    for r in roundups:
+        # the attacks told after the claim, as many as it counts ("three separate attacks")
+        m = _SEVERAL_CLAIMED.search(r.text)
+        word = m.group(1).lower() if m else "0"
+        n = int(word) if word.isdigit() else _SMALL.get(word, len(groups))
+        after = [
+            g
+            for g in groups
+            if g.sentences[0].start > r.start and g.family == "violent" and not g.recalled
+        ]
+        for g in after[:n]:
+            g.summed_claim = r
     groups = _drop_arrest_summaries(_drop_overviews(groups))
     return split_outcomes(merge_retellings(groups, published))
 
