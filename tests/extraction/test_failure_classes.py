@@ -4058,3 +4058,15 @@ def test_a_claim_of_two_attacks_claims_the_next_two_only() -> None:
     got = [(e.city, e.claimed_by) for e in _in_order(text)]
     bla = "Baloch Liberation Army"
     assert got == [("Kalat", bla), ("Mastung", bla), ("Quetta", None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "province"),
+    [
+        ("Gunmen killed two people in the K-P province on Monday.", "Khyber Pakhtunkhwa"),
+        ("A blast killed two people in Pak-occupied Kashmir on Monday.", "Azad Kashmir"),
+        ("A blast killed two people in PoJK on Monday.", "Azad Kashmir"),
+    ],
+)
+def test_provinces_by_the_names_other_countries_outlets_use(text: str, province: str) -> None:
+    assert _one(text).province == province
