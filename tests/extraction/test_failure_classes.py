@@ -4070,3 +4070,24 @@ def test_a_claim_of_two_attacks_claims_the_next_two_only() -> None:
 )
 def test_provinces_by_the_names_other_countries_outlets_use(text: str, province: str) -> None:
     assert _one(text).province == province
+
+
+def test_a_headline_naming_only_the_province_is_the_leads_event_told_another_way() -> None:
+    text = (
+        "Pakistan: 10 soldiers killed as rebels ambush army convoy in Balochistan\n\n"
+        "In yet another attack on the army, at least 10 soldiers were killed after rebels "
+        "ambushed a military convoy in Balochistan's Kech district on Tuesday, reports said.\n\n"
+        "In a statement, the group said its fighters used an IED to target the convoy."
+    )
+    ev = _one(text, date(2025, 5, 21))
+    assert (ev.district, ev.to_dict()["event_date"], ev.fatalities) == ("Kech", "2025-05-20", 10)
+
+
+def test_a_dated_event_noun_ending_in_ing_is_no_subject_counted() -> None:
+    text = (
+        "Gunmen shot dead two soldiers in Turbat on Tuesday. The group has carried out other "
+        "attacks, including the March 2025 hijacking of a train, in which 26 hostages were "
+        "killed."
+    )
+    events = extract(text, published=date(2025, 5, 21))
+    assert [e.fatalities for e in events if e.to_dict()["event_date"] == "2025-03"] == [26]

@@ -1237,7 +1237,7 @@ def _participle_subject(toks: list[tuple[str, int, int]], k: int, vi: int) -> li
         ):
             # the noun phrase the participle follows: "two policemen", "two of the guards"
             nps = _np_before(toks, j - 1)[:1] or _partitive(toks, j - 1) or []
-            if nps and nps[0][0] >= 2:
+            if nps and 2 <= nps[0][0] < 1900:  # (not "the 2025 hijacking": a noun, dated)
                 return nps
             if k - j >= 6:
                 return None  # (an earlier participle may head the subject: "two policemen

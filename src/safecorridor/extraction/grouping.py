@@ -1013,7 +1013,12 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                     if h.family == "violent"
                     and not h.recalled
                     and not _lists(h)
-                    and (not distinct or (_headline(h) and not h.overview and _shares_place(h, g)))
+                    and (
+                        not distinct
+                        or (_headline(h) and not h.overview and _shares_place(h, g))
+                        # "In yet another attack on the army, ..." retelling the headline's
+                        or _headline_retold(h, g)
+                    )
                     and (_same(h, g, published) or _headline_retold(h, g))
                 ),
                 None,
@@ -1054,13 +1059,17 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
 def _headline_retold(h: EventGroup, g: EventGroup) -> bool:
     """A headline names the town an event is known by ("Turbat IED blast"), the body the area
     where it happened ("near the Hoshab area of Kech district"): one event when the headline
-    gives no day of its own, both are of one class, share a district and tell one toll."""
-    if not _headline(h) or h.overview or h.cls != g.cls:
-        return False
+    gives no day of its own, both are violent, share a district (or the headline names only
+    the province, and it is the body's) and tell one toll."""
+    if not _headline(h) or h.overview or h.family != g.family:
+        return False  # (the kind is decided on the whole: "ambush" above, "an IED" below)
     dh = h.date()
     if dh is not None and not dh[0].reporting:
         return False
-    if not _towns(h.sentences)[1] & _towns(g.sentences)[1]:
+    th, dh, _vh, ph = _towns(h.sentences)
+    tg, dg, _vg, pg = _towns(g.sentences)
+    # (a headline that names only the province: "10 soldiers killed in Balochistan")
+    if not (dh & dg or (not th and not dh and ph and ph <= pg)):
         return False
     toll = _victims_killed(h)
     return toll is not None and toll == _victims_killed(g)
