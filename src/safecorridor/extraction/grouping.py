@@ -1067,7 +1067,7 @@ def _headline_retold(h: EventGroup, g: EventGroup) -> bool:
     if dh is not None and not dh[0].reporting:
         return False
     th, dh, _vh, ph = _towns(h.sentences)
-    tg, dg, _vg, pg = _towns(g.sentences)
+    _tg, dg, _vg, pg = _towns(g.sentences)
     # (a headline that names only the province: "10 soldiers killed in Balochistan")
     if not (dh & dg or (not th and not dh and ph and ph <= pg)):
         return False
