@@ -4091,3 +4091,27 @@ def test_a_dated_event_noun_ending_in_ing_is_no_subject_counted() -> None:
     )
     events = extract(text, published=date(2025, 5, 21))
     assert [e.fatalities for e in events if e.to_dict()["event_date"] == "2025-03"] == [26]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The prime minister on Wednesday telephoned the Chinese premier and expressed "
+        "condolences over the deaths of Chinese nationals in the Besham attack.",
+        "The governor on Monday visited the families of those killed in the Besham bombing.",
+    ],
+)
+def test_the_day_of_a_reaction_is_not_the_day_of_the_event_it_names(text: str) -> None:
+    attacks = [e for e in extract(text, published=WED) if e.kind in ("attack", "bombing")]
+    assert [(e.city, e.event_date) for e in attacks] == [("Besham", None)]
+
+
+def test_a_call_between_leaders_is_talks_and_a_call_of_condolence_is_not() -> None:
+    talks = "The prime minister telephoned the Chinese premier on Monday and discussed security."
+    condole = "The army chief telephoned the Aga Khan on Monday and expressed his condolences."
+    assert (_kinds(talks), _kinds(condole)) == (["meeting"], [])
+
+
+def test_the_city_a_leader_visited_is_where_the_talks_were() -> None:
+    ev = _one("The army chief visited Beijing on Tuesday where he met Chinese military leaders.")
+    assert (ev.kind, ev.city) == ("meeting", "Beijing")

@@ -199,6 +199,16 @@ _TALKS_REF = re.compile(
 )
 
 
+#: a reaction to an event, between a date and the event's noun: the date is the reaction's
+_REACTION = re.compile(
+    r"\b(?:condol\w*|condemn\w*|express\w*|telephon\w*|phoned|mourn\w*|"
+    r"visited|met|paid|recalled|remembered)\b",
+    re.I,
+)
+#: a trigger that is a verb: "attacked", "stormed", "shot dead" (the date beside it is its own)
+_VERBAL = re.compile(r"\w+ed\b|shot\b|blew\b|struck\b|went\b|tore\b|ripped\b", re.I)
+
+
 @dataclass
 class EventGroup:
     """The sentences of one candidate event, with the trigger that decides its kind."""
@@ -222,8 +232,21 @@ class EventGroup:
         return family(self.cls)
 
     def date(self) -> tuple[DateMention, float] | None:
-        """The event's date and its confidence (:func:`dates.event_date`)."""
-        return event_date([s.dates for s in self.sentences], self.trigger[1], self.inherited_date)
+        """The event's date and its confidence (:func:`dates.event_date`). An event its first
+        sentence names by a noun takes no date that sentence gives a reaction to it ("on
+        Wednesday telephoned ... and expressed condolences over the deaths in the Besham
+        attack")."""
+        dates = [s.dates for s in self.sentences]
+        first = self.sentences[0]
+        t0 = self.trigger[1] - first.start
+        if 0 <= t0 < len(first.text) and not _VERBAL.match(first.text, t0):
+            dates[0] = [
+                d
+                for d in first.dates
+                if d.end - first.start > t0
+                or not _REACTION.search(first.text, max(0, d.end - first.start), t0)
+            ]
+        return event_date(dates, self.trigger[1], self.inherited_date)
 
 
 #: a sentence that goes on to a second incident: "..., killing 14 soldiers, while hours

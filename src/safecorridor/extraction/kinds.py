@@ -330,6 +330,13 @@ def mark_triggers(s: Sentence) -> None:
             and _A_CHARGE.search(text, max(0, m.start() - 30), min(len(text), m.end() + 40))
         ):
             continue  # "a charge Kabul rejected", "denied the allegations": no request refused
+        if (
+            cls == "meeting"
+            and "phone" in word.lower()
+            and _CONDOLENCE.search(text)
+            and not _TALKED.search(text)
+        ):
+            continue  # "telephoned the Aga Khan and expressed his condolences": a courtesy
         if cls == "meeting" and _PLANNED_MEETING.search(text):
             continue  # "its next meeting is scheduled to be held in Beijing": not yet held
         if (
@@ -440,6 +447,13 @@ _TWO_PARTIES = re.compile(
 #: an infinitive or a modal before an agreement's word: sought, planned or expected, not made
 _NOT_YET = re.compile(
     r"\b(?:to|will|would|could|may|might|shall|should|can|cannot)\s+(?:be\s+|soon\s+|finally\s+|formally\s+)?$",
+    re.I,
+)
+#: condolences offered, and talks held (a call that only condoles is no talks)
+_CONDOLENCE = re.compile(r"\bcondol\w*", re.I)
+_TALKED = re.compile(
+    r"\b(?:discuss\w*|talked|agreed|reviewed|raised|exchanged views|assured|briefed|urged|"
+    r"asked|sought|stressed)\b",
     re.I,
 )
 _REFUSALS = frozenset(["rejected", "refused", "declined", "turned down", "denied"])

@@ -66,7 +66,7 @@ _HOSPITAL = re.compile(
 _HOSPITAL = at_word_starts(_HOSPITAL)
 #: a preposition (and up to three capitalised or place nouns) before the name
 _CUE = re.compile(
-    r"\b(?:(?i:in|at|near|outside|inside)|on|from|of|off|into|within|around|across|along|between|to|toward|towards)\s+(?:the\s+)?(?:(?:[A-Z][\w'’-]*|port|city|town|district|area|general|province|village|outskirts|suburbs|vicinity|limits|road|highway|airport|outpost|check-?post|camp|tehsil|region)\s+){0,3}(?:of\s+(?:the\s+)?)?$"
+    r"\b(?:(?i:in|at|near|outside|inside|visited|visiting)|on|from|of|off|into|within|around|across|along|between|to|toward|towards)\s+(?:the\s+)?(?:(?:[A-Z][\w'’-]*|port|city|town|district|area|general|province|village|outskirts|suburbs|vicinity|limits|road|highway|airport|outpost|check-?post|camp|tehsil|region)\s+){0,3}(?:of\s+(?:the\s+)?)?$"
 )
 _CUE = at_word_starts(_CUE)
 #: group names written in lower case in use: the state's word for the TTP's fighters ("six
