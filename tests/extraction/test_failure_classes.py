@@ -4115,3 +4115,11 @@ def test_a_call_between_leaders_is_talks_and_a_call_of_condolence_is_not() -> No
 def test_the_city_a_leader_visited_is_where_the_talks_were() -> None:
     ev = _one("The army chief visited Beijing on Tuesday where he met Chinese military leaders.")
     assert (ev.kind, ev.city) == ("meeting", "Beijing")
+
+
+def test_the_riverine_katcha_area_is_no_town() -> None:
+    ev = _one(
+        "Dacoits attacked a police camp in the Katcha area of Rahim Yar Khan on Thursday "
+        "night, martyring 12 policemen."
+    )
+    assert (ev.city, ev.province, ev.fatalities) == ("Rahim Yar Khan", "Punjab", 12)

@@ -577,6 +577,12 @@ _NOT_LOCALITY = frozenset(
         "village",
         "valley",
         "region",
+        # the riverine belt ("the Katcha area of Rahim Yar Khan"): a kind of land, no place
+        "katcha",
+        "kacha",
+        "kachcha",
+        "kachha",
+        "riverine",
         "security",
         "forces",
         "army",
