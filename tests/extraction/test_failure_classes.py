@@ -4123,3 +4123,20 @@ def test_the_riverine_katcha_area_is_no_town() -> None:
         "night, martyring 12 policemen."
     )
     assert (ev.city, ev.province, ev.fatalities) == ("Rahim Yar Khan", "Punjab", 12)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Heavy clashes between security forces and militants continued in Bajaur on Monday.",
+        "The administration imposed a curfew in Parachinar on Monday after clashes between two "
+        "tribes.",
+    ],
+)
+def test_plural_clashes_between_two_sides_are_one_fight(text: str) -> None:
+    assert _kinds(text) == ["armed_clash"]
+
+
+def test_clashes_in_general_are_no_event() -> None:
+    text = "Clashes between tribes over land are frequent in the region, an official said."
+    assert _kinds(text) == []

@@ -85,7 +85,7 @@ _PLURAL_HEAD_AFTER = re.compile(
 )
 _GENERIC = at_word_starts(
     re.compile(
-        r"\b(?:numerous|multiple|series of|spate of|wave of|over the years|in recent years|frequently|often|repeatedly|several times|many times|time and again|on several occasions|specializ\w+ in|specialis\w+ in|has been targeting|have been targeting|in the past|a history of|is known for|are known for)\b",
+        r"\b(?:numerous|multiple|series of|spate of|wave of|over the years|in recent years|frequently|often|repeatedly|several times|many times|time and again|on several occasions|specializ\w+ in|specialis\w+ in|has been targeting|have been targeting|in the past|a history of|is known for|are known for|(?:are|is|remain|remains|have been|has been) (?:[\w-]+ )?(?:frequent|common|commonplace|routine|rife|rampant|a regular occurrence))\b",
         re.I,
     )
 )
@@ -658,6 +658,8 @@ def _anaphoric(
         anaphoric = False  # "claimed responsibility for an attack on a camp in Buleda"
     if s.recalled and violent and not _NONEVENT.search(left):
         anaphoric = False  # the head of a recalled event: "the Besham attack, which ..."
+    if anaphoric and violent and plural and not s.generic and _SIDES_AFTER.match(text, m.end()):
+        anaphoric = False  # "clashes between two tribes", "clashes between forces and militants"
     if anaphoric and violent and plural and _listed_and_dated(s, m, cls):
         anaphoric = False  # "claimed suicide attacks near the airport in Karachi and on the
         # port in Gwadar in 2024": a list of places, each an event (:mod:`enumerations`)
@@ -688,6 +690,10 @@ def _counted_and_dated(s: Sentence, m: re.Match[str], left: str) -> bool:
     if _ANAPHOR.search(left) or (_NONEVENT.search(left) and not _COMPOUND.search(left)):
         return False
     return bool(_COUNTED.match(s.text, m.end()))
+
+
+#: the two sides after a plural fight: "clashes between two tribes"
+_SIDES_AFTER = re.compile(r"\s+(?:erupted\s+|broke out\s+)?between\s+\w", re.I)
 
 
 def _listed_and_dated(s: Sentence, m: re.Match[str], cls: str) -> bool:
