@@ -4140,3 +4140,11 @@ def test_plural_clashes_between_two_sides_are_one_fight(text: str) -> None:
 def test_clashes_in_general_are_no_event() -> None:
     text = "Clashes between tribes over land are frequent in the region, an official said."
     assert _kinds(text) == []
+
+
+def test_a_group_already_on_a_list_of_banned_groups_is_no_new_designation() -> None:
+    text = (
+        "Gunmen shot dead two policemen in Quetta on Monday. Officials said the BLA, which is "
+        "on the list of proscribed organisations, was behind the attack."
+    )
+    assert _kinds(text) == ["armed_clash"]

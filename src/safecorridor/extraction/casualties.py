@@ -438,8 +438,9 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
         end = tokens[k][2]
     if low in ("a", "an", "his", "her", "their", "both") and not noun_seen:
         return None
-    head = next((t[0] for t in tokens[j : j + 3] if t[0][:1].islower()), "")
-    if low in ("his", "her", "their") and _PLURAL_HEAD.search(head):
+    if low in ("his", "her", "their") and _PLURAL_HEAD.search(
+        next((t[0] for t in tokens[j : j + 3] if t[0][:1].islower()), "")
+    ):
         return None  # "killed their drivers": how many, the text does not say
     return n, (n if foreign else 0), nationality, attackers, start, end
 

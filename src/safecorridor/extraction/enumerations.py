@@ -64,7 +64,7 @@ def list_items(s: Sentence, trigger: tuple[str, int, int]) -> list[Item]:
     the whole text), or [] when the sentence tells no such list (or one the module's rules do
     not read as several events)."""
     _cls, t0, t1 = trigger
-    if not s.start <= t0 < s.end:
+    if not s.start <= t0 < s.end or sum(m.start >= t1 for m in s.places) < 2:
         return []
     text = _Shifted(s)
     stop = _clause_end(s, t1)

@@ -15,13 +15,14 @@ event holds only its own clause and nothing joins it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from safecorridor.extraction.casualties import Count
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.dates import DateMention, event_date, with_year, within
-from safecorridor.extraction.enumerations import list_items
+from safecorridor.extraction.enumerations import Item, list_items
 from safecorridor.extraction.mentions import is_armed_group
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import (
@@ -223,6 +224,7 @@ class EventGroup:
     # the claim of an overview that sums this event up: "the BLA claimed three separate
     # attacks in Kalat, Mastung and Kech" (then each told on its own)
     summed_claim: Sentence | None = None
+    _items: tuple[Any, list[Item]] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.lead_cls = self.lead_cls or self.cls
@@ -230,6 +232,15 @@ class EventGroup:
     @property
     def family(self) -> str:
         return family(self.cls)
+
+    def items(self) -> list[Item]:
+        """The list of places its trigger heads, if any (:func:`enumerations.list_items`),
+        read once."""
+        if self._items is None or self._items[0] != (self.trigger, len(self.sentences)):
+            trig_s = next((s for s in self.sentences if s.start <= self.trigger[1] < s.end), None)
+            found = list_items(trig_s, self.trigger) if trig_s is not None else []
+            self._items = ((self.trigger, len(self.sentences)), found)
+        return self._items[1]
 
     def date(self) -> tuple[DateMention, float] | None:
         """The event's date and its confidence (:func:`dates.event_date`). An event its first
@@ -323,6 +334,9 @@ _NAMED_PAIR = re.compile(
     + _NAMED_EVENT
     + "))"
 )
+_EVENT_NOUN_SCAN = re.compile(
+    r"(?:attack|bombing|blast|explosion|assault|ambush|raid|massacre|hijacking|siege)", re.I
+)
 _NAMED_ONE = re.compile("(?i:" + _NAMED_EVENT + ")")
 #: what makes a noun phrase name one event: a year, a month, or a capitalised word (a place)
 _NAMING_WORD = re.compile(
@@ -334,7 +348,9 @@ _NAMING_WORD = re.compile(
 def _named_pairs(s: Sentence) -> list[Sentence]:
     """Cut a sentence between two events it names side by side, each by its date or place
     ("recalled the 2021 Dasu attack and the 2022 Karachi University bombing")."""
-    if " and the " not in s.text and ", the " not in s.text:
+    if (" and the " not in s.text and ", the " not in s.text) or len(
+        _EVENT_NOUN_SCAN.findall(s.text)
+    ) < 2:
         return [s]
     for m in _NAMED_PAIR.finditer(s.text):
         right = _NAMED_ONE.match(s.text, m.end())
@@ -538,9 +554,10 @@ def _drop_overviews(groups: list[EventGroup]) -> list[EventGroup]:
             claim = next((s for s in g.sentences if s.claim), None)
             continue
         if g.family == "violent" and not g.recalled:
-            own = g.date()
-            if summed is not None and (own is None or own[0].reporting):
-                g.inherited_date = g.inherited_date or summed
+            if summed is not None and g.inherited_date is None:
+                own = g.date()
+                if own is None or own[0].reporting:
+                    g.inherited_date = summed
             if claim is not None and not any(s.claim for s in g.sentences):
                 g.summed_claim = claim
         out.append(g)
@@ -1005,8 +1022,7 @@ _OPENS_ANOTHER = re.compile(
 
 def _lists(g: EventGroup) -> bool:
     """The group's trigger heads a list of places (:mod:`enumerations`)."""
-    s = g.sentences[0]
-    return g.family == "violent" and bool(list_items(s, g.trigger))
+    return g.family == "violent" and bool(g.items())
 
 
 def merge_retellings(groups: list[EventGroup], published: date | None = None) -> list[EventGroup]:
@@ -1014,10 +1030,12 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
     earlier one (and whose sentence does not open another incident: "Separately, ...",
     "another attack") joins it, so a report that tells its attack in the lead, again in the
     body ("the incident took place when a suicide bomber ...") gives one candidate."""
+    if len(groups) < 2:
+        return groups
     out: list[EventGroup] = []
     for g in groups:
         host = None
-        if _lists(g):
+        if out and _lists(g):
             out.append(g)  # a list of places is several events, none a retelling
             continue
         if g.family == "violent" and not g.recalled:

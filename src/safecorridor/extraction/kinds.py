@@ -347,6 +347,12 @@ def mark_triggers(s: Sentence) -> None:
             cls = "request"  # "called on Pakistan to take measures": a request, no visit
         if cls == "agreement" and word.lower() == "pledged" and not _TWO_PARTIES.search(left):
             continue  # "Islamabad has pledged foolproof security": one side's promise
+        if (
+            cls == "legal"
+            and word.lower().startswith(_LISTS)
+            and not _PUT_ON.search(text, max(0, m.start() - 100), m.start())
+        ):
+            continue  # "the BLA, already on the list of proscribed groups": no act today
         if cls == "agreement" and _NOT_YET.search(left):
             continue  # "efforts to strike a peace deal", "close to signing": not (yet) agreed
         if (
@@ -444,6 +450,9 @@ _BY = re.compile(r"\s+by\b", re.I)
 _TWO_PARTIES = re.compile(
     r"(?:\b[A-Z][\w-]+ and [A-Z][\w-]+|\b(?i:both|the two) (?:sides|countries|governments|parties)|\b(?i:the) parties)\s+(?:have |has |had )?(?:also |jointly |now )?$"
 )
+#: a list of banned groups, and a group put on it: "placed the BLA on the list of ..."
+_LISTS = ("list", "proscribed", "terror", "sanctions", "first")
+_PUT_ON = re.compile(r"\b(?:placed|put|added|included|listed|inserted)\b[^.;]{0,80}$", re.I)
 #: an infinitive or a modal before an agreement's word: sought, planned or expected, not made
 _NOT_YET = re.compile(
     r"\b(?:to|will|would|could|may|might|shall|should|can|cannot)\s+(?:be\s+|soon\s+|finally\s+|formally\s+)?$",
@@ -600,6 +609,8 @@ def _anaphoric(
     verbal = first_word.endswith(("ed", "ing")) or first_word in _VERBAL
     # "the FIR, lodged by ...": the case is told being registered, not referred back to
     verbal = verbal or (cls == "legal" and word.lower().endswith(("registered", "lodged", "filed")))
+    # "placed the BLA on the list of proscribed groups": the list names the act (checked before)
+    verbal = verbal or (cls == "legal" and word.lower().startswith(_LISTS))
     # "the cease-fire had been announced in June": the passive tells it happening
     verbal = verbal or " been " in word or " was " in word
     anaphoric = not verbal and bool(_ANAPHOR.search(left))

@@ -55,7 +55,6 @@ from safecorridor.extraction.dates import (
     text_year,
     years_refine_months,
 )
-from safecorridor.extraction.enumerations import list_items
 from safecorridor.extraction.grouping import EventGroup, group, split_recalled
 from safecorridor.extraction.kinds import decide_kind, mark_triggers
 from safecorridor.extraction.mentions import Mention, find_localities, find_mentions
@@ -249,12 +248,10 @@ def _one_per_item(text: str, g: EventGroup, ev: CandidateEvent) -> list[Candidat
     the item)."""
     if g.family != "violent":
         return [ev]
-    trig_s = next((s for s in g.sentences if s.start <= g.trigger[1] < s.end), None)
-    if trig_s is None:
-        return [ev]
-    items = list_items(trig_s, g.trigger)
+    items = g.items()
     if not items:
         return [ev]
+    trig_s = next(s for s in g.sentences if s.start <= g.trigger[1] < s.end)
     shared = g.date()
     out = []
     for k, it in enumerate(items):
