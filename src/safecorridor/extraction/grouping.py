@@ -1104,8 +1104,8 @@ def _headline_retold(h: EventGroup, g: EventGroup) -> bool:
     the province, and it is the body's) and tell one toll."""
     if not _headline(h) or h.overview or h.family != g.family:
         return False  # (the kind is decided on the whole: "ambush" above, "an IED" below)
-    dh = h.date()
-    if dh is not None and not dh[0].reporting:
+    day = h.date()
+    if day is not None and not day[0].reporting:
         return False
     th, dh, _vh, ph = _towns(h.sentences)
     _tg, dg, _vg, pg = _towns(g.sentences)

@@ -349,7 +349,7 @@ def mark_triggers(s: Sentence) -> None:
             continue  # "Islamabad has pledged foolproof security": one side's promise
         if (
             cls == "legal"
-            and word.lower().startswith(_LISTS)
+            and _LIST_WORD.match(word)
             and not _PUT_ON.search(text, max(0, m.start() - 100), m.start())
         ):
             continue  # "the BLA, already on the list of proscribed groups": no act today
@@ -451,7 +451,7 @@ _TWO_PARTIES = re.compile(
     r"(?:\b[A-Z][\w-]+ and [A-Z][\w-]+|\b(?i:both|the two) (?:sides|countries|governments|parties)|\b(?i:the) parties)\s+(?:have |has |had )?(?:also |jointly |now )?$"
 )
 #: a list of banned groups, and a group put on it: "placed the BLA on the list of ..."
-_LISTS = ("list", "proscribed", "terror", "sanctions", "first")
+_LIST_WORD = re.compile(r"list of|(?:proscribed|terror|terrorist|sanctions) list$|first schedule$", re.I)
 _PUT_ON = re.compile(r"\b(?:placed|put|added|included|listed|inserted)\b[^.;]{0,80}$", re.I)
 #: an infinitive or a modal before an agreement's word: sought, planned or expected, not made
 _NOT_YET = re.compile(
@@ -610,7 +610,7 @@ def _anaphoric(
     # "the FIR, lodged by ...": the case is told being registered, not referred back to
     verbal = verbal or (cls == "legal" and word.lower().endswith(("registered", "lodged", "filed")))
     # "placed the BLA on the list of proscribed groups": the list names the act (checked before)
-    verbal = verbal or (cls == "legal" and word.lower().startswith(_LISTS))
+    verbal = verbal or (cls == "legal" and _LIST_WORD.match(word) is not None)
     # "the cease-fire had been announced in June": the passive tells it happening
     verbal = verbal or " been " in word or " was " in word
     anaphoric = not verbal and bool(_ANAPHOR.search(left))
