@@ -451,7 +451,9 @@ _TWO_PARTIES = re.compile(
     r"(?:\b[A-Z][\w-]+ and [A-Z][\w-]+|\b(?i:both|the two) (?:sides|countries|governments|parties)|\b(?i:the) parties)\s+(?:have |has |had )?(?:also |jointly |now )?$"
 )
 #: a list of banned groups, and a group put on it: "placed the BLA on the list of ..."
-_LIST_WORD = re.compile(r"list of|(?:proscribed|terror|terrorist|sanctions) list$|first schedule$", re.I)
+_LIST_WORD = re.compile(
+    r"list of|(?:proscribed|terror|terrorist|sanctions) list$|first schedule$", re.I
+)
 _PUT_ON = re.compile(r"\b(?:placed|put|added|included|listed|inserted)\b[^.;]{0,80}$", re.I)
 #: an infinitive or a modal before an agreement's word: sought, planned or expected, not made
 _NOT_YET = re.compile(
