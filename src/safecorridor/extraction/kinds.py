@@ -758,7 +758,7 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
     ):
         ok = False  # "Beijing has repeatedly urged ...", "have repeatedly warned ... this year"
     if family(cls) in ("violent", "arrest") and (
-        _SINCE_TALLY.search(text) or _TALLY_SAW.search(text)
+        ("ince " in text and _SINCE_TALLY.search(text)) or _TALLY_SAW.search(text)
     ):
         ok = False  # "Since 2013, more than 500 have been killed in a campaign of ...": a tally
     return ok
