@@ -4148,3 +4148,17 @@ def test_a_group_already_on_a_list_of_banned_groups_is_no_new_designation() -> N
         "on the list of proscribed organisations, was behind the attack."
     )
     assert _kinds(text) == ["armed_clash"]
+
+
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        ("on Wednesday last", "2024-05-01"),  # the region's English: the Wednesday before
+        ("on Monday last", "2024-05-06"),
+        ("on Monday last week", "2024-04-29"),  # that weekday of the week before
+        ("on Friday of last week", "2024-05-03"),
+    ],
+)
+def test_a_weekday_with_last_after_it(when: str, expected: str) -> None:
+    ev = _one(f"Gunmen shot dead a shopkeeper in Quetta {when}.")
+    assert (ev.to_dict()["event_date"], ev.date_precision) == (expected, "day")

@@ -75,6 +75,10 @@ _PATTERNS: list[tuple[str, str]] = [
         + _WD
         + r"(?P<poss>['’]s)?"
         + _PART
+        # "on Wednesday last": the Wednesday before (the region's English)
+        + r"(?P<last>\s+last\b(?!\s+(?:week|month|year|night)))?"
+        # "on Monday last week": that weekday of the week before
+        + r"(?P<lastweek>\s+(?:of\s+)?(?:last|the previous)\s+week\b)?"
         + r"\b",
     ),
     # "A day later, armed men set fire to ...": the day after the day the story has reached
@@ -370,8 +374,10 @@ def find_dates(
                 wd = WEEKDAYS[g["wd"].lower()]
                 back = (published.weekday() - wd) % 7
                 mod = (g.get("mod") or "").lower()
-                if back == 0 and mod in ("last", "this past"):
+                if back == 0 and (mod in ("last", "this past") or g.get("last")):
                     back = 7  # "last Monday" in a report of a Monday: the Monday before
+                if g.get("lastweek"):
+                    back = published.weekday() + 7 - wd  # from this week's Monday, back a week
                 value = published - timedelta(days=back)
             elif name == "rel_days":
                 wd = WEEKDAYS[g["wd"].lower()]
