@@ -4162,3 +4162,20 @@ def test_a_group_already_on_a_list_of_banned_groups_is_no_new_designation() -> N
 def test_a_weekday_with_last_after_it(when: str, expected: str) -> None:
     ev = _one(f"Gunmen shot dead a shopkeeper in Quetta {when}.")
     assert (ev.to_dict()["event_date"], ev.date_precision) == (expected, "day")
+
+
+@pytest.mark.parametrize(
+    ("told", "killed"),
+    [
+        ("A bomb exploded in a market in Quetta on Monday, claiming five lives.", 5),
+        ("A bomb exploded in a market in Quetta on Monday, killing half a dozen people.", 6),
+        ("A bomb exploded in a market in Quetta on Monday, killing two dozen people.", 24),
+        (
+            "A bomb exploded in a market in Quetta on Monday. Three people were killed on the "
+            "spot while two others succumbed to their injuries in hospital.",
+            5,
+        ),
+    ],
+)
+def test_tolls_told_in_the_regions_words(told: str, killed: int) -> None:
+    assert _one(told).fatalities == killed

@@ -325,7 +325,7 @@ _NONE = at_word_starts(_NONE)
 _TOLL_SCAN = WordStarts(_TOLL)
 _NONE_SCAN = WordStarts(_NONE)
 _ORDINAL_MORE = re.compile(
-    r"\b(?:another|more|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|additional|further)\b",
+    r"\b(?:another|more|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|additional|further|others)\b",
     re.I,
 )
 
@@ -394,6 +394,8 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
     if i >= len(tokens):
         return None
     n = number(tokens[i][0])
+    if n is None and tokens[i][0].lower() == "half":
+        n = 0  # "half a dozen": read below
     if n is None:
         return None
     low = tokens[i][0].lower()
@@ -404,6 +406,16 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
     j = i + 1
     if low == "a" and j < len(tokens) and tokens[j][0].lower() == "dozen":
         n, j = 12, j + 1
+    elif j < len(tokens) and tokens[j][0].lower() in ("dozen", "dozens") and 1 < n < 12:
+        n, j = n * 12, j + 1  # "two dozen people": 24
+    if low == "half":
+        if not (
+            j + 1 < len(tokens)
+            and tokens[j][0].lower() == "a"
+            and tokens[j + 1][0].lower() == "dozen"
+        ):
+            return None
+        n, j = 6, j + 2  # "half a dozen people": six
     if low in ("his", "her", "their") and j < len(tokens):
         more = number(tokens[j][0]) if tokens[j][0].lower() not in NUMBER_DETS else None
         if more is not None:
@@ -980,7 +992,10 @@ def parse(sentence: str, offset: int) -> Casualties:
                     "embraced",
                     "succumbed",
                     "claimed",
+                    "claiming",
+                    "claims",
                     "took",
+                    "taking",
                 )
                 for t in toks[max(0, vi - 3) : vi]
             ):
@@ -1408,7 +1423,13 @@ def _combine(xs: list[tuple[int, bool, Count]]) -> tuple[int, int, int, str] | N
         return total, first.start, first.end, "additive counts only"
     lead_i = min(v[0] for v in body)
     lead = max((v[2] for v in body if v[0] == lead_i), key=lambda x: x.n)
-    extra = [v[2] for v in victims if v[2].additive and v[0] > lead_i]
+    extra = [
+        v[2]
+        for v in victims
+        # (in the lead's own sentence too, told after its count: "three were killed on the
+        # spot while two others succumbed in hospital")
+        if v[2].additive and (v[0] > lead_i or (v[0] == lead_i and v[2].start >= lead.end))
+    ]
     total = lead.n + sum(x.n for x in extra)
     how = "the first sentence that counts them" + (
         f", plus {len(extra)} count(s) of more victims" if extra else ""
