@@ -4179,3 +4179,14 @@ def test_a_weekday_with_last_after_it(when: str, expected: str) -> None:
 )
 def test_tolls_told_in_the_regions_words(told: str, killed: int) -> None:
     assert _one(told).fatalities == killed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Why Chinese workers keep getting targeted in Pakistan",
+        "Chinese nationals have faced attacks in Pakistan over the past decade, analysts say.",
+    ],
+)
+def test_a_why_headline_and_a_decade_of_attacks_are_no_event(text: str) -> None:
+    assert _kinds(text) == []
