@@ -4190,3 +4190,24 @@ def test_tolls_told_in_the_regions_words(told: str, killed: int) -> None:
 )
 def test_a_why_headline_and_a_decade_of_attacks_are_no_event(text: str) -> None:
     assert _kinds(text) == []
+
+
+def test_an_operation_conducted_starts_the_fight_and_places_it() -> None:
+    text = (
+        "During the night of 4/5 November 2024, security forces conducted an operation in the "
+        "general area of Datta Khel, North Waziristan District. Six terrorists were neutralised "
+        "while two soldiers embraced shahadat."
+    )
+    ev = _one(text, date(2024, 11, 6))
+    assert (ev.kind, ev.city, ev.district, ev.fatalities, ev.attackers_killed) == (
+        "armed_clash",
+        "Datta Khel",
+        "North Waziristan",
+        2,
+        6,
+    )
+
+
+def test_a_search_operation_that_arrests_is_an_arrest() -> None:
+    text = "Police conducted a search operation in Quetta on Monday and arrested three suspects."
+    assert _kinds(text) == ["arrest"]
