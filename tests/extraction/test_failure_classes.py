@@ -4211,3 +4211,29 @@ def test_an_operation_conducted_starts_the_fight_and_places_it() -> None:
 def test_a_search_operation_that_arrests_is_an_arrest() -> None:
     text = "Police conducted a search operation in Quetta on Monday and arrested three suspects."
     assert _kinds(text) == ["arrest"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In October last year, clashes over a land dispute in the Boshehra area of Kurram left at "
+        "least 13 people dead.",
+        "The clashes erupted on Thursday over a piece of land in Kurram, with both sides firing "
+        "from bunkers; 11 people were killed.",
+    ],
+)
+def test_a_fight_named_as_such_is_a_clash_whoever_died(text: str) -> None:
+    assert _kinds(text) == ["armed_clash"]
+
+
+def test_a_ceasefire_brokered_and_retold_is_one_agreement_not_placed_where_elders_came_from() -> (
+    None
+):
+    text = (
+        "PARACHINAR: A jirga of elders from Kohat and Hangu on Sunday evening brokered a "
+        "ceasefire between two warring tribes in Kurram district.\n\n"
+        "The ceasefire was agreed at the Scouts headquarters under the supervision of the "
+        "deputy commissioner."
+    )
+    agreements = [e for e in extract(text, published=WED) if e.kind == "agreement"]
+    assert [(e.to_dict()["event_date"], e.city) for e in agreements] == [("2024-05-05", None)]

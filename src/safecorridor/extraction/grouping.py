@@ -531,6 +531,10 @@ def _roundup_headline(s: Sentence) -> bool:
     return len(where) >= 2
 
 
+#: an agreement referred to as told: "The ceasefire was agreed at ...", "The deal was signed"
+_THE_AGREEMENT = re.compile(
+    r"(?:The|This|That) (?:[\w-]+ )?(?:cease-?\s?fire|truce|agreement|deal|accord|pact)\b"
+)
 #: a claim of several attacks: "claimed responsibility for three separate attacks"
 _SEVERAL_CLAIMED = re.compile(
     r"\b(two|three|four|five|six|seven|several|multiple|\d+)\s+(?:separate\s+|different\s+)?"
@@ -894,6 +898,16 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         if held is not None:
             held.sentences.append(s)  # the same, told after a recalled attack
             cur = held
+            continue
+        told = (
+            next((h for h in reversed(groups) if h.cls == cls), None)
+            if cls == "agreement" and _THE_AGREEMENT.match(s.text)
+            else None
+        )
+        if told is not None:
+            # "The ceasefire was agreed at the Scouts headquarters": the one told before
+            told.sentences.append(s)
+            cur = told
             continue
         kin = _same_kind_before(groups, cur, cls, s, published) if fam == "violent" else None
         if kin is not None:

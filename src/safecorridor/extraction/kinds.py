@@ -671,6 +671,8 @@ def _anaphoric(
         anaphoric = False  # "claimed responsibility for an attack on a camp in Buleda"
     if s.recalled and violent and not _NONEVENT.search(left):
         anaphoric = False  # the head of a recalled event: "the Besham attack, which ..."
+    if anaphoric and cls == "clash" and _BROKE_OUT.match(text, m.end()):
+        anaphoric = False  # "The clashes erupted on Thursday over ...": the fight told
     if anaphoric and violent and plural and not s.generic and _SIDES_AFTER.match(text, m.end()):
         anaphoric = False  # "clashes between two tribes", "clashes between forces and militants"
     if anaphoric and violent and plural and _listed_and_dated(s, m, cls):
@@ -705,6 +707,8 @@ def _counted_and_dated(s: Sentence, m: re.Match[str], left: str) -> bool:
     return bool(_COUNTED.match(s.text, m.end()))
 
 
+#: a fight's noun told starting: "the clashes erupted", "fighting broke out"
+_BROKE_OUT = re.compile(r"\s+(?:erupted|broke out|began|started|flared up|raged)\b", re.I)
 #: the two sides after a plural fight: "clashes between two tribes"
 _SIDES_AFTER = re.compile(r"\s+(?:erupted\s+|broke out\s+)?between\s+\w", re.I)
 
@@ -826,6 +830,12 @@ _VEST_ONLY = re.compile(
 
 #: fighting between two armed sides, neither of them the state: "clashes between two rival
 #: tribes", "intertribal fighting" (an ACLED armed clash between communal militias)
+#: gunfire, which both sides of a fight use: no sign of a one-sided attack
+_GUNFIRE_ONLY = re.compile(
+    r"firing|fired (?:at|on|upon)|opened (?:[\w-]+ ){0,2}?(?:gun)?fire", re.I
+)
+#: a fight named as such: "clashes", "fighting", "a gun battle"
+_CLASH_NOUN = re.compile(r"clash(?:es)?|(?:[\w-]+ )?fighting|gun ?battles?|firefights?", re.I)
 _BETWEEN_SIDES = re.compile(
     r"\b(?:between|among)\s+(?:the\s+)?(?:two\s+)?(?:rival\s+|warring\s+|armed\s+|opposing\s+)?(?:tribes|clans|factions|families|groups|sides|communities|militias)\b"
     r"|\b(?:tribal|intertribal|inter-tribal|sectarian|factional)\s+(?:clash(?:es)?|fighting|violence|feuds?)\b",
@@ -887,6 +897,19 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
         _BETWEEN_SIDES.search(lead.text)
     ):
         return _kind("clash", CONFIDENCE.kind_specific_trigger)  # two armed sides fought
+    if (
+        g.cls == "clash"
+        and _CLASH_NOUN.fullmatch(text[g.trigger[1] : g.trigger[2]])
+        and not any(
+            t[0] in ("attack", "shelling")
+            and not _GUNFIRE_ONLY.fullmatch(text[t[1] : t[2]])
+            and text[t[1] : t[2]].lower() not in WEAK_ATTACK
+            for s in g.sentences
+            for t in s.all_triggers
+        )
+    ):
+        # "clashes over a land dispute left 13 dead": a fight, whoever its dead were
+        return _kind("clash", CONFIDENCE.kind_specific_trigger)
     sf_only = _security_forces_only(g, targets)
     aimed = _aimed_at(lead.text)
     if aimed == "sf" and g.cls in ("attack", "clash", "shelling"):

@@ -251,7 +251,7 @@ _TRAVEL_BETWEEN = re.compile(
 _BETWEEN_AND = re.compile(r"^\s+and\s+(?:the\s+)?[A-Z]")
 #: where people come from: "labourers from Punjab", "natives of Sindh", "r/o Multan"
 _ORIGIN_BEFORE = re.compile(
-    r"(?:\b(?:labou?rers?|workers?|passengers?|travell?ers?|people|persons|men|women|pilgrims|migrants?|settlers|victims?|miners|sons?|fathers?|brothers?|applicants?|students?|famil(?:y|ies)|traders|tourists|visitors|youths?|boys|girls|barbers?|tailors?|cobblers?|drivers?|hailing|hails|hailed|belonging|belonged|belong|natives?|residents?|resident|domiciled|origin|originally|\d+)\s+(?:[\w'’-]+\s+){0,2}?(?:from|of)\s+(?:the\s+)?|\b(?:belong\w*|native|natives|hailing|hails|hailed)\s+to\s+(?:the\s+)?|\br/o\s+|\bs/o\s+)$",
+    r"(?:\b(?:labou?rers?|workers?|passengers?|travell?ers?|people|persons|men|women|pilgrims|migrants?|settlers|victims?|miners|sons?|fathers?|brothers?|applicants?|students?|famil(?:y|ies)|traders|tourists|visitors|youths?|boys|girls|elders|leaders|delegates|delegations?|representatives|officials|notables|jirga members|barbers?|tailors?|cobblers?|drivers?|hailing|hails|hailed|belonging|belonged|belong|natives?|residents?|resident|domiciled|origin|originally|\d+)\s+(?:[\w'’-]+\s+){0,2}?(?:from|of)\s+(?:the\s+)?|\b(?:belong\w*|native|natives|hailing|hails|hailed)\s+to\s+(?:the\s+)?|\br/o\s+|\bs/o\s+)$",
     re.I,
 )
 #: the place names an office, force or body: "Sindh police", "the Balochistan government"
