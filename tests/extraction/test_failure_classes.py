@@ -4237,3 +4237,10 @@ def test_a_ceasefire_brokered_and_retold_is_one_agreement_not_placed_where_elder
     )
     agreements = [e for e in extract(text, published=WED) if e.kind == "agreement"]
     assert [(e.to_dict()["event_date"], e.city) for e in agreements] == [("2024-05-05", None)]
+
+
+def test_a_date_after_said_and_an_arrest_verb_dates_the_arrest() -> None:
+    text = "Police said a suspect had been arrested late on Tuesday from a village near Bannu."
+    assert [(e.kind, e.to_dict()["event_date"]) for e in extract(text, published=WED)] == [
+        ("arrest", "2024-05-07")
+    ]

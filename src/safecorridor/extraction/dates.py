@@ -166,6 +166,7 @@ _SINCE = re.compile(r"\b(?:since|until|till|ahead of|before)\s+(?:the\s+)?$", re
 _EVENT_BETWEEN = re.compile(
     r"\b(?:took place|happened|occurred|was carried out|were carried out|attacked|killed|"
     r"exploded|struck|martyred|injured|wounded|went off|stormed|opened fire|kidnapped|abducted|"
+    r"arrested|detained|apprehended|nabbed|defused|seized|recovered|ambushed|targeted|"
     r"when|after|since|who|which|that (?:the|a|an) [\w-]+ (?:was|were|had))\b",
     re.I,
 )
