@@ -4244,3 +4244,17 @@ def test_a_date_after_said_and_an_arrest_verb_dates_the_arrest() -> None:
     assert [(e.kind, e.to_dict()["event_date"]) for e in extract(text, published=WED)] == [
         ("arrest", "2024-05-07")
     ]
+
+
+def test_the_forces_answer_on_a_day_of_its_own_is_another_event_at_the_same_place() -> None:
+    text = (
+        "Armed men blocked the highway near Wadh late on Monday night, killing five passengers "
+        "after checking their identity cards.\n\n"
+        "A quick reaction force of the Frontier Corps reached the area in the early hours of "
+        "Tuesday, triggering an exchange of fire in which two soldiers were killed."
+    )
+    got = [(e.kind, e.to_dict()["event_date"], e.city, e.fatalities) for e in _in_order(text)]
+    assert got == [
+        ("attack", "2024-05-06", "Wadh", 5),
+        ("armed_clash", "2024-05-07", "Wadh", 2),
+    ]

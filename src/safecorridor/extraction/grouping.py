@@ -922,6 +922,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             and not _differs(cur, s, published)
             and not _OPENS_ANOTHER.match(s.text)
             and not _SEPARATE_ONES.search(s.text)
+            and not _responds(cur, s, cls)
         ):
             cur.sentences.append(s)
             _upgrade(cur, s)
@@ -1068,6 +1069,7 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                     if h.family == "violent"
                     and not h.recalled
                     and not _lists(h)
+                    and not _responds(h, g.sentences[0], g.lead_cls)
                     and (
                         not distinct
                         or (_headline(h) and not h.overview and _shares_place(h, g))
@@ -1407,6 +1409,31 @@ def _weekday_beside_year(
 
 def _weekdays(text: str) -> set[str]:
     return set(_WEEKDAY.findall(text))
+
+
+#: the forces arriving to answer an attack: "a quick reaction force reached the area"
+_RESPONSE = re.compile(
+    r"\b(?:quick reaction force|QRF|reinforcements|(?:reached|arrived (?:at|in)|rushed to|were "
+    r"dispatched to|moved (?:in|into)) (?:the )?(?:area|scene|spot|site)|responded)\b",
+    re.I,
+)
+
+
+def _responds(g: EventGroup, s: Sentence, cls: str) -> bool:
+    """The sentence tells the forces' answer to the event, on a day of its own: "a quick
+    reaction force reached the area in the early hours of Tuesday, triggering an exchange of
+    fire" after Monday night's attack is an event of its own (the guide: an attack and the
+    operation that answered it are two)."""
+    if cls != "clash" or g.lead_cls == "clash" or not _RESPONSE.search(s.text):
+        return False
+    prev = g.date()
+    own = [d for d in _own_dates(s) if d.precision == "day" and d.value]
+    return (
+        prev is not None
+        and prev[0].value is not None
+        and prev[0].precision == "day"
+        and any(d.value != prev[0].value for d in own)
+    )
 
 
 def _differs(g: EventGroup, s: Sentence, published: date | None = None) -> bool:

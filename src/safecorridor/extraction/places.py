@@ -156,7 +156,10 @@ _AT_THE_SCENE = re.compile(
     r"\b(?:from|at|near|to|on|around)\s+the\s+(?:incident\s+|blast\s+|attack\s+|crime\s+"
     r"|same\s+)?(?:site|scene|spot|venue)\b|\bthe same (?:house|residence|building|site|spot|"
     r"area|place|road|school|check\s?post|post|camp|mosque|market|location|premises|locality|"
-    r"village)\b",
+    r"village)\b"
+    # the forces answering an attack where it was: "a quick reaction force reached the area"
+    r"|\b(?:reached|arrived (?:at|in)|rushed to|cordoned off|moved into)\s+the\s+"
+    r"(?:area|scene|spot)\b",
     re.I,
 )
 
