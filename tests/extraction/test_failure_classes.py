@@ -4258,3 +4258,17 @@ def test_the_forces_answer_on_a_day_of_its_own_is_another_event_at_the_same_plac
         ("attack", "2024-05-06", "Wadh", 5),
         ("armed_clash", "2024-05-07", "Wadh", 2),
     ]
+
+
+def test_a_killing_a_cell_was_involved_in_counted_by_its_victims_is_a_recalled_event() -> None:
+    text = (
+        "Police arrested four men in Quetta on Monday. Officials said the same cell was also "
+        "involved in the targeted killing of two barbers in Mastung last month."
+    )
+    got = sorted((e.kind, e.fatalities) for e in extract(text, published=WED))
+    assert got == [("arrest", None), ("attack", 2)]
+
+
+def test_a_killing_a_cell_planned_is_no_event() -> None:
+    text = "Officials said the cell was involved in planning the killing of labourers."
+    assert _kinds(text) == []
