@@ -4272,3 +4272,14 @@ def test_a_killing_a_cell_was_involved_in_counted_by_its_victims_is_a_recalled_e
 def test_a_killing_a_cell_planned_is_no_event() -> None:
     text = "Officials said the cell was involved in planning the killing of labourers."
     assert _kinds(text) == []
+
+
+def test_a_second_incident_in_the_leads_sentence_stays_apart_from_a_summing_headline() -> None:
+    text = (
+        "Three shot dead as target killings return to city\n\n"
+        "KARACHI: A trader and his guard were shot dead by armed men in Gulistan-e-Jauhar late "
+        "on Tuesday night, while a shopkeeper was gunned down in Orangi Town on Wednesday "
+        "morning."
+    )
+    got = [(e.to_dict()["event_date"], e.fatalities) for e in _in_order(text)]
+    assert got == [("2024-05-07", 2), ("2024-05-08", 1)]

@@ -392,8 +392,9 @@ def _second_incidents(sentences: list[Sentence]) -> list[Sentence]:
             continue
         first = s.text[: m.start()].rstrip()
         out.append(Sentence(s.start, s.start + len(first), first))
-        rest = s.text[m.end() :]
-        out.append(Sentence(s.start + m.end(), s.end, rest))
+        rest = Sentence(s.start + m.end(), s.end, s.text[m.end() :])
+        rest.second = True
+        out.append(rest)
     return out
 
 
@@ -932,6 +933,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         if (
             same
+            and not s.second
             and not _differs(cur, s, published)
             and not _OPENS_ANOTHER.match(s.text)
             and not _SEPARATE_ONES.search(s.text)
@@ -1082,6 +1084,7 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                     if h.family == "violent"
                     and not h.recalled
                     and not _lists(h)
+                    and not first.second  # told as another incident than the one before it
                     and not _responds(h, g.sentences[0], g.lead_cls)
                     and (
                         not distinct

@@ -52,6 +52,9 @@ class Sentence:
     blame: bool = False  # officials name a suspect group, or the group says it was behind
     aside: bool = False  # a linked headline or a section head: starts and joins no event
     headline: bool = False  # the headline or a deck line under it (``datelines.headline_spans``)
+    # the second incident a sentence goes on to ("..., while a constable was gunned down in
+    # Orangi Town"): never the first one's retelling
+    second: bool = False
 
     @property
     def counts(self) -> list[Count]:
