@@ -4283,3 +4283,22 @@ def test_a_second_incident_in_the_leads_sentence_stays_apart_from_a_summing_head
     )
     got = [(e.to_dict()["event_date"], e.fatalities) for e in _in_order(text)]
     assert got == [("2024-05-07", 2), ("2024-05-08", 1)]
+
+
+def test_an_event_named_by_its_town_after_another_was_told_goes_back_to_it() -> None:
+    text = (
+        "QUETTA: Three Levies personnel were martyred when armed men attacked a Levies post in "
+        "the Kahan area of Kohlu district late on Saturday night.\n\n"
+        "Meanwhile, four FC personnel were injured when their vehicle hit a landmine in the Sui "
+        "area of Dera Bugti district on Sunday.\n\n"
+        "The attack on the Kahan post was claimed by the BLA.\n\n"
+        "In 2019, militants had overrun the same Levies post, martyring six personnel."
+    )
+    got = [
+        (e.kind, e.district, e.fatalities, e.injured, e.claimed_by) for e in _in_order(text, None)
+    ]
+    assert got == [
+        ("armed_clash", "Kohlu", 3, None, "Baloch Liberation Army"),
+        ("bombing", "Dera Bugti", None, 4, None),
+        ("armed_clash", None, 6, None, None),
+    ]

@@ -829,7 +829,13 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             refers = s.backref and not (
                 cur is not None and cur.family == "violent" and s.backref_talks_only
             )
-            if cur is not None and (
+            back = _named_by_town(s, cur, groups) if refers and cur is not None else None
+            if back is not None:
+                # "The attack on the Kahan post came weeks after ...", told after the Sui
+                # blast: the event that town names, not the last one told
+                back.sentences.append(s)
+                cur = back
+            elif cur is not None and (
                 refers or (has_cas and not _dated_apart(cur.date(), s, published))
             ):
                 cur.sentences.append(s)
@@ -859,6 +865,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             (
                 dated
                 or _named_host(s, groups)
+                or _named_by_town(s, cur, groups)
                 or _claimed_kind(s, groups)
                 or _latest_violent(groups)
                 or cur
@@ -922,6 +929,15 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             # "The ceasefire was agreed at the Scouts headquarters": the one told before
             told.sentences.append(s)
             cur = told
+            continue
+        back = (
+            _named_by_town(s, cur, groups)
+            if fam == "violent" and _THE_BEFORE.match(s.text[: trig[1] - s.start])
+            else None
+        )
+        if back is not None:
+            back.sentences.append(s)  # "The attack on the Kahan post ..." after another event
+            cur = back
             continue
         kin = _same_kind_before(groups, cur, cls, s, published) if fam == "violent" else None
         if kin is not None:
@@ -1209,6 +1225,14 @@ def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:
             return False
     elif published is None and _weekday_beside_year(h, g, own_h, own_g):
         return False
+    elif (
+        published is None
+        and own_h is None
+        and own_g is not None
+        and own_g.precision == "year"
+        and _past(g.sentences[0].text)
+    ):
+        return False  # "In 2019, militants had overrun the same post": another, years before
     elif not _headline(h) and (_past(g.sentences[0].text) or _past(h.sentences[0].text)):
         return False  # "a mosque bombing killed 100 earlier this year", "had killed"
     elif published is not None and (own_h or own_g) is not None:
@@ -1433,6 +1457,26 @@ _RESPONSE = re.compile(
     r"dispatched to|moved (?:in|into)) (?:the )?(?:area|scene|spot|site)|responded)\b",
     re.I,
 )
+
+
+#: a definite noun phrase opening the sentence up to its trigger: "The attack on ..."
+_THE_BEFORE = re.compile(r"(?:The|This|That)\s+(?:[\w-]+\s+)?$")
+
+
+def _named_by_town(s: Sentence, cur: EventGroup, groups: list[EventGroup]) -> EventGroup | None:
+    """The earlier event a back-reference names by its town, when that town is none of the
+    current event's: "The attack on the Kahan post ..." after a Sui blast was told."""
+    mine = _towns([s])[0]
+    if not mine or mine & _towns(cur.sentences)[0]:
+        return None
+    return next(
+        (
+            h
+            for h in reversed(groups)
+            if h is not cur and h.family == cur.family and mine & _towns(h.sentences)[0]
+        ),
+        None,
+    )
 
 
 def _responds(g: EventGroup, s: Sentence, cls: str) -> bool:
