@@ -4302,3 +4302,16 @@ def test_an_event_named_by_its_town_after_another_was_told_goes_back_to_it() -> 
         ("bombing", "Dera Bugti", None, 4, None),
         ("armed_clash", None, 6, None, None),
     ]
+
+
+def test_an_arrest_and_a_recalled_attack_told_again_are_one_each() -> None:
+    text = (
+        "KARACHI: Police have arrested a woman suspected of links to the group behind last "
+        "month's suicide bombing at Karachi University that killed three Chinese teachers, "
+        "officials said on Wednesday.\n\n"
+        "The woman was detained on Tuesday in a raid in the Malir area of Karachi.\n\n"
+        "In last month's attack, a woman blew herself up next to a van carrying staff of the "
+        "university, killing three Chinese teachers and their driver and wounding four others."
+    )
+    got = sorted((e.kind, e.to_dict()["event_date"]) for e in extract(text, published=WED))
+    assert got == [("arrest", "2024-05-07"), ("suicide_attack", "2024-04")]

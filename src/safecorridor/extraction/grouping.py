@@ -545,6 +545,12 @@ def _roundup_headline(s: Sentence) -> bool:
     return len(where) >= 2
 
 
+#: the person arrested, told again: "The woman was detained on Monday in a raid"
+_THE_HELD_ONE = re.compile(
+    r"(?:The|Both|All the) (?:[\w-]+ ){0,2}?(?:woman|man|suspects?|accused|militants?|"
+    r"terrorists?|men|women) (?:was|were|had been) (?:detained|arrested|apprehended|nabbed|"
+    r"taken into custody)\b"
+)
 #: an agreement referred to as told: "The ceasefire was agreed at ...", "The deal was signed"
 _THE_AGREEMENT = re.compile(
     r"(?:The|This|That) (?:[\w-]+ )?(?:cease-?\s?fire|truce|agreement|deal|accord|pact)\b"
@@ -922,7 +928,8 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         told = (
             next((h for h in reversed(groups) if h.cls == cls), None)
-            if cls == "agreement" and _THE_AGREEMENT.match(s.text)
+            if (cls == "agreement" and _THE_AGREEMENT.match(s.text))
+            or (fam == "arrest" and _THE_HELD_ONE.match(s.text))
             else None
         )
         if told is not None:
@@ -1071,6 +1078,32 @@ def _lists(g: EventGroup) -> bool:
     return g.family == "violent" and bool(g.items())
 
 
+#: a paragraph that opens by naming an event told before: "In last month's attack, ..."
+_IN_THE_ATTACK = re.compile(
+    r"In (?:the|that|last (?:week|month|year)['’]s|(?:Monday|Tuesday|Wednesday|Thursday|"
+    r"Friday|Saturday|Sunday)['’]s) (?:[\w-]+ )?(?:attack|bombing|blast|explosion|assault|"
+    r"ambush)\b"
+)
+
+
+def _recalled_retold(
+    g: EventGroup, out: list[EventGroup], published: date | None
+) -> EventGroup | None:
+    """The recalled event a paragraph tells again when it opens by naming it: "In last
+    month's attack, a woman blew herself up ..." after "last month's suicide bombing at
+    Karachi University that killed three Chinese teachers"."""
+    if g.family != "violent" or not _IN_THE_ATTACK.match(g.sentences[0].text):
+        return None
+    return next(
+        (
+            h
+            for h in reversed(out)
+            if h.family == "violent" and h.recalled and _same(h, g, published)
+        ),
+        None,
+    )
+
+
 def merge_retellings(groups: list[EventGroup], published: date | None = None) -> list[EventGroup]:
     """One candidate for one event retold: a violent event whose dates and towns agree with an
     earlier one (and whose sentence does not open another incident: "Separately, ...",
@@ -1084,7 +1117,10 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
         if out and _lists(g):
             out.append(g)  # a list of places is several events, none a retelling
             continue
-        if g.family == "violent" and not g.recalled:
+        retold = _recalled_retold(g, out, published)
+        if retold is not None:
+            host = retold
+        elif g.family == "violent" and not g.recalled:
             # "Meanwhile, in Bannu, ..." opens another incident, but may be the one a
             # headline or its deck told
             # "Meanwhile, four FC personnel were injured ...", not "Meanwhile, an officer said
