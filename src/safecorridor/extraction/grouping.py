@@ -235,6 +235,9 @@ class EventGroup:
     # attacks in Kalat, Mastung and Kech" (then each told on its own)
     summed_claim: Sentence | None = None
     _items: tuple[Any, list[Item]] | None = field(default=None, repr=False, compare=False)
+    _date: tuple[Any, tuple[DateMention, float] | None] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self.lead_cls = self.lead_cls or self.cls
@@ -257,6 +260,9 @@ class EventGroup:
         sentence names by a noun takes no date that sentence gives a reaction to it ("on
         Wednesday telephoned ... and expressed condolences over the deaths in the Besham
         attack")."""
+        key = (len(self.sentences), self.trigger, id(self.inherited_date), self.sentences[-1].start)
+        if self._date is not None and self._date[0] == key:
+            return self._date[1]
         dates = [s.dates for s in self.sentences]
         first = self.sentences[0]
         t0 = self.trigger[1] - first.start
@@ -267,7 +273,9 @@ class EventGroup:
                 if d.end - first.start > t0
                 or not _REACTION.search(first.text, max(0, d.end - first.start), t0)
             ]
-        return event_date(dates, self.trigger[1], self.inherited_date)
+        found = event_date(dates, self.trigger[1], self.inherited_date)
+        self._date = (key, found)
+        return found
 
 
 #: a sentence that goes on to a second incident: "..., killing 14 soldiers, while hours
@@ -358,8 +366,9 @@ _NAMING_WORD = re.compile(
 def _named_pairs(s: Sentence) -> list[Sentence]:
     """Cut a sentence between two events it names side by side, each by its date or place
     ("recalled the 2021 Dasu attack and the 2022 Karachi University bombing")."""
-    if (" and the " not in s.text and ", the " not in s.text) or len(
-        _EVENT_NOUN_SCAN.findall(s.text)
+    text = s.text
+    if (" and the " not in text and ", the 20" not in text and ", the 19" not in text) or len(
+        _EVENT_NOUN_SCAN.findall(text)
     ) < 2:
         return [s]
     for m in _NAMED_PAIR.finditer(s.text):
