@@ -4315,3 +4315,13 @@ def test_an_arrest_and_a_recalled_attack_told_again_are_one_each() -> None:
     )
     got = sorted((e.kind, e.to_dict()["event_date"]) for e in extract(text, published=WED))
     assert got == [("arrest", "2024-05-07"), ("suicide_attack", "2024-04")]
+
+
+def test_the_federal_capital_is_islamabad() -> None:
+    ev = _one("A bomb killed two people in the federal capital on Monday.")
+    assert (ev.city, ev.province) == ("Islamabad", "Islamabad Capital Territory")
+    other = _one(
+        "The federal capital was put on high alert after a bomb killed two people in Peshawar "
+        "on Monday."
+    )
+    assert other.city == "Peshawar"

@@ -707,12 +707,26 @@ _NAMED_DISTRICT = re.compile(
 )
 
 
+#: Islamabad by its title (not "the federal capital territory", a province's alias)
+_FEDERAL_CAPITAL = re.compile(r"\bthe federal capital\b(?! territory)", re.I)
+
+
 def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> list[Mention]:
     """Villages and areas the gazetteer does not know, named with a known place beside them
     ("in the Matni area of Peshawar", "Gwadar's Pishgan area", "in Takhta Beg, Khyber
     district"): a mention each, placed in the known place's district and province."""
     out: list[Mention] = []
     taken = [(m.start, m.end) for m in places] + [(a.start, a.end) for a in actors]
+    if "federal capital" in text:
+        # "in the federal capital": Islamabad, in a report about Pakistan
+        for cap in _FEDERAL_CAPITAL.finditer(text):
+            town = next((p for p in res.gazetteer().get("islamabad", []) if p.kind == "town"), None)
+            if town is not None and not any(
+                ts < cap.end() and cap.start() < te for ts, te in taken
+            ):
+                pm = _place_mention(text, cap.start(), cap.end(), cap.group(0), [town])
+                pm.place = town
+                out.append(pm)
     if "istrict" in text or "gency" in text:
         # "Diamir district": a district the gazetteer spells otherwise (Diamer)
         for named in _NAMED_DISTRICT.finditer(text):
