@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from safecorridor.extraction.dates import DateMention
-from safecorridor.extraction.mentions import Mention
+from safecorridor.extraction.mentions import NOT_EVENT_ROLES, Mention
 from safecorridor.extraction.sentences import Sentence
 
 #: a plural event noun: one word for several events
@@ -44,8 +44,9 @@ _JOURNEY = re.compile(r"\b(?:between|from|to|via|through)\s+(?:the\s+)?$", re.I)
 _DATE_LEAD = re.compile(r"\s*(?:,\s*)?(?:(?:in|on|at|during|last)\s+)?$", re.I)
 #: how far after the trigger the list may start
 _LEAD_CHARS = 70
-#: roles that are no place of an event (places.py keeps the same list, with "speech")
-_NO_EVENT_ROLES = ("dateline", "aside", "origin", "org", "party", "feature", "speech", "travel")
+#: roles that are no place of a list's item: those that never place an event, where officials
+#: spoke, and a journey's ends ("attacks on convoys from Quetta to Karachi")
+_NO_EVENT_ROLES = (*NOT_EVENT_ROLES, "speech", "travel")
 _ITEM_KINDS = ("town", "landmark", "district")
 
 

@@ -246,11 +246,15 @@ class EventGroup:
     def family(self) -> str:
         return family(self.cls)
 
+    def trigger_sentence(self) -> Sentence | None:
+        """The sentence its trigger stands in (None when an upgrade took it from elsewhere)."""
+        return next((s for s in self.sentences if s.start <= self.trigger[1] < s.end), None)
+
     def items(self) -> list[Item]:
         """The list of places its trigger heads, if any (:func:`enumerations.list_items`),
         read once."""
         if self._items is None or self._items[0] != (self.trigger, len(self.sentences)):
-            trig_s = next((s for s in self.sentences if s.start <= self.trigger[1] < s.end), None)
+            trig_s = self.trigger_sentence()
             found = list_items(trig_s, self.trigger) if trig_s is not None else []
             self._items = ((self.trigger, len(self.sentences)), found)
         return self._items[1]
@@ -1138,24 +1142,32 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
             distinct = bool(_DISTINCT.search(first.text)) or bool(
                 _OPENS_ANOTHER.match(first.text) and not first.backref
             )
-            host = next(
-                (
-                    h
-                    for h in reversed(out)
-                    if h.family == "violent"
-                    and not h.recalled
-                    and not _lists(h)
-                    and not first.second  # told as another incident than the one before it
-                    and not _responds(h, g.sentences[0], g.lead_cls)
-                    and (
-                        not distinct
-                        or (_headline(h) and not h.overview and _shares_place(h, g))
-                        # "In yet another attack on the army, ..." retelling the headline's
-                        or _headline_retold(h, g)
-                    )
-                    and (_same(h, g, published) or _headline_retold(h, g))
-                ),
-                None,
+            # (a second incident the lead's sentence goes on to is never the first retold)
+            host = (
+                None
+                if first.second
+                else next(
+                    (
+                        h
+                        for h in reversed(out)
+                        if h.family == "violent"
+                        and not h.recalled
+                        and not _lists(h)
+                        and not _responds(h, first, g.lead_cls)
+                        and (
+                            # "In yet another attack on the army, ...": the headline's retold
+                            _headline_retold(h, g)
+                            or (
+                                (
+                                    not distinct
+                                    or (_headline(h) and not h.overview and _shares_place(h, g))
+                                )
+                                and _same(h, g, published)
+                            )
+                        )
+                    ),
+                    None,
+                )
             )
         elif (
             g.family == "violent"

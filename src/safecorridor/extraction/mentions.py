@@ -51,6 +51,10 @@ class Mention:
     possessor: bool = False  # "Bannu's Domel area": the place the next one lies in
 
 
+#: roles that never place an event (see :attr:`Mention.role`)
+NOT_EVENT_ROLES = ("dateline", "aside", "origin", "org", "party", "feature")
+
+
 #: the place modifies an event noun: "the Besham attack", "Quetta's suicide bombing"
 _ATTRIB_NOUN = re.compile(
     r"(?:['’]s)?(?:\s+(?!in\b|on\b|at\b|near\b|and\b)[a-z][\w-]*){0,2}\s+(?P<noun>(?:suicide )?(?:attack|bombing|blast|explosion|assault|ambush|raid|massacre|carnage|tragedy|incident)s?)\b"
@@ -719,8 +723,8 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
     taken = [(m.start, m.end) for m in places] + [(a.start, a.end) for a in actors]
     if "federal capital" in text:
         # "in the federal capital": Islamabad, in a report about Pakistan
+        town = next((p for p in res.gazetteer().get("islamabad", []) if p.kind == "town"), None)
         for cap in _FEDERAL_CAPITAL.finditer(text):
-            town = next((p for p in res.gazetteer().get("islamabad", []) if p.kind == "town"), None)
             if town is not None and not any(
                 ts < cap.end() and cap.start() < te for ts, te in taken
             ):

@@ -20,7 +20,7 @@ from safecorridor.extraction import resources as res
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import dateline_spans
 from safecorridor.extraction.grouping import EventGroup
-from safecorridor.extraction.mentions import Mention
+from safecorridor.extraction.mentions import NOT_EVENT_ROLES, Mention
 from safecorridor.extraction.types import CandidateEvent
 
 #: clause breaks: the event's place is sought in its trigger's clause first
@@ -139,8 +139,8 @@ def dateline(text: str, spans: list[tuple[int, int]] | None = None) -> Mention |
 #: an area of a city this large is a neighbourhood of it
 _BIG_CITY = 1_000_000
 _AREA_AFTER = re.compile(r"\s+(?:area|locality|neighbou?rhood|colony|sector|town)\b", re.I)
-#: roles that never place an event (see :attr:`Mention.role`), nor does "speech"
-_NOT_EVENT_ROLES = ("dateline", "aside", "origin", "org", "party", "feature")
+#: roles that never place an event (:data:`mentions.NOT_EVENT_ROLES`), nor does "speech"
+_NOT_EVENT_ROLES = NOT_EVENT_ROLES
 #: roles that place an event only when nothing better is named
 _WEAK_ROLES = ("travel", "reference", "project")
 
@@ -226,7 +226,7 @@ def choose_place(
     from a dateline, an aside, where people come from or an office's name, nor from where
     officials spoke (a press conference in Islamabad does not place talks held elsewhere)."""
     first = g.sentences[0]
-    trig_s = next((s for s in g.sentences if s.start <= g.trigger[1] < s.end), first)
+    trig_s = g.trigger_sentence() or first
     if trig_s.headline and not any(m.place for m in trig_s.places):
         # a headline that names no place: the lead that tells the event places it
         lead = next((s for s in g.sentences if s.start > trig_s.start and s.places), None)

@@ -251,7 +251,8 @@ def _one_per_item(text: str, g: EventGroup, ev: CandidateEvent) -> list[Candidat
     items = g.items()
     if not items:
         return [ev]
-    trig_s = next(s for s in g.sentences if s.start <= g.trigger[1] < s.end)
+    trig_s = g.trigger_sentence()
+    assert trig_s is not None  # (items were read in it)
     shared = g.date()
     out = []
     for k, it in enumerate(items):
