@@ -4325,3 +4325,39 @@ def test_the_federal_capital_is_islamabad() -> None:
         "on Monday."
     )
     assert other.city == "Peshawar"
+
+
+def test_a_headline_joining_two_stories_gives_each_its_own_event() -> None:
+    # the second story's trigger ("grenade") does not decide the first's kind, and the second
+    # is placed by the body's town, not the headline's province
+    text = (
+        "Militants storm army post in Kech, kill three soldiers; grenade blast rocks PoK\n\n"
+        "Militants stormed an army post in the Buleda area of Kech district on Tuesday night, "
+        "killing three soldiers, officials said.\n\n"
+        "The BLF claimed the raid in a statement.\n\n"
+        "Meanwhile, a hand grenade exploded at the gate of a police station in Muzaffarabad on "
+        "Monday night, wounding two people."
+    )
+    got = [(e.kind, e.city, e.fatalities, e.injured, e.claimed_by) for e in _in_order(text)]
+    assert got == [
+        ("armed_clash", "Buleda", 3, None, "Balochistan Liberation Front"),
+        ("bombing", "Muzaffarabad", None, 2, None),
+    ]
+
+
+def test_a_headline_semicolon_that_goes_on_with_one_story_keeps_it_one() -> None:
+    ev = _one(
+        "Bomb hits van of labourers in Gwadar; four killed\n\n"
+        "A bomb planted on the roadside hit a van carrying labourers in Gwadar on Tuesday, "
+        "killing four of them, police said."
+    )
+    assert (ev.kind, ev.city, ev.fatalities) == ("bombing", "Gwadar", 4)
+
+
+@pytest.mark.parametrize("verb", ["had gone up to", "grew to", "has swelled to"])
+def test_a_number_killed_that_went_up_is_the_toll(verb: str) -> None:
+    ev = _one(
+        "Gunmen stormed a police post in Tank on Tuesday, killing two policemen. By evening the "
+        f"number of policemen killed {verb} four after two injured men died in hospital."
+    )
+    assert ev.fatalities == 4

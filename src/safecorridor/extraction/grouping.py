@@ -780,6 +780,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
     cur: EventGroup | None = None
     recall: EventGroup | None = None  # the event of the recalled clause just cut out
     roundups: list[Sentence] = []  # claims of several attacks told before any of them
+    heads: list[EventGroup] = []  # a headline's second stories
     for s in sentences:
         trig = s.trigger
         has_cas = bool(
@@ -873,6 +874,11 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         cls = trig[0]
         fam = family(cls)
         overview = fam == "violent" and (bool(_OVERVIEW.search(s.text)) or _roundup_headline(s))
+        if s.joined and cur is not None and _another_story(s, sentences):
+            # a headline's second story ("...; grenade blast rocks PoK") is another event, and
+            # the body goes on with the first
+            heads.append(EventGroup(cls, trig, [s]))  # (kept out of the body's lookups)
+            continue
         if cur is None or overview or (cur.overview and fam == "violent"):
             cur = EventGroup(cls, trig, [s], overview=overview)
             groups.append(cur)
@@ -1005,6 +1011,8 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         ]
         for g in after[:n]:
             g.summed_claim = r
+    if heads:
+        groups = sorted([*groups, *heads], key=lambda g: g.sentences[0].start)
     groups = _drop_arrest_summaries(_drop_overviews(groups))
     return split_outcomes(merge_retellings(groups, published))
 
@@ -1145,7 +1153,7 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
             # (a second incident the lead's sentence goes on to is never the first retold)
             host = (
                 None
-                if first.second
+                if first.second or first.joined
                 else next(
                     (
                         h
@@ -1154,13 +1162,18 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                         and not h.recalled
                         and not _lists(h)
                         and not _responds(h, first, g.lead_cls)
+                        and (_joined_story(h, g) or not h.sentences[0].joined)
                         and (
                             # "In yet another attack on the army, ...": the headline's retold
                             _headline_retold(h, g)
                             or (
                                 (
                                     not distinct
-                                    or (_headline(h) and not h.overview and _shares_place(h, g))
+                                    or (
+                                        _headline(h)
+                                        and not h.overview
+                                        and (_shares_place(h, g) or _joined_story(h, g))
+                                    )
                                 )
                                 and _same(h, g, published)
                             )
@@ -1230,6 +1243,30 @@ def _victims_killed(g: EventGroup) -> int | None:
         if c.what == "kill" and not c.attackers and c.reject is None
     ]
     return max(counts) if counts else None
+
+
+def _provinces_named(s: Sentence) -> set[str]:
+    return {m.place.province for m in s.places if m.place and m.place.province}
+
+
+def _another_story(s: Sentence, sentences: list[Sentence]) -> bool:
+    """A headline's part after a semicolon or a bar tells another story when it names places
+    in other provinces than the part before ("... in Zhob; grenade blast rocks PoK"), not when
+    it goes on with the same one ("... in Khuzdar; three children, two teachers killed")."""
+    before = next((x for x in reversed(sentences) if x.end <= s.start and x.headline), None)
+    mine = _provinces_named(s)
+    theirs = _provinces_named(before) if before is not None else set()
+    return bool(mine and theirs and not mine & theirs)
+
+
+def _joined_story(h: EventGroup, g: EventGroup) -> bool:
+    """A headline's second story ("...; grenade blast rocks PoK") told in the body: the same
+    kind of trigger, and no town or province of its own that the body's telling lacks."""
+    if not h.sentences[0].joined or h.lead_cls != g.lead_cls:
+        return False
+    th, _dh, _vh, ph = _towns(h.sentences)
+    tg, _dg, _vg, pg = _towns(g.sentences)
+    return th <= tg and ph <= pg
 
 
 def _shares_place(h: EventGroup, g: EventGroup) -> bool:

@@ -227,8 +227,11 @@ def choose_place(
     officials spoke (a press conference in Islamabad does not place talks held elsewhere)."""
     first = g.sentences[0]
     trig_s = g.trigger_sentence() or first
-    if trig_s.headline and not any(m.place for m in trig_s.places):
-        # a headline that names no place: the lead that tells the event places it
+    if trig_s.headline and not any(
+        m.place and m.place.kind not in ("province", "country") for m in trig_s.places
+    ):
+        # a headline that names no place, or only a province ("grenade blast rocks PoK"): the
+        # lead that tells the event places it
         lead = next((s for s in g.sentences if s.start > trig_s.start and s.places), None)
         if lead is not None and not lead.headline:
             trig_s = lead

@@ -59,7 +59,7 @@ from safecorridor.extraction.grouping import EventGroup, group, split_recalled
 from safecorridor.extraction.kinds import decide_kind, mark_triggers
 from safecorridor.extraction.mentions import Mention, find_localities, find_mentions
 from safecorridor.extraction.places import choose_place, dateline, disambiguate, fill_place
-from safecorridor.extraction.sentences import Sentence, split_sentences
+from safecorridor.extraction.sentences import Sentence, cut_headlines, split_sentences
 from safecorridor.extraction.targets import find_targets
 from safecorridor.extraction.triggers import TRIGGERS
 from safecorridor.extraction.types import CandidateEvent
@@ -95,13 +95,13 @@ class RuleExtractor:
     ) -> list[CandidateEvent]:
         if not text or not text.strip():
             return []
-        sentences = split_recalled(split_sentences(text), published)
+        heads = headline_spans(text)
+        sentences = split_recalled(cut_headlines(split_sentences(text), text, heads), published)
         places, actors = find_mentions(text, extra_places, extra_aliases)
         disambiguate(places, text)
         places = sorted([*places, *find_localities(text, places, actors)], key=lambda m: m.start)
         datelines = dateline_spans(text)
         asides = aside_spans(text)
-        heads = headline_spans(text)
         for m in places:
             if _inside(m.start, datelines):
                 m.role = "dateline"

@@ -55,6 +55,7 @@ class Sentence:
     # the second incident a sentence goes on to ("..., while a constable was gunned down in
     # Orangi Town"): never the first one's retelling
     second: bool = False
+    joined: bool = False  # a headline's second story, after a semicolon or a bar
 
     @property
     def counts(self) -> list[Count]:
@@ -136,6 +137,31 @@ def split_sentences(text: str) -> list[Sentence]:
         _add(out, text, start, end)
         start = m.end()
     _add(out, text, start, len(text))
+    return out
+
+
+#: what joins two stories in a headline: "... kill five soldiers; grenade blast rocks PoK"
+_HEAD_JOIN = re.compile(r";\s+|\s+\|\s+")
+
+
+def cut_headlines(
+    sentences: list[Sentence], text: str, heads: list[tuple[int, int]]
+) -> list[Sentence]:
+    """Headline sentences cut where a semicolon or a bar joins two stories: each part is read
+    as a sentence of its own, so the second story's trigger never decides the first's kind."""
+    out: list[Sentence] = []
+    for s in sentences:
+        if not any(a <= s.start < b for a, b in heads) or not _HEAD_JOIN.search(s.text):
+            out.append(s)
+            continue
+        start = s.start
+        first = len(out)
+        for m in _HEAD_JOIN.finditer(s.text):
+            _add(out, text, start, s.start + m.start())
+            start = s.start + m.end()
+        _add(out, text, start, s.end)
+        for part in out[first + 1 :]:
+            part.joined = True
     return out
 
 
