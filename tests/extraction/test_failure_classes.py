@@ -4361,3 +4361,49 @@ def test_a_number_killed_that_went_up_is_the_toll(verb: str) -> None:
         f"number of policemen killed {verb} four after two injured men died in hospital."
     )
     assert ev.fatalities == 4
+
+
+@pytest.mark.parametrize(
+    "told",
+    [
+        "Unknown men took away two students from their hostel in Panjgur on Tuesday night.",
+        "Two students were allegedly picked up from their hostel in Panjgur on Tuesday night.",
+    ],
+)
+def test_people_taken_away_or_picked_up_are_an_abduction(told: str) -> None:
+    ev = _one(told)
+    assert (ev.kind, ev.city, ev.to_dict()["event_date"]) == ("abduction", "Panjgur", "2024-05-07")
+
+
+@pytest.mark.parametrize(
+    "told",
+    [
+        "Officials took away the weapons from the market in Panjgur on Tuesday.",
+        "Rescuers picked up the wounded from the road in Panjgur on Tuesday.",
+    ],
+)
+def test_things_taken_away_or_people_picked_up_by_rescuers_are_no_abduction(told: str) -> None:
+    assert "abduction" not in _kinds(told)
+
+
+def test_a_groups_claim_of_several_attacks_is_not_given_to_the_forces_raid() -> None:
+    text = (
+        "The BLF claimed three separate attacks on forces in Balochistan over the weekend.\n\n"
+        "Its fighters attacked an army camp in Panjgur on Saturday evening.\n\n"
+        "Fighters also targeted an FC post in Tump on Sunday night, killing two personnel.\n\n"
+        "Separately, personnel of the Frontier Corps raided a house in Turbat on Monday and "
+        "abducted two young men, their family said."
+    )
+    got = [(e.kind, e.city, e.claimed_by) for e in _in_order(text)]
+    assert got == [
+        ("armed_clash", "Panjgur", "Balochistan Liberation Front"),
+        ("armed_clash", "Tump", "Balochistan Liberation Front"),
+        ("abduction", "Turbat", None),
+    ]
+
+
+def test_suspects_picked_up_in_a_raid_are_arrested_not_abducted() -> None:
+    assert _kinds(
+        "The CTD said the suspects had been picked up during a raid on a hideout in Quetta on "
+        "Tuesday."
+    ) == ["arrest"]

@@ -286,6 +286,19 @@ def _perpetrator(
     return perp_m, perp_conf, why
 
 
+def _forces_acted(g: EventGroup, state: list[Mention], armed: list[Mention]) -> bool:
+    """The forces are the subject of the event's trigger and no armed group is named before it
+    ("personnel of the Frontier Corps raided a house ... and took away two men"): theirs, so
+    a group's claim of a series of attacks is not for it."""
+    s = g.trigger_sentence()
+    if s is None:
+        return False
+    t0 = min([g.trigger[1], *(t[1] for t in s.all_triggers)])  # before any deed it tells
+    return any(s.start <= a.start < t0 for a in state) and not any(
+        s.start <= a.start < t0 for a in armed
+    )
+
+
 def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[EventGroup]) -> None:
     """Set the event's perpetrator (and its parent), ``claimed_by`` and actor list."""
     fam = g.family
@@ -294,7 +307,12 @@ def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[Event
     state = [a for a in named if is_state_force(a)]
     claim_m = _claimant(g, armed, groups, text)
     claim_s = next((s.claim for s in g.sentences if s.claim), None)
-    if claim_m is None and claim_s is None and g.summed_claim is not None:
+    if (
+        claim_m is None
+        and claim_s is None
+        and g.summed_claim is not None
+        and not _forces_acted(g, state, armed)
+    ):
         # "the BLA claimed three separate attacks ...", then each attack told on its own
         over = g.summed_claim
         claim_m = _claimant(
