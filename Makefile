@@ -75,7 +75,7 @@ eval: $(STAMP)
 	    echo "== SATP hold-out (paragraphs none of whose errors was read: never tune on it)"; \
 	    $(BIN)/safecorridor eval extraction $(CORPUS)/satp-holdout.jsonl --texts $(SHARED)/data/satp-dev || exit 1; \
 	  else echo "make eval: no $(CORPUS)/satp-holdout.jsonl (the SATP hold-out)"; fi; \
-	  for u in p8a p9 p10; do \
+	  for u in p8a p9 p11; do \
 	    echo "== invented reports never read: tests/extraction/unseen/$$u (totals only; see its README)"; \
 	    $(BIN)/safecorridor eval extraction tests/extraction/unseen/$$u/gold.jsonl \
 	      --texts tests/extraction/unseen/$$u --worst 0 || exit 1; \

@@ -63,6 +63,7 @@ def _records(name: str) -> list[dict]:
         "../unseen/p8b/gold.jsonl",
         "../unseen/p9/gold.jsonl",
         "../unseen/p10/gold.jsonl",
+        "../unseen/p11/gold.jsonl",
     ],
 )
 def test_annotation_file_is_well_formed(name: str) -> None:
