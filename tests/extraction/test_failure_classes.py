@@ -4407,3 +4407,15 @@ def test_suspects_picked_up_in_a_raid_are_arrested_not_abducted() -> None:
         "The CTD said the suspects had been picked up during a raid on a hideout in Quetta on "
         "Tuesday."
     ) == ["arrest"]
+
+
+def test_grenades_at_the_end_of_a_long_list_of_things_recovered_are_no_grenade_attack() -> None:
+    text = (
+        "LAHORE: The CTD arrested five suspects in Lahore on Tuesday, a spokesman said.\n\n"
+        "The teams recovered explosive material weighing more than four kilogrammes, 20 "
+        "detonators, a roll of safety fuse wire, three pistols, hand grenades and cash from "
+        "their possession.\n\n"
+        "Last week, CTD personnel had killed two militants in an exchange of fire near Multan."
+    )
+    got = [(e.kind, e.city) for e in _in_order(text)]
+    assert got == [("arrest", "Lahore"), ("armed_clash", "Multan")]

@@ -31,7 +31,7 @@ from safecorridor.extraction.triggers import (
 )
 
 _RECOVERED = re.compile(
-    r"\b(?:recover\w*|seiz\w*|confiscat\w*|possession of|cache of|haul of)\b[^.;]{0,80}$", re.I
+    r"\b(?:recover\w*|seiz\w*|confiscat\w*|possession of|cache of|haul of)\b[^.;]{0,150}$", re.I
 )
 _RECOVERED = at_word_starts(_RECOVERED)
 #: the same told in the passive: "a suicide jacket, arms and ammunition were recovered"
@@ -651,7 +651,7 @@ def _anaphoric(
         violent
         and recover_hint
         and (
-            _RECOVERED.search(text[max(0, m.start() - 90) : m.start()])
+            _RECOVERED.search(text[max(0, m.start() - 160) : m.start()])
             or _RECOVERED_AFTER.match(text, m.end())
         )
         and "bod" not in word.lower()
