@@ -4419,3 +4419,23 @@ def test_grenades_at_the_end_of_a_long_list_of_things_recovered_are_no_grenade_a
     )
     got = [(e.kind, e.city) for e in _in_order(text)]
     assert got == [("arrest", "Lahore"), ("armed_clash", "Multan")]
+
+
+def test_a_night_after_the_later_day_does_not_join_the_day_before() -> None:
+    # "Tuesday night" beside "Monday": two days apart by a night, but not the night between
+    text = (
+        "Unidentified gunmen kidnapped nine workers of a construction company from their camp "
+        "near Hoshab on Tuesday night, officials said.\n\n"
+        "The area has seen growing tension. On Monday last, a Levies patrol came under fire "
+        "near Hoshab, but no one was hurt."
+    )
+    got = [(e.kind, e.to_dict()["event_date"]) for e in _in_order(text, date(2014, 11, 20))]
+    assert got == [("abduction", "2014-11-18"), ("armed_clash", "2014-11-17")]
+
+
+def test_late_on_the_earlier_day_still_joins_the_next_morning() -> None:
+    ev = _one(
+        "Militants attacked a police post in Tank late on Monday. The attack went on until the "
+        "early hours of Tuesday, when two policemen were killed, officials said."
+    )
+    assert (ev.kind, ev.fatalities) == ("armed_clash", 2)

@@ -1353,6 +1353,9 @@ _NIGHT = re.compile(
 )
 
 
+_WEEKDAY_IN = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday", re.I)
+
+
 def _overnight(a: DateMention, b: DateMention, h: EventGroup, g: EventGroup) -> bool:
     """Two days in a row, one side telling of the night between them: "struck late Monday",
     "reeling on Tuesday after an overnight assault"."""
@@ -1360,7 +1363,14 @@ def _overnight(a: DateMention, b: DateMention, h: EventGroup, g: EventGroup) -> 
         return False
     if abs((a.value - b.value).days) != 1:
         return False
-    return any(_NIGHT.search(s.text) for s in (*h.sentences, *g.sentences))
+    eve = min(a.value, b.value).strftime("%A").lower()
+    for s in (*h.sentences, *g.sentences):
+        for m in _NIGHT.finditer(s.text):
+            day = _WEEKDAY_IN.search(m.group(0))
+            # ("Tuesday night" beside Monday: the night after the later day, not between)
+            if day is None or day.group(0).lower() == eve:
+                return True
+    return False
 
 
 def _upgrade(g: EventGroup, s: Sentence) -> None:
