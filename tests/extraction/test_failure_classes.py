@@ -4439,3 +4439,13 @@ def test_late_on_the_earlier_day_still_joins_the_next_morning() -> None:
         "early hours of Tuesday, when two policemen were killed, officials said."
     )
     assert (ev.kind, ev.fatalities) == ("armed_clash", 2)
+
+
+def test_the_police_who_say_they_look_for_leads_are_no_target() -> None:
+    ev = _one(
+        "Last week, gunmen riding motorbikes fired on a van carrying staff of a company mapping "
+        "the coastal road for repairs near Ormara, killing two of them before fleeing into the "
+        "mountains. No group has claimed the attack, and the police say they are still looking "
+        "for leads."
+    )
+    assert (ev.kind, ev.fatalities) == ("attack", 2)

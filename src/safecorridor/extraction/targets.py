@@ -74,7 +74,7 @@ _TARGETS = [(name, at_word_starts(rx)) for name, rx in _TARGETS]
 #: each lexicon tried only at the words its terms can begin with
 _TARGET_SCANS = [(name, WordStarts(rx)) for name, rx in _TARGETS]
 _SPEAKER = re.compile(
-    r"\s+(?:(?:officials?|officers?|sources|spokesm[ae]n|spokesperson)\s+)?(?:said|says|told|confirmed|added|reported|stated)\b",
+    r"\s+(?:(?:officials?|officers?|sources|spokesm[ae]n|spokesperson)\s+)?(?:said|says|say|told|confirmed|added|reported|stated)\b",
     re.I,
 )
 #: a title followed by the speaker's name: "District Police Officer (DPO) Sher Khan said"
@@ -86,7 +86,7 @@ _SOURCE_BEFORE = re.compile(
     r"\b(?i:according to|said|told|quoting)\s+(?:the\s+|a\s+|an\s+)?(?:[A-Z][\w.'’()-]*\s+){0,4}$"
 )
 _SOURCE_AFTER = re.compile(
-    r"\b(?:police|army|military|ISPR|FC|officials?)\s+(?:said|says|officials?|spokesm[ae]n|sources|statement|told|confirmed|chief)",
+    r"\b(?:police|army|military|ISPR|FC|officials?)\s+(?:said|says|say|officials?|spokesm[ae]n|sources|statement|told|confirmed|chief)",
     re.I,
 )
 _LOCATIVE = re.compile(
