@@ -4449,3 +4449,15 @@ def test_the_police_who_say_they_look_for_leads_are_no_target() -> None:
         "for leads."
     )
     assert (ev.kind, ev.fatalities) == ("attack", 2)
+
+
+def test_a_group_declared_proscribed_is_an_event_in_the_capital_that_banned_it() -> None:
+    text = (
+        "ISLAMABAD: The interior ministry on Tuesday declared the little-known Tirah breakaway faction of Lashkar-e-Islam a "
+        "proscribed organisation, adding it to the First Schedule of the Anti-Terrorism Act, "
+        "a notification said.\n\n"
+        "The notification said the faction operated in the Mohmand and Bajaur districts of "
+        "Khyber Pakhtunkhwa."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.city, ev.to_dict()["event_date"]) == ("other", "Islamabad", "2024-05-07")

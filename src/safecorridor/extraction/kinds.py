@@ -454,7 +454,10 @@ _TWO_PARTIES = re.compile(
 _LIST_WORD = re.compile(
     r"list of|(?:proscribed|terror|terrorist|sanctions) list$|first schedule$", re.I
 )
-_PUT_ON = re.compile(r"\b(?:placed|put|added|included|listed|inserted)\b[^.;]{0,80}$", re.I)
+_PUT_ON = re.compile(
+    r"\b(?:placed|placing|put|putting|added|adding|included|including|listed|inserted)\b[^.;]{0,80}$",
+    re.I,
+)
 #: an infinitive or a modal before an agreement's word: sought, planned or expected, not made
 _NOT_YET = re.compile(
     r"\b(?:to|will|would|could|may|might|shall|should|can|cannot)\s+(?:be\s+|soon\s+|finally\s+|formally\s+)?$",

@@ -250,7 +250,10 @@ def choose_place(
         elif pos >= t1:
             c1 = pos
             break
-    talks = g.family in ("talks", "request")
+    # (a group banned: where it operates is its record, not where it was banned)
+    talks = g.family in ("talks", "request") or (
+        g.family == "legal" and bool(_BANNED.search(_trigger_words(g)))
+    )
     # (talks: the provinces a sentence names are their topics, "met in Islamabad to review
     # the situation in Balochistan", not a bound on their venue)
     trig_prov = {
@@ -413,6 +416,15 @@ def _local_force(g: EventGroup) -> Mention | None:
 
 
 #: words of a sentence that tells where talks took place (the others tell their topics)
+#: a group banned or listed: a decision taken in an office, about places elsewhere
+_BANNED = re.compile(r"proscri|schedule|designat|banned|ban on|list", re.I)
+
+
+def _trigger_words(g: EventGroup) -> str:
+    s = g.trigger_sentence()
+    return s.text[g.trigger[1] - s.start : g.trigger[2] - s.start] if s is not None else ""
+
+
 _VENUE_WORDS = re.compile(
     r"\b(?:held|met|meet|meeting|talks|session|convened|chaired|hosted|visit\w*|called on)\b",
     re.I,
