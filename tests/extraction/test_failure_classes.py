@@ -4461,3 +4461,36 @@ def test_a_group_declared_proscribed_is_an_event_in_the_capital_that_banned_it()
     )
     ev = _one(text)
     assert (ev.kind, ev.city, ev.to_dict()["event_date"]) == ("other", "Islamabad", "2024-05-07")
+
+
+def test_a_separate_incident_after_the_headline_event_was_told_is_its_own() -> None:
+    text = (
+        "Two soldiers killed as Afghan forces fire on border posts in Kurram\n\n"
+        "PESHAWAR - Two Pakistani soldiers were killed when Afghan forces opened fire on border "
+        "posts in Kurram district late on Saturday night, officials said on Monday.\n\n"
+        "The firing went on until Sunday morning, an official said.\n\n"
+        "Separately, three FC soldiers were wounded on Sunday when a roadside bomb went off near "
+        "their vehicle in the Sadda area of Kurram, police said."
+    )
+    got = [(e.kind, e.fatalities, e.injured) for e in _in_order(text, date(2024, 7, 29))]
+    assert got == [("armed_clash", 2, None), ("bombing", None, 3)]
+
+
+def test_an_age_set_off_by_commas_is_no_toll() -> None:
+    ev = _one(
+        "Constable Ali Raza, 47, posted at the Saddar police station, was shot dead near his "
+        "house in Karachi on Tuesday."
+    )
+    assert ev.fatalities != 47
+
+
+def test_the_second_incident_named_again_is_the_one_the_lead_told() -> None:
+    text = (
+        "KARACHI: A shopkeeper was shot dead in Gulshan on Tuesday night, while a watchman was "
+        "gunned down in Korangi on Wednesday morning, police said.\n\n"
+        "The shopkeeper was closing his shop when two men on a motorcycle opened fire.\n\n"
+        "In the second incident, the watchman was shot dead outside a factory as he left for "
+        "work."
+    )
+    got = [(e.kind, e.to_dict()["event_date"]) for e in _in_order(text)]
+    assert got == [("attack", "2024-05-07"), ("attack", "2024-05-08")]

@@ -717,6 +717,9 @@ _UNIT_AFTER = re.compile(
 #: the number is a named person's age: "Sohail Rasheed 30 was shot dead"
 _NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+$")
 _AGE_AFTER = re.compile(r"\d{1,2}\s*,?\s+(?:was|has been|had been|who)\b")
+#: an age set off by commas after a name: "Constable Ali Khan, 45, posted at ..."
+_AGE_SET_OFF = re.compile(r"\d{1,2}\s*,")
+_NAME_COMMA_BEFORE = re.compile(r"\b[A-Z][a-z]+,\s*$")
 #: "Sepoy X, aged 24 years, embraced shahadat", "(age 27 years, resident of ...)"
 _AGED_BEFORE = re.compile(r"\b(?:aged|age)\s*:?\s*$", re.I)
 
@@ -733,6 +736,8 @@ def _not_a_count(sentence: str, start: int) -> str | None:
         before
     ):
         return "a person's age, not a count"
+    if _AGE_SET_OFF.match(sentence, start) and _NAME_COMMA_BEFORE.search(before):
+        return "a person's age, not a count"  # "Constable Ali Khan, 45, was shot dead"
     return None
 
 

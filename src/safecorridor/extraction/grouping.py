@@ -1138,7 +1138,7 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
         if out and _lists(g):
             out.append(g)  # a list of places is several events, none a retelling
             continue
-        retold = _recalled_retold(g, out, published)
+        retold = _recalled_retold(g, out, published) or _nth_told(g, out, published)
         if retold is not None:
             host = retold
         elif g.family == "violent" and not g.recalled:
@@ -1170,7 +1170,7 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                                 (
                                     not distinct
                                     or (
-                                        _headline(h)
+                                        _headline_only(h)
                                         and not h.overview
                                         and (_shares_place(h, g) or _joined_story(h, g))
                                     )
@@ -1454,6 +1454,32 @@ _REPORTED = re.compile(
     r"\b(?:said|says|told|reported|claimed|added|confirmed)(?:\s+(?:that|it|they|the\s+\w+))?\s+$",
     re.I,
 )
+
+
+#: "In the second incident, ...": the incident of that rank the report has already named
+_NTH_INCIDENT = re.compile(
+    r"^(?:in|during)\s+the\s+(second|third|fourth)\s+(?:incident|attack|case|killing)\b", re.I
+)
+_ORDINALS = {"second": 2, "third": 3, "fourth": 4}
+
+
+def _nth_told(g: EventGroup, out: list[EventGroup], published: date | None) -> EventGroup | None:
+    """The event a definite ordinal names ("In the second incident, Constable X was shot
+    dead ..."), when the report named that many incidents before (a lead that told two)."""
+    m = _NTH_INCIDENT.match(g.sentences[0].text)
+    if m is None or g.family != "violent":
+        return None
+    told = [h for h in out if h.family == "violent" and not h.recalled and not h.overview]
+    n = _ORDINALS[m.group(1).lower()]
+    if len(told) < n or not _same(told[n - 1], g, published):
+        return None
+    return told[n - 1]
+
+
+def _headline_only(g: EventGroup) -> bool:
+    """The event was started by the headline and the body has not told it yet: a
+    "Meanwhile, in Bannu, ..." may still be its telling (once told, it is another incident)."""
+    return all(s.headline for s in g.sentences)
 
 
 def _headline(g: EventGroup) -> bool:
