@@ -4494,3 +4494,24 @@ def test_the_second_incident_named_again_is_the_one_the_lead_told() -> None:
     )
     got = [(e.kind, e.to_dict()["event_date"]) for e in _in_order(text)]
     assert got == [("attack", "2024-05-07"), ("attack", "2024-05-08")]
+
+
+def test_a_coach_intercepted_and_the_follow_up_operation_are_two_events() -> None:
+    text = (
+        "QUETTA: Armed men intercepted a passenger bus on the highway near Surab late on Monday "
+        "night, checked the identity cards of the passengers and shot five of them dead, the "
+        "provincial government said.\n\n"
+        "In a follow-up action on Tuesday, security forces carried out an operation in the hills "
+        "near Surab in which three militants were killed and one soldier was martyred."
+    )
+    got = [(e.kind, e.to_dict()["event_date"], e.fatalities) for e in _in_order(text)]
+    assert got == [("attack", "2024-05-06", 5), ("armed_clash", "2024-05-07", 1)]
+
+
+def test_the_team_that_carried_out_the_named_operation_tells_no_new_event() -> None:
+    text = (
+        "QUETTA: The CTD arrested four suspects during a raid in Mastung on Monday, an official "
+        "said.\n\n"
+        "The chief minister praised the team that carried out the Mastung operation."
+    )
+    assert [e.kind for e in _in_order(text)] == ["arrest"]

@@ -1584,7 +1584,9 @@ def _weekdays(text: str) -> set[str]:
 #: the forces arriving to answer an attack: "a quick reaction force reached the area"
 _RESPONSE = re.compile(
     r"\b(?:quick reaction force|QRF|reinforcements|(?:reached|arrived (?:at|in)|rushed to|were "
-    r"dispatched to|moved (?:in|into)) (?:the )?(?:area|scene|spot|site)|responded)\b",
+    r"dispatched to|moved (?:in|into)) (?:the )?(?:area|scene|spot|site)|responded|"
+    r"follow-up (?:action|operation|raid)|in (?:a |the )?(?:retaliation|response)|"
+    r"(?:hunt|search) for the (?:attackers|assailants|culprits|perpetrators|militants))\b",
     re.I,
 )
 
