@@ -4515,3 +4515,23 @@ def test_the_team_that_carried_out_the_named_operation_tells_no_new_event() -> N
         "The chief minister praised the team that carried out the Mastung operation."
     )
     assert [e.kind for e in _in_order(text)] == ["arrest"]
+
+
+def test_an_mou_signed_at_a_meeting_is_placed_where_it_met_not_where_its_projects_are() -> None:
+    text = (
+        "ISLAMABAD, May 8: The CPEC Joint Working Group on security met here on Wednesday and "
+        "reviewed the security of projects in Gwadar and Karachi.\n\n"
+        "On the occasion, the two sides signed a memorandum of understanding on a joint threat "
+        "assessment cell.\n\n"
+        "Earlier, on Tuesday, the two co-chairs held a meeting at the planning ministry to "
+        "finalise the agenda.\n\n"
+        "Talking to reporters after the meeting, the minister said the corridor would change the "
+        "economy of Balochistan, and that the next meeting of the group would be held in Beijing "
+        "in autumn."
+    )
+    got = [(e.kind, e.to_dict()["event_date"], e.city) for e in _in_order(text)]
+    assert got == [
+        ("meeting", "2024-05-08", "Islamabad"),
+        ("agreement", "2024-05-08", "Islamabad"),
+        ("meeting", "2024-05-07", None),
+    ]

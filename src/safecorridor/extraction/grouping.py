@@ -234,6 +234,7 @@ class EventGroup:
     # the claim of an overview that sums this event up: "the BLA claimed three separate
     # attacks in Kalat, Mastung and Kech" (then each told on its own)
     summed_claim: Sentence | None = None
+    outcome: bool = False  # an agreement the meeting told with it reached: held where it met
     _items: tuple[Any, list[Item]] | None = field(default=None, repr=False, compare=False)
     _date: tuple[Any, tuple[DateMention, float] | None] | None = field(
         default=None, repr=False, compare=False
@@ -1042,7 +1043,14 @@ def split_outcomes(groups: list[EventGroup]) -> list[EventGroup]:
             continue
         g.cls, g.trigger = "meeting", meet[:3]
         out.append(
-            EventGroup("agreement", agree[:3], list(g.sentences), g.inherited_date, g.recalled)
+            EventGroup(
+                "agreement",
+                agree[:3],
+                list(g.sentences),
+                g.inherited_date,
+                g.recalled,
+                outcome=True,
+            )
         )
     return out
 

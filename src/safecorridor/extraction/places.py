@@ -227,6 +227,8 @@ def choose_place(
     officials spoke (a press conference in Islamabad does not place talks held elsewhere)."""
     first = g.sentences[0]
     trig_s = g.trigger_sentence() or first
+    if g.outcome and previous is not None and not any(m.cued for m in trig_s.places):
+        return previous  # "On the occasion, the two sides signed an MoU": where they met
     if trig_s.headline and not any(
         m.place and m.place.kind not in ("province", "country") for m in trig_s.places
     ):
@@ -279,6 +281,8 @@ def choose_place(
                 continue
             if talks and _PLANNED_BEFORE.search(s.text, 0, m.start - s.start):
                 continue  # "agreed to hold the next meeting in Beijing": not this one's venue
+            if talks and s is not trig_s and p.kind == "province":
+                continue  # "would transform the economy of Balochistan": a topic, no venue
             if m.attrib is not None and not _names_trigger(g, m.attrib):
                 continue  # "facilitators of the Noshki bus attack ... in Kharan": Kharan
             if m.text in METONYMS and _POSSESSIVE.match(s.text, m.end - s.start):
@@ -431,7 +435,7 @@ _VENUE_WORDS = re.compile(
 )
 #: the venue of talks yet to come: "the next meeting in Beijing", "to host the next round in"
 _PLANNED_BEFORE = re.compile(
-    r"\b(?:next|upcoming|following|future)\s+(?:meeting|round|session|talks|sitting)\b[^.;]{0,25}$"
+    r"\b(?:next|upcoming|following|future)\s+(?:meeting|round|session|talks|sitting)\b[^.;]{0,40}$"
     r"|\bto (?:hold|host|convene)\b[^.;]{0,50}$",
     re.I,
 )
