@@ -4535,3 +4535,22 @@ def test_an_mou_signed_at_a_meeting_is_placed_where_it_met_not_where_its_project
         ("agreement", "2024-05-08", "Islamabad"),
         ("meeting", "2024-05-07", None),
     ]
+
+
+def test_a_headline_naming_the_district_by_its_town_is_the_bodys_event() -> None:
+    # the headline's "Kashmore" is the district the body's Kandhkot lies in; bodies "taken
+    # away" are no captives, and a constable who "had gone missing" in the attack is no
+    # kidnapping
+    text = (
+        "Bandits storm police post in Kashmore, three policemen martyred\n\n"
+        "KASHMORE: Two policemen were martyred when bandits attacked a police post near "
+        "Kandhkot in Kashmore district late on Monday night, police said.\n\n"
+        "One bandit was killed in the return fire, but his body was taken away by his "
+        "accomplices.\n\n"
+        "On Tuesday morning, the body of a third policeman who had gone missing during the "
+        "attack was found in a nearby field, raising the toll to three.\n\n"
+        "Last week, bandits kidnapped two traders near Guddu and demanded a ransom."
+    )
+    got = [(e.kind, e.city, e.fatalities) for e in _in_order(text)]
+    assert got[0] == ("armed_clash", "Kandhkot", 3)
+    assert [k for k, _c, _f in got] == ["armed_clash", "abduction"]

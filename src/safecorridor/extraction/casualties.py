@@ -786,8 +786,12 @@ _SONS_OF_SOIL = re.compile(r"\bsons of (?:the )?soil\b", re.I)
 def parse(sentence: str, offset: int) -> Casualties:
     """Casualty statements in one sentence (offsets into the whole text)."""
     out = Casualties([])
-    if not _VERB_SCAN.search(sentence) and not _NONE_SCAN.search(sentence):
-        return out
+    if (
+        not _VERB_SCAN.search(sentence)
+        and not _NONE_SCAN.search(sentence)
+        and not ("toll" in sentence and _TOLL_SCAN.search(sentence))
+    ):
+        return out  # (a toll may stand alone: "the body was found, raising the toll to three")
     if "of soil" in sentence or "the soil" in sentence:  # the same length: offsets hold
         sentence = _SONS_OF_SOIL.sub(lambda m: "soldiers".ljust(len(m.group(0))), sentence)
     toks = _tokens(sentence, offset)

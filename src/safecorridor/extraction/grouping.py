@@ -1387,6 +1387,8 @@ def _upgrade(g: EventGroup, s: Sentence) -> None:
     for cls, ts, te, ana in s.all_triggers:
         if ana and s.text[te - s.start - 1 : te - s.start] == "s":
             continue  # "several suicide bombings this year": generic, not this event's kind
+        if cls == "abduction" and "missing" in s.text[ts - s.start : te - s.start].lower():
+            continue  # "a constable who had gone missing during the attack": no kidnapping
         if family(cls) == g.family and TRIGGERS[cls][3] > TRIGGERS[g.cls][3] and cls != "clash":
             if g.family == "talks" and cls != "meeting":
                 continue
@@ -1431,6 +1433,16 @@ def _towns(sentences: list[Sentence]) -> tuple[set[str], set[str], bool, set[str
     return towns, districts or named, villages_only, provinces
 
 
+def _districts_named(sentences: list[Sentence]) -> set[str]:
+    """The Pakistani districts the sentences name as such ("in Kashmore district")."""
+    return {
+        m.place.district or m.place.name
+        for s in sentences
+        for m in s.places
+        if m.place and m.place.kind == "district" and m.place.country == "PK" and not m.excluded
+    }
+
+
 def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
     """Both tell of places, and they are other places: other towns (not one shared, nor a
     village named in the district of the other's town: "the Sambaza area of Zhob district"
@@ -1440,6 +1452,12 @@ def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
     tb, db, vb, pb = _towns(b)
     if pa and pb and not pa & pb:
         return True
+    if (ta and ta <= db | _districts_named(b) and all(s.headline for s in a)) or (
+        tb and tb <= da | _districts_named(a) and all(s.headline for s in b)
+    ):
+        # a headline names by its town the district the body names ("in Kashmore"; "near
+        # Kandhkot in Kashmore district")
+        return False
     if (not ta or not tb) and da and db:
         # only districts on one side: "in Dera Ismail Khan" and "in Bajaur", "in North
         # Waziristan" and "in Bajaur" are other places, "in Wana" and "in South Waziristan"

@@ -318,6 +318,8 @@ def mark_triggers(s: Sentence) -> None:
             cls = "agreement"  # "Islamabad and Beijing have decided to": a decision of two
         if cls == "suicide" and _UNIT_NAME.search(word) and _UNIT_BEFORE.search(left):
             continue  # "the Majeed Brigade, the suicide squad of the BLA": a unit's name
+        if cls == "abduction" and "away" in word.lower() and _things_held(text, m):
+            continue  # "their bodies had been taken away by their accomplices": no captive
         if (
             cls == "meeting"
             and word.lower().startswith("visit")

@@ -21,6 +21,7 @@ from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import dateline_spans
 from safecorridor.extraction.grouping import EventGroup
 from safecorridor.extraction.mentions import NOT_EVENT_ROLES, Mention
+from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.types import CandidateEvent
 
 #: clause breaks: the event's place is sought in its trigger's clause first
@@ -211,6 +212,33 @@ def _region(g: EventGroup) -> Mention | None:
     return None
 
 
+def _lead_is_finer(head: Sentence, lead: Sentence) -> bool:
+    """The headline names no place finer than the lead: none, a province, or a town that is
+    the name of a district the lead names."""
+    districts = {
+        m.place.district or m.place.name
+        for m in lead.places
+        if m.place and m.place.kind in ("district", "town")
+    }
+    return all(
+        m.place is None
+        or m.place.kind in ("province", "country")
+        or (m.place.kind == "town" and m.place.name in districts and m.place.name != _town_of(lead))
+        for m in head.places
+    )
+
+
+def _town_of(s: Sentence) -> str | None:
+    return next(
+        (
+            m.place.name
+            for m in s.places
+            if m.place and m.place.kind == "town" and m.role not in NOT_EVENT_ROLES
+        ),
+        None,
+    )
+
+
 def choose_place(
     g: EventGroup, dateline_m: Mention | None, previous: Mention | None = None
 ) -> Mention | None:
@@ -229,13 +257,12 @@ def choose_place(
     trig_s = g.trigger_sentence() or first
     if g.outcome and previous is not None and not any(m.cued for m in trig_s.places):
         return previous  # "On the occasion, the two sides signed an MoU": where they met
-    if trig_s.headline and not any(
-        m.place and m.place.kind not in ("province", "country") for m in trig_s.places
-    ):
-        # a headline that names no place, or only a province ("grenade blast rocks PoK"): the
-        # lead that tells the event places it
+    if trig_s.headline:
+        # a headline that names no place, only a province ("grenade blast rocks PoK") or only
+        # the district the lead names ("in Kashmore"; "near Kandhkot in Kashmore district"):
+        # the lead that tells the event places it
         lead = next((s for s in g.sentences if s.start > trig_s.start and s.places), None)
-        if lead is not None and not lead.headline:
+        if lead is not None and not lead.headline and _lead_is_finer(trig_s, lead):
             trig_s = lead
     # the trigger whose clause is searched: the lead's own, when the lead stands in for the
     # headline ("were gunned down in Turbat", not "labourers from Hyderabad")
