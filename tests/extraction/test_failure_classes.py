@@ -4554,3 +4554,14 @@ def test_a_headline_naming_the_district_by_its_town_is_the_bodys_event() -> None
     got = [(e.kind, e.city, e.fatalities) for e in _in_order(text)]
     assert got[0] == ("armed_clash", "Kandhkot", 3)
     assert [k for k, _c, _f in got] == ["armed_clash", "abduction"]
+
+
+def test_a_namesake_is_read_in_the_district_of_the_places_the_text_names_for_certain() -> None:
+    # Nasirabad: a town in Sindh, and the Balochistan district Dera Murad Jamali lies in
+    text = (
+        "Bomb defused on railway track in Nasirabad\n\n"
+        "NASIRABAD: The bomb disposal squad on Tuesday defused a bomb planted on the railway "
+        "track near Dera Murad Jamali, police said."
+    )
+    ev = _one(text)
+    assert (ev.province, ev.city) == ("Balochistan", "Dera Murad Jamali")

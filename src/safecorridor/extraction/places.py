@@ -82,6 +82,7 @@ def disambiguate(places: list[Mention], text: str = "") -> None:
         countries = {p.country for p in m.places if p.kind != "country"}
         if len(m.places) == 1 or countries == {home}:
             anchors.extend(p for p in m.places if p.lat is not None)
+    anchor_districts = {a.district for a in anchors if a.district and a.country == home}
     named: dict[str, bool] = {}  # a country named in the text, looked up when needed
     keep: list[Mention] = []
     for m in places:
@@ -102,8 +103,12 @@ def disambiguate(places: list[Mention], text: str = "") -> None:
         elif len(districts) == 1 and text and _DISTRICT_AFTER.match(text, m.end):
             m.place = districts[0]  # "in Noshki district": the district, not its town
         else:
-            best = min(coarse(p) for p in m.places)
-            tied = [p for p in m.places if coarse(p) == best]
+            # a namesake in the district of a place the text names for certain ("NASIRABAD:"
+            # above "near Dera Murad Jamali": the Balochistan district, not the Sindh town)
+            local = [p for p in m.places if p.country == home and p.district in anchor_districts]
+            pool = local if local else m.places
+            best = min(coarse(p) for p in pool)
+            tied = [p for p in pool if coarse(p) == best]
             m.place = tied[0] if len(tied) == 1 else min(tied, key=score)
         p = m.place
         if (
