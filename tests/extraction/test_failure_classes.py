@@ -4565,3 +4565,14 @@ def test_a_namesake_is_read_in_the_district_of_the_places_the_text_names_for_cer
     )
     ev = _one(text)
     assert (ev.province, ev.city) == ("Balochistan", "Dera Murad Jamali")
+
+
+def test_an_attack_the_lead_recalls_in_passing_and_the_body_tells_is_one() -> None:
+    text = (
+        "PESHAWAR - The TTP on Monday warned police to keep out of army operations, hours after "
+        "militants killed three policemen at a checkpoint.\n\n"
+        "Late Sunday, gunmen attacked a police checkpoint in the Pezu area of Lakki Marwat "
+        "district, killing three officers, a police chief said."
+    )
+    got = sorted((e.kind, e.fatalities or 0) for e in extract(text, published=None))
+    assert got == [("armed_clash", 3), ("threat", 0)]

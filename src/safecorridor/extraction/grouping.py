@@ -1115,6 +1115,16 @@ _IN_THE_ATTACK = re.compile(
 )
 
 
+def _recent_toll_retold(h: EventGroup, g: EventGroup) -> bool:
+    """A recent event the lead recalls in passing ("hours after militants killed four
+    policemen at a checkpoint"), told again in the body with the same toll and no date of its
+    own that the recall lacks."""
+    if h.date() is not None:
+        return False
+    toll = _victims_killed(h)
+    return toll is not None and toll == _victims_killed(g)
+
+
 def _recalled_retold(
     g: EventGroup, out: list[EventGroup], published: date | None
 ) -> EventGroup | None:
@@ -1167,7 +1177,7 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                         h
                         for h in reversed(out)
                         if h.family == "violent"
-                        and not h.recalled
+                        and (not h.recalled or _recent_toll_retold(h, g))
                         and not _lists(h)
                         and not _responds(h, first, g.lead_cls)
                         and (_joined_story(h, g) or not h.sentences[0].joined)
