@@ -4576,3 +4576,23 @@ def test_an_attack_the_lead_recalls_in_passing_and_the_body_tells_is_one() -> No
     )
     got = sorted((e.kind, e.fatalities or 0) for e in extract(text, published=None))
     assert got == [("armed_clash", 3), ("threat", 0)]
+
+
+def test_officials_who_refuse_to_share_details_and_a_habitual_request_are_no_events() -> None:
+    text = (
+        "A roadside bomb killed four soldiers near Mastung on Tuesday. Officials confirmed the "
+        "deaths but refused to share more details.\n\n"
+        "Pakistan has repeatedly asked the Afghan government to stop militants using its soil."
+    )
+    assert [e.kind for e in _in_order(text)] == ["bombing"]
+
+
+def test_the_same_day_is_the_last_dated_event_s_not_an_undated_statement_s() -> None:
+    text = (
+        "A roadside bomb killed four soldiers near Mastung on Tuesday. Officials confirmed the "
+        "deaths but refused to give details.\n\n"
+        "In another incident on the same day, a suicide bomber blew himself up near an FC post "
+        "in Noshki, injuring three soldiers."
+    )
+    got = [(e.kind, e.to_dict()["event_date"]) for e in _in_order(text)]
+    assert got == [("bombing", "2024-05-07"), ("suicide_attack", "2024-05-07")]

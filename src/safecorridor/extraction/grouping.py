@@ -668,8 +668,10 @@ def _latest_of_kind(groups: list[EventGroup], cls: str) -> EventGroup | None:
 def _same_day(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
     """ "On the same day, another suicide attack ...": the date of the event told before."""
     if groups and _SAME_DAY.search(s.text) and not _own_dates(s):
-        dm = groups[-1].date()
-        if dm is not None and not dm[0].reporting:
+        # (the latest event told with a date: not an undated statement told in between)
+        dated = (h.date() for h in reversed(groups))
+        dm = next((d for d in dated if d is not None and not d[0].reporting), None)
+        if dm is not None:
             g.inherited_date = (dm[0], CONFIDENCE.date_inherited)
 
 

@@ -332,6 +332,8 @@ def mark_triggers(s: Sentence) -> None:
             and _A_CHARGE.search(text, max(0, m.start() - 30), min(len(text), m.end() + 40))
         ):
             continue  # "a charge Kabul rejected", "denied the allegations": no request refused
+        if cls == "request" and word.lower() in _REFUSALS and _NO_COMMENT.match(text, m.end()):
+            continue  # "refused to share more details": no comment, no request refused
         if (
             cls == "meeting"
             and "phone" in word.lower()
@@ -439,6 +441,12 @@ def mark_triggers(s: Sentence) -> None:
         s.definite = (definite[1], definite[2], definite[3])
 
 
+#: what is done again and again: "has consistently asked", "have repeatedly urged"
+_HABITUAL = re.compile(
+    r"\b(?:has|have|had)\s+(?:consistently|repeatedly|always|often|long|continuously|"
+    r"frequently|time and again|routinely)\s+$",
+    re.I,
+)
 _PERFECT_PROGRESSIVE = re.compile(r"\b(?:have|has|had) (?:long |also )?been\s+$", re.I)
 
 
@@ -470,6 +478,12 @@ _CONDOLENCE = re.compile(r"\bcondol\w*", re.I)
 _TALKED = re.compile(
     r"\b(?:discuss\w*|talked|agreed|reviewed|raised|exchanged views|assured|briefed|urged|"
     r"asked|sought|stressed)\b",
+    re.I,
+)
+#: declining to speak: "refused to share more details", "declined to comment"
+_NO_COMMENT = re.compile(
+    r"\s+to\s+(?:share|give|comment|disclose|provide|reveal|confirm|speak|elaborate|divulge|"
+    r"say|name|identify)\b",
     re.I,
 )
 _REFUSALS = frozenset(["rejected", "refused", "declined", "turned down", "denied"])
@@ -650,6 +664,8 @@ def _anaphoric(
         anaphoric = True  # "warned that the party would launch a protest movement": a plan
     if first_word.endswith("ing") and _PERFECT_PROGRESSIVE.search(left):
         anaphoric = True  # "have been demanding greater autonomy": ongoing, no event
+    if _HABITUAL.search(left):
+        anaphoric = True  # "Pakistan has consistently asked Kabul to ...": a habit, no event
     if violent and _ANNOUNCED.search(left):
         anaphoric = True  # "announcing a new counterterrorism operation": a plan
     if (
