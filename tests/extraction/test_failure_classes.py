@@ -4596,3 +4596,17 @@ def test_the_same_day_is_the_last_dated_event_s_not_an_undated_statement_s() -> 
     )
     got = [(e.kind, e.to_dict()["event_date"]) for e in _in_order(text)]
     assert got == [("bombing", "2024-05-07"), ("suicide_attack", "2024-05-07")]
+
+
+def test_a_headline_naming_an_old_attack_by_its_year_is_the_bodys_retelling_with_its_day() -> None:
+    text = (
+        "Court jails two facilitators of 2019 Gwadar hotel attack\n\n"
+        "KARACHI: An anti-terrorism court on Saturday sentenced two men to life in prison for "
+        "helping the attackers.\n\n"
+        "According to the prosecution, four gunmen had stormed the Pearl Continental hotel in "
+        "Gwadar on May 11, 2019 and fought the security forces for hours."
+    )
+    got = sorted(
+        (e.kind, e.to_dict()["event_date"]) for e in extract(text, published=date(2022, 10, 8))
+    )
+    assert got == [("armed_clash", "2019-05-11"), ("other", "2022-10-08")]

@@ -59,7 +59,8 @@ _PATTERNS: list[tuple[str, str]] = [
         "year",
         r"\b(?i:in|during|since)\s+(?:(?:early|mid|late)[- ]?)?(?P<y>(?:19|20)\d\d)\b(?!\s*[-–]\d)"
         # "the 2021 Dasu attack": a year that names an event
-        r"|(?<=\b[Tt]he )(?P<y2>(?:19|20)\d\d)(?=\s+(?:[\w'’-]+\s+){0,4}?(?i:attacks?|bombings?|blasts?|massacre|assault|hijacking|siege|killings?|abduction|kidnapping|ambush|explosion|raid|incident|carnage|tragedy)\b)",
+        r"|(?:(?<=\b[Tt]he )|(?<=\bof )|(?<=\bafter )|(?<=\bover )|(?<=\bfor ))"
+        r"(?P<y2>(?:19|20)\d\d)(?=\s+(?:[\w'’-]+\s+){0,4}?(?i:attacks?|bombings?|blasts?|massacre|assault|hijacking|siege|killings?|abduction|kidnapping|ambush|explosion|raid|incident|carnage|tragedy)\b)",
     ),
     (
         "rel_days",
@@ -595,6 +596,19 @@ def event_date(
                 # month that holds it
                 cands = [d for d in cands if not _holds_finer(d, cands)] or cands
             d = min(cands, key=lambda d: abs(d.start - trigger_start)) if i == 0 else cands[0]
+            if not reporting and d.precision in ("year", "month"):
+                # "the 2018 consulate attack" told again "on November 23, 2018": the day
+                finer = next(
+                    (
+                        f
+                        for later in dates_by_sentence[i + 1 :]
+                        for f in later
+                        if not f.reporting and f.precision == "day" and within(d, f)
+                    ),
+                    None,
+                )
+                if finer is not None:
+                    d, i = finer, i + 1
             if reporting:
                 conf = CONFIDENCE.date_reporting
             else:
