@@ -4610,3 +4610,25 @@ def test_a_headline_naming_an_old_attack_by_its_year_is_the_bodys_retelling_with
         (e.kind, e.to_dict()["event_date"]) for e in extract(text, published=date(2022, 10, 8))
     )
     assert got == [("armed_clash", "2019-05-11"), ("other", "2022-10-08")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # security forces among the dead of an ambush on a company's convoy: they fought
+        "A convoy of a gas company was attacked near Ormara on Tuesday. The militants opened "
+        "fire, resulting in the death of at least 12 people, including security personnel.",
+        # a siege the forces fought to its end
+        "Gunmen stormed a hotel in Gwadar on Tuesday and killed four employees before security "
+        "forces killed all three attackers.",
+    ],
+)
+def test_an_assault_the_forces_fought_is_an_armed_clash(text: str) -> None:
+    assert _kinds(text) == ["armed_clash"]
+
+
+def test_an_assault_on_civilians_whose_guards_fired_back_stays_an_attack() -> None:
+    assert _kinds(
+        "Gunmen attacked a polio team in Bannu on Tuesday, killing a vaccinator; the guards "
+        "returned fire and the attackers fled."
+    ) == ["attack"]

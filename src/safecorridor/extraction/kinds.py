@@ -937,6 +937,10 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
         # "attacked a check post of SFs ... a civilian was killed when a shell hit a house":
         # what the assault was aimed at decides, not who else was hit
         return _kind("clash", CONFIDENCE.kind_generic_trigger)
+    if aimed == "civ" and g.cls in ("attack", "clash") and _CLEARED.search(body):
+        # "stormed the hotel ... before security forces killed the four attackers": a siege
+        # the forces fought to its end
+        return _kind("clash", CONFIDENCE.kind_generic_trigger)
     if aimed == "civ" and g.cls in ("attack", "clash") and not _ASSAULT_ON_SF.search(body):
         # "attacked a polio team ... the guards retaliated": the assault on civilians, whoever
         # fought back
@@ -963,7 +967,34 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
         and not {"civilians", "foreign_nationals"} & set(targets)
     ):
         return _kind("clash", CONFIDENCE.kind_generic_trigger)
+    if (
+        g.cls in ("attack", "clash")
+        and (gunfire or g.cls == "clash")
+        and _SF_AMONG_DEAD.search(body)
+    ):
+        # "opened fire, killing 14 people, including security personnel": the escort fought
+        return _kind("clash", CONFIDENCE.kind_generic_trigger)
     return _kind("attack", CONFIDENCE.kind_generic_trigger)
+
+
+#: the forces fought an assault to its end: "security forces killed all four attackers",
+#: "commandos ended the siege"
+_CLEARED = re.compile(
+    r"\b(?:security forces|troops|soldiers|commandos|police(?:men)?|Rangers|SSG|army)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:killed|gunned down|shot dead|neutrali[sz]ed|eliminated)\s+"
+    r"(?:all\s+)?(?:the\s+)?(?:[\w-]+\s+)?(?:attackers|assailants|gunmen|militants|terrorists)\b"
+    r"|\b(?:ended|cleared|ending|clearing)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:siege|standoff)\b",
+    re.I,
+)
+
+
+#: security forces counted among the dead of an armed assault on others
+_SF_AMONG_DEAD = re.compile(
+    r"\b(?:killed|killing|death of|deaths of|lives of|dead)\b[^.;]{0,60}?\bincluding\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:security personnel|security guards? of the (?:army|FC)|soldiers?|policem[ae]n|troops|"
+    r"(?:FC|Levies|police|army|navy) (?:personnel|men|officials|soldiers?))\b",
+    re.I,
+)
 
 
 #: the assault and what it was aimed at: "attacked a check post", "fired rockets at an FC
@@ -1042,6 +1073,20 @@ def _security_forces_only(g: EventGroup, targets: list[str]) -> bool | None:
     """True when the event's victims (or, with no victim counted, its targets) are security
     forces only, False when anyone else was hit or targeted, None when the text does not
     say."""
+    sf, civ = _victims(g)
+    if civ:
+        return False
+    if sf:
+        return True
+    if "security_forces" in targets and not ({"civilians", "foreign_nationals"} & set(targets)):
+        return True
+    if {"civilians", "foreign_nationals"} & set(targets):
+        return False
+    return None
+
+
+def _victims(g: EventGroup) -> tuple[bool, bool]:
+    """Whether the event's counted victims include security forces, and others."""
     sf = civ = False
     for s in g.sentences:
         for c in s.counts:
@@ -1063,12 +1108,4 @@ def _security_forces_only(g: EventGroup, targets: list[str]) -> bool | None:
                 sf = True
             elif _CIVILIAN_WORDS.search(words):
                 civ = True
-    if civ:
-        return False
-    if sf:
-        return True
-    if "security_forces" in targets and not ({"civilians", "foreign_nationals"} & set(targets)):
-        return True
-    if {"civilians", "foreign_nationals"} & set(targets):
-        return False
-    return None
+    return sf, civ
