@@ -4632,3 +4632,23 @@ def test_an_assault_on_civilians_whose_guards_fired_back_stays_an_attack() -> No
         "Gunmen attacked a polio team in Bannu on Tuesday, killing a vaccinator; the guards "
         "returned fire and the attackers fled."
     ) == ["attack"]
+
+
+def test_schools_burned_down_in_coordinated_attacks_are_one_attack_not_generic_talk() -> None:
+    text = (
+        "In a series of coordinated attacks, unknown men have burned down six girls' schools in "
+        "Pakistan's north.\n\n"
+        "The incident took place in the town of Chilas in Diamer district, but nobody was hurt, "
+        "police said. Police are investigating the incident and have started a search.\n\n"
+        "It is not the first time schools have come under attack in the Diamer area."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.city, ev.fatalities) == ("attack", "Chilas", 0)
+
+
+def test_a_group_listed_as_a_foreign_terrorist_organisation_is_an_event() -> None:
+    ev = _one(
+        "The State Department on Monday listed a Pakistan-based separatist group responsible "
+        "for several bombings as a Foreign Terrorist Organization."
+    )
+    assert (ev.kind, ev.to_dict()["event_date"]) == ("other", "2024-05-06")

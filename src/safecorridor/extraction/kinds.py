@@ -85,9 +85,13 @@ _PLURAL_HEAD_AFTER = re.compile(
 )
 _GENERIC = at_word_starts(
     re.compile(
-        r"\b(?:numerous|multiple|series of|spate of|wave of|over the years|in recent years|(?:over|in|during) the (?:past|last) (?:few |two |three |several )?(?:years|decades?)|keeps? (?:getting|being)|^Why\b|frequently|often|repeatedly|several times|many times|time and again|on several occasions|specializ\w+ in|specialis\w+ in|has been targeting|have been targeting|in the past|a history of|is known for|are known for|(?:are|is|remain|remains|have been|has been) (?:[\w-]+ )?(?:frequent|common|commonplace|routine|rife|rampant|a regular occurrence))\b",
+        r"\b(?:numerous|multiple|series of|spate of|wave of|over the years|in recent years|(?:over|in|during) the (?:past|last) (?:few |two |three |several )?(?:years|decades?)|keeps? (?:getting|being)|^Why\b|frequently|often|repeatedly|several times|many times|time and again|on several occasions|specializ\w+ in|specialis\w+ in|has been targeting|have been targeting|in the past|a history of|(?:is|was) not the first time|is known for|are known for|(?:are|is|remain|remains|have been|has been) (?:[\w-]+ )?(?:frequent|common|commonplace|routine|rife|rampant|a regular occurrence))\b",
         re.I,
     )
+)
+#: an opening phrase that says how the event of its sentence was done
+_MANNER_OPENING = re.compile(
+    r"^In an? (?:series|spate|wave) of (?:coordinated |simultaneous )[^,]{0,40},", re.I
 )
 #: an arrest intended, sought or denied, not made
 _PLANNED_ARREST = re.compile(
@@ -280,7 +284,12 @@ def mark_triggers(s: Sentence) -> None:
     it is anaphoric) and the trigger that starts an event here (``trigger``), if any. Needs
     ``s.actors``, ``s.dates`` and ``s.claim`` set."""
     text = s.text
-    s.generic = bool(_GENERIC.search(text))
+    gen = _GENERIC.search(text)
+    # ("In a series of coordinated attacks, assailants have burned down twelve schools": the
+    # opening phrase says how; the clause after it tells the event)
+    s.generic = gen is not None and not (
+        _MANNER_OPENING.match(text) and gen.end() <= _MANNER_OPENING.match(text).end()  # type: ignore[union-attr]
+    )
     low = text.lower()
     recover_hint = any(w in low for w in _RECOVER_HINTS)
     found: list[tuple[int, str, int, int]] = []

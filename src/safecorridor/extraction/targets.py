@@ -89,6 +89,13 @@ _SOURCE_AFTER = re.compile(
     r"\b(?:police|army|military|ISPR|FC|officials?)\s+(?:said|says|say|officials?|spokesm[ae]n|sources|statement|told|confirmed|chief)",
     re.I,
 )
+#: what the forces do after an event: they answer it ("police are investigating", "the
+#: army cordoned off the area", "Levies have started a search operation")
+_RESPONDER_AFTER = re.compile(
+    r"\s+(?:(?:are|were|have|has|had)\s+)?(?:also\s+)?(?:been\s+)?(?:investigat|start|launch|"
+    r"cordon|regist|reach|arriv|rush|began|begun|collect|shift|seal|lodg|search|initiat)\w*",
+    re.I,
+)
 _LOCATIVE = re.compile(
     r"\b(?:limits|jurisdiction|remit|precincts|purview|area|vicinity|beat) of (?:the )?(?:[\w-]+ ){0,3}$"
 )
@@ -118,6 +125,8 @@ def _rejected(name: str, s: Sentence, ms: int, me: int, word: str, found: list[s
         return True
     if name == "civilians" and word.lower() == "people" and "security_forces" in found:
         return True
+    if name == "security_forces" and _RESPONDER_AFTER.match(text, me):
+        return True  # "Police are investigating the incident": they answer it, not its target
     if name == "security_forces" and _LOCATIVE.search(before[-40:]):
         return True  # "within the limits of the Township police station": a place
     if (
