@@ -4652,3 +4652,14 @@ def test_a_group_listed_as_a_foreign_terrorist_organisation_is_an_event() -> Non
         "for several bombings as a Foreign Terrorist Organization."
     )
     assert (ev.kind, ev.to_dict()["event_date"]) == ("other", "2024-05-06")
+
+
+def test_kolachi_is_kulachi_in_dera_ismail_khan() -> None:
+    got = sorted(
+        (e.city, e.district)
+        for e in extract(
+            "Separately, two military operations in Darazinda and Kolachi killed 21 militants.",
+            published=WED,
+        )
+    )
+    assert ("Kulachi", "Dera Ismail Khan") in got and len(got) == 2
