@@ -4663,3 +4663,20 @@ def test_kolachi_is_kulachi_in_dera_ismail_khan() -> None:
         )
     )
     assert ("Kulachi", "Dera Ismail Khan") in got and len(got) == 2
+
+
+def test_a_decks_bullet_about_another_town_is_the_list_item_told_below() -> None:
+    text = (
+        "• Militants storm Bannu cantonment in gun-and-bomb attack\n"
+        "• Two more soldiers martyred in Kolachi operation\n\n"
+        "BANNU: At least ten soldiers were martyred when militants stormed the Bannu "
+        "cantonment on Tuesday, officials said.\n\n"
+        "Separately, two military operations in Darazinda and Kolachi killed 12 militants, the "
+        "military said."
+    )
+    got = sorted((e.kind, e.city or "") for e in _in_order(text))
+    assert got == [
+        ("armed_clash", "Bannu"),
+        ("armed_clash", "Darazinda"),
+        ("armed_clash", "Kulachi"),
+    ]

@@ -1156,7 +1156,25 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
     for g in groups:
         host = None
         if out and _lists(g):
-            out.append(g)  # a list of places is several events, none a retelling
+            # a list of places is several events, none a retelling; a deck's bullet that told
+            # one of them ("two soldiers martyred in Kolachi operation") is that item's
+            towns = {
+                it.mention.place.city or it.mention.place.name
+                for it in g.items()
+                if it.mention.place is not None
+            }
+            out = [
+                h
+                for h in out
+                if not (
+                    h.sentences[0].joined
+                    and _headline_only(h)
+                    and h.family == g.family
+                    and _towns(h.sentences)[0]
+                    and _towns(h.sentences)[0] <= towns
+                )
+            ]
+            out.append(g)
             continue
         retold = _recalled_retold(g, out, published) or _nth_told(g, out, published)
         if retold is not None:
@@ -1274,9 +1292,28 @@ def _another_story(s: Sentence, sentences: list[Sentence]) -> bool:
     in other provinces than the part before ("... in Zhob; grenade blast rocks PoK"), not when
     it goes on with the same one ("... in Khuzdar; three children, two teachers killed")."""
     before = next((x for x in reversed(sentences) if x.end <= s.start and x.headline), None)
+    if before is None:
+        return False
     mine = _provinces_named(s)
-    theirs = _provinces_named(before) if before is not None else set()
+    theirs = _provinces_named(before)
+    if mine and theirs and not mine & theirs:
+        return True
+    # a deck's bullet about another town ("• Militants storm D.I. Khan compound", "• two
+    # soldiers martyred in Kolachi operation")
+    if s.text[:1] not in "•*▪":
+        return False
+    mine, theirs = _place_names(s), _place_names(before)
     return bool(mine and theirs and not mine & theirs)
+
+
+def _place_names(s: Sentence) -> set[str]:
+    """The towns (and districts) a sentence names, cued or not ("storm D.I. Khan compound")."""
+    out: set[str] = set()
+    for m in s.places:
+        p = m.place
+        if p is not None and p.kind in ("town", "landmark", "district") and p.country == "PK":
+            out.add(p.city or p.name)
+    return out
 
 
 def _joined_story(h: EventGroup, g: EventGroup) -> bool:

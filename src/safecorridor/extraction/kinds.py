@@ -800,7 +800,7 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
 
 #: gunfire and armed assault: the event is fought with guns, whatever else is used
 _GUNFIRE = re.compile(
-    r"\b(?:open(?:ed|ing)? (?:[\w-]+ ){0,2}?fire|firing|fired (?:at|on|upon|shots|indiscriminately)|gunfire|gunshots?|gun attack|gunmen|gunman|gun battle|shoot-?outs?|exchange of fire|exchanged fire|fire exchange|shot dead|shot at|shot and killed|gunned down|sprayed (?:\w+ )?bullets|stormed|storming|automatic weapons|heavy weapons|small arms|ambush(?:ed|es)?|armed (?:men|assailants|attackers|militants|terrorists)|assault(?:ed)? (?:on|the))\b",
+    r"\b(?:open(?:ed|ing)? (?:[\w-]+ ){0,2}?fire|firing|fired (?:at|on|upon|shots|indiscriminately)|gunfire|gunshots?|gun attack|gunmen|gunman|gun battle|shoot-?outs?|exchange of fire|exchanged fire|fire exchange|shot dead|shot at|shot and killed|gunned down|sprayed (?:\w+ )?bullets|stormed|storming|storms?|gun-and-bomb|gun and bomb|automatic weapons|heavy weapons|small arms|ambush(?:ed|es)?|armed (?:men|assailants|attackers|militants|terrorists)|assault(?:ed)? (?:on|the))\b",
     re.I,
 )
 _GUNFIRE = at_word_starts(_GUNFIRE)

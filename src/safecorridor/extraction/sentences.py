@@ -140,6 +140,7 @@ def split_sentences(text: str) -> list[Sentence]:
     return out
 
 
+_BULLETS = "•*▪"
 #: what joins two stories in a headline: "... kill five soldiers; grenade blast rocks PoK"
 _HEAD_JOIN = re.compile(r";\s+|\s+\|\s+")
 
@@ -150,7 +151,11 @@ def cut_headlines(
     """Headline sentences cut where a semicolon or a bar joins two stories: each part is read
     as a sentence of its own, so the second story's trigger never decides the first's kind."""
     out: list[Sentence] = []
+    bullets = 0
     for s in sentences:
+        if s.text[:1] in _BULLETS and any(a <= s.start < b for a, b in heads):
+            s.joined = bullets > 0  # a deck's bullets after the first: each a story of its own
+            bullets += 1
         if not any(a <= s.start < b for a, b in heads) or not _HEAD_JOIN.search(s.text):
             out.append(s)
             continue
@@ -160,6 +165,7 @@ def cut_headlines(
             _add(out, text, start, s.start + m.start())
             start = s.start + m.end()
         _add(out, text, start, s.end)
+        out[first].joined = s.joined
         for part in out[first + 1 :]:
             part.joined = True
     return out
