@@ -946,7 +946,11 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
         # "attacked a check post of SFs ... a civilian was killed when a shell hit a house":
         # what the assault was aimed at decides, not who else was hit
         return _kind("clash", CONFIDENCE.kind_generic_trigger)
-    if aimed == "civ" and g.cls in ("attack", "clash") and _CLEARED.search(body):
+    if (
+        aimed == "civ"
+        and g.cls in ("attack", "clash")
+        and (_CLEARED.search(body) or _ESCORT_FOUGHT.search(body))
+    ):
         # "stormed the hotel ... before security forces killed the four attackers": a siege
         # the forces fought to its end
         return _kind("clash", CONFIDENCE.kind_generic_trigger)
@@ -993,6 +997,14 @@ _CLEARED = re.compile(
     r"(?:[\w-]+\s+){0,2}?(?:killed|gunned down|shot dead|neutrali[sz]ed|eliminated)\s+"
     r"(?:all\s+)?(?:the\s+)?(?:[\w-]+\s+)?(?:attackers|assailants|gunmen|militants|terrorists)\b"
     r"|\b(?:ended|cleared|ending|clearing)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:siege|standoff)\b",
+    re.I,
+)
+
+
+#: the forces escorting the ones attacked fought back: "the police escort returned fire"
+_ESCORT_FOUGHT = re.compile(
+    r"\b(?:escort(?:ing)?|security detail|security guards of the (?:police|FC|army))\b[^.;]{0,40}?"
+    r"\b(?:returned (?:the )?fire|retaliated|exchanged fire|engaged the (?:attackers|assailants))",
     re.I,
 )
 
