@@ -4694,3 +4694,14 @@ def test_a_convoy_whose_police_escort_returned_fire_is_an_armed_clash() -> None:
         "night. The police escort returned fire and the assailants fled."
     )
     assert _kinds(text) == ["armed_clash"]
+
+
+def test_troops_who_combed_the_hills_the_next_day_are_a_second_event() -> None:
+    text = (
+        "A roadside bomb hit a convoy near Ormara late on Wednesday, killing two soldiers, "
+        "officials said.\n\n"
+        "Troops then combed the hills near Ormara and killed two militants in a shootout early "
+        "on Thursday, the military said."
+    )
+    got = [(e.kind, e.to_dict()["event_date"]) for e in _in_order(text, date(2024, 5, 9))]
+    assert got == [("bombing", "2024-05-08"), ("armed_clash", "2024-05-09")]

@@ -1661,7 +1661,8 @@ _RESPONSE = re.compile(
     r"\b(?:quick reaction force|QRF|reinforcements|(?:reached|arrived (?:at|in)|rushed to|were "
     r"dispatched to|moved (?:in|into)) (?:the )?(?:area|scene|spot|site)|responded|"
     r"follow-up (?:action|operation|raid)|in (?:a |the )?(?:retaliation|response)|"
-    r"(?:hunt|search) for the (?:attackers|assailants|culprits|perpetrators|militants))\b",
+    r"(?:hunt|search) for the (?:attackers|assailants|culprits|perpetrators|militants)|"
+    r"combed|scoured|swept through|hunted down)\b",
     re.I,
 )
 
