@@ -4705,3 +4705,27 @@ def test_troops_who_combed_the_hills_the_next_day_are_a_second_event() -> None:
     )
     got = [(e.kind, e.to_dict()["event_date"]) for e in _in_order(text, date(2024, 5, 9))]
     assert got == [("bombing", "2024-05-08"), ("armed_clash", "2024-05-09")]
+
+
+def test_a_meeting_retold_an_agreement_signed_days_before_and_an_attack_retold() -> None:
+    text = (
+        "ISLAMABAD: Pakistan and China on Thursday reviewed the security of CPEC projects at a "
+        "meeting of the Joint Working Group held at the interior ministry.\n\n"
+        "Officials said the meeting discussed the May 11 attack on the Pearl Continental hotel "
+        "in Gwadar, in which gunmen killed five people.\n\n"
+        "According to a statement, the Pakistani side briefed the Chinese delegation on the "
+        "steps taken to secure the routes.\n\n"
+        "Earlier, on Monday, officials of the two sides signed an agreement in Beijing under "
+        "which China will train a new security force for Gwadar port.\n\n"
+        "Analysts said investors were wary, as shares had fallen after the Gwadar hotel attack "
+        "earlier this month."
+    )
+    got = sorted(
+        (e.kind, e.to_dict()["event_date"], e.city)
+        for e in extract(text, published=date(2019, 5, 24))
+    )
+    assert got == [
+        ("agreement", "2019-05-20", "Beijing"),
+        ("attack", "2019-05-11", "Gwadar"),
+        ("meeting", "2019-05-23", "Islamabad"),
+    ]

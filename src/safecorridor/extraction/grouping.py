@@ -952,6 +952,12 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             next((h for h in reversed(groups) if h.cls == cls), None)
             if (cls == "agreement" and _THE_AGREEMENT.match(s.text))
             or (fam == "arrest" and _THE_HELD_ONE.match(s.text))
+            or (
+                cls == "meeting"
+                and _BRIEFED.search(s.text[trig[1] - s.start : trig[2] - s.start])
+                and not _own_dates(s)
+                and not any(m.cued for m in s.places)
+            )
             else None
         )
         if told is not None:
@@ -1018,6 +1024,10 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         groups = sorted([*groups, *heads], key=lambda g: g.sentences[0].start)
     groups = _drop_arrest_summaries(_drop_overviews(groups))
     return split_outcomes(merge_retellings(groups, published))
+
+
+#: what was said in talks told before: "the Pakistani side briefed the Chinese delegation"
+_BRIEFED = re.compile(r"\b(?:briefed|informed|apprised)\b", re.I)
 
 
 #: an outcome of talks that stands as an event of its own beside the meeting that reached it
@@ -1369,8 +1379,8 @@ def _same(h: EventGroup, g: EventGroup, published: date | None) -> bool:
     own_g = dg[0] if dg is not None and not dg[0].reporting else None
     if own_h is not None and own_g is not None:
         if (own_h.value, own_h.precision) != (own_g.value, own_g.precision) and not (
-            (_narrows(own_h, own_g) and not _EARLIER.match(own_h.text))
-            or (_narrows(own_g, own_h) and not _EARLIER.match(own_g.text))
+            (_narrows(own_h, own_g) and _may_be_earlier(own_h, own_g, published))
+            or (_narrows(own_g, own_h) and _may_be_earlier(own_g, own_h, published))
             or _overnight(own_h, own_g, h, g)
         ):
             return False
@@ -1589,6 +1599,17 @@ def _long_before(d: DateMention, published: date) -> bool:
         nxt = date(d.value.year + d.value.month // 12, d.value.month % 12 + 1, 1)
         return (published - nxt).days > _RECENT
     return (published - d.value).days > _RECENT + (6 if d.precision == "week" else 0)
+
+
+def _may_be_earlier(coarse: DateMention, day: DateMention, published: date | None) -> bool:
+    """A coarse date may hold the day: "earlier this month" holds no day of the story itself,
+    but may hold one told days before publication ("the May 11 hotel attack" retold as "the
+    Gwadar hotel attack earlier this month" in a report of May 24)."""
+    if not _EARLIER.match(coarse.text):
+        return True
+    return bool(
+        published is not None and day.value is not None and (published - day.value).days >= 3
+    )
 
 
 def _narrows(prev: DateMention, own: DateMention) -> bool:

@@ -324,7 +324,8 @@ def choose_place(
                 continue
             if m.role in _WEAK_ROLES:
                 tier = 4
-            elif m.cued or p.kind == "landmark":
+            elif m.cued or (p.kind == "landmark" and not talks):
+                # (talks are held in a town: "a force for Gwadar port" is their topic)
                 if s is trig_s and c0 <= m.start < c1:
                     tier = 0
                 elif s is trig_s:
