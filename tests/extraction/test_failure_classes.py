@@ -4729,3 +4729,14 @@ def test_a_meeting_retold_an_agreement_signed_days_before_and_an_attack_retold()
         ("attack", "2019-05-11", "Gwadar"),
         ("meeting", "2019-05-23", "Islamabad"),
     ]
+
+
+def test_an_arrest_announced_and_told_in_a_reported_clause_is_one_with_its_own_day() -> None:
+    text = (
+        "LAHORE: The CTD on Thursday announced the arrest of two more suspects in the Johar "
+        "Town blast case.\n\n"
+        "Addressing a press conference, an officer said the suspects were arrested in "
+        "Gujranwala on July 5 during a raid."
+    )
+    got = [(e.kind, e.city, e.to_dict()["event_date"]) for e in _in_order(text, date(2021, 7, 9))]
+    assert got == [("arrest", "Gujranwala", "2021-07-05")]

@@ -223,7 +223,9 @@ _ATTRIBUTIVE_EVENT = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:" + _EVENT_NOUNS + r
 _STATEMENT_AFTER = re.compile(
     r"^\s+(?:(?:strongly|also|again|firmly|vehemently|unequivocally|categorically)\s+)?"
     r"(?:condemned|condemns|denounced|deplored|said|says|told|stated|added|expressed|termed|"
-    r"described|mourned|regretted|offered (?:condolences|sympathies))\b",
+    r"described|mourned|regretted|offered (?:condolences|sympathies)|"
+    # "on Thursday announced the arrest of two more suspects": the announcement's day
+    r"announced (?:the )?(?:arrests?|capture|detention|recovery|busting))\b",
     re.I,
 )
 _CLAIM_AFTER = re.compile(

@@ -561,7 +561,8 @@ def _roundup_headline(s: Sentence) -> bool:
 
 #: the person arrested, told again: "The woman was detained on Monday in a raid"
 _THE_HELD_ONE = re.compile(
-    r"(?:The|Both|All the) (?:[\w-]+ ){0,2}?(?:woman|man|suspects?|accused|militants?|"
+    r"(?:[^.;]{0,120}?\bsaid (?:that )?)?"  # "a senior officer said the suspects were arrested"
+    r"(?:[Tt]he|Both|All the) (?:[\w-]+ ){0,2}?(?:woman|man|suspects?|accused|militants?|"
     r"terrorists?|men|women) (?:was|were|had been) (?:detained|arrested|apprehended|nabbed|"
     r"taken into custody)\b"
 )
