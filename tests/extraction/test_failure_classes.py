@@ -4740,3 +4740,14 @@ def test_an_arrest_announced_and_told_in_a_reported_clause_is_one_with_its_own_d
     )
     got = [(e.kind, e.city, e.to_dict()["event_date"]) for e in _in_order(text, date(2021, 7, 9))]
     assert got == [("arrest", "Gujranwala", "2021-07-05")]
+
+
+def test_arrests_across_the_province_in_a_separate_statement_take_no_town_told_before() -> None:
+    text = (
+        "LAHORE: Two constables were injured when gunmen attacked a police van near Sheikhupura "
+        "on Wednesday night.\n\n"
+        "In a separate statement, the CTD said it had arrested nine suspects across the "
+        "province last week."
+    )
+    got = [(e.kind, e.city, e.province) for e in _in_order(text)]
+    assert got[-1] == ("arrest", None, "Punjab")

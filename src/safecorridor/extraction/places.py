@@ -173,7 +173,10 @@ _AT_THE_SCENE = re.compile(
 _THE_CITY = re.compile(r"\b(?:of|in) the (?:same )?(?:city|town)\b")
 #: "four were killed in a similar attack in the same district": the district of the place
 #: told before, not its town
-_SAME_UNIT = re.compile(r"\bin the same (district|province|area|locality|village|tehsil)\b")
+_SAME_UNIT = re.compile(
+    r"\bin the same (district|province|area|locality|village|tehsil)\b"
+    r"|\b(?:across|throughout|all over) the (province)\b"
+)
 _POSSESSIVE = re.compile(r"['’]s?\b")
 _HERE = re.compile(r"\b(?:here|in the city|in the provincial capital|in the federal capital)\b")
 
@@ -359,7 +362,12 @@ def choose_place(
         if dateline_m is not None or previous is None:
             return dateline_m
         follows = (
-            (g.family in _FOLLOW_UPS and not any(s.charges for s in g.sentences))
+            (
+                g.family in _FOLLOW_UPS
+                and not any(s.charges for s in g.sentences)
+                # ("In a separate statement, ... arrested nine suspects across the province")
+                and not _ELSEWHERE.search(g.sentences[0].text)
+            )
             or any(_AT_THE_SCENE.search(s.text) for s in g.sentences)
             # a clause dated by its host ("..., who had been shot dead earlier that morning")
             or (g.recalled and g.inherited_date is not None)
@@ -369,7 +377,7 @@ def choose_place(
         if follows:
             return previous
         same = next((hit for s in g.sentences if (hit := _SAME_UNIT.search(s.text))), None)
-        return _unit_of(previous, same.group(1)) if same else None
+        return _unit_of(previous, same.group(1) or same.group(2)) if same else None
     chosen = best[1]
     cp = chosen.place
     home = next((s for s in g.sentences if s.start <= chosen.start < s.end), g.sentences[0])
@@ -462,6 +470,12 @@ def _trigger_words(g: EventGroup) -> str:
     return s.text[g.trigger[1] - s.start : g.trigger[2] - s.start] if s is not None else ""
 
 
+#: a follow-up told apart from the event before: no place of that event's
+_ELSEWHERE = re.compile(
+    r"^In (?:a|another) separate (?:statement|development|operation|incident)\b|"
+    r"\b(?:across|throughout|all over) the (?:province|country)\b",
+    re.I,
+)
 _VENUE_WORDS = re.compile(
     r"\b(?:held|met|meet|meeting|talks|session|convened|chaired|hosted|visit\w*|called on)\b",
     re.I,
