@@ -4751,3 +4751,13 @@ def test_arrests_across_the_province_in_a_separate_statement_take_no_town_told_b
     )
     got = [(e.kind, e.city, e.province) for e in _in_order(text)]
     assert got[-1] == ("arrest", None, "Punjab")
+
+
+def test_one_incident_told_after_a_summary_of_separate_incidents_is_the_one_event() -> None:
+    text = (
+        "At least nine persons were killed in separate incidents in Karachi on March 3, reports "
+        "a daily. Two persons were killed and four injured in an armed attack on a shop within "
+        "the limits of the Orangi police station."
+    )
+    got = [(e.kind, e.city, e.to_dict()["event_date"], e.fatalities) for e in _in_order(text)]
+    assert got == [("attack", "Karachi", "2024-03-03", 2)]

@@ -23,7 +23,7 @@ from safecorridor.extraction.casualties import Count
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.dates import DateMention, event_date, with_year, within
 from safecorridor.extraction.enumerations import Item, list_items
-from safecorridor.extraction.mentions import is_armed_group
+from safecorridor.extraction.mentions import Mention, is_armed_group
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import (
     TRIG_SCAN,
@@ -234,6 +234,9 @@ class EventGroup:
     # the claim of an overview that sums this event up: "the BLA claimed three separate
     # attacks in Kalat, Mastung and Kech" (then each told on its own)
     summed_claim: Sentence | None = None
+    # the town of an overview that sums this event up ("killed in separate incidents in
+    # Karachi"): where it was, when it names no place of its own
+    summed_place: Mention | None = None
     outcome: bool = False  # an agreement the meeting told with it reached: held where it met
     _items: tuple[Any, list[Item]] | None = field(default=None, repr=False, compare=False)
     _date: tuple[Any, tuple[DateMention, float] | None] | None = field(
@@ -578,6 +581,24 @@ _SEVERAL_CLAIMED = re.compile(
 )
 
 
+_SEPARATE_INCIDENTS = re.compile(
+    r"\b(?:killed|injured|wounded|martyred)\b[^.;]{0,40}\bin (?:\w+ )?separate incidents\b", re.I
+)
+
+
+def _summed_place(g: EventGroup) -> Mention | None:
+    """The town an overview names ("in separate incidents in Karachi"), if one."""
+    return next(
+        (
+            m
+            for s in g.sentences
+            for m in s.places
+            if m.cued and m.place and m.place.kind == "town" and m.role in ("", "admin")
+        ),
+        None,
+    )
+
+
 def _drop_overviews(groups: list[EventGroup]) -> list[EventGroup]:
     """An overview is no event of its own when the incidents it sums up (two or more) follow
     it; those that give no date of their own take its date ("... on Sunday. In a third
@@ -585,18 +606,25 @@ def _drop_overviews(groups: list[EventGroup]) -> list[EventGroup]:
     out = []
     summed: tuple[DateMention, float] | None = None
     claim: Sentence | None = None
+    where: Mention | None = None
     for i, g in enumerate(groups):
-        told = sum(h.family == "violent" and not h.recalled for h in groups[i + 1 :]) >= 2
+        after = sum(h.family == "violent" and not h.recalled for h in groups[i + 1 :])
+        # (one incident told after "12 persons were killed in separate incidents in Karachi":
+        # the only one the report tells; the summary is none)
+        told = after >= 2 or (after == 1 and _SEPARATE_INCIDENTS.search(g.sentences[0].text))
         if g.overview and told:
             d = g.date()
             summed = (d[0], CONFIDENCE.date_inherited) if d and not d[0].reporting else None
             claim = next((s for s in g.sentences if s.claim), None)
+            where = _summed_place(g)
             continue
         if g.family == "violent" and not g.recalled:
             if summed is not None and g.inherited_date is None:
                 own = g.date()
                 if own is None or own[0].reporting:
                     g.inherited_date = summed
+            if where is not None and g.summed_place is None:
+                g.summed_place = where
             if claim is not None and not any(s.claim for s in g.sentences):
                 g.summed_claim = claim
         out.append(g)

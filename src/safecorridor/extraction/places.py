@@ -359,6 +359,8 @@ def choose_place(
         force = _local_force(g)
         if force is not None:
             return _unit_of(force, "district")  # the force's district, not its seat
+        if g.summed_place is not None:
+            return g.summed_place  # "... in separate incidents in Karachi", then each told
         if dateline_m is not None or previous is None:
             return dateline_m
         follows = (
