@@ -4761,3 +4761,13 @@ def test_one_incident_told_after_a_summary_of_separate_incidents_is_the_one_even
     )
     got = [(e.kind, e.city, e.to_dict()["event_date"], e.fatalities) for e in _in_order(text)]
     assert got == [("attack", "Karachi", "2024-03-03", 2)]
+
+
+def test_a_protest_by_a_towns_residents_and_the_police_blocking_the_march_are_two() -> None:
+    text = (
+        "Turbat residents staged a protest here demanding an end to power cuts.\n\n"
+        "Speaking to the protesters, a leader said the police had blocked the highway at "
+        "Hoshab, stopping marchers from reaching the town."
+    )
+    got = [(e.kind, e.city) for e in _in_order(text, None)]
+    assert got == [("other", "Turbat"), ("other", "Hoshab")]

@@ -23,7 +23,7 @@ from safecorridor.extraction.casualties import Count
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.dates import DateMention, event_date, with_year, within
 from safecorridor.extraction.enumerations import Item, list_items
-from safecorridor.extraction.mentions import Mention, is_armed_group
+from safecorridor.extraction.mentions import Mention, is_armed_group, is_state_force
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import (
     TRIG_SCAN,
@@ -1014,6 +1014,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         if (
             same
             and not s.second
+            and not _forces_blocked(s, trig)
             and not _differs(cur, s, published)
             and not _OPENS_ANOTHER.match(s.text)
             and not _SEPARATE_ONES.search(s.text)
@@ -1053,6 +1054,16 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         groups = sorted([*groups, *heads], key=lambda g: g.sentences[0].start)
     groups = _drop_arrest_summaries(_drop_overviews(groups))
     return split_outcomes(merge_retellings(groups, published))
+
+
+def _forces_blocked(s: Sentence, trig: tuple[str, int, int]) -> bool:
+    """The forces blocked a road ("police ... blocked the Coastal Highway at Uthal, stopping
+    the marchers"): their act against a protest, not the protest."""
+    return (
+        trig[0] == "protest"
+        and s.text[trig[1] - s.start : trig[2] - s.start].lower().startswith("blocked")
+        and any(is_state_force(a) and a.start < trig[1] for a in s.actors)
+    )
 
 
 #: what was said in talks told before: "the Pakistani side briefed the Chinese delegation"

@@ -310,7 +310,11 @@ def choose_place(
             continue  # '"They can reach targets in Karachi," said an analyst': an opinion
         for m in s.places:
             p = m.place
-            if p is None or m.excluded or p.kind == "country" or m.role in _NOT_EVENT_ROLES:
+            # ("Gwadar residents staged a protest here": where the protesters live)
+            local = g.family == "protest" and s is trig_s and m.role == "origin"
+            if p is None or m.excluded or p.kind == "country":
+                continue
+            if m.role in _NOT_EVENT_ROLES and not local:
                 continue
             if m.role == "speech":
                 continue
@@ -325,7 +329,7 @@ def choose_place(
             metonym = m.text in METONYMS and not m.cued
             if metonym and not talks:
                 continue
-            if m.role in _WEAK_ROLES:
+            if m.role in _WEAK_ROLES or local:
                 tier = 4
             elif m.cued or (p.kind == "landmark" and not talks):
                 # (talks are held in a town: "a force for Gwadar port" is their topic)
