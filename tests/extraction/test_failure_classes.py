@@ -4771,3 +4771,20 @@ def test_a_protest_by_a_towns_residents_and_the_police_blocking_the_march_are_tw
     )
     got = [(e.kind, e.city) for e in _in_order(text, None)]
     assert got == [("other", "Turbat"), ("other", "Hoshab")]
+
+
+def test_a_suicide_assault_is_a_suicide_attack() -> None:
+    assert _kinds(
+        "In December 2014, the Taliban carried out a suicide assault on a school in Peshawar, "
+        "killing 140 people."
+    ) == ["suicide_attack"]
+
+
+def test_fire_across_the_border_that_the_troops_answered_is_an_armed_clash() -> None:
+    text = (
+        "Two soldiers killed in cross-border fire with Afghan forces\n\n"
+        "Two Pakistani soldiers were killed and five civilians wounded when Afghan forces opened "
+        "fire on border posts in Kurram district late on Saturday, officials said. Pakistani "
+        'troops "responded effectively", an official added.'
+    )
+    assert _kinds(text) == ["armed_clash"]

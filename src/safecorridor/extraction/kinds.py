@@ -806,7 +806,7 @@ _GUNFIRE = re.compile(
 _GUNFIRE = at_word_starts(_GUNFIRE)
 #: security forces engaged in a fight: an armed clash whoever else was hit
 _FIGHT = re.compile(
-    r"\b(?:exchanges? of (?:gun)?fire|exchanged fire|fire exchange|gun ?battles?|shoot-?outs?|firefights?|encounters?|retaliated|returned (?:the )?fire|repulsed|repelled|engaged (?:the )?(?:attackers|terrorists|militants|khawarij|khwarij)|clearance operation|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|(?:sent|dispatched) to hell|neutrali[sz]ed|were (?:all )?killed by (?:the )?security forces|thwarted|foiled)\b",
+    r"\b(?:exchanges? of (?:gun)?fire|exchanged fire|fire exchange|gun ?battles?|shoot-?outs?|firefights?|encounters?|retaliated|returned (?:the )?fire|repulsed|repelled|engaged (?:the )?(?:attackers|terrorists|militants|khawarij|khwarij)|clearance operation|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|(?:sent|dispatched) to hell|neutrali[sz]ed|were (?:all )?killed by (?:the )?security forces|thwarted|foiled|responded (?:effectively|befittingly|in kind|strongly|with full force)|(?:fire|firing|shelling) with (?:the )?(?:Afghan|Indian|Iranian) (?:Taliban )?(?:forces|troops|border (?:forces|guards)))\b",
     re.I,
 )
 _FIGHT = at_word_starts(_FIGHT)
@@ -959,7 +959,8 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
         # fought back
         return _kind("attack", CONFIDENCE.kind_generic_trigger)
     if g.cls == "shelling":
-        if sf_only:
+        if sf_only or _FIGHT.search(body):
+            # (fire traded across the border: "our troops responded effectively")
             return _kind("clash", CONFIDENCE.kind_generic_trigger)
         return _kind("shelling", CONFIDENCE.kind_specific_trigger)
     if _FIGHT.search(body):
