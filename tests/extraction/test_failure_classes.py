@@ -4788,3 +4788,13 @@ def test_fire_across_the_border_that_the_troops_answered_is_an_armed_clash() -> 
         'troops "responded effectively", an official added.'
     )
     assert _kinds(text) == ["armed_clash"]
+
+
+def test_a_claim_and_the_threat_vowed_with_it_are_two_events() -> None:
+    text = (
+        "A bomb hit a navy bus in Karachi on Tuesday, killing two sailors. Later, the TTP "
+        "claimed responsibility for the blast, and vowed more attacks on security forces. "
+        "Security forces will be targeted in the future as well, the spokesman said."
+    )
+    got = sorted(e.kind for e in extract(text, published=WED))
+    assert got == ["bombing", "threat"]

@@ -450,6 +450,8 @@ def mark_triggers(s: Sentence) -> None:
         s.definite = (definite[1], definite[2], definite[3])
 
 
+#: a deed to come, in the passive: "will be targeted", "would be attacked"
+_FUTURE_PASSIVE = re.compile(r"\b(?:will|would|shall)\s+(?:also\s+|continue to\s+)?be\s+$", re.I)
 #: what is done again and again: "has consistently asked", "have repeatedly urged"
 _HABITUAL = re.compile(
     r"\b(?:has|have|had)\s+(?:consistently|repeatedly|always|often|long|continuously|"
@@ -648,10 +650,15 @@ def _anaphoric(
         anaphoric = True  # "This is the second attack on ... this month": the event told
         s.describes = True
     plural = _PLURAL_GENERIC.search(word) or _PLURAL_HEAD_AFTER.match(text, m.end())
-    if plural and not re.search(
-        r"\b(?:two|three|four|five|twin|\d+)\s+(?:[\w-]+\s+)?$",
-        text[max(0, m.start() - 25) : m.start()],
-        re.I,
+    # ("vowed more attacks on security forces": the attacks threatened are the threat)
+    if (
+        plural
+        and cls != "threat"
+        and not re.search(
+            r"\b(?:two|three|four|five|twin|\d+)\s+(?:[\w-]+\s+)?$",
+            text[max(0, m.start() - 25) : m.start()],
+            re.I,
+        )
     ):
         anaphoric = True
     if anaphoric and _HELD.search(left):
@@ -677,6 +684,8 @@ def _anaphoric(
         anaphoric = True  # "Pakistan has consistently asked Kabul to ...": a habit, no event
     if violent and _ANNOUNCED.search(left):
         anaphoric = True  # "announcing a new counterterrorism operation": a plan
+    if violent and _FUTURE_PASSIVE.search(left):
+        anaphoric = True  # "security forces will be targeted in the future": a threat's words
     if (
         violent
         and recover_hint
@@ -764,6 +773,7 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
             res.actors().get(a.actor or "", res.Actor("", "")).kind == "armed_group"
             for a in s.actors
         ) or bool(re.search(r"\b(?:the group|the outfit|militants?|insurgents?)\b", text, re.I))
+        ok = ok or s.claimant_vowed
     elif cls in ("meeting", "agreement"):
         ok = bool(_OFFICIALS.search(text))
     elif cls == "request":

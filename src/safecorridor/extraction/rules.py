@@ -59,7 +59,12 @@ from safecorridor.extraction.grouping import EventGroup, group, split_recalled
 from safecorridor.extraction.kinds import decide_kind, mark_triggers
 from safecorridor.extraction.mentions import Mention, find_localities, find_mentions
 from safecorridor.extraction.places import choose_place, dateline, disambiguate, fill_place
-from safecorridor.extraction.sentences import Sentence, cut_headlines, split_sentences
+from safecorridor.extraction.sentences import (
+    Sentence,
+    cut_headlines,
+    cut_threats,
+    split_sentences,
+)
 from safecorridor.extraction.targets import find_targets
 from safecorridor.extraction.triggers import TRIGGERS
 from safecorridor.extraction.types import CandidateEvent
@@ -96,7 +101,9 @@ class RuleExtractor:
         if not text or not text.strip():
             return []
         heads = headline_spans(text)
-        sentences = split_recalled(cut_headlines(split_sentences(text), text, heads), published)
+        sentences = split_recalled(
+            cut_threats(cut_headlines(split_sentences(text), text, heads), text), published
+        )
         places, actors = find_mentions(text, extra_places, extra_aliases)
         disambiguate(places, text)
         places = sorted([*places, *find_localities(text, places, actors)], key=lambda m: m.start)

@@ -56,6 +56,9 @@ class Sentence:
     # Orangi Town"): never the first one's retelling
     second: bool = False
     joined: bool = False  # a headline's second story, after a semicolon or a bar
+    # the threat a group made in the sentence that claimed an attack ("..., and vowed more
+    # attacks"): its subject is that claimant
+    claimant_vowed: bool = False
 
     @property
     def counts(self) -> list[Count]:
@@ -168,6 +171,31 @@ def cut_headlines(
         out[first].joined = s.joined
         for part in out[first + 1 :]:
             part.joined = True
+    return out
+
+
+#: a threat told after the claim of an attack, in the same sentence: "TTP claimed the
+#: blasts, and vowed more attacks on security forces"
+_THREAT_CLAUSE = re.compile(
+    r",?\s+and\s+(?:also\s+)?(?=(?:vowed|warned|threatened|promised)\s+"
+    r"(?:to\s+(?:launch|carry out|continue|step up|intensify)|more|further|fresh|similar|of\s+"
+    r"(?:more|further))\b)",
+    re.I,
+)
+
+
+def cut_threats(sentences: list[Sentence], text: str) -> list[Sentence]:
+    """A claim and the threat told after it ("claimed the blasts, and vowed more attacks")
+    are two statements: the threat is cut into a sentence of its own, an event of its own."""
+    out: list[Sentence] = []
+    for s in sentences:
+        m = _THREAT_CLAUSE.search(s.text) if "claim" in s.text else None
+        if m is None:
+            out.append(s)
+            continue
+        _add(out, text, s.start, s.start + m.start())
+        _add(out, text, s.start + m.end(), s.end)
+        out[-2].joined, out[-1].claimant_vowed = s.joined, True
     return out
 
 
