@@ -4798,3 +4798,15 @@ def test_a_claim_and_the_threat_vowed_with_it_are_two_events() -> None:
     )
     got = sorted(e.kind for e in extract(text, published=WED))
     assert got == ["bombing", "threat"]
+
+
+def test_the_day_a_country_was_reeling_after_an_attack_is_not_the_attacks() -> None:
+    text = (
+        "After attack on cadets kills 40, city on high alert\n\n"
+        "QUETTA -- The city was reeling Tuesday after an overnight assault on a police training "
+        "college that killed at least 40 cadets, officials said.\n\n"
+        "The militants struck late Monday and battled security forces for hours before they "
+        "were killed."
+    )
+    ev = _one(text)
+    assert ev.to_dict()["event_date"] == "2024-05-06"

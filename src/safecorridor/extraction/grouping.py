@@ -213,7 +213,7 @@ _TALKS_REF = re.compile(
 #: a reaction to an event, between a date and the event's noun: the date is the reaction's
 _REACTION = re.compile(
     r"\b(?:condol\w*|condemn\w*|express\w*|telephon\w*|phoned|mourn\w*|"
-    r"visited|met|paid|recalled|remembered)\b",
+    r"visited|met|paid|recalled|remembered|reeling|in shock|on (?:high )?alert)\b",
     re.I,
 )
 #: a trigger that is a verb: "attacked", "stormed", "shot dead" (the date beside it is its own)
@@ -281,6 +281,20 @@ class EventGroup:
                 if d.end - first.start > t0
                 or not _REACTION.search(first.text, max(0, d.end - first.start), t0)
             ]
+        for i, x in enumerate(self.sentences[1:], 1):
+            # "Pakistan was reeling Tuesday after an overnight assault": the day of the
+            # reaction told before the event's noun, in the lead under a headline too
+            nouns = [t[1] for t in x.all_triggers if not _VERBAL.match(x.text, t[1] - x.start)]
+            if nouns and x.dates:
+                dates[i] = [
+                    d
+                    for d in x.dates
+                    if not any(
+                        t > d.end
+                        and _REACTION.search(x.text, max(0, d.start - x.start - 25), t - x.start)
+                        for t in nouns
+                    )
+                ]
         found = event_date(dates, self.trigger[1], self.inherited_date)
         self._date = (key, found)
         return found
