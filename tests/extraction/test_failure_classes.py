@@ -4810,3 +4810,15 @@ def test_the_day_a_country_was_reeling_after_an_attack_is_not_the_attacks() -> N
     )
     ev = _one(text)
     assert ev.to_dict()["event_date"] == "2024-05-06"
+
+
+def test_memoranda_exchanged_are_an_agreement() -> None:
+    ev = _one(
+        "The two sides exchanged MoUs on security cooperation at a ceremony in Islamabad on "
+        "Tuesday."
+    )
+    assert (ev.kind, ev.city, ev.to_dict()["event_date"]) == (
+        "agreement",
+        "Islamabad",
+        "2024-05-07",
+    )

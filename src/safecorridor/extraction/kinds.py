@@ -450,6 +450,8 @@ def mark_triggers(s: Sentence) -> None:
         s.definite = (definite[1], definite[2], definite[3])
 
 
+#: agreements signed or exchanged: "exchanged MoUs", "signed agreements on" (no generic talk)
+_SIGNED_BEFORE = re.compile(r"\b(?:signed|inked|exchanged)\s+(?:[\w-]+\s+)?$", re.I)
 #: a deed to come, in the passive: "will be targeted", "would be attacked"
 _FUTURE_PASSIVE = re.compile(r"\b(?:will|would|shall)\s+(?:also\s+|continue to\s+)?be\s+$", re.I)
 #: what is done again and again: "has consistently asked", "have repeatedly urged"
@@ -654,6 +656,7 @@ def _anaphoric(
     if (
         plural
         and cls != "threat"
+        and not (cls == "agreement" and _SIGNED_BEFORE.search(left))
         and not re.search(
             r"\b(?:two|three|four|five|twin|\d+)\s+(?:[\w-]+\s+)?$",
             text[max(0, m.start() - 25) : m.start()],
@@ -663,6 +666,8 @@ def _anaphoric(
         anaphoric = True
     if anaphoric and _HELD.search(left):
         anaphoric = False  # "held talks", "carried out attacks on two posts"
+    if anaphoric and cls == "agreement" and _SIGNED_BEFORE.search(left):
+        anaphoric = False  # "The two sides exchanged MoUs": signed here, not told before
     violent = family(cls) == "violent"
     nonevent = _NONEVENT.search(left) if violent else None
     if nonevent and not (
