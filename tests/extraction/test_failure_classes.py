@@ -4822,3 +4822,15 @@ def test_memoranda_exchanged_are_an_agreement() -> None:
         "Islamabad",
         "2024-05-07",
     )
+
+
+def test_a_call_dated_in_its_own_phrase_is_the_meeting_not_the_attack_it_discussed() -> None:
+    got = [
+        (e.kind, e.to_dict()["event_date"])
+        for e in extract(
+            "During their phone conversation on Tuesday, the two leaders discussed the Besham "
+            "attack.",
+            published=WED,
+        )
+    ]
+    assert ("meeting", "2024-05-07") in got and ("attack", "2024-05-07") not in got

@@ -123,7 +123,7 @@ _NONEVENT = re.compile(
 _NONEVENT = at_word_starts(_NONEVENT)
 _OFFICIALS = at_word_starts(
     re.compile(
-        r"\b(?:officials?|ministers?|ministry|delegations?|ambassador|envoy|secretary|countries|sides|governments?|Islamabad|Beijing|China|Pakistan|chief|commander|COAS|premier|prime minister|president|committee|working group|authorities|counterparts?|police chief|inspector general|IGP|interior|elders|representatives|negotiators|commissioner)\b",
+        r"\b(?:officials?|ministers?|ministry|delegations?|ambassador|envoy|secretary|countries|sides|governments?|Islamabad|Beijing|China|Pakistan|chief|commander|COAS|premier|prime minister|president|committee|working group|authorities|counterparts?|police chief|inspector general|IGP|interior|elders|leaders|representatives|negotiators|commissioner)\b",
         re.I,
     )
 )
@@ -450,6 +450,12 @@ def mark_triggers(s: Sentence) -> None:
         s.definite = (definite[1], definite[2], definite[3])
 
 
+#: a day told right after a noun: "their phone conversation on Friday"
+_DATED_AFTER = re.compile(
+    r"\s+(?:held\s+)?(?:on|late on|early on)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday|(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)\s+\d{1,2})\b"
+)
 #: agreements signed or exchanged: "exchanged MoUs", "signed agreements on" (no generic talk)
 _SIGNED_BEFORE = re.compile(r"\b(?:signed|inked|exchanged)\s+(?:[\w-]+\s+)?$", re.I)
 #: a deed to come, in the passive: "will be targeted", "would be attacked"
@@ -666,6 +672,8 @@ def _anaphoric(
         anaphoric = True
     if anaphoric and _HELD.search(left):
         anaphoric = False  # "held talks", "carried out attacks on two posts"
+    if anaphoric and family(cls) == "talks" and _DATED_AFTER.match(text, m.end()):
+        anaphoric = False  # "During their phone conversation on Friday, ...": told here
     if anaphoric and cls == "agreement" and _SIGNED_BEFORE.search(left):
         anaphoric = False  # "The two sides exchanged MoUs": signed here, not told before
     violent = family(cls) == "violent"
