@@ -4834,3 +4834,31 @@ def test_a_call_dated_in_its_own_phrase_is_the_meeting_not_the_attack_it_discuss
         )
     ]
     assert ("meeting", "2024-05-07") in got and ("attack", "2024-05-07") not in got
+
+
+@pytest.mark.parametrize(
+    ("told", "city", "day"),
+    [
+        (
+            "The army chief received the Chinese ambassador at GHQ in Rawalpindi on Tuesday.",
+            "Rawalpindi",
+            "2024-05-07",
+        ),
+        (
+            "The interior minister briefed the cabinet on the security of Chinese nationals on "
+            "Tuesday.",
+            None,
+            "2024-05-07",
+        ),
+        (
+            "The two-day briefing on CPEC for foreign diplomats ended in Islamabad on Friday.",
+            "Islamabad",
+            "2024-05-03",
+        ),
+    ],
+)
+def test_an_envoy_received_a_cabinet_briefed_and_a_briefing_that_ended_are_meetings(
+    told: str, city: str | None, day: str
+) -> None:
+    ev = _one(told)
+    assert (ev.kind, ev.city, ev.to_dict()["event_date"]) == ("meeting", city, day)

@@ -220,7 +220,9 @@ def _set_date(ev: CandidateEvent, text: str, g: EventGroup) -> None:
         # "have agreed to a ceasefire, the government said on Sunday"
         statement=g.family in ("threat", "request")
         or g.cls == "agreement"
-        or _STATEMENT.match(text, g.trigger[1]) is not None,
+        or _STATEMENT.match(text, g.trigger[1]) is not None
+        # "the minister briefed the cabinet ... on Tuesday": the briefing is the meeting
+        or (g.cls == "meeting" and _BRIEFING.match(text, g.trigger[1]) is not None),
         inherited=g.inherited_date is not None,
         has_event_date=any(not x.reporting for s in g.sentences for x in s.dates),
     )
@@ -287,6 +289,7 @@ def _one_per_item(text: str, g: EventGroup, ev: CandidateEvent) -> list[Candidat
 
 
 _STATEMENT = re.compile(r"(?:announc|declar)\w*", re.I)
+_BRIEFING = re.compile(r"(?:(?:was|were)\s+)?(?:briefed|informed|apprised)\b", re.I)
 _THE_HELD = re.compile(r"\b(?:the|those) (?:suspects|accused|arrested|detained)\b", re.I)
 #: a claim of several attacks: "claimed responsibility for the attacks", "claimed both attacks"
 _PLURAL_CLAIM = re.compile(
