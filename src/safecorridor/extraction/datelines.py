@@ -113,6 +113,10 @@ def aside_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+#: the marks a deck's or a lead's bullet opens with
+BULLETS = "•*▪"
+
+
 def headline_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of the headline (a first line without end punctuation; the deck lines
     after it too, up to the body's first sentence) and of the bullets of the lead ("• Six
@@ -127,7 +131,7 @@ def headline_spans(text: str) -> list[tuple[int, int]]:
         if not body:
             continue
         lead = start + line.index(body[0])
-        bullet = body[:1] in "•*▪"
+        bullet = body[:1] in BULLETS
         headline = top and len(body) <= _SHORT_LINE * 2 and not _END_PUNCT.search(body)
         top = headline
         if bullet or headline:

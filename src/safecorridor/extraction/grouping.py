@@ -21,6 +21,7 @@ from typing import Any
 
 from safecorridor.extraction.casualties import Count
 from safecorridor.extraction.confidence import CONFIDENCE
+from safecorridor.extraction.datelines import BULLETS
 from safecorridor.extraction.dates import DateMention, event_date, with_year, within
 from safecorridor.extraction.enumerations import Item, list_items
 from safecorridor.extraction.mentions import Mention, is_armed_group, is_state_force
@@ -997,7 +998,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             or (fam == "arrest" and _THE_HELD_ONE.match(s.text))
             or (
                 cls == "meeting"
-                and _BRIEFED.search(s.text[trig[1] - s.start : trig[2] - s.start])
+                and BRIEFED.search(s.text[trig[1] - s.start : trig[2] - s.start])
                 and not _own_dates(s)
                 and not any(m.cued for m in s.places)
             )
@@ -1081,7 +1082,7 @@ def _forces_blocked(s: Sentence, trig: tuple[str, int, int]) -> bool:
 
 
 #: what was said in talks told before: "the Pakistani side briefed the Chinese delegation"
-_BRIEFED = re.compile(r"\b(?:briefed|informed|apprised)\b", re.I)
+BRIEFED = re.compile(r"\b(?:briefed|informed|apprised)\b", re.I)
 
 
 #: an outcome of talks that stands as an event of its own beside the meeting that reached it
@@ -1102,7 +1103,7 @@ def split_outcomes(groups: list[EventGroup]) -> list[EventGroup]:
         trigs = [t for s in g.sentences for t in s.all_triggers]
         meet = next((t for t in trigs if t[0] == "meeting"), None)
         agree = next(
-            (t for t in trigs if t[0] == "agreement" and _OUTCOME.search(_trigger_words(g, t, 30))),
+            (t for t in trigs if t[0] == "agreement" and _OUTCOME.search(trigger_words(g, t, 30))),
             None,
         )
         if meet is None or agree is None:
@@ -1121,7 +1122,9 @@ def split_outcomes(groups: list[EventGroup]) -> list[EventGroup]:
     return out
 
 
-def _trigger_words(g: EventGroup, t: tuple[str, int, int, bool], after: int = 0) -> str:
+def trigger_words(
+    g: EventGroup, t: tuple[str, int, int] | tuple[str, int, int, bool], after: int = 0
+) -> str:
     """The words of trigger ``t`` in its sentence of ``g`` (and ``after`` characters more:
     "agreed to extend a ceasefire")."""
     for s in g.sentences:
@@ -1364,7 +1367,7 @@ def _another_story(s: Sentence, sentences: list[Sentence]) -> bool:
         return True
     # a deck's bullet about another town ("• Militants storm D.I. Khan compound", "• two
     # soldiers martyred in Kolachi operation")
-    if s.text[:1] not in "•*▪":
+    if s.text[:1] not in BULLETS:
         return False
     mine, theirs = _place_names(s), _place_names(before)
     return bool(mine and theirs and not mine & theirs)
@@ -1474,7 +1477,7 @@ _NIGHT = re.compile(
 )
 
 
-_WEEKDAY_IN = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday", re.I)
+_WEEKDAY_IN = re.compile("|".join(WEEKDAYS), re.I)
 
 
 def _overnight(a: DateMention, b: DateMention, h: EventGroup, g: EventGroup) -> bool:

@@ -287,9 +287,8 @@ def mark_triggers(s: Sentence) -> None:
     gen = _GENERIC.search(text)
     # ("In a series of coordinated attacks, assailants have burned down twelve schools": the
     # opening phrase says how; the clause after it tells the event)
-    s.generic = gen is not None and not (
-        _MANNER_OPENING.match(text) and gen.end() <= _MANNER_OPENING.match(text).end()  # type: ignore[union-attr]
-    )
+    manner = _MANNER_OPENING.match(text) if gen is not None else None
+    s.generic = gen is not None and not (manner is not None and gen.end() <= manner.end())
     low = text.lower()
     recover_hint = any(w in low for w in _RECOVER_HINTS)
     found: list[tuple[int, str, int, int]] = []

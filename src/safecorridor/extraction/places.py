@@ -19,7 +19,7 @@ from dataclasses import replace
 from safecorridor.extraction import resources as res
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import dateline_spans
-from safecorridor.extraction.grouping import EventGroup
+from safecorridor.extraction.grouping import EventGroup, trigger_words
 from safecorridor.extraction.mentions import NOT_EVENT_ROLES, Mention
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.types import CandidateEvent
@@ -228,10 +228,11 @@ def _lead_is_finer(head: Sentence, lead: Sentence) -> bool:
         for m in lead.places
         if m.place and m.place.kind in ("district", "town")
     }
+    town = _town_of(lead)
     return all(
         m.place is None
         or m.place.kind in ("province", "country")
-        or (m.place.kind == "town" and m.place.name in districts and m.place.name != _town_of(lead))
+        or (m.place.kind == "town" and m.place.name in districts and m.place.name != town)
         for m in head.places
     )
 
@@ -289,7 +290,7 @@ def choose_place(
             break
     # (a group banned: where it operates is its record, not where it was banned)
     talks = g.family in ("talks", "request") or (
-        g.family == "legal" and bool(_BANNED.search(_trigger_words(g)))
+        g.family == "legal" and bool(_BANNED.search(trigger_words(g, g.trigger)))
     )
     # (talks: the provinces a sentence names are their topics, "met in Islamabad to review
     # the situation in Balochistan", not a bound on their venue)
@@ -466,22 +467,15 @@ def _local_force(g: EventGroup) -> Mention | None:
     return None
 
 
-#: words of a sentence that tells where talks took place (the others tell their topics)
 #: a group banned or listed: a decision taken in an office, about places elsewhere
 _BANNED = re.compile(r"proscri|schedule|designat|banned|ban on|list", re.I)
-
-
-def _trigger_words(g: EventGroup) -> str:
-    s = g.trigger_sentence()
-    return s.text[g.trigger[1] - s.start : g.trigger[2] - s.start] if s is not None else ""
-
-
 #: a follow-up told apart from the event before: no place of that event's
 _ELSEWHERE = re.compile(
     r"^In (?:a|another) separate (?:statement|development|operation|incident)\b|"
     r"\b(?:across|throughout|all over) the (?:province|country)\b",
     re.I,
 )
+#: words of a sentence that tells where talks took place (the others tell their topics)
 _VENUE_WORDS = re.compile(
     r"\b(?:held|met|meet|meeting|talks|session|convened|chaired|hosted|visit\w*|called on)\b",
     re.I,

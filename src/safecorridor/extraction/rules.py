@@ -55,7 +55,13 @@ from safecorridor.extraction.dates import (
     text_year,
     years_refine_months,
 )
-from safecorridor.extraction.grouping import EventGroup, group, split_recalled
+from safecorridor.extraction.grouping import (
+    BRIEFED,
+    EventGroup,
+    group,
+    split_recalled,
+    trigger_words,
+)
 from safecorridor.extraction.kinds import decide_kind, mark_triggers
 from safecorridor.extraction.mentions import Mention, find_localities, find_mentions
 from safecorridor.extraction.places import choose_place, dateline, disambiguate, fill_place
@@ -222,7 +228,7 @@ def _set_date(ev: CandidateEvent, text: str, g: EventGroup) -> None:
         or g.cls == "agreement"
         or _STATEMENT.match(text, g.trigger[1]) is not None
         # "the minister briefed the cabinet ... on Tuesday": the briefing is the meeting
-        or (g.cls == "meeting" and _BRIEFING.match(text, g.trigger[1]) is not None),
+        or (g.cls == "meeting" and BRIEFED.search(trigger_words(g, g.trigger)) is not None),
         inherited=g.inherited_date is not None,
         has_event_date=any(not x.reporting for s in g.sentences for x in s.dates),
     )
@@ -289,7 +295,6 @@ def _one_per_item(text: str, g: EventGroup, ev: CandidateEvent) -> list[Candidat
 
 
 _STATEMENT = re.compile(r"(?:announc|declar)\w*", re.I)
-_BRIEFING = re.compile(r"(?:(?:was|were)\s+)?(?:briefed|informed|apprised)\b", re.I)
 _THE_HELD = re.compile(r"\b(?:the|those) (?:suspects|accused|arrested|detained)\b", re.I)
 #: a claim of several attacks: "claimed responsibility for the attacks", "claimed both attacks"
 _PLURAL_CLAIM = re.compile(

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from safecorridor.extraction.casualties import Casualties, Count
+from safecorridor.extraction.datelines import BULLETS
 from safecorridor.extraction.dates import DateMention
 from safecorridor.extraction.mentions import Mention
 
@@ -143,7 +144,6 @@ def split_sentences(text: str) -> list[Sentence]:
     return out
 
 
-_BULLETS = "•*▪"
 #: what joins two stories in a headline: "... kill five soldiers; grenade blast rocks PoK"
 _HEAD_JOIN = re.compile(r";\s+|\s+\|\s+")
 
@@ -156,10 +156,11 @@ def cut_headlines(
     out: list[Sentence] = []
     bullets = 0
     for s in sentences:
-        if s.text[:1] in _BULLETS and any(a <= s.start < b for a, b in heads):
+        in_head = any(a <= s.start < b for a, b in heads)
+        if in_head and s.text[:1] in BULLETS:
             s.joined = bullets > 0  # a deck's bullets after the first: each a story of its own
             bullets += 1
-        if not any(a <= s.start < b for a, b in heads) or not _HEAD_JOIN.search(s.text):
+        if not in_head or not _HEAD_JOIN.search(s.text):
             out.append(s)
             continue
         start = s.start
