@@ -58,6 +58,8 @@ def _records(name: str) -> list[dict]:
         "news-dev.jsonl",
         "satp.jsonl",
         "satp-holdout.jsonl",
+        "satp-2.jsonl",
+        "satp-holdout-2.jsonl",
         "../calibration/gold.jsonl",
         "../unseen/p8a/gold.jsonl",
         "../unseen/p8b/gold.jsonl",
@@ -98,3 +100,12 @@ def test_satp_holdout_repeats_no_development_row() -> None:
     assert len(holdout) == 58
     assert not dev & holdout
     assert all(re.fullmatch(r"(?:train|dev):\d+", i) for i in holdout)
+
+
+def test_the_second_satp_sample_repeats_no_row_of_another_file() -> None:
+    files = ("satp.jsonl", "satp-holdout.jsonl", "satp-2.jsonl", "satp-holdout-2.jsonl")
+    ids = {name: {r["id"] for r in _records(name)} for name in files}
+    assert (len(ids["satp-2.jsonl"]), len(ids["satp-holdout-2.jsonl"])) == (44, 44)
+    for i, a in enumerate(files):
+        for b in files[i + 1 :]:
+            assert not ids[a] & ids[b], (a, b)
