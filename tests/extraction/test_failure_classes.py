@@ -4862,3 +4862,76 @@ def test_an_envoy_received_a_cabinet_briefed_and_a_briefing_that_ended_are_meeti
 ) -> None:
     ev = _one(told)
     assert (ev.kind, ev.city, ev.to_dict()["event_date"]) == ("meeting", city, day)
+
+
+# --- fourteenth round: phrasing probed with our own sentences, and a new real SATP sample ---
+
+
+@pytest.mark.parametrize(
+    ("text", "fatalities"),
+    [
+        ("The attack claimed the lives of five soldiers in Bannu on Tuesday.", 5),
+        ("A blast in Quetta on Tuesday claimed at least 26 lives.", 26),
+    ],
+)
+def test_an_attack_that_claimed_lives_is_dated_and_counted(text: str, fatalities: int) -> None:
+    # "claimed" here tells a toll, not a speaker's claim: the day is the attack's
+    ev = _one(text)
+    assert (ev.to_dict()["event_date"], ev.fatalities) == ("2024-05-07", fatalities)
+
+
+def test_soldiers_who_embraced_martyrdom_tell_an_event_of_their_own() -> None:
+    ev = _one("Five soldiers embraced martyrdom in Bannu on Tuesday.")
+    assert (ev.kind, ev.city, ev.fatalities) == ("armed_clash", "Bannu", 5)
+
+
+def test_clashes_named_with_their_dead_are_an_event_even_undated() -> None:
+    text = "PESHAWAR: Fresh tribal clashes in Kurram district left 18 people dead, officials said."
+    ev = _one(text)
+    assert (ev.kind, ev.district, ev.fatalities) == ("armed_clash", "Kurram", 18)
+    # the dead counted since a day are a tally, no event
+    text = "PESHAWAR: Clashes in Kurram have killed 180 people since July, officials said."
+    assert extract(text, published=WED) == []
+
+
+def test_a_courtesy_call_is_a_meeting() -> None:
+    text = "ISLAMABAD: The Chinese ambassador paid a farewell call on the army chief on Tuesday."
+    ev = _one(text)
+    assert (ev.kind, ev.to_dict()["event_date"]) == ("meeting", "2024-05-07")
+
+
+def test_a_village_named_with_its_tehsil_before_the_district_is_the_place() -> None:
+    text = (
+        "A soldier was injured in a roadside blast in the Zarin Kor area of Safi tehsil "
+        "(revenue unit) in Mohmand District on Tuesday."
+    )
+    ev = _one(text)
+    assert (ev.city, ev.district) == ("Zarin Kor", "Mohmand")
+
+
+def test_the_dead_of_a_long_war_are_no_event() -> None:
+    text = (
+        "The corps commander said on Tuesday that 700 personnel have been killed while "
+        "fighting for the stability of the province."
+    )
+    assert extract(text, published=WED) == []
+    # the dead of one fight told in the perfect still are
+    text = "Two soldiers have been martyred while fighting terrorists in Kech on Tuesday."
+    assert _one(text).fatalities == 2
+
+
+def test_an_abduction_recalled_beside_a_recovered_body_is_an_event() -> None:
+    text = "QUETTA: Police recovered the body of a trader who had been abducted from Quetta last month."
+    ev = _one(text)
+    assert (ev.kind, ev.to_dict()["event_date"], ev.date_precision) == (
+        "abduction",
+        "2024-04",
+        "month",
+    )
+
+
+def test_the_police_who_found_a_body_are_not_its_target() -> None:
+    text = "QUETTA: Police recovered the bullet-riddled body of a trader in Quetta on Tuesday."
+    assert _one(text).kind == "attack"
+    text = "QUETTA: Police recovered the bullet-riddled body of a policeman in Quetta on Tuesday."
+    assert _one(text).kind == "armed_clash"

@@ -593,6 +593,10 @@ _TALLY_HINTS = (
     "think tank",
     "institute",
     "claim",
+    "fighting",
+    "war ",
+    "fight ",
+    "struggle",
 )
 #: where a count's clause ends: its tally cue must be in the same clause
 _CLAUSE_BREAK = re.compile(
@@ -762,6 +766,8 @@ class _Context:
         c1 = min((bs for bs, be in self._breaks if bs >= e), default=len(sentence))
         if _TALLY.search(sentence, c0, c1):
             return "a tally of many attacks or a report's statistics, not this event's toll"
+        if LONG_WAR.search(sentence, s, min(len(sentence), e + 40)):
+            return "the dead of a long war, not this event's toll"
         if "claim" in sentence and _CLAIMED_FIGURE.search(sentence[max(0, s - 60) : e]):
             return "a figure the attackers claim"
         if _RECORD_BEFORE.search(sentence, max(0, s - 60), s):
@@ -769,6 +775,13 @@ class _Context:
         return None
 
 
+#: the dead of a war told in the perfect: "700 personnel have been killed while fighting for
+#: the country", "have lost their lives in the war against terrorism"
+LONG_WAR = re.compile(
+    r"\b(?:ha(?:ve|s|d) been (?:killed|martyred)|ha(?:ve|s|d) (?:lost|laid down|sacrificed) "
+    r"their lives)\s+(?:while\s+)?(?:fighting|in the (?:war|fight|struggle))\s+(?:for|against|on)\b",
+    re.I,
+)
 #: the crimes a suspect is said to have committed before: "confessed his involvement in the
 #: killing of 15 people", "wanted in the murders of"
 _RECORD_BEFORE = re.compile(
@@ -781,6 +794,12 @@ _MAX_TOLL = 999
 
 #: the military's words for its soldiers: "two brave sons of (the) soil embraced shahadat"
 _SONS_OF_SOIL = re.compile(r"\bsons of (?:the )?soil\b", re.I)
+
+
+#: a quantifier before a count: "at least 26", "more than 40"
+_QUANTIFIED = re.compile(
+    r"(?:at least|at most|more than|less than|fewer than|as many as|up to)\b", re.I
+)
 
 
 def parse(sentence: str, offset: int) -> Casualties:
@@ -1006,7 +1025,18 @@ def parse(sentence: str, offset: int) -> Casualties:
                     "took",
                     "taking",
                 )
-                for t in toks[max(0, vi - 3) : vi]
+                # "claimed at least 26 lives", "lost more than 40 lives": a quantifier between
+                for t in toks[
+                    max(
+                        0,
+                        vi
+                        - (
+                            5
+                            if _QUANTIFIED.match(sentence, toks[max(0, vi - 3)][1] - offset)
+                            else 3
+                        ),
+                    ) : vi
+                ]
             ):
                 continue
             if word in ("injuries", "wounds") and any(

@@ -151,8 +151,10 @@ _GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     )
     for name, _rx in _PATTERNS
 }
+#: "claimed 26 lives", "claimed the lives of five": a toll, not a speaker's claim
+_LIVES = r"(?!\s+(?:the\s+|at\s+least\s+|over\s+|more\s+than\s+|nearly\s+|about\s+|some\s+)?(?:[\w-]+\s+)?li(?:ves|fe)\b)"
 _REPORTING_BEFORE = re.compile(
-    r"\b(?:reported|said|says|told|announced|stated|confirmed|added|revealed|claimed|"
+    r"\b(?:reported|said|says|told|announced|stated|confirmed|added|revealed|claimed" + _LIVES + "|"
     r"reports?|statement|tweeted|posted|informed|disclosed|submitted|briefed|issued)\b"
     r"[^.;]{0,80}$",
     re.I,
@@ -200,7 +202,9 @@ _INCIDENT_REPORTED = re.compile(
     re.I,
 )
 _REPORTING_AFTER = re.compile(
-    r"^[^.;]{0,6}\b(?:said|reported|told|announced|confirmed|stated|claimed|disclosed|revealed)\b",
+    r"^[^.;]{0,6}\b(?:said|reported|told|announced|confirmed|stated|claimed"
+    + _LIVES
+    + "|disclosed|revealed)\b",
     re.I,
 )
 

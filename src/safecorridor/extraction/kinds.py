@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from safecorridor.extraction import resources as res
+from safecorridor.extraction.casualties import LONG_WAR
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.enumerations import list_items
 from safecorridor.extraction.grouping import EventGroup
@@ -31,7 +32,11 @@ from safecorridor.extraction.triggers import (
 )
 
 _RECOVERED = re.compile(
-    r"\b(?:recover\w*|seiz\w*|confiscat\w*|possession of|cache of|haul of)\b[^.;]{0,150}$", re.I
+    r"\b(?:recover\w*|seiz\w*|confiscat\w*|possession of|cache of|haul of)\b"
+    # (not "recovered the body of a trader who had been abducted": the dead, not a weapon)
+    r"(?!\s+(?:the\s+|two\s+|three\s+|\d+\s+)?(?:[\w-]+\s+)?(?:bod(?:y|ies)|corpses?|remains)\b)"
+    r"[^.;]{0,150}$",
+    re.I,
 )
 _RECOVERED = at_word_starts(_RECOVERED)
 #: the same told in the passive: "a suicide jacket, arms and ammunition were recovered"
@@ -188,6 +193,8 @@ _VERBAL = frozenset(
         "neutralised",
         "neutralized",
         "opened",
+        "paid",  # "paid a courtesy call on the army chief"
+        "pays",
         "overran",
         "pledged",
         "rammed",
@@ -583,6 +590,13 @@ _FINITE = frozenset(
 )
 
 
+def _long_war(s: Sentence, m: re.Match[str]) -> bool:
+    """The trigger tells the dead of a long war: "have been killed while fighting for"."""
+    return (
+        LONG_WAR.search(s.text, max(0, m.start() - 20), min(len(s.text), m.end() + 60)) is not None
+    )
+
+
 def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
     """The trigger is a definite noun phrase ("the Tuesday suicide bombing", "Monday's
     attack"), not a generic plural, a plan or a recovered weapon: it names an event, which is
@@ -592,6 +606,8 @@ def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
         return False
     if _PLURAL_HEAD_AFTER.match(s.text, m.end()):
         return False  # "in targeted attacks since January": a plural, no event named
+    if _long_war(s, m):
+        return False  # the dead of a war told in the perfect: no one event
     before = s.text[max(0, m.start() - 90) : m.start()]
     return not _RECOVERED.search(before) and not _held_weapon(before, word)
 
@@ -696,6 +712,8 @@ def _anaphoric(
         anaphoric = True  # "Pakistan has consistently asked Kabul to ...": a habit, no event
     if violent and _ANNOUNCED.search(left):
         anaphoric = True  # "announcing a new counterterrorism operation": a plan
+    if violent and _long_war(s, m):
+        anaphoric = True  # "700 personnel have been killed while fighting for the country"
     if violent and _FUTURE_PASSIVE.search(left):
         anaphoric = True  # "security forces will be targeted in the future": a threat's words
     if (
@@ -751,7 +769,11 @@ def _counted_and_dated(s: Sentence, m: re.Match[str], left: str) -> bool:
     it to a day, week or month of its own (not the report's) and counts its dead right after
     it. Generic talk ("attacks have killed hundreds over the years") has no such date; a plan
     or a charge ("accused of attacks") is still no event."""
-    if not any(not d.reporting and d.precision in ("day", "week", "month") for d in s.dates):
+    if not any(not d.reporting and d.precision in ("day", "week", "month") for d in s.dates) and (
+        # "Fresh clashes in Kurram left 18 people dead": a fight named with its dead, undated
+        # (the report's day), in a sentence that names no other time
+        s.dates or s.generic or not _CLASH_NOUN.fullmatch(m.group(0))
+    ):
         return False
     if _ANAPHOR.search(left) or (_NONEVENT.search(left) and not _COMPOUND.search(left)):
         return False

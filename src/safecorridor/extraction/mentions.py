@@ -676,13 +676,21 @@ _LOC_NOUNS = (
     "goth",
     "hamlet",
 )
+#: a sub-district between a locality and its district: "(the X area of) Safi tehsil (revenue
+#: unit) in (Mohmand Agency)"
+_SUBDIVISION = (
+    r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+(?:[Tt]ehsil|[Ss]ub-?[Dd]ivision|[Tt]aluka)"
+    r"(?:\s+\([\w\s]{1,20}\))?\s+(?:of|in)\s+(?:the\s+)?)?"
+)
 #: "in the Spinwam area of", "at Omar Kalay village in": the anchor follows
 _LOC_BEFORE = re.compile(
     r"\b(?:in|at|near|from|of)\s+(?:the\s+)?(?:general\s+area\s+(?:of\s+)?)?"
     + _LOC_NAME
     + r"\s+"
     + _LOC_NOUN
-    + r"\s+(?:of|in|near|within)\s+(?:the\s+)?(?:[a-z]+\s+)?$"
+    + r"\s+(?:of|in|near|within)\s+(?:the\s+)?"
+    + _SUBDIVISION
+    + r"(?:[a-z]+\s+)?$"
 )
 #: "near the village of Bagan in Lower Kurram", "in the town of Mir Ali, North Waziristan":
 #: the noun first

@@ -90,10 +90,13 @@ _SOURCE_AFTER = re.compile(
     re.I,
 )
 #: what the forces do after an event: they answer it ("police are investigating", "the
-#: army cordoned off the area", "Levies have started a search operation")
+#: army cordoned off the area", "Levies have started a search operation", "police recovered
+#: the body")
 _RESPONDER_AFTER = re.compile(
     r"\s+(?:(?:are|were|have|has|had)\s+)?(?:also\s+)?(?:been\s+)?(?:investigat|start|launch|"
-    r"cordon|regist|reach|arriv|rush|began|begun|collect|shift|seal|lodg|search|initiat)\w*",
+    r"cordon|regist|reach|arriv|rush|began|begun|collect|shift|seal|lodg|search|initiat|"
+    # "police recovered the bullet-riddled body", "Levies found the bodies": they found it
+    r"recover|found|retriev|took the bod)\w*",
     re.I,
 )
 _LOCATIVE = re.compile(
