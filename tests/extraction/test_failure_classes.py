@@ -4935,3 +4935,41 @@ def test_the_police_who_found_a_body_are_not_its_target() -> None:
     assert _one(text).kind == "attack"
     text = "QUETTA: Police recovered the bullet-riddled body of a policeman in Quetta on Tuesday."
     assert _one(text).kind == "armed_clash"
+
+
+def test_a_time_before_a_comma_is_no_victim_of_the_list() -> None:
+    text = "A day earlier, a soldier was martyred in Kech when terrorists fired on a patrol."
+    assert _one(text).fatalities == 1
+
+
+def test_two_recalled_attacks_joined_by_and_each_keep_their_day_and_place() -> None:
+    text = (
+        "Chinese workers have been hit before: eleven Chinese engineers died in a bus bombing "
+        "at Dasu in 2021, and two Chinese teachers were killed by a woman suicide bomber at "
+        "Karachi University in April 2022."
+    )
+    got = sorted(
+        (e.city, e.to_dict()["event_date"], e.fatalities) for e in extract(text, published=WED)
+    )
+    assert got == [("Dasu", "2021", 11), ("Karachi", "2022-04", 2)]
+
+
+def test_two_recalled_attacks_named_by_their_month_in_a_list_are_two() -> None:
+    text = (
+        "It was the latest in a string of attacks on Chinese nationals, including a January "
+        "suicide bombing in Shangla that killed four engineers and an April blast near "
+        "Karachi airport that killed two."
+    )
+    got = sorted(
+        (e.district, e.to_dict()["event_date"], e.fatalities) for e in extract(text, published=WED)
+    )
+    assert got == [("Malir", "2024-04", 2), ("Shangla", "2024-01", 4)]
+
+
+def test_years_ago_dates_a_recalled_event_to_its_year() -> None:
+    ev = _one("Six years ago, militants stormed the Chinese consulate in Karachi.")
+    assert (ev.to_dict()["event_date"], ev.date_precision) == ("2018", "year")
+
+
+def test_what_militants_have_done_for_years_is_no_event() -> None:
+    assert extract("Militants have attacked Chinese interests for many years.", published=WED) == []

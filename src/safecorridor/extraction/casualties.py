@@ -796,6 +796,30 @@ _MAX_TOLL = 999
 _SONS_OF_SOIL = re.compile(r"\bsons of (?:the )?soil\b", re.I)
 
 
+#: the last word of a time phrase before a comma: "A day earlier,", "Two weeks ago,"
+_TIME_WORDS = frozenset(
+    [
+        "earlier",
+        "later",
+        "ago",
+        "before",
+        "after",
+        "back",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "years",
+        "hour",
+        "hours",
+        "night",
+        "nights",
+        "morning",
+    ]
+)
 #: a quantifier before a count: "at least 26", "more than 40"
 _QUANTIFIED = re.compile(
     r"(?:at least|at most|more than|less than|fewer than|as many as|up to)\b", re.I
@@ -1421,6 +1445,8 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
                 break  # "In July 2021, nine engineers and four ...": a date, no list
             if j >= 3 and toks[j - 2][0].isdigit() and toks[j - 3][0].lower()[:3] in MONTH_STEMS:
                 break  # "on October 14, six labourers": a date's day, no list
+            if j >= 2 and toks[j - 1][0] == "," and toks[j - 2][0].lower() in _TIME_WORDS:
+                break  # "A day earlier, a soldier", "Two days ago, three men": a time, no list
             k = _before_of_phrase(toks, j - 2)
             continue
         if (

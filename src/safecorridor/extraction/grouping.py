@@ -338,6 +338,15 @@ _PLACE_CUE = re.compile(
 )
 
 
+_COMMA_AND = re.compile(r",\s+and\s+")
+#: a place after a preposition, not a month: "at Dasu", "in Karachi" (not "in April")
+_TOWN_CUE = re.compile(
+    r"\b(?:in|at|from|near)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?(?:of\s+)?"
+    r"(?!(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\b)[A-Z][a-z]"
+)
+
+
 def _second_incident(text: str) -> re.Match[str] | None:
     """Where the sentence goes on to a second incident, if it does."""
     if "later" in text or "other" in text or "separate" in text or "elsewhere" in text:
@@ -356,6 +365,20 @@ def _second_incident(text: str) -> re.Match[str] | None:
         m = _AND_ON_DAY.search(text)
         if m is not None and _DAY_CUE.search(text, 0, m.start()):
             return m  # each side told on a day of its own
+    if ", and " in text:
+        for m in _COMMA_AND.finditer(text):
+            before = {d.group(0).lower() for d in _DAY_CUE.finditer(text, 0, m.start())}
+            after = {d.group(0).lower() for d in _DAY_CUE.finditer(text, m.end())}
+            if (
+                before
+                and after
+                and before.isdisjoint(after)
+                and _TOWN_CUE.search(text, 0, m.start())
+                and _TOWN_CUE.search(text, m.end())
+            ):
+                # "nine engineers died in a bombing at Dasu in 2021, and three teachers were
+                # killed at Karachi University in April 2022": each side its own day and place
+                return m
     return None
 
 
@@ -379,6 +402,17 @@ _EVENT_NOUN_SCAN = re.compile(
     r"(?:attack|bombing|blast|explosion|assault|ambush|raid|massacre|hijacking|siege)", re.I
 )
 _NAMED_ONE = re.compile("(?i:" + _NAMED_EVENT + ")")
+#: an event named with its month or year and told to its toll, then another: "a March suicide
+#: bombing in Shangla that killed five engineers and an October blast near Karachi airport"
+_A_NAMED_EVENT = (
+    r"(?:a|an)\s+(?:(?:19[89]\d|20\d\d|January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)\s+)(?:[a-z]+\s+){0,2}?"
+    r"(?:attack|bombing|blast|explosion|assault|ambush|raid|massacre|hijacking|siege)\b"
+)
+_NAMED_LIST = re.compile(
+    "(?i:" + _A_NAMED_EVENT + r")[^.;]{0,120}?\b(?:killed|killing|wounded|injured|left)\b"
+    r"[^.;]{0,40}?(?P<cut>,?\s+(?:and|as well as)\s+|,\s+)(?=(?i:" + _A_NAMED_EVENT + "))"
+)
 #: what makes a noun phrase name one event: a year, a month, or a capitalised word (a place)
 _NAMING_WORD = re.compile(
     r"\b(?:19[89]\d|20\d\d|(?:January|February|March|April|May|June|July|August|September|"
@@ -390,10 +424,20 @@ def _named_pairs(s: Sentence) -> list[Sentence]:
     """Cut a sentence between two events it names side by side, each by its date or place
     ("recalled the 2021 Dasu attack and the 2022 Karachi University bombing")."""
     text = s.text
-    if (" and the " not in text and ", the 20" not in text and ", the 19" not in text) or len(
-        _EVENT_NOUN_SCAN.findall(text)
-    ) < 2:
+    if (
+        " and the " not in text
+        and ", the 20" not in text
+        and ", the 19" not in text
+        and " and a" not in text
+    ) or len(_EVENT_NOUN_SCAN.findall(text)) < 2:
         return [s]
+    if " and a" in text:
+        m = _NAMED_LIST.search(text)
+        if m is not None:
+            first = text[: m.start("cut")]
+            a = Sentence(s.start, s.start + len(first), first)
+            b = Sentence(s.start + m.end(), s.end, text[m.end() :])
+            return [a, *_named_pairs(b)]
     for m in _NAMED_PAIR.finditer(s.text):
         right = _NAMED_ONE.match(s.text, m.end())
         if right is None or not all(

@@ -90,7 +90,7 @@ _PLURAL_HEAD_AFTER = re.compile(
 )
 _GENERIC = at_word_starts(
     re.compile(
-        r"\b(?:numerous|multiple|series of|spate of|wave of|over the years|in recent years|(?:over|in|during) the (?:past|last) (?:few |two |three |several )?(?:years|decades?)|keeps? (?:getting|being)|^Why\b|frequently|often|repeatedly|several times|many times|time and again|on several occasions|specializ\w+ in|specialis\w+ in|has been targeting|have been targeting|in the past|a history of|(?:is|was) not the first time|is known for|are known for|(?:are|is|remain|remains|have been|has been) (?:[\w-]+ )?(?:frequent|common|commonplace|routine|rife|rampant|a regular occurrence))\b",
+        r"\b(?:numerous|multiple|series of|spate of|wave of|over the years|in recent years|for (?:many |several |some )?(?:years|decades)|(?:over|in|during) the (?:past|last) (?:few |two |three |several )?(?:years|decades?)|keeps? (?:getting|being)|^Why\b|frequently|often|repeatedly|several times|many times|time and again|on several occasions|specializ\w+ in|specialis\w+ in|has been targeting|have been targeting|in the past|a history of|(?:is|was) not the first time|is known for|are known for|(?:are|is|remain|remains|have been|has been) (?:[\w-]+ )?(?:frequent|common|commonplace|routine|rife|rampant|a regular occurrence))\b",
         re.I,
     )
 )
