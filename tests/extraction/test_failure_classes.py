@@ -4973,3 +4973,21 @@ def test_years_ago_dates_a_recalled_event_to_its_year() -> None:
 
 def test_what_militants_have_done_for_years_is_no_event() -> None:
     assert extract("Militants have attacked Chinese interests for many years.", published=WED) == []
+
+
+def test_an_attack_recalled_in_the_lead_and_retold_in_a_where_clause_is_one_event() -> None:
+    text = (
+        "QUETTA, May 8 - Security forces killed five militants in a raid in Balochistan, "
+        "the military said on Wednesday, three days after an assault on a Chinese-run mine "
+        "killed three guards.\n\n"
+        "The raid took place in Chagai district, where gunmen on Sunday stormed the gate "
+        "of the Saindak project. The Balochistan Liberation Front claimed the Sunday attack."
+    )
+    got = sorted(
+        (e.kind, e.to_dict()["event_date"], e.district, e.claimed_by, e.fatalities)
+        for e in extract(text, published=WED)
+    )
+    assert got == [
+        ("armed_clash", None, "Chagai", None, None),
+        ("attack", "2024-05-05", "Chagai", "Balochistan Liberation Front", 3),
+    ]

@@ -339,6 +339,10 @@ _PLACE_CUE = re.compile(
 
 
 _COMMA_AND = re.compile(r",\s+and\s+")
+#: "..., where gunmen on Sunday stormed ...", "..., where on Sunday a bomber killed ..."
+_WHERE_ON_DAY = re.compile(
+    r",\s+where\s+(?=(?:[\w'’-]+\s+){0,4}?(?:(?i:on|late on|early on|last)\s+" + _NAMED_DAY + "))"
+)
 #: a place after a preposition, not a month: "at Dasu", "in Karachi" (not "in April")
 _TOWN_CUE = re.compile(
     r"\b(?:in|at|from|near)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?(?:of\s+)?"
@@ -365,6 +369,12 @@ def _second_incident(text: str) -> re.Match[str] | None:
         m = _AND_ON_DAY.search(text)
         if m is not None and _DAY_CUE.search(text, 0, m.start()):
             return m  # each side told on a day of its own
+    if ", where " in text:
+        m = _WHERE_ON_DAY.search(text)
+        if m is not None and not _DAY_CUE.search(text, 0, m.start()):
+            # "The raid took place in Chagai, where gunmen on Sunday stormed the mine": the
+            # place of an incident told on a day of its own
+            return m
     if ", and " in text:
         for m in _COMMA_AND.finditer(text):
             before = {d.group(0).lower() for d in _DAY_CUE.finditer(text, 0, m.start())}
@@ -1256,6 +1266,12 @@ def _recalled_retold(
     )
 
 
+def _day_of(g: EventGroup) -> date | None:
+    """The day an event is told on, when it is told to the day."""
+    found = g.date()
+    return found[0].value if found is not None and found[0].precision == "day" else None
+
+
 def merge_retellings(groups: list[EventGroup], published: date | None = None) -> list[EventGroup]:
     """One candidate for one event retold: a violent event whose dates and towns agree with an
     earlier one (and whose sentence does not open another incident: "Separately, ...",
@@ -1351,6 +1367,23 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                     and all(x.headline for x in h.sentences[:1])
                     and h.date() is None
                     and _shares_place(h, g)
+                    and _same(h, g, published)
+                ),
+                None,
+            )
+        if host is None and retold is None and g.family == "violent" and g.sentences[0].second:
+            # "two days after an attack on a mine killed four guards ... The raid took place
+            # in Chagai, where gunmen on Sunday stormed the mine": the recalled attack retold
+            # on its own day
+            day = _day_of(g)
+            host = next(
+                (
+                    h
+                    for h in reversed(out)
+                    if h.family == "violent"
+                    and h.recalled
+                    and day is not None
+                    and _day_of(h) == day
                     and _same(h, g, published)
                 ),
                 None,
