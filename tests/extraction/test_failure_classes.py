@@ -4991,3 +4991,31 @@ def test_an_attack_recalled_in_the_lead_and_retold_in_a_where_clause_is_one_even
         ("armed_clash", None, "Chagai", None, None),
         ("attack", "2024-05-05", "Chagai", "Balochistan Liberation Front", 3),
     ]
+
+
+@pytest.mark.parametrize(
+    ("second", "kinds"),
+    [
+        ("The two sides agreed to form a joint task force.", ["agreement", "meeting"]),
+        # a wish is no decision
+        ("The two sides agreed to further deepen security cooperation.", ["meeting"]),
+    ],
+)
+def test_a_body_a_meeting_agreed_to_set_up_is_an_agreement(second: str, kinds: list[str]) -> None:
+    text = "ISLAMABAD: The working group met in Beijing on Tuesday. " + second
+    assert sorted(_kinds(text)) == kinds
+
+
+def test_the_jwg_met_and_an_agreement_it_reached_is_not_placed_at_an_earlier_attack() -> None:
+    text = (
+        "A suicide bomber killed four Chinese engineers in Shangla on Monday.\n\n"
+        "The JWG met on Tuesday and agreed to set up a joint task force."
+    )
+    got = sorted(
+        (e.kind, e.to_dict()["event_date"], e.district) for e in extract(text, published=WED)
+    )
+    assert got == [
+        ("agreement", "2024-05-07", None),
+        ("meeting", "2024-05-07", None),
+        ("suicide_attack", "2024-05-06", "Shangla"),
+    ]

@@ -1141,7 +1141,12 @@ BRIEFED = re.compile(r"\b(?:briefed|informed|apprised)\b", re.I)
 
 #: an outcome of talks that stands as an event of its own beside the meeting that reached it
 _OUTCOME = re.compile(
-    r"sign|agreement|accord|memorandum|MoU|(?:cease-?\s?fire|truce)|approv|consensus|pledg", re.I
+    r"sign|agreement|accord|memorandum|MoU|(?:cease-?\s?fire|truce)|approv|consensus|pledg|"
+    # a body or a step decided ("agreed to set up a joint task force"), not a wish ("agreed
+    # to further strengthen cooperation")
+    r"agree(?:d|s)? (?:on|upon|to) (?:[\w-]+ )?(?:set(?:ting)? up|establish|form|create|launch|"
+    r"extend|deploy|constitute|hold)",
+    re.I,
 )
 
 

@@ -128,7 +128,7 @@ _NONEVENT = re.compile(
 _NONEVENT = at_word_starts(_NONEVENT)
 _OFFICIALS = at_word_starts(
     re.compile(
-        r"\b(?:officials?|ministers?|ministry|delegations?|ambassador|envoy|secretary|countries|sides|governments?|Islamabad|Beijing|China|Pakistan|chief|commander|COAS|premier|prime minister|president|committee|working group|authorities|counterparts?|police chief|inspector general|IGP|interior|elders|leaders|representatives|negotiators|commissioner)\b",
+        r"\b(?:officials?|ministers?|ministry|delegations?|ambassador|envoy|secretary|countries|sides|governments?|Islamabad|Beijing|China|Pakistan|chief|commander|COAS|premier|prime minister|president|committee|working group|JWG|JCC|authorities|counterparts?|police chief|inspector general|IGP|interior|elders|leaders|representatives|negotiators|commissioner)\b",
         re.I,
     )
 )

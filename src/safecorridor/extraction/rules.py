@@ -152,6 +152,7 @@ class RuleExtractor:
         owners: list[EventGroup] = []  # each event's group (a list of places: one per place)
         last_place: Mention | None = None
         arrest_place: Mention | None = None  # a case "against the suspects" follows the arrest
+        met_at: Mention | None = None  # where the last group was placed (None: nowhere)
         for i, g in enumerate(groups):
             previous = last_place
             if (
@@ -160,7 +161,10 @@ class RuleExtractor:
                 and _THE_HELD.search(g.sentences[0].text)
             ):
                 previous = arrest_place
+            if g.outcome:
+                previous = met_at  # where its own meeting was, not an earlier event's place
             ev, place_m = self._build(text, g, groups, dateline_m if i == 0 else None, previous)
+            met_at = place_m
             told = _one_per_item(text, g, ev)
             events.extend(told)
             owners.extend([g] * len(told))
