@@ -5019,3 +5019,29 @@ def test_the_jwg_met_and_an_agreement_it_reached_is_not_placed_at_an_earlier_att
         ("meeting", "2024-05-07", None),
         ("suicide_attack", "2024-05-06", "Shangla"),
     ]
+
+
+def test_a_plot_foiled_by_arrests_is_the_arrest() -> None:
+    text = (
+        "LAHORE: The Counter Terrorism Department on Friday said it had foiled a terror plot "
+        "and arrested nine suspects in raids in Multan and Sahiwal."
+    )
+    ev = _one(text, published=date(2024, 4, 19))
+    assert (ev.kind, ev.perpetrator) == ("arrest", "Counter Terrorism Department")
+
+
+def test_a_headlines_second_story_told_in_the_body_is_one_protest() -> None:
+    text = (
+        "Gunmen kill three in northwest Pakistan; protesters block highway\n\n"
+        "PESHAWAR — Gunmen opened fire on a car in Lakki Marwat district on Tuesday evening, "
+        "killing three people, police said.\n\n"
+        "Hours later, hundreds of residents blocked a highway with the bodies of the victims, "
+        "demanding protection. The protest ended after officials promised to arrest the killers."
+    )
+    got = sorted(
+        (e.kind, e.to_dict()["event_date"], e.district) for e in extract(text, published=WED)
+    )
+    assert got == [
+        ("attack", "2024-05-07", "Lakki Marwat"),
+        ("other", "2024-05-07", "Lakki Marwat"),
+    ]

@@ -1393,6 +1393,26 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                 ),
                 None,
             )
+        if (
+            host is None
+            and g.family in ("protest", "arrest", "threat", "legal")
+            and not _headline(g)
+        ):
+            # "Gunmen kill 4 in northwest; protesters block highway" and "Hours later, residents
+            # blocked a highway ...": the headline's second story, told in the body
+            host = next(
+                (
+                    h
+                    for h in reversed(out)
+                    if h.family == g.family
+                    and h.sentences[0].joined
+                    and _headline_only(h)
+                    and _same(h, g, published)
+                ),
+                None,
+            )
+            if host is not None and host.inherited_date is None:
+                host.inherited_date = g.inherited_date  # "Hours later, ...": the body's day
         if host is None:
             out.append(g)
             continue

@@ -396,6 +396,12 @@ def mark_triggers(s: Sentence) -> None:
             continue  # "stay away from military operations": operations in general
         if cls == "protest" and _AT_THE_GATHERING.search(left):
             continue  # "a suicide bombing at a party rally": where it struck, no protest
+        if (
+            cls == "disrupted"
+            and word.lower() in ("foiled", "thwarted", "averted")
+            and _ARREST_RX.search(text)
+        ):
+            continue  # "foiled a terror plot and arrested 11 suspects": the arrest is the event
         if cls == "campaign" and _DECIDED.search(text, 0, m.start()):
             continue  # "approved ... the launching of Operation X": the decision is the event
         anaphoric = _anaphoric(s, m, cls, word, left, recover_hint)
