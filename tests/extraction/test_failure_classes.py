@@ -5045,3 +5045,14 @@ def test_a_headlines_second_story_told_in_the_body_is_one_protest() -> None:
         ("attack", "2024-05-07", "Lakki Marwat"),
         ("other", "2024-05-07", "Lakki Marwat"),
     ]
+
+
+def test_an_attack_recalled_after_a_group_named_before_its_men_keeps_its_own_day() -> None:
+    text = (
+        "GWADAR: Gunmen stormed a hotel in Gwadar on Tuesday. The attack came a month after "
+        "BLA militants attacked a bus in Pasni and killed 11 passengers."
+    )
+    got = sorted(
+        (e.city, e.to_dict()["event_date"], e.fatalities) for e in extract(text, published=WED)
+    )
+    assert got == [("Gwadar", "2024-05-07", None), ("Pasni", "2024-04", 11)]
