@@ -5056,3 +5056,32 @@ def test_an_attack_recalled_after_a_group_named_before_its_men_keeps_its_own_day
         (e.city, e.to_dict()["event_date"], e.fatalities) for e in extract(text, published=WED)
     )
     assert got == [("Gwadar", "2024-05-07", None), ("Pasni", "2024-04", 11)]
+
+
+def test_a_headline_that_names_an_attack_in_a_probe_is_the_attack_the_lead_dates() -> None:
+    text = (
+        "Police arrest two in Besham convoy attack probe\n\n"
+        "PESHAWAR — Police said on Wednesday they had arrested two suspects in connection with "
+        "the March 26 suicide bombing near Besham that killed five Chinese engineers and their "
+        "driver.\n\n"
+        "An official told reporters that the attack had been planned across the border."
+    )
+    got = sorted(
+        (e.kind, e.to_dict()["event_date"], e.city, e.fatalities)
+        for e in extract(text, published=WED)
+        if e.kind != "arrest"
+    )
+    assert got == [("suicide_attack", "2024-03-26", "Besham", 6)]
+
+
+def test_a_headline_naming_an_attack_joins_the_attack_the_lead_recalls() -> None:
+    text = (
+        "Pakistan arrests suspects in Besham attack probe\n\n"
+        "ISLAMABAD, May 8 — Pakistani authorities said on Wednesday they had arrested several "
+        "suspects in connection with the March 26 suicide bombing near Besham that killed five "
+        "Chinese engineers and their driver."
+    )
+    violent = [e for e in extract(text, published=WED) if e.kind != "arrest"]
+    assert [(e.kind, e.to_dict()["event_date"], e.city) for e in violent] == [
+        ("suicide_attack", "2024-03-26", "Besham")
+    ]

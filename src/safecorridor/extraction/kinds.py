@@ -596,6 +596,15 @@ _FINITE = frozenset(
 )
 
 
+#: what an attack's name qualifies when it only names the attack: "the Dasu attack probe",
+#: "Besham attack suspects", "the consulate attack case"
+_REFERENCE_AFTER = re.compile(
+    r"\s+(?:probe|case|investigation|inquiry|trial|suspects?|accused|masterminds?|planners?|"
+    r"facilitators?|convicts?|hearing|verdict)\b",
+    re.I,
+)
+
+
 def _long_war(s: Sentence, m: re.Match[str]) -> bool:
     """The trigger tells the dead of a long war: "have been killed while fighting for"."""
     return (
@@ -718,6 +727,8 @@ def _anaphoric(
         anaphoric = True  # "Pakistan has consistently asked Kabul to ...": a habit, no event
     if violent and _ANNOUNCED.search(left):
         anaphoric = True  # "announcing a new counterterrorism operation": a plan
+    if violent and _REFERENCE_AFTER.match(text, m.end()):
+        anaphoric = True  # "arrests suspects in Dasu bus attack probe": the attack is named
     if violent and _long_war(s, m):
         anaphoric = True  # "700 personnel have been killed while fighting for the country"
     if violent and _FUTURE_PASSIVE.search(left):
