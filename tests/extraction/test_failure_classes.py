@@ -3768,8 +3768,14 @@ def test_a_count_before_an_of_phrase_is_the_subjects(
             "Beijing",
             "Beijing",
         ),
-        # a unit whose seat bears another name stays unnamed rather than guessed
-        ("A bomb exploded in a market in Jalalabad, Afghanistan, on Monday.", "Jalalabad", None),
+        # a border unit whose seat bears another name is named by its seat (pakistan.yaml)
+        (
+            "A bomb exploded in a market in Jalalabad, Afghanistan, on Monday.",
+            "Jalalabad",
+            "Nangarhar",
+        ),
+        # ... any other such unit stays unnamed rather than guessed
+        ("A bomb exploded in a market in Taloqan, Afghanistan, on Monday.", "Taloqan", None),
     ],
 )
 def test_an_event_abroad_takes_its_countrys_first_level_unit(
@@ -5085,3 +5091,39 @@ def test_a_headline_naming_an_attack_joins_the_attack_the_lead_recalls() -> None
     assert [(e.kind, e.to_dict()["event_date"], e.city) for e in violent] == [
         ("suicide_attack", "2024-03-26", "Besham")
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pakistani jets carried out airstrikes inside Afghanistan on Tuesday, killing six people.",
+        "Helicopter gunships pounded militant hideouts in North Waziristan on Tuesday, killing six.",
+        "A drone strike hit a compound in North Waziristan on Tuesday, killing six people.",
+    ],
+)
+def test_air_and_drone_strikes_are_attacks(text: str) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.to_dict()["event_date"], ev.fatalities) == ("attack", "2024-05-07", 6)
+
+
+def test_strikes_talked_about_are_no_event() -> None:
+    assert extract("The government has ruled out air strikes in the province.", published=WED) == []
+
+
+def test_irans_border_province_is_not_pakistans_balochistan() -> None:
+    text = (
+        "ISLAMABAD: Pakistan on Tuesday struck militant hideouts in Iran's Sistan-Baluchestan "
+        "province, killing seven people, a day after Iran launched drone strikes on what it "
+        "called militant bases in Pakistan's Balochistan province."
+    )
+    got = sorted((e.to_dict()["event_date"], e.province) for e in extract(text, published=WED))
+    assert got == [("2024-05-06", "Balochistan"), ("2024-05-07", "Sistan and Baluchestan")]
+
+
+def test_a_capital_abroad_is_the_city_of_that_name_not_a_town_listing_it_as_an_alternate() -> None:
+    text = (
+        "ISLAMABAD: A missile strike killed two children near Panjgur on Monday. Pakistan "
+        "recalled its ambassador from Tehran on Tuesday in protest against Iran."
+    )
+    places = {e.city for e in extract(text, published=WED)}
+    assert "Tehran" in places and not {"Tiran", "Tīrān"} & places

@@ -81,7 +81,7 @@ _COPULAR = re.compile(
     re.I,
 )
 _PLURAL_GENERIC = re.compile(
-    r"(?:attacks|bombings|blasts|explosions|threats|meetings|talks|clashes|abductions|kidnappings|arrests|killings|shootings|ambushes)$",
+    r"(?:attacks|bombings|blasts|explosions|threats|meetings|talks|clashes|abductions|kidnappings|arrests|killings|shootings|ambushes|strikes)$",
     re.I,
 )
 #: a trigger that modifies a plural head: "IED blasts", "grenade attacks", "suicide bombings"

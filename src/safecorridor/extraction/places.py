@@ -109,6 +109,13 @@ def disambiguate(places: list[Mention], text: str = "") -> None:
             pool = local if local else m.places
             best = min(coarse(p) for p in pool)
             tied = [p for p in pool if coarse(p) == best]
+            if len(tied) > 1 and tied[0].country != home:
+                # abroad, the place of that very name before one that has it only as an
+                # alternate ("Tehran", not the small Tiran a gazetteer lists as "Tehran" too;
+                # at home the places the text names decide between spellings)
+                said = res.norm(res.fold(m.text))
+                exact = [p for p in tied if res.norm(res.fold(p.name)) == said]
+                tied = exact or tied
             m.place = tied[0] if len(tied) == 1 else min(tied, key=score)
         p = m.place
         if (

@@ -346,6 +346,8 @@ def _neighbour_units(cities: Any) -> dict[tuple[str, str], str]:
     Jalalabad) stays unnamed."""
     units = pakistan()["neighbour_units"]
     wanted = {(cc, name.lower()): name for cc, names in units.items() for name in names}
+    for unit in pakistan().get("neighbour_provinces", []):
+        wanted[(unit["country"], unit["seat"].lower())] = unit["name"]  # Jalalabad: Nangarhar
     best: dict[tuple[str, str], tuple[int, str]] = {}
     for c in cities:
         unit = wanted.get((c["countrycode"], plain(c["name"]).lower()))
@@ -486,6 +488,10 @@ def _build_gazetteer() -> dict[str, list[Place]]:
     for p in pakistan()["provinces"]:
         place = Place(p["name"], "province", "PK", p["lat"], p["lon"], p["name"])
         for alias in (p["name"], *p.get("aliases", [])):
+            add(alias, place)
+    for p in pakistan().get("neighbour_provinces", []):
+        place = Place(p["name"], "province", p["country"], p["lat"], p["lon"], p["name"])
+        for alias in (p["name"], f"{p['name']} province", *p.get("aliases", [])):
             add(alias, place)
     for code, spec in countries.items():
         add(spec["name"], Place(spec["name"], "country", code, None, None))
