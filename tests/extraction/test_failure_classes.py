@@ -5127,3 +5127,15 @@ def test_a_capital_abroad_is_the_city_of_that_name_not_a_town_listing_it_as_an_a
     )
     places = {e.city for e in extract(text, published=WED)}
     assert "Tehran" in places and not {"Tiran", "Tīrān"} & places
+
+
+def test_a_captive_freed_and_the_abduction_told_again_to_its_day_are_one_abduction() -> None:
+    text = (
+        "Kidnapped engineer freed\n\n"
+        "HYDERABAD: Police on Tuesday rescued an engineer who was kidnapped from a quarry in "
+        "Jamshoro district last week, officials said.\n\n"
+        "The engineer was abducted along with his driver on April 30 by armed men who demanded "
+        "a ransom."
+    )
+    got = [(e.kind, e.to_dict()["event_date"], e.district) for e in extract(text, published=WED)]
+    assert got == [("abduction", "2024-04-30", "Jamshoro")]

@@ -606,8 +606,9 @@ def event_date(
                 # month that holds it
                 cands = [d for d in cands if not _holds_finer(d, cands)] or cands
             d = min(cands, key=lambda d: abs(d.start - trigger_start)) if i == 0 else cands[0]
-            if not reporting and d.precision in ("year", "month"):
-                # "the 2018 consulate attack" told again "on November 23, 2018": the day
+            if not reporting and d.precision in ("year", "month", "week"):
+                # "the 2018 consulate attack" told again "on November 23, 2018": the day;
+                # "kidnapped last week" told again "on May 2": the day
                 finer = next(
                     (
                         f

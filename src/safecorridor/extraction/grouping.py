@@ -70,6 +70,10 @@ _RECALL_PERSON = re.compile(
     re.I,
 )
 
+#: a captive freed, before who they are: "recovered an engineer who was kidnapped ..."
+_FREED_BEFORE = re.compile(
+    r"\b(?:recovered|rescued|freed|released|set free|traced|found)\b[^.;]{0,80}$", re.I
+)
 #: an arrest or a charge "in connection with the Mianwali airbase attack": the attack is a
 #: recalled event of its own, when the words before its noun name it (a place, a date, a
 #: name); "in connection with the attack" or "the deadly attack" only refer back
@@ -531,6 +535,9 @@ def _split_one(s: Sentence, published: date | None, depth: int = 0) -> list[Sent
     led = m is not None and (
         TRIG_SCAN.search(s.text, 0, m.start()) is not None
         or (charged is not None and _OF_VICTIMS.match(s.text, m.end()) is not None)
+        # "Security forces recovered an engineer who was kidnapped last week": the captive
+        # freed; the abduction is told with its own day
+        or (m.re is _RECALL_PERSON and _FREED_BEFORE.search(s.text, 0, m.start()) is not None)
     )
     if m is None or (not after and not dated and not led):
         out.append(s)
@@ -1297,6 +1304,19 @@ def _names_only(s: Sentence) -> bool:
     return bool(violent) and all(t[3] for t in violent)
 
 
+def _within(day: date | None, g: EventGroup) -> bool:
+    """``day`` falls inside the week or month ``g`` is told to."""
+    found = g.date()
+    if day is None or found is None or found[0].value is None:
+        return False
+    start = found[0].value
+    if found[0].precision == "week":
+        return 0 <= (day - start).days < 7
+    if found[0].precision == "month":
+        return (day.year, day.month) == (start.year, start.month)
+    return False
+
+
 def _day_of(g: EventGroup) -> date | None:
     """The day an event is told on, when it is told to the day."""
     found = g.date()
@@ -1423,6 +1443,22 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
             # "An official said the attack had been planned across the border" after the
             # Besham bombing was recalled: that bombing, though recalled
             host = next((h for h in reversed(out) if h.family == "violent"), None)
+        if host is None and retold is None and g.family == "violent" and g.recalled:
+            # "recovered an engineer who was kidnapped from a site in Thatta last week" and
+            # "The engineer ... was abducted on May 2": one abduction, its day inside the week
+            host = next(
+                (
+                    h
+                    for h in out
+                    if h.family == "violent"
+                    and not h.recalled
+                    and h.cls == g.cls
+                    and _within(_day_of(h), g)
+                    and not any(_towns(h.sentences)[:2])
+                    and _same(h, g, published)
+                ),
+                None,
+            )
         if host is None and retold is None and g.family == "violent" and g.recalled:
             # "Pakistan arrests suspects in Dasu bus attack probe" and "... in connection with
             # the July 14 bus blast near the Dasu project": the attack the headline named,
