@@ -5139,3 +5139,12 @@ def test_a_captive_freed_and_the_abduction_told_again_to_its_day_are_one_abducti
     )
     got = [(e.kind, e.to_dict()["event_date"], e.district) for e in extract(text, published=WED)]
     assert got == [("abduction", "2024-04-30", "Jamshoro")]
+
+
+def test_an_operation_on_the_reported_presence_of_militants_is_dated_by_its_day() -> None:
+    text = (
+        "RAWALPINDI: Two soldiers were martyred in an exchange of fire in the Buleda area of "
+        "Kech district, the ISPR said on Wednesday. According to the ISPR, security forces "
+        "conducted an operation on the reported presence of terrorists late Tuesday."
+    )
+    assert _one(text).to_dict()["event_date"] == "2024-05-07"

@@ -155,7 +155,10 @@ _GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
 #: "claimed 26 lives", "claimed the lives of five": a toll, not a speaker's claim
 _LIVES = r"(?!\s+(?:the\s+|at\s+least\s+|over\s+|more\s+than\s+|nearly\s+|about\s+|some\s+)?(?:[\w-]+\s+)?li(?:ves|fe)\b)"
 _REPORTING_BEFORE = re.compile(
-    r"\b(?:reported|said|says|told|announced|stated|confirmed|added|revealed|claimed" + _LIVES + "|"
+    # ("on the reported presence of terrorists": an adjective, no one reporting)
+    r"\b(?:(?<!the )(?<!a )reported|said|says|told|announced|stated|confirmed|added|revealed|claimed"
+    + _LIVES
+    + "|"
     r"reports?|statement|tweeted|posted|informed|disclosed|submitted|briefed|issued)\b"
     r"[^.;]{0,80}$",
     re.I,
