@@ -5148,3 +5148,16 @@ def test_an_operation_on_the_reported_presence_of_militants_is_dated_by_its_day(
         "conducted an operation on the reported presence of terrorists late Tuesday."
     )
     assert _one(text).to_dict()["event_date"] == "2024-05-07"
+
+
+def test_talks_between_two_named_sides_are_a_meeting_even_when_they_failed() -> None:
+    text = "GWADAR: On Tuesday, talks between a government delegation and the protesters failed."
+    ev = _one(text)
+    assert (ev.kind, ev.to_dict()["event_date"]) == ("meeting", "2024-05-07")
+
+
+def test_a_sit_in_told_going_on_is_a_protest() -> None:
+    text = (
+        "GWADAR: The sit-in staged by fishermen outside the port entered its 12th day on Tuesday."
+    )
+    assert _one(text).kind == "other"

@@ -761,6 +761,18 @@ def _anaphoric(
         anaphoric = False  # "The clashes erupted on Thursday over ...": the fight told
     if anaphoric and violent and plural and not s.generic and _SIDES_AFTER.match(text, m.end()):
         anaphoric = False  # "clashes between two tribes", "clashes between forces and militants"
+    if anaphoric and family(cls) == "protest" and _ONGOING.match(text, m.end()):
+        anaphoric = False  # "The sit-in staged by the HDT entered its 20th day on Friday"
+    if (
+        anaphoric
+        and cls == "meeting"
+        and word.lower() == "talks"
+        and not s.generic
+        and _TALKS_BETWEEN.match(text, m.end())
+        and not _ANAPHOR.search(left)
+        and not _SETTING_BEFORE.search(left)
+    ):
+        anaphoric = False  # "talks between a government delegation and the protesters failed"
     if anaphoric and violent and plural and _listed_and_dated(s, m, cls):
         anaphoric = False  # "claimed suicide attacks near the airport in Karachi and on the
         # port in Gwadar in 2024": a list of places, each an event (:mod:`enumerations`)
@@ -799,6 +811,18 @@ def _counted_and_dated(s: Sentence, m: re.Match[str], left: str) -> bool:
 
 #: a fight's noun told starting: "the clashes erupted", "fighting broke out"
 _BROKE_OUT = re.compile(r"\s+(?:erupted|broke out|began|started|flared up|raged)\b", re.I)
+#: a protest told going on: "(the sit-in) entered its 20th day", "continued for a third day"
+_ONGOING = re.compile(
+    r"(?:\s+[\w'’()-]+){0,8}?\s+(?:entered|enters|went into|goes into|continued|continues|"
+    r"reached)\s+(?:its|the|their|for\s+(?:a|the))\s+(?:[\w-]+\s+)?(?:day|week|month)s?\b",
+    re.I,
+)
+#: talks named as the setting of what was told: "agreed ... during talks between ..."
+_SETTING_BEFORE = re.compile(
+    r"\b(?:during|in|at|after|before|ahead of|on the sidelines of)\s+$", re.I
+)
+#: the parties after talks: "talks between the delegation and the protesters", "talks with"
+_TALKS_BETWEEN = re.compile(r"\s+(?:between|with)\s+(?:the\s+|a\s+|an\s+)?\w", re.I)
 #: the two sides after a plural fight: "clashes between two tribes"
 _SIDES_AFTER = re.compile(r"\s+(?:erupted\s+|broke out\s+)?between\s+\w", re.I)
 
