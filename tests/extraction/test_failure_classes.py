@@ -5161,3 +5161,24 @@ def test_a_sit_in_told_going_on_is_a_protest() -> None:
         "GWADAR: The sit-in staged by fishermen outside the port entered its 12th day on Tuesday."
     )
     assert _one(text).kind == "other"
+
+
+def test_a_reports_yearly_statistics_are_no_events() -> None:
+    text = (
+        "ISLAMABAD: Pakistan saw 306 terrorist attacks in 2023, a think tank said on Tuesday. "
+        "The attacks killed 693 people and injured 1,124, the report said. The banned TTP "
+        "carried out 208 of the attacks."
+    )
+    assert extract(text, published=WED) == []
+    # a handful of attacks told with their day and toll still are
+    text = "The attacks killed 49 people in Kurram on Tuesday."
+    assert _one(text).fatalities == 49
+
+
+def test_the_deadliest_attack_of_the_year_is_the_one_it_names() -> None:
+    text = (
+        "The deadliest attack of the year was the suicide bombing at a mosque in Peshawar in "
+        "January, which killed over 100 people."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.city, ev.fatalities) == ("suicide_attack", "Peshawar", 100)

@@ -70,6 +70,13 @@ _RECALL_PERSON = re.compile(
     re.I,
 )
 
+#: a head that would be only an event's noun hanging on a preposition if cut there: "The
+#: deadliest attack of"
+_DANGLING = re.compile(
+    r"^\s*(?:The|This|That|Its)\s+(?:[\w-]+\s+){0,3}?(?:attack|bombing|blast|explosion|assault|"
+    r"incident)\s+(?:of|in)\s*$",
+    re.I,
+)
 #: a captive freed, before who they are: "recovered an engineer who was kidnapped ..."
 _FREED_BEFORE = re.compile(
     r"\b(?:recovered|rescued|freed|released|set free|traced|found)\b[^.;]{0,80}$", re.I
@@ -549,6 +556,10 @@ def _split_one(s: Sentence, published: date | None, depth: int = 0) -> list[Sent
         a = m.start("np") if m.group("np") else m.start("np2")
     elif charged is not None:
         a = m.start("np")
+    if a and _DANGLING.search(s.text, 0, a):
+        # "The deadliest attack of | the year was the suicide bombing ..., which killed":
+        # no head is left hanging on a preposition; the sentence tells the recalled event
+        a = 0
     end = len(s.text)
     for c in _CLAUSE_END.finditer(s.text, m.end()):
         if charged is not None and _WHICH_AFTER.match(s.text, c.end()):

@@ -623,6 +623,8 @@ def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
         return False  # "in targeted attacks since January": a plural, no event named
     if _long_war(s, m):
         return False  # the dead of a war told in the perfect: no one event
+    if _counted_plural(s, word, left):
+        return False  # "The attacks killed 693 people": attacks counted, none told
     before = s.text[max(0, m.start() - 90) : m.start()]
     return not _RECOVERED.search(before) and not _held_weapon(before, word)
 
@@ -694,7 +696,8 @@ def _anaphoric(
         and cls != "threat"
         and not (cls == "agreement" and _SIGNED_BEFORE.search(left))
         and not re.search(
-            r"\b(?:two|three|four|five|twin|\d+)\s+(?:[\w-]+\s+)?$",
+            # (a handful told as events; "306 terrorist attacks" are a year's statistics)
+            r"\b(?:two|three|four|five|twin|[1-9])\s+(?:[\w-]+\s+)?$",
             text[max(0, m.start() - 25) : m.start()],
             re.I,
         )
@@ -731,6 +734,8 @@ def _anaphoric(
         anaphoric = True  # "arrests suspects in Dasu bus attack probe": the attack is named
     if violent and _long_war(s, m):
         anaphoric = True  # "700 personnel have been killed while fighting for the country"
+    if _counted_plural(s, word, left):
+        anaphoric = True  # "The attacks killed 693 people": the killing of attacks counted
     if violent and _FUTURE_PASSIVE.search(left):
         anaphoric = True  # "security forces will be targeted in the future": a threat's words
     if (
@@ -811,6 +816,24 @@ def _counted_and_dated(s: Sentence, m: re.Match[str], left: str) -> bool:
 
 #: a fight's noun told starting: "the clashes erupted", "fighting broke out"
 _BROKE_OUT = re.compile(r"\s+(?:erupted|broke out|began|started|flared up|raged)\b", re.I)
+#: attacks in the plural as the subject of a weak verb: "The attacks killed 693 people"
+_PLURAL_SUBJECT = re.compile(
+    r"\b(?:the|these|those|such)\s+(?:[\w-]+\s+)?(?:attacks|bombings|blasts|explosions|"
+    r"incidents|clashes|strikes|killings)\s+(?:have\s+|had\s+|also\s+)?$",
+    re.I,
+)
+
+
+def _counted_plural(s: Sentence, word: str, left: str) -> bool:
+    """A weak verb whose subject is attacks in the plural, in a sentence no day dates: "The
+    attacks killed 693 people" (a year's count), not "The attacks killed 49 on Tuesday"."""
+    return (
+        word.lower() in WEAK_ATTACK
+        and _PLURAL_SUBJECT.search(left) is not None
+        and not any(not d.reporting and d.precision in ("day", "week") for d in s.dates)
+    )
+
+
 #: a protest told going on: "(the sit-in) entered its 20th day", "continued for a third day"
 _ONGOING = re.compile(
     r"(?:\s+[\w'’()-]+){0,8}?\s+(?:entered|enters|went into|goes into|continued|continues|"
