@@ -5182,3 +5182,12 @@ def test_the_deadliest_attack_of_the_year_is_the_one_it_names() -> None:
     )
     ev = _one(text)
     assert (ev.kind, ev.city, ev.fatalities) == ("suicide_attack", "Peshawar", 100)
+
+
+def test_a_pakistani_among_the_dead_is_counted() -> None:
+    text = (
+        "Four Chinese nationals and a Pakistani were killed on Tuesday when a suicide bomber "
+        "rammed their convoy near Besham."
+    )
+    ev = _one(text)
+    assert (ev.fatalities, ev.foreign_fatalities) == (5, 4)

@@ -430,6 +430,7 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
     foreign = False
     attackers = False
     noun_seen = False
+    pakistani = False  # "a Pakistani": the person, when no noun follows
     for k in range(j, min(j + 4, len(tokens))):
         w = tokens[k][0]
         lw = w.lower()
@@ -439,6 +440,7 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
             break
         if lw == "pakistani":
             end = tokens[k][2]
+            pakistani = True
             continue
         if lw in DEMONYMS:
             foreign, nationality = True, DEMONYMS[lw] or nationality
@@ -448,7 +450,7 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
             attackers = True  # "his gunman" is a guard, not an attacker
         noun_seen = True
         end = tokens[k][2]
-    if low in ("a", "an", "his", "her", "their", "both") and not noun_seen:
+    if low in ("a", "an", "his", "her", "their", "both") and not noun_seen and not pakistani:
         return None
     if low in ("his", "her", "their") and _PLURAL_HEAD.search(
         next((t[0] for t in tokens[j : j + 3] if t[0][:1].islower()), "")
