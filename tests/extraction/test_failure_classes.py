@@ -5191,3 +5191,19 @@ def test_a_pakistani_among_the_dead_is_counted() -> None:
     )
     ev = _one(text)
     assert (ev.fatalities, ev.foreign_fatalities) == (5, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("ISLAMABAD: The Chinese envoy called on the army chief at GHQ on Tuesday.", "Rawalpindi"),
+        (
+            "ISLAMABAD: The premier met the Chinese president at the Great Hall of the People "
+            "on Tuesday.",
+            "Beijing",
+        ),
+    ],
+)
+def test_talks_at_a_seat_of_government_are_placed_in_its_city(text: str, city: str) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.city) == ("meeting", city)

@@ -158,9 +158,9 @@ def find_mentions(
             if (
                 surface.isupper()
                 and len(surface) <= 3
-                and not any(c.kind == "province" for c in cands)
+                and not any(c.kind in ("province", "landmark") for c in cands)
             ):
-                continue
+                continue  # ("GHQ" is a site; "SP", "ASI" are ranks)
             if surface.isupper() and len(surface) <= 3 and surface != surface.upper():
                 continue
             if (
