@@ -5207,3 +5207,16 @@ def test_a_pakistani_among_the_dead_is_counted() -> None:
 def test_talks_at_a_seat_of_government_are_placed_in_its_city(text: str, city: str) -> None:
     ev = _one(text)
     assert (ev.kind, ev.city) == ("meeting", city)
+
+
+def test_a_recalled_bombing_named_again_by_its_day_is_one_event() -> None:
+    text = (
+        "ISLAMABAD: Pakistan and China agreed on Tuesday to set up a joint security firm, "
+        "weeks after a suicide bombing killed two Chinese engineers near Karachi airport.\n\n"
+        "Beijing has pressed for its own guards after the April 2 bombing, which was claimed "
+        "by the Baloch Liberation Army."
+    )
+    violent = [e for e in extract(text, published=WED) if e.kind not in ("agreement", "meeting")]
+    assert [(e.kind, e.to_dict()["event_date"], e.city, e.claimed_by) for e in violent] == [
+        ("suicide_attack", "2024-04-02", "Karachi", "Baloch Liberation Army")
+    ]

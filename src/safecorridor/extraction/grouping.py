@@ -1291,16 +1291,15 @@ def _recalled_retold(
 
 #: a violent trigger named with a determiner: "the attack", "the blast", "the incident"
 _THE_NOUN = re.compile(
-    r"\b(?:the|this|that)\s+(?:[\w-]+\s+)?(?:attack|blast|bombing|explosion|assault|incident)$",
+    r"\b(?:the|this|that)\s+(?:[\w-]+\s+){0,3}?(?:attack|blast|bombing|explosion|assault|"
+    r"incident)$",
     re.I,
 )
 
 
-def _bare_reference(g: EventGroup) -> bool:
-    """Every sentence of ``g`` only names an event by a determiner and its noun ("the attack
-    had been planned"), with no day, no place and no toll of its own: it refers back."""
-    if g.recalled or g.date() is not None or any(s.places or s.counts for s in g.sentences):
-        return False
+def _only_named(g: EventGroup) -> bool:
+    """Every violent trigger of ``g`` is a noun named with a determiner ("after the October 6
+    bombing, which was claimed by the BLA"): the event is named, not told."""
     for s in g.sentences:
         ends = [t[2] - s.start for t in s.all_triggers if family(t[0]) == "violent"]
         if not ends or not all(_THE_NOUN.search(s.text, 0, end) for end in ends):
@@ -1308,11 +1307,28 @@ def _bare_reference(g: EventGroup) -> bool:
     return True
 
 
+def _bare_reference(g: EventGroup) -> bool:
+    """Every sentence of ``g`` only names an event by a determiner and its noun ("the attack
+    had been planned"), with no day, no place and no toll of its own: it refers back."""
+    if g.recalled or g.date() is not None or any(s.places or s.counts for s in g.sentences):
+        return False
+    return _only_named(g)
+
+
 def _names_only(s: Sentence) -> bool:
     """The sentence names its violent events without telling one ("arrests suspects in Dasu
     bus attack probe"): each of its violent triggers refers."""
     violent = [t for t in s.all_triggers if family(t[0]) == "violent"]
     return bool(violent) and all(t[3] for t in violent)
+
+
+#: trigger classes of one kind of deed: a bombing named again as a suicide bombing
+_EXPLOSIVE = frozenset({"suicide", "ied", "grenade"})
+
+
+def _kin(a: str, b: str) -> bool:
+    """The two trigger classes may name one deed."""
+    return a == b or (a in _EXPLOSIVE and b in _EXPLOSIVE)
 
 
 def _within(day: date | None, g: EventGroup) -> bool:
@@ -1454,6 +1470,28 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
             # "An official said the attack had been planned across the border" after the
             # Besham bombing was recalled: that bombing, though recalled
             host = next((h for h in reversed(out) if h.family == "violent"), None)
+        if (
+            host is None
+            and retold is None
+            and g.family == "violent"
+            and (g.recalled or _only_named(g))
+            and any(d.text for x in g.sentences for d in _own_dates(x))
+        ):
+            # "weeks after a suicide bombing killed two Chinese engineers near Karachi
+            # airport" and later "after the October 6 bombing, which was claimed by the
+            # BLA": the recalled bombing named again by its day
+            host = next(
+                (
+                    h
+                    for h in reversed(out)
+                    if h.family == "violent"
+                    and h.recalled
+                    and _kin(h.cls, g.cls)
+                    and not any(d.text for x in h.sentences for d in _own_dates(x))
+                    and not _other_towns(_placing(h.sentences), _placing(g.sentences))
+                ),
+                None,
+            )
         if host is None and retold is None and g.family == "violent" and g.recalled:
             # "recovered an engineer who was kidnapped from a site in Thatta last week" and
             # "The engineer ... was abducted on May 2": one abduction, its day inside the week
