@@ -15,6 +15,7 @@ event holds only its own clause and nothing joins it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -1449,102 +1450,8 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                 ),
                 None,
             )
-        if host is None and retold is None and g.family == "violent" and g.sentences[0].second:
-            # "two days after an attack on a mine killed four guards ... The raid took place
-            # in Chagai, where gunmen on Sunday stormed the mine": the recalled attack retold
-            # on its own day
-            day = _day_of(g)
-            host = next(
-                (
-                    h
-                    for h in reversed(out)
-                    if h.family == "violent"
-                    and h.recalled
-                    and day is not None
-                    and _day_of(h) == day
-                    and _same(h, g, published)
-                ),
-                None,
-            )
-        if host is None and retold is None and g.family == "violent" and _bare_reference(g):
-            # "An official said the attack had been planned across the border" after the
-            # Besham bombing was recalled: that bombing, though recalled
-            host = next((h for h in reversed(out) if h.family == "violent"), None)
-        if (
-            host is None
-            and retold is None
-            and g.family == "violent"
-            and (g.recalled or _only_named(g))
-            and any(d.text for x in g.sentences for d in _own_dates(x))
-        ):
-            # "weeks after a suicide bombing killed two Chinese engineers near Karachi
-            # airport" and later "after the October 6 bombing, which was claimed by the
-            # BLA": the recalled bombing named again by its day
-            host = next(
-                (
-                    h
-                    for h in reversed(out)
-                    if h.family == "violent"
-                    and h.recalled
-                    and _kin(h.cls, g.cls)
-                    and not any(d.text for x in h.sentences for d in _own_dates(x))
-                    and not _other_towns(_placing(h.sentences), _placing(g.sentences))
-                ),
-                None,
-            )
-        if host is None and retold is None and g.family == "violent" and g.recalled:
-            # "recovered an engineer who was kidnapped from a site in Thatta last week" and
-            # "The engineer ... was abducted on May 2": one abduction, its day inside the week
-            host = next(
-                (
-                    h
-                    for h in out
-                    if h.family == "violent"
-                    and not h.recalled
-                    and h.cls == g.cls
-                    and _within(_day_of(h), g)
-                    and not any(_towns(h.sentences)[:2])
-                    and _same(h, g, published)
-                ),
-                None,
-            )
-        if host is None and retold is None and g.family == "violent" and g.recalled:
-            # "Pakistan arrests suspects in Dasu bus attack probe" and "... in connection with
-            # the July 14 bus blast near the Dasu project": the attack the headline named,
-            # told to its day by the lead
-            host = next(
-                (
-                    h
-                    for h in out
-                    if h.family == "violent"
-                    and not h.recalled
-                    and _headline(h)
-                    and _names_only(h.sentences[0])
-                    and h.date() is None
-                    and _shares_place(h, g)
-                ),
-                None,
-            )
-        if (
-            host is None
-            and g.family in ("protest", "arrest", "threat", "legal")
-            and not _headline(g)
-        ):
-            # "Gunmen kill 4 in northwest; protesters block highway" and "Hours later, residents
-            # blocked a highway ...": the headline's second story, told in the body
-            host = next(
-                (
-                    h
-                    for h in reversed(out)
-                    if h.family == g.family
-                    and h.sentences[0].joined
-                    and _headline_only(h)
-                    and _same(h, g, published)
-                ),
-                None,
-            )
-            if host is not None and host.inherited_date is None:
-                host.inherited_date = g.inherited_date  # "Hours later, ...": the body's day
+        if host is None and retold is None:
+            host = _told_again(g, out, published)
         if host is None:
             out.append(g)
             continue
@@ -1552,6 +1459,106 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
         for s in g.sentences:
             _upgrade(host, s)
     return out
+
+
+def _told_again(g: EventGroup, out: list[EventGroup], published: date | None) -> EventGroup | None:
+    """The earlier event that ``g`` tells again, by what only the whole report shows: the
+    first of :func:`_retelling_rules` that ``g`` and an earlier event meet (latest first)."""
+    for applies, matches, latest_first in _retelling_rules(g, published):
+        if applies:
+            hs = reversed(out) if latest_first else iter(out)
+            host = next((h for h in hs if matches(h)), None)
+            if host is not None:
+                if g.family != "violent" and host.inherited_date is None:
+                    host.inherited_date = g.inherited_date  # "Hours later, ...": the body's day
+                return host
+    return None
+
+
+def _retelling_rules(
+    g: EventGroup, published: date | None
+) -> list[tuple[bool, Callable[[EventGroup], bool], bool]]:
+    """(does the rule apply to ``g``, does an earlier event ``h`` match, latest first)."""
+    violent = g.family == "violent"
+    day = _day_of(g)
+    dated = any(d.text for x in g.sentences for d in _own_dates(x))
+    return [
+        (
+            # "two days after an attack on a mine killed four guards ... The raid took place
+            # in Chagai, where gunmen on Sunday stormed the mine": the recalled attack retold
+            # on its own day
+            violent and g.sentences[0].second and day is not None,
+            lambda h: (
+                h.family == "violent"
+                and h.recalled
+                and _day_of(h) == day
+                and _same(h, g, published)
+            ),
+            True,
+        ),
+        (
+            # "An official said the attack had been planned across the border" after the
+            # Besham bombing was recalled: that bombing, though recalled
+            violent and _bare_reference(g),
+            lambda h: h.family == "violent",
+            True,
+        ),
+        (
+            # "weeks after a suicide bombing killed two Chinese engineers near Karachi
+            # airport" and later "after the October 6 bombing, which was claimed by the
+            # BLA": the recalled bombing named again by its day
+            violent and dated and (g.recalled or _only_named(g)),
+            lambda h: (
+                h.family == "violent"
+                and h.recalled
+                and _kin(h.cls, g.cls)
+                and not any(d.text for x in h.sentences for d in _own_dates(x))
+                and not _other_towns(_placing(h.sentences), _placing(g.sentences))
+            ),
+            True,
+        ),
+        (
+            # "recovered an engineer who was kidnapped from a site in Thatta last week" and
+            # "The engineer ... was abducted on May 2": one abduction, its day inside the week
+            violent and g.recalled,
+            lambda h: (
+                h.family == "violent"
+                and not h.recalled
+                and h.cls == g.cls
+                and _within(_day_of(h), g)
+                and not any(_towns(h.sentences)[:2])
+                and _same(h, g, published)
+            ),
+            False,
+        ),
+        (
+            # "Pakistan arrests suspects in Dasu bus attack probe" and "... in connection with
+            # the July 14 bus blast near the Dasu project": the attack the headline named,
+            # told to its day by the lead
+            violent and g.recalled,
+            lambda h: (
+                h.family == "violent"
+                and not h.recalled
+                and _headline(h)
+                and _names_only(h.sentences[0])
+                and h.date() is None
+                and _shares_place(h, g)
+            ),
+            False,
+        ),
+        (
+            # "Gunmen kill 4 in northwest; protesters block highway" and "Hours later,
+            # residents blocked a highway ...": the headline's second story, told in the body
+            g.family in ("protest", "arrest", "threat", "legal") and not _headline(g),
+            lambda h: (
+                h.family == g.family
+                and h.sentences[0].joined
+                and _headline_only(h)
+                and _same(h, g, published)
+            ),
+            True,
+        ),
+    ]
 
 
 def _headline_retold(h: EventGroup, g: EventGroup) -> bool:
