@@ -826,6 +826,34 @@ _TIME_WORDS = frozenset(
 _QUANTIFIED = re.compile(
     r"(?:at least|at most|more than|less than|fewer than|as many as|up to)\b", re.I
 )
+#: nouns that tell a toll only after one of :data:`_TOLL_VERBS` ("lost their lives")
+_TOLL_NOUNS = frozenset(
+    ["lives", "life", "injuries", "wounds", "martyrdom", "shahadat", "death", "deaths", "bodies"]
+)
+_TOLL_VERBS = frozenset(
+    [
+        "lost",
+        "sustained",
+        "suffered",
+        "received",
+        "embraced",
+        "succumbed",
+        "claimed",
+        "claiming",
+        "claims",
+        "took",
+        "taking",
+    ]
+)
+
+
+def _toll_verb_before(
+    toks: list[tuple[str, int, int]], vi: int, sentence: str, offset: int
+) -> bool:
+    """A verb of :data:`_TOLL_VERBS` stands within three words before the noun at ``vi``, or
+    five when a quantifier comes between ("claimed at least 26 lives")."""
+    reach = 5 if _QUANTIFIED.match(sentence, toks[max(0, vi - 3)][1] - offset) else 3
+    return any(t[0].lower() in _TOLL_VERBS for t in toks[max(0, vi - reach) : vi])
 
 
 def parse(sentence: str, offset: int) -> Casualties:
@@ -1026,44 +1054,7 @@ def parse(sentence: str, offset: int) -> Casualties:
                             ):
                                 k = j - 1
                             break
-            if word in (
-                "lives",
-                "life",
-                "injuries",
-                "wounds",
-                "martyrdom",
-                "shahadat",
-                "death",
-                "deaths",
-                "bodies",
-            ) and not any(
-                t[0].lower()
-                in (
-                    "lost",
-                    "sustained",
-                    "suffered",
-                    "received",
-                    "embraced",
-                    "succumbed",
-                    "claimed",
-                    "claiming",
-                    "claims",
-                    "took",
-                    "taking",
-                )
-                # "claimed at least 26 lives", "lost more than 40 lives": a quantifier between
-                for t in toks[
-                    max(
-                        0,
-                        vi
-                        - (
-                            5
-                            if _QUANTIFIED.match(sentence, toks[max(0, vi - 3)][1] - offset)
-                            else 3
-                        ),
-                    ) : vi
-                ]
-            ):
+            if word in _TOLL_NOUNS and not _toll_verb_before(toks, vi, sentence, offset):
                 continue
             if word in ("injuries", "wounds") and any(
                 t[0].lower() == "succumbed" for t in toks[max(0, vi - 4) : vi]

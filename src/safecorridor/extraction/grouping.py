@@ -35,7 +35,7 @@ from safecorridor.extraction.triggers import (
     at_word_starts,
     family,
 )
-from safecorridor.extraction.words import WEEKDAYS
+from safecorridor.extraction.words import MONTH_NAMES, WEEKDAY_NAMES, WEEKDAYS
 
 _RECALL_NOUNS = r"(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?)"
 _RECALL_THING = re.compile(
@@ -168,7 +168,7 @@ def _charge_recall(text: str) -> re.Match[str] | None:
 #: taken from, and a day of this week
 _CHARGE_TAIL = re.compile(
     r"\s(?:from|(?:on|late on|early on|late|early)\s+(?:"
-    + "|".join(w.capitalize() for w in WEEKDAYS)
+    + WEEKDAY_NAMES
     + r")|yesterday|today|last night|earlier today)\b"
 )
 _WHICH_AFTER = re.compile(r"(?:in which|which|that|who|where)\b", re.I)
@@ -327,13 +327,11 @@ _WHILE_ELSEWHERE = re.compile(r",\s+while\s+(?!also\b)", re.I)
 #: "On March 20, militants attacked the port, and on Monday, five were killed storming a base
 #: in Turbat": a second incident on a day of its own, when each side names its own place
 _NAMED_DAY = (
-    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|"
-    r"May|June|July|August|September|October|November|December|\d{1,2}(?:st|nd|rd|th)?\s+"
-    r"[A-Z][a-z]+)\b"
+    "(?:" + WEEKDAY_NAMES + "|" + MONTH_NAMES + r"|\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+)\b"
 )
 #: "In 2021, nine engineers were killed in Dasu, and in April 2022 a bomber killed three
 #: teachers in Karachi": a year or a month of a year told on each side
-_IN_YEAR = r"in\s+(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+)?(?:19|20)\d\d\b"
+_IN_YEAR = r"in\s+(?:(?:" + MONTH_NAMES + r")\s+)?(?:19|20)\d\d\b"
 _AND_ON_DAY = re.compile(
     r"[,;]\s+and\s+(?=(?:then\s+)?(?:(?:on|late on|early on|last)\s+"
     + _NAMED_DAY
@@ -345,9 +343,9 @@ _AND_ON_DAY = re.compile(
 _DAY_CUE = re.compile(
     r"\b(?:(?i:on|late on|early on|last)\s+" + _NAMED_DAY + "|(?i:" + _IN_YEAR + "))"
 )
-_PLACE_CUE = re.compile(
-    r"\b(?:in|at|from|near)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?(?:of\s+)?[A-Z][a-z]"
-)
+#: a preposition and the words that may stand before a place's name
+_CUE_BEFORE = r"\b(?:in|at|from|near)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?(?:of\s+)?"
+_PLACE_CUE = re.compile(_CUE_BEFORE + "[A-Z][a-z]")
 
 
 _COMMA_AND = re.compile(r",\s+and\s+")
@@ -356,11 +354,7 @@ _WHERE_ON_DAY = re.compile(
     r",\s+where\s+(?=(?:[\w'’-]+\s+){0,4}?(?:(?i:on|late on|early on|last)\s+" + _NAMED_DAY + "))"
 )
 #: a place after a preposition, not a month: "at Dasu", "in Karachi" (not "in April")
-_TOWN_CUE = re.compile(
-    r"\b(?:in|at|from|near)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?(?:of\s+)?"
-    r"(?!(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\b)[A-Z][a-z]"
-)
+_TOWN_CUE = re.compile(_CUE_BEFORE + "(?!(?:" + MONTH_NAMES + r")\b)[A-Z][a-z]")
 
 
 def _second_incident(text: str) -> re.Match[str] | None:
@@ -427,8 +421,7 @@ _NAMED_ONE = re.compile("(?i:" + _NAMED_EVENT + ")")
 #: an event named with its month or year and told to its toll, then another: "a March suicide
 #: bombing in Shangla that killed five engineers and an October blast near Karachi airport"
 _A_NAMED_EVENT = (
-    r"(?:a|an)\s+(?:(?:19[89]\d|20\d\d|January|February|March|April|May|June|July|August|"
-    r"September|October|November|December)\s+)(?:[a-z]+\s+){0,2}?"
+    r"(?:a|an)\s+(?:(?:19[89]\d|20\d\d|" + MONTH_NAMES + r")\s+)(?:[a-z]+\s+){0,2}?"
     r"(?:attack|bombing|blast|explosion|assault|ambush|raid|massacre|hijacking|siege)\b"
 )
 _NAMED_LIST = re.compile(
@@ -436,10 +429,7 @@ _NAMED_LIST = re.compile(
     r"[^.;]{0,40}?(?P<cut>,?\s+(?:and|as well as)\s+|,\s+)(?=(?i:" + _A_NAMED_EVENT + "))"
 )
 #: what makes a noun phrase name one event: a year, a month, or a capitalised word (a place)
-_NAMING_WORD = re.compile(
-    r"\b(?:19[89]\d|20\d\d|(?:January|February|March|April|May|June|July|August|September|"
-    r"October|November|December)|(?-i:[A-Z])[\w'’-]+)\s",
-)
+_NAMING_WORD = re.compile(r"\b(?:19[89]\d|20\d\d|(?:" + MONTH_NAMES + r")|(?-i:[A-Z])[\w'’-]+)\s")
 
 
 def _named_pairs(s: Sentence) -> list[Sentence]:
@@ -508,9 +498,7 @@ def split_recalled(sentences: list[Sentence], published: date | None = None) -> 
 
 #: a day and month inside a recalled event's name: "the Besham attack of March 26"
 _DAY_OF = re.compile(
-    r"\b(?:of|on)\s+(?:(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\s+\d{1,2}|\d{1,2}\s+(?:January|February|March|April|May|June|July|"
-    r"August|September|October|November|December))\b"
+    r"\b(?:of|on)\s+(?:(?:" + MONTH_NAMES + r")\s+\d{1,2}|\d{1,2}\s+(?:" + MONTH_NAMES + r"))\b"
 )
 
 
@@ -857,9 +845,7 @@ def _named_host(s: Sentence, groups: list[EventGroup]) -> EventGroup | None:
 
 
 #: a claim of an event named by its day: "claimed responsibility for Monday's killing"
-_DAY_NAMED = re.compile(
-    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today)['’]s\s", re.I
-)
+_DAY_NAMED = re.compile(r"\b(?:" + WEEKDAY_NAMES + r"|yesterday|today)['’]s\s", re.I)
 
 
 def _dated_host(s: Sentence, groups: list[EventGroup]) -> EventGroup | None:
@@ -1316,7 +1302,7 @@ def _bare_reference(g: EventGroup) -> bool:
     return _only_named(g)
 
 
-def _names_only(s: Sentence) -> bool:
+def _all_refer(s: Sentence) -> bool:
     """The sentence names its violent events without telling one ("arrests suspects in Dasu
     bus attack probe"): each of its violent triggers refers."""
     violent = [t for t in s.all_triggers if family(t[0]) == "violent"]
@@ -1332,17 +1318,16 @@ def _kin(a: str, b: str) -> bool:
     return a == b or (a in _EXPLOSIVE and b in _EXPLOSIVE)
 
 
-def _within(day: date | None, g: EventGroup) -> bool:
-    """``day`` falls inside the week or month ``g`` is told to."""
-    found = g.date()
-    if day is None or found is None or found[0].value is None:
-        return False
-    start = found[0].value
-    if found[0].precision == "week":
-        return 0 <= (day - start).days < 7
-    if found[0].precision == "month":
-        return (day.year, day.month) == (start.year, start.month)
-    return False
+def _day_inside(h: EventGroup, g: EventGroup) -> bool:
+    """``h`` is told to a day inside the week or month ``g`` is told to."""
+    dh, dg = h.date(), g.date()
+    return (
+        dh is not None
+        and dg is not None
+        and dh[0].precision == "day"
+        and dg[0].precision in ("week", "month")
+        and within(dg[0], dh[0])
+    )
 
 
 def _day_of(g: EventGroup) -> date | None:
@@ -1376,8 +1361,8 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
                     h.sentences[0].joined
                     and _headline_only(h)
                     and h.family == g.family
-                    and _towns(h.sentences)[0]
-                    and _towns(h.sentences)[0] <= towns
+                    and (told := _towns(h.sentences)[0])
+                    and told <= towns
                 )
             ]
             out.append(g)
@@ -1525,7 +1510,7 @@ def _retelling_rules(
                 h.family == "violent"
                 and not h.recalled
                 and h.cls == g.cls
-                and _within(_day_of(h), g)
+                and _day_inside(h, g)
                 and not any(_towns(h.sentences)[:2])
                 and _same(h, g, published)
             ),
@@ -1540,7 +1525,7 @@ def _retelling_rules(
                 h.family == "violent"
                 and not h.recalled
                 and _headline(h)
-                and _names_only(h.sentences[0])
+                and _all_refer(h.sentences[0])
                 and h.date() is None
                 and _shares_place(h, g)
             ),
@@ -1950,9 +1935,7 @@ def _dated_apart(
     return undated and published is not None and _long_before(own[0], published)
 
 
-_WEEKDAY = re.compile(
-    r"\b(?:on|late|early|last)\s+(?:on\s+)?(" + "|".join(w.capitalize() for w in WEEKDAYS) + r")\b"
-)
+_WEEKDAY = re.compile(r"\b(?:on|late|early|last)\s+(?:on\s+)?(" + WEEKDAY_NAMES + r")\b")
 
 
 def _weekday_beside_year(

@@ -30,6 +30,7 @@ from safecorridor.extraction.triggers import (
     at_word_starts,
     family,
 )
+from safecorridor.extraction.words import MONTH_NAMES, WEEKDAY_NAMES
 
 _RECOVERED = re.compile(
     r"\b(?:recover\w*|seiz\w*|confiscat\w*|possession of|cache of|haul of)\b"
@@ -46,7 +47,7 @@ _RECOVERED_AFTER = re.compile(
     re.I,
 )
 _POSS_DATE = re.compile(
-    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today)['’]s\s+(?:[\w-]+\s+){0,2}$",
+    "(?:" + WEEKDAY_NAMES + r"|yesterday|today)['’]s\s+(?:[\w-]+\s+){0,2}$",
     re.I,
 )
 _TOLL_HINT = re.compile(r"\b(?:death toll|toll|rose to|climbed to|risen to)\b", re.I)
@@ -464,9 +465,11 @@ def mark_triggers(s: Sentence) -> None:
 
 #: a day told right after a noun: "their phone conversation on Friday"
 _DATED_AFTER = re.compile(
-    r"\s+(?:held\s+)?(?:on|late on|early on)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
-    r"Saturday|Sunday|(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\s+\d{1,2})\b"
+    r"\s+(?:held\s+)?(?:on|late on|early on)\s+(?:"
+    + WEEKDAY_NAMES
+    + "|(?:"
+    + MONTH_NAMES
+    + r")\s+\d{1,2})\b"
 )
 #: agreements signed or exchanged: "exchanged MoUs", "signed agreements on" (no generic talk)
 _SIGNED_BEFORE = re.compile(r"\b(?:signed|inked|exchanged)\s+(?:[\w-]+\s+)?$", re.I)
@@ -546,7 +549,7 @@ _ON_CAMERA = re.compile(
 )
 #: a tally counted from a year: "Since 2013, more than 500 Hazaras have been killed", "Since
 #: 2019, the group has claimed further attacks", "Since 2021, attacks have killed 300 people"
-_SINCE_WHEN = r"(?:(?:19|20)\d\d|January|February|March|April|May|June|July|August|September|October|November|December|the (?:start|beginning) of (?:the|this) year)"
+_SINCE_WHEN = r"(?:(?:19|20)\d\d|" + MONTH_NAMES + r"|the (?:start|beginning) of (?:the|this) year)"
 _SINCE_TALLY = re.compile(
     r"\b[Ss]ince "
     + _SINCE_WHEN

@@ -40,3 +40,9 @@ WEEKDAYS = {
 }
 #: the first three letters of every month's name ("Sept." and "September" both start "sep")
 MONTH_STEMS = frozenset(name[:3] for name in MONTHS)
+#: the full month names as a regex alternation, capitalised ("January|...|December")
+MONTH_NAMES = "|".join(
+    next(name for name, n in MONTHS.items() if n == month).capitalize() for month in range(1, 13)
+)
+#: the weekday names as a regex alternation, capitalised ("Monday|...|Sunday")
+WEEKDAY_NAMES = "|".join(name.capitalize() for name in WEEKDAYS)
