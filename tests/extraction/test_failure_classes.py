@@ -5220,3 +5220,31 @@ def test_a_recalled_bombing_named_again_by_its_day_is_one_event() -> None:
     assert [(e.kind, e.to_dict()["event_date"], e.city, e.claimed_by) for e in violent] == [
         ("suicide_attack", "2024-04-02", "Karachi", "Baloch Liberation Army")
     ]
+
+
+# --- the fifteenth round -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "district", "province"),
+    [
+        # a name said to be a unit is the unit, even when a town bears it too
+        ("Jets struck hideouts in Khost province of Afghanistan on Monday.", None, "Khost"),
+        ("Jets struck hideouts in Khost and Paktika provinces on Monday.", None, "Khost"),
+        ("Militants attacked a checkpost in Zhob and Sherani districts on Monday.", "Zhob", None),
+    ],
+)
+def test_a_name_said_to_be_a_unit_is_no_town(
+    text: str, district: str | None, province: str | None
+) -> None:
+    ev = _one(text)
+    assert ev.city is None
+    if district:
+        assert ev.district == district
+    if province:
+        assert ev.province == province
+
+
+def test_a_town_without_a_district_takes_the_nearest_district_named() -> None:
+    ev = _one("Dacoits abducted a trader near Kandhkot in Kashmore and Shikarpur districts.")
+    assert (ev.city, ev.district) == ("Kandhkot", "Kashmore")

@@ -68,7 +68,19 @@ def _named(country: str, text: str, seen: dict[str, bool]) -> bool:
     return seen[country]
 
 
-_DISTRICT_AFTER = re.compile(r"\s+(?:[Dd]istrict|[Aa]gency)\b")
+#: "in Noshki district", "in Zhob and Sherani districts", "in Khost province": the unit a
+#: name is said to be, not the town of that name
+_UNIT_AFTER = re.compile(
+    r"(?:\s+and\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?"
+    r"\s+(?:(?P<district>[Dd]istricts?|[Aa]genc(?:y|ies))|(?P<province>[Pp]rovinces?))\b"
+)
+
+
+def _degrees(a: res.Place, b: res.Place) -> float:
+    """How far apart two places lie, in degrees (0 when either has no coordinates)."""
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+        return 0.0
+    return math.hypot(a.lat - b.lat, a.lon - b.lon)
 
 
 def disambiguate(places: list[Mention], text: str = "") -> None:
@@ -94,14 +106,15 @@ def disambiguate(places: list[Mention], text: str = "") -> None:
             dist = 0.0
             others = [a for a in anchors if a is not p and a.lat is not None]
             if others and p.lat is not None and p.lon is not None:
-                dist = min(math.hypot(p.lat - (a.lat or 0), p.lon - (a.lon or 0)) for a in others)
+                dist = min(_degrees(p, a) for a in others)
             return (*coarse(p), dist, -p.population)
 
-        districts = [p for p in m.places if p.kind == "district"]
+        unit = _UNIT_AFTER.match(text, m.end) if text else None
+        units = [p for p in m.places if unit and p.kind == unit.lastgroup]
         if len(m.places) == 1:
             m.place = m.places[0]
-        elif len(districts) == 1 and text and _DISTRICT_AFTER.match(text, m.end):
-            m.place = districts[0]  # "in Noshki district": the district, not its town
+        elif len(units) == 1:
+            m.place = units[0]  # "in Noshki district": the district, not its town
         else:
             # a namesake in the district of a place the text names for certain ("NASIRABAD:"
             # above "near Dera Murad Jamali": the Balochistan district, not the Sindh town)
@@ -554,10 +567,16 @@ def fill_place(ev: CandidateEvent, text: str, g: EventGroup, place_m: Mention | 
     ev.set("city", res.plain(city) if city else city, sp, conf, f"city:{basis}")
     district = p.district
     if district is None and p.country == "PK":
-        for s in g.sentences:
-            for m in s.places:
-                if m.place and m.place.kind == "district" and m.place.province == p.province:
-                    district = m.place.name
+        # a town the gazetteer gives no district: the district the text names in its
+        # province, the nearest of several ("Kandhkot in Kashmore and Shikarpur districts")
+        named = [
+            m.place
+            for s in g.sentences
+            for m in s.places
+            if m.place and m.place.kind == "district" and m.place.province == p.province
+        ]
+        if named:
+            district = min(named, key=lambda d: _degrees(p, d)).name
     ev.set("district", district, sp, conf - CONFIDENCE.place_district_penalty)
     ev.set("province", p.province, sp, conf, f"province:{basis}")
     ev.set("country", res.country_name(p.country), sp, conf)
