@@ -5248,3 +5248,18 @@ def test_a_name_said_to_be_a_unit_is_no_town(
 def test_a_town_without_a_district_takes_the_nearest_district_named() -> None:
     ev = _one("Dacoits abducted a trader near Kandhkot in Kashmore and Shikarpur districts.")
     assert (ev.city, ev.district) == ("Kandhkot", "Kashmore")
+
+
+def test_a_vehicle_that_drove_over_a_landmine_hit_it() -> None:
+    ev = _one(
+        "A soldier died and two others suffered injuries when an army jeep drove over a "
+        "landmine in Tirah valley on Tuesday."
+    )
+    assert (ev.kind, ev.to_dict()["event_date"], ev.fatalities, ev.injured) == (
+        "bombing",
+        "2024-05-07",
+        1,
+        2,
+    )
+    # ... while protests "over the attack" still talk about it
+    assert _kinds("Traders protested over the attack in Tirah on Tuesday.") == ["other"]
