@@ -5263,3 +5263,45 @@ def test_a_vehicle_that_drove_over_a_landmine_hit_it() -> None:
     )
     # ... while protests "over the attack" still talk about it
     assert _kinds("Traders protested over the attack in Tirah on Tuesday.") == ["other"]
+
+
+_CHECKPOST = (
+    "PESHAWAR: Four soldiers were martyred and three others injured when terrorists attacked a "
+    "check post in the Mir Ali area of North Waziristan late on Tuesday night, the military "
+    "said.\n\nThe attack comes days after a suicide bomber rammed an explosives-laden vehicle "
+    "into a convoy in Bannu, killing eight soldiers. The Hafiz Gul Bahadur group had claimed "
+    "that attack."
+)
+
+
+def test_an_attack_recalled_after_a_bomber_rammed_a_convoy_keeps_its_own_place_and_claim() -> None:
+    main, recalled = _in_order(_CHECKPOST)
+    assert (main.kind, main.city, main.fatalities, main.claimed_by) == (
+        "armed_clash",
+        "Mir Ali",
+        4,
+        None,
+    )
+    assert (recalled.kind, recalled.city, recalled.fatalities, recalled.claimed_by) == (
+        "suicide_attack",
+        "Bannu",
+        8,
+        "Hafiz Gul Bahadur group",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Militants carried out 59 attacks in the province last month, in which 87 people were "
+        "killed, according to a think tank.",
+        "There were 59 attacks in the province last month in which 87 people were killed.",
+    ],
+)
+def test_a_months_count_of_attacks_is_a_tally(text: str) -> None:
+    assert extract(text, published=WED) == []
+
+
+def test_two_attacks_carried_out_on_a_day_are_no_tally() -> None:
+    ev = _one("Militants carried out two attacks in Bannu on Tuesday, killing four policemen.")
+    assert (ev.city, ev.fatalities) == ("Bannu", 4)

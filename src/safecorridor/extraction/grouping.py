@@ -58,7 +58,7 @@ _RECALL_THING = re.compile(
 #: days after two soldiers were martyred", "today's attack follows a fierce attack on a post":
 #: the event named after "after" or "follows" is an earlier one, told in its own clause
 _RECALL_AFTER = re.compile(
-    r"\b(?:(?P<gap>a day|a week|a month|(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?P<unit>days|weeks|months))|hours|days|weeks|months|shortly|soon|just|barely|only|few days)\s+after\s+(?P<np>(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?|the\s+(?:[\w'’-]+\s+){1,4}?)(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?)\b|(?:[\w'’-]+\s+){0,2}?(?:attacks|bombings|blasts|explosions|assaults|raids|killings|abductions|kidnappings|strikes)\b|(?:[\w'’-]+\s+){1,6}?(?:were|was|had been)\s+(?:killed|martyred|injured|wounded|abducted|kidnapped|shot dead)\b|(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?(?:explosives?|bombs?|devices?|IEDs?|grenades?|mines?)\s+(?:went off|exploded|was detonated)\b|(?:[\w'’-]+\s+){1,3}?(?:launched|carried out|conducted|mounted|staged)\s+(?:[\w'’-]+\s+){0,4}?(?:attacks|strikes|raids|assaults|bombings)\b|(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,2}?|(?:the\s+)?(?:(?-i:[A-Z])[\w'’-]*\s+){1,3})?(?:bomber|gunmen|attackers?|assailants|militants|terrorists)\s+(?:killed|attacked|stormed|ambushed|shot dead|opened fire|blew (?:himself|herself) up|struck|targeted)\b)|\bfollows?\s+(?P<np2>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,5}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|strikes?)|(?:[\w'’-]+\s+){0,2}?(?:attacks|bombings|blasts|explosions|assaults|raids|killings|strikes))\b",
+    r"\b(?:(?P<gap>a day|a week|a month|(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?P<unit>days|weeks|months))|hours|days|weeks|months|shortly|soon|just|barely|only|few days)\s+after\s+(?P<np>(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?|the\s+(?:[\w'’-]+\s+){1,4}?)(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?)\b|(?:[\w'’-]+\s+){0,2}?(?:attacks|bombings|blasts|explosions|assaults|raids|killings|abductions|kidnappings|strikes)\b|(?:[\w'’-]+\s+){1,6}?(?:were|was|had been)\s+(?:killed|martyred|injured|wounded|abducted|kidnapped|shot dead)\b|(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?(?:explosives?|bombs?|devices?|IEDs?|grenades?|mines?)\s+(?:went off|exploded|was detonated)\b|(?:[\w'’-]+\s+){1,3}?(?:launched|carried out|conducted|mounted|staged)\s+(?:[\w'’-]+\s+){0,4}?(?:attacks|strikes|raids|assaults|bombings)\b|(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,2}?|(?:the\s+)?(?:(?-i:[A-Z])[\w'’-]*\s+){1,3})?(?:bomber|gunmen|attackers?|assailants|militants|terrorists)\s+(?:killed|attacked|stormed|ambushed|shot dead|gunned down|opened fire|blew (?:himself|herself) up|struck|targeted|rammed|detonated|set off|raided|abducted|kidnapped|hurled|lobbed|planted)\b)|\bfollows?\s+(?P<np2>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,5}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|strikes?)|(?:[\w'’-]+\s+){0,2}?(?:attacks|bombings|blasts|explosions|assaults|raids|killings|strikes))\b",
     re.I,
 )
 _RECALL_AFTER = at_word_starts(_RECALL_AFTER)
@@ -868,6 +868,16 @@ def _weak(s: Sentence, trig: tuple[str, int, int]) -> bool:
     )
 
 
+#: a claim of the event just recalled: "... days after a bomber rammed a convoy in Bannu. The
+#: Hafiz Gul Bahadur group had claimed that attack."
+_THAT_ONE = re.compile(
+    r"\b(?:that|the earlier|the previous|the latter)\s+(?:[\w-]+\s+)?"
+    r"(?:attack|bombing|blast|assault|ambush|raid|killing|abduction|kidnapping|explosion)\b"
+    r"|\bhad (?:also )?(?:claimed|owned|accepted)\b",
+    re.I,
+)
+
+
 def _latest_violent(groups: list[EventGroup]) -> EventGroup | None:
     return next((g for g in reversed(groups) if g.family == "violent" and not g.recalled), None)
 
@@ -912,6 +922,15 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         if trig is None and s.continuation and recall is not None and _ITS_TOLL.match(s.text):
             recall.sentences.append(s)  # "the April 26 attack ..., killing three teachers"
+            continue
+        if (
+            s.claim
+            and recall is not None
+            and recall.family == "violent"
+            and _THAT_ONE.search(s.text)
+        ):
+            recall.sentences.append(s)  # "... had claimed that attack": the one just recalled
+            _upgrade(recall, s)
             recall = None
             continue
         recall = None

@@ -576,7 +576,10 @@ _TALLY_SAW = re.compile(
     r"|\b(?:during|over|throughout) the (?:month|year|quarter)\b(?! of\b)"
     r"|\bso far this year\b|\bthis year alone\b|\bsince the (?:start|beginning) of the year\b"
     r"|\bin such (?:[\w-]+ )?(?:actions|operations|raids)\b"
-    r"|\bin (?:various|several|different|multiple|a number of) (?:[\w-]+ )?(?:operations|raids)\b|\b(?:saw|see|sees|seen|recorded|records|witnessed|registered|reported|suffered)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+)?\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts|terrorist attacks)\b",
+    r"|\bin (?:various|several|different|multiple|a number of) (?:[\w-]+ )?(?:operations|raids)\b|\b(?:saw|see|sees|seen|recorded|records|witnessed|registered|reported|suffered)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+)?\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts|terrorist attacks)\b"
+    # "militants carried out 59 attacks last month", "there were 306 attacks": a count of ten
+    # or more is a tally (not "carried out two attacks on Monday")
+    r"|\b(?:carried out|conducted|launched|staged|mounted|perpetrated|there were)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+|as many as\s+)?\d\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts)\b",
     re.I,
 )
 #: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
