@@ -5305,3 +5305,19 @@ def test_a_months_count_of_attacks_is_a_tally(text: str) -> None:
 def test_two_attacks_carried_out_on_a_day_are_no_tally() -> None:
     ev = _one("Militants carried out two attacks in Bannu on Tuesday, killing four policemen.")
     assert (ev.city, ev.fatalities) == ("Bannu", 4)
+
+
+def test_a_claim_in_apposition_to_its_own_sentences_attack_is_not_the_earlier_ones() -> None:
+    besham, karachi = _in_order(
+        "In March, a suicide bomber struck a convoy of Chinese engineers in the town of Besham, "
+        "killing five Chinese nationals and their Pakistani driver. Two years earlier, a woman "
+        "suicide bomber killed three Chinese teachers at the University of Karachi, an attack "
+        "claimed by the Baloch Liberation Army."
+    )
+    assert (besham.city, besham.claimed_by, besham.fatalities) == ("Besham", None, 6)
+    assert (karachi.city, karachi.claimed_by, karachi.fatalities) == (
+        "Karachi",
+        "Baloch Liberation Army",
+        3,
+    )
+    assert (karachi.to_dict()["event_date"], karachi.date_precision) == ("2022", "year")

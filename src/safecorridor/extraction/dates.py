@@ -99,7 +99,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("days_ago", r"\b" + _N + r"\s+days?\s+(?:ago|earlier|back)\b"),
     ("weeks_ago", r"\b" + _N + r"\s+weeks?\s+(?:ago|earlier|back)\b"),
     ("months_ago", r"\b" + _N + r"\s+months?\s+(?:ago|earlier|back)\b"),
-    ("years_ago", r"\b" + _N + r"\s+years?\s+(?:ago|back)\b"),
+    ("years_ago", r"\b" + _N + r"\s+years?\s+(?:ago|earlier|back)\b"),
     ("last_week", r"\b(?:last week|the previous week|the week before|a week ago|past week)\b"),
     # "over the weekend": the last Saturday and Sunday, told to the week
     (
@@ -434,8 +434,10 @@ def find_dates(
             elif name == "months_ago":
                 value, precision = _minus_months(published, _num(g["n"])), "month"
             elif name == "years_ago":
-                # "seven years ago": the year, counted from publication
-                value, precision = date(published.year - _num(g["n"]), 1, 1), "year"
+                # "seven years ago": the year, counted from publication; "two years earlier"
+                # from the day the story has reached
+                base = story_day if low.endswith("earlier") and story_day else published
+                value, precision = date(base.year - _num(g["n"]), 1, 1), "year"
             elif name == "last_week":
                 value, precision = published - timedelta(weeks=1), "week"
             elif name == "this_week":

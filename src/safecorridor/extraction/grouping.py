@@ -617,6 +617,13 @@ def _claims_another(g: EventGroup, s: Sentence, cls: str) -> bool:
     return dm is None or (dm[0].value, dm[0].precision) != (d.value, d.precision)
 
 
+#: a claim in apposition to the event its own sentence tells: "a woman suicide bomber killed
+#: three teachers at the University of Karachi, an attack claimed by the BLA"
+_CLAIMED_APPOSITIVE = re.compile(
+    r",\s+an?\s+(?:[\w-]+\s+){0,2}?(?:attack|bombing|assault|ambush|raid|killing|abduction)\s+"
+    r"(?:later\s+|also\s+)?(?:claimed|owned)\s+by\b",
+    re.I,
+)
 #: a sentence that sums up several incidents: "seven people were killed in separate attacks
 #: across the province"; the incidents it sums up are told after it, each on its own
 _OVERVIEW = re.compile(
@@ -1031,7 +1038,10 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 claimed is not dated  # "claimed Wednesday's attack": that one
                 and (
                     _claims_another(claimed, s, cls)
-                    or (s.headline and _other_towns(claimed.sentences, [s]))
+                    or (
+                        (s.headline or _CLAIMED_APPOSITIVE.search(s.text) is not None)
+                        and _other_towns(claimed.sentences, [s])
+                    )
                 )
             )
             # "claimed suicide attacks near the airport in Karachi and on the port in Gwadar":
