@@ -5321,3 +5321,24 @@ def test_a_claim_in_apposition_to_its_own_sentences_attack_is_not_the_earlier_on
         3,
     )
     assert (karachi.to_dict()["event_date"], karachi.date_precision) == ("2022", "year")
+
+
+def test_an_attack_recalled_after_talks_keeps_its_place_day_toll_and_blame() -> None:
+    events = _in_order(
+        "BEIJING: China and Pakistan agreed to set up a joint task force after talks in Beijing "
+        "on Sunday.\n\nThe talks came less than two weeks after a suicide bomber rammed a car "
+        "into a bus carrying Chinese engineers near Besham, in the Shangla district of Khyber "
+        "Pakhtunkhwa, on April 24. Five Chinese nationals and their Pakistani driver were "
+        "killed.\n\nPakistani authorities said the attack was planned in Afghanistan by the "
+        "Tehreek-e-Taliban Pakistan.",
+        published=date(2024, 5, 6),
+    )
+    attacks = [e for e in events if e.kind == "suicide_attack"]
+    assert len(attacks) == 1 and all(e.kind != "attack" for e in events)
+    ev = attacks[0]
+    assert (ev.city, ev.to_dict()["event_date"], ev.fatalities, ev.perpetrator) == (
+        "Besham",
+        "2024-04-24",
+        6,
+        "Tehrik-i-Taliban Pakistan",
+    )

@@ -553,6 +553,8 @@ def _split_one(s: Sentence, published: date | None, depth: int = 0) -> list[Sent
     for c in _CLAUSE_END.finditer(s.text, m.end()):
         if charged is not None and _WHICH_AFTER.match(s.text, c.end()):
             continue  # "..., in which five engineers lost their lives": its own toll
+        if after and _WHERE_WHEN.match(s.text, c.end()):
+            continue  # "... after a bomber rammed a bus near Besham, in Shangla, on March 26"
         end = c.start()
         break
     if charged is not None:
@@ -580,6 +582,13 @@ def _split_one(s: Sentence, published: date | None, depth: int = 0) -> list[Sent
                     continue
             out.append(sent)
     return out
+
+
+#: a clause that only places or dates what it follows: ", in the Shangla district", ", on
+#: March 26"
+_WHERE_WHEN = re.compile(
+    r"(?:in|near|at|on|outside|inside|of)\s+(?:the\s+)?(?:(?-i:[A-Z])|\d)[^,;]{0,60}(?:[,;]|\.?$)"
+)
 
 
 _UNITS = {"day": (1, "day"), "days": (1, "day"), "week": (7, "week"), "weeks": (7, "week")}
@@ -929,6 +938,19 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         if trig is None and s.continuation and recall is not None and _ITS_TOLL.match(s.text):
             recall.sentences.append(s)  # "the April 26 attack ..., killing three teachers"
+            continue
+        if (
+            recall is not None
+            and recall.family == "violent"
+            and trig is not None
+            and _weak(s, trig)
+            and not s.places
+            and not _own_dates(s)
+            and not s.claim
+        ):
+            recall.sentences.append(s)  # "... rammed a bus near Besham. Five Chinese were killed."
+            _upgrade(recall, s)
+            recall = None
             continue
         if (
             s.claim
@@ -1325,8 +1347,11 @@ def _only_named(g: EventGroup) -> bool:
 
 def _bare_reference(g: EventGroup) -> bool:
     """Every sentence of ``g`` only names an event by a determiner and its noun ("the attack
-    had been planned"), with no day, no place and no toll of its own: it refers back."""
-    if g.recalled or g.date() is not None or any(s.places or s.counts for s in g.sentences):
+    had been planned"), with no day, no place and no toll of its own: it refers back (a
+    country is no place of its own: "the attack was planned in Afghanistan")."""
+    if g.recalled or g.date() is not None or any(s.counts for s in g.sentences):
+        return False
+    if any(m.place is None or m.place.kind != "country" for s in g.sentences for m in s.places):
         return False
     return _only_named(g)
 
