@@ -5342,3 +5342,39 @@ def test_an_attack_recalled_after_talks_keeps_its_place_day_toll_and_blame() -> 
         6,
         "Tehrik-i-Taliban Pakistan",
     )
+
+
+_HANDOUT = (
+    "CTD foils suicide attack plot in Quetta, arrests three including would-be bomber\n\n"
+    "Quetta, May 8, 2024\n\n"
+    "The DIG CTD informed the media that on the basis of credible intelligence, the CTD "
+    "conducted a raid on Tuesday at a compound in Kuchlak, Quetta district, and arrested three "
+    "terrorists. Among the arrested is a woman who had been prepared to carry out a suicide "
+    "attack on a convoy in Quetta. A suicide jacket containing around six kilogrammes of "
+    "explosives, ball bearings, two rifles, hand grenades, mobile phones and documents were "
+    "recovered from the possession of the arrested terrorists."
+)
+
+
+def test_a_handout_on_a_foiled_plot_tells_one_arrest_on_the_day_it_was_made() -> None:
+    ev = _one(_HANDOUT)
+    assert (ev.kind, ev.to_dict()["event_date"], ev.city) == ("arrest", "2024-05-07", "Kuchlak")
+
+
+def test_a_date_alone_before_a_colon_is_the_reports_dateline() -> None:
+    ev = _one(
+        "August 1: The Islamic State has claimed responsibility for the suicide attack on a "
+        "party convention in Khar. A statement said a suicide bomber carried out the attack "
+        "on Sunday, killing 54 people.",
+        published=date(2023, 8, 1),
+    )
+    assert (ev.kind, ev.to_dict()["event_date"]) == ("suicide_attack", "2023-07-30")
+
+
+def test_an_attack_named_and_described_as_the_first_in_years_is_no_new_event() -> None:
+    events = extract(
+        "The June 23 car bomb blast in Lahore's Johar Town killed three people. The Johar Town "
+        "blast was the first major terrorist attack in Lahore in more than two years.",
+        published=date(2021, 7, 9),
+    )
+    assert [(e.kind, e.fatalities) for e in events] == [("bombing", 3)]

@@ -5,7 +5,8 @@ A dateline opens the report or one of its first paragraphs: a place (capitals or
 two joined by "/"), optionally a country in brackets, a date and the agency in brackets, then a
 dash or a colon ("QUETTA: ...", "ISLAMABAD, Nov 17 (KUNA) -- ...", "Islamabad [Pakistan],
 January 31 (ANI): ...", "PESHAWAR (Dunya News) - ...") or the end of a short line of its own
-("LAHORE"). The place is where the reporter filed from; its date is the report's.
+("LAHORE"), or a date alone ("August 1: ..."). The place is where the reporter filed from;
+its date is the report's.
 
 An aside is a short line after the headline without end punctuation: a linked story's headline
 ("Terrorists from Afghanistan behind rise in attacks") or a section head ("Appeal for blood").
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 
 from safecorridor.extraction import resources as res
+from safecorridor.extraction.words import MONTH_NAMES
 
 #: where datelines are sought: the first lines of the text (a headline may precede one)
 _FIRST_LINES = 4
@@ -38,6 +40,11 @@ _DATELINE = re.compile(
     r"(?:\s*,?\s*\([^()\n]{1,70}\))?"
     r"(?P<sep>\s+--?\s|\s*:|\s+[—–]\s|\s*$)",
     re.M,
+)
+#: a dateline of a date alone: "August 1: The group has claimed ...", "Aug 1 (IANS) -"
+_DATE_ONLY = re.compile(
+    r"(?:" + MONTH_NAMES + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?)"
+    r"\s+\d{1,2}(?:,?\s+\d{4})?(?:\s*\([^()\n]{1,40}\))?(?=\s+--?\s|\s*:\s|\s+[—–]\s)"
 )
 _SEPARATOR = re.compile(r"\s--?\s|:|\s[—–]\s")
 _END_PUNCT = re.compile(r"[.!?\"'’”:)\]]\s*$")
@@ -59,6 +66,10 @@ def dateline_spans(text: str) -> list[tuple[int, int]]:
             continue  # no dash or colon near the start: no dateline
         lead = _LEAD_IN.match(line)
         off = lead.end() if lead else 0
+        bare = _DATE_ONLY.match(line, off)
+        if bare is not None:
+            out.append((start + bare.start(), start + bare.end()))
+            continue
         m = _DATELINE.match(line, off)
         if m is None:
             continue

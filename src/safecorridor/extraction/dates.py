@@ -174,6 +174,7 @@ _EVENT_BETWEEN = re.compile(
     r"\b(?:took place|happened|occurred|was carried out|were carried out|attacked|killed|"
     r"exploded|struck|martyred|injured|wounded|went off|stormed|opened fire|kidnapped|abducted|"
     r"arrested|detained|apprehended|nabbed|defused|seized|recovered|ambushed|targeted|"
+    r"conducted|carried out|launched|raided|foiled|thwarted|"
     r"when|after|since|who|which|that (?:the|a|an) [\w-]+ (?:was|were|had))\b",
     re.I,
 )
@@ -184,7 +185,8 @@ _THAT_BEFORE = re.compile(r"\bthat\s*,?\s*$", re.I)
 _TOLD_AFTER = re.compile(
     r"^\s*,?\s+(?:[\w'’-]+\s+){0,6}?(?:targeted|attacked|killed|stormed|ambushed|exploded|"
     r"opened fire|blew up|struck|abducted|kidnapped|carried out|martyred|shot|detonated|"
-    r"planted|fired|raided|hit|went off|were killed|was killed|were martyred|was martyred)\b",
+    r"planted|fired|raided|hit|went off|were killed|was killed|were martyred|was martyred|"
+    r"conducted|launched|arrested|detained|foiled)\b",
     re.I,
 )
 #: a group's own word, the event told after it: "the BLA said it carried out the attack on the

@@ -46,6 +46,16 @@ _RECOVERED_AFTER = re.compile(
     r"(?:(?!\b(?:bod(?:y|ies)|corpses?|remains|dead)\b)[^.;]){0,100}?\b(?:have|has|had|were|was|being|been)\s+(?:also\s+)?(?:been\s+)?(?:recovered|seized|confiscated|found)\b",
     re.I,
 )
+#: a weapon worn or held, named as a trigger: "a suicide jacket", "suicide vests"
+_WORN_WEAPON = re.compile(r"(?:jackets?|vests?|belts?)$", re.I)
+#: ... and found at the end of a long list of things recovered
+_RECOVERED_AFTER_LIST = re.compile(
+    r"[^.;]{0,240}?\b(?:have|has|had|were|was)\s+(?:also\s+)?(?:been\s+)?(?:recovered|seized|"
+    r"confiscated|found)\b",
+    re.I,
+)
+#: the people held, named as such: "Among the arrested is a woman", "one of the detained"
+_THE_HELD = re.compile(r"\bthe\s+$", re.I)
 _POSS_DATE = re.compile(
     "(?:" + WEEKDAY_NAMES + r"|yesterday|today)['’]s\s+(?:[\w-]+\s+){0,2}$",
     re.I,
@@ -83,6 +93,11 @@ _COPULAR = re.compile(
 )
 _PLURAL_GENERIC = re.compile(
     r"(?:attacks|bombings|blasts|explosions|threats|meetings|talks|clashes|abductions|kidnappings|arrests|killings|shootings|ambushes|strikes)$",
+    re.I,
+)
+#: the counted object of a verb in the present ("arrests three", "kills 12")
+_OBJECT_COUNTED = re.compile(
+    r"\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|scores)\b",
     re.I,
 )
 #: a trigger that modifies a plural head: "IED blasts", "grenade attacks", "suicide bombings"
@@ -401,7 +416,7 @@ def mark_triggers(s: Sentence) -> None:
             continue  # "a suicide bombing at a party rally": where it struck, no protest
         if (
             cls == "disrupted"
-            and word.lower() in ("foiled", "thwarted", "averted")
+            and word.lower() in ("foiled", "foils", "thwarted", "thwarts", "averted", "averts")
             and _ARREST_RX.search(text)
         ):
             continue  # "foiled a terror plot and arrested 11 suspects": the arrest is the event
@@ -605,10 +620,11 @@ _FINITE = frozenset(
 
 
 #: what an attack's name qualifies when it only names the attack: "the Dasu attack probe",
-#: "Besham attack suspects", "the consulate attack case"
+#: "Besham attack suspects", "the consulate attack case"; or a plan of one ("foils suicide
+#: attack plot")
 _REFERENCE_AFTER = re.compile(
     r"\s+(?:probe|case|investigation|inquiry|trial|suspects?|accused|masterminds?|planners?|"
-    r"facilitators?|convicts?|hearing|verdict)\b",
+    r"facilitators?|convicts?|hearing|verdict|plots?|plans?|conspiracy|conspiracies)\b",
     re.I,
 )
 
@@ -664,7 +680,9 @@ _COPULA = (
 _DESCRIBED_SUBJECT = re.compile(r"\s*(?:the|this|that)\s+(?:[\w-]+\s+)?$", re.I)
 _DESCRIBED_AFTER = re.compile(_COPULA + r"(?:[\w-]+\s+)?" + _EVENT_NOUN, re.I)
 _DESCRIBED_BEFORE = re.compile(
-    r"^\s*(?:the|this|that)\s+(?:[\w-]+\s+)?" + _EVENT_NOUN + _COPULA + "$", re.I
+    # ("The Johar Town blast was the first major terrorist attack in Lahore in two years")
+    r"^\s*(?:the|this|that)\s+(?:[\w'’-]+\s+){0,3}" + _EVENT_NOUN + _COPULA + "$",
+    re.I,
 )
 
 
@@ -698,6 +716,8 @@ def _anaphoric(
         anaphoric = True  # "This is the second attack on ... this month": the event told
         s.describes = True
     plural = _PLURAL_GENERIC.search(word) or _PLURAL_HEAD_AFTER.match(text, m.end())
+    if plural and _OBJECT_COUNTED.match(text, m.end()) and not _ANAPHOR.search(left):
+        plural = None  # a headline's verb: "CTD arrests three suspects", "BLA attacks two posts"
     # ("vowed more attacks on security forces": the attacks threatened are the threat)
     if (
         plural
@@ -727,7 +747,9 @@ def _anaphoric(
     ):
         anaphoric = True
     if family(cls) == "arrest" and (
-        _PLANNED_ARREST.search(left) or _NO_ARREST.search(text[max(0, m.start() - 60) : m.start()])
+        _PLANNED_ARREST.search(left)
+        or _NO_ARREST.search(text[max(0, m.start() - 60) : m.start()])
+        or (word.lower().endswith("ed") and _THE_HELD.search(left))
     ):
         anaphoric = True  # "deployed to arrest him", "no suspect has been arrested so far"
     if family(cls) == "protest" and _PLANNED_PROTEST.search(left):
@@ -752,6 +774,8 @@ def _anaphoric(
         and (
             _RECOVERED.search(text[max(0, m.start() - 160) : m.start()])
             or _RECOVERED_AFTER.match(text, m.end())
+            # "A suicide jacket containing ..., two rifles, ... were recovered": a long list
+            or (_WORN_WEAPON.search(word) and _RECOVERED_AFTER_LIST.match(text, m.end()))
         )
         and "bod" not in word.lower()
     ):
