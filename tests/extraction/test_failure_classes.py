@@ -5378,3 +5378,27 @@ def test_an_attack_named_and_described_as_the_first_in_years_is_no_new_event() -
         published=date(2021, 7, 9),
     )
     assert [(e.kind, e.fatalities) for e in events] == [("bombing", 3)]
+
+
+def test_a_recalled_bus_blast_told_again_as_a_car_rammed_into_the_bus_is_that_blast() -> None:
+    karachi, dasu = _in_order(
+        "Tuesday's attack comes weeks after a woman blew herself up next to a van carrying "
+        "Chinese teachers in Karachi on 26 April, killing four people.\n\n"
+        "- In July 2021, a bus carrying Chinese engineers exploded near Dasu, killing 13 "
+        "people. Investigators later said a suicide bomber had rammed his car into the bus."
+    )
+    assert (karachi.city, karachi.fatalities) == ("Karachi", 4)
+    assert (dasu.kind, dasu.city, dasu.fatalities) == ("suicide_attack", "Dasu", 13)
+
+
+def test_a_grenade_attack_named_after_it_was_told_is_no_new_event() -> None:
+    events = extract(
+        "A hand grenade was hurled at the gate of a camp of a Chinese company in Thakot on "
+        "Monday. Two guards were injured in the attack, while the Chinese staff inside the camp "
+        "remained unhurt. No one was killed.\n\nFollowing the grenade attack, the provincial "
+        "government directed the police to review security for Chinese nationals.",
+        published=WED,
+    )
+    assert [(e.kind, e.city, e.fatalities, e.foreign_fatalities, e.injured) for e in events] == [
+        ("bombing", "Thakot", 0, None, 2)
+    ]

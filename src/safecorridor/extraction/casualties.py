@@ -1537,7 +1537,8 @@ def fill_casualties(ev: CandidateEvent, per_sentence: Iterable[Casualties | None
             bucket.append((i, c.headline, x))
         toll = c.toll or toll
         breakdown.extend(c.breakdown or [])
-        none = none or c.none
+        if c.none is not None and (none is None or (none[2] and not c.none[2])):
+            none = c.none  # "No one was killed" after "the Chinese staff were unhurt": everyone
     k = _combine(kills)
     _rejected(ev, "fatalities", kills)
     _rejected(ev, "injured", injured)

@@ -762,7 +762,26 @@ def _same_kind_before(
     if _ANOTHER.search(s.text) or _DISTINCT.search(s.text):
         return None
     g = _latest_of_kind([g for g in groups if g is not cur], cls)
+    if g is not None and _names_thing_of(s, cur) and not _names_thing_of(s, g):
+        return None  # "a bus ... exploded near Dasu. Investigators said a bomber rammed the bus"
     return None if g is None or _differs(g, s, published) else g
+
+
+#: a thing an event happened to, named again with "the": "rammed his car into the bus"
+_THE_THING = re.compile(
+    r"\bthe\s+(?:[\w-]+\s+)?(?P<noun>bus|van|coach|convoy|vehicle|car|truck|camp|school|hotel|"
+    r"mosque|market|check ?post|post|station|consulate|office|train|bridge|site|compound)\b",
+    re.I,
+)
+
+
+def _names_thing_of(s: Sentence, g: EventGroup) -> bool:
+    """The sentence names with "the" a thing that ``g``'s telling introduced ("a bus")."""
+    for m in _THE_THING.finditer(s.text):
+        rx = re.compile(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,3}}{m.group('noun')}\b", re.I)
+        if any(rx.search(x.text) for x in g.sentences):
+            return True
+    return False
 
 
 def _claimed_kind(s: Sentence, groups: list[EventGroup]) -> EventGroup | None:
@@ -1339,7 +1358,9 @@ def _only_named(g: EventGroup) -> bool:
     """Every violent trigger of ``g`` is a noun named with a determiner ("after the October 6
     bombing, which was claimed by the BLA"): the event is named, not told."""
     for s in g.sentences:
-        ends = [t[2] - s.start for t in s.all_triggers if family(t[0]) == "violent"]
+        violent = [t for t in s.all_triggers if family(t[0]) == "violent"]
+        # (a trigger that modifies the next, "the grenade attack", is named by that one)
+        ends = [t[2] - s.start for t in violent if not any(0 <= u[1] - t[2] <= 1 for u in violent)]
         if not ends or not all(_THE_NOUN.search(s.text, 0, end) for end in ends):
             return False
     return True
