@@ -5402,3 +5402,15 @@ def test_a_grenade_attack_named_after_it_was_told_is_no_new_event() -> None:
     assert [(e.kind, e.city, e.fatalities, e.foreign_fatalities, e.injured) for e in events] == [
         ("bombing", "Thakot", 0, None, 2)
     ]
+
+
+def test_protests_held_at_times_are_a_habit_not_an_event() -> None:
+    assert extract("Residents of Islamkot have at times protested over land.", published=WED) == []
+
+
+def test_no_one_but_the_bomber_killed_is_a_toll_of_none() -> None:
+    ev = _one(
+        "A suicide bomber rammed a car into a bus near Dalbandin on Monday. Three engineers "
+        "were injured; no one other than the bomber was killed."
+    )
+    assert (ev.fatalities, ev.injured) == (0, 3)

@@ -261,7 +261,7 @@ _BREAK3 = re.compile(
     re.I,
 )
 _NONE = re.compile(
-    r"\bnobody (?:was )?(?:hurt|injured|harmed|wounded)\b|\b(?P<k3>nobody (?:was killed|died))\b|\bno (?:casualt(?:y|ies)|(?P<k1>loss of (?:life|lives)|deaths?|fatalities)|injuries|one was (?:hurt|injured|harmed|wounded)|(?P<k2>one was killed|one died|one lost (?:his|her|their) li(?:fe|ves))|(?P<dem>Chinese|foreign) (?:national |nationals |citizens? |engineers? |workers? )?(?:was |were )?(?:killed|hurt|harmed|injured|casualties))\b|\b(?P<dem2>Chinese|Japanese|Korean|American|British|Russian|Turkish|foreign(?:ers?)?|expatriates?)\b[\w ,]{0,40}?\b(?:escaped|remained|were|was|are|is) (?:all |both )?(?:unhurt|unharmed|safe|safe and sound|uninjured)\b|\bwithout (?:causing )?(?:any )?casualties\b|\b(?:did not|didn['’]?t) cause any (?:harm|casualt(?:y|ies)|injur(?:y|ies))\b",
+    r"\bnobody (?:was )?(?:hurt|injured|harmed|wounded)\b|\b(?P<k3>nobody (?:was killed|died))\b|\bno (?:casualt(?:y|ies)|(?P<k1>loss of (?:life|lives)|deaths?|fatalities)|injuries|one was (?:hurt|injured|harmed|wounded)|(?P<k2>one (?:other than (?:the|a) (?:suicide )?(?:bomber|attackers?|assailants?|militants?) )?(?:was killed|died)|one lost (?:his|her|their) li(?:fe|ves))|(?P<dem>Chinese|foreign) (?:national |nationals |citizens? |engineers? |workers? )?(?:was |were )?(?:killed|hurt|harmed|injured|casualties))\b|\b(?P<dem2>Chinese|Japanese|Korean|American|British|Russian|Turkish|foreign(?:ers?)?|expatriates?)\b[\w ,]{0,40}?\b(?:escaped|remained|were|was|are|is) (?:all |both )?(?:unhurt|unharmed|safe|safe and sound|uninjured)\b|\bwithout (?:causing )?(?:any )?casualties\b|\b(?:did not|didn['’]?t) cause any (?:harm|casualt(?:y|ies)|injur(?:y|ies))\b",
     re.I,
 )
 _INJURE_WORD = re.compile(INJURE, re.I)

@@ -106,7 +106,7 @@ _PLURAL_HEAD_AFTER = re.compile(
 )
 _GENERIC = at_word_starts(
     re.compile(
-        r"\b(?:numerous|multiple|series of|spate of|wave of|over the years|in recent years|for (?:many |several |some )?(?:years|decades)|(?:over|in|during) the (?:past|last) (?:few |two |three |several )?(?:years|decades?)|keeps? (?:getting|being)|^Why\b|frequently|often|repeatedly|several times|many times|time and again|on several occasions|specializ\w+ in|specialis\w+ in|has been targeting|have been targeting|in the past|a history of|(?:is|was) not the first time|is known for|are known for|(?:are|is|remain|remains|have been|has been) (?:[\w-]+ )?(?:frequent|common|commonplace|routine|rife|rampant|a regular occurrence))\b",
+        r"\b(?:numerous|multiple|series of|spate of|wave of|over the years|in recent years|for (?:many |several |some )?(?:years|decades)|(?:over|in|during) the (?:past|last) (?:few |two |three |several )?(?:years|decades?)|keeps? (?:getting|being)|^Why\b|frequently|often|at times|from time to time|repeatedly|several times|many times|time and again|on several occasions|specializ\w+ in|specialis\w+ in|has been targeting|have been targeting|in the past|a history of|(?:is|was) not the first time|is known for|are known for|(?:are|is|remain|remains|have been|has been) (?:[\w-]+ )?(?:frequent|common|commonplace|routine|rife|rampant|a regular occurrence))\b",
         re.I,
     )
 )
@@ -597,6 +597,12 @@ _TALLY_SAW = re.compile(
     r"|\b(?:carried out|conducted|launched|staged|mounted|perpetrated|there were)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+|as many as\s+)?\d\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts)\b",
     re.I,
 )
+#: a habit, not a happening: "have at times protested", "often stage sit-ins"
+_NOW_AND_THEN = re.compile(
+    r"\b(?:at times|from time to time|often|frequently|repeatedly|regularly|routinely|"
+    r"(?:several|many) times|time and again)\b",
+    re.I,
+)
 #: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
 #: "an incident of targeted killing" is a noun phrase
 _FINITE = frozenset(
@@ -925,6 +931,8 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
         ok = not _SUCH_PLOTS.search(text)  # "thwarted several such plots": a tally
     if s.generic and not s.dates and family(cls) == "violent":
         ok = False  # "Chinese nationals have been attacked several times"
+    if family(cls) == "protest" and not s.dates and _NOW_AND_THEN.search(text):
+        ok = False  # "residents have at times protested over land acquisition"
     if (
         s.generic
         and cls in ("request", "threat", "agreement", "meeting")
