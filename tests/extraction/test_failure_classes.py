@@ -5414,3 +5414,37 @@ def test_no_one_but_the_bomber_killed_is_a_toll_of_none() -> None:
         "were injured; no one other than the bomber was killed."
     )
     assert (ev.fatalities, ev.injured) == (0, 3)
+
+
+def test_an_operation_launched_the_night_after_an_attack_is_an_event_of_its_own() -> None:
+    attack, operation = _in_order(
+        "Gunmen attacked a convoy of trucks near Bagan on Monday afternoon, killing six "
+        "drivers.\n\nIn the early hours of Tuesday, security forces launched an operation in "
+        "Bagan, killing eight militants in a gunfight."
+    )
+    assert (attack.kind, attack.to_dict()["event_date"], attack.fatalities) == (
+        "attack",
+        "2024-05-06",
+        6,
+    )
+    assert (operation.kind, operation.to_dict()["event_date"]) == ("armed_clash", "2024-05-07")
+
+
+def test_a_caption_is_an_aside() -> None:
+    ev = _one(
+        "Hundreds of people have been holding a sit-in outside the press club in Parachinar "
+        "since Monday, demanding that the road be reopened.\n\n"
+        "Caption: Protesters at the sit-in outside the Parachinar press club [File]\n\n"
+        "Officials said talks with the protesters would continue."
+    )
+    # ... and a sit-in going on since a day is dated by that day
+    assert (ev.kind, ev.to_dict()["event_date"], ev.city) == ("other", "2024-05-06", "Parachinar")
+
+
+def test_an_attack_on_a_press_club_is_placed_in_its_town() -> None:
+    ev = _one("Gunmen attacked the press club in Parachinar on Tuesday.")
+    assert ev.city == "Parachinar"
+    # ... while the press told in a town is where someone spoke
+    assert (
+        _one("Gunmen attacked a post in Zhob on Tuesday, the minister told the press in Quetta.")
+    ).city == "Zhob"

@@ -90,7 +90,11 @@ def _is_place(name: str) -> bool:
     return any(p.kind != "country" for p in cands)
 
 
-_LINKED = re.compile(r"(?i:also read|read also|read more|related|see also|also see)\s*[:|—–-]")
+#: a linked story or a picture's caption: "Also read: ...", "Image caption: ..."
+_LINKED = re.compile(
+    r"(?i:also read|read also|read more|related|see also|also see|watch|"
+    r"(?:image |photo |picture )?caption|photo|pictured|file photo)\s*[:|—–-]"
+)
 
 
 def aside_spans(text: str) -> list[tuple[int, int]]:
@@ -105,7 +109,7 @@ def aside_spans(text: str) -> list[tuple[int, int]]:
         pos += len(line) + 1
         body = line.strip()
         if body_started and _LINKED.match(body) and len(body) <= 2 * _SHORT_LINE:
-            lead = line.index(body[0])  # "Also read | ...", "READ MORE: ...": a linked story
+            lead = line.index(body[0])  # "Also read | ...", "Caption: ...": a linked story
             out.append((start + lead, start + lead + len(body)))
             continue
         if len(body) > _SHORT_LINE:

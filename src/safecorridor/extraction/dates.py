@@ -169,6 +169,13 @@ _SINCE_CLAUSE = re.compile(
     r"\bsince\s+(?:the|its|their|his|her|a|an)\s+(?:[\w'’-]+\s+){1,6}?(?:(?:in|on)\s+)?$", re.I
 )
 _SINCE = re.compile(r"\b(?:since|until|till|ahead of|before)\s+(?:the\s+)?$", re.I)
+#: a protest going on since its first day: "holding a sit-in outside the press club since
+#: Thursday" is dated by that day
+_GOING_ON_SINCE = re.compile(
+    r"\b(?:sit-ins?|protests?|protesting|demonstrations?|dharnas?|blockades?|strikes?|"
+    r"hunger strikes?|camps?)\b[^.;]{0,60}\bsince\s+$",
+    re.I,
+)
 #: what happened between the statement and the date: "said the attack took place on Sunday"
 _EVENT_BETWEEN = re.compile(
     r"\b(?:took place|happened|occurred|was carried out|were carried out|attacked|killed|"
@@ -471,7 +478,7 @@ def find_dates(
         after = text[m.end() : m.end() + 30]
         if _SINCE_CLAUSE.search(before, max(0, len(before) - 80)):
             continue  # the date of what something is counted from, no event's nor report's
-        if _SINCE.search(before, max(0, len(before) - 14)):
+        if _SINCE.search(before, max(0, len(before) - 14)) and not _GOING_ON_SINCE.search(before):
             reporting = True  # "the first since the July 25 elections": a starting point
             out.append(
                 DateMention(

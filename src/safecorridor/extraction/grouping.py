@@ -2039,7 +2039,7 @@ _RESPONSE = re.compile(
     r"dispatched to|moved (?:in|into)) (?:the )?(?:area|scene|spot|site)|responded|"
     r"follow-up (?:action|operation|raid)|in (?:a |the )?(?:retaliation|response)|"
     r"(?:hunt|search) for the (?:attackers|assailants|culprits|perpetrators|militants)|"
-    r"combed|scoured|swept through|hunted down)\b",
+    r"combed|scoured|swept through|hunted down|launched (?:an? |the )?(?:[\w-]+ )?operation)\b",
     re.I,
 )
 

@@ -543,7 +543,7 @@ _A_CHARGE = re.compile(
     re.I,
 )
 _PLANNED_MEETING = re.compile(
-    r"\b(?:next (?:meeting|round|session)|(?:is|are|was|were) scheduled|will be held|is to be held|are to be held|would be held|to be convened|will meet|will hold)\b",
+    r"\b(?:next (?:meeting|round|session)|(?:is|are|was|were) scheduled|will be held|is to be held|are to be held|would be held|to be convened|will meet|will hold|(?:will|would) (?:continue|resume)|to (?:continue|resume) (?:the )?talks)\b",
     re.I,
 )
 _CALLED_ON_TO = re.compile(r"\s+(?:[\w'’-]+\s+){1,5}?to\s+[a-z]", re.I)
