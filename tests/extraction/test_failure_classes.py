@@ -5448,3 +5448,42 @@ def test_an_attack_on_a_press_club_is_placed_in_its_town() -> None:
     assert (
         _one("Gunmen attacked a post in Zhob on Tuesday, the minister told the press in Quetta.")
     ).city == "Zhob"
+
+
+_KALAT = (
+    "BLA claims deadly raid on Levies post in Kalat, warns China to 'leave or face "
+    "consequences'\n\n"
+    "Days after the Jaffar Express hijack shook Pakistan, the BLA has claimed another deadly "
+    "attack in Balochistan, this time on a checkpost of the Levies force in Kalat district.\n\n"
+    "Heavily armed militants attacked a Levies checkpost at Mangochar in Kalat late on Monday, "
+    "killing five Levies personnel.\n\n"
+    "On March 11, militants blew up the railway track near Mashkaf in Kachhi district and "
+    "attacked the Jaffar "
+    "Express, a passenger train; 26 passengers were killed."
+)
+
+
+def test_a_headline_ending_on_a_quote_names_the_bodys_attack_by_its_district() -> None:
+    events = _in_order(_KALAT, published=date(2025, 3, 25))
+    assert [(e.city, e.to_dict()["event_date"], e.fatalities) for e in events] == [
+        ("Mangochar", "2025-03-24", 5),
+        ("Mashkaf", "2025-03-11", 26),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        (
+            "Militants blew up the railway track near Mashkaf in Kachhi district on Monday.",
+            "Mashkaf",
+        ),
+        # ... not a road named so
+        (
+            "Gunmen killed three policemen near Miran Wala Bypass in Faisalabad district on Monday.",
+            None,
+        ),
+    ],
+)
+def test_a_village_named_before_the_district_it_lies_in(text: str, city: str | None) -> None:
+    assert _one(text).city == city

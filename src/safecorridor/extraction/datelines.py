@@ -48,6 +48,8 @@ _DATE_ONLY = re.compile(
 )
 _SEPARATOR = re.compile(r"\s--?\s|:|\s[—–]\s")
 _END_PUNCT = re.compile(r"[.!?\"'’”:)\]]\s*$")
+#: a headline may end on a quoted phrase: "..., warns China to 'leave or face consequences'"
+_QUOTE_END = re.compile(r"\w[\"'’”]\s*$")
 
 
 def dateline_spans(text: str) -> list[tuple[int, int]]:
@@ -147,7 +149,11 @@ def headline_spans(text: str) -> list[tuple[int, int]]:
             continue
         lead = start + line.index(body[0])
         bullet = body[:1] in BULLETS
-        headline = top and len(body) <= _SHORT_LINE * 2 and not _END_PUNCT.search(body)
+        headline = (
+            top
+            and len(body) <= _SHORT_LINE * 2
+            and (not _END_PUNCT.search(body) or _QUOTE_END.search(body) is not None)
+        )
         top = headline
         if bullet or headline:
             out.append((lead, lead + len(body)))

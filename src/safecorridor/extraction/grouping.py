@@ -58,7 +58,7 @@ _RECALL_THING = re.compile(
 #: days after two soldiers were martyred", "today's attack follows a fierce attack on a post":
 #: the event named after "after" or "follows" is an earlier one, told in its own clause
 _RECALL_AFTER = re.compile(
-    r"\b(?:(?P<gap>a day|a week|a month|(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?P<unit>days|weeks|months))|hours|days|weeks|months|shortly|soon|just|barely|only|few days)\s+after\s+(?P<np>(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?|the\s+(?:[\w'’-]+\s+){1,4}?)(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|strikes?)\b|(?:[\w'’-]+\s+){0,2}?(?:attacks|bombings|blasts|explosions|assaults|raids|killings|abductions|kidnappings|strikes)\b|(?:[\w'’-]+\s+){1,6}?(?:were|was|had been)\s+(?:killed|martyred|injured|wounded|abducted|kidnapped|shot dead)\b|(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?(?:explosives?|bombs?|devices?|IEDs?|grenades?|mines?)\s+(?:went off|exploded|was detonated)\b|(?:[\w'’-]+\s+){1,3}?(?:launched|carried out|conducted|mounted|staged)\s+(?:[\w'’-]+\s+){0,4}?(?:attacks|strikes|raids|assaults|bombings)\b|(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,2}?|(?:the\s+)?(?:(?-i:[A-Z])[\w'’-]*\s+){1,3})?(?:bomber|gunmen|attackers?|assailants|militants|terrorists)\s+(?:killed|attacked|stormed|ambushed|shot dead|gunned down|opened fire|blew (?:himself|herself) up|struck|targeted|rammed|detonated|set off|raided|abducted|kidnapped|hurled|lobbed|planted)\b)|\bfollows?\s+(?P<np2>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,5}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|strikes?)|(?:[\w'’-]+\s+){0,2}?(?:attacks|bombings|blasts|explosions|assaults|raids|killings|strikes))\b",
+    r"\b(?:(?P<gap>a day|a week|a month|(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?P<unit>days|weeks|months))|hours|days|weeks|months|shortly|soon|just|barely|only|few days)\s+after\s+(?P<np>(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?|the\s+(?:[\w'’-]+\s+){1,4}?)(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|abductions?|kidnappings?|hijack(?:ing)?|siege|strikes?)\b|(?:[\w'’-]+\s+){0,2}?(?:attacks|bombings|blasts|explosions|assaults|raids|killings|abductions|kidnappings|strikes)\b|(?:[\w'’-]+\s+){1,6}?(?:were|was|had been)\s+(?:killed|martyred|injured|wounded|abducted|kidnapped|shot dead)\b|(?:a|an)\s+(?:[\w'’-]+\s+){0,4}?(?:explosives?|bombs?|devices?|IEDs?|grenades?|mines?)\s+(?:went off|exploded|was detonated)\b|(?:[\w'’-]+\s+){1,3}?(?:launched|carried out|conducted|mounted|staged)\s+(?:[\w'’-]+\s+){0,4}?(?:attacks|strikes|raids|assaults|bombings)\b|(?:(?:a|an)\s+(?:[\w'’-]+\s+){0,2}?|(?:the\s+)?(?:(?-i:[A-Z])[\w'’-]*\s+){1,3})?(?:bomber|gunmen|attackers?|assailants|militants|terrorists)\s+(?:killed|attacked|stormed|ambushed|shot dead|gunned down|opened fire|blew (?:himself|herself) up|struck|targeted|rammed|detonated|set off|raided|abducted|kidnapped|hurled|lobbed|planted)\b)|\bfollows?\s+(?P<np2>(?:a|an|the)\s+(?:[\w'’-]+\s+){0,5}?(?:attacks?|bombings?|blasts?|explosions?|assaults?|ambush|raids?|massacre|killings?|strikes?)|(?:[\w'’-]+\s+){0,2}?(?:attacks|bombings|blasts|explosions|assaults|raids|killings|strikes))\b",
     re.I,
 )
 _RECALL_AFTER = at_word_starts(_RECALL_AFTER)
@@ -1512,6 +1512,10 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
             )
         if host is None and retold is None:
             host = _told_again(g, out, published)
+        if host is not None and host.recalled and _told_by_name(host, g):
+            # the name recalled adds nothing to the telling: the telling is the event
+            out.remove(host)
+            host = None
         if host is None:
             out.append(g)
             continue
@@ -1535,6 +1539,31 @@ def _told_again(g: EventGroup, out: list[EventGroup], published: date | None) ->
     return None
 
 
+#: a proper name right before an event's noun: "the Jaffar Express hijack", "the Army
+#: Public School massacre"
+_NAME_BEFORE = re.compile(r"(?:(?-i:[A-Z])[\w'’-]+\s+){1,4}$")
+#: ... or after it: "the hijack of the Jaffar Express"
+_NAME_AFTER = re.compile(r"\s+(?:of|on)\s+(?:the\s+)?(?P<name>(?:[A-Z][\w'’-]+\s*){1,4})")
+
+
+def _told_by_name(h: EventGroup, g: EventGroup) -> bool:
+    """``h`` is only a name (no date, no place, no toll: "the Jaffar Express hijack") and
+    ``g`` tells that named event."""
+    if h.date() is not None or len(h.sentences) != 1:
+        return False
+    s = h.sentences[0]
+    if s.counts or any(m.place is None or m.place.kind != "country" for m in s.places):
+        return False
+    t0, t1 = h.trigger[1] - s.start, h.trigger[2] - s.start
+    m = _NAME_BEFORE.search(s.text, 0, max(0, t0)) or _NAME_AFTER.match(s.text, t1)
+    if m is None or (m.start() == 0 and s.text[:1].isupper() and len(m.group(0).split()) == 1):
+        return False  # (a sentence's first word is capitalised whatever it is)
+    name = (m.group("name") if m.re is _NAME_AFTER else m.group(0)).strip()
+    if name.split()[0].lower() in ("the", "a", "an", "this", "that"):
+        return False
+    return any(name in x.text for x in g.sentences)
+
+
 def _retelling_rules(
     g: EventGroup, published: date | None
 ) -> list[tuple[bool, Callable[[EventGroup], bool], bool]]:
@@ -1543,6 +1572,14 @@ def _retelling_rules(
     day = _day_of(g)
     dated = any(d.text for x in g.sentences for d in _own_dates(x))
     return [
+        (
+            # "Days after the Jaffar Express hijack shook Pakistan, ..." and later "On March
+            # 11, militants blew up the track ... and attacked the Jaffar Express": the event
+            # the recalled name stood for, told in full
+            violent,
+            lambda h: h.family == "violent" and h.recalled and _told_by_name(h, g),
+            True,
+        ),
         (
             # "two days after an attack on a mine killed four guards ... The raid took place
             # in Chagai, where gunmen on Sunday stormed the mine": the recalled attack retold
@@ -1869,8 +1906,8 @@ def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
     tb, db, vb, pb = _towns(b)
     if pa and pb and not pa & pb:
         return True
-    if (ta and ta <= db | _districts_named(b) and all(s.headline for s in a)) or (
-        tb and tb <= da | _districts_named(a) and all(s.headline for s in b)
+    if _headline_names_district(a, db | _districts_named(b)) or _headline_names_district(
+        b, da | _districts_named(a)
     ):
         # a headline names by its town the district the body names ("in Kashmore"; "near
         # Kandhkot in Kashmore district")
@@ -1883,6 +1920,17 @@ def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
     if not ta or not tb or ta & tb:
         return False
     return not ((va or vb) and da & db)
+
+
+def _headline_names_district(a: list[Sentence], districts: set[str]) -> bool:
+    """The towns ``a`` names are all in its headline, and are districts the other names ("in
+    Kalat" over "a checkpost at Mangochar in Kalat"): a headline names a district by its
+    town."""
+    heads = [s for s in a if s.headline]
+    if not heads or _towns([s for s in a if not s.headline])[0]:
+        return False
+    towns = _towns(heads)[0]
+    return bool(towns) and towns <= districts
 
 
 #: a past event told as background, whether or not its date can be resolved

@@ -707,6 +707,12 @@ _LOC_COMMA = re.compile(
 )
 #: "in Akbarpura near Nowshera District": a village named beside the town it is near
 _LOC_NEAR = re.compile(r"\b(?:in|at)\s+" + _LOC_NAME + r"\s+near\s+(?:the\s+)?$")
+#: a road, crossing or stream, no village: "Miran Wala Bangla Bypass"
+_FEATURE_END = re.compile(
+    r"\b(?:Bypass|Road|Highway|Motorway|Chowk|Bridge|Canal|Nala|Pass|Interchange|Toll Plaza)$"
+)
+#: "near Mashkaf in Kachhi district": a village named before the district it lies in
+_LOC_NEAR_IN = re.compile(r"\b(?:near|at)\s+" + _LOC_NAME + r"\s+in\s+$")
 #: "Gwadar's Pishgan area", "Kalat district's Mangochar area": the anchor precedes
 _LOC_AFTER = re.compile(r"(?:\s+district)?['’]s\s+" + _LOC_NAME + r"\s+" + _LOC_NOUN + r"\b")
 #: a city so large that an "area" of it is a neighbourhood, not a place of its own
@@ -769,6 +775,10 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
         if found is None and low.endswith(("near ", "near the ")):
             hit = _LOC_NEAR.search(text, *region)
             if hit:
+                found = (hit, False)
+        if found is None and low.endswith(" in ") and p.kind == "district":
+            hit = _LOC_NEAR_IN.search(text, *region)
+            if hit and not _FEATURE_END.search(hit.group("loc")):
                 found = (hit, False)
         if found is None and text.startswith(("'s", "’s", " district"), anchor.end):
             hit = _LOC_AFTER.match(text, anchor.end)

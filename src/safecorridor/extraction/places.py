@@ -425,8 +425,9 @@ def choose_place(
                     if near < res.SAME_TOWN_DEG * 2:
                         return m
     if cp is not None and cp.kind in ("district", "province") and best[0][0] <= 2:
-        # "in Bajaur district ... in the town of Khar": the town within the district
-        for s in g.sentences:
+        # "in Bajaur district ... in the town of Khar": the town within the district (the
+        # body's before the headline's, which may name the district by its town: "in Kalat")
+        for s in sorted(g.sentences, key=lambda x: x.headline):
             for m in s.places:
                 p = m.place
                 if (
