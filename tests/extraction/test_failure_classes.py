@@ -5487,3 +5487,20 @@ def test_a_headline_ending_on_a_quote_names_the_bodys_attack_by_its_district() -
 )
 def test_a_village_named_before_the_district_it_lies_in(text: str, city: str | None) -> None:
     assert _one(text).city == city
+
+
+def test_a_ban_a_designation_and_an_attack_a_group_said_it_was_behind() -> None:
+    events = _in_order(
+        "ISLAMABAD (AP) — The Interior Ministry on Tuesday banned a Sindhi separatist group it "
+        "blames for a string of bombings.\n\n"
+        "The group had said it was behind a grenade attack on a Rangers vehicle in the city of "
+        "Larkana on April 19 that wounded three Rangers.\n\n"
+        "The United States designated the Baloch Liberation Army as a Specially Designated "
+        "Global Terrorist organization in July 2019.\n\n"
+        "Pakistan has banned dozens of militant groups over the past two decades."
+    )
+    assert [(e.kind, e.city, e.to_dict()["event_date"]) for e in events] == [
+        ("other", "Islamabad", "2024-05-07"),
+        ("bombing", "Larkana", "2024-04-19"),
+        ("other", None, "2019-07"),
+    ]

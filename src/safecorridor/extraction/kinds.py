@@ -597,6 +597,15 @@ _TALLY_SAW = re.compile(
     r"|\b(?:carried out|conducted|launched|staged|mounted|perpetrated|there were)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+|as many as\s+)?\d\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts)\b",
     re.I,
 )
+#: a group owning an attack it describes: "said it was behind a grenade attack on ..."
+_BEHIND_ONE = re.compile(
+    r"\b(?:was|were|is|are)\s+behind\s+(?:an?|two|three)\s+(?:[\w-]+\s+)?$", re.I
+)
+#: ... told with its day or its toll
+_TOLD_AFTER_IT = re.compile(
+    r"[^.;]{0,140}?\b(?:on\s+(?:" + MONTH_NAMES + r")\s+\d|on\s+(?:" + WEEKDAY_NAMES + r")|"
+    r"(?:that|which)\s+(?:killed|wounded|injured|left)|killing|wounding|injuring)",
+)
 #: a habit, not a happening: "have at times protested", "often stage sit-ins"
 _NOW_AND_THEN = re.compile(
     r"\b(?:at times|from time to time|often|frequently|repeatedly|regularly|routinely|"
@@ -752,6 +761,8 @@ def _anaphoric(
         and (first_word in _FINITE or _PASSIVE_AUX.search(left))
     ):
         anaphoric = True
+        if _BEHIND_ONE.search(left) and _TOLD_AFTER_IT.match(text, m.end()):
+            anaphoric = False  # "said it was behind a grenade attack ... that wounded three"
     if family(cls) == "arrest" and (
         _PLANNED_ARREST.search(left)
         or _NO_ARREST.search(text[max(0, m.start() - 60) : m.start()])
