@@ -5504,3 +5504,18 @@ def test_a_ban_a_designation_and_an_attack_a_group_said_it_was_behind() -> None:
         ("bombing", "Larkana", "2024-04-19"),
         ("other", None, "2019-07"),
     ]
+
+
+def test_a_village_named_in_apposition_then_again_places_both_events() -> None:
+    attack, arrest = _in_order(
+        "GWADAR: Six labourers were shot dead when armed men raided their camp in Kappar, a "
+        "village some 40 kilometres east of Pasni town in Gwadar district, late on Monday.\n\n"
+        "On Tuesday, FC and Levies personnel carried out a search operation in the hills around "
+        "Kappar and detained two suspects."
+    )
+    assert (attack.kind, attack.city, attack.fatalities) == ("attack", "Kappar", 6)
+    assert (arrest.kind, arrest.city, arrest.to_dict()["event_date"]) == (
+        "arrest",
+        "Kappar",
+        "2024-05-07",
+    )

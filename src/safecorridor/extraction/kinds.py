@@ -62,7 +62,7 @@ _POSS_DATE = re.compile(
 )
 _TOLL_HINT = re.compile(r"\b(?:death toll|toll|rose to|climbed to|risen to)\b", re.I)
 _POLICE_RAID = re.compile(
-    r"raids?|raided|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|combing operations?|search operations?|conducted (?:an? |the )?(?:[\w-]+ ){0,2}?operations?",
+    r"raids?|raided|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|combing operations?|search operations?|(?:conducted|carried out) (?:an? |the )?(?:[\w-]+ ){0,2}?operations?",
     re.I,
 )
 _PEOPLE = re.compile(r"\bpeople\b", re.I)

@@ -703,7 +703,9 @@ _LOC_OF = re.compile(
 _LOC_COMMA = re.compile(
     r"\b(?:in|at|near)\s+(?:the\s+)?(?:general\s+area\s+)?"
     + _LOC_NAME
-    + r",\s+(?:(?:near|in|of|on\s+the\s+(?:outskirts|edge|fringes?)\s+of)\s+(?:the\s+)?|(?:some|about|around|nearly)?\s*\d+\s*(?:km|kms|kilomet(?:er|re)s?|miles?)\s+(?:[\w-]+\s+)?(?:of|from)\s+(?:the\s+)?|a\s+(?:[\w-]+\s+){0,3}?(?:in|of|near)\s+(?:the\s+)?)?$"
+    + r",\s+(?:(?:near|in|of|on\s+the\s+(?:outskirts|edge|fringes?)\s+of)\s+(?:the\s+)?|(?:some|about|around|nearly)?\s*\d+\s*(?:km|kms|kilomet(?:er|re)s?|miles?)\s+(?:[\w-]+\s+)?(?:of|from)\s+(?:the\s+)?|a\s+(?:[\w-]+\s+){0,3}?(?:in|of|near)\s+(?:the\s+)?"
+    # "in Kappar, a village some 40 kilometres east of Pasni"
+    r"|an?\s+(?:small\s+|remote\s+)?(?:village|town|hamlet|settlement|locality)\s+(?:some\s+|about\s+|around\s+|nearly\s+)?\d+\s*(?:km|kms|kilomet(?:er|re)s?|miles?)\s+(?:[\w-]+\s+)?(?:of|from)\s+(?:the\s+)?)?$"
 )
 #: "in Akbarpura near Nowshera District": a village named beside the town it is near
 _LOC_NEAR = re.compile(r"\b(?:in|at)\s+" + _LOC_NAME + r"\s+near\s+(?:the\s+)?$")
@@ -802,6 +804,23 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
         anchors.append(m)
     if " area" in text or " village" in text:
         out.extend(_lone_localities(text, places, taken))
+    out.extend(_named_again(text, out, taken))
+    return out
+
+
+def _named_again(text: str, found: list[Mention], taken: list[tuple[int, int]]) -> list[Mention]:
+    """A locality found once, named again by its name alone elsewhere in the text ("in
+    Kappar, a village ..." and later "in the hills around Kappar")."""
+    out: list[Mention] = []
+    villages = {m.text: m.place for m in found if m.place is not None and m.place.minor}
+    for name, place in villages.items():
+        for hit in re.finditer(rf"\b{re.escape(name)}\b", text):
+            if any(ts < hit.end() and hit.start() < te for ts, te in taken):
+                continue
+            m = _place_mention(text, hit.start(), hit.end(), name, [place])
+            m.place = place
+            taken.append((hit.start(), hit.end()))
+            out.append(m)
     return out
 
 
