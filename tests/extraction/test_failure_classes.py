@@ -5519,3 +5519,14 @@ def test_a_village_named_in_apposition_then_again_places_both_events() -> None:
         "Kappar",
         "2024-05-07",
     )
+
+
+def test_a_warning_told_in_the_same_call_as_a_claim_is_a_threat() -> None:
+    events = _in_order(
+        "Gunmen shot dead six labourers at their camp near Pasni on Monday night.\n\n"
+        "On Tuesday, a spokesman for the banned Balochistan Liberation Front called journalists "
+        "and claimed responsibility for the attack. In the same call he warned contractors to "
+        "stop work, saying their camps would be attacked again."
+    )
+    assert [e.kind for e in events] == ["attack", "threat"]
+    assert events[1].to_dict()["event_date"] == "2024-05-07"

@@ -919,7 +919,15 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
         ok = any(
             res.actors().get(a.actor or "", res.Actor("", "")).kind == "armed_group"
             for a in s.actors
-        ) or bool(re.search(r"\b(?:the group|the outfit|militants?|insurgents?)\b", text, re.I))
+        ) or bool(
+            re.search(
+                # (or the group's own words told on: "In the same call he warned ...")
+                r"\b(?:the group|the outfit|militants?|insurgents?|in the same (?:call|statement|"
+                r"message|video|audio|post))\b",
+                text,
+                re.I,
+            )
+        )
         ok = ok or s.claimant_vowed
     elif cls in ("meeting", "agreement"):
         ok = bool(_OFFICIALS.search(text))
