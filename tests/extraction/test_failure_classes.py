@@ -5530,3 +5530,15 @@ def test_a_warning_told_in_the_same_call_as_a_claim_is_a_threat() -> None:
     )
     assert [e.kind for e in events] == ["attack", "threat"]
     assert events[1].to_dict()["event_date"] == "2024-05-07"
+
+
+def test_a_killing_earlier_that_day_recalled_inside_a_bombing_is_an_event_of_its_own() -> None:
+    events = _in_order(
+        "A suicide bomber struck the Civil Hospital in Quetta on Monday, killing 70 people, most "
+        "of them lawyers who had gathered at the hospital after a senior lawyer was shot dead in "
+        "the city earlier that day."
+    )
+    assert [(e.kind, e.city, e.to_dict()["event_date"], e.fatalities) for e in events] == [
+        ("suicide_attack", "Quetta", "2024-05-06", 70),
+        ("attack", "Quetta", "2024-05-06", 1),
+    ]

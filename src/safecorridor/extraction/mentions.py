@@ -68,6 +68,13 @@ _HOSPITAL = re.compile(
     re.I,
 )
 _HOSPITAL = at_word_starts(_HOSPITAL)
+#: ... unless the hospital is what was hit: "a suicide bomber struck the Civil Hospital in Quetta"
+_HIT_HOSPITAL = re.compile(
+    r"\b(?:struck|attacked|stormed|bombed|targeted|hit|attack|bombing|blast|explosion|assault)"
+    r"\s+(?:on\s+|at\s+|inside\s+|outside\s+)?(?:the\s+|a\s+)?(?:[\w'’-]+\s+){0,3}?"
+    r"hospital\s+(?:[\w'’-]+\s+){0,3}$",
+    re.I,
+)
 #: a preposition (and up to three capitalised or place nouns) before the name
 _CUE = re.compile(
     r"\b(?:(?i:in|at|near|outside|inside|visited|visiting)|on|from|of|off|into|within|around|across|along|between|to|toward|towards)\s+(?:the\s+)?(?:(?:[A-Z][\w'’-]*|port|city|town|district|area|general|province|village|outskirts|suburbs|vicinity|limits|road|highway|airport|outpost|check-?post|camp|tehsil|region)\s+){0,3}(?:of\s+(?:the\s+)?)?$"
@@ -535,7 +542,7 @@ def _place_mention(text: str, s: int, e: int, surface: str, cands: list[res.Plac
         m.cued = True
     m.excluded = (
         bool(_NOT_HERE_AFTER.match(after))
-        or bool(_HOSPITAL.search(before))
+        or (bool(_HOSPITAL.search(before)) and not _HIT_HOSPITAL.search(text, max(0, s - 90), s))
         or bool(_HOME_OF.search(before))
         or (before.endswith("-") and before[-2:-1].isalpha())
     )
