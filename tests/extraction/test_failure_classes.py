@@ -5542,3 +5542,16 @@ def test_a_killing_earlier_that_day_recalled_inside_a_bombing_is_an_event_of_its
         ("suicide_attack", "Quetta", "2024-05-06", 70),
         ("attack", "Quetta", "2024-05-06", 1),
     ]
+
+
+def test_air_strikes_carried_out_on_a_day_are_an_event() -> None:
+    ev = _one(
+        "On April 24, Pakistan's military carried out air strikes in Paktika province's Barmal "
+        "district. The Taliban said 46 people were killed."
+    )
+    assert (ev.kind, ev.to_dict()["event_date"], ev.province, ev.fatalities) == (
+        "attack",
+        "2024-04-24",
+        "Paktika",
+        46,
+    )

@@ -76,7 +76,7 @@ _ARREST_RX = re.compile(
     re.I,
 )
 _HELD = re.compile(
-    r"\b(?:held|hold|holds|holding|conducted|launched|staged|mounted|began|opened)\s+(?:[\w-]+\s+)?$",
+    r"\b(?:held|hold|holds|holding|conducted|launched|staged|mounted|began|opened|carried out)\s+(?:[\w-]+\s+)?$",
     re.I,
 )
 _HELD = at_word_starts(_HELD)
