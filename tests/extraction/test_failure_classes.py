@@ -5555,3 +5555,11 @@ def test_air_strikes_carried_out_on_a_day_are_an_event() -> None:
         "Paktika",
         46,
     )
+
+
+def test_a_ban_is_placed_where_it_was_made_not_where_the_group_struck() -> None:
+    ev = _one(
+        "ISLAMABAD: The Interior Ministry on Tuesday banned a separatist group it blames for a "
+        "string of bombings in the southern Sindh province."
+    )
+    assert (ev.kind, ev.city) == ("other", "Islamabad")

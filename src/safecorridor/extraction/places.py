@@ -309,9 +309,8 @@ def choose_place(
             c1 = pos
             break
     # (a group banned: where it operates is its record, not where it was banned)
-    talks = g.family in ("talks", "request") or (
-        g.family == "legal" and bool(_BANNED.search(trigger_words(g, g.trigger)))
-    )
+    banned = g.family == "legal" and bool(_BANNED.search(trigger_words(g, g.trigger)))
+    talks = g.family in ("talks", "request") or banned
     # (talks: the provinces a sentence names are their topics, "met in Islamabad to review
     # the situation in Balochistan", not a bound on their venue)
     trig_prov = {
@@ -343,6 +342,8 @@ def choose_place(
                 continue  # "agreed to hold the next meeting in Beijing": not this one's venue
             if talks and s is not trig_s and p.kind == "province":
                 continue  # "would transform the economy of Balochistan": a topic, no venue
+            if banned and s is trig_s and m.start >= t1:
+                continue  # "banned a group it blames for bombings in Sindh": its record
             if m.attrib is not None and not _names_trigger(g, m.attrib):
                 continue  # "facilitators of the Noshki bus attack ... in Kharan": Kharan
             if m.text in METONYMS and _POSSESSIVE.match(s.text, m.end - s.start):
