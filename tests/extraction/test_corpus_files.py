@@ -66,6 +66,8 @@ def _records(name: str) -> list[dict]:
         "../unseen/p9/gold.jsonl",
         "../unseen/p10/gold.jsonl",
         "../unseen/p11/gold.jsonl",
+        "../unseen/p12a/gold.jsonl",
+        "../unseen/p12b/gold.jsonl",
     ],
 )
 def test_annotation_file_is_well_formed(name: str) -> None:
