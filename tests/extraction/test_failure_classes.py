@@ -5563,3 +5563,11 @@ def test_a_ban_is_placed_where_it_was_made_not_where_the_group_struck() -> None:
         "string of bombings in the southern Sindh province."
     )
     assert (ev.kind, ev.city) == ("other", "Islamabad")
+
+
+def test_a_village_named_with_the_town_it_is_in_apposition() -> None:
+    ev = _one(
+        "The suspects were arrested during a raid on a rented house in Hattar, the industrial "
+        "town in Haripur district, on Tuesday."
+    )
+    assert (ev.kind, ev.city, ev.district) == ("arrest", "Hattar", "Haripur")

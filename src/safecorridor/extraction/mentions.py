@@ -711,6 +711,8 @@ _LOC_COMMA = re.compile(
     r"\b(?:in|at|near)\s+(?:the\s+)?(?:general\s+area\s+)?"
     + _LOC_NAME
     + r",\s+(?:(?:near|in|of|on\s+the\s+(?:outskirts|edge|fringes?)\s+of)\s+(?:the\s+)?|(?:some|about|around|nearly)?\s*\d+\s*(?:km|kms|kilomet(?:er|re)s?|miles?)\s+(?:[\w-]+\s+)?(?:of|from)\s+(?:the\s+)?|a\s+(?:[\w-]+\s+){0,3}?(?:in|of|near)\s+(?:the\s+)?"
+    # "in Hattar, the industrial town in Haripur district"
+    r"|the\s+(?:[\w-]+\s+){0,2}?(?:village|town|hamlet|settlement|locality)\s+(?:in|of|near)\s+(?:the\s+)?"
     # "in Kappar, a village some 40 kilometres east of Pasni"
     r"|an?\s+(?:small\s+|remote\s+)?(?:village|town|hamlet|settlement|locality)\s+(?:some\s+|about\s+|around\s+|nearly\s+)?\d+\s*(?:km|kms|kilomet(?:er|re)s?|miles?)\s+(?:[\w-]+\s+)?(?:of|from)\s+(?:the\s+)?)?$"
 )
