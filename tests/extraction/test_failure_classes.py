@@ -5571,3 +5571,14 @@ def test_a_village_named_with_the_town_it_is_in_apposition() -> None:
         "town in Haripur district, on Tuesday."
     )
     assert (ev.kind, ev.city, ev.district) == ("arrest", "Hattar", "Haripur")
+
+
+def test_a_spokesperson_asked_about_a_warning_makes_no_event() -> None:
+    assert (
+        extract(
+            "Asked about the recent attacks at a regular briefing in Beijing on Monday, a "
+            "foreign ministry spokesperson declined to comment on the BLA's warning.",
+            published=WED,
+        )
+        == []
+    )

@@ -390,6 +390,8 @@ def mark_triggers(s: Sentence) -> None:
             and not _PUT_ON.search(text, max(0, m.start() - 100), m.start())
         ):
             continue  # "the BLA, already on the list of proscribed groups": no act today
+        if cls == "request" and word.lower() == "asked" and _ASKED_ABOUT.match(text, m.end()):
+            continue  # "Asked about the attacks, a spokesperson said": a question, no request
         if cls == "agreement" and _NOT_YET.search(left):
             continue  # "efforts to strike a peace deal", "close to signing": not (yet) agreed
         if (
@@ -606,6 +608,8 @@ _TOLD_AFTER_IT = re.compile(
     r"[^.;]{0,140}?\b(?:on\s+(?:" + MONTH_NAMES + r")\s+\d|on\s+(?:" + WEEKDAY_NAMES + r")|"
     r"(?:that|which)\s+(?:killed|wounded|injured|left)|killing|wounding|injuring)",
 )
+#: a question put: "asked about", "asked whether"
+_ASKED_ABOUT = re.compile(r"\s+(?:about|whether|if|why|how|what|when)\b", re.I)
 #: a habit, not a happening: "have at times protested", "often stage sit-ins"
 _NOW_AND_THEN = re.compile(
     r"\b(?:at times|from time to time|often|frequently|repeatedly|regularly|routinely|"
@@ -720,6 +724,8 @@ def _anaphoric(
     text = s.text
     first_word = word.split()[0].lower()
     verbal = first_word.endswith(("ed", "ing")) or first_word in _VERBAL
+    if first_word in ("warning", "warnings") and _ANAPHOR.search(left):
+        verbal = False  # "declined to comment on the BLA's warning": the threat told before
     # "the FIR, lodged by ...": the case is told being registered, not referred back to
     verbal = verbal or (cls == "legal" and word.lower().endswith(("registered", "lodged", "filed")))
     # "placed the BLA on the list of proscribed groups": the list names the act (checked before)
