@@ -5582,3 +5582,23 @@ def test_a_spokesperson_asked_about_a_warning_makes_no_event() -> None:
         )
         == []
     )
+
+
+def test_a_months_toll_in_various_attacks_neither_is_nor_dates_an_event() -> None:
+    events = _in_order(
+        "Separately, security forces conducted an IBO in the Datta Khel area of North "
+        "Waziristan, killing two militants.\n\n"
+        "Last month, 18 policemen were martyred in the province in various attacks, according "
+        "to police data."
+    )
+    assert [(e.kind, e.city, e.event_date) for e in events] == [("armed_clash", "Datta Khel", None)]
+
+
+def test_a_days_round_up_of_incidents_dates_them() -> None:
+    events = _in_order(
+        "Four persons were killed in different incidents of violence in Karachi on Tuesday. "
+        "A shopkeeper was shot dead by armed motorcyclists in Malir. A labourer was shot and "
+        "killed in Orangi Town."
+    )
+    assert len(events) >= 2
+    assert all(e.to_dict()["event_date"] == "2024-05-07" for e in events)

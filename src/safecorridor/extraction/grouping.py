@@ -761,12 +761,16 @@ def _same_kind_before(
         return None
     if _ANOTHER.search(s.text) or _DISTINCT.search(s.text):
         return None
+    if cur.family == "violent" and _THE_ATTACK.search(s.text):
+        return None  # "Police said the attack was repulsed after an exchange of fire"
     g = _latest_of_kind([g for g in groups if g is not cur], cls)
     if g is not None and _names_thing_of(s, cur) and not _names_thing_of(s, g):
         return None  # "a bus ... exploded near Dasu. Investigators said a bomber rammed the bus"
     return None if g is None or _differs(g, s, published) else g
 
 
+#: the event being told, named by a general noun: "the attack was repulsed"
+_THE_ATTACK = re.compile(r"\b(?:the|this) (?:[\w-]+ )?(?:attack|incident|assault)\b", re.I)
 #: a thing an event happened to, named again with "the": "rammed his car into the bus"
 _THE_THING = re.compile(
     r"\bthe\s+(?:[\w-]+\s+)?(?P<noun>bus|van|coach|convoy|vehicle|car|truck|camp|school|hotel|"
@@ -1029,7 +1033,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 back.sentences.append(s)
                 cur = back
             elif cur is not None and (
-                refers or (has_cas and not _dated_apart(cur.date(), s, published))
+                refers or (has_cas and not s.tally and not _dated_apart(cur.date(), s, published))
             ):
                 cur.sentences.append(s)
                 _upgrade(cur, s)

@@ -314,6 +314,7 @@ def mark_triggers(s: Sentence) -> None:
     # opening phrase says how; the clause after it tells the event)
     manner = _MANNER_OPENING.match(text) if gen is not None else None
     s.generic = gen is not None and not (manner is not None and gen.end() <= manner.end())
+    s.tally = is_tally(s)
     low = text.lower()
     recover_hint = any(w in low for w in _RECOVER_HINTS)
     found: list[tuple[int, str, int, int]] = []
@@ -616,6 +617,26 @@ _NOW_AND_THEN = re.compile(
     r"(?:several|many) times|time and again)\b",
     re.I,
 )
+#: a count of several attacks no day dates: "Last month, 18 policemen were martyred in
+#: various attacks" (not "Four were killed in different incidents in Karachi on April 26",
+#: a day's round-up whose incidents are told next)
+_VARIOUS = re.compile(
+    r"\bin (?:various|several|different|multiple|a number of|separate) (?:[\w-]+ )?"
+    r"(?:attacks|incidents)\b",
+    re.I,
+)
+
+
+def is_tally(s: Sentence) -> bool:
+    """The sentence counts many events (statistics, a tally since a date, a month's count)."""
+    text = s.text
+    if ("ince " in text and _SINCE_TALLY.search(text)) or _TALLY_SAW.search(text):
+        return True
+    return bool(_VARIOUS.search(text)) and not any(
+        not d.reporting and d.precision in ("day", "week") for d in s.dates
+    )
+
+
 #: trigger verbs that are only ever finite after a noun ("the handle of a bike exploded");
 #: "an incident of targeted killing" is a noun phrase
 _FINITE = frozenset(
@@ -964,9 +985,7 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
         and not any(d.precision in ("day", "week", "month") for d in s.dates)
     ):
         ok = False  # "Beijing has repeatedly urged ...", "have repeatedly warned ... this year"
-    if family(cls) in ("violent", "arrest") and (
-        ("ince " in text and _SINCE_TALLY.search(text)) or _TALLY_SAW.search(text)
-    ):
+    if family(cls) in ("violent", "arrest") and s.tally:
         ok = False  # "Since 2013, more than 500 have been killed in a campaign of ...": a tally
     return ok
 

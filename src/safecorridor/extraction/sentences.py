@@ -40,6 +40,7 @@ class Sentence:
     describes: bool = False
     backref_talks_only: bool = False  # every back-reference names talks or their parties
     generic: bool = False
+    tally: bool = False  # it counts many events: statistics, a month's toll of attacks
     recalled: bool = False  # a past event recalled in a relative clause: always its own event
     # how long before the report's event a recalled one was: "a week after" → (7, "week")
     recall_gap: tuple[int, str] | None = None
