@@ -5602,3 +5602,11 @@ def test_a_days_round_up_of_incidents_dates_them() -> None:
     )
     assert len(events) >= 2
     assert all(e.to_dict()["event_date"] == "2024-05-07" for e in events)
+
+
+def test_a_police_station_named_after_a_namesake_elsewhere_is_no_place() -> None:
+    ev = _one(
+        "In Bannu, unidentified motorcyclists opened fire on a police van near the Mandan "
+        "police station on Tuesday, killing two constables."
+    )
+    assert (ev.city, ev.district) == ("Bannu", "Bannu")

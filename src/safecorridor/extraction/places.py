@@ -240,6 +240,30 @@ def _region(g: EventGroup) -> Mention | None:
     return None
 
 
+#: a post or station named after a place: "the Mandan police station", "Pezu police post"
+_POST_AFTER = re.compile(
+    r"\s+(?:police\s+)?(?:station|post|check\s?post|checkpost|chowki|thana|picket)\b", re.I
+)
+
+
+def _named_post_elsewhere(s: Sentence, m: Mention) -> bool:
+    """``m`` names a police post or station, and the sentence places the event in another
+    district ("In Bannu, gunmen opened fire near the Mandan police station": Mandan is a
+    namesake in Kurram, the post is Bannu's)."""
+    p = m.place
+    if p is None or p.kind != "town" or not _POST_AFTER.match(s.text, m.end - s.start):
+        return False
+    return any(
+        o is not m
+        and o.cued
+        and o.place is not None
+        and o.place.kind in ("town", "district")
+        and o.place.country == "PK"
+        and (o.place.district or o.place.name) != p.district
+        for o in s.places
+    )
+
+
 def _lead_is_finer(head: Sentence, lead: Sentence) -> bool:
     """The headline names no place finer than the lead: none, a province, or a town that is
     the name of a district the lead names."""
@@ -338,6 +362,8 @@ def choose_place(
                 continue
             if m.role == "speech":
                 continue
+            if _named_post_elsewhere(s, m):
+                continue  # "In Bannu, ... near the Mandan police station": a post's name
             if talks and _PLANNED_BEFORE.search(s.text, 0, m.start - s.start):
                 continue  # "agreed to hold the next meeting in Beijing": not this one's venue
             if talks and s is not trig_s and p.kind == "province":
