@@ -5610,3 +5610,12 @@ def test_a_police_station_named_after_a_namesake_elsewhere_is_no_place() -> None
         "police station on Tuesday, killing two constables."
     )
     assert (ev.city, ev.district) == ("Bannu", "Bannu")
+
+
+def test_minutes_signed_at_a_meeting_are_placed_where_it_met_not_where_the_next_will() -> None:
+    events = _in_order(
+        "BEIJING, May 8 (Xinhua) -- The fifth meeting of the CPEC Joint Working Group on "
+        "Security was held here on Tuesday.\n\nBoth sides signed the minutes of the meeting and "
+        "agreed to hold the next meeting in Islamabad next year."
+    )
+    assert [(e.kind, e.city) for e in events] == [("meeting", "Beijing"), ("agreement", "Beijing")]

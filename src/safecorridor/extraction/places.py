@@ -308,8 +308,17 @@ def choose_place(
     officials spoke (a press conference in Islamabad does not place talks held elsewhere)."""
     first = g.sentences[0]
     trig_s = g.trigger_sentence() or first
-    if g.outcome and previous is not None and not any(m.cued for m in trig_s.places):
-        return previous  # "On the occasion, the two sides signed an MoU": where they met
+    if (
+        g.outcome
+        and previous is not None
+        and not any(
+            m.cued and not _PLANNED_BEFORE.search(trig_s.text, 0, m.start - trig_s.start)
+            for m in trig_s.places
+        )
+    ):
+        # "On the occasion, the two sides signed an MoU": where they met (not where they
+        # "agreed to hold the next meeting")
+        return previous
     if trig_s.headline:
         # a headline that names no place, only a province ("grenade blast rocks PoK") or only
         # the district the lead names ("in Kashmore"; "near Kandhkot in Kashmore district"):
