@@ -1370,13 +1370,19 @@ def _only_named(g: EventGroup) -> bool:
     return True
 
 
+def _placed(sentences: list[Sentence]) -> bool:
+    """The sentences name a place finer than a country ("planned in Afghanistan" names none
+    of the event's own)."""
+    return any(m.place is None or m.place.kind != "country" for s in sentences for m in s.places)
+
+
 def _bare_reference(g: EventGroup) -> bool:
     """Every sentence of ``g`` only names an event by a determiner and its noun ("the attack
     had been planned"), with no day, no place and no toll of its own: it refers back (a
     country is no place of its own: "the attack was planned in Afghanistan")."""
     if g.recalled or g.date() is not None or any(s.counts for s in g.sentences):
         return False
-    if any(m.place is None or m.place.kind != "country" for s in g.sentences for m in s.places):
+    if _placed(g.sentences):
         return False
     return _only_named(g)
 
@@ -1556,7 +1562,7 @@ def _told_by_name(h: EventGroup, g: EventGroup) -> bool:
     if h.date() is not None or len(h.sentences) != 1:
         return False
     s = h.sentences[0]
-    if s.counts or any(m.place is None or m.place.kind != "country" for m in s.places):
+    if s.counts or _placed([s]):
         return False
     t0, t1 = h.trigger[1] - s.start, h.trigger[2] - s.start
     m = _NAME_BEFORE.search(s.text, 0, max(0, t0)) or _NAME_AFTER.match(s.text, t1)
