@@ -5619,3 +5619,11 @@ def test_minutes_signed_at_a_meeting_are_placed_where_it_met_not_where_the_next_
         "agreed to hold the next meeting in Islamabad next year."
     )
     assert [(e.kind, e.city) for e in events] == [("meeting", "Beijing"), ("agreement", "Beijing")]
+
+
+def test_a_long_list_of_victims_is_counted_to_its_end() -> None:
+    ev = _one(
+        "Four gunmen attacked the stock exchange in Karachi on Monday, killing two security "
+        "guards, a police officer and a bystander."
+    )
+    assert ev.fatalities == 4

@@ -906,7 +906,7 @@ def parse(sentence: str, offset: int) -> Casualties:
             "gunned down",
             "shot dead",
         ):
-            after = toks[vi + len(word.split()) : vi + 10]
+            after = toks[vi + len(word.split()) : vi + 16]
             if vi > 0 and toks[vi - 1][0].lower() in _PASSIVE_AUX:
                 after = None  # "seven passengers were shot dead three others were hurt"
             elif (
@@ -932,7 +932,7 @@ def parse(sentence: str, offset: int) -> Casualties:
         ):
             # "the bodies of two labourers", "the deaths of two Chinese citizens", "claimed
             # the lives of 26", "injuries to ten others"
-            after = toks[vi + 2 : vi + 12]
+            after = toks[vi + 2 : vi + 18]
         if after is not None:
             got = _np(after) if after else None
             if (
