@@ -5627,3 +5627,8 @@ def test_a_long_list_of_victims_is_counted_to_its_end() -> None:
         "guards, a police officer and a bystander."
     )
     assert ev.fatalities == 4
+
+
+def test_labourers_shot_at_a_camp_are_civilians_attacked() -> None:
+    ev = _one("Gunmen shot dead six labourers at a camp near Pasni on Tuesday night.")
+    assert (ev.kind, ev.fatalities) == ("attack", 6)

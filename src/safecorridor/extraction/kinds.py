@@ -1306,6 +1306,10 @@ def _victims(g: EventGroup) -> tuple[bool, bool]:
         for c in s.counts:
             if c.attackers or c.reject:
                 continue
+            head = s.text[c.start - s.start : c.end - s.start]
+            if _CIVILIAN_WORDS.search(head) and not _SF_WORDS.search(head):
+                civ = True  # "six labourers at a camp": the count's own noun says who
+                continue
             if _LOCATIVE_STATION.search(s.text, 0, max(0, c.start - s.start)):
                 words = s.text[c.start - s.start : c.end - s.start + 30]  # not the place's name
             else:
