@@ -290,6 +290,12 @@ def _year_for(month: int, pub: date | None, day: int = 1) -> int | None:
     return pub.year - 1
 
 
+def _counted_from(low: str, published: date, story_day: date | None) -> date:
+    """What a count of days or years goes back from: "three days ago" from publication,
+    "three days earlier", "two years earlier" from the day the story has reached."""
+    return story_day if low.endswith("earlier") and story_day else published
+
+
 def _minus_months(d: date, n: int) -> date:
     y, m = divmod(d.year * 12 + d.month - 1 - n, 12)
     return date(y, m + 1, 1)
@@ -434,19 +440,14 @@ def find_dates(
                     continue  # "on January 13 (today)": a gloss of the date just given
                 value = published
             elif name == "days_ago":
-                # "three days ago" counts from publication, "three days earlier" from the day
-                # the story has reached
-                base = story_day if low.endswith("earlier") and story_day else published
-                value = base - timedelta(days=_num(g["n"]))
+                value = _counted_from(low, published, story_day) - timedelta(days=_num(g["n"]))
             elif name == "weeks_ago":
                 value, precision = published - timedelta(weeks=_num(g["n"])), "week"
             elif name == "months_ago":
                 value, precision = _minus_months(published, _num(g["n"])), "month"
             elif name == "years_ago":
-                # "seven years ago": the year, counted from publication; "two years earlier"
-                # from the day the story has reached
-                base = story_day if low.endswith("earlier") and story_day else published
-                value, precision = date(base.year - _num(g["n"]), 1, 1), "year"
+                year = _counted_from(low, published, story_day).year - _num(g["n"])
+                value, precision = date(year, 1, 1), "year"
             elif name == "last_week":
                 value, precision = published - timedelta(weeks=1), "week"
             elif name == "this_week":

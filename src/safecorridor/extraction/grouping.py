@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from safecorridor.extraction.casualties import Count
@@ -198,10 +199,21 @@ def _repeats_noun(s: Sentence, g: EventGroup) -> bool:
     m = _OPENS_DEFINITE.match(s.text)
     if m is None:
         return False
-    rx = re.compile(
-        rf"\b(?:a|an|two|three|four|five|\d+)\s+(?:[\w-]+\s+){{0,3}}{m.group('noun')}s?\b", re.I
-    )
+    rx = _introducing(m.group("noun"), counted=True)
     return any(rx.search(x.text) for x in g.sentences)
+
+
+@lru_cache(maxsize=512)
+def _introducing(noun: str, counted: bool = False) -> re.Pattern[str]:
+    """The noun brought in with an indefinite article, up to three words before it ("a
+    civil judge", "a rented house"); ``counted``: or with a small count, singular or plural
+    ("two judges")."""
+    if counted:
+        return re.compile(
+            rf"\b(?:a|an|two|three|four|five|\d+)\s+(?:[\w-]+\s+){{0,3}}{re.escape(noun)}s?\b",
+            re.I,
+        )
+    return re.compile(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,3}}{re.escape(noun)}\b", re.I)
 
 
 def _introduced(text: str, m: re.Match[str]) -> bool:
@@ -210,10 +222,7 @@ def _introduced(text: str, m: re.Match[str]) -> bool:
     noun = m.group(0).split()[-1]
     if not noun.isalpha() or m.group(0).lower().startswith(("this ", "these ")):
         return False
-    return (
-        re.search(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,3}}{re.escape(noun)}\b", text[: m.start()], re.I)
-        is not None
-    )
+    return _introducing(noun).search(text, 0, m.start()) is not None
 
 
 #: back-references that name talks and their parties, not an attack
@@ -782,7 +791,7 @@ _THE_THING = re.compile(
 def _names_thing_of(s: Sentence, g: EventGroup) -> bool:
     """The sentence names with "the" a thing that ``g``'s telling introduced ("a bus")."""
     for m in _THE_THING.finditer(s.text):
-        rx = re.compile(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,3}}{m.group('noun')}\b", re.I)
+        rx = _introducing(m.group("noun"))
         if any(rx.search(x.text) for x in g.sentences):
             return True
     return False

@@ -104,9 +104,13 @@ _OBJECT_COUNTED = re.compile(
 _PLURAL_HEAD_AFTER = re.compile(
     r"\s+(?:attacks|bombings|blasts|explosions|killings|shootings|ambushes)\b", re.I
 )
+#: what happens again and again: "often", "at times", "time and again"
+_HABIT_WORDS = r"frequently|often|at times|from time to time|repeatedly|several times|many times|time and again"
 _GENERIC = at_word_starts(
     re.compile(
-        r"\b(?:numerous|multiple|series of|spate of|wave of|over the years|in recent years|for (?:many |several |some )?(?:years|decades)|(?:over|in|during) the (?:past|last) (?:few |two |three |several )?(?:years|decades?)|keeps? (?:getting|being)|^Why\b|frequently|often|at times|from time to time|repeatedly|several times|many times|time and again|on several occasions|specializ\w+ in|specialis\w+ in|has been targeting|have been targeting|in the past|a history of|(?:is|was) not the first time|is known for|are known for|(?:are|is|remain|remains|have been|has been) (?:[\w-]+ )?(?:frequent|common|commonplace|routine|rife|rampant|a regular occurrence))\b",
+        r"\b(?:numerous|multiple|series of|spate of|wave of|over the years|in recent years|for (?:many |several |some )?(?:years|decades)|(?:over|in|during) the (?:past|last) (?:few |two |three |several )?(?:years|decades?)|keeps? (?:getting|being)|^Why\b|"
+        + _HABIT_WORDS
+        + r"|on several occasions|specializ\w+ in|specialis\w+ in|has been targeting|have been targeting|in the past|a history of|(?:is|was) not the first time|is known for|are known for|(?:are|is|remain|remains|have been|has been) (?:[\w-]+ )?(?:frequent|common|commonplace|routine|rife|rampant|a regular occurrence))\b",
         re.I,
     )
 )
@@ -612,11 +616,7 @@ _TOLD_AFTER_IT = re.compile(
 #: a question put: "asked about", "asked whether"
 _ASKED_ABOUT = re.compile(r"\s+(?:about|whether|if|why|how|what|when)\b", re.I)
 #: a habit, not a happening: "have at times protested", "often stage sit-ins"
-_NOW_AND_THEN = re.compile(
-    r"\b(?:at times|from time to time|often|frequently|repeatedly|regularly|routinely|"
-    r"(?:several|many) times|time and again)\b",
-    re.I,
-)
+_NOW_AND_THEN = re.compile(r"\b(?:" + _HABIT_WORDS + r"|regularly|routinely)\b", re.I)
 #: a count of several attacks no day dates: "Last month, 18 policemen were martyred in
 #: various attacks" (not "Four were killed in different incidents in Karachi on April 26",
 #: a day's round-up whose incidents are told next)

@@ -296,9 +296,10 @@ _PARTY_BEFORE = at_word_starts(_PARTY_BEFORE)
 #: a Frontier Region named after its town: "Frontier Region (FR) Peshawar", "FR Bannu"
 _FRONTIER_REGION = re.compile(r"\b(?:FR|Frontier Region(?:\s+\(FR\))?)\s+$")
 #: a stream, road or pass named after a town, not the town: "Lahore Nala", "Quetta Road"
-_FEATURE_AFTER = re.compile(
-    r"\s+(?:Nala|Nallah|Nullah|Nulla|Khwar|River|Canal|Bridge|Pass|Tunnel|Road|Highway|Bypass|Motorway)\b"
+_FEATURES = (
+    r"Nala|Nallah|Nullah|Nulla|Khwar|River|Canal|Bridge|Pass|Tunnel|Road|Highway|Bypass|Motorway"
 )
+_FEATURE_AFTER = re.compile(r"\s+(?:" + _FEATURES + r")\b")
 
 
 def _role(text: str, s: int, e: int, before: str) -> str:
@@ -719,9 +720,7 @@ _LOC_COMMA = re.compile(
 #: "in Akbarpura near Nowshera District": a village named beside the town it is near
 _LOC_NEAR = re.compile(r"\b(?:in|at)\s+" + _LOC_NAME + r"\s+near\s+(?:the\s+)?$")
 #: a road, crossing or stream, no village: "Miran Wala Bangla Bypass"
-_FEATURE_END = re.compile(
-    r"\b(?:Bypass|Road|Highway|Motorway|Chowk|Bridge|Canal|Nala|Pass|Interchange|Toll Plaza)$"
-)
+_FEATURE_END = re.compile(r"\b(?:" + _FEATURES + r"|Chowk|Interchange|Toll Plaza)$")
 #: "near Mashkaf in Kachhi district": a village named before the district it lies in
 _LOC_NEAR_IN = re.compile(r"\b(?:near|at)\s+" + _LOC_NAME + r"\s+in\s+$")
 #: "Gwadar's Pishgan area", "Kalat district's Mangochar area": the anchor precedes

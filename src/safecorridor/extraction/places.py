@@ -429,7 +429,7 @@ def choose_place(
                 g.family in _FOLLOW_UPS
                 and not any(s.charges for s in g.sentences)
                 # (a group banned or designated: no follow-up of the attack told before)
-                and not (g.family == "legal" and _BANNED.search(trigger_words(g, g.trigger)))
+                and not banned
                 # ("In a separate statement, ... arrested nine suspects across the province")
                 and not _ELSEWHERE.search(g.sentences[0].text)
             )
