@@ -593,12 +593,16 @@ _AT_THE_GATHERING = re.compile(
 #: a month's or a year's count ("killed 25 militants in such actions during the month", "so
 #: far this year the department had conducted more than 250 operations"; not "conducted 34
 #: operations last week and arrested nine", which the annotators take as one week's arrest)
+#: more than one, unnumbered: "in various operations", "in several attacks"
+_SEVERAL = r"various|several|different|multiple|a number of"
 _TALLY_SAW = re.compile(
     r"\b(?:during|in|over|throughout) the (?:same |reporting |review )?period\b"
     r"|\b(?:during|over|throughout) the (?:month|year|quarter)\b(?! of\b)"
     r"|\bso far this year\b|\bthis year alone\b|\bsince the (?:start|beginning) of the year\b"
     r"|\bin such (?:[\w-]+ )?(?:actions|operations|raids)\b"
-    r"|\bin (?:various|several|different|multiple|a number of) (?:[\w-]+ )?(?:operations|raids)\b|\b(?:saw|see|sees|seen|recorded|records|witnessed|registered|reported|suffered)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+)?\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts|terrorist attacks)\b"
+    r"|\bin (?:"
+    + _SEVERAL
+    + r") (?:[\w-]+ )?(?:operations|raids)\b|\b(?:saw|see|sees|seen|recorded|records|witnessed|registered|reported|suffered)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+)?\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts|terrorist attacks)\b"
     # "militants carried out 59 attacks last month", "there were 306 attacks": a count of ten
     # or more is a tally (not "carried out two attacks on Monday")
     r"|\b(?:carried out|conducted|launched|staged|mounted|perpetrated|there were)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+|as many as\s+)?\d\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts)\b",
@@ -621,7 +625,7 @@ _NOW_AND_THEN = re.compile(r"\b(?:" + _HABIT_WORDS + r"|regularly|routinely)\b",
 #: various attacks" (not "Four were killed in different incidents in Karachi on April 26",
 #: a day's round-up whose incidents are told next)
 _VARIOUS = re.compile(
-    r"\bin (?:various|several|different|multiple|a number of|separate) (?:[\w-]+ )?"
+    r"\bin (?:" + _SEVERAL + r"|separate) (?:[\w-]+ )?"
     r"(?:attacks|incidents)\b",
     re.I,
 )
