@@ -5632,3 +5632,20 @@ def test_a_long_list_of_victims_is_counted_to_its_end() -> None:
 def test_labourers_shot_at_a_camp_are_civilians_attacked() -> None:
     ev = _one("Gunmen shot dead six labourers at a camp near Pasni on Tuesday night.")
     assert (ev.kind, ev.fatalities) == ("attack", 6)
+
+
+def test_weeks_and_months_earlier_count_from_the_story_day_as_days_and_years_do() -> None:
+    blast, raid = _in_order(
+        "A roadside bomb killed two soldiers in Kohlu on March 3, 2021. Three weeks earlier, "
+        "militants had raided a Levies post in the same district, killing one guard.",
+        published=date(2023, 6, 1),
+    )
+    assert blast.to_dict()["event_date"] == "2021-03-03"
+    assert (raid.to_dict()["event_date"], raid.date_precision) == ("2021-02-08", "week")
+    shooting, grenade = _in_order(
+        "Gunmen shot dead a shopkeeper in Turbat on October 9, 2020. Two months earlier, "
+        "a grenade attack had wounded four people in the same bazaar.",
+        published=date(2023, 6, 1),
+    )
+    assert shooting.to_dict()["event_date"] == "2020-10-09"
+    assert (grenade.to_dict()["event_date"], grenade.date_precision) == ("2020-08", "month")

@@ -291,8 +291,9 @@ def _year_for(month: int, pub: date | None, day: int = 1) -> int | None:
 
 
 def _counted_from(low: str, published: date, story_day: date | None) -> date:
-    """What a count of days or years goes back from: "three days ago" from publication,
-    "three days earlier", "two years earlier" from the day the story has reached."""
+    """What a count of days, weeks, months or years goes back from: "three days ago" from
+    publication, "three days earlier", "two months earlier" from the day the story has
+    reached."""
     return story_day if low.endswith("earlier") and story_day else published
 
 
@@ -442,9 +443,11 @@ def find_dates(
             elif name == "days_ago":
                 value = _counted_from(low, published, story_day) - timedelta(days=_num(g["n"]))
             elif name == "weeks_ago":
-                value, precision = published - timedelta(weeks=_num(g["n"])), "week"
+                since = _counted_from(low, published, story_day)
+                value, precision = since - timedelta(weeks=_num(g["n"])), "week"
             elif name == "months_ago":
-                value, precision = _minus_months(published, _num(g["n"])), "month"
+                since = _counted_from(low, published, story_day)
+                value, precision = _minus_months(since, _num(g["n"])), "month"
             elif name == "years_ago":
                 year = _counted_from(low, published, story_day).year - _num(g["n"])
                 value, precision = date(year, 1, 1), "year"
