@@ -103,13 +103,20 @@ def test_satp_dates_are_compared_on_month_and_day_only() -> None:
     gold = [{"kind": "attack", "event_date": "--11-24", "date_precision": "day"}]
     for pred_date, precision, right in (
         ("2013-11-24", "day", True),
+        ("--11-24", "day", True),  # the extractor's own day and month of an unknown year
         ("2013-11-25", "day", False),
+        ("--11-25", "day", False),
         ("2013-11", "month", False),
     ):
         rep = Report()
         pred = [{"kind": "attack", "event_date": pred_date, "date_precision": precision}]
         score_document(rep, "x", gold, pred)
         assert (rep.fields["date"].tp == 1) is right, pred_date
+    # a day and month of an unknown year against a full gold date is not that date
+    rep = Report()
+    full = [{"kind": "attack", "event_date": "2013-11-24", "date_precision": "day"}]
+    score_document(rep, "x", full, [{**gold[0]}])
+    assert rep.fields["date"].tp == 0 and rep.fields["date"].fp == 1
 
 
 def test_bad_input_is_named(tmp_path: Path) -> None:

@@ -468,6 +468,25 @@ def test_cli_says_why_dates_are_missing_without_a_publication_date(tmp_path: Pat
     assert "no --published" not in dated.stderr and "2024-05-06" in dated.stdout
 
 
+def test_cli_shows_a_day_and_month_of_an_unknown_year(tmp_path: Path) -> None:
+    report = tmp_path / "timeline.txt"
+    report.write_text(
+        "Incidents of the week\n\nOctober 27: Gunmen shot dead two policemen in Bannu.\n\n"
+        "October 29: A roadside bomb wounded three soldiers in Kohlu.\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(app, ["extract", str(report)])
+    assert result.exit_code == 0, result.output
+    lines = [ln for ln in result.stdout.splitlines() if ln[:1].isdigit()]
+    assert "--10-27 [day] Bannu" in lines[0] and "--10-29 [day] Kohlu" in lines[1]
+    assert "--MM-DD" in result.stderr
+    data = json.loads(CliRunner().invoke(app, ["extract", str(report), "--format", "json"]).stdout)
+    assert [(e["event_date"], e["month_day"]) for e in data["events"]] == [
+        ("--10-27", "--10-27"),
+        ("--10-29", "--10-29"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("content", "said"),
     [

@@ -5649,3 +5649,52 @@ def test_weeks_and_months_earlier_count_from_the_story_day_as_days_and_years_do(
     )
     assert shooting.to_dict()["event_date"] == "2020-10-09"
     assert (grenade.to_dict()["event_date"], grenade.date_precision) == ("2020-08", "month")
+
+
+TIMELINE = (
+    "A week of incidents in Balochistan\n\n"
+    "October 27: Militants attacked a Frontier Corps check post in Turbat, killing two "
+    "soldiers.\n\n"
+    "October 29: A roadside bomb wounded three policemen in Quetta.\n\n"
+    "February 29: Gunmen shot dead a shopkeeper in the main bazaar of Panjgur."
+)
+
+
+def test_a_day_and_month_with_no_year_anywhere_is_kept_without_a_year() -> None:
+    clash, blast, shooting = _in_order(TIMELINE, published=None)
+    assert [e.to_dict()["event_date"] for e in (clash, blast, shooting)] == [
+        "--10-27",
+        "--10-29",
+        "--02-29",
+    ]
+    assert all(e.date_precision == "day" for e in (clash, blast, shooting))
+    # no year is made up: the event date itself stays empty for the platform
+    assert blast.event_date is None and blast.month_day == "--10-29"
+    assert "no year" in blast.notes["event_date"]
+    assert TIMELINE[slice(*blast.evidence["event_date"])] == "October 29"
+
+
+def test_a_timeline_entry_is_not_the_reports_dateline() -> None:
+    clash = _in_order(TIMELINE, published=date(2023, 11, 2))[0]
+    assert (clash.city, clash.to_dict()["event_date"]) == ("Turbat", "2023-10-27")
+    assert "October 27" not in [TIMELINE[a:b] for a, b in dateline_spans(TIMELINE)]
+    # a date alone on the first line, with no other such line, is still the dateline
+    lone = "August 1: The BLA claimed an attack on a Levies post in Kalat."
+    assert [lone[a:b] for a, b in dateline_spans(lone)] == ["August 1"]
+
+
+def test_a_year_in_the_text_still_gives_the_year() -> None:
+    ev = _one(
+        "Gunmen shot dead two labourers in Kech on October 27. The attack was the third in "
+        "the district in 2023.",
+        published=None,
+    )
+    assert ev.to_dict()["event_date"] == "2023-10-27" and ev.month_day is None
+
+
+def test_a_quoted_deed_to_come_is_the_threats_words() -> None:
+    ev = _one(
+        "The TTP, in a statement released on Tuesday, warned polio teams and the police "
+        "escorting them to stay away, saying they would be \u201ctargeted\u201d."
+    )
+    assert ev.kind == "threat" and ev.perpetrator == "Tehrik-i-Taliban Pakistan"

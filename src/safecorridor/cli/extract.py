@@ -53,7 +53,8 @@ def extract_command(
     elif pub is None and any(e.event_date is None for e in events):
         typer.echo(
             "note: no --published date, so days told relative to it ('on Monday', 'last week')"
-            " stay undated (?); days and months are read in the latest year the text gives",
+            " stay undated (?); days and months are read in the latest year the text gives,"
+            " or shown --MM-DD when it gives none",
             err=True,
         )
     for i, e in enumerate(events, 1):

@@ -70,7 +70,8 @@ def dateline_spans(text: str) -> list[tuple[int, int]]:
         off = lead.end() if lead else 0
         bare = _DATE_ONLY.match(line, off)
         if bare is not None:
-            out.append((start + bare.start(), start + bare.end()))
+            if not _timeline(text):
+                out.append((start + bare.start(), start + bare.end()))
             continue
         m = _DATELINE.match(line, off)
         if m is None:
@@ -82,6 +83,12 @@ def dateline_spans(text: str) -> list[tuple[int, int]]:
             continue
         out.append((start + m.start("place"), start + m.end() - len(m.group("sep"))))
     return out
+
+
+def _timeline(text: str) -> bool:
+    """Two lines or more open with a date alone ("March 3: ...", "March 4: ..."): they are a
+    timeline's entries, none of them the report's dateline."""
+    return sum(_DATE_ONLY.match(line) is not None for line in text.split("\n")) > 1
 
 
 def _is_place(name: str) -> bool:

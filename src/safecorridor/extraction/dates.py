@@ -282,6 +282,17 @@ _CLOCK_SKEW = timedelta(days=2)
 _SOON = timedelta(days=45)
 
 
+#: the year a day and month take when no year can be known (no publication date, no year in
+#: the text): a leap year no report is from, so "February 29" and any order of days hold;
+#: the event then carries its ``month_day`` (``--MM-DD``) and no date (:func:`yearless`)
+YEARLESS = 4
+
+
+def yearless(value: date | None) -> bool:
+    """The date is a day and month of an unknown year (:data:`YEARLESS`)."""
+    return value is not None and value.year == YEARLESS
+
+
 def _year_for(month: int, pub: date | None, day: int = 1) -> int | None:
     if pub is None:
         return None
@@ -325,7 +336,8 @@ def find_dates(
     """Every date expression in ``text`` (offsets shifted by ``offset``), resolved against
     ``published``: a weekday is the last such day on or before publication (the day itself
     when they are equal, unless "last Monday"), and no date is later than publication.
-    Without a publication date, a day and month take ``year_hint`` (:func:`text_year`)."""
+    Without a publication date, a day and month take ``year_hint`` (:func:`text_year`), else
+    no year (:data:`YEARLESS`)."""
     out: list[DateMention] = []
     for m in _RX_SCAN.finditer(text):
         name = (m.lastgroup or "_")[1:]
@@ -360,7 +372,7 @@ def find_dates(
         elif name in ("dm", "md"):
             mon, day = MONTHS[g["mon"].lower().rstrip(".")], int(g["d"])
             yr = _year_for(mon, published, day) if published else year_hint
-            value = _safe(yr, mon, day) if yr else None
+            value = _safe(yr or YEARLESS, mon, day)
             ahead = _safe(published.year, mon, day) if published else None
             if published and ahead and published < ahead <= published + _CLOCK_SKEW:
                 value = published  # a dateline a day ahead of the stored date: not last year

@@ -308,8 +308,9 @@ def _equal(name: str, gold: Any, pred: Any, pred_ev: dict[str, Any]) -> bool:
     if name in ("perpetrator", "claimed_by") and gold is not None and pred is not None:
         return bool(gold == pred or res.parent_of(pred) == gold)
     if name == "date" and gold is not None and pred is not None and str(gold[0]).startswith("--"):
-        # month and day only: "--11-24" against a predicted day "YYYY-11-24"
-        return bool(pred[1] == "day" and len(pred[0]) == 10 and pred[0][4:] == gold[0][1:])
+        # month and day only: "--11-24" against a predicted day "YYYY-11-24" or "--11-24"
+        full_day = pred[1] == "day" and len(pred[0]) == 10 and pred[0][4:] == gold[0][1:]
+        return bool(gold == pred or full_day)
     return bool(gold == pred)
 
 

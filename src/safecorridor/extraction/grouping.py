@@ -24,7 +24,7 @@ from typing import Any
 from safecorridor.extraction.casualties import Count
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import BULLETS
-from safecorridor.extraction.dates import DateMention, event_date, with_year, within
+from safecorridor.extraction.dates import DateMention, event_date, with_year, within, yearless
 from safecorridor.extraction.enumerations import Item, list_items
 from safecorridor.extraction.mentions import Mention, is_armed_group, is_state_force
 from safecorridor.extraction.sentences import Sentence
@@ -2161,7 +2161,8 @@ def _differs(g: EventGroup, s: Sentence, published: date | None = None) -> bool:
         mine, theirs = _weekdays(s.text), {w for x in g.sentences for w in _weekdays(x.text)}
         if mine and theirs and not mine & theirs:
             return True
-    undated = prev is None or prev[0].reporting
+    # (a day and month of an unknown year cannot be set against "last year" either)
+    undated = prev is None or prev[0].reporting or yearless(prev[0].value)
     if undated and _past(s.text) and not s.backref:
         return True
     # "the area", "the attack" in the body's first telling refers to no line of the headline

@@ -497,8 +497,10 @@ _DATED_AFTER = re.compile(
 )
 #: agreements signed or exchanged: "exchanged MoUs", "signed agreements on" (no generic talk)
 _SIGNED_BEFORE = re.compile(r"\b(?:signed|inked|exchanged)\s+(?:[\w-]+\s+)?$", re.I)
-#: a deed to come, in the passive: "will be targeted", "would be attacked"
-_FUTURE_PASSIVE = re.compile(r"\b(?:will|would|shall)\s+(?:also\s+|continue to\s+)?be\s+$", re.I)
+#: a deed to come, in the passive: "will be targeted", "would be attacked", 'would be "targeted"'
+_FUTURE_PASSIVE = re.compile(
+    r"\b(?:will|would|shall)\s+(?:also\s+|continue to\s+)?be\s+[\"“‘']?$", re.I
+)
 #: what is done again and again: "has consistently asked", "have repeatedly urged"
 _HABITUAL = re.compile(
     r"\b(?:has|have|had)\s+(?:consistently|repeatedly|always|often|long|continuously|"

@@ -53,6 +53,7 @@ from safecorridor.extraction.dates import (
     find_dates,
     recalled_date,
     text_year,
+    yearless,
     years_refine_months,
 )
 from safecorridor.extraction.grouping import (
@@ -240,13 +241,23 @@ def _set_date(ev: CandidateEvent, text: str, g: EventGroup) -> None:
         how = "reporting" if d.reporting else "relative" if d.relative else "absolute"
         recalled = "recalled" if g.recalled else "new"
         basis = f"event_date:{how}:{precision}:{recalled}"
-        ev.set("event_date", d.value, (d.start, d.end), conf, basis)
+        if yearless(d.value) and d.value is not None:
+            # "on October 27" in a report with no date and no year: the day and month only
+            ev.month_day = f"--{d.value.month:02d}-{d.value.day:02d}"
+            basis = f"event_date:yearless:{precision}:{recalled}"
+            ev.notes["event_date"] = "a day and month in a report that gives no year"
+            ev.evidence["event_date"] = (d.start, d.end)
+            ev.field_confidence["event_date"] = round(conf, 2)
+            ev.confidence_basis["event_date"] = basis
+        else:
+            ev.set("event_date", d.value, (d.start, d.end), conf, basis)
         ev.set("date_precision", precision, (d.start, d.end), conf)
 
 
 #: the fields an event of a list sets for itself (:func:`_one_per_item`)
 _ITEM_FIELDS = (
     "event_date",
+    "month_day",
     "date_precision",
     "location_name",
     "city",

@@ -32,6 +32,9 @@ class CandidateEvent:
     sub_event_type: str | None = None
     event_date: date | None = None
     date_precision: str | None = None
+    # a day and month whose year cannot be known ("--10-27": a report with no publication
+    # date that gives no year); event_date stays None, so nothing downstream takes a year
+    month_day: str | None = None
     location_name: str | None = None
     city: str | None = None
     district: str | None = None
@@ -90,15 +93,19 @@ class CandidateEvent:
         self.confidence_basis[name] = basis or f"{name}:{conf}"
 
     def unset(self, name: str) -> None:
-        """Clear a field with its evidence, confidence, basis and note."""
+        """Clear a field with its evidence, confidence, basis and note (the event date with
+        its ``month_day``)."""
         setattr(self, name, None)
+        if name == "event_date":
+            self.month_day = None
         for d in (self.evidence, self.field_confidence, self.confidence_basis, self.notes):
             d.pop(name, None)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: dates cut to their precision, spans as [start, end] lists."""
+        """A JSON-ready dict: dates cut to their precision (a day and month of an unknown
+        year as ``--MM-DD``), spans as [start, end] lists."""
         data = asdict(self)
-        data["event_date"] = cut_date(self.event_date, self.date_precision)
+        data["event_date"] = cut_date(self.event_date, self.date_precision) or self.month_day
         data["target"] = ",".join(self.target) or None
         data["span"] = list(self.span) if self.span else None
         data["evidence"] = {k: [s, e] for k, (s, e) in self.evidence.items()}
