@@ -68,6 +68,8 @@ def _records(name: str) -> list[dict]:
         "../unseen/p11/gold.jsonl",
         "../unseen/p12a/gold.jsonl",
         "../unseen/p12b/gold.jsonl",
+        "../unseen/p13a/gold.jsonl",
+        "../unseen/p13b/gold.jsonl",
     ],
 )
 def test_annotation_file_is_well_formed(name: str) -> None:
