@@ -5698,3 +5698,65 @@ def test_a_quoted_deed_to_come_is_the_threats_words() -> None:
         "escorting them to stay away, saying they would be \u201ctargeted\u201d."
     )
     assert ev.kind == "threat" and ev.perpetrator == "Tehrik-i-Taliban Pakistan"
+
+
+def test_a_unit_that_struck_a_base_tells_an_attack_and_both_raids_are_the_two_told() -> None:
+    events = _in_order(
+        "A suicide bomber rammed a car into a convoy of Chinese engineers near Besham on "
+        "Tuesday, killing five of them. No group has claimed responsibility so far.\n\n"
+        "Last week, fighters of the Majeed Brigade stormed the port authority complex in "
+        "Gwadar; two soldiers were killed.\n\n"
+        "On Monday night, the same unit struck the naval air station in Turbat. Officials "
+        "said one soldier lost his life. The Majeed Brigade claimed responsibility for both "
+        "raids."
+    )
+    assert [e.city for e in events] == ["Besham", "Gwadar", "Turbat"]
+    besham, gwadar, turbat = events
+    assert besham.claimed_by is None  # told as unclaimed, and not one of "both raids"
+    assert gwadar.claimed_by == turbat.claimed_by == "Majeed Brigade"
+    assert turbat.to_dict()["event_date"] == "2024-05-06" and turbat.fatalities == 1
+
+
+def test_a_claim_in_apposition_after_a_recalled_attack_is_the_recalled_ones() -> None:
+    hijack, station = _in_order(
+        "Gunmen hijacked a passenger train near Sibi on Tuesday, killing the driver.\n\n"
+        "The hijacking comes four months after a suicide bomber killed 26 people at the "
+        "Quetta railway station in November, in an attack claimed by the BLA."
+    )
+    assert (hijack.city, hijack.claimed_by) == ("Sibi", None)
+    assert (station.city, station.claimed_by, station.to_dict()["event_date"]) == (
+        "Quetta",
+        "Baloch Liberation Army",
+        "2023-11",
+    )
+
+
+def test_a_rescue_operation_is_its_own_event_and_a_claim_before_a_warning_is_the_attacks() -> None:
+    hijack, threat, rescue = _in_order(
+        "Militants of the BLA on Tuesday attacked and hijacked a passenger train near Dhadar, "
+        "killing seven people.\n\n"
+        "The BLA claimed responsibility in a statement, and warned that the hostages would "
+        "be executed if the military launched an operation.\n\n"
+        "Security forces launched a rescue operation on Tuesday evening. By Wednesday "
+        "morning, 16 militants had been killed and 104 passengers freed, officials said.",
+        published=date(2025, 3, 12),
+    )
+    assert (hijack.kind, hijack.claimed_by, hijack.fatalities) == (
+        "attack",
+        "Baloch Liberation Army",
+        7,
+    )
+    assert threat.kind == "threat" and threat.perpetrator == "Baloch Liberation Army"
+    assert (rescue.kind, rescue.attackers_killed) == ("armed_clash", 16)
+    assert rescue.to_dict()["event_date"] == "2025-03-11"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Security forces launched a search operation in the area on Tuesday.",
+        "The group warned it would attack the camps if the army launched an operation.",
+    ],
+)
+def test_a_search_or_a_conditional_operation_is_no_event(text: str) -> None:
+    assert [e.kind for e in extract(text, published=WED) if e.kind != "threat"] == []

@@ -96,7 +96,8 @@ def mark_attribution(s: Sentence) -> None:
     low = text.lower()
     if "claim" in low or "responsib" in low or "own" in low:  # no claim without these words
         cm = _CLAIM.search(text)
-        if cm and not _NO_CLAIM.search(text):
+        s.unclaimed = bool(cm and _NO_CLAIM.search(text))
+        if cm and not s.unclaimed:
             s.claim = (cm.start() + s.start, cm.end() + s.start)
     s.blame = bool(
         any(w in low for w in _BLAME_HINTS) and (_BLAME.search(text) or _ATTRIB.search(text))

@@ -164,6 +164,7 @@ _REPORTING_BEFORE = re.compile(
     re.I,
 )
 _REPORTING_BEFORE = at_word_starts(_REPORTING_BEFORE)
+_BY_THEN = re.compile(r"(?:^|[^\w-])by\s+$", re.I)
 #: "... since the Taliban returned to power in 2021": the date of the clause after "since"
 _SINCE_CLAUSE = re.compile(
     r"\bsince\s+(?:the|its|their|his|her|a|an)\s+(?:[\w'’-]+\s+){1,6}?(?:(?:in|on)\s+)?$", re.I
@@ -525,6 +526,8 @@ def find_dates(
             # "The group on Monday claimed responsibility for ...": the claim's day
             or bool(_CLAIM_AFTER.match(after))
             or bool(before.strip() and _STATEMENT_AFTER.match(after))
+            # "By Wednesday morning, 16 militants had been killed": how far it had got by then
+            or bool(_BY_THEN.search(before))
             or (
                 ("toll" in before or "tally" in before or "number" in before)
                 and _TOLL_UPDATE.search(before)

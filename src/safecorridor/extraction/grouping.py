@@ -564,6 +564,8 @@ def _split_one(s: Sentence, published: date | None, depth: int = 0) -> list[Sent
             continue  # "..., in which five engineers lost their lives": its own toll
         if after and _WHERE_WHEN.match(s.text, c.end()):
             continue  # "... after a bomber rammed a bus near Besham, in Shangla, on March 26"
+        if _CLAIMED_APPOSITIVE.match(s.text, c.start()):
+            continue  # "..., in an attack claimed by the group": the recalled one's claim
         end = c.start()
         break
     if charged is not None:
@@ -636,9 +638,10 @@ def _claims_another(g: EventGroup, s: Sentence, cls: str) -> bool:
 
 
 #: a claim in apposition to the event its own sentence tells: "a woman suicide bomber killed
-#: three teachers at the University of Karachi, an attack claimed by the BLA"
+#: three teachers at the University of Karachi, an attack claimed by the BLA" (", in an attack
+#: claimed by the group")
 _CLAIMED_APPOSITIVE = re.compile(
-    r",\s+an?\s+(?:[\w-]+\s+){0,2}?(?:attack|bombing|assault|ambush|raid|killing|abduction)\s+"
+    r",\s+(?:in\s+)?an?\s+(?:[\w-]+\s+){0,2}?(?:attack|bombing|assault|ambush|raid|killing|abduction)\s+"
     r"(?:later\s+|also\s+)?(?:claimed|owned)\s+by\b",
     re.I,
 )
@@ -1189,6 +1192,12 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         new = EventGroup(cls, trig, [s])
         _same_day(new, s, groups)
         _days_later(new, s, groups)
+        if fam == "threat" and s.claim is not None and s.claim[0] < trig[1]:
+            # "The BLA claimed responsibility ..., and warned that all of them would be
+            # executed": the threat is its own event; the claim is the attack's told before
+            claimed_one = _latest_violent(groups)
+            if claimed_one is not None and not any(x.claim for x in claimed_one.sentences):
+                claimed_one.summed_claim = s
         if fam in ("threat", "disrupted") and cur.family == "violent" and not _own_dates(s):
             dm = cur.date()
             if dm is not None:
@@ -2101,6 +2110,7 @@ def _weekdays(text: str) -> set[str]:
 
 
 #: the forces arriving to answer an attack: "a quick reaction force reached the area"
+_LAUNCHED = re.compile(r"launched (?:an? |the )?(?:rescue|clearance|retaliatory|military) ", re.I)
 _RESPONSE = re.compile(
     r"\b(?:quick reaction force|QRF|reinforcements|(?:reached|arrived (?:at|in)|rushed to|were "
     r"dispatched to|moved (?:in|into)) (?:the )?(?:area|scene|spot|site)|responded|"
@@ -2136,8 +2146,13 @@ def _responds(g: EventGroup, s: Sentence, cls: str) -> bool:
     reaction force reached the area in the early hours of Tuesday, triggering an exchange of
     fire" after Monday night's attack is an event of its own (the guide: an attack and the
     operation that answered it are two)."""
-    if cls != "clash" or g.lead_cls == "clash" or not _RESPONSE.search(s.text):
+    if cls != "clash" or g.lead_cls == "clash":
         return False
+    response = _RESPONSE.search(s.text)
+    if response is None:
+        return False
+    if _LAUNCHED.match(response.group(0)):
+        return True  # "Forces launched a rescue operation": another action, on any day
     prev = g.date()
     own = [d for d in _own_dates(s) if d.precision == "day" and d.value]
     return (

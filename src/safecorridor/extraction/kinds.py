@@ -501,6 +501,8 @@ _SIGNED_BEFORE = re.compile(r"\b(?:signed|inked|exchanged)\s+(?:[\w-]+\s+)?$", r
 _FUTURE_PASSIVE = re.compile(
     r"\b(?:will|would|shall)\s+(?:also\s+|continue to\s+)?be\s+[\"“‘']?$", re.I
 )
+#: a deed under a condition: "if the military launched an operation", "unless it is attacked"
+_CONDITION = re.compile(r"\b(?:if|unless)\s+(?:[\w'’-]+\s+){0,4}$", re.I)
 #: what is done again and again: "has consistently asked", "have repeatedly urged"
 _HABITUAL = re.compile(
     r"\b(?:has|have|had)\s+(?:consistently|repeatedly|always|often|long|continuously|"
@@ -816,6 +818,8 @@ def _anaphoric(
         anaphoric = True  # "700 personnel have been killed while fighting for the country"
     if _counted_plural(s, word, left):
         anaphoric = True  # "The attacks killed 693 people": the killing of attacks counted
+    if _CONDITION.search(left):
+        anaphoric = True  # "would be executed if the military launched an operation": no deed
     if violent and _FUTURE_PASSIVE.search(left):
         anaphoric = True  # "security forces will be targeted in the future": a threat's words
     if (
@@ -1121,6 +1125,10 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
         return _kind("abduction", CONFIDENCE.kind_specific_trigger)
     if g.lead_cls in ("ied", "grenade") and not _GUNFIRE.search(lead.text):
         return _kind(g.lead_cls, CONFIDENCE.kind_specific_trigger)  # a bomb, whoever it hit
+    if g.cls == "clash" and _OPERATION_LED.search(text, g.trigger[1], g.trigger[2]):
+        # "Security forces launched a rescue operation ... 16 militants had been killed and
+        # 104 passengers freed": the forces' operation, whoever it freed
+        return _kind("clash", CONFIDENCE.kind_specific_trigger)
     if (g.cls == "clash" or any(t[0] == "clash" for t in lead.all_triggers)) and (
         _BETWEEN_SIDES.search(lead.text)
     ):
@@ -1189,6 +1197,8 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
     return _kind("attack", CONFIDENCE.kind_generic_trigger)
 
 
+#: an operation the forces launched or conducted (the event's own trigger)
+_OPERATION_LED = re.compile(r"\b(?:launched|conducted|carried out)\b[^.]*\boperations?\b", re.I)
 #: the forces fought an assault to its end: "security forces killed all four attackers",
 #: "commandos ended the siege"
 _CLEARED = re.compile(

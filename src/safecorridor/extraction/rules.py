@@ -344,8 +344,10 @@ def _share_plural_claims(groups: list[EventGroup], events: list[CandidateEvent])
         if claim_s is None or hit is None:
             continue
         both = "both" in hit.group(0).lower()
-        for g2, ev2 in zip(groups, events, strict=True):
-            if (
+        others = [
+            ev2
+            for g2, ev2 in zip(groups, events, strict=True)
+            if not (
                 ev2 is ev
                 or (ev2.claimed_by if ev.claimed_by else ev2.perpetrator)
                 or g2.family != "violent"
@@ -353,10 +355,16 @@ def _share_plural_claims(groups: list[EventGroup], events: list[CandidateEvent])
                 or g2.sentences[0].start > claim_s.start
                 # "In June 2013, gunmen killed eleven climbers ... claimed the killings": not
                 # the school torched this week; "claimed the coordinated attacks" of one night:
-                # not those of the spring before
-                or _apart(ev, ev2)
-            ):
-                continue
+                # not those of the spring before ("both raids": the one told just before)
+                or (_apart(ev, ev2) and not both)
+                # "No group has claimed responsibility so far": not a later claim's
+                or any(x.unclaimed for x in g2.sentences)
+            )
+        ]
+        if both:
+            # "claimed both raids": the one told last before this one, not every event before
+            others = others[-1:]
+        for ev2 in others:
             span = ev.evidence.get("claimed_by" if ev.claimed_by else "perpetrator")
             if ev.claimed_by:
                 ev2.set(

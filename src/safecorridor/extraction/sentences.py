@@ -34,6 +34,7 @@ class Sentence:
     all_triggers: list[tuple[str, int, int, bool]] = field(default_factory=list)
     casualties: Casualties | None = None
     claim: tuple[int, int] | None = None
+    unclaimed: bool = False  # "No group has claimed responsibility so far"
     backref: bool = False
     # it says what an event already told was: "It was a suicide attack", "This is the second
     # attack this month" (its trigger refers back; the sentence belongs to that event)
