@@ -5760,3 +5760,47 @@ def test_a_rescue_operation_is_its_own_event_and_a_claim_before_a_warning_is_the
 )
 def test_a_search_or_a_conditional_operation_is_no_event(text: str) -> None:
     assert [e.kind for e in extract(text, published=WED) if e.kind != "threat"] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "killed"),
+    [
+        ("Four policemen who were having iftar at a roadside eatery were shot dead in Quetta.", 4),
+        ("Four policemen, who were on patrol, were shot dead in Quetta.", 4),
+        # the apposition restates the visitors: four, not six
+        (
+            "Two policemen and two visitors, a father and his son who had come for visas, were "
+            "killed in Quetta.",
+            4,
+        ),
+    ],
+)
+def test_a_count_before_a_relative_clause_is_the_victims(sentence: str, killed: int) -> None:
+    assert _one(sentence).fatalities == killed
+
+
+def test_a_day_of_several_attacks_dates_each_before_a_later_toll_day() -> None:
+    parachinar, karachi = _in_order(
+        "At least 40 people were killed in two separate attacks in Parachinar and Karachi on "
+        "Friday.\nThe deadliest took place in Parachinar, where two bombs went off in a "
+        "market. Officials first put the toll at 25, but it rose to 36 on Saturday.\nIn "
+        "Karachi, four policemen who were having iftar at an eatery were shot dead by "
+        "gunmen.\nParachinar has been targeted repeatedly this year.",
+        published=date(2017, 6, 24),
+    )
+    assert (parachinar.city, parachinar.to_dict()["event_date"]) == ("Parachinar", "2017-06-23")
+    assert (karachi.city, karachi.fatalities) == ("Karachi", 4)
+    assert karachi.to_dict()["event_date"] == "2017-06-23"  # not "this year" of the habit
+
+
+def test_the_forces_answer_stays_with_the_attack_just_told() -> None:
+    events = _in_order(
+        "Gunmen shot dead 23 passengers in Musakhel, 21 terrorists sent to hell\n\n"
+        "Terrorists offloaded passengers from buses and shot dead 23 of them in Musakhel "
+        "on Monday.\n\nMeanwhile, terrorists attacked a security forces camp in Bela on "
+        "Monday. The security forces responded swiftly and 21 terrorists were sent to hell, "
+        "while 14 soldiers embraced shahadat.",
+        published=date(2024, 8, 26),
+    )
+    bela = next(e for e in events if e.city == "Bela")
+    assert (bela.kind, bela.fatalities, bela.attackers_killed) == ("armed_clash", 14, 21)

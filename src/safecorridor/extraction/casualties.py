@@ -1082,6 +1082,9 @@ def parse(sentence: str, offset: int) -> Casualties:
                 parsed = (
                     _participle_subject(toks, k, vi)
                     or _partitive(toks, k)
+                    # "four policemen who were having iftar at a roadside eatery were shot":
+                    # the count before the clause, not "a roadside eatery"
+                    or _np_before(toks, _before_relative_clause(toks, k))
                     or _np_before(toks, k)
                     or _np_before(toks, _before_postmodifier(toks, k))
                     or _np_before(toks, _before_of_phrase(toks, k, any_head=True))
@@ -1339,6 +1342,30 @@ def _before_postmodifier(toks: list[tuple[str, int, int]], k: int) -> int:
         j -= 1
     if j < k and j >= 1 and toks[j][0].lower() in ("from", "of", "in") and toks[j - 1][0].isalpha():
         return j - 1
+    return -1
+
+
+#: words :func:`number` reads as one that do not open a count of victims of their own
+_ONE_WORDS = frozenset({"a", "an", "his", "her"})
+
+
+def _before_relative_clause(toks: list[tuple[str, int, int]], k: int) -> int:
+    """The token before a relative clause that ends at token k: "four policemen who were
+    having iftar at a roadside eatery were shot dead" (the count before "who"); -1 when
+    there is none."""
+    for j in range(k - 1, max(0, k - 14), -1):
+        w = toks[j][0]
+        if w in (",", ";", ":") or (number(w) is not None and w.lower() not in _ONE_WORDS):
+            return -1  # (another clause or count comes first: not "at a roadside eatery")
+        if w.lower() == "who":
+            head = j - 1 if j >= 1 and toks[j - 1][0] != "," else j - 2
+            for i in range(head, max(-1, head - 6), -1):
+                t = toks[i][0]
+                if t == ",":
+                    return -1  # "two visitors, a father and his son who ...": an apposition
+                if number(t) is not None and t.lower() not in _ONE_WORDS:
+                    return head
+            return -1
     return -1
 
 

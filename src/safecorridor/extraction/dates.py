@@ -622,12 +622,17 @@ def event_date(
     dates_by_sentence: Sequence[Sequence[DateMention]],
     trigger_start: int,
     inherited: tuple[DateMention, float] | None = None,
+    deed: bool = False,
 ) -> tuple[DateMention, float] | None:
     """The date of an event and its confidence, from the dates of its sentences (the first
     sentence holds the trigger at ``trigger_start``): an event date before a reporting date;
     in the first sentence the one nearest the trigger, in a later one its first; else the date
-    ``inherited`` from the event it follows, else None."""
+    ``inherited`` from the event it follows, else None. For a ``deed`` (a violent event), an
+    inherited event date comes before a reporting date of its own ("three attacks on Friday
+    ... the toll rose to 50 on Saturday": Friday)."""
     for reporting in (False, True):
+        if reporting and deed and inherited is not None and not inherited[0].reporting:
+            return inherited
         for i, dates in enumerate(dates_by_sentence):
             cands = [d for d in dates if d.reporting == reporting]
             if not cands:

@@ -317,7 +317,9 @@ class EventGroup:
                         for t in nouns
                     )
                 ]
-        found = event_date(dates, self.trigger[1], self.inherited_date)
+        found = event_date(
+            dates, self.trigger[1], self.inherited_date, deed=self.family == "violent"
+        )
         self._date = (key, found)
         return found
 
@@ -773,14 +775,20 @@ def _same_kind_before(
         return None
     if _ANOTHER.search(s.text) or _DISTINCT.search(s.text):
         return None
-    if cur.family == "violent" and _THE_ATTACK.search(s.text):
-        return None  # "Police said the attack was repulsed after an exchange of fire"
+    if cur.family == "violent" and (_THE_ATTACK.search(s.text) or _ANSWERED.search(s.text)):
+        # "Police said the attack was repulsed after an exchange of fire"; "The security
+        # forces responded swiftly and 21 terrorists were killed": the answer to this one
+        return None
     g = _latest_of_kind([g for g in groups if g is not cur], cls)
     if g is not None and _names_thing_of(s, cur) and not _names_thing_of(s, g):
         return None  # "a bus ... exploded near Dasu. Investigators said a bomber rammed the bus"
     return None if g is None or _differs(g, s, published) else g
 
 
+#: the forces answered the event just told
+_ANSWERED = re.compile(
+    r"\b(?:responded|retaliated|returned (?:the )?fire|repulsed|repelled|fought back)\b", re.I
+)
 #: the event being told, named by a general noun: "the attack was repulsed"
 _THE_ATTACK = re.compile(r"\b(?:the|this) (?:[\w-]+ )?(?:attack|incident|assault)\b", re.I)
 #: a thing an event happened to, named again with "the": "rammed his car into the bus"

@@ -985,8 +985,14 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
         ok = not _ARMED_MEN.search(text)  # "armed men blocked the highway": an attack's part
     elif cls == "disrupted":
         ok = not _SUCH_PLOTS.search(text)  # "thwarted several such plots": a tally
-    if s.generic and not s.dates and family(cls) == "violent":
-        ok = False  # "Chinese nationals have been attacked several times"
+    if (
+        s.generic
+        and family(cls) == "violent"
+        and not any(d.precision != "year" and not d.reporting for d in s.dates)
+    ):
+        # "Chinese nationals have been attacked several times", "Parachinar has been
+        # targeted repeatedly this year" (not "a wave of attacks three months ago")
+        ok = False
     if family(cls) == "protest" and not s.dates and _NOW_AND_THEN.search(text):
         ok = False  # "residents have at times protested over land acquisition"
     if (
