@@ -5804,3 +5804,35 @@ def test_the_forces_answer_stays_with_the_attack_just_told() -> None:
     )
     bela = next(e for e in events if e.city == "Bela")
     assert (bela.kind, bela.fatalities, bela.attackers_killed) == ("armed_clash", 14, 21)
+
+
+def test_a_claim_of_the_bombing_just_told_is_that_ones_not_an_earlier_blasts() -> None:
+    turbat, quetta = _in_order(
+        "On Saturday, a bomb planted on a motorcycle went off next to a bus in Turbat, "
+        "killing four people.\n\nSome of the deadliest incidents of last year:\n\n"
+        "- On November 9, a suicide bomber struck a crowded platform at Quetta railway "
+        "station, killing 26 people. The BLA claimed the bombing.",
+        published=date(2025, 1, 5),
+    )
+    assert (turbat.city, turbat.claimed_by) == ("Turbat", None)
+    assert (quetta.kind, quetta.claimed_by) == ("suicide_attack", "Baloch Liberation Army")
+
+
+def test_a_sit_in_demanding_arrests_is_a_protest_placed_where_it_was_held() -> None:
+    ev = _one(
+        "On November 22, hundreds of mourners staged a sit-in in Parachinar, the main town of "
+        "Kurram, demanding that the government reopen the road to Peshawar and arrest the "
+        "attackers.",
+        published=date(2024, 11, 22),
+    )
+    assert (ev.kind, ev.sub_event_type, ev.city) == ("other", "Peaceful protest", "Parachinar")
+    assert ev.to_dict()["event_date"] == "2024-11-22"
+
+
+def test_a_locality_named_alone_before_a_month_is_found() -> None:
+    ev = _one(
+        "Elders in Parachinar said clashes between rival tribes over a land dispute in the "
+        "Boshehra area in late July killed 49 people.",
+        published=date(2024, 11, 22),
+    )
+    assert (ev.city, ev.district, ev.to_dict()["event_date"]) == ("Boshehra", "Kurram", "2024-07")

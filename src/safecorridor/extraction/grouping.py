@@ -808,12 +808,18 @@ def _names_thing_of(s: Sentence, g: EventGroup) -> bool:
     return False
 
 
-def _claimed_kind(s: Sentence, groups: list[EventGroup]) -> EventGroup | None:
-    """The latest event of the specific kind a claim names ("claimed the ambush")."""
+def _claimed_kind(
+    s: Sentence, groups: list[EventGroup], cur: EventGroup | None = None
+) -> EventGroup | None:
+    """The latest event of the specific kind a claim names ("claimed the ambush"): the one
+    just told when it may be that kind ("a suicide bomber struck ... The BLA claimed the
+    bombing")."""
     kinds = {t[0] for t in s.all_triggers if t[0] in _SPECIFIC}
     if len(kinds) != 1:
         return None
     (cls,) = kinds
+    if cur is not None and cur.family == "violent" and not cur.recalled and _kin(cls, cur.lead_cls):
+        return cur
     return _latest_of_kind(groups, cls)
 
 
@@ -1028,7 +1034,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 target = (
                     _dated_host(s, groups)
                     or _named_host(s, groups)
-                    or _claimed_kind(s, groups)
+                    or _claimed_kind(s, groups, cur)
                     or _latest_violent(groups)
                 )
                 if target is not None:
@@ -1088,7 +1094,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 dated
                 or _named_host(s, groups)
                 or _named_by_town(s, cur, groups)
-                or _claimed_kind(s, groups)
+                or _claimed_kind(s, groups, cur)
                 or _latest_violent(groups)
                 or cur
             )

@@ -126,6 +126,9 @@ _PLANNED_ARREST = re.compile(
     re.I,
 )
 _PLANNED_ARREST = at_word_starts(_PLANNED_ARREST)
+#: what a demand asks for: "demanding that the government reopen the road and arrest the
+#: attackers"
+_DEMANDED_THAT = re.compile(r"\b(?:demand\w*|urg\w*|insist\w*)\s+that\b[^.;]{0,140}$", re.I)
 _NO_ARREST = re.compile(r"\b(?:no|none|nobody|not|yet to be|never)\b[^.;,]{0,40}$", re.I)
 #: a protest threatened or planned, not held: "the party would launch a protest movement"
 _PLANNED_PROTEST = re.compile(
@@ -800,6 +803,7 @@ def _anaphoric(
             anaphoric = False  # "said it was behind a grenade attack ... that wounded three"
     if family(cls) == "arrest" and (
         _PLANNED_ARREST.search(left)
+        or _DEMANDED_THAT.search(text, max(0, m.start() - 160), m.start())
         or _NO_ARREST.search(text[max(0, m.start() - 60) : m.start()])
         or (word.lower().endswith("ed") and _THE_HELD.search(left))
     ):
@@ -982,7 +986,10 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
             )
         )
     elif cls == "protest":
-        ok = not _ARMED_MEN.search(text)  # "armed men blocked the highway": an attack's part
+        # "armed men blocked the highway": an attack's part (not "mourners staged a sit-in
+        # ..., demanding that the government arrest the attackers")
+        at = next((t[1] - s.start for t in s.all_triggers if t[0] == "protest"), len(text))
+        ok = not _ARMED_MEN.search(text, 0, at)
     elif cls == "disrupted":
         ok = not _SUCH_PLOTS.search(text)  # "thwarted several such plots": a tally
     if (

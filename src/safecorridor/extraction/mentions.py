@@ -21,6 +21,7 @@ from typing import Any
 
 from safecorridor.extraction import resources as res
 from safecorridor.extraction.triggers import at_word_starts
+from safecorridor.extraction.words import MONTH_NAMES
 
 
 @dataclass
@@ -836,7 +837,9 @@ def _named_again(text: str, found: list[Mention], taken: list[tuple[int, int]]) 
 _LOC_ALONE = re.compile(
     r"\b(?:in|at|near)\s+the\s+(?:nearby\s+|adjoining\s+|neighbouring\s+|remote\s+)?"
     + _LOC_NAME
-    + r"\s+(?:area|village|locality)\b(?!\s+(?:of|in|near)\b|['’])"
+    + r"\s+(?:area|village|locality)\b(?!\s+(?:of|near)\b|\s+in\s+(?!(?:late|early|mid)\b|"
+    + MONTH_NAMES
+    + r")|['’])"
 )
 
 
