@@ -5836,3 +5836,42 @@ def test_a_locality_named_alone_before_a_month_is_found() -> None:
         published=date(2024, 11, 22),
     )
     assert (ev.city, ev.district, ev.to_dict()["event_date"]) == ("Boshehra", "Kurram", "2024-07")
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "killed"),
+    [
+        ("Gunmen massacred 11 coal miners in Mach on Sunday.", "Mach", 11),
+        ("Eleven coal miners were massacred in Mach on Sunday.", "Mach", 11),
+        ("The Bagan convoy massacre of May 2 left 52 passengers dead.", "Bagan", 52),
+    ],
+)
+def test_a_massacre_is_an_attack(text: str, city: str, killed: int) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.city, ev.fatalities) == ("attack", city, killed)
+
+
+def test_the_massacre_told_again_is_no_new_event() -> None:
+    (ev,) = [
+        e
+        for e in extract(
+            "Gunmen shot dead 43 passengers on a bus in Karachi on Wednesday. Police said the "
+            "massacre had been carried out by six men on motorcycles.",
+            published=WED,
+        )
+        if e.kind == "attack"
+    ]
+    assert ev.fatalities == 43
+
+
+def test_a_protest_named_first_by_the_noun_is_an_event() -> None:
+    clash, sit_in = _in_order(
+        "Takfiri terrorists on Saturday opened fire on a passenger van near Ochat in Lower "
+        "Kurram, martyring eight Shia passengers.\n\nThe Parachinar-Thall road has remained "
+        "closed for more than 80 days.\n\nThe sit-in of the Shia ulema and elders outside the "
+        "Parachinar Press Club entered its eighth day on Sunday. The protesters have vowed "
+        "not to end the sit-in until the road is opened.",
+        published=None,
+    )
+    assert (clash.city, clash.fatalities) == ("Ochut", 8)  # "Ochat", another spelling
+    assert (sit_in.sub_event_type, sit_in.city) == ("Peaceful protest", "Parachinar")

@@ -229,7 +229,7 @@ PLURAL_VICTIM_SINGULAR = {
 }
 
 _TOK = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
-KILL = r"killed|killing|kills|kill|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|deaths|death|neutrali[sz]ed|eliminated|(?:sent|dispatched) to hell"
+KILL = r"killed|killing|kills|kill|massacred|massacring|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|deaths|death|neutrali[sz]ed|eliminated|(?:sent|dispatched) to hell"
 #: (a wound told by where it struck is an injury: "was shot in the leg")
 INJURE = (
     r"injured|injuring|injuries|wounded|wounding|wounds|hurt|injures|injure|shot in the "
@@ -905,6 +905,8 @@ def parse(sentence: str, offset: int) -> Casualties:
             "hurt",
             "gunned down",
             "shot dead",
+            "massacred",
+            "massacring",
         ):
             after = toks[vi + len(word.split()) : vi + 16]
             if vi > 0 and toks[vi - 1][0].lower() in _PASSIVE_AUX:

@@ -1017,7 +1017,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         if (
             (trig is None or _weak(s, trig))
             and s.definite is not None
-            and _latest_violent(groups) is None
+            and _first_of_its_kind(s.definite[0], groups)
             and (has_cas or any(not d.reporting for d in s.dates) or any(m.cued for m in s.places))
         ):
             trig = s.definite
@@ -1234,6 +1234,14 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         groups = sorted([*groups, *heads], key=lambda g: g.sentences[0].start)
     groups = _drop_arrest_summaries(_drop_overviews(groups))
     return split_outcomes(merge_retellings(groups, published))
+
+
+def _first_of_its_kind(cls: str, groups: list[EventGroup]) -> bool:
+    """No event of ``cls``'s family was told before: a definite noun then names one (the
+    first violent event, the first protest)."""
+    if family(cls) == "violent":
+        return _latest_violent(groups) is None
+    return not any(g.family == family(cls) for g in groups)
 
 
 def _forces_blocked(s: Sentence, trig: tuple[str, int, int]) -> bool:

@@ -455,7 +455,13 @@ def mark_triggers(s: Sentence) -> None:
             )
         s.all_triggers.append((cls, m.start() + s.start, m.end() + s.start, anaphoric))
         if anaphoric:
-            if family(cls) == "violent" and _definite_only(s, m, word, left):
+            if (family(cls) == "violent" and _definite_only(s, m, word, left)) or (
+                # "The sit-in of the elders outside the press club entered its eighth day"
+                family(cls) == "protest"
+                and left.strip().lower() == "the"
+                and m.start() < 5
+                and word.lower() != "protesters"
+            ):
                 rk = TRIGGERS[cls][3]
                 if definite is None or rk > definite[0]:
                     definite = (rk, cls, m.start() + s.start, m.end() + s.start)
