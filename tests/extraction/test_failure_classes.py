@@ -5875,3 +5875,27 @@ def test_a_protest_named_first_by_the_noun_is_an_event() -> None:
     )
     assert (clash.city, clash.fatalities) == ("Ochut", 8)  # "Ochat", another spelling
     assert (sit_in.sub_event_type, sit_in.city) == ("Peaceful protest", "Parachinar")
+
+
+def test_an_undated_report_keeps_its_recalled_attacks_apart_and_its_warning() -> None:
+    events = _in_order(
+        "A woman suicide bomber blew herself up next to a minivan at the University of "
+        "Karachi on Tuesday, killing three Chinese teachers and their driver.\n\n"
+        "The Baloch Liberation Army claimed responsibility for the attack and warned Beijing "
+        "to halt its projects in the province or face harsher attacks.\n\n"
+        "The BLA has previously targeted Chinese interests, including a 2018 assault on the "
+        "Chinese consulate in Karachi in which four people died.\n\n"
+        "Last year, nine Chinese nationals were among 13 people killed when a bus carrying "
+        "workers to a dam project in Khyber Pakhtunkhwa was bombed.",
+        published=None,
+    )
+    kinds = [(e.kind, e.to_dict()["event_date"], e.fatalities) for e in events]
+    assert kinds == [
+        ("suicide_attack", None, 4),
+        ("threat", None, None),
+        ("attack", "2018", 4),
+        ("bombing", None, 13),
+    ]
+    bomber, threat = events[0], events[1]
+    assert bomber.claimed_by == threat.perpetrator == "Baloch Liberation Army"
+    assert bomber.foreign_fatalities == 3  # not the nine of last year's bus

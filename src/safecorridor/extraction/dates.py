@@ -58,8 +58,8 @@ _PATTERNS: list[tuple[str, str]] = [
     (
         "year",
         r"\b(?i:in|during|since)\s+(?:(?:early|mid|late)[- ]?)?(?P<y>(?:19|20)\d\d)\b(?!\s*[-–]\d)"
-        # "the 2021 Dasu attack": a year that names an event
-        r"|(?:(?<=\b[Tt]he )|(?<=\bof )|(?<=\bafter )|(?<=\bover )|(?<=\bfor ))"
+        # "the 2021 Dasu attack", "a 2018 assault on the consulate": a year that names an event
+        r"|(?:(?<=\b[Tt]he )|(?<=\bof )|(?<=\bafter )|(?<=\bover )|(?<=\bfor )|(?<=\b[Aa] ))"
         r"(?P<y2>(?:19|20)\d\d)(?=\s+(?:[\w'’-]+\s+){0,4}?(?i:attacks?|bombings?|blasts?|massacre|assault|hijacking|siege|killings?|abduction|kidnapping|ambush|explosion|raid|incident|carnage|tragedy)\b)",
     ),
     (

@@ -515,7 +515,9 @@ _CONDITION = re.compile(r"\b(?:if|unless)\s+(?:[\w'’-]+\s+){0,4}$", re.I)
 #: what is done again and again: "has consistently asked", "have repeatedly urged"
 _HABITUAL = re.compile(
     r"\b(?:has|have|had)\s+(?:consistently|repeatedly|always|often|long|continuously|"
-    r"frequently|time and again|routinely)\s+$",
+    r"frequently|time and again|routinely)\s+$"
+    # "The BLA has previously targeted Chinese interests": what it has done, no one deed
+    r"|\b(?:has|have)\s+(?:also\s+)?previously\s+$",
     re.I,
 )
 _PERFECT_PROGRESSIVE = re.compile(r"\b(?:have|has|had) (?:long |also )?been\s+$", re.I)
