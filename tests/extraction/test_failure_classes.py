@@ -5899,3 +5899,23 @@ def test_an_undated_report_keeps_its_recalled_attacks_apart_and_its_warning() ->
     bomber, threat = events[0], events[1]
     assert bomber.claimed_by == threat.perpetrator == "Baloch Liberation Army"
     assert bomber.foreign_fatalities == 3  # not the nine of last year's bus
+
+
+def test_a_month_after_a_claimed_attack_dates_the_attack_not_the_claim() -> None:
+    strike, rask = _in_order(
+        "On Monday, Iranian missiles struck what Tehran called militant bases in Panjgur, "
+        "killing two children.\n\nThe group claimed an attack on a police station in Rask in "
+        "December 2023 which killed 11 police officers.",
+        published=date(2024, 1, 20),
+    )
+    assert (rask.to_dict()["event_date"], rask.date_precision) == ("2023-12", "month")
+    assert rask.fatalities == 11 and strike.fatalities == 2
+
+
+def test_schoolchildren_at_an_army_run_school_are_civilians() -> None:
+    ev = _one(
+        "Last month, the Pakistani Taliban massacred schoolchildren at an army-run school in "
+        "Peshawar.",
+        published=date(2015, 2, 1),
+    )
+    assert (ev.kind, ev.target, ev.to_dict()["event_date"]) == ("attack", ["civilians"], "2015-01")

@@ -187,6 +187,12 @@ _EVENT_BETWEEN = re.compile(
     re.I,
 )
 _EVENT_BETWEEN = at_word_starts(_EVENT_BETWEEN)
+#: a claim of a deed: "claimed an attack on ...", "claimed responsibility for the bombing"
+_CLAIMED_DEED = re.compile(
+    r"claimed\s+(?:responsibility\s+for\s+)?(?:an?|the)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:attacks?|bombings?|blasts?|assaults?|ambush|raid|killings?|abduction)\b",
+    re.I,
+)
 #: a date that opens a reported clause: "said that on Monday, ..."
 _THAT_BEFORE = re.compile(r"\bthat\s*,?\s*$", re.I)
 #: ... and the event that clause tells, right after it
@@ -519,6 +525,9 @@ def find_dates(
                 and not opens_told
                 and not _EVENT_BETWEEN.search(said.group(0)[4:])
                 and not _OWN_WORD.match(said.group(0)[4:])
+                # "claimed an attack on a police station in Rask in December 2023": a month
+                # or a year dates what was claimed, not the claim
+                and not (precision in ("month", "year") and _CLAIMED_DEED.match(said.group(0)))
             )
             # "On Monday, police said ...": a date opening its sentence before a statement;
             # "four were killed on Monday, police said" dates the killing

@@ -36,7 +36,7 @@ _TARGETS: list[tuple[str, re.Pattern[str]]] = [
     (
         "security_forces",
         re.compile(
-            r"\b(?:soldiers?|troops|security forces|security personnel|FC|Frontier Corps|policem[ae]n|DSP|SHO|ASI|SP|DPO|constables?|sub-inspectors?|inspectors?|deputy superintendent|superintendent of police|Levies (?:personnel|post|men)|jawans?|sepoys?|naval|air station|cantonment|camp|checkpoints?|police (?:station|van|mobile|post|personnel|officials?|officers?|constables?|party|team|patrol|vehicle)|police|Levies|Khass?adars?|Khass?adar (?:force|personnel)|Rangers|army|navy|naval|sepoys?|checkposts?|check posts?|cops?|law enforcers|security convoy|military)\b",
+            r"\b(?:soldiers?|troops|security forces|security personnel|FC|Frontier Corps|policem[ae]n|DSP|SHO|ASI|SP|DPO|constables?|sub-inspectors?|inspectors?|deputy superintendent|superintendent of police|Levies (?:personnel|post|men)|jawans?|sepoys?|naval|air station|cantonment|camp|checkpoints?|police (?:station|van|mobile|post|personnel|officials?|officers?|constables?|party|team|patrol|vehicle)|police|Levies|Khass?adars?|Khass?adar (?:force|personnel)|Rangers|army(?!-run|-owned|-managed| public school)|navy|naval|sepoys?|checkposts?|check posts?|cops?|law enforcers|security convoy|military)\b",
             re.I,
         ),
     ),
@@ -58,7 +58,7 @@ _TARGETS: list[tuple[str, re.Pattern[str]]] = [
     (
         "civilians",
         re.compile(
-            r"\b(?:civilians?|passengers?|bystanders?|passers-?by|children|students?|labou?rers?|villagers|residents|pedestrians|worshippers|commuters|shopkeepers|people|(?:private |security )?guards?|watchm[ae]n|chowkidars?|visitors?|patients?|polio (?:workers?|teams?|vaccinators?)|journalists?|women)\b",
+            r"\b(?:civilians?|passengers?|bystanders?|passers-?by|children|schoolchildren|school ?(?:girls|boys)|pupils|teachers|pilgrims|mourners|students?|labou?rers?|villagers|residents|pedestrians|worshippers|commuters|shopkeepers|people|(?:private |security )?guards?|watchm[ae]n|chowkidars?|visitors?|patients?|polio (?:workers?|teams?|vaccinators?)|journalists?|women)\b",
             re.I,
         ),
     ),
