@@ -5919,3 +5919,21 @@ def test_schoolchildren_at_an_army_run_school_are_civilians() -> None:
         published=date(2015, 2, 1),
     )
     assert (ev.kind, ev.target, ev.to_dict()["event_date"]) == ("attack", ["civilians"], "2015-01")
+
+
+def test_a_count_before_an_including_phrase_without_one_is_the_victims() -> None:
+    ev = _one(
+        "Last month, 14 passengers including personnel of Navy and Coast Guards were offloaded "
+        "from buses and shot dead on the Makran Coastal Highway near Ormara."
+    )
+    assert (ev.city, ev.fatalities) == ("Ormara", 14)
+
+
+def test_a_far_hamlet_naming_a_market_is_no_place_of_the_story() -> None:
+    first, second = _in_order(
+        "PARACHINAR: Two bombs went off in the Turi Market of Parachinar on Friday, killing "
+        "50 people.\n\nIn January, a bomb hidden in a crate of vegetables killed 25 people at "
+        "the Eidgah vegetable market."
+    )
+    assert first.city == "Parachinar"
+    assert second.province != "Gilgit-Baltistan" and second.fatalities == 25

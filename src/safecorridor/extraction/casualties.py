@@ -1090,6 +1090,7 @@ def parse(sentence: str, offset: int) -> Casualties:
                     or _np_before(toks, k)
                     or _np_before(toks, _before_postmodifier(toks, k))
                     or _np_before(toks, _before_of_phrase(toks, k, any_head=True))
+                    or _np_before(toks, _before_including(toks, k))
                     or None
                 )
                 if parsed and _AGED_BEFORE.search(
@@ -1101,7 +1102,11 @@ def parse(sentence: str, offset: int) -> Casualties:
                 # first verb of the pair
                 for j in range(k - 1, max(0, k - 15), -1):
                     if toks[j][0].lower() in ("were", "was"):
-                        parsed = _np_before(toks, j - 1) or None
+                        parsed = (
+                            _np_before(toks, j - 1)
+                            or _np_before(toks, _before_including(toks, j - 1))
+                            or None
+                        )
                         break
             if parsed is None and what == "kill" and word in _MARTYR:
                 # "two brave soldiers, Naik X (age 31 ...) and Sepoy Y (...), ..., embraced
@@ -1344,6 +1349,19 @@ def _before_postmodifier(toks: list[tuple[str, int, int]], k: int) -> int:
         j -= 1
     if j < k and j >= 1 and toks[j][0].lower() in ("from", "of", "in") and toks[j - 1][0].isalpha():
         return j - 1
+    return -1
+
+
+def _before_including(toks: list[tuple[str, int, int]], k: int) -> int:
+    """The token before an "including" phrase with no count of its own that ends at token k:
+    "14 passengers including personnel of Navy and Coast Guards were shot dead"; -1 when
+    there is none."""
+    for j in range(k, max(0, k - 10), -1):
+        w = toks[j][0]
+        if w in (",", ";", ":") or (number(w) is not None and w.lower() not in _ONE_WORDS):
+            return -1
+        if w.lower() == "including":
+            return j - 1
     return -1
 
 

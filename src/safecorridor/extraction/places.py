@@ -139,8 +139,34 @@ def disambiguate(places: list[Mention], text: str = "") -> None:
             and not _named(p.country, text, named)
         ):
             continue  # a foreign namesake in a report about Pakistan
+        if text and _stray_hamlet(m, p, anchors, text):
+            continue
         keep.append(m)
     places[:] = keep
+
+
+#: a facility named after a place-like word: "the Eidgah vegetable market"
+_FACILITY_AFTER = re.compile(
+    r"\s+(?:[\w-]+\s+)?(?:market|bazaar|mandi|ground|mosque|chowk|square|hospital|stadium)\b",
+    re.I,
+)
+#: how far (in degrees) a hamlet is from every other place the report names to be a stray
+_STRAY_DEGREES = 3.0
+
+
+def _stray_hamlet(m: Mention, p: res.Place, anchors: list[res.Place], text: str) -> bool:
+    """A hamlet's name that names a facility ("killed 25 at the Eidgah vegetable market" in a
+    Parachinar story) far from every other place the report names, in a district and
+    province it never names: a landmark of the story's town, not that hamlet."""
+    if p.kind != "town" or p.population >= 2_000 or p.lat is None or p.lon is None:
+        return False
+    if not _FACILITY_AFTER.match(text, m.end):
+        return False
+    # (a capital is named for its government as often as for a place: "ISLAMABAD -")
+    others = [a for a in anchors if a is not p and a.lat is not None and a.name not in METONYMS]
+    if not others or min(_degrees(p, a) for a in others) <= _STRAY_DEGREES:
+        return False
+    return not any(name and name in text for name in (p.district, p.province))
 
 
 def dateline(text: str, spans: list[tuple[int, int]] | None = None) -> Mention | None:
