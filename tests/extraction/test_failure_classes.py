@@ -5748,6 +5748,7 @@ def test_a_rescue_operation_is_its_own_event_and_a_claim_before_a_warning_is_the
     )
     assert threat.kind == "threat" and threat.perpetrator == "Baloch Liberation Army"
     assert (rescue.kind, rescue.attackers_killed) == ("armed_clash", 16)
+    assert rescue.city == "Dhadar"  # where the hostages were held
     assert rescue.to_dict()["event_date"] == "2025-03-11"
 
 

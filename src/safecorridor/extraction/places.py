@@ -211,7 +211,9 @@ _AT_THE_SCENE = re.compile(
     r"village)\b"
     # the forces answering an attack where it was: "a quick reaction force reached the area"
     r"|\b(?:reached|arrived (?:at|in)|rushed to|cordoned off|moved into)\s+the\s+"
-    r"(?:area|scene|spot)\b",
+    r"(?:area|scene|spot)\b"
+    # "Security forces launched a rescue operation": where the hostages were held
+    r"|\blaunched (?:an? |the )?(?:rescue|clearance) operation\b",
     re.I,
 )
 
