@@ -5938,3 +5938,18 @@ def test_a_far_hamlet_naming_a_market_is_no_place_of_the_story() -> None:
     )
     assert first.city == "Parachinar"
     assert second.province != "Gilgit-Baltistan" and second.fatalities == 25
+
+
+def test_a_foreign_force_is_the_perpetrator_of_what_it_is_named_doing() -> None:
+    post, ambush, strike = _in_order(
+        "Afghan Taliban forces opened fire on a Pakistani border post near Kharlachi in Kurram "
+        "on Monday, killing a soldier.\n\nOn Monday, Jaish al-Adl fighters ambushed a patrol "
+        "near Saravan in Iran, killing four guards.\n\nOn Tuesday, Iran's Revolutionary Guards "
+        "fired missiles at a village in Panjgur district, killing two children.\n\nThe group "
+        "claimed the Saravan ambush on Wednesday.",
+        published=date(2024, 1, 18),
+    )
+    assert (post.kind, post.perpetrator) == ("armed_clash", "Afghan Taliban")
+    assert (strike.perpetrator, strike.district) == ("Islamic Revolutionary Guard Corps", "Panjgur")
+    # "the group" is the militants named, never a state's force named after them
+    assert (ambush.perpetrator, ambush.claimed_by) == ("Jaish al-Adl", "Jaish al-Adl")

@@ -120,8 +120,10 @@ _BLAME_HINTS = (
 
 
 def _armed_or_unknown(m: Mention) -> bool:
-    # an actor the table does not know (a caller's alias) counts as an armed group here
-    return res.actors().get(m.actor or "", res.Actor("", "armed_group")).kind == "armed_group"
+    # an actor the table does not know (a caller's alias) counts as an armed group here, and
+    # a foreign state's force is the perpetrator of what it is named doing
+    actor = res.actors().get(m.actor or "", res.Actor("", "armed_group"))
+    return actor.kind == "armed_group" or actor.foreign
 
 
 def _last_group_before(groups: list[EventGroup], pos: int) -> Mention | None:

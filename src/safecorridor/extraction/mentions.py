@@ -895,5 +895,11 @@ def is_armed_group(m: Mention) -> bool:
 
 
 def is_state_force(m: Mention) -> bool:
-    """The mention names a state force (police, army, CTD, ...)."""
-    return res.actors().get(m.actor or "", res.Actor("", "")).kind == "state_force"
+    """The mention names the state's own force (police, army, CTD, ...), not a foreign one."""
+    actor = res.actors().get(m.actor or "", res.Actor("", ""))
+    return actor.kind == "state_force" and not actor.foreign
+
+
+def is_foreign_force(m: Mention) -> bool:
+    """The mention names a foreign state's force ("Afghan Taliban forces", "the IRGC")."""
+    return res.actors().get(m.actor or "", res.Actor("", "")).foreign

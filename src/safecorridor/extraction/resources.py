@@ -114,6 +114,9 @@ class Actor:
     kind: str
     parent: str | None = None
     aliases: list[str] = field(default_factory=list)
+    # a foreign state's force: the perpetrator of what it is named doing (a strike across the
+    # border), unlike the state's own forces (:func:`mentions.is_state_force`)
+    foreign: bool = False
 
 
 def _data(name: str) -> Any:
@@ -158,6 +161,7 @@ def actors() -> dict[str, Actor]:
             spec.get("kind", "other"),
             spec.get("parent"),
             list(spec.get("aliases", [])),
+            bool(spec.get("foreign", False)),
         )
     return out
 
