@@ -5953,3 +5953,40 @@ def test_a_foreign_force_is_the_perpetrator_of_what_it_is_named_doing() -> None:
     assert (strike.perpetrator, strike.district) == ("Islamic Revolutionary Guard Corps", "Panjgur")
     # "the group" is the militants named, never a state's force named after them
     assert (ambush.perpetrator, ambush.claimed_by) == ("Jaish al-Adl", "Jaish al-Adl")
+
+
+def test_a_town_named_in_the_clause_of_its_district_places_the_event() -> None:
+    ev = _one(
+        "Militants attacked the Daraban police station in Dera Ismail Khan district shortly "
+        "after midnight, killing four policemen."
+    )
+    assert (ev.city, ev.district) == ("Daraban", "Dera Ismail Khan")
+
+
+def test_a_claim_that_brings_in_an_attack_elsewhere_is_that_attack() -> None:
+    abduction, attack = _in_order(
+        "Pakistani forces have forcibly disappeared two youths from Tump in Kech district, "
+        "their family said.\n\nMeanwhile, the Baloch Liberation Front (BLF) has claimed "
+        "responsibility for an attack on an army post in Mand area of Kech. Its spokesperson "
+        "said the fighters attacked the post on Friday, killing two personnel.",
+        published=None,
+    )
+    assert (abduction.kind, abduction.city, abduction.claimed_by) == ("abduction", "Tump", None)
+    assert (attack.city, attack.claimed_by, attack.fatalities) == (
+        "Mand",
+        "Balochistan Liberation Front",
+        2,
+    )
+
+
+def test_a_foreign_force_is_no_perpetrator_of_talks_with_it() -> None:
+    talks = [
+        e
+        for e in extract(
+            "Pakistan's interior minister met officials of the Afghan Taliban government in "
+            "Kabul on Monday and urged them to act against militants.",
+            published=WED,
+        )
+        if e.kind == "meeting"
+    ]
+    assert talks and talks[0].perpetrator is None

@@ -16,7 +16,12 @@ import re
 from safecorridor.extraction import resources as res
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.grouping import EventGroup
-from safecorridor.extraction.mentions import Mention, is_armed_group, is_state_force
+from safecorridor.extraction.mentions import (
+    Mention,
+    is_armed_group,
+    is_foreign_force,
+    is_state_force,
+)
 from safecorridor.extraction.places import METONYMS
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import at_word_starts, family
@@ -306,7 +311,14 @@ def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[Event
     """Set the event's perpetrator (and its parent), ``claimed_by`` and actor list."""
     fam = g.family
     named = [a for s in g.sentences for a in s.actors]
-    armed = [a for a in named if _armed_or_unknown(a) and not _DENIAL.match(text, a.end)]
+    armed = [
+        a
+        for a in named
+        if _armed_or_unknown(a)
+        and not _DENIAL.match(text, a.end)
+        # (a foreign state's force is the perpetrator of its strikes, not of talks with it)
+        and (fam == "violent" or not is_foreign_force(a))
+    ]
     state = [a for a in named if is_state_force(a)]
     claim_m = _claimant(g, armed, groups, text)
     claim_s = next((s.claim for s in g.sentences if s.claim), None)

@@ -651,6 +651,12 @@ _CLAIMED_APPOSITIVE = re.compile(
     r"(?:later\s+|also\s+)?(?:claimed|owned)\s+by\b",
     re.I,
 )
+#: a claim that brings its event in: "claimed responsibility for an attack on ..."
+_CLAIMED_A_NEW = re.compile(
+    r"\bclaimed\s+(?:responsibility\s+for\s+)?an?\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:attack|bombing|blast|ambush|assault|raid|killing)\b",
+    re.I,
+)
 #: a sentence that sums up several incidents: "seven people were killed in separate attacks
 #: across the province"; the incidents it sums up are told after it, each on its own
 _OVERVIEW = re.compile(
@@ -1122,6 +1128,16 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             # "claimed suicide attacks near the airport in Karachi and on the port in Gwadar":
             # a list of places is no one event told before
             or bool(list_items(s, trig))
+            # "Meanwhile, the BLF has claimed responsibility for an attack on an army post in
+            # Mand": an attack the claim brings in, not the one told before
+            or (
+                claimed is not dated
+                and _CLAIMED_A_NEW.search(s.text) is not None
+                and (
+                    _OPENS_ANOTHER.match(s.text) is not None
+                    or _other_towns(claimed.sentences, [s])
+                )
+            )
         )
         if claimed is not None and not own and claimed.family == "violent":
             claimed.sentences.append(s)
@@ -1524,8 +1540,11 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
             # "Meanwhile, four FC personnel were injured ...", not "Meanwhile, an officer said
             # the emir was also killed in the blast" (the blast told before)
             first = g.sentences[0]
+            # ("Meanwhile, the BLF has claimed responsibility for an attack on ...": the
+            # "responsibility" it names is for the attack it brings in)
             distinct = bool(_DISTINCT.search(first.text)) or bool(
-                _OPENS_ANOTHER.match(first.text) and not first.backref
+                _OPENS_ANOTHER.match(first.text)
+                and (not first.backref or _CLAIMED_A_NEW.search(first.text))
             )
             # (a second incident the lead's sentence goes on to is never the first retold)
             host = (

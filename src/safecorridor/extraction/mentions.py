@@ -266,6 +266,12 @@ _ORIGIN_BEFORE = re.compile(
     r"(?:\b(?:labou?rers?|workers?|passengers?|travell?ers?|people|persons|men|women|pilgrims|migrants?|settlers|victims?|miners|sons?|fathers?|brothers?|applicants?|students?|famil(?:y|ies)|traders|tourists|visitors|youths?|boys|girls|elders|leaders|delegates|delegations?|representatives|officials|notables|jirga members|barbers?|tailors?|cobblers?|drivers?|hailing|hails|hailed|belonging|belonged|belong|natives?|residents?|resident|domiciled|origin|originally|\d+)\s+(?:[\w'’-]+\s+){0,2}?(?:from|of)\s+(?:the\s+)?|\b(?:belong\w*|native|natives|hailing|hails|hailed)\s+to\s+(?:the\s+)?|\br/o\s+|\bs/o\s+)$",
     re.I,
 )
+#: people taken from a place: "abducted two engineers from", "disappeared two youths from"
+_TAKEN_FROM = re.compile(
+    r"\b(?:abducted|kidnapped|disappeared|picked up|took away|taken away|whisked away|"
+    r"seized|snatched)\s+(?:[\w'’-]+\s+){0,4}?from\s+(?:the\s+)?$",
+    re.I,
+)
 #: the place names an office, force or body: "Sindh police", "the Balochistan government"
 _ORG_AFTER = re.compile(
     r"^(?:['’]s)?\s+(?:chief minister|cm|home minister|home department|minister|ministers|governor|government|govt|cabinet|assembly|high court|police(?!\s+(?:station|post|check\s?post|checkpost|chowki|thana|lines)s?\b)|levies(?!\s+(?:station|post|check\s?post|checkpost|thana|lines)s?\b)|rangers|ig|igp|inspector general|commissioner|deputy commissioner|dc|administration|spokes(?:man|person|woman)|health|home|information|law|caretaker|chief secretary|division|chapter|wing|unit|press club|university|bar|traders|chamber|jirga|emir|chief)\b",
@@ -325,8 +331,11 @@ def _role(text: str, s: int, e: int, before: str) -> str:
         return "org"
     if _TITLE_BEFORE.search(before, max(0, len(before) - 45)):
         return "org"  # "the Chief Minister Balochistan", "Deputy Commissioner Kohlu"
-    if (" from " in tail or " of " in tail or " to " in tail or "/o " in tail) and (
-        _ORIGIN_BEFORE.search(before, max(0, len(before) - 60))
+    if (
+        (" from " in tail or " of " in tail or " to " in tail or "/o " in tail)
+        and _ORIGIN_BEFORE.search(before, max(0, len(before) - 60))
+        # "forcibly disappeared two youths from Tump": where they were taken from
+        and not _TAKEN_FROM.search(before, max(0, len(before) - 60))
     ):
         return "origin"
     if " in " in tail or " at " in tail:

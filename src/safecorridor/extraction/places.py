@@ -383,6 +383,13 @@ def choose_place(
         and m.role != "speech"
         and not talks
     }
+    # the districts cued in the trigger's clause: a town of theirs named there uncued ("the
+    # Daraban police station in Dera Ismail Khan district") places the event more finely
+    clause_units = {
+        m.place.name
+        for m in trig_s.places
+        if m.cued and m.place is not None and m.place.kind == "district" and c0 <= m.start < c1
+    }
     best: tuple[tuple[int, ...], Mention] | None = None
     for s in g.sentences:
         if talks and s is not trig_s and s.places and not _VENUE_WORDS.search(s.text):
@@ -414,9 +421,15 @@ def choose_place(
             metonym = m.text in METONYMS and not m.cued
             if metonym and not talks:
                 continue
+            in_unit = (
+                s is trig_s
+                and c0 <= m.start < c1
+                and p.kind == "town"
+                and p.district in clause_units
+            )
             if m.role in _WEAK_ROLES or local:
                 tier = 4
-            elif m.cued or (p.kind == "landmark" and not talks):
+            elif m.cued or (p.kind == "landmark" and not talks) or in_unit:
                 # (talks are held in a town: "a force for Gwadar port" is their topic)
                 if s is trig_s and c0 <= m.start < c1:
                     tier = 0
