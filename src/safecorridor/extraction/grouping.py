@@ -1134,8 +1134,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 claimed is not dated
                 and _CLAIMED_A_NEW.search(s.text) is not None
                 and (
-                    _OPENS_ANOTHER.match(s.text) is not None
-                    or _other_towns(claimed.sentences, [s])
+                    _OPENS_ANOTHER.match(s.text) is not None or _other_towns(claimed.sentences, [s])
                 )
             )
         )
