@@ -2036,7 +2036,7 @@ _PAST = re.compile(
 _PAST = at_word_starts(_PAST)
 #: a time before the report's, in words: "last year", "two years ago", "in 2021"
 _PAST_TIME = re.compile(
-    r"\b(?:last (?:year|month)|(?:\w+ )?(?:years?|months?) ago|(?:in|since) (?:19|20)\d\d)\b",
+    r"\b(?:last (?:year|month)|(?:years?|months?) ago|(?:in|since) (?:19|20)\d\d)\b",
     re.I,
 )
 #: "officials said (it) had killed 61": the pluperfect of reported speech tells the news, not
@@ -2181,8 +2181,9 @@ def _weekdays(text: str) -> set[str]:
     return set(_WEEKDAY.findall(text))
 
 
-#: the forces arriving to answer an attack: "a quick reaction force reached the area"
+#: an operation launched in answer: another action, on whatever day
 _LAUNCHED = re.compile(r"launched (?:an? |the )?(?:rescue|clearance|retaliatory|military) ", re.I)
+#: the forces arriving to answer an attack: "a quick reaction force reached the area"
 _RESPONSE = re.compile(
     r"\b(?:quick reaction force|QRF|reinforcements|(?:reached|arrived (?:at|in)|rushed to|were "
     r"dispatched to|moved (?:in|into)) (?:the )?(?:area|scene|spot|site)|responded|"
