@@ -5990,3 +5990,23 @@ def test_a_foreign_force_is_no_perpetrator_of_talks_with_it() -> None:
         if e.kind == "meeting"
     ]
     assert talks and talks[0].perpetrator is None
+
+
+def test_a_village_named_noun_first_places_the_event() -> None:
+    ev = _one(
+        "KOHAT: Three members of a family were shot dead over a land dispute in village "
+        "Gumbat on Friday, police said."
+    )
+    assert (ev.city, ev.district, ev.fatalities) == ("Gumbat", "Kohat", 3)
+
+
+def test_a_claim_of_attacks_in_two_places_is_each_ones_told_next() -> None:
+    hoshab, gichk = _in_order(
+        "The Baloch Liberation Army (BLA) has claimed responsibility for attacks on Pakistani "
+        "forces in Kech and Panjgur.\n\nIts spokesperson said fighters targeted an army convoy "
+        "with an IED in the Hoshab area of Kech on Tuesday, killing three personnel.\n\nIn "
+        "another attack, fighters attacked a check post in Panjgur's Gichk area on Wednesday "
+        "night."
+    )
+    assert (hoshab.city, hoshab.claimed_by) == ("Hoshab", "Baloch Liberation Army")
+    assert (gichk.city, gichk.claimed_by) == ("Gichk", "Baloch Liberation Army")

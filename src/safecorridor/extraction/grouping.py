@@ -1034,6 +1034,11 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         if trig is None and s.continuation and cur is not None:
             cur.sentences.append(s)
             continue
+        if s.claim and _claimed_in_places(s) > 1:
+            # "claimed responsibility for attacks on forces in Kech and Panjgur": the attacks
+            # told next, one per place
+            roundups.append(s)
+            continue
         if trig is None and s.blame and not s.claim and any(id(a) in armed_ids for a in s.actors):
             target = _latest_violent(groups)
             if target is not None:
@@ -1247,6 +1252,8 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         m = _SEVERAL_CLAIMED.search(r.text)
         word = m.group(1).lower() if m else "0"
         n = int(word) if word.isdigit() else _SMALL.get(word, len(groups))
+        if m is None:
+            n = _claimed_in_places(r)
         after = [
             g
             for g in groups
@@ -1258,6 +1265,29 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         groups = sorted([*groups, *heads], key=lambda g: g.sentences[0].start)
     groups = _drop_arrest_summaries(_drop_overviews(groups))
     return split_outcomes(merge_retellings(groups, published))
+
+
+#: a claim of attacks in places it lists: "claimed responsibility for attacks on Pakistani
+#: forces in Kech and Panjgur"
+_CLAIMED_ATTACKS_IN = re.compile(
+    r"\bclaimed\s+(?:responsibility\s+for\s+)?(?:the\s+)?(?:attacks|bombings|blasts|assaults)\s+"
+    r"(?:on\s+(?:[\w'’-]+\s+){1,4}?)?in\s+[^.;]*\band\b",
+    re.I,
+)
+
+
+def _claimed_in_places(s: Sentence) -> int:
+    """How many places a claim of attacks "in X and Y" lists (0 for any other sentence)."""
+    hit = _CLAIMED_ATTACKS_IN.search(s.text)
+    if hit is None:
+        return 0
+    return sum(
+        1
+        for m in s.places
+        if m.start >= s.start + hit.start()
+        and m.place is not None
+        and m.place.kind in ("town", "district")
+    )
 
 
 def _warned_after_claim(s: Sentence) -> tuple[str, int, int] | None:

@@ -852,6 +852,11 @@ _LOC_ALONE = re.compile(
 )
 
 
+#: "in village Gumbat", "at village Shah Hassan Khel": the noun first, as the local press
+#: writes it
+_VILLAGE_FIRST = re.compile(r"\b(?:in|at|near|of)\s+village\s+" + _LOC_NAME + r"\b")
+
+
 def _lone_localities(
     text: str, places: list[Mention], taken: list[tuple[int, int]]
 ) -> list[Mention]:
@@ -859,7 +864,8 @@ def _lone_localities(
     Pakistani town named before them (the dateline's too), unless that town is a city so
     large that an area of it is a neighbourhood."""
     out: list[Mention] = []
-    for hit in _LOC_ALONE.finditer(text):
+    hits = [*_LOC_ALONE.finditer(text), *_VILLAGE_FIRST.finditer(text)]
+    for hit in sorted(hits, key=lambda h: h.start()):
         before = [
             m
             for m in places
