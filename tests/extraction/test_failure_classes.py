@@ -6010,3 +6010,13 @@ def test_a_claim_of_attacks_in_two_places_is_each_ones_told_next() -> None:
     )
     assert (hoshab.city, hoshab.claimed_by) == ("Hoshab", "Baloch Liberation Army")
     assert (gichk.city, gichk.claimed_by) == ("Gichk", "Baloch Liberation Army")
+
+
+def test_the_forces_answer_counts_attackers_and_an_earlier_killing_is_not_this_toll() -> None:
+    ev = _one(
+        "The CTD on Monday killed four terrorists during a raid in Dera Ismail Khan. When the "
+        "team reached the compound, the terrorists opened fire. The CTD retaliated, killing "
+        "all four. The slain terrorists were wanted in attacks on police, including the "
+        "killing of two policemen in Paharpur last month."
+    )
+    assert (ev.kind, ev.attackers_killed, ev.fatalities) == ("armed_clash", 4, None)

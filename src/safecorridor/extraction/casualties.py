@@ -491,7 +491,10 @@ _AGE = re.compile(r"\d{1,2}")
 
 #: the security forces as the subject that killed: "security forces killed four of them"
 _SF_SUBJECT = re.compile(
-    r"\b(?:security forces|troops|soldiers|police(?:men)?|army|CTD|Rangers|FC|Levies|commandos|personnel|law enforcers|forces)\b(?:\s+(?:had|have|has|also|then|later|swiftly|reportedly|eventually))*\s*$",
+    r"\b(?:security forces|troops|soldiers|police(?:men)?|army|CTD|Rangers|FC|Levies|commandos|personnel|law enforcers|forces)\b(?:\s+(?:had|have|has|also|then|later|swiftly|reportedly|eventually))*"
+    # "The CTD retaliated, killing all four": the forces answered, the count is the others
+    r"(?:\s+(?:responded|retaliated|returned\s+(?:the\s+)?fire|fought\s+back)"
+    r"(?:\s+(?:swiftly|immediately|effectively))?\s*,?(?:\s+and)?)?\s*$",
     re.I,
 )
 #: words of a count that name no one: "four of them", "five more", "all six"

@@ -704,6 +704,12 @@ def within(coarse: DateMention, fine: DateMention) -> bool:
     )
 
 
+def ends_before(earlier: DateMention, later: DateMention) -> bool:
+    """``earlier`` is over before ``later`` begins ("last month" before "on Monday")."""
+    a, b = _span(earlier), _span(later)
+    return a is not None and b is not None and a[1] < b[0]
+
+
 def _holds_finer(d: DateMention, others: Sequence[DateMention]) -> bool:
     """Whether another date of the same sentence is finer than ``d`` and falls within it."""
     return any(o is not d and within(d, o) for o in others)
