@@ -6020,3 +6020,19 @@ def test_the_forces_answer_counts_attackers_and_an_earlier_killing_is_not_this_t
         "killing of two policemen in Paharpur last month."
     )
     assert (ev.kind, ev.attackers_killed, ev.fatalities) == ("armed_clash", 4, None)
+
+
+def test_an_attack_recalled_by_its_month_keeps_its_own_place_beside_a_request() -> None:
+    attack, request = _in_order(
+        "The Chinese side expressed concern over the March attack on Chinese engineers in "
+        "Besham, which killed five Chinese nationals, and urged Pakistan to bring the "
+        "perpetrators to justice.",
+        published=date(2024, 6, 11),
+    )
+    assert (attack.kind, attack.city, attack.to_dict()["event_date"], attack.fatalities) == (
+        "attack",
+        "Besham",
+        "2024-03",
+        5,
+    )
+    assert request.kind == "other" and request.city is None

@@ -511,6 +511,8 @@ def split_recalled(sentences: list[Sentence], published: date | None = None) -> 
     return out
 
 
+#: a month naming a recalled event: "the March attack on engineers in Besham"
+_MONTH_NAMED = re.compile(r"\bthe\s+(?:" + MONTH_NAMES + r")\s+(?:[\w-]+\s+){0,2}?[\w-]+")
 #: a day and month inside a recalled event's name: "the Besham attack of March 26"
 _DAY_OF = re.compile(
     r"\b(?:of|on)\s+(?:(?:" + MONTH_NAMES + r")\s+\d{1,2}|\d{1,2}\s+(?:" + MONTH_NAMES + r"))\b"
@@ -541,6 +543,9 @@ def _split_one(s: Sentence, published: date | None, depth: int = 0) -> list[Sent
         and (
             (year is not None and (published is None or int(year.group(0)) < published.year))
             or (year is None and _DAY_OF.search(s.text, m.start(), m.end()) is not None)
+            # "expressed concern over the March attack on engineers in Besham, which killed
+            # five ... and urged": a month names a past event too
+            or (year is None and _MONTH_NAMED.search(s.text, m.start(), m.end()) is not None)
         )
     )
     led = m is not None and (
