@@ -201,3 +201,30 @@ def test_a_document_needs_text_or_an_http_url(client: TestClient, world: World) 
         r = client.post("/api/v1/documents", json=body, headers=analyst)
         assert r.status_code == 422, (body, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_day_and_month_without_a_year_waits_for_the_reviewer_to_give_the_year(
+    client: TestClient, world: World
+) -> None:
+    analyst = world.headers("owner", "analyst")
+    timeline = (
+        "A week of incidents in Balochistan\n\n"
+        "October 27: Militants attacked a Frontier Corps check post in Turbat, killing two "
+        "soldiers.\n\n"
+        "October 29: A roadside bomb wounded three policemen in Quetta."
+    )
+    body = _ingest(client, world, text=timeline, published=None)
+    first, second = sorted(body["candidates"], key=lambda c: c["position"])
+    # the report gives no year: none is made up, the day and month are kept
+    assert (first["event_date"], first["month_day"]) == (None, "--10-27")
+    assert (second["event_date"], second["month_day"]) == (None, "--10-29")
+    r = client.post(f"/api/v1/candidates/{first['id']}/accept", headers=analyst)
+    assert r.status_code == 422
+    assert "the report gives only --10-27: event_date YYYY-10-27" in r.json()["detail"]
+    r = client.post(
+        f"/api/v1/candidates/{first['id']}/accept",
+        json={"edits": {"event_date": "2024-10-27"}},
+        headers=analyst,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["candidate"]["status"] == "accepted"

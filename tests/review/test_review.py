@@ -273,3 +273,24 @@ def test_moving_a_candidates_place_without_its_coordinates_is_refused(
         "--set", "latitude=33.6844", "--set", "longitude=73.0479",
     )  # fmt: skip
     assert code == 0, out
+
+
+def test_the_queue_shows_a_day_and_month_without_a_year(
+    engine: Engine, session: Session, tmp_path: Path
+) -> None:
+    report = tmp_path / "timeline.txt"
+    report.write_text(
+        "A week of incidents in Balochistan\n\n"
+        "October 27: Militants attacked a Frontier Corps check post in Turbat, killing two "
+        "soldiers.\n\n"
+        "October 29: A roadside bomb wounded three policemen in Quetta.\n",
+        "utf-8",
+    )
+    code, out = invoke("ingest", str(report))
+    assert code == 0, out
+    c, _second = session.scalars(select(Candidate).order_by(Candidate.position)).all()
+    assert (c.event_date, c.month_day, c.date_precision) == (None, "--10-27", "day")
+    code, out = invoke("review")
+    assert code == 0 and "--10-27" in out
+    code, out = invoke("review", "accept", str(c.id))
+    assert code == 1 and "the report gives only --10-27: event_date YYYY-10-27" in out

@@ -304,6 +304,21 @@ def test_an_analyst_ingests_the_seed_report_and_accepts_its_candidates(web: Any)
     assert "already rejected" in again.text
 
 
+def test_a_candidate_dated_without_a_year_shows_its_day_and_month(web: Any) -> None:
+    client = web("analyst")
+    csrf = {"X-CSRF-Token": csrf_of(client), **HX}
+    timeline = (
+        "A week of incidents in Balochistan\n\n"
+        "October 27: Militants attacked a Frontier Corps check post in Turbat, killing two "
+        "soldiers.\n\n"
+        "October 29: A roadside bomb wounded three policemen in Quetta."
+    )
+    r = client.post("/ingest", data={"text": timeline}, headers=csrf)
+    assert r.status_code == 200 and "candidates: 2" in r.text
+    queue = client.get("/review").text
+    assert "--10-27 (day) no year given" in queue and "--10-29 (day) no year given" in queue
+
+
 def test_a_candidate_of_another_organisation_cannot_be_decided(web: Any) -> None:
     from sqlalchemy import select, update
 

@@ -166,6 +166,8 @@ class CandidatePublic(BaseModel):
     sub_event_type: str | None
     event_date: date | None
     date_precision: str | None
+    # the day and month ("--10-27") when the report gives no year; event_date is then null
+    month_day: str | None = None
     location: str | None
     city: str | None
     admin1: str | None

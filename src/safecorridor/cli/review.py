@@ -112,7 +112,7 @@ def review_list(
         for col in ("id", "doc", "kind", "type", "date", "place", "killed", "conf.", "status"):
             table.add_column(col)
         for c in rows:
-            when = c.event_date.isoformat() if c.event_date else "?"
+            when = c.event_date.isoformat() if c.event_date else c.month_day or "?"
             if c.event_date and c.date_precision == "month":
                 when = when[:7]
             elif c.event_date and c.date_precision == "year":

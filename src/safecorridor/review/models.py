@@ -38,6 +38,9 @@ class Candidate(Base):
     # when
     event_date: Mapped[date | None] = mapped_column(Date)
     date_precision: Mapped[str | None] = mapped_column(String(5))
+    # the day and month ("--10-27") of a report that gives no year: no event_date is made up;
+    # the reviewer sets the year
+    month_day: Mapped[str | None] = mapped_column(String(7))
     # where
     location: Mapped[str | None] = mapped_column(String(300))
     city: Mapped[str | None] = mapped_column(String(100))

@@ -179,6 +179,7 @@ def candidate_from_event(event: CandidateEvent, *, document: Document, position:
         sub_event_type=event.sub_event_type,
         event_date=event.event_date,
         date_precision=event.date_precision,
+        month_day=event.month_day,
         location=event.location_name or event.city,
         city=event.city,
         admin1=event.province,
@@ -407,7 +408,13 @@ def incident_data(c: Candidate) -> IncidentCreate:
     missing = []
     if c.latitude is None or c.longitude is None:
         missing.append("coordinates (latitude and longitude)")
-    if c.event_date is None:
+    if c.event_date is None and c.month_day:
+        # "--10-27": the report gives the day and month, not the year
+        missing.append(
+            f"the year of its date (the report gives only {c.month_day}: event_date "
+            f"YYYY{c.month_day[1:]})"
+        )
+    elif c.event_date is None:
         missing.append("a date (event_date YYYY-MM-DD and date_precision day|week|month|year)")
     if not c.event_type:
         missing.append("an event type (event_type)")

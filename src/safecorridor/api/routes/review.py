@@ -77,6 +77,7 @@ def candidate_public(
         sub_event_type=c.sub_event_type,
         event_date=c.event_date,
         date_precision=c.date_precision,
+        month_day=c.month_day,
         location=c.location,
         city=c.city,
         admin1=c.admin1,
