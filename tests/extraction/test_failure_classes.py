@@ -6036,3 +6036,35 @@ def test_an_attack_recalled_by_its_month_keeps_its_own_place_beside_a_request() 
         5,
     )
     assert request.kind == "other" and request.city is None
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "province", "country"),
+    [
+        (
+            "Two terrorists were killed in an encounter in Jammu and Kashmir's Kupwara district "
+            "on Wednesday.",
+            None,
+            "Jammu and Kashmir",
+            "India",
+        ),
+        (
+            "Two soldiers were killed in an encounter in Anantnag on Monday.",
+            "Anantnag",
+            "Jammu and Kashmir",
+            "India",
+        ),
+        (
+            "Militants attacked a checkpost in Pakistan-occupied Jammu and Kashmir on Monday, "
+            "killing two soldiers.",
+            None,
+            "Azad Kashmir",
+            "Pakistan",
+        ),
+    ],
+)
+def test_indian_administered_kashmir_is_a_unit_not_the_town_of_jammu(
+    text: str, city: str | None, province: str, country: str
+) -> None:
+    ev = _one(text)
+    assert (ev.city, ev.province, ev.country) == (city, province, country)
