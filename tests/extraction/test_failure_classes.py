@@ -6068,3 +6068,14 @@ def test_indian_administered_kashmir_is_a_unit_not_the_town_of_jammu(
 ) -> None:
     ev = _one(text)
     assert (ev.city, ev.province, ev.country) == (city, province, country)
+
+
+def test_a_headline_district_and_a_town_named_in_it_are_one_event() -> None:
+    (ev,) = extract(
+        "Levies official martyred, another injured in Kachhi firing\n\nDHADAR: A Levies official "
+        "was martyred while another sustained injuries when unknown armed men opened fire on "
+        "a Levies vehicle near Bhag in Kachhi district on Saturday night.",
+        published=date(2023, 6, 11),
+    )
+    assert (ev.city, ev.district, ev.fatalities, ev.injured) == ("Bhag", "Kachhi", 1, 1)
+    assert ev.target == ["security_forces"]  # a Levies official is no government official

@@ -2045,8 +2045,9 @@ def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
     if (not ta or not tb) and da and db:
         # only districts on one side: "in Dera Ismail Khan" and "in Bajaur", "in North
         # Waziristan" and "in Bajaur" are other places, "in Wana" and "in South Waziristan"
-        # may be one
-        return not da & db
+        # may be one; so may "Kachhi firing" and "near Bhag in Kachhi district" (a town the
+        # gazetteer knows no district of, named in the district the text names)
+        return not (da | _districts_named(a)) & (db | _districts_named(b))
     if not ta or not tb or ta & tb:
         return False
     return not ((va or vb) and da & db)

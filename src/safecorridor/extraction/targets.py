@@ -50,7 +50,7 @@ _TARGETS: list[tuple[str, re.Pattern[str]]] = [
     (
         "government",
         re.compile(
-            r"\b(?:government (?:office|building|official)s?|deputy commissioner|assistant commissioner|tehsil office|officials?|minister|lawmaker|MPA|MNA)\b",
+            r"\b(?:government (?:office|building|official)s?|deputy commissioner|assistant commissioner|tehsil office|(?<!Levies )(?<!police )(?<!Police )(?<!FC )(?<!CTD )(?<!army )(?<!security )officials?|minister|lawmaker|MPA|MNA)\b",
             re.I,
         ),
     ),
