@@ -1355,40 +1355,44 @@ def _before_postmodifier(toks: list[tuple[str, int, int]], k: int) -> int:
     return -1
 
 
+#: words :func:`number` reads as one that do not open a count of victims of their own
+_ONE_WORDS = frozenset({"a", "an", "his", "her"})
+
+
+def _word_back(toks: list[tuple[str, int, int]], start: int, stop: int, word: str) -> int:
+    """The index of ``word``, walking back from token ``start`` to ``stop`` (not included);
+    -1 when another clause or a count comes first ("at a roadside eatery" is no count)."""
+    for j in range(start, stop, -1):
+        w = toks[j][0]
+        if w in (",", ";", ":") or (number(w) is not None and w.lower() not in _ONE_WORDS):
+            return -1
+        if w.lower() == word:
+            return j
+    return -1
+
+
 def _before_including(toks: list[tuple[str, int, int]], k: int) -> int:
     """The token before an "including" phrase with no count of its own that ends at token k:
     "14 passengers including personnel of Navy and Coast Guards were shot dead"; -1 when
     there is none."""
-    for j in range(k, max(0, k - 10), -1):
-        w = toks[j][0]
-        if w in (",", ";", ":") or (number(w) is not None and w.lower() not in _ONE_WORDS):
-            return -1
-        if w.lower() == "including":
-            return j - 1
-    return -1
-
-
-#: words :func:`number` reads as one that do not open a count of victims of their own
-_ONE_WORDS = frozenset({"a", "an", "his", "her"})
+    j = _word_back(toks, k, max(0, k - 10), "including")
+    return j - 1 if j >= 0 else -1
 
 
 def _before_relative_clause(toks: list[tuple[str, int, int]], k: int) -> int:
     """The token before a relative clause that ends at token k: "four policemen who were
     having iftar at a roadside eatery were shot dead" (the count before "who"); -1 when
     there is none."""
-    for j in range(k - 1, max(0, k - 14), -1):
-        w = toks[j][0]
-        if w in (",", ";", ":") or (number(w) is not None and w.lower() not in _ONE_WORDS):
-            return -1  # (another clause or count comes first: not "at a roadside eatery")
-        if w.lower() == "who":
-            head = j - 1 if j >= 1 and toks[j - 1][0] != "," else j - 2
-            for i in range(head, max(-1, head - 6), -1):
-                t = toks[i][0]
-                if t == ",":
-                    return -1  # "two visitors, a father and his son who ...": an apposition
-                if number(t) is not None and t.lower() not in _ONE_WORDS:
-                    return head
-            return -1
+    j = _word_back(toks, k - 1, max(0, k - 14), "who")
+    if j < 0:
+        return -1
+    head = j - 1 if j >= 1 and toks[j - 1][0] != "," else j - 2
+    for i in range(head, max(-1, head - 6), -1):
+        t = toks[i][0]
+        if t == ",":
+            return -1  # "two visitors, a father and his son who ...": an apposition
+        if number(t) is not None and t.lower() not in _ONE_WORDS:
+            return head
     return -1
 
 

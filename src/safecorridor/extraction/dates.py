@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from safecorridor.extraction.casualties import NUMBERS
 from safecorridor.extraction.confidence import CONFIDENCE
@@ -295,7 +295,7 @@ _SOON = timedelta(days=45)
 YEARLESS = 4
 
 
-def yearless(value: date | None) -> bool:
+def yearless(value: date | None) -> TypeGuard[date]:
     """The date is a day and month of an unknown year (:data:`YEARLESS`)."""
     return value is not None and value.year == YEARLESS
 

@@ -1240,7 +1240,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         new = EventGroup(cls, trig, [s])
         _same_day(new, s, groups)
         _days_later(new, s, groups)
-        if fam == "threat" and s.claim is not None and s.claim[0] < trig[1]:
+        if fam == "threat" and _warned_after_claim(s) is not None:
             # "The BLA claimed responsibility ..., and warned that all of them would be
             # executed": the threat is its own event; the claim is the attack's told before
             claimed_one = _latest_violent(groups)
@@ -1255,10 +1255,11 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
     for r in roundups:
         # the attacks told after the claim, as many as it counts ("three separate attacks")
         m = _SEVERAL_CLAIMED.search(r.text)
-        word = m.group(1).lower() if m else "0"
-        n = int(word) if word.isdigit() else _SMALL.get(word, len(groups))
         if m is None:
-            n = _claimed_in_places(r)
+            n = _claimed_in_places(r)  # "claimed attacks in Kech and Panjgur": one per place
+        else:
+            word = m.group(1).lower()
+            n = int(word) if word.isdigit() else _SMALL.get(word, len(groups))
         after = [
             g
             for g in groups
@@ -2065,16 +2066,16 @@ def _headline_names_district(a: list[Sentence], districts: set[str]) -> bool:
 
 
 #: a past event told as background, whether or not its date can be resolved
+#: a time before the report's, in words: "last year", "two years ago", "in 2021"
+_PAST_TIME_WORDS = r"last (?:year|month)|(?:years?|months?) ago|(?:in|since) (?:19|20)\d\d"
+_PAST_TIME = re.compile(r"\b(?:" + _PAST_TIME_WORDS + r")\b", re.I)
 _PAST = re.compile(
-    r"\b(?:had\s+(?:been\s+)?(?:killed|claimed|left|carried|attacked|targeted|injured|wounded|martyred)|earlier this (?:year|month)|last (?:year|month)|(?:in|since) (?:19|20)\d\d|years? ago|months? ago|in the past|previous(?:ly)?|the (?:last|previous) (?:attack|time))\b",
+    r"\b(?:had\s+(?:been\s+)?(?:killed|claimed|left|carried|attacked|targeted|injured|wounded|martyred)|earlier this (?:year|month)|"
+    + _PAST_TIME_WORDS
+    + r"|in the past|previous(?:ly)?|the (?:last|previous) (?:attack|time))\b",
     re.I,
 )
 _PAST = at_word_starts(_PAST)
-#: a time before the report's, in words: "last year", "two years ago", "in 2021"
-_PAST_TIME = re.compile(
-    r"\b(?:last (?:year|month)|(?:years?|months?) ago|(?:in|since) (?:19|20)\d\d)\b",
-    re.I,
-)
 #: "officials said (it) had killed 61": the pluperfect of reported speech tells the news, not
 #: a past event
 _REPORTED = re.compile(

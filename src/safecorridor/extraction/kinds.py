@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 
-from safecorridor.extraction import resources as res
 from safecorridor.extraction.casualties import LONG_WAR
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.enumerations import list_items
 from safecorridor.extraction.grouping import EventGroup
+from safecorridor.extraction.mentions import is_armed_group
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import (
     CASE_SENSITIVE,
@@ -956,19 +956,13 @@ def _listed_and_dated(s: Sentence, m: re.Match[str], cls: str) -> bool:
     return bool(list_items(s, (cls, s.start + m.start(), s.start + m.end())))
 
 
-_NO_ACTOR = res.Actor("", "")
-
-
 def _passes_class_check(s: Sentence, cls: str) -> bool:
     """A threat needs an armed group, talks and agreements officials, a request a government;
     a generic sentence without a date starts no violent event."""
     text = s.text
     ok = True
     if cls in ("threat",):
-        ok = any(
-            res.actors().get(a.actor or "", res.Actor("", "")).kind == "armed_group"
-            for a in s.actors
-        ) or bool(
+        ok = any(is_armed_group(a) for a in s.actors) or bool(
             re.search(
                 # (or the group's own words told on: "In the same call he warned ...")
                 r"\b(?:the group|the outfit|militants?|insurgents?|in the same (?:call|statement|"
@@ -986,10 +980,7 @@ def _passes_class_check(s: Sentence, cls: str) -> bool:
         ok = not s.claim and (
             bool(_GOV_ACTOR.search(text))
             or (
-                any(
-                    res.actors().get(a.actor or "", _NO_ACTOR).kind == "armed_group"
-                    for a in s.actors
-                )
+                any(is_armed_group(a) for a in s.actors)
                 and any(d.precision in ("day", "week") and not d.reporting for d in s.dates)
             )
         )

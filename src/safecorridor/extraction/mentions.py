@@ -904,17 +904,25 @@ def _locality(hit: re.Match[str], p: res.Place, taken: list[tuple[int, int]]) ->
     return Mention(ls, le, name, places=[loc], cued=True, place=loc)
 
 
+_NO_ACTOR = res.Actor("", "")
+
+
+def _actor_of(m: Mention) -> res.Actor:
+    """The actor-table entry the mention names (an empty one when it names none)."""
+    return res.actors().get(m.actor or "", _NO_ACTOR)
+
+
 def is_armed_group(m: Mention) -> bool:
     """The mention names an armed group of the actor table."""
-    return res.actors().get(m.actor or "", res.Actor("", "")).kind == "armed_group"
+    return _actor_of(m).kind == "armed_group"
 
 
 def is_state_force(m: Mention) -> bool:
     """The mention names the state's own force (police, army, CTD, ...), not a foreign one."""
-    actor = res.actors().get(m.actor or "", res.Actor("", ""))
+    actor = _actor_of(m)
     return actor.kind == "state_force" and not actor.foreign
 
 
 def is_foreign_force(m: Mention) -> bool:
     """The mention names a foreign state's force ("Afghan Taliban forces", "the IRGC")."""
-    return res.actors().get(m.actor or "", res.Actor("", "")).foreign
+    return _actor_of(m).foreign

@@ -241,17 +241,15 @@ def _set_date(ev: CandidateEvent, text: str, g: EventGroup) -> None:
     if precision is not None:
         how = "reporting" if d.reporting else "relative" if d.relative else "absolute"
         recalled = "recalled" if g.recalled else "new"
+        if yearless(d.value):
+            how = "yearless"
         basis = f"event_date:{how}:{precision}:{recalled}"
-        if yearless(d.value) and d.value is not None:
-            # "on October 27" in a report with no date and no year: the day and month only
-            ev.month_day = f"--{d.value.month:02d}-{d.value.day:02d}"
-            basis = f"event_date:yearless:{precision}:{recalled}"
+        ev.set("event_date", d.value, (d.start, d.end), conf, basis)
+        if yearless(d.value):
+            # "on October 27" in a report with no date and no year: the day and month only,
+            # with the date's evidence and confidence, and no year made up
+            ev.event_date, ev.month_day = None, f"--{d.value.month:02d}-{d.value.day:02d}"
             ev.notes["event_date"] = "a day and month in a report that gives no year"
-            ev.evidence["event_date"] = (d.start, d.end)
-            ev.field_confidence["event_date"] = round(conf, 2)
-            ev.confidence_basis["event_date"] = basis
-        else:
-            ev.set("event_date", d.value, (d.start, d.end), conf, basis)
         ev.set("date_precision", precision, (d.start, d.end), conf)
 
 
