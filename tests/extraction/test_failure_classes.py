@@ -6079,3 +6079,38 @@ def test_a_headline_district_and_a_town_named_in_it_are_one_event() -> None:
     )
     assert (ev.city, ev.district, ev.fatalities, ev.injured) == ("Bhag", "Kachhi", 1, 1)
     assert ev.target == ["security_forces"]  # a Levies official is no government official
+
+
+# -- seventeenth round: classes read off real SATP paragraphs and news-dev's dev split --------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A shopkeeper was shot dead near the Civil Hospital in Block 13 of Gulshan-e-Iqbal on "
+        "Monday.",
+        "A trader was gunned down outside a bakery in Sector 11 of Orangi Town on Monday.",
+    ],
+)
+def test_a_numbered_sector_of_a_neighbourhood_is_an_address_not_where_people_come_from(
+    text: str,
+) -> None:
+    ev = _one(text, published=date(2024, 6, 11))
+    assert (ev.city, ev.province) == ("Karachi", "Sindh")
+
+
+def test_people_from_a_neighbourhood_are_still_its_residents_not_its_event() -> None:
+    ev = _one(
+        "Two labourers from Orangi Town were shot dead in Turbat on Monday.",
+        published=date(2024, 6, 11),
+    )
+    assert ev.city == "Turbat"
+
+
+def test_a_compound_name_joined_by_hyphens_is_not_the_town_inside_it() -> None:
+    ev = _one(
+        "Terrorists opened fire on a security forces post in the general area Shah-e-Mardan of "
+        "Kalat District on Saturday, killing four soldiers.",
+        published=date(2024, 11, 18),
+    )
+    assert (ev.city, ev.district, ev.province) == ("Shah-e-Mardan", "Kalat", "Balochistan")

@@ -69,11 +69,13 @@ _HOSPITAL = re.compile(
     re.I,
 )
 _HOSPITAL = at_word_starts(_HOSPITAL)
-#: ... unless the hospital is what was hit: "a suicide bomber struck the Civil Hospital in Quetta"
+#: ... unless the hospital is what was hit, or where: "a suicide bomber struck the Civil Hospital
+#: in Quetta", "shot dead near the Qatar Hospital in Sector 8 of Orangi Town"
 _HIT_HOSPITAL = re.compile(
-    r"\b(?:struck|attacked|stormed|bombed|targeted|hit|attack|bombing|blast|explosion|assault)"
+    r"\b(?:struck|attacked|stormed|bombed|targeted|hit|attack|bombing|blast|explosion|assault|"
+    r"near|outside|opposite|behind|close to|in front of)"
     r"\s+(?:on\s+|at\s+|inside\s+|outside\s+)?(?:the\s+|a\s+)?(?:[\w'’-]+\s+){0,3}?"
-    r"hospital\s+(?:[\w'’-]+\s+){0,3}$",
+    r"hospital\s+(?:[\w'’-]+\s+){0,4}$",
     re.I,
 )
 #: a preposition (and up to three capitalised or place nouns) before the name
@@ -171,6 +173,8 @@ def find_mentions(
                 continue  # ("GHQ" is a site; "SP", "ASI" are ranks)
             if surface.isupper() and len(surface) <= 3 and surface != surface.upper():
                 continue
+            if _IZAFAT_BEFORE.search(text, max(0, s - 12), s):
+                continue  # "Shah-e-Mardan", "Dera-i-Ismail": a place of its own, not Mardan
             if (
                 label == "P"
                 and not any(c.kind != "town" for c in cands)
@@ -266,6 +270,12 @@ _ORIGIN_BEFORE = re.compile(
     r"(?:\b(?:labou?rers?|workers?|passengers?|travell?ers?|people|persons|men|women|pilgrims|migrants?|settlers|victims?|miners|sons?|fathers?|brothers?|applicants?|students?|famil(?:y|ies)|traders|tourists|visitors|youths?|boys|girls|elders|leaders|delegates|delegations?|representatives|officials|notables|jirga members|barbers?|tailors?|cobblers?|drivers?|hailing|hails|hailed|belonging|belonged|belong|natives?|residents?|resident|domiciled|origin|originally|\d+)\s+(?:[\w'’-]+\s+){0,2}?(?:from|of)\s+(?:the\s+)?|\b(?:belong\w*|native|natives|hailing|hails|hailed)\s+to\s+(?:the\s+)?|\br/o\s+|\bs/o\s+)$",
     re.I,
 )
+#: a numbered part of a place, whose number the origin pattern would take for a count of people
+_ADDRESS_BEFORE = re.compile(
+    r"\b(?:sector|block|street|st|lane|gali|phase|plot|house|flat|ward|mohallah?|no|number|"
+    r"unit|camp|colony|road|line|lines|gate|post)\.?\s*(?:no\.?\s*)?[#-]?\s*$",
+    re.I,
+)
 #: people taken from a place: "abducted two engineers from", "disappeared two youths from"
 _TAKEN_FROM = re.compile(
     r"\b(?:abducted|kidnapped|disappeared|picked up|took away|taken away|whisked away|"
@@ -333,9 +343,11 @@ def _role(text: str, s: int, e: int, before: str) -> str:
         return "org"  # "the Chief Minister Balochistan", "Deputy Commissioner Kohlu"
     if (
         (" from " in tail or " of " in tail or " to " in tail or "/o " in tail)
-        and _ORIGIN_BEFORE.search(before, max(0, len(before) - 60))
+        and (origin := _ORIGIN_BEFORE.search(before, max(0, len(before) - 60)))
         # "forcibly disappeared two youths from Tump": where they were taken from
         and not _TAKEN_FROM.search(before, max(0, len(before) - 60))
+        # "in Sector 8 of Orangi Town", "Block 13 of Gulshan": an address, not people's home
+        and not _ADDRESS_BEFORE.search(before, 0, origin.start())
     ):
         return "origin"
     if " in " in tail or " at " in tail:
@@ -497,6 +509,8 @@ _NAME_OK_BEFORE = frozenset(
         "said",
     ]
 )
+#: the joiner of a compound name written with hyphens: "Shah-e-Mardan", "Bab-ul-Islam"
+_IZAFAT_BEFORE = re.compile(r"[A-Za-z]-(?:e|i|ul|ud|al|o)-$")
 _WORD_BEFORE = re.compile(r"([A-Za-z][\w'’]*)(?:\s+(?:e|i|ul|ud)|-e|-i)?\s+$")
 _WORD_AFTER = re.compile(r"(?:\s+(?:e|i|ul|ud)|-e-|-i-)?\s+([A-Za-z][\w'’]*)")
 
@@ -713,7 +727,9 @@ _LOC_BEFORE = re.compile(
 #: "near the village of Bagan in Lower Kurram", "in the town of Mir Ali, North Waziristan":
 #: the noun first
 _LOC_OF = re.compile(
-    r"\b(?:in|at|near|from|outside)\s+(?:the\s+)?(?:village|town|hamlet|locality|area)\s+of\s+"
+    # ("in the general area Shah-e-Mardan of Kalat District": the military's wording)
+    r"\b(?:in|at|near|from|outside)\s+(?:the\s+)?"
+    r"(?:(?:village|town|hamlet|locality|area)\s+of|general\s+area(?:\s+of)?)\s+"
     + _LOC_NAME
     + r"(?:,\s+|\s+(?:of|in|near|within)\s+)(?:the\s+)?(?:[a-z]+\s+)?$"
 )
