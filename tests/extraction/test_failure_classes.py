@@ -6114,3 +6114,28 @@ def test_a_compound_name_joined_by_hyphens_is_not_the_town_inside_it() -> None:
         published=date(2024, 11, 18),
     )
     assert (ev.city, ev.district, ev.province) == ("Shah-e-Mardan", "Kalat", "Balochistan")
+
+
+@pytest.mark.parametrize(
+    ("text", "perpetrator"),
+    [
+        (
+            "The Khasadar Force later arrested five suspects during a search operation in "
+            "Landi Kotal on Tuesday.",
+            "Khassadar Force",
+        ),
+        ("Coast Guards arrested six smugglers near Jiwani on Tuesday.", "Pakistan Coast Guards"),
+        (
+            "The Anti-Narcotics Force on Tuesday arrested two suspects in Quetta.",
+            "Anti-Narcotics Force",
+        ),
+        # another country's force is not Pakistan's, whatever its word
+        ("The Indian navy arrested two fishermen off the coast of Gujarat on Tuesday.", None),
+        ("The Indian army arrested two men in Kupwara on Tuesday.", None),
+    ],
+)
+def test_the_state_forces_that_make_arrests_are_known_and_a_foreign_one_is_not_pakistans(
+    text: str, perpetrator: str | None
+) -> None:
+    ev = _one(text, published=date(2024, 5, 8))
+    assert (ev.kind, ev.perpetrator) == ("arrest", perpetrator)

@@ -205,6 +205,14 @@ def find_mentions(
                 and res.actors().get(name, res.Actor("", "")).kind == "armed_group"
             ):
                 continue
+            actor = res.actors().get(name)
+            if (
+                actor is not None
+                and actor.kind == "state_force"
+                and not actor.foreign
+                and _FOREIGN_ADJ_BEFORE.search(text, max(0, s - 20), s)
+            ):
+                continue  # "the Indian army", "Afghan police": not Pakistan's force
             actors.append(Mention(s, e, surface, actor=name))
             taken_a.append((s, e))
     # a place inside an armed group's name is part of the name ("Balochistan Liberation
@@ -508,6 +516,11 @@ _NAME_OK_BEFORE = frozenset(
         "province",
         "said",
     ]
+)
+#: another country's forces: "the Indian navy", "Afghan police", "Iranian border guards"
+_FOREIGN_ADJ_BEFORE = re.compile(
+    r"\b(?:Indian|Afghan|Afghanistan['’]s|Iranian|Iran['’]s|India['’]s|Chinese|American|US|U\.S\.|"
+    r"British|Israeli|Bangladeshi|Sri Lankan|Nepali|Russian|Saudi|Emirati)\s+$"
 )
 #: the joiner of a compound name written with hyphens: "Shah-e-Mardan", "Bab-ul-Islam"
 _IZAFAT_BEFORE = re.compile(r"[A-Za-z]-(?:e|i|ul|ud|al|o)-$")
