@@ -6139,3 +6139,49 @@ def test_the_state_forces_that_make_arrests_are_known_and_a_foreign_one_is_not_p
 ) -> None:
     ev = _one(text, published=date(2024, 5, 8))
     assert (ev.kind, ev.perpetrator) == ("arrest", perpetrator)
+
+
+def test_two_low_intensity_blasts_reported_at_a_place_on_a_day_are_that_days_event() -> None:
+    ev = _one(
+        "Two low intensity blasts have been reported at Havaid area of Bannu District in "
+        "Khyber Pakhtunkhwa on November 14. However, there were no causalities.",
+        published=date(2024, 11, 20),
+    )
+    assert (ev.kind, ev.to_dict()["event_date"], ev.province) == (
+        "bombing",
+        "2024-11-14",
+        "Khyber Pakhtunkhwa",
+    )
+    assert (ev.fatalities, ev.injured) == (0, 0)  # "causalities": the region's spelling
+
+
+def test_two_decades_of_bombings_are_no_event() -> None:
+    assert extract("Two decades of bombings have scarred Bannu, an official said on Monday.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Militants targeted a police van with a remote controlled device in Kohat on Monday "
+        "but failed to inflict any causality.",
+        "A bomb went off near a police van in Kohat on Monday without causing any casualties.",
+    ],
+)
+def test_an_attack_that_hurt_no_one_counts_zero(text: str) -> None:
+    ev = _one(text, published=date(2024, 5, 8))
+    assert (ev.fatalities, ev.injured) == (0, 0)
+
+
+def test_a_foreign_towns_name_for_an_area_of_a_pakistani_town_is_that_area() -> None:
+    ev = _one(
+        "Militants targeted a police van with a remote controlled device in the Ghaziabad "
+        "area of Kohat town on Monday. The van was on routine patrol in the Ghaziabad area "
+        "when the bomb went off.",
+        published=date(2024, 5, 8),
+    )
+    assert (ev.city, ev.district, ev.province, ev.country) == (
+        "Ghaziabad",
+        "Kohat",
+        "Khyber Pakhtunkhwa",
+        "Pakistan",
+    )

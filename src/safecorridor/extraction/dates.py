@@ -216,8 +216,12 @@ _TOLL_UPDATE = re.compile(
 )
 _TOLL_UPDATE = at_word_starts(_TOLL_UPDATE)
 #: an incident reported on a day, no speaker's statement: the day is the incident's
+#: (a place may come between: "two blasts have been reported at Havaid area of Bannu District
+#: on November 14")
 _INCIDENT_REPORTED = re.compile(
-    r"\b(?:incident|attack|killing|blast|explosion|case)s?\s+(?:was\s+|were\s+)?reported\s+"
+    r"\b(?:incident|attack|killing|blast|explosion|case|firing|shooting|clash|encounter)s?\s+"
+    r"(?:was\s+|were\s+|(?:has|have|had)\s+been\s+)?reported\s+"
+    r"(?:(?:in|at|from|near)\s+(?:(?!said|says|told|according)[^.;]){0,100}?\s+)?"
     r"(?:(?:late|early)\s+)?(?:(?:on|in|from)\s+(?:the\s+)?)?$",
     re.I,
 )

@@ -786,7 +786,9 @@ def _anaphoric(
         and not (cls == "agreement" and _SIGNED_BEFORE.search(left))
         and not re.search(
             # (a handful told as events; "306 terrorist attacks" are a year's statistics)
-            r"\b(?:two|three|four|five|twin|[1-9])\s+(?:[\w-]+\s+)?$",
+            # ("two low intensity blasts"; not "two decades of bombings")
+            r"\b(?:two|three|four|five|twin|[1-9])\s+"
+            r"(?!(?:hours?|days?|weeks?|months?|years?|decades?)\b)(?:(?!of\b)[\w-]+\s+){0,2}$",
             text[max(0, m.start() - 25) : m.start()],
             re.I,
         )

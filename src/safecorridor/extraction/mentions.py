@@ -783,7 +783,9 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
     ("in the Matni area of Peshawar", "Gwadar's Pishgan area", "in Takhta Beg, Khyber
     district"): a mention each, placed in the known place's district and province."""
     out: list[Mention] = []
-    taken = [(m.start, m.end) for m in places] + [(a.start, a.end) for a in actors]
+    masked = _unmask_namesakes(text, places)
+    taken = [(m.start, m.end) for m in places if m not in masked]
+    taken += [(a.start, a.end) for a in actors]
     if "federal capital" in text:
         # "in the federal capital": Islamabad, in a report about Pakistan
         town = next((p for p in res.gazetteer().get("islamabad", []) if p.kind == "town"), None)
@@ -852,6 +854,32 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
     if " area" in text or " village" in text:
         out.extend(_lone_localities(text, places, taken))
     out.extend(_named_again(text, out, taken))
+    return out
+
+
+#: a place's part named after it: "the Ghaziabad area of Kohat", "Hyderabad village in ..."
+_PART_OF_AFTER = re.compile(
+    r"\s+(?:area|village|locality|mohalla|neighbou?rhood)s?\s+(?:of|in|near)\s+(?:the\s+)?"
+)
+
+
+def _unmask_namesakes(text: str, places: list[Mention]) -> list[Mention]:
+    """A foreign town's name used for an area of a Pakistani place ("the Ghaziabad area of
+    Kohat town") is that area, not the town abroad: the mention (and every other mention of
+    that name read as the same foreign town) loses its place, so that it is found again as
+    a locality of the place it is part of."""
+    starts = {m.start: m for m in places if m.place is not None and m.place.country == "PK"}
+    masked: set[tuple[str, str]] = set()
+    for m in places:
+        p = m.place
+        if p is None or p.country == "PK" or p.kind != "town":
+            continue
+        part = _PART_OF_AFTER.match(text, m.end)
+        if part and part.end() in starts:
+            masked.add((m.text, p.name))
+    out = [m for m in places if m.place is not None and (m.text, m.place.name) in masked]
+    for m in out:
+        m.place, m.places, m.excluded = None, [], True
     return out
 
 
