@@ -6185,3 +6185,30 @@ def test_a_foreign_towns_name_for_an_area_of_a_pakistani_town_is_that_area() -> 
         "Khyber Pakhtunkhwa",
         "Pakistan",
     )
+
+
+def test_a_report_wrapped_at_a_fixed_width_is_read_as_its_sentences() -> None:
+    ev = _one(
+        "Five killed in Quetta blast\r\n\r\nQUETTA: At least five people were killed and 12\r\n"
+        "injured when a bomb exploded near a police van in Quetta on Monday,\r\n"
+        "police said. The Baloch Liberation Army claimed responsibility for the\r\n"
+        "attack in a statement sent to the media. Police said the bomb had been\r\n"
+        "planted on a motorcycle parked near the van outside the Civil Secretariat.\r\n",
+        published=date(2024, 5, 8),
+    )
+    assert (ev.to_dict()["event_date"], ev.city, ev.fatalities, ev.injured, ev.claimed_by) == (
+        "2024-05-06",
+        "Quetta",
+        5,
+        12,
+        "Baloch Liberation Army",
+    )
+
+
+def test_people_from_two_places_come_from_both() -> None:
+    ev = _one(
+        "A guard opened fire on two Chinese engineers at a textile mill in Karachi on Tuesday. "
+        "Police said the guard hails from Khyber Pakhtunkhwa or Chaman, Balochistan.",
+        published=date(2024, 5, 8),
+    )
+    assert (ev.city, ev.province) == ("Karachi", "Sindh")

@@ -17,7 +17,7 @@ from safecorridor.extraction.grouping import split_recalled
 from safecorridor.extraction.kinds import mark_triggers
 from safecorridor.extraction.mentions import find_mentions
 from safecorridor.extraction.places import dateline, disambiguate
-from safecorridor.extraction.sentences import Sentence, split_sentences
+from safecorridor.extraction.sentences import Sentence, split_sentences, unwrap_lines
 from safecorridor.extraction.triggers import TRIGGERS
 from safecorridor.taxonomy import kind_of
 
@@ -73,6 +73,40 @@ def test_sentences_are_not_cut_at_abbreviations_or_initials() -> None:
     ]
     for s in split_sentences(text):
         assert text[s.start : s.end] == s.text
+
+
+def test_hard_wrapped_lines_are_joined_and_offsets_kept() -> None:
+    text = (
+        "Five killed in Quetta blast\r\n\r\nQUETTA:\r\nAt least five people were killed when a "
+        "bomb went off near a police van in\r\nQuetta on Monday, police said. The BLA claimed\r\n"
+        "responsibility for the attack.\r\n"
+    )
+    out = unwrap_lines(text)
+    assert len(out) == len(text)  # every span found in it is a span of the input
+    assert "van in  Quetta" in out and "claimed  responsibility" in out
+    # a headline, a blank line and a dateline keep their breaks
+    assert out.startswith("Five killed in Quetta blast \n \nQUETTA: \nAt least")
+    assert [s.text for s in split_sentences(out)][:3] == [
+        "Five killed in Quetta blast",
+        "QUETTA:",
+        "At least five people were killed when a bomb went off near a police van in  "
+        "Quetta on Monday, police said.",
+    ]
+
+
+def test_a_text_wrapped_at_a_width_is_joined_but_its_short_headline_is_not() -> None:
+    body = (
+        "Gunmen on motorcycles opened fire on a van carrying workers to a road\n"
+        "construction site near Turbat on Tuesday morning, killing four of them\n"
+        "and wounding two others, the district police officer told reporters\n"
+        "Officials said the attackers escaped towards the mountains after the\n"
+        "shooting and a search operation had been launched in the area soon.\n"
+    )
+    text = "Four workers shot dead near Turbat\n" + body
+    out = unwrap_lines(text)
+    assert out.startswith("Four workers shot dead near Turbat\nGunmen")
+    assert out.count("\n") == 2  # the headline's break and the last line's
+    assert unwrap_lines("One line, no break.") == "One line, no break."
 
 
 def test_a_recalled_event_is_cut_out_of_its_sentence() -> None:

@@ -233,12 +233,18 @@ def find_mentions(
             and _LOCATES.fullmatch(text, prev.end, m.start)
         ):
             m.role = prev.role
+        elif not m.role and prev.role == "origin" and _ALSO_FROM.fullmatch(text, prev.end, m.start):
+            # "hails from Khyber Pakhtunkhwa or Chaman, Balochistan": each a place he may be from
+            m.role = "origin"
     actors.sort(key=lambda m: m.start)
     return places, actors
 
 
 #: roles a place passes on to the place that locates it right after
 _PASSED_ON_ROLES = ("travel", "speech")
+#: places named together with where people come from: "from Punjab and Sindh", "from Kurram or
+#: Chaman, Balochistan"
+_ALSO_FROM = re.compile(r"['’]?\s*(?:,|,?\s*or|,?\s*and|in|of)\s*(?:the\s+)?")
 _LOCATES = re.compile(r"['’]?\s*(?:,|in|of)\s*(?:the\s+)?(?:province\s+of\s+)?")
 
 

@@ -72,6 +72,7 @@ from safecorridor.extraction.sentences import (
     cut_headlines,
     cut_threats,
     split_sentences,
+    unwrap_lines,
 )
 from safecorridor.extraction.targets import find_targets
 from safecorridor.extraction.triggers import TRIGGERS
@@ -108,6 +109,7 @@ class RuleExtractor:
     ) -> list[CandidateEvent]:
         if not text or not text.strip():
             return []
+        text = unwrap_lines(text)  # (the same length: every span is an offset into the input)
         heads = headline_spans(text)
         sentences = split_recalled(
             cut_threats(cut_headlines(split_sentences(text), text, heads), text), published

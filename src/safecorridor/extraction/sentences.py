@@ -8,6 +8,7 @@ break always does (headlines and datelines stand alone).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -126,6 +127,57 @@ _ABBREV = frozenset(
         "jr",
     ]
 )
+
+
+#: a line that ends a sentence, a heading or a dateline: the break after it is the text's own
+_LINE_DONE = re.compile(r"[.!?:;\"'’”)\]|]\s*$")
+#: a line that goes on a sentence broken before it: a lower-case word or a digit
+_GOES_ON = re.compile(r"\s*[a-z0-9(]")
+#: a line that stops where no sentence or heading ends: a comma, a preposition, an article
+_OPEN_END = re.compile(
+    r"(?:,|\b(?:in|on|at|of|the|a|an|and|or|but|to|for|by|with|from|near|into|when|after|as|"
+    r"that|which|who|was|were|is|are|has|have|had|been|its|their|his|her))\s*$"
+)
+
+
+def unwrap_lines(text: str) -> str:
+    """``text`` with its hard line wraps joined: a copy of the same length (each joined break
+    becomes a space; a carriage return is a space too), so every offset into it is an offset
+    into ``text``.
+
+    A report pasted from an e-mail, a PDF or a wire feed breaks its sentences at a fixed
+    width ("The BLA claimed\\nresponsibility ..."), and a line break ends a sentence (headlines
+    and datelines stand alone). A break is a wrap when the line before it does not end a
+    sentence and either the next line goes on in lower case, or the line stops on a comma or a
+    word no sentence ends on ("in", "the", "and"), or the text is wrapped at a
+    width (most of its lines end near one length under 100 characters) and the line before
+    reaches that width. A blank line always ends a paragraph."""
+    if "\n" not in text and "\r" not in text:
+        return text
+    text = text.replace("\r", " ")
+    lines = text.split("\n")
+    lengths = [len(line.rstrip()) for line in lines if line.strip()]
+    width = max(lengths, default=0)
+    near = [n for n in lengths if n * 10 >= width * 7]  # within 70% of the widest
+    wrapped = 40 <= width <= 100 and len(lengths) >= 4 and len(near) * 2 >= len(lengths)
+    out = list(text)
+    pos = 0
+    for line, nxt in itertools.pairwise(lines):
+        pos += len(line)  # the break after ``line``
+        body = line.rstrip()
+        if (
+            body.strip()
+            and nxt.strip()
+            and not _LINE_DONE.search(body)
+            and (
+                _GOES_ON.match(nxt)
+                or _OPEN_END.search(body)
+                or (wrapped and len(body) * 10 >= width * 7)
+            )
+        ):
+            out[pos] = " "
+        pos += 1
+    return "".join(out)
 
 
 def split_sentences(text: str) -> list[Sentence]:
