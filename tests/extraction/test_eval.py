@@ -296,6 +296,19 @@ def test_cli_text_is_readable() -> None:
     )
 
 
+def test_cli_scores_the_dated_reports_without_their_dates() -> None:
+    args = (str(FIX / "newsdev.jsonl"), "--texts", str(NEWS), "--format", "json")
+    dated = json.loads(_cli(*args).output)
+    result = _cli(*args, "--withhold-dates")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    # 002 has no date in the index: it is left out, the three others are read undated
+    assert (dated["documents"], data["documents"], data["dates_withheld"]) == (4, 3, True)
+    assert data["fields"]["date"]["tp"] < dated["fields"]["date"]["tp"]
+    text = _cli(str(FIX / "newsdev.jsonl"), "--texts", str(NEWS), "--withhold-dates").output
+    assert "documents: 3, the dated ones read without their publication dates" in text
+
+
 def test_cli_refuses_an_unknown_part() -> None:
     result = _cli(
         str(FIX / "newsdev.jsonl"),

@@ -6212,3 +6212,46 @@ def test_people_from_two_places_come_from_both() -> None:
         published=date(2024, 5, 8),
     )
     assert (ev.city, ev.province) == ("Karachi", "Sindh")
+
+
+# -- reports without a publication date: days said relative to it are read against a stand-in
+
+
+def test_an_undated_report_keeps_an_event_recalled_by_its_month_apart() -> None:
+    new, old = _in_order(
+        "Gunmen offloaded 23 passengers from buses in Musakhel on Monday and shot them dead "
+        "after checking their identity cards. In April, nine passengers were killed after "
+        "their bus, travelling from Quetta, was intercepted by gunmen.",
+        published=None,
+    )
+    assert (new.fatalities, new.event_date, new.city) == (23, None, "Musakhel")
+    assert (old.fatalities, old.event_date) == (9, None)
+
+
+def test_an_undated_report_keeps_a_wave_of_attacks_months_ago_apart() -> None:
+    events = _in_order(
+        "A suicide bomber struck the railway station in Quetta on Saturday, killing 26 people "
+        "and injuring 62. Nearly three months ago, separatist groups carried out a wave of "
+        "attacks on police stations and highways across Balochistan, killing 39 people.",
+        published=None,
+    )
+    assert [(e.kind, e.fatalities, e.event_date) for e in events] == [
+        ("suicide_attack", 26, None),
+        ("attack", 39, None),
+    ]
+
+
+def test_an_undated_reports_weekday_dated_beside_it_is_that_date() -> None:
+    ev = _one(
+        "Militants attacked a check post in Panjgur on Thursday (18 January 2024), killing "
+        "two soldiers.",
+        published=None,
+    )
+    assert ev.to_dict()["event_date"] == "2024-01-18"
+
+
+def test_an_undated_report_makes_up_no_day_for_its_weekday() -> None:
+    ev = _one(
+        "Militants attacked a police station in Bannu on Friday, killing two policemen.", None
+    )
+    assert (ev.event_date, ev.date_precision, ev.month_day) == (None, None, None)

@@ -274,6 +274,19 @@ class DateMention:
     possessive: bool = False  # "last week's strikes": the date of the noun it modifies
 
 
+#: the day a report without a publication date is read as of (see ``rules``): its days and
+#: months said relative to publication ("on Tuesday", "in April", "three months ago") are read
+#: against it, so that events told on different days stay apart as in a dated report. It is
+#: far from any real day, so that a date read against it is known by its year, and none is kept
+STAND_IN = date(9000, 7, 1)
+_STAND_IN_YEARS = 8000
+
+
+def against_stand_in(d: DateMention) -> bool:
+    """The date was read against :data:`STAND_IN`, not told by the text."""
+    return d.value is not None and d.value.year >= _STAND_IN_YEARS
+
+
 def _num(token: str) -> int:
     return int(token) if token.isdigit() else NUMBERS.get(token.lower(), 1)
 

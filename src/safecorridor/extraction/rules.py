@@ -48,6 +48,9 @@ from safecorridor.extraction.actors import fill_actors, mark_attribution
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import aside_spans, dateline_spans, headline_spans
 from safecorridor.extraction.dates import (
+    STAND_IN,
+    DateMention,
+    against_stand_in,
     anchor_years,
     ends_before,
     event_precision,
@@ -124,14 +127,21 @@ class RuleExtractor:
                 m.role = "dateline"
             elif _inside(m.start, asides):
                 m.role = "aside"
-        anchor = published  # what a recalled gap counts back from: the latest event's day
-        # no publication date: days and months are read in the latest year the text gives
+        # no publication date: days and months are read in the latest year the text gives,
+        # and the days and months said relative to it ("on Tuesday", "in April", "three months
+        # ago") against a stand-in day far from any real one, so that events told on different
+        # days stay apart as they do in a dated report; no date read against the stand-in is
+        # an event's (:func:`_set_date`)
+        stand_in = STAND_IN if published is None else None
         year_hint = text_year(sentences) if published is None else None
+        anchor = published or stand_in  # what a recalled gap counts back from
         for s in sentences:
             s.aside = _inside(s.start, asides)
             s.places = [m for m in places if s.start <= m.start < s.end]
             s.actors = [m for m in actors if s.start <= m.start < s.end]
-            s.dates = find_dates(s.text, published, s.start, anchor, year_hint)
+            s.dates = find_dates(s.text, published, s.start, published and anchor, year_hint)
+            if stand_in is not None:
+                s.dates = _with_stand_in(s, stand_in)
             for d in s.dates:
                 if _inside(d.start, datelines):
                     d.reporting = True  # the dateline's date is the report's
@@ -142,7 +152,7 @@ class RuleExtractor:
                 own = [
                     d.value for d in s.dates if not d.reporting and d.precision == "day" and d.value
                 ]
-                if own and published and own[0] <= published:
+                if own and anchor and own[0] <= (published or stand_in or own[0]):
                     anchor = own[0]
             mark_attribution(s)
             mark_triggers(s)
@@ -225,8 +235,8 @@ class RuleExtractor:
 def _set_date(ev: CandidateEvent, text: str, g: EventGroup) -> None:
     """Set the event's date and its precision from its group's sentences."""
     dm = g.date()
-    if dm is None:
-        return
+    if dm is None or against_stand_in(dm[0]):
+        return  # (a report without a date: "on Friday" is a day it does not tell)
     d, conf = dm
     precision = event_precision(
         d,
@@ -285,6 +295,28 @@ _ITEM_FIELDS = (
     "geo_precision",
     *casualties.FIELDS,
 )
+
+
+#: what sets a date beside a weekday in apposition: "on Tuesday (16 January)", "Friday, 12 May"
+_APPOSED = re.compile(r"\s*[(,]?\s*")
+
+
+def _with_stand_in(s: Sentence, stand_in: date) -> list[DateMention]:
+    """The sentence's dates and, where they leave a span unread, the relative days and months
+    read against the stand-in day (not a weekday the text dates beside it: "on Tuesday (16
+    January)" is the 16th)."""
+    extra = [
+        d
+        for d in find_dates(s.text, stand_in, s.start, stand_in)
+        if d.relative
+        and not any(
+            (o.start < d.end and d.start < o.end)
+            or _APPOSED.fullmatch(s.text, d.end - s.start, o.start - s.start)
+            or _APPOSED.fullmatch(s.text, o.end - s.start, d.start - s.start)
+            for o in s.dates
+        )
+    ]
+    return sorted([*s.dates, *extra], key=lambda d: d.start) if extra else s.dates
 
 
 def _one_per_item(text: str, g: EventGroup, ev: CandidateEvent) -> list[CandidateEvent]:
