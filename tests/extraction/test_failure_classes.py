@@ -6255,3 +6255,28 @@ def test_an_undated_report_makes_up_no_day_for_its_weekday() -> None:
         "Militants attacked a police station in Bannu on Friday, killing two policemen.", None
     )
     assert (ev.event_date, ev.date_precision, ev.month_day) == (None, None, None)
+
+
+_UNDATED_ALIKE = [
+    "Gunmen blocked the highway near Wadh on Monday night and shot dead six passengers after "
+    "checking their identity cards. On Tuesday, gunmen set fire to construction machinery in "
+    "Hoshab. The highways have become a particular target. In August last year, fighters of "
+    "the Baloch Liberation Army stopped vehicles on a highway in Musakhel district and shot "
+    "dead 23 passengers; the group claimed the killings as part of coordinated attacks across "
+    "the province.",
+    "Gunmen offloaded 23 passengers from buses in Musakhel on Monday and shot them dead after "
+    "checking their identity cards. In April, nine passengers were killed after their bus, "
+    "travelling from Quetta, was intercepted by gunmen.",
+]
+
+
+@pytest.mark.parametrize("text", _UNDATED_ALIKE)
+def test_a_report_read_without_its_date_tells_the_same_events_undated(text: str) -> None:
+    def told(published: date | None) -> list[tuple[object, ...]]:
+        return [
+            (e.kind, e.city, e.perpetrator, e.claimed_by, e.fatalities)
+            for e in _in_order(text, published=published)
+        ]
+
+    assert told(None) == told(date(2025, 1, 22))
+    assert all(e.event_date is None for e in extract(text, published=None))

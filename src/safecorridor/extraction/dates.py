@@ -278,7 +278,7 @@ class DateMention:
 #: months said relative to publication ("on Tuesday", "in April", "three months ago") are read
 #: against it, so that events told on different days stay apart as in a dated report. It is
 #: far from any real day, so that a date read against it is known by its year, and none is kept
-STAND_IN = date(9000, 7, 1)
+STAND_IN = date(9000, 7, 31)
 _STAND_IN_YEARS = 8000
 
 

@@ -404,7 +404,7 @@ def _share_plural_claims(groups: list[EventGroup], events: list[CandidateEvent])
                 # "In June 2013, gunmen killed eleven climbers ... claimed the killings": not
                 # the school torched this week; "claimed the coordinated attacks" of one night:
                 # not those of the spring before ("both raids": the one told just before)
-                or (_apart(ev, ev2) and not both)
+                or (_apart(_when(g, ev), _when(g2, ev2)) and not both)
                 # "No group has claimed responsibility so far": not a later claim's
                 or any(x.unclaimed for x in g2.sentences)
             )
@@ -428,14 +428,25 @@ def _share_plural_claims(groups: list[EventGroup], events: list[CandidateEvent])
                 )
 
 
-def _apart(a: CandidateEvent, b: CandidateEvent) -> bool:
+def _when(g: EventGroup, ev: CandidateEvent) -> tuple[date, str | None] | None:
+    """The event's date and precision; in a report without a publication date, the day it
+    was read on against the stand-in ("In August last year" is before "on Monday")."""
+    if ev.event_date is not None:
+        return ev.event_date, ev.date_precision
+    dm = g.date()
+    if dm is not None and against_stand_in(dm[0]) and dm[0].value is not None:
+        return dm[0].value, dm[0].precision
+    return None
+
+
+def _apart(a: tuple[date, str | None] | None, b: tuple[date, str | None] | None) -> bool:
     """Both events are dated and not in the same month (or, to a year, the same year)."""
-    if a.event_date is None or b.event_date is None:
+    if a is None or b is None:
         return False
-    if a.event_date.year != b.event_date.year:
+    if a[0].year != b[0].year:
         return True
-    coarse = "year" in (a.date_precision, b.date_precision)
-    return not coarse and a.event_date.month != b.event_date.month
+    coarse = "year" in (a[1], b[1])
+    return not coarse and a[0].month != b[0].month
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
