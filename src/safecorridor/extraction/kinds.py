@@ -620,6 +620,11 @@ _TALLY_SAW = re.compile(
     + r") (?:[\w-]+ )?(?:operations|raids)\b|\b(?:saw|see|sees|seen|recorded|records|witnessed|registered|reported|suffered)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+)?\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts|terrorist attacks)\b"
     # "militants carried out 59 attacks last month", "there were 306 attacks": a count of ten
     # or more is a tally (not "carried out two attacks on Monday")
+    # "105 policemen were martyred in more than a hundred militant attacks in 2022"
+    r"|\bin\s+(?:(?:more|fewer|less)\s+than\s+|over\s+|nearly\s+|some\s+|about\s+|around\s+|"
+    r"at least\s+)?(?:a hundred|hundreds of|dozens of|scores of|(?!(?:19|20)\d\d\b)\d\d[\d,]*)\s+"
+    r"(?:[\w-]+\s+)?"
+    r"(?:attacks|incidents|bombings|blasts|operations|raids)\b"
     r"|\b(?:carried out|conducted|launched|staged|mounted|perpetrated|there were)\s+(?:(?:fewer|less|more)\s+than\s+|over\s+|about\s+|some\s+|nearly\s+|at least\s+|as many as\s+)?\d\d[\d,]*\s+(?:[\w-]+\s+)?(?:attacks|incidents|bombings|blasts)\b",
     re.I,
 )

@@ -299,16 +299,22 @@ _ITEM_FIELDS = (
 
 #: what sets a date beside a weekday in apposition: "on Tuesday (16 January)", "Friday, 12 May"
 _APPOSED = re.compile(r"\s*[(,]?\s*")
+#: the day of publication and the one before, whose weekday a report without a date does not
+#: tell: "earlier today" may be the "Wednesday" of the next sentence
+_DEICTIC_DAY = re.compile(
+    r"\b(?:today|tonight|yesterday|this (?:morning|afternoon|evening)|last night)\b", re.I
+)
 
 
 def _with_stand_in(s: Sentence, stand_in: date) -> list[DateMention]:
     """The sentence's dates and, where they leave a span unread, the relative days and months
-    read against the stand-in day (not a weekday the text dates beside it: "on Tuesday (16
-    January)" is the 16th)."""
+    read against the stand-in day: not a weekday the text dates beside it ("on Tuesday (16
+    January)" is the 16th), nor "today" or "yesterday", whose weekday is unknown."""
     extra = [
         d
         for d in find_dates(s.text, stand_in, s.start, stand_in)
         if d.relative
+        and not _DEICTIC_DAY.search(d.text)
         and not any(
             (o.start < d.end and d.start < o.end)
             or _APPOSED.fullmatch(s.text, d.end - s.start, o.start - s.start)
