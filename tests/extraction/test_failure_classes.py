@@ -6281,6 +6281,13 @@ _UNDATED_ALIKE = [
         "the garrison, the ISPR said, and five more soldiers later succumbed to their injuries.",
         date(2023, 7, 12),
     ),
+    # a month named without a year is before the stand-in's: "in July" is not this week
+    (
+        "Heavily armed terrorists stormed an army post in Zhob in the early hours of Tuesday, "
+        "killing five soldiers. Only in July, militants had raided the Zhob garrison, killing "
+        "nine soldiers, in an attack claimed by a little-known group.",
+        date(2023, 9, 13),
+    ),
     # a year's count is no event of its own beside the day's attack
     (
         "Four policemen were martyred as terrorists attacked a police station in Lakki Marwat "

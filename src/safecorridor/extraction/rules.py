@@ -39,6 +39,7 @@ Coding conventions (ACLED-based, kept consistent with the gold files):
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from datetime import date
 from typing import Any
@@ -80,6 +81,7 @@ from safecorridor.extraction.sentences import (
 from safecorridor.extraction.targets import find_targets
 from safecorridor.extraction.triggers import TRIGGERS
 from safecorridor.extraction.types import CandidateEvent
+from safecorridor.extraction.words import MONTH_NAMES
 
 NAME = "safecorridor-rules"
 VERSION = "0.1.0"
@@ -299,6 +301,7 @@ _ITEM_FIELDS = (
 
 #: what sets a date beside a weekday in apposition: "on Tuesday (16 January)", "Friday, 12 May"
 _APPOSED = re.compile(r"\s*[(,]?\s*")
+_MONTH_NAMED = re.compile(r"\b(?:" + MONTH_NAMES + r")\b")
 #: the day of publication and the one before, whose weekday a report without a date does not
 #: tell: "earlier today" may be the "Wednesday" of the next sentence
 _DEICTIC_DAY = re.compile(
@@ -306,12 +309,25 @@ _DEICTIC_DAY = re.compile(
 )
 
 
+def _named_month_before(d: DateMention, stand_in: date) -> DateMention:
+    """A month named without a year ("in July") is one before the stand-in's own: a report
+    says "this month" of its own month, and the stand-in's month is not the report's."""
+    if (
+        d.precision == "month"
+        and d.value is not None
+        and (d.value.year, d.value.month) == (stand_in.year, stand_in.month)
+        and _MONTH_NAMED.search(d.text)
+    ):
+        return dataclasses.replace(d, value=d.value.replace(year=d.value.year - 1))
+    return d
+
+
 def _with_stand_in(s: Sentence, stand_in: date) -> list[DateMention]:
     """The sentence's dates and, where they leave a span unread, the relative days and months
     read against the stand-in day: not a weekday the text dates beside it ("on Tuesday (16
     January)" is the 16th), nor "today" or "yesterday", whose weekday is unknown."""
     extra = [
-        d
+        _named_month_before(d, stand_in)
         for d in find_dates(s.text, stand_in, s.start, stand_in)
         if d.relative
         and not _DEICTIC_DAY.search(d.text)
