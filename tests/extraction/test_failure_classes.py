@@ -6055,6 +6055,20 @@ def test_an_attack_recalled_by_its_month_keeps_its_own_place_beside_a_request() 
             "Jammu and Kashmir",
             "India",
         ),
+        # the district towns of Indian-administered Kashmir, not only its cities
+        (
+            "Two soldiers were killed in an encounter with militants in Pulwama on Monday.",
+            "Pulwama",
+            "Jammu and Kashmir",
+            "India",
+        ),
+        (
+            "One civilian was killed as Pakistan Rangers violated the ceasefire with heavy firing "
+            "on border outposts in Samba District on Monday.",
+            None,  # a district named after its town: no city
+            "Jammu and Kashmir",
+            "India",
+        ),
         (
             "Militants attacked a checkpost in Pakistan-occupied Jammu and Kashmir on Monday, "
             "killing two soldiers.",

