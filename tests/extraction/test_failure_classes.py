@@ -6324,3 +6324,12 @@ def test_a_report_read_without_its_date_tells_the_same_events_undated(
 
     assert told(None) == told(published)
     assert all(e.event_date is None for e in extract(text, published=None))
+
+
+def test_a_report_that_dates_itself_dates_its_weekdays() -> None:
+    ev = _one(
+        "By Our Correspondent\n\nQUETTA, May 6, 2024 (Reuters) - Gunmen killed five labourers "
+        "at a construction site in Turbat on Monday, officials said.",
+        published=None,
+    )
+    assert ev.to_dict()["event_date"] == "2024-05-06"

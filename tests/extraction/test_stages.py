@@ -12,6 +12,7 @@ import safecorridor.extraction as extraction_pkg
 from safecorridor.extraction import RuleExtractor, extract
 from safecorridor.extraction.actors import mark_attribution
 from safecorridor.extraction.confidence import CONFIDENCE, table
+from safecorridor.extraction.datelines import text_published
 from safecorridor.extraction.dates import event_date, find_dates
 from safecorridor.extraction.grouping import split_recalled
 from safecorridor.extraction.kinds import mark_triggers
@@ -107,6 +108,38 @@ def test_a_text_wrapped_at_a_width_is_joined_but_its_short_headline_is_not() -> 
     assert out.startswith("Four workers shot dead near Turbat\nGunmen")
     assert out.count("\n") == 2  # the headline's break and the last line's
     assert unwrap_lines("One line, no break.") == "One line, no break."
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("QUETTA, May 6, 2024 (Reuters) - Gunmen killed five labourers on Monday.", "2024-05-06"),
+        (
+            "Gunmen killed five labourers on Monday.\n\nPublished in Dawn, May 7th, 2024",
+            "2024-05-07",
+        ),
+        (
+            "Five killed\nMonday, May 6, 2024\n\nGunmen killed five labourers on Monday.",
+            "2024-05-06",
+        ),
+        ("Islamabad: 16, June 2024\n\nThe minister met the ambassador.", "2024-06-16"),
+        ("Published: 2024-05-07\nGunmen killed five.", "2024-05-07"),
+        # a publication stamp before an update, whichever comes first
+        ("Updated: May 8, 2024 10:00am\nPublished: May 7, 2024\nGunmen killed five.", "2024-05-07"),
+        (
+            "Published: May 7, 2024 | Updated: May 8, 2024 10:00am\nGunmen killed five.",
+            "2024-05-07",
+        ),
+        ("Updated 07 May, 2024 09:15pm\n\nGunmen killed five labourers on Monday.", "2024-05-07"),
+        # a date the story tells is not the report's: an event's, a month's, a sentence's
+        ("Gunmen killed five labourers in Turbat in May 2024, officials said.", None),
+        ("Five killed\nOn March 26, 2024, a suicide bomber rammed a convoy.", None),
+        ("The attack in March 2023 killed 5.\n\nQUETTA: Gunmen killed five on Monday.", None),
+    ],
+)
+def test_a_report_without_a_date_may_give_its_own(text: str, day: str | None) -> None:
+    found = text_published(text)
+    assert (found.isoformat() if found else None) == day
 
 
 def test_a_recalled_event_is_cut_out_of_its_sentence() -> None:

@@ -19,6 +19,9 @@ its date and agency, never the sentence after the separator.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+
+from dateutil import parser as dateutil_parser
 
 from safecorridor.extraction import resources as res
 from safecorridor.extraction.words import MONTH_NAMES
@@ -165,3 +168,79 @@ def headline_spans(text: str) -> list[tuple[int, int]]:
         if bullet or headline:
             out.append((lead, lead + len(body)))
     return out
+
+
+#: a stamp that dates the report: "Published: May 7, 2024", "Updated 07 May, 2024 09:15pm",
+#: "Posted on Monday, May 6, 2024" (the word first, then the date, on a line of its own)
+_STAMP = re.compile(
+    r"^\s*(?P<word>(?:first\s+)?published|updated|last\s+updated|posted|dated)\b"
+    r"(?:\s+(?:on|at))?\s*[:\-–]?\s*(?P<date>[^\n|•]{6,48}?)\s*(?:[|•]|$)",
+    re.I | re.M,
+)
+#: a newspaper's footer: "Published in Dawn, May 7th, 2024"
+_PUBLISHED_IN = re.compile(r"\bPublished in [^,\n]{2,60},\s*(?P<date>[^\n]{6,30}?)\s*$", re.M)
+#: a line that is a date alone, a weekday and a time around it: "Monday, May 6, 2024",
+#: "07 May 2024 09:15 PKT"
+_DATE_LINE = re.compile(
+    # (after the place filed from: "Islamabad: 16, June 2024")
+    r"^\s*(?:[A-Z][A-Za-z .'’-]{2,30}[:,]\s*)?"
+    r"(?P<date>(?:[A-Z][a-z]+day,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:"
+    + MONTH_NAMES
+    + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?)"
+    r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?,?\s+(?:19|20)\d\d)"
+    r"(?:\s*[,|–-]?\s*\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?\s*$",
+    re.M | re.I,
+)
+_MONTH_WORD = re.compile(
+    r"\b(?:" + MONTH_NAMES + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?)(?=\W|$)",
+    re.I,
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+#: the lines at either end of a text where a report carries its date
+_HEAD_LINES, _TAIL_LINES = 6, 4
+
+
+_DAY_NUMBER = re.compile(r"(?<![\d:.])\d{1,2}(?:st|nd|rd|th)?(?![\d:.])")
+
+
+_ISO_DAY = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+
+
+def _parse_day(value: str) -> date | None:
+    """The day a date string gives with its month by name, its day and a four-digit year (or
+    as ISO, "2024-05-07"), or None (a month and a year alone are no publication day)."""
+    iso = _ISO_DAY.search(value)
+    if iso:
+        try:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            return None
+    if not (_MONTH_WORD.search(value) and _YEAR.search(value) and _DAY_NUMBER.search(value)):
+        return None
+    try:
+        parsed = dateutil_parser.parse(value, fuzzy=True, default=datetime(1, 1, 1))
+    except (ValueError, OverflowError):
+        return None
+    return parsed.date() if 1990 <= parsed.year <= 2100 else None
+
+
+def text_published(text: str) -> date | None:
+    """The day a report gives for itself, for a report whose publication date is not known:
+    a publication stamp ("Published: May 7, 2024"), a newspaper's footer ("Published in Dawn,
+    May 7th, 2024"), a dateline with a year ("QUETTA, May 6, 2024 (Reuters) -"), a date on a
+    line of its own among the first or last lines ("Monday, May 6, 2024"), else an update
+    stamp ("Updated 07 May, 2024 09:15pm"), in that order; None when it gives no such day."""
+    lines = text.split("\n")
+    head = "\n".join(lines[:_HEAD_LINES])
+    ends = "\n".join([*lines[:_HEAD_LINES], *lines[_HEAD_LINES:][-_TAIL_LINES:]])
+    stamps = list(_STAMP.finditer(ends))
+    updates = [m.group("date") for m in stamps if "updated" in m.group("word").lower()]
+    found = [m.group("date") for m in stamps if "updated" not in m.group("word").lower()]
+    found += [m.group("date") for m in _PUBLISHED_IN.finditer(text)]
+    found += [head[a:b] for a, b in dateline_spans(head) if _YEAR.search(head, a, b)]
+    found += [m.group("date") for m in _DATE_LINE.finditer(ends)]
+    for value in [*found, *updates]:
+        day = _parse_day(value)
+        if day is not None:
+            return day
+    return None

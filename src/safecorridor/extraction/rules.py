@@ -47,7 +47,12 @@ from typing import Any
 from safecorridor.extraction import calibration, casualties
 from safecorridor.extraction.actors import fill_actors, mark_attribution
 from safecorridor.extraction.confidence import CONFIDENCE
-from safecorridor.extraction.datelines import aside_spans, dateline_spans, headline_spans
+from safecorridor.extraction.datelines import (
+    aside_spans,
+    dateline_spans,
+    headline_spans,
+    text_published,
+)
 from safecorridor.extraction.dates import (
     STAND_IN,
     DateMention,
@@ -115,6 +120,8 @@ class RuleExtractor:
         if not text or not text.strip():
             return []
         text = unwrap_lines(text)  # (the same length: every span is an offset into the input)
+        if published is None:
+            published = text_published(text)  # "Published in Dawn, May 7th, 2024"
         heads = headline_spans(text)
         sentences = split_recalled(
             cut_threats(cut_headlines(split_sentences(text), text, heads), text), published
