@@ -6333,3 +6333,23 @@ def test_a_report_that_dates_itself_dates_its_weekdays() -> None:
         published=None,
     )
     assert ev.to_dict()["event_date"] == "2024-05-06"
+
+
+def test_an_attackers_home_and_its_acronym_do_not_place_an_attack_across_the_border() -> None:
+    ev = _one(
+        "Two policemen were killed in a militant attack on the residence of a politician in "
+        "Khrew area of Pulwama District on April 13. Police said the two militants, a resident "
+        "of Abbottabad of Khyber Pakhtunkhwa (KP) Province of Pakistan and another of Pakistan, "
+        "were killed in the encounter.",
+        published=date(2024, 4, 20),
+    )
+    assert (ev.province, ev.country) == ("Jammu and Kashmir", "India")
+
+
+def test_a_mans_initials_after_his_rank_are_not_a_province() -> None:
+    ev = _one(
+        "Two soldiers were killed when militants attacked a convoy on the highway on Monday. "
+        "The injured were identified as Constable Ashok Kumar and Head Constable KP Singh.",
+        published=date(2024, 4, 20),
+    )
+    assert ev.province is None

@@ -173,6 +173,12 @@ def find_mentions(
                 continue  # ("GHQ" is a site; "SP", "ASI" are ranks)
             if surface.isupper() and len(surface) <= 3 and surface != surface.upper():
                 continue
+            if (
+                surface.isupper()
+                and len(surface) <= 3
+                and _RANK_BEFORE.search(text, max(0, s - 24), s)
+            ):
+                continue  # "Head Constable KP Singh": a man's initials, not the province
             if _IZAFAT_BEFORE.search(text, max(0, s - 12), s):
                 continue  # "Shah-e-Mardan", "Dera-i-Ismail": a place of its own, not Mardan
             if (
@@ -233,6 +239,8 @@ def find_mentions(
             and _LOCATES.fullmatch(text, prev.end, m.start)
         ):
             m.role = prev.role
+        elif not m.role and prev.role and _ACRONYM_BETWEEN.fullmatch(text, prev.end, m.start):
+            m.role = prev.role  # "Khyber Pakhtunkhwa (KP)": the same place, the same role
         elif not m.role and prev.role == "origin" and _ALSO_FROM.fullmatch(text, prev.end, m.start):
             # "hails from Khyber Pakhtunkhwa or Chaman, Balochistan": each a place he may be from
             m.role = "origin"
@@ -242,6 +250,7 @@ def find_mentions(
 
 #: roles a place passes on to the place that locates it right after
 _PASSED_ON_ROLES = ("travel", "speech")
+_ACRONYM_BETWEEN = re.compile(r"\s*\(\s*")
 #: places named together with where people come from: "from Punjab and Sindh", "from Kurram or
 #: Chaman, Balochistan"
 _ALSO_FROM = re.compile(r"['’]?\s*(?:,|,?\s*or|,?\s*and|in|of)\s*(?:the\s+)?")
@@ -527,6 +536,12 @@ _NAME_OK_BEFORE = frozenset(
 _FOREIGN_ADJ_BEFORE = re.compile(
     r"\b(?:Indian|Afghan|Afghanistan['’]s|Iranian|Iran['’]s|India['’]s|Chinese|American|US|U\.S\.|"
     r"British|Israeli|Bangladeshi|Sri Lankan|Nepali|Russian|Saudi|Emirati)\s+$"
+)
+#: a rank or title before a man's initials: "Head Constable KP Singh", "ASI GM Khan"
+_RANK_BEFORE = re.compile(
+    r"\b(?:constable|sepoy|naik|havildar|hawaldar|inspector|si|asi|sho|dsp|ssp|mr|dr|captain|"
+    r"capt|major|colonel|col|lt|lieutenant|subedar|sergeant|sgt|sahib)\.?\s+$",
+    re.I,
 )
 #: the joiner of a compound name written with hyphens: "Shah-e-Mardan", "Bab-ul-Islam"
 _IZAFAT_BEFORE = re.compile(r"[A-Za-z]-(?:e|i|ul|ud|al|o)-$")

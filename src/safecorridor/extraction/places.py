@@ -137,6 +137,9 @@ def disambiguate(places: list[Mention], text: str = "") -> None:
             and p.kind != "country"
             and p.country not in ("PK", "CN")
             and not _named(p.country, text, named)
+            # ("in Khrew area of Pulwama District": a district abroad no Pakistani place is
+            # named after is no namesake)
+            and not (m.role == "admin" and all(c.country != "PK" for c in m.places))
         ):
             continue  # a foreign namesake in a report about Pakistan
         if text and _stray_hamlet(m, p, anchors, text):
