@@ -6353,3 +6353,19 @@ def test_a_mans_initials_after_his_rank_are_not_a_province() -> None:
         published=date(2024, 4, 20),
     )
     assert ev.province is None
+
+
+def test_nationals_killed_at_home_are_no_foreigners_and_a_blast_near_a_consulate_is_there() -> None:
+    ev = _one(
+        "Three Afghan policemen were killed and two others were injured when a suicide bomber "
+        "blew himself up 200 metres away from the Indian consulate in Jalalabad on Monday.",
+        published=date(2024, 1, 16),
+    )
+    assert (ev.city, ev.province, ev.fatalities) == ("Jalalabad", "Nangarhar", 3)
+    assert (ev.foreign_fatalities, ev.foreign_nationality) == (None, None)
+    abroad = _one(
+        "Three Chinese engineers were killed when a suicide bomber rammed their convoy near "
+        "Besham on Tuesday.",
+        published=date(2024, 3, 27),
+    )
+    assert (abroad.foreign_fatalities, abroad.foreign_nationality) == (3, "Chinese")

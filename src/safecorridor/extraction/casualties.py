@@ -129,6 +129,22 @@ DEMONYMS = {
     "foreigners": None,
     "foreigner": None,
 }
+#: the country (ISO code) of each nationality: its citizens are no foreigners at home
+HOME_OF = {
+    "Chinese": "CN",
+    "Japanese": "JP",
+    "American": "US",
+    "British": "GB",
+    "Afghan": "AF",
+    "Iranian": "IR",
+    "Russian": "RU",
+    "Korean": "KR",
+    "Sri Lankan": "LK",
+    "German": "DE",
+    "French": "FR",
+    "Turkish": "TR",
+    "Uzbek": "UZ",
+}
 STOP = {
     "and",
     "including",

@@ -232,6 +232,11 @@ class RuleExtractor:
         fill_place(ev, text, g, place_m)
         if fam in ("violent", "disrupted", "arrest"):
             casualties.fill_casualties(ev, (s.casualties for s in _counting(g)))
+            home = place_m.place.country if place_m is not None and place_m.place else None
+            if ev.foreign_nationality and casualties.HOME_OF.get(ev.foreign_nationality) == home:
+                # "three Afghan policemen were killed ... in Jalalabad": at home, no foreigners
+                ev.unset("foreign_fatalities")
+                ev.unset("foreign_nationality")
         confs = [
             v for k, v in ev.field_confidence.items() if k not in ("event_type", "sub_event_type")
         ]
