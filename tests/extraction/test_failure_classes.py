@@ -6369,3 +6369,29 @@ def test_nationals_killed_at_home_are_no_foreigners_and_a_blast_near_a_consulate
         published=date(2024, 3, 27),
     )
     assert (abroad.foreign_fatalities, abroad.foreign_nationality) == (3, "Chinese")
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "province"),
+    [
+        (
+            "The Foreign Office on Monday confirmed the death of a Chinese couple who had been "
+            "abducted on May 24 from the Jinnah Town area of Quetta. The Islamic State claimed "
+            "on June 8 that its fighters had kidnapped and killed the couple.",
+            "2017-05-24",
+            "Balochistan",
+        ),
+        (
+            "Ali Haider Gilani, the son of a former prime minister, who was kidnapped on May 9, "
+            "2013, from Multan District, was recovered in a joint operation by US and Afghan "
+            "forces on May 10 in Ghazni Province of Afghanistan.",
+            "2013-05-09",
+            "Punjab",
+        ),
+    ],
+)
+def test_people_abducted_on_a_day_of_their_own_clause_are_an_abduction_of_its_own(
+    text: str, day: str, province: str
+) -> None:
+    abductions = [e for e in extract(text, published=date(2017, 10, 31)) if e.kind == "abduction"]
+    assert [(e.to_dict()["event_date"], e.province) for e in abductions] == [(day, province)]

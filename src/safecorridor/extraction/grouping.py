@@ -555,7 +555,17 @@ def _split_one(s: Sentence, published: date | None, depth: int = 0) -> list[Sent
         # freed; the abduction is told with its own day
         or (m.re is _RECALL_PERSON and _FREED_BEFORE.search(s.text, 0, m.start()) is not None)
     )
-    if m is None or (not after and not dated and not led):
+    # "the death of a Chinese couple who had been abducted on May 24 from Quetta": the
+    # abduction, dated by its own clause
+    person_dated = (
+        m is not None
+        and m.re is _RECALL_PERSON
+        and (
+            _DAY_OF.search(s.text, m.end(), m.end() + 40) is not None
+            or _MONTH_NAMED.search(s.text, m.end(), m.end() + 40) is not None
+        )
+    )
+    if m is None or (not after and not dated and not led and not person_dated):
         out.append(s)
         return out
     # "The BLA also claimed the 2022 Karachi University bombing in which ... died": a
@@ -573,8 +583,10 @@ def _split_one(s: Sentence, published: date | None, depth: int = 0) -> list[Sent
     for c in _CLAUSE_END.finditer(s.text, m.end()):
         if charged is not None and _WHICH_AFTER.match(s.text, c.end()):
             continue  # "..., in which five engineers lost their lives": its own toll
-        if after and _WHERE_WHEN.match(s.text, c.end()):
+        if (after or person_dated) and _WHERE_WHEN.match(s.text, c.end()):
             continue  # "... after a bomber rammed a bus near Besham, in Shangla, on March 26"
+        if person_dated and _YEAR_NEXT.match(s.text, c.end()):
+            continue  # "who was kidnapped on May 9, 2013, from Multan": the day's year
         if _CLAIMED_APPOSITIVE.match(s.text, c.start()):
             continue  # "..., in an attack claimed by the group": the recalled one's claim
         end = c.start()
@@ -608,8 +620,9 @@ def _split_one(s: Sentence, published: date | None, depth: int = 0) -> list[Sent
 
 #: a clause that only places or dates what it follows: ", in the Shangla district", ", on
 #: March 26"
+_YEAR_NEXT = re.compile(r"\s*(?:19|20)\d\d\b")
 _WHERE_WHEN = re.compile(
-    r"(?:in|near|at|on|outside|inside|of)\s+(?:the\s+)?(?:(?-i:[A-Z])|\d)[^,;]{0,60}(?:[,;]|\.?$)"
+    r"(?:in|near|at|on|outside|inside|of|from)\s+(?:the\s+)?(?:(?-i:[A-Z])|\d)[^,;]{0,60}(?:[,;]|\.?$)"
 )
 
 
