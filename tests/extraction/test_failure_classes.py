@@ -6395,3 +6395,17 @@ def test_people_abducted_on_a_day_of_their_own_clause_are_an_abduction_of_its_ow
 ) -> None:
     abductions = [e for e in extract(text, published=date(2017, 10, 31)) if e.kind == "abduction"]
     assert [(e.to_dict()["event_date"], e.province) for e in abductions] == [(day, province)]
+
+
+def test_a_paragraph_without_full_stops_tells_its_events_apart() -> None:
+    events = _in_order(
+        "Foreign Office on October 30 confirmed the death of a Chinese couple who had been "
+        "abducted on May 24 from the Jinnah Town area of Quetta the provincial capital of "
+        "Balochistan reports Daily Times Islamic State also Daesh claimed on June 8 that its "
+        "fighters had kidnapped and killed the Chinese couple Now the Foreign Office said in a "
+        "statement that DNA tests had confirmed the death of two Chinese nationals",
+        published=date(2017, 10, 31),
+    )
+    kinds = [(e.kind, e.city, e.fatalities) for e in events]
+    assert ("abduction", "Quetta", None) in kinds
+    assert any(k == "attack" and n == 2 for k, _c, n in kinds)

@@ -18,7 +18,12 @@ from safecorridor.extraction.grouping import split_recalled
 from safecorridor.extraction.kinds import mark_triggers
 from safecorridor.extraction.mentions import find_mentions
 from safecorridor.extraction.places import dateline, disambiguate
-from safecorridor.extraction.sentences import Sentence, split_sentences, unwrap_lines
+from safecorridor.extraction.sentences import (
+    Sentence,
+    repunctuate,
+    split_sentences,
+    unwrap_lines,
+)
 from safecorridor.extraction.triggers import TRIGGERS
 from safecorridor.taxonomy import kind_of
 
@@ -140,6 +145,25 @@ def test_a_text_wrapped_at_a_width_is_joined_but_its_short_headline_is_not() -> 
 def test_a_report_without_a_date_may_give_its_own(text: str, day: str | None) -> None:
     found = text_published(text)
     assert (found.isoformat() if found else None) == day
+
+
+def test_a_paragraph_that_lost_its_full_stops_is_cut_into_its_sentences() -> None:
+    text = (
+        "Two policemen were shot dead by unidentified gunmen near a checkpoint in Quetta on "
+        "May 24 reports Daily Times Islamic State claimed responsibility for the killing in a "
+        "statement issued on Telegram The attackers fled on a motorcycle after the attack "
+        "according to The News They had been posted at the checkpoint for a week"
+    )
+    out = repunctuate(text)
+    assert len(out) == len(text)
+    parts = [s.text for s in split_sentences(out)]
+    assert parts[0].endswith("reports Daily Times")
+    assert parts[1].startswith("Islamic State claimed") and parts[1].endswith("on Telegram")
+    # "according to The News" keeps its paper; then a sentence begins
+    assert parts[2].endswith("according to The News")
+    assert parts[-1].startswith("They had been posted")
+    punctuated = "Two policemen were shot dead in Quetta. The attackers fled. " * 5
+    assert repunctuate(punctuated) == punctuated
 
 
 def test_a_recalled_event_is_cut_out_of_its_sentence() -> None:

@@ -80,6 +80,7 @@ from safecorridor.extraction.sentences import (
     Sentence,
     cut_headlines,
     cut_threats,
+    repunctuate,
     split_sentences,
     unwrap_lines,
 )
@@ -119,7 +120,8 @@ class RuleExtractor:
     ) -> list[CandidateEvent]:
         if not text or not text.strip():
             return []
-        text = unwrap_lines(text)  # (the same length: every span is an offset into the input)
+        # (copies of the same length: every span is an offset into the input)
+        text = repunctuate(unwrap_lines(text))
         if published is None:
             published = text_published(text)  # "Published in Dawn, May 7th, 2024"
         heads = headline_spans(text)
