@@ -6409,3 +6409,22 @@ def test_a_paragraph_without_full_stops_tells_its_events_apart() -> None:
     kinds = [(e.kind, e.city, e.fatalities) for e in events]
     assert ("abduction", "Quetta", None) in kinds
     assert any(k == "attack" and n == 2 for k, _c, n in kinds)
+
+
+@pytest.mark.parametrize(
+    ("claim", "claimed"),
+    [
+        ("The BLA issued a statement claiming the attack.", True),
+        ("The attack was owned by the proscribed Baloch Liberation Army.", True),
+        ("In a statement, the BLA claimed that its fighters carried out the attack.", True),
+        # a group's word without "claim" names the perpetrator only
+        ("The BLA said in a statement that it had carried out the attack.", False),
+    ],
+)
+def test_a_claim_in_any_of_its_forms_names_the_claimant(claim: str, claimed: bool) -> None:
+    ev = _one(
+        f"Gunmen attacked a Levies post in Kalat on Monday, killing four guards. {claim}",
+        published=date(2024, 5, 8),
+    )
+    assert ev.perpetrator == "Baloch Liberation Army"
+    assert ev.claimed_by == ("Baloch Liberation Army" if claimed else None)

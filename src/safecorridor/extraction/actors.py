@@ -36,13 +36,17 @@ _CLAIM = at_word_starts(
         # "claimed the attack", "claimed Tuesday's attack"; a headline's present: "TTP claims
         # Bajaur blast" (not a noun:
         # "the claims of", "rejected claims the attack ...")
-        + r"\b|\b(?:claimed|(?<!the )(?<!its )(?<!their )(?<!rejected )(?<!denied )claims) (?:the |both |these |this |that (?!the |an? |his |her |its |their )|two |three |an? )?(?:(?!that\b)[\w'’-]+ ){0,3}?"
+        + r"\b|\b(?:claimed|claiming|(?<!the )(?<!its )(?<!their )(?<!rejected )(?<!denied )claims) (?:the |both |these |this |that (?!the |an? |his |her |its |their )|two |three |an? )?(?:(?!that\b)[\w'’-]+ ){0,3}?"
         + _EVENT_NOUNS
         + r"\b|\bclaimed (?:it|them)\b|\b(?:an? |the )?(?:[\w-]+ )?"
         + _EVENT_NOUNS
         + r" (?:also |later |since |subsequently )?claimed by\b|\b(?:an? |the )?"
         + _EVENT_NOUNS
-        + r" (?:which |that )?(?:the )?(?:group|outfit|organi[sz]ation) (?:later |also )?claimed\b|\bwhich (?:the )?(?-i:[A-Z])[\w-]+(?: [\w-]+){0,3}? (?:later |had |also |quickly )?claimed\b|\b(?:was|were|has been|have been|had been) (?:later |since |swiftly |quickly )?claimed by\b",
+        + r" (?:which |that )?(?:the )?(?:group|outfit|organi[sz]ation) (?:later |also )?claimed\b|\bwhich (?:the )?(?-i:[A-Z])[\w-]+(?: [\w-]+){0,3}? (?:later |had |also |quickly )?claimed\b|\b(?:was|were|has been|have been|had been) (?:later |since |swiftly |quickly )?(?:claimed|owned) by\b"
+        # "claimed that its fighters carried out the attack": a claim, in the word "claimed"
+        r"|\bclaimed (?:that )?(?:it|its (?:fighters|men|cadres|members|militants|sarmachars|"
+        r"suicide bombers?|unit|squad)) (?:had |have |has )?(?:carried out|conducted|executed|"
+        r"was behind|were behind)\b",
         re.I,
     )
 )
