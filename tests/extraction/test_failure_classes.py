@@ -6428,3 +6428,17 @@ def test_a_claim_in_any_of_its_forms_names_the_claimant(claim: str, claimed: boo
     )
     assert ev.perpetrator == "Baloch Liberation Army"
     assert ev.claimed_by == ("Baloch Liberation Army" if claimed else None)
+
+
+def test_a_field_note_written_in_lower_case_is_read_like_a_report() -> None:
+    ev = _one(
+        "gunmen shot dead two polio workers in bajaur on monday. the ttp claimed the attack.",
+        published=date(2024, 5, 8),
+    )
+    assert (ev.kind, ev.to_dict()["event_date"], ev.province, ev.claimed_by, ev.fatalities) == (
+        "attack",
+        "2024-05-06",
+        "Khyber Pakhtunkhwa",
+        "Tehrik-i-Taliban Pakistan",
+        2,
+    )

@@ -22,6 +22,7 @@ from safecorridor.extraction.sentences import (
     Sentence,
     repunctuate,
     split_sentences,
+    truecase,
     unwrap_lines,
 )
 from safecorridor.extraction.triggers import TRIGGERS
@@ -164,6 +165,21 @@ def test_a_paragraph_that_lost_its_full_stops_is_cut_into_its_sentences() -> Non
     assert parts[-1].startswith("They had been posted")
     punctuated = "Two policemen were shot dead in Quetta. The attackers fled. " * 5
     assert repunctuate(punctuated) == punctuated
+
+
+def test_a_text_written_in_lower_case_gets_the_capitals_of_the_names_it_knows() -> None:
+    text = "five killed in blast near police van in quetta on monday. the bla claimed it."
+    out = truecase(text)
+    assert len(out) == len(text)
+    assert out == "Five killed in blast near police van in Quetta on Monday. The BLA claimed it."
+    # words that are also small places stay words; a text with capitals is left as it is
+    assert truecase("more than 20 people said the hub of trade and the road were closed") == (
+        "More than 20 people said the hub of trade and the road were closed"
+    )
+    assert (
+        truecase("Five killed in Quetta. police said so.")
+        == "Five killed in Quetta. police said so."
+    )
 
 
 def test_a_recalled_event_is_cut_out_of_its_sentence() -> None:

@@ -82,6 +82,7 @@ from safecorridor.extraction.sentences import (
     cut_threats,
     repunctuate,
     split_sentences,
+    truecase,
     unwrap_lines,
 )
 from safecorridor.extraction.targets import find_targets
@@ -121,7 +122,7 @@ class RuleExtractor:
         if not text or not text.strip():
             return []
         # (copies of the same length: every span is an offset into the input)
-        text = repunctuate(unwrap_lines(text))
+        text = repunctuate(truecase(unwrap_lines(text)))
         if published is None:
             published = text_published(text)  # "Published in Dawn, May 7th, 2024"
         heads = headline_spans(text)

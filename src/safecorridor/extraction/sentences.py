@@ -12,10 +12,12 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from safecorridor.extraction import resources as res
 from safecorridor.extraction.casualties import Casualties, Count
 from safecorridor.extraction.datelines import BULLETS
 from safecorridor.extraction.dates import DateMention
 from safecorridor.extraction.mentions import Mention
+from safecorridor.extraction.words import MONTH_NAMES
 
 
 @dataclass
@@ -225,6 +227,84 @@ def repunctuate(text: str) -> str:
     out = list(text)
     for pos in marks:
         out[pos] = SENTENCE_MARK
+    return "".join(out)
+
+
+#: a text written all in lower case ("5 killed in blast near police van in quetta today"): a
+#: field note or a message; at most one capital in this many letters
+_LETTERS_PER_CAPITAL = 100
+_WORD = re.compile(r"[a-z][a-z'’-]*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)([a-z])")
+#: the longest name, in words, that :func:`truecase` looks up ("dera ismail khan district")
+_NAME_WORDS = 4
+
+
+def _capitalised(name: str) -> str | None:
+    """How a name written in lower case is spelled, if it is one the extractor knows well
+    enough to find it in lower case: a Pakistani place of some size, a district, a province
+    or a landmark, a neighbour's province or city, an actor, a month or a weekday."""
+    key = res.norm(name)
+    if key in _CALENDAR:
+        return name[:1].upper() + name[1:]
+    acronym = res.acronym_forms().get(key)
+    if acronym is not None:
+        return acronym if len(acronym) == len(name) else None
+    if key in res.COMMON_WORDS or len(key) < 4:
+        return None  # ("police", "army": words before names)
+    if key in res.actor_aliases():
+        return name.title()
+    for p in res.gazetteer().get(key, []):
+        town = _KNOWN_TOWN if p.country == "PK" else _KNOWN_TOWN_ABROAD
+        if p.kind in ("province", "district", "landmark") or p.population >= town:
+            return name.title()
+    return None
+
+
+_CALENDAR = frozenset(
+    [
+        *(m.lower() for m in MONTH_NAMES.split("|")),
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+#: a town found in a lower-case text has this many people at least, at home and abroad
+#: (smaller names are often words: "more", "bagh")
+_KNOWN_TOWN = 10_000
+_KNOWN_TOWN_ABROAD = 100_000
+
+
+def truecase(text: str) -> str:
+    """``text`` with the capitals a text written all in lower case left out: its sentences'
+    first letters and the names the extractor knows (:func:`_capitalised`), so that "5 killed
+    in blast near police van in quetta on monday, bla claimed it" finds Quetta, Monday and
+    the BLA. A copy of the same length; a text with capitals is returned as it is."""
+    letters = sum(c.isalpha() for c in text)
+    if letters < 20 or sum(c.isupper() for c in text) * _LETTERS_PER_CAPITAL > letters:
+        return text
+    out = list(text)
+    for m in _SENTENCE_START.finditer(text):
+        out[m.start(1)] = text[m.start(1)].upper()
+    words = list(_WORD.finditer(text))
+    i = 0
+    while i < len(words):
+        for n in range(min(_NAME_WORDS, len(words) - i), 0, -1):
+            a, b = words[i].start(), words[i + n - 1].end()
+            if n > 1 and any(
+                text[words[k].end() : words[k + 1].start()] != " " for k in range(i, i + n - 1)
+            ):
+                continue
+            spelled = _capitalised(text[a:b])
+            if spelled is not None and len(spelled) == b - a:
+                out[a:b] = spelled
+                i += n
+                break
+        else:
+            i += 1
     return "".join(out)
 
 
