@@ -6442,3 +6442,18 @@ def test_a_field_note_written_in_lower_case_is_read_like_a_report() -> None:
         "Tehrik-i-Taliban Pakistan",
         2,
     )
+
+
+def test_a_wire_alert_all_in_capitals_is_read_like_a_report() -> None:
+    ev = _one(
+        "QUETTA: FIVE PEOPLE WERE KILLED AND 12 INJURED WHEN A BOMB EXPLODED NEAR A POLICE VAN "
+        "IN QUETTA ON MONDAY. THE BALOCH LIBERATION ARMY CLAIMED RESPONSIBILITY.",
+        published=date(2024, 5, 8),
+    )
+    assert (ev.to_dict()["event_date"], ev.city, ev.claimed_by, ev.fatalities, ev.injured) == (
+        "2024-05-06",
+        "Quetta",
+        "Baloch Liberation Army",
+        5,
+        12,
+    )

@@ -282,9 +282,18 @@ def truecase(text: str) -> str:
     """``text`` with the capitals a text written all in lower case left out: its sentences'
     first letters and the names the extractor knows (:func:`_capitalised`), so that "5 killed
     in blast near police van in quetta on monday, bla claimed it" finds Quetta, Monday and
-    the BLA. A copy of the same length; a text with capitals is returned as it is."""
+    the BLA. A text all in capitals is read so too. A copy of the same length; a text in
+    mixed case is returned as it is."""
     letters = sum(c.isalpha() for c in text)
-    if letters < 20 or sum(c.isupper() for c in text) * _LETTERS_PER_CAPITAL > letters:
+    if letters < 20:
+        return text
+    if sum(c.islower() for c in text) * _LETTERS_PER_CAPITAL <= letters:
+        # all in capitals (a wire alert, a ticker): read as lower case, then capitalised
+        low = text.lower()
+        if len(low) != len(text):
+            return text
+        text = low
+    elif sum(c.isupper() for c in text) * _LETTERS_PER_CAPITAL > letters:
         return text
     out = list(text)
     for m in _SENTENCE_START.finditer(text):
