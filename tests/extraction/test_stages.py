@@ -180,6 +180,11 @@ def test_a_text_written_in_lower_case_gets_the_capitals_of_the_names_it_knows() 
         truecase("Five killed in Quetta. police said so.")
         == "Five killed in Quetta. police said so."
     )
+    # a text all in capitals too
+    assert (
+        truecase("BREAKING: TWO FC PERSONNEL MARTYRED IN TURBAT ON TUESDAY; BLA CLAIMS ATTACK")
+        == "Breaking: Two FC personnel martyred in Turbat on Tuesday; BLA claims attack"
+    )
 
 
 def test_a_recalled_event_is_cut_out_of_its_sentence() -> None:
