@@ -6457,3 +6457,17 @@ def test_a_wire_alert_all_in_capitals_is_read_like_a_report() -> None:
         5,
         12,
     )
+
+
+def test_an_area_named_alone_after_a_big_city_is_in_that_city() -> None:
+    first, earlier = _in_order(
+        "A doctor was shot dead by unidentified assailants in his clinic in Saddar Bazaar of "
+        "Peshawar on January 22. Earlier this month, another doctor was shot dead in Dabgari "
+        "area on January 9.",
+        published=date(2024, 1, 25),
+    )
+    assert (first.city, earlier.city, earlier.province) == (
+        "Peshawar",
+        "Peshawar",
+        "Khyber Pakhtunkhwa",
+    )

@@ -929,7 +929,7 @@ def _named_again(text: str, found: list[Mention], taken: list[tuple[int, int]]) 
 
 #: "took place in the Baleli area as ...": a locality named with no place beside it
 _LOC_ALONE = re.compile(
-    r"\b(?:in|at|near)\s+the\s+(?:nearby\s+|adjoining\s+|neighbouring\s+|remote\s+)?"
+    r"\b(?:in|at|near)\s+(?:the\s+)?(?:nearby\s+|adjoining\s+|neighbouring\s+|remote\s+)?"
     + _LOC_NAME
     + r"\s+(?:area|village|locality)\b(?!\s+(?:of|near)\b|\s+in\s+(?!(?:late|early|mid)\b|"
     + MONTH_NAMES
@@ -946,8 +946,8 @@ def _lone_localities(
     text: str, places: list[Mention], taken: list[tuple[int, int]]
 ) -> list[Mention]:
     """Localities named alone ("in the Baleli area"), placed in the district of the last
-    Pakistani town named before them (the dateline's too), unless that town is a city so
-    large that an area of it is a neighbourhood."""
+    Pakistani town named before them (the dateline's too); when that town is a city so large
+    that an area of it is a neighbourhood ("in Dabgari area" after Peshawar), the city."""
     out: list[Mention] = []
     hits = [*_LOC_ALONE.finditer(text), *_VILLAGE_FIRST.finditer(text)]
     for hit in sorted(hits, key=lambda h: h.start()):
@@ -963,7 +963,18 @@ def _lone_localities(
             continue
         # the last place the story was at (the dateline only when it names no other)
         p = next((m for m in reversed(before) if m.role != "dateline"), before[-1]).place
-        if p is None or p.population >= _BIG_CITY:
+        if p is None:
+            continue
+        if p.population >= _BIG_CITY:
+            # "shot dead in Dabgari area" after Peshawar: a neighbourhood of the city, so the city
+            ls, le = hit.start("loc"), hit.end("loc")
+            name = hit.group("loc")
+            if any(ts < le and ls < te for ts, te in taken) or any(
+                w.lower().strip("'’") in _NOT_LOCALITY for w in name.split()
+            ):
+                continue
+            taken.append((ls, le))
+            out.append(Mention(ls, le, name, places=[p], cued=True, place=p))
             continue
         m = _locality(hit, p, taken)
         if m is not None:
