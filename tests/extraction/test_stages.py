@@ -16,21 +16,17 @@ from safecorridor.extraction.datelines import text_published
 from safecorridor.extraction.dates import event_date, find_dates
 from safecorridor.extraction.grouping import split_recalled
 from safecorridor.extraction.kinds import mark_triggers
+from safecorridor.extraction.layout import repunctuate, truecase, unwrap_lines
 from safecorridor.extraction.mentions import find_mentions
 from safecorridor.extraction.places import dateline, disambiguate
-from safecorridor.extraction.sentences import (
-    Sentence,
-    repunctuate,
-    split_sentences,
-    truecase,
-    unwrap_lines,
-)
+from safecorridor.extraction.sentences import Sentence, split_sentences
 from safecorridor.extraction.triggers import TRIGGERS
 from safecorridor.taxonomy import kind_of
 
 PKG = Path(extraction_pkg.__file__).parent
 STAGES = [
     "actors",
+    "layout",
     "casualties",
     "dates",
     "grouping",

@@ -4,8 +4,10 @@ No tokenizer runs: sentences are cut by one regex, places and actors are found b
 probe per capitalised word (:func:`resources.find_phrases`), and every lexicon is one compiled
 regex tried only at word starts. The stages, in order:
 
-1. :mod:`sentences` cuts the text; :mod:`grouping` cuts recalled events out of their sentences;
-   :mod:`datelines` finds the datelines, the headline and the asides (linked headlines).
+1. :mod:`layout` joins hard wraps, marks lost full stops and gives a text in one case its
+   capitals; :mod:`sentences` cuts the text; :mod:`grouping` cuts recalled events out of
+   their sentences; :mod:`datelines` finds the datelines, the headline and the asides (linked
+   headlines) and, for a report of unknown date, the day it gives for itself.
 2. :mod:`mentions` finds places (with each one's role in its sentence, and villages named
    beside a known place) and actors; :mod:`places` disambiguates the places.
 3. Per sentence: :mod:`dates` (date expressions; a day and month take the year the text
@@ -74,17 +76,10 @@ from safecorridor.extraction.grouping import (
     trigger_words,
 )
 from safecorridor.extraction.kinds import decide_kind, mark_triggers
+from safecorridor.extraction.layout import repunctuate, truecase, unwrap_lines
 from safecorridor.extraction.mentions import Mention, find_localities, find_mentions
 from safecorridor.extraction.places import choose_place, dateline, disambiguate, fill_place
-from safecorridor.extraction.sentences import (
-    Sentence,
-    cut_headlines,
-    cut_threats,
-    repunctuate,
-    split_sentences,
-    truecase,
-    unwrap_lines,
-)
+from safecorridor.extraction.sentences import Sentence, cut_headlines, cut_threats, split_sentences
 from safecorridor.extraction.targets import find_targets
 from safecorridor.extraction.triggers import TRIGGERS
 from safecorridor.extraction.types import CandidateEvent
