@@ -468,6 +468,18 @@ def test_cli_says_why_dates_are_missing_without_a_publication_date(tmp_path: Pat
     assert "no --published" not in dated.stderr and "2024-05-06" in dated.stdout
 
 
+def test_cli_reads_the_publication_date_a_report_gives_for_itself(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text(
+        "Gunmen shot dead two policemen in Bannu on Monday.\n\nPublished in Dawn, May 7th, 2024\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(app, ["extract", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "publication date: 2024-05-07, as the report gives it" in result.stderr
+    assert "no --published" not in result.stderr and "2024-05-06" in result.stdout
+
+
 def test_cli_shows_a_day_and_month_of_an_unknown_year(tmp_path: Path) -> None:
     report = tmp_path / "timeline.txt"
     report.write_text(

@@ -13,6 +13,7 @@ import typer
 from safecorridor.cli.common import fail, parse_day
 from safecorridor.extraction import RuleExtractor, calibration, extract
 from safecorridor.extraction.corpus import CorpusError, find_index, load_records, read_split, sha256
+from safecorridor.extraction.datelines import text_published
 from safecorridor.extraction.evaluate import Report, evaluate
 from safecorridor.settings import get_settings
 from safecorridor.sources.fetch import ReadOptions, SourceError, file_documents, report_text
@@ -42,19 +43,22 @@ def extract_command(
     if format not in ("text", "json"):
         raise typer.BadParameter("--format must be text or json")
     text = _report_text(file, encoding)
+    own = text_published(text) if pub is None else None  # "Published in Dawn, May 7th, 2024"
     events = extract(text, published=pub)
     if format == "json":
         typer.echo(
             json.dumps({"events": [e.to_dict() for e in events]}, ensure_ascii=False, indent=2)
         )
         return
+    if own is not None:
+        typer.echo(f"publication date: {own.isoformat()}, as the report gives it", err=True)
     if not events:
         typer.echo("no events found")
-    elif pub is None and any(e.event_date is None for e in events):
+    elif pub is None and own is None and any(e.event_date is None for e in events):
         typer.echo(
-            "note: no --published date, so days told relative to it ('on Monday', 'last week')"
-            " stay undated (?); days and months are read in the latest year the text gives,"
-            " or shown --MM-DD when it gives none",
+            "note: no --published date (and the report gives none), so days told relative to"
+            " it ('on Monday', 'last week') stay undated (?); days and months are read in the"
+            " latest year the text gives, or shown --MM-DD when it gives none",
             err=True,
         )
     for i, e in enumerate(events, 1):
