@@ -230,13 +230,16 @@ def text_published(text: str) -> date | None:
     May 7th, 2024"), a dateline with a year ("QUETTA, May 6, 2024 (Reuters) -"), a date on a
     line of its own among the first or last lines ("Monday, May 6, 2024"), else an update
     stamp ("Updated 07 May, 2024 09:15pm"), in that order; None when it gives no such day."""
+    if _YEAR.search(text) is None:
+        return None  # (every form gives a four-digit year)
     lines = text.split("\n")
     head = "\n".join(lines[:_HEAD_LINES])
     ends = "\n".join([*lines[:_HEAD_LINES], *lines[_HEAD_LINES:][-_TAIL_LINES:]])
     stamps = list(_STAMP.finditer(ends))
     updates = [m.group("date") for m in stamps if "updated" in m.group("word").lower()]
     found = [m.group("date") for m in stamps if "updated" not in m.group("word").lower()]
-    found += [m.group("date") for m in _PUBLISHED_IN.finditer(text)]
+    if "Published in" in text:
+        found += [m.group("date") for m in _PUBLISHED_IN.finditer(text)]
     found += [head[a:b] for a, b in dateline_spans(head) if _YEAR.search(head, a, b)]
     found += [m.group("date") for m in _DATE_LINE.finditer(ends)]
     for value in [*found, *updates]:

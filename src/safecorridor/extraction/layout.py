@@ -15,7 +15,7 @@ import itertools
 import re
 
 from safecorridor.extraction import resources as res
-from safecorridor.extraction.words import MONTH_NAMES
+from safecorridor.extraction.words import MONTH_NAMES, WEEKDAYS
 
 #: a line that ends a sentence, a heading or a dateline: the break after it is the text's own
 _LINE_DONE = re.compile(r"[.!?:;\"'’”)\]|]\s*$")
@@ -121,6 +121,11 @@ def repunctuate(text: str) -> str:
 _LETTERS_PER_CAPITAL = 100
 _WORD = re.compile(r"[a-z][a-z'’-]*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)([a-z])")
+_LOWER_PAIR = re.compile(r"[a-z]{2}")
+_CAPITAL = re.compile(r"[A-Z]")
+_LETTER = re.compile(r"[A-Za-z]")
+#: how much of a text's start shows whether it is in mixed case
+_HEAD_CHARS = 2000
 #: the longest name, in words, that :func:`truecase` looks up ("dera ismail khan district")
 _NAME_WORDS = 4
 
@@ -146,18 +151,8 @@ def _capitalised(name: str) -> str | None:
     return None
 
 
-_CALENDAR = frozenset(
-    [
-        *(m.lower() for m in MONTH_NAMES.split("|")),
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
+#: the months' full names and the weekdays
+_CALENDAR = frozenset([*(m.lower() for m in MONTH_NAMES.split("|")), *WEEKDAYS])
 #: a town found in a lower-case text has this many people at least, at home and abroad
 #: (smaller names are often words: "more", "bagh")
 _KNOWN_TOWN = 10_000
@@ -170,17 +165,21 @@ def truecase(text: str) -> str:
     in blast near police van in quetta on monday, bla claimed it" finds Quetta, Monday and
     the BLA. A text all in capitals is read so too. A copy of the same length; a text in
     mixed case is returned as it is."""
-    letters = sum(c.isalpha() for c in text)
-    if letters < 20:
-        return text
-    if sum(c.islower() for c in text) * _LETTERS_PER_CAPITAL <= letters:
-        # all in capitals (a wire alert, a ticker): read as lower case, then capitalised
+    if _LOWER_PAIR.search(text) is not None:
+        # (cheap tests first: a report in mixed case shows capitals in its first lines)
+        head = text[:_HEAD_CHARS]
+        if len(_CAPITAL.findall(head)) * _LETTERS_PER_CAPITAL > len(head):
+            return text
+        letters = len(_LETTER.findall(text))
+        if letters < 20 or len(_CAPITAL.findall(text)) * _LETTERS_PER_CAPITAL > letters:
+            return text
+    else:
+        # no two lower-case letters together: all in capitals (a wire alert, a ticker), read
+        # as lower case, then capitalised
         low = text.lower()
-        if len(low) != len(text):
+        if len(_LETTER.findall(text)) < 20 or len(low) != len(text):
             return text
         text = low
-    elif sum(c.isupper() for c in text) * _LETTERS_PER_CAPITAL > letters:
-        return text
     out = list(text)
     for m in _SENTENCE_START.finditer(text):
         out[m.start(1)] = text[m.start(1)].upper()

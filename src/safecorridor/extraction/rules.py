@@ -147,7 +147,7 @@ class RuleExtractor:
             s.places = [m for m in places if s.start <= m.start < s.end]
             s.actors = [m for m in actors if s.start <= m.start < s.end]
             s.dates = find_dates(s.text, published, s.start, published and anchor, year_hint)
-            if stand_in is not None:
+            if stand_in is not None and _RELATIVE_CUE.search(s.text):
                 s.dates = _with_stand_in(s, stand_in)
             for d in s.dates:
                 if _inside(d.start, datelines):
@@ -309,6 +309,14 @@ _ITEM_FIELDS = (
 )
 
 
+#: the words without which no date is said relative to publication (a sentence without any
+#: needs no second reading against the stand-in)
+_RELATIVE_CUE = re.compile(
+    r"\b(?:(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday|ago|last|this|earlier|"
+    r"previous|past|week|month|year|weekend|fortnight|night|morning|evening|afternoon)|"
+    + MONTH_NAMES
+    + r")"
+)
 #: what sets a date beside a weekday in apposition: "on Tuesday (16 January)", "Friday, 12 May"
 _APPOSED = re.compile(r"\s*[(,]?\s*")
 _MONTH_NAMED = re.compile(r"\b(?:" + MONTH_NAMES + r")\b")
