@@ -17,6 +17,8 @@ import re
 from safecorridor.extraction import resources as res
 from safecorridor.extraction.words import MONTH_NAMES, WEEKDAYS
 
+#: a line break after a character that ends nothing, before a line that is not blank
+_BROKEN_OFF = re.compile(r"[^.!?:;\"'’”)\]|\s][ \t]*\n[ \t]*\S")
 #: a line that ends a sentence, a heading or a dateline: the break after it is the text's own
 _LINE_DONE = re.compile(r"[.!?:;\"'’”)\]|]\s*$")
 #: a line that goes on a sentence broken before it: a lower-case word or a digit
@@ -40,9 +42,10 @@ def unwrap_lines(text: str) -> str:
     word no sentence ends on ("in", "the", "and"), or the text is wrapped at a
     width (most of its lines end near one length under 100 characters) and the line before
     reaches that width. A blank line always ends a paragraph."""
-    if "\n" not in text and "\r" not in text:
-        return text
-    text = text.replace("\r", " ")
+    if "\r" in text:
+        text = text.replace("\r", " ")
+    elif _BROKEN_OFF.search(text) is None:
+        return text  # (every break follows an end or precedes a blank line: nothing to join)
     lines = text.split("\n")
     lengths = [len(line.rstrip()) for line in lines if line.strip()]
     width = max(lengths, default=0)
