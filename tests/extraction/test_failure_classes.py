@@ -6471,3 +6471,24 @@ def test_an_area_named_alone_after_a_big_city_is_in_that_city() -> None:
         "Peshawar",
         "Khyber Pakhtunkhwa",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "arrests"),
+    [
+        (
+            "The Government will continue to conduct a thorough investigation and apprehend the "
+            "perpetrators of this crime, the Foreign Office said on Monday.",
+            0,
+        ),
+        # a deed told in the past after a plan is still a deed
+        (
+            "Police said they would investigate the case and arrested two suspects in Quetta on "
+            "Monday.",
+            1,
+        ),
+    ],
+)
+def test_an_arrest_planned_after_another_plan_is_no_arrest(text: str, arrests: int) -> None:
+    events = extract(text, published=date(2024, 5, 8))
+    assert sum(e.kind == "arrest" for e in events) == arrests

@@ -126,6 +126,13 @@ _PLANNED_ARREST = re.compile(
     re.I,
 )
 _PLANNED_ARREST = at_word_starts(_PLANNED_ARREST)
+#: a base-form arrest verb coordinated after a modal or "to": "will ... and apprehend"
+_PLANNED_AND = re.compile(
+    r"\b(?:to|will|would|shall|must)\s+(?!the\b|an?\b|his\b|her\b|their\b|its\b|this\b)"
+    r"[^.;]{0,80}?\band\s+$",
+    re.I,
+)
+_BASE_ARREST = frozenset(["arrest", "apprehend", "detain", "nab", "capture"])
 #: what a demand asks for: "demanding that the government reopen the road and arrest the
 #: attackers"
 _DEMANDED_THAT = re.compile(r"\b(?:demand\w*|urg\w*|insist\w*)\s+that\b[^.;]{0,140}$", re.I)
@@ -816,11 +823,20 @@ def _anaphoric(
         anaphoric = True
         if _BEHIND_ONE.search(left) and _TOLD_AFTER_IT.match(text, m.end()):
             anaphoric = False  # "said it was behind a grenade attack ... that wounded three"
-    if family(cls) == "arrest" and (
-        _PLANNED_ARREST.search(left)
-        or _DEMANDED_THAT.search(text, max(0, m.start() - 160), m.start())
-        or _NO_ARREST.search(text[max(0, m.start() - 60) : m.start()])
-        or (word.lower().endswith("ed") and _THE_HELD.search(left))
+    if (
+        family(cls) == "arrest"
+        and (
+            _PLANNED_ARREST.search(left)
+            # "will continue to investigate and apprehend the perpetrators": a plan, in its base form
+            or (
+                first_word in _BASE_ARREST
+                and not text.startswith(" of", m.end())  # ("... and arrest of the third": a noun)
+                and _PLANNED_AND.search(left) is not None
+            )
+            or _DEMANDED_THAT.search(text, max(0, m.start() - 160), m.start())
+            or _NO_ARREST.search(text[max(0, m.start() - 60) : m.start()])
+            or (word.lower().endswith("ed") and _THE_HELD.search(left))
+        )
     ):
         anaphoric = True  # "deployed to arrest him", "no suspect has been arrested so far"
     if family(cls) == "protest" and _PLANNED_PROTEST.search(left):
