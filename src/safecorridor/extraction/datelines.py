@@ -44,10 +44,11 @@ _DATELINE = re.compile(
     r"(?P<sep>\s+--?\s|\s*:|\s+[—–]\s|\s*$)",
     re.M,
 )
+#: a month by its name or its abbreviation ("August", "Aug.")
+_ANY_MONTH = r"(?:" + MONTH_NAMES + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?)"
 #: a dateline of a date alone: "August 1: The group has claimed ...", "Aug 1 (IANS) -"
 _DATE_ONLY = re.compile(
-    r"(?:" + MONTH_NAMES + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?)"
-    r"\s+\d{1,2}(?:,?\s+\d{4})?(?:\s*\([^()\n]{1,40}\))?(?=\s+--?\s|\s*:\s|\s+[—–]\s)"
+    _ANY_MONTH + r"\s+\d{1,2}(?:,?\s+\d{4})?(?:\s*\([^()\n]{1,40}\))?(?=\s+--?\s|\s*:\s|\s+[—–]\s)"
 )
 _SEPARATOR = re.compile(r"\s--?\s|:|\s[—–]\s")
 _END_PUNCT = re.compile(r"[.!?\"'’”:)\]]\s*$")
@@ -184,17 +185,13 @@ _PUBLISHED_IN = re.compile(r"\bPublished in [^,\n]{2,60},\s*(?P<date>[^\n]{6,30}
 _DATE_LINE = re.compile(
     # (after the place filed from: "Islamabad: 16, June 2024")
     r"^\s*(?:[A-Z][A-Za-z .'’-]{2,30}[:,]\s*)?"
-    r"(?P<date>(?:[A-Z][a-z]+day,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:"
-    + MONTH_NAMES
-    + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?)"
-    r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?,?\s+(?:19|20)\d\d)"
+    r"(?P<date>(?:[A-Z][a-z]+day,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?"
+    + _ANY_MONTH
+    + r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?,?\s+(?:19|20)\d\d)"
     r"(?:\s*[,|–-]?\s*\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?\s*$",
     re.M | re.I,
 )
-_MONTH_WORD = re.compile(
-    r"\b(?:" + MONTH_NAMES + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?)(?=\W|$)",
-    re.I,
-)
+_MONTH_WORD = re.compile(r"\b" + _ANY_MONTH + r"(?=\W|$)", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 #: the lines at either end of a text where a report carries its date
 _HEAD_LINES, _TAIL_LINES = 6, 4

@@ -205,21 +205,12 @@ def find_mentions(
                 continue
             if key in acr and surface != acr[key]:
                 continue
-            if (
-                surface.islower()
-                and key not in _LOWERCASE_GROUP_WORDS
-                and res.actors().get(name, res.Actor("", "")).kind == "armed_group"
-            ):
+            am = Mention(s, e, surface, actor=name)
+            if surface.islower() and key not in _LOWERCASE_GROUP_WORDS and is_armed_group(am):
                 continue
-            actor = res.actors().get(name)
-            if (
-                actor is not None
-                and actor.kind == "state_force"
-                and not actor.foreign
-                and _FOREIGN_ADJ_BEFORE.search(text, max(0, s - 20), s)
-            ):
+            if is_state_force(am) and _FOREIGN_ADJ_BEFORE.search(text, max(0, s - 20), s):
                 continue  # "the Indian army", "Afghan police": not Pakistan's force
-            actors.append(Mention(s, e, surface, actor=name))
+            actors.append(am)
             taken_a.append((s, e))
     # a place inside an armed group's name is part of the name ("Balochistan Liberation
     # Army"), not where anything happened
@@ -965,27 +956,20 @@ def _lone_localities(
         p = next((m for m in reversed(before) if m.role != "dateline"), before[-1]).place
         if p is None:
             continue
-        if p.population >= _BIG_CITY:
-            # "shot dead in Dabgari area" after Peshawar: a neighbourhood of the city, so the city
-            ls, le = hit.start("loc"), hit.end("loc")
-            name = hit.group("loc")
-            if any(ts < le and ls < te for ts, te in taken) or any(
-                w.lower().strip("'’") in _NOT_LOCALITY for w in name.split()
-            ):
-                continue
-            taken.append((ls, le))
-            out.append(Mention(ls, le, name, places=[p], cued=True, place=p))
-            continue
-        m = _locality(hit, p, taken)
+        # ("shot dead in Dabgari area" after Peshawar: a neighbourhood of the city, so the city)
+        m = _locality(hit, p, taken, neighbourhood=p.population >= _BIG_CITY)
         if m is not None:
             out.append(m)
     return out
 
 
-def _locality(hit: re.Match[str], p: res.Place, taken: list[tuple[int, int]]) -> Mention | None:
+def _locality(
+    hit: re.Match[str], p: res.Place, taken: list[tuple[int, int]], neighbourhood: bool = False
+) -> Mention | None:
     """The mention of the locality ``hit`` names (its ``loc`` group), placed in the district
-    and province of the known place ``p``; None when the name is no locality's or overlaps a
-    known place or an actor. The span is marked taken."""
+    and province of the known place ``p`` (with ``neighbourhood``, a part of the city ``p``:
+    placed at ``p`` itself); None when the name is no locality's or overlaps a known place or
+    an actor. The span is marked taken."""
     name = hit.group("loc")
     ls, le = hit.start("loc"), hit.end("loc")
     if any(w.lower().strip("'’") in _NOT_LOCALITY for w in name.split()):
@@ -993,8 +977,11 @@ def _locality(hit: re.Match[str], p: res.Place, taken: list[tuple[int, int]]) ->
     if any(ts < le and ls < te for ts, te in taken):
         return None  # a known place or an actor, not an unknown village
     district = p.district if p.kind != "province" else None
-    loc = res.known_town(name, p.province, district) or res.Place(
-        name, "town", "PK", p.lat, p.lon, p.province, district, name, 0, minor=True
+    loc = (
+        p
+        if neighbourhood
+        else res.known_town(name, p.province, district)
+        or res.Place(name, "town", "PK", p.lat, p.lon, p.province, district, name, 0, minor=True)
     )
     taken.append((ls, le))
     return Mention(ls, le, name, places=[loc], cued=True, place=loc)

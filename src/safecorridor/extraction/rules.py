@@ -139,27 +139,27 @@ class RuleExtractor:
         # ago") against a stand-in day far from any real one, so that events told on different
         # days stay apart as they do in a dated report; no date read against the stand-in is
         # an event's (:func:`_set_date`)
-        stand_in = STAND_IN if published is None else None
         year_hint = text_year(sentences) if published is None else None
-        anchor = published or stand_in  # what a recalled gap counts back from
+        today = published or STAND_IN  # the day the report is read as of
+        anchor = today  # what a recalled gap counts back from: the latest event's day
         for s in sentences:
             s.aside = _inside(s.start, asides)
             s.places = [m for m in places if s.start <= m.start < s.end]
             s.actors = [m for m in actors if s.start <= m.start < s.end]
             s.dates = find_dates(s.text, published, s.start, published and anchor, year_hint)
-            if stand_in is not None and _RELATIVE_CUE.search(s.text):
-                s.dates = _with_stand_in(s, stand_in)
+            if published is None and _RELATIVE_CUE.search(s.text):
+                s.dates = _with_stand_in(s)
             for d in s.dates:
                 if _inside(d.start, datelines):
                     d.reporting = True  # the dateline's date is the report's
-            if s.recall_gap and anchor and not any(not d.reporting for d in s.dates):
+            if s.recall_gap and not any(not d.reporting for d in s.dates):
                 # "the attack comes two days after ...": two days before the attack, if dated
                 s.dates.append(recalled_date(s, anchor, s.recall_gap))
             elif not s.recalled:
                 own = [
                     d.value for d in s.dates if not d.reporting and d.precision == "day" and d.value
                 ]
-                if own and anchor and own[0] <= (published or stand_in or own[0]):
+                if own and own[0] <= today:
                     anchor = own[0]
             mark_attribution(s)
             mark_triggers(s)
@@ -319,7 +319,7 @@ _RELATIVE_CUE = re.compile(
 )
 #: what sets a date beside a weekday in apposition: "on Tuesday (16 January)", "Friday, 12 May"
 _APPOSED = re.compile(r"\s*[(,]?\s*")
-_MONTH_NAMED = re.compile(r"\b(?:" + MONTH_NAMES + r")\b")
+_MONTH_NAME = re.compile(r"\b(?:" + MONTH_NAMES + r")\b")
 #: the day of publication and the one before, whose weekday a report without a date does not
 #: tell: "earlier today" may be the "Wednesday" of the next sentence
 _DEICTIC_DAY = re.compile(
@@ -327,26 +327,26 @@ _DEICTIC_DAY = re.compile(
 )
 
 
-def _named_month_before(d: DateMention, stand_in: date) -> DateMention:
+def _named_month_before(d: DateMention) -> DateMention:
     """A month named without a year ("in July") is one before the stand-in's own: a report
     says "this month" of its own month, and the stand-in's month is not the report's."""
     if (
         d.precision == "month"
         and d.value is not None
-        and (d.value.year, d.value.month) == (stand_in.year, stand_in.month)
-        and _MONTH_NAMED.search(d.text)
+        and (d.value.year, d.value.month) == (STAND_IN.year, STAND_IN.month)
+        and _MONTH_NAME.search(d.text)
     ):
         return dataclasses.replace(d, value=d.value.replace(year=d.value.year - 1))
     return d
 
 
-def _with_stand_in(s: Sentence, stand_in: date) -> list[DateMention]:
+def _with_stand_in(s: Sentence) -> list[DateMention]:
     """The sentence's dates and, where they leave a span unread, the relative days and months
     read against the stand-in day: not a weekday the text dates beside it ("on Tuesday (16
     January)" is the 16th), nor "today" or "yesterday", whose weekday is unknown."""
     extra = [
-        _named_month_before(d, stand_in)
-        for d in find_dates(s.text, stand_in, s.start, stand_in)
+        _named_month_before(d)
+        for d in find_dates(s.text, STAND_IN, s.start, STAND_IN)
         if d.relative
         and not _DEICTIC_DAY.search(d.text)
         and not any(
