@@ -49,6 +49,7 @@ def test_an_analyst_ingests_the_seed_report_and_reviews_its_candidates(
     doc = body["documents"][0]
     assert doc["owner_org_id"] == world.orgs["owner"] and doc["tlp"] == "AMBER"
     assert doc["title"] == "CPEC security" and doc["reliability"] == "B"
+    assert doc["published_at"].startswith("2022-09-12") and not doc["published_from_text"]
     cands = {c["kind"]: c for c in body["candidates"]}
     assert len(body["candidates"]) == 4, body["candidates"]
     bomb = cands["suicide_attack"]
@@ -228,3 +229,18 @@ def test_a_day_and_month_without_a_year_waits_for_the_reviewer_to_give_the_year(
     )
     assert r.status_code == 200, r.text
     assert r.json()["candidate"]["status"] == "accepted"
+
+
+def test_a_document_without_a_publication_date_takes_the_one_its_text_gives(
+    client: TestClient, world: World
+) -> None:
+    text = (
+        "Gunmen attacked a Levies check post near Panjgur on Monday night, killing two"
+        " personnel.\n\nPublished in The Frontier Post, May 7th, 2024\n"
+    )
+    body = _ingest(client, world, text=text, published=None)
+    doc = body["documents"][0]
+    assert doc["published_at"].startswith("2024-05-07") and doc["published_from_text"]
+    r = client.get(f"/api/v1/documents/{doc['id']}", headers=world.headers("owner", "analyst"))
+    assert r.status_code == 200 and r.json()["published_from_text"] is True
+    assert [c["event_date"] for c in body["candidates"]] == ["2024-05-06"]

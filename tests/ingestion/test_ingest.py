@@ -540,3 +540,37 @@ def test_urls_on_private_or_local_addresses_are_refused(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+FOOTER_DATED = (
+    "Gunmen on motorcycles attacked a Levies check post near Panjgur on Monday night, killing"
+    " two personnel, officials said.\n\nPublished in The Frontier Post, May 7th, 2024\n"
+)
+
+
+def test_a_report_without_a_publication_date_is_dated_by_its_own_text(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """A web copy that lost its metadata still says when it came out: the document keeps that
+    day, marked as read from the text, and the extractor dates "on Monday" against it."""
+    undated = tmp_path / "panjgur.txt"
+    undated.write_text(FOOTER_DATED, "utf-8")
+    given = tmp_path / "given.txt"
+    given.write_text(FOOTER_DATED.replace("Panjgur", "Kharan"), "utf-8")
+    misprint = tmp_path / "misprint.txt"
+    misprint.write_text(FOOTER_DATED.replace("Panjgur", "Washuk").replace("2024", "2999"), "utf-8")
+    for path, extra in ((undated, []), (given, ["--published", "2024-05-09"]), (misprint, [])):
+        code, out = invoke("ingest", path, *extra)
+        assert code == 0, out
+    with Session(sqlite_engine) as s:
+        docs = {d.text.split(" near ")[1].split()[0]: d for d in s.scalars(select(Document))}
+        assert docs["Panjgur"].published_at == datetime(2024, 5, 7)
+        assert docs["Panjgur"].published_from_text
+        # the day given wins over the report's own, and is not marked as read from it
+        assert docs["Kharan"].published_at == datetime(2024, 5, 9)
+        assert not docs["Kharan"].published_from_text
+        # a day after today is a misprint, not a publication day
+        assert docs["Washuk"].published_at is None and not docs["Washuk"].published_from_text
+        days = {c.city: c.event_date for c in s.scalars(select(Candidate))}
+        assert days["Panjgur"] == date(2024, 5, 6)  # the Monday before Tuesday, May 7
+        assert days["Kharan"] == date(2024, 5, 6)  # the Monday before Thursday, May 9

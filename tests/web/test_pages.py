@@ -353,3 +353,16 @@ def test_an_incidents_sources_and_codes_read_as_sentences(web: Any, demo: Engine
     assert re.fullmatch(r"[1-6] \([a-z ]+\)", credibility.strip()), credibility
     target = page.split("Target</dt><dd>")[1].split("</dd>")[0]
     assert not re.search(r",\S", target), target
+
+
+def test_a_report_dated_by_its_own_text_says_so_on_the_review_page(web: Any) -> None:
+    client = web("analyst")
+    csrf = {"X-CSRF-Token": csrf_of(client), **HX}
+    text = (
+        "Gunmen attacked a Levies check post near Panjgur on Monday night, killing two"
+        " personnel.\n\nPublished in The Frontier Post, May 7th, 2024\n"
+    )
+    r = client.post("/ingest", data={"text": text}, headers=csrf)
+    assert r.status_code == 200, r.text
+    page = client.get("/review").text
+    assert "published 2024-05-07, as the report gives it" in page

@@ -95,6 +95,8 @@ class DocumentPublic(BaseModel):
     publisher: str | None
     title: str | None
     published_at: UtcDatetime | None
+    #: published_at was read from the report's own text, neither source nor user gave it
+    published_from_text: bool = False
     language: str | None
     reliability: str
     ingested_at: UtcDatetime

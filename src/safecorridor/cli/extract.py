@@ -11,9 +11,8 @@ from pathlib import Path
 import typer
 
 from safecorridor.cli.common import fail, parse_day
-from safecorridor.extraction import RuleExtractor, calibration, extract
+from safecorridor.extraction import RuleExtractor, calibration, extract, report_published
 from safecorridor.extraction.corpus import CorpusError, find_index, load_records, read_split, sha256
-from safecorridor.extraction.datelines import text_published
 from safecorridor.extraction.evaluate import Report, evaluate
 from safecorridor.settings import get_settings
 from safecorridor.sources.fetch import ReadOptions, SourceError, file_documents, report_text
@@ -43,8 +42,8 @@ def extract_command(
     if format not in ("text", "json"):
         raise typer.BadParameter("--format must be text or json")
     text = _report_text(file, encoding)
-    own = text_published(text) if pub is None else None  # "Published in Dawn, May 7th, 2024"
-    events = extract(text, published=pub)
+    own = report_published(text) if pub is None else None  # "Published in Dawn, May 7th, 2024"
+    events = extract(text, published=pub or own)
     if format == "json":
         typer.echo(
             json.dumps({"events": [e.to_dict() for e in events]}, ensure_ascii=False, indent=2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -71,6 +72,13 @@ class ExportFormat(StrEnum):
     JSONL = "jsonl"
     STIX = "stix"
     MISP = "misp"
+
+
+def _published(at: datetime | None, from_text: bool) -> str | None:
+    """A source's publication day as the incident view prints it."""
+    if at is None:
+        return None
+    return f"{at:%Y-%m-%d}" + (", as the report gives it" if from_text else "")
 
 
 def _where() -> str:
@@ -379,7 +387,11 @@ def incidents_show(
             for d in i.documents:
                 said = " · ".join(
                     x
-                    for x in (d.publisher, d.title, d.published_at and f"{d.published_at:%Y-%m-%d}")
+                    for x in (
+                        d.publisher,
+                        d.title,
+                        _published(d.published_at, d.published_from_text),
+                    )
                     if x
                 )
                 where = d.url or "(no URL)"

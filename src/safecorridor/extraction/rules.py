@@ -116,8 +116,7 @@ class RuleExtractor:
     ) -> list[CandidateEvent]:
         if not text or not text.strip():
             return []
-        # (copies of the same length: every span is an offset into the input)
-        text = repunctuate(truecase(unwrap_lines(text)))
+        text = laid_out(text)
         if published is None:
             published = text_published(text)  # "Published in Dawn, May 7th, 2024"
         heads = headline_spans(text)
@@ -494,6 +493,20 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 
 _DEFAULT = RuleExtractor()
+
+
+def laid_out(text: str) -> str:
+    """The text as the extractor reads it: hard wraps joined, a text in one case given its
+    capitals, lost full stops marked. A copy of the same length, so every span found in it
+    is an offset into the input."""
+    return repunctuate(truecase(unwrap_lines(text)))
+
+
+def report_published(text: str) -> date | None:
+    """The day a report gives for itself ("Published in Dawn, May 7th, 2024", a dateline with
+    a year), read as the extractor reads it when no publication date is given; None when the
+    report gives none. For storing with the report and handing back to :func:`extract`."""
+    return text_published(laid_out(text)) if text and text.strip() else None
 
 
 def extract(

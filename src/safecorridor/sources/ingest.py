@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.db.base import utcnow
-from safecorridor.extraction import CandidateEvent, extract
+from safecorridor.extraction import CandidateEvent, extract, report_published
 from safecorridor.extraction.resources import actors as known_actors
 from safecorridor.incidents.actors import ActorResolver
 from safecorridor.incidents.models import Actor, ActorAlias
@@ -175,6 +175,17 @@ class _Prepared:
     key: str
     near_of: str | None = None
     events: list[CandidateEvent] = field(default_factory=list)
+    published: date | None = None
+    published_from_text: bool = False
+
+    def date_it(self, given: date | None, today: date) -> None:
+        """The publication day: the one given, else the one the report gives for itself
+        (none after today: a misprint is no publication day)."""
+        own = report_published(self.text) if given is None else None
+        if own is not None and own <= today:
+            self.published, self.published_from_text = own, True
+        else:
+            self.published = given
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -302,10 +313,13 @@ def ingest(
                     p.key = f"n{len(keys) + len(prepared)}-{digest[:12]}"
                     index.add(p.key, p.text, m)
                 prepared.append(p)
+            today = utcnow().date()
+            for p in prepared:
+                p.date_it(opts.published or p.raw.published, today)
             todo = [p for p in prepared if p.near_of is None]
             results = runner.map(
                 extract_with_context,
-                [(p.text, opts.published or p.raw.published) for p in todo],
+                [(p.text, p.published) for p in todo],
                 context,
             )
             for p, events in zip(todo, results, strict=True):
@@ -416,7 +430,8 @@ def _store(
             url=opts.url or p.raw.url,
             publisher=opts.publisher or p.raw.publisher,
             title=opts.title or p.raw.title,
-            published_at=_published_at(opts.published or p.raw.published),
+            published_at=_published_at(p.published),
+            published_from_text=p.published_from_text,
             text=p.text,
             reliability=opts.reliability,
             near_duplicate_of_id=near_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safecorridor.db.base import Base, utcnow
@@ -27,6 +27,9 @@ class Document(Base):
     publisher: Mapped[str | None] = mapped_column(String(300))
     title: Mapped[str | None] = mapped_column(String(1000))
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: ``published_at`` was read from the report's own text ("Published in Dawn, May 7th,
+    #: 2024", a dateline with a year) because neither the source nor the user gave it
+    published_from_text: Mapped[bool] = mapped_column(default=False, server_default=false())
     language: Mapped[str | None] = mapped_column(String(10))
     text: Mapped[str | None] = mapped_column(Text)
     reliability: Mapped[str] = mapped_column(String(1), default="F")

@@ -76,6 +76,7 @@ def document_public(d: Document, *, with_text: bool = False) -> DocumentPublic:
         publisher=d.publisher,
         title=d.title,
         published_at=d.published_at,
+        published_from_text=d.published_from_text,
         language=d.language,
         reliability=d.reliability,
         ingested_at=d.ingested_at,
