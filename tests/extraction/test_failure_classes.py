@@ -5479,6 +5479,17 @@ def test_a_headline_ending_on_a_quote_names_the_bodys_attack_by_its_district() -
             "Militants blew up the railway track near Mashkaf in Kachhi district on Monday.",
             "Mashkaf",
         ),
+        # ... or before its sub-division, glossed or not
+        (
+            "A roadside bomb killed two soldiers near Tangikot in Razmak tehsil (revenue unit) "
+            "of North Waziristan district on Monday.",
+            "Tangikot",
+        ),
+        (
+            "A levies man was killed in a landmine blast at Sheikhbaba in the Pandiali tehsil "
+            "area of Mohmand district on Monday.",
+            "Sheikhbaba",
+        ),
         # ... not a road named so
         (
             "Gunmen killed three policemen near Miran Wala Bypass in Faisalabad district on Monday.",
@@ -6492,3 +6503,27 @@ def test_an_area_named_alone_after_a_big_city_is_in_that_city() -> None:
 def test_an_arrest_planned_after_another_plan_is_no_arrest(text: str, arrests: int) -> None:
     events = extract(text, published=date(2024, 5, 8))
     assert sum(e.kind == "arrest" for e in events) == arrests
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        # a road named after the two towns it joins, hyphen lost, is neither town
+        (
+            "A truck driver was killed when a bomb went off on Peshawar Torkham road near "
+            "Zarai in Jamrud tehsil of Khyber district on Monday.",
+            "Zarai",
+        ),
+        (
+            "Two soldiers were martyred when a bomb hit their vehicle on the Quetta Karachi "
+            "highway near Surab on Monday.",
+            "Surab",
+        ),
+        # a town before a road in lower case is the road's name too
+        ("Two policemen were shot dead on Sibi road in Mastung on Monday.", "Mastung"),
+        # a town with a highway beside it, not a highway's name, stays the place
+        ("Militants attacked a check post in Khuzdar on Monday, killing two.", "Khuzdar"),
+    ],
+)
+def test_a_road_named_after_towns_is_not_where_it_happened(text: str, city: str) -> None:
+    assert _one(text).city == city

@@ -330,7 +330,10 @@ _FRONTIER_REGION = re.compile(r"\b(?:FR|Frontier Region(?:\s+\(FR\))?)\s+$")
 _FEATURES = (
     r"Nala|Nallah|Nullah|Nulla|Khwar|River|Canal|Bridge|Pass|Tunnel|Road|Highway|Bypass|Motorway"
 )
-_FEATURE_AFTER = re.compile(r"\s+(?:" + _FEATURES + r")\b")
+#: (or after two towns, and in lower case: "on Peshawar Torkham road", "the Quetta Karachi highway")
+_FEATURE_AFTER = re.compile(
+    r"\s+(?:[A-Z][\w'’]*\s+)?(?:" + _FEATURES + r"|road|highway|motorway|bypass)\b(?![\w-])"
+)
 
 
 def _role(text: str, s: int, e: int, before: str) -> str:
@@ -779,8 +782,15 @@ _LOC_COMMA = re.compile(
 _LOC_NEAR = re.compile(r"\b(?:in|at)\s+" + _LOC_NAME + r"\s+near\s+(?:the\s+)?$")
 #: a road, crossing or stream, no village: "Miran Wala Bangla Bypass"
 _FEATURE_END = re.compile(r"\b(?:" + _FEATURES + r"|Chowk|Interchange|Toll Plaza)$")
-#: "near Mashkaf in Kachhi district": a village named before the district it lies in
-_LOC_NEAR_IN = re.compile(r"\b(?:near|at)\s+" + _LOC_NAME + r"\s+in\s+$")
+#: "near Mashkaf in Kachhi district": a village named before the district it lies in, or
+#: before its sub-division ("near Karamkot in Mir Ali tehsil (revenue unit) of", "at Karkanai
+#: in the Safi tehsil area of")
+_LOC_NEAR_IN = re.compile(
+    r"\b(?:near|at)\s+"
+    + _LOC_NAME
+    + r"\s+in\s+(?:(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+(?:[Tt]ehsil|[Ss]ub-?[Dd]ivision"
+    r"|[Tt]aluka)(?:\s+\([\w\s]{1,20}\))?\s+(?:area\s+)?(?:of|in)\s+(?:the\s+)?)?$"
+)
 #: "Gwadar's Pishgan area", "Kalat district's Mangochar area": the anchor precedes
 _LOC_AFTER = re.compile(r"(?:\s+district)?['’]s\s+" + _LOC_NAME + r"\s+" + _LOC_NOUN + r"\b")
 #: a city so large that an "area" of it is a neighbourhood, not a place of its own
@@ -846,7 +856,7 @@ def find_localities(text: str, places: list[Mention], actors: list[Mention]) -> 
             hit = _LOC_NEAR.search(text, *region)
             if hit:
                 found = (hit, False)
-        if found is None and low.endswith(" in ") and p.kind == "district":
+        if found is None and p.kind == "district" and low.endswith((" in ", " of ", " the ")):
             hit = _LOC_NEAR_IN.search(text, *region)
             if hit and not _FEATURE_END.search(hit.group("loc")):
                 found = (hit, False)
