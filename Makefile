@@ -73,6 +73,9 @@ eval: $(STAMP)
 	  if [ -f $(CORPUS)/satp-2.jsonl ]; then \
 	    echo "== SATP, second sample (a development set since its first score)"; \
 	    $(BIN)/safecorridor eval extraction $(CORPUS)/satp-2.jsonl --texts $(SHARED)/data/satp-dev || exit 1; fi; \
+	  if [ -f $(CORPUS)/satp-3.jsonl ]; then \
+	    echo "== SATP, third sample (a development set since its first score)"; \
+	    $(BIN)/safecorridor eval extraction $(CORPUS)/satp-3.jsonl --texts $(SHARED)/data/satp-dev || exit 1; fi; \
 	else \
 	  if [ -f $(CORPUS)/satp-holdout.jsonl ]; then \
 	    echo "== SATP hold-out (paragraphs none of whose errors was read: never tune on it)"; \
@@ -81,6 +84,9 @@ eval: $(STAMP)
 	  if [ -f $(CORPUS)/satp-holdout-2.jsonl ]; then \
 	    echo "== SATP second hold-out (paragraphs none of whose errors was read: never tune on it)"; \
 	    $(BIN)/safecorridor eval extraction $(CORPUS)/satp-holdout-2.jsonl --texts $(SHARED)/data/satp-dev --worst 0 || exit 1; fi; \
+	  if [ -f $(CORPUS)/satp-holdout-3.jsonl ]; then \
+	    echo "== SATP third hold-out (paragraphs none of whose errors was read: never tune on it)"; \
+	    $(BIN)/safecorridor eval extraction $(CORPUS)/satp-holdout-3.jsonl --texts $(SHARED)/data/satp-dev --worst 0 || exit 1; fi; \
 	  for u in p8a p9 p11 p12b p13b; do \
 	    echo "== invented reports never read: tests/extraction/unseen/$$u (totals only; see its README)"; \
 	    $(BIN)/safecorridor eval extraction tests/extraction/unseen/$$u/gold.jsonl \

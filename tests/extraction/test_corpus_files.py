@@ -60,6 +60,8 @@ def _records(name: str) -> list[dict]:
         "satp-holdout.jsonl",
         "satp-2.jsonl",
         "satp-holdout-2.jsonl",
+        "satp-3.jsonl",
+        "satp-holdout-3.jsonl",
         "../calibration/gold.jsonl",
         "../unseen/p8a/gold.jsonl",
         "../unseen/p8b/gold.jsonl",
@@ -106,10 +108,18 @@ def test_satp_holdout_repeats_no_development_row() -> None:
     assert all(re.fullmatch(r"(?:train|dev):\d+", i) for i in holdout)
 
 
-def test_the_second_satp_sample_repeats_no_row_of_another_file() -> None:
-    files = ("satp.jsonl", "satp-holdout.jsonl", "satp-2.jsonl", "satp-holdout-2.jsonl")
+def test_the_later_satp_samples_repeat_no_row_of_another_file() -> None:
+    files = (
+        "satp.jsonl",
+        "satp-holdout.jsonl",
+        "satp-2.jsonl",
+        "satp-holdout-2.jsonl",
+        "satp-3.jsonl",
+        "satp-holdout-3.jsonl",
+    )
     ids = {name: {r["id"] for r in _records(name)} for name in files}
     assert (len(ids["satp-2.jsonl"]), len(ids["satp-holdout-2.jsonl"])) == (44, 44)
+    assert (len(ids["satp-3.jsonl"]), len(ids["satp-holdout-3.jsonl"])) == (40, 40)
     for i, a in enumerate(files):
         for b in files[i + 1 :]:
             assert not ids[a] & ids[b], (a, b)
