@@ -6527,3 +6527,36 @@ def test_an_arrest_planned_after_another_plan_is_no_arrest(text: str, arrests: i
 )
 def test_a_road_named_after_towns_is_not_where_it_happened(text: str, city: str) -> None:
     assert _one(text).city == city
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        # people hurt in plural attacks on a day of their own: those attacks happened then
+        ("Four persons were injured in bomb attacks in Quetta on January 4.", 1),
+        ("Five people were wounded in grenade attacks on shops in Turbat on Monday.", 1),
+        # ... not attacks told with no day, nor years of them
+        ("Four persons were injured in bomb attacks in Quetta.", 0),
+        ("Thousands of people have been killed in terrorist attacks in Pakistan since 2001.", 0),
+    ],
+)
+def test_plural_attacks_that_hurt_people_on_a_day_are_an_event(text: str, told: int) -> None:
+    events = extract(text, published=date(2024, 12, 31))
+    assert len(events) == told
+    if told:
+        assert events[0].kind == "bombing"
+
+
+def test_a_convoy_of_passenger_vehicles_is_no_security_convoy() -> None:
+    (event,) = extract(
+        "On Thursday a convoy of around 200 vehicles came under heavy gunfire in Bagan town of "
+        "Kurram district, killing at least 43 people.",
+        published=date(2024, 11, 23),
+    )
+    assert event.kind == "attack"
+    (event,) = extract(
+        "On Thursday a convoy of the security forces came under heavy gunfire in Bagan town of "
+        "Kurram district, killing two soldiers.",
+        published=date(2024, 11, 23),
+    )
+    assert event.kind == "armed_clash"

@@ -768,6 +768,18 @@ def _described(text: str, m: re.Match[str]) -> bool:
     )
 
 
+#: the people a plural event hurt, told just before it: "were injured in bomb attacks"
+_HURT_IN = re.compile(
+    r"\b(?:killed|injured|wounded|hurt|martyred|died)\s+(?:in|during)\s+(?:the\s+)?(?:[\w-]+\s+)?$",
+    re.I,
+)
+
+
+def _day_told(s: Sentence) -> bool:
+    """The sentence gives a day of its own (not a report's): what it tells happened then."""
+    return any(d.precision == "day" and not d.reporting for d in s.dates)
+
+
 def _anaphoric(
     s: Sentence, m: re.Match[str], cls: str, word: str, left: str, recover_hint: bool
 ) -> bool:
@@ -808,6 +820,8 @@ def _anaphoric(
         anaphoric = True
     if anaphoric and _HELD.search(left):
         anaphoric = False  # "held talks", "carried out attacks on two posts"
+    if plural and anaphoric and _HURT_IN.search(left) and _day_told(s):
+        anaphoric = False  # "four were injured in bomb attacks in Quetta on January 4": told
     if anaphoric and family(cls) == "talks" and _DATED_AFTER.match(text, m.end()):
         anaphoric = False  # "During their phone conversation on Friday, ...": told here
     if anaphoric and cls == "agreement" and _SIGNED_BEFORE.search(left):
@@ -1047,9 +1061,10 @@ _FIGHT = re.compile(
     re.I,
 )
 _FIGHT = at_word_starts(_FIGHT)
-#: the security forces as victims or as what was attacked
+#: the security forces as victims or as what was attacked (a convoy of theirs, not "a convoy of
+#: around 200 vehicles" carrying passengers)
 _SF_WORDS = re.compile(
-    r"\b(?:soldiers?|troops?|army|military|security (?:forces|personnel|men|officials?)|sfs?|personnel|policem[ae]n|police|cops?|constables?|officers?|levies|khass?adars?|rangers|frontier corps|fc|frontier constabulary|sepoys?|jawans?|commandos?|checkposts?|check posts?|check-posts?|posts?|police stations?|stations?|camps?|cantonment|cantt|garrison|fort|convoy|patrol(?:ling)?|paramilitary|lieutenant|captain|major|subedar|havaldar|naik|dsp|sho|asi|inspector)\b",
+    r"\b(?:soldiers?|troops?|army|military|security (?:forces|personnel|men|officials?)|sfs?|personnel|policem[ae]n|police|cops?|constables?|officers?|levies|khass?adars?|rangers|frontier corps|fc|frontier constabulary|sepoys?|jawans?|commandos?|checkposts?|check posts?|check-posts?|posts?|police stations?|stations?|camps?|cantonment|cantt|garrison|fort|convoy(?!\s+of\s+(?:(?:around|about|some|nearly|over|more\s+than)\s+)?(?:\d+|dozens|hundreds|scores)\s+(?:of\s+)?(?:vehicles|cars|buses|trucks)|\s+of\s+(?:passengers?|civilians?|commuters?|travell?ers?))|patrol(?:ling)?|paramilitary|lieutenant|captain|major|subedar|havaldar|naik|dsp|sho|asi|inspector)\b",
     re.I,
 )
 _SF_WORDS = at_word_starts(_SF_WORDS)
