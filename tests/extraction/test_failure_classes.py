@@ -6560,3 +6560,42 @@ def test_a_convoy_of_passenger_vehicles_is_no_security_convoy() -> None:
         published=date(2024, 11, 23),
     )
     assert event.kind == "armed_clash"
+
+
+def test_no_reports_of_casualties_counts_none() -> None:
+    (event,) = extract(
+        "Unidentified assailants set two girls schools on fire in Khanozai area of Pishin "
+        "District on August 7. There have been no reports of casualties so far.",
+        published=date(2024, 12, 31),
+    )
+    assert (event.fatalities, event.injured) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # a town of another province named as an area of this place is that area
+        (
+            "Two brothers were shot at Eidgah area of Khuzdar District on October 25.",
+            ("Eidgah", "Khuzdar", "Balochistan"),
+        ),
+        # ... an area of a city in its own province is still the city's
+        (
+            "Two brothers were shot in the Hayatabad area of Peshawar on October 25.",
+            ("Peshawar", "Peshawar", "Khyber Pakhtunkhwa"),
+        ),
+    ],
+)
+def test_a_namesake_of_another_province_named_as_an_area_is_that_area(
+    text: str, where: tuple[str, str, str]
+) -> None:
+    event = _one(text)
+    assert (event.city, event.district, event.province) == where
+
+
+def test_people_of_a_company_with_and_in_its_name_are_counted() -> None:
+    event = _one(
+        "Five employees of the Oil and Gas Development Company Limited (OGDCL) were injured "
+        "when their vehicle was attacked with a remote controlled device in Sui."
+    )
+    assert event.injured == 5

@@ -277,7 +277,7 @@ _BREAK3 = re.compile(
     re.I,
 )
 _NONE = re.compile(
-    r"\bnobody (?:was )?(?:hurt|injured|harmed|wounded)\b|\b(?P<k3>nobody (?:was killed|died))\b|\bno (?:ca(?:sualt|usalit)(?:y|ies)|(?P<k1>loss of (?:life|lives)|deaths?|fatalities)|injuries|one was (?:hurt|injured|harmed|wounded)|(?P<k2>one (?:other than (?:the|a) (?:suicide )?(?:bomber|attackers?|assailants?|militants?) )?(?:was killed|died)|one lost (?:his|her|their) li(?:fe|ves))|(?P<dem>Chinese|foreign) (?:national |nationals |citizens? |engineers? |workers? )?(?:was |were )?(?:killed|hurt|harmed|injured|casualties))\b|\b(?P<dem2>Chinese|Japanese|Korean|American|British|Russian|Turkish|foreign(?:ers?)?|expatriates?)\b[\w ,]{0,40}?\b(?:escaped|remained|were|was|are|is) (?:all |both )?(?:unhurt|unharmed|safe|safe and sound|uninjured)\b|\bwithout (?:causing )?(?:any )?ca(?:sualt|usalit)(?:y|ies)\b|\b(?:did not|didn['’]?t|failed to) (?:cause|inflict) any (?:harm|ca(?:sualt|usalit)(?:y|ies)|injur(?:y|ies))\b",
+    r"\bnobody (?:was )?(?:hurt|injured|harmed|wounded)\b|\b(?P<k3>nobody (?:was killed|died))\b|\bno (?:reports? of (?:any )?)?(?:ca(?:sualt|usalit)(?:y|ies)|(?P<k1>loss of (?:life|lives)|deaths?|fatalities)|injuries|one was (?:hurt|injured|harmed|wounded)|(?P<k2>one (?:other than (?:the|a) (?:suicide )?(?:bomber|attackers?|assailants?|militants?) )?(?:was killed|died)|one lost (?:his|her|their) li(?:fe|ves))|(?P<dem>Chinese|foreign) (?:national |nationals |citizens? |engineers? |workers? )?(?:was |were )?(?:killed|hurt|harmed|injured|casualties))\b|\b(?P<dem2>Chinese|Japanese|Korean|American|British|Russian|Turkish|foreign(?:ers?)?|expatriates?)\b[\w ,]{0,40}?\b(?:escaped|remained|were|was|are|is) (?:all |both )?(?:unhurt|unharmed|safe|safe and sound|uninjured)\b|\bwithout (?:causing )?(?:any )?ca(?:sualt|usalit)(?:y|ies)\b|\b(?:did not|didn['’]?t|failed to) (?:cause|inflict) any (?:harm|ca(?:sualt|usalit)(?:y|ies)|injur(?:y|ies))\b",
     re.I,
 )
 _INJURE_WORD = re.compile(INJURE, re.I)
@@ -1417,13 +1417,20 @@ def _before_of_phrase(toks: list[tuple[str, int, int]], k: int, any_head: bool =
     of the Jamiat Ulema-e-Islam (JUI-F) and his nephew" lists the leader, not the party;
     with ``any_head``, any word heads it ("three persons of the Marri tribe were killed");
     else k."""
-    for o in range(k, max(0, k - 9), -1):
+    for o in range(k, max(0, k - 12), -1):
         w = toks[o][0]
         if w.lower() == "of":
             head = toks[o - 1][0].lower() if o >= 1 else ""
             if any_head and head.isalpha() and head not in STOP and number(head) is None:
                 return o - 1
             return o - 1 if head in _NAMED_ROLES or head[:-1] in _NAMED_ROLES else k
+        if (
+            w == "and"
+            and 0 < o < k
+            and toks[o - 1][0][:1].isupper()
+            and toks[o + 1][0][:1].isupper()
+        ):
+            continue  # "of the Oil and Gas Development Company": one name
         if (w.lower() in STOP and w.lower() != "the") or _VERB.fullmatch(w):
             return k
     return k

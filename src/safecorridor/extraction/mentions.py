@@ -894,17 +894,22 @@ _PART_OF_AFTER = re.compile(
 
 def _unmask_namesakes(text: str, places: list[Mention]) -> list[Mention]:
     """A foreign town's name used for an area of a Pakistani place ("the Ghaziabad area of
-    Kohat town") is that area, not the town abroad: the mention (and every other mention of
+    Kohat town"), or a town's of another province ("the Eidgah area of Khuzdar"), is that
+    area, not the town abroad or afar: the mention (and every other mention of
     that name read as the same foreign town) loses its place, so that it is found again as
     a locality of the place it is part of."""
     starts = {m.start: m for m in places if m.place is not None and m.place.country == "PK"}
     masked: set[tuple[str, str]] = set()
     for m in places:
         p = m.place
-        if p is None or p.country == "PK" or p.kind != "town":
+        if p is None or p.kind != "town":
             continue
         part = _PART_OF_AFTER.match(text, m.end)
-        if part and part.end() in starts:
+        whole = starts.get(part.end()) if part else None
+        if whole is None or whole.place is None:
+            continue
+        if p.country != "PK" or (p.province and p.province != whole.place.province):
+            # (or a town of another province: "the Eidgah area of Khuzdar", not Gilgit's)
             masked.add((m.text, p.name))
     out = [m for m in places if m.place is not None and (m.text, m.place.name) in masked]
     for m in out:
