@@ -6599,3 +6599,13 @@ def test_people_of_a_company_with_and_in_its_name_are_counted() -> None:
         "when their vehicle was attacked with a remote controlled device in Sui."
     )
     assert event.injured == 5
+
+
+def test_a_journeys_start_located_by_its_district_is_not_where_it_was_attacked() -> None:
+    (event,) = extract(
+        "Ten militants were killed in a clash in Ghaljo area of Orakzai Agency on March 16. A "
+        "security convoy coming from Bori in Sukkur District of Sindh province to Ghaljo was "
+        "attacked by militants.",
+        published=date(2024, 12, 31),
+    )
+    assert (event.kind, event.province) == ("armed_clash", "Khyber Pakhtunkhwa")

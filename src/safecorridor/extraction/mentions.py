@@ -377,8 +377,12 @@ def _role(text: str, s: int, e: int, before: str) -> str:
         _TRAVEL_AFTER.match(after)
     ):
         return "travel"
-    if tail.endswith("from ") and _FROM_TO_AFTER.match(after):
-        return "travel"  # "a bus taking engineers from Islamabad to a dam site": the start
+    if (
+        tail.endswith("from ") or _FROM_PLACE_IN.search(before, max(0, len(before) - 60))
+    ) and _FROM_TO_AFTER.match(text, e, e + 120):
+        # "a bus taking engineers from Islamabad to a dam site", "a convoy coming from Bori in
+        # Sukkur District of Sindh province to Ghaljo": the start
+        return "travel"
     named_project = _PROJECT_AFTER.match(after) and tail.endswith(("the ", "a "))
     workplace = any(w in tail for w in ("work", "employ", "engaged", "deployed")) and (
         _WORKPLACE_BEFORE.search(tail)
@@ -392,8 +396,16 @@ def _role(text: str, s: int, e: int, before: str) -> str:
     return ""
 
 
-#: a journey's start: "from Islamabad to a dam site", "from Gwadar to Karachi"
-_FROM_TO_AFTER = re.compile(r"\s+(?:to|towards)\s+\S")
+#: a journey's start: "from Islamabad to a dam site", "from Gwadar to Karachi", "from Bori in
+#: Sukkur District of Sindh province to Ghaljo" (the places that locate it in between)
+_FROM_TO_AFTER = re.compile(
+    r"(?:\s*(?:,|\bin\b|\bof\b)\s*(?:the\s+)?(?:[A-Z][\w'’-]*\s*){1,3}"
+    r"(?:(?:[Dd]istrict|[Pp]rovince|[Aa]gency|[Dd]ivision|[Tt]ehsil)\b)?){0,3}\s+(?:to|towards)\s+\S"
+)
+#: a place that locates a journey's start: "from Bori in [Sukkur]"
+_FROM_PLACE_IN = re.compile(
+    r"\bfrom\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){1,3}(?:in|of|,)\s+(?:the\s+)?$"
+)
 #: a project named after its place: "the Dasu hydropower project", "the Thar coal power plant"
 _PROJECT_AFTER = re.compile(
     r"\s+(?:[\w-]+\s+){0,2}?(?:project|projects|dam|power plant|power station|scheme)\b", re.I
