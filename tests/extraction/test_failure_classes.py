@@ -6609,3 +6609,36 @@ def test_a_journeys_start_located_by_its_district_is_not_where_it_was_attacked()
         published=date(2024, 12, 31),
     )
     assert (event.kind, event.province) == ("armed_clash", "Khyber Pakhtunkhwa")
+
+
+def test_an_office_attacked_is_where_it_happened_however_it_is_named() -> None:
+    event = _one(
+        "Militants hurled a grenade at the building of the District Education Office in Gwadar "
+        "District on Monday."
+    )
+    assert (event.district, event.province) == ("Gwadar", "Balochistan")
+    # ... and an office where someone spoke still is not
+    event = _one(
+        "Militants attacked a post in Turbat on Monday, killing two soldiers, the Foreign Office "
+        "in Islamabad said."
+    )
+    assert event.city == "Turbat"
+
+
+@pytest.mark.parametrize(
+    ("text", "injured"),
+    [
+        (
+            "One tribesman, identified as Laakho Bugti, sustained serious injuries in a landmine "
+            "explosion in Looti area of Dera Bugti District on Monday.",
+            1,
+        ),
+        (
+            "Two tribesmen, identified as Ali and Khan, sustained severe injuries in a landmine "
+            "explosion in Looti area of Dera Bugti District on Monday.",
+            2,
+        ),
+    ],
+)
+def test_serious_injuries_after_the_names_are_counted(text: str, injured: int) -> None:
+    assert _one(text).injured == injured

@@ -555,6 +555,12 @@ _AUX = {
     "critically",
     "seriously",
     "severely",
+    "serious",  # "sustained serious injuries"
+    "severe",
+    "minor",
+    "critical",
+    "grievous",
+    "multiple",
     "badly",
     "fatally",
     "lost",
