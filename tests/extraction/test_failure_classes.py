@@ -6642,3 +6642,34 @@ def test_an_office_attacked_is_where_it_happened_however_it_is_named() -> None:
 )
 def test_serious_injuries_after_the_names_are_counted(text: str, injured: int) -> None:
     assert _one(text).injured == injured
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        # a headline tells its toll in the present
+        ("Pakistani Taliban kill two policemen in Karachi", ("armed_clash", "Karachi", 2, None)),
+        (
+            "Pakistan air strikes kill 13 militants in North Waziristan",
+            ("attack", None, None, 13),
+        ),
+        ("Roadside blast kills one soldier in Bajaur", ("bombing", None, 1, None)),
+        ("Blasts in Quetta kill 3", ("bombing", "Quetta", 3, None)),
+        # ... not a killing threatened, nor a habit
+        ("The militants threatened to kill two hostages.", None),
+        ("Militants who kill civilians will be punished.", None),
+    ],
+)
+def test_a_headline_in_the_present_tells_its_event(
+    text: str, told: tuple[str, str | None, int | None, int | None] | None
+) -> None:
+    violent = [
+        e
+        for e in extract(text, published=date(2014, 1, 1))
+        if e.kind in ("suicide_attack", "bombing", "attack", "armed_clash", "abduction")
+    ]
+    if told is None:
+        assert violent == []
+    else:
+        (e,) = violent
+        assert (e.kind, e.city, e.fatalities, e.attackers_killed) == told

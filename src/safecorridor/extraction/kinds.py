@@ -775,6 +775,16 @@ _HURT_IN = re.compile(
 )
 
 
+#: a plural subject of a headline's toll in the present: "[Blasts] in Karachi, Quetta kill 3"
+#: (not a round-up's: "Attacks kill 14 across Khyber Pakhtunkhwa" heads the incidents told after)
+_HEADLINE_TOLL = re.compile(
+    r"(?:\s+(?:in|at|near)\s+[A-Z][\w'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w'’-]*){0,3})?"
+    r"\s+(?:kill|leave|claim|injure|wound)s?\s+(?:at\s+least\s+|over\s+|up\s+to\s+)?"
+    r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|several)\b"
+    r"(?!(?:\s+[\w-]+){0,2}\s+(?:across|around|throughout)\b|\s+in\s+(?:separate|different)\b)"
+)
+
+
 def _day_told(s: Sentence) -> bool:
     """The sentence gives a day of its own (not a report's): what it tells happened then."""
     return any(d.precision == "day" and not d.reporting for d in s.dates)
@@ -820,6 +830,8 @@ def _anaphoric(
         anaphoric = True
     if anaphoric and _HELD.search(left):
         anaphoric = False  # "held talks", "carried out attacks on two posts"
+    if plural and anaphoric and _HEADLINE_TOLL.match(text, m.end()):
+        anaphoric = False  # "Blasts in Karachi, Quetta kill 3", "Air strikes kill 15 militants"
     if plural and anaphoric and _HURT_IN.search(left) and _day_told(s):
         anaphoric = False  # "four were injured in bomb attacks in Quetta on January 4": told
     if anaphoric and family(cls) == "talks" and _DATED_AFTER.match(text, m.end()):
