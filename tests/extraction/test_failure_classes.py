@@ -6673,3 +6673,25 @@ def test_a_headline_in_the_present_tells_its_event(
     else:
         (e,) = violent
         assert (e.kind, e.city, e.fatalities, e.attackers_killed) == told
+
+
+@pytest.mark.parametrize(
+    ("text", "province"),
+    [
+        ("Rebel separatists kill 14 in SW Pakistan: officials", "Balochistan"),
+        ("Gunmen kill three policemen in NW Pakistan", "Khyber Pakhtunkhwa"),
+    ],
+)
+def test_a_headlines_nw_and_sw_are_the_regions(text: str, province: str) -> None:
+    assert _one(text, published=date(2014, 1, 1)).province == province
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        ("Two militants die in clashes in Bajaur", 1),
+        ("Hundreds of people die in attacks every year in Pakistan.", 0),
+    ],
+)
+def test_people_dying_in_plural_attacks_in_a_headline(text: str, told: int) -> None:
+    assert len(extract(text, published=date(2014, 1, 1))) == told

@@ -105,7 +105,7 @@ _PLURAL_HEAD_AFTER = re.compile(
     r"\s+(?:attacks|bombings|blasts|explosions|killings|shootings|ambushes)\b", re.I
 )
 #: what happens again and again: "often", "at times", "time and again"
-_HABIT_WORDS = r"frequently|often|at times|from time to time|repeatedly|several times|many times|time and again"
+_HABIT_WORDS = r"frequently|often|at times|from time to time|repeatedly|several times|many times|time and again|every (?:year|month|week|day)|each year|annually"
 _GENERIC = at_word_starts(
     re.compile(
         r"\b(?:numerous|multiple|series of|spate of|wave of|over the years|in recent years|for (?:many |several |some )?(?:years|decades)|(?:over|in|during) the (?:past|last) (?:few |two |three |several )?(?:years|decades?)|keeps? (?:getting|being)|^Why\b|"
@@ -770,7 +770,8 @@ def _described(text: str, m: re.Match[str]) -> bool:
 
 #: the people a plural event hurt, told just before it: "were injured in bomb attacks"
 _HURT_IN = re.compile(
-    r"\b(?:killed|injured|wounded|hurt|martyred|died)\s+(?:in|during)\s+(?:the\s+)?(?:[\w-]+\s+)?$",
+    r"\b(?P<verb>killed|injured|wounded|hurt|martyred|died|dies|die)\s+(?:in|during)\s+(?:the\s+)?"
+    r"(?:[\w-]+\s+)?$",
     re.I,
 )
 
@@ -832,8 +833,11 @@ def _anaphoric(
         anaphoric = False  # "held talks", "carried out attacks on two posts"
     if plural and anaphoric and _HEADLINE_TOLL.match(text, m.end()):
         anaphoric = False  # "Blasts in Karachi, Quetta kill 3", "Air strikes kill 15 militants"
-    if plural and anaphoric and _HURT_IN.search(left) and _day_told(s):
-        anaphoric = False  # "four were injured in bomb attacks in Quetta on January 4": told
+    hurt = _HURT_IN.search(left) if plural and anaphoric else None
+    if hurt and not s.generic and (_day_told(s) or hurt.group("verb").lower() in ("die", "dies")):
+        # "four were injured in bomb attacks in Quetta on January 4", a headline's "Two
+        # militants die in clashes in Bajaur": told
+        anaphoric = False
     if anaphoric and family(cls) == "talks" and _DATED_AFTER.match(text, m.end()):
         anaphoric = False  # "During their phone conversation on Friday, ...": told here
     if anaphoric and cls == "agreement" and _SIGNED_BEFORE.search(left):

@@ -233,12 +233,13 @@ _HERE = re.compile(r"\b(?:here|in the city|in the provincial capital|in the fede
 
 
 #: the region international reports put an event in when they name no place: "in the
-#: northwest", "in Pakistan's southwestern province", "in northwestern Pakistan"; not
+#: northwest", "in Pakistan's southwestern province", "in northwestern Pakistan", a headline's
+#: "in NW Pakistan"; not
 #: another country's ("in northwestern Afghanistan") nor a bearing ("50 km northwest of Quetta")
 _REGION = re.compile(
     r"\b(?:in|across|of|from|at)\s+(?:the\s+)?(?:country's\s+|Pakistan's\s+|the\s+country['’]s\s+)?"
     r"(?:restive\s+|volatile\s+|troubled\s+|mountainous\s+|far\s+)?"
-    r"(?P<dir>north-?west(?:ern)?|south-?west(?:ern)?)\b(?!\s+of\b)"
+    r"(?P<dir>north-?west(?:ern)?|south-?west(?:ern)?|(?-i:NW|SW)(?=\s+Pakistan))\b(?!\s+of\b)"
     r"(?!\s+(?:\w+\s+)?(?:Afghan|Iran|India|China))",
     re.I,
 )
@@ -255,7 +256,9 @@ def _region(g: EventGroup) -> Mention | None:
         m = _REGION.search(s.text)
         if m is None:
             continue
-        bearing = m.group("dir").lower()[:5]
+        bearing = {"nw": "north", "sw": "south"}.get(
+            m.group("dir").lower(), m.group("dir").lower()[:5]
+        )
         name = _REGION_PROVINCE[bearing]
         cands = [p for p in res.gazetteer().get(res.norm(name), []) if p.kind == "province"]
         if cands:
