@@ -76,6 +76,8 @@ eval: $(STAMP)
 	  if [ -f $(CORPUS)/satp-3.jsonl ]; then \
 	    echo "== SATP, third sample (a development set since its first score)"; \
 	    $(BIN)/safecorridor eval extraction $(CORPUS)/satp-3.jsonl --texts $(SHARED)/data/satp-dev || exit 1; fi; \
+	  echo "== UCDP GED's real headlines, each read alone (scripts/ucdp-headlines.py)"; \
+	  $(BIN)/python scripts/ucdp-headlines.py $(SHARED) || exit 1; \
 	else \
 	  if [ -f $(CORPUS)/satp-holdout.jsonl ]; then \
 	    echo "== SATP hold-out (paragraphs none of whose errors was read: never tune on it)"; \

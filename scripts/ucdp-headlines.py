@@ -1,0 +1,98 @@
+"""How the extractor reads real headlines it was never written for (``make eval``).
+
+UCDP GED's Pakistan export (``../shared/data/ucdp-ged-pakistan``, 1989-2016) pairs many of its
+events with the headline of the report they were coded from ("Air strikes kill 15 militants in
+northwest Pakistan"). Each distinct headline (the first of those an event lists) is read alone
+by the extractor, as published the day after the event began, and the probe prints:
+
+* how many give a violent event (every headline is of one: UCDP codes only deadly violence);
+* of those whose first violent event has a province, how many agree with UCDP's ``adm_1``
+  (FATA counts as Khyber Pakhtunkhwa, as in the coding guide).
+
+Headlines are terse and present-tense; they are no gold annotation (UCDP's death figures add
+up several reports), so no F1 is printed. Round-ups, digests and URLs are skipped.
+
+    .venv/bin/python scripts/ucdp-headlines.py ../shared [--misses N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from safecorridor.extraction import extract
+
+VIOLENT = {"suicide_attack", "bombing", "attack", "armed_clash", "abduction"}
+PROVINCES = {
+    "Balochistan province": "Balochistan",
+    "Sindh province": "Sindh",
+    "Punjab province": "Punjab",
+    "Federally Administered Tribal Areas": "Khyber Pakhtunkhwa",
+    "Khyber Pakhtunkhwa province": "Khyber Pakhtunkhwa",
+    "Khyber Pakhtunkwa province": "Khyber Pakhtunkhwa",
+    "Azad Jammu & Kashmir": "Azad Kashmir",
+    "Islamabad Capital territory": "Islamabad Capital Territory",
+    "Gilgit-Baltistan": "Gilgit-Baltistan",
+}
+#: no event's headline: digests, round-ups, programme summaries, bare dates and addresses
+_NOT_A_HEADLINE = re.compile(
+    r"summary|roundup|Incidents and Statements|^\w+day, \w+ \d|^https?:|^\(|^\W*$", re.I
+)
+
+
+def headlines(folder: Path) -> list[tuple[str, date, str]]:
+    """(headline, day the event began, UCDP's adm_1) for each distinct headline."""
+    (path,) = sorted(folder.glob("*.csv"))
+    out: list[tuple[str, date, str]] = []
+    seen: set[str] = set()
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if row["date_start"].startswith("#"):
+                continue  # the HXL hashtag row under the header
+            text = row.get("source_headline", "").split(";")[0].strip()
+            if not text or text in seen or _NOT_A_HEADLINE.search(text):
+                continue
+            seen.add(text)
+            out.append((text, date.fromisoformat(row["date_start"][:10]), row["adm_1"]))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("shared", type=Path, help="the folder holding data/ucdp-ged-pakistan")
+    parser.add_argument("--misses", type=int, default=0, help="print N headlines it missed")
+    args = parser.parse_args()
+    folder = args.shared / "data" / "ucdp-ged-pakistan"
+    if not folder.is_dir():
+        print(f"ucdp-headlines: {folder} is absent: nothing to read", file=sys.stderr)
+        return 0
+    items = headlines(folder)
+    found, agree, differ, missed = 0, 0, 0, []
+    for text, began, adm1 in items:
+        events = [
+            e for e in extract(text, published=began + timedelta(days=1)) if e.kind in VIOLENT
+        ]
+        if not events:
+            missed.append(text)
+            continue
+        found += 1
+        want = PROVINCES.get(adm1)
+        if events[0].province and want:
+            agree += events[0].province == want
+            differ += events[0].province != want
+    print(f"UCDP headlines: {len(items)}; with a violent event: {found} ({found / len(items):.1%})")
+    print(
+        f"  province given: {agree + differ}; agrees with UCDP's adm_1: {agree}, differs: {differ}"
+    )
+    for text in random.Random(0).sample(missed, min(args.misses, len(missed))):
+        print(f"  missed: {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
