@@ -6695,3 +6695,18 @@ def test_a_headlines_nw_and_sw_are_the_regions(text: str, province: str) -> None
 )
 def test_people_dying_in_plural_attacks_in_a_headline(text: str, told: int) -> None:
     assert len(extract(text, published=date(2014, 1, 1))) == told
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("Blast kills two, injures five in Quetta", (2, 5)),
+        ("Bomb kills 2 and wounds 5 in Quetta", (2, 5)),
+        ("Terror attacks claim 8 lives in Quetta", (8, None)),
+    ],
+)
+def test_a_headlines_toll_in_the_present_is_counted(
+    text: str, counts: tuple[int, int | None]
+) -> None:
+    event = _one(text, published=date(2014, 1, 1))
+    assert (event.fatalities, event.injured) == counts

@@ -866,6 +866,7 @@ _TOLL_VERBS = frozenset(
         "claimed",
         "claiming",
         "claims",
+        "claim",  # "Terror attacks claim 8 lives"
         "took",
         "taking",
     ]
@@ -921,8 +922,12 @@ def parse(sentence: str, offset: int) -> Casualties:
             "martyred",
             "injuring",
             "injured",
+            "injures",  # a headline's present: "Blast kills two, injures five"
+            "injure",
             "wounding",
             "wounded",
+            "wounds",
+            "wound",
             "abducted",
             "abducting",
             "kidnapped",
