@@ -6710,3 +6710,31 @@ def test_a_headlines_toll_in_the_present_is_counted(
 ) -> None:
     event = _one(text, published=date(2014, 1, 1))
     assert (event.fatalities, event.injured) == counts
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Militants kill pro-government elder in Khyber district", "attack"),
+        ("Three die, nine injured by Indian shelling in Kotli", "attack"),
+        ("Two die in crossfire between militants, troops in North Waziristan", "armed_clash"),
+        ("Infighting leaves five militants dead in Khyber district", "armed_clash"),
+        ("Pakistani, Indian troops trade fire, killing 3 in Kotli", "armed_clash"),
+        ("Helicopters pound rebel hideouts in Orakzai, killing 30", "attack"),
+        ("Provincial leader survives assassination bid in Quetta", "attack"),
+    ],
+)
+def test_the_words_of_real_headlines_tell_their_events(text: str, kind: str) -> None:
+    assert _one(text, published=date(2014, 1, 1)).kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pakistan and India trade barbs over Kashmir.",
+        "The army vowed to kill militants wherever they hide.",
+    ],
+)
+def test_words_like_a_headlines_tell_no_violence(text: str) -> None:
+    violent = ("suicide_attack", "bombing", "attack", "armed_clash", "abduction")
+    assert not [e for e in extract(text, published=date(2014, 1, 1)) if e.kind in violent]

@@ -770,7 +770,7 @@ def _described(text: str, m: re.Match[str]) -> bool:
 
 #: the people a plural event hurt, told just before it: "were injured in bomb attacks"
 _HURT_IN = re.compile(
-    r"\b(?P<verb>killed|injured|wounded|hurt|martyred|died|dies|die)\s+(?:in|during)\s+(?:the\s+)?"
+    r"\b(?P<verb>killed|injured|wounded|hurt|martyred|died|dies|die|dead)\s+(?:in|during)\s+(?:the\s+)?"
     r"(?:[\w-]+\s+)?$",
     re.I,
 )
@@ -834,7 +834,11 @@ def _anaphoric(
     if plural and anaphoric and _HEADLINE_TOLL.match(text, m.end()):
         anaphoric = False  # "Blasts in Karachi, Quetta kill 3", "Air strikes kill 15 militants"
     hurt = _HURT_IN.search(left) if plural and anaphoric else None
-    if hurt and not s.generic and (_day_told(s) or hurt.group("verb").lower() in ("die", "dies")):
+    if (
+        hurt
+        and not s.generic
+        and (_day_told(s) or hurt.group("verb").lower() in ("die", "dies", "dead"))
+    ):
         # "four were injured in bomb attacks in Quetta on January 4", a headline's "Two
         # militants die in clashes in Bajaur": told
         anaphoric = False
