@@ -6738,3 +6738,27 @@ def test_the_words_of_real_headlines_tell_their_events(text: str, kind: str) -> 
 def test_words_like_a_headlines_tell_no_violence(text: str) -> None:
     violent = ("suicide_attack", "bombing", "attack", "armed_clash", "abduction")
     assert not [e for e in extract(text, published=date(2014, 1, 1)) if e.kind in violent]
+
+
+@pytest.mark.parametrize(
+    ("text", "fatalities"),
+    [
+        # a headline names one person without an article
+        ("Policeman killed in Quetta", 1),
+        ("Aid worker shot dead in Peshawar", 1),
+        # ... not people in general, nor no one
+        ("Policemen killed in Quetta", None),
+    ],
+)
+def test_a_headlines_person_without_an_article_is_one(text: str, fatalities: int | None) -> None:
+    assert _one(text, published=date(2014, 1, 1)).fatalities == fatalities
+
+
+def test_no_personnel_hurt_is_no_one_injured() -> None:
+    events = extract(
+        "Gunmen kidnapped nine workers near Hoshab on Tuesday. On Wednesday, Frontier Corps "
+        "personnel recovered four of them after an exchange of fire with the kidnappers. No FC "
+        "personnel were hurt, a spokesman said.",
+        published=date(2014, 11, 20),
+    )
+    assert all(e.injured in (None, 0) for e in events)

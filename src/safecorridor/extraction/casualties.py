@@ -1127,6 +1127,10 @@ def parse(sentence: str, offset: int) -> Casualties:
                     sentence, max(0, parsed[0][4] - offset - 12), parsed[0][4] - offset
                 ):
                     parsed = None  # "Sepoy X, aged 24 years, ...": an age, the one named dies
+            if parsed is None and _bare_singular_subject(toks, k):
+                # a headline's subject without its article: "Policeman killed in Quetta",
+                # "Member of anti-Taliban militia killed": one person
+                parsed = [(1, 0, None, False, toks[0][1], toks[k][2])]
             if parsed is None and k >= 1 and toks[k][0].lower() == "and":
                 # "23 passengers were offloaded from buses and shot dead": the subject of the
                 # first verb of the pair
@@ -1421,6 +1425,54 @@ def _before_relative_clause(toks: list[tuple[str, int, int]], k: int) -> int:
         if number(t) is not None and t.lower() not in _ONE_WORDS:
             return head
     return -1
+
+
+#: people a headline names without an article, besides :data:`PLURAL_VICTIM_SINGULAR`
+_HEADLINE_PERSONS = frozenset(
+    ["member", "elder", "leader", "journalist", "politician", "commander", "activist", "lawyer"]
+)
+
+
+def _bare_singular_subject(toks: list[tuple[str, int, int]], k: int) -> bool:
+    """The words opening the sentence up to token k are a person named as headlines do, with
+    no article or number: "Policeman", "Aid worker", "Member of anti-Taliban militia"."""
+    if not 0 <= k < 6 or not toks[0][0][:1].isupper():
+        return False
+    words = [t[0].lower() for t in toks[: k + 1]]
+    if not all(w.replace("-", "").isalpha() for w in words):
+        return False
+    if any(w in STOP and w != "of" for w in words) or any(number(w) is not None for w in words):
+        return False
+    if any(w in _NOT_ONE for w in words):
+        return False  # "No FC personnel were hurt", "Other workers were injured"
+    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+    return head != "personnel" and (head in PLURAL_VICTIM_SINGULAR or head in _HEADLINE_PERSONS)
+
+
+#: words that make a bare noun no one person
+_NOT_ONE = frozenset(
+    [
+        "no",
+        "not",
+        "none",
+        "neither",
+        "nor",
+        "any",
+        "all",
+        "some",
+        "many",
+        "several",
+        "other",
+        "others",
+        "more",
+        "most",
+        "few",
+        "both",
+        "each",
+        "every",
+        "such",
+    ]
+)
 
 
 def _before_of_phrase(toks: list[tuple[str, int, int]], k: int, any_head: bool = False) -> int:
