@@ -47,6 +47,17 @@ PRECISIONS = {"day", "week", "month", "year", None}
 COUNTS = ("fatalities", "foreign_fatalities", "injured", "attackers_killed")
 
 
+#: every file of annotated SATP paragraphs, development sets and hold-outs
+SATP_FILES = (
+    "satp.jsonl",
+    "satp-holdout.jsonl",
+    "satp-2.jsonl",
+    "satp-holdout-2.jsonl",
+    "satp-3.jsonl",
+    "satp-holdout-3.jsonl",
+)
+
+
 def _records(name: str) -> list[dict]:
     lines = (CORPUS / name).read_text("utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
@@ -56,12 +67,7 @@ def _records(name: str) -> list[dict]:
     "name",
     [
         "news-dev.jsonl",
-        "satp.jsonl",
-        "satp-holdout.jsonl",
-        "satp-2.jsonl",
-        "satp-holdout-2.jsonl",
-        "satp-3.jsonl",
-        "satp-holdout-3.jsonl",
+        *SATP_FILES,
         "../calibration/gold.jsonl",
         "../unseen/p8a/gold.jsonl",
         "../unseen/p8b/gold.jsonl",
@@ -109,14 +115,7 @@ def test_satp_holdout_repeats_no_development_row() -> None:
 
 
 def test_the_later_satp_samples_repeat_no_row_of_another_file() -> None:
-    files = (
-        "satp.jsonl",
-        "satp-holdout.jsonl",
-        "satp-2.jsonl",
-        "satp-holdout-2.jsonl",
-        "satp-3.jsonl",
-        "satp-holdout-3.jsonl",
-    )
+    files = SATP_FILES
     ids = {name: {r["id"] for r in _records(name)} for name in files}
     assert (len(ids["satp-2.jsonl"]), len(ids["satp-holdout-2.jsonl"])) == (44, 44)
     assert (len(ids["satp-3.jsonl"]), len(ids["satp-holdout-3.jsonl"])) == (40, 40)
