@@ -26,6 +26,8 @@ HERE = os.path.join(FIRST, "agreement")
 PAIRS = [
     ("news-dev", "news_dev", "news-dev.jsonl", "news-dev.second.jsonl"),
     ("satp", "satp", "satp.jsonl", "satp.second.jsonl"),
+    # the third SATP sample: its first pass is in two files (development and hold-out)
+    ("satp-3", "satp_3", "satp-3.jsonl,satp-holdout-3.jsonl", "satp-3.second.jsonl"),
 ]
 FIELDS = [
     "kind",
@@ -40,14 +42,16 @@ FIELDS = [
 ]
 
 
-def load(path, ids):
+def load(paths, ids):
+    """The events of each sampled id in the files (names joined by commas)."""
     out = {}
-    with open(path) as fh:
-        for line in fh:
-            if line.strip():
-                d = json.loads(line)
-                if d["id"] in ids:
-                    out[d["id"]] = d["events"]
+    for path in paths.split(","):
+        with open(path) as fh:
+            for line in fh:
+                if line.strip():
+                    d = json.loads(line)
+                    if d["id"] in ids:
+                        out[d["id"]] = d["events"]
     return out
 
 
@@ -239,7 +243,7 @@ def main():
     ndocs = 0
     for name, key, f1name, f2name in PAIRS:
         ids = sample[key]
-        d1 = load(os.path.join(FIRST, f1name), set(ids))
+        d1 = load(",".join(os.path.join(FIRST, f) for f in f1name.split(",")), set(ids))
         d2 = load(os.path.join(HERE, f2name), set(ids))
         missing = [i for i in ids if i not in d1 or i not in d2]
         if missing:

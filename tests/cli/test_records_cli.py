@@ -134,6 +134,21 @@ def test_show_lists_ingested_sources_without_a_url(tmp_path: Path) -> None:
     code, out = invoke("incidents", "show", "1")
     assert code == 0
     assert "document #1 (no URL)  Test Wire" in out
+    assert "2022-09-12" in out and "as the report gives it" not in out
+
+
+def test_show_says_a_sources_day_was_read_from_its_text(tmp_path: Path) -> None:
+    report = tmp_path / "panjgur.txt"
+    report.write_text(
+        "Gunmen on motorcycles attacked a Levies check post near Panjgur on Monday night,"
+        " killing two personnel, officials said.\n\nPublished in The Frontier Post, May 7th, 2024\n",
+        "utf-8",
+    )
+    code, out = invoke("ingest", str(report), "--auto-accept", "0.5")
+    assert code == 0, out
+    code, out = invoke("incidents", "show", "1")
+    assert code == 0, out
+    assert "2024-05-07, as the report gives it" in out
 
 
 def test_a_command_before_init_says_to_run_init(tmp_path: Path) -> None:
