@@ -6644,6 +6644,10 @@ def test_serious_injuries_after_the_names_are_counted(text: str, injured: int) -
     assert _one(text).injured == injured
 
 
+def test_a_minor_injured_is_a_child_not_how_bad() -> None:
+    assert _one("A minor was injured when a grenade exploded in Turbat on Monday.").injured == 1
+
+
 @pytest.mark.parametrize(
     ("text", "told"),
     [

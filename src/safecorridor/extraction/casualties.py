@@ -529,6 +529,10 @@ _POSTMODIFIER = frozenset({"of", "on", "in", "aboard", "inside", "at", "from", "
 _PASSIVE_AUX = frozenset({"was", "were", "been", "is", "are", "be", "being"})
 #: verbs that end a clause before a list's next noun phrase
 _CLAUSE_VERBS = frozenset({"embraced", "sustained", "received", "suffered", "lost", "died"})
+#: how bad injuries were, between the verb and the noun: "sustained serious injuries"
+_HOW_BAD = frozenset(
+    ["serious", "severe", "minor", "critical", "grievous", "multiple", "grave", "bullet"]
+)
 _AUX = {
     "were",
     "was",
@@ -555,12 +559,6 @@ _AUX = {
     "critically",
     "seriously",
     "severely",
-    "serious",  # "sustained serious injuries"
-    "severe",
-    "minor",
-    "critical",
-    "grievous",
-    "multiple",
     "badly",
     "fatally",
     "lost",
@@ -1029,6 +1027,8 @@ def parse(sentence: str, offset: int) -> Casualties:
         if parsed is None:
             # before the verb: "four people were killed", "11 dead", "two soldiers martyred"
             k = vi - 1
+            while k >= 0 and word in ("injuries", "wounds") and toks[k][0].lower() in _HOW_BAD:
+                k -= 1  # "sustained serious injuries" (not "a minor was injured": a child)
             while k >= 0:
                 while k >= 0 and toks[k][0].lower() in _AUX:
                     k -= 1
