@@ -6740,6 +6740,7 @@ def test_the_words_of_real_headlines_tell_their_events(text: str, kind: str) -> 
         "Political infighting in the ruling party deepened on Monday in Lahore.",
         "Security forces will strike militant hideouts in Bajaur, the minister said on Monday.",
         "We don't kill civilians, a Taliban spokesman said in Miranshah on Monday.",
+        "The government is shelling out billions for security in Quetta, officials said.",
     ],
 )
 def test_words_like_a_headlines_tell_no_violence(text: str) -> None:
