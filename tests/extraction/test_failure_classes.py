@@ -6753,6 +6753,8 @@ def test_words_like_a_headlines_tell_no_violence(text: str) -> None:
     [
         # a headline names one person without an article
         ("Policeman killed in Quetta", 1),
+        # "over" before a count is "more than", not what a protest is over
+        ("Over 50 killed in Quetta", 50),
         ("Aid worker shot dead in Peshawar", 1),
         # ... not people in general, nor no one
         ("Policemen killed in Quetta", None),
