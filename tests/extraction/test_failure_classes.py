@@ -6772,3 +6772,21 @@ def test_no_personnel_hurt_is_no_one_injured() -> None:
         published=date(2014, 11, 20),
     )
     assert all(e.injured in (None, 0) for e in events)
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        # a count after a comma with a verb of its own opens another clause, not the list
+        ("Gunmen killed two policemen, three others were injured in Quetta on Monday.", (2, 3)),
+        ("Gunmen killed two policemen and three others were injured in Quetta on Monday.", (2, 3)),
+        ("Roadside blasts kill one soldier, 3 injured in Bajaur", (1, 3)),
+        # ... a list of the killed stays one list
+        ("The blast killed two policemen and three passers-by in Quetta on Monday.", (5, None)),
+    ],
+)
+def test_a_count_with_its_own_verb_is_not_the_last_verbs_object(
+    text: str, counts: tuple[int, int | None]
+) -> None:
+    event = _one(text, published=date(2014, 1, 1))
+    assert (event.fatalities, event.injured) == counts

@@ -5,6 +5,7 @@ apart; :func:`parse`) and an event's figures from its sentences' counts
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -1022,6 +1023,14 @@ def parse(sentence: str, offset: int) -> Casualties:
                         )
                     ):
                         break  # "injured two constables, a police spokesman said"
+                    follow = [
+                        t for t in rest if t[1] >= more[5] and t[0].lower() not in _PASSIVE_AUX
+                    ][:1]
+                    if any(
+                        _INJURE_WORD.fullmatch(t[0]) or t[0].lower() in ("killed", "dead", "died")
+                        for t in follow
+                    ):
+                        break  # "kill one soldier, 3 injured": the next count has its own verb
                     parsed.append(more)
                     rest = [t for t in rest if t[1] >= more[5]]
         if parsed is None:
@@ -1499,6 +1508,13 @@ def _before_of_phrase(toks: list[tuple[str, int, int]], k: int, any_head: bool =
     return k
 
 
+#: a verb whose object is a count of victims: "killed two policemen", "injuring three"
+_OBJECT_VERB = re.compile(
+    r"killed|killing|kills?|injured|injuring|injures?|wounded|wounding|wounds?|martyred|martyring",
+    re.I,
+)
+
+
 def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
     """Walk back over a noun-phrase list ending at token k ("five Chinese and their driver",
     "three policemen and two militants"): its noun phrases, last first. A count after
@@ -1580,6 +1596,12 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
                 break  # "on October 14, six labourers": a date's day, no list
             if j >= 2 and toks[j - 1][0] == "," and toks[j - 2][0].lower() in _TIME_WORDS:
                 break  # "A day earlier, a soldier", "Two days ago, three men": a time, no list
+            back = toks[max(0, j - 8) : j - 1]
+            if any(
+                _OBJECT_VERB.fullmatch(t[0]) and number(u[0]) is not None
+                for t, u in itertools.pairwise(back)
+            ):
+                break  # "killed two policemen, three others were injured": another verb's
             k = _before_of_phrase(toks, j - 2)
             continue
         if (
