@@ -757,12 +757,14 @@ _LOC_NOUNS = (
     "goth",
     "hamlet",
 )
+#: a sub-district named, with SATP's gloss: "Safi tehsil (revenue unit) "
+_TEHSIL = (
+    r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+(?:[Tt]ehsil|[Ss]ub-?[Dd]ivision|[Tt]aluka)"
+    r"(?:\s+\([\w\s]{1,20}\))?\s+"
+)
 #: a sub-district between a locality and its district: "(the X area of) Safi tehsil (revenue
 #: unit) in (Mohmand Agency)"
-_SUBDIVISION = (
-    r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+(?:[Tt]ehsil|[Ss]ub-?[Dd]ivision|[Tt]aluka)"
-    r"(?:\s+\([\w\s]{1,20}\))?\s+(?:of|in)\s+(?:the\s+)?)?"
-)
+_SUBDIVISION = r"(?:" + _TEHSIL + r"(?:of|in)\s+(?:the\s+)?)?"
 #: "in the Spinwam area of", "at Omar Kalay village in": the anchor follows
 _LOC_BEFORE = re.compile(
     r"\b(?:in|at|near|from|of)\s+(?:the\s+)?(?:general\s+area\s+(?:of\s+)?)?"
@@ -802,8 +804,9 @@ _FEATURE_END = re.compile(r"\b(?:" + _FEATURES + r"|Chowk|Interchange|Toll Plaza
 _LOC_NEAR_IN = re.compile(
     r"\b(?:near|at)\s+"
     + _LOC_NAME
-    + r"\s+in\s+(?:(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+(?:[Tt]ehsil|[Ss]ub-?[Dd]ivision"
-    r"|[Tt]aluka)(?:\s+\([\w\s]{1,20}\))?\s+(?:area\s+)?(?:of|in)\s+(?:the\s+)?)?$"
+    + r"\s+in\s+(?:(?:the\s+)?"
+    + _TEHSIL
+    + r"(?:area\s+)?(?:of|in)\s+(?:the\s+)?)?$"
 )
 #: "Gwadar's Pishgan area", "Kalat district's Mangochar area": the anchor precedes
 _LOC_AFTER = re.compile(r"(?:\s+district)?['’]s\s+" + _LOC_NAME + r"\s+" + _LOC_NOUN + r"\b")
