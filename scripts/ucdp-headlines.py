@@ -18,7 +18,6 @@ up several reports), so no F1 is printed. Round-ups, digests and URLs are skippe
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import re
 import sys
@@ -26,39 +25,38 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from safecorridor.extraction import extract
+from safecorridor.extraction.resources import norm, province_names
+from safecorridor.sources.importers.common import read_csv
 
 VIOLENT = {"suicide_attack", "bombing", "attack", "armed_clash", "abduction"}
-PROVINCES = {
-    "Balochistan province": "Balochistan",
-    "Sindh province": "Sindh",
-    "Punjab province": "Punjab",
-    "Federally Administered Tribal Areas": "Khyber Pakhtunkhwa",
-    "Khyber Pakhtunkhwa province": "Khyber Pakhtunkhwa",
-    "Khyber Pakhtunkwa province": "Khyber Pakhtunkhwa",
-    "Azad Jammu & Kashmir": "Azad Kashmir",
-    "Islamabad Capital territory": "Islamabad Capital Territory",
-    "Gilgit-Baltistan": "Gilgit-Baltistan",
-}
+#: UCDP's misspelling of a province the gazetteer's aliases do not know
+_MISSPELT = {"Khyber Pakhtunkwa": "Khyber Pakhtunkhwa"}
 #: no event's headline: digests, round-ups, programme summaries, bare dates and addresses
 _NOT_A_HEADLINE = re.compile(
     r"summary|roundup|Incidents and Statements|^\w+day, \w+ \d|^https?:|^\(|^\W*$", re.I
 )
 
 
-def headlines(folder: Path) -> list[tuple[str, date, str]]:
-    """(headline, day the event began, UCDP's adm_1) for each distinct headline."""
+def province(adm1: str) -> str | None:
+    """The province UCDP's ``adm_1`` names ("Balochistan province", "Federally Administered
+    Tribal Areas": Khyber Pakhtunkhwa), as the extractor names it."""
+    name = adm1.removesuffix(" province")
+    return province_names().get(norm(_MISSPELT.get(name, name)))
+
+
+def headlines(folder: Path) -> list[tuple[str, date, str | None]]:
+    """(headline, day the event began, its province) for each distinct headline."""
     (path,) = sorted(folder.glob("*.csv"))
-    out: list[tuple[str, date, str]] = []
+    out: list[tuple[str, date, str | None]] = []
     seen: set[str] = set()
-    with path.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            if row["date_start"].startswith("#"):
-                continue  # the HXL hashtag row under the header
-            text = row.get("source_headline", "").split(";")[0].strip()
-            if not text or text in seen or _NOT_A_HEADLINE.search(text):
-                continue
-            seen.add(text)
-            out.append((text, date.fromisoformat(row["date_start"][:10]), row["adm_1"]))
+    _header, rows = read_csv(path, required=("date_start", "adm_1", "source_headline"))
+    for row in rows:  # (the reader skips the HXL hashtag row under the header)
+        text = row.values.get("source_headline", "").split(";")[0].strip()
+        if not text or text in seen or _NOT_A_HEADLINE.search(text):
+            continue
+        seen.add(text)
+        began = date.fromisoformat(row.values["date_start"][:10])
+        out.append((text, began, province(row.values["adm_1"])))
     return out
 
 
@@ -73,7 +71,7 @@ def main() -> int:
         return 0
     items = headlines(folder)
     found, agree, differ, missed = 0, 0, 0, []
-    for text, began, adm1 in items:
+    for text, began, want in items:
         events = [
             e for e in extract(text, published=began + timedelta(days=1)) if e.kind in VIOLENT
         ]
@@ -81,7 +79,6 @@ def main() -> int:
             missed.append(text)
             continue
         found += 1
-        want = PROVINCES.get(adm1)
         if events[0].province and want:
             agree += events[0].province == want
             differ += events[0].province != want
