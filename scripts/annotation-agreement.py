@@ -43,9 +43,9 @@ FIELDS = [
 
 
 def load(paths, ids):
-    """The events of each sampled id in the files (names joined by commas)."""
+    """The events of each sampled id in the files."""
     out = {}
-    for path in paths.split(","):
+    for path in paths:
         with open(path) as fh:
             for line in fh:
                 if line.strip():
@@ -243,8 +243,8 @@ def main():
     ndocs = 0
     for name, key, f1name, f2name in PAIRS:
         ids = sample[key]
-        d1 = load(",".join(os.path.join(FIRST, f) for f in f1name.split(",")), set(ids))
-        d2 = load(os.path.join(HERE, f2name), set(ids))
+        d1 = load([os.path.join(FIRST, f) for f in f1name.split(",")], set(ids))
+        d2 = load([os.path.join(HERE, f2name)], set(ids))
         missing = [i for i in ids if i not in d1 or i not in d2]
         if missing:
             out.append(f"(missing ids in {name}: {missing})")
