@@ -480,6 +480,20 @@ def test_cli_reads_the_publication_date_a_report_gives_for_itself(tmp_path: Path
     assert "no --published" not in result.stderr and "2024-05-06" in result.stdout
 
 
+def test_cli_takes_a_publication_date_after_today_for_a_misprint(tmp_path: Path) -> None:
+    """As ingest does: a report saying it came out in 2099 has no publication day, and its
+    "on Monday" is not dated against that day."""
+    report = tmp_path / "report.txt"
+    report.write_text(
+        "Gunmen shot dead two policemen in Bannu on Monday.\n\nPublished in Dawn, May 7th, 2099\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(app, ["extract", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "gives 2099-05-07 as its publication date, which is after today" in result.stderr
+    assert "2099" not in result.stdout and "? [-]" in result.stdout
+
+
 def test_cli_shows_a_day_and_month_of_an_unknown_year(tmp_path: Path) -> None:
     report = tmp_path / "timeline.txt"
     report.write_text(

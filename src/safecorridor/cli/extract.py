@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from safecorridor.cli.common import fail, parse_day
+from safecorridor.clock import system_clock, today
 from safecorridor.extraction import RuleExtractor, calibration, extract, report_published
 from safecorridor.extraction.corpus import CorpusError, find_index, load_records, read_split, sha256
 from safecorridor.extraction.evaluate import Report, evaluate
@@ -43,7 +44,10 @@ def extract_command(
         raise typer.BadParameter("--format must be text or json")
     text = _report_text(file, encoding)
     own = report_published(text) if pub is None else None  # "Published in Dawn, May 7th, 2024"
-    events = extract(text, published=pub or own)
+    misprint = own if own is not None and own > today(system_clock) else None
+    if misprint is not None:
+        own = None  # as ingest does: a day after today is no publication day
+    events = extract(text, published=pub or own, own_date=False)
     if format == "json":
         typer.echo(
             json.dumps({"events": [e.to_dict() for e in events]}, ensure_ascii=False, indent=2)
@@ -51,6 +55,12 @@ def extract_command(
         return
     if own is not None:
         typer.echo(f"publication date: {own.isoformat()}, as the report gives it", err=True)
+    elif misprint is not None:
+        typer.echo(
+            f"the report gives {misprint.isoformat()} as its publication date, which is after"
+            f" today ({today(system_clock).isoformat()}): a misprint, not used",
+            err=True,
+        )
     if not events:
         typer.echo("no events found")
     elif pub is None and own is None and any(e.event_date is None for e in events):

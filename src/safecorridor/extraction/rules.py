@@ -113,11 +113,12 @@ class RuleExtractor:
         published: date | None = None,
         extra_places: list[dict[str, Any]] | None = None,
         extra_aliases: dict[str, str] | None = None,
+        own_date: bool = True,
     ) -> list[CandidateEvent]:
         if not text or not text.strip():
             return []
         text = laid_out(text)
-        if published is None:
+        if published is None and own_date:
             published = text_published(text)  # "Published in Dawn, May 7th, 2024"
         heads = headline_spans(text)
         sentences = split_recalled(
@@ -502,11 +503,14 @@ def laid_out(text: str) -> str:
     return repunctuate(truecase(unwrap_lines(text)))
 
 
-def report_published(text: str) -> date | None:
+def report_published(text: str, today: date | None = None) -> date | None:
     """The day a report gives for itself ("Published in Dawn, May 7th, 2024", a dateline with
     a year), read as the extractor reads it when no publication date is given; None when the
-    report gives none. For storing with the report and handing back to :func:`extract`."""
-    return text_published(laid_out(text)) if text and text.strip() else None
+    report gives none, or (``today`` given) a day after today: a misprint, no publication day.
+    For storing with the report and handing to :func:`extract` with ``own_date=False``, so
+    that a day refused here is not read again there."""
+    day = text_published(laid_out(text)) if text and text.strip() else None
+    return None if day is None or (today is not None and day > today) else day
 
 
 def extract(
@@ -515,8 +519,15 @@ def extract(
     published: date | None = None,
     extra_places: list[dict[str, Any]] | None = None,
     extra_aliases: dict[str, str] | None = None,
+    own_date: bool = True,
 ) -> list[CandidateEvent]:
-    """Candidate events in ``text`` by the default rule extractor."""
+    """Candidate events in ``text`` by the default rule extractor. Without ``published``, the
+    day the report gives for itself is read from the text, unless ``own_date`` is False (the
+    caller has looked already, with :func:`report_published`)."""
     return _DEFAULT.extract(
-        text, published=published, extra_places=extra_places, extra_aliases=extra_aliases
+        text,
+        published=published,
+        extra_places=extra_places,
+        extra_aliases=extra_aliases,
+        own_date=own_date,
     )

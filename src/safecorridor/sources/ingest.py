@@ -118,7 +118,10 @@ def extract_with_context(
     store's aliases (module level: a runner's unit of work, picklable for pools and Dask)."""
     text, published = item
     places, aliases = context
-    return extract(text, published=published, extra_places=places, extra_aliases=aliases)
+    # the report's own day was looked for (and a misprint refused) in ``_Prepared.date_it``
+    return extract(
+        text, published=published, extra_places=places, extra_aliases=aliases, own_date=False
+    )
 
 
 # ---------------------------------------------------------------- the run
@@ -181,8 +184,8 @@ class _Prepared:
     def date_it(self, given: date | None, today: date) -> None:
         """The publication day: the one given, else the one the report gives for itself
         (none after today: a misprint is no publication day)."""
-        own = report_published(self.text) if given is None else None
-        if own is not None and own <= today:
+        own = report_published(self.text, today) if given is None else None
+        if own is not None:
             self.published, self.published_from_text = own, True
         else:
             self.published = given
