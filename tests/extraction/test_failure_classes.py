@@ -6790,3 +6790,59 @@ def test_a_count_with_its_own_verb_is_not_the_last_verbs_object(
 ) -> None:
     event = _one(text, published=date(2014, 1, 1))
     assert (event.fatalities, event.injured) == counts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # militants killed with others held in the same breath: the fighting is the event
+        "Security forces killed five militants and arrested four others during an operation in "
+        "North Waziristan on Monday.",
+        "Five militants were killed and four arrested during an operation in Kalat on Monday.",
+        "Security forces killed five militants in North Waziristan on Monday and arrested four "
+        "others.",
+        "5 TTP militants killed, 4 arrested in Pakistan",
+    ],
+)
+def test_militants_killed_and_others_arrested_is_a_clash(text: str) -> None:
+    event = _one(text, published=date(2024, 5, 8))
+    assert event.kind == "armed_clash" and event.attackers_killed == 5
+
+
+def test_an_arrest_of_killers_stays_an_arrest() -> None:
+    """Guard: the killing told in a relative clause is the suspects' record."""
+    event = _one("Police arrested three men who killed a shopkeeper in Quetta on Monday.")
+    assert event.kind == "arrest"
+
+
+def test_also_after_a_count_of_another_kind_joins_its_own_sentence() -> None:
+    """A spokesman's retelling ("a militant was killed ..., adding that two soldiers were also
+    injured") repeats the lede's injured; its "also" joins the killed, not the lede's count."""
+    event = _one(
+        "A militant was killed and two soldiers were injured during a search operation in "
+        "Awaran District on May 19. A militant was killed in the operation, the spokesman said, "
+        "adding that two soldiers were also injured.",
+        published=date(2024, 5, 21),
+    )
+    assert event.injured == 2
+
+
+def test_more_injured_told_with_also_are_added() -> None:
+    """Guard: "also" with no other count before it in its sentence still adds."""
+    event = _one(
+        "Two soldiers were injured in a blast in Kalat on Monday. Three passers-by were also "
+        "injured, police said.",
+        published=date(2024, 5, 8),
+    )
+    assert event.injured == 5
+
+
+def test_a_neighbourhood_is_its_own_sentences_city_not_a_later_ones() -> None:
+    """ "the Kanak area of Mastung District" then "involved in killings in Quetta": Kanak."""
+    event = _one(
+        "Two militants were killed during a gun battle with security forces in the Kanak area "
+        "of Mastung District on November 26. The arrested suspect was involved in incidents of "
+        "targeted killing in Quetta, officials said.",
+        published=date(2024, 11, 28),
+    )
+    assert event.city == "Kanak"

@@ -1183,8 +1183,14 @@ def parse(sentence: str, offset: int) -> Casualties:
             nat = next((np[2] for np in nps if np[2]), None)
             s, e = min(np[4] for np in nps), max(np[5] for np in nps)
             more_rx = _ORDINAL_MORE if what == "kill" else _MORE_ONLY
-            # "another was injured" is often one of those already counted; "another died" not
-            additive = also or bool(more_rx.search(sentence, s - offset, e - offset))
+            # "another was injured" is often one of those already counted; "another died" not.
+            # "also" after a count of another kind in the same sentence joins the two ("a
+            # militant was killed ..., adding that two soldiers were also injured"), not this
+            # count to an earlier sentence's
+            joined = also and any(c.what != what and c.start < s for c in out.counts)
+            additive = (also and not joined) or bool(
+                more_rx.search(sentence, s - offset, e - offset)
+            )
             s, e = min(s, m.start() + offset), max(e, m.end() + offset)
             count = Count(what, n, foreign, nat, attackers, additive, None, s, e)
             if context is None:

@@ -70,6 +70,20 @@ _KILL_HINT = re.compile(
     r"\b(?:killed|killing|dead|died|martyred|shahadat|neutrali[sz]ed|(?:sent|dispatched) to hell|eliminated|injured|wounded)\b",
     re.I,
 )
+#: people held in the same breath as the dead, after them: "killed five militants and
+#: arrested four others", "Two militants were killed and another (also from LeJ) was arrested",
+#: "5 TTP militants killed, 4 arrested"
+_AND_HELD = re.compile(
+    r"(?:\s+[\w()'’-]+){0,8}?(?:,?\s+and|,)\s+(?:[\w()'’-]+\s+){0,5}?(?:(?:were|was|have been|has been)\s+)?"
+    r"(?:arrested|apprehended|detained|nabbed|captured|taken into custody)\b",
+    re.I,
+)
+#: and before them: "arrested four suspects and killed two others"
+_HELD_AND = re.compile(
+    r"\b(?:arrested|apprehended|detained|nabbed|captured)\s+(?:[\w()'’-]+\s+){0,5}?and\s+"
+    r"(?:(?:were|was|have been|has been)\s+)?$",
+    re.I,
+)
 _ARREST_RX = re.compile(
     # "the suspects had been picked up during a raid": held, as an arrest is
     r"\b(?:" + TRIGGER_RX["arrest"] + r"|(?:were|was|been|being) picked up)\b",
@@ -475,7 +489,10 @@ def mark_triggers(s: Sentence) -> None:
             continue
         rank = TRIGGERS[cls][3]
         if cls == "attack" and word.lower() in WEAK_ATTACK:
-            rank = 0  # "killed" alone: an event only when nothing more specific is said
+            # "killed" alone: an event only when nothing more specific is said, but more than
+            # the arrests told with it ("killed five militants and arrested four others")
+            killed_and_held = _AND_HELD.match(text, m.end()) or _HELD_AND.search(left)
+            rank = TRIGGERS["arrest"][3] + 1 if killed_and_held else 0
         if (
             cls in ("attack", "clash")
             and _POLICE_RAID.fullmatch(word)

@@ -494,21 +494,21 @@ def choose_place(
     cp = chosen.place
     home = next((s for s in g.sentences if s.start <= chosen.start < s.end), g.sentences[0])
     if cp is not None and cp.minor and _AREA_AFTER.match(home.text, chosen.end - home.start):
-        # "the Kharotabad area of Quetta": a neighbourhood of a city is the city
-        for s in g.sentences:
-            for m in s.places:
-                p = m.place
-                if (
-                    p
-                    and p.kind == "town"
-                    and p.population >= _BIG_CITY
-                    and m.cued
-                    and not m.role
-                    and not m.excluded
-                ):
-                    near = abs((p.lat or 0) - (cp.lat or 0)) + abs((p.lon or 0) - (cp.lon or 0))
-                    if near < res.SAME_TOWN_DEG * 2:
-                        return m
+        # "the Kharotabad area of Quetta": a neighbourhood of a city is the city (the one its
+        # own sentence names, not a city a later sentence names for another reason)
+        for m in home.places:
+            p = m.place
+            if (
+                p
+                and p.kind == "town"
+                and p.population >= _BIG_CITY
+                and m.cued
+                and not m.role
+                and not m.excluded
+            ):
+                near = abs((p.lat or 0) - (cp.lat or 0)) + abs((p.lon or 0) - (cp.lon or 0))
+                if near < res.SAME_TOWN_DEG * 2:
+                    return m
     if cp is not None and cp.kind in ("district", "province") and best[0][0] <= 2:
         # "in Bajaur district ... in the town of Khar": the town within the district (the
         # body's before the headline's, which may name the district by its town: "in Kalat")
