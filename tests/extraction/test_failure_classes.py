@@ -6846,3 +6846,34 @@ def test_a_neighbourhood_is_its_own_sentences_city_not_a_later_ones() -> None:
         published=date(2024, 11, 28),
     )
     assert event.city == "Kanak"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a killing told only through its claim is the event, dated by its own day
+        "The Tehreek-e-Taliban Pakistan claimed the killing of two policemen in Bannu on Tuesday.",
+        "The TTP claimed responsibility for the killing of two policemen in Bannu on Tuesday.",
+    ],
+)
+def test_a_claimed_killing_is_the_event(text: str) -> None:
+    event = _one(text, published=date(2024, 5, 8))
+    assert (event.city, event.fatalities, event.event_date) == ("Bannu", 2, date(2024, 5, 7))
+    assert event.claimed_by == "Tehrik-i-Taliban Pakistan"
+
+
+def test_a_state_claiming_a_killing_is_no_group_claim() -> None:
+    """ "Pakistan claims killing of eight Al-Qaeda militants": the group is the victims'."""
+    event = _one("Pakistan claims killing of eight Al-Qaeda militants", published=date(2014, 1, 1))
+    assert event.kind == "armed_clash" and event.attackers_killed == 8
+    assert event.claimed_by is None
+
+
+def test_a_claim_made_on_a_day_is_the_claims_day() -> None:
+    """A claim "on Tuesday": the claim's day, not the killing's (still the event)."""
+    event = _one(
+        "The BLA on Tuesday claimed responsibility for the killing of three Levies personnel in "
+        "Kech.",
+        published=date(2024, 5, 8),
+    )
+    assert event.event_date is None and event.claimed_by == "Baloch Liberation Army"

@@ -149,6 +149,10 @@ def _last_group_before(groups: list[EventGroup], pos: int) -> Mention | None:
 _POSSESSIVE_GAP = re.compile(r"\s*['’]s?\s+(?:own\s+)?|\s*\)\s*['’]s?\s+")
 
 
+#: a killing claimed, its victims named after it
+_KILLING_OF = re.compile(r"\b(?:killing|murder|assassination)s?\s+of\b", re.I)
+
+
 def _claimant(
     g: EventGroup, armed: list[Mention], groups: list[EventGroup], text: str
 ) -> Mention | None:
@@ -164,7 +168,10 @@ def _claimant(
                 if before and before[-1].actor == a.actor and a.start - before[-1].end <= 3:
                     continue  # "Tehreek e Taliban Pakistan (TTP)": one mention
                 before.append(a)
-            after = [a for a in in_s if a.start >= ce]
+            # ("Pakistan claims killing of eight Al-Qaeda militants": the group after is the
+            # victims', not the claimant's)
+            victims_after = _KILLING_OF.search(text, cs, min(len(text), ce + 40)) is not None
+            after = [a for a in in_s if a.start >= ce and not victims_after]
             claim_m = before[-1] if before else (after[0] if after else None)
             if (
                 not before

@@ -193,6 +193,11 @@ _CLAIMED_DEED = re.compile(
     r"(?:attacks?|bombings?|blasts?|assaults?|ambush|raid|killings?|abduction)\b",
     re.I,
 )
+#: a killing claimed, its victims told after it: "claimed the killing of two policemen"
+_CLAIMED_KILLING = re.compile(
+    r"claimed\s+(?:responsibility\s+for\s+)?(?:the\s+)?(?:killing|murder|assassination)s?\s+of\b",
+    re.I,
+)
 #: a date that opens a reported clause: "said that on Monday, ..."
 _THAT_BEFORE = re.compile(r"\bthat\s*,?\s*$", re.I)
 #: ... and the event that clause tells, right after it
@@ -545,6 +550,8 @@ def find_dates(
                 # "claimed an attack on a police station in Rask in December 2023": a month
                 # or a year dates what was claimed, not the claim
                 and not (precision in ("month", "year") and _CLAIMED_DEED.match(said.group(0)))
+                # "claimed the killing of two policemen in Bannu on Tuesday": the killing's day
+                and not _CLAIMED_KILLING.match(said.group(0))
             )
             # "On Monday, police said ...": a date opening its sentence before a statement;
             # "four were killed on Monday, police said" dates the killing
