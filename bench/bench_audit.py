@@ -124,7 +124,7 @@ def run(url: str, mode: str, writers: int, seconds: float) -> float:
         ready.get(timeout=120)
     t0 = time.perf_counter()
     start.set()
-    total = sum(out.get(timeout=seconds + 180) for _ in procs)
+    total: float = sum(out.get(timeout=seconds + 180) for _ in procs)
     elapsed = max(time.perf_counter() - t0, seconds)
     for p in procs:
         p.join(timeout=60)

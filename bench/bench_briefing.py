@@ -24,10 +24,11 @@ import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from common import machine, sqlite_db
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Table, select
 
 from safecorridor.accounts.models import Organisation
 from safecorridor.db.bulk import bulk_insert
@@ -106,7 +107,7 @@ def world(engine: Engine, n: int, now: datetime) -> int:
     data = rows(n, owner)
     with session_scope(engine) as s:
         for start in range(0, n, 10_000):
-            bulk_insert(s, Incident.__table__, data[start : start + 10_000])
+            bulk_insert(s, cast(Table, Incident.__table__), data[start : start + 10_000])
     print(f"stored {n:,} incidents in {time.perf_counter() - t:.1f} s (not counted)")
     return owner
 

@@ -117,7 +117,7 @@ def main() -> None:
     t = time.perf_counter()
     here: dict[str, list[tuple[float, Any]]] = {}
     there: dict[str, list[tuple[float, Any]]] = {}
-    with LocalCluster(
+    with LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         started = time.perf_counter() - t

@@ -72,7 +72,7 @@ _NUM_RX = re.compile(
 def corpus(n: int, seed: int = 7) -> list[tuple[str, date | None]]:
     rng = random.Random(seed)
     base = [json.loads(line) for line in GOLD.read_text("utf-8").splitlines() if line.strip()]
-    out = []
+    out: list[tuple[str, date | None]] = []
     for i in range(n):
         rec = base[i % len(base)]
         text = _PLACE_RX.sub(lambda _m: rng.choice(PLACES), rec["text"])

@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -32,6 +33,7 @@ from sqlalchemy.orm import sessionmaker
 from safecorridor.accounts.models import Organisation
 from safecorridor.accounts.service import create_token, create_user
 from safecorridor.db.session import reset_engine, session_scope
+from safecorridor.incidents.models import Incident
 from safecorridor.incidents.service import IncidentFilter
 from safecorridor.interop import stix
 from safecorridor.interop.taxii import MEDIA_TAXII
@@ -80,7 +82,7 @@ def bench_export(engine: Engine, tmp: Path) -> tuple[int, int, float]:
         ctx = stix.ExportContext.load(s)
         incidents = 0
 
-        def counted():  # type: ignore[no-untyped-def]
+        def counted() -> Iterator[Incident]:
             nonlocal incidents
             for i in iter_incidents(s, IncidentFilter()):
                 incidents += 1

@@ -48,6 +48,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -83,6 +84,8 @@ SURFACE_PATH = "/api/v1/risk/surface.geojson?bbox=64.5,27.6,66.5,29.4&as_of=2025
 P99_TARGET_MS = 100.0
 HEALTHZ_SHARE_TARGET = 0.5
 TARGET_CLIENTS = 20
+#: a registry record (as registry.get_record takes it)
+RecordT = TypeVar("RecordT", Site, Route)
 
 
 @dataclass
@@ -266,7 +269,7 @@ def in_process_calls(store: Store, engine: Engine) -> dict[str, Callable[[], obj
                 get_incident(s, store.incident_id, viewer=viewer, action="read")
             ).model_dump_json()
 
-    def record(model: type[Site] | type[Route], ident: int) -> Callable[[], object]:
+    def record(model: type[RecordT], ident: int) -> Callable[[], object]:
         def call() -> object:
             with session_scope(engine) as s:
                 obj = registry.get_record(s, model, ident, viewer=viewer, action="risk")

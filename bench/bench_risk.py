@@ -30,7 +30,7 @@ from safecorridor.db.session import session_scope  # noqa: E402
 from safecorridor.risk import calibrate, policies  # noqa: E402
 from safecorridor.risk.calibrate import served_policy  # noqa: E402
 from safecorridor.risk.corridor import route_risk, world_places  # noqa: E402
-from safecorridor.risk.data import from_columns, latlng_to_cells  # noqa: E402
+from safecorridor.risk.data import IncidentArrays, from_columns, latlng_to_cells  # noqa: E402
 from safecorridor.risk.policy import load_policy  # noqa: E402
 from safecorridor.risk.scoring import site_risk  # noqa: E402
 from safecorridor.risk.surface import compute_surface, haversine_km  # noqa: E402
@@ -39,7 +39,7 @@ N = 1_000_000
 LAT, LON = (24.0, 37.0), (61.0, 77.0)  # Pakistan's bounding box
 
 
-def generate(n: int, seed: int = 7) -> object:
+def generate(n: int, seed: int = 7) -> IncidentArrays:
     """60% around 200 hotspots, 40% uniform over the region; dates over ten years."""
     rng = np.random.default_rng(seed)
     k = int(n * 0.6)
@@ -70,10 +70,10 @@ def main() -> None:
 
     print(f"policy {policy.version} ({policy.sha256[:12]})")
     t, c = time.perf_counter(), time.process_time()
-    cells = latlng_to_cells(inc.lat, inc.lon, policy.resolution)  # type: ignore[attr-defined]
+    cells = latlng_to_cells(inc.lat, inc.lon, policy.resolution)
     t_cells, c_cells = time.perf_counter() - t, time.process_time() - c
     t, c = time.perf_counter(), time.process_time()
-    surf = compute_surface(inc, as_of="2025-01-01", policy=policy, src_cells=cells)  # type: ignore[arg-type]
+    surf = compute_surface(inc, as_of="2025-01-01", policy=policy, src_cells=cells)
     t_surface, c_surface = time.perf_counter() - t, time.process_time() - c
     print(f"incident -> H3 cell (res {policy.resolution}): {t_cells:.2f} s (CPU {c_cells:.2f} s)")
     print(

@@ -44,12 +44,14 @@ def with_windows(policy: Policy, windows: list[int]) -> Policy:
     return policy_from_dict(data)
 
 
-def national_rows(inc: IncidentArrays, origin: np.datetime64, windows: list[int]) -> dict:
+def national_rows(
+    inc: IncidentArrays, origin: np.datetime64, windows: list[int]
+) -> dict[str, float]:
     """One feature per event: ln((national count in the last 90 days + 1) / (the last year's
     rate over 90 days + 1)), stored as expm1 so that the features' log1p gives it back."""
     age = (origin - inc.date).astype(np.int64)
     known = inc.date < origin
-    out = {}
+    out: dict[str, float] = {}
     for event in ("any", "fatal"):
         sel = known & ((inc.fatalities > 0) if event == "fatal" else True)
         n90 = np.count_nonzero(sel & (age <= 90))
@@ -58,7 +60,9 @@ def national_rows(inc: IncidentArrays, origin: np.datetime64, windows: list[int]
     return out
 
 
-def add_national(counts: dict, nat: dict, n: int) -> dict:
+def add_national(
+    counts: dict[str, np.ndarray], nat: dict[str, float], n: int
+) -> dict[str, np.ndarray]:
     return {e: np.vstack([v, np.full((1, n), nat[e])]) for e, v in counts.items()}
 
 
@@ -79,13 +83,13 @@ def prob(variant: str, years: list[int]) -> None:
     elif variant == "national":
         plain = cal.ProbabilityData.counts
 
-        def counts(self: Any, origin: np.datetime64) -> dict:
+        def national_counts(self: Any, origin: np.datetime64) -> dict[str, np.ndarray]:
             nat = national_rows(self.incidents, origin, self.windows)
             return add_national(plain(self, origin), nat, len(self.universe))
 
-        cal.ProbabilityData.counts = counts  # type: ignore[method-assign]
-        cal.features = signed_features  # type: ignore[assignment]
-        pr.features = signed_features  # type: ignore[assignment]
+        cal.ProbabilityData.counts = national_counts  # type: ignore[method-assign]
+        cal.features = signed_features  # type: ignore[attr-defined]
+        pr.features = signed_features
     elif variant not in ("served", "shipped") and not variant.startswith("fixed"):
         raise SystemExit(f"unknown prob variant {variant}")
     fixed = None
@@ -167,9 +171,9 @@ def recency_select(
 def rank(variant: str, years: list[int]) -> None:
     half_life = 0.0
     if variant == "recent-3y":
-        bk.RECENT_HALF_LIVES = (90.0, 365.0, 1096.0)
+        bk.RECENT_HALF_LIVES = (90.0, 365.0, 1096.0)  # type: ignore[assignment]
     elif variant == "long-3y":
-        bk.LONG_HALF_LIVES = (1096.0, 3650.0, 36500.0)
+        bk.LONG_HALF_LIVES = (1096.0, 3650.0, 36500.0)  # type: ignore[assignment]
     elif variant.startswith("recency"):
         half_life = float(variant.removeprefix("recency"))
     elif variant != "served" and not variant.startswith("fixed"):

@@ -33,7 +33,7 @@ def test_here_and_in_a_pool_the_results_keep_the_items_order() -> None:
 @pytest.mark.dask
 def test_on_a_cluster_the_results_keep_the_items_order() -> None:
     with (
-        LocalCluster(
+        LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
         ) as cluster,
         DaskRunner(cluster.scheduler_address, timeout=10) as dask,

@@ -8,6 +8,7 @@ AMBER+STRICT to the owner, RED to the one named user (the partner's viewer).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,12 +19,12 @@ from tests.api.conftest import MARKINGS, ORGS, World
 PERSONAS = [(org, role.value) for org in ORGS for role in Role]
 
 
-def _ids(body: dict[str, object]) -> set[int]:
-    return {int(r["id"]) for r in body["data"]}  # type: ignore[index, union-attr]
+def _ids(body: dict[str, Any]) -> set[int]:
+    return {int(r["id"]) for r in body["data"]}
 
 
-def _feature_ids(body: dict[str, object]) -> set[int]:
-    return {int(f["id"]) for f in body["features"]}  # type: ignore[index, union-attr]
+def _feature_ids(body: dict[str, Any]) -> set[int]:
+    return {int(f["id"]) for f in body["features"]}
 
 
 def test_each_persona_reads_exactly_the_allowed_records(client: TestClient, world: World) -> None:

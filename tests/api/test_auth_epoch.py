@@ -5,10 +5,10 @@ request after a change made by any other process (another node, the CLI, plain S
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, Table, delete, update
 from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import ApiToken, AuthEpoch, User, WebSession
@@ -34,8 +34,8 @@ def test_credential_changes_bump_the_epoch_and_other_writes_do_not(
     engine: Engine, world: World
 ) -> None:
     user_id = world.users[("owner", "viewer")]
-    token = ApiToken.__table__
-    users = User.__table__
+    token = cast(Table, ApiToken.__table__)
+    users = cast(Table, User.__table__)
     start = epoch(engine)
     # stamping a token's use, a display name, a locale: no credential changes
     assert change(engine, update(token).values(last_used_at=utcnow())) == start
@@ -56,15 +56,18 @@ def test_credential_changes_bump_the_epoch_and_other_writes_do_not(
         seen.append(change(engine, statement))
         assert seen[-1] > seen[-2], statement
     # a sign-out needs no bump: sessions are read from the database at every request
-    assert change(engine, update(WebSession.__table__).values(revoked_at=utcnow())) == seen[-1]
+    assert (
+        change(engine, update(cast(Table, WebSession.__table__)).values(revoked_at=utcnow()))
+        == seen[-1]
+    )
 
 
 def test_a_missing_epoch_row_reads_as_zero_and_the_next_bump_puts_it_back(
     engine: Engine, world: World
 ) -> None:
-    change(engine, delete(AuthEpoch.__table__))
+    change(engine, delete(cast(Table, AuthEpoch.__table__)))
     assert epoch(engine) == 0
-    users = User.__table__
+    users = cast(Table, User.__table__)
     target = users.c.id == world.users[("partner", "viewer")]
     assert change(engine, update(users).where(target).values(is_active=False)) == 1
     assert change(engine, update(users).where(target).values(is_active=True)) == 2
@@ -84,7 +87,7 @@ def test_a_cached_token_costs_one_epoch_read_not_a_token_lookup(
 
 
 def _list(client: TestClient, headers: dict[str, str]) -> int:
-    return client.get("/api/v1/incidents", headers=headers).status_code
+    return cast(int, client.get("/api/v1/incidents", headers=headers).status_code)
 
 
 def test_a_change_made_outside_this_process_counts_at_the_next_request(

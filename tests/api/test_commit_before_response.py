@@ -55,7 +55,7 @@ def test_a_write_is_visible_elsewhere_when_its_response_starts(
 
     before = counts()
     wrapped = SeenAtResponse(create_app(), counts)
-    with TestClient(wrapped) as client:  # type: ignore[arg-type]
+    with TestClient(wrapped) as client:
         body = {
             "event_date": "2023-03-01",
             "event_type": "Battles",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from fastapi.testclient import TestClient
@@ -122,7 +122,7 @@ def test_concurrent_amber_reads_all_land_in_one_valid_chain(
 
     def read(n: int) -> int:
         path = "/api/v1/incidents" if n % 2 else f"/api/v1/incidents/{amber}"
-        return client.get(path, headers=h).status_code
+        return cast(int, client.get(path, headers=h).status_code)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         codes = list(pool.map(read, range(40)))

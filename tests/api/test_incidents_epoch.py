@@ -5,12 +5,12 @@ transaction that has written incidents neither reads nor fills the cache."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
 from h3.api import basic_int as h3
-from sqlalchemy import Engine, delete, insert, text, update
+from sqlalchemy import Engine, Executable, Table, delete, insert, text, update
 from sqlalchemy.orm import Session
 
 from safecorridor.incidents.models import (
@@ -25,7 +25,7 @@ from safecorridor.sharing.policy import Viewer
 from tests.api.conftest import World, user_of
 from tests.factories import create_incident
 
-TABLE = Incident.__table__
+TABLE = cast(Table, Incident.__table__)
 BOX = (66.5, 24.5, 68.0, 26.0)
 
 
@@ -70,7 +70,7 @@ def test_every_kind_of_incident_change_raises_the_epoch_and_other_writes_do_not(
     start = epoch(engine)
     assert change(engine, update(IncidentsEpoch).values(epoch=IncidentsEpoch.epoch)) == start
     seen = [start]
-    steps = [
+    steps: list[list[Executable]] = [
         [insert(TABLE).values(**_row("plain-1"))],
         [insert(TABLE).values(**_row("plain-2")), insert(TABLE).values(**_row("plain-3"))],
         # plain SQL that leaves updated_at alone: the count-and-latest stamp missed it

@@ -6,8 +6,9 @@ rows in agreement."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import cast
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, Table, func, select, text
 from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import Organisation, User
@@ -47,7 +48,7 @@ def test_every_record_of_the_demo_has_its_state_in_the_chain(engine: Engine) -> 
     with Session(engine) as s:
         audited = last_audited_states(s)
         for model in AUDITED:
-            table = model.__table__.name
+            table = cast(Table, model.__table__).name
             ids = set(s.scalars(select(model.id)))
             assert ids, table
             assert ids <= {i for t, i in audited if t == table}, table

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,7 +59,7 @@ SATP_FILES = (
 )
 
 
-def _records(name: str) -> list[dict]:
+def _records(name: str) -> list[dict[str, Any]]:
     lines = (CORPUS / name).read_text("utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 

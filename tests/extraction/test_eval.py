@@ -13,6 +13,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -366,7 +367,7 @@ def _split_module() -> ModuleType:
     return module
 
 
-def _index(rows: list[tuple[str, str | None]]) -> list[dict[str, Any]]:
+def _index(rows: Sequence[tuple[str, str | None]]) -> list[dict[str, Any]]:
     return [
         {"id": f"{i:03d}", "outlet": outlet, "published": pub}
         for i, (outlet, pub) in enumerate(rows, 1)

@@ -3691,7 +3691,7 @@ def test_a_toll_of_two_separate_operations_is_not_the_first_ones() -> None:
         "ISPR said on Wednesday. On Tuesday, the ISPR reported eight terrorists were killed "
         "during two separate operations in KP."
     )
-    assert sorted(e.attackers_killed for e in extract(text, published=WED)) == [4, 8]
+    assert sorted(e.attackers_killed or 0 for e in extract(text, published=WED)) == [4, 8]
 
 
 def test_a_day_before_its_month_is_no_count_and_both_are_two() -> None:

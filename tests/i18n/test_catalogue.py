@@ -33,8 +33,9 @@ TEXTLESS = {"web/templates/errors/_refusal.html", "web/templates/movements/_stat
 ALLOWED = {"SafeCorridor", "TLP", "PDF", "id", "km", "API", "GeoJSON", "UTC", "GB"}
 
 
-def _first(value: str | tuple[str, ...] | list[str]) -> str:
+def _first(value: str | tuple[str, ...] | list[str] | None) -> str:
     """A message's id or string; of a plural message, its first form."""
+    assert value is not None
     return value if isinstance(value, str) else value[0]
 
 

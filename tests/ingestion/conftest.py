@@ -17,7 +17,7 @@ SYNDICATED_FIRST_SENTENCE = (
 )
 
 
-def invoke(*args: str) -> tuple[int, str]:
+def invoke(*args: str | Path) -> tuple[int, str]:
     result = runner.invoke(get_app(), [str(a) for a in args])
     return result.exit_code, result.output
 

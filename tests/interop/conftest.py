@@ -34,7 +34,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PARTNER_BUNDLE = FIXTURES / "partner-threat-report.json"
 PARTNER_MISP = FIXTURES / "partner-misp-events.json"
 ORG_NAMES = ("Port Police", "Corridor Secretariat", "Energy Security Unit")
-ACTORS = (
+ACTORS: tuple[tuple[str, ActorKind, list[str], str | None], ...] = (
     ("Alpha Front", ActorKind.ARMED_GROUP, ["AF", "The Alpha"], None),
     ("Alpha Front Coastal Unit", ActorKind.ARMED_GROUP, ["AFCU"], "Alpha Front"),
     ("Provincial Police", ActorKind.STATE_FORCE, ["PP"], None),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
@@ -53,7 +54,7 @@ def test_a_poll_audits_each_document_it_creates(engine: Engine, tmp_path: Path) 
         made = {c.document_id: c.id for c in s.scalars(select(Candidate))}
         (run,) = s.scalars(select(FeedRun)).all()
     events = _poll_events(engine)
-    assert len(docs) == 2 and sorted(e.record_id for e in events) == sorted(docs)
+    assert len(docs) == 2 and sorted(cast(int, e.record_id) for e in events) == sorted(docs)
     for e in events:
         assert e.record_id is not None
         doc = docs[e.record_id]
@@ -107,7 +108,9 @@ def test_the_workers_poll_and_the_cli_poll_are_audited_alike(
         (second, "feed:ours"),
     ]
     with Session(engine) as s:
-        assert sorted(e.record_id for e in events) == sorted(s.scalars(select(Document.id)))
+        assert sorted(cast(int, e.record_id) for e in events) == sorted(
+            s.scalars(select(Document.id))
+        )
     assert verify_all(engine).is_intact
 
 

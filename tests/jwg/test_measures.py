@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from safecorridor.db.engine import make_engine, migrate
@@ -171,7 +172,7 @@ def test_migration_0011_carries_the_typed_posture_over(tmp_path: Path) -> None:
             )
         )
         conn.execute(
-            insert(Site.__table__).values(
+            insert(cast(Table, Site.__table__)).values(
                 id=1,
                 name="Old Site",
                 site_type="port",

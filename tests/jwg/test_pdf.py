@@ -8,8 +8,10 @@ import email
 import io
 import re
 from datetime import UTC, date, datetime
+from typing import cast
 
 import pypdf
+from pypdf.generic import DictionaryObject
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -34,7 +36,7 @@ def _pages(pdf: bytes) -> list[str]:
 def _fonts(pdf: bytes) -> set[str]:
     names: set[str] = set()
     for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
-        fonts = page["/Resources"].get_object().get("/Font") or {}
+        fonts = cast(DictionaryObject, page["/Resources"].get_object()).get("/Font") or {}
         for ref in fonts.values():
             names.add(str(ref.get_object().get("/BaseFont")))
     return names

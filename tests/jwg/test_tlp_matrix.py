@@ -7,6 +7,7 @@ organisation, never hold a RED record."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -99,8 +100,8 @@ def records(engine: Engine, world: World) -> dict[str, dict[str, int]]:
     return out
 
 
-def _ids(body: dict[str, object]) -> set[int]:
-    return {int(r["id"]) for r in body["data"]}  # type: ignore[index, union-attr]
+def _ids(body: dict[str, Any]) -> set[int]:
+    return {int(r["id"]) for r in body["data"]}
 
 
 def test_meetings_action_items_and_measures_leak_nothing(

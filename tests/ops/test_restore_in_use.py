@@ -16,6 +16,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import httpx
 import psutil
@@ -128,7 +129,7 @@ def procs() -> Iterator[list[Proc]]:
 
 def _children(pid: int) -> list[psutil.Process]:
     try:
-        return psutil.Process(pid).children(recursive=True)
+        return cast(list[psutil.Process], psutil.Process(pid).children(recursive=True))
     except psutil.NoSuchProcess:
         return []
 

@@ -17,11 +17,12 @@ from safecorridor.risk.backtest import (
 )
 from safecorridor.risk.calibrate import (
     CalibrationError,
+    CalibrationResult,
     calibrate,
     content_sha256,
     describe_data,
 )
-from safecorridor.risk.data import read_ucdp_csv
+from safecorridor.risk.data import IncidentArrays, read_ucdp_csv
 from safecorridor.risk.policy import dump_policy, load_policy, parse_policy_text
 from safecorridor.risk.surface import compute_surface
 from tests.conftest import UCDP_CSV
@@ -31,14 +32,14 @@ CUT = date(2015, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def history() -> object:
+def history() -> IncidentArrays:
     return hotspots()
 
 
 @pytest.fixture(scope="module")
-def fitted(history: object) -> object:
+def fitted(history: IncidentArrays) -> CalibrationResult:
     return calibrate(
-        history,  # type: ignore[arg-type]
+        history,
         base=load_policy(),
         train_until=CUT,
         dataset="synthetic",
@@ -47,15 +48,17 @@ def fitted(history: object) -> object:
     )
 
 
-def test_the_policy_records_the_data_and_the_command(history: object, fitted: object) -> None:
-    inc = history  # type: ignore[assignment]
-    pol = fitted.policy  # type: ignore[attr-defined]
-    before = inc.select(inc.date < np.datetime64(CUT))  # type: ignore[attr-defined]
+def test_the_policy_records_the_data_and_the_command(
+    history: IncidentArrays, fitted: CalibrationResult
+) -> None:
+    inc = history
+    pol = fitted.policy
+    before = inc.select(inc.date < np.datetime64(CUT))
     cal = pol.data["calibration"]
     assert pol.version == "calibrated-synthetic-2015-01-01"
     assert cal["train_until"] == "2015-01-01"
     assert cal["command"].startswith("safecorridor risk calibrate")
-    assert cal["data"]["incidents"] == len(before) < len(inc)  # type: ignore[arg-type]
+    assert cal["data"]["incidents"] == len(before) < len(inc)
     assert cal["data"]["last_date"] < "2015-01-01"
     assert cal["data"]["sha256"] == content_sha256(before)
     # every validation period ends by the cut-off
@@ -66,10 +69,12 @@ def test_the_policy_records_the_data_and_the_command(history: object, fitted: ob
     assert parse_policy_text(dump_policy(pol.data)).sha256 == pol.sha256
 
 
-def test_incidents_from_the_cut_off_on_are_never_read(history: object, fitted: object) -> None:
-    inc = history  # type: ignore[assignment]
-    later = inc.date >= np.datetime64(CUT)  # type: ignore[attr-defined]
-    moved = inc.select(np.ones(len(inc), dtype=bool))  # type: ignore[arg-type]
+def test_incidents_from_the_cut_off_on_are_never_read(
+    history: IncidentArrays, fitted: CalibrationResult
+) -> None:
+    inc = history
+    later = inc.date >= np.datetime64(CUT)
+    moved = inc.select(np.ones(len(inc), dtype=bool))
     moved.lat = np.where(later, moved.lat + 0.7, moved.lat)  # elsewhere, and deadlier
     moved.fatalities = np.where(later, 50.0, moved.fatalities)
     again = calibrate(
@@ -78,21 +83,21 @@ def test_incidents_from_the_cut_off_on_are_never_read(history: object, fitted: o
         train_until=CUT,
         dataset="synthetic",
         source="tests",
-        command=fitted.policy.data["calibration"]["command"],  # type: ignore[attr-defined]
+        command=fitted.policy.data["calibration"]["command"],
     )
-    assert again.policy.sha256 == fitted.policy.sha256  # type: ignore[attr-defined]
+    assert again.policy.sha256 == fitted.policy.sha256
 
 
 def test_probabilities_hold_on_the_next_period_of_a_steady_process(
-    history: object, fitted: object
+    history: IncidentArrays, fitted: CalibrationResult
 ) -> None:
-    inc = history  # type: ignore[assignment]
-    pol = fitted.policy  # type: ignore[attr-defined]
-    bt = H3Backtest(inc, pol, area="hull")  # type: ignore[arg-type]
-    labels = OutcomeLabels(inc, bt.units, pol.resolution, pol.probability_radius_km)  # type: ignore[arg-type]
+    inc = history
+    pol = fitted.policy
+    bt = H3Backtest(inc, pol, area="hull")
+    labels = OutcomeLabels(inc, bt.units, pol.resolution, pol.probability_radius_km)
     p, y = [], []
     for start in ("2015-01-01", "2015-04-01", "2015-07-01", "2015-10-01"):
-        surf = compute_surface(inc, as_of=start, policy=pol)  # type: ignore[arg-type]
+        surf = compute_surface(inc, as_of=start, policy=pol)
         p.append(surf.probabilities_at_cells(bt.units)["fatal_90"])
         y.append(labels(start, 90, fatal=True))
     cm = calibration_metrics(
@@ -106,21 +111,21 @@ def test_probabilities_hold_on_the_next_period_of_a_steady_process(
     assert cm.worst_gap(min_n=200) < 0.10  # the shipped UCDP models here: 0.41
 
 
-def test_the_fast_scorer_ranks_as_the_served_surface(history: object) -> None:
-    inc = history  # type: ignore[assignment]
+def test_the_fast_scorer_ranks_as_the_served_surface(history: IncidentArrays) -> None:
+    inc = history
     pol = load_policy()
-    bt = H3Backtest(inc, pol)  # type: ignore[arg-type]
+    bt = H3Backtest(inc, pol)
     cand = RankCandidate(0.5, 3650.0, 2.0, 2.0, 90.0, 3.0)
     day = np.datetime64("2014-06-01")
     fast = bt.score(cand, day)
-    served = compute_surface(inc, as_of=day, policy=cand.apply(pol)).values_at_cells(bt.units)  # type: ignore[arg-type]
+    served = compute_surface(inc, as_of=day, policy=cand.apply(pol)).values_at_cells(bt.units)
     assert fast == pytest.approx(served * (1 + cand.recent_ratio), rel=1e-9, abs=1e-12)
 
 
-def test_too_little_history_is_refused(history: object) -> None:
+def test_too_little_history_is_refused(history: IncidentArrays) -> None:
     with pytest.raises(CalibrationError, match="calibration needs"):
         calibrate(
-            history,  # type: ignore[arg-type]
+            history,
             base=load_policy(),
             train_until=date(2008, 1, 10),
             dataset="synthetic",

@@ -31,7 +31,7 @@ CUT = ["--train-until", "2004-01-01"]  # 433 incidents before it: a small, quick
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(
+    with LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
     ) as c:
         yield c

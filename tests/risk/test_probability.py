@@ -94,7 +94,7 @@ def test_counts_and_probabilities_come_from_incidents_within_the_radius() -> Non
     near = (PESHAWAR[0] + 0.1, PESHAWAR[1])  # ~11 km north
     far = (PESHAWAR[0] + 0.5, PESHAWAR[1])  # ~55 km north
     a, b = _burst(20, *near), _burst(20, *far)
-    inc = from_columns(**{k: np.concatenate([a[k], b[k]]) for k in a})  # type: ignore[arg-type]
+    inc = from_columns(**{k: np.concatenate([a[k], b[k]]) for k in a})
     surf = compute_surface(inc, as_of="2020-01-01", policy=pol)
     cell = surf.cell_of(*PESHAWAR)
     assert float(haversine_km(*PESHAWAR, *near)) < 25 < float(haversine_km(*PESHAWAR, *far))
@@ -114,7 +114,7 @@ def test_counts_and_probabilities_come_from_incidents_within_the_radius() -> Non
 
 def test_a_site_level_is_its_probability_band_and_posture_moves_only_the_score() -> None:
     pol = load_policy()
-    inc = from_columns(**_burst(30, *PESHAWAR, start="2019-03-01"))  # type: ignore[arg-type]
+    inc = from_columns(**_burst(30, *PESHAWAR, start="2019-03-01"))
     surf = compute_surface(inc, as_of="2020-01-01", policy=pol)
     soft = site_risk(surf, name="a", lat=PESHAWAR[0], lon=PESHAWAR[1], personnel_local=100)
     hard = site_risk(
@@ -139,7 +139,7 @@ def test_a_site_level_is_its_probability_band_and_posture_moves_only_the_score()
 
 def test_a_route_is_banded_by_its_riskiest_stretch_and_reports_the_whole_route() -> None:
     pol = load_policy()
-    inc = from_columns(**_burst(30, *PESHAWAR, start="2019-03-01"))  # type: ignore[arg-type]
+    inc = from_columns(**_burst(30, *PESHAWAR, start="2019-03-01"))
     surf = compute_surface(inc, as_of="2020-01-01", policy=pol)
     through = [[PESHAWAR[0], 70.8], [PESHAWAR[0], 72.8]]  # passes the burst
     away = [[31.0, 70.8], [31.0, 72.8]]  # 330 km south
@@ -159,7 +159,7 @@ def test_a_route_is_banded_by_its_riskiest_stretch_and_reports_the_whole_route()
 
 def test_the_geojson_carries_level_and_probabilities_of_each_cell() -> None:
     pol = load_policy()
-    inc = from_columns(**_burst(10, *PESHAWAR))  # type: ignore[arg-type]
+    inc = from_columns(**_burst(10, *PESHAWAR))
     surf = compute_surface(inc, as_of="2020-01-01", policy=pol)
     geo = surf.to_geojson()
     props = geo["features"][0]["properties"]

@@ -20,6 +20,7 @@ from safecorridor.risk.calibrate import (
     quarter_start,
     served_policy,
 )
+from safecorridor.risk.data import IncidentArrays
 from safecorridor.risk.policy import Policy, PolicyError, load_policy, policy_from_dict
 from safecorridor.risk.surface import compute_surface
 from safecorridor.sharing.policy import Viewer
@@ -33,9 +34,9 @@ def _with(policy: Policy, **recalibrate: object) -> Policy:
     return policy_from_dict(data)
 
 
-def _calibrated(incidents: object, base: Policy, until: date) -> Policy:
+def _calibrated(incidents: IncidentArrays, base: Policy, until: date) -> Policy:
     return calibrate(
-        incidents,  # type: ignore[arg-type]
+        incidents,
         base=base,
         train_until=until,
         dataset="synthetic",
@@ -45,7 +46,7 @@ def _calibrated(incidents: object, base: Policy, until: date) -> Policy:
 
 
 @pytest.fixture(scope="module")
-def history() -> object:
+def history() -> IncidentArrays:
     return hotspots()
 
 
@@ -63,15 +64,15 @@ def test_the_shipped_policy_asks_to_be_recalibrated_each_quarter() -> None:
     assert pol.recalibrate_min_incidents >= 30
 
 
-def test_a_quarter_is_served_calibrated_on_the_history_before_it(history: object) -> None:
-    inc = history  # type: ignore[assignment]
+def test_a_quarter_is_served_calibrated_on_the_history_before_it(history: IncidentArrays) -> None:
+    inc = history
     base = _with(load_policy(), every="quarter", min_incidents=100)
-    served = served_policy(inc, base, as_of=date(2015, 2, 10))  # type: ignore[arg-type]
+    served = served_policy(inc, base, as_of=date(2015, 2, 10))
     cal = served.data["calibration"]
     assert cal["train_until"] == "2015-01-01"
     assert cal["command"].startswith("served:")
     assert served.version == f"{base.version}@2015-01-01"
-    before = inc.select(inc.date < np.datetime64("2015-01-01"))  # type: ignore[attr-defined]
+    before = inc.select(inc.date < np.datetime64("2015-01-01"))
     assert cal["data"]["incidents"] == len(before)
     assert cal["data"]["sha256"] == content_sha256(before)
     # the same fit as `risk calibrate --train-until` the quarter's first day
@@ -79,35 +80,37 @@ def test_a_quarter_is_served_calibrated_on_the_history_before_it(history: object
     assert served.data["decay"] == by_hand.data["decay"]
     assert served.probability["models"] == by_hand.probability["models"]
     # kept for the quarter; the next quarter is fitted again, on a longer history
-    assert served_policy(inc, base, as_of=date(2015, 3, 31)) is served  # type: ignore[arg-type]
-    april = served_policy(inc, base, as_of=date(2015, 4, 1))  # type: ignore[arg-type]
+    assert served_policy(inc, base, as_of=date(2015, 3, 31)) is served
+    april = served_policy(inc, base, as_of=date(2015, 4, 1))
     assert april.data["calibration"]["train_until"] == "2015-04-01"
     assert april.data["calibration"]["data"]["incidents"] > len(before)
     # a surface served at a date uses the quarter's policy's probabilities
-    surf = compute_surface(inc, as_of="2015-02-10", policy=served)  # type: ignore[arg-type]
+    surf = compute_surface(inc, as_of="2015-02-10", policy=served)
     assert surf.policy.sha256 == served.sha256 != base.sha256
 
 
-def test_too_short_a_history_or_never_serves_the_policy_as_it_is(history: object) -> None:
-    inc = history  # type: ignore[assignment]
+def test_too_short_a_history_or_never_serves_the_policy_as_it_is(history: IncidentArrays) -> None:
+    inc = history
     pol = load_policy()
     never = _with(pol, every="never", min_incidents=30)
-    assert served_policy(inc, never, as_of=date(2015, 2, 10)) is never  # type: ignore[arg-type]
-    n = int(np.count_nonzero(inc.date < np.datetime64("2015-01-01")))  # type: ignore[attr-defined]
+    assert served_policy(inc, never, as_of=date(2015, 2, 10)) is never
+    n = int(np.count_nonzero(inc.date < np.datetime64("2015-01-01")))
     thin = _with(pol, every="quarter", min_incidents=n + 1)
-    assert served_policy(inc, thin, as_of=date(2015, 2, 10)) is thin  # type: ignore[arg-type]
+    assert served_policy(inc, thin, as_of=date(2015, 2, 10)) is thin
     # a policy without the section (an older file) is served as it is
     data = copy.deepcopy(pol.data)
     data.pop("recalibrate", None)
     old = policy_from_dict(data)
-    assert served_policy(inc, old, as_of=date(2015, 2, 10)) is old  # type: ignore[arg-type]
+    assert served_policy(inc, old, as_of=date(2015, 2, 10)) is old
 
 
-def test_a_policy_calibrated_on_that_very_history_is_served_as_it_is(history: object) -> None:
-    inc = history  # type: ignore[assignment]
+def test_a_policy_calibrated_on_that_very_history_is_served_as_it_is(
+    history: IncidentArrays,
+) -> None:
+    inc = history
     base = _with(load_policy(), every="quarter", min_incidents=100)
     fitted = _calibrated(inc, base, date(2015, 1, 1))  # `risk calibrate --activate`
-    assert served_policy(inc, fitted, as_of=date(2015, 2, 1)) is fitted  # type: ignore[arg-type]
+    assert served_policy(inc, fitted, as_of=date(2015, 2, 1)) is fitted
 
 
 @pytest.mark.parametrize(

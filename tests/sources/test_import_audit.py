@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,7 @@ def _police_log(path: Path) -> Path:
 
 
 #: each kind: the file, the command's extra arguments, the new records it holds
-KINDS = {
+KINDS: dict[str, tuple[Callable[[Path], Path], list[str], int]] = {
     "acled": (lambda d: write_acled(d / "acled.csv"), [], 3),
     "gtd": (lambda d: _gtd(d / "gtd.csv"), [], 3),
     "ucdp": (lambda d: _ucdp(d / "ucdp.csv"), [], 3),

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -77,7 +77,7 @@ def sign_in(client: TestClient, who: str) -> TestClient:
 
 def csrf_of(client: TestClient) -> str:
     page = client.get("/incidents")
-    return page.text.split('"X-CSRF-Token": "')[1].split('"')[0]
+    return cast(str, page.text).split('"X-CSRF-Token": "')[1].split('"')[0]
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ def _english_strings() -> set[str]:
     found = set()
     for m in catalogue:
         msgid = m.id if isinstance(m.id, str) else m.id[0]
+        assert m.string is not None
         string = m.string if isinstance(m.string, str) else m.string[0]
         if msgid and string and string != msgid and "%(" not in msgid and "<" not in msgid:
             found.add(msgid)

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from safecorridor.app import create_app
 from safecorridor.db.session import reset_engine
@@ -143,7 +144,7 @@ def _write_hostile_records(client: TestClient) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def hostile_server(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[str, dict[str, int]]]:
+) -> Iterator[tuple[str, dict[str, int], Engine]]:
     import uvicorn
 
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
