@@ -6877,3 +6877,34 @@ def test_a_claim_made_on_a_day_is_the_claims_day() -> None:
         published=date(2024, 5, 8),
     )
     assert event.event_date is None and event.claimed_by == "Baloch Liberation Army"
+
+
+@pytest.mark.parametrize(
+    ("text", "fatalities"),
+    [
+        # a headline's toll update in the present
+        ("Death toll in Quetta blast rises to 30", 30),
+        ("Peshawar attack toll climbs to 12", 12),
+        # the toll's plural subject after "of": the attacks told, not a threat of them
+        ("Weekend of drone attacks leaves 35 dead", 35),
+    ],
+)
+def test_a_headlines_toll_update_in_the_present_is_counted(text: str, fatalities: int) -> None:
+    assert _one(text, published=date(2014, 1, 1)).fatalities == fatalities
+
+
+def test_dead_after_clashes_is_the_clash() -> None:
+    event = _one("Two militants dead after clashes in Khyber", published=date(2014, 1, 1))
+    assert event.kind == "armed_clash" and event.attackers_killed == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Security was tightened after attacks in Quetta, officials said on Monday.",
+        "The threat of attacks remains high in Quetta, officials said on Monday.",
+    ],
+)
+def test_attacks_named_after_a_preposition_tell_no_event(text: str) -> None:
+    """Guard: no toll follows, so the plural attacks stay general."""
+    assert extract(text, published=date(2014, 1, 1)) == []

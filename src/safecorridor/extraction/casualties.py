@@ -260,7 +260,7 @@ _VERB = re.compile(
 #: :data:`_VERB` tried only at the words such a verb can begin with
 _VERB_SCAN = WordStarts(_VERB)
 _TOLL = re.compile(
-    r"\b(?:death toll|toll|number of (?:[\w-]+ ){0,4}?(?:dead|deaths|killed|martyrs|martyred|fatalities|victims|personnel who (?:embraced martyrdom|were martyred|lost their lives))|casualties)\s+(?:[^\s.;]+\s+){0,25}?(?:rose|climbed|reached|jumped|increased|went up|gone up|grew|grown|swelled|risen|stood|stands|is|was|has risen|had risen|mounted|touched)\s+(?:to\s+)?(?:at least\s+)?(?P<n>\d+|[a-z]+)\b|\b(?:taking|raising|bringing|pushing|raised|took|brought|pushed)\s+(?:the\s+)?(?:death\s+)?(?:toll|figure|number|tally)\s+(?:of\s+[\w-]+\s+)?(?:to|at)\s+(?:a total of\s+)?(?P<n2>\d+|[a-z]+)\b",
+    r"\b(?:death toll|toll|number of (?:[\w-]+ ){0,4}?(?:dead|deaths|killed|martyrs|martyred|fatalities|victims|personnel who (?:embraced martyrdom|were martyred|lost their lives))|casualties)\s+(?:[^\s.;]+\s+){0,25}?(?:rose|rises|rise|climbed|climbs|reached|reaches|jumped|jumps|increased|increases|went up|goes up|gone up|grew|grown|swelled|swells|risen|stood|stands|is|was|has risen|had risen|mounted|mounts|touched|hits)\s+(?:to\s+)?(?:at least\s+)?(?P<n>\d+|[a-z]+)\b|\b(?:taking|raising|bringing|pushing|raised|took|brought|pushed)\s+(?:the\s+)?(?:death\s+)?(?:toll|figure|number|tally)\s+(?:of\s+[\w-]+\s+)?(?:to|at)\s+(?:a total of\s+)?(?P<n2>\d+|[a-z]+)\b",
     re.I,
 )
 _BREAK = re.compile(

@@ -787,7 +787,7 @@ def _described(text: str, m: re.Match[str]) -> bool:
 
 #: the people a plural event hurt, told just before it: "were injured in bomb attacks"
 _HURT_IN = re.compile(
-    r"\b(?P<verb>killed|injured|wounded|hurt|martyred|died|dies|die|dead)\s+(?:in|during)\s+(?:the\s+)?"
+    r"\b(?P<verb>killed|injured|wounded|hurt|martyred|died|dies|die|dead)\s+(?:in|during|after|amid|following)\s+(?:the\s+)?"
     r"(?:[\w-]+\s+)?$",
     re.I,
 )
@@ -848,7 +848,8 @@ def _anaphoric(
         anaphoric = True
     if anaphoric and _HELD.search(left):
         anaphoric = False  # "held talks", "carried out attacks on two posts"
-    if plural and anaphoric and _HEADLINE_TOLL.match(text, m.end()):
+    told_toll = bool(plural and _HEADLINE_TOLL.match(text, m.end()))
+    if told_toll and anaphoric:
         anaphoric = False  # "Blasts in Karachi, Quetta kill 3", "Air strikes kill 15 militants"
     hurt = _HURT_IN.search(left) if plural and anaphoric else None
     if (
@@ -867,9 +868,14 @@ def _anaphoric(
     nonevent = _NONEVENT.search(left) if violent else None
     if nonevent and not (
         # "the handle of a bike exploded": a finite verb, not "the threat of an attack";
-        # "a leader of the JUI-F was shot dead": a passive verb after its subject
+        # "a leader of the JUI-F was shot dead": a passive verb after its subject; a
+        # headline's "Weekend of drone attacks leaves 35 dead": the toll's subject
         nonevent.group(0).lower().startswith(("of ", "for "))
-        and (first_word in _FINITE or _PASSIVE_AUX.search(left))
+        and (
+            first_word in _FINITE
+            or _PASSIVE_AUX.search(left)
+            or (plural and nonevent.group(0).lower().startswith("of ") and told_toll)
+        )
     ):
         anaphoric = True
         if _BEHIND_ONE.search(left) and _TOLD_AFTER_IT.match(text, m.end()):
