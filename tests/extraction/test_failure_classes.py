@@ -6908,3 +6908,17 @@ def test_dead_after_clashes_is_the_clash() -> None:
 def test_attacks_named_after_a_preposition_tell_no_event(text: str) -> None:
     """Guard: no toll follows, so the plural attacks stay general."""
     assert extract(text, published=date(2014, 1, 1)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "fatalities"),
+    [
+        # a list goes on before a possessive and its count
+        ("A lawyer and his two sons were killed in Karachi on Monday.", 3),
+        ("A policeman and his two brothers were shot dead in Quetta on Monday.", 3),
+        # ... and one person after the possessive stays one
+        ("Gunmen killed a trader and his son in Quetta on Monday.", 2),
+    ],
+)
+def test_a_list_goes_on_before_a_possessive_count(text: str, fatalities: int) -> None:
+    assert _one(text, published=date(2014, 5, 8)).fatalities == fatalities

@@ -1595,6 +1595,12 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
                 # "two employees of a company", "a guard and a clerk of a shop", "seven
                 # passengers on a bus": the people, not what they were of or on
                 return head
+        if (
+            j >= 2
+            and toks[j - 1][0].lower() in ("his", "her", "their")
+            and toks[j - 2][0].lower() in ("and", ",")
+        ):
+            j -= 1  # "a lawyer and his two sons": the list goes on before the possessive
         if j - 1 >= 0 and toks[j - 1][0].lower() in ("and", ","):
             if j >= 2 and re.fullmatch(r"(?:19|20)\d\d", toks[j - 2][0]):
                 break  # "In July 2021, nine engineers and four ...": a date, no list
