@@ -492,3 +492,63 @@ def test_make_eval_scores_the_dev_split_and_the_test_split_only_when_asked(
     assert "== SATP hold-out" in test.stdout and "== SATP (a development set" not in test.stdout
     assert "== SATP hold-out" not in _make_eval(tmp_path, *common).stdout
     assert _make_eval(tmp_path, *common, "SPLIT=all").returncode != 0
+
+
+# -- the UCDP headline probe -------------------------------------------------------------------
+
+_UCDP_HEADER = "id,date_start,adm_1,source_headline,best,low,high"
+_UCDP_HXL = ",#date+start,#adm1+name,#description,#affected+killed,,"
+
+
+def _ucdp_probe(tmp_path: Path, rows: list[str], *args: str) -> str:
+    folder = tmp_path / "data" / "ucdp-ged-pakistan"
+    folder.mkdir(parents=True)
+    lines = [_UCDP_HEADER, _UCDP_HXL, *rows]
+    (folder / "ged.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "ucdp-headlines.py"), str(tmp_path), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_ucdp_probe_counts_events_provinces_and_deaths(tmp_path: Path) -> None:
+    out = _ucdp_probe(
+        tmp_path,
+        [
+            # read as 3 dead in Balochistan: UCDP's province, within its estimate
+            "1,2010-03-01,Balochistan province,Bomb kills three in Quetta,3,3,4",
+            # read as 2 dead in Sindh: UCDP says Balochistan and 5-6 dead
+            '2,2010-03-02,Balochistan province,"Gunmen kill two in Karachi",5,5,6',
+            # the same headline heads two events: no deaths compared
+            "3,2010-03-03,Balochistan province,Blast kills four in Turbat,4,4,4",
+            "4,2010-03-03,Balochistan province,Blast kills four in Turbat,1,1,1",
+            # no event in it; and a digest, skipped
+            "5,2010-03-04,Sindh province,Minister visits Karachi,1,1,1",
+            "6,2010-03-05,Sindh province,Press summary: Pakistan papers,1,1,1",
+        ],
+        "--misses",
+        "5",
+        "--deaths",
+        "5",
+    )
+    assert "UCDP headlines: 4; with a violent event: 3" in out
+    assert "province given: 3; agrees with UCDP's adm_1: 2, differs: 1" in out
+    assert "deaths given (headlines of one event): 2; within UCDP's low-high: 1" in out
+    assert "missed: Minister visits Karachi" in out
+    assert "deaths: Gunmen kill two in Karachi [read 2; UCDP 5-6]" in out
+
+
+def test_the_ucdp_probe_says_when_the_data_is_absent(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "ucdp-headlines.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0 and "is absent: nothing to read" in result.stderr
