@@ -6922,3 +6922,20 @@ def test_attacks_named_after_a_preposition_tell_no_event(text: str) -> None:
 )
 def test_a_list_goes_on_before_a_possessive_count(text: str, fatalities: int) -> None:
     assert _one(text, published=date(2014, 5, 8)).fatalities == fatalities
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        # a headline's list opened by a person named without an article: one more
+        ("Policeman, two militants killed in gunfight in Bajaur", (1, 2)),
+        ("Army officer, six rebels killed in clash in Kurram", (1, 6)),
+        ("Prominent Shia leader, his guard shot dead in Karachi", (2, None)),
+        ("Shia lawyer, 2 sons killed in Karachi", (3, None)),
+    ],
+)
+def test_a_headlines_list_opened_by_a_bare_person_counts_them(
+    text: str, counts: tuple[int, int | None]
+) -> None:
+    event = _one(text, published=date(2014, 1, 1))
+    assert (event.fatalities, event.attackers_killed) == counts

@@ -96,6 +96,8 @@ ATTACKERS = {
     "miscreant",
     "miscreants",
     "fighters",
+    "rebel",
+    "rebels",
     "khawarij",
     "khwarij",
     "kharijis",
@@ -1560,6 +1562,11 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
                 break
             j -= 1
         if j < 0 or k - j >= 5:
+            if out and _bare_singular_subject(toks, k):
+                # a headline's list opened by a person without an article: "Policeman, two
+                # militants killed in gunfight" (one more)
+                att = any(t[0].lower() in ATTACKERS for t in toks[: k + 1])
+                out.append((1, 0, None, att, toks[0][1], toks[k][2]))
             break
         if j > 0 and toks[j - 1][0].lower() in ("no", "none"):
             break  # "no one was killed"
