@@ -6939,3 +6939,21 @@ def test_a_headlines_list_opened_by_a_bare_person_counts_them(
 ) -> None:
     event = _one(text, published=date(2014, 1, 1))
     assert (event.fatalities, event.attackers_killed) == counts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a headline's passive without its verb, its subject "of" something
+        "Member of anti-Taliban militia killed in NW Pakistan",
+        "Leader of peace committee shot dead in Bannu",
+    ],
+)
+def test_a_headlines_subject_of_something_killed_is_an_event(text: str) -> None:
+    event = _one(text, published=date(2014, 1, 1))
+    assert event.kind == "attack" and event.fatalities == 1
+
+
+def test_a_threat_of_attack_stays_no_event() -> None:
+    """Guard: no headline's person opens the sentence."""
+    assert extract("The threat of attack killed tourism in Swat.", published=date(2014, 1, 1)) == []

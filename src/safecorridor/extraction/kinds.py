@@ -157,6 +157,9 @@ _PLANNED_PROTEST = re.compile(
     re.I,
 )
 #: a passive verb's auxiliary before the trigger: "a leader of the JUI-F was shot dead"
+#: a headline's subject "of" something, opening it: "Member of anti-Taliban militia [killed]"
+_HEADLINE_OF = re.compile(r"(?:[A-Z][\w'’-]*\s+){1,3}of\s+(?:[\w'’-]+\s+){1,3}$")
+_HEADLINE_PASSIVE = frozenset(["killed", "shot dead", "gunned down", "martyred", "injured"])
 _PASSIVE_AUX = re.compile(r"\b(?:was|were|is|are|has been|have been|had been)\s+$", re.I)
 #: an operation announced or approved, not fought
 _ANNOUNCED = re.compile(
@@ -875,6 +878,8 @@ def _anaphoric(
             first_word in _FINITE
             or _PASSIVE_AUX.search(left)
             or (plural and nonevent.group(0).lower().startswith("of ") and told_toll)
+            # a headline's passive without its verb: "Member of anti-Taliban militia killed"
+            or (word.lower() in _HEADLINE_PASSIVE and _HEADLINE_OF.match(left) is not None)
         )
     ):
         anaphoric = True
