@@ -6957,3 +6957,26 @@ def test_a_headlines_subject_of_something_killed_is_an_event(text: str) -> None:
 def test_a_threat_of_attack_stays_no_event() -> None:
     """Guard: no headline's person opens the sentence."""
     assert extract("The threat of attack killed tourism in Swat.", published=date(2014, 1, 1)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # both ends of a journey named: the event was on the way, at neither end
+        "The BLA claimed the hijacking of the Jaffar Express train travelling from Quetta to "
+        "Peshawar on Tuesday, killing 31 passengers.",
+        "Militants hijacked the Peshawar-bound Jaffar Express from Quetta on Tuesday.",
+    ],
+)
+def test_the_ends_of_a_journey_do_not_place_what_happened_on_the_way(text: str) -> None:
+    assert _one(text, published=date(2025, 3, 12)).city is None
+
+
+def test_a_journeys_one_end_still_places_it() -> None:
+    """Guard: "a bus carrying workers to the Dasu project in Upper Kohistan district"."""
+    event = _one(
+        "In 2021, a suicide car bombing on a bus carrying workers to the Dasu hydropower project "
+        "in Upper Kohistan district killed 13 people.",
+        published=date(2024, 11, 14),
+    )
+    assert event.city == "Dasu"

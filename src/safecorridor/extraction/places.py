@@ -433,6 +433,8 @@ def choose_place(
                 and p.kind == "town"
                 and p.district in clause_units
             )
+            if m.role == "travel" and _between_ends(s):
+                continue  # "the train, travelling from Quetta to Peshawar, was hijacked": en route
             if m.role in _WEAK_ROLES or local:
                 tier = 4
             elif m.cued or (p.kind == "landmark" and not talks) or in_unit:
@@ -617,6 +619,19 @@ def _unit_of(previous: Mention, unit: str) -> Mention | None:
     name = p.district if unit == "district" else p.province
     wide = next((q for q in res.gazetteer().get(res.norm(name or ""), []) if q.kind == unit), None)
     return replace(previous, place=wide) if wide is not None else previous
+
+
+#: a journey's destination named before its start: "the Peshawar-bound Jaffar Express"
+_BOUND = re.compile(r"\b[A-Z][\w'’-]*-bound\b")
+
+
+def _between_ends(s: Sentence) -> bool:
+    """The sentence names both ends of a journey ("travelling from Quetta to Peshawar", "the
+    Peshawar-bound train from Quetta"): what happened to it happened on the way."""
+    before = [s.text[: m.start - s.start].rstrip() for m in s.places if m.role == "travel"]
+    start = any(b.endswith((" from", " from the")) for b in before)
+    end = any(b.endswith((" to", " to the", " towards", " for")) for b in before)
+    return start and (end or bool(_BOUND.search(s.text)))
 
 
 def _one_end(g: EventGroup, end: Mention) -> bool:
