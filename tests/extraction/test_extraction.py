@@ -448,6 +448,23 @@ def test_a_village_named_beside_its_district_in_another_spelling_is_the_known_to
     assert (ev.city, ev.district) == ("Zarghunkhel", "Khyber")
 
 
+def test_a_short_other_name_of_a_town_abroad_is_no_match() -> None:
+    """ "in Wan" (a headline's Wana cut short) is not China's Wanxian, whose other name is
+    "Wan": no town abroad is known by an other name of three letters."""
+    from safecorridor.extraction import resources as res
+
+    short = [
+        (key, p.name)
+        for key, places in res.gazetteer().items()
+        if len(key) < 4
+        for p in places
+        if p.country != "PK" and p.kind == "town" and res.norm(p.name) != key
+    ]
+    assert short == []
+    (ev,) = extract("Seven killed in another US missile attack in Wan", published=date(2010, 1, 1))
+    assert ev.city is None and ev.fatalities == 7
+
+
 def test_group_names_written_without_their_hyphens() -> None:
     (ev,) = extract(
         "Gunmen shot dead two Hazara traders in Quetta on Tuesday. Lashkar e Jhangvi claimed "

