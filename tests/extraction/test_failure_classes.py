@@ -6980,3 +6980,27 @@ def test_a_journeys_one_end_still_places_it() -> None:
         published=date(2024, 11, 14),
     )
     assert event.city == "Dasu"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # "their vehicle" is the victims' own: the victims say at whom the assault was aimed
+        (
+            "Two FC personnel were killed when militants attacked their vehicle in Turbat on "
+            "Monday.",
+            "armed_clash",
+        ),
+        (
+            "Two labourers were killed when militants attacked their vehicle in Turbat on Monday.",
+            "attack",
+        ),
+        (
+            "A Chinese national was injured when gunmen opened fire on his vehicle near Pindi "
+            "Bhattian on Monday. His private security guard returned fire.",
+            "attack",
+        ),
+    ],
+)
+def test_an_assault_on_the_victims_own_vehicle_is_aimed_at_them(text: str, kind: str) -> None:
+    assert _one(text, published=date(2024, 5, 8)).kind == kind

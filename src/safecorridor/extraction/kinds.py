@@ -1246,6 +1246,10 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
         return _kind("clash", CONFIDENCE.kind_specific_trigger)
     sf_only = _security_forces_only(g, targets)
     aimed = _aimed_at(lead.text)
+    if aimed == "theirs":
+        # "two FC personnel were killed when militants attacked their vehicle": at them
+        sf, civ = _victims(g)
+        aimed = "sf" if sf and not civ else "civ" if civ and not sf else None
     if aimed == "sf" and g.cls in ("attack", "clash", "shelling"):
         # "attacked a check post of SFs ... a civilian was killed when a shell hit a house":
         # what the assault was aimed at decides, not who else was hit
@@ -1345,10 +1349,13 @@ _ASSAULT_ON_SF = re.compile(
 )
 
 
+_POSSESSIVE_OBJECT = re.compile(r"\s*(?:their|his|her)\s", re.I)
+
+
 def _aimed_at(lead: str) -> str | None:
     """ "sf" when the lead sentence's assault was aimed at security forces only (a post, a camp,
-    a patrol), "civ" when at others only (a team, a school, a bus), None when it does not say
-    or names both."""
+    a patrol), "civ" when at others only (a team, a school, a bus), "theirs" when at the
+    victims' own ("their vehicle"), None when it does not say or names both."""
     m = _AIMED_ACTIVE.search(lead)
     words = m.group("obj") if m else None
     if m is not None and _LIST_GOES_ON.match(lead, m.end("obj"), m.end("obj") + 6):
@@ -1358,6 +1365,8 @@ def _aimed_at(lead: str) -> str | None:
         words = (p.group("subj") or p.group("subj2")) if p else None
     if not words:
         return None
+    if _POSSESSIVE_OBJECT.match(words):
+        return "theirs"  # "attacked their vehicle": the victims' own, whoever they are
     sf = _SF_WORDS.search(words)
     civ = _CIVILIAN_WORDS.search(words)
     if sf and _EITHER_SIDES.fullmatch(sf.group(0)) and len(_SF_WORDS.findall(words)) == 1:
