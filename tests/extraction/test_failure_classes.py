@@ -7004,3 +7004,13 @@ def test_a_journeys_one_end_still_places_it() -> None:
 )
 def test_an_assault_on_the_victims_own_vehicle_is_aimed_at_them(text: str, kind: str) -> None:
     assert _one(text, published=date(2024, 5, 8)).kind == kind
+
+
+def test_a_town_after_its_district_and_a_comma_places_the_event() -> None:
+    """ "in Kech District, Turbat": the town, named in apposition to its district."""
+    event = _one(
+        "Two FC personnel were killed when militants attacked their vehicle in Kech District, "
+        "Turbat on May 5.",
+        published=date(2024, 5, 8),
+    )
+    assert (event.city, event.province) == ("Turbat", "Balochistan")

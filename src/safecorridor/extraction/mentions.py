@@ -87,11 +87,12 @@ _CUE = at_word_starts(_CUE)
 #: khawarij were sent to hell"); any other lower-case alias ("bla") is no mention
 _LOWERCASE_GROUP_WORDS = frozenset({"khawarij", "khwarij"})
 #: a town after the named place in it, with a comma: "at the Central Police Office,
-#: Peshawar", "on Jinnah Road, Quetta"
+#: Peshawar", "on Jinnah Road, Quetta"; or after its district: "in Kech District, Turbat"
 _FACILITY_COMMA = re.compile(
     r"\b(?:(?i:at|in|on|near|outside|inside))\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){0,4}"
     r"(?:Office|Headquarters|Road|Chowk|Bazaar|Market|Hospital|Complex|Secretariat|House|Lines|"
-    r"Station|Stadium|Square|Colony|Town|Club|Hotel|University|College|School),\s+$"
+    r"Station|Stadium|Square|Colony|Town|Club|Hotel|University|College|School|District|Agency|"
+    r"Tehsil),\s+$"
 )
 _CUE_AFTER = re.compile(r"\s+(?:[Dd]istrict|city|town|area|port|tehsil|division)\b")
 _NEAR = re.compile(
