@@ -7014,3 +7014,23 @@ def test_a_town_after_its_district_and_a_comma_places_the_event() -> None:
         published=date(2024, 5, 8),
     )
     assert (event.city, event.province) == ("Turbat", "Balochistan")
+
+
+def test_a_killing_confessed_names_its_perpetrator() -> None:
+    """ "Two LeJ militants confessed to killing four Rangers": the killing, by the LeJ."""
+    event = _one(
+        "Two Lashkar e Jhangvi (LeJ) militants confessed to killing four Rangers in Ittehad Town "
+        "of Karachi, reports The News on December 6.",
+        published=date(2024, 12, 31),
+    )
+    assert (event.perpetrator, event.city) == ("Lashkar-e-Jhangvi", "Karachi")
+    assert event.claimed_by is None  # a confession is no claim of responsibility
+
+
+def test_an_arrest_of_men_who_confessed_to_a_killing_stays_the_arrest() -> None:
+    """Guard: the arrest is the news; the killing confessed is their record."""
+    event = _one(
+        "Police arrested two men who confessed to killing a shopkeeper in Quetta on Monday.",
+        published=date(2024, 5, 8),
+    )
+    assert event.kind == "arrest" and event.fatalities is None

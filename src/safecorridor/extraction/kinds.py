@@ -454,6 +454,12 @@ def mark_triggers(s: Sentence) -> None:
             and _ARREST_RX.search(text)
         ):
             continue  # "foiled a terror plot and arrested 11 suspects": the arrest is the event
+        if (
+            cls == "attack"
+            and word.lower().startswith(("confess", "admit"))
+            and _ARREST_RX.search(text)
+        ):
+            continue  # "arrested two men who confessed to killing a policeman": the arrest
         if cls == "campaign" and _DECIDED.search(text, 0, m.start()):
             continue  # "approved ... the launching of Operation X": the decision is the event
         anaphoric = _anaphoric(s, m, cls, word, left, recover_hint)
