@@ -126,7 +126,7 @@ translations: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy src/safecorridor
+	$(BIN)/mypy src tests bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
