@@ -508,6 +508,7 @@ def test_cli_takes_a_publication_date_after_today_for_a_misprint(tmp_path: Path)
     result = CliRunner().invoke(app, ["extract", str(report)])
     assert result.exit_code == 0, result.output
     assert "gives 2099-05-07 as its publication date, which is after today" in result.stderr
+    assert "none the report gives can be used" in result.stderr
     assert "2099" not in result.stdout and "? [-]" in result.stdout
 
 

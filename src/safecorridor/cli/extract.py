@@ -65,9 +65,9 @@ def extract_command(
         typer.echo("no events found")
     elif pub is None and own is None and any(e.event_date is None for e in events):
         typer.echo(
-            "note: no --published date (and the report gives none), so days told relative to"
-            " it ('on Monday', 'last week') stay undated (?); days and months are read in the"
-            " latest year the text gives, or shown --MM-DD when it gives none",
+            "note: no --published date (and none the report gives can be used), so days told"
+            " relative to it ('on Monday', 'last week') stay undated (?); days and months are"
+            " read in the latest year the text gives, or shown --MM-DD when it gives none",
             err=True,
         )
     for i, e in enumerate(events, 1):
