@@ -7034,3 +7034,33 @@ def test_an_arrest_of_men_who_confessed_to_a_killing_stays_the_arrest() -> None:
         published=date(2024, 5, 8),
     )
     assert event.kind == "arrest" and event.fatalities is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the dead and the hurt in one count: neither a death toll nor the injured
+        "More than 100 people were killed or injured in the blast in Quetta on Monday.",
+        "The blast in Quetta on Monday killed or wounded 40 people.",
+        "Pakistan says 35 Indian troops killed, wounded",
+    ],
+)
+def test_the_dead_and_the_hurt_counted_together_are_neither(text: str) -> None:
+    event = _one(text, published=date(2024, 5, 8))
+    assert (event.fatalities, event.injured) == (None, None)
+    assert "counted together" in event.notes.get("fatalities_rejected", "") + event.notes.get(
+        "injured_rejected", ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        # guards: two counts, each with its verb
+        ("Five people were killed and 20 injured in the blast in Quetta on Monday.", (5, 20)),
+        ("Two people were killed, five injured in the blast in Quetta on Monday.", (2, 5)),
+    ],
+)
+def test_the_dead_and_the_hurt_counted_apart_stay_apart(text: str, counts: tuple[int, int]) -> None:
+    event = _one(text, published=date(2024, 5, 8))
+    assert (event.fatalities, event.injured) == counts

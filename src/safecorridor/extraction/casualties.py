@@ -1198,7 +1198,8 @@ def parse(sentence: str, offset: int) -> Casualties:
             if context is None:
                 context = _Context(sentence)
             count.reject = (
-                _plausible(n, sentence[s - offset : e - offset])
+                _joint(sentence, m.start(), m.end())
+                or _plausible(n, sentence[s - offset : e - offset])
                 or _not_a_count(sentence, min(np[4] for np in nps) - offset)
                 or context.reject(s - offset, e - offset)
             )
@@ -1632,6 +1633,25 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
             continue
         break
     return out
+
+
+#: the dead and the hurt in one count: "100 people were killed or injured", "killed or
+#: wounded 40", a headline's "35 troops killed, wounded" (not "killed and injured", which
+#: often tells two counts: "two were killed and injured five others")
+_JOINT_AFTER = re.compile(r"\s*(?:,|or|and/or)\s+(?:injured|wounded|hurt|maimed)\b", re.I)
+_JOINT_BEFORE = re.compile(r"\b(?:killed|dead)\s*(?:,|or|and/or)\s+$", re.I)
+_JOINT_KILL = frozenset(["killed", "dead"])
+
+
+def _joint(sentence: str, start: int, end: int) -> str | None:
+    """Why the count of the verb at ``start:end`` is no count of the dead or of the hurt
+    alone: the two verbs share it."""
+    word = sentence[start:end].lower()
+    if (word in _JOINT_KILL and _JOINT_AFTER.match(sentence, end)) or (
+        _INJURE_WORD.fullmatch(word) and _JOINT_BEFORE.search(sentence, max(0, start - 12), start)
+    ):
+        return "the dead and the hurt counted together"
+    return None
 
 
 #: a count told for several attacks at once: "killed at least 14 people in two attacks"
