@@ -7064,3 +7064,8 @@ def test_the_dead_and_the_hurt_counted_together_are_neither(text: str) -> None:
 def test_the_dead_and_the_hurt_counted_apart_stay_apart(text: str, counts: tuple[int, int]) -> None:
     event = _one(text, published=date(2024, 5, 8))
     assert (event.fatalities, event.injured) == counts
+
+
+def test_a_bid_on_life_without_its_determiner_is_an_attack() -> None:
+    event = _one("Senior PML-N leader escapes bid on life in Bannu", published=date(2014, 5, 8))
+    assert (event.kind, event.city) == ("attack", "Bannu")
