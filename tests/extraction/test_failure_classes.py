@@ -7069,3 +7069,21 @@ def test_the_dead_and_the_hurt_counted_apart_stay_apart(text: str, counts: tuple
 def test_a_bid_on_life_without_its_determiner_is_an_attack() -> None:
     event = _one("Senior PML-N leader escapes bid on life in Bannu", published=date(2014, 5, 8))
     assert (event.kind, event.city) == ("attack", "Bannu")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a headline's "kill" with its object: a planner, a mastermind, a chief
+        "Pak forces kill key planner of Peshawar school massacre",
+        "Security forces kill TTP chief in Bajaur",
+    ],
+)
+def test_a_headlines_kill_of_a_planner_or_chief_is_an_event(text: str) -> None:
+    assert _one(text, published=date(2014, 5, 8)).kind in ("attack", "armed_clash")
+
+
+def test_a_vow_to_kill_the_masterminds_is_no_event() -> None:
+    """Guard: "to kill" is a plan."""
+    text = "The army vowed to kill the masterminds of the attack."
+    assert extract(text, published=date(2014, 5, 8)) == []
