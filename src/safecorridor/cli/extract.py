@@ -44,7 +44,8 @@ def extract_command(
         raise typer.BadParameter("--format must be text or json")
     text = _report_text(file, encoding)
     own = report_published(text) if pub is None else None  # "Published in Dawn, May 7th, 2024"
-    misprint = own if own is not None and own > today(system_clock) else None
+    now = today(system_clock)
+    misprint = own if own is not None and own > now else None
     if misprint is not None:
         own = None  # as ingest does: a day after today is no publication day
     events = extract(text, published=pub or own, own_date=False)
@@ -58,7 +59,7 @@ def extract_command(
     elif misprint is not None:
         typer.echo(
             f"the report gives {misprint.isoformat()} as its publication date, which is after"
-            f" today ({today(system_clock).isoformat()}): a misprint, not used",
+            f" today ({now.isoformat()}): a misprint, not used",
             err=True,
         )
     if not events:

@@ -1172,6 +1172,7 @@ def parse(sentence: str, offset: int) -> Casualties:
                 parsed = _singular_subject(sentence, toks, vi, k, offset, word)
         if not parsed:
             continue
+        joint = _joint(sentence, m.start(), m.end())  # (the verb's, for each of its counts)
         if word in _MILITANTS_ONLY:
             # "the remaining six were cornered and eliminated": only militants are eliminated
             parsed = [(*np[:3], True, *np[4:]) for np in parsed]
@@ -1198,7 +1199,7 @@ def parse(sentence: str, offset: int) -> Casualties:
             if context is None:
                 context = _Context(sentence)
             count.reject = (
-                _joint(sentence, m.start(), m.end())
+                joint
                 or _plausible(n, sentence[s - offset : e - offset])
                 or _not_a_count(sentence, min(np[4] for np in nps) - offset)
                 or context.reject(s - offset, e - offset)

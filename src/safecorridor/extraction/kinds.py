@@ -73,14 +73,15 @@ _KILL_HINT = re.compile(
 #: people held in the same breath as the dead, after them: "killed five militants and
 #: arrested four others", "Two militants were killed and another (also from LeJ) was arrested",
 #: "5 TTP militants killed, 4 arrested"
+_HELD_VERBS = r"arrested|apprehended|detained|nabbed|captured"
 _AND_HELD = re.compile(
     r"(?:\s+[\w()'’-]+){0,8}?(?:,?\s+and|,)\s+(?:[\w()'’-]+\s+){0,5}?(?:(?:were|was|have been|has been)\s+)?"
-    r"(?:arrested|apprehended|detained|nabbed|captured|taken into custody)\b",
+    r"(?:" + _HELD_VERBS + r"|taken into custody)\b",
     re.I,
 )
 #: and before them: "arrested four suspects and killed two others"
 _HELD_AND = re.compile(
-    r"\b(?:arrested|apprehended|detained|nabbed|captured)\s+(?:[\w()'’-]+\s+){0,5}?and\s+"
+    r"\b(?:" + _HELD_VERBS + r")\s+(?:[\w()'’-]+\s+){0,5}?and\s+"
     r"(?:(?:were|was|have been|has been)\s+)?$",
     re.I,
 )
@@ -156,10 +157,10 @@ _PLANNED_PROTEST = re.compile(
     r"\b(?:would|will|shall|to|threaten\w*|vow\w*|plan\w*|announc\w*)\s+(?:[\w-]+\s+){0,2}$",
     re.I,
 )
-#: a passive verb's auxiliary before the trigger: "a leader of the JUI-F was shot dead"
 #: a headline's subject "of" something, opening it: "Member of anti-Taliban militia [killed]"
 _HEADLINE_OF = re.compile(r"(?:[A-Z][\w'’-]*\s+){1,3}of\s+(?:[\w'’-]+\s+){1,3}$")
 _HEADLINE_PASSIVE = frozenset(["killed", "shot dead", "gunned down", "martyred", "injured"])
+#: a passive verb's auxiliary before the trigger: "a leader of the JUI-F was shot dead"
 _PASSIVE_AUX = re.compile(r"\b(?:was|were|is|are|has been|have been|had been)\s+$", re.I)
 #: an operation announced or approved, not fought
 _ANNOUNCED = re.compile(

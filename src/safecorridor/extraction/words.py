@@ -1,5 +1,6 @@
 """Closed word lists that more than one stage reads: month and weekday names (the dates are
-read in :mod:`dates`; :mod:`casualties` must not take a day and month for a count)."""
+read in :mod:`dates`; :mod:`casualties` must not take a day and month for a count), and the
+nouns of a killing a claim names (a trigger, a claimant, a date)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,7 @@ MONTH_NAMES = "|".join(
 )
 #: the weekday names as a regex alternation, capitalised ("Monday|...|Sunday")
 WEEKDAY_NAMES = "|".join(name.capitalize() for name in WEEKDAYS)
+
+#: a killing as a noun, as a claim or a confession names it: "claimed the killing of two
+#: policemen" (the trigger, the claimant and the date read it alike)
+KILLING_NOUN = r"(?:killing|murder|assassination)s?"
