@@ -88,7 +88,7 @@ def main() -> int:
         print(f"ucdp-headlines: {folder} is absent: nothing to read", file=sys.stderr)
         return 0
     items = headlines(folder)
-    found, agree, differ, counted, within = 0, 0, 0, 0, 0
+    found, agree, differ, counted = 0, 0, 0, 0
     missed: list[str] = []
     outside: list[str] = []
     for h in items:
@@ -105,14 +105,14 @@ def main() -> int:
         told = [n for n in (events[0].fatalities, events[0].attackers_killed) if n is not None]
         if h.deaths is not None and told:
             counted += 1
-            if h.deaths[0] <= sum(told) <= h.deaths[1]:
-                within += 1
-            else:
-                outside.append(f"{h.text} [read {sum(told)}; UCDP {h.deaths[0]}-{h.deaths[1]}]")
+            n = sum(told)
+            if not h.deaths[0] <= n <= h.deaths[1]:
+                outside.append(f"{h.text} [read {n}; UCDP {h.deaths[0]}-{h.deaths[1]}]")
     print(f"UCDP headlines: {len(items)}; with a violent event: {found} ({found / len(items):.1%})")
     print(
         f"  province given: {agree + differ}; agrees with UCDP's adm_1: {agree}, differs: {differ}"
     )
+    within = counted - len(outside)
     print(f"  deaths given (headlines of one event): {counted}; within UCDP's low-high: {within}")
     for text in random.Random(0).sample(missed, min(args.misses, len(missed))):
         print(f"  missed: {text}")

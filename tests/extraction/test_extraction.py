@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from safecorridor.cli.extract import app
 from safecorridor.extraction import CandidateEvent, Extractor, RuleExtractor, extract
@@ -474,24 +474,27 @@ def test_group_names_written_without_their_hyphens() -> None:
     assert ev.claimed_by == "Lashkar-e-Jhangvi"
 
 
-def test_cli_says_why_dates_are_missing_without_a_publication_date(tmp_path: Path) -> None:
+def _extract_cli(tmp_path: Path, text: str, *args: str) -> Result:
+    """``safecorridor extract`` on a report of ``text``."""
     report = tmp_path / "report.txt"
-    report.write_text("Gunmen shot dead two policemen in Bannu on Monday.\n", "utf-8")
-    without = CliRunner().invoke(app, ["extract", str(report)])
+    report.write_text(text, "utf-8")
+    return CliRunner().invoke(app, ["extract", str(report), *args])
+
+
+_BANNU = "Gunmen shot dead two policemen in Bannu on Monday.\n"
+
+
+def test_cli_says_why_dates_are_missing_without_a_publication_date(tmp_path: Path) -> None:
+    without = _extract_cli(tmp_path, _BANNU)
     assert without.exit_code == 0, without.output
     assert "no --published date" in without.stderr
     assert "? [-]" in without.stdout  # the event, undated
-    dated = CliRunner().invoke(app, ["extract", str(report), "--published", "2024-05-08"])
+    dated = _extract_cli(tmp_path, _BANNU, "--published", "2024-05-08")
     assert "no --published" not in dated.stderr and "2024-05-06" in dated.stdout
 
 
 def test_cli_reads_the_publication_date_a_report_gives_for_itself(tmp_path: Path) -> None:
-    report = tmp_path / "report.txt"
-    report.write_text(
-        "Gunmen shot dead two policemen in Bannu on Monday.\n\nPublished in Dawn, May 7th, 2024\n",
-        "utf-8",
-    )
-    result = CliRunner().invoke(app, ["extract", str(report)])
+    result = _extract_cli(tmp_path, _BANNU + "\nPublished in Dawn, May 7th, 2024\n")
     assert result.exit_code == 0, result.output
     assert "publication date: 2024-05-07, as the report gives it" in result.stderr
     assert "no --published" not in result.stderr and "2024-05-06" in result.stdout
@@ -500,12 +503,7 @@ def test_cli_reads_the_publication_date_a_report_gives_for_itself(tmp_path: Path
 def test_cli_takes_a_publication_date_after_today_for_a_misprint(tmp_path: Path) -> None:
     """As ingest does: a report saying it came out in 2099 has no publication day, and its
     "on Monday" is not dated against that day."""
-    report = tmp_path / "report.txt"
-    report.write_text(
-        "Gunmen shot dead two policemen in Bannu on Monday.\n\nPublished in Dawn, May 7th, 2099\n",
-        "utf-8",
-    )
-    result = CliRunner().invoke(app, ["extract", str(report)])
+    result = _extract_cli(tmp_path, _BANNU + "\nPublished in Dawn, May 7th, 2099\n")
     assert result.exit_code == 0, result.output
     assert "gives 2099-05-07 as its publication date, which is after today" in result.stderr
     assert "none the report gives can be used" in result.stderr
