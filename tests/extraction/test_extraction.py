@@ -290,14 +290,24 @@ def test_cli_json(tmp_path: Path) -> None:
     assert json.loads(result.output)["events"]["f1"] >= 0.9
 
 
-def test_cli_text_names_the_district_when_no_town_places_the_event(tmp_path: Path) -> None:
+def _extract_cli(tmp_path: Path, text: str, *args: str) -> Result:
+    """``safecorridor extract`` on a report of ``text``."""
     report = tmp_path / "report.txt"
-    report.write_text(
+    report.write_text(text, "utf-8")
+    return CliRunner().invoke(app, ["extract", str(report), *args])
+
+
+_BANNU = "Gunmen shot dead two policemen in Bannu on Monday.\n"
+
+
+def test_cli_text_names_the_district_when_no_town_places_the_event(tmp_path: Path) -> None:
+    result = _extract_cli(
+        tmp_path,
         "Gunmen kidnapped three engineers of a road firm in Panjgur district on Monday.\n"
         "Separately, a bomb killed two people in Quetta's Sariab area on Tuesday.\n",
-        "utf-8",
+        "--published",
+        "2024-05-08",
     )
-    result = CliRunner().invoke(app, ["extract", str(report), "--published", "2024-05-08"])
     assert result.exit_code == 0, result.output
     lines = [ln for ln in result.output.splitlines() if ln[:1].isdigit()]
     assert "Panjgur district, Balochistan" in lines[0]
@@ -474,16 +484,6 @@ def test_group_names_written_without_their_hyphens() -> None:
     assert ev.claimed_by == "Lashkar-e-Jhangvi"
 
 
-def _extract_cli(tmp_path: Path, text: str, *args: str) -> Result:
-    """``safecorridor extract`` on a report of ``text``."""
-    report = tmp_path / "report.txt"
-    report.write_text(text, "utf-8")
-    return CliRunner().invoke(app, ["extract", str(report), *args])
-
-
-_BANNU = "Gunmen shot dead two policemen in Bannu on Monday.\n"
-
-
 def test_cli_says_why_dates_are_missing_without_a_publication_date(tmp_path: Path) -> None:
     without = _extract_cli(tmp_path, _BANNU)
     assert without.exit_code == 0, without.output
@@ -563,10 +563,8 @@ def test_cli_extract_reads_a_report_as_ingest_does(tmp_path: Path) -> None:
 
 @pytest.mark.calendar
 def test_cli_extract_refuses_a_publication_date_after_today(tmp_path: Path) -> None:
-    report = tmp_path / "report.txt"
-    report.write_text("Gunmen shot dead two policemen in Bannu on Monday.\n", "utf-8")
     tomorrow = (date.today() + timedelta(days=1)).isoformat()  # the clock the CLI reads
-    result = CliRunner().invoke(app, ["extract", str(report), "--published", tomorrow])
+    result = _extract_cli(tmp_path, _BANNU, "--published", tomorrow)
     assert result.exit_code == 1 and "after today" in result.stderr, result.output
     today = date.today().isoformat()
-    assert CliRunner().invoke(app, ["extract", str(report), "--published", today]).exit_code == 0
+    assert _extract_cli(tmp_path, _BANNU, "--published", today).exit_code == 0
