@@ -7087,3 +7087,139 @@ def test_a_vow_to_kill_the_masterminds_is_no_event() -> None:
     """Guard: "to kill" is a plan."""
     text = "The army vowed to kill the masterminds of the attack."
     assert extract(text, published=date(2014, 5, 8)) == []
+
+
+# --- classes read off the headlines inside UCDP GED's source_article (twentieth round) -----
+
+
+@pytest.mark.parametrize(
+    ("text", "dead", "kind"),
+    [
+        ("Three policemen among seven killed in Quetta blast", 7, "bombing"),
+        ("Two soldiers among 5 killed in attack on Turbat post", 5, "armed_clash"),
+        # the part named first still says who was hit: security men, so a clash
+        ("Four FC men among six killed in Pakistan's Balochistan attacks", 6, "armed_clash"),
+    ],
+)
+def test_a_part_among_a_toll_gives_the_toll(text: str, dead: int, kind: str) -> None:
+    ev = _one(text)
+    assert (ev.fatalities, ev.kind) == (dead, kind)
+
+
+def test_a_toll_including_a_part_still_gives_the_toll() -> None:
+    """Guard: "seven persons including four policemen" was right before and stays so."""
+    ev = _one("Seven persons including four policemen were killed in a blast in Quetta on Monday.")
+    assert ev.fatalities == 7
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gunmen kill tribal elder in Pakistan's Bajaur Agency",
+        "Militants kill shopkeeper on spying charges in Mohmand",
+        "Taleban kill former party leader in Khyber",
+        "Militants kill son of peace committee chief in Orakzai",
+    ],
+)
+def test_a_headlines_kill_of_one_person_named_by_role_is_one_dead(text: str) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities, ev.province) == ("attack", 1, "Khyber Pakhtunkhwa")
+
+
+def test_a_headlines_kill_of_people_named_by_a_plural_role_gives_no_count() -> None:
+    """Guard: "kill shopkeepers" tells no number."""
+    ev = _one("Militants kill shopkeepers in Khyber")
+    assert ev.kind == "attack" and ev.fatalities is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "dead"),
+    [
+        ("Suicide bomber attacks police checkpoint in Bannu, killing four", "suicide_attack", 4),
+        ("Suicide car bomber attacks army camp in North Waziristan", "suicide_attack", None),
+        ("Gunman attacks shrine in Lahore", "attack", None),
+    ],
+)
+def test_one_attackers_attacks_is_a_verb(text: str, kind: str, dead: int | None) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities) == (kind, dead)
+
+
+def test_suicide_bomber_attacks_as_a_plural_noun_stay_generic() -> None:
+    """Guard: "suicide bomber attacks on mosques" are attacks in general."""
+    assert _kinds("Suicide bomber attacks on mosques have become common in the region.") == []
+
+
+def test_a_headlines_fighters_of_a_group_killed_are_the_event() -> None:
+    ev = _one("Three militants of banned outfit killed in Pakistan's Khyber Agency")
+    assert (ev.kind, ev.attackers_killed, ev.province) == ("armed_clash", 3, "Khyber Pakhtunkhwa")
+
+
+def test_a_years_tally_of_the_dead_is_no_event() -> None:
+    """Guard: "The tally of soldiers killed this year" opens with a determiner, no headline."""
+    assert _kinds("The tally of soldiers killed this year has reached 90.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "dead"),
+    [
+        ("Clashes in Pakistan's Kurram tribal district leave nine dead", "armed_clash", 9),
+        ("Four soldiers die in fighting in Orakzai", "armed_clash", 4),
+        ("Three villagers die in gunfire near Chaman", "attack", 3),
+    ],
+)
+def test_a_headlines_toll_of_fighting_or_gunfire(text: str, kind: str, dead: int) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities) == (kind, dead)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["UPDATE 3-Blast kills four in Quetta", "RPT-Blast kills four in Quetta"],
+)
+def test_a_wire_slug_before_a_headline_is_read_past(text: str) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities, ev.city) == ("bombing", 4, "Quetta")
+
+
+def test_blanking_a_wire_slug_keeps_the_texts_length_and_its_hyphenated_words() -> None:
+    from safecorridor.extraction.layout import blank_wire_slugs
+
+    text = "UPDATE 2-Blast kills four\nAnti-terror court hears case"
+    out = blank_wire_slugs(text)
+    assert len(out) == len(text)
+    assert out.split("\n") == [" " * 9 + "Blast kills four", "Anti-terror court hears case"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Four militants killed in Pakistan's tribal areas",
+        "Two soldiers killed in blast in Pakistan tribal region",
+    ],
+)
+def test_the_tribal_areas_are_khyber_pakhtunkhwa(text: str) -> None:
+    assert _one(text).province == "Khyber Pakhtunkhwa"
+
+
+def test_another_countrys_tribal_areas_are_not_pakistans() -> None:
+    """Guard: only Pakistan's tribal areas (or a report's unnamed ones) are the former FATA."""
+    ev = _one("Two killed in clash in Afghanistan's tribal areas")
+    assert ev.province != "Khyber Pakhtunkhwa"
+
+
+def test_a_province_before_its_attacks_places_the_toll() -> None:
+    ev = _one("Five killed in Pakistan's Balochistan attacks")
+    assert ev.province == "Balochistan"
+
+
+def test_the_place_of_a_crime_a_killed_planner_planned_does_not_place_the_killing() -> None:
+    """Guard: "kill planner of the Quetta hospital bombing" was not in Quetta."""
+    ev = _one("Forces kill key planner of Quetta hospital bombing")
+    assert ev.city != "Quetta"
+
+
+@pytest.mark.parametrize("name", ["Pakistani Taleban", "Pakistan Taliban"])
+def test_the_pakistani_taleban_spelt_so_are_the_ttp(name: str) -> None:
+    ev = _one(f"{name} claim attack on police post in Bannu")
+    assert ev.claimed_by == "Tehrik-i-Taliban Pakistan"

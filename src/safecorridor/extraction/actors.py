@@ -35,9 +35,9 @@ _CLAIM = at_word_starts(
         r"\bclaim(?:ed|s|ing)? (?:the )?(?:full )?responsibility\b|\bresponsibility (?:for [\w\s,'’-]{0,60})?(?:was|has been|had been) claimed\b|\b(?:accept(?:ed|s|ing)?|t(?:ook|akes?|aking)|own(?:ed|s|ing)?|assum(?:ed|es|ing)|bears?|bore) (?:the )?(?:full )?responsibility\b|\bown(?:ed|s)? (?:up )?(?:to )?(?:the |both |these |this )?(?:[\w-]+ )?"
         + _EVENT_NOUNS
         # "claimed the attack", "claimed Tuesday's attack"; a headline's present: "TTP claims
-        # Bajaur blast" (not a noun:
-        # "the claims of", "rejected claims the attack ...")
-        + r"\b|\b(?:claimed|claiming|(?<!the )(?<!its )(?<!their )(?<!rejected )(?<!denied )claims) (?:the |both |these |this |that (?!the |an? |his |her |its |their )|two |three |an? )?(?:(?!that\b)[\w'’-]+ ){0,3}?"
+        # Bajaur blast", "Pakistani Taleban claim attack" (not a noun: "the claims of",
+        # "rejected claims the attack ...", "a claim the attack was staged")
+        + r"\b|\b(?:claimed|claiming|(?<!the )(?<!its )(?<!their )(?<!rejected )(?<!denied )claims|(?<!the )(?<!its )(?<!their )(?<!rejected )(?<!denied )(?<!\ba )(?<!\bto )(?<!\bno )(?<!this )(?<!that )(?<!his )(?<!her )(?<!false )claim) (?:the |both |these |this |that (?!the |an? |his |her |its |their )|two |three |an? )?(?:(?!that\b)[\w'’-]+ ){0,3}?"
         + _EVENT_NOUNS
         + r"\b|\bclaimed (?:it|them)\b|\b(?:an? |the )?(?:[\w-]+ )?"
         + _EVENT_NOUNS

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.triggers import WordStarts, at_word_starts
 from safecorridor.extraction.types import CandidateEvent
-from safecorridor.extraction.words import MONTH_STEMS
+from safecorridor.extraction.words import KILLED_ROLES, MONTH_STEMS
 
 NUMBERS = {
     "a": 1,
@@ -711,6 +711,27 @@ def _the_one(after: list[tuple[str, int, int]]) -> tuple[int, int, None, bool, i
     return None
 
 
+#: roles a headline names after "kill" without an article (singular: one dead)
+_BARE_ROLES = (_NAMED_ROLES | {*KILLED_ROLES, "man", "woman", "tribesman", "policeman", "spy"}) - {
+    "chinese",
+    "personnel",
+}
+
+
+def _bare_one(after: list[tuple[str, int, int]]) -> tuple[int, int, None, bool, int, int] | None:
+    """One person a headline's "kill" names by a singular role with no article or number:
+    "Militants kill peace body activist", "Taleban kill man", "kill son of a commander"."""
+    for word, _s, e in after[:4]:
+        lw = word.lower()
+        if not word.replace("-", "").isalpha() or lw in STOP or number(word) is not None:
+            return None
+        if lw.endswith("s") and lw[:-1] in _BARE_ROLES:
+            return None  # "kill drug dealers": plural, no count
+        if lw in _BARE_ROLES:
+            return (1, 0, None, lw in ATTACKERS, after[0][1], e)
+    return None
+
+
 _NOT_NAMES = frozenset(
     [
         *("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -980,6 +1001,8 @@ def parse(sentence: str, offset: int) -> Casualties:
                     got = (others[0] + 1, *others[1:4], after[0][1], others[5])
             if got is None and after and word in ("shot dead", "gunned down", "killed"):
                 got = _named_one(after) or _the_one(after)
+            if got is None and after and word in ("kill", "kills"):
+                got = _bare_one(after)
             if got is None and after and after[0][0].lower() == "both":
                 got = (2, 0, None, False, after[0][1], after[0][2])  # "injuring both"
             if got is None and after and word in ("shot dead", "gunned down"):
@@ -1591,7 +1614,13 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
         if att and j >= 1 and toks[j - 1][0].lower() in ("his", "her", "their"):
             att = False  # "his two other gunmen": his guards
         out.append((n, f, na, att, s0, max(toks[k][2], head_end)))
-        if j - 1 >= 0 and toks[j - 1][0].lower() in ("including", "among"):
+        if j - 1 >= 0 and toks[j - 1][0].lower() == "among":
+            part = _np_before(toks, j - 2)
+            if part:
+                # "Four security men among five killed": the count after "among" is the toll,
+                # the one before it a part of it (who they were)
+                out[-1] = (n, f, na, att, part[0][4], out[-1][5])
+        if j - 1 >= 0 and toks[j - 1][0].lower() == "including":
             o = j - 2
             if o >= 0 and toks[o][0] == ",":
                 o -= 1  # "seven others, including a woman and two children"

@@ -158,7 +158,10 @@ _PLANNED_PROTEST = re.compile(
     re.I,
 )
 #: a headline's subject "of" something, opening it: "Member of anti-Taliban militia [killed]"
-_HEADLINE_OF = re.compile(r"(?:[A-Z][\w'’-]*\s+){1,3}of\s+(?:[\w'’-]+\s+){1,3}$")
+_HEADLINE_OF = re.compile(
+    r"(?!(?:The|A|An|This|That|These|Those|Its|Their|His|Her)\s)[A-Z][\w'’-]*\s+"
+    r"(?:[\w'’-]+\s+){0,2}of\s+(?:[\w'’-]+\s+){1,3}$"
+)
 _HEADLINE_PASSIVE = frozenset(["killed", "shot dead", "gunned down", "martyred", "injured"])
 #: a passive verb's auxiliary before the trigger: "a leader of the JUI-F was shot dead"
 _PASSIVE_AUX = re.compile(r"\b(?:was|were|is|are|has been|have been|had been)\s+$", re.I)
@@ -806,11 +809,32 @@ _HURT_IN = re.compile(
 #: a plural subject of a headline's toll in the present: "[Blasts] in Karachi, Quetta kill 3"
 #: (not a round-up's: "Attacks kill 14 across Khyber Pakhtunkhwa" heads the incidents told after)
 _HEADLINE_TOLL = re.compile(
-    r"(?:\s+(?:in|at|near)\s+[A-Z][\w'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w'’-]*){0,3})?"
+    r"(?:\s+(?:in|at|near)\s+[A-Z][\w'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w'’-]*){0,3}"
+    r"(?:\s+(?!(?:kill|leave|claim|injure|wound)s?\b)[a-z][\w-]*){0,2})?"
     r"\s+(?:kill|leave|claim|injure|wound)s?\s+(?:at\s+least\s+|over\s+|up\s+to\s+)?"
     r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|several)\b"
     r"(?!(?:\s+[\w-]+){0,2}\s+(?:across|around|throughout)\b|\s+in\s+(?:separate|different)\b)"
 )
+
+
+#: one attacker, the subject of a headline's "attacks": "Suicide car bomber", "Gunman"
+_ONE_ATTACKER = re.compile(r"\b(?:bomber|gunman|attacker|assailant|militant|mob)\s*$", re.I)
+#: "attacks" as a verb, its object after it (not "attacks on ...", "attacks in ...")
+_ATTACKS_OBJECT = re.compile(
+    r"\s*attacks\s+(?!(?:on|upon|against|in|inside|by|of|across|and|or|at|near|that|which|who|"
+    r"were|was|have|had|has|are|is|this|since|last|over|during|for|from|to|as|with)\b)[\w'’-]",
+    re.I,
+)
+
+
+def _attacks_verb(text: str, m: re.Match[str], word: str, left: str) -> bool:
+    """The plural "attacks" after the trigger (or the trigger itself) is a verb whose subject
+    is one attacker: "Suicide bomber attacks tribal police patrol", "Gunman attacks shrine"."""
+    if word.lower() == "attacks":
+        return (
+            bool(_ONE_ATTACKER.search(left)) and _ATTACKS_OBJECT.match(text, m.start()) is not None
+        )
+    return bool(_ONE_ATTACKER.search(word)) and _ATTACKS_OBJECT.match(text, m.end()) is not None
 
 
 def _day_told(s: Sentence) -> bool:
@@ -841,6 +865,8 @@ def _anaphoric(
     plural = _PLURAL_GENERIC.search(word) or _PLURAL_HEAD_AFTER.match(text, m.end())
     if plural and _OBJECT_COUNTED.match(text, m.end()) and not _ANAPHOR.search(left):
         plural = None  # a headline's verb: "CTD arrests three suspects", "BLA attacks two posts"
+    if plural and _attacks_verb(text, m, word, left):
+        plural = None  # "Suicide bomber attacks police patrol": one attacker's verb
     # ("vowed more attacks on security forces": the attacks threatened are the threat)
     if (
         plural

@@ -1,6 +1,6 @@
-"""Layout: a report as it comes, made readable for the stages: hard line wraps joined
-(:func:`unwrap_lines`), lost full stops marked (:func:`repunctuate`), a text all in one case
-given its capitals (:func:`truecase`).
+"""Layout: a report as it comes, made readable for the stages: a wire's slugs blanked
+(:func:`blank_wire_slugs`), hard line wraps joined (:func:`unwrap_lines`), lost full stops
+marked (:func:`repunctuate`), a text all in one case given its capitals (:func:`truecase`).
 
 Reports come from e-mails, PDFs, wire feeds, message apps and web pages: wrapped at a fixed
 width, carriage returns, paragraphs whose punctuation was stripped, notes typed in lower case,
@@ -28,6 +28,21 @@ _OPEN_END = re.compile(
     r"(?:,|\b(?:in|on|at|of|the|a|an|and|or|but|to|for|by|with|from|near|into|when|after|as|"
     r"that|which|who|was|were|is|are|has|have|had|been|its|their|his|her))\s*$"
 )
+
+
+#: a news wire's slug before a headline: "UPDATE 2-Two die in gunfire", "REFILE-Blast kills 5"
+_WIRE_SLUG = re.compile(
+    r"^[ \t]*(?:UPDATE|WRAPUP|REFILE|RPT|CORRECTED|URGENT|EXCLUSIVE)(?:[ \t]+\d{1,2})?"
+    r"[ \t]*-(?=[A-Za-z0-9\"“])",
+    re.M,
+)
+
+
+def blank_wire_slugs(text: str) -> str:
+    """The text with each line's wire slug ("UPDATE 2-", "RPT-") blanked out, same length."""
+    if "-" not in text:
+        return text
+    return _WIRE_SLUG.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def unwrap_lines(text: str) -> str:

@@ -234,17 +234,23 @@ _HERE = re.compile(r"\b(?:here|in the city|in the provincial capital|in the fede
 
 #: the region international reports put an event in when they name no place: "in the
 #: northwest", "in Pakistan's southwestern province", "in northwestern Pakistan", a headline's
-#: "in NW Pakistan"; not
+#: "in NW Pakistan", and the tribal areas (former FATA: "in Pakistan tribal area"); not
 #: another country's ("in northwestern Afghanistan") nor a bearing ("50 km northwest of Quetta")
 _REGION = re.compile(
-    r"\b(?:in|across|of|from|at)\s+(?:the\s+)?(?:country's\s+|Pakistan's\s+|the\s+country['’]s\s+)?"
-    r"(?:restive\s+|volatile\s+|troubled\s+|mountainous\s+|far\s+)?"
-    r"(?P<dir>north-?west(?:ern)?|south-?west(?:ern)?|(?-i:NW|SW)(?=\s+Pakistan))\b(?!\s+of\b)"
-    r"(?!\s+(?:\w+\s+)?(?:Afghan|Iran|India|China))",
+    r"\b(?:in|across|of|from|at)\s+(?:the\s+)?(?:country's\s+|Pakistan(?:'s|’s)?\s+|the\s+country['’]s\s+)?"
+    r"(?:restive\s+|volatile\s+|troubled\s+|mountainous\s+|far\s+|lawless\s+|semi-autonomous\s+)?"
+    r"(?P<dir>north-?west(?:ern)?|south-?west(?:ern)?|(?-i:NW|SW)(?=\s+Pakistan)"
+    r"|tribal\s+(?:areas?|regions?|belt|districts?)(?!\s+(?:of|in)\s+(?:\w+\s+)?Balochistan))\b"
+    r"(?!\s+of\b)(?!\s+(?:\w+\s+)?(?:Afghan|Iran|India|China))",
     re.I,
 )
-#: the province each bearing stands for in reports about Pakistan
-_REGION_PROVINCE = {"north": "Khyber Pakhtunkhwa", "south": "Balochistan"}
+#: the province each bearing stands for in reports about Pakistan (the tribal areas, merged
+#: in 2018, are coded to Khyber Pakhtunkhwa for every year)
+_REGION_PROVINCE = {
+    "north": "Khyber Pakhtunkhwa",
+    "south": "Balochistan",
+    "triba": "Khyber Pakhtunkhwa",
+}
 
 
 def _region(g: EventGroup) -> Mention | None:
@@ -594,7 +600,9 @@ _PLANNED_BEFORE = re.compile(
     r"|\bto (?:hold|host|convene)\b[^.;]{0,50}$",
     re.I,
 )
-_SAME_NOUN_PHRASE = re.compile(r"[\w -]{0,24}")
+#: between a trigger and the event noun it opens: "grenade ... attack", "killed in Pakistan's
+#: Balochistan ... attacks" (not "kill key planner of the Peshawar school ... massacre")
+_SAME_NOUN_PHRASE = re.compile(r"(?:(?!\bof\b)[\w '’-]){0,32}")
 
 
 def _names_trigger(g: EventGroup, noun: int) -> bool:

@@ -51,3 +51,17 @@ WEEKDAY_NAMES = "|".join(name.capitalize() for name in WEEKDAYS)
 #: a killing as a noun, as a claim or a confession names it: "claimed the killing of two
 #: policemen" (the trigger, the claimant and the date read it alike)
 KILLING_NOUN = r"(?:killing|murder|assassination)s?"
+
+#: people a headline's "kill" names by their role, with no number ("Militants kill tribal
+#: elder", "kill shopkeepers"): the trigger's object and, singular, one dead
+KILLED_ROLES = (
+    "militant", "commander", "elder", "politician", "leader", "official", "soldier", "civilian",
+    "journalist", "worker", "student", "suspect", "guard", "planner", "mastermind", "ringleader",
+    "chief", "activist", "youth", "boy", "girl", "son", "daughter", "brother", "nephew", "dealer",
+    "villager", "cleric", "teacher", "doctor", "lawyer", "judge", "engineer", "pilgrim", "member",
+    "trader", "shopkeeper", "cop", "officer", "minister", "lawmaker", "driver", "labourer",
+    "constable", "scholar", "councillor", "inspector", "candidate", "resident", "child",
+)  # fmt: skip
+#: their plurals' irregular forms and the nouns that are their own plural
+_KILLED_OTHERS = r"policem[ae]n|tribesm[ae]n|m[ae]n|wom[ae]n|troops|children|spy"
+KILLED_ROLE = r"(?:(?:" + "|".join(KILLED_ROLES) + r")s?|" + _KILLED_OTHERS + r")"
