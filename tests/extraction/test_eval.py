@@ -543,6 +543,60 @@ def test_the_ucdp_probe_counts_events_provinces_and_deaths(tmp_path: Path) -> No
     assert "deaths: Gunmen kill two in Karachi [read 2; UCDP 5-6]" in out
 
 
+def test_the_ucdp_probe_reads_the_headlines_inside_source_article_apart(tmp_path: Path) -> None:
+    folder = tmp_path / "data" / "ucdp-ged-pakistan"
+    folder.mkdir(parents=True)
+    rows = [
+        "id,date_start,adm_1,source_headline,source_article,best,low,high",
+        ",#date+start,#adm1+name,#description,#description,#affected+killed,,",
+        # a headline given: the first set only, its article not read again
+        '1,2010-03-01,Balochistan province,Bomb kills three in Quetta,"Bomb kills three",3,3,4',
+        # a wire's quoted headline after its citation: 2 dead in Sindh, within UCDP's estimate
+        '2,2010-03-02,Sindh province,,"AFP 2/3 2010 ""Gunmen kill two in Karachi: police",2,2,2',
+        # a monitoring service's headline on its own line, its outlet and date below
+        '3,2010-03-03,Balochistan province,,"Militants kill tribal elder in Kohlu\n3 March 2010'
+        '\nBBC Monitoring",1,1,1',
+        # a citation only (an outlet, its edition and time): no headline
+        '4,2010-03-04,Sindh province,,"Dawn website, Karachi, in English 04 Mar 10",1,1,1',
+        # the same headline as the first set's: left to it
+        '5,2010-03-05,Balochistan province,,"Bomb kills three in Quetta",3,3,3',
+    ]
+    (folder / "ged.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "ucdp-headlines.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "UCDP headlines: 1; with a violent event: 1" in out
+    assert "UCDP headlines inside source_article: 2; with a violent event: 2" in out
+    assert "province given: 2; agrees with UCDP's adm_1: 2, differs: 0" in out
+    assert "deaths given (headlines of one event): 2; within UCDP's low-high: 2" in out
+
+
+def test_a_citation_gives_its_headline_and_an_outlet_gives_none() -> None:
+    spec = importlib.util.spec_from_file_location("probe", ROOT / "scripts" / "ucdp-headlines.py")
+    assert spec is not None and spec.loader is not None
+    probe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(probe)
+    read = probe.article_headline
+    assert read('R 8/6 2012 "Bus bomb kills 19 in northwest Pakistan - police') == (
+        "Bus bomb kills 19 in northwest Pakistan - police"
+    )
+    assert read("(1) Four militants killed in Pakistan tribal area") == (
+        "Four militants killed in Pakistan tribal area"
+    )
+    assert read('"BBC,2010-07-26,Drone strikes leave 12 dead in Waziristan"') == (
+        "Drone strikes leave 12 dead in Waziristan"
+    )
+    assert read("Geo TV, Karachi, in Urdu 0808gmt 26 Dec 09") is None
+    assert read("AP 10/1, Baluchistan Times 3/1 2007") is None
+    assert read("SATP") is None
+
+
 def test_the_ucdp_probe_says_when_the_data_is_absent(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "ucdp-headlines.py"), str(tmp_path)],
