@@ -7223,3 +7223,100 @@ def test_the_place_of_a_crime_a_killed_planner_planned_does_not_place_the_killin
 def test_the_pakistani_taleban_spelt_so_are_the_ttp(name: str) -> None:
     ev = _one(f"{name} claim attack on police post in Bannu")
     assert ev.claimed_by == "Tehrik-i-Taliban Pakistan"
+
+
+@pytest.mark.parametrize(
+    ("text", "dead"),
+    [
+        ("Two tribal elders found dead in Pakistan's Kurram area", 2),
+        ("Levies recovered the bodies of three labourers from a ravine in Kech on Tuesday.", 3),
+        ("The bullet-riddled body of a shopkeeper was found in Turbat on Tuesday.", None),
+    ],
+)
+def test_a_body_found_is_an_attack(text: str, dead: int | None) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities) == ("attack", dead)
+
+
+def test_the_body_of_a_victim_told_before_is_that_events() -> None:
+    """Guard: the body of a man whose killing was told is no second event."""
+    text = (
+        "Militants abducted and killed a teacher in Kech on Monday. His body was found on a road "
+        "near Turbat on Tuesday."
+    )
+    assert _kinds(text) == ["attack"]
+
+
+def test_a_body_found_in_another_incident_is_its_own_event() -> None:
+    text = (
+        "Gunmen shot dead a shopkeeper in Orangi Town on Monday. Separately, a man was found "
+        "dead near Manghopir on Monday."
+    )
+    assert _kinds(text) == ["attack", "attack"]
+
+
+@pytest.mark.parametrize(
+    ("text", "dead"),
+    [
+        ("Militants behead two soldiers in Swat", 2),
+        ("Militants beheaded a policeman in Kohat on Monday.", 1),
+    ],
+)
+def test_a_beheading_is_a_killing(text: str, dead: int) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities) == ("armed_clash", dead)
+
+
+@pytest.mark.parametrize(
+    ("text", "dead"),
+    [
+        ("TTP claim killing three people including a tribal elder in Bajaur", 3),
+        ("Separatist group claims responsibility of killing doctor in Quetta", 1),
+        ("TTP claims responsibility for killing minister's son in Swat", None),
+        ("TTP claim responsibility for security official's killing in Bajaur", None),
+    ],
+)
+def test_a_claimed_killing_told_by_its_gerund_is_the_event(text: str, dead: int | None) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities) == ("attack", dead)
+
+
+def test_a_killing_spree_claimed_as_revenge_is_no_event() -> None:
+    """Guard: "claimed the killing spree was revenge" names no victims."""
+    assert _kinds("The group claimed the killing spree was revenge.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fighter jets target militant hideouts in Khyber, killing 12",
+        "Helicopter gunships strafe militant positions in Mohmand",
+    ],
+)
+def test_aircraft_striking_in_the_present_are_an_air_strike(text: str) -> None:
+    assert _kinds(text) == ["attack"]
+
+
+def test_one_sides_clashes_with_the_other_is_the_fight() -> None:
+    ev = _one("Four die as peace committee militia clashes with militants in Khyber")
+    assert (ev.kind, ev.fatalities) == ("armed_clash", 4)
+
+
+def test_a_headlines_quoted_toll_keeps_its_clashes_told() -> None:
+    assert _kinds('Kurram clashes kill "at least 20"') == ["armed_clash"]
+
+
+def test_the_dead_of_attacks_named_with_three_words_are_told() -> None:
+    ev = _one("Three dead in fresh Karachi polio attacks")
+    assert (ev.kind, ev.fatalities) == ("attack", 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The army attacks on militant hideouts continued for a week.",
+        "Pakistan Army attacks were reported across the region.",
+    ],
+)
+def test_attacks_after_the_army_as_a_noun_stay_generic(text: str) -> None:
+    assert _kinds(text) == []

@@ -26,7 +26,7 @@ from safecorridor.extraction.places import METONYMS
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import at_word_starts, family
 from safecorridor.extraction.types import CandidateEvent
-from safecorridor.extraction.words import KILLING_NOUN
+from safecorridor.extraction.words import KILLING_OF
 
 _EVENT_NOUNS = r"(?:attacks?|bombings?|blasts?|assaults?|killings?|murders?|abductions?|ambush(?:es)?|raids?|strikes?|explosions?|kidnappings?|operations?|incidents?|hijacking|massacre)"
 
@@ -151,7 +151,7 @@ _POSSESSIVE_GAP = re.compile(r"\s*['’]s?\s+(?:own\s+)?|\s*\)\s*['’]s?\s+")
 
 
 #: a killing claimed, its victims named after it
-_KILLING_OF = re.compile(r"\b" + KILLING_NOUN + r"\s+of\b", re.I)
+_KILLING_OF = re.compile(r"\b" + KILLING_OF, re.I)
 
 
 def _claimant(

@@ -248,7 +248,7 @@ PLURAL_VICTIM_SINGULAR = {
 }
 
 _TOK = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
-KILL = r"killed|killing|kills|kill|massacred|massacring|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|deaths|death|neutrali[sz]ed|eliminated|(?:sent|dispatched) to hell"
+KILL = r"killed|killing|kills|kill|beheaded|beheading|beheads|behead|massacred|massacring|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|deaths|death|neutrali[sz]ed|eliminated|(?:sent|dispatched) to hell"
 #: (a wound told by where it struck is an injury: "was shot in the leg")
 INJURE = (
     r"injured|injuring|injuries|wounded|wounding|wounds|hurt|injures|injure|shot in the "
@@ -959,6 +959,10 @@ def parse(sentence: str, offset: int) -> Casualties:
             "shot dead",
             "massacred",
             "massacring",
+            "beheaded",
+            "beheading",
+            "behead",
+            "beheads",
         ):
             after = toks[vi + len(word.split()) : vi + 16]
             if vi > 0 and toks[vi - 1][0].lower() in _PASSIVE_AUX:
@@ -1001,8 +1005,8 @@ def parse(sentence: str, offset: int) -> Casualties:
                     got = (others[0] + 1, *others[1:4], after[0][1], others[5])
             if got is None and after and word in ("shot dead", "gunned down", "killed"):
                 got = _named_one(after) or _the_one(after)
-            if got is None and after and word in ("kill", "kills"):
-                got = _bare_one(after)
+            if got is None and after and word in ("kill", "kills", "killing"):
+                got = _bare_one(after)  # "Militants kill tribal elder", "claim killing doctor"
             if got is None and after and after[0][0].lower() == "both":
                 got = (2, 0, None, False, after[0][1], after[0][2])  # "injuring both"
             if got is None and after and word in ("shot dead", "gunned down"):

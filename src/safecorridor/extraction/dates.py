@@ -13,7 +13,7 @@ from typing import Any, TypeGuard
 from safecorridor.extraction.casualties import NUMBERS
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.triggers import WordStarts, at_word_starts
-from safecorridor.extraction.words import KILLING_NOUN, MONTHS, WEEKDAYS
+from safecorridor.extraction.words import KILLING_OF, MONTHS, WEEKDAYS
 
 _M = r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _M2 = _M.replace("?P<mon>", "?P<mon2>")
@@ -195,7 +195,7 @@ _CLAIMED_DEED = re.compile(
 )
 #: a killing claimed, its victims told after it: "claimed the killing of two policemen"
 _CLAIMED_KILLING = re.compile(
-    r"claimed\s+(?:responsibility\s+for\s+)?(?:the\s+)?" + KILLING_NOUN + r"\s+of\b",
+    r"claimed\s+(?:responsibility\s+(?:for|of)\s+)?" + KILLING_OF,
     re.I,
 )
 #: a date that opens a reported clause: "said that on Monday, ..."

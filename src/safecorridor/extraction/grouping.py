@@ -975,9 +975,43 @@ def _latest_violent(groups: list[EventGroup]) -> EventGroup | None:
     return next((g for g in reversed(groups) if g.family == "violent" and not g.recalled), None)
 
 
+#: a trigger that tells a body found: "found dead", "the bodies of two men were recovered"
+_BODY_FOUND = re.compile(r"found dead|\bbod(?:y|ies)\b|\bcorpses?\b", re.I)
+#: another incident told apart: "Separately, a man was found dead near ..."
+_APART = re.compile(
+    r"^\W*(?:separately|meanwhile|in (?:an)?other (?:incident|development)|elsewhere)\b", re.I
+)
+
+
+def _found_body_of_the_told(sentences: list[Sentence]) -> None:
+    """A body found after a violent event is told, or beside one ("all the bodies had been
+    recovered after the blast", "the body of a trader who had been abducted"), is that event's
+    victim, not an event of its own, unless the sentence says it is another incident: its
+    trigger is dropped, so it joins the event told."""
+    told = False
+    for i, s in enumerate(sentences):
+        trig = s.trigger
+        if trig is None or family(trig[0]) != "violent":
+            continue
+        word = s.text[trig[1] - s.start : trig[2] - s.start]
+        if _BODY_FOUND.search(word) and not _APART.search(s.text):
+            # (its recalled clause, cut out as a sentence of its own, is beside it too)
+            clause = [c for c in sentences[i + 1 : i + 2] if c.recalled and c.start - s.end <= 1]
+            beside = any(
+                family(t[0]) == "violent" and t[1] != trig[1]
+                for c in (s, *clause)
+                for t in c.all_triggers
+            )
+            if told or beside:
+                s.trigger = None
+                continue
+        told = told or not s.recalled
+
+
 def group(sentences: list[Sentence], published: date | None = None) -> list[EventGroup]:
     """The candidate events of a text's sentences (their triggers, actors, dates and
     casualties already marked), in order of their first sentence."""
+    _found_body_of_the_told(sentences)
     for s in sentences:
         refs = list(_BACKREF.finditer(s.text))
         s.backref = s.describes or any(

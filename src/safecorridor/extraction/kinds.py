@@ -801,7 +801,7 @@ def _described(text: str, m: re.Match[str]) -> bool:
 #: the people a plural event hurt, told just before it: "were injured in bomb attacks"
 _HURT_IN = re.compile(
     r"\b(?P<verb>killed|injured|wounded|hurt|martyred|died|dies|die|dead)\s+(?:in|during|after|amid|following)\s+(?:the\s+)?"
-    r"(?:[\w-]+\s+)?$",
+    r"(?:[\w-]+\s+){0,3}$",
     re.I,
 )
 
@@ -811,14 +811,18 @@ _HURT_IN = re.compile(
 _HEADLINE_TOLL = re.compile(
     r"(?:\s+(?:in|at|near)\s+[A-Z][\w'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w'’-]*){0,3}"
     r"(?:\s+(?!(?:kill|leave|claim|injure|wound)s?\b)[a-z][\w-]*){0,2})?"
-    r"\s+(?:kill|leave|claim|injure|wound)s?\s+(?:at\s+least\s+|over\s+|up\s+to\s+)?"
+    r"\s+(?:kill|leave|claim|injure|wound)s?\s+[\"“]?(?:at\s+least\s+|over\s+|up\s+to\s+)?"
     r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|several)\b"
     r"(?!(?:\s+[\w-]+){0,2}\s+(?:across|around|throughout)\b|\s+in\s+(?:separate|different)\b)"
 )
 
 
 #: one attacker, the subject of a headline's "attacks": "Suicide car bomber", "Gunman"
-_ONE_ATTACKER = re.compile(r"\b(?:bomber|gunman|attacker|assailant|militant|mob)\s*$", re.I)
+_ONE_ATTACKER = re.compile(
+    r"\b(?:bomber|gunman|attacker|assailant|militant|mob|group|outfit|militia|lashkar|army"
+    r"|military|(?-i:Pakistan))\s*$",
+    re.I,
+)
 #: "attacks" as a verb, its object after it (not "attacks on ...", "attacks in ...")
 _ATTACKS_OBJECT = re.compile(
     r"\s*attacks\s+(?!(?:on|upon|against|in|inside|by|of|across|and|or|at|near|that|which|who|"
@@ -830,6 +834,9 @@ _ATTACKS_OBJECT = re.compile(
 def _attacks_verb(text: str, m: re.Match[str], word: str, left: str) -> bool:
     """The plural "attacks" after the trigger (or the trigger itself) is a verb whose subject
     is one attacker: "Suicide bomber attacks tribal police patrol", "Gunman attacks shrine"."""
+    if word.lower() == "clashes":
+        # "pro-government group clashes with militants": one side's verb
+        return bool(_ONE_ATTACKER.search(left)) and text.startswith(" with ", m.end())
     if word.lower() == "attacks":
         return (
             bool(_ONE_ATTACKER.search(left)) and _ATTACKS_OBJECT.match(text, m.start()) is not None

@@ -51,6 +51,12 @@ WEEKDAY_NAMES = "|".join(name.capitalize() for name in WEEKDAYS)
 #: a killing as a noun, as a claim or a confession names it: "claimed the killing of two
 #: policemen" (the trigger, the claimant and the date read it alike)
 KILLING_NOUN = r"(?:killing|murder|assassination)s?"
+#: a killing a claim names with its victims: "the killing of two policemen", a headline's
+#: "claim killing three people", "claims responsibility for killing a minister's son"
+KILLING_OF = (
+    r"(?:(?:the\s+)?" + KILLING_NOUN + r"\s+of\b|killing(?=\s+(?!(?:of|spree|in|on|at|was|were|is"
+    r"|has|had|and|or|by|for)\b)[\w'’-]))"
+)
 
 #: people a headline's "kill" names by their role, with no number ("Militants kill tribal
 #: elder", "kill shopkeepers"): the trigger's object and, singular, one dead
