@@ -7320,3 +7320,26 @@ def test_the_dead_of_attacks_named_with_three_words_are_told() -> None:
 )
 def test_attacks_after_the_army_as_a_noun_stay_generic(text: str) -> None:
     assert _kinds(text) == []
+
+
+def test_a_toll_risen_for_an_attack_named_by_its_day_is_that_attack() -> None:
+    text = (
+        "The death toll of the July 10 suicide attack on a party rally in Peshawar had risen to "
+        "21 when a wounded worker died in hospital on July 11."
+    )
+    ev = _one(text, published=date(2024, 7, 12))
+    assert (ev.kind, ev.to_dict()["event_date"], ev.fatalities) == (
+        "suicide_attack",
+        "2024-07-10",
+        21,
+    )
+
+
+def test_a_toll_risen_for_an_attack_told_before_updates_it() -> None:
+    """Guard: the rise joins the attack told first, one event with the risen toll."""
+    text = (
+        "A suicide bomber struck a rally in Peshawar on July 10, killing 20 people. The death "
+        "toll of the July 10 suicide attack rose to 21 on Thursday."
+    )
+    ev = _one(text, published=date(2024, 7, 12))
+    assert (ev.kind, ev.fatalities) == ("suicide_attack", 21)

@@ -61,6 +61,14 @@ _POSS_DATE = re.compile(
     re.I,
 )
 _TOLL_HINT = re.compile(r"\b(?:death toll|toll|rose to|climbed to|risen to)\b", re.I)
+#: a toll of an attack named by its day: "the death toll of the July 10 suicide attack"
+_TOLL_OF_DATED = re.compile(
+    r"\btoll\s+(?:of|from|in)\s+(?:the\s+)?(?:(?:" + MONTH_NAMES + r")\.?\s+\d{1,2}"
+    r"|\d{1,2}\s+(?:" + MONTH_NAMES + r"))\s+(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+#: ... and its rise told after it
+_TOLL_RISE = re.compile(r"[^.;]{0,120}?\b(?:rose|risen|rises|climbed|reached|jumped) to\b", re.I)
 _POLICE_RAID = re.compile(
     r"raids?|raided|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|combing operations?|search operations?|(?:conducted|carried out) (?:an? |the )?(?:[\w-]+ ){0,2}?operations?",
     re.I,
@@ -981,6 +989,8 @@ def _anaphoric(
         and _TOLL_HINT.search(text)
     ):
         anaphoric = False  # "the death toll from Monday's suicide bombing rose to 100"
+    if anaphoric and violent and _TOLL_OF_DATED.search(left) and _TOLL_RISE.search(text, m.end()):
+        anaphoric = False  # "the death toll of the July 10 suicide attack ... had risen to 21"
     if anaphoric and violent and s.claim and 0 <= m.start() + s.start - s.claim[1] <= 16:
         anaphoric = False  # "claimed responsibility for an attack on a camp in Buleda"
     if s.recalled and violent and not _NONEVENT.search(left):
