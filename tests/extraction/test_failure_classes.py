@@ -7343,3 +7343,49 @@ def test_a_toll_risen_for_an_attack_told_before_updates_it() -> None:
     )
     ev = _one(text, published=date(2024, 7, 12))
     assert (ev.kind, ev.fatalities) == ("suicide_attack", 21)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "dead"),
+    [
+        ("Death toll in drone strikes in North Waziristan climbs to 19", "attack", 19),
+        ("Air strikes death toll rises to 30 in Khyber", "attack", 30),
+        ("Death toll in Quetta blasts rises to 41", "bombing", 41),
+    ],
+)
+def test_a_headlines_risen_toll_of_plural_attacks_is_their_event(
+    text: str, kind: str, dead: int
+) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities) == (kind, dead)
+
+
+def test_a_toll_risen_over_the_years_is_no_event() -> None:
+    """Guard: a toll of attacks in general, risen over years, is no event."""
+    assert _kinds("The death toll from militant attacks has risen sharply over the years.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Artillery duels resume along the Line of Control, toll rises to five",
+        "Two villagers killed in Indian border firing in Kotli",
+    ],
+)
+def test_artillery_duels_and_border_firing_are_shelling(text: str) -> None:
+    assert _kinds(text) == ["attack"]
+
+
+def test_the_dead_of_fighting_told_with_its_words_are_a_clash() -> None:
+    ev = _one("Twelve killed in fierce tribal fighting in Kurram")
+    assert (ev.kind, ev.fatalities) == ("armed_clash", 12)
+
+
+def test_a_soldier_killed_in_the_fighting_told_before_joins_it() -> None:
+    """Guard: "killed in the fighting" refers back to the attack on the posts."""
+    text = (
+        "On December 28, Taliban fighters attacked several border posts in Kurram, officials "
+        "said. One soldier was killed in the fighting, they said."
+    )
+    ev = _one(text, published=date(2025, 1, 5))
+    assert (ev.kind, ev.fatalities) == ("armed_clash", 1)

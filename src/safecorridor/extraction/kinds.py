@@ -67,8 +67,15 @@ _TOLL_OF_DATED = re.compile(
     r"|\d{1,2}\s+(?:" + MONTH_NAMES + r"))\s+(?:[\w-]+\s+){0,2}$",
     re.I,
 )
+#: a toll of the (plural) event noun after it: "Death toll in US drone strikes [climbs to 19]"
+_TOLL_IN = re.compile(r"\btoll\s+(?:in|of|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+#: ... or before it: "Pakistan air strikes death toll [rises to 30]"
+_TOLL_AFTER = re.compile(r"\s+(?:death\s+)?toll\b", re.I)
 #: ... and its rise told after it
-_TOLL_RISE = re.compile(r"[^.;]{0,120}?\b(?:rose|risen|rises|climbed|reached|jumped) to\b", re.I)
+_TOLL_RISE = re.compile(
+    r"[^.;]{0,120}?\b(?:rose|risen|rises?|climbed|climbs?|reached|reaches|jumped|jumps?) to\b",
+    re.I,
+)
 _POLICE_RAID = re.compile(
     r"raids?|raided|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|combing operations?|search operations?|(?:conducted|carried out) (?:an? |the )?(?:[\w-]+ ){0,2}?operations?",
     re.I,
@@ -991,6 +998,16 @@ def _anaphoric(
         anaphoric = False  # "the death toll from Monday's suicide bombing rose to 100"
     if anaphoric and violent and _TOLL_OF_DATED.search(left) and _TOLL_RISE.search(text, m.end()):
         anaphoric = False  # "the death toll of the July 10 suicide attack ... had risen to 21"
+    if (
+        anaphoric
+        and plural
+        and violent
+        and (_TOLL_IN.search(left) or _TOLL_AFTER.match(text, m.end()))
+        and _TOLL_RISE.match(text, m.end())
+    ):
+        # a headline's "Death toll in drone strikes climbs to 19", "Air strikes death toll
+        # rises to 30": the toll of the strikes just told
+        anaphoric = False
     if anaphoric and violent and s.claim and 0 <= m.start() + s.start - s.claim[1] <= 16:
         anaphoric = False  # "claimed responsibility for an attack on a camp in Buleda"
     if s.recalled and violent and not _NONEVENT.search(left):
