@@ -7389,3 +7389,14 @@ def test_a_soldier_killed_in_the_fighting_told_before_joins_it() -> None:
     )
     ev = _one(text, published=date(2025, 1, 5))
     assert (ev.kind, ev.fatalities) == ("armed_clash", 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Civilian killed, two injured in Indian shelling along the Line of Control",
+        "Tribesman killed in Kurram landmine blast",
+    ],
+)
+def test_a_headlines_one_civilian_or_tribesman_is_one_dead(text: str) -> None:
+    assert _one(text).fatalities == 1

@@ -1475,7 +1475,10 @@ def _before_relative_clause(toks: list[tuple[str, int, int]], k: int) -> int:
 
 #: people a headline names without an article, besides :data:`PLURAL_VICTIM_SINGULAR`
 _HEADLINE_PERSONS = frozenset(
-    ["member", "elder", "leader", "journalist", "politician", "commander", "activist", "lawyer"]
+    [
+        *("member", "elder", "leader", "journalist", "politician", "commander", "activist"),
+        *("lawyer", "civilian", "tribesman", "youth", "trader", "shopkeeper", "cleric"),
+    ]
 )
 
 
