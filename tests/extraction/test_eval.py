@@ -500,18 +500,26 @@ _UCDP_HEADER = "id,date_start,adm_1,source_headline,best,low,high"
 _UCDP_HXL = ",#date+start,#adm1+name,#description,#affected+killed,,"
 
 
-def _ucdp_probe(tmp_path: Path, rows: list[str], *args: str) -> str:
-    folder = tmp_path / "data" / "ucdp-ged-pakistan"
-    folder.mkdir(parents=True)
-    lines = [_UCDP_HEADER, _UCDP_HXL, *rows]
-    (folder / "ged.csv").write_text("\n".join(lines) + "\n", "utf-8")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "ucdp-headlines.py"), str(tmp_path), *args],
+def _run_probe(shared: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "ucdp-headlines.py"), str(shared), *args],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def _ucdp_probe(
+    tmp_path: Path, rows: list[str], *args: str, header: tuple[str, str] | None = None
+) -> str:
+    """The probe's output on a UCDP export of ``rows`` under ``header`` (its names and HXL
+    tags; by default those of :data:`_UCDP_HEADER`)."""
+    folder = tmp_path / "data" / "ucdp-ged-pakistan"
+    folder.mkdir(parents=True)
+    lines = [*(header or (_UCDP_HEADER, _UCDP_HXL)), *rows]
+    (folder / "ged.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    result = _run_probe(tmp_path, *args)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -544,11 +552,11 @@ def test_the_ucdp_probe_counts_events_provinces_and_deaths(tmp_path: Path) -> No
 
 
 def test_the_ucdp_probe_reads_the_headlines_inside_source_article_apart(tmp_path: Path) -> None:
-    folder = tmp_path / "data" / "ucdp-ged-pakistan"
-    folder.mkdir(parents=True)
-    rows = [
+    header = (
         "id,date_start,adm_1,source_headline,source_article,best,low,high",
         ",#date+start,#adm1+name,#description,#description,#affected+killed,,",
+    )
+    rows = [
         # a headline given: the first set only, its article not read again
         '1,2010-03-01,Balochistan province,Bomb kills three in Quetta,"Bomb kills three",3,3,4',
         # a wire's quoted headline after its citation: 2 dead in Sindh, within UCDP's estimate
@@ -561,16 +569,7 @@ def test_the_ucdp_probe_reads_the_headlines_inside_source_article_apart(tmp_path
         # the same headline as the first set's: left to it
         '5,2010-03-05,Balochistan province,,"Bomb kills three in Quetta",3,3,3',
     ]
-    (folder / "ged.csv").write_text("\n".join(rows) + "\n", "utf-8")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "ucdp-headlines.py"), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+    out = _ucdp_probe(tmp_path, rows, header=header)
     assert "UCDP headlines: 1; with a violent event: 1" in out
     assert "UCDP headlines inside source_article: 2; with a violent event: 2" in out
     assert "province given: 2; agrees with UCDP's adm_1: 2, differs: 0" in out
@@ -598,11 +597,5 @@ def test_a_citation_gives_its_headline_and_an_outlet_gives_none() -> None:
 
 
 def test_the_ucdp_probe_says_when_the_data_is_absent(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "ucdp-headlines.py"), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _run_probe(tmp_path)
     assert result.returncode == 0 and "is absent: nothing to read" in result.stderr
