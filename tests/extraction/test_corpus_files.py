@@ -79,6 +79,7 @@ def _records(name: str) -> list[dict[str, Any]]:
         "../unseen/p12b/gold.jsonl",
         "../unseen/p13a/gold.jsonl",
         "../unseen/p13b/gold.jsonl",
+        "../unseen/p14/gold.jsonl",
     ],
 )
 def test_annotation_file_is_well_formed(name: str) -> None:
