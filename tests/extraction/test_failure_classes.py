@@ -7400,3 +7400,20 @@ def test_a_soldier_killed_in_the_fighting_told_before_joins_it() -> None:
 )
 def test_a_headlines_one_civilian_or_tribesman_is_one_dead(text: str) -> None:
     assert _one(text).fatalities == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "province"),
+    [
+        ("Four killed, three wounded in Indian shelling of Pakistani Kashmir", "Azad Kashmir"),
+        ("Two killed in Indian firing in Pakistan-held Kashmir", "Azad Kashmir"),
+        ("Militants kill two soldiers in Pakistan's Waziristan", "Khyber Pakhtunkhwa"),
+    ],
+)
+def test_pakistani_kashmir_and_waziristan_name_their_province(text: str, province: str) -> None:
+    assert _one(text).province == province
+
+
+def test_a_waziristan_abbreviated_is_its_district() -> None:
+    ev = _one("Security forces kill four militants in N.Waziristan")
+    assert (ev.district, ev.province) == ("North Waziristan", "Khyber Pakhtunkhwa")
