@@ -7417,3 +7417,25 @@ def test_pakistani_kashmir_and_waziristan_name_their_province(text: str, provinc
 def test_a_waziristan_abbreviated_is_its_district() -> None:
     ev = _one("Security forces kill four militants in N.Waziristan")
     assert (ev.district, ev.province) == ("North Waziristan", "Khyber Pakhtunkhwa")
+
+
+@pytest.mark.parametrize(
+    ("text", "district"),
+    [
+        ("Army says 20 militants killed in Orakzai operation", "Orakzai"),
+        ("Three TTP militants said killed in Bajaur", "Bajaur"),
+    ],
+)
+def test_a_place_in_the_clause_a_statement_tells_places_the_event(text: str, district: str) -> None:
+    assert _one(text).district == district
+
+
+def test_the_place_a_speaker_spoke_in_still_places_nothing() -> None:
+    """Guard: "the minister said in Islamabad" is where he spoke."""
+    ev = _one("A blast killed five people in Bajaur on Monday, the minister said in Islamabad.")
+    assert (ev.district, ev.province) == ("Bajaur", "Khyber Pakhtunkhwa")
+
+
+def test_taliban_counted_dead_are_the_attackers() -> None:
+    ev = _one("Security forces killed 15 Taliban in Bajaur on Monday.")
+    assert (ev.kind, ev.fatalities, ev.attackers_killed) == ("armed_clash", None, 15)

@@ -109,6 +109,8 @@ ATTACKERS = {
     "outlaws",
     "suspects",  # "police killed five suspects in an exchange of fire": the other side
     "dacoits",
+    "taliban",  # "20 Taliban killed in Orakzai": the fighters, as a count names them
+    "taleban",
 }
 DEMONYMS = {
     "chinese": "Chinese",

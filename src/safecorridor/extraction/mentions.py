@@ -250,8 +250,9 @@ _LOCATES = re.compile(r"['’]?\s*(?:,|in|of)\s*(?:the\s+)?(?:province\s+of\s+)?
 
 
 #: where officials spoke, wrote or condemned: "told reporters in Quetta", "said in Islamabad"
+#: (not a clause told after the verb: "army says 20 militants killed in Orakzai")
 _SPEECH_BEFORE = re.compile(
-    r"\b(?:said|says|told|tells|spoke|speaking|talking|addressing|addressed|briefing|briefed|(?:press|news|media) conference|presser|statement|handout|tweeted|interview|reporters?|journalists?|media(?:persons|men)?|the press(?!\s+club))\b(?:\s+(?!that\b|which\b|when\b|after\b|as\b)(?:[\w'’-]+|\([^)]{0,30}\))){0,3}?\s+(?:in|at|from)\s+(?:the\s+)?$",
+    r"\b(?:said|says|told|tells|spoke|speaking|talking|addressing|addressed|briefing|briefed|(?:press|news|media) conference|presser|statement|handout|tweeted|interview|reporters?|journalists?|media(?:persons|men)?|the press(?!\s+club))\b(?:\s+(?!that\b|which\b|when\b|after\b|as\b|killed\b|dead\b|died\b|injured\b|wounded\b|hurt\b|martyred\b|arrested\b|abducted\b|kidnapped\b|were\b|was\b)(?:[\w'’-]+|\([^)]{0,30}\))){0,3}?\s+(?:in|at|from)\s+(?:the\s+)?$",
     re.I,
 )
 _SPEECH_BEFORE = at_word_starts(_SPEECH_BEFORE)
