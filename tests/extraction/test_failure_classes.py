@@ -7439,3 +7439,19 @@ def test_the_place_a_speaker_spoke_in_still_places_nothing() -> None:
 def test_taliban_counted_dead_are_the_attackers() -> None:
     ev = _one("Security forces killed 15 Taliban in Bajaur on Monday.")
     assert (ev.kind, ev.fatalities, ev.attackers_killed) == ("armed_clash", None, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "province"),
+    [
+        ("Suicide attack at Wagah Border kills 20", "Wagah", "Punjab"),
+        (
+            "Iranian guards opened fire on smugglers near Mashkel, killing two",
+            "Mashkel",
+            "Balochistan",
+        ),
+    ],
+)
+def test_frontier_towns_the_headlines_name_are_known(text: str, city: str, province: str) -> None:
+    ev = _one(text)
+    assert (ev.city, ev.province) == (city, province)
