@@ -7455,3 +7455,22 @@ def test_taliban_counted_dead_are_the_attackers() -> None:
 def test_frontier_towns_the_headlines_name_are_known(text: str, city: str, province: str) -> None:
     ev = _one(text)
     assert (ev.city, ev.province) == (city, province)
+
+
+@pytest.mark.parametrize(
+    ("text", "dead"),
+    [
+        ("Border guards fire on smugglers near Mashkel, killing two", 2),
+        ("Gunmen open fire on passenger van in Kurram, kill four", 4),
+    ],
+)
+def test_a_headlines_present_fire_on_is_an_attack(text: str, dead: int) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities) == ("attack", dead)
+
+
+def test_fire_on_threatened_is_no_event() -> None:
+    """Guard: "will fire on anyone" is a warning's words, no attack."""
+    assert "attack" not in _kinds(
+        "Police will fire on anyone who breaks the curfew, officials warned."
+    )
