@@ -7474,3 +7474,24 @@ def test_fire_on_threatened_is_no_event() -> None:
     assert "attack" not in _kinds(
         "Police will fire on anyone who breaks the curfew, officials warned."
     )
+
+
+def test_a_toll_risen_in_strikes_named_after_it_is_their_event() -> None:
+    ev = _one("Death toll rises to 14 in North Waziristan drone strikes")
+    assert (ev.kind, ev.fatalities) == ("attack", 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Governor escapes missile attack in Quetta", "attack"),
+        ("Minister survives suicide attack in Peshawar", "suicide_attack"),
+    ],
+)
+def test_an_attack_someone_escaped_is_the_event(text: str, kind: str) -> None:
+    assert _kinds(text) == [kind]
+
+
+def test_attacks_survived_over_the_years_are_no_event() -> None:
+    """Guard: "survived many attacks over the years" tells none of them."""
+    assert _kinds("The town has survived many attacks over the years.") == []

@@ -60,6 +60,10 @@ _POSS_DATE = re.compile(
     "(?:" + WEEKDAY_NAMES + r"|yesterday|today)['’]s\s+(?:[\w-]+\s+){0,2}$",
     re.I,
 )
+#: someone who came through the attack named next: "escapes missile attack", "survived a bid"
+_ESCAPED = re.compile(
+    r"\b(?:escapes?|escaped|survives?|survived)\s+(?:an?\s+|the\s+)?(?:[\w'’-]+\s+){0,2}$", re.I
+)
 _TOLL_HINT = re.compile(r"\b(?:death toll|toll|rose to|climbed to|risen to)\b", re.I)
 #: a toll of an attack named by its day: "the death toll of the July 10 suicide attack"
 _TOLL_OF_DATED = re.compile(
@@ -71,6 +75,12 @@ _TOLL_OF_DATED = re.compile(
 _TOLL_IN = re.compile(r"\btoll\s+(?:in|of|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 #: ... or before it: "Pakistan air strikes death toll [rises to 30]"
 _TOLL_AFTER = re.compile(r"\s+(?:death\s+)?toll\b", re.I)
+#: ... or its rise told before it: "Death toll rises to 14 in [drone strikes]"
+_TOLL_RISEN_IN = re.compile(
+    r"\btoll\s+(?:rises|rose|has risen|climbs|climbed|jumps|jumped|reaches|reached)\s+to\s+"
+    r"(?:\d+|[a-z]+)\s+in\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$",
+    re.I,
+)
 #: ... and its rise told after it
 _TOLL_RISE = re.compile(
     r"[^.;]{0,120}?\b(?:rose|risen|rises?|climbed|climbs?|reached|reaches|jumped|jumps?) to\b",
@@ -1002,12 +1012,19 @@ def _anaphoric(
         anaphoric
         and plural
         and violent
-        and (_TOLL_IN.search(left) or _TOLL_AFTER.match(text, m.end()))
-        and _TOLL_RISE.match(text, m.end())
+        and (
+            (
+                (_TOLL_IN.search(left) or _TOLL_AFTER.match(text, m.end()))
+                and _TOLL_RISE.match(text, m.end())
+            )
+            or _TOLL_RISEN_IN.search(left)
+        )
     ):
         # a headline's "Death toll in drone strikes climbs to 19", "Air strikes death toll
         # rises to 30": the toll of the strikes just told
         anaphoric = False
+    if anaphoric and violent and _ESCAPED.search(left):
+        anaphoric = False  # "Governor escapes missile attack": an attack that missed him
     if anaphoric and violent and s.claim and 0 <= m.start() + s.start - s.claim[1] <= 16:
         anaphoric = False  # "claimed responsibility for an attack on a camp in Buleda"
     if s.recalled and violent and not _NONEVENT.search(left):
