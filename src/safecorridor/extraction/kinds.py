@@ -75,17 +75,15 @@ _TOLL_OF_DATED = re.compile(
 _TOLL_IN = re.compile(r"\btoll\s+(?:in|of|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 #: ... or before it: "Pakistan air strikes death toll [rises to 30]"
 _TOLL_AFTER = re.compile(r"\s+(?:death\s+)?toll\b", re.I)
-#: ... or its rise told before it: "Death toll rises to 14 in [drone strikes]"
+#: a toll's rise: "rose to", "has risen to", "climbs to"
+_RISEN = r"(?:rose|risen|rises?|climbed|climbs?|reached|reaches|jumped|jumps?)\s+to\b"
+#: ... told before the event noun: "Death toll rises to 14 in [drone strikes]"
 _TOLL_RISEN_IN = re.compile(
-    r"\btoll\s+(?:rises|rose|has risen|climbs|climbed|jumps|jumped|reaches|reached)\s+to\s+"
-    r"(?:\d+|[a-z]+)\s+in\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$",
+    r"\btoll\s+(?:has\s+)?" + _RISEN + r"\s+(?:\d+|[a-z]+)\s+in\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$",
     re.I,
 )
-#: ... and its rise told after it
-_TOLL_RISE = re.compile(
-    r"[^.;]{0,120}?\b(?:rose|risen|rises?|climbed|climbs?|reached|reaches|jumped|jumps?) to\b",
-    re.I,
-)
+#: ... or after it
+_TOLL_RISE = re.compile(r"[^.;]{0,120}?\b" + _RISEN, re.I)
 _POLICE_RAID = re.compile(
     r"raids?|raided|intelligence[- ]based operations?|IBOs?|counter-?terrorism operations?|combing operations?|search operations?|(?:conducted|carried out) (?:an? |the )?(?:[\w-]+ ){0,2}?operations?",
     re.I,
