@@ -102,7 +102,11 @@ def headlines(folder: Path, *, articles: bool = False) -> list[Headline]:
     events: Counter[str] = Counter()
     _header, rows = read_csv(path, required=("date_start", "adm_1", "source_headline"))
     rows = list(rows)
-    given = {r.values.get("source_headline", "").split(";")[0].strip() for r in rows}
+    given = (
+        {r.values.get("source_headline", "").split(";")[0].strip() for r in rows}
+        if articles
+        else set()
+    )  # (the first set's headlines, which the second leaves out)
     for row in rows:  # (the reader skips the HXL hashtag row under the header)
         text: str | None = row.values.get("source_headline", "").split(";")[0].strip()
         if articles:

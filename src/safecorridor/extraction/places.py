@@ -244,12 +244,12 @@ _REGION = re.compile(
     r"(?!\s+of\b)(?!\s+(?:\w+\s+)?(?:Afghan|Iran|India|China))",
     re.I,
 )
-#: the province each bearing stands for in reports about Pakistan (the tribal areas, merged
-#: in 2018, are coded to Khyber Pakhtunkhwa for every year)
+#: the province each bearing (or the tribal areas) stands for in reports about Pakistan (the
+#: tribal areas, merged in 2018, are coded to Khyber Pakhtunkhwa for every year)
 _REGION_PROVINCE = {
     "north": "Khyber Pakhtunkhwa",
     "south": "Balochistan",
-    "triba": "Khyber Pakhtunkhwa",
+    "tribal": "Khyber Pakhtunkhwa",
 }
 
 
@@ -262,10 +262,12 @@ def _region(g: EventGroup) -> Mention | None:
         m = _REGION.search(s.text)
         if m is None:
             continue
-        bearing = {"nw": "north", "sw": "south"}.get(
-            m.group("dir").lower(), m.group("dir").lower()[:5]
-        )
-        name = _REGION_PROVINCE[bearing]
+        region = m.group("dir").lower()
+        if region.startswith("tribal"):
+            region = "tribal"  # "tribal area", "tribal belt", "tribal districts"
+        else:  # "northwestern", "north-west", "NW": north
+            region = {"nw": "north", "sw": "south"}.get(region, region[:5])
+        name = _REGION_PROVINCE[region]
         cands = [p for p in res.gazetteer().get(res.norm(name), []) if p.kind == "province"]
         if cands:
             start = s.start + m.start("dir")
