@@ -7495,3 +7495,46 @@ def test_an_attack_someone_escaped_is_the_event(text: str, kind: str) -> None:
 def test_attacks_survived_over_the_years_are_no_event() -> None:
     """Guard: "survived many attacks over the years" tells none of them."""
     assert _kinds("The town has survived many attacks over the years.") == []
+
+
+# --- a condemnation as an attack's only telling ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "city", "province"),
+    [
+        (
+            "KARACHI: The governor has condemned a terrorist attack on a convoy of a gas company "
+            "on the coastal highway near Ormara. He paid tribute to the martyred guards.",
+            "armed_clash",
+            "Ormara",
+            "Balochistan",
+        ),
+        (
+            "The chief minister strongly condemned the suicide attack on a police station in "
+            "Bannu and sought a report from the police chief.",
+            "suicide_attack",
+            "Bannu",
+            "Khyber Pakhtunkhwa",
+        ),
+    ],
+)
+def test_an_attack_told_only_by_its_condemnation_is_an_event(
+    text: str, kind: str, city: str, province: str
+) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.city, ev.province) == (kind, city, province)
+
+
+def test_a_condemned_attack_told_before_is_not_told_twice() -> None:
+    text = (
+        "Gunmen stormed a police station in Bannu on Monday, killing two policemen. The chief "
+        "minister condemned the attack on the police station in Bannu."
+    )
+    ev = _one(text)
+    assert (ev.city, ev.fatalities) == ("Bannu", 2)
+
+
+def test_an_attack_condemned_without_a_place_day_or_toll_is_no_event() -> None:
+    # (guard: nothing says which attack; the condemnation alone is no event)
+    assert _kinds("The chief minister condemned the attack and prayed for the martyrs.") == []

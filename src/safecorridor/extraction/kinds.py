@@ -765,8 +765,10 @@ def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
     attack"), not a generic plural, a plan or a recovered weapon: it names an event, which is
     a new one when the text has named none before it. An operation approved or announced
     ("the cabinet approved a new military operation") is a plan, not yet an event."""
-    if _PLURAL_GENERIC.search(word) or _NONEVENT.search(left) or _ANNOUNCED.search(left):
+    if _PLURAL_GENERIC.search(word) or _ANNOUNCED.search(left):
         return False
+    if _NONEVENT.search(left) and not _CONDEMNED.search(left):
+        return False  # (the attack condemned names one: "condemned the attack on ... in Ormara")
     if _PLURAL_HEAD_AFTER.match(s.text, m.end()):
         return False  # "in targeted attacks since January": a plural, no event named
     if _long_war(s, m):
@@ -775,6 +777,17 @@ def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
         return False  # "The attacks killed 693 people": attacks counted, none told
     before = s.text[max(0, m.start() - 90) : m.start()]
     return not _RECOVERED.search(before) and not _held_weapon(before, word)
+
+
+#: an attack condemned, right before its noun: "has condemned a terrorist attack on", "condemns the
+#: Bannu blast". A condemnation is no event, but the attack it names is one: where the text
+#: tells it nowhere else, with a place, a day or a toll of its own, the condemnation is its
+#: only telling (:func:`grouping.group`, a definite noun naming the first violent event)
+_CONDEMNED = re.compile(
+    r"\b(?:condemn\w*|denounc\w*|deplor\w*)\s+(?:(?:strongly|in strongest terms)\s+)?"
+    r"(?:an?\s+|the\s+)?[\"“‘']?(?:[\w'’-]+\s+){0,2}$",
+    re.I,
+)
 
 
 #: words that are a noun as often as a verb: after a determiner they name a thing ("the
