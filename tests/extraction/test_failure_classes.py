@@ -7538,3 +7538,54 @@ def test_a_condemned_attack_told_before_is_not_told_twice() -> None:
 def test_an_attack_condemned_without_a_place_day_or_toll_is_no_event() -> None:
     # (guard: nothing says which attack; the condemnation alone is no event)
     assert _kinds("The chief minister condemned the attack and prayed for the martyrs.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "dead", "city"),
+    [
+        (
+            "The prime minister has condemned the killing of six labourers in Kech district.",
+            "attack",
+            6,
+            None,
+        ),
+        (
+            "The president offered condolences over the killing of two Chinese nationals in "
+            "Karachi.",
+            "attack",
+            2,
+            "Karachi",
+        ),
+        (
+            "The chief minister expressed grief over the martyrdom of four soldiers in an attack "
+            "on a check post in North Waziristan.",
+            "armed_clash",
+            4,
+            None,
+        ),
+    ],
+)
+def test_a_killing_or_martyrdom_mourned_is_the_event_with_its_dead(
+    text: str, kind: str, dead: int, city: str | None
+) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities, ev.city) == (kind, dead, city)
+
+
+def test_the_martyrdom_of_soldiers_counts_them() -> None:
+    text = (
+        "Gunmen attacked a check post near Mir Ali on Monday. The attack resulted in the "
+        "martyrdom of seven soldiers, the military said."
+    )
+    assert _one(text).fatalities == 7
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police said the suspect had confessed his involvement in the killing of 15 people.",
+        "The man is wanted in the murder of two policemen in Quetta.",
+    ],
+)
+def test_a_killing_a_suspect_is_charged_with_is_no_event(text: str) -> None:
+    assert _kinds(text) == []

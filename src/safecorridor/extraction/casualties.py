@@ -986,12 +986,12 @@ def parse(sentence: str, offset: int) -> Casualties:
             # "claiming the life of a company's manager": one person
             parsed = [(1, 0, None, False, toks[vi - 2][1], toks[vi][2])]
         elif (
-            word in ("bodies", "deaths", "death", "lives", "injuries")
+            word in ("bodies", "deaths", "death", "lives", "injuries", "martyrdom")
             and vi + 2 < len(toks)
             and toks[vi + 1][0].lower() == ("to" if word == "injuries" else "of")
         ):
             # "the bodies of two labourers", "the deaths of two Chinese citizens", "claimed
-            # the lives of 26", "injuries to ten others"
+            # the lives of 26", "injuries to ten others", "the martyrdom of four soldiers"
             after = toks[vi + 2 : vi + 18]
         if after is not None:
             got = _np(after) if after else None

@@ -487,6 +487,11 @@ def mark_triggers(s: Sentence) -> None:
             and _ARREST_RX.search(text)
         ):
             continue  # "arrested two men who confessed to killing a policeman": the arrest
+        if word.lower().endswith(" of") and (
+            _CHARGED_WITH.search(left)
+            or _CHARGES_LISTED.search(text, max(0, m.start() - 90), m.start())
+        ):
+            continue  # "confessed his involvement in the killing of 15 people": a record
         if cls == "campaign" and _DECIDED.search(text, 0, m.start()):
             continue  # "approved ... the launching of Operation X": the decision is the event
         anaphoric = _anaphoric(s, m, cls, word, left, recover_hint)
@@ -779,12 +784,26 @@ def _definite_only(s: Sentence, m: re.Match[str], word: str, left: str) -> bool:
     return not _RECOVERED.search(before) and not _held_weapon(before, word)
 
 
-#: an attack condemned, right before its noun: "has condemned a terrorist attack on", "condemns the
-#: Bannu blast". A condemnation is no event, but the attack it names is one: where the text
-#: tells it nowhere else, with a place, a day or a toll of its own, the condemnation is its
-#: only telling (:func:`grouping.group`, a definite noun naming the first violent event)
+#: a killing a suspect is charged with or confessed to, not one told: "confessed his involvement
+#: in the killing of", "accused of the murder of", "wanted in the killings of"
+_CHARGED_WITH = re.compile(
+    r"\b(?:involvement|involved|complicity|accused|charged|booked|wanted|confess\w*|admitt?\w*|"
+    r"convicted|sentenced|acquitted|indicted|guilty|case|trial|suspects?)\s+(?:[\w'’-]+\s+){0,3}$",
+    re.I,
+)
+#: ... or one of a list of them: "wanted in attacks on police, including the killing of"
+_CHARGES_LISTED = re.compile(
+    r"\b(?:wanted|involved|accused|charged|booked|confess\w*)\b[^.;]{0,60}\bincluding\s+(?:the\s+)?$",
+    re.I,
+)
+#: an attack condemned or mourned, right before its noun: "has condemned a terrorist attack on",
+#: "condemns the Bannu blast", "condolences over the killing of". A condemnation is no event,
+#: but the attack it names is one: where the text tells it nowhere else, with a place, a day
+#: or a toll of its own, the condemnation is its only telling (:func:`grouping.group`, a
+#: definite noun naming the first violent event)
 _CONDEMNED = re.compile(
-    r"\b(?:condemn\w*|denounc\w*|deplor\w*)\s+(?:(?:strongly|in strongest terms)\s+)?"
+    r"\b(?:condemn\w*|denounc\w*|deplor\w*|(?:grief|sorrow|condolences?|anguish|shock)\s+"
+    r"(?:over|on|at)|mourn\w*)\s+(?:(?:strongly|in strongest terms)\s+)?"
     r"(?:an?\s+|the\s+)?[\"“‘']?(?:[\w'’-]+\s+){0,2}$",
     re.I,
 )

@@ -63,7 +63,12 @@ TRIGGER_RX: dict[str, str] = {
     + KILLING_OF
     + r"|(?:claim(?:ed|s)?|admit(?:ted|s)?|accept(?:ed|s)?) (?:the )?responsibility for (?:an? |the )?(?:[\w-]+ ){0,3}?[\w-]+['’]s "
     + KILLING_NOUN
-    + r"|(?:confess(?:ed|es)?|admit(?:ted|s)?) (?:to )?(?:having )?(?:killing|killed|murdering|murdered|gunning down|gunned down)|martyred|embraced (?:martyrdom|shahadat)",
+    + r"|(?:confess(?:ed|es)?|admit(?:ted|s)?) (?:to )?(?:having )?(?:killing|killed|murdering|murdered|gunning down|gunned down)|martyred|embraced (?:martyrdom|shahadat)"
+    # the dead told as a killing's noun with their number: "the killing of six labourers",
+    # "condemned the murder of two policemen" (weak, as "killed" is)
+    r"|(?:killing|murder)s? of(?= (?:the |at least |more than |over |nearly |about |some |around "
+    r"|up to |as many as )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|\w+teen|twenty|thirty|dozens|scores|several)\b)",
     "arrest": r"arrest(?:ed|s|ing)?|(?<=suspects )(?:had |have |were )?(?:been )?picked up\b|apprehend(?:ed)?|detain(?:ed)?|taken into custody|took (?:[\w-]+ ){0,8}?into custody|nabbed|rounded up|captured|netted",
     "disrupted": r"defused|defuses|foiled|foils|thwarted|thwarts|averted|averts|bomb disposal squad|recovered (?:explosives|an IED|a bomb|suicide vests?)",
     "threat": r"warn(?:ed|s|ing)?|threaten(?:ed|s|ing)?|(?:issued|sent|made|hurled|conveyed|received) (?:a |an |the )?(?:[\w-]+ )?threats?|vow(?:ed|s)? (?:to|more|further|fresh|similar)|ultimatum|would (?:suffer|face|pay)|dire consequences|pamphlets?|leaflets?|night letters?|ordered (?:its|their) (?:fighters|men|cadres|members|militants) to|(?:end|ended|ending|called off|calling off|scrapped|withdrew from|withdrawn from|withdrawing from|broke|broken|breaking|pulled out of) (?:the |a |its )?(?:fragile |months-long |indefinite )?(?:cease-?\s?fire|truce)|(?:declared|announced|announcing|declaring) (?:the |an )?(?:end|collapse) of (?:the |a |its )?(?:cease-?\s?fire|truce)|(?:end|collapse) of (?:the |a |its )?(?:cease-?\s?fire|truce)|(?:cease-?\s?fire|truce)[^.;]{0,80}?(?:broke down|collapsed|ended)|declared war|(?:announced|launched) (?:a |an |its )?(?:new )?(?:spring )?offensive",
@@ -93,7 +98,9 @@ def _compile_triggers() -> re.Pattern[str]:
 #: every trigger class in one regex; ``m.lastgroup`` names the class
 TRIG = _compile_triggers()
 #: "killed" alone is an attack only when nothing more specific names the event
-WEAK_ATTACK = frozenset({"killed", "kills", "martyred"})
+WEAK_ATTACK = frozenset(
+    {"killed", "kills", "martyred", "killing of", "killings of", "murder of", "murders of"}
+)
 #: acronyms that are triggers only in capitals ("IED", not "ied")
 CASE_SENSITIVE = {"IBO", "IBOs", "IED", "IEDs", "VBIED", "VBIEDs", "JWG", "JCC", "MoU"}
 CASE_SENSITIVE_LOW = {w.lower() for w in CASE_SENSITIVE}
