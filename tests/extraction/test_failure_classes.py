@@ -7589,3 +7589,48 @@ def test_the_martyrdom_of_soldiers_counts_them() -> None:
 )
 def test_a_killing_a_suspect_is_charged_with_is_no_event(text: str) -> None:
     assert _kinds(text) == []
+
+
+# --- "overnight" ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # the night before the report's day, as "last night"
+        (
+            "Militants attacked a paramilitary camp near Turbat overnight, killing four soldiers, "
+            "officials said.",
+            date(2023, 9, 16),
+            "2023-09-15",
+        ),
+        # ... or before the day it was told on
+        (
+            "Militants attacked a paramilitary camp near Turbat overnight, killing four soldiers, "
+            "the military said on Friday.",
+            date(2023, 9, 16),
+            "2023-09-14",
+        ),
+        # a day the sentence names is the day
+        (
+            "Two militants were killed in an overnight operation near Bannu which began on "
+            "September 9.",
+            date(2023, 9, 16),
+            "2023-09-09",
+        ),
+    ],
+)
+def test_overnight_is_the_night_before_the_day_told(
+    text: str, published: date, expected: str
+) -> None:
+    assert _one(text, published).to_dict()["event_date"] == expected
+
+
+def test_overnight_in_an_undated_report_dates_nothing() -> None:
+    # (guard: no publication day, nothing to count back from; one event, not two)
+    text = (
+        "Two militants were killed in an overnight operation near Bannu which began on "
+        "September 9 and ended on September 10. The operation began after militants fired on "
+        "a patrol, police said."
+    )
+    assert len(extract(text, published=None)) == 1
