@@ -13,7 +13,7 @@ from typing import Any, TypeGuard
 from safecorridor.extraction.casualties import NUMBERS
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.triggers import WordStarts, at_word_starts
-from safecorridor.extraction.words import KILLING_OF, MONTH_NAMES, MONTHS, WEEKDAY_NAMES, WEEKDAYS
+from safecorridor.extraction.words import KILLING_OF, MONTHS, WEEKDAYS
 
 _M = r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _M2 = _M.replace("?P<mon>", "?P<mon2>")
@@ -91,13 +91,7 @@ _PATTERNS: list[tuple[str, str]] = [
         "prevday",
         r"\b(?:the previous day|the day before|a day earlier|a day before|the previous night|the night before|a day ago)\b",
     ),
-    # "attacked a camp overnight", "an overnight assault": the night before the report's day,
-    # as "last night" (not "overnight on Thursday", "Thursday overnight": that day is told)
-    (
-        "yesterday",
-        r"\b(?:yesterday|last night|on the eve|(?<!day )(?<!day, )overnight"
-        r"(?!\s+(?:on|into|between|to|from|of|in|stay|stays|curfew)\b))\b",
-    ),
+    ("yesterday", r"\b(?:yesterday|last night|on the eve)\b"),
     (
         "today",
         r"\b(?:today|this morning|this afternoon|this evening|tonight|earlier today|early hours of today)\b",
@@ -121,22 +115,6 @@ _PATTERNS: list[tuple[str, str]] = [
     ("last_year", r"\b(?:last year|the previous year|a year ago)\b"),
     ("this_year", r"\b(?:earlier this year|this year|earlier in the year)\b"),
 ]
-#: a day named in a sentence, by its month and number or its weekday ("overnight" then dates
-#: nothing of its own)
-_DAY_NAMED = re.compile(
-    r"\b(?:(?:"
-    + MONTH_NAMES
-    + r")\s+\d{1,2}\b|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:"
-    + MONTH_NAMES
-    + r")\b|(?:"
-    + WEEKDAY_NAMES
-    + r")\b)"
-)
-#: the weekday a report was told on: "the military said on Friday", "police said Friday"
-_SAID_ON_WEEKDAY = re.compile(
-    r"\b(?:said|says|told|announced|confirmed|reported|added|stated)\s+(?:on\s+)?"
-    r"(?P<wd>" + WEEKDAY_NAMES + r")\b"
-)
 #: patterns matched whatever their case (words only, no month or weekday names; the numbers
 #: of "two days ago" are caseless in :data:`_N` already)
 _CASELESS = frozenset(
@@ -494,17 +472,7 @@ def find_dates(
                     base = anchors[-1].value
                 value = base - timedelta(days=1)
             elif name == "yesterday":
-                said_on = _SAID_ON_WEEKDAY.search(text) if low == "overnight" else None
-                if said_on is not None:
-                    # "attacked a camp overnight, the military said on Friday": the night
-                    # before the day it was told
-                    wd = WEEKDAYS[said_on.group("wd").lower()]
-                    told_on = published - timedelta(days=(published.weekday() - wd) % 7)
-                    value = told_on - timedelta(days=1)
-                elif low == "overnight" and _DAY_NAMED.search(text):
-                    continue  # "an overnight operation which started on September 9": that day
-                else:
-                    value = published - timedelta(days=1)
+                value = published - timedelta(days=1)
             elif name == "today":
                 if (
                     out

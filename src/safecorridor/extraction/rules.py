@@ -323,7 +323,7 @@ _MONTH_NAME = re.compile(r"\b(?:" + MONTH_NAMES + r")\b")
 #: the day of publication and the one before, whose weekday a report without a date does not
 #: tell: "earlier today" may be the "Wednesday" of the next sentence
 _DEICTIC_DAY = re.compile(
-    r"\b(?:today|tonight|yesterday|this (?:morning|afternoon|evening)|last night|overnight)\b", re.I
+    r"\b(?:today|tonight|yesterday|this (?:morning|afternoon|evening)|last night)\b", re.I
 )
 
 
