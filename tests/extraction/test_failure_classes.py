@@ -7589,3 +7589,25 @@ def test_the_martyrdom_of_soldiers_counts_them() -> None:
 )
 def test_a_killing_a_suspect_is_charged_with_is_no_event(text: str) -> None:
     assert _kinds(text) == []
+
+
+# --- districts formed since GeoNames' file, their towns, and short forms ----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "district", "province"),
+    [
+        ("Two FC men were martyred in an attack in Sherani district on Monday.", None, "Sherani", "Balochistan"),
+        ("Gunmen shot dead two levies men in Muslim Bagh on Monday.", "Muslim Bagh", "Killa Saifullah", "Balochistan"),
+        ("A bomb hit a police van in Torghar district on Monday, killing four.", None, "Torghar", "Khyber Pakhtunkhwa"),
+        ("Gunmen killed a trader in Qambar Shahdadkot district on Monday.", None, "Qambar Shahdadkot", "Sindh"),
+        ("Two policemen were martyred in an attack in D.I.Khan on Monday.", "Dera Ismail Khan", "Dera Ismail Khan", "Khyber Pakhtunkhwa"),
+        ("A policeman was shot dead in Pindi on Monday.", "Rawalpindi", "Rawalpindi", "Punjab"),
+        ("Militants attacked a police post in Pezu on Monday, killing one.", "Pezu", "Lakki Marwat", "Khyber Pakhtunkhwa"),
+    ],
+)  # fmt: skip
+def test_newer_districts_their_towns_and_short_forms_are_known(
+    text: str, city: str | None, district: str, province: str
+) -> None:
+    ev = _one(text)
+    assert (ev.city, ev.district, ev.province) == (city, district, province)
