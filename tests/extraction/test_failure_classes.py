@@ -7604,6 +7604,9 @@ def test_a_killing_a_suspect_is_charged_with_is_no_event(text: str) -> None:
         ("Two policemen were martyred in an attack in D.I.Khan on Monday.", "Dera Ismail Khan", "Dera Ismail Khan", "Khyber Pakhtunkhwa"),
         ("A policeman was shot dead in Pindi on Monday.", "Rawalpindi", "Rawalpindi", "Punjab"),
         ("Militants attacked a police post in Pezu on Monday, killing one.", "Pezu", "Lakki Marwat", "Khyber Pakhtunkhwa"),
+        ("Two soldiers were martyred near Khajuri on Monday.", "Khajuri", "North Waziristan", "Khyber Pakhtunkhwa"),
+        ("Gunmen shot dead two labourers in Zehri on Monday.", "Zehri", "Khuzdar", "Balochistan"),
+        ("A blast at the Hazarganji fruit market killed 20 on Monday.", "Quetta", "Quetta", "Balochistan"),
     ],
 )  # fmt: skip
 def test_newer_districts_their_towns_and_short_forms_are_known(
