@@ -7614,3 +7614,36 @@ def test_newer_districts_their_towns_and_short_forms_are_known(
 ) -> None:
     ev = _one(text)
     assert (ev.city, ev.district, ev.province) == (city, district, province)
+
+
+# --- lists of links a web copy keeps ----------------------------------------------------------
+
+_STORY = (
+    "PESHAWAR: Two policemen were shot dead by unidentified gunmen in the Pishtakhara area of "
+    "Peshawar on Tuesday evening, police said, adding that the attackers managed to flee.\n\n"
+    "Police said the constables were on patrol when motorcycle-borne assailants opened fire "
+    "on them before escaping from the scene.\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        "Related Stories\n- Suicide bomber kills 12 at Bannu cantonment\n- Blast in Quetta kills three\n",
+        "Recommended\n\n• Two soldiers martyred in Mir Ali\n\n• Blast in Quetta kills three\n",
+        "More from Dawn\nTwo soldiers martyred in Mir Ali\nBlast in Quetta kills three\n",
+    ],
+)  # fmt: skip
+def test_the_items_of_a_list_of_links_are_other_stories(links: str) -> None:
+    ev = _one(_STORY + links)
+    assert (ev.city, ev.fatalities) == ("Peshawar", 2)
+
+
+def test_a_story_told_after_a_list_of_links_is_still_read() -> None:
+    # (guard: the list ends at the story's next sentence)
+    text = (
+        _STORY + "Related Stories\n- Blast in Quetta kills three\n\n"
+        "Separately, a bomb planted on a motorcycle exploded near a Frontier Corps vehicle in "
+        "Turbat on Tuesday, injuring three soldiers.\n"
+    )
+    assert sorted(e.city or "" for e in extract(text, published=WED)) == ["Peshawar", "Turbat"]

@@ -110,17 +110,46 @@ _LINKED = re.compile(
 )
 
 
+#: the head of a list of links a web page sets after or inside the story ("Related Stories",
+#: "Recommended", "More from Dawn", "Trending", "Read next"): its items are other stories
+_LINKS_HEAD = re.compile(
+    r"(?i:(?:related|recommended|similar|latest|top|trending|popular|more|other)"
+    r"(?:\s+(?:stories|news|articles|posts|reads?|links|coverage|on this(?:\s+\w+)?|"
+    r"from\s+[\w .'’-]{1,30}))?"
+    r"|most\s+(?:read|popular|viewed|shared)|read\s+next|you\s+may\s+(?:also\s+)?like|"
+    r"(?:also\s+)?on\s+this\s+topic|in\s+other\s+news|more\s+stories)\s*:?\s*$"
+)
+
+
 def aside_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each aside: a short line without end punctuation after the body has
-    begun (a linked headline or a section head; the headline and its deck come before)."""
+    begun (a linked headline or a section head; the headline and its deck come before), and
+    the items of a list of links under its head ("Related Stories", "- Gunmen kill five in
+    Turbat"), bullets or headlines, up to the next sentence of the story."""
     out: list[tuple[int, int]] = []
     pos = 0
     lines = text.split("\n")
     body_started = False
+    links = False  # inside a list of links, after its head
     for n, line in enumerate(lines):
         start = pos
         pos += len(line) + 1
         body = line.strip()
+        if body_started and _LINKS_HEAD.match(body):
+            links = True
+        elif (
+            links
+            and body
+            and (
+                len(body) > 2 * _SHORT_LINE
+                or (_END_PUNCT.search(body) and body[:1] not in BULLETS + "-")
+            )
+        ):
+            links = False  # a paragraph of the story again
+        if links and body:
+            lead = line.index(body[0])
+            out.append((start + lead, start + lead + len(body)))
+            continue
         if body_started and _LINKED.match(body) and len(body) <= 2 * _SHORT_LINE:
             lead = line.index(body[0])  # "Also read | ...", "Caption: ...": a linked story
             out.append((start + lead, start + lead + len(body)))
