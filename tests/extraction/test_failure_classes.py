@@ -7647,3 +7647,26 @@ def test_a_story_told_after_a_list_of_links_is_still_read() -> None:
         "Turbat on Tuesday, injuring three soldiers.\n"
     )
     assert sorted(e.city or "" for e in extract(text, published=WED)) == ["Peshawar", "Turbat"]
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Security officials at the site of a suicide blast in Bannu in this file photo from "
+        "March 2023. — Reuters/File",
+        "Rescuers carry the wounded after a bomb blast in Quetta. — Photo: Dawn",
+        "Soldiers patrol a market in Bajaur after a suicide attack. — DawnNewsTV screengrab",
+    ],
+)
+def test_a_pictures_caption_is_no_part_of_the_story(caption: str) -> None:
+    head, rest = _STORY.split("\n\n", 1)
+    ev = _one(head + "\n\n" + caption + "\n\n" + rest)
+    assert (ev.kind, ev.city, ev.fatalities) == ("armed_clash", "Peshawar", 2)
+
+
+def test_an_agencys_credit_closing_the_story_keeps_its_paragraph() -> None:
+    # (guard: "— APP" after the last sentence is the story's source, not a caption)
+    text = (
+        _STORY + "The bodies were shifted to hospital, where two more died of their wounds. — APP\n"
+    )
+    assert _one(text).city == "Peshawar"

@@ -110,6 +110,18 @@ _LINKED = re.compile(
 )
 
 
+#: a picture's caption, ending on its credit after a dash: "... in this file photo. — Reuters/File",
+#: "— Photo: Dawn", "— DawnNewsTV screengrab", "— Photo courtesy police". An agency's credit
+#: alone ("... the spokesman said. — APP") closes a story's last paragraph, not a caption
+_PICTURE = r"(?i:file(?: photo)?|photos?|pictures?|images?|screen ?grab|screenshot|courtesy)"
+_CAPTION_CREDIT = re.compile(
+    r"[—–]\s*(?:" + _PICTURE + r"\b[^—–\n]{0,40}"
+    r"|[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2}\s*/\s*"
+    + _PICTURE
+    + r"|[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2}\s+"
+    + _PICTURE
+    + r")\s*$"
+)
 #: the head of a list of links a web page sets after or inside the story ("Related Stories",
 #: "Recommended", "More from Dawn", "Trending", "Read next"): its items are other stories
 _LINKS_HEAD = re.compile(
@@ -148,6 +160,10 @@ def aside_spans(text: str) -> list[tuple[int, int]]:
             links = False  # a paragraph of the story again
         if links and body:
             lead = line.index(body[0])
+            out.append((start + lead, start + lead + len(body)))
+            continue
+        if body_started and len(body) <= 3 * _SHORT_LINE and _CAPTION_CREDIT.search(body):
+            lead = line.index(body[0])  # a picture's caption: "... — Reuters/File"
             out.append((start + lead, start + lead + len(body)))
             continue
         if body_started and _LINKED.match(body) and len(body) <= 2 * _SHORT_LINE:
