@@ -7670,3 +7670,12 @@ def test_an_agencys_credit_closing_the_story_keeps_its_paragraph() -> None:
         _STORY + "The bodies were shifted to hospital, where two more died of their wounds. — APP\n"
     )
     assert _one(text).city == "Peshawar"
+
+
+def test_a_pages_comments_are_no_part_of_the_story() -> None:
+    text = (
+        _STORY + "Comments (12)\n\nAli | 2 hours ago\nWhy do these attacks go on? Last year 20 "
+        "people died in a blast in Turbat and nobody was punished.\n"
+    )
+    ev = _one(text)
+    assert (ev.city, ev.fatalities) == ("Peshawar", 2)

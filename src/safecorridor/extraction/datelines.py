@@ -122,6 +122,12 @@ _CAPTION_CREDIT = re.compile(
     + _PICTURE
     + r")\s*$"
 )
+#: the head of a page's comments ("Comments (12)", "Leave a Reply"): readers' words to the end
+_COMMENTS_HEAD = re.compile(
+    r"(?i:(?:\d+\s+|reader(?:s['’])?\s+)?comments?(?:\s*\(\d+\))?|leave\s+a\s+(?:comment|reply)|"
+    r"post\s+a\s+comment|add\s+(?:your|a)\s+comment|join\s+the\s+(?:conversation|discussion))"
+    r"\s*:?\s*$"
+)
 #: the head of a list of links a web page sets after or inside the story ("Related Stories",
 #: "Recommended", "More from Dawn", "Trending", "Read next"): its items are other stories
 _LINKS_HEAD = re.compile(
@@ -137,7 +143,8 @@ def aside_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each aside: a short line without end punctuation after the body has
     begun (a linked headline or a section head; the headline and its deck come before), and
     the items of a list of links under its head ("Related Stories", "- Gunmen kill five in
-    Turbat"), bullets or headlines, up to the next sentence of the story."""
+    Turbat"), bullets or headlines, up to the next sentence of the story; and a page's comments,
+    from their head to the end."""
     out: list[tuple[int, int]] = []
     pos = 0
     lines = text.split("\n")
@@ -147,6 +154,10 @@ def aside_spans(text: str) -> list[tuple[int, int]]:
         start = pos
         pos += len(line) + 1
         body = line.strip()
+        if body_started and _COMMENTS_HEAD.match(body):
+            if "".join(lines[n + 1 :]).strip():  # (the page's readers, to its end)
+                out.append((start + line.index(body[0]), len(text)))
+            break
         if body_started and _LINKS_HEAD.match(body):
             links = True
         elif (
