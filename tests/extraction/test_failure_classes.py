@@ -7679,3 +7679,35 @@ def test_a_pages_comments_are_no_part_of_the_story() -> None:
     )
     ev = _one(text)
     assert (ev.city, ev.fatalities) == ("Peshawar", 2)
+
+
+# --- words cut at a line's hyphen (PDFs, justified columns) ------------------------------------
+
+
+def test_a_word_cut_at_a_lines_hyphen_is_read_whole() -> None:
+    text = (
+        "RAWALPINDI: Four soldiers were mar-\ntyred when terrorists attacked a check post "
+        "in the Datta Khel area of North Wazir-\nistan on Monday, the military said."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities, ev.province) == ("armed_clash", 4, "Khyber Pakhtunkhwa")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("were mar-\ntyred in", "were martyred   in"),
+        # a compound keeps its hyphen: by its head, or as the text spells it elsewhere
+        ("a suicide-\nbomber struck", "a suicide-bomber  struck"),
+        ("the Khasadar-force men; a Khasadar-\nforce post", "the Khasadar-force men; a Khasadar-force  post"),
+        # ... unless the text spells the word whole elsewhere
+        ("co-\noperation and cooperation", "cooperation   and cooperation"),
+        # a capital after the break is a name's part: nothing to join ("Tehrik-i-\nTaliban")
+        ("Tehrik-i-\nTaliban", "Tehrik-i-\nTaliban"),
+    ],
+)  # fmt: skip
+def test_join_hyphenated_keeps_every_offset(text: str, expected: str) -> None:
+    from safecorridor.extraction.layout import join_hyphenated
+
+    out = join_hyphenated(text)
+    assert (out, len(out)) == (expected, len(text))

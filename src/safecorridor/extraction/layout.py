@@ -1,5 +1,6 @@
 """Layout: a report as it comes, made readable for the stages: a wire's slugs blanked
-(:func:`blank_wire_slugs`), hard line wraps joined (:func:`unwrap_lines`), lost full stops
+(:func:`blank_wire_slugs`), words cut at a line's hyphen made whole (:func:`join_hyphenated`),
+hard line wraps joined (:func:`unwrap_lines`), lost full stops
 marked (:func:`repunctuate`), a text all in one case given its capitals (:func:`truecase`).
 
 Reports come from e-mails, PDFs, wire feeds, message apps and web pages: wrapped at a fixed
@@ -43,6 +44,52 @@ def blank_wire_slugs(text: str) -> str:
     if "-" not in text:
         return text
     return _WIRE_SLUG.sub(lambda m: " " * len(m.group(0)), text)
+
+
+#: a word broken over a line at a hyphen: "mar-\ntyred", "North Wazir-\nistan" (the line goes
+#: on in lower case)
+_HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z])-[ \t]*\r?\n[ \t]*(?=[a-z])")
+#: words that open a hyphenated compound more often than they are cut: "suicide-\nbomber",
+#: "bullet-\nriddled", "cross-\nborder" keep their hyphen
+_COMPOUND_HEADS = frozenset([
+    "suicide", "bullet", "self", "cross", "anti", "counter", "pro", "non", "ex", "well", "high",
+    "low", "inter", "intra", "multi", "post", "pre", "semi", "so", "one", "two", "three", "four",
+    "five", "six", "seven", "eight", "nine", "ten", "twenty", "thirty", "forty", "fifty",
+    "hundred", "remote", "hand", "home", "law", "far", "long", "short", "full", "part", "co",
+    "vice", "mid", "under", "over", "state", "joint", "al", "el", "ul", "e", "i",
+])  # fmt: skip
+
+
+def join_hyphenated(text: str) -> str:
+    """``text`` with the words a line break cut at a hyphen made whole ("mar-\ntyred" is
+    "martyred", "Wazir-\nistan" "Waziristan"), as PDFs and justified columns cut them; a copy
+    of the same length (the word closes up and spaces follow it), so every offset outside the
+    word stays. A compound keeps its hyphen ("suicide-\nbomber" is "suicide-bomber"): one
+    that opens with a common compound head, or that the text spells with a hyphen elsewhere;
+    a word the text spells whole elsewhere is joined whatever its head."""
+    if _HYPHEN_BREAK.search(text) is None:
+        return text
+    low = text.lower()
+    out: list[str] = []
+    last = 0
+    for m in _HYPHEN_BREAK.finditer(text):
+        start = m.start()
+        while start > last and text[start - 1].isalpha():
+            start -= 1
+        end = m.end()
+        while end < len(text) and text[end].isalpha():
+            end += 1
+        left, right = text[start : m.start()], text[m.end() : end]
+        whole = (left + right).lower()
+        keep = (left.lower() in _COMPOUND_HEADS or f"{left}-{right}".lower() in low) and not (
+            re.search(rf"\b{re.escape(whole)}\b", low)
+        )
+        joined = left + ("-" if keep else "") + right
+        out.append(text[last:start])
+        out.append(joined + " " * (end - start - len(joined)))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def unwrap_lines(text: str) -> str:

@@ -76,7 +76,13 @@ from safecorridor.extraction.grouping import (
     trigger_words,
 )
 from safecorridor.extraction.kinds import decide_kind, mark_triggers
-from safecorridor.extraction.layout import blank_wire_slugs, repunctuate, truecase, unwrap_lines
+from safecorridor.extraction.layout import (
+    blank_wire_slugs,
+    join_hyphenated,
+    repunctuate,
+    truecase,
+    unwrap_lines,
+)
 from safecorridor.extraction.mentions import Mention, find_localities, find_mentions
 from safecorridor.extraction.places import choose_place, dateline, disambiguate, fill_place
 from safecorridor.extraction.sentences import Sentence, cut_headlines, cut_threats, split_sentences
@@ -500,7 +506,7 @@ def laid_out(text: str) -> str:
     """The text as the extractor reads it: hard wraps joined, a text in one case given its
     capitals, lost full stops marked. A copy of the same length, so every span found in it
     is an offset into the input."""
-    return repunctuate(truecase(unwrap_lines(blank_wire_slugs(text))))
+    return repunctuate(truecase(unwrap_lines(join_hyphenated(blank_wire_slugs(text)))))
 
 
 def report_published(text: str, today: date | None = None) -> date | None:
