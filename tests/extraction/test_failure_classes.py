@@ -7607,6 +7607,9 @@ def test_a_killing_a_suspect_is_charged_with_is_no_event(text: str) -> None:
         ("Two soldiers were martyred near Khajuri on Monday.", "Khajuri", "North Waziristan", "Khyber Pakhtunkhwa"),
         ("Gunmen shot dead two labourers in Zehri on Monday.", "Zehri", "Khuzdar", "Balochistan"),
         ("A blast at the Hazarganji fruit market killed 20 on Monday.", "Quetta", "Quetta", "Balochistan"),
+        ("Two soldiers were martyred in an IED blast in Bajour on Monday.", None, "Bajaur", "Khyber Pakhtunkhwa"),
+        ("Gunmen shot dead a trader in Usta Mohammad on Monday.", "Usta Muhammad", "Jaffarabad", "Balochistan"),
+        ("A policeman was shot dead in Taunsa Sharif on Monday.", "Taunsa", "Dera Ghazi Khan", "Punjab"),
     ],
 )  # fmt: skip
 def test_newer_districts_their_towns_and_short_forms_are_known(
