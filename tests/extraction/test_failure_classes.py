@@ -7714,3 +7714,15 @@ def test_join_hyphenated_keeps_every_offset(text: str, expected: str) -> None:
 
     out = join_hyphenated(text)
     assert (out, len(out)) == (expected, len(text))
+
+
+@pytest.mark.parametrize(
+    "group",
+    ["Ittehad-ul-Mujahideen Pakistan", "IMP", "Ittehad ul Mujahideen Pakistan"],
+)
+def test_the_ittehad_ul_mujahideen_alliance_is_a_known_claimant(group: str) -> None:
+    ev = _one(
+        f"The {group} claimed responsibility for the attack on a police post in Bannu, in which "
+        "two policemen were martyred."
+    )
+    assert (ev.claimed_by, ev.perpetrator) == ("Ittehad-ul-Mujahideen Pakistan",) * 2
