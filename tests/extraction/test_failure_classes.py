@@ -7726,3 +7726,20 @@ def test_the_ittehad_ul_mujahideen_alliance_is_a_known_claimant(group: str) -> N
         "two policemen were martyred."
     )
     assert (ev.claimed_by, ev.perpetrator) == ("Ittehad-ul-Mujahideen Pakistan",) * 2
+
+
+@pytest.mark.parametrize(
+    ("group", "canonical"),
+    [
+        ("Baloch Liberation Tigers", "Baloch Liberation Tigers"),
+        ("Ansar al-Sharia Pakistan", "Ansar al-Sharia Pakistan"),
+        ("Islamic State Pakistan", "Islamic State Pakistan Province"),
+        ("Balochistan Republican Army", "Baloch Republican Army"),
+    ],
+)
+def test_the_later_groups_of_the_region_are_known_claimants(group: str, canonical: str) -> None:
+    ev = _one(
+        f"The {group} claimed responsibility for the attack on a police van in Quetta, in which "
+        "two policemen were martyred."
+    )
+    assert ev.claimed_by == canonical
