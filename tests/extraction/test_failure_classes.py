@@ -7743,3 +7743,33 @@ def test_the_later_groups_of_the_region_are_known_claimants(group: str, canonica
         "two policemen were martyred."
     )
     assert ev.claimed_by == canonical
+
+
+# --- one sentence, two events: a killing and what it set off ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "second"),
+    [
+        ("The killing of six labourers in Kech district sparked protests.", "other"),
+        (
+            "The prime minister has condemned the killing of six labourers in Kech district and "
+            "ordered an inquiry.",
+            "other",
+        ),
+    ],
+)
+def test_a_killing_told_beside_the_protest_or_order_it_set_off_is_an_event_too(
+    text: str, second: str
+) -> None:
+    killing, then = _in_order(text)
+    assert (killing.kind, killing.fatalities, then.kind) == ("attack", 6, second)
+
+
+def test_a_killing_told_before_its_protest_is_not_told_twice() -> None:
+    # (guard: the killing named again in the protest's sentence is the one told)
+    text = (
+        "Gunmen shot dead six labourers in Kech on Monday. The killing of the six labourers "
+        "sparked protests on Tuesday."
+    )
+    assert _kinds(text).count("attack") == 1

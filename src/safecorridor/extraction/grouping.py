@@ -1083,6 +1083,18 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             and (has_cas or any(not d.reporting for d in s.dates) or any(m.cued for m in s.places))
         ):
             trig = s.definite
+        if (
+            trig is not None
+            and family(trig[0]) in ("protest", "request", "legal")
+            and s.definite is not None
+            and family(s.definite[0]) == "violent"
+            and has_cas
+            and _first_of_its_kind(s.definite[0], groups)
+        ):
+            # "condemned the killing of six labourers in Kech and ordered an inquiry": the
+            # killing, told nowhere else, is an event beside the order
+            cur = EventGroup(s.definite[0], s.definite, [s])
+            groups.append(cur)
         if trig is None and s.continuation and cur is not None:
             cur.sentences.append(s)
             continue

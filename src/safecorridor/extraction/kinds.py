@@ -557,6 +557,18 @@ def mark_triggers(s: Sentence) -> None:
         if _passes_class_check(s, best[1]):
             s.trigger = (best[1], best[2], best[3])
             break
+    if definite is None and s.trigger is not None and family(s.trigger[0]) != "violent":
+        # "The killing of six labourers in Kech sparked protests": the killing's noun, weaker
+        # than the protest, still names an event (:func:`grouping.group` tells both)
+        definite = next(
+            (
+                t
+                for t in found
+                if family(t[1]) == "violent"
+                and text[t[2] - s.start : t[3] - s.start].lower() in _KILLING_NOUNS
+            ),
+            None,
+        )
     if definite is not None and not s.generic:
         s.definite = (definite[1], definite[2], definite[3])
 
@@ -796,6 +808,8 @@ _CHARGES_LISTED = re.compile(
     r"\b(?:wanted|involved|accused|charged|booked|confess\w*)\b[^.;]{0,60}\bincluding\s+(?:the\s+)?$",
     re.I,
 )
+#: the dead told as a killing's noun (weak triggers, as "killed" is)
+_KILLING_NOUNS = frozenset(["killing of", "killings of", "murder of", "murders of"])
 #: an attack condemned or mourned, right before its noun: "has condemned a terrorist attack on",
 #: "condemns the Bannu blast", "condolences over the killing of". A condemnation is no event,
 #: but the attack it names is one: where the text tells it nowhere else, with a place, a day

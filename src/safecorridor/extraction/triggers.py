@@ -65,8 +65,9 @@ TRIGGER_RX: dict[str, str] = {
     + KILLING_NOUN
     + r"|(?:confess(?:ed|es)?|admit(?:ted|s)?) (?:to )?(?:having )?(?:killing|killed|murdering|murdered|gunning down|gunned down)|martyred|embraced (?:martyrdom|shahadat)"
     # the dead told as a killing's noun with their number: "the killing of six labourers",
-    # "condemned the murder of two policemen" (weak, as "killed" is)
-    r"|(?:killing|murder)s? of(?= (?:the |at least |more than |over |nearly |about |some |around "
+    # "condemned the murder of two policemen" (weak, as "killed" is; not "the killing of the six
+    # labourers", victims told before)
+    r"|(?:killing|murder)s? of(?= (?:at least |more than |over |nearly |about |some |around "
     r"|up to |as many as )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
     r"|\w+teen|twenty|thirty|dozens|scores|several)\b)",
     "arrest": r"arrest(?:ed|s|ing)?|(?<=suspects )(?:had |have |were )?(?:been )?picked up\b|apprehend(?:ed)?|detain(?:ed)?|taken into custody|took (?:[\w-]+ ){0,8}?into custody|nabbed|rounded up|captured|netted",
