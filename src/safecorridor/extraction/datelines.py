@@ -154,9 +154,11 @@ def aside_spans(text: str) -> list[tuple[int, int]]:
         start = pos
         pos += len(line) + 1
         body = line.strip()
+        first = start + len(line) - len(line.lstrip())  # where the line's words begin
+        span = (first, first + len(body))
         if body_started and _COMMENTS_HEAD.match(body):
             if "".join(lines[n + 1 :]).strip():  # (the page's readers, to its end)
-                out.append((start + line.index(body[0]), len(text)))
+                out.append((first, len(text)))
             break
         if body_started and _LINKS_HEAD.match(body):
             links = True
@@ -170,16 +172,13 @@ def aside_spans(text: str) -> list[tuple[int, int]]:
         ):
             links = False  # a paragraph of the story again
         if links and body:
-            lead = line.index(body[0])
-            out.append((start + lead, start + lead + len(body)))
+            out.append(span)
             continue
         if body_started and len(body) <= 3 * _SHORT_LINE and _CAPTION_CREDIT.search(body):
-            lead = line.index(body[0])  # a picture's caption: "... — Reuters/File"
-            out.append((start + lead, start + lead + len(body)))
+            out.append(span)  # a picture's caption: "... — Reuters/File"
             continue
         if body_started and _LINKED.match(body) and len(body) <= 2 * _SHORT_LINE:
-            lead = line.index(body[0])  # "Also read | ...", "Caption: ...": a linked story
-            out.append((start + lead, start + lead + len(body)))
+            out.append(span)  # "Also read | ...", "Caption: ...": a linked story
             continue
         if len(body) > _SHORT_LINE:
             body_started = True
@@ -192,8 +191,7 @@ def aside_spans(text: str) -> list[tuple[int, int]]:
             continue  # a bullet of the lead, or a sentence broken over lines
         if "," in body or len(body.split()) > _HEAD_WORDS:
             continue  # a sentence that lost its full stop, not a head
-        lead = line.index(body[0])
-        out.append((start + lead, start + lead + len(body)))
+        out.append(span)
     return out
 
 

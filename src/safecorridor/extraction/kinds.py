@@ -23,6 +23,7 @@ from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import (
     CASE_SENSITIVE,
     CASE_SENSITIVE_LOW,
+    KILLING_NOUN_TRIGGERS,
     TRIG_SCAN,
     TRIGGER_RX,
     TRIGGERS,
@@ -565,7 +566,7 @@ def mark_triggers(s: Sentence) -> None:
                 t
                 for t in found
                 if family(t[1]) == "violent"
-                and text[t[2] - s.start : t[3] - s.start].lower() in _KILLING_NOUNS
+                and text[t[2] - s.start : t[3] - s.start].lower() in KILLING_NOUN_TRIGGERS
             ),
             None,
         )
@@ -808,8 +809,6 @@ _CHARGES_LISTED = re.compile(
     r"\b(?:wanted|involved|accused|charged|booked|confess\w*)\b[^.;]{0,60}\bincluding\s+(?:the\s+)?$",
     re.I,
 )
-#: the dead told as a killing's noun (weak triggers, as "killed" is)
-_KILLING_NOUNS = frozenset(["killing of", "killings of", "murder of", "murders of"])
 #: an attack condemned or mourned, right before its noun: "has condemned a terrorist attack on",
 #: "condemns the Bannu blast", "condolences over the killing of". A condemnation is no event,
 #: but the attack it names is one: where the text tells it nowhere else, with a place, a day
