@@ -7230,7 +7230,7 @@ def test_the_pakistani_taleban_spelt_so_are_the_ttp(name: str) -> None:
     [
         ("Two tribal elders found dead in Pakistan's Kurram area", 2),
         ("Levies recovered the bodies of three labourers from a ravine in Kech on Tuesday.", 3),
-        ("The bullet-riddled body of a shopkeeper was found in Turbat on Tuesday.", None),
+        ("The bullet-riddled body of a shopkeeper was found in Turbat on Tuesday.", 1),
     ],
 )
 def test_a_body_found_is_an_attack(text: str, dead: int | None) -> None:
@@ -7760,3 +7760,36 @@ def test_a_killing_told_before_its_protest_is_not_told_twice() -> None:
         "sparked protests on Tuesday."
     )
     assert _kinds(text).count("attack") == 1
+
+
+# --- a body found: one dead, where it was found ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("A bullet-riddled body was found in Kuchlak on Tuesday.", "Kuchlak"),
+        ("The tortured body of a young man was recovered from Turbat on Tuesday.", "Turbat"),
+        ("Levies recovered the body of a labourer from Hoshab on Tuesday.", "Hoshab"),
+        ("Police found an unidentified body near Sibi on Tuesday.", "Sibi"),
+    ],
+)
+def test_a_body_found_is_one_dead_where_it_was_found(text: str, city: str) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities, ev.city) == ("attack", 1, city)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (guard) an attacker's body, or the body of one counted before, adds no dead
+        "Police found the body of a woman militant in uniform near Sibi on Tuesday.",
+        "Gunmen shot dead a shopkeeper in Sibi on Monday. His body was found on Tuesday.",
+        "The body of the suicide bomber was found at the blast site in Quetta on Tuesday.",
+    ],
+)
+def test_an_attackers_body_or_one_told_before_adds_no_dead(text: str) -> None:
+    events = extract(text, published=WED)
+    assert all((e.fatalities or 0) <= 1 for e in events)
+    if "bomber" in text or "militant" in text:
+        assert all(e.fatalities is None for e in events)

@@ -294,10 +294,11 @@ _ADDRESS_BEFORE = re.compile(
     r"unit|camp|colony|road|line|lines|gate|post)\.?\s*(?:no\.?\s*)?[#-]?\s*$",
     re.I,
 )
-#: people taken from a place: "abducted two engineers from", "disappeared two youths from"
+#: people taken from a place: "abducted two engineers from", "disappeared two youths from";
+#: the dead found there: "the body of a youth was recovered from"
 _TAKEN_FROM = re.compile(
     r"\b(?:abducted|kidnapped|disappeared|picked up|took away|taken away|whisked away|"
-    r"seized|snatched)\s+(?:[\w'’-]+\s+){0,4}?from\s+(?:the\s+)?$",
+    r"seized|snatched|recovered|retrieved|fished out)\s+(?:[\w'’-]+\s+){0,6}?from\s+(?:the\s+)?$",
     re.I,
 )
 #: the place names an office, force or body: "Sindh police", "the Balochistan government"
