@@ -7793,3 +7793,30 @@ def test_an_attackers_body_or_one_told_before_adds_no_dead(text: str) -> None:
     assert all((e.fatalities or 0) <= 1 for e in events)
     if "bomber" in text or "militant" in text:
         assert all(e.fatalities is None for e in events)
+
+
+# --- a strike from the air: the groups it names are what it struck ------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pakistani air strikes on alleged TTP hideouts in Paktika killed 15 people on Tuesday.",
+        "A commander of the Haqqani network was among 17 people killed in a drone strike near "
+        "Miranshah on Tuesday.",
+        "A drone strike killed 17 people near Miranshah on Tuesday. Those killed included a "
+        "commander of the Haqqani network.",
+    ],
+)
+def test_the_group_an_air_strike_hit_is_not_its_perpetrator(text: str) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.perpetrator) == ("attack", None)
+
+
+def test_a_groups_own_drone_attack_is_still_its_own() -> None:
+    # (guard) the group told as the subject of a quadcopter attack carried it out
+    ev = _one(
+        "TTP militants carried out a quadcopter attack on a police station in Bannu on "
+        "Tuesday, injuring three constables."
+    )
+    assert ev.perpetrator == "Tehrik-i-Taliban Pakistan"

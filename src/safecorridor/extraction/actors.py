@@ -226,6 +226,24 @@ def _attributes(g: EventGroup, a: Mention, text: str) -> bool:
     return False
 
 
+#: a strike from the air (by the state or a foreign force): the groups it names after its
+#: trigger are its targets ("air strikes on TTP hideouts", "a commander of the Haqqani
+#: network was among those killed"), not who struck (not a group's "quadcopter attack")
+_FROM_THE_AIR = re.compile(
+    r"air[- ]?strikes?|air raids?|aerial|jets|warplanes|gunships|helicopters|drone strikes?|"
+    r"drones? (?:struck|bombed|pounded|hit|targeted|strafed|strike|bomb|pound|target|strafe)|"
+    r"hideouts?|sanctuaries",
+    re.I,
+)
+
+
+_STRUCK_DEAD = re.compile(r"\b(?:killed|died|dead|among|eliminated|neutrali[sz]ed)\b", re.I)
+
+
+def _struck_from_the_air(g: EventGroup, text: str) -> bool:
+    return g.cls == "shelling" and bool(_FROM_THE_AIR.search(text, g.trigger[1], g.trigger[2]))
+
+
 def _perpetrator(
     g: EventGroup,
     armed: list[Mention],
@@ -256,6 +274,16 @@ def _perpetrator(
             for a in armed
             if not (trig_s.start <= a.start < trig_s.end) and _attributes(g, a, text)
         ]
+        if _struck_from_the_air(g, text):
+            # only a group told before the strike struck, not as its dead ("a commander of
+            # the Haqqani network was among 17 killed in a drone strike"); the others are what
+            # it struck
+            in_trig = [
+                a
+                for a in in_trig
+                if a.end <= g.trigger[1] and not _STRUCK_DEAD.search(text, a.end, g.trigger[1])
+            ]
+            later = []
         pool = in_trig or later
         if pool:
             units = [a for a in pool if res.parent_of(a.actor)]
