@@ -7820,3 +7820,78 @@ def test_a_groups_own_drone_attack_is_still_its_own() -> None:
         "Tuesday, injuring three constables."
     )
     assert ev.perpetrator == "Tehrik-i-Taliban Pakistan"
+
+
+# --- p15a's classes: rankings, units, speakers, origins, the victims named by a participle -----
+
+
+def test_an_event_ranked_by_a_copula_is_the_event_told_not_another() -> None:
+    text = (
+        "A suicide bomber struck a convoy of Chinese engineers near Ormara on Tuesday, killing "
+        "three people.\n\nThe Chinese embassy asked the Pakistani side to hunt down the "
+        "perpetrators.\n\nTuesday's bombing was the second attack on Chinese citizens claimed "
+        "by the Majeed Brigade this year."
+    )
+    assert [k for k in _kinds(text) if k != "other"] == ["suicide_attack"]
+
+
+def test_a_unit_described_as_its_parents_squad_is_the_claimant() -> None:
+    text = (
+        "A suicide bomber struck a convoy of Chinese engineers near Ormara on Tuesday, killing "
+        "three people. The Majeed Brigade, the suicide squad of the banned Baloch Liberation "
+        "Army (BLA), claimed responsibility for the bombing. In the same message the group "
+        "warned Chinese companies to leave the coast."
+    )
+    attack, threat = _in_order(text)
+    assert (attack.claimed_by, threat.kind, threat.perpetrator) == (
+        "Majeed Brigade",
+        "threat",
+        "Majeed Brigade",
+    )
+
+
+def test_the_unit_that_claimed_a_recalled_attack_is_the_unit_named_before() -> None:
+    text = (
+        "A suicide bomber struck a convoy near Ormara on Tuesday, killing three people. The "
+        "attack was claimed by the Majeed Brigade. In April, the unit claimed the suicide "
+        "bombing at Karachi University that killed three Chinese teachers."
+    )
+    recalled = _in_order(text)[-1]
+    assert (recalled.city, recalled.claimed_by) == ("Karachi", "Majeed Brigade")
+
+
+def test_a_landmark_named_before_a_speaker_is_no_village() -> None:
+    ev = _one(
+        "CHAMAN: A soldier was killed on Sunday when Afghan forces opened fire on border posts "
+        "near the main crossing, officials said.\n\nThe firing began after troops repaired the "
+        "fence near the Friendship Gate, a security official in Chaman told reporters."
+    )
+    assert ev.city == "Chaman"
+
+
+def test_where_the_abducted_hail_from_is_not_where_they_were_taken() -> None:
+    text = (
+        "Armed men abducted six labourers from a camp near Basima in Washuk district on Monday "
+        "night. The abducted labourers, who hail from Kharan and Nushki, were working on a road."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.city, ev.district) == ("abduction", "Basima", "Washuk")
+
+
+def test_a_protest_by_relatives_of_the_abducted_is_a_protest_of_its_own() -> None:
+    text = (
+        "Armed men abducted six labourers from a camp near Basima on Monday night. Relatives of "
+        "the abducted labourers staged a demonstration outside the Kharan Press Club on Tuesday, "
+        "demanding their recovery."
+    )
+    abduction, protest = _in_order(text)
+    assert (abduction.kind, protest.kind, protest.city) == ("abduction", "other", "Kharan")
+    assert protest.to_dict()["event_date"] == "2024-05-07"
+
+
+def test_a_body_told_with_a_long_description_is_one_dead() -> None:
+    ev = _one(
+        "The bullet-riddled body of a driver working for the same construction firm was found "
+        "in Kharan on Tuesday."
+    )
+    assert (ev.kind, ev.fatalities) == ("attack", 1)

@@ -84,13 +84,14 @@ _UNIT_OF = re.compile(
 #: "the Jaish-i-Fursan Muhammad, a faction of the Hafiz Gul Bahadur group, claimed": the
 #: faction claimed, the group after it only describes it
 _APPOSITIVE_OF = re.compile(
-    r"\)?(?:\s*\([^()]{1,20}\))?,?\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:faction|splinter(?:\s+group)?|wing|unit|offshoot|branch|affiliate|chapter|group|outfit)\s+(?:of|from|within|(?:linked|allied|affiliated|aligned|close)\s+(?:to|with))\s+(?:the\s+)?(?:(?:banned|outlawed|proscribed|militant)\s+)?"
+    r"\)?(?:\s*\([^()]{1,20}\))?,?\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:faction|splinter(?:\s+group)?|wing|unit|offshoot|branch|affiliate|chapter|group|outfit|squad|brigade|cell|arm)\s+(?:of|from|within|(?:linked|allied|affiliated|aligned|close)\s+(?:to|with))\s+(?:the\s+)?(?:(?:banned|outlawed|proscribed|militant)\s+)?"
     # the parent spelt in full where only its acronym is known: "of Tehreek e Taliban Pakistan ("
     r"(?:(?:[A-Z][\w'’-]*|e|i|ul|al)\s+){0,5}\(?",
     re.I,
 )
 _THE_GROUP = re.compile(
-    r"\bthe (?:militant |banned |terrorist |separatist )?(?:group|outfit|faction)\b", re.I
+    r"\bthe (?:militant |banned |terrorist |separatist )?(?:group|outfit|faction|unit|squad)\b",
+    re.I,
 )
 _THE_GROUP_OR_OUTFIT = re.compile(r"\bthe group\b|\bthe outfit\b", re.I)
 _SUSPECTED_BEFORE = re.compile(
@@ -137,14 +138,34 @@ def _armed_or_unknown(m: Mention) -> bool:
 
 
 def _last_group_before(groups: list[EventGroup], pos: int) -> Mention | None:
-    """The last armed group named before ``pos`` in any event's sentences: "the group"."""
-    best: Mention | None = None
+    """The last armed group named before ``pos`` in any event's sentences: "the group"; a
+    unit before the parent that describes it ("the Majeed Brigade, the suicide squad of the
+    BLA") is the unit."""
+    best: tuple[Mention, Sentence] | None = None
     for g in groups:
         for s in g.sentences:
             for a in s.actors:
-                if a.start < pos and is_armed_group(a) and (best is None or a.start > best.start):
-                    best = a
-    return best
+                if (
+                    a.start < pos
+                    and is_armed_group(a)
+                    and (best is None or a.start > best[0].start)
+                ):
+                    best = (a, s)
+    if best is None:
+        return None
+    a, s = best
+    unit = next(
+        (
+            u
+            for u in reversed(s.actors)
+            if u.end <= a.start
+            and is_armed_group(u)
+            and res.parent_of(u.actor) == a.actor
+            and _APPOSITIVE_OF.fullmatch(s.text, u.end - s.start, a.start - s.start)
+        ),
+        None,
+    )
+    return unit or a
 
 
 _POSSESSIVE_GAP = re.compile(r"\s*['’]s?\s+(?:own\s+)?|\s*\)\s*['’]s?\s+")

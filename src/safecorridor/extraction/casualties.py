@@ -915,8 +915,8 @@ _BODY_WORDS = (
 #: tortured body of a youth was found", "police found the body of a labourer" (not "the body
 #: was found" nor "the body of the bomber": one told before, or an attacker)
 _ONE_BODY = re.compile(
-    rf"\b(?P<np>(?:an?|one)\s+{_BODY_WORDS}body(?:\s+of\s+(?:an?|one)(?:\s+[\w-]+){{1,4}}?)?"
-    rf"|the\s+{_BODY_WORDS}body\s+of\s+(?:an?|one)(?:\s+[\w-]+){{1,4}}?)"
+    rf"\b(?P<np>(?:an?|one)\s+{_BODY_WORDS}body(?:\s+of\s+(?:an?|one)(?:\s+[\w-]+){{1,8}}?)?"
+    rf"|the\s+{_BODY_WORDS}body\s+of\s+(?:an?|one)(?:\s+[\w-]+){{1,8}}?)"
     r"\s+(?:was|has\s+been|had\s+been)\s+(?:later\s+)?(?:found|recovered|dumped|fished\s+out)\b"
     r"|\b(?:found|recovered|fished\s+out)\s+"
     rf"(?P<np2>an?\s+{_BODY_WORDS}body\b(?!\s+of\s+(?:the|his|her|their)\b)"

@@ -1447,10 +1447,11 @@ def trigger_words(
 #: a live blog's time stamp before an entry: "5:40pm — ", "09.15 - "
 _STAMP = r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\s*)?[—–-]+\s*"
 #: the sentence opens another incident: "Separately, ...", "In another attack, ..."
+#: (not a ranking of the event told: "Wednesday's bombing was the second attack on ...")
 _DISTINCT = re.compile(
     r"^(?:"
     + _STAMP
-    + r")?(?:(?:days|weeks|months|a few days) later\b|(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|also (?:on|early on|late on|earlier on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand))|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush(?:es)?|assaults?|raids?|clash(?:es)?|encounters?|operations?)\b|\b(?:a|the) second (?:suicide )?bomber\b",
+    + r")?(?:(?:days|weeks|months|a few days) later\b|(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|also (?:on|early on|late on|earlier on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand))|(?<!\bwas the )(?<!\bis the )(?<!\bwas a )(?<!\bis a )(?<!\bmarks the )(?<!\bmarked the )(?<!\bbecame the )\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush(?:es)?|assaults?|raids?|clash(?:es)?|encounters?|operations?)\b|\b(?:a|the) second (?:suicide )?bomber\b",
     re.I,
 )
 

@@ -917,6 +917,17 @@ def _day_told(s: Sentence) -> bool:
     return any(d.precision == "day" and not d.reporting for d in s.dates)
 
 
+#: a participle before the people it befell, after "the": "the abducted labourers", "the
+#: slain soldiers" (not "the militants abducted two labourers")
+_THE_BEFORE = re.compile(r"\b(?:the|their|these|those)\s+$", re.I)
+_VICTIMS_NAMED = re.compile(
+    r"\s+(?:[\w-]+\s+)?(?:labou?rers|workers|men|engineers|persons|people|officials|passengers|"
+    r"policemen|soldiers|personnel|children|students|teachers|nationals|citizens|employees|"
+    r"staff|traders|drivers|tourists|pilgrims|miners|victims|cops|constables|troops)\b",
+    re.I,
+)
+
+
 def _anaphoric(
     s: Sentence, m: re.Match[str], cls: str, word: str, left: str, recover_hint: bool
 ) -> bool:
@@ -934,6 +945,8 @@ def _anaphoric(
     # "the cease-fire had been announced in June": the passive tells it happening
     verbal = verbal or " been " in word or " was " in word
     anaphoric = not verbal and bool(_ANAPHOR.search(left))
+    if verbal and _VICTIMS_NAMED.match(text, m.end()) and _THE_BEFORE.search(left):
+        anaphoric = True  # "relatives of the abducted labourers": the victims told before
     if _COPULAR.search(left) or _described(text, m):
         anaphoric = True  # "This is the second attack on ... this month": the event told
         s.describes = True
