@@ -80,6 +80,8 @@ def _records(name: str) -> list[dict[str, Any]]:
         "../unseen/p13a/gold.jsonl",
         "../unseen/p13b/gold.jsonl",
         "../unseen/p14/gold.jsonl",
+        "../unseen/p15a/gold.jsonl",
+        "../unseen/p15b/gold.jsonl",
     ],
 )
 def test_annotation_file_is_well_formed(name: str) -> None:

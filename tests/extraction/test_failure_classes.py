@@ -7895,3 +7895,47 @@ def test_a_body_told_with_a_long_description_is_one_dead() -> None:
         "in Kharan on Tuesday."
     )
     assert (ev.kind, ev.fatalities) == ("attack", 1)
+
+
+def test_the_claims_statement_warning_next_is_the_claimants_threat() -> None:
+    text = (
+        "Armed men abducted six labourers from a camp near Basima on Monday night. The banned "
+        "Balochistan Liberation Front (BLF), in a statement issued on Tuesday, claimed the "
+        "abduction. The statement also warned contractors to stay away from construction sites "
+        "or face the consequences."
+    )
+    abduction, threat = _in_order(text)
+    assert (abduction.claimed_by, threat.kind, threat.perpetrator) == (
+        "Balochistan Liberation Front",
+        "threat",
+        "Balochistan Liberation Front",
+    )
+
+
+def test_speaking_to_a_reporter_on_the_phone_is_no_meeting() -> None:
+    text = (
+        "Speaking to this correspondent on the phone from Quetta, a spokesman of the provincial "
+        "government said work on the road would go on."
+    )
+    assert extract(text, published=WED) == []
+
+
+def test_a_town_s_bypass_is_the_town() -> None:
+    ev = _one("The bullet-riddled body of a driver was found near the Kharan bypass on Tuesday.")
+    assert ev.city == "Kharan"
+
+
+def test_a_reviews_undated_sum_of_the_dead_is_no_event_of_its_own() -> None:
+    text = (
+        "Eight people lost their lives, while nine militants were killed in operations.\n\n"
+        "On May 6, an IED struck a Frontier Corps vehicle near Buleda in Kech district, killing "
+        "two soldiers.\n\nOn May 7, security forces intercepted a group of militants in the "
+        "Sambaza area of Zhob district. Five of them were killed in the ensuing exchange of fire."
+    )
+    bombing, clash = _in_order(text)
+    assert (bombing.kind, bombing.fatalities, clash.kind, clash.city) == (
+        "bombing",
+        2,
+        "armed_clash",
+        "Sambaza",
+    )

@@ -330,7 +330,10 @@ def _perpetrator(
                 # "a TTP splinter group, Ahrar-ul-Hind, claimed it": the claimant, not the
                 # first group named after the lead
                 perp_m, perp_conf, why = claim_m, CONFIDENCE.perpetrator_from_claim, "claimant"
-        elif _THE_GROUP_OR_OUTFIT.search(trig_s.text):
+        elif _THE_GROUP_OR_OUTFIT.search(trig_s.text) or (
+            fam == "threat" and trig_s.claimant_vowed
+        ):
+            # ("The statement also warned ...": the claimant's statement, named before)
             perp_m = _last_group_before(groups, trig_s.start)
             perp_conf, why = CONFIDENCE.perpetrator_anaphor, "anaphor"
         if perp_m is None and claim_m is not None:

@@ -683,6 +683,26 @@ _OVERVIEW = re.compile(
 )
 
 
+#: the dead of several incidents told by a bare plural: "nine militants were killed in
+#: operations", "eight people lost their lives in attacks" (not "in clashes": often one)
+_SUMMED_PLURAL = re.compile(
+    r"\b(?:killed|martyred|injured|wounded|died|dead|lost their lives)\b[^.;]{0,40}?"
+    r"\bin\s+(?:(?:various|different|several|such)\s+)?(?:operations|attacks|incidents)\b",
+    re.I,
+)
+
+
+def _summed_undated(s: Sentence) -> bool:
+    """A sentence that sums the dead of several incidents by a bare plural, with no date and
+    no place of its own: a review's overview ("Eight people lost their lives, while nine
+    militants were killed in operations")."""
+    return (
+        not s.dates
+        and not any(m.place is not None and not m.role for m in s.places)
+        and _SUMMED_PLURAL.search(s.text) is not None
+    )
+
+
 def _roundup_headline(s: Sentence) -> bool:
     """A headline (or sub-headline) that names two or more towns or districts: it tells
     several incidents, each told again below it."""
@@ -1155,7 +1175,9 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         cls = trig[0]
         fam = family(cls)
-        overview = fam == "violent" and (bool(_OVERVIEW.search(s.text)) or _roundup_headline(s))
+        overview = fam == "violent" and (
+            bool(_OVERVIEW.search(s.text)) or _roundup_headline(s) or _summed_undated(s)
+        )
         if s.joined and cur is not None and _another_story(s, sentences):
             # a headline's second story ("...; grenade blast rocks PoK") is another event, and
             # the body goes on with the first

@@ -351,7 +351,8 @@ def _role(text: str, s: int, e: int, before: str) -> str:
         return "speech"
     if _FRONTIER_REGION.search(before, max(0, len(before) - 30)):
         return "admin"  # "FR Peshawar": the tribal region named after the town, not the town
-    if _FEATURE_AFTER.match(text, e):
+    if _FEATURE_AFTER.match(text, e) and not text.startswith(" bypass", e):
+        # (not "near the Kharan bypass": the road round the town, so the town)
         return "feature"  # "near Lahore Nala", "on Quetta Road": a feature named after it
     if ("includ" in tail or "such as" in tail or "like" in tail or "namely" in tail) and (
         _PARTY_BEFORE.search(before)

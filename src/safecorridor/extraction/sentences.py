@@ -190,11 +190,23 @@ _THREAT_CLAUSE = re.compile(
 )
 
 
+#: the claim's statement goes on to warn, in the next sentence: "The statement also warned
+#: contractors to stay away ...", "In the same message it threatened ..."
+_CLAIM_WARNS = re.compile(
+    r"^(?:The|In\s+the|In\s+its|Its)\s+(?:same\s+)?(?:statement|message|e-?mail|video|"
+    r"pamphlet|post|audio)\b[^.;]{0,40}?\b(?:warned|threatened|vowed)\b",
+)
+_CLAIMED = re.compile(r"\bclaim(?:ed|ing)\b", re.I)
+
+
 def cut_threats(sentences: list[Sentence], text: str) -> list[Sentence]:
     """A claim and the threat told after it ("claimed the blasts, and vowed more attacks")
-    are two statements: the threat is cut into a sentence of its own, an event of its own."""
+    are two statements: the threat is cut into a sentence of its own, an event of its own.
+    The claim's statement warning in the next sentence is the claimant's threat too."""
     out: list[Sentence] = []
     for s in sentences:
+        if out and _CLAIM_WARNS.match(s.text) and _CLAIMED.search(out[-1].text):
+            s.claimant_vowed = True
         m = _THREAT_CLAUSE.search(s.text) if "claim" in s.text else None
         if m is None:
             out.append(s)
