@@ -7939,3 +7939,54 @@ def test_a_reviews_undated_sum_of_the_dead_is_no_event_of_its_own() -> None:
         "armed_clash",
         "Sambaza",
     )
+
+
+def test_background_in_a_relative_clause_does_not_undo_the_blame() -> None:
+    text = (
+        "A suicide bomber killed 17 people at a market in Parachinar on Tuesday. A police "
+        "officer said suspicion fell on the Islamic State group's regional affiliate, which has "
+        "targeted Shiites in the past."
+    )
+    assert _one(text).perpetrator == "Islamic State Khorasan Province"
+
+
+def test_a_briefing_on_the_shelling_is_a_meeting_not_the_shelling_again() -> None:
+    text = (
+        "Indian troops shelled villages in the Nakyal sector of Kotli district on Monday, "
+        "killing three civilians. On Tuesday, a team of AJK officials met UN observers at their "
+        "field station in Kotli and briefed them on the shelling."
+    )
+    shelling, meeting = _in_order(text)
+    assert (shelling.kind, shelling.perpetrator, shelling.fatalities) == (
+        "attack",
+        "Indian Army",
+        3,
+    )
+    assert (meeting.kind, meeting.city, meeting.to_dict()["event_date"]) == (
+        "meeting",
+        "Kotli",
+        "2024-05-07",
+    )
+
+
+def test_a_shell_fired_across_the_loc_that_struck_a_coach_is_an_attack() -> None:
+    ev = _one(
+        "In November last year, a shell fired by the Indian Army struck a passenger coach near "
+        "Lawat in the Neelum valley, killing nine passengers."
+    )
+    assert (ev.kind, ev.fatalities, ev.perpetrator) == ("attack", 9, "Indian Army")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (guard: no Indian Army before this round) a foreign force at home, or hit, is no
+        # perpetrator
+        "Indian Army and Assam Police in a joint operation killed two militants of the NDFB in "
+        "Chirang district on Tuesday.",
+        "Two Indian soldiers were killed when militants ambushed a patrol in Chandel district "
+        "on Tuesday.",
+    ],
+)
+def test_a_foreign_force_at_home_or_hit_is_no_perpetrator(text: str) -> None:
+    assert all(e.perpetrator != "Indian Army" for e in extract(text, published=WED))

@@ -240,11 +240,21 @@ def _attributes(g: EventGroup, a: Mention, text: str) -> bool:
     for s in g.sentences:
         if s.start <= a.start < s.end:
             acts = any(not t[3] and family(t[0]) == "violent" for t in s.all_triggers)
+            # (background told in a relative clause on the group blamed does not undo the
+            # blame: "suspicion fell on the IS affiliate, which has targeted Shiites in the past")
+            said = s.text
+            rel = _RELATIVE_AFTER.match(said, a.end - s.start) if s.blame else None
+            if rel is not None:
+                said = said[: rel.start()]
             return bool(
                 (s.claim or s.blame or acts or _TIES.search(s.text))
-                and not _BACKGROUND.search(s.text)
+                and not _BACKGROUND.search(said)
             )
     return False
+
+
+#: a relative clause on the group just named, to the sentence's end: ", which has ..."
+_RELATIVE_AFTER = re.compile(r"(?:['’]s)?(?:\s+[\w'’-]+){0,3}?,\s+(?:which|who)\b[^.;]*")
 
 
 #: a strike from the air (by the state or a foreign force): the groups it names after its
@@ -371,6 +381,30 @@ def _forces_acted(g: EventGroup, state: list[Mention], armed: list[Mention]) -> 
     )
 
 
+#: a force told as the ones hit: "five Indian soldiers were injured", "killing two Afghan
+#: border guards"
+_SUFFERED_AFTER = re.compile(
+    r"\s+(?:were|was|had been|have been|has been)\s+(?:also\s+|seriously\s+|critically\s+)?"
+    r"(?:killed|injured|wounded|martyred|hurt|targeted|attacked|ambushed)\b",
+    re.I,
+)
+_SUFFERED_BEFORE = re.compile(
+    r"\b(?:killing|kills|kill|injuring|wounding|targeting|attacked|ambushed)\s+"
+    r"(?:(?:two|three|four|five|six|\d+|the|a|an|several|some)\s+)?$"
+    # counted, as the dead are: "2 Indian soldiers, Pakistani villager killed"
+    r"|(?:^|[^\w,]\s*)\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several)\s+$",
+    re.I,
+)
+
+
+def _suffered(text: str, a: Mention) -> bool:
+    """The force is named as the one hit, not as the doer."""
+    return bool(
+        _SUFFERED_AFTER.match(text, a.end)
+        or _SUFFERED_BEFORE.search(text, max(0, a.start - 40), a.start)
+    )
+
+
 def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[EventGroup]) -> None:
     """Set the event's perpetrator (and its parent), ``claimed_by`` and actor list."""
     fam = g.family
@@ -380,8 +414,9 @@ def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[Event
         for a in named
         if _armed_or_unknown(a)
         and not _DENIAL.match(text, a.end)
-        # (a foreign state's force is the perpetrator of its strikes, not of talks with it)
-        and (fam == "violent" or not is_foreign_force(a))
+        # (a foreign state's force is the perpetrator of its strikes, not of talks with it,
+        # nor of an attack it suffered: "five Indian soldiers were seriously injured")
+        and (not is_foreign_force(a) or (fam == "violent" and not _suffered(text, a)))
     ]
     state = [a for a in named if is_state_force(a)]
     claim_m = _claimant(g, armed, groups, text)
@@ -408,7 +443,13 @@ def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[Event
         parent = res.parent_of(perp_m.actor)
         if parent:
             ev.set("perpetrator_parent", parent, (perp_m.start, perp_m.end), perp_conf)
-    if claim_m is not None and claim_m.actor and claim_s and fam in ("violent", "disrupted"):
+    if (
+        claim_m is not None
+        and claim_m.actor
+        and claim_s
+        and fam in ("violent", "disrupted")
+        and not is_foreign_force(claim_m)  # (a state's force claims no attack)
+    ):
         s_claim = claim_s
         ev.set(
             "claimed_by",

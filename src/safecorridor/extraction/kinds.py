@@ -824,7 +824,10 @@ _CONDEMNED = re.compile(
 
 #: words that are a noun as often as a verb: after a determiner they name a thing ("the
 #: attack", "Monday's arrest"), unless the words between are the subject ("the militants attack")
-_NOUN_VERBS = frozenset(["attack", "arrest", "kidnap", "abduct"])
+_NOUN_VERBS = frozenset(
+    # (and the "-ing" nouns: "briefed them on the shelling")
+    ["attack", "arrest", "kidnap", "abduct", "bombing", "shelling"]
+)
 _SUBJECT_BEFORE = re.compile(
     r"\b(?:militants|terrorists|gunmen|insurgents|men|fighters|rebels|forces|troops|police|attackers|assailants)\s+$",
     re.I,
@@ -917,6 +920,9 @@ def _day_told(s: Sentence) -> bool:
     return any(d.precision == "day" and not d.reporting for d in s.dates)
 
 
+#: a determiner right before an "-ing" trigger makes it a noun: "the shelling", "Monday's
+#: bombing" (not "after killing")
+_DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|this|that|its|their|his|her)|['’]s)\s+$", re.I)
 #: a participle before the people it befell, after "the": "the abducted labourers", "the
 #: slain soldiers" (not "the militants abducted two labourers")
 _THE_BEFORE = re.compile(r"\b(?:the|their|these|those)\s+$", re.I)
