@@ -7990,3 +7990,12 @@ def test_a_shell_fired_across_the_loc_that_struck_a_coach_is_an_attack() -> None
 )
 def test_a_foreign_force_at_home_or_hit_is_no_perpetrator(text: str) -> None:
     assert all(e.perpetrator != "Indian Army" for e in extract(text, published=WED))
+
+
+def test_a_foreign_force_taking_pakistanis_hostage_at_home_is_the_perpetrator() -> None:
+    # (guard) the home-country rule is for its operations, not for what it does to others
+    ev = _one(
+        "A Pakistani helicopter crash-landed in Logar province of Afghanistan on Tuesday, where "
+        "Afghan Taliban took the seven people on board hostage."
+    )
+    assert (ev.kind, ev.perpetrator) == ("abduction", "Afghan Taliban")

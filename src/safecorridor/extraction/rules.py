@@ -239,10 +239,12 @@ class RuleExtractor:
         if (
             perp is not None
             and perp.foreign
+            and kind == "armed_clash"
             and (ev.country == perp.home or (ev.country is None and not _PAKISTAN.search(text)))
         ):
             # a foreign state's force is the perpetrator of what it did across the border, not
-            # of its operations at home ("Indian Army and police killed two militants in Assam")
+            # of its operations at home ("Indian Army and police killed two militants in Assam";
+            # the Afghan Taliban holding Pakistanis hostage in Logar is theirs)
             ev.unset("perpetrator")
             ev.unset("perpetrator_parent")
         if fam in ("violent", "disrupted", "arrest"):
