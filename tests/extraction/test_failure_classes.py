@@ -7999,3 +7999,24 @@ def test_a_foreign_force_taking_pakistanis_hostage_at_home_is_the_perpetrator() 
         "Afghan Taliban took the seven people on board hostage."
     )
     assert (ev.kind, ev.perpetrator) == ("abduction", "Afghan Taliban")
+
+
+def test_a_separate_incident_told_beside_the_first_takes_its_day() -> None:
+    text = (
+        "Gunmen shot dead two policemen in Bannu on Tuesday. In a separate incident, a bomb "
+        "wounded three people in Lakki Marwat."
+    )
+    first, second = _in_order(text)
+    assert [first.to_dict()["event_date"], second.to_dict()["event_date"]] == [
+        "2024-05-07",
+        "2024-05-07",
+    ]
+
+
+def test_a_separate_incident_a_paragraph_apart_takes_no_day() -> None:
+    # (guard) a later paragraph is not told as the same day's
+    text = (
+        "Gunmen shot dead two policemen in Bannu on Tuesday.\n\nSeparately, a roadside bomb "
+        "wounded three soldiers in Lakki Marwat."
+    )
+    assert _in_order(text)[1].event_date is None

@@ -893,6 +893,26 @@ def _same_day(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
             g.inherited_date = (dm[0], CONFIDENCE.date_inherited)
 
 
+#: "In a separate incident in Poonch district, ...": another incident, told beside the first
+_SEPARATELY = re.compile(
+    r"^(?:In (?:a|another) separate (?:incident|attack)|In another (?:incident|attack)|"
+    r"Separately|Elsewhere)\b"
+)
+
+
+def _separately_in_the_lead(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
+    """A separate incident told right after the first, in its paragraph, with no date of its
+    own: the day of the first (a daily's lead sums up one day's incidents)."""
+    if not groups or g.family != "violent" or not _SEPARATELY.match(s.text) or _own_dates(s):
+        return
+    prev = groups[-1]
+    if prev.family != "violent" or prev.recalled or s.start - prev.sentences[-1].end > 1:
+        return  # (a paragraph apart: not told as the same day's)
+    dm = prev.date()
+    if dm is not None and not dm[0].reporting and dm[0].precision == "day":
+        g.inherited_date = (dm[0], CONFIDENCE.date_inherited)
+
+
 _DAYS_LATER = re.compile(r"^(?:days|a few days|some days|weeks|a few weeks) later\b", re.I)
 
 
@@ -1248,6 +1268,8 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         if own or (other and cur.family == "violent"):
             cur = EventGroup(cls, trig, [s], recalled=other and _past(s.text))
             _same_day(cur, s, groups)
+            if not cur.recalled:
+                _separately_in_the_lead(cur, s, groups)
             groups.append(cur)
             continue
         if (
@@ -1321,6 +1343,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         new = EventGroup(cls, trig, [s])
         _same_day(new, s, groups)
         _days_later(new, s, groups)
+        _separately_in_the_lead(new, s, groups)
         if fam == "threat" and _warned_after_claim(s) is not None:
             # "The BLA claimed responsibility ..., and warned that all of them would be
             # executed": the threat is its own event; the claim is the attack's told before
