@@ -8020,3 +8020,8 @@ def test_a_separate_incident_a_paragraph_apart_takes_no_day() -> None:
         "wounded three soldiers in Lakki Marwat."
     )
     assert _in_order(text)[1].event_date is None
+
+
+def test_picked_up_by_armed_men_is_an_abduction() -> None:
+    ev = _one("A schoolteacher was picked up by armed men from Turbat bazaar on Tuesday evening.")
+    assert (ev.kind, ev.city) == ("abduction", "Turbat")
