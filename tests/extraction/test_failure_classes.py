@@ -8025,3 +8025,21 @@ def test_a_separate_incident_a_paragraph_apart_takes_no_day() -> None:
 def test_picked_up_by_armed_men_is_an_abduction() -> None:
     ev = _one("A schoolteacher was picked up by armed men from Turbat bazaar on Tuesday evening.")
     assert (ev.kind, ev.city) == ("abduction", "Turbat")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Armed men abducted six labourers near Basima on Monday night. The BLF, in a statement "
+        "issued on Tuesday, claimed the abduction. The statement also warned contractors to "
+        "stay away from construction sites.",
+        "Armed men abducted six labourers near Basima on Monday night. The BLF, in a statement "
+        "on Tuesday, claimed the abduction and vowed more attacks on construction companies.",
+    ],
+)
+def test_a_threat_made_in_a_claim_is_dated_by_the_statement(text: str) -> None:
+    abduction, threat = _in_order(text)
+    assert (abduction.to_dict()["event_date"], threat.to_dict()["event_date"]) == (
+        "2024-05-06",
+        "2024-05-07",
+    )

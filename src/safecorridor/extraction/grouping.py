@@ -1257,7 +1257,9 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             if warned is not None:
                 # "The BLA claimed responsibility for the attack ... and warned Beijing to
                 # halt its projects": the claim is the attack's, the warning a threat
-                groups.append(EventGroup("threat", warned, [s], inherited_date=cur.date()))
+                groups.append(
+                    EventGroup("threat", warned, [s], inherited_date=_statement_day(s, cur))
+                )
             continue
         same = fam == cur.family
         named = _named_host(s, groups) if fam == "violent" and not own else None
@@ -1351,7 +1353,12 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             if claimed_one is not None and not any(x.claim for x in claimed_one.sentences):
                 claimed_one.summed_claim = s
         if fam in ("threat", "disrupted") and cur.family == "violent" and not _own_dates(s):
-            dm = cur.date()
+            said = next((x for x in reversed(cur.sentences) if x.end <= s.start), None)
+            dm = (
+                _statement_day(said, cur)
+                if fam == "threat" and s.claimant_vowed and said is not None and said.claim
+                else cur.date()
+            )
             if dm is not None:
                 new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
         groups.append(new)
@@ -1398,6 +1405,17 @@ def _claimed_in_places(s: Sentence) -> int:
         and m.place is not None
         and m.place.kind in ("town", "district")
     )
+
+
+def _statement_day(s: Sentence, attack: EventGroup) -> tuple[DateMention, float] | None:
+    """The day of the claim a threat was made in ("in a statement issued on Tuesday, claimed
+    the abduction ... The statement also warned ..."): the threat's day; else the attack's."""
+    said = next(
+        (d for d in s.dates if d.reporting and d.precision == "day" and d.value is not None), None
+    )
+    if said is not None:
+        return (said, CONFIDENCE.date_inherited)
+    return attack.date()
 
 
 def _warned_after_claim(s: Sentence) -> tuple[str, int, int] | None:
