@@ -8043,3 +8043,15 @@ def test_a_threat_made_in_a_claim_is_dated_by_the_statement(text: str) -> None:
         "2024-05-06",
         "2024-05-07",
     )
+
+
+def test_the_minister_who_condemned_an_attack_is_not_its_target() -> None:
+    text = (
+        "The prime minister has condemned the killing of six labourers in Kech district and "
+        "ordered an inquiry."
+    )
+    killing = _in_order(text)[0]
+    assert (killing.kind, killing.target) == ("attack", ["civilians"])
+    # (guard) a minister shot is the target
+    shot = _one("Gunmen shot dead a provincial minister in Quetta on Tuesday.")
+    assert "government" in shot.target
