@@ -8055,3 +8055,19 @@ def test_the_minister_who_condemned_an_attack_is_not_its_target() -> None:
     # (guard) a minister shot is the target
     shot = _one("Gunmen shot dead a provincial minister in Quetta on Tuesday.")
     assert "government" in shot.target
+
+
+def test_protests_a_killing_told_before_sparked_on_a_day_are_an_event() -> None:
+    text = (
+        "Gunmen shot dead six labourers in Kech on Monday. The killing of the six labourers "
+        "sparked protests on Tuesday, with traders shutting their shops in Turbat."
+    )
+    killing, protest = _in_order(text)
+    assert (killing.kind, protest.kind, protest.to_dict()["event_date"]) == (
+        "attack",
+        "other",
+        "2024-05-07",
+    )
+    # (guard) protests with no day of their own stay generic
+    undated = "Gunmen shot dead six labourers in Kech on Monday. The killings triggered protests."
+    assert _kinds(undated) == ["attack"]

@@ -920,6 +920,12 @@ def _day_told(s: Sentence) -> bool:
     return any(d.precision == "day" and not d.reporting for d in s.dates)
 
 
+#: what set protests off: "sparked protests", "triggered demonstrations"
+_SET_OFF_BEFORE = re.compile(
+    r"\b(?:sparked|triggered|provoked|prompted|led to|set off|touched off|caused)\s+"
+    r"(?:(?:angry|violent|widespread|fresh|large|street)\s+)?$",
+    re.I,
+)
 #: a determiner right before an "-ing" trigger makes it a noun: "the shelling", "Monday's
 #: bombing" (not "after killing")
 _DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|this|that|its|their|his|her)|['’]s)\s+$", re.I)
@@ -962,6 +968,13 @@ def _anaphoric(
     if plural and _attacks_verb(text, m, word, left):
         plural = None  # "Suicide bomber attacks police patrol": one attacker's verb
     # ("vowed more attacks on security forces": the attacks threatened are the threat)
+    set_off = (
+        cls == "protest"
+        and _SET_OFF_BEFORE.search(left) is not None
+        and any(not d.reporting and d.precision == "day" for d in s.dates)
+    )
+    if set_off:
+        plural = None  # "The killing ... sparked protests on Tuesday": protests held that day
     if (
         plural
         and cls != "threat"
@@ -976,6 +989,8 @@ def _anaphoric(
         )
     ):
         anaphoric = True
+    if set_off:
+        anaphoric = False  # (not "the six labourers" before it: the protests are told here)
     if anaphoric and _HELD.search(left):
         anaphoric = False  # "held talks", "carried out attacks on two posts"
     told_toll = bool(plural and _HEADLINE_TOLL.match(text, m.end()))
