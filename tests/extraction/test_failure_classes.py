@@ -8071,3 +8071,16 @@ def test_protests_a_killing_told_before_sparked_on_a_day_are_an_event() -> None:
     # (guard) protests with no day of their own stay generic
     undated = "Gunmen shot dead six labourers in Kech on Monday. The killings triggered protests."
     assert _kinds(undated) == ["attack"]
+
+
+def test_the_incident_a_sentence_goes_on_to_with_while_takes_its_day() -> None:
+    text = (
+        "Two soldiers were martyred in a roadside blast in Kech on Tuesday, while two engineers "
+        "were abducted from a site in Tank district."
+    )
+    blast, abduction = _in_order(text)
+    assert (blast.kind, abduction.kind, abduction.to_dict()["event_date"]) == (
+        "bombing",
+        "abduction",
+        "2024-05-07",
+    )

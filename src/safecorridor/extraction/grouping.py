@@ -900,13 +900,22 @@ _SEPARATELY = re.compile(
 )
 
 
+#: the rest of a sentence cut at "while" (no "days later"): "..., while two others were hurt
+#: in a similar attack in Mastung"
+_SECOND_OF_A_SENTENCE = re.compile(r"(?!(?:days|weeks|months|a day|a week)\s+later\b)", re.I)
+
+
 def _separately_in_the_lead(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
-    """A separate incident told right after the first, in its paragraph, with no date of its
-    own: the day of the first (a daily's lead sums up one day's incidents)."""
-    if not groups or g.family != "violent" or not _SEPARATELY.match(s.text) or _own_dates(s):
+    """A separate incident told right after the first, in its paragraph (or the rest of its
+    sentence), with no date of its own: the day of the first (a daily's lead sums up one
+    day's incidents)."""
+    if not groups or g.family != "violent" or _own_dates(s):
+        return
+    if not (_SEPARATELY.match(s.text) or (s.second and _SECOND_OF_A_SENTENCE.match(s.text))):
         return
     prev = groups[-1]
-    if prev.family != "violent" or prev.recalled or s.start - prev.sentences[-1].end > 1:
+    gap = s.start - prev.sentences[-1].end
+    if prev.family != "violent" or prev.recalled or gap > (12 if s.second else 1):
         return  # (a paragraph apart: not told as the same day's)
     dm = prev.date()
     if dm is not None and not dm[0].reporting and dm[0].precision == "day":
