@@ -8084,3 +8084,38 @@ def test_the_incident_a_sentence_goes_on_to_with_while_takes_its_day() -> None:
         "abduction",
         "2024-05-07",
     )
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "Hours after the attack, security forces launched an operation in the area and killed "
+        "three militants.",
+        "Later, security forces tracked down the attackers in the nearby hills. Three militants "
+        "were killed in an exchange of fire that lasted until midnight.",
+    ],
+)
+def test_the_forces_follow_up_fight_is_a_clash_of_its_own(follow_up: str) -> None:
+    text = (
+        f"Militants attacked a police post in Tank on Tuesday, killing two constables. {follow_up}"
+    )
+    attack, clash = _in_order(text)
+    assert (attack.fatalities, clash.kind, clash.to_dict()["event_date"]) == (
+        2,
+        "armed_clash",
+        "2024-05-07",
+    )
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        # (guard) a search that found no one to fight, or the forces ending the siege itself
+        "Later, security forces launched a search operation in the area.",
+        "Soon after the attack, personnel of the army and police reached the spot and cordoned "
+        "off the hotel.",
+    ],
+)
+def test_a_search_without_a_fight_or_the_sieges_end_is_no_event_of_its_own(after: str) -> None:
+    text = f"Militants stormed a hotel in Gwadar on Tuesday, killing a guard. {after}"
+    assert len(extract(text, published=WED)) == 1

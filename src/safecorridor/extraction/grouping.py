@@ -264,6 +264,7 @@ class EventGroup:
     # Karachi"): where it was, when it names no place of its own
     summed_place: Mention | None = None
     outcome: bool = False  # an agreement the meeting told with it reached: held where it met
+    follow_up: bool = False  # the forces' follow-up to the attack before it: never its retelling
     _items: tuple[Any, list[Item]] | None = field(default=None, repr=False, compare=False)
     _date: tuple[Any, tuple[DateMention, float] | None] | None = field(
         default=None, repr=False, compare=False
@@ -893,6 +894,55 @@ def _same_day(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
             g.inherited_date = (dm[0], CONFIDENCE.date_inherited)
 
 
+#: a follow-up told after an attack: "Hours after the blast", "Later,", "In a follow-up
+#: operation", "Following the attack"
+_FOLLOW_UP = re.compile(
+    r"^(?:(?:Hours|Minutes|Shortly|Soon)\s+(?:after|later)\b|Later(?:\s+on)?,|"
+    r"In\s+(?:a\s+)?(?:follow-up|retaliatory|subsequent|search)\b|"
+    r"(?:Following|After)\s+the\s+(?:attack|blast|bombing|incident|assault|ambush)\b)",
+    re.I,
+)
+#: the forces going after the attackers in it: "security forces tracked down", "police
+#: chased the attackers", "launched a search operation" (not "cordoned off the hotel": the
+#: attack's own end)
+_FORCES_ACT = re.compile(
+    r"\b(?:security forces|troops|soldiers|police|policemen|FC|Frontier Corps|Levies|Rangers|"
+    r"CTD|personnel|commandos)\b[^.;]{0,80}?\b(?:tracked down|chased|traced|pursued|"
+    r"raided\s+(?:a|the|their)\s+(?:[\w-]+\s+)?(?:hideout|compound|house)|"
+    r"(?:launched|conducted|carried out)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?operation)\b",
+    re.I,
+)
+
+
+def _start_follow_up(s: Sentence, trig: tuple[str, int, int], attack: EventGroup) -> EventGroup:
+    """The follow-up's event: a clash on the attack's day unless it tells its own."""
+    new = EventGroup("clash", trig, [s], follow_up=True)
+    dm = attack.date()
+    if dm is not None and not _own_dates(s) and not dm[0].reporting:
+        new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
+    return new
+
+
+def _fought(g: EventGroup) -> bool:
+    """The follow-up came to a fight or a killing (a violent trigger or a count of its own)."""
+    return any(
+        family(t[0]) == "violent" and not t[3] for s in g.sentences for t in s.all_triggers
+    ) or any(c.what == "kill" for s in g.sentences for c in s.counts)
+
+
+def _follow_up(s: Sentence, cur: EventGroup, fam: str) -> bool:
+    """The forces' follow-up to an attack told before (a chase, a search that ended in a
+    fight): an event of its own, unless the event told before was their own operation."""
+    return (
+        fam == "violent"
+        and cur.family == "violent"
+        and not cur.recalled
+        and cur.lead_cls != "clash"
+        and _FOLLOW_UP.match(s.text) is not None
+        and _FORCES_ACT.search(s.text) is not None
+    )
+
+
 #: "In a separate incident in Poonch district, ...": another incident, told beside the first
 _SEPARATELY = re.compile(
     r"^(?:In (?:a|another) separate (?:incident|attack)|In another (?:incident|attack)|"
@@ -1157,6 +1207,17 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             if target is not None:
                 target.sentences.append(s)
                 continue
+        attacked = cur if cur is None or cur.family == "violent" else _latest_violent(groups)
+        if trig is None and attacked is not None and _follow_up(s, attacked, "violent"):
+            # "Hours after the blast, FC personnel tracked down two men ...": the chase the
+            # next sentence's fight ends
+            acted = _FORCES_ACT.search(s.text)
+            if acted is not None:
+                cur = _start_follow_up(
+                    s, ("clash", s.start + acted.start(), s.start + acted.end()), attacked
+                )
+                groups.append(cur)
+                continue
         if trig is None:
             if s.claim:
                 target = (
@@ -1324,6 +1385,12 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         if back is not None:
             back.sentences.append(s)  # "The attack on the Kahan post ..." after another event
             cur = back
+            continue
+        if _follow_up(s, cur, fam):
+            # "Hours after the blast, FC and police personnel tracked down two men ... Both were
+            # killed in an exchange of fire": the forces' follow-up, a clash of its own
+            cur = _start_follow_up(s, trig, cur)
+            groups.append(cur)
             continue
         kin = _same_kind_before(groups, cur, cls, s, published) if fam == "violent" else None
         if kin is not None:
@@ -1677,6 +1744,12 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
     out: list[EventGroup] = []
     for g in groups:
         host = None
+        if g.follow_up:
+            if _fought(g) or not out or out[-1].family != "violent":
+                out.append(g)
+            else:
+                out[-1].sentences.extend(g.sentences)  # a search that found no one to fight
+            continue
         if out and _lists(g):
             # a list of places is several events, none a retelling; a deck's bullet that told
             # one of them ("two soldiers martyred in Kolachi operation") is that item's
