@@ -8119,3 +8119,12 @@ def test_the_forces_follow_up_fight_is_a_clash_of_its_own(follow_up: str) -> Non
 def test_a_search_without_a_fight_or_the_sieges_end_is_no_event_of_its_own(after: str) -> None:
     text = f"Militants stormed a hotel in Gwadar on Tuesday, killing a guard. {after}"
     assert len(extract(text, published=WED)) == 1
+
+
+def test_a_toll_of_different_acts_of_violence_is_an_overview_not_the_one_told_after() -> None:
+    text = (
+        "Three people were killed in different acts of violence in Karachi on Tuesday. "
+        "Unidentified assailants riding a motorcycle shot dead a shopkeeper near Qatar Hospital "
+        "in Orangi Town."
+    )
+    assert [e.fatalities for e in extract(text, published=WED)] == [1]

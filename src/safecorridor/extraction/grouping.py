@@ -679,7 +679,7 @@ _CLAIMED_A_NEW = re.compile(
 #: a sentence that sums up several incidents: "seven people were killed in separate attacks
 #: across the province"; the incidents it sums up are told after it, each on its own
 _OVERVIEW = re.compile(
-    r"\b(?:in|during|carried out|launched|launch|launches|staged|mounted|conducted|for|claimed|claims|claiming)\s+(?:(?:two|three|four|five|six|several|multiple|\d+)\s+)?(?:separate|different|various|multiple|a series of|a spate of|a wave of|coordinated|simultaneous)\s+(?:[\w-]+\s+)?(?:attacks|incidents|clashes|assaults|raids|blasts|explosions|ambushes|bombings)\b",
+    r"\b(?:in|during|carried out|launched|launch|launches|staged|mounted|conducted|for|claimed|claims|claiming)\s+(?:(?:two|three|four|five|six|several|multiple|\d+)\s+)?(?:separate|different|various|multiple|a series of|a spate of|a wave of|coordinated|simultaneous)\s+(?:[\w-]+\s+)?(?:attacks|incidents|clashes|assaults|raids|blasts|explosions|ambushes|bombings|acts of violence|incidents of (?:violence|firing))\b",
     re.I,
 )
 
@@ -737,7 +737,9 @@ _SEVERAL_CLAIMED = re.compile(
 
 
 _SEPARATE_INCIDENTS = re.compile(
-    r"\b(?:killed|injured|wounded|martyred)\b[^.;]{0,40}\bin (?:\w+ )?separate incidents\b", re.I
+    r"\b(?:killed|injured|wounded|martyred)\b[^.;]{0,40}\bin (?:\w+ )?(?:separate|different) "
+    r"(?:incidents|acts of violence)\b",
+    re.I,
 )
 
 
