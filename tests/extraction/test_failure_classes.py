@@ -8128,3 +8128,14 @@ def test_a_toll_of_different_acts_of_violence_is_an_overview_not_the_one_told_af
         "in Orangi Town."
     )
     assert [e.fatalities for e in extract(text, published=WED)] == [1]
+
+
+def test_a_press_releases_meeting_with_no_day_is_held_on_its_datelines_day() -> None:
+    ev = _one(
+        "ISLAMABAD, May 6 (APP): The federal interior minister met the Chinese ambassador at the "
+        "Chinese embassy and discussed the security of Chinese nationals."
+    )
+    assert (ev.kind, ev.to_dict()["event_date"]) == ("meeting", "2024-05-06")
+    # (guard) an attack told with no day takes no dateline day
+    attack = _one("QUETTA, May 6: Gunmen shot dead two labourers in Turbat, police said.")
+    assert attack.event_date is None

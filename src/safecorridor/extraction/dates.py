@@ -277,6 +277,7 @@ class DateMention:
     reporting: bool  # the date of a report or statement rather than of an event
     text: str
     possessive: bool = False  # "last week's strikes": the date of the noun it modifies
+    dateline: bool = False  # the date of the report's dateline ("Islamabad, June 16, 2024:")
 
 
 #: the day a report without a publication date is read as of (see ``rules``): its days and

@@ -158,7 +158,7 @@ class RuleExtractor:
                 s.dates = _with_stand_in(s)
             for d in s.dates:
                 if _inside(d.start, datelines):
-                    d.reporting = True  # the dateline's date is the report's
+                    d.reporting = d.dateline = True  # the dateline's date is the report's
             if s.recall_gap and not any(not d.reporting for d in s.dates):
                 # "the attack comes two days after ...": two days before the attack, if dated
                 s.dates.append(recalled_date(s, anchor, s.recall_gap))
@@ -281,7 +281,9 @@ def _set_date(ev: CandidateEvent, text: str, g: EventGroup) -> None:
         or g.cls == "agreement"
         or _STATEMENT.match(text, g.trigger[1]) is not None
         # "the minister briefed the cabinet ... on Tuesday": the briefing is the meeting
-        or (g.cls == "meeting" and BRIEFED.search(trigger_words(g, g.trigger)) is not None),
+        or (g.cls == "meeting" and BRIEFED.search(trigger_words(g, g.trigger)) is not None)
+        # a press release's meeting told with no day but its dateline's: held that day
+        or (g.family == "talks" and d.dateline and d.precision == "day"),
         inherited=g.inherited_date is not None,
         has_event_date=any(not x.reporting for s in g.sentences for x in s.dates),
     )
