@@ -8139,3 +8139,20 @@ def test_a_press_releases_meeting_with_no_day_is_held_on_its_datelines_day() -> 
     # (guard) an attack told with no day takes no dateline day
     attack = _one("QUETTA, May 6: Gunmen shot dead two labourers in Turbat, police said.")
     assert attack.event_date is None
+
+
+def test_a_crime_beats_incidents_in_two_quarters_of_a_city_are_two_events() -> None:
+    text = (
+        "KARACHI: Two people were shot dead and four wounded in different parts of the city "
+        "over the past 24 hours, police said.\n\nIn Lyari, two men on a motorcycle lobbed a "
+        "hand grenade at a grocery shop on Tuesday evening, wounding four people.\n\nEarlier on "
+        "Tuesday, a head constable posted at the Pirabad police station was shot dead in Orangi "
+        "Town as he rode to work. By the police's own count, he was the 118th policeman killed "
+        "in the city since January."
+    )
+    events = _in_order(text)
+    assert [(e.kind, e.injured, e.fatalities) for e in events] == [
+        ("bombing", 4, None),
+        ("armed_clash", None, 1),
+    ]
+    assert all(e.to_dict()["event_date"] == "2024-05-07" for e in events)

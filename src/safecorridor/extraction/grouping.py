@@ -693,6 +693,15 @@ _SUMMED_PLURAL = re.compile(
 )
 
 
+#: several incidents summed up across a city or a province: "in different parts of the city
+#: over the past 24 hours"
+_ACROSS = re.compile(
+    r"\b(?:in|across)\s+(?:different|various|several|separate)\s+parts\s+of\s+(?:the\s+)?"
+    r"(?:city|metropolis|province|country|district)\b",
+    re.I,
+)
+
+
 def _summed_undated(s: Sentence) -> bool:
     """A sentence that sums the dead of several incidents by a bare plural, with no date and
     no place of its own: a review's overview ("Eight people lost their lives, while nine
@@ -1258,7 +1267,12 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 # "Earlier this week, two soldiers were martyred in Wana": victims counted
                 # under an earlier date of their own are a happening of their own
                 victims = _victim_count(s)
-                if victims is not None and _earlier(s, cur) and not _TALLY_SINCE.search(s.text):
+                if (
+                    victims is not None
+                    and _earlier(s, cur)
+                    and not s.tally
+                    and not _TALLY_SINCE.search(s.text)
+                ):
                     # (a later day's figures update the event: a toll that rose overnight)
                     cur = EventGroup(
                         "attack", ("attack", victims.start, victims.end), [s], recalled=True
@@ -1268,7 +1282,9 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         cls = trig[0]
         fam = family(cls)
         overview = fam == "violent" and (
-            bool(_OVERVIEW.search(s.text)) or _roundup_headline(s) or _summed_undated(s)
+            bool(_OVERVIEW.search(s.text) or _ACROSS.search(s.text))
+            or _roundup_headline(s)
+            or _summed_undated(s)
         )
         if s.joined and cur is not None and _another_story(s, sentences):
             # a headline's second story ("...; grenade blast rocks PoK") is another event, and
@@ -2244,6 +2260,9 @@ def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
     tb, db, vb, pb = _towns(b)
     if pa and pb and not pa & pb:
         return True
+    qa, qb = _quarters(a), _quarters(b)
+    if qa and qb and not qa & qb and ta == tb:
+        return True  # "in Lyari" and "in Orangi Town": two quarters of one city
     if _headline_names_district(a, db | _districts_named(b)) or _headline_names_district(
         b, da | _districts_named(a)
     ):
@@ -2259,6 +2278,29 @@ def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
     if not ta or not tb or ta & tb:
         return False
     return not ((va or vb) and da & db)
+
+
+def _quarters(sentences: list[Sentence]) -> set[str]:
+    """The quarters of a city the sentences cue as where something happened ("in Lyari",
+    "in Orangi Town"): the landmark table's neighbourhoods."""
+    out: set[str] = set()
+    for s in sentences:
+        for m in s.places:
+            p = m.place
+            if (
+                m.cued
+                and not m.excluded
+                and m.role in ("", "admin")
+                and p is not None
+                and p.site_type == "neighbourhood"
+                # (not a police station's name: "posted at the Pirabad police station")
+                and not _STATION_AFTER.match(s.text, m.end - s.start)
+            ):
+                out.add(p.name)
+    return out
+
+
+_STATION_AFTER = re.compile(r"\s+(?:police\s+station|PS|thana|police\s+post)\b", re.I)
 
 
 def _headline_names_district(a: list[Sentence], districts: set[str]) -> bool:

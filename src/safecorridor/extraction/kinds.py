@@ -729,11 +729,23 @@ _VARIOUS = re.compile(
 )
 
 
+#: one of a count: "the 118th policeman killed in the city since January", "the fourth
+#: journalist killed this year"
+_NTH_KILLED = re.compile(
+    r"\b(?:was|is|became|becomes)\s+the\s+(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth|"
+    r"sixth|seventh|eighth|ninth|tenth)\s+(?:[\w-]+\s+){0,2}?(?:killed|martyred|slain|to\s+be\s+"
+    r"killed|to\s+die)\b[^.;]{0,60}?\b(?:since|this\s+year|this\s+month|so\s+far)\b",
+    re.I,
+)
+
+
 def is_tally(s: Sentence) -> bool:
     """The sentence counts many events (statistics, a tally since a date, a month's count)."""
     text = s.text
     if ("ince " in text and _SINCE_TALLY.search(text)) or _TALLY_SAW.search(text):
         return True
+    if _NTH_KILLED.search(text):
+        return True  # "he was the 118th policeman killed in the city since January"
     return bool(_VARIOUS.search(text)) and not any(
         not d.reporting and d.precision in ("day", "week") for d in s.dates
     )
