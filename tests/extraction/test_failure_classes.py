@@ -8156,3 +8156,18 @@ def test_a_crime_beats_incidents_in_two_quarters_of_a_city_are_two_events() -> N
         ("armed_clash", None, 1),
     ]
     assert all(e.to_dict()["event_date"] == "2024-05-07" for e in events)
+
+
+def test_the_day_an_embassy_urged_an_inquiry_is_not_the_blasts() -> None:
+    text = (
+        "ISLAMABAD, May 8 -- The Chinese Embassy on Wednesday urged the Pakistani side to "
+        "investigate a roadside bomb blast near a vehicle carrying Chinese staff in Sudhnoti "
+        "district. The blast occurred on Tuesday morning near Azad Pattan, police said. Police "
+        "said two suspects were taken into custody in Pallandri on Wednesday."
+    )
+    blast, arrest = _in_order(text)[:2]
+    assert (blast.to_dict()["event_date"], arrest.kind, arrest.to_dict()["event_date"]) == (
+        "2024-05-07",
+        "arrest",
+        "2024-05-08",
+    )

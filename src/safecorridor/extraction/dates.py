@@ -181,7 +181,8 @@ _GOING_ON_SINCE = re.compile(
 _EVENT_BETWEEN = re.compile(
     r"\b(?:took place|happened|occurred|was carried out|were carried out|attacked|killed|"
     r"exploded|struck|martyred|injured|wounded|went off|stormed|opened fire|kidnapped|abducted|"
-    r"arrested|detained|apprehended|nabbed|defused|seized|recovered|ambushed|targeted|"
+    r"arrested|detained|apprehended|nabbed|taken into custody|picked up by|defused|seized|"
+    r"recovered|ambushed|targeted|"
     r"conducted|carried out|launched|raided|foiled|thwarted|"
     r"when|after|since|who|which|that (?:the|a|an) [\w-]+ (?:was|were|had))\b",
     re.I,

@@ -239,7 +239,9 @@ _TALKS_REF = re.compile(
 #: a reaction to an event, between a date and the event's noun: the date is the reaction's
 _REACTION = re.compile(
     r"\b(?:condol\w*|condemn\w*|express\w*|telephon\w*|phoned|mourn\w*|"
-    r"visited|met|paid|recalled|remembered|reeling|in shock|on (?:high )?alert)\b",
+    r"visited|met|paid|recalled|remembered|reeling|in shock|on (?:high )?alert|"
+    # "urged the Pakistani side to thoroughly investigate a roadside bomb blast"
+    r"urged|demanded)\b",
     re.I,
 )
 #: a trigger that is a verb: "attacked", "stormed", "shot dead" (the date beside it is its own)
