@@ -8171,3 +8171,12 @@ def test_the_day_an_embassy_urged_an_inquiry_is_not_the_blasts() -> None:
         "arrest",
         "2024-05-08",
     )
+
+
+def test_an_incident_ranked_among_the_years_is_a_tally_not_another_event() -> None:
+    text = (
+        "Iranian border guards opened fire on fuel carriers near Mashkel on Tuesday, killing "
+        "three. The drivers' association said in a statement that the firing was the fourth "
+        "such incident on the Washuk border this year."
+    )
+    assert _kinds(text) == ["attack"]

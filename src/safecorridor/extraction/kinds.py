@@ -730,11 +730,12 @@ _VARIOUS = re.compile(
 
 
 #: one of a count: "the 118th policeman killed in the city since January", "the fourth
-#: journalist killed this year"
+#: journalist killed this year", "the firing was the fourth such incident on the border this
+#: year"
 _NTH_KILLED = re.compile(
     r"\b(?:was|is|became|becomes)\s+the\s+(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth|"
     r"sixth|seventh|eighth|ninth|tenth)\s+(?:[\w-]+\s+){0,2}?(?:killed|martyred|slain|to\s+be\s+"
-    r"killed|to\s+die)\b[^.;]{0,60}?\b(?:since|this\s+year|this\s+month|so\s+far)\b",
+    r"killed|to\s+die|incident|attack)\b[^.;]{0,60}?\b(?:since|this\s+year|this\s+month|so\s+far)\b",
     re.I,
 )
 
