@@ -7597,6 +7597,9 @@ def test_a_killing_a_suspect_is_charged_with_is_no_event(text: str) -> None:
         ("Two soldiers were martyred in an IED blast in Bajour on Monday.", None, "Bajaur", "Khyber Pakhtunkhwa"),
         ("Gunmen shot dead a trader in Usta Mohammad on Monday.", "Usta Muhammad", "Jaffarabad", "Balochistan"),
         ("A policeman was shot dead in Taunsa Sharif on Monday.", "Taunsa", "Dera Ghazi Khan", "Punjab"),
+        ("MARDAN: Police killed two militants in the hills near Rustam on Monday.", "Rustam", "Mardan", "Khyber Pakhtunkhwa"),
+        ("A police van was hit by a roadside bomb in Mathra on Monday.", "Mathra", "Peshawar", "Khyber Pakhtunkhwa"),
+        ("Gunmen shot dead a shopkeeper in Takht Bhai on Monday.", "Takht Bhai", "Mardan", "Khyber Pakhtunkhwa"),
     ],
 )  # fmt: skip
 def test_places_geonames_lacks_are_known(
