@@ -8183,3 +8183,11 @@ def test_an_incident_ranked_among_the_years_is_a_tally_not_another_event() -> No
         "such incident on the Washuk border this year."
     )
     assert _kinds(text) == ["attack"]
+
+
+def test_the_hurt_told_as_left_with_injuries_are_counted() -> None:
+    ev = _one(
+        "A roadside bomb went off near a police van in Bannu on Tuesday, killing one and leaving "
+        "three others with serious wounds."
+    )
+    assert (ev.fatalities, ev.injured) == (1, 3)

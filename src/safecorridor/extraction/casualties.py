@@ -933,6 +933,26 @@ _ATTACKER_BODY = re.compile(
 )
 
 
+#: the hurt told after "leaving" and before their wounds: "leaving two policemen with minor
+#: injuries", "left three soldiers with bullet wounds"
+_LEFT_WITH = re.compile(
+    r"\b(?:leaving|left)\s+(?P<np>(?P<n>\w+)(?:\s+[\w-]+){0,3}?)\s+with\s+(?:[\w-]+\s+)?"
+    r"(?:injuries|wounds)\b",
+    re.I,
+)
+
+
+def _left_with(sentence: str, offset: int) -> Count | None:
+    """The injured counted as "leaving two policemen with minor injuries"."""
+    m = _LEFT_WITH.search(sentence) if " with " in sentence else None
+    n = number(m.group("n")) if m else None
+    if m is None or n is None or _plausible(n, m.group("n")) is not None:
+        return None
+    return Count(
+        "injure", n, 0, None, False, False, None, m.start("np") + offset, m.end("np") + offset
+    )
+
+
 def _one_body(sentence: str, offset: int) -> Count | None:
     """The one dead a body found tells ("a bullet-riddled body was recovered"), spanning the
     body's noun phrase; not an attacker's body."""
@@ -1306,6 +1326,11 @@ def parse(sentence: str, offset: int) -> Casualties:
                 ]
     if body and not any(c.what == "kill" for c in out.counts):
         out.counts.append(body)
+    left_hurt = (
+        _left_with(sentence, offset) if not any(c.what == "injure" for c in out.counts) else None
+    )
+    if left_hurt is not None:
+        out.counts.append(left_hurt)
     nm = _NONE_SCAN.search(sentence)
     if nm:
         out.none = (
