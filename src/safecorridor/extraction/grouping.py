@@ -1284,7 +1284,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
         cls = trig[0]
         fam = family(cls)
         overview = fam == "violent" and (
-            bool(_OVERVIEW.search(s.text) or _ACROSS.search(s.text))
+            bool(_OVERVIEW.search(s.text) or ("parts of" in s.text and _ACROSS.search(s.text)))
             or _roundup_headline(s)
             or _summed_undated(s)
         )

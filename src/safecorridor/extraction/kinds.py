@@ -745,7 +745,7 @@ def is_tally(s: Sentence) -> bool:
     text = s.text
     if ("ince " in text and _SINCE_TALLY.search(text)) or _TALLY_SAW.search(text):
         return True
-    if _NTH_KILLED.search(text):
+    if ("since" in text or "this " in text or "so far" in text) and _NTH_KILLED.search(text):
         return True  # "he was the 118th policeman killed in the city since January"
     return bool(_VARIOUS.search(text)) and not any(
         not d.reporting and d.precision in ("day", "week") for d in s.dates
