@@ -939,9 +939,6 @@ _SET_OFF_BEFORE = re.compile(
     r"(?:(?:angry|violent|widespread|fresh|large|street)\s+)?$",
     re.I,
 )
-#: a determiner right before an "-ing" trigger makes it a noun: "the shelling", "Monday's
-#: bombing" (not "after killing")
-_DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|this|that|its|their|his|her)|['’]s)\s+$", re.I)
 #: a participle before the people it befell, after "the": "the abducted labourers", "the
 #: slain soldiers" (not "the militants abducted two labourers")
 _THE_BEFORE = re.compile(r"\b(?:the|their|these|those)\s+$", re.I)
