@@ -8191,3 +8191,26 @@ def test_the_hurt_told_as_left_with_injuries_are_counted() -> None:
         "three others with serious wounds."
     )
     assert (ev.fatalities, ev.injured) == (1, 3)
+
+
+def test_hours_after_the_attack_told_before_is_the_follow_ups_time_not_a_recalled_event() -> None:
+    text = (
+        "In Lyari, two men on a motorcycle lobbed a hand grenade at a shop on Tuesday evening, "
+        "wounding four people. Hours after the grenade attack, Rangers tracked down the "
+        "attackers in Manghopir. Two suspects were killed in an exchange of fire."
+    )
+    grenade, clash = _in_order(text)
+    assert (grenade.kind, clash.kind, clash.location_name) == (
+        "bombing",
+        "armed_clash",
+        "Manghopir",
+    )
+    assert clash.to_dict()["event_date"] == "2024-05-07"
+
+
+def test_the_police_station_a_victim_was_posted_at_is_not_where_he_was_shot() -> None:
+    ev = _one(
+        "A head constable posted at the Pirabad police station was shot dead in Orangi Town on "
+        "Tuesday as he rode to work."
+    )
+    assert ev.location_name == "Orangi Town"

@@ -538,6 +538,16 @@ def _split_one(s: Sentence, published: date | None, depth: int = 0) -> list[Sent
     if m is None:
         charged = m = _charge_recall(s.text)
     after = m is not None and m.re is _RECALL_AFTER
+    if (
+        after
+        and m is not None
+        and not s.text[: m.start()].strip()
+        and s.text[:12].lower().startswith(("hours ", "minutes ", "shortly ", "soon "))
+        and (m.group("np") or "").lower().startswith("the ")
+    ):
+        # "Hours after the grenade attack, Rangers tracked down ...": the event told before,
+        # named as the time the sentence tells from, not a recalled one
+        return [s]
     year = _YEAR.search(s.text, m.start(), m.end()) if m is not None else None
     # (a past year: "the 2024 ambush" in a 2024 report may be the report's own news)
     dated = (

@@ -341,6 +341,13 @@ _FEATURE_AFTER = re.compile(
 )
 
 
+#: where someone serves, named by its post: "posted at the Pirabad police station"
+_POSTED_AT = re.compile(
+    r"\b(?:posted|deployed|serving|stationed|attached)\s+(?:at|in|with|to)\s+(?:the\s+)?$", re.I
+)
+_STATION_NAMED = re.compile(r"\s+(?:police\s+station|PS|police\s+post|thana)\b", re.I)
+
+
 def _role(text: str, s: int, e: int, before: str) -> str:
     """What the place is in its sentence when it is not where something happened (see
     :attr:`Mention.role`), or ""."""
@@ -364,6 +371,8 @@ def _role(text: str, s: int, e: int, before: str) -> str:
         return "org"
     if _TITLE_BEFORE.search(before, max(0, len(before) - 45)):
         return "org"  # "the Chief Minister Balochistan", "Deputy Commissioner Kohlu"
+    if _POSTED_AT.search(before, max(0, len(before) - 30)) and _STATION_NAMED.match(text, e):
+        return "org"  # "a constable posted at the Pirabad police station": where he served
     if (
         (" from " in tail or " of " in tail or " to " in tail or "/o " in tail)
         and (origin := _ORIGIN_BEFORE.search(before, max(0, len(before) - 60)))
