@@ -26,7 +26,12 @@ from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import BULLETS
 from safecorridor.extraction.dates import DateMention, event_date, with_year, within, yearless
 from safecorridor.extraction.enumerations import Item, list_items
-from safecorridor.extraction.mentions import Mention, is_armed_group, is_state_force
+from safecorridor.extraction.mentions import (
+    STATION_AFTER,
+    Mention,
+    is_armed_group,
+    is_state_force,
+)
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import (
     TRIG_SCAN,
@@ -953,17 +958,19 @@ def _fought(g: EventGroup) -> bool:
     ) or any(c.what == "kill" for s in g.sentences for c in s.counts)
 
 
-def _follow_up(s: Sentence, cur: EventGroup, fam: str) -> bool:
-    """The forces' follow-up to an attack told before (a chase, a search that ended in a
-    fight): an event of its own, unless the event told before was their own operation."""
-    return (
-        fam == "violent"
-        and cur.family == "violent"
-        and not cur.recalled
-        and cur.lead_cls != "clash"
-        and _FOLLOW_UP.match(s.text) is not None
-        and _FORCES_ACT.search(s.text) is not None
-    )
+def _follow_up(s: Sentence, attack: EventGroup | None) -> re.Match[str] | None:
+    """The forces going after the attackers of an attack told before (a chase, a search that
+    ended in a fight), told as its follow-up: an event of its own, unless the event told
+    before was their own operation. The match of what the forces did, if so."""
+    if (
+        attack is None
+        or attack.family != "violent"
+        or attack.recalled
+        or attack.lead_cls == "clash"
+        or _FOLLOW_UP.match(s.text) is None
+    ):
+        return None
+    return _FORCES_ACT.search(s.text)
 
 
 #: "In a separate incident in Poonch district, ...": another incident, told beside the first
@@ -973,9 +980,8 @@ _SEPARATELY = re.compile(
 )
 
 
-#: the rest of a sentence cut at "while" (no "days later"): "..., while two others were hurt
-#: in a similar attack in Mastung"
-_SECOND_OF_A_SENTENCE = re.compile(r"(?!(?:days|weeks|months|a day|a week)\s+later\b)", re.I)
+#: the rest of a sentence cut at "while" goes on "days later": another day, not the first's
+_LATER_ON = re.compile(r"(?:days|weeks|months|a day|a week)\s+later\b", re.I)
 
 
 def _separately_in_the_lead(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
@@ -984,7 +990,9 @@ def _separately_in_the_lead(g: EventGroup, s: Sentence, groups: list[EventGroup]
     day's incidents)."""
     if not groups or g.family != "violent" or _own_dates(s):
         return
-    if not (_SEPARATELY.match(s.text) or (s.second and _SECOND_OF_A_SENTENCE.match(s.text))):
+    # ("..., while two others were hurt in a similar attack in Mastung": the rest of a
+    # sentence, unless it goes on "days later")
+    if not (_SEPARATELY.match(s.text) or (s.second and not _LATER_ON.match(s.text))):
         return
     prev = groups[-1]
     gap = s.start - prev.sentences[-1].end
@@ -1230,12 +1238,12 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             if target is not None:
                 target.sentences.append(s)
                 continue
-        attacked = cur if cur is None or cur.family == "violent" else _latest_violent(groups)
-        if trig is None and attacked is not None and _follow_up(s, attacked, "violent"):
+        if trig is None and _FOLLOW_UP.match(s.text):
             # "Hours after the blast, FC personnel tracked down two men ...": the chase the
-            # next sentence's fight ends
-            acted = _FORCES_ACT.search(s.text)
-            if acted is not None:
+            # next sentence's fight ends (after a statement told in between, too)
+            attacked = cur if cur is None or cur.family == "violent" else _latest_violent(groups)
+            acted = _follow_up(s, attacked)
+            if acted is not None and attacked is not None:
                 cur = _start_follow_up(
                     s, ("clash", s.start + acted.start(), s.start + acted.end()), attacked
                 )
@@ -1416,7 +1424,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             back.sentences.append(s)  # "The attack on the Kahan post ..." after another event
             cur = back
             continue
-        if _follow_up(s, cur, fam):
+        if fam == "violent" and _follow_up(s, cur) is not None:
             # "Hours after the blast, FC and police personnel tracked down two men ... Both were
             # killed in an exchange of fire": the forces' follow-up, a clash of its own
             cur = _start_follow_up(s, trig, cur)
@@ -2219,6 +2227,12 @@ def _upgrade(g: EventGroup, s: Sentence) -> None:
                 g.cls, g.trigger = cls, (cls, ts, te)
 
 
+def _where_cued(m: Mention) -> bool:
+    """The place is cued as where something happened: not where someone spoke, came from or
+    travelled."""
+    return m.cued and not m.excluded and m.role in ("", "admin")
+
+
 def _towns(sentences: list[Sentence]) -> tuple[set[str], set[str], bool, set[str]]:
     """The towns the sentences cue as where something happened, their districts (a town
     without one stands for its own; without any town, the districts cued), whether all of
@@ -2235,12 +2249,7 @@ def _towns(sentences: list[Sentence]) -> tuple[set[str], set[str], bool, set[str
         travel = any(m.role == "travel" for m in s.places)
         for m in s.places:
             p = m.place
-            if not (
-                m.cued
-                and not m.excluded
-                and m.role in ("", "admin")  # not where someone spoke, came from or travelled
-                and p
-            ):
+            if not (_where_cued(m) and p):
                 continue
             if p.country == "PK" and p.province and p.kind != "country":
                 provinces.add(p.province)
@@ -2300,19 +2309,14 @@ def _quarters(sentences: list[Sentence]) -> set[str]:
         for m in s.places:
             p = m.place
             if (
-                m.cued
-                and not m.excluded
-                and m.role in ("", "admin")
+                _where_cued(m)
                 and p is not None
                 and p.site_type == "neighbourhood"
                 # (not a police station's name: "posted at the Pirabad police station")
-                and not _STATION_AFTER.match(s.text, m.end - s.start)
+                and not STATION_AFTER.match(s.text, m.end - s.start)
             ):
                 out.add(p.name)
     return out
-
-
-_STATION_AFTER = re.compile(r"\s+(?:police\s+station|PS|thana|police\s+post)\b", re.I)
 
 
 def _headline_names_district(a: list[Sentence], districts: set[str]) -> bool:

@@ -941,7 +941,7 @@ _SET_OFF_BEFORE = re.compile(
 )
 #: a participle before the people it befell, after "the": "the abducted labourers", "the
 #: slain soldiers" (not "the militants abducted two labourers")
-_THE_BEFORE = re.compile(r"\b(?:the|their|these|those)\s+$", re.I)
+_DEFINITE_BEFORE = re.compile(r"\b(?:the|their|these|those)\s+$", re.I)
 _VICTIMS_NAMED = re.compile(
     r"\s+(?:[\w-]+\s+)?(?:labou?rers|workers|men|engineers|persons|people|officials|passengers|"
     r"policemen|soldiers|personnel|children|students|teachers|nationals|citizens|employees|"
@@ -967,7 +967,7 @@ def _anaphoric(
     # "the cease-fire had been announced in June": the passive tells it happening
     verbal = verbal or " been " in word or " was " in word
     anaphoric = not verbal and bool(_ANAPHOR.search(left))
-    if verbal and _VICTIMS_NAMED.match(text, m.end()) and _THE_BEFORE.search(left):
+    if verbal and _VICTIMS_NAMED.match(text, m.end()) and _DEFINITE_BEFORE.search(left):
         anaphoric = True  # "relatives of the abducted labourers": the victims told before
     if _COPULAR.search(left) or _described(text, m):
         anaphoric = True  # "This is the second attack on ... this month": the event told

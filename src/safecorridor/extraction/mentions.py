@@ -345,7 +345,8 @@ _FEATURE_AFTER = re.compile(
 _POSTED_AT = re.compile(
     r"\b(?:posted|deployed|serving|stationed|attached)\s+(?:at|in|with|to)\s+(?:the\s+)?$", re.I
 )
-_STATION_NAMED = re.compile(r"\s+(?:police\s+station|PS|police\s+post|thana)\b", re.I)
+#: a police station named after the place just before: "Pirabad police station", "Pirabad PS"
+STATION_AFTER = re.compile(r"\s+(?:police\s+station|PS|police\s+post|thana)\b", re.I)
 
 
 def _role(text: str, s: int, e: int, before: str) -> str:
@@ -371,7 +372,7 @@ def _role(text: str, s: int, e: int, before: str) -> str:
         return "org"
     if _TITLE_BEFORE.search(before, max(0, len(before) - 45)):
         return "org"  # "the Chief Minister Balochistan", "Deputy Commissioner Kohlu"
-    if _POSTED_AT.search(before, max(0, len(before) - 30)) and _STATION_NAMED.match(text, e):
+    if _POSTED_AT.search(before, max(0, len(before) - 30)) and STATION_AFTER.match(text, e):
         return "org"  # "a constable posted at the Pirabad police station": where he served
     if (
         (" from " in tail or " of " in tail or " to " in tail or "/o " in tail)
