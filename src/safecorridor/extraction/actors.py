@@ -84,14 +84,13 @@ _UNIT_OF = re.compile(
 #: "the Jaish-i-Fursan Muhammad, a faction of the Hafiz Gul Bahadur group, claimed": the
 #: faction claimed, the group after it only describes it
 _APPOSITIVE_OF = re.compile(
-    r"\)?(?:\s*\([^()]{1,20}\))?,?\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:faction|splinter(?:\s+group)?|wing|unit|offshoot|branch|affiliate|chapter|group|outfit|squad|brigade|cell|arm)\s+(?:of|from|within|(?:linked|allied|affiliated|aligned|close)\s+(?:to|with))\s+(?:the\s+)?(?:(?:banned|outlawed|proscribed|militant)\s+)?"
+    r"\)?(?:\s*\([^()]{1,20}\))?,?\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:faction|splinter(?:\s+group)?|wing|unit|offshoot|branch|affiliate|chapter|group|outfit)\s+(?:of|from|within|(?:linked|allied|affiliated|aligned|close)\s+(?:to|with))\s+(?:the\s+)?(?:(?:banned|outlawed|proscribed|militant)\s+)?"
     # the parent spelt in full where only its acronym is known: "of Tehreek e Taliban Pakistan ("
     r"(?:(?:[A-Z][\w'’-]*|e|i|ul|al)\s+){0,5}\(?",
     re.I,
 )
 _THE_GROUP = re.compile(
-    r"\bthe (?:militant |banned |terrorist |separatist )?(?:group|outfit|faction|unit|squad)\b",
-    re.I,
+    r"\bthe (?:militant |banned |terrorist |separatist )?(?:group|outfit|faction)\b", re.I
 )
 _THE_GROUP_OR_OUTFIT = re.compile(r"\bthe group\b|\bthe outfit\b", re.I)
 _SUSPECTED_BEFORE = re.compile(
@@ -138,34 +137,14 @@ def _armed_or_unknown(m: Mention) -> bool:
 
 
 def _last_group_before(groups: list[EventGroup], pos: int) -> Mention | None:
-    """The last armed group named before ``pos`` in any event's sentences: "the group"; a
-    unit before the parent that describes it ("the Majeed Brigade, the suicide squad of the
-    BLA") is the unit."""
-    best: tuple[Mention, Sentence] | None = None
+    """The last armed group named before ``pos`` in any event's sentences: "the group"."""
+    best: Mention | None = None
     for g in groups:
         for s in g.sentences:
             for a in s.actors:
-                if (
-                    a.start < pos
-                    and is_armed_group(a)
-                    and (best is None or a.start > best[0].start)
-                ):
-                    best = (a, s)
-    if best is None:
-        return None
-    a, s = best
-    unit = next(
-        (
-            u
-            for u in reversed(s.actors)
-            if u.end <= a.start
-            and is_armed_group(u)
-            and res.parent_of(u.actor) == a.actor
-            and _APPOSITIVE_OF.fullmatch(s.text, u.end - s.start, a.start - s.start)
-        ),
-        None,
-    )
-    return unit or a
+                if a.start < pos and is_armed_group(a) and (best is None or a.start > best.start):
+                    best = a
+    return best
 
 
 _POSSESSIVE_GAP = re.compile(r"\s*['’]s?\s+(?:own\s+)?|\s*\)\s*['’]s?\s+")
@@ -240,21 +219,11 @@ def _attributes(g: EventGroup, a: Mention, text: str) -> bool:
     for s in g.sentences:
         if s.start <= a.start < s.end:
             acts = any(not t[3] and family(t[0]) == "violent" for t in s.all_triggers)
-            # (background told in a relative clause on the group blamed does not undo the
-            # blame: "suspicion fell on the IS affiliate, which has targeted Shiites in the past")
-            said = s.text
-            rel = _RELATIVE_AFTER.match(said, a.end - s.start) if s.blame else None
-            if rel is not None:
-                said = said[: rel.start()]
             return bool(
                 (s.claim or s.blame or acts or _TIES.search(s.text))
-                and not _BACKGROUND.search(said)
+                and not _BACKGROUND.search(s.text)
             )
     return False
-
-
-#: a relative clause on the group just named, to the sentence's end: ", which has ..."
-_RELATIVE_AFTER = re.compile(r"(?:['’]s)?(?:\s+[\w'’-]+){0,3}?,\s+(?:which|who)\b[^.;]*")
 
 
 #: a strike from the air (by the state or a foreign force): the groups it names after its
@@ -381,30 +350,6 @@ def _forces_acted(g: EventGroup, state: list[Mention], armed: list[Mention]) -> 
     )
 
 
-#: a force told as the ones hit: "five Indian soldiers were injured", "killing two Afghan
-#: border guards"
-_SUFFERED_AFTER = re.compile(
-    r"\s+(?:were|was|had been|have been|has been)\s+(?:also\s+|seriously\s+|critically\s+)?"
-    r"(?:killed|injured|wounded|martyred|hurt|targeted|attacked|ambushed)\b",
-    re.I,
-)
-_SUFFERED_BEFORE = re.compile(
-    r"\b(?:killing|kills|kill|injuring|wounding|targeting|attacked|ambushed)\s+"
-    r"(?:(?:two|three|four|five|six|\d+|the|a|an|several|some)\s+)?$"
-    # counted, as the dead are: "2 Indian soldiers, Pakistani villager killed"
-    r"|(?:^|[^\w,]\s*)\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several)\s+$",
-    re.I,
-)
-
-
-def _suffered(text: str, a: Mention) -> bool:
-    """The force is named as the one hit, not as the doer."""
-    return bool(
-        _SUFFERED_AFTER.match(text, a.end)
-        or _SUFFERED_BEFORE.search(text, max(0, a.start - 40), a.start)
-    )
-
-
 def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[EventGroup]) -> None:
     """Set the event's perpetrator (and its parent), ``claimed_by`` and actor list."""
     fam = g.family
@@ -414,9 +359,8 @@ def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[Event
         for a in named
         if _armed_or_unknown(a)
         and not _DENIAL.match(text, a.end)
-        # (a foreign state's force is the perpetrator of its strikes, not of talks with it,
-        # nor of an attack it suffered: "five Indian soldiers were seriously injured")
-        and (not is_foreign_force(a) or (fam == "violent" and not _suffered(text, a)))
+        # (a foreign state's force is the perpetrator of its strikes, not of talks with it)
+        and (fam == "violent" or not is_foreign_force(a))
     ]
     state = [a for a in named if is_state_force(a)]
     claim_m = _claimant(g, armed, groups, text)
@@ -443,13 +387,7 @@ def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[Event
         parent = res.parent_of(perp_m.actor)
         if parent:
             ev.set("perpetrator_parent", parent, (perp_m.start, perp_m.end), perp_conf)
-    if (
-        claim_m is not None
-        and claim_m.actor
-        and claim_s
-        and fam in ("violent", "disrupted")
-        and not is_foreign_force(claim_m)  # (a state's force claims no attack)
-    ):
+    if claim_m is not None and claim_m.actor and claim_s and fam in ("violent", "disrupted"):
         s_claim = claim_s
         ev.set(
             "claimed_by",

@@ -906,76 +906,14 @@ def _toll_verb_before(
     return any(t[0].lower() in _TOLL_VERBS for t in toks[max(0, vi - reach) : vi])
 
 
-#: what a body found is told as: "bullet-riddled", "tortured", "unidentified"
-_BODY_WORDS = (
-    r"(?:(?:bullet[- ]?(?:riddled|ridden)|tortured|mutilated|decomposed|beheaded|headless|"
-    r"unidentified|charred|dead|blindfolded|handcuffed|gunshot)\s+){0,3}"
-)
-#: one body found, of someone no count names: "a bullet-riddled body was recovered", "the
-#: tortured body of a youth was found", "police found the body of a labourer" (not "the body
-#: was found" nor "the body of the bomber": one told before, or an attacker)
-_ONE_BODY = re.compile(
-    rf"\b(?P<np>(?:an?|one)\s+{_BODY_WORDS}body(?:\s+of\s+(?:an?|one)(?:\s+[\w-]+){{1,8}}?)?"
-    rf"|the\s+{_BODY_WORDS}body\s+of\s+(?:an?|one)(?:\s+[\w-]+){{1,8}}?)"
-    r"\s+(?:was|has\s+been|had\s+been)\s+(?:later\s+)?(?:found|recovered|dumped|fished\s+out)\b"
-    r"|\b(?:found|recovered|fished\s+out)\s+"
-    rf"(?P<np2>an?\s+{_BODY_WORDS}body\b(?!\s+of\s+(?:the|his|her|their)\b)"
-    rf"|the\s+{_BODY_WORDS}body\s+of\s+(?:an?|one)(?:\s+[\w-]+){{1,3}})",
-    re.I,
-)
-
-
-#: a body of one of the attackers: "the body of a woman militant"
-_ATTACKER_BODY = re.compile(
-    r"\b(?:militants?|terrorists?|insurgents?|naxals?|naxalites?|maoists?|ultras?|rebels?|"
-    r"bombers?|attackers?|assailants?|dacoits?|kharjis?|khwarij|khawarij|gunm[ae]n)\b",
-    re.I,
-)
-
-
-#: the hurt told after "leaving" and before their wounds: "leaving two policemen with minor
-#: injuries", "left three soldiers with bullet wounds"
-_LEFT_WITH = re.compile(
-    r"\b(?:leaving|left)\s+(?P<np>(?P<n>\w+)(?:\s+[\w-]+){0,3}?)\s+with\s+(?:[\w-]+\s+)?"
-    r"(?:injuries|wounds)\b",
-    re.I,
-)
-
-
-def _left_with(sentence: str, offset: int) -> Count | None:
-    """The injured counted as "leaving two policemen with minor injuries"."""
-    m = _LEFT_WITH.search(sentence) if " with " in sentence else None
-    n = number(m.group("n")) if m else None
-    if m is None or n is None or _plausible(n, m.group("n")) is not None:
-        return None
-    return Count(
-        "injure", n, 0, None, False, False, None, m.start("np") + offset, m.end("np") + offset
-    )
-
-
-def _one_body(sentence: str, offset: int) -> Count | None:
-    """The one dead a body found tells ("a bullet-riddled body was recovered"), spanning the
-    body's noun phrase; not an attacker's body."""
-    m = _ONE_BODY.search(sentence) if "body" in sentence else None
-    if m is None:
-        return None
-    g = "np" if m.group("np") else "np2"
-    if _ATTACKER_BODY.search(m.group(g)):
-        return None
-    return Count("kill", 1, 0, None, False, False, None, m.start(g) + offset, m.end(g) + offset)
-
-
 def parse(sentence: str, offset: int) -> Casualties:
     """Casualty statements in one sentence (offsets into the whole text)."""
     out = Casualties([])
-    body = _one_body(sentence, offset)
     if (
         not _VERB_SCAN.search(sentence)
         and not _NONE_SCAN.search(sentence)
         and not ("toll" in sentence and _TOLL_SCAN.search(sentence))
     ):
-        if body:
-            out.counts.append(body)
         return out  # (a toll may stand alone: "the body was found, raising the toll to three")
     if "of soil" in sentence or "the soil" in sentence:  # the same length: offsets hold
         sentence = _SONS_OF_SOIL.sub(lambda m: "soldiers".ljust(len(m.group(0))), sentence)
@@ -1324,13 +1262,6 @@ def parse(sentence: str, offset: int) -> Casualties:
                     *(out.breakdown or []),
                     (bn, nat, m.start() + offset, m.end() + offset),
                 ]
-    if body and not any(c.what == "kill" for c in out.counts):
-        out.counts.append(body)
-    left_hurt = (
-        _left_with(sentence, offset) if not any(c.what == "injure" for c in out.counts) else None
-    )
-    if left_hurt is not None:
-        out.counts.append(left_hurt)
     nm = _NONE_SCAN.search(sentence)
     if nm:
         out.none = (

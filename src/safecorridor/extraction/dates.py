@@ -181,8 +181,7 @@ _GOING_ON_SINCE = re.compile(
 _EVENT_BETWEEN = re.compile(
     r"\b(?:took place|happened|occurred|was carried out|were carried out|attacked|killed|"
     r"exploded|struck|martyred|injured|wounded|went off|stormed|opened fire|kidnapped|abducted|"
-    r"arrested|detained|apprehended|nabbed|taken into custody|picked up by|defused|seized|"
-    r"recovered|ambushed|targeted|"
+    r"arrested|detained|apprehended|nabbed|defused|seized|recovered|ambushed|targeted|"
     r"conducted|carried out|launched|raided|foiled|thwarted|"
     r"when|after|since|who|which|that (?:the|a|an) [\w-]+ (?:was|were|had))\b",
     re.I,
@@ -278,7 +277,6 @@ class DateMention:
     reporting: bool  # the date of a report or statement rather than of an event
     text: str
     possessive: bool = False  # "last week's strikes": the date of the noun it modifies
-    dateline: bool = False  # the date of the report's dateline ("Islamabad, June 16, 2024:")
 
 
 #: the day a report without a publication date is read as of (see ``rules``): its days and

@@ -26,12 +26,7 @@ from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import BULLETS
 from safecorridor.extraction.dates import DateMention, event_date, with_year, within, yearless
 from safecorridor.extraction.enumerations import Item, list_items
-from safecorridor.extraction.mentions import (
-    STATION_AFTER,
-    Mention,
-    is_armed_group,
-    is_state_force,
-)
+from safecorridor.extraction.mentions import Mention, is_armed_group, is_state_force
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import (
     TRIG_SCAN,
@@ -244,9 +239,7 @@ _TALKS_REF = re.compile(
 #: a reaction to an event, between a date and the event's noun: the date is the reaction's
 _REACTION = re.compile(
     r"\b(?:condol\w*|condemn\w*|express\w*|telephon\w*|phoned|mourn\w*|"
-    r"visited|met|paid|recalled|remembered|reeling|in shock|on (?:high )?alert|"
-    # "urged the Pakistani side to thoroughly investigate a roadside bomb blast"
-    r"urged|demanded)\b",
+    r"visited|met|paid|recalled|remembered|reeling|in shock|on (?:high )?alert)\b",
     re.I,
 )
 #: a trigger that is a verb: "attacked", "stormed", "shot dead" (the date beside it is its own)
@@ -271,7 +264,6 @@ class EventGroup:
     # Karachi"): where it was, when it names no place of its own
     summed_place: Mention | None = None
     outcome: bool = False  # an agreement the meeting told with it reached: held where it met
-    follow_up: bool = False  # the forces' follow-up to the attack before it: never its retelling
     _items: tuple[Any, list[Item]] | None = field(default=None, repr=False, compare=False)
     _date: tuple[Any, tuple[DateMention, float] | None] | None = field(
         default=None, repr=False, compare=False
@@ -543,16 +535,6 @@ def _split_one(s: Sentence, published: date | None, depth: int = 0) -> list[Sent
     if m is None:
         charged = m = _charge_recall(s.text)
     after = m is not None and m.re is _RECALL_AFTER
-    if (
-        after
-        and m is not None
-        and not s.text[: m.start()].strip()
-        and s.text[:12].lower().startswith(("hours ", "minutes ", "shortly ", "soon "))
-        and (m.group("np") or "").lower().startswith("the ")
-    ):
-        # "Hours after the grenade attack, Rangers tracked down ...": the event told before,
-        # named as the time the sentence tells from, not a recalled one
-        return [s]
     year = _YEAR.search(s.text, m.start(), m.end()) if m is not None else None
     # (a past year: "the 2024 ambush" in a 2024 report may be the report's own news)
     dated = (
@@ -699,35 +681,6 @@ _OVERVIEW = re.compile(
     r"\b(?:in|during|carried out|launched|launch|launches|staged|mounted|conducted|for|claimed|claims|claiming)\s+(?:(?:two|three|four|five|six|several|multiple|\d+)\s+)?(?:separate|different|various|multiple|a series of|a spate of|a wave of|coordinated|simultaneous)\s+(?:[\w-]+\s+)?(?:attacks|incidents|clashes|assaults|raids|blasts|explosions|ambushes|bombings|acts of violence|incidents of (?:violence|firing))\b",
     re.I,
 )
-
-
-#: the dead of several incidents told by a bare plural: "nine militants were killed in
-#: operations", "eight people lost their lives in attacks" (not "in clashes": often one)
-_SUMMED_PLURAL = re.compile(
-    r"\b(?:killed|martyred|injured|wounded|died|dead|lost their lives)\b[^.;]{0,40}?"
-    r"\bin\s+(?:(?:various|different|several|such)\s+)?(?:operations|attacks|incidents)\b",
-    re.I,
-)
-
-
-#: several incidents summed up across a city or a province: "in different parts of the city
-#: over the past 24 hours"
-_ACROSS = re.compile(
-    r"\b(?:in|across)\s+(?:different|various|several|separate)\s+parts\s+of\s+(?:the\s+)?"
-    r"(?:city|metropolis|province|country|district)\b",
-    re.I,
-)
-
-
-def _summed_undated(s: Sentence) -> bool:
-    """A sentence that sums the dead of several incidents by a bare plural, with no date and
-    no place of its own: a review's overview ("Eight people lost their lives, while nine
-    militants were killed in operations")."""
-    return (
-        not s.dates
-        and not any(m.place is not None and not m.role for m in s.places)
-        and _SUMMED_PLURAL.search(s.text) is not None
-    )
 
 
 def _roundup_headline(s: Sentence) -> bool:
@@ -922,57 +875,6 @@ def _same_day(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
             g.inherited_date = (dm[0], CONFIDENCE.date_inherited)
 
 
-#: a follow-up told after an attack: "Hours after the blast", "Later,", "In a follow-up
-#: operation", "Following the attack"
-_FOLLOW_UP = re.compile(
-    r"^(?:(?:Hours|Minutes|Shortly|Soon)\s+(?:after|later)\b|Later(?:\s+on)?,|"
-    r"In\s+(?:a\s+)?(?:follow-up|retaliatory|subsequent|search)\b|"
-    r"(?:Following|After)\s+the\s+(?:attack|blast|bombing|incident|assault|ambush)\b)",
-    re.I,
-)
-#: the forces going after the attackers in it: "security forces tracked down", "police
-#: chased the attackers", "launched a search operation" (not "cordoned off the hotel": the
-#: attack's own end)
-_FORCES_ACT = re.compile(
-    r"\b(?:security forces|troops|soldiers|police|policemen|FC|Frontier Corps|Levies|Rangers|"
-    r"CTD|personnel|commandos)\b[^.;]{0,80}?\b(?:tracked down|chased|traced|pursued|"
-    r"raided\s+(?:a|the|their)\s+(?:[\w-]+\s+)?(?:hideout|compound|house)|"
-    r"(?:launched|conducted|carried out)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?operation)\b",
-    re.I,
-)
-
-
-def _start_follow_up(s: Sentence, trig: tuple[str, int, int], attack: EventGroup) -> EventGroup:
-    """The follow-up's event: a clash on the attack's day unless it tells its own."""
-    new = EventGroup("clash", trig, [s], follow_up=True)
-    dm = attack.date()
-    if dm is not None and not _own_dates(s) and not dm[0].reporting:
-        new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
-    return new
-
-
-def _fought(g: EventGroup) -> bool:
-    """The follow-up came to a fight or a killing (a violent trigger or a count of its own)."""
-    return any(
-        family(t[0]) == "violent" and not t[3] for s in g.sentences for t in s.all_triggers
-    ) or any(c.what == "kill" for s in g.sentences for c in s.counts)
-
-
-def _follow_up(s: Sentence, attack: EventGroup | None) -> re.Match[str] | None:
-    """The forces going after the attackers of an attack told before (a chase, a search that
-    ended in a fight), told as its follow-up: an event of its own, unless the event told
-    before was their own operation. The match of what the forces did, if so."""
-    if (
-        attack is None
-        or attack.family != "violent"
-        or attack.recalled
-        or attack.lead_cls == "clash"
-        or _FOLLOW_UP.match(s.text) is None
-    ):
-        return None
-    return _FORCES_ACT.search(s.text)
-
-
 #: "In a separate incident in Poonch district, ...": another incident, told beside the first
 _SEPARATELY = re.compile(
     r"^(?:In (?:a|another) separate (?:incident|attack)|In another (?:incident|attack)|"
@@ -980,23 +882,13 @@ _SEPARATELY = re.compile(
 )
 
 
-#: the rest of a sentence cut at "while" goes on "days later": another day, not the first's
-_LATER_ON = re.compile(r"(?:days|weeks|months|a day|a week)\s+later\b", re.I)
-
-
 def _separately_in_the_lead(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
-    """A separate incident told right after the first, in its paragraph (or the rest of its
-    sentence), with no date of its own: the day of the first (a daily's lead sums up one
-    day's incidents)."""
-    if not groups or g.family != "violent" or _own_dates(s):
-        return
-    # ("..., while two others were hurt in a similar attack in Mastung": the rest of a
-    # sentence, unless it goes on "days later")
-    if not (_SEPARATELY.match(s.text) or (s.second and not _LATER_ON.match(s.text))):
+    """A separate incident told right after the first, in its paragraph, with no date of its
+    own: the day of the first (a daily's lead sums up one day's incidents)."""
+    if not groups or g.family != "violent" or not _SEPARATELY.match(s.text) or _own_dates(s):
         return
     prev = groups[-1]
-    gap = s.start - prev.sentences[-1].end
-    if prev.family != "violent" or prev.recalled or gap > (12 if s.second else 1):
+    if prev.family != "violent" or prev.recalled or s.start - prev.sentences[-1].end > 1:
         return  # (a paragraph apart: not told as the same day's)
     dm = prev.date()
     if dm is not None and not dm[0].reporting and dm[0].precision == "day":
@@ -1238,17 +1130,6 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             if target is not None:
                 target.sentences.append(s)
                 continue
-        if trig is None and _FOLLOW_UP.match(s.text):
-            # "Hours after the blast, FC personnel tracked down two men ...": the chase the
-            # next sentence's fight ends (after a statement told in between, too)
-            attacked = cur if cur is None or cur.family == "violent" else _latest_violent(groups)
-            acted = _follow_up(s, attacked)
-            if acted is not None and attacked is not None:
-                cur = _start_follow_up(
-                    s, ("clash", s.start + acted.start(), s.start + acted.end()), attacked
-                )
-                groups.append(cur)
-                continue
         if trig is None:
             if s.claim:
                 target = (
@@ -1287,12 +1168,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
                 # "Earlier this week, two soldiers were martyred in Wana": victims counted
                 # under an earlier date of their own are a happening of their own
                 victims = _victim_count(s)
-                if (
-                    victims is not None
-                    and _earlier(s, cur)
-                    and not s.tally
-                    and not _TALLY_SINCE.search(s.text)
-                ):
+                if victims is not None and _earlier(s, cur) and not _TALLY_SINCE.search(s.text):
                     # (a later day's figures update the event: a toll that rose overnight)
                     cur = EventGroup(
                         "attack", ("attack", victims.start, victims.end), [s], recalled=True
@@ -1301,11 +1177,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             continue
         cls = trig[0]
         fam = family(cls)
-        overview = fam == "violent" and (
-            bool(_OVERVIEW.search(s.text) or ("parts of" in s.text and _ACROSS.search(s.text)))
-            or _roundup_headline(s)
-            or _summed_undated(s)
-        )
+        overview = fam == "violent" and (bool(_OVERVIEW.search(s.text)) or _roundup_headline(s))
         if s.joined and cur is not None and _another_story(s, sentences):
             # a headline's second story ("...; grenade blast rocks PoK") is another event, and
             # the body goes on with the first
@@ -1365,9 +1237,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             if warned is not None:
                 # "The BLA claimed responsibility for the attack ... and warned Beijing to
                 # halt its projects": the claim is the attack's, the warning a threat
-                groups.append(
-                    EventGroup("threat", warned, [s], inherited_date=_statement_day(s, cur))
-                )
+                groups.append(EventGroup("threat", warned, [s], inherited_date=cur.date()))
             continue
         same = fam == cur.family
         named = _named_host(s, groups) if fam == "violent" and not own else None
@@ -1424,12 +1294,6 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             back.sentences.append(s)  # "The attack on the Kahan post ..." after another event
             cur = back
             continue
-        if fam == "violent" and _follow_up(s, cur) is not None:
-            # "Hours after the blast, FC and police personnel tracked down two men ... Both were
-            # killed in an exchange of fire": the forces' follow-up, a clash of its own
-            cur = _start_follow_up(s, trig, cur)
-            groups.append(cur)
-            continue
         kin = _same_kind_before(groups, cur, cls, s, published) if fam == "violent" else None
         if kin is not None:
             # "two vehicles ... were ambushed" after another incident was told: the ambush
@@ -1467,12 +1331,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             if claimed_one is not None and not any(x.claim for x in claimed_one.sentences):
                 claimed_one.summed_claim = s
         if fam in ("threat", "disrupted") and cur.family == "violent" and not _own_dates(s):
-            said = next((x for x in reversed(cur.sentences) if x.end <= s.start), None)
-            dm = (
-                _statement_day(said, cur)
-                if fam == "threat" and s.claimant_vowed and said is not None and said.claim
-                else cur.date()
-            )
+            dm = cur.date()
             if dm is not None:
                 new.inherited_date = (dm[0], CONFIDENCE.date_inherited)
         groups.append(new)
@@ -1519,17 +1378,6 @@ def _claimed_in_places(s: Sentence) -> int:
         and m.place is not None
         and m.place.kind in ("town", "district")
     )
-
-
-def _statement_day(s: Sentence, attack: EventGroup) -> tuple[DateMention, float] | None:
-    """The day of the claim a threat was made in ("in a statement issued on Tuesday, claimed
-    the abduction ... The statement also warned ..."): the threat's day; else the attack's."""
-    said = next(
-        (d for d in s.dates if d.reporting and d.precision == "day" and d.value is not None), None
-    )
-    if said is not None:
-        return (said, CONFIDENCE.date_inherited)
-    return attack.date()
 
 
 def _warned_after_claim(s: Sentence) -> tuple[str, int, int] | None:
@@ -1624,11 +1472,10 @@ def trigger_words(
 #: a live blog's time stamp before an entry: "5:40pm — ", "09.15 - "
 _STAMP = r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\s*)?[—–-]+\s*"
 #: the sentence opens another incident: "Separately, ...", "In another attack, ..."
-#: (not a ranking of the event told: "Wednesday's bombing was the second attack on ...")
 _DISTINCT = re.compile(
     r"^(?:"
     + _STAMP
-    + r")?(?:(?:days|weeks|months|a few days) later\b|(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|also (?:on|early on|late on|earlier on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand))|(?<!\bwas the )(?<!\bis the )(?<!\bwas a )(?<!\bis a )(?<!\bmarks the )(?<!\bmarked the )(?<!\bbecame the )\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush(?:es)?|assaults?|raids?|clash(?:es)?|encounters?|operations?)\b|\b(?:a|the) second (?:suicide )?bomber\b",
+    + r")?(?:(?:days|weeks|months|a few days) later\b|(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|also (?:on|early on|late on|earlier on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand))|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush(?:es)?|assaults?|raids?|clash(?:es)?|encounters?|operations?)\b|\b(?:a|the) second (?:suicide )?bomber\b",
     re.I,
 )
 
@@ -1782,12 +1629,6 @@ def merge_retellings(groups: list[EventGroup], published: date | None = None) ->
     out: list[EventGroup] = []
     for g in groups:
         host = None
-        if g.follow_up:
-            if _fought(g) or not out or out[-1].family != "violent":
-                out.append(g)
-            else:
-                out[-1].sentences.extend(g.sentences)  # a search that found no one to fight
-            continue
         if out and _lists(g):
             # a list of places is several events, none a retelling; a deck's bullet that told
             # one of them ("two soldiers martyred in Kolachi operation") is that item's
@@ -2227,12 +2068,6 @@ def _upgrade(g: EventGroup, s: Sentence) -> None:
                 g.cls, g.trigger = cls, (cls, ts, te)
 
 
-def _where_cued(m: Mention) -> bool:
-    """The place is cued as where something happened: not where someone spoke, came from or
-    travelled."""
-    return m.cued and not m.excluded and m.role in ("", "admin")
-
-
 def _towns(sentences: list[Sentence]) -> tuple[set[str], set[str], bool, set[str]]:
     """The towns the sentences cue as where something happened, their districts (a town
     without one stands for its own; without any town, the districts cued), whether all of
@@ -2249,7 +2084,12 @@ def _towns(sentences: list[Sentence]) -> tuple[set[str], set[str], bool, set[str
         travel = any(m.role == "travel" for m in s.places)
         for m in s.places:
             p = m.place
-            if not (_where_cued(m) and p):
+            if not (
+                m.cued
+                and not m.excluded
+                and m.role in ("", "admin")  # not where someone spoke, came from or travelled
+                and p
+            ):
                 continue
             if p.country == "PK" and p.province and p.kind != "country":
                 provinces.add(p.province)
@@ -2281,9 +2121,6 @@ def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
     tb, db, vb, pb = _towns(b)
     if pa and pb and not pa & pb:
         return True
-    qa, qb = _quarters(a), _quarters(b)
-    if qa and qb and not qa & qb and ta == tb:
-        return True  # "in Lyari" and "in Orangi Town": two quarters of one city
     if _headline_names_district(a, db | _districts_named(b)) or _headline_names_district(
         b, da | _districts_named(a)
     ):
@@ -2299,24 +2136,6 @@ def _other_towns(a: list[Sentence], b: list[Sentence]) -> bool:
     if not ta or not tb or ta & tb:
         return False
     return not ((va or vb) and da & db)
-
-
-def _quarters(sentences: list[Sentence]) -> set[str]:
-    """The quarters of a city the sentences cue as where something happened ("in Lyari",
-    "in Orangi Town"): the landmark table's neighbourhoods."""
-    out: set[str] = set()
-    for s in sentences:
-        for m in s.places:
-            p = m.place
-            if (
-                _where_cued(m)
-                and p is not None
-                and p.site_type == "neighbourhood"
-                # (not a police station's name: "posted at the Pirabad police station")
-                and not STATION_AFTER.match(s.text, m.end - s.start)
-            ):
-                out.add(p.name)
-    return out
 
 
 def _headline_names_district(a: list[Sentence], districts: set[str]) -> bool:

@@ -729,24 +729,11 @@ _VARIOUS = re.compile(
 )
 
 
-#: one of a count: "the 118th policeman killed in the city since January", "the fourth
-#: journalist killed this year", "the firing was the fourth such incident on the border this
-#: year"
-_NTH_KILLED = re.compile(
-    r"\b(?:was|is|became|becomes)\s+the\s+(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth|"
-    r"sixth|seventh|eighth|ninth|tenth)\s+(?:[\w-]+\s+){0,2}?(?:killed|martyred|slain|to\s+be\s+"
-    r"killed|to\s+die|incident|attack)\b[^.;]{0,60}?\b(?:since|this\s+year|this\s+month|so\s+far)\b",
-    re.I,
-)
-
-
 def is_tally(s: Sentence) -> bool:
     """The sentence counts many events (statistics, a tally since a date, a month's count)."""
     text = s.text
     if ("ince " in text and _SINCE_TALLY.search(text)) or _TALLY_SAW.search(text):
         return True
-    if ("since" in text or "this " in text or "so far" in text) and _NTH_KILLED.search(text):
-        return True  # "he was the 118th policeman killed in the city since January"
     return bool(_VARIOUS.search(text)) and not any(
         not d.reporting and d.precision in ("day", "week") for d in s.dates
     )
@@ -837,10 +824,7 @@ _CONDEMNED = re.compile(
 
 #: words that are a noun as often as a verb: after a determiner they name a thing ("the
 #: attack", "Monday's arrest"), unless the words between are the subject ("the militants attack")
-_NOUN_VERBS = frozenset(
-    # (and the "-ing" nouns: "briefed them on the shelling")
-    ["attack", "arrest", "kidnap", "abduct", "bombing", "shelling"]
-)
+_NOUN_VERBS = frozenset(["attack", "arrest", "kidnap", "abduct"])
 _SUBJECT_BEFORE = re.compile(
     r"\b(?:militants|terrorists|gunmen|insurgents|men|fighters|rebels|forces|troops|police|attackers|assailants)\s+$",
     re.I,
@@ -933,23 +917,6 @@ def _day_told(s: Sentence) -> bool:
     return any(d.precision == "day" and not d.reporting for d in s.dates)
 
 
-#: what set protests off: "sparked protests", "triggered demonstrations"
-_SET_OFF_BEFORE = re.compile(
-    r"\b(?:sparked|triggered|provoked|prompted|led to|set off|touched off|caused)\s+"
-    r"(?:(?:angry|violent|widespread|fresh|large|street)\s+)?$",
-    re.I,
-)
-#: a participle before the people it befell, after "the": "the abducted labourers", "the
-#: slain soldiers" (not "the militants abducted two labourers")
-_DEFINITE_BEFORE = re.compile(r"\b(?:the|their|these|those)\s+$", re.I)
-_VICTIMS_NAMED = re.compile(
-    r"\s+(?:[\w-]+\s+)?(?:labou?rers|workers|men|engineers|persons|people|officials|passengers|"
-    r"policemen|soldiers|personnel|children|students|teachers|nationals|citizens|employees|"
-    r"staff|traders|drivers|tourists|pilgrims|miners|victims|cops|constables|troops)\b",
-    re.I,
-)
-
-
 def _anaphoric(
     s: Sentence, m: re.Match[str], cls: str, word: str, left: str, recover_hint: bool
 ) -> bool:
@@ -967,8 +934,6 @@ def _anaphoric(
     # "the cease-fire had been announced in June": the passive tells it happening
     verbal = verbal or " been " in word or " was " in word
     anaphoric = not verbal and bool(_ANAPHOR.search(left))
-    if verbal and _VICTIMS_NAMED.match(text, m.end()) and _DEFINITE_BEFORE.search(left):
-        anaphoric = True  # "relatives of the abducted labourers": the victims told before
     if _COPULAR.search(left) or _described(text, m):
         anaphoric = True  # "This is the second attack on ... this month": the event told
         s.describes = True
@@ -978,13 +943,6 @@ def _anaphoric(
     if plural and _attacks_verb(text, m, word, left):
         plural = None  # "Suicide bomber attacks police patrol": one attacker's verb
     # ("vowed more attacks on security forces": the attacks threatened are the threat)
-    set_off = (
-        cls == "protest"
-        and _SET_OFF_BEFORE.search(left) is not None
-        and any(not d.reporting and d.precision == "day" for d in s.dates)
-    )
-    if set_off:
-        plural = None  # "The killing ... sparked protests on Tuesday": protests held that day
     if (
         plural
         and cls != "threat"
@@ -999,8 +957,6 @@ def _anaphoric(
         )
     ):
         anaphoric = True
-    if set_off:
-        anaphoric = False  # (not "the six labourers" before it: the protests are told here)
     if anaphoric and _HELD.search(left):
         anaphoric = False  # "held talks", "carried out attacks on two posts"
     told_toll = bool(plural and _HEADLINE_TOLL.match(text, m.end()))

@@ -47,7 +47,6 @@ from datetime import date
 from typing import Any
 
 from safecorridor.extraction import calibration, casualties
-from safecorridor.extraction import resources as res
 from safecorridor.extraction.actors import fill_actors, mark_attribution
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import (
@@ -158,7 +157,7 @@ class RuleExtractor:
                 s.dates = _with_stand_in(s)
             for d in s.dates:
                 if _inside(d.start, datelines):
-                    d.reporting = d.dateline = True  # the dateline's date is the report's
+                    d.reporting = True  # the dateline's date is the report's
             if s.recall_gap and not any(not d.reporting for d in s.dates):
                 # "the attack comes two days after ...": two days before the attack, if dated
                 s.dates.append(recalled_date(s, anchor, s.recall_gap))
@@ -235,18 +234,6 @@ class RuleExtractor:
             ev.field_confidence["target"] = CONFIDENCE.targets_from_lexicon
         _set_date(ev, text, g)
         fill_place(ev, text, g, place_m)
-        perp = res.actors().get(ev.perpetrator or "")
-        if (
-            perp is not None
-            and perp.foreign
-            and kind == "armed_clash"
-            and (ev.country == perp.home or (ev.country is None and not _PAKISTAN.search(text)))
-        ):
-            # a foreign state's force is the perpetrator of what it did across the border, not
-            # of its operations at home ("Indian Army and police killed two militants in Assam";
-            # the Afghan Taliban holding Pakistanis hostage in Logar is theirs)
-            ev.unset("perpetrator")
-            ev.unset("perpetrator_parent")
         if fam in ("violent", "disrupted", "arrest"):
             casualties.fill_casualties(ev, (s.casualties for s in _counting(g)))
             home = place_m.place.country if place_m is not None and place_m.place else None
@@ -263,10 +250,6 @@ class RuleExtractor:
         return ev, place_m
 
 
-#: a report that tells of Pakistan, where a foreign force's fire across the border lands
-_PAKISTAN = re.compile(r"\bPakistan|\bLoC\b|Line of Control|\bAJK\b|Azad", re.I)
-
-
 def _set_date(ev: CandidateEvent, text: str, g: EventGroup) -> None:
     """Set the event's date and its precision from its group's sentences."""
     dm = g.date()
@@ -281,9 +264,7 @@ def _set_date(ev: CandidateEvent, text: str, g: EventGroup) -> None:
         or g.cls == "agreement"
         or _STATEMENT.match(text, g.trigger[1]) is not None
         # "the minister briefed the cabinet ... on Tuesday": the briefing is the meeting
-        or (g.cls == "meeting" and BRIEFED.search(trigger_words(g, g.trigger)) is not None)
-        # a press release's meeting told with no day but its dateline's: held that day
-        or (g.family == "talks" and d.dateline and d.precision == "day"),
+        or (g.cls == "meeting" and BRIEFED.search(trigger_words(g, g.trigger)) is not None),
         inherited=g.inherited_date is not None,
         has_event_date=any(not x.reporting for s in g.sentences for x in s.dates),
     )
