@@ -12,7 +12,7 @@ CORPUS := tests/extraction/corpus
 # test processes (pytest-xdist): one per core, at most four; each has its own PostgreSQL schema
 TEST_PROCESSES ?= auto
 
-.PHONY: run test bench eval calibrate learned lint install demo clean help screenshots translations
+.PHONY: run test bench eval calibrate gate learned lint install demo clean help screenshots translations
 
 help:
 	@echo "make run    install, load the demo world, serve on http://127.0.0.1:8000"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench  run the benchmarks and print their figures (SC_BENCH_PG=1: load and alert benches on PostgreSQL)"
 	@echo "make eval   score the extractor on the corpus dev split (SPLIT=test: the frozen test split)"
 	@echo "make calibrate  refit the extractor's confidence map on the dev split and SATP, and its transfer to unseen articles"
+	@echo "make gate       the real texts whose extracted events a change alters (BASE=HEAD), and both revisions' scores"
 	@echo "make learned    cross-validate learned kind and candidate models against the rules"
 	@echo "make lint   ruff and mypy"
 	@echo "make screenshots  the browser tests, saving docs/screenshots/*.png"
@@ -104,6 +105,16 @@ calibrate: $(STAMP)
 	  exit 0; fi; \
 	$(BIN)/safecorridor eval fit-confidence --corpus $(CORPUS) --shared $(SHARED) \
 	  --unseen tests/extraction/calibration --out src/safecorridor/extraction/data/calibration.json
+
+# does a change to the extractor change real reporting, and for the better? (prints the real
+# texts whose events changed since BASE, and both revisions' scores on the readable real sets)
+BASE ?= HEAD
+gate: $(STAMP)
+	@if [ ! -d "$(SHARED)/data/news-dev" ]; then \
+	  echo "make gate: $(SHARED)/data is absent, so there is no real text to run on: the corpus texts"; \
+	  echo "  (news-dev, satp-dev) live beside the repository. Set SHARED=/path/to/shared to use them."; \
+	  exit 0; fi; \
+	$(BIN)/python scripts/real-text-gate.py --shared $(SHARED) --base $(BASE)
 
 # does a learned component beat the rules on the dev split? (prints; ships nothing)
 learned: $(STAMP)
