@@ -7838,3 +7838,30 @@ def test_the_claims_statement_warning_next_is_the_claimants_threat() -> None:
         "threat",
         "Balochistan Liberation Front",
     )
+
+
+# --- a press release's head dates its meeting ----------------------------------------------
+
+
+def test_a_press_releases_dated_head_dates_the_meeting_it_tells() -> None:
+    text = (
+        "Interior Minister meets Chinese Ambassador\nIslamabad: 7, May 2024\n\n"
+        "The Federal Interior Minister met the Chinese Ambassador at the Chinese Embassy. The "
+        "security of Chinese nationals working on CPEC projects was discussed."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.to_dict()["event_date"], ev.date_precision) == (
+        "meeting",
+        "2024-05-07",
+        "day",
+    )
+
+
+def test_a_wires_dateline_does_not_date_a_meeting_told_without_a_day() -> None:
+    # (guard) "Islamabad [Pakistan], May 7 (ANI):" is the day the story was filed
+    text = (
+        "Islamabad [Pakistan], May 7 (ANI): The Federal Interior Minister met the Chinese "
+        "Ambassador at the Chinese Embassy. The security of Chinese nationals was discussed."
+    )
+    ev = _one(text)
+    assert (ev.kind, ev.event_date) == ("meeting", None)

@@ -50,6 +50,15 @@ _ANY_MONTH = r"(?:" + MONTH_NAMES + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|O
 _DATE_ONLY = re.compile(
     _ANY_MONTH + r"\s+\d{1,2}(?:,?\s+\d{4})?(?:\s*\([^()\n]{1,40}\))?(?=\s+--?\s|\s*:\s|\s+[—–]\s)"
 )
+#: a date that fills the rest of a dateline's line after its colon, as government press
+#: releases write it ("Islamabad: 16, June 2024", "Quetta: June 16, 2024")
+_DATE_REST = re.compile(
+    r"\s*(?:\d{1,2}(?:st|nd|rd|th)?,?\s+"
+    + _ANY_MONTH
+    + r"|"
+    + _ANY_MONTH
+    + r"\s+\d{1,2}(?:st|nd|rd|th)?),?\s+\d{4}\s*$"
+)
 _SEPARATOR = re.compile(r"\s--?\s|:|\s[—–]\s")
 _END_PUNCT = re.compile(r"[.!?\"'’”:)\]]\s*$")
 #: a headline may end on a quoted phrase: "..., warns China to 'leave or face consequences'"
@@ -85,7 +94,23 @@ def dateline_spans(text: str) -> list[tuple[int, int]]:
         names = [p.strip() for p in m.group("place").split("/")]
         if not all(_is_place(p) for p in names):
             continue
-        out.append((start + m.start("place"), start + m.end() - len(m.group("sep"))))
+        end = start + m.end() - len(m.group("sep"))
+        if m.group("sep").strip() == ":" and _DATE_REST.match(line, m.end()):
+            end = start + len(line.rstrip())  # "Islamabad: 16, June 2024": the date after it
+        out.append((start + m.start("place"), end))
+    return out
+
+
+def dated_heads(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The datelines (of ``spans``) that are a line of a place, a colon and a date alone, as a
+    government press release heads its text ("Islamabad: 16, June 2024"): the day the text
+    tells of, where a wire's dateline ("Islamabad [Pakistan], January 31 (ANI): ...") is only
+    the day it was filed."""
+    out = []
+    for start, end in spans:
+        colon = text.find(":", start, end)
+        if colon > 0 and _DATE_REST.match(text[colon + 1 : end]):
+            out.append((start, end))
     return out
 
 

@@ -51,6 +51,7 @@ from safecorridor.extraction.actors import fill_actors, mark_attribution
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import (
     aside_spans,
+    dated_heads,
     dateline_spans,
     headline_spans,
     text_published,
@@ -175,6 +176,16 @@ class RuleExtractor:
         years_refine_months(sentences, published)
         groups = group(sentences, published)
         dateline_m = dateline(text, datelines)
+        heads_dated = dated_heads(text, datelines)
+        dateline_day = next(
+            (
+                d
+                for s in sentences
+                for d in s.dates
+                if d.precision == "day" and _inside(d.start, heads_dated)
+            ),
+            None,
+        )
         events: list[CandidateEvent] = []
         owners: list[EventGroup] = []  # each event's group (a list of places: one per place)
         last_place: Mention | None = None
@@ -190,7 +201,9 @@ class RuleExtractor:
                 previous = arrest_place
             if g.outcome:
                 previous = met_at  # where its own meeting was, not an earlier event's place
-            ev, place_m = self._build(text, g, groups, dateline_m if i == 0 else None, previous)
+            ev, place_m = self._build(
+                text, g, groups, dateline_m if i == 0 else None, previous, dateline_day
+            )
             met_at = place_m
             told = _one_per_item(text, g, ev)
             events.extend(told)
@@ -210,6 +223,7 @@ class RuleExtractor:
         groups: list[EventGroup],
         dateline_m: Mention | None,
         last_place: Mention | None = None,
+        dateline_day: DateMention | None = None,
     ) -> tuple[CandidateEvent, Mention | None]:
         """One candidate event from its sentences (each stage sets its fields) and the
         mention that placed it."""
@@ -232,7 +246,7 @@ class RuleExtractor:
         if targets:
             ev.target = targets
             ev.field_confidence["target"] = CONFIDENCE.targets_from_lexicon
-        _set_date(ev, text, g)
+        _set_date(ev, text, g, dateline_day)
         fill_place(ev, text, g, place_m)
         if fam in ("violent", "disrupted", "arrest"):
             casualties.fill_casualties(ev, (s.casualties for s in _counting(g)))
@@ -250,9 +264,16 @@ class RuleExtractor:
         return ev, place_m
 
 
-def _set_date(ev: CandidateEvent, text: str, g: EventGroup) -> None:
-    """Set the event's date and its precision from its group's sentences."""
+def _set_date(
+    ev: CandidateEvent, text: str, g: EventGroup, dateline_day: DateMention | None = None
+) -> None:
+    """Set the event's date and its precision from its group's sentences; a meeting they give
+    no date is held on the day of the dateline's line ("Islamabad: 16, June 2024", as a
+    government press release heads its account of a meeting), when the report has one."""
     dm = g.date()
+    headed = False
+    if dm is None and dateline_day is not None and g.family == "talks" and not g.recalled:
+        dm, headed = (dateline_day, CONFIDENCE.date_reporting), True
     if dm is None or against_stand_in(dm[0]):
         return  # (a report without a date: "on Friday" is a day it does not tell)
     d, conf = dm
@@ -264,7 +285,8 @@ def _set_date(ev: CandidateEvent, text: str, g: EventGroup) -> None:
         or g.cls == "agreement"
         or _STATEMENT.match(text, g.trigger[1]) is not None
         # "the minister briefed the cabinet ... on Tuesday": the briefing is the meeting
-        or (g.cls == "meeting" and BRIEFED.search(trigger_words(g, g.trigger)) is not None),
+        or (g.cls == "meeting" and BRIEFED.search(trigger_words(g, g.trigger)) is not None)
+        or headed,
         inherited=g.inherited_date is not None,
         has_event_date=any(not x.reporting for s in g.sentences for x in s.dates),
     )
