@@ -7865,3 +7865,49 @@ def test_a_wires_dateline_does_not_date_a_meeting_told_without_a_day() -> None:
     )
     ev = _one(text)
     assert (ev.kind, ev.event_date) == ("meeting", None)
+
+
+# --- a foreign army's fire across the border ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Indian troops killed a civilian in unprovoked firing across the Line of Control in "
+        "Kotli on Tuesday.",
+        "Two Pakistani soldiers were martyred when Indian troops opened fire on a post in the "
+        "Neelum valley on Tuesday, the ISPR said.",
+        "Four villagers were killed in Indian BSF firing along the Working Boundary on Tuesday.",
+    ],
+)
+def test_a_foreign_army_is_the_perpetrator_of_its_fire_across_the_border(text: str) -> None:
+    assert _one(text).perpetrator == "Indian Army"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # fire two armies traded: neither is its perpetrator
+        "Two villagers were killed in shelling between Pakistani and Indian troops along the "
+        "Line of Control on Tuesday.",
+        "Pakistani and Indian troops traded fire along the Line of Control on Tuesday, killing "
+        "two civilians.",
+        # the army that was hit
+        "Pakistani troops killed five Indian soldiers in retaliatory fire along the Line of "
+        "Control on Tuesday.",
+        # its operations at home
+        "Indian Army and police killed two militants in an encounter in Tinsukia district of "
+        "Assam on Tuesday.",
+    ],
+)
+def test_a_foreign_army_is_no_perpetrator_of_traded_fire_its_losses_or_at_home(
+    text: str,
+) -> None:
+    assert _one(text).perpetrator is None
+
+
+def test_a_foreign_armys_troops_hit_are_security_forces() -> None:
+    # (its name is an actor's, yet its soldiers killed make the fight a clash)
+    assert [e.kind for e in extract("Pakistan claims 12 Indian troops killed, wounded.")] == [
+        "armed_clash"
+    ]

@@ -117,6 +117,7 @@ class Actor:
     # a foreign state's force: the perpetrator of what it is named doing (a strike across the
     # border), unlike the state's own forces (:func:`mentions.is_state_force`)
     foreign: bool = False
+    home: str | None = None  # a foreign force's own country, where it is no perpetrator
 
 
 def _data(name: str) -> Any:
@@ -162,6 +163,7 @@ def actors() -> dict[str, Actor]:
             spec.get("parent"),
             list(spec.get("aliases", [])),
             bool(spec.get("foreign", False)),
+            spec.get("home"),
         )
     return out
 

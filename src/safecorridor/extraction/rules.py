@@ -47,6 +47,7 @@ from datetime import date
 from typing import Any
 
 from safecorridor.extraction import calibration, casualties
+from safecorridor.extraction import resources as res
 from safecorridor.extraction.actors import fill_actors, mark_attribution
 from safecorridor.extraction.confidence import CONFIDENCE
 from safecorridor.extraction.datelines import (
@@ -248,6 +249,12 @@ class RuleExtractor:
             ev.field_confidence["target"] = CONFIDENCE.targets_from_lexicon
         _set_date(ev, text, g, dateline_day)
         fill_place(ev, text, g, place_m)
+        if kind == "armed_clash" and _foreign_force_at_home(ev, text):
+            # a foreign state's force is the perpetrator of what it did across the border, not
+            # of its operations at home ("Indian Army and police killed two militants in Assam";
+            # the Afghan Taliban holding Pakistanis hostage in Logar is theirs)
+            ev.unset("perpetrator")
+            ev.unset("perpetrator_parent")
         if fam in ("violent", "disrupted", "arrest"):
             casualties.fill_casualties(ev, (s.casualties for s in _counting(g)))
             home = place_m.place.country if place_m is not None and place_m.place else None
@@ -262,6 +269,21 @@ class RuleExtractor:
             round(sum(confs) / len(confs), 2) if confs else CONFIDENCE.event_without_fields
         )
         return ev, place_m
+
+
+#: a report that tells of Pakistan, where a foreign force's fire across the border lands
+_PAKISTAN = re.compile(r"\bPakistan|\bLoC\b|Line of Control|\bAJK\b|Azad", re.I)
+
+
+def _foreign_force_at_home(ev: CandidateEvent, text: str) -> bool:
+    """The event's perpetrator is a foreign state's force and the event is in its own country
+    (or in no country named, in a report that never tells of Pakistan)."""
+    perp = res.actors().get(ev.perpetrator or "")
+    return bool(
+        perp is not None
+        and perp.foreign
+        and (ev.country == perp.home or (ev.country is None and not _PAKISTAN.search(text)))
+    )
 
 
 def _set_date(

@@ -14,7 +14,7 @@ import re
 from bisect import bisect_right
 
 from safecorridor.extraction.grouping import EventGroup
-from safecorridor.extraction.mentions import Mention, is_state_force
+from safecorridor.extraction.mentions import Mention, is_foreign_force, is_state_force
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import WordStarts, at_word_starts
 
@@ -117,7 +117,11 @@ def _rejected(name: str, s: Sentence, ms: int, me: int, word: str, found: list[s
     source of a statement, a place's name, a locality."""
     text = s.text
     a0, a1 = ms + s.start, me + s.start
-    if any(a.start <= a0 and a1 <= a.end for a in s.actors if not is_state_force(a)):
+    if any(
+        a.start <= a0 and a1 <= a.end
+        for a in s.actors
+        if not is_state_force(a) and not is_foreign_force(a)  # (a state's troops are forces)
+    ):
         return True
     before = text[max(0, ms - 40) : ms].lower()
     if (
