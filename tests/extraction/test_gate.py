@@ -101,3 +101,21 @@ def test_the_gate_scores_the_dev_split_never_the_test_split(
     assert right["news-dev dev split"][0] == 1.0
     assert half["news-dev dev split"][0] == pytest.approx(0.667, abs=0.001)
     assert "satp" not in right  # no satp.jsonl in this corpus: nothing scored for it
+
+
+def test_headline_figures_count_violent_events_provinces_and_deaths(gate: ModuleType) -> None:
+    texts = {
+        "ucdp:0": {"text": "a", "province": "Sindh", "deaths": (2, 4)},
+        "ucdp:1": {"text": "b", "province": "Punjab", "deaths": (1, 1)},
+        "ucdp:2": {"text": "c", "province": None, "deaths": None},
+        "news:001": {"text": "not a headline"},
+    }
+    outputs = {
+        "ucdp:0": [{"kind": "attack", "province": "Sindh", "fatalities": 2, "attackers_killed": 1}],
+        "ucdp:1": [{"kind": "meeting"}, {"kind": "bombing", "province": "Sindh", "fatalities": 5}],
+        "ucdp:2": [{"kind": "arrest"}],
+        "news:001": [{"kind": "attack", "province": "Sindh"}],
+    }
+    # three headlines, two with a violent event; both give a province, one agrees; 2+1 dead
+    # falls within 2-4, 5 not within 1-1
+    assert gate.headline_figures(outputs, texts) == (3, 2, 1, 2, 1)
