@@ -7911,3 +7911,31 @@ def test_a_foreign_armys_troops_hit_are_security_forces() -> None:
     assert [e.kind for e in extract("Pakistan claims 12 Indian troops killed, wounded.")] == [
         "armed_clash"
     ]
+
+
+# --- a headline's grammar -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fatalities"),
+    [
+        ("Militants renew campaign against shrines in Punjab, killing 14, officials say", 14),
+        ("Taliban shoot 3 in Khyber, accuse them of spying", None),
+    ],
+)
+def test_a_headlines_participle_or_present_tells_its_event(
+    text: str, fatalities: int | None
+) -> None:
+    ev = _one(text)
+    assert (ev.kind, ev.fatalities) == ("attack", fatalities)
+
+
+def test_a_bodys_participle_after_an_act_named_before_adds_no_event() -> None:
+    # (guard) the lead retells the headline's attack: one event, placed where it happened
+    text = (
+        "Gunmen storm college in Charsadda\n\nAround four gunmen entered a college in "
+        "Charsadda on Wednesday morning, roughly 50 kilometres from the city of Peshawar, "
+        "killing 12 people, officials said."
+    )
+    ev = _one(text, published=date(2016, 1, 21))
+    assert (ev.city, ev.fatalities) == ("Charsadda", 12)

@@ -399,6 +399,8 @@ def mark_triggers(s: Sentence) -> None:
             )
         ):
             continue  # "(as approved by the apex committee)": a past decision cited, no event
+        if cls == "attack" and word.lower() in ("killing", "shoot") and not s.headline:
+            continue  # a headline's grammar ("..., killing 42", "Taliban shoot 2"), not a body's
         if cls == "arrest" and word.lower() == "captured" and _ON_CAMERA.match(text, m.end()):
             continue  # "the moment of the attack was captured through a CCTV camera"
         if cls == "arrest" and "custody" in word.lower() and _things_held(text, m):

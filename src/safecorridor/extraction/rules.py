@@ -170,9 +170,10 @@ class RuleExtractor:
                 if own and own[0] <= today:
                     anchor = own[0]
             mark_attribution(s)
+            s.headline = _inside(s.start, heads)
             mark_triggers(s)
             s.casualties = casualties.parse(s.text, s.start)
-            s.headline = s.casualties.headline = _inside(s.start, heads)
+            s.casualties.headline = s.headline
         anchor_years(sentences)
         years_refine_months(sentences, published)
         groups = group(sentences, published)

@@ -64,6 +64,10 @@ TRIGGER_RX: dict[str, str] = {
     + r"|(?:claim(?:ed|s)?|admit(?:ted|s)?|accept(?:ed|s)?) (?:the )?responsibility for (?:an? |the )?(?:[\w-]+ ){0,3}?[\w-]+['’]s "
     + KILLING_NOUN
     + r"|(?:confess(?:ed|es)?|admit(?:ted|s)?) (?:to )?(?:having )?(?:killing|killed|murdering|murdered|gunning down|gunned down)|martyred|embraced (?:martyrdom|shahadat)"
+    # a headline's participle with its toll after a clause that names no act: "... renew
+    # their campaign against shrines, killing 42"; a headline's present "Taliban shoot 2"
+    r"|(?<=, )killing(?= (?:at least |over |up to |more than |nearly |around |about |some )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|dozens|scores|several)\b)"
+    r"|(?<!\bto )shoot (?=(?:\d+|two|three|four|five|six)\b)"
     # the dead told as a killing's noun with their number: "the killing of six labourers",
     # "condemned the murder of two policemen" (weak, as "killed" is; not "the killing of the six
     # labourers", victims told before)
