@@ -7939,3 +7939,8 @@ def test_a_bodys_participle_after_an_act_named_before_adds_no_event() -> None:
     )
     ev = _one(text, published=date(2016, 1, 21))
     assert (ev.city, ev.fatalities) == ("Charsadda", 12)
+
+
+def test_a_town_a_distance_is_measured_from_is_not_the_events_city() -> None:
+    ev = _one("Gunmen killed 12 people at a college some 30 km from Peshawar on Tuesday.")
+    assert (ev.city, ev.province) == (None, "Khyber Pakhtunkhwa")

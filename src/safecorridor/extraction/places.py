@@ -672,6 +672,10 @@ def fill_place(ev: CandidateEvent, text: str, g: EventGroup, place_m: Mention | 
     if p.kind == "landmark":
         ev.set("location_name", p.name, sp, conf)
     city = p.city if p.kind in ("landmark", "town") and place_m.role != "admin" else None
+    if place_m.role == "reference" and p.kind == "town":
+        # "at a college some 30 km from Peshawar": measured from the town, so not in it (its
+        # district and province stay, the nearest the text comes)
+        city = None
     if p.minor and place_m.cued:
         conf = CONFIDENCE.place_unknown_area  # a village the text names beside a known place
     # foreign towns in plain letters, as English text spells them ("Kandahar")
