@@ -7944,3 +7944,15 @@ def test_a_bodys_participle_after_an_act_named_before_adds_no_event() -> None:
 def test_a_town_a_distance_is_measured_from_is_not_the_events_city() -> None:
     ev = _one("Gunmen killed 12 people at a college some 30 km from Peshawar on Tuesday.")
     assert (ev.city, ev.province) == (None, "Khyber Pakhtunkhwa")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Three labourers executed by militants in Kurram",
+        "Gunmen gundown shopkeeper in Quetta",
+        "Police lay siege to militant hideout in Peshawar",
+    ],
+)
+def test_a_headlines_spellings_and_tenses_start_an_event(text: str) -> None:
+    assert len(extract(text, published=WED)) == 1
