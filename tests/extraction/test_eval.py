@@ -37,6 +37,7 @@ from safecorridor.extraction.evaluate import (
     evaluate,
     score_document,
 )
+from tests.extraction import load_script
 
 FIX = Path(__file__).parent / "fixtures"
 NEWS = FIX / "newsdev"
@@ -358,13 +359,7 @@ def test_cli_warns_when_the_split_was_made_from_another_index(tmp_path: Path) ->
 
 
 def _split_module() -> ModuleType:
-    path = ROOT / "scripts" / "split-news-dev.py"
-    spec = importlib.util.spec_from_file_location("split_news_dev", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["split_news_dev"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("split-news-dev.py")
 
 
 def _index(rows: Sequence[tuple[str, str | None]]) -> list[dict[str, Any]]:

@@ -4,27 +4,21 @@ change, and how it scores, on a small shared folder written here (a test never n
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.extraction import load_script
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def gate() -> ModuleType:
-    path = ROOT / "scripts" / "real-text-gate.py"
-    spec = importlib.util.spec_from_file_location("real_text_gate", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["real_text_gate"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("real-text-gate.py")
 
 
 def _jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
