@@ -7956,3 +7956,11 @@ def test_a_town_a_distance_is_measured_from_is_not_the_events_city() -> None:
 )
 def test_a_headlines_spellings_and_tenses_start_an_event(text: str) -> None:
     assert len(extract(text, published=WED)) == 1
+
+
+def test_a_foreign_army_firing_is_not_its_own_target() -> None:
+    ev = _one(
+        "Two villagers were killed when Indian troops opened unprovoked fire across the Line "
+        "of Control in Kotli on Tuesday."
+    )
+    assert (ev.perpetrator, ev.target) == ("Indian Army", ["civilians"])

@@ -21,6 +21,7 @@ from safecorridor.extraction.mentions import (
     is_armed_group,
     is_foreign_force,
     is_state_force,
+    not_the_doer,
 )
 from safecorridor.extraction.places import METONYMS
 from safecorridor.extraction.sentences import Sentence
@@ -350,39 +351,10 @@ def _forces_acted(g: EventGroup, state: list[Mention], armed: list[Mention]) -> 
     )
 
 
-#: a force told as the ones hit: "five Indian soldiers were injured", "killing two Afghan
-#: border guards", "2 Indian soldiers, Pakistani villager killed"
-_SUFFERED_AFTER = re.compile(
-    r"\s+(?:were|was|had been|have been|has been)\s+(?:also\s+|seriously\s+|critically\s+)?"
-    r"(?:killed|injured|wounded|martyred|hurt|targeted|attacked|ambushed)\b",
-    re.I,
-)
-_SUFFERED_BEFORE = re.compile(
-    r"\b(?:killing|kills|kill|injuring|wounding|targeting|attacked|ambushed)\s+"
-    r"(?:(?:two|three|four|five|six|\d+|the|a|an|several|some)\s+)?$"
-    r"|(?:^|[^\w,]\s*)\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several)\s+$",
-    re.I,
-)
-#: fire two armies traded: "shelling between Pakistani, Indian troops", "Pakistani and Afghan
-#: forces exchanged fire", "an artillery duel"; neither side is its perpetrator
-_ARMIES = r"(?:Pakistani|Pakistan(?:['’]s)?|Indian|India(?:['’]s)?|Afghan|Iranian)"
-_MUTUAL = re.compile(
-    rf"\bbetween\s+(?:the\s+)?{_ARMIES}\b[^.;]{{0,50}}?(?:\band|,)\s+(?:the\s+)?{_ARMIES}\b"
-    r"|\b(?:trade[ds]?|trading|exchange[ds]?|exchanging)\s+(?:[\w-]+\s+){0,2}?fire\b"
-    r"|\bexchanges?\s+of\s+(?:[\w-]+\s+)?fire\b|\bartillery\s+duels?\b",
-    re.I,
-)
-
-
-def _suffered_or_mutual(g: EventGroup, text: str, a: Mention) -> bool:
-    """The force is named as the one hit, not as the doer, or its sentence tells of fire two
-    armies traded."""
-    if _SUFFERED_AFTER.match(text, a.end) or _SUFFERED_BEFORE.search(
-        text, max(0, a.start - 40), a.start
-    ):
-        return True
+def _not_the_doer(g: EventGroup, a: Mention) -> bool:
+    """The foreign force is told as the one hit, or as one of two armies trading fire."""
     home = next((s for s in g.sentences if s.start <= a.start < s.end), None)
-    return home is not None and _MUTUAL.search(home.text) is not None
+    return home is not None and not_the_doer(home.text, a, home.start)
 
 
 def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[EventGroup]) -> None:
@@ -396,7 +368,7 @@ def fill_actors(ev: CandidateEvent, text: str, g: EventGroup, groups: list[Event
         and not _DENIAL.match(text, a.end)
         # (a foreign state's force is the perpetrator of its strikes, not of talks with it,
         # nor of an attack it suffered, nor of fire two armies traded)
-        and (not is_foreign_force(a) or (fam == "violent" and not _suffered_or_mutual(g, text, a)))
+        and (not is_foreign_force(a) or (fam == "violent" and not _not_the_doer(g, a)))
     ]
     state = [a for a in named if is_state_force(a)]
     claim_m = _claimant(g, armed, groups, text)

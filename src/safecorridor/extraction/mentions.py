@@ -1040,6 +1040,44 @@ def is_state_force(m: Mention) -> bool:
     return actor.kind == "state_force" and not actor.foreign
 
 
+#: a force told as the ones hit: "five Indian soldiers were injured", "killing two Afghan
+#: border guards", "2 Indian soldiers, Pakistani villager killed"
+_SUFFERED_AFTER = re.compile(
+    r"\s+(?:were|was|had been|have been|has been)\s+(?:also\s+|seriously\s+|critically\s+)?"
+    r"(?:killed|injured|wounded|martyred|hurt|targeted|attacked|ambushed)\b",
+    re.I,
+)
+_SUFFERED_BEFORE = re.compile(
+    r"\b(?:killing|kills|kill|injuring|wounding|targeting|attacked|ambushed)\s+"
+    r"(?:(?:two|three|four|five|six|\d+|the|a|an|several|some)\s+)?$"
+    r"|(?:^|[^\w,]\s*)\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several)\s+$",
+    re.I,
+)
+
+
+#: fire two armies traded: "shelling between Pakistani, Indian troops", "Pakistani and Afghan
+#: forces exchanged fire", "an artillery duel"; neither side is its perpetrator
+_ARMIES = r"(?:Pakistani|Pakistan(?:['’]s)?|Indian|India(?:['’]s)?|Afghan|Iranian)"
+_MUTUAL = re.compile(
+    rf"\bbetween\s+(?:the\s+)?{_ARMIES}\b[^.;]{{0,50}}?(?:\band|,)\s+(?:the\s+)?{_ARMIES}\b"
+    r"|\b(?:trade[ds]?|trading|exchange[ds]?|exchanging)\s+(?:[\w-]+\s+){0,2}?fire\b"
+    r"|\bexchanges?\s+of\s+(?:[\w-]+\s+)?fire\b|\bartillery\s+duels?\b",
+    re.I,
+)
+
+
+def not_the_doer(sentence: str, m: Mention, offset: int = 0) -> bool:
+    """The force named at ``m`` is told as the one hit, or as one of two armies trading fire,
+    not as the doer (``sentence`` is the mention's sentence, starting at ``offset`` of the
+    text the mention's offsets count in)."""
+    start, end = m.start - offset, m.end - offset
+    return bool(
+        _SUFFERED_AFTER.match(sentence, end)
+        or _SUFFERED_BEFORE.search(sentence, max(0, start - 40), start)
+        or _MUTUAL.search(sentence)
+    )
+
+
 def is_foreign_force(m: Mention) -> bool:
     """The mention names a foreign state's force ("Afghan Taliban forces", "the IRGC")."""
     return _actor_of(m).foreign

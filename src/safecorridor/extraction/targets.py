@@ -14,7 +14,12 @@ import re
 from bisect import bisect_right
 
 from safecorridor.extraction.grouping import EventGroup
-from safecorridor.extraction.mentions import Mention, is_foreign_force, is_state_force
+from safecorridor.extraction.mentions import (
+    Mention,
+    is_foreign_force,
+    is_state_force,
+    not_the_doer,
+)
 from safecorridor.extraction.sentences import Sentence
 from safecorridor.extraction.triggers import WordStarts, at_word_starts
 
@@ -120,7 +125,8 @@ def _rejected(name: str, s: Sentence, ms: int, me: int, word: str, found: list[s
     if any(
         a.start <= a0 and a1 <= a.end
         for a in s.actors
-        if not is_state_force(a) and not is_foreign_force(a)  # (a state's troops are forces)
+        # (a state's troops are forces: a foreign army's too, when hit or trading fire)
+        if not is_state_force(a) and not (is_foreign_force(a) and not_the_doer(s.text, a, s.start))
     ):
         return True
     before = text[max(0, ms - 40) : ms].lower()
