@@ -38,11 +38,15 @@ import sys
 import tarfile
 import tempfile
 from datetime import date, timedelta
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from safecorridor.extraction.corpus import SATP_REFERENCE, Texts, read_index, read_split
 from safecorridor.extraction.evaluate import FIELDS as SCORED_FIELDS
+from safecorridor.extraction.evaluate import Report, score_document
+from safecorridor.extraction.rules import RuleExtractor
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "extraction" / "corpus"
@@ -53,7 +57,6 @@ SCORED = (
     ("satp-2", "satp-2.jsonl", False),
     ("satp-3", "satp-3.jsonl", False),
 )
-VIOLENT = {"suicide_attack", "bombing", "attack", "armed_clash", "abduction"}
 HOLDOUTS = ("satp-holdout.jsonl", "satp-holdout-2.jsonl", "satp-holdout-3.jsonl")
 SATP_FILES = ("train", "dev")
 #: the fields compared (the scored ones, and the date's precision); confidences are not
@@ -73,8 +76,6 @@ def readable_texts(shared: Path, corpus: Path = CORPUS) -> dict[str, dict[str, A
     """key -> {"text", "published"} of every real text a developer may read: the news-dev dev
     split (``news:ID``) and the SATP rows outside the holdouts (``satp:FILE:LINE``). The test
     split's texts and the holdouts' rows are never opened."""
-    from safecorridor.extraction.corpus import SATP_REFERENCE, Texts, read_index, read_split
-
     news = shared / "data" / "news-dev"
     dev = read_split(corpus / "split.json", "dev")
     index = read_index(news / "index.jsonl")
@@ -115,6 +116,7 @@ def readable_texts(shared: Path, corpus: Path = CORPUS) -> dict[str, dict[str, A
     return out
 
 
+@cache
 def _ucdp_probe() -> Any:
     """scripts/ucdp-headlines.py, loaded as a module."""
     path = ROOT / "scripts" / "ucdp-headlines.py"
@@ -131,27 +133,14 @@ def headline_figures(
 ) -> tuple[int, int, int, int, int]:
     """Of the UCDP headlines in ``texts``: how many there are, how many give a violent event,
     how many of those give a province UCDP's agrees with (of how many give one), and how many
-    death counts fall within UCDP's low-high estimate."""
-    total = found = agree = given = within = 0
-    for key, rec in texts.items():
-        if not key.startswith("ucdp:"):
-            continue
-        total += 1
-        violent = [e for e in outputs.get(key, []) if e.get("kind") in VIOLENT]
-        if not violent:
-            continue
-        found += 1
-        first = violent[0]
-        if first.get("province") and rec.get("province"):
-            given += 1
-            agree += first["province"] == rec["province"]
-        told = [
-            int(first[k]) for k in ("fatalities", "attackers_killed") if first.get(k) is not None
-        ]
-        low_high = rec.get("deaths")
-        if low_high and told:
-            within += low_high[0] <= sum(told) <= low_high[1]
-    return total, found, agree, given, within
+    death counts fall within UCDP's low-high estimate (the probe's own count,
+    ``ucdp-headlines.tally``)."""
+    t = _ucdp_probe().tally(
+        (rec["text"], rec.get("province"), rec.get("deaths"), outputs.get(key, []))
+        for key, rec in texts.items()
+        if key.startswith("ucdp:")
+    )
+    return t.headlines, t.found, t.agree, t.agree + t.differ, t.counted - len(t.outside)
 
 
 def brief(events: list[dict[str, Any]]) -> list[str]:
@@ -172,21 +161,16 @@ def changes(
     return out
 
 
-def score(outputs: dict[str, list[dict[str, Any]]], corpus: Path = CORPUS) -> dict[str, Any]:
-    """Event F1 and mean field F1 of ``outputs`` on each annotated readable set."""
-    from safecorridor.extraction.evaluate import Report, score_document
-
-    dev = set()
-    if (corpus / "split.json").is_file():
-        from safecorridor.extraction.corpus import read_split
-
-        dev = set(read_split(corpus / "split.json", "dev").ids)
-    out: dict[str, Any] = {}
+def annotated(corpus: Path = CORPUS) -> dict[str, list[tuple[str, str, list[dict[str, Any]]]]]:
+    """Each annotated readable set's documents: (output key, document id, gold events); the
+    news-dev records of the dev split only."""
+    dev = read_split(corpus / "split.json", "dev").ids if (corpus / "split.json").is_file() else ()
+    out: dict[str, list[tuple[str, str, list[dict[str, Any]]]]] = {}
     for name, gold, is_news in SCORED:
         path = corpus / gold
         if not path.is_file():
             continue
-        report = Report()
+        docs = out.setdefault(name, [])
         for line in path.read_text("utf-8").splitlines():
             if not line.strip():
                 continue
@@ -195,8 +179,21 @@ def score(outputs: dict[str, list[dict[str, Any]]], corpus: Path = CORPUS) -> di
             if is_news and doc_id not in dev:
                 continue  # the frozen test split: never scored here
             key = f"news:{doc_id}" if is_news else f"satp:{doc_id}"
+            docs.append((key, doc_id, rec.get("events", [])))
+    return out
+
+
+def score(
+    outputs: dict[str, list[dict[str, Any]]],
+    gold: dict[str, list[tuple[str, str, list[dict[str, Any]]]]],
+) -> dict[str, tuple[float, float]]:
+    """Event F1 and mean field F1 of ``outputs`` on each annotated readable set."""
+    out: dict[str, tuple[float, float]] = {}
+    for name, docs in gold.items():
+        report = Report()
+        for key, doc_id, events in docs:
             doc = Report(documents=1)
-            score_document(doc, doc_id, rec.get("events", []), outputs.get(key, []))
+            score_document(doc, doc_id, events, outputs.get(key, []))
             report.add(doc)
         out[name] = (round(report.events.f1, 3), round(report.mean_field_f1, 3))
     return out
@@ -204,8 +201,6 @@ def score(outputs: dict[str, list[dict[str, Any]]], corpus: Path = CORPUS) -> di
 
 def _worker(texts_path: Path, out_path: Path) -> None:
     """Run the extractor importable here over the texts; write key -> events."""
-    from safecorridor.extraction.rules import RuleExtractor
-
     extractor = RuleExtractor()
     texts = json.loads(texts_path.read_text("utf-8"))
     out = {}
@@ -267,7 +262,8 @@ def main() -> int:
             print(f"    - {line}")
         for line in new:
             print(f"    + {line}")
-    before, after = score(base), score(here)
+    gold = annotated()
+    before, after = score(base, gold), score(here, gold)
     print(f"\n{'set':<22}{'event F1':>18}{'field F1':>18}")
     for name in after:
         (e0, f0), (e1, f1) = before[name], after[name]

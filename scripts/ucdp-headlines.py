@@ -31,9 +31,10 @@ import random
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from safecorridor.extraction import extract
 from safecorridor.extraction.resources import norm, province_names
@@ -146,37 +147,69 @@ def main() -> int:
     return 0
 
 
-def report(name: str, items: list[Headline], misses: int, deaths: int) -> None:
-    """Print what the extractor reads in ``items`` (and ``misses`` / ``deaths`` examples)."""
-    found, agree, differ, counted = 0, 0, 0, 0
+class Tally(NamedTuple):
+    """What the extractor read in a set of headlines, against UCDP's coding."""
+
+    headlines: int
+    found: int  # with a violent event
+    agree: int  # of those with a province, UCDP's agrees
+    differ: int
+    counted: int  # with a death count, of headlines that head one event
+    missed: list[str]  # the headlines without a violent event
+    outside: list[str]  # the counts outside UCDP's low-high estimate
+
+
+#: a headline as read: its text, UCDP's province and low-high deaths (None when it heads
+#: several events), and the events read from it (as ``CandidateEvent.to_dict`` gives them)
+Read = tuple[str, str | None, tuple[int, int] | None, list[dict[str, Any]]]
+
+
+def tally(read: Iterable[Read]) -> Tally:
+    """Count what was read in each headline against UCDP's coding."""
+    headlines, found, agree, differ, counted = 0, 0, 0, 0, 0
     missed: list[str] = []
     outside: list[str] = []
-    for h in items:
-        events = [
-            e for e in extract(h.text, published=h.began + timedelta(days=1)) if e.kind in VIOLENT
-        ]
+    for text, province, deaths, read_events in read:
+        headlines += 1
+        events = [e for e in read_events if e.get("kind") in VIOLENT]
         if not events:
-            missed.append(h.text)
+            missed.append(text)
             continue
         found += 1
-        if events[0].province and h.province:
-            agree += events[0].province == h.province
-            differ += events[0].province != h.province
-        told = [n for n in (events[0].fatalities, events[0].attackers_killed) if n is not None]
-        if h.deaths is not None and told:
+        first = events[0]
+        if first.get("province") and province:
+            agree += first["province"] == province
+            differ += first["province"] != province
+        told = [first[k] for k in ("fatalities", "attackers_killed") if first.get(k) is not None]
+        if deaths is not None and told:
             counted += 1
             n = sum(told)
-            if not h.deaths[0] <= n <= h.deaths[1]:
-                outside.append(f"{h.text} [read {n}; UCDP {h.deaths[0]}-{h.deaths[1]}]")
-    print(f"{name}: {len(items)}; with a violent event: {found} ({found / len(items):.1%})")
-    print(
-        f"  province given: {agree + differ}; agrees with UCDP's adm_1: {agree}, differs: {differ}"
+            if not deaths[0] <= n <= deaths[1]:
+                outside.append(f"{text} [read {n}; UCDP {deaths[0]}-{deaths[1]}]")
+    return Tally(headlines, found, agree, differ, counted, missed, outside)
+
+
+def report(name: str, items: list[Headline], misses: int, deaths: int) -> None:
+    """Print what the extractor reads in ``items`` (and ``misses`` / ``deaths`` examples)."""
+    t = tally(
+        (
+            h.text,
+            h.province,
+            h.deaths,
+            [e.to_dict() for e in extract(h.text, published=h.began + timedelta(days=1))],
+        )
+        for h in items
     )
-    within = counted - len(outside)
-    print(f"  deaths given (headlines of one event): {counted}; within UCDP's low-high: {within}")
-    for text in random.Random(0).sample(missed, min(misses, len(missed))):
+    print(f"{name}: {t.headlines}; with a violent event: {t.found} ({t.found / t.headlines:.1%})")
+    print(
+        f"  province given: {t.agree + t.differ}; agrees with UCDP's adm_1: {t.agree}, "
+        f"differs: {t.differ}"
+    )
+    within = t.counted - len(t.outside)
+    print(f"  deaths given (headlines of one event): {t.counted}; within UCDP's low-high: {within}")
+    for text in random.Random(0).sample(t.missed, min(misses, len(t.missed))):
         print(f"  missed: {text}")
-    for text in random.Random(0).sample(outside, min(deaths, len(outside))):
+    for text in random.Random(0).sample(t.outside, min(deaths, len(t.outside))):
         print(f"  deaths: {text}")
 
 

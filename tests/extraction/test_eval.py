@@ -8,7 +8,6 @@ The fixtures under ``fixtures/`` are short reports written for these tests, in b
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -572,11 +571,7 @@ def test_the_ucdp_probe_reads_the_headlines_inside_source_article_apart(tmp_path
 
 
 def test_a_citation_gives_its_headline_and_an_outlet_gives_none() -> None:
-    spec = importlib.util.spec_from_file_location("probe", ROOT / "scripts" / "ucdp-headlines.py")
-    assert spec is not None and spec.loader is not None
-    probe = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(probe)
-    read = probe.article_headline
+    read = load_script("ucdp-headlines.py").article_headline
     assert read('R 8/6 2012 "Bus bomb kills 19 in northwest Pakistan - police') == (
         "Bus bomb kills 19 in northwest Pakistan - police"
     )

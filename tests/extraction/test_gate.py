@@ -90,8 +90,9 @@ def test_the_gate_scores_the_dev_split_never_the_test_split(
             {"id": "003", "events": [bombing]},
         ],
     )
-    right = gate.score({"news:001": [bombing], "news:003": [bombing]}, corpus)
-    half = gate.score({"news:001": [bombing], "news:002": [bombing]}, corpus)
+    gold = gate.annotated(corpus)
+    right = gate.score({"news:001": [bombing], "news:003": [bombing]}, gold)
+    half = gate.score({"news:001": [bombing], "news:002": [bombing]}, gold)
     assert right["news-dev dev split"][0] == 1.0
     assert half["news-dev dev split"][0] == pytest.approx(0.667, abs=0.001)
     assert "satp" not in right  # no satp.jsonl in this corpus: nothing scored for it
