@@ -59,10 +59,12 @@ SCORED = (
 )
 HOLDOUTS = ("satp-holdout.jsonl", "satp-holdout-2.jsonl", "satp-holdout-3.jsonl")
 SATP_FILES = ("train", "dev")
-#: the fields compared (the scored ones, and the date's precision); confidences are not
+#: the fields compared (the scored ones, the date's precision and the attackers killed, which
+#: a reviewer sees though no annotation scores it); confidences are not
 FIELDS = (
     *("event_date" if f == "date" else f for f in SCORED_FIELDS),
     "date_precision",
+    "attackers_killed",
 )
 
 

@@ -7964,3 +7964,38 @@ def test_a_foreign_army_firing_is_not_its_own_target() -> None:
         "of Control in Kotli on Tuesday."
     )
     assert (ev.perpetrator, ev.target) == ("Indian Army", ["civilians"])
+
+
+@pytest.mark.parametrize(
+    ("text", "fatalities", "injured"),
+    [
+        # the object of an active "shot dead" is its victim, whatever the noun; the gunmen
+        # before the verb are its subject, never militants killed
+        (
+            "Two unidentified gunmen shot dead the caretaker of a shrine and wounded his "
+            "nephew in Okara on Tuesday.",
+            1,
+            1,
+        ),
+        ("Armed men gunned down the gatekeeper of a girls' school in Tank on Tuesday.", 1, None),
+        # an age before the noun is no count: one son, one shopkeeper
+        (
+            "Gunmen killed a trader and critically injured his 19-year-old son in Quetta on "
+            "Tuesday.",
+            1,
+            1,
+        ),
+        ("Gunmen shot dead a 52yearold shopkeeper in Chaman on Tuesday.", 1, None),
+        ("Militants killed a 40 year old tribal elder in Bajaur on Tuesday.", 1, None),
+    ],
+)
+def test_an_active_killing_verb_counts_its_object_not_its_subject(
+    text: str, fatalities: int, injured: int | None
+) -> None:
+    ev = _one(text)
+    assert (ev.fatalities, ev.injured, ev.attackers_killed) == (fatalities, injured, None)
+
+
+def test_the_day_after_shot_dead_is_no_victim() -> None:
+    ev = _one("Two policemen were shot dead the same day in Bannu, police said on Tuesday.")
+    assert ev.fatalities == 2

@@ -67,9 +67,12 @@ def test_a_change_is_a_compared_field_not_a_confidence_or_the_order(gate: Module
         "x": [b, {**a, "confidence": 0.9}],  # reordered, a confidence moved: no change
         "y": [{**a, "fatalities": 3}],
         "w": [b],  # a text only the new revision has events for
+        "v": [{**b, "attackers_killed": 2}],  # unscored, but a reviewer sees it
     }
+    before["v"] = [b]
     diff = gate.changes(before, after)
-    assert sorted(diff) == ["w", "y", "z"]
+    assert sorted(diff) == ["v", "w", "y", "z"]
+    assert diff["v"][1] == ["kind=bombing city=Turbat attackers_killed=2"]
     assert diff["y"] == (
         ["kind=attack city=Quetta fatalities=2"],
         ["kind=attack city=Quetta fatalities=3"],

@@ -403,6 +403,8 @@ _QUOTE_MARKS = frozenset(['"', "“", "”", "'", "‘", "’"])
 _PLURAL_HEAD = re.compile(r"(?<!s)s$|^(?:men|women|children|people)$", re.I)
 
 
+#: an age written as one word: "24-year-old", "24yearold", "ten-year-old"
+_AGE_WORD = re.compile(r"(?:\d{1,3}|[a-z]+)-?years?-?old", re.I)
 #: words :func:`number` reads as one that are no count after a possessive ("his a ...")
 NUMBER_DETS = frozenset(["a", "an", "his", "her", "their", "both"])
 
@@ -437,6 +439,11 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
         ):
             return None
         n, j = 6, j + 2  # "half a dozen people": six
+    if low in ("a", "an", "his", "her", "their") and j < len(tokens):
+        if _AGE_WORD.fullmatch(tokens[j][0]):
+            j += 1  # "a 24-year-old shopkeeper", "his 24yearold son": an age, not a count
+        elif _is_age(tokens, j) and number(tokens[j][0]) is not None:
+            j += 3  # "his 24 year old son"
     if low in ("his", "her", "their") and j < len(tokens):
         more = number(tokens[j][0]) if tokens[j][0].lower() not in NUMBER_DETS else None
         if more is not None:
@@ -699,18 +706,37 @@ def _named_one(after: list[tuple[str, int, int]]) -> tuple[int, int, None, bool,
     return None
 
 
-def _the_one(after: list[tuple[str, int, int]]) -> tuple[int, int, None, bool, int, int] | None:
+#: heads after "the" that are no person: "gunned down the same day", "shot dead the next morning"
+_NO_PERSON_HEAD = frozenset(
+    {"day", "night", "morning", "evening", "afternoon", "week", "month", "year", "same"}
+    | {"previous", "next", "following", "other", "spot", "area", "way", "road", "street"}
+)
+
+
+def _the_one(
+    after: list[tuple[str, int, int]], *, any_head: bool = False
+) -> tuple[int, int, None, bool, int, int] | None:
     """One person told by a singular role after a killing verb: "shot dead the prayer leader
-    of a mosque", "killed the driver"."""
+    of a mosque", "killed the driver". With ``any_head`` (after "shot dead" and "gunned down",
+    whose object is always a person) any singular head will do: "shot dead the caretaker of an
+    imambargah" (the last word before a stop word or a comma, not a plural's "-s")."""
     if len(after) < 2 or after[0][0].lower() != "the":
         return None
-    for word, _s, e in after[1:4]:
+    head: tuple[str, int, int] | None = None
+    for n, (word, start, e) in enumerate(after[1:], 1):
         lw = word.lower()
         if lw in STOP or not word[:1].isalpha() or number(word) is not None:
-            return None
+            break
         if lw in _NAMED_ROLES or lw in PLURAL_VICTIM_SINGULAR:
             return (1, 0, None, False, after[0][1], e)
-    return None
+        if n > 3:
+            return None  # no head within three words
+        head = (word, start, e)
+    if not any_head or head is None or head[0][:1].isupper():
+        return None
+    if head[0].lower().endswith("s") or head[0].lower() in _NO_PERSON_HEAD:
+        return None  # a plural without a count, or "shot dead the same day"
+    return (1, 0, None, False, after[0][1], head[2])
 
 
 #: roles a headline names after "kill" without an article (singular: one dead)
@@ -1006,7 +1032,9 @@ def parse(sentence: str, offset: int) -> Casualties:
                 if others is not None and not others[3]:
                     got = (others[0] + 1, *others[1:4], after[0][1], others[5])
             if got is None and after and word in ("shot dead", "gunned down", "killed"):
-                got = _named_one(after) or _the_one(after)
+                got = _named_one(after) or _the_one(
+                    after, any_head=word in ("shot dead", "gunned down")
+                )
             if got is None and after and word in ("kill", "kills", "killing"):
                 got = _bare_one(after)  # "Militants kill tribal elder", "claim killing doctor"
             if got is None and after and after[0][0].lower() == "both":
