@@ -475,6 +475,34 @@ def test_a_short_other_name_of_a_town_abroad_is_no_match() -> None:
     assert ev.city is None and ev.fatalities == 7
 
 
+def test_kashmiri_towns_go_by_the_spellings_their_reporting_uses() -> None:
+    """Indian-administered Kashmir's towns are known by the spellings its reporting uses
+    ("Baramulla", "Poonch", "Sopore"), and the small Line of Control towns too ("Uri"), but
+    none by an other name that names a Pakistani place (Anantnag's "Islamabad") or that is a
+    word (Poonch's "Punch")."""
+    from safecorridor.extraction import resources as res
+
+    index = res.gazetteer()
+
+    def where(name: str) -> set[tuple[str, str | None, str]]:
+        return {(p.name, p.province, p.country) for p in index.get(res.norm(name), [])}
+
+    assert where("Baramulla") == {("Baramulla", "Jammu and Kashmir", "IN")}
+    assert where("Poonch") == {("Poonch", "Jammu and Kashmir", "IN")}
+    assert ("Sopore", "Jammu and Kashmir", "IN") in where("Sopore")
+    assert ("Uri", "Jammu and Kashmir", "IN") in where("Uri")
+    assert {country for _n, _p, country in where("Islamabad")} == {"PK"}
+    assert where("Punch") == set()
+    (ev,) = extract(
+        "Unidentified gunmen fired at a house in the Kreeri area of Pattan tehsil in Baramulla "
+        "District on Tuesday, injuring two girls.",
+        published=date(2024, 5, 8),
+    )
+    assert (ev.province, ev.country) == ("Jammu and Kashmir", "India")
+    (ev,) = extract("A blast in Pattan, Lower Kohistan, killed two people on Tuesday.")
+    assert (ev.city, ev.province) == ("Pattan", "Khyber Pakhtunkhwa")
+
+
 def test_group_names_written_without_their_hyphens() -> None:
     (ev,) = extract(
         "Gunmen shot dead two Hazara traders in Quetta on Tuesday. Lashkar e Jhangvi claimed "

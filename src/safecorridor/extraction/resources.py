@@ -70,6 +70,9 @@ COMMON_WORDS = frozenset(
         "prime",
         "along",
         "opposition",
+        # other names of Kashmiri towns that are words ("Punch" for Poonch)
+        "punch",
+        "parole",
         "sui",
         "kalat",
     ]
@@ -370,9 +373,10 @@ def _neighbour_units(cities: Any) -> dict[tuple[str, str], str]:
 
 
 #: GeoNames' first-level code of Indian-administered Jammu and Kashmir, and the size from which
-#: its towns are kept (India's others from 100,000)
+#: its towns are kept (India's others from 100,000): the Line of Control's towns are small (Uri,
+#: Tangdhar, Qazigund, under 10,000)
 _IN_KASHMIR = "12"
-_KASHMIR_TOWN = 10_000
+_KASHMIR_TOWN = 5_000
 
 
 #: the shortest other name a town abroad is known by (its own name is always kept)
@@ -392,6 +396,16 @@ def _build_gazetteer() -> dict[str, list[Place]]:
     own_towns = {t["name"] for t in pakistan()["towns"]}
     seats = seat_district()
     units = _neighbour_units(gc.get_cities().values())
+    kashmir_spellings: dict[str, list[str]] = pakistan().get("kashmir_spellings", {})
+    # every name a Pakistani place goes by: no town across the Line of Control takes one
+    pakistani = {
+        norm(n)
+        for unit in (*pakistan()["towns"], *pakistan()["districts"])
+        for n in (unit["name"], *unit.get("aliases", []))
+    }
+    for c in gc.get_cities().values():
+        if c["countrycode"] == "PK":
+            pakistani.update(norm(n) for n in (c["name"], *c["alternatenames"]) if n)
     for c in gc.get_cities().values():
         cc = c["countrycode"]
         pop = int(c["population"] or 0)
@@ -408,9 +422,10 @@ def _build_gazetteer() -> dict[str, list[Place]]:
         elif cc == "IN":
             # Indian-administered Kashmir's district towns too: the Line of Control and the
             # border are reported town by town ("an encounter in Pulwama", "firing in Samba")
-            if pop < (_KASHMIR_TOWN if c["admin1code"] == _IN_KASHMIR else 100000):
+            kashmir = c["admin1code"] == _IN_KASHMIR
+            if pop < (_KASHMIR_TOWN if kashmir else 100000):
                 continue
-            keep_alt = False
+            keep_alt = kashmir
         else:
             if pop < 500000:
                 continue
@@ -424,6 +439,8 @@ def _build_gazetteer() -> dict[str, list[Place]]:
         shown = (
             district_index()[district]["seat"]
             if district and c["name"] not in district_index()
+            else kashmir_spellings[c["name"]][0]
+            if cc == "IN" and c["name"] in kashmir_spellings
             else c["name"]
         )
         place = Place(
@@ -440,6 +457,15 @@ def _build_gazetteer() -> dict[str, list[Place]]:
         names = {c["name"]}
         if keep_alt:
             names.update(a for a in c["alternatenames"] if _WORD_OK.match(a) and a.isascii())
+        if cc == "IN":
+            # a Kashmiri town's other names, in its reporting's spellings too, but none that
+            # names a Pakistani place or is not written as a name ("Islamabad" for Anantnag)
+            names = {
+                n
+                for n in names | set(kashmir_spellings.get(c["name"], ()))
+                if norm(n) not in COMMON_WORDS
+                and (n == c["name"] or (n[:1].isupper() and norm(n) not in pakistani))
+            }
         for n in names:
             if len(n) < 3 or (norm(n) in COMMON_WORDS and n != c["name"]):
                 continue
