@@ -503,6 +503,20 @@ def test_kashmiri_towns_go_by_the_spellings_their_reporting_uses() -> None:
     assert (ev.city, ev.province) == ("Pattan", "Khyber Pakhtunkhwa")
 
 
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("A rocket hit a police post in the Matani area of Peshawar on Tuesday.", "Mattani"),
+        ("A bomb went off near a school in Badhaber area of Peshawar on Tuesday.", "Badaber"),
+        # a neighbourhood of the city stays the city
+        ("A bomb went off near a school in the Gulbahar area of Peshawar on Tuesday.", "Peshawar"),
+    ],
+)
+def test_peshawars_tehsil_towns_are_not_the_city(text: str, city: str) -> None:
+    (ev,) = extract(text, published=date(2024, 5, 8))
+    assert (ev.city, ev.district) == (city, "Peshawar")
+
+
 def test_group_names_written_without_their_hyphens() -> None:
     (ev,) = extract(
         "Gunmen shot dead two Hazara traders in Quetta on Tuesday. Lashkar e Jhangvi claimed "
