@@ -7999,3 +7999,24 @@ def test_an_active_killing_verb_counts_its_object_not_its_subject(
 def test_the_day_after_shot_dead_is_no_victim() -> None:
     ev = _one("Two policemen were shot dead the same day in Bannu, police said on Tuesday.")
     assert ev.fatalities == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At least 3,500 people were killed when a bomb went off in Quetta on Tuesday.",
+        "Troops killed 1,100 militants in North Waziristan on Tuesday.",
+        "A bomb in Quetta on Tuesday killed 1,050 people.",
+    ],
+)
+def test_a_number_with_grouped_thousands_is_one_number(text: str) -> None:
+    # "3,500" is no list of 3 and 500 (503 dead): it is one figure, larger than any attack's
+    # toll, so no count is read and the evidence says why
+    ev = _one(text)
+    assert (ev.fatalities, ev.attackers_killed) == (None, None)
+    assert "larger than any attack's toll" in " ".join(ev.notes.values())
+
+
+def test_grouped_thousands_and_a_list_after_a_comma() -> None:
+    ev = _one("A blast killed 4, injured 12 and left 1,000 homes damaged in Quetta on Tuesday.")
+    assert (ev.fatalities, ev.injured) == (4, 12)

@@ -249,7 +249,9 @@ PLURAL_VICTIM_SINGULAR = {
     "motorcyclist",
 }
 
-_TOK = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
+#: a word, a number with its thousands grouped ("3,500" is one number, not "3" and "500"), or
+#: a sign
+_TOK = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d,])|[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
 KILL = r"killed|killing|kills|kill|beheaded|beheading|beheads|behead|massacred|massacring|dead|died|die|martyred|martyring|martyrdom|shahadat|perished|lives|life|slain|shot dead|gunned down|succumbed|bodies|deaths|death|neutrali[sz]ed|eliminated|(?:sent|dispatched) to hell"
 #: (a wound told by where it struck is an injury: "was shot in the leg")
 INJURE = (
@@ -1763,9 +1765,12 @@ def _combine(xs: list[tuple[int, bool, Count]]) -> tuple[int, int, int, str] | N
     return total, lead.start, lead.end, how
 
 
-def _rejected(ev: CandidateEvent, field: str, xs: list[tuple[int, bool, Count]]) -> None:
-    """Record in the event's evidence and notes the numbers read but not taken, and why."""
-    bad = [x for _i, _h, x in xs if x.reject and not x.attackers]
+def _rejected(
+    ev: CandidateEvent, field: str, xs: list[tuple[int, bool, Count]], *, attackers: bool = False
+) -> None:
+    """Record in the event's evidence and notes the numbers read but not taken, and why (of
+    the attackers' counts with ``attackers``, else of the others)."""
+    bad = [x for _i, _h, x in xs if x.reject and x.attackers == attackers]
     if bad:
         ev.evidence[f"{field}_rejected"] = (bad[0].start, bad[0].end)
         reasons = sorted({f"{x.n}: {x.reject}" for x in bad})
@@ -1809,6 +1814,7 @@ def fill_casualties(ev: CandidateEvent, per_sentence: Iterable[Casualties | None
             none = c.none  # "No one was killed" after "the Chinese staff were unhurt": everyone
     k = _combine(kills)
     _rejected(ev, "fatalities", kills)
+    _rejected(ev, "attackers_killed", kills, attackers=True)
     _rejected(ev, "injured", injured)
     if toll is not None:
         ev.set("fatalities", toll[0], (toll[1], toll[2]), C.fatalities_counted, "fatalities:toll")
