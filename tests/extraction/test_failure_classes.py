@@ -8020,3 +8020,21 @@ def test_a_number_with_grouped_thousands_is_one_number(text: str) -> None:
 def test_grouped_thousands_and_a_list_after_a_comma() -> None:
     ev = _one("A blast killed 4, injured 12 and left 1,000 homes damaged in Quetta on Tuesday.")
     assert (ev.fatalities, ev.injured) == (4, 12)
+
+
+def test_the_source_a_report_cites_is_not_the_events_place() -> None:
+    # the embassy is where the report's facts come from, not where the convoy was hit
+    events = _in_order(
+        "Beijing condemned the attack near Karachi's airport that killed two Chinese nationals. "
+        "The blast took place on Sunday night when a convoy of Chinese engineers was hit by a "
+        "car bomb outside the airport, according to the Chinese Embassy in Pakistan."
+    )
+    assert [(e.city, e.province) for e in events if e.kind != "other"] == [("Karachi", "Sindh")]
+
+
+def test_where_the_victims_came_from_is_not_the_events_place() -> None:
+    ev = _one(
+        "Gunmen stopped buses on a highway and shot dead 23 passengers, most of them from "
+        "Punjab province. The attack took place in the Musakhel district overnight."
+    )
+    assert (ev.district, ev.province) == ("Musakhel", "Balochistan")

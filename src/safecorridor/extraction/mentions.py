@@ -256,6 +256,8 @@ _SPEECH_BEFORE = re.compile(
     re.I,
 )
 _SPEECH_BEFORE = at_word_starts(_SPEECH_BEFORE)
+#: the source a report cites: "according to the Chinese Embassy", "according to Quetta police"
+_SOURCE_BEFORE = re.compile(r"\baccording to\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.I)
 #: a mission or office seated there: "the Chinese Embassy in Islamabad", "consulate in Karachi"
 _SEAT_BEFORE = re.compile(
     r"\b(?:embassy|embassies|consulate|consulates|high commission|mission|foreign office|ministry|headquarters|secretariat|parliament|assembly|court|bureau|office|correspondent|newspaper|daily|channel)\s+(?:[\w'’-]+\s+){0,2}?(?:in|at)\s+(?:the\s+)?$",
@@ -285,7 +287,7 @@ _TRAVEL_BETWEEN = re.compile(
 _BETWEEN_AND = re.compile(r"^\s+and\s+(?:the\s+)?[A-Z]")
 #: where people come from: "labourers from Punjab", "natives of Sindh", "r/o Multan"
 _ORIGIN_BEFORE = re.compile(
-    r"(?:\b(?:labou?rers?|workers?|passengers?|travell?ers?|people|persons|men|women|pilgrims|migrants?|settlers|victims?|miners|sons?|fathers?|brothers?|applicants?|students?|famil(?:y|ies)|traders|tourists|visitors|youths?|boys|girls|elders|leaders|delegates|delegations?|representatives|officials|notables|jirga members|barbers?|tailors?|cobblers?|drivers?|hailing|hails|hailed|belonging|belonged|belong|natives?|residents?|resident|domiciled|origin|originally|\d+)\s+(?:[\w'’-]+\s+){0,2}?(?:from|of)\s+(?:the\s+)?|\b(?:belong\w*|native|natives|hailing|hails|hailed)\s+to\s+(?:the\s+)?|\br/o\s+|\bs/o\s+)$",
+    r"(?:\b(?:labou?rers?|workers?|passengers?|travell?ers?|people|persons|men|women|pilgrims|migrants?|settlers|victims?|miners|sons?|fathers?|brothers?|applicants?|students?|famil(?:y|ies)|traders|tourists|visitors|youths?|boys|girls|elders|leaders|delegates|delegations?|representatives|officials|notables|jirga members|barbers?|tailors?|cobblers?|drivers?|hailing|hails|hailed|belonging|belonged|belong|natives?|residents?|resident|domiciled|origin|originally|them|whom|\d+)\s+(?:[\w'’-]+\s+){0,2}?(?:from|of)\s+(?:the\s+)?|\b(?:belong\w*|native|natives|hailing|hails|hailed)\s+to\s+(?:the\s+)?|\br/o\s+|\bs/o\s+)$",
     re.I,
 )
 #: a numbered part of a place, whose number the origin pattern would take for a count of people
@@ -371,6 +373,15 @@ def _role(text: str, s: int, e: int, before: str) -> str:
         and not _ADDRESS_BEFORE.search(before, 0, origin.start())
     ):
         return "origin"
+    if (
+        "according to" in tail
+        and _SOURCE_BEFORE.search(before, max(0, len(before) - 60))
+        # (but "according to Mardan Regional Police Officer", "according to Quetta police":
+        # an office named after its seat, which places an event as elsewhere)
+        and not _ORG_AFTER.match(after)
+        and not after[:2].strip()[:1].isupper()
+    ):
+        return "speech"
     if " in " in tail or " at " in tail:
         seat = _SEAT_BEFORE.search(before, max(0, len(before) - 60))
         if seat and not _HIT_SEAT.search(text[max(0, s - 90) : s - len(seat.group(0))]):
