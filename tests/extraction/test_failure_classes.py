@@ -8038,3 +8038,15 @@ def test_where_the_victims_came_from_is_not_the_events_place() -> None:
         "Punjab province. The attack took place in the Musakhel district overnight."
     )
     assert (ev.district, ev.province) == ("Musakhel", "Balochistan")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One Indian Army jawan, Havildar Ram Lal, was killed and two civilians were injured in "
+        "the shelling in Mendhar on Tuesday.",
+        "An Indian Army soldier was killed in Pakistani shelling in Mendhar on Tuesday.",
+    ],
+)
+def test_an_army_whose_soldier_was_killed_is_not_the_perpetrator(text: str) -> None:
+    assert _one(text).perpetrator != "Indian Army"

@@ -1054,6 +1054,10 @@ def is_state_force(m: Mention) -> bool:
 #: a force told as the ones hit: "five Indian soldiers were injured", "killing two Afghan
 #: border guards", "2 Indian soldiers, Pakistani villager killed"
 _SUFFERED_AFTER = re.compile(
+    # (one of its men, maybe named: "an Indian Army soldier was killed", "One Indian Army
+    # jawan, Havildar X, was killed")
+    r"(?:\s+(?:jawans?|soldiers?|personnel|officers?|troopers?|sepoys?|porters?|men)\b"
+    r"(?:\s*,[^,.;]{1,60},)?)?"
     r"\s+(?:were|was|had been|have been|has been)\s+(?:also\s+|seriously\s+|critically\s+)?"
     r"(?:killed|injured|wounded|martyred|hurt|targeted|attacked|ambushed)\b",
     re.I,
