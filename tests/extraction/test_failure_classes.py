@@ -8050,3 +8050,8 @@ def test_where_the_victims_came_from_is_not_the_events_place() -> None:
 )
 def test_an_army_whose_soldier_was_killed_is_not_the_perpetrator(text: str) -> None:
     assert _one(text).perpetrator != "Indian Army"
+
+
+def test_victims_from_a_named_project_are_counted() -> None:
+    ev = _one("In March, five Chinese engineers from the Dasu project were killed in Besham.")
+    assert (ev.fatalities, ev.foreign_fatalities) == (5, 5)

@@ -1461,6 +1461,18 @@ def _before_postmodifier(toks: list[tuple[str, int, int]], k: int) -> int:
         j -= 1
     if j < k and j >= 1 and toks[j][0].lower() in ("from", "of", "in") and toks[j - 1][0].isalpha():
         return j - 1
+    # a named project, camp or unit after "the": "five Chinese engineers from the Dasu project"
+    j, named = k, False
+    while j >= 2 and k - j < 5 and toks[j][0].isalpha() and toks[j][0].lower() != "the":
+        named = named or toks[j][0][:1].isupper()
+        j -= 1
+    if (
+        named
+        and toks[j][0].lower() == "the"
+        and toks[j - 1][0].lower() in ("from", "of")
+        and toks[j - 2][0].isalpha()
+    ):
+        return j - 2
     return -1
 
 
