@@ -327,3 +327,13 @@ def test_marked_rows_without_an_owner_are_imported_with_a_warning(
     assert "warning: 2 new incident(s) marked AMBER or stricter" in report.summary()
     again = import_file("jsonl", path)
     assert again.unowned_marked == 0 and "warning" not in again.summary()
+
+
+def test_a_date_with_a_time_zone_is_its_day_without_a_warning() -> None:
+    import warnings
+
+    from safecorridor.sources.importers.common import parse_date
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # dateutil warns of zones it does not know ("PKT")
+        assert parse_date("6 May 2024 10:00 PKT", column="date") == date(2024, 5, 6)

@@ -251,9 +251,11 @@ def headline_spans(text: str) -> list[tuple[int, int]]:
 
 
 #: a stamp that dates the report: "Published: May 7, 2024", "Updated 07 May, 2024 09:15pm",
-#: "Posted on Monday, May 6, 2024" (the word first, then the date, on a line of its own)
+#: "Posted on Monday, May 6, 2024" (the word first, then the date, on a line of its own, maybe
+#: after the place filed from: "New Delhi, UPDATED: Nov 9, 2023 11:20 IST")
 _STAMP = re.compile(
-    r"^\s*(?P<word>(?:first\s+)?published|updated|last\s+updated|posted|dated)\b"
+    r"^\s*(?:[A-Z][A-Za-z .'’-]{2,30},\s*)?"
+    r"(?P<word>(?:first\s+)?published|updated|last\s+updated|posted|dated)\b"
     r"(?:\s+(?:on|at))?\s*[:\-–]?\s*(?P<date>[^\n|•]{6,48}?)\s*(?:[|•]|$)",
     re.I | re.M,
 )
@@ -294,7 +296,8 @@ def _parse_day(value: str) -> date | None:
     if not (_MONTH_WORD.search(value) and _YEAR.search(value) and _DAY_NUMBER.search(value)):
         return None
     try:
-        parsed = dateutil_parser.parse(value, fuzzy=True, default=datetime(1, 1, 1))
+        # (a zone is no part of the day: "11:20 IST" must not warn that IST is unknown)
+        parsed = dateutil_parser.parse(value, fuzzy=True, default=datetime(1, 1, 1), ignoretz=True)
     except (ValueError, OverflowError):
         return None
     return parsed.date() if 1990 <= parsed.year <= 2100 else None

@@ -144,7 +144,7 @@ def parse_published(value: Any) -> date | None:
     except ValueError:
         pass
     try:
-        return dateparser.parse(text, dayfirst=True).date()
+        return dateparser.parse(text, dayfirst=True, ignoretz=True).date()
     except (ValueError, OverflowError) as exc:
         raise ValueError(f"published {text!r} is not a date") from exc
 

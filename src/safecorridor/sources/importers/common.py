@@ -236,7 +236,9 @@ def parse_date(value: str, *, column: str, dayfirst: bool = True) -> date:
         except ValueError as exc:
             raise RowValueError(f"{column} {v!r} is not a valid date") from exc
     try:
-        parsed: datetime = dateparser.parse(v, dayfirst=dayfirst, default=datetime(1900, 1, 1))
+        parsed: datetime = dateparser.parse(
+            v, dayfirst=dayfirst, default=datetime(1900, 1, 1), ignoretz=True
+        )
     except (ValueError, OverflowError) as exc:
         raise RowValueError(f"{column} {v!r} is not a date") from exc
     return parsed.date()
