@@ -26,8 +26,13 @@ WebUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_web_
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
+def in_years(value: date) -> bool:
+    """Whether ``value`` (a day or a moment) lies in the years a record's day may lie in."""
+    return FIRST_YEAR <= value.year <= LAST_YEAR
+
+
 def _in_years(value: date) -> date:
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+    if not in_years(value):
         raise ValueError(f"must lie between {FIRST_YEAR} and {LAST_YEAR}")
     return value
 
@@ -36,3 +41,18 @@ def _in_years(value: date) -> date:
 Day = Annotated[date, AfterValidator(_in_years)]
 #: a moment of a record (a movement's departure)
 Moment = Annotated[datetime, AfterValidator(_in_years)]
+
+
+def publication_day(value: date, *, today: date) -> date:
+    """``value`` as a report's publication day, the one check of every face (the CLI's
+    ``--published`` of ``ingest`` and ``extract``, the ingest page, ``POST /api/v1/documents``):
+    a day of a record (:data:`Day`) and none after ``today`` (a report cannot have been
+    published tomorrow). A ValueError says which, starting with the day."""
+    if value > today:
+        raise ValueError(f"{value} is after today ({today}): not a day yet")
+    if not in_years(value):
+        raise ValueError(
+            f"{value} is before {FIRST_YEAR}: a publication day lies between "
+            f"{FIRST_YEAR}-01-01 and today ({today})"
+        )
+    return value

@@ -3,12 +3,15 @@ its candidates accepted, rejected and merged, under the TLP read rules and write
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from safecorridor.app import create_app
+from safecorridor.clock import FixedClock
 from safecorridor.review.models import Candidate
 from safecorridor.sources.models import Document
 from tests.api.conftest import World
@@ -244,3 +247,27 @@ def test_a_document_without_a_publication_date_takes_the_one_its_text_gives(
     r = client.get(f"/api/v1/documents/{doc['id']}", headers=world.headers("owner", "analyst"))
     assert r.status_code == 200 and r.json()["published_from_text"] is True
     assert [c["event_date"] for c in body["candidates"]] == ["2024-05-06"]
+
+
+def test_a_publication_date_after_today_or_before_1900_is_refused_naming_the_field(
+    engine: Engine, world: World
+) -> None:
+    """As the CLI refuses it: a report is not published tomorrow, nor in the year 1."""
+    clock = FixedClock(datetime(2024, 6, 1, 9, 0, tzinfo=UTC))
+    analyst = world.headers("owner", "analyst")
+    before = _count(engine, Document)
+    with TestClient(create_app(clock=clock)) as client:
+        for day, said in (
+            ("2024-06-02", "field published: 2024-06-02 is after today (2024-06-01)"),
+            ("0001-01-01", "field published: must lie between 1900 and 2200"),
+        ):
+            r = client.post("/api/v1/documents", json={**SEED, "published": day}, headers=analyst)
+            assert r.status_code == 422, r.text
+            assert r.headers["content-type"].startswith("application/problem+json")
+            assert r.json()["detail"].startswith(said), r.json()
+            assert "published" in r.json()["errors"][0]["loc"]
+        assert _count(engine, Document) == before
+        r = client.post(
+            "/api/v1/documents", json={**SEED, "published": "2024-06-01"}, headers=analyst
+        )
+        assert r.status_code == 201, r.text

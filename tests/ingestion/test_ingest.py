@@ -21,6 +21,7 @@ from safecorridor.demo.loader import load_demo
 from safecorridor.incidents.models import Incident, IncidentChange
 from safecorridor.review.models import Candidate
 from safecorridor.sources.models import Document, IngestRun
+from safecorridor.validation import publication_day
 from tests.conftest import SEED_REPORT
 from tests.ingestion.conftest import invoke, write_reflowed_copy, write_syndicated_copy
 
@@ -261,6 +262,36 @@ def test_a_publication_date_after_today_is_refused(sqlite_engine: Engine, tmp_pa
         assert s.scalar(select(func.count()).select_from(Document)) == 0
 
 
+@pytest.mark.parametrize("command", ["ingest", "extract"])
+def test_a_publication_date_before_1900_is_refused_by_ingest_and_extract(
+    sqlite_engine: Engine, tmp_path: Path, command: str
+) -> None:
+    """A typo of a year (0001) made candidates dated 0001 that broke the review queue, and
+    `extract` died counting 'last week' back from it."""
+    good = tmp_path / "good.txt"
+    good.write_text("Gunmen attacked a checkpost in Turbat on Monday. Last week a bomb hit Quetta.")
+    code, out = invoke(command, good, "--published", "0001-01-01")
+    assert code == 1 and "Traceback" not in out, out
+    assert out.startswith(
+        "error: --published 0001-01-01 is before 1900: a publication day lies between "
+        "1900-01-01 and today ("
+    ), out
+    with Session(sqlite_engine) as s:
+        assert _count(s, Document) == 0 and _count(s, Candidate) == 0
+    code, out = invoke(command, good, "--published", "1900-01-01")  # the first day taken
+    assert code == 0, out
+
+
+def test_a_publication_day_lies_between_1900_and_today() -> None:
+    today = date(2024, 6, 1)
+    assert publication_day(date(1900, 1, 1), today=today) == date(1900, 1, 1)
+    assert publication_day(today, today=today) == today
+    with pytest.raises(ValueError, match=r"^2024-06-02 is after today \(2024-06-01\)"):
+        publication_day(date(2024, 6, 2), today=today)
+    with pytest.raises(ValueError, match=r"^1899-12-31 is before 1900"):
+        publication_day(date(1899, 12, 31), today=today)
+
+
 HTML_PAGE = """<!doctype html>
 <html><head>
 <meta charset="utf-8">
@@ -384,6 +415,19 @@ def test_a_jsonl_corpus_with_a_broken_line(sqlite_engine: Engine, tmp_path: Path
         ]
         assert docs[0].published_at == datetime(2018, 11, 24)
         assert docs[0].publisher == "Example News"
+
+
+def test_a_jsonl_line_published_in_the_year_1_is_refused(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    line = {"text": "Gunmen killed two policemen in Turbat last week.", "published": "0001-01-01"}
+    corpus.write_text(json.dumps(line) + "\n", "utf-8")
+    code, out = invoke("ingest", corpus)
+    assert code == 1
+    assert f"error: {corpus}:1: published '0001-01-01' is not a day of the years 1900-2200" in out
+    with Session(sqlite_engine) as s:
+        assert _count(s, Document) == 0 and _count(s, Candidate) == 0
 
 
 @pytest.fixture

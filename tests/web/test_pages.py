@@ -366,3 +366,32 @@ def test_a_report_dated_by_its_own_text_says_so_on_the_review_page(web: Any) -> 
     assert r.status_code == 200, r.text
     page = client.get("/review").text
     assert "published 2024-05-07, as the report gives it" in page
+
+
+def _analyst_on(day: datetime) -> Any:
+    """The analyst's client of an app whose clock stands at ``day``."""
+    from fastapi.testclient import TestClient
+
+    from safecorridor.app import create_app
+    from safecorridor.clock import FixedClock
+    from tests.web.conftest import sign_in
+
+    return sign_in(TestClient(create_app(clock=FixedClock(day))), "analyst")
+
+
+def test_the_ingest_form_refuses_a_publication_day_after_today_or_before_1900(
+    demo: Engine,
+) -> None:
+    """As the CLI and the API refuse it (it was taken: a report dated 2099)."""
+    client = _analyst_on(datetime(2024, 6, 1, 9, 0))
+    csrf = {"X-CSRF-Token": csrf_of(client), **HX}
+    text = "Gunmen killed two policemen in Turbat on Monday."
+    for day, said in (
+        ("2024-06-02", "field published: 2024-06-02 is after today (2024-06-01): not a day yet"),
+        ("0001-01-01", "field published: 0001-01-01 is before 1900"),
+    ):
+        r = client.post("/ingest", data={"text": text, "published": day}, headers=csrf)
+        assert r.status_code == 422 and said in r.text, r.text
+        assert 'role="alert"' in r.text and "candidates:" not in r.text
+    r = client.post("/ingest", data={"text": text, "published": "2024-06-01"}, headers=csrf)
+    assert r.status_code == 200 and "candidates: 1" in r.text, r.text

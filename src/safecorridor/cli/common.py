@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from safecorridor.clock import system_clock, today
+from safecorridor.validation import publication_day
 
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 150)
 err_console = Console(stderr=True)
@@ -23,17 +24,20 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def parse_day(value: str | None, option: str, *, past: bool = False) -> date | None:
-    """A YYYY-MM-DD option's day; with ``past``, a day after today (the CLI's clock) is an
-    error too (a report cannot have been published tomorrow)."""
+def parse_day(value: str | None, option: str, *, published: bool = False) -> date | None:
+    """A YYYY-MM-DD option's day; with ``published``, a report's publication day as every
+    face takes it (``validation.publication_day``: from 1900 to today, the CLI's clock)."""
     if value is None:
         return None
     try:
         day = date.fromisoformat(value)
     except ValueError:
         raise fail(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
-    if past and day > today(system_clock):
-        raise fail(f"{option} {value} is after today ({today(system_clock)}): not a day yet")
+    if published:
+        try:
+            publication_day(day, today=today(system_clock))
+        except ValueError as exc:
+            raise fail(f"{option} {exc}") from None
     return day
 
 

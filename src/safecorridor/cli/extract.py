@@ -39,7 +39,7 @@ def extract_command(
 ) -> None:
     """Print the candidate events a report carries (nothing is stored). The file is read as
     `ingest` reads it: an empty, binary or too large file is refused with the reason."""
-    pub = parse_day(published, "--published", past=True)
+    pub = parse_day(published, "--published", published=True)
     if format not in ("text", "json"):
         raise typer.BadParameter("--format must be text or json")
     text = _report_text(file, encoding)

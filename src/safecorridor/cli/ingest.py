@@ -61,7 +61,7 @@ def ingest_command(
     copies) are linked to the first copy without being extracted again. A source that cannot
     be read gets a one-line error; the others are stored; the exit status is then 1.
     """
-    pub = parse_day(published, "--published", past=True)
+    pub = parse_day(published, "--published", published=True)
     reliability = reliability.strip().upper()
     if reliability not in taxonomy.reliability_codes():
         raise fail(f"--reliability must be an Admiralty code A-F, not {reliability!r}")

@@ -22,6 +22,7 @@ from dateutil import parser as dateparser
 
 from safecorridor import net
 from safecorridor.sources.dedup import normalise_text
+from safecorridor.validation import FIRST_YEAR, LAST_YEAR, in_years
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -129,7 +130,17 @@ def decode_text(raw: bytes, label: str, encoding: str | None = None) -> str:
 
 
 def parse_published(value: Any) -> date | None:
-    """A date from an ISO string, a datetime, or a looser date string (day first)."""
+    """A date from an ISO string, a datetime, or a looser date string (day first), in the
+    years a record's day may lie in (``validation.Day``: a year 0001 is a typo, refused)."""
+    day = _parse_published(value)
+    if day is not None and not in_years(day):
+        raise ValueError(
+            f"published {str(value)[:40]!r} is not a day of the years {FIRST_YEAR}-{LAST_YEAR}"
+        )
+    return day
+
+
+def _parse_published(value: Any) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -231,13 +242,17 @@ def feed_documents(raw: bytes, label: str) -> Iterator[RawDocument]:
         text = fragment_text(body).strip() or (title or "")
         link = entry.get("link")
         when = entry.get("published_parsed") or entry.get("updated_parsed")
+        try:
+            published = parse_published(when) if when else None
+        except ValueError:
+            published = None  # as a page's unreadable date: the text may give its own
         yield RawDocument(
             source=f"{label} entry {i}" + (f" ({link})" if link else ""),
             text=text,
             url=link,
             title=title,
             publisher=publisher,
-            published=parse_published(when) if when else None,
+            published=published,
         )
 
 

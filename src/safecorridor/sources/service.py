@@ -28,6 +28,7 @@ from safecorridor.sources.dedup import normalise_text, text_sha256
 from safecorridor.sources.ingest import IngestOptions, IngestReport, ingest
 from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP
+from safecorridor.validation import publication_day
 
 Status = Literal["new", "near_duplicate", "duplicate"]
 
@@ -106,10 +107,19 @@ def ingest_report(
     title: str | None = None,
     reliability: str = "F",
     tlp: TLP = TLP.AMBER,
+    today: date,
 ) -> IngestOutcome:
-    """Store the report once and the candidates extracted from it (analysts)."""
+    """Store the report once and the candidates extracted from it (analysts). A ``published``
+    day is a publication day up to ``today`` (``validation.publication_day``, as the CLI's)."""
     require_write(viewer, "document")
     require_write(viewer, "candidate")
+    if published is not None:
+        try:
+            publication_day(published, today=today)
+        except ValueError as exc:
+            raise InvalidInputError(
+                f"field published: {exc}", errors=[{"loc": ["published"], "msg": str(exc)}]
+            ) from None
     text = text if text and text.strip() else None
     url = url.strip() if url and url.strip() else None
     if text is None and url is None and upload is None:

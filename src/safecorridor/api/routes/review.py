@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from safecorridor.api.deps import NOT_SIGNED_IN, CurrentViewer, SessionDep, ShortViewer
+from safecorridor.api.deps import NOT_SIGNED_IN, ClockDep, CurrentViewer, SessionDep, ShortViewer
 from safecorridor.api.problems import ProblemError, responses
 from safecorridor.api.routes.records import document_public
 from safecorridor.api.schemas import (
@@ -26,6 +26,7 @@ from safecorridor.api.schemas import (
     MergeIn,
     RejectIn,
 )
+from safecorridor.clock import today
 from safecorridor.db.session import get_engine
 from safecorridor.incidents.models import Incident
 from safecorridor.review.choices import CandidateStatus
@@ -142,7 +143,9 @@ IngestViewer = Annotated[Viewer, Depends(ingest_viewer)]
         **responses(403),
     },
 )
-def ingest_document(body: DocumentIn, viewer: IngestViewer, response: Response) -> Any:
+def ingest_document(
+    body: DocumentIn, viewer: IngestViewer, response: Response, clock: ClockDep
+) -> Any:
     """Store a report's text (or the page at ``url``) owned by your organisation, run the
     extractor on it and return the candidates it proposed (analysts). A text already stored
     is a ``duplicate`` (200, nothing created); a syndicated copy of a stored text is stored as
@@ -157,6 +160,7 @@ def ingest_document(body: DocumentIn, viewer: IngestViewer, response: Response) 
         title=body.title,
         reliability=body.reliability,
         tlp=body.tlp,
+        today=today(clock),
     )
     if outcome.status == "duplicate":
         response.status_code = 200

@@ -61,6 +61,8 @@ def ingest_submit(
     publisher: Annotated[str, Form(max_length=300)] = "",
     tlp: Annotated[str, Form(max_length=12)] = "AMBER",
     file: UploadFile | None = None,
+    *,
+    clock: ClockDep,
 ) -> Response:
     """Ingest pasted text, a URL or an uploaded file; the candidates it found come back."""
     if viewer is None or viewer.user_id is None:
@@ -87,6 +89,7 @@ def ingest_submit(
             published=day,
             publisher=publisher.strip() or None,
             tlp=marking,
+            today=today(clock),
         )
     except InvalidInputError as exc:
         error, status = str(exc), 422
