@@ -3,7 +3,7 @@ its candidates accepted, rejected and merged, under the TLP read rules and write
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -271,3 +271,17 @@ def test_a_publication_date_after_today_or_before_1900_is_refused_naming_the_fie
             "/api/v1/documents", json={**SEED, "published": "2024-06-01"}, headers=analyst
         )
         assert r.status_code == 201, r.text
+
+
+def test_a_candidate_dated_in_the_year_1_can_still_be_read(
+    client: TestClient, world: World, engine: Engine
+) -> None:
+    """Stored before such a publication date was refused: it must not break the API."""
+    analyst = world.headers("owner", "analyst")
+    body = _ingest(client, world)
+    bomb = next(c for c in body["candidates"] if c["kind"] == "suicide_attack")
+    with Session(engine) as s:
+        s.get_one(Candidate, bomb["id"]).event_date = date(1, 4, 1)
+        s.commit()
+    r = client.get(f"/api/v1/candidates/{bomb['id']}", headers=analyst)
+    assert r.status_code == 200 and r.json()["event_date"] == "0001-04-01", r.text

@@ -12,7 +12,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from safecorridor.incidents.models import Incident
-from safecorridor.review.merge import dates_compatible, kind_group, places_compatible
+from safecorridor.review.merge import (
+    dates_compatible,
+    find_matching_incident,
+    kind_group,
+    places_compatible,
+)
 from safecorridor.review.models import Candidate
 from safecorridor.review.service import (
     CandidateDecidedError,
@@ -213,6 +218,28 @@ def test_a_candidate_far_away_or_of_another_kind_does_not_merge(
     with Session(sqlite_engine) as s:
         # 100 m is closer than the two geocodes of the campus: a new incident, not a merge
         assert len(s.scalars(select(Incident)).all()) == 4
+
+
+@pytest.mark.parametrize(
+    ("day", "precision"),
+    [(date(1, 1, 1), "day"), (date(1, 1, 3), "week"), (date(9999, 12, 31), "week")],
+)
+def test_a_candidate_dated_at_the_calendars_end_breaks_no_page(
+    seeded: dict[str, Candidate], session: Session, day: date, precision: str
+) -> None:
+    """Candidates dated 0001 (a publication date typed as 0001-01-01, before it was refused)
+    made the matching's date window overflow: the queue, a candidate's page and `review
+    show` failed for everyone."""
+    create_incident(session)  # the Karachi University bombing, 2022-04-26
+    bomb = seeded["suicide_attack"]
+    bomb.event_date, bomb.date_precision = day, precision
+    session.commit()
+    assert find_matching_incident(session, bomb) is None
+    assert dates_compatible(day, precision, day, "day")
+    assert not dates_compatible(day, precision, date(2022, 4, 26), "day")
+    code, out = invoke("review", "show", str(bomb.id))
+    assert code == 0 and "Traceback" not in out, out
+    assert "accepting merges it" not in out
 
 
 def test_matching_rules() -> None:

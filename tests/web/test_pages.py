@@ -395,3 +395,22 @@ def test_the_ingest_form_refuses_a_publication_day_after_today_or_before_1900(
         assert 'role="alert"' in r.text and "candidates:" not in r.text
     r = client.post("/ingest", data={"text": text, "published": "2024-06-01"}, headers=csrf)
     assert r.status_code == 200 and "candidates: 1" in r.text, r.text
+
+
+def test_a_candidate_dated_in_the_year_1_does_not_break_the_review_queue(web: Any) -> None:
+    """Stored before such a publication date was refused, it made /review a 500 for all."""
+    from sqlalchemy import update
+
+    from safecorridor.db.session import session_scope
+    from safecorridor.review.models import Candidate
+
+    client = web("analyst")
+    csrf = {"X-CSRF-Token": csrf_of(client), **HX}
+    text = "Gunmen killed two police officers in Turbat, Kech district, on 3 May 2024."
+    r = client.post("/ingest", data={"text": text, "published": "2024-05-04"}, headers=csrf)
+    assert r.status_code == 200, r.text
+    with session_scope() as s:
+        cid = s.scalar(select(Candidate.id).order_by(Candidate.id.desc()))
+        s.execute(update(Candidate).where(Candidate.id == cid).values(event_date=date(1, 5, 3)))
+    r = client.get("/review")
+    assert r.status_code == 200 and f'data-candidate-id="{cid}"' in r.text

@@ -76,6 +76,15 @@ class MergeOutcome:
 # ---------------------------------------------------------------- compatibility
 
 
+def shifted(value: date, days: int) -> date:
+    """``value`` moved by ``days``, held at the calendar's ends: a day stored before the
+    record's years were checked (0001-01-01, 9999-12-31) must not break a page."""
+    try:
+        return value + timedelta(days=days)
+    except OverflowError:
+        return date.min if days < 0 else date.max
+
+
 def date_interval(value: date, precision: str | None) -> tuple[date, date]:
     """The days a date of the given precision may stand for."""
     if precision == "year":
@@ -84,8 +93,8 @@ def date_interval(value: date, precision: str | None) -> tuple[date, date]:
         last = calendar.monthrange(value.year, value.month)[1]
         return date(value.year, value.month, 1), date(value.year, value.month, last)
     if precision == "week":
-        monday = value - timedelta(days=value.weekday())
-        return monday, monday + timedelta(days=6)
+        monday = shifted(value, -value.weekday())
+        return monday, shifted(monday, 6)
     return value, value
 
 
@@ -94,8 +103,7 @@ def dates_compatible(
 ) -> bool:
     a0, a1 = date_interval(a, pa)
     b0, b1 = date_interval(b, pb)
-    slack = timedelta(days=slack_days)
-    return a0 <= b1 + slack and b0 <= a1 + slack
+    return a0 <= shifted(b1, slack_days) and b0 <= shifted(a1, slack_days)
 
 
 def _same(x: str | None, y: str | None) -> bool:
@@ -214,13 +222,14 @@ def find_matching_incident(
     if c.event_date is None or c.latitude is None or c.longitude is None:
         return None
     start, end = date_interval(c.event_date, c.date_precision)
-    slack = timedelta(days=crit.date_slack_days)
     q = (
         select(Incident)
         .where(Incident.status == IncidentStatus.CONFIRMED)
         .where(
             or_(
-                Incident.event_date.between(start - timedelta(days=40), end + slack),
+                Incident.event_date.between(
+                    shifted(start, -40), shifted(end, crit.date_slack_days)
+                ),
                 and_(
                     Incident.date_precision == "year",
                     Incident.event_date.between(date(start.year, 1, 1), date(end.year, 12, 31)),
