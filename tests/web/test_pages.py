@@ -397,6 +397,16 @@ def test_the_ingest_form_refuses_a_publication_day_after_today_or_before_1900(
     assert r.status_code == 200 and "candidates: 1" in r.text, r.text
 
 
+def test_the_ingest_form_leaves_the_publication_day_to_the_report(demo: Engine) -> None:
+    """Filled with today, the field dated every pasted report today (a 2024 article's
+    'Thursday' counted back from now): it is empty, and says what empty means."""
+    form = _analyst_on(datetime(2024, 6, 1, 9, 0)).get("/ingest").text
+    field = re.search(r'<input id="published"[^>]*>', form)
+    assert field is not None and "value=" not in field.group(0), form
+    assert 'max="2024-06-01"' in field.group(0)
+    assert "Published (optional)" in form and "Leave it empty to use the date the report" in form
+
+
 def test_a_candidate_dated_in_the_year_1_does_not_break_the_review_queue(web: Any) -> None:
     """Stored before such a publication date was refused, it made /review a 500 for all."""
     from sqlalchemy import update
