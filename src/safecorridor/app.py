@@ -3,7 +3,9 @@ and the web pages, over the same services.
 
 Each face answers a service's refusal in its own way (``errors.STATUS`` gives both the same
 status): requests under ``/api/`` get RFC 9457 problem+json, pages get an HTML page or an HTMX
-partial, and a page that needs a signed-in user redirects to the sign-in page.
+partial, and a page that needs a signed-in user redirects to the sign-in page. An address no
+route answers is a problem too, unless a browser asks for it outside ``/api/``: then it is the
+translated 404 page.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from safecorridor import __version__
 from safecorridor.api import problems
@@ -24,6 +27,7 @@ from safecorridor.clock import Clock, system_clock
 from safecorridor.db.session import get_engine
 from safecorridor.errors import BusyError, ServiceError, describe
 from safecorridor.headers import SecurityHeaders
+from safecorridor.i18n import N_
 from safecorridor.limits import BodyLimit
 from safecorridor.ops.logs import RequestLog, configure_logging
 from safecorridor.ops.metrics import RequestMetrics
@@ -34,6 +38,7 @@ from safecorridor.web import errors as web_errors
 from safecorridor.web.deps import LoginRequiredError
 from safecorridor.web.pages import ROUTERS
 from safecorridor.web.templating import HERE as WEB_HERE
+from safecorridor.web.templating import is_htmx
 
 API_DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>SafeCorridor API</title>
@@ -46,6 +51,17 @@ API_DOCS_PAGE = """<!doctype html>
 
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+def wants_page(request: Request) -> bool:
+    """A browser's request for a page: outside ``/api/``, from HTMX or accepting HTML (an API
+    client, or ``curl`` with its ``*/*``, keeps the problem+json answer)."""
+    accept = request.headers.get("accept", "").lower()
+    return not is_api(request) and (is_htmx(request) or "text/html" in accept)
+
+
+#: what a browser is told of an address that is no page (translated where it is rendered)
+NO_SUCH_PAGE = N_("There is no page at this address; check it, or start again from the map.")
 
 
 @asynccontextmanager
@@ -97,6 +113,13 @@ def create_app(*, clock: Clock | None = None) -> FastAPI:
         if is_api(request):
             return problems.service_problem(busy)
         return web_errors.service_page(request, busy)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """An unknown address asked for by a browser: the translated error page."""
+        if exc.status_code == 404 and exc.detail == "Not Found" and wants_page(request):
+            return web_errors.not_found_page(request, NO_SUCH_PAGE)
+        return await problems.http_problem(request, exc)
 
     @app.exception_handler(LoginRequiredError)
     async def _login(request: Request, _exc: LoginRequiredError) -> Response:

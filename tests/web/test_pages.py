@@ -424,3 +424,31 @@ def test_a_candidate_dated_in_the_year_1_does_not_break_the_review_queue(web: An
         s.execute(update(Candidate).where(Candidate.id == cid).values(event_date=date(1, 5, 3)))
     r = client.get("/review")
     assert r.status_code == 200 and f'data-candidate-id="{cid}"' in r.text
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_an_unknown_address_is_a_page_for_a_browser_and_a_problem_for_a_client(
+    web: Any,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from safecorridor.app import create_app
+
+    anonymous = TestClient(create_app())
+    analyst = web("analyst")
+    for client in (anonymous, analyst):
+        r = client.get("/nope", headers=BROWSER)
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+        assert "There is no page at this address" in r.text and "no such endpoint" not in r.text
+    assert "who-name" in analyst.get("/nope", headers=BROWSER).text  # the reader's header
+    assert "who-name" not in anonymous.get("/nope", headers=BROWSER).text
+    chinese = anonymous.get("/nope", headers={**BROWSER, "Accept-Language": "zh-CN"})
+    assert chinese.status_code == 404 and "There is no page" not in chinese.text
+    # an API path, or a client that does not ask for HTML (curl's */*), keeps the problem
+    for path, headers in (("/api/v1/nope", BROWSER), ("/nope", {"Accept": "*/*"})):
+        r = anonymous.get(path, headers=headers)
+        assert r.status_code == 404, path
+        assert r.headers["content-type"].startswith("application/problem+json"), path
+        assert "no such endpoint" in r.json()["detail"]

@@ -108,6 +108,17 @@ def service_problem(exc: ServiceError) -> JSONResponse:
     return problem(status, str(exc), headers=headers, errors=exc.errors)
 
 
+async def http_problem(_request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own refusals (no such route, a method it does not take) as problems."""
+    assert isinstance(exc, StarletteHTTPException)
+    detail = str(exc.detail)
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "no such endpoint; the API is described at /api/v1/openapi.json"
+    if exc.status_code == 405:
+        detail = "this endpoint does not accept that method; see /api/v1/openapi.json"
+    return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+
 def _problem_content() -> dict[str, Any]:
     return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
@@ -131,14 +142,7 @@ def install(app: FastAPI) -> None:
     async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
         return service_problem(exc)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = str(exc.detail)
-        if exc.status_code == 404 and detail == "Not Found":
-            detail = "no such endpoint; the API is described at /api/v1/openapi.json"
-        if exc.status_code == 405:
-            detail = "this endpoint does not accept that method; see /api/v1/openapi.json"
-        return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+    app.add_exception_handler(StarletteHTTPException, http_problem)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -16,6 +16,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from safecorridor.accounts.models import User
+from safecorridor.accounts.security import SESSION_COOKIE, read_session
+from safecorridor.accounts.sessions import find_session
+from safecorridor.api.deps import get_clock
+from safecorridor.clock import naive_now
 from safecorridor.db.session import session_scope
 from safecorridor.errors import ServiceError, http_status
 from safecorridor.i18n import N_
@@ -61,6 +65,17 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
             title=TITLES.get(status, N_("Error")),
             message=message,
         )
+
+
+def not_found_page(request: Request, message: str) -> HTMLResponse:
+    """The 404 page of an address no route answers: no page dependency has run, so the
+    signed-in reader (for the header and their language) is read from the session cookie."""
+    sid = read_session(request.cookies.get(SESSION_COOKIE))
+    if sid is not None and getattr(request.state, "user_id", None) is None:
+        with session_scope() as session:
+            live = find_session(session, sid, now=naive_now(get_clock(request)))
+            request.state.user_id = live[0].id if live is not None else None
+    return error_page(request, 404, message)
 
 
 def service_page(request: Request, exc: ServiceError) -> Response:
