@@ -109,3 +109,31 @@ def test_import_of_a_directory_says_a_file_is_expected(
     code, out = invoke("import", kind, str(folder / "nope.json"))
     assert code == 1
     assert error_line(out) == f"error: {folder / 'nope.json'}: no such file"
+
+
+@pytest.mark.parametrize(
+    ("km", "shown"), [("-5", "-5"), ("0", "0"), ("501", "501"), ("nan", "nan"), ("inf", "inf")]
+)
+def test_incidents_near_refuses_a_radius_that_is_no_distance(km: str, shown: str) -> None:
+    """-5 km reached H3 and ended in its traceback; the API's km takes more than 0 to 500."""
+    code, out = invoke("incidents", "list", "--near", "24.9,67.1", "--km", km)
+    assert code == 1
+    assert error_line(out) == f"error: --km must be more than 0 and at most 500, not {shown}"
+
+
+def test_incidents_near_takes_a_radius_up_to_500_km(sqlite_engine: Engine) -> None:
+    code, out = invoke("incidents", "list", "--near", "24.9,67.1", "--km", "500")
+    assert code == 0 and "0 of 0 incidents" in out, out
+
+
+@pytest.mark.parametrize("command", [("incidents", "list"), ("export", "jsonl", "out.jsonl")])
+def test_since_after_until_is_refused_rather_than_matching_nothing(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    args = [str(tmp_path / a) if a.endswith(".jsonl") else a for a in command]
+    code, out = invoke(*args, "--since", "2025-01-01", "--until", "2020-01-01")
+    assert code == 1
+    assert error_line(out) == (
+        "error: --since 2025-01-01 is after --until 2020-01-01: no day lies between them"
+    )
+    assert not (tmp_path / "out.jsonl").exists()

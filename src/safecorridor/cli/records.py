@@ -32,6 +32,7 @@ from safecorridor.demo.loader import load_demo
 from safecorridor.incidents.actors import actor_with_units
 from safecorridor.incidents.models import Actor, Incident
 from safecorridor.incidents.service import (
+    MAX_NEAR_KM,
     IncidentFilter,
     IncidentNotFoundError,
     UnknownActorError,
@@ -235,9 +236,14 @@ def _filter(
     km: float,
     source: str | None,
 ) -> IncidentFilter:
+    date_from, date_to = parse_day(since, "--since"), parse_day(until, "--until")
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise fail(f"--since {since} is after --until {until}: no day lies between them")
+    if not 0 < km <= MAX_NEAR_KM:  # a negative radius broke the H3 cover; NaN is refused too
+        raise fail(f"--km must be more than 0 and at most {MAX_NEAR_KM:g}, not {km:g}")
     return IncidentFilter(
-        date_from=parse_day(since, "--since"),
-        date_to=parse_day(until, "--until"),
+        date_from=date_from,
+        date_to=date_to,
         event_types=parse_choices(event_type, taxonomy.event_types(), "--type"),
         actor=actor,
         admin1=admin1,
@@ -258,7 +264,7 @@ TypeOpt = Annotated[
 ActorOpt = Annotated[str | None, typer.Option(help="An actor or alias; its units count too.")]
 Admin1Opt = Annotated[str | None, typer.Option(help="Province / first-level region.")]
 NearOpt = Annotated[str | None, typer.Option(help="LAT,LON: only incidents near this point.")]
-KmOpt = Annotated[float, typer.Option(help="Radius for --near, in km.")]
+KmOpt = Annotated[float, typer.Option(help="Radius for --near, in km (at most 500).")]
 SourceOpt = Annotated[
     str | None, typer.Option(help="Only this dataset (acled, gtd, ucdp, csv, demo, ...).")
 ]

@@ -321,6 +321,10 @@ def to_public(incident: Incident) -> IncidentPublic:
     return IncidentPublic.model_validate(data)
 
 
+#: the widest radius of a ``near`` filter, in km (the CLI's ``--km``, the API's ``km``)
+MAX_NEAR_KM = 500.0
+
+
 @dataclass
 class IncidentFilter:
     """Filters of the incident list; every field is optional."""

@@ -35,6 +35,7 @@ from safecorridor.geo import haversine_km
 from safecorridor.incidents.models import Actor, Incident, incident_documents
 from safecorridor.incidents.schemas import IncidentCreate, IncidentPublic, IncidentUpdate
 from safecorridor.incidents.service import (
+    MAX_NEAR_KM,
     IncidentFilter,
     count_incidents,
     create_incident,
@@ -83,7 +84,7 @@ async def incident_filter(
             max_length=40,
         ),
     ] = None,
-    km: Annotated[float, Query(gt=0, le=500)] = 10.0,
+    km: Annotated[float, Query(gt=0, le=MAX_NEAR_KM)] = 10.0,
     include_retracted: bool = False,
     foreign_fatalities_only: bool = False,
 ) -> IncidentFilter:
