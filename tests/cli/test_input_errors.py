@@ -137,3 +137,19 @@ def test_since_after_until_is_refused_rather_than_matching_nothing(
         "error: --since 2025-01-01 is after --until 2020-01-01: no day lies between them"
     )
     assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "command", [("review",), ("incidents", "list"), ("risk", "policy", "list")]
+)
+@pytest.mark.parametrize("limit", ["-1", "0", "1000001", "99999999999999999999"])
+def test_a_limit_is_at_least_1_and_at_most_a_million(command: tuple[str, ...], limit: str) -> None:
+    """-1 was taken (review listed its whole queue); a number past 64 bits is no SQL limit."""
+    code, out = invoke(*command, "--limit", limit)
+    assert code == 1
+    assert error_line(out) == f"error: --limit must be between 1 and 1,000,000, not {limit}"
+
+
+def test_a_limit_of_1_is_taken(sqlite_engine: Engine) -> None:
+    code, out = invoke("review", "--limit", "1")
+    assert code == 0 and "no pending candidates" in out, out

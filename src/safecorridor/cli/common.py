@@ -41,6 +41,18 @@ def parse_day(value: str | None, option: str, *, published: bool = False) -> dat
     return day
 
 
+#: the most rows a ``--limit`` asks for (beyond it, an integer the database cannot bind)
+MAX_LIMIT = 1_000_000
+
+
+def check_limit(value: int, option: str = "--limit") -> int:
+    """A row limit of at least 1 and at most :data:`MAX_LIMIT` (-1 or 0 listed nothing,
+    or everything, without a word)."""
+    if not 1 <= value <= MAX_LIMIT:
+        raise fail(f"{option} must be between 1 and {MAX_LIMIT:,}, not {value}")
+    return value
+
+
 def parse_choices(values: Iterable[str], choices: Iterable[str], option: str) -> list[str]:
     """Each value as ``choices`` spell it (case aside); a value that is none of them is a
     usage error (exit 2) naming it and the valid ones, rather than a filter matching nothing."""

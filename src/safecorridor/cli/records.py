@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from safecorridor import taxonomy
 from safecorridor.api.server import serve as run_server
 from safecorridor.cli.common import (
+    check_limit,
     console,
     fail,
     parse_choices,
@@ -327,6 +328,7 @@ def incidents_list(
 ) -> None:
     """Incidents, newest first, with filters."""
     flt = _filter(since, until, event_type, actor, admin1, near, km, source)
+    check_limit(limit)
     try:
         with session_scope() as session:
             rows = list_incidents(session, flt, limit=limit)

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from safecorridor.cli.common import console, fail, parse_pairs
+from safecorridor.cli.common import check_limit, console, fail, parse_pairs
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
 from safecorridor.incidents.service import IncidentNotFoundError
@@ -94,7 +94,7 @@ def review_list(
     """List candidate events (pending ones unless --status says otherwise)."""
     if ctx.invoked_subcommand is not None:
         return
-
+    check_limit(limit)
     try:
         wanted = None if status == "all" else CandidateStatus(status)
     except ValueError:

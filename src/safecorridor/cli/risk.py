@@ -20,6 +20,7 @@ from h3.api import basic_int as h3i
 from sqlalchemy.orm import Session
 
 from safecorridor import datasets
+from safecorridor.cli.common import check_limit
 from safecorridor.clock import system_clock, today
 from safecorridor.db.session import session_scope
 from safecorridor.registry import service as registry
@@ -155,6 +156,7 @@ def policy_list(
     limit: Annotated[int, typer.Option(help="At most this many activations.")] = 50,
 ) -> None:
     """The history of the active policy, newest first (the first line is the active one)."""
+    check_limit(limit)
     with session_scope() as session:
         rows = policy_history(session, limit=limit)
         lines = []
