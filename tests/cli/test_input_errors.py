@@ -1,5 +1,6 @@
 """A mistyped option value is a one-line error naming it and what is expected, never a filter
-that silently matches nothing (a bad choice exits 2, as Click's own usage errors do)."""
+that silently matches nothing; it exits 1, a bad choice as any other refused value (--status,
+--tlp, --reliability, --near, a date...)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def test_export_refuses_an_unknown_event_type(sqlite_engine: Engine, tmp_path: P
     assert code == 0, out
     target = tmp_path / "out.jsonl"
     code, out = invoke("export", "jsonl", str(target), "--type", "Bogus")
-    assert code == 2
+    assert code == 1
     assert error_line(out) == f"error: --type must be one of {EVENT_TYPES}, not 'Bogus'"
     assert not target.exists()
     # a known type in any case filters as before; a known type with no incidents is no error
@@ -51,13 +52,13 @@ def test_export_refuses_an_unknown_event_type(sqlite_engine: Engine, tmp_path: P
 
 def test_incidents_list_refuses_an_unknown_event_type(sqlite_engine: Engine) -> None:
     code, out = invoke("incidents", "list", "--type", "Riots", "--type", "riot")
-    assert code == 2
+    assert code == 1
     assert error_line(out) == f"error: --type must be one of {EVENT_TYPES}, not 'riot'"
 
 
 def test_actions_list_refuses_an_unknown_status(sqlite_engine: Engine) -> None:
     code, out = invoke("actions", "list", "--status", "bogus")
-    assert code == 2
+    assert code == 1
     assert error_line(out) == (
         "error: --status must be one of open, in_progress, done, cancelled, overdue, not 'bogus'"
     )
@@ -68,7 +69,7 @@ def test_actions_list_refuses_an_unknown_status(sqlite_engine: Engine) -> None:
 
 def test_measures_list_refuses_an_unknown_state(sqlite_engine: Engine) -> None:
     code, out = invoke("measures", "list", "--state", "in-place")
-    assert code == 2
+    assert code == 1
     assert error_line(out) == (
         "error: --state must be one of planned, in_progress, in_place, lapsed, not 'in-place'"
     )

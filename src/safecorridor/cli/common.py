@@ -54,15 +54,16 @@ def check_limit(value: int, option: str = "--limit") -> int:
 
 
 def parse_choices(values: Iterable[str], choices: Iterable[str], option: str) -> list[str]:
-    """Each value as ``choices`` spell it (case aside); a value that is none of them is a
-    usage error (exit 2) naming it and the valid ones, rather than a filter matching nothing."""
+    """Each value as ``choices`` spell it (case aside); a value that is none of them is an
+    error naming it and the valid ones (exit 1, as every other refused option value), rather
+    than a filter matching nothing."""
     valid = [str(c) for c in choices]  # an enum's members as their values
     by_fold = {c.casefold(): c for c in valid}
     out = []
     for v in values:
         found = by_fold.get(v.strip().casefold())
         if found is None:
-            raise fail(f"{option} must be one of {', '.join(valid)}, not {v!r}", code=2)
+            raise fail(f"{option} must be one of {', '.join(valid)}, not {v!r}")
         out.append(found)
     return out
 
