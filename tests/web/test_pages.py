@@ -452,3 +452,30 @@ def test_an_unknown_address_is_a_page_for_a_browser_and_a_problem_for_a_client(
         assert r.status_code == 404, path
         assert r.headers["content-type"].startswith("application/problem+json"), path
         assert "no such endpoint" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("99999999999999999999", "edits: fatalities is too large: at most 2,147,483,647"),
+        ("-1", "edits: fatalities must be a whole number of 0 or more"),
+    ],
+)
+def test_a_count_out_of_range_in_the_review_form_says_which_bound(
+    web: Any, value: str, said: str
+) -> None:
+    """A count too large was told it 'must be a whole number of 0 or more'."""
+    from safecorridor.db.session import session_scope
+    from safecorridor.review.models import Candidate
+
+    client = web("analyst")
+    csrf = {"X-CSRF-Token": csrf_of(client), **HX}
+    text = "Gunmen killed two police officers in Turbat, Kech district, on 3 May 2024."
+    r = client.post("/ingest", data={"text": text, "published": "2024-05-04"}, headers=csrf)
+    assert r.status_code == 200, r.text
+    with session_scope() as s:
+        cid = s.scalar(select(Candidate.id).order_by(Candidate.id.desc()))
+    r = client.post(f"/review/{cid}/accept", data={"fatalities": value}, headers=csrf)
+    assert r.status_code == 422 and said in r.text, r.text
+    with session_scope() as s:
+        assert s.get_one(Candidate, cid).status == "pending"

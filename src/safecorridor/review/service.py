@@ -712,8 +712,10 @@ def check_edits(edits: Mapping[str, Any]) -> dict[str, str | None]:
             if not math.isfinite(value) or abs(value) > limit:
                 bad = f"must be a number in -{limit}..{limit}"
         elif name in _INT_FIELDS and isinstance(value, int):
-            if not 0 <= value <= MAX_COUNT:
+            if value < 0:
                 bad = "must be a whole number of 0 or more"
+            elif value > MAX_COUNT:
+                bad = f"is too large: at most {MAX_COUNT:,}"
         elif isinstance(value, str):
             length = getattr(columns[name].type, "length", None)
             if isinstance(columns[name].type, String) and length and len(value) > length:
