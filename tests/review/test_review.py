@@ -101,7 +101,8 @@ def test_accept_reject_merge_and_edit_are_kept_in_the_history(
     code, out = invoke("review", "accept", str(request.id))
     assert code == 1
     assert "cannot become an incident without coordinates (latitude and longitude)" in out
-    assert "with --set FIELD=VALUE" in out
+    # the example is of what is missing (it was --set event_date=YYYY-MM-DD alone)
+    assert "with --set FIELD=VALUE (e.g. --set latitude=LAT --set longitude=LON" in out
     # an event date after today is no incident, nor a reviewer without a name a decider
     code, out = invoke(
         "review", "accept", str(request.id),
@@ -321,3 +322,4 @@ def test_the_queue_shows_a_day_and_month_without_a_year(
     assert code == 0 and "--10-27" in out
     code, out = invoke("review", "accept", str(c.id))
     assert code == 1 and "the report gives only --10-27: event_date YYYY-10-27" in out
+    assert "(e.g. --set event_date=YYYY-MM-DD)" in out

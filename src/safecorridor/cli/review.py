@@ -190,6 +190,21 @@ def review_show(candidate_id: Annotated[int, typer.Argument(help="Candidate id."
                 )
 
 
+#: what a --set example shows for each field an incident needs
+_EXAMPLE_VALUES = {
+    "latitude": "LAT",
+    "longitude": "LON",
+    "event_date": "YYYY-MM-DD",
+    "event_type": "'Explosions/Remote violence'",
+}
+
+
+def _set_example(exc: CandidateIncompleteError) -> str:
+    """``--set`` options for the fields the candidate lacks (the error's ``errors``)."""
+    names = [str(e["loc"][-1]) for e in exc.errors or []] or ["event_date"]
+    return " ".join(f"--set {n}={_EXAMPLE_VALUES.get(n, 'VALUE')}" for n in names)
+
+
 @review_app.command("accept")
 def review_accept(
     candidate_id: Annotated[int, typer.Argument(help="Candidate id.")],
@@ -212,7 +227,7 @@ def review_accept(
                 criteria=MergeCriteria(max_km=max_km),
             )
         except CandidateIncompleteError as exc:
-            raise fail(f"{exc} with --set FIELD=VALUE (e.g. --set event_date=YYYY-MM-DD)") from None
+            raise fail(f"{exc} with --set FIELD=VALUE (e.g. {_set_example(exc)})") from None
         except (CandidateNotFoundError, CandidateDecidedError, CandidateEditError) as exc:
             raise fail(str(exc)) from None
         if d.created:

@@ -406,23 +406,29 @@ def _jsonable(v: Any) -> Any:
 def incident_data(c: Candidate) -> IncidentCreate:
     """The incident a candidate proposes (raises CandidateIncompleteError if it cannot be)."""
     missing = []
+    fields: list[str] = []  # the edits that would give what is missing
     if c.latitude is None or c.longitude is None:
         missing.append("coordinates (latitude and longitude)")
+        fields += ["latitude", "longitude"]
     if c.event_date is None and c.month_day:
         # "--10-27": the report gives the day and month, not the year
         missing.append(
             f"the year of its date (the report gives only {c.month_day}: event_date "
             f"YYYY{c.month_day[1:]})"
         )
+        fields.append("event_date")
     elif c.event_date is None:
         missing.append("a date (event_date YYYY-MM-DD and date_precision day|week|month|year)")
+        fields.append("event_date")
     if not c.event_type:
         missing.append("an event type (event_type)")
+        fields.append("event_type")
     if missing:
         raise CandidateIncompleteError(
             f"candidate #{c.id} ({c.kind}) cannot become an incident without "
             + " and ".join(missing)
-            + "; give them as edits"
+            + "; give them as edits",
+            errors=[{"loc": ["edits", name], "msg": "needed"} for name in fields],
         )
     assert c.latitude is not None and c.longitude is not None and c.event_date is not None
     now = today(system_clock)
