@@ -78,14 +78,18 @@ def test_cli_review_decisions_and_auto_accept_are_audited(engine: Engine) -> Non
     )
     with Session(engine) as s:
         by_kind = {c.kind: c.id for c in s.scalars(select(Candidate))}
-    code, out = invoke("review", "reject", str(by_kind["other"]), "--reason", "not an event")
+    code, out = invoke(
+        "review", "reject", str(by_kind["other"]), "--reason", "not an event", "--reviewer", "ana"
+    )
     assert code == 0, out
     (reject,) = _events(engine, action="reject")
     assert (reject.record_type, reject.record_id) == ("candidate", by_kind["other"])
-    code, out = invoke("review", "accept", str(by_kind["suicide_attack"]))
+    assert reject.actor == "ana"  # the reviewer named, never a default
+    code, out = invoke("review", "accept", str(by_kind["suicide_attack"]), "--reviewer", "bo")
     assert code == 0, out
     accepted = _events(engine, action="accepted")
     assert [e.record_id for e in accepted] == [by_kind["suicide_attack"]]
+    assert {e.actor for e in accepted} == {"bo"}
     assert len(_events(engine, action="review")) == 1
     code, out = invoke("review", "auto", "--min-confidence", "0.5")
     assert code == 0, out

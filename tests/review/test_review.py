@@ -94,11 +94,11 @@ def test_accept_reject_merge_and_edit_are_kept_in_the_history(
     }
 
     # a decided candidate cannot be decided again
-    code, out = invoke("review", "accept", str(bomb.id))
+    code, out = invoke("review", "accept", str(bomb.id), "--reviewer", "ana")
     assert code == 1 and f"candidate #{bomb.id} is already accepted (incident #{inc.id})" in out
 
     # no place: cannot be accepted without coordinates
-    code, out = invoke("review", "accept", str(request.id))
+    code, out = invoke("review", "accept", str(request.id), "--reviewer", "ana")
     assert code == 1
     assert "cannot become an incident without coordinates (latitude and longitude)" in out
     # the example is of what is missing (it was --set event_date=YYYY-MM-DD alone)
@@ -107,25 +107,40 @@ def test_accept_reject_merge_and_edit_are_kept_in_the_history(
     code, out = invoke(
         "review", "accept", str(request.id),
         "--set", "latitude=33.6844", "--set", "longitude=73.0479",
-        "--set", "event_date=2999-06-15", "--set", "date_precision=day",
+        "--set", "event_date=2999-06-15", "--set", "date_precision=day", "--reviewer", "ana",
     )  # fmt: skip
     assert code == 1 and "event_date 2999-06-15 is after today" in out
     code, out = invoke("review", "reject", str(request.id), "--reason", "x", "--reviewer", " ")
-    assert code == 2 and "a reviewer's name is needed" in out
+    assert code == 1 and "error: a reviewer's name is needed, not an empty one" in out
+    # none given: it was recorded as 'analyst', a role, in the history and the audit log
+    for decision in (("accept",), ("reject", "--reason", "x"), ("merge", str(inc.id))):
+        code, out = invoke("review", decision[0], str(request.id), *decision[1:])
+        assert code == 1, out
+        assert out.startswith("error: a reviewer's name is needed: give --reviewer NAME"), out
     session.expire_all()
     assert session.get_one(Candidate, request.id).status == "pending"
     code, out = invoke(
         "review", "accept", str(request.id),
         "--set", "latitude=33.6844", "--set", "longitude=73.0479",
         "--set", "location=Islamabad", "--set", "admin1=Islamabad Capital Territory",
-        "--set", "event_date=2022-06-15", "--set", "date_precision=month",
+        "--set", "event_date=2022-06-15", "--set", "date_precision=month", "--reviewer", "ana",
     )  # fmt: skip
     assert code == 0, out
-    code, out = invoke("review", "accept", str(threat.id), "--set", "fatalities=many")
+    code, out = invoke(
+        "review", "accept", str(threat.id), "--set", "fatalities=many", "--reviewer", "ana"
+    )
     assert code == 1 and "fatalities='many'" in out
 
     # reject with a reason
-    code, out = invoke("review", "reject", str(threat.id), "--reason", "rhetoric, not an event")
+    code, out = invoke(
+        "review",
+        "reject",
+        str(threat.id),
+        "--reason",
+        "rhetoric, not an event",
+        "--reviewer",
+        "ana",
+    )
     assert code == 0, out
     session.expire_all()
     threat = session.get_one(Candidate, threat.id)
@@ -286,7 +301,7 @@ def test_moving_a_candidates_place_without_its_coordinates_is_refused(
     placed = next(c for c in seeded.values() if c.latitude is not None)
     before = (placed.location, placed.latitude, placed.longitude)
     code, out = invoke(
-        "review", "accept", str(placed.id),
+        "review", "accept", str(placed.id), "--reviewer", "ana",
         "--set", "location=Islamabad", "--set", "admin1=Islamabad Capital Territory",
     )  # fmt: skip
     assert code == 1, out
@@ -296,7 +311,7 @@ def test_moving_a_candidates_place_without_its_coordinates_is_refused(
     c = session.get_one(Candidate, placed.id)
     assert (c.status, c.location, c.latitude, c.longitude) == ("pending", *before)
     code, out = invoke(
-        "review", "accept", str(placed.id),
+        "review", "accept", str(placed.id), "--reviewer", "ana",
         "--set", "location=Islamabad", "--set", "admin1=Islamabad Capital Territory",
         "--set", "latitude=33.6844", "--set", "longitude=73.0479",
     )  # fmt: skip
@@ -320,6 +335,6 @@ def test_the_queue_shows_a_day_and_month_without_a_year(
     assert (c.event_date, c.month_day, c.date_precision) == (None, "--10-27", "day")
     code, out = invoke("review")
     assert code == 0 and "--10-27" in out
-    code, out = invoke("review", "accept", str(c.id))
+    code, out = invoke("review", "accept", str(c.id), "--reviewer", "ana")
     assert code == 1 and "the report gives only --10-27: event_date YYYY-10-27" in out
     assert "(e.g. --set event_date=YYYY-MM-DD)" in out

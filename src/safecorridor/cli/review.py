@@ -37,15 +37,22 @@ review_app = typer.Typer(
 )
 
 
-def _named(value: str) -> str:
-    """A reviewer's name: the decision and the history say who decided, never nobody."""
+def _named(value: str | None) -> str:
+    """A reviewer's name: the decision, the incident's history and the audit chain say who
+    decided, never nobody nor a role (the CLI has no sign-in to tell it)."""
+    if value is None:
+        raise fail(
+            "a reviewer's name is needed: give --reviewer NAME (kept with the decision, in the "
+            "incident's history and in the audit log)"
+        )
     if not value.strip():
-        raise typer.BadParameter("a reviewer's name is needed, not an empty one")
+        raise fail("a reviewer's name is needed, not an empty one")
     return value.strip()
 
 
 REVIEWER = typer.Option(
-    help="Who decides (kept with the decision, and in the incident's history).", callback=_named
+    help="Who decides (needed: kept with the decision, in the incident's history and in the "
+    "audit log)."
 )
 SHOW_FIELDS = (
     "kind",
@@ -212,10 +219,11 @@ def review_accept(
         list[str] | None,
         typer.Option("--set", help="Correct a field first: FIELD=VALUE (repeatable)."),
     ] = None,
-    reviewer: Annotated[str, REVIEWER] = "analyst",
+    reviewer: Annotated[str | None, REVIEWER] = None,
     max_km: Annotated[float, typer.Option(help="Merge radius in km.")] = 25.0,
 ) -> None:
     """Accept a candidate: a new incident, or a new source of the incident it describes."""
+    who = _named(reviewer)
     edits = parse_pairs(set_ or [], "--set")
     with _session() as session:
         try:
@@ -223,7 +231,7 @@ def review_accept(
                 session=session,
                 candidate_id=candidate_id,
                 edits=edits,
-                decided_by=reviewer,
+                decided_by=who,
                 criteria=MergeCriteria(max_km=max_km),
             )
         except CandidateIncompleteError as exc:
@@ -242,13 +250,14 @@ def review_accept(
 def review_reject(
     candidate_id: Annotated[int, typer.Argument(help="Candidate id.")],
     reason: Annotated[str, typer.Option(help="Why it is not an event (kept).")],
-    reviewer: Annotated[str, REVIEWER] = "analyst",
+    reviewer: Annotated[str | None, REVIEWER] = None,
 ) -> None:
     """Reject a candidate, with the reason."""
+    who = _named(reviewer)
     with _session() as session:
         try:
             reject_candidate(
-                session=session, candidate_id=candidate_id, decided_by=reviewer, reason=reason
+                session=session, candidate_id=candidate_id, decided_by=who, reason=reason
             )
         except (CandidateNotFoundError, CandidateDecidedError, CandidateEditError) as exc:
             raise fail(str(exc)) from None
@@ -263,9 +272,10 @@ def review_merge(
         list[str] | None,
         typer.Option("--set", help="Correct a field first: FIELD=VALUE (repeatable)."),
     ] = None,
-    reviewer: Annotated[str, REVIEWER] = "analyst",
+    reviewer: Annotated[str | None, REVIEWER] = None,
 ) -> None:
     """Merge a candidate into an incident you name (its document becomes a source)."""
+    who = _named(reviewer)
     edits = parse_pairs(set_ or [], "--set")
     with _session() as session:
         try:
@@ -274,7 +284,7 @@ def review_merge(
                 candidate_id=candidate_id,
                 incident_id=incident_id,
                 edits=edits,
-                decided_by=reviewer,
+                decided_by=who,
             )
         except (
             CandidateNotFoundError,
@@ -293,10 +303,14 @@ def review_auto(
     min_confidence: Annotated[
         float, typer.Option("--min-confidence", help="Accept candidates at least this confident.")
     ] = 0.9,
-    reviewer: Annotated[str, REVIEWER] = "auto-accept",
+    reviewer: Annotated[
+        str,
+        typer.Option(help="Who decides (kept as for accept; by default the rule names itself)."),
+    ] = "auto-accept",
     max_km: Annotated[float, typer.Option(help="Merge radius in km.")] = 25.0,
 ) -> None:
     """Accept every pending candidate at or over --min-confidence that can be an incident."""
+    reviewer = _named(reviewer)
     if not 0 <= min_confidence <= 1:
         raise fail(f"--min-confidence takes a value between 0 and 1, not {min_confidence}")
     with _session() as session:
