@@ -8055,3 +8055,11 @@ def test_an_army_whose_soldier_was_killed_is_not_the_perpetrator(text: str) -> N
 def test_victims_from_a_named_project_are_counted() -> None:
     ev = _one("In March, five Chinese engineers from the Dasu project were killed in Besham.")
     assert (ev.fatalities, ev.foreign_fatalities) == (5, 5)
+
+
+def test_a_roads_part_is_no_village() -> None:
+    ev = _one(
+        "Militants set a tanker ablaze in the Bypass area of Dhadar tehsil in Bolan District on "
+        "Tuesday, killing its driver."
+    )
+    assert ev.city != "Bypass" and ev.province == "Balochistan"

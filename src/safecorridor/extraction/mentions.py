@@ -646,6 +646,10 @@ _NOT_LOCALITY = frozenset(
         "station",
         "road",
         "highway",
+        # a road's part, no village: "in Bypass area of Dhadar tehsil"
+        "bypass",
+        "motorway",
+        "chowk",
         "university",
         "hospital",
         "mosque",
