@@ -8063,3 +8063,22 @@ def test_a_roads_part_is_no_village() -> None:
         "Tuesday, killing its driver."
     )
     assert ev.city != "Bypass" and ev.province == "Balochistan"
+
+
+@pytest.mark.parametrize(
+    ("text", "fatalities", "injured"),
+    [
+        (
+            "Militants blew up a school in Hangu on Tuesday, leaving the school's watchman injured.",
+            None,
+            1,
+        ),
+        ("A blast in Quetta on Tuesday left a passer-by dead.", 1, None),
+        ("A blast in Quetta on Tuesday left the area residents injured.", None, None),
+    ],
+)
+def test_one_person_an_attack_left_hurt_or_dead(
+    text: str, fatalities: int | None, injured: int | None
+) -> None:
+    ev = _one(text)
+    assert (ev.fatalities, ev.injured) == (fatalities, injured)

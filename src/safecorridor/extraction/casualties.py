@@ -1201,6 +1201,8 @@ def parse(sentence: str, offset: int) -> Casualties:
                 # a headline's subject without its article: "Policeman killed in Quetta",
                 # "Member of anti-Taliban militia killed": one person
                 parsed = [(1, 0, None, False, toks[0][1], toks[k][2])]
+            if parsed is None and (one := _left_one(toks, k)) is not None:
+                parsed = [one]  # "the attack also left the school's watchman injured": one
             if parsed is None and k >= 1 and toks[k][0].lower() == "and":
                 # "23 passengers were offloaded from buses and shot dead": the subject of the
                 # first verb of the pair
@@ -1443,6 +1445,23 @@ def _participle_subject(toks: list[tuple[str, int, int]], k: int, vi: int) -> li
 _POSTED = frozenset(
     ["deputed", "deployed", "posted", "assigned", "stationed", "tasked", "employed", "hired"]
 )
+
+
+def _left_one(toks: list[tuple[str, int, int]], k: int) -> NP | None:
+    """One person an event "left" hurt or dead, told by a singular noun after an article or a
+    possessive: "left the school's watchman injured", "leaving a passer-by dead" (``k`` is the
+    noun before the verb); None otherwise."""
+    if k < 2 or not toks[k][0].isalpha() or toks[k][0].lower().endswith("s"):
+        return None
+    for j in range(k - 1, max(0, k - 5), -1):
+        w = toks[j][0].lower()
+        if w in ("the", "a", "an", "his", "her", "their"):
+            if toks[j - 1][0].lower() in ("left", "leaving", "leaves", "leave"):
+                return (1, 0, None, False, toks[j][1], toks[k][2])
+            return None
+        if not re.sub(r"['’-]", "", toks[j][0]).isalpha() or w in STOP:
+            return None  # (a possessive or a compound is a word: "the school's watchman")
+    return None
 
 
 def _before_postmodifier(toks: list[tuple[str, int, int]], k: int) -> int:
