@@ -8082,3 +8082,10 @@ def test_one_person_an_attack_left_hurt_or_dead(
 ) -> None:
     ev = _one(text)
     assert (ev.fatalities, ev.injured) == (fatalities, injured)
+
+
+def test_a_district_name_ending_a_longer_name_is_not_that_district() -> None:
+    ev = _one("Militants attacked a CRPF camp at Karan Nagar area of Srinagar on Tuesday.")
+    assert (ev.city, ev.province) == ("Srinagar", "Jammu and Kashmir")
+    ev = _one("A blast in Nagar killed two people on Tuesday.")
+    assert (ev.city, ev.province) == ("Nagar", "Gilgit-Baltistan")

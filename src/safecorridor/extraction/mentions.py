@@ -184,7 +184,7 @@ def find_mentions(
                 continue  # "Shah-e-Mardan", "Dera-i-Ismail": a place of its own, not Mardan
             if (
                 label == "P"
-                and not any(c.kind != "town" for c in cands)
+                and (not any(c.kind != "town" for c in cands) or key in _NAME_ENDINGS)
                 and _inside_name(text, s, e)
             ):
                 continue  # "Gul Bagh", "Bara Qadeem", "Landhi Town": part of a longer name
@@ -568,6 +568,11 @@ _RANK_BEFORE = re.compile(
 _IZAFAT_BEFORE = re.compile(r"[A-Za-z]-(?:e|i|ul|ud|al|o)-$")
 _WORD_BEFORE = re.compile(r"([A-Za-z][\w'’]*)(?:\s+(?:e|i|ul|ud)|-e|-i)?\s+$")
 _WORD_AFTER = re.compile(r"(?:\s+(?:e|i|ul|ud)|-e-|-i-)?\s+([A-Za-z][\w'’]*)")
+
+
+#: districts named by a word that also ends other places' names: "Karan Nagar" in Srinagar,
+#: "Sanat Nagar", "Ramkrishna Nagar" are no part of Gilgit-Baltistan's Nagar
+_NAME_ENDINGS = frozenset({"nagar"})
 
 
 def _inside_name(text: str, s: int, e: int) -> bool:
