@@ -8089,3 +8089,8 @@ def test_a_district_name_ending_a_longer_name_is_not_that_district() -> None:
     assert (ev.city, ev.province) == ("Srinagar", "Jammu and Kashmir")
     ev = _one("A blast in Nagar killed two people on Tuesday.")
     assert (ev.city, ev.province) == ("Nagar", "Gilgit-Baltistan")
+
+
+def test_an_indian_companys_name_is_not_thattas() -> None:
+    ev = _one("Maoists blew up a Tata 407 vehicle of the police in Bastar on Tuesday.")
+    assert ev.city != "Thatta" and ev.province != "Sindh"

@@ -73,6 +73,8 @@ COMMON_WORDS = frozenset(
         # other names of Kashmiri towns that are words ("Punch" for Poonch)
         "punch",
         "parole",
+        # Thatta's other name is an Indian company's ("Tata 407", "Tata Motors")
+        "tata",
         "sui",
         "kalat",
     ]
