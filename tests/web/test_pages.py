@@ -319,6 +319,20 @@ def test_a_candidate_dated_without_a_year_shows_its_day_and_month(web: Any) -> N
     assert "--10-27 (day) no year given" in queue and "--10-29 (day) no year given" in queue
 
 
+def _ingest_turbat(client: Any, csrf: dict[str, str]) -> int:
+    """Ingest a one-event report through the page; the id of the candidate it made."""
+    from safecorridor.db.session import session_scope
+    from safecorridor.review.models import Candidate
+
+    text = "Gunmen killed two police officers in Turbat, Kech district, on 3 May 2024."
+    r = client.post("/ingest", data={"text": text, "published": "2024-05-04"}, headers=csrf)
+    assert r.status_code == 200, r.text
+    with session_scope() as s:
+        cid = s.scalar(select(Candidate.id).order_by(Candidate.id.desc()))
+    assert cid is not None
+    return int(cid)
+
+
 def test_a_candidate_of_another_organisation_cannot_be_decided(web: Any) -> None:
     from sqlalchemy import select, update
 
@@ -328,12 +342,9 @@ def test_a_candidate_of_another_organisation_cannot_be_decided(web: Any) -> None
 
     client = web("analyst")
     csrf = {"X-CSRF-Token": csrf_of(client), **HX}
-    text = "Gunmen killed two police officers in Turbat, Kech district, on 3 May 2024."
-    r = client.post("/ingest", data={"text": text, "published": "2024-05-04"}, headers=csrf)
-    assert r.status_code == 200, r.text
+    cid = _ingest_turbat(client, csrf)
     with session_scope() as s:
         other = s.scalar(select(Organisation.id).where(Organisation.name == "Sindh Police CTD"))
-        cid = s.scalar(select(Candidate.id).order_by(Candidate.id.desc()))
         s.execute(
             update(Candidate).where(Candidate.id == cid).values(owner_org_id=other, tlp="GREEN")
         )
@@ -416,11 +427,8 @@ def test_a_candidate_dated_in_the_year_1_does_not_break_the_review_queue(web: An
 
     client = web("analyst")
     csrf = {"X-CSRF-Token": csrf_of(client), **HX}
-    text = "Gunmen killed two police officers in Turbat, Kech district, on 3 May 2024."
-    r = client.post("/ingest", data={"text": text, "published": "2024-05-04"}, headers=csrf)
-    assert r.status_code == 200, r.text
+    cid = _ingest_turbat(client, csrf)
     with session_scope() as s:
-        cid = s.scalar(select(Candidate.id).order_by(Candidate.id.desc()))
         s.execute(update(Candidate).where(Candidate.id == cid).values(event_date=date(1, 5, 3)))
     r = client.get("/review")
     assert r.status_code == 200 and f'data-candidate-id="{cid}"' in r.text
