@@ -64,6 +64,9 @@ def test_errors_are_problem_json(client: TestClient, world: World) -> None:
     assert r.status_code == 422 and "no actor is named" in r.json()["detail"]
     r = client.get("/api/v1/incidents", params={"limit": 0}, headers=h)
     assert r.status_code == 422 and "query parameter limit" in r.json()["detail"]
+    since_after_until = {"since": "2025-01-01", "until": "2020-01-01"}
+    r = client.get("/api/v1/incidents", params=since_after_until, headers=h)
+    assert r.status_code == 422 and "since 2025-01-01 is after until" in r.json()["detail"]
     r = client.get("/api/v1/risk/surface.geojson", params={"bbox": "1,2,3"}, headers=h)
     assert r.status_code == 422 and "minLon,minLat,maxLon,maxLat" in r.json()["detail"]
     r = client.get("/api/v1/nowhere", headers=h)

@@ -82,6 +82,9 @@ def test_the_incident_list_partial_filters_sorts_and_counts(web: Any) -> None:
     assert "Confucius Institute" in bla  # claimed by the BLA for its Majeed Brigade
     unknown = client.get("/incidents?actor=Nobody+Such", headers=HX).text
     assert "no actor is named" in unknown
+    backwards = client.get("/incidents?since=2025-01-01&until=2020-01-01")
+    assert backwards.status_code == 422 and "<html" in backwards.text
+    assert "since 2025-01-01 is after until 2020-01-01" in backwards.text
     oldest = client.get("/incidents?sort=event_date", headers=HX).text
     assert oldest.index("2016-05-30") < oldest.index("2024-")
     sindh = client.get("/incidents?admin1=Sindh", headers=HX).text

@@ -88,6 +88,8 @@ async def incident_filter(
     include_retracted: bool = False,
     foreign_fatalities_only: bool = False,
 ) -> IncidentFilter:
+    if since is not None and until is not None and since > until:
+        raise ProblemError(422, f"since {since} is after until {until}: no day lies between them")
     where: tuple[float, float] | None = None
     if near:
         try:
