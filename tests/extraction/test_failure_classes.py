@@ -8094,3 +8094,11 @@ def test_a_district_name_ending_a_longer_name_is_not_that_district() -> None:
 def test_an_indian_companys_name_is_not_thattas() -> None:
     ev = _one("Maoists blew up a Tata 407 vehicle of the police in Bastar on Tuesday.")
     assert ev.city != "Thatta" and ev.province != "Sindh"
+
+
+def test_a_village_named_before_its_police_stations_limits_and_district() -> None:
+    ev = _one(
+        "A shopkeeper was shot dead in Gulzarkhel area within the limits of Township Police "
+        "Station in Bannu District on Tuesday."
+    )
+    assert (ev.city, ev.district) == ("Gulzarkhel", "Bannu")

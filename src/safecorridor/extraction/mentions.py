@@ -787,13 +787,21 @@ _TEHSIL = (
 #: a sub-district between a locality and its district: "(the X area of) Safi tehsil (revenue
 #: unit) in (Mohmand Agency)"
 _SUBDIVISION = r"(?:" + _TEHSIL + r"(?:of|in)\s+(?:the\s+)?)?"
+#: "within the limits of Township Police Station in": a police station's area between a
+#: locality and its district
+_POLICE_LIMITS = (
+    r"within\s+the\s+(?:limits|jurisdiction|remits?)\s+of\s+(?:the\s+)?"
+    r"(?:[A-Z][\w'’-]*\s+){1,3}[Pp]olice\s+[Ss]tation\s+(?:of|in)\s+(?:the\s+)?"
+)
 #: "in the Spinwam area of", "at Omar Kalay village in": the anchor follows
 _LOC_BEFORE = re.compile(
     r"\b(?:in|at|near|from|of)\s+(?:the\s+)?(?:general\s+area\s+(?:of\s+)?)?"
     + _LOC_NAME
     + r"\s+"
     + _LOC_NOUN
-    + r"\s+(?:of|in|near|within)\s+(?:the\s+)?"
+    + r"\s+(?:"
+    + _POLICE_LIMITS
+    + r"|(?:of|in|near|within)\s+(?:the\s+)?)"
     + _SUBDIVISION
     + r"(?:[a-z]+\s+)?$"
 )
