@@ -8102,3 +8102,9 @@ def test_a_village_named_before_its_police_stations_limits_and_district() -> Non
         "Station in Bannu District on Tuesday."
     )
     assert (ev.city, ev.district) == ("Gulzarkhel", "Bannu")
+
+
+def test_a_short_village_name_is_no_other_spelling_of_a_town() -> None:
+    # "Daoo" and Dadu share a spelling-blind key of one letter: too little to be one town
+    ev = _one("Two brothers were shot dead in Daoo village near Khairpur city on Tuesday.")
+    assert ev.city == "Daoo" and ev.province == "Sindh"

@@ -609,10 +609,15 @@ def _districts_by_skeleton() -> dict[str, list[Place]]:
     return _by_skeleton(gazetteer(), "district")
 
 
+#: the shortest spelling-blind key that may name a town or a district spelt otherwise
+_MIN_SKELETON = 2
+
+
 def known_district(name: str) -> Place | None:
     """The one district that ``name`` spells otherwise ("Diamir" for Diamer), or None when
     none or several share its spelling-blind key."""
-    cands = _districts_by_skeleton().get(skeleton(name), [])
+    key = skeleton(name)
+    cands = _districts_by_skeleton().get(key, []) if len(key) >= _MIN_SKELETON else []
     return cands[0] if len(cands) == 1 else None
 
 
@@ -621,9 +626,12 @@ def known_town(name: str, province: str | None, district: str | None) -> Place |
     "Musakhail" for Musakhel), in the same district (or province when no district is known),
     the most populous first; None when there is none. Only towns of the standard gazetteers
     (GeoNames, our own list) count: UCDP's villages are spelt no more surely than the text."""
+    key = skeleton(name)
+    if len(key) < _MIN_SKELETON:
+        return None  # "Daoo" and Dadu share "d": too little left to tell a spelling apart
     cands = [
         p
-        for p in _towns_by_skeleton().get(skeleton(name), [])
+        for p in _towns_by_skeleton().get(key, [])
         if (p.district == district if district else p.province == province)
     ]
     return max(cands, key=lambda p: p.population) if cands else None
