@@ -8108,3 +8108,23 @@ def test_a_short_village_name_is_no_other_spelling_of_a_town() -> None:
     # "Daoo" and Dadu share a spelling-blind key of one letter: too little to be one town
     ev = _one("Two brothers were shot dead in Daoo village near Khairpur city on Tuesday.")
     assert ev.city == "Daoo" and ev.province == "Sindh"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "Militants fired two rockets at a power plant in Dera Murad Jamali on Tuesday night. "
+            "The rockets fired from a distance exploded close to the plant, causing no casualty.",
+            "attack",
+        ),
+        (
+            "A soldier was killed and two were injured in a rocket attack on a Frontier Corps "
+            "post in Panjgur on Tuesday. Three rockets fired from an unknown place exploded "
+            "inside the post.",
+            "armed_clash",
+        ),
+    ],
+)
+def test_rockets_that_exploded_are_a_missile_attack_not_a_bomb(text: str, kind: str) -> None:
+    assert _one(text).kind == kind

@@ -1395,7 +1395,10 @@ def decide_kind(text: str, g: EventGroup, targets: list[str]) -> tuple[str, str,
         # "attacked a polio team ... the guards retaliated": the assault on civilians, whoever
         # fought back
         return _kind("attack", CONFIDENCE.kind_generic_trigger)
-    if g.cls == "shelling":
+    rockets = g.cls == "ied" and any(
+        t[0] == "shelling" for s in g.sentences for t in s.all_triggers
+    )  # "fired two rockets at the power plant ... the rockets exploded": the rockets' blast
+    if g.cls == "shelling" or rockets:
         if sf_only or _FIGHT.search(body):
             # (fire traded across the border: "our troops responded effectively")
             return _kind("clash", CONFIDENCE.kind_generic_trigger)
