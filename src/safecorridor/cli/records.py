@@ -30,6 +30,7 @@ from safecorridor.cli.users import add_user, ask_password
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
 from safecorridor.demo.loader import load_demo
+from safecorridor.errors import InvalidInputError
 from safecorridor.incidents.actors import actor_with_units
 from safecorridor.incidents.models import Actor, Incident
 from safecorridor.incidents.service import (
@@ -37,6 +38,7 @@ from safecorridor.incidents.service import (
     IncidentFilter,
     IncidentNotFoundError,
     UnknownActorError,
+    check_period,
     count_incidents,
     get_incident,
     list_incidents,
@@ -238,8 +240,10 @@ def _filter(
     source: str | None,
 ) -> IncidentFilter:
     date_from, date_to = parse_day(since, "--since"), parse_day(until, "--until")
-    if date_from is not None and date_to is not None and date_from > date_to:
-        raise fail(f"--since {since} is after --until {until}: no day lies between them")
+    try:
+        check_period(date_from, date_to, names=("--since", "--until"))
+    except InvalidInputError as exc:
+        raise fail(str(exc)) from None
     if not 0 < km <= MAX_NEAR_KM:  # a negative radius broke the H3 cover; NaN is refused too
         raise fail(f"--km must be more than 0 and at most {MAX_NEAR_KM:g}, not {km:g}")
     return IncidentFilter(

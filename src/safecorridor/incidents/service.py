@@ -325,6 +325,18 @@ def to_public(incident: Incident) -> IncidentPublic:
 MAX_NEAR_KM = 500.0
 
 
+def check_period(
+    date_from: date | None, date_to: date | None, *, names: tuple[str, str] = ("since", "until")
+) -> None:
+    """Refuse a period whose first day is after its last (the CLI's ``--since``/``--until``,
+    the API's and the pages' ``since``/``until``): it would list nothing, silently. ``names``
+    are how the caller's user spells the two."""
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise InvalidInputError(
+            f"{names[0]} {date_from} is after {names[1]} {date_to}: no day lies between them"
+        )
+
+
 @dataclass
 class IncidentFilter:
     """Filters of the incident list; every field is optional."""

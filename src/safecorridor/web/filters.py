@@ -12,9 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safecorridor import taxonomy
-from safecorridor.errors import InvalidInputError
 from safecorridor.incidents.models import Actor, Incident
-from safecorridor.incidents.service import IncidentFilter
+from safecorridor.incidents.service import IncidentFilter, check_period
 from safecorridor.sharing.policy import Viewer, restrict
 
 
@@ -25,8 +24,7 @@ def incident_filter(
     actor: Annotated[str | None, Query(max_length=300)] = None,
     admin1: Annotated[str | None, Query(max_length=100)] = None,
 ) -> IncidentFilter:
-    if since is not None and until is not None and since > until:
-        raise InvalidInputError(f"since {since} is after until {until}: no day lies between them")
+    check_period(since, until)
     return IncidentFilter(
         date_from=since,
         date_to=until,

@@ -37,6 +37,7 @@ from safecorridor.incidents.schemas import IncidentCreate, IncidentPublic, Incid
 from safecorridor.incidents.service import (
     MAX_NEAR_KM,
     IncidentFilter,
+    check_period,
     count_incidents,
     create_incident,
     filtered_query,
@@ -88,8 +89,7 @@ async def incident_filter(
     include_retracted: bool = False,
     foreign_fatalities_only: bool = False,
 ) -> IncidentFilter:
-    if since is not None and until is not None and since > until:
-        raise ProblemError(422, f"since {since} is after until {until}: no day lies between them")
+    check_period(since, until)
     where: tuple[float, float] | None = None
     if near:
         try:
