@@ -22,6 +22,7 @@ from safecorridor.settings import get_settings
 from safecorridor.sharing.policy import Viewer, require_write
 from safecorridor.sources.service import IngestOutcome, Upload, ingest_report
 from safecorridor.taxonomy.choices import TLP
+from safecorridor.validation import FIRST_YEAR
 from safecorridor.web.deps import LoginRequiredError, PageUser
 from safecorridor.web.templating import MARKINGS, render
 
@@ -38,6 +39,7 @@ def ingest_page(request: Request, session: SessionDep, user: PageUser, clock: Cl
         "ingest/index.html",
         markings=MARKINGS,
         today=today(clock).isoformat(),
+        first_day=date(FIRST_YEAR, 1, 1).isoformat(),  # validation.publication_day's bounds
     )
 
 
