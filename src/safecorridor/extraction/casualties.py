@@ -1359,7 +1359,8 @@ NP = tuple[int, int, str | None, bool, int, int]  # (n, foreign, nationality, at
 
 
 def _is_age(toks: list[tuple[str, int, int]], j: int) -> bool:
-    """The number at ``j`` is an age: "a ten year old boy", "a 24-year-old soldier"."""
+    """The number at ``j`` is an age told in three words: "a ten year old boy", "a 24 year old
+    soldier" (an age in one word, "24-year-old", is :data:`_AGE_WORD`'s)."""
     nxt = [t[0].lower() for t in toks[j + 1 : j + 3]]
     return bool(nxt) and (nxt[0] in ("year", "years", "yr", "yrs") and nxt[1:2] == ["old"])
 

@@ -613,11 +613,18 @@ def _districts_by_skeleton() -> dict[str, list[Place]]:
 _MIN_SKELETON = 2
 
 
+def _spelling_key(name: str) -> str | None:
+    """``name``'s spelling-blind key (:func:`skeleton`), or None when too little of it is left
+    to tell a spelling apart ("Daoo" and Dadu share "d")."""
+    key = skeleton(name)
+    return key if len(key) >= _MIN_SKELETON else None
+
+
 def known_district(name: str) -> Place | None:
     """The one district that ``name`` spells otherwise ("Diamir" for Diamer), or None when
     none or several share its spelling-blind key."""
-    key = skeleton(name)
-    cands = _districts_by_skeleton().get(key, []) if len(key) >= _MIN_SKELETON else []
+    key = _spelling_key(name)
+    cands = _districts_by_skeleton().get(key, []) if key else []
     return cands[0] if len(cands) == 1 else None
 
 
@@ -626,9 +633,9 @@ def known_town(name: str, province: str | None, district: str | None) -> Place |
     "Musakhail" for Musakhel), in the same district (or province when no district is known),
     the most populous first; None when there is none. Only towns of the standard gazetteers
     (GeoNames, our own list) count: UCDP's villages are spelt no more surely than the text."""
-    key = skeleton(name)
-    if len(key) < _MIN_SKELETON:
-        return None  # "Daoo" and Dadu share "d": too little left to tell a spelling apart
+    key = _spelling_key(name)
+    if key is None:
+        return None
     cands = [
         p
         for p in _towns_by_skeleton().get(key, [])
