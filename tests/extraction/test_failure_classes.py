@@ -8128,3 +8128,25 @@ def test_a_short_village_name_is_no_other_spelling_of_a_town() -> None:
 )
 def test_rockets_that_exploded_are_a_missile_attack_not_a_bomb(text: str, kind: str) -> None:
     assert _one(text).kind == kind
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "A tailor identified as Noor Wali and a passer by identified as Sher Khan",
+        "A tailor, identified as Noor Wali, and a passerby, identified as Sher Khan,",
+        "A tailor identified as Noor Wali and a passer-by",
+    ],
+)
+def test_persons_each_named_in_a_list_are_counted(subject: str) -> None:
+    # the names after "identified as" hide the list's second person
+    ev = _one(f"{subject} were shot dead by gunmen in Mardan on Tuesday.")
+    assert ev.fatalities == 2
+
+
+def test_one_named_person_hurt_who_later_died_is_no_injured() -> None:
+    ev = _one(
+        "A soldier was killed in an encounter in Kupwara District on Tuesday. A soldier "
+        "identified as Naik Ram sustained bullet injuries and later succumbed to injuries."
+    )
+    assert ev.fatalities == 1 and not ev.injured

@@ -1184,6 +1184,7 @@ def parse(sentence: str, offset: int) -> Casualties:
                 parsed = (
                     _participle_subject(toks, k, vi)
                     or _partitive(toks, k)
+                    or _np_before(*_without_names(toks, k))
                     # "four policemen who were having iftar at a roadside eatery were shot":
                     # the count before the clause, not "a roadside eatery"
                     or _np_before(toks, _before_relative_clause(toks, k))
@@ -1617,6 +1618,36 @@ _OBJECT_VERB = re.compile(
     r"killed|killing|kills?|injured|injuring|injures?|wounded|wounding|wounds?|martyred|martyring",
     re.I,
 )
+
+
+def _without_names(
+    toks: list[tuple[str, int, int]], k: int
+) -> tuple[list[tuple[str, int, int]], int]:
+    """The tokens up to k without the names given after each person ("a shopkeeper identified
+    as A and a passer by identified as B were killed" reads as "a shopkeeper and a passer
+    by"), and the index of the last one kept; (toks, -1) unless names were dropped from a
+    list of persons (one person's name is :func:`_singular_subject`'s)."""
+    kept: list[tuple[str, int, int]] = []
+    i, dropped, joined = 0, False, False
+    while i <= k:
+        w = toks[i][0].lower()
+        if w == "identified" and i + 1 <= k and toks[i + 1][0].lower() == "as":
+            j = i + 2
+            while j <= k and (toks[j][0][:1].isupper() or toks[j][0] in (",", "-")):
+                j += 1
+            if j > i + 2:
+                while kept and kept[-1][0] == ",":
+                    kept.pop()
+                i, dropped = j, True
+                continue
+        joined = joined or (dropped and w == "and")
+        if w == "passer" and i + 1 <= k and toks[i + 1][0].lower() == "by":
+            kept.append(("passerby", toks[i][1], toks[i + 1][2]))  # one noun in two words
+            i += 2
+            continue
+        kept.append(toks[i])
+        i += 1
+    return (kept, len(kept) - 1) if joined else (toks, -1)
 
 
 def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
