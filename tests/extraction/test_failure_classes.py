@@ -8150,3 +8150,24 @@ def test_one_named_person_hurt_who_later_died_is_no_injured() -> None:
         "identified as Naik Ram sustained bullet injuries and later succumbed to injuries."
     )
     assert ev.fatalities == 1 and not ev.injured
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        (
+            "The Kuki Students Organisation General Headquarters (KSO GHQ) called a strike "
+            "after militants shot dead a teacher in Chandel District on Tuesday.",
+            None,
+        ),
+        (
+            "Militants attacked the General Headquarters (GHQ) in Rawalpindi on Tuesday, "
+            "killing six soldiers.",
+            "Rawalpindi",
+        ),
+    ],
+)
+def test_a_site_named_inside_an_organisations_name_is_not_that_site(
+    text: str, city: str | None
+) -> None:
+    assert _one(text).city == city

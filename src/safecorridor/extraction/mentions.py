@@ -188,6 +188,9 @@ def find_mentions(
                 and _inside_name(text, s, e)
             ):
                 continue  # "Gul Bagh", "Bara Qadeem", "Landhi Town": part of a longer name
+            if label == "P" and all(c.kind == "landmark" for c in cands) and _name_runs_in(text, s):
+                # "Kuki Students Organisation General Headquarters (KSO GHQ)": not the army's
+                continue
             if all(c.kind == "country" for c in cands):
                 # a country places no event: no context to read ("Pakistan", "China")
                 places.append(Mention(s, e, surface, places=cands))
@@ -578,6 +581,19 @@ _NAME_ENDINGS = frozenset({"nagar"})
 def _inside_name(text: str, s: int, e: int) -> bool:
     """The town's name is part of a longer capitalised name: a capitalised word runs into it
     ("Gul Bagh", "Gulshan e Buner") or out of it ("Bara Qadeem", "Hassan Square")."""
+    if _name_runs_in(text, s):
+        return True
+    after = _WORD_AFTER.match(text, e, e + 30)
+    if after:
+        w = after.group(1)
+        if w[:1].isupper() and not w.isupper() and w.lower() not in _NAME_OK_AFTER:
+            return True
+    return False
+
+
+def _name_runs_in(text: str, s: int) -> bool:
+    """A capitalised word, not a sentence's first or a possessive, runs into the name that
+    starts at s: "Gul Bagh", "Kuki Students Organisation General Headquarters"."""
     before = _WORD_BEFORE.search(text, max(0, s - 30), s)
     if before:
         w = before.group(1)
@@ -594,11 +610,6 @@ def _inside_name(text: str, s: int, e: int) -> bool:
             and not sentence_start
             and not possessive
         ):
-            return True
-    after = _WORD_AFTER.match(text, e, e + 30)
-    if after:
-        w = after.group(1)
-        if w[:1].isupper() and not w.isupper() and w.lower() not in _NAME_OK_AFTER:
             return True
     return False
 
