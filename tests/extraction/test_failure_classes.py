@@ -8171,3 +8171,10 @@ def test_a_site_named_inside_an_organisations_name_is_not_that_site(
     text: str, city: str | None
 ) -> None:
     assert _one(text).city == city
+
+
+@pytest.mark.parametrize("when", ["on the night of February 5", "in the evening of Tuesday"])
+def test_a_date_told_as_the_night_of_a_day_leaves_the_attack_told(when: str) -> None:
+    # "of" before a day is no "threat of an attack": the verb after it tells the event
+    ev = _one(f"Gunmen {when} shot at and injured two labourers in Turbat.")
+    assert ev.kind == "attack" and ev.injured == 2 and ev.event_date is not None

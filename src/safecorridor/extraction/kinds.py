@@ -199,7 +199,13 @@ _ANNOUNCED = at_word_starts(_ANNOUNCED)
 #: a violent trigger talked about, not told ("protests over the attack", "plans for an
 #: attack"); a vehicle that "drove over a landmine" hit it
 _NONEVENT = re.compile(
-    r"(?:(?:ordered|instructed|directed|told|urged|asked)\s+(?:[\w'’-]+\s+){0,5}?to|planning|plotting|planned|plan|plans|involved in|(?:linked|connected|tied) to|wanted in|wanted for|behind|facilitat\w+|to carry out|carry out|to prevent|prevent|preventing|against|foil|averting|possible|potential|future|of|for|face|avert|(?<!drove )(?<!\bran )(?<!\brun )(?<!stepped )(?<!rolled )(?<!passed )(?<!driving )over(?!\s+\d)|condemn\w*|mourn\w*|launch|to launch|continue to|vow\w* to|threaten\w* to|would|over what (?:it|they|he|she|officials|the ministry) (?:called|termed|described as))\s+(?:an?\s+|the\s+|any\s+)?[\"“‘']?(?:[\w-]+\s+){0,2}$",
+    r"(?:(?:ordered|instructed|directed|told|urged|asked)\s+(?:[\w'’-]+\s+){0,5}?to|planning|plotting|planned|plan|plans|involved in|(?:linked|connected|tied) to|wanted in|wanted for|behind|facilitat\w+|to carry out|carry out|to prevent|prevent|preventing|against|foil|averting|possible|potential|future|"
+    # ("the threat of an attack"; not "on the night of February 5 shot at")
+    r"of(?!\s+(?:"
+    + MONTH_NAMES
+    + "|"
+    + WEEKDAY_NAMES
+    + r")\b)|for|face|avert|(?<!drove )(?<!\bran )(?<!\brun )(?<!stepped )(?<!rolled )(?<!passed )(?<!driving )over(?!\s+\d)|condemn\w*|mourn\w*|launch|to launch|continue to|vow\w* to|threaten\w* to|would|over what (?:it|they|he|she|officials|the ministry) (?:called|termed|described as))\s+(?:an?\s+|the\s+|any\s+)?[\"“‘']?(?:[\w-]+\s+){0,2}$",
     re.I,
 )
 _NONEVENT = at_word_starts(_NONEVENT)
