@@ -8178,3 +8178,19 @@ def test_a_date_told_as_the_night_of_a_day_leaves_the_attack_told(when: str) -> 
     # "of" before a day is no "threat of an attack": the verb after it tells the event
     ev = _one(f"Gunmen {when} shot at and injured two labourers in Turbat.")
     assert ev.kind == "attack" and ev.injured == 2 and ev.event_date is not None
+
+
+def test_others_killed_after_militants_killed_are_militants() -> None:
+    ev = _one(
+        "Troops foiled an infiltration bid in Uri sector on Tuesday. Two militants were killed "
+        "in the initial exchange of fire while three others were killed late in the day."
+    )
+    assert (ev.fatalities, ev.attackers_killed) == (None, 5)
+
+
+def test_others_killed_after_soldiers_killed_are_more_victims() -> None:
+    ev = _one(
+        "Two soldiers were killed in an attack in North Waziristan on Tuesday while three "
+        "others were killed later."
+    )
+    assert (ev.fatalities, ev.attackers_killed) == (5, None)

@@ -367,7 +367,7 @@ class Count:
     nationality: str | None
     attackers: bool
     additive: bool
-    noun: str | None
+    noun: str | None  # "others" for a count of others ("three others"), else None
     start: int
     end: int
     reject: str | None = None  # why the number is not a casualty figure of this event
@@ -1235,6 +1235,10 @@ def parse(sentence: str, offset: int) -> Casualties:
         if not parsed:
             continue
         joint = _joint(sentence, m.start(), m.end())  # (the verb's, for each of its counts)
+        if what == "kill" and _others_of_attackers(out.counts, parsed, sentence, offset):
+            # "two militants were killed in the initial exchange while three others were
+            # killed later": the others are militants too
+            parsed = [(*np[:3], True, *np[4:]) for np in parsed]
         if word in _MILITANTS_ONLY:
             # "the remaining six were cornered and eliminated": only militants are eliminated
             parsed = [(*np[:3], True, *np[4:]) for np in parsed]
@@ -1257,7 +1261,8 @@ def parse(sentence: str, offset: int) -> Casualties:
                 more_rx.search(sentence, s - offset, e - offset)
             )
             s, e = min(s, m.start() + offset), max(e, m.end() + offset)
-            count = Count(what, n, foreign, nat, attackers, additive, None, s, e)
+            noun = "others" if _ends_with_others(nps, sentence, offset) else None
+            count = Count(what, n, foreign, nat, attackers, additive, noun, s, e)
             if context is None:
                 context = _Context(sentence)
             count.reject = (
@@ -1620,6 +1625,24 @@ _OBJECT_VERB = re.compile(
 )
 
 
+def _others_of_attackers(counts: list[Count], parsed: list[NP], sentence: str, offset: int) -> bool:
+    """The count is of "others" alone, and the sentence's killed so far are attackers only."""
+    killed = [c for c in counts if c.what == "kill" and c.start >= offset]
+    return (
+        bool(killed)
+        and all(c.attackers for c in killed)
+        and not parsed[0][3]
+        and _ends_with_others(parsed, sentence, offset)
+    )
+
+
+def _ends_with_others(nps: list[NP], sentence: str, offset: int) -> bool:
+    """The counts are one noun phrase of "others": "three others"."""
+    return len(nps) == 1 and sentence[nps[0][4] - offset : nps[0][5] - offset].lower().endswith(
+        "others"
+    )
+
+
 def _without_names(
     toks: list[tuple[str, int, int]], k: int
 ) -> tuple[list[tuple[str, int, int]], int]:
@@ -1890,10 +1913,20 @@ def fill_casualties(ev: CandidateEvent, per_sentence: Iterable[Casualties | None
     elif none is not None and not none[2]:
         ev.set("fatalities", 0, (none[0], none[1]), C.fatalities_none, "fatalities:none")
         ev.notes["fatalities"] = "the text says nobody was killed"
-    att = [x for _i, _h, x in kills if x.attackers and x.reject is None]
+    att = [(i, x) for i, _h, x in kills if x.attackers and x.reject is None]
     if att:
-        n_att = max(x.n for x in att)
-        ev.set("attackers_killed", n_att, (att[0].start, att[0].end), C.attackers_killed_counted)
+        # the largest count, plus the "others" told after it in its sentence ("two militants
+        # were killed in the initial exchange while three others were killed later"; an "also
+        # killed" is often another encounter's)
+        base_i, base = max(
+            ((i, x) for i, x in att if not x.additive), key=lambda v: v[1].n, default=att[0]
+        )
+        n_att = base.n + sum(
+            x.n
+            for i, x in att
+            if x.additive and x.noun == "others" and i == base_i and x.start >= base.end
+        )
+        ev.set("attackers_killed", n_att, (base.start, base.end), C.attackers_killed_counted)
     if ev.fatalities is not None or ev.attackers_killed is not None:
         total = (ev.fatalities or 0) + (ev.attackers_killed or 0)
         ev.set("total_fatalities", total, None, C.total_fatalities_sum)
