@@ -8194,3 +8194,18 @@ def test_others_killed_after_soldiers_killed_are_more_victims() -> None:
         "others were killed later."
     )
     assert (ev.fatalities, ev.attackers_killed) == (5, None)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Two policemen, Constable Noor Ali and Constable Zahid,",
+        "Two FC personnel Sepoy Noor Ali and Lance Naik Zahid",
+        # a name told earlier ("identified as") does not hide the count of the names after it
+        "A militant, identified as Gul Khan, was killed and two soldiers Sepoy Noor Ali and "
+        "Lance Naik Zahid",
+    ],
+)
+def test_a_count_before_a_list_of_names_is_the_count(subject: str) -> None:
+    ev = _one(f"{subject} were injured in a gunfight with militants in Kech on Tuesday.")
+    assert ev.injured == 2

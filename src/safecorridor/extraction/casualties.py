@@ -1162,22 +1162,21 @@ def parse(sentence: str, offset: int) -> Casualties:
                 t[0].lower() == "succumbed" for t in toks[max(0, vi - 4) : vi]
             ):
                 continue
-            if k >= 0 and (
-                toks[k][0] in (",", "and")
-                or (toks[k][0][:1].isupper() and "identified" in sentence)
-            ):
+            if k >= 0 and (toks[k][0] in (",", "and") or toks[k][0][:1].isupper()):
                 # "Three persons, identified as A, B and C, were killed": count before the names
                 named = None
                 for hit in _IDENTIFIED.finditer(sentence, max(0, m.start() - 160), m.start()):
                     named = hit  # the last one before the verb
-                if named is not None:
-                    j = k
-                    while j >= 0 and toks[j][1] - offset >= named.start():
-                        j -= 1
-                    if j >= 0 and toks[j][0].lower().endswith(
-                        ("s", "men", "people", "children", "personnel")
-                    ):
-                        k = j  # a plural before the names: "persons", "policemen"
+                j = k
+                while named is not None and j >= 0 and toks[j][1] - offset >= named.start():
+                    j -= 1
+                if named is not None and (
+                    j >= 0
+                    and toks[j][0].lower().endswith(("s", "men", "people", "children", "personnel"))
+                ):
+                    k = j  # a plural before the names: "persons", "policemen"
+                elif (listed := _before_names(toks, k)) is not None:
+                    k = listed  # "Two policemen, Constable A and Constable B, were injured"
             if k >= 3 and toks[k - 2][0].lower() == "of" and toks[k][0].lower().rstrip("s") in _KIN:
                 k -= 3  # "three others of his family were injured"
             if parsed is None:
@@ -1623,6 +1622,24 @@ _OBJECT_VERB = re.compile(
     r"killed|killing|kills?|injured|injuring|injures?|wounded|wounding|wounds?|martyred|martyring",
     re.I,
 )
+
+
+_PLURAL_PERSONS = ("persons", "people", "men", "personnel", "policemen", "soldiers", "troops")
+
+
+def _before_names(toks: list[tuple[str, int, int]], k: int) -> int | None:
+    """The plural that a list of names ending at token k follows, when a count opens it:
+    "two policemen, Constable A and Constable B" (the index of "policemen"); None else."""
+    j, names = k, 0
+    while j >= 0 and (toks[j][0][:1].isupper() or toks[j][0] in (",", "and", "-")):
+        names += toks[j][0][:1].isupper()
+        j -= 1
+    if j < 1 or names < 2 or j == k:
+        return None
+    head = toks[j][0].lower()
+    if not (head.endswith(_PLURAL_PERSONS) or head in _FORCES):
+        return None
+    return j if any(number(t[0]) for t in toks[max(0, j - 3) : j]) else None
 
 
 def _others_of_attackers(counts: list[Count], parsed: list[NP], sentence: str, offset: int) -> bool:
