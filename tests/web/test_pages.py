@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from safecorridor.incidents.models import Incident
 from safecorridor.incidents.timeline import bucket
 from safecorridor.registry.models import Site
 from safecorridor.risk.service import monthly_days
+from safecorridor.sources.models import Document
 from safecorridor.web.evidence import highlight
 from tests.conftest import SEED_REPORT
 from tests.web.conftest import USERS, csrf_of
@@ -490,3 +492,32 @@ def test_a_count_out_of_range_in_the_review_form_says_which_bound(
     assert r.status_code == 422 and said in r.text, r.text
     with session_scope() as s:
         assert s.get_one(Candidate, cid).status == "pending"
+
+
+def test_the_ingest_form_reads_no_file_of_the_server_through_its_url_field(
+    web: Any, demo: Engine, tmp_path: Path
+) -> None:
+    """The URL field took a server path: ``ingest`` reads files and folders, and the page
+    passed the field on unchecked, so an analyst could store any file the server may read
+    (the API's schema refused it). Now both refuse anything but an http(s) URL, and a pasted
+    text's URL is checked alike; nothing is stored."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Gunmen killed two policemen in Turbat on Monday.", encoding="utf-8")
+    client = web("analyst")
+    csrf = {"X-CSRF-Token": csrf_of(client), **HX}
+    with Session(demo) as s:
+        before = s.scalar(select(func.count(Document.id)))
+    for data in (
+        {"url": str(secret)},
+        {"url": str(tmp_path)},
+        {"url": f"file://{secret}"},
+        {"text": "A blast in Quetta.", "url": "javascript:alert(1)"},
+        {"text": "A blast in Quetta.", "url": "notaurl"},
+    ):
+        r = client.post("/ingest", data=data, headers=csrf)
+        assert r.status_code == 422 and "is not an http(s) URL" in r.text, r.text
+        assert "candidates:" not in r.text
+    api = client.post("/api/v1/documents", json={"url": str(secret)}, headers=csrf)
+    assert api.status_code == 422
+    with Session(demo) as s:
+        assert s.scalar(select(func.count(Document.id))) == before
