@@ -338,3 +338,27 @@ def test_the_queue_shows_a_day_and_month_without_a_year(
     code, out = invoke("review", "accept", str(c.id), "--reviewer", "ana")
     assert code == 1 and "the report gives only --10-27: event_date YYYY-10-27" in out
     assert "(e.g. --set event_date=YYYY-MM-DD)" in out
+
+
+def test_an_edit_the_record_refuses_is_said_without_pydantic_s_wording(
+    seeded: dict[str, Candidate], session: Session
+) -> None:
+    """More foreign dead than dead was refused as 'record: Value error, foreign_fatalities (3)
+    exceed fatalities (2)': a reviewer reads the record's own sentence, as an import's row."""
+    bomb = seeded["suicide_attack"]
+    code, out = invoke(
+        "review",
+        "accept",
+        str(bomb.id),
+        "--set",
+        "fatalities=2",
+        "--set",
+        "foreign_fatalities=3",
+        "--reviewer",
+        "ana",
+    )
+    assert code == 1, out
+    assert f"candidate #{bomb.id} is not a valid incident: foreign_fatalities (3) exceed" in out
+    assert "Value error" not in out and "record:" not in out
+    session.expire_all()
+    assert session.get_one(Candidate, bomb.id).status == "pending"

@@ -58,6 +58,7 @@ from safecorridor.sharing.policy import (
     restrict,
 )
 from safecorridor.sharing.service import grant_record
+from safecorridor.sources.importers.store import validation_message
 from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP, DatePrecision
 
@@ -472,13 +473,7 @@ def incident_data(c: Candidate) -> IncidentCreate:
             extra={"kind": c.kind, "candidate_ids": [c.id]},
         )
     except (ValidationError, ValueError) as exc:
-        detail = (
-            "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors()
-            )
-            if isinstance(exc, ValidationError)
-            else str(exc)
-        )
+        detail = validation_message(exc)  # "foreign_fatalities (3) exceed fatalities (2)"
         raise CandidateEditError(f"candidate #{c.id} is not a valid incident: {detail}") from None
 
 
