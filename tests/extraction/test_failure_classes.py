@@ -8209,3 +8209,37 @@ def test_others_killed_after_soldiers_killed_are_more_victims() -> None:
 def test_a_count_before_a_list_of_names_is_the_count(subject: str) -> None:
     ev = _one(f"{subject} were injured in a gunfight with militants in Kech on Tuesday.")
     assert ev.injured == 2
+
+
+@pytest.mark.parametrize(
+    "demand",
+    [
+        "demanded that the perpetrators be brought to justice",
+        "demanded the arrest of the culprits",
+        "urged the authorities to bring the attackers to justice",
+    ],
+)
+def test_a_demand_for_justice_in_a_condemnation_is_no_event(demand: str) -> None:
+    events = extract(
+        "A bomb killed two Chinese engineers in Karachi on Monday. China's embassy in "
+        f"Islamabad condemned the attack and {demand}.",
+        published=date(2025, 3, 5),
+    )
+    assert [e.kind for e in events] == ["bombing"]
+
+
+def test_a_request_beside_a_condemnation_is_still_an_event() -> None:
+    events = extract(
+        "A bomb killed two Chinese engineers in Karachi on Monday. China condemned the attack "
+        "and asked Pakistan to deploy more troops at project sites.",
+        published=date(2025, 3, 5),
+    )
+    assert sorted(e.kind for e in events) == ["bombing", "other"]
+
+
+def test_the_latest_in_a_series_of_attacks_keeps_its_own_toll() -> None:
+    ev = _one(
+        "Gunmen shot and killed a police officer in Bajaur on Tuesday, the latest in a series "
+        "of attacks on polio teams."
+    )
+    assert ev.fatalities == 1

@@ -602,6 +602,12 @@ _TALLY = re.compile(
     re.I,
 )
 _TALLY = at_word_starts(_TALLY)
+#: the event as one of a series: "(killed a policeman,) the latest in a series of attacks"
+_ONE_OF_SERIES = re.compile(
+    r"\b(?:the\s+)?(?:latest|newest|most recent|last|deadliest|first|second|third)\s+"
+    r"(?:one\s+|attack\s+|incident\s+)?$",
+    re.I,
+)
 #: words without which there is no tally and no claimed figure (substring tests are much
 #: cheaper than a regex alternation scanned at every position)
 _TALLY_HINTS = (
@@ -843,7 +849,8 @@ class _Context:
             self._breaks = [(b.start(), b.end()) for b in _CLAUSE_BREAK.finditer(sentence)]
         c0 = max((be for bs, be in self._breaks if be <= s), default=0)
         c1 = min((bs for bs, be in self._breaks if bs >= e), default=len(sentence))
-        if _TALLY.search(sentence, c0, c1):
+        tally = _TALLY.search(sentence, c0, c1)
+        if tally and not _ONE_OF_SERIES.search(sentence, max(0, tally.start() - 30), tally.start()):
             return "a tally of many attacks or a report's statistics, not this event's toll"
         if LONG_WAR.search(sentence, s, min(len(sentence), e + 40)):
             return "the dead of a long war, not this event's toll"

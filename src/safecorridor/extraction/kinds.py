@@ -209,6 +209,14 @@ _NONEVENT = re.compile(
     re.I,
 )
 _NONEVENT = at_word_starts(_NONEVENT)
+#: a condemnation, and the justice it asks for the victims (no request of its own)
+_CONDEMNS = re.compile(r"\b(?:condemn|denounc|deplor)\w*", re.I)
+_JUSTICE = re.compile(
+    r"\W*(?:[\w'’-]+\W+){0,8}?(?:brought to justice|bring (?:[\w'’-]+\s+){1,4}to justice|"
+    r"(?:arrest|punish\w*)\s+(?:of\s+)?(?:the\s+)?(?:culprits|perpetrators|attackers|killers|"
+    r"those responsible|terrorists|assailants))",
+    re.I,
+)
 _OFFICIALS = at_word_starts(
     re.compile(
         r"\b(?:officials?|ministers?|ministry|delegations?|ambassador|envoy|secretary|countries|sides|governments?|Islamabad|Beijing|China|Pakistan|chief|commander|COAS|premier|prime minister|president|committee|working group|JWG|JCC|authorities|counterparts?|police chief|inspector general|IGP|interior|elders|leaders|representatives|negotiators|commissioner)\b",
@@ -433,6 +441,9 @@ def mark_triggers(s: Sentence) -> None:
             and _A_CHARGE.search(text, max(0, m.start() - 30), min(len(text), m.end() + 40))
         ):
             continue  # "a charge Kabul rejected", "denied the allegations": no request refused
+        if cls == "request" and _CONDEMNS.search(text) and _JUSTICE.match(text, m.end()):
+            continue  # "condemned the attack and demanded that the perpetrators be brought to
+            # justice": part of the condemnation, no request of one party to another
         if cls == "request" and word.lower() in _REFUSALS and _NO_COMMENT.match(text, m.end()):
             continue  # "refused to share more details": no comment, no request refused
         if (
