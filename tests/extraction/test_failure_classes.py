@@ -8243,3 +8243,15 @@ def test_the_latest_in_a_series_of_attacks_keeps_its_own_toll() -> None:
         "of attacks on polio teams."
     )
     assert ev.fatalities == 1
+
+
+def test_an_event_recalled_by_since_when_is_its_own_and_keeps_its_toll() -> None:
+    events = extract(
+        "A suicide bomber killed five policemen in Bannu on Monday, the deadliest attack in the "
+        "district since July 2024, when militants stormed the cantonment and killed eight "
+        "soldiers.",
+        published=date(2025, 3, 5),
+    )
+    by_date = {str(e.event_date)[:7]: e for e in events}
+    assert by_date["2025-03"].fatalities == 5
+    assert by_date["2024-07"].fatalities == 8 and by_date["2024-07"].date_precision == "month"

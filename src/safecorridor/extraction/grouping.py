@@ -507,8 +507,33 @@ def split_recalled(sentences: list[Sentence], published: date | None = None) -> 
     out: list[Sentence] = []
     for s in _second_incidents(sentences):
         for part in _named_pairs(s):
-            out.extend(_split_one(part, published))
+            for piece in _since_when(part):
+                out.extend([piece] if piece.recalled else _split_one(piece, published))
     return out
+
+
+#: "the deadliest attack in the district since July 2024, when militants stormed the
+#: cantonment and killed eight soldiers": the time a comparison counts from, told as an event
+_SINCE_WHEN = re.compile(
+    r"\bsince\s+(?:(?:early|late|mid)[\s-]+)?(?P<when>(?:(?:"
+    + MONTH_NAMES
+    + r")\s+(?:\d{1,2},?\s+)?)?(?:19|20)\d\d),?\s+when\s+"
+)
+
+
+def _since_when(s: Sentence) -> list[Sentence]:
+    """The sentence, and the event a "since <month year>, when ..." clause recalls cut off as
+    a recalled sentence of its own that starts at its date (the clause runs to the sentence's
+    end)."""
+    m = _SINCE_WHEN.search(s.text) if "when" in s.text else None
+    if m is None or TRIG_SCAN.search(s.text, m.end()) is None:
+        return [s]
+    first = s.text[: m.start()].rstrip(" ,;")
+    rest = s.text[m.start("when") :]
+    a = Sentence(s.start, s.start + len(first), first)
+    b = Sentence(s.start + m.start("when"), s.end, rest)
+    b.recalled = True
+    return [a, b] if first else [b]
 
 
 #: a month naming a recalled event: "the March attack on engineers in Besham"
