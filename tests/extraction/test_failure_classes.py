@@ -8255,3 +8255,14 @@ def test_an_event_recalled_by_since_when_is_its_own_and_keeps_its_toll() -> None
     by_date = {str(e.event_date)[:7]: e for e in events}
     assert by_date["2025-03"].fatalities == 5
     assert by_date["2024-07"].fatalities == 8 and by_date["2024-07"].date_precision == "month"
+
+
+@pytest.mark.parametrize("speaker", ["local media", "Xinhua", "Samaa"])
+def test_the_day_a_speaker_whose_name_ends_in_a_reported_is_not_the_events(speaker: str) -> None:
+    # the lookbehind meant for the article "a" ("a reported attack") read "media reported"
+    ev = _one(
+        f"Police arrested three suspects in Karachi, {speaker} reported on Tuesday. The "
+        "suspects were detained in Manghopir on Monday night.",
+        published=date(2025, 3, 5),
+    )
+    assert ev.event_date == date(2025, 3, 3)

@@ -156,7 +156,7 @@ _GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
 _LIVES = r"(?!\s+(?:the\s+|at\s+least\s+|over\s+|more\s+than\s+|nearly\s+|about\s+|some\s+)?(?:[\w-]+\s+)?li(?:ves|fe)\b)"
 _REPORTING_BEFORE = re.compile(
     # ("on the reported presence of terrorists": an adjective, no one reporting)
-    r"\b(?:(?<!the )(?<!a )reported|said|says|told|announced|stated|confirmed|added|revealed|claimed"
+    r"\b(?:(?<!\bthe )(?<!\ba )reported|said|says|told|announced|stated|confirmed|added|revealed|claimed"
     + _LIVES
     + "|"
     r"reports?|statement|tweeted|posted|informed|disclosed|submitted|briefed|issued)\b"
