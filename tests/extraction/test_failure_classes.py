@@ -8266,3 +8266,14 @@ def test_the_day_a_speaker_whose_name_ends_in_a_reported_is_not_the_events(speak
         published=date(2025, 3, 5),
     )
     assert ev.event_date == date(2025, 3, 3)
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["on Saturday (November 26) morning", "on Saturday, November 26", "on Saturday (26 November)"],
+)
+def test_a_weekday_set_off_before_its_day_and_month_is_that_day(when: str) -> None:
+    # November 26 of the report's year is a Tuesday: the weekday must not move it to the
+    # last Saturday before publication
+    ev = _one(f"Militants attacked an army patrol in Chandel District {when}.", date(2024, 12, 31))
+    assert ev.event_date == date(2024, 11, 26)

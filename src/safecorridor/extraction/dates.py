@@ -578,7 +578,9 @@ def find_dates(
                 possessive=after.startswith(("'s ", "’s ")) or raw.endswith(("'s", "’s")),
             )
         )
-    return _with_qualified_years(_without_appositive_weekdays(_earlier_than_told(out)), published)
+    return _with_qualified_years(
+        _without_appositive_weekdays(_earlier_than_told(out), text, offset), published
+    )
 
 
 _DAYS_EARLIER = re.compile(r"(\w+)\s+days?\s+earlier$", re.I)
@@ -628,22 +630,35 @@ def _with_qualified_years(dates: list[DateMention], published: date | None) -> l
     return out
 
 
-def _without_appositive_weekdays(dates: list[DateMention]) -> list[DateMention]:
+def _without_appositive_weekdays(
+    dates: list[DateMention], text: str = "", offset: int = 0
+) -> list[DateMention]:
     """A weekday set beside a day and month ("On February 2, Wednesday", "Wednesday,
-    February 2") restates that day: it is dropped, not resolved against publication."""
+    February 2") restates that day: it is dropped, not resolved against publication; so is a
+    weekday told with its modifier and set off by a comma or a bracket ("on Saturday
+    (November 26) morning", "on Saturday, November 26")."""
     exact = [
         d
         for d in dates
         if (d.precision == "day" and d.text[:1].isdigit()) or _MONTH_FIRST.match(d.text)
     ]
-    return [
-        d
-        for d in dates
-        if not (
-            d.text.strip().lower().rstrip("'’s") in WEEKDAYS
-            and any(abs(d.start - x.end) <= 3 or abs(x.start - d.end) <= 3 for x in exact)
+
+    def restates(d: DateMention) -> bool:
+        if d.text.strip().lower().rstrip("'’s") in WEEKDAYS:
+            return any(abs(d.start - x.end) <= 3 or abs(x.start - d.end) <= 3 for x in exact)
+        if d in exact or not any(w.lower().rstrip("'’s") in WEEKDAYS for w in d.text.split()):
+            return False
+        return any(
+            _SET_OFF.fullmatch(text[d.end - offset : x.start - offset]) is not None
+            for x in exact
+            if 0 < x.start - d.end <= 3
         )
-    ]
+
+    return [d for d in dates if not restates(d)]
+
+
+#: what sets a day and month off after a weekday: "Saturday, November 26", "Saturday (26 ..."
+_SET_OFF = re.compile(r"\s*[,(]\s*")
 
 
 _MONTH_FIRST = re.compile(
