@@ -8277,3 +8277,14 @@ def test_a_weekday_set_off_before_its_day_and_month_is_that_day(when: str) -> No
     # last Saturday before publication
     ev = _one(f"Militants attacked an army patrol in Chandel District {when}.", date(2024, 12, 31))
     assert ev.event_date == date(2024, 11, 26)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gunmen shot dead an elderly couple in Kohat on Tuesday.",
+        "A couple was killed when a mortar shell hit their house in Kurram on Tuesday.",
+    ],
+)
+def test_a_couple_is_two_people(text: str) -> None:
+    assert _one(text).fatalities == 2

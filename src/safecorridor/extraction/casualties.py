@@ -480,6 +480,8 @@ def _np(tokens: list[tuple[str, int, int]]) -> tuple[int, int, str | None, bool,
             attackers = True  # "his gunman" is a guard, not an attacker
         noun_seen = True
         end = tokens[k][2]
+        if lw == "couple" and n == 1:
+            n = 2  # "an elderly couple", "a couple" (of people): two
     if low in ("a", "an", "his", "her", "their", "both") and not noun_seen and not pakistani:
         return None
     if low in ("his", "her", "their") and _PLURAL_HEAD.search(
