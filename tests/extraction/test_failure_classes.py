@@ -8288,3 +8288,15 @@ def test_a_weekday_set_off_before_its_day_and_month_is_that_day(when: str) -> No
 )
 def test_a_couple_is_two_people(text: str) -> None:
     assert _one(text).fatalities == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Militants damaged a mobile tower using explosives in Kech on Tuesday.",
+        "Militants destroyed a gas pipeline with explosives in Dera Bugti on Tuesday.",
+    ],
+)
+def test_damage_done_with_explosives_is_a_bombing(text: str) -> None:
+    ev = _one(text)
+    assert ev.kind == "bombing" and ev.event_date is not None
