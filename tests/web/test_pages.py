@@ -322,6 +322,8 @@ def test_a_candidate_dated_without_a_year_shows_its_day_and_month(web: Any) -> N
     assert r.status_code == 200 and "candidates: 2" in r.text
     queue = client.get("/review").text
     assert "--10-27 (day) no year given" in queue and "--10-29 (day) no year given" in queue
+    # each card says who was hurt as well as who was killed, without opening the edit fields
+    assert "<dt>Injured</dt><dd>3</dd>" in queue and "<dt>Injured</dt><dd>?</dd>" in queue
 
 
 def _ingest_turbat(client: Any, csrf: dict[str, str]) -> int:
