@@ -94,9 +94,25 @@ def where(loc: Sequence[Any]) -> str:
     return f"field {name}" if name else "request body"
 
 
+#: pydantic's words for a date it could not read, said as what a date must be
+_DATE_ERRORS = (
+    "date_from_datetime_inexact",
+    "date_from_datetime_parsing",
+    "date_parsing",
+    "date_type",
+)
+
+
 def _one(error: Mapping[str, Any]) -> str:
     """'field x: message', or the message alone for a rule about the whole record."""
     msg = str(error.get("msg", "")).removeprefix("Value error, ")
+    kind = error.get("type")
+    if kind == "json_invalid":
+        # FastAPI places it at ("body", <character>): no field is wrong, the body is
+        reason = str((error.get("ctx") or {}).get("error") or "").strip()
+        return "request body: not valid JSON" + (f" ({reason})" if reason else "")
+    if kind in _DATE_ERRORS:
+        msg = f"a date is written YYYY-MM-DD, not {str(error.get('input'))[:40]!r}"
     loc = [p for p in error.get("loc", ()) if p not in _WHERE_PREFIXES]
     if not loc and error.get("loc") and error["loc"][0] != "body":
         return f"{where(error['loc'])}: {msg}"

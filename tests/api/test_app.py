@@ -73,6 +73,19 @@ def test_errors_are_problem_json(client: TestClient, world: World) -> None:
     assert r.status_code == 404 and "openapi.json" in r.json()["detail"]
 
 
+def test_a_body_that_is_not_json_or_a_date_that_is_not_one_is_said_plainly(
+    client: TestClient, world: World
+) -> None:
+    h = {**world.headers("owner", "analyst"), "Content-Type": "application/json"}
+    r = client.post("/api/v1/documents", content=b'{"text": "x",', headers=h)
+    assert r.status_code == 422
+    assert r.json()["detail"].startswith("request body: not valid JSON")
+    report = {"text": "A bomb went off in Quetta on Monday.", "published": 20260101}
+    r = client.post("/api/v1/documents", json=report, headers=h)
+    assert r.status_code == 422
+    assert r.json()["detail"] == "field published: a date is written YYYY-MM-DD, not '20260101'"
+
+
 def test_cursor_pagination_walks_every_record_once(client: TestClient, world: World) -> None:
     h = world.headers("owner", "analyst")
     for sort in ("-event_date", "event_date"):
