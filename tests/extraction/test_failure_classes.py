@@ -8300,3 +8300,13 @@ def test_a_couple_is_two_people(text: str) -> None:
 def test_damage_done_with_explosives_is_a_bombing(text: str) -> None:
     ev = _one(text)
     assert ev.kind == "bombing" and ev.event_date is not None
+
+
+def test_an_event_in_the_district_is_in_the_district_told_before() -> None:
+    events = extract(
+        "A bomb killed four policemen in Bajaur on Monday. In July 2023, a suicide bomber "
+        "killed 63 people at a political rally in the district.",
+        published=date(2025, 3, 5),
+    )
+    rally = next(e for e in events if e.fatalities == 63)
+    assert (rally.district, rally.province) == ("Bajaur", "Khyber Pakhtunkhwa")

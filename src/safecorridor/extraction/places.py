@@ -222,6 +222,7 @@ _AT_THE_SCENE = re.compile(
 
 
 _THE_CITY = re.compile(r"\b(?:of|in) the (?:same )?(?:city|town)\b")
+_THE_DISTRICT = re.compile(r"\b(?:in|of|across) the [Dd]istrict\b")
 #: "four were killed in a similar attack in the same district": the district of the place
 #: told before, not its town
 _SAME_UNIT = re.compile(
@@ -499,7 +500,13 @@ def choose_place(
         if follows:
             return previous
         same = next((hit for s in g.sentences if (hit := _SAME_UNIT.search(s.text))), None)
-        return _unit_of(previous, same.group(1) or same.group(2)) if same else None
+        if same:
+            return _unit_of(previous, same.group(1) or same.group(2))
+        # "a suicide bomber killed 63 people at a rally in the district": the district of the
+        # place told before
+        if any(_THE_DISTRICT.search(s.text) for s in g.sentences):
+            return _unit_of(previous, "district")
+        return None
     chosen = best[1]
     cp = chosen.place
     home = next((s for s in g.sentences if s.start <= chosen.start < s.end), g.sentences[0])
