@@ -8310,3 +8310,13 @@ def test_an_event_in_the_district_is_in_the_district_told_before() -> None:
     )
     rally = next(e for e in events if e.fatalities == 63)
     assert (rally.district, rally.province) == ("Bajaur", "Khyber Pakhtunkhwa")
+
+
+def test_a_clause_after_a_semicolon_with_its_own_day_and_place_is_its_own_incident() -> None:
+    events = extract(
+        "Militants have targeted Hazaras in Quetta for years; in January 2021, the Islamic "
+        "State group claimed the killing of 11 coal miners in Mach.",
+        published=date(2025, 3, 5),
+    )
+    miners = next(e for e in events if e.fatalities == 11)
+    assert miners.city == "Mach" and miners.event_date == date(2021, 1, 1)

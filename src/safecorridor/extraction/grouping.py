@@ -410,7 +410,20 @@ def _second_incident(text: str) -> re.Match[str] | None:
                 # "nine engineers died in a bombing at Dasu in 2021, and three teachers were
                 # killed at Karachi University in April 2022": each side its own day and place
                 return m
+    if "; " in text:
+        for m in _SEMICOLON.finditer(text):
+            if (
+                _DAY_CUE.search(text, m.end())
+                and _TOWN_CUE.search(text, m.end())
+                and _TOWN_CUE.search(text, 0, m.start())
+            ):
+                # "militants have targeted Hazaras in Quetta for years; in January 2021, the
+                # IS claimed the killing of 11 miners in Mach": the second its own day and place
+                return m
     return None
+
+
+_SEMICOLON = re.compile(r";\s+")
 
 
 #: an event named by its date or its place: "the 2021 Dasu bus bombing", "the March Besham
