@@ -8320,3 +8320,19 @@ def test_a_clause_after_a_semicolon_with_its_own_day_and_place_is_its_own_incide
     )
     miners = next(e for e in events if e.fatalities == 11)
     assert miners.city == "Mach" and miners.event_date == date(2021, 1, 1)
+
+
+def test_one_named_among_the_injured_who_succumbed_is_a_death() -> None:
+    ev = _one(
+        "Three employees were injured when militants fired at a shop in Sopore on Tuesday. "
+        "One of the injured, Mohammad Rafiq (26), later succumbed to his injuries."
+    )
+    assert ev.fatalities == 1
+
+
+def test_a_civilian_dead_in_the_crossfire_leaves_an_ambush_of_troops_a_clash() -> None:
+    ev = _one(
+        "Fifteen security personnel were killed in a Maoist ambush in Sukma District on "
+        "Tuesday. One civilian, Vikram Nishad, also died in the crossfire."
+    )
+    assert (ev.kind, ev.fatalities) == ("armed_clash", 16)

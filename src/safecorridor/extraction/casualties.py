@@ -1164,6 +1164,10 @@ def parse(sentence: str, offset: int) -> Casualties:
                                 and _np_before(toks, j - 1)
                             ):
                                 k = j - 1
+                            elif all(t[0][:1].isupper() for t in toks[j + 1 : k]) and (
+                                _partitive(toks, j - 1) or _np_before(toks, j - 1)
+                            ):
+                                k = j - 1  # "One of the injured, Mohammad Rafiq, succumbed"
                             break
             if word in _TOLL_NOUNS and not _toll_verb_before(toks, vi, sentence, offset):
                 continue

@@ -1571,6 +1571,9 @@ def _security_forces_only(g: EventGroup, targets: list[str]) -> bool | None:
     return None
 
 
+_CROSSFIRE = re.compile(r"\b(?:cross-?\s?fire|caught in the (?:firing|exchange))\b", re.I)
+
+
 def _victims(g: EventGroup) -> tuple[bool, bool]:
     """Whether the event's counted victims include security forces, and others."""
     sf = civ = False
@@ -1579,6 +1582,8 @@ def _victims(g: EventGroup) -> tuple[bool, bool]:
             if c.attackers or c.reject:
                 continue
             head = s.text[c.start - s.start : c.end - s.start]
+            if _CROSSFIRE.search(s.text):
+                continue  # "a civilian also died in the crossfire": hit, not the target
             if _CIVILIAN_WORDS.search(head) and not _SF_WORDS.search(head):
                 civ = True  # "six labourers at a camp": the count's own noun says who
                 continue
