@@ -8336,3 +8336,11 @@ def test_a_civilian_dead_in_the_crossfire_leaves_an_ambush_of_troops_a_clash() -
         "Tuesday. One civilian, Vikram Nishad, also died in the crossfire."
     )
     assert (ev.kind, ev.fatalities) == ("armed_clash", 16)
+
+
+def test_the_one_an_attacker_was_who_died_is_the_attacker() -> None:
+    ev = _one(
+        "Two persons were injured in a blast near a mosque in Rahim Yar Khan on Tuesday. Police "
+        "said the attacker was a man who succumbed to his injuries after the blast."
+    )
+    assert (ev.fatalities, ev.attackers_killed, ev.injured) == (None, 1, 2)

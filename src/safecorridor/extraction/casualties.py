@@ -1247,6 +1247,9 @@ def parse(sentence: str, offset: int) -> Casualties:
         if not parsed:
             continue
         joint = _joint(sentence, m.start(), m.end())  # (the verb's, for each of its counts)
+        if any(_IS_THE_ATTACKER.search(sentence, 0, max(0, np[4] - offset)) for np in parsed):
+            # "the attacker was a man who succumbed to his injuries": the attacker
+            parsed = [(*np[:3], True, *np[4:]) for np in parsed]
         if what == "kill" and _others_of_attackers(out.counts, parsed, sentence, offset):
             # "two militants were killed in the initial exchange while three others were
             # killed later": the others are militants too
@@ -1653,6 +1656,13 @@ def _before_names(toks: list[tuple[str, int, int]], k: int) -> int | None:
     if not (head.endswith(_PLURAL_PERSONS) or head in _FORCES):
         return None
     return j if any(number(t[0]) for t in toks[max(0, j - 3) : j]) else None
+
+
+#: the count is what an attacker was: "the burqa-clad attacker was a man who succumbed"
+_IS_THE_ATTACKER = re.compile(
+    r"\b(?:attackers?|bombers?|assailants?|militants?|terrorists?|gunm[ae]n)\s+(?:was|were)\s+$",
+    re.I,
+)
 
 
 def _others_of_attackers(counts: list[Count], parsed: list[NP], sentence: str, offset: int) -> bool:
