@@ -8344,3 +8344,16 @@ def test_the_one_an_attacker_was_who_died_is_the_attacker() -> None:
         "said the attacker was a man who succumbed to his injuries after the blast."
     )
     assert (ev.fatalities, ev.attackers_killed, ev.injured) == (None, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("where", "city"),
+    [
+        # Gulshan is also a town in Iran: the area of Dhaka is not that town
+        ("in the Gulshan area of Dhaka", "Dhaka"),
+        # a tehsil's town named as an area of its district's seat stays itself
+        ("in the Daraban area of Dera Ismail Khan", "Daraban"),
+    ],
+)
+def test_an_area_of_a_town_is_not_a_namesake_elsewhere(where: str, city: str) -> None:
+    assert _one(f"Two persons were killed when a bomb exploded {where} on Tuesday.").city == city

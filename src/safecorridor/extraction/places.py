@@ -194,6 +194,34 @@ def dateline(text: str, spans: list[tuple[int, int]] | None = None) -> Mention |
 #: an area of a city this large is a neighbourhood of it
 _BIG_CITY = 1_000_000
 _AREA_AFTER = re.compile(r"\s+(?:area|locality|neighbou?rhood|colony|sector|town)\b", re.I)
+#: a locality and the town it is part of: "the Gulshan area of Dhaka", "Dhaka city's Mirpur"
+_AREA_OF = re.compile(
+    r"\s+(?:area|locality|neighbou?rhood|colony|sector)\s+of\s+(?:the\s+)?(?:city\s+of\s+)?$", re.I
+)
+_TOWNS_OWN = re.compile(r"^(?:\s+city)?['’]s\s+$", re.I)
+
+
+def _host_town(s: Sentence, m: Mention) -> Mention | None:
+    """The town a locality is said to be part of ("the X area of Y", "Y city's X") when the
+    locality's own place is in another country or province (a namesake elsewhere): that
+    town's mention."""
+    p = m.place
+    for h in s.places:
+        hp = h.place
+        if h is m or hp is None or hp.kind != "town":
+            continue
+        if h.start > m.end:
+            between = s.text[m.end - s.start : h.start - s.start]
+            if not _AREA_OF.fullmatch(between) and not _AREA_OF.match(between + " "):
+                continue
+        elif not _TOWNS_OWN.match(s.text[h.end - s.start : m.start - s.start]):
+            continue
+        # (a town of the same province is a tehsil's: "the Daraban area of Dera Ismail Khan")
+        if p is not None and (p.country != hp.country or p.province != hp.province):
+            return h
+    return None
+
+
 #: roles that never place an event (:data:`mentions.NOT_EVENT_ROLES`), nor does "speech"
 _NOT_EVENT_ROLES = NOT_EVENT_ROLES
 #: roles that place an event only when nothing better is named
@@ -526,6 +554,8 @@ def choose_place(
                 near = abs((p.lat or 0) - (cp.lat or 0)) + abs((p.lon or 0) - (cp.lon or 0))
                 if near < res.SAME_TOWN_DEG * 2:
                     return m
+    if cp is not None and (host := _host_town(home, chosen)) is not None:
+        return host  # "the Gulshan area of Dhaka", "Dhaka city's Mirpur": Dhaka, not a namesake
     if cp is not None and cp.kind in ("district", "province") and best[0][0] <= 2:
         # "in Bajaur district ... in the town of Khar": the town within the district (the
         # body's before the headline's, which may name the district by its town: "in Kalat")
