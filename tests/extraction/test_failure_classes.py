@@ -8357,3 +8357,28 @@ def test_the_one_an_attacker_was_who_died_is_the_attacker() -> None:
 )
 def test_an_area_of_a_town_is_not_a_namesake_elsewhere(where: str, city: str) -> None:
     assert _one(f"Two persons were killed when a bomb exploded {where} on Tuesday.").city == city
+
+
+@pytest.mark.parametrize(
+    ("text", "dead", "attackers"),
+    [
+        ("Gunmen shot dead constable Sher Ali in Dera Ismail Khan on Tuesday.", 1, None),
+        (
+            "Gunmen opened fire on a shopkeeper in Dera Ismail Khan on Tuesday, killing him on "
+            "the spot.",
+            1,
+            None,
+        ),
+        (
+            "A suicide bomber tried to enter a mosque in Quetta on Tuesday but guards fired at "
+            "the bomber, killing him.",
+            None,
+            1,
+        ),
+    ],
+)
+def test_one_killed_told_by_rank_and_name_or_by_him(
+    text: str, dead: int | None, attackers: int | None
+) -> None:
+    ev = _one(text)
+    assert (ev.fatalities, ev.attackers_killed) == (dead, attackers)

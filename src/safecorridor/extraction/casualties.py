@@ -705,6 +705,13 @@ _NAMED_ROLES = PLURAL_VICTIM_SINGULAR | {
 def _named_one(after: list[tuple[str, int, int]]) -> tuple[int, int, None, bool, int, int] | None:
     """One named person after a killing verb: "shot dead National Party leader Mir X" (a
     capitalised title and a singular role within four words, no plural before it)."""
+    if (
+        len(after) > 1
+        and after[0][0].lower() in _RANKS
+        and after[1][0][:1].isupper()
+        and not after[1][0].isupper()
+    ):
+        return (1, 0, None, False, after[0][1], after[1][2])  # "shot dead constable Sher Ali"
     if not after or not after[0][0][:1].isupper() or after[0][0] in ("In", "On", "At", "By"):
         return None
     words = after[:4]
@@ -1048,6 +1055,23 @@ def parse(sentence: str, offset: int) -> Casualties:
                 )
             if got is None and after and word in ("kill", "kills", "killing"):
                 got = _bare_one(after)  # "Militants kill tribal elder", "claim killing doctor"
+            if (
+                got is None
+                and after
+                and after[0][0].lower() in ("him", "her")
+                # (the participle tells a killing as it happened; a finite "and killed him"
+                # often retells one, in an abduction's or an arrest's sentence)
+                and word == "killing"
+                and (len(after) == 1 or after[1][0].lower() not in ("and", "to"))
+                # ("stole the rifle of a police official after killing him": a deed of their
+                # record, told of the arrested)
+                and not (vi > 0 and toks[vi - 1][0].lower() in ("after", "before", "for"))
+            ):
+                # "opened fire on a shopkeeper, killing him on the spot": one, the attacker
+                # when the last one named before is ("fired at the bomber, killing him")
+                told = [t[0].lower() for t in toks[max(0, vi - 10) : vi] if t[0].isalpha()]
+                attacker = any(w in ATTACKERS for w in told[-4:])
+                got = (1, 0, None, attacker, after[0][1], after[0][2])
             if got is None and after and after[0][0].lower() == "both":
                 got = (2, 0, None, False, after[0][1], after[0][2])  # "injuring both"
             if got is None and after and word in ("shot dead", "gunned down"):
