@@ -8382,3 +8382,20 @@ def test_one_killed_told_by_rank_and_name_or_by_him(
 ) -> None:
     ev = _one(text)
     assert (ev.fatalities, ev.attackers_killed) == (dead, attackers)
+
+
+@pytest.mark.parametrize(
+    ("text", "dead"),
+    [
+        ("The victim, a resident of Bannu, was shot dead in Peshawar on Tuesday.", 1),
+        ("Gunmen shot dead Sher Ali, a police constable, in Peshawar on Tuesday.", 1),
+        ("A policeman, a soldier and a civilian were killed in Peshawar on Tuesday.", 3),
+    ],
+)
+def test_one_person_named_twice_by_apposition_is_one(text: str, dead: int) -> None:
+    assert _one(text).fatalities == dead
+
+
+def test_residents_who_protest_are_where_they_protest() -> None:
+    ev = _one("Residents staged a protest in Bannu on Tuesday.")
+    assert (ev.kind, ev.city) == ("other", "Bannu")

@@ -1271,6 +1271,7 @@ def parse(sentence: str, offset: int) -> Casualties:
         if not parsed:
             continue
         joint = _joint(sentence, m.start(), m.end())  # (the verb's, for each of its counts)
+        parsed = _without_apposition(parsed, sentence, offset)
         if any(_IS_THE_ATTACKER.search(sentence, 0, max(0, np[4] - offset)) for np in parsed):
             # "the attacker was a man who succumbed to his injuries": the attacker
             parsed = [(*np[:3], True, *np[4:]) for np in parsed]
@@ -1680,6 +1681,24 @@ def _before_names(toks: list[tuple[str, int, int]], k: int) -> int | None:
     if not (head.endswith(_PLURAL_PERSONS) or head in _FORCES):
         return None
     return j if any(number(t[0]) for t in toks[max(0, j - 3) : j]) else None
+
+
+def _without_apposition(parsed: list[NP], sentence: str, offset: int) -> list[NP]:
+    """One person named twice, the second time by "a" role after a comma ("The victim, a
+    resident of Bannu, was shot dead"; "shot dead Sher Ali, a police constable"): one, not a
+    list of two."""
+    if len(parsed) != 2 or any(np[0] != 1 or np[1] for np in parsed):
+        return parsed
+    first, second = sorted(parsed, key=lambda np: np[4])
+    between = sentence[first[5] - offset : second[4] - offset]
+    after = sentence[second[5] - offset : second[5] - offset + 40].lower()
+    if (
+        between.strip() == ","
+        and sentence[second[4] - offset :].lower().startswith(("a ", "an "))
+        and not re.match(r"\W*(?:were|have been|are)\b", after)  # ("a policeman, a soldier were")
+    ):
+        return [(1, 0, first[2], first[3] or second[3], first[4], second[5])]
+    return parsed
 
 
 #: the count is what an attacker was: "the burqa-clad attacker was a man who succumbed"

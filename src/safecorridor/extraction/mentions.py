@@ -65,7 +65,7 @@ _HOME_OF = re.compile(r"\b(?:based|headquartered|registered) (?:in|at)\s+$", re.
 _HOME_OF = at_word_starts(_HOME_OF)
 #: where victims were taken or come from, not where the event happened
 _HOSPITAL = re.compile(
-    r"(?:hospitals?|shifted|taken|moved|transferred|rushed|referred|airlifted|flown|brought|sent|funeral|buried|hometown|native|resident|residents|hailing|hailed|belonged|belonging|domiciled|native of)\s+(?:[\w'’-]+\s+){0,4}$",
+    r"(?:hospitals?|shifted|taken|moved|transferred|rushed|referred|airlifted|flown|brought|sent|funeral|buried|hometown|native|residents?(?!\s+(?:staged|held|protested|blocked|took|gathered|came|poured|marched|demonstrated|observed|chanted))|hailing|hailed|belonged|belonging|domiciled|native of)\s+(?:[\w'’-]+\s+){0,4}$",
     re.I,
 )
 _HOSPITAL = at_word_starts(_HOSPITAL)
