@@ -8399,3 +8399,11 @@ def test_one_person_named_twice_by_apposition_is_one(text: str, dead: int) -> No
 def test_residents_who_protest_are_where_they_protest() -> None:
     ev = _one("Residents staged a protest in Bannu on Tuesday.")
     assert (ev.kind, ev.city) == ("other", "Bannu")
+
+
+@pytest.mark.parametrize(
+    "subject", ["The suicide bomber and three policemen", "Three policemen and the attacker"]
+)
+def test_the_one_attacker_in_a_list_of_the_dead_is_counted_apart(subject: str) -> None:
+    ev = _one(f"{subject} were killed in the blast in Quetta on Tuesday.")
+    assert (ev.fatalities, ev.attackers_killed) == (3, 1)

@@ -1683,6 +1683,18 @@ def _before_names(toks: list[tuple[str, int, int]], k: int) -> int | None:
     return j if any(number(t[0]) for t in toks[max(0, j - 3) : j]) else None
 
 
+def _the_attacker(toks: list[tuple[str, int, int]], k: int) -> int | None:
+    """The index of "the" opening a singular attacker that ends at token k ("the suicide
+    bomber", "the attacker"), or None."""
+    word = toks[k][0].lower()
+    if word not in ATTACKERS or word.endswith(("s", "men")):
+        return None
+    for j in range(k - 1, max(-1, k - 3), -1):
+        if toks[j][0].lower() == "the":
+            return j
+    return None
+
+
 def _without_apposition(parsed: list[NP], sentence: str, offset: int) -> list[NP]:
     """One person named twice, the second time by "a" role after a comma ("The victim, a
     resident of Bannu, was shot dead"; "shot dead Sher Ali, a police constable"): one, not a
@@ -1800,6 +1812,13 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
                 # militants killed in gunfight" (one more)
                 att = any(t[0].lower() in ATTACKERS for t in toks[: k + 1])
                 out.append((1, 0, None, att, toks[0][1], toks[k][2]))
+            elif (the := _the_attacker(toks, k)) is not None:
+                # "The suicide bomber and three policemen were killed", "three policemen and
+                # the attacker were killed": the one attacker too
+                out.append((1, 0, None, True, toks[the][1], toks[k][2]))
+                if the >= 2 and toks[the - 1][0].lower() in ("and", ","):
+                    k = the - 2
+                    continue
             break
         if j > 0 and toks[j - 1][0].lower() in ("no", "none"):
             break  # "no one was killed"
