@@ -8407,3 +8407,11 @@ def test_residents_who_protest_are_where_they_protest() -> None:
 def test_the_one_attacker_in_a_list_of_the_dead_is_counted_apart(subject: str) -> None:
     ev = _one(f"{subject} were killed in the blast in Quetta on Tuesday.")
     assert (ev.fatalities, ev.attackers_killed) == (3, 1)
+
+
+def test_one_who_received_injuries_and_died_is_dead_not_hurt() -> None:
+    ev = _one(
+        "Unknown men opened fire on two brothers in Bannu on Tuesday. His brother received "
+        "firearm injuries and died on the spot."
+    )
+    assert (ev.fatalities, ev.injured) == (1, None)

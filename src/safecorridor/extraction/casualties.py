@@ -1195,8 +1195,10 @@ def parse(sentence: str, offset: int) -> Casualties:
                             break
             if word in _TOLL_NOUNS and not _toll_verb_before(toks, vi, sentence, offset):
                 continue
-            if word in ("injuries", "wounds") and any(
-                t[0].lower() == "succumbed" for t in toks[max(0, vi - 4) : vi]
+            if word in ("injuries", "wounds") and (
+                any(t[0].lower() == "succumbed" for t in toks[max(0, vi - 4) : vi])
+                # "received firearm injuries and died on the spot": a death, not one hurt
+                or _DIED_AFTER.match(sentence, toks[vi][2] - offset)
             ):
                 continue
             if k >= 0 and (toks[k][0] in (",", "and") or toks[k][0][:1].isupper()):
@@ -1681,6 +1683,14 @@ def _before_names(toks: list[tuple[str, int, int]], k: int) -> int | None:
     if not (head.endswith(_PLURAL_PERSONS) or head in _FORCES):
         return None
     return j if any(number(t[0]) for t in toks[max(0, j - 3) : j]) else None
+
+
+#: the one hurt died of it: "(received injuries) and died on the spot", "and later succumbed"
+_DIED_AFTER = re.compile(
+    r"(?:\s+(?:in|during|from)\s+(?:the\s+)?[\w-]+)?\s+and\s+(?:later\s+|subsequently\s+)?"
+    r"(?:died|succumbed|passed away|expired)\b",
+    re.I,
+)
 
 
 def _the_attacker(toks: list[tuple[str, int, int]], k: int) -> int | None:
