@@ -8415,3 +8415,12 @@ def test_one_who_received_injuries_and_died_is_dead_not_hurt() -> None:
         "firearm injuries and died on the spot."
     )
     assert (ev.fatalities, ev.injured) == (1, None)
+
+
+def test_soldiers_listed_by_rank_after_a_colon_are_counted() -> None:
+    ev = _one(
+        "Terrorists attacked a post in North Waziristan on Tuesday. During the exchange of "
+        "fire, the following soldiers embraced shahadat: Naik Ali Khan, Lance Naik Zahid and "
+        "Sepoy Umar."
+    )
+    assert ev.fatalities == 3

@@ -1263,6 +1263,10 @@ def parse(sentence: str, offset: int) -> Casualties:
                         parsed = [(n, 0, None, False, t[1], t[2])]
                         break
             if parsed is None and what == "kill" and word in _MARTYR:
+                # "the following soldiers embraced shahadat: Naik A, Sepoy B and Sepoy C":
+                # one for each rank that opens a name in the list after the colon
+                parsed = _ranks_listed(toks, vi + len(word.split()))
+            if parsed is None and what == "kill" and word in _MARTYR:
                 # "Sepoy X (age 27 ...), having fought bravely, embraced shahadat": one soldier
                 for t in toks[max(0, vi - 25) : vi]:
                     if t[0].lower() in _RANKS:
@@ -1691,6 +1695,19 @@ _DIED_AFTER = re.compile(
     r"(?:died|succumbed|passed away|expired)\b",
     re.I,
 )
+
+
+def _ranks_listed(toks: list[tuple[str, int, int]], i: int) -> list[NP] | None:
+    """The soldiers a list after a colon names, one for each rank that opens a name ("Lance
+    Naik" is one rank): "embraced shahadat: Naik A, Sepoy B and Sepoy C" gives three."""
+    if i >= len(toks) or toks[i][0] != ":":
+        return None
+    n, prev_rank = 0, False
+    for t in toks[i + 1 :]:
+        rank = t[0].lower() in _RANKS
+        n += rank and not prev_rank
+        prev_rank = rank
+    return [(n, 0, None, False, toks[i + 1][1], toks[-1][2])] if n >= 2 else None
 
 
 def _the_attacker(toks: list[tuple[str, int, int]], k: int) -> int | None:
