@@ -8424,3 +8424,14 @@ def test_soldiers_listed_by_rank_after_a_colon_are_counted() -> None:
         "Sepoy Umar."
     )
     assert ev.fatalities == 3
+
+
+@pytest.mark.parametrize(
+    ("subject", "dead"),
+    [
+        ("Haji Muhammad Akram, a tribal elder, and his son", 2),
+        ("Two soldiers, a policeman, and a civilian", 4),
+    ],
+)
+def test_a_list_with_a_comma_before_its_and_counts_every_item(subject: str, dead: int) -> None:
+    assert _one(f"{subject} were shot dead in Dera Ismail Khan on Tuesday.").fatalities == dead

@@ -1906,7 +1906,16 @@ def _np_before(toks: list[tuple[str, int, int]], k: int) -> list[NP]:
                 for t, u in itertools.pairwise(back)
             ):
                 break  # "killed two policemen, three others were injured": another verb's
-            k = _before_of_phrase(toks, j - 2)
+            last = j - 2
+            if (
+                last >= 1
+                and toks[j - 1][0].lower() == "and"
+                and toks[last][0] == ","
+                and toks[last - 1][0].isalpha()
+                and toks[last - 1][0].islower()
+            ):
+                last -= 1  # "A, a tribal elder, and his son": the comma before "and"
+            k = _before_of_phrase(toks, last)
             continue
         if (
             j >= 3
