@@ -8435,3 +8435,8 @@ def test_soldiers_listed_by_rank_after_a_colon_are_counted() -> None:
 )
 def test_a_list_with_a_comma_before_its_and_counts_every_item(subject: str, dead: int) -> None:
     assert _one(f"{subject} were shot dead in Dera Ismail Khan on Tuesday.").fatalities == dead
+
+
+def test_a_protest_continued_is_told() -> None:
+    ev = _one("Hundreds of people continued their sit-in near Khuzdar on Tuesday.")
+    assert (ev.kind, ev.city) == ("other", "Khuzdar")

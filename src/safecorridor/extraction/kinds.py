@@ -115,7 +115,7 @@ _ARREST_RX = re.compile(
     re.I,
 )
 _HELD = re.compile(
-    r"\b(?:held|hold|holds|holding|conducted|launched|staged|mounted|began|opened|carried out)\s+(?:[\w-]+\s+)?$",
+    r"\b(?:held|hold|holds|holding|conducted|launched|staged|mounted|began|opened|carried out|continued|continues|continuing)\s+(?:[\w-]+\s+)?$",
     re.I,
 )
 _HELD = at_word_starts(_HELD)
