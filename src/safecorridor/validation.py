@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, StringConstraints
 
 
-def _web_url(value: str) -> str:
+def web_url(value: str) -> str:
+    """``value`` stripped, if it is a link to a public page (http(s), a host, no spaces or
+    control characters); a ValueError says what it lacks."""
     parts = urlsplit(value.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise ValueError("must be an http(s) URL with a host")
@@ -19,7 +21,7 @@ def _web_url(value: str) -> str:
 
 
 #: a link to a public page: http(s), a host, no spaces (never ``javascript:`` or ``data:``)
-WebUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_web_url)]
+WebUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(web_url)]
 
 
 #: the years a record's day may lie in (a typo such as 0001 or 2999 is refused, not stored)

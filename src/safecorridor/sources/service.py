@@ -9,7 +9,6 @@ transaction, and opens its own short one afterwards.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,12 +28,7 @@ from safecorridor.sources.dedup import normalise_text, text_sha256
 from safecorridor.sources.ingest import IngestOptions, IngestReport, ingest
 from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP
-from safecorridor.validation import publication_day
-
-# The URL of a report given on the ingest page or to the API: http(s) only, as the API's
-# schema says. ``ingest`` also reads files and folders of the server's own disk, which a
-# signed-in user must never name through the URL field.
-_WEB_URL = re.compile(r"^https?://[^\x00-\x20\x7f]+$", re.IGNORECASE)
+from safecorridor.validation import publication_day, web_url
 
 Status = Literal["new", "near_duplicate", "duplicate"]
 
@@ -130,9 +124,16 @@ def ingest_report(
     url = url.strip() if url and url.strip() else None
     if text is None and url is None and upload is None:
         raise InvalidInputError("give the report: its text, a URL or a file")
-    if url is not None and not _WEB_URL.match(url):
-        msg = f"{url[:80]!r} is not an http(s) URL"
-        raise InvalidInputError(f"field url: {msg}", errors=[{"loc": ["url"], "msg": msg}])
+    if url is not None:
+        # http(s) only, as the API's schema says: ``ingest`` also reads files and folders of
+        # the server's own disk, which a signed-in user must never name through the URL field
+        try:
+            web_url(url)
+        except ValueError:
+            msg = f"{url[:80]!r} is not an http(s) URL"
+            raise InvalidInputError(
+                f"field url: {msg}", errors=[{"loc": ["url"], "msg": msg}]
+            ) from None
     options = IngestOptions(
         published=published,
         publisher=publisher or None,
