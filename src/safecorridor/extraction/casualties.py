@@ -1278,15 +1278,15 @@ def parse(sentence: str, offset: int) -> Casualties:
             continue
         joint = _joint(sentence, m.start(), m.end())  # (the verb's, for each of its counts)
         parsed = _without_apposition(parsed, sentence, offset)
-        if any(_IS_THE_ATTACKER.search(sentence, 0, max(0, np[4] - offset)) for np in parsed):
+        if (
+            # "the remaining six were cornered and eliminated": only militants are eliminated
+            word in _MILITANTS_ONLY
             # "the attacker was a man who succumbed to his injuries": the attacker
-            parsed = [(*np[:3], True, *np[4:]) for np in parsed]
-        if what == "kill" and _others_of_attackers(out.counts, parsed, sentence, offset):
+            or any(_IS_THE_ATTACKER.search(sentence, 0, max(0, np[4] - offset)) for np in parsed)
             # "two militants were killed in the initial exchange while three others were
             # killed later": the others are militants too
-            parsed = [(*np[:3], True, *np[4:]) for np in parsed]
-        if word in _MILITANTS_ONLY:
-            # "the remaining six were cornered and eliminated": only militants are eliminated
+            or (what == "kill" and _others_of_attackers(out.counts, parsed, sentence, offset))
+        ):
             parsed = [(*np[:3], True, *np[4:]) for np in parsed]
         # victims and attackers of one list are counted apart ("seven troops and six militants")
         for attackers in (False, True):
@@ -1671,7 +1671,7 @@ _OBJECT_VERB = re.compile(
 )
 
 
-_PLURAL_PERSONS = ("persons", "people", "men", "personnel", "policemen", "soldiers", "troops")
+_PLURAL_PERSONS = ("persons", "people", "men", "personnel", "soldiers", "troops")
 
 
 def _before_names(toks: list[tuple[str, int, int]], k: int) -> int | None:

@@ -631,7 +631,7 @@ def _with_qualified_years(dates: list[DateMention], published: date | None) -> l
 
 
 def _without_appositive_weekdays(
-    dates: list[DateMention], text: str = "", offset: int = 0
+    dates: list[DateMention], text: str, offset: int
 ) -> list[DateMention]:
     """A weekday set beside a day and month ("On February 2, Wednesday", "Wednesday,
     February 2") restates that day: it is dropped, not resolved against publication; so is a

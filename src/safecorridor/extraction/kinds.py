@@ -1578,12 +1578,12 @@ def _victims(g: EventGroup) -> tuple[bool, bool]:
     """Whether the event's counted victims include security forces, and others."""
     sf = civ = False
     for s in g.sentences:
+        if _CROSSFIRE.search(s.text):
+            continue  # "a civilian also died in the crossfire": hit, not the target
         for c in s.counts:
             if c.attackers or c.reject:
                 continue
             head = s.text[c.start - s.start : c.end - s.start]
-            if _CROSSFIRE.search(s.text):
-                continue  # "a civilian also died in the crossfire": hit, not the target
             if _CIVILIAN_WORDS.search(head) and not _SF_WORDS.search(head):
                 civ = True  # "six labourers at a camp": the count's own noun says who
                 continue

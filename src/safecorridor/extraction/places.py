@@ -212,7 +212,7 @@ def _host_town(s: Sentence, m: Mention) -> Mention | None:
             continue
         if h.start > m.end:
             between = s.text[m.end - s.start : h.start - s.start]
-            if not _AREA_OF.fullmatch(between) and not _AREA_OF.match(between + " "):
+            if not _AREA_OF.fullmatch(between):
                 continue
         elif not _TOWNS_OWN.match(s.text[h.end - s.start : m.start - s.start]):
             continue
