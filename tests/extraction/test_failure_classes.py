@@ -8440,3 +8440,20 @@ def test_a_list_with_a_comma_before_its_and_counts_every_item(subject: str, dead
 def test_a_protest_continued_is_told() -> None:
     ev = _one("Hundreds of people continued their sit-in near Khuzdar on Tuesday.")
     assert (ev.kind, ev.city) == ("other", "Khuzdar")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A police informer was shot dead in Bannu on Tuesday.",
+        "Militants killed two villagers in Kurram on Tuesday, suspecting them to be army informers.",
+    ],
+)
+def test_an_informer_of_the_forces_is_a_civilian(sentence: str) -> None:
+    ev = _one(sentence)
+    assert ev.kind == "attack"
+    assert "security_forces" not in (ev.target or "")
+
+
+def test_the_police_informed_are_still_the_forces() -> None:
+    assert _one("Two policemen were shot dead in Bannu on Tuesday.").kind == "armed_clash"

@@ -1266,7 +1266,7 @@ _SF_WORDS = at_word_starts(_SF_WORDS)
 _EITHER_SIDES = re.compile(r"camps?", re.I)
 #: civilians as victims or as what was attacked
 _CIVILIAN_WORDS = re.compile(
-    r"\b(?:people|persons|civilians?|passengers?|labou?rers?|workers?|miners|children|child|women|woman|students?|teachers?|engineers?|nationals?|citizens?|villagers|residents|worshippers|devotees|pilgrims|shoppers|shopkeepers?|traders?|vendors?|farmers?|men|man|boys?|girls?|family|relatives|tribesmen|elders?|leaders?|activists?|journalists?|doctors?|patients|passers-?by|bystanders?|drivers?|owners?|contractors?|bus|coach|vehicle|school|mosque|market|bazaar|shop|house|home|hotel|hospital|team|vaccinators?|polio|hunters?|professors?|lawyers?|tankers?|trucks?|employees?|staff|vans?|wagons?|cars?|jeeps?|rickshaws?)\b",
+    r"\b(?:people|persons|civilians?|passengers?|labou?rers?|workers?|miners|children|child|women|woman|students?|teachers?|engineers?|nationals?|citizens?|villagers|residents|worshippers|devotees|pilgrims|shoppers|shopkeepers?|traders?|vendors?|farmers?|men|man|boys?|girls?|family|relatives|tribesmen|elders?|leaders?|activists?|journalists?|doctors?|patients|passers-?by|bystanders?|informers?|informants?|drivers?|owners?|contractors?|bus|coach|vehicle|school|mosque|market|bazaar|shop|house|home|hotel|hospital|team|vaccinators?|polio|hunters?|professors?|lawyers?|tankers?|trucks?|employees?|staff|vans?|wagons?|cars?|jeeps?|rickshaws?)\b",
     re.I,
 )
 _CIVILIAN_WORDS = at_word_starts(_CIVILIAN_WORDS)
@@ -1543,6 +1543,11 @@ _CIVIL_OFFICER = re.compile(
     r"\b(?:revenue|excise|bank|forest|education|health|food|polio|election|returning|presiding|divisional|tehsil|information|welfare|agriculture|irrigation|WAPDA|government|customs)\s+officers?\b",
     re.I,
 )
+#: the force one informs: "a police informer" was no policeman, "informer" alone says who
+_INFORMER_OF = re.compile(
+    r"\b(?:police|army|military|FC|Levies|security forces'?)\s+(?=(?:informers?|informants?)\b)",
+    re.I,
+)
 #: who speaks after a count: "in what police said", "according to the Levies", "police said"
 _SOURCE_AFTER_COUNT = re.compile(
     r",?\s+(?:in what|according to|as per)\b|(?:\s+[\w-]+){1,3}\s+(?:said|says|told|added)\b",
@@ -1596,6 +1601,7 @@ def _victims(g: EventGroup) -> tuple[bool, bool]:
                     tail[: src.start()] if src else tail
                 )  # "was shot dead, in what police said": the police speak, they are not hit
                 words = _CIVIL_OFFICER.sub("", words)  # "a revenue officer" is no policeman
+                words = _INFORMER_OF.sub("", words)
                 words = _FORCE_VEHICLE.sub(r"\1", words)
             if _SF_WORDS.search(words) and not (
                 _CIVILIAN_WORDS.search(words) and not _SF_WORDS.search(words[:40])

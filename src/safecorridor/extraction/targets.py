@@ -104,6 +104,8 @@ _RESPONDER_AFTER = re.compile(
     r"recover|found|retriev|took the bod)\w*",
     re.I,
 )
+#: one who informs the forces is a civilian: "a police informer", "army informants"
+_INFORMER_AFTER = re.compile(r"\s+(?:informers?|informants?|touts?)\b", re.I)
 _LOCATIVE = re.compile(
     r"\b(?:limits|jurisdiction|remit|precincts|purview|area|vicinity|beat) of (?:the )?(?:[\w-]+ ){0,3}$"
 )
@@ -140,6 +142,8 @@ def _rejected(name: str, s: Sentence, ms: int, me: int, word: str, found: list[s
         return True
     if name == "security_forces" and _RESPONDER_AFTER.match(text, me):
         return True  # "Police are investigating the incident": they answer it, not its target
+    if name == "security_forces" and _INFORMER_AFTER.match(text, me):
+        return True  # "a police informer was shot dead": a civilian who informed them
     if name == "security_forces" and _LOCATIVE.search(before[-40:]):
         return True  # "within the limits of the Township police station": a place
     if (
