@@ -8457,3 +8457,23 @@ def test_an_informer_of_the_forces_is_a_civilian(sentence: str) -> None:
 
 def test_the_police_informed_are_still_the_forces() -> None:
     assert _one("Two policemen were shot dead in Bannu on Tuesday.").kind == "armed_clash"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Militants stormed a mine in Harnai on Tuesday and killed the manager.",
+        "Gunmen kill vaccinator in Bajaur",
+        "Armed men killed the headmaster of a primary school in Kech on Tuesday.",
+    ],
+)
+def test_one_person_named_by_the_work_they_do_is_one_dead(sentence: str) -> None:
+    assert _one(sentence).fatalities == 1
+
+
+def test_a_victim_branded_an_informer_of_the_police_is_no_policeman() -> None:
+    ev = _one(
+        "Militants killed a village headman in Kech on Tuesday. It is suspected that they "
+        "killed the headman branding him as a police informer."
+    )
+    assert ev.kind == "attack"

@@ -699,6 +699,10 @@ _NAMED_ROLES = PLURAL_VICTIM_SINGULAR | {
     "candidate",
     "MNA",
     "MPA",
+    # people at work or in office, each one person: "killed the manager", "the sarpanch"
+    *("manager", "supervisor", "contractor", "owner", "headmaster", "principal", "lecturer"),
+    *("imam", "muezzin", "caretaker", "custodian", "chowkidar", "vendor", "tailor", "barber"),
+    *("pharmacist", "nurse", "vaccinator", "mayor", "nazim", "sarpanch", "mukhiya", "tehsildar"),
 }
 
 

@@ -1595,7 +1595,9 @@ def _victims(g: EventGroup) -> tuple[bool, bool]:
             if _LOCATIVE_STATION.search(s.text, 0, max(0, c.start - s.start)):
                 words = s.text[c.start - s.start : c.end - s.start + 30]  # not the place's name
             else:
-                tail = s.text[c.end - s.start : c.end - s.start + 30]
+                # (an informer's force word is dropped before the window is cut: "killed the
+                # sarpanch branding him a police informer")
+                tail = _INFORMER_OF.sub("", s.text[c.end - s.start : c.end - s.start + 45])[:30]
                 src = _SOURCE_AFTER_COUNT.search(tail)
                 words = s.text[max(0, c.start - s.start - 10) : c.end - s.start] + (
                     tail[: src.start()] if src else tail
