@@ -8477,3 +8477,25 @@ def test_a_victim_branded_an_informer_of_the_police_is_no_policeman() -> None:
         "killed the headman branding him as a police informer."
     )
     assert ev.kind == "attack"
+
+
+def test_the_other_incident_of_a_lead_that_told_two_is_its_own_event() -> None:
+    events = extract(
+        "Five people were killed in two bomb blasts in Hangu and Darra Adamkhel on Monday.\n\n"
+        "A bomb planted in a rickshaw exploded in Hangu city, killing three people.\n\n"
+        "In the other incident, an improvised explosive device went off near a check post in "
+        "Darra Adamkhel, martyring two FC personnel.",
+        published=date(2014, 6, 24),
+    )
+    got = sorted((e.city, e.fatalities, str(e.event_date)) for e in events)
+    assert got == [("Darra Adam Khel", 2, "2014-06-23"), ("Hangu", 3, "2014-06-23")]
+
+
+def test_a_spokesman_speaking_to_reporters_by_telephone_holds_no_meeting() -> None:
+    events = extract(
+        "A bomb killed two soldiers in Darra Adamkhel on Monday. A spokesman of the TTP, "
+        "speaking to reporters by telephone from an unknown location, claimed responsibility.",
+        published=date(2014, 6, 24),
+    )
+    assert [e.kind for e in events] == ["bombing"]
+    assert events[0].claimed_by == "Tehrik-i-Taliban Pakistan"

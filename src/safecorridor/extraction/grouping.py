@@ -915,7 +915,7 @@ def _same_day(g: EventGroup, s: Sentence, groups: list[EventGroup]) -> None:
 
 #: "In a separate incident in Poonch district, ...": another incident, told beside the first
 _SEPARATELY = re.compile(
-    r"^(?:In (?:a|another) separate (?:incident|attack)|In another (?:incident|attack)|"
+    r"^(?:In (?:a|another) separate (?:incident|attack)|In (?:another|the other) (?:incident|attack)|"
     r"Separately|Elsewhere)\b"
 )
 
@@ -1039,7 +1039,7 @@ def _latest_violent(groups: list[EventGroup]) -> EventGroup | None:
 _BODY_FOUND = re.compile(r"found dead|\bbod(?:y|ies)\b|\bcorpses?\b", re.I)
 #: another incident told apart: "Separately, a man was found dead near ..."
 _APART = re.compile(
-    r"^\W*(?:separately|meanwhile|in (?:an)?other (?:incident|development)|elsewhere)\b", re.I
+    r"^\W*(?:separately|meanwhile|in (?:an|the )?other (?:incident|development)|elsewhere)\b", re.I
 )
 
 
@@ -1513,7 +1513,7 @@ _STAMP = r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\s*)?[—–-]+\s*
 _DISTINCT = re.compile(
     r"^(?:"
     + _STAMP
-    + r")?(?:(?:days|weeks|months|a few days) later\b|(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|also (?:on|early on|late on|earlier on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand))|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush(?:es)?|assaults?|raids?|clash(?:es)?|encounters?|operations?)\b|\b(?:a|the) second (?:suicide )?bomber\b",
+    + r")?(?:(?:days|weeks|months|a few days) later\b|(?:[\w'’-]+\s+){0,3}?(?:separately|in (?:an?other|the other|a separate|a similar|a second|the second|a third|the third|a fourth|the fourth|an earlier|a previous)\b|elsewhere|also (?:on|early on|late on|earlier on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|meanwhile,?\s+(?:in\b|(?:unidentified\s+|armed\s+|masked\s+)?(?:gunmen|militants|terrorists|attackers|assailants|insurgents)\b|an?\s+(?:[\w-]+\s+)?(?:bomb|bomber|blast|explosion|IED|grenade)\b)|on the other hand))|\b(?:another|second|separate|similar|earlier|previous|fresh|latest|new)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|incidents?|blasts?|explosions?|bombings?|ambush(?:es)?|assaults?|raids?|clash(?:es)?|encounters?|operations?)\b|\b(?:a|the) second (?:suicide )?bomber\b",
     re.I,
 )
 
@@ -1529,7 +1529,7 @@ _SEPARATE_ONES = re.compile(
 
 #: a violent sentence that tells another incident than the one before it
 _ANOTHER = re.compile(
-    r"\b(?:another|an earlier|a previous|a similar|a separate|a third|a fourth|the third|the fourth)\s+(?:[\w-]+\s+){0,2}?(?:attack|incident|blast|explosion|bombing|ambush|assault|raid|clash|encounter|operation)\b",
+    r"\b(?:another|the other|an earlier|a previous|a similar|a separate|a third|a fourth|the third|the fourth)\s+(?:[\w-]+\s+){0,2}?(?:attack|incident|blast|explosion|bombing|ambush|assault|raid|clash|encounter|operation)\b",
     re.I,
 )
 _ANOTHER = at_word_starts(_ANOTHER)
@@ -1540,7 +1540,7 @@ _OPENS_ANOTHER = re.compile(
     # (after a short opening: "On the same day, in another intelligence based operation")
     r"(?:"
     + _STAMP
-    + r")?(?:(?:on )?(?:the same|that) (?:day|night|evening),\s+|(?:on|late on|early on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+)?(?:separately|(?:days|weeks|months|a few days|two days|three days) later\b|in (?:an?other|a separate|(?:a|the) (?:second|third|fourth)) (?:[\w-]+ ){0,3}?(?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile|also (?:on|early on|late on|earlier on|on the same day)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
+    + r")?(?:(?:on )?(?:the same|that) (?:day|night|evening),\s+|(?:on|late on|early on) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+)?(?:separately|(?:days|weeks|months|a few days|two days|three days) later\b|in (?:an?other|the other|a separate|(?:a|the) (?:second|third|fourth)) (?:[\w-]+ ){0,3}?(?:incident|development|case|attack|operation|raid|action)|elsewhere|meanwhile|also (?:on|early on|late on|earlier on|on the same day)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
     re.I,
 )
 

@@ -213,6 +213,7 @@ class RuleExtractor:
             last_place = place_m or last_place
             if g.family == "arrest" and place_m is not None:
                 arrest_place = place_m
+        events, owners = _fold_item_details(owners, events)
         _share_plural_claims(owners, events)
         if self.calibrated:
             calibration.apply(events, self.table, text=text)
@@ -443,9 +444,100 @@ def _one_per_item(text: str, g: EventGroup, ev: CandidateEvent) -> list[Candidat
             item_ev.span = (it.start, it.end)
         _set_date(item_ev, text, sub)
         fill_place(item_ev, text, sub, it.mention)
-        casualties.fill_casualties(item_ev, [piece.casualties])
+        # (a sentence of the group told of this item's town alone gives its figures too: "A
+        # bomb planted in a rickshaw exploded in Hangu city, killing three")
+        told = [
+            x.casualties
+            for x in g.sentences
+            if x is not trig_s and _towns_of(x) == {_town(it.mention)}
+        ]
+        casualties.fill_casualties(item_ev, [piece.casualties, *told])
         out.append(item_ev)
     return out
+
+
+#: what an item of a list takes from the account of it told after the list
+_DETAIL_FIELDS = (
+    *casualties.FIELDS,
+    "perpetrator",
+    "perpetrator_parent",
+    "claimed_by",
+)
+
+
+def _fold_item_details(
+    owners: list[EventGroup], events: list[CandidateEvent]
+) -> tuple[list[CandidateEvent], list[EventGroup]]:
+    """A lead that tells several events by their places ("five killed in two blasts in Hangu
+    and Darra Adamkhel on Monday") and then each one apart ("In Hangu, a bomb planted in a
+    rickshaw killed three"): each account after the list is its item's, not another event.
+    An account joins the item of the same kind (or a plain attack) in its town, or its
+    district when it names no town, told on the same day or with no day of its own; it
+    gives the item the figures and the actors the list did not tell."""
+    sizes: dict[int, int] = {}
+    for g in owners:
+        sizes[id(g)] = sizes.get(id(g), 0) + 1
+    drop: set[int] = set()
+    for j, (h, ev) in enumerate(zip(owners, events, strict=True)):
+        if sizes[id(h)] != 1 or h.family != "violent" or h.recalled:
+            continue
+        for i in range(j):
+            g, item = owners[i], events[i]
+            if sizes[id(g)] < 2 or g.recalled or i in drop or not _details(item, ev):
+                continue
+            if item.kind == "attack" and ev.kind != "attack":
+                item.kind, item.event_type, item.sub_event_type = (
+                    ev.kind,
+                    ev.event_type,
+                    ev.sub_event_type,
+                )
+            for name in _DETAIL_FIELDS:
+                if getattr(item, name) is None and getattr(ev, name) is not None:
+                    _take(item, ev, name)
+            drop.add(j)
+            break
+    if not drop:
+        return events, owners
+    keep = [k for k in range(len(events)) if k not in drop]
+    return [events[k] for k in keep], [owners[k] for k in keep]
+
+
+def _details(item: CandidateEvent, ev: CandidateEvent) -> bool:
+    """``ev`` is told of the place and day of ``item``, an item of a list, and of its kind."""
+    if ev.kind != item.kind and "attack" not in (ev.kind, item.kind):
+        return False
+    if ev.city or item.city:
+        if ev.city != item.city:
+            return False
+    elif not (ev.district and ev.district == item.district):
+        return False
+    return ev.event_date is None or ev.event_date == item.event_date
+
+
+def _take(into: CandidateEvent, source: CandidateEvent, name: str) -> None:
+    """Copy one field of ``source`` into ``into`` with its evidence, confidence and note."""
+    setattr(into, name, getattr(source, name))
+    into.evidence.pop(name, None)
+    if name in source.evidence:
+        into.evidence[name] = source.evidence[name]
+    into.field_confidence.pop(name, None)
+    if name in source.field_confidence:
+        into.field_confidence[name] = source.field_confidence[name]
+    into.confidence_basis.pop(name, None)
+    if name in source.confidence_basis:
+        into.confidence_basis[name] = source.confidence_basis[name]
+    into.notes.pop(name, None)
+    if name in source.notes:
+        into.notes[name] = source.notes[name]
+
+
+def _town(m: Mention) -> str | None:
+    return (m.place.city or m.place.name) if m.place is not None else None
+
+
+def _towns_of(s: Sentence) -> set[str | None]:
+    """The towns a sentence names (as events' places)."""
+    return {_town(m) for m in s.places if m.place is not None and m.place.kind == "town"}
 
 
 _STATEMENT = re.compile(r"(?:announc|declar)\w*", re.I)
