@@ -8499,3 +8499,16 @@ def test_a_spokesman_speaking_to_reporters_by_telephone_holds_no_meeting() -> No
     )
     assert [e.kind for e in events] == ["bombing"]
     assert events[0].claimed_by == "Tehrik-i-Taliban Pakistan"
+
+
+def test_a_case_named_after_its_attack_is_no_new_attack() -> None:
+    events = extract(
+        "ATC indicts three in Chinese consulate attack case\n\n"
+        "KARACHI: An anti-terrorism court on Monday indicted three suspects. According to the "
+        "prosecution, three gunmen tried to storm the Chinese consulate in Karachi on November "
+        "23, 2018, killing two policemen.",
+        published=date(2024, 10, 8),
+    )
+    assert [(e.kind, str(e.event_date)) for e in events if e.kind != "other"] == [
+        ("armed_clash", "2018-11-23")
+    ]

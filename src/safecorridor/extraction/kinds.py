@@ -377,6 +377,10 @@ def _held_by_militants(text: str, m: re.Match[str]) -> bool:
     return bool(_SF_CAPTIVES.search(near)) and not _CAPTIVE_SUSPECTS.search(near)
 
 
+#: a case named after its crime: "the consulate attack case", "in the blast cases"
+_A_CASE = re.compile(r"\s+cases?\b", re.I)
+
+
 def mark_triggers(s: Sentence) -> None:
     """Set the sentence's ``generic`` flag, every trigger in it (``all_triggers``, with whether
     it is anaphoric) and the trigger that starts an event here (``trigger``), if any. Needs
@@ -413,6 +417,8 @@ def mark_triggers(s: Sentence) -> None:
             )
         ):
             continue  # "(as approved by the apex committee)": a past decision cited, no event
+        if TRIGGERS[cls][4] == "violent" and _A_CASE.match(text, m.end()):
+            continue  # "ATC indicts three in consulate attack case": the case, no new attack
         if cls == "attack" and word.lower() in ("killing", "shoot") and not s.headline:
             continue  # a headline's grammar ("..., killing 42", "Taliban shoot 2"), not a body's
         if cls == "arrest" and word.lower() == "captured" and _ON_CAMERA.match(text, m.end()):
