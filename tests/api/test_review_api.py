@@ -285,3 +285,26 @@ def test_a_candidate_dated_in_the_year_1_can_still_be_read(
         s.commit()
     r = client.get(f"/api/v1/candidates/{bomb['id']}", headers=analyst)
     assert r.status_code == 200 and r.json()["event_date"] == "0001-04-01", r.text
+
+
+def test_an_incident_cannot_be_marked_more_openly_than_a_source_it_rests_on(
+    client: TestClient, world: World
+) -> None:
+    analyst = world.headers("owner", "analyst")
+    body = _ingest(client, world, tlp="AMBER+STRICT", title="Informant report XY")
+    bomb = next(c for c in body["candidates"] if c["kind"] == "suicide_attack")
+    r = client.post(f"/api/v1/candidates/{bomb['id']}/accept", json={}, headers=analyst)
+    incident_id = r.json()["incident_id"]
+    for lower in ("GREEN", "CLEAR", "AMBER"):
+        r = client.patch(f"/api/v1/incidents/{incident_id}", json={"tlp": lower}, headers=analyst)
+        assert r.status_code == 409, (lower, r.text)
+        assert "marked TLP:AMBER+STRICT" in r.json()["detail"]
+    # nothing changed: an outsider still cannot read the incident or its source's title
+    outsider = world.headers("outsider", "analyst")
+    assert client.get(f"/api/v1/incidents/{incident_id}", headers=outsider).status_code == 404
+    assert "Informant report XY" not in client.get("/api/v1/incidents", headers=outsider).text
+    r = client.get(f"/api/v1/incidents/{incident_id}", headers=analyst)
+    assert r.json()["tlp"] == "AMBER+STRICT"
+    # marking it more strictly is allowed
+    r = client.patch(f"/api/v1/incidents/{incident_id}", json={"tlp": "RED"}, headers=analyst)
+    assert r.status_code == 200 and r.json()["tlp"] == "RED"

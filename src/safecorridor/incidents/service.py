@@ -26,7 +26,13 @@ from safecorridor.incidents.models import Incident, IncidentChange
 from safecorridor.incidents.schemas import IncidentCreate, IncidentPublic, IncidentUpdate
 from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import audit_reads, audit_write
-from safecorridor.sharing.policy import Viewer, require_change, require_write, restrict
+from safecorridor.sharing.policy import (
+    Viewer,
+    at_least_as_strict,
+    require_change,
+    require_write,
+    restrict,
+)
 from safecorridor.sharing.service import grant_record
 from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP, IncidentStatus
@@ -219,8 +225,11 @@ def update_incident(
         changed_by = viewer.email
     else:
         incident = get_incident(session, incident_id)
+    wanted = incident_in.model_dump(exclude_unset=True)
+    if wanted.get("tlp") is not None:
+        _keeps_sources_hidden(incident, str(wanted["tlp"]))
     changes: dict[str, list[Any]] = {}
-    for name, new in incident_in.model_dump(exclude_unset=True).items():
+    for name, new in wanted.items():
         old = getattr(incident, name)
         if new is None and name in REQUIRED_COLUMNS:
             raise InvalidInputError(f"field {name}: a required value cannot be removed")
@@ -243,6 +252,18 @@ def update_incident(
     if viewer is not None:
         _written(session, viewer, incident, "update")
     return incident
+
+
+def _keeps_sources_hidden(incident: Incident, tlp: str) -> None:
+    """Refuse a marking that would show one of the incident's sources to readers that
+    source's own marking excludes (the rule a merge of a candidate follows)."""
+    for doc in incident.documents:
+        if not at_least_as_strict(tlp, doc.tlp):
+            raise ConflictError(
+                f"incident #{incident.id} rests on document #{doc.id}, marked TLP:{doc.tlp}: "
+                f"marking the incident TLP:{tlp} would show that source to readers its marking "
+                f"excludes; keep the incident at TLP:{doc.tlp} or stricter"
+            )
 
 
 #: columns an update may change but never empty

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from safecorridor import taxonomy
 from safecorridor.accounts.models import Organisation
 from safecorridor.api.deps import SessionDep
-from safecorridor.errors import InvalidInputError, invalid
+from safecorridor.errors import ConflictError, InvalidInputError, invalid
 from safecorridor.incidents.models import Incident
 from safecorridor.incidents.schemas import IncidentUpdate
 from safecorridor.incidents.service import (
@@ -217,7 +217,8 @@ def incident_edit_submit(
             update_incident(
                 session=session, incident_id=incident_id, incident_in=body, viewer=viewer
             )
-    except InvalidInputError as exc:
+    except (InvalidInputError, ConflictError) as exc:
         session.refresh(incident)
-        return _edit_form(request, session, user, incident, [str(exc)], status_code=422)
+        code = 409 if isinstance(exc, ConflictError) else 422
+        return _edit_form(request, session, user, incident, [str(exc)], status_code=code)
     return Response(status_code=204, headers={"HX-Redirect": f"/incidents/{incident_id}"})
