@@ -12,7 +12,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from safecorridor.incidents.models import Actor, Incident
 from safecorridor.taxonomy.choices import Role
 from tests.api.conftest import MARKINGS, ORGS, World
 
@@ -152,3 +155,37 @@ def test_movements_are_seen_by_their_organisation_its_partners_and_its_escorts(
         if seen and org != "owner":
             # the partner's figure is its own (computed from what it may read), never the owner's
             assert r.json()["risk_level"] is not None
+
+
+def test_an_actor_named_only_by_records_a_reader_may_not_read_is_not_shown_to_them(
+    client: TestClient, world: World, engine: Engine
+) -> None:
+    with Session(engine) as s:
+        cells = {}
+        for tlp, ident in world.incidents.items():
+            actor = Actor(name=f"Cell {tlp}")
+            s.add(actor)
+            s.flush()
+            inc = s.get(Incident, ident)
+            assert inc is not None
+            # named as the actor for some markings, as the claimant for others
+            if tlp in ("CLEAR", "AMBER", "RED"):
+                inc.actor1_id = actor.id
+            else:
+                inc.claimed_by_id = actor.id
+            cells[tlp] = actor.id
+        s.add(Actor(name="Cell Register"))  # in the register, named by no incident
+        s.commit()
+    for org, role in PERSONAS:
+        h = world.headers(org, role)
+        who = f"{role}@{org}"
+        readable = world.allowed("incidents", org, role)
+        expected = {f"Cell {t}" for t, i in world.incidents.items() if i in readable}
+        body = client.get("/api/v1/actors", params={"search": "cell"}, headers=h).json()
+        assert {a["name"] for a in body["data"]} == expected | {"Cell Register"}, who
+        assert body["count"] == len(expected) + 1, who
+        for tlp, actor_id in cells.items():
+            r = client.get(f"/api/v1/actors/{actor_id}", headers=h)
+            shown = world.incidents[tlp] in readable
+            assert r.status_code == (200 if shown else 404), (who, tlp)
+            assert shown or f"Cell {tlp}" not in r.text

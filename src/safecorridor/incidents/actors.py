@@ -6,11 +6,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
-from safecorridor.incidents.models import Actor, ActorAlias
+from safecorridor.incidents.models import Actor, ActorAlias, Incident
 from safecorridor.sharing.audit import audit_objects, audit_write, record_state
+from safecorridor.sharing.policy import Viewer, visible
 from safecorridor.taxonomy.choices import ActorKind
 
 _PUNCT = re.compile(r"[^\w\s]")
@@ -34,6 +35,20 @@ def alias_key(name: str) -> str:
     if text.startswith("the "):
         text = text[4:]
     return text
+
+
+def actor_readable(viewer: Viewer | None) -> ColumnElement[bool]:
+    """The condition under which ``viewer`` may see an actor's name: the actor is in the
+    register (no incident names it: loaded from the actor table or entered by hand) or some
+    incident the viewer may read names it. A name known only from records the viewer may not
+    read ("Secret Cell Omega" typed into an AMBER+STRICT incident) is not shown: the name
+    itself is what the record's marking protects. ``None``: a trusted local caller."""
+    if viewer is None:
+        return Actor.id.is_not(None)
+    refs = (Incident.actor1_id, Incident.actor2_id, Incident.claimed_by_id)
+    named = or_(*(exists().where(col == Actor.id) for col in refs))
+    read = or_(*(exists().where(col == Actor.id, visible(Incident, viewer)) for col in refs))
+    return or_(~named, read)
 
 
 def find_actor(session: Session, name: str) -> Actor | None:

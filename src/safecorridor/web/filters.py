@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safecorridor import taxonomy
+from safecorridor.incidents.actors import actor_readable
 from safecorridor.incidents.models import Actor, Incident
 from safecorridor.incidents.service import IncidentFilter, check_period
 from safecorridor.sharing.policy import Viewer, restrict
@@ -61,7 +62,9 @@ def filter_choices(session: Session, viewer: Viewer) -> dict[str, Any]:
             viewer,
         ).order_by(Incident.admin1)
     ).all()
-    actors = session.scalars(select(Actor.name).order_by(Actor.name)).all()
+    actors = session.scalars(
+        select(Actor.name).where(actor_readable(viewer)).order_by(Actor.name)
+    ).all()
     return {
         "event_types": list(taxonomy.event_types()),
         "actors": list(actors),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from safecorridor.api.deps import CurrentViewer, SessionDep
 from safecorridor.api.problems import ProblemError, responses
 from safecorridor.api.schemas import ActorPublic, ActorsPublic, DocumentPublic, DocumentsPublic
-from safecorridor.incidents.actors import alias_key
+from safecorridor.incidents.actors import actor_readable, alias_key
 from safecorridor.incidents.models import Actor, ActorAlias
 from safecorridor.sources.models import Document
 from safecorridor.sources.service import get_document, page_of_documents
@@ -35,13 +35,19 @@ def actor_public(a: Actor) -> ActorPublic:
 @router.get("/api/v1/actors", response_model=ActorsPublic, tags=["actors"], summary="List actors")
 def list_actors(
     session: SessionDep,
-    _viewer: CurrentViewer,
+    viewer: CurrentViewer,
     search: Annotated[str | None, Query(max_length=300, description="Name or alias.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> ActorsPublic:
-    """Actors (organisations and categories, never persons) with aliases. Actors carry no
-    TLP marking: they are what public reporting says."""
-    q = select(Actor).options(selectinload(Actor.aliases)).order_by(Actor.name)
+    """Actors (organisations and categories, never persons) with aliases: those of the
+    register and those named by incidents the reader may read (a name known only from records
+    the reader may not read is not listed)."""
+    q = (
+        select(Actor)
+        .options(selectinload(Actor.aliases))
+        .where(actor_readable(viewer))
+        .order_by(Actor.name)
+    )
     if search:
         key = alias_key(search)
         q = q.where(
@@ -61,8 +67,12 @@ def list_actors(
     summary="Get an actor",
     responses=responses(404),
 )
-def get_actor(session: SessionDep, _viewer: CurrentViewer, actor_id: Ident) -> ActorPublic:
-    actor = session.get(Actor, actor_id)
+def get_actor(session: SessionDep, viewer: CurrentViewer, actor_id: Ident) -> ActorPublic:
+    actor = session.scalar(
+        select(Actor)
+        .options(selectinload(Actor.aliases))
+        .where(Actor.id == actor_id, actor_readable(viewer))
+    )
     if actor is None:
         raise ProblemError(404, f"no actor with id {actor_id}")
     return actor_public(actor)
