@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 from safecorridor.cli.app import get_app
 from safecorridor.db.base import utcnow
 from safecorridor.db.engine import make_engine
+from safecorridor.incidents.models import Incident
 from safecorridor.sharing.audit import (
     EventData,
     append_batch,
@@ -217,3 +219,23 @@ def test_a_bad_checkpoint_file_gets_a_clear_error(engine: Engine, tmp_path: Path
     assert code == 1 and "cannot be read" in out
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM audit_checkpoints")).scalar() == 0
+
+
+def test_many_records_written_outside_the_audit_are_counted_not_all_printed(
+    client: TestClient, world: World, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import safecorridor.cli.audit as audit_cli
+
+    monkeypatch.setattr(audit_cli, "_SHOWN_PROBLEMS", 2)
+    h = world.headers("owner", "analyst")
+    audited = [world.incidents[t] for t in ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT")]
+    for ident in audited:  # an audited state for each
+        r = client.patch(f"/api/v1/incidents/{ident}", json={"injured": 1}, headers=h)
+        assert r.status_code == 200, r.text
+    with Session(engine) as s, s.begin():
+        s.execute(update(Incident).values(notes="changed behind the audit's back"))
+    code, out = invoke("audit", "verify")
+    n = len(audited)
+    assert code == 1
+    assert f"{n} problems:" in out and f"and {n - 2} more problems" in out
+    assert out.count("differs from its last audited state") == 2

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from safecorridor.incidents.actors import add_actor
 from safecorridor.incidents.models import Actor, Incident, IncidentChange
 from safecorridor.incidents.service import IncidentFilter, list_incidents
+from safecorridor.sharing.audit.state import verify_states
 from safecorridor.sources.export import export_file
 from safecorridor.sources.importers import ImportFormatError, import_file
 from safecorridor.sources.models import ImportRun
@@ -257,6 +258,9 @@ def test_a_ucdp_export_read_back_changes_nothing_and_writes_no_history(
     assert (report.new, report.updated, report.unchanged, report.rejected) == (0, 0, n, 0)
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(IncidentChange)) == history
+    # nothing was written outside the audited services: the stored states are still the ones
+    # the audit chain recorded (the README's round trip, then ``audit verify``)
+    assert verify_states(engine) == []
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])

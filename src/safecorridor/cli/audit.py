@@ -69,9 +69,19 @@ def audit_verify(
             )
     broken.extend(report.problems)
     if broken:
-        raise fail("; ".join(broken))
+        # (thousands of records written outside the audited services: the first few, counted)
+        shown = broken[:_SHOWN_PROBLEMS]
+        more = len(broken) - len(shown)
+        tail = f"; and {more:,} more problem{'s' if more > 1 else ''}" if more else ""
+        raise fail(
+            f"{len(broken):,} problem{'s' if len(broken) > 1 else ''}: " + "; ".join(shown) + tail
+        )
     if checkpoint is not None:
         console.print(f"the logs still hold everything {checkpoint} names")
+
+
+#: how many of ``audit verify``'s problems are printed (the rest are counted)
+_SHOWN_PROBLEMS = 10
 
 
 @app.command("checkpoint")

@@ -136,16 +136,19 @@ def _store_batch(
             report.unchanged += 1
             continue
         incident = session.get_one(Incident, iid)
-        changes = {}
-        for col in _COMPARED:
-            if col in values and getattr(incident, col) != values[col]:
-                changes[col] = [_jsonable(getattr(incident, col)), _jsonable(values[col])]
-                setattr(incident, col, values[col])
+        changes = {
+            col: [_jsonable(getattr(incident, col)), _jsonable(values[col])]
+            for col in _COMPARED
+            if col in values and getattr(incident, col) != values[col]
+        }
         if set(changes) <= {"content_hash"}:
             # the same record from another spelling of its row (an export read back, say):
-            # the new digest is kept for the next fast comparison, but nothing changed
+            # nothing is written, not even the new digest, so the stored state stays the one
+            # the audit chain last recorded (``audit verify`` compares the two)
             report.unchanged += 1
             continue
+        for col in changes:
+            setattr(incident, col, values[col])
         incident.history.append(
             IncidentChange(changed_by=changed_by, action="reimported", changes=changes)
         )
