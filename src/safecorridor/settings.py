@@ -134,8 +134,17 @@ class Settings(BaseSettings):
 
     metrics_token: str | None = Field(
         default=None,
-        description="Bearer token the Prometheus scraper sends to GET /metrics (admins may "
-        "read it with their own token or session); unset: admins only.",
+        description="Bearer token the Prometheus scraper sends to GET /metrics (the operator "
+        "organisation's admins may read it with their own token or session); unset: those "
+        "admins only.",
+    )
+
+    operator_org: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The organisation that runs this server (its short name or name): its "
+        "admins may read GET /metrics, which counts every organisation's activity; unset: the "
+        "first organisation created.",
     )
 
     log_format: Literal["json", "text"] = Field(

@@ -88,6 +88,24 @@ def test_anonymous_and_non_admin_callers_are_refused(world: World, client: TestC
     assert wrong.status_code == 401
 
 
+def test_only_the_admins_of_the_organisation_that_runs_the_server_read_them(
+    world: World, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the figures count every organisation's activity: a partner's admin is refused
+    assert client.get("/metrics", headers=world.headers("owner", "admin")).status_code == 200
+    for org in ("partner", "outsider"):
+        r = client.get("/metrics", headers=world.headers(org, "admin"))
+        assert r.status_code == 403 and "safecorridor_" not in r.text, org
+        assert "organisation that runs this server" in r.json()["detail"]
+    monkeypatch.setenv("SAFECORRIDOR_OPERATOR_ORG", "partner")
+    get_settings.cache_clear()
+    try:
+        assert client.get("/metrics", headers=world.headers("partner", "admin")).status_code == 200
+        assert client.get("/metrics", headers=world.headers("owner", "admin")).status_code == 403
+    finally:
+        get_settings.cache_clear()
+
+
 def test_the_scraper_reads_them_with_the_metrics_token(
     world: World, client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

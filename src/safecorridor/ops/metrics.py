@@ -16,7 +16,8 @@ Invariants:
 - With ``PROMETHEUS_MULTIPROC_DIR`` set (several serve processes), the request histograms of
   every process are merged by prometheus-client's multiprocess collector.
 - A scrape reads counts and the last run of each step, no record contents: it reveals no
-  record to anyone, and it is served only to an admin or the holder of the metrics token.
+  record to anyone, and it is served only to an admin of the operator organisation or the
+  holder of the metrics token (its counts span every organisation).
 """
 
 from __future__ import annotations

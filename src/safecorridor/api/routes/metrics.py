@@ -1,5 +1,6 @@
-"""/metrics: the Prometheus exposition, protected like the API (an admin's token or session,
-or the metrics token of the settings for the scraper)."""
+"""/metrics: the Prometheus exposition, protected like the API (the token or session of an
+admin of the organisation that runs the server, or the metrics token of the settings for the
+scraper)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from safecorridor.accounts.models import Organisation
 from safecorridor.accounts.security import same_secret
 from safecorridor.api import problems
 from safecorridor.api.deps import SessionDep, bearer_scheme, cookie_scheme, optional_user
@@ -38,8 +42,24 @@ def metrics_reader(
             "Sign in as an admin or send the metrics token as a bearer token.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    if user.role != Role.ADMIN:
-        raise ProblemError(403, "The metrics are for admins and the metrics scraper.")
+    if user.role != Role.ADMIN or user.organisation_id != operator_org_id(session):
+        # (the figures count every organisation's requests, ingests and candidates: an admin
+        # of a partner agency may not learn another's activity from them)
+        raise ProblemError(
+            403,
+            "The metrics are for the admins of the organisation that runs this server and the "
+            "metrics scraper.",
+        )
+
+
+def operator_org_id(session: Session) -> int | None:
+    """The id of the organisation that runs the server (``SAFECORRIDOR_OPERATOR_ORG``, by
+    short name or name; unset: the first organisation created)."""
+    wanted = get_settings().operator_org
+    q = select(Organisation.id).order_by(Organisation.id).limit(1)
+    if wanted:
+        q = q.where((Organisation.short_name == wanted) | (Organisation.name == wanted))
+    return session.scalar(q)
 
 
 @router.get(
