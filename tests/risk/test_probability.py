@@ -14,6 +14,7 @@ from safecorridor.risk.probability import (
     features,
     percent,
     predict,
+    predict_all,
     probabilities_of,
     sentence,
 )
@@ -170,3 +171,18 @@ def test_the_geojson_carries_level_and_probabilities_of_each_cell() -> None:
     assert summary["policy_sha256"] == pol.sha256
     assert "chance of a fatal incident within 25 km in 90 days" in summary["highest"]["sentence"]
     assert sum(summary["levels"]["cells_within_reach"].values()) == len(surf.prob_cells)
+
+
+def test_the_chances_are_coherent_a_fatal_one_never_above_any_nor_30_days_above_90() -> None:
+    policy = load_policy()
+    rng = np.random.default_rng(7)
+    n_windows = len(policy.probability["models"]["any_30"]["coef"])
+    # a few incidents, many, none, and many incidents none of them fatal
+    any_counts = rng.poisson(rng.uniform(0, 8, (n_windows, 400))).astype(float)
+    fatal_counts = np.minimum(any_counts, rng.poisson(1.0, (n_windows, 400)))
+    fatal_counts[:, :50] = 0
+    p = predict_all(policy, {"any": any_counts, "fatal": fatal_counts})
+    for h in (30, 90):
+        assert np.all(p[f"fatal_{h}"] <= p[f"any_{h}"])
+    for e in ("any", "fatal"):
+        assert np.all(p[f"{e}_30"] <= p[f"{e}_90"])
