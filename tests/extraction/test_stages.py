@@ -272,3 +272,17 @@ def test_a_site_of_a_category_outside_the_lexicon_is_a_target_not_a_crash() -> N
     )
     assert ev.location_name == "Thar Block VII"
     assert ev.target[-1] == "other" and "civilians" in ev.target
+
+
+def test_a_run_with_no_full_stop_is_cut_into_bounded_sentences_that_cover_it() -> None:
+    from safecorridor.extraction.sentences import MAX_SENTENCE_CHARS, split_sentences
+
+    text = "BLA claimed the attack in Turbat on Monday and " * 400  # 18,800 characters
+    parts = split_sentences(text)
+    assert len(parts) > 1
+    assert all(len(p.text) <= MAX_SENTENCE_CHARS for p in parts)
+    assert all(text[p.start : p.end] == p.text for p in parts)
+    assert "".join(p.text for p in parts).replace(" ", "") == text.replace(" ", "")
+    # a real sentence, even a long one, stays whole
+    long_one = "Militants attacked a post in Kech, " * 50 + "killing two soldiers."
+    assert [p.text for p in split_sentences(long_one)] == [long_one]

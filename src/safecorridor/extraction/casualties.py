@@ -1769,15 +1769,24 @@ def _ends_with_others(nps: list[NP], sentence: str, offset: int) -> bool:
     )
 
 
+#: how many tokens before a verb :func:`_without_names` reads
+_NAMES_REACH = 80
+
+
 def _without_names(
     toks: list[tuple[str, int, int]], k: int
 ) -> tuple[list[tuple[str, int, int]], int]:
     """The tokens up to k without the names given after each person ("a shopkeeper identified
     as A and a passer by identified as B were killed" reads as "a shopkeeper and a passer
     by"), and the index of the last one kept; (toks, -1) unless names were dropped from a
-    list of persons (one person's name is :func:`_singular_subject`'s)."""
+    list of persons (one person's name is :func:`_singular_subject`'s). Only the
+    :data:`_NAMES_REACH` tokens before k are read: a list's subject is never longer, and a
+    scan from the sentence's start for each verb made a long sentence cost its square."""
+    start = max(0, k - _NAMES_REACH)
+    if not any(toks[x][0].lower() == "identified" for x in range(start, k)):
+        return toks, -1
     kept: list[tuple[str, int, int]] = []
-    i, dropped, joined = 0, False, False
+    i, dropped, joined = start, False, False
     while i <= k:
         w = toks[i][0].lower()
         if w == "identified" and i + 1 <= k and toks[i + 1][0].lower() == "as":

@@ -242,6 +242,19 @@ _REACTION = re.compile(
     r"visited|met|paid|recalled|remembered|reeling|in shock|on (?:high )?alert)\b",
     re.I,
 )
+
+
+def _reactions(text: str) -> list[tuple[int, int]]:
+    """The spans of the reaction words of a sentence (:data:`_REACTION`), found once."""
+    return [m.span() for m in _REACTION.finditer(text)]
+
+
+def _between(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
+    """A reaction word lies wholly within [lo, hi) (what ``_REACTION.search(text, lo, hi)``
+    finds, without a search per date and trigger: a long sentence cost their product)."""
+    return any(max(0, lo) <= a and b <= hi for a, b in spans)
+
+
 #: a trigger that is a verb: "attacked", "stormed", "shot dead" (the date beside it is its own)
 _VERBAL = re.compile(r"\w+ed\b|shot\b|blew\b|struck\b|went\b|tore\b|ripped\b", re.I)
 
@@ -301,23 +314,23 @@ class EventGroup:
         first = self.sentences[0]
         t0 = self.trigger[1] - first.start
         if 0 <= t0 < len(first.text) and not _VERBAL.match(first.text, t0):
+            said = _reactions(first.text)
             dates[0] = [
                 d
                 for d in first.dates
-                if d.end - first.start > t0
-                or not _REACTION.search(first.text, max(0, d.end - first.start), t0)
+                if d.end - first.start > t0 or not _between(said, d.end - first.start, t0)
             ]
         for i, x in enumerate(self.sentences[1:], 1):
             # "Pakistan was reeling Tuesday after an overnight assault": the day of the
             # reaction told before the event's noun, in the lead under a headline too
             nouns = [t[1] for t in x.all_triggers if not _VERBAL.match(x.text, t[1] - x.start)]
             if nouns and x.dates:
+                said = _reactions(x.text)
                 dates[i] = [
                     d
                     for d in x.dates
                     if not any(
-                        t > d.end
-                        and _REACTION.search(x.text, max(0, d.start - x.start - 25), t - x.start)
+                        t > d.end and _between(said, d.start - x.start - 25, t - x.start)
                         for t in nouns
                     )
                 ]

@@ -217,9 +217,26 @@ def cut_threats(sentences: list[Sentence], text: str) -> list[Sentence]:
     return out
 
 
+#: the longest sentence read as one: a longer run with no full stop (the longest real one read,
+#: an SATP paragraph without punctuation, is 1,889 characters) is cut at a comma or a space,
+#: so that no text costs the square of its length in the per-sentence stages
+MAX_SENTENCE_CHARS = 3_000
+
+
 def _add(out: list[Sentence], text: str, s: int, e: int) -> None:
     part = text[s:e]
     st = s + len(part) - len(part.lstrip())
     en = s + len(part.rstrip())
+    while en - st > MAX_SENTENCE_CHARS:
+        window = text[st : st + MAX_SENTENCE_CHARS]
+        cut = max(window.rfind(", "), window.rfind("; ")) + 1
+        if cut < MAX_SENTENCE_CHARS // 2:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = MAX_SENTENCE_CHARS
+        _add(out, text, st, st + cut)
+        st += cut
+        while st < en and text[st].isspace():
+            st += 1
     if en > st:
         out.append(Sentence(st, en, text[st:en]))
