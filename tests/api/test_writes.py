@@ -165,3 +165,25 @@ def test_admins_manage_their_own_organisation_only(client: TestClient, world: Wo
         f"/api/v1/incidents/{world.incidents['AMBER']}", headers=world.headers("partner", "viewer")
     )
     assert r.status_code == 404
+
+
+@pytest.mark.parametrize(("kind", "body"), [("sites", SITE), ("routes", ROUTE)])
+def test_a_record_its_writer_marks_red_stays_readable_by_them_and_no_one_else(
+    client: TestClient, world: World, kind: str, body: dict[str, Any]
+) -> None:
+    writer = world.headers("owner", "site_manager")
+    r = client.post(
+        f"/api/v1/{kind}", json={**body, "name": "Red one", "tlp": "RED"}, headers=writer
+    )
+    assert r.status_code == 201, r.text
+    ident = r.json()["id"]
+    assert client.get(f"/api/v1/{kind}/{ident}", headers=writer).status_code == 200
+    for org, role in (("owner", "analyst"), ("partner", "site_manager"), ("outsider", "admin")):
+        r = client.get(f"/api/v1/{kind}/{ident}", headers=world.headers(org, role))
+        assert r.status_code == 404, (org, role)
+    # and a record marked RED later stays readable by the one who marked it
+    r = client.post(f"/api/v1/{kind}", json={**body, "name": "Later red"}, headers=writer)
+    later = r.json()["id"]
+    r = client.patch(f"/api/v1/{kind}/{later}", json={"tlp": "RED"}, headers=writer)
+    assert r.status_code == 200, r.text
+    assert client.get(f"/api/v1/{kind}/{later}", headers=writer).status_code == 200
