@@ -90,7 +90,7 @@ eval: $(STAMP)
 	  if [ -f $(CORPUS)/satp-holdout-3.jsonl ]; then \
 	    echo "== SATP third hold-out (paragraphs none of whose errors was read: never tune on it)"; \
 	    $(BIN)/safecorridor eval extraction $(CORPUS)/satp-holdout-3.jsonl --texts $(SHARED)/data/satp-dev --worst 0 || exit 1; fi; \
-	  for u in p8a p9 p11 p12b p13b p14 p15b p16b; do \
+	  for u in p8a p9 p11 p12b p13b p14 p15b p16b p17b; do \
 	    echo "== invented reports never read: tests/extraction/unseen/$$u (totals only; see its README)"; \
 	    $(BIN)/safecorridor eval extraction tests/extraction/unseen/$$u/gold.jsonl \
 	      --texts tests/extraction/unseen/$$u --worst 0 || exit 1; \

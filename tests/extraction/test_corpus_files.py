@@ -84,6 +84,8 @@ def _records(name: str) -> list[dict[str, Any]]:
         "../unseen/p15b/gold.jsonl",
         "../unseen/p16a/gold.jsonl",
         "../unseen/p16b/gold.jsonl",
+        "../unseen/p17a/gold.jsonl",
+        "../unseen/p17b/gold.jsonl",
     ],
 )
 def test_annotation_file_is_well_formed(name: str) -> None:
