@@ -517,18 +517,12 @@ def _details(item: CandidateEvent, ev: CandidateEvent) -> bool:
 def _take(into: CandidateEvent, source: CandidateEvent, name: str) -> None:
     """Copy one field of ``source`` into ``into`` with its evidence, confidence and note."""
     setattr(into, name, getattr(source, name))
-    into.evidence.pop(name, None)
-    if name in source.evidence:
-        into.evidence[name] = source.evidence[name]
-    into.field_confidence.pop(name, None)
-    if name in source.field_confidence:
-        into.field_confidence[name] = source.field_confidence[name]
-    into.confidence_basis.pop(name, None)
-    if name in source.confidence_basis:
-        into.confidence_basis[name] = source.confidence_basis[name]
-    into.notes.pop(name, None)
-    if name in source.notes:
-        into.notes[name] = source.notes[name]
+    for book in ("evidence", "field_confidence", "confidence_basis", "notes"):
+        mine: dict[str, Any] = getattr(into, book)
+        theirs: dict[str, Any] = getattr(source, book)
+        mine.pop(name, None)
+        if name in theirs:
+            mine[name] = theirs[name]
 
 
 def _town(m: Mention) -> str | None:
