@@ -625,3 +625,23 @@ def test_a_report_without_a_publication_date_is_dated_by_its_own_text(
         assert days["Kharan"] == date(2024, 5, 6)  # the Monday before Thursday, May 9
         # nor does the extractor read the refused day again: "on Monday" stays undated
         assert days["Washuk"] is None
+
+
+def test_documents_and_wide_text_are_named_for_what_they_are(tmp_path: Path) -> None:
+    from safecorridor.sources.fetch import SourceError, decode_text
+
+    text = "Gunmen killed two policemen in Quetta on Monday."
+    wide = text.encode("utf-16-le")
+    with pytest.raises(
+        SourceError,
+        match="UTF-16 text without a byte-order mark; name it with --encoding utf-16-le",
+    ):
+        decode_text(wide, "r.txt")
+    assert decode_text(wide, "r.txt", "utf-16-le") == text  # the fix the message names works
+    assert decode_text(text.encode("utf-16-be"), "r.txt", "UTF-16BE") == text
+    with pytest.raises(SourceError, match="is a PDF file, not text: extract its text first"):
+        decode_text(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>", "r.pdf")
+    with pytest.raises(SourceError, match="is a ZIP archive"):
+        decode_text(b"PK\x03\x04" + bytes(40), "r.docx")
+    with pytest.raises(SourceError, match="is a binary file"):
+        decode_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "photo.txt")

@@ -3,6 +3,7 @@ folders and URLs. Each source yields raw documents or one-line errors naming the
 
 from __future__ import annotations
 
+import codecs
 import html
 import json
 import re
@@ -94,15 +95,63 @@ def _mostly_ascii(text: str, limit: float = 0.1) -> bool:
     return bool(sample) and sum(ord(c) > 127 for c in sample) / len(sample) <= limit
 
 
+#: files that are documents, not text: their text must be extracted first
+_DOCUMENT_FORMATS = (
+    (b"%PDF-", "PDF file"),
+    (b"PK\x03\x04", "ZIP archive (a Word, OpenDocument or zipped file)"),
+    (b"\xd0\xcf\x11\xe0", "legacy Office document"),
+    (b"{\\rtf", "RTF document"),
+)
+
+
+def _utf16_order(head: bytes) -> str | None:
+    """ "le" or "be" when every other byte is NUL and the others are not (UTF-16 text of a
+    Latin script without its byte-order mark), else None."""
+    odd, even = head[1::2], head[0::2]
+    if not odd or not even:
+        return None
+    zero_odd, zero_even = odd.count(0) / len(odd), even.count(0) / len(even)
+    if zero_odd > 0.9 and zero_even < 0.1:
+        return "le"
+    if zero_even > 0.9 and zero_odd < 0.1:
+        return "be"
+    return None
+
+
+def _wide(encoding: str) -> bool:
+    """An encoding whose text has NUL bytes in it (UTF-16, UTF-32)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    return name.startswith(("utf-16", "utf-32"))
+
+
 def decode_text(raw: bytes, label: str, encoding: str | None = None) -> str:
     """UTF-8 (or the named encoding), else a confidently detected legacy encoding."""
-    if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    for magic, what in _DOCUMENT_FORMATS:
+        if raw.startswith(magic):
+            how = " (pdftotext FILE out.txt)" if magic == b"%PDF-" else ""
+            raise SourceError(
+                f"{label}: is a {what}, not text: extract its text first{how} and give that"
+            )
+    wide = bool(encoding) and _wide(encoding or "")
+    if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")) and not wide:
+        order = _utf16_order(raw[:8192])
+        if order is not None:
+            raise SourceError(
+                f"{label}: looks like UTF-16 text without a byte-order mark; name it with "
+                f"--encoding utf-16-{order}"
+            )
         raise SourceError(f"{label}: is a binary file (NUL bytes), not text")
     if encoding:
         try:
-            return raw.decode(encoding)
+            text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             raise SourceError(f"{label}: cannot be decoded as {encoding}: {exc}") from None
+        if "\x00" in text[:8192]:
+            raise SourceError(f"{label}: is a binary file (NUL characters as {encoding}), not text")
+        return text
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")
