@@ -417,7 +417,7 @@ def mark_triggers(s: Sentence) -> None:
             )
         ):
             continue  # "(as approved by the apex committee)": a past decision cited, no event
-        if TRIGGERS[cls][4] == "violent" and _A_CASE.match(text, m.end()):
+        if family(cls) == "violent" and _A_CASE.match(text, m.end()):
             continue  # "ATC indicts three in consulate attack case": the case, no new attack
         if cls == "attack" and word.lower() in ("killing", "shoot") and not s.headline:
             continue  # a headline's grammar ("..., killing 42", "Taliban shoot 2"), not a body's

@@ -43,6 +43,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -424,6 +425,7 @@ def _one_per_item(text: str, g: EventGroup, ev: CandidateEvent) -> list[Candidat
     trig_s = g.trigger_sentence()
     assert trig_s is not None  # (items were read in it)
     shared = g.date()
+    others = [(x, _towns_of(x)) for x in g.sentences if x is not trig_s]  # each item's accounts
     out = []
     for k, it in enumerate(items):
         piece = Sentence(it.start, it.end, text[it.start : it.end])
@@ -446,11 +448,8 @@ def _one_per_item(text: str, g: EventGroup, ev: CandidateEvent) -> list[Candidat
         fill_place(item_ev, text, sub, it.mention)
         # (a sentence of the group told of this item's town alone gives its figures too: "A
         # bomb planted in a rickshaw exploded in Hangu city, killing three")
-        told = [
-            x.casualties
-            for x in g.sentences
-            if x is not trig_s and _towns_of(x) == {_town(it.mention)}
-        ]
+        town = {_town(it.mention)}
+        told = [x.casualties for x, towns in others if towns == town]
         casualties.fill_casualties(item_ev, [piece.casualties, *told])
         out.append(item_ev)
     return out
@@ -474,9 +473,7 @@ def _fold_item_details(
     An account joins the item of the same kind (or a plain attack) in its town, or its
     district when it names no town, told on the same day or with no day of its own; it
     gives the item the figures and the actors the list did not tell."""
-    sizes: dict[int, int] = {}
-    for g in owners:
-        sizes[id(g)] = sizes.get(id(g), 0) + 1
+    sizes = Counter(id(g) for g in owners)  # how many events each group told
     drop: set[int] = set()
     for j, (h, ev) in enumerate(zip(owners, events, strict=True)):
         if sizes[id(h)] != 1 or h.family != "violent" or h.recalled:

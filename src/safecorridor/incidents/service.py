@@ -33,7 +33,7 @@ from safecorridor.sharing.policy import (
     require_write,
     restrict,
 )
-from safecorridor.sharing.service import grant_record
+from safecorridor.sharing.service import grant_record, keep_readable_by_writer
 from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP, IncidentStatus
 
@@ -149,14 +149,7 @@ def create_incident(
 
 def _written(session: Session, viewer: Viewer, incident: Incident, action: str) -> None:
     """After a reader's write: a RED incident stays readable by its writer; audit."""
-    if incident.tlp == TLP.RED and viewer.user_id is not None:
-        grant_record(
-            session=session,
-            record_type="incident",
-            record_id=incident.id,
-            user_id=viewer.user_id,
-            granted_by=viewer.email,
-        )
+    keep_readable_by_writer(session, viewer, incident)
     audit_write(session=session, viewer=viewer, action=action, obj=incident)
 
 

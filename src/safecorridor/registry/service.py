@@ -19,8 +19,7 @@ from safecorridor.registry.models import Route, Site
 from safecorridor.registry.schemas import RouteCreate, RouteUpdate, SiteCreate, SiteUpdate
 from safecorridor.sharing.audit import audit_reads, audit_write
 from safecorridor.sharing.policy import Viewer, require_change, require_write, restrict
-from safecorridor.sharing.service import grant_record
-from safecorridor.taxonomy.choices import TLP
+from safecorridor.sharing.service import keep_readable_by_writer
 
 SITE_H3_RESOLUTION = 7
 #: the most rows a list answers with (the registry of one corridor is far smaller)
@@ -145,21 +144,8 @@ def _created(session: Session, viewer: Viewer | None, obj: Site | Route) -> None
     session.add(obj)
     session.flush()
     if viewer is not None:
-        _stays_readable(session, viewer, obj)
+        keep_readable_by_writer(session, viewer, obj)
         audit_write(session=session, viewer=viewer, action="create", obj=obj)
-
-
-def _stays_readable(session: Session, viewer: Viewer, obj: Site | Route) -> None:
-    """A record its writer marks RED stays readable by that writer (RED is read by the users
-    named on it; a RED incident names its writer the same way)."""
-    if obj.tlp == TLP.RED and viewer.user_id is not None:
-        grant_record(
-            session=session,
-            record_type=kind_of(type(obj)),
-            record_id=obj.id,
-            user_id=viewer.user_id,
-            granted_by=viewer.email,
-        )
 
 
 def create_site(
@@ -195,7 +181,7 @@ def update_site(*, session: Session, site_id: int, site_in: SiteUpdate, viewer: 
     site = changeable(session, Site, site_id, viewer=viewer)
     _apply(site, site_in.model_dump(exclude_unset=True), nullable=("project", "description"))
     session.flush()
-    _stays_readable(session, viewer, site)
+    keep_readable_by_writer(session, viewer, site)
     audit_write(session=session, viewer=viewer, action="update", obj=site)
     return site
 
@@ -240,7 +226,7 @@ def update_route(
         route.points = [[float(lat), float(lon)] for lat, lon in points]
         route.length_km = round(polyline_length_km(route.points), 1)
     session.flush()
-    _stays_readable(session, viewer, route)
+    keep_readable_by_writer(session, viewer, route)
     audit_write(session=session, viewer=viewer, action="update", obj=route)
     return route
 

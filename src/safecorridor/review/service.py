@@ -57,10 +57,10 @@ from safecorridor.sharing.policy import (
     require_write,
     restrict,
 )
-from safecorridor.sharing.service import grant_record
+from safecorridor.sharing.service import keep_readable_by_writer
 from safecorridor.sources.importers.store import validation_message
 from safecorridor.sources.models import Document
-from safecorridor.taxonomy.choices import TLP, DatePrecision
+from safecorridor.taxonomy.choices import DatePrecision
 
 INGEST_DATASET = "ingest"
 # event field name → candidate column (where they differ)
@@ -666,14 +666,8 @@ def reject_candidate(
 def _decided(session: Session, viewer: Viewer, d: Decision) -> None:
     """After a reader's accept or merge: a new RED incident stays readable by its reviewer;
     the incident's change and the candidate's decision go to the audit chain."""
-    if d.created and d.incident.tlp == TLP.RED and viewer.user_id:
-        grant_record(
-            session=session,
-            record_type="incident",
-            record_id=d.incident.id,
-            user_id=viewer.user_id,
-            granted_by=viewer.email,
-        )
+    if d.created:
+        keep_readable_by_writer(session, viewer, d.incident)
     _audit_decision(session, viewer, d)
 
 

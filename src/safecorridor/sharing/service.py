@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safecorridor.sharing.models import RecordGrant
+from safecorridor.sharing.policy import Viewer, record_type
+from safecorridor.taxonomy.choices import TLP
 
 
 def grant_record(
@@ -27,6 +31,19 @@ def grant_record(
     session.add(grant)
     session.flush()
     return grant
+
+
+def keep_readable_by_writer(session: Session, viewer: Viewer, obj: Any) -> None:
+    """A record its writer marks RED (an incident, a site, a route) stays readable by that
+    writer: RED is read only by the users named on it."""
+    if str(obj.tlp) == TLP.RED and viewer.user_id is not None:
+        grant_record(
+            session=session,
+            record_type=record_type(type(obj)),
+            record_id=obj.id,
+            user_id=viewer.user_id,
+            granted_by=viewer.email,
+        )
 
 
 def has_grant(session: Session, *, record_type: str, record_id: int, user_id: int) -> bool:
