@@ -123,6 +123,23 @@ def test_a_bundle_carries_tlp2_markings_the_extension_and_the_owner(engine: Engi
     }
 
 
+def test_an_imported_reports_sources_keep_its_marking_and_owner(engine: Engine) -> None:
+    """The URLs a partner's AMBER+STRICT report cites become documents of that marking and
+    owner, not CLEAR documents every organisation reads (a source's address may be the
+    secret)."""
+    item = {**fixed_incident(0, tlp="AMBER+STRICT"), "source_urls": ["https://example.org/a"]}
+    store_generated(engine, [item], ["Port Police"])
+    bundle = export_bundle(engine)
+    clear(engine)
+    assert import_own(engine, bundle).new == 1
+    with session_scope(engine) as s:
+        [incident] = s.scalars(select(Incident)).all()
+        [doc] = incident.documents
+        assert doc.url == "https://example.org/a"
+        assert (doc.tlp, doc.owner_org_id) == ("AMBER+STRICT", incident.owner_org_id)
+        assert incident.owner_org_id is not None
+
+
 def test_reimporting_our_bundle_adds_nothing(engine: Engine) -> None:
     store_generated(engine, [fixed_incident(i) for i in range(3)], [None, None, None])
     bundle = export_bundle(engine)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from safecorridor.incidents.models import Actor, ActorAlias, Incident
 from safecorridor.sharing.audit import audit_objects, audit_write, record_state
-from safecorridor.sharing.policy import Viewer, visible
+from safecorridor.sharing.policy import Viewer, shown_to_every_reader_of, visible
 from safecorridor.taxonomy.choices import ActorKind
 
 _PUNCT = re.compile(r"[^\w\s]")
@@ -48,6 +48,17 @@ def actor_readable(viewer: Viewer | None) -> ColumnElement[bool]:
     refs = (Incident.actor1_id, Incident.actor2_id, Incident.claimed_by_id)
     named = or_(*(exists().where(col == Actor.id) for col in refs))
     read = or_(*(exists().where(col == Actor.id, visible(Incident, viewer)) for col in refs))
+    return or_(~named, read)
+
+
+def actor_shown_with(tlp: str, owner_org_id: int | None) -> ColumnElement[bool]:
+    """The condition under which an actor's name may go into a record marked ``tlp`` and
+    owned by ``owner_org_id`` (the extractor's alias table for a new document): the actor is
+    in the register, or an incident that every reader of that record may read names it."""
+    refs = (Incident.actor1_id, Incident.actor2_id, Incident.claimed_by_id)
+    named = or_(*(exists().where(col == Actor.id) for col in refs))
+    shared = shown_to_every_reader_of(Incident, tlp, owner_org_id)
+    read = or_(*(exists().where(col == Actor.id, shared) for col in refs))
     return or_(~named, read)
 
 

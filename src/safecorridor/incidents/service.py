@@ -74,11 +74,19 @@ def incident_values(
 
 
 def source_document(
-    session: Session, url: str, *, tlp: str = TLP.CLEAR, owner_org_id: int | None = None
+    session: Session,
+    url: str,
+    *,
+    tlp: str = TLP.CLEAR,
+    owner_org_id: int | None = None,
+    publisher: str | None = None,
+    title: str | None = None,
+    reliability: str = "F",
 ) -> Document:
     """The reference-only Document for a URL an incident cites, with the incident's marking and
     owner (a URL cited by a RED record is itself RED: its address may be the secret). Created
-    once per URL, marking and owner."""
+    once per URL, marking and owner (``publisher``, ``title`` and ``reliability`` are those of
+    its first citation)."""
     key = (
         f"url:{url.strip()}"
         if (tlp == TLP.CLEAR and owner_org_id is None)
@@ -89,8 +97,10 @@ def source_document(
     if doc is None:
         doc = Document(
             sha256=digest,
-            url=url.strip(),
-            reliability="F",
+            url=url.strip()[:2000],
+            publisher=publisher[:300] if publisher else None,
+            title=title[:1000] if title else None,
+            reliability=reliability if reliability in ("A", "B", "C", "D", "E", "F") else "F",
             tlp=str(tlp),
             owner_org_id=owner_org_id,
         )

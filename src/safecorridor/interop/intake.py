@@ -33,9 +33,9 @@ from safecorridor.db.base import utcnow
 from safecorridor.incidents.actors import ActorResolver, add_aliases, find_actor
 from safecorridor.incidents.models import Actor, ActorAlias, Incident, IncidentChange
 from safecorridor.incidents.schemas import IncidentCreate
-from safecorridor.incidents.service import incident_values
+from safecorridor.incidents.service import incident_values, source_document
 from safecorridor.interop.extension import PRODUCER_IDENTITY_ID
-from safecorridor.interop.stix import ActorDraft, IncidentDraft, SourceDraft, StixImportError
+from safecorridor.interop.stix import ActorDraft, IncidentDraft, StixImportError
 from safecorridor.review.choices import CandidateStatus
 from safecorridor.review.models import Candidate
 from safecorridor.sharing.audit import audit_objects, audit_write
@@ -175,22 +175,6 @@ def record_of(draft: IncidentDraft) -> IncidentCreate:
         ) from None
 
 
-def _source_document(session: Session, src: SourceDraft) -> Document:
-    digest = hashlib.sha256(("url:" + src.url.strip()).encode("utf-8")).hexdigest()
-    doc = session.scalar(select(Document).where(Document.sha256 == digest))
-    if doc is None:
-        doc = Document(
-            sha256=digest,
-            url=src.url.strip()[:2000],
-            publisher=(src.publisher or None) and src.publisher[:300],
-            title=(src.title or None) and src.title[:1000],
-            reliability=src.reliability if src.reliability in "ABCDEF" else "F",
-        )
-        session.add(doc)
-        session.flush()
-    return doc
-
-
 def store_records(
     session: Session,
     drafts: list[IncidentDraft],
@@ -232,7 +216,19 @@ def store_records(
                 updated_at=max(draft.modified, draft.created),
             )
             for src in draft.sources:
-                incident.documents.append(_source_document(session, src))
+                # with the incident's marking: a source cited by an AMBER report is no CLEAR
+                # document for everybody to read
+                doc = source_document(
+                    session,
+                    src.url,
+                    tlp=values["tlp"],
+                    owner_org_id=owner,
+                    publisher=src.publisher,
+                    title=src.title,
+                    reliability=src.reliability,
+                )
+                if doc not in incident.documents:
+                    incident.documents.append(doc)
             incident.history.append(
                 IncidentChange(
                     changed_by=changed_by,

@@ -40,6 +40,42 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def document_key(digest: str, tlp: str, owner_org_id: int | None) -> str:
+    """The key a document of text ``digest``, marked ``tlp`` and owned by ``owner_org_id``,
+    is stored under (``Document.sha256``): the text's digest for a CLEAR document, and for
+    any other a digest of the text's and its readers' (the marking, and the owner below
+    GREEN). Two organisations holding one text under markings that do not show each other's
+    copy each store their own: a partner's AMBER+STRICT copy neither stops another
+    organisation's ingest nor tells it that the text is held.
+
+    >>> document_key("ab" * 32, "CLEAR", 3) == "ab" * 32
+    True
+    >>> document_key("ab" * 32, "AMBER", 3) != document_key("ab" * 32, "AMBER", 4)
+    True
+    """
+    if tlp == "CLEAR":
+        return digest
+    scope = tlp if tlp == "GREEN" else f"{tlp}|{owner_org_id or ''}"
+    return hashlib.sha256(f"{scope}|{digest}".encode()).hexdigest()
+
+
+def keys_shown_to(digest: str, tlp: str, owner_org_id: int | None) -> set[str]:
+    """The keys (``document_key``) of the copies of a text that every reader of a document
+    marked ``tlp`` and owned by ``owner_org_id`` may read: the copies that make it a
+    duplicate (its own key among them)."""
+    shown = {"CLEAR": ("CLEAR",), "GREEN": ("CLEAR", "GREEN")}.get(tlp)
+    if shown is None:
+        shown = {
+            "AMBER": ("CLEAR", "GREEN", "AMBER"),
+            "AMBER+STRICT": ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT"),
+        }.get(tlp, ("CLEAR", "GREEN"))
+        if owner_org_id is None:
+            shown = ("CLEAR", "GREEN")
+    return {document_key(digest, t, owner_org_id) for t in shown} | {
+        document_key(digest, tlp, owner_org_id)
+    }
+
+
 def shingles(text: str, size: int = SHINGLE) -> set[str]:
     """Word n-grams of the case-folded text (the words themselves for very short texts)."""
     words = _WORD.findall(text.casefold())

@@ -20,14 +20,14 @@ from datetime import date, datetime, time
 from time import perf_counter
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.db.base import utcnow
 from safecorridor.extraction import CandidateEvent, extract, report_published
 from safecorridor.extraction.resources import actors as known_actors
-from safecorridor.incidents.actors import ActorResolver
+from safecorridor.incidents.actors import ActorResolver, actor_shown_with
 from safecorridor.incidents.models import Actor, ActorAlias
 from safecorridor.registry.models import Site
 from safecorridor.review.choices import IngestStatus
@@ -36,9 +36,12 @@ from safecorridor.review.service import auto_accept, candidate_from_event
 from safecorridor.runner import make_runner
 from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import append_event
+from safecorridor.sharing.policy import shown_to_every_reader_of
 from safecorridor.sources.dedup import (
     NEAR_DUPLICATE_THRESHOLD,
     NearDuplicateIndex,
+    document_key,
+    keys_shown_to,
     minhash,
     text_sha256,
 )
@@ -127,10 +130,15 @@ def extract_with_context(
 # ---------------------------------------------------------------- the run
 
 
-def registry_places(session: Session) -> list[dict[str, Any]]:
-    """The registry's sites as the extractor's extra places."""
+def registry_places(
+    session: Session, tlp: str = TLP.CLEAR, owner_org_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The registry's sites as the extractor's extra places for a document marked ``tlp``
+    and owned by ``owner_org_id``: only those every reader of the document may read, so
+    that no candidate names a site one of its readers may not know of."""
     out = []
-    for s in session.scalars(select(Site).order_by(Site.id)):
+    shown = shown_to_every_reader_of(Site, tlp, owner_org_id)
+    for s in session.scalars(select(Site).where(shown).order_by(Site.id)):
         spec: dict[str, Any] = {
             "name": s.name,
             "lat": s.latitude,
@@ -151,16 +159,23 @@ def registry_places(session: Session) -> list[dict[str, Any]]:
 NAMED_KINDS = (ActorKind.ARMED_GROUP, ActorKind.OTHER)
 
 
-def store_aliases(session: Session) -> dict[str, str]:
+def store_aliases(
+    session: Session, tlp: str = TLP.CLEAR, owner_org_id: int | None = None
+) -> dict[str, str]:
     """The store's actor aliases → the actor's name (the extractor's extra aliases): every
     alias of an actor the extractor's table knows (it has that actor's kind), and of the
     others only those of armed groups (and actors of no stated kind). A victim category
     ("Chinese engineers" → Chinese nationals), a company or a force the table does not know
-    is never offered, so it cannot become an attack's perpetrator."""
+    is never offered, so it cannot become an attack's perpetrator.
+
+    Only actors whose name every reader of the new document (marked ``tlp``, owned by
+    ``owner_org_id``) may read are offered: a name known only from an AMBER+STRICT incident
+    never turns up in another organisation's candidate."""
     known = known_actors()
     rows = session.execute(
         select(ActorAlias.alias, Actor.name, Actor.kind)
         .join(Actor, Actor.id == ActorAlias.actor_id)
+        .where(actor_shown_with(tlp, owner_org_id))
         .order_by(ActorAlias.id)
     ).all()
     return {
@@ -168,6 +183,32 @@ def store_aliases(session: Session) -> dict[str, str]:
         for alias, name, kind in rows
         if name in known or kind is None or kind in NAMED_KINDS
     }
+
+
+def stored_copies(
+    session: Session, digests: Sequence[str], tlp: str, owner_org_id: int | None
+) -> dict[str, int]:
+    """Of the texts ``digests`` (``text_sha256``), those already stored as a document that
+    every reader of a new one marked ``tlp`` and owned by ``owner_org_id`` may read (or under
+    the very key the new one would take): text digest → that document's id. A copy held
+    under a stricter marking is not one: the new document is stored and read for itself."""
+    keys = {k: d for d in digests for k in keys_shown_to(d, tlp, owner_org_id)}
+    own = [document_key(d, tlp, owner_org_id) for d in digests]
+    found: dict[str, int] = {}
+    for part in _chunks(list(keys), 500):
+        rows = session.execute(
+            select(Document.sha256, Document.id)
+            .where(Document.sha256.in_(part))
+            .where(
+                or_(
+                    Document.sha256.in_(own),
+                    shown_to_every_reader_of(Document, tlp, owner_org_id),
+                )
+            )
+        ).all()
+        for key, ident in rows:
+            found.setdefault(keys[key], ident)
+    return found
 
 
 @dataclass
@@ -217,12 +258,15 @@ def _start_run(
         session.add(run)
         session.flush()
         run_id = run.id
-        places = registry_places(session)
-        aliases = store_aliases(session)
+        places = registry_places(session, opts.tlp, opts.owner_org_id)
+        aliases = store_aliases(session, opts.tlp, opts.owner_org_id)
+        # a copy of a document some reader of the new one may not read is no reason to leave
+        # the new one unread (nor may it point at that document)
         index = NearDuplicateIndex(opts.near_duplicate_threshold)
         recent = session.execute(
             select(Document.id, Document.text)
             .where(Document.text.is_not(None), Document.text != "")
+            .where(shown_to_every_reader_of(Document, opts.tlp, opts.owner_org_id))
             .where(Document.near_duplicate_of_id.is_(None))
             .order_by(Document.id.desc())
             .limit(NEAR_DUPLICATE_WINDOW)
@@ -299,11 +343,7 @@ def ingest(
                 seen.add(p.digest)
                 digests[p.digest] = p
             with session.begin():
-                stored = set(
-                    session.scalars(
-                        select(Document.sha256).where(Document.sha256.in_(list(digests)))
-                    )
-                )
+                stored = stored_copies(session, list(digests), opts.tlp, opts.owner_org_id)
             for digest, p in digests.items():
                 if digest in stored:
                     report.duplicate += 1
@@ -429,7 +469,7 @@ def _store(
             raise ValueError("its original copy in this batch was not stored")
     with session.begin():
         doc = Document(
-            sha256=p.digest,
+            sha256=document_key(p.digest, opts.tlp, opts.owner_org_id),
             url=opts.url or p.raw.url,
             publisher=opts.publisher or p.raw.publisher,
             title=opts.title or p.raw.title,

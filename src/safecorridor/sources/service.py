@@ -25,7 +25,7 @@ from safecorridor.sharing.audit import audit_reads, audit_write
 from safecorridor.sharing.policy import Viewer, require_write, restrict
 from safecorridor.sharing.service import grant_record
 from safecorridor.sources.dedup import normalise_text, text_sha256
-from safecorridor.sources.ingest import IngestOptions, IngestReport, ingest
+from safecorridor.sources.ingest import IngestOptions, IngestReport, ingest, stored_copies
 from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP
 from safecorridor.validation import publication_day, web_url
@@ -196,8 +196,9 @@ def ingest_report(
         duplicate_of = None
         if not docs and text is not None:
             digest = text_sha256(normalise_text(text))
+            copy = stored_copies(session, [digest], str(tlp), viewer.organisation_id).get(digest)
             duplicate_of = session.scalar(
-                restrict(select(Document.id).where(Document.sha256 == digest), Document, viewer)
+                restrict(select(Document.id).where(Document.id == copy), Document, viewer)
             )
         near_of = next((d.near_duplicate_of_id for d in docs if d.near_duplicate_of_id), None)
     status: Status = (
