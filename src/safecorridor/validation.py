@@ -20,6 +20,25 @@ def web_url(value: str) -> str:
     return value.strip()
 
 
+def printable(value: object) -> object:
+    """``value``, if it is no text holding a control character other than a tab or a line
+    break, nor JSON holding one (a NUL, an escape: no record field is meant to hold one, and a
+    NUL cannot be stored on PostgreSQL nor read back from an export); a ValueError names the
+    character."""
+    if isinstance(value, str):
+        for c in value:
+            if (ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127:
+                raise ValueError(f"holds the control character U+{ord(c):04X}")
+    elif isinstance(value, dict):  # JSON: its keys and values
+        for k, v in value.items():
+            printable(k)
+            printable(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            printable(v)
+    return value
+
+
 #: a link to a public page: http(s), a host, no spaces (never ``javascript:`` or ``data:``)
 WebUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(web_url)]
 

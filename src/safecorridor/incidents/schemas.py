@@ -16,7 +16,7 @@ from pydantic import (
 from safecorridor import taxonomy
 from safecorridor.geo import check_coordinates
 from safecorridor.taxonomy.choices import TLP, DatePrecision
-from safecorridor.validation import Day, WebUrl
+from safecorridor.validation import Day, WebUrl, printable
 
 #: the largest count (fatalities, injured, ...) a record holds
 MAX_COUNT = 2**31 - 1
@@ -136,6 +136,8 @@ class IncidentCreate(IncidentBase):
     source_key: str | None = Field(default=None, max_length=100)
     source_urls: list[WebUrl] = Field(default_factory=list, max_length=50)
 
+    _printable = field_validator("*")(printable)  # what is stored is checked; what is read not
+
 
 class IncidentUpdate(BaseModel):
     """A partial change; only the fields given are changed (with the same limits as a new
@@ -161,6 +163,8 @@ class IncidentUpdate(BaseModel):
     target_category: str | None = Field(default=None, max_length=200)
     tlp: TLP | None = None
     credibility: str | None = Field(default=None, max_length=1)
+
+    _printable = field_validator("*")(printable)
 
 
 class IncidentPublic(IncidentBase):

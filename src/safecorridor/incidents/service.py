@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -109,6 +109,18 @@ def source_document(
     return doc
 
 
+def check_not_future(event_date: date, today: date | None) -> None:
+    """Refuse an incident dated after ``today`` (nothing has happened tomorrow: a typed year
+    or a swapped day and month). A day's grace: the corridor's day starts hours before UTC's.
+    ``today=None``: no check (imports of other datasets, which keep what they say)."""
+    if today is not None and event_date > today + timedelta(days=1):
+        raise InvalidInputError(
+            f"field event_date: {event_date} is after today ({today}); an incident is "
+            "recorded once it has happened",
+            errors=[{"loc": ["event_date"], "msg": f"{event_date} is after today ({today})"}],
+        )
+
+
 def create_incident(
     *,
     session: Session,
@@ -117,12 +129,15 @@ def create_incident(
     changed_by: str = "system",
     owner_org_id: int | None = None,
     resolver: ActorResolver | None = None,
+    today: date | None = None,
 ) -> Incident:
     """Store a new incident, with its sources and a 'created' history entry.
 
     With a ``viewer``: an analyst records it for their organisation (its owner), a RED one
-    stays readable by them (a grant), and the write is audited.
+    stays readable by them (a grant), and the write is audited. With ``today``: an event
+    dated after it is refused (see :func:`check_not_future`).
     """
+    check_not_future(incident_in.event_date, today)
     if viewer is not None:
         require_write(viewer, "incident")
         changed_by, owner_org_id = viewer.email, viewer.organisation_id
@@ -216,13 +231,16 @@ def update_incident(
     incident_in: IncidentUpdate,
     viewer: Viewer | None = None,
     changed_by: str = "system",
+    today: date | None = None,
 ) -> Incident:
     """Apply a partial change and record each field's old and new value in the history.
 
     The whole record is validated again, so an edit cannot make it invalid. With a
     ``viewer``: only an analyst of the owner organisation changes it, and the change is
-    audited.
+    audited. With ``today``: a new event date after it is refused.
     """
+    if incident_in.event_date is not None:
+        check_not_future(incident_in.event_date, today)
     if viewer is not None:
         incident = changeable_incident(session, viewer, incident_id)
         changed_by = viewer.email

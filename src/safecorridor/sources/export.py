@@ -18,6 +18,7 @@ from safecorridor.incidents.models import Incident
 from safecorridor.incidents.service import IncidentFilter, filtered_query, to_create
 from safecorridor.sharing.policy import Viewer
 from safecorridor.sources.importers.acled import ACLED_COLUMNS, SC_COLUMNS
+from safecorridor.sources.importers.common import spreadsheet_safe
 
 
 def iter_incidents(
@@ -80,7 +81,8 @@ def write_csv(
     writer.writeheader()
     n = 0
     for incident in iter_incidents(session, flt, viewer=viewer):
-        writer.writerow(acled_row(incident))
+        # a partner opens the file in a spreadsheet: no cell of text may run as a formula
+        writer.writerow({k: spreadsheet_safe(v) for k, v in acled_row(incident).items()})
         n += 1
     return n
 

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import Row, and_, bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from safecorridor.api.deps import CachedViewer, CurrentViewer, SessionDep
+from safecorridor.api.deps import CachedViewer, ClockDep, CurrentViewer, SessionDep
 from safecorridor.api.geojson import BBOX_HELP, collection, feature, parse_bbox, point
 from safecorridor.api.problems import ProblemError, responses
 from safecorridor.api.schemas import (
@@ -30,6 +30,7 @@ from safecorridor.api.schemas import (
     IncidentsPublic,
     RetractIn,
 )
+from safecorridor.clock import today
 from safecorridor.db.session import session_scope
 from safecorridor.geo import haversine_km
 from safecorridor.incidents.models import Actor, Incident, incident_documents
@@ -478,11 +479,14 @@ def get_incident_api(
     responses=responses(403, 409),
 )
 def create_incident_api(
-    session: SessionDep, viewer: CurrentViewer, incident_in: IncidentCreate
+    session: SessionDep, viewer: CurrentViewer, clock: ClockDep, incident_in: IncidentCreate
 ) -> IncidentDetail:
     """Record an incident owned by your organisation (analysts). A RED incident is readable
-    by you alone until you name others (POST .../grants)."""
-    incident = create_incident(session=session, incident_in=incident_in, viewer=viewer)
+    by you alone until you name others (POST .../grants). An event dated after today is
+    refused."""
+    incident = create_incident(
+        session=session, incident_in=incident_in, viewer=viewer, today=today(clock)
+    )
     return _detail(get_incident(session, incident.id, viewer=viewer))
 
 
@@ -493,11 +497,19 @@ def create_incident_api(
     responses=responses(403, 404),
 )
 def update_incident_api(
-    session: SessionDep, viewer: CurrentViewer, incident_id: IncidentId, incident_in: IncidentUpdate
+    session: SessionDep,
+    viewer: CurrentViewer,
+    clock: ClockDep,
+    incident_id: IncidentId,
+    incident_in: IncidentUpdate,
 ) -> IncidentDetail:
     """Change some fields; each change is kept in the incident's history."""
     update_incident(
-        session=session, incident_id=incident_id, incident_in=incident_in, viewer=viewer
+        session=session,
+        incident_id=incident_id,
+        incident_in=incident_in,
+        viewer=viewer,
+        today=today(clock),
     )
     return _detail(get_incident(session, incident_id, viewer=viewer))
 

@@ -10,6 +10,7 @@ from typing import Any
 from safecorridor import taxonomy
 from safecorridor.sources.importers.common import (
     RowValueError,
+    from_spreadsheet_safe,
     parse_date,
     parse_float,
     parse_int,
@@ -90,7 +91,8 @@ _TEXT = [
 
 
 def row_to_incident(row: dict[str, str], *, dayfirst: bool = True) -> dict[str, Any]:
-    g = row.get
+    # our own export writes "'=..." for a text a spreadsheet would run as a formula
+    g = {k: from_spreadsheet_safe(v) if isinstance(v, str) else v for k, v in row.items()}.get
     data: dict[str, Any] = {name: text_or_none(g(name)) for name in _TEXT}
     data["event_date"] = parse_date(g("event_date", ""), column="event_date", dayfirst=dayfirst)
     if g("sc_date_precision"):

@@ -273,6 +273,34 @@ def parse_int(value: str | None, *, column: str) -> int | None:
     return int(f)
 
 
+#: what a spreadsheet takes for the start of a formula in a cell of text
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula ("=HYPERLINK(...)", "@SUM(...)"),
+    with a leading apostrophe, which shows the text as it is; numbers and other text as given.
+    :func:`from_spreadsheet_safe` undoes it on import.
+
+    >>> spreadsheet_safe("=1+1"), spreadsheet_safe("Gwadar"), spreadsheet_safe(-3)
+    ("'=1+1", 'Gwadar', -3)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def from_spreadsheet_safe(value: str) -> str:
+    """The text a :func:`spreadsheet_safe` cell stands for.
+
+    >>> from_spreadsheet_safe("'=1+1"), from_spreadsheet_safe("'quoted'")
+    ('=1+1', "'quoted'")
+    """
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def text_or_none(value: str | None) -> str | None:
     if value is None:
         return None

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from safecorridor import taxonomy
 from safecorridor.accounts.models import Organisation
-from safecorridor.api.deps import SessionDep
+from safecorridor.api.deps import ClockDep, SessionDep
+from safecorridor.clock import today
 from safecorridor.errors import ConflictError, InvalidInputError, invalid
 from safecorridor.incidents.models import Incident
 from safecorridor.incidents.schemas import IncidentUpdate
@@ -207,7 +208,12 @@ def incident_update_of(form: dict[str, str]) -> IncidentUpdate:
 
 @router.post("/incidents/{incident_id}/edit", response_class=HTMLResponse)
 def incident_edit_submit(
-    request: Request, session: SessionDep, user: PageUser, incident_id: Ident, form: FormData
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    clock: ClockDep,
+    incident_id: Ident,
+    form: FormData,
 ) -> Response:
     viewer = Viewer.of(user)
     incident = changeable_incident(session, viewer, incident_id)
@@ -215,7 +221,11 @@ def incident_edit_submit(
         body = incident_update_of(form)
         with session.begin_nested():  # a refused change leaves nothing behind
             update_incident(
-                session=session, incident_id=incident_id, incident_in=body, viewer=viewer
+                session=session,
+                incident_id=incident_id,
+                incident_in=body,
+                viewer=viewer,
+                today=today(clock),
             )
     except (InvalidInputError, ConflictError) as exc:
         session.refresh(incident)
