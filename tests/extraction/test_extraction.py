@@ -251,6 +251,19 @@ def test_dev_targets() -> None:
         assert f[name] >= 0.85, (name, f[name])
 
 
+def test_cli_format_is_read_in_any_case_and_a_wrong_one_named() -> None:
+    runner = CliRunner()
+    upper = runner.invoke(
+        app, ["extract", str(SEED), "--published", "2022-09-12", "--format", "JSON"]
+    )
+    lower = runner.invoke(
+        app, ["extract", str(SEED), "--published", "2022-09-12", "--format", "json"]
+    )
+    assert upper.exit_code == 0 and json.loads(upper.output) == json.loads(lower.output)
+    wrong = runner.invoke(app, ["extract", str(SEED), "--format", "yaml"])
+    assert wrong.exit_code != 0 and "--format must be text or json" in wrong.output
+
+
 def test_cli_json(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(

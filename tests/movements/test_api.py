@@ -49,6 +49,11 @@ def test_a_movement_through_the_api(lite: Session) -> None:
         url = f"/api/v1/movements/{m['id']}"
 
         assert client.get(url, headers=viewer).status_code == 404  # AMBER, not shared
+        # before any approval the approver's list shows the level their page shows (it was
+        # empty: nothing stored for their organisation yet)
+        pending = client.get("/api/v1/movements?state=submitted", headers=eo).json()["data"]
+        level = client.get(url, headers=eo).json()["risk_level"]
+        assert level and [x["risk_level"] for x in pending if x["id"] == m["id"]] == [level]
         r = client.post(f"{url}/start", headers=sm)
         assert r.status_code == 409 and "needs state 'approved'" in r.json()["detail"]
         approval = {

@@ -85,6 +85,28 @@ def test_the_sentence_says_the_level_and_its_probability() -> None:
     assert p.level == "severe" and p.sentence.startswith("severe: 62% chance")
 
 
+def test_a_figure_shown_beside_a_level_never_lies_in_another_levels_band() -> None:
+    """4.8% beside LOW (under 5%) is "4%", not "5%" (which the README calls moderate)."""
+    pol = load_policy()
+    bands = sorted(float(b) for b in pol.levels["bands"].values() if float(b) > 0)
+    for band in bands:
+        for p in (band - 0.0049, band - 0.0001, band, band + 0.0049):
+            shown = percent(p)
+            if shown[0] in "<>":
+                continue
+            whole = int(shown.rstrip("%"))
+            assert (whole < round(100 * band)) == (p < band), (band, p, shown)
+        assert (
+            probabilities_of(
+                pol,
+                {"any_30": 0.9, "any_90": 0.95, "fatal_30": band - 0.002, "fatal_90": band - 0.002},
+            )
+            .sentence.split(":")[1]
+            .strip()
+            .startswith(f"{round(100 * band) - 1}%")
+        )
+
+
 def _burst(n: int, lat: float, lon: float, start: str = "2019-06-01") -> dict[str, object]:
     days = np.datetime64(start) + np.arange(n).astype("timedelta64[D]") * 7
     return dict(lat=[lat] * n, lon=[lon] * n, date=days, fatalities=[2] * n)

@@ -40,6 +40,7 @@ def extract_command(
     """Print the candidate events a report carries (nothing is stored). The file is read as
     `ingest` reads it: an empty, binary or too large file is refused with the reason."""
     pub = parse_day(published, "--published", published=True)
+    format = format.strip().lower()  # "JSON" is json
     if format not in ("text", "json"):
         raise typer.BadParameter("--format must be text or json")
     text = _report_text(file, encoding)
@@ -149,6 +150,7 @@ def eval_extraction(
 ) -> None:
     """Precision, recall and F1 of the rule extractor for whole events and per field, per
     outlet, the worst events with their errors, and a reliability table of field confidences."""
+    format = format.strip().lower()  # "JSON" is json
     if format not in ("text", "json"):
         raise typer.BadParameter("--format must be text or json")
     try:

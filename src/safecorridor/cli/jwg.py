@@ -512,6 +512,7 @@ def briefing_command(
     """Build a briefing pack for an organisation: only what it may read, marked with the
     strictest TLP among its records, recorded in the audit chain."""
     loc = locale_of(lang)
+    fmt = fmt.strip().lower()
     if fmt not in ("html", "pdf"):
         raise fail(f"--format must be html or pdf, not {fmt!r}")
     start, end = _period(period)

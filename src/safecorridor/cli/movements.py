@@ -26,6 +26,7 @@ from safecorridor.movements.service import (
     complete_movement,
     get_movement,
     get_user,
+    levels_seen_by,
     list_movements,
     listed_risk,
     progress,
@@ -346,6 +347,10 @@ def list_cmd(
             rows = list_movements(session, user=user, state=state)
             # (as a user: the risk figures that user's organisation may be shown, as the API)
             shown = [summary(m) | (listed_risk(m, user) if user else {}) for m in rows]
+            if user is not None:  # the level the board shows them where none is stored
+                levels = levels_seen_by(session, rows, user)
+                for m, data in zip(rows, shown, strict=True):
+                    data["risk_level"] = data["risk_level"] or levels[m.id]
             if as_json:
                 typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
                 return

@@ -15,6 +15,7 @@ of quiet places in the data the model was fitted on, not zero.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -66,12 +67,14 @@ def predict_all(policy: Policy, counts: dict[str, np.ndarray]) -> dict[str, np.n
 
 
 def percent(p: float) -> str:
-    """A probability as people read it: 62%, <1%, >99%."""
-    if p < 0.005:
+    """A probability as people read it: 62%, <1%, >99%. Whole percents are cut, not rounded,
+    so that a figure never crosses a level's band (bands start at whole percents): 4.8% is
+    "4%" beside LOW (under 5%), never "5%"."""
+    if p < 0.01:
         return "<1%"
-    if p > 0.995:
+    if p >= 0.995:
         return ">99%"
-    return f"{100 * p:.0f}%"
+    return f"{math.floor(100 * p + 1e-9)}%"
 
 
 def sentence(policy: Policy, level: str, p: float, *, where: str = "") -> str:
