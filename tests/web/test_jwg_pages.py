@@ -216,6 +216,30 @@ def test_an_analyst_records_a_meeting_and_adds_an_action_item(web: Any) -> None:
     assert r.status_code == 409 and "recorded already" in r.text
 
 
+def test_a_meeting_form_with_too_many_or_too_long_lines_is_refused_not_cut(web: Any) -> None:
+    """51 decisions, or an agenda item of 301 characters: the form says which field, and no
+    meeting is recorded with some of them silently dropped or cut."""
+    analyst: TestClient = web("analyst")
+    token = csrf_of(analyst)
+    for field, text, words in (
+        ("decisions", "\n".join(f"Decision {i}" for i in range(51)), "decisions"),
+        ("agenda", "x" * 301, "agenda"),
+    ):
+        r = analyst.post(
+            "/meetings/new",
+            data={"number": "12", "held_on": "2030-03-02", "tlp": "GREEN", field: text},
+            headers={**HX, "X-CSRF-Token": token},
+        )
+        assert r.status_code == 422 and words in r.text, (field, r.status_code)
+    # nothing was recorded: the same number is still free
+    r = analyst.post(
+        "/meetings/new",
+        data={"number": "12", "held_on": "2030-03-02", "tlp": "GREEN", "decisions": "One"},
+        headers={**HX, "X-CSRF-Token": token},
+    )
+    assert r.status_code == 204, r.text
+
+
 def test_a_planned_measure_past_its_date_is_flagged(web: Any, demo: Any) -> None:
     """The register says when a measure planned for a day now past is still not in place."""
     from datetime import date

@@ -54,8 +54,10 @@ def _validated(schema: Any, data: dict[str, Any]) -> Any:
         raise invalid(exc) from None
 
 
-def _lines(text: str, limit: int = 50) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()][:limit]
+def _lines(text: str) -> list[str]:
+    """The non-empty lines of a text area, all of them: the schema refuses too many or too
+    long ones naming the field, where cutting them would lose a decision unseen."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _orgs(session: Session) -> list[Organisation]:
@@ -97,8 +99,8 @@ def meeting_of(form: dict[str, str]) -> MeetingCreate:
         "summary": form.get("summary", ""),
         "tlp": form.get("tlp") or "GREEN",
         "delegations": delegations,
-        "agenda": [{"title": t[:300]} for t in _lines(form.get("agenda", ""))],
-        "decisions": [{"text": t[:5000]} for t in _lines(form.get("decisions", ""))],
+        "agenda": [{"title": t} for t in _lines(form.get("agenda", ""))],
+        "decisions": [{"text": t} for t in _lines(form.get("decisions", ""))],
     }
     return _validated(MeetingCreate, data)  # type: ignore[no-any-return]
 
