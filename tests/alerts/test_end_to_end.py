@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safecorridor.accounts.models import User
 from safecorridor.alerts import service as alerts_service
 from safecorridor.alerts.models import Alert, Delivery, WorkerRun
 from safecorridor.alerts.worker import WorkerContext, run_once, run_step
@@ -136,6 +138,15 @@ def test_a_movement_that_misses_its_check_in_alerts_the_escort_then_the_admin(
     s.commit()
     assert alerts_service.unread_count(s, admin) == 0
     assert alert.acknowledged_by_id == admin.id
+    # another organisation's user gets the answer an alert that does not exist gets: the
+    # refusal tells nothing of which ids other organisations' alerts have
+    outsider = s.scalars(select(User).where(User.email == "researcher@iri.example")).one()
+    refusals = []
+    for ident in (note.alert_id, 10**9):
+        with pytest.raises(alerts_service.AcknowledgeError) as exc:
+            alerts_service.acknowledge(s, alert_id=ident, user=outsider)
+        refusals.append(str(exc.value).replace(str(ident), "N"))
+    assert refusals[0] == refusals[1] == "no alert N for researcher@iri.example"
 
     s.expire_all()
     history = s.scalars(

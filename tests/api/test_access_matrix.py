@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from safecorridor.incidents.models import Actor, Incident
+from safecorridor.incidents.actors import alias_key
+from safecorridor.incidents.models import Actor, ActorAlias, Incident
 from safecorridor.taxonomy.choices import Role
 from tests.api.conftest import MARKINGS, ORGS, World
 
@@ -166,6 +167,7 @@ def test_an_actor_named_only_by_records_a_reader_may_not_read_is_not_shown_to_th
             actor = Actor(name=f"Cell {tlp}")
             s.add(actor)
             s.flush()
+            s.add(ActorAlias(actor_id=actor.id, alias=actor.name, key=alias_key(actor.name)))
             inc = s.get(Incident, ident)
             assert inc is not None
             # named as the actor for some markings, as the claimant for others
@@ -189,3 +191,12 @@ def test_an_actor_named_only_by_records_a_reader_may_not_read_is_not_shown_to_th
             shown = world.incidents[tlp] in readable
             assert r.status_code == (200 if shown else 404), (who, tlp)
             assert shown or f"Cell {tlp}" not in r.text
+            # filtering incidents by the name: refused as a name never heard of, not "0 found"
+            r = client.get("/api/v1/incidents", params={"actor": f"Cell {tlp}"}, headers=h)
+            never = client.get("/api/v1/incidents", params={"actor": "Cell Nowhere"}, headers=h)
+            if shown:
+                assert r.status_code == 200 and r.json()["count"] == 1, (who, tlp)
+            else:
+                assert r.status_code == never.status_code == 422, (who, tlp)
+                message = r.json()["detail"].replace(f"Cell {tlp}", "Cell Nowhere")
+                assert message == never.json()["detail"], (who, tlp)

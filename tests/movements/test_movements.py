@@ -3,11 +3,12 @@ state machine with its roles, check-ins and progress."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safecorridor.errors import InvalidInputError
@@ -20,7 +21,7 @@ from safecorridor.movements.checks import (
     overdue_reason,
     project_on_route,
 )
-from safecorridor.movements.models import MovementTransition
+from safecorridor.movements.models import Movement, MovementTransition
 from safecorridor.movements.schemas import EscortAssignment, MovementCreate
 from safecorridor.risk import cache as risk_cache
 from safecorridor.risk.policies import active_policy
@@ -54,21 +55,21 @@ def user(session: Session, email: str) -> Any:
     return ms.get_user(session, email)
 
 
-def requested(session: Session, **overrides: Any) -> Any:
+def requested(session: Session, now: datetime = NOW, **overrides: Any) -> Any:
     m = ms.request_movement(
         session=session,
         user=user(session, "site_manager@ctgsa.example"),
         movement_in=plan(**overrides),
-        now=NOW,
+        now=now,
     )
     session.commit()
     return m
 
 
-def submitted(session: Session, **overrides: Any) -> Any:
-    m = requested(session, **overrides)
+def submitted(session: Session, now: datetime = NOW, **overrides: Any) -> Any:
+    m = requested(session, now, **overrides)
     ms.submit_movement(
-        session=session, movement_id=m.id, user=user(session, "site_manager@ctgsa.example"), now=NOW
+        session=session, movement_id=m.id, user=user(session, "site_manager@ctgsa.example"), now=now
     )
     session.commit()
     return m
@@ -96,6 +97,7 @@ def test_a_request_gets_the_route_risk_as_of_its_departure_and_the_required_meas
 def test_the_same_route_before_the_attacks_along_it_is_low(lite: Session) -> None:
     m = requested(
         lite,
+        datetime(2019, 6, 1, 8),
         planned_departure=datetime(2019, 6, 10, 2),
         planned_arrival=datetime(2019, 6, 10, 11),
         armoured_count=0,
@@ -291,6 +293,9 @@ def test_another_organisations_site_manager_cannot_move_it(lite: Session) -> Non
 def test_a_cancelled_movement_stays_cancelled(lite: Session) -> None:
     m = submitted(lite)
     sm = user(lite, "site_manager@ctgsa.example")
+    eo = user(lite, "escort_officer@ssd.example")
+    with pytest.raises(ms.RoleError, match=r"site manager, not an escort officer$"):
+        ms.cancel_movement(session=lite, movement_id=m.id, user=eo, reason="no escort free")
     ms.cancel_movement(session=lite, movement_id=m.id, user=sm, reason="postponed")
     lite.commit()
     with pytest.raises(ms.TransitionError, match="in state 'cancelled'"):
@@ -401,3 +406,109 @@ def test_a_boards_routes_are_scored_on_one_read_of_the_incidents_as_each_on_its_
                 own["details"][key], rel=1e-9, abs=1e-12
             ), key
     assert {levels[m.id] for m in board} != {None}
+
+
+def test_the_approvers_figure_is_shown_to_the_approvers_organisation_only(lite: Session) -> None:
+    """SSD's escort officer approves, naming CTD Sindh as the escort, and decides on SSD's
+    AMBER+STRICT record of attacks along the road (a route the requester rates low). Only SSD
+    is shown the approval's figure; CTD Sindh, which may not read those records, is shown its
+    own; the requester keeps its own issues (SSD's "armour required" said how SSD rates it)."""
+    from safecorridor.accounts.models import Organisation, User
+    from safecorridor.accounts.service import create_user
+    from tests.factories import create_incident
+
+    ssd, ctd = (
+        lite.scalars(select(Organisation).where(Organisation.short_name == name)).one()
+        for name in ("SSD", "CTD Sindh")
+    )
+    for i in range(20):
+        secret = create_incident(
+            lite,
+            event_date=datetime(2019, 6, 9).date() - timedelta(days=1 + 4 * i),
+            latitude=35.25 + 0.01 * (i % 5),
+            longitude=73.0 + 0.01 * (i % 7),
+            fatalities=3,
+            source_key=f"ssd-strict-{i}",
+            tlp="AMBER+STRICT",
+            event_type="Battles",
+            sub_event_type="Armed clash",
+        )
+        secret.owner_org_id = ssd.id
+    ctd_officer: User = create_user(
+        session=lite,
+        email="escort_officer@ctd.example",
+        organisation_id=ctd.id,
+        role="escort_officer",
+    )
+    lite.commit()
+    m = submitted(
+        lite,
+        datetime(2019, 6, 1, 8),
+        planned_departure=datetime(2019, 6, 10, 2),
+        planned_arrival=datetime(2019, 6, 10, 11),
+        armoured_count=0,
+    )
+    assert m.risk_level == "low" and m.issues == []
+    eo = user(lite, "escort_officer@ssd.example")
+    ms.approve_movement(
+        session=lite,
+        movement_id=m.id,
+        user=eo,
+        escort=EscortAssignment(callsign="Indus-3", vehicles=4, organisation="CTD Sindh"),
+        override_reason="armour joins at Besham",
+        now=NOW,
+    )
+    lite.commit()
+    assert m.escort_org_id == ctd.id and m.approval_risk_level not in (None, "low")
+    assert m.issues == []  # the requester's own figure is low: nothing it does not meet
+
+    theirs = ms.risk_seen_by(lite, m, eo)
+    assert (theirs["seen_as"], theirs["level"]) == ("approval", m.approval_risk_level)
+    assert ms.stored_level_for(m, eo) == m.approval_risk_level
+    escort = ms.risk_seen_by(lite, m, ctd_officer)
+    assert (escort["seen_as"], escort["level"]) == ("reader", "low")
+    assert ms.stored_level_for(m, ctd_officer) is None
+    assert ms.levels_seen_by(lite, [m], ctd_officer) == {m.id: "low"}  # the board: its own
+    [approval] = [t for t in m.transitions if t.action == "approve"]
+    assert "armour joins at Besham" in (approval.note or "")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"planned_departure": NOW - timedelta(days=2), "planned_arrival": NOW},
+            "field planned_departure: 2025-05-30 08:00 is past (now 2025-06-01 08:00 UTC)",
+        ),
+        (
+            {
+                "planned_departure": datetime(2125, 6, 10, 2),
+                "planned_arrival": datetime(2125, 6, 10, 9),
+            },
+            "field planned_departure: 2125-06-10 is more than 366 days ahead",
+        ),
+        ({"planned_arrival": DEPART + timedelta(days=20)}, "a trip of 20 days"),
+        (
+            {"route": None, "polyline": [[35.0, 73.0], [35.0, 73.0]]},
+            "field polyline: the route has no length",
+        ),
+        (
+            {"route": None, "polyline": [[35.0, 73.0], [-35.0, -73.0]]},
+            "a route of 16,9",
+        ),
+    ],
+)
+def test_a_plan_no_escort_could_run_is_refused_naming_the_field(
+    lite: Session, overrides: dict[str, Any], message: str
+) -> None:
+    """Found by a new user: a departure six years past, one a century ahead, and routes of
+    0 km and of 16,934 km were requested, approved and started."""
+    before = lite.scalar(select(func.count()).select_from(Movement))
+    with pytest.raises(InvalidInputError, match=re.escape(message)):
+        requested(lite, **overrides)
+    lite.rollback()
+    assert lite.scalar(select(func.count()).select_from(Movement)) == before
+    # a departure earlier today (a request made on the road) and one 300 days ahead are fine
+    for day in (NOW - timedelta(hours=5), NOW + timedelta(days=300)):
+        m = requested(lite, planned_departure=day, planned_arrival=day + timedelta(hours=9))
+        assert m.id is not None

@@ -954,15 +954,15 @@ def acknowledge(
     first acknowledgement)."""
     at = _now(now)
     alert = session.get(Alert, alert_id)
-    if alert is None:
-        raise AcknowledgeError(f"no alert {alert_id}")
     note = session.scalars(
         select(Notification).where(
             Notification.alert_id == alert_id, Notification.user_id == user.id
         )
     ).first()
-    if note is None and user.organisation_id != alert.organisation_id:
-        raise AcknowledgeError(f"{user.email} is not a recipient of alert {alert_id}")
+    if alert is None or (note is None and user.organisation_id != alert.organisation_id):
+        # one answer for an alert that does not exist and one of another organisation: the
+        # refusal must not tell which ids another organisation's alerts have
+        raise AcknowledgeError(f"no alert {alert_id} for {user.email}")
     if note is not None and note.acknowledged_at is None:
         note.acknowledged_at = at
     session.execute(

@@ -21,8 +21,13 @@ from sqlalchemy.orm import Session, selectinload
 from safecorridor.accounts.models import User
 from safecorridor.errors import ConflictError, InvalidInputError, NotFoundError, invalid
 from safecorridor.geo import bounding_box, cell_of, cells_within, haversine_km
-from safecorridor.incidents.actors import ActorResolver, actor_with_units, find_actor
-from safecorridor.incidents.models import Incident, IncidentChange
+from safecorridor.incidents.actors import (
+    ActorResolver,
+    actor_readable,
+    actor_with_units,
+    find_actor,
+)
+from safecorridor.incidents.models import Actor, Incident, IncidentChange
 from safecorridor.incidents.schemas import IncidentCreate, IncidentPublic, IncidentUpdate
 from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import audit_reads, audit_write
@@ -432,9 +437,15 @@ def filtered_query(
         q = q.where(Incident.foreign_fatalities > 0)
     if flt.actor:
         actor = find_actor(session, flt.actor)
+        if actor is not None and viewer is not None:
+            # a name known only from records the viewer may not read is no name to them: the
+            # same answer as for a name never heard of, or the refusal would confirm a guess
+            shown = select(Actor.id).where(Actor.id == actor.id, actor_readable(viewer))
+            actor = actor if session.scalar(shown) is not None else None
         if actor is None:
             raise UnknownActorError(
-                f"no actor is named {flt.actor!r} (see `safecorridor actors list`)"
+                f"no actor is named {flt.actor!r} (the actors you may filter by are listed "
+                "by GET /api/v1/actors, or `safecorridor actors list`)"
             )
         ids = actor_with_units(session, actor.id)
         q = q.where(

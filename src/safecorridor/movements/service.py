@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -281,13 +281,21 @@ def _apply_risk(session: Session, m: Movement, policy: Policy, user: User) -> No
     m.issues = [i.to_dict() for i in _issues(m, movement_policy(policy), escort=None)]
 
 
+def approval_org_id(m: Movement) -> int | None:
+    """The organisation whose view the stored approval figure is: the approving officer's.
+    Not the escort organisation they name: that one may not read what the approver read."""
+    if m.approval_risk_level is None or m.decided_by is None:
+        return None
+    return m.decided_by.organisation_id
+
+
 def stored_level_for(m: Movement, user: User) -> str | None:
     """The stored risk level ``user`` may be shown without computing one (lists, maps): the
     request's for the requesting organisation, the approval's for the approving one, else
     None (the movement's page computes one from what ``user`` may read)."""
     if user.organisation_id == m.owner_org_id:
         return m.risk_level
-    if user.organisation_id == m.escort_org_id:
+    if user.organisation_id == approval_org_id(m):
         return m.approval_risk_level
     return None
 
@@ -383,7 +391,7 @@ def risk_seen_by(
             "issues": m.issues or [],
             "seen_as": "request",
         }
-    stored = m.approval_risk_details if user.organisation_id == m.escort_org_id else None
+    stored = m.approval_risk_details if user.organisation_id == approval_org_id(m) else None
     risk = stored or assess(
         session,
         reader=user,
@@ -467,7 +475,9 @@ def check_transition(m: Movement, action: MovementAction, user: User) -> Rule:
         raise RoleError(
             f"{head}: {action} is for {rule.who}; the movement belongs to another organisation"
         )
-    raise RoleError(f"{head}: {action} is for {rule.who}, not a {user.role}")
+    role = str(user.role).replace("_", " ")
+    article = "an" if role[:1] in "aeiou" else "a"
+    raise RoleError(f"{head}: {action} is for {rule.who}, not {article} {role}")
 
 
 def _transition(
@@ -557,6 +567,48 @@ def _stamped_transition(
     )
 
 
+#: how far ahead a movement may be requested, and how long one may last: beyond, a typed
+#: year or a swapped day and month, whose risk (assessed for that day) would mean nothing
+MAX_DAYS_AHEAD = 366
+MAX_TRIP_DAYS = 14
+#: the longest route a movement may take (Khunjerab to Gwadar by road is about 2,900 km)
+MAX_ROUTE_KM = 5000.0
+
+
+def _check_plan(movement_in: MovementCreate, length_km: float, now: datetime) -> None:
+    """Refuse a plan no escort could run, naming the field: a departure already past (more
+    than a day: a request comes before the trip), one more than a year ahead, a trip of more
+    than two weeks, a route of no length or longer than the corridor."""
+    depart, arrive = movement_in.planned_departure, movement_in.planned_arrival
+    if depart < now - timedelta(days=1):
+        when, today = f"{depart:%Y-%m-%d %H:%M}", f"{now:%Y-%m-%d %H:%M}"
+        raise InvalidInputError(
+            f"field planned_departure: {when} is past (now {today} UTC); a movement is "
+            "requested before it leaves"
+        )
+    if depart > now + timedelta(days=MAX_DAYS_AHEAD):
+        raise InvalidInputError(
+            f"field planned_departure: {depart:%Y-%m-%d} is more than {MAX_DAYS_AHEAD} days "
+            "ahead; its route risk would be a guess (is the year right?)"
+        )
+    if arrive - depart > timedelta(days=MAX_TRIP_DAYS):
+        raise InvalidInputError(
+            f"field planned_arrival: a trip of {(arrive - depart).days} days; request one "
+            f"movement per leg of at most {MAX_TRIP_DAYS} days"
+        )
+    if length_km < 0.05:
+        raise InvalidInputError(
+            "field polyline: the route has no length (its points are one place); give the "
+            "points along the way"
+        )
+    if length_km > MAX_ROUTE_KM:
+        raise InvalidInputError(
+            f"field polyline: a route of {length_km:,.0f} km is longer than any in the "
+            f"corridor ({MAX_ROUTE_KM:,.0f} km at most); are a point's latitude and longitude "
+            "swapped, or a sign lost?"
+        )
+
+
 def request_movement(
     *,
     session: Session,
@@ -593,6 +645,8 @@ def request_movement(
         name = f"{from_site.name} → {to_site.name} (straight line)"
     if from_site is not None and to_site is not None and movement_in.polyline:
         name = f"{from_site.name} → {to_site.name}"
+    length = polyline_length_km(points)
+    _check_plan(movement_in, length, at)
     m = Movement(
         owner_org_id=user.organisation_id,
         requested_by_id=user.id,
@@ -603,7 +657,7 @@ def request_movement(
         to_site_id=to_site.id if to_site else None,
         route_name=name,
         route_points=points,
-        route_length_km=polyline_length_km(points),
+        route_length_km=length,
         vehicle_count=movement_in.vehicle_count,
         armoured_count=movement_in.armoured_count,
         planned_departure=movement_in.planned_departure,
@@ -728,7 +782,9 @@ def approve_movement(
         action=A.APPROVE,
         to_state=S.APPROVED,
         now=at,
-        note=note,
+        # the history says why a plan short of the policy was approved
+        note="; ".join(x for x in (note, override_reason and f"override: {override_reason}") if x)
+        or None,
         details={
             "escort": escort.model_dump(),
             "issues": [i.to_dict() for i in issues],
@@ -742,7 +798,9 @@ def approve_movement(
             "escort_org_id": escort_org.id,
             "escort_vehicles": escort.vehicles,
             "escort_contact_email": escort.contact_email,
-            "issues": [i.to_dict() for i in issues],
+            # the requester's issues stay those of their own figure (with the escort now
+            # assigned); the approver's, from what the approver may read, are in the history
+            "issues": [i.to_dict() for i in _issues(m, mp, escort=escort.vehicles)],
             "approval_risk_level": str(seen["level"]),
             "approval_risk_score": float(seen["score"]),
             "approval_risk_details": seen,
