@@ -6346,6 +6346,27 @@ def test_a_report_that_dates_itself_dates_its_weekdays() -> None:
     assert ev.to_dict()["event_date"] == "2024-05-06"
 
 
+@pytest.mark.parametrize(
+    ("filed", "expected"),
+    [
+        (date(2026, 12, 6), "2026-11-29"),  # filed a week later: "on Sunday" is before its day
+        (date(2026, 11, 30), "2026-11-29"),  # filed on its own day: the same
+        (date(2029, 3, 1), "2029-02-25"),  # its day years before: a misreading is likelier
+    ],
+)
+def test_a_report_filed_after_its_own_day_dates_its_weekdays_from_its_own_day(
+    filed: date, expected: str
+) -> None:
+    """Found by a new user: a report read a week after it was written was dated from the day
+    it was filed under, not the day its dateline gives."""
+    ev = _one(
+        "MAKRAN, Nov 30, 2026 (Wire) - Gunmen on motorbikes killed two surveyors near Turbat "
+        "on Sunday, officials said.",
+        published=filed,
+    )
+    assert ev.to_dict()["event_date"] == expected
+
+
 def test_an_attackers_home_and_its_acronym_do_not_place_an_attack_across_the_border() -> None:
     ev = _one(
         "Two policemen were killed in a militant attack on the residence of a politician in "

@@ -44,7 +44,7 @@ import copy
 import dataclasses
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from safecorridor.extraction import calibration, casualties
@@ -129,6 +129,13 @@ class RuleExtractor:
         text = laid_out(text)
         if published is None and own_date:
             published = text_published(text)  # "Published in Dawn, May 7th, 2024"
+        elif published is not None:
+            # a report that gives its own day before the one it is filed under (read later,
+            # re-posted, an archive's column): its "on Sunday" and "yesterday" are said from
+            # its own day ("TURBAT, Nov 30, 2026 ... on Sunday" is Nov 29, filed on Dec 6)
+            written = text_published(text)
+            if written is not None and published - timedelta(days=OWN_DAY_LAG) <= written:
+                published = min(written, published)
         heads = headline_spans(text)
         sentences = split_recalled(
             cut_threats(cut_headlines(split_sentences(text), text, heads), text), published
@@ -626,6 +633,10 @@ def _apart(a: tuple[date, str | None] | None, b: tuple[date, str | None] | None)
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in spans)
 
+
+#: the most days a report's own day may lie before the day it is filed under to be the day
+#: its relative dates are said from (beyond, one of the two is more likely a misreading)
+OWN_DAY_LAG = 366
 
 _DEFAULT = RuleExtractor()
 
