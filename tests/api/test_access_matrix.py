@@ -8,6 +8,7 @@ AMBER+STRICT to the owner, RED to the one named user (the partner's viewer).
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +22,8 @@ from safecorridor.taxonomy.choices import Role
 from tests.api.conftest import MARKINGS, ORGS, World
 
 PERSONAS = [(org, role.value) for org in ORGS for role in Role]
+#: a movement's day: two days ahead of the app's clock (the system's, as the tokens' lifetimes)
+DAY = (datetime.now(UTC) + timedelta(days=2)).date()
 
 
 def _ids(body: dict[str, Any]) -> set[int]:
@@ -139,8 +142,8 @@ def test_movements_are_seen_by_their_organisation_its_partners_and_its_escorts(
     body = {
         "headcount": {"PK": 2},
         "polyline": [[25.0, 62.0], [25.5, 63.0]],
-        "planned_departure": "2030-03-02T03:00:00Z",
-        "planned_arrival": "2030-03-02T08:00:00Z",
+        "planned_departure": f"{DAY}T03:00:00Z",
+        "planned_arrival": f"{DAY}T08:00:00Z",
     }
     r = client.post(
         "/api/v1/movements?submit=true", json=body, headers=world.headers("owner", "site_manager")

@@ -21,7 +21,9 @@ from safecorridor.incidents.models import Incident
 from safecorridor.sources.models import Document
 from tests.api.conftest import World
 
-DEPART = datetime(2030, 3, 2, 3, 0, tzinfo=UTC)
+#: a departure two days ahead of the app's clock (the system's, as the tokens' lifetimes), at
+#: 03:00 UTC: daylight on the corridor (a request for a past or far-off day is refused)
+DEPART = datetime.now(UTC).replace(hour=3, minute=0, second=0, microsecond=0) + timedelta(days=2)
 
 
 def _movement_body(**over: Any) -> dict[str, Any]:

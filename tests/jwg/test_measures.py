@@ -200,3 +200,53 @@ def test_migration_0011_carries_the_typed_posture_over(tmp_path: Path) -> None:
         p = postures_at(s, [1], day=DAY, reader=None)[1]
         assert (p.perimeter, p.guard_force, p.hardening) == ("hardened", "basic", "standard")
     engine.dispose()
+
+
+def test_migration_0021_frees_site_names_across_organisations_and_keeps_what_refers_to_them(
+    tmp_path: Path,
+) -> None:
+    """The migration copies the sites and routes tables on SQLite to change their unique
+    constraint: the old tables' drop must not cascade to the measures of the sites (it did,
+    with foreign keys on: every protective measure was deleted)."""
+    from sqlalchemy.exc import IntegrityError
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0020")
+    site = {
+        "site_type": "port",
+        "latitude": 25.1,
+        "longitude": 62.3,
+        "personnel_foreign": 10,
+        "personnel_local": 10,
+        "personnel_is_illustrative": False,
+        "h3_cell": 1,
+        "tlp": "GREEN",
+    }
+    with engine.begin() as conn:
+        for name in ("One", "Two"):
+            conn.execute(
+                text(
+                    "INSERT INTO organisations (name, kind, created_at) "
+                    f"VALUES ('{name}', 'agency', '2024-01-01')"
+                )
+            )
+        conn.execute(
+            insert(cast(Table, Site.__table__)).values(id=1, name="Port", owner_org_id=1, **site)
+        )
+        conn.execute(
+            insert(cast(Table, ProtectiveMeasure.__table__)).values(
+                site_id=1, kind="perimeter", grade="hardened", state="in_place", owner_org_id=1
+            )
+        )
+    migrate(engine)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT site_id FROM protective_measures")).scalars().all() == [1]
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1  # on again
+        conn.execute(
+            insert(cast(Table, Site.__table__)).values(id=2, name="Port", owner_org_id=2, **site)
+        )
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(
+            insert(cast(Table, Site.__table__)).values(id=3, name="Port", owner_org_id=1, **site)
+        )
+    engine.dispose()

@@ -72,11 +72,34 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "heads") -> None:
-    """Bring the schema to ``revision`` (idempotent)."""
-    with engine.begin() as conn:
-        cfg = alembic_config(engine)
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    """Bring the schema to ``revision`` (idempotent).
+
+    On SQLite, foreign keys are off while it runs: a migration that changes a table's
+    constraints copies the table and drops the old one, and dropping it with foreign keys on
+    would delete (ON DELETE CASCADE) or empty (SET NULL) every row that refers to it, a
+    site's protective measures with the site. The references are checked before it commits.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:  # (a no-op inside a transaction: before one begins)
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                cfg = alembic_config(engine)
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(
+                            f"the migration left {len(broken)} broken reference(s), e.g. "
+                            f"{tuple(broken[0])}: nothing was changed"
+                        )
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 def is_schema_current(engine: Engine) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safecorridor.db.base import Base, utcnow
@@ -19,9 +19,12 @@ class Site(Base):
     """A protected asset: a port, a plant, a dam, a road section, a campus."""
 
     __tablename__ = "sites"
+    #: a name is unique within its organisation: another's (which may be hidden from it) is
+    #: never a reason to refuse one
+    __table_args__ = (UniqueConstraint("owner_org_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(300), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
     project: Mapped[str | None] = mapped_column(String(300))
     site_type: Mapped[str] = mapped_column(String(20))
     latitude: Mapped[float] = mapped_column(Float)
@@ -51,9 +54,10 @@ class Route(Base):
     """A named polyline ([[lat, lon], ...]) between places or sites."""
 
     __tablename__ = "routes"
+    __table_args__ = (UniqueConstraint("owner_org_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(300), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
     origin: Mapped[str | None] = mapped_column(String(200))
     destination: Mapped[str | None] = mapped_column(String(200))
     points: Mapped[list[list[float]]] = mapped_column(JSON)

@@ -103,9 +103,19 @@ def find_named(session: Session, model: type[T], ref: str, *, viewer: Viewer | N
         obj = session.scalar(readable.where(model.id == int(ref)))
         if obj is not None:
             return obj
-    exact = session.scalars(readable.where(model.name == ref)).first()
-    if exact is not None:
-        return exact
+    scope = " that you may read" if viewer is not None else ""
+    exact = list(session.scalars(readable.where(model.name == ref).order_by(model.id).limit(11)))
+    if len(exact) > 1 and viewer is not None:  # names are unique per organisation: its own
+        own = [o for o in exact if o.owner_org_id == viewer.organisation_id]
+        exact = own or exact
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        named = ", ".join(f"#{o.id}" for o in exact[:10])
+        raise LookupFailedError(
+            f"several {what}s{scope} are named {ref!r} (each organisation names its own): "
+            f"{named}; give the {what}'s id"
+        )
     found = list(
         session.scalars(
             readable.where(func.lower(model.name).contains(ref.lower(), autoescape=True))
@@ -115,7 +125,6 @@ def find_named(session: Session, model: type[T], ref: str, *, viewer: Viewer | N
     )
     if len(found) == 1:
         return found[0]
-    scope = " that you may read" if viewer is not None else ""
     if not found:
         raise LookupFailedError(f"no {what}{scope} matches {ref!r}")
     names = ", ".join(o.name for o in found[:10])
@@ -131,13 +140,22 @@ def find_route(session: Session, ref: str, *, viewer: Viewer | None = None) -> R
     return find_named(session, Route, ref, viewer=viewer)
 
 
-def _require_new_name(session: Session, model: type[T], name: str, ident: int | None) -> None:
-    """Names are unique in the store (the CLI and movements look records up by name)."""
-    q = select(model.id).where(func.lower(model.name) == name.lower())
-    if ident is not None:
-        q = q.where(model.id != ident)
+def _require_new_name(
+    session: Session, model: type[T], name: str, owner_org_id: int | None
+) -> None:
+    """Names are unique within an organisation (the CLI and movements look records up by
+    name; :func:`find_named` tells same-named records of several organisations apart). Another
+    organisation's names are not looked at: a refusal would tell the writer of a record it
+    may not read."""
+    owner = model.owner_org_id
+    q = select(model.id).where(
+        func.lower(model.name) == name.lower(),
+        owner.is_(None) if owner_org_id is None else owner == owner_org_id,
+    )
     if session.scalar(q) is not None:
-        raise ConflictError(f"a {kind_of(model)} named {name!r} is registered; choose another name")
+        raise ConflictError(
+            f"your organisation has a {kind_of(model)} named {name!r} already; choose another name"
+        )
 
 
 def _created(session: Session, viewer: Viewer | None, obj: Site | Route) -> None:
@@ -155,7 +173,7 @@ def create_site(
     if viewer is not None:
         require_write(viewer, "site")
         owner_org_id = viewer.organisation_id
-    _require_new_name(session, Site, site_in.name, None)
+    _require_new_name(session, Site, site_in.name, owner_org_id)
     data = site_in.model_dump()
     data["tlp"] = str(site_in.tlp)
     data["site_type"] = str(site_in.site_type)
@@ -197,7 +215,7 @@ def create_route(
     if viewer is not None:
         require_write(viewer, "route")
         owner_org_id = viewer.organisation_id
-    _require_new_name(session, Route, route_in.name, None)
+    _require_new_name(session, Route, route_in.name, owner_org_id)
     points = [[lat, lon] for lat, lon in route_in.points]
     route = Route(
         name=route_in.name,

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import User
-from safecorridor.api.deps import CurrentUser, SessionDep
+from safecorridor.api.deps import ClockDep, CurrentUser, SessionDep
 from safecorridor.api.problems import ProblemError, responses
+from safecorridor.clock import naive_now
 from safecorridor.movements import service as ms
 from safecorridor.movements.models import Movement
 from safecorridor.movements.schemas import EscortAssignment, MovementCreate
@@ -179,12 +180,20 @@ def list_movements(
 def request_movement(
     session: SessionDep,
     user: CurrentUser,
+    clock: ClockDep,
     movement_in: MovementCreate,
     submit: Annotated[bool, Query(description="Submit for approval at once.")] = False,
 ) -> MovementPublic:
     """Request a movement; the route risk as of the departure and the measures the policy
-    requires are computed, and what the plan does not meet is listed in ``issues``."""
-    m = _act(ms.request_movement, session=session, user=user, movement_in=movement_in)
+    requires are computed, and what the plan does not meet is listed in ``issues``. A
+    departure already past or more than a year ahead is refused."""
+    m = _act(
+        ms.request_movement,
+        session=session,
+        user=user,
+        movement_in=movement_in,
+        now=naive_now(clock),
+    )
     if submit:
         _act(ms.submit_movement, session=session, movement_id=m.id, user=user)
     return public(m, user=user, session=session, detail=True)

@@ -268,7 +268,9 @@ def request_submit(
     try:
         movement_in = movement_in_of(form)
         with session.begin_nested():
-            m = ms.request_movement(session=session, user=who, movement_in=movement_in)
+            m = ms.request_movement(
+                session=session, user=who, movement_in=movement_in, now=naive_now(clock)
+            )
     except ForbiddenError:
         raise
     except ServiceError as exc:
