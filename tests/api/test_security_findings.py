@@ -458,3 +458,38 @@ def test_days_and_moments_outside_1900_2200_are_refused(client: TestClient, worl
         headers=world.headers("owner", "site_manager"),
     )
     assert r.status_code == 422 and "between 1900 and 2200" in r.text, r.text
+
+
+def test_a_review_backlog_counts_only_what_the_organisation_may_decide(
+    world: World, engine: Engine
+) -> None:
+    """The owner's GREEN candidate is read by every organisation but decided only by the
+    owner's analysts: it is the owner's backlog, not the partner's (an alert about a queue it
+    cannot work). A candidate of no owner (open data) is anyone's who reads it."""
+    from safecorridor.review.models import Candidate
+
+    with Session(engine) as s:
+        for owner, doc in ((world.orgs["owner"], world.documents["GREEN"]), (None, None)):
+            if doc is None:
+                orphan = Document(sha256="f" * 64, title="open data", tlp="GREEN")
+                s.add(orphan)
+                s.flush()
+                doc = orphan.id
+            s.add(
+                Candidate(
+                    document_id=doc,
+                    kind="attack",
+                    extractor="test",
+                    extractor_version="1",
+                    tlp="GREEN",
+                    owner_org_id=owner,
+                    created_at=datetime(2029, 1, 1),
+                )
+            )
+        s.commit()
+        later = datetime(2030, 1, 1)
+        counts = {
+            org: alerts_service.pending_candidates(s, organisation_id=ident, older_than=later)[0]
+            for org, ident in world.orgs.items()
+        }
+    assert counts == {"owner": 2, "partner": 1, "outsider": 1}

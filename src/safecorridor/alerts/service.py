@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -766,12 +766,15 @@ def pending_candidates(
     session: Session, *, organisation_id: int, older_than: datetime
 ) -> tuple[int, datetime | None]:
     """(count, oldest created_at) of the candidates waiting for review since before
-    ``older_than`` that the organisation may read."""
+    ``older_than`` that the organisation may read and decide: its own, and those of no owner
+    (imported open data, which any analyst who reads them may decide). Another
+    organisation's, which only that one's analysts decide, are not its backlog."""
     row = session.execute(
         select(func.count(), func.min(Candidate.created_at)).where(
             Candidate.status == CandidateStatus.PENDING,
             Candidate.created_at <= older_than,
             visible(Candidate, org_viewer(organisation_id)),
+            or_(Candidate.owner_org_id == organisation_id, Candidate.owner_org_id.is_(None)),
         )
     ).one()
     return int(row[0] or 0), row[1]
