@@ -270,3 +270,17 @@ def test_a_site_name_another_organisation_holds_is_free_and_found_per_organisati
         several = r"several sites that you may read are named 'Site GREEN'.*give the site's id"
         with pytest.raises(LookupFailedError, match=several):
             find_named(s, Site, "Site GREEN", viewer=other)
+
+
+def test_a_misspelt_event_type_filter_is_named_not_answered_with_nothing(
+    client: TestClient, world: World
+) -> None:
+    h = world.headers("owner", "viewer")
+    r = client.get("/api/v1/incidents", params={"event_type": "Batles"}, headers=h)
+    assert r.status_code == 422 and "'Batles' is not a known ACLED event type" in r.text
+    assert "Battles" in r.text  # the types it may be
+    # a known type in any case is read (the world's incidents are explosions)
+    r = client.get(
+        "/api/v1/incidents", params={"event_type": "explosions/remote violence"}, headers=h
+    )
+    assert r.status_code == 200 and r.json()["count"] > 0

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from safecorridor import taxonomy
 from safecorridor.accounts.models import User
 from safecorridor.errors import ConflictError, InvalidInputError, NotFoundError, invalid
 from safecorridor.geo import bounding_box, cell_of, cells_within, haversine_km
@@ -426,6 +427,11 @@ def filtered_query(
     if flt.date_to:
         q = q.where(Incident.event_date <= flt.date_to)
     if flt.event_types:
+        for t in flt.event_types:  # a misspelt type is named, not answered with no incidents
+            try:
+                taxonomy.check_event_type(t)
+            except ValueError as exc:
+                raise InvalidInputError(f"field event_type: {exc}") from None
         q = q.where(func.lower(Incident.event_type).in_([t.lower() for t in flt.event_types]))
     if flt.admin1:
         q = q.where(func.lower(Incident.admin1) == flt.admin1.lower())
