@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -18,6 +19,18 @@ def web_url(value: str) -> str:
     if any(ord(c) < 33 or ord(c) == 127 for c in value.strip()):
         raise ValueError("must not hold spaces or control characters")
     return value.strip()
+
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,252}\.[^@\s.]{2,63}$")
+
+
+def email_address(value: str) -> str:
+    """``value`` stripped, if it is one e-mail address (no spaces, no line breaks: an address
+    alert mail is sent to goes into a header); a ValueError says it is not."""
+    v = value.strip()
+    if len(v) > 254 or not _EMAIL.match(v) or any(ord(c) < 32 or ord(c) == 127 for c in v):
+        raise ValueError(f"not an e-mail address: {value[:80]!r}")
+    return v
 
 
 def printable(value: object) -> object:

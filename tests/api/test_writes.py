@@ -284,3 +284,17 @@ def test_a_misspelt_event_type_filter_is_named_not_answered_with_nothing(
         "/api/v1/incidents", params={"event_type": "explosions/remote violence"}, headers=h
     )
     assert r.status_code == 200 and r.json()["count"] > 0
+
+
+def test_a_route_of_no_length_is_refused(client: TestClient, world: World) -> None:
+    h = world.headers("owner", "site_manager")
+    r = client.post(
+        "/api/v1/routes", json={**ROUTE, "points": [[25.1, 62.3], [25.1, 62.3]]}, headers=h
+    )
+    assert r.status_code == 422 and "no length" in r.text and "points" in r.text
+    r = client.post("/api/v1/routes", json=ROUTE, headers=h)
+    assert r.status_code == 201, r.text
+    r = client.patch(
+        f"/api/v1/routes/{r.json()['id']}", json={"points": [[25.0, 62.0], [25.0, 62.0]]}, headers=h
+    )
+    assert r.status_code == 422 and "no length" in r.text

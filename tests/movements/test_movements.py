@@ -512,3 +512,13 @@ def test_a_plan_no_escort_could_run_is_refused_naming_the_field(
     for day in (NOW - timedelta(hours=5), NOW + timedelta(days=300)):
         m = requested(lite, planned_departure=day, planned_arrival=day + timedelta(hours=9))
         assert m.id is not None
+
+
+@pytest.mark.parametrize(
+    "address", ["falcon7", "falcon7@ssd.example\nBcc: all@x.example", "a b@c.de"]
+)
+def test_an_escort_contact_that_is_no_email_address_is_refused(address: str) -> None:
+    """Alert mail goes to it when the movement is overdue: a line break would be a header."""
+    with pytest.raises(ValueError, match="contact_email"):
+        EscortAssignment(callsign="Falcon-7", vehicles=4, contact_email=address)
+    assert EscortAssignment(callsign="F", vehicles=1, contact_email=" ").contact_email is None

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from safecorridor.validation import Moment
+from safecorridor.validation import Moment, email_address
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 #: the most people of one nationality a movement carries
@@ -92,3 +92,9 @@ class EscortAssignment(BaseModel):
     organisation: str | None = Field(default=None, max_length=200)
     vehicles: int = Field(ge=0, le=100)
     contact_email: str | None = Field(default=None, max_length=254)
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        # alert mail goes to it when the movement is overdue: one real address, no header
+        return email_address(v) if v and v.strip() else None
