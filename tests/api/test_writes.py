@@ -231,45 +231,44 @@ def test_a_site_name_another_organisation_holds_is_free_and_found_per_organisati
     client: TestClient, engine: Engine, world: World
 ) -> None:
     """The owner's sites are named "Site <marking>". Another organisation's site manager may
-    use those names (a 409 told it that a site it may not read existed); the owner's may not
-    use its own twice. A name two readable organisations hold is its own organisation's when
-    it has one, else refused naming the ids."""
+    use the names of those it may not read (a 409 told it that they existed), not of those it
+    reads (two records it would have to tell apart); the owner's may not use its own twice. A
+    name two readable organisations hold is the reader's own organisation's when it has one,
+    else refused naming the ids."""
     from sqlalchemy.orm import Session
 
     from safecorridor.registry.models import Site
     from safecorridor.registry.service import LookupFailedError, find_named
     from safecorridor.sharing.policy import Viewer
 
-    for org in ("partner", "outsider"):
-        for name in ("Site AMBER+STRICT", "Site GREEN"):
-            r = client.post(
-                "/api/v1/sites",
-                json={**SITE, "name": name, "tlp": "GREEN"},
-                headers=world.headers(org, "site_manager"),
-            )
-            assert r.status_code == 201, (org, name, r.text)
-    r = client.post(
-        "/api/v1/sites",
-        json={**SITE, "name": "site red", "tlp": "GREEN"},
-        headers=world.headers("owner", "site_manager"),
-    )
+    def create(org: str, name: str) -> Any:
+        return client.post(
+            "/api/v1/sites",
+            json={**SITE, "name": name, "tlp": "GREEN"},
+            headers=world.headers(org, "site_manager"),
+        )
+
+    # the outsider reads neither the owner's AMBER nor its AMBER+STRICT site
+    for name in ("Site AMBER", "Site AMBER+STRICT"):
+        r = create("outsider", name)
+        assert r.status_code == 201, (name, r.text)
+    r = create("outsider", "site green")  # one it reads
+    assert r.status_code == 409 and "a site you can read is named" in r.text
+    r = create("owner", "site red")
     assert r.status_code == 409 and "your organisation has a site named" in r.text
     with Session(engine) as s:
 
         def viewer(org: str) -> Viewer:
             return Viewer(world.users[(org, "viewer")], world.orgs[org])
 
-        mine = find_named(s, Site, "Site GREEN", viewer=viewer("partner"))
-        assert mine.owner_org_id == world.orgs["partner"]
-        assert find_named(s, Site, "Site GREEN", viewer=viewer("owner")).id == world.sites["GREEN"]
-        # the owner's AMBER+STRICT site is not the partner's to find: its own is the only one
-        found = find_named(s, Site, "Site AMBER+STRICT", viewer=viewer("partner"))
-        assert found.owner_org_id == world.orgs["partner"]
-        # a reader of an organisation holding no site of that name reads three GREEN ones
-        other = Viewer.for_organisation(max(world.orgs.values()) + 1)
-        several = r"several sites that you may read are named 'Site GREEN'.*give the site's id"
+        # the owner reads its own AMBER site and the outsider's GREEN one: its own
+        assert find_named(s, Site, "Site AMBER", viewer=viewer("owner")).id == world.sites["AMBER"]
+        mine = find_named(s, Site, "Site AMBER+STRICT", viewer=viewer("outsider"))
+        assert mine.owner_org_id == world.orgs["outsider"]
+        # the partner reads both "Site AMBER"s, neither its own: it must give the id
+        several = r"several sites that you may read are named 'Site AMBER'.*give the site's id"
         with pytest.raises(LookupFailedError, match=several):
-            find_named(s, Site, "Site GREEN", viewer=other)
+            find_named(s, Site, "Site AMBER", viewer=viewer("partner"))
 
 
 def test_a_misspelt_event_type_filter_is_named_not_answered_with_nothing(

@@ -18,7 +18,7 @@ from safecorridor.geo import cell_of, polyline_length_km
 from safecorridor.registry.models import Route, Site
 from safecorridor.registry.schemas import RouteCreate, RouteUpdate, SiteCreate, SiteUpdate
 from safecorridor.sharing.audit import audit_reads, audit_write
-from safecorridor.sharing.policy import Viewer, require_change, require_write, restrict
+from safecorridor.sharing.policy import Viewer, require_change, require_write, restrict, visible
 from safecorridor.sharing.service import keep_readable_by_writer
 
 SITE_H3_RESOLUTION = 7
@@ -141,20 +141,23 @@ def find_route(session: Session, ref: str, *, viewer: Viewer | None = None) -> R
 
 
 def _require_new_name(
-    session: Session, model: type[T], name: str, owner_org_id: int | None
+    session: Session, model: type[T], name: str, owner_org_id: int | None, viewer: Viewer | None
 ) -> None:
     """Names are unique within an organisation (the CLI and movements look records up by
-    name; :func:`find_named` tells same-named records of several organisations apart). Another
-    organisation's names are not looked at: a refusal would tell the writer of a record it
-    may not read."""
+    name; :func:`find_named` tells same-named records of several organisations apart), and a
+    writer is not given a name it can already read on another organisation's record (two
+    records it would have to tell apart). A name only on records the writer may not read is
+    free: refusing it would tell the writer of them."""
     owner = model.owner_org_id
-    q = select(model.id).where(
-        func.lower(model.name) == name.lower(),
-        owner.is_(None) if owner_org_id is None else owner == owner_org_id,
-    )
-    if session.scalar(q) is not None:
+    ours = owner.is_(None) if owner_org_id is None else owner == owner_org_id
+    same = func.lower(model.name) == name.lower()
+    if session.scalar(select(model.id).where(same, ours)) is not None:
         raise ConflictError(
             f"your organisation has a {kind_of(model)} named {name!r} already; choose another name"
+        )
+    if viewer is not None and session.scalar(select(model.id).where(same, visible(model, viewer))):
+        raise ConflictError(
+            f"a {kind_of(model)} you can read is named {name!r} already; choose another name"
         )
 
 
@@ -173,7 +176,7 @@ def create_site(
     if viewer is not None:
         require_write(viewer, "site")
         owner_org_id = viewer.organisation_id
-    _require_new_name(session, Site, site_in.name, owner_org_id)
+    _require_new_name(session, Site, site_in.name, owner_org_id, viewer)
     data = site_in.model_dump()
     data["tlp"] = str(site_in.tlp)
     data["site_type"] = str(site_in.site_type)
@@ -215,7 +218,7 @@ def create_route(
     if viewer is not None:
         require_write(viewer, "route")
         owner_org_id = viewer.organisation_id
-    _require_new_name(session, Route, route_in.name, owner_org_id)
+    _require_new_name(session, Route, route_in.name, owner_org_id, viewer)
     points = [[lat, lon] for lat, lon in route_in.points]
     route = Route(
         name=route_in.name,
