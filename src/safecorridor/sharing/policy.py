@@ -137,25 +137,37 @@ def _visible(model: Any, user_id: int | None, org: int | None) -> ColumnElement[
     )
 
 
-def shown_to_every_reader_of(model: Any, tlp: str, owner_org_id: int | None) -> ColumnElement[bool]:
-    """The rows of ``model`` that every reader of a record marked ``tlp`` and owned by
-    ``owner_org_id`` may read too: what may go into that record without showing one of its
-    readers something they may not read (the store's actor names and sites the extractor
-    offers for a new document, the earlier copy a new document is a near-duplicate of).
+def shown_markings(tlp: str, owner_org_id: int | None) -> tuple[tuple[TLP, ...], tuple[TLP, ...]]:
+    """What every reader of a record marked ``tlp`` and owned by ``owner_org_id`` may read
+    too: (the markings read whoever owns the row, the markings read when the row has that
+    owner). What may go into that record without showing one of its readers something they
+    may not read (the store's actor names and sites the extractor offers for a new document,
+    the earlier copy a new document is a duplicate of).
 
     A CLEAR record (which anonymous readers may see) takes CLEAR rows; a GREEN one open rows;
     an AMBER one also its owner's AMBER rows (the same organisations read both); an
     AMBER+STRICT one its owner's AMBER and AMBER+STRICT rows. A RED record's grants name
     anybody, and a record of no owner has no organisation, so they take open rows only.
+
+    >>> [list(map(str, part)) for part in shown_markings("AMBER+STRICT", 3)]
+    [['CLEAR', 'GREEN'], ['AMBER', 'AMBER+STRICT']]
     """
     marking = TLP(str(tlp)) if str(tlp) in {t.value for t in TLP} else TLP.RED
     if marking == TLP.CLEAR:
-        return model.tlp == TLP.CLEAR  # type: ignore[no-any-return]
-    open_rows = model.tlp.in_(OPEN_TLP)
+        return (TLP.CLEAR,), ()
     if owner_org_id is None or marking not in (TLP.AMBER, TLP.AMBER_STRICT):
-        return open_rows  # type: ignore[no-any-return]
-    owned = (TLP.AMBER,) if marking == TLP.AMBER else (TLP.AMBER, TLP.AMBER_STRICT)
-    return or_(open_rows, and_(model.tlp.in_(owned), model.owner_org_id == owner_org_id))
+        return OPEN_TLP, ()
+    return OPEN_TLP, TLP_ORDER[2 : TLP_ORDER.index(marking) + 1]
+
+
+def shown_to_every_reader_of(model: Any, tlp: str, owner_org_id: int | None) -> ColumnElement[bool]:
+    """The rows of ``model`` that every reader of a record marked ``tlp`` and owned by
+    ``owner_org_id`` may read too (:func:`shown_markings`), as a WHERE clause."""
+    anyone, owned = shown_markings(tlp, owner_org_id)
+    rows = model.tlp.in_(anyone)
+    if owned:
+        rows = or_(rows, and_(model.tlp.in_(owned), model.owner_org_id == owner_org_id))
+    return rows  # type: ignore[no-any-return]
 
 
 def visibility_key(session: Session, model: Any, viewer: Viewer) -> tuple[Any, ...]:

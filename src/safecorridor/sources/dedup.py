@@ -9,6 +9,8 @@ import unicodedata
 from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING
 
+from safecorridor.sharing.policy import shown_markings
+
 if TYPE_CHECKING:
     from datasketch import MinHash
 
@@ -61,19 +63,10 @@ def document_key(digest: str, tlp: str, owner_org_id: int | None) -> str:
 
 def keys_shown_to(digest: str, tlp: str, owner_org_id: int | None) -> set[str]:
     """The keys (``document_key``) of the copies of a text that every reader of a document
-    marked ``tlp`` and owned by ``owner_org_id`` may read: the copies that make it a
-    duplicate (its own key among them)."""
-    shown = {"CLEAR": ("CLEAR",), "GREEN": ("CLEAR", "GREEN")}.get(tlp)
-    if shown is None:
-        shown = {
-            "AMBER": ("CLEAR", "GREEN", "AMBER"),
-            "AMBER+STRICT": ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT"),
-        }.get(tlp, ("CLEAR", "GREEN"))
-        if owner_org_id is None:
-            shown = ("CLEAR", "GREEN")
-    return {document_key(digest, t, owner_org_id) for t in shown} | {
-        document_key(digest, tlp, owner_org_id)
-    }
+    marked ``tlp`` and owned by ``owner_org_id`` may read (``sharing.policy.shown_markings``):
+    the copies that make it a duplicate (its own key among them)."""
+    anyone, owned = shown_markings(tlp, owner_org_id)
+    return {document_key(digest, t, owner_org_id) for t in (*anyone, *owned, tlp)}
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[str]:
