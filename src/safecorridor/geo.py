@@ -54,6 +54,10 @@ def check_coordinates(lat: float, lon: float) -> None:
         raise ValueError("coordinates are 0,0 (a missing location written as zeros)")
 
 
+#: a route shorter than this (50 m) has no length: its points are one place
+MIN_ROUTE_KM = 0.05
+
+
 def polyline_length_km(points: list[list[float]]) -> float:
     return sum(haversine_km(a[0], a[1], b[0], b[1]) for a, b in pairwise(points))
 

@@ -26,9 +26,8 @@ from safecorridor.movements.service import (
     complete_movement,
     get_movement,
     get_user,
-    levels_seen_by,
     list_movements,
-    listed_risk,
+    listed_risks,
     progress,
     reject_movement,
     request_movement,
@@ -346,11 +345,8 @@ def list_cmd(
             user = get_user(session, as_user) if as_user else None
             rows = list_movements(session, user=user, state=state)
             # (as a user: the risk figures that user's organisation may be shown, as the API)
-            shown = [summary(m) | (listed_risk(m, user) if user else {}) for m in rows]
-            if user is not None:  # the level the board shows them where none is stored
-                levels = levels_seen_by(session, rows, user)
-                for m, data in zip(rows, shown, strict=True):
-                    data["risk_level"] = data["risk_level"] or levels[m.id]
+            risks = listed_risks(session, rows, user) if user else {}
+            shown = [summary(m) | risks.get(m.id, {}) for m in rows]
             if as_json:
                 typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
                 return

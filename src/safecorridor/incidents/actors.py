@@ -37,6 +37,15 @@ def alias_key(name: str) -> str:
     return text
 
 
+def _in_register_or_named_where(shown: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The actor is in the register (no incident names it) or an incident for which
+    ``shown`` holds names it (as actor, second actor or claimant)."""
+    refs = (Incident.actor1_id, Incident.actor2_id, Incident.claimed_by_id)
+    named = or_(*(exists().where(col == Actor.id) for col in refs))
+    read = or_(*(exists().where(col == Actor.id, shown) for col in refs))
+    return or_(~named, read)
+
+
 def actor_readable(viewer: Viewer | None) -> ColumnElement[bool]:
     """The condition under which ``viewer`` may see an actor's name: the actor is in the
     register (no incident names it: loaded from the actor table or entered by hand) or some
@@ -45,21 +54,14 @@ def actor_readable(viewer: Viewer | None) -> ColumnElement[bool]:
     itself is what the record's marking protects. ``None``: a trusted local caller."""
     if viewer is None:
         return Actor.id.is_not(None)
-    refs = (Incident.actor1_id, Incident.actor2_id, Incident.claimed_by_id)
-    named = or_(*(exists().where(col == Actor.id) for col in refs))
-    read = or_(*(exists().where(col == Actor.id, visible(Incident, viewer)) for col in refs))
-    return or_(~named, read)
+    return _in_register_or_named_where(visible(Incident, viewer))
 
 
 def actor_shown_with(tlp: str, owner_org_id: int | None) -> ColumnElement[bool]:
     """The condition under which an actor's name may go into a record marked ``tlp`` and
     owned by ``owner_org_id`` (the extractor's alias table for a new document): the actor is
     in the register, or an incident that every reader of that record may read names it."""
-    refs = (Incident.actor1_id, Incident.actor2_id, Incident.claimed_by_id)
-    named = or_(*(exists().where(col == Actor.id) for col in refs))
-    shared = shown_to_every_reader_of(Incident, tlp, owner_org_id)
-    read = or_(*(exists().where(col == Actor.id, shared) for col in refs))
-    return or_(~named, read)
+    return _in_register_or_named_where(shown_to_every_reader_of(Incident, tlp, owner_org_id))
 
 
 def find_actor(session: Session, name: str) -> Actor | None:

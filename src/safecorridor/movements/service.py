@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from safecorridor.accounts.models import Organisation, User, organisation_escorts
 from safecorridor.db.base import utcnow
 from safecorridor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from safecorridor.geo import polyline_length_km
+from safecorridor.geo import MIN_ROUTE_KM, polyline_length_km
 from safecorridor.movements.checks import (
     Issue,
     MovementPolicy,
@@ -300,29 +300,35 @@ def stored_level_for(m: Movement, user: User) -> str | None:
     return None
 
 
-def listed_risk(m: Movement, user: User) -> dict[str, Any]:
-    """The risk figures a list shows ``user`` of a movement: all the stored ones for the
-    requesting organisation; for anyone else only the level stored for their organisation
-    (:func:`stored_level_for`), no score, measures or issues (those come from what the
-    requester may read; a movement's page computes them from what ``user`` may read)."""
-    if user.organisation_id == m.owner_org_id:
-        return {
-            "risk_level": m.risk_level,
-            "risk_score": m.risk_score,
-            "required_measures": m.required_measures,
-            "issues": m.issues,
-        }
-    return {
-        "risk_level": stored_level_for(m, user),
-        "risk_score": None,
-        "required_measures": {},
-        "issues": [],
-    }
+def listed_risks(session: Session, rows: list[Movement], user: User) -> dict[int, dict[str, Any]]:
+    """The risk figures a list shows ``user`` of each movement, by id: all the stored ones
+    for the requesting organisation; for anyone else only the level the board and the
+    movement's page show them (:func:`levels_seen_by`: the one stored for their organisation,
+    else one computed from what they may read), no score, measures or issues (those come
+    from what the requester may read; a movement's page computes them for ``user``)."""
+    levels = levels_seen_by(session, rows, user)
+    out: dict[int, dict[str, Any]] = {}
+    for m in rows:
+        if user.organisation_id == m.owner_org_id:
+            out[m.id] = {
+                "risk_level": m.risk_level,
+                "risk_score": m.risk_score,
+                "required_measures": m.required_measures,
+                "issues": m.issues,
+            }
+        else:
+            out[m.id] = {
+                "risk_level": levels[m.id],
+                "risk_score": None,
+                "required_measures": {},
+                "issues": [],
+            }
+    return out
 
 
 def shown_risk(session: Session, m: Movement, user: User) -> dict[str, Any]:
     """The risk figures a movement's own view shows ``user`` (:func:`risk_seen_by`), under
-    the movement's own field names, as :func:`listed_risk` gives a list's."""
+    the movement's own field names, as :func:`listed_risks` gives a list's."""
     seen = risk_seen_by(session, m, user)
     return {
         "risk_level": seen["level"],
@@ -596,7 +602,7 @@ def _check_plan(movement_in: MovementCreate, length_km: float, now: datetime) ->
             f"field planned_arrival: a trip of {(arrive - depart).days} days; request one "
             f"movement per leg of at most {MAX_TRIP_DAYS} days"
         )
-    if length_km < 0.05:
+    if length_km < MIN_ROUTE_KM:
         raise InvalidInputError(
             "field polyline: the route has no length (its points are one place); give the "
             "points along the way"

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from safecorridor.geo import check_coordinates, polyline_length_km
+from safecorridor.geo import MIN_ROUTE_KM, check_coordinates, polyline_length_km
 from safecorridor.registry.models import Route, Site
 from safecorridor.taxonomy.choices import TLP, SiteType
 from safecorridor.validation import WebUrl
@@ -87,7 +87,7 @@ class RouteBase(BaseModel):
     def _points(cls, v: list[tuple[float, float]]) -> list[tuple[float, float]]:
         for lat, lon in v:
             check_coordinates(lat, lon)
-        if polyline_length_km([[lat, lon] for lat, lon in v]) < 0.05:
+        if polyline_length_km([[lat, lon] for lat, lon in v]) < MIN_ROUTE_KM:
             raise ValueError("the route has no length (its points are one place)")
         return v
 

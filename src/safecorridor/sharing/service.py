@@ -36,7 +36,7 @@ def grant_record(
 def keep_readable_by_writer(session: Session, viewer: Viewer, obj: Any) -> None:
     """A record its writer marks RED (an incident, a site, a route) stays readable by that
     writer: RED is read only by the users named on it."""
-    if str(obj.tlp) == TLP.RED and viewer.user_id is not None:
+    if str(obj.tlp) == TLP.RED and viewer.user_id:  # a person (not an organisation's work)
         grant_record(
             session=session,
             record_type=record_type(type(obj)),

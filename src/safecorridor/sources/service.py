@@ -23,7 +23,7 @@ from safecorridor.errors import InvalidInputError, NotFoundError
 from safecorridor.review.models import Candidate
 from safecorridor.sharing.audit import audit_reads, audit_write
 from safecorridor.sharing.policy import Viewer, require_write, restrict
-from safecorridor.sharing.service import grant_record
+from safecorridor.sharing.service import keep_readable_by_writer
 from safecorridor.sources.dedup import normalise_text, text_sha256
 from safecorridor.sources.ingest import IngestOptions, IngestReport, ingest, stored_copies
 from safecorridor.sources.models import Document
@@ -181,16 +181,8 @@ def ingest_report(
                 .order_by(Candidate.id)
             )
         )
-        if tlp == TLP.RED and viewer.user_id:
-            marked = [("document", d.id) for d in docs] + [("candidate", c.id) for c in candidates]
-            for kind, ident in marked:
-                grant_record(
-                    session=session,
-                    record_type=kind,
-                    record_id=ident,
-                    user_id=viewer.user_id,
-                    granted_by=viewer.email,
-                )
+        for record in (*docs, *candidates):  # a RED report stays readable by its writer
+            keep_readable_by_writer(session, viewer, record)
         for doc in docs:
             audit_write(session=session, viewer=viewer, action="ingest", obj=doc)
         duplicate_of = None

@@ -86,21 +86,18 @@ def public(
     user: User,
     session: Session | None = None,
     detail: bool = False,
-    level: str | None = None,
+    listed: dict[str, Any] | None = None,
 ) -> MovementPublic:
     """The movement as ``user`` may see it: its risk figures are those of their organisation
     (the request's stored figure for the requester's organisation, the approval's for the
     approver's; computed from what they may read on a detail view for anyone else). A list
-    gives anyone else only the level (``level``: :func:`ms.levels_seen_by`, as the board and
-    the movement's page show it)."""
+    passes the figures it shows (``listed``: :func:`ms.listed_risks`)."""
     data: dict[str, Any] = {k: getattr(m, k, None) for k in MovementPublic.model_fields}
     data["requested_by"] = m.requested_by.email
     if session is not None and detail:
         data.update(ms.shown_risk(session, m, user))
     else:
-        data.update(ms.listed_risk(m, user))
-        if data["risk_level"] is None:
-            data["risk_level"] = level
+        data.update(listed or {})
     data["history"] = (
         [
             {
@@ -170,9 +167,9 @@ def list_movements(
     """Movements you may see: your organisation's, those it escorts, and (escort officers)
     every submitted request."""
     rows = _act(ms.list_movements, session=session, user=user, state=state)
-    levels = ms.levels_seen_by(session, rows, user)
+    risks = ms.listed_risks(session, rows, user)
     return MovementsPublic(
-        data=[public(m, user=user, level=levels[m.id]) for m in rows], count=len(rows)
+        data=[public(m, user=user, listed=risks[m.id]) for m in rows], count=len(rows)
     )
 
 
