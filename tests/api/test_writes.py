@@ -213,6 +213,9 @@ def test_an_incident_dated_after_today_or_holding_a_control_character_is_refused
         for field, value in (("notes", "two\x00dead"), ("location", "Gwadar\x1b[31m")):
             r = client.post("/api/v1/incidents", json={**INCIDENT, field: value}, headers=h)
             assert r.status_code == 422 and field in r.text and "control character" in r.text
+        # a misspelt field is named, not dropped: the record would lose its figure unseen
+        r = client.post("/api/v1/incidents", json={**INCIDENT, "fatalites": 3}, headers=h)
+        assert r.status_code == 422 and "fatalites" in r.text, r.text
         for change in ({"event_date": "2042-06-01"}, {"notes": "a\x00"}):
             r = client.patch(f"/api/v1/incidents/{ident}", json=change, headers=h)
             assert r.status_code == 422, r.text

@@ -10,10 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import stix2
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from stix2validator import ValidationOptions, validate_parsed_json
 
 from safecorridor import taxonomy
@@ -27,12 +28,32 @@ from safecorridor.incidents.service import IncidentFilter, create_incident, to_c
 from safecorridor.interop import misp, stix
 from safecorridor.sources.export import iter_incidents
 from safecorridor.taxonomy.choices import TLP, ActorKind
-from tests.api.conftest import World, build_world  # noqa: F401  (the personas)
+from tests.api.conftest import World, build_world
 from tests.conftest import _truncate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PARTNER_BUNDLE = FIXTURES / "partner-threat-report.json"
 PARTNER_MISP = FIXTURES / "partner-misp-events.json"
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    """The API tests' personas: three organisations, a user of every role in each."""
+    with sessionmaker(bind=engine, expire_on_commit=False)() as s:
+        return build_world(s)
+
+
+def partner_bundle_marked(folder: Path, tlp: TLP) -> Path:
+    """A copy of the partner's bundle whose marked report is marked ``tlp`` instead of AMBER
+    (its actors carry no marking of their own, so they are told under the report's)."""
+    from safecorridor.interop.markings import MARKING_IDS
+
+    raw = PARTNER_BUNDLE.read_text(encoding="utf-8")
+    out = folder / f"partner-{tlp.value.lower().replace('+', '-')}.json"
+    out.write_text(raw.replace(MARKING_IDS[TLP.AMBER], MARKING_IDS[tlp]), encoding="utf-8")
+    return out
+
+
 ORG_NAMES = ("Port Police", "Corridor Secretariat", "Energy Security Unit")
 ACTORS: tuple[tuple[str, ActorKind, list[str], str | None], ...] = (
     ("Alpha Front", ActorKind.ARMED_GROUP, ["AF", "The Alpha"], None),

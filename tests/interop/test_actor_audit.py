@@ -18,9 +18,9 @@ from safecorridor.interop.stix import ActorDraft
 from safecorridor.sharing.audit.state import verify_states
 from safecorridor.sharing.audit.verify import verify_all
 from safecorridor.sharing.models import AuditEvent
-from safecorridor.taxonomy.choices import ActorKind
+from safecorridor.taxonomy.choices import TLP, ActorKind
 from tests.ingestion.conftest import invoke
-from tests.interop.conftest import PARTNER_BUNDLE, PARTNER_MISP
+from tests.interop.conftest import PARTNER_MISP, partner_bundle_marked
 from tests.sources.conftest import write_acled
 
 
@@ -55,9 +55,10 @@ def _changed(actor_id: int, event_id: int) -> str:
 
 
 def test_the_actors_a_stix_import_creates_are_chained_and_a_renamed_one_is_named(
-    engine: Engine,
+    engine: Engine, tmp_path: Path
 ) -> None:
-    code, out = invoke("import", "stix", str(PARTNER_BUNDLE))
+    bundle = partner_bundle_marked(tmp_path, TLP.GREEN)  # GREEN: its actors join the register
+    code, out = invoke("import", "stix", str(bundle))
     assert code == 0, out
     actors = _actors(engine)
     events = _actor_events(engine)
@@ -67,7 +68,7 @@ def test_the_actors_a_stix_import_creates_are_chained_and_a_renamed_one_is_named
     assert verify_all(engine).is_intact
 
     # importing the bundle again creates no actor, and chains nothing more of them
-    code, out = invoke("import", "stix", str(PARTNER_BUNDLE))
+    code, out = invoke("import", "stix", str(bundle))
     assert code == 0, out
     assert len(_actor_events(engine)) == len(events)
 

@@ -165,6 +165,16 @@ def test_bad_misp_json_is_refused_with_a_clear_error() -> None:
             "info field",
         ),
         (b'{"Event": {"info": "x", "date": "not a date"}}', "Invalid format for the date"),
+        # parts of the wrong shape are named, not pymisp's methods or its list of types
+        (b'{"Event": {"info": "x", "Attribute": "oops"}}', "Attribute must be a list"),
+        (b'{"Event": {"info": "x", "Attribute": [{"value": "x"}]}}', "attribute 1 has no type"),
+        (
+            b'{"Event": {"info": "x", "Attribute": [{"type": "nosuch", "value": "x"}]}}',
+            "type 'nosuch', which MISP does not know$",
+        ),
+        (b'{"Event": {"info": "x", "Object": [{"Attribute": [3]}]}}', "object 1: attribute 1 is"),
+        (b'{"Event": {"info": ["x"], "uuid": 3}}', "info must be a string"),
+        (b'{"Event": {"info": "x", "Tag": [1, 2]}}', "Tag must be a list of tags"),
     ]:
         with pytest.raises(stix.StixImportError, match=message):
             misp.read_events(raw)

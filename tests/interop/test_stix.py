@@ -4,14 +4,18 @@ partner's threat report imports what maps and says why the rest was skipped."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select, text
 
+from safecorridor.app import create_app
 from safecorridor.db.session import session_scope
+from safecorridor.incidents.actors import add_actor
 from safecorridor.incidents.models import Actor, Incident
 from safecorridor.interop import stix
 from safecorridor.interop.extension import EXTENSION_ID, check_properties, extension_definition
@@ -25,7 +29,8 @@ from safecorridor.interop.intake import (
 from safecorridor.interop.markings import MARKING_IDS
 from safecorridor.review.models import Candidate
 from safecorridor.sharing.audit.state import verify_states
-from safecorridor.taxonomy.choices import TLP
+from safecorridor.taxonomy.choices import TLP, ActorKind
+from tests.api.conftest import World
 from tests.interop.conftest import (
     PARTNER_BUNDLE,
     assert_valid_bundle,
@@ -33,6 +38,7 @@ from tests.interop.conftest import (
     export_bundle,
     fixed_incident,
     incident_data,
+    partner_bundle_marked,
     records,
     store_generated,
 )
@@ -41,11 +47,12 @@ from tests.interop.conftest import (
 def import_own(engine: Engine, bundle: dict[str, Any]) -> IntakeReport:
     parsed = stix.parse_bundle(json.dumps(bundle))
     report = IntakeReport()
+    records = [d for d in parsed.incidents if d.complete]
     with session_scope(engine) as s:
-        store_actors(s, parsed.actors, report)
+        store_actors(s, parsed.actors, report, records=records)
         store_records(
             s,
-            [d for d in parsed.incidents if d.complete],
+            records,
             report=report,
             producer_created=parsed.producer_created,
         )
@@ -113,6 +120,12 @@ def test_a_bundle_carries_tlp2_markings_the_extension_and_the_owner(engine: Engi
         for r in by_type["relationship"]
         if r["source_ref"] == unit["id"] and r["target_ref"] == parent["id"]
     } == {("attributed-to", unit["id"], parent["id"])}
+    # the unit and its parent (the claimant) are named only by this AMBER+STRICT incident, so
+    # their objects and the relationship naming them carry its marking; the register's
+    # "Provincial Police", which no incident names, would be CLEAR (see the next test)
+    unit_of = next(r for r in by_type["relationship"] if r["source_ref"] == unit["id"])
+    for obj in (unit, unit_of, parent):
+        assert obj["object_marking_refs"] == [MARKING_IDS[TLP.AMBER_STRICT]], obj["name"]
     [location] = by_type["location"]
     assert (location["latitude"], location["longitude"]) == (item["latitude"], item["longitude"])
     assert {r["relationship_type"] for r in by_type["relationship"]} <= {
@@ -189,8 +202,11 @@ def test_a_partner_threat_report_imports_what_maps_and_says_why_the_rest_was_ski
     assert [s.url for s in draft.sources] == ["https://news.example/coastal/convoy-attack"]
 
 
-def test_a_partner_report_becomes_a_candidate_never_an_incident(engine: Engine) -> None:
-    parsed = stix.parse_bundle(PARTNER_BUNDLE.read_bytes())
+def test_a_partner_report_becomes_a_candidate_never_an_incident(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # GREEN: every user may read the report, so its actors join the register (see below)
+    parsed = stix.parse_bundle(partner_bundle_marked(tmp_path, TLP.GREEN).read_bytes())
     with session_scope(engine) as s:
         report = IntakeReport()
         store_actors(s, parsed.actors, report)
@@ -210,7 +226,7 @@ def test_a_partner_report_becomes_a_candidate_never_an_incident(engine: Engine) 
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(Incident)) == 0
         c = s.scalars(select(Candidate)).one()
-        assert (c.tlp, c.perpetrator, c.status) == ("AMBER", "Harbour Brigade", "pending")
+        assert (c.tlp, c.perpetrator, c.status) == ("GREEN", "Harbour Brigade", "pending")
         assert c.document.publisher == "Provincial Counter-Terrorism Cell"
         unit = s.scalars(select(Actor).where(Actor.name == "Harbour Brigade")).one()
         assert unit.parent is not None and unit.parent.name == "Coastal Liberation Front"
@@ -219,6 +235,61 @@ def test_a_partner_report_becomes_a_candidate_never_an_incident(engine: Engine) 
             "CLF",
             "Sahil Front",
         }
+
+
+def test_an_actor_is_exported_clear_once_a_clear_incident_names_it(
+    engine: Engine,
+) -> None:
+    """An actor's object is as open as the most open record that names it: the unit of an
+    AMBER+STRICT incident is CLEAR once a CLEAR incident names it too, while the claimant
+    only the strict incident names keeps that incident's marking."""
+    strict, open_ = fixed_incident(0, tlp="AMBER+STRICT"), fixed_incident(1, tlp="CLEAR")
+    open_["claimed_by"] = None
+    store_generated(engine, [strict, open_], ["Port Police", "Port Police"])
+    objects = {o.get("name"): o for o in export_bundle(engine)["objects"] if "name" in o}
+    marked = {
+        name: objects[name]["object_marking_refs"]
+        for name in ("Alpha Front Coastal Unit", "Alpha Front")
+    }
+    assert marked == {
+        "Alpha Front Coastal Unit": [MARKING_IDS[TLP.CLEAR]],  # the CLEAR incident's actor
+        "Alpha Front": [MARKING_IDS[TLP.AMBER_STRICT]],  # the strict incident's claimant only
+    }
+
+
+@pytest.mark.parametrize("tlp", [TLP.AMBER, TLP.AMBER_STRICT, TLP.RED])
+def test_a_marked_partner_reports_actors_stay_out_of_the_register(
+    engine: Engine, tmp_path: Path, world: World, tlp: TLP
+) -> None:
+    """The register is read by every user: the threat actors a partner's AMBER, AMBER+STRICT
+    or RED report names (unmarked themselves) are not added to it, nor do their aliases join
+    an actor already there; the candidate keeps the names, and the uploader is told."""
+    with session_scope(engine) as s:
+        add_actor(s, "Coastal Liberation Front", kind=ActorKind.ARMED_GROUP)
+    bundle = partner_bundle_marked(tmp_path, tlp)
+    with TestClient(create_app()) as client:
+        r = client.post(
+            "/api/v1/stix/bundle",
+            content=bundle.read_bytes(),
+            headers={**world.headers("owner", "analyst"), "Content-Type": "application/json"},
+        )
+        assert r.status_code == 200, r.text
+        assert "2 marked actors not added to the register" in r.json()["summary"], r.text
+        assert (
+            f"marked TLP:{tlp}"
+            in r.json()["outcomes"]["threat-actor--1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c01"]
+        )
+        for org in ("owner", "partner", "outsider"):
+            listed = client.get(
+                "/api/v1/actors", params={"search": "a"}, headers=world.headers(org, "viewer")
+            ).json()["data"]
+            names = {a["name"] for a in listed}
+            assert "Harbour Brigade" not in names
+            clf = next(a for a in listed if a["name"] == "Coastal Liberation Front")
+            assert clf["aliases"] == ["Coastal Liberation Front"]  # not "CLF", "Sahil Front"
+    with session_scope(engine) as s:
+        c = s.scalars(select(Candidate)).one()
+        assert (c.tlp, c.perpetrator) == (str(tlp), "Harbour Brigade")
 
 
 @pytest.mark.parametrize(

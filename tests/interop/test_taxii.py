@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import sessionmaker
 
 from safecorridor.accounts.models import User
 from safecorridor.accounts.service import set_password
@@ -20,18 +19,11 @@ from safecorridor.interop.extension import object_id
 from safecorridor.interop.taxii import MEDIA_TAXII
 from safecorridor.review.models import Candidate
 from safecorridor.taxonomy.choices import TLP, Role
-from tests.api.conftest import ORGS, World, build_world
+from tests.api.conftest import ORGS, World
 from tests.interop.conftest import PARTNER_BUNDLE, assert_valid_bundle
 
 PERSONAS = [(org, role.value) for org in ORGS for role in Role]
 ROOT = "/taxii2/api/"
-
-
-@pytest.fixture
-def world(engine: Engine) -> World:
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    with factory() as s:
-        return build_world(s)
 
 
 @pytest.fixture

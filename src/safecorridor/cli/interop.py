@@ -127,7 +127,14 @@ def _store(
     try:
         with session_scope(write=True) as session:
             owner = _owner(session, org)
-            store_actors(session, actors, report, actor=f"import {kind}")
+            store_actors(
+                session,
+                actors,
+                report,
+                actor=f"import {kind}",
+                default_tlp=default_tlp,
+                records=records,
+            )
             store_records(
                 session,
                 records,

@@ -139,6 +139,15 @@ class IncidentCreate(IncidentBase):
     _printable = field_validator("*")(printable)  # what is stored is checked; what is read not
 
 
+class NewIncident(IncidentCreate):
+    """An incident as a caller of the API sends it: a field the record does not have
+    (``fatalites``, ``city``) is refused, naming it, instead of being dropped unseen. Imports
+    keep :class:`IncidentCreate`, which ignores the columns a file carries beside the record's
+    (an export's ``id``, a spreadsheet's own notes)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
 class IncidentUpdate(BaseModel):
     """A partial change; only the fields given are changed (with the same limits as a new
     incident's, and the whole record is checked again after the change)."""

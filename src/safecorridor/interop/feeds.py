@@ -433,7 +433,13 @@ def poll_feed(
             rejected = 0
         with factory() as s, s.begin():
             report = IntakeReport()
-            store_actors(s, actors, report, actor=f"feed:{feed.name}"[:254])
+            store_actors(
+                s,
+                actors,
+                report,
+                actor=f"feed:{feed.name}"[:254],
+                default_tlp=TLP(feed.default_tlp),
+            )
             store_candidates(
                 s,
                 drafts,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session
 from safecorridor import taxonomy
 from safecorridor.accounts.models import Organisation
 from safecorridor.db.base import utcnow
-from safecorridor.incidents.actors import ActorResolver, add_aliases, find_actor
+from safecorridor.incidents.actors import ActorResolver, add_aliases, alias_key, find_actor
 from safecorridor.incidents.models import Actor, ActorAlias, Incident, IncidentChange
 from safecorridor.incidents.schemas import IncidentCreate
 from safecorridor.incidents.service import incident_values, source_document
@@ -63,6 +64,8 @@ class IntakeReport:
     candidates: int = 0
     duplicates: int = 0
     actors_new: int = 0
+    #: actors marked for fewer readers than the register's (every user), not added to it
+    actors_withheld: int = 0
     organisations_new: int = 0
     skipped: list[str] = field(default_factory=list)
     outcomes: dict[str, str] = field(default_factory=dict)
@@ -72,6 +75,8 @@ class IntakeReport:
         parts = [f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged records"]
         parts.append(f"{self.candidates} candidates for review ({self.duplicates} already stored)")
         parts.append(f"{self.actors_new} new actors")
+        if self.actors_withheld:
+            parts.append(f"{self.actors_withheld} marked actors not added to the register")
         if self.organisations_new:
             parts.append(f"{self.organisations_new} new organisations")
         if self.skipped:
@@ -81,6 +86,9 @@ class IntakeReport:
 
 # ---------------------------------------------------------------------------- actors
 
+#: the markings under which an actor may join the register, which every signed-in user reads
+REGISTER_MARKINGS = frozenset({TLP.CLEAR, TLP.GREEN})
+
 
 def store_actors(
     session: Session,
@@ -89,8 +97,19 @@ def store_actors(
     *,
     viewer: Viewer | None = None,
     actor: str | None = None,
+    default_tlp: TLP = TLP.GREEN,
+    records: Iterable[IncidentDraft] = (),
 ) -> dict[str, int]:
     """Create the actors a bundle describes (or add their new aliases); stix id → actor id.
+
+    The actor register is read by every user, so an actor marked AMBER, AMBER+STRICT or RED
+    (its own marking, a MISP event's, or ``default_tlp`` when it has none) is neither added
+    nor lends its aliases, description or parent to an actor there: its name stays in the
+    reports that name it, and an incident accepted from one names it under that incident's
+    marking (:func:`safecorridor.incidents.actors.actor_readable`). The exception is a new
+    actor that one of ``records`` names (the complete records this intake stores, as an
+    import of an export does): it is created whole, and read only by the readers of the
+    records that name it.
 
     Existing actors keep their kind, parent and description (an existing actor without a
     parent gets the one the bundle names); an alias that already names another actor is left
@@ -101,7 +120,23 @@ def store_actors(
     ids: dict[str, int] = {}
     created: list[Actor] = []
     aliases: list[ActorAlias] = []
+    named = {
+        alias_key(str(d.data[role]))
+        for d in records
+        for role in ("actor1", "actor2", "claimed_by")
+        if d.data.get(role)
+    }
     for draft in actors.values():
+        marking = TLP(draft.tlp or default_tlp)
+        if marking not in REGISTER_MARKINGS and (
+            alias_key(draft.name) not in named or find_actor(session, draft.name) is not None
+        ):
+            report.actors_withheld += 1
+            report.outcomes[draft.stix_id] = (
+                f"not added to the actor register: it is marked TLP:{marking} and the register "
+                "is read by every user; the reports that name it keep the name"
+            )
+            continue
         found = find_actor(session, draft.name)
         if found is None:
             found = Actor(
@@ -122,7 +157,7 @@ def store_actors(
     new_ids = {a.id for a in created}
     given_parent: list[Actor] = []
     for draft in actors.values():
-        if draft.parent_stix_id and draft.parent_stix_id in ids:
+        if draft.stix_id in ids and draft.parent_stix_id and draft.parent_stix_id in ids:
             unit = session.get_one(Actor, ids[draft.stix_id])
             if unit.parent_id is None and ids[draft.parent_stix_id] != unit.id:
                 unit.parent_id = ids[draft.parent_stix_id]

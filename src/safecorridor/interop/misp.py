@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pymisp import MISPEvent, MISPObject, MISPOrganisation
+from pymisp import MISPAttribute, MISPEvent, MISPObject, MISPOrganisation
 from pymisp.exceptions import PyMISPError
 
 from safecorridor import taxonomy
@@ -292,15 +292,64 @@ def read_events(
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict) or not isinstance(item.get("Event"), dict):
             raise StixImportError(f"{label}: item {n} is not a MISP event ({{'Event': {{...}}}})")
+        _check_shape(item["Event"], f"{label}: event {n}")
         ev = MISPEvent()
         try:
             ev.load(item)
         except (PyMISPError, ValueError, TypeError, KeyError) as exc:
-            raise StixImportError(f"{label}: event {n} cannot be read by pymisp: {exc}") from None
+            reason = _SPACE.sub(" ", str(exc))
+            if len(reason) > 200:
+                reason = reason[:200] + "..."
+            raise StixImportError(
+                f"{label}: event {n} cannot be read by pymisp: {reason}"
+            ) from None
         if not getattr(ev, "uuid", None) or not getattr(ev, "info", None):
             raise StixImportError(f"{label}: event {n} has no uuid or no info")
         events.append(ev)
     return events
+
+
+_SPACE = re.compile(r"\s+")
+#: the attribute types an event may carry (MISP's own list, as pymisp knows it)
+_TYPES = frozenset(MISPAttribute().known_types)
+
+
+def _check_attributes(items: Any, where: str) -> None:
+    if not isinstance(items, list):
+        raise StixImportError(f"{where}: Attribute must be a list of objects")
+    for i, attr in enumerate(items, start=1):
+        if not isinstance(attr, dict):
+            raise StixImportError(f"{where}: attribute {i} is not an object")
+        kind = attr.get("type")
+        if not isinstance(kind, str) or not kind:
+            raise StixImportError(f"{where}: attribute {i} has no type")
+        if kind not in _TYPES:
+            raise StixImportError(
+                f"{where}: attribute {i} has the type {kind[:60]!r}, which MISP does not know"
+            )
+        if "value" not in attr:
+            raise StixImportError(f"{where}: attribute {i} has no value")
+
+
+def _check_shape(event: dict[str, Any], where: str) -> None:
+    """Refuse, naming the part, an event whose parts are not of MISP's shapes, before pymisp
+    reads it (whose own messages name its methods, or list every attribute type)."""
+    for key in ("info", "uuid", "date"):
+        if key in event and not isinstance(event[key], str):
+            raise StixImportError(f"{where}: {key} must be a string")
+    _check_attributes(event.get("Attribute", []), where)
+    objects = event.get("Object", [])
+    if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):
+        raise StixImportError(f"{where}: Object must be a list of objects")
+    for i, obj in enumerate(objects, start=1):
+        _check_attributes(obj.get("Attribute", []), f"{where}, object {i}")
+    tags = event.get("Tag", [])
+    if not isinstance(tags, list) or not all(
+        isinstance(t, str) or (isinstance(t, dict) and isinstance(t.get("name"), str)) for t in tags
+    ):
+        raise StixImportError(
+            f"{where}: Tag must be a list of tags, each a name or {{'name': ...}}"
+        )
 
 
 def _tags(entity: Any) -> list[str]:
@@ -441,7 +490,8 @@ def draft_of(ev: MISPEvent) -> IncidentDraft | None:
 
 def actors_of(ev: MISPEvent) -> dict[str, ActorDraft]:
     """The actors an event names: its threat-actor galaxy clusters (with synonyms, kind and
-    parent) and its threat-actor attributes (aliases in the comment)."""
+    parent) and its threat-actor attributes (aliases in the comment), each with the event's
+    marking."""
     out: dict[str, ActorDraft] = {}
     by_name: dict[str, str] = {}
     parents: dict[str, str] = {}
@@ -480,4 +530,7 @@ def actors_of(ev: MISPEvent) -> dict[str, ActorDraft]:
                 stix_id=f"misp-attribute--{attr.uuid}", name=name, kind="other", aliases=aliases
             )
             by_name[name] = f"misp-attribute--{attr.uuid}"
+    marking = tlp_of_misp_tags(_tags(ev))  # the event's: what it names is its content
+    for draft in out.values():
+        draft.tlp = marking
     return out

@@ -206,6 +206,10 @@ class ExportContext:
 
     actors: dict[int, ActorInfo]
     organisations: dict[int, tuple[str, datetime]]
+    #: actors whose name is open: in the register (no incident names it, marked CLEAR) or
+    #: named by a CLEAR or GREEN incident; any other actor's object takes the marking of the
+    #: incident it is exported with, as its name is that incident's content
+    open_markings: dict[int, TLP] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> ExportContext:
@@ -226,7 +230,11 @@ class ExportContext:
             o.id: (o.name, o.created_at)
             for o in session.scalars(select(Organisation).order_by(Organisation.id))
         }
-        return cls(actors=actors, organisations=orgs)
+        return cls(actors=actors, organisations=orgs, open_markings=_open_markings(session))
+
+    def actor_marking(self, actor_id: int, incident_tlp: TLP) -> TLP:
+        """The marking of an actor's object exported with an incident marked ``incident_tlp``."""
+        return self.open_markings.get(actor_id, incident_tlp)
 
     def actor_chain(self, actor_id: int) -> list[ActorInfo]:
         """The actor and its parents, nearest first (a cycle stops the walk)."""
@@ -251,14 +259,44 @@ class IncidentObjects:
     shared: dict[str, dict[str, Any]]
 
 
+def _open_markings(session: Session) -> dict[int, TLP]:
+    """Actor id → CLEAR or GREEN for every actor whose name is open (see ExportContext)."""
+    named: set[int] = set()
+    out: dict[int, TLP] = {}
+    for col in (Incident.actor1_id, Incident.actor2_id, Incident.claimed_by_id):
+        for named_id, tlp in session.execute(
+            select(col, Incident.tlp).where(col.is_not(None)).distinct()
+        ):
+            if named_id is None:
+                continue
+            actor_id = named_id
+            named.add(actor_id)
+            if tlp == TLP.CLEAR or (tlp == TLP.GREEN and out.get(actor_id) != TLP.CLEAR):
+                out[actor_id] = TLP(tlp)
+    for actor_id in session.scalars(select(Actor.id)):
+        if actor_id not in named:
+            out[actor_id] = TLP.CLEAR
+    return out
+
+
 def _clear_marking() -> list[str]:
     return [MARKING_IDS[TLP.CLEAR]]
 
 
-def actor_objects(actor: ActorInfo, ctx: ExportContext) -> dict[str, dict[str, Any]]:
-    """The STIX object of an actor, its parents' and the unit → parent relationships."""
+def actor_objects(
+    actor: ActorInfo, ctx: ExportContext, incident_tlp: TLP
+) -> dict[str, dict[str, Any]]:
+    """The STIX object of an actor, its parents' and the unit → parent relationships, as
+    exported with an incident marked ``incident_tlp`` (each marked by
+    :meth:`ExportContext.actor_marking`; a relationship like the stricter of its two ends, as
+    its description names both; the marking definitions they use other than CLEAR's)."""
     out: dict[str, dict[str, Any]] = {}
     chain = ctx.actor_chain(actor.id)
+    order = list(TLP)
+    markings = {info.id: ctx.actor_marking(info.id, incident_tlp) for info in chain}
+    for level in set(markings.values()) - {TLP.CLEAR}:
+        mdef = marking_definition(level)
+        out[mdef["id"]] = mdef
     for info in chain:
         sid = actor_object_id(info)
         stamp = timestamp(info.created_at)
@@ -286,7 +324,7 @@ def actor_objects(actor: ActorInfo, ctx: ExportContext) -> dict[str, dict[str, A
             obj["threat_actor_types"] = ["nation-state"]
         if info.source_url:
             obj["external_references"] = [{"source_name": "source", "url": info.source_url}]
-        obj["object_marking_refs"] = _clear_marking()
+        obj["object_marking_refs"] = [MARKING_IDS[markings[info.id]]]
         obj["extensions"] = {EXTENSION_ID: ext}
         out[sid] = obj
     for unit, parent in itertools.pairwise(chain):
@@ -308,7 +346,9 @@ def actor_objects(actor: ActorInfo, ctx: ExportContext) -> dict[str, dict[str, A
             "description": f"{unit.name} is a unit of {parent.name}.",
             "source_ref": source,
             "target_ref": target,
-            "object_marking_refs": _clear_marking(),
+            "object_marking_refs": [
+                MARKING_IDS[max(markings[unit.id], markings[parent.id], key=order.index)]
+            ],
         }
     return out
 
@@ -408,7 +448,7 @@ def incident_objects(incident: Incident, ctx: ExportContext) -> IncidentObjects:
         if actor_id is None or actor_id not in ctx.actors:
             continue
         info = ctx.actors[actor_id]
-        shared.update(actor_objects(info, ctx))
+        shared.update(actor_objects(info, ctx, TLP(incident.tlp)))
         sid = actor_object_id(info)
         roles[role] = sid
         group = targets if info.stix_type == "identity" else perpetrators
@@ -583,6 +623,8 @@ class ActorDraft:
     source_url: str | None = None
     parent_stix_id: str | None = None
     created: datetime | None = None
+    #: the object's own marking (a MISP event's for its actors); None: unmarked
+    tlp: TLP | None = None
 
 
 @dataclass
@@ -833,6 +875,13 @@ def check_each(objects: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str,
     return good, failures
 
 
+def _refs_to_actors(report: dict[str, Any]) -> set[str]:
+    """The ids a report refers to: its ``object_refs`` and our extension's actor refs."""
+    ext = (report.get("extensions") or {}).get(EXTENSION_ID) or {}
+    refs = {str(r) for r in report.get("object_refs") or []}
+    return refs | {str(ext[k]) for k in ("actor1_ref", "actor2_ref", "claimed_by_ref") if k in ext}
+
+
 def _is_person(
     obj: dict[str, Any], by_id: dict[str, dict[str, Any]], rels: list[dict[str, Any]]
 ) -> bool:
@@ -914,7 +963,19 @@ def interpret(objects: list[dict[str, Any]], *, label: str = "bundle") -> Parsed
             description=o.get("description"),
             source_url=url,
             created=parse_timestamp(o["created"]) if o.get("created") else None,
+            tlp=tlp_of_refs(o.get("object_marking_refs")),
         )
+    # an actor with no marking of its own is told under the markings of the reports that
+    # refer to it, and takes the strictest (a RED report's unmarked threat actor is no CLEAR
+    # one); one no report refers to, the strictest of the bundle's reports
+    reports = [o for o in objects if o["type"] == "report"]
+    every = [r for o in reports for r in o.get("object_marking_refs") or []]
+    for told in out.actors.values():
+        if told.tlp is None:
+            citing = [o for o in reports if told.stix_id in _refs_to_actors(o)]
+            told.tlp = tlp_of_refs(
+                [r for o in citing for r in o.get("object_marking_refs") or []] if citing else every
+            )
     # unit → parent: attributed-to an organisation-level actor (exactly one), or our related-to
     for r in rels:
         src, tgt = r.get("source_ref", ""), r.get("target_ref", "")

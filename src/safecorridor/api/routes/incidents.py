@@ -34,7 +34,7 @@ from safecorridor.clock import today
 from safecorridor.db.session import session_scope
 from safecorridor.geo import haversine_km
 from safecorridor.incidents.models import Actor, Incident, incident_documents
-from safecorridor.incidents.schemas import IncidentCreate, IncidentPublic, IncidentUpdate
+from safecorridor.incidents.schemas import IncidentPublic, IncidentUpdate, NewIncident
 from safecorridor.incidents.service import (
     MAX_NEAR_KM,
     IncidentFilter,
@@ -479,7 +479,7 @@ def get_incident_api(
     responses=responses(403, 409),
 )
 def create_incident_api(
-    session: SessionDep, viewer: CurrentViewer, clock: ClockDep, incident_in: IncidentCreate
+    session: SessionDep, viewer: CurrentViewer, clock: ClockDep, incident_in: NewIncident
 ) -> IncidentDetail:
     """Record an incident owned by your organisation (analysts). A RED incident is readable
     by you alone until you name others (POST .../grants). An event dated after today is

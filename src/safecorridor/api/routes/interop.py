@@ -243,8 +243,10 @@ def _intake(viewer: Viewer, kind: str, raw: bytes) -> dict[str, Any]:
 )
 async def import_stix(request: Request, viewer: IngestViewer) -> dict[str, Any]:
     """A partner's bundle: its reports with a date and a place become candidates owned by your
-    organisation (their TLP kept), its actors join the actor register; the answer says, per
-    STIX type, what was kept and why the rest was skipped (analysts)."""
+    organisation (their TLP kept), its CLEAR and GREEN actors join the actor register (one
+    marked for fewer readers, or cited only by such reports, does not: every user reads the
+    register); the answer says, per STIX type, what was kept and why the rest was skipped
+    (analysts)."""
     raw = await _body(request)
     return await run_in_threadpool(_intake, viewer, "stix", raw)
 
@@ -257,6 +259,7 @@ async def import_stix(request: Request, viewer: IngestViewer) -> dict[str, Any]:
 )
 async def import_misp(request: Request, viewer: IngestViewer) -> dict[str, Any]:
     """MISP events with a geolocation become candidates owned by your organisation (their
-    ``tlp:`` tag kept); threat-actor clusters and attributes join the actor register."""
+    ``tlp:`` tag kept); the threat-actor clusters and attributes of a CLEAR or GREEN event join
+    the actor register."""
     raw = await _body(request)
     return await run_in_threadpool(_intake, viewer, "misp", raw)
