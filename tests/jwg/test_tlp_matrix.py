@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.jwg import briefing
 from safecorridor.jwg import service as jwg
+from safecorridor.jwg.models import ActionItem
 from safecorridor.jwg.schemas import MeetingCreate
 from safecorridor.registry.measures import MeasureCreate, create_measure
 from safecorridor.sharing.service import grant_record
@@ -199,3 +200,57 @@ def test_a_person_builds_packs_for_their_own_organisation_only(
             now=datetime(2024, 4, 1, tzinfo=UTC),
             with_pdf=False,
         )
+
+
+def test_a_writer_reads_what_it_marks_red_and_an_item_is_marked_like_its_meeting(
+    engine: Engine, client: TestClient, world: World
+) -> None:
+    """A RED meeting, action item or measure stays readable by the person who wrote it (RED
+    is read by named readers only, and nobody was named); an action item given no marking
+    takes its meeting's, so a partner does not read the AMBER+STRICT meeting's item; an
+    overdue RED item alerts no organisation; a decision of a meeting a partner may not read
+    is no decision to it."""
+    h, partner = world.headers("owner", "analyst"), world.headers("partner", "analyst")
+
+    def meeting(n: int, tlp: str) -> dict[str, Any]:
+        body = {"number": n, "held_on": "2024-05-01", "series": "Owner review", "tlp": tlp}
+        action = {"title": f"Item {tlp}", "owner": world.orgs["owner"], "due_on": "2024-06-01"}
+        return {**body, "decisions": [{"text": "Decided", "actions": [action]}]}
+
+    made = {}
+    for n, tlp in enumerate(("RED", "AMBER+STRICT"), start=1):
+        r = client.post("/api/v1/meetings", json=meeting(n, tlp), headers=h)
+        assert r.status_code == 201, r.text
+        made[tlp] = r.json()
+    for tlp, body in made.items():
+        item = body["decisions"][0]["actions"][0]
+        assert item["tlp"] == tlp  # the meeting's marking, not AMBER
+        assert client.get(f"/api/v1/meetings/{body['id']}", headers=h).status_code == 200
+        assert client.get(f"/api/v1/actions/{item['id']}", headers=h).status_code == 200
+        for path in (f"/api/v1/meetings/{body['id']}", f"/api/v1/actions/{item['id']}"):
+            assert client.get(path, headers=partner).status_code == 404, (tlp, path)
+        decision = body["decisions"][0]["id"]
+        r = client.post(
+            f"/api/v1/decisions/{decision}/actions",
+            json={"title": "x", "owner": world.orgs["partner"], "due_on": "2024-06-01"},
+            headers=partner,
+        )
+        assert r.status_code == 404 and f"no decision with id {decision}" in r.text, r.text
+    r = client.post(
+        "/api/v1/measures",
+        json={"site_id": world.sites["AMBER"], "kind": "cctv", "tlp": "RED"},
+        headers=world.headers("owner", "site_manager"),
+    )
+    assert r.status_code == 201, r.text
+    measure = r.json()["id"]
+    r = client.get(f"/api/v1/measures/{measure}", headers=world.headers("owner", "site_manager"))
+    assert r.status_code == 200, r.text
+    # the RED item falls due: no organisation may read it, so none is alerted
+    with sessionmaker(bind=engine)() as s:
+        red_item = s.get(ActionItem, made["RED"]["decisions"][0]["actions"][0]["id"])
+        strict_item = s.get(ActionItem, made["AMBER+STRICT"]["decisions"][0]["actions"][0]["id"])
+        assert red_item is not None and strict_item is not None
+        now = datetime(2024, 6, 2, 8, 0, tzinfo=UTC)
+        assert jwg.alert_action_overdue(s, item=red_item, now=now) == 0
+        assert jwg.alert_action_overdue(s, item=strict_item, now=now) >= 1  # its owner hears
+        s.commit()

@@ -799,7 +799,12 @@ def send_meeting_packs(
             ),
             subject_type="briefing",
             subject_id=pack.id,
-            payload={"briefing_id": pack.id, "tlp": pack.tlp, "meeting_id": meeting.id},
+            payload={
+                "briefing_id": pack.id,
+                "tlp": pack.tlp,
+                # the id of a meeting the delegation may not read is not theirs to look up
+                "meeting_id": meeting.id if readable is not None else None,
+            },
             recipients=recipients,
             now=now,
             max_attempts=max_attempts,

@@ -72,7 +72,7 @@ class ActionIn(_In):
     owner: OrgRef = Field(description="The organisation that must act: id or exact name.")
     responsible_role: str = Field(default="", max_length=200)
     due_on: date
-    tlp: TLP = TLP.AMBER
+    tlp: TLP | None = Field(default=None, description="Default: the meeting's marking.")
     links: list[LinkIn] = Field(default_factory=list, max_length=50)
 
     @field_validator("due_on")

@@ -83,6 +83,7 @@ from safecorridor.registry.measures import readable as readable_measures
 from safecorridor.registry.models import Route, Site
 from safecorridor.sharing.audit import audit_reads, audit_write
 from safecorridor.sharing.policy import Viewer, require_write, restrict, visible
+from safecorridor.sharing.service import keep_readable_by_writer
 from safecorridor.taxonomy.choices import TLP, Role
 
 SECRETARIAT_KIND = "secretariat"
@@ -320,13 +321,16 @@ def _new_action(
         responsible_role=action_in.responsible_role,
         due_on=action_in.due_on,
         status=ActionStatus.OPEN,
-        tlp=str(action_in.tlp),
+        # by default as strictly marked as the meeting that decided it
+        tlp=str(action_in.tlp or meeting.tlp),
     )
     item.history.append(
         ActionItemChange(from_status=None, to_status=ActionStatus.OPEN, actor=actor, note="created")
     )
     session.add(item)
     session.flush()
+    if viewer is not None:
+        keep_readable_by_writer(session, viewer, item)
     _add_links(session, ItemType.ACTION_ITEM, item.id, action_in.links, LinkRole.LINK)
     # audited for a trusted caller too (the CLI, the demo loader), as ``actor``
     audit_write(session=session, viewer=viewer, action="create", obj=item, actor=actor)
@@ -369,6 +373,8 @@ def create_meeting(
     )
     session.add(meeting)
     session.flush()
+    if viewer is not None:
+        keep_readable_by_writer(session, viewer, meeting)
     seen_orgs: set[int] = set()
     for d in meeting_in.delegations:
         org = find_organisation(session, d.organisation)
@@ -559,9 +565,14 @@ def add_action(
 ) -> ActionItem:
     """Another action item of a decision (analysts and admins of the meeting's owner)."""
     decision = session.get(Decision, decision_id)
+    missing = NotFoundError(f"no decision with id {decision_id}")
     if decision is None:
-        raise NotFoundError(f"no decision with id {decision_id}")
-    meeting = get_meeting(session, decision.meeting_id, viewer=viewer, action=None)
+        raise missing
+    try:
+        meeting = get_meeting(session, decision.meeting_id, viewer=viewer, action=None)
+    except NotFoundError:
+        raise missing from None  # a decision of a meeting you may not read is no decision
+
     if viewer is not None:
         require_write(viewer, "meeting")
         if meeting.owner_org_id != viewer.organisation_id:
@@ -814,10 +825,11 @@ def alert_action_overdue(
         {o for o in [*secretariat_ids(session), item.recorded_by_org_id] if o and o != owner}
     )
     targets: list[tuple[int, Recipients]] = []
-    r = Recipients()
-    r.add_users(members(session, owner), in_app=True, email=False)
-    r.add_users(members(session, owner, [Role.ADMIN]), in_app=True, email=True)
-    targets.append((owner, r))
+    if _org_may_read(session, item, owner):  # a RED item is read by its named readers only
+        r = Recipients()
+        r.add_users(members(session, owner), in_app=True, email=False)
+        r.add_users(members(session, owner, [Role.ADMIN]), in_app=True, email=True)
+        targets.append((owner, r))
     for org in secretariats:
         if not _org_may_read(session, item, org):
             continue  # the secretariat may not read this item: it hears nothing of it

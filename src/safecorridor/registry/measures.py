@@ -43,6 +43,7 @@ from safecorridor.i18n import N_
 from safecorridor.registry.models import Route, Site
 from safecorridor.sharing.audit import audit_reads, audit_write
 from safecorridor.sharing.policy import Viewer, require_change, require_write, restrict
+from safecorridor.sharing.service import keep_readable_by_writer
 from safecorridor.taxonomy.choices import TLP
 
 GRADES = ("basic", "standard", "hardened")
@@ -483,6 +484,8 @@ def create_measure(
     )
     session.add(m)
     session.flush()
+    if viewer is not None:
+        keep_readable_by_writer(session, viewer, m)
     # audited for a trusted caller too (the CLI, the demo loader), as ``actor``
     audit_write(session=session, viewer=viewer, action="create", obj=m, actor=actor)
     return m

@@ -189,7 +189,7 @@ def meeting_add_action(
         "owner": int(form["owner"]) if form.get("owner", "").isdigit() else form.get("owner", ""),
         "responsible_role": form.get("responsible_role", ""),
         "due_on": form.get("due_on", ""),
-        "tlp": form.get("tlp") or "AMBER",
+        "tlp": form.get("tlp") or None,  # the meeting's
     }
     jwg.add_action(
         session=session,
