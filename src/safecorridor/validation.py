@@ -21,6 +21,25 @@ def web_url(value: str) -> str:
     return value.strip()
 
 
+#: the largest id or number a record holds (a 64-bit signed integer, on both databases)
+MAX_ID = 2**63 - 1
+
+
+def whole_number(text: str) -> int | None:
+    """The number ``text`` spells in ASCII digits, if a record can hold it; else None. (Not
+    ``str.isdigit``, which "²" passes and ``int`` then refuses, nor an id too large for the
+    databases' integers, which they refuse with an error of their own.)
+
+    >>> whole_number(" 42"), whole_number("²"), whole_number("9" * 30), whole_number("-1")
+    (42, None, None, None)
+    """
+    t = text.strip()
+    if not (t.isascii() and t.isdigit()) or len(t) > 19:
+        return None
+    n = int(t)
+    return n if n <= MAX_ID else None
+
+
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,252}\.[^@\s.]{2,63}$")
 
 

@@ -5,13 +5,14 @@ that silently matches nothing; it exits 1, a bad choice as any other refused val
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from safecorridor.cli.app import get_app
+from safecorridor.cli.app import get_app, main
 from tests.sources.conftest import write_acled
 
 runner = CliRunner()
@@ -154,3 +155,15 @@ def test_a_limit_is_at_least_1_and_at_most_a_million(command: tuple[str, ...], l
 def test_a_limit_of_1_is_taken(sqlite_engine: Engine) -> None:
     code, out = invoke("review", "--limit", "1")
     assert code == 0 and "no pending candidates" in out, out
+
+
+def test_an_id_past_any_records_is_named_not_a_traceback(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An id option no 64-bit integer holds (SQLite refuses to bind it) ends with one line
+    saying so, not an OverflowError's traceback."""
+    monkeypatch.setattr(sys, "argv", ["safecorridor", "measures", "state", "9" * 25, "in_place"])
+    with pytest.raises(SystemExit) as stop:
+        main()
+    assert stop.value.code == 2
+    assert "larger than any id or count a record holds" in capsys.readouterr().err

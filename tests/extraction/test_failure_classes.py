@@ -8533,3 +8533,14 @@ def test_a_case_named_after_its_attack_is_no_new_attack() -> None:
     assert [(e.kind, str(e.event_date)) for e in events if e.kind != "other"] == [
         ("armed_clash", "2018-11-23")
     ]
+
+
+def test_a_superscript_digit_is_no_number_and_no_crash() -> None:
+    """ "²" and "³" pass str.isdigit but int() refuses them: a footnote mark or "km²" beside a
+    figure crashed the extractor on the whole report."""
+    events = extract(
+        "QUETTA: Two ² people were killed and 3² injured when a bomb went off in a market "
+        "spread over 2 km² in Quetta on Monday, police said.",
+        published=date(2024, 3, 5),
+    )
+    assert [(e.kind, e.city, e.fatalities) for e in events] == [("bombing", "Quetta", 2)]

@@ -20,12 +20,14 @@ from typing import Any, cast
 import httpx
 import pytest
 import requests
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import selectinload, sessionmaker
 from taxii2client.v21 import ApiRoot, Server, as_pages
 
 from safecorridor.accounts.models import Organisation, User
 from safecorridor.accounts.service import create_token, create_user, set_password
+from safecorridor.app import create_app
 from safecorridor.db.engine import make_engine, migrate
 from safecorridor.db.session import session_scope
 from safecorridor.interop.feeds import add_feed, poll_due_feeds, poll_feed
@@ -336,3 +338,67 @@ def test_a_misp_json_feed_from_a_file_and_the_worker_schedule(
     assert poll_due_feeds(engine, now=now) == []  # not due again before its interval
     with session_scope(engine) as s:
         assert s.get_one(Feed, feed_id).bookmark == "1709380800"
+
+
+def test_an_unreadable_event_is_left_out_and_the_feed_goes_on(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """One event a partner got wrong (a latitude "abc") is left out with its reason; the
+    others are imported, the run is closed and the feed is let go for its next poll (it was
+    left claimed, with a run "running" for ever, and the good event lost)."""
+    events = json.loads(PARTNER_MISP.read_text(encoding="utf-8"))
+    bad = json.loads(json.dumps(events["response"][0]))
+    bad["Event"]["uuid"] = "0b0b0b0b-1111-4222-8333-444455556666"
+    for attr in bad["Event"]["Object"][0]["Attribute"]:
+        if attr["object_relation"] == "latitude":
+            attr["value"] = "abc"
+    events["response"].append(bad)
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps(events), encoding="utf-8")
+    with session_scope(engine) as s:
+        feed_id = add_feed(s, kind="misp-json", url=str(path), default_tlp="AMBER", now=NOW).id
+    result = poll_feed(engine, feed_id, force=True, now=NOW)
+    assert result is not None and (result.status, result.candidates) == ("ok", 2), result
+    with session_scope(engine) as s:
+        feed = s.get_one(Feed, feed_id)
+        [run] = s.scalars(select(FeedRun).where(FeedRun.feed_id == feed_id))
+        assert feed.claimed_until is None and run.finished_at is not None
+        assert "1 objects rejected" in (run.error or "") and "latitude 'abc'" in (run.error or "")
+    later = NOW + timedelta(hours=2)
+    again = poll_feed(engine, feed_id, now=later)
+    assert again is not None and again.status == "ok"  # not stuck "being polled"
+
+
+def test_a_partner_value_no_column_holds_skips_its_report_not_the_queue(
+    engine: Engine, world: World
+) -> None:
+    """A MISP event whose record gives fatalities "many", or a latitude of 999, is not made a
+    candidate (it was, and then every read of the review queue failed); the reason is given
+    and the other events of the upload are kept."""
+    events = json.loads(PARTNER_MISP.read_text(encoding="utf-8"))
+    good = events["response"][0]
+    many = json.loads(json.dumps(good))
+    many["Event"]["uuid"] = "0c0c0c0c-1111-4222-8333-444455556666"
+    record = {"fatalities": "many", "event_type": "Violence against civilians"}
+    many["Event"]["Attribute"].append(
+        {"type": "text", "value": json.dumps(record), "comment": "SafeCorridor record"}
+    )
+    far = json.loads(json.dumps(good))
+    far["Event"]["uuid"] = "0d0d0d0d-1111-4222-8333-444455556666"
+    for attr in far["Event"]["Object"][0]["Attribute"]:
+        if attr["object_relation"] == "latitude":
+            attr["value"] = "999"
+    h = world.headers("owner", "analyst")
+    with TestClient(create_app()) as client:
+        r = client.post(
+            "/api/v1/misp/events",
+            content=json.dumps({"response": [good, many, far]}),
+            headers={**h, "Content-Type": "application/json"},
+        )
+        assert r.status_code == 200, r.text
+        outcomes = r.json()["outcomes"]
+        assert outcomes["0c0c0c0c-1111-4222-8333-444455556666"].startswith("skipped: fatalities")
+        assert "latitude" in outcomes["0d0d0d0d-1111-4222-8333-444455556666"]
+        assert r.json()["candidates"] == 1
+        queue = client.get("/api/v1/candidates", params={"status": "pending"}, headers=h)
+        assert queue.status_code == 200 and len(queue.json()["data"]) == 1, queue.text

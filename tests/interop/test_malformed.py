@@ -96,6 +96,11 @@ CORPUS: dict[str, tuple[Mutation | bytes, str]] = {
         "Additional properties are not allowed",
     ),
     "extension: bad date precision": (_set(_ext, "date_precision", "fortnight"), "date_precision"),
+    "extension value not an object": (
+        lambda b: (_report(b)["extensions"].update({EXTENSION_ID: [1]}), b)[1],
+        "is not valid STIX 2.1",
+    ),
+    "nested too deeply": (b"[" * 100_000, "nested too deeply"),
     "not an incident: unknown event type": (
         _set(_ext, "event_type", "Picnic"),
         "is not a valid incident",

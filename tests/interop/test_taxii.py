@@ -189,6 +189,21 @@ def test_errors_are_taxii_error_resources(client: TestClient, world: World) -> N
         params={"added_after": "soon"},
     )
     assert bad.status_code == 400 and "timestamp" in bad.json()["description"]
+    # a time past the last year once in UTC is refused as a TAXII error (it gave a 500); as
+    # a version to match it is one no object has
+    for stamp in ("9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"):
+        r = client.get(
+            f"{ROOT}collections/clear/objects/",
+            headers={**h, "Accept": MEDIA_TAXII},
+            params={"added_after": stamp},
+        )
+        assert r.status_code == 400 and r.headers["content-type"] == MEDIA_TAXII, r.text
+        r = client.get(
+            f"{ROOT}collections/clear/manifest/",
+            headers={**h, "Accept": MEDIA_TAXII},
+            params={"match[version]": stamp},
+        )
+        assert r.status_code == 200 and not r.json().get("objects"), r.text
     assert (
         client.get(
             f"{ROOT}collections/clear/objects/",
@@ -213,6 +228,13 @@ def test_errors_are_taxii_error_resources(client: TestClient, world: World) -> N
         content=b"{}",
     )
     assert wrong.status_code == 415
+    analyst = world.headers("owner", "analyst")
+    deep = client.post(
+        f"{ROOT}collections/inbox/objects/",
+        headers={**analyst, "Accept": MEDIA_TAXII, "Content-Type": MEDIA_TAXII},
+        content=b"[" * 100_000,
+    )
+    assert deep.status_code == 400 and "nested too deeply" in deep.text, deep.text
 
 
 def test_http_basic_signs_in_with_email_and_password(

@@ -217,6 +217,11 @@ def test_a_writer_reads_what_it_marks_red_and_an_item_is_marked_like_its_meeting
         action = {"title": f"Item {tlp}", "owner": world.orgs["owner"], "due_on": "2024-06-01"}
         return {**body, "decisions": [{"text": "Decided", "actions": [action]}]}
 
+    # an organisation named by an id no record has is refused, naming it (a huge one was a 500)
+    for ref in ("9" * 23, "\u00b2"):
+        body = {**meeting(9, "GREEN"), "delegations": [{"organisation": ref, "side": "host"}]}
+        r = client.post("/api/v1/meetings", json=body, headers=h)
+        assert r.status_code == 422 and "no organisation" in r.text, r.text
     made = {}
     for n, tlp in enumerate(("RED", "AMBER+STRICT"), start=1):
         r = client.post("/api/v1/meetings", json=meeting(n, tlp), headers=h)

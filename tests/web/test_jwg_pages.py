@@ -240,6 +240,31 @@ def test_a_meeting_form_with_too_many_or_too_long_lines_is_refused_not_cut(web: 
     assert r.status_code == 204, r.text
 
 
+def test_an_id_field_that_is_no_id_is_named_not_a_500(web: Any) -> None:
+    """A superscript digit ("²" passes str.isdigit, int() refuses it) or an id far past any
+    record's, in a form's id field, is refused naming the field."""
+    manager: TestClient = web("site_manager")
+    analyst: TestClient = web("analyst")
+    for client, path, data, field in (
+        (manager, "/measures/new", {"subject": "site:\u00b2", "kind": "cctv"}, "subject"),
+        (manager, "/measures/new", {"subject": "site:" + "9" * 30, "kind": "cctv"}, "subject"),
+        (
+            analyst,
+            "/briefing",
+            {"meeting_id": "\u00b3", "period_from": "2024-01-01", "period_to": "2024-02-01"},
+            "meeting_id",
+        ),
+        (
+            analyst,
+            "/actions/1",
+            {"status": "done", "evidence_measure_id": "\u00b2"},
+            "evidence_measure_id",
+        ),
+    ):
+        r = client.post(path, data=data, headers={**HX, "X-CSRF-Token": csrf_of(client)})
+        assert r.status_code == 422 and field in r.text, (path, r.status_code, r.text[:300])
+
+
 def test_a_planned_measure_past_its_date_is_flagged(web: Any, demo: Any) -> None:
     """The register says when a measure planned for a day now past is still not in place."""
     from datetime import date

@@ -35,6 +35,7 @@ from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import append_event, audit_write, sha256_json
 from safecorridor.sharing.policy import Viewer, require_write
 from safecorridor.taxonomy.choices import Role
+from safecorridor.validation import whole_number
 
 #: how stale ``ApiToken.last_used_at`` may get before a request refreshes it
 LAST_USED_RESOLUTION = timedelta(minutes=10)
@@ -125,8 +126,8 @@ class InvalidCredentialsError(NotSignedInError):
 def find_organisation(session: Session, ref: str) -> Organisation:
     """An organisation by id, name or short name."""
     q = select(Organisation)
-    if ref.isdigit():
-        org = session.get(Organisation, int(ref))
+    if (number := whole_number(ref)) is not None:
+        org = session.get(Organisation, number)
         if org is not None:
             return org
     org = session.scalar(

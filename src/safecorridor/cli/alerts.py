@@ -25,6 +25,7 @@ from safecorridor.alerts.service import (
 from safecorridor.cli.common import console, fail
 from safecorridor.db.session import session_scope
 from safecorridor.movements.service import MovementError, get_user
+from safecorridor.validation import whole_number
 
 app = typer.Typer(help="Alert rules, alerts and their deliveries.", no_args_is_help=True)
 rules_app = typer.Typer(help="What each organisation is alerted about.", no_args_is_help=True)
@@ -32,8 +33,8 @@ app.add_typer(rules_app, name="rules")
 
 
 def _organisation(session: Any, ref: str) -> Any:
-    if ref.isdigit():
-        org = session.get(Organisation, int(ref))
+    if (number := whole_number(ref)) is not None:
+        org = session.get(Organisation, number)
         if org is not None:
             return org
     org = session.scalars(

@@ -101,6 +101,13 @@ def main() -> None:
 
     try:
         get_app()()
+    except OverflowError:  # an id option far past any record's (SQLite refuses to bind it)
+        typer.echo(
+            "error: a number given is larger than any id or count a record holds "
+            "(at most 9,223,372,036,854,775,807)",
+            err=True,
+        )
+        raise SystemExit(2) from None
     except (OperationalError, ProgrammingError):
         from safecorridor.db.engine import is_schema_current  # lazy: see get_app
         from safecorridor.db.session import get_engine  # lazy: see get_app

@@ -387,7 +387,7 @@ class Casualties:
 
 def number(tok: str) -> int | None:
     t = tok.lower().replace(",", "")
-    if t.isdigit():
+    if t.isdecimal():  # not isdigit: "²" is a digit int() refuses
         return int(t)
     if "-" in t:
         a, _, b = t.partition("-")

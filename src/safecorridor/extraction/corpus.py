@@ -56,7 +56,7 @@ class Texts:
         if ":" in doc_id:
             name, _, line = doc_id.partition(":")
             rows = self._rows(name)
-            if not line.isdigit() or not 1 <= int(line) <= len(rows):
+            if not line.isdecimal() or not 1 <= int(line) <= len(rows):
                 raise CorpusError(f"{doc_id}: no line {line} in {self.folder / (name + '.tsv')}")
             return rows[int(line) - 1].split("\t", 1)[0]
         for path in (self.folder / "texts" / f"{doc_id}.txt", self.folder / f"{doc_id}.txt"):

@@ -293,7 +293,7 @@ def against_stand_in(d: DateMention) -> bool:
 
 
 def _num(token: str) -> int:
-    return int(token) if token.isdigit() else NUMBERS.get(token.lower(), 1)
+    return int(token) if token.isdecimal() else NUMBERS.get(token.lower(), 1)
 
 
 def _safe(y: int, m: int, d: int) -> date | None:

@@ -693,7 +693,7 @@ def _gap(m: re.Match[str]) -> tuple[int, str] | None:
         return (30, "month")
     else:
         word, unit = (m.group("n") or "").lower(), (m.group("unit") or "").lower()
-        n = int(word) if word.isdigit() else _SMALL.get(word, 0)
+        n = int(word) if word.isdecimal() else _SMALL.get(word, 0)
         if unit == "months":
             return (30 * n, "month") if n else None
     days, precision = _UNITS.get(unit, (0, "day"))
@@ -1394,7 +1394,7 @@ def group(sentences: list[Sentence], published: date | None = None) -> list[Even
             n = _claimed_in_places(r)  # "claimed attacks in Kech and Panjgur": one per place
         else:
             word = m.group(1).lower()
-            n = int(word) if word.isdigit() else _SMALL.get(word, len(groups))
+            n = int(word) if word.isdecimal() else _SMALL.get(word, len(groups))
         after = [
             g
             for g in groups

@@ -19,6 +19,7 @@ UPDATE before it is polled, so two workers never poll the same feed at once.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -54,6 +55,9 @@ from safecorridor.review.models import Candidate
 from safecorridor.sharing.audit import WrittenState, audit_objects, audit_write
 from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP
+from safecorridor.validation import whole_number
+
+logger = logging.getLogger(__name__)
 
 PAGE = 1000
 #: the most referenced objects one poll fetches by id
@@ -199,7 +203,8 @@ def find_feeds(session: Session, ref: str | None) -> list[Feed]:
     """The feed whose id or name is ``ref`` (none if there is none); every feed if None."""
     q = select(Feed).order_by(Feed.id)
     if ref is not None:
-        q = q.where(Feed.id == int(ref)) if ref.isdigit() else q.where(Feed.name == ref)
+        number = whole_number(ref)
+        q = q.where(Feed.id == number) if number is not None else q.where(Feed.name == ref)
     return list(session.scalars(q))
 
 
@@ -353,9 +358,11 @@ def fetch_misp(feed: Feed, transport: httpx.BaseTransport | None = None) -> byte
 
 
 def misp_drafts(
-    raw: bytes, bookmark: str | None, label: str
+    raw: bytes, bookmark: str | None, label: str, rejected: list[str] | None = None
 ) -> tuple[list[IncidentDraft], dict[str, Any], str | None, int]:
-    """The events newer than the bookmark (event timestamp), as drafts with their actors."""
+    """The events newer than the bookmark (event timestamp), as drafts with their actors; an
+    event that cannot be read is left out, its reason added to ``rejected`` (the others are
+    kept: one partner's typo does not stall the feed)."""
     events = misp.read_events(raw, label=label, max_bytes=MAX_FEED_BYTES)
     since = float(bookmark) if bookmark else None
     drafts: list[IncidentDraft] = []
@@ -368,8 +375,14 @@ def misp_drafts(
             continue
         if stamp is not None:
             newest = stamp if newest is None else max(newest, stamp)
+        try:
+            draft = misp.draft_of(ev)
+        except StixImportError as exc:
+            if rejected is None:
+                raise
+            rejected.append(str(exc))
+            continue
         actors.update(misp.actors_of(ev))
-        draft = misp.draft_of(ev)
         if draft is not None:
             drafts.append(draft)
     return drafts, actors, (f"{newest:.0f}" if newest is not None else bookmark), len(events)
@@ -418,6 +431,7 @@ def poll_feed(
         s.flush()
         run_id = run.id
     result = PollResult(feed=feed.name, status=FeedRunStatus.OK, bookmark=feed.bookmark)
+    unread: list[str] = []  # the reasons events of a MISP feed were left out
     try:
         if feed.kind == FeedKind.TAXII:
             objects, bookmark = fetch_taxii(feed, transport)
@@ -429,8 +443,10 @@ def poll_feed(
             rejected = len(failures)
         else:
             raw = fetch_misp(feed, transport)
-            drafts, actors, bookmark, result.objects = misp_drafts(raw, feed.bookmark, feed.name)
-            rejected = 0
+            drafts, actors, bookmark, result.objects = misp_drafts(
+                raw, feed.bookmark, feed.name, unread
+            )
+            rejected = len(unread)
         with factory() as s, s.begin():
             report = IntakeReport()
             store_actors(
@@ -456,9 +472,17 @@ def poll_feed(
             result.candidates, result.duplicates = report.candidates, report.duplicates
             result.bookmark = bookmark
             _audit_poll(s, feed, run_id, report.document_ids)
-            _finish(s, feed, run_id, at, result, rejected=rejected)
+            _finish(s, feed, run_id, at, result, rejected=rejected, reasons=unread)
     except (FeedError, StixImportError, httpx.HTTPError) as exc:
         result.status, result.error = FeedRunStatus.FAILED, str(exc)[:2000]
+        with factory() as s, s.begin():
+            _finish(s, feed, run_id, at, result)
+    except Exception as exc:
+        # a fault of ours: the run is closed as failed and the feed let go (else it stays
+        # claimed and unpolled), and the fault is logged with its traceback
+        logger.exception("polling feed %s failed", feed.name)
+        result.status = FeedRunStatus.FAILED
+        result.error = f"internal error ({type(exc).__name__}); see the worker's log"
         with factory() as s, s.begin():
             _finish(s, feed, run_id, at, result)
     return result
@@ -507,7 +531,14 @@ def _poll_details(
 
 
 def _finish(
-    s: Session, feed: Feed, run_id: int, at: datetime, result: PollResult, *, rejected: int = 0
+    s: Session,
+    feed: Feed,
+    run_id: int,
+    at: datetime,
+    result: PollResult,
+    *,
+    rejected: int = 0,
+    reasons: list[str] | None = None,
 ) -> None:
     ok = result.status == FeedRunStatus.OK
     values: dict[str, Any] = {
@@ -537,7 +568,13 @@ def _finish(
             bookmark_to=result.bookmark if ok else None,
             error=result.error
             if not ok
-            else (f"{rejected} objects rejected" if rejected else None),
+            else (
+                (f"{rejected} objects rejected" + "".join(f"; {r}" for r in (reasons or [])[:3]))[
+                    :2000
+                ]
+                if rejected
+                else None
+            ),
         )
         .execution_options(synchronize_session=False)
     )

@@ -22,9 +22,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,7 @@ from safecorridor.accounts.models import Organisation
 from safecorridor.db.base import utcnow
 from safecorridor.incidents.actors import ActorResolver, add_aliases, alias_key, find_actor
 from safecorridor.incidents.models import Actor, ActorAlias, Incident, IncidentChange
-from safecorridor.incidents.schemas import IncidentCreate
+from safecorridor.incidents.schemas import MAX_COUNT, IncidentCreate
 from safecorridor.incidents.service import incident_values, source_document
 from safecorridor.interop.extension import PRODUCER_IDENTITY_ID
 from safecorridor.interop.stix import ActorDraft, IncidentDraft, StixImportError
@@ -45,6 +45,7 @@ from safecorridor.sharing.service import grant_record
 from safecorridor.sources.importers.store import validation_message
 from safecorridor.sources.models import Document
 from safecorridor.taxonomy.choices import TLP, ActorKind
+from safecorridor.validation import Day, printable
 
 #: columns compared when a re-imported record differs from the stored one
 _COMPARED = tuple(
@@ -363,6 +364,38 @@ _LIMITS = {
 }
 
 
+_Count = Annotated[int | None, Field(default=None, ge=0, le=MAX_COUNT, strict=True)]
+_Text = Annotated[str | None, Field(default=None, strict=True)]
+
+
+class _CandidateValues(BaseModel):
+    """The form of what a partner's report puts into a candidate's columns: checked before it
+    is stored, so that no value a column cannot hold (fatalities "many", a latitude of 999,
+    a year 9999) is stored and then breaks the review queue that reads it back."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    event_date: Day | None = None
+    latitude: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    longitude: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    geo_precision: int | None = Field(default=None, ge=1, le=3, strict=True)
+    fatalities: _Count
+    foreign_fatalities: _Count
+    injured: _Count
+    abducted: _Count
+    location: _Text
+    admin1: _Text
+    admin2: _Text
+    country: _Text
+    actor1: _Text
+    actor2: _Text
+    claimed_by: _Text
+    foreign_nationality: _Text
+    target_category: _Text
+
+    _printable = field_validator("*")(printable)
+
+
 def _clip(name: str, value: Any) -> Any:
     limit = _LIMITS.get(name)
     if limit is not None and isinstance(value, str):
@@ -391,6 +424,13 @@ def store_candidates(
         if existing is not None:
             report.duplicates += 1
             report.outcomes[draft.stix_id] = f"already stored (document #{existing})"
+            continue
+        try:
+            _CandidateValues.model_validate(draft.data)
+        except ValidationError as exc:
+            why = validation_message(exc)[:500]
+            report.skipped.append(f"{draft.stix_id}: {why}")
+            report.outcomes[draft.stix_id] = f"skipped: {why}"
             continue
         d = {k: _clip(k, v) for k, v in draft.data.items()}
         tlp = draft.tlp or options.default_tlp

@@ -285,6 +285,8 @@ def read_events(
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise StixImportError(f"{label}: is not JSON ({exc})") from None
+    except RecursionError:
+        raise StixImportError(f"{label}: is JSON nested too deeply") from None
     if isinstance(data, dict) and "response" in data:
         data = data["response"]
     items = data if isinstance(data, list) else [data]
@@ -374,7 +376,31 @@ def _first(obj: MISPObject, relation: str) -> Any:
 
 def draft_of(ev: MISPEvent) -> IncidentDraft | None:
     """The incident an event describes, or None when it has no place (no geolocation with
-    coordinates). Our record attribute, when present, completes what MISP has no place for."""
+    coordinates). Our record attribute, when present, completes what MISP has no place for.
+    A value of the wrong form (a latitude "abc", a timestamp that is no date) raises
+    StixImportError naming the event."""
+    try:
+        return _draft_of(ev)
+    except (ValueError, TypeError, OverflowError, AttributeError) as exc:
+        reason = _SPACE.sub(" ", str(exc))[:200]
+        raise StixImportError(f"event {getattr(ev, 'uuid', '?')}: a value {reason}") from None
+
+
+def _number(value: Any, what: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"of its geolocation, {what} {str(value)[:60]!r}, is no number") from None
+
+
+def _stamp(value: Any, what: str) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"of its record, {what} {str(value)[:60]!r}, is no ISO time") from None
+
+
+def _draft_of(ev: MISPEvent) -> IncidentDraft | None:
     geo = next(
         (o for o in ev.objects if o.name == "geolocation" and _first(o, "latitude") is not None),
         None,
@@ -385,8 +411,8 @@ def draft_of(ev: MISPEvent) -> IncidentDraft | None:
     day = ev.date if isinstance(ev.date, date) else date.fromisoformat(str(ev.date)[:10])
     data: dict[str, Any] = {
         "event_date": day,
-        "latitude": float(_first(geo, "latitude")),
-        "longitude": float(_first(geo, "longitude")),
+        "latitude": _number(_first(geo, "latitude"), "latitude"),
+        "longitude": _number(_first(geo, "longitude"), "longitude"),
         "location": _first(geo, "city") or _first(geo, "text"),
         "admin1": _first(geo, "region"),
         "country": _first(geo, "country") or country_name(_first(geo, "countrycode")),
@@ -395,7 +421,7 @@ def draft_of(ev: MISPEvent) -> IncidentDraft | None:
     }
     radius = _first(geo, "accuracy-radius")
     if radius is not None:
-        km = float(radius)
+        km = _number(radius, "accuracy-radius")
         data["geo_precision"] = 1 if km <= 10 else 2 if km <= 50 else 3
     victims = [o for o in ev.objects if o.name == "victim"]
     known = taxonomy.target_categories()
@@ -427,7 +453,7 @@ def draft_of(ev: MISPEvent) -> IncidentDraft | None:
         elif attr.type == "text" and attr.comment == RECORD_COMMENT:
             try:
                 loaded = json.loads(attr.value)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 raise StixImportError(
                     f"event {ev.uuid}: its {RECORD_COMMENT} attribute is not JSON"
                 ) from None
@@ -457,9 +483,9 @@ def draft_of(ev: MISPEvent) -> IncidentDraft | None:
             if name in record:
                 data[name] = record[name]
         if record.get("record_created"):
-            created = datetime.fromisoformat(record["record_created"])
+            created = _stamp(record["record_created"], "record_created")
         if record.get("record_modified"):
-            modified = datetime.fromisoformat(record["record_modified"])
+            modified = _stamp(record["record_modified"], "record_modified")
         complete = all(k in record for k in ("source_dataset", "source_key", "event_type"))
     org = getattr(ev, "Orgc", None)
     org_name = getattr(org, "name", None) if org is not None else None

@@ -763,7 +763,14 @@ def check_objects(objects: Any, label: str) -> list[dict[str, Any]]:
             )
         try:
             stix2.parse(obj, allow_custom=True, version="2.1")
-        except (stix2.exceptions.STIXError, ValueError, TypeError, KeyError) as exc:
+        except (
+            stix2.exceptions.STIXError,
+            ValueError,
+            TypeError,
+            KeyError,
+            AttributeError,  # stix2 reading an extension that is no object
+            RecursionError,
+        ) as exc:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise StixImportError(f"{where}: is not valid STIX 2.1: {message}") from None
         ext = (obj.get("extensions") or {}).get(EXTENSION_ID)

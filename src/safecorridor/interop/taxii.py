@@ -221,12 +221,14 @@ def parse_time(value: str) -> datetime:
     """A naive-UTC datetime of a TAXII timestamp; TaxiiError when it is not one."""
     try:
         dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if dt.tzinfo is not None:
+            dt = dt.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # 9999-12-31T23:59-01:00 is past the last year
         raise TaxiiError(
-            400, "Bad timestamp", f"{value!r} is not a timestamp such as 2024-01-31T12:00:00.000Z"
+            400,
+            "Bad timestamp",
+            f"{value[:60]!r} is not a timestamp such as 2024-01-31T12:00:00.000Z",
         ) from None
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
     return dt
 
 

@@ -85,6 +85,7 @@ from safecorridor.sharing.audit import audit_reads, audit_write
 from safecorridor.sharing.policy import Viewer, require_write, restrict, visible
 from safecorridor.sharing.service import keep_readable_by_writer
 from safecorridor.taxonomy.choices import TLP, Role
+from safecorridor.validation import MAX_ID, whole_number
 
 SECRETARIAT_KIND = "secretariat"
 MAX_LIST = 2000
@@ -151,8 +152,9 @@ def _readable_ids(session: Session, model: Any, ids: set[int], viewer: Viewer | 
 def find_organisation(session: Session, ref: int | str) -> Organisation:
     """An organisation by id, exact name or short name (organisations are not secret)."""
     org: Organisation | None
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
-        org = session.get(Organisation, int(ref))
+    number = ref if isinstance(ref, int) else whole_number(ref)
+    if number is not None or str(ref).strip().isdigit():  # an id ("²" or 10**30 is none)
+        org = session.get(Organisation, number) if number and 0 < number <= MAX_ID else None
     else:
         name = str(ref).strip()
         org = session.scalar(
@@ -447,13 +449,15 @@ def get_meeting(
 def find_meeting(session: Session, ref: str, *, viewer: Viewer | None) -> Meeting:
     """By id, or by number ("9") in the only series that has it (among readable meetings)."""
     ref = ref.strip()
-    if ref.lower().startswith("id:") and ref[3:].isdigit():
-        return get_meeting(session, int(ref[3:]), viewer=viewer)
-    if not ref.isdigit():
-        raise InvalidInputError(f"name the meeting by its number or id:N, not {ref!r}")
+    ident = whole_number(ref[3:]) if ref.lower().startswith("id:") else None
+    if ident is not None:
+        return get_meeting(session, ident, viewer=viewer)
+    number = whole_number(ref)
+    if number is None:
+        raise InvalidInputError(f"name the meeting by its number or id:N, not {ref[:60]!r}")
     found = list(
         session.scalars(
-            restrict(select(Meeting).where(Meeting.number == int(ref)), Meeting, viewer).limit(3)
+            restrict(select(Meeting).where(Meeting.number == number), Meeting, viewer).limit(3)
         )
     )
     if len(found) == 1:

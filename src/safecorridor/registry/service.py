@@ -20,6 +20,7 @@ from safecorridor.registry.schemas import RouteCreate, RouteUpdate, SiteCreate, 
 from safecorridor.sharing.audit import audit_reads, audit_write
 from safecorridor.sharing.policy import Viewer, require_change, require_write, restrict, visible
 from safecorridor.sharing.service import keep_readable_by_writer
+from safecorridor.validation import whole_number
 
 SITE_H3_RESOLUTION = 7
 #: the most rows a list answers with (the registry of one corridor is far smaller)
@@ -99,8 +100,8 @@ def find_named(session: Session, model: type[T], ref: str, *, viewer: Viewer | N
     if not ref:
         raise LookupFailedError(f"name the {what}")
     readable = restrict(select(model), model, viewer)
-    if ref.isdigit():
-        obj = session.scalar(readable.where(model.id == int(ref)))
+    if (number := whole_number(ref)) is not None:
+        obj = session.scalar(readable.where(model.id == number))
         if obj is not None:
             return obj
     scope = " that you may read" if viewer is not None else ""

@@ -321,6 +321,8 @@ async def add_objects(request: Request, collection_id: str) -> Response:
         body = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise TaxiiError(400, "Not JSON", f"the envelope is not JSON: {exc}") from None
+    except RecursionError:
+        raise TaxiiError(400, "Not JSON", "the envelope is nested too deeply") from None
     if not isinstance(body, dict) or not isinstance(body.get("objects", []), list):
         raise TaxiiError(400, "Not an envelope", 'send a TAXII envelope: {"objects": [...]}')
     objects = body.get("objects", [])

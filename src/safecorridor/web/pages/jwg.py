@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from safecorridor.accounts.models import Organisation, User
 from safecorridor.api.deps import ClockDep, SessionDep
 from safecorridor.clock import today
-from safecorridor.errors import NotFoundError, ServiceError, http_status, invalid
+from safecorridor.errors import InvalidInputError, NotFoundError, ServiceError, http_status, invalid
 from safecorridor.i18n import LANGUAGES
 from safecorridor.jwg import briefing
 from safecorridor.jwg import service as jwg
@@ -32,6 +32,7 @@ from safecorridor.registry import measures as rm
 from safecorridor.registry.models import Route, Site
 from safecorridor.risk import service as risk
 from safecorridor.sharing.policy import Viewer, can_write, require_write, restrict
+from safecorridor.validation import whole_number
 from safecorridor.web.deps import FormData, Ident, PageUser
 from safecorridor.web.templating import MARKINGS, render, request_locale
 
@@ -52,6 +53,17 @@ def _validated(schema: Any, data: dict[str, Any]) -> Any:
         return schema.model_validate(data)
     except ValidationError as exc:
         raise invalid(exc) from None
+
+
+def _id_field(value: str, name: str) -> int | None:
+    """A form's id field: None when empty, else the id, or an error naming the field (a
+    "²" or a number no record has gave a 500)."""
+    if not value.strip():
+        return None
+    number = whole_number(value)
+    if number is None:
+        raise InvalidInputError(f"field {name}: {value[:40]!r} is not the id of a record")
+    return number
 
 
 def _lines(text: str) -> list[str]:
@@ -88,7 +100,7 @@ def meeting_of(form: dict[str, str]) -> MeetingCreate:
     delegations = [
         {"organisation": int(k.removeprefix("org_")), "language": form.get(f"lang_{k[4:]}", "en")}
         for k in form
-        if k.startswith("org_") and k[4:].isdigit()
+        if k.startswith("org_") and whole_number(k[4:]) is not None
     ]
     data = {
         "series": form.get("series") or "JWG on Safety and Security of CPEC",
@@ -186,7 +198,7 @@ def meeting_add_action(
     data = {
         "title": form.get("title", ""),
         "details": form.get("details", ""),
-        "owner": int(form["owner"]) if form.get("owner", "").isdigit() else form.get("owner", ""),
+        "owner": whole_number(form.get("owner", "")) or form.get("owner", ""),
         "responsible_role": form.get("responsible_role", ""),
         "due_on": form.get("due_on", ""),
         "tlp": form.get("tlp") or None,  # the meeting's
@@ -280,8 +292,9 @@ def action_update(
     for k in ("evidence_note", "evidence_url"):
         if form.get(k):
             data[k] = form[k]
-    if form.get("evidence_measure_id", "").isdigit():
-        data["evidence_measure_id"] = int(form["evidence_measure_id"])
+    measure = _id_field(form.get("evidence_measure_id", ""), "evidence_measure_id")
+    if measure is not None:
+        data["evidence_measure_id"] = measure
     jwg.update_action(
         session=session,
         action_id=action_id,
@@ -359,8 +372,8 @@ def measure_create(
         "state": form.get("state") or "planned",
         "tlp": form.get("tlp") or "AMBER",
     }
-    if kind in ("site", "route") and ident.isdigit():
-        data[f"{kind}_id"] = int(ident)
+    if kind in ("site", "route"):
+        data[f"{kind}_id"] = _id_field(ident, "subject")
     for k in ("planned_for", "in_place_from", "strength"):
         if form.get(k):
             data[k] = form[k]
@@ -441,8 +454,9 @@ def briefing_build(
         "period_to": form.get("period_to", ""),
         "language": form.get("language") or "en",
     }
-    if form.get("meeting_id", "").isdigit():
-        data["meeting_id"] = int(form["meeting_id"])
+    meeting = _id_field(form.get("meeting_id", ""), "meeting_id")
+    if meeting is not None:
+        data["meeting_id"] = meeting
     body = _validated(BriefingRequest, data)
     pack = briefing.build_pack(
         session,

@@ -36,6 +36,7 @@ from safecorridor.registry.models import Route
 from safecorridor.registry.service import parse_points
 from safecorridor.sharing.audit import audit_reads
 from safecorridor.sharing.policy import Viewer, restrict
+from safecorridor.validation import whole_number
 from safecorridor.web.deps import FormData, Ident, PageUser
 from safecorridor.web.templating import render
 
@@ -224,9 +225,10 @@ def headcount_of(form: dict[str, str]) -> dict[str, int]:
     (the request schema checks the totals)."""
 
     def count(key: str, value: str) -> int:
-        if not value.isdigit():
+        number = whole_number(value)
+        if number is None:
             raise ms.MovementError(f"field headcount.{key}: {value!r} is not a whole number")
-        return int(value)
+        return number
 
     out: dict[str, int] = {}
     for key, value in form.items():

@@ -28,6 +28,7 @@ from safecorridor.review.service import (
     suggestion_for,
 )
 from safecorridor.sharing.policy import Viewer, require_write
+from safecorridor.validation import whole_number
 from safecorridor.web.deps import FormData, Ident, PageUser
 from safecorridor.web.evidence import evidence_fields, highlight
 from safecorridor.web.templating import is_htmx, render
@@ -127,12 +128,13 @@ def review_decide(
             outcome = N_("rejected")
         else:
             target = form.get("incident_id", "")
-            if not target.isdigit():
+            incident_id = whole_number(target)
+            if incident_id is None:
                 raise InvalidInputError("field incident_id: give the number of an incident")
             d = merge_candidate(
                 session=session,
                 candidate_id=c.id,
-                incident_id=int(target),
+                incident_id=incident_id,
                 viewer=viewer,
                 edits=edits,
             )
