@@ -10,6 +10,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: the paths that take a whole report (pasted text or an uploaded file)
 INGEST_PATHS = ("/api/v1/documents", "/ingest")
+#: the paths that take a partner's STIX bundle or MISP events, and the TAXII server's (whose
+#: inbox takes an envelope), with the size they advertise
+INTEROP_PATHS = ("/api/v1/stix/bundle", "/api/v1/misp/events")
+INTEROP_PREFIX = "/taxii2/"
+INTEROP_MAX_BODY = 20_000_000
 #: the largest body of any other request
 DEFAULT_MAX_BODY = 1_000_000
 
@@ -26,7 +31,11 @@ class BodyLimit:
         self.ingest_max = ingest_max_bytes + 1_000_000  # the report and the form around it
 
     def limit_for(self, path: str) -> int:
-        return self.ingest_max if path in INGEST_PATHS else DEFAULT_MAX_BODY
+        if path in INGEST_PATHS:
+            return self.ingest_max
+        if path in INTEROP_PATHS or path.startswith(INTEROP_PREFIX):
+            return INTEROP_MAX_BODY
+        return DEFAULT_MAX_BODY
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):

@@ -299,3 +299,16 @@ def test_stix_confidence_maps_to_admiralty_credibility(confidence: int | None, c
     assert stix.credibility_of_confidence(confidence) == code
     if code != "6":
         assert stix.credibility_of_confidence(stix.CONFIDENCE_OF_CREDIBILITY[code]) == code
+
+
+def test_an_actor_named_with_a_control_character_is_skipped(engine: Engine) -> None:
+    drafts = {
+        "threat-actor--1": stix.ActorDraft("threat-actor--1", "Ctl\x00Cell", "armed_group"),
+        "threat-actor--2": stix.ActorDraft("threat-actor--2", "Plain Cell", "armed_group"),
+    }
+    report = IntakeReport()
+    with session_scope(engine) as s:
+        store_actors(s, drafts, report)
+    assert report.outcomes["threat-actor--1"].startswith("skipped: its name, an alias")
+    with session_scope(engine) as s:
+        assert set(s.scalars(select(Actor.name))) == {"Plain Cell"}

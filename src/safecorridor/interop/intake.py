@@ -128,6 +128,14 @@ def store_actors(
         if d.data.get(role)
     }
     for draft in actors.values():
+        try:
+            for text in (draft.name, draft.description, draft.countries, *draft.aliases):
+                printable(text)
+        except ValueError as exc:
+            why = f"its name, an alias or its description {exc}"
+            report.skipped.append(f"{draft.stix_id}: {why}")
+            report.outcomes[draft.stix_id] = f"skipped: {why}"
+            continue
         marking = TLP(draft.tlp or default_tlp)
         if marking not in REGISTER_MARKINGS and (
             alias_key(draft.name) not in named or find_actor(session, draft.name) is not None

@@ -47,6 +47,7 @@ from safecorridor.interop.stix import (
     org_identity_id,
     target_identity_id,
 )
+from safecorridor.limits import INTEROP_MAX_BODY
 from safecorridor.sharing.audit import audit_reads
 from safecorridor.sharing.policy import Viewer, can_write
 from safecorridor.taxonomy.choices import TLP
@@ -56,7 +57,7 @@ MEDIA_STIX = "application/stix+json;version=2.1"
 DEFAULT_PAGE = 1000
 MAX_PAGE = 10_000
 #: the largest envelope accepted by Add Objects (bytes), advertised as max_content_length
-MAX_CONTENT_LENGTH = 20_000_000
+MAX_CONTENT_LENGTH = INTEROP_MAX_BODY
 INBOX = "inbox"
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from safecorridor.i18n import LOCALES, normalise
 from safecorridor.jwg.choices import ActionStatus, LinkedType
 from safecorridor.taxonomy.choices import TLP
+from safecorridor.validation import printable
 
 OrgRef = int | str
 
@@ -33,6 +34,8 @@ def _locale(value: str) -> str:
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    _printable = field_validator("*")(printable)  # a NUL or an escape is no meeting's text
 
 
 class LinkIn(_In):

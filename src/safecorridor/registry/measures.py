@@ -33,7 +33,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -45,6 +45,7 @@ from safecorridor.sharing.audit import audit_reads, audit_write
 from safecorridor.sharing.policy import Viewer, require_change, require_write, restrict
 from safecorridor.sharing.service import keep_readable_by_writer
 from safecorridor.taxonomy.choices import TLP
+from safecorridor.validation import printable
 
 GRADES = ("basic", "standard", "hardened")
 DIMENSIONS = ("perimeter", "guard_force", "hardening")
@@ -345,12 +346,19 @@ class MeasureCreate(BaseModel):
     is_illustrative: bool = False
     tlp: TLP = TLP.AMBER
 
+    _printable = field_validator("*")(printable)
+
     @model_validator(mode="after")
     def _one_subject(self) -> MeasureCreate:
         if (self.site_id is None) == (self.route_id is None):
             raise ValueError("a measure belongs to one site or one route: give site_id or route_id")
         if self.state == MeasureState.LAPSED:
             raise ValueError("a new measure is planned, in progress or in place, not lapsed")
+        if self.in_place_from is not None and self.state != MeasureState.IN_PLACE:
+            raise ValueError(
+                f"in_place_from is the day a measure in place was put in place; a "
+                f"{self.state.value.replace('_', ' ')} measure has none (use planned_for)"
+            )
         for d in (self.planned_for, self.in_place_from):
             if d is not None and not 1900 <= d.year <= 2200:
                 raise ValueError("dates must lie between 1900 and 2200")
@@ -365,6 +373,8 @@ class MeasureChangeIn(BaseModel):
     state: MeasureState
     effective_on: date | None = None
     note: str = Field(default="", max_length=2000)
+
+    _printable = field_validator("*")(printable)
 
 
 class MeasurePublic(BaseModel):

@@ -33,6 +33,7 @@ from safecorridor.interop.intake import (
     store_actors,
     store_candidates,
 )
+from safecorridor.limits import INTEROP_MAX_BODY
 from safecorridor.sharing.audit import audit_reads, audit_write
 from safecorridor.sharing.policy import AUDITED_TLP, Viewer, require_write
 from safecorridor.sources.export import iter_incidents
@@ -49,7 +50,7 @@ _UPLOAD_BODY = {
 
 MEDIA_STIX = "application/stix+json;version=2.1"
 #: the largest bundle or MISP document accepted over HTTP (bytes)
-MAX_UPLOAD = 20_000_000
+MAX_UPLOAD = INTEROP_MAX_BODY
 
 
 def _readable(session: Any, flt: IncidentFilter, viewer: Viewer) -> list[Incident]:
