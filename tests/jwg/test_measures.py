@@ -250,3 +250,44 @@ def test_migration_0021_frees_site_names_across_organisations_and_keeps_what_ref
             insert(cast(Table, Site.__table__)).values(id=3, name="Port", owner_org_id=1, **site)
         )
     engine.dispose()
+
+
+def test_migration_0022_keeps_meetings_and_frees_their_numbers_across_organisations(
+    tmp_path: Path,
+) -> None:
+    """The migration copies the meetings table on SQLite to change its unique constraint: a
+    meeting's decisions and action items stay, and two organisations may then each record
+    the same meeting, while one still may not record it twice."""
+    from sqlalchemy.exc import IntegrityError
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0021")
+    meeting = "INSERT INTO jwg_meetings (series, number, held_on, tlp, is_illustrative, "
+    with engine.begin() as conn:
+        for name in ("One", "Two"):
+            conn.execute(
+                text(
+                    "INSERT INTO organisations (name, kind, created_at) "
+                    f"VALUES ('{name}', 'agency', '2024-01-01')"
+                )
+            )
+        conn.execute(
+            text(
+                meeting + "owner_org_id, venue, chair, summary, created_at, updated_at) VALUES "
+                "('JWG', 9, '2024-05-01', 'GREEN', 0, 1, '', '', '', '2024-05-01', '2024-05-01')"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO jwg_decisions (meeting_id, position, text) VALUES (1, 1, 'Decided')")
+        )
+    migrate(engine)
+    insert_second = (
+        meeting + "owner_org_id, venue, chair, summary, created_at, updated_at) VALUES "
+        "('JWG', 9, '2024-05-01', 'GREEN', 0, {org}, '', '', '', '2024-05-01', '2024-05-01')"
+    )
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT meeting_id FROM jwg_decisions")).scalars().all() == [1]
+        conn.execute(text(insert_second.format(org=2)))
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text(insert_second.format(org=1)))
+    engine.dispose()

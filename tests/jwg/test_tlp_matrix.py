@@ -259,3 +259,24 @@ def test_a_writer_reads_what_it_marks_red_and_an_item_is_marked_like_its_meeting
         assert jwg.alert_action_overdue(s, item=red_item, now=now) == 0
         assert jwg.alert_action_overdue(s, item=strict_item, now=now) >= 1  # its owner hears
         s.commit()
+
+
+def test_a_meeting_number_another_organisation_holds_unread_is_free(
+    client: TestClient, world: World
+) -> None:
+    """The owner's AMBER+STRICT record of the 5th meeting of a series made a partner's 409
+    ("recorded already"), telling it the hidden meeting existed. A number is now refused
+    only for the writer's own record, or one it may read (which it would have to tell apart
+    from its own)."""
+    body = {"series": "Corridor review", "number": 5, "held_on": "2024-05-01"}
+    owner, partner = world.headers("owner", "analyst"), world.headers("partner", "analyst")
+    r = client.post("/api/v1/meetings", json={**body, "tlp": "AMBER+STRICT"}, headers=owner)
+    assert r.status_code == 201, r.text
+    r = client.post("/api/v1/meetings", json={**body, "tlp": "AMBER+STRICT"}, headers=partner)
+    assert r.status_code == 201, r.text  # the hidden record is no clash
+    again = client.post("/api/v1/meetings", json={**body, "tlp": "GREEN"}, headers=partner)
+    assert again.status_code == 409 and "change it" in again.text  # its own is
+    r = client.post("/api/v1/meetings", json={**body, "number": 6, "tlp": "GREEN"}, headers=owner)
+    assert r.status_code == 201, r.text
+    seen = client.post("/api/v1/meetings", json={**body, "number": 6}, headers=partner)
+    assert seen.status_code == 409 and "by another organisation" in seen.text  # it reads it

@@ -43,7 +43,9 @@ class Meeting(Base):
 
     __tablename__ = "jwg_meetings"
     __record_type__ = "meeting"
-    __table_args__ = (UniqueConstraint("series", "number"),)
+    # one record of a meeting per organisation: another's, which the writer may not read,
+    # is no clash (see jwg.service.create_meeting)
+    __table_args__ = (UniqueConstraint("owner_org_id", "series", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series: Mapped[str] = mapped_column(String(200), default=DEFAULT_SERIES)

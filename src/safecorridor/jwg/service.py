@@ -352,15 +352,28 @@ def create_meeting(
     if viewer is not None:
         require_write(viewer, "meeting")
         owner_org_id, actor = viewer.organisation_id, viewer.email
-    clash = session.scalar(
-        select(Meeting.id).where(
-            Meeting.series == meeting_in.series, Meeting.number == meeting_in.number
-        )
+    # a clash is a record of the writer's organisation, or one it may read (two records of
+    # one meeting it would have to tell apart); another organisation's record it may not
+    # read is none, and refusing for it would tell that it exists
+    same = select(Meeting).where(
+        Meeting.series == meeting_in.series, Meeting.number == meeting_in.number
     )
+    own = same.where(
+        Meeting.owner_org_id.is_(None)
+        if owner_org_id is None
+        else Meeting.owner_org_id == owner_org_id
+    )
+    reader = viewer
+    if reader is None and owner_org_id is not None:
+        reader = Viewer.for_organisation(owner_org_id)
+    clash = session.scalar(own.limit(1)) or session.scalar(restrict(same, Meeting, reader).limit(1))
     if clash is not None:
+        what = f"the {ordinal(meeting_in.number, 'en')} meeting of {meeting_in.series!r}"
+        if clash.owner_org_id == owner_org_id:
+            raise ConflictError(f"{what} is recorded already (meeting {clash.id}); change it")
         raise ConflictError(
-            f"the {ordinal(meeting_in.number, 'en')} meeting of {meeting_in.series!r} is "
-            "recorded already; change it instead"
+            f"{what} is recorded already by another organisation, which shares it with yours "
+            f"(meeting {clash.id})"
         )
     meeting = Meeting(
         series=meeting_in.series,
