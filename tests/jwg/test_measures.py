@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Connection, Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from safecorridor.db.engine import make_engine, migrate
@@ -202,6 +202,17 @@ def test_migration_0011_carries_the_typed_posture_over(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def _two_organisations(conn: Connection) -> None:
+    """Organisations 1 and 2, written as the migrated schema holds them."""
+    for name in ("One", "Two"):
+        conn.execute(
+            text(
+                "INSERT INTO organisations (name, kind, created_at) "
+                f"VALUES ('{name}', 'agency', '2024-01-01')"
+            )
+        )
+
+
 def test_migration_0021_frees_site_names_across_organisations_and_keeps_what_refers_to_them(
     tmp_path: Path,
 ) -> None:
@@ -223,13 +234,7 @@ def test_migration_0021_frees_site_names_across_organisations_and_keeps_what_ref
         "tlp": "GREEN",
     }
     with engine.begin() as conn:
-        for name in ("One", "Two"):
-            conn.execute(
-                text(
-                    "INSERT INTO organisations (name, kind, created_at) "
-                    f"VALUES ('{name}', 'agency', '2024-01-01')"
-                )
-            )
+        _two_organisations(conn)
         conn.execute(
             insert(cast(Table, Site.__table__)).values(id=1, name="Port", owner_org_id=1, **site)
         )
@@ -264,13 +269,7 @@ def test_migration_0022_keeps_meetings_and_frees_their_numbers_across_organisati
     migrate(engine, "0021")
     meeting = "INSERT INTO jwg_meetings (series, number, held_on, tlp, is_illustrative, "
     with engine.begin() as conn:
-        for name in ("One", "Two"):
-            conn.execute(
-                text(
-                    "INSERT INTO organisations (name, kind, created_at) "
-                    f"VALUES ('{name}', 'agency', '2024-01-01')"
-                )
-            )
+        _two_organisations(conn)
         conn.execute(
             text(
                 meeting + "owner_org_id, venue, chair, summary, created_at, updated_at) VALUES "
