@@ -14,6 +14,7 @@ environment are not used (they would connect on our behalf, past the guard).
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import typing
 from urllib.parse import urlsplit
@@ -130,8 +131,8 @@ def check_url(url: str, *, field: str = "url") -> str:
         raise InvalidInputError(f"field {field}: give an http(s) URL with a host")
     if parts.username or parts.password:
         raise InvalidInputError(f"field {field}: a URL with a user name or password is refused")
-    host = parts.hostname
-    literal = host.strip("[]")
+    host = parts.hostname.rstrip(".")  # "localhost." is localhost
+    literal = _dotted(host.strip("[]"))
     if not get_settings().allow_private_urls and (
         host == "localhost"
         or host.endswith((".localhost", ".local", ".internal"))
@@ -142,6 +143,20 @@ def check_url(url: str, *, field: str = "url") -> str:
             "SAFECORRIDOR_ALLOW_PRIVATE_URLS=true to allow it"
         )
     return url
+
+
+_NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}$", re.I)
+
+
+def _dotted(host: str) -> str:
+    """An IPv4 address written as resolvers also read it ("127.1", "2130706433", "0x7f.1",
+    "0") in dotted form; any other host as it is."""
+    if _NUMERIC_HOST.match(host):
+        try:
+            return socket.inet_ntoa(socket.inet_aton(host))
+        except OSError:
+            return host
+    return host
 
 
 def _is_ip(value: str) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -190,3 +192,76 @@ def test_init_asks_for_the_first_administrators_password(sqlite_engine: Engine) 
     client = TestClient(create_app())
     r = client.post("/api/v1/auth/login", json={"email": "root@example.org", "password": PASSWORD})
     assert r.status_code == 200 and r.json()["user"]["role"] == "admin"
+
+
+def test_the_cli_names_a_tokens_id_revokes_it_and_refuses_what_it_cannot(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """`users token` prints the token's id (needed by `users revoke`); revoking an unknown id,
+    a token for a deactivated user and a backup into a file's path end with one line each
+    (they were tracebacks, or a token that would always be refused)."""
+    runner, app = CliRunner(), get_app()
+    r = runner.invoke(
+        app,
+        ["users", "add", "carol@example.org", "--org", "Police", "--create-organisation"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["users", "token", "carol@example.org"])
+    assert r.exit_code == 0, r.output
+    match = re.search(r"token (\d+) for carol@example.org", r.stderr)
+    assert match is not None, r.stderr
+    r = runner.invoke(app, ["users", "revoke", match.group(1)])
+    assert r.exit_code == 0 and f"token {match.group(1)} revoked" in r.output
+    r = runner.invoke(app, ["users", "revoke", "999999"])
+    assert r.exit_code == 1 and "999999" in r.output and r.exception is not None
+    assert isinstance(r.exception, SystemExit)  # a message, no traceback
+    with Session(sqlite_engine) as s:
+        s.execute(update(User).where(User.email == "carol@example.org").values(is_active=False))
+        s.commit()
+    r = runner.invoke(app, ["users", "token", "carol@example.org"])
+    assert r.exit_code == 1 and "deactivated" in r.output
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    r = runner.invoke(app, ["backup", str(afile / "bk")])
+    assert r.exit_code != 0 and "cannot be made a folder" in r.output, r.output
+    assert isinstance(r.exception, SystemExit)
+
+
+def test_a_password_is_kept_as_typed_and_an_address_must_be_one(
+    sqlite_engine: Engine, session: Session
+) -> None:
+    """An administrator's new member with "  my long passphrase  " could not sign in with
+    it (it was stored stripped, sign-in does not strip); "a@b@c" was a member's address."""
+    org = Organisation(name="Port Police")
+    session.add(org)
+    session.flush()
+    admin = create_user(
+        session=session, email="boss@port.example", organisation_id=org.id, role="admin"
+    )
+    token = create_token(session=session, user=admin).token
+    session.commit()
+    h = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app()) as client:
+        typed = "  my long passphrase  "
+        r = client.post(
+            "/api/v1/users", json={"email": "spacey@port.example", "password": typed}, headers=h
+        )
+        assert r.status_code == 201, r.text
+        r = client.post(
+            "/api/v1/auth/login", json={"email": "spacey@port.example", "password": typed}
+        )
+        assert r.status_code == 200, r.text
+        for bad in ("a@b@c", "x y@port.example", "nul\x00@port.example"):
+            r = client.post("/api/v1/users", json={"email": bad}, headers=h)
+            assert r.status_code == 422 and "e-mail address" in r.text, (bad, r.text)
+        # the last active administrator cannot step down or be deactivated
+        for change in ({"role": "viewer"}, {"is_active": False}):
+            r = client.patch(f"/api/v1/users/{admin.id}", json=change, headers=h)
+            assert r.status_code == 409 and "last active administrator" in r.text, r.text
+        r = client.put(
+            f"/api/v1/organisations/{org.id}/partners",
+            json={"partner_ids": [99999999999999999999]},
+            headers=h,
+        )
+        assert r.status_code == 422, r.text

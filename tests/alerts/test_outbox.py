@@ -342,3 +342,39 @@ def test_the_upgrade_keeps_each_rules_place(tmp_path: Any) -> None:
         first, second = s.scalars(select(AlertRule.id).order_by(AlertRule.id)).all()
     assert heard == {(first, ids[2]), (first, ids[3]), (second, ids[3])}
     eng.dispose()
+
+
+def test_an_incident_widened_to_a_rules_organisation_reaches_the_rule(
+    demo: Session, rules: Rules
+) -> None:
+    """SSD's AMBER+STRICT incident near Karot with a foreign death is no business of CTGSA's
+    or COPHC's rules; once SSD marks it GREEN they may read it, and their rules hear of it
+    (the outbox was filled only when an incident was confirmed, so they never did). A change
+    that widens nothing, or a second evaluation, makes no new alert."""
+    s = demo
+    ssd = s.scalars(select(Organisation).where(Organisation.short_name == "SSD")).one()
+    inc = new_incident(s, "widened", near=True, foreign=True)
+    inc.tlp, inc.owner_org_id = "AMBER+STRICT", ssd.id
+    s.commit()
+
+    def alerted() -> set[int | None]:
+        return set(
+            s.scalars(
+                select(Alert.rule_id).where(
+                    Alert.subject_type == "incident", Alert.subject_id == inc.id
+                )
+            ).all()
+        ) - {None}
+
+    alerts_service.evaluate_incident_rules(s, now=NOW)
+    s.commit()
+    assert alerted() == set()
+    s.execute(text("UPDATE incidents SET tlp = 'GREEN' WHERE id = :i"), {"i": inc.id})
+    s.commit()
+    alerts_service.evaluate_incident_rules(s, now=NOW)
+    s.commit()
+    assert alerted() == {rules.near.id, rules.foreign.id}
+    before = int(s.scalar(select(func.max(IncidentOutbox.id))) or 0)
+    s.execute(text("UPDATE incidents SET tlp = 'GREEN', notes = 'x' WHERE id = :i"), {"i": inc.id})
+    s.commit()
+    assert int(s.scalar(select(func.max(IncidentOutbox.id))) or 0) == before  # nothing widened

@@ -493,3 +493,33 @@ def test_a_review_backlog_counts_only_what_the_organisation_may_decide(
             for org, ident in world.orgs.items()
         }
     assert counts == {"owner": 2, "partner": 1, "outsider": 1}
+
+
+def test_where_a_rule_sends_is_for_administrators_and_local_hooks_are_refused_at_once(
+    client: TestClient, world: World
+) -> None:
+    """A Slack-style hook URL is a credential: members who are not administrators saw it
+    (and the e-mail addresses) in the list of rules, while deliveries are for administrators
+    only. A hook at 127.1, 2130706433, 0 or "localhost." passed the check at creation and then
+    failed every delivery."""
+    admin = world.headers("owner", "admin")
+    hook = "https://hooks.example.org/services/T000/B000/secret-part"
+    r = client.post(
+        "/api/v1/alert-rules",
+        json={"kind": "foreign_fatalities", "channels": ["webhook"], "webhook_url": hook},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    seen = {
+        role: client.get("/api/v1/alert-rules", headers=world.headers("owner", role)).json()
+        for role in ("admin", "analyst", "viewer")
+    }
+    assert [x["webhook_url"] for x in seen["admin"]] == [hook]
+    assert [x["webhook_url"] for x in seen["analyst"] + seen["viewer"]] == [None, None]
+    for url in ("http://127.1/", "http://2130706433/", "http://0/", "http://localhost./x"):
+        r = client.post(
+            "/api/v1/alert-rules",
+            json={"kind": "foreign_fatalities", "channels": ["webhook"], "webhook_url": url},
+            headers=admin,
+        )
+        assert r.status_code == 422 and "private or local address" in r.text, (url, r.text)

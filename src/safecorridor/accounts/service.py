@@ -35,7 +35,7 @@ from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import append_event, audit_write, sha256_json
 from safecorridor.sharing.policy import Viewer, require_write
 from safecorridor.taxonomy.choices import Role
-from safecorridor.validation import whole_number
+from safecorridor.validation import email_address, whole_number
 
 #: how stale ``ApiToken.last_used_at`` may get before a request refreshes it
 LAST_USED_RESOLUTION = timedelta(minutes=10)
@@ -151,9 +151,10 @@ def create_user(
     password: str | None = None,
 ) -> User:
     """A new user; the password (if given) is stored as an Argon2 hash."""
-    email = email.strip().lower()
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise AccountError(f"not an e-mail address: {email!r}")
+    try:
+        email = email_address(email).lower()  # one address: no spaces, second @ or NUL
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
     try:
         role = Role(role)
     except ValueError:
@@ -464,6 +465,24 @@ def change_member(
     user = session.get(User, user_id)
     if user is None or user.organisation_id != viewer.organisation_id:
         raise NotFoundError(f"no user with id {user_id} in your organisation")
+    demoted = changes.get("is_active") is False or (
+        changes.get("role") is not None and str(changes["role"]) != Role.ADMIN
+    )
+    if user.role == Role.ADMIN and user.is_active and demoted:
+        admins = session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(
+                User.organisation_id == user.organisation_id,
+                User.role == Role.ADMIN,
+                User.is_active.is_(True),
+            )
+        )
+        if (admins or 0) <= 1:
+            raise ConflictError(
+                "this is your organisation's last active administrator: make another member "
+                "an administrator first (or nobody could manage its members)"
+            )
     for name, value in changes.items():
         if value is not None:
             setattr(user, name, str(value) if name == "role" else value)

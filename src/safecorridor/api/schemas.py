@@ -11,12 +11,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     field_validator,
 )
 
 from safecorridor.incidents.schemas import IncidentPublic
 from safecorridor.taxonomy.choices import TLP, Role
-from safecorridor.validation import Day
+from safecorridor.validation import Day, email_address
 
 
 def _utc(value: datetime) -> datetime:
@@ -314,7 +315,7 @@ class PartnersIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    partner_ids: list[int] = Field(max_length=1000)
+    partner_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(max_length=1000)
 
 
 class UserPublic(BaseModel):
@@ -336,10 +337,13 @@ class UserCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    email: str = Field(min_length=3, max_length=254)
+    email: Annotated[str, AfterValidator(email_address)] = Field(min_length=3, max_length=254)
     display_name: str | None = Field(default=None, max_length=200)
     role: Role = Role.VIEWER
-    password: str | None = Field(default=None, min_length=10, max_length=1000)
+    # as typed: sign-in does not strip it either (a stripped one refused the very password set)
+    password: Annotated[str, StringConstraints(strip_whitespace=False)] | None = Field(
+        default=None, min_length=10, max_length=1000
+    )
 
 
 class UserUpdate(BaseModel):

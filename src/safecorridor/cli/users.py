@@ -21,6 +21,7 @@ from safecorridor.accounts.service import (
 from safecorridor.cli.common import console, fail
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
+from safecorridor.errors import NotFoundError
 from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import audit_write
 from safecorridor.taxonomy.choices import Role
@@ -151,27 +152,32 @@ def users_token(
         user = find_user(session, email)
         if user is None:
             raise fail(f"no user with e-mail {email}; add one with `safecorridor users add`")
+        if not user.is_active:
+            raise fail(f"{user.email} is deactivated: a token of theirs would be refused")
         issued = create_token(session=session, user=user, name=name, days=days)
         audit_write(session=session, viewer=None, action="create", obj=issued.record, actor="cli")
-        expires = issued.record.expires_at
+        expires, token_id = issued.record.expires_at, issued.record.id
     typer.echo(issued.token)
     typer.echo(
-        f"token for {email.lower()} expires {expires:%Y-%m-%d %H:%M} UTC; "
-        "send it as `Authorization: Bearer <token>`",
+        f"token {token_id} for {email.lower()} expires {expires:%Y-%m-%d %H:%M} UTC; "
+        "send it as `Authorization: Bearer <token>` (`safecorridor users revoke "
+        f"{token_id}` revokes it)",
         err=True,
     )
 
 
 @app.command("revoke")
 def users_revoke(
-    token_id: Annotated[int, typer.Argument(help="The token's id (see `users tokens`).")],
+    token_id: Annotated[
+        int, typer.Argument(help="The token's id (`users token` prints it beside the token).")
+    ],
 ) -> None:
     """Revoke an API token."""
     migrate(get_engine())
     with session_scope() as session:
         try:
             record = revoke_token(session=session, token_id=token_id)
-        except AccountError as exc:
+        except (AccountError, NotFoundError) as exc:
             raise fail(str(exc)) from None
         audit_write(session=session, viewer=None, action="revoke", obj=record, actor="cli")
     console.print(f"token {token_id} revoked")

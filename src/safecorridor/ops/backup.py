@@ -125,7 +125,10 @@ def sha256_file(path: Path) -> str:
 def _prepare_dest(dest: Path) -> None:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BackupError(f"{dest} exists and is not an empty directory; a backup never overwrites")
-    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"{dest}: cannot be made a folder ({exc.strerror})") from None
 
 
 def _head(

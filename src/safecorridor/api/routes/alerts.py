@@ -50,8 +50,10 @@ class RulePublic(BaseModel):
     params: dict[str, Any]
     channels: list[str]
     recipient_roles: list[str]
-    emails: list[str]
-    webhook_url: str | None
+    emails: list[str] = Field(description="Shown to administrators only.")
+    webhook_url: str | None = Field(
+        description="Shown to administrators only (a hook's address is itself a credential)."
+    )
     is_active: bool
     webhook_secret: str | None = Field(
         default=None, description="Only in the answer to the POST that created the rule."
@@ -77,10 +79,14 @@ def _alert(a: Alert, *, is_read: bool) -> AlertPublic:
     return AlertPublic.model_validate(data)
 
 
-def _rule(r: AlertRule, *, secret: bool = False) -> RulePublic:
+def _rule(r: AlertRule, *, secret: bool = False, where: bool = True) -> RulePublic:
+    """``secret``: the webhook's secret (once, on creation); ``where``: where it sends (its
+    e-mail addresses and hook URL, for administrators)."""
     data = {k: getattr(r, k) for k in RulePublic.model_fields}
     if not secret:
         data["webhook_secret"] = None
+    if not where:
+        data["emails"], data["webhook_url"] = [], None
     return RulePublic.model_validate(data)
 
 
@@ -106,7 +112,10 @@ def acknowledge(session: SessionDep, user: CurrentUser, alert_id: AlertId) -> Al
 
 @router.get("/api/v1/alert-rules", response_model=list[RulePublic], summary="Your rules")
 def list_rules(session: SessionDep, user: CurrentUser) -> list[RulePublic]:
-    return [_rule(r) for r in ar.list_rules(session, user.organisation_id)]
+    """Your organisation's rules; where they send (addresses, hook URLs) to administrators
+    only, as the deliveries are."""
+    admin = user.role == Role.ADMIN
+    return [_rule(r, where=admin) for r in ar.list_rules(session, user.organisation_id)]
 
 
 @router.post(
