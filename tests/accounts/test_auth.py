@@ -265,3 +265,60 @@ def test_a_password_is_kept_as_typed_and_an_address_must_be_one(
             headers=h,
         )
         assert r.status_code == 422, r.text
+
+
+def test_a_password_is_changed_by_its_owner_reset_by_an_administrator_and_by_the_cli(
+    sqlite_engine: Engine, session: Session
+) -> None:
+    """The lock-out message sent people to an administrator "to reset the password", which
+    no administrator could do: there was no way to change a password at all."""
+    org = Organisation(name="Port Police")
+    session.add(org)
+    session.flush()
+    admin = create_user(
+        session=session, email="boss@port.example", organisation_id=org.id, role="admin"
+    )
+    member = create_user(
+        session=session,
+        email="m@port.example",
+        organisation_id=org.id,
+        role="analyst",
+        password=PASSWORD,
+    )
+    admin_h = {"Authorization": f"Bearer {create_token(session=session, user=admin).token}"}
+    member_h = {"Authorization": f"Bearer {create_token(session=session, user=member).token}"}
+    session.commit()
+
+    def signs_in(client: TestClient, password: str) -> bool:
+        r = client.post(
+            "/api/v1/auth/login", json={"email": "m@port.example", "password": password}
+        )
+        return bool(r.status_code == 200)
+
+    with TestClient(create_app()) as client:
+        url = f"/api/v1/users/{member.id}/password"
+        wrong = client.post(
+            url, json={"password": "a new one here", "current": "nope"}, headers=member_h
+        )
+        assert wrong.status_code == 403 and "current password" in wrong.text
+        short = client.post(url, json={"password": "short", "current": PASSWORD}, headers=member_h)
+        assert short.status_code == 422
+        r = client.post(
+            url, json={"password": "a new one here", "current": PASSWORD}, headers=member_h
+        )
+        assert r.status_code == 204, r.text
+        assert signs_in(client, "a new one here") and not signs_in(client, PASSWORD)
+        r = client.post(url, json={"password": "the reset one"}, headers=admin_h)  # a reset
+        assert r.status_code == 204, r.text
+        assert signs_in(client, "the reset one")
+        # a member may not reset another's, an administrator not another organisation's
+        r = client.post(
+            f"/api/v1/users/{admin.id}/password", json={"password": "taken over!"}, headers=member_h
+        )
+        assert r.status_code == 403, r.text
+    r = CliRunner().invoke(
+        get_app(), ["users", "password", "m@port.example"], input="from the cli!\nfrom the cli!\n"
+    )
+    assert r.exit_code == 0, r.output
+    with TestClient(create_app()) as client:
+        assert signs_in(client, "from the cli!")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import Organisation, User
 from safecorridor.alerts import service as alerts_service
-from safecorridor.alerts.models import AlertRule
+from safecorridor.alerts.models import Alert, AlertRule, Delivery
 from safecorridor.incidents.models import Incident
 from safecorridor.sources.models import Document
 from tests.api.conftest import World
@@ -523,3 +523,50 @@ def test_where_a_rule_sends_is_for_administrators_and_local_hooks_are_refused_at
             headers=admin,
         )
         assert r.status_code == 422 and "private or local address" in r.text, (url, r.text)
+
+
+def test_an_administrator_stops_a_rule_and_its_unsent_deliveries_are_dropped(
+    client: TestClient, world: World, engine: Engine
+) -> None:
+    """A rule pointed at the wrong hook could not be removed or disabled anywhere: its
+    AMBER+STRICT payloads went on being sent there."""
+    admin = world.headers("owner", "admin")
+    r = client.post(
+        "/api/v1/alert-rules",
+        json={
+            "kind": "foreign_fatalities",
+            "channels": ["webhook"],
+            "webhook_url": "https://wrong.example.org/hook",
+        },
+        headers=admin,
+    )
+    rule_id = r.json()["id"]
+    with Session(engine) as s:
+        alert = Alert(
+            key=f"test:{rule_id}",
+            organisation_id=world.orgs["owner"],
+            kind="foreign_fatalities",
+            title="t",
+            body="b",
+            rule_id=rule_id,
+        )
+        s.add(alert)
+        s.flush()
+        s.add(
+            Delivery(
+                alert_id=alert.id,
+                channel="webhook",
+                recipient="https://wrong.example.org/hook",
+                idempotency_key=f"k{rule_id}",
+            )
+        )
+        s.commit()
+        alert_id = alert.id
+    for who in (("owner", "analyst"), ("partner", "admin")):
+        r = client.delete(f"/api/v1/alert-rules/{rule_id}", headers=world.headers(*who))
+        assert r.status_code in (403, 404), (who, r.text)
+    r = client.delete(f"/api/v1/alert-rules/{rule_id}", headers=admin)
+    assert r.status_code == 200 and r.json()["is_active"] is False, r.text
+    with Session(engine) as s:
+        states = s.scalars(select(Delivery.state).where(Delivery.alert_id == alert_id)).all()
+        assert states == ["dead"]

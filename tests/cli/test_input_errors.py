@@ -167,3 +167,8 @@ def test_an_id_past_any_records_is_named_not_a_traceback(
         main()
     assert stop.value.code == 2
     assert "larger than any id or count a record holds" in capsys.readouterr().err
+
+
+def test_stopping_an_unknown_rule_is_named(sqlite_engine: Engine) -> None:
+    code, out = invoke("alerts", "rules", "stop", "999999")
+    assert code == 1 and "no alert rule with id 999999" in out

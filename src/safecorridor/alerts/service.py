@@ -411,6 +411,41 @@ def add_rule(
     return rule
 
 
+def stop_rule(
+    *, session: Session, rule_id: int, user: User | None = None, actor: str = "cli"
+) -> AlertRule:
+    """Stop a rule: it alerts no more (its alerts and deliveries stay, as the history of what
+    was sent). By an administrator of its organisation, or the server's CLI (``user`` None).
+    A delivery still pending for it is not sent."""
+    rule = session.get(AlertRule, rule_id)
+    if rule is None or (user is not None and rule.organisation_id != user.organisation_id):
+        raise NotFoundError(f"no alert rule with id {rule_id}")
+    if user is not None and user.role != Role.ADMIN:
+        raise ForbiddenError(
+            f"your role ({user.role}) cannot stop alert rules; your organisation's admins can"
+        )
+    rule.is_active = False
+    session.execute(
+        update(Delivery)
+        .where(
+            Delivery.alert_id.in_(select(Alert.id).where(Alert.rule_id == rule.id)),
+            Delivery.state.in_((DeliveryState.PENDING, DeliveryState.RETRYING)),
+        )
+        .values(state=DeliveryState.DEAD, last_error="its rule was stopped")
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    viewer = Viewer.of(user) if user is not None else None
+    audit_write(
+        session=session,
+        viewer=viewer,
+        action="stop",
+        obj=rule,
+        actor=None if viewer is not None else actor,
+    )
+    return rule
+
+
 def list_rules(session: Session, organisation_id: int | None = None) -> list[AlertRule]:
     stmt = select(AlertRule).order_by(AlertRule.organisation_id, AlertRule.id)
     if organisation_id is not None:

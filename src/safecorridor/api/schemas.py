@@ -354,6 +354,15 @@ class UserUpdate(BaseModel):
     is_active: bool | None = None
 
 
+class PasswordIn(BaseModel):
+    """A new password, as typed (10 to 1,000 characters); ``current`` for your own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=10, max_length=1000)
+    current: str | None = Field(default=None, max_length=1000)
+
+
 class LoginIn(BaseModel):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1000)

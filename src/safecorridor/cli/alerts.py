@@ -20,10 +20,12 @@ from safecorridor.alerts.service import (
     list_alerts,
     list_deliveries,
     list_rules,
+    stop_rule,
     unread_count,
 )
 from safecorridor.cli.common import console, fail
 from safecorridor.db.session import session_scope
+from safecorridor.errors import NotFoundError
 from safecorridor.movements.service import MovementError, get_user
 from safecorridor.validation import whole_number
 
@@ -111,6 +113,20 @@ def rules_add_cmd(
                 )
     except AlertRuleError as exc:
         raise fail(str(exc)) from None
+
+
+@rules_app.command("stop")
+def rules_stop_cmd(
+    rule_id: int = typer.Argument(..., help="The rule's id (`alerts rules list`)."),
+) -> None:
+    """Stop a rule: it alerts no more, and its deliveries not yet sent are dropped."""
+    with session_scope() as session:
+        try:
+            rule = stop_rule(session=session, rule_id=rule_id)
+        except NotFoundError as exc:
+            raise fail(str(exc)) from None
+        name = rule.name
+    console.print(f"rule {rule_id} ({name}) stopped", highlight=False)
 
 
 @rules_app.command("list")

@@ -17,8 +17,11 @@ from safecorridor.accounts.service import (
     find_user,
     list_users,
     revoke_token,
+    set_password,
 )
+from safecorridor.accounts.sessions import end_user_sessions
 from safecorridor.cli.common import console, fail
+from safecorridor.db.base import utcnow
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
 from safecorridor.errors import NotFoundError
@@ -164,6 +167,27 @@ def users_token(
         f"{token_id}` revokes it)",
         err=True,
     )
+
+
+@app.command("password")
+def users_password(
+    email: Annotated[str, typer.Argument(help="Whose password.")],
+) -> None:
+    """Set a user's password (asked twice, never echoed); their web sessions end. The reset
+    an administrator of the server gives a member locked out or never given one."""
+    migrate(get_engine())
+    secret = ask_password(email)
+    with session_scope() as session:
+        user = find_user(session, email)
+        if user is None:
+            raise fail(f"no user with e-mail {email}; add one with `safecorridor users add`")
+        try:
+            set_password(session=session, user=user, password=secret)
+        except WeakPasswordError as exc:
+            raise fail(str(exc)) from None
+        end_user_sessions(session, user.id, now=utcnow())
+        audit_write(session=session, viewer=None, action="password", obj=user, actor="cli")
+    console.print(f"password of {email.lower()} set; their web sessions ended", highlight=False)
 
 
 @app.command("revoke")

@@ -18,6 +18,7 @@ from safecorridor.accounts.service import (
     issue_token,
     list_tokens,
     list_users,
+    new_password,
     sign_in,
     sign_out,
     withdraw_token,
@@ -36,6 +37,7 @@ from safecorridor.api.schemas import (
     OrganisationPublic,
     OrganisationsPublic,
     PartnersIn,
+    PasswordIn,
     SessionPublic,
     TokenCreate,
     TokenIssued,
@@ -158,6 +160,30 @@ def change_user(
         session=session, viewer=viewer, user_id=user_id, changes=body.model_dump(exclude_unset=True)
     )
     return user_public(user)
+
+
+@router.post(
+    "/api/v1/users/{user_id}/password",
+    status_code=204,
+    response_class=Response,
+    tags=["users"],
+    summary="Set a password",
+    responses=responses(403, 404),
+)
+def set_user_password(
+    session: SessionDep, viewer: CurrentViewer, clock: ClockDep, user_id: Ident, body: PasswordIn
+) -> Response:
+    """Your own password (give ``current``), or, as an administrator, a member's of your
+    organisation (a reset: ``current`` is not asked). The user's web sessions end."""
+    new_password(
+        session=session,
+        viewer=viewer,
+        user_id=user_id,
+        password=body.password,
+        current=body.current,
+        now=naive_now(clock),
+    )
+    return Response(status_code=204)
 
 
 @router.get(

@@ -20,6 +20,7 @@ from safecorridor.taxonomy.choices import Role
 router = APIRouter(tags=["alerts"], responses=responses(401, 403, 404, 422))
 
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RuleId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class AlertPublic(BaseModel):
@@ -126,6 +127,19 @@ def add_rule(session: SessionDep, user: CurrentUser, rule_in: RuleCreate) -> Rul
     generated one, returned here only."""
     rule = ar.add_rule_as(session=session, user=user, rule_in=rule_in)
     return _rule(rule, secret=True)
+
+
+@router.delete(
+    "/api/v1/alert-rules/{rule_id}",
+    response_model=RulePublic,
+    summary="Stop a rule",
+    responses=responses(403, 404),
+)
+def stop_rule(session: SessionDep, user: CurrentUser, rule_id: RuleId) -> RulePublic:
+    """Stop a rule of your organisation (admins): it alerts no more, and its deliveries not
+    yet sent are dropped (a hook pointed at the wrong place stops receiving). Its alerts stay
+    as the record of what was sent."""
+    return _rule(ar.stop_rule(session=session, rule_id=rule_id, user=user))
 
 
 @router.get("/api/v1/alert-deliveries", response_model=list[DeliveryPublic], summary="Deliveries")
