@@ -12,6 +12,7 @@ read (a hidden record and a missing one are refused alike).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -112,7 +113,11 @@ def _one(error: Mapping[str, Any]) -> str:
         reason = str((error.get("ctx") or {}).get("error") or "").strip()
         return "request body: not valid JSON" + (f" ({reason})" if reason else "")
     if kind in _DATE_ERRORS:
-        msg = f"a date is written YYYY-MM-DD, not {str(error.get('input'))[:40]!r}"
+        given = str(error.get("input"))[:40]
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):  # the form is right, the day is not
+            msg = f"{given} is no day of the calendar"
+        else:
+            msg = f"a date is written YYYY-MM-DD, not {given!r}"
     loc = [p for p in error.get("loc", ()) if p not in _WHERE_PREFIXES]
     if not loc and error.get("loc") and error["loc"][0] != "body":
         return f"{where(error['loc'])}: {msg}"

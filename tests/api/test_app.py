@@ -73,7 +73,7 @@ def test_errors_are_problem_json(client: TestClient, world: World) -> None:
     assert r.status_code == 404 and "openapi.json" in r.json()["detail"]
 
 
-def test_a_body_that_is_not_json_or_a_date_that_is_not_one_is_said_plainly(
+def test_a_body_a_date_or_a_value_that_is_not_one_is_said_plainly(
     client: TestClient, world: World
 ) -> None:
     h = {**world.headers("owner", "analyst"), "Content-Type": "application/json"}
@@ -84,6 +84,21 @@ def test_a_body_that_is_not_json_or_a_date_that_is_not_one_is_said_plainly(
     r = client.post("/api/v1/documents", json=report, headers=h)
     assert r.status_code == 422
     assert r.json()["detail"] == "field published: a date is written YYYY-MM-DD, not '20260101'"
+    r = client.post("/api/v1/documents", json={**report, "published": "2024-02-30"}, headers=h)
+    assert r.json()["detail"] == "field published: 2024-02-30 is no day of the calendar"
+    # a title or publisher holding a NUL or an escape is named (they were stored as given)
+    for field in ("title", "publisher"):
+        r = client.post("/api/v1/documents", json={**report, field: "x\x1b[2J"}, headers=h)
+        assert r.status_code == 422 and field in r.json()["detail"], r.text
+    admin = world.headers("owner", "admin")
+    r = client.get("/api/v1/alert-deliveries", params={"state": "bogus"}, headers=admin)
+    assert r.status_code == 422 and "state" in r.json()["detail"], r.text
+    r = client.post(
+        "/api/v1/alert-rules",
+        json={"kind": "foreign_fatalities", "channels": ["in_app", "in_app"]},
+        headers=admin,
+    )
+    assert r.status_code == 201 and r.json()["channels"] == ["in_app"], r.text
 
 
 def test_cursor_pagination_walks_every_record_once(client: TestClient, world: World) -> None:

@@ -172,3 +172,15 @@ def test_an_id_past_any_records_is_named_not_a_traceback(
 def test_stopping_an_unknown_rule_is_named(sqlite_engine: Engine) -> None:
     code, out = invoke("alerts", "rules", "stop", "999999")
     assert code == 1 and "no alert rule with id 999999" in out
+
+
+def test_a_meeting_file_that_holds_no_meeting_is_named(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Plain text or a list was refused as "Input should be a valid dictionary or instance
+    of MeetingCreate"."""
+    for name, content in (("notes.txt", "minutes of the meeting"), ("list.json", "[1, 2]")):
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        code, out = invoke("meetings", "add", str(path), "--owner", "1")
+        assert code == 1 and "holds no meeting" in out, out

@@ -355,12 +355,14 @@ def add_rule(
         rule_kind = RuleKind(kind)
     except ValueError:
         raise AlertRuleError(f"unknown rule kind {kind!r}; one of {', '.join(RuleKind)}") from None
-    chans = []
+    chans: list[str] = []
     for c in channels:
         try:
             chans.append(str(Channel(c)))
         except ValueError:
             raise AlertRuleError(f"unknown channel {c!r}; one of {', '.join(Channel)}") from None
+    chans = list(dict.fromkeys(chans))  # each once, in the order given
+    emails = list(dict.fromkeys(emails))
     if not chans:
         raise AlertRuleError("a rule needs at least one channel")
     for role in recipient_roles:

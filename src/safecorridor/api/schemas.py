@@ -17,7 +17,7 @@ from pydantic import (
 
 from safecorridor.incidents.schemas import IncidentPublic
 from safecorridor.taxonomy.choices import TLP, Role
-from safecorridor.validation import Day, email_address
+from safecorridor.validation import Day, email_address, printable
 
 
 def _utc(value: datetime) -> datetime:
@@ -134,6 +134,9 @@ class DocumentIn(BaseModel):
         default="F", description="Admiralty source reliability (F: cannot be judged)."
     )
     tlp: TLP = TLP.AMBER
+
+    # a title or publisher is shown on every page that cites the document: no NUL or escape
+    _printable = field_validator("publisher", "title")(printable)
 
     @field_validator("url")
     @classmethod

@@ -166,8 +166,13 @@ def meetings_add(
     """Record a meeting with its delegations, agenda, decisions and action items."""
     try:
         raw = yaml.safe_load(file.read_text("utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise fail(f"{file}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise fail(
+            f"{file}: holds no meeting: a YAML or JSON mapping with number, held_on, "
+            "delegations, agenda and decisions is expected"
+        )
     try:
         meeting_in = MeetingCreate.model_validate(raw)
     except ValidationError as exc:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from safecorridor.alerts import service as ar
+from safecorridor.alerts.choices import DeliveryState
 from safecorridor.alerts.models import Alert, AlertRule, Delivery
 from safecorridor.alerts.schemas import RuleCreate
 from safecorridor.api.deps import CurrentUser, SessionDep
@@ -146,7 +147,9 @@ def stop_rule(session: SessionDep, user: CurrentUser, rule_id: RuleId) -> RulePu
 def list_deliveries(
     session: SessionDep,
     user: CurrentUser,
-    state: Annotated[str | None, Query(description="pending, retrying, delivered, dead")] = None,
+    state: Annotated[
+        DeliveryState | None, Query(description="pending, retrying, delivered, dead")
+    ] = None,
 ) -> list[DeliveryPublic]:
     """E-mail and webhook deliveries of your organisation's alerts (admins)."""
     if user.role != Role.ADMIN:
