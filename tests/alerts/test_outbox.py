@@ -378,3 +378,32 @@ def test_an_incident_widened_to_a_rules_organisation_reaches_the_rule(
     s.execute(text("UPDATE incidents SET tlp = 'GREEN', notes = 'x' WHERE id = :i"), {"i": inc.id})
     s.commit()
     assert int(s.scalar(select(func.max(IncidentOutbox.id))) or 0) == before  # nothing widened
+
+
+def test_a_new_partner_hears_of_the_amber_incidents_it_may_now_read(
+    demo: Session, rules: Rules
+) -> None:
+    """SSD's AMBER incident near Karot is read by SSD's partners only; once SSD lists CTGSA
+    as a partner, CTGSA may read it, and its rule near Karot hears of it (nothing queued it
+    before). Listing the partner again queues nothing more."""
+    s = demo
+    ssd = s.scalars(select(Organisation).where(Organisation.short_name == "SSD")).one()
+    ctgsa = s.get_one(Organisation, rules.near.organisation_id)
+    inc = new_incident(s, "amber-of-ssd", near=True, foreign=False)
+    inc.tlp, inc.owner_org_id = "AMBER", ssd.id
+    s.commit()
+    ssd.partners = [p for p in ssd.partners if p.id != ctgsa.id]
+    s.commit()
+    alerts_service.evaluate_incident_rules(s, now=NOW)
+    s.commit()
+    key = f"rule:{rules.near.id}:incident:{inc.id}"
+    assert s.scalar(select(Alert.id).where(Alert.key == key)) is None
+    ssd.partners = [*ssd.partners, ctgsa]
+    s.commit()
+    alerts_service.evaluate_incident_rules(s, now=NOW)
+    s.commit()
+    assert s.scalar(select(Alert.id).where(Alert.key == key)) is not None
+    before = int(s.scalar(select(func.max(IncidentOutbox.id))) or 0)
+    ssd.partners = list(ssd.partners)  # the same list again: no row inserted
+    s.commit()
+    assert int(s.scalar(select(func.max(IncidentOutbox.id))) or 0) == before
