@@ -35,7 +35,7 @@ from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import append_event, audit_write, sha256_json
 from safecorridor.sharing.policy import Viewer, require_write
 from safecorridor.taxonomy.choices import Role
-from safecorridor.validation import email_address, whole_number
+from safecorridor.validation import MAX_ID, email_address, whole_number
 
 #: how stale ``ApiToken.last_used_at`` may get before a request refreshes it
 LAST_USED_RESOLUTION = timedelta(minutes=10)
@@ -123,21 +123,22 @@ class InvalidCredentialsError(NotSignedInError):
     """The e-mail and password do not match an active account."""
 
 
-def find_organisation(session: Session, ref: str) -> Organisation:
-    """An organisation by id, name or short name."""
-    q = select(Organisation)
-    if (number := whole_number(ref)) is not None:
-        org = session.get(Organisation, number)
-        if org is not None:
-            return org
-    org = session.scalar(
-        q.where(
-            (func.lower(Organisation.name) == ref.lower())
-            | (func.lower(Organisation.short_name) == ref.lower())
+def find_organisation(session: Session, ref: int | str) -> Organisation:
+    """An organisation by id, or by name or short name in any case (organisations are not
+    secret): the one lookup of every face (the CLI, the JWG's delegations and action owners).
+    An id no record can have ("²", 10**30) names none; AccountError names what was given."""
+    number = ref if isinstance(ref, int) else whole_number(ref)
+    org = session.get(Organisation, number) if number and 0 < number <= MAX_ID else None
+    if org is None and isinstance(ref, str):
+        name = ref.strip().lower()
+        org = session.scalar(
+            select(Organisation).where(
+                (func.lower(Organisation.name) == name)
+                | (func.lower(Organisation.short_name) == name)
+            )
         )
-    )
     if org is None:
-        raise AccountError(f"no organisation is named {ref!r}")
+        raise AccountError(f"no organisation {ref!r}; give its id, name or short name")
     return org
 
 
@@ -181,6 +182,23 @@ def set_password(*, session: Session, user: User, password: str) -> None:
     session.flush()
 
 
+def replace_password(
+    *,
+    session: Session,
+    user: User,
+    password: str,
+    now: datetime,
+    viewer: Viewer | None = None,
+    actor: str | None = None,
+) -> None:
+    """Set ``user``'s password, end their web sessions (their tokens stay: revoke them apart)
+    and chain the user's new state (else `audit verify` names the row as changed), by
+    ``viewer`` or, for a trusted caller, ``actor``. WeakPasswordError when too short."""
+    set_password(session=session, user=user, password=password)
+    end_user_sessions(session, user.id, now=now)
+    audit_write(session=session, viewer=viewer, action="password", obj=user, actor=actor)
+
+
 def new_password(
     *,
     session: Session,
@@ -192,8 +210,7 @@ def new_password(
 ) -> User:
     """Give a user a new password: their own (with ``current``, the one they sign in with),
     or, for an administrator, a member of their organisation's (the reset the lock-out
-    message points to). The user's web sessions end; their tokens stay (revoke them apart).
-    Audited, without the password."""
+    message points to), through :func:`replace_password`."""
     if len(password) > 1000:
         raise InvalidInputError("a password has at most 1,000 characters")
     user = session.get(User, user_id)
@@ -205,12 +222,9 @@ def new_password(
         if user is None or user.organisation_id != viewer.organisation_id:
             raise NotFoundError(f"no user with id {user_id} in your organisation")
     try:
-        set_password(session=session, user=user, password=password)
+        replace_password(session=session, user=user, password=password, now=now, viewer=viewer)
     except WeakPasswordError as exc:
         raise InvalidInputError(str(exc)) from None
-    end_user_sessions(session, user.id, now=now)
-    # the user's new state in the chain (else `audit verify` names the row as changed)
-    audit_write(session=session, viewer=viewer, action="password", obj=user)
     return user
 
 

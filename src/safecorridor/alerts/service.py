@@ -246,12 +246,17 @@ def create_alert(
 # --- rules -------------------------------------------------------------------------------
 
 
-def add_rule_as(*, session: Session, user: User, rule_in: RuleCreate) -> AlertRule:
-    """A rule of the user's organisation, added by one of its admins."""
+def _require_rule_admin(user: User, doing: str) -> None:
+    """Rules are their organisation's administrators' to add and stop."""
     if user.role != Role.ADMIN:
         raise ForbiddenError(
-            f"your role ({user.role}) cannot add alert rules; your organisation's admins can"
+            f"your role ({user.role}) cannot {doing} alert rules; your organisation's admins can"
         )
+
+
+def add_rule_as(*, session: Session, user: User, rule_in: RuleCreate) -> AlertRule:
+    """A rule of the user's organisation, added by one of its admins."""
+    _require_rule_admin(user, "add")
     return add_rule(
         session=session,
         organisation_id=user.organisation_id,
@@ -422,10 +427,8 @@ def stop_rule(
     rule = session.get(AlertRule, rule_id)
     if rule is None or (user is not None and rule.organisation_id != user.organisation_id):
         raise NotFoundError(f"no alert rule with id {rule_id}")
-    if user is not None and user.role != Role.ADMIN:
-        raise ForbiddenError(
-            f"your role ({user.role}) cannot stop alert rules; your organisation's admins can"
-        )
+    if user is not None:
+        _require_rule_admin(user, "stop")
     rule.is_active = False
     session.execute(
         update(Delivery)

@@ -7,9 +7,9 @@ from typing import Any
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, or_, select
 
 from safecorridor.accounts.models import Organisation
+from safecorridor.accounts.service import AccountError, find_organisation
 from safecorridor.alerts.choices import DeliveryState
 from safecorridor.alerts.service import (
     AcknowledgeError,
@@ -27,29 +27,17 @@ from safecorridor.cli.common import console, fail
 from safecorridor.db.session import session_scope
 from safecorridor.errors import NotFoundError
 from safecorridor.movements.service import MovementError, get_user
-from safecorridor.validation import whole_number
 
 app = typer.Typer(help="Alert rules, alerts and their deliveries.", no_args_is_help=True)
 rules_app = typer.Typer(help="What each organisation is alerted about.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 
-def _organisation(session: Any, ref: str) -> Any:
-    if (number := whole_number(ref)) is not None:
-        org = session.get(Organisation, number)
-        if org is not None:
-            return org
-    org = session.scalars(
-        select(Organisation).where(
-            or_(
-                func.lower(Organisation.name) == ref.lower(),
-                func.lower(Organisation.short_name) == ref.lower(),
-            )
-        )
-    ).first()
-    if org is None:
-        raise fail(f"no organisation {ref!r}")
-    return org
+def _organisation(session: Any, ref: str) -> Organisation:
+    try:
+        return find_organisation(session, ref)
+    except AccountError as exc:
+        raise fail(str(exc)) from None
 
 
 @rules_app.command("add")

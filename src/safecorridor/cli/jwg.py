@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from safecorridor import i18n
+from safecorridor.accounts.service import find_organisation
 from safecorridor.cli.common import console, fail, parse_choices, parse_day
 from safecorridor.clock import system_clock, today
 from safecorridor.db.session import session_scope
@@ -29,7 +30,6 @@ from safecorridor.jwg import briefing
 from safecorridor.jwg import service as jwg
 from safecorridor.jwg.choices import ActionStatus
 from safecorridor.jwg.schemas import ActionChange, MeetingCreate
-from safecorridor.jwg.service import find_organisation
 from safecorridor.registry import measures as rm
 from safecorridor.registry import service as registry
 from safecorridor.risk import service as risk

@@ -16,10 +16,9 @@ from safecorridor.accounts.service import (
     find_organisation,
     find_user,
     list_users,
+    replace_password,
     revoke_token,
-    set_password,
 )
-from safecorridor.accounts.sessions import end_user_sessions
 from safecorridor.cli.common import console, fail
 from safecorridor.db.base import utcnow
 from safecorridor.db.engine import migrate
@@ -182,11 +181,9 @@ def users_password(
         if user is None:
             raise fail(f"no user with e-mail {email}; add one with `safecorridor users add`")
         try:
-            set_password(session=session, user=user, password=secret)
+            replace_password(session=session, user=user, password=secret, now=utcnow(), actor="cli")
         except WeakPasswordError as exc:
             raise fail(str(exc)) from None
-        end_user_sessions(session, user.id, now=utcnow())
-        audit_write(session=session, viewer=None, action="password", obj=user, actor="cli")
     console.print(f"password of {email.lower()} set; their web sessions ended", highlight=False)
 
 

@@ -358,7 +358,7 @@ def fetch_misp(feed: Feed, transport: httpx.BaseTransport | None = None) -> byte
 
 
 def misp_drafts(
-    raw: bytes, bookmark: str | None, label: str, rejected: list[str] | None = None
+    raw: bytes, bookmark: str | None, label: str, rejected: list[str]
 ) -> tuple[list[IncidentDraft], dict[str, Any], str | None, int]:
     """The events newer than the bookmark (event timestamp), as drafts with their actors; an
     event that cannot be read is left out, its reason added to ``rejected`` (the others are
@@ -378,8 +378,6 @@ def misp_drafts(
         try:
             draft = misp.draft_of(ev)
         except StixImportError as exc:
-            if rejected is None:
-                raise
             rejected.append(str(exc))
             continue
         actors.update(misp.actors_of(ev))

@@ -299,11 +299,8 @@ def read_events(
         try:
             ev.load(item)
         except (PyMISPError, ValueError, TypeError, KeyError) as exc:
-            reason = _SPACE.sub(" ", str(exc))
-            if len(reason) > 200:
-                reason = reason[:200] + "..."
             raise StixImportError(
-                f"{label}: event {n} cannot be read by pymisp: {reason}"
+                f"{label}: event {n} cannot be read by pymisp: {_reason(exc)}"
             ) from None
         if not getattr(ev, "uuid", None) or not getattr(ev, "info", None):
             raise StixImportError(f"{label}: event {n} has no uuid or no info")
@@ -312,6 +309,14 @@ def read_events(
 
 
 _SPACE = re.compile(r"\s+")
+
+
+def _reason(exc: Exception) -> str:
+    """pymisp's or Python's message on one line, cut at 200 characters."""
+    reason = _SPACE.sub(" ", str(exc))
+    return reason if len(reason) <= 200 else reason[:200] + "..."
+
+
 #: the attribute types an event may carry (MISP's own list, as pymisp knows it)
 _TYPES = frozenset(MISPAttribute().known_types)
 
@@ -382,8 +387,7 @@ def draft_of(ev: MISPEvent) -> IncidentDraft | None:
     try:
         return _draft_of(ev)
     except (ValueError, TypeError, OverflowError, AttributeError) as exc:
-        reason = _SPACE.sub(" ", str(exc))[:200]
-        raise StixImportError(f"event {getattr(ev, 'uuid', '?')}: a value {reason}") from None
+        raise StixImportError(f"event {getattr(ev, 'uuid', '?')}: a value {_reason(exc)}") from None
 
 
 def _number(value: Any, what: str) -> float:

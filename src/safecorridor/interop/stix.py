@@ -264,12 +264,9 @@ def _open_markings(session: Session) -> dict[int, TLP]:
     named: set[int] = set()
     out: dict[int, TLP] = {}
     for col in (Incident.actor1_id, Incident.actor2_id, Incident.claimed_by_id):
-        for named_id, tlp in session.execute(
-            select(col, Incident.tlp).where(col.is_not(None)).distinct()
-        ):
-            if named_id is None:
+        for actor_id, tlp in session.execute(select(col, Incident.tlp).distinct()):
+            if actor_id is None:
                 continue
-            actor_id = named_id
             named.add(actor_id)
             if tlp == TLP.CLEAR or (tlp == TLP.GREEN and out.get(actor_id) != TLP.CLEAR):
                 out[actor_id] = TLP(tlp)

@@ -33,10 +33,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from safecorridor.accounts.models import Organisation
+from safecorridor.accounts.service import find_organisation
 from safecorridor.alerts.choices import RuleKind
 from safecorridor.alerts.service import Recipients, alert_rules_of, create_alert, members
 from safecorridor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
@@ -83,9 +84,9 @@ from safecorridor.registry.measures import readable as readable_measures
 from safecorridor.registry.models import Route, Site
 from safecorridor.sharing.audit import audit_reads, audit_write
 from safecorridor.sharing.policy import Viewer, require_write, restrict, visible
-from safecorridor.sharing.service import keep_readable_by_writer
+from safecorridor.sharing.service import clash, keep_readable_by_writer
 from safecorridor.taxonomy.choices import TLP, Role
-from safecorridor.validation import MAX_ID, whole_number
+from safecorridor.validation import whole_number
 
 SECRETARIAT_KIND = "secretariat"
 MAX_LIST = 2000
@@ -147,27 +148,6 @@ def _readable_ids(session: Session, model: Any, ids: set[int], viewer: Viewer | 
 
 
 # --- organisations ------------------------------------------------------------------------
-
-
-def find_organisation(session: Session, ref: int | str) -> Organisation:
-    """An organisation by id, exact name or short name (organisations are not secret)."""
-    org: Organisation | None
-    number = ref if isinstance(ref, int) else whole_number(ref)
-    if number is not None or str(ref).strip().isdigit():  # an id ("²" or 10**30 is none)
-        org = session.get(Organisation, number) if number and 0 < number <= MAX_ID else None
-    else:
-        name = str(ref).strip()
-        org = session.scalar(
-            select(Organisation).where(
-                or_(
-                    func.lower(Organisation.name) == name.lower(),
-                    func.lower(Organisation.short_name) == name.lower(),
-                )
-            )
-        )
-    if org is None:
-        raise InvalidInputError(f"no organisation {ref!r}; give its id, name or short name")
-    return org
 
 
 def secretariat_ids(session: Session) -> list[int]:
@@ -355,25 +335,19 @@ def create_meeting(
     # a clash is a record of the writer's organisation, or one it may read (two records of
     # one meeting it would have to tell apart); another organisation's record it may not
     # read is none, and refusing for it would tell that it exists
-    same = select(Meeting).where(
-        Meeting.series == meeting_in.series, Meeting.number == meeting_in.number
-    )
-    own = same.where(
-        Meeting.owner_org_id.is_(None)
-        if owner_org_id is None
-        else Meeting.owner_org_id == owner_org_id
-    )
     reader = viewer
     if reader is None and owner_org_id is not None:
         reader = Viewer.for_organisation(owner_org_id)
-    clash = session.scalar(own.limit(1)) or session.scalar(restrict(same, Meeting, reader).limit(1))
-    if clash is not None:
+    same = and_(Meeting.series == meeting_in.series, Meeting.number == meeting_in.number)
+    found = clash(session, Meeting, same, owner_org_id=owner_org_id, reader=reader)
+    if found is not None:
+        recorded, own = found
         what = f"the {ordinal(meeting_in.number, 'en')} meeting of {meeting_in.series!r}"
-        if clash.owner_org_id == owner_org_id:
-            raise ConflictError(f"{what} is recorded already (meeting {clash.id}); change it")
+        if own:
+            raise ConflictError(f"{what} is recorded already (meeting {recorded.id}); change it")
         raise ConflictError(
             f"{what} is recorded already by another organisation, which shares it with yours "
-            f"(meeting {clash.id})"
+            f"(meeting {recorded.id})"
         )
     meeting = Meeting(
         series=meeting_in.series,
@@ -589,7 +563,6 @@ def add_action(
         meeting = get_meeting(session, decision.meeting_id, viewer=viewer, action=None)
     except NotFoundError:
         raise missing from None  # a decision of a meeting you may not read is no decision
-
     if viewer is not None:
         require_write(viewer, "meeting")
         if meeting.owner_org_id != viewer.organisation_id:

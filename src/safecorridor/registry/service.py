@@ -18,8 +18,8 @@ from safecorridor.geo import cell_of, polyline_length_km
 from safecorridor.registry.models import Route, Site
 from safecorridor.registry.schemas import RouteCreate, RouteUpdate, SiteCreate, SiteUpdate
 from safecorridor.sharing.audit import audit_reads, audit_write
-from safecorridor.sharing.policy import Viewer, require_change, require_write, restrict, visible
-from safecorridor.sharing.service import keep_readable_by_writer
+from safecorridor.sharing.policy import Viewer, require_change, require_write, restrict
+from safecorridor.sharing.service import clash, keep_readable_by_writer
 from safecorridor.validation import whole_number
 
 SITE_H3_RESOLUTION = 7
@@ -149,16 +149,14 @@ def _require_new_name(
     writer is not given a name it can already read on another organisation's record (two
     records it would have to tell apart). A name only on records the writer may not read is
     free: refusing it would tell the writer of them."""
-    owner = model.owner_org_id
-    ours = owner.is_(None) if owner_org_id is None else owner == owner_org_id
     same = func.lower(model.name) == name.lower()
-    if session.scalar(select(model.id).where(same, ours)) is not None:
+    found = clash(session, model, same, owner_org_id=owner_org_id, reader=viewer)
+    if found is not None:
+        what = kind_of(model)
         raise ConflictError(
-            f"your organisation has a {kind_of(model)} named {name!r} already; choose another name"
-        )
-    if viewer is not None and session.scalar(select(model.id).where(same, visible(model, viewer))):
-        raise ConflictError(
-            f"a {kind_of(model)} you can read is named {name!r} already; choose another name"
+            f"your organisation has a {what} named {name!r} already; choose another name"
+            if found[1]
+            else f"a {what} you can read is named {name!r} already; choose another name"
         )
 
 

@@ -1,14 +1,15 @@
-"""Services over sharing: naming the users who may read a TLP:RED record."""
+"""Services over sharing: naming the users who may read a TLP:RED record, and which record
+a new one may not duplicate."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from safecorridor.sharing.models import RecordGrant
-from safecorridor.sharing.policy import Viewer, record_type
+from safecorridor.sharing.policy import Viewer, record_type, visible
 from safecorridor.taxonomy.choices import TLP
 
 
@@ -57,3 +58,28 @@ def has_grant(session: Session, *, record_type: str, record_id: int, user_id: in
         )
         is not None
     )
+
+
+def clash(
+    session: Session,
+    model: Any,
+    same: ColumnElement[bool],
+    *,
+    owner_org_id: int | None,
+    reader: Viewer | None,
+) -> tuple[Any, bool] | None:
+    """A record of ``model`` for which ``same`` holds (the same name, the same meeting) that a
+    new one owned by ``owner_org_id`` may not duplicate, and whether it is that organisation's
+    own: its own organisation's, else one ``reader`` may read (two records the writer would
+    have to tell apart). A record only of others, which ``reader`` may not read, is none:
+    refusing for it would tell the writer that it exists. ``reader`` None: own records only."""
+    owner = model.owner_org_id
+    ours = owner.is_(None) if owner_org_id is None else owner == owner_org_id
+    own = session.scalar(select(model).where(same, ours).limit(1))
+    if own is not None:
+        return own, True
+    if reader is not None:
+        seen = session.scalar(select(model).where(same, visible(model, reader)).limit(1))
+        if seen is not None:
+            return seen, False
+    return None
