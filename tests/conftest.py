@@ -64,6 +64,7 @@ def frozen_day(request: pytest.FixtureRequest) -> Iterator[date | None]:
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every test gets its own data directory; nothing leaks into ./var."""
+    from safecorridor.interop.stix import named_actors
     from safecorridor.settings import get_settings
 
     monkeypatch.setenv("SAFECORRIDOR_DATA_DIR", str(tmp_path / "var"))
@@ -75,6 +76,7 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
         risk_cache.day_surfaces,
         risk_cache.figure_surfaces,
         risk_cache.wide_surfaces,
+        named_actors,
     ):
         # the PostgreSQL schema is emptied between tests with its ids restarted: a stamp of
         # the incidents (count, last id, last change) could repeat from one test to the next

@@ -151,6 +151,7 @@ def table_counts(engine: Engine) -> dict[str, int]:
 
 def clear(engine: Engine) -> None:
     _truncate(engine)
+    stix.named_actors.clear()  # the emptied store's epoch repeats from zero
 
 
 # ---------------------------------------------------------------------------- hypothesis

@@ -49,7 +49,12 @@ from sqlalchemy.orm import Session, selectinload
 from safecorridor import taxonomy
 from safecorridor.accounts.models import Organisation
 from safecorridor.incidents.actors import alias_key
-from safecorridor.incidents.models import Actor, Incident
+from safecorridor.incidents.models import (
+    Actor,
+    Incident,
+    read_incidents_epoch,
+    wrote_incidents,
+)
 from safecorridor.interop.extension import (
     EXTENSION_ID,
     PRODUCER_IDENTITY_ID,
@@ -67,6 +72,7 @@ from safecorridor.interop.markings import (
     marking_definition,
     tlp_of_refs,
 )
+from safecorridor.risk.cache import SurfaceCache
 from safecorridor.taxonomy.choices import TLP, ActorKind, DatePrecision
 
 #: the largest bundle an import reads (bytes)
@@ -206,10 +212,12 @@ class ExportContext:
 
     actors: dict[int, ActorInfo]
     organisations: dict[int, tuple[str, datetime]]
-    #: actors whose name is open: in the register (no incident names it, marked CLEAR) or
-    #: named by a CLEAR or GREEN incident; any other actor's object takes the marking of the
-    #: incident it is exported with, as its name is that incident's content
+    #: actors whose name is open: named by a CLEAR or GREEN incident (that marking), or in the
+    #: register (named by no incident, of ``named``: CLEAR); any other actor's object takes the
+    #: marking of the incident it is exported with, as its name is that incident's content
     open_markings: dict[int, TLP] = field(default_factory=dict)
+    #: the actors some incident names; None: not known (no actor is taken for the register's)
+    named: frozenset[int] | None = None
 
     @classmethod
     def load(cls, session: Session) -> ExportContext:
@@ -230,11 +238,16 @@ class ExportContext:
             o.id: (o.name, o.created_at)
             for o in session.scalars(select(Organisation).order_by(Organisation.id))
         }
-        return cls(actors=actors, organisations=orgs, open_markings=_open_markings(session))
+        named, open_markings = _open_markings(session)
+        return cls(actors=actors, organisations=orgs, open_markings=open_markings, named=named)
 
     def actor_marking(self, actor_id: int, incident_tlp: TLP) -> TLP:
         """The marking of an actor's object exported with an incident marked ``incident_tlp``."""
-        return self.open_markings.get(actor_id, incident_tlp)
+        if actor_id in self.open_markings:
+            return self.open_markings[actor_id]
+        if self.named is not None and actor_id not in self.named:
+            return TLP.CLEAR  # the register's
+        return incident_tlp
 
     def actor_chain(self, actor_id: int) -> list[ActorInfo]:
         """The actor and its parents, nearest first (a cycle stops the walk)."""
@@ -259,21 +272,32 @@ class IncidentObjects:
     shared: dict[str, dict[str, Any]]
 
 
-def _open_markings(session: Session) -> dict[int, TLP]:
-    """Actor id → CLEAR or GREEN for every actor whose name is open (see ExportContext)."""
-    named: set[int] = set()
-    out: dict[int, TLP] = {}
-    for col in (Incident.actor1_id, Incident.actor2_id, Incident.claimed_by_id):
-        for actor_id, tlp in session.execute(select(col, Incident.tlp).distinct()):
-            if actor_id is None:
-                continue
-            named.add(actor_id)
-            if tlp == TLP.CLEAR or (tlp == TLP.GREEN and out.get(actor_id) != TLP.CLEAR):
-                out[actor_id] = TLP(tlp)
-    for actor_id in session.scalars(select(Actor.id)):
-        if actor_id not in named:
-            out[actor_id] = TLP.CLEAR
-    return out
+#: the actors incidents name and the open markings of their names, by database, valid while
+#: the incidents' epoch holds (three scans of the incidents: not one per export or TAXII page)
+named_actors: SurfaceCache[tuple[frozenset[int], dict[int, TLP]]] = SurfaceCache(max_entries=4)
+
+
+def _open_markings(session: Session) -> tuple[frozenset[int], dict[int, TLP]]:
+    """The actors some incident names, and actor id → CLEAR or GREEN for those a CLEAR or
+    GREEN incident names (see ExportContext)."""
+
+    def build() -> tuple[frozenset[int], dict[int, TLP]]:
+        named: set[int] = set()
+        out: dict[int, TLP] = {}
+        for col in (Incident.actor1_id, Incident.actor2_id, Incident.claimed_by_id):
+            for actor_id, tlp in session.execute(select(col, Incident.tlp).distinct()):
+                if actor_id is None:
+                    continue
+                named.add(actor_id)
+                if tlp == TLP.CLEAR or (tlp == TLP.GREEN and out.get(actor_id) != TLP.CLEAR):
+                    out[actor_id] = TLP(tlp)
+        return frozenset(named), out
+
+    if wrote_incidents(session):  # not yet what the epoch stands for
+        return build()
+    bind = session.get_bind()
+    key = (id(bind), str(getattr(bind, "url", "")))
+    return named_actors.get(key, read_incidents_epoch(session), build)
 
 
 def _clear_marking() -> list[str]:
