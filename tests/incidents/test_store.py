@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import date
+from pathlib import Path
 
 import h3
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from pydantic import ValidationError
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safecorridor.db.base import Base
-from safecorridor.db.engine import is_schema_current
+from safecorridor.db.engine import is_schema_current, make_engine, migrate
 from safecorridor.errors import InvalidInputError
 from safecorridor.incidents.actors import add_actor, alias_key, find_actor
 from safecorridor.incidents.models import Incident, IncidentChange
@@ -243,3 +247,84 @@ def test_acled_state_force_periods_resolve_to_the_same_actor(session: Session) -
     police = add_actor(session, "Police Forces of Pakistan", kind="state_force")
     assert find_actor(session, "Police Forces of Pakistan (2018-)") is police
     assert find_actor(session, "Police Forces of Pakistan (2008-2013)") is police
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_migration_0025_puts_in_the_register_the_actors_every_user_read(
+    tmp_path: Path, backend: str
+) -> None:
+    """Before 0025 an actor was in the register while no incident named it. The flag keeps
+    every actor's readers: in the register the actors named by no incident and those an
+    open incident names; out of it those only restricted incidents name. Names may then
+    repeat (a record's own actor of a hidden name), alias keys too, but not on one actor."""
+    schema = f"sc_actors_old_{uuid.uuid4().hex[:10]}"
+    url = os.environ.get("SAFECORRIDOR_TEST_PG_URL")
+    if backend == "postgresql":
+        if not url:
+            pytest.skip("SAFECORRIDOR_TEST_PG_URL is not set")
+        with make_engine(url).begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        eng = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    else:
+        eng = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        _migrate_actors_past_0025(eng)
+    finally:
+        eng.dispose()
+        if backend == "postgresql":
+            with make_engine(str(url)).begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def _migrate_actors_past_0025(eng: Engine) -> None:
+    migrate(eng, "0024")
+    names = ["Nobody's", "Open", "Hidden", "Both"]
+    with eng.begin() as conn:
+        for n, name in enumerate(names, start=1):
+            conn.execute(
+                text(
+                    "INSERT INTO actors (id, name, kind, created_at) "
+                    "VALUES (:i, :n, 'armed_group', '2024-01-01')"
+                ),
+                {"i": n, "n": name},
+            )
+            conn.execute(
+                text("INSERT INTO actor_aliases (actor_id, alias, key) VALUES (:i, :n, :k)"),
+                {"i": n, "n": name, "k": alias_key(name)},
+            )
+    with Session(eng) as s:
+        for key, tlp in (("a", "GREEN"), ("b", "AMBER+STRICT"), ("c", "RED"), ("d", "CLEAR")):
+            create_incident(s, source_key=key, tlp=tlp, actor1=None, claimed_by=None)
+        s.commit()
+    with eng.begin() as conn:
+        for key, column, actor in (("a", "actor1_id", 2), ("b", "claimed_by_id", 3)):
+            conn.execute(
+                text(f"UPDATE incidents SET {column} = :a WHERE source_key = :k"),
+                {"a": actor, "k": key},
+            )
+        conn.execute(text("UPDATE incidents SET actor2_id = 4 WHERE source_key IN ('c', 'd')"))
+    migrate(eng)
+    with eng.begin() as conn:
+        rows = conn.execute(text("SELECT name, in_register FROM actors")).all()
+        assert {str(n): bool(f) for n, f in rows} == {
+            "Nobody's": True,
+            "Open": True,
+            "Hidden": False,
+            "Both": True,
+        }
+        # a second actor of a name, with the same alias key, is now allowed
+        conn.execute(
+            text(
+                "INSERT INTO actors (id, name, kind, created_at, in_register) "
+                "VALUES (5, 'Hidden', 'other', '2024-01-02', true)"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO actor_aliases (actor_id, alias, key) VALUES (5, 'Hidden', 'hidden')")
+        )
+    with pytest.raises(IntegrityError), eng.begin() as conn:  # but not twice on one actor
+        conn.execute(
+            text("INSERT INTO actor_aliases (actor_id, alias, key) VALUES (5, 'HIDDEN', 'hidden')")
+        )

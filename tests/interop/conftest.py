@@ -22,7 +22,7 @@ from safecorridor.accounts.models import Organisation
 from safecorridor.db.base import Base
 from safecorridor.db.session import session_scope
 from safecorridor.incidents.actors import add_actor, find_actor
-from safecorridor.incidents.models import Incident
+from safecorridor.incidents.models import Actor, Incident
 from safecorridor.incidents.schemas import IncidentCreate
 from safecorridor.incidents.service import IncidentFilter, create_incident, to_create
 from safecorridor.interop import misp, stix
@@ -262,6 +262,14 @@ def fixed_incident(n: int, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def only_in_records(engine: Engine, *names: str) -> None:
+    """The seeded actors ``names`` as a record's actors are (made for them, not in the
+    register): read, and exported, only with the incidents that name them."""
+    with session_scope(engine) as s:
+        for actor in s.scalars(select(Actor).where(Actor.name.in_(names))):
+            actor.in_register = False
 
 
 def store_generated(engine: Engine, items: list[dict[str, Any]], owners: list[str | None]) -> None:

@@ -38,6 +38,7 @@ from tests.interop.conftest import (
     export_bundle,
     fixed_incident,
     incident_data,
+    only_in_records,
     partner_bundle_marked,
     records,
     store_generated,
@@ -94,6 +95,7 @@ def test_export_import_export_gives_the_same_records_and_objects(
 def test_a_bundle_carries_tlp2_markings_the_extension_and_the_owner(engine: Engine) -> None:
     item = fixed_incident(0, tlp="AMBER+STRICT")
     store_generated(engine, [item], ["Port Police"])
+    only_in_records(engine, "Alpha Front", "Alpha Front Coastal Unit")
     bundle = export_bundle(engine)
     assert_valid_bundle(bundle)
     by_type: dict[str, list[dict[str, Any]]] = {}
@@ -246,6 +248,11 @@ def test_an_actor_is_exported_clear_once_a_clear_incident_names_it(
     strict, open_ = fixed_incident(0, tlp="AMBER+STRICT"), fixed_incident(1, tlp="CLEAR")
     open_["claimed_by"] = None
     store_generated(engine, [strict, open_], ["Port Police", "Port Police"])
+    names = ("Alpha Front Coastal Unit", "Alpha Front")
+    # as the actor table seeds them, both are in the register, whose names every user reads
+    objects = {o.get("name"): o for o in export_bundle(engine)["objects"] if "name" in o}
+    assert {objects[n]["object_marking_refs"][0] for n in names} == {MARKING_IDS[TLP.CLEAR]}
+    only_in_records(engine, *names)
     objects = {o.get("name"): o for o in export_bundle(engine)["objects"] if "name" in o}
     marked = {
         name: objects[name]["object_marking_refs"]

@@ -119,7 +119,13 @@ def test_the_extractor_is_offered_only_the_names_and_sites_every_reader_may_read
     own table does not know) and the owner's sites of each marking."""
     with Session(engine) as s:
         for tlp in MARKINGS:
-            cell = add_actor(s, f"Cell {tlp}", kind="armed_group", aliases=[f"Cell {tlp} Front"])
+            cell = add_actor(  # a record's actor (as one typed into it), not the register's
+                s,
+                f"Cell {tlp}",
+                kind="armed_group",
+                aliases=[f"Cell {tlp} Front"],
+                in_register=False,
+            )
             s.flush()
             s.get_one(Incident, world.incidents[tlp]).actor1_id = cell.id
         s.commit()

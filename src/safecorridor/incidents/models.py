@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     Float,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     select,
+    true,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
@@ -40,10 +42,18 @@ class Actor(Base):
     """An organisation or a category (armed group, state force, company), never a person."""
 
     __tablename__ = "actors"
+    #: columns added by a migration: compared by ``audit verify`` once an audited write holds them
+    __audit_added__: ClassVar[dict[str, str]] = {"in_register": "0025"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(300), unique=True)
+    #: not unique: an actor known only from records some readers may not read is not lent to
+    #: a record they read, which names its own (see incidents.actors.ActorResolver)
+    name: Mapped[str] = mapped_column(String(300), index=True)
     kind: Mapped[str] = mapped_column(String(20), default=ActorKind.OTHER)
+    #: read by every signed-in user (the actor table, entries by hand, CLEAR and GREEN
+    #: imports, names of open records); otherwise read only by the readers of an incident that
+    #: names it, and nobody's once none does
+    in_register: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"), index=True)
     countries: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)
@@ -65,11 +75,12 @@ class ActorAlias(Base):
 
     __tablename__ = "actor_aliases"
     __record_type__ = "actor_alias"
+    __table_args__ = (UniqueConstraint("actor_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
     alias: Mapped[str] = mapped_column(String(300))
-    key: Mapped[str] = mapped_column(String(300), unique=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)
 
     actor: Mapped[Actor] = relationship(back_populates="aliases")
 
@@ -115,7 +126,7 @@ class Incident(Base):
     inter2: Mapped[str | None] = mapped_column(String(60))
     interaction: Mapped[str | None] = mapped_column(String(60))
     civilian_targeting: Mapped[str | None] = mapped_column(String(40))
-    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"))
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"), index=True)
     target_category: Mapped[str | None] = mapped_column(String(200))
     # where
     iso: Mapped[str | None] = mapped_column(String(3))

@@ -26,9 +26,9 @@ from safecorridor.incidents.actors import (
     ActorResolver,
     actor_readable,
     actor_with_units,
-    find_actor,
+    find_actors,
 )
-from safecorridor.incidents.models import Actor, Incident, IncidentChange
+from safecorridor.incidents.models import Incident, IncidentChange
 from safecorridor.incidents.schemas import IncidentCreate, IncidentPublic, IncidentUpdate
 from safecorridor.settings import get_settings
 from safecorridor.sharing.audit import audit_reads, audit_write
@@ -62,9 +62,14 @@ def content_hash(incident_in: IncidentCreate) -> str:
 
 
 def incident_values(
-    incident_in: IncidentCreate, resolver: ActorResolver, *, resolution: int | None = None
+    incident_in: IncidentCreate,
+    resolver: ActorResolver,
+    *,
+    owner_org_id: int | None,
+    resolution: int | None = None,
 ) -> dict[str, Any]:
-    """Column values for an incident row (actors resolved to ids, H3 cell computed)."""
+    """Column values for an incident row owned by ``owner_org_id`` (actors resolved to ids
+    for its readers, see :class:`ActorResolver`; H3 cell computed)."""
     res = resolution or get_settings().h3_incident_resolution
     data = incident_in.model_dump(exclude={"source_urls", *ACTOR_FIELDS})
     data["date_precision"] = str(incident_in.date_precision)
@@ -72,9 +77,10 @@ def incident_values(
     digest = content_hash(incident_in)
     data["content_hash"] = digest
     data["source_key"] = incident_in.source_key or digest
-    data["actor1_id"] = resolver.resolve(incident_in.actor1)
-    data["actor2_id"] = resolver.resolve(incident_in.actor2)
-    data["claimed_by_id"] = resolver.resolve(incident_in.claimed_by)
+    readers = {"tlp": data["tlp"], "owner_org_id": owner_org_id}
+    data["actor1_id"] = resolver.resolve(incident_in.actor1, **readers)
+    data["actor2_id"] = resolver.resolve(incident_in.actor2, **readers)
+    data["claimed_by_id"] = resolver.resolve(incident_in.claimed_by, **readers)
     data["h3_cell"] = cell_of(incident_in.latitude, incident_in.longitude, res)
     return data
 
@@ -149,7 +155,11 @@ def create_incident(
         changed_by, owner_org_id = viewer.email, viewer.organisation_id
     # the actors it creates are audited as the incident is: with a viewer
     audited_as = changed_by if viewer is not None else None
-    values = incident_values(incident_in, resolver or ActorResolver(session, changed_by=audited_as))
+    values = incident_values(
+        incident_in,
+        resolver or ActorResolver(session, changed_by=audited_as),
+        owner_org_id=owner_org_id,
+    )
     existing = session.scalar(
         select(Incident.id).where(
             Incident.source_dataset == values["source_dataset"],
@@ -339,14 +349,14 @@ def grant_incident(*, session: Session, viewer: Viewer, incident_id: int, user_i
         )
     if session.get(User, user_id) is None:
         raise InvalidInputError(f"no user with id {user_id}")
-    grant = grant_record(
+    grant_record(
         session=session,
         record_type="incident",
         record_id=incident.id,
         user_id=user_id,
         granted_by=viewer.email,
+        viewer=viewer,
     )
-    audit_write(session=session, viewer=viewer, action="grant", obj=grant)
 
 
 def to_create(incident: Incident) -> dict[str, Any]:
@@ -442,18 +452,15 @@ def filtered_query(
     if flt.foreign_fatalities_only:
         q = q.where(Incident.foreign_fatalities > 0)
     if flt.actor:
-        actor = find_actor(session, flt.actor)
-        if actor is not None and viewer is not None:
-            # a name known only from records the viewer may not read is no name to them: the
-            # same answer as for a name never heard of, or the refusal would confirm a guess
-            shown = select(Actor.id).where(Actor.id == actor.id, actor_readable(viewer))
-            actor = actor if session.scalar(shown) is not None else None
-        if actor is None:
+        # a name known only from records the viewer may not read is no name to them: the
+        # same answer as for a name never heard of, or the refusal would confirm a guess
+        named = find_actors(session, flt.actor, among=actor_readable(viewer))
+        if not named:
             raise UnknownActorError(
-                f"no actor is named {flt.actor!r} (the actors you may filter by are listed "
-                "by GET /api/v1/actors, or `safecorridor actors list`)"
+                f"no actor is named {flt.actor!r} (the actor filter suggests the names you may "
+                "filter by; GET /api/v1/actors and `safecorridor actors list` list them)"
             )
-        ids = actor_with_units(session, actor.id)
+        ids = set().union(*(actor_with_units(session, a.id) for a in named))
         q = q.where(
             or_(
                 Incident.actor1_id.in_(ids),

@@ -71,6 +71,9 @@ class IntakeReport:
     skipped: list[str] = field(default_factory=list)
     outcomes: dict[str, str] = field(default_factory=dict)
     document_ids: list[int] = field(default_factory=list)
+    #: restricted actors made whole for the complete records of the same intake, which take
+    #: them (:meth:`safecorridor.incidents.actors.ActorResolver.adopt`)
+    actors_for_records: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged records"]
@@ -138,7 +141,8 @@ def store_actors(
             continue
         marking = TLP(draft.tlp or default_tlp)
         if marking not in REGISTER_MARKINGS and (
-            alias_key(draft.name) not in named or find_actor(session, draft.name) is not None
+            alias_key(draft.name) not in named
+            or find_actor(session, draft.name, among=Actor.in_register.is_(True)) is not None
         ):
             report.actors_withheld += 1
             report.outcomes[draft.stix_id] = (
@@ -146,10 +150,13 @@ def store_actors(
                 "is read by every user; the reports that name it keep the name"
             )
             continue
-        found = find_actor(session, draft.name)
+        # a register actor only: one known from restricted records lends nothing to the
+        # register (nor does the answer tell of it: a new actor of that name is made)
+        found = find_actor(session, draft.name, among=Actor.in_register.is_(True))
         if found is None:
             found = Actor(
                 name=draft.name[:300],
+                in_register=marking in REGISTER_MARKINGS,
                 kind=ActorKind(draft.kind) if draft.kind in set(ActorKind) else ActorKind.OTHER,
                 countries=draft.countries,
                 description=draft.description,
@@ -161,7 +168,15 @@ def store_actors(
             session.flush()
             created.append(found)
             report.actors_new += 1
-        aliases += add_aliases(session, found, (draft.name, *draft.aliases), skip_taken=True)
+            if not found.in_register:
+                report.actors_for_records.append(found.id)
+        aliases += add_aliases(
+            session,
+            found,
+            (draft.name, *draft.aliases),
+            skip_taken=True,
+            among=Actor.in_register.is_(found.in_register),
+        )
         ids[draft.stix_id] = found.id
     new_ids = {a.id for a in created}
     given_parent: list[Actor] = []
@@ -236,21 +251,22 @@ def store_records(
     report = report or IntakeReport()
     items = [(d, record_of(d)) for d in drafts]
     resolver = ActorResolver(session, changed_by=changed_by)
+    resolver.adopt(report.actors_for_records)
     now = utcnow()
     for draft, item in items:
-        values = incident_values(item, resolver)
-        existing = session.scalar(
-            select(Incident).where(
-                Incident.source_dataset == values["source_dataset"],
-                Incident.source_key == values["source_key"],
-            )
-        )
         owner = organisation_of(
             session,
             draft,
             create=create_organisations,
             report=report,
             created=(producer_created or {}).get(draft.producer_stix_id or ""),
+        )
+        values = incident_values(item, resolver, owner_org_id=owner)
+        existing = session.scalar(
+            select(Incident).where(
+                Incident.source_dataset == values["source_dataset"],
+                Incident.source_key == values["source_key"],
+            )
         )
         if existing is None:
             incident = Incident(

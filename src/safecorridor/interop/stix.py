@@ -73,6 +73,7 @@ from safecorridor.interop.markings import (
     tlp_of_refs,
 )
 from safecorridor.risk.cache import SurfaceCache
+from safecorridor.sharing.policy import OPEN_TLP
 from safecorridor.taxonomy.choices import TLP, ActorKind, DatePrecision
 
 #: the largest bundle an import reads (bytes)
@@ -198,6 +199,7 @@ class ActorInfo:
     description: str | None
     source_url: str | None
     created_at: datetime
+    in_register: bool = True
 
     @property
     def stix_type(self) -> str:
@@ -213,11 +215,9 @@ class ExportContext:
     actors: dict[int, ActorInfo]
     organisations: dict[int, tuple[str, datetime]]
     #: actors whose name is open: named by a CLEAR or GREEN incident (that marking), or in the
-    #: register (named by no incident, of ``named``: CLEAR); any other actor's object takes the
-    #: marking of the incident it is exported with, as its name is that incident's content
+    #: register (CLEAR); any other actor's object takes the marking of the incident it is
+    #: exported with, as its name is that incident's content
     open_markings: dict[int, TLP] = field(default_factory=dict)
-    #: the actors some incident names; None: not known (no actor is taken for the register's)
-    named: frozenset[int] | None = None
 
     @classmethod
     def load(cls, session: Session) -> ExportContext:
@@ -233,20 +233,20 @@ class ExportContext:
                 description=a.description,
                 source_url=a.source_url,
                 created_at=a.created_at,
+                in_register=a.in_register,
             )
         orgs = {
             o.id: (o.name, o.created_at)
             for o in session.scalars(select(Organisation).order_by(Organisation.id))
         }
-        named, open_markings = _open_markings(session)
-        return cls(actors=actors, organisations=orgs, open_markings=open_markings, named=named)
+        return cls(actors=actors, organisations=orgs, open_markings=_open_markings(session))
 
     def actor_marking(self, actor_id: int, incident_tlp: TLP) -> TLP:
         """The marking of an actor's object exported with an incident marked ``incident_tlp``."""
         if actor_id in self.open_markings:
             return self.open_markings[actor_id]
-        if self.named is not None and actor_id not in self.named:
-            return TLP.CLEAR  # the register's
+        if actor_id in self.actors and self.actors[actor_id].in_register:
+            return TLP.CLEAR
         return incident_tlp
 
     def actor_chain(self, actor_id: int) -> list[ActorInfo]:
@@ -272,26 +272,27 @@ class IncidentObjects:
     shared: dict[str, dict[str, Any]]
 
 
-#: the actors incidents name and the open markings of their names, by database, valid while
-#: the incidents' epoch holds (three scans of the incidents: not one per export or TAXII page)
-named_actors: SurfaceCache[tuple[frozenset[int], dict[int, TLP]]] = SurfaceCache(max_entries=4)
+#: the open markings of the actors incidents name, by database, valid while the incidents'
+#: epoch holds (three scans of the incidents: not one per export or TAXII page)
+named_actors: SurfaceCache[dict[int, TLP]] = SurfaceCache(max_entries=4)
 
 
-def _open_markings(session: Session) -> tuple[frozenset[int], dict[int, TLP]]:
-    """The actors some incident names, and actor id → CLEAR or GREEN for those a CLEAR or
-    GREEN incident names (see ExportContext)."""
+def _open_markings(session: Session) -> dict[int, TLP]:
+    """Actor id → CLEAR or GREEN for the actors a CLEAR or GREEN incident names (see
+    ExportContext)."""
 
-    def build() -> tuple[frozenset[int], dict[int, TLP]]:
-        named: set[int] = set()
+    def build() -> dict[int, TLP]:
         out: dict[int, TLP] = {}
         for col in (Incident.actor1_id, Incident.actor2_id, Incident.claimed_by_id):
-            for actor_id, tlp in session.execute(select(col, Incident.tlp).distinct()):
+            rows = session.execute(
+                select(col, Incident.tlp).where(Incident.tlp.in_(OPEN_TLP)).distinct()
+            )
+            for actor_id, tlp in rows:
                 if actor_id is None:
                     continue
-                named.add(actor_id)
-                if tlp == TLP.CLEAR or (tlp == TLP.GREEN and out.get(actor_id) != TLP.CLEAR):
+                if tlp == TLP.CLEAR or out.get(actor_id) != TLP.CLEAR:
                     out[actor_id] = TLP(tlp)
-        return frozenset(named), out
+        return out
 
     if wrote_incidents(session):  # not yet what the epoch stands for
         return build()

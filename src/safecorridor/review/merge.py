@@ -385,7 +385,7 @@ def merge_into_incident(
             continue
         actor: Actor | None = getattr(inc, name)
         if actor is None:
-            actor_id = resolver.resolve(value)
+            actor_id = resolver.resolve(value, tlp=inc.tlp, owner_org_id=inc.owner_org_id)
             out.changes[name] = [None, value]
             setattr(inc, f"{name}_id", actor_id)
         else:
