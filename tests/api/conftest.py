@@ -123,6 +123,7 @@ def build_world(session: Session) -> World:
             record_id=ids["RED"],
             user_id=reader,
             granted_by="test",
+            audited=False,  # a fixture, as its other rows
         )
     # an imported record without an owner, marked AMBER: nobody may read it
     orphan = create_incident(session, tlp="AMBER", location="Orphan", source_key="orphan")

@@ -96,6 +96,7 @@ def records(engine: Engine, world: World) -> dict[str, dict[str, int]]:
                 record_id=out[key]["RED"],
                 user_id=reader,
                 granted_by="test",
+                audited=False,  # a fixture, as its other rows
             )
         s.commit()
     return out

@@ -42,6 +42,7 @@ from safecorridor.demo.loader import demo_password, load_demo
 from safecorridor.movements.service import get_user
 from safecorridor.registry.models import Site
 from safecorridor.settings import get_settings
+from safecorridor.sharing.audit import audit_write
 from safecorridor.sharing.audit.verify import verify_all
 from safecorridor.sharing.models import AuditEvent
 from tests.alerts.conftest import Receiver, SmtpSink, free_port
@@ -152,6 +153,13 @@ def _login(base: str, address: str, role: str) -> tuple[httpx.Cookies, str]:
     return r.cookies, r.json()["csrf_token"]
 
 
+def _cli_token(s: Session, user: Any) -> str:
+    """A token as `safecorridor users token` makes it: with its audited creation."""
+    made = create_token(session=s, user=user)
+    audit_write(session=s, viewer=None, action="create", obj=made.record, actor="cli")
+    return made.token
+
+
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -187,9 +195,9 @@ def test_two_servers_and_two_workers_share_one_postgresql(
             webhook_url=foreign_hook.url,
             webhook_secret="foreign-secret",
         )
-        analyst_token = create_token(session=s, user=get_user(s, ANALYST)).token
-        manager_token = create_token(session=s, user=sm).token
-        admin_token = create_token(session=s, user=get_user(s, ADMIN)).token
+        analyst_token = _cli_token(s, get_user(s, ANALYST))
+        manager_token = _cli_token(s, sm)
+        admin_token = _cli_token(s, get_user(s, ADMIN))
         karot = s.scalars(select(Site).where(Site.name == "Karot Hydropower Project")).one()
         s.commit()
 
@@ -282,7 +290,7 @@ def test_two_servers_and_two_workers_share_one_postgresql(
     )
     assert added.status_code == 201, added.text
     with Session(engine) as s:
-        duty_token = create_token(session=s, user=get_user(s, "duty@jwg.example")).token
+        duty_token = _cli_token(s, get_user(s, "duty@jwg.example"))
         s.commit()
     for base in (a, a):
         listed = httpx.get(f"{base}/api/v1/incidents", headers=_bearer(duty_token), timeout=TIMEOUT)

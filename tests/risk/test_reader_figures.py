@@ -102,6 +102,7 @@ def test_a_hidden_incident_moves_no_figure_of_a_third_organisation(
                 record_id=hidden.id,
                 user_id=owner.user_id or 0,
                 granted_by="test",
+                audited=False,  # a fixture, as its other rows
             )
             s.commit()
         after = {who: _figures(s, v, site, route) for who, v in readers.items()}

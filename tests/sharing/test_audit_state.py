@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from safecorridor.accounts.models import ApiToken
 from safecorridor.cli.app import get_app
+from safecorridor.incidents.models import Incident
 from safecorridor.sharing.audit import audit_write
 from safecorridor.sharing.audit.state import verify_states
 from safecorridor.sharing.models import AuditEvent
@@ -85,8 +86,9 @@ def test_several_fields_and_a_deleted_row_are_reported(
 def test_a_tokens_last_use_is_bookkeeping_but_its_expiry_is_not(
     client: TestClient, world: World, engine: Engine
 ) -> None:
-    with Session(engine) as s, s.begin():  # a token's audited creation
-        token = s.scalars(select(ApiToken).order_by(ApiToken.id)).first()
+    # a token's audited creation (the newest: the fixture's older tokens predate auditing)
+    with Session(engine) as s, s.begin():
+        token = s.scalars(select(ApiToken).order_by(ApiToken.id.desc())).first()
         assert token is not None
         audit_write(session=s, viewer=None, action="create", obj=token, actor="test")
         token_id = token.id
@@ -116,3 +118,128 @@ def test_audit_verify_sees_every_table_when_its_command_is_loaded_alone() -> Non
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert int(out[0]) == int(out[1]) and int(out[0]) >= 40, out
+
+
+def test_a_column_a_migration_added_is_compared_from_the_first_write_that_holds_it(
+    engine: Engine,
+) -> None:
+    """Migration 0025 added ``actors.in_register`` and set it from the incidents: an actor
+    whose last audited write is older holds no digest of it, and that backfill is no change
+    behind the services' back; once a write holds the column, a change to it is named."""
+    from safecorridor.incidents.actors import add_actor
+    from safecorridor.incidents.models import Actor
+
+    with Session(engine) as s:
+        actor = add_actor(s, "Old Front", changed_by="test")
+        s.commit()
+        actor_id = actor.id
+        event = s.scalars(
+            select(AuditEvent).where(
+                AuditEvent.record_type == "actor", AuditEvent.record_id == actor_id
+            )
+        ).one()
+        assert "in_register" in event.details["fields"]
+        event_id = event.id
+    assert "in_register" in Actor.__audit_added__
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE actors SET in_register = false WHERE id = :i"), {"i": actor_id})
+    changed = (
+        f"actor {actor_id} differs from its last audited state (event {event_id}): "
+        "field in_register changed outside the audited services"
+    )
+    assert verify_states(engine) == [changed]
+    # the same event as written before the migration: without the column's digest
+    with Session(engine) as s:
+        old = s.get_one(AuditEvent, event_id)
+        fields = dict(old.details["fields"])
+        del fields["in_register"]
+        old.details = {**old.details, "fields": fields}
+        s.commit()
+    assert verify_states(engine) == []
+    # another field changed behind the services' back is still named
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE actors SET kind = 'company' WHERE id = :i"), {"i": actor_id})
+    assert verify_states(engine) == [changed.replace("in_register", "kind")]
+
+
+def test_rows_added_behind_the_services_are_named_by_verify(
+    client: TestClient, world: World, engine: Engine
+) -> None:
+    """A forged grant of a RED record, a forged incident and a partnership added in its
+    table: none has an audited write, and each changes what somebody reads."""
+    owner = world.headers("owner", "analyst")
+    made = client.post(
+        "/api/v1/incidents",
+        json={
+            "event_date": "2023-03-01",
+            "event_type": "Battles",
+            "sub_event_type": "Armed clash",
+            "latitude": 25.3,
+            "longitude": 62.4,
+            "tlp": "RED",
+            "source_key": "audited-red",
+        },
+        headers=owner,
+    )
+    assert made.status_code == 201, made.text
+    red = made.json()["id"]
+    partners = client.put(
+        f"/api/v1/organisations/{world.orgs['owner']}/partners",
+        json={"partner_ids": [world.orgs["partner"]]},
+        headers=world.headers("owner", "admin"),
+    )
+    assert partners.status_code == 200, partners.text
+    assert verify_states(engine) == []  # the writer's grant and the partners are audited
+    outsider = world.users[("outsider", "viewer")]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO record_grants (record_type, record_id, user_id, granted_by, "
+                "granted_at) VALUES ('incident', :r, :u, 'x', '2026-12-07')"
+            ),
+            {"r": red, "u": outsider},
+        )
+        # a copy of the RED incident, marked CLEAR for every user to read
+        columns = [c.name for c in Incident.__table__.columns if c.name != "id"]
+        copied = ", ".join({"source_key": "'forged'", "tlp": "'CLEAR'"}.get(c, c) for c in columns)
+        conn.execute(
+            text(
+                f"INSERT INTO incidents ({', '.join(columns)}) "
+                f"SELECT {copied} FROM incidents WHERE id = :r"
+            ),
+            {"r": red},
+        )
+        conn.execute(
+            text("INSERT INTO organisation_partners (organisation_id, partner_id) VALUES (:o, :p)"),
+            {"o": world.orgs["owner"], "p": world.orgs["outsider"]},
+        )
+        forged = conn.execute(text("SELECT id FROM incidents WHERE source_key = 'forged'")).scalar()
+        grant = conn.execute(
+            text("SELECT id FROM record_grants WHERE user_id = :u"), {"u": outsider}
+        ).scalar()
+    problems = verify_states(engine)
+    assert (
+        f"incident {forged} has no audited write: it was added outside the audited services"
+        in problems
+    )
+    assert (
+        f"record_grant {grant} has no audited write: it was added outside the audited services"
+        in problems
+    )
+    (partner,) = [p for p in problems if p.startswith(f"organisation {world.orgs['owner']} ")]
+    assert "field partners changed outside the audited services" in partner
+    assert len(problems) == 3
+
+
+def test_an_emptied_audit_log_is_no_intact_one(
+    client: TestClient, world: World, engine: Engine
+) -> None:
+    _patched(client, world, engine)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_checkpoints"))
+        conn.execute(text("DELETE FROM audit_events"))
+    (problem,) = verify_states(engine)
+    assert problem.startswith("the audit log holds no event, yet the store holds records (")
+    assert "incidents" in problem and "users" in problem
+    r = runner.invoke(get_app(), ["audit", "verify"])
+    assert r.exit_code == 1 and "holds no event" in r.output

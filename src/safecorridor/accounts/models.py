@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -39,6 +40,9 @@ class Organisation(Base):
     """An agency, a company or a secretariat. Owns records; lists partner organisations."""
 
     __tablename__ = "organisations"
+    #: its audited state also holds who reads its AMBER records and who escorts its movements
+    #: (:meth:`audit_relations`); compared once an audited write holds them
+    __audit_added__: ClassVar[dict[str, str]] = {"partners": "0025", "escorts": "0025"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -63,6 +67,15 @@ class Organisation(Base):
 
     def __repr__(self) -> str:
         return f"Organisation({self.name!r})"
+
+    def audit_relations(self) -> dict[str, list[int]]:
+        """The partner and escort organisations' ids, kept in the audited state: a row added
+        to either table behind the services' back (a partner that now reads the AMBER
+        records) is a change ``audit verify`` names."""
+        return {
+            "partners": sorted(p.id for p in self.partners),
+            "escorts": sorted(e.id for e in self.escorts),
+        }
 
 
 class User(Base):

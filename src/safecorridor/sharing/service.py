@@ -8,15 +8,26 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from safecorridor.sharing.audit import audit_write
 from safecorridor.sharing.models import RecordGrant
 from safecorridor.sharing.policy import Viewer, record_type, visible
 from safecorridor.taxonomy.choices import TLP
 
 
 def grant_record(
-    *, session: Session, record_type: str, record_id: int, user_id: int, granted_by: str
+    *,
+    session: Session,
+    record_type: str,
+    record_id: int,
+    user_id: int,
+    granted_by: str,
+    viewer: Viewer | None = None,
+    audited: bool = True,
 ) -> RecordGrant:
-    """Let ``user_id`` read a RED record (idempotent: an existing grant is returned)."""
+    """Let ``user_id`` read a RED record (idempotent: an existing grant is returned). A new
+    grant is audited with its state (by ``viewer``, else as ``granted_by``): who reads a RED
+    record is what ``audit verify`` must see changed behind the services' back. ``audited``
+    False: the caller audits the grant with its own write."""
     existing = session.scalar(
         select(RecordGrant).where(
             RecordGrant.record_type == record_type,
@@ -31,6 +42,8 @@ def grant_record(
     )
     session.add(grant)
     session.flush()
+    if audited:
+        audit_write(session=session, viewer=viewer, action="grant", obj=grant, actor=granted_by)
     return grant
 
 
@@ -44,6 +57,7 @@ def keep_readable_by_writer(session: Session, viewer: Viewer, obj: Any) -> None:
             record_id=obj.id,
             user_id=viewer.user_id,
             granted_by=viewer.email,
+            viewer=viewer,
         )
 
 

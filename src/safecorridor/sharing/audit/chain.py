@@ -67,9 +67,13 @@ def _redact(model: type[Any], state: dict[str, Any]) -> dict[str, Any]:
 
 def record_state(obj: Any) -> dict[str, Any]:
     """The column values of a loaded ORM object, by attribute name (a secret column: whether
-    it is set, :func:`_redact`)."""
+    it is set, :func:`_redact`), and what its ``audit_relations`` adds (an organisation's
+    partners and escorts)."""
     mapper = inspect(obj).mapper
     state = {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
+    relations = getattr(obj, "audit_relations", None)
+    if callable(relations):  # rows of association tables that decide who reads what
+        state.update(relations())
     return _redact(mapper.class_, state)
 
 

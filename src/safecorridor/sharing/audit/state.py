@@ -8,7 +8,17 @@ record and the fields that differ. A record whose last event is a delete must be
 whose row is gone without a delete event is reported too.
 
 Bookkeeping columns a worker moves on between audited writes (an alert rule's cursor) are
-named by the model's ``__audit_volatile__`` and are not compared.
+named by the model's ``__audit_volatile__`` and are not compared. Columns a migration added
+to an audited table (``__audit_added__``: column → revision) are compared from the record's
+first audited write that holds them: an event written before the migration has no digest of
+them, and the migration's own backfill is no change behind the services' back.
+
+A row that no event names at all, in a table whose records decide what is known and who
+reads it (:data:`EVERY_ROW_AUDITED`: incidents, sites, routes, grants of RED records,
+organisations, users ...), was added behind the services' back (an INSERT of a forged
+incident or grant) and is named too; rows older than the table's first audited creation
+(written before this version audited them all) are not. An organisation's audited state holds
+its partners and escorts, so a partnership added in its table is a changed field.
 
 Only writes audited with field digests (since migration 0013) are compared: older events kept
 the state hash alone, and the events written by other paths (sign-ins, timelines, briefings)
@@ -20,16 +30,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from safecorridor.db.base import Base
 from safecorridor.sharing.audit.chain import field_digests, state_hash
 from safecorridor.sharing.audit.store import STATE_FIELDS, STATE_TABLE
 from safecorridor.sharing.models import AuditEvent
+from safecorridor.sharing.policy import record_type
 
 #: actions after which the record is expected to be gone
 DELETES = frozenset({"delete"})
+
+#: tables every row of which an audited service writes: a newer row no event names was added
+#: outside them (what is known: incidents, sites, routes, meetings, items, measures; who reads
+#: it: organisations, users, tokens, the grants of RED records)
+EVERY_ROW_AUDITED = frozenset(
+    {
+        "incidents",
+        "sites",
+        "routes",
+        "jwg_meetings",
+        "jwg_action_items",
+        "protective_measures",
+        "organisations",
+        "users",
+        "api_tokens",
+        "record_grants",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +131,7 @@ def state_problems(engine: Engine, *, chunk: int = 500) -> list[StateProblem]:
         by_table: dict[str, list[int]] = {}
         for table, record_id in audited:
             by_table.setdefault(table, []).append(record_id)
+        problems += _unaudited_rows(session, models, by_table)
         for table, ids in sorted(by_table.items()):
             model = models.get(table)
             if model is None:
@@ -115,15 +145,81 @@ def state_problems(engine: Engine, *, chunk: int = 500) -> list[StateProblem]:
                     obj.id: obj for obj in session.scalars(select(model).where(model.id.in_(part)))
                 }
                 volatile = frozenset(getattr(model, "__audit_volatile__", ()))
+                added = frozenset(getattr(model, "__audit_added__", {}))
                 for record_id in part:
+                    last = audited[(table, record_id)]
+                    # a column added since that event was written: no digest to compare
+                    skip = volatile | (added - last.fields.keys())
                     problems.extend(
                         StateProblem(table, record_id, message)
-                        for message in _compare(
-                            audited[(table, record_id)], record_id, rows.get(record_id), volatile
-                        )
+                        for message in _compare(last, record_id, rows.get(record_id), skip)
                     )
                 session.expunge_all()
     return problems
+
+
+def _unaudited_rows(
+    session: Session, models: dict[str, Any], by_table: dict[str, list[int]]
+) -> list[StateProblem]:
+    """The rows of :data:`EVERY_ROW_AUDITED` newer than their table's first audited creation
+    that no event names (not even one without field digests); and, when the log holds no event at
+    all, that these tables hold records all the same (a log emptied behind the services)."""
+    problems: list[StateProblem] = []
+    if session.scalar(select(AuditEvent.id).limit(1)) is None:
+        held = {
+            table: n
+            for table in sorted(EVERY_ROW_AUDITED)
+            if (n := session.scalar(select(func.count()).select_from(models[table]))) or 0
+        }
+        if held:
+            counts = ", ".join(f"{n} {table}" for table, n in held.items())
+            problems.append(
+                StateProblem(
+                    "audit_events",
+                    None,
+                    f"the audit log holds no event, yet the store holds records ({counts}): "
+                    "the log was emptied, or the records were written around it",
+                )
+            )
+    for table in sorted(EVERY_ROW_AUDITED):
+        model = models[table]
+        kind = record_type(model)
+        first = session.scalar(
+            select(func.min(AuditEvent.record_id)).where(
+                AuditEvent.record_type == kind, AuditEvent.action.in_(CREATIONS)
+            )
+        )
+        if first is None:
+            continue
+        named = select(AuditEvent.record_id).where(
+            AuditEvent.record_type == kind, AuditEvent.record_id > first
+        )
+        rows = session.scalars(
+            select(model.id)
+            .where(model.id > first, model.id.not_in(named))
+            .order_by(model.id)
+            .limit(MAX_UNAUDITED + 1)
+        ).all()
+        for record_id in rows[:MAX_UNAUDITED]:
+            problems.append(
+                StateProblem(
+                    table,
+                    record_id,
+                    f"{kind} {record_id} has no audited write: it was added outside the "
+                    "audited services",
+                )
+            )
+        if len(rows) > MAX_UNAUDITED:
+            problems.append(StateProblem(table, None, f"more {table} rows have no audited write"))
+    return problems
+
+
+#: the actions of events that create a record: the first of a table marks where every later
+#: row has its event (the rows before were written before this version audited them)
+CREATIONS = ("create", "created", "import", "imported", "accept", "accepted", "grant")
+
+#: unaudited rows named per table (a bulk INSERT behind the services' back: the first few)
+MAX_UNAUDITED = 20
 
 
 def _compare(last: _Audited, record_id: int, obj: Any, volatile: frozenset[str]) -> list[str]:
