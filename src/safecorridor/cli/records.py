@@ -27,6 +27,7 @@ from safecorridor.cli.common import (
 )
 from safecorridor.cli.interop import export_records
 from safecorridor.cli.users import add_user, ask_password
+from safecorridor.clock import system_clock, today
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
 from safecorridor.demo.loader import load_demo
@@ -151,7 +152,13 @@ def _run_import(kind: str, file: Path, **options: object) -> None:
         total = count_records(file) if file.is_file() else None
         with progress_bar(total, f"import {kind}") as bar:
             task = bar.task_ids[0]
-            report = import_file(kind, file, on_progress=lambda n: bar.advance(task, n), **options)
+            report = import_file(
+                kind,
+                file,
+                on_progress=lambda n: bar.advance(task, n),
+                today=today(system_clock),
+                **options,
+            )
     except ImportFormatError as exc:
         raise fail(str(exc)) from None
     for err in report.errors[:50]:
@@ -186,9 +193,16 @@ def import_gtd(file: FileArg, encoding: EncodingOpt = None) -> None:
 
 
 @import_app.command("ucdp")
-def import_ucdp(file: FileArg, encoding: EncodingOpt = None) -> None:
+def import_ucdp(
+    file: FileArg,
+    encoding: EncodingOpt = None,
+    monthfirst: Annotated[
+        bool,
+        typer.Option(help="Dates like 07/12/2014 are month first (a file re-saved by Excel)."),
+    ] = False,
+) -> None:
     """UCDP GED CSV (the HXL hashtag row of HDX exports is skipped)."""
-    _run_import("ucdp", file, encoding=encoding)
+    _run_import("ucdp", file, encoding=encoding, dayfirst=not monthfirst)
 
 
 @import_app.command("jsonl")

@@ -19,10 +19,10 @@ import feedparser
 import httpx
 import trafilatura
 from charset_normalizer import from_bytes
-from dateutil import parser as dateparser
 
 from safecorridor import net
 from safecorridor.sources.dedup import normalise_text
+from safecorridor.sources.importers.common import RowValueError, parse_date
 from safecorridor.validation import FIRST_YEAR, LAST_YEAR, in_years
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -203,10 +203,12 @@ def _parse_published(value: Any) -> date | None:
         return date.fromisoformat(text[:10])
     except ValueError:
         pass
+    # year first when the year leads ("2024-7-3"), else day first; a month or a year alone
+    # ("July 2024") is refused rather than given a day (once the day of the month it ran)
     try:
-        return dateparser.parse(text, dayfirst=True, ignoretz=True).date()
-    except (ValueError, OverflowError) as exc:
-        raise ValueError(f"published {text!r} is not a date") from exc
+        return parse_date(text[:200], column="published")
+    except RowValueError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def kind_of(raw: bytes, suffix: str, content_type: str = "") -> str:

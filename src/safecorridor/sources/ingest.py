@@ -14,6 +14,7 @@ it goes; its end logs one line with its counts and duration.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
@@ -388,16 +389,28 @@ def ingest(
                     .execution_options(synchronize_session=False)
                 )
     finally:
+        # a run stopped midway (Ctrl-C, a fault) did not succeed, whatever it stored so far
+        stopped = sys.exc_info()[1]
         runner.close()
         with session.begin():
             run = session.get_one(IngestRun, report.run_id)
             run.finished_at = utcnow()
             for column, value in _counts(report).items():
                 setattr(run, column, value)
+            if stopped is not None:
+                why = "interrupted" if isinstance(stopped, KeyboardInterrupt) else "stopped"
+                report.errors.append(
+                    f"{why} after {report.new} new documents ({type(stopped).__name__}); "
+                    "running it again stores the rest (what is stored is skipped)"
+                )
             run.errors = [{"error": e} for e in report.errors]
             stored_any = report.new + report.near_duplicate + report.duplicate
             run.status = (
-                IngestStatus.SUCCEEDED
+                IngestStatus.INTERRUPTED
+                if isinstance(stopped, KeyboardInterrupt)
+                else IngestStatus.FAILED
+                if stopped is not None
+                else IngestStatus.SUCCEEDED
                 if not report.failed
                 else IngestStatus.PARTIAL
                 if stored_any

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import math
 import re
 import zlib
 from collections.abc import Iterator
@@ -74,6 +75,10 @@ class CsvRow:
 MAX_SNIFF = 64 * 1024
 
 
+#: blocks of characters that belong to no script (what a Latin text holds besides its letters)
+_NOT_A_SCRIPT = frozenset({"Control character", "General Punctuation", "Currency Symbols"})
+
+
 def decode(raw: bytes, path: Path, encoding: str | None = None) -> str:
     """Text of a CSV file: the named encoding, else UTF-8, else the detected one (cp1252, ...)."""
     if b"\x00" in raw[:MAX_SNIFF]:
@@ -92,6 +97,13 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> str:
         raise ImportFormatError(
             f"{path}: text encoding could not be recognised; name it with --encoding"
         )
+    if all("Latin" in a or a in _NOT_A_SCRIPT for a in best.alphabets):
+        # a Latin-script text: on a few accented letters the detector guesses among a dozen
+        # code pages (cp1250, cp775 ...); Excel on Windows writes cp1252, read it as that
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     return str(best)
 
 
@@ -222,26 +234,55 @@ def is_hxl_row(values: list[str]) -> bool:
     return bool(cells) and all(c.startswith("#") for c in cells)
 
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
+#: year first, as ISO and most databases write it: 2022-04-26, 2022-4-6, 2022/04/26, 20220426
+_YEAR_FIRST = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|(\d{2})(\d{2}))(?=$|[ T])")
+#: a day and a month in some order, then a year: 26/04/2022, 4.6.22
+_NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})$")
+#: two defaults that differ in day, month and year: a text that leaves one out parses unlike
+_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
 
 
 def parse_date(value: str, *, column: str, dayfirst: bool = True) -> date:
-    """A date from ISO ('2022-04-26', '2022-04-26 00:00:00.000') or text ('26 April 2022')."""
+    """A day from ISO ('2022-04-26', '2022-04-26 00:00:00.000'), other year-first forms
+    ('2022/4/26', '20220426'), numeric day-first forms ('26/04/2022'; month first with
+    ``dayfirst`` False) or text ('26 April 2022').
+
+    A value that is not a whole day ('March 2024', '2024', 'Tuesday', '7') is refused rather
+    than completed with a made-up day, and so is a numeric date in the other order than the
+    file's ('04/26/2022' in a day-first file: its rows would mix two orders).
+    """
     v = value.strip()
     if not v:
         raise RowValueError(f"{column} is empty")
-    if _ISO.match(v):
-        try:
-            return date.fromisoformat(v[:10])
-        except ValueError as exc:
-            raise RowValueError(f"{column} {v!r} is not a valid date") from exc
+    year_first = _YEAR_FIRST.match(v)
+    numeric = _NUMERIC.match(v)
     try:
-        parsed: datetime = dateparser.parse(
-            v, dayfirst=dayfirst, default=datetime(1900, 1, 1), ignoretz=True
+        if year_first:
+            y, m, d = (int(g) for g in year_first.groups() if g is not None)
+            return date(y, m, d)
+        if numeric:
+            a, b, y = (int(g) for g in numeric.groups())
+            day, month = (a, b) if dayfirst else (b, a)
+            if month > 12 and day <= 12:
+                order = "day first" if dayfirst else "month first"
+                raise RowValueError(
+                    f"{column} {v!r} is not a date read {order}, as this file is "
+                    f"({'--monthfirst' if dayfirst else 'without --monthfirst'} reads it)"
+                )
+            return date(y + (2000 if y < 100 else 0), month, day)
+    except ValueError as exc:
+        if isinstance(exc, RowValueError):
+            raise
+        raise RowValueError(f"{column} {v!r} is not a valid date") from exc
+    try:
+        first, second = (
+            dateparser.parse(v, dayfirst=dayfirst, default=d, ignoretz=True) for d in _DEFAULTS
         )
     except (ValueError, OverflowError) as exc:
         raise RowValueError(f"{column} {v!r} is not a date") from exc
-    return parsed.date()
+    if first.date() != second.date():
+        raise RowValueError(f"{column} {v!r} is not a whole date (a day, a month and a year)")
+    return first.date()
 
 
 def parse_float(value: str | None, *, column: str) -> float:
@@ -266,10 +307,14 @@ def parse_int(value: str | None, *, column: str) -> int | None:
         f = float(v)
     except ValueError as exc:
         raise RowValueError(f"{column} {value!r} is not a number") from exc
+    if not math.isfinite(f):
+        raise RowValueError(f"{column} {value!r} is not a count")
     if f < 0:
         if f in (-9, -99):  # GTD's "unknown"
             return None
         raise RowValueError(f"{column} {value!r} is negative")
+    if f != int(f):
+        raise RowValueError(f"{column} {value!r} is not a whole number")
     return int(f)
 
 

@@ -61,6 +61,14 @@ def check_mapping(
             f"the mapping must give {', '.join(needed)} "
             "(as --map FIELD=COLUMN or --default FIELD=VALUE)"
         )
+    if "source_key" in mapping and not ({"source_dataset"} & (mapping.keys() | defaults.keys())):
+        # every mapped file would share the dataset "csv": one agency's row 1 would overwrite
+        # another's (keys are unique within a dataset, never across files of different origin)
+        raise ImportFormatError(
+            f"--map source_key={mapping['source_key']} needs the dataset its keys belong to: "
+            "add --default source_dataset=NAME (one name per source of files; rows of another "
+            "file with the same key and name are updated, never those of another name)"
+        )
 
 
 def not_a_record(values: dict[str, str], date_column: str) -> str | None:

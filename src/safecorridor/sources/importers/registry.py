@@ -37,6 +37,7 @@ def run(
         raise ImportFormatError(f"unknown import format {kind!r}; one of: {', '.join(PARSERS)}")
     path = Path(path)
     engine = options.pop("engine", None)
+    today = options.pop("today", None)
     parsed = PARSERS[kind](path, **options)
     return import_rows(
         parsed,
@@ -45,6 +46,7 @@ def run(
         file_sha256=file_sha256(path),
         engine=engine,
         on_progress=on_progress,
+        today=today,
     )
 
 

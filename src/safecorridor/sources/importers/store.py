@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,10 @@ def build(line: int, make: Callable[[], dict[str, Any]]) -> Parsed:
         return line, RowError(line, str(exc))
     except (ValidationError, TaxonomyError, ValueError) as exc:
         return line, RowError(line, validation_message(exc))
+    except OverflowError:
+        return line, RowError(line, "a number is larger than any count or id a record holds")
+    except RecursionError:
+        return line, RowError(line, "a value is nested too deep")
 
 
 def parse_rows(
@@ -107,7 +112,7 @@ def _store_batch(
     # the last occurrence of a key in a batch wins; earlier ones count as unchanged
     by_key: dict[tuple[str, str], tuple[int, IncidentCreate, dict[str, Any]]] = {}
     for line, item in batch:
-        values = incident_values(item, resolver)
+        values = incident_values(item, resolver, owner_org_id=None)
         key = (item.source_dataset, values["source_key"])
         if key in by_key:
             report.unchanged += 1
@@ -243,8 +248,11 @@ def import_rows(
     engine: Engine | None = None,
     on_progress: ProgressFn | None = None,
     changed_by: str = "import",
+    today: date | None = None,
 ) -> ImportReport:
     """Store parsed rows in batches (one transaction each); bad rows are reported, not stored.
+    With ``today``, a row dated after it is such a row (an event yet to happen is no incident;
+    the API and the review queue refuse it too).
 
     Re-running the same file changes nothing: rows are keyed by (dataset, the dataset's id or
     the content hash) and compared by content hash.
@@ -271,6 +279,8 @@ def import_rows(
         for batch in _batches(parsed, size):
             good: list[tuple[int, IncidentCreate]] = []
             for line, item in batch:
+                if not isinstance(item, RowError) and today and item.event_date > today:
+                    item = RowError(line, f"event_date {item.event_date} is after today ({today})")
                 if isinstance(item, RowError):
                     report.errors.append(item)
                 else:

@@ -27,8 +27,9 @@ def _mapping() -> dict[str, Any]:
     return taxonomy.load("ucdp_mapping")
 
 
-def row_to_incident(row: dict[str, str]) -> dict[str, Any]:
+def row_to_incident(row: dict[str, str], *, dayfirst: bool = True) -> dict[str, Any]:
     g = row.get
+    start = parse_date(g("date_start", ""), column="date_start", dayfirst=dayfirst)
     m = _mapping()
     tov = parse_int(g("type_of_violence"), column="type_of_violence")
     if tov not in m["type_of_violence"]:
@@ -39,7 +40,10 @@ def row_to_incident(row: dict[str, str]) -> dict[str, Any]:
     extra: dict[str, Any] = {k: parse_int(g(k), column=k) for k in _KEPT if g(k) not in (None, "")}
     extra["type_of_violence"] = tov
     if g("date_end"):
-        extra["date_end"] = parse_date(g("date_end", ""), column="date_end").isoformat()
+        end = parse_date(g("date_end", ""), column="date_end", dayfirst=dayfirst)
+        if end < start:
+            raise RowValueError(f"date_end {end} is before date_start {start}")
+        extra["date_end"] = end.isoformat()
     if g("where_description"):
         extra["where_description"] = g("where_description", "").strip()
     if g("conflict_name"):
@@ -47,7 +51,7 @@ def row_to_incident(row: dict[str, str]) -> dict[str, Any]:
     return {
         "source_dataset": "ucdp",
         "source_key": (g("id") or "").strip() or None,
-        "event_date": parse_date(g("date_start", ""), column="date_start"),
+        "event_date": start,
         "date_precision": taxonomy.precision_from_ucdp(prec),
         "event_type": event_type,
         "sub_event_type": sub,
@@ -70,6 +74,8 @@ def row_to_incident(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def parse(path: Path, *, encoding: str | None = None, **_: Any) -> Iterator[Parsed]:
+def parse(
+    path: Path, *, encoding: str | None = None, dayfirst: bool = True, **_: Any
+) -> Iterator[Parsed]:
     _header, rows = read_csv(path, required=REQUIRED, encoding=encoding, skip_hxl=True)
-    return parse_rows(rows, row_to_incident)
+    return parse_rows(rows, lambda values: row_to_incident(values, dayfirst=dayfirst))
