@@ -9,6 +9,10 @@
   ``X-Frame-Options: DENY``, ``Cross-Origin-Opener-Policy: same-origin``, and a
   ``Permissions-Policy`` that grants geolocation to this site only (the check-in page).
 - ``Strict-Transport-Security`` in production.
+- ``Cache-Control: no-store`` on every answer but the static files (scripts, styles, map
+  tiles) unless the answer sets its own: pages and API answers are one reader's records, and
+  a browser's cache would show them again after sign-out (the Back button) or to the next
+  user of a shared computer.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from safecorridor.settings import Settings
+
+#: the static files' path: the only answers a browser may keep
+STATIC_PREFIX = "/static/"
 
 
 def tile_source(tile_url: str) -> str | None:
@@ -79,12 +86,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        static = str(scope.get("path", "")).startswith(STATIC_PREFIX)
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    (k, v) for k, v in self.headers if k not in present
-                ]
+                added = [(k, v) for k, v in self.headers if k not in present]
+                if not static and b"cache-control" not in present:
+                    added.append((b"cache-control", b"no-store"))
+                message["headers"] = list(message.get("headers", [])) + added
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -412,9 +412,12 @@ def test_every_answer_carries_the_security_headers(client: TestClient, world: Wo
         assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0], path
         assert r.headers.get("x-content-type-options") == "nosniff", path
         assert r.headers.get("referrer-policy") == "same-origin", path
+        # a reader's pages and answers are not kept by the browser (Back after sign-out)
+        assert r.headers.get("cache-control") == "no-store", path
     docs = client.get("/api/v1/docs").text
     assert "cdn." not in docs and "<script>" not in docs
-    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    script = client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js")
+    assert script.status_code == 200 and "no-store" not in script.headers.get("cache-control", "")
 
 
 def test_hsts_and_secure_cookies_in_production(

@@ -208,6 +208,15 @@ def test_an_analyst_records_a_meeting_and_adds_an_action_item(web: Any) -> None:
     )
     assert r.status_code == 204, r.text
     assert "Staff the cell" in analyst.get(url).text
+    # the address names the meeting too: a decision of another meeting is not found there
+    other = url.rsplit("/", 1)[0] + f"/{int(url.rsplit('/', 1)[1]) + 1000}"
+    r = analyst.post(
+        f"{other}/decisions/{decision.group(1)}/actions",
+        data={"title": "Misfiled item", "owner": "2", "due_on": "2030-06-30", "tlp": "GREEN"},
+        headers={**HX, "X-CSRF-Token": token},
+    )
+    assert r.status_code == 404 and "in meeting" in r.text
+    assert "Misfiled item" not in analyst.get(url).text
     r = analyst.post(
         "/meetings/new",
         data={"number": "11", "held_on": "2030-03-01"},

@@ -142,7 +142,7 @@ def test_an_analyst_edits_an_incident_and_the_history_keeps_it(web: Any, demo: E
         data={"notes": "x" * 200_000, "injured": "7"},
         headers={"X-CSRF-Token": csrf, **HX},
     )
-    assert long.status_code == 422 and "notes: at most 20000 characters" in long.text
+    assert long.status_code == 422 and "notes: 200000 characters, more than any field" in long.text
     with demo.connect() as conn:
         notes, injured = conn.execute(
             text("SELECT notes, injured FROM incidents WHERE id = 13")
@@ -492,6 +492,10 @@ def test_a_count_out_of_range_in_the_review_form_says_which_bound(
         cid = s.scalar(select(Candidate.id).order_by(Candidate.id.desc()))
     r = client.post(f"/review/{cid}/accept", data={"fatalities": value}, headers=csrf)
     assert r.status_code == 422 and said in r.text, r.text
+    # the reviewer's edit stays in the open edit fields, to be corrected rather than retyped
+    fields = re.search(r'<fieldset class="edit-fields"( hidden)?>', r.text)
+    assert fields is not None and fields.group(1) is None
+    assert f'name="fatalities" value="{value}"' in r.text
     with session_scope() as s:
         assert s.get_one(Candidate, cid).status == "pending"
 

@@ -34,6 +34,7 @@ from safecorridor.db.base import utcnow
 from safecorridor.errors import ForbiddenError, InvalidInputError, NotFoundError
 from safecorridor.geo import haversine_km
 from safecorridor.incidents.models import Incident
+from safecorridor.jwg.models import ActionItem
 from safecorridor.movements.checks import distance_to_polyline_km
 from safecorridor.movements.models import Movement
 from safecorridor.registry.models import Route, Site
@@ -976,6 +977,87 @@ def inbox(session: Session, user: User, *, unread_only: bool = False) -> list[No
     if unread_only:
         stmt = stmt.where(Notification.acknowledged_at.is_(None))
     return list(session.scalars(stmt.order_by(Notification.id.desc())))
+
+
+#: what an alert is about, by subject type, where its readers may narrow after the alert was
+#: made (an incident re-marked AMBER+STRICT, a site made RED)
+_SUBJECTS: dict[str, Any] = {
+    "incident": Incident,
+    "site": Site,
+    "route": Route,
+    "movement": Movement,
+    "action_item": ActionItem,
+}
+
+#: the title shown in place of an alert whose subject the reader may no longer read
+WITHHELD_TITLE = "An alert about a record no longer shared with you"
+
+
+@dataclass(frozen=True)
+class WithheldAlert:
+    """An alert as shown to a user who may no longer read its subject: that it was made,
+    when and by which rule, and nothing of the record (title, place, figures, marking)."""
+
+    id: int
+    organisation_id: int
+    kind: str
+    created_at: datetime
+    rule_id: int | None
+    acknowledged_at: datetime | None
+    title: str = WITHHELD_TITLE
+    body: str = ""
+    subject_type: str | None = None
+    subject_id: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """A notification as its user reads it (``alert``: the alert, or what may be shown of it)."""
+
+    alert_id: int
+    alert: Alert | WithheldAlert
+    acknowledged_at: datetime | None
+
+
+def inbox_entries(
+    session: Session, user: User, *, unread_only: bool = False, limit: int | None = None
+) -> list[InboxEntry]:
+    """The user's notifications, newest first, each alert as they may read it now: an alert's
+    title, body and figures are its subject's content, and an alert whose subject they may no
+    longer read (an incident since re-marked AMBER+STRICT) keeps only that it was made."""
+    notes = inbox(session, user, unread_only=unread_only)[:limit]
+    shown = alerts_as_read(session, user, [n.alert for n in notes])
+    return [
+        InboxEntry(alert_id=n.alert_id, alert=a, acknowledged_at=n.acknowledged_at)
+        for n, a in zip(notes, shown, strict=True)
+    ]
+
+
+def alerts_as_read(
+    session: Session, user: User, alerts: Sequence[Alert]
+) -> list[Alert | WithheldAlert]:
+    """Each of ``alerts`` as ``user`` may read it now (see :func:`inbox_entries`)."""
+    hidden: set[tuple[str, int]] = set()
+    viewer = Viewer.of(user)
+    for kind, model in _SUBJECTS.items():
+        ids = {a.subject_id for a in alerts if a.subject_type == kind and a.subject_id}
+        if ids:
+            stmt = restrict(select(model.id).where(model.id.in_(ids)), model, viewer)
+            hidden |= {(kind, i) for i in ids - set(session.scalars(stmt))}
+    return [
+        WithheldAlert(
+            id=a.id,
+            organisation_id=a.organisation_id,
+            kind=a.kind,
+            created_at=a.created_at,
+            rule_id=a.rule_id,
+            acknowledged_at=a.acknowledged_at,
+        )
+        if (a.subject_type, a.subject_id) in hidden
+        else a
+        for a in alerts
+    ]
 
 
 def unread_count(session: Session, user: User) -> int:

@@ -16,7 +16,7 @@ from safecorridor.alerts.service import (
     AlertRuleError,
     acknowledge,
     add_rule,
-    inbox,
+    inbox_entries,
     list_alerts,
     list_deliveries,
     list_rules,
@@ -154,7 +154,7 @@ def list_cmd(
                 user = get_user(session, as_user)
             except MovementError as exc:
                 raise fail(str(exc)) from None
-            for n in inbox(session, user, unread_only=unread):
+            for n in inbox_entries(session, user, unread_only=unread):
                 rows.append(_alert_row(n.alert) | {"read": n.acknowledged_at is not None})
             header = f"{user.email}: {unread_count(session, user)} unread"
         else:

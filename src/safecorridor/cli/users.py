@@ -140,7 +140,14 @@ def users_list(
 def users_token(
     email: Annotated[str, typer.Argument(help="Whose token.")],
     name: Annotated[str, typer.Option(help="What the token is for.")] = "api",
-    days: Annotated[int, typer.Option(min=1, max=3650, help="Days until it expires.")] = 90,
+    days: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=3650,
+            help="Days until it expires (at most SAFECORRIDOR_TOKEN_MAX_DAYS, 365 by default).",
+        ),
+    ] = 90,
 ) -> None:
     """Create an API token for a user and print it (it is shown only this once)."""
     longest = get_settings().token_max_days

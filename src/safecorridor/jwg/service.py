@@ -553,11 +553,16 @@ def add_action(
     action_in: ActionCreate,
     viewer: Viewer | None,
     actor: str = "system",
+    meeting_id: int | None = None,
 ) -> ActionItem:
-    """Another action item of a decision (analysts and admins of the meeting's owner)."""
+    """Another action item of a decision (analysts and admins of the meeting's owner); with
+    ``meeting_id`` (a page's address names both), the decision must be that meeting's."""
     decision = session.get(Decision, decision_id)
-    missing = NotFoundError(f"no decision with id {decision_id}")
-    if decision is None:
+    missing = NotFoundError(
+        f"no decision with id {decision_id}"
+        + (f" in meeting {meeting_id}" if meeting_id is not None else "")
+    )
+    if decision is None or meeting_id not in (None, decision.meeting_id):
         raise missing
     try:
         meeting = get_meeting(session, decision.meeting_id, viewer=viewer, action=None)

@@ -58,7 +58,8 @@ async def posted_form(request: Request) -> dict[str, str]:
     for name, value in fields.items():
         if len(value) > MAX_FIELD:
             raise InvalidInputError(
-                f"{name[:60]}: at most {MAX_FIELD} characters (got {len(value)}); nothing was saved"
+                f"{name[:60]}: {len(value)} characters, more than any field of a form takes "
+                f"({MAX_FIELD}); nothing was saved"
             )
     return fields
 

@@ -176,25 +176,36 @@ def _label(context: Any, code: str | None, vocabulary: str) -> str:
 
 @pass_context
 def _risk_sentence(
-    context: Any, chances: Probabilities | Mapping[str, Any], worst_km: float | None = None
+    context: Any,
+    chances: Probabilities | Mapping[str, Any],
+    worst_km: float | None = None,
+    after_badge: bool = False,
 ) -> str:
     """``chances``' sentence in the reader's language (``chances``: the probabilities, or
     their stored dict; ``worst_km``: a route's riskiest stretch); in English, the service's
-    own sentence."""
+    own sentence. ``after_badge``: without the level it starts with, which the badge before
+    it shows ("low low: 1% chance" otherwise)."""
     locale = str(context.get("locale") or i18n.DEFAULT)
     fields = chances if isinstance(chances, Mapping) else asdict(chances)
     outcome = str(fields.get("outcome") or "")
     event, _, days = outcome.partition("_")
     table = RISK_SENTENCES if worst_km is None else ROUTE_RISK_SENTENCES
+    level = str(fields.get("level"))
     if locale == i18n.DEFAULT or event not in table or outcome not in fields:
-        return str(fields.get("sentence") or "")
-    return i18n.gettext(table[event], locale) % {
-        "level": i18n.gettext(str(fields.get("level")), locale),
-        "p": percent(float(fields[outcome])),
-        "km": f"{float(fields.get('radius_km') or 0):g}",
-        "days": days,
-        "at": f"{worst_km or 0:.0f}",
-    }
+        text = str(fields.get("sentence") or "")
+    else:
+        level = i18n.gettext(level, locale)
+        text = i18n.gettext(table[event], locale) % {
+            "level": level,
+            "p": percent(float(fields[outcome])),
+            "km": f"{float(fields.get('radius_km') or 0):g}",
+            "days": days,
+            "at": f"{worst_km or 0:.0f}",
+        }
+    for sep in (": ", "："):
+        if after_badge and text.startswith(level + sep):
+            return text[len(level + sep) :]
+    return text
 
 
 def _build() -> Jinja2Templates:

@@ -75,7 +75,7 @@ class DeliveryPublic(BaseModel):
     idempotency_key: str
 
 
-def _alert(a: Alert, *, is_read: bool) -> AlertPublic:
+def _alert(a: Alert | ar.WithheldAlert, *, is_read: bool) -> AlertPublic:
     data = {k: getattr(a, k, None) for k in AlertPublic.model_fields}
     data["is_read"] = is_read
     return AlertPublic.model_validate(data)
@@ -98,7 +98,7 @@ def my_alerts(
     user: CurrentUser,
     unread: Annotated[bool, Query(description="Only unacknowledged ones.")] = False,
 ) -> AlertsPublic:
-    notes = ar.inbox(session, user, unread_only=unread)
+    notes = ar.inbox_entries(session, user, unread_only=unread)
     return AlertsPublic(
         data=[_alert(n.alert, is_read=n.acknowledged_at is not None) for n in notes],
         count=len(notes),
@@ -109,7 +109,7 @@ def my_alerts(
 @router.post("/api/v1/alerts/{alert_id}/ack", response_model=AlertPublic, summary="Acknowledge")
 def acknowledge(session: SessionDep, user: CurrentUser, alert_id: AlertId) -> AlertPublic:
     alert = ar.acknowledge(session, alert_id=alert_id, user=user)
-    return _alert(alert, is_read=True)
+    return _alert(ar.alerts_as_read(session, user, [alert])[0], is_read=True)
 
 
 @router.get("/api/v1/alert-rules", response_model=list[RulePublic], summary="Your rules")

@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 def _alerts_context(session: Session, user: User) -> dict[str, Any]:
     return {
-        "notes": ar.inbox(session, user)[:200],
+        "notes": ar.inbox_entries(session, user, limit=200),
         "rules": ar.list_rules(session, user.organisation_id),
         "can_add_rule": user.role == Role.ADMIN,
         "kinds": [str(k) for k in RuleKind],
@@ -49,7 +49,7 @@ def alerts_count(request: Request, session: SessionDep, user: OptionalUser) -> R
 @router.post("/alerts/{alert_id}/ack", response_class=HTMLResponse)
 def alerts_ack(request: Request, session: SessionDep, user: PageUser, alert_id: Ident) -> Response:
     ar.acknowledge(session, alert_id=alert_id, user=user)
-    note = next((n for n in ar.inbox(session, user) if n.alert_id == alert_id), None)
+    note = next((n for n in ar.inbox_entries(session, user) if n.alert_id == alert_id), None)
     if note is None:  # an organisation's alert acknowledged outside the user's inbox
         return Response(status_code=204, headers={"HX-Trigger": "alerts-changed"})
     return render(

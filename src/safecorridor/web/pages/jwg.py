@@ -208,6 +208,7 @@ def meeting_add_action(
         decision_id=decision_id,
         action_in=_validated(ActionCreate, data),
         viewer=viewer,
+        meeting_id=meeting_id,
     )
     return Response(status_code=204, headers={"HX-Redirect": f"/meetings/{meeting_id}"})
 

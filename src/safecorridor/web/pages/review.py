@@ -142,7 +142,14 @@ def review_decide(
             outcome = N_("merged into incident")
     except ServiceError as exc:  # the card again, with the service's refusal and status
         return _refused_card(
-            request, session, user, viewer, candidate_id, str(exc), http_status(exc)
+            request,
+            session,
+            user,
+            viewer,
+            candidate_id,
+            str(exc),
+            http_status(exc),
+            kept={name: form[name] for name in edits},
         )
     # the header's count comes with the card (an out-of-band swap): a count fetched after an
     # event could land after the next decision's and show a stale number
@@ -166,8 +173,10 @@ def _refused_card(
     candidate_id: Ident,
     error: str,
     status: int,
+    kept: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """The candidate's card again, with the refusal above it (the edits were not kept)."""
+    """The candidate's card again, with the refusal above it; the reviewer's edits (``kept``:
+    what was typed, not stored) stay in the open edit fields, to be corrected, not retyped."""
     session.expire_all()
     c = get_candidate(session, candidate_id, viewer=viewer)
     return render(
@@ -179,5 +188,6 @@ def _refused_card(
         headers={"HX-Trigger": "review-error"},
         error=error,
         editable=REVIEW_EDITABLE,
+        kept=kept or {},
         **_card(session, viewer, c),
     )
