@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from safecorridor.alerts.worker import STEPS, WorkerContext, run_once
 from safecorridor.cli.app import get_app
 from safecorridor.db.session import session_scope
-from safecorridor.incidents.models import Incident
+from safecorridor.incidents.models import Actor, Incident
 from safecorridor.interop.models import Feed
 from safecorridor.review.models import Candidate
 from tests.interop.conftest import (
@@ -21,6 +21,7 @@ from tests.interop.conftest import (
     assert_valid_bundle,
     clear,
     fixed_incident,
+    only_in_records,
     records,
     store_generated,
 )
@@ -55,6 +56,27 @@ def test_export_and_import_stix_round_trip_through_the_cli(engine: Engine, tmp_p
     assert records(engine) == before
     again = run("import", "stix", str(out))
     assert "0 new, 0 updated, 2 unchanged records" in again
+
+
+def test_a_round_trip_of_restricted_actors_is_audited_and_adds_no_actor_the_second_time(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The actors of an AMBER+STRICT incident, known only from it, go out with its marking and
+    come back whole; the producer's organisation the import creates is chained, so `audit
+    verify` finds nothing; importing the file again makes no orphan copy of those actors."""
+    store_generated(engine, [fixed_incident(0, tlp="AMBER+STRICT")], ["Port Police"])
+    only_in_records(engine, "Alpha Front", "Alpha Front Coastal Unit")
+    out = tmp_path / "strict.stix.json"
+    run("export", "stix", str(out))
+    clear(engine)
+    said = run("import", "stix", str(out))
+    assert "1 new" in said and "1 new organisations" in said
+    actors = count(engine, Actor)
+    assert "audit log chain intact" in run("audit", "verify")
+    again = run("import", "stix", str(out))
+    assert "0 new, 0 updated, 1 unchanged records" in again and "0 new actors" in again
+    assert count(engine, Actor) == actors
+    assert "audit log chain intact" in run("audit", "verify")
 
 
 def test_export_filters_apply(engine: Engine, tmp_path: Path) -> None:

@@ -178,6 +178,7 @@ def test_rows_added_behind_the_services_are_named_by_verify(
             "longitude": 62.4,
             "tlp": "RED",
             "source_key": "audited-red",
+            "actor1": "Audited Cell",
         },
         headers=owner,
     )
@@ -209,6 +210,16 @@ def test_rows_added_behind_the_services_are_named_by_verify(
             ),
             {"r": red},
         )
+        # a forged alias: a name typed into any record would then link to that actor
+        conn.execute(
+            text(
+                "INSERT INTO actor_aliases (actor_id, alias, key) "
+                "SELECT actor_id, 'Forged Front', 'forged front' FROM actor_aliases LIMIT 1"
+            )
+        )
+        alias = conn.execute(
+            text("SELECT id FROM actor_aliases WHERE key = 'forged front'")
+        ).scalar()
         conn.execute(
             text("INSERT INTO organisation_partners (organisation_id, partner_id) VALUES (:o, :p)"),
             {"o": world.orgs["owner"], "p": world.orgs["outsider"]},
@@ -228,7 +239,11 @@ def test_rows_added_behind_the_services_are_named_by_verify(
     )
     (partner,) = [p for p in problems if p.startswith(f"organisation {world.orgs['owner']} ")]
     assert "field partners changed outside the audited services" in partner
-    assert len(problems) == 3
+    assert (
+        f"actor_alias {alias} has no audited write: it was added outside the audited services"
+        in problems
+    )
+    assert len(problems) == 4
 
 
 def test_an_emptied_audit_log_is_no_intact_one(

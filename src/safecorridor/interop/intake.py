@@ -140,9 +140,11 @@ def store_actors(
             report.outcomes[draft.stix_id] = f"skipped: {why}"
             continue
         marking = TLP(draft.tlp or default_tlp)
+        # a restricted actor is made only for the records that name it, and only when no
+        # actor of its name is stored (a re-import of an export finds its own: the records
+        # name that one already, and a copy would be an orphan nobody reads)
         if marking not in REGISTER_MARKINGS and (
-            alias_key(draft.name) not in named
-            or find_actor(session, draft.name, among=Actor.in_register.is_(True)) is not None
+            alias_key(draft.name) not in named or find_actor(session, draft.name) is not None
         ):
             report.actors_withheld += 1
             report.outcomes[draft.stix_id] = (
@@ -204,8 +206,11 @@ def organisation_of(
     create: bool,
     report: IntakeReport,
     created: datetime | None = None,
+    changed_by: str = "import stix",
 ) -> int | None:
-    """The owner of a record: the organisation named by its producer (created if asked)."""
+    """The owner of a record: the organisation named by its producer (created if asked, and
+    chained as created by ``changed_by``: ``audit verify`` names an organisation no event
+    names)."""
     if draft.producer_stix_id in (None, PRODUCER_IDENTITY_ID) or not draft.producer:
         return None
     org = session.scalar(select(Organisation).where(Organisation.name == draft.producer))
@@ -217,6 +222,7 @@ def organisation_of(
             org.created_at = created
         session.add(org)
         session.flush()
+        audit_write(session=session, viewer=None, action="create", obj=org, actor=changed_by)
         report.organisations_new += 1
     return org.id
 
@@ -260,6 +266,7 @@ def store_records(
             create=create_organisations,
             report=report,
             created=(producer_created or {}).get(draft.producer_stix_id or ""),
+            changed_by=changed_by,
         )
         values = incident_values(item, resolver, owner_org_id=owner)
         existing = session.scalar(

@@ -32,7 +32,12 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from safecorridor.geo import cell_of, haversine_km
-from safecorridor.incidents.actors import ActorResolver, alias_key, find_actor
+from safecorridor.incidents.actors import (
+    ActorResolver,
+    actor_shown_with,
+    alias_key,
+    find_actor,
+)
 from safecorridor.incidents.models import Actor, Incident, IncidentChange
 from safecorridor.review.models import Candidate
 from safecorridor.settings import get_settings
@@ -160,12 +165,17 @@ def _lineage(actor: Actor) -> set[str]:
     return out
 
 
-def _actor_keys(session: Session, names: list[str | None]) -> set[str]:
+def _actor_keys(
+    session: Session, names: list[str | None], *, tlp: str, owner_org_id: int | None
+) -> set[str]:
+    """The lookup keys of ``names`` and of the parents of the actors they name, among the
+    actors every reader of a record (``tlp``, ``owner_org_id``) may read: an actor known only
+    from other hidden records lends neither its aliases nor its parents to a comparison."""
     keys: set[str] = set()
     for name in names:
         if not name:
             continue
-        actor = find_actor(session, name)
+        actor = find_actor(session, name, among=actor_shown_with(tlp, owner_org_id))
         keys |= _lineage(actor) if actor is not None else {alias_key(name)}
     return keys
 
@@ -178,7 +188,7 @@ def candidate_actor_names(c: Candidate) -> list[str | None]:
 
 
 def actors_compatible(session: Session, c: Candidate, inc: Incident) -> bool:
-    mine = _actor_keys(session, candidate_actor_names(c))
+    mine = _actor_keys(session, candidate_actor_names(c), tlp=c.tlp, owner_org_id=c.owner_org_id)
     theirs: set[str] = set()
     for actor in (inc.actor1, inc.actor2, inc.claimed_by):
         if actor is not None:
@@ -389,7 +399,7 @@ def merge_into_incident(
             out.changes[name] = [None, value]
             setattr(inc, f"{name}_id", actor_id)
         else:
-            mine = _actor_keys(session, [value])
+            mine = _actor_keys(session, [value], tlp=inc.tlp, owner_org_id=inc.owner_org_id)
             if not (mine & _lineage(actor)):
                 _disagree(inc, name, actor.name, c, value, out)
 

@@ -43,11 +43,15 @@ from safecorridor.sharing.policy import record_type
 DELETES = frozenset({"delete"})
 
 #: tables every row of which an audited service writes: a newer row no event names was added
-#: outside them (what is known: incidents, sites, routes, meetings, items, measures; who reads
-#: it: organisations, users, tokens, the grants of RED records)
+#: outside them (what is known: incidents, actors and their aliases, sites, routes, meetings,
+#: items, measures, movements; who reads it: organisations, users, tokens, the grants of RED
+#: records)
 EVERY_ROW_AUDITED = frozenset(
     {
         "incidents",
+        "actors",
+        "actor_aliases",
+        "movements",
         "sites",
         "routes",
         "jwg_meetings",
