@@ -14,7 +14,7 @@ from safecorridor.sharing.audit import audit_objects, audit_write, record_state
 from safecorridor.sharing.policy import (
     OPEN_TLP,
     Viewer,
-    shown_markings,
+    is_shown_to_every_reader_of,
     shown_to_every_reader_of,
     visible,
 )
@@ -296,7 +296,6 @@ class ActorResolver:
             )
             if found is not None:
                 return found
-        anyone, owned = shown_markings(tlp, owner)
         for actor_id in ids:
             if actor_id not in self._made:
                 continue
@@ -304,6 +303,6 @@ class ActorResolver:
             if made is None:
                 self._made[actor_id] = (tlp, owner)
                 return actor_id
-            if made[0] in anyone or (made[0] in owned and made[1] == owner):
+            if is_shown_to_every_reader_of(*made, tlp, owner):
                 return actor_id
         return None

@@ -170,6 +170,21 @@ def shown_to_every_reader_of(model: Any, tlp: str, owner_org_id: int | None) -> 
     return rows  # type: ignore[no-any-return]
 
 
+def is_shown_to_every_reader_of(
+    row_tlp: str, row_owner_id: int | None, tlp: str, owner_org_id: int | None
+) -> bool:
+    """:func:`shown_to_every_reader_of` for one row known in Python (marked ``row_tlp``,
+    owned by ``row_owner_id``), not yet stored.
+
+    >>> is_shown_to_every_reader_of("AMBER", 3, "AMBER+STRICT", 3)
+    True
+    >>> is_shown_to_every_reader_of("AMBER", 3, "GREEN", 3)
+    False
+    """
+    anyone, owned = shown_markings(tlp, owner_org_id)
+    return row_tlp in anyone or (row_tlp in owned and row_owner_id == owner_org_id)
+
+
 def visibility_key(session: Session, model: Any, viewer: Viewer) -> tuple[Any, ...]:
     """What decides which rows of ``model`` the viewer reads under :func:`visible`.
 

@@ -22,7 +22,7 @@ from charset_normalizer import from_bytes
 
 from safecorridor import net
 from safecorridor.sources.dedup import normalise_text
-from safecorridor.sources.importers.common import RowValueError, parse_date
+from safecorridor.sources.importers.common import parse_date
 from safecorridor.validation import FIRST_YEAR, LAST_YEAR, in_years
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -204,11 +204,9 @@ def _parse_published(value: Any) -> date | None:
     except ValueError:
         pass
     # year first when the year leads ("2024-7-3"), else day first; a month or a year alone
-    # ("July 2024") is refused rather than given a day (once the day of the month it ran)
-    try:
-        return parse_date(text[:200], column="published")
-    except RowValueError as exc:
-        raise ValueError(str(exc)) from None
+    # ("July 2024") is refused (a ValueError) rather than given a day (once the day of the
+    # month it ran)
+    return parse_date(text[:200], column="published")
 
 
 def kind_of(raw: bytes, suffix: str, content_type: str = "") -> str:

@@ -135,7 +135,7 @@ def state_problems(engine: Engine, *, chunk: int = 500) -> list[StateProblem]:
         by_table: dict[str, list[int]] = {}
         for table, record_id in audited:
             by_table.setdefault(table, []).append(record_id)
-        problems += _unaudited_rows(session, models, by_table)
+        problems += _emptied_log(session, models) + _unaudited_rows(session, models)
         for table, ids in sorted(by_table.items()):
             model = models.get(table)
             if model is None:
@@ -162,29 +162,33 @@ def state_problems(engine: Engine, *, chunk: int = 500) -> list[StateProblem]:
     return problems
 
 
-def _unaudited_rows(
-    session: Session, models: dict[str, Any], by_table: dict[str, list[int]]
-) -> list[StateProblem]:
+def _emptied_log(session: Session, models: dict[str, Any]) -> list[StateProblem]:
+    """When the log holds no event at all: that the tables of :data:`EVERY_ROW_AUDITED` hold
+    records all the same (a log emptied behind the services)."""
+    if session.scalar(select(AuditEvent.id).limit(1)) is not None:
+        return []
+    held = {
+        table: n
+        for table in sorted(EVERY_ROW_AUDITED)
+        if (n := session.scalar(select(func.count()).select_from(models[table]))) or 0
+    }
+    if not held:
+        return []
+    counts = ", ".join(f"{n} {table}" for table, n in held.items())
+    return [
+        StateProblem(
+            "audit_events",
+            None,
+            f"the audit log holds no event, yet the store holds records ({counts}): "
+            "the log was emptied, or the records were written around it",
+        )
+    ]
+
+
+def _unaudited_rows(session: Session, models: dict[str, Any]) -> list[StateProblem]:
     """The rows of :data:`EVERY_ROW_AUDITED` newer than their table's first audited creation
-    that no event names (not even one without field digests); and, when the log holds no event at
-    all, that these tables hold records all the same (a log emptied behind the services)."""
+    that no event names (not even one without field digests)."""
     problems: list[StateProblem] = []
-    if session.scalar(select(AuditEvent.id).limit(1)) is None:
-        held = {
-            table: n
-            for table in sorted(EVERY_ROW_AUDITED)
-            if (n := session.scalar(select(func.count()).select_from(models[table]))) or 0
-        }
-        if held:
-            counts = ", ".join(f"{n} {table}" for table, n in held.items())
-            problems.append(
-                StateProblem(
-                    "audit_events",
-                    None,
-                    f"the audit log holds no event, yet the store holds records ({counts}): "
-                    "the log was emptied, or the records were written around it",
-                )
-            )
     for table in sorted(EVERY_ROW_AUDITED):
         model = models[table]
         kind = record_type(model)
@@ -226,7 +230,9 @@ CREATIONS = ("create", "created", "import", "imported", "accept", "accepted", "g
 MAX_UNAUDITED = 20
 
 
-def _compare(last: _Audited, record_id: int, obj: Any, volatile: frozenset[str]) -> list[str]:
+def _compare(last: _Audited, record_id: int, obj: Any, skip: frozenset[str]) -> list[str]:
+    """How ``obj`` differs from its last audited state, its fields ``skip`` aside (bookkeeping,
+    and columns that state has no digest of)."""
     name = f"{last.record_type} {record_id}"
     if last.action in DELETES:
         if obj is None:
@@ -240,9 +246,9 @@ def _compare(last: _Audited, record_id: int, obj: Any, volatile: frozenset[str])
     differ = sorted(
         k
         for k in now.keys() | last.fields.keys()
-        if now.get(k) != last.fields.get(k) and k not in volatile
+        if now.get(k) != last.fields.get(k) and k not in skip
     )
-    if not differ and volatile:
+    if not differ and skip:
         return []
     return [
         f"{name} differs from its last audited state (event {last.event_id}): "
