@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, Text, bindparam, insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 
@@ -55,15 +56,22 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
             stmt = stmt.values({c: bindparam(c, type_=Text) for c in given})
         conn.execute(stmt, list(rows))
         return
+    import psycopg  # the PostgreSQL driver, installed with the project
+
     raw = conn.connection.driver_connection
     quoted = ", ".join(f'"{c}"' for c in columns)
-    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:  # type: ignore[union-attr]
-        for row in rows:
-            copy.write_row(
-                [
-                    json.dumps(row[c])
-                    if c in json_cols and c not in given and row[c] is not None
-                    else row[c]
-                    for c in columns
-                ]
-            )
+    statement = f'COPY "{table.name}" ({quoted}) FROM STDIN'
+    try:
+        with raw.cursor() as cur, cur.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(
+                    [
+                        json.dumps(row[c])
+                        if c in json_cols and c not in given and row[c] is not None
+                        else row[c]
+                        for c in columns
+                    ]
+                )
+    except psycopg.IntegrityError as exc:
+        # as SQLAlchemy raises it for an INSERT (a key stored meanwhile by another writer)
+        raise IntegrityError(statement, None, exc) from exc

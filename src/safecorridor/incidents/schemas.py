@@ -111,11 +111,15 @@ class IncidentBase(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> IncidentBase:
+        given = set(self.model_fields_set)
         self.event_type, self.sub_event_type = taxonomy.check_event_type(
             self.event_type, self.sub_event_type
         )
         if self.disorder_type is None:
             self.disorder_type = taxonomy.disorder_type(self.event_type)
+        # the fields a caller gave stay those it gave (normalising one gives no other): an
+        # import of a file without some columns keeps the stored values of those
+        object.__setattr__(self, "__pydantic_fields_set__", given)
         check_coordinates(self.latitude, self.longitude)
         if (
             self.fatalities is not None

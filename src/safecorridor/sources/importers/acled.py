@@ -17,7 +17,7 @@ from safecorridor.sources.importers.common import (
     read_csv,
     text_or_none,
 )
-from safecorridor.sources.importers.store import Parsed, parse_rows
+from safecorridor.sources.importers.store import Parsed, absent_fields, parse_rows
 
 ACLED_COLUMNS = [
     "event_id_cnty",
@@ -90,6 +90,36 @@ _TEXT = [
 ]
 
 
+#: the columns each field is read from (a file without any of them leaves the field out, and
+#: a re-import keeps what is stored in it)
+COLUMNS_OF: dict[str, tuple[str, ...]] = {
+    **{name: (name,) for name in _TEXT},
+    "date_precision": ("sc_date_precision", "time_precision"),
+    "sub_event_type": ("sub_event_type",),
+    "actor1": ("actor1",),
+    "actor2": ("actor2",),
+    "geo_precision": ("geo_precision",),
+    "fatalities": ("fatalities",),
+    "target_category": ("civilian_targeting", "sc_target_category"),
+    "extra": ("timestamp", "sc_extra"),
+    **{
+        name: (f"sc_{name}",)
+        for name in (
+            "claimed_by",
+            "foreign_nationality",
+            "credibility",
+            "tlp",
+            "foreign_fatalities",
+            "injured",
+            "abducted",
+            "source_urls",
+        )
+    },
+}
+#: fields an empty cell leaves at their default rather than empty (they are never empty)
+_NEVER_EMPTY = ("credibility", "tlp")
+
+
 def row_to_incident(row: dict[str, str], *, dayfirst: bool = True) -> dict[str, Any]:
     # our own export writes "'=..." for a text a spreadsheet would run as a formula
     g = {k: from_spreadsheet_safe(v) if isinstance(v, str) else v for k, v in row.items()}.get
@@ -109,6 +139,7 @@ def row_to_incident(row: dict[str, str], *, dayfirst: bool = True) -> dict[str, 
     gp = parse_int(g("geo_precision"), column="geo_precision")
     data["geo_precision"] = gp if gp in (1, 2, 3) else 1
     data["fatalities"] = parse_int(g("fatalities"), column="fatalities")
+    data["target_category"] = None
     if data["civilian_targeting"] and "civilian" in data["civilian_targeting"].lower():
         data["target_category"] = "civilians"
     extra: dict[str, Any] = {}
@@ -121,12 +152,15 @@ def row_to_incident(row: dict[str, str], *, dayfirst: bool = True) -> dict[str, 
         except json.JSONDecodeError as exc:
             raise RowValueError(f"sc_extra is not JSON: {exc}") from exc
     data["extra"] = extra
-    for name in ("claimed_by", "target_category", "foreign_nationality", "credibility", "tlp"):
-        if g(f"sc_{name}"):
+    # an empty cell of a column the file has says the value is unknown (None); the parser
+    # leaves out the fields of columns it lacks
+    for name in ("claimed_by", "foreign_nationality", "credibility", "tlp"):
+        if g(f"sc_{name}") or name not in _NEVER_EMPTY:
             data[name] = text_or_none(g(f"sc_{name}"))
+    if g("sc_target_category"):
+        data["target_category"] = text_or_none(g("sc_target_category"))
     for name in ("foreign_fatalities", "injured", "abducted"):
-        if g(f"sc_{name}"):
-            data[name] = parse_int(g(f"sc_{name}"), column=f"sc_{name}")
+        data[name] = parse_int(g(f"sc_{name}"), column=f"sc_{name}")
     if g("sc_source_urls"):
         data["source_urls"] = [u for u in g("sc_source_urls", "").split(" ") if u]
     data["source_dataset"] = text_or_none(g("sc_source_dataset")) or "acled"
@@ -139,5 +173,9 @@ def parse(
     path: Path, *, encoding: str | None = None, dayfirst: bool = True, **_: Any
 ) -> Iterator[Parsed]:
     """Check the header now (raising ImportFormatError); return the parsed rows, lazily."""
-    _header, rows = read_csv(path, required=REQUIRED, encoding=encoding)
-    return parse_rows(rows, lambda values: row_to_incident(values, dayfirst=dayfirst))
+    header, rows = read_csv(path, required=REQUIRED, encoding=encoding, fold_case=True)
+    return parse_rows(
+        rows,
+        lambda values: row_to_incident(values, dayfirst=dayfirst),
+        absent=absent_fields(header, COLUMNS_OF),
+    )

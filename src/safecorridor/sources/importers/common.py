@@ -134,11 +134,14 @@ class _Dialect(csv.excel):
     strict = True
 
 
-def sniff_dialect(sample: str) -> type[csv.Dialect]:
-    """The delimiter is the most common of , ; TAB | in the header line; quoting stays standard.
+def sniff_dialect(sample: str, *, delimiter: str | None = None) -> type[csv.Dialect]:
+    """The delimiter is the most common of , ; TAB | in the header line (or ``delimiter``, as
+    the file names it); quoting stays standard.
 
     (csv.Sniffer also guesses quoting, and on a few lines of real data it guesses wrong.)
     """
+    if delimiter is not None:
+        return type("FileDialect", (_Dialect,), {"delimiter": delimiter})
     header = sample.split("\n", 1)[0]
     counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
     delimiter = max(counts, key=lambda d: counts[d])
@@ -149,17 +152,50 @@ def _clean_header(name: str) -> str:
     return name.strip().lstrip("\ufeff").strip()
 
 
+#: Excel's first line naming the file's delimiter ("sep=;"), written by its CSV exports in
+#: locales whose decimal mark is a comma
+_EXCEL_SEP = re.compile(r'^\ufeff?"?sep=(.)"?\r?$', re.IGNORECASE)
+
+
+def _excel_separator(text: str) -> tuple[str, str | None]:
+    """The text without Excel's "sep=X" line, and X (None when the file has no such line)."""
+    first, newline, rest = text.partition("\n")
+    m = _EXCEL_SEP.match(first)
+    if not m or not newline:
+        return text, None
+    return rest, m.group(1)
+
+
+def _check_header(header: list[str], path: Path) -> None:
+    """Refuse a header that names one column twice: which of the two holds the value?"""
+    seen: dict[str, int] = {}
+    for n, name in enumerate(header, start=1):
+        if not name:
+            continue  # a blank header cell (a trailing delimiter) names nothing read
+        if name in seen:
+            raise ImportFormatError(
+                f"{path}: column {name!r} appears twice in the header (columns {seen[name]} "
+                f"and {n}); rename or remove one"
+            )
+        seen[name] = n
+
+
 def read_csv(
     path: Path,
     *,
     required: tuple[str, ...] | list[str] = (),
     encoding: str | None = None,
     skip_hxl: bool = True,
+    fold_case: bool = False,
 ) -> tuple[list[str], Iterator[CsvRow]]:
     """Open a CSV file and check its header; then iterate its records with their line numbers.
 
     Quoted fields may hold newlines: a record's line is where it starts. A row of HXL hashtags
-    (as in Humanitarian Data Exchange exports) right after the header is skipped. Raises
+    (as in Humanitarian Data Exchange exports) right after the header is skipped, and so is
+    Excel's "sep=;" line before it (its delimiter is then the file's). ``fold_case``: the
+    header's names are read in lower case (a dataset's own columns, which some tools write
+    in capitals). A row with more or fewer fields than the header is an error of that row (a
+    short row is often a file cut off in the middle of its last line). Raises
     ImportFormatError before anything is read past the header if the file is unusable.
     """
     if not path.exists():
@@ -169,18 +205,22 @@ def read_csv(
     raw = read_maybe_gzip(path)
     if not raw.strip():
         raise ImportFormatError(f"{path}: is empty")
-    text = decode(raw, path, encoding)
-    dialect = sniff_dialect(text[:MAX_SNIFF])
+    text, separator = _excel_separator(decode(raw, path, encoding))
+    skipped = 0 if separator is None else 1  # lines before the header
+    dialect = sniff_dialect(text[:MAX_SNIFF], delimiter=separator)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         header = [_clean_header(h) for h in next(reader)]
     except (StopIteration, csv.Error) as exc:
         raise ImportFormatError(f"{path}: has no CSV header line ({exc})") from exc
+    if fold_case:
+        header = [h.lower() for h in header]
     if len(header) < 2:
         raise ImportFormatError(
             f"{path}: does not look like a CSV file (its first line has {len(header)} column)"
         )
-    check_structure(text, dialect, path)
+    _check_header(header, path)
+    check_structure(text, dialect, path, skipped=skipped)
     missing = [c for c in required if c not in header]
     if missing:
         raise ImportFormatError(
@@ -189,12 +229,12 @@ def read_csv(
         )
 
     def rows() -> Iterator[CsvRow]:
-        start = reader.line_num + 1
+        start = reader.line_num + 1 + skipped
         first = True
         try:
             for values in reader:
                 line = start
-                start = reader.line_num + 1
+                start = reader.line_num + 1 + skipped
                 if not any(v.strip() for v in values):
                     continue
                 if first and skip_hxl and is_hxl_row(values):
@@ -207,26 +247,41 @@ def read_csv(
                         why = f"has {len(values)} fields, the header has {len(header)}"
                         yield CsvRow(line, {"__error__": why})
                         continue
+                elif len(values) < len(header):
+                    why = (
+                        f"has {len(values)} fields, the header has {len(header)} (a row cut "
+                        "short, as the last line of a file whose download stopped?)"
+                    )
+                    yield CsvRow(line, {"__error__": why})
+                    continue
                 yield CsvRow(line, dict(zip(header, values, strict=False)))
         except csv.Error as exc:
-            raise ImportFormatError(f"{path}: line {reader.line_num}: broken CSV ({exc})") from exc
+            raise ImportFormatError(
+                f"{path}: line {reader.line_num + skipped}: broken CSV ({exc})"
+            ) from exc
 
     return header, rows()
 
 
-def check_structure(text: str, dialect: type[csv.Dialect], path: Path) -> None:
+def check_structure(text: str, dialect: type[csv.Dialect], path: Path, *, skipped: int = 0) -> None:
     """Read the whole file as CSV once, before anything is stored: a broken record (a quote
-    left open, a stray quote in an unquoted field) is an error naming its line, and the
-    store is left as it was."""
+    left open, a stray quote in an unquoted field, a cell longer than any field holds) is an
+    error naming its line, and the store is left as it was. ``skipped``: lines before
+    ``text`` in the file."""
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    start = 1
+    start = 1 + skipped
     try:
         for _ in reader:
-            start = reader.line_num + 1
+            start = reader.line_num + 1 + skipped
     except csv.Error as exc:
-        raise ImportFormatError(
-            f"{path}: line {start}: broken CSV ({exc}); is a quote left open? Nothing was imported"
-        ) from exc
+        if "field larger than field limit" in str(exc):
+            why = (
+                f"a cell is longer than {csv.field_size_limit():,} characters, more than any "
+                "field of a record holds (or a quote left open runs on)."
+            )
+        else:
+            why = f"broken CSV ({exc}); is a quote left open?"
+        raise ImportFormatError(f"{path}: line {start}: {why} Nothing was imported") from exc
 
 
 def is_hxl_row(values: list[str]) -> bool:

@@ -17,7 +17,7 @@ from safecorridor.sources.importers.common import (
     read_csv,
     text_or_none,
 )
-from safecorridor.sources.importers.store import Parsed, parse_rows
+from safecorridor.sources.importers.store import Parsed, absent_fields, parse_rows
 from safecorridor.taxonomy.choices import DatePrecision
 
 REQUIRED = ("eventid", "iyear", "imonth", "iday", "latitude", "longitude", "attacktype1_txt")
@@ -39,6 +39,26 @@ def gtd_date(year: int | None, month: int | None, day: int | None) -> tuple[date
         return date(year, month, day), DatePrecision.DAY
     except ValueError as exc:
         raise RowValueError(f"iyear/imonth/iday {year}-{month}-{day} is not a date") from exc
+
+
+#: the columns each field is read from (a file without any of them leaves the field out, and
+#: a re-import keeps what is stored in it)
+COLUMNS_OF: dict[str, tuple[str, ...]] = {
+    "actor1": ("gname",),
+    "claimed_by": ("gname",),
+    "target_category": ("targtype1_txt",),
+    "country": ("country_txt",),
+    "region": ("region_txt",),
+    "admin1": ("provstate",),
+    "location": ("city",),
+    "geo_precision": ("specificity",),
+    "fatalities": ("nkill",),
+    "injured": ("nwound",),
+    "abducted": ("nhostkid",),
+    "foreign_nationality": ("natlty1_txt",),
+    "notes": ("summary",),
+    "source": ("scite1", "scite2", "scite3"),
+}
 
 
 def row_to_incident(row: dict[str, str]) -> dict[str, Any]:
@@ -96,5 +116,5 @@ def row_to_incident(row: dict[str, str]) -> dict[str, Any]:
 
 
 def parse(path: Path, *, encoding: str | None = None, **_: Any) -> Iterator[Parsed]:
-    _header, rows = read_csv(path, required=REQUIRED, encoding=encoding)
-    return parse_rows(rows, row_to_incident)
+    header, rows = read_csv(path, required=REQUIRED, encoding=encoding, fold_case=True)
+    return parse_rows(rows, row_to_incident, absent=absent_fields(header, COLUMNS_OF))

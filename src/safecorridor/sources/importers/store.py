@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 from itertools import islice
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, Table, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecorridor.db.base import utcnow
@@ -37,8 +39,14 @@ from safecorridor.sharing.audit import (
     audit_writes,
     written_rows,
 )
-from safecorridor.sharing.policy import AUDITED_TLP
-from safecorridor.sources.importers.common import CsvRow, ImportReport, RowError, RowValueError
+from safecorridor.sharing.policy import AUDITED_TLP, tlp_rank
+from safecorridor.sources.importers.common import (
+    CsvRow,
+    ImportFormatError,
+    ImportReport,
+    RowError,
+    RowValueError,
+)
 from safecorridor.sources.models import ImportRun
 from safecorridor.sources.runs import mark_interrupted_imports, this_process
 from safecorridor.taxonomy import TaxonomyError
@@ -76,15 +84,39 @@ def build(line: int, make: Callable[[], dict[str, Any]]) -> Parsed:
         return line, RowError(line, "a value is nested too deep")
 
 
+def absent_fields(header: Iterable[str], columns_of: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """The record's fields a file has no column for: ``columns_of`` names, for each field a
+    format's columns give, the columns it is read from (a field not named there is always
+    given)."""
+    have = set(header)
+    return frozenset(f for f, cols in columns_of.items() if not have.intersection(cols))
+
+
 def parse_rows(
-    rows: Iterable[CsvRow], convert: Callable[[dict[str, str]], dict[str, Any]]
+    rows: Iterable[CsvRow],
+    convert: Callable[[dict[str, str]], dict[str, Any]],
+    *,
+    absent: Iterable[str] = (),
 ) -> Iterator[Parsed]:
-    """Convert CSV records one by one; a broken record or value becomes a RowError."""
+    """Convert CSV records one by one; a broken record or value becomes a RowError.
+
+    ``absent``: fields the file has no column for (:func:`absent_fields`). A row leaves them
+    out, so a re-import keeps what is stored in them: a file with fewer columns says nothing
+    about the others, unlike an empty cell, which says the value is unknown.
+    """
+    left_out = frozenset(absent)
+
+    def given(values: dict[str, str]) -> dict[str, Any]:
+        data = convert(values)
+        for name in left_out:
+            data.pop(name, None)
+        return data
+
     for r in rows:
         if "__error__" in r.values:
             yield r.line, RowError(r.line, r.values["__error__"])
         else:
-            yield build(r.line, lambda r=r: convert(r.values))  # type: ignore[misc]
+            yield build(r.line, lambda r=r: given(r.values))  # type: ignore[misc]
 
 
 def _batches(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
@@ -94,6 +126,39 @@ def _batches(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
 
 
 _COMPARED = [c.name for c in INCIDENTS.columns if c.name not in {"id", "created_at", "updated_at"}]
+#: the field of a row each stored column derives from, where they differ
+_FIELD_OF = {
+    "actor1_id": "actor1",
+    "actor2_id": "actor2",
+    "claimed_by_id": "claimed_by",
+    "h3_cell": "latitude",
+}
+#: columns every row gives (its key and digest)
+_ALWAYS_GIVEN = {"content_hash", "source_key", "source_dataset"}
+
+
+def _given_columns(incident: Incident, values: dict[str, Any], item: IncidentCreate) -> set[str]:
+    """The stored columns ``item``'s row gives (a file's absent columns it does not:
+    :func:`parse_rows`; nor the fields a JSON Lines object leaves out). A row that changes the
+    event type gives its sub-event and disorder types too: the stored ones were the old
+    type's."""
+    fields = set(item.model_fields_set)
+    if "event_type" in fields and values["event_type"] != incident.event_type:
+        fields |= {"sub_event_type", "disorder_type"}
+    return {c for c in _COMPARED if c in _ALWAYS_GIVEN or _FIELD_OF.get(c, c) in fields}
+
+
+def _lowered_marking(incident: Incident, values: dict[str, Any], given: set[str]) -> str | None:
+    """Why a row may not be stored over ``incident``: it lowers the stored marking (an import
+    of an older export, or of a file whose marking column is left at CLEAR, would publish a
+    record an agency restricted). None if it does not."""
+    if "tlp" not in given or tlp_rank(values["tlp"]) >= tlp_rank(incident.tlp):
+        return None
+    return (
+        f"marks {incident.source_dataset} record {incident.source_key!r} {values['tlp']}, lower "
+        f"than its stored marking {incident.tlp}; an import never lowers a marking (a "
+        "record's owner changes it in the app)"
+    )
 
 
 def _store_batch(
@@ -130,7 +195,7 @@ def _store_batch(
     urls: dict[tuple[str, str], list[str]] = {}
     updated: list[Incident] = []
     now = utcnow()
-    for key, (_line, item, values) in by_key.items():
+    for key, (line, item, values) in by_key.items():
         if key not in existing:
             new_rows.append({**values, "created_at": now, "updated_at": now})
             if item.source_urls:
@@ -141,9 +206,14 @@ def _store_batch(
             report.unchanged += 1
             continue
         incident = session.get_one(Incident, iid)
+        given = _given_columns(incident, values, item)
+        lowered = _lowered_marking(incident, values, given)
+        if lowered:
+            report.errors.append(RowError(line, lowered))
+            continue
         changes = {
             col: [_jsonable(getattr(incident, col)), _jsonable(values[col])]
-            for col in _COMPARED
+            for col in given
             if col in values and getattr(incident, col) != values[col]
         }
         if set(changes) <= {"content_hash"}:
@@ -286,25 +356,7 @@ def import_rows(
                 else:
                     good.append((line, item))
             report.rows += len(batch)
-            with factory() as session, session.begin():
-                resolver = ActorResolver(session, changed_by=changed_by)
-                done = _store_batch(session, good, resolver, report, changed_by)
-                session.execute(
-                    update(ImportRun)
-                    .where(ImportRun.id == run_id)
-                    .values(**_counts(report))
-                    .execution_options(synchronize_session=False)
-                )
-                if done["new"] or done["updated"]:
-                    append_event(
-                        session=session,
-                        viewer=None,
-                        action="import",
-                        record_type="import_run",
-                        record_id=run_id,
-                        details={"kind": kind, **done},
-                        actor=changed_by,
-                    )
+            _store_batch_once(factory, good, report, run_id=run_id, kind=kind, by=changed_by)
             if report.new >= next_analyze:
                 _refresh_statistics(factory)
                 next_analyze = report.new * 4
@@ -341,6 +393,56 @@ def import_rows(
             },
         )
     return report
+
+
+def _store_batch_once(
+    factory: sessionmaker[Session],
+    good: list[tuple[int, IncidentCreate]],
+    report: ImportReport,
+    *,
+    run_id: int,
+    kind: str,
+    by: str,
+) -> None:
+    """Store one batch in its own transaction, with the run's counts and its audit event.
+
+    Another import storing rows of the same keys at the same time (the same file started
+    twice) makes the insert fail on the key index: the batch is then read again, once, and
+    its rows count as re-imported. A second clash is an ImportFormatError naming it.
+    """
+    for attempt in (1, 2):
+        before = replace(report, errors=list(report.errors))
+        try:
+            with factory() as session, session.begin():
+                resolver = ActorResolver(session, changed_by=by)
+                done = _store_batch(session, good, resolver, report, by)
+                session.execute(
+                    update(ImportRun)
+                    .where(ImportRun.id == run_id)
+                    .values(**_counts(report))
+                    .execution_options(synchronize_session=False)
+                )
+                if done["new"] or done["updated"]:
+                    append_event(
+                        session=session,
+                        viewer=None,
+                        action="import",
+                        record_type="import_run",
+                        record_id=run_id,
+                        details={"kind": kind, **done},
+                        actor=by,
+                    )
+            return
+        except IntegrityError as exc:
+            for name in ("new", "updated", "unchanged", "unowned_marked", "errors"):
+                setattr(report, name, getattr(before, name))
+            if attempt == 2:
+                raise ImportFormatError(
+                    f"{report.path}: another import is storing the same records at the same "
+                    f"time; {report.summary()} before the clash. Run it again once the other "
+                    "has ended: it stores the rest and changes nothing twice"
+                ) from exc
+            log.warning("import %s: rows stored by another import meanwhile; reading again", run_id)
 
 
 def _counts(report: ImportReport) -> dict[str, int]:

@@ -16,7 +16,7 @@ from safecorridor.sources.importers.common import (
     read_csv,
     text_or_none,
 )
-from safecorridor.sources.importers.store import Parsed, parse_rows
+from safecorridor.sources.importers.store import Parsed, absent_fields, parse_rows
 
 REQUIRED = ("id", "type_of_violence", "side_a", "side_b", "latitude", "longitude", "date_start")
 _KEPT = ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "low", "high")
@@ -25,6 +25,23 @@ _KEPT = ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "low", "h
 @cache
 def _mapping() -> dict[str, Any]:
     return taxonomy.load("ucdp_mapping")
+
+
+#: the columns each field is read from (a file without any of them leaves the field out, and
+#: a re-import keeps what is stored in it)
+COLUMNS_OF: dict[str, tuple[str, ...]] = {
+    "date_precision": ("date_prec",),
+    "country": ("country",),
+    "iso": ("iso3",),
+    "region": ("region",),
+    "admin1": ("adm_1",),
+    "admin2": ("adm_2",),
+    "location": ("where_coordinates",),
+    "geo_precision": ("where_prec",),
+    "fatalities": ("best",),
+    "source": ("source_article", "source_headline"),
+    "notes": ("source_headline",),
+}
 
 
 def row_to_incident(row: dict[str, str], *, dayfirst: bool = True) -> dict[str, Any]:
@@ -77,5 +94,11 @@ def row_to_incident(row: dict[str, str], *, dayfirst: bool = True) -> dict[str, 
 def parse(
     path: Path, *, encoding: str | None = None, dayfirst: bool = True, **_: Any
 ) -> Iterator[Parsed]:
-    _header, rows = read_csv(path, required=REQUIRED, encoding=encoding, skip_hxl=True)
-    return parse_rows(rows, lambda values: row_to_incident(values, dayfirst=dayfirst))
+    header, rows = read_csv(
+        path, required=REQUIRED, encoding=encoding, skip_hxl=True, fold_case=True
+    )
+    return parse_rows(
+        rows,
+        lambda values: row_to_incident(values, dayfirst=dayfirst),
+        absent=absent_fields(header, COLUMNS_OF),
+    )
