@@ -109,6 +109,11 @@ def test_a_movement_that_misses_its_check_in_alerts_the_escort_then_the_admin(
     assert body["alert"]["payload"]["movement_id"] == m.id
     assert body["alert"]["payload"]["escort"] == "Falcon-7"
     assert alerts_service.unread_count(s, eo) == 1
+    # the escort unit reads it in full: the movement is its to escort, though the requesting
+    # company is no partner of its agency (the marking rule alone would withhold it)
+    (seen,) = alerts_service.inbox_entries(s, eo)
+    assert not isinstance(seen.alert, alerts_service.WithheldAlert)
+    assert "OVERDUE" in seen.alert.title and seen.alert.payload["headcount"] == {"CN": 4, "PK": 2}
     assert alerts_service.unread_count(s, admin) == 0
     assert smtp_sink.to("admin@jwg.example") == []
 

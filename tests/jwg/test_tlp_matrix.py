@@ -281,3 +281,61 @@ def test_a_meeting_number_another_organisation_holds_unread_is_free(
     assert r.status_code == 201, r.text
     seen = client.post("/api/v1/meetings", json={**body, "number": 6}, headers=partner)
     assert seen.status_code == 409 and "by another organisation" in seen.text  # it reads it
+
+
+def test_an_item_shared_beyond_its_meeting_names_the_meeting_to_no_one_else(
+    engine: Engine, client: TestClient, world: World
+) -> None:
+    """The owner records, at an AMBER+STRICT meeting, an item another organisation carries
+    out: that organisation reads the item, its alert and its API record, but not which meeting
+    (nor decision) it came from; the recording organisation reads the item's overdue alert in
+    full, though the item's marking alone would not show it the item (it owns the item's
+    meeting, not the item)."""
+    from safecorridor.accounts.models import User
+    from safecorridor.alerts import service as alerts
+
+    h = world.headers("owner", "analyst")
+    action = {
+        "title": "Fence the quarry",
+        "owner": world.orgs["outsider"],
+        "due_on": "2024-06-01",
+        "tlp": "AMBER+STRICT",
+    }
+    body = {
+        "number": 41,
+        "held_on": "2024-05-01",
+        "series": "Owner review",
+        "tlp": "AMBER+STRICT",
+        "decisions": [{"text": "Decided", "actions": [action]}],
+    }
+    r = client.post("/api/v1/meetings", json=body, headers=h)
+    assert r.status_code == 201, r.text
+    meeting = r.json()
+    item_id = meeting["decisions"][0]["actions"][0]["id"]
+    outsider = world.headers("outsider", "analyst")
+    assert client.get(f"/api/v1/meetings/{meeting['id']}", headers=outsider).status_code == 404
+    r = client.get(f"/api/v1/actions/{item_id}", headers=outsider)
+    assert r.status_code == 200, r.text
+    assert (r.json()["meeting_id"], r.json()["decision_id"]) == (None, None)
+    mine = client.get(f"/api/v1/actions/{item_id}", headers=h).json()
+    assert (mine["meeting_id"], mine["decision_id"]) == (
+        meeting["id"],
+        meeting["decisions"][0]["id"],
+    )
+
+    with sessionmaker(bind=engine)() as s:
+        item = s.get(ActionItem, item_id)
+        assert item is not None
+        assert jwg.alert_action_overdue(s, item=item, now=datetime(2024, 6, 2, tzinfo=UTC)) == 2
+        s.commit()
+        theirs = s.get(User, world.users[("outsider", "analyst")])
+        ours = s.get(User, world.users[("owner", "analyst")])
+        assert theirs is not None and ours is not None
+        (seen,) = alerts.inbox_entries(s, theirs)
+        assert not isinstance(seen.alert, alerts.WithheldAlert)
+        assert seen.alert.payload["meeting_id"] is None
+        assert "41st" not in seen.alert.body and "meeting" not in seen.alert.body
+        (recorded,) = alerts.inbox_entries(s, ours)
+        assert not isinstance(recorded.alert, alerts.WithheldAlert), "the recorder lost it"
+        assert recorded.alert.payload["meeting_id"] == meeting["id"]
+        assert "(from the 41st meeting)" in recorded.alert.body

@@ -522,3 +522,71 @@ def test_an_escort_contact_that_is_no_email_address_is_refused(address: str) -> 
     with pytest.raises(ValueError, match="contact_email"):
         EscortAssignment(callsign="Falcon-7", vehicles=4, contact_email=address)
     assert EscortAssignment(callsign="F", vehicles=1, contact_email=" ").contact_email is None
+
+
+def test_a_persons_red_grants_stay_out_of_the_figures_their_organisation_is_shown(
+    lite: Session,
+) -> None:
+    """The stored request and approval figures are shown to every member of the requesting
+    and the approving organisation: a RED record granted to the requester or the approver
+    alone (here, attacks along a road that is otherwise quiet) counts in neither."""
+    from safecorridor.accounts.service import create_user
+    from safecorridor.sharing.service import grant_record
+    from tests.factories import create_incident
+
+    sm, eo = user(lite, "site_manager@ctgsa.example"), user(lite, "escort_officer@ssd.example")
+    for i in range(20):
+        secret = create_incident(
+            lite,
+            event_date=datetime(2019, 6, 9).date() - timedelta(days=1 + 4 * i),
+            latitude=35.25 + 0.01 * (i % 5),
+            longitude=73.0 + 0.01 * (i % 7),
+            fatalities=3,
+            source_key=f"red-{i}",
+            tlp="RED",
+            event_type="Battles",
+            sub_event_type="Armed clash",
+        )
+        lite.flush()
+        for reader in (sm, eo):
+            grant_record(
+                session=lite,
+                record_type="incident",
+                record_id=secret.id,
+                user_id=reader.id,
+                granted_by="test",
+                audited=False,
+            )
+    lite.commit()
+    m = submitted(
+        lite,
+        datetime(2019, 6, 1, 8),
+        planned_departure=datetime(2019, 6, 10, 2),
+        planned_arrival=datetime(2019, 6, 10, 11),
+        armoured_count=0,
+    )
+    # the requester's own view of the road counts the RED attacks ...
+    mine = ms.assess(
+        lite,
+        reader=sm,
+        points=m.route_points,
+        name=KKH,
+        route_id=m.route_id,
+        as_of=datetime(2019, 6, 10).date(),
+        policy=active_policy(lite),
+    )
+    assert mine["level"] != "low"
+    # ... the stored figures, shown to the whole organisation, do not
+    assert (m.risk_level, m.issues) == ("low", [])
+    ms.approve_movement(
+        session=lite, movement_id=m.id, user=eo, escort=ESCORT, now=datetime(2019, 6, 2, 8)
+    )
+    lite.commit()
+    assert m.approval_risk_level == "low"
+    colleague = create_user(
+        session=lite,
+        email="analyst@ctgsa.example",
+        organisation_id=sm.organisation_id,
+        role="analyst",
+    )
+    assert ms.risk_seen_by(lite, m, colleague)["level"] == "low"

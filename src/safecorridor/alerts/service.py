@@ -25,7 +25,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from safecorridor import net
-from safecorridor.accounts.models import Organisation, User, organisation_partners
+from safecorridor.accounts.models import (
+    Organisation,
+    User,
+    organisation_escorts,
+    organisation_partners,
+)
 from safecorridor.alerts.channels import get_channel_settings
 from safecorridor.alerts.choices import Channel, DeliveryState, RuleKind
 from safecorridor.alerts.models import Alert, AlertRule, Delivery, IncidentOutbox, Notification
@@ -1034,16 +1039,69 @@ def inbox_entries(
     ]
 
 
+def _reads(kind: str, model: Any, user: User) -> Any:
+    """The rule by which ``user`` reads a subject of ``kind``: the one its own pages apply (a
+    movement is also its escort's and its deciders'; an action item also its recording
+    organisation's), else the marking rule."""
+    if kind == "movement":
+        from safecorridor.movements.service import can_see
+
+        return can_see(user)
+    if kind == "action_item":
+        from safecorridor.jwg.service import readable_actions_clause
+
+        return readable_actions_clause(Viewer.of(user))
+    return visible(model, Viewer.of(user))
+
+
+def _org_reads(kind: str, model: Any, organisation_id: int) -> Any:
+    """The rule by which an organisation (an address of its alert rules, an escort's contact)
+    reads a subject of ``kind``: as :func:`_reads`, without a member's own grants."""
+    viewer = Viewer.for_organisation(organisation_id)
+    if kind == "movement":
+        designating = select(organisation_escorts.c.organisation_id).where(
+            organisation_escorts.c.escort_id == organisation_id
+        )
+        return or_(
+            Movement.owner_org_id == organisation_id,
+            Movement.escort_org_id == organisation_id,
+            Movement.owner_org_id.in_(designating),
+            visible(Movement, viewer),
+        )
+    if kind == "action_item":
+        from safecorridor.jwg.service import readable_actions_clause
+
+        return readable_actions_clause(viewer)
+    return visible(model, viewer)
+
+
+def still_shared(session: Session, delivery: Delivery) -> bool:
+    """Whether a delivery's recipient may still read its alert's subject when it is sent (a
+    retry may come after the incident was re-marked AMBER+STRICT or the person deactivated):
+    a person by the rules of their inbox, an address by its organisation's."""
+    alert = delivery.alert
+    model = _SUBJECTS.get(alert.subject_type or "")
+    if model is None or not alert.subject_id:
+        return True
+    if delivery.user_id is not None:
+        user = session.get(User, delivery.user_id)
+        if user is None or not user.is_active:
+            return False
+        rule = _reads(str(alert.subject_type), model, user)
+    else:
+        rule = _org_reads(str(alert.subject_type), model, alert.organisation_id)
+    return session.scalar(select(model.id).where(model.id == alert.subject_id, rule)) is not None
+
+
 def alerts_as_read(
     session: Session, user: User, alerts: Sequence[Alert]
 ) -> list[Alert | WithheldAlert]:
     """Each of ``alerts`` as ``user`` may read it now (see :func:`inbox_entries`)."""
     hidden: set[tuple[str, int]] = set()
-    viewer = Viewer.of(user)
     for kind, model in _SUBJECTS.items():
         ids = {a.subject_id for a in alerts if a.subject_type == kind and a.subject_id}
         if ids:
-            stmt = restrict(select(model.id).where(model.id.in_(ids)), model, viewer)
+            stmt = select(model.id).where(model.id.in_(ids), _reads(kind, model, user))
             hidden |= {(kind, i) for i in ids - set(session.scalars(stmt))}
     return [
         WithheldAlert(

@@ -51,6 +51,7 @@ from safecorridor.alerts.service import (
     evaluate_incident_rules,
     evaluate_risk_rules,
     prune_outbox,
+    still_shared,
 )
 from safecorridor.clock import Clock
 from safecorridor.db.base import utcnow
@@ -378,6 +379,13 @@ def deliver_one(ctx: WorkerContext, delivery_id: int, now: datetime) -> bool:
         d = s.get(Delivery, delivery_id)
         assert d is not None
         attempt = d.attempts
+        if not still_shared(s, d):
+            # nothing of it is sent: its title and figures are its subject's content
+            d.state = DeliveryState.DEAD
+            d.claimed_until = None
+            d.last_error = "not sent: its subject is no longer shared with the recipient"
+            log.info("delivery %s withheld: subject no longer shared", delivery_id)
+            return True
         files = (
             jwg_briefing.pack_attachments(s, d.alert.payload)
             if d.alert.kind == jwg_briefing.PACK_ALERT and d.channel == "email"

@@ -164,8 +164,14 @@ class LinkPublic(BaseModel):
 
 class ActionPublic(BaseModel):
     id: int
-    meeting_id: int
-    decision_id: int
+    meeting_id: int | None = Field(
+        description="The meeting that decided it; null for a reader who may not read that "
+        "meeting (an item may be shared more widely than its meeting)."
+    )
+    decision_id: int | None = Field(
+        description="The decision it carries out; null, as the meeting, for a reader who may "
+        "not read the meeting."
+    )
     title: str
     details: str
     owner_org_id: int

@@ -796,24 +796,11 @@ def _org_may_read(session: Session, item: ActionItem, org_id: int) -> bool:
 def alert_action_overdue(
     session: Session, *, item: ActionItem, now: datetime, max_attempts: int | None = None
 ) -> int:
-    """The alerts of an item that became overdue (see the module's docstring)."""
+    """The alerts of an item that became overdue (see the module's docstring). Each
+    organisation's names the item's meeting only if it may read that meeting (an item of a
+    restricted meeting may be shared with an organisation the meeting is not)."""
     owner = item.owner_org_id
-    meeting = session.get(Meeting, item.meeting_id)
-    since = f" (from the {ordinal(meeting.number, 'en')} meeting)" if meeting else ""
     title = f"Action item {item.id} OVERDUE: {item.title}"[:300]
-    body = (
-        f"Action item {item.id}{since} was due on {item.due_on} and is not done. "
-        f"Responsible: {item.owner.name}"
-        + (f", {item.responsible_role}" if item.responsible_role else "")
-        + "."
-    )
-    payload = {
-        "action_item_id": item.id,
-        "meeting_id": item.meeting_id,
-        "due_on": item.due_on.isoformat(),
-        "owner_org_id": owner,
-        "tlp": item.tlp,
-    }
     base_key = f"action:{item.id}:overdue:{item.due_on}"
     made = 0
     secretariats = sorted(
@@ -831,8 +818,8 @@ def alert_action_overdue(
         rs = Recipients()
         rs.add_users(members(session, org, [Role.ADMIN, Role.ANALYST]), in_app=True, email=True)
         targets.append((org, rs))
-    orgs = {org for org, _ in targets}
     for org, recipients in targets:
+        body, payload = _overdue_text(session, item, org)
         if create_alert(
             session,
             key=f"{base_key}:org:{org}",
@@ -848,20 +835,40 @@ def alert_action_overdue(
             max_attempts=max_attempts,
         ):
             made += 1
-    made += alert_rules_of(
-        session,
-        RuleKind.ACTION_OVERDUE,
-        orgs,
-        base_key=base_key,
-        title=title,
-        body=body,
-        subject_type="action_item",
-        subject_id=item.id,
-        payload=payload,
-        now=now,
-        max_attempts=max_attempts,
-    )
+        made += alert_rules_of(
+            session,
+            RuleKind.ACTION_OVERDUE,
+            {org},
+            base_key=base_key,
+            title=title,
+            body=body,
+            subject_type="action_item",
+            subject_id=item.id,
+            payload=payload,
+            now=now,
+            max_attempts=max_attempts,
+        )
     return made
+
+
+def _overdue_text(session: Session, item: ActionItem, org: int) -> tuple[str, dict[str, Any]]:
+    """The body and payload of an overdue item's alert to ``org``: its meeting's number and
+    id only if ``org`` may read that meeting."""
+    since = open_since(session, item, Viewer.for_organisation(org))
+    body = (
+        f"Action item {item.id}{f' (from the {since} meeting)' if since else ''} was due on "
+        f"{item.due_on} and is not done. Responsible: {item.owner.name}"
+        + (f", {item.responsible_role}" if item.responsible_role else "")
+        + "."
+    )
+    payload = {
+        "action_item_id": item.id,
+        "meeting_id": item.meeting_id if since else None,
+        "due_on": item.due_on.isoformat(),
+        "owner_org_id": item.owner_org_id,
+        "tlp": item.tlp,
+    }
+    return body, payload
 
 
 def board(items: Sequence[ActionItem]) -> dict[str, list[ActionItem]]:
@@ -904,11 +911,13 @@ def actions_public(
             (at_meeting is not None and m.id != at_meeting.id)
             or (at_meeting is None and i.status in OPEN_STATUSES)
         )
+        # an item's meeting and decision are shown to those who may read the meeting
+        shown = viewer is None or m is not None
         out.append(
             ActionPublic(
                 id=i.id,
-                meeting_id=i.meeting_id,
-                decision_id=i.decision_id,
+                meeting_id=i.meeting_id if shown else None,
+                decision_id=i.decision_id if shown else None,
                 title=i.title,
                 details=i.details,
                 owner_org_id=i.owner_org_id,

@@ -235,7 +235,7 @@ def _find_named(session: Session, model: type[Any], ref: str, user: User) -> Any
 def assess(
     session: Session,
     *,
-    reader: User | None,
+    reader: User | Viewer | None,
     points: list[list[float]],
     name: str,
     route_id: int | None,
@@ -248,7 +248,7 @@ def assess(
     ``surface``: one built for ``reader`` on ``as_of`` over a box holding the route."""
     risk = polyline_risk(
         session,
-        _viewer(reader) if reader is not None else None,
+        _viewer(reader) if isinstance(reader, User) else reader,
         points=points,
         name=name,
         route_id=route_id,
@@ -260,11 +260,13 @@ def assess(
 
 
 def _apply_risk(session: Session, m: Movement, policy: Policy, user: User) -> None:
-    """The route risk as of the departure, as the requester's organisation sees it."""
+    """The route risk as of the departure, as the requester's organisation sees it: from
+    what every member may read, not the requester's own RED grants (the figure is shown to
+    the whole organisation)."""
     as_of = m.planned_departure.date()
     risk = assess(
         session,
-        reader=user,
+        reader=Viewer.for_organisation(user.organisation_id),
         points=m.route_points,
         name=m.route_name,
         route_id=m.route_id,
@@ -762,10 +764,12 @@ def approve_movement(
         )
     policy = policy or active_policy(session)
     mp = movement_policy(policy)
-    # the approver decides on what they may read: the route risk again, for them
+    # the approver decides on what their organisation may read: the route risk again, as
+    # any member of it reads it (the figure and its issues are shown to all of them; an
+    # approver's own RED grants stay out of it, as out of the requester's)
     seen = assess(
         session,
-        reader=user,
+        reader=Viewer.for_organisation(user.organisation_id),
         points=m.route_points,
         name=m.route_name,
         route_id=m.route_id,
