@@ -168,3 +168,70 @@ def test_a_command_before_init_says_to_run_init(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "run `safecorridor init` first" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_marked_ingest_names_the_organisation_that_reads_it(tmp_path: Path) -> None:
+    """AMBER and stricter documents are read by their owner organisation only: an ingest
+    marking them without one made documents and candidates nobody could read or review."""
+    from sqlalchemy import select
+
+    from safecorridor.db.session import session_scope
+    from safecorridor.sources.models import Document
+
+    report = tmp_path / "quarry.txt"
+    report.write_text(
+        "Gunmen attacked a Levies check post near Panjgur on Monday, killing two personnel,"
+        " officials said.\n",
+        "utf-8",
+    )
+    code, out = invoke("ingest", str(report), "--published", "2024-05-07", "--tlp", "AMBER")
+    assert code == 1 and "--tlp AMBER needs --org NAME" in out, out
+    code, out = invoke("ingest", str(report), "--tlp", "amber", "--org", "Nobody Here")
+    assert code == 1 and "Nobody Here" in out, out
+    code, out = invoke(
+        "users", "add", "ops@ssd.example", "--org", "SSD", "--no-password", "--create-organisation"
+    )
+    assert code == 0, out
+    code, out = invoke(
+        "ingest", str(report), "--published", "2024-05-07", "--tlp", "AMBER", "--org", "ssd"
+    )
+    assert code == 0, out
+    from safecorridor.accounts.models import Organisation
+    from safecorridor.review.models import Candidate
+
+    with session_scope() as session:
+        (doc,) = session.scalars(select(Document)).all()
+        ssd = session.scalars(select(Organisation).where(Organisation.name == "SSD")).one()
+        assert (doc.tlp, doc.owner_org_id) == ("AMBER", ssd.id)
+        candidates = session.scalars(select(Candidate)).all()
+        assert candidates and {c.owner_org_id for c in candidates} == {ssd.id}
+
+
+def test_audit_verify_from_the_wrong_folder_names_the_missing_database(tmp_path: Path) -> None:
+    """Run where no deployment is, `audit verify` made an empty database there and called it
+    "intact: 0 events"; it now says no database is there and creates none."""
+    import os
+    import subprocess
+    import sys
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "SAFECORRIDOR_DATABASE_URL"}
+    env["SAFECORRIDOR_DATA_DIR"] = str(elsewhere / "var")
+    done = subprocess.run(
+        [sys.executable, "-m", "safecorridor", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=elsewhere,
+    )
+    assert done.returncode == 1, done.stdout
+    assert "no database at" in done.stderr and "SAFECORRIDOR_DATA_DIR" in done.stderr
+    assert "intact" not in done.stdout and "Traceback" not in done.stderr
+    assert not (elsewhere / "var" / "safecorridor.db").exists()
+    # a deployment's database is named in the report
+    assert invoke("init")[0] == 0
+    code, out = invoke("audit", "verify")
+    assert code == 0, out
+    assert out.startswith("database: sqlite:///") and "chain intact" in out

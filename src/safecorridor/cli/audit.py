@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine, inspect
 
 import safecorridor.models  # noqa: F401  (every table mapped: `audit verify` compares them all)
 from safecorridor.cli.common import console, fail
@@ -45,8 +46,9 @@ def audit_verify(
     every audited read); on SQLite the audited reads are chained in a read log of their own,
     a file beside the database.
     """
-    engine = get_engine()
+    engine = _existing_database()
     migrate(engine)
+    console.print(f"database: {engine.url.render_as_string(hide_password=True)}")
     for run_id in mark_interrupted_imports(engine):  # before the states are compared
         console.print(f"import run {run_id} found dead: marked interrupted")
     for run_id in mark_interrupted_ingests(engine):
@@ -78,6 +80,25 @@ def audit_verify(
         )
     if checkpoint is not None:
         console.print(f"the logs still hold everything {checkpoint} names")
+
+
+def _existing_database() -> Engine:
+    """The deployment's database, refused when it holds no SafeCorridor tables (run from
+    another folder, the embedded database's default path names a new, empty file: its
+    "intact: 0 events" would say nothing of the real one), without creating it."""
+    engine = get_engine()  # (SQLite makes its file on the first connection, not here)
+    url = engine.url
+    where = url.render_as_string(hide_password=True)
+    hint = (
+        "is this the deployment's folder? SAFECORRIDOR_DATA_DIR or SAFECORRIDOR_DATABASE_URL "
+        "names its database"
+    )
+    embedded = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if embedded and not Path(str(url.database)).is_file():
+        raise fail(f"no database at {url.database}: {hint}")
+    if not inspect(engine).has_table("audit_events"):
+        raise fail(f"the database {where} holds no SafeCorridor tables: {hint}")
+    return engine
 
 
 #: how many of ``audit verify``'s problems are printed (the rest are counted)

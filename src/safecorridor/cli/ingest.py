@@ -8,9 +8,11 @@ import typer
 from rich.markup import escape
 
 from safecorridor import taxonomy
+from safecorridor.accounts.service import AccountError, find_organisation
 from safecorridor.cli.common import console, err_console, fail, parse_day, progress_bar
 from safecorridor.db.engine import migrate
-from safecorridor.db.session import get_engine
+from safecorridor.db.session import get_engine, session_scope
+from safecorridor.sharing.policy import OPEN_TLP
 from safecorridor.sources.ingest import IngestOptions, ingest
 from safecorridor.taxonomy.choices import TLP
 
@@ -32,6 +34,14 @@ def ingest_command(
         str, typer.Option(help="Admiralty source reliability A-F (F: cannot be judged).")
     ] = "F",
     tlp: Annotated[str, typer.Option(help="TLP marking: CLEAR, GREEN, AMBER, ...")] = "CLEAR",
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org",
+            help="Organisation (id, name or short name) that owns the documents and their "
+            "candidates: its reviewers read them. Needed for AMBER and stricter.",
+        ),
+    ] = None,
     max_bytes: Annotated[
         int | None,
         typer.Option(help="Largest source read, in bytes (default SAFECORRIDOR_INGEST_MAX_BYTES)."),
@@ -69,6 +79,11 @@ def ingest_command(
         tlp_value = TLP(tlp.strip().upper())
     except ValueError:
         raise fail(f"--tlp must be one of {', '.join(t.value for t in TLP)}, not {tlp!r}") from None
+    if tlp_value not in OPEN_TLP and org is None:
+        raise fail(
+            f"--tlp {tlp_value} needs --org NAME: a document marked {tlp_value} is read by its "
+            "owner organisation's members only, and without one nobody could read or review it"
+        )
     if auto_accept is not None and not 0 <= auto_accept <= 1:
         raise fail(f"--auto-accept takes a confidence between 0 and 1, not {auto_accept}")
     if workers < 1:
@@ -92,6 +107,12 @@ def ingest_command(
     )
     engine = get_engine()
     migrate(engine)
+    if org is not None:
+        with session_scope() as session:
+            try:
+                options.owner_org_id = find_organisation(session, org).id
+            except AccountError as exc:
+                raise fail(str(exc)) from None
 
     def error(message: str) -> None:
         err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
