@@ -281,3 +281,26 @@ def test_the_translated_risk_sentences_say_in_english_what_the_service_says() ->
             policy_of_event, "high", 0.123, where=" of its riskiest stretch (km 51)"
         )
         assert ROUTE_RISK_SENTENCES[event] % values == at_stretch
+
+
+def test_provinces_of_sites_and_an_incidents_targets_read_in_chinese(web: Any) -> None:
+    """The site list and a site's page name its province, and an incident's page its target
+    categories, in Chinese as the incident list does (they were left in English)."""
+    client: TestClient = web("analyst")
+    sites = client.get("/sites", headers=ZH).text
+    balochistan = zh_name("places", "Balochistan")
+    assert balochistan and f"<td>{balochistan}</td>" in sites
+    assert "<td>Balochistan</td>" not in sites
+    site = _first_link(client, "/sites", "/sites")
+    page = client.get(site, headers=ZH).text
+    provinces = [p for p in ("Balochistan", "Sindh", "Punjab", "Khyber Pakhtunkhwa") if p in page]
+    assert not any(f", {p}" in page or f"<dd>{p}" in page for p in provinces), provinces
+    incidents = client.get("/incidents", headers=ZH).text
+    targeted = None
+    for iid in re.findall(r'href="/incidents/(\d+)"', incidents):
+        body = client.get(f"/incidents/{iid}", headers=ZH).text
+        if "外国公民" in body or "走廊项目" in body:
+            targeted = body
+            break
+    assert targeted is not None, "a demo incident targets foreign nationals or a project"
+    assert "foreign nationals" not in targeted and "corridor project" not in targeted
