@@ -25,12 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from safecorridor import net
-from safecorridor.accounts.models import (
-    Organisation,
-    User,
-    organisation_escorts,
-    organisation_partners,
-)
+from safecorridor.accounts.models import Organisation, User, organisation_partners
 from safecorridor.alerts.channels import get_channel_settings
 from safecorridor.alerts.choices import Channel, DeliveryState, RuleKind
 from safecorridor.alerts.models import Alert, AlertRule, Delivery, IncidentOutbox, Notification
@@ -39,7 +34,9 @@ from safecorridor.db.base import utcnow
 from safecorridor.errors import ForbiddenError, InvalidInputError, NotFoundError
 from safecorridor.geo import haversine_km
 from safecorridor.incidents.models import Incident
+from safecorridor.jwg.access import readable_actions_clause
 from safecorridor.jwg.models import ActionItem
+from safecorridor.movements.access import can_see, organisation_sees
 from safecorridor.movements.checks import distance_to_polyline_km
 from safecorridor.movements.models import Movement
 from safecorridor.registry.models import Route, Site
@@ -1044,12 +1041,8 @@ def _reads(kind: str, model: Any, user: User) -> Any:
     movement is also its escort's and its deciders'; an action item also its recording
     organisation's), else the marking rule."""
     if kind == "movement":
-        from safecorridor.movements.service import can_see
-
         return can_see(user)
     if kind == "action_item":
-        from safecorridor.jwg.service import readable_actions_clause
-
         return readable_actions_clause(Viewer.of(user))
     return visible(model, Viewer.of(user))
 
@@ -1057,22 +1050,11 @@ def _reads(kind: str, model: Any, user: User) -> Any:
 def _org_reads(kind: str, model: Any, organisation_id: int) -> Any:
     """The rule by which an organisation (an address of its alert rules, an escort's contact)
     reads a subject of ``kind``: as :func:`_reads`, without a member's own grants."""
-    viewer = Viewer.for_organisation(organisation_id)
     if kind == "movement":
-        designating = select(organisation_escorts.c.organisation_id).where(
-            organisation_escorts.c.escort_id == organisation_id
-        )
-        return or_(
-            Movement.owner_org_id == organisation_id,
-            Movement.escort_org_id == organisation_id,
-            Movement.owner_org_id.in_(designating),
-            visible(Movement, viewer),
-        )
+        return organisation_sees(organisation_id)
     if kind == "action_item":
-        from safecorridor.jwg.service import readable_actions_clause
-
-        return readable_actions_clause(viewer)
-    return visible(model, viewer)
+        return readable_actions_clause(Viewer.for_organisation(organisation_id))
+    return visible(model, Viewer.for_organisation(organisation_id))
 
 
 def still_shared(session: Session, delivery: Delivery) -> bool:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from safecorridor.accounts.models import Organisation
@@ -43,6 +43,7 @@ from safecorridor.alerts.service import Recipients, alert_rules_of, create_alert
 from safecorridor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from safecorridor.i18n import ordinal
 from safecorridor.incidents.models import Incident
+from safecorridor.jwg.access import readable_actions as readable_actions  # (re-exported)
 from safecorridor.jwg.choices import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -83,9 +84,9 @@ from safecorridor.registry.measures import (
 from safecorridor.registry.measures import readable as readable_measures
 from safecorridor.registry.models import Route, Site
 from safecorridor.sharing.audit import audit_reads, audit_write
-from safecorridor.sharing.policy import Viewer, require_write, restrict, visible
+from safecorridor.sharing.policy import Viewer, require_write, restrict
 from safecorridor.sharing.service import clash, keep_readable_by_writer
-from safecorridor.taxonomy.choices import TLP, Role
+from safecorridor.taxonomy.choices import Role
 from safecorridor.validation import whole_number
 
 SECRETARIAT_KIND = "secretariat"
@@ -110,24 +111,6 @@ LINK_MODELS: dict[str, Any] = {
 
 
 # --- read rules ---------------------------------------------------------------------------
-
-
-def readable_actions_clause(viewer: Viewer) -> ColumnElement[bool]:
-    """Action items ``viewer`` may read: the TLP rule, or recorded by their organisation
-    (except TLP:RED, which only its named readers read)."""
-    if not viewer.is_authenticated:
-        return visible(ActionItem, viewer)
-    return or_(
-        visible(ActionItem, viewer),
-        and_(
-            ActionItem.recorded_by_org_id == viewer.organisation_id,
-            ActionItem.tlp != TLP.RED,
-        ),
-    )
-
-
-def readable_actions(q: Any, viewer: Viewer | None) -> Any:
-    return q if viewer is None else q.where(readable_actions_clause(viewer))
 
 
 def can_read_action(session: Session, item: ActionItem, viewer: Viewer) -> bool:

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from safecorridor.accounts.models import Organisation, User, organisation_escorts
+from safecorridor.accounts.models import Organisation, User
 from safecorridor.db.base import utcnow
 from safecorridor.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from safecorridor.geo import MIN_ROUTE_KM, polyline_length_km
+from safecorridor.movements.access import can_see as can_see  # (re-exported)
 from safecorridor.movements.checks import (
     Issue,
     MovementPolicy,
@@ -45,7 +46,7 @@ from safecorridor.risk.policy import Policy
 from safecorridor.risk.service import polyline_risk, routes_surfaces
 from safecorridor.risk.surface import ThreatSurface
 from safecorridor.sharing.audit import audit_write
-from safecorridor.sharing.policy import Viewer, visible
+from safecorridor.sharing.policy import Viewer
 from safecorridor.taxonomy.choices import Role
 
 S = MovementState
@@ -172,31 +173,6 @@ def get_movement(session: Session, movement_id: int, *, user: User | None = None
 
 def _viewer(user: User) -> Viewer:
     return Viewer.of(user)
-
-
-def decides_for(user: User) -> Any:
-    """The movements whose requests ``user``'s organisation decides: its own, and those of
-    the organisations that designate it as an escort organisation."""
-    designating = select(organisation_escorts.c.organisation_id).where(
-        organisation_escorts.c.escort_id == user.organisation_id
-    )
-    return or_(
-        Movement.owner_org_id == user.organisation_id, Movement.owner_org_id.in_(designating)
-    )
-
-
-def can_see(user: User) -> Any:
-    """The condition under which ``user`` sees a movement: their organisation requested or
-    escorts it, TLP sharing allows it, or they are an escort officer of an organisation that
-    decides its requests (once submitted)."""
-    conds = [
-        Movement.owner_org_id == user.organisation_id,
-        Movement.escort_org_id == user.organisation_id,
-        visible(Movement, _viewer(user)),
-    ]
-    if user.role == Role.ESCORT_OFFICER:
-        conds.append(and_(Movement.state != S.DRAFT, decides_for(user)))
-    return or_(*conds)
 
 
 def list_movements(
