@@ -39,6 +39,10 @@ def _set(getter: Callable[[dict[str, Any]], dict[str, Any]], key: str, value: An
     return change
 
 
+def _threat_actor(b: dict[str, Any]) -> dict[str, Any]:
+    return next(o for o in b["objects"] if o["type"] == "threat-actor")
+
+
 def _ext(b: dict[str, Any]) -> dict[str, Any]:
     ext: dict[str, Any] = _report(b)["extensions"][EXTENSION_ID]
     return ext
@@ -101,6 +105,12 @@ CORPUS: dict[str, tuple[Mutation | bytes, str]] = {
         "is not valid STIX 2.1",
     ),
     "nested too deeply": (b"[" * 100_000, "nested too deeply"),
+    # stix2 makes "['a']" of the one and three aliases of the other, which were stored
+    "actor name not text": (_set(_threat_actor, "name", ["a"]), "name must be a string"),
+    "actor aliases a string": (
+        _set(_threat_actor, "aliases", "abc"),
+        "aliases must be a list of strings",
+    ),
     "not an incident: unknown event type": (
         _set(_ext, "event_type", "Picnic"),
         "is not a valid incident",

@@ -130,12 +130,9 @@ def store_actors(
         for role in ("actor1", "actor2", "claimed_by")
         if d.data.get(role)
     }
-    for draft in actors.values():
-        try:
-            for text in (draft.name, draft.description, draft.countries, *draft.aliases):
-                printable(text)
-        except ValueError as exc:
-            why = f"its name, an alias or its description {exc}"
+    for draft in _register_first(actors.values(), default_tlp):
+        why = _unstorable(draft)
+        if why is not None:
             report.skipped.append(f"{draft.stix_id}: {why}")
             report.outcomes[draft.stix_id] = f"skipped: {why}"
             continue
@@ -194,6 +191,30 @@ def store_actors(
     for action, objs in (("create", created), ("update", given_parent), ("create", aliases)):
         audit_objects(session=session, viewer=viewer, action=action, objs=objs, actor=actor)
     return ids
+
+
+def _register_first(drafts: Iterable[ActorDraft], default_tlp: TLP) -> list[ActorDraft]:
+    """The drafts those that may join the register first, each group in the bundle's order.
+
+    One name may stand for a register actor and for one known only from restricted records
+    (an export of both); the restricted one then finds the register's stored and is withheld,
+    rather than made before it as an actor the records resolve past, that nobody reads."""
+    return sorted(drafts, key=lambda d: TLP(d.tlp or default_tlp) not in REGISTER_MARKINGS)
+
+
+def _unstorable(draft: ActorDraft) -> str | None:
+    """Why an actor draft cannot be stored, if it cannot: a name or an alias that is no text
+    (a reader's check missed; it would be stored as "['a']" or "5" for every user to read),
+    or text with a control character."""
+    texts = (draft.name, *draft.aliases)
+    if not all(isinstance(t, str) for t in texts):
+        return "its name or an alias is not text"
+    try:
+        for text in (*texts, draft.description, draft.countries):
+            printable(text)
+    except ValueError as exc:
+        return f"its name, an alias or its description {exc}"
+    return None
 
 
 # ---------------------------------------------------------------------------- records
@@ -460,6 +481,11 @@ def store_candidates(
             _CandidateValues.model_validate(draft.data)
         except ValidationError as exc:
             why = validation_message(exc)[:500]
+            report.skipped.append(f"{draft.stix_id}: {why}")
+            report.outcomes[draft.stix_id] = f"skipped: {why}"
+            continue
+        if draft.producer is not None and not isinstance(draft.producer, str):
+            why = "its producer's name is not text"
             report.skipped.append(f"{draft.stix_id}: {why}")
             report.outcomes[draft.stix_id] = f"skipped: {why}"
             continue

@@ -59,6 +59,7 @@ from safecorridor.interop.stix import (
     report_name,
 )
 from safecorridor.taxonomy.choices import TLP, DatePrecision
+from safecorridor.validation import LAST_YEAR
 
 RECORD_COMMENT = "SafeCorridor record"
 ROLE_TAG = 'safecorridor:actor-role="{role}"'
@@ -298,7 +299,9 @@ def read_events(
         ev = MISPEvent()
         try:
             ev.load(item)
-        except (PyMISPError, ValueError, TypeError, KeyError) as exc:
+        # OSError, OverflowError: a time out of the platform's range (a first_seen of
+        # 99999999999999999), which Python's datetime refuses that way
+        except (PyMISPError, ValueError, TypeError, KeyError, OSError, OverflowError) as exc:
             raise StixImportError(
                 f"{label}: event {n} cannot be read by pymisp: {_reason(exc)}"
             ) from None
@@ -319,6 +322,34 @@ def _reason(exc: Exception) -> str:
 
 #: the attribute types an event may carry (MISP's own list, as pymisp knows it)
 _TYPES = frozenset(MISPAttribute().known_types)
+#: the times a part of an event gives as Unix seconds (pymisp reads each with
+#: ``datetime.fromtimestamp``, which fails on one out of range with OSError or OverflowError)
+_TIMESTAMPS = ("timestamp", "publish_timestamp", "sighting_timestamp")
+#: the latest of them read: the end of validation.LAST_YEAR, as for every day of the record
+_LAST_TIMESTAMP = int(datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()) - 1
+
+
+def _check_timestamps(part: dict[str, Any], where: str) -> None:
+    """Refuse a timestamp that is not a whole number of seconds from 1970 to LAST_YEAR (an
+    empty one pymisp leaves out, as do we)."""
+    for key in _TIMESTAMPS:
+        value = part.get(key)
+        if value in (None, ""):
+            continue
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if not (isinstance(text, str) and text.isascii() and text.isdigit()):
+            raise StixImportError(f"{where}: {key} must be a Unix time in whole seconds")
+        if len(text.lstrip("0")) > len(str(_LAST_TIMESTAMP)) or int(text) > _LAST_TIMESTAMP:
+            raise StixImportError(
+                f"{where}: {key} {text[:30]} is not a Unix time between 1970 and {LAST_YEAR}"
+            )
+
+
+def _check_text(part: dict[str, Any], key: str, where: str) -> None:
+    """Refuse ``part[key]`` unless it is text (or absent, or null)."""
+    value = part.get(key)
+    if value is not None and not isinstance(value, str):
+        raise StixImportError(f"{where}: {key} must be a string")
 
 
 def _check_attributes(items: Any, where: str) -> None:
@@ -336,6 +367,58 @@ def _check_attributes(items: Any, where: str) -> None:
             )
         if "value" not in attr:
             raise StixImportError(f"{where}: attribute {i} has no value")
+        here = f"{where}: attribute {i}"
+        _check_value(attr["value"], kind, here)
+        _check_text(attr, "comment", here)
+        _check_timestamps(attr, here)
+        _check_tags(attr.get("Tag", []), here)
+
+
+def _check_value(value: Any, kind: str, where: str) -> None:
+    """An attribute's value is text or a number (a flag); a threat actor's is its name, text
+    only (a list or a number would be stored as the name "['a']" or "5")."""
+    if isinstance(value, str) or (isinstance(value, int | float) and kind != "threat-actor"):
+        return
+    raise StixImportError(f"{where}: its value must be a string, not {_kind(value)}")
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _check_organisation(event: dict[str, Any], where: str) -> None:
+    """The creating organisation (``Orgc``) and owner (``Org``): objects whose name and uuid
+    are text (a list as the name became a candidate document's publisher)."""
+    for key in ("Orgc", "Org"):
+        if key not in event:
+            continue
+        org = event[key]
+        if not isinstance(org, dict):
+            raise StixImportError(f"{where}: {key} must be an object")
+        for name in ("name", "uuid"):
+            _check_text(org, name, f"{where}: {key}")
+
+
+def _check_galaxies(galaxies: Any, where: str) -> None:
+    """Galaxies, their clusters and elements: what actors are read from, so text where the
+    actor's name, aliases, kind, country or parent is."""
+    if not isinstance(galaxies, list) or not all(isinstance(g, dict) for g in galaxies):
+        raise StixImportError(f"{where}: Galaxy must be a list of objects")
+    for i, galaxy in enumerate(galaxies, start=1):
+        clusters = galaxy.get("GalaxyCluster", [])
+        if not isinstance(clusters, list) or not all(isinstance(c, dict) for c in clusters):
+            raise StixImportError(f"{where}: galaxy {i}: GalaxyCluster must be a list of objects")
+        for j, cluster in enumerate(clusters, start=1):
+            here = f"{where}: galaxy {i}, cluster {j}"
+            for name in ("type", "value", "uuid", "description", "tag_name"):
+                _check_text(cluster, name, here)
+            elements = cluster.get("GalaxyElement", [])
+            if not isinstance(elements, list) or not all(isinstance(e, dict) for e in elements):
+                raise StixImportError(f"{here}: GalaxyElement must be a list of objects")
+            for k, element in enumerate(elements, start=1):
+                for name in ("key", "value"):
+                    if not isinstance(element.get(name), str):
+                        raise StixImportError(f"{here}, element {k}: {name} must be a string")
 
 
 def _check_shape(event: dict[str, Any], where: str) -> None:
@@ -344,13 +427,20 @@ def _check_shape(event: dict[str, Any], where: str) -> None:
     for key in ("info", "uuid", "date"):
         if key in event and not isinstance(event[key], str):
             raise StixImportError(f"{where}: {key} must be a string")
+    _check_timestamps(event, where)
+    _check_organisation(event, where)
     _check_attributes(event.get("Attribute", []), where)
     objects = event.get("Object", [])
     if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):
         raise StixImportError(f"{where}: Object must be a list of objects")
     for i, obj in enumerate(objects, start=1):
+        _check_timestamps(obj, f"{where}, object {i}")
         _check_attributes(obj.get("Attribute", []), f"{where}, object {i}")
-    tags = event.get("Tag", [])
+    _check_galaxies(event.get("Galaxy", []), where)
+    _check_tags(event.get("Tag", []), where)
+
+
+def _check_tags(tags: Any, where: str) -> None:
     if not isinstance(tags, list) or not all(
         isinstance(t, str) or (isinstance(t, dict) and isinstance(t.get("name"), str)) for t in tags
     ):
@@ -518,6 +608,14 @@ def _draft_of(ev: MISPEvent) -> IncidentDraft | None:
     )
 
 
+def _cluster_key(cluster: Any, value: str) -> str:
+    """The key of a cluster's actor among the event's: its uuid, or, for a cluster that has
+    none (MISP gives every cluster one, a hand-made event may not), its value; a key only
+    within this intake (actors are matched by name)."""
+    uuid = getattr(cluster, "uuid", None)
+    return f"threat-actor--{uuid}" if uuid else f"misp-galaxy-cluster--{value}"
+
+
 def actors_of(ev: MISPEvent) -> dict[str, ActorDraft]:
     """The actors an event names: its threat-actor galaxy clusters (with synonyms, kind and
     parent) and its threat-actor attributes (aliases in the comment), each with the event's
@@ -535,7 +633,7 @@ def actors_of(ev: MISPEvent) -> dict[str, ActorDraft]:
             elements: dict[str, list[str]] = {}
             for el in cluster.cluster_elements:
                 elements.setdefault(str(el.key), []).append(str(el.value))
-            sid = f"threat-actor--{cluster.uuid}"
+            sid = _cluster_key(cluster, value)
             kind = (elements.get("kind") or ["armed_group"])[0]
             out[sid] = ActorDraft(
                 stix_id=sid,

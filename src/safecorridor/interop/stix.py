@@ -28,6 +28,7 @@ bundle with ``stix2`` and run ``stix2-validator`` on it). Import parses every ob
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import re
@@ -176,7 +177,20 @@ def org_identity_id(name: str) -> str:
 
 
 def actor_object_id(actor: ActorInfo) -> str:
-    return object_id(actor.stix_type, f"actor:{alias_key(actor.name)}")
+    """The id of an actor's object: one per actor row, since one name may stand for several.
+
+    The register's actor of a name (the oldest of its type, if ever two) takes the id of its
+    name alone, so our exports of it agree across instances and with partners' ("TTP" is one
+    object everywhere). Any other actor of that name (one known only from some
+    organisation's records, or a second in the register) adds its row's id and creation
+    time: its object must not be the register's (a GREEN report would point at an
+    AMBER+STRICT actor, one bundle would keep one of the two), and an id computed from a
+    guessed name alone must not find it in a bundle. Both stay the same from one export to
+    the next; neither tells of any record that names the actor."""
+    key = f"actor:{alias_key(actor.name)}"
+    if not actor.name_keyed:
+        key += f"|row:{actor.id}|{actor.created_at.isoformat()}"
+    return object_id(actor.stix_type, key)
 
 
 def target_identity_id(key: str) -> str:
@@ -200,6 +214,8 @@ class ActorInfo:
     source_url: str | None
     created_at: datetime
     in_register: bool = True
+    #: its object's id derives from its name alone (see :func:`actor_object_id`)
+    name_keyed: bool = True
 
     @property
     def stix_type(self) -> str:
@@ -222,7 +238,8 @@ class ExportContext:
     @classmethod
     def load(cls, session: Session) -> ExportContext:
         actors = {}
-        for a in session.scalars(select(Actor).options(selectinload(Actor.aliases))):
+        query = select(Actor).options(selectinload(Actor.aliases)).order_by(Actor.id)
+        for a in session.scalars(query):
             actors[a.id] = ActorInfo(
                 id=a.id,
                 name=a.name,
@@ -235,6 +252,7 @@ class ExportContext:
                 created_at=a.created_at,
                 in_register=a.in_register,
             )
+        actors = _key_by_row(actors)
         orgs = {
             o.id: (o.name, o.created_at)
             for o in session.scalars(select(Organisation).order_by(Organisation.id))
@@ -260,6 +278,21 @@ class ExportContext:
             out.append(info)
             current = info.parent_id
         return out
+
+
+def _key_by_row(actors: dict[int, ActorInfo]) -> dict[int, ActorInfo]:
+    """The actors (oldest first), each but the oldest register actor of its type and name
+    keyed by its row (see :func:`actor_object_id`)."""
+    keyed: set[tuple[str, str]] = set()
+    out: dict[int, ActorInfo] = {}
+    for actor_id, info in actors.items():
+        key = (info.stix_type, alias_key(info.name))
+        if info.in_register and key not in keyed:
+            keyed.add(key)
+            out[actor_id] = info
+        else:
+            out[actor_id] = dataclasses.replace(info, name_keyed=False)
+    return out
 
 
 @dataclass
@@ -762,6 +795,47 @@ def _load_json(raw: bytes | str, label: str, max_bytes: int) -> Any:
         ) from None
 
 
+#: the objects whose texts the reader keeps (an actor's name and aliases, a report's title),
+#: and the properties STIX 2.1 makes a string, or a list of strings
+_READ_TYPES = frozenset({"threat-actor", "intrusion-set", "identity", "report"})
+_TEXT_PROPERTIES = ("name", "description")
+_TEXT_LISTS = ("aliases",)
+_REFERENCE_TEXTS = ("source_name", "description", "url")
+
+
+def _kind_of_value(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _check_texts(obj: dict[str, Any], where: str) -> None:
+    """Refuse an object whose name, description, aliases or source is no text.
+
+    stix2 turns such values into strings itself (a name ["a"] becomes "['a']", aliases "abc"
+    three aliases), so they would be stored as junk that every user reads in the register."""
+    if obj.get("type") not in _READ_TYPES:
+        return
+    for name in _TEXT_PROPERTIES:
+        if name in obj and not isinstance(obj[name], str):
+            raise StixImportError(
+                f"{where}: {name} must be a string, not {_kind_of_value(obj[name])}"
+            )
+    for name in _TEXT_LISTS:
+        if name in obj and not (
+            isinstance(obj[name], list) and all(isinstance(v, str) for v in obj[name])
+        ):
+            raise StixImportError(f"{where}: {name} must be a list of strings")
+    refs = obj.get("external_references", [])
+    if not isinstance(refs, list) or not all(isinstance(r, dict) for r in refs):
+        raise StixImportError(f"{where}: external_references must be a list of objects")
+    for n, ref in enumerate(refs, start=1):
+        for name in _REFERENCE_TEXTS:
+            if name in ref and not isinstance(ref[name], str):
+                raise StixImportError(
+                    f"{where}: external reference {n}: {name} must be a string, "
+                    f"not {_kind_of_value(ref[name])}"
+                )
+
+
 def check_objects(objects: Any, label: str) -> list[dict[str, Any]]:
     """Every object parsed by stix2 (spec version 2.1), duplicates by version resolved.
 
@@ -795,6 +869,7 @@ def check_objects(objects: Any, label: str) -> list[dict[str, Any]]:
         ) as exc:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise StixImportError(f"{where}: is not valid STIX 2.1: {message}") from None
+        _check_texts(obj, where)
         ext = (obj.get("extensions") or {}).get(EXTENSION_ID)
         if ext is not None:
             if not isinstance(ext, dict):

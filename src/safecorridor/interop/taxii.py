@@ -243,15 +243,33 @@ def encode_cursor(added: datetime, incident_id: int, offset: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+#: the largest incident id and position a cursor may hold: a database's 64-bit integer (a
+#: larger one fails in the query, "Python int too large" on SQLite)
+MAX_CURSOR_INT = 2**63 - 1
+
+
 def decode_cursor(value: str) -> tuple[datetime, int, int]:
+    """The (date added, incident id, position) of a ``next`` this server returned; TaxiiError
+    (400) for anything else, including numbers out of range: a negative position would send
+    objects of the page before again."""
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         added, ident, offset = raw.split("|")
-        return datetime.fromisoformat(added), int(ident), int(offset)
+        out = datetime.fromisoformat(added), int(ident), int(offset)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise TaxiiError(
             400, "Bad next", "next is not a cursor of this server; pass the one it returned"
         ) from None
+    if out[0].tzinfo is not None or not (
+        1 <= out[1] <= MAX_CURSOR_INT and 0 <= out[2] <= MAX_CURSOR_INT
+    ):
+        raise TaxiiError(
+            400,
+            "Bad next",
+            "next is not a cursor of this server (its time, incident id or position is out of "
+            "range); pass the one it returned",
+        )
+    return out
 
 
 # ---------------------------------------------------------------------------- the object stream
