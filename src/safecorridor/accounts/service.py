@@ -123,6 +123,17 @@ class InvalidCredentialsError(NotSignedInError):
     """The e-mail and password do not match an active account."""
 
 
+class DeactivatedAccountError(InvalidCredentialsError):
+    """The password is right, but an administrator deactivated the account. Said only once
+    the password matched, so it tells nothing to whoever does not know it."""
+
+
+#: what a person whose account is deactivated is told when they sign in with the right password
+DEACTIVATED = (
+    "this account is deactivated; ask an administrator of your organisation to reactivate it"
+)
+
+
 def find_organisation(session: Session, ref: int | str) -> Organisation:
     """An organisation by id, or by name or short name in any case (organisations are not
     secret): the one lookup of every face (the CLI, the JWG's delegations and action owners).
@@ -317,6 +328,8 @@ def authenticate(
     known_device: bool = False,
 ) -> User:
     """The active user with these credentials; every attempt is recorded (and rate-limited).
+    The right password of a deactivated account is refused with
+    :class:`DeactivatedAccountError` (a failed attempt all the same).
 
     The attempt row is written in the caller's transaction, which must commit even when this
     raises :class:`InvalidCredentialsError` (the API does so), or failures would not count.
@@ -325,12 +338,14 @@ def authenticate(
     address = address[:64]
     check_login_rate(session, email=email, address=address, now=now, known_device=known_device)
     user = find_user(session, email)
-    ok = verify_password(user.password_hash if user else None, password)
-    ok = ok and user is not None and user.is_active
+    right = verify_password(user.password_hash if user else None, password) and user is not None
+    ok = right and user is not None and user.is_active
     session.add(
         LoginAttempt(email=email, address=address, is_success=ok, attempted_at=now or utcnow())
     )
     session.flush()
+    if right and not ok:
+        raise DeactivatedAccountError(DEACTIVATED)
     if not ok or user is None:
         raise InvalidCredentialsError("the e-mail address or the password is wrong")
     return user
@@ -370,6 +385,9 @@ def sign_in(
             now=now,
             known_device=known,
         )
+    except DeactivatedAccountError:
+        session.commit()
+        raise
     except InvalidCredentialsError:
         session.commit()
         raise InvalidCredentialsError(
@@ -434,6 +452,32 @@ def revoke_token(*, session: Session, token_id: int, user_id: int | None = None)
         record.revoked_at = utcnow()
     session.flush()  # the trigger bumps the auth epoch: every node drops its cached entry
     return record
+
+
+def revoke_user_tokens(
+    *,
+    session: Session,
+    user_id: int,
+    now: datetime,
+    viewer: Viewer | None = None,
+    actor: str | None = None,
+) -> list[ApiToken]:
+    """Revoke every token of a user not yet revoked (a deactivation: reactivating the user
+    must not bring them back), each chained as a ``revoke`` by ``viewer`` or, for a trusted
+    caller, ``actor``; the tokens revoked, expired ones included (nothing may renew them)."""
+    records = list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.id)
+        )
+    )
+    for record in records:
+        record.revoked_at = now
+    session.flush()  # the trigger bumps the auth epoch: every node drops its cached entries
+    for record in records:
+        audit_write(session=session, viewer=viewer, action="revoke", obj=record, actor=actor)
+    return records
 
 
 def list_tokens(session: Session, *, user_id: int) -> list[ApiToken]:
@@ -505,9 +549,16 @@ def add_member(
 
 
 def change_member(
-    *, session: Session, viewer: Viewer, user_id: int, changes: dict[str, Any]
+    *,
+    session: Session,
+    viewer: Viewer,
+    user_id: int,
+    changes: dict[str, Any],
+    now: datetime | None = None,
 ) -> User:
-    """Change a user of the admin's own organisation (role, name, activity)."""
+    """Change a user of the admin's own organisation (role, name, activity). A deactivation
+    ends the user's web sessions and revokes their API tokens for good (each revocation
+    audited): a reactivated user signs in again and is given new tokens."""
     require_write(viewer, "user")
     user = session.get(User, user_id)
     if user is None or user.organisation_id != viewer.organisation_id:
@@ -530,11 +581,14 @@ def change_member(
                 "this is your organisation's last active administrator: make another member "
                 "an administrator first (or nobody could manage its members)"
             )
+    now = now or utcnow()
     for name, value in changes.items():
         if value is not None:
             setattr(user, name, str(value) if name == "role" else value)
     if changes.get("is_active") is False or "role" in changes:
-        end_user_sessions(session, user.id, now=utcnow())  # sign in again with the new rights
+        end_user_sessions(session, user.id, now=now)  # sign in again with the new rights
+    if changes.get("is_active") is False:
+        revoke_user_tokens(session=session, user_id=user.id, now=now, viewer=viewer)
     # a change of role or activity bumps the auth epoch (trigger), so the user's tokens
     # cached by any process are checked again at their next request
     audit_write(session=session, viewer=viewer, action="update", obj=user)

@@ -35,12 +35,14 @@ from sqlalchemy.orm import Session
 from safecorridor.accounts.models import Organisation
 from safecorridor.alerts.models import Alert
 from safecorridor.alerts.service import Recipients, create_alert, members
+from safecorridor.clock import naive
 from safecorridor.errors import InvalidInputError, NotFoundError
 from safecorridor.incidents.models import Actor, Incident, incident_documents
 from safecorridor.jwg import service as jwg
 from safecorridor.jwg.choices import ActionStatus
 from safecorridor.jwg.models import ActionItem, BriefingPack, Meeting
 from safecorridor.jwg.pack import LEVELS, MAP_BOX, PackData, Used, strictest
+from safecorridor.jwg.schemas import period_begun
 from safecorridor.movements.checks import distance_to_polyline_km
 from safecorridor.movements.models import Movement
 from safecorridor.registry.measures import (
@@ -642,13 +644,15 @@ def build_pack(
     now: datetime,
     with_pdf: bool = True,
 ) -> BriefingPack:
-    """Collect, render (HTML, and PDF through WeasyPrint), store and audit a pack.
+    """Collect, render (HTML, and PDF through WeasyPrint), store and audit a pack. A period
+    that starts after the day of ``now`` (the app's clock) is refused, naming ``period_from``.
 
     With a ``viewer`` (a person building from the web or the API): only for their own
     organisation, since the pack shows what that organisation may read.
     """
     from safecorridor.jwg import render  # matplotlib and WeasyPrint: loaded for packs only
 
+    period_begun(period_from, today=naive(now).date())  # nothing to show of days to come
     if viewer is not None:
         if not viewer.is_person or viewer.organisation_id != organisation_id:
             raise NotFoundError(
@@ -768,6 +772,7 @@ def send_meeting_packs(
         )
         last = jwg.previous_meeting(session, meeting, reader)
         start = last.held_on if last is not None else day - timedelta(days=DEFAULT_PERIOD_DAYS)
+        start = min(start, day)  # the series' last meeting may be ahead too: no pack of the future
         end = max(start, day - timedelta(days=1))
         pack = build_pack(
             session,

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from safecorridor.errors import InvalidInputError
 from safecorridor.i18n import LOCALES, normalise
 from safecorridor.jwg.choices import ActionStatus, LinkedType
 from safecorridor.taxonomy.choices import TLP
@@ -21,6 +22,22 @@ def _check_day(value: date | None, name: str) -> date | None:
     if value is not None and not 1900 <= value.year <= 2200:
         raise ValueError(f"{name} must lie between 1900 and 2200")
     return value
+
+
+def period_begun(period_from: date, *, today: date) -> date:
+    """``period_from`` if the briefing's period has begun by ``today`` (the app clock's day):
+    a pack over days still to come holds nothing (its numbers, its map and its lists would
+    be empty), so it is refused naming the field. The clock is the service's, not the
+    schema's: :func:`jwg.briefing.build_pack` calls this for every face."""
+    if period_from > today:
+        msg = (
+            f"{period_from} is after today ({today}): a briefing pack covers days that have "
+            "begun; give a period that starts today or before"
+        )
+        raise InvalidInputError(
+            f"field period_from: {msg}", errors=[{"loc": ["period_from"], "msg": msg}]
+        )
+    return period_from
 
 
 def _locale(value: str) -> str:
@@ -243,7 +260,9 @@ class MeetingsPublic(BaseModel):
 
 
 class BriefingRequest(_In):
-    """A pack over ``period_from..period_to`` for your organisation."""
+    """A pack over ``period_from..period_to`` for your organisation (a period that starts
+    after today is refused by the service, which knows the app's clock: :func:`period_begun`).
+    """
 
     period_from: date
     period_to: date

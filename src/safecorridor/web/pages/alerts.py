@@ -18,9 +18,10 @@ from safecorridor.api.deps import OptionalUser, SessionDep
 from safecorridor.errors import ServiceError, http_status, invalid
 from safecorridor.taxonomy.choices import Role
 from safecorridor.web.deps import FormData, Ident, PageUser
+from safecorridor.web.errors import PageRoute
 from safecorridor.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 def _alerts_context(session: Session, user: User) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 The sign-in form carries its own CSRF token (a cookie and a hidden field, compared on post);
 the check of the password, the rate limits and the audit event are the accounts service's.
+After the sign-in the browser goes to ``next`` when it is a page of this site, else the map.
 """
 
 from __future__ import annotations
@@ -19,22 +20,27 @@ from safecorridor.accounts.security import (
     same_secret,
     sign_session,
 )
-from safecorridor.accounts.service import sign_in, sign_out
+from safecorridor.accounts.service import DeactivatedAccountError, sign_in, sign_out
 from safecorridor.api.deps import ClockDep, SessionDep, client_address, set_session_cookie
 from safecorridor.clock import naive_now
 from safecorridor.errors import NotSignedInError, RateLimitedError
 from safecorridor.i18n import N_
 from safecorridor.settings import get_settings
+from safecorridor.web.errors import PageRoute, page_address
 from safecorridor.web.templating import TEMPLATES, request_locale
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 LOGIN_CSRF_COOKIE = "sc_login_csrf"
 
 
-def safe_next(value: str | None) -> str:
-    """Only a path on this site ("/..."), never another host ("//host", "https://...")."""
-    return value if value and value.startswith("/") and not value.startswith("//") else "/"
+def safe_next(request: Request, value: str | None) -> str:
+    """Where the sign-in goes next: a page of this site ("/..." routed to a page), never
+    another host ("//host", "/\\host", "https://..."), nor the address of a button (a
+    POST-only ``/movements/2/approve`` answers a browser's GET with 405); else the map."""
+    if not value or not value.startswith("/"):
+        return "/"
+    return page_address(request, value) or "/"
 
 
 def login_page(
@@ -67,7 +73,7 @@ def login_page(
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None) -> HTMLResponse:
-    return login_page(request, safe_next(next))
+    return login_page(request, safe_next(request, next))
 
 
 @router.post("/login")
@@ -80,7 +86,7 @@ def login_submit(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    target = safe_next(next)
+    target = safe_next(request, next)
     if not same_secret(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
         return login_page(request, target, N_("The form expired; please sign in again."), 403)
     try:
@@ -95,6 +101,17 @@ def login_submit(
     except RateLimitedError:
         return login_page(
             request, target, N_("Too many failed sign-ins; wait a few minutes and try again."), 429
+        )
+    except DeactivatedAccountError:
+        # said only after the password matched: it tells nothing to whoever does not know it
+        return login_page(
+            request,
+            target,
+            N_(
+                "This account is deactivated; ask an administrator of your organisation to "
+                "reactivate it."
+            ),
+            401,
         )
     except NotSignedInError:
         return login_page(request, target, N_("The e-mail address or the password is wrong."), 401)

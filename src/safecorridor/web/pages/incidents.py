@@ -33,11 +33,12 @@ from safecorridor.review.models import Candidate
 from safecorridor.sharing.audit import audit_reads
 from safecorridor.sharing.policy import Viewer, can_change, restrict
 from safecorridor.web.deps import FormData, Ident, PageUser
+from safecorridor.web.errors import PageRoute
 from safecorridor.web.evidence import evidence_fields
 from safecorridor.web.filters import WebFilter, filter_choices, filter_query
 from safecorridor.web.templating import MARKINGS, is_htmx, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 PAGE_SIZE = 50
 SORTS: dict[str, tuple[Any, Any]] = {

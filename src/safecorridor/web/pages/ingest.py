@@ -24,9 +24,10 @@ from safecorridor.sources.service import IngestOutcome, Upload, ingest_report
 from safecorridor.taxonomy.choices import TLP
 from safecorridor.validation import FIRST_YEAR
 from safecorridor.web.deps import LoginRequiredError, PageUser
+from safecorridor.web.errors import PageRoute
 from safecorridor.web.templating import MARKINGS, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 @router.get("/ingest", response_class=HTMLResponse)

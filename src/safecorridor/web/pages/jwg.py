@@ -34,9 +34,10 @@ from safecorridor.risk import service as risk
 from safecorridor.sharing.policy import Viewer, can_write, require_write, restrict
 from safecorridor.validation import whole_number
 from safecorridor.web.deps import FormData, Ident, PageUser
+from safecorridor.web.errors import PageRoute
 from safecorridor.web.templating import MARKINGS, render, request_locale
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 LABELS = {
     "statuses": ACTION_STATUS_LABELS,

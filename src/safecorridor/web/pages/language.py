@@ -10,8 +10,9 @@ from safecorridor import i18n
 from safecorridor.api.deps import OptionalUser, SessionDep
 from safecorridor.errors import InvalidInputError
 from safecorridor.web.deps import FormData
+from safecorridor.web.errors import PageRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 #: a year: the choice outlives a session
 COOKIE_SECONDS = 365 * 24 * 3600

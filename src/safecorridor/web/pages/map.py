@@ -18,10 +18,11 @@ from safecorridor.registry.models import Route, Site
 from safecorridor.risk import service as risk
 from safecorridor.sharing.policy import Viewer, restrict
 from safecorridor.web.deps import PageViewer
+from safecorridor.web.errors import PageRoute
 from safecorridor.web.filters import WebFilter, filter_choices
 from safecorridor.web.templating import TEMPLATES, render, request_locale
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -38,9 +38,10 @@ from safecorridor.sharing.audit import audit_reads
 from safecorridor.sharing.policy import Viewer, restrict
 from safecorridor.validation import whole_number
 from safecorridor.web.deps import FormData, Ident, PageUser
+from safecorridor.web.errors import PageRoute
 from safecorridor.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 S = MovementState
 A = MovementAction

@@ -28,9 +28,10 @@ from safecorridor.risk import service as risk
 from safecorridor.sharing.policy import Viewer, can_change, can_write, require_write, restrict
 from safecorridor.taxonomy.choices import SiteType
 from safecorridor.web.deps import FormData, Ident, PageUser
+from safecorridor.web.errors import PageRoute
 from safecorridor.web.templating import MARKINGS, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 Model = Any  # Site or Route: the pages serve both kinds
 SITE_FIELDS = (

@@ -30,10 +30,11 @@ from safecorridor.review.service import (
 from safecorridor.sharing.policy import Viewer, require_write
 from safecorridor.validation import whole_number
 from safecorridor.web.deps import FormData, Ident, PageUser
+from safecorridor.web.errors import PageRoute
 from safecorridor.web.evidence import evidence_fields, highlight
 from safecorridor.web.templating import is_htmx, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 #: the fields a reviewer may correct in the queue, in the card's order
 REVIEW_EDITABLE = (
