@@ -408,6 +408,27 @@ def test_a_boards_routes_are_scored_on_one_read_of_the_incidents_as_each_on_its_
     assert {levels[m.id] for m in board} != {None}
 
 
+def attacks_along_the_road(session: Session, tlp: str) -> list[Any]:
+    """Twenty fatal clashes on the Karakoram Highway near Besham in the 80 days before
+    2019-06-09 (a quiet stretch then), marked ``tlp``."""
+    from tests.factories import create_incident
+
+    return [
+        create_incident(
+            session,
+            event_date=datetime(2019, 6, 9).date() - timedelta(days=1 + 4 * i),
+            latitude=35.25 + 0.01 * (i % 5),
+            longitude=73.0 + 0.01 * (i % 7),
+            fatalities=3,
+            source_key=f"{tlp.lower()}-{i}",
+            tlp=tlp,
+            event_type="Battles",
+            sub_event_type="Armed clash",
+        )
+        for i in range(20)
+    ]
+
+
 def test_the_approvers_figure_is_shown_to_the_approvers_organisation_only(lite: Session) -> None:
     """SSD's escort officer approves, naming CTD Sindh as the escort, and decides on SSD's
     AMBER+STRICT record of attacks along the road (a route the requester rates low). Only SSD
@@ -415,24 +436,12 @@ def test_the_approvers_figure_is_shown_to_the_approvers_organisation_only(lite: 
     own; the requester keeps its own issues (SSD's "armour required" said how SSD rates it)."""
     from safecorridor.accounts.models import Organisation, User
     from safecorridor.accounts.service import create_user
-    from tests.factories import create_incident
 
     ssd, ctd = (
         lite.scalars(select(Organisation).where(Organisation.short_name == name)).one()
         for name in ("SSD", "CTD Sindh")
     )
-    for i in range(20):
-        secret = create_incident(
-            lite,
-            event_date=datetime(2019, 6, 9).date() - timedelta(days=1 + 4 * i),
-            latitude=35.25 + 0.01 * (i % 5),
-            longitude=73.0 + 0.01 * (i % 7),
-            fatalities=3,
-            source_key=f"ssd-strict-{i}",
-            tlp="AMBER+STRICT",
-            event_type="Battles",
-            sub_event_type="Armed clash",
-        )
+    for secret in attacks_along_the_road(lite, "AMBER+STRICT"):
         secret.owner_org_id = ssd.id
     ctd_officer: User = create_user(
         session=lite,
@@ -532,21 +541,9 @@ def test_a_persons_red_grants_stay_out_of_the_figures_their_organisation_is_show
     alone (here, attacks along a road that is otherwise quiet) counts in neither."""
     from safecorridor.accounts.service import create_user
     from safecorridor.sharing.service import grant_record
-    from tests.factories import create_incident
 
     sm, eo = user(lite, "site_manager@ctgsa.example"), user(lite, "escort_officer@ssd.example")
-    for i in range(20):
-        secret = create_incident(
-            lite,
-            event_date=datetime(2019, 6, 9).date() - timedelta(days=1 + 4 * i),
-            latitude=35.25 + 0.01 * (i % 5),
-            longitude=73.0 + 0.01 * (i % 7),
-            fatalities=3,
-            source_key=f"red-{i}",
-            tlp="RED",
-            event_type="Battles",
-            sub_event_type="Armed clash",
-        )
+    for secret in attacks_along_the_road(lite, "RED"):
         lite.flush()
         for reader in (sm, eo):
             grant_record(
