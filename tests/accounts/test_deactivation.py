@@ -96,6 +96,7 @@ def test_a_reactivated_users_old_token_stays_revoked(engine: Engine, org: Org) -
     with Session(engine) as s:
         token = s.get(ApiToken, org.member_token_id)
         assert token is not None and token.revoked_at is not None
+        assert token.revoked_at == AT.replace(tzinfo=None)  # the app's clock, not the wall's
         # the administrator's own token is untouched
         admins = s.scalars(select(ApiToken).where(ApiToken.user_id == org.admin)).all()
         assert [t.revoked_at for t in admins] == [None]

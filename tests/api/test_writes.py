@@ -272,6 +272,14 @@ def test_a_site_name_another_organisation_holds_is_free_and_found_per_organisati
         several = r"several sites that you may read are named 'Site AMBER'.*give the site's id"
         with pytest.raises(LookupFailedError, match=several):
             find_named(s, Site, "Site AMBER", viewer=viewer("partner"))
+        # a part of a name has a letter: "-1" is no id and names no site (it was the one
+        # site whose name held "-1"); a word of a name still finds it
+        r = create("owner", "Block B-17 quarry")
+        assert r.status_code == 201, r.text
+        for ref in ("-1", "17", "  -  "):
+            with pytest.raises(LookupFailedError, match="has the id or the name"):
+                find_named(s, Site, ref, viewer=viewer("owner"))
+        assert find_named(s, Site, "b-17", viewer=viewer("owner")).name == "Block B-17 quarry"
 
 
 def test_a_misspelt_event_type_filter_is_named_not_answered_with_nothing(

@@ -93,8 +93,8 @@ def changeable(session: Session, model: type[T], ident: int, *, viewer: Viewer) 
 
 
 def find_named(session: Session, model: type[T], ref: str, *, viewer: Viewer | None) -> T:
-    """By id (digits), exact name, else unique case-insensitive part of the name, among the
-    records the reader may read."""
+    """By id (digits), exact name, else unique case-insensitive part of the name (one with a
+    letter), among the records the reader may read."""
     what = kind_of(model)
     ref = ref.strip()
     if not ref:
@@ -116,6 +116,13 @@ def find_named(session: Session, model: type[T], ref: str, *, viewer: Viewer | N
         raise LookupFailedError(
             f"several {what}s{scope} are named {ref!r} (each organisation names its own): "
             f"{named}; give the {what}'s id"
+        )
+    if not any(c.isalpha() for c in ref):
+        # a part of a name says a word: "-1" or "10" would take whichever name holds those
+        # characters ("N-10 Makran Coastal Highway")
+        raise LookupFailedError(
+            f"no {what}{scope} has the id or the name {ref!r} (give a {what}'s id, or a "
+            "word of its name)"
         )
     found = list(
         session.scalars(

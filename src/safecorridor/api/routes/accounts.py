@@ -154,10 +154,14 @@ def add_user(session: SessionDep, viewer: CurrentViewer, body: UserCreate) -> Us
     responses=responses(403, 404),
 )
 def change_user(
-    session: SessionDep, viewer: CurrentViewer, user_id: Ident, body: UserUpdate
+    session: SessionDep, viewer: CurrentViewer, clock: ClockDep, user_id: Ident, body: UserUpdate
 ) -> UserPublic:
     user = change_member(
-        session=session, viewer=viewer, user_id=user_id, changes=body.model_dump(exclude_unset=True)
+        session=session,
+        viewer=viewer,
+        user_id=user_id,
+        changes=body.model_dump(exclude_unset=True),
+        now=naive_now(clock),  # (a deactivation's token revocations are dated by the app clock)
     )
     return user_public(user)
 
