@@ -480,6 +480,12 @@ def test_the_approvers_figure_is_shown_to_the_approvers_organisation_only(lite: 
     assert ms.levels_seen_by(lite, [m], ctd_officer) == {m.id: "low"}  # the board: its own
     [approval] = [t for t in m.transitions if t.action == "approve"]
     assert "armour joins at Besham" in (approval.note or "")
+    # SSD's other members still see the movement their officer approved (CTD escorts it now)
+    ssd_analyst = create_user(
+        session=lite, email="analyst@ssd.example", organisation_id=ssd.id, role="analyst"
+    )
+    assert m.id in [r.id for r in ms.list_movements(lite, user=ssd_analyst)]
+    assert ms.stored_level_for(m, ssd_analyst) == m.approval_risk_level
 
 
 @pytest.mark.parametrize(

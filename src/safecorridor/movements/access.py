@@ -24,12 +24,14 @@ def decides_for(user: User) -> Any:
 
 
 def can_see(user: User) -> Any:
-    """The condition under which ``user`` sees a movement: their organisation requested or
-    escorts it, TLP sharing allows it, or they are an escort officer of an organisation that
-    decides its requests (once submitted)."""
+    """The condition under which ``user`` sees a movement: their organisation requested,
+    escorts or decided it (an approver may name another organisation as the escort), TLP
+    sharing allows it, or they are an escort officer of an organisation that decides its
+    requests (once submitted)."""
     conds = [
         Movement.owner_org_id == user.organisation_id,
         Movement.escort_org_id == user.organisation_id,
+        _decided_by(user.organisation_id),
         visible(Movement, Viewer.of(user)),
     ]
     if user.role == Role.ESCORT_OFFICER:
@@ -44,8 +46,15 @@ def organisation_sees(organisation_id: int) -> Any:
         Movement.owner_org_id == organisation_id,
         Movement.escort_org_id == organisation_id,
         Movement.owner_org_id.in_(_designating(organisation_id)),
+        _decided_by(organisation_id),
         visible(Movement, Viewer.for_organisation(organisation_id)),
     )
+
+
+def _decided_by(organisation_id: int) -> Any:
+    """The movements a member of ``organisation_id`` approved or rejected."""
+    members = select(User.id).where(User.organisation_id == organisation_id)
+    return Movement.decided_by_id.in_(members)
 
 
 def _designating(organisation_id: int) -> Any:
