@@ -304,3 +304,31 @@ def test_provinces_of_sites_and_an_incidents_targets_read_in_chinese(web: Any) -
             break
     assert targeted is not None, "a demo incident targets foreign nationals or a project"
     assert "foreign nationals" not in targeted and "corridor project" not in targeted
+
+
+def test_an_incidents_status_and_history_and_a_candidates_fields_read_in_chinese(
+    web: Any, demo: Engine, tmp_path: Any
+) -> None:
+    """An incident's status and the actions of its history, and the review queue's event
+    types, date precision and edit labels, were stored codes shown as they are."""
+    from datetime import date
+
+    from safecorridor.sources.ingest import IngestOptions, ingest
+
+    report = tmp_path / "turbat.txt"
+    report.write_text(
+        "Gunmen attacked a Levies check post near Turbat on Monday, killing two personnel,"
+        " officials said.\n",
+        "utf-8",
+    )
+    ingest(engine=demo, sources=[str(report)], options=IngestOptions(published=date(2024, 5, 7)))
+    client: TestClient = web("analyst")
+    incident = _first_link(client, "/incidents", "/incidents")
+    page = client.get(incident, headers=ZH).text
+    assert "<dd>已确认</dd>" in page and "<dd>confirmed</dd>" not in page
+    assert re.search(r"<td>(已创建|已导入|经审核采纳)</td>", page), "a history row in Chinese"
+    assert not re.search(r"<td>(created|imported|accepted)</td>", page)
+    queue = client.get("/review", headers=ZH).text
+    assert 'data-candidate-id="' in queue, "the demo world's queue holds candidates"
+    assert ">事件类型</label>" in queue and ">子事件类型</label>" in queue
+    assert ">sub event type</label>" not in queue and ">event date</label>" not in queue

@@ -102,6 +102,44 @@ LABELS: dict[str, dict[str, str]] = {
         "email": i18n.N_("email"),
         "webhook": i18n.N_("webhook"),
     },
+    "incident_status": {
+        "confirmed": i18n.N_("confirmed"),
+        "merged": i18n.N_("merged"),
+        "retracted": i18n.N_("retracted"),
+    },
+    # what an incident's history says was done to it
+    "incident_change": {
+        "created": i18n.N_("created"),
+        "imported": i18n.N_("imported"),
+        "reimported": i18n.N_("re-imported"),
+        "accepted": i18n.N_("accepted from review"),
+        "updated": i18n.N_("edited"),
+        "merged": i18n.N_("merged"),
+        "retracted": i18n.N_("retracted"),
+    },
+    "date_precision": {
+        "day": i18n.N_("day"),
+        "week": i18n.N_("week"),
+        "month": i18n.N_("month"),
+        "year": i18n.N_("year"),
+    },
+    # the fields of a candidate a reviewer may edit before accepting it
+    "candidate_field": {
+        "event_type": i18n.N_("event type"),
+        "sub_event_type": i18n.N_("sub-event type"),
+        "event_date": i18n.N_("event date"),
+        "date_precision": i18n.N_("date precision"),
+        "location": i18n.N_("place"),
+        "admin1": i18n.N_("province"),
+        "latitude": i18n.N_("latitude"),
+        "longitude": i18n.N_("longitude"),
+        "perpetrator": i18n.N_("perpetrator"),
+        "claimed_by": i18n.N_("claimed by"),
+        "fatalities": i18n.N_("killed"),
+        "foreign_fatalities": i18n.N_("foreigners killed"),
+        "foreign_nationality": i18n.N_("nationality of the foreigners"),
+        "injured": i18n.N_("injured"),
+    },
     # the Admiralty code (taxonomy/data/admiralty.yaml): a source's reliability, an
     # incident's credibility
     "reliability": {
