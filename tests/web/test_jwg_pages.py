@@ -223,6 +223,18 @@ def test_an_analyst_records_a_meeting_and_adds_an_action_item(web: Any) -> None:
         headers={**HX, "X-CSRF-Token": token},
     )
     assert r.status_code == 409 and "recorded already" in r.text
+    # a refused form keeps the delegations and the languages of their briefings
+    languages = re.findall(r'<option value="([^"]+)"', analyst.get("/meetings/new").text)
+    other = next(code for code in dict.fromkeys(languages) if code != languages[0])
+    r = analyst.post(
+        "/meetings/new",
+        data={"number": "11", "held_on": "2030-03-01", "org_1": "on", "lang_1": other},
+        headers={**HX, "X-CSRF-Token": token},
+    )
+    assert r.status_code == 409
+    chosen = re.search(r'<select name="lang_1"[^>]*>(.*?)</select>', r.text, re.S)
+    assert chosen is not None
+    assert re.search(rf'<option value="{other}" selected>', chosen.group(1)), chosen.group(1)
 
 
 def test_a_meeting_form_with_too_many_or_too_long_lines_is_refused_not_cut(web: Any) -> None:
