@@ -141,7 +141,17 @@ def test_the_worker_sends_each_delegation_its_pack_with_the_pdf(
         assert packs[w.agency].language == "zh_Hans" and packs[w.agency].tlp == "AMBER"
         assert packs[w.secretariat].tlp == "AMBER+STRICT"
         assert all(p.sent_at is not None for p in packs.values())
-        assert len(s.scalars(select(Alert).where(Alert.kind == "briefing_pack")).all()) == 2
+        alerts = {
+            a.organisation_id: a
+            for a in s.scalars(select(Alert).where(Alert.kind == "briefing_pack"))
+        }
+        assert len(alerts) == 2
+        # each delegation's alert is in its pack's language
+        chinese = alerts[w.agency]
+        assert "简报材料" in chinese.title and "TLP:AMBER" in chinese.title, chinese.title
+        assert "Briefing pack" not in chinese.title and "holds only" not in chinese.body
+        assert "贵机构" in chinese.body
+        assert alerts[w.secretariat].title.startswith("Briefing pack for the ")
     run_step(jwg_ctx, "deliveries", now=datetime(2024, 7, 9, 5, 1))
     mails = smtp_sink.to("agency_manager@jwg-test.example")
     assert len(mails) == 1

@@ -37,6 +37,7 @@ from safecorridor.alerts.models import Alert
 from safecorridor.alerts.service import Recipients, create_alert, members
 from safecorridor.clock import naive
 from safecorridor.errors import InvalidInputError, NotFoundError
+from safecorridor.i18n import N_, gettext
 from safecorridor.incidents.models import Actor, Incident, incident_documents
 from safecorridor.jwg import service as jwg
 from safecorridor.jwg.choices import ActionStatus
@@ -733,6 +734,13 @@ def list_packs(session: Session, *, viewer: Viewer | None, limit: int = 100) -> 
 
 #: the alert kind of a pack sent to a delegation (the e-mail carries the PDF)
 PACK_ALERT = "briefing_pack"
+#: a pack's alert, in its delegation's language
+PACK_TITLE = N_("Briefing pack for the %(n)s meeting (%(day)s), TLP:%(tlp)s")
+PACK_TITLE_UNREAD = N_("Briefing pack for the meeting of %(day)s, TLP:%(tlp)s")
+PACK_BODY = N_(
+    "The pack covers %(start)s to %(end)s and holds only what your organisation may read. "
+    "Its marking, TLP:%(tlp)s, applies to the attached PDF."
+)
 #: the period a pack covers when the series has no earlier meeting
 DEFAULT_PERIOD_DAYS = 90
 
@@ -786,11 +794,13 @@ def send_meeting_packs(
         )
         recipients = Recipients()
         recipients.add_users(members(session, org_id), in_app=True, email=True)
+        # in the delegation's language, as its pack
+        lang = delegation.language
         title = (
-            f"Briefing pack for the {jwg.ordinal(meeting.number, 'en')} meeting "
-            f"({meeting.held_on}), TLP:{pack.tlp}"
+            gettext(PACK_TITLE, lang)
+            % {"n": jwg.ordinal(meeting.number, lang), "day": meeting.held_on, "tlp": pack.tlp}
             if readable is not None
-            else f"Briefing pack for the meeting of {meeting.held_on}, TLP:{pack.tlp}"
+            else gettext(PACK_TITLE_UNREAD, lang) % {"day": meeting.held_on, "tlp": pack.tlp}
         )
         if create_alert(
             session,
@@ -798,10 +808,7 @@ def send_meeting_packs(
             organisation_id=org_id,
             kind=PACK_ALERT,
             title=title,
-            body=(
-                f"The pack covers {start} to {end} and holds only what your organisation may "
-                f"read. Its marking, TLP:{pack.tlp}, applies to the attached PDF."
-            ),
+            body=gettext(PACK_BODY, lang) % {"start": start, "end": end, "tlp": pack.tlp},
             subject_type="briefing",
             subject_id=pack.id,
             payload={
