@@ -1036,25 +1036,20 @@ def inbox_entries(
     ]
 
 
-def _reads(kind: str, model: Any, user: User) -> Any:
-    """The rule by which ``user`` reads a subject of ``kind``: the one its own pages apply (a
-    movement is also its escort's and its deciders'; an action item also its recording
-    organisation's), else the marking rule."""
+def _reads(kind: str, model: Any, reader: User | int) -> Any:
+    """The rule by which ``reader`` reads a subject of ``kind``: the one its own pages apply
+    (a movement is also its escort's and its deciders'; an action item also its recording
+    organisation's), else the marking rule. ``reader``: a person, or an organisation's id
+    (an address of its alert rules, an escort's contact: without a member's own grants)."""
+    if isinstance(reader, User):
+        movements, viewer = can_see(reader), Viewer.of(reader)
+    else:
+        movements, viewer = organisation_sees(reader), Viewer.for_organisation(reader)
     if kind == "movement":
-        return can_see(user)
+        return movements
     if kind == "action_item":
-        return readable_actions_clause(Viewer.of(user))
-    return visible(model, Viewer.of(user))
-
-
-def _org_reads(kind: str, model: Any, organisation_id: int) -> Any:
-    """The rule by which an organisation (an address of its alert rules, an escort's contact)
-    reads a subject of ``kind``: as :func:`_reads`, without a member's own grants."""
-    if kind == "movement":
-        return organisation_sees(organisation_id)
-    if kind == "action_item":
-        return readable_actions_clause(Viewer.for_organisation(organisation_id))
-    return visible(model, Viewer.for_organisation(organisation_id))
+        return readable_actions_clause(viewer)
+    return visible(model, viewer)
 
 
 def still_shared(session: Session, delivery: Delivery) -> bool:
@@ -1071,7 +1066,7 @@ def still_shared(session: Session, delivery: Delivery) -> bool:
             return False
         rule = _reads(str(alert.subject_type), model, user)
     else:
-        rule = _org_reads(str(alert.subject_type), model, alert.organisation_id)
+        rule = _reads(str(alert.subject_type), model, alert.organisation_id)
     return session.scalar(select(model.id).where(model.id == alert.subject_id, rule)) is not None
 
 

@@ -6,11 +6,13 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from safecorridor.accounts.service import AccountError, find_organisation
 from safecorridor.clock import system_clock, today
 from safecorridor.validation import publication_day
 
@@ -102,3 +104,14 @@ def progress_bar(total: int | None, label: str) -> Iterator[Progress]:
     ) as progress:
         progress.add_task(label, total=total)
         yield progress
+
+
+def owner_id(session: Any, org: str | None) -> int | None:
+    """The id of the organisation ``org`` names (id, name or short name) for an option such
+    as ``--org``; None when none is given; the command fails naming what was given."""
+    if not org:
+        return None
+    try:
+        return find_organisation(session, org).id
+    except AccountError as exc:
+        raise fail(str(exc)) from None

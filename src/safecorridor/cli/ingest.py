@@ -8,8 +8,14 @@ import typer
 from rich.markup import escape
 
 from safecorridor import taxonomy
-from safecorridor.accounts.service import AccountError, find_organisation
-from safecorridor.cli.common import console, err_console, fail, parse_day, progress_bar
+from safecorridor.cli.common import (
+    console,
+    err_console,
+    fail,
+    owner_id,
+    parse_day,
+    progress_bar,
+)
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
 from safecorridor.sharing.policy import OPEN_TLP
@@ -109,10 +115,7 @@ def ingest_command(
     migrate(engine)
     if org is not None:
         with session_scope() as session:
-            try:
-                options.owner_org_id = find_organisation(session, org).id
-            except AccountError as exc:
-                raise fail(str(exc)) from None
+            options.owner_org_id = owner_id(session, org)
 
     def error(message: str) -> None:
         err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)

@@ -21,8 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from safecorridor.accounts.models import Organisation
-from safecorridor.accounts.service import AccountError, find_organisation
-from safecorridor.cli.common import console, fail
+from safecorridor.cli.common import console, fail, owner_id
 from safecorridor.db.engine import migrate
 from safecorridor.db.session import get_engine, session_scope
 from safecorridor.incidents.service import IncidentFilter, UnknownActorError
@@ -76,15 +75,6 @@ def export_records(fmt: str, out: Path, flt: IncidentFilter) -> int:
 # ---------------------------------------------------------------------------- import
 
 
-def _owner(session: object, org: str | None) -> int | None:
-    if not org:
-        return None
-    try:
-        return find_organisation(session, org).id  # type: ignore[arg-type]
-    except AccountError as exc:
-        raise fail(str(exc)) from None
-
-
 FileArg = Annotated[Path, typer.Argument(help="The file to import.")]
 ReviewOpt = Annotated[
     bool, typer.Option("--review", help="Send every report to the review queue, even our own.")
@@ -126,7 +116,7 @@ def _store(
     report = IntakeReport()
     try:
         with session_scope(write=True) as session:
-            owner = _owner(session, org)
+            owner = owner_id(session, org)
             store_actors(
                 session,
                 actors,
@@ -232,7 +222,7 @@ def _add(kind: str, url: str, **options: object) -> None:
                 session,
                 kind=kind,
                 url=url,
-                owner_org_id=_owner(session, org),  # type: ignore[arg-type]
+                owner_org_id=owner_id(session, org),  # type: ignore[arg-type]
                 actor="cli",
                 **options,  # type: ignore[arg-type]
             )

@@ -28,12 +28,7 @@ def can_see(user: User) -> Any:
     escorts or decided it (an approver may name another organisation as the escort), TLP
     sharing allows it, or they are an escort officer of an organisation that decides its
     requests (once submitted)."""
-    conds = [
-        Movement.owner_org_id == user.organisation_id,
-        Movement.escort_org_id == user.organisation_id,
-        _decided_by(user.organisation_id),
-        visible(Movement, Viewer.of(user)),
-    ]
+    conds = [*_its_own(user.organisation_id), visible(Movement, Viewer.of(user))]
     if user.role == Role.ESCORT_OFFICER:
         conds.append(and_(Movement.state != MovementState.DRAFT, decides_for(user)))
     return or_(*conds)
@@ -43,18 +38,21 @@ def organisation_sees(organisation_id: int) -> Any:
     """The movements an organisation's own addresses (an alert rule's, an escort's contact)
     may be told of: those it requests, escorts or decides, and those TLP sharing shows it."""
     return or_(
-        Movement.owner_org_id == organisation_id,
-        Movement.escort_org_id == organisation_id,
+        *_its_own(organisation_id),
         Movement.owner_org_id.in_(_designating(organisation_id)),
-        _decided_by(organisation_id),
         visible(Movement, Viewer.for_organisation(organisation_id)),
     )
 
 
-def _decided_by(organisation_id: int) -> Any:
-    """The movements a member of ``organisation_id`` approved or rejected."""
+def _its_own(organisation_id: int) -> list[Any]:
+    """The movements an organisation requested, escorts, or decided (a member of it approved
+    or rejected them)."""
     members = select(User.id).where(User.organisation_id == organisation_id)
-    return Movement.decided_by_id.in_(members)
+    return [
+        Movement.owner_org_id == organisation_id,
+        Movement.escort_org_id == organisation_id,
+        Movement.decided_by_id.in_(members),
+    ]
 
 
 def _designating(organisation_id: int) -> Any:

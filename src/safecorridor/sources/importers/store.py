@@ -39,7 +39,7 @@ from safecorridor.sharing.audit import (
     audit_writes,
     written_rows,
 )
-from safecorridor.sharing.policy import AUDITED_TLP, tlp_rank
+from safecorridor.sharing.policy import AUDITED_TLP, at_least_as_strict
 from safecorridor.sources.importers.common import (
     CsvRow,
     ImportFormatError,
@@ -152,7 +152,7 @@ def _lowered_marking(incident: Incident, values: dict[str, Any], given: set[str]
     """Why a row may not be stored over ``incident``: it lowers the stored marking (an import
     of an older export, or of a file whose marking column is left at CLEAR, would publish a
     record an agency restricted). None if it does not."""
-    if "tlp" not in given or tlp_rank(values["tlp"]) >= tlp_rank(incident.tlp):
+    if "tlp" not in given or at_least_as_strict(values["tlp"], incident.tlp):
         return None
     return (
         f"marks {incident.source_dataset} record {incident.source_key!r} {values['tlp']}, lower "
